@@ -1,0 +1,26 @@
+import type { BusEvent } from './events.js';
+
+/** Topic of an event: subscribers listen to one topic at a time. */
+export function topicOf(event: BusEvent): string {
+  switch (event.name) {
+    case 'customer.frame':
+      return `customer.${event.customerId}`;
+    case 'webhook.enqueued':
+      return 'webhook.enqueued';
+    case 'inbox.changed':
+      return `inbox.${event.pageId}`;
+  }
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * Fan-out between the parts of the hub, in one process (`MemoryBus`) or across
+ * processes (the NATS implementation). Delivery is best effort and at most once;
+ * durability comes from the database.
+ */
+export interface Bus {
+  publish(event: BusEvent): void;
+  subscribe(topic: string, handler: (event: BusEvent) => void): Unsubscribe;
+  close(): Promise<void>;
+}

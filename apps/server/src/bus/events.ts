@@ -1,0 +1,16 @@
+/**
+ * Events that travel on the bus, named `<resource>.<verb>`. They are notifications of
+ * what has already been committed; the database stays the source of truth, so a lost
+ * bus message is recovered by cursor resume.
+ */
+import type { ServerFrame } from '@confide/protocol';
+
+export type BusEvent =
+  /** A frame for every open stream of one customer (`cursor` set when persisted). */
+  | { name: 'customer.frame'; customerId: string; frame: ServerFrame }
+  /** New webhook work is ready for an app. */
+  | { name: 'webhook.enqueued'; appId: string }
+  /** Something the agent inbox of a page should refresh. */
+  | { name: 'inbox.changed'; pageId: string; conversationId: string; change: string };
+
+export type BusEventName = BusEvent['name'];

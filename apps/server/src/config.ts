@@ -1,0 +1,90 @@
+/**
+ * The hub's configuration: environment variables validated once at boot into a frozen
+ * object that is passed explicitly. Every variable is documented in `.env.example`
+ * (a test keeps the two in sync).
+ */
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Documented development default for the service key; refused in production. */
+export const DEV_SERVICE_KEY = 'ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtaW4tcHJvZA';
+
+export const ConfigSchema = z.object({
+  /** `development`, `test` or `production`. Production refuses development defaults. */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** HTTP port of the hub. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Address to listen on. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Public base URL of the hub (used in redirect URIs and links). Defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Folder for the embedded SQLite database and the blob store. */
+  DATA_DIR: z.string().default('./data'),
+  /** `postgres://…` to use PostgreSQL instead of the embedded SQLite database. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Maximum PostgreSQL pool size. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** NATS server URL for the bus; without it the in-process bus is used. */
+  NATS_URL: z.string().optional(),
+  /** Which roles this process runs: any of api, realtime, worker. */
+  SERVICES: z
+    .string()
+    .default('api,realtime,worker')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['api', 'realtime', 'worker'])).min(1)),
+  /**
+   * Base64url 32-byte key that encrypts page app secrets and wraps data keys.
+   * Generate one with `openssl rand -base64 32`. Required in production.
+   */
+  SERVICE_KEY: z.string().optional(),
+  /** Log level for pino. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted request body, in bytes (Send API, customer API). */
+  BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Session lifetime, in hours. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+  /** Login attempts allowed per account and per IP in 15 minutes. */
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  /** Trust X-Forwarded-For from a proxy in front of the hub. */
+  TRUST_PROXY: bool.default(false),
+  /** Graceful-shutdown drain timeout, in milliseconds. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string };
+
+/** Thrown when the environment does not validate; lists every problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment. Development defaults print one loud warning and
+ * are refused when NODE_ENV=production.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, warn: (msg: string) => void = defaultWarn): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  let keyText = c.SERVICE_KEY;
+  if (keyText === undefined) {
+    if (c.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: required when NODE_ENV=production');
+    warn('SERVICE_KEY is not set: using the development key. It MUST be changed before real use (NODE_ENV=production refuses it).');
+    keyText = DEV_SERVICE_KEY;
+  }
+  const serviceKey = Buffer.from(keyText, 'base64url');
+  if (serviceKey.length !== 32) throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: must be 32 bytes, base64 or base64url encoded');
+  if (c.NODE_ENV === 'production' && keyText === DEV_SERVICE_KEY) {
+    throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: the development key is refused when NODE_ENV=production');
+  }
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  return Object.freeze({ ...c, serviceKey, publicUrl });
+}
+
+function defaultWarn(msg: string): void {
+  process.stderr.write(`\n*** WARNING: ${msg} ***\n\n`);
+}

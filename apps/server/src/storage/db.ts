@@ -1,0 +1,82 @@
+/**
+ * Opens the hub's database: embedded SQLite (better-sqlite3, WAL, synchronous=FULL) by
+ * default, PostgreSQL when a `postgres://` URL is given. Both speak the same Kysely
+ * schema and migrations.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest, type DialectName } from './migrations/index.js';
+import type { Database } from './schema.js';
+import { WriteQueue } from './write-queue.js';
+
+// int8 (bigint) columns hold epoch milliseconds and counters: all safe as JS numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface StorageOptions {
+  /** `postgres://…`; absent means embedded SQLite. */
+  databaseUrl?: string | undefined;
+  /** Folder of the SQLite file (`confide.db`). */
+  dataDir: string;
+  /** Use an in-memory SQLite database (tests). */
+  memory?: boolean;
+  poolSize?: number;
+}
+
+/** The database handle plus the group-commit write queue every write goes through. */
+export interface Storage {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly writes: WriteQueue;
+  /** Cheap liveness probe used by /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options);
+  await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
+  return storage;
+}
+
+function openSqlite(options: StorageOptions): Storage {
+  let file = ':memory:';
+  if (!options.memory) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    file = path.join(options.dataDir, 'confide.db');
+  }
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we acknowledge. Group commit keeps this fast.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return finish(db, 'sqlite');
+}
+
+function openPostgres(url: string, poolSize: number): Storage {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // A lost connection must not crash the process; queries fail and the pool reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return finish(db, 'postgres');
+}
+
+function finish(db: Kysely<Database>, dialect: DialectName): Storage {
+  const writes = new WriteQueue(db);
+  return {
+    db,
+    dialect,
+    writes,
+    async ping() {
+      await db.selectFrom('pages').select((eb) => eb.lit(1).as('one')).limit(1).execute();
+    },
+    async close() {
+      await writes.drain();
+      await db.destroy();
+    },
+  };
+}

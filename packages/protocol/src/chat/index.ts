@@ -1,0 +1,3 @@
+export * from './message-body.js';
+export * from './customer-api.js';
+export * from './stream.js';

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ChatMessageSchema } from './customer-api.js';
+
+/**
+ * Frames on the customer's WebSocket (`/api/stream`). Persisted events carry a
+ * per-customer monotonic `cursor`; reconnect with `?cursor=N` to receive everything after N.
+ * Typing indicators are ephemeral and carry no cursor.
+ */
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message'), cursor: z.number(), message: ChatMessageSchema }),
+  z.object({
+    type: z.literal('receipt'),
+    cursor: z.number(),
+    conversation_id: z.string(),
+    /** `page`: the business received/read the customer's messages; `customer`: another tab read. */
+    side: z.enum(['page', 'customer']),
+    kind: z.enum(['delivery', 'read']),
+    watermark: z.number(),
+  }),
+  z.object({ type: z.literal('conversation'), cursor: z.number(), conversation_id: z.string(), change: z.string() }),
+  z.object({ type: z.literal('typing'), conversation_id: z.string(), on: z.boolean() }),
+  /** Sent once the replay after a reconnect is complete. */
+  z.object({ type: z.literal('ready'), cursor: z.number() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('typing'), conversation_id: z.string().max(64), on: z.boolean() }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;

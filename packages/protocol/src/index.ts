@@ -1,0 +1,6 @@
+/**
+ * @module @confide/protocol
+ * The wire contract shared by the Confide hub, the SDK and the web app.
+ */
+export * from './errors/index.js';
+export * from './chat/index.js';

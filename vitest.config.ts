@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      // Tests run on the TypeScript sources, never on stale dist/ output.
+      '@confide/protocol': src('./packages/protocol/src/index.ts'),
+      '@confide/sdk': src('./packages/sdk/src/index.ts'),
+      '@confide/server': src('./apps/server/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    allowOnly: !process.env['CI'],
+    pool: 'forks',
+  },
+});
