@@ -4,3 +4,4 @@
  */
 export * from './errors/index.js';
 export * from './chat/index.js';
+export * from './webhooks/index.js';
