@@ -8,7 +8,7 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Documented development default for the service key; refused in production. */
-export const DEV_SERVICE_KEY = 'ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtaW4tcHJvZA';
+export const DEV_SERVICE_KEY = 'ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtcHJvZCE';
 
 export const ConfigSchema = z.object({
   /** `development`, `test` or `production`. Production refuses development defaults. */
@@ -22,7 +22,10 @@ export const ConfigSchema = z.object({
   /** Folder for the embedded SQLite database and the blob store. */
   DATA_DIR: z.string().default('./data'),
   /** `postgres://…` to use PostgreSQL instead of the embedded SQLite database. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   /** Maximum PostgreSQL pool size. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** NATS server URL for the bus; without it the in-process bus is used. */
@@ -31,7 +34,12 @@ export const ConfigSchema = z.object({
   SERVICES: z
     .string()
     .default('api,realtime,worker')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['api', 'realtime', 'worker'])).min(1)),
   /**
    * Base64url 32-byte key that encrypts page app secrets and wraps data keys.
@@ -43,7 +51,12 @@ export const ConfigSchema = z.object({
   /** Largest accepted request body, in bytes (Send API, customer API). */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   /** Session lifetime, in hours. */
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 14),
   /** Login attempts allowed per account and per IP in 15 minutes. */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For from a proxy in front of the hub. */

@@ -72,7 +72,11 @@ function finish(db: Kysely<Database>, dialect: DialectName): Storage {
     dialect,
     writes,
     async ping() {
-      await db.selectFrom('pages').select((eb) => eb.lit(1).as('one')).limit(1).execute();
+      await db
+        .selectFrom('pages')
+        .select((eb) => eb.lit(1).as('one'))
+        .limit(1)
+        .execute();
     },
     async close() {
       await writes.drain();

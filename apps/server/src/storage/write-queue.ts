@@ -33,7 +33,10 @@ export class WriteQueue {
   #batches = 0;
   #jobs = 0;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
 
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
   run<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {

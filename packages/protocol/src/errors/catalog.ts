@@ -14,7 +14,13 @@ export const ERROR_CATALOG = {
   /** Malformed or invalid parameter. */
   INVALID_PARAMETER: { code: 100, type: 'OAuthException', status: 400, message: 'Invalid parameter' },
   /** Unknown object id or unsupported path. */
-  UNKNOWN_OBJECT: { code: 100, subcode: 33, type: 'GraphMethodException', status: 400, message: 'Unsupported request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.' },
+  UNKNOWN_OBJECT: {
+    code: 100,
+    subcode: 33,
+    type: 'GraphMethodException',
+    status: 400,
+    message: 'Unsupported request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.',
+  },
   /** Recipient PSID does not belong to this page. */
   NO_MATCHING_USER: { code: 100, subcode: 2018001, type: 'OAuthException', status: 400, message: 'No matching user found' },
   /** `message` and `sender_action` in one request. */
@@ -33,13 +39,24 @@ export const ERROR_CATALOG = {
    * Confide: a proactive update (MESSAGE_TAG) whose category the customer has not granted,
    * or whose grant has expired or was revoked. Nothing is stored.
    */
-  CONSENT_REQUIRED: { code: 10, subcode: 1400001, type: 'OAuthException', status: 400, message: 'The customer has not allowed this category of update from this business.' },
+  CONSENT_REQUIRED: {
+    code: 10,
+    subcode: 1400001,
+    type: 'OAuthException',
+    status: 400,
+    message: 'The customer has not allowed this category of update from this business.',
+  },
   /** The customer is unavailable (deleted or blocked the page). */
   USER_UNAVAILABLE: { code: 551, type: 'OAuthException', status: 400, message: "This person isn't available right now." },
   /** Per-page send rate exceeded. */
   RATE_LIMITED: { code: 613, type: 'OAuthException', status: 400, message: 'Calls to this api have exceeded the rate limit.' },
   /** Sender is not the thread owner under the handover protocol. */
-  NOT_THREAD_OWNER: { code: 2018300, type: 'OAuthException', status: 400, message: 'Message failed to send because another app is controlling this thread now.' },
+  NOT_THREAD_OWNER: {
+    code: 2018300,
+    type: 'OAuthException',
+    status: 400,
+    message: 'Message failed to send because another app is controlling this thread now.',
+  },
   /** Handover call from an app that is neither primary nor secondary receiver. */
   NOT_A_RECEIVER: { code: 2018171, type: 'OAuthException', status: 400, message: 'Only available to Primary and Secondary Receivers.' },
   /** Bad, reused or expired account_linking_token. */

@@ -17,7 +17,10 @@ const MIGRATIONS: Record<string, MigrationModule> = {
 };
 
 class StaticProvider implements MigrationProvider {
-  constructor(private readonly ctx: MigrationContext) {}
+  private readonly ctx: MigrationContext;
+  constructor(ctx: MigrationContext) {
+    this.ctx = ctx;
+  }
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
     for (const [name, mod] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => mod.up(db, this.ctx) };
@@ -27,7 +30,12 @@ class StaticProvider implements MigrationProvider {
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider({ dialect }), migrationTableName: 'confide_migrations', migrationLockTableName: 'confide_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider({ dialect }),
+    migrationTableName: 'confide_migrations',
+    migrationLockTableName: 'confide_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {

@@ -1,0 +1,90 @@
+/**
+ * The hub's Fastify instance: plugins, one error handler, and every feature's routes.
+ * Routes stay thin: they validate, call a use case and present the result.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomBytes } from 'node:crypto';
+import type { HubContext } from './context.js';
+import { Accounts } from './features/customers/accounts.js';
+import { customerRoutes } from './features/customers/routes.js';
+import { Conversations } from './features/conversations/conversations.js';
+import { conversationRoutes } from './features/conversations/routes.js';
+import { opsRoutes } from './features/ops/routes.js';
+import { Pages } from './features/pages/pages.js';
+import { streamRoutes } from './features/realtime/stream.js';
+import { requireCustomer } from './http/customer-auth.js';
+import { installErrorHandling } from './http/errors.js';
+
+/** The use cases, exposed for the CLI, the demo seeder and tests. */
+export interface HubServices {
+  accounts: Accounts;
+  pages: Pages;
+  conversations: Conversations;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: HubServices;
+  /** Set while draining for shutdown: /healthz answers 503 so balancers stop routing here. */
+  setDraining(value: boolean): void;
+}
+
+export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.BODY_LIMIT,
+    trustProxy: ctx.config.TRUST_PROXY,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomBytes(12).toString('base64url');
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  let draining = false;
+  const metrics = ctx.metrics;
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const services: HubServices = {
+    accounts: new Accounts(ctx),
+    pages: new Pages(ctx),
+    conversations: undefined as unknown as Conversations,
+  };
+  services.conversations = new Conversations(ctx, services.pages);
+  const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
+
+  await app.register(opsRoutes(ctx, () => draining));
+  await app.register(customerRoutes(ctx, services.accounts));
+  await app.register(conversationRoutes(services.pages, services.conversations, auth));
+  await app.register(streamRoutes(ctx, auth));
+
+  return { app, services, setDraining: (v) => (draining = v) };
+}

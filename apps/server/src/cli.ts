@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+/**
+ * `confide`: run and administer a hub. Every command reads the same configuration
+ * (environment variables, overridden by --port, --data-dir, --database-url).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createHub, type Hub } from './hub.js';
+import { seedDemo } from './demo.js';
+
+const HELP = `confide — the Confide hub
+
+Usage:
+  confide start [--port 8080] [--host 127.0.0.1] [--data-dir ./data] [--database-url postgres://…] [--demo]
+      Run the hub. --demo seeds the demo businesses and customers and prints their logins.
+  confide migrate
+      Apply pending database migrations and exit.
+  confide page create --name NAME --category bank|merchant [--description TEXT]
+                      [--privacy-policy-url URL] [--webhook-url URL --verify-token TOKEN] [--json]
+      Create a business page with its app; prints page_id, app_id, app_secret, page_access_token.
+  confide page token create --page ID [--json]      Issue another page access token (rotation).
+  confide page token revoke --page ID --token-id ID Revoke one token.
+  confide customer create --username U --password P [--json]
+      Create a customer account.
+  confide help
+      This text.
+
+Common options (also environment variables):
+  --port N            PORT          HTTP port (default 8080)
+  --host ADDR         HOST          listen address (default 127.0.0.1)
+  --data-dir DIR      DATA_DIR      folder of the embedded SQLite database (default ./data)
+  --database-url URL  DATABASE_URL  use PostgreSQL instead of SQLite
+See .env.example for every variable.
+`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  demo: { type: 'boolean' },
+  json: { type: 'boolean' },
+  name: { type: 'string' },
+  category: { type: 'string' },
+  description: { type: 'string' },
+  'privacy-policy-url': { type: 'string' },
+  'webhook-url': { type: 'string' },
+  'verify-token': { type: 'string' },
+  page: { type: 'string' },
+  'token-id': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(' ');
+  if (values.help || command === 'help' || command === '') {
+    process.stdout.write(HELP);
+    return command === '' && !values.help ? 2 : 0;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(envWithFlags(values));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  switch (command) {
+    case 'start':
+      return start(config, values.demo ?? false);
+    case 'migrate':
+      return withHub(config, async () => {
+        process.stdout.write('Migrations applied.\n');
+      });
+    case 'page create':
+      return withHub(config, async (hub) => {
+        const category = values.category;
+        if (values.name === undefined || (category !== 'bank' && category !== 'merchant')) {
+          throw new UsageError('page create needs --name and --category bank|merchant');
+        }
+        if ((values['webhook-url'] === undefined) !== (values['verify-token'] === undefined)) {
+          throw new UsageError('--webhook-url and --verify-token go together');
+        }
+        const created = await hub.services.pages.createPage({
+          name: values.name,
+          category,
+          description: values.description ?? '',
+          privacyPolicyUrl: values['privacy-policy-url'] ?? null,
+          webhookUrl: values['webhook-url'] ?? null,
+          verifyToken: values['verify-token'] ?? null,
+        });
+        print(values.json, created);
+      });
+    case 'page token create':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined) throw new UsageError('page token create needs --page');
+        print(values.json, await hub.services.pages.issueToken(values.page));
+      });
+    case 'page token revoke':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined || values['token-id'] === undefined) throw new UsageError('page token revoke needs --page and --token-id');
+        await hub.services.pages.revokeToken(values.page, values['token-id']);
+        print(values.json, { revoked: values['token-id'] });
+      });
+    case 'customer create':
+      return withHub(config, async (hub) => {
+        if (values.username === undefined || values.password === undefined) throw new UsageError('customer create needs --username and --password');
+        const customer = await hub.services.accounts.createCustomer({ username: values.username, password: values.password });
+        print(values.json, customer);
+      });
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+class UsageError extends Error {}
+
+function envWithFlags(values: Values): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (values.port !== undefined) env['PORT'] = values.port;
+  if (values.host !== undefined) env['HOST'] = values.host;
+  if (values['data-dir'] !== undefined) env['DATA_DIR'] = values['data-dir'];
+  if (values['database-url'] !== undefined) env['DATABASE_URL'] = values['database-url'];
+  // Administrative commands keep stdout clean for --json.
+  env['LOG_LEVEL'] ??= 'info';
+  return env;
+}
+
+function print(json: boolean | undefined, value: unknown): void {
+  if (json) process.stdout.write(`${JSON.stringify(value)}\n`);
+  else for (const [k, v] of Object.entries(value as Record<string, unknown>)) process.stdout.write(`${k}: ${String(v)}\n`);
+}
+
+async function withHub(config: Config, fn: (hub: Hub) => Promise<void>): Promise<number> {
+  const hub = await createHub({ ...config, LOG_LEVEL: 'warn' });
+  try {
+    await fn(hub);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await hub.close();
+  }
+}
+
+async function start(config: Config, demo: boolean): Promise<number> {
+  const hub = await createHub(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.ctx.log.info({ signal }, 'shutting down: draining requests');
+    const timer = setTimeout(() => {
+      hub.ctx.log.error('drain timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    await hub.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const url = await hub.listen();
+  if (demo) {
+    const seeded = await seedDemo(hub);
+    process.stdout.write(seeded);
+  }
+  process.stdout.write(`\nConfide hub listening on ${url} (${hub.ctx.storage.dialect}${hub.ctx.storage.dialect === 'sqlite' ? `, ${config.DATA_DIR}` : ''})\n`);
+  return -1;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith('/confide') || process.argv[1]?.endsWith('cli.js')) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * The customer's side of conversations: open one with a page (minting the PSID), list
+ * them, page through messages, send, mark as read. Every lookup is scoped to the
+ * customer, so another customer's conversation id answers NOT_FOUND, like an unknown one.
+ */
+import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type SendChatMessageBody } from '@confide/protocol';
+import type { HubContext } from '../../context.js';
+import { newId, randomDigits } from '../../crypto/tokens.js';
+import { appendCustomerEvent } from '../realtime/event-log.js';
+import { enqueueWebhook } from '../webhooks/outbox.js';
+import { presentPage, type Pages } from '../pages/pages.js';
+import { presentConversation, presentMessage } from './presenters.js';
+import { recordMessage } from './record-message.js';
+import {
+  findConversationByPair,
+  findConversationOfCustomer,
+  lastMessages,
+  listConversationsOfCustomer,
+  pageOfMessages,
+  unreadCounts,
+  type ConversationRow,
+} from './store.js';
+
+export class Conversations {
+  private readonly ctx: HubContext;
+  private readonly pages: Pages;
+  constructor(ctx: HubContext, pages: Pages) {
+    this.ctx = ctx;
+    this.pages = pages;
+  }
+
+  /** Starts or reopens the conversation with a page. The first meeting mints the PSID. */
+  async open(customerId: string, pageId: string): Promise<Conversation> {
+    const page = await this.pages.findPage(pageId);
+    if (page === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such business.' });
+    const now = this.ctx.now();
+    const row = await this.ctx.storage.writes.run(async ({ db }) => {
+      const existing = await findConversationByPair(db, customerId, pageId);
+      if (existing !== undefined) return existing;
+      const created: ConversationRow = {
+        id: newId('c', 12),
+        customer_id: customerId,
+        page_id: pageId,
+        // Random, never derived from the customer id; the unique index makes a collision fail loudly.
+        psid: randomDigits(16),
+        created_at: now,
+        last_message_at: now,
+        last_customer_message_at: null,
+        customer_delivered_wm: 0,
+        customer_read_wm: 0,
+        page_delivered_wm: 0,
+        page_read_wm: 0,
+        thread_owner_app_id: null,
+      };
+      await db.insertInto('conversations').values(created).execute();
+      return created;
+    });
+    return presentConversation(row, page, null, 0);
+  }
+
+  async list(customerId: string): Promise<Conversation[]> {
+    const db = this.ctx.storage.db;
+    const rows = await listConversationsOfCustomer(db, customerId);
+    const [last, unread] = await Promise.all([
+      lastMessages(
+        db,
+        rows.map((r) => r.id),
+      ),
+      unreadCounts(db, customerId),
+    ]);
+    const lastById = new Map(last.map((m) => [m.conversation_id, presentMessage(customerId, m)]));
+    return rows.map((r) =>
+      presentConversation(
+        r,
+        presentPage({ id: r.page_id, name: r.name, category: r.category, description: r.description, privacy_policy_url: r.privacy_policy_url }),
+        lastById.get(r.id) ?? null,
+        unread.get(r.id) ?? 0,
+      ),
+    );
+  }
+
+  async get(customerId: string, conversationId: string): Promise<Conversation> {
+    const found = (await this.list(customerId)).find((c) => c.id === conversationId);
+    if (found === undefined) throw new PlatformError('NOT_FOUND');
+    return found;
+  }
+
+  /** Newest first; `before` is the `next_cursor` of the previous page. */
+  async messages(
+    customerId: string,
+    conversationId: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ data: ChatMessage[]; next_cursor: string | null }> {
+    await this.#own(customerId, conversationId);
+    const beforeId = before === undefined ? undefined : Number(before);
+    if (beforeId !== undefined && (!Number.isSafeInteger(beforeId) || beforeId < 0))
+      throw new PlatformError('BAD_REQUEST', { message: 'before: invalid cursor' });
+    const rows = await pageOfMessages(this.ctx.storage.db, conversationId, beforeId, limit + 1);
+    const page = rows.slice(0, limit);
+    const next = rows.length > limit ? page.at(-1) : undefined;
+    return { data: page.map((r) => presentMessage(customerId, r)), next_cursor: next === undefined ? null : String(next.id) };
+  }
+
+  /** The customer sends text, answers a quick reply or taps a postback button. */
+  async send(customerId: string, conversationId: string, input: SendChatMessageBody): Promise<ChatMessage> {
+    const body: MessageBody =
+      'text' in input
+        ? { text: input.text }
+        : 'quick_reply' in input
+          ? { text: input.quick_reply.title, quick_reply: { payload: input.quick_reply.payload } }
+          : { postback: input.postback };
+    const message = await this.ctx.storage.writes.run(async (tx) => {
+      const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
+      if (conv === undefined) throw new PlatformError('NOT_FOUND');
+      return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
+    });
+    this.ctx.metrics.messagesStored.inc({ direction: 'in' });
+    return message;
+  }
+
+  /** Marks everything up to now as read: other tabs and the business are told. */
+  async markRead(customerId: string, conversationId: string): Promise<{ watermark: number }> {
+    const now = this.ctx.now();
+    await this.ctx.storage.writes.run(async (tx) => {
+      const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
+      if (conv === undefined) throw new PlatformError('NOT_FOUND');
+      await tx.db.updateTable('conversations').set({ customer_read_wm: now }).where('id', '=', conv.id).execute();
+      await appendCustomerEvent(
+        tx,
+        this.ctx.bus,
+        customerId,
+        { type: 'receipt', conversation_id: conv.id, side: 'customer', kind: 'read', watermark: now },
+        now,
+      );
+      await enqueueWebhook(tx, this.ctx.bus, {
+        pageId: conv.page_id,
+        conversationId: conv.id,
+        customerId,
+        psid: conv.psid,
+        field: 'message_reads',
+        item: { read: { watermark: now } },
+        threadOwnerAppId: conv.thread_owner_app_id,
+        timestamp: now,
+      });
+    });
+    return { watermark: now };
+  }
+
+  async #own(customerId: string, conversationId: string): Promise<ConversationRow> {
+    const conv = await findConversationOfCustomer(this.ctx.storage.db, customerId, conversationId);
+    if (conv === undefined) throw new PlatformError('NOT_FOUND');
+    return conv;
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChatMessage, Conversation, PageSummary } from '@confide/protocol';
+import { openContent } from '../../storage/content.js';
+import type { MessageRow } from './store.js';
+
+export function presentMessage(customerId: string, row: MessageRow): ChatMessage {
+  return {
+    mid: row.mid,
+    conversation_id: row.conversation_id,
+    direction: row.direction,
+    created_at: row.created_at,
+    body: openContent(customerId, row.body),
+    tag: row.tag,
+  };
+}
+
+export function presentConversation(
+  row: { id: string; created_at: number; customer_read_wm: number; page_delivered_wm: number; page_read_wm: number },
+  page: PageSummary,
+  lastMessage: ChatMessage | null,
+  unread: number,
+): Conversation {
+  return {
+    id: row.id,
+    page,
+    created_at: row.created_at,
+    last_message: lastMessage,
+    unread_count: unread,
+    page_delivered_watermark: row.page_delivered_wm,
+    page_read_watermark: row.page_read_wm,
+    customer_read_watermark: row.customer_read_wm,
+  };
+}

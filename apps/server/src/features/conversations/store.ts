@@ -1,0 +1,110 @@
+/** Storage of conversations and messages. */
+import type { Kysely } from 'kysely';
+import type { ConversationsTable, Database, MessagesTable } from '../../storage/schema.js';
+
+export type ConversationRow = Omit<ConversationsTable, 'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'> & {
+  customer_delivered_wm: number;
+  customer_read_wm: number;
+  page_delivered_wm: number;
+  page_read_wm: number;
+};
+export type MessageRow = Omit<MessagesTable, 'id'> & { id: number };
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'customer_id',
+  'page_id',
+  'psid',
+  'created_at',
+  'last_message_at',
+  'last_customer_message_at',
+  'customer_delivered_wm',
+  'customer_read_wm',
+  'page_delivered_wm',
+  'page_read_wm',
+  'thread_owner_app_id',
+] as const;
+
+export function findConversationOfCustomer(db: Kysely<Database>, customerId: string, conversationId: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('id', '=', conversationId).where('customer_id', '=', customerId).executeTakeFirst();
+}
+
+export function findConversationByPair(db: Kysely<Database>, customerId: string, pageId: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('customer_id', '=', customerId).where('page_id', '=', pageId).executeTakeFirst();
+}
+
+/** The conversation a PSID designates, only within `pageId` (businesses never see other pages' PSIDs). */
+export function findConversationByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('psid', '=', psid).where('page_id', '=', pageId).executeTakeFirst();
+}
+
+export function listConversationsOfCustomer(db: Kysely<Database>, customerId: string) {
+  return db
+    .selectFrom('conversations as c')
+    .innerJoin('pages as p', 'p.id', 'c.page_id')
+    .select([
+      'c.id',
+      'c.created_at',
+      'c.last_message_at',
+      'c.customer_read_wm',
+      'c.page_delivered_wm',
+      'c.page_read_wm',
+      'p.id as page_id',
+      'p.name',
+      'p.category',
+      'p.description',
+      'p.privacy_policy_url',
+    ])
+    .where('c.customer_id', '=', customerId)
+    .orderBy('c.last_message_at', 'desc')
+    .execute();
+}
+
+/** Last message of each conversation in `ids`. */
+export async function lastMessages(db: Kysely<Database>, ids: string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .where('conversation_id', 'in', ids)
+        .groupBy('conversation_id'),
+    )
+    .execute();
+}
+
+/** Business messages newer than the customer's read watermark, per conversation. */
+export async function unreadCounts(db: Kysely<Database>, customerId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select(['m.conversation_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('c.customer_id', '=', customerId)
+    .where('m.direction', '=', 'out')
+    .whereRef('m.created_at', '>', 'c.customer_read_wm')
+    .groupBy('m.conversation_id')
+    .execute();
+  return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+}
+
+/** A page of messages, newest first, older than message id `before`. */
+export function pageOfMessages(db: Kysely<Database>, conversationId: string, before: number | undefined, limit: number): Promise<MessageRow[]> {
+  let q = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+  if (before !== undefined) q = q.where('id', '<', before);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export function findMessageInPage(db: Kysely<Database>, pageId: string, mid: string) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select(['m.mid', 'm.conversation_id', 'm.created_at', 'm.direction', 'c.psid', 'c.customer_id'])
+    .where('m.mid', '=', mid)
+    .where('c.page_id', '=', pageId)
+    .executeTakeFirst();
+}

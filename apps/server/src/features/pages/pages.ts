@@ -1,0 +1,177 @@
+/**
+ * Businesses ("pages"), their app and page access tokens. The app secret is sealed with
+ * the service key (it signs webhooks, so it must be recoverable); tokens are stored only
+ * as SHA-256 hashes, shown once, and can be revoked one by one for rotation.
+ */
+import { PlatformError, type PageCategory, type PageSummary } from '@confide/protocol';
+import { sql, type Kysely } from 'kysely';
+import type { HubContext } from '../../context.js';
+import { newId, randomDigits, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import type { Database, PagesTable } from '../../storage/schema.js';
+
+/** Webhook fields an app subscribes to by default. */
+export const DEFAULT_FIELDS = [
+  'messages',
+  'message_echoes',
+  'messaging_postbacks',
+  'message_deliveries',
+  'message_reads',
+  'messaging_account_linking',
+  'messaging_handovers',
+  'messaging_optins',
+  'standby',
+] as const;
+
+export interface CreatePageInput {
+  name: string;
+  category: PageCategory;
+  description?: string;
+  privacyPolicyUrl?: string | null;
+  webhookUrl?: string | null;
+  verifyToken?: string | null;
+}
+
+export interface CreatedPage {
+  page_id: string;
+  app_id: string;
+  app_secret: string;
+  page_access_token: string;
+}
+
+/** The page and app a valid access token stands for. */
+export interface TokenPrincipal {
+  pageId: string;
+  appId: string;
+  tokenId: string;
+}
+
+export class Pages {
+  private readonly ctx: HubContext;
+  constructor(ctx: HubContext) {
+    this.ctx = ctx;
+  }
+
+  async createPage(input: CreatePageInput): Promise<CreatedPage> {
+    const now = this.ctx.now();
+    const pageId = randomDigits(15);
+    const appId = randomDigits(15);
+    const appSecret = randomSecret(24);
+    const token = newPageToken();
+    await this.ctx.storage.writes.run(async ({ db }) => {
+      await db
+        .insertInto('pages')
+        .values({
+          id: pageId,
+          name: input.name,
+          name_lower: input.name.toLowerCase(),
+          category: input.category,
+          description: input.description ?? '',
+          privacy_policy_url: input.privacyPolicyUrl ?? null,
+          created_at: now,
+        })
+        .execute();
+      await db
+        .insertInto('apps')
+        .values({
+          id: appId,
+          page_id: pageId,
+          secret_enc: this.ctx.secrets.seal(appSecret, `app-secret:${appId}`),
+          webhook_url: input.webhookUrl ?? null,
+          verify_token_enc: input.verifyToken ? this.ctx.secrets.seal(input.verifyToken, `verify-token:${appId}`) : null,
+          subscribed_fields: JSON.stringify(DEFAULT_FIELDS),
+          webhook_status: 'active',
+          created_at: now,
+        })
+        .execute();
+      await insertToken(db, { pageId, appId, token, now });
+    });
+    return { page_id: pageId, app_id: appId, app_secret: appSecret, page_access_token: token };
+  }
+
+  /** Issues one more token for the page's app (rotation); the raw token is returned once. */
+  async issueToken(pageId: string): Promise<{ token_id: string; page_access_token: string }> {
+    const app = await this.ctx.storage.db.selectFrom('apps').select('id').where('page_id', '=', pageId).executeTakeFirst();
+    if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
+    const token = newPageToken();
+    const tokenId = await this.ctx.storage.writes.run(({ db }) => insertToken(db, { pageId, appId: app.id, token, now: this.ctx.now() }));
+    return { token_id: tokenId, page_access_token: token };
+  }
+
+  async revokeToken(pageId: string, tokenId: string): Promise<void> {
+    const result = await this.ctx.storage.writes.run(({ db }) =>
+      db
+        .updateTable('page_tokens')
+        .set({ revoked_at: this.ctx.now() })
+        .where('page_id', '=', pageId)
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    if (result.numUpdatedRows === 0n) throw new PlatformError('NOT_FOUND', { message: `No active token ${tokenId} on page ${pageId}` });
+  }
+
+  async listTokens(pageId: string) {
+    return this.ctx.storage.db
+      .selectFrom('page_tokens')
+      .select(['id', 'created_at', 'revoked_at'])
+      .where('page_id', '=', pageId)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  /** Resolves a page access token; `INVALID_ACCESS_TOKEN` for unknown or revoked ones. */
+  async verifyToken(token: string | undefined): Promise<TokenPrincipal> {
+    if (token === undefined || token.length < 20 || token.length > 512) throw new PlatformError('INVALID_ACCESS_TOKEN');
+    const row = await this.ctx.storage.db
+      .selectFrom('page_tokens')
+      .select(['id', 'page_id', 'app_id'])
+      .where('token_hash', '=', sha256Hex(token))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
+    return { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
+  }
+
+  /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */
+  async appSecret(appId: string): Promise<string> {
+    const row = await this.ctx.storage.db.selectFrom('apps').select('secret_enc').where('id', '=', appId).executeTakeFirstOrThrow();
+    return this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`);
+  }
+
+  async findPage(pageId: string): Promise<PageSummary | undefined> {
+    const row = await this.ctx.storage.db.selectFrom('pages').selectAll().where('id', '=', pageId).executeTakeFirst();
+    return row === undefined ? undefined : presentPage(row);
+  }
+
+  /** The directory customers browse: search by name, newest last. */
+  async searchPages(query: string | undefined, limit: number): Promise<PageSummary[]> {
+    let q = this.ctx.storage.db.selectFrom('pages').selectAll();
+    const term = query?.trim().toLowerCase();
+    if (term) {
+      const fn = this.ctx.storage.dialect === 'postgres' ? sql`strpos` : sql`instr`;
+      q = q.where(sql<boolean>`${fn}(name_lower, ${term}) > 0`);
+    }
+    const rows = await q.orderBy('name_lower').limit(limit).execute();
+    return rows.map(presentPage);
+  }
+}
+
+function newPageToken(): string {
+  return `EAAC${randomSecret(48)}`;
+}
+
+async function insertToken(
+  db: Kysely<Database>,
+  { pageId, appId, token, now }: { pageId: string; appId: string; token: string; now: number },
+): Promise<string> {
+  const id = newId('tok', 9);
+  await db
+    .insertInto('page_tokens')
+    .values({ id, page_id: pageId, app_id: appId, token_hash: sha256Hex(token), created_at: now, revoked_at: null })
+    .execute();
+  return id;
+}
+
+export function presentPage(row: Pick<PagesTable, 'id' | 'name' | 'category' | 'description' | 'privacy_policy_url'>): PageSummary {
+  return { id: row.id, name: row.name, category: row.category, description: row.description, privacy_policy_url: row.privacy_policy_url };
+}

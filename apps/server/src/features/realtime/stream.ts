@@ -1,0 +1,118 @@
+/**
+ * The customer's real-time stream at `/api/stream?cursor=N`. On connect it subscribes
+ * to the bus first, replays persisted events after the cursor from the database, then
+ * switches to live frames, skipping any cursor already sent, so nothing is lost and
+ * nothing doubled. A gap in live cursors (events published out of order by another
+ * process) is filled from the database. Slow consumers are closed with code 4008 and
+ * resume with their cursor.
+ */
+import { ClientFrameSchema, type ServerFrame } from '@confide/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { HubContext } from '../../context.js';
+import { customerOf } from '../../http/customer-auth.js';
+import { currentCursor, readCustomerEvents } from './event-log.js';
+
+const REPLAY_BATCH = 500;
+/** Bytes queued on a socket beyond which the client is considered too slow. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+export const CLOSE_SLOW_CONSUMER = 4008;
+
+const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
+
+type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export function streamRoutes(ctx: HubContext, auth: Auth) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/api/stream', { websocket: true, preValidation: auth }, (socket, request) => {
+      const query = StreamQuerySchema.safeParse(request.query);
+      const customerId = customerOf(request).id;
+      void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined);
+    });
+  };
+}
+
+async function runStream(ctx: HubContext, socket: WebSocket, customerId: string, fromCursor: number | undefined): Promise<void> {
+  let lastSent = 0;
+  let live = false;
+  let closed = false;
+  const pending: ServerFrame[] = [];
+  let catchingUp: Promise<void> | null = null;
+
+  const send = (frame: ServerFrame): void => {
+    if (closed) return;
+    if (socket.bufferedAmount > MAX_BUFFERED) {
+      closed = true;
+      socket.close(CLOSE_SLOW_CONSUMER, `slow consumer; resume from cursor ${lastSent}`);
+      return;
+    }
+    socket.send(JSON.stringify(frame));
+    if ('cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+  };
+
+  const replayFrom = async (cursor: number, upTo: number): Promise<void> => {
+    let at = cursor;
+    while (!closed && at < upTo) {
+      const { frames, last } = await readCustomerEvents(ctx.storage.db, customerId, at, REPLAY_BATCH);
+      for (const f of frames) send(f);
+      if (last === at) break;
+      at = last;
+      lastSent = Math.max(lastSent, last);
+    }
+  };
+
+  const deliverLive = (frame: ServerFrame): void => {
+    if (!('cursor' in frame) || frame.type === 'ready') return send(frame);
+    if (frame.cursor <= lastSent) return;
+    if (frame.cursor === lastSent + 1) return send(frame);
+    // A gap: something committed before this frame has not reached us yet. Read it back.
+    pending.push(frame);
+    catchingUp ??= replayFrom(lastSent, frame.cursor)
+      .then(() => {
+        catchingUp = null;
+        const queued = pending.splice(0);
+        for (const f of queued) if (!('cursor' in f) || f.cursor > lastSent) send(f);
+      })
+      .catch(() => socket.close(1011, 'stream error'));
+  };
+
+  const unsubscribe = ctx.bus.subscribe(`customer.${customerId}`, (event) => {
+    if (event.name !== 'customer.frame') return;
+    if (!live || catchingUp !== null) pending.push(event.frame);
+    else deliverLive(event.frame);
+  });
+  ctx.metrics.wsConnections.inc();
+  socket.on('close', () => {
+    closed = true;
+    unsubscribe();
+    ctx.metrics.wsConnections.dec();
+  });
+  socket.on('message', (data) => {
+    const parsed = ClientFrameSchema.safeParse(safeJson(data.toString()));
+    if (!parsed.success) return send({ type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' });
+    if (parsed.data.type === 'ping') return socket.ping();
+  });
+
+  try {
+    const head = await currentCursor(ctx.storage.db, customerId);
+    if (fromCursor === undefined) lastSent = head;
+    else await replayFrom(Math.min(fromCursor, head), head);
+    lastSent = Math.max(lastSent, fromCursor === undefined ? head : Math.min(fromCursor, head));
+    live = true;
+    const queued = pending.splice(0);
+    for (const f of queued) deliverLive(f);
+    send({ type: 'ready', cursor: lastSent });
+  } catch (err) {
+    ctx.log.error({ err, customerId }, 'stream replay failed');
+    socket.close(1011, 'stream error');
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

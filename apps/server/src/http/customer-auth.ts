@@ -1,0 +1,58 @@
+/**
+ * Customer authentication for the `/api` routes: the session cookie (HTTP-only,
+ * SameSite=Strict) and, on state-changing requests, an Origin check so a cross-site page
+ * can never act for the customer.
+ */
+import { PlatformError, type Customer } from '@confide/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Accounts } from '../features/customers/accounts.js';
+
+export const SESSION_COOKIE = 'confide_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    customer?: Customer;
+    sessionToken?: string;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a state-changing request whose Origin (or, without Origin, a cross-site
+ * Sec-Fetch-Site) does not match the hub. Non-browser clients send neither and pass.
+ */
+export function assertSameOrigin(request: FastifyRequest, publicUrl: string): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    const host = request.headers.host;
+    const allowed = new Set([new URL(publicUrl).origin]);
+    if (host !== undefined) {
+      allowed.add(`http://${host}`);
+      allowed.add(`https://${host}`);
+    }
+    if (!allowed.has(origin)) throw new PlatformError('FORBIDDEN_ORIGIN');
+    return;
+  }
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new PlatformError('FORBIDDEN_ORIGIN');
+}
+
+/** Builds the preHandler that requires a logged-in customer. */
+export function requireCustomer(accounts: Accounts, publicUrl: string) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    assertSameOrigin(request, publicUrl);
+    const token = request.cookies[SESSION_COOKIE];
+    const customer = token === undefined ? undefined : await accounts.authenticate(token);
+    if (customer === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
+    request.customer = customer;
+    request.sessionToken = token;
+  };
+}
+
+/** The authenticated customer of a request that passed `requireCustomer`. */
+export function customerOf(request: FastifyRequest): Customer {
+  if (request.customer === undefined) throw new PlatformError('UNAUTHENTICATED');
+  return request.customer;
+}

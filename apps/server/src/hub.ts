@@ -1,0 +1,77 @@
+/**
+ * Assembles a hub: configuration → storage (migrated) → bus → context → HTTP app, and
+ * tears it down in reverse with a graceful drain.
+ */
+import { pino, type Logger } from 'pino';
+import { buildApp, type HubServices } from './app.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import type { Config } from './config.js';
+import type { HubContext } from './context.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { createMetrics } from './http/metrics.js';
+import { loggerOptions } from './logger.js';
+import { openStorage } from './storage/db.js';
+import type { FastifyInstance } from 'fastify';
+
+export interface HubOptions {
+  /** In-memory SQLite (tests). */
+  memory?: boolean;
+  /** Clock override (tests). */
+  now?: () => number;
+  /** Logger override. */
+  log?: Logger;
+  /** Bus override (tests, scale-out). */
+  bus?: Bus;
+}
+
+export interface Hub {
+  readonly ctx: HubContext;
+  readonly app: FastifyInstance;
+  readonly services: HubServices;
+  /** Listens on config HOST:PORT; returns the bound URL. */
+  listen(): Promise<string>;
+  /** Stops accepting work, drains in-flight requests and writes, closes storage. */
+  close(): Promise<void>;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const log = options.log ?? pino(loggerOptions(config.LOG_LEVEL));
+  const storage = await openStorage({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    memory: options.memory ?? false,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  const bus = options.bus ?? new MemoryBus();
+  const ctx: HubContext = {
+    config,
+    storage,
+    bus,
+    log,
+    secrets: new SecretBox(config.serviceKey),
+    metrics: createMetrics(),
+    now: options.now ?? Date.now,
+  };
+  const { app, services, setDraining } = await buildApp(ctx);
+  const workers: Array<{ stop(): Promise<void> }> = [];
+  let closed = false;
+
+  return {
+    ctx,
+    app,
+    services,
+    async listen() {
+      return app.listen({ port: config.PORT, host: config.HOST });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      setDraining(true);
+      await app.close();
+      for (const w of workers) await w.stop();
+      await bus.close();
+      await storage.close();
+    },
+  };
+}

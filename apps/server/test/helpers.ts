@@ -1,0 +1,105 @@
+/**
+ * Test helpers: a hub per test on a real database (in-memory SQLite, or a fresh
+ * PostgreSQL schema on 127.0.0.1), a movable clock, and customer/page factories.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createHub, type Hub } from '../src/hub.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Dialects the storage suites run on; `DIALECTS=sqlite` narrows a local run. */
+export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as DialectName[] | undefined) ?? ['sqlite', 'postgres'];
+
+export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestClock {
+  now: () => number;
+  advance(ms: number): void;
+  set(ms: number): void;
+}
+
+export function testClock(start = Date.UTC(2026, 10, 23, 12, 0, 0)): TestClock {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
+}
+
+export interface TestHub extends Hub {
+  clock: TestClock | undefined;
+  dispose(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  dialect?: DialectName;
+  clock?: TestClock;
+  env?: Record<string, string>;
+  dataDir?: string;
+}
+
+/** A hub on a fresh database. Call `dispose()` (drops the PostgreSQL schema). */
+export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const dialect = options.dialect ?? 'sqlite';
+  let databaseUrl: string | undefined;
+  let schema: string | undefined;
+  if (dialect === 'postgres') {
+    schema = `t_${randomBytes(6).toString('hex')}`;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`create schema ${schema}`);
+    await client.end();
+    databaseUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  }
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      DATA_DIR: options.dataDir ?? './data-test',
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      ...options.env,
+    },
+    () => undefined,
+  );
+  const hub = await createHub(config, { memory: dialect === 'sqlite' && options.dataDir === undefined, ...(options.clock ? { now: options.clock.now } : {}) });
+  return Object.assign(hub, {
+    clock: options.clock,
+    async dispose() {
+      await hub.close();
+      if (schema !== undefined) {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema ${schema} cascade`);
+        await client.end();
+      }
+    },
+  });
+}
+
+/** Signs a customer up through the API; returns the session cookie header value. */
+export async function signUp(hub: Hub, username = `user${randomBytes(4).toString('hex')}`, password = 'correct horse battery'): Promise<{ cookie: string; id: string; username: string }> {
+  const res = await hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password } });
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'confide_session');
+  if (cookie === undefined) throw new Error('no session cookie');
+  return { cookie: `confide_session=${cookie.value}`, id: res.json().customer.id, username };
+}
+
+/** Creates a page with an app and token. */
+export function createPage(hub: Hub, overrides: { name?: string; category?: 'bank' | 'merchant'; webhookUrl?: string; verifyToken?: string } = {}) {
+  return hub.services.pages.createPage({
+    name: overrides.name ?? `Page ${randomBytes(3).toString('hex')}`,
+    category: overrides.category ?? 'bank',
+    description: 'A test business',
+    privacyPolicyUrl: null,
+    webhookUrl: overrides.webhookUrl ?? null,
+    verifyToken: overrides.verifyToken ?? null,
+  });
+}
+
+/** Opens (or reopens) the customer's conversation with a page. */
+export async function openConversation(hub: Hub, cookie: string, pageId: string): Promise<{ id: string }> {
+  const res = await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: pageId } });
+  if (res.statusCode !== 200) throw new Error(`open failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
