@@ -1,0 +1,230 @@
+/**
+ * @module webhooks/bot
+ * A router from webhook items to typed handlers. Items run one after another in the
+ * order received (Messenger sends a thread's messages in order).
+ */
+import {
+  RawWebhookEnvelopeSchema,
+  WebhookEventSchema,
+  webhookEventKind,
+  type AccountLinkingEvent,
+  type DeliveryEvent,
+  type EchoEvent,
+  type HandoverEvent,
+  type IncomingMessageEvent,
+  type OptinEvent,
+  type PostbackEvent,
+  type ReadEvent,
+  type WebhookEvent,
+} from '@confide/protocol';
+import type { RecipientInput, SendOptions, SendResponse } from '../clients/message-types.js';
+import { WebhookPayloadError } from '../errors.js';
+import type { Platform } from '../platform.js';
+
+/** A message that answers a quick reply. */
+export type QuickReplyEvent = IncomingMessageEvent & {
+  message: IncomingMessageEvent['message'] & { quick_reply: { payload: string } };
+};
+/** `account_linking` with `status: "linked"`. */
+export type AccountLinkedEvent = AccountLinkingEvent & { account_linking: { status: 'linked' } };
+/** `account_linking` with `status: "unlinked"`. */
+export type AccountUnlinkedEvent = AccountLinkingEvent & { account_linking: { status: 'unlinked' } };
+
+/** What each `on*` handler receives. */
+export interface BotEventMap {
+  message: IncomingMessageEvent;
+  quick_reply: QuickReplyEvent;
+  postback: PostbackEvent;
+  account_linked: AccountLinkedEvent;
+  account_unlinked: AccountUnlinkedEvent;
+  handover: HandoverEvent;
+  delivery: DeliveryEvent;
+  read: ReadEvent;
+  echo: EchoEvent;
+  optin: OptinEvent;
+  /** Any known item that arrived in `standby[]` (another app owns the thread). */
+  standby: WebhookEvent;
+  /** An item the SDK does not know (reactions, referrals…), unparsed. */
+  unknown: unknown;
+}
+export type BotEventName = keyof BotEventMap;
+
+/** Per-item context passed to handlers. */
+export interface BotContext {
+  /** The page the entry is for. */
+  pageId: string;
+  /** Entry `time` (epoch ms). */
+  time: number;
+  /** True for items from `standby[]`. */
+  standby: boolean;
+  /** The customer the item is about (recipient of an echo, sender otherwise), if known. */
+  customer: RecipientInput | undefined;
+  /**
+   * Replies with text to {@link BotContext.customer}.
+   * @throws {TypeError} when the Bot has no `platform` or the item names no customer.
+   */
+  reply(text: string, options?: SendOptions): Promise<SendResponse>;
+}
+
+/** A handler; its return value is awaited. */
+export type BotHandler<E> = (event: E, context: BotContext) => unknown;
+
+/** Options of {@link Bot}. */
+export interface BotOptions {
+  /** Used by `context.reply`. */
+  platform?: Platform;
+  /**
+   * Receives handler errors. Without it, `dispatch` still runs every item and then
+   * rejects with the first error, so the hub redelivers the batch.
+   */
+  onError?: (error: unknown, event: unknown) => void;
+}
+
+/** Counts of one {@link Bot.dispatch}. */
+export interface DispatchResult {
+  /** Items that reached at least one handler. */
+  handled: number;
+  /** Items with no handler registered for their kind. */
+  unhandled: number;
+}
+
+const customerOf = (item: unknown): RecipientInput | undefined => {
+  const parsed = WebhookEventSchema.safeParse(item);
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  if (webhookEventKind(event) === 'echo') return event.recipient.id;
+  const sender: { id?: string | undefined; user_ref?: string | undefined } = event.sender;
+  if (sender.id !== undefined) return sender.id;
+  return sender.user_ref === undefined ? undefined : { user_ref: sender.user_ref };
+};
+
+/**
+ * Routes webhook items to handlers. A message with a quick reply goes to `onQuickReply`
+ * when one is registered, otherwise to `onMessage`.
+ * @example
+ * const bot = new Bot({ platform })
+ *   .onMessage((event, ctx) => ctx.reply(`You said: ${event.message.text ?? '(attachment)'}`))
+ *   .onPostback((event) => console.log('tapped', event.postback.payload))
+ *   .onAccountLinked((event) => saveLink(event.sender.id, event.account_linking.authorization_code));
+ */
+export class Bot {
+  readonly #options: BotOptions;
+  readonly #handlers: { [K in BotEventName]?: BotHandler<BotEventMap[K]>[] } = {};
+
+  constructor(options: BotOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Registers a handler for an event name; handlers of one name run in order. */
+  on<K extends BotEventName>(name: K, handler: BotHandler<BotEventMap[K]>): this {
+    ((this.#handlers[name] ??= []) as BotHandler<BotEventMap[K]>[]).push(handler);
+    return this;
+  }
+
+  /** A customer's message (not a quick reply when `onQuickReply` is set). */
+  onMessage(handler: BotHandler<IncomingMessageEvent>): this { return this.on('message', handler); }
+  /** A tap on a quick-reply chip. */
+  onQuickReply(handler: BotHandler<QuickReplyEvent>): this { return this.on('quick_reply', handler); }
+  /** A postback button, Get Started or menu tap. */
+  onPostback(handler: BotHandler<PostbackEvent>): this { return this.on('postback', handler); }
+  /** Account linked; carries `authorization_code` and Confide's `consent`. */
+  onAccountLinked(handler: BotHandler<AccountLinkedEvent>): this { return this.on('account_linked', handler); }
+  /** Account unlinked, by the customer or the bank. */
+  onAccountUnlinked(handler: BotHandler<AccountUnlinkedEvent>): this { return this.on('account_unlinked', handler); }
+  /** Thread control passed, taken or requested, or app roles changed. */
+  onHandover(handler: BotHandler<HandoverEvent>): this { return this.on('handover', handler); }
+  /** Messages delivered up to a watermark. */
+  onDelivery(handler: BotHandler<DeliveryEvent>): this { return this.on('delivery', handler); }
+  /** Messages read up to a watermark. */
+  onRead(handler: BotHandler<ReadEvent>): this { return this.on('read', handler); }
+  /** A copy of a message the page sent. */
+  onEcho(handler: BotHandler<EchoEvent>): this { return this.on('echo', handler); }
+  /** An opt-in (plugin, one-time or recurring notification). */
+  onOptin(handler: BotHandler<OptinEvent>): this { return this.on('optin', handler); }
+  /** Any item received while another app owns the thread. */
+  onStandby(handler: BotHandler<WebhookEvent>): this { return this.on('standby', handler); }
+  /** Items of kinds the SDK does not know. */
+  onUnknown(handler: BotHandler<unknown>): this { return this.on('unknown', handler); }
+
+  /**
+   * Routes every item of a webhook body.
+   * @param body the parsed JSON body (verify the raw bytes first).
+   * @throws {WebhookPayloadError} when the body is not a page webhook envelope.
+   */
+  async dispatch(body: unknown): Promise<DispatchResult> {
+    const envelope = RawWebhookEnvelopeSchema.safeParse(body);
+    if (!envelope.success || envelope.data.object !== 'page') {
+      throw new WebhookPayloadError('Body is not a page webhook envelope', envelope.error);
+    }
+    const result: DispatchResult = { handled: 0, unhandled: 0 };
+    const errors: unknown[] = [];
+    for (const entry of envelope.data.entry) {
+      const items = [
+        ...(entry.messaging ?? []).map((item) => ({ item, standby: false })),
+        ...(entry.standby ?? []).map((item) => ({ item, standby: true })),
+      ];
+      for (const { item, standby } of items) {
+        const context = this.#context(entry.id, entry.time, standby, item);
+        const handled = await this.#route(item, standby, context, errors);
+        if (handled) result.handled++;
+        else result.unhandled++;
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+    return result;
+  }
+
+  #context(pageId: string, time: number, standby: boolean, item: unknown): BotContext {
+    const customer = customerOf(item);
+    const platform = this.#options.platform;
+    return {
+      pageId,
+      time,
+      standby,
+      customer,
+      reply: (text, options) => {
+        if (!platform) return Promise.reject(new TypeError('Bot has no platform to reply with'));
+        if (customer === undefined) return Promise.reject(new TypeError('This event names no customer to reply to'));
+        return platform.messages.sendText(customer, text, options);
+      },
+    };
+  }
+
+  async #route(item: unknown, standby: boolean, context: BotContext, errors: unknown[]): Promise<boolean> {
+    const parsed = WebhookEventSchema.safeParse(item);
+    if (!parsed.success) return this.#emit('unknown', item, context, errors);
+    const event = parsed.data;
+    if (standby) return this.#emit('standby', event, context, errors);
+    if ('message' in event) {
+      if (event.message.is_echo === true) return this.#emit('echo', event as EchoEvent, context, errors);
+      const message = event as IncomingMessageEvent;
+      if (message.message.quick_reply && this.#handlers.quick_reply?.length) {
+        return this.#emit('quick_reply', message as QuickReplyEvent, context, errors);
+      }
+      return this.#emit('message', message, context, errors);
+    }
+    if ('postback' in event) return this.#emit('postback', event, context, errors);
+    if ('delivery' in event) return this.#emit('delivery', event, context, errors);
+    if ('read' in event) return this.#emit('read', event, context, errors);
+    if ('optin' in event) return this.#emit('optin', event, context, errors);
+    if ('account_linking' in event) {
+      return event.account_linking.status === 'linked'
+        ? this.#emit('account_linked', event as AccountLinkedEvent, context, errors)
+        : this.#emit('account_unlinked', event as AccountUnlinkedEvent, context, errors);
+    }
+    return this.#emit('handover', event, context, errors);
+  }
+
+  async #emit<K extends BotEventName>(name: K, event: BotEventMap[K], context: BotContext, errors: unknown[]): Promise<boolean> {
+    const handlers = this.#handlers[name] ?? [];
+    for (const handler of handlers) {
+      try {
+        await handler(event, context);
+      } catch (error) {
+        if (this.#options.onError) this.#options.onError(error, event);
+        else errors.push(error);
+      }
+    }
+    return handlers.length > 0;
+  }
+}
