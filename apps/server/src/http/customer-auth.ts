@@ -22,8 +22,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Refuses a state-changing request whose Origin (or, without Origin, a cross-site
  * Sec-Fetch-Site) does not match the hub. Non-browser clients send neither and pass.
  */
-export function assertSameOrigin(request: FastifyRequest, publicUrl: string): void {
-  if (SAFE_METHODS.has(request.method)) return;
+export function assertSameOrigin(request: FastifyRequest, publicUrl: string, always = false): void {
+  if (!always && SAFE_METHODS.has(request.method)) return;
   const origin = request.headers.origin;
   if (origin !== undefined) {
     const host = request.headers.host;
@@ -42,7 +42,8 @@ export function assertSameOrigin(request: FastifyRequest, publicUrl: string): vo
 /** Builds the preHandler that requires a logged-in customer. */
 export function requireCustomer(accounts: Accounts, publicUrl: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    assertSameOrigin(request, publicUrl);
+    // WebSocket upgrades are GETs but act for the customer: check their Origin too.
+    assertSameOrigin(request, publicUrl, request.headers.upgrade?.toLowerCase() === 'websocket');
     const token = request.cookies[SESSION_COOKIE];
     const customer = token === undefined ? undefined : await accounts.authenticate(token);
     if (customer === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
