@@ -112,8 +112,9 @@ export class PlatformApiError extends Error {
   /** The catalogue key this error matches, e.g. `OUTSIDE_WINDOW`, if any. */
   get key(): ErrorKey | undefined {
     const entries = Object.entries(ERROR_CATALOG) as [ErrorKey, (typeof ERROR_CATALOG)[ErrorKey]][];
-    const exact = entries.find(([, s]) => s.code === this.code && ('subcode' in s ? s.subcode : undefined) === this.subcode);
-    return exact?.[0];
+    const matches = entries.filter(([, s]) => s.code === this.code && ('subcode' in s ? s.subcode : undefined) === this.subcode);
+    // Platform and customer API entries can share code and subcode; the type breaks the tie.
+    return (matches.find(([, s]) => s.type === this.type) ?? matches[0])?.[0];
   }
 
   /** Whether the call was throttled (codes 4, 17, 32, 613, or HTTP 429). */

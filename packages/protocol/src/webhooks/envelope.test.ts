@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  RawWebhookEnvelopeSchema,
-  WebhookEnvelopeSchema,
-  WebhookEventSchema,
-  webhookEventKind,
-  type WebhookEventKind,
-} from './envelope.js';
+import { RawWebhookEnvelopeSchema, WebhookEnvelopeSchema, WebhookEventSchema, webhookEventKind, type WebhookEventKind } from './envelope.js';
 
 const base = { sender: { id: 'psid-1' }, recipient: { id: 'page-1' }, timestamp: 1_700_000_000_000 };
 
@@ -17,7 +11,10 @@ const ITEMS: Record<WebhookEventKind, Record<string, unknown>> = {
       text: 'hi',
       quick_reply: { payload: 'QR' },
       reply_to: { mid: 'm_0' },
-      attachments: [{ type: 'image', payload: { url: 'https://x/y.png' } }, { type: 'fallback', payload: null }],
+      attachments: [
+        { type: 'image', payload: { url: 'https://x/y.png' } },
+        { type: 'fallback', payload: null },
+      ],
     },
   },
   echo: { ...base, message: { mid: 'm_2', is_echo: true, app_id: 1517776481860111, metadata: 'meta', text: 'yo' } },

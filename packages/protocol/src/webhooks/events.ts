@@ -51,6 +51,7 @@ export const IncomingMessageSchema = z.object({
   attachments: z.array(IncomingAttachmentSchema).optional(),
 });
 export type IncomingMessage = z.infer<typeof IncomingMessageSchema>;
+/** A `messaging[]` item carrying an {@link IncomingMessage}. */
 export const IncomingMessageEventSchema = z.object({ ...base, message: IncomingMessageSchema });
 export type IncomingMessageEvent = z.infer<typeof IncomingMessageEventSchema>;
 
@@ -65,6 +66,7 @@ export const EchoMessageSchema = z.object({
   quick_replies: z.array(z.looseObject({ content_type: z.string() })).optional(),
 });
 export type EchoMessage = z.infer<typeof EchoMessageSchema>;
+/** A `messaging[]` item carrying an {@link EchoMessage}. */
 export const EchoEventSchema = z.object({ ...base, message: EchoMessageSchema });
 export type EchoEvent = z.infer<typeof EchoEventSchema>;
 

@@ -47,8 +47,4 @@ export const AppRolesEventSchema = z.object({
 export type AppRolesEvent = z.infer<typeof AppRolesEventSchema>;
 
 /** Any `messaging_handovers` item. */
-export type HandoverEvent =
-  | PassThreadControlEvent
-  | TakeThreadControlEvent
-  | RequestThreadControlEvent
-  | AppRolesEvent;
+export type HandoverEvent = PassThreadControlEvent | TakeThreadControlEvent | RequestThreadControlEvent | AppRolesEvent;

@@ -11,7 +11,7 @@ describe('serializeWebhookBody', () => {
   });
 
   it('escapes line and paragraph separators and non-ASCII keys', () => {
-    expect(serializeWebhookBody({ 'clé': '\u2028\u2029' })).toBe('{"cl\\u00e9":"\\u2028\\u2029"}');
+    expect(serializeWebhookBody({ clé: '\u2028\u2029' })).toBe('{"cl\\u00e9":"\\u2028\\u2029"}');
   });
 
   it('leaves ASCII untouched and matches JSON.stringify', () => {

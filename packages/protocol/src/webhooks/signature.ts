@@ -11,8 +11,9 @@
 /** HMAC algorithms used for webhook signatures. */
 export type SignatureAlgorithm = 'sha1' | 'sha256';
 
-/** Header names, lowercase as Node reports them. */
+/** Header of the HMAC-SHA256 signature, lowercase as Node reports it. */
 export const SIGNATURE_HEADER_SHA256 = 'x-hub-signature-256';
+/** Header of the legacy HMAC-SHA1 signature, still the only one most Node bot frameworks check. */
 export const SIGNATURE_HEADER_SHA1 = 'x-hub-signature';
 
 /** A raw body as received or about to be sent. Strings are encoded as UTF-8. */
@@ -22,9 +23,7 @@ export type RawBody = Uint8Array | ArrayBuffer | string;
  * Request headers in any common shape: a Fetch `Headers`, or a plain record such as
  * Node's `IncomingHttpHeaders` (names matched case-insensitively).
  */
-export type HeaderSource =
-  | { get(name: string): string | null }
-  | Record<string, string | string[] | undefined>;
+export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
 /** Both signature header values for one body. */
 export interface WebhookSignatures {
@@ -38,18 +37,14 @@ export interface WebhookSignatures {
 export type SignatureFailureReason = 'missing' | 'malformed' | 'unsupported_algorithm' | 'mismatch';
 
 /** Outcome of {@link verifyWebhookSignature}; never throws for a bad signature. */
-export type SignatureVerification =
-  | { valid: true; algorithm: SignatureAlgorithm }
-  | { valid: false; reason: SignatureFailureReason };
+export type SignatureVerification = { valid: true; algorithm: SignatureAlgorithm } | { valid: false; reason: SignatureFailureReason };
 
 const HEX_LENGTH: Record<SignatureAlgorithm, number> = { sha1: 40, sha256: 64 };
 const SUBTLE_NAME: Record<SignatureAlgorithm, string> = { sha1: 'SHA-1', sha256: 'SHA-256' };
 
-const toBytes = (body: RawBody): Uint8Array<ArrayBuffer> =>
-  typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
+const toBytes = (body: RawBody): Uint8Array<ArrayBuffer> => (typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body));
 
-const toHex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 const fromHex = (hex: string): Uint8Array<ArrayBuffer> => {
   const out = new Uint8Array(hex.length / 2);
@@ -61,9 +56,7 @@ const fromHex = (hex: string): Uint8Array<ArrayBuffer> => {
 export async function hmac(algorithm: SignatureAlgorithm, secret: string, data: RawBody): Promise<Uint8Array> {
   if (secret.length === 0) throw new TypeError('HMAC secret must be a non-empty string');
   const subtle = globalThis.crypto.subtle;
-  const key = await subtle.importKey('raw', toBytes(secret), { name: 'HMAC', hash: SUBTLE_NAME[algorithm] }, false, [
-    'sign',
-  ]);
+  const key = await subtle.importKey('raw', toBytes(secret), { name: 'HMAC', hash: SUBTLE_NAME[algorithm] }, false, ['sign']);
   return new Uint8Array(await subtle.sign('HMAC', key, toBytes(data)));
 }
 
@@ -90,10 +83,7 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * @returns the values for `X-Hub-Signature` and `X-Hub-Signature-256`.
  */
 export async function signWebhookBody(rawBody: RawBody, appSecret: string): Promise<WebhookSignatures> {
-  const [sha1, sha256] = await Promise.all([
-    hmacHex('sha1', appSecret, rawBody),
-    hmacHex('sha256', appSecret, rawBody),
-  ]);
+  const [sha1, sha256] = await Promise.all([hmacHex('sha1', appSecret, rawBody), hmacHex('sha256', appSecret, rawBody)]);
   return { sha1: `sha1=${sha1}`, sha256: `sha256=${sha256}` };
 }
 
@@ -118,11 +108,7 @@ export function readHeader(headers: HeaderSource, name: string): string | undefi
  * @param appSecret the app secret shared with the hub.
  * @returns `{ valid: true, algorithm }` or `{ valid: false, reason }`.
  */
-export async function verifyWebhookSignature(
-  rawBody: RawBody,
-  headers: HeaderSource,
-  appSecret: string,
-): Promise<SignatureVerification> {
+export async function verifyWebhookSignature(rawBody: RawBody, headers: HeaderSource, appSecret: string): Promise<SignatureVerification> {
   const preferred = readHeader(headers, SIGNATURE_HEADER_SHA256);
   const value = preferred ?? readHeader(headers, SIGNATURE_HEADER_SHA1);
   if (value === undefined || value.trim() === '') return { valid: false, reason: 'missing' };

@@ -22,6 +22,7 @@ export type Recipient =
   | { user_ref: string }
   | { one_time_notif_token: string }
   | { notification_messages_token: string };
+/** A recipient, or a bare PSID string. */
 export type RecipientInput = string | Recipient;
 
 /** A URL button; without `title` it is a `default_action`. */
@@ -42,6 +43,7 @@ export interface PhoneNumberButton { type: 'phone_number'; title: string; payloa
 export interface AccountLinkButton { type: 'account_link'; url: string }
 /** Unlinks the account; Messenger renders "Log Out". */
 export interface AccountUnlinkButton { type: 'account_unlink' }
+/** Any button of a template or persistent menu (§4.4). */
 export type Button = UrlButton | PostbackButton | PhoneNumberButton | AccountLinkButton | AccountUnlinkButton;
 
 /** A quick reply chip (≤ 13 per message, title ≤ 20 characters). */

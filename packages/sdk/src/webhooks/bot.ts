@@ -47,6 +47,7 @@ export interface BotEventMap {
   /** An item the SDK does not know (reactions, referrals…), unparsed. */
   unknown: unknown;
 }
+/** Names accepted by {@link Bot.on}. */
 export type BotEventName = keyof BotEventMap;
 
 /** Per-item context passed to handlers. */

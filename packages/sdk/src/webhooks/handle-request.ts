@@ -36,6 +36,7 @@ export interface WebhookResponse {
   body: string;
 }
 
+/** Default body limit of the adapters: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const text = (status: number, body: string, headers: Record<string, string> = {}): WebhookResponse => ({
@@ -49,7 +50,8 @@ const byteLength = (body: RawBody): number =>
 
 /**
  * Handles one webhook request for a bot.
- * @returns the response; never throws (handler failures become 500 and go to `onError`).
+ * @returns the response. Handler failures become 500 and go to `onError`; it throws only
+ * for misconfiguration (an empty `verifyToken`).
  */
 export async function handleWebhookRequest(bot: Bot, options: WebhookHandlerOptions, request: WebhookRequest): Promise<WebhookResponse> {
   const method = request.method.toUpperCase();
