@@ -43,6 +43,12 @@ export interface AppsTable {
   /** `active`, or `disabled` after failing for too long. */
   webhook_status: string;
   created_at: number;
+  /** Start of the current run of failed deliveries; null while healthy (migration 003). */
+  webhook_failing_since: number | null;
+  /** When the 15-minute failure alert fired for the current run (migration 003). */
+  webhook_alerted_at: number | null;
+  /** When delivery was disabled after failing too long (migration 003). */
+  webhook_disabled_at: number | null;
 }
 
 export interface PageTokensTable {
@@ -109,6 +115,98 @@ export interface WebhookOutboxTable {
   next_attempt_at: number;
   delivered_at: number | null;
   last_error: string | null;
+  /** Lease of the worker delivering the row, so workers never claim it twice (migration 003). */
+  leased_until: number | null;
+  lease_owner: string | null;
+}
+
+/** What a page declares it sends, one row per category, with the purpose shown to customers. */
+export interface ConsentDeclarationsTable {
+  page_id: string;
+  category: string;
+  purpose: string;
+  declared_at: number;
+}
+
+/** The append-only consent ledger (features/consent). Never updated or deleted. */
+export interface ConsentLedgerTable {
+  seq: Generated<number>;
+  id: string;
+  customer_id: string;
+  page_id: string;
+  /** `granted` | `changed` | `renewed` | `revoked` | `expired`. */
+  event: string;
+  /** JSON array of categories the entry concerns. */
+  categories: string;
+  granted_at: number | null;
+  expires_at: number | null;
+  /** `linking` | `settings` | `unlink` | `reminder` | `system`. */
+  source: string;
+  created_at: number;
+}
+
+/** Current consent per (customer, page): a projection of the ledger, kept in the same transaction. */
+export interface ConsentStateTable {
+  customer_id: string;
+  page_id: string;
+  /** `active` | `expired` | `revoked`. */
+  status: string;
+  categories: string;
+  granted_at: number | null;
+  expires_at: number | null;
+  last_entry_id: string;
+  updated_at: number;
+}
+
+/** Signed consent receipts (compact JWS), one per grant, change or renewal. */
+export interface ConsentReceiptsTable {
+  id: string;
+  ledger_entry_id: string;
+  customer_id: string;
+  page_id: string;
+  categories: string;
+  issued_at: number;
+  jws: string;
+}
+
+/** Expiry reminders already posted, one per grant expiry. */
+export interface ConsentRemindersTable {
+  customer_id: string;
+  page_id: string;
+  expires_at: number;
+  sent_at: number;
+}
+
+/** The hub's JWS signing keys; the private JWK is sealed with the service key. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk_enc: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+/** Account-linking tokens (stored hashed), each carrying the pending consent grant. */
+export interface LinkingTokensTable {
+  token_hash: string;
+  customer_id: string;
+  page_id: string;
+  conversation_id: string;
+  psid: string;
+  categories: string;
+  duration_days: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Conversations whose customer linked their account with the business. */
+export interface AccountLinksTable {
+  conversation_id: string;
+  customer_id: string;
+  page_id: string;
+  linked_at: number;
 }
 
 export interface Database {
@@ -121,4 +219,12 @@ export interface Database {
   messages: MessagesTable;
   customer_events: CustomerEventsTable;
   webhook_outbox: WebhookOutboxTable;
+  consent_declarations: ConsentDeclarationsTable;
+  consent_ledger: ConsentLedgerTable;
+  consent_state: ConsentStateTable;
+  consent_receipts: ConsentReceiptsTable;
+  consent_reminders: ConsentRemindersTable;
+  signing_keys: SigningKeysTable;
+  linking_tokens: LinkingTokensTable;
+  account_links: AccountLinksTable;
 }

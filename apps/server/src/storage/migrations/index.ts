@@ -5,6 +5,8 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001-core.js';
+import * as m003 from './003-webhooks.js';
+import * as m004 from './004-consent.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -14,6 +16,8 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-core': m001,
+  '003-webhooks': m003,
+  '004-consent': m004,
 };
 
 class StaticProvider implements MigrationProvider {
