@@ -1,0 +1,103 @@
+/**
+ * A write the API acknowledged survives `kill -9` of the hub: real processes, a real
+ * SQLite file in WAL mode with synchronous=FULL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export async function startHubProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 15_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`hub exited with ${code}: ${out}`)));
+  });
+  return { child, url };
+}
+
+async function api(url: string, method: string, body?: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const setCookie = res.headers.get('set-cookie');
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined, ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}) };
+}
+
+describe('durability', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-durable-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps every acknowledged message after kill -9', async () => {
+    let { child, url } = await startHubProcess(dataDir);
+    const signup = await api(`${url}/api/signup`, 'POST', { username: 'durable', password: 'long enough secret' });
+    expect(signup.status).toBe(201);
+    const cookie = signup.cookie as string;
+    // The page is created by the CLI, a second process on the same database.
+    const pageRes = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [CLI, 'page', 'create', '--name', 'Durable Bank', '--category', 'bank', '--json', '--data-dir', dataDir], {
+        env: { ...process.env, NODE_ENV: 'test' },
+      });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
+    });
+    const pageId = JSON.parse(pageRes).page_id as string;
+    const conv = await api(`${url}/api/conversations`, 'POST', { page_id: pageId }, cookie);
+    expect(conv.status).toBe(200);
+
+    const acked: string[] = [];
+    let stop = false;
+    const senders = Array.from({ length: 16 }, async (_, w) => {
+      for (let i = 0; !stop && i < 10_000; i++) {
+        try {
+          const res = await api(`${url}/api/conversations/${conv.json.id}/messages`, 'POST', { text: `w${w}-${i}` }, cookie);
+          if (res.status === 201) acked.push(res.json.mid);
+        } catch {
+          return; // the process died mid-request: that write was never acknowledged
+        }
+      }
+    });
+    while (acked.length < 300) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    stop = true;
+    await Promise.all(senders);
+    await new Promise((r) => child.once('exit', r));
+
+    ({ child, url } = await startHubProcess(dataDir));
+    const login = await api(`${url}/api/login`, 'POST', { username: 'durable', password: 'long enough secret' });
+    const stored = new Set<string>();
+    let before: string | null = null;
+    do {
+      const page = await api(`${url}/api/conversations/${conv.json.id}/messages?limit=200${before ? `&before=${before}` : ''}`, 'GET', undefined, login.cookie);
+      for (const m of page.json.data) stored.add(m.mid);
+      before = page.json.next_cursor;
+    } while (before !== null);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const missing = acked.filter((mid) => !stored.has(mid));
+    expect(acked.length).toBeGreaterThanOrEqual(300);
+    expect(missing).toEqual([]);
+  }, 60_000);
+});
