@@ -162,10 +162,7 @@ describe('HandoverClient', () => {
   });
 
   it('reads the thread owner and secondary receivers', async () => {
-    const { platform, calls } = make(
-      jsonResponse({ data: [{ thread_owner: { app_id: 42 } }] }),
-      jsonResponse({ data: [{ id: '1', name: 'Inbox' }] }),
-    );
+    const { platform, calls } = make(jsonResponse({ data: [{ thread_owner: { app_id: 42 } }] }), jsonResponse({ data: [{ id: '1', name: 'Inbox' }] }));
     await expect(platform.handover.getThreadOwner('p')).resolves.toBe('42');
     await expect(platform.handover.getSecondaryReceivers()).resolves.toEqual([{ id: '1', name: 'Inbox' }]);
     expect(calls[0]!.url.searchParams.get('recipient')).toBe('p');

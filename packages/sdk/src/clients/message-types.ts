@@ -17,11 +17,7 @@ export type MessageTag = 'ACCOUNT_UPDATE' | 'POST_PURCHASE_UPDATE' | 'CONFIRMED_
 export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH';
 
 /** Who receives a send. A bare string is a PSID. */
-export type Recipient =
-  | { id: string }
-  | { user_ref: string }
-  | { one_time_notif_token: string }
-  | { notification_messages_token: string };
+export type Recipient = { id: string } | { user_ref: string } | { one_time_notif_token: string } | { notification_messages_token: string };
 /** A recipient, or a bare PSID string. */
 export type RecipientInput = string | Recipient;
 
@@ -36,20 +32,31 @@ export interface UrlButton {
   webview_share_button?: 'hide';
 }
 /** Tapping sends a `messaging_postbacks` webhook with `payload`. */
-export interface PostbackButton { type: 'postback'; title: string; payload: string }
+export interface PostbackButton {
+  type: 'postback';
+  title: string;
+  payload: string;
+}
 /** Dials `payload` (E.164). */
-export interface PhoneNumberButton { type: 'phone_number'; title: string; payload: string }
+export interface PhoneNumberButton {
+  type: 'phone_number';
+  title: string;
+  payload: string;
+}
 /** Starts account linking at `url` (HTTPS); Messenger renders "Log In". */
-export interface AccountLinkButton { type: 'account_link'; url: string }
+export interface AccountLinkButton {
+  type: 'account_link';
+  url: string;
+}
 /** Unlinks the account; Messenger renders "Log Out". */
-export interface AccountUnlinkButton { type: 'account_unlink' }
+export interface AccountUnlinkButton {
+  type: 'account_unlink';
+}
 /** Any button of a template or persistent menu (§4.4). */
 export type Button = UrlButton | PostbackButton | PhoneNumberButton | AccountLinkButton | AccountUnlinkButton;
 
 /** A quick reply chip (≤ 13 per message, title ≤ 20 characters). */
-export type QuickReply =
-  | { content_type: 'text'; title: string; payload: string; image_url?: string }
-  | { content_type: 'user_phone_number' | 'user_email' };
+export type QuickReply = { content_type: 'text'; title: string; payload: string; image_url?: string } | { content_type: 'user_phone_number' | 'user_email' };
 
 /** One card of a generic template (≤ 10 per carousel). */
 export interface GenericElement {
@@ -88,8 +95,7 @@ export type MediaType = 'image' | 'audio' | 'video' | 'file';
 
 /** `message.attachment`. */
 export type OutgoingAttachment =
-  | { type: MediaType; payload: { url: string; is_reusable?: boolean } | { attachment_id: string } }
-  | { type: 'template'; payload: TemplatePayload };
+  { type: MediaType; payload: { url: string; is_reusable?: boolean } | { attachment_id: string } } | { type: 'template'; payload: TemplatePayload };
 
 /** `message` of a send: `text` or `attachment` must be set. */
 export interface OutgoingMessage {

@@ -20,8 +20,7 @@ import type {
   SenderAction,
 } from './message-types.js';
 
-const toRecipient = (recipient: RecipientInput): Recipient =>
-  typeof recipient === 'string' ? { id: recipient } : recipient;
+const toRecipient = (recipient: RecipientInput): Recipient => (typeof recipient === 'string' ? { id: recipient } : recipient);
 
 /** Sends messages to customers. */
 export class MessagesClient {
@@ -111,12 +110,7 @@ export class MessagesClient {
   }
 
   /** Sends media the hub fetches from `url`; `isReusable` asks it to keep an `attachment_id`. */
-  sendAttachmentUrl(
-    recipient: RecipientInput,
-    type: MediaType,
-    url: string,
-    options: SendOptions & { isReusable?: boolean } = {},
-  ): Promise<SendResponse> {
+  sendAttachmentUrl(recipient: RecipientInput, type: MediaType, url: string, options: SendOptions & { isReusable?: boolean } = {}): Promise<SendResponse> {
     const { isReusable, ...sendOptions } = options;
     const payload = isReusable === undefined ? { url } : { url, is_reusable: isReusable };
     return this.sendMessage(recipient, { attachment: { type, payload } }, sendOptions);

@@ -60,12 +60,14 @@ describe('HttpTransport', () => {
 
   it('runs links in order, outermost first', async () => {
     const order: string[] = [];
-    const tag = (name: string): Link => async (req, next) => {
-      order.push(`${name}>`);
-      const res = await next(req);
-      order.push(`<${name}`);
-      return res;
-    };
+    const tag =
+      (name: string): Link =>
+      async (req, next) => {
+        order.push(`${name}>`);
+        const res = await next(req);
+        order.push(`<${name}`);
+        return res;
+      };
     const { fetch } = fakeFetch(jsonResponse({}));
     await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [tag('a'), tag('b')] }).get('/me');
     expect(order).toEqual(['a>', 'b>', '<b', '<a']);

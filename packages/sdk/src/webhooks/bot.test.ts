@@ -9,8 +9,18 @@ const recordAll = () => {
   const seen: [BotEventName, unknown][] = [];
   const bot = new Bot();
   const names: BotEventName[] = [
-    'message', 'quick_reply', 'postback', 'account_linked', 'account_unlinked', 'handover',
-    'delivery', 'read', 'echo', 'optin', 'standby', 'unknown',
+    'message',
+    'quick_reply',
+    'postback',
+    'account_linked',
+    'account_unlinked',
+    'handover',
+    'delivery',
+    'read',
+    'echo',
+    'optin',
+    'standby',
+    'unknown',
   ];
   for (const name of names) bot.on(name, (event) => void seen.push([name, event]));
   return { bot, seen };
@@ -59,8 +69,21 @@ describe('Bot.dispatch', () => {
     const all = Object.values(items);
     await bot.dispatch(envelope(all, [items.message]));
     expect(got).toEqual([
-      'hello', 'ACC_SAVINGS', 42, 'GET_STARTED', ['m_1'], 1_700_000_000_000, ['fraud_alert'], 'unlinked',
-      'PLUGIN', 'control', 'control', 'control', 'roles', 'unknown', `standby:${items.message.timestamp}`,
+      'hello',
+      'ACC_SAVINGS',
+      42,
+      'GET_STARTED',
+      ['m_1'],
+      1_700_000_000_000,
+      ['fraud_alert'],
+      'unlinked',
+      'PLUGIN',
+      'control',
+      'control',
+      'control',
+      'roles',
+      'unknown',
+      `standby:${items.message.timestamp}`,
     ]);
   });
 

@@ -123,29 +123,53 @@ export class Bot {
   }
 
   /** A customer's message (not a quick reply when `onQuickReply` is set). */
-  onMessage(handler: BotHandler<IncomingMessageEvent>): this { return this.on('message', handler); }
+  onMessage(handler: BotHandler<IncomingMessageEvent>): this {
+    return this.on('message', handler);
+  }
   /** A tap on a quick-reply chip. */
-  onQuickReply(handler: BotHandler<QuickReplyEvent>): this { return this.on('quick_reply', handler); }
+  onQuickReply(handler: BotHandler<QuickReplyEvent>): this {
+    return this.on('quick_reply', handler);
+  }
   /** A postback button, Get Started or menu tap. */
-  onPostback(handler: BotHandler<PostbackEvent>): this { return this.on('postback', handler); }
+  onPostback(handler: BotHandler<PostbackEvent>): this {
+    return this.on('postback', handler);
+  }
   /** Account linked; carries `authorization_code` and Confide's `consent`. */
-  onAccountLinked(handler: BotHandler<AccountLinkedEvent>): this { return this.on('account_linked', handler); }
+  onAccountLinked(handler: BotHandler<AccountLinkedEvent>): this {
+    return this.on('account_linked', handler);
+  }
   /** Account unlinked, by the customer or the bank. */
-  onAccountUnlinked(handler: BotHandler<AccountUnlinkedEvent>): this { return this.on('account_unlinked', handler); }
+  onAccountUnlinked(handler: BotHandler<AccountUnlinkedEvent>): this {
+    return this.on('account_unlinked', handler);
+  }
   /** Thread control passed, taken or requested, or app roles changed. */
-  onHandover(handler: BotHandler<HandoverEvent>): this { return this.on('handover', handler); }
+  onHandover(handler: BotHandler<HandoverEvent>): this {
+    return this.on('handover', handler);
+  }
   /** Messages delivered up to a watermark. */
-  onDelivery(handler: BotHandler<DeliveryEvent>): this { return this.on('delivery', handler); }
+  onDelivery(handler: BotHandler<DeliveryEvent>): this {
+    return this.on('delivery', handler);
+  }
   /** Messages read up to a watermark. */
-  onRead(handler: BotHandler<ReadEvent>): this { return this.on('read', handler); }
+  onRead(handler: BotHandler<ReadEvent>): this {
+    return this.on('read', handler);
+  }
   /** A copy of a message the page sent. */
-  onEcho(handler: BotHandler<EchoEvent>): this { return this.on('echo', handler); }
+  onEcho(handler: BotHandler<EchoEvent>): this {
+    return this.on('echo', handler);
+  }
   /** An opt-in (plugin, one-time or recurring notification). */
-  onOptin(handler: BotHandler<OptinEvent>): this { return this.on('optin', handler); }
+  onOptin(handler: BotHandler<OptinEvent>): this {
+    return this.on('optin', handler);
+  }
   /** Any item received while another app owns the thread. */
-  onStandby(handler: BotHandler<WebhookEvent>): this { return this.on('standby', handler); }
+  onStandby(handler: BotHandler<WebhookEvent>): this {
+    return this.on('standby', handler);
+  }
   /** Items of kinds the SDK does not know. */
-  onUnknown(handler: BotHandler<unknown>): this { return this.on('unknown', handler); }
+  onUnknown(handler: BotHandler<unknown>): this {
+    return this.on('unknown', handler);
+  }
 
   /**
    * Routes every item of a webhook body.
@@ -160,10 +184,7 @@ export class Bot {
     const result: DispatchResult = { handled: 0, unhandled: 0 };
     const errors: unknown[] = [];
     for (const entry of envelope.data.entry) {
-      const items = [
-        ...(entry.messaging ?? []).map((item) => ({ item, standby: false })),
-        ...(entry.standby ?? []).map((item) => ({ item, standby: true })),
-      ];
+      const items = [...(entry.messaging ?? []).map((item) => ({ item, standby: false })), ...(entry.standby ?? []).map((item) => ({ item, standby: true }))];
       for (const { item, standby } of items) {
         const context = this.#context(entry.id, entry.time, standby, item);
         const handled = await this.#route(item, standby, context, errors);

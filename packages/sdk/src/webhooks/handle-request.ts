@@ -45,8 +45,7 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   body,
 });
 
-const byteLength = (body: RawBody): number =>
-  typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength;
+const byteLength = (body: RawBody): number => (typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength);
 
 /**
  * Handles one webhook request for a bot.

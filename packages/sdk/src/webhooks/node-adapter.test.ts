@@ -17,7 +17,9 @@ describe('createNodeHandler on a real http server', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = createServer(createNodeHandler(bot, { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, maxBodyBytes: 64 * 1024, onError: (e) => errors.push(e) }));
+    server = createServer(
+      createNodeHandler(bot, { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, maxBodyBytes: 64 * 1024, onError: (e) => errors.push(e) }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
   });
