@@ -77,7 +77,11 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
 }
 
 /** Signs a customer up through the API; returns the session cookie header value. */
-export async function signUp(hub: Hub, username = `user${randomBytes(4).toString('hex')}`, password = 'correct horse battery'): Promise<{ cookie: string; id: string; username: string }> {
+export async function signUp(
+  hub: Hub,
+  username = `user${randomBytes(4).toString('hex')}`,
+  password = 'correct horse battery',
+): Promise<{ cookie: string; id: string; username: string }> {
   const res = await hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password } });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'confide_session');
