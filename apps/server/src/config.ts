@@ -50,6 +50,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, in bytes (Send API, customer API). */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Send API calls allowed per page per second (token bucket, burst of one second); over it answers 613. */
+  SEND_RATE_LIMIT_PER_PAGE: z.coerce.number().int().min(1).default(300),
   /** Session lifetime, in hours. */
   SESSION_TTL_HOURS: z.coerce
     .number()
@@ -63,6 +65,22 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Graceful-shutdown drain timeout, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Webhook POST (and verification GET) timeout, in milliseconds. Messenger allows 5 s. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** First webhook retry delay, in milliseconds; doubles per attempt, with full jitter. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Longest delay between two webhook retries, in milliseconds (default 5 minutes). */
+  WEBHOOK_RETRY_CAP_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Continuous webhook failure after which an alert is logged, in milliseconds (default 15 minutes). */
+  WEBHOOK_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(900_000),
+  /** Continuous webhook failure after which the app's subscription is disabled, in milliseconds (default 1 hour). */
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Most events in one webhook POST. */
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** How often the webhook worker looks for due retries, in milliseconds. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Most apps the webhook worker delivers to at the same time (one batch in flight per app). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(64),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string };
