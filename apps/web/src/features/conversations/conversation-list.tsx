@@ -1,0 +1,82 @@
+/** The customer's conversations, newest activity first, with unread badges; arrow keys move between them. */
+import type { KeyboardEvent } from 'react';
+import { Avatar } from '../../components/avatar';
+import { Icon } from '../../components/icon';
+import { navigate, threadPath } from '../../lib/router';
+import { shortStamp } from '../../lib/time';
+import { useMessenger } from './messenger';
+import { sortedConversations } from './messenger-state';
+import { messagePreview } from './preview';
+
+export function ConversationList({ activeId }: { activeId: string | null }) {
+  const loaded = useMessenger((s) => s.conversationsLoaded);
+  const conversations = useMessenger((s) => s.conversations);
+  const typing = useMessenger((s) => s.typing);
+  const list = sortedConversations(conversations);
+
+  if (!loaded) return <p className="list-empty muted">Loading conversations…</p>;
+  if (list.length === 0)
+    return (
+      <div className="list-empty">
+        <Icon name="chat" size={40} />
+        <p>No conversations yet.</p>
+        <button type="button" className="button primary" onClick={() => navigate('/inbox/new')}>
+          Find a business
+        </button>
+      </div>
+    );
+
+  const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const links = [...event.currentTarget.querySelectorAll<HTMLAnchorElement>('a.conversation')];
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const next = links[Math.max(0, Math.min(links.length - 1, at + (event.key === 'ArrowDown' ? 1 : -1)))];
+    if (next !== undefined) {
+      event.preventDefault();
+      next.focus();
+    }
+  };
+
+  return (
+    <ul className="conversation-list" aria-label="Conversations" onKeyDown={onKeyDown}>
+      {list.map((c) => {
+        const last = c.last_message;
+        const preview =
+          typing[c.id] === true ? 'typing…' : last === null ? c.page.description : `${last.direction === 'in' ? 'You: ' : ''}${messagePreview(last)}`;
+        const unread = c.unread_count > 0;
+        return (
+          <li key={c.id}>
+            <a
+              className={`conversation${c.id === activeId ? ' active' : ''}${unread ? ' unread' : ''}`}
+              href={threadPath(c.id)}
+              aria-current={c.id === activeId ? 'page' : undefined}
+              onClick={(e) => {
+                if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                e.preventDefault();
+                navigate(threadPath(c.id));
+              }}
+            >
+              <Avatar id={c.page.id} name={c.page.name} />
+              <span className="conversation-main">
+                <span className="conversation-top">
+                  <span className="conversation-name">{c.page.name}</span>
+                  <time className="conversation-time" dateTime={new Date(last?.created_at ?? c.created_at).toISOString()}>
+                    {shortStamp(last?.created_at ?? c.created_at)}
+                  </time>
+                </span>
+                <span className="conversation-bottom">
+                  <span className={`conversation-preview${typing[c.id] === true ? ' typing' : ''}`}>{preview}</span>
+                  {unread && (
+                    <span className="badge" aria-label={`${c.unread_count} unread`}>
+                      {c.unread_count > 99 ? '99+' : c.unread_count}
+                    </span>
+                  )}
+                </span>
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

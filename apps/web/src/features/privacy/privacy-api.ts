@@ -1,0 +1,24 @@
+/** The privacy API (`/api/privacy`): what each business may see, consent, linking, receipts. */
+import { request } from '../../lib/api';
+
+export type ConsentStatus = 'none' | 'active' | 'expired' | 'revoked';
+
+export interface PrivacyBusiness {
+  page: { id: string; name: string; category: string; description: string; privacy_policy_url: string | null };
+  conversation_id: string | null;
+  linked: boolean;
+  linked_at: number | null;
+  declared: Array<{ category: string; purpose: string }>;
+  consent: { status: ConsentStatus; categories: string[]; granted_at: number | null; expires_at: number | null };
+  receipts: Array<{ id: string; issued_at: number; categories: string[] }>;
+}
+
+const base = (pageId: string) => `/api/privacy/businesses/${encodeURIComponent(pageId)}`;
+
+export const listBusinesses = () => request<{ data: PrivacyBusiness[] }>('GET', '/api/privacy/businesses');
+export const grantConsent = (pageId: string, categories: string[], durationDays?: number) =>
+  request<unknown>('PUT', `${base(pageId)}/consent`, durationDays === undefined ? { categories } : { categories, duration_days: durationDays });
+export const renewConsent = (pageId: string) => request<unknown>('POST', `${base(pageId)}/consent/renew`);
+export const revokeConsent = (pageId: string) => request<unknown>('DELETE', `${base(pageId)}/consent`);
+export const unlinkBusiness = (pageId: string) => request<unknown>('POST', `${base(pageId)}/unlink`);
+export const receiptUrl = (id: string) => `/api/privacy/receipts/${encodeURIComponent(id)}`;

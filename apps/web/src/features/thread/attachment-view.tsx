@@ -1,0 +1,53 @@
+/** Renders one attachment: media, a file link, or a template. */
+import type { Attachment } from '@confide/protocol';
+import { Icon } from '../../components/icon';
+import { attachmentUrl, str } from '../../lib/payload';
+import type { ButtonContext } from './message-button';
+import { ButtonTemplate } from './templates/button-template';
+import { GenericTemplate } from './templates/generic-template';
+import { ReceiptTemplate } from './templates/receipt-template';
+
+export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ctx: ButtonContext }) {
+  const payload = attachment.payload;
+  if (attachment.type === 'template') {
+    switch (str(payload, 'template_type')) {
+      case 'button':
+        return <ButtonTemplate payload={payload} ctx={ctx} />;
+      case 'generic':
+        return <GenericTemplate payload={payload} ctx={ctx} />;
+      case 'receipt':
+        return <ReceiptTemplate payload={payload} />;
+      default:
+        return <p className="bubble unsupported">This message can’t be shown here.</p>;
+    }
+  }
+  const url = attachmentUrl(payload);
+  if (url === undefined) return <p className="bubble unsupported">This attachment is unavailable.</p>;
+  switch (attachment.type) {
+    case 'image':
+      return (
+        <a className="media" href={url} target="_blank" rel="noopener noreferrer">
+          <img src={url} alt={`Image from ${ctx.pageName}`} loading="lazy" />
+        </a>
+      );
+    case 'video':
+      return <video className="media" src={url} controls preload="metadata" aria-label={`Video from ${ctx.pageName}`} />;
+    case 'audio':
+      return <audio className="media-audio" src={url} controls preload="metadata" aria-label={`Audio from ${ctx.pageName}`} />;
+    default:
+      return (
+        <a className="file-card" href={url} target="_blank" rel="noopener noreferrer" download>
+          <Icon name="file" size={28} />
+          <span>{fileName(payload, url)}</span>
+          <Icon name="download" size={18} label="Download" />
+        </a>
+      );
+  }
+}
+
+function fileName(payload: Record<string, unknown>, url: string): string {
+  const named = str(payload, 'name') ?? str(payload, 'filename');
+  if (named !== undefined) return named;
+  const last = url.split('?')[0]?.split('/').pop();
+  return last !== undefined && last !== '' ? decodeURIComponent(last) : 'File';
+}

@@ -1,0 +1,57 @@
+/** The message composer: Enter sends, Shift+Enter adds a line; grows up to a few lines. */
+import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Icon } from '../../components/icon';
+import { customerTyping, sendText } from '../conversations/messenger';
+
+const MAX_LENGTH = 2000;
+
+export function Composer({ conversationId, pageName }: { conversationId: string; pageName: string }) {
+  const [text, setText] = useState('');
+  const area = useRef<HTMLTextAreaElement>(null);
+  const id = useId();
+
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (el === null) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
+  }, [text]);
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    const value = text.trim();
+    if (value === '') return;
+    setText('');
+    void sendText(conversationId, value);
+    area.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
+  };
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      <label htmlFor={id} className="visually-hidden">
+        Message {pageName}
+      </label>
+      <textarea
+        id={id}
+        ref={area}
+        rows={1}
+        maxLength={MAX_LENGTH}
+        placeholder="Message"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value !== '') customerTyping(conversationId);
+        }}
+        onKeyDown={onKeyDown}
+        enterKeyHint="send"
+      />
+      <button type="submit" className="send-button" aria-label="Send" disabled={text.trim() === ''}>
+        <Icon name="send" />
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,38 @@
+/** One message: its text bubble (with time and ticks), then its attachments. */
+import type { ChatMessage, Conversation } from '@confide/protocol';
+import { clockTime } from '../../lib/time';
+import { deliveryState } from '../conversations/messenger-state';
+import { AttachmentView } from './attachment-view';
+import { Ticks } from './ticks';
+
+export function MessageItem({ message, conversation, grouped }: { message: ChatMessage; conversation: Conversation; grouped: boolean }) {
+  const mine = message.direction === 'in';
+  const body = message.body;
+  const text = body.text ?? body.postback?.title;
+  const attachments = body.attachments ?? (body.attachment === undefined ? [] : [body.attachment]);
+  const ctx = { conversationId: conversation.id, pageId: conversation.page.id, pageName: conversation.page.name, mid: message.mid };
+  const meta = (
+    <span className="meta">
+      <time dateTime={new Date(message.created_at).toISOString()}>{clockTime(message.created_at)}</time>
+      {mine && <Ticks state={deliveryState(message, conversation)} />}
+    </span>
+  );
+  return (
+    <li className={`msg ${mine ? 'mine' : 'theirs'}${grouped ? ' grouped' : ''}`} data-mid={message.mid}>
+      <span className="visually-hidden">{mine ? 'You' : conversation.page.name}:</span>
+      {!mine && message.persona != null && !grouped && <span className="persona">{message.persona.name}</span>}
+      {text !== undefined && text !== '' && (
+        <p className={`bubble${body.postback !== undefined ? ' postback' : ''}`}>
+          <span className="text">{text}</span>
+          {meta}
+        </p>
+      )}
+      {attachments.map((a, i) => (
+        <div key={i} className="attachment">
+          <AttachmentView attachment={a} ctx={ctx} />
+        </div>
+      ))}
+      {(text === undefined || text === '') && <span className="meta standalone">{meta}</span>}
+    </li>
+  );
+}

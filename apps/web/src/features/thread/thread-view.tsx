@@ -1,0 +1,99 @@
+/** A conversation: header, message log with "load older", quick replies, composer; marks itself read. */
+import { useEffect, useRef, useState } from 'react';
+import { Avatar } from '../../components/avatar';
+import { BackButton } from '../../components/back-button';
+import { Spinner } from '../../components/spinner';
+import { toast } from '../../components/toasts';
+import { describeError } from '../../lib/api';
+import { loadOlder, loadThread, markRead, setActive, useMessenger } from '../conversations/messenger';
+import { activeQuickReplies } from '../conversations/messenger-state';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+import { QuickReplies } from './quick-replies';
+
+export function ThreadView({ conversationId }: { conversationId: string }) {
+  const conversation = useMessenger((s) => s.conversations[conversationId]);
+  const thread = useMessenger((s) => s.threads[conversationId]);
+  const allPending = useMessenger((s) => s.pending);
+  const typing = useMessenger((s) => s.typing[conversationId] === true);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const pending = allPending.filter((p) => p.conversationId === conversationId);
+
+  useEffect(() => {
+    setActive(conversationId);
+    setError(null);
+    loadThread(conversationId).catch((err: unknown) => setError(describeError(err)));
+    return () => setActive(null);
+  }, [conversationId]);
+
+  // Viewing the conversation reads it.
+  const unread = conversation?.unread_count ?? 0;
+  const loaded = thread?.loaded === true;
+  useEffect(() => {
+    if (loaded && document.visibilityState === 'visible') markRead(conversationId);
+  }, [conversationId, loaded, unread]);
+
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [conversationId]);
+
+  if (error !== null)
+    return (
+      <section className="pane thread">
+        <header className="pane-header">
+          <BackButton to="/" />
+          <h2>Conversation</h2>
+        </header>
+        <p className="form-error center" role="alert">
+          {error}
+        </p>
+      </section>
+    );
+
+  if (conversation === undefined || thread === undefined)
+    return (
+      <section className="pane thread loading">
+        <Spinner label="Loading conversation" />
+      </section>
+    );
+
+  const quickMid = activeQuickReplies(thread.messages, pending.length);
+  const quickReplies = quickMid === undefined ? undefined : thread.messages.at(-1)?.body.quick_replies;
+
+  const older = async () => {
+    setLoadingOlder(true);
+    try {
+      await loadOlder(conversationId);
+    } catch (err) {
+      toast(describeError(err), 'error');
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  return (
+    <section className="pane thread" aria-labelledby="thread-title">
+      <header className="pane-header thread-header">
+        <BackButton to="/" />
+        <Avatar id={conversation.page.id} name={conversation.page.name} size="sm" />
+        <div className="thread-title">
+          <h2 id="thread-title" ref={heading} tabIndex={-1}>
+            {conversation.page.name}
+          </h2>
+          <p className="muted small thread-subtitle">{typing ? 'typing…' : conversation.page.category === 'bank' ? 'Bank' : 'Business'}</p>
+        </div>
+      </header>
+      <MessageList
+        conversation={conversation}
+        messages={thread.messages}
+        pending={pending}
+        hasOlder={thread.nextCursor !== null}
+        loadingOlder={loadingOlder}
+        onLoadOlder={() => void older()}
+        typing={typing}
+      />
+      {quickReplies !== undefined && <QuickReplies key={quickMid} conversationId={conversationId} replies={quickReplies} />}
+      <Composer key={conversationId} conversationId={conversationId} pageName={conversation.page.name} />
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * The customer API client. Every call goes to the same origin with the session cookie;
+ * failures become `ApiError` carrying the hub's stable error code.
+ */
+import type { ChatMessage, Conversation, CredentialsBody, Customer, MessagePage, PageSummary, SendChatMessageBody } from '@confide/protocol';
+
+/** A non-2xx answer from the hub (or a network failure, with status 0). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: string;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  constructor(code: string, message: string, status: number, requestId?: string) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.requestId = requestId;
+  }
+}
+
+export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
+
+/** A human sentence for any error thrown by the API client. */
+export const describeError = (err: unknown): string =>
+  isApiError(err) ? (err.status === 0 ? 'You appear to be offline. Try again in a moment.' : err.message) : 'Something went wrong. Please try again.';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Sends one request; a JSON body only when given (POST …/read must carry none). */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError('NETWORK', 'Network unavailable', 0);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data: unknown = text === '' ? undefined : safeJson(text);
+  if (!res.ok) throw toApiError(res.status, data);
+  return data as T;
+}
+
+function toApiError(status: number, data: unknown): ApiError {
+  const error = typeof data === 'object' && data !== null && 'error' in data ? (data as { error: unknown }).error : undefined;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { code?: unknown; message?: unknown; request_id?: unknown };
+    return new ApiError(
+      typeof e.code === 'string' ? e.code : 'HTTP_' + status,
+      typeof e.message === 'string' ? e.message : `Request failed (${status})`,
+      status,
+      typeof e.request_id === 'string' ? e.request_id : undefined,
+    );
+  }
+  return new ApiError('HTTP_' + status, `Request failed (${status})`, status);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** The customer API, one function per endpoint. */
+export const api = {
+  me: () => request<{ customer: Customer }>('GET', '/api/me'),
+  signUp: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/signup', body),
+  logIn: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/login', body),
+  logOut: () => request<void>('POST', '/api/logout'),
+  searchPages: (q: string) => request<{ data: PageSummary[] }>('GET', `/api/pages?q=${encodeURIComponent(q)}`),
+  openConversation: (pageId: string) => request<Conversation>('POST', '/api/conversations', { page_id: pageId }),
+  conversations: () => request<{ data: Conversation[] }>('GET', '/api/conversations'),
+  conversation: (conversationId: string) => request<Conversation>('GET', `/api/conversations/${id(conversationId)}`),
+  messages: (conversationId: string, before?: string) =>
+    request<MessagePage>('GET', `/api/conversations/${id(conversationId)}/messages?limit=30${before === undefined ? '' : `&before=${id(before)}`}`),
+  send: (conversationId: string, body: SendChatMessageBody) => request<ChatMessage>('POST', `/api/conversations/${id(conversationId)}/messages`, body),
+  markRead: (conversationId: string) => request<{ watermark: number }>('POST', `/api/conversations/${id(conversationId)}/read`),
+};
