@@ -11,6 +11,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import type { HubContext } from './context.js';
+import { Consents } from './features/consent/consents.js';
+import { privacyRoutes } from './features/consent/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
 import { Conversations } from './features/conversations/conversations.js';
@@ -26,6 +28,7 @@ export interface HubServices {
   accounts: Accounts;
   pages: Pages;
   conversations: Conversations;
+  consents: Consents;
 }
 
 export interface BuiltApp {
@@ -77,6 +80,7 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
     accounts: new Accounts(ctx),
     pages: new Pages(ctx),
     conversations: undefined as unknown as Conversations,
+    consents: new Consents(ctx),
   };
   services.conversations = new Conversations(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
@@ -84,6 +88,7 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
   await app.register(opsRoutes(ctx, () => draining));
   await app.register(customerRoutes(ctx, services.accounts));
   await app.register(conversationRoutes(services.pages, services.conversations, auth));
+  await app.register(privacyRoutes(ctx, services.consents, auth));
   await app.register(streamRoutes(ctx, auth));
 
   return { app, services, setDraining: (v) => (draining = v) };
