@@ -20,6 +20,7 @@ import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
+import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { installErrorHandling } from './http/errors.js';
 
@@ -29,6 +30,7 @@ export interface HubServices {
   pages: Pages;
   conversations: Conversations;
   consents: Consents;
+  webhooks: WebhookSubscriptions;
 }
 
 export interface BuiltApp {
@@ -81,6 +83,7 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
     pages: new Pages(ctx),
     conversations: undefined as unknown as Conversations,
     consents: new Consents(ctx),
+    webhooks: new WebhookSubscriptions(ctx),
   };
   services.conversations = new Conversations(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);

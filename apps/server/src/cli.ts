@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
 import { seedDemo } from './demo.js';
+import { WEBHOOK_HELP, isWebhookCommand, runWebhookCommand } from './features/webhooks/cli-commands.js';
 
 const HELP = `confide — the Confide hub
 
@@ -20,7 +21,7 @@ Usage:
       Create a business page with its app; prints page_id, app_id, app_secret, page_access_token.
   confide page token create --page ID [--json]      Issue another page access token (rotation).
   confide page token revoke --page ID --token-id ID Revoke one token.
-  confide customer create --username U --password P [--json]
+${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
   confide help
       This text.
@@ -46,6 +47,9 @@ const OPTIONS = {
   'privacy-policy-url': { type: 'string' },
   'webhook-url': { type: 'string' },
   'verify-token': { type: 'string' },
+  url: { type: 'string' },
+  fields: { type: 'string' },
+  since: { type: 'string' },
   page: { type: 'string' },
   'token-id': { type: 'string' },
   username: { type: 'string' },
@@ -97,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         if ((values['webhook-url'] === undefined) !== (values['verify-token'] === undefined)) {
           throw new UsageError('--webhook-url and --verify-token go together');
         }
+        if (values['webhook-url'] !== undefined) await hub.services.webhooks.verify(values['webhook-url'], values['verify-token'] ?? '');
         const created = await hub.services.pages.createPage({
           name: values.name,
           category,
@@ -125,6 +130,12 @@ export async function main(argv: string[]): Promise<number> {
         print(values.json, customer);
       });
     default:
+      if (isWebhookCommand(command)) {
+        return withHub(config, async (hub) => {
+          const args = { page: values.page, url: values.url, verifyToken: values['verify-token'], fields: values.fields, since: values.since };
+          print(values.json, await runWebhookCommand(hub.services.webhooks, command, args));
+        });
+      }
       process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
       return 2;
   }
@@ -149,7 +160,8 @@ function print(json: boolean | undefined, value: unknown): void {
 }
 
 async function withHub(config: Config, fn: (hub: Hub) => Promise<void>): Promise<number> {
-  const hub = await createHub({ ...config, LOG_LEVEL: 'warn' });
+  // Administrative commands never deliver webhooks: that is the running hub's worker.
+  const hub = await createHub({ ...config, LOG_LEVEL: 'warn', SERVICES: config.SERVICES.filter((s) => s !== 'worker') });
   try {
     await fn(hub);
     return 0;

@@ -12,6 +12,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { createMetrics } from './http/metrics.js';
 import { loggerOptions } from './logger.js';
 import { openStorage } from './storage/db.js';
+import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
 
 export interface HubOptions {
@@ -55,6 +56,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   };
   const { app, services, setDraining } = await buildApp(ctx);
   const workers: Array<{ stop(): Promise<void> }> = [];
+  if (config.SERVICES.includes('worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;
 
   return {

@@ -1,0 +1,244 @@
+/**
+ * The outbox side of delivery. Each app's pending rows form one queue, delivered strictly
+ * in id order: the head row decides when the app is due, and a claimed batch is marked
+ * with a lease (`leased_until`, `lease_owner`) so several worker processes share the
+ * outbox without claiming the same rows. Claims are serialised per app by locking the
+ * app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer).
+ */
+import type { Kysely } from 'kysely';
+import type { Bus } from '../../bus/bus.js';
+import type { DialectName } from '../../storage/migrations/index.js';
+import { openPayload } from '../../storage/content.js';
+import type { Database } from '../../storage/schema.js';
+import type { WriteTx } from '../../storage/write-queue.js';
+import { appendCustomerEvent } from '../realtime/event-log.js';
+
+/** Fields whose delivery moves the customer's "delivered" receipt. */
+const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
+
+export interface ClaimedEvent {
+  id: number;
+  pageId: string;
+  conversationId: string;
+  /** Null when the conversation was erased after the event was queued. */
+  customerId: string | null;
+  field: string;
+  item: unknown;
+  createdAt: number;
+}
+
+export interface ClaimedBatch {
+  appId: string;
+  pageId: string;
+  url: string;
+  /** Attempts already made for the head of the queue (drives the backoff). */
+  attempts: number;
+  events: ClaimedEvent[];
+}
+
+/** Apps whose queue head is due and not leased, most overdue first. */
+export async function findDueApps(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhook_outbox as h')
+    .innerJoin(
+      (eb) =>
+        eb
+          .selectFrom('webhook_outbox')
+          .select(['app_id', (e) => e.fn.min('id').as('head_id')])
+          .where('delivered_at', 'is', null)
+          .groupBy('app_id')
+          .as('q'),
+      (join) => join.onRef('q.head_id', '=', 'h.id'),
+    )
+    .innerJoin('apps as a', 'a.id', 'h.app_id')
+    .select('h.app_id')
+    .where('a.webhook_status', '=', 'active')
+    .where('a.webhook_url', 'is not', null)
+    .where('h.next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('h.leased_until', 'is', null), eb('h.leased_until', '<=', now)]))
+    .orderBy('h.next_attempt_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.app_id);
+}
+
+export interface ClaimOptions {
+  appId: string;
+  owner: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  dialect: DialectName;
+}
+
+/** Leases the first `limit` pending rows of an app when its head is due; null otherwise. */
+export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limit, dialect }: ClaimOptions): Promise<ClaimedBatch | null> {
+  let appQuery = tx.db.selectFrom('apps').select(['id', 'page_id', 'webhook_url']).where('id', '=', appId).where('webhook_status', '=', 'active');
+  if (dialect === 'postgres') appQuery = appQuery.forUpdate().skipLocked();
+  const app = await appQuery.executeTakeFirst();
+  if (app === undefined || app.webhook_url === null) return null;
+
+  const inFlight = await tx.db
+    .selectFrom('webhook_outbox')
+    .select('id')
+    .where('app_id', '=', appId)
+    .where('delivered_at', 'is', null)
+    .where('leased_until', '>', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (inFlight !== undefined) return null;
+
+  const rows = await tx.db
+    .selectFrom('webhook_outbox as o')
+    .leftJoin('conversations as c', 'c.id', 'o.conversation_id')
+    .select(['o.id', 'o.page_id', 'o.conversation_id', 'o.field', 'o.payload', 'o.created_at', 'o.attempts', 'o.next_attempt_at', 'c.customer_id'])
+    .where('o.app_id', '=', appId)
+    .where('o.delivered_at', 'is', null)
+    .orderBy('o.id')
+    .limit(limit)
+    .execute();
+  const head = rows[0];
+  if (head === undefined || head.next_attempt_at > now) return null;
+
+  await tx.db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: now + leaseMs, lease_owner: owner })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return {
+    appId,
+    pageId: app.page_id,
+    url: app.webhook_url,
+    attempts: head.attempts,
+    events: rows.map((r) => ({
+      id: r.id,
+      pageId: r.page_id,
+      conversationId: r.conversation_id,
+      customerId: r.customer_id,
+      field: r.field,
+      item: openPayload(r.customer_id ?? '', r.payload),
+      createdAt: r.created_at,
+    })),
+  };
+}
+
+/** Gives a batch back without counting an attempt (worker stopping before it posted). */
+export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: string): Promise<void> {
+  await tx.db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: null, lease_owner: null })
+    .where('id', 'in', idsOf(batch))
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/**
+ * Marks a batch delivered, ends the app's failure run, and advances the page-side
+ * delivery watermark (with a persisted receipt frame) of every conversation whose
+ * messages or postbacks were in the batch. Returns whether the app had been failing.
+ */
+export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, now: number): Promise<{ recovered: boolean }> {
+  await tx.db
+    .updateTable('webhook_outbox')
+    .set((eb) => ({ delivered_at: now, attempts: eb('attempts', '+', 1), last_error: null, leased_until: null, lease_owner: null }))
+    .where('id', 'in', idsOf(batch))
+    .where('delivered_at', 'is', null)
+    .execute();
+  const healed = await tx.db
+    .updateTable('apps')
+    .set({ webhook_failing_since: null, webhook_alerted_at: null })
+    .where('id', '=', batch.appId)
+    .where('webhook_failing_since', 'is not', null)
+    .executeTakeFirst();
+
+  const newest = new Map<string, { customerId: string; watermark: number }>();
+  for (const e of batch.events) {
+    if (!RECEIPT_FIELDS.has(e.field) || e.customerId === null) continue;
+    const seen = newest.get(e.conversationId);
+    if (seen === undefined || e.createdAt > seen.watermark) newest.set(e.conversationId, { customerId: e.customerId, watermark: e.createdAt });
+  }
+  // Customer rows are locked in id order, so concurrent completions cannot deadlock on them.
+  const receipts = [...newest].sort(([, a], [, b]) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
+  for (const [conversationId, { customerId, watermark }] of receipts) {
+    const moved = await tx.db
+      .updateTable('conversations')
+      .set({ page_delivered_wm: watermark })
+      .where('id', '=', conversationId)
+      .where('page_delivered_wm', '<', watermark)
+      .executeTakeFirst();
+    if (moved.numUpdatedRows === 0n) continue;
+    const frame = { type: 'receipt', conversation_id: conversationId, side: 'page', kind: 'delivery', watermark } as const;
+    await appendCustomerEvent(tx, bus, customerId, frame, now);
+  }
+  return { recovered: healed.numUpdatedRows > 0n };
+}
+
+export interface FailureOptions {
+  now: number;
+  error: string;
+  retryDelayMs: number;
+  alertAfterMs: number;
+  disableAfterMs: number;
+}
+
+export interface FailureOutcome {
+  failingSince: number;
+  /** True when this failure crossed the alert threshold. */
+  alerted: boolean;
+  /** True when this failure disabled the subscription. */
+  disabled: boolean;
+}
+
+/** Schedules the batch's retry and moves the app's failure clock (alert, then disable). */
+export async function recordFailure(tx: WriteTx, batch: ClaimedBatch, opts: FailureOptions): Promise<FailureOutcome> {
+  const { now } = opts;
+  await tx.db
+    .updateTable('webhook_outbox')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: now + opts.retryDelayMs,
+      last_error: opts.error.slice(0, 500),
+      leased_until: null,
+      lease_owner: null,
+    }))
+    .where('id', 'in', idsOf(batch))
+    .where('delivered_at', 'is', null)
+    .execute();
+  const app = await tx.db
+    .selectFrom('apps')
+    .select(['webhook_failing_since', 'webhook_alerted_at', 'webhook_status'])
+    .where('id', '=', batch.appId)
+    .executeTakeFirstOrThrow();
+  const failingSince = app.webhook_failing_since ?? now;
+  const failingFor = now - failingSince;
+  const alerted = app.webhook_alerted_at === null && failingFor >= opts.alertAfterMs;
+  const disabled = app.webhook_status === 'active' && failingFor >= opts.disableAfterMs;
+  await tx.db
+    .updateTable('apps')
+    .set({
+      webhook_failing_since: failingSince,
+      ...(alerted ? { webhook_alerted_at: now } : {}),
+      ...(disabled ? { webhook_status: 'disabled', webhook_disabled_at: now } : {}),
+    })
+    .where('id', '=', batch.appId)
+    .execute();
+  return { failingSince, alerted, disabled };
+}
+
+/** Apps that have been failing past the alert threshold (the `webhookFailingApps` gauge). */
+export async function countFailingApps(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('apps')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('webhook_alerted_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function idsOf(batch: ClaimedBatch): number[] {
+  return batch.events.map((e) => e.id);
+}

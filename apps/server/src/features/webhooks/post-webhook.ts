@@ -1,0 +1,43 @@
+/**
+ * One webhook POST: the body is serialised once as ASCII-escaped JSON (reference §1
+ * trap 7) and exactly those bytes are sent and signed with both `X-Hub-Signature`
+ * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`.
+ */
+import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
+import { describeFetchError, readSnippet } from './http.js';
+
+export interface PostWebhookOptions {
+  url: string;
+  body: unknown;
+  appSecret: string;
+  timeoutMs: number;
+}
+
+/** `ok` for any 2xx answer; otherwise a short reason for the outbox's `last_error`. */
+export type PostWebhookResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+
+export async function postWebhook({ url, body, appSecret, timeoutMs }: PostWebhookOptions): Promise<PostWebhookResult> {
+  const raw = serializeWebhookBody(body);
+  const signatures = await signWebhookBody(raw, appSecret);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      body: raw,
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature': signatures.sha1,
+        'x-hub-signature-256': signatures.sha256,
+        'user-agent': 'Confide-Webhooks/1.0',
+      },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    return { ok: false, status: null, error: describeFetchError(err, timeoutMs) };
+  }
+  // Drain a little of the body so the connection can be reused; its content is ignored.
+  await readSnippet(res, 1024);
+  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+  return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+}

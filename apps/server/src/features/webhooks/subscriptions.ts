@@ -1,0 +1,182 @@
+/**
+ * Webhook subscription management for a page's app: callback URL (accepted only after
+ * the verification handshake), verify token (sealed with the service key), subscribed
+ * fields, and the operator actions behind `confide webhook …`: re-enable, redeliver and
+ * status.
+ */
+import { PlatformError } from '@confide/protocol';
+import type { HubContext } from '../../context.js';
+import { DEFAULT_FIELDS } from '../pages/pages.js';
+import { verifyCallback } from './handshake.js';
+
+/** Every subscription field an app may ask for (reference §5.3). */
+export const WEBHOOK_FIELDS: readonly string[] = [
+  ...DEFAULT_FIELDS,
+  'messaging_referrals',
+  'message_reactions',
+  'message_edits',
+  'messaging_policy_enforcement',
+  'messaging_feedback',
+];
+
+export interface SetSubscriptionInput {
+  pageId: string;
+  url: string;
+  verifyToken: string;
+  /** Replaces the subscribed fields; absent keeps the current ones. */
+  fields?: readonly string[];
+}
+
+/** What `confide webhook status` shows. Times are ISO strings. */
+export interface SubscriptionStatus {
+  page_id: string;
+  app_id: string;
+  callback_url: string | null;
+  fields: string[];
+  status: string;
+  failing_since: string | null;
+  alerted_at: string | null;
+  disabled_at: string | null;
+  pending: number;
+  delivered: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export class WebhookSubscriptions {
+  readonly #ctx: HubContext;
+  constructor(ctx: HubContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Runs the verification handshake against a callback URL (no state is changed). */
+  async verify(url: string, verifyToken: string): Promise<void> {
+    await verifyCallback({ url, verifyToken, timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS });
+  }
+
+  /**
+   * Sets the app's callback URL, verify token and fields after a successful handshake,
+   * and (re)activates delivery.
+   * @throws PlatformError `INVALID_PARAMETER` for unknown fields or a failed handshake.
+   */
+  async subscribe(input: SetSubscriptionInput): Promise<SubscriptionStatus> {
+    const app = await this.#pageApp(input.pageId);
+    const fields = input.fields === undefined ? (JSON.parse(app.subscribed_fields) as string[]) : [...new Set(input.fields)];
+    const unknown = fields.filter((f) => !WEBHOOK_FIELDS.includes(f));
+    if (fields.length === 0 || unknown.length > 0) {
+      throw new PlatformError('INVALID_PARAMETER', {
+        message: fields.length === 0 ? 'Subscribe to at least one field' : `Unknown webhook field(s): ${unknown.join(', ')}`,
+        detail: { allowed: WEBHOOK_FIELDS },
+      });
+    }
+    await this.verify(input.url, input.verifyToken);
+    await this.#ctx.storage.writes.run(async (tx) => {
+      await tx.db
+        .updateTable('apps')
+        .set({
+          webhook_url: input.url,
+          verify_token_enc: this.#ctx.secrets.seal(input.verifyToken, `verify-token:${app.id}`),
+          subscribed_fields: JSON.stringify(fields),
+          webhook_status: 'active',
+          webhook_failing_since: null,
+          webhook_alerted_at: null,
+          webhook_disabled_at: null,
+        })
+        .where('id', '=', app.id)
+        .execute();
+      tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));
+    });
+    return this.status(input.pageId);
+  }
+
+  /** Re-enables a disabled (or failing) subscription; pending events are retried at once. */
+  async enable(pageId: string): Promise<SubscriptionStatus> {
+    const app = await this.#pageApp(pageId);
+    if (app.webhook_url === null) throw new PlatformError('INVALID_PARAMETER', { message: `Page ${pageId} has no callback URL; use \`confide webhook set\`` });
+    const now = this.#ctx.now();
+    await this.#ctx.storage.writes.run(async (tx) => {
+      await tx.db
+        .updateTable('apps')
+        .set({ webhook_status: 'active', webhook_failing_since: null, webhook_alerted_at: null, webhook_disabled_at: null })
+        .where('id', '=', app.id)
+        .execute();
+      await tx.db
+        .updateTable('webhook_outbox')
+        .set({ next_attempt_at: now, attempts: 0 })
+        .where('app_id', '=', app.id)
+        .where('delivered_at', 'is', null)
+        .execute();
+      tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));
+    });
+    return this.status(pageId);
+  }
+
+  /** Queues already delivered events again (those created at or after `since`); returns how many. */
+  async redeliver(pageId: string, since?: number): Promise<number> {
+    const app = await this.#pageApp(pageId);
+    const now = this.#ctx.now();
+    return this.#ctx.storage.writes.run(async (tx) => {
+      let q = tx.db
+        .updateTable('webhook_outbox')
+        .set({ delivered_at: null, attempts: 0, next_attempt_at: now, last_error: null, leased_until: null, lease_owner: null })
+        .where('app_id', '=', app.id)
+        .where('delivered_at', 'is not', null);
+      if (since !== undefined) q = q.where('created_at', '>=', since);
+      const result = await q.executeTakeFirst();
+      const count = Number(result.numUpdatedRows);
+      if (count > 0) tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));
+      return count;
+    });
+  }
+
+  async status(pageId: string): Promise<SubscriptionStatus> {
+    const app = await this.#pageApp(pageId);
+    const db = this.#ctx.storage.db;
+    const counts = await db
+      .selectFrom('webhook_outbox')
+      .select((eb) => [
+        eb.fn.count<number>(eb.case().when('delivered_at', 'is', null).then(1).end()).as('pending'),
+        eb.fn.count<number>('delivered_at').as('delivered'),
+      ])
+      .where('app_id', '=', app.id)
+      .executeTakeFirstOrThrow();
+    const head = await db
+      .selectFrom('webhook_outbox')
+      .select(['next_attempt_at', 'last_error'])
+      .where('app_id', '=', app.id)
+      .where('delivered_at', 'is', null)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return {
+      page_id: pageId,
+      app_id: app.id,
+      callback_url: app.webhook_url,
+      fields: JSON.parse(app.subscribed_fields) as string[],
+      status: app.webhook_status,
+      failing_since: iso(app.webhook_failing_since),
+      alerted_at: iso(app.webhook_alerted_at),
+      disabled_at: iso(app.webhook_disabled_at),
+      pending: Number(counts.pending),
+      delivered: Number(counts.delivered),
+      next_attempt_at: iso(head?.next_attempt_at),
+      last_error: head?.last_error ?? null,
+    };
+  }
+
+  /** The page's own app (the first one created with the page). */
+  async #pageApp(pageId: string) {
+    const app = await this.#ctx.storage.db
+      .selectFrom('apps')
+      .selectAll()
+      .where('page_id', '=', pageId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
+    return app;
+  }
+}

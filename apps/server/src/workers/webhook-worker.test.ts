@@ -1,0 +1,500 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { verifyWebhookSignature } from '@confide/protocol';
+import { loadConfig } from '../config.js';
+import { createHub, type Hub } from '../hub.js';
+import { DIALECTS, PG_URL, createPage, openConversation, signUp, testClock, type DialectName, type TestClock } from '../../test/helpers.js';
+import { WebhookWorker } from './webhook-worker.js';
+
+// ---- a real webhook receiver on 127.0.0.1 -------------------------------------------
+
+interface Delivery {
+  raw: string;
+  headers: http.IncomingHttpHeaders;
+  body: { object: string; entry: Array<{ id: string; time: number; messaging?: Item[]; standby?: Item[] }> };
+  /** Status the receiver answered. */
+  status: number;
+}
+interface Item {
+  sender: { id: string };
+  recipient: { id: string };
+  timestamp: number;
+  message?: { mid: string; text?: string };
+}
+type Behaviour = (delivery: Omit<Delivery, 'status'>) => Promise<number> | number;
+
+interface Receiver {
+  url: string;
+  deliveries: Delivery[];
+  behave(b: Behaviour): void;
+  /** Items of every request answered 2xx, in arrival order. */
+  accepted(): Item[];
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+async function startReceiver(behaviour: Behaviour = () => 200): Promise<Receiver> {
+  let behave = behaviour;
+  const deliveries: Delivery[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const d = { raw, headers: req.headers, body: JSON.parse(raw) as Delivery['body'] };
+      void Promise.resolve(behave(d)).then((status) => {
+        deliveries.push({ ...d, status });
+        res.statusCode = status;
+        res.end(status === 200 ? 'EVENT_RECEIVED' : 'nope');
+      });
+    });
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    deliveries,
+    behave: (b) => void (behave = b),
+    accepted: () => deliveries.filter((d) => d.status < 300).flatMap((d) => d.body.entry.flatMap((e) => e.messaging ?? [])),
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+    async restart() {
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    },
+  };
+}
+
+// ---- hubs that can be reopened on the same database --------------------------------
+
+interface Place {
+  dialect: DialectName;
+  dataDir?: string;
+  schema?: string;
+}
+
+async function newPlace(dialect: DialectName): Promise<Place> {
+  if (dialect === 'sqlite') return { dialect, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'confide-wh-')) };
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  await client.end();
+  return { dialect, schema };
+}
+
+async function dropPlace(place: Place): Promise<void> {
+  if (place.dataDir !== undefined) fs.rmSync(place.dataDir, { recursive: true, force: true });
+  if (place.schema !== undefined) {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`drop schema ${place.schema} cascade`);
+    await client.end();
+  }
+}
+
+interface OpenOptions {
+  clock?: TestClock;
+  env?: Record<string, string>;
+  logLines?: Array<Record<string, unknown>>;
+}
+
+async function openHub(place: Place, { clock, env, logLines }: OpenOptions = {}): Promise<Hub> {
+  const databaseUrl = place.schema === undefined ? undefined : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${place.schema}`)}`;
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: logLines === undefined ? 'silent' : 'info',
+      PORT: '0',
+      DATA_DIR: place.dataDir ?? './data-test',
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      ...env,
+    },
+    () => undefined,
+  );
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines?.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = pino({ level: logLines === undefined ? 'silent' : 'info' }, sink);
+  return createHub(config, { log, ...(clock ? { now: clock.now } : {}) });
+}
+
+const NO_WORKER = { SERVICES: 'api,realtime' };
+
+async function say(hub: Hub, cookie: string, conversationId: string, text: string): Promise<string> {
+  const res = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+  if (res.statusCode !== 201) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
+  return res.json().mid as string;
+}
+
+async function psidOf(hub: Hub, conversationId: string): Promise<string> {
+  const row = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  return row.psid;
+}
+
+/** Per conversation (by PSID), the mids in the order the receiver accepted them. */
+function midsBySender(items: Item[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const item of items) {
+    const list = out.get(item.sender.id) ?? [];
+    list.push(item.message?.mid ?? '?');
+    out.set(item.sender.id, list);
+  }
+  return out;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function setUp(dialect: DialectName, options: OpenOptions = {}) {
+  const place = await newPlace(dialect);
+  cleanups.push(() => dropPlace(place));
+  const hub = await openHub(place, options);
+  cleanups.push(() => hub.close());
+  return { place, hub };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: webhook delivery`, () => {
+    it('delivers a customer message as a Messenger envelope signed with both headers, and sends a delivery receipt', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { clock });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const conv = await openConversation(hub, alice.cookie, page.page_id);
+      const mid = await say(hub, alice.cookie, conv.id, 'Grüße, 👋');
+
+      // The hub's own worker wakes on `webhook.enqueued`.
+      await vi.waitFor(() => expect(receiver.deliveries).toHaveLength(1), { timeout: 10_000 });
+      const [d] = receiver.deliveries;
+      const now = clock.now();
+      const psid = await psidOf(hub, conv.id);
+      expect(d?.body).toEqual({
+        object: 'page',
+        entry: [
+          {
+            id: page.page_id,
+            time: now,
+            messaging: [{ sender: { id: psid }, recipient: { id: page.page_id }, timestamp: now, message: { mid, text: 'Grüße, 👋' } }],
+          },
+        ],
+      });
+      // ASCII-escaped bytes (trap 7) with a JSON content type.
+      expect(d?.raw).toMatch(/^[\x20-\x7e]+$/);
+      expect(d?.raw).toContain('Gr\\u00fc\\u00dfe, \\ud83d\\udc4b');
+      expect(d?.headers['content-type']).toBe('application/json');
+      // Both signatures are valid over the exact bytes (trap 1).
+      const sha256 = await verifyWebhookSignature(d?.raw ?? '', { 'x-hub-signature-256': d?.headers['x-hub-signature-256'] }, page.app_secret);
+      const sha1 = await verifyWebhookSignature(d?.raw ?? '', { 'x-hub-signature': d?.headers['x-hub-signature'] }, page.app_secret);
+      expect(sha256).toEqual({ valid: true, algorithm: 'sha256' });
+      expect(sha1).toEqual({ valid: true, algorithm: 'sha1' });
+      expect(await verifyWebhookSignature(d?.raw ?? '', d?.headers ?? {}, 'wrong-secret')).toEqual({ valid: false, reason: 'mismatch' });
+
+      // Delivery receipt: watermark advanced and a persisted receipt frame for the customer.
+      await vi.waitFor(
+        async () => {
+          const c = await hub.ctx.storage.db.selectFrom('conversations').select('page_delivered_wm').where('id', '=', conv.id).executeTakeFirstOrThrow();
+          expect(c.page_delivered_wm).toBe(now);
+        },
+        { timeout: 10_000 },
+      );
+      const receipts = await hub.ctx.storage.db
+        .selectFrom('customer_events')
+        .select('data')
+        .where('customer_id', '=', alice.id)
+        .where('type', '=', 'receipt')
+        .execute();
+      expect(receipts.map((r) => JSON.parse(r.data))).toEqual([{ type: 'receipt', conversation_id: conv.id, side: 'page', kind: 'delivery', watermark: now }]);
+      const row = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ delivered_at: now, attempts: 1, leased_until: null, lease_owner: null, last_error: null });
+    });
+
+    it('batches the events waiting for one app into one POST, in order, up to WEBHOOK_BATCH_SIZE', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { clock, env: { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '4' } });
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages);
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const bob = await signUp(hub);
+      const ca = await openConversation(hub, alice.cookie, page.page_id);
+      const cb = await openConversation(hub, bob.cookie, page.page_id);
+      const sent: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        sent.push(await say(hub, alice.cookie, ca.id, `a${i}`));
+        sent.push(await say(hub, bob.cookie, cb.id, `b${i}`));
+      }
+      await worker.runOnce();
+      expect(receiver.deliveries.map((d) => d.body.entry.flatMap((e) => e.messaging ?? []).length)).toEqual([4, 2]);
+      expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(sent);
+      expect(receiver.deliveries[0]?.body.entry).toHaveLength(1);
+    });
+
+    it('retries a receiver that answers 500 and then refuses connections, and delivers everything in order once it is back', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver(() => 500);
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { clock, env: NO_WORKER });
+      // Jitter fixed at half the window: the first retry waits 500 ms.
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages, { random: () => 0.5 });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const bob = await signUp(hub);
+      const ca = await openConversation(hub, alice.cookie, page.page_id);
+      const cb = await openConversation(hub, bob.cookie, page.page_id);
+      const expected = new Map<string, string[]>([
+        [await psidOf(hub, ca.id), []],
+        [await psidOf(hub, cb.id), []],
+      ]);
+      const send = async (who: 'a' | 'b', text: string) => {
+        const [user, conv] = who === 'a' ? [alice, ca] : [bob, cb];
+        expected.get(await psidOf(hub, conv.id))?.push(await say(hub, user.cookie, conv.id, text));
+        clock.advance(1);
+      };
+      await send('a', 'a1');
+      await send('b', 'b1');
+      await worker.runOnce();
+      expect(receiver.deliveries.map((d) => d.status)).toEqual([500]);
+      let status = await hub.services.webhooks.status(page.page_id);
+      expect(status).toMatchObject({ pending: 2, delivered: 0, last_error: 'HTTP 500', status: 'active' });
+
+      // Not due yet: a second run right away does nothing (the backoff is in the outbox).
+      await send('a', 'a2');
+      await worker.runOnce();
+      expect(receiver.deliveries).toHaveLength(1);
+      await receiver.stop();
+      clock.advance(10 * 60_000);
+      await worker.runOnce();
+      status = await hub.services.webhooks.status(page.page_id);
+      expect(status).toMatchObject({ pending: 3, last_error: 'connection refused' });
+
+      await send('b', 'b2');
+      await send('a', 'a3');
+      receiver.behave(() => 200);
+      await receiver.restart();
+      clock.advance(10 * 60_000);
+      await worker.runOnce();
+      expect(midsBySender(receiver.accepted())).toEqual(expected);
+      status = await hub.services.webhooks.status(page.page_id);
+      expect(status).toMatchObject({ pending: 0, delivered: 5, failing_since: null });
+    });
+
+    it('loses nothing when the hub restarts while the receiver is failing', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver(() => 503);
+      cleanups.push(() => receiver.stop());
+      const place = await newPlace(dialect);
+      cleanups.push(() => dropPlace(place));
+      const first = await openHub(place, { clock });
+      const page = await createPage(first, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(first);
+      const conv = await openConversation(first, alice.cookie, page.page_id);
+      const mids: string[] = [];
+      for (let i = 0; i < 5; i++) mids.push(await say(first, alice.cookie, conv.id, `m${i}`));
+      await vi.waitFor(() => expect(receiver.deliveries.length).toBeGreaterThan(0), { timeout: 10_000 });
+      await first.close();
+
+      receiver.behave(() => 200);
+      clock.advance(10 * 60_000);
+      const second = await openHub(place, { clock });
+      cleanups.push(() => second.close());
+      mids.push(await say(second, alice.cookie, conv.id, 'after restart'));
+      await vi.waitFor(() => expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(mids), { timeout: 10_000 });
+      expect(await second.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, delivered: 6 });
+    });
+
+    it('keeps delivering to other apps while one receiver takes 3 s to answer', async () => {
+      const slow = await startReceiver(async () => {
+        await new Promise((r) => setTimeout(r, 3_000));
+        return 200;
+      });
+      const fast = await startReceiver();
+      cleanups.push(
+        () => slow.stop(),
+        () => fast.stop(),
+      );
+      const { hub } = await setUp(dialect);
+      const slowPage = await createPage(hub, { webhookUrl: slow.url, verifyToken: 'vt' });
+      const fastPage = await createPage(hub, { webhookUrl: fast.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const cs = await openConversation(hub, alice.cookie, slowPage.page_id);
+      const cf = await openConversation(hub, alice.cookie, fastPage.page_id);
+      await say(hub, alice.cookie, cs.id, 'to the slow one');
+      await say(hub, alice.cookie, cf.id, 'to the fast one');
+      await say(hub, alice.cookie, cs.id, 'slow again');
+      await say(hub, alice.cookie, cf.id, 'fast again');
+      // Both fast events arrive while the slow receiver has not answered its first POST.
+      await vi.waitFor(() => expect(fast.accepted()).toHaveLength(2), { timeout: 10_000 });
+      expect(slow.deliveries).toHaveLength(0);
+      await vi.waitFor(() => expect(slow.accepted().map((i) => i.message?.text)).toEqual(['to the slow one', 'slow again']), { timeout: 15_000 });
+    });
+
+    it('logs an alert and raises the failing-apps gauge after 15 minutes of continuous failure', async () => {
+      const clock = testClock();
+      const logLines: Array<Record<string, unknown>> = [];
+      const receiver = await startReceiver(() => 500);
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { clock, env: NO_WORKER, logLines });
+      // No jitter: every retry is due at once, so only the failure clock decides.
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages, { random: () => 0 });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const conv = await openConversation(hub, alice.cookie, page.page_id);
+      await say(hub, alice.cookie, conv.id, 'hello?');
+      const alerts = () => logLines.filter((l) => l['level'] === 40 && l['appId'] === page.app_id);
+      const gauge = async () => (await hub.ctx.metrics.webhookFailingApps.get()).values[0]?.value;
+
+      await worker.runOnce();
+      clock.advance(14 * 60_000 + 59_000);
+      await worker.runOnce();
+      expect(receiver.deliveries).toHaveLength(2);
+      expect(alerts()).toHaveLength(0);
+      expect(await gauge()).toBe(0);
+
+      clock.advance(1_000);
+      await worker.runOnce();
+      expect(alerts()).toHaveLength(1);
+      expect(alerts()[0]).toMatchObject({ appId: page.app_id, pageId: page.page_id, error: 'HTTP 500', msg: 'webhook failing for 15 minutes' });
+      expect(await gauge()).toBe(1);
+      expect((await hub.services.webhooks.status(page.page_id)).alerted_at).toBe(new Date(clock.now()).toISOString());
+
+      // Alerts once per failure run; a success clears it.
+      clock.advance(60_000);
+      await worker.runOnce();
+      expect(alerts()).toHaveLength(1);
+      receiver.behave(() => 200);
+      clock.advance(5 * 60_000);
+      await worker.runOnce();
+      expect(await gauge()).toBe(0);
+      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, failing_since: null, alerted_at: null });
+      const counts = await hub.ctx.metrics.webhookDeliveries.get();
+      expect(Object.fromEntries(counts.values.map((v) => [v.labels['result'], v.value]))).toEqual({ failure: 4, success: 1 });
+    });
+
+    it('disables the subscription after WEBHOOK_DISABLE_AFTER_MS, keeps events, and resumes on enable', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver(() => 500);
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { clock, env: { ...NO_WORKER, WEBHOOK_DISABLE_AFTER_MS: '1800000' } });
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages);
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const conv = await openConversation(hub, alice.cookie, page.page_id);
+      const mids = [await say(hub, alice.cookie, conv.id, 'one')];
+      await worker.runOnce();
+      clock.advance(29 * 60_000);
+      await worker.runOnce();
+      expect((await hub.services.webhooks.status(page.page_id)).status).toBe('active');
+      clock.advance(60_000);
+      await worker.runOnce();
+      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({ status: 'disabled', disabled_at: new Date(clock.now()).toISOString() });
+
+      // Disabled: events still accumulate, nothing is posted even when due and the receiver is back.
+      receiver.behave(() => 200);
+      mids.push(await say(hub, alice.cookie, conv.id, 'two'));
+      const attempts = receiver.deliveries.length;
+      clock.advance(60 * 60_000);
+      await worker.runOnce();
+      expect(receiver.deliveries).toHaveLength(attempts);
+      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({ pending: 2, status: 'disabled' });
+
+      const enabled = await hub.services.webhooks.enable(page.page_id);
+      expect(enabled).toMatchObject({ status: 'active', failing_since: null, disabled_at: null });
+      await worker.runOnce();
+      expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(mids);
+    });
+  });
+}
+
+if (DIALECTS.includes('postgres')) {
+  describe('postgres: several workers on one database', () => {
+    it('never delivers the same event twice and keeps each conversation in order', async () => {
+      const env = { ...NO_WORKER, WEBHOOK_RETRY_BASE_MS: '5', WEBHOOK_RETRY_CAP_MS: '20' };
+      const place = await newPlace('postgres');
+      cleanups.push(() => dropPlace(place));
+      const hubA = await openHub(place, { env });
+      cleanups.push(() => hubA.close());
+      const hubB = await openHub(place, { env });
+      cleanups.push(() => hubB.close());
+      const workers = [
+        new WebhookWorker(hubA.ctx, hubA.services.pages, { owner: 'A' }),
+        new WebhookWorker(hubB.ctx, hubB.services.pages, { owner: 'B' }),
+        new WebhookWorker(hubB.ctx, hubB.services.pages, { owner: 'C' }),
+      ];
+      let n = 0;
+      // A jittery receiver that fails one request in five, so retries overlap with claims.
+      const receiver = await startReceiver(async () => {
+        n += 1;
+        await new Promise((r) => setTimeout(r, n % 3));
+        return n % 5 === 0 ? 500 : 200;
+      });
+      cleanups.push(() => receiver.stop());
+
+      const expected = new Map<string, string[]>();
+      const customers = await Promise.all([signUp(hubA), signUp(hubA), signUp(hubA)]);
+      const pages = await Promise.all([0, 1, 2, 3].map(() => createPage(hubA, { webhookUrl: receiver.url, verifyToken: 'vt' })));
+      const convs: Array<{ cookie: string; id: string; psid: string }> = [];
+      for (const c of customers) {
+        for (const p of pages) {
+          const conv = await openConversation(hubA, c.cookie, p.page_id);
+          const psid = await psidOf(hubA, conv.id);
+          convs.push({ cookie: c.cookie, id: conv.id, psid });
+          expected.set(psid, []);
+        }
+      }
+      const running = (async () => {
+        for (let round = 0; round < 10; round++) {
+          await Promise.all(
+            convs.map(async (c) => {
+              const mid = await say(hubA, c.cookie, c.id, `r${round}`);
+              expected.get(c.psid)?.push(mid);
+            }),
+          );
+          await Promise.all(workers.map((w) => w.runOnce()));
+        }
+      })();
+      await running;
+      const pending = async () =>
+        Number(
+          (
+            await hubA.ctx.storage.db
+              .selectFrom('webhook_outbox')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('delivered_at', 'is', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      while ((await pending()) > 0) {
+        await Promise.all(workers.map((w) => w.runOnce()));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const accepted = receiver.accepted();
+      const mids = accepted.map((i) => i.message?.mid);
+      expect(accepted).toHaveLength(120);
+      expect(new Set(mids).size).toBe(120);
+      expect(midsBySender(accepted)).toEqual(expected);
+    });
+  });
+}

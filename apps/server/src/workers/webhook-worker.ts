@@ -1,0 +1,220 @@
+/**
+ * The webhook delivery worker. All state lives in `webhook_outbox` and `apps`, so a
+ * restart loses nothing: the worker only decides *when* to look. It wakes on the bus
+ * event `webhook.enqueued` and polls for due retries. Apps are delivered concurrently,
+ * one batch in flight per app (which keeps each conversation in order), so a slow or
+ * failing receiver only holds up its own app.
+ */
+import { randomBytes } from 'node:crypto';
+import type { HubContext } from '../context.js';
+import type { Pages } from '../features/pages/pages.js';
+import { retryDelayMs } from '../features/webhooks/backoff.js';
+import {
+  claimBatch,
+  countFailingApps,
+  findDueApps,
+  recordFailure,
+  recordSuccess,
+  releaseBatch,
+  type ClaimedBatch,
+} from '../features/webhooks/delivery-store.js';
+import { buildEnvelope } from '../features/webhooks/envelope.js';
+import { postWebhook } from '../features/webhooks/post-webhook.js';
+import type { WriteTx } from '../storage/write-queue.js';
+
+export interface WebhookWorkerOptions {
+  /** Lease owner name; unique per worker. */
+  owner?: string;
+  /** Random source for backoff jitter (tests). */
+  random?: () => number;
+}
+
+export class WebhookWorker {
+  readonly owner: string;
+  readonly #ctx: HubContext;
+  readonly #pages: Pages;
+  readonly #random: () => number;
+  /** The drain loop of each app being delivered right now. */
+  readonly #active = new Map<string, Promise<void>>();
+  /** Apps woken while their loop was running: look again when it ends. */
+  readonly #again = new Set<string>();
+  #scanning: Promise<void> | null = null;
+  #rescan = false;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #stopped = false;
+
+  constructor(ctx: HubContext, pages: Pages, options: WebhookWorkerOptions = {}) {
+    this.#ctx = ctx;
+    this.#pages = pages;
+    this.owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Subscribes to the bus, starts polling and delivers whatever is already due. */
+  start(): this {
+    this.#unsubscribe = this.#ctx.bus.subscribe('webhook.enqueued', (event) => {
+      if (event.name === 'webhook.enqueued') this.#wake(event.appId);
+    });
+    this.#timer = setInterval(() => void this.#scan(), this.#ctx.config.WEBHOOK_POLL_MS);
+    this.#timer.unref();
+    void this.#scan();
+    void this.#refreshGauge();
+    return this;
+  }
+
+  /** Stops taking work; attempts in flight finish and record their outcome. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#scanning;
+    while (this.#active.size > 0) await Promise.allSettled([...this.#active.values()]);
+  }
+
+  /** Delivers everything due now and resolves when no app is in flight (CLI, tests). */
+  async runOnce(): Promise<void> {
+    await this.#scan();
+    while (this.#active.size > 0) await Promise.allSettled([...this.#active.values()]);
+  }
+
+  #wake(appId: string): void {
+    if (this.#stopped) return;
+    if (this.#active.has(appId)) this.#again.add(appId);
+    else if (this.#active.size < this.#ctx.config.WEBHOOK_CONCURRENCY) this.#startApp(appId);
+    else void this.#scan();
+  }
+
+  #scan(): Promise<void> {
+    if (this.#scanning !== null) {
+      this.#rescan = true;
+      return this.#scanning;
+    }
+    this.#scanning = (async () => {
+      do {
+        this.#rescan = false;
+        await this.#scanOnce();
+      } while (this.#rescan && !this.#stopped);
+    })().finally(() => (this.#scanning = null));
+    return this.#scanning;
+  }
+
+  async #scanOnce(): Promise<void> {
+    if (this.#stopped) return;
+    const room = this.#ctx.config.WEBHOOK_CONCURRENCY - this.#active.size;
+    if (room <= 0) return;
+    let due: string[];
+    try {
+      due = await findDueApps(this.#ctx.storage.db, this.#ctx.now(), room + this.#active.size);
+    } catch (err) {
+      this.#ctx.log.error({ err }, 'webhook worker: cannot read the outbox');
+      return;
+    }
+    for (const appId of due) {
+      if (this.#active.size >= this.#ctx.config.WEBHOOK_CONCURRENCY) break;
+      if (!this.#active.has(appId)) this.#startApp(appId);
+    }
+  }
+
+  #startApp(appId: string): void {
+    const loop = this.#drainApp(appId)
+      .catch((err: unknown) => this.#ctx.log.error({ err, appId }, 'webhook worker: delivery loop failed'))
+      .finally(() => {
+        this.#active.delete(appId);
+        if (this.#again.delete(appId) && !this.#stopped) this.#startApp(appId);
+      });
+    this.#active.set(appId, loop);
+  }
+
+  /** Delivers an app's due batches one after another until it is empty, failing or not due. */
+  async #drainApp(appId: string): Promise<void> {
+    const { config, storage } = this.#ctx;
+    while (!this.#stopped) {
+      const batch = await storage.writes.run((tx) =>
+        claimBatch(tx, {
+          appId,
+          owner: this.owner,
+          now: this.#ctx.now(),
+          leaseMs: config.WEBHOOK_TIMEOUT_MS * 2 + 10_000,
+          limit: config.WEBHOOK_BATCH_SIZE,
+          dialect: storage.dialect,
+        }),
+      );
+      if (batch === null) return;
+      this.#again.delete(appId);
+      if (!(await this.#deliver(batch))) return;
+    }
+  }
+
+  /** Posts one batch and records the outcome; true when it was delivered. */
+  async #deliver(batch: ClaimedBatch): Promise<boolean> {
+    const { config, metrics, log, bus } = this.#ctx;
+    let secret: string;
+    try {
+      secret = await this.#pages.appSecret(batch.appId);
+    } catch (err) {
+      await this.#ctx.storage.writes.run((tx) => releaseBatch(tx, batch, this.owner));
+      throw err;
+    }
+    const body = buildEnvelope(batch.events, this.#ctx.now());
+    const result = await postWebhook({ url: batch.url, body, appSecret: secret, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+    const now = this.#ctx.now();
+    metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
+
+    if (result.ok) {
+      const { recovered } = await this.#complete((tx) => recordSuccess(tx, bus, batch, now));
+      if (recovered) {
+        log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
+        await this.#refreshGauge();
+      }
+      return true;
+    }
+
+    const outcome = await this.#complete((tx) =>
+      recordFailure(tx, batch, {
+        now,
+        error: result.error,
+        retryDelayMs: retryDelayMs(batch.attempts + 1, { baseMs: config.WEBHOOK_RETRY_BASE_MS, capMs: config.WEBHOOK_RETRY_CAP_MS, random: this.#random }),
+        alertAfterMs: config.WEBHOOK_ALERT_AFTER_MS,
+        disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
+      }),
+    );
+    const facts = { appId: batch.appId, pageId: batch.pageId, error: result.error, failingSince: new Date(outcome.failingSince).toISOString() };
+    log.debug(facts, 'webhook delivery failed');
+    if (outcome.alerted) log.warn(facts, `webhook failing for ${Math.round((now - outcome.failingSince) / 60_000)} minutes`);
+    if (outcome.disabled) log.warn(facts, 'webhook disabled after failing too long; events are kept until `confide webhook enable`');
+    if (outcome.alerted || outcome.disabled) await this.#refreshGauge();
+    return false;
+  }
+
+  /**
+   * Records an attempt's outcome, retrying when the transaction loses a lock race
+   * (PostgreSQL deadlock or serialisation failure): giving up would leave the batch
+   * leased, and it would be posted again once the lease expires.
+   */
+  async #complete<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#ctx.storage.writes.run(fn);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        const transient = code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+        if (!transient || attempt >= 8) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async #refreshGauge(): Promise<void> {
+    try {
+      this.#ctx.metrics.webhookFailingApps.set(await countFailingApps(this.#ctx.storage.db));
+    } catch {
+      // A metrics refresh must never break delivery.
+    }
+  }
+}
+
+/** Starts the worker that runs inside the hub when SERVICES includes `worker`. */
+export function startWebhookWorker(ctx: HubContext, pages: Pages): WebhookWorker {
+  return new WebhookWorker(ctx, pages).start();
+}
