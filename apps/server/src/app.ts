@@ -23,6 +23,7 @@ import { streamRoutes } from './features/realtime/stream.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { installErrorHandling } from './http/errors.js';
+import { runsRole } from './services/roles.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -89,10 +90,13 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
 
   await app.register(opsRoutes(ctx, () => draining));
-  await app.register(customerRoutes(ctx, services.accounts));
-  await app.register(conversationRoutes(services.pages, services.conversations, auth));
-  await app.register(privacyRoutes(ctx, services.consents, auth));
-  await app.register(streamRoutes(ctx, auth));
+  // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
+  if (runsRole(ctx.config, 'api')) {
+    await app.register(customerRoutes(ctx, services.accounts));
+    await app.register(conversationRoutes(services.pages, services.conversations, auth));
+    await app.register(privacyRoutes(ctx, services.consents, auth));
+  }
+  if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
 
   return { app, services, setDraining: (v) => (draining = v) };
 }

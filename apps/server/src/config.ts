@@ -30,6 +30,11 @@ export const ConfigSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
+  /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens without wildcards')
+    .default('confide'),
   /** Which roles this process runs: any of api, realtime, worker. */
   SERVICES: z
     .string()

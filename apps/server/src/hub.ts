@@ -5,7 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { buildApp, type HubServices } from './app.js';
 import type { Bus } from './bus/bus.js';
-import { MemoryBus } from './bus/memory-bus.js';
+import { busFromConfig } from './bus/nats-bus.js';
 import type { Config } from './config.js';
 import type { HubContext } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
@@ -44,14 +44,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     memory: options.memory ?? false,
     poolSize: config.DATABASE_POOL_SIZE,
   });
-  const bus = options.bus ?? new MemoryBus();
+  const metrics = createMetrics();
+  const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });
   const ctx: HubContext = {
     config,
     storage,
     bus,
     log,
     secrets: new SecretBox(config.serviceKey),
-    metrics: createMetrics(),
+    metrics,
     now: options.now ?? Date.now,
   };
   const { app, services, setDraining } = await buildApp(ctx);

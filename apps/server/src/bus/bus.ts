@@ -22,5 +22,16 @@ export type Unsubscribe = () => void;
 export interface Bus {
   publish(event: BusEvent): void;
   subscribe(topic: string, handler: (event: BusEvent) => void): Unsubscribe;
+  /**
+   * Resolves once every subscription made so far also receives events published by other
+   * processes. In-process buses omit it.
+   */
+  flush?(): Promise<void>;
+  /**
+   * Calls `handler` each time a cross-process bus (re)connects: events may have been
+   * missed while it was down, so subscribers re-read from the database. In-process
+   * buses omit it.
+   */
+  onReconnect?(handler: () => void): Unsubscribe;
   close(): Promise<void>;
 }

@@ -39,6 +39,8 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
   let closed = false;
   const pending: ServerFrame[] = [];
   let catchingUp: Promise<void> | null = null;
+  /** The bus reconnected while a replay was running: re-sync once it ends. */
+  let resyncPending = false;
 
   const send = (frame: ServerFrame): void => {
     if (closed) return;
@@ -73,6 +75,28 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
         catchingUp = null;
         const queued = pending.splice(0);
         for (const f of queued) if (!('cursor' in f) || f.cursor > lastSent) send(f);
+        if (resyncPending) {
+          resyncPending = false;
+          resync();
+        }
+      })
+      .catch(() => socket.close(1011, 'stream error'));
+  };
+
+  // A cross-process bus that was down may have lost live frames: replay from lastSent.
+  const resync = (): void => {
+    if (closed) return;
+    if (!live || catchingUp !== null) return void (resyncPending = true);
+    catchingUp = currentCursor(ctx.storage.db, customerId)
+      .then((head) => replayFrom(lastSent, head))
+      .then(() => {
+        catchingUp = null;
+        const queued = pending.splice(0);
+        for (const f of queued) deliverLive(f);
+        if (resyncPending && catchingUp === null) {
+          resyncPending = false;
+          resync();
+        }
       })
       .catch(() => socket.close(1011, 'stream error'));
   };
@@ -82,10 +106,12 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
     if (!live || catchingUp !== null) pending.push(event.frame);
     else deliverLive(event.frame);
   });
+  const unsubscribeReconnect = ctx.bus.onReconnect?.(resync);
   ctx.metrics.wsConnections.inc();
   socket.on('close', () => {
     closed = true;
     unsubscribe();
+    unsubscribeReconnect?.();
     ctx.metrics.wsConnections.dec();
   });
   socket.on('message', (data) => {
@@ -95,6 +121,8 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
   });
 
   try {
+    // Our subscription must be live across processes before the head is read.
+    await ctx.bus.flush?.();
     const head = await currentCursor(ctx.storage.db, customerId);
     if (fromCursor === undefined) lastSent = head;
     else await replayFrom(Math.min(fromCursor, head), head);
@@ -103,6 +131,10 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
     const queued = pending.splice(0);
     for (const f of queued) deliverLive(f);
     send({ type: 'ready', cursor: lastSent });
+    if (resyncPending) {
+      resyncPending = false;
+      resync();
+    }
   } catch (err) {
     ctx.log.error({ err, customerId }, 'stream replay failed');
     socket.close(1011, 'stream error');
