@@ -21,6 +21,7 @@ import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
+import { webRoutes } from './features/web/routes.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { installErrorHandling } from './http/errors.js';
 import { runsRole } from './services/roles.js';
@@ -95,6 +96,8 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth));
+    // The customer web app (apps/web/dist) on its own client routes only.
+    await app.register(webRoutes());
   }
   if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
 

@@ -1,0 +1,65 @@
+/**
+ * Serves the customer web app (`apps/web/dist`): hashed assets as immutable files, and
+ * `index.html` for GET requests that accept HTML on the app's own routes only, so the
+ * SPA never shadows the APIs (`/api`, Graph paths, `/link`, `/docs`, `/healthz`, …).
+ * Without a build, those routes answer a 503 page that says how to build it.
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setHtmlSecurityHeaders } from './security-headers.js';
+import { UNAVAILABLE_CSP, UNAVAILABLE_HTML } from './unavailable-page.js';
+
+/** `apps/web/dist`, from `apps/server/{src,dist}/features/web/`. */
+export const WEB_DIST_DIR = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+
+/** Client-side routes of the web app; anything else is left to the API's 404. */
+export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*'] as const;
+
+export interface WebRoutesOptions {
+  /** The built app's folder (defaults to `apps/web/dist`). */
+  root?: string;
+}
+
+export function webRoutes(options: WebRoutesOptions = {}) {
+  const root = options.root ?? WEB_DIST_DIR;
+  return async (app: FastifyInstance): Promise<void> => {
+    const indexHtml = await readFile(join(root, 'index.html')).catch(() => undefined);
+    if (indexHtml === undefined) {
+      app.log.warn({ root }, 'web app is not built: app routes answer 503 until `npm run build` has run');
+    } else {
+      await app.register(fastifyStatic, {
+        root,
+        prefix: '/',
+        wildcard: false,
+        index: false,
+        decorateReply: false,
+        cacheControl: false,
+        schemaHide: true,
+        // index.html is only served through the app routes below, with its security headers.
+        globIgnore: ['index.html', '**/*.map'],
+        setHeaders: (reply) => {
+          void reply.header('x-content-type-options', 'nosniff');
+          const url = reply.request.url;
+          void reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+        },
+      });
+    }
+
+    const serveApp = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!acceptsHtml(request)) return reply.callNotFound();
+      void reply.header('cache-control', 'no-cache');
+      if (indexHtml === undefined) {
+        setHtmlSecurityHeaders(reply, UNAVAILABLE_CSP);
+        return reply.status(503).header('retry-after', '60').type('text/html; charset=utf-8').send(UNAVAILABLE_HTML);
+      }
+      setHtmlSecurityHeaders(reply);
+      return reply.type('text/html; charset=utf-8').send(indexHtml);
+    };
+    for (const url of APP_ROUTES) app.get(url, { schema: { hide: true } }, serveApp);
+  };
+}
+
+const acceptsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
