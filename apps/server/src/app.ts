@@ -10,9 +10,12 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { HubContext } from './context.js';
 import { Consents } from './features/consent/consents.js';
 import { privacyRoutes } from './features/consent/routes.js';
+import { Linking } from './features/linking/linking.js';
+import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
 import { Conversations } from './features/conversations/conversations.js';
@@ -20,9 +23,13 @@ import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
+import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
+import type { Handover } from './features/handover/handover.js';
+import { createPlatformApi } from './features/send-api/platform-api.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
 import { requireCustomer } from './http/customer-auth.js';
+import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling } from './http/errors.js';
 import { runsRole } from './services/roles.js';
 
@@ -32,6 +39,9 @@ export interface HubServices {
   pages: Pages;
   conversations: Conversations;
   consents: Consents;
+  linking: Linking;
+  /** Handover protocol (thread control), used by the agent inbox. */
+  handover: Handover;
   webhooks: WebhookSubscriptions;
 }
 
@@ -42,7 +52,13 @@ export interface BuiltApp {
   setDraining(value: boolean): void;
 }
 
-export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
+/** Options of the app beyond the context. */
+export interface AppOptions {
+  /** Where uploaded attachments are stored; defaults to DATA_DIR/blobs. */
+  blobs?: BlobStore;
+}
+
+export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.BODY_LIMIT,
@@ -85,10 +101,15 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
     pages: new Pages(ctx),
     conversations: undefined as unknown as Conversations,
     consents: new Consents(ctx),
+    linking: undefined as unknown as Linking,
+    handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
   };
   services.conversations = new Conversations(ctx, services.pages);
+  services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
+  const platform = createPlatformApi(ctx, services.pages, options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs')));
+  services.handover = platform.handover;
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
@@ -96,6 +117,11 @@ export async function buildApp(ctx: HubContext): Promise<BuiltApp> {
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth));
+    await app.register(linkingRoutes(ctx, services.accounts, services.linking));
+    await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
+    await app.register(platform.customerRoutes(auth));
+    // The Platform API (Graph-compatible); its numeric-id and version routes never shadow named paths.
+    await app.register(platform.graph);
     // The customer web app (apps/web/dist) on its own client routes only.
     await app.register(webRoutes());
   }

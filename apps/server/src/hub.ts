@@ -12,6 +12,8 @@ import { SecretBox } from './crypto/secret-box.js';
 import { createMetrics } from './http/metrics.js';
 import { loggerOptions } from './logger.js';
 import { openStorage } from './storage/db.js';
+import { FsBlobStore } from './features/attachments/blob-store.js';
+import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -55,7 +57,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     metrics,
     now: options.now ?? Date.now,
   };
-  const { app, services, setDraining } = await buildApp(ctx);
+  // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
+  const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const { app, services, setDraining } = await buildApp(ctx, { blobs });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (config.SERVICES.includes('worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;
@@ -75,6 +79,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       for (const w of workers) await w.stop();
       await bus.close();
       await storage.close();
+      await blobs.dispose();
     },
   };
 }

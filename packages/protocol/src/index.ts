@@ -5,3 +5,4 @@
 export * from './errors/index.js';
 export * from './chat/index.js';
 export * from './webhooks/index.js';
+export * from './send-api/index.js';

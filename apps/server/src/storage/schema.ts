@@ -209,6 +209,55 @@ export interface AccountLinksTable {
   linked_at: number;
 }
 
+/** A human-agent identity a page sends under (`persona_id`); soft-deleted so history keeps its name. */
+export interface PersonasTable {
+  id: string;
+  page_id: string;
+  name: string;
+  profile_picture_url: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** One Messenger Profile property of a page (`get_started`, `greeting`, …) as JSON. */
+export interface MessengerProfileTable {
+  page_id: string;
+  field: string;
+  value: string;
+  updated_at: number;
+}
+
+/** An uploaded attachment: bytes in the blob store (`blob_key`) or a URL reference, never fetched. */
+export interface AttachmentsTable {
+  id: string;
+  page_id: string;
+  app_id: string;
+  type: string;
+  blob_key: string | null;
+  url: string | null;
+  content_type: string | null;
+  filename: string | null;
+  size: number | null;
+  /** 1 when the business may send it again; 0 for single-use uploads. */
+  is_reusable: number;
+  created_at: number;
+}
+
+/** Where an attachment was sent: lets the customer fetch it, and only that customer. */
+export interface MessageAttachmentsTable {
+  attachment_id: string;
+  conversation_id: string;
+  mid: string;
+  created_at: number;
+}
+
+/** The customer of a conversation is unreachable (account deleted, business blocked): sends answer 551. */
+export interface ConversationBlocksTable {
+  conversation_id: string;
+  reason: 'deleted' | 'blocked';
+  created_at: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -219,6 +268,11 @@ export interface Database {
   messages: MessagesTable;
   customer_events: CustomerEventsTable;
   webhook_outbox: WebhookOutboxTable;
+  personas: PersonasTable;
+  messenger_profile: MessengerProfileTable;
+  attachments: AttachmentsTable;
+  message_attachments: MessageAttachmentsTable;
+  conversation_blocks: ConversationBlocksTable;
   consent_declarations: ConsentDeclarationsTable;
   consent_ledger: ConsentLedgerTable;
   consent_state: ConsentStateTable;

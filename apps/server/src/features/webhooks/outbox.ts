@@ -23,6 +23,8 @@ export interface EnqueueWebhookInput {
   threadOwnerAppId: string | null;
   /** Sender of the event: the customer (default) or the page (echoes, handover). */
   fromPage?: boolean;
+  /** Deliver to this app only, never as `standby` (handover events address one app). */
+  targetAppId?: string;
   timestamp: number;
 }
 
@@ -36,7 +38,8 @@ export async function enqueueWebhook(tx: WriteTx, bus: Bus, input: EnqueueWebhoo
   let written = 0;
   for (const app of apps) {
     if (app.webhook_url === null) continue;
-    const standby = input.threadOwnerAppId !== null && input.threadOwnerAppId !== app.id;
+    if (input.targetAppId !== undefined && input.targetAppId !== app.id) continue;
+    const standby = input.targetAppId === undefined && input.threadOwnerAppId !== null && input.threadOwnerAppId !== app.id;
     const field = standby ? 'standby' : input.field;
     const fields = JSON.parse(app.subscribed_fields) as string[];
     if (!fields.includes(field)) continue;

@@ -5,6 +5,7 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001-core.js';
+import * as m002 from './002-platform.js';
 import * as m003 from './003-webhooks.js';
 import * as m004 from './004-consent.js';
 
@@ -16,6 +17,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-core': m001,
+  '002-platform': m002,
   '003-webhooks': m003,
   '004-consent': m004,
 };

@@ -1,0 +1,82 @@
+/**
+ * `GET /me` and `GET|DELETE /{id}`: the page itself, its personas, and the User Profile
+ * API for its PSIDs. A business only ever learns a customer's `id` and `first_name`
+ * (the username); other profile fields are never returned. Ids of other pages look unknown.
+ */
+import { PlatformError } from '@confide/protocol';
+import type { HubContext } from '../../context.js';
+import { resolveLinkingToken } from '../linking/linking-token.js';
+import type { TokenPrincipal } from '../pages/pages.js';
+import type { Personas } from './personas.js';
+
+/** Profile fields a business may read about a customer. */
+const PROFILE_FIELDS = new Set(['id', 'first_name']);
+
+export class PageObjects {
+  private readonly ctx: HubContext;
+  private readonly personas: Personas;
+  constructor(ctx: HubContext, personas: Personas) {
+    this.ctx = ctx;
+    this.personas = personas;
+  }
+
+  /**
+   * The page (`{name, id}`), or with `fields=recipient` and an `account_linking_token`
+   * the PSID the token stands for.
+   * @throws PlatformError `INVALID_LINKING_TOKEN` (10303) for a bad, used, expired or other-page token.
+   */
+  async me(principal: TokenPrincipal, fields: string[] | undefined, linkingToken: unknown): Promise<Record<string, unknown>> {
+    const page = await this.ctx.storage.db.selectFrom('pages').select(['id', 'name']).where('id', '=', principal.pageId).executeTakeFirstOrThrow();
+    const wanted = fields ?? ['name', 'id'];
+    const out: Record<string, unknown> = {};
+    if (wanted.includes('name')) out['name'] = page.name;
+    out['id'] = page.id;
+    if (wanted.includes('recipient')) {
+      if (typeof linkingToken !== 'string') throw new PlatformError('INVALID_LINKING_TOKEN');
+      out['recipient'] = await resolveLinkingToken(this.ctx.storage.db, principal.pageId, linkingToken, this.ctx.now());
+    }
+    return out;
+  }
+
+  /** `GET /{id}`: this page, one of its personas, or one of its customers (id and first name only). */
+  async get(principal: TokenPrincipal, id: string, fields: string[] | undefined): Promise<Record<string, unknown>> {
+    if (id === principal.pageId)
+      return this.me(
+        principal,
+        fields?.filter((f) => f !== 'recipient'),
+        undefined,
+      );
+    const persona = await this.personas.find(principal.pageId, id);
+    if (persona !== undefined) return persona;
+    const customer = await this.ctx.storage.db
+      .selectFrom('conversations as c')
+      .innerJoin('customers as u', 'u.id', 'c.customer_id')
+      .leftJoin('conversation_blocks as b', 'b.conversation_id', 'c.id')
+      .select(['c.psid', 'u.username', 'b.reason'])
+      .where('c.psid', '=', id)
+      .where('c.page_id', '=', principal.pageId)
+      .executeTakeFirst();
+    if (customer === undefined) throw new PlatformError('UNKNOWN_OBJECT');
+    if (customer.reason !== null) throw new PlatformError('USER_UNAVAILABLE');
+    const wanted = (fields ?? ['first_name', 'last_name', 'profile_pic']).filter((f) => PROFILE_FIELDS.has(f));
+    const out: Record<string, unknown> = {};
+    if (wanted.includes('first_name')) out['first_name'] = customer.username;
+    out['id'] = customer.psid;
+    return out;
+  }
+
+  /** `DELETE /{id}`: only personas can be deleted. */
+  async delete(principal: TokenPrincipal, id: string): Promise<{ success: true }> {
+    await this.personas.delete(principal.pageId, id);
+    return { success: true };
+  }
+}
+
+/** `fields=a,b` (or a JSON array) as a list; undefined when absent. */
+export function fieldList(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (list === undefined || !list.every((f) => typeof f === 'string'))
+    throw new PlatformError('INVALID_PARAMETER', { message: 'param fields must be a comma-separated list' });
+  return list.map((f: string) => f.trim()).filter((f) => f.length > 0);
+}

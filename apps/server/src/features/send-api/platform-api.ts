@@ -1,0 +1,48 @@
+/**
+ * Composes the Platform API (the Messenger-compatible Graph endpoints) from its features,
+ * so the app registers it in one place: Send API, attachments, handover, page objects,
+ * Messenger Profile, subscriptions, personas and batch.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HubContext } from '../../context.js';
+import { graphPlugin } from '../../http/graph-request.js';
+import { Attachments } from '../attachments/attachments.js';
+import type { BlobStore } from '../attachments/blob-store.js';
+import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments/routes.js';
+import { MessengerProfiles } from '../graph/messenger-profile.js';
+import { PageObjects } from '../graph/page-objects.js';
+import { Personas } from '../graph/personas.js';
+import { graphObjectRoutes } from '../graph/routes.js';
+import { SubscribedApps } from '../graph/subscribed-apps.js';
+import { Handover } from '../handover/handover.js';
+import { handoverRoutes } from '../handover/routes.js';
+import type { Pages } from '../pages/pages.js';
+import { PageRateLimiter } from './rate-limit.js';
+import { sendApiRoutes } from './routes.js';
+import { SendApi } from './send-message.js';
+
+type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface PlatformApi {
+  readonly handover: Handover;
+  readonly attachments: Attachments;
+  /** The Graph endpoints, as one plugin. */
+  readonly graph: (app: FastifyInstance) => Promise<void>;
+  /** Customer API routes the Platform API needs (attachment downloads). */
+  customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
+}
+
+export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStore): PlatformApi {
+  const attachments = new Attachments(ctx, blobs);
+  const handover = new Handover(ctx);
+  const personas = new Personas(ctx);
+  const sendApi = new SendApi(ctx, attachments, new PageRateLimiter(ctx.config.SEND_RATE_LIMIT_PER_PAGE));
+  const graph = graphPlugin(
+    pages,
+    sendApiRoutes(sendApi),
+    attachmentUploadRoutes(attachments),
+    handoverRoutes(handover),
+    graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+  );
+  return { handover, attachments, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
+}

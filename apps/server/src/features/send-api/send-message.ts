@@ -1,0 +1,127 @@
+/**
+ * The Send API use case, `POST /{version}/me/messages`, as a pipeline of named steps
+ * (STYLE convention 4): authenticate (done by the Graph plumbing) → parse and validate →
+ * recipient → references → thread owner → window, tags and consent → rate limit → store
+ * via `recordMessage` in one transaction. The answer is sent only after commit.
+ */
+import type { SendMessageResponse, SenderActionResponse } from '@confide/protocol';
+import type { HubContext } from '../../context.js';
+import type { GraphCall } from '../../http/graph-request.js';
+import type { Attachments } from '../attachments/attachments.js';
+import { recordMessage } from '../conversations/record-message.js';
+import { assertThreadOwner } from '../handover/thread-owner.js';
+import { appendCustomerEvent } from '../realtime/event-log.js';
+import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
+import { assertWithinPolicy } from './pipeline/check-window.js';
+import { assertPersona, loadRecipient } from './pipeline/load-recipient.js';
+import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
+import type { PageRateLimiter } from './rate-limit.js';
+
+type MessageCommand = Extract<SendCommand, { kind: 'message' }>;
+type ActionCommand = Extract<SendCommand, { kind: 'action' }>;
+
+export class SendApi {
+  private readonly ctx: HubContext;
+  private readonly attachments: Attachments;
+  private readonly limiter: PageRateLimiter;
+
+  constructor(ctx: HubContext, attachments: Attachments, limiter: PageRateLimiter) {
+    this.ctx = ctx;
+    this.attachments = attachments;
+    this.limiter = limiter;
+  }
+
+  async send(call: GraphCall): Promise<SendMessageResponse | SenderActionResponse> {
+    const cmd = parseSendRequest(call.params, { allowLoopbackHttp: this.ctx.config.NODE_ENV !== 'production' });
+    if (cmd.kind === 'action') return this.#senderAction(call, cmd);
+    return this.#message(call, cmd);
+  }
+
+  async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {
+    const { principal } = call;
+    const staged = await this.#stage(call, cmd);
+    try {
+      const result = await this.ctx.storage.writes.run(async (tx) => {
+        const now = this.ctx.now();
+        const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid);
+        await assertPersona(tx.db, principal.pageId, cmd.personaId);
+        const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
+        await assertThreadOwner(tx.db, conv, principal.appId);
+        await assertWithinPolicy(tx.db, conv, cmd, now);
+        this.limiter.take(principal.pageId, now);
+        const message = await recordMessage(tx, this.ctx.bus, {
+          conversation: conv,
+          direction: 'out',
+          body: built.body,
+          now,
+          appId: principal.appId,
+          personaId: cmd.personaId ?? null,
+          messagingType: cmd.messagingType,
+          tag: cmd.tag ?? null,
+        });
+        for (const attachmentId of built.linked) {
+          await tx.db
+            .insertInto('message_attachments')
+            .values({ attachment_id: attachmentId, conversation_id: conv.id, mid: message.mid, created_at: now })
+            .execute();
+        }
+        const response: SendMessageResponse = { recipient_id: conv.psid, message_id: message.mid };
+        if (built.reusableId !== undefined) response.attachment_id = built.reusableId;
+        return response;
+      });
+      this.ctx.metrics.messagesStored.inc({ direction: 'out' });
+      return result;
+    } catch (err) {
+      if (staged !== undefined) await this.attachments.blobs.delete(staged.blobKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A multipart `filedata` part is written to the blob store before the transaction. */
+  async #stage(call: GraphCall, cmd: MessageCommand): Promise<StagedFile | undefined> {
+    const a = cmd.message.attachment;
+    const wantsFile = a !== undefined && a.type !== 'template' && a.payload.url === undefined && a.payload.attachment_id === undefined;
+    if (!wantsFile || call.file === undefined) return undefined;
+    return { file: call.file, blobKey: await this.attachments.stage(call.file) };
+  }
+
+  /**
+   * typing_on/typing_off are ephemeral frames on the customer's stream; mark_seen moves
+   * the page's read watermark and is persisted as a receipt frame.
+   */
+  async #senderAction(call: GraphCall, cmd: ActionCommand): Promise<SenderActionResponse> {
+    const { principal } = call;
+    if (cmd.action !== 'mark_seen') {
+      const db = this.ctx.storage.db;
+      const now = this.ctx.now();
+      const conv = await loadRecipient(db, principal.pageId, cmd.psid);
+      await assertPersona(db, principal.pageId, cmd.personaId);
+      await assertThreadOwner(db, conv, principal.appId);
+      await assertWithinPolicy(db, conv, cmd, now);
+      this.limiter.take(principal.pageId, now);
+      this.ctx.bus.publish({
+        name: 'customer.frame',
+        customerId: conv.customer_id,
+        frame: { type: 'typing', conversation_id: conv.id, on: cmd.action === 'typing_on' },
+      });
+      return { recipient_id: conv.psid };
+    }
+    return this.ctx.storage.writes.run(async (tx) => {
+      const now = this.ctx.now();
+      const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid);
+      await assertPersona(tx.db, principal.pageId, cmd.personaId);
+      await assertThreadOwner(tx.db, conv, principal.appId);
+      await assertWithinPolicy(tx.db, conv, cmd, now);
+      this.limiter.take(principal.pageId, now);
+      await tx.db.updateTable('conversations').set({ page_read_wm: now }).where('id', '=', conv.id).execute();
+      await appendCustomerEvent(
+        tx,
+        this.ctx.bus,
+        conv.customer_id,
+        { type: 'receipt', conversation_id: conv.id, side: 'page', kind: 'read', watermark: now },
+        now,
+      );
+      return { recipient_id: conv.psid };
+    });
+  }
+}
