@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, startHubProcess } from './hub-process.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-cli-'));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } });
+
+describe('confide CLI', () => {
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('documents every command in --help', () => {
+    const res = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    for (const cmd of ['confide start', 'confide migrate', 'confide page create', 'confide customer create']) expect(res.stdout).toContain(cmd);
+  });
+
+  it('creates a page and prints its credentials as JSON; the token works and rotates', () => {
+    const res = run('page', 'create', '--name', 'CLI Bank', '--category', 'bank', '--json');
+    expect(res.status, res.stderr).toBe(0);
+    const created = JSON.parse(res.stdout);
+    expect(created).toMatchObject({ page_id: expect.stringMatching(/^\d{15}$/), app_id: expect.stringMatching(/^\d{15}$/) });
+    expect(created.page_access_token.length).toBeGreaterThan(40);
+    expect(created.app_secret.length).toBeGreaterThan(20);
+    const rotated = run('page', 'token', 'create', '--page', created.page_id, '--json');
+    expect(JSON.parse(rotated.stdout).page_access_token).not.toBe(created.page_access_token);
+    const revoked = run('page', 'token', 'revoke', '--page', created.page_id, '--token-id', JSON.parse(rotated.stdout).token_id, '--json');
+    expect(revoked.status).toBe(0);
+    const again = run('page', 'token', 'revoke', '--page', created.page_id, '--token-id', JSON.parse(rotated.stdout).token_id);
+    expect(again.status).toBe(1);
+  });
+
+  it('refuses bad usage with a message and a non-zero status', () => {
+    const res = run('page', 'create', '--name', 'X', '--category', 'casino');
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/--category bank\|merchant/);
+    const unknown = run('frobnicate');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command/);
+  });
+
+  it('creates a customer who can then log in to a running hub, and drains on SIGTERM', async () => {
+    const res = run('customer', 'create', '--username', 'cliuser', '--password', 'long enough secret', '--json');
+    expect(res.status, res.stderr).toBe(0);
+    const { child, url } = await startHubProcess(dataDir);
+    const login = await fetch(`${url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'cliuser', password: 'long enough secret' }),
+    });
+    expect(login.status).toBe(200);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
