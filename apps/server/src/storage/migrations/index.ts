@@ -41,6 +41,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     provider: new StaticProvider({ dialect }),
     migrationTableName: 'confide_migrations',
     migrationLockTableName: 'confide_migrations_lock',
+    // Features add migrations independently; a database may already have run a later one.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
