@@ -1,0 +1,120 @@
+/**
+ * Browser-test harness: a real hub on a temp SQLite data dir and a random port, Debian's
+ * Chromium driven by playwright-core, and server-side helpers that act as the business
+ * (messages, typing, receipts) exactly as the Send API would record them.
+ */
+import type { MessageBody } from '@confide/protocol';
+import { createHub, loadConfig, type Hub } from '@confide/server';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
+import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
+import { appendCustomerEvent } from '../../apps/server/src/features/realtime/event-log.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+
+export interface BrowserHub {
+  hub: Hub;
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts a hub serving the built web app and launches Chromium. */
+export async function startBrowserHub(): Promise<BrowserHub> {
+  if (!existsSync(join(ROOT, 'apps/web/dist/index.html'))) throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does).`);
+  const dataDir = await mkdtemp(join(tmpdir(), 'confide-browser-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }, () => undefined);
+  const hub = await createHub(config);
+  const url = await hub.listen();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    hub,
+    url: url.replace('[::1]', '127.0.0.1'),
+    browser,
+    async close() {
+      await browser.close();
+      await hub.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Records a message from the business, as the Send API does; the customer's stream gets it live. */
+export async function sendAsBusiness(hub: Hub, customerId: string, conversationId: string, body: MessageBody): Promise<string> {
+  const message = await hub.ctx.storage.writes.run(async (tx) => {
+    const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
+    if (conversation === undefined) throw new Error(`no conversation ${conversationId}`);
+    return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body, now: hub.ctx.now() });
+  });
+  return message.mid;
+}
+
+/** The business read everything up to now (a `read` webhook from the bank, in real life). */
+export async function businessReadAll(hub: Hub, customerId: string, conversationId: string): Promise<void> {
+  const now = hub.ctx.now();
+  await hub.ctx.storage.writes.run(async (tx) => {
+    await tx.db.updateTable('conversations').set({ page_delivered_wm: now, page_read_wm: now }).where('id', '=', conversationId).execute();
+    await appendCustomerEvent(
+      tx,
+      hub.ctx.bus,
+      customerId,
+      { type: 'receipt', conversation_id: conversationId, side: 'page', kind: 'read', watermark: now },
+      now,
+    );
+  });
+}
+
+/** The business's typing indicator (ephemeral, never persisted). */
+export function businessTyping(hub: Hub, customerId: string, conversationId: string, on: boolean): void {
+  hub.ctx.bus.publish({ name: 'customer.frame', customerId, frame: { type: 'typing', conversation_id: conversationId, on } });
+}
+
+/**
+ * Installed before the app loads: tracks the page's WebSockets and can refuse new ones,
+ * so a test can cut the stream and keep it down while it changes things server-side.
+ */
+export const WEBSOCKET_CONTROL = `(() => {
+  const Native = window.WebSocket;
+  const sockets = [];
+  window.__ws = { blocked: false, sockets, opened: 0 };
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(window.__ws.blocked ? 'ws://127.0.0.1:9/' : url, protocols);
+      if (!window.__ws.blocked) window.__ws.opened += 1;
+      sockets.push(this);
+    }
+  };
+})();`;
+
+export async function dropStream(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const ws = (window as unknown as { __ws: { blocked: boolean; sockets: WebSocket[] } }).__ws;
+    ws.blocked = true;
+    for (const s of ws.sockets) s.close();
+  });
+}
+
+export async function allowStream(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __ws: { blocked: boolean } }).__ws.blocked = false;
+  });
+}
+
+/** document width never exceeds the viewport (no sideways scrolling). */
+export const hasNoHorizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

@@ -1,0 +1,264 @@
+/**
+ * The customer web messenger in a real Chromium against a real hub: sign up, find the
+ * bank, chat, live business messages with quick replies and templates, receipts and
+ * typing, a dropped stream that resumes from its cursor without duplicates, the link
+ * return, the privacy center, and a 360 px phone layout without sideways scrolling.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  allowStream,
+  businessReadAll,
+  businessTyping,
+  dropStream,
+  hasNoHorizontalOverflow,
+  sendAsBusiness,
+  shot,
+  startBrowserHub,
+  WEBSOCKET_CONTROL,
+  type BrowserHub,
+} from './harness.js';
+
+describe('customer web messenger', { timeout: 60_000 }, () => {
+  let env: BrowserHub;
+  let context: BrowserContext;
+  let page: Page;
+  let bankId: string;
+  let customerId: string;
+  let conversationId: string;
+  const username = `alice${Date.now().toString(36)}`;
+  /** Page errors and CSP violations: the app must produce none. */
+  const problems: string[] = [];
+
+  const thread = () => page.getByRole('log');
+  const messages = (text: string) => page.locator('li.msg', { hasText: text });
+  const customerMessages = () =>
+    env.hub.services.conversations.messages(customerId, conversationId, undefined, 50).then((p) => p.data.filter((m) => m.direction === 'in'));
+
+  beforeAll(async () => {
+    env = await startBrowserHub();
+    const created = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking, privately.' });
+    bankId = created.page_id;
+    await env.hub.services.pages.createPage({ name: 'Corner Books', category: 'merchant', description: 'Independent bookshop.' });
+    context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(WEBSOCKET_CONTROL);
+    page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('signs up', async () => {
+    await page.goto(env.url);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await shot(page, '01-sign-up');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>));
+    expect(me.customer.username).toBe(username);
+    customerId = me.customer.id;
+    await shot(page, '02-empty-inbox');
+  });
+
+  it('finds the bank in the directory and opens the conversation', async () => {
+    await page.getByRole('button', { name: 'Find a bank or business' }).click();
+    await page.getByLabel('Search banks and businesses').fill('acme');
+    const result = page.getByRole('button', { name: /Acme Bank/ });
+    await result.waitFor();
+    expect(await page.getByRole('button', { name: /Corner Books/ }).count()).toBe(0);
+    await shot(page, '03-directory');
+    await result.click();
+    await page.getByRole('heading', { name: 'Acme Bank', level: 2 }).waitFor();
+    conversationId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    expect(conversationId).not.toBe('');
+  });
+
+  it('sends a message, and shows it read once the bank reads it', async () => {
+    const composer = page.getByLabel('Message Acme Bank');
+    await composer.fill('Hello, I lost my card');
+    await composer.press('Enter');
+    const bubble = messages('Hello, I lost my card');
+    await bubble.locator('.ticks[data-state="sent"]').waitFor();
+    expect((await customerMessages()).map((m) => m.body.text)).toEqual(['Hello, I lost my card']);
+    await businessReadAll(env.hub, customerId, conversationId);
+    await bubble.locator('.ticks[data-state="read"]').waitFor();
+    expect(await messages('Hello, I lost my card').count()).toBe(1);
+  });
+
+  it('shows the typing indicator, then a live business message with quick replies; tapping one posts it and hides them', async () => {
+    businessTyping(env.hub, customerId, conversationId, true);
+    await page.locator('.typing-indicator.on').waitFor();
+    await sendAsBusiness(env.hub, customerId, conversationId, {
+      text: 'Sorry to hear that. Shall we freeze it?',
+      quick_replies: [
+        { content_type: 'text', title: 'Freeze card', payload: 'FREEZE' },
+        { content_type: 'text', title: 'Not now', payload: 'LATER' },
+      ],
+    });
+    await messages('Shall we freeze it?').waitFor();
+    await page.locator('.typing-indicator:not(.on)').waitFor({ state: 'attached' });
+    const replies = page.getByRole('group', { name: 'Suggested replies' });
+    await replies.getByRole('button', { name: 'Freeze card' }).waitFor();
+    await shot(page, '04-quick-replies');
+
+    await replies.getByRole('button', { name: 'Freeze card' }).click();
+    await messages('Freeze card').locator('.ticks[data-state="sent"]').waitFor();
+    expect(await replies.count()).toBe(0);
+    const last = (await customerMessages()).at(0);
+    expect(last?.body).toMatchObject({ text: 'Freeze card', quick_reply: { payload: 'FREEZE' } });
+    await shot(page, '05-quick-reply-sent');
+  });
+
+  it('renders button, generic and receipt templates; a postback button posts back', async () => {
+    const mid = await sendAsBusiness(env.hub, customerId, conversationId, {
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Your card is frozen. What next?',
+          buttons: [
+            { type: 'postback', title: 'Order a new card', payload: 'NEW_CARD' },
+            { type: 'web_url', title: 'Card help', url: 'https://bank.example/help?x=1' },
+            { type: 'phone_number', title: 'Call us', payload: '+44 20 7946 0000' },
+            { type: 'account_link', url: 'https://bank.example/oauth?state=s1' },
+          ],
+        },
+      },
+    });
+    await sendAsBusiness(env.hub, customerId, conversationId, {
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'generic',
+          elements: [
+            { title: 'Classic card', subtitle: 'No fee', buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }] },
+            { title: 'Travel card', subtitle: 'No FX fees abroad', buttons: [{ type: 'postback', title: 'Choose Travel', payload: 'TRAVEL' }] },
+            { title: 'Premium card', subtitle: 'Lounge access', buttons: [{ type: 'postback', title: 'Choose Premium', payload: 'PREMIUM' }] },
+          ],
+        },
+      },
+    });
+    await sendAsBusiness(env.hub, customerId, conversationId, {
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'receipt',
+          recipient_name: 'Alice Example',
+          order_number: 'R-1042',
+          currency: 'EUR',
+          payment_method: 'Visa 4242',
+          elements: [{ title: 'Replacement card', subtitle: 'Express delivery', quantity: 1, price: 12.5 }],
+          summary: { subtotal: 12.5, shipping_cost: 2.5, total_tax: 0, total_cost: 15 },
+        },
+      },
+    });
+    const buttonCard = page.locator('.button-template', { hasText: 'Your card is frozen' });
+    await buttonCard.waitFor();
+    const help = buttonCard.getByRole('link', { name: /Card help/ });
+    expect(await help.getAttribute('target')).toBe('_blank');
+    expect(await help.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await buttonCard.getByRole('link', { name: /Call us/ }).getAttribute('href')).toBe('tel:+442079460000');
+    expect(await buttonCard.getByRole('link', { name: /Link account/ }).getAttribute('href')).toBe(
+      `/link/start?mid=${encodeURIComponent(mid)}&url=${encodeURIComponent('https://bank.example/oauth?state=s1')}`,
+    );
+    await page
+      .getByRole('group', { name: /3 cards from Acme Bank/ })
+      .getByText('Travel card')
+      .waitFor();
+    const receipt = page.getByRole('article', { name: /Receipt R-1042/ });
+    await receipt.waitFor();
+    expect(await receipt.locator('.receipt-total').innerText()).toMatch(/Total\s+€?15[.,]00/);
+    await shot(page, '06-templates');
+
+    await buttonCard.getByRole('button', { name: 'Order a new card' }).click();
+    await messages('Order a new card').locator('.bubble.postback').waitFor();
+    expect((await customerMessages()).at(0)?.body).toEqual({ postback: { title: 'Order a new card', payload: 'NEW_CARD' } });
+  });
+
+  it('shows a banner while the stream is down and replays what was missed exactly once', async () => {
+    const opened = () => page.evaluate(() => (window as unknown as { __ws: { opened: number } }).__ws.opened);
+    const before = await opened();
+    await context.setOffline(true);
+    await dropStream(page);
+    const banner = page.getByRole('status').filter({ hasText: 'Reconnecting…' });
+    await banner.waitFor();
+    await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Your new card is on its way.' });
+    await shot(page, '07-reconnecting');
+    expect(await messages('Your new card is on its way.').count()).toBe(0);
+
+    await allowStream(page);
+    await context.setOffline(false);
+    await messages('Your new card is on its way.').waitFor();
+    await banner.waitFor({ state: 'detached' });
+    expect(await opened()).toBeGreaterThan(before);
+    // A later live message proves the stream is live again; the replayed one is still there once.
+    await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Anything else?' });
+    await messages('Anything else?').waitFor();
+    expect(await messages('Your new card is on its way.').count()).toBe(1);
+    const mids = await page.locator('li.msg[data-mid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-mid')));
+    expect(new Set(mids).size).toBe(mids.length);
+    await shot(page, '08-reconnected');
+  });
+
+  it('opens the conversation with a toast when returning from account linking', async () => {
+    await page.goto(`${env.url}/?conversation=${encodeURIComponent(conversationId)}&linked=1`);
+    await page.getByText('Your account is linked.').waitFor();
+    await page.getByRole('heading', { name: 'Acme Bank', level: 2 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/c/${conversationId}`);
+    expect(new URL(page.url()).search).toBe('');
+  });
+
+  it('lists the conversation with its last message and an unread badge', async () => {
+    await page.goto(`${env.url}/`);
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Reminder: activate your card' });
+    const row = page.getByRole('link', { name: /Acme Bank/ });
+    await row.getByText('Reminder: activate your card').waitFor();
+    await row.getByLabel('1 unread').waitFor();
+    await shot(page, '09-inbox-desktop');
+  });
+
+  it('shows the privacy center for the bank', async () => {
+    await page.getByRole('link', { name: 'Privacy center' }).click();
+    await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
+    await page.locator('.privacy-card, .empty-state').first().waitFor();
+    await shot(page, '10-privacy');
+    void bankId;
+  });
+
+  it('fits a 360 px phone without horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${env.url}/`);
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    expect(await hasNoHorizontalOverflow(page)).toBe(true);
+    await shot(page, '11-mobile-inbox');
+
+    await page.getByRole('link', { name: /Acme Bank/ }).click();
+    await thread().waitFor();
+    await messages('Reminder: activate your card').waitFor();
+    expect(await page.getByRole('navigation', { name: 'Conversations' }).isVisible()).toBe(false);
+    expect(await hasNoHorizontalOverflow(page)).toBe(true);
+    await shot(page, '12-mobile-thread');
+
+    await page.locator('.receipt').scrollIntoViewIfNeeded();
+    expect(await hasNoHorizontalOverflow(page)).toBe(true);
+    await shot(page, '13-mobile-templates');
+
+    await page.getByRole('link', { name: 'Back to conversations' }).click();
+    await page.getByRole('link', { name: 'Privacy center' }).click();
+    await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
+    expect(await hasNoHorizontalOverflow(page)).toBe(true);
+    await shot(page, '14-mobile-privacy');
+  });
+
+  it('ran without page errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
