@@ -1,0 +1,128 @@
+import type { ChatMessage, Conversation } from '@confide/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  activeQuickReplies,
+  addMessage,
+  addPage,
+  applyFrame,
+  deliveryState,
+  initialState,
+  mergeMessages,
+  setConversations,
+  sortedConversations,
+} from './messenger-state';
+
+const msg = (mid: string, at: number, direction: 'in' | 'out' = 'out', conversation_id = 'c1', extra: Partial<ChatMessage['body']> = {}): ChatMessage => ({
+  mid,
+  conversation_id,
+  direction,
+  created_at: at,
+  body: { text: mid, ...extra },
+});
+
+const conv = (id: string, over: Partial<Conversation> = {}): Conversation => ({
+  id,
+  page: { id: `p-${id}`, name: `Page ${id}`, category: 'bank', description: '', privacy_policy_url: null },
+  created_at: 1,
+  last_message: null,
+  unread_count: 0,
+  page_delivered_watermark: 0,
+  page_read_watermark: 0,
+  customer_read_watermark: 0,
+  ...over,
+});
+
+describe('mergeMessages', () => {
+  it('keeps one message per mid, oldest first', () => {
+    const merged = mergeMessages([msg('a', 10), msg('b', 20)], [msg('b', 20), msg('c', 15), msg('a', 10)]);
+    expect(merged.map((m) => m.mid)).toEqual(['a', 'c', 'b']);
+  });
+
+  it('returns the same array when nothing is new (no re-render)', () => {
+    const list = [msg('a', 10)];
+    expect(mergeMessages(list, [msg('a', 10)])).toBe(list);
+  });
+});
+
+describe('stream frames', () => {
+  const loaded = () => addPage(setConversations(initialState, [conv('c1')]), 'c1', { data: [msg('m2', 20), msg('m1', 10)], next_cursor: '5' }, false);
+
+  it('adds a live message once, even if replayed after a reconnect', () => {
+    let s = loaded();
+    const frame = { type: 'message' as const, cursor: 3, message: msg('m3', 30) };
+    s = applyFrame(s, frame, false);
+    s = applyFrame(s, frame, false);
+    expect(s.threads['c1']?.messages.map((m) => m.mid)).toEqual(['m1', 'm2', 'm3']);
+    expect(s.conversations['c1']?.unread_count).toBe(1);
+    expect(s.conversations['c1']?.last_message?.mid).toBe('m3');
+  });
+
+  it('does not count a message as unread while its conversation is on screen', () => {
+    const s = addMessage({ ...loaded(), activeId: 'c1' }, msg('m3', 30), true);
+    expect(s.conversations['c1']?.unread_count).toBe(0);
+  });
+
+  it('moves page watermarks forward only, a read implying delivery', () => {
+    let s = loaded();
+    s = applyFrame(s, { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'page', kind: 'read', watermark: 50 }, true);
+    s = applyFrame(s, { type: 'receipt', cursor: 5, conversation_id: 'c1', side: 'page', kind: 'delivery', watermark: 40 }, true);
+    expect(s.conversations['c1']).toMatchObject({ page_read_watermark: 50, page_delivered_watermark: 50 });
+  });
+
+  it('clears unread when another tab reads the conversation', () => {
+    let s = applyFrame(loaded(), { type: 'message', cursor: 3, message: msg('m3', 30) }, false);
+    s = applyFrame(s, { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'customer', kind: 'read', watermark: 31 }, true);
+    expect(s.conversations['c1']?.unread_count).toBe(0);
+  });
+
+  it('turns typing off when the business message arrives', () => {
+    let s = applyFrame(loaded(), { type: 'typing', conversation_id: 'c1', on: true }, true);
+    expect(s.typing['c1']).toBe(true);
+    s = applyFrame(s, { type: 'message', cursor: 3, message: msg('m3', 30) }, true);
+    expect(s.typing['c1']).toBe(false);
+  });
+});
+
+describe('pagination', () => {
+  it('prepends older pages and moves the cursor back; a refreshed newest page keeps it', () => {
+    let s = addPage(initialState, 'c1', { data: [msg('m4', 40), msg('m3', 30)], next_cursor: '3' }, false);
+    s = addPage(s, 'c1', { data: [msg('m2', 20), msg('m1', 10)], next_cursor: null }, true);
+    s = addPage(s, 'c1', { data: [msg('m5', 50), msg('m4', 40)], next_cursor: '4' }, false);
+    expect(s.threads['c1']?.messages.map((m) => m.mid)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(s.threads['c1']?.nextCursor).toBeNull();
+  });
+});
+
+describe('deliveryState', () => {
+  it('reads sent, delivered and read from the watermarks', () => {
+    const c = conv('c1', { page_delivered_watermark: 20, page_read_watermark: 10 });
+    expect(deliveryState(msg('a', 10, 'in'), c)).toBe('read');
+    expect(deliveryState(msg('b', 20, 'in'), c)).toBe('delivered');
+    expect(deliveryState(msg('c', 21, 'in'), c)).toBe('sent');
+  });
+});
+
+describe('activeQuickReplies', () => {
+  const qr = { quick_replies: [{ content_type: 'text' as const, title: 'Yes', payload: 'Y' }] };
+
+  it('shows them on the last business message only', () => {
+    expect(activeQuickReplies([msg('a', 1, 'out', 'c1', qr)], 0)).toBe('a');
+    expect(activeQuickReplies([msg('a', 1, 'out', 'c1', qr), msg('b', 2, 'in')], 0)).toBeUndefined();
+    expect(activeQuickReplies([msg('a', 1, 'out', 'c1', qr), msg('b', 2, 'out')], 0)).toBeUndefined();
+  });
+
+  it('hides them as soon as the customer answers, before the hub confirms', () => {
+    expect(activeQuickReplies([msg('a', 1, 'out', 'c1', qr)], 1)).toBeUndefined();
+  });
+});
+
+describe('sortedConversations', () => {
+  it('orders by latest activity', () => {
+    const list = sortedConversations({
+      a: conv('a', { created_at: 5 }),
+      b: conv('b', { last_message: msg('x', 9, 'out', 'b') }),
+      c: conv('c', { created_at: 7 }),
+    });
+    expect(list.map((c) => c.id)).toEqual(['b', 'c', 'a']);
+  });
+});
