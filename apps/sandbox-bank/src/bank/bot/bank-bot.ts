@@ -1,0 +1,199 @@
+/**
+ * The bank's chat bot on the SDK's `Bot` router: commands, fraud answers, account
+ * linking confirmation, and handover to the human-agent inbox.
+ */
+import { Bot, type Platform, type QuickReply } from '@confide/sdk';
+import type { Logger } from 'pino';
+import { formatMoney } from '../../common/money.js';
+import { maskedCard } from '../../common/pan.js';
+import type { FraudAlerts } from '../fraud/alerts.js';
+import type { Ledger } from '../ledger.js';
+import type { Links } from '../linking/links.js';
+import { HELP_TEXT, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
+import { parsePayload, parseText, type Command } from './commands.js';
+
+/** Dependencies of {@link createBankBot}. */
+export interface BankBotDeps {
+  platform: Platform;
+  ledger: Ledger;
+  links: Links;
+  alerts: FraudAlerts;
+  log: Logger;
+  now: () => number;
+  /** The bank's log-in page for account_link buttons. */
+  linkUrl: string;
+  /** Work to run after the webhook is acknowledged (greetings after linking). */
+  defer: (task: () => Promise<unknown>) => void;
+}
+
+const NEEDS_LINK: ReadonlySet<Command['type']> = new Set(['balance', 'transactions', 'cards', 'lock', 'unlock', 'threshold']);
+
+/** Builds the bank bot; `dispatch` it from a webhook adapter. */
+export function createBankBot(deps: BankBotDeps): Bot {
+  const { platform, links, log } = deps;
+  const run = (psid: string, command: Command) => runCommand(deps, psid, command);
+  return new Bot({ platform, onError: (error, event) => log.error({ err: error, event }, 'bot handler failed') })
+    .onMessage(async (event) => {
+      const text = event.message.text;
+      await run(event.sender.id, text === undefined ? { type: 'help', unknown: true } : parseText(text));
+    })
+    .onQuickReply((event) => run(event.sender.id, parsePayload(event.message.quick_reply.payload)))
+    .onPostback((event) => run(event.sender.id, parsePayload(event.postback.payload ?? '')))
+    .onAccountLinked(async (event) => {
+      const psid = event.sender.id;
+      const { authorization_code: code, consent } = event.account_linking as {
+        authorization_code?: string;
+        consent?: { categories?: string[]; expires_at?: number };
+      };
+      const customerId =
+        code === undefined
+          ? undefined
+          : await links.confirm(
+              code,
+              psid,
+              deps.now(),
+              consent === undefined ? undefined : { categories: consent.categories ?? [], expiresAt: consent.expires_at ?? 0 },
+            );
+      // Throwing answers 500, which makes the hub abort a link it cannot vouch for.
+      if (customerId === undefined) throw new Error('account_linking with an unknown, used or expired authorization_code');
+      const customer = await deps.ledger.customer(customerId);
+      log.info({ psid, customer: customerId, consent: consent?.categories }, 'account linked');
+      deps.defer(() =>
+        platform.messages.sendQuickReplies(
+          psid,
+          `Hi ${customer?.display_name ?? 'there'}, your Sandbox Bank account is linked. I'll tell you about card payments and anything suspicious, as far as you allowed it.`,
+          helpQuickReplies(),
+        ),
+      );
+    })
+    .onAccountUnlinked(async (event) => {
+      await links.unlink(event.sender.id);
+      log.info({ psid: event.sender.id }, 'account unlinked');
+    })
+    .onHandover((event) => {
+      log.info({ psid: event.sender.id, event: Object.keys(event).filter((k) => k.endsWith('_control') || k === 'app_roles') }, 'handover event');
+    });
+}
+
+async function runCommand(deps: BankBotDeps, psid: string, command: Command): Promise<void> {
+  const { platform, ledger, links, alerts } = deps;
+  const send = (text: string, quickReplies?: QuickReply[]) =>
+    quickReplies === undefined ? platform.messages.sendText(psid, text) : platform.messages.sendQuickReplies(psid, text, quickReplies);
+  const linkButton = (text: string) => platform.messages.sendButtonTemplate(psid, text, [{ type: 'account_link', url: deps.linkUrl }]);
+
+  if (command.type === 'fraud_answer') {
+    const alertId = command.alertId ?? (await alerts.pendingFor(psid))?.id;
+    if (alertId === undefined) {
+      await send(HELP_TEXT, helpQuickReplies());
+      return;
+    }
+    await alerts.answer(psid, alertId, command.answer);
+    return;
+  }
+  const customerId = await links.customerOf(psid);
+  if (NEEDS_LINK.has(command.type) && customerId === undefined) {
+    await linkButton("To see your accounts here, link your Sandbox Bank account first. You sign in on the bank's own page.");
+    return;
+  }
+  switch (command.type) {
+    case 'get_started':
+      if (customerId === undefined)
+        await linkButton('Welcome to Sandbox Bank! Link your account to get balances, payment alerts and fraud checks in this chat.');
+      else await send(`Welcome back! ${HELP_TEXT}`, helpQuickReplies());
+      return;
+    case 'balance':
+      await send(balancesText(await ledger.accounts(customerId as string)), helpQuickReplies());
+      return;
+    case 'transactions':
+      await send(transactionsText(await ledger.recentTransactions(customerId as string, 8)));
+      return;
+    case 'cards':
+    case 'lock':
+    case 'unlock':
+      await cardCommand(deps, psid, customerId as string, command);
+      return;
+    case 'threshold':
+      await thresholdCommand(deps, psid, customerId as string, command.minor);
+      return;
+    case 'agent':
+      await send('Connecting you with a member of our team. They will reply here.');
+      await platform.handover.passToInbox(psid, 'customer asked for an agent');
+      return;
+    case 'link':
+      if (customerId !== undefined) await send('Your account is already linked. Say "unlink" to disconnect it.');
+      else await linkButton("Tap Log In to link your Sandbox Bank account. You sign in on the bank's page; we never see your password here.");
+      return;
+    case 'unlink':
+    case 'link_menu':
+      if (customerId === undefined) await linkButton('Your account is not linked. Tap Log In to link it.');
+      else await platform.messages.sendButtonTemplate(psid, 'Tap Log Out to unlink your Sandbox Bank account from this chat.', [{ type: 'account_unlink' }]);
+      return;
+    case 'help':
+      await send(command.unknown ? `Sorry, I didn't get that. ${HELP_TEXT}` : HELP_TEXT, helpQuickReplies());
+      return;
+  }
+}
+
+async function cardCommand(
+  deps: BankBotDeps,
+  psid: string,
+  customerId: string,
+  command: Extract<Command, { type: 'cards' | 'lock' | 'unlock' }>,
+): Promise<void> {
+  const { platform, ledger } = deps;
+  const cards = await ledger.cards(customerId);
+  const target = command.type === 'cards' ? undefined : command.cardId;
+  if (target !== undefined) {
+    const card = cards.find((c) => c.id === target);
+    if (card === undefined) {
+      await platform.messages.sendText(psid, "That card isn't one of yours.");
+      return;
+    }
+    if (command.type === 'lock') await ledger.lockCard(card.id, 'customer', deps.now());
+    else await ledger.unlockCard(card.id);
+    await platform.messages.sendText(psid, `Card ${maskedCard(card.last4)} is ${command.type === 'lock' ? 'locked' : 'unlocked'}.`);
+    return;
+  }
+  const wanted = command.type === 'cards' ? cards : cards.filter((c) => (command.type === 'lock' ? c.status === 'active' : c.status === 'locked'));
+  if (wanted.length === 0) {
+    await platform.messages.sendText(psid, command.type === 'lock' ? 'All your cards are already locked.' : 'None of your cards is locked.');
+    return;
+  }
+  if (wanted.length === 1 && command.type !== 'cards') {
+    await cardCommand(deps, psid, customerId, { ...command, cardId: (wanted[0] as (typeof wanted)[number]).id });
+    return;
+  }
+  const lines = wanted.map((c) => `• ${c.network} ${maskedCard(c.last4)}: ${c.status}`);
+  const replies: QuickReply[] = wanted.map((c) =>
+    c.status === 'active'
+      ? { content_type: 'text', title: `Lock ${maskedCard(c.last4)}`, payload: `LOCK:${c.id}` }
+      : { content_type: 'text', title: `Unlock ${maskedCard(c.last4)}`, payload: `UNLOCK:${c.id}` },
+  );
+  await platform.messages.sendQuickReplies(psid, ['Your cards:', ...lines].join('\n'), replies);
+}
+
+async function thresholdCommand(deps: BankBotDeps, psid: string, customerId: string, minor: number | null | undefined): Promise<void> {
+  const { platform, ledger } = deps;
+  const checking = (await ledger.accounts(customerId)).find((a) => a.kind === 'checking');
+  if (checking === undefined) {
+    await platform.messages.sendText(psid, 'Low-balance alerts work on checking accounts, and you have none.');
+    return;
+  }
+  if (minor === undefined || Number.isNaN(minor)) {
+    const current = checking.lowBalanceThresholdMinor === null ? 'off' : formatMoney(checking.lowBalanceThresholdMinor, checking.currency);
+    await platform.messages.sendQuickReplies(psid, `Your low-balance alert for ${checking.name} is ${current}. Pick a new one, or type e.g. "alert 150".`, [
+      { content_type: 'text', title: formatMoney(5_000, checking.currency), payload: 'THRESHOLD:5000' },
+      { content_type: 'text', title: formatMoney(10_000, checking.currency), payload: 'THRESHOLD:10000' },
+      { content_type: 'text', title: formatMoney(25_000, checking.currency), payload: 'THRESHOLD:25000' },
+      { content_type: 'text', title: 'Off', payload: 'THRESHOLD:off' },
+    ]);
+    return;
+  }
+  await ledger.setLowBalanceThreshold(checking.id, minor);
+  await platform.messages.sendText(
+    psid,
+    minor === null
+      ? `Low-balance alerts for ${checking.name} are off.`
+      : `Done: I'll message you when ${checking.name} drops below ${formatMoney(minor, checking.currency)}.`,
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * Assembles the sandbox bank: storage (seeded), the SDK platform client, ledger, fraud
+ * alerts, card processor, simulator, chat bot and the HTTP server (webhook, log-in page,
+ * admin). Everything talks to the hub through `@confide/sdk` only.
+ */
+import { Platform, fastifyWebhook, retryLink } from '@confide/sdk';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { openSqlite } from '../common/db.js';
+import { acceptForms } from '../common/html.js';
+import { panGuardLink } from '../common/pan-guard-link.js';
+import { ProactiveSender } from '../common/proactive.js';
+import { refusalRecorder } from '../common/refusals.js';
+import { adminRoutes } from './admin-routes.js';
+import { createBankBot } from './bot/bank-bot.js';
+import { CardProcessor } from './card-processor.js';
+import type { BankConfig } from './config.js';
+import { seedBank } from './fixtures.js';
+import { FraudAlerts } from './fraud/alerts.js';
+import { Ledger } from './ledger.js';
+import { Links } from './linking/links.js';
+import { linkingRoutes } from './linking/routes.js';
+import { bankMessengerProfile } from './menu.js';
+import { BANK_MIGRATIONS, type BankDatabase } from './schema.js';
+import { SimulationDriver } from './simulator/driver.js';
+
+/** Test and embedding hooks of {@link createBank}. */
+export interface BankOptions {
+  /** In-memory SQLite. */
+  memory?: boolean;
+  fetch?: typeof fetch;
+  now?: () => number;
+  log?: Logger;
+  /** Skip the messenger_profile call at start (tests with a fake fetch still allow it). */
+  skipProfile?: boolean;
+}
+
+export interface SandboxBank {
+  readonly app: FastifyInstance;
+  readonly platform: Platform;
+  readonly ledger: Ledger;
+  readonly links: Links;
+  readonly alerts: FraudAlerts;
+  readonly processor: CardProcessor;
+  readonly simulator: SimulationDriver;
+  readonly db: Ledger['db'];
+  /** Listens on PORT/HOST, sets the Messenger Profile, starts the simulator and sweeper. */
+  start(): Promise<string>;
+  /** Waits for work deferred past webhook acknowledgements (tests). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createBank(config: BankConfig, options: BankOptions = {}): Promise<SandboxBank> {
+  const log = options.log ?? pino({ level: config.LOG_LEVEL, name: 'sandbox-bank' });
+  const now = options.now ?? Date.now;
+  const storage = openSqlite<BankDatabase>(options.memory ? ':memory:' : join(config.DATA_DIR, 'bank.sqlite'), BANK_MIGRATIONS);
+  const db = storage.db;
+  if (await seedBank(db, { seed: config.SEED, now: now() })) log.info('seeded demo customers alice and bob');
+
+  const platform = new Platform({
+    baseUrl: config.HUB_URL,
+    accessToken: config.PAGE_TOKEN,
+    appSecret: config.APP_SECRET,
+    fetch: options.fetch,
+    links: [panGuardLink((path) => log.error({ path }, 'masked a card-number-like string in an outgoing message')), retryLink({ retries: 2 })],
+  });
+  const ledger = new Ledger(db);
+  const links = new Links(db);
+  const sender = new ProactiveSender({ platform, recordRefusal: refusalRecorder(db), log, now });
+  const alerts = new FraudAlerts({ db, ledger, links, platform, sender, log, now, replyTimeoutMs: config.REPLY_TIMEOUT_MS });
+  const processor = new CardProcessor({ ledger, links, alerts, sender, log, now, notifyTransactions: config.NOTIFY_TRANSACTIONS });
+  const simulator = new SimulationDriver(ledger, processor, {
+    seed: config.SEED,
+    ratePerMinute: config.SIM_RATE,
+    fraudRate: config.FRAUD_RATE,
+    bookDelayMs: config.BOOK_DELAY_MS,
+    now,
+    log,
+  });
+
+  const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
+  const linkUrl = `${publicUrl}/link`;
+  const deferred = new Set<Promise<unknown>>();
+  const defer = (task: () => Promise<unknown>) => {
+    const p = new Promise((resolve) => setImmediate(resolve))
+      .then(task)
+      .catch((err: unknown) => log.error({ err }, 'deferred task failed'))
+      .finally(() => deferred.delete(p));
+    deferred.add(p);
+  };
+  const bot = createBankBot({ platform, ledger, links, alerts, log, now, linkUrl, defer });
+
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  acceptForms(app);
+  await app.register(
+    fastifyWebhook(bot, { appSecret: config.APP_SECRET, verifyToken: config.VERIFY_TOKEN, onError: (err) => log.error({ err }, 'webhook failed') }),
+    {
+      prefix: '/webhook',
+    },
+  );
+  const redirectOrigins = (config.LINK_REDIRECT_ORIGINS ?? new URL(config.HUB_URL).origin).split(',').map((o) => o.trim());
+  await app.register(linkingRoutes({ platform, ledger, links, log, now, redirectOrigins, hint: 'Demo logins: alice / alice-bank-pass, bob / bob-bank-pass.' }));
+  if (config.ADMIN_TOKEN !== undefined) await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, alerts, db }));
+  app.get('/healthz', async () => ({ ok: true }));
+
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    app,
+    platform,
+    ledger,
+    links,
+    alerts,
+    processor,
+    simulator,
+    db,
+    async start() {
+      const url = await app.listen({ port: config.PORT, host: config.HOST });
+      if (!options.skipProfile) {
+        try {
+          await platform.profile.setMessengerProfile(bankMessengerProfile(linkUrl));
+        } catch (err) {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the persistent menu (continuing)');
+        }
+      }
+      await simulator.start();
+      sweeper = setInterval(
+        () => void alerts.sweep().catch((err: unknown) => log.error({ err }, 'alert sweep failed')),
+        Math.min(1_000, config.REPLY_TIMEOUT_MS),
+      );
+      sweeper.unref();
+      return url;
+    },
+    async idle() {
+      while (deferred.size > 0) await Promise.all([...deferred]);
+    },
+    async close() {
+      if (sweeper !== undefined) clearInterval(sweeper);
+      simulator.stop();
+      await app.close();
+      await Promise.all([...deferred]);
+      await storage.close();
+    },
+  };
+}
