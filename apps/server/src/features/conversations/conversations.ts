@@ -6,6 +6,7 @@
 import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type SendChatMessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomDigits } from '../../crypto/tokens.js';
+import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
@@ -113,6 +114,9 @@ export class Conversations {
     const message = await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
+      // Answers to the hub's own prompts (CONFIDE_CONSENT_*) stay in the hub: never forwarded to the business.
+      const reserved = await handleReservedPayload(tx, this.ctx, { conversation: conv, body, now: this.ctx.now() });
+      if (reserved !== undefined) return reserved;
       return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
     });
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });
