@@ -3,7 +3,7 @@
  * few places where SQL differs (auto-increment keys). Add a file per change, named
  * `NNN-what.ts`, and list it here; never edit a migration that has shipped.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001-core.js';
 import * as m002 from './002-platform.js';
 import * as m003 from './003-webhooks.js';
@@ -36,8 +36,12 @@ class StaticProvider implements MigrationProvider {
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  // Kysely looks for its tables in every schema unless told which: pin the current one, so
+  // a database holding several hubs' schemas (search_path per hub) migrates each on its own.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: new StaticProvider({ dialect }),
     migrationTableName: 'confide_migrations',
     migrationLockTableName: 'confide_migrations_lock',
