@@ -233,6 +233,34 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     void bankId;
   });
 
+  it('loads older messages on demand without moving what is on screen', async () => {
+    const corner = await page.evaluate(async () => {
+      const found = (await (await fetch('/api/pages?q=corner')).json()) as { data: Array<{ id: string }> };
+      const res = await fetch('/api/conversations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ page_id: found.data[0]?.id }),
+      });
+      return ((await res.json()) as { id: string }).id;
+    });
+    for (let i = 1; i <= 45; i++) await sendAsBusiness(env.hub, customerId, corner, { text: `Book ${i} of 45` });
+    await page.goto(`${env.url}/c/${corner}`);
+    await messages('Book 45 of 45').waitFor();
+    expect(await messages('Book 1 of 45').count()).toBe(0);
+    const anchor = messages('Book 16 of 45');
+    await anchor.scrollIntoViewIfNeeded();
+    const top = async () => (await anchor.boundingBox())?.y;
+    const before = await top();
+    await page.getByRole('button', { name: 'Load older messages' }).click();
+    await messages('Book 1 of 45').waitFor({ state: 'attached' });
+    await page.getByText('This is the start of your conversation with Corner Books.').waitFor({ state: 'attached' });
+    // Same place to within a sub-pixel (scrollTop is rounded to device pixels).
+    expect(Math.abs((await top())! - before!)).toBeLessThan(1);
+    const order = await page.locator('li.msg .text').allInnerTexts();
+    expect(order).toEqual(Array.from({ length: 45 }, (_, i) => `Book ${i + 1} of 45`));
+    await shot(page, '10b-load-older');
+  });
+
   it('fits a 360 px phone without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${env.url}/`);

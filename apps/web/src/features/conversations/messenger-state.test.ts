@@ -38,6 +38,11 @@ describe('mergeMessages', () => {
     expect(merged.map((m) => m.mid)).toEqual(['a', 'c', 'b']);
   });
 
+  it('keeps the hub order for messages of the same millisecond', () => {
+    expect(mergeMessages([msg('c', 10), msg('d', 10)], [msg('a', 10), msg('b', 10)], true).map((m) => m.mid)).toEqual(['a', 'b', 'c', 'd']);
+    expect(mergeMessages([msg('a', 10)], [msg('b', 10)]).map((m) => m.mid)).toEqual(['a', 'b']);
+  });
+
   it('returns the same array when nothing is new (no re-render)', () => {
     const list = [msg('a', 10)];
     expect(mergeMessages(list, [msg('a', 10)])).toBe(list);

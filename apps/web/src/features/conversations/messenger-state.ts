@@ -46,18 +46,16 @@ export const initialState: MessengerState = {
 
 const emptyThread: ThreadState = { messages: [], nextCursor: null, loaded: false };
 
-/** Merges messages into a thread's list: one per `mid`, ordered by time (stable for ties). */
-export function mergeMessages(existing: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
-  if (incoming.length === 0) return existing;
-  const byMid = new Map(existing.map((m) => [m.mid, m]));
-  let changed = false;
-  for (const m of incoming) {
-    if (byMid.has(m.mid)) continue;
-    byMid.set(m.mid, m);
-    changed = true;
-  }
-  if (!changed) return existing;
-  return [...byMid.values()].sort((a, b) => a.created_at - b.created_at);
+/**
+ * Merges messages into a thread's list: one per `mid`, ordered by time. Messages with the
+ * same millisecond keep the hub's order: an older page goes before what is loaded
+ * (`prepend`), anything else after.
+ */
+export function mergeMessages(existing: ChatMessage[], incoming: ChatMessage[], prepend = false): ChatMessage[] {
+  const known = new Set(existing.map((m) => m.mid));
+  const fresh = incoming.filter((m) => !known.has(m.mid) && (known.add(m.mid), true));
+  if (fresh.length === 0) return existing;
+  return (prepend ? [...fresh, ...existing] : [...existing, ...fresh]).sort((a, b) => a.created_at - b.created_at);
 }
 
 /** Conversations, most recent activity first. */
@@ -98,7 +96,7 @@ export function addPage(
   older: boolean,
 ): MessengerState {
   const thread = state.threads[conversationId] ?? emptyThread;
-  const messages = mergeMessages(thread.messages, [...page.data].reverse());
+  const messages = mergeMessages(thread.messages, [...page.data].reverse(), older);
   // The newest page only sets the cursor the first time; older pages always move it back.
   const nextCursor = older || !thread.loaded ? page.next_cursor : thread.nextCursor;
   return { ...state, threads: { ...state.threads, [conversationId]: { messages, nextCursor, loaded: true } } };
