@@ -275,7 +275,8 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
     await shot(page, '12-mobile-thread');
 
-    await page.locator('.receipt').scrollIntoViewIfNeeded();
+    await page.locator('.carousel').first().scrollIntoViewIfNeeded();
+    await page.locator('.carousel').first().evaluate((el) => el.scrollBy({ left: 400 }));
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
     await shot(page, '13-mobile-templates');
 
@@ -284,6 +285,12 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
     await shot(page, '14-mobile-privacy');
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${env.url}/c/${conversationId}`);
+    await messages('Reminder: activate your card').waitFor();
+    expect(await hasNoHorizontalOverflow(page)).toBe(true);
+    await shot(page, '15-mobile-dark');
   });
 
   it('ran without page errors or CSP violations', () => {
