@@ -11,6 +11,7 @@ import type { HubContext } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { createMetrics } from './http/metrics.js';
 import { loggerOptions } from './logger.js';
+import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
 import { FsBlobStore } from './features/attachments/blob-store.js';
 import path from 'node:path';
@@ -61,7 +62,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
   const { app, services, setDraining } = await buildApp(ctx, { blobs });
   const workers: Array<{ stop(): Promise<void> }> = [];
-  if (config.SERVICES.includes('worker')) workers.push(startWebhookWorker(ctx, services.pages));
+  if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;
 
   return {
