@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { HubContext } from './context.js';
 import { Consents } from './features/consent/consents.js';
 import { privacyRoutes } from './features/consent/routes.js';
+import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
 import { Accounts } from './features/customers/accounts.js';
@@ -126,6 +127,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(webRoutes());
   }
   if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
+  if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
 
   return { app, services, setDraining: (v) => (draining = v) };
 }

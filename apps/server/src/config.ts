@@ -86,6 +86,10 @@ export const ConfigSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
   /** Most apps the webhook worker delivers to at the same time (one batch in flight per app). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(64),
+  /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
+  CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
+  /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
+  CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string };

@@ -16,7 +16,7 @@ import { expireDueInTx, grantInTx, renewInTx, revokeInTx } from './grants.js';
 import { ledgerOfCustomer, type LedgerEvent, type LedgerSource } from './ledger.js';
 import { privacyOverview } from './privacy-overview.js';
 import { findReceiptOfCustomer } from './receipts.js';
-import { DEFAULT_REMINDER_DAYS, sendDueReminders } from './reminders.js';
+import { sendDueReminders } from './reminders.js';
 import type { LedgerEntryView, PrivacyBusiness } from './schemas.js';
 
 export class Consents {
@@ -99,7 +99,7 @@ export class Consents {
   }
 
   /** Records `expired` for lapsed grants and posts due reminders. Safe to run from several processes. */
-  async sweep(leadDays = DEFAULT_REMINDER_DAYS): Promise<{ expired: number; reminded: number }> {
+  async sweep(leadDays = this.ctx.config.CONSENT_REMINDER_DAYS): Promise<{ expired: number; reminded: number }> {
     const now = this.ctx.now();
     const expired = await this.ctx.storage.writes.run((tx) => expireDueInTx(tx, now));
     const reminded = await sendDueReminders(this.ctx, now, leadDays);
