@@ -32,7 +32,9 @@ const NEEDS_LINK: ReadonlySet<Command['type']> = new Set(['balance', 'transactio
 export function createBankBot(deps: BankBotDeps): Bot {
   const { platform, links, log } = deps;
   const run = (psid: string, command: Command) => runCommand(deps, psid, command);
-  return new Bot({ platform, onError: (error, event) => log.error({ err: error, event }, 'bot handler failed') })
+  // No onError: a failing handler answers 500, so the hub redelivers and an unverifiable
+  // account_linking aborts the link (reference §6.1 step 6).
+  return new Bot({ platform })
     .onMessage(async (event) => {
       const text = event.message.text;
       await run(event.sender.id, text === undefined ? { type: 'help', unknown: true } : parseText(text));
