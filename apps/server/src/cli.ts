@@ -21,6 +21,9 @@ Usage:
       Create a business page with its app; prints page_id, app_id, app_secret, page_access_token.
   confide page token create --page ID [--json]      Issue another page access token (rotation).
   confide page token revoke --page ID --token-id ID Revoke one token.
+  confide page declare --page ID --category C --purpose TEXT [--json]
+      Declare a category of proactive update the page sends (balances, transactions, fraud_alerts,
+      receipts, shipping, events) and why; customers read the purpose when asked for consent.
 ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
   confide help
@@ -52,6 +55,7 @@ const OPTIONS = {
   since: { type: 'string' },
   page: { type: 'string' },
   'token-id': { type: 'string' },
+  purpose: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -122,6 +126,13 @@ export async function main(argv: string[]): Promise<number> {
         if (values.page === undefined || values['token-id'] === undefined) throw new UsageError('page token revoke needs --page and --token-id');
         await hub.services.pages.revokeToken(values.page, values['token-id']);
         print(values.json, { revoked: values['token-id'] });
+      });
+    case 'page declare':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined || values.category === undefined || values.purpose === undefined) {
+          throw new UsageError('page declare needs --page, --category and --purpose');
+        }
+        print(values.json, await hub.services.consents.declare(values.page, values.category, values.purpose));
       });
     case 'customer create':
       return withHub(config, async (hub) => {
