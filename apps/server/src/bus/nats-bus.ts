@@ -120,7 +120,11 @@ export class NatsBus implements Bus {
       const left = (this.#topics.get(topic) ?? 1) - 1;
       if (left > 0) return void this.#topics.set(topic, left);
       this.#topics.delete(topic);
-      this.#subs.get(topic)?.unsubscribe();
+      try {
+        this.#subs.get(topic)?.unsubscribe();
+      } catch {
+        // The connection is already gone, and its subscriptions with it.
+      }
       this.#subs.delete(topic);
     };
   }
@@ -175,16 +179,16 @@ export class NatsBus implements Bus {
     const sub = nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err !== null) return;
-        this.#receive(topic, msg.data);
+        this.#receive(topic, msg.string());
       },
     });
     this.#subs.set(topic, sub);
   }
 
-  #receive(topic: string, data: Uint8Array): void {
+  #receive(topic: string, text: string): void {
     let parsed;
     try {
-      parsed = BusEventSchema.safeParse(JSON.parse(Buffer.from(data).toString('utf8')));
+      parsed = BusEventSchema.safeParse(JSON.parse(text));
     } catch {
       parsed = undefined;
     }
