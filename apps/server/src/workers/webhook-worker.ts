@@ -38,6 +38,8 @@ export class WebhookWorker {
   readonly #active = new Map<string, Promise<void>>();
   /** Apps woken while their loop was running: look again when it ends. */
   readonly #again = new Set<string>();
+  /** Apps backing off after a failure, until when: a bus wake-up before then would find nothing due. */
+  readonly #backoff = new Map<string, number>();
   #scanning: Promise<void> | null = null;
   #rescan = false;
   #timer: NodeJS.Timeout | undefined;
@@ -80,6 +82,9 @@ export class WebhookWorker {
 
   #wake(appId: string): void {
     if (this.#stopped) return;
+    const until = this.#backoff.get(appId);
+    if (until !== undefined && this.#ctx.now() < until) return;
+    this.#backoff.delete(appId);
     if (this.#active.has(appId)) this.#again.add(appId);
     else if (this.#active.size < this.#ctx.config.WEBHOOK_CONCURRENCY) this.#startApp(appId);
     else void this.#scan();
@@ -162,6 +167,7 @@ export class WebhookWorker {
     metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
 
     if (result.ok) {
+      this.#backoff.delete(batch.appId);
       const { recovered } = await this.#complete((tx) => recordSuccess(tx, bus, batch, now));
       if (recovered) {
         log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
@@ -170,11 +176,13 @@ export class WebhookWorker {
       return true;
     }
 
+    const delay = retryDelayMs(batch.attempts + 1, { baseMs: config.WEBHOOK_RETRY_BASE_MS, capMs: config.WEBHOOK_RETRY_CAP_MS, random: this.#random });
+    this.#backoff.set(batch.appId, now + delay);
     const outcome = await this.#complete((tx) =>
       recordFailure(tx, batch, {
         now,
         error: result.error,
-        retryDelayMs: retryDelayMs(batch.attempts + 1, { baseMs: config.WEBHOOK_RETRY_BASE_MS, capMs: config.WEBHOOK_RETRY_CAP_MS, random: this.#random }),
+        retryDelayMs: delay,
         alertAfterMs: config.WEBHOOK_ALERT_AFTER_MS,
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
       }),
