@@ -26,6 +26,11 @@ import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import type { Handover } from './features/handover/handover.js';
+import { Agents } from './features/inbox/agents.js';
+import { Inbox } from './features/inbox/inbox.js';
+import { inboxRoutes } from './features/inbox/routes.js';
+import { inboxStreamRoutes } from './features/inbox/stream.js';
+import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
@@ -44,6 +49,9 @@ export interface HubServices {
   /** Handover protocol (thread control), used by the agent inbox. */
   handover: Handover;
   webhooks: WebhookSubscriptions;
+  /** Human agents of pages (`confide agent create`) and their inbox. */
+  agents: Agents;
+  inbox: Inbox;
 }
 
 export interface BuiltApp {
@@ -105,12 +113,15 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     linking: undefined as unknown as Linking,
     handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
+    agents: new Agents(ctx),
+    inbox: undefined as unknown as Inbox,
   };
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
   const platform = createPlatformApi(ctx, services.pages, options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs')));
   services.handover = platform.handover;
+  services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
@@ -121,6 +132,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
+    await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     // The Platform API (Graph-compatible); its numeric-id and version routes never shadow named paths.
     await app.register(platform.graph);
     // The customer web app (apps/web/dist) on its own client routes only.
@@ -128,6 +140,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   }
   if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
+  if (runsRole(ctx.config, 'realtime')) await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl)));
 
   return { app, services, setDraining: (v) => (draining = v) };
 }

@@ -26,6 +26,8 @@ Usage:
       receipts, shipping, events) and why; customers read the purpose when asked for consent.
 ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
+  confide agent create --page ID --username U --password P [--display-name N] [--json]
+      Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
   confide help
       This text.
 
@@ -58,6 +60,7 @@ const OPTIONS = {
   purpose: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'display-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -139,6 +142,19 @@ export async function main(argv: string[]): Promise<number> {
         if (values.username === undefined || values.password === undefined) throw new UsageError('customer create needs --username and --password');
         const customer = await hub.services.accounts.createCustomer({ username: values.username, password: values.password });
         print(values.json, customer);
+      });
+    case 'agent create':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined || values.username === undefined || values.password === undefined) {
+          throw new UsageError('agent create needs --page, --username and --password');
+        }
+        const agent = await hub.services.agents.create({
+          pageId: values.page,
+          username: values.username,
+          password: values.password,
+          displayName: values['display-name'],
+        });
+        print(values.json, agent);
       });
     default:
       if (isWebhookCommand(command)) {

@@ -258,6 +258,42 @@ export interface ConversationBlocksTable {
   created_at: number;
 }
 
+/** A human agent of one page (migration 005); replies go out under `persona_id`. */
+export interface AgentsTable {
+  id: string;
+  page_id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  persona_id: string;
+  created_at: number;
+}
+
+/** Agent sessions (migration 005), stored as SHA-256 hashes like customer sessions. */
+export interface AgentSessionsTable {
+  id_hash: string;
+  agent_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A conversation in the page inbox (migration 005): since when, and which agent took it. */
+export interface InboxThreadsTable {
+  conversation_id: string;
+  page_id: string;
+  queued_at: number;
+  agent_id: string | null;
+  assigned_at: number | null;
+}
+
+/** Every time an agent opened a conversation (migration 005), for the audit log. */
+export interface AgentViewsTable {
+  id: Generated<number>;
+  agent_id: string;
+  conversation_id: string;
+  viewed_at: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -281,4 +317,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   linking_tokens: LinkingTokensTable;
   account_links: AccountLinksTable;
+  agents: AgentsTable;
+  agent_sessions: AgentSessionsTable;
+  inbox_threads: InboxThreadsTable;
+  agent_views: AgentViewsTable;
 }

@@ -85,6 +85,8 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_MEDIA_TYPE: { code: 100, subcode: 1400010, type: 'ConfideException', status: 415, message: 'Unsupported content type.' },
   /** Service temporarily unavailable (database down, shutting down). */
   UNAVAILABLE: { code: 2, subcode: 1400011, type: 'ConfideException', status: 503, message: 'The service is temporarily unavailable. Please retry.' },
+  /** Agent inbox: another agent has already taken the conversation. */
+  CONVERSATION_TAKEN: { code: 100, subcode: 1400012, type: 'ConfideException', status: 409, message: 'Another agent has taken this conversation.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The shape of one catalogue entry. */

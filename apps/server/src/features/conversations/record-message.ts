@@ -3,7 +3,7 @@
  * the customer's stream event and the webhook event for the business, all committed
  * together. Used by the customer API (direction `in`) and the Send API (direction `out`).
  */
-import type { ChatMessage, MessageBody } from '@confide/protocol';
+import { PAGE_INBOX_APP_ID, type ChatMessage, type MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import { newId } from '../../crypto/tokens.js';
 import { sealContent } from '../../storage/content.js';
@@ -62,6 +62,11 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
     fromPage: direction === 'out',
     timestamp: now,
   });
+  // Agents of the page inbox follow its conversations live (features/inbox).
+  if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
+    const pageId = conv.page_id;
+    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message' }));
+  }
   return message;
 }
 

@@ -15,10 +15,28 @@ import { currentOwner, PAGE_INBOX_APP_ID, primaryAppId, receiverIds } from './th
 
 type HandoverKind = 'pass_thread_control' | 'take_thread_control' | 'request_thread_control';
 
+/** A change of thread owner, as seen by observers inside the transaction that makes it. */
+export interface ThreadTransfer {
+  conversationId: string;
+  pageId: string;
+  previousOwner: string;
+  newOwner: string;
+  at: number;
+}
+
+/** Runs inside the handover's write transaction (the agent inbox keeps its queue with it). */
+export type TransferObserver = (tx: WriteTx, transfer: ThreadTransfer) => Promise<void>;
+
 export class Handover {
   private readonly ctx: HubContext;
+  readonly #observers: TransferObserver[] = [];
   constructor(ctx: HubContext) {
     this.ctx = ctx;
+  }
+
+  /** Registers `observer` for every thread-control change, run in the same transaction. */
+  onTransfer(observer: TransferObserver): void {
+    this.#observers.push(observer);
   }
 
   /** The calling app hands the thread to `targetAppId` (another app of the page or the inbox). */
@@ -137,6 +155,8 @@ export class Handover {
     await tx.db.updateTable('conversations').set({ thread_owner_app_id: stored }).where('id', '=', conv.id).execute();
     const detail = { previous_owner_app_id: move.previous, new_owner_app_id: move.next, ...(move.metadata === undefined ? {} : { metadata: move.metadata }) };
     await this.#event(tx, { ...conv, thread_owner_app_id: stored }, move.notify, move.kind, detail);
+    const transfer = { conversationId: conv.id, pageId: conv.page_id, previousOwner: move.previous, newOwner: move.next, at: this.ctx.now() };
+    for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
     tx.afterCommit(() => this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }));
   }

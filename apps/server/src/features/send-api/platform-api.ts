@@ -26,6 +26,8 @@ type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export interface PlatformApi {
   readonly handover: Handover;
   readonly attachments: Attachments;
+  /** The Send API use case, for in-process senders (the agent inbox sends as the page inbox). */
+  readonly sendApi: SendApi;
   /** The Graph endpoints, as one plugin. */
   readonly graph: (app: FastifyInstance) => Promise<void>;
   /** Customer API routes the Platform API needs (attachment downloads). */
@@ -44,5 +46,5 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     handoverRoutes(handover),
     graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
   );
-  return { handover, attachments, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
+  return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
 }

@@ -8,6 +8,7 @@ import * as m001 from './001-core.js';
 import * as m002 from './002-platform.js';
 import * as m003 from './003-webhooks.js';
 import * as m004 from './004-consent.js';
+import * as m005 from './005-agents.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '002-platform': m002,
   '003-webhooks': m003,
   '004-consent': m004,
+  '005-agents': m005,
 };
 
 class StaticProvider implements MigrationProvider {

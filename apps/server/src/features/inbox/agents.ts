@@ -1,0 +1,127 @@
+/**
+ * Human agents of a page: created by the operator (`confide agent create`), each with a
+ * persona of the page that their replies go out under; log in with sessions of their own
+ * (a separate cookie from customers), rate limited like customer logins.
+ */
+import { CredentialsBodySchema, PlatformError, type CredentialsBody } from '@confide/protocol';
+import type { HubContext } from '../../context.js';
+import { newId, randomDigits, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import { AttemptLimiter } from '../customers/attempt-limiter.js';
+import { dummyHash, hashPassword, verifyPassword } from '../customers/passwords.js';
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** An agent as the inbox presents it (never the password hash). */
+export interface Agent {
+  id: string;
+  page_id: string;
+  username: string;
+  display_name: string;
+  persona_id: string;
+  page_name: string;
+}
+
+export interface CreateAgentInput {
+  pageId: string;
+  username: string;
+  password: string;
+  displayName?: string | undefined;
+}
+
+export interface AgentSessionGrant {
+  agent: Agent;
+  /** The raw session secret for the cookie; only its hash is stored. */
+  sessionToken: string;
+  expiresAt: number;
+}
+
+const AGENT_COLUMNS = ['agents.id', 'agents.page_id', 'agents.username', 'agents.display_name', 'agents.persona_id', 'pages.name as page_name'] as const;
+
+export class Agents {
+  readonly #limiter: AttemptLimiter;
+  private readonly ctx: HubContext;
+  constructor(ctx: HubContext) {
+    this.ctx = ctx;
+    this.#limiter = new AttemptLimiter(ctx.config.LOGIN_MAX_ATTEMPTS, LOGIN_WINDOW_MS);
+  }
+
+  /**
+   * Creates an agent of `pageId` and the persona they reply under, in one transaction.
+   * @throws PlatformError `NOT_FOUND` for an unknown page, `USERNAME_TAKEN` for a used agent username.
+   */
+  async create(input: CreateAgentInput): Promise<Agent> {
+    const valid = CredentialsBodySchema.safeParse({ username: input.username, password: input.password });
+    if (!valid.success) {
+      throw new PlatformError('BAD_REQUEST', { message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores; passwords at least 8 characters.' });
+    }
+    const username = input.username.toLowerCase();
+    const displayName = (input.displayName ?? input.username).trim() || username;
+    const passwordHash = await hashPassword(input.password);
+    const now = this.ctx.now();
+    const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomDigits(16) };
+    return this.ctx.storage.writes.run(async ({ db }) => {
+      const page = await db.selectFrom('pages').select('name').where('id', '=', input.pageId).executeTakeFirst();
+      if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${input.pageId}` });
+      const taken = await db.selectFrom('agents').select('id').where('username', '=', username).executeTakeFirst();
+      if (taken !== undefined) throw new PlatformError('USERNAME_TAKEN');
+      await db
+        .insertInto('personas')
+        .values({ id: row.persona_id, page_id: row.page_id, name: displayName, profile_picture_url: '', created_at: now, deleted_at: null })
+        .execute();
+      await db
+        .insertInto('agents')
+        .values({ ...row, password_hash: passwordHash, created_at: now })
+        .execute();
+      return { ...row, page_name: page.name };
+    });
+  }
+
+  /** Logs in; rate limited per agent and per IP, same answer for an unknown agent and a wrong password. */
+  async logIn({ username, password }: CredentialsBody, ip: string): Promise<AgentSessionGrant> {
+    const now = this.ctx.now();
+    const keys = [`u:${username.toLowerCase()}`, `ip:${ip}`];
+    const blocked = keys.find((k) => this.#limiter.isBlocked(k, now));
+    if (blocked !== undefined) {
+      const seconds = Math.ceil(this.#limiter.retryAfterMs(blocked, now) / 1000);
+      throw new PlatformError('TOO_MANY_REQUESTS', { headers: { 'retry-after': String(seconds) } });
+    }
+    const row = await this.ctx.storage.db
+      .selectFrom('agents')
+      .innerJoin('pages', 'pages.id', 'agents.page_id')
+      .select([...AGENT_COLUMNS, 'agents.password_hash'])
+      .where('agents.username', '=', username.toLowerCase())
+      .executeTakeFirst();
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), password);
+    if (row === undefined || !ok) {
+      for (const k of keys) this.#limiter.record(k, now);
+      throw new PlatformError('INVALID_CREDENTIALS');
+    }
+    this.#limiter.reset(keys[0] as string);
+    const { password_hash: _hash, ...agent } = row;
+    const sessionToken = randomSecret(32);
+    const expiresAt = now + this.ctx.config.SESSION_TTL_HOURS * 3_600_000;
+    await this.ctx.storage.writes.run(({ db }) =>
+      db
+        .insertInto('agent_sessions')
+        .values({ id_hash: sha256Hex(sessionToken), agent_id: agent.id, created_at: now, expires_at: expiresAt })
+        .execute(),
+    );
+    return { agent, sessionToken, expiresAt };
+  }
+
+  /** The agent behind a session token, or undefined when unknown or expired. */
+  async authenticate(sessionToken: string): Promise<Agent | undefined> {
+    return this.ctx.storage.db
+      .selectFrom('agent_sessions')
+      .innerJoin('agents', 'agents.id', 'agent_sessions.agent_id')
+      .innerJoin('pages', 'pages.id', 'agents.page_id')
+      .select(AGENT_COLUMNS)
+      .where('agent_sessions.id_hash', '=', sha256Hex(sessionToken))
+      .where('agent_sessions.expires_at', '>', this.ctx.now())
+      .executeTakeFirst();
+  }
+
+  async logOut(sessionToken: string): Promise<void> {
+    await this.ctx.storage.writes.run(({ db }) => db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).execute());
+  }
+}

@@ -1,0 +1,33 @@
+/** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
+import type { InboxAgent, InboxMessage, InboxQueueItem } from '@confide/protocol';
+import { openContent } from '../../storage/content.js';
+import type { MessageRow } from '../conversations/store.js';
+import type { Agent } from './agents.js';
+import type { InboxConversationRow } from './inbox-store.js';
+
+export function presentAgent(agent: Agent): InboxAgent {
+  return { id: agent.id, username: agent.username, display_name: agent.display_name, page: { id: agent.page_id, name: agent.page_name } };
+}
+
+/** A message, opened through the one content path, with the persona it was sent under. */
+export function presentInboxMessage(customerId: string, row: MessageRow, personas: Map<string, string>): InboxMessage {
+  const personaName = row.persona_id === null ? undefined : personas.get(row.persona_id);
+  return {
+    mid: row.mid,
+    direction: row.direction,
+    created_at: row.created_at,
+    body: openContent(customerId, row.body),
+    tag: row.tag,
+    persona: row.persona_id === null || personaName === undefined ? null : { id: row.persona_id, name: personaName },
+  };
+}
+
+export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null): InboxQueueItem {
+  return {
+    conversation_id: row.id,
+    customer: { psid: row.psid, first_name: row.first_name },
+    queued_at: row.queued_at ?? row.last_message_at,
+    assigned_agent: row.agent_id === null ? null : { id: row.agent_id, display_name: row.agent_name ?? '' },
+    last_message: lastMessage,
+  };
+}

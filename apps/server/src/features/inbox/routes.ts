@@ -1,0 +1,78 @@
+/**
+ * The agent inbox API under `/inbox/api`: login/logout/me with the `confide_agent` cookie,
+ * the queue, and one conversation's take / view / reply / done. Errors use the customer
+ * API shape `{error:{code,message,status,request_id}}`.
+ */
+import {
+  AgentReplyBodySchema,
+  CredentialsBodySchema,
+  InboxConversationSchema,
+  InboxMessageSchema,
+  InboxQueueSchema,
+  InboxSessionSchema,
+} from '@confide/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { HubContext } from '../../context.js';
+import { assertSameOrigin } from '../../http/customer-auth.js';
+import { AGENT_COOKIE, AGENT_COOKIE_PATH, agentOf, requireAgent } from './agent-auth.js';
+import type { AgentSessionGrant, Agents } from './agents.js';
+import type { Inbox } from './inbox.js';
+import { presentAgent } from './presenters.js';
+
+const ConversationParamsSchema = z.object({ id: z.string().min(1).max(64) });
+const tags = ['inbox'];
+
+export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
+  const secure = ctx.config.publicUrl.startsWith('https://');
+  const setCookie = (reply: FastifyReply, grant: AgentSessionGrant) =>
+    reply.setCookie(AGENT_COOKIE, grant.sessionToken, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      path: AGENT_COOKIE_PATH,
+      expires: new Date(grant.expiresAt),
+    });
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const auth = requireAgent(agents, ctx.config.publicUrl);
+
+    r.post('/inbox/api/login', { schema: { tags, body: CredentialsBodySchema, response: { 200: InboxSessionSchema } } }, async (request, reply) => {
+      assertSameOrigin(request, ctx.config.publicUrl);
+      const grant = await agents.logIn(request.body, request.ip);
+      setCookie(reply, grant);
+      return { agent: presentAgent(grant.agent) };
+    });
+    r.post('/inbox/api/logout', { schema: { tags }, preHandler: auth }, async (request, reply) => {
+      await agents.logOut(request.agentSessionToken as string);
+      reply.clearCookie(AGENT_COOKIE, { path: AGENT_COOKIE_PATH });
+      return reply.status(204).send();
+    });
+    r.get('/inbox/api/me', { schema: { tags, response: { 200: InboxSessionSchema } }, preHandler: auth }, async (request) => ({
+      agent: presentAgent(agentOf(request)),
+    }));
+
+    r.get('/inbox/api/queue', { schema: { tags, response: { 200: InboxQueueSchema } }, preHandler: auth }, async (request) => inbox.queue(agentOf(request)));
+
+    r.get(
+      '/inbox/api/conversations/:id',
+      { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationSchema } }, preHandler: auth },
+      async (request) => inbox.view(agentOf(request), request.params.id),
+    );
+    r.post('/inbox/api/conversations/:id/take', { schema: { tags, params: ConversationParamsSchema }, preHandler: auth }, async (request, reply) => {
+      await inbox.take(agentOf(request), request.params.id);
+      return reply.status(204).send();
+    });
+    r.post(
+      '/inbox/api/conversations/:id/messages',
+      { schema: { tags, params: ConversationParamsSchema, body: AgentReplyBodySchema, response: { 201: InboxMessageSchema } }, preHandler: auth },
+      async (request, reply) => reply.status(201).send(await inbox.reply(agentOf(request), request.params.id, request.body.text)),
+    );
+    r.post('/inbox/api/conversations/:id/done', { schema: { tags, params: ConversationParamsSchema }, preHandler: auth }, async (request, reply) => {
+      await inbox.done(agentOf(request), request.params.id);
+      return reply.status(204).send();
+    });
+  };
+}

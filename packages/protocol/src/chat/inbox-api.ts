@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { DirectionSchema, MessageBodySchema } from './message-body.js';
+
+/**
+ * Agent inbox API (`/inbox/api`) shapes, shared by the hub and the web app. An agent sees
+ * only their page's conversations that are in the page inbox, and of the customer only the
+ * PSID and the allowed profile fields: never the customer id or other businesses.
+ */
+
+export const InboxAgentSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  display_name: z.string(),
+  page: z.object({ id: z.string(), name: z.string() }),
+});
+export type InboxAgent = z.infer<typeof InboxAgentSchema>;
+
+export const InboxSessionSchema = z.object({ agent: InboxAgentSchema });
+
+/** The agent a conversation is assigned to, or null while it waits in the queue. */
+export const InboxAssigneeSchema = z.object({ id: z.string(), display_name: z.string() }).nullable();
+export type InboxAssignee = z.infer<typeof InboxAssigneeSchema>;
+
+/** The customer as the page sees them: PSID and allowed profile fields. */
+export const InboxCustomerSchema = z.object({ psid: z.string(), first_name: z.string() });
+export type InboxCustomer = z.infer<typeof InboxCustomerSchema>;
+
+export const InboxMessageSchema = z.object({
+  mid: z.string(),
+  /** `in`: from the customer; `out`: from the page (bot or agent). */
+  direction: DirectionSchema,
+  created_at: z.number(),
+  body: MessageBodySchema,
+  tag: z.string().nullable(),
+  /** The agent persona a page message was sent under. */
+  persona: z.object({ id: z.string(), name: z.string() }).nullable(),
+});
+export type InboxMessage = z.infer<typeof InboxMessageSchema>;
+
+export const InboxQueueItemSchema = z.object({
+  conversation_id: z.string(),
+  customer: InboxCustomerSchema,
+  /** When the conversation was handed over to the page inbox. */
+  queued_at: z.number(),
+  assigned_agent: InboxAssigneeSchema,
+  last_message: InboxMessageSchema.nullable(),
+});
+export type InboxQueueItem = z.infer<typeof InboxQueueItemSchema>;
+
+/** The queue, oldest handover first; `now` is the hub's clock, for waiting times. */
+export const InboxQueueSchema = z.object({ data: z.array(InboxQueueItemSchema), now: z.number() });
+export type InboxQueue = z.infer<typeof InboxQueueSchema>;
+
+export const InboxConversationSchema = InboxQueueItemSchema.omit({ last_message: true }).extend({
+  /** Replies (HUMAN_AGENT) are allowed until 7 days after the customer's last message. */
+  reply_until: z.number().nullable(),
+  messages: z.array(InboxMessageSchema),
+  now: z.number(),
+});
+export type InboxConversation = z.infer<typeof InboxConversationSchema>;
+
+export const AgentReplyBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
+export type AgentReplyBody = z.infer<typeof AgentReplyBodySchema>;
+
+/** Why a queue frame was sent. */
+export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message']);
+export type InboxChange = z.infer<typeof InboxChangeSchema>;
+
+/** Frames on the agent's WebSocket (`/inbox/api/stream`): hints to re-read, never content. */
+export const InboxFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('queue'), change: InboxChangeSchema, conversation_id: z.string() }),
+  /** Live frames may have been missed (bus reconnect): re-read the queue. */
+  z.object({ type: z.literal('resync') }),
+]);
+export type InboxFrame = z.infer<typeof InboxFrameSchema>;
