@@ -349,7 +349,7 @@ for (const dialect of DIALECTS) {
       await vi.waitFor(() => expect(fast.accepted()).toHaveLength(2), { timeout: 10_000 });
       expect(slow.deliveries).toHaveLength(0);
       await vi.waitFor(() => expect(slow.accepted().map((i) => i.message?.text)).toEqual(['to the slow one', 'slow again']), { timeout: 15_000 });
-    });
+    }, 60_000);
 
     it('logs an alert and raises the failing-apps gauge after 15 minutes of continuous failure', async () => {
       const clock = testClock();
@@ -495,6 +495,6 @@ if (DIALECTS.includes('postgres')) {
       expect(accepted).toHaveLength(120);
       expect(new Set(mids).size).toBe(120);
       expect(midsBySender(accepted)).toEqual(expected);
-    });
+    }, 60_000);
   });
 }
