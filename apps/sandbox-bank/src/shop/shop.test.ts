@@ -1,0 +1,97 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APP_SECRET, VERIFY_TOKEN, fakeHub, signedWebhook, textEvent, type FakeHub } from '../../test/fake-hub.js';
+import { loadShopConfig } from './config.js';
+import { createShop, type SandboxShop } from './server.js';
+
+let hub: FakeHub;
+let shop: SandboxShop;
+const clock = { now: Date.UTC(2026, 10, 23, 12, 0, 0) };
+beforeEach(async () => {
+  hub = fakeHub();
+  const config = loadShopConfig([], {
+    SHOP_HUB_URL: 'http://hub.test',
+    SHOP_PAGE_TOKEN: 'EAAC-test-shop-token-0123456789',
+    SHOP_APP_SECRET: APP_SECRET,
+    SHOP_VERIFY_TOKEN: VERIFY_TOKEN,
+    SHOP_PUBLIC_URL: 'http://shop.test',
+    SHOP_SHIP_STEP_MS: '1000',
+  });
+  shop = await createShop(config, { memory: true, fetch: hub.fetch, now: () => clock.now, log: pino({ level: 'silent' }) });
+});
+afterEach(() => shop.close());
+
+async function codeFromChat(psid: string): Promise<string> {
+  expect((await shop.app.inject(signedWebhook([textEvent(psid, 'hi')]))).statusCode).toBe(200);
+  const payload = hub.sends().at(-1)?.body.message.attachment.payload;
+  const code = /code is ([A-Z0-9]{8})/.exec(payload.text)?.[1] ?? '';
+  expect(payload.buttons[0]).toEqual({ type: 'web_url', url: `http://shop.test/?code=${code}`, title: 'Open the shop' });
+  return code;
+}
+const order = (fields: Record<string, string>) =>
+  shop.app.inject({
+    method: 'POST',
+    url: '/order',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+
+describe('sandbox shop', () => {
+  it('identifies the customer by a one-time code from chat and sends a receipt template', async () => {
+    const code = await codeFromChat('psid-alice');
+    const res = await order({ code, qty_mug: '2', qty_stickers: '1' });
+    expect(res.statusCode).toBe(200);
+    const send = hub.sends().at(-1)?.body;
+    expect(send).toMatchObject({
+      recipient: { id: 'psid-alice' },
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'POST_PURCHASE_UPDATE',
+      notification_category: 'receipts',
+    });
+    expect(send.message.attachment.payload).toMatchObject({
+      template_type: 'receipt',
+      currency: 'EUR',
+      elements: [
+        { title: 'Confide mug', quantity: 2, price: 24 },
+        { title: 'Sticker pack', quantity: 1, price: 4.5 },
+      ],
+      summary: { subtotal: 28.5, shipping_cost: 4.95, total_cost: 33.45 },
+    });
+    // The code is single-use.
+    expect((await order({ code, qty_mug: '1' })).statusCode).toBe(400);
+  });
+
+  it('announces shipped, out for delivery and delivered as shipping updates', async () => {
+    await order({ code: await codeFromChat('psid-bob'), qty_hoodie: '1' });
+    for (let i = 0; i < 4; i++) {
+      clock.now += 1_000;
+      await shop.orders.advance();
+    }
+    const shipping = hub.sends().filter((r) => r.body.notification_category === 'shipping');
+    expect(shipping.map((r) => r.body.message.text.replace(/SB-[\w-]+/, 'ID'))).toEqual([
+      'Your Sandbox Shop order ID has shipped',
+      'Your Sandbox Shop order ID is out for delivery today',
+      'Your Sandbox Shop order ID was delivered. Enjoy!',
+    ]);
+    expect(shipping.every((r) => r.body.tag === 'POST_PURCHASE_UPDATE')).toBe(true);
+  });
+
+  it('logs refused receipts and shipping updates without retrying', async () => {
+    hub.refuse.add('receipts');
+    hub.refuse.add('shipping');
+    await order({ code: await codeFromChat('psid-carol'), qty_notebook: '1' });
+    clock.now += 1_000;
+    await shop.orders.advance();
+    const refusals = await shop.db.selectFrom('refusals').select(['psid', 'category', 'subcode']).orderBy('id').execute();
+    expect(refusals).toEqual([
+      { psid: 'psid-carol', category: 'receipts', subcode: 1400001 },
+      { psid: 'psid-carol', category: 'shipping', subcode: 1400001 },
+    ]);
+    expect(hub.sends().filter((r) => r.body.messaging_type === 'MESSAGE_TAG')).toHaveLength(2);
+  });
+
+  it('rejects an unknown code and an empty cart', async () => {
+    expect((await order({ code: 'NOPE1234', qty_mug: '1' })).statusCode).toBe(400);
+    expect((await order({ code: await codeFromChat('psid-dan') })).statusCode).toBe(400);
+  });
+});
