@@ -6,6 +6,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
 import {
   allowStream,
   businessReadAll,
@@ -39,6 +40,8 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     env = await startBrowserHub();
     const created = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking, privately.' });
     bankId = created.page_id;
+    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'balances', purpose: 'Show your balance when you ask for it.' });
+    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'fraud_alerts', purpose: 'Warn you about suspicious card payments.' });
     await env.hub.services.pages.createPage({ name: 'Corner Books', category: 'merchant', description: 'Independent bookshop.' });
     context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(WEBSOCKET_CONTROL);
@@ -225,12 +228,23 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await shot(page, '09-inbox-desktop');
   });
 
-  it('shows the privacy center for the bank', async () => {
+  it('grants, renews and revokes consent in the privacy center', async () => {
     await page.getByRole('link', { name: 'Privacy center' }).click();
-    await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
-    await page.locator('.privacy-card, .empty-state').first().waitFor();
+    const card = page.getByRole('article', { name: 'Acme Bank' });
+    await card.getByText('No access granted').waitFor();
+    await card.getByRole('switch', { name: /Fraud alerts/ }).check();
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Access granted').waitFor();
+    await card.getByText('Consent receipts (1)').waitFor();
+    const granted = await env.hub.services.consents.business(customerId, bankId);
+    expect(granted.consent).toMatchObject({ status: 'active', categories: ['fraud_alerts'] });
     await shot(page, '10-privacy');
-    void bankId;
+
+    await card.getByRole('button', { name: 'Renew' }).click();
+    await card.getByText('Consent receipts (2)').waitFor();
+    await card.getByRole('button', { name: 'Revoke all' }).click();
+    await card.getByText('Access revoked').waitFor();
+    expect((await env.hub.services.consents.business(customerId, bankId)).consent.status).toBe('revoked');
   });
 
   it('loads older messages on demand without moving what is on screen', async () => {
@@ -276,7 +290,10 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await shot(page, '12-mobile-thread');
 
     await page.locator('.carousel').first().scrollIntoViewIfNeeded();
-    await page.locator('.carousel').first().evaluate((el) => el.scrollBy({ left: 400 }));
+    await page
+      .locator('.carousel')
+      .first()
+      .evaluate((el) => el.scrollBy({ left: 400 }));
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
     await shot(page, '13-mobile-templates');
 

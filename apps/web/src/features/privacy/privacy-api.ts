@@ -18,7 +18,8 @@ const base = (pageId: string) => `/api/privacy/businesses/${encodeURIComponent(p
 export const listBusinesses = () => request<{ data: PrivacyBusiness[] }>('GET', '/api/privacy/businesses');
 export const grantConsent = (pageId: string, categories: string[], durationDays?: number) =>
   request<unknown>('PUT', `${base(pageId)}/consent`, durationDays === undefined ? { categories } : { categories, duration_days: durationDays });
-export const renewConsent = (pageId: string) => request<unknown>('POST', `${base(pageId)}/consent/renew`);
+/** Renews for the business's default duration (an explicit empty body: the hub validates it as an object). */
+export const renewConsent = (pageId: string) => request<unknown>('POST', `${base(pageId)}/consent/renew`, {});
 export const revokeConsent = (pageId: string) => request<unknown>('DELETE', `${base(pageId)}/consent`);
 export const unlinkBusiness = (pageId: string) => request<unknown>('POST', `${base(pageId)}/unlink`);
 export const receiptUrl = (id: string) => `/api/privacy/receipts/${encodeURIComponent(id)}`;

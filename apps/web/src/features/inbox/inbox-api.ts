@@ -1,0 +1,17 @@
+/** The agent inbox API (`/inbox/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
+import type { CredentialsBody, InboxConversation, InboxMessage, InboxQueue } from '@confide/protocol';
+import type { InboxAgent } from '@confide/protocol';
+import { request } from '../../lib/api';
+
+const conversation = (id: string) => `/inbox/api/conversations/${encodeURIComponent(id)}`;
+
+export const inboxApi = {
+  me: () => request<{ agent: InboxAgent }>('GET', '/inbox/api/me'),
+  logIn: (body: CredentialsBody) => request<{ agent: InboxAgent }>('POST', '/inbox/api/login', body),
+  logOut: () => request<void>('POST', '/inbox/api/logout'),
+  queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
+  conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
+  take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
+  reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
+  done: (id: string) => request<void>('POST', `${conversation(id)}/done`),
+};

@@ -1,0 +1,126 @@
+/**
+ * The agent inbox's state: who is logged in, the queue (refreshed on every stream frame),
+ * the hub's clock offset for waiting times, and a revision per conversation that the open
+ * conversation watches to re-read itself.
+ */
+import type { InboxAgent, InboxFrame, InboxQueueItem } from '@confide/protocol';
+import { InboxFrameSchema } from '@confide/protocol';
+import { isApiError } from '../../lib/api';
+import { createStore, useStore } from '../../lib/store';
+import { backoffDelay } from '../../lib/stream';
+import { inboxApi } from './inbox-api';
+
+export interface InboxState {
+  /** undefined while checking, null when logged out. */
+  agent: InboxAgent | null | undefined;
+  queue: InboxQueueItem[] | undefined;
+  /** Hub time minus browser time. */
+  clockOffset: number;
+  live: 'connecting' | 'live' | 'reconnecting';
+  revisions: Record<string, number>;
+  /** Conversations that left the inbox while the agent was looking. */
+  left: Record<string, true>;
+}
+
+const store = createStore<InboxState>({ agent: undefined, queue: undefined, clockOffset: 0, live: 'connecting', revisions: {}, left: {} });
+
+export const useInbox = <T>(select: (s: InboxState) => T): T => useStore(store, select);
+export const setAgent = (agent: InboxAgent | null) => store.set((s) => ({ ...s, agent, queue: agent === null ? undefined : s.queue }));
+
+export async function checkAgent(): Promise<void> {
+  try {
+    setAgent((await inboxApi.me()).agent);
+  } catch (err) {
+    if (isApiError(err) && err.status === 401) setAgent(null);
+    else setTimeout(() => void checkAgent(), 2000);
+  }
+}
+
+export async function logOutAgent(): Promise<void> {
+  await inboxApi.logOut().catch(() => undefined);
+  setAgent(null);
+}
+
+let refreshing: Promise<void> | null = null;
+let again = false;
+
+/** Re-reads the queue; calls made while one is in flight coalesce into one more read. */
+export function refreshQueue(): Promise<void> {
+  if (refreshing !== null) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      do {
+        again = false;
+        const queue = await inboxApi.queue();
+        store.set((s) => ({ ...s, queue: queue.data, clockOffset: queue.now - Date.now() }));
+      } while (again);
+    } catch (err) {
+      if (isApiError(err) && err.status === 401) setAgent(null);
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+function onFrame(frame: InboxFrame): void {
+  if (frame.type === 'ready' || frame.type === 'resync') {
+    store.set((s) => ({ ...s, live: 'live', revisions: Object.fromEntries(Object.entries(s.revisions).map(([k, v]) => [k, v + 1])) }));
+  } else {
+    const id = frame.conversation_id;
+    store.set((s) => ({
+      ...s,
+      revisions: { ...s.revisions, [id]: (s.revisions[id] ?? 0) + 1 },
+      left: frame.change === 'left' ? { ...s.left, [id]: true } : frame.change === 'queued' ? omit(s.left, id) : s.left,
+    }));
+  }
+  void refreshQueue();
+}
+
+const omit = (record: Record<string, true>, key: string) => Object.fromEntries(Object.entries(record).filter(([k]) => k !== key)) as Record<string, true>;
+
+/** Opens the agent stream and keeps it open (backoff on drops) until the returned stop is called. */
+export function startInbox(): () => void {
+  let stopped = false;
+  let attempt = 0;
+  let socket: WebSocket | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const connect = () => {
+    if (stopped) return;
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${scheme}//${location.host}/inbox/api/stream`);
+    socket = ws;
+    ws.onmessage = (event) => {
+      const parsed = InboxFrameSchema.safeParse(safeJson(String(event.data)));
+      if (!parsed.success) return;
+      if (parsed.data.type === 'ready') attempt = 0;
+      onFrame(parsed.data);
+    };
+    ws.onclose = () => {
+      if (stopped) return;
+      store.set((s) => ({ ...s, live: 'reconnecting' }));
+      // A refused upgrade looks like a close: ask the API whether the session is still alive.
+      void checkAgent();
+      retry = setTimeout(connect, backoffDelay(attempt++));
+    };
+  };
+  store.set((s) => ({ ...s, live: 'connecting' }));
+  void refreshQueue();
+  connect();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    socket?.close();
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
