@@ -1,0 +1,107 @@
+/**
+ * The shape shared by the message-throughput scenarios: seed recipients, start the hub,
+ * connect every recipient's stream, run closed-loop load from a separate process, and
+ * read the hub's group-commit counters and CPU time around it.
+ */
+import type { RequestSpec } from '../load/http-client.js';
+import type { HttpLoadResult, WsStatsResult } from '../load/jobs.js';
+import type { RunContext } from '../scenarios/types.js';
+import { writeStats } from './hub-process.js';
+import { withWorkers } from './load-worker.js';
+import { freshStore, seed, type Fixture } from './seed.js';
+import { round } from './stats.js';
+import { withHub, wsUrl } from './with-hub.js';
+import type { ProfileSummary } from './profile.js';
+
+/** Hub settings for load: the per-page Send API limit (300/s) would otherwise be what is measured. */
+export const LOAD_ENV = { SEND_RATE_LIMIT_PER_PAGE: '100000000' };
+
+export interface MessageLoadOptions {
+  scenario: string;
+  postgres: boolean;
+  connections: number;
+  recipients: number;
+  requests(fx: Fixture): RequestSpec[];
+  okStatus: number;
+  messagesPerRequest?: number;
+  countInBody?: string;
+}
+
+export interface MessageLoadResult {
+  load: HttpLoadResult;
+  ws: WsStatsResult;
+  writes: { batches: number; jobs: number };
+  jobsPerBatch: number;
+  /** Hub CPU over the run, as a share of one core, and per committed write. */
+  hubCpuPct: number;
+  hubCpuMsPerWrite: number;
+  hubRssBytes: number;
+  profile?: ProfileSummary;
+}
+
+export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promise<MessageLoadResult> {
+  const store = await freshStore(o.postgres);
+  try {
+    const fx = await seed(store, { customers: o.recipients });
+    const run = await withHub(
+      ctx,
+      o.scenario,
+      store,
+      (hub) =>
+        withWorkers(1, async ([w]) => {
+          if (w === undefined) throw new Error('no worker');
+          const opened = await w.run({
+            kind: 'ws-open',
+            url: wsUrl(hub, '/api/stream'),
+            clients: fx.customers.map((c) => ({ cookie: c.cookie })),
+            concurrency: 16,
+            waitReady: true,
+          });
+          if (opened.failed > 0) throw new Error(`streams failed to open: ${opened.firstError}`);
+          const before = await writeStats(hub.url);
+          const cpu0 = hub.cpuMs();
+          const t0 = Date.now();
+          const load = await w.run({
+            kind: 'http-load',
+            port: hub.port,
+            requests: o.requests(fx),
+            connections: o.connections,
+            warmupMs: ctx.warmupMs,
+            durationMs: ctx.durationMs,
+            okStatus: o.okStatus,
+            ...(o.messagesPerRequest === undefined ? {} : { messagesPerRequest: o.messagesPerRequest }),
+            ...(o.countInBody === undefined ? {} : { countInBody: o.countInBody }),
+          });
+          const cpuMs = hub.cpuMs() - cpu0;
+          const elapsed = Date.now() - t0;
+          const after = await writeStats(hub.url);
+          await new Promise((r) => setTimeout(r, 300));
+          const ws = await w.run({ kind: 'ws-stats' });
+          const writes = { batches: after.batches - before.batches, jobs: after.jobs - before.jobs };
+          return { load, ws, writes, cpuMs, elapsed, rss: hub.rss() };
+        }),
+      LOAD_ENV,
+    );
+    const r = run.result;
+    return {
+      load: r.load,
+      ws: r.ws,
+      writes: r.writes,
+      jobsPerBatch: r.writes.batches === 0 ? 0 : round(r.writes.jobs / r.writes.batches),
+      hubCpuPct: round((100 * r.cpuMs) / r.elapsed),
+      hubCpuMsPerWrite: r.writes.jobs === 0 ? 0 : round(r.cpuMs / r.writes.jobs, 3),
+      hubRssBytes: r.rss,
+      ...(run.profile === undefined ? {} : { profile: run.profile }),
+    };
+  } finally {
+    await store.dispose();
+  }
+}
+
+/** One line of context for the table's notes column. */
+export function loadNote(m: MessageLoadResult): string {
+  const parts = [`hub CPU ${Math.round(m.hubCpuPct)}% (${m.hubCpuMsPerWrite} ms/write)`, `${m.jobsPerBatch} writes/commit`, `${m.ws.messageFrames} frames`];
+  if (m.load.errors > 0) parts.push(`${m.load.errors} conn errors`);
+  if (m.load.firstError !== undefined) parts.push(`first error: ${m.load.firstError.slice(0, 100)}`);
+  return parts.join('; ');
+}

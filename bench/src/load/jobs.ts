@@ -1,0 +1,122 @@
+/** The jobs a load worker runs, sent over IPC from the bench runner. */
+import type { LatencySummary } from '../lib/stats.js';
+import type { RequestSpec } from './http-client.js';
+
+export interface HttpLoadJob {
+  kind: 'http-load';
+  port: number;
+  /** Request of connection i is `requests[i % requests.length]`. */
+  requests: RequestSpec[];
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Open loop at this many requests per second in total; closed loop when absent. */
+  rate?: number;
+  /** Status of a successful response. */
+  okStatus: number;
+  /** Messages carried by one request (Graph batch). */
+  messagesPerRequest?: number;
+  /**
+   * When set, messages of a successful response are counted as the occurrences of this
+   * string in its body (a Graph batch answers 200 even when operations fail).
+   */
+  countInBody?: string;
+  /** Source addresses to spread connections over (127.0.0.x). */
+  localAddresses?: string[];
+  /** Remember when each `$SEQ` was acknowledged, for `ws-latency`. */
+  trackAcks?: boolean;
+}
+
+export interface HttpLoadResult {
+  requests: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  /** Successful requests per second in the measured window. */
+  rps: number;
+  /** Messages per second (rps × messagesPerRequest, or counted with countInBody). */
+  mps: number;
+  /** Messages acknowledged in the measured window. */
+  messages: number;
+  latency: LatencySummary;
+  firstError?: string;
+}
+
+export interface WsOpenJob {
+  kind: 'ws-open';
+  /** ws://host:port/path */
+  url: string;
+  clients: Array<{ cookie?: string; query?: string }>;
+  localAddresses?: string[];
+  /** Handshakes in flight at once. */
+  concurrency: number;
+  /** Wait for the server's `ready` frame before counting a client as open. */
+  waitReady: boolean;
+  /** Record arrival times of message frames by text, for latency. */
+  track?: boolean;
+}
+
+export interface WsOpenResult {
+  opened: number;
+  failed: number;
+  ms: number;
+  firstError?: string;
+}
+
+export interface WsStatsJob {
+  kind: 'ws-stats';
+}
+
+export interface WsStatsResult {
+  open: number;
+  closedByServer: number;
+  messageFrames: number;
+  firstMessageAt: number;
+  lastMessageAt: number;
+  /** Message frames per text prefix out of order (per socket, by `#n` suffix). */
+  outOfOrder: number;
+}
+
+export interface WsWaitJob {
+  kind: 'ws-wait';
+  /** Resolve once this many message frames have arrived in total. */
+  messageFrames: number;
+  timeoutMs: number;
+}
+
+export interface WsCloseJob {
+  kind: 'ws-close';
+}
+
+export interface LatencyReportJob {
+  kind: 'latency-report';
+}
+
+export interface LatencyReport {
+  /** Acknowledged sends that were matched with a frame. */
+  matched: number;
+  missing: number;
+  /** Ack → frame (frames that beat the ack count as 0). */
+  ackToFrame: LatencySummary;
+  /** Request written → frame. */
+  sendToFrame: LatencySummary;
+}
+
+export interface HttpOnceJob {
+  kind: 'http-once';
+  port: number;
+  request: RequestSpec;
+}
+
+export type Job = HttpLoadJob | WsOpenJob | WsStatsJob | WsWaitJob | WsCloseJob | LatencyReportJob | HttpOnceJob;
+
+export interface JobResults {
+  'http-load': HttpLoadResult;
+  'ws-open': WsOpenResult;
+  'ws-stats': WsStatsResult;
+  'ws-wait': WsStatsResult;
+  'ws-close': { closed: number };
+  'latency-report': LatencyReport;
+  'http-once': { status: number; body: string; ms: number };
+}
