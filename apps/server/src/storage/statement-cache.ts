@@ -1,0 +1,39 @@
+/**
+ * A prepared-statement cache in front of better-sqlite3 for Kysely's SQLite dialect.
+ * Kysely prepares every query anew; parsing and planning the same SQL again was about
+ * 10% of the hub's CPU under Send API load (bench/README.md). Statements are reused by
+ * SQL text, least recently used evicted; one still iterating (a streamed query) is never
+ * handed out twice.
+ */
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** The part of a better-sqlite3 database (and statement) Kysely uses. */
+interface Preparer {
+  close(): void;
+  prepare(sql: string): SqliteStatement & { readonly busy?: boolean };
+}
+
+export function withStatementCache(database: Preparer, capacity = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement & { readonly busy?: boolean }>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const hit = cache.get(sql);
+      if (hit !== undefined && hit.busy !== true) {
+        // Re-insert to mark it most recently used.
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const statement = database.prepare(sql);
+      if (hit === undefined) {
+        cache.set(sql, statement);
+        if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
+}
