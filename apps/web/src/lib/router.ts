@@ -1,6 +1,7 @@
 /**
  * A tiny history router for the few screens of the messenger:
- * `/` and `/inbox` (conversation list), `/inbox/new` (directory), `/c/:id` (a thread), `/privacy`.
+ * `/` (conversation list), `/c/new` (directory), `/c/:id` (a thread), `/privacy`.
+ * `/inbox` belongs to the agent inbox, a separate app (see main.tsx).
  */
 import { useSyncExternalStore } from 'react';
 
@@ -8,10 +9,13 @@ export type Route = { name: 'inbox' } | { name: 'directory' } | { name: 'thread'
 
 const CHANGE = 'confide:navigate';
 
+/** The directory; conversation ids start with `c_`, so `new` never collides with one. */
+export const DIRECTORY_PATH = '/c/new';
+
 export function parseRoute(pathname: string): Route {
+  if (pathname === DIRECTORY_PATH) return { name: 'directory' };
   const thread = /^\/c\/([^/]+)\/?$/.exec(pathname);
   if (thread?.[1] !== undefined) return { name: 'thread', conversationId: decodeURIComponent(thread[1]) };
-  if (pathname === '/inbox/new') return { name: 'directory' };
   if (pathname === '/privacy' || pathname === '/privacy/') return { name: 'privacy' };
   return { name: 'inbox' };
 }

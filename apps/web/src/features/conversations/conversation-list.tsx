@@ -2,7 +2,7 @@
 import type { KeyboardEvent } from 'react';
 import { Avatar } from '../../components/avatar';
 import { Icon } from '../../components/icon';
-import { navigate, threadPath } from '../../lib/router';
+import { DIRECTORY_PATH, navigate, threadPath } from '../../lib/router';
 import { shortStamp } from '../../lib/time';
 import { useMessenger } from './messenger';
 import { sortedConversations } from './messenger-state';
@@ -20,7 +20,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
       <div className="list-empty">
         <Icon name="chat" size={40} />
         <p>No conversations yet.</p>
-        <button type="button" className="button primary" onClick={() => navigate('/inbox/new')}>
+        <button type="button" className="button primary" onClick={() => navigate(DIRECTORY_PATH)}>
           Find a business
         </button>
       </div>

@@ -1,6 +1,6 @@
 /** The list pane: header actions (new chat, privacy, notifications, log out) and the conversations. */
 import { Icon } from '../../components/icon';
-import { navigate } from '../../lib/router';
+import { DIRECTORY_PATH, navigate } from '../../lib/router';
 import { logOut, useSession } from '../auth/session';
 import { requestNotifyPermission, useNotifyPermission } from '../notifications/notify';
 import { toast } from '../../components/toasts';
@@ -52,7 +52,7 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
         </div>
       </header>
       <div className="sidebar-search">
-        <button type="button" className="search-launch" onClick={() => navigate('/inbox/new')}>
+        <button type="button" className="search-launch" onClick={() => navigate(DIRECTORY_PATH)}>
           <Icon name="search" />
           <span>Find a bank or business</span>
         </button>
