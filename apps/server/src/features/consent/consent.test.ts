@@ -160,8 +160,10 @@ for (const dialect of DIALECTS) {
         'changed:settings',
         'granted:settings',
       ]);
-      const stored = await hub.ctx.storage.db.selectFrom('consent_state').selectAll().orderBy('customer_id').execute();
-      const replayed = (await replayLedger(hub.ctx.storage.db)).sort((a, b) => a.customer_id.localeCompare(b.customer_id));
+      // Sorted in JS on both sides: database collations differ on random ids.
+      const byCustomer = (a: { customer_id: string }, b: { customer_id: string }) => (a.customer_id < b.customer_id ? -1 : 1);
+      const stored = (await hub.ctx.storage.db.selectFrom('consent_state').selectAll().execute()).sort(byCustomer);
+      const replayed = (await replayLedger(hub.ctx.storage.db)).sort(byCustomer);
       expect(stored).toHaveLength(2);
       expect(replayed).toEqual(stored);
       expect(stored.map((s) => s.status).sort()).toEqual(['expired', 'revoked']);

@@ -182,6 +182,45 @@ for (const dialect of DIALECTS) {
       await expect(resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).rejects.toMatchObject({ key: 'INVALID_LINKING_TOKEN' });
     });
 
+    it('end to end on the Platform API: PSID lookup, tagged sends refused before, allowed after, refused after revocation', async () => {
+      const s = await setup();
+      const token = s.bank.page_access_token;
+      const send = () =>
+        hub.app.inject({
+          method: 'POST',
+          url: `/v25.0/me/messages?access_token=${token}`,
+          payload: {
+            recipient: { id: s.row.psid },
+            messaging_type: 'MESSAGE_TAG',
+            tag: 'ACCOUNT_UPDATE',
+            notification_category: 'fraud_alerts',
+            message: { text: 'Was this you? 42.10 at ACME' },
+          },
+        });
+      const refused = await send();
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error).toMatchObject({ code: 10, error_subcode: 1400001 });
+
+      const { token: linkingToken, redirectUri } = await s.toBusiness(['fraud_alerts']);
+      const me = await hub.app.inject({
+        method: 'GET',
+        url: `/v25.0/me?fields=recipient&account_linking_token=${encodeURIComponent(linkingToken)}&access_token=${token}`,
+      });
+      expect(me.json()).toMatchObject({ id: s.bank.page_id, recipient: s.row.psid });
+      expect((await s.back(redirectUri, 'code')).headers.location).toContain('linked=1');
+      const spent = await hub.app.inject({
+        method: 'GET',
+        url: `/v25.0/me?fields=recipient&account_linking_token=${encodeURIComponent(linkingToken)}&access_token=${token}`,
+      });
+      expect(spent.json().error).toMatchObject({ code: 10303 });
+
+      expect((await send()).statusCode).toBe(200);
+      await hub.app.inject({ method: 'DELETE', url: `/api/privacy/businesses/${s.bank.page_id}/consent`, headers: { cookie: s.alice.cookie } });
+      const after = await send();
+      expect(after.statusCode).toBe(400);
+      expect(after.json().error).toMatchObject({ code: 10, error_subcode: 1400001 });
+    });
+
     it('aborts without authorization_code: no link, no grant, token spent', async () => {
       const s = await setup();
       const { redirectUri } = await s.toBusiness(['fraud_alerts']);
