@@ -1,13 +1,23 @@
 /** Entry point of the Confide web messenger. */
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { isAgentInboxPath } from './features/inbox/inbox-route';
 import './styles.css';
+
+/** The agent inbox (`/inbox`) is its own app, loaded only on its routes. */
+const InboxApp = lazy(() => import('./features/inbox/inbox-app'));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('missing #root');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    {isAgentInboxPath(location.pathname) ? (
+      <Suspense fallback={<div className="splash" aria-busy="true" />}>
+        <InboxApp />
+      </Suspense>
+    ) : (
+      <App />
+    )}
   </StrictMode>,
 );

@@ -1,0 +1,154 @@
+/**
+ * One inbox conversation: the customer's PSID and allowed profile fields, the history,
+ * Take, the reply composer (HUMAN_AGENT, up to 7 days after the customer's last message)
+ * and Done, which hands the conversation back to the bank's assistant.
+ */
+import type { InboxConversation } from '@confide/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { Avatar } from '../../components/avatar';
+import { BackButton } from '../../components/back-button';
+import { Spinner } from '../../components/spinner';
+import { toast } from '../../components/toasts';
+import { describeError, isApiError } from '../../lib/api';
+import { navigate } from '../../lib/router';
+import { fullDate } from '../../lib/time';
+import { AgentComposer } from './agent-composer';
+import { inboxApi } from './inbox-api';
+import { QUEUE_PATH } from './inbox-route';
+import { refreshQueue, useInbox } from './inbox-state';
+import { InboxMessages } from './inbox-messages';
+import { useNow, waitingLabel } from './waiting';
+
+export function ConversationPane({ conversationId }: { conversationId: string }) {
+  const agent = useInbox((s) => s.agent);
+  const revision = useInbox((s) => s.revisions[conversationId] ?? 0);
+  const left = useInbox((s) => s.left[conversationId] === true);
+  const offset = useInbox((s) => s.clockOffset);
+  const now = useNow() + offset;
+  const [conversation, setConversation] = useState<InboxConversation | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    inboxApi.conversation(conversationId).then(
+      (c) => current && setConversation(c),
+      (err: unknown) => {
+        if (!current) return;
+        if (isApiError(err) && err.status === 404) setConversation(null);
+        else toast(describeError(err), 'error');
+      },
+    );
+    return () => void (current = false);
+  }, [conversationId, revision]);
+
+  const loaded = conversation != null;
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [conversationId, loaded]);
+
+  if (conversation === null || (left && conversation === undefined))
+    return (
+      <section className="pane thread" aria-labelledby="inbox-gone">
+        <header className="pane-header">
+          <BackButton to={QUEUE_PATH} label="Back to the queue" />
+          <h2 id="inbox-gone">Conversation</h2>
+        </header>
+        <div className="main-empty">
+          <p>This conversation is no longer in the inbox: it went back to the assistant.</p>
+          <button type="button" className="button" onClick={() => navigate(QUEUE_PATH)}>
+            Back to the queue
+          </button>
+        </div>
+      </section>
+    );
+  if (conversation === undefined)
+    return (
+      <section className="pane thread loading">
+        <Spinner label="Loading conversation" />
+      </section>
+    );
+
+  const assignee = conversation.assigned_agent;
+  const mine = assignee !== null && assignee.id === agent?.id;
+  const someoneElse = assignee !== null && !mine;
+  const windowClosed = conversation.reply_until === null || now > conversation.reply_until;
+
+  const act = async (action: () => Promise<void>, after?: () => void) => {
+    setBusy(true);
+    try {
+      await action();
+      after?.();
+    } catch (err) {
+      toast(describeError(err), 'error');
+    } finally {
+      setBusy(false);
+      void refreshQueue();
+    }
+  };
+  const reload = () => inboxApi.conversation(conversationId).then(setConversation);
+  const take = () =>
+    act(async () => {
+      await inboxApi.take(conversationId);
+      await reload();
+    });
+  const done = () =>
+    act(
+      () => inboxApi.done(conversationId),
+      () => {
+        toast(`Handed ${conversation.customer.first_name} back to the assistant.`, 'success');
+        navigate(QUEUE_PATH);
+      },
+    );
+
+  return (
+    <section className="pane thread" aria-labelledby="inbox-title">
+      <header className="pane-header thread-header">
+        <BackButton to={QUEUE_PATH} label="Back to the queue" />
+        <Avatar id={conversation.customer.psid} name={conversation.customer.first_name} size="sm" />
+        <div className="thread-title">
+          <h2 id="inbox-title" ref={heading} tabIndex={-1}>
+            {conversation.customer.first_name}
+          </h2>
+          <p className="muted small thread-subtitle">
+            Waiting {waitingLabel(now - conversation.queued_at)} ·{' '}
+            {assignee === null ? 'Not taken yet' : mine ? 'Taken by you' : `Taken by ${assignee.display_name}`}
+          </p>
+        </div>
+        <div className="header-actions">
+          {assignee === null && (
+            <button type="button" className="button primary" disabled={busy} onClick={() => void take()}>
+              Take
+            </button>
+          )}
+          {!someoneElse && (
+            <button type="button" className="button" disabled={busy} onClick={() => void done()} title="Hand the conversation back to the assistant">
+              Done
+            </button>
+          )}
+        </div>
+      </header>
+      <dl className="inbox-profile" aria-label="Customer">
+        <div>
+          <dt>First name</dt>
+          <dd>{conversation.customer.first_name}</dd>
+        </div>
+        <div>
+          <dt>PSID</dt>
+          <dd className="psid">{conversation.customer.psid}</dd>
+        </div>
+        <div>
+          <dt>Reply until</dt>
+          <dd className={windowClosed ? 'warn' : undefined}>{conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}</dd>
+        </div>
+      </dl>
+      <InboxMessages messages={conversation.messages} customerName={conversation.customer.first_name} />
+      {mine && !windowClosed && <AgentComposer conversationId={conversationId} customerName={conversation.customer.first_name} onSent={() => void reload()} />}
+      {mine && windowClosed && (
+        <p className="inbox-notice warn" role="status">
+          More than 7 days since {conversation.customer.first_name} last wrote: replies are closed until they write again.
+        </p>
+      )}
+      {assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
+      {someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
+    </section>
+  );
+}

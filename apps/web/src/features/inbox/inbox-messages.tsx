@@ -1,0 +1,45 @@
+/** The conversation history as agents see it: the customer on the left, the page (assistant or agents) on the right. */
+import type { InboxMessage } from '@confide/protocol';
+import { useEffect, useRef } from 'react';
+import { clockTime, dayLabel, sameDay } from '../../lib/time';
+import { bodyText } from './message-text';
+
+export function InboxMessages({ messages, customerName }: { messages: InboxMessage[]; customerName: string }) {
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+  return (
+    <div className="message-area">
+      <div className="message-scroller" role="log" aria-label={`Conversation with ${customerName}`} aria-live="polite" tabIndex={0}>
+        <div className="message-inner">
+          <ol className="messages">
+            {messages.map((m, i) => {
+              const previous = messages[i - 1];
+              const newDay = previous === undefined || !sameDay(previous.created_at, m.created_at);
+              const page = m.direction === 'out';
+              const author = page ? (m.persona?.name ?? 'Assistant') : customerName;
+              return (
+                <li key={m.mid} className="inbox-item">
+                  {newDay && (
+                    <p className="day-separator">
+                      <span>{dayLabel(m.created_at)}</span>
+                    </p>
+                  )}
+                  <div className={`msg ${page ? 'mine' : 'theirs'}`} data-mid={m.mid}>
+                    <span className="persona">{author}</span>
+                    <p className="bubble">
+                      <span className="text">{bodyText(m.body)}</span>
+                      <span className="meta">
+                        <time dateTime={new Date(m.created_at).toISOString()}>{clockTime(m.created_at)}</time>
+                      </span>
+                    </p>
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+          <div ref={end} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+/** A one-line rendering of any message body for agents (templates and files are summarised). */
+import type { MessageBody } from '@confide/protocol';
+
+export function bodyText(body: MessageBody): string {
+  if (body.text !== undefined && body.text !== '') return body.text;
+  if (body.postback !== undefined) return body.postback.title;
+  const attachments = body.attachments ?? (body.attachment === undefined ? [] : [body.attachment]);
+  const first = attachments[0];
+  if (first === undefined) return '(empty message)';
+  return first.type === 'template' ? '(template)' : `(${first.type})`;
+}

@@ -1,0 +1,84 @@
+/** The queue pane: conversations handed to the inbox, longest waiting first, with live waiting times. */
+import { Avatar } from '../../components/avatar';
+import { Icon } from '../../components/icon';
+import { navigate } from '../../lib/router';
+import { inboxConversationPath } from './inbox-route';
+import { logOutAgent, useInbox } from './inbox-state';
+import { bodyText } from './message-text';
+import { useNow, waitingLabel } from './waiting';
+
+export function QueueSidebar({ activeId }: { activeId: string | null }) {
+  const agent = useInbox((s) => s.agent);
+  const queue = useInbox((s) => s.queue);
+  const offset = useInbox((s) => s.clockOffset);
+  const now = useNow() + offset;
+
+  return (
+    <nav className="sidebar" aria-label="Queue">
+      <header className="pane-header">
+        <div className="pane-title">
+          <h1>Queue</h1>
+          {agent != null && (
+            <span className="muted small">
+              {agent.display_name} · {agent.page.name}
+            </span>
+          )}
+        </div>
+        <div className="header-actions">
+          <button type="button" className="icon-button" onClick={() => void logOutAgent()} aria-label="Log out" title="Log out">
+            <Icon name="logout" />
+          </button>
+        </div>
+      </header>
+      {queue === undefined ? (
+        <p className="list-empty muted">Loading the queue…</p>
+      ) : queue.length === 0 ? (
+        <div className="list-empty">
+          <Icon name="check" size={40} />
+          <p>Nobody is waiting. New hand-overs appear here.</p>
+        </div>
+      ) : (
+        <ul className="conversation-list" aria-label={`Waiting conversations (${queue.length})`} aria-live="polite">
+          {queue.map((item) => {
+            const mine = item.assigned_agent !== null && item.assigned_agent.id === agent?.id;
+            const waiting = waitingLabel(now - item.queued_at);
+            const last = item.last_message;
+            return (
+              <li key={item.conversation_id}>
+                <a
+                  className={`conversation${item.conversation_id === activeId ? ' active' : ''}${item.assigned_agent === null ? ' unread' : ''}`}
+                  href={inboxConversationPath(item.conversation_id)}
+                  aria-current={item.conversation_id === activeId ? 'page' : undefined}
+                  onClick={(e) => {
+                    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                    e.preventDefault();
+                    navigate(inboxConversationPath(item.conversation_id));
+                  }}
+                >
+                  <Avatar id={item.customer.psid} name={item.customer.first_name} />
+                  <span className="conversation-main">
+                    <span className="conversation-top">
+                      <span className="conversation-name">{item.customer.first_name}</span>
+                      <span className="conversation-time waiting" title="Waiting since the hand-over">
+                        <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
+                        {waiting}
+                      </span>
+                    </span>
+                    <span className="conversation-bottom">
+                      <span className="conversation-preview">
+                        {last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}
+                      </span>
+                      <span className={`assignee${mine ? ' mine' : ''}`}>
+                        {item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
+                      </span>
+                    </span>
+                  </span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </nav>
+  );
+}
