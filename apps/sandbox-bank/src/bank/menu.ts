@@ -15,7 +15,7 @@ export function bankMessengerProfile(linkUrl: string): MessengerProfile {
           { type: 'postback', title: 'Lock / unlock a card', payload: 'CMD:cards' },
           { type: 'postback', title: 'Low-balance alert', payload: 'CMD:threshold' },
           { type: 'postback', title: 'Talk to an agent', payload: 'CMD:agent' },
-          { type: 'postback', title: 'Link / unlink account', payload: 'CMD:link_menu' },
+          { type: 'postback', title: 'Link / unlink', payload: 'CMD:link_menu' },
         ],
       },
     ],

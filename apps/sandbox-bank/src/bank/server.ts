@@ -92,7 +92,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   };
   const bot = createBankBot({ platform, ledger, links, alerts, log, now, linkUrl, defer });
 
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   acceptForms(app);
   await app.register(
     fastifyWebhook(bot, { appSecret: config.APP_SECRET, verifyToken: config.VERIFY_TOKEN, onError: (err) => log.error({ err }, 'webhook failed') }),

@@ -117,3 +117,14 @@ describe('bank bot routing', () => {
     expect(await h.bank.links.customerOf(ALICE)).toBeUndefined();
   });
 });
+
+describe('persistent menu', () => {
+  it('fits Messenger limits (titles ≤ 20 characters) and points Log In at the bank', async () => {
+    const { bankMessengerProfile } = await import('../menu.js');
+    const profile = bankMessengerProfile('http://bank.test/link');
+    const titles = (profile.persistent_menu?.[0]?.call_to_actions ?? []).map((c) => (c as { title: string }).title);
+    expect(titles).toHaveLength(6);
+    for (const title of titles) expect(title.length).toBeLessThanOrEqual(20);
+    expect(profile.account_linking_url).toBe('http://bank.test/link');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Provisioning the sandboxes on an in-process hub (the demo launcher and the e2e tests):
+ * create or reuse their pages and apps, declare what they send, issue fresh page tokens,
+ * subscribe their webhooks, and make sure the demo customers exist. This is the only code
+ * of the workspace that touches the hub's internals; the bank and shop use the SDK only.
+ */
+import type { Hub } from '@confide/server';
+
+/** What a sandbox needs to talk to its page. */
+export interface PageCredentials {
+  pageId: string;
+  appId: string;
+  appSecret: string;
+  pageToken: string;
+}
+
+export interface PageSpec {
+  name: string;
+  category: 'bank' | 'merchant';
+  description: string;
+  declarations: readonly { category: string; purpose: string }[];
+}
+
+export const SANDBOX_BANK_PAGE: PageSpec = {
+  name: 'Sandbox Bank',
+  category: 'bank',
+  description: 'The demo bank that ships with Confide: balances, transaction and fraud alerts.',
+  declarations: [
+    { category: 'balances', purpose: 'Your balance after each payment in or out of your account.' },
+    { category: 'transactions', purpose: 'A short note for each card payment and transfer, so you can spot mistakes.' },
+    { category: 'fraud_alerts', purpose: 'An alert when a payment looks unusual, asking you to confirm it was you.' },
+  ],
+};
+
+export const SANDBOX_SHOP_PAGE: PageSpec = {
+  name: 'Sandbox Shop',
+  category: 'merchant',
+  description: 'The demo shop: receipts and shipping updates.',
+  declarations: [
+    { category: 'receipts', purpose: 'A receipt for each order you place.' },
+    { category: 'shipping', purpose: 'Updates when your order ships and when it is out for delivery.' },
+  ],
+};
+
+/** The hub's demo customers (Confide logins, not bank logins). */
+export const HUB_DEMO_CUSTOMERS = [
+  { username: 'alice', password: 'alice-demo-password' },
+  { username: 'bob', password: 'bob-demo-password' },
+] as const;
+
+/** Finds the page by name or creates it; declares its categories; issues a new page token. */
+export async function ensurePage(hub: Hub, spec: PageSpec): Promise<PageCredentials> {
+  const { pages, consents } = hub.services;
+  const existing = (await pages.searchPages(spec.name, 100)).find((p) => p.name === spec.name);
+  let credentials: PageCredentials;
+  if (existing === undefined) {
+    const created = await pages.createPage({ name: spec.name, category: spec.category, description: spec.description, privacyPolicyUrl: null });
+    credentials = { pageId: created.page_id, appId: created.app_id, appSecret: created.app_secret, pageToken: created.page_access_token };
+  } else {
+    const app = await hub.ctx.storage.db.selectFrom('apps').select('id').where('page_id', '=', existing.id).executeTakeFirstOrThrow();
+    const token = await pages.issueToken(existing.id);
+    credentials = { pageId: existing.id, appId: app.id, appSecret: await pages.appSecret(app.id), pageToken: token.page_access_token };
+  }
+  for (const d of spec.declarations) await consents.declare(credentials.pageId, d.category, d.purpose);
+  return credentials;
+}
+
+/** Points the page's app at a sandbox's webhook (the hub runs the GET handshake first). */
+export async function subscribeWebhook(hub: Hub, pageId: string, url: string, verifyToken: string): Promise<void> {
+  await hub.services.webhooks.subscribe({ pageId, url, verifyToken });
+}
+
+/** Creates the demo customers at the hub unless they exist. */
+export async function ensureHubCustomers(hub: Hub): Promise<void> {
+  for (const c of HUB_DEMO_CUSTOMERS) {
+    const found = await hub.ctx.storage.db.selectFrom('customers').select('id').where('username', '=', c.username).executeTakeFirst();
+    if (found === undefined) await hub.services.accounts.createCustomer(c);
+  }
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole demo on one machine. Starts the hub in this process, provisions
+ * the Sandbox Bank and Sandbox Shop pages, runs each sandbox as its own process (own port
+ * and SQLite database), subscribes their webhooks, seeds alice and bob, and prints how to
+ * log in. Hub variables as for `confide start`; BANK_PORT / SHOP_PORT move the sandboxes.
+ */
+import { createHub, loadConfig } from '@confide/server';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BANK_DEMO_CUSTOMERS } from './bank/fixtures.js';
+import {
+  HUB_DEMO_CUSTOMERS,
+  SANDBOX_BANK_PAGE,
+  SANDBOX_SHOP_PAGE,
+  ensureHubCustomers,
+  ensurePage,
+  subscribeWebhook,
+  type PageCredentials,
+} from './demo/provision.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function runSandbox(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [join(here, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => `[${name}] ${l}\n`)
+      .join('');
+  child.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
+  child.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
+  return child;
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+function sandboxEnv(prefix: string, hubUrl: string, page: PageCredentials, verifyToken: string, port: string, dataDir: string): Record<string, string> {
+  return {
+    [`${prefix}HUB_URL`]: hubUrl,
+    [`${prefix}PAGE_TOKEN`]: page.pageToken,
+    [`${prefix}APP_SECRET`]: page.appSecret,
+    [`${prefix}VERIFY_TOKEN`]: verifyToken,
+    [`${prefix}PORT`]: port,
+    [`${prefix}DATA_DIR`]: dataDir,
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const hub = await createHub(config);
+  await hub.listen();
+  const hubUrl = config.publicUrl;
+  const bankPage = await ensurePage(hub, SANDBOX_BANK_PAGE);
+  const shopPage = await ensurePage(hub, SANDBOX_SHOP_PAGE);
+  await ensureHubCustomers(hub);
+
+  const bankPort = process.env['BANK_PORT'] ?? '3100';
+  const shopPort = process.env['SHOP_PORT'] ?? '3200';
+  const bankUrl = `http://127.0.0.1:${bankPort}`;
+  const shopUrl = `http://127.0.0.1:${shopPort}`;
+  const adminToken = randomBytes(18).toString('base64url');
+  const bankVerify = randomBytes(18).toString('base64url');
+  const shopVerify = randomBytes(18).toString('base64url');
+  const children = [
+    runSandbox('bank', 'bank/main.js', {
+      ...sandboxEnv('BANK_', hubUrl, bankPage, bankVerify, bankPort, join(config.DATA_DIR, 'sandbox-bank')),
+      BANK_ADMIN_TOKEN: process.env['BANK_ADMIN_TOKEN'] ?? adminToken,
+    }),
+    runSandbox('shop', 'shop/main.js', sandboxEnv('SHOP_', hubUrl, shopPage, shopVerify, shopPort, join(config.DATA_DIR, 'sandbox-shop'))),
+  ];
+  const stop = async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await hub.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  await waitHealthy(bankUrl, children[0] as ChildProcess);
+  await waitHealthy(shopUrl, children[1] as ChildProcess);
+  await subscribeWebhook(hub, bankPage.pageId, `${bankUrl}/webhook`, bankVerify);
+  await subscribeWebhook(hub, shopPage.pageId, `${shopUrl}/webhook`, shopVerify);
+
+  const bankLogins = BANK_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
+  const hubLogins = HUB_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
+  process.stdout.write(`
+Confide demo is running.
+  Hub (customer web app and Platform API): ${hubUrl}
+  Sandbox Bank: ${bankUrl}   (page ${bankPage.pageId})
+  Sandbox Shop: ${shopUrl}   (page ${shopPage.pageId})
+
+How to try it:
+  1. Log in to Confide at ${hubUrl} as one of: ${hubLogins}
+  2. Open "Sandbox Bank", say "link", tap Log In, choose what the bank may send you,
+     then sign in on the bank's own page with its credentials: ${bankLogins}
+  3. Say "balance", "transactions", "lock card" or "agent". Card payments arrive as the simulator runs.
+  4. Stage a fraud alert for alice:
+     curl -X POST ${bankUrl}/admin/simulate -H 'authorization: Bearer ${process.env['BANK_ADMIN_TOKEN'] ?? adminToken}' \\
+          -H 'content-type: application/json' -d '{"scenario":"amount_anomaly","customer":"alice"}'
+     (scenarios: amount_anomaly, compromised_terminal, cnp_burst, new_country, risky_merchant)
+  5. Open "Sandbox Shop", say "hi" for a one-time code, and order at ${shopUrl}
+`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
