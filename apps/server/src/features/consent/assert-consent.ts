@@ -29,12 +29,12 @@ export interface ProactiveSendInput {
 export async function assertProactiveSendAllowed(db: Kysely<Database>, input: ProactiveSendInput): Promise<void> {
   const { tag, category } = input;
   if (!isProactiveTag(tag)) {
-    throw new PlatformError('INVALID_PARAMETER', { message: `(#100) Tag ${tag} is not a proactive update tag`, detail: { field: 'tag' } });
+    throw new PlatformError('INVALID_PARAMETER', { message: `Tag ${tag} is not a proactive update tag`, detail: { field: 'tag' } });
   }
   const group: readonly string[] = TAG_GROUPS[tag];
   if (category !== undefined && !group.includes(category)) {
     throw new PlatformError('INVALID_PARAMETER', {
-      message: `(#100) Category ${category} does not belong to tag ${tag} (allowed: ${group.join(', ')})`,
+      message: `Category ${category} does not belong to tag ${tag} (allowed: ${group.join(', ')})`,
       detail: { field: 'category', allowed: [...group] },
     });
   }

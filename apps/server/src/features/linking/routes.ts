@@ -123,7 +123,7 @@ export function unlinkGraphRoutes(linking: Linking) {
     router.route('POST', '/me/unlink_accounts', async ({ params, principal }) => {
       const psid = params['psid'];
       if (typeof psid !== 'string' || !/^\d{1,32}$/.test(psid)) {
-        throw new PlatformError('INVALID_PARAMETER', { message: '(#100) The parameter psid is required', detail: { field: 'psid' } });
+        throw new PlatformError('INVALID_PARAMETER', { message: 'The parameter psid is required', detail: { field: 'psid' } });
       }
       await linking.unlinkByPsid(principal.pageId, psid);
       return { result: 'unlink account success' };
