@@ -40,7 +40,10 @@ export async function startWorld(bankEnv: Record<string, string> = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'confide-e2e-'));
   const hubPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(hubPort), PUBLIC_URL: hubUrl, DATA_DIR: dataDir }, () => undefined);
+  const config = loadConfig(
+    { NODE_ENV: 'test', LOG_LEVEL: process.env['E2E_HUB_LOG'] ?? 'silent', PORT: String(hubPort), PUBLIC_URL: hubUrl, DATA_DIR: dataDir },
+    () => undefined,
+  );
   const hub = await createHub(config, { memory: true });
   await hub.listen();
   const page = await ensurePage(hub, SANDBOX_BANK_PAGE);
