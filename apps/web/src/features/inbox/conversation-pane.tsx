@@ -43,7 +43,9 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   }, [conversationId, revision]);
 
   const loaded = conversation != null;
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [conversationId, loaded]);
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+  }, [conversationId, loaded]);
 
   if (conversation === null || (left && conversation === undefined))
     return (

@@ -6,7 +6,10 @@ import { bodyText } from './message-text';
 
 export function InboxMessages({ messages, customerName }: { messages: InboxMessage[]; customerName: string }) {
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+  // Braces: scroll methods may return a promise, and an effect must return nothing or a cleanup.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
   return (
     <div className="message-area">
       <div className="message-scroller" role="log" aria-label={`Conversation with ${customerName}`} aria-live="polite" tabIndex={0}>

@@ -1,0 +1,163 @@
+/**
+ * The agent inbox in a real Chromium against a real hub, with two browser contexts: the
+ * bank's bot hands alice's conversation to the page inbox through the Graph handover
+ * endpoint; the agent sees it arrive live in the queue, takes it and replies; alice sees
+ * the reply live; the agent clicks Done and the bot gets the thread back.
+ */
+import { PAGE_INBOX_APP_ID } from '@confide/protocol';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+
+describe('agent inbox', { timeout: 60_000 }, () => {
+  let env: BrowserHub;
+  let bank: { page_id: string; app_id: string; page_access_token: string };
+  let customer: { context: BrowserContext; page: Page };
+  let agent: { context: BrowserContext; page: Page };
+  let customerId: string;
+  let conversationId: string;
+  const username = `alice${Date.now().toString(36)}`;
+  /** Page errors and CSP violations: neither app may produce any. */
+  const problems: string[] = [];
+
+  const watch = (page: Page) => {
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+    });
+  };
+
+  const threadOwner = async () =>
+    (await env.hub.ctx.storage.db.selectFrom('conversations').select('thread_owner_app_id').where('id', '=', conversationId).executeTakeFirstOrThrow())
+      .thread_owner_app_id;
+
+  beforeAll(async () => {
+    env = await startBrowserHub();
+    // The webhook URL never answers: handover events stay in the outbox for the test to read.
+    bank = await env.hub.services.pages.createPage({
+      name: 'Acme Bank',
+      category: 'bank',
+      description: 'Everyday banking, privately.',
+      webhookUrl: 'http://127.0.0.1:9/hook',
+      verifyToken: 'v',
+    });
+    await env.hub.services.agents.create({ pageId: bank.page_id, username: 'ada', password: 'agent password 1', displayName: 'Ada' });
+    const open = async () => {
+      const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      watch(page);
+      return { context, page };
+    };
+    customer = await open();
+    agent = await open();
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('alice writes to her bank', async () => {
+    const page = customer.page;
+    await page.goto(env.url);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Find a bank or business' }).click();
+    await page.getByLabel('Search banks and businesses').fill('acme');
+    await page.getByRole('button', { name: /Acme Bank/ }).click();
+    await page.getByRole('heading', { name: 'Acme Bank', level: 2 }).waitFor();
+    conversationId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    const composer = page.getByLabel('Message Acme Bank');
+    await composer.fill('I need to talk to a person');
+    await composer.press('Enter');
+    await page.locator('li.msg', { hasText: 'I need to talk to a person' }).locator('.ticks[data-state="sent"]').waitFor();
+    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string } }>));
+    customerId = me.customer.id;
+    await shot(page, 'inbox-01-customer-writes');
+  });
+
+  it('the agent logs in to an empty queue', async () => {
+    const page = agent.page;
+    await page.goto(`${env.url}/inbox`);
+    await page.getByRole('heading', { name: 'Agent sign in' }).waitFor();
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill('agent password 1');
+    await shot(page, 'inbox-02-agent-login');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByText('Nobody is waiting').waitFor();
+    await shot(page, 'inbox-03-empty-queue');
+  });
+
+  it('the bot passes the conversation to the page inbox; it appears live in the queue', async () => {
+    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const res = await fetch(`${env.url}/v25.0/me/pass_thread_control?access_token=${bank.page_access_token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient: { id: psid }, target_app_id: PAGE_INBOX_APP_ID, metadata: 'wants a human' }),
+    });
+    expect(await res.json()).toEqual({ success: true });
+    const entry = agent.page.getByRole('link', { name: new RegExp(username) });
+    await entry.waitFor();
+    expect(await entry.textContent()).toContain('I need to talk to a person');
+    expect(await entry.textContent()).toContain('just now');
+    await shot(agent.page, 'inbox-04-queued-live');
+  });
+
+  it('the agent opens it (history, PSID, profile), takes it and replies; alice sees the reply live', async () => {
+    const page = agent.page;
+    await page.getByRole('link', { name: new RegExp(username) }).click();
+    await page.getByRole('heading', { name: username, level: 2 }).waitFor();
+    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    await page.locator('.inbox-profile .psid', { hasText: psid }).waitFor();
+    await page.getByRole('log').getByText('I need to talk to a person').waitFor();
+    expect(await page.locator('body').textContent()).not.toContain(customerId);
+    await shot(page, 'inbox-05-conversation');
+
+    await page.getByRole('button', { name: 'Take' }).click();
+    await page.getByText('Taken by you').waitFor();
+    const reply = page.getByLabel(`Reply to ${username}`);
+    await reply.fill('Hi, this is Ada from Acme Bank. How can I help?');
+    await reply.press('Enter');
+    await page.getByRole('log').getByText('Hi, this is Ada from Acme Bank').waitFor();
+    await shot(page, 'inbox-06-agent-replied');
+
+    await customer.page.locator('li.msg', { hasText: 'Hi, this is Ada from Acme Bank' }).waitFor();
+    await shot(customer.page, 'inbox-07-customer-sees-reply');
+    const stored = await env.hub.ctx.storage.db.selectFrom('messages').select(['tag', 'persona_id']).where('direction', '=', 'out').executeTakeFirstOrThrow();
+    expect(stored.tag).toBe('HUMAN_AGENT');
+    expect(stored.persona_id).not.toBeNull();
+  });
+
+  it("alice's next message shows up in the agent's conversation live", async () => {
+    const composer = customer.page.getByLabel('Message Acme Bank');
+    await composer.fill('My card was swallowed by an ATM');
+    await composer.press('Enter');
+    await agent.page.getByRole('log').getByText('My card was swallowed by an ATM').waitFor();
+  });
+
+  it('Done hands the conversation back to the bot, which receives pass_thread_control', async () => {
+    const page = agent.page;
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByText('Nobody is waiting').waitFor();
+    await shot(page, 'inbox-08-done');
+    expect(await threadOwner()).toBeNull();
+    const handovers = await env.hub.ctx.storage.db
+      .selectFrom('webhook_outbox')
+      .select(['app_id', 'payload'])
+      .where('field', '=', 'messaging_handovers')
+      .execute();
+    expect(
+      await Promise.all(
+        handovers.map(async (h) => ({ app: h.app_id, item: await env.hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, h.payload) })),
+      ),
+    ).toEqual([
+      {
+        app: bank.app_id,
+        item: expect.objectContaining({ pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id } }),
+      },
+    ]);
+    expect(problems).toEqual([]);
+  });
+});
