@@ -322,7 +322,10 @@ for (const dialect of DIALECTS) {
       cleanups.push(() => second.close());
       mids.push(await say(second, alice.cookie, conv.id, 'after restart'));
       await vi.waitFor(() => expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(mids), { timeout: 10_000 });
-      expect(await second.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, delivered: 6 });
+      // The receiver logs a POST before the hub has recorded its success: wait for that too.
+      await vi.waitFor(async () => expect(await second.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, delivered: 6 }), {
+        timeout: 10_000,
+      });
     });
 
     it('keeps delivering to other apps while one receiver takes 3 s to answer', async () => {
