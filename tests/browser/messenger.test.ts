@@ -149,6 +149,12 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
       },
     });
     await sendAsBusiness(env.hub, customerId, conversationId, {
+      attachments: [
+        { type: 'image', payload: { url: '/favicon.svg' } },
+        { type: 'file', payload: { url: 'https://bank.example/statements/2026-10.pdf' } },
+      ],
+    });
+    await sendAsBusiness(env.hub, customerId, conversationId, {
       attachment: {
         type: 'template',
         payload: {
@@ -178,6 +184,11 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     const receipt = page.getByRole('article', { name: /Receipt R-1042/ });
     await receipt.waitFor();
     expect(await receipt.locator('.receipt-total').innerText()).toMatch(/Total\s+€?15[.,]00/);
+    const image = page.getByRole('img', { name: 'Image from Acme Bank' });
+    await image.waitFor();
+    // The image box is sized by CSS before it loads, so nothing below it jumps.
+    expect((await image.boundingBox())?.height).toBeGreaterThan(100);
+    expect(await page.getByRole('link', { name: /2026-10\.pdf/ }).getAttribute('href')).toBe('https://bank.example/statements/2026-10.pdf');
     await shot(page, '06-templates');
 
     await buttonCard.getByRole('button', { name: 'Order a new card' }).click();
@@ -211,16 +222,20 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
   });
 
   it('opens the conversation with a toast when returning from account linking', async () => {
+    // Viewing the thread marks it read; wait for that so it cannot race the next test's message.
+    const read = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${conversationId}/read`) && r.request().method() === 'POST');
     await page.goto(`${env.url}/?conversation=${encodeURIComponent(conversationId)}&linked=1`);
     await page.getByText('Your account is linked.').waitFor();
     await page.getByRole('heading', { name: 'Acme Bank', level: 2 }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/c/${conversationId}`);
     expect(new URL(page.url()).search).toBe('');
+    expect((await read).status()).toBe(200);
   });
 
   it('lists the conversation with its last message and an unread badge', async () => {
     await page.goto(`${env.url}/`);
     await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await page.locator('.app[data-stream="live"]').waitFor();
     await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Reminder: activate your card' });
     const row = page.getByRole('link', { name: /Acme Bank/ });
     await row.getByText('Reminder: activate your card').waitFor();
@@ -273,6 +288,14 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     const order = await page.locator('li.msg .text').allInnerTexts();
     expect(order).toEqual(Array.from({ length: 45 }, (_, i) => `Book ${i + 1} of 45`));
     await shot(page, '10b-load-older');
+
+    // Reading back: a new message must not move the view; a pill offers to jump down.
+    const readingBefore = await top();
+    await sendAsBusiness(env.hub, customerId, corner, { text: 'New arrivals this week' });
+    await page.getByRole('button', { name: /New messages/ }).waitFor();
+    expect(Math.abs((await top())! - readingBefore!)).toBeLessThan(1);
+    await page.getByRole('button', { name: /New messages/ }).click();
+    await page.getByRole('button', { name: /New messages/ }).waitFor({ state: 'detached' });
   });
 
   it('fits a 360 px phone without horizontal scrolling', async () => {

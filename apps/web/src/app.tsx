@@ -31,7 +31,7 @@ function Messenger() {
   const activeId = route.name === 'thread' ? route.conversationId : null;
 
   return (
-    <div className="app" data-view={route.name === 'inbox' ? 'list' : 'detail'}>
+    <div className="app" data-view={route.name === 'inbox' ? 'list' : 'detail'} data-stream={status}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>

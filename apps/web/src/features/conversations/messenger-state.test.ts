@@ -88,6 +88,16 @@ describe('stream frames', () => {
   });
 });
 
+describe('setConversations', () => {
+  it('never rolls back what the stream already added', () => {
+    let s = setConversations(initialState, [conv('c1')]);
+    s = applyFrame(s, { type: 'message', cursor: 3, message: msg('m3', 30) }, false);
+    s = setConversations(s, [conv('c1', { last_message: msg('m2', 20), unread_count: 0, page_read_watermark: 5 })]);
+    expect(s.conversations['c1']).toMatchObject({ unread_count: 1, page_read_watermark: 5 });
+    expect(s.conversations['c1']?.last_message?.mid).toBe('m3');
+  });
+});
+
 describe('pagination', () => {
   it('prepends older pages and moves the cursor back; a refreshed newest page keeps it', () => {
     let s = addPage(initialState, 'c1', { data: [msg('m4', 40), msg('m3', 30)], next_cursor: '3' }, false);

@@ -78,10 +78,12 @@ export function upsertConversation(state: MessengerState, c: Conversation): Mess
 /** A fetched conversation never rolls back what the stream already told us. */
 function keepNewest(known: Conversation | undefined, fetched: Conversation): Conversation {
   if (known === undefined) return fetched;
-  const last = (known.last_message?.created_at ?? 0) > (fetched.last_message?.created_at ?? 0) ? known.last_message : fetched.last_message;
+  // The stream saw a newer message than this (slower) answer: keep what the stream built.
+  const streamAhead = (known.last_message?.created_at ?? 0) > (fetched.last_message?.created_at ?? 0);
   return {
     ...fetched,
-    last_message: last,
+    last_message: streamAhead ? known.last_message : fetched.last_message,
+    unread_count: streamAhead ? known.unread_count : fetched.unread_count,
     page_delivered_watermark: Math.max(known.page_delivered_watermark, fetched.page_delivered_watermark),
     page_read_watermark: Math.max(known.page_read_watermark, fetched.page_read_watermark),
     customer_read_watermark: Math.max(known.customer_read_watermark, fetched.customer_read_watermark),

@@ -78,10 +78,14 @@ async function catchUp(): Promise<void> {
   }
 }
 
+let listRequest = 0;
+
 export async function loadConversations(): Promise<void> {
+  const request = ++listRequest;
   try {
     const { data } = await api.conversations();
-    messenger.set((s) => setConversations(s, data));
+    // Only the latest request may write: an earlier, slower answer would roll counts back.
+    if (request === listRequest) messenger.set((s) => setConversations(s, data));
   } catch {
     // The stream status banner already tells the customer when the hub is unreachable.
   }

@@ -45,7 +45,7 @@ export function Directory() {
   };
 
   return (
-    <section className="pane directory" aria-labelledby={`${inputId}-title`}>
+    <section className="pane directory" aria-labelledby={`${inputId}-title`} onKeyDown={(e) => e.key === 'Escape' && navigate('/')}>
       <header className="pane-header">
         <BackButton to="/" />
         <h2 id={`${inputId}-title`}>New conversation</h2>
