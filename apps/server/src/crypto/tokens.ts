@@ -18,6 +18,31 @@ export function randomDigits(digits: number): string {
   return out.slice(0, digits);
 }
 
+/** True when a digit string passes the Luhn check (as card numbers do). */
+export function isLuhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * A Graph-style numeric id (PSIDs, personas, attachments): 16 random digits that never pass the Luhn check, so an id is never
+ * mistaken for (and masked as) a card number in content or logs.
+ */
+export function randomScopedId(): string {
+  const digits = randomDigits(16);
+  if (!isLuhnValid(digits)) return digits;
+  const last = digits.charCodeAt(15) - 48;
+  return digits.slice(0, 15) + String((last + 1) % 10);
+}
+
 /** Compares two strings in time that does not depend on where they differ. */
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);

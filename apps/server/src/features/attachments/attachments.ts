@@ -7,7 +7,7 @@
 import { PlatformError, type MediaType } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
-import { randomDigits } from '../../crypto/tokens.js';
+import { randomScopedId } from '../../crypto/tokens.js';
 import type { UploadedFile } from '../../http/graph-request.js';
 import type { AttachmentsTable, Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
@@ -56,7 +56,7 @@ export class Attachments {
     blobKey: string | null,
   ): Promise<AttachmentsTable> {
     const row: AttachmentsTable = {
-      id: randomDigits(16),
+      id: randomScopedId(),
       page_id: principal.pageId,
       app_id: principal.appId,
       type,

@@ -5,7 +5,7 @@
  */
 import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type SendChatMessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { newId, randomDigits } from '../../crypto/tokens.js';
+import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
@@ -43,7 +43,7 @@ export class Conversations {
         customer_id: customerId,
         page_id: pageId,
         // Random, never derived from the customer id; the unique index makes a collision fail loudly.
-        psid: randomDigits(16),
+        psid: randomScopedId(),
         created_at: now,
         last_message_at: now,
         last_customer_message_at: null,

@@ -4,7 +4,7 @@
  */
 import { PlatformError, type CreatePersonaRequest, type Persona } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { randomDigits } from '../../crypto/tokens.js';
+import { randomScopedId } from '../../crypto/tokens.js';
 
 export class Personas {
   private readonly ctx: HubContext;
@@ -13,7 +13,7 @@ export class Personas {
   }
 
   async create(pageId: string, input: CreatePersonaRequest): Promise<{ id: string }> {
-    const id = randomDigits(16);
+    const id = randomScopedId();
     await this.ctx.storage.writes.run(({ db }) =>
       db
         .insertInto('personas')

@@ -5,7 +5,7 @@
  */
 import { CredentialsBodySchema, PlatformError, type CredentialsBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { newId, randomDigits, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { AttemptLimiter } from '../customers/attempt-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from '../customers/passwords.js';
 
@@ -58,7 +58,7 @@ export class Agents {
     const displayName = (input.displayName ?? input.username).trim() || username;
     const passwordHash = await hashPassword(input.password);
     const now = this.ctx.now();
-    const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomDigits(16) };
+    const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomScopedId() };
     return this.ctx.storage.writes.run(async ({ db }) => {
       const page = await db.selectFrom('pages').select('name').where('id', '=', input.pageId).executeTakeFirst();
       if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${input.pageId}` });
