@@ -25,6 +25,7 @@ import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
+import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
 import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
@@ -119,7 +120,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
-  const platform = createPlatformApi(ctx, services.pages, options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs')));
+  const platform = createPlatformApi(
+    ctx,
+    services.pages,
+    options.blobs ?? new EncryptedBlobStore(new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs')), ctx.storage.vault),
+  );
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
 

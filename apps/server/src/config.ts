@@ -4,6 +4,7 @@
  * (a test keeps the two in sync).
  */
 import { z } from 'zod';
+import { loadKek, type Kek } from './privacy/kek.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -51,6 +52,13 @@ export const ConfigSchema = z.object({
    * Generate one with `openssl rand -base64 32`. Required in production.
    */
   SERVICE_KEY: z.string().optional(),
+  /**
+   * Key-encryption key (base64 32 bytes) that wraps every customer data key (docs/privacy.md).
+   * Generate one with `openssl rand -base64 32`. Required in production (or KEK_FILE).
+   */
+  KEK: z.string().optional(),
+  /** Path of a file holding the KEK (base64), instead of KEK. */
+  KEK_FILE: z.string().optional(),
   /** Log level for pino. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, in bytes (Send API, customer API). */
@@ -92,7 +100,7 @@ export const ConfigSchema = z.object({
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string };
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string; readonly kek: Kek };
 
 /** Thrown when the environment does not validate; lists every problem. */
 export class ConfigError extends Error {
@@ -111,18 +119,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   let keyText = c.SERVICE_KEY;
+  const devKek = c.KEK === undefined && c.KEK_FILE === undefined;
   if (keyText === undefined) {
     if (c.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: required when NODE_ENV=production');
-    warn('SERVICE_KEY is not set: using the development key. It MUST be changed before real use (NODE_ENV=production refuses it).');
+    warn(
+      `SERVICE_KEY ${devKek ? 'and KEK are' : 'is'} not set: using the development key${devKek ? 's' : ''}. It MUST be changed before real use (NODE_ENV=production refuses it).`,
+    );
     keyText = DEV_SERVICE_KEY;
+  } else if (devKek && c.NODE_ENV !== 'production') {
+    warn(
+      'KEK is not set: customer data keys are wrapped by a development key derived from SERVICE_KEY. Set KEK or KEK_FILE before real use (NODE_ENV=production refuses it).',
+    );
   }
   const serviceKey = Buffer.from(keyText, 'base64url');
   if (serviceKey.length !== 32) throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: must be 32 bytes, base64 or base64url encoded');
   if (c.NODE_ENV === 'production' && keyText === DEV_SERVICE_KEY) {
     throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: the development key is refused when NODE_ENV=production');
   }
+  let kek: Kek;
+  try {
+    kek = loadKek({ kek: c.KEK, kekFile: c.KEK_FILE, serviceKey, production: c.NODE_ENV === 'production' });
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
+  }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  return Object.freeze({ ...c, serviceKey, publicUrl });
+  return Object.freeze({ ...c, serviceKey, publicUrl, kek });
 }
 
 function defaultWarn(msg: string): void {

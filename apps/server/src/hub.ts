@@ -14,6 +14,7 @@ import { loggerOptions } from './logger.js';
 import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
 import { FsBlobStore } from './features/attachments/blob-store.js';
+import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
@@ -46,6 +47,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     dataDir: config.DATA_DIR,
     memory: options.memory ?? false,
     poolSize: config.DATABASE_POOL_SIZE,
+    kek: config.kek,
   });
   const metrics = createMetrics();
   const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });
@@ -59,7 +61,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     now: options.now ?? Date.now,
   };
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
-  const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const files = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const blobs = new EncryptedBlobStore(files, storage.vault);
   const { app, services, setDraining } = await buildApp(ctx, { blobs });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));

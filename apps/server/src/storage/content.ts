@@ -1,21 +1,22 @@
 /**
- * The one place message content is turned into stored bytes and back. Every message
- * body and webhook payload passes through here, keyed by the customer it belongs to,
- * so encryption at rest with per-customer keys lands here without touching callers.
+ * How message content is serialized before it is sealed, and parsed after it is opened.
+ * Sealing and opening themselves belong to the vault (privacy/vault.ts): writers call
+ * `tx.vault.sealMessage` / `sealPayload`, readers `storage.vault.openMessage` /
+ * `openPayload` with a purpose. Nothing here encrypts or decrypts.
  */
 import { MessageBodySchema, type MessageBody } from '@confide/protocol';
 
-/** Serializes a message body for storage. */
-export function sealContent(_customerId: string, body: unknown): string {
-  return JSON.stringify(body);
+/** Serializes a body or payload for sealing. */
+export function encodeJson(value: unknown): string {
+  return JSON.stringify(value);
 }
 
-/** Reads a stored message body back. */
-export function openContent(_customerId: string, stored: string): MessageBody {
-  return MessageBodySchema.parse(JSON.parse(stored));
+/** Parses an opened payload. */
+export function decodeJson(text: string): unknown {
+  return JSON.parse(text);
 }
 
-/** Reads a stored opaque JSON payload (webhook items). */
-export function openPayload(_customerId: string, stored: string): unknown {
-  return JSON.parse(stored);
+/** Parses an opened message body. */
+export function decodeMessageBody(text: string): MessageBody {
+  return MessageBodySchema.parse(JSON.parse(text));
 }

@@ -8,6 +8,9 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { Kek } from '../privacy/kek.js';
+import { PgKeyStore, SqliteKeyStore, type KeyStore } from '../privacy/keystore.js';
+import { Vault } from '../privacy/vault.js';
 import { migrateToLatest, type DialectName } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
@@ -24,6 +27,8 @@ export interface StorageOptions {
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
   poolSize?: number;
+  /** Key-encryption key wrapping the data keys of the vault (privacy/vault.ts). */
+  kek: Kek;
 }
 
 /** The database handle plus the group-commit write queue every write goes through. */
@@ -31,13 +36,15 @@ export interface Storage {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   readonly writes: WriteQueue;
+  /** Encrypts and (for an allowed purpose) decrypts customer content; see privacy/vault.ts. */
+  readonly vault: Vault;
   /** Cheap liveness probe used by /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options);
+  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.kek) : openSqlite(options);
   await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
   return storage;
 }
@@ -55,23 +62,27 @@ function openSqlite(options: StorageOptions): Storage {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return finish(db, 'sqlite');
+  // Keys live in their own file, never in confide.db (docs/privacy.md).
+  const keystore = new SqliteKeyStore(options.memory ? null : path.join(options.dataDir, 'keys.db'));
+  return finish(db, 'sqlite', keystore, options.kek);
 }
 
-function openPostgres(url: string, poolSize: number): Storage {
+function openPostgres(url: string, poolSize: number, kek: Kek): Storage {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // A lost connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return finish(db, 'postgres');
+  return finish(db, 'postgres', new PgKeyStore(url), kek);
 }
 
-function finish(db: Kysely<Database>, dialect: DialectName): Storage {
-  const writes = new WriteQueue(db);
+function finish(db: Kysely<Database>, dialect: DialectName, keystore: KeyStore, kek: Kek): Storage {
+  const vault = new Vault({ keystore, kek });
+  const writes = new WriteQueue(db, vault);
   return {
     db,
     dialect,
     writes,
+    vault,
     async ping() {
       await db
         .selectFrom('pages')
@@ -82,6 +93,7 @@ function finish(db: Kysely<Database>, dialect: DialectName): Storage {
     async close() {
       await writes.drain();
       await db.destroy();
+      await keystore.close();
     },
   };
 }

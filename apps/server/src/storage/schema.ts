@@ -294,6 +294,38 @@ export interface AgentViewsTable {
   viewed_at: number;
 }
 
+/** The hash-chained audit log (privacy/audit-log.ts): ids and purposes, never content. */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  /** `customer:<id>`, `agent:<id>`, `app:<id>`, `admin`, `worker`, `system`. */
+  actor: string;
+  action: string;
+  /** The customer the record is about, for their access log; null for hub-wide records. */
+  customer_id: string | null;
+  target: string | null;
+  purpose: string | null;
+  /** JSON object of further ids and counts. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The audit chain's head: one row, locked by every append so records are ordered across processes. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** Checkpoints of the audit chain signed with the hub's signing key (compact JWS). */
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  jws: string;
+  created_at: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -321,4 +353,7 @@ export interface Database {
   agent_sessions: AgentSessionsTable;
   inbox_threads: InboxThreadsTable;
   agent_views: AgentViewsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

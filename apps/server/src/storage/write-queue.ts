@@ -6,11 +6,14 @@
  * publishes, wake-ups) run only for jobs that committed.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Vault } from '../privacy/vault.js';
 import type { Database } from './schema.js';
 
 /** What a write job receives: the transaction and a hook for post-commit effects. */
 export interface WriteTx {
   readonly db: Transaction<Database>;
+  /** Seals content before it is written (privacy/vault.ts). */
+  readonly vault: Vault;
   afterCommit(effect: () => void): void;
 }
 
@@ -34,8 +37,10 @@ export class WriteQueue {
   #jobs = 0;
 
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly vault: Vault;
+  constructor(db: Kysely<Database>, vault: Vault) {
     this.db = db;
+    this.vault = vault;
   }
 
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
@@ -74,7 +79,7 @@ export class WriteQueue {
     try {
       await this.db.transaction().execute(async (trx) => {
         for (const job of batch) {
-          const tx: WriteTx = { db: trx, afterCommit: (e) => job.effects.push(e) };
+          const tx: WriteTx = { db: trx, vault: this.vault, afterCommit: (e) => job.effects.push(e) };
           if (single) {
             job.result = await job.fn(tx);
             job.ok = true;

@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashLinkingToken, newLinkingToken } from '../../src/features/linking/linking-token.js';
-import { openPayload } from '../../src/storage/content.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, countRows, customerMessages, textSend, type GraphFixture } from './graph-fixtures.js';
 
@@ -149,7 +148,14 @@ for (const dialect of DIALECTS) {
         .select(['app_id', 'field', 'payload'])
         .where('field', '=', 'messaging_handovers')
         .execute();
-      expect(outbox.map((r) => ({ app: r.app_id, item: openPayload(withHook.customer.id, r.payload) }))).toEqual([
+      expect(
+        await Promise.all(
+          outbox.map(async (r) => ({
+            app: r.app_id,
+            item: await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, withHook.customer.id, r.payload),
+          })),
+        ),
+      ).toEqual([
         {
           app: withHook.page.app_id,
           item: {
@@ -168,7 +174,14 @@ for (const dialect of DIALECTS) {
         .where('field', '=', 'messaging_handovers')
         .orderBy('id', 'desc')
         .executeTakeFirstOrThrow();
-      expect((openPayload(withHook.customer.id, taken.payload) as Record<string, unknown>)['take_thread_control']).toEqual({
+      expect(
+        (
+          (await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, withHook.customer.id, taken.payload)) as Record<
+            string,
+            unknown
+          >
+        )['take_thread_control'],
+      ).toEqual({
         previous_owner_app_id: withHook.page.app_id,
         new_owner_app_id: '263902037430900',
       });

@@ -7,7 +7,6 @@
 import type { ChatMessage, MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import { newId } from '../../crypto/tokens.js';
-import { sealContent } from '../../storage/content.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 
@@ -27,7 +26,7 @@ export async function postHubMessage(
       mid,
       conversation_id: conv.id,
       direction,
-      body: sealContent(conv.customer_id, body),
+      body: await tx.vault.sealMessage(conv.customer_id, conv.id, body),
       created_at: now,
       app_id: null,
       persona_id: null,

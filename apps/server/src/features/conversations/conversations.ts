@@ -69,7 +69,9 @@ export class Conversations {
       ),
       unreadCounts(db, customerId),
     ]);
-    const lastById = new Map(last.map((m) => [m.conversation_id, presentMessage(customerId, m)]));
+    const lastById = new Map(
+      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m)] as const)),
+    );
     return rows.map((r) =>
       presentConversation(
         r,
@@ -100,7 +102,10 @@ export class Conversations {
     const rows = await pageOfMessages(this.ctx.storage.db, conversationId, beforeId, limit + 1);
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1) : undefined;
-    return { data: page.map((r) => presentMessage(customerId, r)), next_cursor: next === undefined ? null : String(next.id) };
+    return {
+      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r))),
+      next_cursor: next === undefined ? null : String(next.id),
+    };
   }
 
   /** The customer sends text, answers a quick reply or taps a postback button. */

@@ -1,14 +1,15 @@
 import type { ChatMessage, Conversation, PageSummary } from '@confide/protocol';
-import { openContent } from '../../storage/content.js';
+import type { Vault } from '../../privacy/vault.js';
 import type { MessageRow } from './store.js';
 
-export function presentMessage(customerId: string, row: MessageRow): ChatMessage {
+/** Opens the body for the customer it belongs to (purpose `deliver_to_customer`). */
+export async function presentMessage(vault: Vault, customerId: string, row: MessageRow): Promise<ChatMessage> {
   return {
     mid: row.mid,
     conversation_id: row.conversation_id,
     direction: row.direction,
     created_at: row.created_at,
-    body: openContent(customerId, row.body),
+    body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
     tag: row.tag,
   };
 }

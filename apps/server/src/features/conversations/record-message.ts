@@ -6,7 +6,6 @@
 import { PAGE_INBOX_APP_ID, type ChatMessage, type MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import { newId } from '../../crypto/tokens.js';
-import { sealContent } from '../../storage/content.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook, type MessagingItem } from '../webhooks/outbox.js';
@@ -33,7 +32,7 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
       mid,
       conversation_id: conv.id,
       direction,
-      body: sealContent(conv.customer_id, body),
+      body: await tx.vault.sealMessage(conv.customer_id, conv.id, body),
       created_at: now,
       app_id: input.appId ?? null,
       persona_id: input.personaId ?? null,

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
 import { buildGraphFixture, textSend, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
 import { randomDigits, sha256Hex } from '../../crypto/tokens.js';
-import { openPayload } from '../../storage/content.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: handover between a page's apps`, () => {
@@ -47,12 +46,17 @@ for (const dialect of DIALECTS) {
 
     const call = (token: string, path: string, payload: object) => hub.app.inject({ method: 'POST', url: `${path}?access_token=${token}`, payload });
     const handoverEvents = async () =>
-      (
-        await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['app_id', 'payload']).where('field', '=', 'messaging_handovers').orderBy('id').execute()
-      ).map((r) => ({
-        app: r.app_id,
-        item: openPayload(fx.customer.id, r.payload) as Record<string, unknown>,
-      }));
+      Promise.all(
+        (
+          await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['app_id', 'payload']).where('field', '=', 'messaging_handovers').orderBy('id').execute()
+        ).map(async (r) => ({
+          app: r.app_id,
+          item: (await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, fx.customer.id, r.payload)) as Record<
+            string,
+            unknown
+          >,
+        })),
+      );
 
     it('moves control primary → secondary → primary; sends follow the owner; events reach the app concerned', async () => {
       const primary = fx.page.page_access_token;

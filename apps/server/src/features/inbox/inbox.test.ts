@@ -2,7 +2,6 @@ import { PAGE_INBOX_APP_ID, type InboxFrame, type ServerFrame } from '@confide/p
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildTestHub, createPage, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
-import { openPayload } from '../../storage/content.js';
 
 type Page = Awaited<ReturnType<typeof createPage>>;
 const DAY = 24 * 60 * 60 * 1000;
@@ -285,7 +284,7 @@ for (const dialect of DIALECTS) {
           .where('created_at', '=', clock.now())
           .executeTakeFirstOrThrow();
         expect(echo.field).toBe('standby');
-        expect(openPayload(alice.id, echo.payload)).toMatchObject({
+        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, echo.payload)).toMatchObject({
           sender: { id: bank.page_id },
           recipient: { id: alice.psid },
           message: { is_echo: true, app_id: Number(PAGE_INBOX_APP_ID), text: 'Hi, Ada here' },
@@ -328,7 +327,7 @@ for (const dialect of DIALECTS) {
           .where('field', '=', 'messaging_handovers')
           .executeTakeFirstOrThrow();
         expect(webhook.app_id).toBe(bank.app_id);
-        expect(openPayload(alice.id, webhook.payload)).toMatchObject({
+        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, webhook.payload)).toMatchObject({
           pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id },
         });
         expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toEqual([]);

@@ -43,10 +43,15 @@ export class Inbox {
       last.flatMap((m) => (m.persona_id === null ? [] : [m.persona_id])),
     );
     const byConversation = new Map(last.map((m) => [m.conversation_id, m]));
-    const data = rows.map((row) => {
-      const message = byConversation.get(row.id);
-      return presentQueueItem(row, message === undefined ? null : presentInboxMessage(row.customer_id, message, personas));
-    });
+    const data = await Promise.all(
+      rows.map(async (row) => {
+        const message = byConversation.get(row.id);
+        return presentQueueItem(
+          row,
+          message === undefined ? null : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas),
+        );
+      }),
+    );
     data.sort((a, b) => a.queued_at - b.queued_at || a.conversation_id.localeCompare(b.conversation_id));
     return { data, now: this.ctx.now() };
   }
@@ -96,7 +101,7 @@ export class Inbox {
     return {
       ...item,
       reply_until: conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
-      messages: rows.map((m) => presentInboxMessage(conv.customer_id, m, personas)),
+      messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, m, personas))),
       now: this.ctx.now(),
     };
   }
@@ -130,7 +135,7 @@ export class Inbox {
       .where('conversation_id', '=', conv.id)
       .where('mid', '=', mid ?? '')
       .executeTakeFirstOrThrow();
-    return presentInboxMessage(conv.customer_id, row, new Map([[agent.persona_id, agent.display_name]]));
+    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, new Map([[agent.persona_id, agent.display_name]]));
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
 import type { InboxAgent, InboxMessage, InboxQueueItem } from '@confide/protocol';
-import { openContent } from '../../storage/content.js';
+import type { Vault } from '../../privacy/vault.js';
 import type { MessageRow } from '../conversations/store.js';
 import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
@@ -10,13 +10,19 @@ export function presentAgent(agent: Agent): InboxAgent {
 }
 
 /** A message, opened through the one content path, with the persona it was sent under. */
-export function presentInboxMessage(customerId: string, row: MessageRow, personas: Map<string, string>): InboxMessage {
+export async function presentInboxMessage(
+  vault: Vault,
+  agentId: string,
+  customerId: string,
+  row: MessageRow,
+  personas: Map<string, string>,
+): Promise<InboxMessage> {
   const personaName = row.persona_id === null ? undefined : personas.get(row.persona_id);
   return {
     mid: row.mid,
     direction: row.direction,
     created_at: row.created_at,
-    body: openContent(customerId, row.body),
+    body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
     tag: row.tag,
     persona: row.persona_id === null || personaName === undefined ? null : { id: row.persona_id, name: personaName },
   };

@@ -292,7 +292,9 @@ for (const dialect of DIALECTS) {
       await expect(s.check('fraud_alerts')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED', detail: { reason: 'revoked' } });
       const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('field', '=', 'messaging_account_linking').execute();
       expect(outbox).toHaveLength(1);
-      expect(JSON.parse(outbox[0]?.payload ?? '{}')).toMatchObject({ sender: { id: s.row.psid }, account_linking: { status: 'unlinked' } });
+      expect(
+        await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.row.customer_id, outbox[0]?.payload ?? '{}'),
+      ).toMatchObject({ sender: { id: s.row.psid }, account_linking: { status: 'unlinked' } });
       const ledger = await hub.ctx.storage.db.selectFrom('consent_ledger').selectAll().orderBy('seq', 'desc').execute();
       expect(ledger[0]).toMatchObject({ event: 'revoked', source: 'unlink' });
     }

@@ -10,7 +10,6 @@
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
-import { openContent } from '../../storage/content.js';
 import { DAY_MS, DEFAULT_DURATION_DAYS, normalizeCategories } from '../consent/categories.js';
 import { listDeclarations, type Declaration } from '../consent/declarations.js';
 import { grantInTx } from '../consent/grants.js';
@@ -59,7 +58,12 @@ export class Linking {
       .where('m.mid', '=', mid)
       .where('c.customer_id', '=', customerId)
       .executeTakeFirst();
-    if (row === undefined || row.direction !== 'out' || !accountLinkUrls(openContent(customerId, row.body)).includes(url)) {
+    const access = { purpose: 'deliver_to_customer', actor: `customer:${customerId}` } as const;
+    if (
+      row === undefined ||
+      row.direction !== 'out' ||
+      !accountLinkUrls(await this.ctx.storage.vault.openMessage(access, customerId, row.body)).includes(url)
+    ) {
       throw new PlatformError('NOT_FOUND', { message: 'This log-in button is not in your conversation.' });
     }
     let parsed: URL;

@@ -7,7 +7,7 @@
 import type { ChatMessage, ServerFrame } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
-import { openContent } from '../../storage/content.js';
+import type { Vault } from '../../privacy/vault.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 
@@ -49,6 +49,7 @@ export async function appendCustomerEvent(tx: WriteTx, bus: Bus, customerId: str
  */
 export async function readCustomerEvents(
   db: Kysely<Database>,
+  vault: Vault,
   customerId: string,
   cursor: number,
   limit: number,
@@ -78,7 +79,7 @@ export async function readCustomerEvents(
         conversation_id: row.conversation_id,
         direction: row.direction,
         created_at: row.created_at,
-        body: openContent(customerId, row.body),
+        body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
         tag: row.tag,
       },
     });

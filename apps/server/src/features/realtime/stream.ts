@@ -56,7 +56,7 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {
     let at = cursor;
     while (!closed && at < upTo) {
-      const { frames, last } = await readCustomerEvents(ctx.storage.db, customerId, at, REPLAY_BATCH);
+      const { frames, last } = await readCustomerEvents(ctx.storage.db, ctx.storage.vault, customerId, at, REPLAY_BATCH);
       for (const f of frames) send(f);
       if (last === at) break;
       at = last;

@@ -8,7 +8,6 @@
 import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
 import type { DialectName } from '../../storage/migrations/index.js';
-import { openPayload } from '../../storage/content.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
@@ -114,15 +113,17 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
     pageId: app.page_id,
     url: app.webhook_url,
     attempts: head.attempts,
-    events: rows.map((r) => ({
-      id: r.id,
-      pageId: r.page_id,
-      conversationId: r.conversation_id,
-      customerId: r.customer_id,
-      field: r.field,
-      item: openPayload(r.customer_id ?? '', r.payload),
-      createdAt: r.created_at,
-    })),
+    events: await Promise.all(
+      rows.map(async (r) => ({
+        id: r.id,
+        pageId: r.page_id,
+        conversationId: r.conversation_id,
+        customerId: r.customer_id,
+        field: r.field,
+        item: await tx.vault.openPayload({ purpose: 'deliver_to_business', actor: `app:${appId}` }, r.customer_id ?? '', r.payload),
+        createdAt: r.created_at,
+      })),
+    ),
   };
 }
 

@@ -6,7 +6,6 @@
  */
 import type { WriteTx } from '../../storage/write-queue.js';
 import type { Bus } from '../../bus/bus.js';
-import { sealContent } from '../../storage/content.js';
 
 /** A `messaging[]` item without sender/recipient/timestamp, which the outbox fills in. */
 export type MessagingItem = Record<string, unknown>;
@@ -53,7 +52,7 @@ export async function enqueueWebhook(tx: WriteTx, bus: Bus, input: EnqueueWebhoo
         page_id: input.pageId,
         conversation_id: input.conversationId,
         field,
-        payload: sealContent(input.customerId, payload),
+        payload: await tx.vault.sealPayload(input.customerId, input.conversationId, payload),
         created_at: input.timestamp,
         next_attempt_at: input.timestamp,
         delivered_at: null,

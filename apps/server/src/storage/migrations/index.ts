@@ -9,6 +9,7 @@ import * as m002 from './002-platform.js';
 import * as m003 from './003-webhooks.js';
 import * as m004 from './004-consent.js';
 import * as m005 from './005-agents.js';
+import * as m006 from './006-privacy.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '003-webhooks': m003,
   '004-consent': m004,
   '005-agents': m005,
+  '006-privacy': m006,
 };
 
 class StaticProvider implements MigrationProvider {

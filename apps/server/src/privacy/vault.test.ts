@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { kekFromBytes } from './kek.js';
+import { SqliteKeyStore } from './keystore.js';
+import { Vault, type AccessEvent } from './vault.js';
+import { ContentErasedError, PurposeDeniedError, type Access } from './purposes.js';
+import { EncryptedBlobStore } from './encrypted-blob-store.js';
+import type { BlobStore } from '../features/attachments/blob-store.js';
+
+const toCustomer: Access = { purpose: 'deliver_to_customer', actor: 'customer:u1' };
+
+function vault() {
+  const keystore = new SqliteKeyStore(null);
+  return { keystore, vault: new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) }) };
+}
+
+describe('Vault', () => {
+  it('seals under a per-conversation key that only the owning customer opens', async () => {
+    const { vault: v } = vault();
+    const sealed = await v.sealMessage('u1', 'c_1', { text: 'hello' });
+    expect(sealed).toMatch(/^c1\.c_1\./);
+    expect(sealed).not.toContain('hello');
+    await expect(v.openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'hello' });
+    await expect(v.openMessage(toCustomer, 'u2', sealed)).rejects.toThrow();
+    // A flipped byte fails authentication.
+    const tampered = sealed.slice(0, -3) + (sealed.at(-3) === 'A' ? 'B' : 'A') + sealed.slice(-2);
+    await expect(v.openMessage(toCustomer, 'u1', tampered)).rejects.toThrow();
+  });
+
+  it('refuses a purpose outside the closed list and reports the attempt', async () => {
+    const { vault: v } = vault();
+    const events: AccessEvent[] = [];
+    v.observe((e) => events.push(e));
+    const sealed = await v.sealPayload('u1', 'c_1', { a: 1 });
+    const marketing = { purpose: 'marketing', actor: 'app:9' } as unknown as Access;
+    await expect(v.openPayload(marketing, 'u1', sealed)).rejects.toBeInstanceOf(PurposeDeniedError);
+    await expect(v.openPayload({ purpose: 'deliver_to_business', actor: 'app:9' }, 'u1', sealed)).resolves.toEqual({ a: 1 });
+    expect(events).toEqual([
+      { kind: 'denied', purpose: 'marketing', actor: 'app:9', customerId: 'u1' },
+      { kind: 'open', access: { purpose: 'deliver_to_business', actor: 'app:9' }, customerId: 'u1', conversationId: 'c_1', column: 'webhook_outbox.payload' },
+    ]);
+  });
+
+  it('erasing a conversation or a customer makes their content unreadable', async () => {
+    const { vault: v, keystore } = vault();
+    const a = await v.sealMessage('u1', 'c_a', { text: 'a' });
+    const b = await v.sealMessage('u1', 'c_b', { text: 'b' });
+    await v.eraseConversation('u1', 'c_a');
+    await expect(v.openMessage(toCustomer, 'u1', a)).rejects.toBeInstanceOf(ContentErasedError);
+    await expect(v.openMessage(toCustomer, 'u1', b)).resolves.toEqual({ text: 'b' });
+    await v.eraseCustomer('u1');
+    await expect(v.openMessage(toCustomer, 'u1', b)).rejects.toBeInstanceOf(ContentErasedError);
+    expect(await keystore.get('customer:u1')).toBeUndefined();
+  });
+
+  it('rotates the KEK by re-wrapping keys, without touching sealed data', async () => {
+    const { vault: v, keystore } = vault();
+    const sealed = await v.sealMessage('u1', 'c_1', { text: 'kept' });
+    const before = await keystore.get('customer:u1');
+    const next = kekFromBytes(randomBytes(32));
+    expect(await v.rotateKek([], next)).toEqual({ rewrapped: 1 });
+    const after = await keystore.get('customer:u1');
+    expect(after?.kekId).toBe(next.id);
+    expect(after?.material).not.toBe(before?.material);
+    const fresh = new Vault({ keystore, kek: next });
+    await expect(fresh.openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
+  });
+});
+
+describe('EncryptedBlobStore', () => {
+  it('writes only ciphertext to the inner store and reads the bytes back', async () => {
+    const inner = new Map<string, Buffer>();
+    const store: BlobStore = {
+      async put(data) {
+        const key = String(inner.size);
+        inner.set(key, data);
+        return key;
+      },
+      async get(key) {
+        return inner.get(key);
+      },
+      async delete(key) {
+        inner.delete(key);
+      },
+      async dispose() {},
+    };
+    const { vault: v } = vault();
+    const blobs = new EncryptedBlobStore(store, v);
+    const key = await blobs.put(Buffer.from('CANARY-IN-A-PDF'));
+    expect(inner.get(key)?.includes(Buffer.from('CANARY-IN-A-PDF'))).toBe(false);
+    expect((await blobs.get(key))?.toString()).toBe('CANARY-IN-A-PDF');
+  });
+});

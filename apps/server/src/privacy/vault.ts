@@ -1,0 +1,265 @@
+/**
+ * The vault and purposes gateway: the only module that encrypts and decrypts customer
+ * content (an architecture test keeps `aead.ts` private to it).
+ *
+ * Keys: each customer has a random 256-bit data key (DEK), stored wrapped by the KEK in
+ * the keystore. Each conversation has a random salt in the keystore; its key is
+ * HKDF(DEK, salt, conversation id). Message bodies and webhook payloads are sealed with
+ * the conversation key, so destroying the salt shreds one conversation and destroying the
+ * DEK shreds the customer. Attachments use a hub-wide blob key (they belong to the page
+ * that uploaded them). Associated data binds each ciphertext to its column, customer and
+ * conversation, so a ciphertext cannot be replayed into another row.
+ *
+ * Opening requires an `Access` whose purpose is in the closed list; every open is
+ * reported to the observer (the audit log), and a refused purpose is reported too.
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import type { MessageBody } from '@confide/protocol';
+import { decodeMessageBody, decodeJson, encodeJson } from '../storage/content.js';
+import { decrypt, encrypt } from './aead.js';
+import type { Kek } from './kek.js';
+import type { KeyRecord, KeyStore } from './keystore.js';
+import { Lru } from './lru.js';
+import { ContentErasedError, isPurpose, PurposeDeniedError, type Access } from './purposes.js';
+
+/** Sealed columns; part of the associated data. */
+export type SealedColumn = 'messages.body' | 'webhook_outbox.payload';
+
+/** What the gateway tells the audit log: ids and purposes only. */
+export type AccessEvent =
+  | { kind: 'open'; access: Access; customerId: string; conversationId: string; column: SealedColumn | 'blob' }
+  | { kind: 'denied'; purpose: string; actor: string; customerId: string | null };
+
+export interface VaultOptions {
+  keystore: KeyStore;
+  kek: Kek;
+  /** Largest number of unwrapped keys kept in memory. */
+  cacheSize?: number;
+  /** Longest an unwrapped key stays cached (bounds how long another process may still use an erased key). */
+  cacheMaxAgeMs?: number;
+  now?: () => number;
+}
+
+const VERSION = 'c1';
+const BLOB_MAGIC = Buffer.from('CFB1');
+
+export class Vault {
+  readonly keystore: KeyStore;
+  #kek: Kek;
+  readonly #cache: Lru<Buffer>;
+  readonly #now: () => number;
+  readonly #observers: Array<(event: AccessEvent) => void> = [];
+
+  constructor(options: VaultOptions) {
+    this.keystore = options.keystore;
+    this.#kek = options.kek;
+    this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Id of the KEK currently wrapping new keys. */
+  get kekId(): string {
+    return this.#kek.id;
+  }
+
+  /** Subscribes to access events (the audit log). */
+  observe(fn: (event: AccessEvent) => void): void {
+    this.#observers.push(fn);
+  }
+
+  // ---- sealing ------------------------------------------------------------------------
+
+  /** Seals a message body for `messages.body`. */
+  sealMessage(customerId: string, conversationId: string, body: unknown): Promise<string> {
+    return this.#seal('messages.body', customerId, conversationId, body);
+  }
+
+  /** Seals a webhook `messaging[]` item for `webhook_outbox.payload`. */
+  sealPayload(customerId: string, conversationId: string, payload: unknown): Promise<string> {
+    return this.#seal('webhook_outbox.payload', customerId, conversationId, payload);
+  }
+
+  /** Seals attachment bytes under the hub's blob key. */
+  async sealBlob(data: Buffer): Promise<Buffer> {
+    const key = await this.#hubKey('blobs');
+    return Buffer.concat([BLOB_MAGIC, encrypt(key, data, 'confide/v1/blob')]);
+  }
+
+  // ---- the gateway -------------------------------------------------------------------
+
+  /** Opens a stored message body. @throws PurposeDeniedError, ContentErasedError. */
+  async openMessage(access: Access, customerId: string, stored: string): Promise<MessageBody> {
+    return decodeMessageBody(await this.#open(access, 'messages.body', customerId, stored));
+  }
+
+  /** Opens a stored webhook payload. @throws PurposeDeniedError, ContentErasedError. */
+  async openPayload(access: Access, customerId: string, stored: string): Promise<unknown> {
+    return decodeJson(await this.#open(access, 'webhook_outbox.payload', customerId, stored));
+  }
+
+  /** Opens attachment bytes (files written before encryption are returned as they are). */
+  async openBlob(access: Access, data: Buffer): Promise<Buffer> {
+    this.#check(access, null);
+    if (!data.subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC)) return data;
+    return decrypt(await this.#hubKey('blobs'), data.subarray(BLOB_MAGIC.length), 'confide/v1/blob');
+  }
+
+  // ---- erasure and rotation -------------------------------------------------------------
+
+  /** Destroys a customer's data key and conversation salts: all their sealed content becomes unreadable. */
+  async eraseCustomer(customerId: string): Promise<number> {
+    const n = await this.keystore.deleteCustomer(customerId);
+    this.#cache.delete(`customer:${customerId}`);
+    this.#cache.deletePrefix(`conversation:${customerId}:`);
+    return n;
+  }
+
+  /** Destroys one conversation's salt: that conversation's sealed content becomes unreadable. */
+  async eraseConversation(customerId: string, conversationId: string): Promise<number> {
+    const n = await this.keystore.deleteScope(`conversation:${conversationId}`);
+    this.#cache.delete(`conversation:${customerId}:${conversationId}`);
+    return n;
+  }
+
+  /**
+   * Re-wraps every data key under `next` without touching any sealed data; afterwards
+   * the vault wraps new keys with `next`. Keys already wrapped by `next` are skipped.
+   */
+  async rotateKek(previous: Kek[], next: Kek): Promise<{ rewrapped: number }> {
+    const keks = new Map([...previous, this.#kek, next].map((k) => [k.id, k]));
+    let rewrapped = 0;
+    for (const record of await this.keystore.listWrapped()) {
+      if (record.kekId === next.id) continue;
+      const kek = record.kekId === null ? undefined : keks.get(record.kekId);
+      if (kek === undefined) throw new Error(`No KEK with id ${record.kekId ?? '(none)'} to unwrap ${record.scope}`);
+      const raw = unwrap(kek, record);
+      await this.keystore.rewrap(record.scope, next.id, wrap(next, record.scope, raw));
+      rewrapped += 1;
+    }
+    this.#kek = next;
+    this.#cache.clear();
+    return { rewrapped };
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  async #seal(column: SealedColumn, customerId: string, conversationId: string, value: unknown): Promise<string> {
+    if (conversationId.includes('.')) throw new Error('conversation ids cannot contain dots');
+    const key = await this.#conversationKey(customerId, conversationId, true);
+    const sealed = encrypt(key, Buffer.from(encodeJson(value), 'utf8'), aad(column, customerId, conversationId));
+    return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
+  }
+
+  async #open(access: Access, column: SealedColumn, customerId: string, stored: string): Promise<string> {
+    this.#check(access, customerId);
+    // Rows written before encryption at rest (plain JSON) stay readable.
+    if (stored.startsWith('{')) return stored;
+    const [version, conversationId, data] = stored.split('.');
+    if (version !== VERSION || conversationId === undefined || data === undefined) throw new Error('Unknown sealed content format');
+    const key = await this.#conversationKey(customerId, conversationId, false);
+    const text = decrypt(key, Buffer.from(data, 'base64url'), aad(column, customerId, conversationId)).toString('utf8');
+    this.#emit({ kind: 'open', access, customerId, conversationId, column });
+    return text;
+  }
+
+  #check(access: Access, customerId: string | null): void {
+    const purpose: unknown = (access as { purpose?: unknown } | undefined)?.purpose;
+    if (isPurpose(purpose) && typeof access.actor === 'string' && access.actor !== '') return;
+    this.#emit({ kind: 'denied', purpose: String(purpose), actor: String(access?.actor), customerId });
+    throw new PurposeDeniedError(`Content access refused: purpose ${JSON.stringify(purpose)} is not allowed`);
+  }
+
+  #emit(event: AccessEvent): void {
+    for (const fn of this.#observers) {
+      try {
+        fn(event);
+      } catch {
+        // Observers must not break reads; the audit log reports its own failures.
+      }
+    }
+  }
+
+  async #customerKey(customerId: string, create: boolean): Promise<Buffer> {
+    const cacheKey = `customer:${customerId}`;
+    const cached = this.#cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let record = await this.keystore.get(cacheKey);
+    if (record === undefined) {
+      if (!create) throw new ContentErasedError('The customer data key does not exist (erased)');
+      const raw = randomBytes(32);
+      await this.keystore.insertIfAbsent({
+        scope: cacheKey,
+        customerId,
+        kekId: this.#kek.id,
+        material: wrap(this.#kek, cacheKey, raw),
+        createdAt: this.#now(),
+      });
+      record = await this.keystore.get(cacheKey);
+      if (record === undefined) throw new ContentErasedError('The customer data key was erased while being created');
+    }
+    const key = this.#unwrapRecord(record);
+    this.#cache.set(cacheKey, key);
+    return key;
+  }
+
+  async #conversationKey(customerId: string, conversationId: string, create: boolean): Promise<Buffer> {
+    const cacheKey = `conversation:${customerId}:${conversationId}`;
+    const cached = this.#cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const dek = await this.#customerKey(customerId, create);
+    const scope = `conversation:${conversationId}`;
+    let record = await this.keystore.get(scope);
+    if (record === undefined) {
+      if (!create) throw new ContentErasedError('The conversation key does not exist (history erased)');
+      await this.keystore.insertIfAbsent({ scope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() });
+      record = await this.keystore.get(scope);
+      if (record === undefined) throw new ContentErasedError('The conversation key was erased while being created');
+    }
+    if (record.customerId !== customerId) throw new ContentErasedError('The conversation belongs to another customer');
+    const salt = Buffer.from(record.material, 'base64url');
+    const key = Buffer.from(hkdfSync('sha256', dek, salt, `confide conversation key ${conversationId}`, 32));
+    this.#cache.set(cacheKey, key);
+    return key;
+  }
+
+  async #hubKey(name: string): Promise<Buffer> {
+    const scope = `hub:${name}`;
+    const cached = this.#cache.get(scope);
+    if (cached !== undefined) return cached;
+    let record = await this.keystore.get(scope);
+    if (record === undefined) {
+      await this.keystore.insertIfAbsent({
+        scope,
+        customerId: null,
+        kekId: this.#kek.id,
+        material: wrap(this.#kek, scope, randomBytes(32)),
+        createdAt: this.#now(),
+      });
+      record = await this.keystore.get(scope);
+      if (record === undefined) throw new Error(`hub key ${scope} vanished after insert`);
+    }
+    const key = this.#unwrapRecord(record);
+    this.#cache.set(scope, key);
+    return key;
+  }
+
+  #unwrapRecord(record: KeyRecord): Buffer {
+    if (record.kekId !== this.#kek.id) {
+      throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}, not the configured ${this.#kek.id}: finish \`confide keys rotate\``);
+    }
+    return unwrap(this.#kek, record);
+  }
+}
+
+function aad(column: SealedColumn, customerId: string, conversationId: string): string {
+  return `confide/v1/${column}/${customerId}/${conversationId}`;
+}
+
+/** AES-256-GCM key wrap; the associated data binds the wrapped key to its scope and KEK. */
+function wrap(kek: Kek, scope: string, raw: Buffer): string {
+  return encrypt(kek.key, raw, `confide/v1/dek/${scope}/${kek.id}`).toString('base64url');
+}
+
+function unwrap(kek: Kek, record: KeyRecord): Buffer {
+  return decrypt(kek.key, Buffer.from(record.material, 'base64url'), `confide/v1/dek/${record.scope}/${kek.id}`);
+}
