@@ -57,10 +57,12 @@ describe('durability', () => {
       }
     });
     while (acked.length < 300) await new Promise((r) => setTimeout(r, 5));
+    // Listen before killing: the exit event may fire while the senders wind down.
+    const killed = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     stop = true;
     await Promise.all(senders);
-    await new Promise((r) => child.once('exit', r));
+    await killed;
 
     ({ child, url } = await startHubProcess(dataDir));
     const login = await api(`${url}/api/login`, 'POST', { username: 'durable', password: 'long enough secret' });
@@ -71,8 +73,9 @@ describe('durability', () => {
       for (const m of page.json.data) stored.add(m.mid);
       before = page.json.next_cursor;
     } while (before !== null);
+    const stopped = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopped;
     const missing = acked.filter((mid) => !stored.has(mid));
     expect(acked.length).toBeGreaterThanOrEqual(300);
     expect(missing).toEqual([]);

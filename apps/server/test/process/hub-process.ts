@@ -8,7 +8,7 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export async function startHubProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...extraEnv },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env['DEBUG_HUB'] ? 'info' : 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
