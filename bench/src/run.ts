@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME… ] [--postgres] [--profile] [--duration SEC] [--list]`
+ * `npm run bench [-- NAME… ] [--postgres] [--profile] [--duration SEC] [--warmup SEC] [--soak SEC] [--list]`
  *
  * Starts a real hub process per scenario (embedded SQLite in a temp dir by default,
  * a fresh PostgreSQL schema with --postgres), drives it over loopback from separate
@@ -9,8 +9,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeMachine } from './lib/machine.js';
-import { postgresAvailable } from './lib/seed.js';
+import { killAllServers } from './lib/hub-process.js';
+import { describeMachine, loadAverage } from './lib/machine.js';
+import { liveDataDirs, postgresAvailable } from './lib/seed.js';
 import { markdownTable, score, textTable, type Scored } from './lib/table.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { RunContext, ScenarioOutcome } from './scenarios/types.js';
@@ -24,9 +25,14 @@ const { values, positionals } = parseArgs({
     profile: { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    soak: { type: 'string', default: '300' },
+    'max-connections': { type: 'string' },
     list: { type: 'boolean', default: false },
   },
 });
+
+// ws-idle and fanout read the cap from the environment (quick runs).
+if (values['max-connections'] !== undefined) process.env['BENCH_MAX_CONNECTIONS'] = values['max-connections'];
 
 if (values.list) {
   for (const s of SCENARIOS)
@@ -51,6 +57,7 @@ const ctx: RunContext = {
   postgres: values.postgres,
   durationMs: Number(values.duration) * 1000,
   warmupMs: Number(values.warmup) * 1000,
+  soakMs: Number(values.soak) * 1000,
   profileDir: values.profile ? `${RESULTS}profiles/${stamp}` : undefined,
   log,
   reference<T>(key: string, measure: () => Promise<T>): Promise<T> {
@@ -69,10 +76,23 @@ if (ctx.postgres && !(await postgresAvailable())) {
   process.exit(2);
 }
 
+// An interrupted run leaves no hub process or temp dir behind (PostgreSQL schemas are named bench_*).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    for (const dir of liveDataDirs) fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
 const machine = describeMachine();
 log(
   `Confide bench ${stamp} — ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, ${ctx.postgres ? 'PostgreSQL' : 'embedded SQLite'}`,
 );
+const loadAtStart = loadAverage();
+if (loadAtStart > machine.nproc / 2) {
+  log(`WARNING: load average ${loadAtStart.toFixed(1)} on ${machine.nproc} CPUs: other work on this machine lowers every number.`);
+}
 const rows: Scored[] = [];
 const outcomes: Record<string, unknown> = {};
 for (const scenario of selected) {
@@ -82,14 +102,14 @@ for (const scenario of selected) {
     outcomes[scenario.name] = { skipped: why };
     continue;
   }
-  log(`\n▶ ${scenario.name}: ${scenario.description}`);
+  log(`\n▶ ${scenario.name}: ${scenario.description} (load average ${loadAverage().toFixed(1)})`);
   const t0 = Date.now();
   try {
     const outcome = await scenario.run(ctx);
     ctx.previous.set(scenario.name, outcome);
     const scored = outcome.rows.map(score);
     rows.push(...scored);
-    outcomes[scenario.name] = { ...outcome, rows: scored, seconds: (Date.now() - t0) / 1000 };
+    outcomes[scenario.name] = { ...outcome, rows: scored, seconds: (Date.now() - t0) / 1000, loadAverageAfter: loadAverage() };
     log(textTable(scored));
   } catch (err) {
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -102,7 +122,14 @@ log(`\nResults (${Math.round((Date.now() - startedAt) / 1000)} s)`);
 log(textTable(rows));
 fs.mkdirSync(RESULTS, { recursive: true });
 const file = `${RESULTS}${stamp}.json`;
-const body = { date: new Date(startedAt).toISOString(), machine, options: { ...values, scenarios: selected.map((s) => s.name) }, rows, outcomes };
+const body = {
+  date: new Date(startedAt).toISOString(),
+  machine,
+  loadAverage: { start: loadAtStart, end: loadAverage() },
+  options: { ...values, scenarios: selected.map((s) => s.name) },
+  rows,
+  outcomes,
+};
 fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
 fs.writeFileSync(`${RESULTS}latest.md`, `${markdownTable(rows)}\n`);
 log(`\nWrote ${file} and ${RESULTS}latest.md`);

@@ -28,6 +28,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** Servers started by this run, so an interrupted run stops them (see run.ts). */
+const live = new Set<ChildProcess>();
+
+/** Kills every server this run started and has not stopped yet. */
+export function killAllServers(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 /**
  * Spawns `node …args` through `sh` so the open-file limit is raised to the hard limit
  * first, and resolves once a line of stdout matches `ready`.
@@ -38,6 +47,8 @@ export async function spawnServer(args: string[], env: Record<string, string | u
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${out}`)), 60_000);

@@ -25,6 +25,8 @@ export interface MessageLoadOptions {
   okStatus: number;
   messagesPerRequest?: number;
   countInBody?: string;
+  /** Measured window, when it must be longer than the run's (slow requests such as batches). */
+  durationMs?: number;
 }
 
 export interface MessageLoadResult {
@@ -35,6 +37,8 @@ export interface MessageLoadResult {
   /** Hub CPU over the run, as a share of one core, and per committed write. */
   hubCpuPct: number;
   hubCpuMsPerWrite: number;
+  /** Writes the hub committed per second over the whole load (warm-up included). */
+  committedPerSecond: number;
   hubRssBytes: number;
   profile?: ProfileSummary;
 }
@@ -67,7 +71,7 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
             requests: o.requests(fx),
             connections: o.connections,
             warmupMs: ctx.warmupMs,
-            durationMs: ctx.durationMs,
+            durationMs: o.durationMs ?? ctx.durationMs,
             okStatus: o.okStatus,
             ...(o.messagesPerRequest === undefined ? {} : { messagesPerRequest: o.messagesPerRequest }),
             ...(o.countInBody === undefined ? {} : { countInBody: o.countInBody }),
@@ -90,6 +94,7 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
       jobsPerBatch: r.writes.batches === 0 ? 0 : round(r.writes.jobs / r.writes.batches),
       hubCpuPct: round((100 * r.cpuMs) / r.elapsed),
       hubCpuMsPerWrite: r.writes.jobs === 0 ? 0 : round(r.cpuMs / r.writes.jobs, 3),
+      committedPerSecond: round((1000 * r.writes.jobs) / r.elapsed),
       hubRssBytes: r.rss,
       ...(run.profile === undefined ? {} : { profile: run.profile }),
     };
@@ -100,7 +105,11 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
 
 /** One line of context for the table's notes column. */
 export function loadNote(m: MessageLoadResult): string {
-  const parts = [`hub CPU ${Math.round(m.hubCpuPct)}% (${m.hubCpuMsPerWrite} ms/write)`, `${m.jobsPerBatch} writes/commit`, `${m.ws.messageFrames} frames`];
+  const parts = [
+    `hub CPU ${Math.round(m.hubCpuPct)}% (${m.hubCpuMsPerWrite} ms/write)`,
+    `${Math.round(m.committedPerSecond)} writes/s committed, ${m.jobsPerBatch}/commit`,
+    `${m.ws.messageFrames} frames`,
+  ];
   if (m.load.errors > 0) parts.push(`${m.load.errors} conn errors`);
   if (m.load.firstError !== undefined) parts.push(`first error: ${m.load.firstError.slice(0, 100)}`);
   return parts.join('; ');

@@ -20,12 +20,26 @@ export interface Store {
   dispose(): Promise<void>;
 }
 
+/** Temp data dirs not yet disposed, removed by an interrupted run (see run.ts). */
+export const liveDataDirs = new Set<string>();
+
 /** A fresh temp data dir, plus a fresh PostgreSQL schema when `postgres` is set. */
 export async function freshStore(postgres: boolean): Promise<Store> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-bench-'));
-  if (!postgres) {
-    return { dataDir, databaseUrl: undefined, dispose: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-  }
+  const created = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-bench-'));
+  liveDataDirs.add(created);
+  return postgres ? postgresStore(created) : sqliteStore(created);
+}
+
+function removeDir(dataDir: string): void {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  liveDataDirs.delete(dataDir);
+}
+
+function sqliteStore(dataDir: string): Store {
+  return { dataDir, databaseUrl: undefined, dispose: async () => removeDir(dataDir) };
+}
+
+async function postgresStore(dataDir: string): Promise<Store> {
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   await withPg((c) => c.query(`create schema ${schema}`));
   const sep = PG_URL.includes('?') ? '&' : '?';
@@ -33,7 +47,7 @@ export async function freshStore(postgres: boolean): Promise<Store> {
     dataDir,
     databaseUrl: `${PG_URL}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     async dispose() {
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
       await withPg((c) => c.query(`drop schema ${schema} cascade`));
     },
   };
@@ -79,8 +93,13 @@ export interface SeedOptions {
   customers: number;
   /** Callback URL of the page's app (the webhooks scenario). */
   webhookUrl?: string;
-  /** Verify token sent back by the receiver during the subscription handshake. */
-  verifyToken?: string;
+  /** Further pages, each with its own app on `webhookUrl` and its share of the customers. */
+  extraPages?: number;
+  /**
+   * Messages each customer sends before the hub starts (text ending in `#n`, n counting
+   * up), leaving that many pending webhook events per conversation in the outbox.
+   */
+  webhookBacklog?: number;
 }
 
 const CHUNK = 500;
@@ -91,21 +110,30 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATA_DIR: store.dataDir,
+      // No webhook worker while seeding: the backlog must wait for the hub process.
+      SERVICES: 'api',
       ...(store.databaseUrl === undefined ? {} : { DATABASE_URL: store.databaseUrl }),
     },
     () => undefined,
   );
   const hub = await createHub(config);
   try {
-    const page = await hub.services.pages.createPage({
-      name: 'Bench Bank',
-      category: 'bank',
-      description: 'Benchmark page',
-      webhookUrl: options.webhookUrl ?? null,
-      verifyToken: options.verifyToken ?? null,
-    });
+    const pages: Array<Awaited<ReturnType<typeof hub.services.pages.createPage>>> = [];
+    for (let p = 0; p <= (options.extraPages ?? 0); p++) {
+      pages.push(
+        await hub.services.pages.createPage({
+          name: `Bench Bank ${p}`,
+          category: 'bank',
+          description: 'Benchmark page',
+          webhookUrl: options.webhookUrl ?? null,
+          verifyToken: options.webhookUrl === undefined ? null : 'bench-verify',
+        }),
+      );
+    }
+    const page = pages[0] as (typeof pages)[number];
     const now = Date.now();
     const customers: SeedCustomer[] = [];
+    const pageOf = (c: SeedCustomer) => pages[Number(c.id.slice('u_bench'.length)) % pages.length] as (typeof pages)[number];
     const db = hub.ctx.storage.db;
     for (let start = 0; start < options.customers; start += CHUNK) {
       const n = Math.min(CHUNK, options.customers - start);
@@ -137,7 +165,7 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
             rows.map(({ c }) => ({
               id: c.conversationId,
               customer_id: c.id,
-              page_id: page.page_id,
+              page_id: pageOf(c).page_id,
               psid: c.psid,
               created_at: now,
               last_message_at: now,
@@ -148,6 +176,15 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
           )
           .execute();
       });
+    }
+    if (options.webhookBacklog !== undefined) {
+      // Through the conversations use case, so the outbox rows are exactly what the hub writes.
+      const conversations = hub.services.conversations;
+      for (let n = 0; n < options.webhookBacklog; n++) {
+        for (let at = 0; at < customers.length; at += 256) {
+          await Promise.all(customers.slice(at, at + 256).map((c) => conversations.send(c.id, c.conversationId, { text: `Balance? #${n}` })));
+        }
+      }
     }
     return { pageId: page.page_id, appId: page.app_id, appSecret: page.app_secret, pageToken: page.page_access_token, customers };
   } finally {

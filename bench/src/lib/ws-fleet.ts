@@ -13,7 +13,10 @@ export const perWorkerCapacity = (): number => Math.max(1000, hardFileLimit() - 
 /** How many worker processes hold `n` clients. */
 export const workersFor = (n: number): number => Math.max(1, Math.ceil(n / Math.min(perWorkerCapacity(), 12_000)));
 
-/** Splits `clients` evenly over the workers; worker k connects from 127.0.0.(2+2k) and 127.0.0.(3+2k). */
+/** Source addresses per worker: binding before connect scans a port range per address, so many small ranges are fast. */
+const ADDRESSES_PER_WORKER = 64;
+
+/** Splits `clients` evenly over the workers; worker k connects from 127.0.(k+1).2 … 127.0.(k+1).65. */
 export async function openFleet(
   workers: LoadWorker[],
   url: string,
@@ -27,7 +30,7 @@ export async function openFleet(
         kind: 'ws-open',
         url,
         clients: clients.slice(k * share, (k + 1) * share),
-        localAddresses: [`127.0.0.${2 + 2 * k}`, `127.0.0.${3 + 2 * k}`],
+        localAddresses: Array.from({ length: ADDRESSES_PER_WORKER }, (_, j) => `127.0.${k + 1}.${j + 2}`),
         concurrency: options.concurrency,
         waitReady: options.waitReady,
         ...(options.track === undefined ? {} : { track: options.track }),

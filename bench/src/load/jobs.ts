@@ -72,6 +72,7 @@ export interface WsStatsResult {
   open: number;
   closedByServer: number;
   messageFrames: number;
+  /** Epoch milliseconds of the first and last message frame. */
   firstMessageAt: number;
   lastMessageAt: number;
   /** Message frames per text prefix out of order (per socket, by `#n` suffix). */
@@ -97,6 +98,8 @@ export interface LatencyReport {
   /** Acknowledged sends that were matched with a frame. */
   matched: number;
   missing: number;
+  /** Frames that reached the socket before the HTTP acknowledgement did. */
+  framesBeforeAck: number;
   /** Ack → frame (frames that beat the ack count as 0). */
   ackToFrame: LatencySummary;
   /** Request written → frame. */
@@ -109,7 +112,51 @@ export interface HttpOnceJob {
   request: RequestSpec;
 }
 
-export type Job = HttpLoadJob | WsOpenJob | WsStatsJob | WsWaitJob | WsCloseJob | LatencyReportJob | HttpOnceJob;
+/** Sends every request once over `connections` keep-alive connections. */
+export interface HttpSendAllJob {
+  kind: 'http-send-all';
+  port: number;
+  requests: RequestSpec[];
+  connections: number;
+  okStatus: number;
+  /** Stop sending after this many milliseconds (the rest count as not sent). */
+  deadlineMs?: number;
+}
+
+export interface HttpSendAllResult {
+  ok: number;
+  failed: number;
+  /** Requests never sent because the deadline passed. */
+  unsent: number;
+  /** Epoch milliseconds of the first write and the last acknowledgement. */
+  startedAt: number;
+  endedAt: number;
+  firstError?: string;
+}
+
+/** Starts a webhook receiver in the worker (answers 200 to every POST). */
+export interface ReceiverStartJob {
+  kind: 'receiver-start';
+}
+
+export interface ReceiverStatsJob {
+  kind: 'receiver-stats';
+}
+
+export interface ReceiverStats {
+  posts: number;
+  events: number;
+  /** Events whose `#n` was not above the previous one of the same sender. */
+  outOfOrder: number;
+  senders: number;
+  /** Epoch milliseconds of the first and last POST received. */
+  firstAt: number;
+  lastAt: number;
+  largestBatch: number;
+}
+
+export type Job =
+  HttpLoadJob | WsOpenJob | WsStatsJob | WsWaitJob | WsCloseJob | LatencyReportJob | HttpOnceJob | HttpSendAllJob | ReceiverStartJob | ReceiverStatsJob;
 
 export interface JobResults {
   'http-load': HttpLoadResult;
@@ -119,4 +166,7 @@ export interface JobResults {
   'ws-close': { closed: number };
   'latency-report': LatencyReport;
   'http-once': { status: number; body: string; ms: number };
+  'http-send-all': HttpSendAllResult;
+  'receiver-start': { url: string };
+  'receiver-stats': ReceiverStats;
 }

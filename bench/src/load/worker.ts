@@ -8,6 +8,8 @@ import { summarize } from '../lib/stats.js';
 import { encodeRequest, HttpConnection } from './http-client.js';
 import { acks, runHttpLoad } from './http-load.js';
 import type { Job, LatencyReport } from './jobs.js';
+import { sendAll } from './send-all.js';
+import { receiverStats, startReceiver } from './webhook-receiver.js';
 import { closeAll, frameTimes, openClients, stats, waitForMessages } from './ws-clients.js';
 
 async function handle(job: Job): Promise<unknown> {
@@ -24,6 +26,12 @@ async function handle(job: Job): Promise<unknown> {
       return closeAll();
     case 'latency-report':
       return latencyReport();
+    case 'http-send-all':
+      return sendAll(job);
+    case 'receiver-start':
+      return startReceiver();
+    case 'receiver-stats':
+      return receiverStats();
     case 'http-once': {
       const conn = await HttpConnection.connect(job.port);
       const t0 = performance.now();
@@ -39,18 +47,20 @@ function latencyReport(): LatencyReport {
   const ackToFrame: number[] = [];
   const sendToFrame: number[] = [];
   let missing = 0;
+  let framesBeforeAck = 0;
   for (const [seq, { sent, ack }] of acks) {
     const at = frameTimes.get(seq);
     if (at === undefined) {
       missing += 1;
       continue;
     }
+    if (at < ack) framesBeforeAck += 1;
     ackToFrame.push(Math.max(0, at - ack));
     sendToFrame.push(at - sent);
   }
   acks.clear();
   frameTimes.clear();
-  return { matched: ackToFrame.length, missing, ackToFrame: summarize(ackToFrame), sendToFrame: summarize(sendToFrame) };
+  return { matched: ackToFrame.length, missing, framesBeforeAck, ackToFrame: summarize(ackToFrame), sendToFrame: summarize(sendToFrame) };
 }
 
 process.on('message', (msg: { id: number; job: Job }) => {

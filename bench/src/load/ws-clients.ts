@@ -25,9 +25,10 @@ function onFrame(data: WebSocket.RawData, lastSeq: { n: number }, track: boolean
   // Cheap pre-check: only message frames are parsed.
   if (!text.startsWith('{"type":"message"')) return;
   const now = performance.now();
+  const epoch = performance.timeOrigin + now;
   messageFrames += 1;
-  if (firstMessageAt === 0) firstMessageAt = now;
-  lastMessageAt = now;
+  if (firstMessageAt === 0) firstMessageAt = epoch;
+  lastMessageAt = epoch;
   const frame = JSON.parse(text) as { message?: { body?: { text?: string } } };
   const m = SEQ.exec(frame.message?.body?.text ?? '');
   if (m?.[1] !== undefined) {

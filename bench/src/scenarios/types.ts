@@ -28,6 +28,8 @@ export interface RunContext {
   /** Measured window and warm-up of throughput runs, in milliseconds. */
   durationMs: number;
   warmupMs: number;
+  /** Length of the soak scenario, in milliseconds (5 minutes unless --soak SEC). */
+  soakMs: number;
   /** When set, the hub runs with `--cpu-prof` and profiles land here (one folder per scenario). */
   profileDir: string | undefined;
   log(message: string): void;

@@ -19,7 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Connections one server process can hold here: the target, or the open-file limit minus headroom. */
 export function reachableConnections(): number {
-  return Math.min(TARGET_CONNECTIONS, hardFileLimit() - 300);
+  const cap = Number(process.env['BENCH_MAX_CONNECTIONS'] ?? TARGET_CONNECTIONS);
+  return Math.min(TARGET_CONNECTIONS, cap, hardFileLimit() - 300);
 }
 
 interface IdleResult {

@@ -2,8 +2,9 @@
  * A prepared-statement cache in front of better-sqlite3 for Kysely's SQLite dialect.
  * Kysely prepares every query anew; parsing and planning the same SQL again was about
  * 10% of the hub's CPU under Send API load (bench/README.md). Statements are reused by
- * SQL text, least recently used evicted; one still iterating (a streamed query) is never
- * handed out twice.
+ * SQL text; past `capacity` distinct texts the cache starts over (Kysely's SQL varies
+ * only with list lengths, so that is rare, and a lookup stays one Map.get). A statement
+ * still iterating (a streamed query) is never handed out twice.
  */
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
@@ -22,16 +23,11 @@ export function withStatementCache(database: Preparer, capacity = 500): SqliteDa
     },
     prepare(sql: string): SqliteStatement {
       const hit = cache.get(sql);
-      if (hit !== undefined && hit.busy !== true) {
-        // Re-insert to mark it most recently used.
-        cache.delete(sql);
-        cache.set(sql, hit);
-        return hit;
-      }
+      if (hit !== undefined && hit.busy !== true) return hit;
       const statement = database.prepare(sql);
       if (hit === undefined) {
+        if (cache.size >= capacity) cache.clear();
         cache.set(sql, statement);
-        if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
       }
       return statement;
     },
