@@ -285,7 +285,6 @@ for (const dialect of DIALECTS) {
           .executeTakeFirstOrThrow();
         expect(echo.field).toBe('standby');
         expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, echo.payload)).toMatchObject({
-          sender: { id: bank.page_id },
           recipient: { id: alice.psid },
           message: { is_echo: true, app_id: Number(PAGE_INBOX_APP_ID), text: 'Hi, Ada here' },
         });
