@@ -26,6 +26,8 @@ import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
+import { Privacy } from './privacy/privacy.js';
+import { privacyServiceRoutes } from './privacy/routes.js';
 import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
@@ -53,6 +55,8 @@ export interface HubServices {
   /** Human agents of pages (`confide agent create`) and their inbox. */
   agents: Agents;
   inbox: Inbox;
+  /** Audit log, erasure and export (privacy/). */
+  privacy: Privacy;
 }
 
 export interface BuiltApp {
@@ -116,7 +120,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     webhooks: new WebhookSubscriptions(ctx),
     agents: new Agents(ctx),
     inbox: undefined as unknown as Inbox,
+    privacy: new Privacy(ctx),
   };
+  await services.privacy.start();
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
@@ -133,7 +139,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (runsRole(ctx.config, 'api')) {
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
-    await app.register(privacyRoutes(ctx, services.consents, auth));
+    await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
+    await app.register(privacyServiceRoutes(services.privacy, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));

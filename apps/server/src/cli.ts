@@ -28,6 +28,14 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
   confide agent create --page ID --username U --password P [--display-name N] [--json]
       Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
+  confide customer delete --username U [--json]
+      Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
+  confide export --customer U
+      Print everything the hub holds about a customer as JSON (the customer's own export).
+  confide audit verify [--json]
+      Check the audit log's hash chain and signed checkpoints; names the first broken record.
+  confide audit checkpoint [--json]
+      Sign the audit log's current head with the hub's key.
   confide help
       This text.
 
@@ -61,6 +69,7 @@ const OPTIONS = {
   username: { type: 'string' },
   password: { type: 'string' },
   'display-name': { type: 'string' },
+  customer: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -155,6 +164,27 @@ export async function main(argv: string[]): Promise<number> {
           displayName: values['display-name'],
         });
         print(values.json, agent);
+      });
+    case 'customer delete':
+      return withHub(config, async (hub) => {
+        if (values.username === undefined) throw new UsageError('customer delete needs --username');
+        print(values.json, await hub.services.privacy.deleteCustomerByUsername(values.username));
+      });
+    case 'export':
+      return withHub(config, async (hub) => {
+        if (values.customer === undefined) throw new UsageError('export needs --customer USERNAME');
+        process.stdout.write(`${JSON.stringify(await hub.services.privacy.exportByUsername(values.customer), null, 2)}\n`);
+      });
+    case 'audit verify':
+      return withHub(config, async (hub) => {
+        const result = await hub.services.privacy.verify();
+        print(values.json, result);
+        if (!result.ok) throw new UsageError(`audit log broken at record ${result.brokenAt}: ${result.reason}`);
+      });
+    case 'audit checkpoint':
+      return withHub(config, async (hub) => {
+        await hub.services.privacy.flush();
+        print(values.json, { checkpoint: await hub.services.privacy.checkpoint() });
       });
     default:
       if (isWebhookCommand(command)) {

@@ -15,6 +15,7 @@ import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
 import { FsBlobStore } from './features/attachments/blob-store.js';
 import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
+import { maskingLogOptions } from './privacy/log-masking.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
@@ -41,7 +42,7 @@ export interface Hub {
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
-  const log = options.log ?? pino(loggerOptions(config.LOG_LEVEL));
+  const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -81,6 +82,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       setDraining(true);
       await app.close();
       for (const w of workers) await w.stop();
+      await services.privacy.stop();
       await bus.close();
       await storage.close();
       await blobs.dispose();

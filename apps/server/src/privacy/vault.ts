@@ -20,6 +20,7 @@ import { decrypt, encrypt } from './aead.js';
 import type { Kek } from './kek.js';
 import type { KeyRecord, KeyStore } from './keystore.js';
 import { Lru } from './lru.js';
+import { maskDeep } from './masking.js';
 import { ContentErasedError, isPurpose, PurposeDeniedError, type Access } from './purposes.js';
 
 /** Sealed columns; part of the associated data. */
@@ -146,7 +147,8 @@ export class Vault {
   async #seal(column: SealedColumn, customerId: string, conversationId: string, value: unknown): Promise<string> {
     if (conversationId.includes('.')) throw new Error('conversation ids cannot contain dots');
     const key = await this.#conversationKey(customerId, conversationId, true);
-    const sealed = encrypt(key, Buffer.from(encodeJson(value), 'utf8'), aad(column, customerId, conversationId));
+    // Masking again here covers every writer, not only recordMessage (defence in depth).
+    const sealed = encrypt(key, Buffer.from(encodeJson(maskDeep(value)), 'utf8'), aad(column, customerId, conversationId));
     return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
   }
 

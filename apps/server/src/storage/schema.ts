@@ -326,6 +326,12 @@ export interface AuditCheckpointsTable {
   created_at: number;
 }
 
+/** How far the audit collector has read each followed source (migration 007). */
+export interface AuditMarksTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -356,4 +362,5 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_marks: AuditMarksTable;
 }

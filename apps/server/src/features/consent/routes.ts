@@ -4,6 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import { customerOf } from '../../http/customer-auth.js';
+import type { Privacy } from '../../privacy/privacy.js';
+import { UnlinkBodySchema } from '../../privacy/schemas.js';
 import type { Consents } from './consents.js';
 import {
   LedgerListSchema,
@@ -18,7 +20,7 @@ import {
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function privacyRoutes(ctx: HubContext, consents: Consents, auth: Auth) {
+export function privacyRoutes(ctx: HubContext, consents: Consents, auth: Auth, privacy?: Privacy) {
   return async (app: FastifyInstance): Promise<void> => {
     // First start generates the signing key; later starts load it.
     await SigningKeys.of(ctx).ensure();
@@ -47,7 +49,11 @@ export function privacyRoutes(ctx: HubContext, consents: Consents, auth: Auth) {
 
       r.delete('/api/privacy/businesses/:pageId/consent', { schema: one }, async (request) => consents.revoke(customerOf(request).id, request.params.pageId));
 
-      r.post('/api/privacy/businesses/:pageId/unlink', { schema: one }, async (request) => consents.unlink(customerOf(request).id, request.params.pageId));
+      r.post('/api/privacy/businesses/:pageId/unlink', { schema: { ...one, body: UnlinkBodySchema } }, async (request) => {
+        // erase_history: the conversation's key is shredded and its history deleted first (privacy/erasure.ts).
+        if (request.body?.erase_history === true && privacy !== undefined) await privacy.eraseHistory(customerOf(request).id, request.params.pageId);
+        return consents.unlink(customerOf(request).id, request.params.pageId);
+      });
 
       r.get('/api/privacy/ledger', { schema: { tags: ['privacy'], response: { 200: LedgerListSchema } } }, async (request) => ({
         data: await consents.ledger(customerOf(request).id),

@@ -6,6 +6,7 @@
 import { PAGE_INBOX_APP_ID, type ChatMessage, type MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import { newId } from '../../crypto/tokens.js';
+import { maskDeep } from '../../privacy/masking.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook, type MessagingItem } from '../webhooks/outbox.js';
@@ -24,7 +25,9 @@ export interface RecordMessageInput {
 }
 
 export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageInput): Promise<ChatMessage> {
-  const { conversation: conv, direction, body, now } = input;
+  const { conversation: conv, direction, now } = input;
+  // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
+  const body = maskDeep(input.body);
   const mid = newId('m', 18);
   await tx.db
     .insertInto('messages')

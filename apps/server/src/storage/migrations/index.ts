@@ -10,6 +10,7 @@ import * as m003 from './003-webhooks.js';
 import * as m004 from './004-consent.js';
 import * as m005 from './005-agents.js';
 import * as m006 from './006-privacy.js';
+import * as m007 from './007-privacy-audit-marks.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '004-consent': m004,
   '005-agents': m005,
   '006-privacy': m006,
+  '007-privacy-audit-marks': m007,
 };
 
 class StaticProvider implements MigrationProvider {

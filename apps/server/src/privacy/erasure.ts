@@ -1,0 +1,98 @@
+/**
+ * Erasure (right to be forgotten) by crypto-shredding plus deletion. The keys go first:
+ * once the customer's data key (or a conversation's salt) is destroyed, every copy of
+ * their sealed content — in this database, its WAL, a file copy or a backup — is
+ * ciphertext nobody can open, even if deleting the rows later fails. Then the rows go:
+ * sessions, conversations, messages, events, pending webhooks (so the business receives
+ * nothing new), links, tokens, consent state and receipts. The append-only consent ledger
+ * keeps its entries; they hold ids, categories and times, never content.
+ */
+import { sql } from 'kysely';
+import type { HubContext } from '../context.js';
+import type { WriteTx } from '../storage/write-queue.js';
+
+export interface ErasureReport {
+  customerId: string;
+  conversations: number;
+  messages: number;
+  pendingWebhooks: number;
+  keys: number;
+}
+
+/** Deletes everything of a customer but the consent ledger; the caller has checked who asks. */
+export async function eraseCustomer(
+  ctx: HubContext,
+  customerId: string,
+  onCommit?: (tx: WriteTx, report: ErasureReport) => Promise<void>,
+): Promise<ErasureReport> {
+  const keys = await ctx.storage.vault.eraseCustomer(customerId);
+  const report = await ctx.storage.writes.run(async (tx) => {
+    const db = tx.db;
+    const conversations = (await db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).execute()).map((r) => r.id);
+    let messages = 0;
+    let pendingWebhooks = 0;
+    if (conversations.length > 0) {
+      pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
+      messages = Number((await db.deleteFrom('messages').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
+      await db.deleteFrom('agent_views').where('conversation_id', 'in', conversations).execute();
+    }
+    await db.deleteFrom('customer_events').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('linking_tokens').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('account_links').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('consent_receipts').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('consent_reminders').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('consent_state').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('sessions').where('customer_id', '=', customerId).execute();
+    // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
+    await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('customers').where('id', '=', customerId).execute();
+    const done: ErasureReport = { customerId, conversations: conversations.length, messages, pendingWebhooks, keys };
+    if (onCommit !== undefined) await onCommit(tx, done);
+    return done;
+  });
+  await checkpointWal(ctx);
+  return report;
+}
+
+export interface HistoryErasureReport {
+  conversationId: string;
+  messages: number;
+  pendingWebhooks: number;
+}
+
+/**
+ * Erases one conversation's history: its salt is destroyed (so its key can never be
+ * derived again), then its messages, message events and pending webhooks are deleted.
+ * The conversation itself (ids, watermarks) stays, and later messages get a new key.
+ */
+export async function eraseConversationHistory(
+  ctx: HubContext,
+  customerId: string,
+  conversationId: string,
+  onCommit?: (tx: WriteTx, report: HistoryErasureReport) => Promise<void>,
+): Promise<HistoryErasureReport> {
+  await ctx.storage.vault.eraseConversation(customerId, conversationId);
+  const report = await ctx.storage.writes.run(async (tx) => {
+    const db = tx.db;
+    const pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
+    await db
+      .deleteFrom('customer_events')
+      .where('customer_id', '=', customerId)
+      .where('conversation_id', '=', conversationId)
+      .where('type', '=', 'message')
+      .execute();
+    await db.deleteFrom('message_attachments').where('conversation_id', '=', conversationId).execute();
+    const messages = Number((await db.deleteFrom('messages').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
+    const done = { conversationId, messages, pendingWebhooks };
+    if (onCommit !== undefined) await onCommit(tx, done);
+    return done;
+  });
+  await checkpointWal(ctx);
+  return report;
+}
+
+/** SQLite: move committed deletions out of the WAL so the old pages stop lingering there. */
+async function checkpointWal(ctx: HubContext): Promise<void> {
+  if (ctx.storage.dialect !== 'sqlite') return;
+  await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.storage.db).catch(() => undefined);
+}

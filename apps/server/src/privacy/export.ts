@@ -1,0 +1,97 @@
+/**
+ * The customer's export (data portability): profile, conversations with every message,
+ * consents with the ledger and signed receipts, account links, and the access log — the
+ * audit records about them. Message bodies are opened for the `customer_export` purpose.
+ */
+import type { MessageBody } from '@confide/protocol';
+import { PlatformError } from '@confide/protocol';
+import type { HubContext } from '../context.js';
+import type { Access } from './purposes.js';
+
+export interface CustomerExport {
+  format: 'confide-export-v1';
+  exported_at: number;
+  profile: { id: string; username: string; created_at: number };
+  conversations: Array<{
+    id: string;
+    page: { id: string; name: string };
+    psid: string;
+    created_at: number;
+    messages: Array<{ mid: string; direction: 'in' | 'out'; created_at: number; tag: string | null; body: MessageBody }>;
+  }>;
+  consents: {
+    current: Array<{ page_id: string; status: string; categories: string[]; granted_at: number | null; expires_at: number | null }>;
+    ledger: Array<{ id: string; page_id: string; event: string; categories: string[]; source: string; created_at: number }>;
+    receipts: Array<{ id: string; page_id: string; categories: string[]; issued_at: number; jws: string }>;
+  };
+  account_links: Array<{ page_id: string; linked_at: number }>;
+  access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
+}
+
+export async function buildExport(ctx: HubContext, customerId: string, access: Access): Promise<CustomerExport> {
+  const db = ctx.storage.db;
+  const customer = await db.selectFrom('customers').select(['id', 'username', 'created_at']).where('id', '=', customerId).executeTakeFirst();
+  if (customer === undefined) throw new PlatformError('NOT_FOUND');
+  const convs = await db
+    .selectFrom('conversations as c')
+    .innerJoin('pages as p', 'p.id', 'c.page_id')
+    .select(['c.id', 'c.psid', 'c.created_at', 'p.id as page_id', 'p.name as page_name'])
+    .where('c.customer_id', '=', customerId)
+    .orderBy('c.created_at')
+    .execute();
+  const conversations: CustomerExport['conversations'] = [];
+  for (const c of convs) {
+    const rows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', c.id).orderBy('id').execute();
+    const messages = [];
+    for (const m of rows) {
+      messages.push({
+        mid: m.mid,
+        direction: m.direction,
+        created_at: Number(m.created_at),
+        tag: m.tag,
+        body: await ctx.storage.vault.openMessage(access, customerId, m.body),
+      });
+    }
+    conversations.push({ id: c.id, page: { id: c.page_id, name: c.page_name }, psid: c.psid, created_at: Number(c.created_at), messages });
+  }
+  const parse = (s: string) => JSON.parse(s) as string[];
+  const current = await db.selectFrom('consent_state').selectAll().where('customer_id', '=', customerId).orderBy('page_id').execute();
+  const ledger = await db.selectFrom('consent_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
+  const receipts = await db.selectFrom('consent_receipts').selectAll().where('customer_id', '=', customerId).orderBy('issued_at').execute();
+  const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
+  const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
+  return {
+    format: 'confide-export-v1',
+    exported_at: ctx.now(),
+    profile: { id: customer.id, username: customer.username, created_at: Number(customer.created_at) },
+    conversations,
+    consents: {
+      current: current.map((r) => ({
+        page_id: r.page_id,
+        status: r.status,
+        categories: parse(r.categories),
+        granted_at: r.granted_at === null ? null : Number(r.granted_at),
+        expires_at: r.expires_at === null ? null : Number(r.expires_at),
+      })),
+      ledger: ledger.map((r) => ({
+        id: r.id,
+        page_id: r.page_id,
+        event: r.event,
+        categories: parse(r.categories),
+        source: r.source,
+        created_at: Number(r.created_at),
+      })),
+      receipts: receipts.map((r) => ({ id: r.id, page_id: r.page_id, categories: parse(r.categories), issued_at: Number(r.issued_at), jws: r.jws })),
+    },
+    account_links: links.map((l) => ({ page_id: l.page_id, linked_at: Number(l.linked_at) })),
+    access_log: audit.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      purpose: r.purpose,
+      details: JSON.parse(r.details) as unknown,
+    })),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The hub's privacy service: the audit log (content accesses reported by the vault,
+ * sources swept by the collector, signed checkpoints, verification), erasure of an
+ * account or of one conversation's history, and the customer's export.
+ */
+import { PlatformError } from '@confide/protocol';
+import type { HubContext } from '../context.js';
+import { SigningKeys } from '../crypto/signing-keys.js';
+import { findConversationByPair } from '../features/conversations/store.js';
+import { verifyPassword } from '../features/customers/passwords.js';
+import { findCustomerById, findCustomerByUsername } from '../features/customers/store.js';
+import { collectAudit } from './audit-collector.js';
+import { appendAudit, verifyAudit, type AuditEntry, type VerifyResult } from './audit-log.js';
+import { eraseConversationHistory, eraseCustomer, type ErasureReport, type HistoryErasureReport } from './erasure.js';
+import { buildExport, type CustomerExport } from './export.js';
+import type { AccessEvent } from './vault.js';
+
+/** Records between two signed checkpoints. */
+const CHECKPOINT_EVERY = 100;
+/** How often buffered accesses are written and sources swept, in milliseconds. */
+const FLUSH_MS = 2_000;
+/** Buffered accesses that trigger an early flush. */
+const FLUSH_AT = 500;
+
+export class Privacy {
+  readonly #ctx: HubContext;
+  #pending = new Map<string, { entry: AuditEntry; count: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | null = null;
+
+  constructor(ctx: HubContext) {
+    this.#ctx = ctx;
+    ctx.storage.vault.observe((event) => this.#onAccess(event));
+  }
+
+  /** Loads the signing key and starts the periodic flush. */
+  async start(): Promise<void> {
+    await SigningKeys.of(this.#ctx).ensure();
+    this.#timer = setInterval(() => void this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed')), FLUSH_MS);
+    this.#timer.unref();
+  }
+
+  /** Writes what is pending and stops the timer. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed'));
+  }
+
+  /** Appends buffered accesses, sweeps the followed sources, and signs a checkpoint when due. */
+  async flush(): Promise<void> {
+    while (this.#flushing !== null) await this.#flushing;
+    this.#flushing = this.#flushOnce();
+    try {
+      await this.#flushing;
+    } finally {
+      this.#flushing = null;
+    }
+  }
+
+  async #flushOnce(): Promise<void> {
+    const pending = [...this.#pending.values()];
+    this.#pending = new Map();
+    const now = this.#ctx.now();
+    await this.#ctx.storage.writes.run(async (tx) => {
+      for (const { entry, count } of pending) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
+      await collectAudit(tx.db, now);
+    });
+    const head = await this.#ctx.storage.db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+    const last = await this.#ctx.storage.db.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    if (Number(head.seq) - Number(last?.seq ?? 0) >= CHECKPOINT_EVERY) await this.checkpoint();
+  }
+
+  /** Signs (seq, hash) of the chain head with the hub's key; returns the seq (0 for an empty log). */
+  async checkpoint(): Promise<number> {
+    const keys = SigningKeys.of(this.#ctx);
+    await keys.ensure();
+    const head = await this.#ctx.storage.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const seq = Number(head.seq);
+    if (seq === 0) return 0;
+    const jws = await keys.sign(
+      { seq, hash: head.hash, iss: this.#ctx.config.publicUrl, iat: Math.floor(this.#ctx.now() / 1000) },
+      'confide-audit-checkpoint+jwt',
+    );
+    await this.#ctx.storage.writes.run((tx) =>
+      tx.db
+        .insertInto('audit_checkpoints')
+        .values({ seq, hash: head.hash, jws, created_at: this.#ctx.now() })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .execute(),
+    );
+    return seq;
+  }
+
+  /** Verifies the chain and every checkpoint (flush first to include what is pending). */
+  async verify(): Promise<VerifyResult> {
+    return verifyAudit(this.#ctx.storage.db, await SigningKeys.of(this.#ctx).jwks());
+  }
+
+  /** Appends one record now (exports, erasures, key rotation). */
+  async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
+    await this.#ctx.storage.writes.run((tx) => appendAudit(tx.db, { ...entry, at: this.#ctx.now() }));
+  }
+
+  // ---- erasure -----------------------------------------------------------------------
+
+  /** The customer deletes their own account; the password confirms it. */
+  async deleteOwnAccount(customerId: string, password: string): Promise<ErasureReport> {
+    const row = await findCustomerById(this.#ctx.storage.db, customerId);
+    if (row === undefined || !(await verifyPassword(row.password_hash, password))) throw new PlatformError('INVALID_CREDENTIALS');
+    return this.#erase(customerId, `customer:${customerId}`);
+  }
+
+  /** An operator deletes a customer (`confide customer delete`). */
+  async deleteCustomerByUsername(username: string): Promise<ErasureReport> {
+    const row = await findCustomerByUsername(this.#ctx.storage.db, username.toLowerCase());
+    if (row === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
+    return this.#erase(row.id, 'admin');
+  }
+
+  #erase(customerId: string, actor: string): Promise<ErasureReport> {
+    return eraseCustomer(this.#ctx, customerId, async (tx, report) => {
+      await appendAudit(tx.db, {
+        at: this.#ctx.now(),
+        actor,
+        action: 'customer.erased',
+        customerId,
+        details: { conversations: report.conversations, messages: report.messages, pending_webhooks: report.pendingWebhooks, keys: report.keys },
+      });
+    });
+  }
+
+  /** Erases the history of the customer's conversation with a page (unlink with `erase_history`). */
+  async eraseHistory(customerId: string, pageId: string): Promise<HistoryErasureReport> {
+    const conv = await findConversationByPair(this.#ctx.storage.db, customerId, pageId);
+    if (conv === undefined) throw new PlatformError('NOT_FOUND');
+    return eraseConversationHistory(this.#ctx, customerId, conv.id, async (tx, report) => {
+      await appendAudit(tx.db, {
+        at: this.#ctx.now(),
+        actor: `customer:${customerId}`,
+        action: 'conversation.history_erased',
+        customerId,
+        target: `conversation:${conv.id}`,
+        details: { messages: report.messages, pending_webhooks: report.pendingWebhooks },
+      });
+    });
+  }
+
+  // ---- export ------------------------------------------------------------------------
+
+  /** Everything the hub holds about the customer, opened for `customer_export`. */
+  async exportCustomer(customerId: string, actor = `customer:${customerId}`): Promise<CustomerExport> {
+    await this.flush();
+    const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor });
+    await this.record({ actor, action: 'customer.export', customerId, purpose: 'customer_export', details: { conversations: data.conversations.length } });
+    return data;
+  }
+
+  async exportByUsername(username: string): Promise<CustomerExport> {
+    const row = await findCustomerByUsername(this.#ctx.storage.db, username.toLowerCase());
+    if (row === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
+    return this.exportCustomer(row.id, 'admin');
+  }
+
+  // ---- content accesses ----------------------------------------------------------------
+
+  #onAccess(event: AccessEvent): void {
+    const entry: AuditEntry =
+      event.kind === 'open'
+        ? {
+            at: this.#ctx.now(),
+            actor: event.access.actor,
+            action: 'content.access',
+            customerId: event.customerId,
+            target: `conversation:${event.conversationId}`,
+            purpose: event.access.purpose,
+            details: { column: event.column },
+          }
+        : { at: this.#ctx.now(), actor: event.actor, action: 'content.denied', customerId: event.customerId, purpose: event.purpose.slice(0, 64) };
+    // Accesses within one flush interval are aggregated per actor, purpose and conversation.
+    const key = JSON.stringify([entry.action, entry.actor, entry.purpose, entry.customerId, entry.target, entry.details]);
+    const hit = this.#pending.get(key);
+    if (hit !== undefined) hit.count += 1;
+    else this.#pending.set(key, { entry, count: 1 });
+    if (event.kind === 'denied' || this.#pending.size >= FLUSH_AT) void this.flush().catch(() => undefined);
+  }
+}

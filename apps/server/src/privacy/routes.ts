@@ -1,0 +1,29 @@
+/**
+ * Customer privacy routes owned by the privacy service: account deletion
+ * (`DELETE /api/account`, password in the body) and the export (`GET /api/privacy/export`).
+ * Unlinking with `erase_history` lives on the consent routes' unlink endpoint.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SESSION_COOKIE, customerOf } from '../http/customer-auth.js';
+import type { Privacy } from './privacy.js';
+import { DeleteAccountBodySchema } from './schemas.js';
+
+type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export function privacyServiceRoutes(privacy: Privacy, auth: Auth) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    r.delete('/api/account', { schema: { tags: ['account'], body: DeleteAccountBodySchema }, preHandler: auth }, async (request, reply) => {
+      await privacy.deleteOwnAccount(customerOf(request).id, request.body.password);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    });
+    r.get('/api/privacy/export', { schema: { tags: ['privacy'] }, preHandler: auth }, async (request, reply) => {
+      const data = await privacy.exportCustomer(customerOf(request).id);
+      void reply.header('content-disposition', 'attachment; filename="confide-export.json"');
+      void reply.header('cache-control', 'no-store');
+      return data;
+    });
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The audit log: content accesses (with purpose and actor), agent views, consent events,
+ * tokens, webhook settings, exports and erasures are recorded by id; the chain and its
+ * signed checkpoints verify; editing, deleting or reordering any record is caught at
+ * that record.
+ */
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashRecord } from '../../src/privacy/audit-log.js';
+import { buildTestHub, DIALECTS, testClock, type TestHub } from '../helpers.js';
+import { businessSendsTemplate, customerSays, customerView, scene } from './fixtures.js';
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: audit log`, () => {
+    let hub: TestHub;
+    beforeEach(async () => {
+      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
+    });
+    afterEach(async () => {
+      await hub.dispose();
+    });
+
+    /** A log with accesses, consent, tokens and webhook records, flushed and checkpointed. */
+    async function populate() {
+      const s = await scene(hub);
+      await customerSays(hub, s, 'CANARY-AUDIT');
+      await businessSendsTemplate(hub, s, 'CANARY-AUDIT-T');
+      await customerView(hub, s);
+      const token = await hub.services.pages.issueToken(s.page.page_id);
+      await hub.services.pages.revokeToken(s.page.page_id, token.token_id);
+      await hub.services.consents.set(s.customer.id, s.page.page_id, ['fraud_alerts'], 30).catch(() => undefined);
+      await hub.services.privacy.flush();
+      await hub.services.privacy.checkpoint();
+      return s;
+    }
+
+    const records = () => hub.ctx.storage.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+
+    it('records accesses with purpose and actor, tokens and webhook settings, by id only; verifies', async () => {
+      const s = await populate();
+      const rows = await records();
+      const actions = rows.map((r) => r.action);
+      expect(actions).toContain('content.access');
+      expect(actions).toContain('token.created');
+      expect(actions).toContain('token.revoked');
+      expect(actions).toContain('webhook.config');
+      const access = rows.find((r) => r.action === 'content.access' && r.actor === `customer:${s.customer.id}`);
+      expect(access).toMatchObject({ purpose: 'deliver_to_customer', customer_id: s.customer.id, target: `conversation:${s.conversationId}` });
+      expect(JSON.stringify(rows)).not.toContain('CANARY');
+      expect(JSON.stringify(rows)).not.toContain('127.0.0.1:9');
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: true, records: rows.length, checkpoints: 1 });
+    });
+
+    it('audits and refuses a decryption without an allowed purpose', async () => {
+      const s = await scene(hub);
+      await customerSays(hub, s, 'x');
+      const row = await hub.ctx.storage.db.selectFrom('messages').select('body').executeTakeFirstOrThrow();
+      const sneaky = { purpose: 'advertising', actor: 'app:1' } as unknown as Parameters<typeof hub.ctx.storage.vault.openMessage>[0];
+      await expect(hub.ctx.storage.vault.openMessage(sneaky, s.customer.id, row.body)).rejects.toThrow(/not allowed/);
+      await hub.services.privacy.flush();
+      const denied = (await records()).filter((r) => r.action === 'content.denied');
+      expect(denied).toMatchObject([{ actor: 'app:1', purpose: 'advertising', customer_id: s.customer.id }]);
+    });
+
+    it('names the record that was edited', async () => {
+      await populate();
+      const target = (await records())[2];
+      await hub.ctx.storage.db
+        .updateTable('audit_log')
+        .set({ details: '{"count":99}' })
+        .where('seq', '=', target?.seq ?? 0)
+        .execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, brokenAt: target?.seq });
+    });
+
+    it('names the record that was deleted', async () => {
+      await populate();
+      await hub.ctx.storage.db.deleteFrom('audit_log').where('seq', '=', 3).execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: expect.stringMatching(/missing/) });
+      // Dropping the tail is caught through the head.
+      const last = (await records()).at(-1);
+      await hub.ctx.storage.db.deleteFrom('audit_log').where('seq', '>=', 3).execute();
+      await hub.ctx.storage.db.deleteFrom('audit_checkpoints').execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+      expect(last?.seq).toBeGreaterThan(3);
+    });
+
+    it('names the first of two records that were swapped', async () => {
+      await populate();
+      const rows = await records();
+      const [a, b] = [rows[3], rows[4]];
+      if (a === undefined || b === undefined) throw new Error('not enough records');
+      // Swap the contents of seq 4 and 5, keeping each record's own hash.
+      await hub.ctx.storage.db.updateTable('audit_log').set({ seq: -1 }).where('seq', '=', a.seq).execute();
+      await hub.ctx.storage.db.updateTable('audit_log').set({ seq: a.seq }).where('seq', '=', b.seq).execute();
+      await hub.ctx.storage.db.updateTable('audit_log').set({ seq: b.seq }).where('seq', '=', -1).execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, brokenAt: a.seq });
+    });
+
+    it('catches a rewritten chain through the signed checkpoint', async () => {
+      await populate();
+      // Rewrite record 2 and recompute every later hash, as an attacker with database access could.
+      const rows = await records();
+      let prev = rows[0]?.hash ?? '';
+      for (const r of rows.slice(1)) {
+        const next = { ...r, seq: Number(r.seq), at: Number(r.at), prev_hash: prev, details: r.seq === 2 ? '{"rewritten":true}' : r.details };
+        const hash = hashRecord(next);
+        await hub.ctx.storage.db.updateTable('audit_log').set({ prev_hash: prev, details: next.details, hash }).where('seq', '=', r.seq).execute();
+        prev = hash;
+      }
+      await sql`update audit_head set hash = ${prev} where id = 1`.execute(hub.ctx.storage.db);
+      const result = await hub.services.privacy.verify();
+      expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint/) });
+      // A forged checkpoint signature is refused as well.
+      await hub.ctx.storage.db.updateTable('audit_checkpoints').set({ hash: prev, jws: 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA' }).execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
+    });
+  });
+}
