@@ -13,6 +13,7 @@ describe('tokens', () => {
       const psid = randomScopedId();
       expect(psid).toMatch(/^[1-9]\d{15}$/);
       expect(isLuhnValid(psid)).toBe(false);
+      expect(isLuhnValid(randomScopedId(15))).toBe(false);
     }
   });
 

@@ -36,11 +36,11 @@ export function isLuhnValid(digits: string): boolean {
  * A Graph-style numeric id (PSIDs, personas, attachments): 16 random digits that never pass the Luhn check, so an id is never
  * mistaken for (and masked as) a card number in content or logs.
  */
-export function randomScopedId(): string {
-  const digits = randomDigits(16);
+export function randomScopedId(length = 16): string {
+  const digits = randomDigits(length);
   if (!isLuhnValid(digits)) return digits;
-  const last = digits.charCodeAt(15) - 48;
-  return digits.slice(0, 15) + String((last + 1) % 10);
+  const last = digits.charCodeAt(length - 1) - 48;
+  return digits.slice(0, length - 1) + String((last + 1) % 10);
 }
 
 /** Compares two strings in time that does not depend on where they differ. */

@@ -6,7 +6,7 @@
 import { PlatformError, type PageCategory, type PageSummary } from '@confide/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
-import { newId, randomDigits, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import type { Database, PagesTable } from '../../storage/schema.js';
 
 /** Webhook fields an app subscribes to by default. */
@@ -53,8 +53,8 @@ export class Pages {
 
   async createPage(input: CreatePageInput): Promise<CreatedPage> {
     const now = this.ctx.now();
-    const pageId = randomDigits(15);
-    const appId = randomDigits(15);
+    const pageId = randomScopedId(15);
+    const appId = randomScopedId(15);
     const appSecret = randomSecret(24);
     const token = newPageToken();
     await this.ctx.storage.writes.run(async ({ db }) => {
