@@ -122,13 +122,21 @@ async function readBody(request: FastifyRequest): Promise<{ fields: Record<strin
   }
   const fields: Record<string, unknown> = {};
   let file: UploadedFile | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const data = await part.toBuffer();
-      if (part.fieldname === 'filedata' && file === undefined) file = { data, filename: part.filename, mimetype: part.mimetype };
-      continue;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        if (part.fieldname === 'filedata' && file === undefined) file = { data, filename: part.filename, mimetype: part.mimetype };
+        continue;
+      }
+      if (typeof part.value === 'string') fields[part.fieldname] = part.value;
     }
-    if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+  } catch (err) {
+    // The multipart parser reports a truncated or malformed body as a plain Error (no code):
+    // the client's mistake, not a transient 500 it should retry.
+    const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+    if (code === undefined && statusCode === undefined) throw new PlatformError('INVALID_PARAMETER', { message: 'Malformed multipart body', cause: err });
+    throw err;
   }
   return { fields, file };
 }
