@@ -122,7 +122,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx),
   };
-  await services.privacy.start();
+  await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);

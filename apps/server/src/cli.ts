@@ -36,6 +36,8 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Check the audit log's hash chain and signed checkpoints; names the first broken record.
   confide audit checkpoint [--json]
       Sign the audit log's current head with the hub's key.
+  confide keys rotate [--json]
+      Re-wrap every customer data key under KEK (keys wrapped by a KEK_PREVIOUS key); data is untouched.
   confide help
       This text.
 
@@ -180,6 +182,16 @@ export async function main(argv: string[]): Promise<number> {
         const result = await hub.services.privacy.verify();
         print(values.json, result);
         if (!result.ok) throw new UsageError(`audit log broken at record ${result.brokenAt}: ${result.reason}`);
+      });
+    case 'keys rotate':
+      return withHub(config, async (hub) => {
+        const result = await hub.ctx.storage.vault.rewrapAll();
+        await hub.services.privacy.record({
+          actor: 'admin',
+          action: 'keys.rotated',
+          details: { kek_id: hub.ctx.storage.vault.kekId, rewrapped: result.rewrapped },
+        });
+        print(values.json, { kek_id: hub.ctx.storage.vault.kekId, ...result });
       });
     case 'audit checkpoint':
       return withHub(config, async (hub) => {

@@ -4,7 +4,7 @@
  * (a test keeps the two in sync).
  */
 import { z } from 'zod';
-import { loadKek, type Kek } from './privacy/kek.js';
+import { loadKek, parsePreviousKeks, type Kek } from './privacy/kek.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -59,6 +59,12 @@ export const ConfigSchema = z.object({
   KEK: z.string().optional(),
   /** Path of a file holding the KEK (base64), instead of KEK. */
   KEK_FILE: z.string().optional(),
+  /** Previous KEKs (comma-separated base64) still accepted for unwrapping during a rotation (`confide keys rotate`). */
+  KEK_PREVIOUS: z.string().optional(),
+  /** Days a message is kept before the retention sweep deletes it (0 = until erased). */
+  RETENTION_MESSAGE_DAYS: z.coerce.number().int().min(0).default(0),
+  /** Days a delivered webhook payload is kept for redelivery before the retention sweep deletes it (0 = forever). */
+  RETENTION_WEBHOOK_DAYS: z.coerce.number().int().min(0).default(0),
   /** Log level for pino. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, in bytes (Send API, customer API). */
@@ -88,6 +94,8 @@ export const ConfigSchema = z.object({
   WEBHOOK_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(900_000),
   /** Continuous webhook failure after which the app's subscription is disabled, in milliseconds (default 1 hour). */
   WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Allow webhook URLs on loopback, link-local and private networks in production (SSRF guard off). */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Most events in one webhook POST. */
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** How often the webhook worker looks for due retries, in milliseconds. */
@@ -100,7 +108,13 @@ export const ConfigSchema = z.object({
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly serviceKey: Buffer; readonly publicUrl: string; readonly kek: Kek };
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
+  readonly serviceKey: Buffer;
+  readonly publicUrl: string;
+  readonly kek: Kek;
+  /** KEKs of KEK_PREVIOUS (rotation in progress). */
+  readonly previousKeks: readonly Kek[];
+};
 
 /** Thrown when the environment does not validate; lists every problem. */
 export class ConfigError extends Error {
@@ -137,13 +151,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: the development key is refused when NODE_ENV=production');
   }
   let kek: Kek;
+  let previousKeks: Kek[];
   try {
     kek = loadKek({ kek: c.KEK, kekFile: c.KEK_FILE, serviceKey, production: c.NODE_ENV === 'production' });
+    previousKeks = parsePreviousKeks(c.KEK_PREVIOUS);
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  return Object.freeze({ ...c, serviceKey, publicUrl, kek });
+  return Object.freeze({ ...c, serviceKey, publicUrl, kek, previousKeks });
 }
 
 function defaultWarn(msg: string): void {

@@ -16,6 +16,7 @@ import { openStorage } from './storage/db.js';
 import { FsBlobStore } from './features/attachments/blob-store.js';
 import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
+import { setEgressPolicy } from './privacy/egress-guard.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
@@ -42,6 +43,7 @@ export interface Hub {
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  setEgressPolicy({ denyPrivate: config.NODE_ENV === 'production' && !config.WEBHOOK_ALLOW_PRIVATE });
   const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
@@ -49,6 +51,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     memory: options.memory ?? false,
     poolSize: config.DATABASE_POOL_SIZE,
     kek: config.kek,
+    previousKeks: config.previousKeks,
   });
   const metrics = createMetrics();
   const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });

@@ -56,3 +56,13 @@ export function loadKek(source: KekSource): Kek {
 export function developmentKek(serviceKey: Buffer): Kek {
   return kekFromBytes(Buffer.from(hkdfSync('sha256', serviceKey, Buffer.alloc(0), 'confide development KEK', 32)));
 }
+
+/** KEK_PREVIOUS: comma-separated base64 keys still accepted for unwrapping during a rotation. */
+export function parsePreviousKeks(text: string | undefined): Kek[] {
+  if (text === undefined || text.trim() === '') return [];
+  try {
+    return text.split(',').map((t) => parseKek(t));
+  } catch {
+    throw new Error('KEK_PREVIOUS: every key must be 32 bytes, base64 or base64url encoded');
+  }
+}

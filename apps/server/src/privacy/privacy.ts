@@ -13,6 +13,7 @@ import { collectAudit } from './audit-collector.js';
 import { appendAudit, verifyAudit, type AuditEntry, type VerifyResult } from './audit-log.js';
 import { eraseConversationHistory, eraseCustomer, type ErasureReport, type HistoryErasureReport } from './erasure.js';
 import { buildExport, type CustomerExport } from './export.js';
+import { sweepRetention, type RetentionReport } from './retention.js';
 import type { AccessEvent } from './vault.js';
 
 /** Records between two signed checkpoints. */
@@ -21,11 +22,14 @@ const CHECKPOINT_EVERY = 100;
 const FLUSH_MS = 2_000;
 /** Buffered accesses that trigger an early flush. */
 const FLUSH_AT = 500;
+/** How often the worker role sweeps expired content, in milliseconds. */
+const RETENTION_MS = 15 * 60_000;
 
 export class Privacy {
   readonly #ctx: HubContext;
   #pending = new Map<string, { entry: AuditEntry; count: number }>();
   #timer: NodeJS.Timeout | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | null = null;
 
   constructor(ctx: HubContext) {
@@ -33,9 +37,17 @@ export class Privacy {
     ctx.storage.vault.observe((event) => this.#onAccess(event));
   }
 
-  /** Loads the signing key and starts the periodic flush. */
-  async start(): Promise<void> {
+  /** Loads the signing key and starts the periodic flush (and, for the worker role, the retention sweep). */
+  async start(options: { retention?: boolean } = {}): Promise<void> {
     await SigningKeys.of(this.#ctx).ensure();
+    const { RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS } = this.#ctx.config;
+    if (options.retention === true && (RETENTION_MESSAGE_DAYS > 0 || RETENTION_WEBHOOK_DAYS > 0)) {
+      this.#retentionTimer = setInterval(
+        () => void this.sweepRetention().catch((err: unknown) => this.#ctx.log.error({ err }, 'retention sweep failed')),
+        RETENTION_MS,
+      );
+      this.#retentionTimer.unref();
+    }
     this.#timer = setInterval(() => void this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed')), FLUSH_MS);
     this.#timer.unref();
   }
@@ -43,7 +55,9 @@ export class Privacy {
   /** Writes what is pending and stops the timer. */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#retentionTimer !== undefined) clearInterval(this.#retentionTimer);
     this.#timer = undefined;
+    this.#retentionTimer = undefined;
     await this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed'));
   }
 
@@ -144,6 +158,11 @@ export class Privacy {
         details: { messages: report.messages, pending_webhooks: report.pendingWebhooks },
       });
     });
+  }
+
+  /** Deletes content past its retention period (RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS). */
+  sweepRetention(): Promise<RetentionReport> {
+    return sweepRetention(this.#ctx);
   }
 
   // ---- export ------------------------------------------------------------------------

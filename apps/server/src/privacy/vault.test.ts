@@ -54,16 +54,23 @@ describe('Vault', () => {
   });
 
   it('rotates the KEK by re-wrapping keys, without touching sealed data', async () => {
-    const { vault: v, keystore } = vault();
-    const sealed = await v.sealMessage('u1', 'c_1', { text: 'kept' });
+    const keystore = new SqliteKeyStore(null);
+    const old = kekFromBytes(randomBytes(32));
+    const sealed = await new Vault({ keystore, kek: old }).sealMessage('u1', 'c_1', { text: 'kept' });
     const before = await keystore.get('customer:u1');
     const next = kekFromBytes(randomBytes(32));
-    expect(await v.rotateKek([], next)).toEqual({ rewrapped: 1 });
+    // Without the old KEK the key cannot be unwrapped at all.
+    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).rejects.toThrow(/KEK_PREVIOUS/);
+    // During the rotation both work; rewrapAll moves every key to the new KEK.
+    const rotating = new Vault({ keystore, kek: next, previousKeks: [old] });
+    await expect(rotating.openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
+    expect(await rotating.rewrapAll()).toEqual({ rewrapped: 1, current: 0 });
+    expect(await rotating.rewrapAll()).toEqual({ rewrapped: 0, current: 1 });
     const after = await keystore.get('customer:u1');
     expect(after?.kekId).toBe(next.id);
     expect(after?.material).not.toBe(before?.material);
-    const fresh = new Vault({ keystore, kek: next });
-    await expect(fresh.openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
+    // The old KEK can now be destroyed.
+    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
   });
 });
 

@@ -34,6 +34,8 @@ export type AccessEvent =
 export interface VaultOptions {
   keystore: KeyStore;
   kek: Kek;
+  /** Earlier KEKs still accepted for unwrapping while a rotation is under way. */
+  previousKeks?: readonly Kek[];
   /** Largest number of unwrapped keys kept in memory. */
   cacheSize?: number;
   /** Longest an unwrapped key stays cached (bounds how long another process may still use an erased key). */
@@ -46,7 +48,8 @@ const BLOB_MAGIC = Buffer.from('CFB1');
 
 export class Vault {
   readonly keystore: KeyStore;
-  #kek: Kek;
+  readonly #kek: Kek;
+  readonly #keks: Map<string, Kek>;
   readonly #cache: Lru<Buffer>;
   readonly #now: () => number;
   readonly #observers: Array<(event: AccessEvent) => void> = [];
@@ -54,6 +57,7 @@ export class Vault {
   constructor(options: VaultOptions) {
     this.keystore = options.keystore;
     this.#kek = options.kek;
+    this.#keks = new Map([...(options.previousKeks ?? []), options.kek].map((k) => [k.id, k]));
     this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000);
     this.#now = options.now ?? Date.now;
   }
@@ -123,23 +127,24 @@ export class Vault {
   }
 
   /**
-   * Re-wraps every data key under `next` without touching any sealed data; afterwards
-   * the vault wraps new keys with `next`. Keys already wrapped by `next` are skipped.
+   * Key rotation (`confide keys rotate`): re-wraps every data key still wrapped by a
+   * previous KEK under the current one, without touching any sealed data. Afterwards
+   * KEK_PREVIOUS can be removed and the old KEK destroyed.
    */
-  async rotateKek(previous: Kek[], next: Kek): Promise<{ rewrapped: number }> {
-    const keks = new Map([...previous, this.#kek, next].map((k) => [k.id, k]));
+  async rewrapAll(): Promise<{ rewrapped: number; current: number }> {
     let rewrapped = 0;
+    let current = 0;
     for (const record of await this.keystore.listWrapped()) {
-      if (record.kekId === next.id) continue;
-      const kek = record.kekId === null ? undefined : keks.get(record.kekId);
-      if (kek === undefined) throw new Error(`No KEK with id ${record.kekId ?? '(none)'} to unwrap ${record.scope}`);
-      const raw = unwrap(kek, record);
-      await this.keystore.rewrap(record.scope, next.id, wrap(next, record.scope, raw));
+      if (record.kekId === this.#kek.id) {
+        current += 1;
+        continue;
+      }
+      const kek = record.kekId === null ? undefined : this.#keks.get(record.kekId);
+      if (kek === undefined) throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}, which is neither KEK nor in KEK_PREVIOUS`);
+      await this.keystore.rewrap(record.scope, this.#kek.id, wrap(this.#kek, record.scope, unwrap(kek, record)));
       rewrapped += 1;
     }
-    this.#kek = next;
-    this.#cache.clear();
-    return { rewrapped };
+    return { rewrapped, current };
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -246,10 +251,9 @@ export class Vault {
   }
 
   #unwrapRecord(record: KeyRecord): Buffer {
-    if (record.kekId !== this.#kek.id) {
-      throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}, not the configured ${this.#kek.id}: finish \`confide keys rotate\``);
-    }
-    return unwrap(this.#kek, record);
+    const kek = record.kekId === null ? undefined : this.#keks.get(record.kekId);
+    if (kek === undefined) throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}: configure it as KEK or in KEK_PREVIOUS`);
+    return unwrap(kek, record);
   }
 }
 

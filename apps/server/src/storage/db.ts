@@ -29,6 +29,8 @@ export interface StorageOptions {
   poolSize?: number;
   /** Key-encryption key wrapping the data keys of the vault (privacy/vault.ts). */
   kek: Kek;
+  /** Earlier KEKs accepted for unwrapping during a rotation. */
+  previousKeks?: readonly Kek[];
 }
 
 /** The database handle plus the group-commit write queue every write goes through. */
@@ -44,7 +46,7 @@ export interface Storage {
 }
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.kek) : openSqlite(options);
+  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options) : openSqlite(options);
   await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
   return storage;
 }
@@ -64,19 +66,19 @@ function openSqlite(options: StorageOptions): Storage {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // Keys live in their own file, never in confide.db (docs/privacy.md).
   const keystore = new SqliteKeyStore(options.memory ? null : path.join(options.dataDir, 'keys.db'));
-  return finish(db, 'sqlite', keystore, options.kek);
+  return finish(db, 'sqlite', keystore, options);
 }
 
-function openPostgres(url: string, poolSize: number, kek: Kek): Storage {
+function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks'>): Storage {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // A lost connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return finish(db, 'postgres', new PgKeyStore(url), kek);
+  return finish(db, 'postgres', new PgKeyStore(url), keys);
 }
 
-function finish(db: Kysely<Database>, dialect: DialectName, keystore: KeyStore, kek: Kek): Storage {
-  const vault = new Vault({ keystore, kek });
+function finish(db: Kysely<Database>, dialect: DialectName, keystore: KeyStore, keys: Pick<StorageOptions, 'kek' | 'previousKeks'>): Storage {
+  const vault = new Vault({ keystore, kek: keys.kek, previousKeks: keys.previousKeks ?? [] });
   const writes = new WriteQueue(db, vault);
   return {
     db,

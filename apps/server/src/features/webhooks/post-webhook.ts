@@ -4,6 +4,7 @@
  * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`.
  */
 import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
+import { assertEgressAllowed } from '../../privacy/egress-guard.js';
 import { describeFetchError, readSnippet } from './http.js';
 
 export interface PostWebhookOptions {
@@ -21,6 +22,8 @@ export async function postWebhook({ url, body, appSecret, timeoutMs }: PostWebho
   const signatures = await signWebhookBody(raw, appSecret);
   let res: Response;
   try {
+    // SSRF guard (production): never POST to loopback, link-local or private addresses.
+    await assertEgressAllowed(url);
     res = await fetch(url, {
       method: 'POST',
       body: raw,

@@ -1,0 +1,81 @@
+/**
+ * SSRF guard for the hub's outgoing webhook requests. In production a webhook URL whose
+ * host resolves to a loopback, link-local, private, shared or otherwise non-public
+ * address is refused, so a business cannot point the hub at its own network (metadata
+ * services, databases, admin ports). `WEBHOOK_ALLOW_PRIVATE=true` lifts the rule for
+ * deployments whose banks sit on a private network. Limit: the address is checked at
+ * resolution time, and fetch resolves again when it connects (a DNS-rebinding window);
+ * see docs/privacy.md.
+ */
+import dns from 'node:dns/promises';
+import net from 'node:net';
+
+export interface EgressPolicy {
+  /** Refuse non-public destinations. */
+  denyPrivate: boolean;
+}
+
+const BLOCKED = new net.BlockList();
+for (const [addr, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 3],
+] as const)
+  BLOCKED.addSubnet(addr, prefix, 'ipv4');
+for (const [addr, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+] as const)
+  BLOCKED.addSubnet(addr, prefix, 'ipv6');
+
+/** Whether an IP address is outside the public internet. */
+export function isPrivateAddress(address: string): boolean {
+  const family = net.isIP(address);
+  if (family === 4) return BLOCKED.check(address, 'ipv4');
+  if (family !== 6) return true;
+  const lower = address.toLowerCase();
+  // IPv4-mapped and NAT64 forms carry an IPv4 address: judge that one.
+  const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
+  if (embedded !== undefined) return BLOCKED.check(embedded, 'ipv4');
+  return BLOCKED.check(lower, 'ipv6');
+}
+
+let policy: EgressPolicy = { denyPrivate: false };
+
+/** Set once at hub start from configuration (production without WEBHOOK_ALLOW_PRIVATE denies). */
+export function setEgressPolicy(next: EgressPolicy): void {
+  policy = next;
+}
+
+export class EgressRefusedError extends Error {
+  override readonly name = 'EgressRefusedError';
+}
+
+/**
+ * Throws when the policy refuses `url`: a non-http(s) scheme, or (denying private) a host
+ * that is or resolves to a non-public address.
+ */
+export async function assertEgressAllowed(url: string, current: EgressPolicy = policy): Promise<void> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new EgressRefusedError('only http(s) webhook URLs are allowed');
+  if (!current.denyPrivate) return;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const addresses = net.isIP(host) !== 0 ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
+    throw new EgressRefusedError('destination is not a public address (set WEBHOOK_ALLOW_PRIVATE=true to allow private networks)');
+  }
+}

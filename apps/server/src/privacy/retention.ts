@@ -1,0 +1,50 @@
+/**
+ * Retention per content kind: messages older than RETENTION_MESSAGE_DAYS and delivered
+ * webhook payloads older than RETENTION_WEBHOOK_DAYS are deleted (0 keeps them). Pending
+ * webhooks are never swept: the business has not received them yet. The customer's
+ * stream skips events whose message is gone.
+ */
+import type { HubContext } from '../context.js';
+
+const DAY_MS = 86_400_000;
+const BATCH = 1_000;
+
+export interface RetentionReport {
+  messages: number;
+  webhooks: number;
+}
+
+/** One sweep, in batches so no transaction grows large; safe from several processes. */
+export async function sweepRetention(ctx: HubContext): Promise<RetentionReport> {
+  const now = ctx.now();
+  const report: RetentionReport = { messages: 0, webhooks: 0 };
+  if (ctx.config.RETENTION_MESSAGE_DAYS > 0) {
+    const before = now - ctx.config.RETENTION_MESSAGE_DAYS * DAY_MS;
+    for (;;) {
+      const n = await ctx.storage.writes.run(async (tx) => {
+        const ids = (await tx.db.selectFrom('messages').select('id').where('created_at', '<', before).limit(BATCH).execute()).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await tx.db.deleteFrom('messages').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      report.messages += n;
+      if (n < BATCH) break;
+    }
+  }
+  if (ctx.config.RETENTION_WEBHOOK_DAYS > 0) {
+    const before = now - ctx.config.RETENTION_WEBHOOK_DAYS * DAY_MS;
+    for (;;) {
+      const n = await ctx.storage.writes.run(async (tx) => {
+        const ids = (
+          await tx.db.selectFrom('webhook_outbox').select('id').where('delivered_at', 'is not', null).where('delivered_at', '<', before).limit(BATCH).execute()
+        ).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await tx.db.deleteFrom('webhook_outbox').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      report.webhooks += n;
+      if (n < BATCH) break;
+    }
+  }
+  return report;
+}
