@@ -28,6 +28,7 @@ export interface StoryWorld {
   hub: Hub;
   hubUrl: string;
   bank: SandboxBank;
+  /** Where browsers reach the bank: `localhost`, another site than the hub's 127.0.0.1, like a bank on its own domain. */
   bankUrl: string;
   bankPage: PageCredentials;
   shop: SandboxShop;
@@ -71,6 +72,7 @@ export async function startStoryWorld(): Promise<StoryWorld> {
         BANK_APP_SECRET: bankPage.appSecret,
         BANK_VERIFY_TOKEN: bankVerify,
         BANK_PORT: String(bankPort),
+        BANK_PUBLIC_URL: `http://localhost:${bankPort}`,
         BANK_DATA_DIR: join(dataDir, 'bank'),
         // No background traffic and no timed booking: the test stages and books purchases itself.
         BANK_SIM_RATE: '0',
@@ -80,7 +82,8 @@ export async function startStoryWorld(): Promise<StoryWorld> {
       { log: pino({ level, name: 'sandbox-bank' }) },
     );
     started.bank = bank;
-    const bankUrl = await bank.start();
+    await bank.start();
+    const bankUrl = `http://localhost:${bankPort}`;
 
     const shopPort = await freePort();
     const shopVerify = randomBytes(12).toString('hex');
@@ -98,7 +101,7 @@ export async function startStoryWorld(): Promise<StoryWorld> {
     started.shop = shop;
     const shopUrl = await shop.start();
 
-    await subscribeWebhook(hub, bankPage.pageId, `${bankUrl}/webhook`, bankVerify);
+    await subscribeWebhook(hub, bankPage.pageId, `http://127.0.0.1:${bankPort}/webhook`, bankVerify);
     await subscribeWebhook(hub, shopPage.pageId, `${shopUrl}/webhook`, shopVerify);
 
     const browser = (started.browser = await chromium.launch({
