@@ -27,6 +27,8 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '2' },
     soak: { type: 'string', default: '300' },
     'max-connections': { type: 'string' },
+    /** Before each scenario, wait (up to 5 minutes) for the 1-minute load average to drop below this. */
+    quiet: { type: 'string' },
     list: { type: 'boolean', default: false },
   },
 });
@@ -102,6 +104,7 @@ for (const scenario of selected) {
     outcomes[scenario.name] = { skipped: why };
     continue;
   }
+  if (values.quiet !== undefined) await waitForQuiet(Number(values.quiet));
   log(`\n▶ ${scenario.name}: ${scenario.description} (load average ${loadAverage().toFixed(1)})`);
   const t0 = Date.now();
   try {
@@ -135,3 +138,9 @@ fs.writeFileSync(`${RESULTS}latest.md`, `${markdownTable(rows)}\n`);
 log(`\nWrote ${file} and ${RESULTS}latest.md`);
 const failedRuns = Object.values(outcomes).some((o) => typeof o === 'object' && o !== null && 'error' in o);
 process.exit(failedRuns ? 1 : 0);
+
+async function waitForQuiet(threshold: number): Promise<void> {
+  const until = Date.now() + 5 * 60_000;
+  if (loadAverage() >= threshold) log(`  waiting for the load average (${loadAverage().toFixed(1)}) to drop below ${threshold}…`);
+  while (loadAverage() >= threshold && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000));
+}

@@ -30,6 +30,8 @@ async function measure(
 ): Promise<LatencyReport & { sent: number; p99Ack: number }> {
   const opened = await w.run({ kind: 'ws-open', url, clients, concurrency: 16, waitReady: true, track: true });
   if (opened.failed > 0) throw new Error(`streams failed to open: ${opened.firstError}`);
+  // First contact creates each conversation's keys; measure conversations already under way.
+  await w.run({ kind: 'http-send-all', port, requests, connections: 16, okStatus: 200 });
   const load = await w.run({
     kind: 'http-load',
     port,
