@@ -175,6 +175,22 @@ export class Privacy {
     return data;
   }
 
+  /**
+   * The newest audit records about the customer (who accessed what, for which purpose):
+   * ids, actions and purposes only, never content.
+   */
+  async accessLog(customerId: string, limit: number): Promise<AccessLogEntry[]> {
+    await this.flush();
+    const rows = await this.#ctx.storage.db
+      .selectFrom('audit_log')
+      .select(['seq', 'at', 'actor', 'action', 'target', 'purpose'])
+      .where('customer_id', '=', customerId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), at: Number(r.at), actor: r.actor, action: r.action, target: r.target, purpose: r.purpose }));
+  }
+
   async exportByUsername(username: string): Promise<CustomerExport> {
     const row = await findCustomerByUsername(this.#ctx.storage.db, username.toLowerCase());
     if (row === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
@@ -203,4 +219,14 @@ export class Privacy {
     else this.#pending.set(key, { entry, count: 1 });
     if (event.kind === 'denied' || this.#pending.size >= FLUSH_AT) void this.flush().catch(() => undefined);
   }
+}
+
+/** One line of the customer's access log. */
+export interface AccessLogEntry {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  purpose: string | null;
 }

@@ -1,10 +1,12 @@
 /**
  * Customer privacy routes owned by the privacy service: account deletion
- * (`DELETE /api/account`, password in the body) and the export (`GET /api/privacy/export`).
+ * (`DELETE /api/account`, password in the body), the access log (`GET /api/privacy/access-log`)
+ * and the export (`GET /api/privacy/export`).
  * Unlinking with `erase_history` lives on the consent routes' unlink endpoint.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { SESSION_COOKIE, customerOf } from '../http/customer-auth.js';
 import type { Privacy } from './privacy.js';
 import { DeleteAccountBodySchema } from './schemas.js';
@@ -19,6 +21,11 @@ export function privacyServiceRoutes(privacy: Privacy, auth: Auth) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });
+    r.get(
+      '/api/privacy/access-log',
+      { schema: { tags: ['privacy'], querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) }, preHandler: auth },
+      async (request) => ({ data: await privacy.accessLog(customerOf(request).id, request.query.limit) }),
+    );
     r.get('/api/privacy/export', { schema: { tags: ['privacy'] }, preHandler: auth }, async (request, reply) => {
       const data = await privacy.exportCustomer(customerOf(request).id);
       void reply.header('content-disposition', 'attachment; filename="confide-export.json"');
