@@ -125,6 +125,8 @@ export class PgKeyStore implements KeyStore {
   constructor(url: string) {
     const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
     pool.on('error', () => undefined);
+    // Checked-out clients have no pool error listener: a reset must not become an uncaught exception.
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     this.#db = new Kysely<PgKeyDb>({ dialect: new PostgresDialect({ pool }) });
   }
 

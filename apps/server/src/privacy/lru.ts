@@ -15,11 +15,12 @@ export class Lru<V> {
     this.#now = now;
   }
 
-  get(key: string): V | undefined {
+  /** The value, unless absent or older than `maxAgeMs` (default: the cache's maximum age). */
+  get(key: string, maxAgeMs = this.#maxAgeMs): V | undefined {
     const hit = this.#map.get(key);
     if (hit === undefined) return undefined;
     this.#map.delete(key);
-    if (this.#now() - hit.at > this.#maxAgeMs) return undefined;
+    if (this.#now() - hit.at > Math.min(maxAgeMs, this.#maxAgeMs)) return undefined;
     this.#map.set(key, hit);
     return hit.value;
   }

@@ -98,3 +98,29 @@ describe('EncryptedBlobStore', () => {
     expect((await blobs.get(key))?.toString()).toBe('CANARY-IN-A-PDF');
   });
 });
+
+describe('Vault across processes', () => {
+  const setup = () => {
+    const keystore = new SqliteKeyStore(null);
+    const kek = kekFromBytes(randomBytes(32));
+    const clock = { t: 1_000_000 };
+    return { clock, a: new Vault({ keystore, kek, now: () => clock.t }), b: new Vault({ keystore, kek, now: () => clock.t }) };
+  };
+
+  it('opens content re-keyed by another process although its cached key is stale', async () => {
+    const { a, b } = setup();
+    await b.sealMessage('u1', 'c_1', { text: 'warms b' });
+    await a.eraseConversation('u1', 'c_1');
+    const fromA = await a.sealMessage('u1', 'c_1', { text: 'after erasure' });
+    await expect(b.openMessage(toCustomer, 'u1', fromA)).resolves.toEqual({ text: 'after erasure' });
+  });
+
+  it('does not seal under a key another process erased once its cached copy is past the re-check age', async () => {
+    const { clock, a, b } = setup();
+    await b.sealMessage('u1', 'c_1', { text: 'warms b' });
+    await a.eraseConversation('u1', 'c_1');
+    clock.t += 6_000;
+    const fromB = await b.sealMessage('u1', 'c_1', { text: 'from b' });
+    await expect(a.openMessage(toCustomer, 'u1', fromB)).resolves.toEqual({ text: 'from b' });
+  });
+});

@@ -45,6 +45,8 @@ export interface VaultOptions {
 
 const VERSION = 'c1';
 const BLOB_MAGIC = Buffer.from('CFB1');
+/** Age after which a cached conversation key is checked against the keystore before sealing. */
+const SEAL_RECHECK_MS = 5_000;
 
 export class Vault {
   readonly keystore: KeyStore;
@@ -58,8 +60,8 @@ export class Vault {
     this.keystore = options.keystore;
     this.#kek = options.kek;
     this.#keks = new Map([...(options.previousKeks ?? []), options.kek].map((k) => [k.id, k]));
-    this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000);
     this.#now = options.now ?? Date.now;
+    this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000, this.#now);
   }
 
   /** Id of the KEK currently wrapping new keys. */
@@ -151,7 +153,10 @@ export class Vault {
 
   async #seal(column: SealedColumn, customerId: string, conversationId: string, value: unknown): Promise<string> {
     if (conversationId.includes('.')) throw new Error('conversation ids cannot contain dots');
-    const key = await this.#conversationKey(customerId, conversationId, true);
+    // A key cached longer than SEAL_RECHECK_MS is re-read first: another process may have
+    // erased this conversation's history (new salt), and sealing under the old key would
+    // write content nobody can open.
+    const key = await this.#conversationKey(customerId, conversationId, true, SEAL_RECHECK_MS);
     // Masking again here covers every writer, not only recordMessage (defence in depth).
     const sealed = encrypt(key, Buffer.from(encodeJson(maskDeep(value)), 'utf8'), aad(column, customerId, conversationId));
     return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
@@ -163,8 +168,17 @@ export class Vault {
     if (stored.startsWith('{')) return stored;
     const [version, conversationId, data] = stored.split('.');
     if (version !== VERSION || conversationId === undefined || data === undefined) throw new Error('Unknown sealed content format');
-    const key = await this.#conversationKey(customerId, conversationId, false);
-    const text = decrypt(key, Buffer.from(data, 'base64url'), aad(column, customerId, conversationId)).toString('utf8');
+    const sealed = Buffer.from(data, 'base64url');
+    const ad = aad(column, customerId, conversationId);
+    let text: string;
+    try {
+      text = decrypt(await this.#conversationKey(customerId, conversationId, false), sealed, ad).toString('utf8');
+    } catch (err) {
+      if (err instanceof ContentErasedError) throw err;
+      // The cached key may be stale (history erased and re-keyed elsewhere): retry from the keystore once.
+      this.#cache.delete(`conversation:${customerId}:${conversationId}`);
+      text = decrypt(await this.#conversationKey(customerId, conversationId, false), sealed, ad).toString('utf8');
+    }
     this.#emit({ kind: 'open', access, customerId, conversationId, column });
     return text;
   }
@@ -209,9 +223,9 @@ export class Vault {
     return key;
   }
 
-  async #conversationKey(customerId: string, conversationId: string, create: boolean): Promise<Buffer> {
+  async #conversationKey(customerId: string, conversationId: string, create: boolean, maxAgeMs?: number): Promise<Buffer> {
     const cacheKey = `conversation:${customerId}:${conversationId}`;
-    const cached = this.#cache.get(cacheKey);
+    const cached = this.#cache.get(cacheKey, maxAgeMs);
     if (cached !== undefined) return cached;
     const dek = await this.#customerKey(customerId, create);
     const scope = `conversation:${conversationId}`;

@@ -28,7 +28,18 @@ for (const dialect of DIALECTS) {
       await customerView(hub, s);
       const token = await hub.services.pages.issueToken(s.page.page_id);
       await hub.services.pages.revokeToken(s.page.page_id, token.token_id);
-      await hub.services.consents.set(s.customer.id, s.page.page_id, ['fraud_alerts'], 30).catch(() => undefined);
+      await hub.services.consents.declare(s.page.page_id, 'fraud_alerts', 'Alerts about suspicious card payments');
+      await hub.services.consents.set(s.customer.id, s.page.page_id, ['fraud_alerts'], 30);
+      const agent = await hub.services.agents.create({
+        pageId: s.page.page_id,
+        username: `agent${s.customer.id.slice(-6)}`,
+        password: 'agent password 1',
+        displayName: 'Ada',
+      });
+      // What the inbox writes when an agent opens a conversation (features/inbox).
+      await hub.ctx.storage.writes.run((tx) =>
+        tx.db.insertInto('agent_views').values({ agent_id: agent.id, conversation_id: s.conversationId, viewed_at: hub.ctx.now() }).execute(),
+      );
       await hub.services.privacy.flush();
       await hub.services.privacy.checkpoint();
       return s;
@@ -44,6 +55,27 @@ for (const dialect of DIALECTS) {
       expect(actions).toContain('token.created');
       expect(actions).toContain('token.revoked');
       expect(actions).toContain('webhook.config');
+      expect(rows.find((r) => r.action === 'consent.granted')).toMatchObject({
+        actor: `customer:${s.customer.id}`,
+        customer_id: s.customer.id,
+        target: `page:${s.page.page_id}`,
+      });
+      expect(rows.find((r) => r.action === 'agent.view')).toMatchObject({
+        customer_id: s.customer.id,
+        target: `conversation:${s.conversationId}`,
+        purpose: 'agent_support',
+      });
+      // Each source row is audited once, however often the collector runs.
+      await hub.services.privacy.flush();
+      await hub.services.privacy.flush();
+      const again = await records();
+      // The page's first token and the one issued later; one revocation, grant and view.
+      const expected: Record<string, number> = { 'token.created': 2, 'token.revoked': 1, 'consent.granted': 1, 'agent.view': 1 };
+      for (const [action, n] of Object.entries(expected))
+        expect(
+          again.filter((r) => r.action === action),
+          action,
+        ).toHaveLength(n);
       const access = rows.find((r) => r.action === 'content.access' && r.actor === `customer:${s.customer.id}`);
       expect(access).toMatchObject({ purpose: 'deliver_to_customer', customer_id: s.customer.id, target: `conversation:${s.conversationId}` });
       expect(JSON.stringify(rows)).not.toContain('CANARY');
