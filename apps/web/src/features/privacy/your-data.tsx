@@ -1,0 +1,147 @@
+/**
+ * "Your data": who accessed it and why (from the hub's audit log), a machine-readable
+ * download of everything, and account deletion explained in plain words.
+ */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { describeError, isApiError, request } from '../../lib/api';
+
+interface AccessLogEntry {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  purpose: string | null;
+}
+
+const PURPOSES: Record<string, string> = {
+  deliver_to_customer: 'to show it to you',
+  deliver_to_business: 'to deliver it to the business you wrote to',
+  agent_support: 'for an agent helping you in that conversation',
+  customer_export: 'for your own download',
+};
+
+/** "customer:u_…" → "You", "agent:…" → "An agent", "page:…" → "A business", "admin" → "An operator". */
+function describeActor(actor: string): string {
+  if (actor.startsWith('customer:')) return 'You';
+  if (actor.startsWith('agent:')) return 'An agent';
+  if (actor.startsWith('page:') || actor.startsWith('app:')) return 'A business';
+  if (actor === 'admin' || actor === 'cli') return 'An operator';
+  return 'The hub';
+}
+
+function describeAction(entry: AccessLogEntry): string {
+  const purpose = entry.purpose === null ? '' : ` ${PURPOSES[entry.purpose] ?? `(${entry.purpose})`}`;
+  return `${entry.action.replaceAll('.', ' ').replaceAll('_', ' ')}${purpose}`;
+}
+
+function AccessLog() {
+  const [entries, setEntries] = useState<AccessLogEntry[] | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    request<{ data: AccessLogEntry[] }>('GET', '/api/privacy/access-log?limit=50').then(
+      (res) => setEntries(res.data),
+      (err: unknown) => setFailed(isApiError(err) && err.status === 404 ? 'The access log is not available on this hub.' : describeError(err)),
+    );
+  }, []);
+  if (failed !== null) return <p className="muted small">{failed}</p>;
+  if (entries === null) return <p className="muted small">Loading…</p>;
+  if (entries.length === 0) return <p className="muted small">Nobody has accessed your data yet.</p>;
+  return (
+    <ol className="access-log">
+      {entries.map((e) => (
+        <li key={e.seq}>
+          <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time>
+          <span>
+            <strong>{describeActor(e.actor)}</strong> {describeAction(e)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function DeleteAccount() {
+  const ids = { password: useId(), error: useId(), explain: useId() };
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await request<void>('DELETE', '/api/account', { password });
+      window.location.assign('/');
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  if (!open) {
+    return (
+      <button type="button" className="button danger" onClick={() => setOpen(true)}>
+        Delete my account…
+      </button>
+    );
+  }
+  return (
+    <form className="delete-account" onSubmit={(e) => void submit(e)} aria-describedby={ids.explain}>
+      <div id={ids.explain}>
+        <p>
+          <strong>Deleting your account cannot be undone.</strong> Your conversations, messages and attachments are erased, and the key that encrypted them is
+          destroyed, so not even a backup of the hub can be read back. Your links with businesses end and they are told you unlinked.
+        </p>
+        <p className="muted small">
+          The businesses keep what they already received (their own records, such as your bank statements). The hub keeps a tamper-evident log that your account
+          was deleted, without any of your content. Download your data first if you want a copy.
+        </p>
+      </div>
+      <label htmlFor={ids.password}>Confirm with your password</label>
+      <input
+        id={ids.password}
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        aria-describedby={error === null ? undefined : ids.error}
+      />
+      {error !== null && (
+        <p id={ids.error} className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="privacy-actions">
+        <button type="submit" className="button danger" disabled={busy || password === ''}>
+          Delete my account permanently
+        </button>
+        <button type="button" className="button subtle" onClick={() => setOpen(false)} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function YourData() {
+  return (
+    <section className="privacy-card your-data" aria-labelledby="your-data-title">
+      <h3 id="your-data-title">Your data</h3>
+      <details className="receipts">
+        <summary>Access log: who accessed your data, and why</summary>
+        <AccessLog />
+      </details>
+      <div className="privacy-actions">
+        <a className="button" href="/api/privacy/export" download="confide-export.json">
+          Download my data
+        </a>
+      </div>
+      <p className="muted small">A JSON file with your profile, conversations, consents and receipts, and the access log.</p>
+      <DeleteAccount />
+    </section>
+  );
+}
