@@ -53,7 +53,7 @@ function isUnavailable(err: unknown): boolean {
     code === '57P03' ||
     code === 'ECONNRESET' ||
     code === 'SQLITE_BUSY' ||
-    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(err.message))
+    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(err.message))
   );
 }
 

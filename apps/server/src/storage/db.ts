@@ -73,6 +73,9 @@ function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // A lost connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', () => undefined);
+  // The pool listens for errors only on idle clients: a socket reset while a client is checked
+  // out (between two queries of a transaction) would otherwise be an uncaught exception.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return finish(db, 'postgres', new PgKeyStore(url), keys);
 }
