@@ -207,4 +207,35 @@ describe('property: Send API under hostile input', () => {
       { numRuns: Math.ceil(RUNS / 2) },
     );
   }, 60_000);
+
+  it('any Content-Type, including malformed ones, never 5xx', async () => {
+    const contentType = fc.oneof(
+      fc.constantFrom(
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'text/plain',
+        'application/xml',
+        'multipart/form-data',
+        'multipart/form-data; boundary=',
+        'multipart/mixed; boundary=x',
+        'application/x-www-form-urlencoded; charset=utf-16',
+        ';;;',
+        'application/*',
+      ),
+      anyString.map((s) => s.replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '') || 'x'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        contentType,
+        fc.oneof(
+          junkValue.map(junkToJson),
+          fc.constant(null).map(() => JSON.stringify(valid())),
+        ),
+        async (type, payload) => {
+          await check({ payload, contentType: type });
+        },
+      ),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  }, 60_000);
 });
