@@ -39,7 +39,7 @@ import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { graphPlugin } from './http/graph-request.js';
-import { installErrorHandling } from './http/errors.js';
+import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
 import { runsRole } from './services/roles.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
@@ -83,6 +83,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    // Bad URLs and over-long path parameters get our error shapes, never the URL echoed back.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toPlatformError(error, isCustomerApi(request.url))),
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

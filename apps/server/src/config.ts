@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Maximum PostgreSQL pool size. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** PostgreSQL: a query with no answer for this long fails (503) instead of hanging on a silent link. */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
   /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */

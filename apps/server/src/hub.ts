@@ -50,6 +50,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     dataDir: config.DATA_DIR,
     memory: options.memory ?? false,
     poolSize: config.DATABASE_POOL_SIZE,
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     kek: config.kek,
     previousKeks: config.previousKeks,
   });

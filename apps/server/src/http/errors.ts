@@ -33,6 +33,10 @@ export function toPlatformError(err: unknown, customer: boolean): PlatformError 
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new PlatformError(invalid, { message: 'Body is not valid JSON' });
+    case 'FST_ERR_BAD_URL':
+      return new PlatformError(invalid, { message: 'Malformed URL' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new PlatformError(customer ? 'NOT_FOUND' : 'UNKNOWN_OBJECT', { message: 'Path parameter too long' });
     case 'FST_REQ_FILE_TOO_LARGE':
       return new PlatformError(customer ? 'PAYLOAD_TOO_LARGE' : 'ATTACHMENT_TOO_LARGE');
     default:
@@ -53,7 +57,7 @@ function isUnavailable(err: unknown): boolean {
     code === '57P03' ||
     code === 'ECONNRESET' ||
     code === 'SQLITE_BUSY' ||
-    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(err.message))
+    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|is not queryable|Query read timeout/.test(err.message))
   );
 }
 

@@ -27,6 +27,8 @@ export interface StorageOptions {
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
   poolSize?: number;
+  /** PostgreSQL client-side query timeout (ms); a silent link fails instead of hanging. */
+  queryTimeoutMs?: number;
   /** Key-encryption key wrapping the data keys of the vault (privacy/vault.ts). */
   kek: Kek;
   /** Earlier KEKs accepted for unwrapping during a rotation. */
@@ -69,8 +71,8 @@ function openSqlite(options: StorageOptions): Storage {
   return finish(db, 'sqlite', keystore, options);
 }
 
-function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks'>): Storage {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs'>): Storage {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, query_timeout: keys.queryTimeoutMs ?? 30_000 });
   // A lost connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', () => undefined);
   // The pool listens for errors only on idle clients: a socket reset while a client is checked
@@ -80,7 +82,12 @@ function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 
   return finish(db, 'postgres', new PgKeyStore(url), keys);
 }
 
-function finish(db: Kysely<Database>, dialect: DialectName, keystore: KeyStore, keys: Pick<StorageOptions, 'kek' | 'previousKeks'>): Storage {
+function finish(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  keystore: KeyStore,
+  keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs'>,
+): Storage {
   const vault = new Vault({ keystore, kek: keys.kek, previousKeks: keys.previousKeks ?? [] });
   const writes = new WriteQueue(db, vault);
   return {

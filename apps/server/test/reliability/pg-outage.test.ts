@@ -48,7 +48,15 @@ describe('PostgreSQL outage through a TCP proxy', () => {
     url.port = String(proxy.port);
     const config = loadConfig(
       // No worker: outbox rows stay put, so "one webhook event per message" is countable.
-      { NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: url.toString(), SERVICES: 'api,realtime', SEND_RATE_LIMIT_PER_PAGE: '100000' },
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        DATABASE_URL: url.toString(),
+        SERVICES: 'api,realtime',
+        SEND_RATE_LIMIT_PER_PAGE: '100000',
+        DATABASE_QUERY_TIMEOUT_MS: '3000',
+      },
       () => undefined,
     );
     hub = await createHub(config);
@@ -145,10 +153,9 @@ describe('PostgreSQL outage through a TCP proxy', () => {
     process.stdout.write(`pg reset: ${run.acked().length} acknowledged, ${run.outcomes.filter((o) => o.status === 503).length} answered 503\n`);
   }, 60_000);
 
-  // Known gap (issue 9 report): the pg pool has no client-side query timeout, so a request on a
-  // pooled connection whose link went silent (no reset) waits for the kernel's TCP timeout
-  // (~15 min), and the serial write queue waits behind it. Enable once storage bounds queries.
-  it.skip('answers (not hangs) while the link is a black hole, and recovers when it comes back', async () => {
+  // A silent link (no reset) would otherwise wait for the kernel's TCP timeout (~15 min);
+  // DATABASE_QUERY_TIMEOUT_MS bounds every query, and the write queue behind it.
+  it('answers (not hangs) while the link is a black hole, and recovers when it comes back', async () => {
     const { hub: h, proxy: p, fx } = await setup();
     const run = load(h, p, fx, 4);
     await until(() => run.acked().length >= 50);

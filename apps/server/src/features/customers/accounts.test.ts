@@ -115,4 +115,14 @@ describe('customer accounts', () => {
     expect(graph.json().error).toMatchObject({ code: 100, type: 'GraphMethodException' });
     expect(graph.json().error.fbtrace_id).toBeTruthy();
   });
+
+  it('answers malformed URLs and over-long path parameters with our error shapes, never echoing the URL', async () => {
+    const badUrl = await hub.app.inject({ method: 'GET', url: '/api/conversations/%E0%A4%A/messages' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json().error.code).toBe('BAD_REQUEST');
+    const long = 'x'.repeat(5000);
+    const tooLong = await hub.app.inject({ method: 'GET', url: `/v25.0/${long}` });
+    expect(tooLong.json().error).toMatchObject({ code: 100 });
+    expect(tooLong.body).not.toContain(long);
+  });
 });
