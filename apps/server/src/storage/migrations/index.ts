@@ -54,10 +54,21 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     // Features add migrations independently; a database may already have run a later one.
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely's introspection reads the catalogue of every schema; on PostgreSQL a schema
+  // dropped concurrently by someone else (e.g. another test run) can fail it with 3F000.
+  // Nothing was applied then, so trying again is safe.
+  let { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 1; error !== undefined && isForeignSchemaRace(error) && attempt <= 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function isForeignSchemaRace(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '3F000';
 }
