@@ -3,7 +3,10 @@
  * against a listening hub through its `origin` option, then checks the customer sees what
  * the bot sent through the customer API. Every request carries `appsecret_proof`.
  */
+import { verifyWebhookSignature } from '@confide/protocol';
 import { MessengerBatch, MessengerClient } from 'messaging-api-messenger';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../helpers.js';
 import { buildGraphFixture, customerMessages, type GraphFixture } from '../contract/graph-fixtures.js';
@@ -14,16 +17,65 @@ for (const dialect of DIALECTS) {
     let fx: GraphFixture;
     let client: MessengerClient;
     let origin: string;
+    let receiver: http.Server;
+    /** Every webhook POST the bot's endpoint received, with whether both signatures verified. */
+    let deliveries: Array<{ sha1: boolean; sha256: boolean; body: { entry: Array<{ messaging?: Array<Record<string, unknown>> }> } }>;
 
     beforeEach(async () => {
       hub = await buildTestHub({ dialect });
       origin = await hub.listen();
-      fx = await buildGraphFixture(hub);
+      fx = await buildGraphFixture(hub, { silent: true });
+      deliveries = [];
+      const secret = fx.page.app_secret;
+      receiver = http.createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (req.method === 'GET') {
+          res.end(url.searchParams.get('hub.verify_token') === 'verify-me' ? url.searchParams.get('hub.challenge') : 'no');
+          return;
+        }
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const sha1Only = { 'x-hub-signature': String(req.headers['x-hub-signature'] ?? '') };
+          const sha256Only = { 'x-hub-signature-256': String(req.headers['x-hub-signature-256'] ?? '') };
+          void Promise.all([verifyWebhookSignature(raw, sha1Only, secret), verifyWebhookSignature(raw, sha256Only, secret)]).then(([a, b]) => {
+            deliveries.push({ sha1: a.valid && a.algorithm === 'sha1', sha256: b.valid && b.algorithm === 'sha256', body: JSON.parse(raw.toString('utf8')) });
+            res.end('EVENT_RECEIVED');
+          });
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const port = (receiver.address() as AddressInfo).port;
+      await hub.services.webhooks.subscribe({ pageId: fx.page.page_id, url: `http://127.0.0.1:${port}/webhook`, verifyToken: 'verify-me' });
+      // The customer writes after the subscription: the bot receives it as a signed webhook.
+      const said = await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${fx.conversationId}/messages`,
+        headers: { cookie: fx.customer.cookie },
+        payload: { text: 'hi' },
+      });
+      expect(said.statusCode).toBe(201);
       client = new MessengerClient({ accessToken: fx.page.page_access_token, appSecret: fx.page.app_secret, origin });
     });
     afterEach(async () => {
       await hub.dispose();
+      await new Promise((r) => receiver.close(r));
     });
+
+    /** Waits until the receiver has seen `n` messaging items; every POST must carry two valid signatures. */
+    async function receivedItems(n: number): Promise<Array<Record<string, unknown>>> {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const items = deliveries.flatMap((d) => d.body.entry.flatMap((e) => e.messaging ?? []));
+        if (items.length >= n) {
+          expect(deliveries.every((d) => d.sha1 && d.sha256)).toBe(true);
+          return items;
+        }
+        if (Date.now() > deadline) throw new Error(`only ${items.length} webhook items arrived`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
 
     it('sends text, quick replies and button, generic and receipt templates the customer then sees', async () => {
       const sent = await client.sendText(fx.psid, 'Hello from the bank');
@@ -52,6 +104,10 @@ for (const dialect of DIALECTS) {
 
       const outgoing = (await customerMessages(hub, fx)).filter((m) => m.direction === 'out').map((m) => m.body);
       expect(outgoing).toHaveLength(5);
+      // The bot's endpoint got the customer's message and an echo of each of its five sends, every POST signed twice.
+      const items = await receivedItems(6);
+      expect(items[0]).toMatchObject({ sender: { id: fx.psid }, message: { text: 'hi' } });
+      expect(items.slice(1).every((i) => (i['message'] as { is_echo?: boolean } | undefined)?.is_echo === true)).toBe(true);
       expect(outgoing[0]).toEqual({ text: 'Hello from the bank' });
       expect(outgoing[1]).toEqual({
         text: 'Pick one',
