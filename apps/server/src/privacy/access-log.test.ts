@@ -15,7 +15,12 @@ describe('GET /api/privacy/access-log', () => {
     const bob = await signUp(hub);
     const bank = await createPage(hub);
     const conv = await openConversation(hub, alice.cookie, bank.page_id);
-    await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'canary-access-log' } });
+    await hub.app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conv.id}/messages`,
+      headers: { cookie: alice.cookie },
+      payload: { text: 'canary-access-log' },
+    });
     const exported = await hub.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: alice.cookie } });
     expect(exported.statusCode).toBe(200);
 

@@ -3,7 +3,7 @@
  * formatter masks every string field of the logged object (privacy/masking.ts).
  */
 import type { LoggerOptions } from 'pino';
-import { maskCardNumbers, maskDeep } from './masking.js';
+import { maskCardNumbers, maskLogObject } from './masking.js';
 
 export function maskingLogOptions(options: LoggerOptions): LoggerOptions {
   const inner = options.formatters?.log;
@@ -12,7 +12,7 @@ export function maskingLogOptions(options: LoggerOptions): LoggerOptions {
     formatters: {
       ...options.formatters,
       log(object) {
-        return maskDeep(inner === undefined ? object : inner(object));
+        return maskLogObject(inner === undefined ? object : inner(object));
       },
     },
     hooks: {

@@ -19,6 +19,17 @@ describe('card-number masking', () => {
     expect(maskCardNumbers('double  spaced 4111  1111 1111 1111')).toBe('double  spaced 4111  1111 1111 1111');
   });
 
+  it('never touches ids, even Luhn-valid ones (PSIDs, page and app ids), in a webhook item', () => {
+    const item = {
+      sender: { id: '4111111111111111' },
+      recipient: { id: '5500005555555559' },
+      timestamp: 1,
+      pass_thread_control: { new_owner_app_id: '4111111111111111', previous_owner_app_id: '378282246310005', metadata: '4111111111111111' },
+      message: { mid: 'm_4111111111111111', text: 'card 4111111111111111' },
+    };
+    expect(maskDeep(item)).toEqual({ ...item, message: { mid: 'm_4111111111111111', text: 'card ************1111' } });
+  });
+
   it('masks human text in a message body but not ids, URLs or bot payloads', () => {
     const body = {
       text: 'my card 4111111111111111',

@@ -7,20 +7,14 @@
 
 const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 
-/** Fields whose values are machine data (ids, URLs, bot payloads), never masked. */
-const MACHINE_KEYS = new Set([
-  'payload',
-  'url',
-  'mid',
-  'attachment_id',
-  'metadata',
-  'image_url',
-  'fallback_url',
-  'webview_url',
-  'reply_to',
-  'app_id',
-  'persona_id',
-]);
+/**
+ * Message content is masked only in fields people write and read: ids (PSIDs, page and app
+ * ids are 15–16 digits and may pass the Luhn check), URLs and bot payloads are left intact.
+ */
+const HUMAN_KEYS = new Set(['text', 'title', 'subtitle', 'payment_method', 'recipient_name', 'street_1', 'street_2', 'content_type_text']);
+
+/** In log lines everything is masked except identifiers and URLs. */
+const isMachineKey = (key: string) => key === 'id' || key.endsWith('_id') || key.endsWith('Id') || key === 'url' || key.endsWith('_url') || key === 'payload';
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -55,14 +49,23 @@ export function maskCardNumbers(text: string): string {
   });
 }
 
-/** Masks card numbers in every human-readable string of a JSON value (not in ids, URLs or payloads). */
-export function maskDeep<T>(value: T, key?: string): T {
-  if (typeof value === 'string') return (key !== undefined && (MACHINE_KEYS.has(key) || key.endsWith('_url')) ? value : maskCardNumbers(value)) as T;
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, key)) as T;
+/** Masks card numbers in the human-written fields of a message body or webhook item. */
+export function maskDeep<T>(value: T): T {
+  return walk(value, undefined, (key) => key !== undefined && HUMAN_KEYS.has(key));
+}
+
+/** Masks card numbers in every string of a log object except identifiers, URLs and payloads. */
+export function maskLogObject<T>(value: T): T {
+  return walk(value, undefined, (key) => key === undefined || !isMachineKey(key));
+}
+
+function walk<T>(value: T, key: string | undefined, masks: (key: string | undefined) => boolean): T {
+  if (typeof value === 'string') return (masks(key) ? maskCardNumbers(value) : value) as T;
+  if (Array.isArray(value)) return value.map((v) => walk(v, key, masks)) as T;
   // Plain objects only: errors, buffers and dates keep their own shape (and serializers).
   if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, k);
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v, k, masks);
     return out as T;
   }
   return value;
