@@ -34,6 +34,8 @@ export interface KeyStore {
   deleteCustomer(customerId: string): Promise<number>;
   /** Every KEK-wrapped key (rotation). */
   listWrapped(): Promise<KeyRecord[]>;
+  /** Fingerprints of the KEKs that wrapped the stored keys (checked at start). */
+  wrappingKekIds(): Promise<string[]>;
   /** Replaces a wrapped key's material (rotation: same key, new KEK). */
   rewrap(scope: string, kekId: string, material: string): Promise<void>;
   close(): Promise<void>;
@@ -104,6 +106,10 @@ export class SqliteKeyStore implements KeyStore {
     return (this.#db.prepare('select * from privacy_keys where kek_id is not null order by scope').all() as KeyRow[]).map(toRecord);
   }
 
+  async wrappingKekIds(): Promise<string[]> {
+    return (this.#db.prepare('select distinct kek_id from privacy_keys where kek_id is not null').all() as Array<{ kek_id: string }>).map((r) => r.kek_id);
+  }
+
   async rewrap(scope: string, kekId: string, material: string): Promise<void> {
     this.#db.prepare('update privacy_keys set kek_id = ?, material = ? where scope = ?').run(kekId, material, scope);
   }
@@ -155,6 +161,11 @@ export class PgKeyStore implements KeyStore {
 
   async listWrapped(): Promise<KeyRecord[]> {
     return (await this.#db.selectFrom('privacy_keys').selectAll().where('kek_id', 'is not', null).orderBy('scope').execute()).map(toRecord);
+  }
+
+  async wrappingKekIds(): Promise<string[]> {
+    const rows = await this.#db.selectFrom('privacy_keys').select('kek_id').distinct().where('kek_id', 'is not', null).execute();
+    return rows.flatMap((r) => (r.kek_id === null ? [] : [r.kek_id]));
   }
 
   async rewrap(scope: string, kekId: string, material: string): Promise<void> {

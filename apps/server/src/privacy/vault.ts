@@ -64,6 +64,21 @@ export class Vault {
     this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000, this.#now);
   }
 
+  /**
+   * Fails loudly when the keystore holds keys wrapped by a KEK this process was not given
+   * (a wrong KEK, or a rotation without KEK_PREVIOUS): better to refuse to start than to
+   * fail on every read.
+   */
+  async assertKekMatchesKeystore(): Promise<void> {
+    const unknown = (await this.keystore.wrappingKekIds()).filter((id) => !this.#keks.has(id));
+    if (unknown.length > 0) {
+      throw new Error(
+        `KEK mismatch: ${this.keystore.location} holds keys wrapped by KEK ${unknown.join(', ')}, but this hub was given ${[...this.#keks.keys()].join(', ')}. ` +
+          'Set KEK (or KEK_FILE) to the key these were wrapped with, or pass it as KEK_PREVIOUS while rotating.',
+      );
+    }
+  }
+
   /** Id of the KEK currently wrapping new keys. */
   get kekId(): string {
     return this.#kek.id;

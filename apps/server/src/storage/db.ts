@@ -49,7 +49,13 @@ export interface Storage {
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options) : openSqlite(options);
-  await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
+  try {
+    await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
+    await storage.vault.assertKekMatchesKeystore();
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
   return storage;
 }
 
