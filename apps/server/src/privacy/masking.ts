@@ -4,6 +4,7 @@
  * four digits and its separators; every other digit becomes `*`. Applied to message
  * content before it is stored or sent on, and to log lines.
  */
+import { isLuhnValid } from '../crypto/tokens.js';
 
 const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 
@@ -16,18 +17,8 @@ const HUMAN_KEYS = new Set(['text', 'title', 'subtitle', 'payment_method', 'reci
 /** In log lines everything is masked except identifiers and URLs. */
 const isMachineKey = (key: string) => key === 'id' || key.endsWith('_id') || key.endsWith('Id') || key === 'url' || key.endsWith('_url') || key === 'payload';
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+/** One Luhn check for masking and for id minting (ids are minted never to pass it). */
+export const luhnValid = isLuhnValid;
 
 /** Masks every card number in `text`. */
 export function maskCardNumbers(text: string): string {
