@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../storage/schema.js';
+import type { AuditLogTable, Database } from '../storage/schema.js';
 import { GENESIS } from '../storage/migrations/006-privacy.js';
 
 /** What is audited. */
@@ -40,18 +40,8 @@ export interface AuditEntry {
   details?: Record<string, string | number | boolean | null>;
 }
 
-export interface AuditRecord {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  customer_id: string | null;
-  target: string | null;
-  purpose: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
+/** One stored audit record (the `audit_log` row). */
+export type AuditRecord = AuditLogTable;
 
 /** The record's hash: SHA-256 over its fields in a fixed order, prev_hash included. */
 export function hashRecord(r: Omit<AuditRecord, 'hash'>): string {

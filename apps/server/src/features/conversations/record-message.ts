@@ -28,29 +28,9 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   const { conversation: conv, direction, now } = input;
   // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
   const body = maskDeep(input.body);
-  const mid = newId('m', 18);
-  await tx.db
-    .insertInto('messages')
-    .values({
-      mid,
-      conversation_id: conv.id,
-      direction,
-      body: await tx.vault.sealMessage(conv.customer_id, conv.id, body),
-      created_at: now,
-      app_id: input.appId ?? null,
-      persona_id: input.personaId ?? null,
-      messaging_type: input.messagingType ?? null,
-      tag: input.tag ?? null,
-    })
-    .execute();
-  await tx.db
-    .updateTable('conversations')
-    .set(direction === 'in' ? { last_message_at: now, last_customer_message_at: now } : { last_message_at: now })
-    .where('id', '=', conv.id)
-    .execute();
-
-  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null };
-  await appendCustomerEvent(tx, bus, conv.customer_id, { type: 'message', message }, now);
+  // A customer's message opens the business's 24-hour window.
+  const message = await storeMessage(tx, bus, { ...input, body, opensWindow: direction === 'in' });
+  const { mid } = message;
 
   const webhook = direction === 'in' ? customerItem(mid, body) : echoItem(mid, body, input.appId ?? null);
   await enqueueWebhook(tx, bus, {
@@ -69,6 +49,51 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
     const pageId = conv.page_id;
     tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message' }));
   }
+  return message;
+}
+
+export interface StoreMessageInput {
+  conversation: { id: string; customer_id: string };
+  direction: 'in' | 'out';
+  body: MessageBody;
+  now: number;
+  /** Whether the message opens the business's 24-hour window (a customer's own message). */
+  opensWindow: boolean;
+  appId?: string | null;
+  personaId?: string | null;
+  messagingType?: string | null;
+  tag?: string | null;
+}
+
+/**
+ * The part every message shares: the sealed row, the conversation's timestamps and the
+ * customer's stream event. `recordMessage` adds the webhook; hub-authored messages
+ * (features/consent/hub-message.ts) stop here.
+ */
+export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput): Promise<ChatMessage> {
+  const { conversation: conv, direction, body, now } = input;
+  const mid = newId('m', 18);
+  await tx.db
+    .insertInto('messages')
+    .values({
+      mid,
+      conversation_id: conv.id,
+      direction,
+      body: await tx.vault.sealMessage(conv.customer_id, conv.id, body),
+      created_at: now,
+      app_id: input.appId ?? null,
+      persona_id: input.personaId ?? null,
+      messaging_type: input.messagingType ?? null,
+      tag: input.tag ?? null,
+    })
+    .execute();
+  await tx.db
+    .updateTable('conversations')
+    .set(input.opensWindow ? { last_message_at: now, last_customer_message_at: now } : { last_message_at: now })
+    .where('id', '=', conv.id)
+    .execute();
+  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null };
+  await appendCustomerEvent(tx, bus, conv.customer_id, { type: 'message', message }, now);
   return message;
 }
 
