@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME… ] [--postgres] [--profile] [--duration SEC] [--warmup SEC] [--soak SEC] [--list]`
+ * `npm run bench [-- NAME… ] [--postgres] [--nats] [--profile] [--duration SEC] [--warmup SEC] [--soak SEC] [--list]`
  *
  * Starts a real hub process per scenario (embedded SQLite in a temp dir by default,
  * a fresh PostgreSQL schema with --postgres), drives it over loopback from separate
@@ -22,6 +22,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     postgres: { type: 'boolean', default: false },
+    /** The hub's bus on NATS (BENCH_NATS_URL, default nats://127.0.0.1:4222) instead of in process. */
+    nats: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
@@ -57,6 +59,7 @@ const log = (m: string) => process.stdout.write(`${m}\n`);
 const references = new Map<string, Promise<unknown>>();
 const ctx: RunContext = {
   postgres: values.postgres,
+  natsUrl: values.nats ? (process.env['BENCH_NATS_URL'] ?? 'nats://127.0.0.1:4222') : undefined,
   durationMs: Number(values.duration) * 1000,
   warmupMs: Number(values.warmup) * 1000,
   soakMs: Number(values.soak) * 1000,
@@ -89,7 +92,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const machine = describeMachine();
 log(
-  `Confide bench ${stamp} — ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, ${ctx.postgres ? 'PostgreSQL' : 'embedded SQLite'}`,
+  `Confide bench ${stamp} — ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, ${ctx.postgres ? 'PostgreSQL' : 'embedded SQLite'}${ctx.natsUrl === undefined ? '' : ', bus on NATS'}`,
 );
 const loadAtStart = loadAverage();
 if (loadAtStart > machine.nproc / 2) {

@@ -123,7 +123,11 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     await page.getByRole('log').getByText('Hi, this is Ada from Acme Bank').waitFor();
     await shot(page, 'inbox-06-agent-replied');
 
-    await customer.page.locator('li.msg', { hasText: 'Hi, this is Ada from Acme Bank' }).waitFor();
+    const answer = customer.page.locator('li.msg', { hasText: 'Hi, this is Ada from Acme Bank' });
+    await answer.waitFor();
+    // Above the reply: the agent's persona (no picture: agents' personas have none).
+    expect(await answer.locator('.persona').textContent()).toBe('Ada');
+    expect(await answer.locator('.persona img').count()).toBe(0);
     await shot(customer.page, 'inbox-07-customer-sees-reply');
     const stored = await env.hub.ctx.storage.db.selectFrom('messages').select(['tag', 'persona_id']).where('direction', '=', 'out').executeTakeFirstOrThrow();
     expect(stored.tag).toBe('HUMAN_AGENT');
@@ -150,7 +154,10 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       .execute();
     expect(
       await Promise.all(
-        handovers.map(async (h) => ({ app: h.app_id, item: await env.hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, h.payload) })),
+        handovers.map(async (h) => ({
+          app: h.app_id,
+          item: await env.hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, h.payload),
+        })),
       ),
     ).toEqual([
       {

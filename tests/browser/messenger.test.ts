@@ -25,6 +25,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
   let context: BrowserContext;
   let page: Page;
   let bankId: string;
+  let bankToken: string;
   let customerId: string;
   let conversationId: string;
   const username = `alice${Date.now().toString(36)}`;
@@ -40,6 +41,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     env = await startBrowserHub();
     const created = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking, privately.' });
     bankId = created.page_id;
+    bankToken = created.page_access_token;
     await declareCategory(env.hub.ctx, { pageId: bankId, category: 'balances', purpose: 'Show your balance when you ask for it.' });
     await declareCategory(env.hub.ctx, { pageId: bankId, category: 'fraud_alerts', purpose: 'Warn you about suspicious card payments.' });
     await env.hub.services.pages.createPage({ name: 'Corner Books', category: 'merchant', description: 'Independent bookshop.' });
@@ -219,6 +221,37 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     const mids = await page.locator('li.msg[data-mid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-mid')));
     expect(new Set(mids).size).toBe(mids.length);
     await shot(page, '08-reconnected');
+  });
+
+  it('names the agent above a reply sent under a persona, with their picture, live and after a reload', async () => {
+    const graph = async (path: string, body: object) => {
+      const res = await fetch(`${env.url}/v25.0/me/${path}?access_token=${bankToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { id?: string };
+    };
+    const picture = `${env.url}/favicon.svg`;
+    const { id: personaId } = await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: picture });
+    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    await graph('messages', {
+      recipient: { id: psid },
+      messaging_type: 'RESPONSE',
+      persona_id: personaId,
+      message: { text: 'Dana here: your card is frozen.' },
+    });
+    const label = () => messages('Dana here').locator('.persona');
+    await label().waitFor();
+    // The bot wrote just before: a new author starts a new group, so the name shows.
+    expect(await label().textContent()).toBe('Dana · Fraud team');
+    expect(await label().locator('img').getAttribute('src')).toBe(picture);
+    expect(await messages('Anything else?').locator('.persona').count()).toBe(0);
+    await shot(page, '08b-persona-reply');
+    await page.reload();
+    await label().waitFor();
+    expect(await label().textContent()).toBe('Dana · Fraud team');
   });
 
   it('opens the conversation with a toast when returning from account linking', async () => {

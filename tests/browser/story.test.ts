@@ -199,6 +199,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await snap(page, 'agent-replied');
 
     await bubble('Ada from the fraud team').waitFor();
+    // The bank's bot wrote before; the agent's reply carries her persona's name.
+    expect(await bubble('Ada from the fraud team').locator('.persona').textContent()).toBe(AGENT.displayName);
     expect(aliceLoads).toBe(loads);
     await snap(alice.page, 'alice-sees-agent');
 

@@ -84,7 +84,7 @@ export const quickReplyEvent = (psid: string, title: string, payload: string) =>
   ...base(psid),
   message: { mid: `in_${++seq}`, text: title, quick_reply: { payload } },
 });
-export const postbackEvent = (psid: string, title: string, payload: string) => ({ ...base(psid), postback: { title, payload } });
+export const postbackEvent = (psid: string, title: string, payload: string) => ({ ...base(psid), postback: { mid: `in_${++seq}`, title, payload } });
 export const linkedEvent = (psid: string, code: string, categories: string[] = ['balances', 'transactions', 'fraud_alerts']) => ({
   ...base(psid),
   account_linking: { status: 'linked', authorization_code: code, consent: { categories, expires_at: Date.now() + 86_400_000 } },

@@ -9,9 +9,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { HubContext } from './context.js';
+import { pooledRandomBase64url } from './crypto/random-pool.js';
 import { Consents } from './features/consent/consents.js';
 import { privacyRoutes } from './features/consent/routes.js';
 import { consentSweeper } from './features/consent/sweeper.js';
@@ -25,7 +25,6 @@ import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
-import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
 import { Privacy } from './privacy/privacy.js';
 import { privacyServiceRoutes } from './privacy/routes.js';
 import type { Handover } from './features/handover/handover.js';
@@ -68,7 +67,7 @@ export interface BuiltApp {
 
 /** Options of the app beyond the context. */
 export interface AppOptions {
-  /** Where uploaded attachments are stored; defaults to DATA_DIR/blobs. */
+  /** Where uploaded attachments are stored (sealed, per-file keys); defaults to DATA_DIR/blobs. */
   blobs?: BlobStore;
 }
 
@@ -79,7 +78,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     trustProxy: ctx.config.TRUST_PROXY,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomBytes(12).toString('base64url');
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : pooledRandomBase64url(12);
     },
     requestIdHeader: false,
     return503OnClosing: true,
@@ -112,6 +111,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const blobs = options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const services: HubServices = {
     accounts: new Accounts(ctx),
     pages: new Pages(ctx),
@@ -122,17 +122,13 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     webhooks: new WebhookSubscriptions(ctx),
     agents: new Agents(ctx),
     inbox: undefined as unknown as Inbox,
-    privacy: new Privacy(ctx),
+    privacy: new Privacy(ctx, blobs),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
-  const platform = createPlatformApi(
-    ctx,
-    services.pages,
-    options.blobs ?? new EncryptedBlobStore(new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs')), ctx.storage.vault),
-  );
+  const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
 

@@ -38,6 +38,9 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Sign the audit log's current head with the hub's key.
   confide keys rotate [--json]
       Re-wrap every customer data key under KEK (keys wrapped by a KEK_PREVIOUS key); data is untouched.
+  confide keys rekey-attachments [--json]
+      Re-seal attachment files stored before per-file keys (run once every hub runs this version);
+      then destroys the old hub-wide attachment key.
   confide help
       This text.
 
@@ -192,6 +195,10 @@ export async function main(argv: string[]): Promise<number> {
           details: { kek_id: hub.ctx.storage.vault.kekId, rewrapped: result.rewrapped },
         });
         print(values.json, { kek_id: hub.ctx.storage.vault.kekId, ...result });
+      });
+    case 'keys rekey-attachments':
+      return withHub(config, async (hub) => {
+        print(values.json, await hub.services.privacy.rekeyAttachments());
       });
     case 'audit checkpoint':
       return withHub(config, async (hub) => {

@@ -31,6 +31,17 @@ export const ConfigSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** PostgreSQL: a query with no answer for this long fails (503) instead of hanging on a silent link. */
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * PostgreSQL: group-commit write transactions in flight at once, each on its own pooled
+   * connection (capped at DATABASE_POOL_SIZE - 1, so reads always find one). 1 is best when
+   * PostgreSQL shares the hub's cores (bigger batches, less CPU per write); more hides round
+   * trips to a PostgreSQL on another host, at a price: two batches writing the same customers
+   * in different orders deadlock, and PostgreSQL takes deadlock_timeout (1 s) to break it
+   * before the loser runs again; and a Send API call stamped just before a second boundary
+   * may spend a token of the next second (features/send-api/leased-rate-limit.ts).
+   * SQLite always has one writer.
+   */
+  DATABASE_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
   /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */
@@ -71,7 +82,10 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, in bytes (Send API, customer API). */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
-  /** Send API calls allowed per page per second (token bucket, burst of one second); over it answers 613. */
+  /**
+   * Send API calls allowed per page per second; over it answers 613. SQLite: a token bucket
+   * (burst of one second). PostgreSQL: per clock second, shared by every process.
+   */
   SEND_RATE_LIMIT_PER_PAGE: z.coerce.number().int().min(1).default(300),
   /** Session lifetime, in hours. */
   SESSION_TTL_HOURS: z.coerce
@@ -88,6 +102,11 @@ export const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Webhook POST (and verification GET) timeout, in milliseconds. Messenger allows 5 s. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
+   * Lease of a webhook batch being delivered, in milliseconds, renewed every third of it while
+   * the POST is in flight. A killed worker's batch is taken over about one lease later.
+   */
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(300).default(10_000),
   /** First webhook retry delay, in milliseconds; doubles per attempt, with full jitter. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1_000),
   /** Longest delay between two webhook retries, in milliseconds (default 5 minutes). */

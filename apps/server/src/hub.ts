@@ -13,10 +13,9 @@ import { createMetrics } from './http/metrics.js';
 import { loggerOptions } from './logger.js';
 import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
-import { FsBlobStore } from './features/attachments/blob-store.js';
-import { EncryptedBlobStore } from './privacy/encrypted-blob-store.js';
+import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
-import { setEgressPolicy } from './privacy/egress-guard.js';
+import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
@@ -36,6 +35,8 @@ export interface Hub {
   readonly ctx: HubContext;
   readonly app: FastifyInstance;
   readonly services: HubServices;
+  /** Where attachment files are stored (ciphertext only). */
+  readonly blobs: BlobStore;
   /** Listens on config HOST:PORT; returns the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting work, drains in-flight requests and writes, closes storage. */
@@ -43,7 +44,7 @@ export interface Hub {
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
-  setEgressPolicy({ denyPrivate: config.NODE_ENV === 'production' && !config.WEBHOOK_ALLOW_PRIVATE });
+  setEgressPolicy(egressPolicyFor(config));
   const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
@@ -51,6 +52,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     memory: options.memory ?? false,
     poolSize: config.DATABASE_POOL_SIZE,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    writeConcurrency: config.DATABASE_WRITE_CONCURRENCY,
     kek: config.kek,
     previousKeks: config.previousKeks,
   });
@@ -66,8 +68,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     now: options.now ?? Date.now,
   };
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
-  const files = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
-  const blobs = new EncryptedBlobStore(files, storage.vault);
+  // Attachment files are sealed before they reach the store (features/attachments).
+  const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
   const { app, services, setDraining } = await buildApp(ctx, { blobs });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
@@ -77,6 +79,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ctx,
     app,
     services,
+    blobs,
     async listen() {
       return app.listen({ port: config.PORT, host: config.HOST });
     },

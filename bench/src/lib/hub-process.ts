@@ -90,7 +90,8 @@ export async function spawnServer(args: string[], env: Record<string, string | u
 /** Starts `confide start` on a free port against `dataDir` (or PostgreSQL). */
 export async function startHub(options: HubProcessOptions): Promise<ServerProcess> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -b\` first (npm run bench does)`);
-  const nodeArgs: string[] = [];
+  // Extra V8 flags for experiments (e.g. BENCH_HUB_NODE_ARGS="--max-semi-space-size=32").
+  const nodeArgs: string[] = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
   if (options.cpuProfileDir !== undefined) {
     fs.mkdirSync(options.cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfileDir)}`);

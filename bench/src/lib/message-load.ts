@@ -29,6 +29,10 @@ export interface MessageLoadOptions {
   prime?(fx: Fixture): RequestSpec[];
   /** Measured window, when it must be longer than the run's (slow requests such as batches). */
   durationMs?: number;
+  /** Extra environment of the hub process. */
+  hubEnv?: Record<string, string>;
+  /** Started just before the measured load and stopped after it (e.g. PostgreSQL activity sampling). */
+  observe?: () => Promise<{ stop(): Promise<unknown> }>;
 }
 
 export interface MessageLoadResult {
@@ -43,6 +47,8 @@ export interface MessageLoadResult {
   committedPerSecond: number;
   hubRssBytes: number;
   profile?: ProfileSummary;
+  /** What `observe` returned. */
+  observed?: unknown;
 }
 
 export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promise<MessageLoadResult> {
@@ -72,6 +78,7 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
           }
           const before = await writeStats(hub.url);
           const cpu0 = hub.cpuMs();
+          const observer = await o.observe?.();
           const t0 = Date.now();
           const load = await w.run({
             kind: 'http-load',
@@ -86,13 +93,14 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
           });
           const cpuMs = hub.cpuMs() - cpu0;
           const elapsed = Date.now() - t0;
+          const observed = await observer?.stop();
           const after = await writeStats(hub.url);
           await new Promise((r) => setTimeout(r, 300));
           const ws = await w.run({ kind: 'ws-stats' });
           const writes = { batches: after.batches - before.batches, jobs: after.jobs - before.jobs };
-          return { load, ws, writes, cpuMs, elapsed, rss: hub.rss() };
+          return { load, ws, writes, cpuMs, elapsed, rss: hub.rss(), observed };
         }),
-      LOAD_ENV,
+      { ...LOAD_ENV, ...o.hubEnv },
     );
     const r = run.result;
     return {
@@ -105,6 +113,7 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
       committedPerSecond: round((1000 * r.writes.jobs) / r.elapsed),
       hubRssBytes: r.rss,
       ...(run.profile === undefined ? {} : { profile: run.profile }),
+      ...(r.observed === undefined ? {} : { observed: r.observed }),
     };
   } finally {
     await store.dispose();

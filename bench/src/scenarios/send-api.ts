@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RequestSpec } from '../load/http-client.js';
 import { loadNote, messageLoad } from '../lib/message-load.js';
+import { activityNote, HUB_APPLICATION_NAME, samplePgActivity, type PgActivity } from '../lib/pg-activity.js';
 import { measureBareHttp } from '../lib/reference-load.js';
 import { postgresAvailable, type Fixture } from '../lib/seed.js';
 import type { RunContext, Scenario, ScenarioOutcome } from './types.js';
@@ -41,10 +42,15 @@ async function sendApiRun(ctx: RunContext, name: string, postgres: boolean, minR
     requests: sendRequests,
     prime: sendRequests,
     okStatus: 200,
+    // On PostgreSQL, what the hub's backends do during the load (lib/pg-activity.ts).
+    ...(postgres ? { hubEnv: { PGAPPNAME: HUB_APPLICATION_NAME }, observe: () => samplePgActivity() } : {}),
   });
   const ref = await measureBareHttp(ctx, CONNECTIONS, SEND_BODY('7000000000000000'));
+  const pgActivity = m.observed as PgActivity | undefined;
+  if (pgActivity !== undefined) ctx.log(`  PostgreSQL activity of the hub's backends: ${JSON.stringify(pgActivity)}`);
+  const note = pgActivity === undefined ? loadNote(m) : `${loadNote(m)}; ${activityNote(pgActivity)}`;
   const rows: ScenarioOutcome['rows'] = [
-    { scenario: name, metric: 'throughput', unit: 'msg/s', measured: m.load.mps, target: { op: '>=', value: minRate }, reference: ref.mps, note: loadNote(m) },
+    { scenario: name, metric: 'throughput', unit: 'msg/s', measured: m.load.mps, target: { op: '>=', value: minRate }, reference: ref.mps, note },
   ];
   if (!postgres || name === 'send-api') {
     rows.push({ scenario: name, metric: 'p99 latency', unit: 'ms', measured: m.load.latency.p99, target: { op: '<=', value: 25 }, reference: ref.latency.p99 });

@@ -25,6 +25,8 @@ export interface ScenarioOutcome {
 
 export interface RunContext {
   postgres: boolean;
+  /** When set, the hub's bus runs on this NATS server (one subject prefix per hub). */
+  natsUrl: string | undefined;
   /** Measured window and warm-up of throughput runs, in milliseconds. */
   durationMs: number;
   warmupMs: number;

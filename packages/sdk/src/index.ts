@@ -40,6 +40,7 @@ export {
   type DispatchResult,
   type QuickReplyEvent,
 } from './webhooks/bot.js';
+export { DEFAULT_DEDUPE_OPTIONS, type DedupeOptions } from './webhooks/dedupe.js';
 export { handleWebhookRequest, type WebhookHandlerOptions, type WebhookRequest, type WebhookResponse } from './webhooks/handle-request.js';
 export { createNodeHandler, type NodeRequestLike, type NodeResponseLike } from './webhooks/node-adapter.js';
 export { expressWebhook, type ExpressRequestLike } from './webhooks/express-adapter.js';

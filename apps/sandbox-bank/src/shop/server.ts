@@ -54,6 +54,8 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
       { type: 'web_url', url: `${publicUrl}/?code=${code}`, title: 'Open the shop' },
     ]);
   };
+  // The Bot skips redelivered messages and postbacks (dedupe is on by default), so a
+  // retried webhook does not hand out a second checkout code.
   const bot = new Bot({ platform })
     .onMessage(async (event) => {
       const text = (event.message.text ?? '').toLowerCase();

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_SECRET, VERIFY_TOKEN, fakeHub, signedWebhook, textEvent, type FakeHub } from '../../test/fake-hub.js';
+import { APP_SECRET, VERIFY_TOKEN, fakeHub, postbackEvent, signedWebhook, textEvent, type FakeHub } from '../../test/fake-hub.js';
 import { loadShopConfig } from './config.js';
 import { createShop, type SandboxShop } from './server.js';
 
@@ -88,6 +88,12 @@ describe('sandbox shop', () => {
       { psid: 'psid-carol', category: 'shipping', subcode: 1400001 },
     ]);
     expect(hub.sends().filter((r) => r.body.messaging_type === 'MESSAGE_TAG')).toHaveLength(2);
+  });
+
+  it('hands out one checkout code for a redelivered Get Started postback', async () => {
+    const getStarted = postbackEvent('psid-erin', 'Get Started', 'GET_STARTED');
+    for (let i = 0; i < 2; i++) expect((await shop.app.inject(signedWebhook([getStarted]))).statusCode).toBe(200);
+    expect(hub.sends()).toHaveLength(1);
   });
 
   it('rejects an unknown code and an empty cart', async () => {

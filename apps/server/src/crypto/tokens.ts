@@ -1,5 +1,6 @@
 /** Random identifiers and secrets, and constant-time comparison. */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBase64url } from './random-pool.js';
 
 /** A URL-safe random secret with `bytes` bytes of entropy. */
 export function randomSecret(bytes = 32): string {
@@ -54,7 +55,7 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ab, bb);
 }
 
-/** Prefixed opaque ids: `m_…` for messages, `c_…` for conversations, and so on. */
+/** Prefixed opaque ids: `m_…` for messages, `c_…` for conversations, and so on (unique, not secret). */
 export function newId(prefix: string, bytes = 16): string {
-  return `${prefix}_${randomBytes(bytes).toString('base64url')}`;
+  return `${prefix}_${pooledRandomBase64url(bytes)}`;
 }

@@ -7,7 +7,8 @@
  */
 import multipart from '@fastify/multipart';
 import { MAX_ATTACHMENT_BYTES, PlatformError } from '@confide/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
 import { createHmac } from 'node:crypto';
 import type { ZodType } from 'zod';
 import { safeEqual } from '../crypto/tokens.js';
@@ -41,14 +42,28 @@ export interface GraphCall {
 }
 
 export type GraphMethod = 'GET' | 'POST' | 'DELETE';
-export type GraphHandler = (call: GraphCall, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/** What a handler knows of the HTTP request besides the call: its id (the envelope's fbtrace_id). */
+export interface GraphCallMeta {
+  requestId: string;
+  log: FastifyBaseLogger;
+}
+/** A Graph endpoint: an authenticated call in, the JSON answer out (errors are thrown as PlatformError). */
+export type GraphHandler = (call: GraphCall, meta: GraphCallMeta) => Promise<unknown>;
+
+/** A Graph endpoint found for an in-process call, with its path parameters. */
+export interface GraphMatch {
+  handler: GraphHandler;
+  path: Record<string, string>;
+}
 
 /** Registers Graph endpoints on the Platform API scope. */
 export interface GraphRouter {
   /** Registers `path` and `/{version}{path}`; the handler runs after authentication. */
   route(method: GraphMethod, path: string, handler: GraphHandler): void;
-  /** The scoped Fastify instance (for in-process sub-requests). */
-  readonly app: FastifyInstance;
+  /** The endpoint serving `method` and `path` (no query string), for in-process calls such as batch operations. */
+  match(method: string, path: string): GraphMatch | undefined;
+  /** Builds the call of an in-process sub-request; it uses `parent`'s token unless it carries its own. */
+  subCall(parent: GraphCall, query: Record<string, unknown>, fields: Record<string, unknown>, match: GraphMatch): Promise<GraphCall>;
 }
 
 /** A feature's Graph endpoints. */
@@ -66,15 +81,25 @@ export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 2, fields: 100, fieldSize: 1_048_576, parts: 110 },
       throwFileSizeLimit: true,
     });
+    // The same routes in a matcher of our own, so batch operations run without a fake HTTP request.
+    const matcher = FindMyWay({ maxParamLength: 100 });
     const router: GraphRouter = {
-      app,
       route(method, path, handler) {
-        const run = async (request: FastifyRequest, reply: FastifyReply) => handler(await readGraphCall(request, pages), request, reply);
+        const run = async (request: FastifyRequest) => handler(await readGraphCall(request, pages), { requestId: request.id, log: request.log });
         const versioned = path === '/' ? `/${VERSION_SEGMENT}` : `/${VERSION_SEGMENT}${path}`;
-        app.route({ method, url: path, handler: run, schema: { hide: true } });
-        app.route({ method, url: versioned, handler: run, schema: { hide: true } });
-        if (path === '/') app.route({ method, url: `${versioned}/`, handler: run, schema: { hide: true } });
+        const urls = path === '/' ? [path, versioned, `${versioned}/`] : [path, versioned];
+        for (const url of urls) {
+          app.route({ method, url, handler: run, schema: { hide: true } });
+          matcher.on(method, url, () => undefined, { handler });
+        }
       },
+      match(method, path) {
+        const found = matcher.find(method as 'GET', path);
+        if (found === null) return undefined;
+        const { handler } = found.store as { handler: GraphHandler };
+        return { handler, path: found.params as Record<string, string> };
+      },
+      subCall: (parent, query, fields, match) => buildCall(pages, { query, fields, file: undefined, routeParams: match.path, parent }),
     };
     for (const feature of features) feature(router);
   };
@@ -83,17 +108,38 @@ export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
 /** Reads parameters, the file and the token of a Graph request, and authenticates it. */
 export async function readGraphCall(request: FastifyRequest, pages: Pages): Promise<GraphCall> {
   const { fields, file } = await readBody(request);
-  const query = flatten(request.query);
+  return buildCall(pages, {
+    query: flatten(request.query),
+    fields,
+    file,
+    routeParams: (request.params ?? {}) as Record<string, string>,
+    bearer: bearerToken(request),
+  });
+}
+
+interface CallSource {
+  query: Record<string, unknown>;
+  fields: Record<string, unknown>;
+  file: UploadedFile | undefined;
+  routeParams: Record<string, string>;
+  /** The `Authorization: Bearer` token of an HTTP request. */
+  bearer?: string | undefined;
+  /** For an in-process sub-request: the call it belongs to, whose token applies unless it carries its own. */
+  parent?: GraphCall;
+}
+
+async function buildCall(pages: Pages, source: CallSource): Promise<GraphCall> {
+  const { query, fields, file, parent } = source;
   const merged: Record<string, unknown> = { ...query, ...fields };
-  const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? bearerToken(request);
+  const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
   const proof = firstString(query['appsecret_proof']) ?? firstString(fields['appsecret_proof']);
-  const principal = await authenticate(pages, token, proof);
+  const principal = parent !== undefined && token === parent.token && proof === undefined ? parent.principal : await authenticate(pages, token, proof);
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(merged)) {
     if (!CREDENTIAL_PARAMS.has(key)) params[key] = parseLenientJson(value);
   }
   const path: Record<string, string> = {};
-  for (const [key, value] of Object.entries((request.params ?? {}) as Record<string, string>)) if (key !== 'version') path[key] = value;
+  for (const [key, value] of Object.entries(source.routeParams)) if (key !== 'version') path[key] = value;
   // Another page's id answers exactly like an id that does not exist.
   if (path['pageId'] !== undefined && path['pageId'] !== principal.pageId) throw new PlatformError('UNKNOWN_OBJECT');
   return { params, path, file, principal, token: token as string };

@@ -3,14 +3,15 @@
  * (privacy/vault.ts) may import this module: an architecture test enforces it, so every
  * decryption of customer content passes the purpose check and the audit.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../crypto/random-pool.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** Encrypts `plaintext`; returns iv ‖ ciphertext ‖ tag. */
 export function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);

@@ -49,7 +49,7 @@ describe('architecture: the purposes gateway', () => {
     expect(purposes).toMatch(/PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export'\] as const/);
     const vault = fs.readFileSync(path.join(SRC, 'privacy/vault.ts'), 'utf8');
     // Every opening path runs the purpose check before touching a key.
-    for (const method of ['#open(', 'openBlob(']) {
+    for (const method of ['#open(', 'openBlob(', 'openFileKey(']) {
       const body = vault.slice(vault.indexOf(`async ${method}`));
       expect(body.slice(0, body.indexOf('\n  }\n')), method).toMatch(/this\.#check\(access/);
     }

@@ -27,7 +27,8 @@ export type AuditAction =
   | 'token.created'
   | 'token.revoked'
   | 'webhook.config'
-  | 'keys.rotated';
+  | 'keys.rotated'
+  | 'attachments.rekeyed';
 
 export interface AuditEntry {
   at: number;

@@ -1,14 +1,17 @@
 /**
- * SSRF guard for the hub's outgoing webhook requests. In production a webhook URL whose
- * host resolves to a loopback, link-local, private, shared or otherwise non-public
- * address is refused, so a business cannot point the hub at its own network (metadata
- * services, databases, admin ports). `WEBHOOK_ALLOW_PRIVATE=true` lifts the rule for
- * deployments whose banks sit on a private network. Limit: the address is checked at
- * resolution time, and fetch resolves again when it connects (a DNS-rebinding window);
- * see docs/privacy.md.
+ * SSRF guard for every request the hub sends to a business: webhook POSTs (outbox
+ * worker), the verification GET of a subscription, and the synchronous account-linking
+ * webhook. In production a URL whose host resolves to a loopback, link-local, private,
+ * shared or otherwise non-public address is refused, so a business cannot point the hub
+ * at its own network (metadata services, databases, admin ports).
+ * `WEBHOOK_ALLOW_PRIVATE=true` lifts the rule for deployments whose banks sit on a private
+ * network; outside production it is off (local receivers on loopback keep working).
+ * Limit: the address is checked at resolution time, and fetch resolves again when it
+ * connects (a DNS-rebinding window); see docs/privacy.md.
  */
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import type { Config } from '../config.js';
 
 export interface EgressPolicy {
   /** Refuse non-public destinations. */
@@ -54,9 +57,14 @@ export function isPrivateAddress(address: string): boolean {
   return BLOCKED.check(lower, 'ipv6');
 }
 
+/** The policy a hub runs under: deny non-public destinations in production unless WEBHOOK_ALLOW_PRIVATE. */
+export function egressPolicyFor(config: Pick<Config, 'NODE_ENV' | 'WEBHOOK_ALLOW_PRIVATE'>): EgressPolicy {
+  return { denyPrivate: config.NODE_ENV === 'production' && !config.WEBHOOK_ALLOW_PRIVATE };
+}
+
 let policy: EgressPolicy = { denyPrivate: false };
 
-/** Set once at hub start from configuration (production without WEBHOOK_ALLOW_PRIVATE denies). */
+/** Default for callers that pass no policy; set at hub start from configuration (`egressPolicyFor`). */
 export function setEgressPolicy(next: EgressPolicy): void {
   policy = next;
 }

@@ -4,11 +4,15 @@
  * their sealed content — in this database, its WAL, a file copy or a backup — is
  * ciphertext nobody can open, even if deleting the rows later fails. Then the rows go:
  * sessions, conversations, messages, events, pending webhooks (so the business receives
- * nothing new), links, tokens, consent state and receipts. The append-only consent ledger
- * keeps its entries; they hold ids, categories and times, never content.
+ * nothing new), links, tokens, consent state and receipts, and the attachment files that
+ * were the customer's alone (single-use files sent to them; their keys were wrapped under
+ * the erased conversation keys, and the blobs are deleted after commit). The append-only
+ * consent ledger keeps its entries; they hold ids, categories and times, never content.
  */
 import { sql } from 'kysely';
 import type { HubContext } from '../context.js';
+import { removeConversationFiles } from '../features/attachments/attachments.js';
+import type { BlobStore } from '../features/attachments/blob-store.js';
 import type { WriteTx } from '../storage/write-queue.js';
 
 export interface ErasureReport {
@@ -17,6 +21,8 @@ export interface ErasureReport {
   messages: number;
   pendingWebhooks: number;
   keys: number;
+  /** Attachment files that were the customer's alone, deleted. */
+  attachments: number;
 }
 
 /** Deletes everything of a customer but the consent ledger; the caller has checked who asks. */
@@ -24,13 +30,17 @@ export async function eraseCustomer(
   ctx: HubContext,
   customerId: string,
   onCommit?: (tx: WriteTx, report: ErasureReport) => Promise<void>,
+  blobs?: BlobStore,
 ): Promise<ErasureReport> {
   const keys = await ctx.storage.vault.eraseCustomer(customerId);
+  let files: string[] = [];
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
     const conversations = (await db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).execute()).map((r) => r.id);
     let messages = 0;
     let pendingWebhooks = 0;
+    files = await removeConversationFiles(db, conversations);
+    await db.deleteFrom('attachment_keys').where('customer_id', '=', customerId).execute();
     if (conversations.length > 0) {
       pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
       messages = Number((await db.deleteFrom('messages').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
@@ -46,10 +56,11 @@ export async function eraseCustomer(
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
     await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('customers').where('id', '=', customerId).execute();
-    const done: ErasureReport = { customerId, conversations: conversations.length, messages, pendingWebhooks, keys };
+    const done: ErasureReport = { customerId, conversations: conversations.length, messages, pendingWebhooks, keys, attachments: files.length };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
+  await deleteBlobs(ctx, blobs, files);
   await checkpointWal(ctx);
   return report;
 }
@@ -58,11 +69,14 @@ export interface HistoryErasureReport {
   conversationId: string;
   messages: number;
   pendingWebhooks: number;
+  /** Single-use attachment files sent only in this conversation, deleted. */
+  attachments: number;
 }
 
 /**
  * Erases one conversation's history: its salt is destroyed (so its key can never be
  * derived again), then its messages, message events and pending webhooks are deleted.
+ * Files sent in it lose their key for this conversation; single-use ones are deleted.
  * The conversation itself (ids, watermarks) stays, and later messages get a new key.
  */
 export async function eraseConversationHistory(
@@ -70,8 +84,10 @@ export async function eraseConversationHistory(
   customerId: string,
   conversationId: string,
   onCommit?: (tx: WriteTx, report: HistoryErasureReport) => Promise<void>,
+  blobs?: BlobStore,
 ): Promise<HistoryErasureReport> {
   await ctx.storage.vault.eraseConversation(customerId, conversationId);
+  let files: string[] = [];
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
     const pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
@@ -81,14 +97,25 @@ export async function eraseConversationHistory(
       .where('conversation_id', '=', conversationId)
       .where('type', '=', 'message')
       .execute();
+    files = await removeConversationFiles(db, [conversationId]);
+    await db.deleteFrom('attachment_keys').where('conversation_id', '=', conversationId).execute();
     await db.deleteFrom('message_attachments').where('conversation_id', '=', conversationId).execute();
     const messages = Number((await db.deleteFrom('messages').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
-    const done = { conversationId, messages, pendingWebhooks };
+    const done = { conversationId, messages, pendingWebhooks, attachments: files.length };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
+  await deleteBlobs(ctx, blobs, files);
   await checkpointWal(ctx);
   return report;
+}
+
+/** Deletes erased files from the blob store (already unreadable: their keys are gone). */
+async function deleteBlobs(ctx: HubContext, blobs: BlobStore | undefined, keys: readonly string[]): Promise<void> {
+  if (blobs === undefined) return;
+  for (const key of keys) {
+    await blobs.delete(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not delete an erased attachment file'));
+  }
 }
 
 /** SQLite: move committed deletions out of the WAL so the old pages stop lingering there. */

@@ -1,12 +1,34 @@
 /**
- * The customer's export (data portability): profile, conversations with every message,
- * consents with the ledger and signed receipts, account links, and the access log — the
- * audit records about them. Message bodies are opened for the `customer_export` purpose.
+ * The customer's export (data portability): profile, conversations with every message and
+ * the attachment files sent in them, consents with the ledger and signed receipts, account
+ * links, and the access log — the audit records about them. Message bodies and files are
+ * opened for the `customer_export` purpose. Files are embedded (base64) up to
+ * EMBED_LIMIT_BYTES in all; past it an entry keeps its metadata and download path only.
  */
 import type { MessageBody } from '@confide/protocol';
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../context.js';
-import type { Access } from './purposes.js';
+import { attachmentPayload, openCustomerFile } from '../features/attachments/attachments.js';
+import type { AttachmentFiles } from './attachment-files.js';
+import { ContentErasedError, type Access } from './purposes.js';
+
+/** Most file bytes embedded in one export (the export is built in memory). */
+export const EMBED_LIMIT_BYTES = 25 * 1024 * 1024;
+
+/** An attachment sent in a conversation, as exported. */
+export interface ExportedAttachment {
+  id: string;
+  mid: string;
+  type: string;
+  filename: string | null;
+  content_type: string | null;
+  size: number | null;
+  sent_at: number;
+  /** Where the customer's app loads it: the hub's download path, or the business's URL for references. */
+  url: string;
+  /** The file, base64; null for URL references, files past the embed limit, or files no longer stored. */
+  content_base64: string | null;
+}
 
 export interface CustomerExport {
   format: 'confide-export-v1';
@@ -18,6 +40,7 @@ export interface CustomerExport {
     psid: string;
     created_at: number;
     messages: Array<{ mid: string; direction: 'in' | 'out'; created_at: number; tag: string | null; body: MessageBody }>;
+    attachments: ExportedAttachment[];
   }>;
   consents: {
     current: Array<{ page_id: string; status: string; categories: string[]; granted_at: number | null; expires_at: number | null }>;
@@ -28,7 +51,7 @@ export interface CustomerExport {
   access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
 }
 
-export async function buildExport(ctx: HubContext, customerId: string, access: Access): Promise<CustomerExport> {
+export async function buildExport(ctx: HubContext, customerId: string, access: Access, files?: AttachmentFiles): Promise<CustomerExport> {
   const db = ctx.storage.db;
   const customer = await db.selectFrom('customers').select(['id', 'username', 'created_at']).where('id', '=', customerId).executeTakeFirst();
   if (customer === undefined) throw new PlatformError('NOT_FOUND');
@@ -40,6 +63,7 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
     .orderBy('c.created_at')
     .execute();
   const conversations: CustomerExport['conversations'] = [];
+  let embedded = 0;
   for (const c of convs) {
     const rows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', c.id).orderBy('id').execute();
     const messages = [];
@@ -52,7 +76,39 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
         body: await ctx.storage.vault.openMessage(access, customerId, m.body),
       });
     }
-    conversations.push({ id: c.id, page: { id: c.page_id, name: c.page_name }, psid: c.psid, created_at: Number(c.created_at), messages });
+    const sent = await db
+      .selectFrom('message_attachments as ma')
+      .innerJoin('attachments as a', 'a.id', 'ma.attachment_id')
+      .leftJoin('messages as m', 'm.mid', 'ma.mid')
+      .select(['a.id', 'a.type', 'a.filename', 'a.content_type', 'a.size', 'a.url', 'a.blob_key', 'ma.mid', 'ma.created_at'])
+      .where('ma.conversation_id', '=', c.id)
+      .orderBy('ma.created_at')
+      .orderBy('m.id')
+      .orderBy('a.id')
+      .execute();
+    const attachments: ExportedAttachment[] = [];
+    for (const a of sent) {
+      let content: Buffer | undefined;
+      if (files !== undefined && a.blob_key !== null && embedded + Number(a.size ?? 0) <= EMBED_LIMIT_BYTES) {
+        content = await openCustomerFile(ctx, files, customerId, a, access).catch((err: unknown) => {
+          if (err instanceof ContentErasedError) return undefined;
+          throw err;
+        });
+        embedded += content?.length ?? 0;
+      }
+      attachments.push({
+        id: a.id,
+        mid: a.mid,
+        type: a.type,
+        filename: a.filename,
+        content_type: a.content_type,
+        size: a.size === null ? null : Number(a.size),
+        sent_at: Number(a.created_at),
+        url: attachmentPayload(a).url,
+        content_base64: content === undefined ? null : content.toString('base64'),
+      });
+    }
+    conversations.push({ id: c.id, page: { id: c.page_id, name: c.page_name }, psid: c.psid, created_at: Number(c.created_at), messages, attachments });
   }
   const parse = (s: string) => JSON.parse(s) as string[];
   const current = await db.selectFrom('consent_state').selectAll().where('customer_id', '=', customerId).orderBy('page_id').execute();

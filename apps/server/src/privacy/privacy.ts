@@ -9,6 +9,9 @@ import { SigningKeys } from '../crypto/signing-keys.js';
 import { findConversationByPair } from '../features/conversations/store.js';
 import { verifyPassword } from '../features/customers/passwords.js';
 import { findCustomerById, findCustomerByUsername } from '../features/customers/store.js';
+import type { BlobStore } from '../features/attachments/blob-store.js';
+import { rekeyLegacyAttachments, type RekeyReport } from '../features/attachments/rekey-legacy.js';
+import { AttachmentFiles } from './attachment-files.js';
 import { collectAudit } from './audit-collector.js';
 import { appendAudit, verifyAudit, type AuditEntry, type VerifyResult } from './audit-log.js';
 import { eraseConversationHistory, eraseCustomer, type ErasureReport, type HistoryErasureReport } from './erasure.js';
@@ -27,13 +30,18 @@ const RETENTION_MS = 15 * 60_000;
 
 export class Privacy {
   readonly #ctx: HubContext;
+  /** Attachment files, deleted when erased (already unreadable: their keys go first). */
+  readonly #blobs: BlobStore | undefined;
+  readonly #files: AttachmentFiles | undefined;
   #pending = new Map<string, { entry: AuditEntry; count: number }>();
   #timer: NodeJS.Timeout | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | null = null;
 
-  constructor(ctx: HubContext) {
+  constructor(ctx: HubContext, blobs?: BlobStore) {
     this.#ctx = ctx;
+    this.#blobs = blobs;
+    this.#files = blobs === undefined ? undefined : new AttachmentFiles(blobs, ctx.storage.vault);
     ctx.storage.vault.observe((event) => this.#onAccess(event));
   }
 
@@ -133,31 +141,61 @@ export class Privacy {
   }
 
   #erase(customerId: string, actor: string): Promise<ErasureReport> {
-    return eraseCustomer(this.#ctx, customerId, async (tx, report) => {
-      await appendAudit(tx.db, {
-        at: this.#ctx.now(),
-        actor,
-        action: 'customer.erased',
-        customerId,
-        details: { conversations: report.conversations, messages: report.messages, pending_webhooks: report.pendingWebhooks, keys: report.keys },
-      });
-    });
+    return eraseCustomer(
+      this.#ctx,
+      customerId,
+      async (tx, report) => {
+        await appendAudit(tx.db, {
+          at: this.#ctx.now(),
+          actor,
+          action: 'customer.erased',
+          customerId,
+          details: {
+            conversations: report.conversations,
+            messages: report.messages,
+            pending_webhooks: report.pendingWebhooks,
+            keys: report.keys,
+            attachments: report.attachments,
+          },
+        });
+      },
+      this.#blobs,
+    );
   }
 
   /** Erases the history of the customer's conversation with a page (unlink with `erase_history`). */
   async eraseHistory(customerId: string, pageId: string): Promise<HistoryErasureReport> {
     const conv = await findConversationByPair(this.#ctx.storage.db, customerId, pageId);
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
-    return eraseConversationHistory(this.#ctx, customerId, conv.id, async (tx, report) => {
-      await appendAudit(tx.db, {
-        at: this.#ctx.now(),
-        actor: `customer:${customerId}`,
-        action: 'conversation.history_erased',
-        customerId,
-        target: `conversation:${conv.id}`,
-        details: { messages: report.messages, pending_webhooks: report.pendingWebhooks },
-      });
-    });
+    return eraseConversationHistory(
+      this.#ctx,
+      customerId,
+      conv.id,
+      async (tx, report) => {
+        await appendAudit(tx.db, {
+          at: this.#ctx.now(),
+          actor: `customer:${customerId}`,
+          action: 'conversation.history_erased',
+          customerId,
+          target: `conversation:${conv.id}`,
+          details: { messages: report.messages, pending_webhooks: report.pendingWebhooks, attachments: report.attachments },
+        });
+      },
+      this.#blobs,
+    );
+  }
+
+  /**
+   * Re-seals attachment files stored before per-file keys (`confide keys rekey-attachments`).
+   * When no readable legacy file is left, the hub-wide blob key is destroyed, so older
+   * copies of the blob store no longer open with the keystore. Audited.
+   */
+  async rekeyAttachments(actor = 'admin'): Promise<RekeyReport & { legacyKeyDestroyed: boolean }> {
+    if (this.#blobs === undefined) throw new Error('This hub has no attachment store');
+    const report = await rekeyLegacyAttachments(this.#ctx, this.#blobs);
+    const legacyKeyDestroyed = report.failed === 0 && report.remaining === report.missing && (await this.#ctx.storage.vault.eraseLegacyBlobKey()) > 0;
+    await this.record({ actor, action: 'attachments.rekeyed', details: { ...report, legacy_key_destroyed: legacyKeyDestroyed } });
+    return { ...report, legacyKeyDestroyed };
   }
 
   /** Deletes content past its retention period (RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS). */
@@ -170,7 +208,7 @@ export class Privacy {
   /** Everything the hub holds about the customer, opened for `customer_export`. */
   async exportCustomer(customerId: string, actor = `customer:${customerId}`): Promise<CustomerExport> {
     await this.flush();
-    const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor });
+    const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor }, this.#files);
     await this.record({ actor, action: 'customer.export', customerId, purpose: 'customer_export', details: { conversations: data.conversations.length } });
     return data;
   }

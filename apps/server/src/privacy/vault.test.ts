@@ -4,7 +4,7 @@ import { kekFromBytes } from './kek.js';
 import { SqliteKeyStore } from './keystore.js';
 import { Vault, type AccessEvent } from './vault.js';
 import { ContentErasedError, PurposeDeniedError, type Access } from './purposes.js';
-import { EncryptedBlobStore } from './encrypted-blob-store.js';
+import { AttachmentFiles } from './attachment-files.js';
 import type { BlobStore } from '../features/attachments/blob-store.js';
 
 const toCustomer: Access = { purpose: 'deliver_to_customer', actor: 'customer:u1' };
@@ -74,8 +74,50 @@ describe('Vault', () => {
   });
 });
 
-describe('EncryptedBlobStore', () => {
-  it('writes only ciphertext to the inner store and reads the bytes back', async () => {
+describe('Vault: attachment files', () => {
+  const conv = (customerId: string, conversationId: string) => ({ kind: 'conversation', customerId, conversationId }) as const;
+
+  it('seals a file under its own key, wrapped per conversation and per page; erasure destroys the conversation copy only', async () => {
+    const { vault: v } = vault();
+    const events: AccessEvent[] = [];
+    v.observe((e) => events.push(e));
+    const { sealed, fileKey } = v.sealFile(Buffer.from('CANARY-IN-A-PDF'));
+    expect(sealed.includes(Buffer.from('CANARY'))).toBe(false);
+    expect(v.isSealedFile(sealed)).toBe(true);
+    const forAlice = await v.wrapFileKey(conv('u1', 'c_1'), 'a1', fileKey);
+    const forPage = await v.wrapFileKey({ kind: 'page', pageId: 'p1' }, 'a1', fileKey);
+    expect(forAlice).not.toBe(forPage);
+
+    const opened = await v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', forAlice);
+    expect(v.openFile(opened, sealed).toString()).toBe('CANARY-IN-A-PDF');
+    expect(events).toEqual([{ kind: 'open', access: toCustomer, customerId: 'u1', conversationId: 'c_1', column: 'blob' }]);
+    // Bound to its owner and attachment: another attachment id, conversation or customer does not open it.
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a2', forAlice)).rejects.toThrow();
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_2'), 'a1', forAlice)).rejects.toThrow();
+    await expect(v.openFileKey(toCustomer, { kind: 'page', pageId: 'p1' }, 'a1', forAlice)).rejects.toThrow();
+    const marketing = { purpose: 'marketing', actor: 'x' } as unknown as Access;
+    await expect(v.openFileKey(marketing, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(PurposeDeniedError);
+    // A forged handle is not a key.
+    expect(() => v.openFile({ kind: 'file-key' }, sealed)).toThrow(/not a file key/i);
+
+    await v.eraseCustomer('u1');
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(ContentErasedError);
+    // The page's own copy (a file it may send again) is not the customer's and still opens.
+    expect(v.openFile(await v.openFileKey(toCustomer, { kind: 'page', pageId: 'p1' }, 'a1', forPage), sealed).toString()).toBe('CANARY-IN-A-PDF');
+  });
+
+  it('erasing one conversation history destroys that conversation copy', async () => {
+    const { vault: v } = vault();
+    const { sealed, fileKey } = v.sealFile(Buffer.from('statement'));
+    const wrapped = await v.wrapFileKey(conv('u1', 'c_1'), 'a1', fileKey);
+    await v.eraseConversation('u1', 'c_1');
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', wrapped)).rejects.toBeInstanceOf(ContentErasedError);
+    expect(() => v.openFile(v.sealFile(Buffer.from('other')).fileKey, sealed)).toThrow();
+  });
+});
+
+describe('AttachmentFiles', () => {
+  it('writes only ciphertext to the store; a file opens with its own key, a legacy blob with the hub key', async () => {
     const inner = new Map<string, Buffer>();
     const store: BlobStore = {
       async put(data) {
@@ -92,10 +134,15 @@ describe('EncryptedBlobStore', () => {
       async dispose() {},
     };
     const { vault: v } = vault();
-    const blobs = new EncryptedBlobStore(store, v);
-    const key = await blobs.put(Buffer.from('CANARY-IN-A-PDF'));
-    expect(inner.get(key)?.includes(Buffer.from('CANARY-IN-A-PDF'))).toBe(false);
-    expect((await blobs.get(key))?.toString()).toBe('CANARY-IN-A-PDF');
+    const files = new AttachmentFiles(store, v);
+    const { blobKey, fileKey } = await files.put(Buffer.from('CANARY-IN-A-PDF'));
+    expect(inner.get(blobKey)?.includes(Buffer.from('CANARY-IN-A-PDF'))).toBe(false);
+    expect((await files.read(blobKey, fileKey))?.toString()).toBe('CANARY-IN-A-PDF');
+    // The legacy path (hub-wide blob key) never hands out a per-file sealed blob.
+    expect(await files.readLegacy(toCustomer, blobKey)).toBeUndefined();
+    const legacy = await store.put(await v.sealBlob(Buffer.from('old statement')));
+    expect((await files.readLegacy(toCustomer, legacy))?.toString()).toBe('old statement');
+    expect(await files.read('missing', fileKey)).toBeUndefined();
   });
 });
 

@@ -6,9 +6,13 @@
  * the keystore. Each conversation has a random salt in the keystore; its key is
  * HKDF(DEK, salt, conversation id). Message bodies and webhook payloads are sealed with
  * the conversation key, so destroying the salt shreds one conversation and destroying the
- * DEK shreds the customer. Attachments use a hub-wide blob key (they belong to the page
- * that uploaded them). Associated data binds each ciphertext to its column, customer and
- * conversation, so a ciphertext cannot be replayed into another row.
+ * DEK shreds the customer. Attachment files are sealed under a random key per file, which
+ * is stored wrapped: under the conversation key of each conversation that received the
+ * file (so erasure shreds the customer's copy), and under the page's attachment key for
+ * files the page may send again (see docs/privacy.md). Files written before that used one
+ * hub-wide blob key (`sealBlob`/`openBlob`, kept for reading them). Associated data binds
+ * each ciphertext to its column, customer and conversation, so a ciphertext cannot be
+ * replayed into another row.
  *
  * Opening requires an `Access` whose purpose is in the closed list; every open is
  * reported to the observer (the audit log), and a refused purpose is reported too.
@@ -101,6 +105,46 @@ export class Vault {
     return this.#seal('webhook_outbox.payload', customerId, conversationId, payload);
   }
 
+  /**
+   * Makes sure the conversation's keys exist and are cached, creating them if needed, so a
+   * later seal inside a write transaction finds them. Callers warm keys before queueing the
+   * write: first contacts arriving together then share one keystore commit instead of
+   * each holding the group commit for one.
+   */
+  async warmKeys(customerId: string, conversationId: string): Promise<void> {
+    if (this.keysWarm(customerId, conversationId)) return;
+    // A first contact needs both the customer's data key and the conversation's salt:
+    // queue both inserts at once so they land in the same keystore commit.
+    const customerScope = `customer:${customerId}`;
+    const conversationScope = `conversation:${conversationId}`;
+    const [customerKey, salt] = await Promise.all([this.keystore.get(customerScope), this.keystore.get(conversationScope)]);
+    const createdAt = this.#now();
+    const inserts: Array<Promise<void>> = [];
+    if (customerKey === undefined) {
+      inserts.push(
+        this.keystore.insertIfAbsent({
+          scope: customerScope,
+          customerId,
+          kekId: this.#kek.id,
+          material: wrap(this.#kek, customerScope, randomBytes(32)),
+          createdAt,
+        }),
+      );
+    }
+    if (salt === undefined) {
+      inserts.push(
+        this.keystore.insertIfAbsent({ scope: conversationScope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt }),
+      );
+    }
+    await Promise.all(inserts);
+    await this.#conversationKey(customerId, conversationId, true, SEAL_RECHECK_MS);
+  }
+
+  /** Whether a seal for this conversation would find its key in memory (no keystore access). */
+  keysWarm(customerId: string, conversationId: string): boolean {
+    return this.#cache.get(`conversation:${customerId}:${conversationId}`, SEAL_RECHECK_MS) !== undefined;
+  }
+
   /** Seals attachment bytes under the hub's blob key. */
   async sealBlob(data: Buffer): Promise<Buffer> {
     const key = await this.#hubKey('blobs');
@@ -124,6 +168,71 @@ export class Vault {
     this.#check(access, null);
     if (!data.subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC)) return data;
     return decrypt(await this.#hubKey('blobs'), data.subarray(BLOB_MAGIC.length), 'confide/v1/blob');
+  }
+
+  // ---- attachment files (a key per file, wrapped per conversation or page) ---------------
+
+  /** Seals attachment bytes under a fresh file key; store the key wrapped (`wrapFileKey`). */
+  sealFile(data: Buffer): { sealed: Buffer; fileKey: FileKey } {
+    const key = randomBytes(32);
+    return { sealed: Buffer.concat([FILE_MAGIC, encrypt(key, data, FILE_AAD)]), fileKey: newFileKey(key) };
+  }
+
+  /** Whether stored bytes are a file sealed by `sealFile` (not a legacy blob). */
+  isSealedFile(data: Buffer): boolean {
+    return data.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC);
+  }
+
+  /** Opens a sealed file with its key (obtained through `openFileKey`, which checks the purpose). */
+  openFile(fileKey: FileKey, sealed: Buffer): Buffer {
+    if (!this.isSealedFile(sealed)) throw new Error('Not a sealed attachment file');
+    return decrypt(rawFileKey(fileKey), sealed.subarray(FILE_MAGIC.length), FILE_AAD);
+  }
+
+  /**
+   * Wraps a file key for its owner. A conversation's copy is under the conversation key, so
+   * erasing that history or the customer destroys it; a page's copy is under the page's
+   * attachment key (wrapped by the KEK), for files the page may send again.
+   */
+  async wrapFileKey(owner: FileKeyOwner, attachmentId: string, fileKey: FileKey): Promise<string> {
+    const key =
+      owner.kind === 'page'
+        ? await this.#hubKey(`page:${owner.pageId}`)
+        : await this.#conversationKey(owner.customerId, owner.conversationId, true, SEAL_RECHECK_MS);
+    return `${FILE_KEY_VERSION}.${encrypt(key, rawFileKey(fileKey), fileKeyAad(owner, attachmentId)).toString('base64url')}`;
+  }
+
+  /**
+   * Opens a wrapped file key. A conversation's copy is customer content (audited like a
+   * message); a page's copy is the business's own upload, opened to send it or re-key it.
+   * @throws PurposeDeniedError, ContentErasedError (the conversation or customer was erased).
+   */
+  async openFileKey(access: Access, owner: FileKeyOwner, attachmentId: string, wrapped: string): Promise<FileKey> {
+    this.#check(access, owner.kind === 'conversation' ? owner.customerId : null);
+    const [version, data] = wrapped.split('.');
+    if (version !== FILE_KEY_VERSION || data === undefined) throw new Error('Unknown wrapped file key format');
+    const sealed = Buffer.from(data, 'base64url');
+    const ad = fileKeyAad(owner, attachmentId);
+    if (owner.kind === 'page') return newFileKey(decrypt(await this.#hubKey(`page:${owner.pageId}`), sealed, ad));
+    const { customerId, conversationId } = owner;
+    let raw: Buffer;
+    try {
+      raw = decrypt(await this.#conversationKey(customerId, conversationId, false), sealed, ad);
+    } catch (err) {
+      if (err instanceof ContentErasedError) throw err;
+      // The cached key may be stale (history erased and re-keyed elsewhere): retry from the keystore once.
+      this.#cache.delete(`conversation:${customerId}:${conversationId}`);
+      raw = decrypt(await this.#conversationKey(customerId, conversationId, false), sealed, ad);
+    }
+    this.#emit({ kind: 'open', access, customerId, conversationId, column: 'blob' });
+    return newFileKey(raw);
+  }
+
+  /** Destroys the hub-wide key of legacy blobs once none is left (`confide keys rekey-attachments`). */
+  async eraseLegacyBlobKey(): Promise<number> {
+    const n = await this.keystore.deleteScope('hub:blobs');
+    this.#cache.delete('hub:blobs');
+    return n;
   }
 
   // ---- erasure and rotation -------------------------------------------------------------
@@ -297,4 +406,38 @@ function wrap(kek: Kek, scope: string, raw: Buffer): string {
 
 function unwrap(kek: Kek, record: KeyRecord): Buffer {
   return decrypt(kek.key, Buffer.from(record.material, 'base64url'), `confide/v1/dek/${record.scope}/${kek.id}`);
+}
+
+// ---- attachment file keys -------------------------------------------------------------
+
+const FILE_MAGIC = Buffer.from('CFB2');
+const FILE_AAD = 'confide/v1/file';
+const FILE_KEY_VERSION = 'f1';
+
+/** Who a wrapped file key belongs to: a conversation that received the file, or the page that may send it again. */
+export type FileKeyOwner = { kind: 'conversation'; customerId: string; conversationId: string } | { kind: 'page'; pageId: string };
+
+/** An unwrapped file key. Opaque: its bytes never leave this module. */
+export interface FileKey {
+  readonly kind: 'file-key';
+}
+
+const fileKeys = new WeakMap<FileKey, Buffer>();
+
+function newFileKey(raw: Buffer): FileKey {
+  const handle: FileKey = Object.freeze({ kind: 'file-key' });
+  fileKeys.set(handle, raw);
+  return handle;
+}
+
+function rawFileKey(fileKey: FileKey): Buffer {
+  const raw = fileKeys.get(fileKey);
+  if (raw === undefined) throw new Error('Not a file key from the vault');
+  return raw;
+}
+
+function fileKeyAad(owner: FileKeyOwner, attachmentId: string): string {
+  return owner.kind === 'page'
+    ? `confide/v1/attachments.key_enc/page/${owner.pageId}/${attachmentId}`
+    : `confide/v1/attachment_keys.key_enc/${owner.customerId}/${owner.conversationId}/${attachmentId}`;
 }

@@ -12,9 +12,10 @@ import type { Kek } from '../privacy/kek.js';
 import { PgKeyStore, SqliteKeyStore, type KeyStore } from '../privacy/keystore.js';
 import { Vault } from '../privacy/vault.js';
 import { migrateToLatest, type DialectName } from './migrations/index.js';
+import { openPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
-import { WriteQueue } from './write-queue.js';
+import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
 // int8 (bigint) columns hold epoch milliseconds and counters: all safe as JS numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -27,6 +28,8 @@ export interface StorageOptions {
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
   poolSize?: number;
+  /** PostgreSQL: write transactions in flight at once (capped at poolSize - 1; SQLite always 1). */
+  writeConcurrency?: number;
   /** PostgreSQL client-side query timeout (ms); a silent link fails instead of hanging. */
   queryTimeoutMs?: number;
   /** Key-encryption key wrapping the data keys of the vault (privacy/vault.ts). */
@@ -71,21 +74,23 @@ function openSqlite(options: StorageOptions): Storage {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The default page cache (2 MB) is smaller than the pages a busy hub touches between two
+  // commits: reads then go to the OS for pages just written. 64 MB keeps them in process.
+  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // Keys live in their own file, never in confide.db (docs/privacy.md).
   const keystore = new SqliteKeyStore(options.memory ? null : path.join(options.dataDir, 'keys.db'));
   return finish(db, 'sqlite', keystore, options);
 }
 
-function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs'>): Storage {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, query_timeout: keys.queryTimeoutMs ?? 30_000 });
-  // A lost connection must not crash the process; queries fail and the pool reconnects.
-  pool.on('error', () => undefined);
-  // The pool listens for errors only on idle clients: a socket reset while a client is checked
-  // out (between two queries of a transaction) would otherwise be an uncaught exception.
-  pool.on('connect', (client) => void client.on('error', () => undefined));
+function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs' | 'writeConcurrency'>): Storage {
+  const pool = openPgPool(url, { max: poolSize, queryTimeoutMs: keys.queryTimeoutMs ?? 30_000 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return finish(db, 'postgres', new PgKeyStore(url), keys);
+  // Every statement is a round trip: several group commits in flight, and jobs without a
+  // savepoint each until one fails (storage/write-queue.ts). A write job may need a connection
+  // of its own besides its transaction's (the Send API's rate-limit lease), so one stays free.
+  const writes: WriteQueueOptions = { concurrency: Math.min(keys.writeConcurrency ?? 1, Math.max(1, poolSize - 1)), optimistic: true };
+  return finish(db, 'postgres', new PgKeyStore(url, keys.queryTimeoutMs ?? 30_000), keys, writes);
 }
 
 function finish(
@@ -93,9 +98,10 @@ function finish(
   dialect: DialectName,
   keystore: KeyStore,
   keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs'>,
+  writeOptions: WriteQueueOptions = {},
 ): Storage {
   const vault = new Vault({ keystore, kek: keys.kek, previousKeks: keys.previousKeks ?? [] });
-  const writes = new WriteQueue(db, vault);
+  const writes = new WriteQueue(db, vault, writeOptions);
   return {
     db,
     dialect,

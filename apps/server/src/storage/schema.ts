@@ -241,6 +241,22 @@ export interface AttachmentsTable {
   /** 1 when the business may send it again; 0 for single-use uploads. */
   is_reusable: number;
   created_at: number;
+  /**
+   * The file key wrapped under the page's attachment key (privacy/vault.ts), while the page
+   * may send the file: reusable files, and single-use uploads not sent yet. Null for URL
+   * references, files that now belong to the conversation they were sent to, and files
+   * stored before migration 009 (hub-wide blob key).
+   */
+  key_enc: string | null;
+}
+
+/** The file key of an attachment, wrapped under the key of a conversation it was sent to (erased with it). */
+export interface AttachmentKeysTable {
+  attachment_id: string;
+  conversation_id: string;
+  customer_id: string;
+  key_enc: string;
+  created_at: number;
 }
 
 /** Where an attachment was sent: lets the customer fetch it, and only that customer. */
@@ -332,6 +348,18 @@ export interface AuditMarksTable {
   value: string;
 }
 
+/**
+ * Send API calls leased to processes per page and one-second window (migration 008):
+ * `used` never exceeds the limit; `granted` is what the last lease of the row got.
+ */
+export interface SendRateWindowsTable {
+  page_id: string;
+  /** Epoch milliseconds of the window's first millisecond (a multiple of 1000). */
+  window_start: number;
+  used: number;
+  granted: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -346,6 +374,7 @@ export interface Database {
   messenger_profile: MessengerProfileTable;
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;
+  attachment_keys: AttachmentKeysTable;
   conversation_blocks: ConversationBlocksTable;
   consent_declarations: ConsentDeclarationsTable;
   consent_ledger: ConsentLedgerTable;
@@ -363,4 +392,5 @@ export interface Database {
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_marks: AuditMarksTable;
+  send_rate_windows: SendRateWindowsTable;
 }

@@ -1,13 +1,30 @@
 /**
- * Group commit. Every write runs through `run()`: jobs that arrive while a transaction
- * is in flight are committed together in the next one, each inside its own savepoint so
- * one failing job rolls back alone. A job's promise settles only after its transaction
- * has committed, so an acknowledged write is durable; `afterCommit` callbacks (bus
- * publishes, wake-ups) run only for jobs that committed.
+ * Group commit. Every write runs through `run()`: jobs that arrive while transactions are
+ * in flight are committed together in the next one, one after another. A failing job rolls
+ * back alone; a job's promise settles only after its transaction has committed, so an
+ * acknowledged write is durable; `afterCommit` callbacks (bus publishes, wake-ups) run only
+ * for jobs that committed.
+ *
+ * SQLite has one writer: one transaction at a time, each job of a shared transaction in its
+ * own savepoint. On PostgreSQL every statement is a round trip, so two settings apply
+ * (storage/db.ts):
+ * - `concurrency`: several group-commit transactions in flight at once, each on its own
+ *   pooled connection. Row locks order what they share (the customer's event counter,
+ *   features/realtime/event-log.ts); a job that loses a deadlock (40P01) or a serialization
+ *   conflict (40001) is run again, up to `maxAttempts` times.
+ * - `optimistic`: jobs run without savepoints (two round trips fewer each). A job that fails
+ *   having left nothing in the transaction (no write, no SQL error: the connection's
+ *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
+ *   When one fails after writing, the transaction is rolled back, that job is rejected with
+ *   its error, and the others run again in a new transaction, each in its own savepoint.
+ * Both run a job's function more than once at times: a job must keep its effects outside
+ * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
+ * What it spends outside (the Send API's rate-limit token) it spends again.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Vault } from '../privacy/vault.js';
 import type { Database } from './schema.js';
+import { TALLY_SQL, type StatementTally } from './statement-tally.js';
 
 /** What a write job receives: the transaction and a hook for post-commit effects. */
 export interface WriteTx {
@@ -15,6 +32,15 @@ export interface WriteTx {
   /** Seals content before it is written (privacy/vault.ts). */
   readonly vault: Vault;
   afterCommit(effect: () => void): void;
+}
+
+export interface WriteQueueOptions {
+  /** Transactions in flight at once (default 1; SQLite must keep 1). */
+  concurrency?: number;
+  /** Jobs run without savepoints until one fails (default false). */
+  optimistic?: boolean;
+  /** Runs of a job that keeps losing deadlocks or serialization conflicts (default 5). */
+  maxAttempts?: number;
 }
 
 interface Job {
@@ -25,91 +51,267 @@ interface Job {
   ok: boolean;
   result?: unknown;
   error?: unknown;
+  attempts: number;
+  /** Resolved or rejected. */
+  settled: boolean;
 }
+
+// Compiled once: these run twice per job in every shared transaction.
+const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
+const RELEASE = CompiledQuery.raw('release savepoint confide_job');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint confide_job');
+const TALLY = CompiledQuery.raw(TALLY_SQL);
 
 /** Largest number of jobs in one transaction. */
 const MAX_BATCH = 512;
 
+/** Thrown inside the transaction callback to roll back a batch in which a job failed. */
+const ROLL_BACK = new Error('write batch rolled back');
+
+/** The connection's statement tally (storage/statement-tally.ts), when its driver keeps one. */
+async function statementTally(trx: Transaction<Database>): Promise<StatementTally | undefined> {
+  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
+  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
+}
+
+function sqlState(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+/** PostgreSQL: the transaction lost a deadlock or a serialization conflict; running it again may succeed. */
+export function isRetryableWriteError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === '40P01' || code === '40001';
+}
+
+/** PostgreSQL: a statement ran in a transaction an earlier error had aborted (not that statement's fault). */
+function isAbortedTransaction(err: unknown): boolean {
+  return sqlState(err) === '25P02';
+}
+
 export class WriteQueue {
   #pending: Job[] = [];
-  #running: Promise<void> | null = null;
+  #inFlight = 0;
+  #scheduled = false;
+  #idle: Array<() => void> = [];
+  readonly #commitOrder = new CommitOrder();
   #batches = 0;
   #jobs = 0;
+  #retries = 0;
+  #reruns = 0;
 
   private readonly db: Kysely<Database>;
   private readonly vault: Vault;
-  constructor(db: Kysely<Database>, vault: Vault) {
+  readonly #concurrency: number;
+  readonly #optimistic: boolean;
+  readonly #maxAttempts: number;
+
+  constructor(db: Kysely<Database>, vault: Vault, options: WriteQueueOptions = {}) {
     this.db = db;
     this.vault = vault;
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
+    this.#optimistic = options.optimistic ?? false;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   }
 
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
   run<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, effects: [], ok: false });
-      if (this.#running === null) this.#running = this.#loop();
+      this.#pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, effects: [], ok: false, attempts: 0, settled: false });
+      this.#schedule();
     });
   }
 
-  /** Batches and jobs committed so far (for metrics and benchmarks). */
-  get stats(): { batches: number; jobs: number } {
-    return { batches: this.#batches, jobs: this.#jobs };
+  /**
+   * Batches and jobs committed so far (for metrics and benchmarks); jobs that lost a deadlock or
+   * serialization conflict (`retries`); transactions run again for the same batch (`reruns`).
+   */
+  get stats(): { batches: number; jobs: number; retries: number; reruns: number } {
+    return { batches: this.#batches, jobs: this.#jobs, retries: this.#retries, reruns: this.#reruns };
   }
 
   /** Waits until every queued write has settled. */
   async drain(): Promise<void> {
-    while (this.#running !== null) await this.#running;
+    while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  async #loop(): Promise<void> {
-    // Yield once so writes issued in the same tick share the first transaction.
-    await new Promise<void>((r) => setImmediate(r));
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_BATCH);
-        await this.#commit(batch);
-      }
-    } finally {
-      this.#running = null;
+  #busy(): boolean {
+    return this.#inFlight > 0 || this.#pending.length > 0;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.#concurrency) return;
+    this.#scheduled = true;
+    // Yield once so writes issued in the same tick share a transaction.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#dispatch();
+    });
+  }
+
+  /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
+  #dispatch(): void {
+    while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      this.#inFlight += 1;
+      void this.#commit(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#dispatch();
+        if (!this.#busy()) for (const wake of this.#idle.splice(0)) wake();
+      });
     }
   }
 
   async #commit(batch: Job[]): Promise<void> {
-    const single = batch.length === 1;
+    let jobs = batch;
+    let savepoints = !this.#optimistic && jobs.length > 1;
+    for (let run = 0; ; run++) {
+      // Jobs refused along the way (without trace, or out of attempts) are settled already.
+      jobs = jobs.filter((job) => !job.settled);
+      if (jobs.length === 0) return;
+      if (run > 0) this.#reruns += 1;
+      const outcome = await this.#transaction(jobs, savepoints);
+      if (outcome.kind === 'committed') {
+        // Effects (bus publishes) in the order the COMMITs were sent: with several
+        // transactions in flight, their answers can come back out of order.
+        const turn = this.#commitOrder.turn(outcome.ticket);
+        if (turn !== undefined) await turn;
+        try {
+          this.#settle(jobs);
+        } finally {
+          this.#commitOrder.release(outcome.ticket);
+        }
+        return;
+      }
+      if (outcome.ticket !== undefined) this.#commitOrder.release(outcome.ticket);
+      if (outcome.kind === 'job failed') {
+        // Rolled back after a job failed without a savepoint, leaving writes or an SQL error
+        // behind: nothing committed. The others run again, each in a savepoint; the failing
+        // job is rejected unless it failed for want of another run (a lost conflict, or a
+        // transaction an earlier job had aborted).
+        const { job } = outcome;
+        savepoints = true;
+        if (isAbortedTransaction(job.error)) continue;
+        if (isRetryableWriteError(job.error)) {
+          this.#lostConflict(job);
+          await jitter();
+          continue;
+        }
+        this.#refuse(job, job.error);
+        continue;
+      }
+      const { err } = outcome;
+      if (!savepoints && isAbortedTransaction(err)) {
+        // COMMIT found the transaction aborted (a job swallowed an SQL error): isolate the jobs.
+        savepoints = true;
+        continue;
+      }
+      if (isRetryableWriteError(err)) {
+        for (const job of jobs) {
+          job.error = err;
+          this.#lostConflict(job);
+        }
+        await jitter();
+        continue;
+      }
+      // The transaction itself failed: nothing committed.
+      for (const job of jobs) if (!job.settled) this.#refuse(job, job.ok || job.error === undefined ? err : job.error);
+      return;
+    }
+  }
+
+  /** Runs `jobs` in one transaction, with or without a savepoint each. */
+  async #transaction(
+    jobs: Job[],
+    savepoints: boolean,
+  ): Promise<
+    | { kind: 'committed'; ticket: number }
+    | { kind: 'job failed'; job: Job; ticket?: undefined }
+    | { kind: 'transaction failed'; err: unknown; ticket: number | undefined }
+  > {
+    for (const job of jobs) {
+      job.ok = false;
+      job.effects = [];
+      delete job.result;
+      delete job.error;
+    }
+    const state: { failed: Job | undefined; ticket: number | undefined } = { failed: undefined, ticket: undefined };
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const job of batch) {
+        const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
+        for (const job of jobs) {
           const tx: WriteTx = { db: trx, vault: this.vault, afterCommit: (e) => job.effects.push(e) };
-          if (single) {
-            job.result = await job.fn(tx);
-            job.ok = true;
+          if (!savepoints) {
+            const writes = tally?.writes;
+            const errors = tally?.errors;
+            try {
+              job.result = await job.fn(tx);
+              job.ok = true;
+            } catch (err) {
+              job.error = err;
+              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isRetryableWriteError(err)) {
+                // Nothing of it in the transaction: refused on its own, the others go on.
+                this.#refuse(job, err);
+                continue;
+              }
+              state.failed = job;
+              throw ROLL_BACK;
+            }
             continue;
           }
-          await sql`savepoint confide_job`.execute(trx);
+          await trx.executeQuery(SAVEPOINT);
           try {
             job.result = await job.fn(tx);
             job.ok = true;
-            await sql`release savepoint confide_job`.execute(trx);
+            await trx.executeQuery(RELEASE);
           } catch (err) {
+            job.ok = false;
             job.error = err;
             job.effects = [];
-            await sql`rollback to savepoint confide_job`.execute(trx);
-            await sql`release savepoint confide_job`.execute(trx);
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
           }
         }
+        // Kysely sends COMMIT right after this returns. A transaction that waited on a row
+        // lock of another can only get here after that one committed, so tickets follow the
+        // order in which conflicting transactions commit.
+        state.ticket = this.#commitOrder.take();
       });
     } catch (err) {
-      // The transaction itself failed (or the single job threw): nothing committed.
-      for (const job of batch) job.reject(job.ok || job.error === undefined ? err : job.error);
-      return;
+      if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
+      return { kind: 'transaction failed', err, ticket: state.ticket };
     }
+    return { kind: 'committed', ticket: state.ticket as number };
+  }
+
+  #refuse(job: Job, err: unknown): void {
+    job.settled = true;
+    job.reject(err);
+  }
+
+  /** Counts a lost conflict; a job out of attempts is rejected with its error. */
+  #lostConflict(job: Job): void {
+    job.attempts += 1;
+    this.#retries += 1;
+    if (job.attempts >= this.#maxAttempts) this.#refuse(job, job.error);
+  }
+
+  /** After commit: answers, post-commit effects, and another run for jobs that lost a conflict. */
+  #settle(jobs: Job[]): void {
     this.#batches += 1;
-    this.#jobs += batch.length;
-    for (const job of batch) {
+    const again: Job[] = [];
+    for (const job of jobs) {
+      if (job.settled) continue;
       if (!job.ok) {
-        job.reject(job.error);
+        if (!isRetryableWriteError(job.error)) this.#refuse(job, job.error);
+        else {
+          this.#lostConflict(job);
+          if (!job.settled) again.push(job);
+        }
         continue;
       }
+      this.#jobs += 1;
+      job.settled = true;
       job.resolve(job.result);
       for (const effect of job.effects) {
         try {
@@ -119,5 +321,46 @@ export class WriteQueue {
         }
       }
     }
+    if (again.length > 0) {
+      // Ahead of newer writes, so a write that lost a conflict does not fall behind later ones.
+      this.#pending.unshift(...again);
+      this.#schedule();
+    }
   }
+}
+
+/**
+ * Tickets in the order transactions sent COMMIT; `turn(t)` waits until every earlier ticket
+ * is released (its transaction settled, committed or not).
+ */
+class CommitOrder {
+  #next = 0;
+  /** Every ticket below this one is released. */
+  #done = 0;
+  readonly #released = new Set<number>();
+  readonly #waiting = new Map<number, () => void>();
+
+  take(): number {
+    return this.#next++;
+  }
+
+  turn(ticket: number): Promise<void> | undefined {
+    if (ticket === this.#done) return undefined;
+    return new Promise((resolve) => this.#waiting.set(ticket, resolve));
+  }
+
+  release(ticket: number): void {
+    this.#released.add(ticket);
+    while (this.#released.delete(this.#done)) this.#done += 1;
+    const wake = this.#waiting.get(this.#done);
+    if (wake !== undefined) {
+      this.#waiting.delete(this.#done);
+      wake();
+    }
+  }
+}
+
+/** A few milliseconds at random, so two transactions that deadlocked do not meet again at once. */
+function jitter(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
 }

@@ -428,6 +428,64 @@ for (const dialect of DIALECTS) {
       await worker.runOnce();
       expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(mids);
     });
+
+    it('keeps a batch leased while its worker waits on a receiver for longer than WEBHOOK_LEASE_MS: no other worker posts it', async () => {
+      let posts = 0;
+      const receiver = await startReceiver(async () => {
+        posts += 1;
+        await new Promise((r) => setTimeout(r, 2_000));
+        return 200;
+      });
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { env: { ...NO_WORKER, WEBHOOK_LEASE_MS: '450' } });
+      const a = new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'A' });
+      const b = new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'B' });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const conv = await openConversation(hub, alice.cookie, page.page_id);
+      await say(hub, alice.cookie, conv.id, 'slow answer');
+
+      const first = a.runOnce();
+      await vi.waitFor(() => expect(posts).toBe(1), { timeout: 5_000 });
+      // Worker B looks for due work over about four of A's leases while A is waiting.
+      for (const end = Date.now() + 1_800; Date.now() < end;) {
+        await b.runOnce();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await first;
+      expect(posts).toBe(1);
+      expect(receiver.accepted().map((i) => i.message?.text)).toEqual(['slow answer']);
+      const row = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ attempts: 1, leased_until: null, lease_owner: null });
+      expect(row.delivered_at).not.toBeNull();
+    }, 30_000);
+
+    it('abandons a POST whose lease another worker has taken (this one stalled past it) and leaves the rows to that worker', async () => {
+      let posts = 0;
+      const receiver = await startReceiver(() => {
+        posts += 1;
+        return new Promise<number>(() => undefined);
+      });
+      cleanups.push(() => receiver.stop());
+      const { hub } = await setUp(dialect, { env: { ...NO_WORKER, WEBHOOK_LEASE_MS: '600', WEBHOOK_TIMEOUT_MS: '60000' } });
+      const a = new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'A' });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const conv = await openConversation(hub, alice.cookie, page.page_id);
+      await say(hub, alice.cookie, conv.id, 'never answered');
+
+      const running = a.runOnce();
+      await vi.waitFor(() => expect(posts).toBe(1), { timeout: 5_000 });
+      // As if A's lease had run out while it stalled and worker B had claimed the batch.
+      const leasedUntil = Date.now() + 60_000;
+      await hub.ctx.storage.writes.run((tx) => tx.db.updateTable('webhook_outbox').set({ lease_owner: 'B', leased_until: leasedUntil }).execute());
+      const stolenAt = Date.now();
+      await running;
+      // A's next renewal (every 200 ms) finds the lease gone and aborts its POST.
+      expect(Date.now() - stolenAt).toBeLessThan(2_000);
+      const row = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ lease_owner: 'B', leased_until: leasedUntil, attempts: 0, delivered_at: null, last_error: null });
+    }, 30_000);
   });
 }
 

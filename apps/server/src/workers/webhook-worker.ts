@@ -3,7 +3,10 @@
  * restart loses nothing: the worker only decides *when* to look. It wakes on the bus
  * event `webhook.enqueued` and polls for due retries. Apps are delivered concurrently,
  * one batch in flight per app (which keeps each conversation in order), so a slow or
- * failing receiver only holds up its own app.
+ * failing receiver only holds up its own app. A claimed batch is leased for
+ * `WEBHOOK_LEASE_MS` and the lease is renewed while the POST is in flight, so a live worker
+ * keeps its batch however slow the receiver, and a killed one's batch is taken over by
+ * another worker about one lease later.
  */
 import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../context.js';
@@ -16,11 +19,21 @@ import {
   recordFailure,
   recordSuccess,
   releaseBatch,
+  renewLease,
   type ClaimedBatch,
 } from '../features/webhooks/delivery-store.js';
 import { buildEnvelope } from '../features/webhooks/envelope.js';
 import { postWebhook } from '../features/webhooks/post-webhook.js';
+import { egressPolicyFor } from '../privacy/egress-guard.js';
 import type { WriteTx } from '../storage/write-queue.js';
+
+/** A batch's lease kept alive by the worker delivering it. */
+interface LeaseHold {
+  /** Aborted when a renewal finds the lease taken by another worker. */
+  readonly signal: AbortSignal;
+  /** Stops renewing (after the outcome is recorded). */
+  release(): Promise<void>;
+}
 
 export interface WebhookWorkerOptions {
   /** Lease owner name; unique per worker. */
@@ -140,19 +153,62 @@ export class WebhookWorker {
           appId,
           owner: this.owner,
           now: this.#ctx.now(),
-          leaseMs: config.WEBHOOK_TIMEOUT_MS * 2 + 10_000,
+          leaseMs: config.WEBHOOK_LEASE_MS,
           limit: config.WEBHOOK_BATCH_SIZE,
           dialect: storage.dialect,
         }),
       );
       if (batch === null) return;
       this.#again.delete(appId);
-      if (!(await this.#deliver(batch))) return;
+      const lease = this.#holdLease(batch);
+      let delivered: boolean;
+      try {
+        delivered = await this.#deliver(batch, lease.signal);
+      } finally {
+        await lease.release();
+      }
+      if (!delivered) return;
     }
   }
 
+  /**
+   * Renews the batch's lease every third of `WEBHOOK_LEASE_MS`: two missed renewals (a slow
+   * database, a busy event loop) still keep it. A renewal that finds the lease gone means
+   * this process stalled past it and another worker owns the batch now: the POST is aborted.
+   */
+  #holdLease(batch: ClaimedBatch): LeaseHold {
+    const { config, storage, log } = this.#ctx;
+    const lost = new AbortController();
+    let renewing: Promise<void> | null = null;
+    const renew = async () => {
+      try {
+        const held = await storage.writes.run((tx) => renewLease(tx, batch, this.#ctx.now() + config.WEBHOOK_LEASE_MS));
+        if (!held && !lost.signal.aborted) {
+          log.warn({ appId: batch.appId, pageId: batch.pageId }, 'webhook lease lost to another worker; leaving the batch to it');
+          lost.abort();
+        }
+      } catch (err) {
+        log.debug({ err, appId: batch.appId }, 'webhook lease renewal failed; trying again at the next beat');
+      }
+    };
+    const timer = setInterval(
+      () => {
+        renewing ??= renew().finally(() => (renewing = null));
+      },
+      Math.max(1, Math.floor(config.WEBHOOK_LEASE_MS / 3)),
+    );
+    timer.unref();
+    return {
+      signal: lost.signal,
+      async release() {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
+  }
+
   /** Posts one batch and records the outcome; true when it was delivered. */
-  async #deliver(batch: ClaimedBatch): Promise<boolean> {
+  async #deliver(batch: ClaimedBatch, leaseLost: AbortSignal): Promise<boolean> {
     const { config, metrics, log, bus } = this.#ctx;
     let secret: string;
     try {
@@ -162,7 +218,16 @@ export class WebhookWorker {
       throw err;
     }
     const body = buildEnvelope(batch.events, this.#ctx.now());
-    const result = await postWebhook({ url: batch.url, body, appSecret: secret, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+    const result = await postWebhook({
+      url: batch.url,
+      body,
+      appSecret: secret,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      egress: egressPolicyFor(config),
+      signal: leaseLost,
+    });
+    // Another worker owns the batch now and records its outcome.
+    if (!result.ok && leaseLost.aborted) return false;
     const now = this.#ctx.now();
     metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
 

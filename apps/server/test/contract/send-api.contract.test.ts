@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../src/features/consent/declarations.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, countRows, customerMessages, textSend, type GraphFixture } from './graph-fixtures.js';
+import { TOKEN_CACHE_MS } from '../../src/features/pages/pages.js';
 
 const HOUR = 3_600_000;
 
@@ -107,6 +108,14 @@ for (const dialect of DIALECTS) {
       await hub.services.pages.revokeToken(fx.page.page_id, tokens[0]!.id);
       expectError(await send(textSend(fx.psid)), 190);
       expect(await countRows(hub, 'messages')).toBe(before);
+    });
+
+    it('a token revoked by another process (the CLI) stops working within TOKEN_CACHE_MS', async () => {
+      expect((await send(textSend(fx.psid))).statusCode).toBe(200);
+      // What `confide page token revoke` does from its own process: this hub's cache is not told.
+      await hub.ctx.storage.db.updateTable('page_tokens').set({ revoked_at: Date.now() }).where('page_id', '=', fx.page.page_id).execute();
+      await new Promise((r) => setTimeout(r, TOKEN_CACHE_MS + 100));
+      expectError(await send(textSend(fx.psid)), 190);
     });
 
     it('verifies appsecret_proof when present: right proof passes, a wrong one answers 190', async () => {

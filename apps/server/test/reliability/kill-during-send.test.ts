@@ -29,7 +29,7 @@ const ENV = {
   WEBHOOK_RETRY_BASE_MS: '50',
   WEBHOOK_RETRY_CAP_MS: '500',
   WEBHOOK_BATCH_SIZE: '20',
-  // A batch leased by the killed process is retried once its lease (2 × timeout + 10 s) runs out.
+  // A batch leased by the killed process is retried once its lease (WEBHOOK_LEASE_MS, 10 s) runs out.
   WEBHOOK_TIMEOUT_MS: '2000',
 };
 const SENDERS = 12;

@@ -44,8 +44,12 @@ export function uniquePrefix(): string {
   return `test.${randomBytes(5).toString('hex')}`;
 }
 
-/** A hub on the shared schema with NATS_URL set (or the given bus), not yet listening. */
-export async function buildScaleHub(databaseUrl: string, prefix: string, options: { env?: Record<string, string>; bus?: Bus } = {}): Promise<Hub> {
+/** A hub on the shared schema with NATS_URL set (or the given bus, or clock), not yet listening. */
+export async function buildScaleHub(
+  databaseUrl: string,
+  prefix: string,
+  options: { env?: Record<string, string>; bus?: Bus; now?: () => number } = {},
+): Promise<Hub> {
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -58,7 +62,7 @@ export async function buildScaleHub(databaseUrl: string, prefix: string, options
     },
     () => undefined,
   );
-  return createHub(config, options.bus === undefined ? {} : { bus: options.bus });
+  return createHub(config, { ...(options.bus === undefined ? {} : { bus: options.bus }), ...(options.now === undefined ? {} : { now: options.now }) });
 }
 
 /** A customer's WebSocket stream that records every frame. */

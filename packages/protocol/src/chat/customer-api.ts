@@ -31,6 +31,15 @@ export const PageSummarySchema = z.object({
 });
 export type PageSummary = z.infer<typeof PageSummarySchema>;
 
+/** The persona (human agent) a page message was sent under, as the customer and the page's agents see it. */
+export const MessagePersonaSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Null when the persona has no picture. */
+  profile_picture_url: z.string().nullable().optional(),
+});
+export type MessagePersona = z.infer<typeof MessagePersonaSchema>;
+
 export const ChatMessageSchema = z.object({
   mid: z.string(),
   conversation_id: z.string(),
@@ -38,7 +47,7 @@ export const ChatMessageSchema = z.object({
   created_at: z.number(),
   body: MessageBodySchema,
   /** Set on business messages sent under a persona (human agent). */
-  persona: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
+  persona: MessagePersonaSchema.nullable().optional(),
   /** Message tag for proactive updates (e.g. ACCOUNT_UPDATE). */
   tag: z.string().nullable().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MessagePersonaSchema } from './customer-api.js';
 import { DirectionSchema, MessageBodySchema } from './message-body.js';
 
 /**
@@ -33,7 +34,7 @@ export const InboxMessageSchema = z.object({
   body: MessageBodySchema,
   tag: z.string().nullable(),
   /** The agent persona a page message was sent under. */
-  persona: z.object({ id: z.string(), name: z.string() }).nullable(),
+  persona: MessagePersonaSchema.nullable(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 

@@ -25,6 +25,8 @@ export const OutgoingQuickReplySchema = z
   })
   .transform((qr) => (qr.title === undefined ? qr : { ...qr, title: truncateTitle(qr.title) }));
 export type OutgoingQuickReply = z.infer<typeof OutgoingQuickReplySchema>;
+/** A quick reply as a sender writes it (titles not yet truncated). */
+export type OutgoingQuickReplyInput = z.input<typeof OutgoingQuickReplySchema>;
 
 /** Cuts a title to 20 UTF-16 units without splitting a character, as Messenger truncates it. */
 function truncateTitle(title: string): string {

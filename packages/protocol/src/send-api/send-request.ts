@@ -39,6 +39,8 @@ export type TemplateAttachment = z.infer<typeof TemplateAttachmentSchema>;
 
 export const OutgoingAttachmentSchema = z.union([TemplateAttachmentSchema, MediaAttachmentSchema]);
 export type OutgoingAttachment = z.infer<typeof OutgoingAttachmentSchema>;
+/** An attachment as a sender writes it (before ids are normalised and defaults applied). */
+export type OutgoingAttachmentInput = z.input<typeof OutgoingAttachmentSchema>;
 
 /** `message`: exactly one of `text`, `attachment`, `attachments` (images only, ≤ 30). */
 export const OutgoingMessageSchema = z
@@ -64,6 +66,8 @@ export const OutgoingMessageSchema = z
     message: 'must contain exactly one of text, attachment or attachments',
   });
 export type OutgoingMessage = z.infer<typeof OutgoingMessageSchema>;
+/** A `message` as a sender writes it. */
+export type OutgoingMessageInput = z.input<typeof OutgoingMessageSchema>;
 
 export const MessagingTypeSchema = z.enum(['RESPONSE', 'UPDATE', 'MESSAGE_TAG']);
 export type MessagingType = z.infer<typeof MessagingTypeSchema>;
@@ -77,6 +81,9 @@ export type MessageTag = z.infer<typeof MessageTagSchema>;
 /** Tags that may reach the customer outside the 24-hour window, only with consent. */
 export const CONSENT_TAGS: readonly MessageTag[] = ['ACCOUNT_UPDATE', 'POST_PURCHASE_UPDATE', 'CONFIRMED_EVENT_UPDATE'];
 
+export const NotificationTypeSchema = z.enum(['REGULAR', 'SILENT_PUSH', 'NO_PUSH']);
+export type NotificationType = z.infer<typeof NotificationTypeSchema>;
+
 export const SenderActionSchema = z.enum(['typing_on', 'typing_off', 'mark_seen']);
 export type SenderAction = z.infer<typeof SenderActionSchema>;
 
@@ -84,6 +91,8 @@ export type SenderAction = z.infer<typeof SenderActionSchema>;
 export const SendRecipientSchema = z.object({
   id: z.union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()]).transform(String),
 });
+/** A recipient as a sender writes it: the PSID as a string or a number. */
+export type SendRecipientInput = z.input<typeof SendRecipientSchema>;
 
 export const SendMessageRequestSchema = z.object({
   recipient: SendRecipientSchema,
@@ -91,7 +100,7 @@ export const SendMessageRequestSchema = z.object({
   message: OutgoingMessageSchema.optional(),
   sender_action: SenderActionSchema.optional(),
   tag: MessageTagSchema.optional(),
-  notification_type: z.enum(['REGULAR', 'SILENT_PUSH', 'NO_PUSH']).optional(),
+  notification_type: NotificationTypeSchema.optional(),
   persona_id: z
     .union([z.string().regex(/^\d{1,32}$/), z.number().int().positive()])
     .transform(String)
@@ -101,6 +110,8 @@ export const SendMessageRequestSchema = z.object({
   notification_category: z.string().min(1).max(64).optional(),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequestSchema>;
+/** The body of a send as a sender writes it (the SDK's `SendRequest` builds on it). */
+export type SendMessageRequestInput = z.input<typeof SendMessageRequestSchema>;
 
 /** A stored message's answer; `attachment_id` only when a URL attachment was sent with `is_reusable`. */
 export const SendMessageResponseSchema = z.object({ recipient_id: z.string(), message_id: z.string(), attachment_id: z.string().optional() });

@@ -25,6 +25,7 @@ export const GenericElementSchema = z
   .refine((e) => e.subtitle !== undefined || e.image_url !== undefined || e.default_action !== undefined || (e.buttons?.length ?? 0) > 0, {
     message: 'at least one property must be set in addition to title',
   });
+export type GenericElement = z.infer<typeof GenericElementSchema>;
 
 /** A carousel of up to 10 cards. */
 export const GenericTemplateSchema = z.object({
@@ -82,4 +83,6 @@ export const ReceiptTemplateSchema = z.object({
 
 export const TemplatePayloadSchema = z.discriminatedUnion('template_type', [ButtonTemplateSchema, GenericTemplateSchema, ReceiptTemplateSchema]);
 export type TemplatePayload = z.infer<typeof TemplatePayloadSchema>;
+/** A template payload as a sender writes it. */
+export type TemplatePayloadInput = z.input<typeof TemplatePayloadSchema>;
 export const TEMPLATE_TYPES = ['button', 'generic', 'receipt'] as const;

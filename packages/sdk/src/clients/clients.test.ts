@@ -1,3 +1,4 @@
+import { SendMessageRequestSchema } from '@confide/protocol';
 import { describe, expect, it } from 'vitest';
 import { fakeFetch, jsonResponse } from '../../test/fake-fetch.js';
 import { Platform } from '../platform.js';
@@ -81,6 +82,27 @@ describe('MessagesClient', () => {
     const { platform, calls } = make(jsonResponse({ recipient_id: 'p' }));
     await platform.messages.senderAction('p', 'typing_on');
     expect(calls[0]!.body).toEqual({ recipient: { id: 'p' }, sender_action: 'typing_on' });
+  });
+
+  it("writes bodies the hub's Send API schema accepts", async () => {
+    const { platform, calls } = make();
+    const psid = '1234567';
+    await platform.messages.sendText(psid, 'hi', { personaId: '42', replyTo: 'm_0', notificationType: 'NO_PUSH', metadata: 'm' });
+    await platform.messages.sendQuickReplies(psid, 'Which?', [{ content_type: 'text', title: 'A', payload: 'A' }, { content_type: 'user_email' }]);
+    await platform.messages.sendButtonTemplate(psid, 'Log in', [{ type: 'account_link', url: 'https://bank.example/link' }]);
+    await platform.messages.sendGenericTemplate(psid, [{ title: 'Card', subtitle: 'Visa' }], { imageAspectRatio: 'square', sharable: false });
+    await platform.messages.sendReceiptTemplate(psid, {
+      recipient_name: 'Ana',
+      order_number: '1',
+      currency: 'EUR',
+      payment_method: 'Visa',
+      summary: { total_cost: 1 },
+    });
+    await platform.messages.sendAttachmentUrl(psid, 'image', 'https://x.example/a.png', { isReusable: true });
+    await platform.messages.sendAttachmentId(psid, 'file', '99');
+    await platform.messages.senderAction(psid, 'mark_seen');
+    await platform.messages.sendProactiveUpdate(psid, { text: 'Was this you?' }, { tag: 'ACCOUNT_UPDATE', notificationCategory: 'fraud_alert' });
+    for (const call of calls) expect(SendMessageRequestSchema.safeParse(call.body).error).toBeUndefined();
   });
 });
 

@@ -3,10 +3,18 @@
  * The handover protocol (reference §9): move a thread between the bot, other apps and
  * the human-agent inbox.
  */
+import { PAGE_INBOX_APP_ID as PAGE_INBOX_APP_ID_STRING } from '@confide/protocol';
 import type { HttpTransport } from '../transport/http-transport.js';
 
-/** App id of the page inbox (human agents), as on Messenger. */
-export const PAGE_INBOX_APP_ID = 263902037430900;
+/**
+ * App id of the page inbox (human agents), as on Messenger. The value comes from
+ * `@confide/protocol`, which holds it as a string (the hub stores app ids as strings and
+ * sends strings in handover events and `thread_owner`). The SDK has exported it as a
+ * number since 0.1.0, as Messenger documents it for `target_app_id` and sends it in an
+ * echo's `app_id`; it stays a number so code that uses it as one keeps compiling.
+ * Compare with a string id through `String(PAGE_INBOX_APP_ID)`.
+ */
+export const PAGE_INBOX_APP_ID: number = Number(PAGE_INBOX_APP_ID_STRING);
 
 /** `{"success": true}` of the control calls. */
 export interface HandoverResponse {

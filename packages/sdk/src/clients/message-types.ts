@@ -1,133 +1,81 @@
 /**
  * @module clients/message-types
- * Send API request and response shapes (reference §2, §4), as the SDK writes them.
- * Field names are the wire's snake_case so payloads read like Meta's docs.
+ * Send API request and response shapes (reference §2, §4). The wire shapes are defined once,
+ * by the schemas of `@confide/protocol` the hub validates with; the SDK names them as a
+ * sender writes them (before parsing) and adds its camelCase per-send options.
  */
+import type {
+  AccountLinkButton,
+  AccountUnlinkButton,
+  Button,
+  GenericElement,
+  MediaType,
+  MessageTag as HubMessageTag,
+  MessagingType,
+  NotificationType,
+  OutgoingAttachmentInput,
+  OutgoingMessageInput,
+  OutgoingQuickReplyInput,
+  PhoneNumberButton,
+  PostbackButton,
+  SendMessageRequestInput,
+  SendMessageResponse,
+  SendRecipientInput,
+  SenderAction,
+  TemplatePayloadInput,
+  UrlButton,
+} from '@confide/protocol';
 
-/** `messaging_type` of a send. */
-export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+export type {
+  AccountLinkButton,
+  AccountUnlinkButton,
+  Button,
+  GenericElement,
+  MediaType,
+  MessagingType,
+  NotificationType,
+  PhoneNumberButton,
+  PostbackButton,
+  SenderAction,
+  UrlButton,
+};
 
 /**
  * `tag` of a `MESSAGE_TAG` send. Confide keeps accepting the banking tags Meta retired
  * on 2026-04-27 (fraud alerts are `ACCOUNT_UPDATE`, receipts `POST_PURCHASE_UPDATE`).
+ * Open-ended so a hub newer than this SDK can be sent tags the SDK does not list yet.
  */
-export type MessageTag = 'ACCOUNT_UPDATE' | 'POST_PURCHASE_UPDATE' | 'CONFIRMED_EVENT_UPDATE' | 'HUMAN_AGENT' | (string & {});
+export type MessageTag = HubMessageTag | (string & {});
 
-/** `notification_type` of a send. */
-export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH';
-
-/** Who receives a send. A bare string is a PSID. */
-export type Recipient = { id: string } | { user_ref: string } | { one_time_notif_token: string } | { notification_messages_token: string };
+/**
+ * Who receives a send. A bare string is a PSID. The hub addresses customers by PSID (`id`)
+ * only; Messenger's other forms are typed so code written for Messenger compiles, and the
+ * hub refuses them (400, `recipient[id]`).
+ */
+export type Recipient = SendRecipientInput | { user_ref: string } | { one_time_notif_token: string } | { notification_messages_token: string };
 /** A recipient, or a bare PSID string. */
 export type RecipientInput = string | Recipient;
 
-/** A URL button; without `title` it is a `default_action`. */
-export interface UrlButton {
-  type: 'web_url';
-  url: string;
-  title: string;
-  webview_height_ratio?: 'compact' | 'tall' | 'full';
-  messenger_extensions?: boolean;
-  fallback_url?: string;
-  webview_share_button?: 'hide';
-}
-/** Tapping sends a `messaging_postbacks` webhook with `payload`. */
-export interface PostbackButton {
-  type: 'postback';
-  title: string;
-  payload: string;
-}
-/** Dials `payload` (E.164). */
-export interface PhoneNumberButton {
-  type: 'phone_number';
-  title: string;
-  payload: string;
-}
-/** Starts account linking at `url` (HTTPS); Messenger renders "Log In". */
-export interface AccountLinkButton {
-  type: 'account_link';
-  url: string;
-}
-/** Unlinks the account; Messenger renders "Log Out". */
-export interface AccountUnlinkButton {
-  type: 'account_unlink';
-}
-/** Any button of a template or persistent menu (§4.4). */
-export type Button = UrlButton | PostbackButton | PhoneNumberButton | AccountLinkButton | AccountUnlinkButton;
+/** A quick reply chip (≤ 13 per message, title ≤ 20 characters; a `text` chip needs a title and a payload). */
+export type QuickReply = OutgoingQuickReplyInput;
 
-/** A quick reply chip (≤ 13 per message, title ≤ 20 characters). */
-export type QuickReply = { content_type: 'text'; title: string; payload: string; image_url?: string } | { content_type: 'user_phone_number' | 'user_email' };
-
-/** One card of a generic template (≤ 10 per carousel). */
-export interface GenericElement {
-  title: string;
-  subtitle?: string;
-  image_url?: string;
-  default_action?: Omit<UrlButton, 'title'>;
-  buttons?: Button[];
-}
-
-/** Receipt template fields (§4.3). */
-export interface ReceiptTemplate {
-  recipient_name: string;
-  merchant_name?: string;
-  order_number: string;
-  currency: string;
-  payment_method: string;
-  order_url?: string;
-  /** Epoch seconds, as a string. */
-  timestamp?: string;
-  elements?: { title: string; subtitle?: string; quantity?: number; price: number; currency?: string; image_url?: string }[];
-  address?: { street_1: string; street_2?: string; city: string; postal_code: string; state: string; country: string };
-  summary: { subtotal?: number; shipping_cost?: number; total_tax?: number; total_cost: number };
-  adjustments?: { name: string; amount: number }[];
-  sharable?: boolean;
-}
+/** Receipt template fields (§4.3), without `template_type`. */
+export type ReceiptTemplate = Omit<Extract<TemplatePayloadInput, { template_type: 'receipt' }>, 'template_type'>;
 
 /** A template attachment payload. */
-export type TemplatePayload =
-  | { template_type: 'button'; text: string; buttons: Button[] }
-  | { template_type: 'generic'; elements: GenericElement[]; image_aspect_ratio?: 'horizontal' | 'square'; sharable?: boolean }
-  | ({ template_type: 'receipt' } & ReceiptTemplate);
-
-/** Media kinds that can be sent or uploaded. */
-export type MediaType = 'image' | 'audio' | 'video' | 'file';
+export type TemplatePayload = TemplatePayloadInput;
 
 /** `message.attachment`. */
-export type OutgoingAttachment =
-  { type: MediaType; payload: { url: string; is_reusable?: boolean } | { attachment_id: string } } | { type: 'template'; payload: TemplatePayload };
+export type OutgoingAttachment = OutgoingAttachmentInput;
 
-/** `message` of a send: `text` or `attachment` must be set. */
-export interface OutgoingMessage {
-  text?: string;
-  attachment?: OutgoingAttachment;
-  quick_replies?: QuickReply[];
-  /** Echoed back in `message_echoes` (< 1000 characters). */
-  metadata?: string;
-}
-
-/** `sender_action` values. */
-export type SenderAction = 'typing_on' | 'typing_off' | 'mark_seen';
+/** `message` of a send: exactly one of `text`, `attachment` or `attachments` must be set. */
+export type OutgoingMessage = OutgoingMessageInput;
 
 /** The body of `POST /me/messages`. */
-export interface SendRequest {
-  recipient: Recipient;
-  messaging_type?: MessagingType;
-  message?: OutgoingMessage;
-  sender_action?: SenderAction;
-  tag?: MessageTag;
-  /** Confide: the consent category of a proactive update, checked against the customer's grant. */
-  notification_category?: string;
-  notification_type?: NotificationType;
-  persona_id?: string;
-  reply_to?: { mid: string };
-}
+export type SendRequest = Omit<SendMessageRequestInput, 'recipient' | 'tag'> & { recipient: Recipient; tag?: MessageTag };
 
-/** What a send answers; `recipient_id` is absent for `user_ref`/token recipients. */
-export interface SendResponse {
-  recipient_id?: string;
-  message_id?: string;
-}
+/** What a send answers; a sender action answers `recipient_id` alone. */
+export type SendResponse = Partial<SendMessageResponse>;
 
 /** Per-send options of the `send*` helpers. */
 export interface SendOptions {

@@ -2,21 +2,11 @@
  * @module clients/profile-client
  * The Messenger Profile API (`/me/messenger_profile`) and the User Profile API (`/{psid}`).
  */
+import type { MessengerProfile, MessengerProfileField } from '@confide/protocol';
 import type { HttpTransport } from '../transport/http-transport.js';
 
-/** Page-level Messenger settings. */
-export interface MessengerProfile {
-  get_started?: { payload: string };
-  greeting?: { locale: string; text: string }[];
-  persistent_menu?: { locale: string; composer_input_disabled?: boolean; call_to_actions: unknown[] }[];
-  ice_breakers?: unknown[];
-  whitelisted_domains?: string[];
-  /** Where Log In buttons without a URL send the customer. */
-  account_linking_url?: string;
-}
-
-/** Field names of {@link MessengerProfile}. */
-export type MessengerProfileField = keyof MessengerProfile;
+// Page-level Messenger settings, as the hub validates them (`MessengerProfileSchema`).
+export type { MessengerProfile, MessengerProfileField };
 
 /** A customer's public profile, as far as the page may see it. */
 export interface UserProfile {

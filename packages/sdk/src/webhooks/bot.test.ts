@@ -46,7 +46,7 @@ describe('Bot.dispatch', () => {
   for (const [item, name] of routes) {
     it(`routes a ${item} item to ${name}`, async () => {
       const { bot, seen } = recordAll();
-      await expect(bot.dispatch(envelope([items[item]]))).resolves.toEqual({ handled: 1, unhandled: 0 });
+      await expect(bot.dispatch(envelope([items[item]]))).resolves.toEqual({ handled: 1, unhandled: 0, duplicates: 0 });
       expect(seen).toEqual([[name, items[item]]]);
     });
   }
@@ -97,7 +97,7 @@ describe('Bot.dispatch', () => {
     const onMessage = vi.fn();
     const result = await new Bot().onMessage(onMessage).dispatch(envelope([], [items.message]));
     expect(onMessage).not.toHaveBeenCalled();
-    expect(result).toEqual({ handled: 0, unhandled: 1 });
+    expect(result).toEqual({ handled: 0, unhandled: 1, duplicates: 0 });
   });
 
   it('gives handlers the page, standby flag and customer', async () => {
@@ -131,12 +131,109 @@ describe('Bot.dispatch', () => {
   it('hands handler errors to onError instead when given', async () => {
     const onError = vi.fn();
     const bot = new Bot({ onError }).onMessage(() => Promise.reject(new Error('x')));
-    await expect(bot.dispatch(envelope([items.message]))).resolves.toEqual({ handled: 1, unhandled: 0 });
+    await expect(bot.dispatch(envelope([items.message]))).resolves.toEqual({ handled: 1, unhandled: 0, duplicates: 0 });
     expect(onError).toHaveBeenCalledWith(expect.any(Error), items.message);
   });
 
   it('rejects a body that is not a page envelope', async () => {
     await expect(new Bot().dispatch({ object: 'user', entry: [] })).rejects.toBeInstanceOf(WebhookPayloadError);
     await expect(new Bot().dispatch('nope')).rejects.toMatchObject({ httpStatus: 400 });
+  });
+});
+
+describe('Bot duplicate filter', () => {
+  const once = (item: object, pageId = PAGE_ID) => ({ object: 'page', entry: [{ id: pageId, time: 1_700_000_000_000, messaging: [item] }] });
+
+  it('runs the handler once when the same webhook body arrives twice', async () => {
+    const onMessage = vi.fn();
+    const bot = new Bot().onMessage(onMessage);
+    const body = envelope([items.message]);
+    await expect(bot.dispatch(body)).resolves.toEqual({ handled: 1, unhandled: 0, duplicates: 0 });
+    await expect(bot.dispatch(structuredClone(body))).resolves.toEqual({ handled: 0, unhandled: 0, duplicates: 1 });
+    expect(onMessage).toHaveBeenCalledOnce();
+  });
+
+  it('recognises quick replies and postbacks by mid, and runs a postback without mid every time', async () => {
+    const seen: string[] = [];
+    const bot = new Bot().onQuickReply((e) => void seen.push(e.message.mid)).onPostback((e) => void seen.push(e.postback.mid ?? 'no mid'));
+    const { mid: _mid, ...postbackWithoutMid } = items.postback.postback;
+    const noMid = { ...items.postback, postback: postbackWithoutMid };
+    for (let i = 0; i < 2; i++) await bot.dispatch(envelope([items.quickReply, items.postback, noMid]));
+    expect(seen).toEqual(['m_2', 'm_4', 'no mid', 'no mid']);
+  });
+
+  it('keeps pages apart, and standby copies apart from messaging ones', async () => {
+    const seen: string[] = [];
+    const bot = new Bot().onMessage((_e, ctx) => void seen.push(ctx.pageId)).onStandby((_e, ctx) => void seen.push(`standby ${ctx.pageId}`));
+    await bot.dispatch(once(items.message));
+    await bot.dispatch(once(items.message, 'page-2'));
+    await bot.dispatch(envelope([], [items.message]));
+    await bot.dispatch(envelope([items.message], [items.message]));
+    expect(seen).toEqual([PAGE_ID, 'page-2', `standby ${PAGE_ID}`]);
+  });
+
+  it('lets echoes, deliveries, reads, linking and handover items through every time', async () => {
+    const { bot, seen } = recordAll();
+    const body = envelope([items.echo, items.delivery, items.read, items.unlinked, items.pass, items.optin]);
+    await bot.dispatch(body);
+    await expect(bot.dispatch(body)).resolves.toEqual({ handled: 6, unhandled: 0, duplicates: 0 });
+    expect(seen).toHaveLength(12);
+  });
+
+  it('does not remember an item whose handler failed, so the redelivery runs it', async () => {
+    let calls = 0;
+    const bot = new Bot().onMessage(() => {
+      if (++calls === 1) throw new Error('database down');
+    });
+    await expect(bot.dispatch(envelope([items.message]))).rejects.toThrow('database down');
+    await expect(bot.dispatch(envelope([items.message]))).resolves.toEqual({ handled: 1, unhandled: 0, duplicates: 0 });
+    await expect(bot.dispatch(envelope([items.message]))).resolves.toEqual({ handled: 0, unhandled: 0, duplicates: 1 });
+    expect(calls).toBe(2);
+  });
+
+  it('remembers an item whose error went to onError (the hub got 200 and will not retry)', async () => {
+    const onMessage = vi.fn(() => Promise.reject(new Error('x')));
+    const bot = new Bot({ onError: () => {} }).onMessage(onMessage);
+    await bot.dispatch(envelope([items.message]));
+    await bot.dispatch(envelope([items.message]));
+    expect(onMessage).toHaveBeenCalledOnce();
+  });
+
+  it('holds a copy that arrives while the first is still running, then skips it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const onMessage = vi.fn(() => gate);
+    const bot = new Bot().onMessage(onMessage);
+    const first = bot.dispatch(envelope([items.message]));
+    const second = bot.dispatch(envelope([items.message]));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onMessage).toHaveBeenCalledOnce();
+    release();
+    await expect(Promise.all([first, second])).resolves.toEqual([
+      { handled: 1, unhandled: 0, duplicates: 0 },
+      { handled: 0, unhandled: 0, duplicates: 1 },
+    ]);
+    expect(onMessage).toHaveBeenCalledOnce();
+  });
+
+  it('runs the held copy when the first one failed', async () => {
+    let fail!: (error: Error) => void;
+    const gate = new Promise<void>((_resolve, reject) => (fail = reject));
+    const onMessage = vi.fn().mockImplementationOnce(() => gate);
+    const bot = new Bot().onMessage(onMessage);
+    const first = bot.dispatch(envelope([items.message]));
+    const second = bot.dispatch(envelope([items.message]));
+    fail(new Error('timeout'));
+    await expect(first).rejects.toThrow('timeout');
+    await expect(second).resolves.toEqual({ handled: 1, unhandled: 0, duplicates: 0 });
+    expect(onMessage).toHaveBeenCalledTimes(2);
+  });
+
+  it('sees every copy with dedupe: false', async () => {
+    const onMessage = vi.fn();
+    const bot = new Bot({ dedupe: false }).onMessage(onMessage);
+    await bot.dispatch(envelope([items.message]));
+    await bot.dispatch(envelope([items.message]));
+    expect(onMessage).toHaveBeenCalledTimes(2);
   });
 });

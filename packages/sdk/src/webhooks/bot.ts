@@ -1,7 +1,8 @@
 /**
  * @module webhooks/bot
  * A router from webhook items to typed handlers. Items run one after another in the
- * order received (Messenger sends a thread's messages in order).
+ * order received (Messenger sends a thread's messages in order), and a redelivered
+ * customer message or postback is skipped (see {@link module:webhooks/dedupe}).
  */
 import {
   RawWebhookEnvelopeSchema,
@@ -20,6 +21,7 @@ import {
 import type { RecipientInput, SendOptions, SendResponse } from '../clients/message-types.js';
 import { WebhookPayloadError } from '../errors.js';
 import type { Platform } from '../platform.js';
+import { DuplicateFilter, dedupeKey, type DedupeOptions } from './dedupe.js';
 
 /** A message that answers a quick reply. */
 export type QuickReplyEvent = IncomingMessageEvent & {
@@ -79,6 +81,13 @@ export interface BotOptions {
    * rejects with the first error, so the hub redelivers the batch.
    */
   onError?: (error: unknown, event: unknown) => void;
+  /**
+   * Skips customer messages and postbacks whose `mid` was already handled on the page
+   * (webhooks arrive at least once). On by default, remembering up to 10 000 mids per page
+   * for 24 hours; pass bounds to change that, or `false` to see every copy.
+   * An item whose handler failed (without `onError`) is not remembered, so its redelivery runs.
+   */
+  dedupe?: boolean | DedupeOptions;
 }
 
 /** Counts of one {@link Bot.dispatch}. */
@@ -87,12 +96,12 @@ export interface DispatchResult {
   handled: number;
   /** Items with no handler registered for their kind. */
   unhandled: number;
+  /** Items skipped as repeats of ones already handled. */
+  duplicates: number;
 }
 
-const customerOf = (item: unknown): RecipientInput | undefined => {
-  const parsed = WebhookEventSchema.safeParse(item);
-  if (!parsed.success) return undefined;
-  const event = parsed.data;
+const customerOf = (event: WebhookEvent | undefined): RecipientInput | undefined => {
+  if (event === undefined) return undefined;
   if (webhookEventKind(event) === 'echo') return event.recipient.id;
   const sender: { id?: string | undefined; user_ref?: string | undefined } = event.sender;
   if (sender.id !== undefined) return sender.id;
@@ -111,9 +120,12 @@ const customerOf = (item: unknown): RecipientInput | undefined => {
 export class Bot {
   readonly #options: BotOptions;
   readonly #handlers: { [K in BotEventName]?: BotHandler<BotEventMap[K]>[] } = {};
+  readonly #duplicates: DuplicateFilter | undefined;
 
   constructor(options: BotOptions = {}) {
     this.#options = options;
+    const dedupe = options.dedupe ?? true;
+    this.#duplicates = dedupe === false ? undefined : new DuplicateFilter(dedupe === true ? {} : dedupe);
   }
 
   /** Registers a handler for an event name; handlers of one name run in order. */
@@ -181,23 +193,40 @@ export class Bot {
     if (!envelope.success || envelope.data.object !== 'page') {
       throw new WebhookPayloadError('Body is not a page webhook envelope', envelope.error);
     }
-    const result: DispatchResult = { handled: 0, unhandled: 0 };
+    const result: DispatchResult = { handled: 0, unhandled: 0, duplicates: 0 };
     const errors: unknown[] = [];
     for (const entry of envelope.data.entry) {
       const items = [...(entry.messaging ?? []).map((item) => ({ item, standby: false })), ...(entry.standby ?? []).map((item) => ({ item, standby: true }))];
       for (const { item, standby } of items) {
-        const context = this.#context(entry.id, entry.time, standby, item);
-        const handled = await this.#route(item, standby, context, errors);
-        if (handled) result.handled++;
-        else result.unhandled++;
+        const parsed = WebhookEventSchema.safeParse(item);
+        const event = parsed.success ? parsed.data : undefined;
+        const context = this.#context(entry.id, entry.time, standby, event);
+        const outcome = await this.#routeOnce(item, event, standby, context, errors);
+        result[outcome]++;
       }
     }
     if (errors.length > 0) throw errors[0];
     return result;
   }
 
-  #context(pageId: string, time: number, standby: boolean, item: unknown): BotContext {
-    const customer = customerOf(item);
+  /** Routes an item unless the duplicate filter has seen it handled. */
+  async #routeOnce(item: unknown, event: WebhookEvent | undefined, standby: boolean, context: BotContext, errors: unknown[]): Promise<keyof DispatchResult> {
+    const key = event === undefined || this.#duplicates === undefined ? undefined : dedupeKey(event, standby);
+    const claim = key === undefined ? undefined : await this.#duplicates?.claim(context.pageId, key);
+    if (key !== undefined && claim === undefined) return 'duplicates';
+    const failuresBefore = errors.length;
+    let ok = false;
+    try {
+      const handled = await this.#route(item, event, standby, context, errors);
+      ok = errors.length === failuresBefore;
+      return handled ? 'handled' : 'unhandled';
+    } finally {
+      claim?.settle(ok);
+    }
+  }
+
+  #context(pageId: string, time: number, standby: boolean, event: WebhookEvent | undefined): BotContext {
+    const customer = customerOf(event);
     const platform = this.#options.platform;
     return {
       pageId,
@@ -212,10 +241,9 @@ export class Bot {
     };
   }
 
-  async #route(item: unknown, standby: boolean, context: BotContext, errors: unknown[]): Promise<boolean> {
-    const parsed = WebhookEventSchema.safeParse(item);
-    if (!parsed.success) return this.#emit('unknown', item, context, errors);
-    const event = parsed.data;
+  /** @param event the item parsed, or undefined for kinds the SDK does not know. */
+  async #route(item: unknown, event: WebhookEvent | undefined, standby: boolean, context: BotContext, errors: unknown[]): Promise<boolean> {
+    if (event === undefined) return this.#emit('unknown', item, context, errors);
     if (standby) return this.#emit('standby', event, context, errors);
     if ('message' in event) {
       if (event.message.is_echo === true) return this.#emit('echo', event as EchoEvent, context, errors);

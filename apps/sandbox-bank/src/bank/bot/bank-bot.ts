@@ -33,7 +33,9 @@ export function createBankBot(deps: BankBotDeps): Bot {
   const { platform, links, log } = deps;
   const run = (psid: string, command: Command) => runCommand(deps, psid, command);
   // No onError: a failing handler answers 500, so the hub redelivers and an unverifiable
-  // account_linking aborts the link (reference §6.1 step 6).
+  // account_linking aborts the link (reference §6.1 step 6). Copies of a message or postback
+  // already handled are skipped by the Bot's duplicate filter (on by default); the alert and
+  // card state checks still guard repeats the filter cannot see (after a restart).
   return new Bot({ platform })
     .onMessage(async (event) => {
       const text = event.message.text;

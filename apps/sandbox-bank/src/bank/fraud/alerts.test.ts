@@ -1,7 +1,7 @@
 import { PAGE_INBOX_APP_ID } from '@confide/sdk';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bankHarness, type Harness } from '../../../test/bank-harness.js';
-import { quickReplyEvent, textEvent } from '../../../test/fake-hub.js';
+import { postbackEvent, quickReplyEvent, textEvent } from '../../../test/fake-hub.js';
 
 const ALICE = 'psid-alice';
 let h: Harness;
@@ -42,6 +42,28 @@ describe('fraud alerts in chat', () => {
     expect(handover?.body.target_app_id).toBe(PAGE_INBOX_APP_ID);
     expect((await h.bank.db.selectFrom('alerts').select('status').where('id', '=', alert!.id).executeTakeFirst())?.status).toBe('fraud_reported');
   });
+
+  // The hub delivers at least once: a retried or re-sent webhook must not answer twice.
+  const redelivered = [
+    ['quick reply', quickReplyEvent],
+    ['postback', postbackEvent],
+  ] as const;
+  for (const [kind, event] of redelivered) {
+    it(`a redelivered "No, not me" ${kind} locks the card once and hands over once`, async () => {
+      const { alert } = await h.bank.simulator.stage('new_country', 'cus_alice', 'card_alice_debit');
+      const lockCard = vi.spyOn(h.bank.ledger, 'lockCard');
+      const before = h.hub.requests.length;
+      const answer = event(ALICE, 'No, not me', `FRAUD:no:${alert!.id}`);
+      // Two copies at once (a retry after a timeout), then a third later (after a hub crash).
+      expect(await Promise.all([h.deliver(answer), h.deliver(answer)])).toEqual([200, 200]);
+      expect(await h.deliver(answer)).toBe(200);
+      expect(lockCard).toHaveBeenCalledOnce();
+      expect(lockCard).toHaveBeenCalledWith('card_alice_debit', 'fraud_reported', h.clock.now);
+      const requests = h.hub.requests.slice(before).map((r) => r.path);
+      expect(requests).toEqual(['/me/messages', '/me/pass_thread_control']);
+      expect(h.hub.sends().at(-1)?.body.message.text).toContain("We've locked card •••• 4821");
+    });
+  }
 
   it('"Yes, it was me" keeps the card active; a typed "yes" answers the latest alert', async () => {
     await h.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');

@@ -3,14 +3,25 @@
  * `attachment_id`. Files go to the blob store; URL uploads are kept as references and
  * never fetched by the hub. A customer can read an attachment only once it was sent in
  * one of their conversations.
+ *
+ * Keys (docs/privacy.md §1): each file is sealed under its own key. While the page may
+ * send the file (a reusable file, or a single-use upload not sent yet) the key is kept
+ * wrapped under the page's attachment key (`attachments.key_enc`). Sending the file to a
+ * conversation wraps the key for that conversation (`attachment_keys`), and the customer
+ * downloads through that copy only, so erasing the customer or that history shreds it. A
+ * single-use file then belongs to its conversation alone: the page's copy is dropped.
  */
 import { PlatformError, type MediaType } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { randomScopedId } from '../../crypto/tokens.js';
 import type { UploadedFile } from '../../http/graph-request.js';
+import { AttachmentFiles } from '../../privacy/attachment-files.js';
+import { ContentErasedError, type Access } from '../../privacy/purposes.js';
+import type { FileKey } from '../../privacy/vault.js';
 import type { AttachmentsTable, Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import type { ConversationRow } from '../conversations/store.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import type { BlobStore } from './blob-store.js';
 
@@ -22,31 +33,45 @@ export function attachmentPayload(row: Pick<AttachmentsTable, 'id' | 'url' | 'bl
   return { attachment_id: row.id, url: row.blob_key === null ? (row.url as string) : `/api/attachments/${row.id}` };
 }
 
+/** How long the key of a file staged for a send is kept in memory at most. */
+const STAGED_MAX_AGE_MS = 10 * 60_000;
+
 export class Attachments {
   private readonly ctx: HubContext;
+  /** The blob store itself (ciphertext only); the Send API removes a staged blob through it when its send fails. */
   readonly blobs: BlobStore;
+  readonly files: AttachmentFiles;
+  /** Keys of files written before their send's transaction, by blob key. */
+  readonly #staged = new Map<string, { fileKey: FileKey; at: number }>();
+
   constructor(ctx: HubContext, blobs: BlobStore) {
     this.ctx = ctx;
     this.blobs = blobs;
+    this.files = new AttachmentFiles(blobs, ctx.storage.vault);
   }
 
   /** Stores an upload and returns its row; bytes are written before the row and removed if the row fails. */
   async upload(principal: TokenPrincipal, type: MediaType, source: AttachmentSource, isReusable: boolean): Promise<AttachmentsTable> {
-    const blobKey = source.kind === 'file' ? await this.#putFile(source.file) : null;
+    const put = source.kind === 'file' ? await this.#putFile(source.file) : undefined;
     try {
-      return await this.ctx.storage.writes.run((tx) => this.insert(tx, principal, type, source, isReusable, blobKey));
+      // An upload is the page's until it is sent: it keeps a copy of the key either way.
+      return await this.ctx.storage.writes.run((tx) => this.#insert(tx, principal, type, source, isReusable, put, true));
     } catch (err) {
-      if (blobKey !== null) await this.blobs.delete(blobKey).catch(() => undefined);
+      if (put !== undefined) await this.blobs.delete(put.blobKey).catch(() => undefined);
       throw err;
     }
   }
 
   /** Writes the blob of a file that will be inserted later in a send's transaction. */
   async stage(file: UploadedFile): Promise<string> {
-    return this.#putFile(file);
+    const now = Date.now();
+    for (const [key, staged] of this.#staged) if (now - staged.at > STAGED_MAX_AGE_MS) this.#staged.delete(key);
+    const { blobKey, fileKey } = await this.#putFile(file);
+    this.#staged.set(blobKey, { fileKey, at: now });
+    return blobKey;
   }
 
-  /** Inserts the attachment row inside a caller's transaction. */
+  /** Inserts the attachment row inside a caller's transaction (a staged file, or a URL reference). */
   async insert(
     tx: WriteTx,
     principal: TokenPrincipal,
@@ -55,26 +80,48 @@ export class Attachments {
     isReusable: boolean,
     blobKey: string | null,
   ): Promise<AttachmentsTable> {
-    const row: AttachmentsTable = {
-      id: randomScopedId(),
-      page_id: principal.pageId,
-      app_id: principal.appId,
-      type,
-      blob_key: blobKey,
-      url: source.kind === 'url' ? source.url : null,
-      content_type: source.kind === 'file' ? safeMime(source.file.mimetype) : null,
-      filename: source.kind === 'file' ? source.file.filename.slice(0, 255) : null,
-      size: source.kind === 'file' ? source.file.data.length : null,
-      is_reusable: isReusable ? 1 : 0,
-      created_at: this.ctx.now(),
-    };
-    await tx.db.insertInto('attachments').values(row).execute();
-    return row;
+    let put: { blobKey: string; fileKey: FileKey } | undefined;
+    if (blobKey !== null) {
+      const staged = this.#staged.get(blobKey);
+      if (staged === undefined) throw new Error('The staged file is no longer known (its key expired); send it again');
+      put = { blobKey, fileKey: staged.fileKey };
+      tx.afterCommit(() => this.#staged.delete(blobKey));
+    }
+    // A single-use file sent with its message goes to that conversation only.
+    return this.#insert(tx, principal, type, source, isReusable, put, isReusable);
+  }
+
+  /**
+   * Lets a conversation open a file sent to it: wraps the file key under the conversation's
+   * key, inside the send's transaction. A single-use file then belongs to that conversation
+   * only (the page's copy of the key is dropped).
+   * @returns false when the file cannot go to this conversation: a single-use file already
+   * sent to another one.
+   */
+  async shareWith(tx: WriteTx, row: AttachmentsTable, conv: ConversationRow): Promise<boolean> {
+    if (row.blob_key === null) return true;
+    const holders = await tx.db.selectFrom('attachment_keys').select('conversation_id').where('attachment_id', '=', row.id).execute();
+    if (holders.some((h) => h.conversation_id === conv.id)) return true;
+    let fileKey = this.#staged.get(row.blob_key)?.fileKey;
+    if (fileKey === undefined) {
+      // No page copy: a single-use file sent elsewhere already, or a file stored before
+      // per-file keys (no copies at all), which is still read with the hub-wide key.
+      if (row.key_enc === null) return holders.length === 0;
+      const access: Access = { purpose: 'deliver_to_customer', actor: `app:${row.app_id}` };
+      fileKey = await tx.vault.openFileKey(access, { kind: 'page', pageId: row.page_id }, row.id, row.key_enc);
+    }
+    await grantFileKey(tx, { attachmentId: row.id, customerId: conv.customer_id, conversationId: conv.id, fileKey, now: this.ctx.now() });
+    if (row.is_reusable === 0 && row.key_enc !== null) {
+      await tx.db.updateTable('attachments').set({ key_enc: null }).where('id', '=', row.id).execute();
+      row.key_enc = null;
+    }
+    return true;
   }
 
   /** The bytes (or URL) of an attachment sent to this customer; NOT_FOUND otherwise, with no difference. */
   async openForCustomer(customerId: string, attachmentId: string): Promise<{ row: AttachmentsTable; data: Buffer | undefined }> {
-    const row = await this.ctx.storage.db
+    const db = this.ctx.storage.db;
+    const row = await db
       .selectFrom('attachments as a')
       .selectAll('a')
       .where('a.id', '=', attachmentId)
@@ -91,22 +138,149 @@ export class Attachments {
       .executeTakeFirst();
     if (row === undefined) throw new PlatformError('NOT_FOUND');
     if (row.blob_key === null) return { row, data: undefined };
-    const data = await this.blobs.get(row.blob_key);
+    const access: Access = { purpose: 'deliver_to_customer', actor: `customer:${customerId}` };
+    const data = await openCustomerFile(this.ctx, this.files, customerId, row, access).catch((err: unknown) => {
+      // Erased meanwhile: the same answer as an attachment that never existed.
+      if (err instanceof ContentErasedError) return undefined;
+      throw err;
+    });
     if (data === undefined) throw new PlatformError('NOT_FOUND');
     return { row, data };
   }
 
-  async #putFile(file: UploadedFile): Promise<string> {
+  async #insert(
+    tx: WriteTx,
+    principal: TokenPrincipal,
+    type: MediaType,
+    source: AttachmentSource,
+    isReusable: boolean,
+    put: { blobKey: string; fileKey: FileKey } | undefined,
+    pageCopy: boolean,
+  ): Promise<AttachmentsTable> {
+    const id = randomScopedId();
+    const row: AttachmentsTable = {
+      id,
+      page_id: principal.pageId,
+      app_id: principal.appId,
+      type,
+      blob_key: put?.blobKey ?? null,
+      url: source.kind === 'url' ? source.url : null,
+      content_type: source.kind === 'file' ? safeMime(source.file.mimetype) : null,
+      filename: source.kind === 'file' ? source.file.filename.slice(0, 255) : null,
+      size: source.kind === 'file' ? source.file.data.length : null,
+      is_reusable: isReusable ? 1 : 0,
+      created_at: this.ctx.now(),
+      key_enc: put === undefined || !pageCopy ? null : await tx.vault.wrapFileKey({ kind: 'page', pageId: principal.pageId }, id, put.fileKey),
+    };
+    await tx.db.insertInto('attachments').values(row).execute();
+    return row;
+  }
+
+  async #putFile(file: UploadedFile): Promise<{ blobKey: string; fileKey: FileKey }> {
     if (file.data.length === 0) throw new PlatformError('ATTACHMENT_UPLOAD_FAILED', { message: 'The uploaded file is empty.' });
-    return this.blobs.put(file.data);
+    return this.files.put(file.data);
   }
 }
 
 /** An attachment of this page usable in a send, or undefined (another page's id looks unknown). */
+/**
+ * Gives a conversation its own copy of a file's key, wrapped under the conversation's key, so
+ * the file is shredded with that conversation or customer. A copy that exists already stays.
+ */
+export async function grantFileKey(
+  tx: WriteTx,
+  grant: { attachmentId: string; customerId: string; conversationId: string; fileKey: FileKey; now: number },
+): Promise<void> {
+  const owner = { kind: 'conversation', customerId: grant.customerId, conversationId: grant.conversationId } as const;
+  await tx.db
+    .insertInto('attachment_keys')
+    .values({
+      attachment_id: grant.attachmentId,
+      conversation_id: grant.conversationId,
+      customer_id: grant.customerId,
+      key_enc: await tx.vault.wrapFileKey(owner, grant.attachmentId, grant.fileKey),
+      created_at: grant.now,
+    })
+    .onConflict((oc) => oc.columns(['attachment_id', 'conversation_id']).doNothing())
+    .execute();
+}
+
 export function findPageAttachment(db: Kysely<Database>, pageId: string, attachmentId: string): Promise<AttachmentsTable | undefined> {
   return db.selectFrom('attachments').selectAll().where('id', '=', attachmentId).where('page_id', '=', pageId).executeTakeFirst();
 }
 
 function safeMime(mime: string): string {
   return /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(mime) ? mime.toLowerCase() : 'application/octet-stream';
+}
+
+/**
+ * The bytes of a file sent to this customer, opened through their conversation's copy of
+ * its key (or, for files stored before per-file keys, the hub-wide blob key); undefined
+ * when the blob is gone or no copy of the key is theirs.
+ * @throws PurposeDeniedError, ContentErasedError.
+ */
+export async function openCustomerFile(
+  ctx: HubContext,
+  files: AttachmentFiles,
+  customerId: string,
+  row: Pick<AttachmentsTable, 'id' | 'blob_key'>,
+  access: Access,
+): Promise<Buffer | undefined> {
+  if (row.blob_key === null) return undefined;
+  const copy = await ctx.storage.db
+    .selectFrom('attachment_keys')
+    .select(['conversation_id', 'key_enc'])
+    .where('attachment_id', '=', row.id)
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  if (copy === undefined) return files.readLegacy(access, row.blob_key);
+  const owner = { kind: 'conversation', customerId, conversationId: copy.conversation_id } as const;
+  return files.read(row.blob_key, await ctx.storage.vault.openFileKey(access, owner, row.id, copy.key_enc));
+}
+
+/**
+ * Erasure: deletes the rows of single-use files sent only to these conversations (their
+ * keys go with the conversations) and returns their blob keys, for the caller to delete
+ * once committed. Reusable files stay: they are the page's.
+ */
+export async function removeConversationFiles(db: Kysely<Database>, conversationIds: readonly string[]): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attachments as a')
+    .select(['a.id', 'a.blob_key'])
+    .where('a.is_reusable', '=', 0)
+    .where('a.blob_key', 'is not', null)
+    .where((eb) =>
+      eb.and([
+        eb.exists(
+          eb
+            .selectFrom('message_attachments as ma')
+            .select('ma.mid')
+            .whereRef('ma.attachment_id', '=', 'a.id')
+            .where('ma.conversation_id', 'in', conversationIds),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('message_attachments as ma')
+              .select('ma.mid')
+              .whereRef('ma.attachment_id', '=', 'a.id')
+              .where('ma.conversation_id', 'not in', conversationIds),
+          ),
+        ),
+      ]),
+    )
+    .execute();
+  if (rows.length === 0) return [];
+  await db
+    .deleteFrom('attachments')
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows.map((r) => r.blob_key as string);
 }

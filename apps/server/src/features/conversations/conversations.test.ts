@@ -41,7 +41,12 @@ for (const dialect of DIALECTS) {
       const alice = await signUp(hub);
       const bank = await createPage(hub, { name: 'First Bank' });
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
-      const sent = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'hello bank' } });
+      const sent = await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conv.id}/messages`,
+        headers: { cookie: alice.cookie },
+        payload: { text: 'hello bank' },
+      });
       expect(sent.statusCode).toBe(201);
       expect(sent.json()).toMatchObject({ direction: 'in', body: { text: 'hello bank' }, conversation_id: conv.id });
       expect(sent.json().mid).toMatch(/^m_/);
@@ -82,7 +87,10 @@ for (const dialect of DIALECTS) {
         expect(read.json().error.code).toBe('NOT_FOUND');
         expect(write.json().error.message).toBe(read.json().error.message);
       }
-      const count = await hub.ctx.storage.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const count = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(0);
     });
 
@@ -104,7 +112,10 @@ for (const dialect of DIALECTS) {
         expect(res.json().error).toMatchObject({ status: c.status });
         expect(typeof res.json().error.code).toBe('string');
       }
-      const count = await hub.ctx.storage.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const count = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(0);
     });
 

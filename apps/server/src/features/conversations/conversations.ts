@@ -10,6 +10,7 @@ import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
+import { personasOfRows } from './message-personas.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { recordMessage } from './record-message.js';
 import {
@@ -69,8 +70,9 @@ export class Conversations {
       ),
       unreadCounts(db, customerId),
     ]);
+    const personas = await personasOfRows(db, last);
     const lastById = new Map(
-      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m)] as const)),
+      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas)] as const)),
     );
     return rows.map((r) =>
       presentConversation(
@@ -102,8 +104,9 @@ export class Conversations {
     const rows = await pageOfMessages(this.ctx.storage.db, conversationId, beforeId, limit + 1);
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1) : undefined;
+    const personas = await personasOfRows(this.ctx.storage.db, page);
     return {
-      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r))),
+      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas))),
       next_cursor: next === undefined ? null : String(next.id),
     };
   }

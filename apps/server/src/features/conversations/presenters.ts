@@ -1,15 +1,20 @@
-import type { ChatMessage, Conversation, PageSummary } from '@confide/protocol';
+import type { ChatMessage, Conversation, MessagePersona, PageSummary } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import { personaOf } from './message-personas.js';
 import type { MessageRow } from './store.js';
 
-/** Opens the body for the customer it belongs to (purpose `deliver_to_customer`). */
-export async function presentMessage(vault: Vault, customerId: string, row: MessageRow): Promise<ChatMessage> {
+/**
+ * Opens the body for the customer it belongs to (purpose `deliver_to_customer`); `personas`
+ * holds the persona a page message was sent under (`personasOfRows`).
+ */
+export async function presentMessage(vault: Vault, customerId: string, row: MessageRow, personas: Map<string, MessagePersona>): Promise<ChatMessage> {
   return {
     mid: row.mid,
     conversation_id: row.conversation_id,
     direction: row.direction,
     created_at: row.created_at,
     body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
+    persona: personaOf(row, personas),
     tag: row.tag,
   };
 }

@@ -7,9 +7,21 @@ import { PAGE_INBOX_APP_ID, type ChatMessage, type MessageBody } from '@confide/
 import type { Bus } from '../../bus/bus.js';
 import { newId } from '../../crypto/tokens.js';
 import { maskDeep } from '../../privacy/masking.js';
+import { sql, type Kysely } from 'kysely';
+import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
+import type { Database } from '../../storage/schema.js';
+import { presentPersona } from './message-personas.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
-import { enqueueWebhook, type MessagingItem } from '../webhooks/outbox.js';
+import { announceEvent, appendCustomerEvent, eventParams, withCustomerEvent, type EventParams } from '../realtime/event-log.js';
+import {
+  announceWebhooks,
+  enqueueWebhook,
+  insertOutboxRows,
+  outboxParams,
+  type EnqueueWebhookInput,
+  type MessagingItem,
+  type OutboxParams,
+} from '../webhooks/outbox.js';
 import type { ConversationRow } from './store.js';
 
 export interface RecordMessageInput {
@@ -28,12 +40,9 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   const { conversation: conv, direction, now } = input;
   // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
   const body = maskDeep(input.body);
-  // A customer's message opens the business's 24-hour window.
-  const message = await storeMessage(tx, bus, { ...input, body, opensWindow: direction === 'in' });
-  const { mid } = message;
-
+  const mid = newId('m', 18);
   const webhook = direction === 'in' ? customerItem(mid, body) : echoItem(mid, body, input.appId ?? null);
-  await enqueueWebhook(tx, bus, {
+  const event: EnqueueWebhookInput = {
     pageId: conv.page_id,
     conversationId: conv.id,
     customerId: conv.customer_id,
@@ -43,7 +52,16 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
     threadOwnerAppId: conv.thread_owner_app_id,
     fromPage: direction === 'out',
     timestamp: now,
-  });
+  };
+  // A customer's message opens the business's 24-hour window.
+  const store: StoreMessageInput & { mid: string } = { ...input, body, mid, opensWindow: direction === 'in' };
+  let message: ChatMessage;
+  if (dialectOf(tx.db) === 'postgres') {
+    message = await writeMessagePg(tx, bus, store, event);
+  } else {
+    message = await storeMessage(tx, bus, store);
+    await enqueueWebhook(tx, bus, event);
+  }
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
     const pageId = conv.page_id;
@@ -70,32 +88,128 @@ export interface StoreMessageInput {
  * customer's stream event. `recordMessage` adds the webhook; hub-authored messages
  * (features/consent/hub-message.ts) stop here.
  */
-export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput): Promise<ChatMessage> {
+export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid?: string }): Promise<ChatMessage> {
+  if (dialectOf(tx.db) === 'postgres') return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newId('m', 18) }, null);
   const { conversation: conv, direction, body, now } = input;
-  const mid = newId('m', 18);
-  await tx.db
-    .insertInto('messages')
-    .values({
-      mid,
-      conversation_id: conv.id,
-      direction,
-      body: await tx.vault.sealMessage(conv.customer_id, conv.id, body),
-      created_at: now,
-      app_id: input.appId ?? null,
-      persona_id: input.personaId ?? null,
-      messaging_type: input.messagingType ?? null,
-      tag: input.tag ?? null,
-    })
-    .execute();
-  await tx.db
-    .updateTable('conversations')
-    .set(input.opensWindow ? { last_message_at: now, last_customer_message_at: now } : { last_message_at: now })
-    .where('id', '=', conv.id)
-    .execute();
-  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null };
+  const mid = input.mid ?? newId('m', 18);
+  await insertMessage.run(tx.db, await messageParams(tx, { ...input, mid }));
+  await (input.opensWindow ? touchConversationByCustomer : touchConversation).run(tx.db, { id: conv.id, now });
+  const persona = await loadPersona(tx, input.personaId);
+  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null, persona };
   await appendCustomerEvent(tx, bus, conv.customer_id, { type: 'message', message }, now);
   return message;
 }
+
+/**
+ * PostgreSQL: everything `storeMessage` writes, plus the webhook rows when `hook` is given, in
+ * one statement (one round trip instead of five): the event's CTEs (realtime/event-log.ts), the
+ * message row, the conversation's timestamps and the outbox rows (webhooks/outbox.ts).
+ */
+async function writeMessagePg(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid: string }, hook: EnqueueWebhookInput | null): Promise<ChatMessage> {
+  const { conversation: conv, direction, body, now, mid } = input;
+  const persona = await loadPersona(tx, input.personaId);
+  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null, persona };
+  const frame = { type: 'message', message } as const;
+  const row = await messageParams(tx, input);
+  const event = eventParams(conv.customer_id, frame, now);
+  const result =
+    hook === null
+      ? await (input.opensWindow ? storeOpening : storeClosed).takeFirstOrThrow(tx.db, { ...row, ...event })
+      : await (input.opensWindow ? recordOpening : recordClosed).takeFirstOrThrow(tx.db, { ...row, ...event, ...(await outboxParams(tx, hook)) });
+  announceEvent(tx, bus, conv.customer_id, frame, result.seq);
+  if (result.apps !== null) announceWebhooks(tx, bus, result.apps);
+  return message;
+}
+
+async function messageParams(tx: WriteTx, input: StoreMessageInput & { mid: string }): Promise<MessageParams> {
+  const { conversation: conv } = input;
+  return {
+    mid: input.mid,
+    conversationId: conv.id,
+    direction: input.direction,
+    body: await tx.vault.sealMessage(conv.customer_id, conv.id, input.body),
+    now: input.now,
+    appId: input.appId ?? null,
+    personaId: input.personaId ?? null,
+    messagingType: input.messagingType ?? null,
+    tag: input.tag ?? null,
+  };
+}
+
+/** A reply under a persona (human agent) carries its name and picture to the customer's stream. */
+async function loadPersona(tx: WriteTx, personaId: string | null | undefined): Promise<ChatMessage['persona']> {
+  const row = personaId ? await personaById.takeFirst(tx.db, { id: personaId }) : undefined;
+  return row === undefined ? null : presentPersona(row);
+}
+
+// The statements every stored message runs, prepared once (storage/prepared.ts).
+type MessageParams = {
+  mid: string;
+  conversationId: string;
+  direction: 'in' | 'out';
+  body: string;
+  now: number;
+  appId: string | null;
+  personaId: string | null;
+  messagingType: string | null;
+  tag: string | null;
+};
+const messageValues = (p: ParamFn<MessageParams>) => ({
+  mid: p('mid'),
+  conversation_id: p('conversationId'),
+  direction: p('direction'),
+  body: p('body'),
+  created_at: p('now'),
+  app_id: p('appId'),
+  persona_id: p('personaId'),
+  messaging_type: p('messagingType'),
+  tag: p('tag'),
+});
+const insertMessage = prepare<MessageParams>()((db, p) => db.insertInto('messages').values(messageValues(p)));
+const personaById = prepare<{ id: string }>()((db, p) => db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).where('id', '=', p('id')));
+const touchConversation = prepare<{ id: string; now: number }>()((db, p) =>
+  db
+    .updateTable('conversations')
+    .set({ last_message_at: p('now') })
+    .where('id', '=', p('id')),
+);
+const touchConversationByCustomer = prepare<{ id: string; now: number }>()((db, p) =>
+  db
+    .updateTable('conversations')
+    .set({ last_message_at: p('now'), last_customer_message_at: p('now') })
+    .where('id', '=', p('id')),
+);
+
+// PostgreSQL: the one statement of writeMessagePg, with and without outbox rows, opening the
+// window or not. The writes are CTEs of one statement: none reads what another writes.
+type StoreParams = MessageParams & EventParams;
+type RecordParams = StoreParams & OutboxParams;
+const storeWrites = (db: Kysely<Database>, p: ParamFn<StoreParams>, opensWindow: boolean) =>
+  withCustomerEvent(db, p)
+    .with('stored', (qc) => qc.insertInto('messages').values(messageValues(p)))
+    .with('touched', (qc) =>
+      qc
+        .updateTable('conversations')
+        .set(opensWindow ? { last_message_at: p('now'), last_customer_message_at: p('now') } : { last_message_at: p('now') })
+        .where('id', '=', p('conversationId')),
+    );
+const storeStatement = (opensWindow: boolean) =>
+  prepare<StoreParams>()((db, p) =>
+    storeWrites(db, p, opensWindow)
+      .selectFrom('event')
+      .select(['seq', sql<string[] | null>`null`.as('apps')]),
+  );
+const recordStatement = (opensWindow: boolean) =>
+  prepare<RecordParams>()((db, p) =>
+    storeWrites(db, p, opensWindow)
+      .with('hooks', () => insertOutboxRows(db, p))
+      .selectFrom('event')
+      .select(['seq', sql<string[] | null>`(select array_agg(app_id) from hooks)`.as('apps')]),
+  );
+const storeOpening = storeStatement(true);
+const storeClosed = storeStatement(false);
+const recordOpening = recordStatement(true);
+const recordClosed = recordStatement(false);
 
 /** The webhook event for what the customer sent: a message, a quick-reply answer or a postback. */
 function customerItem(mid: string, body: MessageBody): { field: string; item: MessagingItem } {

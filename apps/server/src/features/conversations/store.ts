@@ -1,5 +1,6 @@
 /** Storage of conversations and messages. */
 import type { Kysely } from 'kysely';
+import { prepare } from '../../storage/prepared.js';
 import type { ConversationsTable, Database, MessagesTable } from '../../storage/schema.js';
 
 export type ConversationRow = Omit<ConversationsTable, 'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'> & {
@@ -33,9 +34,32 @@ export function findConversationByPair(db: Kysely<Database>, customerId: string,
   return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('customer_id', '=', customerId).where('page_id', '=', pageId).executeTakeFirst();
 }
 
+const conversationByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
+  db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('psid', '=', p('psid')).where('page_id', '=', p('pageId')),
+);
+
 /** The conversation a PSID designates, only within `pageId` (businesses never see other pages' PSIDs). */
 export function findConversationByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('psid', '=', psid).where('page_id', '=', pageId).executeTakeFirst();
+  return conversationByPsid.takeFirst(db, { pageId, psid }) as Promise<ConversationRow | undefined>;
+}
+
+/** A Send API recipient: the conversation, whether it is blocked, and the page's Primary Receiver, in one query. */
+export type RecipientRow = ConversationRow & { blocked_reason: string | null; primary_app_id: string | null };
+
+const recipientByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
+  db
+    .selectFrom('conversations as c')
+    .select(CONVERSATION_COLUMNS.map((column) => `c.${column}` as const))
+    .select((eb) => [
+      eb.selectFrom('conversation_blocks as b').select('b.reason').whereRef('b.conversation_id', '=', 'c.id').limit(1).as('blocked_reason'),
+      eb.selectFrom('apps as a').select('a.id').whereRef('a.page_id', '=', 'c.page_id').orderBy('a.created_at').orderBy('a.id').limit(1).as('primary_app_id'),
+    ])
+    .where('c.psid', '=', p('psid'))
+    .where('c.page_id', '=', p('pageId')),
+);
+
+export function findRecipientByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow | undefined> {
+  return recipientByPsid.takeFirst(db, { pageId, psid }) as Promise<RecipientRow | undefined>;
 }
 
 export function listConversationsOfCustomer(db: Kysely<Database>, customerId: string) {

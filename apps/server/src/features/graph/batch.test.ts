@@ -49,4 +49,50 @@ describe('POST / (Graph batch)', () => {
     expect(await texts(psids[0]!)).toEqual([0, 2, 4]);
     expect(await texts(psids[1]!)).toEqual([1, 5]);
   });
+
+  it('answers each operation as its own HTTP request would: errors, own tokens, unknown paths, nested batches', async () => {
+    const bank = await createPage(hub);
+    const shop = await createPage(hub, { name: 'Shop' });
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: `/v25.0/?access_token=${bank.page_access_token}`,
+      payload: {
+        batch: [
+          { method: 'GET', relative_url: 'me?fields=id,name' },
+          { method: 'GET', relative_url: `me?fields=id&access_token=${shop.page_access_token}` },
+          { method: 'GET', relative_url: 'me?access_token=EAACnotAtokenAtAllButLongEnough' },
+          { method: 'GET', relative_url: 'me/nothing-here' },
+          { method: 'DELETE', relative_url: 'me/messages' },
+          { method: 'POST', relative_url: 'v25.0/', body: 'batch=[]' },
+          { method: 'POST', relative_url: 'me/messages', body: 'recipient={"id":"1"}&message=not-json' },
+          { method: 'GET', relative_url: `${shop.page_id}/personas` },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const items = res.json() as Array<{ code: number; headers: Array<{ name: string; value: string }>; body: string }>;
+    const errors = items.map((i) => (JSON.parse(i.body) as { error?: { code: number } }).error?.code ?? null);
+    expect(items.map((i) => i.code)).toEqual([200, 200, 400, 400, 400, 400, 400, 400]);
+    expect(JSON.parse(items[0]!.body)).toEqual({ id: bank.page_id, name: expect.any(String) });
+    expect(JSON.parse(items[1]!.body)).toEqual({ id: shop.page_id });
+    expect(errors).toEqual([null, null, 190, 100, 100, 100, 100, 100]);
+    expect(items[2]!.headers).toContainEqual({ name: 'WWW-Authenticate', value: expect.stringContaining('invalid_token') });
+    // Unknown paths, wrong methods and another page's id look the same as an HTTP request to them.
+    for (const [index, url, method] of [
+      [3, '/v25.0/me/nothing-here', 'GET'],
+      [4, '/v25.0/me/messages', 'DELETE'],
+      [7, `/v25.0/${shop.page_id}/personas`, 'GET'],
+    ] as const) {
+      const direct = await hub.app.inject({ method, url, headers: { authorization: `Bearer ${bank.page_access_token}` } });
+      expect(items[index]!.code).toBe(direct.statusCode);
+      expect(JSON.parse(items[index]!.body).error.code).toBe(direct.json().error.code);
+    }
+
+    const bare = await hub.app.inject({
+      method: 'POST',
+      url: `/?access_token=${bank.page_access_token}`,
+      payload: { batch: [{ method: 'GET', relative_url: 'me?fields=id' }], include_headers: false },
+    });
+    expect(bare.json()).toEqual([{ code: 200, body: JSON.stringify({ id: bank.page_id }) }]);
+  });
 });

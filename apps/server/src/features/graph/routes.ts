@@ -29,7 +29,7 @@ export function graphObjectRoutes({ objects, personas, profiles, subscriptions }
     router.route('GET', '/me', async (call) => objects.me(call.principal, fieldList(call.params['fields']), call.params['account_linking_token']));
     router.route('GET', `/${numericParam('id')}`, async (call) => objects.get(call.principal, call.path['id'] as string, fieldList(call.params['fields'])));
     router.route('DELETE', `/${numericParam('id')}`, async (call) => objects.delete(call.principal, call.path['id'] as string));
-    router.route('POST', '/', async (call, request) => runBatch(router.app, call, request.id));
+    router.route('POST', '/', async (call, meta) => runBatch(router, call, meta));
 
     for (const base of PAGE_BASES) {
       router.route('GET', `${base}/messenger_profile`, async (call) =>

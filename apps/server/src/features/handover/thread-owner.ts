@@ -15,9 +15,16 @@ export async function primaryAppId(db: Kysely<Database>, pageId: string): Promis
   return row.id;
 }
 
+/** A conversation as thread ownership needs it; `primary_app_id` saves a query when the caller loaded it already. */
+export interface OwnedThread {
+  page_id: string;
+  thread_owner_app_id: string | null;
+  primary_app_id?: string | null;
+}
+
 /** The app that controls the conversation now. */
-export async function currentOwner(db: Kysely<Database>, conv: { page_id: string; thread_owner_app_id: string | null }): Promise<string> {
-  return conv.thread_owner_app_id ?? primaryAppId(db, conv.page_id);
+export async function currentOwner(db: Kysely<Database>, conv: OwnedThread): Promise<string> {
+  return conv.thread_owner_app_id ?? conv.primary_app_id ?? primaryAppId(db, conv.page_id);
 }
 
 /** Every receiver of the page: its apps plus the page inbox. */
@@ -30,6 +37,6 @@ export async function receiverIds(db: Kysely<Database>, pageId: string): Promise
  * Send API step: only the thread owner may message the customer.
  * @throws PlatformError `NOT_THREAD_OWNER` (2018300) when another app controls the thread.
  */
-export async function assertThreadOwner(db: Kysely<Database>, conv: { page_id: string; thread_owner_app_id: string | null }, appId: string): Promise<void> {
+export async function assertThreadOwner(db: Kysely<Database>, conv: OwnedThread, appId: string): Promise<void> {
   if ((await currentOwner(db, conv)) !== appId) throw new PlatformError('NOT_THREAD_OWNER');
 }

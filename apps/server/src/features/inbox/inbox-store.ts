@@ -52,10 +52,3 @@ export function findInboxConversation(db: Kysely<Database>, pageId: string, conv
 export function listInboxConversations(db: Kysely<Database>, pageId: string): Promise<InboxConversationRow[]> {
   return inboxConversations(db, pageId).orderBy('c.last_message_at').orderBy('c.id').execute();
 }
-
-/** Names of the personas in `ids` (deleted ones included: history keeps its authors). */
-export async function personaNames(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('personas').select(['id', 'name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
-}

@@ -276,6 +276,11 @@ for (const dialect of DIALECTS) {
         });
         const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out');
         expect(live.type === 'message' && live.message.body.text).toBe('Hi, Ada here');
+        // The customer sees who answered: the agent's persona, which has no picture.
+        const persona = { id: agent.persona_id, name: 'Ada Agent', profile_picture_url: null };
+        expect(live.type === 'message' && live.message.persona).toEqual(persona);
+        const history = await hub.app.inject({ method: 'GET', url: `/api/conversations/${alice.conversationId}/messages`, headers: { cookie: alice.cookie } });
+        expect(history.json().data[0]).toMatchObject({ body: { text: 'Hi, Ada here' }, persona });
         stream.close();
         const echo = await hub.ctx.storage.db
           .selectFrom('webhook_outbox')

@@ -7,12 +7,13 @@
 import { PAGE_INBOX_APP_ID, PlatformError, type InboxChange, type InboxConversation, type InboxMessage, type InboxQueue } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import { personasOfRows } from '../conversations/message-personas.js';
 import { lastMessages, pageOfMessages } from '../conversations/store.js';
 import type { Handover, ThreadTransfer } from '../handover/handover.js';
 import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
 import type { SendApi } from '../send-api/send-message.js';
 import type { Agent } from './agents.js';
-import { findInboxConversation, listInboxConversations, personaNames, type InboxConversationRow } from './inbox-store.js';
+import { findInboxConversation, listInboxConversations, type InboxConversationRow } from './inbox-store.js';
 import { presentInboxMessage, presentQueueItem } from './presenters.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
@@ -38,10 +39,7 @@ export class Inbox {
       db,
       rows.map((r) => r.id),
     );
-    const personas = await personaNames(
-      db,
-      last.flatMap((m) => (m.persona_id === null ? [] : [m.persona_id])),
-    );
+    const personas = await personasOfRows(db, last);
     const byConversation = new Map(last.map((m) => [m.conversation_id, m]));
     const data = await Promise.all(
       rows.map(async (row) => {
@@ -93,10 +91,7 @@ export class Inbox {
     });
     const db = this.ctx.storage.db;
     const rows = (await pageOfMessages(db, conv.id, undefined, HISTORY_LIMIT)).reverse();
-    const personas = await personaNames(
-      db,
-      rows.flatMap((m) => (m.persona_id === null ? [] : [m.persona_id])),
-    );
+    const personas = await personasOfRows(db, rows);
     const { last_message: _last, ...item } = presentQueueItem(conv, null);
     return {
       ...item,
@@ -135,7 +130,7 @@ export class Inbox {
       .where('conversation_id', '=', conv.id)
       .where('mid', '=', mid ?? '')
       .executeTakeFirstOrThrow();
-    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, new Map([[agent.persona_id, agent.display_name]]));
+    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, await personasOfRows(this.ctx.storage.db, [row]));
   }
 
   /**

@@ -1,6 +1,7 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
-import type { InboxAgent, InboxMessage, InboxQueueItem } from '@confide/protocol';
+import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import { personaOf } from '../conversations/message-personas.js';
 import type { MessageRow } from '../conversations/store.js';
 import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
@@ -9,22 +10,21 @@ export function presentAgent(agent: Agent): InboxAgent {
   return { id: agent.id, username: agent.username, display_name: agent.display_name, page: { id: agent.page_id, name: agent.page_name } };
 }
 
-/** A message, opened through the one content path, with the persona it was sent under. */
+/** A message, opened through the one content path, with the persona it was sent under (`personasOfRows`). */
 export async function presentInboxMessage(
   vault: Vault,
   agentId: string,
   customerId: string,
   row: MessageRow,
-  personas: Map<string, string>,
+  personas: Map<string, MessagePersona>,
 ): Promise<InboxMessage> {
-  const personaName = row.persona_id === null ? undefined : personas.get(row.persona_id);
   return {
     mid: row.mid,
     direction: row.direction,
     created_at: row.created_at,
     body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
     tag: row.tag,
-    persona: row.persona_id === null || personaName === undefined ? null : { id: row.persona_id, name: personaName },
+    persona: personaOf(row, personas),
   };
 }
 

@@ -2,10 +2,12 @@
  * Synchronous delivery of `messaging_account_linking {status:'linked'}`: Messenger aborts
  * the link when the business does not acknowledge this event, so it cannot go through
  * the outbox. One signed POST (same envelope, bytes and both signature headers as the
- * outbox), bounded by the webhook timeout; only a 2xx counts.
+ * outbox), bounded by the webhook timeout; only a 2xx counts. The POST passes the same
+ * SSRF guard as the outbox's: a destination the guard refuses aborts the link.
  */
 import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import { assertEgressAllowed, egressPolicyFor, EgressRefusedError } from '../../privacy/egress-guard.js';
 import type { Pages } from '../pages/pages.js';
 
 export interface LinkingEventInput {
@@ -15,7 +17,7 @@ export interface LinkingEventInput {
   now: number;
 }
 
-export type DeliveryResult = { ok: true } | { ok: false; reason: 'no_webhook' | 'not_acknowledged' };
+export type DeliveryResult = { ok: true } | { ok: false; reason: 'no_webhook' | 'not_acknowledged' | 'webhook_refused' };
 
 export async function deliverLinkingEvent(ctx: HubContext, pages: Pages, input: LinkingEventInput): Promise<DeliveryResult> {
   const apps = await ctx.storage.db
@@ -31,6 +33,16 @@ export async function deliverLinkingEvent(ctx: HubContext, pages: Pages, input: 
   const event = { sender: { id: input.psid }, recipient: { id: input.pageId }, timestamp: input.now, account_linking: input.accountLinking };
   const raw = serializeWebhookBody({ object: 'page', entry: [{ id: input.pageId, time: input.now, messaging: [event] }] });
   const signatures = await signWebhookBody(raw, await pages.appSecret(app.id));
+  try {
+    await assertEgressAllowed(app.webhook_url, egressPolicyFor(ctx.config));
+  } catch (err) {
+    if (!(err instanceof EgressRefusedError)) {
+      ctx.log.info({ pageId: input.pageId, err: (err as Error).message }, 'account linking webhook failed');
+      return { ok: false, reason: 'not_acknowledged' };
+    }
+    ctx.log.warn({ pageId: input.pageId, appId: app.id, err: err.message }, 'account linking webhook refused by the SSRF guard; the link is aborted');
+    return { ok: false, reason: 'webhook_refused' };
+  }
   try {
     const res = await fetch(app.webhook_url, {
       method: 'POST',

@@ -8,6 +8,8 @@ import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import type { Database, PagesTable } from '../../storage/schema.js';
+import { Lru } from '../../privacy/lru.js';
+import { prepare } from '../../storage/prepared.js';
 
 /** Webhook fields an app subscribes to by default. */
 export const DEFAULT_FIELDS = [
@@ -45,8 +47,22 @@ export interface TokenPrincipal {
   tokenId: string;
 }
 
+// Every Platform API call runs this lookup (storage/prepared.ts).
+const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
+  db.selectFrom('page_tokens').select(['id', 'page_id', 'app_id']).where('token_hash', '=', p('hash')).where('revoked_at', 'is', null),
+);
+
+/**
+ * How long a verified token is trusted without reading `page_tokens` again. Revocation in
+ * this process applies at once; one made elsewhere (the CLI, another hub process) applies
+ * within this time (docs/platform-api.md).
+ */
+export const TOKEN_CACHE_MS = 2_000;
+
 export class Pages {
   private readonly ctx: HubContext;
+  /** Verified tokens by SHA-256, for TOKEN_CACHE_MS (every Platform API call verifies one). */
+  readonly #verified = new Lru<TokenPrincipal>(10_000, TOKEN_CACHE_MS);
   constructor(ctx: HubContext) {
     this.ctx = ctx;
   }
@@ -108,6 +124,7 @@ export class Pages {
         .executeTakeFirst(),
     );
     if (result.numUpdatedRows === 0n) throw new PlatformError('NOT_FOUND', { message: `No active token ${tokenId} on page ${pageId}` });
+    this.#verified.clear();
   }
 
   async listTokens(pageId: string) {
@@ -122,14 +139,14 @@ export class Pages {
   /** Resolves a page access token; `INVALID_ACCESS_TOKEN` for unknown or revoked ones. */
   async verifyToken(token: string | undefined): Promise<TokenPrincipal> {
     if (token === undefined || token.length < 20 || token.length > 512) throw new PlatformError('INVALID_ACCESS_TOKEN');
-    const row = await this.ctx.storage.db
-      .selectFrom('page_tokens')
-      .select(['id', 'page_id', 'app_id'])
-      .where('token_hash', '=', sha256Hex(token))
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const hash = sha256Hex(token);
+    const known = this.#verified.get(hash);
+    if (known !== undefined) return known;
+    const row = await liveTokenByHash.takeFirst(this.ctx.storage.db, { hash });
     if (row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
-    return { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
+    const principal = { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
+    this.#verified.set(hash, principal);
+    return principal;
   }
 
   /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */

@@ -8,6 +8,8 @@ import type { ChatMessage, ServerFrame } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
 import type { Vault } from '../../privacy/vault.js';
+import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
+import { presentPersona } from '../conversations/message-personas.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 
@@ -17,30 +19,98 @@ export type NewFrame =
   | { type: 'receipt'; conversation_id: string; side: 'page' | 'customer'; kind: 'delivery' | 'read'; watermark: number }
   | { type: 'conversation'; conversation_id: string; change: string };
 
-/** Persists a frame for `customerId` and publishes it after commit; returns its cursor. */
-export async function appendCustomerEvent(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, now: number): Promise<number> {
-  const { event_seq: seq } = await tx.db
+export type EventParams = {
+  customerId: string;
+  conversationId: string;
+  type: NewFrame['type'];
+  ref: string | null;
+  data: string;
+  now: number;
+};
+
+// SQLite: the counter, then the event (two statements, no round trips).
+const nextCursor = prepare<{ customerId: string }>()((db, p) =>
+  db
     .updateTable('customers')
     .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
-    .where('id', '=', customerId)
-    .returning('event_seq')
-    .executeTakeFirstOrThrow();
-  const conversationId = frame.type === 'message' ? frame.message.conversation_id : frame.conversation_id;
-  await tx.db
-    .insertInto('customer_events')
-    .values({
-      customer_id: customerId,
-      seq,
-      conversation_id: conversationId,
-      type: frame.type,
-      ref: frame.type === 'message' ? frame.message.mid : null,
-      data: frame.type === 'message' ? '{}' : JSON.stringify(frame),
-      created_at: now,
-    })
-    .execute();
+    .where('id', '=', p('customerId'))
+    .returning('event_seq'),
+);
+const insertEvent = prepare<EventParams & { seq: number }>()((db, p) =>
+  db.insertInto('customer_events').values({
+    customer_id: p('customerId'),
+    seq: p('seq'),
+    conversation_id: p('conversationId'),
+    type: p('type'),
+    ref: p('ref'),
+    data: p('data'),
+    created_at: p('now'),
+  }),
+);
+/**
+ * PostgreSQL: the customer's next event as two CTEs a statement can carry along with its own
+ * writes (features/conversations/record-message.ts): `next` bumps the counter, taking the
+ * customer row lock that orders events per customer (until commit), and `event` inserts the
+ * row and returns its `seq`. A missing counter row (erased customer) fails the NOT NULL of
+ * `seq`, as the missing row fails the SQLite form.
+ */
+export function withCustomerEvent(db: Kysely<Database>, p: ParamFn<EventParams>) {
+  return db
+    .with('next', (qc) =>
+      qc
+        .updateTable('customers')
+        .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
+        .where('id', '=', p('customerId'))
+        .returning('event_seq'),
+    )
+    .with('event', (qc) =>
+      qc
+        .insertInto('customer_events')
+        .values((eb) => ({
+          customer_id: p('customerId'),
+          seq: eb.selectFrom('next').select('event_seq'),
+          conversation_id: p('conversationId'),
+          type: p('type'),
+          ref: p('ref'),
+          data: p('data'),
+          created_at: p('now'),
+        }))
+        .returning('seq'),
+    );
+}
+const appendEvent = prepare<EventParams>()((db, p) => withCustomerEvent(db, p).selectFrom('event').select('seq'));
+
+/** Persists a frame for `customerId` and publishes it after commit; returns its cursor. */
+export async function appendCustomerEvent(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, now: number): Promise<number> {
+  const event = eventParams(customerId, frame, now);
+  let seq: number;
+  if (dialectOf(tx.db) === 'postgres') {
+    seq = (await appendEvent.takeFirstOrThrow(tx.db, event)).seq;
+  } else {
+    seq = (await nextCursor.takeFirstOrThrow(tx.db, { customerId })).event_seq;
+    await insertEvent.run(tx.db, { ...event, seq });
+  }
+  announceEvent(tx, bus, customerId, frame, seq);
+  return seq;
+}
+
+/** The event row's values for a frame (the cursor aside). */
+export function eventParams(customerId: string, frame: NewFrame, now: number): EventParams {
+  return {
+    customerId,
+    conversationId: frame.type === 'message' ? frame.message.conversation_id : frame.conversation_id,
+    type: frame.type,
+    // A message frame is read back from its message row (readCustomerEvents).
+    ref: frame.type === 'message' ? frame.message.mid : null,
+    data: frame.type === 'message' ? '{}' : JSON.stringify(frame),
+    now,
+  };
+}
+
+/** After commit, publishes the persisted frame with its cursor for live streams. */
+export function announceEvent(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, seq: number): void {
   const full = { ...frame, cursor: seq } as ServerFrame;
   tx.afterCommit(() => bus.publish({ name: 'customer.frame', customerId, frame: full }));
-  return seq;
 }
 
 /**
@@ -57,7 +127,9 @@ export async function readCustomerEvents(
   const rows = await db
     .selectFrom('customer_events as e')
     .leftJoin('messages as m', 'm.mid', 'e.ref')
+    .leftJoin('personas as p', 'p.id', 'm.persona_id')
     .select(['e.seq', 'e.type', 'e.data', 'e.conversation_id', 'm.mid', 'm.direction', 'm.body', 'm.created_at', 'm.tag'])
+    .select(['p.id as persona_id', 'p.name as persona_name', 'p.profile_picture_url as persona_picture'])
     .where('e.customer_id', '=', customerId)
     .where('e.seq', '>', cursor)
     .orderBy('e.seq')
@@ -81,6 +153,10 @@ export async function readCustomerEvents(
         created_at: row.created_at,
         body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
         tag: row.tag,
+        persona:
+          row.persona_id === null || row.persona_name === null || row.persona_picture === null
+            ? null
+            : presentPersona({ id: row.persona_id, name: row.persona_name, profile_picture_url: row.persona_picture }),
       },
     });
   }

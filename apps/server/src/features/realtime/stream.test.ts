@@ -1,4 +1,4 @@
-import type { ServerFrame } from '@confide/protocol';
+import type { ChatMessage, ServerFrame } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildTestHub, createPage, openConversation, signUp, DIALECTS, type TestHub } from '../../../test/helpers.js';
@@ -144,6 +144,44 @@ for (const dialect of DIALECTS) {
       expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
       expect(cursors[0]).toBe(cursor + 1);
       await resumed.close();
+    });
+
+    it('names the persona of a page message live, on replay and in the message list', async () => {
+      const alice = await signUp(hub);
+      const bank = await createPage(hub);
+      const conv = await openConversation(hub, alice.cookie, bank.page_id);
+      const graph = (url: string, payload: object) =>
+        hub.app.inject({ method: 'POST', url: `/v25.0/me/${url}?access_token=${bank.page_access_token}`, payload });
+      const dana = (await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: 'https://bank.example/dana.png' })).json().id as string;
+      const tab = new StreamClient(`${base}/api/stream?cursor=0`, alice.cookie);
+      await tab.opened;
+      await tab.waitFor((f) => f.some((x) => x.type === 'ready'));
+      await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'help' } });
+      const { psid } = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+      const send = (extra: object) => graph('messages', { recipient: { id: psid }, messaging_type: 'RESPONSE', ...extra });
+      expect((await send({ message: { text: 'from the bot' } })).statusCode).toBe(200);
+      expect((await send({ message: { text: 'Dana here' }, persona_id: dana })).statusCode).toBe(200);
+
+      const persona = { id: dana, name: 'Dana · Fraud team', profile_picture_url: 'https://bank.example/dana.png' };
+      const personas = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'message' ? [[f.message.body.text, f.message.persona ?? null]] : []));
+      const expected = [
+        ['help', null],
+        ['from the bot', null],
+        ['Dana here', persona],
+      ];
+      await tab.waitFor(() => tab.messageTexts().length === 3);
+      expect(personas(tab.frames)).toEqual(expected);
+      await tab.close();
+
+      const replay = new StreamClient(`${base}/api/stream?cursor=0`, alice.cookie);
+      await replay.waitFor((f) => f.some((x) => x.type === 'ready'));
+      expect(personas(replay.frames)).toEqual(expected);
+      await replay.close();
+
+      const list = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie } });
+      expect(list.json().data.map((m: ChatMessage) => [m.body.text, m.persona])).toEqual([...expected].reverse());
+      const conversations = await hub.app.inject({ method: 'GET', url: '/api/conversations', headers: { cookie: alice.cookie } });
+      expect(conversations.json().data[0].last_message.persona).toEqual(persona);
     });
 
     it('refuses a socket without a session, and one from a foreign origin', async () => {

@@ -6,56 +6,48 @@
  * process) is filled from the database. Slow consumers are closed with code 4008 and
  * resume with their cursor.
  */
-import { ClientFrameSchema, type ServerFrame } from '@confide/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerFrame } from '@confide/protocol';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
+import { LiveSocket, liveStreamRoute, type UpgradeAuth } from './live-socket.js';
 
 const REPLAY_BATCH = 500;
 /** Bytes queued on a socket beyond which the client is considered too slow. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
-export const CLOSE_SLOW_CONSUMER = 4008;
 
 const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
 
-type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-
-export function streamRoutes(ctx: HubContext, auth: Auth) {
-  return async (app: FastifyInstance): Promise<void> => {
-    app.get('/api/stream', { websocket: true, preValidation: auth }, (socket, request) => {
-      const query = StreamQuerySchema.safeParse(request.query);
-      const customerId = customerOf(request).id;
-      void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined);
-    });
-  };
+export function streamRoutes(ctx: HubContext, auth: UpgradeAuth) {
+  return liveStreamRoute('/api/stream', auth, (socket, request) => {
+    const query = StreamQuerySchema.safeParse(request.query);
+    const customerId = customerOf(request).id;
+    void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined);
+  });
 }
 
 async function runStream(ctx: HubContext, socket: WebSocket, customerId: string, fromCursor: number | undefined): Promise<void> {
   let lastSent = 0;
   let live = false;
-  let closed = false;
   const pending: ServerFrame[] = [];
   let catchingUp: Promise<void> | null = null;
   /** The bus reconnected while a replay was running: re-sync once it ends. */
   let resyncPending = false;
 
+  const conn = new LiveSocket<ServerFrame>(ctx, socket, {
+    maxBuffered: MAX_BUFFERED,
+    slowConsumerReason: () => `slow consumer; resume from cursor ${lastSent}`,
+    badFrameAnswer: { type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' },
+  });
   const send = (frame: ServerFrame): void => {
-    if (closed) return;
-    if (socket.bufferedAmount > MAX_BUFFERED) {
-      closed = true;
-      socket.close(CLOSE_SLOW_CONSUMER, `slow consumer; resume from cursor ${lastSent}`);
-      return;
-    }
-    socket.send(JSON.stringify(frame));
-    if ('cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    if (conn.send(frame) && 'cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
   };
 
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {
     let at = cursor;
-    while (!closed && at < upTo) {
+    while (!conn.closed && at < upTo) {
       const { frames, last } = await readCustomerEvents(ctx.storage.db, ctx.storage.vault, customerId, at, REPLAY_BATCH);
       for (const f of frames) send(f);
       if (last === at) break;
@@ -80,12 +72,12 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
           resync();
         }
       })
-      .catch(() => socket.close(1011, 'stream error'));
+      .catch(() => conn.fail());
   };
 
   // A cross-process bus that was down may have lost live frames: replay from lastSent.
   const resync = (): void => {
-    if (closed) return;
+    if (conn.closed) return;
     if (!live || catchingUp !== null) return void (resyncPending = true);
     catchingUp = currentCursor(ctx.storage.db, customerId)
       .then((head) => replayFrom(lastSent, head))
@@ -98,53 +90,37 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
           resync();
         }
       })
-      .catch(() => socket.close(1011, 'stream error'));
+      .catch(() => conn.fail());
   };
 
-  const unsubscribe = ctx.bus.subscribe(`customer.${customerId}`, (event) => {
-    if (event.name !== 'customer.frame') return;
-    if (!live || catchingUp !== null) pending.push(event.frame);
-    else deliverLive(event.frame);
-  });
-  const unsubscribeReconnect = ctx.bus.onReconnect?.(resync);
-  ctx.metrics.wsConnections.inc();
-  socket.on('close', () => {
-    closed = true;
-    unsubscribe();
-    unsubscribeReconnect?.();
-    ctx.metrics.wsConnections.dec();
-  });
-  socket.on('message', (data) => {
-    const parsed = ClientFrameSchema.safeParse(safeJson(data.toString()));
-    if (!parsed.success) return send({ type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' });
-    if (parsed.data.type === 'ping') return socket.ping();
-  });
+  const arrive = (frame: ServerFrame): void => {
+    if (!live || catchingUp !== null) pending.push(frame);
+    else deliverLive(frame);
+  };
+  conn.follow(
+    `customer.${customerId}`,
+    (event) => {
+      if (event.name === 'customer.frame') arrive(event.frame);
+    },
+    resync,
+  );
 
-  try {
-    // Our subscription must be live across processes before the head is read.
-    await ctx.bus.flush?.();
-    const head = await currentCursor(ctx.storage.db, customerId);
-    if (fromCursor === undefined) lastSent = head;
-    else await replayFrom(Math.min(fromCursor, head), head);
-    lastSent = Math.max(lastSent, fromCursor === undefined ? head : Math.min(fromCursor, head));
-    live = true;
-    const queued = pending.splice(0);
-    for (const f of queued) deliverLive(f);
-    send({ type: 'ready', cursor: lastSent });
-    if (resyncPending) {
-      resyncPending = false;
-      resync();
-    }
-  } catch (err) {
-    ctx.log.error({ err, customerId }, 'stream replay failed');
-    socket.close(1011, 'stream error');
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  // Our subscription must be live across processes before the head is read.
+  await conn.start(
+    async () => {
+      const head = await currentCursor(ctx.storage.db, customerId);
+      if (fromCursor === undefined) lastSent = head;
+      else await replayFrom(Math.min(fromCursor, head), head);
+      lastSent = Math.max(lastSent, fromCursor === undefined ? head : Math.min(fromCursor, head));
+      live = true;
+      const queued = pending.splice(0);
+      for (const f of queued) deliverLive(f);
+      send({ type: 'ready', cursor: lastSent });
+      if (resyncPending) {
+        resyncPending = false;
+        resync();
+      }
+    },
+    { message: 'stream replay failed', fields: { customerId } },
+  );
 }

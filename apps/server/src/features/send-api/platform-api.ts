@@ -17,7 +17,9 @@ import { SubscribedApps } from '../graph/subscribed-apps.js';
 import { Handover } from '../handover/handover.js';
 import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
-import { PageRateLimiter } from './rate-limit.js';
+import { LeasedRateLimiter } from './leased-rate-limit.js';
+import { TokenBucketLimiter, type PageRateLimiter } from './rate-limit.js';
+import { SqlRateWindowStore } from './rate-window-store.js';
 import { sendApiRoutes } from './routes.js';
 import { SendApi } from './send-message.js';
 
@@ -38,7 +40,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
   const attachments = new Attachments(ctx, blobs);
   const handover = new Handover(ctx);
   const personas = new Personas(ctx);
-  const sendApi = new SendApi(ctx, attachments, new PageRateLimiter(ctx.config.SEND_RATE_LIMIT_PER_PAGE));
+  const sendApi = new SendApi(ctx, attachments, sendRateLimiter(ctx));
   const graph = graphPlugin(
     pages,
     sendApiRoutes(sendApi),
@@ -47,4 +49,11 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
   );
   return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
+}
+
+/** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */
+function sendRateLimiter(ctx: HubContext): PageRateLimiter {
+  const perSecond = ctx.config.SEND_RATE_LIMIT_PER_PAGE;
+  if (ctx.storage.dialect === 'postgres') return new LeasedRateLimiter(new SqlRateWindowStore(ctx.storage.db), perSecond);
+  return new TokenBucketLimiter(perSecond);
 }

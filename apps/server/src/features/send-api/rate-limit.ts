@@ -1,11 +1,22 @@
 /**
- * Per-page Send API rate limit (reference §10: 300 calls/s per page): a token bucket
- * holding one second of calls, refilled continuously from the hub clock. Process-local:
- * with several API processes each enforces the limit on its own share of traffic.
+ * Per-page Send API rate limit (reference §10: 300 calls/s per page). Embedded SQLite is one
+ * process, so a token bucket in memory is exact; on PostgreSQL several processes share the
+ * budget through leased blocks of each one-second window (leased-rate-limit.ts).
  */
 import { PlatformError } from '@confide/protocol';
 
-export class PageRateLimiter {
+/** Spends one call of a page's budget, or throws `RATE_LIMITED` (613). */
+export interface PageRateLimiter {
+  take(pageId: string, now: number): Promise<void>;
+}
+
+/** The 613 answer, the same for every limiter. */
+export function rateLimited(): PlatformError {
+  return new PlatformError('RATE_LIMITED', { headers: { 'retry-after': '1' } });
+}
+
+/** A token bucket per page holding one second of calls, refilled continuously from the hub clock. */
+export class TokenBucketLimiter implements PageRateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   private readonly perSecond: number;
 
@@ -13,17 +24,13 @@ export class PageRateLimiter {
     this.perSecond = perSecond;
   }
 
-  /**
-   * Spends one call of the page's budget.
-   * @throws PlatformError `RATE_LIMITED` (613) when the bucket is empty.
-   */
-  take(pageId: string, now: number): void {
+  async take(pageId: string, now: number): Promise<void> {
     const bucket = this.#buckets.get(pageId) ?? { tokens: this.perSecond, at: now };
     const refill = (Math.max(0, now - bucket.at) * this.perSecond) / 1000;
     bucket.tokens = Math.min(this.perSecond, bucket.tokens + refill);
     bucket.at = now;
     this.#buckets.set(pageId, bucket);
-    if (bucket.tokens < 1) throw new PlatformError('RATE_LIMITED', { headers: { 'retry-after': '1' } });
+    if (bucket.tokens < 1) throw rateLimited();
     bucket.tokens -= 1;
   }
 }

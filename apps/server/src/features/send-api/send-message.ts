@@ -9,6 +9,7 @@ import type { HubContext } from '../../context.js';
 import type { GraphCall } from '../../http/graph-request.js';
 import type { Attachments } from '../attachments/attachments.js';
 import { recordMessage } from '../conversations/record-message.js';
+import { findConversationByPsid } from '../conversations/store.js';
 import { assertThreadOwner } from '../handover/thread-owner.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
@@ -24,6 +25,8 @@ export class SendApi {
   private readonly ctx: HubContext;
   private readonly attachments: Attachments;
   private readonly limiter: PageRateLimiter;
+  /** PSID → conversation and customer, an immutable mapping, to check whether a recipient's keys are warm. */
+  readonly #recipients = new Map<string, { customerId: string; conversationId: string }>();
 
   constructor(ctx: HubContext, attachments: Attachments, limiter: PageRateLimiter) {
     this.ctx = ctx;
@@ -40,6 +43,7 @@ export class SendApi {
   async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {
     const { principal } = call;
     const staged = await this.#stage(call, cmd);
+    await this.#warmKeys(principal.pageId, cmd.psid);
     try {
       const result = await this.ctx.storage.writes.run(async (tx) => {
         const now = this.ctx.now();
@@ -48,7 +52,7 @@ export class SendApi {
         const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
         await assertThreadOwner(tx.db, conv, principal.appId);
         await assertWithinPolicy(tx.db, conv, cmd, now);
-        this.limiter.take(principal.pageId, now);
+        await this.limiter.take(principal.pageId, now);
         const message = await recordMessage(tx, this.ctx.bus, {
           conversation: conv,
           direction: 'out',
@@ -77,6 +81,25 @@ export class SendApi {
     }
   }
 
+  /**
+   * A first message to a conversation creates its encryption keys (privacy/vault.ts). Done
+   * here, before the write is queued, keys of customers contacted at the same time share
+   * one keystore commit and the group commit never waits on the keystore. Errors are left
+   * to the transaction, which looks the recipient up again.
+   */
+  async #warmKeys(pageId: string, psid: string): Promise<void> {
+    const vault = this.ctx.storage.vault;
+    const key = `${pageId}:${psid}`;
+    const known = this.#recipients.get(key);
+    if (known !== undefined && vault.keysWarm(known.customerId, known.conversationId)) return;
+    // Read again rather than trust the map: the customer may have been erased since.
+    const conv = await findConversationByPsid(this.ctx.storage.db, pageId, psid);
+    if (conv === undefined) return;
+    if (this.#recipients.size >= 100_000) this.#recipients.clear();
+    this.#recipients.set(key, { customerId: conv.customer_id, conversationId: conv.id });
+    await vault.warmKeys(conv.customer_id, conv.id).catch(() => undefined);
+  }
+
   /** A multipart `filedata` part is written to the blob store before the transaction. */
   async #stage(call: GraphCall, cmd: MessageCommand): Promise<StagedFile | undefined> {
     const a = cmd.message.attachment;
@@ -98,7 +121,7 @@ export class SendApi {
       await assertPersona(db, principal.pageId, cmd.personaId);
       await assertThreadOwner(db, conv, principal.appId);
       await assertWithinPolicy(db, conv, cmd, now);
-      this.limiter.take(principal.pageId, now);
+      await this.limiter.take(principal.pageId, now);
       this.ctx.bus.publish({
         name: 'customer.frame',
         customerId: conv.customer_id,
@@ -112,7 +135,7 @@ export class SendApi {
       await assertPersona(tx.db, principal.pageId, cmd.personaId);
       await assertThreadOwner(tx.db, conv, principal.appId);
       await assertWithinPolicy(tx.db, conv, cmd, now);
-      this.limiter.take(principal.pageId, now);
+      await this.limiter.take(principal.pageId, now);
       await tx.db.updateTable('conversations').set({ page_read_wm: now }).where('id', '=', conv.id).execute();
       await appendCustomerEvent(
         tx,

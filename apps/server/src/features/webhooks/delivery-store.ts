@@ -2,8 +2,10 @@
  * The outbox side of delivery. Each app's pending rows form one queue, delivered strictly
  * in id order: the head row decides when the app is due, and a claimed batch is marked
  * with a lease (`leased_until`, `lease_owner`) so several worker processes share the
- * outbox without claiming the same rows. Claims are serialised per app by locking the
- * app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer).
+ * outbox without claiming the same rows. A lease is short and renewed while its worker is
+ * delivering (`renewLease`), so a dead worker's batch is taken over soon after. Claims are
+ * serialised per app by locking the app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
+ * has a single writer).
  */
 import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
@@ -28,6 +30,8 @@ export interface ClaimedEvent {
 
 export interface ClaimedBatch {
   appId: string;
+  /** The worker holding the lease. */
+  owner: string;
   pageId: string;
   url: string;
   /** Attempts already made for the head of the queue (drives the backoff). */
@@ -110,6 +114,7 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
     .execute();
   return {
     appId,
+    owner,
     pageId: app.page_id,
     url: app.webhook_url,
     attempts: head.attempts,
@@ -125,6 +130,21 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
       })),
     ),
   };
+}
+
+/**
+ * Extends the lease of a batch its owner is still delivering. False when the lease was lost
+ * (it ran out and another worker claimed the rows): the caller must stop.
+ */
+export async function renewLease(tx: WriteTx, batch: ClaimedBatch, leasedUntil: number): Promise<boolean> {
+  const res = await tx.db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: leasedUntil })
+    .where('id', 'in', idsOf(batch))
+    .where('lease_owner', '=', batch.owner)
+    .where('delivered_at', 'is', null)
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
 }
 
 /** Gives a batch back without counting an attempt (worker stopping before it posted). */
@@ -194,7 +214,10 @@ export interface FailureOutcome {
   disabled: boolean;
 }
 
-/** Schedules the batch's retry and moves the app's failure clock (alert, then disable). */
+/**
+ * Schedules the batch's retry and moves the app's failure clock (alert, then disable). Rows
+ * whose lease another worker has taken since are left to that worker.
+ */
 export async function recordFailure(tx: WriteTx, batch: ClaimedBatch, opts: FailureOptions): Promise<FailureOutcome> {
   const { now } = opts;
   await tx.db
@@ -207,6 +230,7 @@ export async function recordFailure(tx: WriteTx, batch: ClaimedBatch, opts: Fail
       lease_owner: null,
     }))
     .where('id', 'in', idsOf(batch))
+    .where('lease_owner', '=', batch.owner)
     .where('delivered_at', 'is', null)
     .execute();
   const app = await tx.db

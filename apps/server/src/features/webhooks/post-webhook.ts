@@ -4,7 +4,7 @@
  * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`.
  */
 import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
-import { assertEgressAllowed } from '../../privacy/egress-guard.js';
+import { assertEgressAllowed, type EgressPolicy } from '../../privacy/egress-guard.js';
 import { describeFetchError, readSnippet } from './http.js';
 
 export interface PostWebhookOptions {
@@ -12,18 +12,22 @@ export interface PostWebhookOptions {
   body: unknown;
   appSecret: string;
   timeoutMs: number;
+  /** SSRF policy; defaults to the one set at hub start. */
+  egress?: EgressPolicy;
+  /** Aborts the POST early (the worker lost its lease on the batch). */
+  signal?: AbortSignal;
 }
 
 /** `ok` for any 2xx answer; otherwise a short reason for the outbox's `last_error`. */
 export type PostWebhookResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
-export async function postWebhook({ url, body, appSecret, timeoutMs }: PostWebhookOptions): Promise<PostWebhookResult> {
+export async function postWebhook({ url, body, appSecret, timeoutMs, egress, signal }: PostWebhookOptions): Promise<PostWebhookResult> {
   const raw = serializeWebhookBody(body);
   const signatures = await signWebhookBody(raw, appSecret);
   let res: Response;
   try {
     // SSRF guard (production): never POST to loopback, link-local or private addresses.
-    await assertEgressAllowed(url);
+    await assertEgressAllowed(url, egress);
     res = await fetch(url, {
       method: 'POST',
       body: raw,
@@ -34,7 +38,7 @@ export async function postWebhook({ url, body, appSecret, timeoutMs }: PostWebho
         'user-agent': 'Confide-Webhooks/1.0',
       },
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
     });
   } catch (err) {
     return { ok: false, status: null, error: describeFetchError(err, timeoutMs) };

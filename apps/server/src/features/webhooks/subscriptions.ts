@@ -6,6 +6,7 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import { egressPolicyFor } from '../../privacy/egress-guard.js';
 import { DEFAULT_FIELDS } from '../pages/pages.js';
 import { verifyCallback } from './handshake.js';
 
@@ -51,9 +52,9 @@ export class WebhookSubscriptions {
     this.#ctx = ctx;
   }
 
-  /** Runs the verification handshake against a callback URL (no state is changed). */
+  /** Runs the verification handshake against a callback URL (no state is changed); the SSRF guard applies. */
   async verify(url: string, verifyToken: string): Promise<void> {
-    await verifyCallback({ url, verifyToken, timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS });
+    await verifyCallback({ url, verifyToken, timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS, egress: egressPolicyFor(this.#ctx.config) });
   }
 
   /**

@@ -11,6 +11,8 @@ import * as m004 from './004-consent.js';
 import * as m005 from './005-agents.js';
 import * as m006 from './006-privacy.js';
 import * as m007 from './007-privacy-audit-marks.js';
+import * as m008 from './008-send-rate-windows.js';
+import * as m009 from './009-attachment-keys.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -26,6 +28,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '005-agents': m005,
   '006-privacy': m006,
   '007-privacy-audit-marks': m007,
+  '008-send-rate-windows': m008,
+  '009-attachment-keys': m009,
 };
 
 class StaticProvider implements MigrationProvider {

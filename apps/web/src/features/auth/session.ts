@@ -1,6 +1,7 @@
 /** Who is signed in: `undefined` while checking, `null` when signed out. */
 import type { Customer } from '@confide/protocol';
-import { api, isApiError } from '../../lib/api';
+import { api } from '../../lib/api';
+import { sessionChecks } from '../../lib/session';
 import { createStore, useStore } from '../../lib/store';
 
 const session = createStore<Customer | null | undefined>(undefined);
@@ -8,27 +9,10 @@ const session = createStore<Customer | null | undefined>(undefined);
 export const useSession = () => useStore(session, (s) => s);
 export const setSession = (customer: Customer | null) => session.set(() => customer);
 
-/** Asks the hub who the session cookie belongs to. */
-export async function checkSession(): Promise<void> {
-  try {
-    setSession((await api.me()).customer);
-  } catch (err) {
-    // Only a definite "not signed in" signs out; a network blip retries shortly.
-    if (isApiError(err) && err.status === 401) setSession(null);
-    else setTimeout(() => void checkSession(), 2000);
-  }
-}
+const checks = sessionChecks({ me: async () => (await api.me()).customer, logOut: api.logOut }, setSession);
 
-export async function logOut(): Promise<void> {
-  await api.logOut().catch(() => undefined);
-  setSession(null);
-}
-
+/** Asks the hub who the session cookie belongs to (a network blip retries shortly). */
+export const checkSession = checks.check;
 /** Signs out locally if the hub says the session is gone (e.g. expired while offline). */
-export async function verifySession(): Promise<void> {
-  try {
-    await api.me();
-  } catch (err) {
-    if (isApiError(err) && err.status === 401) setSession(null);
-  }
-}
+export const verifySession = checks.verify;
+export const logOut = checks.logOut;

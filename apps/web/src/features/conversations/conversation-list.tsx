@@ -1,6 +1,6 @@
 /** The customer's conversations, newest activity first, with unread badges; arrow keys move between them. */
 import type { KeyboardEvent } from 'react';
-import { Avatar } from '../../components/avatar';
+import { ConversationRow } from '../../components/conversation-row';
 import { Icon } from '../../components/icon';
 import { DIRECTORY_PATH, navigate, threadPath } from '../../lib/router';
 import { shortStamp } from '../../lib/time';
@@ -45,36 +45,27 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           typing[c.id] === true ? 'typing…' : last === null ? c.page.description : `${last.direction === 'in' ? 'You: ' : ''}${messagePreview(last)}`;
         const unread = c.unread_count > 0;
         return (
-          <li key={c.id}>
-            <a
-              className={`conversation${c.id === activeId ? ' active' : ''}${unread ? ' unread' : ''}`}
-              href={threadPath(c.id)}
-              aria-current={c.id === activeId ? 'page' : undefined}
-              onClick={(e) => {
-                if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                e.preventDefault();
-                navigate(threadPath(c.id));
-              }}
-            >
-              <Avatar id={c.page.id} name={c.page.name} />
-              <span className="conversation-main">
-                <span className="conversation-top">
-                  <span className="conversation-name">{c.page.name}</span>
-                  <time className="conversation-time" dateTime={new Date(last?.created_at ?? c.created_at).toISOString()}>
-                    {shortStamp(last?.created_at ?? c.created_at)}
-                  </time>
+          <ConversationRow
+            key={c.id}
+            href={threadPath(c.id)}
+            active={c.id === activeId}
+            highlighted={unread}
+            who={c.page}
+            stamp={
+              <time className="conversation-time" dateTime={new Date(last?.created_at ?? c.created_at).toISOString()}>
+                {shortStamp(last?.created_at ?? c.created_at)}
+              </time>
+            }
+            preview={preview}
+            typing={typing[c.id] === true}
+            badge={
+              unread && (
+                <span className="badge" aria-label={`${c.unread_count} unread`}>
+                  {c.unread_count > 99 ? '99+' : c.unread_count}
                 </span>
-                <span className="conversation-bottom">
-                  <span className={`conversation-preview${typing[c.id] === true ? ' typing' : ''}`}>{preview}</span>
-                  {unread && (
-                    <span className="badge" aria-label={`${c.unread_count} unread`}>
-                      {c.unread_count > 99 ? '99+' : c.unread_count}
-                    </span>
-                  )}
-                </span>
-              </span>
-            </a>
-          </li>
+              )
+            }
+          />
         );
       })}
     </ul>

@@ -3,8 +3,7 @@
  * (one pane at a time on phones), live over `/inbox/api/stream`.
  */
 import { useEffect } from 'react';
-import { Icon } from '../../components/icon';
-import { Toasts } from '../../components/toasts';
+import { MainEmpty, SessionGate, TwoPaneLayout } from '../../components/app-shell';
 import { usePathname } from '../../lib/router';
 import { AgentLogin } from './agent-login';
 import { ConversationPane } from './conversation-pane';
@@ -20,10 +19,9 @@ export default function InboxApp() {
     void checkAgent();
   }, []);
   return (
-    <>
-      {agent === undefined ? <div className="splash" aria-busy="true" /> : agent === null ? <AgentLogin /> : <AgentInbox key={agent.id} />}
-      <Toasts />
-    </>
+    <SessionGate session={agent} signIn={<AgentLogin />}>
+      <AgentInbox />
+    </SessionGate>
   );
 }
 
@@ -33,26 +31,8 @@ function AgentInbox() {
   const live = useInbox((s) => s.live);
   const activeId = route.name === 'conversation' ? route.conversationId : null;
   return (
-    <div className="app agent-inbox" data-view={route.name === 'queue' ? 'list' : 'detail'}>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      {live === 'reconnecting' && (
-        <div className="connection-banner" role="status">
-          <span className="spinner small" aria-hidden="true" /> Reconnecting…
-        </div>
-      )}
-      <QueueSidebar activeId={activeId} />
-      <main id="main" className="main">
-        {activeId !== null ? (
-          <ConversationPane key={activeId} conversationId={activeId} />
-        ) : (
-          <div className="main-empty">
-            <Icon name="chat" size={48} />
-            <p>Choose a conversation from the queue.</p>
-          </div>
-        )}
-      </main>
-    </div>
+    <TwoPaneLayout className="agent-inbox" view={route.name === 'queue' ? 'list' : 'detail'} stream={live} sidebar={<QueueSidebar activeId={activeId} />}>
+      {activeId !== null ? <ConversationPane key={activeId} conversationId={activeId} /> : <MainEmpty>Choose a conversation from the queue.</MainEmpty>}
+    </TwoPaneLayout>
   );
 }

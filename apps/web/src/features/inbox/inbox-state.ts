@@ -5,7 +5,7 @@
  */
 import type { InboxAgent, InboxFrame, InboxQueueItem } from '@confide/protocol';
 import { InboxFrameSchema } from '@confide/protocol';
-import { isApiError } from '../../lib/api';
+import { isSessionGone, sessionChecks } from '../../lib/session';
 import { createStore, useStore } from '../../lib/store';
 import { backoffDelay } from '../../lib/stream';
 import { inboxApi } from './inbox-api';
@@ -27,19 +27,11 @@ const store = createStore<InboxState>({ agent: undefined, queue: undefined, cloc
 export const useInbox = <T>(select: (s: InboxState) => T): T => useStore(store, select);
 export const setAgent = (agent: InboxAgent | null) => store.set((s) => ({ ...s, agent, queue: agent === null ? undefined : s.queue }));
 
-export async function checkAgent(): Promise<void> {
-  try {
-    setAgent((await inboxApi.me()).agent);
-  } catch (err) {
-    if (isApiError(err) && err.status === 401) setAgent(null);
-    else setTimeout(() => void checkAgent(), 2000);
-  }
-}
+const agentSession = sessionChecks({ me: async () => (await inboxApi.me()).agent, logOut: inboxApi.logOut }, setAgent);
 
-export async function logOutAgent(): Promise<void> {
-  await inboxApi.logOut().catch(() => undefined);
-  setAgent(null);
-}
+/** Asks the hub which agent the session cookie belongs to (a network blip retries shortly). */
+export const checkAgent = agentSession.check;
+export const logOutAgent = agentSession.logOut;
 
 let refreshing: Promise<void> | null = null;
 let again = false;
@@ -58,7 +50,7 @@ export function refreshQueue(): Promise<void> {
         store.set((s) => ({ ...s, queue: queue.data, clockOffset: queue.now - Date.now() }));
       } while (again);
     } catch (err) {
-      if (isApiError(err) && err.status === 401) setAgent(null);
+      if (isSessionGone(err)) setAgent(null);
     } finally {
       refreshing = null;
     }
@@ -102,8 +94,9 @@ export function startInbox(): () => void {
     ws.onclose = () => {
       if (stopped) return;
       store.set((s) => ({ ...s, live: 'reconnecting' }));
-      // A refused upgrade looks like a close: ask the API whether the session is still alive.
-      void checkAgent();
+      // A refused upgrade looks like a close: ask the API whether the session is still alive
+      // (once per close; the reconnect below is the retry).
+      void agentSession.verify();
       retry = setTimeout(connect, backoffDelay(attempt++));
     };
   };

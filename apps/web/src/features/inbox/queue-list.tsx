@@ -1,7 +1,6 @@
 /** The queue pane: conversations handed to the inbox, longest waiting first, with live waiting times. */
-import { Avatar } from '../../components/avatar';
+import { ConversationRow } from '../../components/conversation-row';
 import { Icon } from '../../components/icon';
-import { navigate } from '../../lib/router';
 import { inboxConversationPath } from './inbox-route';
 import { logOutAgent, useInbox } from './inbox-state';
 import { bodyText } from './message-text';
@@ -44,37 +43,25 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
             const waiting = waitingLabel(now - item.queued_at);
             const last = item.last_message;
             return (
-              <li key={item.conversation_id}>
-                <a
-                  className={`conversation${item.conversation_id === activeId ? ' active' : ''}${item.assigned_agent === null ? ' unread' : ''}`}
-                  href={inboxConversationPath(item.conversation_id)}
-                  aria-current={item.conversation_id === activeId ? 'page' : undefined}
-                  onClick={(e) => {
-                    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                    e.preventDefault();
-                    navigate(inboxConversationPath(item.conversation_id));
-                  }}
-                >
-                  <Avatar id={item.customer.psid} name={item.customer.first_name} />
-                  <span className="conversation-main">
-                    <span className="conversation-top">
-                      <span className="conversation-name">{item.customer.first_name}</span>
-                      <span className="conversation-time waiting" title="Waiting since the hand-over">
-                        <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
-                        {waiting}
-                      </span>
-                    </span>
-                    <span className="conversation-bottom">
-                      <span className="conversation-preview">
-                        {last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}
-                      </span>
-                      <span className={`assignee${mine ? ' mine' : ''}`}>
-                        {item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
-                      </span>
-                    </span>
+              <ConversationRow
+                key={item.conversation_id}
+                href={inboxConversationPath(item.conversation_id)}
+                active={item.conversation_id === activeId}
+                highlighted={item.assigned_agent === null}
+                who={{ id: item.customer.psid, name: item.customer.first_name }}
+                stamp={
+                  <span className="conversation-time waiting" title="Waiting since the hand-over">
+                    <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
+                    {waiting}
                   </span>
-                </a>
-              </li>
+                }
+                preview={last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}
+                badge={
+                  <span className={`assignee${mine ? ' mine' : ''}`}>
+                    {item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
+                  </span>
+                }
+              />
             );
           })}
         </ul>

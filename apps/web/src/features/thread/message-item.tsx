@@ -1,5 +1,5 @@
-/** One message: its text bubble (with time and ticks), then its attachments. */
-import type { ChatMessage, Conversation } from '@confide/protocol';
+/** One message: who sent it for the business (a persona), its text bubble (with time and ticks), then its attachments. */
+import type { ChatMessage, Conversation, MessagePersona } from '@confide/protocol';
 import { clockTime } from '../../lib/time';
 import { deliveryState } from '../conversations/messenger-state';
 import { AttachmentView } from './attachment-view';
@@ -20,7 +20,7 @@ export function MessageItem({ message, conversation, grouped }: { message: ChatM
   return (
     <li className={`msg ${mine ? 'mine' : 'theirs'}${grouped ? ' grouped' : ''}`} data-mid={message.mid}>
       <span className="visually-hidden">{mine ? 'You' : conversation.page.name}:</span>
-      {!mine && message.persona != null && !grouped && <span className="persona">{message.persona.name}</span>}
+      {!mine && message.persona != null && !grouped && <PersonaLabel persona={message.persona} />}
       {text !== undefined && text !== '' && (
         <p className={`bubble${body.postback !== undefined ? ' postback' : ''}`}>
           <span className="text">{text}</span>
@@ -34,5 +34,17 @@ export function MessageItem({ message, conversation, grouped }: { message: ChatM
       ))}
       {(text === undefined || text === '') && <span className="meta standalone">{meta}</span>}
     </li>
+  );
+}
+
+/** The human agent a business message was sent by, e.g. "Dana · Fraud team", with their picture when they have one. */
+function PersonaLabel({ persona }: { persona: MessagePersona }) {
+  return (
+    <span className="persona">
+      {persona.profile_picture_url != null && (
+        <img className="persona-picture" src={persona.profile_picture_url} alt="" width={16} height={16} loading="lazy" />
+      )}
+      {persona.name}
+    </span>
   );
 }

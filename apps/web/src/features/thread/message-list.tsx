@@ -95,7 +95,13 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
             {messages.map((m, i) => {
               const prev = messages[i - 1];
               const newDay = prev === undefined || !sameDay(prev.created_at, m.created_at);
-              const grouped = !newDay && prev !== undefined && prev.direction === m.direction && m.created_at - prev.created_at < GROUP_MS;
+              // A new author (the bot, then an agent's persona) starts a new group, so their name shows.
+              const grouped =
+                !newDay &&
+                prev !== undefined &&
+                prev.direction === m.direction &&
+                prev.persona?.id === m.persona?.id &&
+                m.created_at - prev.created_at < GROUP_MS;
               return (
                 <Fragment key={m.mid}>
                   {newDay && (

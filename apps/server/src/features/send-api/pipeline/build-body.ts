@@ -3,7 +3,9 @@
  * be a message of this conversation; `attachment_id`s must belong to this page (another
  * page's id looks unknown); URL attachments sent with `is_reusable` and multipart files
  * become attachment rows. Returns the attachments to link to the message, so the
- * customer (and only they) can open them.
+ * customer (and only they) can open them; each file's key is wrapped for this
+ * conversation (features/attachments). A single-use file already sent to another
+ * conversation looks unknown.
  */
 import { PlatformError, type MediaAttachment, type MessageBody, type OutgoingMessage } from '@confide/protocol';
 import type { UploadedFile } from '../../../http/graph-request.js';
@@ -71,7 +73,7 @@ async function media(
   const { type, payload } = attachment;
   if (payload.attachment_id !== undefined) {
     const row = await findPageAttachment(tx.db, input.principal.pageId, payload.attachment_id);
-    if (row === undefined) {
+    if (row === undefined || !(await input.attachments.shareWith(tx, row, input.conv))) {
       throw new PlatformError('INVALID_PARAMETER', {
         message: `param ${bracket(param)}[payload][attachment_id] is not a valid attachment`,
         detail: { param: `${param}.payload.attachment_id` },
@@ -96,6 +98,7 @@ async function media(
     });
   }
   const row = await input.attachments.insert(tx, input.principal, type, { kind: 'file', file: input.staged.file }, reusable, input.staged.blobKey);
+  await input.attachments.shareWith(tx, row, input.conv);
   out.linked.push(row.id);
   if (reusable) out.reusableId = row.id;
   input.staged = undefined;

@@ -6,13 +6,12 @@
 import { PlatformError } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../storage/schema.js';
-import { findConversationByPsid, type ConversationRow } from '../../conversations/store.js';
+import { findRecipientByPsid, type RecipientRow } from '../../conversations/store.js';
 
-export async function loadRecipient(db: Kysely<Database>, pageId: string, psid: string): Promise<ConversationRow> {
-  const conv = await findConversationByPsid(db, pageId, psid);
+export async function loadRecipient(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow> {
+  const conv = await findRecipientByPsid(db, pageId, psid);
   if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
-  const blocked = await db.selectFrom('conversation_blocks').select('reason').where('conversation_id', '=', conv.id).executeTakeFirst();
-  if (blocked !== undefined) throw new PlatformError('USER_UNAVAILABLE');
+  if (conv.blocked_reason !== null) throw new PlatformError('USER_UNAVAILABLE');
   return conv;
 }
 

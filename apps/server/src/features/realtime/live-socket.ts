@@ -1,0 +1,120 @@
+/**
+ * The WebSocket plumbing shared by the customer stream (`/api/stream`) and the agent inbox
+ * stream (`/inbox/api/stream`): the route, whose auth hook (session cookie and Origin check)
+ * runs on the upgrade request before a socket exists; sending with back-pressure, closing a
+ * slow consumer with 4008; bus subscriptions held for the socket's life, with a callback when
+ * a cross-process bus reconnects; client `ping` frames; and the open-connections gauge.
+ */
+import { ClientFrameSchema } from '@confide/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { BusEvent } from '../../bus/events.js';
+import type { HubContext } from '../../context.js';
+
+/** Close code for a client that reads too slowly: it reconnects and resumes. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+/** Close code for a stream that failed on the hub's side. */
+const CLOSE_STREAM_ERROR = 1011;
+
+/** A route's auth hook; it runs on the upgrade request. */
+export type UpgradeAuth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** Registers a WebSocket route at `path` that only opens for requests `auth` lets through. */
+export function liveStreamRoute(path: string, auth: UpgradeAuth, open: (socket: WebSocket, request: FastifyRequest) => void) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get(path, { websocket: true, preValidation: auth }, open);
+  };
+}
+
+/** Options of {@link LiveSocket}. */
+export interface LiveSocketOptions<Frame> {
+  /** Bytes queued on the socket beyond which the client is too slow and is closed. */
+  maxBuffered: number;
+  /** The close reason given to a slow consumer, read when it is closed. */
+  slowConsumerReason: () => string;
+  /** The answer to a frame that is not a client frame; without it such frames are ignored. */
+  badFrameAnswer?: Frame;
+}
+
+/** One open stream socket: frames out with back-pressure, bus subscriptions released on close. */
+export class LiveSocket<Frame> {
+  readonly #ctx: HubContext;
+  readonly #socket: WebSocket;
+  readonly #options: LiveSocketOptions<Frame>;
+  readonly #releases: Array<() => void> = [];
+  #closed = false;
+
+  constructor(ctx: HubContext, socket: WebSocket, options: LiveSocketOptions<Frame>) {
+    this.#ctx = ctx;
+    this.#socket = socket;
+    this.#options = options;
+    ctx.metrics.wsConnections.inc();
+    socket.on('close', () => {
+      this.#closed = true;
+      for (const release of this.#releases.splice(0)) release();
+      ctx.metrics.wsConnections.dec();
+    });
+    socket.on('message', (data) => {
+      const parsed = ClientFrameSchema.safeParse(safeJson(data.toString()));
+      if (!parsed.success) {
+        if (options.badFrameAnswer !== undefined) this.send(options.badFrameAnswer);
+        return;
+      }
+      if (parsed.data.type === 'ping') socket.ping();
+    });
+  }
+
+  /** True once the socket closed or is closing. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends a frame, or closes a slow consumer with 4008 instead.
+   * @returns whether the frame was sent.
+   */
+  send(frame: Frame): boolean {
+    if (this.#closed) return false;
+    if (this.#socket.bufferedAmount > this.#options.maxBuffered) {
+      this.#closed = true;
+      this.#socket.close(CLOSE_SLOW_CONSUMER, this.#options.slowConsumerReason());
+      return false;
+    }
+    this.#socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Follows a bus topic until the socket closes; `onReconnect` runs when a cross-process bus reconnects. */
+  follow(topic: string, onEvent: (event: BusEvent) => void, onReconnect: () => void): void {
+    this.#releases.push(this.#ctx.bus.subscribe(topic, onEvent));
+    const release = this.#ctx.bus.onReconnect?.(onReconnect);
+    if (release !== undefined) this.#releases.push(release);
+  }
+
+  /**
+   * Runs `begin` once the subscriptions are live across processes (so nothing published after
+   * the client's read is missed). A failure is logged and closes the socket with 1011.
+   */
+  async start(begin: () => Promise<void> | void, failure: { message: string; fields?: Record<string, unknown> }): Promise<void> {
+    try {
+      await this.#ctx.bus.flush?.();
+      await begin();
+    } catch (err) {
+      this.#ctx.log.error({ err, ...failure.fields }, failure.message);
+      this.fail();
+    }
+  }
+
+  /** Closes the socket after a failure on the hub's side. */
+  fail(): void {
+    this.#socket.close(CLOSE_STREAM_ERROR, 'stream error');
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { kekFromBytes } from './kek.js';
+import { SqliteKeyStore, type KeyRecord } from './keystore.js';
+import { Vault } from './vault.js';
+
+const record = (scope: string, material: string): KeyRecord => ({ scope, customerId: 'u1', kekId: null, material, createdAt: 1 });
+
+describe('SqliteKeyStore', () => {
+  it('commits concurrent inserts together, keeps the first key of a scope, and each resolves after its commit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const store = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    try {
+      await store.insertIfAbsent(record('conversation:c0', 'first'));
+      const before = store.insertCommits;
+      await Promise.all([
+        ...Array.from({ length: 200 }, (_, i) => store.insertIfAbsent(record(`conversation:c${i + 1}`, `m${i + 1}`))),
+        store.insertIfAbsent(record('conversation:c0', 'second')),
+      ]);
+      expect(store.insertCommits - before).toBe(1);
+      expect((await store.get('conversation:c0'))?.material).toBe('first');
+      expect((await store.get('conversation:c200'))?.material).toBe('m200');
+      // Committed to the file: a fresh handle sees every key.
+      const reopened = new SqliteKeyStore(path.join(dir, 'keys.db'));
+      expect((await reopened.get('conversation:c137'))?.material).toBe('m137');
+      await reopened.close();
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a first contact with many customers at once creates their keys in shared commits', async () => {
+    const keystore = new SqliteKeyStore(null);
+    const vault = new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => vault.warmKeys(`u${i}`, `c_${i}`)));
+    // Data keys and conversation salts of all of them in one keystore commit.
+    expect(keystore.insertCommits).toBe(1);
+    expect(vault.keysWarm('u7', 'c_7')).toBe(true);
+    expect(vault.keysWarm('u7', 'c_8')).toBe(false);
+    const sealed = await vault.sealMessage('u7', 'c_7', { text: 'hi' });
+    await expect(vault.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u7' }, 'u7', sealed)).resolves.toEqual({ text: 'hi' });
+    expect(keystore.insertCommits).toBe(1);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * What a PostgreSQL connection has run: statements that may have changed something and
+ * statements that failed. The write queue reads it around each job it runs without a
+ * savepoint (storage/write-queue.ts): a job that failed having neither written nor hit an SQL
+ * error (a refused Send API call: unknown recipient, closed window, rate limit) left nothing
+ * in the transaction, so the others go on without a rollback and without running again.
+ *
+ * The tally travels in band: a connection from storage/pg-pool.ts answers `TALLY_SQL` itself,
+ * with its live tally object and without a round trip. Another driver sends the comment to
+ * the database, gets no rows, and the write queue then treats every failure as a write.
+ */
+export interface StatementTally {
+  /** Statements other than a plain SELECT, counted when sent. */
+  writes: number;
+  /** Statements that failed. */
+  errors: number;
+}
+
+export const TALLY_SQL = '-- confide: statement tally';
+
+const PLAIN_SELECT = /^\s*select\b/i;
+const LOCKING = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
+
+/**
+ * Whether a statement can change anything a rollback would undo. Conservative: everything
+ * but a SELECT without a locking clause counts (CTEs may modify data; raw SQL may be anything).
+ */
+export function mayWrite(sql: string): boolean {
+  return !PLAIN_SELECT.test(sql) || LOCKING.test(sql);
+}

@@ -1,0 +1,213 @@
+/**
+ * The write queue on PostgreSQL: several group commits in flight (DATABASE_WRITE_CONCURRENCY),
+ * jobs without savepoints until one fails, deadlock retry, and no acknowledgement for a
+ * transaction that was rolled back behind the queue's back.
+ */
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import type { Bus } from '../bus/bus.js';
+import type { BusEvent } from '../bus/events.js';
+import { appendCustomerEvent } from '../features/realtime/event-log.js';
+import type { WriteTx } from './write-queue.js';
+
+/** A bus that records the cursors published after commit, per customer. */
+function recordingBus(): { bus: Bus; cursors: Map<string, number[]> } {
+  const cursors = new Map<string, number[]>();
+  const bus = {
+    publish(event: BusEvent) {
+      if (event.name !== 'customer.frame') return;
+      const list = cursors.get(event.customerId) ?? [];
+      list.push((event.frame as { cursor: number }).cursor);
+      cursors.set(event.customerId, list);
+    },
+    subscribe: () => () => undefined,
+    close: async () => undefined,
+  } as Bus;
+  return { bus, cursors };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue with transactions in flight at once', () => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.dispose();
+    hub = undefined;
+  });
+
+  async function start(concurrency: number): Promise<TestHub> {
+    hub = await buildTestHub({ dialect: 'postgres', env: { DATABASE_WRITE_CONCURRENCY: String(concurrency) } });
+    return hub;
+  }
+
+  async function addCustomers(h: TestHub, ids: string[]): Promise<void> {
+    await h.ctx.storage.db
+      .insertInto('customers')
+      .values(ids.map((id) => ({ id, username: id, password_hash: 'x', created_at: 1 })))
+      .execute();
+  }
+
+  const frame = (n: number) => ({ type: 'conversation' as const, conversation_id: 'c1', change: `n${n}` });
+
+  it('keeps a customer’s cursors gapless and in commit order when its writes contend from several transactions', async () => {
+    const h = await start(4);
+    await addCustomers(h, ['u_hot']);
+    const { bus, cursors } = recordingBus();
+    const writes = h.ctx.storage.writes;
+    // 12 writers, 25 writes each, all to one customer: transactions in flight at once queue
+    // on its counter row.
+    const told = (
+      await Promise.all(
+        Array.from({ length: 12 }, async (_, w) => {
+          const seqs: number[] = [];
+          for (let k = 0; k < 25; k++) {
+            // Arrivals spread in time, so batches start while others are in flight.
+            await new Promise((r) => setTimeout(r, Math.random() * 3));
+            seqs.push(await writes.run((tx) => appendCustomerEvent(tx, bus, 'u_hot', frame(w * 25 + k), 1)));
+          }
+          return seqs;
+        }),
+      )
+    ).flat();
+    expect(writes.stats.batches).toBeGreaterThan(20);
+    const rows = await h.ctx.storage.db.selectFrom('customer_events').select('seq').where('customer_id', '=', 'u_hot').orderBy('seq').execute();
+    const stored = rows.map((r) => r.seq);
+    // Every write committed exactly once, numbered 1..300 without a gap, as each was told.
+    expect(stored).toEqual(Array.from({ length: 300 }, (_, k) => k + 1));
+    expect([...told].sort((a, b) => a - b)).toEqual(stored);
+    // Published after commit, in cursor order, each once.
+    expect(cursors.get('u_hot')).toEqual(stored);
+  });
+
+  it('runs a job that lost a deadlock again: both jobs commit once, their effects run once', async () => {
+    const h = await start(2);
+    await addCustomers(h, ['u_x', 'u_y']);
+    const writes = h.ctx.storage.writes;
+    const bump = (tx: WriteTx, id: string) =>
+      tx.db
+        .updateTable('customers')
+        .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    const xLocked = deferred();
+    const yLocked = deferred();
+    const runs = { a: 0, b: 0 };
+    const effects: string[] = [];
+    // A locks x then y, B locks y then x, each in its own transaction: one of them deadlocks.
+    const a = writes.run(async (tx) => {
+      runs.a += 1;
+      await bump(tx, 'u_x');
+      xLocked.resolve();
+      await yLocked.promise;
+      await bump(tx, 'u_y');
+      tx.afterCommit(() => effects.push('a'));
+    });
+    await xLocked.promise;
+    const b = writes.run(async (tx) => {
+      runs.b += 1;
+      await bump(tx, 'u_y');
+      yLocked.resolve();
+      await xLocked.promise;
+      await bump(tx, 'u_x');
+      tx.afterCommit(() => effects.push('b'));
+    });
+    await Promise.all([a, b]);
+    expect(runs.a + runs.b).toBe(3);
+    expect(writes.stats.retries).toBe(1);
+    expect(effects.sort()).toEqual(['a', 'b']);
+    const rows = await h.ctx.storage.db.selectFrom('customers').select(['id', 'event_seq']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'u_x', event_seq: 2 },
+      { id: 'u_y', event_seq: 2 },
+    ]);
+  }, 30_000);
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue jobs without savepoints', () => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.dispose();
+    hub = undefined;
+  });
+
+  const insertPage = (id: string) => (tx: WriteTx) =>
+    tx.db.insertInto('pages').values({ id, name: id, name_lower: id, category: 'bank', description: '', privacy_policy_url: null, created_at: 1 }).execute();
+  const pageIds = async (h: TestHub) => (await h.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
+
+  it('refuses a job that failed before writing without rolling the others back or running them again', async () => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const writes = hub.ctx.storage.writes;
+    const calls = { ok1: 0, ok2: 0 };
+    const results = await Promise.allSettled([
+      writes.run(async (tx) => {
+        calls.ok1 += 1;
+        await insertPage('ok1')(tx);
+      }),
+      writes.run(async (tx) => {
+        await tx.db.selectFrom('pages').select('id').execute();
+        throw new Error('refused after reading');
+      }),
+      writes.run(async (tx) => {
+        calls.ok2 += 1;
+        await insertPage('ok2')(tx);
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(calls).toEqual({ ok1: 1, ok2: 1 });
+    expect(writes.stats.reruns).toBe(0);
+    expect(await pageIds(hub)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('rolls back a job that failed after writing; the others run again, once more each', async () => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const writes = hub.ctx.storage.writes;
+    const calls = { ok1: 0, ok2: 0 };
+    const effects: string[] = [];
+    const results = await Promise.allSettled([
+      writes.run(async (tx) => {
+        calls.ok1 += 1;
+        await insertPage('ok1')(tx);
+        tx.afterCommit(() => effects.push('ok1'));
+      }),
+      writes.run(async (tx) => {
+        await insertPage('bad')(tx);
+        tx.afterCommit(() => effects.push('bad'));
+        throw new Error('refused after writing');
+      }),
+      writes.run(async (tx) => {
+        calls.ok2 += 1;
+        await insertPage('ok2')(tx);
+        tx.afterCommit(() => effects.push('ok2'));
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'refused after writing' });
+    // ok1 ran before the failure and again after the rollback; ok2 only after it.
+    expect(calls).toEqual({ ok1: 2, ok2: 1 });
+    expect(writes.stats.reruns).toBe(1);
+    expect(effects.sort()).toEqual(['ok1', 'ok2']);
+    expect(await pageIds(hub)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('never acknowledges a job whose SQL error was swallowed (PostgreSQL would roll the COMMIT back)', async () => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const writes = hub.ctx.storage.writes;
+    const swallowing = async (tx: WriteTx) => {
+      await insertPage('lost')(tx);
+      await sql`select 1 / 0`.execute(tx.db).catch(() => undefined);
+    };
+    // Alone: the COMMIT would answer ROLLBACK.
+    await expect(writes.run(swallowing)).rejects.toMatchObject({ code: '25P02' });
+    // Last of a batch, and in the middle of one: the others still commit.
+    const last = await Promise.allSettled([writes.run(insertPage('a1')), writes.run(swallowing)]);
+    expect(last.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    const middle = await Promise.allSettled([writes.run(insertPage('b1')), writes.run(swallowing), writes.run(insertPage('b2'))]);
+    expect(middle.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await pageIds(hub)).toEqual(['a1', 'b1', 'b2']);
+  });
+});
