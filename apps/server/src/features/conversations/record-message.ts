@@ -5,7 +5,7 @@
  */
 import { PAGE_INBOX_APP_ID, type ChatMessage, type MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
-import { newId } from '../../crypto/tokens.js';
+import { newSortableId } from '../../crypto/tokens.js';
 import { maskDeep } from '../../privacy/masking.js';
 import { sql, type Kysely } from 'kysely';
 import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
@@ -40,7 +40,7 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   const { conversation: conv, direction, now } = input;
   // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
   const body = maskDeep(input.body);
-  const mid = newId('m', 18);
+  const mid = newSortableId('m');
   const webhook = direction === 'in' ? customerItem(mid, body) : echoItem(mid, body, input.appId ?? null);
   const event: EnqueueWebhookInput = {
     pageId: conv.page_id,
@@ -89,9 +89,9 @@ export interface StoreMessageInput {
  * (features/consent/hub-message.ts) stop here.
  */
 export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid?: string }): Promise<ChatMessage> {
-  if (dialectOf(tx.db) === 'postgres') return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newId('m', 18) }, null);
+  if (dialectOf(tx.db) === 'postgres') return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newSortableId('m') }, null);
   const { conversation: conv, direction, body, now } = input;
-  const mid = input.mid ?? newId('m', 18);
+  const mid = input.mid ?? newSortableId('m');
   await insertMessage.run(tx.db, await messageParams(tx, { ...input, mid }));
   await (input.opensWindow ? touchConversationByCustomer : touchConversation).run(tx.db, { id: conv.id, now });
   const persona = await loadPersona(tx, input.personaId);
