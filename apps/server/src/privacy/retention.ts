@@ -36,7 +36,16 @@ export async function sweepRetention(ctx: HubContext): Promise<RetentionReport> 
     for (;;) {
       const n = await ctx.storage.writes.run(async (tx) => {
         const ids = (
-          await tx.db.selectFrom('webhook_outbox').select('id').where('delivered_at', 'is not', null).where('delivered_at', '<', before).limit(BATCH).execute()
+          await tx.db
+            .selectFrom('webhook_outbox')
+            .select('id')
+            // Read through the (app_id, created_at) index: delivered before the cutoff means created before it.
+            .where('app_id', 'in', (eb) => eb.selectFrom('apps as registered').select('registered.id'))
+            .where('created_at', '<', before)
+            .where('delivered_at', 'is not', null)
+            .where('delivered_at', '<', before)
+            .limit(BATCH)
+            .execute()
         ).map((r) => r.id);
         if (ids.length === 0) return 0;
         await tx.db.deleteFrom('webhook_outbox').where('id', 'in', ids).execute();

@@ -39,22 +39,27 @@ export interface ClaimedBatch {
   events: ClaimedEvent[];
 }
 
-/** Apps whose queue head is due and not leased, most overdue first. */
+/**
+ * Apps whose queue head is due and not leased, most overdue first. Each app's head is one
+ * seek in the (app_id, delivered_at, id) index; apps are few next to their events.
+ */
 export async function findDueApps(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
   const rows = await db
-    .selectFrom('webhook_outbox as h')
-    .innerJoin(
-      (eb) =>
-        eb
-          .selectFrom('webhook_outbox')
-          .select(['app_id', (e) => e.fn.min('id').as('head_id')])
-          .where('delivered_at', 'is', null)
-          .groupBy('app_id')
-          .as('q'),
-      (join) => join.onRef('q.head_id', '=', 'h.id'),
+    .selectFrom('apps as a')
+    .innerJoin('webhook_outbox as h', (join) =>
+      join.on((eb) =>
+        eb(
+          'h.id',
+          '=',
+          eb
+            .selectFrom('webhook_outbox as o')
+            .select((e) => e.fn.min('o.id').as('head_id'))
+            .whereRef('o.app_id', '=', 'a.id')
+            .where('o.delivered_at', 'is', null),
+        ),
+      ),
     )
-    .innerJoin('apps as a', 'a.id', 'h.app_id')
-    .select('h.app_id')
+    .select('a.id as app_id')
     .where('a.webhook_status', '=', 'active')
     .where('a.webhook_url', 'is not', null)
     .where('h.next_attempt_at', '<=', now)
@@ -81,20 +86,21 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
   const app = await appQuery.executeTakeFirst();
   if (app === undefined || app.webhook_url === null) return null;
 
-  const inFlight = await tx.db
-    .selectFrom('webhook_outbox')
-    .select('id')
-    .where('app_id', '=', appId)
-    .where('delivered_at', 'is', null)
-    .where('leased_until', '>', now)
-    .limit(1)
-    .executeTakeFirst();
-  if (inFlight !== undefined) return null;
-
   const rows = await tx.db
     .selectFrom('webhook_outbox as o')
     .leftJoin('conversations as c', 'c.id', 'o.conversation_id')
-    .select(['o.id', 'o.page_id', 'o.conversation_id', 'o.field', 'o.payload', 'o.created_at', 'o.attempts', 'o.next_attempt_at', 'c.customer_id'])
+    .select([
+      'o.id',
+      'o.page_id',
+      'o.conversation_id',
+      'o.field',
+      'o.payload',
+      'o.created_at',
+      'o.attempts',
+      'o.next_attempt_at',
+      'o.leased_until',
+      'c.customer_id',
+    ])
     .where('o.app_id', '=', appId)
     .where('o.delivered_at', 'is', null)
     .orderBy('o.id')
@@ -102,6 +108,9 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
     .execute();
   const head = rows[0];
   if (head === undefined || head.next_attempt_at > now) return null;
+  // A batch is always the first pending rows of its app, so a batch in flight (leased by
+  // this or another worker) shows among these: the app waits for it, which keeps order.
+  if (rows.some((r) => r.leased_until !== null && r.leased_until > now)) return null;
 
   await tx.db
     .updateTable('webhook_outbox')

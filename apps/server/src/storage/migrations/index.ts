@@ -13,6 +13,7 @@ import * as m006 from './006-privacy.js';
 import * as m007 from './007-privacy-audit-marks.js';
 import * as m008 from './008-send-rate-windows.js';
 import * as m009 from './009-attachment-keys.js';
+import * as m010 from './010-outbox-one-queue-index.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '007-privacy-audit-marks': m007,
   '008-send-rate-windows': m008,
   '009-attachment-keys': m009,
+  '010-outbox-one-queue-index': m010,
 };
 
 class StaticProvider implements MigrationProvider {
