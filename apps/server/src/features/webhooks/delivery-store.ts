@@ -7,15 +7,74 @@
  * serialised per app by locking the app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
  * has a single writer).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
 import type { DialectName } from '../../storage/migrations/index.js';
+import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
+
+// The statements of every batch, prepared once (storage/prepared.ts). A batch's ids travel as
+// one parameter: a JSON array on SQLite, an int8[] on PostgreSQL.
+type Ids = { ids: string | number[] };
+function inIds(p: ParamFn<Ids>, dialect: DialectName): RawBuilder<boolean> {
+  return dialect === 'postgres' ? sql<boolean>`id = any(${p('ids')}::bigint[])` : sql<boolean>`id in (select value from json_each(${p('ids')}))`;
+}
+function idsParam(db: Kysely<Database>, ids: number[]): Ids['ids'] {
+  return dialectOf(db) === 'postgres' ? ids : JSON.stringify(ids);
+}
+const pendingHead = prepare<{ appId: string; limit: number }>()((db, p) =>
+  db
+    .selectFrom('webhook_outbox as o')
+    .leftJoin('conversations as c', 'c.id', 'o.conversation_id')
+    .select([
+      'o.id',
+      'o.page_id',
+      'o.conversation_id',
+      'o.field',
+      'o.payload',
+      'o.created_at',
+      'o.attempts',
+      'o.next_attempt_at',
+      'o.leased_until',
+      'c.customer_id',
+    ])
+    .where('o.app_id', '=', p('appId'))
+    .where('o.delivered_at', 'is', null)
+    .orderBy('o.id')
+    .limit(p('limit')),
+);
+const leaseRows = prepare<Ids & { until: number; owner: string }>()((db, p, dialect) =>
+  db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: p('until'), lease_owner: p('owner') })
+    .where(inIds(p, dialect)),
+);
+const markDelivered = prepare<Ids & { now: number }>()((db, p, dialect) =>
+  db
+    .updateTable('webhook_outbox')
+    .set((eb) => ({ delivered_at: p('now'), attempts: eb('attempts', '+', 1), last_error: null, leased_until: null, lease_owner: null }))
+    .where(inIds(p, dialect))
+    .where('delivered_at', 'is', null),
+);
+const healApp = prepare<{ appId: string }>()((db, p) =>
+  db
+    .updateTable('apps')
+    .set({ webhook_failing_since: null, webhook_alerted_at: null })
+    .where('id', '=', p('appId'))
+    .where('webhook_failing_since', 'is not', null),
+);
+const moveDeliveredWatermark = prepare<{ conversationId: string; watermark: number }>()((db, p) =>
+  db
+    .updateTable('conversations')
+    .set({ page_delivered_wm: p('watermark') })
+    .where('id', '=', p('conversationId'))
+    .where('page_delivered_wm', '<', p('watermark')),
+);
 
 export interface ClaimedEvent {
   id: number;
@@ -86,41 +145,21 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
   const app = await appQuery.executeTakeFirst();
   if (app === undefined || app.webhook_url === null) return null;
 
-  const rows = await tx.db
-    .selectFrom('webhook_outbox as o')
-    .leftJoin('conversations as c', 'c.id', 'o.conversation_id')
-    .select([
-      'o.id',
-      'o.page_id',
-      'o.conversation_id',
-      'o.field',
-      'o.payload',
-      'o.created_at',
-      'o.attempts',
-      'o.next_attempt_at',
-      'o.leased_until',
-      'c.customer_id',
-    ])
-    .where('o.app_id', '=', appId)
-    .where('o.delivered_at', 'is', null)
-    .orderBy('o.id')
-    .limit(limit)
-    .execute();
+  const rows = await pendingHead.rows(tx.db, { appId, limit });
   const head = rows[0];
   if (head === undefined || head.next_attempt_at > now) return null;
   // A batch is always the first pending rows of its app, so a batch in flight (leased by
   // this or another worker) shows among these: the app waits for it, which keeps order.
   if (rows.some((r) => r.leased_until !== null && r.leased_until > now)) return null;
 
-  await tx.db
-    .updateTable('webhook_outbox')
-    .set({ leased_until: now + leaseMs, lease_owner: owner })
-    .where(
-      'id',
-      'in',
+  await leaseRows.run(tx.db, {
+    ids: idsParam(
+      tx.db,
       rows.map((r) => r.id),
-    )
-    .execute();
+    ),
+    until: now + leaseMs,
+    owner,
+  });
   return {
     appId,
     owner,
@@ -172,18 +211,8 @@ export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: stri
  * messages or postbacks were in the batch. Returns whether the app had been failing.
  */
 export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, now: number): Promise<{ recovered: boolean }> {
-  await tx.db
-    .updateTable('webhook_outbox')
-    .set((eb) => ({ delivered_at: now, attempts: eb('attempts', '+', 1), last_error: null, leased_until: null, lease_owner: null }))
-    .where('id', 'in', idsOf(batch))
-    .where('delivered_at', 'is', null)
-    .execute();
-  const healed = await tx.db
-    .updateTable('apps')
-    .set({ webhook_failing_since: null, webhook_alerted_at: null })
-    .where('id', '=', batch.appId)
-    .where('webhook_failing_since', 'is not', null)
-    .executeTakeFirst();
+  await markDelivered.run(tx.db, { ids: idsParam(tx.db, idsOf(batch)), now });
+  const healed = await healApp.run(tx.db, { appId: batch.appId });
 
   const newest = new Map<string, { customerId: string; watermark: number }>();
   for (const e of batch.events) {
@@ -194,17 +223,12 @@ export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, 
   // Customer rows are locked in id order, so concurrent completions cannot deadlock on them.
   const receipts = [...newest].sort(([, a], [, b]) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
   for (const [conversationId, { customerId, watermark }] of receipts) {
-    const moved = await tx.db
-      .updateTable('conversations')
-      .set({ page_delivered_wm: watermark })
-      .where('id', '=', conversationId)
-      .where('page_delivered_wm', '<', watermark)
-      .executeTakeFirst();
-    if (moved.numUpdatedRows === 0n) continue;
+    const moved = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
+    if (!moved.numAffectedRows) continue;
     const frame = { type: 'receipt', conversation_id: conversationId, side: 'page', kind: 'delivery', watermark } as const;
     await appendCustomerEvent(tx, bus, customerId, frame, now);
   }
-  return { recovered: healed.numUpdatedRows > 0n };
+  return { recovered: (healed.numAffectedRows ?? 0n) > 0n };
 }
 
 export interface FailureOptions {
