@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { kekFromBytes } from './kek.js';
 import { SqliteKeyStore, type KeyRecord } from './keystore.js';
 import { Vault } from './vault.js';
@@ -44,5 +44,32 @@ describe('SqliteKeyStore', () => {
     const sealed = await vault.sealMessage('u7', 'c_7', { text: 'hi' });
     await expect(vault.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u7' }, 'u7', sealed)).resolves.toEqual({ text: 'hi' });
     expect(keystore.insertCommits).toBe(1);
+  });
+
+  it('a first contact reads each key once: the insert answers with the key the scope holds', async () => {
+    const keystore = new SqliteKeyStore(null);
+    const vault = new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) });
+    const gets = vi.spyOn(keystore, 'get');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => vault.warmKeys(`u${i}`, `c_${i}`)));
+    // One look-up of the data key and one of the salt per customer, none after the inserts.
+    expect(gets).toHaveBeenCalledTimes(100);
+    await vault.sealMessage('u3', 'c_3', { text: 'hi' });
+    expect(gets).toHaveBeenCalledTimes(100);
+    // A known customer's new conversation reads only the new salt.
+    await vault.warmKeys('u3', 'c_3b');
+    expect(gets).toHaveBeenCalledTimes(101);
+  });
+
+  it('two writers creating the same keys at once end up with one key, the first one', async () => {
+    const keystore = new SqliteKeyStore(null);
+    const kek = kekFromBytes(randomBytes(32));
+    const a = new Vault({ keystore, kek });
+    const b = new Vault({ keystore, kek });
+    // Both miss, both insert in the same keystore commit: the second insert answers with the first key.
+    await Promise.all([a.warmKeys('u1', 'c_1'), b.warmKeys('u1', 'c_1')]);
+    const sealed = await a.sealMessage('u1', 'c_1', { text: 'same key' });
+    await expect(b.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed)).resolves.toEqual({ text: 'same key' });
+    const fresh = new Vault({ keystore, kek });
+    await expect(fresh.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed)).resolves.toEqual({ text: 'same key' });
   });
 });

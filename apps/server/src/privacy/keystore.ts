@@ -28,8 +28,12 @@ export interface KeyRecord {
 export interface KeyStore {
   readonly location: string;
   get(scope: string): Promise<KeyRecord | undefined>;
-  /** Inserts unless the scope already has a key (another process won the race). */
-  insertIfAbsent(record: KeyRecord): Promise<void>;
+  /**
+   * Inserts unless the scope already has a key (another writer won the race); returns the
+   * key the scope holds after the insert (this one or the winner's), so callers need not
+   * read it back.
+   */
+  insertIfAbsent(record: KeyRecord): Promise<KeyRecord>;
   deleteScope(scope: string): Promise<number>;
   /** Deletes every key of a customer (data key and conversation salts). */
   deleteCustomer(customerId: string): Promise<number>;
@@ -67,7 +71,7 @@ export class SqliteKeyStore implements KeyStore {
    * keys created concurrently (a business alerting thousands of customers for the first
    * time) share one transaction.
    */
-  #pending: Array<{ record: KeyRecord; resolve: () => void; reject: (err: unknown) => void }> = [];
+  #pending: Array<{ record: KeyRecord; resolve: (stored: KeyRecord) => void; reject: (err: unknown) => void }> = [];
   /** Transactions that inserted keys (for tests and benchmarks). */
   insertCommits = 0;
   #byScope: SQLite.Statement | undefined;
@@ -102,7 +106,7 @@ export class SqliteKeyStore implements KeyStore {
     return row === undefined ? undefined : toRecord(row);
   }
 
-  insertIfAbsent(record: KeyRecord): Promise<void> {
+  insertIfAbsent(record: KeyRecord): Promise<KeyRecord> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ record, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flushInserts());
@@ -113,19 +117,29 @@ export class SqliteKeyStore implements KeyStore {
   #flushInserts(): void {
     const batch = this.#pending;
     this.#pending = [];
+    const stored: KeyRecord[] = [];
     try {
       const insert = this.#db.prepare(
         'insert into privacy_keys (scope, customer_id, kek_id, material, created_at) values (?, ?, ?, ?, ?) on conflict (scope) do nothing',
       );
+      this.#byScope ??= this.#db.prepare('select * from privacy_keys where scope = ?');
+      const byScope = this.#byScope;
       this.#db.transaction(() => {
-        for (const { record: r } of batch) insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt);
+        for (const { record: r } of batch) {
+          if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
+            stored.push(r);
+            continue;
+          }
+          // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
+          stored.push(toRecord(byScope.get(r.scope) as KeyRow));
+        }
       })();
       this.insertCommits += 1;
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
     }
-    for (const job of batch) job.resolve();
+    batch.forEach((job, i) => job.resolve(stored[i] as KeyRecord));
   }
 
   async deleteScope(scope: string): Promise<number> {
@@ -194,12 +208,18 @@ export class PgKeyStore implements KeyStore {
     return row === undefined ? undefined : toRecord(row);
   }
 
-  async insertIfAbsent(r: KeyRecord): Promise<void> {
-    await this.#db
+  async insertIfAbsent(r: KeyRecord): Promise<KeyRecord> {
+    const inserted = await this.#db
       .insertInto('privacy_keys')
       .values({ scope: r.scope, customer_id: r.customerId, kek_id: r.kekId, material: r.material, created_at: r.createdAt })
       .onConflict((oc) => oc.column('scope').doNothing())
-      .execute();
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted !== undefined) return toRecord(inserted);
+    // Another process won the race: its key stands.
+    const winner = await this.get(r.scope);
+    if (winner === undefined) throw new Error(`key ${r.scope} was deleted while being created`);
+    return winner;
   }
 
   async deleteScope(scope: string): Promise<number> {

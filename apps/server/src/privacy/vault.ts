@@ -117,27 +117,29 @@ export class Vault {
     // queue both inserts at once so they land in the same keystore commit.
     const customerScope = `customer:${customerId}`;
     const conversationScope = `conversation:${conversationId}`;
-    const [customerKey, salt] = await Promise.all([this.keystore.get(customerScope), this.keystore.get(conversationScope)]);
+    const knownDek = this.#cache.get(customerScope);
+    const [customerRecord, saltRecord] = await Promise.all([
+      knownDek === undefined ? this.keystore.get(customerScope) : undefined,
+      this.keystore.get(conversationScope),
+    ]);
     const createdAt = this.#now();
-    const inserts: Array<Promise<void>> = [];
-    if (customerKey === undefined) {
-      inserts.push(
-        this.keystore.insertIfAbsent({
-          scope: customerScope,
-          customerId,
-          kekId: this.#kek.id,
-          material: wrap(this.#kek, customerScope, randomBytes(32)),
-          createdAt,
-        }),
-      );
-    }
-    if (salt === undefined) {
-      inserts.push(
+    // The inserts answer with the key each scope holds after them (ours, or a racing writer's).
+    const [customerKey, salt] = await Promise.all([
+      knownDek !== undefined || customerRecord !== undefined
+        ? customerRecord
+        : this.keystore.insertIfAbsent({
+            scope: customerScope,
+            customerId,
+            kekId: this.#kek.id,
+            material: wrap(this.#kek, customerScope, randomBytes(32)),
+            createdAt,
+          }),
+      saltRecord ??
         this.keystore.insertIfAbsent({ scope: conversationScope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt }),
-      );
-    }
-    await Promise.all(inserts);
-    await this.#conversationKey(customerId, conversationId, true, SEAL_RECHECK_MS);
+    ]);
+    const dek = knownDek ?? this.#unwrapRecord(customerKey as KeyRecord);
+    if (knownDek === undefined) this.#cache.set(customerScope, dek);
+    this.#cache.set(`conversation:${customerId}:${conversationId}`, conversationKeyFrom(dek, customerId, conversationId, salt));
   }
 
   /** Whether a seal for this conversation would find its key in memory (no keystore access). */
@@ -331,16 +333,13 @@ export class Vault {
     let record = await this.keystore.get(cacheKey);
     if (record === undefined) {
       if (!create) throw new ContentErasedError('The customer data key does not exist (erased)');
-      const raw = randomBytes(32);
-      await this.keystore.insertIfAbsent({
+      record = await this.keystore.insertIfAbsent({
         scope: cacheKey,
         customerId,
         kekId: this.#kek.id,
-        material: wrap(this.#kek, cacheKey, raw),
+        material: wrap(this.#kek, cacheKey, randomBytes(32)),
         createdAt: this.#now(),
       });
-      record = await this.keystore.get(cacheKey);
-      if (record === undefined) throw new ContentErasedError('The customer data key was erased while being created');
     }
     const key = this.#unwrapRecord(record);
     this.#cache.set(cacheKey, key);
@@ -356,13 +355,9 @@ export class Vault {
     let record = await this.keystore.get(scope);
     if (record === undefined) {
       if (!create) throw new ContentErasedError('The conversation key does not exist (history erased)');
-      await this.keystore.insertIfAbsent({ scope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() });
-      record = await this.keystore.get(scope);
-      if (record === undefined) throw new ContentErasedError('The conversation key was erased while being created');
+      record = await this.keystore.insertIfAbsent({ scope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() });
     }
-    if (record.customerId !== customerId) throw new ContentErasedError('The conversation belongs to another customer');
-    const salt = Buffer.from(record.material, 'base64url');
-    const key = Buffer.from(hkdfSync('sha256', dek, salt, `confide conversation key ${conversationId}`, 32));
+    const key = conversationKeyFrom(dek, customerId, conversationId, record);
     this.#cache.set(cacheKey, key);
     return key;
   }
@@ -373,15 +368,13 @@ export class Vault {
     if (cached !== undefined) return cached;
     let record = await this.keystore.get(scope);
     if (record === undefined) {
-      await this.keystore.insertIfAbsent({
+      record = await this.keystore.insertIfAbsent({
         scope,
         customerId: null,
         kekId: this.#kek.id,
         material: wrap(this.#kek, scope, randomBytes(32)),
         createdAt: this.#now(),
       });
-      record = await this.keystore.get(scope);
-      if (record === undefined) throw new Error(`hub key ${scope} vanished after insert`);
     }
     const key = this.#unwrapRecord(record);
     this.#cache.set(scope, key);
@@ -393,6 +386,12 @@ export class Vault {
     if (kek === undefined) throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}: configure it as KEK or in KEK_PREVIOUS`);
     return unwrap(kek, record);
   }
+}
+
+/** A conversation's key: HKDF of the customer's data key with the conversation's salt. */
+function conversationKeyFrom(dek: Buffer, customerId: string, conversationId: string, salt: KeyRecord): Buffer {
+  if (salt.customerId !== customerId) throw new ContentErasedError('The conversation belongs to another customer');
+  return Buffer.from(hkdfSync('sha256', dek, Buffer.from(salt.material, 'base64url'), `confide conversation key ${conversationId}`, 32));
 }
 
 function aad(column: SealedColumn, customerId: string, conversationId: string): string {
