@@ -200,7 +200,7 @@ export class Privacy {
 
   /** Deletes content past its retention period (RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS). */
   sweepRetention(): Promise<RetentionReport> {
-    return sweepRetention(this.#ctx);
+    return sweepRetention(this.#ctx, this.#blobs);
   }
 
   // ---- export ------------------------------------------------------------------------

@@ -171,6 +171,41 @@ for (const dialect of DIALECTS) {
       expect((await download(h, bob.cookie, shared)).rawPayload.equals(brochure)).toBe(true);
     });
 
+    it('retention: a single-use file goes with the last message that carried it; reusable files and unsent uploads stay', async () => {
+      const clock = testClock();
+      const DAY = 86_400_000;
+      hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', RETENTION_MESSAGE_DAYS: '30', SESSION_TTL_HOURS: String(24 * 90) } });
+      const h = hub;
+      const s = await scene(h);
+      await customerSays(h, s, 'send me the statement');
+      const single = await sendFile(h, s, Buffer.from('CANARY-OLD-STATEMENT'), false);
+      const shared = await upload(h, s, Buffer.from('CANARY-BROCHURE'), true);
+      expect((await sendById(h, s, s.psid, shared)).statusCode).toBe(200);
+      const unsent = await upload(h, s, Buffer.from('CANARY-NOT-SENT-YET'), false);
+      const blobKey = (await row(h, single))?.blob_key ?? '';
+      expect(await h.blobs.get(blobKey)).toBeDefined();
+
+      clock.advance(31 * DAY);
+      await customerSays(h, s, 'the brochure again, please');
+      expect((await sendById(h, s, s.psid, shared)).statusCode).toBe(200);
+      const report = await h.services.privacy.sweepRetention();
+      expect(report).toEqual({ messages: 3, webhooks: 0, attachments: 1 });
+
+      // The statement's only message is gone, and the file with it: row, key copy and blob.
+      expect(await row(h, single)).toBeUndefined();
+      expect(await copies(h, single)).toEqual([]);
+      expect(await h.blobs.get(blobKey)).toBeUndefined();
+      expect((await download(h, s.customer.cookie, single)).statusCode).toBe(404);
+      // The brochure was sent again since: it stays, with the conversation's copy of its key.
+      expect(await row(h, shared)).toBeDefined();
+      expect(await copies(h, shared)).toHaveLength(1);
+      expect((await download(h, s.customer.cookie, shared)).rawPayload.equals(Buffer.from('CANARY-BROCHURE'))).toBe(true);
+      // An upload no message has carried yet is not retention's to delete.
+      expect(await row(h, unsent)).toBeDefined();
+      // Nothing left to sweep.
+      expect(await h.services.privacy.sweepRetention()).toEqual({ messages: 0, webhooks: 0, attachments: 0 });
+    });
+
     it('unlink with erase_history shreds the files of that conversation; the conversation goes on', async () => {
       const h = await start();
       const s = await scene(h);

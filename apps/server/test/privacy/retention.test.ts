@@ -23,11 +23,11 @@ for (const dialect of DIALECTS) {
       await hub.ctx.storage.db.updateTable('webhook_outbox').set({ delivered_at: clock.now() }).execute();
       clock.advance(10 * DAY);
       await customerSays(hub, s, 'newer message');
-      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 0, webhooks: 1 });
+      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 0, webhooks: 1, attachments: 0 });
       // The pending webhook of the newer message is never swept.
       expect(await hub.ctx.storage.db.selectFrom('webhook_outbox').select('id').execute()).toHaveLength(1);
       clock.advance(21 * DAY);
-      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 1, webhooks: 0 });
+      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 1, webhooks: 0, attachments: 0 });
       const view = await texts(hub, s);
       expect(view).not.toContain('old message');
       expect(view).toContain('newer message');
@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
       const s = await scene(hub);
       await customerSays(hub, s, 'kept forever');
       clock.advance(3650 * DAY);
-      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 0, webhooks: 0 });
+      expect(await hub.services.privacy.sweepRetention()).toEqual({ messages: 0, webhooks: 0, attachments: 0 });
       expect(await texts(hub, s)).toContain('kept forever');
     });
   });
