@@ -81,13 +81,24 @@ export class Privacy {
   }
 
   async #flushOnce(): Promise<void> {
-    const pending = [...this.#pending.values()];
+    const taken = this.#pending;
     this.#pending = new Map();
     const now = this.#ctx.now();
-    await this.#ctx.storage.writes.run(async (tx) => {
-      for (const { entry, count } of pending) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
-      await collectAudit(tx.db, now);
-    });
+    try {
+      await this.#ctx.storage.writes.run(async (tx) => {
+        for (const { entry, count } of taken.values()) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
+        await collectAudit(tx.db, now);
+      });
+    } catch (err) {
+      // Nothing was written: the accesses go back, to be recorded by the next flush, merged
+      // with those that came meanwhile (an audit record is never dropped for a failed write).
+      for (const [key, item] of taken) {
+        const newer = this.#pending.get(key);
+        if (newer !== undefined) newer.count += item.count;
+        else this.#pending.set(key, item);
+      }
+      throw err;
+    }
     const head = await this.#ctx.storage.db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
     const last = await this.#ctx.storage.db.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
     if (Number(head.seq) - Number(last?.seq ?? 0) >= CHECKPOINT_EVERY) await this.checkpoint();

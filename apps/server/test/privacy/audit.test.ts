@@ -5,7 +5,7 @@
  * that record.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashRecord } from '../../src/privacy/audit-log.js';
 import { buildTestHub, DIALECTS, testClock, type TestHub } from '../helpers.js';
 import { businessSendsTemplate, customerSays, customerView, scene } from './fixtures.js';
@@ -92,6 +92,24 @@ for (const dialect of DIALECTS) {
       await hub.services.privacy.flush();
       const denied = (await records()).filter((r) => r.action === 'content.denied');
       expect(denied).toMatchObject([{ actor: 'app:1', purpose: 'advertising', customer_id: s.customer.id }]);
+    });
+
+    it('keeps accesses whose flush failed and records them with the next one', async () => {
+      const s = await scene(hub);
+      await customerSays(hub, s, 'x');
+      await hub.services.privacy.flush();
+      const row = await hub.ctx.storage.db.selectFrom('messages').select('body').executeTakeFirstOrThrow();
+      const open = () => hub.ctx.storage.vault.openMessage({ purpose: 'customer_export', actor: 'test:retry' }, s.customer.id, row.body);
+      await open();
+      await open();
+      vi.spyOn(hub.ctx.storage.writes, 'run').mockRejectedValueOnce(new Error('database unavailable'));
+      await expect(hub.services.privacy.flush()).rejects.toThrow('database unavailable');
+      await open();
+      await hub.services.privacy.flush();
+      const exports = (await records()).filter((r) => r.actor === 'test:retry');
+      // One record: the two accesses of the failed flush merged with the one after it.
+      expect(exports).toHaveLength(1);
+      expect(JSON.parse(exports[0]?.details ?? '{}')).toMatchObject({ count: 3 });
     });
 
     it('names the record that was edited', async () => {
