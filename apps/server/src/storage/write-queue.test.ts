@@ -1,6 +1,7 @@
 import { PlatformError } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import type { ReadAheadSource } from './write-queue.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: WriteQueue (group commit)`, () => {
@@ -55,6 +56,48 @@ for (const dialect of DIALECTS) {
       expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
       const ids = (await hub.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
       expect(ids).toEqual(['dup', 'fresh']);
+    });
+
+    it('reads ahead for the jobs of a transaction in one load, and stops trusting it after a job that did not declare it', async () => {
+      const names = ['ra1', 'ra2', 'ra3', 'ra4'];
+      for (const id of names) await hub.ctx.storage.writes.run(insertPage(id));
+      const loads: string[][] = [];
+      const pageNames: ReadAheadSource<string> = {
+        id: (key) => key,
+        async load(db, keys) {
+          loads.push([...keys].sort());
+          const rows = await db.selectFrom('pages').select(['id', 'name']).where('id', 'in', keys).execute();
+          return new Map(rows.map((r) => [r.id, r.name]));
+        },
+      };
+      const seen: Array<{ key: string; ahead: unknown }> = [];
+      const reader = (key: string) =>
+        hub.ctx.storage.writes.run(
+          async (tx) => {
+            seen.push({ key, ahead: tx.ahead });
+          },
+          { readAhead: { source: pageNames, key } },
+        );
+      // Same tick: one transaction. The job in the middle renames a page without declaring the
+      // read-ahead, so the two readers after it must not be handed what was read before it.
+      await Promise.all([
+        reader('ra1'),
+        reader('missing'),
+        hub.ctx.storage.writes.run((tx) => tx.db.updateTable('pages').set({ name: 'renamed' }).where('id', '=', 'ra3').execute()),
+        reader('ra3'),
+        reader('ra4'),
+      ]);
+      expect(loads).toEqual([['missing', 'ra1', 'ra3', 'ra4']]);
+      expect(seen).toEqual([
+        { key: 'ra1', ahead: { row: 'ra1' } },
+        { key: 'missing', ahead: { row: undefined } },
+        { key: 'ra3', ahead: undefined },
+        { key: 'ra4', ahead: undefined },
+      ]);
+      // A lone job reads for itself.
+      await reader('ra2');
+      expect(seen.at(-1)).toEqual({ key: 'ra2', ahead: undefined });
+      expect(loads).toHaveLength(1);
     });
   });
 }

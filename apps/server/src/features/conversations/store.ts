@@ -1,6 +1,6 @@
 /** Storage of conversations and messages. */
-import type { Kysely } from 'kysely';
-import { prepare } from '../../storage/prepared.js';
+import { sql, type Kysely } from 'kysely';
+import { dialectOf, prepare } from '../../storage/prepared.js';
 import type { ConversationsTable, Database, MessagesTable } from '../../storage/schema.js';
 
 export type ConversationRow = Omit<ConversationsTable, 'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'> & {
@@ -60,6 +60,25 @@ const recipientByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
 
 export function findRecipientByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow | undefined> {
   return recipientByPsid.takeFirst(db, { pageId, psid }) as Promise<RecipientRow | undefined>;
+}
+
+// The same rows for many PSIDs of a page: a JSON array on SQLite, a text[] on PostgreSQL.
+const recipientsByPsids = prepare<{ pageId: string; psids: string | string[] }>()((db, p, dialect) =>
+  db
+    .selectFrom('conversations as c')
+    .select(CONVERSATION_COLUMNS.map((column) => `c.${column}` as const))
+    .select((eb) => [
+      eb.selectFrom('conversation_blocks as b').select('b.reason').whereRef('b.conversation_id', '=', 'c.id').limit(1).as('blocked_reason'),
+      eb.selectFrom('apps as a').select('a.id').whereRef('a.page_id', '=', 'c.page_id').orderBy('a.created_at').orderBy('a.id').limit(1).as('primary_app_id'),
+    ])
+    .where('c.page_id', '=', p('pageId'))
+    .where(dialect === 'postgres' ? sql<boolean>`c.psid = any(${p('psids')}::text[])` : sql<boolean>`c.psid in (select value from json_each(${p('psids')}))`),
+);
+
+/** Recipients of several PSIDs of one page in one statement (the Send API's read-ahead). */
+export async function findRecipientsByPsids(db: Kysely<Database>, pageId: string, psids: string[]): Promise<RecipientRow[]> {
+  const param = dialectOf(db) === 'postgres' ? psids : JSON.stringify(psids);
+  return (await recipientsByPsids.rows(db, { pageId, psids: param })) as RecipientRow[];
 }
 
 export function listConversationsOfCustomer(db: Kysely<Database>, customerId: string) {

@@ -14,7 +14,7 @@ import { assertThreadOwner } from '../handover/thread-owner.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
 import { assertWithinPolicy } from './pipeline/check-window.js';
-import { assertPersona, loadRecipient } from './pipeline/load-recipient.js';
+import { assertPersona, loadRecipient, recipientsAhead } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
 import type { PageRateLimiter } from './rate-limit.js';
 
@@ -45,34 +45,37 @@ export class SendApi {
     const staged = await this.#stage(call, cmd);
     await this.#warmKeys(principal.pageId, cmd.psid);
     try {
-      const result = await this.ctx.storage.writes.run(async (tx) => {
-        const now = this.ctx.now();
-        const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid);
-        await assertPersona(tx.db, principal.pageId, cmd.personaId);
-        const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
-        await assertThreadOwner(tx.db, conv, principal.appId);
-        await assertWithinPolicy(tx.db, conv, cmd, now);
-        await this.limiter.take(principal.pageId, now);
-        const message = await recordMessage(tx, this.ctx.bus, {
-          conversation: conv,
-          direction: 'out',
-          body: built.body,
-          now,
-          appId: principal.appId,
-          personaId: cmd.personaId ?? null,
-          messagingType: cmd.messagingType,
-          tag: cmd.tag ?? null,
-        });
-        for (const attachmentId of built.linked) {
-          await tx.db
-            .insertInto('message_attachments')
-            .values({ attachment_id: attachmentId, conversation_id: conv.id, mid: message.mid, created_at: now })
-            .execute();
-        }
-        const response: SendMessageResponse = { recipient_id: conv.psid, message_id: message.mid };
-        if (built.reusableId !== undefined) response.attachment_id = built.reusableId;
-        return response;
-      });
+      const result = await this.ctx.storage.writes.run(
+        async (tx) => {
+          const now = this.ctx.now();
+          const conv = await loadRecipient(tx, principal.pageId, cmd.psid);
+          await assertPersona(tx.db, principal.pageId, cmd.personaId);
+          const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
+          await assertThreadOwner(tx.db, conv, principal.appId);
+          await assertWithinPolicy(tx.db, conv, cmd, now);
+          await this.limiter.take(principal.pageId, now);
+          const message = await recordMessage(tx, this.ctx.bus, {
+            conversation: conv,
+            direction: 'out',
+            body: built.body,
+            now,
+            appId: principal.appId,
+            personaId: cmd.personaId ?? null,
+            messagingType: cmd.messagingType,
+            tag: cmd.tag ?? null,
+          });
+          for (const attachmentId of built.linked) {
+            await tx.db
+              .insertInto('message_attachments')
+              .values({ attachment_id: attachmentId, conversation_id: conv.id, mid: message.mid, created_at: now })
+              .execute();
+          }
+          const response: SendMessageResponse = { recipient_id: conv.psid, message_id: message.mid };
+          if (built.reusableId !== undefined) response.attachment_id = built.reusableId;
+          return response;
+        },
+        { readAhead: { source: recipientsAhead, key: { pageId: principal.pageId, psid: cmd.psid } } },
+      );
       this.ctx.metrics.messagesStored.inc({ direction: 'out' });
       return result;
     } catch (err) {

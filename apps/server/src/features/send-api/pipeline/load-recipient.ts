@@ -6,10 +6,37 @@
 import { PlatformError } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../storage/schema.js';
-import { findRecipientByPsid, type RecipientRow } from '../../conversations/store.js';
+import type { ReadAheadSource, WriteTx } from '../../../storage/write-queue.js';
+import { findRecipientByPsid, findRecipientsByPsids, type RecipientRow } from '../../conversations/store.js';
 
-export async function loadRecipient(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow> {
-  const conv = await findRecipientByPsid(db, pageId, psid);
+export interface RecipientKey {
+  pageId: string;
+  psid: string;
+}
+
+/**
+ * The recipients of a transaction's Send API jobs, read in one statement per page. A
+ * message job changes none of what it reads (it moves `last_message_at`, which no step
+ * reads), as the read-ahead contract requires (storage/write-queue.ts).
+ */
+export const recipientsAhead: ReadAheadSource<RecipientKey> = {
+  id: (key) => `${key.pageId}\u0000${key.psid}`,
+  async load(db, keys) {
+    const byPage = new Map<string, string[]>();
+    for (const { pageId, psid } of keys) byPage.set(pageId, [...(byPage.get(pageId) ?? []), psid]);
+    const rows = new Map<string, unknown>();
+    for (const [pageId, psids] of byPage) {
+      for (const row of await findRecipientsByPsids(db, pageId, psids)) rows.set(recipientsAhead.id({ pageId, psid: row.psid }), row);
+    }
+    return rows;
+  },
+};
+
+/** The recipient, from the transaction's read-ahead when there is one. */
+export async function loadRecipient(db: Kysely<Database> | WriteTx, pageId: string, psid: string): Promise<RecipientRow> {
+  const tx = 'ahead' in db ? db : undefined;
+  const conv =
+    tx?.ahead !== undefined ? (tx.ahead.row as RecipientRow | undefined) : await findRecipientByPsid(tx?.db ?? (db as Kysely<Database>), pageId, psid);
   if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
   if (conv.blocked_reason !== null) throw new PlatformError('USER_UNAVAILABLE');
   return conv;
