@@ -37,8 +37,7 @@ export const ConfigSchema = z.object({
    * PostgreSQL shares the hub's cores (bigger batches, less CPU per write); more hides round
    * trips to a PostgreSQL on another host, at a price: two batches writing the same customers
    * in different orders deadlock, and PostgreSQL takes deadlock_timeout (1 s) to break it
-   * before the loser runs again; and a Send API call stamped just before a second boundary
-   * may spend a token of the next second (features/send-api/leased-rate-limit.ts).
+   * before the loser runs again.
    * SQLite always has one writer.
    */
   DATABASE_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),

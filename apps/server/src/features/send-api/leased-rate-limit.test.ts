@@ -100,6 +100,26 @@ describe('LeasedRateLimiter', () => {
     await expect(limiter.take('p1', T0)).resolves.toBeUndefined();
   });
 
+  it('charges a call stamped in the window before the one held to its own window', async () => {
+    const store = new FakeStore();
+    const limiter = new LeasedRateLimiter(store, 40);
+    // Two leases of 2 in the first second, 3 spent; the next second opens.
+    for (let i = 0; i < 3; i++) await limiter.take('p1', T0 + 990 + i);
+    await limiter.take('p1', T0 + 1000);
+    // A transaction that began in the first second takes its token late: the one left of it.
+    await limiter.take('p1', T0 + 999);
+    expect(store.used.get(`p1@${T0}`)).toBe(4);
+    // None left in this process: one more call is leased from the first window itself.
+    await limiter.take('p1', T0 + 999);
+    expect(store.used.get(`p1@${T0}`)).toBe(5);
+    expect(store.leases.at(-1)).toMatchObject({ windowStart: T0, want: 1, granted: 1 });
+    // Used up elsewhere: refused, although the current window has tokens.
+    store.used.set(`p1@${T0}`, 40);
+    expect(await outcome(limiter.take('p1', T0 + 999))).toBe(613);
+    expect(await outcome(limiter.take('p1', T0 + 1001))).toBe('ok');
+    expect(store.used.get(`p1@${T0 + 1000}`)).toBe(2);
+  });
+
   it('sweeps windows older than 10 s at most once a minute', async () => {
     const store = new FakeStore();
     const limiter = new LeasedRateLimiter(store, 300);

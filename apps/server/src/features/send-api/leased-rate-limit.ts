@@ -35,6 +35,8 @@ export class LeasedRateLimiter implements PageRateLimiter {
   readonly #limit: number;
   readonly #block: number;
   readonly #held = new Map<string, HeldWindow>();
+  /** The window each page held before its current one (what is left of it). */
+  readonly #previous = new Map<string, HeldWindow>();
   #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(store: RateWindowStore, perSecond: number) {
@@ -48,8 +50,14 @@ export class LeasedRateLimiter implements PageRateLimiter {
     this.#maybeSweep(start);
     for (;;) {
       let held = this.#held.get(pageId);
-      // A call stamped just before a newer window was opened spends from the newer one.
+      if (held !== undefined && held.start > start) {
+        // Stamped in a window this process has left (its transaction began before the second
+        // changed, with several in flight): charged to its own window, so that no second,
+        // counted by the time messages carry, ever passes the limit.
+        return this.#takeLate(pageId, start);
+      }
       if (held === undefined || held.start < start) {
+        if (held !== undefined) this.#previous.set(pageId, held);
         held = { start, tokens: 0, exhausted: false, leasing: null, waiting: 0 };
         this.#held.set(pageId, held);
       }
@@ -66,6 +74,16 @@ export class LeasedRateLimiter implements PageRateLimiter {
         held.waiting -= 1;
       }
     }
+  }
+
+  /** A call for an earlier window: what this process kept of it, else one more call leased from it. */
+  async #takeLate(pageId: string, start: number): Promise<void> {
+    const previous = this.#previous.get(pageId);
+    if (previous !== undefined && previous.start === start && previous.tokens > 0) {
+      previous.tokens -= 1;
+      return;
+    }
+    if ((await this.#store.lease(pageId, start, 1, this.#limit)) < 1) throw rateLimited();
   }
 
   async #lease(pageId: string, held: HeldWindow): Promise<void> {
@@ -86,6 +104,7 @@ export class LeasedRateLimiter implements PageRateLimiter {
     if (start - this.#lastSweep < SWEEP_EVERY_MS) return;
     this.#lastSweep = start;
     for (const [pageId, held] of this.#held) if (held.start < start && held.leasing === null) this.#held.delete(pageId);
+    for (const [pageId, held] of this.#previous) if (held.start < start) this.#previous.delete(pageId);
     // Best effort: a failed sweep is retried a minute later and never fails a call.
     this.#store.sweep(start - SWEEP_AGE_MS).catch(() => undefined);
   }
