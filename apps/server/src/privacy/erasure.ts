@@ -11,7 +11,7 @@
  */
 import { sql } from 'kysely';
 import type { HubContext } from '../context.js';
-import { removeConversationFiles } from '../features/attachments/attachments.js';
+import { deleteFileBlobs, removeConversationFiles } from '../features/attachments/attachments.js';
 import type { BlobStore } from '../features/attachments/blob-store.js';
 import type { WriteTx } from '../storage/write-queue.js';
 
@@ -60,7 +60,7 @@ export async function eraseCustomer(
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
-  await deleteBlobs(ctx, blobs, files);
+  await deleteFileBlobs(ctx, blobs, files);
   await checkpointWal(ctx);
   return report;
 }
@@ -105,17 +105,9 @@ export async function eraseConversationHistory(
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
-  await deleteBlobs(ctx, blobs, files);
+  await deleteFileBlobs(ctx, blobs, files);
   await checkpointWal(ctx);
   return report;
-}
-
-/** Deletes erased files from the blob store (already unreadable: their keys are gone). */
-async function deleteBlobs(ctx: HubContext, blobs: BlobStore | undefined, keys: readonly string[]): Promise<void> {
-  if (blobs === undefined) return;
-  for (const key of keys) {
-    await blobs.delete(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not delete an erased attachment file'));
-  }
 }
 
 /** SQLite: move committed deletions out of the WAL so the old pages stop lingering there. */

@@ -10,6 +10,7 @@
  * the page's, to send again.
  */
 import type { HubContext } from '../context.js';
+import { deleteFileBlobs, removeFileLinksBefore } from '../features/attachments/attachments.js';
 import type { BlobStore } from '../features/attachments/blob-store.js';
 
 const DAY_MS = 86_400_000;
@@ -39,11 +40,9 @@ export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promis
       if (n < BATCH) break;
     }
     for (;;) {
-      const swept = await sweepFileLinks(ctx, before);
+      const swept = await ctx.storage.writes.run((tx) => removeFileLinksBefore(tx.db, before, BATCH));
       report.attachments += swept.files.length;
-      for (const key of swept.files) {
-        await blobs?.delete(key).catch((err: unknown) => ctx.log.warn({ err }, 'retention: could not delete an attachment file'));
-      }
+      await deleteFileBlobs(ctx, blobs, swept.files);
       if (swept.links < BATCH) break;
     }
   }
@@ -55,9 +54,8 @@ export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promis
           await tx.db
             .selectFrom('webhook_outbox')
             .select('id')
-            // Read through the (app_id, created_at) index: delivered before the cutoff means created before it.
+            // Read by app through the (app_id, delivered_at, id) index (apps are never deleted).
             .where('app_id', 'in', (eb) => eb.selectFrom('apps as registered').select('registered.id'))
-            .where('created_at', '<', before)
             .where('delivered_at', 'is not', null)
             .where('delivered_at', '<', before)
             .limit(BATCH)
@@ -72,52 +70,4 @@ export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promis
     }
   }
   return report;
-}
-
-/**
- * One batch of file links older than `before` (a link is as old as its message): the links,
- * the conversation copies of file keys no message of that conversation needs any more, and
- * the single-use files no message carries any more. Returns the blob keys to delete once
- * committed.
- */
-async function sweepFileLinks(ctx: HubContext, before: number): Promise<{ links: number; files: string[] }> {
-  return ctx.storage.writes.run(async (tx) => {
-    const db = tx.db;
-    const links = await db.selectFrom('message_attachments').select('attachment_id').where('created_at', '<', before).limit(BATCH).execute();
-    if (links.length === 0) return { links: 0, files: [] };
-    const ids = [...new Set(links.map((l) => l.attachment_id))];
-    await db.deleteFrom('message_attachments').where('attachment_id', 'in', ids).where('created_at', '<', before).execute();
-    await db
-      .deleteFrom('attachment_keys')
-      .where('attachment_id', 'in', ids)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('message_attachments as ma')
-              .select('ma.mid')
-              .whereRef('ma.attachment_id', '=', 'attachment_keys.attachment_id')
-              .whereRef('ma.conversation_id', '=', 'attachment_keys.conversation_id'),
-          ),
-        ),
-      )
-      .execute();
-    const orphans = await db
-      .selectFrom('attachments as a')
-      .select(['a.id', 'a.blob_key'])
-      .where('a.id', 'in', ids)
-      .where('a.is_reusable', '=', 0)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('message_attachments as ma').select('ma.mid').whereRef('ma.attachment_id', '=', 'a.id'))))
-      .execute();
-    if (orphans.length > 0)
-      await db
-        .deleteFrom('attachments')
-        .where(
-          'id',
-          'in',
-          orphans.map((o) => o.id),
-        )
-        .execute();
-    return { links: links.length, files: orphans.flatMap((o) => (o.blob_key === null ? [] : [o.blob_key])) };
-  });
 }

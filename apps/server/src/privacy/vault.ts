@@ -122,23 +122,16 @@ export class Vault {
       knownDek === undefined ? this.keystore.get(customerScope) : undefined,
       this.keystore.get(conversationScope),
     ]);
-    const createdAt = this.#now();
     // The inserts answer with the key each scope holds after them (ours, or a racing writer's).
-    const [customerKey, salt] = await Promise.all([
-      knownDek !== undefined || customerRecord !== undefined
-        ? customerRecord
-        : this.keystore.insertIfAbsent({
-            scope: customerScope,
-            customerId,
-            kekId: this.#kek.id,
-            material: wrap(this.#kek, customerScope, randomBytes(32)),
-            createdAt,
-          }),
-      saltRecord ??
-        this.keystore.insertIfAbsent({ scope: conversationScope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt }),
+    const [dekRecord, salt] = await Promise.all([
+      knownDek !== undefined ? undefined : (customerRecord ?? this.keystore.insertIfAbsent(this.#newDataKey(customerId))),
+      saltRecord ?? this.keystore.insertIfAbsent(this.#newSalt(customerId, conversationId)),
     ]);
-    const dek = knownDek ?? this.#unwrapRecord(customerKey as KeyRecord);
-    if (knownDek === undefined) this.#cache.set(customerScope, dek);
+    let dek = knownDek;
+    if (dek === undefined) {
+      dek = this.#unwrapRecord(dekRecord as KeyRecord);
+      this.#cache.set(customerScope, dek);
+    }
     this.#cache.set(`conversation:${customerId}:${conversationId}`, conversationKeyFrom(dek, customerId, conversationId, salt));
   }
 
@@ -333,13 +326,7 @@ export class Vault {
     let record = await this.keystore.get(cacheKey);
     if (record === undefined) {
       if (!create) throw new ContentErasedError('The customer data key does not exist (erased)');
-      record = await this.keystore.insertIfAbsent({
-        scope: cacheKey,
-        customerId,
-        kekId: this.#kek.id,
-        material: wrap(this.#kek, cacheKey, randomBytes(32)),
-        createdAt: this.#now(),
-      });
+      record = await this.keystore.insertIfAbsent(this.#newDataKey(customerId));
     }
     const key = this.#unwrapRecord(record);
     this.#cache.set(cacheKey, key);
@@ -355,7 +342,7 @@ export class Vault {
     let record = await this.keystore.get(scope);
     if (record === undefined) {
       if (!create) throw new ContentErasedError('The conversation key does not exist (history erased)');
-      record = await this.keystore.insertIfAbsent({ scope, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() });
+      record = await this.keystore.insertIfAbsent(this.#newSalt(customerId, conversationId));
     }
     const key = conversationKeyFrom(dek, customerId, conversationId, record);
     this.#cache.set(cacheKey, key);
@@ -379,6 +366,17 @@ export class Vault {
     const key = this.#unwrapRecord(record);
     this.#cache.set(scope, key);
     return key;
+  }
+
+  /** A fresh customer data key, wrapped by the current KEK. */
+  #newDataKey(customerId: string): KeyRecord {
+    const scope = `customer:${customerId}`;
+    return { scope, customerId, kekId: this.#kek.id, material: wrap(this.#kek, scope, randomBytes(32)), createdAt: this.#now() };
+  }
+
+  /** A fresh conversation salt (not secret on its own: the key is derived with the data key). */
+  #newSalt(customerId: string, conversationId: string): KeyRecord {
+    return { scope: `conversation:${conversationId}`, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() };
   }
 
   #unwrapRecord(record: KeyRecord): Buffer {

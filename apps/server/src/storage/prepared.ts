@@ -17,7 +17,7 @@
  * On PostgreSQL the statement is named (storage/pg-pool.ts): each connection parses and plans
  * it once, and later calls send only the parameters.
  */
-import { PostgresAdapter, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { PostgresAdapter, sql, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
 import type { DialectName } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -111,4 +111,19 @@ export class PreparedQuery<P extends Record<string, unknown>, O> {
  */
 export function prepare<P extends Record<string, unknown>>() {
   return <O>(build: (db: Kysely<Database>, param: ParamFn<P>, dialect: DialectName) => Compilable<O>): PreparedQuery<P, O> => new PreparedQuery<P, O>(build);
+}
+
+/**
+ * A list bound as one parameter, so a prepared query's SQL does not vary with its length: a
+ * JSON array on SQLite, an array on PostgreSQL. Pair it with `inList` in the query.
+ */
+export function listParam<T extends string | number>(db: Kysely<Database>, values: readonly T[]): string | T[] {
+  return dialectOf(db) === 'postgres' ? [...values] : JSON.stringify(values);
+}
+
+/** `column IN list` for a `listParam`: `json_each` on SQLite, `= any($n::type[])` on PostgreSQL. */
+export function inList(column: string, list: unknown, pgType: 'bigint' | 'text', dialect: DialectName): RawBuilder<boolean> {
+  return dialect === 'postgres'
+    ? sql<boolean>`${sql.ref(column)} = any(${list}::${sql.raw(pgType)}[])`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${list}))`;
 }

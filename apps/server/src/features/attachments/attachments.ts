@@ -284,3 +284,56 @@ export async function removeConversationFiles(db: Kysely<Database>, conversation
     .execute();
   return rows.map((r) => r.blob_key as string);
 }
+
+/**
+ * Retention: one batch of file links older than `before` (a link is as old as its message): the links,
+ * the conversation copies of file keys no message of that conversation needs any more, and
+ * the single-use files no message carries any more. Returns the blob keys to delete once
+ * committed.
+ */
+export async function removeFileLinksBefore(db: Kysely<Database>, before: number, limit: number): Promise<{ links: number; files: string[] }> {
+  const links = await db.selectFrom('message_attachments').select('attachment_id').where('created_at', '<', before).limit(limit).execute();
+  if (links.length === 0) return { links: 0, files: [] };
+  const ids = [...new Set(links.map((l) => l.attachment_id))];
+  await db.deleteFrom('message_attachments').where('attachment_id', 'in', ids).where('created_at', '<', before).execute();
+  await db
+    .deleteFrom('attachment_keys')
+    .where('attachment_id', 'in', ids)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('message_attachments as ma')
+            .select('ma.mid')
+            .whereRef('ma.attachment_id', '=', 'attachment_keys.attachment_id')
+            .whereRef('ma.conversation_id', '=', 'attachment_keys.conversation_id'),
+        ),
+      ),
+    )
+    .execute();
+  const orphans = await db
+    .selectFrom('attachments as a')
+    .select(['a.id', 'a.blob_key'])
+    .where('a.id', 'in', ids)
+    .where('a.is_reusable', '=', 0)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('message_attachments as ma').select('ma.mid').whereRef('ma.attachment_id', '=', 'a.id'))))
+    .execute();
+  if (orphans.length > 0)
+    await db
+      .deleteFrom('attachments')
+      .where(
+        'id',
+        'in',
+        orphans.map((o) => o.id),
+      )
+      .execute();
+  return { links: links.length, files: orphans.flatMap((o) => (o.blob_key === null ? [] : [o.blob_key])) };
+}
+
+/** Deletes the blobs of removed files once their rows are gone (already unreadable: their keys are gone). */
+export async function deleteFileBlobs(ctx: HubContext, blobs: BlobStore | undefined, keys: readonly string[]): Promise<void> {
+  if (blobs === undefined) return;
+  for (const key of keys) {
+    await blobs.delete(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not delete a removed attachment file'));
+  }
+}

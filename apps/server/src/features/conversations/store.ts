@@ -1,6 +1,6 @@
 /** Storage of conversations and messages. */
-import { sql, type Kysely } from 'kysely';
-import { dialectOf, prepare } from '../../storage/prepared.js';
+import type { Kysely } from 'kysely';
+import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { ConversationsTable, Database, MessagesTable } from '../../storage/schema.js';
 
 export type ConversationRow = Omit<ConversationsTable, 'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'> & {
@@ -46,39 +46,35 @@ export function findConversationByPsid(db: Kysely<Database>, pageId: string, psi
 /** A Send API recipient: the conversation, whether it is blocked, and the page's Primary Receiver, in one query. */
 export type RecipientRow = ConversationRow & { blocked_reason: string | null; primary_app_id: string | null };
 
-const recipientByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
-  db
+/** A conversation with what the Send API checks: its block, if any, and the page's primary app. */
+function selectRecipients(db: Kysely<Database>) {
+  return db
     .selectFrom('conversations as c')
     .select(CONVERSATION_COLUMNS.map((column) => `c.${column}` as const))
     .select((eb) => [
       eb.selectFrom('conversation_blocks as b').select('b.reason').whereRef('b.conversation_id', '=', 'c.id').limit(1).as('blocked_reason'),
       eb.selectFrom('apps as a').select('a.id').whereRef('a.page_id', '=', 'c.page_id').orderBy('a.created_at').orderBy('a.id').limit(1).as('primary_app_id'),
-    ])
-    .where('c.psid', '=', p('psid'))
-    .where('c.page_id', '=', p('pageId')),
+    ]);
+}
+
+const recipientByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
+  selectRecipients(db).where('c.psid', '=', p('psid')).where('c.page_id', '=', p('pageId')),
 );
 
 export function findRecipientByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow | undefined> {
   return recipientByPsid.takeFirst(db, { pageId, psid }) as Promise<RecipientRow | undefined>;
 }
 
-// The same rows for many PSIDs of a page: a JSON array on SQLite, a text[] on PostgreSQL.
+// The same rows for many PSIDs of a page (a list parameter).
 const recipientsByPsids = prepare<{ pageId: string; psids: string | string[] }>()((db, p, dialect) =>
-  db
-    .selectFrom('conversations as c')
-    .select(CONVERSATION_COLUMNS.map((column) => `c.${column}` as const))
-    .select((eb) => [
-      eb.selectFrom('conversation_blocks as b').select('b.reason').whereRef('b.conversation_id', '=', 'c.id').limit(1).as('blocked_reason'),
-      eb.selectFrom('apps as a').select('a.id').whereRef('a.page_id', '=', 'c.page_id').orderBy('a.created_at').orderBy('a.id').limit(1).as('primary_app_id'),
-    ])
+  selectRecipients(db)
     .where('c.page_id', '=', p('pageId'))
-    .where(dialect === 'postgres' ? sql<boolean>`c.psid = any(${p('psids')}::text[])` : sql<boolean>`c.psid in (select value from json_each(${p('psids')}))`),
+    .where(inList('c.psid', p('psids'), 'text', dialect)),
 );
 
 /** Recipients of several PSIDs of one page in one statement (the Send API's read-ahead). */
 export async function findRecipientsByPsids(db: Kysely<Database>, pageId: string, psids: string[]): Promise<RecipientRow[]> {
-  const param = dialectOf(db) === 'postgres' ? psids : JSON.stringify(psids);
-  return (await recipientsByPsids.rows(db, { pageId, psids: param })) as RecipientRow[];
+  return (await recipientsByPsids.rows(db, { pageId, psids: listParam(db, psids) })) as RecipientRow[];
 }
 
 export function listConversationsOfCustomer(db: Kysely<Database>, customerId: string) {

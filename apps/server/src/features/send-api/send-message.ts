@@ -48,7 +48,7 @@ export class SendApi {
       const result = await this.ctx.storage.writes.run(
         async (tx) => {
           const now = this.ctx.now();
-          const conv = await loadRecipient(tx, principal.pageId, cmd.psid);
+          const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
           await assertPersona(tx.db, principal.pageId, cmd.personaId);
           const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
           await assertThreadOwner(tx.db, conv, principal.appId);

@@ -7,10 +7,10 @@
  * serialised per app by locking the app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
  * has a single writer).
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
 import type { DialectName } from '../../storage/migrations/index.js';
-import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
+import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
@@ -18,15 +18,9 @@ import { appendCustomerEvent } from '../realtime/event-log.js';
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
 
-// The statements of every batch, prepared once (storage/prepared.ts). A batch's ids travel as
-// one parameter: a JSON array on SQLite, an int8[] on PostgreSQL.
+// The statements of every batch, prepared once (storage/prepared.ts); a batch's ids are one
+// list parameter.
 type Ids = { ids: string | number[] };
-function inIds(p: ParamFn<Ids>, dialect: DialectName): RawBuilder<boolean> {
-  return dialect === 'postgres' ? sql<boolean>`id = any(${p('ids')}::bigint[])` : sql<boolean>`id in (select value from json_each(${p('ids')}))`;
-}
-function idsParam(db: Kysely<Database>, ids: number[]): Ids['ids'] {
-  return dialectOf(db) === 'postgres' ? ids : JSON.stringify(ids);
-}
 const pendingHead = prepare<{ appId: string; limit: number }>()((db, p) =>
   db
     .selectFrom('webhook_outbox as o')
@@ -52,13 +46,13 @@ const leaseRows = prepare<Ids & { until: number; owner: string }>()((db, p, dial
   db
     .updateTable('webhook_outbox')
     .set({ leased_until: p('until'), lease_owner: p('owner') })
-    .where(inIds(p, dialect)),
+    .where(inList('id', p('ids'), 'bigint', dialect)),
 );
 const markDelivered = prepare<Ids & { now: number }>()((db, p, dialect) =>
   db
     .updateTable('webhook_outbox')
     .set((eb) => ({ delivered_at: p('now'), attempts: eb('attempts', '+', 1), last_error: null, leased_until: null, lease_owner: null }))
-    .where(inIds(p, dialect))
+    .where(inList('id', p('ids'), 'bigint', dialect))
     .where('delivered_at', 'is', null),
 );
 const healApp = prepare<{ appId: string }>()((db, p) =>
@@ -153,7 +147,7 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
   if (rows.some((r) => r.leased_until !== null && r.leased_until > now)) return null;
 
   await leaseRows.run(tx.db, {
-    ids: idsParam(
+    ids: listParam(
       tx.db,
       rows.map((r) => r.id),
     ),
@@ -211,7 +205,7 @@ export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: stri
  * messages or postbacks were in the batch. Returns whether the app had been failing.
  */
 export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, now: number): Promise<{ recovered: boolean }> {
-  await markDelivered.run(tx.db, { ids: idsParam(tx.db, idsOf(batch)), now });
+  await markDelivered.run(tx.db, { ids: listParam(tx.db, idsOf(batch)), now });
   const healed = await healApp.run(tx.db, { appId: batch.appId });
 
   const newest = new Map<string, { customerId: string; watermark: number }>();

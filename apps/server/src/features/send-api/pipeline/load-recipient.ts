@@ -32,11 +32,9 @@ export const recipientsAhead: ReadAheadSource<RecipientKey> = {
   },
 };
 
-/** The recipient, from the transaction's read-ahead when there is one. */
-export async function loadRecipient(db: Kysely<Database> | WriteTx, pageId: string, psid: string): Promise<RecipientRow> {
-  const tx = 'ahead' in db ? db : undefined;
-  const conv =
-    tx?.ahead !== undefined ? (tx.ahead.row as RecipientRow | undefined) : await findRecipientByPsid(tx?.db ?? (db as Kysely<Database>), pageId, psid);
+/** The recipient, from the transaction's read-ahead (`recipientsAhead`) when it has one. */
+export async function loadRecipient(db: Kysely<Database>, pageId: string, psid: string, ahead?: WriteTx['ahead']): Promise<RecipientRow> {
+  const conv = ahead !== undefined ? (ahead.row as RecipientRow | undefined) : await findRecipientByPsid(db, pageId, psid);
   if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
   if (conv.blocked_reason !== null) throw new PlatformError('USER_UNAVAILABLE');
   return conv;
