@@ -4,12 +4,14 @@ import type { Row } from '../scenarios/types.js';
 export interface Scored extends Row {
   pass: boolean | null;
   ratio: number | null;
+  floorRatio: number | null;
 }
 
 export function score(row: Row): Scored {
   const pass = row.target === null ? null : row.target.op === '>=' ? row.measured >= row.target.value : row.measured <= row.target.value;
   const ratio = row.reference === null || row.reference === 0 ? null : row.measured / row.reference;
-  return { ...row, pass, ratio };
+  const floorRatio = row.floor === undefined || row.floor === null || row.floor === 0 ? null : row.measured / row.floor;
+  return { ...row, pass, ratio, floorRatio };
 }
 
 const num = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100));
@@ -23,11 +25,13 @@ function cells(r: Scored): string[] {
     r.pass === null ? '—' : r.pass ? 'PASS' : 'FAIL',
     r.reference === null ? '—' : `${num(r.reference)} ${r.unit}`,
     r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.floor === undefined || r.floor === null ? '—' : `${num(r.floor)} ${r.unit}`,
+    r.floorRatio === null ? '—' : `${r.floorRatio.toFixed(2)}×`,
     r.note ?? '',
   ];
 }
 
-const HEAD = ['scenario', 'metric', 'measured', 'target', 'pass', 'bare reference', 'ratio', 'notes'];
+const HEAD = ['scenario', 'metric', 'measured', 'target', 'pass', 'bare reference', 'ratio', 'storage floor', 'ratio to floor', 'notes'];
 
 export function textTable(rows: Scored[]): string {
   const all = [HEAD, ...rows.map(cells)];

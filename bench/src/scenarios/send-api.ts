@@ -10,6 +10,7 @@ import { loadNote, messageLoad } from '../lib/message-load.js';
 import { activityNote, HUB_APPLICATION_NAME, samplePgActivity, type PgActivity } from '../lib/pg-activity.js';
 import { measureBareHttp } from '../lib/reference-load.js';
 import { postgresAvailable, type Fixture } from '../lib/seed.js';
+import { measureStorageFloor } from '../lib/storage-floor.js';
 import type { RunContext, Scenario, ScenarioOutcome } from './types.js';
 
 const CONNECTIONS = 64;
@@ -46,18 +47,20 @@ async function sendApiRun(ctx: RunContext, name: string, postgres: boolean, minR
     ...(postgres ? { hubEnv: { PGAPPNAME: HUB_APPLICATION_NAME }, observe: () => samplePgActivity() } : {}),
   });
   const ref = await measureBareHttp(ctx, CONNECTIONS, SEND_BODY('7000000000000000'));
+  const floor = await measureStorageFloor(ctx, { postgres, groupSize: m.jobsPerBatch });
+  ctx.log(`  storage floor: ${floor.mps} msg/s, ${floor.usPerMessage} µs/message at ${floor.groupSize} per commit`);
   const pgActivity = m.observed as PgActivity | undefined;
   if (pgActivity !== undefined) ctx.log(`  PostgreSQL activity of the hub's backends: ${JSON.stringify(pgActivity)}`);
   const note = pgActivity === undefined ? loadNote(m) : `${loadNote(m)}; ${activityNote(pgActivity)}`;
   const rows: ScenarioOutcome['rows'] = [
-    { scenario: name, metric: 'throughput', unit: 'msg/s', measured: m.load.mps, target: { op: '>=', value: minRate }, reference: ref.mps, note },
+    { scenario: name, metric: 'throughput', unit: 'msg/s', measured: m.load.mps, target: { op: '>=', value: minRate }, reference: ref.mps, floor: floor.mps, note },
   ];
   if (!postgres || name === 'send-api') {
     rows.push({ scenario: name, metric: 'p99 latency', unit: 'ms', measured: m.load.latency.p99, target: { op: '<=', value: 25 }, reference: ref.latency.p99 });
   } else {
     rows.push({ scenario: name, metric: 'p99 latency', unit: 'ms', measured: m.load.latency.p99, target: null, reference: ref.latency.p99 });
   }
-  return { rows, details: { ...m, reference: ref } };
+  return { rows, details: { ...m, reference: ref, floor } };
 }
 
 export const sendApi: Scenario = {
@@ -124,6 +127,8 @@ export const batch: Scenario = {
         customers: Array.from({ length: BATCH_RECIPIENTS }, (_, i) => ({ id: '', cookie: '', conversationId: '', psid: String(7e15 + i) })),
       })[0]?.body ?? '';
     const ref = await measureBareHttp(ctx, CONNECTIONS, body, 'application/x-www-form-urlencoded');
+    const floor = await measureStorageFloor(ctx, { postgres: ctx.postgres, groupSize: m.jobsPerBatch });
+    ctx.log(`  storage floor: ${floor.mps} msg/s, ${floor.usPerMessage} µs/message at ${floor.groupSize} per commit`);
     return {
       rows: [
         {
@@ -133,6 +138,7 @@ export const batch: Scenario = {
           measured: m.load.mps,
           target: { op: '>=', value: 40_000 },
           reference: ref.rps * BATCH,
+          floor: floor.mps,
           note: loadNote(m),
         },
         {
@@ -145,7 +151,7 @@ export const batch: Scenario = {
           note: `${m.load.ok} batches completed in the window`,
         },
       ],
-      details: { ...m, reference: ref },
+      details: { ...m, reference: ref, floor },
     };
   },
 };

@@ -14,6 +14,8 @@ export interface Row {
   target: Target | null;
   /** The same metric measured on the bare reference in this run. */
   reference: number | null;
+  /** The same metric on the storage floor (lib/storage-floor.ts) in this run, where one applies. */
+  floor?: number | null;
   note?: string;
 }
 
