@@ -277,7 +277,8 @@ async function start(config: Config, demo: boolean): Promise<number> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly || process.argv[1]?.endsWith('/confide') || process.argv[1]?.endsWith('cli.js')) {
+// bin/confide.js (the installed command) imports main and calls it; this runs `node dist/cli.js`.
+if (invokedDirectly || process.argv[1]?.endsWith('cli.js')) {
   main(process.argv.slice(2)).then(
     (code) => {
       if (code >= 0) process.exit(code);
