@@ -35,6 +35,7 @@ export class MessengerProfiles {
           .execute();
       }
     });
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 
   async delete(pageId: string, fields: readonly MessengerProfileField[]): Promise<void> {
@@ -45,5 +46,6 @@ export class MessengerProfiles {
         .where('field', 'in', [...fields])
         .execute(),
     );
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 }
