@@ -38,6 +38,7 @@ export class MessengerProfiles {
           .execute();
       }
     });
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 
   async delete(pageId: string, fields: readonly MessengerProfileField[]): Promise<void> {
@@ -48,5 +49,6 @@ export class MessengerProfiles {
         .where('field', 'in', [...fields])
         .execute(),
     );
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 }
