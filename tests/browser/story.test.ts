@@ -106,6 +106,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
 
   it('links her account: account_link button → hub consent screen → the bank’s log-in page → back in the thread', async () => {
     const page = alice.page;
+    // A new conversation starts with the bank's Get Started (its composer appears after).
+    await page.getByRole('button', { name: 'Get Started' }).click();
+    await bubble(/Welcome to Sandbox Bank/).waitFor();
     await send('link my account');
     const logIn = bubble(/link your Sandbox Bank account/i).getByRole('link', { name: /Link account/ });
     await logIn.waitFor();

@@ -39,6 +39,7 @@ import { webRoutes } from './features/web/routes.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
+import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
@@ -91,6 +92,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installInputGuard(app);
 
   let draining = false;
   const metrics = ctx.metrics;

@@ -1,10 +1,15 @@
-/** The bank page's Messenger Profile: Get Started, greeting, persistent menu, log-in URL. */
+/** The bank page's Messenger Profile: Get Started, greeting, ice breakers, persistent menu, log-in URL. */
 import type { MessengerProfile } from '@confide/sdk';
 
 export function bankMessengerProfile(linkUrl: string): MessengerProfile {
   return {
     get_started: { payload: 'GET_STARTED' },
     greeting: [{ locale: 'default', text: 'Sandbox Bank: balances, payment alerts and fraud checks. Demo data only.' }],
+    ice_breakers: [
+      { question: 'What is my balance?', payload: 'CMD:balance' },
+      { question: 'How do I link my bank account?', payload: 'CMD:link' },
+      { question: 'Can I talk to a person?', payload: 'CMD:agent' },
+    ],
     persistent_menu: [
       {
         locale: 'default',

@@ -9,8 +9,13 @@ export function topicOf(event: BusEvent): string {
       return 'webhook.enqueued';
     case 'inbox.changed':
       return `inbox.${event.pageId}`;
+    case 'page.profile':
+      return PAGE_PROFILE_TOPIC;
   }
 }
+
+/** One topic for every page's profile changes: they are rare and public. */
+export const PAGE_PROFILE_TOPIC = 'page.profile';
 
 export type Unsubscribe = () => void;
 

@@ -12,6 +12,7 @@ import FindMyWay from 'find-my-way';
 import { createHmac } from 'node:crypto';
 import type { ZodType } from 'zod';
 import { safeEqual } from '../crypto/tokens.js';
+import { installGraphBodyParsers, nestBrackets } from './graph-body.js';
 import type { Pages, TokenPrincipal } from '../features/pages/pages.js';
 
 /** Route segment matching a Graph version such as `v2.6` or `v25.0`. */
@@ -77,19 +78,22 @@ const CREDENTIAL_PARAMS = new Set(['access_token', 'appsecret_proof']);
  */
 export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
   return async (app: FastifyInstance): Promise<void> => {
+    installGraphBodyParsers(app);
     await app.register(multipart, {
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 2, fields: 100, fieldSize: 1_048_576, parts: 110 },
       throwFileSizeLimit: true,
     });
     // The same routes in a matcher of our own, so batch operations run without a fake HTTP request.
     const matcher = FindMyWay({ maxParamLength: 100 });
+    const table = new Map<string, Map<GraphMethod, GraphHandler>>();
     const router: GraphRouter = {
       route(method, path, handler) {
-        const run = async (request: FastifyRequest) => handler(await readGraphCall(request, pages), { requestId: request.id, log: request.log });
         const versioned = path === '/' ? `/${VERSION_SEGMENT}` : `/${VERSION_SEGMENT}${path}`;
         const urls = path === '/' ? [path, versioned, `${versioned}/`] : [path, versioned];
         for (const url of urls) {
-          app.route({ method, url, handler: run, schema: { hide: true } });
+          const methods = table.get(url) ?? new Map<GraphMethod, GraphHandler>();
+          methods.set(method, handler);
+          table.set(url, methods);
           matcher.on(method, url, () => undefined, { handler });
         }
       },
@@ -102,7 +106,45 @@ export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
       subCall: (parent, query, fields, match) => buildCall(pages, { query, fields, file: undefined, routeParams: match.path, parent }),
     };
     for (const feature of features) feature(router);
+    for (const [url, methods] of table) registerUrl(app, pages, url, methods);
   };
+}
+
+/**
+ * GET and DELETE as registered; POST on every path, where `method=GET|DELETE|POST` (query
+ * or body, any case) picks the handler as Graph does, so clients limited to POST reach all.
+ */
+function registerUrl(app: FastifyInstance, pages: Pages, url: string, methods: Map<GraphMethod, GraphHandler>): void {
+  for (const [method, handler] of methods) {
+    if (method === 'POST') continue;
+    app.route({ method, url, schema: { hide: true }, handler: async (request) => handler(await readGraphCall(request, pages), { requestId: request.id, log: request.log }) });
+  }
+  // TODO(wire-a): a POST route on GET/DELETE-only paths collides with the version route in Fastify; for now the override applies where POST exists.
+  if (!methods.has('POST')) return;
+  app.route({
+    method: 'POST',
+    url,
+    schema: { hide: true },
+    handler: async (request) => {
+      const call = await readGraphCall(request, pages);
+      const override = methodOverride(call.params);
+      const handler = methods.get(override ?? 'POST');
+      if (handler === undefined) {
+        throw new PlatformError('UNKNOWN_OBJECT', { message: `Unsupported ${(override ?? 'POST').toLowerCase()} request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.` });
+      }
+      return handler(call, { requestId: request.id, log: request.log });
+    },
+  });
+}
+
+/** Takes `method` out of the parameters when it names a Graph method. */
+function methodOverride(params: Record<string, unknown>): GraphMethod | undefined {
+  const value = params['method'];
+  if (typeof value !== 'string') return undefined;
+  const method = value.toUpperCase();
+  if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') return undefined;
+  delete params['method'];
+  return method;
 }
 
 /** Reads parameters, the file and the token of a Graph request, and authenticates it. */
@@ -130,7 +172,7 @@ interface CallSource {
 
 async function buildCall(pages: Pages, source: CallSource): Promise<GraphCall> {
   const { query, fields, file, parent } = source;
-  const merged: Record<string, unknown> = { ...query, ...fields };
+  const merged = nestBrackets({ ...query, ...fields });
   const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
   const proof = firstString(query['appsecret_proof']) ?? firstString(fields['appsecret_proof']);
   const principal = parent !== undefined && token === parent.token && proof === undefined ? parent.principal : await authenticate(pages, token, proof);

@@ -12,49 +12,13 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Config } from '../config.js';
+import { isPrivateAddress } from './egress-address.js';
+
+export { isPrivateAddress };
 
 export interface EgressPolicy {
   /** Refuse non-public destinations. */
   denyPrivate: boolean;
-}
-
-const BLOCKED = new net.BlockList();
-for (const [addr, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 3],
-] as const)
-  BLOCKED.addSubnet(addr, prefix, 'ipv4');
-for (const [addr, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-] as const)
-  BLOCKED.addSubnet(addr, prefix, 'ipv6');
-
-/** Whether an IP address is outside the public internet. */
-export function isPrivateAddress(address: string): boolean {
-  const family = net.isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const lower = address.toLowerCase();
-  // IPv4-mapped and NAT64 forms carry an IPv4 address: judge that one.
-  const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1];
-  if (embedded !== undefined) return BLOCKED.check(embedded, 'ipv4');
-  return BLOCKED.check(lower, 'ipv6');
 }
 
 /** The policy a hub runs under: deny non-public destinations in production unless WEBHOOK_ALLOW_PRIVATE. */

@@ -175,6 +175,9 @@ export interface ConsentRemindersTable {
   page_id: string;
   expires_at: number;
   sent_at: number;
+  /** SHA-256 of the single-use token the reminder's buttons carry; null for reminders sent before tokens. */
+  token_hash: string | null;
+  used_at: number | null;
 }
 
 /** The hub's JWS signing keys; the private JWK is sealed with the service key. */

@@ -1,10 +1,12 @@
 /**
  * The frame the messenger and the agent inbox share: a session gate (splash, sign-in or the
  * app, toasts over all) and the two-pane layout (list beside the open item; one pane at a
- * time on phones) with a skip link and a banner while the live stream reconnects.
+ * time on phones) with a skip link and a banner while the live stream reconnects. Each pane
+ * has its own error boundary, so a render error in one leaves the other working.
  */
 import { Fragment, type ReactNode } from 'react';
 import type { StreamStatus } from '../lib/stream';
+import { ErrorBoundary, ViewError } from './error-boundary';
 import { Icon } from './icon';
 import { Toasts } from './toasts';
 
@@ -39,9 +41,12 @@ export function TwoPaneLayout({ className, view, stream, sidebar, children }: Tw
           <span className="spinner small" aria-hidden="true" /> Reconnecting…
         </div>
       )}
-      {sidebar}
+      <ErrorBoundary fallback={<ViewError />}>{sidebar}</ErrorBoundary>
       <main id="main" className="main">
-        {children}
+        {/* A new route (another conversation, the privacy center) renders afresh. */}
+        <ErrorBoundary fallback={<ViewError />} resetKey={location.pathname}>
+          {children}
+        </ErrorBoundary>
       </main>
     </div>
   );

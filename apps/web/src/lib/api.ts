@@ -2,7 +2,7 @@
  * The customer API client. Every call goes to the same origin with the session cookie;
  * failures become `ApiError` carrying the hub's stable error code.
  */
-import type { ChatMessage, Conversation, CredentialsBody, Customer, MessagePage, PageSummary, SendChatMessageBody } from '@confide/protocol';
+import type { ChatMessage, Conversation, CredentialsBody, Customer, MessagePage, PageProfile, PageSummary, SendChatMessageBody } from '@confide/protocol';
 
 /** A non-2xx answer from the hub (or a network failure, with status 0). */
 export class ApiError extends Error {
@@ -83,5 +83,7 @@ export const api = {
   messages: (conversationId: string, before?: string) =>
     request<MessagePage>('GET', `/api/conversations/${id(conversationId)}/messages?limit=30${before === undefined ? '' : `&before=${id(before)}`}`),
   send: (conversationId: string, body: SendChatMessageBody) => request<ChatMessage>('POST', `/api/conversations/${id(conversationId)}/messages`, body),
+  profile: (conversationId: string, locale?: string) =>
+    request<PageProfile>('GET', `/api/conversations/${id(conversationId)}/profile${locale === undefined ? '' : `?locale=${id(locale)}`}`),
   markRead: (conversationId: string) => request<{ watermark: number }>('POST', `/api/conversations/${id(conversationId)}/read`),
 };

@@ -2,3 +2,4 @@ export * from './message-body.js';
 export * from './customer-api.js';
 export * from './stream.js';
 export * from './inbox-api.js';
+export * from './page-profile.js';

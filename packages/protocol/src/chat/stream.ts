@@ -4,7 +4,7 @@ import { ChatMessageSchema } from './customer-api.js';
 /**
  * Frames on the customer's WebSocket (`/api/stream`). Persisted events carry a
  * per-customer monotonic `cursor`; reconnect with `?cursor=N` to receive everything after N.
- * Typing indicators are ephemeral and carry no cursor.
+ * Typing indicators and profile changes are ephemeral and carry no cursor.
  */
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), cursor: z.number(), message: ChatMessageSchema }),
@@ -19,6 +19,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('conversation'), cursor: z.number(), conversation_id: z.string(), change: z.string() }),
   z.object({ type: z.literal('typing'), conversation_id: z.string(), on: z.boolean() }),
+  /** A page changed its Messenger Profile (ephemeral): refetch it for conversations with that page. */
+  z.object({ type: z.literal('profile'), page_id: z.string() }),
   /** Sent once the replay after a reconnect is complete. */
   z.object({ type: z.literal('ready'), cursor: z.number() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),

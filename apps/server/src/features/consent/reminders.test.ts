@@ -42,7 +42,14 @@ for (const dialect of DIALECTS) {
           direction: string;
           body: { text?: string; quick_replies?: Array<{ title: string; payload: string }> };
         }>;
-      return { alice, bank, conv, grantedAt, say, outbox, messages };
+      /** The payloads of the newest reminder's buttons. */
+      const buttons = async () => {
+        const reminder = (await messages()).find((m) => m.body.quick_replies !== undefined);
+        const [renew, letExpire] = reminder?.body.quick_replies?.map((q) => q.payload) ?? [];
+        return { renew: renew ?? '', letExpire: letExpire ?? '' };
+      };
+      const ledger = async () => (await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').orderBy('seq').execute()).map((r) => r.event);
+      return { alice, bank, conv, grantedAt, say, outbox, messages, buttons, ledger };
     }
 
     it('posts one reminder 14 days before expiry, with reserved quick replies, and tells the business nothing', async () => {
@@ -55,10 +62,12 @@ for (const dialect of DIALECTS) {
       const [reminder] = await s.messages();
       expect(reminder?.direction).toBe('out');
       expect(reminder?.body.text).toContain('Remind Bank');
-      expect(reminder?.body.quick_replies?.map((q) => [q.title, q.payload])).toEqual([
-        ['Renew', RENEW_PAYLOAD],
-        ['Let it expire', LET_EXPIRE_PAYLOAD],
-      ]);
+      const replies = reminder?.body.quick_replies ?? [];
+      expect(replies.map((q) => q.title)).toEqual(['Renew', 'Let it expire']);
+      // Each button carries the action and the reminder's single-use token.
+      const [renew, letExpire] = replies.map((q) => q.payload);
+      expect(renew).toMatch(new RegExp(`^${RENEW_PAYLOAD}:[A-Za-z0-9_-]{32}$`));
+      expect(letExpire).toBe(`${LET_EXPIRE_PAYLOAD}:${renew?.split(':')[1]}`);
       expect(await s.outbox()).toEqual([]);
     });
 
@@ -66,9 +75,10 @@ for (const dialect of DIALECTS) {
       const s = await setup();
       clock.advance(6 * DAY_MS);
       await hub.services.consents.sweep();
-      const answer = await s.say('Renew', RENEW_PAYLOAD);
+      const { renew } = await s.buttons();
+      const answer = await s.say('Renew', renew);
       expect(answer.statusCode).toBe(201);
-      expect(answer.json()).toMatchObject({ direction: 'in', body: { quick_reply: { payload: RENEW_PAYLOAD } } });
+      expect(answer.json()).toMatchObject({ direction: 'in', body: { quick_reply: { payload: renew } } });
       expect(await s.outbox()).toEqual([]);
       const conv = await hub.ctx.storage.db.selectFrom('conversations').select('last_customer_message_at').executeTakeFirstOrThrow();
       expect(conv.last_customer_message_at).toBeNull();
@@ -86,11 +96,67 @@ for (const dialect of DIALECTS) {
       const s = await setup();
       clock.advance(6 * DAY_MS);
       await hub.services.consents.sweep();
-      await s.say('Let it expire', LET_EXPIRE_PAYLOAD);
+      await s.say('Let it expire', (await s.buttons()).letExpire);
       expect(await s.outbox()).toEqual([]);
       expect(await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').execute()).toEqual([{ event: 'granted' }]);
       clock.set(s.grantedAt + 20 * DAY_MS);
       expect(await hub.services.consents.sweep()).toEqual({ expired: 1, reminded: 0 });
+    });
+
+    it('a forged, replayed or stale reminder button does nothing (and is not forwarded)', async () => {
+      const s = await setup();
+      clock.advance(6 * DAY_MS);
+      await hub.services.consents.sweep();
+      const { renew, letExpire } = await s.buttons();
+      const token = renew.split(':')[1] ?? '';
+      const forged = [RENEW_PAYLOAD, `${RENEW_PAYLOAD}:`, `${RENEW_PAYLOAD}:${'A'.repeat(32)}`, `${RENEW_PAYLOAD}:${token}x`];
+      for (const payload of forged) {
+        expect((await s.say('Renew', payload)).statusCode).toBe(201);
+        expect((await s.messages())[0]?.body.text).toMatch(/not valid/);
+      }
+      expect(await s.ledger()).toEqual(['granted']);
+      // The genuine token works once; "Let it expire" shares it, so it is spent too.
+      await s.say('Renew', renew);
+      expect(await s.ledger()).toEqual(['granted', 'renewed']);
+      await s.say('Renew', renew);
+      await s.say('Let it expire', letExpire);
+      expect(await s.ledger()).toEqual(['granted', 'renewed']);
+      expect((await s.messages())[0]?.body.text).toMatch(/not valid/);
+      expect(await s.outbox()).toEqual([]);
+    });
+
+    it("a reminder's token is bound to its grant and its customer", async () => {
+      const s = await setup();
+      clock.advance(6 * DAY_MS);
+      await hub.services.consents.sweep();
+      const { renew } = await s.buttons();
+      // Another customer of the same page cannot use it.
+      const bob = await signUp(hub);
+      const bobConv = await openConversation(hub, bob.cookie, s.bank.page_id);
+      await hub.app.inject({
+        method: 'PUT',
+        url: `/api/privacy/businesses/${s.bank.page_id}/consent`,
+        headers: { cookie: bob.cookie },
+        payload: { categories: ['fraud_alerts'], duration_days: 20 },
+      });
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${bobConv.id}/messages`,
+        headers: { cookie: bob.cookie },
+        payload: { quick_reply: { title: 'Renew', payload: renew } },
+      });
+      expect(await s.ledger()).toEqual(['granted', 'granted']);
+      // Once the grant changed (renewed in Privacy), the old reminder no longer acts.
+      const put = await hub.app.inject({
+        method: 'PUT',
+        url: `/api/privacy/businesses/${s.bank.page_id}/consent`,
+        headers: { cookie: s.alice.cookie },
+        payload: { categories: ['fraud_alerts'], duration_days: 30 },
+      });
+      expect(put.statusCode).toBe(200);
+      const before = await s.ledger();
+      await s.say('Renew', renew);
+      expect(await s.ledger()).toEqual(before);
     });
   });
 }

@@ -3,7 +3,7 @@
  * them, page through messages, send, mark as read. Every lookup is scoped to the
  * customer, so another customer's conversation id answers NOT_FOUND, like an unknown one.
  */
-import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type SendChatMessageBody } from '@confide/protocol';
+import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type PageProfile, type SendChatMessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
@@ -11,6 +11,7 @@ import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
 import { personasOfRows } from './message-personas.js';
+import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { recordMessage } from './record-message.js';
 import {
@@ -109,6 +110,12 @@ export class Conversations {
       data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas))),
       next_cursor: next === undefined ? null : String(next.id),
     };
+  }
+
+  /** The public Messenger Profile of the conversation's page (Get Started, greeting, ice breakers, menu). */
+  async profile(customer: { id: string; username: string }, conversationId: string, locale: string | undefined): Promise<PageProfile> {
+    const conv = await this.#own(customer.id, conversationId);
+    return readPageProfile(this.ctx.storage.db, conv.page_id, { locale, customerName: customer.username });
   }
 
   /** The customer sends text, answers a quick reply or taps a postback button. */

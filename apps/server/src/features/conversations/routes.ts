@@ -3,6 +3,7 @@ import {
   ChatMessageSchema,
   ConversationSchema,
   MessagePageSchema,
+  PageProfileSchema,
   PageSummarySchema,
   SendChatMessageBodySchema,
   StartConversationBodySchema,
@@ -69,6 +70,19 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
       '/api/conversations/:id/messages',
       { schema: { tags: ['conversations'], params: IdParamsSchema, body: SendChatMessageBodySchema, response: { 201: ChatMessageSchema } } },
       async (request, reply) => reply.status(201).send(await conversations.send(customerOf(request).id, request.params.id, request.body)),
+    );
+
+    r.get(
+      '/api/conversations/:id/profile',
+      {
+        schema: {
+          tags: ['conversations'],
+          params: IdParamsSchema,
+          querystring: z.object({ locale: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/).optional() }),
+          response: { 200: PageProfileSchema },
+        },
+      },
+      async (request) => conversations.profile(customerOf(request), request.params.id, request.query.locale),
     );
 
     r.post(

@@ -4,6 +4,7 @@
  */
 import { MESSENGER_PROFILE_FIELDS, PlatformError, type MessengerProfile, type MessengerProfileField } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 
 export class MessengerProfiles {
   private readonly ctx: HubContext;
@@ -25,6 +26,8 @@ export class MessengerProfiles {
     if (entries.length === 0) {
       throw new PlatformError('INVALID_PARAMETER', { message: `at least one of ${MESSENGER_PROFILE_FIELDS.join(', ')} is required` });
     }
+    // get_started, persistent_menu and ice_breakers may not carry the hub's consent payloads.
+    for (const [field, value] of entries) assertNoReservedPayload(value, field);
     const now = this.ctx.now();
     await this.ctx.storage.writes.run(async ({ db }) => {
       for (const [field, value] of entries) {
@@ -35,6 +38,7 @@ export class MessengerProfiles {
           .execute();
       }
     });
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 
   async delete(pageId: string, fields: readonly MessengerProfileField[]): Promise<void> {
@@ -45,5 +49,6 @@ export class MessengerProfiles {
         .where('field', 'in', [...fields])
         .execute(),
     );
+    this.ctx.bus.publish({ name: 'page.profile', pageId });
   }
 }

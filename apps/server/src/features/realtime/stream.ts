@@ -9,6 +9,7 @@
 import type { ServerFrame } from '@confide/protocol';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
@@ -103,6 +104,14 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
       if (event.name === 'customer.frame') arrive(event.frame);
     },
     resync,
+  );
+  // Profile changes are public and ephemeral: passed on as they come, never replayed.
+  conn.follow(
+    PAGE_PROFILE_TOPIC,
+    (event) => {
+      if (event.name === 'page.profile' && live) send({ type: 'profile', page_id: event.pageId });
+    },
+    () => undefined,
   );
 
   // Our subscription must be live across processes before the head is read.

@@ -12,6 +12,7 @@ import { recordMessage } from '../conversations/record-message.js';
 import { findConversationByPsid } from '../conversations/store.js';
 import { assertThreadOwner } from '../handover/thread-owner.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
+import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
 import { assertWithinPolicy } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient, recipientsAhead } from './pipeline/load-recipient.js';
@@ -37,6 +38,8 @@ export class SendApi {
   async send(call: GraphCall): Promise<SendMessageResponse | SenderActionResponse> {
     const cmd = parseSendRequest(call.params, { allowLoopbackHttp: this.ctx.config.NODE_ENV !== 'production' });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
+    // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
+    assertNoReservedPayload(cmd.message, 'message');
     return this.#message(call, cmd);
   }
 

@@ -14,6 +14,7 @@ import * as m007 from './007-privacy-audit-marks.js';
 import * as m008 from './008-send-rate-windows.js';
 import * as m009 from './009-attachment-keys.js';
 import * as m010 from './010-outbox-one-queue-index.js';
+import * as m011ConsentTokens from './011-consent-reminder-tokens.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '008-send-rate-windows': m008,
   '009-attachment-keys': m009,
   '010-outbox-one-queue-index': m010,
+  '011-consent-reminder-tokens': m011ConsentTokens,
 };
 
 class StaticProvider implements MigrationProvider {

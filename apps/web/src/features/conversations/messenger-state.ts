@@ -3,7 +3,7 @@
  * each thread (deduplicated by `mid`, oldest first), typing indicators, stream status.
  * Kept free of I/O so every rule here is unit-tested.
  */
-import type { ChatMessage, Conversation, ServerFrame } from '@confide/protocol';
+import type { ChatMessage, Conversation, PageProfile, ServerFrame } from '@confide/protocol';
 import type { StreamStatus } from '../../lib/stream';
 
 export interface ThreadState {
@@ -32,6 +32,8 @@ export interface MessengerState {
   status: StreamStatus;
   /** The conversation on screen, whose new messages count as read. */
   activeId: string | null;
+  /** Messenger Profiles (Get Started, greeting, ice breakers, menu), by page id. */
+  profiles: Record<string, PageProfile>;
 }
 
 export const initialState: MessengerState = {
@@ -42,6 +44,7 @@ export const initialState: MessengerState = {
   typing: {},
   status: 'connecting',
   activeId: null,
+  profiles: {},
 };
 
 const emptyThread: ThreadState = { messages: [], nextCursor: null, loaded: false };

@@ -59,6 +59,7 @@ export function startMessenger(): () => void {
 function handleFrame(frame: ServerFrame, replay: boolean): void {
   messenger.set((s) => applyFrame(s, frame, isVisible()));
   if (frame.type === 'conversation') void refreshConversation(frame.conversation_id);
+  if (frame.type === 'profile') return profileChanged(frame.page_id);
   if (frame.type !== 'message') return;
   const m = frame.message;
   const state = messenger.get();
@@ -72,6 +73,7 @@ function handleFrame(frame: ServerFrame, replay: boolean): void {
 async function catchUp(): Promise<void> {
   await loadConversations();
   const id = messenger.get().activeId;
+  if (id !== null) void loadProfile(id);
   if (id !== null && messenger.get().threads[id]?.loaded === true) {
     const page = await api.messages(id).catch(() => undefined);
     if (page !== undefined) messenger.set((s) => addPage(s, id, page, false));
@@ -118,6 +120,27 @@ export async function loadOlder(id: string): Promise<void> {
   if (cursor === null || cursor === undefined) return;
   const page = await api.messages(id, cursor);
   messenger.set((s) => addPage(s, id, page, true));
+}
+
+/** The customer's locale as Messenger names them (en_US), for the page's greeting and menu. */
+const profileLocale = (): string | undefined => {
+  const [lang, region] = (navigator.language ?? '').split('-');
+  if (lang === undefined || !/^[a-z]{2}$/.test(lang)) return undefined;
+  return region !== undefined && /^[A-Z]{2}$/.test(region) ? `${lang}_${region}` : lang;
+};
+
+/** Fetches the Messenger Profile of a conversation's page (kept per page). */
+export async function loadProfile(conversationId: string): Promise<void> {
+  const profile = await api.profile(conversationId, profileLocale()).catch(() => undefined);
+  if (profile !== undefined) messenger.set((s) => ({ ...s, profiles: { ...s.profiles, [profile.page_id]: profile } }));
+}
+
+/** A page changed its profile: refetch it if it is shown (or loaded) here. */
+function profileChanged(pageId: string): void {
+  const state = messenger.get();
+  if (state.profiles[pageId] === undefined) return;
+  const conv = Object.values(state.conversations).find((c) => c.page.id === pageId);
+  if (conv !== undefined) void loadProfile(conv.id);
 }
 
 const readTimers = new Map<string, ReturnType<typeof setTimeout>>();

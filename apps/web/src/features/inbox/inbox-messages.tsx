@@ -1,6 +1,7 @@
 /** The conversation history as agents see it: the customer on the left, the page (assistant or agents) on the right. */
 import type { InboxMessage } from '@confide/protocol';
 import { useEffect, useRef } from 'react';
+import { ErrorBoundary } from '../../components/error-boundary';
 import { clockTime, dayLabel, sameDay } from '../../lib/time';
 import { bodyText } from './message-text';
 
@@ -27,15 +28,9 @@ export function InboxMessages({ messages, customerName }: { messages: InboxMessa
                       <span>{dayLabel(m.created_at)}</span>
                     </p>
                   )}
-                  <div className={`msg ${page ? 'mine' : 'theirs'}`} data-mid={m.mid}>
-                    <span className="persona">{author}</span>
-                    <p className="bubble">
-                      <span className="text">{bodyText(m.body)}</span>
-                      <span className="meta">
-                        <time dateTime={new Date(m.created_at).toISOString()}>{clockTime(m.created_at)}</time>
-                      </span>
-                    </p>
-                  </div>
+                  <ErrorBoundary fallback={<p className="bubble unsupported">This message can’t be shown.</p>} resetKey={m.body}>
+                    <InboxBubble message={m} author={author} />
+                  </ErrorBoundary>
                 </li>
               );
             })}
@@ -43,6 +38,21 @@ export function InboxMessages({ messages, customerName }: { messages: InboxMessa
           <div ref={end} />
         </div>
       </div>
+    </div>
+  );
+}
+
+/** One message's bubble (its own component, so a malformed body stays inside its error boundary). */
+function InboxBubble({ message: m, author }: { message: InboxMessage; author: string }) {
+  return (
+    <div className={`msg ${m.direction === 'out' ? 'mine' : 'theirs'}`} data-mid={m.mid}>
+      <span className="persona">{author}</span>
+      <p className="bubble">
+        <span className="text">{bodyText(m.body)}</span>
+        <span className="meta">
+          <time dateTime={new Date(m.created_at).toISOString()}>{clockTime(m.created_at)}</time>
+        </span>
+      </p>
     </div>
   );
 }

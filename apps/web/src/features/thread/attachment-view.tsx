@@ -48,6 +48,15 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
 function fileName(payload: Record<string, unknown>, url: string): string {
   const named = str(payload, 'name') ?? str(payload, 'filename');
   if (named !== undefined) return named;
-  const last = url.split('?')[0]?.split('/').pop();
-  return last !== undefined && last !== '' ? decodeURIComponent(last) : 'File';
+  const last = url.split(/[?#]/)[0]?.split('/').pop();
+  return last !== undefined && last !== '' ? decodePathSegment(last) : 'File';
+}
+
+/** The segment with its %-escapes decoded; a malformed escape (`%E0%A4%A`) leaves the segment as sent. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -1,11 +1,21 @@
 /** The message composer: Enter sends, Shift+Enter adds a line; grows up to a few lines. */
 import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Icon } from '../../components/icon';
+import type { PageProfile } from '@confide/protocol';
 import { customerTyping, sendText } from '../conversations/messenger';
+import { PersistentMenu } from './persistent-menu';
 
 const MAX_LENGTH = 2000;
 
-export function Composer({ conversationId, pageName }: { conversationId: string; pageName: string }) {
+interface Props {
+  conversationId: string;
+  pageName: string;
+  /** The page's persistent menu, shown as a button by the text field. */
+  menu?: PageProfile['persistent_menu'] | undefined;
+}
+
+export function Composer({ conversationId, pageName, menu }: Props) {
+  const inputDisabled = menu?.composer_input_disabled === true;
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
   const id = useId();
@@ -32,6 +42,7 @@ export function Composer({ conversationId, pageName }: { conversationId: string;
 
   return (
     <form className="composer" onSubmit={submit}>
+      {menu != null && menu.items.length > 0 && <PersistentMenu conversationId={conversationId} pageName={pageName} items={menu.items} />}
       <label htmlFor={id} className="visually-hidden">
         Message {pageName}
       </label>
@@ -40,7 +51,8 @@ export function Composer({ conversationId, pageName }: { conversationId: string;
         ref={area}
         rows={1}
         maxLength={MAX_LENGTH}
-        placeholder="Message"
+        placeholder={inputDisabled ? `${pageName} answers through its menu` : 'Message'}
+        disabled={inputDisabled}
         value={text}
         onChange={(e) => {
           setText(e.target.value);

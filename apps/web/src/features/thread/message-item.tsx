@@ -1,11 +1,29 @@
 /** One message: who sent it for the business (a persona), its text bubble (with time and ticks), then its attachments. */
 import type { ChatMessage, Conversation, MessagePersona } from '@confide/protocol';
+import { ErrorBoundary } from '../../components/error-boundary';
 import { clockTime } from '../../lib/time';
 import { deliveryState } from '../conversations/messenger-state';
 import { AttachmentView } from './attachment-view';
 import { Ticks } from './ticks';
 
-export function MessageItem({ message, conversation, grouped }: { message: ChatMessage; conversation: Conversation; grouped: boolean }) {
+type ItemProps = { message: ChatMessage; conversation: Conversation; grouped: boolean };
+
+/** A message that cannot be rendered (a malformed body from a business) shows a placeholder; its neighbours are unaffected. */
+export function MessageItem(props: ItemProps) {
+  const mine = props.message.direction === 'in';
+  const fallback = (
+    <li className={`msg ${mine ? 'mine' : 'theirs'}`} data-mid={props.message.mid}>
+      <p className="bubble unsupported">This message can’t be shown.</p>
+    </li>
+  );
+  return (
+    <ErrorBoundary fallback={fallback} resetKey={props.message.body}>
+      <MessageContent {...props} />
+    </ErrorBoundary>
+  );
+}
+
+function MessageContent({ message, conversation, grouped }: ItemProps) {
   const mine = message.direction === 'in';
   const body = message.body;
   const text = body.text ?? body.postback?.title;

@@ -4,7 +4,7 @@
  * read back (a "new messages" pill appears instead), and never reflows for the typing
  * indicator, which floats in reserved space.
  */
-import { Fragment, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChatMessage, Conversation } from '@confide/protocol';
 import { Icon } from '../../components/icon';
 import { dayLabel, sameDay } from '../../lib/time';
@@ -23,9 +23,11 @@ interface Props {
   loadingOlder: boolean;
   onLoadOlder(): void;
   typing: boolean;
+  /** Shown at the start of a conversation with no messages yet (the business's welcome). */
+  intro?: ReactNode;
 }
 
-export function MessageList({ conversation, messages, pending, hasOlder, loadingOlder, onLoadOlder, typing }: Props) {
+export function MessageList({ conversation, messages, pending, hasOlder, loadingOlder, onLoadOlder, typing, intro }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const before = useRef<{ firstMid: string | undefined; lastKey: string | undefined; height: number }>({ firstMid: undefined, lastKey: undefined, height: 0 });
@@ -88,6 +90,8 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
                 {loadingOlder ? 'Loading…' : 'Load older messages'}
               </button>
             </div>
+          ) : intro !== undefined ? (
+            intro
           ) : (
             <p className="thread-start muted small">This is the start of your conversation with {conversation.page.name}.</p>
           )}

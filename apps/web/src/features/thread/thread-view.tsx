@@ -5,17 +5,20 @@ import { BackButton } from '../../components/back-button';
 import { Spinner } from '../../components/spinner';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
-import { loadOlder, loadThread, markRead, setActive, useMessenger } from '../conversations/messenger';
+import { loadOlder, loadProfile, loadThread, markRead, setActive, useMessenger } from '../conversations/messenger';
 import { activeQuickReplies } from '../conversations/messenger-state';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { QuickReplies } from './quick-replies';
+import { GetStarted, Welcome } from './welcome';
 
 export function ThreadView({ conversationId }: { conversationId: string }) {
   const conversation = useMessenger((s) => s.conversations[conversationId]);
   const thread = useMessenger((s) => s.threads[conversationId]);
   const allPending = useMessenger((s) => s.pending);
   const typing = useMessenger((s) => s.typing[conversationId] === true);
+  const pageId = conversation?.page.id;
+  const profile = useMessenger((s) => (pageId === undefined ? undefined : s.profiles[pageId]));
   const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -25,6 +28,7 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
     setActive(conversationId);
     setError(null);
     loadThread(conversationId).catch((err: unknown) => setError(describeError(err)));
+    void loadProfile(conversationId);
     return () => setActive(null);
   }, [conversationId]);
 
@@ -60,6 +64,10 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
   const quickMid = activeQuickReplies(thread.messages, pending.length);
   const quickReplies = quickMid === undefined ? undefined : thread.messages.at(-1)?.body.quick_replies;
 
+  // A conversation that has not started yet: Messenger's welcome, and Get Started in place of the composer.
+  const fresh = thread.loaded && thread.messages.length === 0 && thread.nextCursor === null && pending.length === 0;
+  const getStarted = fresh ? profile?.get_started : null;
+
   const older = async () => {
     setLoadingOlder(true);
     try {
@@ -91,9 +99,14 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
         loadingOlder={loadingOlder}
         onLoadOlder={() => void older()}
         typing={typing}
+        intro={fresh ? <Welcome conversation={conversation} profile={profile} /> : undefined}
       />
       {quickReplies !== undefined && <QuickReplies key={quickMid} conversationId={conversationId} replies={quickReplies} />}
-      <Composer key={conversationId} conversationId={conversationId} pageName={conversation.page.name} />
+      {getStarted != null ? (
+        <GetStarted conversationId={conversationId} payload={getStarted.payload} />
+      ) : (
+        <Composer key={conversationId} conversationId={conversationId} pageName={conversation.page.name} menu={profile?.persistent_menu} />
+      )}
     </section>
   );
 }

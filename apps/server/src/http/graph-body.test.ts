@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { decodeByContent, decodeJsonBody, nestBrackets } from './graph-body.js';
+
+describe('Graph body decoding', () => {
+  it('nests PHP-style bracket names into the objects a JSON body gives', () => {
+    const flat = decodeByContent('recipient%5Bid%5D=42&messaging_type=RESPONSE&message[attachment][payload][url]=https%3A%2F%2Fx&fields[0]=greeting&fields[1]=get_started');
+    expect(nestBrackets(flat)).toEqual({
+      recipient: { id: '42' },
+      messaging_type: 'RESPONSE',
+      message: { attachment: { payload: { url: 'https://x' } } },
+      fields: ['greeting', 'get_started'],
+    });
+  });
+  it('reads a JSON object sent as text or without a type as JSON; an empty JSON body is {}', () => {
+    expect(decodeByContent('{"recipient":{"id":"1"}}')).toEqual({ recipient: { id: '1' } });
+    expect(decodeJsonBody('')).toEqual({});
+  });
+  it('refuses prototype keys and a value given both as value and object', () => {
+    expect(() => nestBrackets({ '__proto__[x]': '1' })).toThrow();
+    expect(() => nestBrackets({ a: '1', 'a[b]': '2' })).toThrow();
+  });
+});
