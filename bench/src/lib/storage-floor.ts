@@ -80,8 +80,16 @@ function messageRow(fx: Fixture, i: number): MessageRow {
     customerId: c.id,
     // A sealed body: version, key id, nonce, ciphertext and tag, base64.
     body: `v1.k1.${randomBytes(12 + 16 + 40 + text.length).toString('base64')}`,
-    frame: JSON.stringify({ type: 'message', message: { mid, conversation_id: c.conversationId, direction: 'out', created_at: now, body: { text }, tag: null, persona: null } }),
-    payload: JSON.stringify({ sender: { id: fx.pageId }, recipient: { id: c.psid }, timestamp: now, message: { is_echo: true, app_id: Number(fx.appId), mid, text } }),
+    frame: JSON.stringify({
+      type: 'message',
+      message: { mid, conversation_id: c.conversationId, direction: 'out', created_at: now, body: { text }, tag: null, persona: null },
+    }),
+    payload: JSON.stringify({
+      sender: { id: fx.pageId },
+      recipient: { id: c.psid },
+      timestamp: now,
+      message: { is_echo: true, app_id: Number(fx.appId), mid, text },
+    }),
     now,
   };
 }
@@ -97,7 +105,9 @@ function sqliteFloor(file: string, fx: Fixture, loop: Loop): FloorResult {
   );
   const touch = db.prepare('update conversations set last_message_at = ? where id = ?');
   const bump = db.prepare('update customers set event_seq = event_seq + 1 where id = ? returning event_seq');
-  const insertEvent = db.prepare(`insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at) values (?, ?, ?, 'message', ?, ?, ?)`);
+  const insertEvent = db.prepare(
+    `insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at) values (?, ?, ?, 'message', ?, ?, ?)`,
+  );
   const insertOutbox = db.prepare(
     `insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at, delivered_at, last_error) values (?, ?, ?, 'message_echoes', ?, ?, ?, null, null)`,
   );

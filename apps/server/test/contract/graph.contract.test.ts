@@ -107,6 +107,20 @@ for (const dialect of DIALECTS) {
       expect((await graph('GET', '/me/messenger_profile')).json().data[0]).toEqual(profile);
       expect((await graph('DELETE', '/me/messenger_profile', { fields: ['get_started', 'greeting'] })).json()).toEqual({ result: 'success' });
       expect((await graph('GET', '/me/messenger_profile?fields=get_started,greeting')).json()).toEqual({ data: [] });
+      // Menu item titles may be 30 characters (Meta's limit), so translated menus fit; 31 is refused.
+      const menu = (title: string) => ({
+        persistent_menu: [
+          {
+            locale: 'de_DE',
+            call_to_actions: [
+              { type: 'postback', title, payload: 'P' },
+              { type: 'web_url', title, url: 'https://bank.example' },
+            ],
+          },
+        ],
+      });
+      expect((await graph('POST', '/me/messenger_profile', menu('Kontostand und Umsätze anzeigen'.slice(0, 30)))).json()).toEqual({ result: 'success' });
+      expect((await graph('POST', '/me/messenger_profile', menu('x'.repeat(31)))).json().error.code).toBe(100);
       for (const bad of [{}, { greeting: [{ locale: 'default', text: 'x'.repeat(161) }] }, { account_linking_url: 'not a url' }]) {
         expect((await graph('POST', '/me/messenger_profile', bad)).json().error.code).toBe(100);
       }

@@ -40,15 +40,28 @@ describe.each(DIALECTS)('input guard (%s)', (dialect) => {
   });
 
   it('Platform API: NUL in a persona name and a 5,000-deep persistent_menu answer 400 in the Graph envelope', async () => {
-    const persona = await hub.app.inject({ method: 'POST', url: `/me/personas?access_token=${token}`, payload: { name: 'Da\u0000na', profile_picture_url: 'https://example.com/a.png' } });
+    const persona = await hub.app.inject({
+      method: 'POST',
+      url: `/me/personas?access_token=${token}`,
+      payload: { name: 'Da\u0000na', profile_picture_url: 'https://example.com/a.png' },
+    });
     expect(persona.statusCode).toBe(400);
     expect(persona.json().error).toMatchObject({ type: 'OAuthException', code: 100, message: expect.stringMatching(/NUL/) });
     const menu = `{"persistent_menu":[{"locale":"default","call_to_actions":[${deep(5000)}]}]}`;
-    const res = await hub.app.inject({ method: 'POST', url: `/me/messenger_profile?access_token=${token}`, headers: { 'content-type': 'application/json' }, payload: menu });
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: `/me/messenger_profile?access_token=${token}`,
+      headers: { 'content-type': 'application/json' },
+      payload: menu,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 100, message: expect.stringMatching(/nested deeper/) });
     // An ordinary nested menu still passes.
-    const ok = await hub.app.inject({ method: 'POST', url: `/me/messenger_profile?access_token=${token}`, payload: { persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }] }] } });
+    const ok = await hub.app.inject({
+      method: 'POST',
+      url: `/me/messenger_profile?access_token=${token}`,
+      payload: { persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }] }] },
+    });
     expect(ok.json()).toEqual({ result: 'success' });
   });
 });

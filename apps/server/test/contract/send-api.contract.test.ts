@@ -229,7 +229,6 @@ for (const dialect of DIALECTS) {
         ],
         ['unknown template type', template({ template_type: 'airline_boardingpass' }), 'template_type'],
         ['unknown button type', template({ template_type: 'button', text: 't', buttons: [{ type: 'game_play', title: 'x' }] }), 'type'],
-        ['missing messaging_type', { recipient: { id: fx.psid }, message: { text: 'x' } }, 'messaging_type'],
         ['MESSAGE_TAG without tag', { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', message: { text: 'x' } }, 'tag'],
         ['unknown tag', { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', tag: 'CUSTOMER_FEEDBACK', message: { text: 'x' } }, 'tag'],
         ['metadata of 1000', { ...textSend(fx.psid), message: { text: 'x', metadata: 'm'.repeat(1000) } }, 'metadata'],
@@ -306,6 +305,14 @@ for (const dialect of DIALECTS) {
 
     it('100/2018014: message and sender_action together', async () => {
       expectError(await send({ ...textSend(fx.psid), sender_action: 'typing_on' }), 100, 2018014);
+    });
+
+    it("a send without messaging_type is a RESPONSE, as Meta's reference bots send it: inside the window only", async () => {
+      const res = await send({ recipient: { id: fx.psid }, message: { text: 'no type' } });
+      expect(res.statusCode).toBe(200);
+      expect((await customerMessages(hub, fx)).at(-1)?.body['text']).toBe('no type');
+      clock.advance(25 * HOUR);
+      expectError(await send({ recipient: { id: fx.psid }, message: { text: 'late' } }), 10, 2018278);
     });
 
     it('10/2018278: RESPONSE and UPDATE only within 24 hours of the customer’s last message', async () => {

@@ -12,10 +12,13 @@ export const PAGE_INBOX_APP_ID = '263902037430900';
 
 const locale = z.string().regex(/^(default|[a-z]{2}_[A-Z]{2})$/, 'must be "default" or a locale such as en_US');
 
+/** Persistent-menu item titles may be 30 characters (Meta's limit), not the 20 of message buttons. */
+const menuTitle = maxChars(30, 1);
+
 /** Menu items: URL and postback buttons, or (legacy) nested menus. */
 const MenuItemSchema = z.union([
-  UrlButtonSchema,
-  PostbackButtonSchema,
+  UrlButtonSchema.extend({ title: menuTitle }),
+  PostbackButtonSchema.extend({ title: menuTitle }),
   z.object({ type: z.literal('nested'), title: maxChars(30, 1), call_to_actions: z.array(z.unknown()).max(5) }),
 ]);
 

@@ -35,15 +35,17 @@ export function parseSendRequest(params: Record<string, unknown>, options: { all
   const psid = req.recipient.id;
   if (req.sender_action !== undefined) return { kind: 'action', psid, action: req.sender_action, personaId: req.persona_id };
   if (req.message === undefined) throw invalid('param message or sender_action is required', 'message');
-  if (req.messaging_type === undefined) throw invalid('param messaging_type is required', 'messaging_type');
-  if (req.messaging_type === 'MESSAGE_TAG' && req.tag === undefined) throw invalid('param tag is required when messaging_type is MESSAGE_TAG', 'tag');
+  // Meta documents messaging_type as required, but its reference bots omit it and Graph accepts
+  // them as replies: a missing type is RESPONSE (inside the 24-hour window, as any response).
+  const messagingType = req.messaging_type ?? 'RESPONSE';
+  if (messagingType === 'MESSAGE_TAG' && req.tag === undefined) throw invalid('param tag is required when messaging_type is MESSAGE_TAG', 'tag');
   assertAccountLinkUrls(req.message, options.allowLoopbackHttp);
   return {
     kind: 'message',
     psid,
     message: req.message,
-    messagingType: req.messaging_type,
-    tag: req.messaging_type === 'MESSAGE_TAG' ? req.tag : undefined,
+    messagingType,
+    tag: messagingType === 'MESSAGE_TAG' ? req.tag : undefined,
     personaId: req.persona_id,
     replyTo: req.reply_to?.mid,
     category: req.notification_category,
