@@ -253,6 +253,19 @@ for (const dialect of DIALECTS) {
         type: 'image',
         payload: { attachment_id: urlId, url: 'https://cdn.bank.example/card.png' },
       });
+      // Non-ASCII and control characters in a reusable URL: a redirect with the URL percent-encoded, not a 500.
+      const odd = await graph('POST', '/me/message_attachments', {
+        message: { attachment: { type: 'image', payload: { url: 'https://cdn.bank.example/Überweisung\u0001.png?q=ä', is_reusable: true } } },
+      });
+      expect(odd.statusCode).toBe(200);
+      const oddId = odd.json().attachment_id as string;
+      expect(
+        (await graph('POST', '/v6.0/me/messages', { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: { attachment_id: oddId } } } }))
+          .statusCode,
+      ).toBe(200);
+      const oddRef = await hub.app.inject({ method: 'GET', url: `/api/attachments/${oddId}`, headers: { cookie: fx.customer.cookie } });
+      expect(oddRef.statusCode).toBe(302);
+      expect(oddRef.headers.location).toBe('https://cdn.bank.example/%C3%9Cberweisung%01.png?q=%C3%A4');
       for (const cookie of [mallory.customer.cookie]) {
         const denied = await hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie } });
         const unknown = await hub.app.inject({ method: 'GET', url: '/api/attachments/999999', headers: { cookie } });

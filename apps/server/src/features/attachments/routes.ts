@@ -42,7 +42,8 @@ export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth) {
       if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
       const { row, data } = await attachments.openForCustomer(customerOf(request).id, id);
       void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
-      if (data === undefined) return reply.redirect(row.url as string, 302);
+      // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
+      if (data === undefined) return reply.redirect(new URL(row.url as string).href, 302);
       const mime = row.content_type ?? 'application/octet-stream';
       // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
       const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);
