@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BANK_DEMO_CUSTOMERS } from './bank/fixtures.js';
 import {
+  DEMO_AGENTS,
   HUB_DEMO_CUSTOMERS,
   SANDBOX_BANK_PAGE,
   SANDBOX_SHOP_PAGE,
+  ensureAgent,
   ensureHubCustomers,
   ensurePage,
   subscribeWebhook,
@@ -62,13 +64,16 @@ function sandboxEnv(prefix: string, hubUrl: string, page: PageCredentials, verif
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  // One JSON line per request would scroll the logins away: the demo logs warnings only
+  // unless LOG_LEVEL says otherwise (LOG_LEVEL=info shows every request).
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
   const hub = await createHub(config);
   await hub.listen();
   const hubUrl = config.publicUrl;
   const bankPage = await ensurePage(hub, SANDBOX_BANK_PAGE);
   const shopPage = await ensurePage(hub, SANDBOX_SHOP_PAGE);
   await ensureHubCustomers(hub);
+  for (const a of DEMO_AGENTS) await ensureAgent(hub, a.page === 'bank' ? bankPage.pageId : shopPage.pageId, a);
 
   const bankPort = process.env['BANK_PORT'] ?? '3100';
   const shopPort = process.env['SHOP_PORT'] ?? '3200';
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
 
   const bankLogins = BANK_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
   const hubLogins = HUB_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
+  const agentLogins = DEMO_AGENTS.map((a) => `${a.username} / ${a.password} (${a.page === 'bank' ? 'Sandbox Bank' : 'Sandbox Shop'})`).join(', ');
   process.stdout.write(`
 Confide demo is running.
   Hub (customer web app and Platform API): ${hubUrl}
@@ -115,6 +121,12 @@ How to try it:
           -H 'content-type: application/json' -d '{"scenario":"amount_anomaly","customer":"alice"}'
      (scenarios: amount_anomaly, compromised_terminal, cnp_burst, new_country, risky_merchant)
   5. Open "Sandbox Shop", say "hi" for a one-time code, and order at ${shopUrl}
+  6. Agent inbox: ${hubUrl}/inbox as ${agentLogins}; in the bank chat say "agent" to hand over.
+
+Platform API (page access tokens, new at every start):
+  Sandbox Bank: ${bankPage.pageToken}
+  Sandbox Shop: ${shopPage.pageToken}
+  curl '${hubUrl}/v25.0/me?access_token=${bankPage.pageToken}'
 `);
 }
 

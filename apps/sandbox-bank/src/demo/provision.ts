@@ -70,6 +70,18 @@ export async function subscribeWebhook(hub: Hub, pageId: string, url: string, ve
   await hub.services.webhooks.subscribe({ pageId, url, verifyToken });
 }
 
+/** The demo's agents (agent inbox at /inbox), one per sandbox page. */
+export const DEMO_AGENTS = [
+  { page: 'bank', username: 'dana.bank', password: 'dana-demo-password', displayName: 'Dana' },
+  { page: 'shop', username: 'sam.shop', password: 'sam-demo-password', displayName: 'Sam' },
+] as const;
+
+/** Creates an agent of the page unless the username exists. */
+export async function ensureAgent(hub: Hub, pageId: string, agent: { username: string; password: string; displayName: string }): Promise<void> {
+  const found = await hub.ctx.storage.db.selectFrom('agents').select('id').where('username', '=', agent.username).executeTakeFirst();
+  if (found === undefined) await hub.services.agents.create({ pageId, ...agent });
+}
+
 /** Creates the demo customers at the hub unless they exist. */
 export async function ensureHubCustomers(hub: Hub): Promise<void> {
   for (const c of HUB_DEMO_CUSTOMERS) {
