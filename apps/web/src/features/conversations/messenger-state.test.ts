@@ -50,6 +50,17 @@ describe('mergeMessages', () => {
 });
 
 describe('stream frames', () => {
+  it("settles the customer's pending bubble when its own message arrives before the send answers", () => {
+    const pending = (tempId: string, text: string, failed = false) => ({ tempId, conversationId: 'c1', text, createdAt: 1, failed });
+    const base = { ...setConversations(initialState, [conv('c1')]), pending: [pending('t1', 'Balance'), pending('t2', 'Balance'), pending('t3', 'hi', true)] };
+    const next = applyFrame(base, { type: 'message' as const, cursor: 1, message: msg('m1', 5, 'in', 'c1', { text: 'Balance' }) }, true);
+    expect(next.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
+    const failedKept = applyFrame(next, { type: 'message' as const, cursor: 2, message: msg('m2', 6, 'in', 'c1', { text: 'hi' }) }, true);
+    expect(failedKept.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
+    const pageMessage = applyFrame(next, { type: 'message' as const, cursor: 3, message: msg('m3', 7, 'out', 'c1', { text: 'Balance' }) }, true);
+    expect(pageMessage.pending).toHaveLength(2);
+  });
+
   const loaded = () => addPage(setConversations(initialState, [conv('c1')]), 'c1', { data: [msg('m2', 20), msg('m1', 10)], next_cursor: '5' }, false);
 
   it('adds a live message once, even if replayed after a reconnect', () => {

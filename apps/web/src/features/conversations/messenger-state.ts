@@ -127,11 +127,29 @@ export function addMessage(state: MessengerState, message: ChatMessage, visible:
   return { ...state, threads, conversations, typing };
 }
 
+/** The label a customer's own message shows while it is being sent (text, or a tapped button's title). */
+function ownLabel(message: ChatMessage): string | undefined {
+  return message.body.text ?? message.body.postback?.title;
+}
+
+/**
+ * The stream can deliver the customer's own message before the send request answers: the
+ * oldest pending bubble of that conversation with the same label is the same message, so it
+ * goes at once instead of showing twice until the answer arrives.
+ */
+export function settlePending(state: MessengerState, message: ChatMessage): MessengerState {
+  if (message.direction !== 'in') return state;
+  const label = ownLabel(message);
+  const index = state.pending.findIndex((p) => !p.failed && p.conversationId === message.conversation_id && p.text === label);
+  if (index < 0) return state;
+  return { ...state, pending: state.pending.filter((_, i) => i !== index) };
+}
+
 /** Applies one stream frame. Message frames go through `addMessage`. */
 export function applyFrame(state: MessengerState, frame: ServerFrame, visible: boolean): MessengerState {
   switch (frame.type) {
     case 'message':
-      return addMessage(state, frame.message, visible);
+      return settlePending(addMessage(state, frame.message, visible), frame.message);
     case 'typing':
       return { ...state, typing: { ...state.typing, [frame.conversation_id]: frame.on } };
     case 'receipt': {
