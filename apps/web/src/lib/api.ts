@@ -10,19 +10,51 @@ export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly requestId: string | undefined;
-  constructor(code: string, message: string, status: number, requestId?: string) {
+  /** True when the hub's message is a validation report (field paths), not words for a person. */
+  readonly schemaReport: boolean;
+  constructor(code: string, message: string, status: number, requestId?: string, schemaReport = false) {
     super(message);
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    this.schemaReport = schemaReport;
   }
 }
 
 export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
 
-/** A human sentence for any error thrown by the API client. */
-export const describeError = (err: unknown): string =>
-  isApiError(err) ? (err.status === 0 ? 'You appear to be offline. Try again in a moment.' : err.message) : 'Something went wrong. Please try again.';
+/**
+ * What the customer reads for an error code. The hub's own messages are precise for
+ * developers (schema paths, limits); a person gets a sentence. Codes not listed keep the
+ * hub's message, which is written for people (e.g. "That username is already taken.").
+ */
+const HUMAN_MESSAGES: Readonly<Record<string, string>> = {
+  BAD_REQUEST: 'Some of what you entered is not valid. Check it and try again.',
+  PAYLOAD_TOO_LARGE: 'That is too large to send.',
+  UNSUPPORTED_MEDIA_TYPE: 'That kind of content cannot be sent here.',
+  TOO_MANY_REQUESTS: 'Too many attempts. Wait a few minutes, then try again.',
+  UNAVAILABLE: 'Confide is briefly unavailable. Try again in a moment.',
+  INTERNAL: 'Something went wrong on our side. Try again in a moment.',
+  FORBIDDEN_ORIGIN: 'This page is out of date. Reload it and try again.',
+  UNAUTHENTICATED: 'Your session has ended. Log in again to continue.',
+};
+
+/** Hub messages of these codes are written for people and kept as they are. */
+const HUB_WORDS_FOR_PEOPLE = new Set(['BAD_REQUEST']);
+
+/**
+ * A human sentence for any error thrown by the API client; `overrides` words a code for
+ * the screen at hand (a password-only confirmation is not a "wrong username").
+ */
+export function describeError(err: unknown, overrides: Readonly<Record<string, string>> = {}): string {
+  if (!isApiError(err)) return 'Something went wrong. Please try again.';
+  if (err.status === 0) return 'You appear to be offline. Try again in a moment.';
+  const override = overrides[err.code];
+  if (override !== undefined) return override;
+  // A refusal the hub explains in words (not a schema report) is shown as written.
+  if (HUB_WORDS_FOR_PEOPLE.has(err.code) && !err.schemaReport) return err.message;
+  return HUMAN_MESSAGES[err.code] ?? (err.status >= 500 ? HUMAN_MESSAGES['INTERNAL']! : err.message);
+}
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -49,12 +81,13 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 function toApiError(status: number, data: unknown): ApiError {
   const error = typeof data === 'object' && data !== null && 'error' in data ? (data as { error: unknown }).error : undefined;
   if (typeof error === 'object' && error !== null) {
-    const e = error as { code?: unknown; message?: unknown; request_id?: unknown };
+    const e = error as { code?: unknown; message?: unknown; request_id?: unknown; detail?: { issues?: unknown } };
     return new ApiError(
       typeof e.code === 'string' ? e.code : 'HTTP_' + status,
       typeof e.message === 'string' ? e.message : `Request failed (${status})`,
       status,
       typeof e.request_id === 'string' ? e.request_id : undefined,
+      Array.isArray(e.detail?.issues) || (typeof e.message === 'string' && /^(body|querystring|params)\b|Malformed|not valid JSON/.test(e.message)),
     );
   }
   return new ApiError('HTTP_' + status, `Request failed (${status})`, status);

@@ -4,6 +4,7 @@ import { UsernameSchema } from '@confide/protocol';
 import { AuthCard } from '../../components/auth-card';
 import { CredentialsForm, useCredentialsForm } from '../../components/credentials-form';
 import { api } from '../../lib/api';
+import { takeAccountDeletedNote } from './farewell';
 import { setSession } from './session';
 
 type Mode = 'login' | 'signup';
@@ -12,12 +13,13 @@ const MIN_PASSWORD = 8;
 
 export function AuthScreen() {
   const [mode, setMode] = useState<Mode>('login');
+  const [deleted] = useState(takeAccountDeletedNote);
   const signup = mode === 'signup';
   const form = useCredentialsForm({
     validate: ({ username, password }) => {
       if (!signup) return null;
-      if (!UsernameSchema.safeParse(username).success) return 'Usernames are 3–32 letters, digits, dots, dashes or underscores.';
-      return password.length < MIN_PASSWORD ? `Choose a password of at least ${MIN_PASSWORD} characters.` : null;
+      if (!UsernameSchema.safeParse(username.trim()).success) return { field: 'username', message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores.' };
+      return password.length < MIN_PASSWORD ? { field: 'password', message: `Choose a password of at least ${MIN_PASSWORD} characters.` } : null;
     },
     send: async (body) => setSession((signup ? await api.signUp(body) : await api.logIn(body)).customer),
   });
@@ -28,6 +30,11 @@ export function AuthScreen() {
       title={signup ? 'Create your account' : 'Welcome back'}
       lead="Private conversations with your bank and the businesses you trust."
     >
+      {deleted && (
+        <p className="notice" role="status">
+          Your account was deleted. Your conversations were erased and the key that encrypted them destroyed.
+        </p>
+      )}
       <CredentialsForm
         form={form}
         submitLabel={signup ? 'Sign up' : 'Log in'}

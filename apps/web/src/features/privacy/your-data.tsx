@@ -4,6 +4,7 @@
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { describeError, isApiError, request } from '../../lib/api';
+import { noteAccountDeleted } from '../auth/farewell';
 
 interface AccessLogEntry {
   seq: number;
@@ -74,9 +75,10 @@ function DeleteAccount() {
     setError(null);
     try {
       await request<void>('DELETE', '/api/account', { password });
+      noteAccountDeleted();
       window.location.assign('/');
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(err, { INVALID_CREDENTIALS: 'That password is not right.' }));
       setBusy(false);
     }
   };
