@@ -4,6 +4,7 @@ import { MainEmpty, SessionGate, TwoPaneLayout } from './components/app-shell';
 import { AuthScreen } from './features/auth/auth-screen';
 import { checkSession, useSession } from './features/auth/session';
 import { startMessenger, useMessenger } from './features/conversations/messenger';
+import { unreadConversations } from './features/conversations/messenger-state';
 import { Sidebar } from './features/conversations/sidebar';
 import { Directory } from './features/directory/directory';
 import { consumeLinkReturn } from './features/privacy/link-return';
@@ -26,6 +27,7 @@ function Messenger() {
   useEffect(() => consumeLinkReturn(), []);
   const route = parseRoute(usePathname());
   const status = useMessenger((s) => s.status);
+  useUnreadTitle(useMessenger(unreadConversations));
   const activeId = route.name === 'thread' ? route.conversationId : null;
 
   return (
@@ -36,4 +38,12 @@ function Messenger() {
       {route.name === 'inbox' && <MainEmpty>Choose a conversation, or find a business to start one.</MainEmpty>}
     </TwoPaneLayout>
   );
+}
+
+/** The tab title counts the conversations with unread messages, as Messenger's does: "(2) Confide". */
+function useUnreadTitle(unread: number): void {
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Confide` : 'Confide';
+    return () => void (document.title = 'Confide');
+  }, [unread]);
 }

@@ -10,6 +10,7 @@ import {
   mergeMessages,
   setConversations,
   sortedConversations,
+  unreadConversations,
 } from './messenger-state';
 
 const msg = (mid: string, at: number, direction: 'in' | 'out' = 'out', conversation_id = 'c1', extra: Partial<ChatMessage['body']> = {}): ChatMessage => ({
@@ -150,5 +151,13 @@ describe('sortedConversations', () => {
       c: conv('c', { created_at: 7 }),
     });
     expect(list.map((c) => c.id)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('unreadConversations', () => {
+  it('counts conversations with unread messages, not messages', () => {
+    const s = setConversations(initialState, [conv('a', { unread_count: 3 }), conv('b'), conv('c', { unread_count: 1 })]);
+    expect(unreadConversations(s)).toBe(2);
+    expect(unreadConversations(initialState)).toBe(0);
   });
 });

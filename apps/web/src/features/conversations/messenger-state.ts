@@ -127,6 +127,13 @@ export function addMessage(state: MessengerState, message: ChatMessage, visible:
   return { ...state, threads, conversations, typing };
 }
 
+/** How many conversations have unread business messages (the tab title's count). */
+export function unreadConversations(state: MessengerState): number {
+  let n = 0;
+  for (const c of Object.values(state.conversations)) if (c.unread_count > 0) n += 1;
+  return n;
+}
+
 /** The label a customer's own message shows while it is being sent (text, or a tapped button's title). */
 function ownLabel(message: ChatMessage): string | undefined {
   return message.body.text ?? message.body.postback?.title;

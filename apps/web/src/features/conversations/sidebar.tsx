@@ -2,17 +2,17 @@
 import { Icon } from '../../components/icon';
 import { DIRECTORY_PATH, navigate } from '../../lib/router';
 import { logOut, useSession } from '../auth/session';
-import { requestNotifyPermission, useNotifyPermission } from '../notifications/notify';
+import { toggleNotifications, useNotifyState, type NotifyState } from '../notifications/notify';
 import { toast } from '../../components/toasts';
 import { ConversationList } from './conversation-list';
 
 export function Sidebar({ activeId }: { activeId: string | null }) {
   const customer = useSession();
-  const permission = useNotifyPermission();
+  const notify = useNotifyState();
 
-  const enableNotifications = async () => {
-    const result = await requestNotifyPermission();
-    toast(result === 'granted' ? 'Notifications are on for new messages while Confide is in the background.' : 'Notifications stay off.', 'info');
+  const onNotifyButton = async () => {
+    if (notify === 'blocked') return toast(NOTIFY_TOASTS.blocked, 'info');
+    toast(NOTIFY_TOASTS[await toggleNotifications()], 'info');
   };
 
   return (
@@ -23,15 +23,15 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
           {customer != null && <span className="muted small">@{customer.username}</span>}
         </div>
         <div className="header-actions">
-          {permission === 'default' && (
+          {notify !== 'unsupported' && (
             <button
               type="button"
-              className="icon-button"
-              onClick={() => void enableNotifications()}
-              aria-label="Turn on notifications"
-              title="Turn on notifications"
+              className={`icon-button notify-${notify}`}
+              onClick={() => void onNotifyButton()}
+              aria-label={NOTIFY_LABELS[notify]}
+              title={NOTIFY_LABELS[notify]}
             >
-              <Icon name="bell" />
+              <Icon name={notify === 'on' ? 'bell' : 'bellOff'} />
             </button>
           )}
           <a
@@ -61,3 +61,18 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
     </nav>
   );
 }
+
+const NOTIFY_LABELS: Record<Exclude<NotifyState, 'unsupported'>, string> = {
+  ask: 'Turn on notifications',
+  on: 'Turn off notifications on this device',
+  off: 'Turn on notifications on this device',
+  blocked: 'Notifications are blocked',
+};
+
+const NOTIFY_TOASTS: Record<NotifyState, string> = {
+  ask: 'Notifications stay off.',
+  on: 'Notifications are on for new messages while Confide is in the background.',
+  off: 'Notifications are off on this device.',
+  blocked: 'Notifications are blocked for this site in your browser settings. Allow them there to turn them on.',
+  unsupported: 'This browser cannot show notifications.',
+};

@@ -1,34 +1,82 @@
 /**
  * Browser notifications for business messages that arrive while the tab is hidden.
- * Permission is only ever requested from a button the customer presses.
+ * Permission is only ever requested from a button the customer presses. Once granted, the
+ * customer can still turn them off (and on again) on this device: the browser's permission
+ * cannot be revoked from a page, so the choice is kept in this browser's storage.
  */
 import { useSyncExternalStore } from 'react';
 
-export type NotifyPermission = NotificationPermission | 'unsupported';
+/**
+ * What the notifications button shows: `ask` (never asked), `on`, `off` (granted but turned
+ * off here), `blocked` (denied in the browser's settings), `unsupported`.
+ */
+export type NotifyState = 'ask' | 'on' | 'off' | 'blocked' | 'unsupported';
 
+const PREF_KEY = 'confide.notifications';
 const supported = () => typeof window !== 'undefined' && 'Notification' in window;
 
 const listeners = new Set<() => void>();
-const current = (): NotifyPermission => (supported() ? Notification.permission : 'unsupported');
-
-/** Asks for permission (must be called from a user gesture). */
-export async function requestNotifyPermission(): Promise<NotifyPermission> {
-  if (!supported()) return 'unsupported';
-  const result = await Notification.requestPermission();
+const changed = () => {
   for (const l of listeners) l();
-  return result;
+};
+
+function devicePref(): 'on' | 'off' {
+  try {
+    return localStorage.getItem(PREF_KEY) === 'off' ? 'off' : 'on';
+  } catch {
+    return 'on';
+  }
 }
 
-export function useNotifyPermission(): NotifyPermission {
+function setDevicePref(pref: 'on' | 'off'): void {
+  try {
+    localStorage.setItem(PREF_KEY, pref);
+  } catch {
+    // Without storage the choice lasts as long as the page (kept below).
+  }
+  sessionPref = pref;
+  changed();
+}
+
+let sessionPref: 'on' | 'off' | undefined;
+
+export function notifyState(): NotifyState {
+  if (!supported()) return 'unsupported';
+  if (Notification.permission === 'denied') return 'blocked';
+  if (Notification.permission === 'default') return 'ask';
+  return sessionPref ?? devicePref();
+}
+
+/**
+ * The button's action (from a user gesture): asks the browser the first time, then turns
+ * notifications off or on for this device. Answers the new state.
+ */
+export async function toggleNotifications(): Promise<NotifyState> {
+  const state = notifyState();
+  if (state === 'ask') {
+    const result = await Notification.requestPermission();
+    if (result === 'granted') setDevicePref('on');
+    else changed();
+  } else if (state === 'on') setDevicePref('off');
+  else if (state === 'off') setDevicePref('on');
+  return notifyState();
+}
+
+export function useNotifyState(): NotifyState {
   return useSyncExternalStore((l) => {
     listeners.add(l);
-    return () => listeners.delete(l);
-  }, current);
+    // Another tab of this browser may change the choice.
+    window.addEventListener('storage', l);
+    return () => {
+      listeners.delete(l);
+      window.removeEventListener('storage', l);
+    };
+  }, notifyState);
 }
 
-/** Shows a notification when allowed and the tab is hidden; clicking it opens the conversation. */
+/** Shows a notification when turned on and the tab is hidden; clicking it opens the conversation. */
 export function notifyIfHidden(title: string, body: string, tag: string, onOpen: () => void): void {
-  if (!supported() || Notification.permission !== 'granted' || document.visibilityState !== 'hidden') return;
+  if (notifyState() !== 'on' || document.visibilityState !== 'hidden') return;
   try {
     const n = new Notification(title, { body, tag, icon: '/favicon.svg' });
     n.onclick = () => {
