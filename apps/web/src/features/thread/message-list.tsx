@@ -53,7 +53,9 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
     before.current = { firstMid, lastKey, height: el.scrollHeight };
   });
 
-  // Keep pinned when something inside grows after render (an image decoding, fonts).
+  // Keep pinned when something inside grows after render (an image decoding, fonts), and
+  // when the log itself gets shorter (quick replies below it, a phone keyboard, a resize):
+  // neither moves scrollTop, so no scroll event would say the newest message left the view.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el === null || typeof ResizeObserver === 'undefined') return undefined;
@@ -64,6 +66,7 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
       before.current.height = el.scrollHeight;
     });
     observer.observe(inner);
+    observer.observe(el);
     return () => observer.disconnect();
   }, []);
 
