@@ -2,7 +2,17 @@
  * The customer API client. Every call goes to the same origin with the session cookie;
  * failures become `ApiError` carrying the hub's stable error code.
  */
-import type { ChatMessage, Conversation, CredentialsBody, Customer, MessagePage, PageProfile, PageSummary, SendChatMessageBody } from '@confide/protocol';
+import type {
+  ChatMessage,
+  Conversation,
+  CredentialsBody,
+  Customer,
+  MessagePage,
+  PageProfile,
+  PageSummary,
+  SearchResult,
+  SendChatMessageBody,
+} from '@confide/protocol';
 
 /** A non-2xx answer from the hub (or a network failure, with status 0). */
 export class ApiError extends Error {
@@ -105,6 +115,8 @@ const id = (value: string) => encodeURIComponent(value);
 
 /** The customer API, one function per endpoint. */
 export const api = {
+  search: (q: string, conversationId?: string) =>
+    request<SearchResult>('GET', `/api/search?q=${encodeURIComponent(q)}${conversationId === undefined ? '' : `&conversation_id=${id(conversationId)}`}`),
   me: () => request<{ customer: Customer }>('GET', '/api/me'),
   signUp: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/signup', body),
   logIn: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/login', body),

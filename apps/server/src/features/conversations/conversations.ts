@@ -3,7 +3,16 @@
  * them, page through messages, send, mark as read. Every lookup is scoped to the
  * customer, so another customer's conversation id answers NOT_FOUND, like an unknown one.
  */
-import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type PageProfile, type SendChatMessageBody } from '@confide/protocol';
+import {
+  PlatformError,
+  type ChatMessage,
+  type Conversation,
+  type MessageBody,
+  type PageProfile,
+  type SearchQuery,
+  type SearchResult,
+  type SendChatMessageBody,
+} from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
@@ -14,6 +23,7 @@ import { personasOfRows } from './message-personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { recordMessage } from './record-message.js';
+import { searchMessages } from './search.js';
 import {
   findConversationByPair,
   findConversationOfCustomer,
@@ -110,6 +120,11 @@ export class Conversations {
       data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas))),
       next_cursor: next === undefined ? null : String(next.id),
     };
+  }
+
+  /** The customer's messages that contain every word of the query, newest first (search.ts). */
+  search(customerId: string, query: SearchQuery): Promise<SearchResult> {
+    return searchMessages(this.ctx, customerId, query);
   }
 
   /** The public Messenger Profile of the conversation's page (Get Started, greeting, ice breakers, menu). */

@@ -5,6 +5,8 @@ import {
   MessagePageSchema,
   PageProfileSchema,
   PageSummarySchema,
+  SearchQuerySchema,
+  SearchResultSchema,
   SendChatMessageBodySchema,
   StartConversationBodySchema,
 } from '@confide/protocol';
@@ -53,6 +55,10 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
       conversations.get(customerOf(request).id, request.params.id),
     );
 
+    r.get('/api/search', { schema: { tags: ['conversations'], querystring: SearchQuerySchema, response: { 200: SearchResultSchema } } }, async (request) =>
+      conversations.search(customerOf(request).id, request.query),
+    );
+
     r.get(
       '/api/conversations/:id/messages',
       {
@@ -78,7 +84,12 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
         schema: {
           tags: ['conversations'],
           params: IdParamsSchema,
-          querystring: z.object({ locale: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/).optional() }),
+          querystring: z.object({
+            locale: z
+              .string()
+              .regex(/^[a-z]{2}(_[A-Z]{2})?$/)
+              .optional(),
+          }),
           response: { 200: PageProfileSchema },
         },
       },

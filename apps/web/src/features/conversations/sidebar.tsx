@@ -1,14 +1,17 @@
 /** The list pane: header actions (new chat, privacy, notifications, log out) and the conversations. */
+import { useState } from 'react';
 import { Icon } from '../../components/icon';
 import { DIRECTORY_PATH, navigate } from '../../lib/router';
 import { logOut, useSession } from '../auth/session';
 import { toggleNotifications, useNotifyState, type NotifyState } from '../notifications/notify';
 import { toast } from '../../components/toasts';
+import { SearchPanel } from '../search/search-panel';
 import { ConversationList } from './conversation-list';
 
 export function Sidebar({ activeId }: { activeId: string | null }) {
   const customer = useSession();
   const notify = useNotifyState();
+  const [searching, setSearching] = useState(false);
 
   const onNotifyButton = async () => {
     if (notify === 'blocked') return toast(NOTIFY_TOASTS.blocked, 'info');
@@ -53,11 +56,12 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
       </header>
       <div className="sidebar-search">
         <button type="button" className="search-launch" onClick={() => navigate(DIRECTORY_PATH)}>
-          <Icon name="search" />
+          <Icon name="plus" />
           <span>Find a bank or business</span>
         </button>
+        <SearchPanel onQuery={(q) => setSearching(q !== '')} />
       </div>
-      <ConversationList activeId={activeId} />
+      {!searching && <ConversationList activeId={activeId} />}
     </nav>
   );
 }

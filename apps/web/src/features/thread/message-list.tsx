@@ -4,11 +4,12 @@
  * read back (a "new messages" pill appears instead), and never reflows for the typing
  * indicator, which floats in reserved space.
  */
-import { Fragment, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChatMessage, Conversation } from '@confide/protocol';
 import { Icon } from '../../components/icon';
 import { dayLabel, sameDay } from '../../lib/time';
 import type { PendingMessage } from '../conversations/messenger-state';
+import { clearFocus, useFocus } from '../search/reveal';
 import { MessageItem } from './message-item';
 import { PendingItem } from './pending-item';
 
@@ -69,6 +70,24 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
+
+  // A message found by search: bring it into view and mark it for a moment.
+  const focus = useFocus(conversation.id);
+  const focusSeen = focus !== null && messages.some((m) => m.mid === focus.mid);
+  useEffect(() => {
+    const el = scroller.current;
+    if (focus === null || !focusSeen || el === null) return undefined;
+    const item = el.querySelector<HTMLElement>(`[data-mid="${CSS.escape(focus.mid)}"]`);
+    if (item === null) return undefined;
+    atBottom.current = false;
+    item.scrollIntoView({ block: 'center' });
+    item.classList.add('focused');
+    const timer = setTimeout(() => {
+      item.classList.remove('focused');
+      clearFocus();
+    }, 2_500);
+    return () => clearTimeout(timer);
+  }, [focus, focusSeen]);
 
   const onScroll = () => {
     const el = scroller.current;

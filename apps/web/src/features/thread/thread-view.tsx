@@ -7,6 +7,8 @@ import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
 import { loadOlder, loadProfile, loadThread, markRead, setActive, useMessenger } from '../conversations/messenger';
 import { activeQuickReplies } from '../conversations/messenger-state';
+import { Icon } from '../../components/icon';
+import { SearchPanel } from '../search/search-panel';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { QuickReplies } from './quick-replies';
@@ -21,6 +23,7 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
   const profile = useMessenger((s) => (pageId === undefined ? undefined : s.profiles[pageId]));
   const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [searching, setSearching] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const pending = allPending.filter((p) => p.conversationId === conversationId);
 
@@ -90,7 +93,22 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
           </h2>
           <p className="muted small thread-subtitle">{typing ? 'typing…' : conversation.page.category === 'bank' ? 'Bank' : 'Business'}</p>
         </div>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={searching ? 'Close search' : 'Search this conversation'}
+          aria-pressed={searching}
+          title="Search this conversation"
+          onClick={() => setSearching(!searching)}
+        >
+          <Icon name={searching ? 'close' : 'search'} />
+        </button>
       </header>
+      {searching && (
+        <div className="thread-search">
+          <SearchPanel conversationId={conversationId} autoFocus onClose={() => setSearching(false)} />
+        </div>
+      )}
       <MessageList
         conversation={conversation}
         messages={thread.messages}
