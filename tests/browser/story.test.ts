@@ -118,9 +118,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     // The hub's own consent screen: only fraud alerts and balances.
     await page.getByRole('heading', { name: 'Link your Sandbox Bank account' }).waitFor();
     expect(new URL(page.url()).origin).toBe(w.hubUrl);
-    await page.getByLabel('fraud alerts').check();
-    await page.getByLabel('balances').check();
-    expect(await page.getByLabel('transactions').isChecked()).toBe(false);
+    await page.getByLabel('Fraud alerts').check();
+    await page.getByLabel('Balance updates').check();
+    expect(await page.getByLabel('Transaction notices').isChecked()).toBe(false);
     await snap(page, 'consent-screen');
     await page.getByRole('button', { name: 'Continue' }).click();
 

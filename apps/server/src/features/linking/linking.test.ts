@@ -123,10 +123,40 @@ for (const dialect of DIALECTS) {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(res.body).toContain('Link Bank');
       expect(res.body).toContain('Alerts about card payments that look unusual.');
-      expect(res.body).toMatch(/<label for="c0"><input type="checkbox" id="c0" name="categories" value="balances"/);
+      expect(res.body).toMatch(/<label class="choice" for="c0"><input type="checkbox" id="c0" name="categories" value="balances"/);
       expect(res.body).not.toContain('checked');
       expect(res.body).not.toMatch(/<script|src=|href="http/);
       expect(res.body).toContain(new Date(clock.now() + 365 * 86_400_000).toISOString().slice(0, 10));
+      expect(res.body).toContain('Fraud alerts');
+      expect(res.body).toContain('prefers-color-scheme:dark');
+    });
+
+    it('shows the current grant ticked when re-linking; unticking everything and continuing stops the updates', async () => {
+      const s = await setup();
+      const first = await s.toBusiness(['fraud_alerts', 'balances']);
+      expect((await s.back(first.redirectUri, 'code-1')).statusCode).toBe(303);
+      const screen = await hub.app.inject({ method: 'GET', url: s.startUrl, headers: { cookie: s.alice.cookie } });
+      const ticked = [...screen.body.matchAll(/<input type="checkbox"[^>]*value="([a-z_]+)"[^>]*>/g)].filter((m) => m[0].includes(' checked')).map((m) => m[1]);
+      expect(ticked.sort()).toEqual(['balances', 'fraud_alerts']);
+      expect(screen.body).toContain('You already allow');
+
+      // The customer keeps only fraud alerts: the grant becomes exactly that.
+      const second = await s.toBusiness(['fraud_alerts']);
+      await s.back(second.redirectUri, 'code-2');
+      await expect(s.check('fraud_alerts')).resolves.toBeUndefined();
+      await expect(s.check('balances')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED' });
+
+      // Nothing ticked: linked, and nothing may be sent any more.
+      const third = await s.toBusiness([]);
+      await s.back(third.redirectUri, 'code-3');
+      await expect(s.check('fraud_alerts')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED' });
+      const ledger = (await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })).json().data as Array<{
+        event: string;
+        source: string;
+      }>;
+      expect(ledger.map((e) => `${e.event}/${e.source}`)).toEqual(expect.arrayContaining(['granted/linking', 'changed/linking', 'revoked/linking']));
+      const again = await hub.app.inject({ method: 'GET', url: s.startUrl, headers: { cookie: s.alice.cookie } });
+      expect(again.body).not.toContain(' checked');
     });
 
     it('links: token to the business, PSID lookup, signed synchronous webhook, link and grant with receipt', async () => {

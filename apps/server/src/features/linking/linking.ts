@@ -8,11 +8,14 @@
  *    event synchronously, and only on a 2xx record the link and activate the grant.
  */
 import { PlatformError } from '@confide/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/schema.js';
 import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import { DAY_MS, DEFAULT_DURATION_DAYS, normalizeCategories } from '../consent/categories.js';
 import { listDeclarations, type Declaration } from '../consent/declarations.js';
-import { grantInTx } from '../consent/grants.js';
+import { grantInTx, revokeInTx } from '../consent/grants.js';
+import { findConsentState } from '../consent/ledger.js';
 import { findConversationByPsid, findConversationOfCustomer } from '../conversations/store.js';
 import type { Pages } from '../pages/pages.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
@@ -30,6 +33,8 @@ export interface LinkRequest {
   businessOrigin: string;
   declared: Declaration[];
   expiresAt: number;
+  /** Categories the customer allows this page now (an active grant), shown ticked. */
+  current: string[];
 }
 
 /** How a return from the business ended; `invalid` means an unknown, used or expired token. */
@@ -83,6 +88,7 @@ export class Linking {
       businessOrigin: parsed.origin,
       declared: await listDeclarations(db, row.page_id),
       expiresAt: this.ctx.now() + DEFAULT_DURATION_DAYS * DAY_MS,
+      current: await activeCategories(db, customerId, row.page_id, this.ctx.now()),
     };
   }
 
@@ -157,6 +163,9 @@ export class Linking {
           { keys: SigningKeys.of(this.ctx), issuer: this.ctx.config.publicUrl },
           { party: conv, categories, durationDays: row.duration_days, source: 'linking', now },
         );
+      } else {
+        // The screen showed the current grant ticked; every box unticked means "send me nothing".
+        await revokeInTx(tx, { party: conv, source: 'linking', now });
       }
       await appendCustomerEvent(tx, this.ctx.bus, conv.customer_id, { type: 'conversation', conversation_id: conv.id, change: 'linked' }, now);
     });
@@ -175,4 +184,11 @@ export class Linking {
       await unlinkInTx(tx, this.ctx.bus, { conversation: conv, now });
     });
   }
+}
+
+/** The categories of the customer's active grant to the page (none when revoked or lapsed). */
+async function activeCategories(db: Kysely<Database>, customerId: string, pageId: string, now: number): Promise<string[]> {
+  const state = await findConsentState(db, customerId, pageId);
+  if (state === undefined || state.status !== 'active' || (state.expires_at !== null && state.expires_at <= now)) return [];
+  return JSON.parse(state.categories) as string[];
 }
