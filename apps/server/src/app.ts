@@ -23,6 +23,7 @@ import { Conversations } from './features/conversations/conversations.js';
 import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
+import { LiveSessions } from './features/realtime/live-sessions.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { Privacy } from './privacy/privacy.js';
@@ -150,9 +151,18 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     // The customer web app (apps/web/dist) on its own client routes only.
     await app.register(webRoutes());
   }
-  if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
-  if (runsRole(ctx.config, 'realtime')) await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl)));
+  if (runsRole(ctx.config, 'realtime')) {
+    // Every socket is closed when its session ends, whichever process ended it.
+    const sessions = new LiveSessions(
+      ctx,
+      { customer: (ids) => services.accounts.liveSessions(ids), agent: (ids) => services.agents.liveSessions(ids) },
+      ctx.config.SESSION_RECHECK_MS,
+    );
+    app.addHook('onClose', async () => sessions.close());
+    await app.register(streamRoutes(ctx, auth, sessions));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
+  }
 
   return { app, services, setDraining: (v) => (draining = v) };
 }

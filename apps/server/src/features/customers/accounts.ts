@@ -4,7 +4,17 @@ import type { HubContext } from '../../context.js';
 import { newId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { deleteSession, findCustomerById, findCustomerByUsername, findSession, insertCustomer, insertSession, type CustomerRow } from './store.js';
+import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import {
+  deleteSession,
+  findCustomerById,
+  findCustomerByUsername,
+  findSession,
+  insertCustomer,
+  insertSession,
+  liveSessionIds,
+  type CustomerRow,
+} from './store.js';
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
@@ -66,19 +76,29 @@ export class Accounts {
     return row === undefined ? undefined : { id: row.id, username: row.username, created_at: row.created_at };
   }
 
-  async logOut(sessionToken: string): Promise<void> {
-    await this.ctx.storage.writes.run(({ db }) => deleteSession(db, sha256Hex(sessionToken)));
+  /** Which of these stored session ids are still valid (the open sockets' re-check). */
+  liveSessions(idHashes: string[]): Promise<Set<string>> {
+    return liveSessionIds(this.ctx.storage.db, idHashes, this.ctx.now());
   }
 
-  /** Changes the password after checking the current one; ends every other session. */
+  /** Ends the session; its open sockets, on every hub process, are closed. */
+  async logOut(sessionToken: string): Promise<void> {
+    await this.ctx.storage.writes.run(async (tx) => {
+      const customerId = await deleteSession(tx.db, sha256Hex(sessionToken));
+      if (customerId !== undefined) announceSessionsEnded(tx, this.ctx.bus, 'customer', customerId);
+    });
+  }
+
+  /** Changes the password after checking the current one; ends every other session (and closes their sockets). */
   async changePassword(customerId: string, currentPassword: string, newPassword: string, keepSessionToken: string): Promise<void> {
     const row = await findCustomerById(this.ctx.storage.db, customerId);
     if (row === undefined || !(await verifyPassword(row.password_hash, currentPassword))) throw new PlatformError('INVALID_CREDENTIALS');
     const passwordHash = await hashPassword(newPassword);
     const keep = sha256Hex(keepSessionToken);
-    await this.ctx.storage.writes.run(async ({ db }) => {
-      await db.updateTable('customers').set({ password_hash: passwordHash }).where('id', '=', customerId).execute();
-      await db.deleteFrom('sessions').where('customer_id', '=', customerId).where('id_hash', '!=', keep).execute();
+    await this.ctx.storage.writes.run(async (tx) => {
+      await tx.db.updateTable('customers').set({ password_hash: passwordHash }).where('id', '=', customerId).execute();
+      await tx.db.deleteFrom('sessions').where('customer_id', '=', customerId).where('id_hash', '!=', keep).execute();
+      announceSessionsEnded(tx, this.ctx.bus, 'customer', customerId);
     });
   }
 

@@ -8,6 +8,7 @@ import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { AttemptLimiter } from '../customers/attempt-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from '../customers/passwords.js';
+import { announceSessionsEnded } from '../realtime/live-sessions.js';
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
@@ -121,7 +122,23 @@ export class Agents {
       .executeTakeFirst();
   }
 
+  /** Which of these stored session ids are still valid (the inbox stream's re-check). */
+  async liveSessions(idHashes: string[]): Promise<Set<string>> {
+    if (idHashes.length === 0) return new Set();
+    const rows = await this.ctx.storage.db
+      .selectFrom('agent_sessions')
+      .select('id_hash')
+      .where('id_hash', 'in', idHashes)
+      .where('expires_at', '>', this.ctx.now())
+      .execute();
+    return new Set(rows.map((r) => r.id_hash));
+  }
+
+  /** Ends the session; its open inbox streams, on every hub process, are closed. */
   async logOut(sessionToken: string): Promise<void> {
-    await this.ctx.storage.writes.run(({ db }) => db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).execute());
+    await this.ctx.storage.writes.run(async (tx) => {
+      const gone = await tx.db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).returning('agent_id').executeTakeFirst();
+      if (gone !== undefined) announceSessionsEnded(tx, this.ctx.bus, 'agent', gone.agent_id);
+    });
   }
 }
