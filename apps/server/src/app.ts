@@ -19,6 +19,7 @@ import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
+import type { PasswordHasher } from './features/customers/passwords.js';
 import { Conversations } from './features/conversations/conversations.js';
 import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
@@ -71,6 +72,8 @@ export interface BuiltApp {
 export interface AppOptions {
   /** Where uploaded attachments are stored (sealed, per-file keys); defaults to DATA_DIR/blobs. */
   blobs?: BlobStore;
+  /** Password hashing (argon2id unless a test counts calls). */
+  passwords?: PasswordHasher;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
@@ -116,14 +119,14 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
 
   const blobs = options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const services: HubServices = {
-    accounts: new Accounts(ctx),
+    accounts: new Accounts(ctx, options.passwords),
     pages: new Pages(ctx),
     conversations: undefined as unknown as Conversations,
     consents: new Consents(ctx),
     linking: undefined as unknown as Linking,
     handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
-    agents: new Agents(ctx),
+    agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs),
   };
@@ -141,7 +144,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
-    await app.register(privacyServiceRoutes(services.privacy, auth));
+    await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));

@@ -98,7 +98,10 @@ export const ConfigSchema = z.object({
    * database (besides the immediate close a logout or password change announces on the bus).
    */
   SESSION_RECHECK_MS: z.coerce.number().int().min(50).default(30_000),
-  /** Login attempts allowed per account and per IP in 15 minutes. */
+  /**
+   * Failed password attempts allowed per account and per IP in 15 minutes: logins, and the
+   * current password of a password change or an account deletion (features/customers/login-guard.ts).
+   */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For from a proxy in front of the hub. */
   TRUST_PROXY: bool.default(false),
