@@ -140,7 +140,7 @@ export class Privacy {
    * The customer deletes their own account, once `confirm` has checked their password
    * (`Accounts.confirmPassword`: rate limited with their logins).
    */
-  async deleteOwnAccount(customerId: string, confirm: () => Promise<unknown>): Promise<ErasureReport> {
+  async deleteOwnAccount(customerId: string, confirm: () => Promise<void>): Promise<ErasureReport> {
     await confirm();
     return this.#erase(customerId, `customer:${customerId}`);
   }

@@ -68,11 +68,10 @@ export class Accounts {
    * login attempts, so a session cannot be used to guess it.
    * @throws PlatformError `TOO_MANY_REQUESTS` once blocked, `INVALID_CREDENTIALS` for a wrong password.
    */
-  async confirmPassword(customerId: string, password: string, ip: string): Promise<CustomerRow> {
+  async confirmPassword(customerId: string, password: string, ip: string): Promise<void> {
     const row = await findCustomerById(this.ctx.storage.db, customerId);
     if (row === undefined) throw new PlatformError('UNAUTHENTICATED');
     if (!(await this.#guard.check({ account: row.username, ip, storedHash: row.password_hash, password }))) throw new PlatformError('INVALID_CREDENTIALS');
-    return row;
   }
 
   /** The customer behind a session token, or undefined when unknown or expired. */

@@ -5,9 +5,84 @@
  * announcement.
  */
 import { StreamCloseCode } from '@confide/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { buildTestHub, createPage, DIALECTS, signUp, type DialectName, type TestHub } from '../../../test/helpers.js';
+import { MemoryBus } from '../../bus/memory-bus.js';
+import type { HubContext } from '../../context.js';
+import { LiveSessions, type LiveSession, type SessionCheck } from './live-sessions.js';
+
+describe('LiveSessions', () => {
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+  function setUp(alive: Set<string>, failing = { on: false }) {
+    const bus = new MemoryBus();
+    const log = { warn: vi.fn() };
+    const calls: string[][] = [];
+    const check: SessionCheck = async (ids) => {
+      calls.push(ids);
+      if (failing.on) throw new Error('db down');
+      return new Set(ids.filter((id) => alive.has(id)));
+    };
+    const sessions = new LiveSessions({ bus, log } as unknown as HubContext, { customer: check, agent: check }, 60_000);
+    const watch = (session: LiveSession) => {
+      const ended = { count: 0 };
+      const stop = sessions.of({ liveSession: session } as FastifyRequest).watch(() => (ended.count += 1));
+      return { ended, stop };
+    };
+    return { bus, log, calls, sessions, watch };
+  }
+
+  it('on a revocation, re-checks only that owner’s sockets and ends the dead ones', async () => {
+    const alive = new Set(['h1', 'h2', 'h3']);
+    const { bus, calls, sessions, watch } = setUp(alive);
+    const a1 = watch({ kind: 'customer', ownerId: 'u1', idHash: 'h1' });
+    const a2 = watch({ kind: 'customer', ownerId: 'u1', idHash: 'h2' });
+    const other = watch({ kind: 'agent', ownerId: 'u1', idHash: 'h3' });
+    alive.delete('h1');
+    bus.publish({ name: 'session.revoked', kind: 'customer', ownerId: 'u1' });
+    await flush();
+    expect(calls).toEqual([['h1', 'h2']]);
+    expect([a1.ended.count, a2.ended.count, other.ended.count]).toEqual([1, 0, 0]);
+    a1.stop();
+    expect(sessions.size).toBe(2);
+    sessions.close();
+  });
+
+  it('checks a socket whose upgrade raced a revocation as soon as it is watched', async () => {
+    const { bus, calls, sessions, watch } = setUp(new Set());
+    bus.publish({ name: 'session.revoked', kind: 'customer', ownerId: 'u1' });
+    const late = watch({ kind: 'customer', ownerId: 'u1', idHash: 'h1' });
+    const unrelated = watch({ kind: 'customer', ownerId: 'u2', idHash: 'h2' });
+    await flush();
+    expect(calls).toEqual([['h1']]);
+    expect([late.ended.count, unrelated.ended.count]).toEqual([1, 0]);
+    sessions.close();
+  });
+
+  it('re-checks every socket in batches of 500, and keeps them when the check fails', async () => {
+    const alive = new Set(Array.from({ length: 1200 }, (_, i) => `h${i}`));
+    const failing = { on: true };
+    const { calls, log, sessions, watch } = setUp(alive, failing);
+    const all = Array.from({ length: 1200 }, (_, i) => watch({ kind: 'customer', ownerId: `u${i}`, idHash: `h${i}` }));
+    await sessions.checkAll();
+    expect(all.filter((w) => w.ended.count > 0)).toEqual([]);
+    expect(log.warn).toHaveBeenCalled();
+    failing.on = false;
+    calls.length = 0;
+    alive.delete('h700');
+    await sessions.checkAll();
+    expect(calls.map((c) => c.length)).toEqual([500, 500, 200]);
+    expect(all.flatMap((w, i) => (w.ended.count > 0 ? [i] : []))).toEqual([700]);
+    sessions.close();
+  });
+
+  it('refuses to watch a request its auth hook did not mark', () => {
+    const { sessions } = setUp(new Set());
+    expect(() => sessions.of({} as FastifyRequest)).toThrow();
+    sessions.close();
+  });
+});
 
 /** A socket that records its first `ready` frame and how and when it closed. */
 class Socket {
