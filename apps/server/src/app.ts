@@ -19,10 +19,12 @@ import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
+import type { PasswordHasher } from './features/customers/passwords.js';
 import { Conversations } from './features/conversations/conversations.js';
 import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
+import { LiveSessions } from './features/realtime/live-sessions.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { Privacy } from './privacy/privacy.js';
@@ -70,6 +72,8 @@ export interface BuiltApp {
 export interface AppOptions {
   /** Where uploaded attachments are stored (sealed, per-file keys); defaults to DATA_DIR/blobs. */
   blobs?: BlobStore;
+  /** Password hashing (argon2id unless a test counts calls). */
+  passwords?: PasswordHasher;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
@@ -115,14 +119,14 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
 
   const blobs = options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const services: HubServices = {
-    accounts: new Accounts(ctx),
+    accounts: new Accounts(ctx, options.passwords),
     pages: new Pages(ctx),
     conversations: undefined as unknown as Conversations,
     consents: new Consents(ctx),
     linking: undefined as unknown as Linking,
     handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
-    agents: new Agents(ctx),
+    agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs),
   };
@@ -140,7 +144,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
-    await app.register(privacyServiceRoutes(services.privacy, auth));
+    await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
@@ -150,9 +154,18 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     // The customer web app (apps/web/dist) on its own client routes only.
     await app.register(webRoutes());
   }
-  if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
-  if (runsRole(ctx.config, 'realtime')) await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl)));
+  if (runsRole(ctx.config, 'realtime')) {
+    // Every socket is closed when its session ends, whichever process ended it.
+    const sessions = new LiveSessions(
+      ctx,
+      { customer: (ids) => services.accounts.liveSessions(ids), agent: (ids) => services.agents.liveSessions(ids) },
+      ctx.config.SESSION_RECHECK_MS,
+    );
+    app.addHook('onClose', async () => sessions.close());
+    await app.register(streamRoutes(ctx, auth, sessions));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
+  }
 
   return { app, services, setDraining: (v) => (draining = v) };
 }

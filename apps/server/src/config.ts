@@ -93,7 +93,15 @@ export const ConfigSchema = z.object({
     .min(1)
     .max(24 * 90)
     .default(24 * 14),
-  /** Login attempts allowed per account and per IP in 15 minutes. */
+  /**
+   * How often, in milliseconds, each open WebSocket's session is re-checked against the
+   * database (besides the immediate close a logout or password change announces on the bus).
+   */
+  SESSION_RECHECK_MS: z.coerce.number().int().min(50).default(30_000),
+  /**
+   * Failed password attempts allowed per account and per IP in 15 minutes: logins, and the
+   * current password of a password change or an account deletion (features/customers/login-guard.ts).
+   */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For from a proxy in front of the hub. */
   TRUST_PROXY: bool.default(false),

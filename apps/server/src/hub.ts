@@ -19,6 +19,7 @@ import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
+import type { PasswordHasher } from './features/customers/passwords.js';
 
 export interface HubOptions {
   /** In-memory SQLite (tests). */
@@ -29,6 +30,8 @@ export interface HubOptions {
   log?: Logger;
   /** Bus override (tests, scale-out). */
   bus?: Bus;
+  /** Password hashing override (tests count verifications). */
+  passwords?: PasswordHasher;
 }
 
 export interface Hub {
@@ -70,7 +73,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
   // Attachment files are sealed before they reach the store (features/attachments).
   const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
-  const { app, services, setDraining } = await buildApp(ctx, { blobs });
+  const { app, services, setDraining } = await buildApp(ctx, { blobs, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;

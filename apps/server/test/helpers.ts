@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
+import type { PasswordHasher } from '../src/features/customers/passwords.js';
 import { createHub, type Hub } from '../src/hub.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -35,6 +36,8 @@ export interface TestHubOptions {
   clock?: TestClock;
   env?: Record<string, string>;
   dataDir?: string;
+  /** Password hashing override (count verifications). */
+  passwords?: PasswordHasher;
 }
 
 /** A hub on a fresh database. Call `dispose()` (drops the PostgreSQL schema). */
@@ -61,7 +64,11 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     },
     () => undefined,
   );
-  const hub = await createHub(config, { memory: dialect === 'sqlite' && options.dataDir === undefined, ...(options.clock ? { now: options.clock.now } : {}) });
+  const hub = await createHub(config, {
+    memory: dialect === 'sqlite' && options.dataDir === undefined,
+    ...(options.clock ? { now: options.clock.now } : {}),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
+  });
   return Object.assign(hub, {
     clock: options.clock,
     async dispose() {

@@ -11,8 +11,13 @@ export function topicOf(event: BusEvent): string {
       return `inbox.${event.pageId}`;
     case 'page.profile':
       return PAGE_PROFILE_TOPIC;
+    case 'session.revoked':
+      return SESSION_REVOKED_TOPIC;
   }
 }
+
+/** One topic for every ended session: rare, and each process keeps its own sockets' owners. */
+export const SESSION_REVOKED_TOPIC = 'session.revoked';
 
 /** One topic for every page's profile changes: they are rare and public. */
 export const PAGE_PROFILE_TOPIC = 'page.profile';

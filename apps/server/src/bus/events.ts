@@ -13,6 +13,15 @@ export type BusEvent =
   /** Something the agent inbox of a page should refresh. */
   | { name: 'inbox.changed'; pageId: string; conversationId: string; change: string }
   /** A page changed its Messenger Profile (public): open customer streams pass it on. */
-  | { name: 'page.profile'; pageId: string };
+  | { name: 'page.profile'; pageId: string }
+  /**
+   * Sessions of a customer or an agent ended (logout, password change, erasure): every process
+   * re-checks the open sockets of that owner against the database and closes the dead ones.
+   * It names the owner only, never a session.
+   */
+  | { name: 'session.revoked'; kind: SessionKind; ownerId: string };
+
+/** Who a session belongs to: a customer (`/api`) or a page's agent (`/inbox/api`). */
+export type SessionKind = 'customer' | 'agent';
 
 export type BusEventName = BusEvent['name'];

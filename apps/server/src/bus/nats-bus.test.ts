@@ -66,6 +66,23 @@ describe('NatsBus', () => {
     expect(a.stats).toMatchObject({ published: 1, dropped: 0 });
   });
 
+  it('carries session revocations and page profile changes to other processes', async () => {
+    const a = bus();
+    const b = bus();
+    await Promise.all([a.connectedOnce(), b.connectedOnce()]);
+    const sessions = collector();
+    const profiles = collector();
+    b.subscribe('session.revoked', sessions.handler);
+    b.subscribe('page.profile', profiles.handler);
+    await b.flush();
+    const revoked: BusEvent = { name: 'session.revoked', kind: 'agent', ownerId: 'ag_1' };
+    a.publish(revoked);
+    a.publish({ name: 'page.profile', pageId: 'p_1' });
+    expect(await sessions.count(1)).toEqual([revoked]);
+    expect(await profiles.count(1)).toEqual([{ name: 'page.profile', pageId: 'p_1' }]);
+    expect(b.stats.rejected).toBe(0);
+  });
+
   it('delivers to local subscribers once, not again through NATS', async () => {
     const a = bus();
     await a.connectedOnce();

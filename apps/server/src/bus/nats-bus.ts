@@ -24,6 +24,8 @@ const BusEventSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('customer.frame'), customerId: z.string(), frame: ServerFrameSchema }),
   z.object({ name: z.literal('webhook.enqueued'), appId: z.string() }),
   z.object({ name: z.literal('inbox.changed'), pageId: z.string(), conversationId: z.string(), change: z.string() }),
+  z.object({ name: z.literal('page.profile'), pageId: z.string() }),
+  z.object({ name: z.literal('session.revoked'), kind: z.enum(['customer', 'agent']), ownerId: z.string().min(1).max(64) }),
 ]);
 
 export interface NatsBusOptions {

@@ -5,6 +5,7 @@
  */
 import { PlatformError, type Customer } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sha256Hex } from '../crypto/tokens.js';
 import type { Accounts } from '../features/customers/accounts.js';
 
 export const SESSION_COOKIE = 'confide_session';
@@ -43,13 +44,21 @@ export function assertSameOrigin(request: FastifyRequest, publicUrl: string, alw
 export function requireCustomer(accounts: Accounts, publicUrl: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     // WebSocket upgrades are GETs but act for the customer: check their Origin too.
-    assertSameOrigin(request, publicUrl, request.headers.upgrade?.toLowerCase() === 'websocket');
+    const upgrade = isUpgrade(request);
+    assertSameOrigin(request, publicUrl, upgrade);
     const token = request.cookies[SESSION_COOKIE];
     const customer = token === undefined ? undefined : await accounts.authenticate(token);
     if (customer === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
     request.customer = customer;
     request.sessionToken = token;
+    // A socket lives on past this check: it is closed when this session ends (features/realtime/live-sessions.ts).
+    if (upgrade) request.liveSession = { kind: 'customer', ownerId: customer.id, idHash: sha256Hex(token) };
   };
+}
+
+/** True for a WebSocket upgrade request. */
+export function isUpgrade(request: FastifyRequest): boolean {
+  return request.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 /** The authenticated customer of a request that passed `requireCustomer`. */

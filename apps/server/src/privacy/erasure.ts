@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import type { HubContext } from '../context.js';
 import { deleteFileBlobs, removeConversationFiles } from '../features/attachments/attachments.js';
 import type { BlobStore } from '../features/attachments/blob-store.js';
+import { announceSessionsEnded } from '../features/realtime/live-sessions.js';
 import type { WriteTx } from '../storage/write-queue.js';
 
 export interface ErasureReport {
@@ -53,6 +54,8 @@ export async function eraseCustomer(
     await db.deleteFrom('consent_reminders').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_state').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sessions').where('customer_id', '=', customerId).execute();
+    // Their open streams close on every hub process.
+    announceSessionsEnded(tx, ctx.bus, 'customer', customerId);
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
     await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('customers').where('id', '=', customerId).execute();

@@ -7,8 +7,7 @@ import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../context.js';
 import { SigningKeys } from '../crypto/signing-keys.js';
 import { findConversationByPair } from '../features/conversations/store.js';
-import { verifyPassword } from '../features/customers/passwords.js';
-import { findCustomerById, findCustomerByUsername } from '../features/customers/store.js';
+import { findCustomerByUsername } from '../features/customers/store.js';
 import type { BlobStore } from '../features/attachments/blob-store.js';
 import { rekeyLegacyAttachments, type RekeyReport } from '../features/attachments/rekey-legacy.js';
 import { AttachmentFiles } from './attachment-files.js';
@@ -137,10 +136,12 @@ export class Privacy {
 
   // ---- erasure -----------------------------------------------------------------------
 
-  /** The customer deletes their own account; the password confirms it. */
-  async deleteOwnAccount(customerId: string, password: string): Promise<ErasureReport> {
-    const row = await findCustomerById(this.#ctx.storage.db, customerId);
-    if (row === undefined || !(await verifyPassword(row.password_hash, password))) throw new PlatformError('INVALID_CREDENTIALS');
+  /**
+   * The customer deletes their own account, once `confirm` has checked their password
+   * (`Accounts.confirmPassword`: rate limited with their logins).
+   */
+  async deleteOwnAccount(customerId: string, confirm: () => Promise<void>): Promise<ErasureReport> {
+    await confirm();
     return this.#erase(customerId, `customer:${customerId}`);
   }
 

@@ -8,16 +8,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE, customerOf } from '../http/customer-auth.js';
+import type { Accounts } from '../features/customers/accounts.js';
 import type { Privacy } from './privacy.js';
 import { DeleteAccountBodySchema } from './schemas.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function privacyServiceRoutes(privacy: Privacy, auth: Auth) {
+export function privacyServiceRoutes(privacy: Privacy, accounts: Accounts, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.delete('/api/account', { schema: { tags: ['account'], body: DeleteAccountBodySchema }, preHandler: auth }, async (request, reply) => {
-      await privacy.deleteOwnAccount(customerOf(request).id, request.body.password);
+      const customerId = customerOf(request).id;
+      await privacy.deleteOwnAccount(customerId, () => accounts.confirmPassword(customerId, request.body.password, request.ip));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });

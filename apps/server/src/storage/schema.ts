@@ -355,6 +355,16 @@ export interface AuditMarksTable {
  * Send API calls leased to processes per page and one-second window (migration 008):
  * `used` never exceeds the limit; `granted` is what the last lease of the row got.
  */
+/** Failed password attempts per hashed account or IP key and window (migration 012). */
+export interface LoginAttemptsTable {
+  /** sha256 of `<scope>:<u|ip>:<value>`. */
+  id: string;
+  /** Epoch milliseconds of the window's first failure. */
+  window_start: number;
+  /** Failures (and attempts being verified) in the window. */
+  failures: number;
+}
+
 export interface SendRateWindowsTable {
   page_id: string;
   /** Epoch milliseconds of the window's first millisecond (a multiple of 1000). */
@@ -396,4 +406,5 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   audit_marks: AuditMarksTable;
   send_rate_windows: SendRateWindowsTable;
+  login_attempts: LoginAttemptsTable;
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import type { Bus } from '../../src/bus/bus.js';
 import { loadConfig } from '../../src/config.js';
+import type { PasswordHasher } from '../../src/features/customers/passwords.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { PG_URL } from '../helpers.js';
 
@@ -48,7 +49,7 @@ export function uniquePrefix(): string {
 export async function buildScaleHub(
   databaseUrl: string,
   prefix: string,
-  options: { env?: Record<string, string>; bus?: Bus; now?: () => number } = {},
+  options: { env?: Record<string, string>; bus?: Bus; now?: () => number; passwords?: PasswordHasher } = {},
 ): Promise<Hub> {
   const config = loadConfig(
     {
@@ -62,7 +63,11 @@ export async function buildScaleHub(
     },
     () => undefined,
   );
-  return createHub(config, { ...(options.bus === undefined ? {} : { bus: options.bus }), ...(options.now === undefined ? {} : { now: options.now }) });
+  return createHub(config, {
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.passwords === undefined ? {} : { passwords: options.passwords }),
+  });
 }
 
 /** A customer's WebSocket stream that records every frame. */

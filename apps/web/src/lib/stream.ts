@@ -1,9 +1,11 @@
 /**
  * The customer's live stream (`/api/stream`). Keeps the last cursor it saw and, when the
  * socket drops, reconnects with exponential backoff from that cursor, so the hub replays
- * exactly what was missed. Frames replayed before `ready` are flagged `replay`.
+ * exactly what was missed. Frames replayed before `ready` are flagged `replay`. A close with
+ * 4401 means the session ended (logout elsewhere, password change, expiry): the stream stops
+ * for good and says so, instead of reconnecting in a loop.
  */
-import { ServerFrameSchema, type ClientFrame, type ServerFrame } from '@confide/protocol';
+import { ServerFrameSchema, StreamCloseCode, type ClientFrame, type ServerFrame } from '@confide/protocol';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -12,6 +14,8 @@ export interface StreamHandlers {
   onStatus(status: StreamStatus): void;
   /** After a reconnect's replay is complete (not after the first connection). */
   onResumed?(): void;
+  /** The hub closed the socket because its session ended (4401); the stream has stopped. */
+  onSessionEnded?(): void;
 }
 
 export interface StreamHandle {
@@ -68,11 +72,16 @@ export function openStream(handlers: StreamHandlers): StreamHandle {
       if ('cursor' in frame) cursor = Math.max(cursor ?? 0, frame.cursor);
       handlers.onFrame(frame, !ready);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = undefined;
       clearInterval(pingTimer);
       if (stopped) return;
+      if (event.code === StreamCloseCode.SESSION_ENDED) {
+        stop();
+        handlers.onSessionEnded?.();
+        return;
+      }
       handlers.onStatus('reconnecting');
       scheduleRetry();
     };
@@ -98,6 +107,16 @@ export function openStream(handlers: StreamHandlers): StreamHandle {
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
 
+  const stop = () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    clearInterval(pingTimer);
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOffline);
+    socket?.close();
+    socket = undefined;
+  };
+
   handlers.onStatus('connecting');
   connect();
 
@@ -106,15 +125,7 @@ export function openStream(handlers: StreamHandlers): StreamHandle {
     get cursor() {
       return cursor;
     },
-    close() {
-      stopped = true;
-      clearTimeout(retryTimer);
-      clearInterval(pingTimer);
-      window.removeEventListener('online', onOnline);
-      window.removeEventListener('offline', onOffline);
-      socket?.close();
-      socket = undefined;
-    },
+    close: stop,
   };
 }
 

@@ -27,6 +27,17 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 
+/**
+ * Close codes of the hub's WebSockets (`/api/stream`, `/inbox/api/stream`), in the 4000–4999
+ * range that RFC 6455 leaves to applications.
+ */
+export const StreamCloseCode = {
+  /** The client reads too slowly: reconnect and resume from the last cursor. */
+  SLOW_CONSUMER: 4008,
+  /** The socket's session ended (logout, password change, expiry, account deleted): sign in again, do not reconnect. */
+  SESSION_ENDED: 4401,
+} as const;
+
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), conversation_id: z.string().max(64), on: z.boolean() }),
   z.object({ type: z.literal('ping') }),

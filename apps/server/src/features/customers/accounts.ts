@@ -2,11 +2,19 @@
 import { PlatformError, type CredentialsBody, type Customer } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
-import { AttemptLimiter } from './attempt-limiter.js';
-import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { deleteSession, findCustomerById, findCustomerByUsername, findSession, insertCustomer, insertSession, type CustomerRow } from './store.js';
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
+import { LoginGuard } from './login-guard.js';
+import { argon2Passwords, type PasswordHasher } from './passwords.js';
+import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import {
+  deleteSession,
+  findCustomerById,
+  findCustomerByUsername,
+  findSession,
+  insertCustomer,
+  insertSession,
+  liveSessionIds,
+  type CustomerRow,
+} from './store.js';
 
 export interface SessionGrant {
   customer: Customer;
@@ -16,17 +24,19 @@ export interface SessionGrant {
 }
 
 export class Accounts {
-  readonly #limiter: AttemptLimiter;
+  readonly #guard: LoginGuard;
+  readonly #passwords: PasswordHasher;
 
   private readonly ctx: HubContext;
-  constructor(ctx: HubContext) {
+  constructor(ctx: HubContext, passwords: PasswordHasher = argon2Passwords) {
     this.ctx = ctx;
-    this.#limiter = new AttemptLimiter(ctx.config.LOGIN_MAX_ATTEMPTS, LOGIN_WINDOW_MS);
+    this.#passwords = passwords;
+    this.#guard = new LoginGuard(ctx, 'customer', passwords);
   }
 
   /** Creates a customer; `USERNAME_TAKEN` when the name exists (case-insensitive). */
   async createCustomer({ username, password }: CredentialsBody): Promise<Customer> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.#passwords.hash(password);
     const row: CustomerRow = { id: newId('u'), username: username.toLowerCase(), password_hash: passwordHash, created_at: this.ctx.now() };
     await this.ctx.storage.writes.run(async ({ db }) => {
       const existing = await findCustomerByUsername(db, row.username);
@@ -41,23 +51,27 @@ export class Accounts {
     return this.#openSession(customer);
   }
 
-  /** Logs in; rate limited per account and per IP, same answer for unknown user and wrong password. */
+  /**
+   * Logs in; rate limited per account and per IP (login-guard.ts), same answer for an unknown
+   * user and a wrong password.
+   * @throws PlatformError `TOO_MANY_REQUESTS` once blocked, `INVALID_CREDENTIALS`.
+   */
   async logIn({ username, password }: CredentialsBody, ip: string): Promise<SessionGrant> {
-    const now = this.ctx.now();
-    const keys = [`u:${username.toLowerCase()}`, `ip:${ip}`];
-    const blocked = keys.find((k) => this.#limiter.isBlocked(k, now));
-    if (blocked !== undefined) {
-      const seconds = Math.ceil(this.#limiter.retryAfterMs(blocked, now) / 1000);
-      throw new PlatformError('TOO_MANY_REQUESTS', { headers: { 'retry-after': String(seconds) } });
-    }
     const row = await findCustomerByUsername(this.ctx.storage.db, username);
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), password);
-    if (row === undefined || !ok) {
-      for (const k of keys) this.#limiter.record(k, now);
-      throw new PlatformError('INVALID_CREDENTIALS');
-    }
-    this.#limiter.reset(keys[0] as string);
+    const ok = await this.#guard.check({ account: username, ip, storedHash: row?.password_hash, password });
+    if (row === undefined || !ok) throw new PlatformError('INVALID_CREDENTIALS');
     return this.#openSession(present(row));
+  }
+
+  /**
+   * Confirms a logged-in customer's password before a sensitive change; counted with their
+   * login attempts, so a session cannot be used to guess it.
+   * @throws PlatformError `TOO_MANY_REQUESTS` once blocked, `INVALID_CREDENTIALS` for a wrong password.
+   */
+  async confirmPassword(customerId: string, password: string, ip: string): Promise<void> {
+    const row = await findCustomerById(this.ctx.storage.db, customerId);
+    if (row === undefined) throw new PlatformError('UNAUTHENTICATED');
+    if (!(await this.#guard.check({ account: row.username, ip, storedHash: row.password_hash, password }))) throw new PlatformError('INVALID_CREDENTIALS');
   }
 
   /** The customer behind a session token, or undefined when unknown or expired. */
@@ -66,19 +80,31 @@ export class Accounts {
     return row === undefined ? undefined : { id: row.id, username: row.username, created_at: row.created_at };
   }
 
-  async logOut(sessionToken: string): Promise<void> {
-    await this.ctx.storage.writes.run(({ db }) => deleteSession(db, sha256Hex(sessionToken)));
+  /** Which of these stored session ids are still valid (the open sockets' re-check). */
+  liveSessions(idHashes: string[]): Promise<Set<string>> {
+    return liveSessionIds(this.ctx.storage.db, idHashes, this.ctx.now());
   }
 
-  /** Changes the password after checking the current one; ends every other session. */
-  async changePassword(customerId: string, currentPassword: string, newPassword: string, keepSessionToken: string): Promise<void> {
-    const row = await findCustomerById(this.ctx.storage.db, customerId);
-    if (row === undefined || !(await verifyPassword(row.password_hash, currentPassword))) throw new PlatformError('INVALID_CREDENTIALS');
-    const passwordHash = await hashPassword(newPassword);
+  /** Ends the session; its open sockets, on every hub process, are closed. */
+  async logOut(sessionToken: string): Promise<void> {
+    await this.ctx.storage.writes.run(async (tx) => {
+      const customerId = await deleteSession(tx.db, sha256Hex(sessionToken));
+      if (customerId !== undefined) announceSessionsEnded(tx, this.ctx.bus, 'customer', customerId);
+    });
+  }
+
+  /**
+   * Changes the password after confirming the current one (rate limited with the logins);
+   * ends every other session (and closes their sockets).
+   */
+  async changePassword(customerId: string, currentPassword: string, newPassword: string, keepSessionToken: string, ip: string): Promise<void> {
+    await this.confirmPassword(customerId, currentPassword, ip);
+    const passwordHash = await this.#passwords.hash(newPassword);
     const keep = sha256Hex(keepSessionToken);
-    await this.ctx.storage.writes.run(async ({ db }) => {
-      await db.updateTable('customers').set({ password_hash: passwordHash }).where('id', '=', customerId).execute();
-      await db.deleteFrom('sessions').where('customer_id', '=', customerId).where('id_hash', '!=', keep).execute();
+    await this.ctx.storage.writes.run(async (tx) => {
+      await tx.db.updateTable('customers').set({ password_hash: passwordHash }).where('id', '=', customerId).execute();
+      await tx.db.deleteFrom('sessions').where('customer_id', '=', customerId).where('id_hash', '!=', keep).execute();
+      announceSessionsEnded(tx, this.ctx.bus, 'customer', customerId);
     });
   }
 

@@ -43,7 +43,8 @@ export function customerRoutes(ctx: HubContext, accounts: Accounts) {
     }));
 
     r.post('/api/password', { schema: { tags: ['account'], body: ChangePasswordBodySchema }, preHandler: auth }, async (request, reply) => {
-      await accounts.changePassword(customerOf(request).id, request.body.current_password, request.body.new_password, request.sessionToken as string);
+      const { current_password, new_password } = request.body;
+      await accounts.changePassword(customerOf(request).id, current_password, new_password, request.sessionToken as string, request.ip);
       return reply.status(204).send();
     });
   };

@@ -5,7 +5,8 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertSameOrigin } from '../../http/customer-auth.js';
+import { sha256Hex } from '../../crypto/tokens.js';
+import { assertSameOrigin, isUpgrade } from '../../http/customer-auth.js';
 import type { Agent, Agents } from './agents.js';
 
 export const AGENT_COOKIE = 'confide_agent';
@@ -22,12 +23,15 @@ declare module 'fastify' {
 /** Builds the preHandler that requires a logged-in agent. */
 export function requireAgent(agents: Agents, publicUrl: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    assertSameOrigin(request, publicUrl, request.headers.upgrade?.toLowerCase() === 'websocket');
+    const upgrade = isUpgrade(request);
+    assertSameOrigin(request, publicUrl, upgrade);
     const token = request.cookies[AGENT_COOKIE];
     const agent = token === undefined ? undefined : await agents.authenticate(token);
     if (agent === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
     request.agent = agent;
     request.agentSessionToken = token;
+    // The inbox stream is closed when this session ends (features/realtime/live-sessions.ts).
+    if (upgrade) request.liveSession = { kind: 'agent', ownerId: agent.id, idHash: sha256Hex(token) };
   };
 }
 

@@ -6,10 +6,9 @@
 import { CredentialsBodySchema, PlatformError, type CredentialsBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
-import { AttemptLimiter } from '../customers/attempt-limiter.js';
-import { dummyHash, hashPassword, verifyPassword } from '../customers/passwords.js';
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
+import { LoginGuard } from '../customers/login-guard.js';
+import { argon2Passwords, type PasswordHasher } from '../customers/passwords.js';
+import { announceSessionsEnded } from '../realtime/live-sessions.js';
 
 /** An agent as the inbox presents it (never the password hash). */
 export interface Agent {
@@ -38,11 +37,14 @@ export interface AgentSessionGrant {
 const AGENT_COLUMNS = ['agents.id', 'agents.page_id', 'agents.username', 'agents.display_name', 'agents.persona_id', 'pages.name as page_name'] as const;
 
 export class Agents {
-  readonly #limiter: AttemptLimiter;
+  readonly #guard: LoginGuard;
+  readonly #passwords: PasswordHasher;
   private readonly ctx: HubContext;
-  constructor(ctx: HubContext) {
+  constructor(ctx: HubContext, passwords: PasswordHasher = argon2Passwords) {
     this.ctx = ctx;
-    this.#limiter = new AttemptLimiter(ctx.config.LOGIN_MAX_ATTEMPTS, LOGIN_WINDOW_MS);
+    this.#passwords = passwords;
+    // Agents' attempts are counted apart from customers' (another scope), with the same limit.
+    this.#guard = new LoginGuard(ctx, 'agent', passwords);
   }
 
   /**
@@ -56,7 +58,7 @@ export class Agents {
     }
     const username = input.username.toLowerCase();
     const displayName = (input.displayName ?? input.username).trim() || username;
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.#passwords.hash(input.password);
     const now = this.ctx.now();
     const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomScopedId() };
     return this.ctx.storage.writes.run(async ({ db }) => {
@@ -76,28 +78,18 @@ export class Agents {
     });
   }
 
-  /** Logs in; rate limited per agent and per IP, same answer for an unknown agent and a wrong password. */
+  /** Logs in; rate limited per agent and per IP (customers/login-guard.ts), same answer for an unknown agent and a wrong password. */
   async logIn({ username, password }: CredentialsBody, ip: string): Promise<AgentSessionGrant> {
-    const now = this.ctx.now();
-    const keys = [`u:${username.toLowerCase()}`, `ip:${ip}`];
-    const blocked = keys.find((k) => this.#limiter.isBlocked(k, now));
-    if (blocked !== undefined) {
-      const seconds = Math.ceil(this.#limiter.retryAfterMs(blocked, now) / 1000);
-      throw new PlatformError('TOO_MANY_REQUESTS', { headers: { 'retry-after': String(seconds) } });
-    }
     const row = await this.ctx.storage.db
       .selectFrom('agents')
       .innerJoin('pages', 'pages.id', 'agents.page_id')
       .select([...AGENT_COLUMNS, 'agents.password_hash'])
       .where('agents.username', '=', username.toLowerCase())
       .executeTakeFirst();
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), password);
-    if (row === undefined || !ok) {
-      for (const k of keys) this.#limiter.record(k, now);
-      throw new PlatformError('INVALID_CREDENTIALS');
-    }
-    this.#limiter.reset(keys[0] as string);
+    const ok = await this.#guard.check({ account: username, ip, storedHash: row?.password_hash, password });
+    if (row === undefined || !ok) throw new PlatformError('INVALID_CREDENTIALS');
     const { password_hash: _hash, ...agent } = row;
+    const now = this.ctx.now();
     const sessionToken = randomSecret(32);
     const expiresAt = now + this.ctx.config.SESSION_TTL_HOURS * 3_600_000;
     await this.ctx.storage.writes.run(({ db }) =>
@@ -121,7 +113,23 @@ export class Agents {
       .executeTakeFirst();
   }
 
+  /** Which of these stored session ids are still valid (the inbox stream's re-check). */
+  async liveSessions(idHashes: string[]): Promise<Set<string>> {
+    if (idHashes.length === 0) return new Set();
+    const rows = await this.ctx.storage.db
+      .selectFrom('agent_sessions')
+      .select('id_hash')
+      .where('id_hash', 'in', idHashes)
+      .where('expires_at', '>', this.ctx.now())
+      .execute();
+    return new Set(rows.map((r) => r.id_hash));
+  }
+
+  /** Ends the session; its open inbox streams, on every hub process, are closed. */
   async logOut(sessionToken: string): Promise<void> {
-    await this.ctx.storage.writes.run(({ db }) => db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).execute());
+    await this.ctx.storage.writes.run(async (tx) => {
+      const gone = await tx.db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).returning('agent_id').executeTakeFirst();
+      if (gone !== undefined) announceSessionsEnded(tx, this.ctx.bus, 'agent', gone.agent_id);
+    });
   }
 }

@@ -7,19 +7,21 @@
 import { InboxChangeSchema, type InboxFrame } from '@confide/protocol';
 import type { WebSocket } from 'ws';
 import type { HubContext } from '../../context.js';
+import type { LiveSessions, SessionWatch } from '../realtime/live-sessions.js';
 import { LiveSocket, liveStreamRoute, type UpgradeAuth } from '../realtime/live-socket.js';
 import { agentOf } from './agent-auth.js';
 
 const MAX_BUFFERED = 1024 * 1024;
 
-export function inboxStreamRoutes(ctx: HubContext, auth: UpgradeAuth) {
+export function inboxStreamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: LiveSessions) {
   return liveStreamRoute('/inbox/api/stream', auth, (socket, request) => {
-    void runInboxStream(ctx, socket, agentOf(request).page_id);
+    void runInboxStream(ctx, socket, sessions.of(request), agentOf(request).page_id);
   });
 }
 
-async function runInboxStream(ctx: HubContext, socket: WebSocket, pageId: string): Promise<void> {
+async function runInboxStream(ctx: HubContext, socket: WebSocket, session: SessionWatch, pageId: string): Promise<void> {
   const conn = new LiveSocket<InboxFrame>(ctx, socket, {
+    session,
     maxBuffered: MAX_BUFFERED,
     slowConsumerReason: () => 'slow consumer; reconnect and re-read the queue',
   });

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { BusEvent } from '../../bus/events.js';
 import { MemoryBus } from '../../bus/memory-bus.js';
 import type { HubContext } from '../../context.js';
-import { CLOSE_SLOW_CONSUMER, LiveSocket } from './live-socket.js';
+import { CLOSE_SESSION_ENDED, CLOSE_SLOW_CONSUMER, LiveSocket } from './live-socket.js';
 
 type Frame = { type: string };
 
@@ -39,12 +39,20 @@ function setUp(options: { badFrameAnswer?: Frame; flush?: () => Promise<void> } 
   const log = { error: vi.fn() };
   const ctx = { bus: reconnectable, metrics: { wsConnections: gauge }, log } as unknown as HubContext;
   const socket = new FakeSocket();
+  const session = { end: undefined as (() => void) | undefined, watching: false };
   const conn = new LiveSocket<Frame>(ctx, socket as unknown as WebSocket, {
+    session: {
+      watch: (end) => {
+        session.end = end;
+        session.watching = true;
+        return () => void (session.watching = false);
+      },
+    },
     maxBuffered: 100,
     slowConsumerReason: () => 'too slow',
     ...(options.badFrameAnswer && { badFrameAnswer: options.badFrameAnswer }),
   });
-  return { bus, socket, conn, gauge, log, reconnect: () => reconnect?.() };
+  return { bus, socket, conn, gauge, log, session, reconnect: () => reconnect?.() };
 }
 
 const inboxEvent: BusEvent = { name: 'inbox.changed', pageId: 'p1', conversationId: 'c1', change: 'queued' };
@@ -92,6 +100,19 @@ describe('LiveSocket', () => {
     expect(events).toEqual([inboxEvent]);
     expect(reconnects).toBe(1);
     expect(gauge.value).toBe(0);
+  });
+
+  it('closes with 4401 once its session ends, sends nothing more, and stops watching when closed', () => {
+    const { socket, conn, session } = setUp();
+    expect(session.watching).toBe(true);
+    session.end?.();
+    session.end?.();
+    expect(socket.closedWith).toEqual([CLOSE_SESSION_ENDED, 'session ended']);
+    expect(CLOSE_SESSION_ENDED).toBe(4401);
+    expect(conn.send({ type: 'a' })).toBe(false);
+    expect(socket.sent).toEqual([]);
+    socket.emit('close');
+    expect(session.watching).toBe(false);
   });
 
   it('starts after the bus flush, and closes with 1011 when starting fails', async () => {

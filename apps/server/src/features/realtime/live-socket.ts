@@ -2,17 +2,21 @@
  * The WebSocket plumbing shared by the customer stream (`/api/stream`) and the agent inbox
  * stream (`/inbox/api/stream`): the route, whose auth hook (session cookie and Origin check)
  * runs on the upgrade request before a socket exists; sending with back-pressure, closing a
- * slow consumer with 4008; bus subscriptions held for the socket's life, with a callback when
- * a cross-process bus reconnects; client `ping` frames; and the open-connections gauge.
+ * slow consumer with 4008; closing with 4401 once the socket's session ends (live-sessions.ts);
+ * bus subscriptions held for the socket's life, with a callback when a cross-process bus
+ * reconnects; client `ping` frames; and the open-connections gauge.
  */
-import { ClientFrameSchema } from '@confide/protocol';
+import { ClientFrameSchema, StreamCloseCode } from '@confide/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BusEvent } from '../../bus/events.js';
 import type { HubContext } from '../../context.js';
+import type { SessionWatch } from './live-sessions.js';
 
 /** Close code for a client that reads too slowly: it reconnects and resumes. */
-export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_SLOW_CONSUMER = StreamCloseCode.SLOW_CONSUMER;
+/** Close code for a socket whose session ended: the client signs in again instead of reconnecting. */
+export const CLOSE_SESSION_ENDED = StreamCloseCode.SESSION_ENDED;
 /** Close code for a stream that failed on the hub's side. */
 const CLOSE_STREAM_ERROR = 1011;
 
@@ -28,6 +32,8 @@ export function liveStreamRoute(path: string, auth: UpgradeAuth, open: (socket: 
 
 /** Options of {@link LiveSocket}. */
 export interface LiveSocketOptions<Frame> {
+  /** The session the socket lives on: when it ends, the socket is closed with 4401. */
+  session: SessionWatch;
   /** Bytes queued on the socket beyond which the client is too slow and is closed. */
   maxBuffered: number;
   /** The close reason given to a slow consumer, read when it is closed. */
@@ -49,6 +55,7 @@ export class LiveSocket<Frame> {
     this.#socket = socket;
     this.#options = options;
     ctx.metrics.wsConnections.inc();
+    this.#releases.push(options.session.watch(() => this.#close(CLOSE_SESSION_ENDED, 'session ended')));
     socket.on('close', () => {
       this.#closed = true;
       for (const release of this.#releases.splice(0)) release();
@@ -76,8 +83,7 @@ export class LiveSocket<Frame> {
   send(frame: Frame): boolean {
     if (this.#closed) return false;
     if (this.#socket.bufferedAmount > this.#options.maxBuffered) {
-      this.#closed = true;
-      this.#socket.close(CLOSE_SLOW_CONSUMER, this.#options.slowConsumerReason());
+      this.#close(CLOSE_SLOW_CONSUMER, this.#options.slowConsumerReason());
       return false;
     }
     this.#socket.send(JSON.stringify(frame));
@@ -107,7 +113,14 @@ export class LiveSocket<Frame> {
 
   /** Closes the socket after a failure on the hub's side. */
   fail(): void {
-    this.#socket.close(CLOSE_STREAM_ERROR, 'stream error');
+    this.#close(CLOSE_STREAM_ERROR, 'stream error');
+  }
+
+  /** Closes once; nothing is sent after. */
+  #close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close(code, reason);
   }
 }
 

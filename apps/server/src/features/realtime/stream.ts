@@ -13,6 +13,7 @@ import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
+import type { LiveSessions, SessionWatch } from './live-sessions.js';
 import { LiveSocket, liveStreamRoute, type UpgradeAuth } from './live-socket.js';
 
 const REPLAY_BATCH = 500;
@@ -21,15 +22,15 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
 
-export function streamRoutes(ctx: HubContext, auth: UpgradeAuth) {
+export function streamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: LiveSessions) {
   return liveStreamRoute('/api/stream', auth, (socket, request) => {
     const query = StreamQuerySchema.safeParse(request.query);
     const customerId = customerOf(request).id;
-    void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined);
+    void runStream(ctx, socket, sessions.of(request), customerId, query.success ? query.data.cursor : undefined);
   });
 }
 
-async function runStream(ctx: HubContext, socket: WebSocket, customerId: string, fromCursor: number | undefined): Promise<void> {
+async function runStream(ctx: HubContext, socket: WebSocket, session: SessionWatch, customerId: string, fromCursor: number | undefined): Promise<void> {
   let lastSent = 0;
   let live = false;
   const pending: ServerFrame[] = [];
@@ -38,6 +39,7 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
   let resyncPending = false;
 
   const conn = new LiveSocket<ServerFrame>(ctx, socket, {
+    session,
     maxBuffered: MAX_BUFFERED,
     slowConsumerReason: () => `slow consumer; resume from cursor ${lastSent}`,
     badFrameAnswer: { type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' },

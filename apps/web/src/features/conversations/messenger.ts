@@ -7,7 +7,7 @@ import { api } from '../../lib/api';
 import { navigate, threadPath } from '../../lib/router';
 import { createStore, useStore } from '../../lib/store';
 import { openStream, type StreamHandle } from '../../lib/stream';
-import { verifySession } from '../auth/session';
+import { setSession, verifySession } from '../auth/session';
 import { notifyIfHidden } from '../notifications/notify';
 import { toast } from '../../components/toasts';
 import {
@@ -42,6 +42,8 @@ export function startMessenger(): () => void {
       // A socket refused because the session expired looks like any drop: ask the hub.
       if (status === 'reconnecting') void verifySession();
     },
+    // Logged out elsewhere or the password changed: back to the login screen.
+    onSessionEnded: () => setSession(null),
   });
   const onVisible = () => {
     const id = messenger.get().activeId;

@@ -4,7 +4,7 @@
  * conversation watches to re-read itself.
  */
 import type { InboxAgent, InboxFrame, InboxQueueItem } from '@confide/protocol';
-import { InboxFrameSchema } from '@confide/protocol';
+import { InboxFrameSchema, StreamCloseCode } from '@confide/protocol';
 import { isSessionGone, sessionChecks } from '../../lib/session';
 import { createStore, useStore } from '../../lib/store';
 import { backoffDelay } from '../../lib/stream';
@@ -91,8 +91,14 @@ export function startInbox(): () => void {
       if (parsed.data.type === 'ready') attempt = 0;
       onFrame(parsed.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (stopped) return;
+      // The session ended (logout elsewhere, expiry): back to the login screen, no reconnect.
+      if (event.code === StreamCloseCode.SESSION_ENDED) {
+        stopped = true;
+        setAgent(null);
+        return;
+      }
       store.set((s) => ({ ...s, live: 'reconnecting' }));
       // A refused upgrade looks like a close: ask the API whether the session is still alive
       // (once per close; the reconnect below is the retry).
