@@ -105,13 +105,16 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   await app.register(cookie);
   await app.register(formbody);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The OpenAPI document maps the whole surface: served only where configured (API_DOCS).
+  if (ctx.config.apiDocs) {
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
 
   const blobs = options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const services: HubServices = {
