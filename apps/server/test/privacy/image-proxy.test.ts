@@ -6,9 +6,11 @@
  * address (production), a non-image and an oversize image all answer 404.
  */
 import { randomBytes } from 'node:crypto';
+import dnsCallback from 'node:dns';
+import dns from 'node:dns/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mediaLinksFor } from '../../src/features/media/media-links.js';
 import { buildTestHub, DIALECTS, openConversation, signUp, type TestHub } from '../helpers.js';
 import { customerSays, scene, type Scene } from './fixtures.js';
@@ -64,6 +66,7 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
   });
   afterAll(() => host.close());
   afterEach(async () => {
+    vi.restoreAllMocks();
     await hub?.dispose();
     hub = undefined;
     host.hits.length = 0;
@@ -183,6 +186,29 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
       expect(refused.json().error.message, url).toMatch(/not a public address/);
     }
     expect(host.hits).toEqual([]);
+  });
+
+  it('production: a host that resolves to a public address for the check and to loopback for the connection is refused (no rebinding window)', async () => {
+    hub = await buildTestHub({ dialect, env: PRODUCTION });
+    const s = await scene(hub);
+    vi.spyOn(dns, 'lookup').mockResolvedValue([{ address: '93.184.216.34', family: 4 }] as never);
+    const connect = vi.spyOn(dnsCallback, 'lookup').mockImplementation(((_host: string, _options: unknown, callback: (...args: unknown[]) => void) =>
+      callback(null, [{ address: '127.0.0.1', family: 4 }])) as never);
+    const port = new URL(host.origin).port;
+    const res = await get(mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://rebind.bank.example:${port}/card.png`), s.customer.cookie);
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.message).toBe('Image unavailable: destination is not a public address.');
+    expect(connect).toHaveBeenCalledWith('rebind.bank.example', expect.anything(), expect.any(Function));
+    expect(host.hits).toEqual([]);
+  });
+
+  it('outside production a host name on loopback is fetched through the same connection lookup', async () => {
+    hub = await buildTestHub({ dialect });
+    const s = await scene(hub);
+    const port = new URL(host.origin).port;
+    const res = await get(mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://localhost:${port}/card.png`), s.customer.cookie);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.rawPayload.equals(PNG)).toBe(true);
   });
 
   it("agents see the page's images through /inbox/api/media with links of their own", async () => {
