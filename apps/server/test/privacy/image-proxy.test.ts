@@ -105,7 +105,11 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     expect(photo).toMatch(/^\/api\/media\/image\?url=.*photo\.png&sig=[\w-]{22}$/);
     expect(host.hits).toEqual([]);
 
-    const first = await hub.app.inject({ method: 'GET', url: card, headers: { cookie: s.customer.cookie, referer: 'http://localhost/c/secret', 'user-agent': 'Customer Browser 1.0' } });
+    const first = await hub.app.inject({
+      method: 'GET',
+      url: card,
+      headers: { cookie: s.customer.cookie, referer: 'http://localhost/c/secret', 'user-agent': 'Customer Browser 1.0' },
+    });
     expect(first.statusCode, first.body).toBe(200);
     expect(first.headers['content-type']).toBe('image/png');
     expect(first.rawPayload.equals(PNG)).toBe(true);
@@ -192,10 +196,15 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     hub = await buildTestHub({ dialect, env: PRODUCTION });
     const s = await scene(hub);
     vi.spyOn(dns, 'lookup').mockResolvedValue([{ address: '93.184.216.34', family: 4 }] as never);
-    const connect = vi.spyOn(dnsCallback, 'lookup').mockImplementation(((_host: string, _options: unknown, callback: (...args: unknown[]) => void) =>
-      callback(null, [{ address: '127.0.0.1', family: 4 }])) as never);
+    const connect = vi
+      .spyOn(dnsCallback, 'lookup')
+      .mockImplementation(((_host: string, _options: unknown, callback: (...args: unknown[]) => void) =>
+        callback(null, [{ address: '127.0.0.1', family: 4 }])) as never);
     const port = new URL(host.origin).port;
-    const res = await get(mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://rebind.bank.example:${port}/card.png`), s.customer.cookie);
+    const res = await get(
+      mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://rebind.bank.example:${port}/card.png`),
+      s.customer.cookie,
+    );
     expect(res.statusCode).toBe(404);
     expect(res.json().error.message).toBe('Image unavailable: destination is not a public address.');
     expect(connect).toHaveBeenCalledWith('rebind.bank.example', expect.anything(), expect.any(Function));

@@ -45,18 +45,24 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
   });
 
   const graph = (path: string) => () => `/v25.0/me/${path}?access_token=${fx.page.page_access_token}`;
-  const send = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => () => ({
-    recipient: { id: fx.psid },
-    messaging_type: 'RESPONSE',
-    message,
-    ...extra,
-  });
+  const send =
+    (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    () => ({
+      recipient: { id: fx.psid },
+      messaging_type: 'RESPONSE',
+      message,
+      ...extra,
+    });
   const targets: Target[] = [
     {
       name: 'send: text, quick replies, metadata',
       method: 'POST',
       url: graph('messages'),
-      valid: send({ text: 'hello', quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y', image_url: 'https://bank.example/y.png' }], metadata: 'm' }),
+      valid: send({
+        text: 'hello',
+        quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y', image_url: 'https://bank.example/y.png' }],
+        metadata: 'm',
+      }),
     },
     {
       name: 'send: generic template',
@@ -149,7 +155,13 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
       cookie: () => fx.customer.cookie,
       valid: () => ({ text: 'hi there' }),
     },
-    { name: 'customer: open conversation', method: 'POST', url: () => '/api/conversations', cookie: () => fx.customer.cookie, valid: () => ({ page_id: fx.page.page_id }) },
+    {
+      name: 'customer: open conversation',
+      method: 'POST',
+      url: () => '/api/conversations',
+      cookie: () => fx.customer.cookie,
+      valid: () => ({ page_id: fx.page.page_id }),
+    },
     { name: 'customer: login', method: 'POST', url: () => '/api/login', valid: () => ({ username: 'poisonpass', password: 'correct horse battery' }) },
     { name: 'customer: signup', method: 'POST', url: () => '/api/signup', valid: () => ({ username: 'poisonnew', password: 'correct horse battery' }) },
     {
@@ -231,7 +243,8 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
         for (const { path } of fieldPaths(value)) {
           for (const p of poisons) {
             const form = new URLSearchParams();
-            for (const [k, v] of Object.entries(valid)) form.append(k, k === key ? poisonAt(value as Record<string, unknown>, path, p) : typeof v === 'string' ? v : JSON.stringify(v));
+            for (const [k, v] of Object.entries(valid))
+              form.append(k, k === key ? poisonAt(value as Record<string, unknown>, path, p) : typeof v === 'string' ? v : JSON.stringify(v));
             const status = await check(target, form.toString(), `${key}.${path.join('.')} ← ${JSON.stringify(p)} (form)`, 'application/x-www-form-urlencoded');
             expect(status, `${target.name}: ${key}.${path.join('.')} ← ${JSON.stringify(p)}`).toBeGreaterThanOrEqual(400);
             checked += 1;

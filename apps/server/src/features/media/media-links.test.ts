@@ -7,7 +7,8 @@ const links = new MediaLinks(randomBytes(32), 'https://hub.example');
 const alice = { kind: 'customer', id: 'cus_alice' } as const;
 const bob = { kind: 'customer', id: 'cus_bob' } as const;
 const agent = { kind: 'agent', id: 'agt_ada' } as const;
-const proxied = (url: string) => expect.stringMatching(new RegExp(`^/api/media/image\\?url=${encodeURIComponent(url).replace(/[.?]/g, '\\$&')}&sig=[\\w-]{22}$`));
+const proxied = (url: string) =>
+  expect.stringMatching(new RegExp(`^/api/media/image\\?url=${encodeURIComponent(url).replace(/[.?]/g, '\\$&')}&sig=[\\w-]{22}$`));
 
 describe('MediaLinks', () => {
   it('signs per viewer: a link verifies for its viewer and URL only', () => {
@@ -21,17 +22,23 @@ describe('MediaLinks', () => {
     expect(links.link(agent, url)).toMatch(/^\/inbox\/api\/media\/image\?/);
   });
 
-  it("proxies every external image of a body (attachments, template elements, quick replies) and leaves the rest, without changing the input", () => {
+  it('proxies every external image of a body (attachments, template elements, quick replies) and leaves the rest, without changing the input', () => {
     const body: MessageBody = {
       text: 'https://cdn.bank.example/not-an-image-field.png',
       attachments: [
         { type: 'image', payload: { url: 'http://cdn.bank.example/a.png', is_reusable: true } },
         { type: 'image', payload: { attachment_id: '123', url: 'https://hub.example/api/attachments/123' } },
         { type: 'file', payload: { url: 'https://cdn.bank.example/statement.pdf' } },
-        { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'A', image_url: 'https://cdn.bank.example/b.png' }, { title: 'B' }, 'junk'] } },
+        {
+          type: 'template',
+          payload: { template_type: 'generic', elements: [{ title: 'A', image_url: 'https://cdn.bank.example/b.png' }, { title: 'B' }, 'junk'] },
+        },
         { type: 'template', payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] } },
       ],
-      quick_replies: [{ content_type: 'text', title: 'Yes', image_url: 'https://cdn.bank.example/yes.png' }, { content_type: 'text', title: 'No' }],
+      quick_replies: [
+        { content_type: 'text', title: 'Yes', image_url: 'https://cdn.bank.example/yes.png' },
+        { content_type: 'text', title: 'No' },
+      ],
     };
     const before = structuredClone(body);
     const out = links.body(alice, body);
@@ -42,10 +49,16 @@ describe('MediaLinks', () => {
         { type: 'image', payload: { url: proxied('http://cdn.bank.example/a.png'), is_reusable: true } },
         { type: 'image', payload: { attachment_id: '123', url: 'https://hub.example/api/attachments/123' } },
         { type: 'file', payload: { url: 'https://cdn.bank.example/statement.pdf' } },
-        { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'A', image_url: proxied('https://cdn.bank.example/b.png') }, { title: 'B' }, 'junk'] } },
+        {
+          type: 'template',
+          payload: { template_type: 'generic', elements: [{ title: 'A', image_url: proxied('https://cdn.bank.example/b.png') }, { title: 'B' }, 'junk'] },
+        },
         { type: 'template', payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] } },
       ],
-      quick_replies: [{ content_type: 'text', title: 'Yes', image_url: proxied('https://cdn.bank.example/yes.png') }, { content_type: 'text', title: 'No' }],
+      quick_replies: [
+        { content_type: 'text', title: 'Yes', image_url: proxied('https://cdn.bank.example/yes.png') },
+        { content_type: 'text', title: 'No' },
+      ],
     });
   });
 
@@ -66,7 +79,12 @@ describe('MediaLinks', () => {
       },
     };
     const out = links.frame(alice, frame);
-    expect(out).toMatchObject({ message: { body: { attachment: { payload: { url: proxied('https://cdn.bank.example/a.png') } } }, persona: { profile_picture_url: proxied('https://cdn.bank.example/dana.png') } } });
+    expect(out).toMatchObject({
+      message: {
+        body: { attachment: { payload: { url: proxied('https://cdn.bank.example/a.png') } } },
+        persona: { profile_picture_url: proxied('https://cdn.bank.example/dana.png') },
+      },
+    });
     expect(frame.type === 'message' && frame.message.persona?.profile_picture_url).toBe('https://cdn.bank.example/dana.png');
     const typing: ServerFrame = { type: 'typing', conversation_id: 'c_1', on: true };
     expect(links.frame(alice, typing)).toBe(typing);
