@@ -3,7 +3,11 @@
  * bank, chat, live business messages with quick replies and templates, receipts and
  * typing, a dropped stream that resumes from its cursor without duplicates, the link
  * return, the privacy center, and a 360 px phone layout without sideways scrolling.
+ * The bank's images (template cards, persona pictures) sit on their own host: the browser
+ * only ever loads them through the hub's image proxy, under a CSP of `img-src 'self'`.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
@@ -20,6 +24,9 @@ import {
   type BrowserHub,
 } from './harness.js';
 
+/** A real 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 describe('customer web messenger', { timeout: 60_000 }, () => {
   let env: BrowserHub;
   let context: BrowserContext;
@@ -31,6 +38,10 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
   const username = `alice${Date.now().toString(36)}`;
   /** Page errors and CSP violations: the app must produce none. */
   const problems: string[] = [];
+  /** Every URL the browser requested. */
+  const browserRequests: string[] = [];
+  /** The bank's image host on loopback, and the User-Agent of every request it got. */
+  let cdn: { server: http.Server; origin: string; agents: string[] };
 
   const thread = () => page.getByRole('log');
   const messages = (text: string) => page.locator('li.msg', { hasText: text });
@@ -38,6 +49,13 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     env.hub.services.conversations.messages(customerId, conversationId, undefined, 50).then((p) => p.data.filter((m) => m.direction === 'in'));
 
   beforeAll(async () => {
+    const agents: string[] = [];
+    const server = http.createServer((req, res) => {
+      agents.push(req.headers['user-agent'] ?? '');
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cdn = { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, agents };
     env = await startBrowserHub();
     const created = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking, privately.' });
     bankId = created.page_id;
@@ -47,6 +65,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await env.hub.services.pages.createPage({ name: 'Corner Books', category: 'merchant', description: 'Independent bookshop.' });
     context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(WEBSOCKET_CONTROL);
+    context.on('request', (request) => void browserRequests.push(request.url()));
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
@@ -56,6 +75,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
 
   afterAll(async () => {
     await env?.close();
+    await new Promise((r) => cdn?.server.close(r));
   });
 
   it('signs up', async () => {
@@ -143,7 +163,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
         payload: {
           template_type: 'generic',
           elements: [
-            { title: 'Classic card', subtitle: 'No fee', buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }] },
+            { title: 'Classic card', subtitle: 'No fee', image_url: `${cdn.origin}/cards/classic.png`, buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }] },
             { title: 'Travel card', subtitle: 'No FX fees abroad', buttons: [{ type: 'postback', title: 'Choose Travel', payload: 'TRAVEL' }] },
             { title: 'Premium card', subtitle: 'Lounge access', buttons: [{ type: 'postback', title: 'Choose Premium', payload: 'PREMIUM' }] },
           ],
@@ -191,6 +211,12 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     // The image box is sized by CSS before it loads, so nothing below it jumps.
     expect((await image.boundingBox())?.height).toBeGreaterThan(100);
     expect(await page.getByRole('link', { name: /2026-10\.pdf/ }).getAttribute('href')).toBe('https://bank.example/statements/2026-10.pdf');
+    // The card's image is on the bank's host; the browser gets it from the hub's proxy.
+    const cardImage = page.locator('.generic-card', { hasText: 'Classic card' }).locator('img.card-image');
+    await cardImage.waitFor();
+    expect(await cardImage.getAttribute('src')).toMatch(/^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcards%2Fclassic\.png&sig=[\w-]{22}$/);
+    await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1, await cardImage.elementHandle());
+    expect(cdn.agents).toEqual(['Confide-ImageProxy/1.0']);
     await shot(page, '06-templates');
 
     await buttonCard.getByRole('button', { name: 'Order a new card' }).click();
@@ -233,7 +259,7 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
       expect(res.status).toBe(200);
       return (await res.json()) as { id?: string };
     };
-    const picture = `${env.url}/favicon.svg`;
+    const picture = `${cdn.origin}/people/dana.png`;
     const { id: personaId } = await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: picture });
     const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
     await graph('messages', {
@@ -246,7 +272,8 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await label().waitFor();
     // The bot wrote just before: a new author starts a new group, so the name shows.
     expect(await label().textContent()).toBe('Dana · Fraud team');
-    expect(await label().locator('img').getAttribute('src')).toBe(picture);
+    expect(await label().locator('img').getAttribute('src')).toMatch(/^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fpeople%2Fdana\.png&sig=/);
+    await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1, await label().locator('img').elementHandle());
     expect(await messages('Anything else?').locator('.persona').count()).toBe(0);
     await shot(page, '08b-persona-reply');
     await page.reload();
@@ -368,5 +395,15 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
 
   it('ran without page errors or CSP violations', () => {
     expect(problems).toEqual([]);
+  });
+
+  it("never contacted the bank's image host from the browser: only the hub did, once per image", async () => {
+    expect(browserRequests.length).toBeGreaterThan(10);
+    expect(browserRequests.filter((u) => u.startsWith(cdn.origin))).toEqual([]);
+    expect(browserRequests.filter((u) => !u.startsWith(env.url) && !u.startsWith(env.url.replace('http', 'ws')))).toEqual([]);
+    expect(cdn.agents).toEqual(['Confide-ImageProxy/1.0', 'Confide-ImageProxy/1.0']);
+    const csp = (await fetch(`${env.url}/`, { headers: { accept: 'text/html' } })).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("img-src 'self' data: blob:");
+    expect(csp).toMatch(/connect-src 'self'( ws:\/\/[^;]+)?;/);
   });
 });

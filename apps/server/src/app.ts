@@ -38,6 +38,10 @@ import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
+import { ImageProxy } from './features/media/image-proxy.js';
+import { mediaLinksFor } from './features/media/media-links.js';
+import { mediaRoutes } from './features/media/routes.js';
+import { egressPolicyFor } from './privacy/egress-guard.js';
 import { requireCustomer } from './http/customer-auth.js';
 import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
@@ -109,13 +113,16 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   await app.register(cookie);
   await app.register(formbody);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The OpenAPI document maps the whole surface: served only where configured (API_DOCS).
+  if (ctx.config.apiDocs) {
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
 
   const blobs = options.blobs ?? new FsBlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const services: HubServices = {
@@ -149,10 +156,19 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
+    // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
+    await app.register(
+      mediaRoutes({
+        links: mediaLinksFor(ctx.config),
+        proxy: new ImageProxy({ policy: egressPolicyFor(ctx.config) }),
+        customerAuth: auth,
+        agentAuth: requireAgent(services.agents, ctx.config.publicUrl),
+      }),
+    );
     // The Platform API (Graph-compatible); its numeric-id and version routes never shadow named paths.
     await app.register(platform.graph);
     // The customer web app (apps/web/dist) on its own client routes only.
-    await app.register(webRoutes());
+    await app.register(webRoutes({ publicUrl: ctx.config.publicUrl }));
   }
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
   if (runsRole(ctx.config, 'realtime')) {

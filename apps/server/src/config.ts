@@ -105,6 +105,13 @@ export const ConfigSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For from a proxy in front of the hub. */
   TRUST_PROXY: bool.default(false),
+  /**
+   * Bearer token `GET /metrics` requires (`Authorization: Bearer …`). Without it, /metrics is
+   * open outside production (local tools, the benchmark) and not served at all in production.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  /** Serve the OpenAPI document and its viewer at /docs. Default: on outside production, off in production. */
+  API_DOCS: bool.optional(),
   /** Graceful-shutdown drain timeout, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Webhook POST (and verification GET) timeout, in milliseconds. Messenger allows 5 s. */
@@ -142,6 +149,8 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly kek: Kek;
   /** KEKs of KEK_PREVIOUS (rotation in progress). */
   readonly previousKeks: readonly Kek[];
+  /** Whether /docs serves the OpenAPI document (API_DOCS, or its default for NODE_ENV). */
+  readonly apiDocs: boolean;
 };
 
 /** Thrown when the environment does not validate; lists every problem. */
@@ -187,7 +196,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
-  return Object.freeze({ ...c, serviceKey, publicUrl, kek, previousKeks });
+  const apiDocs = c.API_DOCS ?? c.NODE_ENV !== 'production';
+  return Object.freeze({ ...c, serviceKey, publicUrl, kek, previousKeks, apiDocs });
 }
 
 function defaultWarn(msg: string): void {

@@ -13,6 +13,7 @@ import { createHmac } from 'node:crypto';
 import type { ZodType } from 'zod';
 import { safeEqual } from '../crypto/tokens.js';
 import { installGraphBodyParsers, nestBrackets } from './graph-body.js';
+import { assertCleanParsedInput } from './input-guard.js';
 import type { Pages, TokenPrincipal } from '../features/pages/pages.js';
 
 /** Route segment matching a Graph version such as `v2.6` or `v25.0`. */
@@ -258,15 +259,19 @@ export function parseLenientJson(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
   if (!(text.startsWith('{') && text.endsWith('}')) && !(text.startsWith('[') && text.endsWith(']'))) return value;
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     try {
-      return JSON.parse(singleToDoubleQuotes(text));
+      parsed = JSON.parse(singleToDoubleQuotes(text));
     } catch {
       throw new PlatformError('INVALID_PARAMETER', { message: 'A parameter is not valid JSON' });
     }
   }
+  // Escapes inside the field (`\u0000`, `\ud800`, deep nesting) only appear now: the same rules as for a JSON body.
+  assertCleanParsedInput(parsed, 'A parameter');
+  return parsed;
 }
 
 /** Rewrites 'single-quoted' JSON strings as "double-quoted" ones, leaving double-quoted strings alone. */

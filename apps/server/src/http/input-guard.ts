@@ -1,7 +1,9 @@
 /**
  * Request input no route may see: a NUL byte in any path parameter, query value or body
  * string or key (never a valid id, name or text; PostgreSQL refuses it in text and answers
- * 500), and bodies nested deeper than `MAX_INPUT_DEPTH` (no Graph object comes close, and
+ * 500), an unpaired UTF-16 surrogate (JSON's `\ud800` escape: not Unicode, and text columns
+ * store it differently per dialect, as U+FFFD or as bytes that read back as three of them),
+ * and bodies nested deeper than `MAX_INPUT_DEPTH` (no Graph object comes close, and
  * recursion over a 5,000-deep menu overflows the stack). Refused with 400 in the surface's
  * envelope (the Graph envelope on the Platform API, the customer API's error shape on /api).
  */
@@ -11,7 +13,16 @@ import { isCustomerApi } from './errors.js';
 
 export const MAX_INPUT_DEPTH = 32;
 
-type Finding = 'nul' | 'depth' | undefined;
+type Finding = 'nul' | 'surrogate' | 'depth' | undefined;
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function inspectText(text: string): Finding {
+  if (text.includes('\u0000')) return 'nul';
+  if (UNPAIRED_SURROGATE.test(text)) return 'surrogate';
+  return undefined;
+}
 
 /** The first problem in `value`, walking iteratively (a deep value cannot overflow the stack here). */
 export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Finding {
@@ -19,11 +30,13 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return 'nul';
+      const finding = inspectText(v);
+      if (finding !== undefined) return finding;
     } else if (typeof v === 'object' && v !== null) {
       if (depth >= maxDepth) return 'depth';
       for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\u0000')) return 'nul';
+        const finding = inspectText(k);
+        if (finding !== undefined) return finding;
         stack.push([child, depth + 1]);
       }
     }
@@ -32,8 +45,26 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
 }
 
 function refuse(request: FastifyRequest, finding: Exclude<Finding, undefined>, where: string): PlatformError {
-  const message = finding === 'nul' ? `${where} contains a NUL character` : `${where} is nested deeper than ${MAX_INPUT_DEPTH} levels`;
-  return new PlatformError(isCustomerApi(request.url) ? 'BAD_REQUEST' : 'INVALID_PARAMETER', { message });
+  return new PlatformError(isCustomerApi(request.url) ? 'BAD_REQUEST' : 'INVALID_PARAMETER', { message: describeFinding(finding, where) });
+}
+
+/**
+ * Throws the Graph error (#100) when a value parsed after the guard ran — a JSON-valued
+ * form or multipart field — holds what the guard refuses.
+ */
+export function assertCleanParsedInput(value: unknown, where: string): void {
+  const finding = inspectInput(value);
+  if (finding !== undefined) throw new PlatformError('INVALID_PARAMETER', { message: describeFinding(finding, where) });
+}
+
+function describeFinding(finding: Exclude<Finding, undefined>, where: string): string {
+  return (
+    finding === 'nul'
+      ? `${where} contains a NUL character`
+      : finding === 'surrogate'
+        ? `${where} contains an unpaired surrogate (not valid Unicode)`
+        : `${where} is nested deeper than ${MAX_INPUT_DEPTH} levels`
+  );
 }
 
 /** Checks params and query before routing validation, and the body once parsed. */

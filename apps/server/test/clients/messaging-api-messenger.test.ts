@@ -117,7 +117,11 @@ for (const dialect of DIALECTS) {
       expect(outgoing[3]).toMatchObject({
         attachment: {
           type: 'template',
-          payload: { template_type: 'generic', elements: [{ title: 'Everyday account' }, { image_url: 'https://bank.example/savings.png' }] },
+          // Images reach the customer as links to the hub's image proxy.
+          payload: {
+            template_type: 'generic',
+            elements: [{ title: 'Everyday account' }, { image_url: expect.stringMatching(/^\/api\/media\/image\?url=https%3A%2F%2Fbank\.example%2Fsavings\.png&sig=/) }],
+          },
         },
       });
       expect(outgoing[4]).toMatchObject({

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashLinkingToken, newLinkingToken } from '../../src/features/linking/linking-token.js';
+import { mediaLinksFor } from '../../src/features/media/media-links.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, countRows, customerMessages, textSend, type GraphFixture } from './graph-fixtures.js';
 
@@ -248,10 +249,13 @@ for (const dialect of DIALECTS) {
       expect(file.rawPayload.equals(bytes)).toBe(true);
       const ref = await hub.app.inject({ method: 'GET', url: `/api/attachments/${urlId}`, headers: { cookie: fx.customer.cookie } });
       expect(ref.statusCode).toBe(302);
-      expect(ref.headers.location).toBe('https://cdn.bank.example/card.png');
+      // An image by URL is shown through the hub's image proxy, never loaded from the business's host.
+      const proxied = (url: string) => mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: fx.customer.id }, url);
+      expect(ref.headers.location).toBe(proxied('https://cdn.bank.example/card.png'));
+      expect(ref.headers.location).toMatch(/^\/api\/media\/image\?url=https%3A%2F%2Fcdn\.bank\.example%2Fcard\.png&sig=/);
       expect((await customerMessages(hub, fx)).at(-1)!.body['attachment']).toEqual({
         type: 'image',
-        payload: { attachment_id: urlId, url: 'https://cdn.bank.example/card.png' },
+        payload: { attachment_id: urlId, url: proxied('https://cdn.bank.example/card.png') },
       });
       // Non-ASCII and control characters in a reusable URL: a redirect with the URL percent-encoded, not a 500.
       const odd = await graph('POST', '/me/message_attachments', {
@@ -265,7 +269,8 @@ for (const dialect of DIALECTS) {
       ).toBe(200);
       const oddRef = await hub.app.inject({ method: 'GET', url: `/api/attachments/${oddId}`, headers: { cookie: fx.customer.cookie } });
       expect(oddRef.statusCode).toBe(302);
-      expect(oddRef.headers.location).toBe('https://cdn.bank.example/%C3%9Cberweisung%01.png?q=%C3%A4');
+      expect(oddRef.headers.location).toBe(proxied('https://cdn.bank.example/%C3%9Cberweisung%01.png?q=%C3%A4'));
+      expect(oddRef.headers.location).toMatch(/^[\x21-\x7e]+$/);
       for (const cookie of [mallory.customer.cookie]) {
         const denied = await hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie } });
         const unknown = await hub.app.inject({ method: 'GET', url: '/api/attachments/999999', headers: { cookie } });

@@ -129,3 +129,99 @@ export function percentEncode(text: string): string {
 
 /** Raw percent junk for query strings and paths: truncated, invalid UTF-8, NUL. */
 export const RAW_PERCENT = ['%', '%E0%A4%A', '%FF%FE', '%00', '%2e%2e', '%2F'];
+
+/**
+ * What hostile input puts in a field: a NUL byte, an unpaired high or low surrogate or a
+ * reversed pair inside a string (JSON carries them as `\u0000`, `\ud800`), a NUL or
+ * surrogate in an object key, or nesting far beyond any real Graph object.
+ */
+export type Poison =
+  | { kind: 'nul' | 'high' | 'low' | 'reversed'; at: number }
+  | { kind: 'key'; char: 'nul' | 'high' | 'low' }
+  | { kind: 'deep'; depth: number; shape: 'array' | 'object' };
+
+const POISON_CHARS = { nul: '\u0000', high: '\ud83d', low: '\ude00', reversed: '\ude00\ud83d' } as const;
+
+/** A poison, at any position and depth (1 to 6,000 levels: around the guard's limit and far past it). */
+export const poison: fc.Arbitrary<Poison> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('nul', 'high', 'low', 'reversed'), at: fc.nat({ max: 64 }) }),
+  fc.record({ kind: fc.constant('key'), char: fc.constantFrom('nul', 'high', 'low') }),
+  fc.record({
+    kind: fc.constant('deep'),
+    depth: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constantFrom(100, 1_000, 6_000)),
+    shape: fc.constantFrom('array', 'object'),
+  }),
+) as fc.Arbitrary<Poison>;
+
+/** Every path of a JSON value that holds a string or an object (arrays included; the root is `[]`). */
+export function fieldPaths(value: unknown, prefix: string[] = []): Array<{ path: string[]; type: 'string' | 'object' }> {
+  if (typeof value === 'string') return [{ path: prefix, type: 'string' }];
+  if (typeof value !== 'object' || value === null) return [];
+  return [{ path: prefix, type: 'object' }, ...Object.entries(value).flatMap(([k, v]) => fieldPaths(v, [...prefix, k]))];
+}
+
+/** Every poison that fits each field of `valid`: the deterministic sweep of "every string and object field". */
+export function everyPoisoning(valid: Record<string, unknown>): Array<{ label: string; json: string; poison: Poison }> {
+  const out: Array<{ label: string; json: string; poison: Poison }> = [];
+  for (const { path, type } of fieldPaths(valid)) {
+    const where = path.length === 0 ? '(root)' : path.join('.');
+    const poisons: Poison[] =
+      type === 'string'
+        ? [
+            { kind: 'nul', at: 1 },
+            { kind: 'high', at: 64 },
+            { kind: 'low', at: 0 },
+            { kind: 'reversed', at: 2 },
+          ]
+        : [
+            { kind: 'key', char: 'nul' },
+            { kind: 'key', char: 'high' },
+            { kind: 'deep', depth: 20, shape: 'object' },
+            { kind: 'deep', depth: 5_000, shape: 'array' },
+          ];
+    for (const p of poisons) out.push({ label: `${where} ← ${JSON.stringify(p)}`, json: poisonAt(valid, path, p), poison: p });
+  }
+  return out;
+}
+
+/** `valid` with one field poisoned, as JSON text; `path` picks the field (strings take string poisons, objects the rest). */
+export function poisonAt(valid: Record<string, unknown>, path: string[], p: Poison): string {
+  const copy = structuredClone(valid);
+  const marker = `__poison_${Math.random().toString(36).slice(2)}__`;
+  const set = (value: unknown) => {
+    if (path.length === 0) return value;
+    const parent = path.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, copy);
+    parent[path.at(-1)!] = value;
+    return copy;
+  };
+  const current = path.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], copy);
+  let root: unknown;
+  if (p.kind === 'deep') root = set(marker);
+  else if (p.kind === 'key') {
+    const target = (typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {}) as Record<string, unknown>;
+    target[`a${POISON_CHARS[p.char]}b`] = 'x';
+    root = set(target);
+  } else {
+    const text = typeof current === 'string' ? current : '';
+    const at = p.at % (text.length + 1);
+    root = set(text.slice(0, at) + POISON_CHARS[p.kind] + text.slice(at));
+  }
+  // JSON.stringify writes lone surrogates as \udXXX escapes, as a client's serialiser would.
+  const json = JSON.stringify(root);
+  return p.kind === 'deep' ? json.replace(JSON.stringify(marker), deepJson(p.depth, p.shape)) : json;
+}
+
+/** JSON text nested `depth` levels (written as text: JSON.stringify itself would overflow on the deepest). */
+export function deepJson(depth: number, shape: 'array' | 'object'): string {
+  return shape === 'array' ? `${'['.repeat(depth)}"x"${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}"x"${'}'.repeat(depth)}`;
+}
+
+/**
+ * A random poisoning of one string or object field of `valid`. A poison of the other kind
+ * lands too (a string field replaced by nesting or by an object with a poisoned key, an
+ * object replaced by a string holding the character), as a hostile client would send it.
+ */
+export function poisoned(valid: Record<string, unknown>): fc.Arbitrary<string> {
+  const paths = fieldPaths(valid);
+  return fc.tuple(fc.constantFrom(...paths), poison).map(([{ path }, p]) => poisonAt(valid, path, p));
+}

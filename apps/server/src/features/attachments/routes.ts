@@ -6,6 +6,7 @@ import { AttachmentUploadRequestSchema, PlatformError } from '@confide/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PAGE_BASES, parseParams, type GraphRoutes } from '../../http/graph-request.js';
 import { customerOf } from '../../http/customer-auth.js';
+import type { MediaLinks } from '../media/media-links.js';
 import type { Attachments } from './attachments.js';
 
 export function attachmentUploadRoutes(attachments: Attachments): GraphRoutes {
@@ -35,15 +36,20 @@ export function attachmentUploadRoutes(attachments: Attachments): GraphRoutes {
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** Customer API: an attachment sent in one of the customer's conversations. */
-export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth) {
+export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth, links: MediaLinks) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { id: string } }>('/api/attachments/:id', { preHandler: auth, schema: { tags: ['attachments'] } }, async (request, reply) => {
       const id = request.params.id;
       if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
-      const { row, data } = await attachments.openForCustomer(customerOf(request).id, id);
+      const customerId = customerOf(request).id;
+      const { row, data } = await attachments.openForCustomer(customerId, id);
       void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
       // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
-      if (data === undefined) return reply.redirect(new URL(row.url as string).href, 302);
+      // An image by URL goes through the hub's image proxy, so the browser never contacts the business's host.
+      if (data === undefined) {
+        const url = new URL(row.url as string).href;
+        return reply.redirect(row.type === 'image' ? links.link({ kind: 'customer', id: customerId }, url) : url, 302);
+      }
       const mime = row.content_type ?? 'application/octet-stream';
       // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
       const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);

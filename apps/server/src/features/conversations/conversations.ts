@@ -22,6 +22,7 @@ import { presentPage, type Pages } from '../pages/pages.js';
 import { personasOfRows } from './message-personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
+import { mediaLinksFor } from '../media/media-links.js';
 import { recordMessage } from './record-message.js';
 import { searchMessages } from './search.js';
 import {
@@ -83,7 +84,7 @@ export class Conversations {
     ]);
     const personas = await personasOfRows(db, last);
     const lastById = new Map(
-      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas)] as const)),
+      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas, mediaLinksFor(this.ctx.config))] as const)),
     );
     return rows.map((r) =>
       presentConversation(
@@ -117,7 +118,7 @@ export class Conversations {
     const next = rows.length > limit ? page.at(-1) : undefined;
     const personas = await personasOfRows(this.ctx.storage.db, page);
     return {
-      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas))),
+      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas, mediaLinksFor(this.ctx.config)))),
       next_cursor: next === undefined ? null : String(next.id),
     };
   }

@@ -1,14 +1,22 @@
 import type { ChatMessage, Conversation, MessagePersona, PageSummary } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from './message-personas.js';
 import type { MessageRow } from './store.js';
 
 /**
  * Opens the body for the customer it belongs to (purpose `deliver_to_customer`); `personas`
- * holds the persona a page message was sent under (`personasOfRows`).
+ * holds the persona a page message was sent under (`personasOfRows`). External image URLs
+ * become links to the hub's image proxy minted for this customer (`links`).
  */
-export async function presentMessage(vault: Vault, customerId: string, row: MessageRow, personas: Map<string, MessagePersona>): Promise<ChatMessage> {
-  return {
+export async function presentMessage(
+  vault: Vault,
+  customerId: string,
+  row: MessageRow,
+  personas: Map<string, MessagePersona>,
+  links: MediaLinks,
+): Promise<ChatMessage> {
+  return links.message({ kind: 'customer', id: customerId }, {
     mid: row.mid,
     conversation_id: row.conversation_id,
     direction: row.direction,
@@ -16,7 +24,7 @@ export async function presentMessage(vault: Vault, customerId: string, row: Mess
     body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
     persona: personaOf(row, personas),
     tag: row.tag,
-  };
+  });
 }
 
 export function presentConversation(

@@ -15,6 +15,7 @@ import type { SendApi } from '../send-api/send-message.js';
 import type { Agent } from './agents.js';
 import { findInboxConversation, listInboxConversations, type InboxConversationRow } from './inbox-store.js';
 import { presentInboxMessage, presentQueueItem } from './presenters.js';
+import { mediaLinksFor } from '../media/media-links.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
 const HISTORY_LIMIT = 200;
@@ -46,7 +47,7 @@ export class Inbox {
         const message = byConversation.get(row.id);
         return presentQueueItem(
           row,
-          message === undefined ? null : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas),
+          message === undefined ? null : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas, mediaLinksFor(this.ctx.config)),
         );
       }),
     );
@@ -96,7 +97,7 @@ export class Inbox {
     return {
       ...item,
       reply_until: conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
-      messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, m, personas))),
+      messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, m, personas, mediaLinksFor(this.ctx.config)))),
       now: this.ctx.now(),
     };
   }
@@ -130,7 +131,7 @@ export class Inbox {
       .where('conversation_id', '=', conv.id)
       .where('mid', '=', mid ?? '')
       .executeTakeFirstOrThrow();
-    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, await personasOfRows(this.ctx.storage.db, [row]));
+    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, await personasOfRows(this.ctx.storage.db, [row]), mediaLinksFor(this.ctx.config));
   }
 
   /**

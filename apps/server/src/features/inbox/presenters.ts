@@ -1,6 +1,7 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
 import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from '../conversations/message-personas.js';
 import type { MessageRow } from '../conversations/store.js';
 import type { Agent } from './agents.js';
@@ -10,22 +11,26 @@ export function presentAgent(agent: Agent): InboxAgent {
   return { id: agent.id, username: agent.username, display_name: agent.display_name, page: { id: agent.page_id, name: agent.page_name } };
 }
 
-/** A message, opened through the one content path, with the persona it was sent under (`personasOfRows`). */
+/**
+ * A message, opened through the one content path, with the persona it was sent under
+ * (`personasOfRows`); external image URLs become proxy links minted for the agent.
+ */
 export async function presentInboxMessage(
   vault: Vault,
   agentId: string,
   customerId: string,
   row: MessageRow,
   personas: Map<string, MessagePersona>,
+  links: MediaLinks,
 ): Promise<InboxMessage> {
-  return {
+  return links.message({ kind: 'agent', id: agentId }, {
     mid: row.mid,
     direction: row.direction,
     created_at: row.created_at,
     body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
     tag: row.tag,
     persona: personaOf(row, personas),
-  };
+  });
 }
 
 export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null): InboxQueueItem {

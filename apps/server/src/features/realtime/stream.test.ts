@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { buildTestHub, createPage, openConversation, signUp, DIALECTS, type TestHub } from '../../../test/helpers.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
 import { recordMessage } from '../conversations/record-message.js';
+import { mediaLinksFor } from '../media/media-links.js';
 
 /** A test WebSocket client that collects frames. */
 class StreamClient {
@@ -162,7 +163,10 @@ for (const dialect of DIALECTS) {
       expect((await send({ message: { text: 'from the bot' } })).statusCode).toBe(200);
       expect((await send({ message: { text: 'Dana here' }, persona_id: dana })).statusCode).toBe(200);
 
-      const persona = { id: dana, name: 'Dana · Fraud team', profile_picture_url: 'https://bank.example/dana.png' };
+      // The picture is shown through the hub's image proxy, with a link minted for Alice.
+      const picture = mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: alice.id }, 'https://bank.example/dana.png');
+      expect(picture).toMatch(/^\/api\/media\/image\?url=https%3A%2F%2Fbank\.example%2Fdana\.png&sig=/);
+      const persona = { id: dana, name: 'Dana · Fraud team', profile_picture_url: picture };
       const personas = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'message' ? [[f.message.body.text, f.message.persona ?? null]] : []));
       const expected = [
         ['help', null],

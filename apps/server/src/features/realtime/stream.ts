@@ -13,6 +13,7 @@ import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
+import { mediaLinksFor } from '../media/media-links.js';
 import type { LiveSessions, SessionWatch } from './live-sessions.js';
 import { LiveSocket, liveStreamRoute, type UpgradeAuth } from './live-socket.js';
 
@@ -44,8 +45,11 @@ async function runStream(ctx: HubContext, socket: WebSocket, session: SessionWat
     slowConsumerReason: () => `slow consumer; resume from cursor ${lastSent}`,
     badFrameAnswer: { type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' },
   });
+  // External images in messages are shown through the hub's proxy, with links minted for this customer.
+  const links = mediaLinksFor(ctx.config);
+  const viewer = { kind: 'customer', id: customerId } as const;
   const send = (frame: ServerFrame): void => {
-    if (conn.send(frame) && 'cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    if (conn.send(links.frame(viewer, frame)) && 'cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
   };
 
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {

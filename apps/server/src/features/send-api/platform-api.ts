@@ -15,6 +15,7 @@ import { Personas } from '../graph/personas.js';
 import { graphObjectRoutes } from '../graph/routes.js';
 import { SubscribedApps } from '../graph/subscribed-apps.js';
 import { Handover } from '../handover/handover.js';
+import { mediaLinksFor } from '../media/media-links.js';
 import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
 import { LeasedRateLimiter } from './leased-rate-limit.js';
@@ -48,7 +49,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     handoverRoutes(handover),
     graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
   );
-  return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
+  return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)) };
 }
 
 /** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */

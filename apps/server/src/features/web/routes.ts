@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setHtmlSecurityHeaders } from './security-headers.js';
+import { setHtmlSecurityHeaders, WEB_CSP, webCspFor } from './security-headers.js';
 import { UNAVAILABLE_CSP, UNAVAILABLE_HTML } from './unavailable-page.js';
 
 /** `apps/web/dist`, from `apps/server/{src,dist}/features/web/`. */
@@ -21,10 +21,13 @@ export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*'] as con
 export interface WebRoutesOptions {
   /** The built app's folder (defaults to `apps/web/dist`). */
   root?: string;
+  /** The hub's public URL, whose WebSocket origin the CSP names. */
+  publicUrl?: string;
 }
 
 export function webRoutes(options: WebRoutesOptions = {}) {
   const root = options.root ?? WEB_DIST_DIR;
+  const csp = options.publicUrl === undefined ? WEB_CSP : webCspFor(options.publicUrl);
   return async (app: FastifyInstance): Promise<void> => {
     const indexHtml = await readFile(join(root, 'index.html')).catch(() => undefined);
     if (indexHtml === undefined) {
@@ -55,7 +58,7 @@ export function webRoutes(options: WebRoutesOptions = {}) {
         setHtmlSecurityHeaders(reply, UNAVAILABLE_CSP);
         return reply.status(503).header('retry-after', '60').type('text/html; charset=utf-8').send(UNAVAILABLE_HTML);
       }
-      setHtmlSecurityHeaders(reply);
+      setHtmlSecurityHeaders(reply, csp);
       return reply.type('text/html; charset=utf-8').send(indexHtml);
     };
     for (const url of APP_ROUTES) app.get(url, { schema: { hide: true } }, serveApp);

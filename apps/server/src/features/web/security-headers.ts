@@ -1,14 +1,17 @@
 /**
  * Headers for the web app's HTML. The CSP forbids inline script and style, so an injected
- * `<script>` or `style=""` in a business's message can never run or restyle the page.
+ * `<script>` or `style=""` in a business's message can never run or restyle the page, and
+ * it lets the page load images and open connections on the hub's own origin only: a
+ * business's images come through the hub's image proxy (features/media), so no tracking
+ * pixel can reach the customer's browser.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
 const CSP_DIRECTIVES = [
   "default-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "img-src 'self' data: https: http:",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
   "style-src 'self'",
   "script-src 'self'",
   "frame-ancestors 'none'",
@@ -18,6 +21,16 @@ const CSP_DIRECTIVES = [
 
 /** The Content-Security-Policy of every HTML page the web feature serves. */
 export const WEB_CSP = CSP_DIRECTIVES.join('; ');
+
+/**
+ * The policy for a hub at `publicUrl`: also names the WebSocket origin of the hub itself
+ * (`ws(s)://host`), for browsers where `'self'` does not cover WebSockets.
+ */
+export function webCspFor(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  const ws = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`;
+  return WEB_CSP.replace("connect-src 'self'", `connect-src 'self' ${ws}`);
+}
 
 /** The same policy, also allowing exactly one inline stylesheet by its SHA-256 (the 503 page). */
 export function cspWithStyleHash(css: string): string {

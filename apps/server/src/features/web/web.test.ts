@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandling } from '../../http/errors.js';
 import { webRoutes } from './routes.js';
-import { WEB_CSP } from './security-headers.js';
+import { WEB_CSP, webCspFor } from './security-headers.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const INDEX = '<!doctype html><title>app</title><script type="module" src="/assets/app-abc.js"></script>';
@@ -53,6 +53,14 @@ describe('web app serving', () => {
     expect(WEB_CSP).not.toContain('unsafe-inline');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('lets the page load images and open connections on its own origin only (no tracking pixels)', () => {
+    const directives = new Map(WEB_CSP.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(webCspFor('https://hub.bank.example')).toContain("connect-src 'self' wss://hub.bank.example;");
+    expect(webCspFor('http://localhost:8080')).toContain("connect-src 'self' ws://localhost:8080;");
   });
 
   it('serves hashed assets as immutable files, and never index.html directly', async () => {

@@ -1,5 +1,6 @@
 /** The business's suggested answers; tapping one sends it and they disappear. */
 import type { QuickReply } from '@confide/protocol';
+import { safeUrl } from '../../lib/payload';
 import { sendQuickReply } from '../conversations/messenger';
 
 export function QuickReplies({ conversationId, replies }: { conversationId: string; replies: QuickReply[] }) {
@@ -10,7 +11,7 @@ export function QuickReplies({ conversationId, replies }: { conversationId: stri
     <div className="quick-replies" role="group" aria-label="Suggested replies">
       {usable.map((r, i) => (
         <button key={i} type="button" className="quick-reply" onClick={() => void sendQuickReply(conversationId, r.payload ?? '', r.title ?? '')}>
-          {r.image_url !== undefined && /^https?:/.test(r.image_url) && <img src={r.image_url} alt="" width={18} height={18} />}
+          {r.image_url !== undefined && safeUrl(r.image_url) !== undefined && <img src={safeUrl(r.image_url)} alt="" width={18} height={18} />}
           {r.title}
         </button>
       ))}
