@@ -270,6 +270,10 @@ for (const dialect of DIALECTS) {
       const duplicate = expectError(await create(fraudTemplate()), 100);
       expect(duplicate['message']).toMatch(/already exists/);
       expect((await create(fraudTemplate({ language: 'de_DE' }))).json().status).toBe('APPROVED');
+      // Created at the same time, one name and language still gives one template.
+      const racing = await Promise.all([1, 2, 3].map(() => create(fraudTemplate({ language: 'fr' }))));
+      expect(racing.map((r) => r.statusCode).sort()).toEqual([200, 400, 400]);
+      expect((await graph('GET', `/${fx.page.page_id}/message_templates?language=fr`)).json().data).toHaveLength(1);
     });
 
     it('answers 100 when the parameters do not match the template, and nothing is stored', async () => {
@@ -288,6 +292,7 @@ for (const dialect of DIALECTS) {
       expectError(await send(fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'fr' } } } })), 100);
       expectError(await send(fraudSend(fx.psid, { messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' })), 100);
       expectError(await send({ recipient: { id: fx.psid }, messaging_type: 'UTILITY', message: { text: 'no template' } }), 100);
+      expectError(await send(fraudSend(fx.psid, { message: { text: 'and a template', template: { name: 'card_payment_check', language: 'en_US' } } })), 100);
       expect(await countRows(hub, 'messages')).toBe(1);
       expect((await send(tpl([body2, url]))).statusCode).toBe(200);
     });

@@ -44,15 +44,9 @@ export class MessageTemplates {
     const id = randomScopedId();
     await this.ctx.storage.writes.run(async (tx) => {
       const now = this.ctx.now();
-      const taken = await liveByName(tx.db, pageId, req.name, req.language);
-      if (taken !== undefined) {
-        throw new PlatformError('INVALID_PARAMETER', {
-          message: `Message template "${req.name}" already exists in language ${req.language}`,
-          detail: { param: 'name' },
-        });
-      }
+      if ((await liveByName(tx.db, pageId, req.name, req.language)) !== undefined) throw nameTaken(req);
       // Stored as submitted (PENDING), then moved to the review's outcome: the change is what the webhook announces.
-      await tx.db
+      const inserted = tx.db
         .insertInto('message_templates')
         .values({
           id,
@@ -68,6 +62,10 @@ export class MessageTemplates {
           deleted_at: null,
         })
         .execute();
+      // Another process may have taken the name between the check and the insert: the unique index says so.
+      await inserted.catch((err: unknown) => {
+        throw isUniqueViolation(err) ? nameTaken(req) : err;
+      });
       const reason = outcome.status === 'REJECTED' ? outcome.reason : null;
       await tx.db.updateTable('message_templates').set({ status: outcome.status, rejected_reason: reason, updated_at: now }).where('id', '=', id).execute();
       await enqueueTemplateStatus(
@@ -137,6 +135,19 @@ export class MessageTemplates {
     }
     return { success: true };
   }
+}
+
+function nameTaken(req: CreateMessageTemplateRequest): PlatformError {
+  return new PlatformError('INVALID_PARAMETER', {
+    message: `Message template "${req.name}" already exists in language ${req.language}`,
+    detail: { param: 'name' },
+  });
+}
+
+/** A unique-index violation, on PostgreSQL (23505) or SQLite. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** The live template a send names, whatever its status. */

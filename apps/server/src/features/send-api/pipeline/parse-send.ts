@@ -79,6 +79,10 @@ function isTemplateMessage(message: unknown): boolean {
 
 /** A utility send: any window, never with a tag (its consent comes from the template's category). */
 function parseUtilitySend(params: Record<string, unknown>): SendCommand {
+  const message = params['message'] as Record<string, unknown>;
+  if (['text', 'attachment', 'attachments'].some((key) => message[key] !== undefined)) {
+    throw invalid('param message must contain exactly one of text, attachment, attachments or template', 'message');
+  }
   const req = parseParams(UtilitySendRequestSchema, params);
   if (req.messaging_type === 'MESSAGE_TAG') {
     throw invalid('param messaging_type: a template message is sent with messaging_type UTILITY (or without one), not with a tag', 'messaging_type');
