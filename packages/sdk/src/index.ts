@@ -28,6 +28,8 @@ export { HandoverClient, PAGE_INBOX_APP_ID, type HandoverResponse, type Secondar
 export {
   TemplatesClient,
   type CreateMessageTemplateResponse,
+  type LibraryFilters,
+  type LibraryTemplate,
   type MessageTemplate,
   type MessageTemplateInput,
   type TemplateListFilters,

@@ -297,6 +297,60 @@ for (const dialect of DIALECTS) {
       expect((await send(tpl([body2, url]))).statusCode).toBe(200);
     });
 
+    it('GET /message_template_library lists Confide’s templates; a clone takes their components and consent category and sends like any other', async () => {
+      const library = await graph('GET', '/message_template_library?name_or_content=payment');
+      expect(library.statusCode).toBe(200);
+      const names = (library.json().data as Array<{ name: string }>).map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['card_payment_check_1', 'transaction_posted_1']));
+      expect(names).not.toContain('shipping_update_1');
+      const fraud = (library.json().data as Array<Record<string, unknown>>).find((t) => t['name'] === 'card_payment_check_1');
+      expect(fraud).toMatchObject({ category: 'UTILITY', topic: 'ACCOUNT_UPDATES', body_params: ['€950.00', 'Electro World', '••42'], body_param_types: ['TEXT', 'TEXT', 'TEXT'], notification_category: 'fraud_alerts' });
+      expect((await graph('GET', '/message_template_library?topic=order_management')).json().data).toHaveLength(2);
+
+      const clone = await create({ name: 'bank_fraud_check', language: 'en', category: 'UTILITY', library_template_name: 'card_payment_check_1' });
+      expect(clone.json()).toMatchObject({ status: 'APPROVED', category: 'UTILITY' });
+      const stored = (await graph('GET', `/${clone.json().id as string}`)).json();
+      expect(stored).toMatchObject({ name: 'bank_fraud_check', notification_category: 'fraud_alerts' });
+      expect(stored.components).toHaveLength(2);
+
+      await allowFraudAlerts();
+      clock.advance(2 * DAY);
+      const sent = await send({
+        recipient: { id: fx.psid },
+        message: {
+          template: {
+            name: 'bank_fraud_check',
+            language: { code: 'en' },
+            components: [
+              { type: 'body', parameters: ['€950.00', 'Electro World', '••42'].map((text) => ({ type: 'text', text })) },
+              { type: 'buttons', parameters: [1, 2, 3].map(() => ({ type: 'POSTBACK', payload: 'alr_7' })) },
+            ],
+          },
+        },
+      });
+      expect(sent.statusCode, sent.body).toBe(200);
+      expect((await customerMessages(hub, fx)).at(-1)?.body).toMatchObject({
+        attachment: {
+          payload: {
+            text: 'We noticed a payment of €950.00 at Electro World with your card ••42. Was it you?',
+            buttons: [
+              { type: 'postback', title: 'Yes, it was me', payload: 'FRAUD_YES_alr_7' },
+              { type: 'postback', title: 'No, not me', payload: 'FRAUD_NO_alr_7' },
+              { type: 'postback', title: 'Lock card', payload: 'FRAUD_LOCK_alr_7' },
+            ],
+          },
+        },
+      });
+
+      const base = { name: 'clone_two', language: 'en', category: 'UTILITY' };
+      expectError(await create({ ...base, library_template_name: 'no_such_template' }), 100);
+      expectError(await create({ ...base, library_template_name: 'card_payment_check_1', notification_category: 'balances' }), 100);
+      expectError(await create({ ...base, library_template_name: 'card_payment_check_1', library_template_body_inputs: [{ type: 'body', text: 'x' }] }), 100);
+      expectError(await create({ ...base, library_template_name: 'card_payment_check_1', language: 'fr' }), 100);
+      expectError(await create({ ...base, notification_category: 'fraud_alerts' }), 100); // neither components nor a library template
+      expectError(await create({ ...base, components: [{ type: 'BODY', text: 'Your payment was received, thank you.' }] }), 100); // no category
+    });
+
     it('keeps templates to their page: another page cannot read, send or delete them', async () => {
       const created = await create(fraudTemplate());
       const other = await createPage(hub);

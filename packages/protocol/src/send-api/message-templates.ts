@@ -98,16 +98,20 @@ export const TemplateLanguageSchema = z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$
 
 /**
  * `POST /{page-id}/message_templates`. `notification_category` is Confide's: the consent
- * category (e.g. `fraud_alerts`) a customer must have allowed before the template reaches them.
+ * category (e.g. `fraud_alerts`) a customer must have allowed before the template reaches
+ * them. A clone of a library template (`library_template_name`) takes its components and
+ * category from the library; any other template needs both.
  */
 export const CreateMessageTemplateRequestSchema = z.object({
   name: TemplateNameSchema,
   language: TemplateLanguageSchema,
   category: upper(['UTILITY']),
-  components: z.array(TemplateComponentSchema).min(1).max(4),
+  components: z.array(TemplateComponentSchema).min(1).max(4).optional(),
   parameter_format: upper(['POSITIONAL', 'NAMED']).optional(),
-  library_template_name: z.string().optional(),
-  notification_category: z.string().min(1).max(64),
+  library_template_name: TemplateNameSchema.optional(),
+  library_template_body_inputs: z.unknown().optional(),
+  library_template_button_inputs: z.unknown().optional(),
+  notification_category: z.string().min(1).max(64).optional(),
 });
 export type CreateMessageTemplateRequest = z.infer<typeof CreateMessageTemplateRequestSchema>;
 /** A create body as a sender writes it. */

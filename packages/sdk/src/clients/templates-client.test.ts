@@ -74,6 +74,16 @@ describe('TemplatesClient', () => {
     expect(UtilitySend.safeParse(calls[0]!.body).success).toBe(true);
   });
 
+  it('searches the library and clones a library template', async () => {
+    const entry = { id: '91', name: 'card_payment_check_1', language: 'en', notification_category: 'fraud_alerts' };
+    const { platform, calls } = make(jsonResponse({ data: [entry], paging: { cursors: { before: '91', after: '91' } } }), jsonResponse({ id: '5', status: 'APPROVED', category: 'UTILITY' }));
+    await expect(platform.templates.library({ topic: 'ACCOUNT_UPDATES' })).resolves.toEqual([entry]);
+    expect(calls[0]!.url.pathname).toBe('/v25.0/message_template_library');
+    expect(calls[0]!.url.searchParams.get('topic')).toBe('ACCOUNT_UPDATES');
+    await platform.templates.create({ name: 'fraud_check', language: 'en', category: 'UTILITY', library_template_name: 'card_payment_check_1' });
+    expect(CreateMessageTemplateRequestSchema.safeParse(calls[1]!.body).success).toBe(true);
+  });
+
   it('sends a template without variables with no components, and surfaces a consent refusal as a typed error', async () => {
     const { platform, calls } = make(graphError(10, { error_subcode: 1400001 }));
     const err: unknown = await platform.templates.send('psid-1', 'statement_ready', 'en').catch((e: unknown) => e);

@@ -18,7 +18,7 @@ import type { RecipientInput, SendResponse } from './message-types.js';
 
 export type { CreateMessageTemplateResponse, MessageTemplate, TemplateStatus };
 
-/** A template to create: `name`, `language`, `category: 'UTILITY'`, `components` and Confide's `notification_category`. */
+/** A template to create: `name`, `language`, `category: 'UTILITY'`, and `components` with Confide's `notification_category`, or a `library_template_name` to clone. */
 export type MessageTemplateInput = CreateMessageTemplateRequestInput;
 
 /** Filters of {@link TemplatesClient.list}, as Meta names them. */
@@ -29,6 +29,33 @@ export interface TemplateListFilters {
   category?: 'UTILITY';
   content?: string;
   name_or_content?: string;
+}
+
+/** Filters of {@link TemplatesClient.library}. */
+export interface LibraryFilters {
+  name?: string;
+  language?: string;
+  topic?: string;
+  usecase?: string;
+  industry?: string;
+  search?: string;
+  name_or_content?: string;
+}
+
+/** A template of the library, in Meta's library shape plus Confide's consent category. */
+export interface LibraryTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: 'UTILITY';
+  topic: string;
+  usecase: string;
+  industry: string[];
+  body: string;
+  body_params: string[];
+  body_param_types: string[];
+  buttons?: Array<Record<string, unknown>>;
+  notification_category: string;
 }
 
 /** A button parameter: the URL suffix of a `URL` button, or the payload variable of a `POSTBACK` one. */
@@ -76,6 +103,15 @@ export class TemplatesClient {
    */
   create(template: MessageTemplateInput): Promise<CreateMessageTemplateResponse> {
     return this.#transport.post<CreateMessageTemplateResponse>('/me/message_templates', template);
+  }
+
+  /**
+   * Lists Confide's ready-made templates (`GET /message_template_library`); clone one with
+   * `create({ name, language, category: 'UTILITY', library_template_name })`.
+   */
+  async library(filters: LibraryFilters = {}): Promise<LibraryTemplate[]> {
+    const res = await this.#transport.get<{ data: LibraryTemplate[] }>('/message_template_library', { ...filters });
+    return res.data;
   }
 
   /** Lists the page's templates (deleted ones excluded), oldest first. */

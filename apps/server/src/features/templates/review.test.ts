@@ -1,7 +1,8 @@
 import { CreateMessageTemplateRequestSchema, type CreateMessageTemplateRequestInput } from '@confide/protocol';
 import { describe, expect, it } from 'vitest';
 import { contentProblem } from './content-rules.js';
-import { reviewTemplate } from './review.js';
+import { resolveTemplateRequest, TEMPLATE_LIBRARY } from './library.js';
+import { reviewTemplate, type ResolvedTemplateRequest } from './review.js';
 import { fillVariables, fixedWordCount, hasDanglingVariable, variableProblem, variablesOf } from './variables.js';
 
 const review = (input: Partial<CreateMessageTemplateRequestInput> & { body?: string; example?: string[] }) => {
@@ -14,7 +15,7 @@ const review = (input: Partial<CreateMessageTemplateRequestInput> & { body?: str
       notification_category: 'transactions',
       components: [{ type: 'BODY', text: body, ...(example === undefined ? {} : { example: { body_text: [example] } }) }],
       ...rest,
-    }),
+    }) as ResolvedTemplateRequest,
   );
 };
 
@@ -66,5 +67,15 @@ describe('reviewTemplate', () => {
     expect(() => review({ body: 'You paid {{1}} today, thank you.', example: ['€5', 'extra'] })).toThrow(/example/);
     expect(() => review({ notification_category: 'marketing' })).toThrow(/notification_category/);
     expect(() => review({ parameter_format: 'NAMED' })).toThrow(/positional/);
+  });
+});
+
+describe('template library', () => {
+  it('holds one template per consent category, each approved by the review it is cloned through', () => {
+    expect(new Set(TEMPLATE_LIBRARY.map((t) => t.notificationCategory)).size).toBe(TEMPLATE_LIBRARY.length);
+    for (const t of TEMPLATE_LIBRARY) {
+      const req = CreateMessageTemplateRequestSchema.parse({ name: `clone_${t.name}`, language: t.language, category: 'UTILITY', library_template_name: t.name });
+      expect(reviewTemplate(resolveTemplateRequest(req)), t.name).toEqual({ status: 'APPROVED' });
+    }
   });
 });

@@ -42,10 +42,12 @@ export function partsOf(components: readonly TemplateComponent[]): TemplateParts
   return { header: of('HEADER')[0], body, footer: of('FOOTER')[0], buttons: of('BUTTONS')[0]?.buttons ?? [] };
 }
 
+/** What the review looks at: a create request with its components and consent category settled (library clones resolved). */
+export type ResolvedTemplateRequest = CreateMessageTemplateRequest & { components: TemplateComponent[]; notification_category: string };
+
 /** Reviews a create request. @throws PlatformError 100 for a template that cannot be created. */
-export function reviewTemplate(req: CreateMessageTemplateRequest): ReviewOutcome {
+export function reviewTemplate(req: ResolvedTemplateRequest): ReviewOutcome {
   if (req.parameter_format === 'NAMED') throw invalid('param parameter_format: Confide supports positional parameters ({{1}}, {{2}}…) only', 'parameter_format');
-  if (req.library_template_name !== undefined) throw invalid("param library_template_name: Meta's template library is not available on Confide", 'library_template_name');
   if (!isConsentCategory(req.notification_category)) {
     throw invalid(`param notification_category must be one of: ${CONSENT_CATEGORIES.join(', ')}`, 'notification_category');
   }

@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { randomScopedId } from '../../crypto/tokens.js';
 import type { Database, MessageTemplatesTable } from '../../storage/schema.js';
+import { resolveTemplateRequest } from './library.js';
 import { reviewTemplate } from './review.js';
 import { enqueueTemplateStatus } from './status-webhook.js';
 
@@ -39,7 +40,8 @@ export class MessageTemplates {
    * Creates and reviews a template; the answer carries the review's outcome.
    * @throws PlatformError 100 for a template that cannot be created or whose name and language are taken.
    */
-  async create(pageId: string, req: CreateMessageTemplateRequest): Promise<CreateMessageTemplateResponse> {
+  async create(pageId: string, request: CreateMessageTemplateRequest): Promise<CreateMessageTemplateResponse> {
+    const req = resolveTemplateRequest(request);
     const outcome = reviewTemplate(req);
     const id = randomScopedId();
     await this.ctx.storage.writes.run(async (tx) => {
