@@ -18,11 +18,17 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
   beforeAll(async () => {
     env = await startBrowserHub();
     const bank = await env.hub.services.pages.createPage({ name: 'Template Bank', category: 'bank', description: 'Sends utility messages.' });
-    const signup = await env.hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username: `uma${Date.now().toString(36)}`, password: 'correct horse battery' } });
+    const signup = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username: `uma${Date.now().toString(36)}`, password: 'correct horse battery' },
+    });
     const session = signup.cookies.find((c) => c.name === 'confide_session')!;
     sessionCookie = `${session.name}=${session.value}`;
     const customerId = signup.json().customer.id as string;
-    conversationId = (await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: sessionCookie }, payload: { page_id: bank.page_id } })).json().id;
+    conversationId = (
+      await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: sessionCookie }, payload: { page_id: bank.page_id } })
+    ).json().id;
     const psid = (await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow()).psid;
 
     const graph = (path: string, payload: object) =>
@@ -34,13 +40,22 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
       notification_category: 'fraud_alerts',
       components: [
         { type: 'HEADER', format: 'TEXT', text: 'Card payment check' },
-        { type: 'BODY', text: 'We noticed a payment of {{1}} at {{2}}. Please confirm whether you made it.', example: { body_text: [['€42.00', 'Coffee Corner']] } },
+        {
+          type: 'BODY',
+          text: 'We noticed a payment of {{1}} at {{2}}. Please confirm whether you made it.',
+          example: { body_text: [['€42.00', 'Coffee Corner']] },
+        },
         { type: 'FOOTER', text: 'Template Bank security' },
         {
           type: 'BUTTONS',
           buttons: [
             { type: 'POSTBACK', text: 'It was me', payload: 'FRAUD_OK_{{1}}' },
-            { type: 'URL', text: 'Review payment', url: 'https://bank.example/payments/{{1}}', example: { url_suffix_example: 'https://bank.example/payments/p1' } },
+            {
+              type: 'URL',
+              text: 'Review payment',
+              url: 'https://bank.example/payments/{{1}}',
+              example: { url_suffix_example: 'https://bank.example/payments/p1' },
+            },
           ],
         },
       ],
@@ -56,8 +71,20 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
           name: 'card_payment_check',
           language: { code: 'en_US' },
           components: [
-            { type: 'body', parameters: [{ type: 'text', text: '€42.00' }, { type: 'text', text: 'Coffee Corner' }] },
-            { type: 'buttons', parameters: [{ type: 'POSTBACK', payload: 'p-8812' }, { type: 'URL', url: 'p-8812' }] },
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: '€42.00' },
+                { type: 'text', text: 'Coffee Corner' },
+              ],
+            },
+            {
+              type: 'buttons',
+              parameters: [
+                { type: 'POSTBACK', payload: 'p-8812' },
+                { type: 'URL', url: 'p-8812' },
+              ],
+            },
           ],
         },
       },

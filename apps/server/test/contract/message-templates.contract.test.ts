@@ -52,7 +52,12 @@ function fraudTemplate(overrides: Record<string, unknown> = {}) {
         type: 'BUTTONS',
         buttons: [
           { type: 'POSTBACK', text: 'It was me', payload: 'FRAUD_OK' },
-          { type: 'URL', text: 'Review payment', url: 'https://bank.example/payments/{{1}}', example: { url_suffix_example: 'https://bank.example/payments/p1' } },
+          {
+            type: 'URL',
+            text: 'Review payment',
+            url: 'https://bank.example/payments/{{1}}',
+            example: { url_suffix_example: 'https://bank.example/payments/p1' },
+          },
         ],
       },
     ],
@@ -69,7 +74,13 @@ function fraudSend(psid: string, overrides: Record<string, unknown> = {}) {
         name: 'card_payment_check',
         language: { code: 'en_US' },
         components: [
-          { type: 'body', parameters: [{ type: 'text', text: '€42.00' }, { type: 'text', text: 'Coffee Corner' }] },
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: '€42.00' },
+              { type: 'text', text: 'Coffee Corner' },
+            ],
+          },
           { type: 'buttons', parameters: [{ type: 'URL', url: 'p-8812' }] },
         ],
       },
@@ -109,7 +120,11 @@ for (const dialect of DIALECTS) {
     });
 
     const graph = (method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown, accessToken = token) =>
-      hub.app.inject({ method, url: `/v25.0${path}${path.includes('?') ? '&' : '?'}access_token=${accessToken}`, ...(payload === undefined ? {} : { payload: payload as object }) });
+      hub.app.inject({
+        method,
+        url: `/v25.0${path}${path.includes('?') ? '&' : '?'}access_token=${accessToken}`,
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
     const create = (body: unknown) => graph('POST', `/${fx.page.page_id}/message_templates`, body);
     const send = (body: unknown) => graph('POST', `/${fx.page.page_id}/messages`, body);
     const expectError = (res: { statusCode: number; json(): { error: Record<string, unknown> } }, code: number, subcode?: number) => {
@@ -162,7 +177,13 @@ for (const dialect of DIALECTS) {
 
       const listed = await graph('GET', `/${fx.page.page_id}/message_templates?name=card_payment_check`);
       expect(listed.json().data).toHaveLength(1);
-      expect(listed.json().data[0]).toMatchObject({ id, name: 'card_payment_check', language: 'en_US', status: 'APPROVED', notification_category: 'fraud_alerts' });
+      expect(listed.json().data[0]).toMatchObject({
+        id,
+        name: 'card_payment_check',
+        language: 'en_US',
+        status: 'APPROVED',
+        notification_category: 'fraud_alerts',
+      });
       expect((await graph('GET', `/${id}`)).json()).toMatchObject({ id, status: 'APPROVED', category: 'UTILITY', rejected_reason: 'NONE' });
 
       clock.advance(3 * DAY); // far outside the 24-hour window
@@ -194,7 +215,11 @@ for (const dialect of DIALECTS) {
           },
         },
       });
-      const row = await hub.ctx.storage.db.selectFrom('messages').select(['messaging_type', 'tag']).where('mid', '=', ok.json().message_id).executeTakeFirstOrThrow();
+      const row = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select(['messaging_type', 'tag'])
+        .where('mid', '=', ok.json().message_id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ messaging_type: 'UTILITY', tag: null });
 
       await hub.services.consents.revoke(fx.customer.id, fx.page.page_id);
@@ -261,7 +286,12 @@ for (const dialect of DIALECTS) {
         fraudTemplate({ parameter_format: 'NAMED' }),
         fraudTemplate({ name: 'Has Spaces' }),
         fraudTemplate({ components: [{ type: 'HEADER', format: 'TEXT', text: 'No body' }] }),
-        fraudTemplate({ components: [{ type: 'BODY', text: 'Tap to confirm this payment, thank you.' }, { type: 'BUTTONS', buttons: [{ type: 'POSTBACK', text: 'OK', payload: 'CONFIDE_CONSENT_RENEW' }] }] }),
+        fraudTemplate({
+          components: [
+            { type: 'BODY', text: 'Tap to confirm this payment, thank you.' },
+            { type: 'BUTTONS', buttons: [{ type: 'POSTBACK', text: 'OK', payload: 'CONFIDE_CONSENT_RENEW' }] },
+          ],
+        }),
       ];
       for (const body of invalid) expectError(await create(body), 100);
       expect((await graph('GET', `/${fx.page.page_id}/message_templates`)).json().data).toEqual([]);
@@ -279,8 +309,15 @@ for (const dialect of DIALECTS) {
     it('answers 100 when the parameters do not match the template, and nothing is stored', async () => {
       expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
       await allowFraudAlerts();
-      const tpl = (components: unknown[]) => fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'en_US' }, components } } });
-      const body2 = { type: 'body', parameters: [{ type: 'text', text: '€1' }, { type: 'text', text: 'Shop' }] };
+      const tpl = (components: unknown[]) =>
+        fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'en_US' }, components } } });
+      const body2 = {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: '€1' },
+          { type: 'text', text: 'Shop' },
+        ],
+      };
       const url = { type: 'buttons', parameters: [{ type: 'URL', url: 'p1' }] };
       const mismatch = expectError(await send(tpl([{ type: 'body', parameters: [{ type: 'text', text: '€1' }] }, url])), 100);
       expect(mismatch['message']).toMatch(/Number of parameters does not match the expected number of params/);
@@ -288,7 +325,21 @@ for (const dialect of DIALECTS) {
       expectError(await send(tpl([body2])), 100); // the URL button's suffix is missing
       expectError(await send(tpl([body2, { type: 'buttons', parameters: [{ type: 'POSTBACK', payload: 'x' }] }])), 100);
       expectError(await send(tpl([body2, url, { type: 'header', parameters: [{ type: 'text', text: 'extra' }] }])), 100);
-      expectError(await send(tpl([{ type: 'body', parameters: [{ type: 'text', text: 'two\nlines' }, { type: 'text', text: 'Shop' }] }, url])), 100);
+      expectError(
+        await send(
+          tpl([
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'two\nlines' },
+                { type: 'text', text: 'Shop' },
+              ],
+            },
+            url,
+          ]),
+        ),
+        100,
+      );
       expectError(await send(fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'fr' } } } })), 100);
       expectError(await send(fraudSend(fx.psid, { messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' })), 100);
       expectError(await send({ recipient: { id: fx.psid }, messaging_type: 'UTILITY', message: { text: 'no template' } }), 100);
@@ -304,7 +355,13 @@ for (const dialect of DIALECTS) {
       expect(names).toEqual(expect.arrayContaining(['card_payment_check_1', 'transaction_posted_1']));
       expect(names).not.toContain('shipping_update_1');
       const fraud = (library.json().data as Array<Record<string, unknown>>).find((t) => t['name'] === 'card_payment_check_1');
-      expect(fraud).toMatchObject({ category: 'UTILITY', topic: 'ACCOUNT_UPDATES', body_params: ['€950.00', 'Electro World', '••42'], body_param_types: ['TEXT', 'TEXT', 'TEXT'], notification_category: 'fraud_alerts' });
+      expect(fraud).toMatchObject({
+        category: 'UTILITY',
+        topic: 'ACCOUNT_UPDATES',
+        body_params: ['€950.00', 'Electro World', '••42'],
+        body_param_types: ['TEXT', 'TEXT', 'TEXT'],
+        notification_category: 'fraud_alerts',
+      });
       expect((await graph('GET', '/message_template_library?topic=order_management')).json().data).toHaveLength(2);
 
       const clone = await create({ name: 'bank_fraud_check', language: 'en', category: 'UTILITY', library_template_name: 'card_payment_check_1' });
@@ -380,7 +437,8 @@ for (const dialect of DIALECTS) {
         const fx = await buildGraphFixture(hub);
         const token = fx.page.page_access_token;
         const send = (body: unknown) => hub!.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: body as object });
-        for (const category of ['fraud_alerts', 'receipts', 'events']) await declareCategory(hub.ctx, { pageId: fx.page.page_id, category, purpose: `About ${category}` });
+        for (const category of ['fraud_alerts', 'receipts', 'events'])
+          await declareCategory(hub.ctx, { pageId: fx.page.page_id, category, purpose: `About ${category}` });
         await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'receipts', 'events']);
         const tagged = [
           ['ACCOUNT_UPDATE', 'fraud_alerts'],
@@ -398,9 +456,19 @@ for (const dialect of DIALECTS) {
           expect(res.json().error.error_subcode).toBeUndefined();
           expect(res.json().error.error_data).toMatchObject({ param: 'tag', reason: expect.stringContaining('2026-04-27') });
         }
-        const persona = await hub.app.inject({ method: 'POST', url: `/v25.0/me/personas?access_token=${token}`, payload: { name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' } });
+        const persona = await hub.app.inject({
+          method: 'POST',
+          url: `/v25.0/me/personas?access_token=${token}`,
+          payload: { name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' },
+        });
         clock.advance(6 * DAY);
-        const agent = { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', persona_id: persona.json().id, message: { text: 'agent here' } };
+        const agent = {
+          recipient: { id: fx.psid },
+          messaging_type: 'MESSAGE_TAG',
+          tag: 'HUMAN_AGENT',
+          persona_id: persona.json().id,
+          message: { text: 'agent here' },
+        };
         expect((await send(agent)).statusCode).toBe(200);
         clock.advance(2 * DAY);
         expect((await send(agent)).json().error).toMatchObject({ code: 10, error_subcode: 2018278 });

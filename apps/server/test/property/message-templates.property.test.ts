@@ -40,7 +40,15 @@ describe('property: message templates and utility sends under hostile input', ()
     await hub?.dispose();
   });
 
-  const templateRows = async () => Number((await hub.ctx.storage.db.selectFrom('message_templates').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const templateRows = async () =>
+    Number(
+      (
+        await hub.ctx.storage.db
+          .selectFrom('message_templates')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   let seq = 0;
   const validTemplate = () => ({
@@ -66,7 +74,12 @@ describe('property: message templates and utility sends under hostile input', ()
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         const before = { ...(await countAll(hub)), templates: await templateRows() };
-        const res = await hub.app.inject({ method: 'POST', url: `/v25.0/me/message_templates?access_token=${token}`, headers: { 'content-type': 'application/json' }, payload });
+        const res = await hub.app.inject({
+          method: 'POST',
+          url: `/v25.0/me/message_templates?access_token=${token}`,
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
         const after = { ...(await countAll(hub)), templates: await templateRows() };
         expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
         assertPrototypeClean();
@@ -87,7 +100,11 @@ describe('property: message templates and utility sends under hostile input', ()
   }, 60_000);
 
   it('utility sends: junk and mutated valid sends never 5xx and never write partially', async () => {
-    const created = await hub.app.inject({ method: 'POST', url: `/v25.0/me/message_templates?access_token=${token}`, payload: { ...validTemplate(), name: 'payment_sent' } });
+    const created = await hub.app.inject({
+      method: 'POST',
+      url: `/v25.0/me/message_templates?access_token=${token}`,
+      payload: { ...validTemplate(), name: 'payment_sent' },
+    });
     expect(created.json().status).toBe('APPROVED');
     const validSend = () => ({
       recipient: { id: fx.psid },
@@ -97,18 +114,32 @@ describe('property: message templates and utility sends under hostile input', ()
           name: 'payment_sent',
           language: { code: 'en' },
           components: [
-            { type: 'body', parameters: [{ type: 'text', text: '€5' }, { type: 'text', text: 'Shop' }] },
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: '€5' },
+                { type: 'text', text: 'Shop' },
+              ],
+            },
             { type: 'buttons', parameters: [{ type: 'POSTBACK', payload: 'p1' }] },
           ],
         },
       },
     });
     const statuses = new Set<number>();
-    const body = fc.oneof(fc.constant(null).chain(() => mutate(validSend())), fc.constant(null).map(() => JSON.stringify(validSend())));
+    const body = fc.oneof(
+      fc.constant(null).chain(() => mutate(validSend())),
+      fc.constant(null).map(() => JSON.stringify(validSend())),
+    );
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         const before = await countAll(hub);
-        const res = await hub.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, headers: { 'content-type': 'application/json' }, payload });
+        const res = await hub.app.inject({
+          method: 'POST',
+          url: `/v25.0/me/messages?access_token=${token}`,
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
         const diff = changed(before, await countAll(hub));
         expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
         assertPrototypeClean();

@@ -41,8 +41,7 @@ export const TemplateRejectionReasonSchema = z.enum([
 export type TemplateRejectionReason = z.infer<typeof TemplateRejectionReasonSchema>;
 
 /** Component types are upper case on Meta's create call; lower case is accepted too. */
-const upper = <T extends string>(values: readonly [T, ...T[]]) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
+const upper = <T extends string>(values: readonly [T, ...T[]]) => z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
 
 export const TemplateHeaderComponentSchema = z.object({
   type: upper(['HEADER']),
@@ -165,7 +164,10 @@ export const TemplateMessageSchema = z.object({
     components: z
       .array(
         z.preprocess(
-          (v) => (v !== null && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string' ? { ...v, type: (v as { type: string }).type.toLowerCase() } : v),
+          (v) =>
+            v !== null && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string'
+              ? { ...v, type: (v as { type: string }).type.toLowerCase() }
+              : v,
           TemplateSendComponentSchema,
         ),
       )
@@ -194,7 +196,9 @@ export interface UtilityTemplatePayload {
   text: string;
   footer?: string;
   buttons?: Array<
-    { type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string } | { type: 'phone_number'; title: string; payload: string }
+    | { type: 'postback'; title: string; payload: string }
+    | { type: 'web_url'; title: string; url: string }
+    | { type: 'phone_number'; title: string; payload: string }
   >;
 }
 

@@ -87,7 +87,13 @@ describe('WebhookEnvelopeSchema', () => {
       field: 'message_template_status_update',
       value: { event: 'APPROVED', message_template_id: '1', message_template_name: 'n', message_template_language: 'en', reason: 'NONE' },
     };
-    const parsed = WebhookEnvelopeSchema.parse({ object: 'page', entry: [{ id: 'page-1', time: 1, messaging: [sticker] }, { id: 'page-1', time: 2, changes: [change] }] });
+    const parsed = WebhookEnvelopeSchema.parse({
+      object: 'page',
+      entry: [
+        { id: 'page-1', time: 1, messaging: [sticker] },
+        { id: 'page-1', time: 2, changes: [change] },
+      ],
+    });
     const event = parsed.entry[0]?.messaging?.[0];
     expect(event !== undefined && 'message' in event ? event.message.attachments?.[0] : undefined).toEqual(sticker.message.attachments[0]);
     expect(MessageTemplateStatusUpdateSchema.parse(parsed.entry[1]?.changes?.[0]?.value)).toMatchObject({ event: 'APPROVED' });

@@ -20,7 +20,10 @@ const template: MessageTemplateInput = {
   notification_category: 'fraud_alerts',
   components: [
     { type: 'BODY', text: 'We noticed a payment of {{1}} at {{2}}. Please confirm it.', example: { body_text: [['€42.00', 'Coffee Corner']] } },
-    { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Review', url: 'https://bank.example/p/{{1}}', example: { url_suffix_example: 'https://bank.example/p/1' } }] },
+    {
+      type: 'BUTTONS',
+      buttons: [{ type: 'URL', text: 'Review', url: 'https://bank.example/p/{{1}}', example: { url_suffix_example: 'https://bank.example/p/1' } }],
+    },
   ],
 };
 
@@ -36,7 +39,11 @@ describe('TemplatesClient', () => {
 
   it('lists with Meta’s filters, reads by id and deletes by name (and id)', async () => {
     const stored = { id: '123', name: 'card_payment_check', status: 'APPROVED' };
-    const { platform, calls } = make(jsonResponse({ data: [stored], paging: { cursors: { before: '123', after: '123' } } }), jsonResponse(stored), jsonResponse({ success: true }));
+    const { platform, calls } = make(
+      jsonResponse({ data: [stored], paging: { cursors: { before: '123', after: '123' } } }),
+      jsonResponse(stored),
+      jsonResponse({ success: true }),
+    );
     await expect(platform.templates.list({ status: 'APPROVED', name_or_content: 'payment' })).resolves.toEqual([stored]);
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/message_templates');
     expect(calls[0]!.url.searchParams.get('status')).toBe('APPROVED');
@@ -52,7 +59,13 @@ describe('TemplatesClient', () => {
   it('sends a utility template by name and language with header, body and button parameters', async () => {
     const { platform, calls } = make(jsonResponse({ recipient_id: '1234567', message_id: 'm_1' }));
     await expect(
-      platform.templates.send('1234567', 'card_payment_check', 'en_US', { header: 'Card', body: ['€42.00', 'Coffee Corner'], buttons: [{ type: 'URL', url: 'p-1' }] }, { metadata: 'm' }),
+      platform.templates.send(
+        '1234567',
+        'card_payment_check',
+        'en_US',
+        { header: 'Card', body: ['€42.00', 'Coffee Corner'], buttons: [{ type: 'URL', url: 'p-1' }] },
+        { metadata: 'm' },
+      ),
     ).resolves.toEqual({ recipient_id: '1234567', message_id: 'm_1' });
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/messages');
     expect(calls[0]!.body).toEqual({
@@ -64,7 +77,13 @@ describe('TemplatesClient', () => {
           language: { code: 'en_US' },
           components: [
             { type: 'header', parameters: [{ type: 'text', text: 'Card' }] },
-            { type: 'body', parameters: [{ type: 'text', text: '€42.00' }, { type: 'text', text: 'Coffee Corner' }] },
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: '€42.00' },
+                { type: 'text', text: 'Coffee Corner' },
+              ],
+            },
             { type: 'buttons', parameters: [{ type: 'URL', url: 'p-1' }] },
           ],
         },
@@ -76,7 +95,10 @@ describe('TemplatesClient', () => {
 
   it('searches the library and clones a library template', async () => {
     const entry = { id: '91', name: 'card_payment_check_1', language: 'en', notification_category: 'fraud_alerts' };
-    const { platform, calls } = make(jsonResponse({ data: [entry], paging: { cursors: { before: '91', after: '91' } } }), jsonResponse({ id: '5', status: 'APPROVED', category: 'UTILITY' }));
+    const { platform, calls } = make(
+      jsonResponse({ data: [entry], paging: { cursors: { before: '91', after: '91' } } }),
+      jsonResponse({ id: '5', status: 'APPROVED', category: 'UTILITY' }),
+    );
     await expect(platform.templates.library({ topic: 'ACCOUNT_UPDATES' })).resolves.toEqual([entry]);
     expect(calls[0]!.url.pathname).toBe('/v25.0/message_template_library');
     expect(calls[0]!.url.searchParams.get('topic')).toBe('ACCOUNT_UPDATES');

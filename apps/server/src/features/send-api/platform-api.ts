@@ -50,7 +50,12 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
     messageTemplateRoutes(templates),
-    graphObjectRoutes({ objects: new PageObjects(ctx, personas, templates), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+    graphObjectRoutes({
+      objects: new PageObjects(ctx, personas, templates),
+      personas,
+      profiles: new MessengerProfiles(ctx),
+      subscriptions: new SubscribedApps(ctx),
+    }),
   );
   return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
 }

@@ -109,7 +109,10 @@ export class SendApi {
         await assertPersona(tx.db, principal.pageId, cmd.personaId);
         await assertThreadOwner(tx.db, conv, principal.appId);
         const filled = await fillTemplate(tx.db, principal.pageId, cmd.message);
-        const body = { attachment: { type: 'template' as const, payload: { ...filled.payload } }, ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }) };
+        const body = {
+          attachment: { type: 'template' as const, payload: { ...filled.payload } },
+          ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }),
+        };
         assertNoReservedPayload(body, 'message');
         await assertCategoryConsent(tx.db, {
           customerId: conv.customer_id,

@@ -40,7 +40,10 @@ export async function fillTemplate(db: Kysely<Database>, pageId: string, message
     throw invalid(`Template name does not exist in the translation: no template ${name} in ${language.code}`, 'message.template.name');
   }
   if (row.status !== 'APPROVED') {
-    throw invalid(`Template ${name} is not approved (status ${row.status}${row.rejected_reason === null ? '' : `, ${row.rejected_reason}`})`, 'message.template.name');
+    throw invalid(
+      `Template ${name} is not approved (status ${row.status}${row.rejected_reason === null ? '' : `, ${row.rejected_reason}`})`,
+      'message.template.name',
+    );
   }
   const parts = partsOf(JSON.parse(row.components) as TemplateComponent[]);
   const texts = (type: 'header' | 'body'): ReadonlyArray<{ text: string }> => {
@@ -92,7 +95,8 @@ function fillButtons(buttons: readonly TemplateButton[], parameters: readonly Bu
     const p = parameters[next++];
     if (p?.type !== 'POSTBACK') throw invalid(`${param} must be a POSTBACK parameter for button ${i + 1}`, param);
     const payload = b.payload.replace(/\{\{\d{1,3}\}\}/, checkedValue(p.payload, `${param}.payload`));
-    if (charCount(payload) > TEMPLATE_LIMITS.payload) throw invalid(`${param}.payload makes the payload longer than ${TEMPLATE_LIMITS.payload} characters`, param);
+    if (charCount(payload) > TEMPLATE_LIMITS.payload)
+      throw invalid(`${param}.payload makes the payload longer than ${TEMPLATE_LIMITS.payload} characters`, param);
     return { type: 'postback', title: b.text, payload };
   });
 }

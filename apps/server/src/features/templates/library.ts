@@ -157,15 +157,22 @@ export function findLibraryTemplate(name: string, language: string): LibraryTemp
 export function resolveTemplateRequest(req: CreateMessageTemplateRequest): ResolvedTemplateRequest {
   if (req.library_template_name === undefined) {
     if (req.components === undefined) throw invalid('param components is required', 'components');
-    if (req.notification_category === undefined) throw invalid('param notification_category is required: the consent category of the template', 'notification_category');
+    if (req.notification_category === undefined)
+      throw invalid('param notification_category is required: the consent category of the template', 'notification_category');
     return { ...req, components: req.components, notification_category: req.notification_category };
   }
   const source = findLibraryTemplate(req.library_template_name, req.language);
   if (source === undefined) {
-    throw invalid(`param library_template_name: no library template ${req.library_template_name} in ${req.language} (see GET /message_template_library)`, 'library_template_name');
+    throw invalid(
+      `param library_template_name: no library template ${req.library_template_name} in ${req.language} (see GET /message_template_library)`,
+      'library_template_name',
+    );
   }
   if (req.components !== undefined || req.library_template_body_inputs !== undefined || req.library_template_button_inputs !== undefined) {
-    throw invalid("param library_template_name: Confide's library templates are cloned as they are (no components, body or button inputs)", 'library_template_name');
+    throw invalid(
+      "param library_template_name: Confide's library templates are cloned as they are (no components, body or button inputs)",
+      'library_template_name',
+    );
   }
   if (req.notification_category !== undefined && req.notification_category !== source.notificationCategory) {
     throw invalid(`param notification_category: ${source.name} is a ${source.notificationCategory} template`, 'notification_category');

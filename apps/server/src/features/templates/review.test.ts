@@ -56,7 +56,10 @@ describe('reviewTemplate', () => {
   it('approves a plain utility template and gives Meta’s reason for a rejected one', () => {
     expect(review({})).toEqual({ status: 'APPROVED' });
     expect(review({ body: 'Your payment of {{1}} reached {{2}} today, thank you.', example: ['€5', 'Shop'] })).toEqual({ status: 'APPROVED' });
-    expect(review({ body: 'Paid {{1}} to {{2}} ok', example: ['€5', 'Shop'] })).toMatchObject({ status: 'REJECTED', reason: 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT' });
+    expect(review({ body: 'Paid {{1}} to {{2}} ok', example: ['€5', 'Shop'] })).toMatchObject({
+      status: 'REJECTED',
+      reason: 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT',
+    });
     expect(review({ body: 'Your payment of {1} was received today.' })).toMatchObject({ status: 'REJECTED', reason: 'INCORRECT_PARAMS' });
     expect(review({ body: 'Your coupon for the next purchase is ready.' })).toMatchObject({ status: 'REJECTED', reason: 'TAG_SHOULD_BE_MARKETING' });
   });
@@ -74,7 +77,12 @@ describe('template library', () => {
   it('holds one template per consent category, each approved by the review it is cloned through', () => {
     expect(new Set(TEMPLATE_LIBRARY.map((t) => t.notificationCategory)).size).toBe(TEMPLATE_LIBRARY.length);
     for (const t of TEMPLATE_LIBRARY) {
-      const req = CreateMessageTemplateRequestSchema.parse({ name: `clone_${t.name}`, language: t.language, category: 'UTILITY', library_template_name: t.name });
+      const req = CreateMessageTemplateRequestSchema.parse({
+        name: `clone_${t.name}`,
+        language: t.language,
+        category: 'UTILITY',
+        library_template_name: t.name,
+      });
       expect(reviewTemplate(resolveTemplateRequest(req)), t.name).toEqual({ status: 'APPROVED' });
     }
   });

@@ -47,7 +47,8 @@ export type ResolvedTemplateRequest = CreateMessageTemplateRequest & { component
 
 /** Reviews a create request. @throws PlatformError 100 for a template that cannot be created. */
 export function reviewTemplate(req: ResolvedTemplateRequest): ReviewOutcome {
-  if (req.parameter_format === 'NAMED') throw invalid('param parameter_format: Confide supports positional parameters ({{1}}, {{2}}…) only', 'parameter_format');
+  if (req.parameter_format === 'NAMED')
+    throw invalid('param parameter_format: Confide supports positional parameters ({{1}}, {{2}}…) only', 'parameter_format');
   if (!isConsentCategory(req.notification_category)) {
     throw invalid(`param notification_category must be one of: ${CONSENT_CATEGORIES.join(', ')}`, 'notification_category');
   }
@@ -66,7 +67,11 @@ export function reviewTemplate(req: ResolvedTemplateRequest): ReviewOutcome {
 
   const variables = variablesOf(parts.body.text).length;
   if (fixedWordCount(parts.body.text) < 2 * variables + 1) {
-    return { status: 'REJECTED', reason: 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT', detail: `a body with ${variables} variables needs at least ${2 * variables + 1} other words` };
+    return {
+      status: 'REJECTED',
+      reason: 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT',
+      detail: `a body with ${variables} variables needs at least ${2 * variables + 1} other words`,
+    };
   }
   const allTexts = [...texts, ...(parts.footer === undefined ? [] : [parts.footer.text]), ...parts.buttons.map((b) => b.text)];
   const urls = parts.buttons.flatMap((b) => (b.type === 'URL' ? [b.url] : []));
@@ -87,7 +92,8 @@ function assertExamples(parts: TemplateParts): void {
   if (header === undefined) return;
   const headerVars = variablesOf(header.text).length;
   if (headerVars > 1) throw invalid('param components[HEADER].text may contain at most one variable');
-  if (headerVars === 1 && header.example?.header_text.length !== 1) throw invalid('param components[HEADER].example.header_text must give the example value of {{1}}');
+  if (headerVars === 1 && header.example?.header_text.length !== 1)
+    throw invalid('param components[HEADER].example.header_text must give the example value of {{1}}');
 }
 
 /** Buttons: URL buttons are absolute http(s) URLs with at most a `{{1}}` suffix; postback payloads hold at most one variable. */
@@ -100,7 +106,8 @@ function assertButtons(buttons: readonly TemplateButton[]): ReviewOutcome | unde
       }
       const base = button.url.replace('{{1}}', 'x');
       if (!HttpUrlSchema.safeParse(base).success) throw invalid(`param components[BUTTONS].buttons[${i}].url must be an absolute http(s) URL`);
-      if (vars.length === 1 && button.example === undefined) throw invalid(`param components[BUTTONS].buttons[${i}].example.url_suffix_example is required with a {{1}} variable`);
+      if (vars.length === 1 && button.example === undefined)
+        throw invalid(`param components[BUTTONS].buttons[${i}].example.url_suffix_example is required with a {{1}} variable`);
     }
     if (button.type === 'POSTBACK') {
       const problem = /[{}]/.test(button.payload.replace(/\{\{\d{1,3}\}\}/g, '')) || variablesOf(button.payload).length > 1;

@@ -133,7 +133,10 @@ export class MessageTemplates {
       return query.executeTakeFirst();
     });
     if (result.numUpdatedRows === 0n) {
-      throw new PlatformError('INVALID_PARAMETER', { message: `Message template ${name ?? hsmId} does not exist`, detail: { param: name === undefined ? 'hsm_id' : 'name' } });
+      throw new PlatformError('INVALID_PARAMETER', {
+        message: `Message template ${name ?? hsmId} does not exist`,
+        detail: { param: name === undefined ? 'hsm_id' : 'name' },
+      });
     }
     return { success: true };
   }
