@@ -86,6 +86,13 @@ export const ConfigSchema = z.object({
    * (burst of one second). PostgreSQL: per clock second, shared by every process.
    */
   SEND_RATE_LIMIT_PER_PAGE: z.coerce.number().int().min(1).default(300),
+  /**
+   * The message tags Meta retired on 2026-04-27 (ACCOUNT_UPDATE, POST_PURCHASE_UPDATE,
+   * CONFIRMED_EVENT_UPDATE). `legacy`: still accepted, behind the customer's consent, while
+   * bots move to utility templates. `current`: answered `(#100) Invalid parameter`, as Meta does.
+   * HUMAN_AGENT keeps its 7-day window either way.
+   */
+  MESSENGER_TAGS: z.enum(['legacy', 'current']).default('legacy'),
   /** Session lifetime, in hours. */
   SESSION_TTL_HOURS: z.coerce
     .number()

@@ -25,6 +25,19 @@ export { AttachmentsClient, type UploadInput, type UploadResponse } from './clie
 export { ProfileClient, type MessengerProfile, type MessengerProfileField, type UserProfile } from './clients/profile-client.js';
 export { LinkingClient } from './clients/linking-client.js';
 export { HandoverClient, PAGE_INBOX_APP_ID, type HandoverResponse, type SecondaryReceiver } from './clients/handover-client.js';
+export {
+  TemplatesClient,
+  type CreateMessageTemplateResponse,
+  type LibraryFilters,
+  type LibraryTemplate,
+  type MessageTemplate,
+  type MessageTemplateInput,
+  type TemplateListFilters,
+  type TemplateStatus,
+  type UtilityButtonParameter,
+  type UtilityParameters,
+  type UtilitySendOptions,
+} from './clients/templates-client.js';
 export type * from './clients/message-types.js';
 
 export { verifyWebhook, handleVerification, type QuerySource } from './webhooks/verify-webhook.js';

@@ -8,6 +8,7 @@ import { HandoverClient } from './clients/handover-client.js';
 import { LinkingClient } from './clients/linking-client.js';
 import { MessagesClient } from './clients/messages-client.js';
 import { ProfileClient } from './clients/profile-client.js';
+import { TemplatesClient } from './clients/templates-client.js';
 import { HttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 
 /** Options of {@link Platform}; see {@link HttpTransportOptions} for each field. */
@@ -39,6 +40,8 @@ export class Platform {
   readonly linking: LinkingClient;
   /** Handover protocol. */
   readonly handover: HandoverClient;
+  /** Utility message templates and utility sends. */
+  readonly templates: TemplatesClient;
 
   constructor(options: PlatformOptions) {
     this.transport = new HttpTransport(options);
@@ -47,5 +50,6 @@ export class Platform {
     this.profile = new ProfileClient(this.transport);
     this.linking = new LinkingClient(this.transport);
     this.handover = new HandoverClient(this.transport);
+    this.templates = new TemplatesClient(this.transport);
   }
 }

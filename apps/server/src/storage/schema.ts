@@ -222,6 +222,21 @@ export interface PersonasTable {
   deleted_at: number | null;
 }
 
+/** A utility message template of a page (migration 012). `components` is the JSON of the create call. */
+export interface MessageTemplatesTable {
+  id: string;
+  page_id: string;
+  name: string;
+  language: string;
+  status: string;
+  rejected_reason: string | null;
+  components: string;
+  notification_category: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
 /** One Messenger Profile property of a page (`get_started`, `greeting`, …) as JSON. */
 export interface MessengerProfileTable {
   page_id: string;
@@ -384,6 +399,7 @@ export interface Database {
   customer_events: CustomerEventsTable;
   webhook_outbox: WebhookOutboxTable;
   personas: PersonasTable;
+  message_templates: MessageTemplatesTable;
   messenger_profile: MessengerProfileTable;
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;

@@ -79,6 +79,7 @@ export const SUBSCRIBABLE_FIELDS = [
   'message_reactions',
   'message_edits',
   'messaging_feedback',
+  'message_template_status_update',
   'standby',
 ] as const;
 

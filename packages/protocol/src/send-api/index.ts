@@ -8,4 +8,5 @@ export * from './buttons.js';
 export * from './quick-replies.js';
 export * from './templates.js';
 export * from './send-request.js';
+export * from './message-templates.js';
 export * from './graph-objects.js';

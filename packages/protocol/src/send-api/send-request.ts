@@ -69,7 +69,8 @@ export type OutgoingMessage = z.infer<typeof OutgoingMessageSchema>;
 /** A `message` as a sender writes it. */
 export type OutgoingMessageInput = z.input<typeof OutgoingMessageSchema>;
 
-export const MessagingTypeSchema = z.enum(['RESPONSE', 'UPDATE', 'MESSAGE_TAG']);
+/** `UTILITY` sends a utility template (`message.template`, send-api/message-templates.ts). */
+export const MessagingTypeSchema = z.enum(['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY']);
 export type MessagingType = z.infer<typeof MessagingTypeSchema>;
 
 /**

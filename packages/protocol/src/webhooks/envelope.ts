@@ -37,6 +37,8 @@ export const WebhookEntrySchema = z.object({
   time: z.number(),
   messaging: z.array(WebhookEventSchema).optional(),
   standby: z.array(WebhookEventSchema).optional(),
+  /** Page-level events (`message_template_status_update`): `{field, value}` items. */
+  changes: z.array(z.object({ field: z.string(), value: z.unknown() })).optional(),
 });
 export type WebhookEntry = z.infer<typeof WebhookEntrySchema>;
 
@@ -59,6 +61,7 @@ export const RawWebhookEnvelopeSchema = z.object({
       time: z.number(),
       messaging: z.array(z.unknown()).optional(),
       standby: z.array(z.unknown()).optional(),
+      changes: z.array(z.unknown()).optional(),
     }),
   ),
 });

@@ -100,6 +100,37 @@ describe('Bot.dispatch', () => {
     expect(result).toEqual({ handled: 0, unhandled: 1, duplicates: 0 });
   });
 
+  it('routes message_template_status_update changes to onTemplateStatus, other changes to onUnknown', async () => {
+    const value = {
+      event: 'REJECTED',
+      message_template_id: '77',
+      message_template_name: 'promo',
+      message_template_language: 'en',
+      reason: 'TAG_SHOULD_BE_MARKETING',
+    };
+    const statuses: unknown[] = [];
+    const unknown: unknown[] = [];
+    const contexts: unknown[] = [];
+    const bot = new Bot().onTemplateStatus((event, ctx) => void (statuses.push(event), contexts.push(ctx))).onUnknown((item) => void unknown.push(item));
+    const body = {
+      object: 'page',
+      entry: [
+        {
+          id: PAGE_ID,
+          time: 5,
+          changes: [
+            { field: 'message_template_status_update', value },
+            { field: 'feed', value: { verb: 'add' } },
+          ],
+        },
+      ],
+    };
+    expect(await bot.dispatch(body)).toEqual({ handled: 2, unhandled: 0, duplicates: 0 });
+    expect(statuses).toEqual([value]);
+    expect(unknown).toEqual([{ field: 'feed', value: { verb: 'add' } }]);
+    expect(contexts).toMatchObject([{ pageId: PAGE_ID, time: 5, customer: undefined }]);
+  });
+
   it('gives handlers the page, standby flag and customer', async () => {
     const contexts: unknown[] = [];
     const bot = new Bot().onEcho((_e, ctx) => void contexts.push(ctx)).onOptin((_e, ctx) => void contexts.push(ctx));

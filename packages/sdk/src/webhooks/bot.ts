@@ -5,6 +5,7 @@
  * customer message or postback is skipped (see {@link module:webhooks/dedupe}).
  */
 import {
+  MessageTemplateStatusUpdateSchema,
   RawWebhookEnvelopeSchema,
   WebhookEventSchema,
   webhookEventKind,
@@ -13,6 +14,7 @@ import {
   type EchoEvent,
   type HandoverEvent,
   type IncomingMessageEvent,
+  type MessageTemplateStatusUpdate,
   type OptinEvent,
   type PostbackEvent,
   type ReadEvent,
@@ -46,6 +48,8 @@ export interface BotEventMap {
   optin: OptinEvent;
   /** Any known item that arrived in `standby[]` (another app owns the thread). */
   standby: WebhookEvent;
+  /** A utility message template was approved or rejected (`entry[].changes[]`, field `message_template_status_update`). */
+  template_status: MessageTemplateStatusUpdate;
   /** An item the SDK does not know (reactions, referrals…), unparsed. */
   unknown: unknown;
 }
@@ -178,6 +182,10 @@ export class Bot {
   onStandby(handler: BotHandler<WebhookEvent>): this {
     return this.on('standby', handler);
   }
+  /** A message template's review status changed (subscribe to `message_template_status_update`). */
+  onTemplateStatus(handler: BotHandler<MessageTemplateStatusUpdate>): this {
+    return this.on('template_status', handler);
+  }
   /** Items of kinds the SDK does not know. */
   onUnknown(handler: BotHandler<unknown>): this {
     return this.on('unknown', handler);
@@ -204,9 +212,21 @@ export class Bot {
         const outcome = await this.#routeOnce(item, event, standby, context, errors);
         result[outcome]++;
       }
+      for (const change of entry.changes ?? []) {
+        const handled = await this.#routeChange(change, this.#context(entry.id, entry.time, false, undefined), errors);
+        result[handled ? 'handled' : 'unhandled']++;
+      }
     }
     if (errors.length > 0) throw errors[0];
     return result;
+  }
+
+  /** A page-level `{field, value}` change: template status updates are typed, others go to `onUnknown`. */
+  async #routeChange(change: unknown, context: BotContext, errors: unknown[]): Promise<boolean> {
+    const field = (change as { field?: unknown } | null)?.field;
+    const status = field === 'message_template_status_update' ? MessageTemplateStatusUpdateSchema.safeParse((change as { value?: unknown }).value) : undefined;
+    if (status?.success === true) return this.#emit('template_status', status.data, context, errors);
+    return this.#emit('unknown', change, context, errors);
   }
 
   /** Routes an item unless the duplicate filter has seen it handled. */

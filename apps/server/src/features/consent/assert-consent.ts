@@ -39,6 +39,26 @@ export async function assertProactiveSendAllowed(db: Kysely<Database>, input: Pr
     });
   }
   const needed = category === undefined ? group : [category];
+  await assertCategoryConsent(db, { customerId: input.customerId, pageId: input.pageId, categories: needed, now: input.now, detail: { tag } });
+}
+
+export interface CategoryConsentInput {
+  customerId: string;
+  pageId: string;
+  /** Every category the send needs the customer to have allowed. */
+  categories: readonly string[];
+  now: number;
+  /** Added to the error's detail (the tag, or the utility template). */
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Allows a send only if the customer holds an active, unexpired grant covering every
+ * category. Shared by tagged sends and utility template sends.
+ * @throws PlatformError `CONSENT_REQUIRED` when consent is missing, revoked, expired or too narrow.
+ */
+export async function assertCategoryConsent(db: Kysely<Database>, input: CategoryConsentInput): Promise<void> {
+  const needed = input.categories;
   const state = await db
     .selectFrom('consent_state')
     .select(['status', 'categories', 'expires_at'])
@@ -50,7 +70,7 @@ export async function assertProactiveSendAllowed(db: Kysely<Database>, input: Pr
   if (reason === undefined) return;
   const granted = state === undefined ? [] : (JSON.parse(state.categories) as string[]);
   const missing = reason === 'not_granted' ? needed.filter((c) => !granted.includes(c)) : [...needed];
-  throw new PlatformError('CONSENT_REQUIRED', { detail: { reason, tag, missing } });
+  throw new PlatformError('CONSENT_REQUIRED', { detail: { reason, ...input.detail, missing } });
 }
 
 /** Why the send is refused, or undefined when the grant covers every needed category. */

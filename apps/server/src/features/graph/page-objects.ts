@@ -7,6 +7,7 @@ import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { resolveLinkingToken } from '../linking/linking-token.js';
 import type { TokenPrincipal } from '../pages/pages.js';
+import type { MessageTemplates } from '../templates/templates.js';
 import type { Personas } from './personas.js';
 
 /** Profile fields a business may read about a customer. */
@@ -15,9 +16,11 @@ const PROFILE_FIELDS = new Set(['id', 'first_name']);
 export class PageObjects {
   private readonly ctx: HubContext;
   private readonly personas: Personas;
-  constructor(ctx: HubContext, personas: Personas) {
+  private readonly templates: MessageTemplates | undefined;
+  constructor(ctx: HubContext, personas: Personas, templates?: MessageTemplates) {
     this.ctx = ctx;
     this.personas = personas;
+    this.templates = templates;
   }
 
   /**
@@ -38,7 +41,7 @@ export class PageObjects {
     return out;
   }
 
-  /** `GET /{id}`: this page, one of its personas, or one of its customers (id and first name only). */
+  /** `GET /{id}`: this page, one of its personas or message templates, or one of its customers (id and first name only). */
   async get(principal: TokenPrincipal, id: string, fields: string[] | undefined): Promise<Record<string, unknown>> {
     if (id === principal.pageId)
       return this.me(
@@ -48,6 +51,8 @@ export class PageObjects {
       );
     const persona = await this.personas.find(principal.pageId, id);
     if (persona !== undefined) return persona;
+    const template = await this.templates?.find(principal.pageId, id);
+    if (template !== undefined) return template;
     const customer = await this.ctx.storage.db
       .selectFrom('conversations as c')
       .innerJoin('customers as u', 'u.id', 'c.customer_id')

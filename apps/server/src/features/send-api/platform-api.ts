@@ -1,7 +1,7 @@
 /**
  * Composes the Platform API (the Messenger-compatible Graph endpoints) from its features,
  * so the app registers it in one place: Send API, attachments, handover, page objects,
- * Messenger Profile, subscriptions, personas and batch.
+ * Messenger Profile, subscriptions, personas, utility message templates and batch.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../../context.js';
@@ -18,6 +18,8 @@ import { Handover } from '../handover/handover.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
+import { messageTemplateRoutes } from '../templates/routes.js';
+import { MessageTemplates } from '../templates/templates.js';
 import { LeasedRateLimiter } from './leased-rate-limit.js';
 import { TokenBucketLimiter, type PageRateLimiter } from './rate-limit.js';
 import { SqlRateWindowStore } from './rate-window-store.js';
@@ -42,12 +44,19 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
   const handover = new Handover(ctx);
   const personas = new Personas(ctx);
   const sendApi = new SendApi(ctx, attachments, sendRateLimiter(ctx));
+  const templates = new MessageTemplates(ctx);
   const graph = graphPlugin(
     pages,
     sendApiRoutes(sendApi),
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
-    graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+    messageTemplateRoutes(templates),
+    graphObjectRoutes({
+      objects: new PageObjects(ctx, personas, templates),
+      personas,
+      profiles: new MessengerProfiles(ctx),
+      subscriptions: new SubscribedApps(ctx),
+    }),
   );
   return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)) };
 }

@@ -13,6 +13,8 @@ import { findConversationByPsid } from '../conversations/store.js';
 import { assertThreadOwner } from '../handover/thread-owner.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
+import { assertCategoryConsent } from '../consent/assert-consent.js';
+import { fillTemplate } from '../templates/fill-template.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
 import { assertWithinPolicy } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient, recipientsAhead } from './pipeline/load-recipient.js';
@@ -21,6 +23,7 @@ import type { PageRateLimiter } from './rate-limit.js';
 
 type MessageCommand = Extract<SendCommand, { kind: 'message' }>;
 type ActionCommand = Extract<SendCommand, { kind: 'action' }>;
+type UtilityCommand = Extract<SendCommand, { kind: 'utility' }>;
 
 export class SendApi {
   private readonly ctx: HubContext;
@@ -36,8 +39,12 @@ export class SendApi {
   }
 
   async send(call: GraphCall): Promise<SendMessageResponse | SenderActionResponse> {
-    const cmd = parseSendRequest(call.params, { allowLoopbackHttp: this.ctx.config.NODE_ENV !== 'production' });
+    const cmd = parseSendRequest(call.params, {
+      allowLoopbackHttp: this.ctx.config.NODE_ENV !== 'production',
+      legacyTags: this.ctx.config.MESSENGER_TAGS === 'legacy',
+    });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
+    if (cmd.kind === 'utility') return this.#utility(call, cmd);
     // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
     assertNoReservedPayload(cmd.message, 'message');
     return this.#message(call, cmd);
@@ -85,6 +92,52 @@ export class SendApi {
       if (staged !== undefined) await this.attachments.blobs.delete(staged.blobKey).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * A utility template send (Utility Messages): any time, not bound to the 24-hour window,
+   * but only with the customer's consent for the category the template declares, checked
+   * in the send's transaction like a tagged update's.
+   */
+  async #utility(call: GraphCall, cmd: UtilityCommand): Promise<SendMessageResponse> {
+    const { principal } = call;
+    await this.#warmKeys(principal.pageId, cmd.psid);
+    const result = await this.ctx.storage.writes.run(
+      async (tx) => {
+        const now = this.ctx.now();
+        const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
+        await assertPersona(tx.db, principal.pageId, cmd.personaId);
+        await assertThreadOwner(tx.db, conv, principal.appId);
+        const filled = await fillTemplate(tx.db, principal.pageId, cmd.message);
+        const body = {
+          attachment: { type: 'template' as const, payload: { ...filled.payload } },
+          ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }),
+        };
+        assertNoReservedPayload(body, 'message');
+        await assertCategoryConsent(tx.db, {
+          customerId: conv.customer_id,
+          pageId: conv.page_id,
+          categories: [filled.category],
+          now,
+          detail: { template: cmd.message.template.name },
+        });
+        await this.limiter.take(principal.pageId, now);
+        const message = await recordMessage(tx, this.ctx.bus, {
+          conversation: conv,
+          direction: 'out',
+          body,
+          now,
+          appId: principal.appId,
+          personaId: cmd.personaId ?? null,
+          messagingType: 'UTILITY',
+          tag: null,
+        });
+        return { recipient_id: conv.psid, message_id: message.mid };
+      },
+      { readAhead: { source: recipientsAhead, key: { pageId: principal.pageId, psid: cmd.psid } } },
+    );
+    this.ctx.metrics.messagesStored.inc({ direction: 'out' });
+    return result;
   }
 
   /**

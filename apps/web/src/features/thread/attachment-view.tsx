@@ -6,6 +6,7 @@ import type { ButtonContext } from './message-button';
 import { ButtonTemplate } from './templates/button-template';
 import { GenericTemplate } from './templates/generic-template';
 import { ReceiptTemplate } from './templates/receipt-template';
+import { UtilityTemplate } from './templates/utility-template';
 
 export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ctx: ButtonContext }) {
   const payload = attachment.payload;
@@ -17,6 +18,8 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
         return <GenericTemplate payload={payload} ctx={ctx} />;
       case 'receipt':
         return <ReceiptTemplate payload={payload} />;
+      case 'utility':
+        return <UtilityTemplate payload={payload} ctx={ctx} />;
       default:
         return <p className="bubble unsupported">This message can’t be shown here.</p>;
     }

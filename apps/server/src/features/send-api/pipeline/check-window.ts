@@ -15,7 +15,12 @@ import type { SendCommand } from './parse-send.js';
 export const STANDARD_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const HUMAN_AGENT_WINDOW_MS = 7 * STANDARD_WINDOW_MS;
 
-export async function assertWithinPolicy(db: Kysely<Database>, conv: ConversationRow, cmd: SendCommand, now: number): Promise<void> {
+export async function assertWithinPolicy(
+  db: Kysely<Database>,
+  conv: ConversationRow,
+  cmd: Exclude<SendCommand, { kind: 'utility' }>,
+  now: number,
+): Promise<void> {
   if (cmd.kind === 'action') return assertWindow(conv, cmd.personaId === undefined ? STANDARD_WINDOW_MS : HUMAN_AGENT_WINDOW_MS, now);
   if (cmd.messagingType !== 'MESSAGE_TAG') return assertWindow(conv, STANDARD_WINDOW_MS, now);
   const tag = cmd.tag as NonNullable<typeof cmd.tag>;

@@ -1,0 +1,120 @@
+/**
+ * A utility message in the customer web app: a page creates a template through the
+ * Platform API, the customer allows the category, the page sends the template outside the
+ * 24-hour window (the customer never wrote), and the thread shows the header, the body
+ * with its parameters filled in, the footer and the buttons; the postback button posts back.
+ */
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
+import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+
+describe('a utility message in the customer web app', { timeout: 60_000 }, () => {
+  let env: BrowserHub;
+  let context: BrowserContext;
+  let conversationId: string;
+  let sessionCookie: string;
+
+  beforeAll(async () => {
+    env = await startBrowserHub();
+    const bank = await env.hub.services.pages.createPage({ name: 'Template Bank', category: 'bank', description: 'Sends utility messages.' });
+    const signup = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username: `uma${Date.now().toString(36)}`, password: 'correct horse battery' },
+    });
+    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
+    sessionCookie = `${session.name}=${session.value}`;
+    const customerId = signup.json().customer.id as string;
+    conversationId = (
+      await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: sessionCookie }, payload: { page_id: bank.page_id } })
+    ).json().id;
+    const psid = (await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow()).psid;
+
+    const graph = (path: string, payload: object) =>
+      env.hub.app.inject({ method: 'POST', url: `/v25.0/${path}?access_token=${bank.page_access_token}`, payload });
+    const created = await graph('me/message_templates', {
+      name: 'card_payment_check',
+      language: 'en_US',
+      category: 'UTILITY',
+      notification_category: 'fraud_alerts',
+      components: [
+        { type: 'HEADER', format: 'TEXT', text: 'Card payment check' },
+        {
+          type: 'BODY',
+          text: 'We noticed a payment of {{1}} at {{2}}. Please confirm whether you made it.',
+          example: { body_text: [['€42.00', 'Coffee Corner']] },
+        },
+        { type: 'FOOTER', text: 'Template Bank security' },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'POSTBACK', text: 'It was me', payload: 'FRAUD_OK_{{1}}' },
+            {
+              type: 'URL',
+              text: 'Review payment',
+              url: 'https://bank.example/payments/{{1}}',
+              example: { url_suffix_example: 'https://bank.example/payments/p1' },
+            },
+          ],
+        },
+      ],
+    });
+    expect(created.json().status).toBe('APPROVED');
+    await declareCategory(env.hub.ctx, { pageId: bank.page_id, category: 'fraud_alerts', purpose: 'Card payments we think are not yours' });
+    await env.hub.services.consents.set(customerId, bank.page_id, ['fraud_alerts']);
+    const sent = await graph('me/messages', {
+      recipient: { id: psid },
+      messaging_type: 'UTILITY',
+      message: {
+        template: {
+          name: 'card_payment_check',
+          language: { code: 'en_US' },
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: '€42.00' },
+                { type: 'text', text: 'Coffee Corner' },
+              ],
+            },
+            {
+              type: 'buttons',
+              parameters: [
+                { type: 'POSTBACK', payload: 'p-8812' },
+                { type: 'URL', url: 'p-8812' },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    expect(sent.statusCode, sent.body).toBe(200);
+    context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await env?.close();
+  });
+
+  it('shows the filled-in template with its buttons, and the postback button posts back', async () => {
+    const page = await context.newPage();
+    await page.goto(`${env.url}/c/${encodeURIComponent(conversationId)}`);
+    const card = page.locator('.utility-template');
+    await card.getByText('We noticed a payment of €42.00 at Coffee Corner. Please confirm whether you made it.').waitFor();
+    await card.getByText('Card payment check').waitFor();
+    await card.getByText('Template Bank security').waitFor();
+    expect(await card.innerText()).not.toContain('{{');
+    const review = card.getByRole('link', { name: /Review payment/ });
+    expect(await review.getAttribute('href')).toBe('https://bank.example/payments/p-8812');
+    expect(await review.getAttribute('rel')).toBe('noopener noreferrer');
+    await shot(page, 'utility-message');
+
+    await card.getByRole('button', { name: 'It was me' }).click();
+    await page.getByRole('log').getByText('It was me').locator('xpath=ancestor-or-self::*[contains(@class,"postback")]').first().waitFor();
+    const res = await env.hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=10`, headers: { cookie: sessionCookie } });
+    expect(res.json().data[0].body).toEqual({ postback: { title: 'It was me', payload: 'FRAUD_OK_p-8812' } });
+  });
+});
