@@ -76,8 +76,11 @@ describe('customer forms', { timeout: 60_000 }, () => {
     await page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
     expect(await page.getByRole('button', { name: 'Log in' }).count()).toBe(1);
     await shot(page, 'forms-02-account-deleted');
+    expect(new URL(page.url()).pathname).toBe('/');
     await page.reload();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(await page.getByText('Your account was deleted.').count()).toBe(0);
+    // The old session is gone at the hub too.
+    expect((await page.request.get(`${env.url}/api/me`)).status()).toBe(401);
   });
 });

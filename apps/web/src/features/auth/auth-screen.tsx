@@ -4,7 +4,7 @@ import { UsernameSchema } from '@confide/protocol';
 import { AuthCard } from '../../components/auth-card';
 import { CredentialsForm, useCredentialsForm } from '../../components/credentials-form';
 import { api } from '../../lib/api';
-import { takeAccountDeletedNote } from './farewell';
+import { clearAccountDeletedNote, useAccountDeletedNote } from './farewell';
 import { setSession } from './session';
 
 type Mode = 'login' | 'signup';
@@ -13,7 +13,7 @@ const MIN_PASSWORD = 8;
 
 export function AuthScreen() {
   const [mode, setMode] = useState<Mode>('login');
-  const [deleted] = useState(takeAccountDeletedNote);
+  const deleted = useAccountDeletedNote();
   const signup = mode === 'signup';
   const form = useCredentialsForm({
     validate: ({ username, password }) => {
@@ -22,7 +22,11 @@ export function AuthScreen() {
         return { field: 'username', message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores.' };
       return password.length < MIN_PASSWORD ? { field: 'password', message: `Choose a password of at least ${MIN_PASSWORD} characters.` } : null;
     },
-    send: async (body) => setSession((signup ? await api.signUp(body) : await api.logIn(body)).customer),
+    send: async (body) => {
+      const { customer } = signup ? await api.signUp(body) : await api.logIn(body);
+      clearAccountDeletedNote();
+      setSession(customer);
+    },
   });
 
   return (

@@ -1,25 +1,13 @@
 /**
- * The word the sign-in screen has for someone whose account was just deleted: deletion
- * reloads the app (so no state of the old session survives), and this note crosses the
- * reload in the tab's session storage, read once.
+ * The word the sign-in screen has for someone whose account was just deleted. Deletion
+ * also ends the session's stream (close code 4401), which can bring the sign-in screen
+ * up before the deletion's own answer arrives: the note is a small store the screen
+ * watches, so it shows whichever comes first, and stays until the next sign-in.
  */
-const KEY = 'confide.account-deleted';
+import { createStore, useStore } from '../../lib/store';
 
-export function noteAccountDeleted(): void {
-  try {
-    sessionStorage.setItem(KEY, '1');
-  } catch {
-    // Storage can be off (private modes); the screen then just shows the sign-in form.
-  }
-}
+const deleted = createStore(false);
 
-/** True once after `noteAccountDeleted`, then false. */
-export function takeAccountDeletedNote(): boolean {
-  try {
-    const noted = sessionStorage.getItem(KEY) === '1';
-    sessionStorage.removeItem(KEY);
-    return noted;
-  } catch {
-    return false;
-  }
-}
+export const noteAccountDeleted = () => deleted.set(() => true);
+export const clearAccountDeletedNote = () => deleted.set(() => false);
+export const useAccountDeletedNote = () => useStore(deleted, (d) => d);

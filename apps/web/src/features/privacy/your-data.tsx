@@ -5,6 +5,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { describeError, isApiError, request } from '../../lib/api';
 import { noteAccountDeleted } from '../auth/farewell';
+import { setSession } from '../auth/session';
+import { navigate } from '../../lib/router';
 
 interface AccessLogEntry {
   seq: number;
@@ -75,8 +77,10 @@ function DeleteAccount() {
     setError(null);
     try {
       await request<void>('DELETE', '/api/account', { password });
+      // Back to the start, signed out; the messenger's state goes with its session.
       noteAccountDeleted();
-      window.location.assign('/');
+      navigate('/', { replace: true });
+      setSession(null);
     } catch (err) {
       setError(describeError(err, { INVALID_CREDENTIALS: 'That password is not right.' }));
       setBusy(false);
