@@ -39,8 +39,8 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
   confide keys rotate [--json]
       Re-wrap every customer data key under KEK (keys wrapped by a KEK_PREVIOUS key); data is untouched.
   confide keys rekey-attachments [--json]
-      Re-seal attachment files stored before per-file keys (run once every hub runs this version);
-      then destroys the old hub-wide attachment key.
+      Re-seal attachment files stored before per-file keys, and seal file names stored in clear
+      (run once every hub runs this version); then destroys the old hub-wide attachment key.
   confide help
       This text.
 

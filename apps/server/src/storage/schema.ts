@@ -239,7 +239,10 @@ export interface AttachmentsTable {
   blob_key: string | null;
   url: string | null;
   content_type: string | null;
+  /** The file name in clear: only rows stored before migration 013 whose name was not sealed yet. */
   filename: string | null;
+  /** The uploaded file's name, sealed under the file's own key (migration 013; privacy/vault.ts `sealFileName`). */
+  filename_enc: string | null;
   size: number | null;
   /** 1 when the business may send it again; 0 for single-use uploads. */
   is_reusable: number;

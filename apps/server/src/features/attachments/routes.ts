@@ -40,14 +40,14 @@ export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth) {
     app.get<{ Params: { id: string } }>('/api/attachments/:id', { preHandler: auth, schema: { tags: ['attachments'] } }, async (request, reply) => {
       const id = request.params.id;
       if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
-      const { row, data } = await attachments.openForCustomer(customerOf(request).id, id);
+      const { row, data, name } = await attachments.openForCustomer(customerOf(request).id, id);
       void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
       // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
       if (data === undefined) return reply.redirect(new URL(row.url as string).href, 302);
       const mime = row.content_type ?? 'application/octet-stream';
       // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
       const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);
-      const filename = (row.filename ?? 'attachment').replace(/[^\w.-]/g, '_');
+      const filename = (name ?? 'attachment').replace(/[^\w.-]/g, '_');
       void reply
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`)
