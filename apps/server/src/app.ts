@@ -41,6 +41,7 @@ import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
+import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -70,6 +71,8 @@ export interface BuiltApp {
 export interface AppOptions {
   /** Where uploaded attachments are stored (sealed, per-file keys); defaults to DATA_DIR/blobs. */
   blobs?: BlobStore;
+  /** Where signed audit checkpoints are witnessed outside the database; defaults to AUDIT_WITNESS or DATA_DIR/audit-witness.jsonl. */
+  witness?: AuditWitness;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
@@ -124,7 +127,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     webhooks: new WebhookSubscriptions(ctx),
     agents: new Agents(ctx),
     inbox: undefined as unknown as Inbox,
-    privacy: new Privacy(ctx, blobs),
+    privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);

@@ -283,6 +283,27 @@ export class Vault {
     return { rewrapped, current };
   }
 
+  // ---- hub secrets wrapped by the KEK (signing keys) ---------------------------------------
+
+  /**
+   * Wraps a hub secret kept outside the keystore (the hub's signing keys) under the current
+   * KEK; `label` names what it is and is bound into the wrap, so a wrapped secret cannot be
+   * moved to another label. Only a holder of the KEK produces a wrap that opens.
+   */
+  wrapHubSecret(label: string, raw: Buffer): { kekId: string; material: string } {
+    return { kekId: this.#kek.id, material: encrypt(this.#kek.key, raw, hubSecretAad(label, this.#kek.id)).toString('base64url') };
+  }
+
+  /**
+   * Opens a hub secret wrapped by `wrapHubSecret` (under KEK or a KEK_PREVIOUS key).
+   * @throws Error when the KEK is unknown or the wrap does not authenticate (not made with the KEK).
+   */
+  unwrapHubSecret(label: string, kekId: string, material: string): Buffer {
+    const kek = this.#keks.get(kekId);
+    if (kek === undefined) throw new Error(`wrapped by KEK ${kekId}, which is neither KEK nor in KEK_PREVIOUS`);
+    return decrypt(kek.key, Buffer.from(material, 'base64url'), hubSecretAad(label, kekId));
+  }
+
   // ---- internals ----------------------------------------------------------------------
 
   async #seal(column: SealedColumn, customerId: string, conversationId: string, value: unknown): Promise<string> {
@@ -405,6 +426,10 @@ export class Vault {
 function conversationKeyFrom(dek: Buffer, customerId: string, conversationId: string, salt: KeyRecord): Buffer {
   if (salt.customerId !== customerId) throw new ContentErasedError('The conversation belongs to another customer');
   return Buffer.from(hkdfSync('sha256', dek, Buffer.from(salt.material, 'base64url'), `confide conversation key ${conversationId}`, 32));
+}
+
+function hubSecretAad(label: string, kekId: string): string {
+  return `confide/v1/hub-secret/${label}/${kekId}`;
 }
 
 function aad(column: SealedColumn, customerId: string, conversationId: string): string {

@@ -17,6 +17,7 @@ import * as m010 from './010-outbox-one-queue-index.js';
 import * as m011ConsentTokens from './011-consent-reminder-tokens.js';
 import * as m012ErasedCustomers from './012-erased-customers.js';
 import * as m013AttachmentNameSealed from './013-attachment-name-sealed.js';
+import * as m014SigningKeysKek from './014-signing-keys-kek.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '011-consent-reminder-tokens': m011ConsentTokens,
   '012-erased-customers': m012ErasedCustomers,
   '013-attachment-name-sealed': m013AttachmentNameSealed,
+  '014-signing-keys-kek': m014SigningKeysKek,
 };
 
 class StaticProvider implements MigrationProvider {
