@@ -40,6 +40,8 @@ export class Privacy {
   #flushing: Promise<void> | null = null;
   /** Signed checkpoints of the audit chain and their witness outside the database. */
   readonly checkpoints: AuditCheckpoints;
+  /** Whether this process appended audit records (it then signs the head when it stops). */
+  #appended = false;
 
   constructor(ctx: HubContext, blobs?: BlobStore, witness: AuditWitness = new MemoryWitness()) {
     this.#ctx = ctx;
@@ -71,9 +73,10 @@ export class Privacy {
     this.#timer = undefined;
     this.#retentionTimer = undefined;
     await this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed'));
-    // A clean stop leaves every record covered: no tail waits for a process that is gone.
+    // A clean stop leaves the records this process wrote covered: no tail waits for a process
+    // that is gone. A process that wrote nothing (`confide audit verify`) signs nothing.
     try {
-      if (await this.checkpoints.pending()) await this.checkpoint();
+      if (this.#appended && (await this.checkpoints.pending())) await this.checkpoint();
     } catch (err) {
       this.#ctx.log.error({ err }, 'audit checkpoint failed');
     }
@@ -97,7 +100,8 @@ export class Privacy {
     try {
       await this.#ctx.storage.writes.run(async (tx) => {
         for (const { entry, count } of taken.values()) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
-        await collectAudit(tx.db, now);
+        const collected = await collectAudit(tx.db, now);
+        if (taken.size > 0 || collected > 0) this.#appended = true;
       });
     } catch (err) {
       // Nothing was written: the accesses go back, to be recorded by the next flush, merged
@@ -140,6 +144,7 @@ export class Privacy {
   /** Appends one record now (exports, erasures, key rotation). */
   async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     await this.#ctx.storage.writes.run((tx) => appendAudit(tx.db, { ...entry, at: this.#ctx.now() }));
+    this.#appended = true;
   }
 
   // ---- erasure -----------------------------------------------------------------------
@@ -163,6 +168,7 @@ export class Privacy {
       this.#ctx,
       customerId,
       async (tx, report) => {
+        this.#appended = true;
         await appendAudit(tx.db, {
           at: this.#ctx.now(),
           actor,
@@ -190,6 +196,7 @@ export class Privacy {
       customerId,
       conv.id,
       async (tx, report) => {
+        this.#appended = true;
         await appendAudit(tx.db, {
           at: this.#ctx.now(),
           actor: `customer:${customerId}`,
