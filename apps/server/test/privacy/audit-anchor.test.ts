@@ -6,6 +6,7 @@
  * (c) a log truncated after its first checkpoint with the later ones dropped. A witness
  * that does not match fails too, and a customer's receipt catches a truncation on its own.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,35 @@ for (const dialect of DIALECTS) {
       expect(await verify({ receipts: [receipt.jws] })).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated: a receipt names checkpoint/) });
     });
 
+    it('a key stored before the KEK anchor (sealed with the service key) is re-wrapped by the KEK at start; junk stays untrusted', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const publicJwk = { ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig' };
+      const kid = await calculateJwkThumbprint(publicJwk);
+      const legacy = {
+        kid,
+        alg: 'ES256',
+        public_jwk: JSON.stringify({ ...publicJwk, kid }),
+        // What the hub stored before migration 014: sealed with the service key.
+        private_jwk_enc: hub.ctx.secrets.seal(JSON.stringify(await exportJWK(privateKey)), `signing-key:${kid}`),
+        kek_id: null,
+        created_at: 0,
+        retired_at: null,
+      };
+      const junk = { ...legacy, kid: 'junk', public_jwk: JSON.stringify({ ...publicJwk, kid: 'junk' }), private_jwk_enc: 'v1.AAAA.BBBB' };
+      await db().insertInto('signing_keys').values([legacy, junk]).execute();
+      const keys = new SigningKeys(hub.ctx);
+      await keys.ensure();
+      const row = await db().selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirstOrThrow();
+      expect(row.kek_id).toBe(hub.ctx.storage.vault.kekId);
+      // The oldest trusted key signs, and is published; the junk row is neither.
+      const signed = await keys.sign({ x: 1 }, 'test+jwt');
+      expect(JSON.parse(Buffer.from(signed.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(kid);
+      const published = (await keys.jwks()).keys.map((k) => k.kid);
+      expect(published).toContain(kid);
+      expect(published).not.toContain('junk');
+      expect(await keys.untrustedKids()).toEqual(['junk']);
+    });
+
     it('a witness that does not match the database fails: an altered entry, an unreadable line, another witness file', async () => {
       await twoCheckpoints();
       const original = fs.readFileSync(witnessFile, 'utf8');
@@ -196,3 +226,32 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('KEK rotation and the signing keys', () => {
+  it('keys rotate re-wraps the signing key: trusted under KEK_PREVIOUS during the rotation, then under the new KEK alone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-anchor-rotate-'));
+    const kekA = randomBytes(32).toString('base64');
+    const kekB = randomBytes(32).toString('base64');
+    const start = (env: Record<string, string>) => buildTestHub({ dataDir: dir, env: { SERVICES: 'api,realtime', ...env } });
+    try {
+      const first = await start({ KEK: kekA });
+      await first.services.privacy.record({ actor: 'admin', action: 'keys.rotated' });
+      await first.services.privacy.checkpoint();
+      const kid = (await SigningKeys.of(first.ctx).jwks()).keys[0]?.kid;
+      await first.dispose();
+
+      const rotating = await start({ KEK: kekB, KEK_PREVIOUS: kekA });
+      expect((await SigningKeys.of(rotating.ctx).jwks()).keys.map((k) => k.kid)).toEqual([kid]);
+      await rotating.ctx.storage.vault.rewrapAll();
+      expect(await SigningKeys.of(rotating.ctx).rewrap()).toBe(1);
+      await rotating.dispose();
+
+      const after = await start({ KEK: kekB });
+      expect((await SigningKeys.of(after.ctx).jwks()).keys.map((k) => k.kid)).toEqual([kid]);
+      expect(await after.services.privacy.verify()).toMatchObject({ ok: true, checkpoints: 1, witnessed: 1 });
+      await after.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
