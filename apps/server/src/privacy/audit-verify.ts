@@ -75,7 +75,10 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
     }
     if (chain.oldestUncovered !== undefined && chain.oldestUncovered.at < input.now - CHECKPOINT_GRACE_MS) {
       const { seq } = chain.oldestUncovered;
-      throw new Broken(seq, `record ${seq} is older than the checkpoint interval but no checkpoint covers it (checkpoints deleted?)`);
+      throw new Broken(
+        seq,
+        `record ${seq} is older than the checkpoint interval but no checkpoint covers it (checkpoints deleted, or the process that wrote it crashed before signing: a running hub signs it within a minute)`,
+      );
     }
 
     const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
