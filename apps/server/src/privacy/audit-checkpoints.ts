@@ -40,7 +40,11 @@ export class AuditCheckpoints {
     const { head, last } = await this.#positions();
     if (head <= last) return false;
     if (head - last >= CHECKPOINT_EVERY) return true;
-    const oldest = await this.#ctx.storage.db.selectFrom('audit_log').select('at').where('seq', '=', last + 1).executeTakeFirst();
+    const oldest = await this.#ctx.storage.db
+      .selectFrom('audit_log')
+      .select('at')
+      .where('seq', '=', last + 1)
+      .executeTakeFirst();
     return oldest !== undefined && Number(oldest.at) <= now - CHECKPOINT_MAX_AGE_MS;
   }
 

@@ -64,7 +64,11 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
   let records = 0;
   try {
     const receiptHeads = await readReceipts(keySet, input.receipts ?? []);
-    const wanted = new Set<number>([...checkpoints.map((c) => c.seq), ...input.witnesses.flatMap((w) => w.entries.map((e) => e.seq)), ...receiptHeads.map((r) => r.seq)]);
+    const wanted = new Set<number>([
+      ...checkpoints.map((c) => c.seq),
+      ...input.witnesses.flatMap((w) => w.entries.map((e) => e.seq)),
+      ...receiptHeads.map((r) => r.seq),
+    ]);
     const lastCheckpoint = checkpoints.at(-1)?.seq ?? 0;
     const chain = await walkChain(db, wanted, lastCheckpoint);
     records = chain.records;
@@ -87,7 +91,8 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
       if (w.problems.length > 0) throw new Broken(0, `witness ${w.location}: ${w.problems.join('; ')}`);
       for (const e of w.entries) {
         await assertSigned(keySet, e.jws, e.seq, e.hash, `witness entry for checkpoint ${e.seq}`);
-        if (e.seq > chain.lastSeq) throw new Broken(chain.lastSeq + 1, `the log was truncated: witness ${w.location} holds checkpoint ${e.seq}, the chain ends at ${chain.lastSeq}`);
+        if (e.seq > chain.lastSeq)
+          throw new Broken(chain.lastSeq + 1, `the log was truncated: witness ${w.location} holds checkpoint ${e.seq}, the chain ends at ${chain.lastSeq}`);
         if (chain.hashes.get(e.seq) !== e.hash) throw new Broken(e.seq, `record ${e.seq} differs from the checkpoint in witness ${w.location} (rewritten)`);
         const row = bySeq.get(e.seq);
         if (row === undefined) throw new Broken(e.seq, `checkpoint ${e.seq} is in witness ${w.location} but missing from the database (deleted)`);
@@ -96,7 +101,8 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
       }
     }
     for (const r of receiptHeads) {
-      if (r.seq > chain.lastSeq) throw new Broken(chain.lastSeq + 1, `the log was truncated: a receipt names checkpoint ${r.seq}, the chain ends at ${chain.lastSeq}`);
+      if (r.seq > chain.lastSeq)
+        throw new Broken(chain.lastSeq + 1, `the log was truncated: a receipt names checkpoint ${r.seq}, the chain ends at ${chain.lastSeq}`);
       if (chain.hashes.get(r.seq) !== r.hash) throw new Broken(r.seq, `record ${r.seq} differs from the checkpoint named by a receipt (rewritten)`);
     }
 
@@ -104,7 +110,8 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
     if (checkpoints.length > 0 && input.witnesses.every((w) => w.entries.length === 0)) {
       warnings.push('the witness holds no checkpoint: checkpoints are anchored by their signatures alone');
     }
-    if ((input.untrustedKids ?? []).length > 0) warnings.push(`signing_keys holds keys not wrapped by the KEK, ignored: ${(input.untrustedKids ?? []).join(', ')}`);
+    if ((input.untrustedKids ?? []).length > 0)
+      warnings.push(`signing_keys holds keys not wrapped by the KEK, ignored: ${(input.untrustedKids ?? []).join(', ')}`);
     return { ok: true, records, checkpoints: checkpoints.length, witnessed, receipts: receiptHeads.length, warnings };
   } catch (err) {
     if (err instanceof Broken) return { ok: false, records, brokenAt: err.brokenAt, reason: err.message };

@@ -135,20 +135,22 @@ export class SqliteKeyStore implements KeyStore {
       const erased = this.#db.prepare('select 1 from privacy_erased_customers where customer_id = ?');
       // IMMEDIATE: the write lock is taken before the tombstone check, so an erasure in
       // another process (the CLI) cannot slip between the check and the insert.
-      this.#db.transaction(() => {
-        for (const { record: r } of batch) {
-          if (r.customerId !== null && erased.get(r.customerId) !== undefined) {
-            stored.push(ERASED);
-            continue;
+      this.#db
+        .transaction(() => {
+          for (const { record: r } of batch) {
+            if (r.customerId !== null && erased.get(r.customerId) !== undefined) {
+              stored.push(ERASED);
+              continue;
+            }
+            if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
+              stored.push(r);
+              continue;
+            }
+            // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
+            stored.push(toRecord(byScope.get(r.scope) as KeyRow));
           }
-          if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
-            stored.push(r);
-            continue;
-          }
-          // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
-          stored.push(toRecord(byScope.get(r.scope) as KeyRow));
-        }
-      }).immediate();
+        })
+        .immediate();
       this.insertCommits += 1;
     } catch (err) {
       for (const job of batch) job.reject(err);
@@ -170,10 +172,12 @@ export class SqliteKeyStore implements KeyStore {
   async deleteCustomer(customerId: string): Promise<number> {
     const tombstone = this.#db.prepare('insert into privacy_erased_customers (customer_id, erased_at) values (?, ?) on conflict do nothing');
     const remove = this.#db.prepare('delete from privacy_keys where customer_id = ?');
-    const n = this.#db.transaction(() => {
-      tombstone.run(customerId, Date.now());
-      return remove.run(customerId).changes;
-    }).immediate();
+    const n = this.#db
+      .transaction(() => {
+        tombstone.run(customerId, Date.now());
+        return remove.run(customerId).changes;
+      })
+      .immediate();
     await this.#scrubLog();
     return n;
   }

@@ -17,9 +17,13 @@ const canaryName = (ext: string) => `Statement-NAME${randomBytes(6).toString('he
 
 function multipart(fields: Record<string, unknown>, file: { name: string; type: string; data: Buffer }) {
   const boundary = `----confide${randomBytes(4).toString('hex')}`;
-  const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`);
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`,
+  );
   const payload = Buffer.concat([
-    Buffer.from(`${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+    Buffer.from(
+      `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
     file.data,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -34,13 +38,20 @@ async function sendFile(hub: Hub, s: Scene, name: string): Promise<string> {
   );
   const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`, ...body });
   if (res.statusCode !== 200) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
-  const link = await hub.ctx.storage.db.selectFrom('message_attachments').select('attachment_id').where('mid', '=', res.json().message_id).executeTakeFirstOrThrow();
+  const link = await hub.ctx.storage.db
+    .selectFrom('message_attachments')
+    .select('attachment_id')
+    .where('mid', '=', res.json().message_id)
+    .executeTakeFirstOrThrow();
   return link.attachment_id;
 }
 
 /** The business uploads a reusable file (Attachment Upload API), then sends it by id. */
 async function uploadAndSend(hub: Hub, s: Scene, name: string): Promise<string> {
-  const body = multipart({ message: { attachment: { type: 'file', payload: { is_reusable: true } } } }, { name, type: 'application/pdf', data: Buffer.from('brochure') });
+  const body = multipart(
+    { message: { attachment: { type: 'file', payload: { is_reusable: true } } } },
+    { name, type: 'application/pdf', data: Buffer.from('brochure') },
+  );
   const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/message_attachments?access_token=${s.page.page_access_token}`, ...body });
   if (res.statusCode !== 200) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
   const id: string = res.json().attachment_id;

@@ -222,7 +222,10 @@ for (const dialect of DIALECTS) {
       const elsewhere = path.join(dir, 'other-host.jsonl');
       const signed = await SigningKeys.of(hub.ctx).sign({ seq: lines[1].seq, hash: other }, 'confide-audit-checkpoint+jwt');
       fs.writeFileSync(elsewhere, `${JSON.stringify({ seq: lines[1].seq, hash: other, jws: signed, at: 1 })}\n`);
-      expect(await verify({ witnessFiles: [elsewhere] })).toMatchObject({ ok: false, reason: expect.stringMatching(/differs from the checkpoint in witness .*other-host/) });
+      expect(await verify({ witnessFiles: [elsewhere] })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/differs from the checkpoint in witness .*other-host/),
+      });
     });
   });
 }

@@ -89,7 +89,9 @@ describe('confide audit verify against rewrites of the database file', () => {
     );
     const head = rewriteFrom(db, 2);
     db.prepare('delete from audit_checkpoints').run();
-    const jws = await new SignJWT({ seq: head.seq, hash: head.hash }).setProtectedHeader({ alg: 'ES256', kid, typ: 'confide-audit-checkpoint+jwt' }).sign(privateKey);
+    const jws = await new SignJWT({ seq: head.seq, hash: head.hash })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'confide-audit-checkpoint+jwt' })
+      .sign(privateKey);
     db.prepare('insert into audit_checkpoints (seq, hash, jws, created_at) values (?, ?, ?, 1)').run(head.seq, head.hash, jws);
     db.close();
     const { status, stderr } = verify(dir);

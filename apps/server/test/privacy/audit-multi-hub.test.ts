@@ -32,7 +32,11 @@ describe('postgres: audit checkpoints from two hubs on one database', () => {
     await b.services.privacy.record({ actor: 'admin', action: 'keys.rotated' });
     await b.services.privacy.checkpoint();
     const rows = await a.ctx.storage.db.selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute();
-    const lines = fs.readFileSync(witnessFileFor(schema.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq);
+    const lines = fs
+      .readFileSync(witnessFileFor(schema.url), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).seq);
     expect(lines.sort((x, y) => x - y)).toEqual(rows.map((r) => Number(r.seq)));
     // Both hubs use the same signing key (the oldest trusted one).
     expect((await a.services.privacy.verify()).ok).toBe(true);

@@ -139,7 +139,12 @@ async function sealClearFileNames(ctx: HubContext, batch: number): Promise<numbe
         if (row.key_enc !== null) {
           fileKey = await vault.openFileKey(ACCESS, { kind: 'page', pageId: row.page_id }, row.id, row.key_enc);
         } else {
-          const copy = await db.selectFrom('attachment_keys').select(['customer_id', 'conversation_id', 'key_enc']).where('attachment_id', '=', row.id).limit(1).executeTakeFirst();
+          const copy = await db
+            .selectFrom('attachment_keys')
+            .select(['customer_id', 'conversation_id', 'key_enc'])
+            .where('attachment_id', '=', row.id)
+            .limit(1)
+            .executeTakeFirst();
           if (copy === undefined) continue; // a legacy file: its name is sealed when it is re-sealed
           const owner = { kind: 'conversation', customerId: copy.customer_id, conversationId: copy.conversation_id } as const;
           fileKey = await vault.openFileKey(ACCESS, owner, row.id, copy.key_enc);
