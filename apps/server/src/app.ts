@@ -47,6 +47,7 @@ import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
+import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -78,6 +79,8 @@ export interface AppOptions {
   blobs?: BlobStore;
   /** Password hashing (argon2id unless a test counts calls). */
   passwords?: PasswordHasher;
+  /** Where signed audit checkpoints are witnessed outside the database; defaults to AUDIT_WITNESS or DATA_DIR/audit-witness.jsonl. */
+  witness?: AuditWitness;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
@@ -135,7 +138,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     webhooks: new WebhookSubscriptions(ctx),
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
-    privacy: new Privacy(ctx, blobs),
+    privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);

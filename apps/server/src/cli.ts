@@ -3,9 +3,11 @@
  * `confide`: run and administer a hub. Every command reads the same configuration
  * (environment variables, overridden by --port, --data-dir, --database-url).
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
+import { SigningKeys } from './crypto/signing-keys.js';
 import { seedDemo } from './demo.js';
 import { WEBHOOK_HELP, isWebhookCommand, runWebhookCommand } from './features/webhooks/cli-commands.js';
 
@@ -32,15 +34,19 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
   confide export --customer U
       Print everything the hub holds about a customer as JSON (the customer's own export).
-  confide audit verify [--json]
-      Check the audit log's hash chain and signed checkpoints; names the first broken record.
+  confide audit verify [--witness FILE]... [--receipt JWS|@FILE]... [--json]
+      Check the audit log: hash chain, checkpoints signed by a key wrapped by the KEK, a checkpoint
+      for every record older than 10 minutes, the witness (AUDIT_WITNESS, plus any --witness file,
+      e.g. another host's), and the checkpoint head named by each customer's consent receipt.
+      Names the first broken record; exits 1 when broken.
   confide audit checkpoint [--json]
-      Sign the audit log's current head with the hub's key.
+      Sign the audit log's current head with the hub's key and append it to the witness.
   confide keys rotate [--json]
-      Re-wrap every customer data key under KEK (keys wrapped by a KEK_PREVIOUS key); data is untouched.
+      Re-wrap every customer data key and the hub's signing keys under KEK (those wrapped by a
+      KEK_PREVIOUS key); data is untouched.
   confide keys rekey-attachments [--json]
-      Re-seal attachment files stored before per-file keys (run once every hub runs this version);
-      then destroys the old hub-wide attachment key.
+      Re-seal attachment files stored before per-file keys, and seal file names stored in clear
+      (run once every hub runs this version); then destroys the old hub-wide attachment key.
   confide help
       This text.
 
@@ -75,6 +81,8 @@ const OPTIONS = {
   password: { type: 'string' },
   'display-name': { type: 'string' },
   customer: { type: 'string' },
+  witness: { type: 'string', multiple: true },
+  receipt: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -182,19 +190,21 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'audit verify':
       return withHub(config, async (hub) => {
-        const result = await hub.services.privacy.verify();
+        const receipts = (values.receipt ?? []).map((r) => (r.startsWith('@') ? fs.readFileSync(r.slice(1), 'utf8').trim() : r));
+        const result = await hub.services.privacy.verify({ witnessFiles: values.witness ?? [], receipts });
         print(values.json, result);
         if (!result.ok) throw new UsageError(`audit log broken at record ${result.brokenAt}: ${result.reason}`);
       });
     case 'keys rotate':
       return withHub(config, async (hub) => {
         const result = await hub.ctx.storage.vault.rewrapAll();
+        const signingKeys = await SigningKeys.of(hub.ctx).rewrap();
         await hub.services.privacy.record({
           actor: 'admin',
           action: 'keys.rotated',
-          details: { kek_id: hub.ctx.storage.vault.kekId, rewrapped: result.rewrapped },
+          details: { kek_id: hub.ctx.storage.vault.kekId, rewrapped: result.rewrapped, signing_keys: signingKeys },
         });
-        print(values.json, { kek_id: hub.ctx.storage.vault.kekId, ...result });
+        print(values.json, { kek_id: hub.ctx.storage.vault.kekId, ...result, signingKeys });
       });
     case 'keys rekey-attachments':
       return withHub(config, async (hub) => {

@@ -73,6 +73,15 @@ export const ConfigSchema = z.object({
   KEK_FILE: z.string().optional(),
   /** Previous KEKs (comma-separated base64) still accepted for unwrapping during a rotation (`confide keys rotate`). */
   KEK_PREVIOUS: z.string().optional(),
+  /**
+   * Where the audit log's witness goes: every signed checkpoint head is appended there,
+   * outside the database (docs/privacy.md §3). `file:/path` (default: DATA_DIR/audit-witness.jsonl).
+   */
+  AUDIT_WITNESS: z
+    .string()
+    .regex(/^(file:.+)?$/, 'must be file:/path/to/witness.jsonl')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   /** Days a message is kept before the retention sweep deletes it (0 = until erased). */
   RETENTION_MESSAGE_DAYS: z.coerce.number().int().min(0).default(0),
   /** Days a delivered webhook payload is kept for redelivery before the retention sweep deletes it (0 = forever). */

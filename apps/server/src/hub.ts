@@ -16,6 +16,7 @@ import { openStorage } from './storage/db.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
 import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
+import { openWitness } from './privacy/audit-witness.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
@@ -73,7 +74,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
   // Attachment files are sealed before they reach the store (features/attachments).
   const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
-  const { app, services, setDraining } = await buildApp(ctx, { blobs, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+  // An in-memory hub keeps its audit witness in memory too (its database goes with it).
+  const witness = openWitness(config.AUDIT_WITNESS, config.DATA_DIR, options.memory ?? false);
+  const { app, services, setDraining } = await buildApp(ctx, { blobs, witness, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;

@@ -3,6 +3,9 @@
  * PostgreSQL schema on 127.0.0.1), a movable clock, and customer/page factories.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import type { PasswordHasher } from '../src/features/customers/passwords.js';
@@ -53,6 +56,9 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     await client.end();
     databaseUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
+  // A PostgreSQL hub without its own data folder gets its own audit witness: the shared
+  // ./data-test folder would mix the checkpoints of every test's database in one file.
+  const witness = schema !== undefined && options.dataDir === undefined ? path.join(os.tmpdir(), `confide-witness-${schema}.jsonl`) : undefined;
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -60,6 +66,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
       PORT: '0',
       DATA_DIR: options.dataDir ?? './data-test',
       ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      ...(witness === undefined ? {} : { AUDIT_WITNESS: `file:${witness}` }),
       ...options.env,
     },
     () => undefined,
@@ -73,6 +80,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     clock: options.clock,
     async dispose() {
       await hub.close();
+      if (witness !== undefined) fs.rmSync(witness, { force: true });
       if (schema !== undefined) {
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();

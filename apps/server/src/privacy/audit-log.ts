@@ -1,15 +1,14 @@
 /**
  * The audit log: append-only and hash-chained. Each record carries the hash of the one
  * before it, so editing, deleting or reordering a record breaks the chain at that record;
- * periodic checkpoints sign (seq, hash) with the hub's ES256 key, so rewriting the whole
- * chain after a checkpoint is caught too. Records hold ids, purposes and counts — never
- * content. Appends lock the single `audit_head` row, which orders them across processes.
+ * periodic checkpoints sign (seq, hash) with the hub's KEK-anchored key and are witnessed
+ * outside the database (audit-checkpoints.ts), so rewriting or truncating the chain after
+ * a checkpoint is caught too (audit-verify.ts). Records hold ids, purposes and counts —
+ * never content. Appends lock the single `audit_head` row, which orders them across processes.
  */
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AuditLogTable, Database } from '../storage/schema.js';
-import { GENESIS } from '../storage/migrations/006-privacy.js';
 
 /** What is audited. */
 export type AuditAction =
@@ -78,53 +77,4 @@ export async function appendAudit(db: Transaction<Database>, entry: AuditEntry):
     .execute();
   await db.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
   return seq;
-}
-
-export type VerifyResult = { ok: true; records: number; checkpoints: number } | { ok: false; records: number; brokenAt: number; reason: string };
-
-/**
- * Walks the chain from the first record: sequence without gaps, each prev_hash equal to
- * the previous hash, each hash recomputed; then every checkpoint's signature and its
- * (seq, hash) against the chain; then the head. Names the first broken record.
- */
-export async function verifyAudit(db: Kysely<Database>, jwks: { keys: JWK[] }): Promise<VerifyResult> {
-  const hashes = new Map<number, string>();
-  let prev = GENESIS;
-  let expected = 1;
-  let count = 0;
-  let lastSeq = 0;
-  const batch = 1000;
-  for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expected).orderBy('seq').limit(batch).execute();
-    for (const raw of rows) {
-      const r = { ...raw, seq: Number(raw.seq), at: Number(raw.at) };
-      if (r.seq !== expected) return { ok: false, records: count, brokenAt: expected, reason: `record ${expected} is missing` };
-      if (r.prev_hash !== prev)
-        return { ok: false, records: count, brokenAt: r.seq, reason: `record ${r.seq} does not follow record ${r.seq - 1} (prev_hash mismatch)` };
-      if (hashRecord(r) !== r.hash) return { ok: false, records: count, brokenAt: r.seq, reason: `record ${r.seq} was altered (hash mismatch)` };
-      hashes.set(r.seq, r.hash);
-      prev = r.hash;
-      expected = r.seq + 1;
-      lastSeq = r.seq;
-      count += 1;
-    }
-    if (rows.length < batch) break;
-  }
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-  if (head !== undefined && (Number(head.seq) !== lastSeq || head.hash !== prev)) {
-    return { ok: false, records: count, brokenAt: lastSeq + 1, reason: `records after ${lastSeq} are missing (head is at ${Number(head.seq)})` };
-  }
-  const keySet = createLocalJWKSet(jwks);
-  const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
-  for (const c of checkpoints) {
-    const seq = Number(c.seq);
-    try {
-      const { payload } = await jwtVerify(c.jws, keySet, { typ: 'confide-audit-checkpoint+jwt' });
-      if (payload['seq'] !== seq || payload['hash'] !== c.hash) throw new Error('claims do not match the row');
-    } catch (err) {
-      return { ok: false, records: count, brokenAt: seq, reason: `checkpoint at ${seq} has a bad signature (${(err as Error).message})` };
-    }
-    if (hashes.get(seq) !== c.hash) return { ok: false, records: count, brokenAt: seq, reason: `record ${seq} differs from its signed checkpoint` };
-  }
-  return { ok: true, records: count, checkpoints: checkpoints.length };
 }

@@ -80,7 +80,7 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       .selectFrom('message_attachments as ma')
       .innerJoin('attachments as a', 'a.id', 'ma.attachment_id')
       .leftJoin('messages as m', 'm.mid', 'ma.mid')
-      .select(['a.id', 'a.type', 'a.filename', 'a.content_type', 'a.size', 'a.url', 'a.blob_key', 'ma.mid', 'ma.created_at'])
+      .select(['a.id', 'a.type', 'a.filename', 'a.filename_enc', 'a.content_type', 'a.size', 'a.url', 'a.blob_key', 'ma.mid', 'ma.created_at'])
       .where('ma.conversation_id', '=', c.id)
       .orderBy('ma.created_at')
       .orderBy('m.id')
@@ -89,18 +89,23 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
     const attachments: ExportedAttachment[] = [];
     for (const a of sent) {
       let content: Buffer | undefined;
-      if (files !== undefined && a.blob_key !== null && embedded + Number(a.size ?? 0) <= EMBED_LIMIT_BYTES) {
-        content = await openCustomerFile(ctx, files, customerId, a, access).catch((err: unknown) => {
+      let filename = a.filename;
+      if (files !== undefined && a.blob_key !== null) {
+        // Past the size budget only the name is opened; the file downloads from its path.
+        const embed = embedded + Number(a.size ?? 0) <= EMBED_LIMIT_BYTES;
+        const file = await openCustomerFile(ctx, files, customerId, a, access, embed).catch((err: unknown) => {
           if (err instanceof ContentErasedError) return undefined;
           throw err;
         });
+        content = file?.data;
+        filename = file?.name ?? null;
         embedded += content?.length ?? 0;
       }
       attachments.push({
         id: a.id,
         mid: a.mid,
         type: a.type,
-        filename: a.filename,
+        filename,
         content_type: a.content_type,
         size: a.size === null ? null : Number(a.size),
         sent_at: Number(a.created_at),

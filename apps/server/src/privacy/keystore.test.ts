@@ -72,4 +72,27 @@ describe('SqliteKeyStore', () => {
     const fresh = new Vault({ keystore, kek });
     await expect(fresh.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed)).resolves.toEqual({ text: 'same key' });
   });
+
+  it('an erased customer gets no new key, even from another handle on the same file (another process)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const a = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    const b = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    try {
+      await a.insertIfAbsent(record('customer:u1', 'dek'));
+      expect(await b.deleteCustomer('u1')).toBe(1);
+      // The insert is refused in its own transaction; other customers and hub keys are untouched.
+      const results = await Promise.allSettled([
+        a.insertIfAbsent(record('conversation:c9', 'salt')),
+        a.insertIfAbsent({ ...record('conversation:c10', 'other'), customerId: 'u2' }),
+        a.insertIfAbsent({ ...record('hub:x', 'hub'), customerId: null }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect(await a.get('conversation:c9')).toBeUndefined();
+      expect(await a.get('conversation:c10')).toBeDefined();
+    } finally {
+      await a.close();
+      await b.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -10,8 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { openPgPool } from '../storage/pg-pool.js';
+import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
 export interface KeyRecord {
@@ -32,10 +33,15 @@ export interface KeyStore {
    * Inserts unless the scope already has a key (another writer won the race); returns the
    * key the scope holds after the insert (this one or the winner's), so callers need not
    * read it back.
+   * @throws ContentErasedError when the record's customer was erased (a send racing the
+   * erasure must not leave an orphan key behind).
    */
   insertIfAbsent(record: KeyRecord): Promise<KeyRecord>;
   deleteScope(scope: string): Promise<number>;
-  /** Deletes every key of a customer (data key and conversation salts). */
+  /**
+   * Deletes every key of a customer (data key and conversation salts) and, atomically with
+   * it, leaves a tombstone: no key of that customer is ever created again.
+   */
   deleteCustomer(customerId: string): Promise<number>;
   /** Every KEK-wrapped key (rotation). */
   listWrapped(): Promise<KeyRecord[]>;
@@ -97,6 +103,8 @@ export class SqliteKeyStore implements KeyStore {
       created_at integer not null
     )`);
     this.#db.exec('create index if not exists privacy_keys_customer on privacy_keys (customer_id)');
+    // Erased customers (ids only): key creation for them is refused in the insert's transaction.
+    this.#db.exec('create table if not exists privacy_erased_customers (customer_id text primary key, erased_at integer not null)');
     if (file !== null) fs.chmodSync(file, 0o600);
   }
 
@@ -124,22 +132,35 @@ export class SqliteKeyStore implements KeyStore {
       );
       this.#byScope ??= this.#db.prepare('select * from privacy_keys where scope = ?');
       const byScope = this.#byScope;
-      this.#db.transaction(() => {
-        for (const { record: r } of batch) {
-          if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
-            stored.push(r);
-            continue;
+      const erased = this.#db.prepare('select 1 from privacy_erased_customers where customer_id = ?');
+      // IMMEDIATE: the write lock is taken before the tombstone check, so an erasure in
+      // another process (the CLI) cannot slip between the check and the insert.
+      this.#db
+        .transaction(() => {
+          for (const { record: r } of batch) {
+            if (r.customerId !== null && erased.get(r.customerId) !== undefined) {
+              stored.push(ERASED);
+              continue;
+            }
+            if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
+              stored.push(r);
+              continue;
+            }
+            // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
+            stored.push(toRecord(byScope.get(r.scope) as KeyRow));
           }
-          // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
-          stored.push(toRecord(byScope.get(r.scope) as KeyRow));
-        }
-      })();
+        })
+        .immediate();
       this.insertCommits += 1;
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => job.resolve(stored[i] as KeyRecord));
+    batch.forEach((job, i) => {
+      const result = stored[i] as KeyRecord;
+      if (result === ERASED) job.reject(erasedError(job.record.customerId));
+      else job.resolve(result);
+    });
   }
 
   async deleteScope(scope: string): Promise<number> {
@@ -149,7 +170,14 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async deleteCustomer(customerId: string): Promise<number> {
-    const n = this.#db.prepare('delete from privacy_keys where customer_id = ?').run(customerId).changes;
+    const tombstone = this.#db.prepare('insert into privacy_erased_customers (customer_id, erased_at) values (?, ?) on conflict do nothing');
+    const remove = this.#db.prepare('delete from privacy_keys where customer_id = ?');
+    const n = this.#db
+      .transaction(() => {
+        tombstone.run(customerId, Date.now());
+        return remove.run(customerId).changes;
+      })
+      .immediate();
     await this.#scrubLog();
     return n;
   }
@@ -191,6 +219,14 @@ export class SqliteKeyStore implements KeyStore {
 
 interface PgKeyDb {
   privacy_keys: KeyRow;
+  privacy_erased_customers: { customer_id: string; erased_at: number };
+}
+
+/** Marks a refused insert inside a batch (the customer was erased). */
+const ERASED: KeyRecord = Object.freeze({ scope: '', customerId: null, kekId: null, material: '', createdAt: 0 });
+
+function erasedError(customerId: string | null): ContentErasedError {
+  return new ContentErasedError(`The customer ${customerId ?? ''} was erased: no new key is created for them`);
 }
 
 /** The PostgreSQL keystore: the `privacy_keys` table (migration 006), over its own pool. */
@@ -209,12 +245,25 @@ export class PgKeyStore implements KeyStore {
   }
 
   async insertIfAbsent(r: KeyRecord): Promise<KeyRecord> {
-    const inserted = await this.#db
-      .insertInto('privacy_keys')
-      .values({ scope: r.scope, customer_id: r.customerId, kek_id: r.kekId, material: r.material, created_at: r.createdAt })
-      .onConflict((oc) => oc.column('scope').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const customerId = r.customerId;
+    const insert = (db: Kysely<PgKeyDb>) =>
+      db
+        .insertInto('privacy_keys')
+        .values({ scope: r.scope, customer_id: r.customerId, kek_id: r.kekId, material: r.material, created_at: r.createdAt })
+        .onConflict((oc) => oc.column('scope').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+    const inserted =
+      customerId === null
+        ? await insert(this.#db)
+        : await this.#db.transaction().execute(async (tx) => {
+            // The customer's lock orders this insert against an erasure: either the erasure
+            // deletes this key, or this insert sees the erasure's tombstone.
+            await lockCustomer(tx, customerId);
+            const erased = await tx.selectFrom('privacy_erased_customers').select('customer_id').where('customer_id', '=', customerId).executeTakeFirst();
+            if (erased !== undefined) throw erasedError(customerId);
+            return insert(tx);
+          });
     if (inserted !== undefined) return toRecord(inserted);
     // Another process won the race: its key stands.
     const winner = await this.get(r.scope);
@@ -228,8 +277,16 @@ export class PgKeyStore implements KeyStore {
   }
 
   async deleteCustomer(customerId: string): Promise<number> {
-    const res = await this.#db.deleteFrom('privacy_keys').where('customer_id', '=', customerId).executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return this.#db.transaction().execute(async (tx) => {
+      await lockCustomer(tx, customerId);
+      await tx
+        .insertInto('privacy_erased_customers')
+        .values({ customer_id: customerId, erased_at: Date.now() })
+        .onConflict((oc) => oc.column('customer_id').doNothing())
+        .execute();
+      const res = await tx.deleteFrom('privacy_keys').where('customer_id', '=', customerId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
   }
 
   async listWrapped(): Promise<KeyRecord[]> {
@@ -248,4 +305,9 @@ export class PgKeyStore implements KeyStore {
   async close(): Promise<void> {
     await this.#db.destroy();
   }
+}
+
+/** A transaction-scoped advisory lock per customer, taken by key creation and erasure. */
+async function lockCustomer(tx: Kysely<PgKeyDb>, customerId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`confide-keys:${customerId}`}, 0))`.execute(tx);
 }

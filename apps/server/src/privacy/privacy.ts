@@ -12,14 +12,15 @@ import type { BlobStore } from '../features/attachments/blob-store.js';
 import { rekeyLegacyAttachments, type RekeyReport } from '../features/attachments/rekey-legacy.js';
 import { AttachmentFiles } from './attachment-files.js';
 import { collectAudit } from './audit-collector.js';
-import { appendAudit, verifyAudit, type AuditEntry, type VerifyResult } from './audit-log.js';
+import { AuditCheckpoints } from './audit-checkpoints.js';
+import { appendAudit, type AuditEntry } from './audit-log.js';
+import { verifyAudit, type VerifyResult } from './audit-verify.js';
+import { FileWitness, MemoryWitness, type AuditWitness } from './audit-witness.js';
 import { eraseConversationHistory, eraseCustomer, type ErasureReport, type HistoryErasureReport } from './erasure.js';
 import { buildExport, type CustomerExport } from './export.js';
 import { sweepRetention, type RetentionReport } from './retention.js';
 import type { AccessEvent } from './vault.js';
 
-/** Records between two signed checkpoints. */
-const CHECKPOINT_EVERY = 100;
 /** How often buffered accesses are written and sources swept, in milliseconds. */
 const FLUSH_MS = 2_000;
 /** Buffered accesses that trigger an early flush. */
@@ -36,10 +37,15 @@ export class Privacy {
   #timer: NodeJS.Timeout | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | null = null;
+  /** Signed checkpoints of the audit chain and their witness outside the database. */
+  readonly checkpoints: AuditCheckpoints;
+  /** Whether this process appended audit records (it then signs the head when it stops). */
+  #appended = false;
 
-  constructor(ctx: HubContext, blobs?: BlobStore) {
+  constructor(ctx: HubContext, blobs?: BlobStore, witness: AuditWitness = new MemoryWitness()) {
     this.#ctx = ctx;
     this.#blobs = blobs;
+    this.checkpoints = new AuditCheckpoints(ctx, witness);
     this.#files = blobs === undefined ? undefined : new AttachmentFiles(blobs, ctx.storage.vault);
     ctx.storage.vault.observe((event) => this.#onAccess(event));
   }
@@ -59,13 +65,20 @@ export class Privacy {
     this.#timer.unref();
   }
 
-  /** Writes what is pending and stops the timer. */
+  /** Writes what is pending, signs the head if records wait for a checkpoint, and stops the timer. */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#retentionTimer !== undefined) clearInterval(this.#retentionTimer);
     this.#timer = undefined;
     this.#retentionTimer = undefined;
     await this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed'));
+    // A clean stop leaves the records this process wrote covered: no tail waits for a process
+    // that is gone. A process that wrote nothing (`confide audit verify`) signs nothing.
+    try {
+      if (this.#appended && (await this.checkpoints.pending())) await this.checkpoint();
+    } catch (err) {
+      this.#ctx.log.error({ err }, 'audit checkpoint failed');
+    }
   }
 
   /** Appends buffered accesses, sweeps the followed sources, and signs a checkpoint when due. */
@@ -86,7 +99,8 @@ export class Privacy {
     try {
       await this.#ctx.storage.writes.run(async (tx) => {
         for (const { entry, count } of taken.values()) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
-        await collectAudit(tx.db, now);
+        const collected = await collectAudit(tx.db, now);
+        if (taken.size > 0 || collected > 0) this.#appended = true;
       });
     } catch (err) {
       // Nothing was written: the accesses go back, to be recorded by the next flush, merged
@@ -98,40 +112,38 @@ export class Privacy {
       }
       throw err;
     }
-    const head = await this.#ctx.storage.db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
-    const last = await this.#ctx.storage.db.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    if (Number(head.seq) - Number(last?.seq ?? 0) >= CHECKPOINT_EVERY) await this.checkpoint();
+    if (await this.checkpoints.due(now)) await this.checkpoint();
   }
 
-  /** Signs (seq, hash) of the chain head with the hub's key; returns the seq (0 for an empty log). */
-  async checkpoint(): Promise<number> {
+  /**
+   * Signs (seq, hash) of the chain head with the hub's KEK-anchored key and witnesses it;
+   * returns the seq (0 for an empty log).
+   */
+  checkpoint(): Promise<number> {
+    return this.checkpoints.sign();
+  }
+
+  /**
+   * Verifies the chain, every checkpoint, coverage, the configured witness and any extra
+   * witness files, and the checkpoint heads of customers' receipts (audit-verify.ts).
+   * Read-only: it signs nothing (flush first to include what is pending).
+   */
+  async verify(options: { witnessFiles?: readonly string[]; receipts?: readonly string[] } = {}): Promise<VerifyResult> {
     const keys = SigningKeys.of(this.#ctx);
-    await keys.ensure();
-    const head = await this.#ctx.storage.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-    const seq = Number(head.seq);
-    if (seq === 0) return 0;
-    const jws = await keys.sign(
-      { seq, hash: head.hash, iss: this.#ctx.config.publicUrl, iat: Math.floor(this.#ctx.now() / 1000) },
-      'confide-audit-checkpoint+jwt',
-    );
-    await this.#ctx.storage.writes.run((tx) =>
-      tx.db
-        .insertInto('audit_checkpoints')
-        .values({ seq, hash: head.hash, jws, created_at: this.#ctx.now() })
-        .onConflict((oc) => oc.column('seq').doNothing())
-        .execute(),
-    );
-    return seq;
-  }
-
-  /** Verifies the chain and every checkpoint (flush first to include what is pending). */
-  async verify(): Promise<VerifyResult> {
-    return verifyAudit(this.#ctx.storage.db, await SigningKeys.of(this.#ctx).jwks());
+    const witnesses = [this.checkpoints.witness, ...(options.witnessFiles ?? []).map((f) => new FileWitness(f))];
+    return verifyAudit(this.#ctx.storage.db, {
+      jwks: await keys.jwks(),
+      untrustedKids: await keys.untrustedKids(),
+      now: this.#ctx.now(),
+      witnesses: await Promise.all(witnesses.map((w) => w.read())),
+      receipts: options.receipts ?? [],
+    });
   }
 
   /** Appends one record now (exports, erasures, key rotation). */
   async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     await this.#ctx.storage.writes.run((tx) => appendAudit(tx.db, { ...entry, at: this.#ctx.now() }));
+    this.#appended = true;
   }
 
   // ---- erasure -----------------------------------------------------------------------
@@ -157,6 +169,7 @@ export class Privacy {
       this.#ctx,
       customerId,
       async (tx, report) => {
+        this.#appended = true;
         await appendAudit(tx.db, {
           at: this.#ctx.now(),
           actor,
@@ -184,6 +197,7 @@ export class Privacy {
       customerId,
       conv.id,
       async (tx, report) => {
+        this.#appended = true;
         await appendAudit(tx.db, {
           at: this.#ctx.now(),
           actor: `customer:${customerId}`,

@@ -185,6 +185,21 @@ export class Vault {
   }
 
   /**
+   * Seals an uploaded file's name under the file's own key: the name is content too, and
+   * goes with the bytes when every copy of the key is shredded.
+   */
+  sealFileName(fileKey: FileKey, attachmentId: string, name: string): string {
+    return `${FILE_NAME_VERSION}.${encrypt(rawFileKey(fileKey), Buffer.from(name, 'utf8'), fileNameAad(attachmentId)).toString('base64url')}`;
+  }
+
+  /** Opens a sealed file name with the file's key (obtained through `openFileKey`, which checks the purpose). */
+  openFileName(fileKey: FileKey, attachmentId: string, sealed: string): string {
+    const [version, data] = sealed.split('.');
+    if (version !== FILE_NAME_VERSION || data === undefined) throw new Error('Unknown sealed file name format');
+    return decrypt(rawFileKey(fileKey), Buffer.from(data, 'base64url'), fileNameAad(attachmentId)).toString('utf8');
+  }
+
+  /**
    * Wraps a file key for its owner. A conversation's copy is under the conversation key, so
    * erasing that history or the customer destroys it; a page's copy is under the page's
    * attachment key (wrapped by the KEK), for files the page may send again.
@@ -266,6 +281,27 @@ export class Vault {
       rewrapped += 1;
     }
     return { rewrapped, current };
+  }
+
+  // ---- hub secrets wrapped by the KEK (signing keys) ---------------------------------------
+
+  /**
+   * Wraps a hub secret kept outside the keystore (the hub's signing keys) under the current
+   * KEK; `label` names what it is and is bound into the wrap, so a wrapped secret cannot be
+   * moved to another label. Only a holder of the KEK produces a wrap that opens.
+   */
+  wrapHubSecret(label: string, raw: Buffer): { kekId: string; material: string } {
+    return { kekId: this.#kek.id, material: encrypt(this.#kek.key, raw, hubSecretAad(label, this.#kek.id)).toString('base64url') };
+  }
+
+  /**
+   * Opens a hub secret wrapped by `wrapHubSecret` (under KEK or a KEK_PREVIOUS key).
+   * @throws Error when the KEK is unknown or the wrap does not authenticate (not made with the KEK).
+   */
+  unwrapHubSecret(label: string, kekId: string, material: string): Buffer {
+    const kek = this.#keks.get(kekId);
+    if (kek === undefined) throw new Error(`wrapped by KEK ${kekId}, which is neither KEK nor in KEK_PREVIOUS`);
+    return decrypt(kek.key, Buffer.from(material, 'base64url'), hubSecretAad(label, kekId));
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -392,6 +428,10 @@ function conversationKeyFrom(dek: Buffer, customerId: string, conversationId: st
   return Buffer.from(hkdfSync('sha256', dek, Buffer.from(salt.material, 'base64url'), `confide conversation key ${conversationId}`, 32));
 }
 
+function hubSecretAad(label: string, kekId: string): string {
+  return `confide/v1/hub-secret/${label}/${kekId}`;
+}
+
 function aad(column: SealedColumn, customerId: string, conversationId: string): string {
   return `confide/v1/${column}/${customerId}/${conversationId}`;
 }
@@ -410,6 +450,11 @@ function unwrap(kek: Kek, record: KeyRecord): Buffer {
 const FILE_MAGIC = Buffer.from('CFB2');
 const FILE_AAD = 'confide/v1/file';
 const FILE_KEY_VERSION = 'f1';
+const FILE_NAME_VERSION = 'n1';
+
+function fileNameAad(attachmentId: string): string {
+  return `confide/v1/attachments.filename_enc/${attachmentId}`;
+}
 
 /** Who a wrapped file key belongs to: a conversation that received the file, or the page that may send it again. */
 export type FileKeyOwner = { kind: 'conversation'; customerId: string; conversationId: string } | { kind: 'page'; pageId: string };

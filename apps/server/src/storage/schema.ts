@@ -180,12 +180,19 @@ export interface ConsentRemindersTable {
   used_at: number | null;
 }
 
-/** The hub's JWS signing keys; the private JWK is sealed with the service key. */
+/**
+ * The hub's JWS signing keys (consent receipts, audit checkpoints). The private JWK is
+ * wrapped by the KEK (`kek_id`, migration 014); only keys whose wrap opens under the KEK are
+ * trusted (crypto/signing-keys.ts). Rows from before migration 014 (sealed with the service
+ * key, `kek_id` null) are re-wrapped at the next start.
+ */
 export interface SigningKeysTable {
   kid: string;
   alg: string;
   public_jwk: string;
   private_jwk_enc: string;
+  /** Fingerprint of the KEK that wrapped `private_jwk_enc`; null for rows sealed with the service key before migration 014. */
+  kek_id: string | null;
   created_at: number;
   retired_at: number | null;
 }
@@ -254,7 +261,10 @@ export interface AttachmentsTable {
   blob_key: string | null;
   url: string | null;
   content_type: string | null;
+  /** The file name in clear: only rows stored before migration 013 whose name was not sealed yet. */
   filename: string | null;
+  /** The uploaded file's name, sealed under the file's own key (migration 013; privacy/vault.ts `sealFileName`). */
+  filename_enc: string | null;
   size: number | null;
   /** 1 when the business may send it again; 0 for single-use uploads. */
   is_reusable: number;

@@ -287,7 +287,9 @@ for (const dialect of DIALECTS) {
       expect(await h.ctx.storage.vault.keystore.get('hub:blobs')).toBeDefined();
 
       const report = await h.services.privacy.rekeyAttachments();
-      expect(report).toEqual({ rekeyed: 1, missing: 0, failed: 0, remaining: 0, legacyKeyDestroyed: true });
+      expect(report).toEqual({ rekeyed: 1, missing: 0, failed: 0, remaining: 0, namesSealed: 1, legacyKeyDestroyed: true });
+      // The name was sealed with the file: the row holds no clear name any more.
+      expect(await row(h, id)).toMatchObject({ filename: null, filename_enc: expect.stringMatching(/^n1\./) });
       expect(await h.ctx.storage.vault.keystore.get('hub:blobs')).toBeUndefined();
       expect(await h.blobs.get(legacyKey)).toBeUndefined();
       const moved = await row(h, id);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_URL, StreamClient, createSharedSchema, uniquePrefix, until, type SharedSchema } from './scale-helpers.js';
+import { NATS_URL, StreamClient, createSharedSchema, uniquePrefix, until, witnessFileFor, type SharedSchema } from './scale-helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -63,7 +63,7 @@ describe('two hub processes on PostgreSQL + NATS', () => {
   const clients: StreamClient[] = [];
   beforeAll(async () => {
     schema = await createSharedSchema();
-    env = { DATABASE_URL: schema.url, NATS_URL, NATS_SUBJECT_PREFIX: uniquePrefix() };
+    env = { DATABASE_URL: schema.url, NATS_URL, NATS_SUBJECT_PREFIX: uniquePrefix(), AUDIT_WITNESS: `file:${witnessFileFor(schema.url)}` };
   });
   afterAll(async () => {
     for (const c of clients) await c.close();

@@ -3,7 +3,10 @@
  * its own NATS connection on a test-unique subject prefix, and a WebSocket stream client.
  */
 import type { ServerFrame } from '@confide/protocol';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import type { Bus } from '../../src/bus/bus.js';
@@ -24,10 +27,19 @@ export interface SharedSchema {
 export async function createSharedSchema(): Promise<SharedSchema> {
   const schema = `s_${randomBytes(6).toString('hex')}`;
   await withClient((c) => c.query(`create schema ${schema}`));
+  const url = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   return {
-    url: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: () => withClient((c) => c.query(`drop schema ${schema} cascade`)).then(() => undefined),
+    url,
+    drop: async () => {
+      await withClient((c) => c.query(`drop schema ${schema} cascade`));
+      fs.rmSync(witnessFileFor(url), { force: true });
+    },
   };
+}
+
+/** The audit witness every hub of one shared schema appends to (a shared, append-only file). */
+export function witnessFileFor(databaseUrl: string): string {
+  return path.join(os.tmpdir(), `confide-witness-${createHash('sha256').update(databaseUrl).digest('hex').slice(0, 16)}.jsonl`);
 }
 
 async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -59,6 +71,7 @@ export async function buildScaleHub(
       DATABASE_URL: databaseUrl,
       NATS_URL,
       NATS_SUBJECT_PREFIX: prefix,
+      AUDIT_WITNESS: `file:${witnessFileFor(databaseUrl)}`,
       ...options.env,
     },
     () => undefined,

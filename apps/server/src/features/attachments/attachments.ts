@@ -118,8 +118,11 @@ export class Attachments {
     return true;
   }
 
-  /** The bytes (or URL) of an attachment sent to this customer; NOT_FOUND otherwise, with no difference. */
-  async openForCustomer(customerId: string, attachmentId: string): Promise<{ row: AttachmentsTable; data: Buffer | undefined }> {
+  /**
+   * The bytes and name (or URL) of an attachment sent to this customer; NOT_FOUND otherwise,
+   * with no difference.
+   */
+  async openForCustomer(customerId: string, attachmentId: string): Promise<{ row: AttachmentsTable; data: Buffer | undefined; name: string | null }> {
     const db = this.ctx.storage.db;
     const row = await db
       .selectFrom('attachments as a')
@@ -137,15 +140,15 @@ export class Attachments {
       )
       .executeTakeFirst();
     if (row === undefined) throw new PlatformError('NOT_FOUND');
-    if (row.blob_key === null) return { row, data: undefined };
+    if (row.blob_key === null) return { row, data: undefined, name: null };
     const access: Access = { purpose: 'deliver_to_customer', actor: `customer:${customerId}` };
-    const data = await openCustomerFile(this.ctx, this.files, customerId, row, access).catch((err: unknown) => {
+    const file = await openCustomerFile(this.ctx, this.files, customerId, row, access).catch((err: unknown) => {
       // Erased meanwhile: the same answer as an attachment that never existed.
       if (err instanceof ContentErasedError) return undefined;
       throw err;
     });
-    if (data === undefined) throw new PlatformError('NOT_FOUND');
-    return { row, data };
+    if (file?.data === undefined) throw new PlatformError('NOT_FOUND');
+    return { row, data: file.data, name: file.name };
   }
 
   async #insert(
@@ -166,7 +169,9 @@ export class Attachments {
       blob_key: put?.blobKey ?? null,
       url: source.kind === 'url' ? source.url : null,
       content_type: source.kind === 'file' ? safeMime(source.file.mimetype) : null,
-      filename: source.kind === 'file' ? source.file.filename.slice(0, 255) : null,
+      // The name is content: sealed under the file's key, never stored in clear.
+      filename: null,
+      filename_enc: source.kind === 'file' && put !== undefined ? tx.vault.sealFileName(put.fileKey, id, source.file.filename.slice(0, 255)) : null,
       size: source.kind === 'file' ? source.file.data.length : null,
       is_reusable: isReusable ? 1 : 0,
       created_at: this.ctx.now(),
@@ -213,31 +218,47 @@ function safeMime(mime: string): string {
   return /^[\w.+-]{1,64}\/[\w.+-]{1,128}$/.test(mime) ? mime.toLowerCase() : 'application/octet-stream';
 }
 
+/** A file sent to a customer, opened: its bytes (undefined when the blob is gone or not asked for) and its name. */
+export interface CustomerFile {
+  data: Buffer | undefined;
+  name: string | null;
+}
+
 /**
- * The bytes of a file sent to this customer, opened through their conversation's copy of
- * its key (or, for files stored before per-file keys, the hub-wide blob key); undefined
- * when the blob is gone or no copy of the key is theirs.
+ * The bytes and name of a file sent to this customer, opened through their conversation's
+ * copy of its key (or, for files stored before per-file keys, the hub-wide blob key); no
+ * bytes when the blob is gone or no copy of the key is theirs. `readData: false` opens the
+ * name only (an export past its size budget).
  * @throws PurposeDeniedError, ContentErasedError.
  */
 export async function openCustomerFile(
   ctx: HubContext,
   files: AttachmentFiles,
   customerId: string,
-  row: Pick<AttachmentsTable, 'id' | 'blob_key'>,
+  row: Pick<AttachmentsTable, 'id' | 'blob_key' | 'filename' | 'filename_enc'>,
   access: Access,
-): Promise<Buffer | undefined> {
-  if (row.blob_key === null) return undefined;
+  readData = true,
+): Promise<CustomerFile> {
+  if (row.blob_key === null) return { data: undefined, name: null };
+  const fileKey = await openCustomerFileKey(ctx, customerId, row.id, access);
+  if (fileKey === undefined) return { data: readData ? await files.readLegacy(access, row.blob_key) : undefined, name: row.filename };
+  const name = row.filename_enc === null ? row.filename : ctx.storage.vault.openFileName(fileKey, row.id, row.filename_enc);
+  return { data: readData ? await files.read(row.blob_key, fileKey) : undefined, name };
+}
+
+/** The key of a file through the customer's conversation copy; undefined when they have none (legacy file). */
+async function openCustomerFileKey(ctx: HubContext, customerId: string, attachmentId: string, access: Access): Promise<FileKey | undefined> {
   const copy = await ctx.storage.db
     .selectFrom('attachment_keys')
     .select(['conversation_id', 'key_enc'])
-    .where('attachment_id', '=', row.id)
+    .where('attachment_id', '=', attachmentId)
     .where('customer_id', '=', customerId)
     .orderBy('created_at')
     .limit(1)
     .executeTakeFirst();
-  if (copy === undefined) return files.readLegacy(access, row.blob_key);
+  if (copy === undefined) return undefined;
   const owner = { kind: 'conversation', customerId, conversationId: copy.conversation_id } as const;
-  return files.read(row.blob_key, await ctx.storage.vault.openFileKey(access, owner, row.id, copy.key_enc));
+  return ctx.storage.vault.openFileKey(access, owner, attachmentId, copy.key_enc);
 }
 
 /**

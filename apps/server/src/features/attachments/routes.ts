@@ -42,7 +42,7 @@ export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth, l
       const id = request.params.id;
       if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
       const customerId = customerOf(request).id;
-      const { row, data } = await attachments.openForCustomer(customerId, id);
+      const { row, data, name } = await attachments.openForCustomer(customerId, id);
       void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
       // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
       // An image by URL goes through the hub's image proxy, so the browser never contacts the business's host.
@@ -53,7 +53,7 @@ export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth, l
       const mime = row.content_type ?? 'application/octet-stream';
       // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
       const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);
-      const filename = (row.filename ?? 'attachment').replace(/[^\w.-]/g, '_');
+      const filename = (name ?? 'attachment').replace(/[^\w.-]/g, '_');
       void reply
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`)

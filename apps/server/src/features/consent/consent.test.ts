@@ -204,7 +204,8 @@ for (const dialect of DIALECTS) {
       expect(first.keys).toHaveLength(1);
       expect(first.keys[0]).not.toHaveProperty('d');
       const rows = await hub.ctx.storage.db.selectFrom('signing_keys').selectAll().execute();
-      expect(rows[0]?.private_jwk_enc).toMatch(/^v1\./);
+      // Wrapped by the KEK (docs/privacy.md §3), never in clear.
+      expect(rows[0]?.kek_id).toBe(hub.ctx.storage.vault.kekId);
       expect(rows[0]?.private_jwk_enc).not.toContain('"d"');
     });
   });

@@ -1,7 +1,9 @@
 /**
  * Consent receipts: a compact JWS (ES256) per grant, change or renewal, signed with the
  * hub's key and verifiable by anyone against `/.well-known/jwks.json`. The customer is
- * referenced by the PSID of that page, never by a global id.
+ * referenced by the PSID of that page, never by a global id. Each receipt also names the
+ * newest signed checkpoint of the audit log (`audit_checkpoint`), so a customer holding it
+ * can later show that the log was truncated or rewritten (`confide audit verify --receipt`).
  */
 import type { Kysely } from 'kysely';
 import type { SigningKeys } from '../../crypto/signing-keys.js';
@@ -38,6 +40,8 @@ export interface ReceiptClaims {
   expires_at: number;
   ledger_entry_id: string;
   third_party_disclosure: false;
+  /** The audit log's newest signed checkpoint head when the receipt was issued (absent before the first checkpoint). */
+  audit_checkpoint?: { seq: number; hash: string };
 }
 
 /** Signs and stores a receipt inside the caller's transaction; returns its id. */
@@ -56,6 +60,8 @@ export async function issueReceipt(tx: WriteTx, keys: SigningKeys, input: IssueR
     ledger_entry_id: input.entryId,
     third_party_disclosure: false,
   };
+  const checkpoint = await tx.db.selectFrom('audit_checkpoints').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  if (checkpoint !== undefined) claims.audit_checkpoint = { seq: Number(checkpoint.seq), hash: checkpoint.hash };
   const jws = await keys.sign({ ...claims }, RECEIPT_TYPE);
   await tx.db
     .insertInto('consent_receipts')

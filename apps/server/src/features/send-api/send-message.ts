@@ -4,8 +4,9 @@
  * recipient → references → thread owner → window, tags and consent → rate limit → store
  * via `recordMessage` in one transaction. The answer is sent only after commit.
  */
-import type { SendMessageResponse, SenderActionResponse } from '@confide/protocol';
+import { PlatformError, type SendMessageResponse, type SenderActionResponse } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import { ContentErasedError } from '../../privacy/purposes.js';
 import type { GraphCall } from '../../http/graph-request.js';
 import type { Attachments } from '../attachments/attachments.js';
 import { recordMessage } from '../conversations/record-message.js';
@@ -90,6 +91,8 @@ export class SendApi {
       return result;
     } catch (err) {
       if (staged !== undefined) await this.attachments.blobs.delete(staged.blobKey).catch(() => undefined);
+      // The recipient was erased while this send was under way: the keystore refuses new keys for them.
+      if (err instanceof ContentErasedError) throw new PlatformError('NO_MATCHING_USER');
       throw err;
     }
   }

@@ -17,6 +17,9 @@ import * as m010 from './010-outbox-one-queue-index.js';
 import * as m011ConsentTokens from './011-consent-reminder-tokens.js';
 import * as m012LoginAttempts from './012-login-attempts.js';
 import * as m013MessageTemplates from './013-message-templates.js';
+import * as m014ErasedCustomers from './014-erased-customers.js';
+import * as m015AttachmentNameSealed from './015-attachment-name-sealed.js';
+import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -38,6 +41,9 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '011-consent-reminder-tokens': m011ConsentTokens,
   '012-login-attempts': m012LoginAttempts,
   '013-message-templates': m013MessageTemplates,
+  '014-erased-customers': m014ErasedCustomers,
+  '015-attachment-name-sealed': m015AttachmentNameSealed,
+  '016-signing-keys-kek': m016SigningKeysKek,
 };
 
 class StaticProvider implements MigrationProvider {
