@@ -90,4 +90,13 @@ describe('test services set-up', () => {
     expect(out).toContain(`NATS is not reachable at nats://127.0.0.1:${natsPort} (TEST_NATS_URL). Under CI the NATS suites are never skipped`);
     expect(out).not.toContain('skipped apps/');
   }, 60_000);
+
+  it('a PostgreSQL that answers but refuses (no such database) fails the run, CI or not: nothing is substituted', async () => {
+    const url = new URL(process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test');
+    url.pathname = '/no_such_database';
+    const { code, out } = await runFixture({ CI: '', TEST_DATABASE_URL: url.toString() });
+    expect(code).not.toBe(0);
+    expect(out).toContain('answered but refused the test suite: database "no_such_database" does not exist');
+    expect(out).not.toContain('started an embedded PostgreSQL');
+  }, 60_000);
 });

@@ -54,7 +54,10 @@ async function probePostgres(url: string): Promise<'ok' | 'unreachable'> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if ((code !== undefined && UNREACHABLE.has(code)) || /timeout|terminated unexpectedly/i.test(String((err as Error).message))) return 'unreachable';
-    throw new Error(`PostgreSQL at ${redact(url)} answered but refused the test suite: ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `PostgreSQL at ${redact(url)} answered but refused the test suite: ${(err as Error).message}. The suites need a database \`test\` that user \`postgres\` may use (createdb -U postgres test), or TEST_DATABASE_URL naming one.`,
+      { cause: err },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
