@@ -32,7 +32,11 @@ function newcomerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const k = key.toLowerCase();
-    if (k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_') || k === 'npm_config_local_prefix' || k === 'init_cwd') continue;
+    // What npm sets for the script running this test (`npm test`), which would point npm and
+    // npx in the clone back at this checkout; the user's own npm_config_* settings stay.
+    if (k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_')) continue;
+    if (['npm_config_local_prefix', 'npm_config_call', 'npm_config_user_agent', 'npm_command', 'npm_execpath', 'npm_node_execpath', 'init_cwd'].includes(k))
+      continue;
     if (k.startsWith('vitest') || k.startsWith('test_') || ['node_env', 'database_url', 'nats_url', 'port', 'data_dir', 'log_level'].includes(k)) continue;
     env[key] = value;
   }
