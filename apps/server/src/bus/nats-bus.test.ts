@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
+import { NATS_URL, describeWithNats } from '../../test/nats.js';
 import { TcpProxy } from '../../test/scale/tcp-proxy.js';
 import type { BusEvent } from './events.js';
 import { NatsBus, busFromConfig } from './nats-bus.js';
 import { MemoryBus } from './memory-bus.js';
-
-const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 function frame(customerId: string, text: string, cursor: number): BusEvent {
   return {
@@ -41,7 +40,7 @@ async function until(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((r) => setTimeout(r, 10));
 }
 
-describe('NatsBus', () => {
+describeWithNats('NatsBus', () => {
   const open: Array<{ close(): Promise<void> }> = [];
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const bus = (options: Partial<ConstructorParameters<typeof NatsBus>[0]> = {}) => {

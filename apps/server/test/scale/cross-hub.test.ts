@@ -4,13 +4,14 @@
  * hub by cursor, and a bus outage is healed by re-sync from the database.
  */
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { NatsBus } from '../../src/bus/nats-bus.js';
 import { findConversationOfCustomer } from '../../src/features/conversations/store.js';
 import { recordMessage } from '../../src/features/conversations/record-message.js';
 import type { Hub } from '../../src/hub.js';
 import { createPage, openConversation, signUp } from '../helpers.js';
 import { NATS_URL, StreamClient, buildScaleHub, createSharedSchema, uniquePrefix, until, type SharedSchema } from './scale-helpers.js';
+import { describeWithNats } from '../nats.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 /** The business writes a message through `hub` (its storage and its bus), as a Send API call would. */
@@ -32,7 +33,7 @@ function connectedBus(hub: Hub): Promise<void> {
   return hub.ctx.bus.connectedOnce();
 }
 
-describe('hubs sharing PostgreSQL and NATS', () => {
+describeWithNats('hubs sharing PostgreSQL and NATS', () => {
   let schema: SharedSchema;
   const hubs: Hub[] = [];
   const clients: StreamClient[] = [];

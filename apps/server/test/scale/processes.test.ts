@@ -5,8 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NATS_URL, StreamClient, createSharedSchema, uniquePrefix, until, witnessFileFor, type SharedSchema } from './scale-helpers.js';
+import { describeWithNats } from '../nats.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -56,7 +57,7 @@ async function api(url: string, method: string, body?: unknown, cookie?: string)
   return { status: res.status, json: text ? JSON.parse(text) : undefined, ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}) };
 }
 
-describe('two hub processes on PostgreSQL + NATS', () => {
+describeWithNats('two hub processes on PostgreSQL + NATS', () => {
   let schema: SharedSchema;
   let env: Record<string, string>;
   const procs: HubProcess[] = [];

@@ -15,7 +15,9 @@ import type { PasswordHasher } from '../../src/features/customers/passwords.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { PG_URL } from '../helpers.js';
 
-export const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+import { NATS_URL } from '../nats.js';
+
+export { NATS_URL };
 
 export interface SharedSchema {
   /** DATABASE_URL selecting the schema through `search_path`. */
