@@ -1,5 +1,6 @@
 import type { ChatMessage, Conversation, MessagePersona, PageSummary } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import { answeredPostback } from './answers.js';
 import { personaOf } from './message-personas.js';
 import type { MessageRow } from './store.js';
 
@@ -8,15 +9,23 @@ import type { MessageRow } from './store.js';
  * holds the persona a page message was sent under (`personasOfRows`).
  */
 export async function presentMessage(vault: Vault, customerId: string, row: MessageRow, personas: Map<string, MessagePersona>): Promise<ChatMessage> {
-  return {
+  const body = await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body);
+  const message: ChatMessage = {
     mid: row.mid,
     conversation_id: row.conversation_id,
     direction: row.direction,
     created_at: row.created_at,
-    body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
+    body,
     persona: personaOf(row, personas),
     tag: row.tag,
   };
+  if (row.notification_category !== null) message.notification_category = row.notification_category;
+  if (row.awaits_answer === 1) {
+    const answered = answeredPostback(row, body);
+    message.awaits_answer = answered === null;
+    message.answered_postback = answered;
+  }
+  return message;
 }
 
 export function presentConversation(
@@ -24,6 +33,7 @@ export function presentConversation(
   page: PageSummary,
   lastMessage: ChatMessage | null,
   unread: number,
+  awaiting = 0,
 ): Conversation {
   return {
     id: row.id,
@@ -34,5 +44,6 @@ export function presentConversation(
     page_delivered_watermark: row.page_delivered_wm,
     page_read_watermark: row.page_read_wm,
     customer_read_watermark: row.customer_read_wm,
+    awaiting_answers: awaiting,
   };
 }

@@ -10,7 +10,8 @@ import type { GraphCall } from '../../http/graph-request.js';
 import type { Attachments } from '../attachments/attachments.js';
 import { recordMessage } from '../conversations/record-message.js';
 import { findConversationByPsid } from '../conversations/store.js';
-import { assertThreadOwner } from '../handover/thread-owner.js';
+import { assertMaySend, assertThreadOwner } from '../handover/thread-owner.js';
+import { awaitsAnswer } from '../conversations/answers.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
@@ -54,7 +55,7 @@ export class SendApi {
           const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
           await assertPersona(tx.db, principal.pageId, cmd.personaId);
           const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
-          await assertThreadOwner(tx.db, conv, principal.appId);
+          await assertMaySend(tx.db, conv, principal.appId, cmd);
           await assertWithinPolicy(tx.db, conv, cmd, now);
           await this.limiter.take(principal.pageId, now);
           const message = await recordMessage(tx, this.ctx.bus, {
@@ -66,6 +67,8 @@ export class SendApi {
             personaId: cmd.personaId ?? null,
             messagingType: cmd.messagingType,
             tag: cmd.tag ?? null,
+            notificationCategory: cmd.messagingType === 'MESSAGE_TAG' ? (cmd.category ?? null) : null,
+            awaitsAnswer: awaitsAnswer(cmd.message, cmd),
           });
           for (const attachmentId of built.linked) {
             await tx.db
