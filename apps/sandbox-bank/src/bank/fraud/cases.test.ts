@@ -1,0 +1,160 @@
+/**
+ * Fraud cases against a fake hub: the alert as a button template with a case reference and
+ * MAC'd payloads; open → genuine / fraud / expired with the payment held, booked or
+ * declined and the card blocked or unblocked; history; bad answers; reminder and cap.
+ */
+import { PAGE_INBOX_APP_ID } from '@confide/sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bankHarness, type Harness } from '../../../test/bank-harness.js';
+import { postbackEvent, textEvent } from '../../../test/fake-hub.js';
+
+const ALICE = 'psid-alice';
+const BOB = 'psid-bob';
+let h: Harness;
+beforeEach(async () => {
+  h = await bankHarness({ BANK_REPLY_TIMEOUT_MS: '60000', BANK_REMIND_AFTER_MS: '30000' });
+  await h.link(ALICE, 'cus_alice');
+  await h.link(BOB, 'cus_bob');
+});
+afterEach(() => h.bank.close());
+
+const alertSends = () => h.hub.sends().filter((r) => r.body.notification_category === 'fraud_alerts');
+const buttonsOf = (send: { body: any } | undefined): { title: string; payload: string }[] => send?.body.message.attachment.payload.buttons ?? [];
+const tap = (psid: string, button: { title: string; payload: string } | undefined) => h.deliver(postbackEvent(psid, button?.title ?? '', button?.payload ?? ''));
+const lastText = (): string => h.hub.sends().at(-1)?.body.message.text ?? '';
+const booked = (txnId: string) => h.bank.db.selectFrom('transactions').select('id').where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
+const status = async (txnId: string) => (await h.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
+
+describe('fraud cases', () => {
+  it('opens a case: payment held, card blocked, a button-template alert with the reference, amount, merchant and masked card', async () => {
+    const { txn, alert: fc } = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    expect(fc).toMatchObject({ status: 'open', ref: expect.stringMatching(/^FC-[0-9A-Z]{6}$/), contacts: 1 });
+    expect(txn.status).toBe('pending');
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_review' });
+    const send = alertSends()[0];
+    expect(send?.body).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', notification_category: 'fraud_alerts' });
+    const text: string = send?.body.message.attachment.payload.text;
+    expect(text).toContain(`Security check ${fc?.ref}`);
+    expect(text).toMatch(/Purchase: €[\d,]+\.\d{2} at MegaTech Electronics \(DE\)/);
+    expect(text).toContain('Card: •••• 4821');
+    expect(text).not.toMatch(/UTC|https?:\/\//);
+    expect(text.length).toBeLessThanOrEqual(640);
+    expect(buttonsOf(send).map((b) => b.title)).toEqual(['Yes, it was me', 'No, not me']);
+    expect(buttonsOf(send)[1]?.payload).toMatch(new RegExp(`^FRAUD:no:${fc?.ref}:[\\w-]{22}$`));
+    // The held payment is never booked by the simulator's timer.
+    expect(await h.bank.processor.book(txn.id)).toBeUndefined();
+    expect(await h.bank.cases.history(fc!.id)).toEqual([expect.objectContaining({ from_status: null, to_status: 'open', actor: 'rules:amount_anomaly' })]);
+  });
+
+  it('"No, not me": payment declined and never booked, card stays blocked, replacement ordered, handed to the fraud team', async () => {
+    const { txn, alert: fc } = await h.bank.simulator.stage('new_country', 'cus_alice', 'card_alice_debit');
+    await tap(ALICE, buttonsOf(alertSends()[0])[1]);
+    expect(await status(txn.id)).toBe('rejected');
+    expect(await booked(txn.id)).toBeUndefined();
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    expect(await h.bank.db.selectFrom('card_replacements').selectAll().execute()).toEqual([expect.objectContaining({ card_id: 'card_alice_debit', case_id: fc?.id })]);
+    const handover = h.hub.requests.at(-1);
+    expect(handover).toMatchObject({ path: '/me/pass_thread_control', body: { target_app_id: PAGE_INBOX_APP_ID } });
+    expect(handover?.body.metadata).toContain(`fraud_case=${fc?.ref}`);
+    expect(h.hub.sends().at(-1)?.body.message.text).toContain('A replacement card is on its way');
+    const history = await h.bank.cases.history(fc!.id);
+    expect(history.map((e) => [e.from_status, e.to_status, e.actor])).toContainEqual(['open', 'fraud', `customer:chat:${ALICE}`]);
+    expect(history.map((e) => e.note)).toContain('handed to the fraud team (agent inbox)');
+  });
+
+  it('"Yes, it was me": the held payment is booked, the card unblocked, the customer told they can retry', async () => {
+    const { txn } = await h.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
+    await tap(ALICE, buttonsOf(alertSends()[0])[0]);
+    expect(await booked(txn.id)).toBeDefined();
+    expect(await h.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active', lock_reason: null });
+    expect(lastText()).toContain('you can retry now');
+  });
+
+  it('a replayed, forged, foreign or unknown answer changes nothing, gets a clear reply and is logged with the reason', async () => {
+    const { txn, alert: fc } = await h.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
+    const [yes, no] = buttonsOf(alertSends()[0]);
+    // Bob taps Alice's button (a payload he copied): foreign.
+    await tap(BOB, no);
+    expect(lastText()).toContain("couldn't find that security check for you");
+    // A forged MAC, an unknown reference, a payload without proof.
+    await tap(ALICE, { title: 'No, not me', payload: `FRAUD:no:${fc?.ref}:${'A'.repeat(22)}` });
+    expect(lastText()).toContain("didn't come from one of our security checks");
+    await tap(ALICE, { title: 'No, not me', payload: 'FRAUD:no:FC-ZZZZZZ:xxxxxxxxxxxxxxxxxxxxxx' });
+    expect(lastText()).toContain("couldn't find that security check");
+    await tap(ALICE, { title: 'No, not me', payload: `FRAUD:no:${fc?.ref}` });
+    expect(await h.bank.ledger.card('card_alice_credit')).toMatchObject({ lock_reason: 'fraud_review' });
+    // The real answer, then a replay of the other button: answered with the outcome.
+    await tap(ALICE, yes);
+    await tap(ALICE, no);
+    expect(lastText()).toContain(`Security check ${fc?.ref} is already closed: you confirmed`);
+    expect(await booked(txn.id)).toBeDefined();
+    expect(await h.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
+    const reasons = (await h.bank.db.selectFrom('answer_rejections').select(['reason', 'sender']).orderBy('id').execute()).map((r) => `${r.reason}:${r.sender}`);
+    expect(reasons).toEqual([`foreign:${BOB}`, `forged:${ALICE}`, `unknown:${ALICE}`, `forged:${ALICE}`, `replayed:${ALICE}`]);
+  });
+
+  it('two open cases answered in the opposite order each settle on their own; a typed "yes" with two open asks to use the buttons', async () => {
+    const first = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    const second = await h.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
+    const [a, b] = alertSends();
+    await h.deliver(textEvent(ALICE, 'yes'));
+    expect(lastText()).toContain('2 open security checks');
+    await tap(ALICE, buttonsOf(b)[1]); // second: fraud
+    await tap(ALICE, buttonsOf(a)[0]); // first: genuine
+    expect(await h.bank.db.selectFrom('alerts').select(['id', 'status']).orderBy('created_at').execute()).toEqual([
+      { id: first.alert?.id, status: 'genuine' },
+      { id: second.alert?.id, status: 'fraud' },
+    ]);
+    expect(await booked(first.txn.id)).toBeDefined();
+    expect(await status(second.txn.id)).toBe('rejected');
+  });
+
+  it('no answer: one reminder before the deadline, then expired: payment declined, card soft-locked, customer told how to restore', async () => {
+    const { txn, alert: fc } = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    h.clock.now += 30_000;
+    expect(await h.bank.cases.sweep()).toBe(0);
+    expect(lastText()).toContain(`Reminder about security check ${fc?.ref}`);
+    h.clock.now += 29_000;
+    await h.bank.cases.sweep();
+    expect(alertSends()).toHaveLength(2);
+    h.clock.now += 1_000;
+    expect(await h.bank.cases.sweep()).toBe(1);
+    expect(await status(txn.id)).toBe('rejected');
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_expired' });
+    expect(lastText()).toContain('say "unlock card" and confirm at the Sandbox Bank log-in page');
+    expect(alertSends()).toHaveLength(3);
+    // A late answer changes nothing.
+    await tap(ALICE, buttonsOf(alertSends()[0])[0]);
+    expect(lastText()).toContain('expired without an answer');
+    expect(await booked(txn.id)).toBeUndefined();
+    const row = await h.bank.db.selectFrom('alerts').select(['status', 'settled_by', 'contacts']).where('id', '=', fc!.id).executeTakeFirst();
+    expect(row).toEqual({ status: 'expired', settled_by: 'deadline', contacts: 3 });
+  });
+
+  it('a contact the hub refuses is recorded, not retried, and the case still expires on time', async () => {
+    h.hub.refuse.add('fraud_alerts');
+    const { alert: fc } = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    expect(fc?.contacts).toBe(0);
+    expect(await h.bank.db.selectFrom('refusals').select(['category', 'context']).execute()).toEqual([
+      { category: 'fraud_alerts', context: `fraud_alert:${fc?.ref}` },
+    ]);
+    h.clock.now += 60_000;
+    expect(await h.bank.cases.sweep()).toBe(1);
+  });
+
+  it('"unlock card" on a card locked for fraud is refused with a one-time step-up link; a card the customer locked unlocks at once', async () => {
+    await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    await h.deliver(textEvent(ALICE, 'unlock card'));
+    expect(lastText()).toContain('waits for your answer');
+    h.clock.now += 60_000;
+    await h.bank.cases.sweep();
+    await h.bank.ledger.lockCard('card_alice_credit', 'customer', h.clock.now);
+    await h.deliver(postbackEvent(ALICE, 'Unlock', 'UNLOCK:card_alice_credit'));
+    expect((await h.bank.ledger.card('card_alice_credit'))?.status).toBe('active');
+    await h.deliver(textEvent(ALICE, 'unlock card'));
+    const refusal = h.hub.sends().at(-1)?.body.message.attachment.payload;
+    expect(refusal.text).toContain("can't unlock it from chat alone");
+    expect(refusal.buttons[0]).toMatchObject({ type: 'web_url', url: expect.stringMatching(/^http:\/\/bank\.test\/step-up\/[\w-]{43}$/) });
+    expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
+  });
+});
