@@ -87,6 +87,7 @@ function keepNewest(known: Conversation | undefined, fetched: Conversation): Con
     ...fetched,
     last_message: streamAhead ? known.last_message : fetched.last_message,
     unread_count: streamAhead ? known.unread_count : fetched.unread_count,
+    awaiting_answers: streamAhead ? known.awaiting_answers : fetched.awaiting_answers,
     page_delivered_watermark: Math.max(known.page_delivered_watermark, fetched.page_delivered_watermark),
     page_read_watermark: Math.max(known.page_read_watermark, fetched.page_read_watermark),
     customer_read_watermark: Math.max(known.customer_read_watermark, fetched.customer_read_watermark),
@@ -107,20 +108,39 @@ export function addPage(
   return { ...state, threads: { ...state.threads, [conversationId]: { messages, nextCursor, loaded: true } } };
 }
 
+/**
+ * The customer's postback naming a message (`reply_to`) answers it: the message shows the
+ * answer in place of its buttons. Only the first answer counts, as at the hub.
+ * @returns the thread's messages and whether an open question was answered.
+ */
+export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { messages: ChatMessage[]; answered: boolean } {
+  const postback = answer.body.postback;
+  const source = answer.body.reply_to?.mid;
+  if (answer.direction !== 'in' || postback === undefined || source === undefined) return { messages, answered: false };
+  const at = messages.findIndex((m) => m.mid === source);
+  const target = messages[at];
+  if (target === undefined || target.answered_postback != null) return { messages, answered: false };
+  const next = [...messages];
+  next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
+  return { messages: next, answered: target.awaits_answer === true };
+}
+
 /** A message arrived (live, replayed, or as the answer to a send). */
 export function addMessage(state: MessengerState, message: ChatMessage, visible: boolean): MessengerState {
   const id = message.conversation_id;
   const thread = state.threads[id];
   if (thread?.messages.some((m) => m.mid === message.mid)) return state;
-  const threads = thread === undefined ? state.threads : { ...state.threads, [id]: { ...thread, messages: mergeMessages(thread.messages, [message]) } };
+  const answer = applyAnswer(thread?.messages ?? [], message);
+  const threads = thread === undefined ? state.threads : { ...state.threads, [id]: { ...thread, messages: mergeMessages(answer.messages, [message]) } };
   const conv = state.conversations[id];
   let conversations = state.conversations;
   if (conv !== undefined) {
     const isNewer = (conv.last_message?.created_at ?? 0) <= message.created_at;
     const unread = message.direction === 'out' && !(visible && state.activeId === id) && message.created_at > conv.customer_read_watermark;
+    const awaiting = Math.max(0, (conv.awaiting_answers ?? 0) + (message.awaits_answer === true ? 1 : 0) - (answer.answered ? 1 : 0));
     conversations = {
       ...conversations,
-      [id]: { ...conv, last_message: isNewer ? message : conv.last_message, unread_count: conv.unread_count + (unread ? 1 : 0) },
+      [id]: { ...conv, last_message: isNewer ? message : conv.last_message, unread_count: conv.unread_count + (unread ? 1 : 0), awaiting_answers: awaiting },
     };
   }
   const typing = message.direction === 'out' && state.typing[id] === true ? { ...state.typing, [id]: false } : state.typing;

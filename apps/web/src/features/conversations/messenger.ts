@@ -179,7 +179,9 @@ const retryBodies = new Map<string, SendChatMessageBody>();
 
 export const sendText = (conversationId: string, text: string) => sendBody(conversationId, { text }, text);
 export const sendQuickReply = (conversationId: string, payload: string, title: string) => sendBody(conversationId, { quick_reply: { payload, title } }, title);
-export const sendPostback = (conversationId: string, payload: string, title: string) => sendBody(conversationId, { postback: { payload, title } }, title);
+/** A postback: from a menu or Get Started, or (with `messageMid`) a button of that message, which the hub then marks answered. */
+export const sendPostback = (conversationId: string, payload: string, title: string, messageMid?: string) =>
+  sendBody(conversationId, { postback: messageMid === undefined ? { payload, title } : { payload, title, message_mid: messageMid } }, title);
 
 export function retrySend(p: PendingMessage): void {
   const body = retryBodies.get(p.tempId) ?? { text: p.text };
