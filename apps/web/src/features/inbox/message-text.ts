@@ -7,5 +7,8 @@ export function bodyText(body: MessageBody): string {
   const attachments = body.attachments ?? (body.attachment === undefined ? [] : [body.attachment]);
   const first = attachments[0];
   if (first === undefined) return '(empty message)';
-  return first.type === 'template' ? '(template)' : `(${first.type})`;
+  if (first.type !== 'template') return `(${first.type})`;
+  // A button template is mostly its text (a fraud alert's question): agents need to read it.
+  const text = first.payload['template_type'] === 'button' ? first.payload['text'] : undefined;
+  return typeof text === 'string' && text !== '' ? text : '(template)';
 }
