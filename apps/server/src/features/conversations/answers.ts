@@ -2,8 +2,8 @@
  * Answers to a business's questions. A proactive update (a MESSAGE_TAG send under a
  * consent category) that carries postback buttons "awaits an answer"; when the customer
  * taps one of its buttons, the app names the message (`postback.message_mid`) and the
- * hub remembers which button was used first. The app then shows the answer in place of
- * the buttons, and the chat list marks conversations with questions still open. A later
+ * hub remembers which button was used first (other messages' buttons are checked but not
+ * remembered: they stay usable). The app then shows the answer in place of the buttons, and the chat list marks conversations with questions still open. A later
  * tap on the same message is still delivered (the business answers it with its outcome);
  * only the first is remembered.
  */
@@ -48,7 +48,7 @@ export async function recordAnswer(
 ): Promise<void> {
   const row = await tx.db
     .selectFrom('messages')
-    .select(['id', 'body', 'direction', 'answered_button'])
+    .select(['id', 'body', 'direction', 'awaits_answer', 'answered_button'])
     .where('mid', '=', input.messageMid)
     .where('conversation_id', '=', input.conversationId)
     .executeTakeFirst();
@@ -56,7 +56,7 @@ export async function recordAnswer(
   const body = await tx.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${input.customerId}` }, input.customerId, row.body);
   const index = templateButtons(body).findIndex((b) => b.type === 'postback' && b.title === input.title && b.payload === input.payload);
   if (index < 0) throw new PlatformError('BAD_REQUEST', { message: 'postback: that message has no such button.' });
-  if (row.answered_button !== null) return;
+  if (row.awaits_answer !== 1 || row.answered_button !== null) return;
   await tx.db.updateTable('messages').set({ answered_button: index, answered_at: input.now }).where('id', '=', row.id).where('answered_button', 'is', null).execute();
 }
 

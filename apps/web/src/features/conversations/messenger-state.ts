@@ -109,7 +109,7 @@ export function addPage(
 }
 
 /**
- * The customer's postback naming a message (`reply_to`) answers it: the message shows the
+ * The customer's postback naming a question (`reply_to`) answers it: the message shows the
  * answer in place of its buttons. Only the first answer counts, as at the hub.
  * @returns the thread's messages and whether an open question was answered.
  */
@@ -119,10 +119,11 @@ export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { mes
   if (answer.direction !== 'in' || postback === undefined || source === undefined) return { messages, answered: false };
   const at = messages.findIndex((m) => m.mid === source);
   const target = messages[at];
-  if (target === undefined || target.answered_postback != null) return { messages, answered: false };
+  // Only questions (proactive updates awaiting an answer) trade their buttons for the answer; other buttons stay usable.
+  if (target === undefined || target.awaits_answer !== true) return { messages, answered: false };
   const next = [...messages];
   next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
-  return { messages: next, answered: target.awaits_answer === true };
+  return { messages: next, answered: true };
 }
 
 /** A message arrived (live, replayed, or as the answer to a send). */
