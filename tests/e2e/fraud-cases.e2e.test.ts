@@ -193,4 +193,35 @@ describe('fraud cases against a real hub', () => {
     // The thread is still the agent's.
     expect(await world.bank.platform.handover.getThreadOwner(psid)).toBe(String(PAGE_INBOX_APP_ID));
   });
+
+  it('"unlock card" on a fraud-reported card is refused; an agent approves the unlock in the inbox and the card works again', async () => {
+    w = await startWorld();
+    const world = w;
+    const { browser, conversationId, psid } = await aliceLinked(world);
+    const { alert: fc } = await world.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    await tap(browser, conversationId, await alertFor(browser, conversationId, fc?.ref), 'No, not me');
+    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-over');
+
+    const agent = DEMO_AGENTS[0];
+    await ensureAgent(world.hub, world.page.pageId, agent);
+    const inbox = new Browser(world.hubUrl);
+    await inbox.api('/inbox/api/login', { method: 'POST', json: { username: agent.username, password: agent.password } });
+    await inbox.api(`/inbox/api/conversations/${conversationId}/take`, { method: 'POST' });
+    // Handing back without an approval: the customer's own "unlock card" is still refused.
+    await inbox.api(`/inbox/api/conversations/${conversationId}/done`, { method: 'POST' });
+    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) !== String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-back');
+    const t = Date.now();
+    await say(browser, conversationId, 'unlock card');
+    await waitForText(browser, conversationId, "can't unlock it from chat alone", t);
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+
+    // She asks for an agent; the agent approves in the inbox.
+    await say(browser, conversationId, 'agent');
+    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the second hand-over');
+    await inbox.api(`/inbox/api/conversations/${conversationId}/take`, { method: 'POST' });
+    await inbox.api(`/inbox/api/conversations/${conversationId}/done`, { method: 'POST', json: { note: 'approve unlock 4821' } });
+    await waitForText(browser, conversationId, 'Our team approved unlocking card •••• 4821');
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
+    expect((await world.bank.cases.history(fc!.id)).map((e) => e.actor)).toContain('agent:inbox');
+  });
 });

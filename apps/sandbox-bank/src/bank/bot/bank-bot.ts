@@ -12,6 +12,7 @@ import type { Ledger } from '../ledger.js';
 import type { Links } from '../linking/links.js';
 import { HELP_TEXT, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
 import { parsePayload, parseText, type Command } from './commands.js';
+import { applyAgentApproval } from './agent-approval.js';
 import { answerFromChat } from './fraud-answer.js';
 
 /** Dependencies of {@link createBankBot}. */
@@ -77,8 +78,9 @@ export function createBankBot(deps: BankBotDeps): Bot {
       await links.unlink(event.sender.id);
       log.info({ psid: event.sender.id }, 'account unlinked');
     })
-    .onHandover((event) => {
+    .onHandover(async (event) => {
       log.info({ psid: event.sender.id, event: Object.keys(event).filter((k) => k.endsWith('_control') || k === 'app_roles') }, 'handover event');
+      await applyAgentApproval(deps, event);
     });
 }
 

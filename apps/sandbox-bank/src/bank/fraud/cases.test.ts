@@ -157,4 +157,22 @@ describe('fraud cases', () => {
     expect(refusal.buttons[0]).toMatchObject({ type: 'web_url', url: expect.stringMatching(/^http:\/\/bank\.test\/step-up\/[\w-]{43}$/) });
     expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
   });
+
+  it('an agent approves unlocking a fraud-locked card by handing back from the inbox with "approve unlock"; other notes and other apps do not', async () => {
+    await h.bank.simulator.stage('new_country', 'cus_alice', 'card_alice_debit');
+    await tap(ALICE, buttonsOf(alertSends()[0])[1]);
+    const handBack = (from: string | number, metadata: string) => ({
+      sender: { id: ALICE },
+      recipient: { id: 'PAGE_1' },
+      timestamp: h.clock.now,
+      pass_thread_control: { previous_owner_app_id: String(from), new_owner_app_id: '1', metadata },
+    });
+    await h.deliver(handBack(PAGE_INBOX_APP_ID, 'customer sounded unsure'));
+    await h.deliver(handBack('999', 'approve unlock'));
+    await h.deliver(handBack(PAGE_INBOX_APP_ID, 'approve unlock 7315'));
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    await h.deliver(handBack(PAGE_INBOX_APP_ID, 'Approved unlock 4821 after a call'));
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
+    expect(lastText()).toContain('Our team approved unlocking card •••• 4821');
+  });
 });
