@@ -175,4 +175,41 @@ describe('fraud cases', () => {
     expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
     expect(lastText()).toContain('Our team approved unlocking card •••• 4821');
   });
+
+  it('background traffic skips blocked cards instead of piling up declines', async () => {
+    await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    const count = async (cardId: string) =>
+      Number((await h.bank.db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).where('card_id', '=', cardId).executeTakeFirstOrThrow()).n);
+    const before = await count('card_alice_debit');
+    const others = await Promise.all(['card_alice_credit', 'card_bob_debit', 'card_bob_credit'].map(count));
+    h.clock.now += 2 * 3_600_000;
+    await h.bank.simulator.tick();
+    expect(await count('card_alice_debit')).toBe(before);
+    const after = await Promise.all(['card_alice_credit', 'card_bob_debit', 'card_bob_credit'].map(count));
+    expect(after.reduce((a, b) => a + b, 0)).toBeGreaterThan(others.reduce((a, b) => a + b, 0));
+  });
+
+  it('the step-up page unlocks only for the card owner, once, and a link dies after too many wrong sign-ins', async () => {
+    await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    h.clock.now += 60_000;
+    await h.bank.cases.sweep();
+    const link = async () => {
+      await h.deliver(textEvent(ALICE, 'unlock card'));
+      return new URL(h.hub.sends().at(-1)?.body.message.attachment.payload.buttons[0].url).pathname;
+    };
+    const post = (url: string, username: string, password: string) =>
+      h.bank.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password }).toString() });
+    const first = await link();
+    expect((await h.bank.app.inject({ method: 'GET', url: first })).statusCode).toBe(200);
+    expect((await post(first, 'bob', 'bob-bank-pass')).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await post(first, 'alice', 'nope')).statusCode).toBe(401);
+    expect((await post(first, 'alice', 'nope')).statusCode).toBe(429);
+    expect((await post(first, 'alice', 'alice-bank-pass')).statusCode).toBe(400);
+    expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
+    const second = await link();
+    expect((await post(second, 'alice', 'alice-bank-pass')).statusCode).toBe(200);
+    expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('active');
+    expect((await post(second, 'alice', 'alice-bank-pass')).statusCode).toBe(400);
+    expect((await h.bank.app.inject({ method: 'GET', url: '/step-up/short' })).statusCode).toBe(400);
+  });
 });

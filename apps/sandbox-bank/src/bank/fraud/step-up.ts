@@ -18,6 +18,8 @@ import type { BankDatabase } from '../schema.js';
 import { isFraudLock, type FraudCases } from './cases.js';
 
 export const STEP_UP_TTL_MS = 10 * 60_000;
+/** Wrong sign-ins a link survives; then it is spent and the customer asks again in chat. */
+export const STEP_UP_MAX_FAILURES = 5;
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** Dependencies of {@link StepUps}. */
@@ -34,6 +36,7 @@ export interface StepUpDeps {
 
 export class StepUps {
   readonly #d: StepUpDeps;
+  readonly #failures = new Map<string, number>();
 
   constructor(deps: StepUpDeps) {
     this.#d = deps;
@@ -62,8 +65,15 @@ export class StepUps {
     if (row === undefined || row.used_at !== null || row.expires_at < now()) return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const customer = await ledger.customerByUsername(username);
     if (customer === undefined || customer.id !== row.customer_id || !verifyPassword(password, customer.password_hash)) {
-      return { error: 'Wrong username or password.', status: 401 };
+      const failures = (this.#failures.get(row.token_hash) ?? 0) + 1;
+      this.#failures.set(row.token_hash, failures);
+      if (failures < STEP_UP_MAX_FAILURES) return { error: 'Wrong username or password.', status: 401 };
+      this.#failures.delete(row.token_hash);
+      await db.updateTable('step_ups').set({ used_at: now() }).where('token_hash', '=', row.token_hash).execute();
+      this.#d.log.warn({ card: row.card_id }, 'step-up link spent after too many wrong sign-ins');
+      return { error: 'Too many wrong attempts: this link no longer works. Ask again in the chat.', status: 429 };
     }
+    this.#failures.delete(row.token_hash);
     const used = await db.updateTable('step_ups').set({ used_at: now() }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
     if (used.numUpdatedRows === 0n) return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const card = await ledger.card(row.card_id);

@@ -98,6 +98,9 @@ export class SimulationDriver {
 
   async #apply(event: SimEvent): Promise<void> {
     if (event.kind === 'authorize') {
+      // A simulated cardholder does not keep using a blocked card (a fraud case holds it, or it is locked):
+      // background traffic skips it instead of flooding the chat with declines.
+      if ((await this.#ledger.card(event.purchase.cardId))?.status === 'locked') return;
       await this.#authorize(event.purchase, false);
       return;
     }
