@@ -41,8 +41,9 @@ describe('fraud cases', () => {
     expect(text.length).toBeLessThanOrEqual(640);
     expect(buttonsOf(send).map((b) => b.title)).toEqual(['Yes, it was me', 'No, not me']);
     expect(buttonsOf(send)[1]?.payload).toMatch(new RegExp(`^FRAUD:no:${fc?.ref}:[\\w-]{22}$`));
-    // The held payment is never booked by the simulator's timer.
+    // The held payment is never booked by the simulator's timer, and the rules never count it.
     expect(await h.bank.processor.book(txn.id)).toBeUndefined();
+    expect((await h.bank.ledger.cardHistory('card_alice_debit')).map((x) => x.occurredAt)).not.toContain(txn.occurred_at);
     expect(await h.bank.cases.history(fc!.id)).toEqual([expect.objectContaining({ from_status: null, to_status: 'open', actor: 'rules:amount_anomaly' })]);
   });
 
@@ -211,5 +212,18 @@ describe('fraud cases', () => {
     expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('active');
     expect((await post(second, 'alice', 'alice-bank-pass')).statusCode).toBe(400);
     expect((await h.bank.app.inject({ method: 'GET', url: '/step-up/short' })).statusCode).toBe(400);
+  });
+
+  it('every staged scenario ends in a visible alert, the card-testing burst included', async () => {
+    for (const [scenario, card] of [
+      ['cnp_burst', 'card_alice_credit'],
+      ['compromised_terminal', 'card_bob_debit'],
+      ['new_country', 'card_bob_credit'],
+    ] as const) {
+      const result = await h.bank.simulator.stage(scenario, card.startsWith('card_alice') ? 'cus_alice' : 'cus_bob', card);
+      expect(result.alert, scenario).toMatchObject({ status: 'open', contacts: 1 });
+    }
+    // A blocked card cannot be staged on: a clear error rather than a silent decline.
+    await expect(h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_credit')).rejects.toThrow(/is blocked/);
   });
 });
