@@ -67,7 +67,9 @@ function handleFrame(frame: ServerFrame, replay: boolean): void {
   if (conv === undefined) return void refreshConversation(m.conversation_id);
   if (m.direction !== 'out') return;
   if (state.activeId === m.conversation_id && isVisible()) markRead(m.conversation_id);
-  if (!replay) notifyIfHidden(conv.page.name, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
+  // A security alert says so in the notification's title: it should not read like a routine notice.
+  const title = m.notification_category === 'fraud_alerts' ? `Security alert · ${conv.page.name}` : conv.page.name;
+  if (!replay) notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
 }
 
 async function catchUp(): Promise<void> {
