@@ -44,7 +44,10 @@ describe('fraud cases', () => {
     // The held payment is never booked by the simulator's timer, and the rules never count it.
     expect(await h.bank.processor.book(txn.id)).toBeUndefined();
     expect((await h.bank.ledger.cardHistory('card_alice_debit')).map((x) => x.occurredAt)).not.toContain(txn.occurred_at);
-    expect(await h.bank.cases.history(fc!.id)).toEqual([expect.objectContaining({ from_status: null, to_status: 'open', actor: 'rules:amount_anomaly' })]);
+    expect(await h.bank.cases.history(fc!.id)).toEqual([
+      expect.objectContaining({ from_status: null, to_status: 'open', actor: 'rules:amount_anomaly' }),
+      expect.objectContaining({ from_status: 'open', to_status: 'open', actor: 'bank', note: 'fraud_alert sent in chat' }),
+    ]);
   });
 
   it('"No, not me": payment declined and never booked, card stays blocked, replacement ordered, handed to the fraud team', async () => {

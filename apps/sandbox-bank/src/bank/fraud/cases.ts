@@ -157,9 +157,7 @@ export class FraudCases {
       await db.updateTable('alerts').set({ remind_at: null }).where('id', '=', fc.id).execute();
       if (fc.psid === null || fc.contacts >= maxContacts - 1) continue; // keep the last contact for the outcome
       const [txn, card] = await this.#load(fc);
-      if ((await this.#contact(fc, fc.psid, { text: caseReminderText(fc, txn, card, fc.deadline_at - at) }, 'fraud_reminder')) !== undefined) {
-        await this.#note(fc, 'reminder', 'reminder sent');
-      }
+      await this.#contact(fc, fc.psid, { text: caseReminderText(fc, txn, card, fc.deadline_at - at) }, 'fraud_reminder');
     }
     const due = await db.selectFrom('alerts').selectAll().where('status', '=', 'open').where('deadline_at', '<=', at).execute();
     let expired = 0;
@@ -288,6 +286,7 @@ export class FraudCases {
     const outcome = await sender.send(psid, message, { tag: 'ACCOUNT_UPDATE', category: 'fraud_alerts', context: `${context}:${fc.ref}` });
     if (outcome.status === 'sent') {
       if (context === 'fraud_alert') await db.updateTable('alerts').set({ message_id: outcome.messageId ?? null }).where('id', '=', fc.id).execute();
+      await this.#note(fc, 'bank', `${context} sent in chat`);
       return outcome.messageId ?? '';
     }
     await db.updateTable('alerts').set({ contacts: sql`contacts - 1` }).where('id', '=', fc.id).execute();
