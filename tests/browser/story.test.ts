@@ -52,7 +52,11 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await composer.press('Enter');
     await bubble(text).last().waitFor();
   };
-  const securityAlert = (ref: string) => alice.page.getByRole('log').getByRole('region', { name: new RegExp(`Security alert from Sandbox Bank: Security check ${ref}`) }).first();
+  const securityAlert = (ref: string) =>
+    alice.page
+      .getByRole('log')
+      .getByRole('region', { name: new RegExp(`Security alert from Sandbox Bank: Security check ${ref}`) })
+      .first();
   const actionNeeded = () => alice.page.getByRole('navigation', { name: 'Conversations' }).getByText('Action needed');
   const storedMessages = async () => (await w.hub.services.conversations.messages(customerId, conversationId, undefined, 200)).data;
 
@@ -170,7 +174,11 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await card.waitFor();
     expect(aliceLoads).toBe(loads);
     // Styled and labelled as a security alert, with amount, merchant, card and the local time in the app's format.
-    expect(await card.evaluate((el) => getComputedStyle(el).borderTopColor)).not.toBe(await bubble('Your balances:').locator('.bubble').evaluate((el) => getComputedStyle(el).borderTopColor));
+    expect(await card.evaluate((el) => getComputedStyle(el).borderTopColor)).not.toBe(
+      await bubble('Your balances:')
+        .locator('.bubble')
+        .evaluate((el) => getComputedStyle(el).borderTopColor),
+    );
     const field = (label: string) => card.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd');
     expect(await field('Amount').textContent()).toBe(`€${(-txn.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
     expect(await field('Merchant').textContent()).toBe('MegaTech Electronics (DE)');
@@ -231,7 +239,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     // While the agent holds the thread, the bank's consented updates still reach alice at once: a new alert and a balance update.
     const second = await w.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
     expect(second.alert?.status).toBe('open');
-    await securityAlert(second.alert?.ref ?? '').getByRole('button', { name: 'Yes, it was me' }).waitFor();
+    await securityAlert(second.alert?.ref ?? '')
+      .getByRole('button', { name: 'Yes, it was me' })
+      .waitFor();
     await w.bank.ledger.setLowBalanceThreshold('acc_alice_chk', 100_000_000);
     await w.bank.processor.checkLowBalance('acc_alice_chk');
     await bubble('Heads up').waitFor();
@@ -329,7 +339,11 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(download.suggestedFilename()).toBe('confide-export.json');
     const data = JSON.parse(await readFile(await download.path(), 'utf8')) as {
       profile: { username: string };
-      conversations: { id: string; page: { name: string }; messages: { direction: string; body: { text?: string; attachment?: { payload: { text?: string } } } }[] }[];
+      conversations: {
+        id: string;
+        page: { name: string };
+        messages: { direction: string; body: { text?: string; attachment?: { payload: { text?: string } } } }[];
+      }[];
     };
     expect(data.profile.username).toBe(ALICE.username);
     const withBank = data.conversations.find((c) => c.page.name === 'Sandbox Bank');

@@ -24,9 +24,16 @@ const tap = (browser: Browser, conversationId: string, alert: Msg, title: string
     method: 'POST',
     json: { postback: { title, payload: payload ?? buttons(alert).find((b) => b.title === title)?.payload ?? '', message_mid: alert.mid } },
   });
-const say = (browser: Browser, conversationId: string, text: string) => browser.api(`/api/conversations/${conversationId}/messages`, { method: 'POST', json: { text } });
+const say = (browser: Browser, conversationId: string, text: string) =>
+  browser.api(`/api/conversations/${conversationId}/messages`, { method: 'POST', json: { text } });
 const waitForText = (browser: Browser, conversationId: string, fragment: string, after = 0) =>
-  eventually(async () => (await messages(browser, conversationId)).find((m) => m.created_at >= after && (m.body.text ?? m.body.attachment?.payload['text'] ?? '').includes(fragment)), `"${fragment}"`);
+  eventually(
+    async () =>
+      (await messages(browser, conversationId)).find(
+        (m) => m.created_at >= after && (m.body.text ?? m.body.attachment?.payload['text'] ?? '').includes(fragment),
+      ),
+    `"${fragment}"`,
+  );
 
 async function aliceLinked(world: World) {
   const { browser, conversationId } = await logIn(world, 'alice', 'alice-demo-password');
@@ -36,12 +43,16 @@ async function aliceLinked(world: World) {
 }
 
 async function alertFor(browser: Browser, conversationId: string, ref: string | null | undefined): Promise<Msg> {
-  return eventually(async () => (await messages(browser, conversationId)).find((m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${ref}`)), `the alert ${ref}`);
+  return eventually(
+    async () => (await messages(browser, conversationId)).find((m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${ref}`)),
+    `the alert ${ref}`,
+  );
 }
 
 const bookedRow = (world: World, txnId: string) =>
   world.bank.db.selectFrom('transactions').select(['id', 'status']).where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
-const txnStatus = async (world: World, txnId: string) => (await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
+const txnStatus = async (world: World, txnId: string) =>
+  (await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
 
 describe('fraud cases against a real hub', () => {
   it('a staged payment opens a case within 1 s; "No, not me": declined, never booked, card blocked, replacement ordered, in the fraud team’s queue', async () => {
@@ -98,7 +109,10 @@ describe('fraud cases against a real hub', () => {
     await tap(browser, conversationId, alert, 'Yes, it was me');
     await tap(browser, conversationId, alert, 'No, not me');
     await eventually(
-      async () => ((await messages(browser, conversationId)).filter((m) => m.created_at >= t && m.body.text?.includes('is already closed')).length === 2 ? true : undefined),
+      async () =>
+        (await messages(browser, conversationId)).filter((m) => m.created_at >= t && m.body.text?.includes('is already closed')).length === 2
+          ? true
+          : undefined,
       'two outcome replies',
     );
     expect(await world.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
@@ -139,6 +153,10 @@ describe('fraud cases against a real hub', () => {
     expect(await txnStatus(world, txn.id)).toBe('rejected');
     expect(await bookedRow(world, txn.id)).toBeUndefined();
     expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_expired' });
+    // The expiry notice replies to the alert: its question is closed in her app, no longer "action needed".
+    const expired = (await messages(browser, conversationId)).find((m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${fc?.ref}`));
+    expect(expired).toMatchObject({ awaits_answer: false, answered_postback: null });
+    expect((await browser.api<{ awaiting_answers: number }>(`/api/conversations/${conversationId}`)).awaiting_answers).toBe(0);
 
     // A plain "unlock card" is refused with a step-up link to the bank's own page.
     const t = Date.now();
@@ -217,7 +235,10 @@ describe('fraud cases against a real hub', () => {
 
     // She asks for an agent; the agent approves in the inbox.
     await say(browser, conversationId, 'agent');
-    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the second hand-over');
+    await eventually(
+      async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined),
+      'the second hand-over',
+    );
     await inbox.api(`/inbox/api/conversations/${conversationId}/take`, { method: 'POST' });
     await inbox.api(`/inbox/api/conversations/${conversationId}/done`, { method: 'POST', json: { note: 'approve unlock 4821' } });
     await waitForText(browser, conversationId, 'Our team approved unlocking card •••• 4821');

@@ -112,7 +112,9 @@ export class Ledger {
       .where('amount_minor', '<', 0)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))))
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('alerts as a').select('a.id').whereRef('a.txn_id', '=', 'transactions.id').where('a.status', 'in', ['open', 'fraud', 'expired']))),
+        not(
+          exists(selectFrom('alerts as a').select('a.id').whereRef('a.txn_id', '=', 'transactions.id').where('a.status', 'in', ['open', 'fraud', 'expired'])),
+        ),
       )
       .orderBy('occurred_at', 'desc')
       .limit(limit)

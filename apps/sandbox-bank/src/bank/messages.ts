@@ -71,6 +71,13 @@ export const fraudReportedText = (fc: CaseView, txn: Txn, card: Card): string =>
   `Thanks for telling us (security check ${fc.ref}). We declined ${purchaseLine(txn)}, so it will not be charged, and card ${maskedCard(card.last4)} stays blocked. ` +
   `A replacement card is on its way. A member of our fraud team will take over this chat now.`;
 
+/** Tells the chat that a case was answered on another channel (the alert's buttons are then closed). */
+export const answeredElsewhereText = (fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string =>
+  `Security check ${fc.ref} is closed: it was answered on another channel. ` +
+  (fc.status === 'genuine'
+    ? `${purchaseLine(txn)} is approved and card ${maskedCard(card.last4)} is unblocked.`
+    : `${purchaseLine(txn)} was declined, card ${maskedCard(card.last4)} stays blocked and a replacement is on its way.`);
+
 /** What a second answer to a settled case is told. */
 export function caseOutcomeText(fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string {
   switch (fc.status) {

@@ -44,7 +44,8 @@ describe('card numbers never appear', () => {
       await h.bank.ledger.unlockCard('card_alice_credit');
       await h.bank.ledger.unlockCard('card_bob_debit');
     }
-    for (const text of ['balance', 'transactions', 'cards', 'lock card', 'unlock card', 'alert 100', 'agent', 'hello?']) await h.deliver(textEvent('psid-alice', text));
+    for (const text of ['balance', 'transactions', 'cards', 'lock card', 'unlock card', 'alert 100', 'agent', 'hello?'])
+      await h.deliver(textEvent('psid-alice', text));
     await h.deliver(quickReplyEvent('psid-bob', 'No, not me', 'FRAUD:no:unknown'));
     h.clock.now += 5_000;
     await h.bank.cases.sweep();

@@ -209,7 +209,7 @@ export const BANK_MIGRATIONS: readonly string[] = [
   CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, psid TEXT NOT NULL, tag TEXT NOT NULL, category TEXT NOT NULL,
     reason TEXT NOT NULL, code INTEGER, subcode INTEGER, context TEXT NOT NULL);
   CREATE TABLE compromised_terminals (terminal_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since INTEGER NOT NULL);
-  `,  // Fraud cases (fraud/cases.ts): alerts become cases with a customer-facing reference,
+  `, // Fraud cases (fraud/cases.ts): alerts become cases with a customer-facing reference,
   // a reminder, a contact cap and a history; old statuses map onto the new lifecycle.
   `
   ALTER TABLE alerts ADD COLUMN ref TEXT;

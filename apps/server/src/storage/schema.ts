@@ -95,6 +95,8 @@ export interface MessagesTable {
   /** Index of the postback button the customer used first, and when. */
   answered_button: number | null;
   answered_at: number | null;
+  /** When the business closed the question unanswered (a later message of its own replying to it). */
+  closed_at: number | null;
 }
 
 export interface CustomerEventsTable {

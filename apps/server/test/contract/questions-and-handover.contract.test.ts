@@ -80,6 +80,19 @@ for (const dialect of DIALECTS) {
       expect(taps.map((m) => (m.body['postback'] as { title: string }).title)).toEqual(['No, not me', 'Yes, it was me']);
     });
 
+    it('the business closes an open question by replying to it: no longer awaiting, and a later tap is delivered but not recorded as its answer', async () => {
+      const mid = (await send(alert())).json().message_id as string;
+      const other = (await send(alert())).json().message_id as string;
+      expect((await conversation()).awaiting_answers).toBe(2);
+      const closing = await send({ ...notice(), notification_category: 'fraud_alerts', message: { text: 'This check expired.' }, reply_to: { mid } });
+      expect(closing.statusCode).toBe(200);
+      expect(await message(mid)).toMatchObject({ awaits_answer: false, answered_postback: null });
+      expect(await message(other)).toMatchObject({ awaits_answer: true });
+      expect((await conversation()).awaiting_answers).toBe(1);
+      expect((await postback({ title: 'Yes, it was me', payload: 'FRAUD:yes:abc', message_mid: mid })).statusCode).toBe(201);
+      expect(await message(mid)).toMatchObject({ awaits_answer: false, answered_postback: null });
+    });
+
     it('a postback naming a message is checked: no such button → 400, another conversation’s message → 404, nothing stored', async () => {
       const mid = (await send(alert())).json().message_id as string;
       const before = (await customerMessages(hub, fx)).length;

@@ -56,7 +56,10 @@ export const ChatMessageSchema = z.object({
   tag: z.string().nullable().optional(),
   /** The consent category a proactive update was sent under (e.g. `fraud_alerts`). */
   notification_category: z.string().nullable().optional(),
-  /** A proactive update asking a question with postback buttons: true until one is used. */
+  /**
+   * Set on a proactive update asking a question with postback buttons: true until one is
+   * used or the business closes the question (false with no `answered_postback`).
+   */
   awaits_answer: z.boolean().optional(),
   /** The postback button of this message the customer used first, if any. */
   answered_postback: AnsweredPostbackSchema.nullable().optional(),

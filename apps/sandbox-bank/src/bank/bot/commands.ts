@@ -43,7 +43,8 @@ export function parsePayload(payload: string): Command {
   if (kind === 'CMD' && arg !== undefined) return SIMPLE[arg] ?? { type: 'help', unknown: true };
   const answer = parseAnswerPayload(payload);
   if (answer === 'malformed') return { type: 'fraud_answer', answer: 'no', malformed: true };
-  if (answer !== undefined) return { type: 'fraud_answer', answer: answer.answer, ref: answer.ref, ...(answer.proof === undefined ? {} : { proof: answer.proof }) };
+  if (answer !== undefined)
+    return { type: 'fraud_answer', answer: answer.answer, ref: answer.ref, ...(answer.proof === undefined ? {} : { proof: answer.proof }) };
   if (kind === 'LOCK' && arg) return { type: 'lock', cardId: arg };
   if (kind === 'UNLOCK' && arg) return { type: 'unlock', cardId: arg };
   if (kind === 'THRESHOLD' && arg) return { type: 'threshold', minor: arg === 'off' ? null : Number.parseInt(arg, 10) };

@@ -10,10 +10,10 @@ import { caseOutcomeText, fraudReportedText, genuineText } from '../messages.js'
 import type { Command } from './commands.js';
 
 const REJECTIONS = {
-  malformed: "That answer didn't come from one of our security checks, so nothing changed. If something looks wrong, say \"agent\".",
-  forged: "That answer didn't come from one of our security checks, so nothing changed. If something looks wrong, say \"agent\".",
-  unknown: "I couldn't find that security check, so nothing changed. If something looks wrong, say \"agent\".",
-  foreign: "I couldn't find that security check for you, so nothing changed. If something looks wrong, say \"agent\".",
+  malformed: 'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
+  forged: 'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
+  unknown: 'I couldn\'t find that security check, so nothing changed. If something looks wrong, say "agent".',
+  foreign: 'I couldn\'t find that security check for you, so nothing changed. If something looks wrong, say "agent".',
   none_open: 'There is no open security check to answer right now. Say "help" to see what I can do.',
 } as const;
 
@@ -27,7 +27,9 @@ export async function answerFromChat(
   const reply = (text: string) => platform.messages.sendText(psid, text);
   const customerId = await links.customerOf(psid);
   if (command.malformed) {
-    await cases.answer({ ref: undefined, answer: command.answer, channel: 'chat', sender: psid, customerId: undefined, proof: undefined }).catch(() => undefined);
+    await cases
+      .answer({ ref: undefined, answer: command.answer, channel: 'chat', sender: psid, customerId: undefined, proof: undefined })
+      .catch(() => undefined);
     await reply(REJECTIONS.malformed);
     return;
   }
@@ -49,10 +51,13 @@ export async function answerFromChat(
   switch (result.reason) {
     case 'replayed':
     case 'expired':
-      if (result.case !== undefined && result.txn !== undefined && result.card !== undefined) await reply(caseOutcomeText(result.case, result.txn, result.card));
+      if (result.case !== undefined && result.txn !== undefined && result.card !== undefined)
+        await reply(caseOutcomeText(result.case, result.txn, result.card));
       return;
     case 'ambiguous':
-      await reply(`You have ${result.open?.length ?? 'several'} open security checks (${(result.open ?? []).map((c) => c.ref).join(', ')}). Please answer each with the buttons on its message.`);
+      await reply(
+        `You have ${result.open?.length ?? 'several'} open security checks (${(result.open ?? []).map((c) => c.ref).join(', ')}). Please answer each with the buttons on its message.`,
+      );
       return;
     default:
       await reply(REJECTIONS[result.reason]);

@@ -20,9 +20,11 @@ afterEach(() => h.bank.close());
 
 const alertSends = () => h.hub.sends().filter((r) => r.body.notification_category === 'fraud_alerts');
 const buttonsOf = (send: { body: any } | undefined): { title: string; payload: string }[] => send?.body.message.attachment.payload.buttons ?? [];
-const tap = (psid: string, button: { title: string; payload: string } | undefined) => h.deliver(postbackEvent(psid, button?.title ?? '', button?.payload ?? ''));
+const tap = (psid: string, button: { title: string; payload: string } | undefined) =>
+  h.deliver(postbackEvent(psid, button?.title ?? '', button?.payload ?? ''));
 const lastText = (): string => h.hub.sends().at(-1)?.body.message.text ?? '';
-const booked = (txnId: string) => h.bank.db.selectFrom('transactions').select('id').where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
+const booked = (txnId: string) =>
+  h.bank.db.selectFrom('transactions').select('id').where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
 const status = async (txnId: string) => (await h.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
 
 describe('fraud cases', () => {
@@ -56,7 +58,9 @@ describe('fraud cases', () => {
     expect(await status(txn.id)).toBe('rejected');
     expect(await booked(txn.id)).toBeUndefined();
     expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
-    expect(await h.bank.db.selectFrom('card_replacements').selectAll().execute()).toEqual([expect.objectContaining({ card_id: 'card_alice_debit', case_id: fc?.id })]);
+    expect(await h.bank.db.selectFrom('card_replacements').selectAll().execute()).toEqual([
+      expect.objectContaining({ card_id: 'card_alice_debit', case_id: fc?.id }),
+    ]);
     const handover = h.hub.requests.at(-1);
     expect(handover).toMatchObject({ path: '/me/pass_thread_control', body: { target_app_id: PAGE_INBOX_APP_ID } });
     expect(handover?.body.metadata).toContain(`fraud_case=${fc?.ref}`);
@@ -93,7 +97,9 @@ describe('fraud cases', () => {
     expect(lastText()).toContain(`Security check ${fc?.ref} is already closed: you confirmed`);
     expect(await booked(txn.id)).toBeDefined();
     expect(await h.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
-    const reasons = (await h.bank.db.selectFrom('answer_rejections').select(['reason', 'sender']).orderBy('id').execute()).map((r) => `${r.reason}:${r.sender}`);
+    const reasons = (await h.bank.db.selectFrom('answer_rejections').select(['reason', 'sender']).orderBy('id').execute()).map(
+      (r) => `${r.reason}:${r.sender}`,
+    );
     expect(reasons).toEqual([`foreign:${BOB}`, `forged:${ALICE}`, `unknown:${ALICE}`, `forged:${ALICE}`, `replayed:${ALICE}`]);
   });
 
@@ -127,6 +133,8 @@ describe('fraud cases', () => {
     expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_expired' });
     expect(lastText()).toContain('say "unlock card" and confirm at the Sandbox Bank log-in page');
     expect(alertSends()).toHaveLength(3);
+    // The expiry notice replies to the alert, which closes its question in the customer's app.
+    expect(h.hub.sends().at(-1)?.body.reply_to).toEqual({ mid: fc?.message_id });
     // A late answer changes nothing.
     await tap(ALICE, buttonsOf(alertSends()[0])[0]);
     expect(lastText()).toContain('expired without an answer');
@@ -183,7 +191,15 @@ describe('fraud cases', () => {
   it('background traffic skips blocked cards instead of piling up declines', async () => {
     await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     const count = async (cardId: string) =>
-      Number((await h.bank.db.selectFrom('transactions').select((eb) => eb.fn.countAll().as('n')).where('card_id', '=', cardId).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await h.bank.db
+            .selectFrom('transactions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('card_id', '=', cardId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count('card_alice_debit');
     const others = await Promise.all(['card_alice_credit', 'card_bob_debit', 'card_bob_credit'].map(count));
     h.clock.now += 2 * 3_600_000;
@@ -202,7 +218,12 @@ describe('fraud cases', () => {
       return new URL(h.hub.sends().at(-1)?.body.message.attachment.payload.buttons[0].url).pathname;
     };
     const post = (url: string, username: string, password: string) =>
-      h.bank.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username, password }).toString() });
+      h.bank.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ username, password }).toString(),
+      });
     const first = await link();
     expect((await h.bank.app.inject({ method: 'GET', url: first })).statusCode).toBe(200);
     expect((await post(first, 'bob', 'bob-bank-pass')).statusCode).toBe(401);
@@ -228,5 +249,28 @@ describe('fraud cases', () => {
     }
     // A blocked card cannot be staged on: a clear error rather than a silent decline.
     await expect(h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_credit')).rejects.toThrow(/is blocked/);
+  });
+
+  it('one answer operation for every channel: an answer from another channel settles the case and closes the chat alert with the outcome', async () => {
+    const { txn, alert: fc } = await h.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
+    const alertMid = fc?.message_id;
+    expect(alertMid).toEqual(expect.any(String));
+    const result = await h.bank.cases.answer({
+      ref: fc?.ref,
+      answer: 'yes',
+      channel: 'sms',
+      sender: '+4915100000000',
+      customerId: 'cus_alice',
+      proof: undefined,
+      proofless: true,
+    });
+    expect(result).toMatchObject({ ok: true, case: { status: 'genuine', settled_by: 'customer:sms:+4915100000000' } });
+    expect(await booked(txn.id)).toBeDefined();
+    const notice = h.hub.sends().at(-1)?.body;
+    expect(notice).toMatchObject({ messaging_type: 'MESSAGE_TAG', notification_category: 'fraud_alerts', reply_to: { mid: alertMid } });
+    expect(notice.message.text).toContain('answered on another channel');
+    // The chat buttons now get the outcome, not a second settlement.
+    await tap(ALICE, buttonsOf(alertSends()[0])[1]);
+    expect(lastText()).toContain('is already closed: you confirmed');
   });
 });

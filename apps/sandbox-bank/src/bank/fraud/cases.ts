@@ -16,7 +16,7 @@ import { newId } from '../../common/ids.js';
 import type { ProactiveSender } from '../../common/proactive.js';
 import type { Card, Ledger, Txn } from '../ledger.js';
 import type { Links } from '../linking/links.js';
-import { caseExpiredText, caseReminderText, fraudAlertMessage } from '../messages.js';
+import { answeredElsewhereText, caseExpiredText, caseReminderText, fraudAlertMessage } from '../messages.js';
 import type { AlertsTable, BankDatabase } from '../schema.js';
 import { newAnswerKey, newCaseRef, verifyAnswerProof, type CaseAnswer } from './case-ref.js';
 import type { RuleHit } from './rules.js';
@@ -72,8 +72,7 @@ export interface AnswerInput {
 export type RejectReason = 'malformed' | 'unknown' | 'foreign' | 'forged' | 'replayed' | 'expired' | 'none_open' | 'ambiguous';
 
 export type AnswerResult =
-  | { ok: true; case: FraudCase; txn: Txn; card: Card }
-  | { ok: false; reason: RejectReason; case?: FraudCase; txn?: Txn; card?: Card; open?: FraudCase[] };
+  { ok: true; case: FraudCase; txn: Txn; card: Card } | { ok: false; reason: RejectReason; case?: FraudCase; txn?: Txn; card?: Card; open?: FraudCase[] };
 
 export class FraudCases {
   readonly #d: FraudCasesDeps;
@@ -110,7 +109,14 @@ export class FraudCases {
       await trx.updateTable('cards').set({ status: 'locked', lock_reason: FRAUD_LOCKS.review, locked_at: at }).where('id', '=', card.id).execute();
       await trx
         .insertInto('case_events')
-        .values({ case_id: row.id, at, from_status: null, to_status: 'open', actor: `rules:${hits.map((h) => h.id).join(',')}`, note: `payment ${txn.id} held; card blocked` })
+        .values({
+          case_id: row.id,
+          at,
+          from_status: null,
+          to_status: 'open',
+          actor: `rules:${hits.map((h) => h.id).join(',')}`,
+          note: `payment ${txn.id} held; card blocked`,
+        })
         .execute();
     });
     if (psid === null) {
@@ -130,7 +136,10 @@ export class FraudCases {
     const found = await this.#find(input);
     if (!found.ok) return this.#reject(input, found);
     const fc = found.case;
-    if (!input.proofless && (input.proof === undefined || fc.answer_key === null || !verifyAnswerProof(fc.answer_key, input.answer, fc.ref ?? '', input.proof))) {
+    if (
+      !input.proofless &&
+      (input.proof === undefined || fc.answer_key === null || !verifyAnswerProof(fc.answer_key, input.answer, fc.ref ?? '', input.proof))
+    ) {
       return this.#reject(input, { ok: false, reason: 'forged' });
     }
     const [txn, card] = await this.#load(fc);
@@ -141,8 +150,22 @@ export class FraudCases {
     if (settled === undefined) return this.answer(input);
     const [bookedTxn, nowCard] = await this.#load(settled);
     const result = { ok: true as const, case: settled, txn: bookedTxn, card: nowCard };
+    // Answered on another channel: the chat alert is closed with the outcome, so it is not answered twice.
+    if (input.channel !== 'chat' && settled.psid !== null) {
+      await this.#contact(
+        settled,
+        settled.psid,
+        { text: answeredElsewhereText(settled, bookedTxn, nowCard) },
+        'fraud_outcome',
+        settled.message_id ?? undefined,
+      );
+    }
     if (input.confirm !== undefined) {
-      await input.confirm(result).catch((err: unknown) => this.#d.log.warn({ case: settled.ref, err: err instanceof Error ? err.message : String(err) }, 'could not confirm the answer'));
+      await input
+        .confirm(result)
+        .catch((err: unknown) =>
+          this.#d.log.warn({ case: settled.ref, err: err instanceof Error ? err.message : String(err) }, 'could not confirm the answer'),
+        );
     }
     if (settled.status === 'fraud') await this.#toFraudTeam(settled);
     return result;
@@ -167,7 +190,8 @@ export class FraudCases {
       expired++;
       if (settled.psid !== null && settled.contacts < maxContacts) {
         const [txn, card] = await this.#load(settled);
-        await this.#contact(settled, settled.psid, { text: caseExpiredText(settled, txn, card) }, 'fraud_expired');
+        // Replying to the alert closes its question in the customer's app.
+        await this.#contact(settled, settled.psid, { text: caseExpiredText(settled, txn, card) }, 'fraud_expired', settled.message_id ?? undefined);
       }
     }
     return expired;
@@ -175,18 +199,35 @@ export class FraudCases {
 
   /** Whether a payment is held (or was declined) by a case, so it must not be booked. */
   async holds(txnId: string): Promise<boolean> {
-    const row = await this.#d.db.selectFrom('alerts').select('id').where('txn_id', '=', txnId).where('status', 'in', ['open', 'fraud', 'expired']).executeTakeFirst();
+    const row = await this.#d.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('txn_id', '=', txnId)
+      .where('status', 'in', ['open', 'fraud', 'expired'])
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   /** The customer's open cases, newest first. */
   openCasesOf(customerId: string): Promise<FraudCase[]> {
-    return this.#d.db.selectFrom('alerts').selectAll().where('customer_id', '=', customerId).where('status', '=', 'open').orderBy('created_at', 'desc').execute();
+    return this.#d.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'open')
+      .orderBy('created_at', 'desc')
+      .execute();
   }
 
   /** The latest case of a card (for unlock decisions). */
   latestCaseOf(cardId: string): Promise<FraudCase | undefined> {
-    return this.#d.db.selectFrom('alerts').selectAll().where('card_id', '=', cardId).where('ref', 'is not', null).orderBy('created_at', 'desc').executeTakeFirst();
+    return this.#d.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('card_id', '=', cardId)
+      .where('ref', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
   }
 
   /** The case history, oldest first. */
@@ -244,12 +285,21 @@ export class FraudCases {
       };
       await trx.insertInto('case_events').values({ case_id: fc.id, at, from_status: 'open', to_status: to, actor, note: notes[to] }).execute();
       if (to === 'genuine') {
-        await trx.updateTable('cards').set({ status: 'active', lock_reason: null, locked_at: null }).where('id', '=', fc.card_id).where('lock_reason', '=', FRAUD_LOCKS.review).execute();
+        await trx
+          .updateTable('cards')
+          .set({ status: 'active', lock_reason: null, locked_at: null })
+          .where('id', '=', fc.card_id)
+          .where('lock_reason', '=', FRAUD_LOCKS.review)
+          .execute();
       } else {
         await trx.updateTable('transactions').set({ status: 'rejected' }).where('id', '=', fc.txn_id).where('status', '=', 'pending').execute();
         const reason = to === 'fraud' ? FRAUD_LOCKS.confirmed : FRAUD_LOCKS.expired;
         await trx.updateTable('cards').set({ status: 'locked', lock_reason: reason, locked_at: at }).where('id', '=', fc.card_id).execute();
-        if (to === 'fraud') await trx.insertInto('card_replacements').values({ id: newId('repl'), card_id: fc.card_id, case_id: fc.id, ordered_at: at }).execute();
+        if (to === 'fraud')
+          await trx
+            .insertInto('card_replacements')
+            .values({ id: newId('repl'), card_id: fc.card_id, case_id: fc.id, ordered_at: at })
+            .execute();
       }
       return true;
     });
@@ -274,7 +324,7 @@ export class FraudCases {
   }
 
   /** A proactive contact, within the cap. @returns the message id when sent. */
-  async #contact(fc: FraudCase, psid: string, message: Parameters<ProactiveSender['send']>[1], context: string): Promise<string | undefined> {
+  async #contact(fc: FraudCase, psid: string, message: Parameters<ProactiveSender['send']>[1], context: string, replyTo?: string): Promise<string | undefined> {
     const { db, sender, maxContacts } = this.#d;
     const claimed = await db
       .updateTable('alerts')
@@ -283,19 +333,36 @@ export class FraudCases {
       .where('contacts', '<', maxContacts)
       .executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) return undefined;
-    const outcome = await sender.send(psid, message, { tag: 'ACCOUNT_UPDATE', category: 'fraud_alerts', context: `${context}:${fc.ref}` });
+    const outcome = await sender.send(psid, message, {
+      tag: 'ACCOUNT_UPDATE',
+      category: 'fraud_alerts',
+      context: `${context}:${fc.ref}`,
+      ...(replyTo === undefined ? {} : { replyTo }),
+    });
     if (outcome.status === 'sent') {
-      if (context === 'fraud_alert') await db.updateTable('alerts').set({ message_id: outcome.messageId ?? null }).where('id', '=', fc.id).execute();
+      if (context === 'fraud_alert')
+        await db
+          .updateTable('alerts')
+          .set({ message_id: outcome.messageId ?? null })
+          .where('id', '=', fc.id)
+          .execute();
       await this.#note(fc, 'bank', `${context} sent in chat`);
       return outcome.messageId ?? '';
     }
-    await db.updateTable('alerts').set({ contacts: sql`contacts - 1` }).where('id', '=', fc.id).execute();
+    await db
+      .updateTable('alerts')
+      .set({ contacts: sql`contacts - 1` })
+      .where('id', '=', fc.id)
+      .execute();
     await this.#note(fc, 'bank', `${context} not delivered (${outcome.status})`);
     return undefined;
   }
 
   async #note(fc: FraudCase, actor: string, note: string): Promise<void> {
-    await this.#d.db.insertInto('case_events').values({ case_id: fc.id, at: this.#d.now(), from_status: fc.status, to_status: fc.status, actor, note }).execute();
+    await this.#d.db
+      .insertInto('case_events')
+      .values({ case_id: fc.id, at: this.#d.now(), from_status: fc.status, to_status: fc.status, actor, note })
+      .execute();
   }
 
   async #load(fc: FraudCase): Promise<[Txn, Card]> {

@@ -48,7 +48,15 @@ export class StepUps {
     const at = this.#d.now();
     await this.#d.db
       .insertInto('step_ups')
-      .values({ token_hash: hash(token), card_id: card.id, customer_id: card.customer_id, psid, created_at: at, expires_at: at + STEP_UP_TTL_MS, used_at: null })
+      .values({
+        token_hash: hash(token),
+        card_id: card.id,
+        customer_id: card.customer_id,
+        psid,
+        created_at: at,
+        expires_at: at + STEP_UP_TTL_MS,
+        used_at: null,
+      })
       .execute();
     const fc = await this.#d.cases.latestCaseOf(card.id);
     if (fc !== undefined) await this.#d.cases.note(fc.id, `customer:chat:${psid}`, 'asked to unlock the card; step-up link sent');
@@ -62,7 +70,8 @@ export class StepUps {
   async complete(token: string, username: string, password: string): Promise<{ card: Card } | { error: string; status: number }> {
     const { db, ledger, now } = this.#d;
     const row = await db.selectFrom('step_ups').selectAll().where('token_hash', '=', hash(token)).executeTakeFirst();
-    if (row === undefined || row.used_at !== null || row.expires_at < now()) return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
+    if (row === undefined || row.used_at !== null || row.expires_at < now())
+      return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const customer = await ledger.customerByUsername(username);
     if (customer === undefined || customer.id !== row.customer_id || !verifyPassword(password, customer.password_hash)) {
       const failures = (this.#failures.get(row.token_hash) ?? 0) + 1;
@@ -74,7 +83,12 @@ export class StepUps {
       return { error: 'Too many wrong attempts: this link no longer works. Ask again in the chat.', status: 429 };
     }
     this.#failures.delete(row.token_hash);
-    const used = await db.updateTable('step_ups').set({ used_at: now() }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
+    const used = await db
+      .updateTable('step_ups')
+      .set({ used_at: now() })
+      .where('token_hash', '=', row.token_hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     if (used.numUpdatedRows === 0n) return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const card = await ledger.card(row.card_id);
     if (card === undefined) return { error: 'This card no longer exists.', status: 400 };
@@ -124,7 +138,12 @@ export function stepUpRoutes(stepUps: StepUps) {
       if ('error' in result) return reply.code(result.status).headers(HEADERS).send(form(params.data.token, result.error));
       return reply
         .headers(HEADERS)
-        .send(page('Sandbox Bank', `<h1>Sandbox Bank</h1><p>Card ${esc(maskedCard(result.card.last4))} is unlocked. You can close this page and go back to the chat.</p>`));
+        .send(
+          page(
+            'Sandbox Bank',
+            `<h1>Sandbox Bank</h1><p>Card ${esc(maskedCard(result.card.last4))} is unlocked. You can close this page and go back to the chat.</p>`,
+          ),
+        );
     });
   };
 }

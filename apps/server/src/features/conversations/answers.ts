@@ -6,6 +6,10 @@
  * remembered: they stay usable). The app then shows the answer in place of the buttons, and the chat list marks conversations with questions still open. A later
  * tap on the same message is still delivered (the business answers it with its outcome);
  * only the first is remembered.
+ *
+ * The business closes a question it no longer needs answered (the case expired, or was
+ * answered on another channel) by sending a message that replies to it (`reply_to`): the
+ * app then says so in place of the buttons and the question stops counting as open.
  */
 import { PlatformError, type AnsweredPostback, type MessageBody, type OutgoingMessage } from '@confide/protocol';
 import type { Kysely } from 'kysely';
@@ -48,16 +52,36 @@ export async function recordAnswer(
 ): Promise<void> {
   const row = await tx.db
     .selectFrom('messages')
-    .select(['id', 'body', 'direction', 'awaits_answer', 'answered_button'])
+    .select(['id', 'body', 'direction', 'awaits_answer', 'answered_button', 'closed_at'])
     .where('mid', '=', input.messageMid)
     .where('conversation_id', '=', input.conversationId)
     .executeTakeFirst();
-  if (row === undefined || row.direction !== 'out') throw new PlatformError('NOT_FOUND', { message: 'postback.message_mid: no such message in this conversation.' });
+  if (row === undefined || row.direction !== 'out')
+    throw new PlatformError('NOT_FOUND', { message: 'postback.message_mid: no such message in this conversation.' });
   const body = await tx.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${input.customerId}` }, input.customerId, row.body);
   const index = templateButtons(body).findIndex((b) => b.type === 'postback' && b.title === input.title && b.payload === input.payload);
   if (index < 0) throw new PlatformError('BAD_REQUEST', { message: 'postback: that message has no such button.' });
-  if (row.awaits_answer !== 1 || row.answered_button !== null) return;
-  await tx.db.updateTable('messages').set({ answered_button: index, answered_at: input.now }).where('id', '=', row.id).where('answered_button', 'is', null).execute();
+  if (row.awaits_answer !== 1 || row.answered_button !== null || row.closed_at !== null) return;
+  await tx.db
+    .updateTable('messages')
+    .set({ answered_button: index, answered_at: input.now })
+    .where('id', '=', row.id)
+    .where('answered_button', 'is', null)
+    .execute();
+}
+
+/** Send API step: a business message replying to one of its open questions closes it. */
+export async function closeQuestion(tx: WriteTx, input: { conversationId: string; mid: string; now: number }): Promise<void> {
+  await tx.db
+    .updateTable('messages')
+    .set({ closed_at: input.now })
+    .where('conversation_id', '=', input.conversationId)
+    .where('mid', '=', input.mid)
+    .where('direction', '=', 'out')
+    .where('awaits_answer', '=', 1)
+    .where('answered_button', 'is', null)
+    .where('closed_at', 'is', null)
+    .execute();
 }
 
 /** The answered button of a stored message, as the customer API shows it. */
@@ -77,6 +101,7 @@ export async function awaitingAnswers(db: Kysely<Database>, customerId: string):
     .where('c.customer_id', '=', customerId)
     .where('m.awaits_answer', '=', 1)
     .where('m.answered_button', 'is', null)
+    .where('m.closed_at', 'is', null)
     .groupBy('m.conversation_id')
     .execute();
   return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));

@@ -22,7 +22,7 @@ export async function presentMessage(vault: Vault, customerId: string, row: Mess
   if (row.notification_category !== null) message.notification_category = row.notification_category;
   if (row.awaits_answer === 1) {
     const answered = answeredPostback(row, body);
-    message.awaits_answer = answered === null;
+    message.awaits_answer = answered === null && row.closed_at === null;
     message.answered_postback = answered;
   }
   return message;

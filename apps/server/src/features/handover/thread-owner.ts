@@ -57,7 +57,9 @@ export interface OwnerCheckedSend {
  * else, replies included, still needs the thread (docs/platform-api.md, "Handover").
  */
 export function isConsentedProactiveUpdate(send: OwnerCheckedSend): boolean {
-  return send.kind === 'message' && send.messagingType === 'MESSAGE_TAG' && send.tag !== undefined && CONSENT_TAGS.includes(send.tag) && send.category !== undefined;
+  return (
+    send.kind === 'message' && send.messagingType === 'MESSAGE_TAG' && send.tag !== undefined && CONSENT_TAGS.includes(send.tag) && send.category !== undefined
+  );
 }
 
 /**

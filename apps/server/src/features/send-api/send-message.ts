@@ -11,7 +11,7 @@ import type { Attachments } from '../attachments/attachments.js';
 import { recordMessage } from '../conversations/record-message.js';
 import { findConversationByPsid } from '../conversations/store.js';
 import { assertMaySend, assertThreadOwner } from '../handover/thread-owner.js';
-import { awaitsAnswer } from '../conversations/answers.js';
+import { awaitsAnswer, closeQuestion } from '../conversations/answers.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
@@ -70,6 +70,7 @@ export class SendApi {
             notificationCategory: cmd.messagingType === 'MESSAGE_TAG' ? (cmd.category ?? null) : null,
             awaitsAnswer: awaitsAnswer(cmd.message, cmd),
           });
+          if (cmd.replyTo !== undefined) await closeQuestion(tx, { conversationId: conv.id, mid: cmd.replyTo, now });
           for (const attachmentId of built.linked) {
             await tx.db
               .insertInto('message_attachments')

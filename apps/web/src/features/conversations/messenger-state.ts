@@ -109,20 +109,28 @@ export function addPage(
 }
 
 /**
- * The customer's postback naming a question (`reply_to`) answers it: the message shows the
- * answer in place of its buttons. Only the first answer counts, as at the hub.
+ * A message naming a question (`reply_to`) settles it: the customer's postback answers it
+ * (the answer replaces the buttons; only the first counts, as at the hub), and a business
+ * message closes it.
  * @returns the thread's messages and whether an open question was answered.
  */
 export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { messages: ChatMessage[]; answered: boolean } {
-  const postback = answer.body.postback;
   const source = answer.body.reply_to?.mid;
-  if (answer.direction !== 'in' || postback === undefined || source === undefined) return { messages, answered: false };
+  if (source === undefined) return { messages, answered: false };
   const at = messages.findIndex((m) => m.mid === source);
   const target = messages[at];
   // Only questions (proactive updates awaiting an answer) trade their buttons for the answer; other buttons stay usable.
   if (target === undefined || target.awaits_answer !== true) return { messages, answered: false };
+  const postback = answer.body.postback;
   const next = [...messages];
-  next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
+  if (answer.direction === 'in' && postback !== undefined) {
+    next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
+  } else if (answer.direction === 'out') {
+    // The business replying to its own question closes it (it expired, or was answered elsewhere).
+    next[at] = { ...target, awaits_answer: false, answered_postback: null };
+  } else {
+    return { messages, answered: false };
+  }
   return { messages: next, answered: true };
 }
 

@@ -18,6 +18,8 @@ export interface ButtonContext {
   mid: string;
   /** The button of this message the customer used (then the answer replaces the buttons). */
   answered?: AnsweredPostback | null;
+  /** The business closed this question unanswered (then a note replaces the buttons). */
+  closed?: boolean;
 }
 
 /** The consent screen for an account_link button: the whole page goes there and comes back. */

@@ -29,7 +29,14 @@ function MessageContent({ message, conversation, grouped }: ItemProps) {
   const body = message.body;
   const text = body.text ?? body.postback?.title;
   const attachments = body.attachments ?? (body.attachment === undefined ? [] : [body.attachment]);
-  const ctx = { conversationId: conversation.id, pageId: conversation.page.id, pageName: conversation.page.name, mid: message.mid, answered: message.answered_postback ?? null };
+  const ctx = {
+    conversationId: conversation.id,
+    pageId: conversation.page.id,
+    pageName: conversation.page.name,
+    mid: message.mid,
+    answered: message.answered_postback ?? null,
+    closed: message.awaits_answer === false && message.answered_postback == null,
+  };
   const meta = (
     <span className="meta">
       <time dateTime={new Date(message.created_at).toISOString()}>{clockTime(message.created_at)}</time>

@@ -25,7 +25,10 @@ interface Parsed {
 
 /** Splits an alert's text into its heading, labelled fields and remaining lines. */
 export function parseAlertText(text: string): Parsed {
-  const [first, ...rest] = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const [first, ...rest] = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const fields: [string, string][] = [];
   const lines: string[] = [];
   // A one-line alert has no heading of its own: the line is its body.
@@ -46,7 +49,10 @@ export function parseAlertText(text: string): Parsed {
 
 export function SecurityAlert({ message, ctx }: { message: ChatMessage; ctx: ButtonContext }) {
   const headingId = useId();
-  const template = message.body.attachment?.type === 'template' && str(message.body.attachment.payload, 'template_type') === 'button' ? message.body.attachment.payload : undefined;
+  const template =
+    message.body.attachment?.type === 'template' && str(message.body.attachment.payload, 'template_type') === 'button'
+      ? message.body.attachment.payload
+      : undefined;
   const text = template === undefined ? (message.body.text ?? '') : (str(template as Json, 'text') ?? '');
   const { title, fields, lines } = parseAlertText(text);
   const open = message.awaits_answer === true && ctx.answered == null;

@@ -15,6 +15,7 @@ export function ButtonTemplate({ payload, ctx }: { payload: Json; ctx: ButtonCon
 /** A template's buttons; after the customer answered, the answer in their place. */
 export function TemplateButtons({ buttons, ctx }: { buttons: Json[]; ctx: ButtonContext }) {
   if (ctx.answered != null) return <AnsweredButton answered={ctx.answered} />;
+  if (ctx.closed === true) return <p className="card-answer closed">No answer needed any more.</p>;
   return (
     <div className="card-buttons">
       {buttons.map((b, i) => (
