@@ -221,6 +221,8 @@ export const BANK_MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_txn ON alerts (txn_id);
   UPDATE alerts SET status = 'fraud' WHERE status IN ('fraud_reported', 'locked_by_customer');
   UPDATE alerts SET status = 'expired' WHERE status = 'soft_locked';
+  -- Alerts still open from before cases: their payments were booked the old way; close them without case effects.
+  UPDATE alerts SET status = 'expired', settled_by = 'migration' WHERE status = 'open';
   CREATE TABLE case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL REFERENCES alerts(id), at INTEGER NOT NULL,
     from_status TEXT, to_status TEXT NOT NULL, actor TEXT NOT NULL, note TEXT NOT NULL);
   CREATE INDEX case_events_case ON case_events (case_id, id);
