@@ -2,7 +2,7 @@
  * The agent inbox in a real Chromium against a real hub, with two browser contexts: the
  * bank's bot hands alice's conversation to the page inbox through the Graph handover
  * endpoint; the agent sees it arrive live in the queue, takes it and replies; alice sees
- * the reply live; the agent clicks Done and the bot gets the thread back.
+ * the reply live; the agent clicks Done (with a note for the bot) and the bot gets the thread back.
  */
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -141,8 +141,9 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     await agent.page.getByRole('log').getByText('My card was swallowed by an ATM').waitFor();
   });
 
-  it('Done hands the conversation back to the bot, which receives pass_thread_control', async () => {
+  it('Done hands the conversation back to the bot, which receives pass_thread_control with the agent’s note', async () => {
     const page = agent.page;
+    await page.getByLabel('Note for the assistant').fill('approve unlock 4821');
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByText('Nobody is waiting').waitFor();
     await shot(page, 'inbox-08-done');
@@ -162,7 +163,9 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     ).toEqual([
       {
         app: bank.app_id,
-        item: expect.objectContaining({ pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id } }),
+        item: expect.objectContaining({
+          pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id, metadata: 'approve unlock 4821' },
+        }),
       },
     ]);
     expect(problems).toEqual([]);

@@ -221,7 +221,9 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
 
     await buttonCard.getByRole('button', { name: 'Order a new card' }).click();
     await messages('Order a new card').locator('.bubble.postback').waitFor();
-    expect((await customerMessages()).at(0)?.body).toEqual({ postback: { title: 'Order a new card', payload: 'NEW_CARD' } });
+    // The tap names its message; a plain reply's buttons stay usable (only questions show their answer instead).
+    expect((await customerMessages()).at(0)?.body).toEqual({ postback: { title: 'Order a new card', payload: 'NEW_CARD' }, reply_to: { mid } });
+    await buttonCard.getByRole('button', { name: 'Order a new card' }).waitFor();
   });
 
   it('shows a banner while the stream is down and replays what was missed exactly once', async () => {

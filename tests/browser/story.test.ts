@@ -2,8 +2,10 @@
  * The whole Confide story in a real Chromium, against a running hub, sandbox bank and
  * sandbox shop: alice signs up, finds the bank, links her account through the hub's
  * consent screen and the bank's own log-in page, asks for her balance, gets a live fraud
- * alert and answers "No, not me"; an agent in a second browser context takes the
- * conversation in the inbox and replies; alice withdraws `balances` in the privacy
+ * alert styled as a security alert (marked "Action needed" in the chat list), answers "No,
+ * not me" with its button after two newer messages and sees the answer in its place; an
+ * agent in a second browser context takes the conversation in the inbox and, while the
+ * agent holds it, a second alert and a balance update still reach her; the agent replies; alice withdraws `balances` in the privacy
  * center, the bank's next balance alert is refused by the hub, and she downloads her data.
  * Every step leaves a screenshot in test-results/screenshots/story-*.png.
  */
@@ -50,6 +52,12 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await composer.press('Enter');
     await bubble(text).last().waitFor();
   };
+  const securityAlert = (ref: string) =>
+    alice.page
+      .getByRole('log')
+      .getByRole('region', { name: new RegExp(`Security alert from Sandbox Bank: Security check ${ref}`) })
+      .first();
+  const actionNeeded = () => alice.page.getByRole('navigation', { name: 'Conversations' }).getByText('Action needed');
   const storedMessages = async () => (await w.hub.services.conversations.messages(customerId, conversationId, undefined, 200)).data;
 
   beforeAll(async () => {
@@ -157,22 +165,54 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await snap(alice.page, 'balance');
   });
 
-  it('a simulated fraudulent purchase raises an alert live in her open thread; she taps "No, not me"', async () => {
+  it('a simulated fraudulent purchase raises a security alert live in her open thread, marked "Action needed" in the chat list', async () => {
     const loads = aliceLoads;
     const { txn, alert } = await w.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     expect(alert?.status).toBe('open');
     fraudTxn = txn;
-    const alertBubble = bubble('Was this you?');
-    await alertBubble.waitFor();
-    expect(await alertBubble.textContent()).toContain('Card: •••• 4821');
+    const card = securityAlert(alert?.ref ?? '');
+    await card.waitFor();
     expect(aliceLoads).toBe(loads);
-    const replies = alice.page.getByRole('group', { name: 'Suggested replies' });
-    await replies.getByRole('button', { name: 'No, not me' }).waitFor();
+    // Styled and labelled as a security alert, with amount, merchant, card and the local time in the app's format.
+    expect(await card.evaluate((el) => getComputedStyle(el).borderTopColor)).not.toBe(
+      await bubble('Your balances:')
+        .locator('.bubble')
+        .evaluate((el) => getComputedStyle(el).borderTopColor),
+    );
+    const field = (label: string) => card.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd');
+    expect(await field('Amount').textContent()).toBe(`€${(-txn.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    expect(await field('Merchant').textContent()).toBe('MegaTech Electronics (DE)');
+    expect(await field('Card').textContent()).toBe('•••• 4821');
+    const localTime = await alice.page.evaluate(
+      (at) => new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+      (await storedMessages()).find((m) => m.notification_category === 'fraud_alerts')?.created_at ?? 0,
+    );
+    expect(await field('Time').textContent()).toBe(localTime);
+    expect(await card.textContent()).not.toContain('UTC');
+    await actionNeeded().waitFor();
     await snap(alice.page, 'fraud-alert');
+  });
 
-    await replies.getByRole('button', { name: 'No, not me' }).click();
-    await bubble("We've locked card •••• 4821").waitFor();
-    expect((await w.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
+  it('two newer messages later the alert still has its buttons; "No, not me" shows the answer in their place and clears the marker', async () => {
+    const card = securityAlert('');
+    await send('balance');
+    await bubble('Your balances:').last().waitFor();
+    expect(await alice.page.getByRole('log').locator('li.msg').last().textContent()).toContain('Your balances:');
+    // Still there after the newer messages, and still the marker in the chat list.
+    await card.getByRole('button', { name: 'Yes, it was me' }).waitFor();
+    await actionNeeded().waitFor();
+    await card.getByRole('button', { name: 'No, not me' }).click();
+    await bubble('A replacement card is on its way').waitFor();
+    await card.getByText('You answered').waitFor();
+    expect(await card.getByRole('button').count()).toBe(0);
+    expect(await card.getByTestId('answered').textContent()).toContain('No, not me');
+    await actionNeeded().waitFor({ state: 'detached' });
+    expect(await w.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    expect(await w.bank.db.selectFrom('transactions').select('status').where('id', '=', fraudTxn.id).executeTakeFirst()).toEqual({ status: 'rejected' });
+    // After a reload the hub still knows the answer.
+    await alice.page.reload();
+    await card.getByText('You answered').waitFor();
+    expect(await card.getByRole('button').count()).toBe(0);
     await snap(alice.page, 'not-me');
   });
 
@@ -195,6 +235,20 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await page.getByRole('log').getByText('Was this you?').waitFor();
     await page.getByRole('button', { name: 'Take' }).click();
     await page.getByText('Taken by you').waitFor();
+
+    // While the agent holds the thread, the bank's consented updates still reach alice at once: a new alert and a balance update.
+    const second = await w.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
+    expect(second.alert?.status).toBe('open');
+    await securityAlert(second.alert?.ref ?? '')
+      .getByRole('button', { name: 'Yes, it was me' })
+      .waitFor();
+    await w.bank.ledger.setLowBalanceThreshold('acc_alice_chk', 100_000_000);
+    await w.bank.processor.checkLowBalance('acc_alice_chk');
+    await bubble('Heads up').waitFor();
+    await page.getByRole('log').getByText(`Security check ${second.alert?.ref}`).waitFor();
+    await page.getByRole('log').getByText('Heads up').waitFor();
+    expect(await w.bank.db.selectFrom('refusals').selectAll().execute()).toEqual([]);
+    await snap(alice.page, 'alice-updates-during-handover');
     const reply = page.getByLabel(`Reply to ${ALICE.username}`);
     await reply.fill('Hi Alice, Ada from the fraud team. Your card stays locked; a new one is on its way.');
     await reply.press('Enter');
@@ -243,8 +297,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     const before = await storedMessages();
     const shownBefore = await page.getByRole('log').locator('li.msg').count();
 
-    // The pending purchase books; the bank re-checks the balance and tries a `balances` update.
-    await w.bank.processor.book(fraudTxn.id);
+    // The bank's next balance check (as after a booking) tries a `balances` update.
+    await w.bank.processor.checkLowBalance('acc_alice_chk');
     const refusal = await eventually(
       () => w.bank.db.selectFrom('refusals').selectAll().where('category', '=', 'balances').executeTakeFirst(),
       'the refusal recorded by the bank',
@@ -252,7 +306,7 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(refusal).toMatchObject({ psid, tag: 'ACCOUNT_UPDATE', category: 'balances', code: 10, subcode: 1400001, context: 'low_balance:acc_alice_chk' });
     expect(await storedMessages()).toEqual(before);
     expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore);
-    expect(await page.getByRole('log').textContent()).not.toContain('Heads up');
+    expect((await page.getByRole('log').textContent())?.match(/Heads up/g)).toHaveLength(1);
     await snap(page, 'balance-alert-refused');
   });
 
@@ -285,12 +339,16 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(download.suggestedFilename()).toBe('confide-export.json');
     const data = JSON.parse(await readFile(await download.path(), 'utf8')) as {
       profile: { username: string };
-      conversations: { id: string; page: { name: string }; messages: { direction: string; body: { text?: string } }[] }[];
+      conversations: {
+        id: string;
+        page: { name: string };
+        messages: { direction: string; body: { text?: string; attachment?: { payload: { text?: string } } } }[];
+      }[];
     };
     expect(data.profile.username).toBe(ALICE.username);
     const withBank = data.conversations.find((c) => c.page.name === 'Sandbox Bank');
     expect(withBank?.id).toBe(conversationId);
-    const texts = withBank?.messages.map((m) => m.body.text ?? '') ?? [];
+    const texts = withBank?.messages.map((m) => m.body.text ?? m.body.attachment?.payload.text ?? '') ?? [];
     expect(texts).toContain('balance');
     expect(texts.some((t) => t.includes('Was this you?'))).toBe(true);
     expect(texts.some((t) => t.includes('Ada from the fraud team'))).toBe(true);

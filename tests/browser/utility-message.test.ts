@@ -37,7 +37,7 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
       name: 'card_payment_check',
       language: 'en_US',
       category: 'UTILITY',
-      notification_category: 'fraud_alerts',
+      notification_category: 'transactions',
       components: [
         { type: 'HEADER', format: 'TEXT', text: 'Card payment check' },
         {
@@ -61,8 +61,8 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
       ],
     });
     expect(created.json().status).toBe('APPROVED');
-    await declareCategory(env.hub.ctx, { pageId: bank.page_id, category: 'fraud_alerts', purpose: 'Card payments we think are not yours' });
-    await env.hub.services.consents.set(customerId, bank.page_id, ['fraud_alerts']);
+    await declareCategory(env.hub.ctx, { pageId: bank.page_id, category: 'transactions', purpose: 'Card payment notices' });
+    await env.hub.services.consents.set(customerId, bank.page_id, ['transactions']);
     const sent = await graph('me/messages', {
       recipient: { id: psid },
       messaging_type: 'UTILITY',
@@ -115,6 +115,7 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
     await card.getByRole('button', { name: 'It was me' }).click();
     await page.getByRole('log').getByText('It was me').locator('xpath=ancestor-or-self::*[contains(@class,"postback")]').first().waitFor();
     const res = await env.hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=10`, headers: { cookie: sessionCookie } });
-    expect(res.json().data[0].body).toEqual({ postback: { title: 'It was me', payload: 'FRAUD_OK_p-8812' } });
+    // A utility message with a postback button is a question: the answer names it.
+    expect(res.json().data[0].body).toEqual({ postback: { title: 'It was me', payload: 'FRAUD_OK_p-8812' }, reply_to: { mid: expect.stringMatching(/^m_/) } });
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ProactiveSender } from '../common/proactive.js';
-import type { Alert, FraudAlerts } from './fraud/alerts.js';
+import type { FraudCase, FraudCases } from './fraud/cases.js';
 import { evaluateRules, type RuleHit } from './fraud/rules.js';
 import type { Ledger, Txn } from './ledger.js';
 import type { Links } from './linking/links.js';
@@ -16,7 +16,7 @@ import type { SimPurchase } from './simulator/simulator.js';
 export interface CardProcessorDeps {
   ledger: Ledger;
   links: Links;
-  alerts: FraudAlerts;
+  cases: FraudCases;
   sender: ProactiveSender;
   log: Logger;
   now: () => number;
@@ -28,7 +28,8 @@ export interface CardProcessorDeps {
 export interface AuthorizationResult {
   txn: Txn;
   hits: RuleHit[];
-  alert: Alert | undefined;
+  /** The fraud case the payment opened (then it is held, not booked). */
+  alert: FraudCase | undefined;
 }
 
 export class CardProcessor {
@@ -40,7 +41,7 @@ export class CardProcessor {
 
   /** Authorises a purchase: records it, scores it, tells the customer. */
   async authorize(purchase: SimPurchase): Promise<AuthorizationResult> {
-    const { ledger, alerts } = this.#d;
+    const { ledger, cases } = this.#d;
     const card = await ledger.card(purchase.cardId);
     if (card === undefined) throw new Error(`Unknown card ${purchase.cardId}`);
     const customer = await ledger.customer(card.customer_id);
@@ -53,10 +54,10 @@ export class CardProcessor {
       return { txn, hits: [], alert: undefined };
     }
     const hits = evaluateRules({ txn: { ...purchase, cardId: card.id }, history, homeCountry: customer.home_country, compromisedTerminals: compromised });
-    let alert: Alert | undefined;
+    let alert: FraudCase | undefined;
     if (hits.length > 0) {
-      alert = await alerts.raise(txn, card, hits);
-      this.#d.log.info({ txn: txn.id, card: card.id, rules: hits.map((h) => h.id), alert: alert.id, status: alert.status }, 'fraud rules fired');
+      alert = await cases.open(txn, card, hits);
+      this.#d.log.info({ txn: txn.id, card: card.id, rules: hits.map((h) => h.id), case: alert.ref }, 'fraud rules fired: payment held, case opened');
     } else if (this.#d.notifyTransactions) {
       await this.#notice(txn, card.customer_id, transactionNoticeText(txn, card));
     }
@@ -64,8 +65,9 @@ export class CardProcessor {
     return { txn, hits, alert };
   }
 
-  /** Books a pending transaction and re-checks the low-balance alert. */
+  /** Books a pending transaction (unless a fraud case holds it) and re-checks the low-balance alert. */
   async book(pendingId: string): Promise<Txn | undefined> {
+    if (await this.#d.cases.holds(pendingId)) return undefined;
     const booked = await this.#d.ledger.book(pendingId, this.#d.now());
     if (booked !== undefined) await this.checkLowBalance(booked.account_id);
     return booked;

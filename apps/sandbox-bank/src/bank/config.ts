@@ -27,8 +27,12 @@ export const BankConfigSchema = z.object({
   /** Probability that a simulator slot stages a fraud scenario. */
   FRAUD_RATE: z.coerce.number().min(0).max(1).default(0.1),
   BOOK_DELAY_MS: z.coerce.number().int().min(0).default(30_000),
-  /** Unanswered fraud alerts soft-lock the card after this long. */
-  REPLY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /** An unanswered fraud case expires after this long: payment declined, card soft-locked. */
+  REPLY_TIMEOUT_MS: z.coerce.number().int().min(200).default(900_000),
+  /** When the reminder about an unanswered case goes out, after the alert; default half of REPLY_TIMEOUT_MS. */
+  REMIND_AFTER_MS: z.coerce.number().int().min(100).optional(),
+  /** Proactive contacts per fraud case (alert, reminder, expiry notice). */
+  MAX_CONTACTS: z.coerce.number().int().min(1).max(10).default(3),
   NOTIFY_TRANSACTIONS: bool.default(true),
   /** Bearer token of /admin/*; the admin routes are off without it. */
   ADMIN_TOKEN: z.string().min(16).optional(),

@@ -99,7 +99,10 @@ export class Ledger {
       .execute();
   }
 
-  /** The card's latest purchases for the fraud rules (declined and superseded rows excluded). */
+  /**
+   * The card's latest purchases for the fraud rules: declined and superseded rows are
+   * excluded, and so is any payment a fraud case holds (never counted while under review).
+   */
   async cardHistory(cardId: string, limit = 30): Promise<HistoryTxn[]> {
     const rows = await this.db
       .selectFrom('transactions')
@@ -108,6 +111,11 @@ export class Ledger {
       .where('status', '!=', 'rejected')
       .where('amount_minor', '<', 0)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(selectFrom('alerts as a').select('a.id').whereRef('a.txn_id', '=', 'transactions.id').where('a.status', 'in', ['open', 'fraud', 'expired'])),
+        ),
+      )
       .orderBy('occurred_at', 'desc')
       .limit(limit)
       .execute();

@@ -5,14 +5,12 @@
 import type { OutgoingMessage, QuickReply } from '@confide/sdk';
 import { formatMoney } from '../common/money.js';
 import { maskedCard } from '../common/pan.js';
+import { answerPayload } from './fraud/case-ref.js';
+import type { FraudCase } from './fraud/cases.js';
 import type { RuleHit } from './fraud/rules.js';
 import type { AccountView, Card, Txn } from './ledger.js';
 
-/** Quick-reply payloads of a fraud alert: `FRAUD:<answer>:<alert id>`. */
-export type FraudAnswer = 'yes' | 'no' | 'lock';
-export const fraudPayload = (answer: FraudAnswer, alertId: string): string => `FRAUD:${answer}:${alertId}`;
-
-/** `14:02 UTC, 23 Nov 2026` */
+/** `14:02 UTC, 23 Nov 2026` (for channels without the customer's time zone). */
 export function formatTime(ms: number): string {
   const d = new Date(ms);
   const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
@@ -21,41 +19,78 @@ export function formatTime(ms: number): string {
 
 const purchaseLine = (txn: Txn): string => `${formatMoney(-txn.amount_minor, txn.currency)} at ${txn.merchant_name} (${txn.merchant_country})`;
 
-export function fraudQuickReplies(alertId: string): QuickReply[] {
-  return [
-    { content_type: 'text', title: 'Yes, it was me', payload: fraudPayload('yes', alertId) },
-    { content_type: 'text', title: 'No, not me', payload: fraudPayload('no', alertId) },
-    { content_type: 'text', title: 'Lock card', payload: fraudPayload('lock', alertId) },
-  ];
-}
+/** The case fields the chat texts need. */
+type CaseView = Pick<FraudCase, 'ref' | 'answer_key'>;
 
-/** The fraud alert: merchant, amount, masked card, time, the rules' reasons, and the question. */
-export function fraudAlertMessage(alertId: string, txn: Txn, card: Card, hits: readonly RuleHit[]): OutgoingMessage {
-  const why = hits.map((h) => `• ${h.reason}`).join('\n');
-  const text = [
-    'Sandbox Bank fraud check',
-    `Purchase: ${purchaseLine(txn)}`,
-    `Card: ${maskedCard(card.last4)}`,
-    `Time: ${formatTime(txn.occurred_at)}`,
-    `Why we're asking:\n${why}`,
-    'Was this you?',
-  ].join('\n');
-  return { text, quick_replies: fraudQuickReplies(alertId) };
-}
+/** Button template text limit (Send API). */
+const BUTTON_TEXT_MAX = 640;
 
-export function softLockMessage(alertId: string, txn: Txn, card: Card): OutgoingMessage {
+/**
+ * The fraud alert: a button template (its answers stay on the message, unlike quick
+ * replies) with the case reference, amount, merchant, masked card and the rules'
+ * reasons. The time is the message's own: the customer's app shows it in local time.
+ */
+export function fraudAlertMessage(fc: CaseView, txn: Txn, card: Card, hits: readonly RuleHit[]): OutgoingMessage {
+  const head = [`Security check ${fc.ref}`, `Purchase: ${purchaseLine(txn)}`, `Card: ${maskedCard(card.last4)}`].join('\n');
+  const tail = 'Was this you? Until you answer, the payment is on hold and the card is blocked for new payments.';
+  let why = `Why: ${hits.map((h) => h.reason).join(' ')}`;
+  const room = BUTTON_TEXT_MAX - head.length - tail.length - 2;
+  if (why.length > room) why = `${why.slice(0, Math.max(0, room - 1))}…`;
+  const key = fc.answer_key ?? '';
+  const ref = fc.ref ?? '';
   return {
-    text: `We didn't hear back about ${purchaseLine(txn)}, so card ${maskedCard(card.last4)} is temporarily locked. If it was you, tap "Yes, it was me" and we'll unlock it.`,
-    quick_replies: fraudQuickReplies(alertId),
+    attachment: {
+      type: 'template',
+      payload: {
+        template_type: 'button',
+        text: [head, why, tail].join('\n'),
+        buttons: [
+          { type: 'postback', title: 'Yes, it was me', payload: answerPayload(key, 'yes', ref) },
+          { type: 'postback', title: 'No, not me', payload: answerPayload(key, 'no', ref) },
+        ],
+      },
+    },
   };
 }
 
-export const genuineText = (txn: Txn, card: Card, unlocked: boolean): string =>
-  `Thanks! We've marked ${purchaseLine(txn)} as genuine. Card ${maskedCard(card.last4)} ${unlocked ? 'is unlocked again' : 'stays active'}.`;
+const minutes = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1_000))} seconds`);
 
-export const fraudReportedText = (card: Card): string =>
-  `We've locked card ${maskedCard(card.last4)} so no further payments go through (this can be undone). ` +
-  `A member of our fraud team will take over this chat now to review the payment and send you a replacement card.`;
+export const caseReminderText = (fc: CaseView, txn: Txn, card: Card, leftMs: number): string =>
+  `Reminder about security check ${fc.ref}: ${purchaseLine(txn)} on card ${maskedCard(card.last4)} is still on hold. ` +
+  `Please answer with the buttons on the check within ${minutes(leftMs)}, or we decline the payment and keep the card locked.`;
+
+export const caseExpiredText = (fc: CaseView, txn: Txn, card: Card): string =>
+  `We didn't hear back about security check ${fc.ref}, so we declined ${purchaseLine(txn)} and card ${maskedCard(card.last4)} stays locked. ` +
+  `To restore the card, say "unlock card" and confirm at the Sandbox Bank log-in page, or say "agent".`;
+
+export const genuineText = (fc: CaseView, txn: Txn, card: Card): string =>
+  `Thanks, security check ${fc.ref} is closed: ${purchaseLine(txn)} is approved and card ${maskedCard(card.last4)} is unblocked. ` +
+  `If the merchant asked you to pay again, you can retry now.`;
+
+export const fraudReportedText = (fc: CaseView, txn: Txn, card: Card): string =>
+  `Thanks for telling us (security check ${fc.ref}). We declined ${purchaseLine(txn)}, so it will not be charged, and card ${maskedCard(card.last4)} stays blocked. ` +
+  `A replacement card is on its way. A member of our fraud team will take over this chat now.`;
+
+/** Tells the chat that a case was answered on another channel (the alert's buttons are then closed). */
+export const answeredElsewhereText = (fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string =>
+  `Security check ${fc.ref} is closed: it was answered on another channel. ` +
+  (fc.status === 'genuine'
+    ? `${purchaseLine(txn)} is approved and card ${maskedCard(card.last4)} is unblocked.`
+    : `${purchaseLine(txn)} was declined, card ${maskedCard(card.last4)} stays blocked and a replacement is on its way.`);
+
+/** What a second answer to a settled case is told. */
+export function caseOutcomeText(fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string {
+  switch (fc.status) {
+    case 'genuine':
+      return `Security check ${fc.ref} is already closed: you confirmed ${purchaseLine(txn)}, and card ${maskedCard(card.last4)} was unblocked. Nothing changed.`;
+    case 'fraud':
+      return `Security check ${fc.ref} is already closed: you reported ${purchaseLine(txn)} as fraud. The payment was declined, card ${maskedCard(card.last4)} stays blocked and a replacement is on its way. Nothing changed.`;
+    case 'expired':
+      return `Security check ${fc.ref} expired without an answer, so ${purchaseLine(txn)} was declined and card ${maskedCard(card.last4)} is locked. Nothing changed now. To restore the card, say "unlock card" and confirm at the Sandbox Bank log-in page, or say "agent".`;
+    default:
+      return `Security check ${fc.ref} is closed. Nothing changed.`;
+  }
+}
 
 export const lockedByCustomerText = (card: Card): string => `Card ${maskedCard(card.last4)} is locked. Say "unlock card" whenever you want it back.`;
 

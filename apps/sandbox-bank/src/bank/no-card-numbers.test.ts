@@ -7,7 +7,21 @@ import { SCENARIOS } from './simulator/simulator.js';
 let h: Harness | undefined;
 afterEach(() => h?.bank.close());
 
-const TABLES = ['customers', 'accounts', 'cards', 'transactions', 'links', 'link_codes', 'alerts', 'refusals', 'compromised_terminals'] as const;
+const TABLES = [
+  'customers',
+  'accounts',
+  'cards',
+  'transactions',
+  'links',
+  'link_codes',
+  'alerts',
+  'refusals',
+  'compromised_terminals',
+  'case_events',
+  'answer_rejections',
+  'card_replacements',
+  'step_ups',
+] as const;
 
 describe('card numbers never appear', () => {
   it('detects a Luhn-valid test PAN and ignores other digit runs (the scanner itself works)', () => {
@@ -22,13 +36,19 @@ describe('card numbers never appear', () => {
     await h.link('psid-bob', 'cus_bob');
     h.hub.refuse.add('transactions');
     for (const scenario of SCENARIOS) {
+      // Each case blocks its card; unblock between scenarios so every one runs.
       await h.bank.simulator.stage(scenario, 'cus_alice', 'card_alice_credit');
-      await h.bank.simulator.stage(scenario, 'cus_bob');
+      await h.bank.simulator.stage(scenario, 'cus_bob', 'card_bob_debit');
+      h.clock.now += 2_000;
+      await h.bank.cases.sweep();
+      await h.bank.ledger.unlockCard('card_alice_credit');
+      await h.bank.ledger.unlockCard('card_bob_debit');
     }
-    for (const text of ['balance', 'transactions', 'cards', 'lock card', 'alert 100', 'agent', 'hello?']) await h.deliver(textEvent('psid-alice', text));
+    for (const text of ['balance', 'transactions', 'cards', 'lock card', 'unlock card', 'alert 100', 'agent', 'hello?'])
+      await h.deliver(textEvent('psid-alice', text));
     await h.deliver(quickReplyEvent('psid-bob', 'No, not me', 'FRAUD:no:unknown'));
     h.clock.now += 5_000;
-    await h.bank.alerts.sweep();
+    await h.bank.cases.sweep();
 
     const rows: unknown[] = [];
     for (const table of TABLES) rows.push(...(await h.bank.db.selectFrom(table).selectAll().execute()));

@@ -2,14 +2,18 @@
  * The sandbox bank's tables. Money columns are integer minor units; a card is an id and
  * its last four digits, nothing more (reference §8). Times are epoch milliseconds.
  */
+import type { Generated } from 'kysely';
 import type { RefusalsTableShape } from '../common/refusals.js';
 
 /** Account kinds of reference §3. */
 export type AccountKind = 'checking' | 'savings' | 'card';
 /** Transaction status of reference §3; booked rows supersede their pending row. */
 export type TxnStatus = 'pending' | 'booked' | 'rejected';
-/** Lifecycle of a fraud alert. */
-export type AlertStatus = 'open' | 'suppressed' | 'undelivered' | 'genuine' | 'fraud_reported' | 'locked_by_customer' | 'soft_locked';
+/**
+ * Lifecycle of a fraud case (fraud/cases.ts): `open` → `genuine` | `fraud` | `expired`.
+ * `suppressed` and `undelivered` only appear on rows written before cases existed.
+ */
+export type AlertStatus = 'open' | 'genuine' | 'fraud' | 'expired' | 'suppressed' | 'undelivered';
 
 export interface BankCustomersTable {
   id: string;
@@ -100,6 +104,56 @@ export interface AlertsTable {
   deadline_at: number;
   answered_at: number | null;
   message_id: string | null;
+  /** The short reference the customer sees, e.g. `FC-7K2Q9M`. */
+  ref: string | null;
+  /** Random key of the case's answer payloads (HMAC), never shown. */
+  answer_key: string | null;
+  /** When the reminder goes out (before `deadline_at`); null once sent. */
+  remind_at: number | null;
+  /** Proactive contacts made about the case (capped). */
+  contacts: number;
+  /** Who or what settled the case, e.g. `customer:chat:<psid>` or `deadline`. */
+  settled_by: string | null;
+}
+
+/** The case history: every transition of a case and what caused it. */
+export interface CaseEventsTable {
+  id: Generated<number>;
+  case_id: string;
+  at: number;
+  from_status: string | null;
+  to_status: string;
+  actor: string;
+  note: string;
+}
+
+/** Answers that changed nothing, with the reason (forged, unknown, foreign, replayed, expired). */
+export interface AnswerRejectionsTable {
+  id: Generated<number>;
+  at: number;
+  channel: string;
+  sender: string;
+  ref: string | null;
+  reason: string;
+}
+
+export interface CardReplacementsTable {
+  id: string;
+  card_id: string;
+  case_id: string;
+  ordered_at: number;
+}
+
+/** One-time step-up links to unlock a card locked for fraud (fraud/step-up.ts). */
+export interface StepUpsTable {
+  /** SHA-256 of the token in the link. */
+  token_hash: string;
+  card_id: string;
+  customer_id: string;
+  psid: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export type RefusalsTable = RefusalsTableShape;
@@ -120,6 +174,10 @@ export interface BankDatabase {
   alerts: AlertsTable;
   refusals: RefusalsTable;
   compromised_terminals: CompromisedTerminalsTable;
+  case_events: CaseEventsTable;
+  answer_rejections: AnswerRejectionsTable;
+  card_replacements: CardReplacementsTable;
+  step_ups: StepUpsTable;
 }
 
 /** Forward-only migrations; see `openSqlite`. */
@@ -151,5 +209,28 @@ export const BANK_MIGRATIONS: readonly string[] = [
   CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, psid TEXT NOT NULL, tag TEXT NOT NULL, category TEXT NOT NULL,
     reason TEXT NOT NULL, code INTEGER, subcode INTEGER, context TEXT NOT NULL);
   CREATE TABLE compromised_terminals (terminal_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since INTEGER NOT NULL);
+  `, // Fraud cases (fraud/cases.ts): alerts become cases with a customer-facing reference,
+  // a reminder, a contact cap and a history; old statuses map onto the new lifecycle.
+  `
+  ALTER TABLE alerts ADD COLUMN ref TEXT;
+  ALTER TABLE alerts ADD COLUMN answer_key TEXT;
+  ALTER TABLE alerts ADD COLUMN remind_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN contacts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE alerts ADD COLUMN settled_by TEXT;
+  CREATE UNIQUE INDEX alerts_ref ON alerts (ref);
+  CREATE INDEX alerts_txn ON alerts (txn_id);
+  UPDATE alerts SET status = 'fraud' WHERE status IN ('fraud_reported', 'locked_by_customer');
+  UPDATE alerts SET status = 'expired' WHERE status = 'soft_locked';
+  -- Alerts still open from before cases: their payments were booked the old way; close them without case effects.
+  UPDATE alerts SET status = 'expired', settled_by = 'migration' WHERE status = 'open';
+  CREATE TABLE case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL REFERENCES alerts(id), at INTEGER NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, actor TEXT NOT NULL, note TEXT NOT NULL);
+  CREATE INDEX case_events_case ON case_events (case_id, id);
+  CREATE TABLE answer_rejections (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, channel TEXT NOT NULL, sender TEXT NOT NULL,
+    ref TEXT, reason TEXT NOT NULL);
+  CREATE TABLE card_replacements (id TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id), case_id TEXT NOT NULL REFERENCES alerts(id),
+    ordered_at INTEGER NOT NULL);
+  CREATE TABLE step_ups (token_hash TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id), customer_id TEXT NOT NULL, psid TEXT NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
   `,
 ];

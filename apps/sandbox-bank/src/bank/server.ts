@@ -17,7 +17,8 @@ import { createBankBot } from './bot/bank-bot.js';
 import { CardProcessor } from './card-processor.js';
 import type { BankConfig } from './config.js';
 import { seedBank } from './fixtures.js';
-import { FraudAlerts } from './fraud/alerts.js';
+import { FraudCases } from './fraud/cases.js';
+import { StepUps, stepUpRoutes } from './fraud/step-up.js';
 import { Ledger } from './ledger.js';
 import { Links } from './linking/links.js';
 import { linkingRoutes } from './linking/routes.js';
@@ -41,7 +42,7 @@ export interface SandboxBank {
   readonly platform: Platform;
   readonly ledger: Ledger;
   readonly links: Links;
-  readonly alerts: FraudAlerts;
+  readonly cases: FraudCases;
   readonly processor: CardProcessor;
   readonly simulator: SimulationDriver;
   readonly db: Ledger['db'];
@@ -69,8 +70,20 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   const ledger = new Ledger(db);
   const links = new Links(db);
   const sender = new ProactiveSender({ platform, recordRefusal: refusalRecorder(db), log, now });
-  const alerts = new FraudAlerts({ db, ledger, links, platform, sender, log, now, replyTimeoutMs: config.REPLY_TIMEOUT_MS });
-  const processor = new CardProcessor({ ledger, links, alerts, sender, log, now, notifyTransactions: config.NOTIFY_TRANSACTIONS });
+  const remindAfterMs = config.REMIND_AFTER_MS ?? Math.round(config.REPLY_TIMEOUT_MS / 2);
+  const cases = new FraudCases({
+    db,
+    ledger,
+    links,
+    platform,
+    sender,
+    log,
+    now,
+    replyTimeoutMs: config.REPLY_TIMEOUT_MS,
+    remindAfterMs,
+    maxContacts: config.MAX_CONTACTS,
+  });
+  const processor = new CardProcessor({ ledger, links, cases, sender, log, now, notifyTransactions: config.NOTIFY_TRANSACTIONS });
   const simulator = new SimulationDriver(ledger, processor, {
     seed: config.SEED,
     ratePerMinute: config.SIM_RATE,
@@ -90,7 +103,8 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
       .finally(() => deferred.delete(p));
     deferred.add(p);
   };
-  const bot = createBankBot({ platform, ledger, links, alerts, log, now, linkUrl, defer });
+  const stepUps = new StepUps({ db, ledger, cases, platform, log, now, publicUrl });
+  const bot = createBankBot({ platform, ledger, links, cases, stepUps, log, now, linkUrl, defer });
 
   const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   acceptForms(app);
@@ -102,7 +116,8 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   );
   const redirectOrigins = (config.LINK_REDIRECT_ORIGINS ?? new URL(config.HUB_URL).origin).split(',').map((o) => o.trim());
   await app.register(linkingRoutes({ platform, ledger, links, log, now, redirectOrigins, hint: 'Demo logins: alice / alice-bank-pass, bob / bob-bank-pass.' }));
-  if (config.ADMIN_TOKEN !== undefined) await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, alerts, db }));
+  await app.register(stepUpRoutes(stepUps));
+  if (config.ADMIN_TOKEN !== undefined) await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, cases, db }));
   app.get('/healthz', async () => ({ ok: true }));
 
   let sweeper: NodeJS.Timeout | undefined;
@@ -111,7 +126,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
     platform,
     ledger,
     links,
-    alerts,
+    cases,
     processor,
     simulator,
     db,
@@ -126,8 +141,8 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
       }
       await simulator.start();
       sweeper = setInterval(
-        () => void alerts.sweep().catch((err: unknown) => log.error({ err }, 'alert sweep failed')),
-        Math.min(1_000, config.REPLY_TIMEOUT_MS),
+        () => void cases.sweep().catch((err: unknown) => log.error({ err }, 'fraud case sweep failed')),
+        Math.max(50, Math.min(1_000, Math.floor(Math.min(config.REPLY_TIMEOUT_MS, remindAfterMs) / 4))),
       );
       sweeper.unref();
       return url;

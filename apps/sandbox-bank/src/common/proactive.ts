@@ -28,6 +28,8 @@ export interface ProactiveSendOptions {
   category: string;
   /** What the update is about (e.g. `fraud_alert:alr_…`), stored with a refusal. */
   context: string;
+  /** An earlier message this update refers to (`reply_to`); on Confide it also closes that message's open question. */
+  replyTo?: string;
 }
 
 /** Sends proactive updates and records refusals. */
@@ -47,7 +49,11 @@ export class ProactiveSender {
   /** Sends one update; never throws for Platform API errors. */
   async send(psid: string, message: OutgoingMessage, options: ProactiveSendOptions): Promise<ProactiveOutcome> {
     try {
-      const res = await this.#platform.messages.sendProactiveUpdate(psid, message, { tag: options.tag, notificationCategory: options.category });
+      const res = await this.#platform.messages.sendProactiveUpdate(psid, message, {
+        tag: options.tag,
+        notificationCategory: options.category,
+        ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+      });
       return { status: 'sent', messageId: res.message_id };
     } catch (error) {
       if (isPlatformApiError(error) && error.isConsentError()) {

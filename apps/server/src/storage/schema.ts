@@ -88,6 +88,15 @@ export interface MessagesTable {
   persona_id: string | null;
   messaging_type: string | null;
   tag: string | null;
+  /** Consent category of a proactive update (`notification_category`), else null. */
+  notification_category: string | null;
+  /** 1 for a proactive update asking a question with postback buttons (features/conversations/answers.ts). */
+  awaits_answer: number;
+  /** Index of the postback button the customer used first, and when. */
+  answered_button: number | null;
+  answered_at: number | null;
+  /** When the business closed the question unanswered (a later message of its own replying to it). */
+  closed_at: number | null;
 }
 
 export interface CustomerEventsTable {

@@ -236,6 +236,21 @@ for (const dialect of DIALECTS) {
       expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
     });
 
+    it('a utility question reaches the customer while the page inbox holds the thread, as a security alert awaiting an answer', async () => {
+      expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
+      await allowFraudAlerts();
+      const pass = await graph('POST', '/me/pass_thread_control', { recipient: { id: fx.psid }, target_app_id: 263902037430900 });
+      expect(pass.json()).toEqual({ success: true });
+      expectError(await send(textSend(fx.psid, 'a reply from the bot')), 2018300);
+      const ok = await send(fraudSend(fx.psid));
+      expect(ok.statusCode, ok.body).toBe(200);
+      const shown = (await customerMessages(hub, fx)).at(-1) as Record<string, unknown> | undefined;
+      expect(shown).toMatchObject({ mid: ok.json().message_id, notification_category: 'fraud_alerts', awaits_answer: true, answered_postback: null });
+      // Without consent it is refused as such, handover or not.
+      await hub.services.consents.revoke(fx.customer.id, fx.page.page_id);
+      expectError(await send(fraudSend(fx.psid)), 10, 1400001);
+    });
+
     it('rejects promotional, malformed, too-variable, shortened-link and credential-seeking templates with Meta’s reason; a rejected template cannot be sent', async () => {
       const cases: Array<[Record<string, unknown>, string]> = [
         [bodyOnly('promo_one', 'Your statement is ready. Enjoy 20% off your next card fee this week.'), 'TAG_SHOULD_BE_MARKETING'],

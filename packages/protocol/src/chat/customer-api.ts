@@ -40,6 +40,10 @@ export const MessagePersonaSchema = z.object({
 });
 export type MessagePersona = z.infer<typeof MessagePersonaSchema>;
 
+/** Which of a message's postback buttons the customer used, and when. */
+export const AnsweredPostbackSchema = z.object({ title: z.string(), payload: z.string(), answered_at: z.number() });
+export type AnsweredPostback = z.infer<typeof AnsweredPostbackSchema>;
+
 export const ChatMessageSchema = z.object({
   mid: z.string(),
   conversation_id: z.string(),
@@ -50,6 +54,15 @@ export const ChatMessageSchema = z.object({
   persona: MessagePersonaSchema.nullable().optional(),
   /** Message tag for proactive updates (e.g. ACCOUNT_UPDATE). */
   tag: z.string().nullable().optional(),
+  /** The consent category a proactive update was sent under (e.g. `fraud_alerts`). */
+  notification_category: z.string().nullable().optional(),
+  /**
+   * Set on a proactive update asking a question with postback buttons: true until one is
+   * used or the business closes the question (false with no `answered_postback`).
+   */
+  awaits_answer: z.boolean().optional(),
+  /** The postback button of this message the customer used first, if any. */
+  answered_postback: AnsweredPostbackSchema.nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -63,6 +76,8 @@ export const ConversationSchema = z.object({
   page_delivered_watermark: z.number(),
   page_read_watermark: z.number(),
   customer_read_watermark: z.number(),
+  /** How many of the business's questions (proactive updates with postback buttons) still await an answer. */
+  awaiting_answers: z.number().int().optional(),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
@@ -71,7 +86,18 @@ export const StartConversationBodySchema = z.object({ page_id: z.string().min(1)
 export const SendChatMessageBodySchema = z.union([
   z.object({ text: z.string().min(1).max(2000) }).strict(),
   z.object({ quick_reply: z.object({ payload: z.string().max(1000), title: z.string().max(100) }).strict() }).strict(),
-  z.object({ postback: z.object({ payload: z.string().max(1000), title: z.string().max(100) }).strict() }).strict(),
+  z
+    .object({
+      postback: z
+        .object({
+          payload: z.string().max(1000),
+          title: z.string().max(100),
+          /** The message whose button was tapped; omitted for menu and Get Started postbacks. */
+          message_mid: z.string().min(1).max(64).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
 export type SendChatMessageBody = z.infer<typeof SendChatMessageBodySchema>;
 

@@ -61,6 +61,10 @@ export const InboxConversationSchema = InboxQueueItemSchema.omit({ last_message:
 export type InboxConversation = z.infer<typeof InboxConversationSchema>;
 
 export const AgentReplyBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
+
+/** "Done": an optional note for the assistant, delivered as the `metadata` of its `pass_thread_control` (e.g. an approval). */
+export const InboxDoneBodySchema = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
+export type InboxDoneBody = z.infer<typeof InboxDoneBodySchema>;
 export type AgentReplyBody = z.infer<typeof AgentReplyBodySchema>;
 
 /** Why a queue frame was sent. */

@@ -6,18 +6,22 @@ import { Bot, type Platform, type QuickReply } from '@confide/sdk';
 import type { Logger } from 'pino';
 import { formatMoney } from '../../common/money.js';
 import { maskedCard } from '../../common/pan.js';
-import type { FraudAlerts } from '../fraud/alerts.js';
+import { FRAUD_LOCKS, isFraudLock, type FraudCases } from '../fraud/cases.js';
+import type { StepUps } from '../fraud/step-up.js';
 import type { Ledger } from '../ledger.js';
 import type { Links } from '../linking/links.js';
 import { HELP_TEXT, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
 import { parsePayload, parseText, type Command } from './commands.js';
+import { applyAgentApproval } from './agent-approval.js';
+import { answerFromChat } from './fraud-answer.js';
 
 /** Dependencies of {@link createBankBot}. */
 export interface BankBotDeps {
   platform: Platform;
   ledger: Ledger;
   links: Links;
-  alerts: FraudAlerts;
+  cases: FraudCases;
+  stepUps: StepUps;
   log: Logger;
   now: () => number;
   /** The bank's log-in page for account_link buttons. */
@@ -74,24 +78,20 @@ export function createBankBot(deps: BankBotDeps): Bot {
       await links.unlink(event.sender.id);
       log.info({ psid: event.sender.id }, 'account unlinked');
     })
-    .onHandover((event) => {
+    .onHandover(async (event) => {
       log.info({ psid: event.sender.id, event: Object.keys(event).filter((k) => k.endsWith('_control') || k === 'app_roles') }, 'handover event');
+      await applyAgentApproval(deps, event);
     });
 }
 
 async function runCommand(deps: BankBotDeps, psid: string, command: Command): Promise<void> {
-  const { platform, ledger, links, alerts } = deps;
+  const { platform, ledger, links } = deps;
   const send = (text: string, quickReplies?: QuickReply[]) =>
     quickReplies === undefined ? platform.messages.sendText(psid, text) : platform.messages.sendQuickReplies(psid, text, quickReplies);
   const linkButton = (text: string) => platform.messages.sendButtonTemplate(psid, text, [{ type: 'account_link', url: deps.linkUrl }]);
 
   if (command.type === 'fraud_answer') {
-    const alertId = command.alertId ?? (await alerts.pendingFor(psid))?.id;
-    if (alertId === undefined) {
-      await send(HELP_TEXT, helpQuickReplies());
-      return;
-    }
-    await alerts.answer(psid, alertId, command.answer);
+    await answerFromChat(deps, psid, command);
     return;
   }
   const customerId = await links.customerOf(psid);
@@ -153,6 +153,10 @@ async function cardCommand(
       await platform.messages.sendText(psid, "That card isn't one of yours.");
       return;
     }
+    if (command.type === 'unlock' && isFraudLock(card.lock_reason)) {
+      await refuseFraudUnlock(deps, psid, card);
+      return;
+    }
     if (command.type === 'lock') await ledger.lockCard(card.id, 'customer', deps.now());
     else await ledger.unlockCard(card.id);
     await platform.messages.sendText(psid, `Card ${maskedCard(card.last4)} is ${command.type === 'lock' ? 'locked' : 'unlocked'}.`);
@@ -199,5 +203,26 @@ async function thresholdCommand(deps: BankBotDeps, psid: string, customerId: str
     minor === null
       ? `Low-balance alerts for ${checking.name} are off.`
       : `Done: I'll message you when ${checking.name} drops below ${formatMoney(minor, checking.currency)}.`,
+  );
+}
+
+/** A card locked for fraud is not unlocked from chat alone: answer the open check, or step up at the bank. */
+async function refuseFraudUnlock(deps: BankBotDeps, psid: string, card: Awaited<ReturnType<Ledger['cards']>>[number]): Promise<void> {
+  const { platform, cases } = deps;
+  const fc = await cases.latestCaseOf(card.id);
+  if (card.lock_reason === FRAUD_LOCKS.review) {
+    if (fc !== undefined) await cases.note(fc.id, `customer:chat:${psid}`, 'unlock refused: the case is still open');
+    await platform.messages.sendText(
+      psid,
+      `Card ${maskedCard(card.last4)} is blocked while security check ${fc?.ref ?? ''} waits for your answer. Answer it with the buttons on the check: "Yes, it was me" unblocks the card at once.`,
+    );
+    return;
+  }
+  const url = await deps.stepUps.link(card, psid);
+  await platform.messages.sendButtonTemplate(
+    psid,
+    `Card ${maskedCard(card.last4)} was locked because of suspected fraud${fc?.ref ? ` (security check ${fc.ref})` : ''}, so I can't unlock it from chat alone. ` +
+      `Confirm it's you at the Sandbox Bank log-in page (the link works once, for 10 minutes), or say "agent" and our team can approve it.`,
+    [{ type: 'web_url', url, title: 'Confirm at the bank' }],
   );
 }

@@ -3,7 +3,7 @@
  * one {@link Command}. Unknown text becomes `help`, so the bot never stays silent.
  */
 import { parseMoney } from '../../common/money.js';
-import type { FraudAnswer } from '../messages.js';
+import { parseAnswerPayload, type CaseAnswer } from '../fraud/case-ref.js';
 
 export type Command =
   | { type: 'balance' }
@@ -18,7 +18,8 @@ export type Command =
   | { type: 'unlink' }
   | { type: 'link_menu' }
   | { type: 'get_started' }
-  | { type: 'fraud_answer'; answer: FraudAnswer; alertId?: string }
+  /** An answer to a fraud case: from a button (`ref` and `proof`) or typed (neither); `malformed` for a broken payload. */
+  | { type: 'fraud_answer'; answer: CaseAnswer; ref?: string; proof?: string; malformed?: boolean }
   | { type: 'help'; unknown: boolean };
 
 const SIMPLE: Readonly<Record<string, Command>> = {
@@ -38,9 +39,12 @@ const SIMPLE: Readonly<Record<string, Command>> = {
 /** Parses a postback or quick-reply payload. */
 export function parsePayload(payload: string): Command {
   if (payload === 'GET_STARTED') return { type: 'get_started' };
-  const [kind, arg, extra] = payload.split(':');
+  const [kind, arg] = payload.split(':');
   if (kind === 'CMD' && arg !== undefined) return SIMPLE[arg] ?? { type: 'help', unknown: true };
-  if (kind === 'FRAUD' && (arg === 'yes' || arg === 'no' || arg === 'lock') && extra) return { type: 'fraud_answer', answer: arg, alertId: extra };
+  const answer = parseAnswerPayload(payload);
+  if (answer === 'malformed') return { type: 'fraud_answer', answer: 'no', malformed: true };
+  if (answer !== undefined)
+    return { type: 'fraud_answer', answer: answer.answer, ref: answer.ref, ...(answer.proof === undefined ? {} : { proof: answer.proof }) };
   if (kind === 'LOCK' && arg) return { type: 'lock', cardId: arg };
   if (kind === 'UNLOCK' && arg) return { type: 'unlock', cardId: arg };
   if (kind === 'THRESHOLD' && arg) return { type: 'threshold', minor: arg === 'off' ? null : Number.parseInt(arg, 10) };

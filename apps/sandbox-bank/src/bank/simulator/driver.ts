@@ -65,21 +65,29 @@ export class SimulationDriver {
   }
 
   /**
-   * Stages a scenario for one of a customer's cards now and authorises its first purchase
-   * at once; later purchases of the scenario (a burst) and bookings follow on timers.
+   * Stages a scenario on one of a customer's active cards now. Its purchases are authorised
+   * at once, in order, until one opens a fraud case (then the card is blocked and the rest
+   * would only be declined), so a staged scenario always ends in a visible alert when its
+   * rules fire. Bookings of the purchases that passed follow on timers.
+   * @throws RangeError when the customer has no such card, or the card is blocked.
    */
   async stage(scenario: Scenario, customerId: string, cardId?: string): Promise<AuthorizationResult> {
     const cards = (await this.#ledger.simCards()).filter((c) => c.customerId === customerId && (cardId === undefined || c.cardId === cardId));
-    const card = cards[0];
-    if (card === undefined) throw new RangeError(`No card for customer ${customerId}`);
+    const active: typeof cards = [];
+    for (const c of cards) if ((await this.#ledger.card(c.cardId))?.status === 'active') active.push(c);
+    const card = active[0];
+    if (card === undefined) throw new RangeError(cards.length === 0 ? `No card for customer ${customerId}` : `Card ${cards[0]?.cardId} is blocked`);
     const sim = await this.#sim();
-    const [first, ...rest] = sim.stage(scenario, card, this.#options.now());
-    if (first === undefined) throw new Error(`Scenario ${scenario} staged nothing`);
-    const result = await this.#serial(() => this.#authorize(first));
-    for (const purchase of rest) {
-      this.#later(purchase.occurredAt - first.occurredAt, () => this.#authorize(purchase).then(() => undefined));
-    }
-    return result;
+    const purchases = sim.stage(scenario, card, this.#options.now());
+    if (purchases.length === 0) throw new Error(`Scenario ${scenario} staged nothing`);
+    return this.#serial(async () => {
+      let result: AuthorizationResult | undefined;
+      for (const purchase of purchases) {
+        result = await this.#authorize({ ...purchase, occurredAt: this.#options.now() });
+        if (result.alert !== undefined) break;
+      }
+      return result as AuthorizationResult;
+    });
   }
 
   stop(): void {
@@ -90,6 +98,9 @@ export class SimulationDriver {
 
   async #apply(event: SimEvent): Promise<void> {
     if (event.kind === 'authorize') {
+      // A simulated cardholder does not keep using a blocked card (a fraud case holds it, or it is locked):
+      // background traffic skips it instead of flooding the chat with declines.
+      if ((await this.#ledger.card(event.purchase.cardId))?.status === 'locked') return;
       await this.#authorize(event.purchase, false);
       return;
     }
@@ -100,7 +111,7 @@ export class SimulationDriver {
 
   async #authorize(purchase: Parameters<CardProcessor['authorize']>[0], scheduleBooking = true): Promise<AuthorizationResult> {
     const result = await this.#processor.authorize({ ...purchase, occurredAt: Math.max(purchase.occurredAt, this.#options.now()) });
-    if (result.txn.status === 'pending') {
+    if (result.txn.status === 'pending' && result.alert === undefined) {
       if (scheduleBooking) this.#later(this.#options.bookDelayMs, () => this.#processor.book(result.txn.id).then(() => undefined));
       else this.#refToTxn.set(purchase.ref, result.txn.id);
     }

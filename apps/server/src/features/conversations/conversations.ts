@@ -19,6 +19,7 @@ import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
+import { awaitingAnswers, recordAnswer } from './answers.js';
 import { personasOfRows } from './message-personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
@@ -75,12 +76,13 @@ export class Conversations {
   async list(customerId: string): Promise<Conversation[]> {
     const db = this.ctx.storage.db;
     const rows = await listConversationsOfCustomer(db, customerId);
-    const [last, unread] = await Promise.all([
+    const [last, unread, awaiting] = await Promise.all([
       lastMessages(
         db,
         rows.map((r) => r.id),
       ),
       unreadCounts(db, customerId),
+      awaitingAnswers(db, customerId),
     ]);
     const personas = await personasOfRows(db, last);
     const lastById = new Map(
@@ -92,6 +94,7 @@ export class Conversations {
         presentPage({ id: r.page_id, name: r.name, category: r.category, description: r.description, privacy_policy_url: r.privacy_policy_url }),
         lastById.get(r.id) ?? null,
         unread.get(r.id) ?? 0,
+        awaiting.get(r.id) ?? 0,
       ),
     );
   }
@@ -141,13 +144,19 @@ export class Conversations {
         ? { text: input.text }
         : 'quick_reply' in input
           ? { text: input.quick_reply.title, quick_reply: { payload: input.quick_reply.payload } }
-          : { postback: input.postback };
+          : input.postback.message_mid === undefined
+            ? { postback: { title: input.postback.title, payload: input.postback.payload } }
+            : { postback: { title: input.postback.title, payload: input.postback.payload }, reply_to: { mid: input.postback.message_mid } };
     const message = await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       // Answers to the hub's own prompts (CONFIDE_CONSENT_*) stay in the hub: never forwarded to the business.
       const reserved = await handleReservedPayload(tx, this.ctx, { conversation: conv, body, now: this.ctx.now() });
       if (reserved !== undefined) return reserved;
+      if ('postback' in input && input.postback.message_mid !== undefined) {
+        const { title, payload, message_mid: messageMid } = input.postback;
+        await recordAnswer(tx, { conversationId: conv.id, customerId, messageMid, title, payload, now: this.ctx.now() });
+      }
       return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
     });
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });

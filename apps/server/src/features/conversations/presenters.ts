@@ -1,6 +1,7 @@
 import type { ChatMessage, Conversation, MessagePersona, PageSummary } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
 import type { MediaLinks } from '../media/media-links.js';
+import { answeredPostback } from './answers.js';
 import { personaOf } from './message-personas.js';
 import type { MessageRow } from './store.js';
 
@@ -16,15 +17,23 @@ export async function presentMessage(
   personas: Map<string, MessagePersona>,
   links: MediaLinks,
 ): Promise<ChatMessage> {
-  return links.message({ kind: 'customer', id: customerId }, {
+  const body = await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body);
+  const message: ChatMessage = {
     mid: row.mid,
     conversation_id: row.conversation_id,
     direction: row.direction,
     created_at: row.created_at,
-    body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
+    body,
     persona: personaOf(row, personas),
     tag: row.tag,
-  });
+  };
+  if (row.notification_category !== null) message.notification_category = row.notification_category;
+  if (row.awaits_answer === 1) {
+    const answered = answeredPostback(row, body);
+    message.awaits_answer = answered === null && row.closed_at === null;
+    message.answered_postback = answered;
+  }
+  return links.message({ kind: 'customer', id: customerId }, message);
 }
 
 export function presentConversation(
@@ -32,6 +41,7 @@ export function presentConversation(
   page: PageSummary,
   lastMessage: ChatMessage | null,
   unread: number,
+  awaiting = 0,
 ): Conversation {
   return {
     id: row.id,
@@ -42,5 +52,6 @@ export function presentConversation(
     page_delivered_watermark: row.page_delivered_wm,
     page_read_watermark: row.page_read_wm,
     customer_read_watermark: row.customer_read_wm,
+    awaiting_answers: awaiting,
   };
 }

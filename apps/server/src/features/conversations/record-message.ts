@@ -34,6 +34,10 @@ export interface RecordMessageInput {
   personaId?: string | null;
   messagingType?: string | null;
   tag?: string | null;
+  /** A proactive update's consent category. */
+  notificationCategory?: string | null;
+  /** A proactive update asking a question with postback buttons (answers.ts). */
+  awaitsAnswer?: boolean;
 }
 
 export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageInput): Promise<ChatMessage> {
@@ -81,6 +85,10 @@ export interface StoreMessageInput {
   personaId?: string | null;
   messagingType?: string | null;
   tag?: string | null;
+  /** A proactive update's consent category. */
+  notificationCategory?: string | null;
+  /** A proactive update asking a question with postback buttons (answers.ts). */
+  awaitsAnswer?: boolean;
 }
 
 /**
@@ -90,12 +98,12 @@ export interface StoreMessageInput {
  */
 export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid?: string }): Promise<ChatMessage> {
   if (dialectOf(tx.db) === 'postgres') return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newSortableId('m') }, null);
-  const { conversation: conv, direction, body, now } = input;
+  const { conversation: conv, now } = input;
   const mid = input.mid ?? newSortableId('m');
   await insertMessage.run(tx.db, await messageParams(tx, { ...input, mid }));
   await (input.opensWindow ? touchConversationByCustomer : touchConversation).run(tx.db, { id: conv.id, now });
   const persona = await loadPersona(tx, input.personaId);
-  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null, persona };
+  const message = chatMessage({ ...input, mid }, persona);
   await appendCustomerEvent(tx, bus, conv.customer_id, { type: 'message', message }, now);
   return message;
 }
@@ -106,9 +114,9 @@ export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInp
  * message row, the conversation's timestamps and the outbox rows (webhooks/outbox.ts).
  */
 async function writeMessagePg(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid: string }, hook: EnqueueWebhookInput | null): Promise<ChatMessage> {
-  const { conversation: conv, direction, body, now, mid } = input;
+  const { conversation: conv, now } = input;
   const persona = await loadPersona(tx, input.personaId);
-  const message: ChatMessage = { mid, conversation_id: conv.id, direction, created_at: now, body, tag: input.tag ?? null, persona };
+  const message = chatMessage(input, persona);
   const frame = { type: 'message', message } as const;
   const row = await messageParams(tx, input);
   const event = eventParams(conv.customer_id, frame, now);
@@ -133,7 +141,25 @@ async function messageParams(tx: WriteTx, input: StoreMessageInput & { mid: stri
     personaId: input.personaId ?? null,
     messagingType: input.messagingType ?? null,
     tag: input.tag ?? null,
+    notificationCategory: input.notificationCategory ?? null,
+    awaitsAnswer: input.awaitsAnswer ? 1 : 0,
   };
+}
+
+/** The stream's view of a message just stored. */
+function chatMessage(input: StoreMessageInput & { mid: string }, persona: ChatMessage['persona']): ChatMessage {
+  const message: ChatMessage = {
+    mid: input.mid,
+    conversation_id: input.conversation.id,
+    direction: input.direction,
+    created_at: input.now,
+    body: input.body,
+    tag: input.tag ?? null,
+    persona,
+  };
+  if (input.notificationCategory) message.notification_category = input.notificationCategory;
+  if (input.awaitsAnswer) message.awaits_answer = true;
+  return message;
 }
 
 /** A reply under a persona (human agent) carries its name and picture to the customer's stream. */
@@ -153,6 +179,8 @@ type MessageParams = {
   personaId: string | null;
   messagingType: string | null;
   tag: string | null;
+  notificationCategory: string | null;
+  awaitsAnswer: number;
 };
 const messageValues = (p: ParamFn<MessageParams>) => ({
   mid: p('mid'),
@@ -164,6 +192,8 @@ const messageValues = (p: ParamFn<MessageParams>) => ({
   persona_id: p('personaId'),
   messaging_type: p('messagingType'),
   tag: p('tag'),
+  notification_category: p('notificationCategory'),
+  awaits_answer: p('awaitsAnswer'),
 });
 const insertMessage = prepare<MessageParams>()((db, p) => db.insertInto('messages').values(messageValues(p)));
 const personaById = prepare<{ id: string }>()((db, p) => db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).where('id', '=', p('id')));

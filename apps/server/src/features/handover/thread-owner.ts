@@ -3,7 +3,7 @@
  * `thread_owner_app_id` means the primary owns the thread. Other apps of the page and the
  * built-in page inbox (human agents) are Secondary Receivers.
  */
-import { PAGE_INBOX_APP_ID, PlatformError } from '@confide/protocol';
+import { CONSENT_TAGS, PAGE_INBOX_APP_ID, PlatformError, type MessageTag } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
 
@@ -39,4 +39,36 @@ export async function receiverIds(db: Kysely<Database>, pageId: string): Promise
  */
 export async function assertThreadOwner(db: Kysely<Database>, conv: OwnedThread, appId: string): Promise<void> {
   if ((await currentOwner(db, conv)) !== appId) throw new PlatformError('NOT_THREAD_OWNER');
+}
+
+/** What the thread-owner step needs to know about a send. */
+export interface OwnerCheckedSend {
+  kind: 'message' | 'action';
+  messagingType?: string;
+  tag?: MessageTag | undefined;
+  category?: string | undefined;
+}
+
+/**
+ * The one exception to thread control: a consented proactive update (a MESSAGE_TAG send
+ * under a consent tag naming the notification category the customer allowed, or a
+ * utility template send, whose template declares its category; the consent step right
+ * after enforces the consent itself) reaches the customer even while
+ * another receiver, such as a human agent in the page inbox, holds the thread. Anything
+ * else, replies included, still needs the thread (docs/platform-api.md, "Handover").
+ */
+export function isConsentedProactiveUpdate(send: OwnerCheckedSend): boolean {
+  if (send.kind !== 'message' || send.category === undefined) return false;
+  if (send.messagingType === 'UTILITY') return true;
+  return send.messagingType === 'MESSAGE_TAG' && send.tag !== undefined && CONSENT_TAGS.includes(send.tag);
+}
+
+/**
+ * Send API step: the thread owner may message the customer; other apps of the page only
+ * with a consented proactive update ({@link isConsentedProactiveUpdate}).
+ * @throws PlatformError `NOT_THREAD_OWNER` (2018300) otherwise.
+ */
+export async function assertMaySend(db: Kysely<Database>, conv: OwnedThread, appId: string, send: OwnerCheckedSend): Promise<void> {
+  if (isConsentedProactiveUpdate(send)) return;
+  await assertThreadOwner(db, conv, appId);
 }

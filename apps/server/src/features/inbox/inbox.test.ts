@@ -338,6 +338,29 @@ for (const dialect of DIALECTS) {
         expect((await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).statusCode).toBe(404);
         expect(await hub.ctx.storage.db.selectFrom('inbox_threads').selectAll().execute()).toEqual([]);
       });
+      it('done with a note hands it to the primary app as the metadata of pass_thread_control; a bad note changes nothing', async () => {
+        await createAgent(bank, 'ada');
+        const alice = await customerWith(bank, 'alice');
+        await handOver(bank, alice.psid);
+        const cookie = await logIn('ada');
+        await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`);
+        for (const bad of [{ note: '' }, { note: 'x'.repeat(1001) }, { note: 42 }, { other: 'y' }]) {
+          expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, bad)).statusCode).toBe(400);
+        }
+        expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toHaveLength(1);
+        const res = await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, { note: 'approve unlock 4821' });
+        expect(res.statusCode).toBe(204);
+        const webhook = await hub.ctx.storage.db
+          .selectFrom('webhook_outbox')
+          .select(['payload'])
+          .where('field', '=', 'messaging_handovers')
+          .where('app_id', '=', bank.app_id)
+          .orderBy('id', 'desc')
+          .executeTakeFirstOrThrow();
+        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, webhook.payload)).toMatchObject({
+          pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id, metadata: 'approve unlock 4821' },
+        });
+      });
     });
 
     describe('GET /inbox/api/stream', () => {

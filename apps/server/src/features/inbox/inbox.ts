@@ -136,13 +136,13 @@ export class Inbox {
 
   /**
    * "Done": the thread goes back to the page's primary app, which receives
-   * `pass_thread_control`; the conversation leaves the queue.
+   * `pass_thread_control` (with the agent's note as its `metadata`); the conversation leaves the queue.
    * @throws PlatformError `CONVERSATION_TAKEN` when another agent has it.
    */
-  async done(agent: Agent, conversationId: string): Promise<void> {
+  async done(agent: Agent, conversationId: string, note?: string): Promise<void> {
     const conv = await this.#find(agent, conversationId);
     if (conv.agent_id !== null && conv.agent_id !== agent.id) throw new PlatformError('CONVERSATION_TAKEN');
-    await this.handover.passBack(conv.id);
+    await this.handover.passBack(conv.id, note);
   }
 
   async #find(agent: Agent, conversationId: string): Promise<InboxConversationRow> {

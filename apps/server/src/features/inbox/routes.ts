@@ -5,6 +5,7 @@
  */
 import {
   AgentReplyBodySchema,
+  InboxDoneBodySchema,
   CredentialsBodySchema,
   InboxConversationSchema,
   InboxMessageSchema,
@@ -70,9 +71,13 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
       { schema: { tags, params: ConversationParamsSchema, body: AgentReplyBodySchema, response: { 201: InboxMessageSchema } }, preHandler: auth },
       async (request, reply) => reply.status(201).send(await inbox.reply(agentOf(request), request.params.id, request.body.text)),
     );
-    r.post('/inbox/api/conversations/:id/done', { schema: { tags, params: ConversationParamsSchema }, preHandler: auth }, async (request, reply) => {
-      await inbox.done(agentOf(request), request.params.id);
-      return reply.status(204).send();
-    });
+    r.post(
+      '/inbox/api/conversations/:id/done',
+      { schema: { tags, params: ConversationParamsSchema, body: InboxDoneBodySchema.nullish() }, preHandler: auth },
+      async (request, reply) => {
+        await inbox.done(agentOf(request), request.params.id, request.body?.note);
+        return reply.status(204).send();
+      },
+    );
   };
 }

@@ -11,7 +11,8 @@ import type { GraphCall } from '../../http/graph-request.js';
 import type { Attachments } from '../attachments/attachments.js';
 import { recordMessage } from '../conversations/record-message.js';
 import { findConversationByPsid } from '../conversations/store.js';
-import { assertThreadOwner } from '../handover/thread-owner.js';
+import { assertMaySend, assertThreadOwner } from '../handover/thread-owner.js';
+import { awaitsAnswer, closeQuestion } from '../conversations/answers.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { assertCategoryConsent } from '../consent/assert-consent.js';
@@ -62,7 +63,7 @@ export class SendApi {
           const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
           await assertPersona(tx.db, principal.pageId, cmd.personaId);
           const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
-          await assertThreadOwner(tx.db, conv, principal.appId);
+          await assertMaySend(tx.db, conv, principal.appId, cmd);
           await assertWithinPolicy(tx.db, conv, cmd, now);
           await this.limiter.take(principal.pageId, now);
           const message = await recordMessage(tx, this.ctx.bus, {
@@ -74,7 +75,10 @@ export class SendApi {
             personaId: cmd.personaId ?? null,
             messagingType: cmd.messagingType,
             tag: cmd.tag ?? null,
+            notificationCategory: cmd.messagingType === 'MESSAGE_TAG' ? (cmd.category ?? null) : null,
+            awaitsAnswer: awaitsAnswer(cmd.message, cmd),
           });
+          if (cmd.replyTo !== undefined) await closeQuestion(tx, { conversationId: conv.id, mid: cmd.replyTo, now });
           for (const attachmentId of built.linked) {
             await tx.db
               .insertInto('message_attachments')
@@ -110,8 +114,8 @@ export class SendApi {
         const now = this.ctx.now();
         const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
         await assertPersona(tx.db, principal.pageId, cmd.personaId);
-        await assertThreadOwner(tx.db, conv, principal.appId);
         const filled = await fillTemplate(tx.db, principal.pageId, cmd.message);
+        await assertMaySend(tx.db, conv, principal.appId, { kind: 'message', messagingType: 'UTILITY', category: filled.category });
         const body = {
           attachment: { type: 'template' as const, payload: { ...filled.payload } },
           ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }),
@@ -134,6 +138,9 @@ export class SendApi {
           personaId: cmd.personaId ?? null,
           messagingType: 'UTILITY',
           tag: null,
+          notificationCategory: filled.category,
+          // A utility message always has a category: with a postback button it is a question.
+          awaitsAnswer: (filled.payload.buttons ?? []).some((b) => b.type === 'postback'),
         });
         return { recipient_id: conv.psid, message_id: message.mid };
       },

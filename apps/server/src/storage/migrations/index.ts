@@ -20,6 +20,7 @@ import * as m013MessageTemplates from './013-message-templates.js';
 import * as m014ErasedCustomers from './014-erased-customers.js';
 import * as m015AttachmentNameSealed from './015-attachment-name-sealed.js';
 import * as m016SigningKeysKek from './016-signing-keys-kek.js';
+import * as m017MessageAnswers from './017-message-answers.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '014-erased-customers': m014ErasedCustomers,
   '015-attachment-name-sealed': m015AttachmentNameSealed,
   '016-signing-keys-kek': m016SigningKeysKek,
+  '017-message-answers': m017MessageAnswers,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -59,11 +59,19 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             preview={preview}
             typing={typing[c.id] === true}
             badge={
-              unread && (
-                <span className="badge" aria-label={`${c.unread_count} unread`}>
-                  {c.unread_count > 99 ? '99+' : c.unread_count}
-                </span>
-              )
+              <>
+                {(c.awaiting_answers ?? 0) > 0 && (
+                  <span className="action-needed" title="A security check waits for your answer">
+                    <Icon name="alert" size={14} />
+                    Action needed
+                  </span>
+                )}
+                {unread && (
+                  <span className="badge" aria-label={`${c.unread_count} unread`}>
+                    {c.unread_count > 99 ? '99+' : c.unread_count}
+                  </span>
+                )}
+              </>
             }
           />
         );

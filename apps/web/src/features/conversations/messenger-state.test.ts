@@ -161,3 +161,44 @@ describe('unreadConversations', () => {
     expect(unreadConversations(initialState)).toBe(0);
   });
 });
+
+describe('answered questions', () => {
+  const question: ChatMessage = {
+    ...msg('q', 10),
+    notification_category: 'fraud_alerts',
+    awaits_answer: true,
+    answered_postback: null,
+    body: { attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons: [] } } },
+  };
+  const tap = (at: number, title = 'No, not me'): ChatMessage => ({
+    ...msg(`t${at}`, at, 'in'),
+    body: { postback: { title, payload: `P:${title}` }, reply_to: { mid: 'q' } },
+  });
+  const base = () => {
+    const s = addPage(setConversations(initialState, [conv('c1')]), 'c1', { data: [], next_cursor: null }, false);
+    return addMessage(s, question, true);
+  };
+
+  it('a question counts as awaiting until its button is used, even after newer messages; the first answer stays', () => {
+    let s = base();
+    expect(s.conversations['c1']?.awaiting_answers).toBe(1);
+    s = addMessage(addMessage(s, msg('n1', 20), true), msg('n2', 30), true);
+    expect(s.conversations['c1']?.awaiting_answers).toBe(1);
+    s = addMessage(s, tap(40), true);
+    expect(s.conversations['c1']?.awaiting_answers).toBe(0);
+    expect(s.threads['c1']?.messages.find((m) => m.mid === 'q')).toMatchObject({
+      awaits_answer: false,
+      answered_postback: { title: 'No, not me', answered_at: 40 },
+    });
+    s = addMessage(s, tap(50, 'Yes, it was me'), true);
+    expect(s.conversations['c1']?.awaiting_answers).toBe(0);
+    expect(s.threads['c1']?.messages.find((m) => m.mid === 'q')?.answered_postback?.title).toBe('No, not me');
+  });
+
+  it('a business message replying to the question closes it', () => {
+    let s = base();
+    s = addMessage(s, { ...msg('x', 20), body: { text: 'This check expired.', reply_to: { mid: 'q' } } }, true);
+    expect(s.conversations['c1']?.awaiting_answers).toBe(0);
+    expect(s.threads['c1']?.messages.find((m) => m.mid === 'q')).toMatchObject({ awaits_answer: false, answered_postback: null });
+  });
+});

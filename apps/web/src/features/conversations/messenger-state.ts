@@ -87,6 +87,7 @@ function keepNewest(known: Conversation | undefined, fetched: Conversation): Con
     ...fetched,
     last_message: streamAhead ? known.last_message : fetched.last_message,
     unread_count: streamAhead ? known.unread_count : fetched.unread_count,
+    awaiting_answers: streamAhead ? known.awaiting_answers : fetched.awaiting_answers,
     page_delivered_watermark: Math.max(known.page_delivered_watermark, fetched.page_delivered_watermark),
     page_read_watermark: Math.max(known.page_read_watermark, fetched.page_read_watermark),
     customer_read_watermark: Math.max(known.customer_read_watermark, fetched.customer_read_watermark),
@@ -107,20 +108,48 @@ export function addPage(
   return { ...state, threads: { ...state.threads, [conversationId]: { messages, nextCursor, loaded: true } } };
 }
 
+/**
+ * A message naming a question (`reply_to`) settles it: the customer's postback answers it
+ * (the answer replaces the buttons; only the first counts, as at the hub), and a business
+ * message closes it.
+ * @returns the thread's messages and whether an open question was answered.
+ */
+export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { messages: ChatMessage[]; answered: boolean } {
+  const source = answer.body.reply_to?.mid;
+  if (source === undefined) return { messages, answered: false };
+  const at = messages.findIndex((m) => m.mid === source);
+  const target = messages[at];
+  // Only questions (proactive updates awaiting an answer) trade their buttons for the answer; other buttons stay usable.
+  if (target === undefined || target.awaits_answer !== true) return { messages, answered: false };
+  const postback = answer.body.postback;
+  const next = [...messages];
+  if (answer.direction === 'in' && postback !== undefined) {
+    next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
+  } else if (answer.direction === 'out') {
+    // The business replying to its own question closes it (it expired, or was answered elsewhere).
+    next[at] = { ...target, awaits_answer: false, answered_postback: null };
+  } else {
+    return { messages, answered: false };
+  }
+  return { messages: next, answered: true };
+}
+
 /** A message arrived (live, replayed, or as the answer to a send). */
 export function addMessage(state: MessengerState, message: ChatMessage, visible: boolean): MessengerState {
   const id = message.conversation_id;
   const thread = state.threads[id];
   if (thread?.messages.some((m) => m.mid === message.mid)) return state;
-  const threads = thread === undefined ? state.threads : { ...state.threads, [id]: { ...thread, messages: mergeMessages(thread.messages, [message]) } };
+  const answer = applyAnswer(thread?.messages ?? [], message);
+  const threads = thread === undefined ? state.threads : { ...state.threads, [id]: { ...thread, messages: mergeMessages(answer.messages, [message]) } };
   const conv = state.conversations[id];
   let conversations = state.conversations;
   if (conv !== undefined) {
     const isNewer = (conv.last_message?.created_at ?? 0) <= message.created_at;
     const unread = message.direction === 'out' && !(visible && state.activeId === id) && message.created_at > conv.customer_read_watermark;
+    const awaiting = Math.max(0, (conv.awaiting_answers ?? 0) + (message.awaits_answer === true ? 1 : 0) - (answer.answered ? 1 : 0));
     conversations = {
       ...conversations,
-      [id]: { ...conv, last_message: isNewer ? message : conv.last_message, unread_count: conv.unread_count + (unread ? 1 : 0) },
+      [id]: { ...conv, last_message: isNewer ? message : conv.last_message, unread_count: conv.unread_count + (unread ? 1 : 0), awaiting_answers: awaiting },
     };
   }
   const typing = message.direction === 'out' && state.typing[id] === true ? { ...state.typing, [id]: false } : state.typing;

@@ -69,7 +69,9 @@ function handleFrame(frame: ServerFrame, replay: boolean): void {
   if (conv === undefined) return void refreshConversation(m.conversation_id);
   if (m.direction !== 'out') return;
   if (state.activeId === m.conversation_id && isVisible()) markRead(m.conversation_id);
-  if (!replay) notifyIfHidden(conv.page.name, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
+  // A security alert says so in the notification's title: it should not read like a routine notice.
+  const title = m.notification_category === 'fraud_alerts' ? `Security alert · ${conv.page.name}` : conv.page.name;
+  if (!replay) notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
 }
 
 async function catchUp(): Promise<void> {
@@ -181,7 +183,9 @@ const retryBodies = new Map<string, SendChatMessageBody>();
 
 export const sendText = (conversationId: string, text: string) => sendBody(conversationId, { text }, text);
 export const sendQuickReply = (conversationId: string, payload: string, title: string) => sendBody(conversationId, { quick_reply: { payload, title } }, title);
-export const sendPostback = (conversationId: string, payload: string, title: string) => sendBody(conversationId, { postback: { payload, title } }, title);
+/** A postback: from a menu or Get Started, or (with `messageMid`) a button of that message, which the hub then marks answered. */
+export const sendPostback = (conversationId: string, payload: string, title: string, messageMid?: string) =>
+  sendBody(conversationId, { postback: messageMid === undefined ? { payload, title } : { payload, title, message_mid: messageMid } }, title);
 
 export function retrySend(p: PendingMessage): void {
   const body = retryBodies.get(p.tempId) ?? { text: p.text };

@@ -27,6 +27,8 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   const now = useNow() + offset;
   const [conversation, setConversation] = useState<InboxConversation | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  /** Handed to the assistant with "Done" (pass_thread_control metadata), e.g. "approve unlock". */
+  const [note, setNote] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -94,7 +96,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
     });
   const done = () =>
     act(
-      () => inboxApi.done(conversationId),
+      () => inboxApi.done(conversationId, note.trim() === '' ? undefined : note.trim()),
       () => {
         toast(`Handed ${conversation.customer.first_name} back to the assistant.`, 'success');
         navigate(QUEUE_PATH);
@@ -122,9 +124,21 @@ export function ConversationPane({ conversationId }: { conversationId: string })
             </button>
           )}
           {!someoneElse && (
-            <button type="button" className="button" disabled={busy} onClick={() => void done()} title="Hand the conversation back to the assistant">
-              Done
-            </button>
+            <>
+              <input
+                className="done-note"
+                type="text"
+                maxLength={1000}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                aria-label="Note for the assistant"
+                placeholder="Note for the assistant (optional)"
+                title="Handed to the assistant with the conversation, e.g. an approval"
+              />
+              <button type="button" className="button" disabled={busy} onClick={() => void done()} title="Hand the conversation back to the assistant">
+                Done
+              </button>
+            </>
           )}
         </div>
       </header>

@@ -13,5 +13,5 @@ export const inboxApi = {
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
-  done: (id: string) => request<void>('POST', `${conversation(id)}/done`),
+  done: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/done`, note === undefined ? undefined : { note }),
 };

@@ -8,7 +8,9 @@ export function bodyText(body: MessageBody): string {
   const first = attachments[0];
   if (first === undefined) return '(empty message)';
   if (first.type !== 'template') return `(${first.type})`;
-  // A utility message carries its filled-in text; other templates are summarised.
-  const text = first.payload['template_type'] === 'utility' ? first.payload['text'] : undefined;
+  // A utility message carries its filled-in text; a button template is mostly its text (a
+  // fraud alert's question), which agents need to read; other templates are summarised.
+  const kind = first.payload['template_type'];
+  const text = kind === 'utility' || kind === 'button' ? first.payload['text'] : undefined;
   return typeof text === 'string' && text !== '' ? text : '(template)';
 }

@@ -2,6 +2,7 @@
  * One Messenger button: web_url (new tab), postback (sent back to the business),
  * phone_number (tel:), account_link (the hub's consent screen), account_unlink.
  */
+import type { AnsweredPostback } from '@confide/protocol';
 import { useState } from 'react';
 import { Icon } from '../../components/icon';
 import { toast } from '../../components/toasts';
@@ -15,6 +16,10 @@ export interface ButtonContext {
   pageId: string;
   pageName: string;
   mid: string;
+  /** The button of this message the customer used (then the answer replaces the buttons). */
+  answered?: AnsweredPostback | null;
+  /** The business closed this question unanswered (then a note replaces the buttons). */
+  closed?: boolean;
 }
 
 /** The consent screen for an account_link button: the whole page goes there and comes back. */
@@ -48,7 +53,7 @@ export function MessageButton({ button, ctx }: { button: Json; ctx: ButtonContex
     }
     case 'postback':
       return (
-        <button type="button" className="msg-button" onClick={() => void sendPostback(ctx.conversationId, str(button, 'payload') ?? '', title)}>
+        <button type="button" className="msg-button" onClick={() => void sendPostback(ctx.conversationId, str(button, 'payload') ?? '', title, ctx.mid)}>
           {title}
         </button>
       );

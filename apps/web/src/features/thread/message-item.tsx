@@ -4,6 +4,7 @@ import { ErrorBoundary } from '../../components/error-boundary';
 import { clockTime } from '../../lib/time';
 import { deliveryState } from '../conversations/messenger-state';
 import { AttachmentView } from './attachment-view';
+import { isSecurityAlert, SecurityAlert } from './security-alert';
 import { Ticks } from './ticks';
 
 type ItemProps = { message: ChatMessage; conversation: Conversation; grouped: boolean };
@@ -28,13 +29,28 @@ function MessageContent({ message, conversation, grouped }: ItemProps) {
   const body = message.body;
   const text = body.text ?? body.postback?.title;
   const attachments = body.attachments ?? (body.attachment === undefined ? [] : [body.attachment]);
-  const ctx = { conversationId: conversation.id, pageId: conversation.page.id, pageName: conversation.page.name, mid: message.mid };
+  const ctx = {
+    conversationId: conversation.id,
+    pageId: conversation.page.id,
+    pageName: conversation.page.name,
+    mid: message.mid,
+    answered: message.answered_postback ?? null,
+    closed: message.awaits_answer === false && message.answered_postback == null,
+  };
   const meta = (
     <span className="meta">
       <time dateTime={new Date(message.created_at).toISOString()}>{clockTime(message.created_at)}</time>
       {mine && <Ticks state={deliveryState(message, conversation)} />}
     </span>
   );
+  if (isSecurityAlert(message)) {
+    return (
+      <li className="msg theirs" data-mid={message.mid}>
+        <SecurityAlert message={message} ctx={ctx} />
+        <span className="meta standalone">{meta}</span>
+      </li>
+    );
+  }
   return (
     <li className={`msg ${mine ? 'mine' : 'theirs'}${grouped ? ' grouped' : ''}`} data-mid={message.mid}>
       <span className="visually-hidden">{mine ? 'You' : conversation.page.name}:</span>

@@ -1,0 +1,48 @@
+/**
+ * The other way to unlock a card locked for fraud: a human agent of the bank approves it
+ * in the inbox. The agent hands the conversation back with the note "approve unlock"
+ * (optionally the card's last four digits); the hub delivers it as the metadata of
+ * `pass_thread_control` from the page inbox. Only a note from the inbox counts.
+ */
+import { PAGE_INBOX_APP_ID, type HandoverEvent, type Platform } from '@confide/sdk';
+import type { Logger } from 'pino';
+import { maskedCard } from '../../common/pan.js';
+import { FRAUD_LOCKS, isFraudLock, type FraudCases } from '../fraud/cases.js';
+import type { Ledger } from '../ledger.js';
+import type { Links } from '../linking/links.js';
+
+const APPROVAL = /\bapproved?\s+unlock\b/i;
+
+/** Applies an agent's unlock approval, if the hand-back carries one. @returns whether a card was unlocked. */
+export async function applyAgentApproval(
+  deps: { platform: Platform; ledger: Ledger; links: Links; cases: FraudCases; log: Logger },
+  event: HandoverEvent,
+): Promise<boolean> {
+  if (!('pass_thread_control' in event)) return false;
+  const { previous_owner_app_id: from, metadata } = event.pass_thread_control;
+  if (metadata === undefined || !APPROVAL.test(metadata)) return false;
+  const psid = event.sender.id;
+  if (String(from) !== String(PAGE_INBOX_APP_ID)) {
+    deps.log.warn({ psid, from }, 'unlock approval ignored: not from the page inbox');
+    return false;
+  }
+  const customerId = await deps.links.customerOf(psid);
+  if (customerId === undefined) return false;
+  // Cards still under review wait for the customer's answer; the others can be approved.
+  const locked = (await deps.ledger.cards(customerId)).filter((c) => isFraudLock(c.lock_reason) && c.lock_reason !== FRAUD_LOCKS.review);
+  const digits = /\b(\d{4})\b/.exec(metadata)?.[1];
+  const chosen = digits === undefined ? locked : locked.filter((c) => c.last4 === digits);
+  if (chosen.length !== 1) {
+    deps.log.warn({ psid, candidates: locked.length, digits }, 'unlock approval ignored: no single fraud-locked card matches');
+    return false;
+  }
+  const card = chosen[0] as (typeof chosen)[number];
+  await deps.ledger.unlockCard(card.id);
+  const fc = await deps.cases.latestCaseOf(card.id);
+  if (fc !== undefined) await deps.cases.note(fc.id, 'agent:inbox', 'card unlock approved by an agent in the inbox');
+  deps.log.info({ psid, card: card.id }, 'card unlocked on an agent approval');
+  await deps.platform.messages
+    .sendText(psid, `Our team approved unlocking card ${maskedCard(card.last4)}: it works again.`)
+    .catch((err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not confirm the approved unlock in chat'));
+  return true;
+}
