@@ -74,11 +74,12 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     // Features add migrations independently; a database may already have run a later one.
     allowUnorderedMigrations: true,
   });
-  // Kysely's introspection reads the catalogue of every schema; on PostgreSQL a schema
-  // dropped concurrently by someone else (e.g. another test run) can fail it with 3F000.
-  // Nothing was applied then, so trying again is safe.
+  // Kysely's introspection reads the catalogue of every schema; on PostgreSQL a schema or
+  // table dropped concurrently by someone else (e.g. another test run) can fail that read
+  // (3F000, 42P01, 42703, XX000 "cache lookup failed"). When no migration ran, nothing was
+  // applied, so trying again is safe.
   let { error, results } = await migrator.migrateToLatest();
-  for (let attempt = 1; error !== undefined && isForeignSchemaRace(error) && attempt <= 5; attempt++) {
+  for (let attempt = 1; error !== undefined && isCatalogueRace(error, results) && attempt <= 8; attempt++) {
     await new Promise((r) => setTimeout(r, 50 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -89,6 +90,9 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-function isForeignSchemaRace(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '3F000';
+const CATALOGUE_RACE_CODES = new Set(['3F000', '42P01', '42703', 'XX000']);
+
+function isCatalogueRace(error: unknown, results: readonly { status: string }[] | undefined): boolean {
+  const ran = (results ?? []).some((r) => r.status !== 'NotExecuted');
+  return !ran && CATALOGUE_RACE_CODES.has(String((error as { code?: unknown }).code));
 }
