@@ -1,7 +1,7 @@
 /**
  * Composes the Platform API (the Messenger-compatible Graph endpoints) from its features,
  * so the app registers it in one place: Send API, attachments, handover, page objects,
- * Messenger Profile, subscriptions, personas and batch.
+ * Messenger Profile, subscriptions (page and app), personas, batch and retired features.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../../context.js';
@@ -12,11 +12,14 @@ import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments
 import { MessengerProfiles } from '../graph/messenger-profile.js';
 import { PageObjects } from '../graph/page-objects.js';
 import { Personas } from '../graph/personas.js';
+import { retiredFeatureRoutes } from '../graph/retired.js';
 import { graphObjectRoutes } from '../graph/routes.js';
 import { SubscribedApps } from '../graph/subscribed-apps.js';
 import { Handover } from '../handover/handover.js';
 import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
+import { appSubscriptionRoutes } from '../webhooks/graph-routes.js';
+import { WebhookSubscriptions } from '../webhooks/subscriptions.js';
 import { LeasedRateLimiter } from './leased-rate-limit.js';
 import { TokenBucketLimiter, type PageRateLimiter } from './rate-limit.js';
 import { SqlRateWindowStore } from './rate-window-store.js';
@@ -47,6 +50,8 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
     graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+    appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
+    retiredFeatureRoutes(),
   );
   return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth) };
 }

@@ -22,6 +22,8 @@ export const WEBHOOK_FIELDS: readonly string[] = [
 
 export interface SetSubscriptionInput {
   pageId: string;
+  /** One of the page's apps; absent means the page's own app (the first one). */
+  appId?: string;
   url: string;
   verifyToken: string;
   /** Replaces the subscribed fields; absent keeps the current ones. */
@@ -63,7 +65,7 @@ export class WebhookSubscriptions {
    * @throws PlatformError `INVALID_PARAMETER` for unknown fields or a failed handshake.
    */
   async subscribe(input: SetSubscriptionInput): Promise<SubscriptionStatus> {
-    const app = await this.#pageApp(input.pageId);
+    const app = await this.#pageApp(input.pageId, input.appId);
     const fields = input.fields === undefined ? (JSON.parse(app.subscribed_fields) as string[]) : [...new Set(input.fields)];
     const unknown = fields.filter((f) => !WEBHOOK_FIELDS.includes(f));
     if (fields.length === 0 || unknown.length > 0) {
@@ -89,7 +91,23 @@ export class WebhookSubscriptions {
         .execute();
       tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));
     });
-    return this.status(input.pageId);
+    return this.status(input.pageId, input.appId);
+  }
+
+  /**
+   * Removes fields from an app's subscription; without fields (or when none is left) the
+   * subscription itself goes: no callback URL, no verify token, nothing more is queued.
+   */
+  async unsubscribe({ pageId, appId, fields }: { pageId: string; appId?: string; fields?: readonly string[] | undefined }): Promise<void> {
+    const app = await this.#pageApp(pageId, appId);
+    const left = fields === undefined ? [] : (JSON.parse(app.subscribed_fields) as string[]).filter((f) => !fields.includes(f));
+    await this.#ctx.storage.writes.run(({ db }) =>
+      db
+        .updateTable('apps')
+        .set(left.length === 0 ? { webhook_url: null, verify_token_enc: null } : { subscribed_fields: JSON.stringify(left) })
+        .where('id', '=', app.id)
+        .execute(),
+    );
   }
 
   /** Re-enables a disabled (or failing) subscription; pending events are retried at once. */
@@ -132,8 +150,8 @@ export class WebhookSubscriptions {
     });
   }
 
-  async status(pageId: string): Promise<SubscriptionStatus> {
-    const app = await this.#pageApp(pageId);
+  async status(pageId: string, appId?: string): Promise<SubscriptionStatus> {
+    const app = await this.#pageApp(pageId, appId);
     const db = this.#ctx.storage.db;
     const counts = await db
       .selectFrom('webhook_outbox')
@@ -167,12 +185,11 @@ export class WebhookSubscriptions {
     };
   }
 
-  /** The page's own app (the first one created with the page). */
-  async #pageApp(pageId: string) {
-    const app = await this.#ctx.storage.db
-      .selectFrom('apps')
-      .selectAll()
-      .where('page_id', '=', pageId)
+  /** The page's app `appId`, or its own app (the first one created with the page). */
+  async #pageApp(pageId: string, appId?: string) {
+    let q = this.#ctx.storage.db.selectFrom('apps').selectAll().where('page_id', '=', pageId);
+    if (appId !== undefined) q = q.where('id', '=', appId);
+    const app = await q
       .orderBy('created_at')
       .orderBy('id')
       .limit(1)

@@ -15,6 +15,7 @@ import {
   type SenderAction,
 } from '@confide/protocol';
 import { parseParams } from '../../../http/graph-request.js';
+import { assertNotRecurringNotification } from '../../graph/retired.js';
 
 export type SendCommand =
   | {
@@ -31,6 +32,7 @@ export type SendCommand =
 
 export function parseSendRequest(params: Record<string, unknown>, options: { allowLoopbackHttp: boolean }): SendCommand {
   if (params['message'] !== undefined && params['sender_action'] !== undefined) throw new PlatformError('MESSAGE_AND_ACTION');
+  assertNotRecurringNotification(params);
   const req = parseParams(SendMessageRequestSchema, params);
   const psid = req.recipient.id;
   if (req.sender_action !== undefined) return { kind: 'action', psid, action: req.sender_action, personaId: req.persona_id };
