@@ -42,6 +42,8 @@ export interface AppsTable {
   subscribed_fields: string;
   /** `active`, or `disabled` after failing for too long. */
   webhook_status: string;
+  /** The Standard Webhooks `whsec_` secret, sealed; null while the app has them off (migration 012). */
+  std_webhook_secret_enc: string | null;
   created_at: number;
   /** Start of the current run of failed deliveries; null while healthy (migration 003). */
   webhook_failing_since: number | null;

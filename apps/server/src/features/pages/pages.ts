@@ -165,6 +165,15 @@ export class Pages {
     return { pageId: row.page_id, appId: row.id, tokenId: 'app' };
   }
 
+  /** The secrets that sign the app's webhooks: its app secret and, when turned on, its Standard Webhooks secret. */
+  async webhookSecrets(appId: string): Promise<{ appSecret: string; standardSecret: string | null }> {
+    const row = await this.ctx.storage.db.selectFrom('apps').select(['secret_enc', 'std_webhook_secret_enc']).where('id', '=', appId).executeTakeFirstOrThrow();
+    return {
+      appSecret: this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`),
+      standardSecret: row.std_webhook_secret_enc === null ? null : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
+    };
+  }
+
   /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */
   async appSecret(appId: string): Promise<string> {
     const row = await this.ctx.storage.db.selectFrom('apps').select('secret_enc').where('id', '=', appId).executeTakeFirstOrThrow();

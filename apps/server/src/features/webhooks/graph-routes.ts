@@ -51,6 +51,18 @@ export function appSubscriptionRoutes(webhooks: WebhookSubscriptions): GraphRout
       },
       { auth: 'app' },
     );
+    // Confide's own: Standard Webhooks signatures on (a new whsec_ secret, shown once) or off.
+    const standard = `/${numericParam('appId')}/standard_webhooks`;
+    router.route('POST', standard, async (call) => webhooks.setStandardSigning({ ...call.principal, on: true }), { auth: 'app' });
+    router.route(
+      'DELETE',
+      standard,
+      async (call) => {
+        await webhooks.setStandardSigning({ ...call.principal, on: false });
+        return { success: true };
+      },
+      { auth: 'app' },
+    );
   };
 }
 

@@ -9,6 +9,7 @@ import type { HubContext } from '../../context.js';
 import { egressPolicyFor } from '../../privacy/egress-guard.js';
 import { DEFAULT_FIELDS } from '../pages/pages.js';
 import { verifyCallback } from './handshake.js';
+import { newStandardSecret } from './standard-webhooks.js';
 
 /** Every subscription field an app may ask for (reference §5.3). */
 export const WEBHOOK_FIELDS: readonly string[] = [
@@ -37,6 +38,8 @@ export interface SubscriptionStatus {
   callback_url: string | null;
   fields: string[];
   status: string;
+  /** Standard Webhooks signatures are sent besides X-Hub-Signature(-256). */
+  standard_webhooks: boolean;
   failing_since: string | null;
   alerted_at: string | null;
   disabled_at: string | null;
@@ -110,6 +113,23 @@ export class WebhookSubscriptions {
     );
   }
 
+  /**
+   * Turns Standard Webhooks signatures on with a new `whsec_` secret (returned once; calling
+   * again rotates it), or off. `X-Hub-Signature(-256)` are sent either way.
+   */
+  async setStandardSigning({ pageId, appId, on }: { pageId: string; appId?: string; on: boolean }): Promise<{ app_id: string; standard_webhooks: boolean; secret?: string }> {
+    const app = await this.#pageApp(pageId, appId);
+    const secret = on ? newStandardSecret() : undefined;
+    await this.#ctx.storage.writes.run(({ db }) =>
+      db
+        .updateTable('apps')
+        .set({ std_webhook_secret_enc: secret === undefined ? null : this.#ctx.secrets.seal(secret, `std-webhook-secret:${app.id}`) })
+        .where('id', '=', app.id)
+        .execute(),
+    );
+    return { app_id: app.id, standard_webhooks: on, ...(secret === undefined ? {} : { secret }) };
+  }
+
   /** Re-enables a disabled (or failing) subscription; pending events are retried at once. */
   async enable(pageId: string): Promise<SubscriptionStatus> {
     const app = await this.#pageApp(pageId);
@@ -175,6 +195,7 @@ export class WebhookSubscriptions {
       callback_url: app.webhook_url,
       fields: JSON.parse(app.subscribed_fields) as string[],
       status: app.webhook_status,
+      standard_webhooks: app.std_webhook_secret_enc !== null,
       failing_since: iso(app.webhook_failing_since),
       alerted_at: iso(app.webhook_alerted_at),
       disabled_at: iso(app.webhook_disabled_at),

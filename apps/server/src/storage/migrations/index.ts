@@ -15,6 +15,7 @@ import * as m008 from './008-send-rate-windows.js';
 import * as m009 from './009-attachment-keys.js';
 import * as m010 from './010-outbox-one-queue-index.js';
 import * as m011ConsentTokens from './011-consent-reminder-tokens.js';
+import * as m012StandardWebhooks from './012-standard-webhooks.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '009-attachment-keys': m009,
   '010-outbox-one-queue-index': m010,
   '011-consent-reminder-tokens': m011ConsentTokens,
+  '012-standard-webhooks': m012StandardWebhooks,
 };
 
 class StaticProvider implements MigrationProvider {
