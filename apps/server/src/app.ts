@@ -23,6 +23,7 @@ import { Conversations } from './features/conversations/conversations.js';
 import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
+import { DeliveryReceipts } from './features/realtime/delivery-receipts.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { Privacy } from './privacy/privacy.js';
@@ -52,6 +53,8 @@ export interface HubServices {
   /** Handover protocol (thread control), used by the agent inbox. */
   handover: Handover;
   webhooks: WebhookSubscriptions;
+  /** `message_deliveries` webhooks for business messages that reached a customer's device. */
+  deliveries: DeliveryReceipts;
   /** Human agents of pages (`confide agent create`) and their inbox. */
   agents: Agents;
   inbox: Inbox;
@@ -122,12 +125,13 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     linking: undefined as unknown as Linking,
     handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
+    deliveries: new DeliveryReceipts(ctx),
     agents: new Agents(ctx),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
-  services.conversations = new Conversations(ctx, services.pages);
+  services.conversations = new Conversations(ctx, services.pages, services.deliveries);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
   const platform = createPlatformApi(ctx, services.pages, blobs);
@@ -150,7 +154,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     // The customer web app (apps/web/dist) on its own client routes only.
     await app.register(webRoutes());
   }
-  if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth));
+  if (runsRole(ctx.config, 'realtime')) await app.register(streamRoutes(ctx, auth, services.deliveries));
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
   if (runsRole(ctx.config, 'realtime')) await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl)));
 

@@ -5,6 +5,7 @@
  */
 import { PlatformError, type ChatMessage, type Conversation, type MessageBody, type PageProfile, type SendChatMessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import type { DeliveryReceipts } from '../realtime/delivery-receipts.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
@@ -27,7 +28,10 @@ import {
 export class Conversations {
   private readonly ctx: HubContext;
   private readonly pages: Pages;
-  constructor(ctx: HubContext, pages: Pages) {
+  /** Told which business messages the customer's app fetched (message_deliveries). */
+  private readonly deliveries: DeliveryReceipts | undefined;
+  constructor(ctx: HubContext, pages: Pages, deliveries?: DeliveryReceipts) {
+    this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
   }
@@ -106,10 +110,9 @@ export class Conversations {
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1) : undefined;
     const personas = await personasOfRows(this.ctx.storage.db, page);
-    return {
-      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas))),
-      next_cursor: next === undefined ? null : String(next.id),
-    };
+    const data = await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas)));
+    this.deliveries?.note(customerId, data);
+    return { data, next_cursor: next === undefined ? null : String(next.id) };
   }
 
   /** The public Messenger Profile of the conversation's page (Get Started, greeting, ice breakers, menu). */

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
+import type { DeliveryReceipts } from './delivery-receipts.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
 import { LiveSocket, liveStreamRoute, type UpgradeAuth } from './live-socket.js';
 
@@ -21,15 +22,21 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
 
-export function streamRoutes(ctx: HubContext, auth: UpgradeAuth) {
+export function streamRoutes(ctx: HubContext, auth: UpgradeAuth, deliveries?: DeliveryReceipts) {
   return liveStreamRoute('/api/stream', auth, (socket, request) => {
     const query = StreamQuerySchema.safeParse(request.query);
     const customerId = customerOf(request).id;
-    void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined);
+    void runStream(ctx, socket, customerId, query.success ? query.data.cursor : undefined, deliveries);
   });
 }
 
-async function runStream(ctx: HubContext, socket: WebSocket, customerId: string, fromCursor: number | undefined): Promise<void> {
+async function runStream(
+  ctx: HubContext,
+  socket: WebSocket,
+  customerId: string,
+  fromCursor: number | undefined,
+  deliveries: DeliveryReceipts | undefined,
+): Promise<void> {
   let lastSent = 0;
   let live = false;
   const pending: ServerFrame[] = [];
@@ -43,7 +50,10 @@ async function runStream(ctx: HubContext, socket: WebSocket, customerId: string,
     badFrameAnswer: { type: 'error', code: 'BAD_FRAME', message: 'Unrecognised frame' },
   });
   const send = (frame: ServerFrame): void => {
-    if (conn.send(frame) && 'cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    if (!conn.send(frame)) return;
+    if ('cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    // Written to the customer's socket: a business message has reached the device.
+    if (frame.type === 'message') deliveries?.note(customerId, [frame.message]);
   };
 
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {
