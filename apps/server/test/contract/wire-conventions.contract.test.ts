@@ -11,19 +11,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../helpers.js';
-import { buildGraphFixture, customerMessages, type GraphFixture } from './graph-fixtures.js';
+import { bracketPairs, buildGraphFixture, customerMessages, type GraphFixture } from './graph-fixtures.js';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 type Encoding = 'form' | 'query' | 'native';
 const ENCODINGS: Encoding[] = ['form', 'query', 'native'];
 const INBOX_APP = '263902037430900';
 
-/** PHP-style bracket pairs of a nested value: `a[b][0]=v`. */
-export function bracketPairs(value: unknown, prefix = ''): Array<[string, string]> {
-  if (value === null || typeof value !== 'object') return [[prefix, String(value)]];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
-  return entries.flatMap(([k, v]) => bracketPairs(v, prefix === '' ? k : `${prefix}[${k}]`));
-}
 const encode = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 
 for (const dialect of DIALECTS) {
