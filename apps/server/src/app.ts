@@ -14,6 +14,8 @@ import type { HubContext } from './context.js';
 import { pooledRandomBase64url } from './crypto/random-pool.js';
 import { Consents } from './features/consent/consents.js';
 import { privacyRoutes } from './features/consent/routes.js';
+import { CustomerProfiles } from './features/profile-sharing/profiles.js';
+import { profileSharingRoutes } from './features/profile-sharing/routes.js';
 import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
@@ -144,6 +146,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
+    await app.register(profileSharingRoutes(new CustomerProfiles(ctx), auth));
     await app.register(privacyServiceRoutes(services.privacy, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));

@@ -52,6 +52,7 @@ export async function eraseCustomer(
     await db.deleteFrom('consent_receipts').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_reminders').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_state').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('profile_shares').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sessions').where('customer_id', '=', customerId).execute();
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
     await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();

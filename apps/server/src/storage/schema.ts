@@ -12,6 +12,20 @@ export interface CustomersTable {
   created_at: number;
   /** Last cursor handed out on this customer's event stream. */
   event_seq: Generated<number>;
+  /** Optional profile the customer may share per business (migration 013). */
+  last_name: string | null;
+  locale: string | null;
+  /** UTC offset in hours. */
+  timezone: number | null;
+}
+
+/** Which optional profile fields a customer lets a business read (migration 013). */
+export interface ProfileSharesTable {
+  customer_id: string;
+  page_id: string;
+  /** JSON array of PROFILE_SHARE_FIELDS. */
+  fields: string;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -377,6 +391,7 @@ export interface Database {
   webhook_outbox: WebhookOutboxTable;
   personas: PersonasTable;
   messenger_profile: MessengerProfileTable;
+  profile_shares: ProfileSharesTable;
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;
   attachment_keys: AttachmentKeysTable;

@@ -3,3 +3,4 @@ export * from './customer-api.js';
 export * from './stream.js';
 export * from './inbox-api.js';
 export * from './page-profile.js';
+export * from './customer-profile.js';

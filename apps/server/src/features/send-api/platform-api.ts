@@ -18,6 +18,7 @@ import { SubscribedApps } from '../graph/subscribed-apps.js';
 import { Handover } from '../handover/handover.js';
 import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
+import { CustomerProfiles } from '../profile-sharing/profiles.js';
 import { appSubscriptionRoutes } from '../webhooks/graph-routes.js';
 import { WebhookSubscriptions } from '../webhooks/subscriptions.js';
 import { LeasedRateLimiter } from './leased-rate-limit.js';
@@ -49,7 +50,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     sendApiRoutes(sendApi),
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
-    graphObjectRoutes({ objects: new PageObjects(ctx, personas), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+    graphObjectRoutes({ objects: new PageObjects(ctx, personas, new CustomerProfiles(ctx)), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
     appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
     retiredFeatureRoutes(),
   );

@@ -16,6 +16,7 @@ import * as m009 from './009-attachment-keys.js';
 import * as m010 from './010-outbox-one-queue-index.js';
 import * as m011ConsentTokens from './011-consent-reminder-tokens.js';
 import * as m012StandardWebhooks from './012-standard-webhooks.js';
+import * as m013ProfileSharing from './013-customer-profile-sharing.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '010-outbox-one-queue-index': m010,
   '011-consent-reminder-tokens': m011ConsentTokens,
   '012-standard-webhooks': m012StandardWebhooks,
+  '013-customer-profile-sharing': m013ProfileSharing,
 };
 
 class StaticProvider implements MigrationProvider {
