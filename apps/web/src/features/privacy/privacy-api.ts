@@ -23,3 +23,13 @@ export const renewConsent = (pageId: string) => request<unknown>('POST', `${base
 export const revokeConsent = (pageId: string) => request<unknown>('DELETE', `${base(pageId)}/consent`);
 export const unlinkBusiness = (pageId: string) => request<unknown>('POST', `${base(pageId)}/unlink`);
 export const receiptUrl = (id: string) => `/api/privacy/receipts/${encodeURIComponent(id)}`;
+
+// ---- your profile and what each business may read of it ----
+export type { CustomerProfile, ProfileShareField, ProfileSharing } from '@confide/protocol';
+import type { CustomerProfile, ProfileShareField, ProfileSharing, UpdateCustomerProfileBody } from '@confide/protocol';
+
+export const getProfile = () => request<CustomerProfile>('GET', '/api/profile');
+export const updateProfile = (body: UpdateCustomerProfileBody) => request<CustomerProfile>('PUT', '/api/profile', body);
+export const listProfileSharing = () => request<{ data: ProfileSharing[] }>('GET', '/api/privacy/profile-sharing');
+export const setProfileSharing = (pageId: string, fields: ProfileShareField[]) =>
+  request<ProfileSharing>('PUT', `${base(pageId)}/profile-sharing`, { fields });
