@@ -138,12 +138,14 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('handover: pass_thread_control, thread_owner, take_thread_control, secondary_receivers → Meta’s shapes', async () => {
+    it('handover: pass, thread_owner, request, take, release, secondary_receivers → Meta’s shapes', async () => {
       for (const enc of ENCODINGS) {
         const recipient = { id: fx.psid };
         expect(await call(enc, 'POST', '/v25.0/me/pass_thread_control', { recipient, target_app_id: INBOX_APP, metadata: enc })).toEqual({ success: true });
         expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({ data: [{ thread_owner: { app_id: INBOX_APP } }] });
+        expect(await call(enc, 'POST', '/v25.0/me/request_thread_control', { recipient, metadata: enc })).toEqual({ success: true });
         expect(await call(enc, 'POST', '/v25.0/me/take_thread_control', { recipient, metadata: enc })).toEqual({ success: true });
+        expect(await call(enc, 'POST', '/v25.0/me/release_thread_control', { recipient })).toEqual({ success: true });
         expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({ data: [{ thread_owner: { app_id: fx.page.app_id } }] });
         expect(await call(enc, 'GET', '/v25.0/me/secondary_receivers', { fields: ['id', 'name'] })).toEqual({ data: [{ id: INBOX_APP, name: 'Page Inbox' }] });
       }
@@ -174,11 +176,12 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('/{psid}, /me and nlp_configs: {first_name, id}, {name, id}, {success:true}', async () => {
+    it('/{psid}, /me, nlp_configs and unlink_accounts: {first_name, id}, {name, id}, {success:true}, {result}', async () => {
       for (const enc of ENCODINGS) {
         expect(await call(enc, 'GET', `/v25.0/${fx.psid}`, { fields: ['first_name', 'last_name', 'profile_pic'] })).toEqual({ first_name: fx.customer.username, id: fx.psid });
         expect(await call(enc, 'GET', '/v25.0/me', { fields: 'name,id' })).toEqual({ name: expect.any(String), id: fx.page.page_id });
         expect(await call(enc, 'POST', '/v25.0/me/nlp_configs', { nlp_enabled: true })).toEqual({ success: true });
+        expect(await call(enc, 'POST', '/v25.0/me/unlink_accounts', { psid: fx.psid })).toEqual({ result: 'unlink account success' });
       }
     });
 
