@@ -44,7 +44,9 @@ describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
       .where('c.page_id', '=', w.bankPage.pageId)
       .executeTakeFirstOrThrow();
     const bankSees = async () => {
-      const res = await fetch(`${w.hubUrl}/v25.0/${conv.psid}?fields=first_name,last_name,locale,timezone&access_token=${encodeURIComponent(w.bankPage.pageToken)}`);
+      const res = await fetch(
+        `${w.hubUrl}/v25.0/${conv.psid}?fields=first_name,last_name,locale,timezone&access_token=${encodeURIComponent(w.bankPage.pageToken)}`,
+      );
       return (await res.json()) as Record<string, unknown>;
     };
     expect(await bankSees()).toEqual({ first_name: 'petra', id: conv.psid });

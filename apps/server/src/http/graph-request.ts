@@ -285,4 +285,3 @@ function bearerToken(request: FastifyRequest): string | undefined {
   const match = header === undefined ? null : /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(header);
   return match?.[1];
 }
-

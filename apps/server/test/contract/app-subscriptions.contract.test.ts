@@ -45,8 +45,7 @@ for (const dialect of DIALECTS) {
     });
 
     /** A form body without Content-Type, as generic Graph clients send it. */
-    const form = (method: 'POST' | 'DELETE' | 'GET', url: string, body: string) =>
-      hub.app.inject({ method, url, payload: body });
+    const form = (method: 'POST' | 'DELETE' | 'GET', url: string, body: string) => hub.app.inject({ method, url, payload: body });
     const subscribe = (token: string, extra = '') =>
       form(
         'POST',
@@ -135,7 +134,11 @@ for (const dialect of DIALECTS) {
 
     it('DELETE with fields removes them; DELETE without (or POST ?method=delete) removes the subscription', async () => {
       await subscribe(appToken);
-      const some = await form('DELETE', `/${fx.page.app_id}/subscriptions?access_token=${encodeURIComponent(appToken)}`, 'object=page&fields=messaging_postbacks');
+      const some = await form(
+        'DELETE',
+        `/${fx.page.app_id}/subscriptions?access_token=${encodeURIComponent(appToken)}`,
+        'object=page&fields=messaging_postbacks',
+      );
       expect(some.json()).toEqual({ success: true });
       expect((await list()).json().data[0].fields).toEqual([{ name: 'messages', version: 'v25.0' }]);
       const all = await form('POST', `/${fx.page.app_id}/subscriptions?method=delete&access_token=${encodeURIComponent(appToken)}`, 'object=page');
@@ -143,7 +146,12 @@ for (const dialect of DIALECTS) {
       expect((await list()).json()).toEqual({ data: [] });
       // Nothing is queued for an app without a subscription.
       const before = await countRows(hub, 'webhook_outbox');
-      await hub.app.inject({ method: 'POST', url: `/api/conversations/${fx.conversationId}/messages`, headers: { cookie: fx.customer.cookie }, payload: { text: 'again' } });
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${fx.conversationId}/messages`,
+        headers: { cookie: fx.customer.cookie },
+        payload: { text: 'again' },
+      });
       expect(await countRows(hub, 'webhook_outbox')).toBe(before);
     });
 
@@ -175,7 +183,11 @@ for (const dialect of DIALECTS) {
       const recipient = await form('POST', `/me/messages?access_token=${token}`, 'recipient%5Bnotification_messages_token%5D=abc&message%5Btext%5D=hi');
       expect(recipient.json().error).toMatchObject({ code: 12 });
       for (const t of [token, appToken]) {
-        const activities = await form('POST', `/${fx.page.app_id}/page_activities?access_token=${encodeURIComponent(t)}`, 'event=CUSTOM_APP_EVENTS&custom_events=%5B%5D');
+        const activities = await form(
+          'POST',
+          `/${fx.page.app_id}/page_activities?access_token=${encodeURIComponent(t)}`,
+          'event=CUSTOM_APP_EVENTS&custom_events=%5B%5D',
+        );
         expect(activities.json().error).toMatchObject({ code: 12 });
         expect(activities.json().error.message).toMatch(/page_activities.*retired/);
       }

@@ -43,7 +43,12 @@ for (const dialect of DIALECTS) {
         expect(res.raw.req.headers['content-type']).toBeUndefined();
       } else if (encoding === 'query') {
         const query = encode(bracketPairs({ ...params, ...override }));
-        res = await hub.app.inject({ method: 'POST', url: `${path}?${query}${query === '' ? '' : '&'}${auth}`, headers: { 'content-type': 'application/json' }, payload: '' });
+        res = await hub.app.inject({
+          method: 'POST',
+          url: `${path}?${query}${query === '' ? '' : '&'}${auth}`,
+          headers: { 'content-type': 'application/json' },
+          payload: '',
+        });
       } else if (method === 'POST') {
         res = await hub.app.inject({ method, url: `${path}?${auth}`, payload: params });
       } else {
@@ -128,7 +133,9 @@ for (const dialect of DIALECTS) {
 
     it('personas: POST → {id}, GET → {data, paging}, GET and DELETE /{persona-id}', async () => {
       for (const enc of ENCODINGS) {
-        const { id } = (await call(enc, 'POST', '/v25.0/me/personas', { name: `Alex ${enc}`, profile_picture_url: 'https://example.com/alex.png' })) as { id: string };
+        const { id } = (await call(enc, 'POST', '/v25.0/me/personas', { name: `Alex ${enc}`, profile_picture_url: 'https://example.com/alex.png' })) as {
+          id: string;
+        };
         expect(id).toMatch(/^\d+$/);
         const list = (await call(enc, 'GET', '/v25.0/me/personas', {})) as { data: Array<{ id: string }>; paging: unknown };
         expect(list.data.map((p) => p.id)).toContain(id);
@@ -178,7 +185,10 @@ for (const dialect of DIALECTS) {
 
     it('/{psid}, /me, nlp_configs and unlink_accounts: {first_name, id}, {name, id}, {success:true}, {result}', async () => {
       for (const enc of ENCODINGS) {
-        expect(await call(enc, 'GET', `/v25.0/${fx.psid}`, { fields: ['first_name', 'last_name', 'profile_pic'] })).toEqual({ first_name: fx.customer.username, id: fx.psid });
+        expect(await call(enc, 'GET', `/v25.0/${fx.psid}`, { fields: ['first_name', 'last_name', 'profile_pic'] })).toEqual({
+          first_name: fx.customer.username,
+          id: fx.psid,
+        });
         expect(await call(enc, 'GET', '/v25.0/me', { fields: 'name,id' })).toEqual({ name: expect.any(String), id: fx.page.page_id });
         expect(await call(enc, 'POST', '/v25.0/me/nlp_configs', { nlp_enabled: true })).toEqual({ success: true });
         expect(await call(enc, 'POST', '/v25.0/me/unlink_accounts', { psid: fx.psid })).toEqual({ result: 'unlink account success' });
@@ -196,11 +206,19 @@ for (const dialect of DIALECTS) {
     it('method= the path does not have answers 100/33 "Unsupported … request" and does nothing; method=post is POST', async () => {
       const token = fx.page.page_access_token;
       const before = (await customerMessages(hub, fx)).length;
-      const get = await hub.app.inject({ method: 'POST', url: `/v25.0/me/messages?method=get&access_token=${token}`, payload: `recipient[id]=${fx.psid}&message[text]=no` });
+      const get = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?method=get&access_token=${token}`,
+        payload: `recipient[id]=${fx.psid}&message[text]=no`,
+      });
       expect(get.json().error).toMatchObject({ code: 100, error_subcode: 33, message: expect.stringContaining('Unsupported get request') });
       const del = await hub.app.inject({ method: 'POST', url: `/v25.0/me/personas?method=DELETE&access_token=${token}` });
       expect(del.json().error).toMatchObject({ code: 100, error_subcode: 33, message: expect.stringContaining('Unsupported delete request') });
-      const post = await hub.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: `method=POST&recipient[id]=${fx.psid}&message[text]=yes` });
+      const post = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?access_token=${token}`,
+        payload: `method=POST&recipient[id]=${fx.psid}&message[text]=yes`,
+      });
       expect(Object.keys(post.json()).sort()).toEqual(['message_id', 'recipient_id']);
       expect((await customerMessages(hub, fx)).length).toBe(before + 1);
       // Authentication still comes first.

@@ -30,11 +30,20 @@ describe('property: Graph encodings on every endpoint', () => {
 
   /** Endpoints with a plausible valid request, so mutations reach deep validation. */
   const endpoints = () => [
-    { path: '/v25.0/me/messages', valid: { recipient: { id: fx.psid }, message: { text: 'hi', quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }] } } },
-    { path: '/v25.0/me/message_attachments', valid: { message: { attachment: { type: 'image', payload: { url: 'https://example.com/a.png', is_reusable: true } } } } },
+    {
+      path: '/v25.0/me/messages',
+      valid: { recipient: { id: fx.psid }, message: { text: 'hi', quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }] } },
+    },
+    {
+      path: '/v25.0/me/message_attachments',
+      valid: { message: { attachment: { type: 'image', payload: { url: 'https://example.com/a.png', is_reusable: true } } } },
+    },
     {
       path: '/v25.0/me/messenger_profile',
-      valid: { greeting: [{ locale: 'default', text: 'Hi' }], persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Menu', payload: 'M' }] }] },
+      valid: {
+        greeting: [{ locale: 'default', text: 'Hi' }],
+        persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Menu', payload: 'M' }] }],
+      },
     },
     { path: '/v25.0/me/personas', valid: { name: 'Alex', profile_picture_url: 'https://example.com/a.png' } },
     { path: '/v25.0/me/pass_thread_control', valid: { recipient: { id: fx.psid }, target_app_id: '263902037430900' } },
@@ -56,7 +65,9 @@ describe('property: Graph encodings on every endpoint', () => {
     const owners = await db.selectFrom('conversations').select(['id', 'thread_owner_app_id']).orderBy('id').execute();
     return {
       counts: await countAll(hub),
-      state: createHash('sha256').update(JSON.stringify([profile, personas, apps, owners])).digest('hex'),
+      state: createHash('sha256')
+        .update(JSON.stringify([profile, personas, apps, owners]))
+        .digest('hex'),
     };
   }
 

@@ -80,7 +80,12 @@ for (const dialect of DIALECTS) {
         profile: { username: fx.customer.username, last_name: 'Muster', locale: null, timezone: -7 },
         profile_sharing: [{ page_id: fx.page.page_id, fields: ['last_name'] }],
       });
-      const erased = await hub.app.inject({ method: 'DELETE', url: '/api/account', headers: { cookie: fx.customer.cookie }, payload: { password: 'correct horse battery' } });
+      const erased = await hub.app.inject({
+        method: 'DELETE',
+        url: '/api/account',
+        headers: { cookie: fx.customer.cookie },
+        payload: { password: 'correct horse battery' },
+      });
       expect(erased.statusCode).toBeLessThan(300);
       const left = await hub.ctx.storage.db.selectFrom('profile_shares').selectAll().where('customer_id', '=', fx.customer.id).execute();
       expect(left).toEqual([]);

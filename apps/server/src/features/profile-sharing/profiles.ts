@@ -4,7 +4,14 @@
  * `first_name`, and a shared field only once the customer has filled it in. Nothing is shared
  * by default; sharing is per business, changed at any time in the privacy center.
  */
-import { PlatformError, PROFILE_SHARE_FIELDS, type CustomerProfile, type ProfileShareField, type ProfileSharing, type UpdateCustomerProfileBody } from '@confide/protocol';
+import {
+  PlatformError,
+  PROFILE_SHARE_FIELDS,
+  type CustomerProfile,
+  type ProfileShareField,
+  type ProfileSharing,
+  type UpdateCustomerProfileBody,
+} from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 
 export class CustomerProfiles {
@@ -60,7 +67,10 @@ export class CustomerProfiles {
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await db.deleteFrom('profile_shares').where('customer_id', '=', customerId).where('page_id', '=', pageId).execute();
       if (unique.length > 0) {
-        await db.insertInto('profile_shares').values({ customer_id: customerId, page_id: pageId, fields: JSON.stringify(unique), updated_at: now }).execute();
+        await db
+          .insertInto('profile_shares')
+          .values({ customer_id: customerId, page_id: pageId, fields: JSON.stringify(unique), updated_at: now })
+          .execute();
       }
     });
     return { page_id: pageId, fields: unique };

@@ -107,10 +107,19 @@ for (const dialect of DIALECTS) {
       await send('quiet');
       await hub.app.inject({ method: 'GET', url: `/api/conversations/${fx.conversationId}/messages`, headers: { cookie: fx.customer.cookie } });
       await hub.services.deliveries.flush();
-      await hub.app.inject({ method: 'POST', url: `/api/conversations/${fx.conversationId}/messages`, headers: { cookie: fx.customer.cookie }, payload: { text: 'me' } });
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${fx.conversationId}/messages`,
+        headers: { cookie: fx.customer.cookie },
+        payload: { text: 'me' },
+      });
       await until(() => items.some((i) => (i as { message?: { text?: string } }).message?.text === 'me'), 'the customer message');
       expect(deliveries()).toHaveLength(0);
-      const conv = await hub.ctx.storage.db.selectFrom('conversations').select('customer_delivered_wm').where('id', '=', fx.conversationId).executeTakeFirstOrThrow();
+      const conv = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('customer_delivered_wm')
+        .where('id', '=', fx.conversationId)
+        .executeTakeFirstOrThrow();
       expect(Number(conv.customer_delivered_wm)).toBeGreaterThan(0);
     });
   });

@@ -70,7 +70,8 @@ export class DeliveryReceipts {
     // One write per conversation, group-committed by the write queue (each in its own savepoint).
     const results = await Promise.allSettled([...batch].map(([conversationId, entry]) => this.#record(conversationId, entry)));
     const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) this.#ctx.log.warn({ failed, err: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason }, 'delivery receipts not recorded');
+    if (failed > 0)
+      this.#ctx.log.warn({ failed, err: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason }, 'delivery receipts not recorded');
   }
 
   async #record(conversationId: string, { customerId, mids }: PendingConversation): Promise<void> {

@@ -50,7 +50,12 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     sendApiRoutes(sendApi),
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
-    graphObjectRoutes({ objects: new PageObjects(ctx, personas, new CustomerProfiles(ctx)), personas, profiles: new MessengerProfiles(ctx), subscriptions: new SubscribedApps(ctx) }),
+    graphObjectRoutes({
+      objects: new PageObjects(ctx, personas, new CustomerProfiles(ctx)),
+      personas,
+      profiles: new MessengerProfiles(ctx),
+      subscriptions: new SubscribedApps(ctx),
+    }),
     appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
     retiredFeatureRoutes(),
   );

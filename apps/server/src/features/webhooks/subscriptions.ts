@@ -117,7 +117,15 @@ export class WebhookSubscriptions {
    * Turns Standard Webhooks signatures on with a new `whsec_` secret (returned once; calling
    * again rotates it), or off. `X-Hub-Signature(-256)` are sent either way.
    */
-  async setStandardSigning({ pageId, appId, on }: { pageId: string; appId?: string; on: boolean }): Promise<{ app_id: string; standard_webhooks: boolean; secret?: string }> {
+  async setStandardSigning({
+    pageId,
+    appId,
+    on,
+  }: {
+    pageId: string;
+    appId?: string;
+    on: boolean;
+  }): Promise<{ app_id: string; standard_webhooks: boolean; secret?: string }> {
     const app = await this.#pageApp(pageId, appId);
     const secret = on ? newStandardSecret() : undefined;
     await this.#ctx.storage.writes.run(({ db }) =>
@@ -210,11 +218,7 @@ export class WebhookSubscriptions {
   async #pageApp(pageId: string, appId?: string) {
     let q = this.#ctx.storage.db.selectFrom('apps').selectAll().where('page_id', '=', pageId);
     if (appId !== undefined) q = q.where('id', '=', appId);
-    const app = await q
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
+    const app = await q.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
     if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
     return app;
   }

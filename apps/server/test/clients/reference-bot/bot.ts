@@ -103,7 +103,13 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       }
       const body = JSON.parse(raw.toString('utf8')) as {
         object: string;
-        entry: Array<{ messaging?: Array<{ sender: { id: string }; message?: { text?: string; quick_reply?: { payload: string }; is_echo?: boolean }; postback?: { payload: string } }> }>;
+        entry: Array<{
+          messaging?: Array<{
+            sender: { id: string };
+            message?: { text?: string; quick_reply?: { payload: string }; is_echo?: boolean };
+            postback?: { payload: string };
+          }>;
+        }>;
       };
       // Answer at once, as Meta asks (within 5 seconds), then work.
       res.writeHead(200).end('EVENT_RECEIVED');
@@ -159,7 +165,10 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       })),
       whitelisted_domains: ['https://bank.example'],
     };
-    await expectSuccess(await fetch(profile, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), 'messenger_profile');
+    await expectSuccess(
+      await fetch(profile, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+      'messenger_profile',
+    );
   }
 
   async function close(): Promise<void> {

@@ -31,5 +31,4 @@ import type { CustomerProfile, ProfileShareField, ProfileSharing, UpdateCustomer
 export const getProfile = () => request<CustomerProfile>('GET', '/api/profile');
 export const updateProfile = (body: UpdateCustomerProfileBody) => request<CustomerProfile>('PUT', '/api/profile', body);
 export const listProfileSharing = () => request<{ data: ProfileSharing[] }>('GET', '/api/privacy/profile-sharing');
-export const setProfileSharing = (pageId: string, fields: ProfileShareField[]) =>
-  request<ProfileSharing>('PUT', `${base(pageId)}/profile-sharing`, { fields });
+export const setProfileSharing = (pageId: string, fields: ProfileShareField[]) => request<ProfileSharing>('PUT', `${base(pageId)}/profile-sharing`, { fields });
