@@ -2,12 +2,16 @@
  * Profile sharing in a real Chromium: the customer fills in a last name and this device's
  * language and time zone in the privacy center, then allows the Sandbox Bank to see the last
  * name only; the bank's `GET /{psid}` then returns the last name and nothing else it was not
- * allowed; turning it off takes it away again.
+ * allowed; turning it off takes it away again. An uploaded, shared picture reaches the bank
+ * through the hub's signed URL.
  */
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from './harness.js';
 import { startStoryWorld, type StoryWorld } from './story-world.js';
+
+/** A 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
   let w: StoryWorld;
@@ -71,6 +75,19 @@ describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
     await sharing.getByRole('switch', { name: 'Last name' }).uncheck();
     await page.getByText('Sandbox Bank no longer sees your last name.').waitFor();
     expect(await bankSees()).toEqual({ first_name: 'petra', id: conv.psid });
+
+    // A picture: uploaded, shown, shared; the bank fetches it from the hub's signed URL.
+    await page.getByLabel(/Profile picture \(PNG/).setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+    await page.getByText('Picture saved.').waitFor();
+    await page.getByRole('img', { name: 'Your profile picture' }).waitFor();
+    await sharing.getByRole('switch', { name: 'Profile picture' }).check();
+    await page.getByText('Sandbox Bank may now see your profile picture.').waitFor();
+    const withPicture = await fetch(`${w.hubUrl}/v25.0/${conv.psid}?fields=profile_pic&access_token=${encodeURIComponent(w.bankPage.pageToken)}`);
+    const { profile_pic: url } = (await withPicture.json()) as { profile_pic: string };
+    expect(url.startsWith(`${w.hubUrl}/api/profile-pictures/${conv.psid}?`)).toBe(true);
+    const picture = await fetch(url);
+    expect(picture.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await picture.arrayBuffer()).equals(PNG)).toBe(true);
     expect(problems).toEqual([]);
   });
 });

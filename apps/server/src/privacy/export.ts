@@ -33,7 +33,15 @@ export interface ExportedAttachment {
 export interface CustomerExport {
   format: 'confide-export-v1';
   exported_at: number;
-  profile: { id: string; username: string; created_at: number; last_name: string | null; locale: string | null; timezone: number | null };
+  profile: {
+    id: string;
+    username: string;
+    created_at: number;
+    last_name: string | null;
+    locale: string | null;
+    timezone: number | null;
+    picture: { type: string; content_base64: string } | null;
+  };
   /** Which optional profile fields the customer lets each business read. */
   profile_sharing: Array<{ page_id: string; fields: string[] }>;
   conversations: Array<{
@@ -57,7 +65,7 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const db = ctx.storage.db;
   const customer = await db
     .selectFrom('customers')
-    .select(['id', 'username', 'created_at', 'last_name', 'locale', 'timezone'])
+    .select(['id', 'username', 'created_at', 'last_name', 'locale', 'timezone', 'picture_enc', 'picture_type'])
     .where('id', '=', customerId)
     .executeTakeFirst();
   if (customer === undefined) throw new PlatformError('NOT_FOUND');
@@ -133,6 +141,10 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       last_name: customer.last_name,
       locale: customer.locale,
       timezone: customer.timezone === null ? null : Number(customer.timezone),
+      picture:
+        customer.picture_enc === null || customer.picture_type === null
+          ? null
+          : { type: customer.picture_type, content_base64: ctx.secrets.open(customer.picture_enc, `profile-picture:${customer.id}`) },
     },
     profile_sharing: shares.map((r) => ({ page_id: r.page_id, fields: parse(r.fields) })),
     conversations,

@@ -17,6 +17,9 @@ export interface CustomersTable {
   locale: string | null;
   /** UTC offset in hours. */
   timezone: number | null;
+  /** The profile picture (base64), sealed with the service key; its media type. */
+  picture_enc: string | null;
+  picture_type: string | null;
 }
 
 /** Which optional profile fields a customer lets a business read (migration 013). */

@@ -37,6 +37,7 @@ for (const dialect of DIALECTS) {
         last_name: null,
         locale: null,
         timezone: null,
+        picture: null,
       });
       expect(data.profile_sharing).toEqual([]);
       expect(data.conversations).toHaveLength(1);

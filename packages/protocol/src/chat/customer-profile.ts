@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `first_name`; it reads the fields below on `GET /{psid}` only for the fields the customer
  * shared with it, and only once the customer has filled them in.
  */
-export const PROFILE_SHARE_FIELDS = ['last_name', 'locale', 'timezone'] as const;
+export const PROFILE_SHARE_FIELDS = ['last_name', 'profile_pic', 'locale', 'timezone'] as const;
 export type ProfileShareField = (typeof PROFILE_SHARE_FIELDS)[number];
 
 export const CustomerProfileSchema = z.object({
@@ -16,7 +16,13 @@ export const CustomerProfileSchema = z.object({
   locale: z.string().nullable(),
   /** Offset from UTC in hours (-12 … 14, quarters allowed), as Messenger reports it. */
   timezone: z.number().nullable(),
+  /** A picture was uploaded (`PUT /api/profile/picture`, PNG, JPEG or WebP, at most 256 KB). */
+  has_picture: z.boolean(),
 });
+/** Largest profile picture, in bytes. */
+export const MAX_PROFILE_PICTURE_BYTES = 256 * 1024;
+/** Media types a profile picture may have. */
+export const PROFILE_PICTURE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 export type CustomerProfile = z.infer<typeof CustomerProfileSchema>;
 
 /** Fields absent from the body are left as they are; null clears one. */

@@ -1,9 +1,9 @@
 /**
  * `GET /me` and `GET|DELETE /{id}`: the page itself, its personas, and the User Profile
  * API for its PSIDs. A business learns a customer's `id` and `first_name` (the username),
- * and `last_name`, `locale` and `timezone` only when the customer shares them with this
- * business in the privacy center and has filled them in (features/profile-sharing).
- * `profile_pic` is never returned: Confide customers have no picture. Ids of other pages look unknown.
+ * and `last_name`, `profile_pic` (a signed hub URL), `locale` and `timezone` only when the
+ * customer shares them with this business in the privacy center and has filled them in
+ * (features/profile-sharing). Ids of other pages look unknown.
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
@@ -13,7 +13,7 @@ import type { CustomerProfiles } from '../profile-sharing/profiles.js';
 import type { Personas } from './personas.js';
 
 /** Optional profile fields, returned only when the customer shares them with the page. */
-const SHAREABLE = ['last_name', 'locale', 'timezone'] as const;
+const SHAREABLE = ['last_name', 'profile_pic', 'locale', 'timezone'] as const;
 
 export class PageObjects {
   private readonly ctx: HubContext;
@@ -67,7 +67,7 @@ export class PageObjects {
     const out: Record<string, unknown> = {};
     if (wanted.includes('first_name')) out['first_name'] = customer.username;
     if (SHAREABLE.some((f) => wanted.includes(f))) {
-      const shared = await this.profiles.sharedWith(customer.customer_id, principal.pageId);
+      const shared = await this.profiles.sharedWith(customer.customer_id, principal.pageId, customer.psid);
       for (const field of SHAREABLE) if (wanted.includes(field) && shared[field] !== undefined) out[field] = shared[field];
     }
     out['id'] = customer.psid;

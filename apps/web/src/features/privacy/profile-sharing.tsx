@@ -6,9 +6,18 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
-import { getProfile, setProfileSharing, updateProfile, type CustomerProfile, type ProfileShareField } from './privacy-api';
+import {
+  clearPicture,
+  getProfile,
+  PICTURE_URL,
+  setProfileSharing,
+  updateProfile,
+  uploadPicture,
+  type CustomerProfile,
+  type ProfileShareField,
+} from './privacy-api';
 
-const FIELD_TEXT: Record<ProfileShareField, string> = { last_name: 'Last name', locale: 'Language', timezone: 'Time zone' };
+const FIELD_TEXT: Record<ProfileShareField, string> = { last_name: 'Last name', profile_pic: 'Profile picture', locale: 'Language', timezone: 'Time zone' };
 const FIELDS = Object.keys(FIELD_TEXT) as ProfileShareField[];
 
 /** This device's language as a Messenger locale (`de-DE` → `de_DE`), if it names a region. */
@@ -26,7 +35,9 @@ export function YourProfile() {
   const [profile, setProfile] = useState<CustomerProfile | null>(null);
   const [lastName, setLastName] = useState('');
   const [busy, setBusy] = useState(false);
-  const ids = { title: useId(), lastName: useId() };
+  /** Changes after each upload so the preview reloads. */
+  const [pictureVersion, setPictureVersion] = useState(0);
+  const ids = { title: useId(), lastName: useId(), picture: useId() };
 
   useEffect(() => {
     getProfile()
@@ -39,10 +50,11 @@ export function YourProfile() {
 
   if (profile === null) return null;
 
-  const save = async (body: Parameters<typeof updateProfile>[0], done: string) => {
+  const save = async (body: Parameters<typeof updateProfile>[0] | (() => Promise<CustomerProfile>), done: string) => {
     setBusy(true);
     try {
-      const saved = await updateProfile(body);
+      const saved = typeof body === 'function' ? await body() : await updateProfile(body);
+      setPictureVersion((v) => v + 1);
       setProfile(saved);
       setLastName(saved.last_name ?? '');
       toast(done, 'success');
@@ -68,6 +80,28 @@ export function YourProfile() {
       <form className="profile-form" onSubmit={onSubmit}>
         <label htmlFor={ids.lastName}>Last name</label>
         <input id={ids.lastName} type="text" autoComplete="family-name" maxLength={100} value={lastName} onChange={(e) => setLastName(e.target.value)} />
+        <label htmlFor={ids.picture}>Profile picture (PNG, JPEG or WebP, up to 256 KB)</label>
+        <div className="profile-picture-row">
+          {profile.has_picture && (
+            <img className="profile-picture" src={`${PICTURE_URL}?v=${pictureVersion}`} alt="Your profile picture" width={48} height={48} />
+          )}
+          <input
+            id={ids.picture}
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file !== undefined) void save(() => uploadPicture(file), 'Picture saved.');
+            }}
+          />
+          {profile.has_picture && (
+            <button type="button" className="button subtle" disabled={busy} onClick={() => void save(clearPicture, 'Picture removed.')}>
+              Remove picture
+            </button>
+          )}
+        </div>
         <p className="small">
           Language: <strong>{profile.locale ?? 'not set'}</strong> · Time zone:{' '}
           <strong>{profile.timezone === null ? 'not set' : describeOffset(profile.timezone)}</strong>
