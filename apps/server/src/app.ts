@@ -14,6 +14,8 @@ import type { HubContext } from './context.js';
 import { pooledRandomBase64url } from './crypto/random-pool.js';
 import { Consents } from './features/consent/consents.js';
 import { privacyRoutes } from './features/consent/routes.js';
+import { CustomerProfiles } from './features/profile-sharing/profiles.js';
+import { profilePictureRoutes, profileSharingRoutes } from './features/profile-sharing/routes.js';
 import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
@@ -25,6 +27,7 @@ import { conversationRoutes } from './features/conversations/routes.js';
 import { opsRoutes } from './features/ops/routes.js';
 import { Pages } from './features/pages/pages.js';
 import { LiveSessions } from './features/realtime/live-sessions.js';
+import { DeliveryReceipts } from './features/realtime/delivery-receipts.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
 import { Privacy } from './privacy/privacy.js';
@@ -59,6 +62,8 @@ export interface HubServices {
   /** Handover protocol (thread control), used by the agent inbox. */
   handover: Handover;
   webhooks: WebhookSubscriptions;
+  /** `message_deliveries` webhooks for business messages that reached a customer's device. */
+  deliveries: DeliveryReceipts;
   /** Human agents of pages (`confide agent create`) and their inbox. */
   agents: Agents;
   inbox: Inbox;
@@ -136,12 +141,13 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     linking: undefined as unknown as Linking,
     handover: undefined as unknown as Handover,
     webhooks: new WebhookSubscriptions(ctx),
+    deliveries: new DeliveryReceipts(ctx),
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
-  services.conversations = new Conversations(ctx, services.pages);
+  services.conversations = new Conversations(ctx, services.pages, services.deliveries);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
   const platform = createPlatformApi(ctx, services.pages, blobs);
@@ -154,6 +160,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(customerRoutes(ctx, services.accounts));
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
+    const profiles = new CustomerProfiles(ctx);
+    await app.register(profileSharingRoutes(profiles, auth));
+    await app.register(profilePictureRoutes(profiles));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
@@ -182,7 +191,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
       ctx.config.SESSION_RECHECK_MS,
     );
     app.addHook('onClose', async () => sessions.close());
-    await app.register(streamRoutes(ctx, auth, sessions));
+    await app.register(streamRoutes(ctx, auth, sessions, services.deliveries));
     await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
   }
 

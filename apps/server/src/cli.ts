@@ -74,6 +74,7 @@ const OPTIONS = {
   url: { type: 'string' },
   fields: { type: 'string' },
   since: { type: 'string' },
+  off: { type: 'boolean' },
   page: { type: 'string' },
   'token-id': { type: 'string' },
   purpose: { type: 'string' },
@@ -218,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     default:
       if (isWebhookCommand(command)) {
         return withHub(config, async (hub) => {
-          const args = { page: values.page, url: values.url, verifyToken: values['verify-token'], fields: values.fields, since: values.since };
+          const args = { page: values.page, url: values.url, verifyToken: values['verify-token'], fields: values.fields, since: values.since, off: values.off };
           print(values.json, await runWebhookCommand(hub.services.webhooks, command, args));
         });
       }

@@ -153,6 +153,11 @@ export const ConfigSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
   /** Most apps the webhook worker delivers to at the same time (one batch in flight per app). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(64),
+  /**
+   * How long messages reaching customers' devices are gathered before their `message_deliveries`
+   * webhooks are written (one per conversation per period), in milliseconds.
+   */
+  DELIVERY_RECEIPT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */

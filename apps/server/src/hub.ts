@@ -95,6 +95,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       setDraining(true);
       await app.close();
       for (const w of workers) await w.stop();
+      await services.deliveries.stop();
       await services.privacy.stop();
       await bus.close();
       await storage.close();

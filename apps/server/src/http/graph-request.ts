@@ -10,10 +10,12 @@ import { MAX_ATTACHMENT_BYTES, PlatformError } from '@confide/protocol';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { createHmac } from 'node:crypto';
-import type { ZodType } from 'zod';
 import { safeEqual } from '../crypto/tokens.js';
 import { installGraphBodyParsers, nestBrackets } from './graph-body.js';
-import { assertCleanParsedInput } from './input-guard.js';
+import { joinedPattern, routeShape } from './graph-routing.js';
+import { parseLenientJson } from './graph-params.js';
+
+export { parseLenientJson, parseParams } from './graph-params.js';
 import type { Pages, TokenPrincipal } from '../features/pages/pages.js';
 
 /** Route segment matching a Graph version such as `v2.6` or `v25.0`. */
@@ -52,16 +54,23 @@ export interface GraphCallMeta {
 /** A Graph endpoint: an authenticated call in, the JSON answer out (errors are thrown as PlatformError). */
 export type GraphHandler = (call: GraphCall, meta: GraphCallMeta) => Promise<unknown>;
 
+/**
+ * Which token an endpoint takes: a page access token (almost all), an app access token
+ * (`{app-id}|{app-secret}`, app-level endpoints such as `/{app-id}/subscriptions`), or either.
+ */
+export type GraphAuth = 'page' | 'app' | 'any';
+
 /** A Graph endpoint found for an in-process call, with its path parameters. */
 export interface GraphMatch {
   handler: GraphHandler;
   path: Record<string, string>;
+  auth: GraphAuth;
 }
 
 /** Registers Graph endpoints on the Platform API scope. */
 export interface GraphRouter {
-  /** Registers `path` and `/{version}{path}`; the handler runs after authentication. */
-  route(method: GraphMethod, path: string, handler: GraphHandler): void;
+  /** Registers `path` and `/{version}{path}`; the handler runs after authentication (a page token unless `auth` says otherwise). */
+  route(method: GraphMethod, path: string, handler: GraphHandler, options?: { auth?: GraphAuth }): void;
   /** The endpoint serving `method` and `path` (no query string), for in-process calls such as batch operations. */
   match(method: string, path: string): GraphMatch | undefined;
   /** Builds the call of an in-process sub-request; it uses `parent`'s token unless it carries its own. */
@@ -72,6 +81,11 @@ export interface GraphRouter {
 export type GraphRoutes = (router: GraphRouter) => void;
 
 const CREDENTIAL_PARAMS = new Set(['access_token', 'appsecret_proof']);
+
+interface RouteEntry {
+  handler: GraphHandler;
+  auth: GraphAuth;
+}
 
 /**
  * The Platform API as one Fastify plugin: multipart parsing is registered in this scope
@@ -84,72 +98,83 @@ export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
       limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 2, fields: 100, fieldSize: 1_048_576, parts: 110 },
       throwFileSizeLimit: true,
     });
-    // The same routes in a matcher of our own, so batch operations run without a fake HTTP request.
+    // The same routes in a matcher of our own, so batch operations and the `method=`
+    // override run without a fake HTTP request.
     const matcher = FindMyWay({ maxParamLength: 100 });
-    const table = new Map<string, Map<GraphMethod, GraphHandler>>();
+    const table = new Map<string, Map<GraphMethod, RouteEntry>>();
     const router: GraphRouter = {
-      route(method, path, handler) {
+      route(method, path, handler, options) {
         const versioned = path === '/' ? `/${VERSION_SEGMENT}` : `/${VERSION_SEGMENT}${path}`;
         const urls = path === '/' ? [path, versioned, `${versioned}/`] : [path, versioned];
+        const entry: RouteEntry = { handler, auth: options?.auth ?? 'page' };
         for (const url of urls) {
-          const methods = table.get(url) ?? new Map<GraphMethod, GraphHandler>();
-          methods.set(method, handler);
+          const methods = table.get(url) ?? new Map<GraphMethod, RouteEntry>();
+          methods.set(method, entry);
           table.set(url, methods);
-          matcher.on(method, url, () => undefined, { handler });
+          matcher.on(method, url, () => undefined, entry);
         }
       },
       match(method, path) {
         const found = matcher.find(method as 'GET', path);
         if (found === null) return undefined;
-        const { handler } = found.store as { handler: GraphHandler };
-        return { handler, path: found.params as Record<string, string> };
+        const { handler, auth } = found.store as RouteEntry;
+        return { handler, auth, path: found.params as Record<string, string> };
       },
-      subCall: (parent, query, fields, match) => buildCall(pages, { query, fields, file: undefined, routeParams: match.path, parent }),
+      subCall: (parent, query, fields, match) => buildCall(pages, { query, fields, file: undefined, routeParams: match.path, auth: match.auth, parent }),
     };
     for (const feature of features) feature(router);
-    for (const [url, methods] of table) registerUrl(app, pages, url, methods);
+    const shapes = new Map<string, string[]>();
+    for (const [url, methods] of table) {
+      for (const [method, entry] of methods) {
+        if (method === 'POST') continue;
+        app.route({
+          method,
+          url,
+          schema: { hide: true },
+          handler: async (request) => entry.handler(await readGraphCall(request, pages, entry.auth), { requestId: request.id, log: request.log }),
+        });
+      }
+      const shape = routeShape(url);
+      shapes.set(shape, [...(shapes.get(shape) ?? []), url]);
+    }
+    for (const urls of shapes.values()) {
+      app.route({ method: 'POST', url: joinedPattern(urls), schema: { hide: true }, handler: async (request) => dispatchPost(request, pages, router) });
+    }
   };
 }
 
 /**
- * GET and DELETE as registered; POST on every path, where `method=GET|DELETE|POST` (query
- * or body, any case) picks the handler as Graph does, so clients limited to POST reach all.
+ * Every Graph path answers POST: `method=GET|DELETE|POST` (query or body, any case) picks the
+ * endpoint as Graph does, so clients limited to POST reach all of them.
  */
-function registerUrl(app: FastifyInstance, pages: Pages, url: string, methods: Map<GraphMethod, GraphHandler>): void {
-  for (const [method, handler] of methods) {
-    if (method === 'POST') continue;
-    app.route({ method, url, schema: { hide: true }, handler: async (request) => handler(await readGraphCall(request, pages), { requestId: request.id, log: request.log }) });
+async function dispatchPost(request: FastifyRequest, pages: Pages, router: GraphRouter): Promise<unknown> {
+  const { fields, file } = await readBody(request);
+  const query = flatten(request.query);
+  const override = methodOverride(firstString(fields['method']) ?? firstString(query['method']));
+  const method = override ?? 'POST';
+  const path = request.url.split('?')[0] ?? '/';
+  const match = router.match(method, path);
+  const source = { query, fields, file, bearer: bearerToken(request), dropMethod: override !== undefined };
+  if (match === undefined) {
+    // Authenticate first, as for any other call, then refuse the operation.
+    const other = router.match('GET', path) ?? router.match('DELETE', path) ?? router.match('POST', path);
+    await buildCall(pages, { ...source, routeParams: other?.path ?? {}, auth: other?.auth ?? 'page' });
+    throw new PlatformError('UNKNOWN_OBJECT', {
+      message: `Unsupported ${method.toLowerCase()} request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    });
   }
-  // TODO(wire-a): a POST route on GET/DELETE-only paths collides with the version route in Fastify; for now the override applies where POST exists.
-  if (!methods.has('POST')) return;
-  app.route({
-    method: 'POST',
-    url,
-    schema: { hide: true },
-    handler: async (request) => {
-      const call = await readGraphCall(request, pages);
-      const override = methodOverride(call.params);
-      const handler = methods.get(override ?? 'POST');
-      if (handler === undefined) {
-        throw new PlatformError('UNKNOWN_OBJECT', { message: `Unsupported ${(override ?? 'POST').toLowerCase()} request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.` });
-      }
-      return handler(call, { requestId: request.id, log: request.log });
-    },
-  });
+  const call = await buildCall(pages, { ...source, routeParams: match.path, auth: match.auth });
+  return match.handler(call, { requestId: request.id, log: request.log });
 }
 
-/** Takes `method` out of the parameters when it names a Graph method. */
-function methodOverride(params: Record<string, unknown>): GraphMethod | undefined {
-  const value = params['method'];
-  if (typeof value !== 'string') return undefined;
-  const method = value.toUpperCase();
-  if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') return undefined;
-  delete params['method'];
-  return method;
+/** The Graph method a `method` parameter names, if any. */
+function methodOverride(value: string | undefined): GraphMethod | undefined {
+  const method = value?.toUpperCase();
+  return method === 'GET' || method === 'POST' || method === 'DELETE' ? method : undefined;
 }
 
 /** Reads parameters, the file and the token of a Graph request, and authenticates it. */
-export async function readGraphCall(request: FastifyRequest, pages: Pages): Promise<GraphCall> {
+export async function readGraphCall(request: FastifyRequest, pages: Pages, auth: GraphAuth = 'page'): Promise<GraphCall> {
   const { fields, file } = await readBody(request);
   return buildCall(pages, {
     query: flatten(request.query),
@@ -157,6 +182,7 @@ export async function readGraphCall(request: FastifyRequest, pages: Pages): Prom
     file,
     routeParams: (request.params ?? {}) as Record<string, string>,
     bearer: bearerToken(request),
+    auth,
   });
 }
 
@@ -165,32 +191,42 @@ interface CallSource {
   fields: Record<string, unknown>;
   file: UploadedFile | undefined;
   routeParams: Record<string, string>;
+  auth: GraphAuth;
   /** The `Authorization: Bearer` token of an HTTP request. */
   bearer?: string | undefined;
   /** For an in-process sub-request: the call it belongs to, whose token applies unless it carries its own. */
   parent?: GraphCall;
+  /** The `method` parameter chose the endpoint (the POST override) and is not one of its parameters. */
+  dropMethod?: boolean;
 }
 
 async function buildCall(pages: Pages, source: CallSource): Promise<GraphCall> {
-  const { query, fields, file, parent } = source;
+  const { query, fields, file, parent, auth } = source;
   const merged = nestBrackets({ ...query, ...fields });
   const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
   const proof = firstString(query['appsecret_proof']) ?? firstString(fields['appsecret_proof']);
-  const principal = parent !== undefined && token === parent.token && proof === undefined ? parent.principal : await authenticate(pages, token, proof);
+  const reuse = parent !== undefined && token === parent.token && proof === undefined && auth !== 'app';
+  const principal = reuse ? parent.principal : await authenticate(pages, token, proof, auth);
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(merged)) {
-    if (!CREDENTIAL_PARAMS.has(key)) params[key] = parseLenientJson(value);
+    if (!CREDENTIAL_PARAMS.has(key) && !(source.dropMethod === true && key === 'method')) params[key] = parseLenientJson(value);
   }
   const path: Record<string, string> = {};
   for (const [key, value] of Object.entries(source.routeParams)) if (key !== 'version') path[key] = value;
-  // Another page's id answers exactly like an id that does not exist.
+  // Another page's (or app's) id answers exactly like an id that does not exist.
   if (path['pageId'] !== undefined && path['pageId'] !== principal.pageId) throw new PlatformError('UNKNOWN_OBJECT');
+  if (path['appId'] !== undefined && path['appId'] !== principal.appId) throw new PlatformError('UNKNOWN_OBJECT');
   return { params, path, file, principal, token: token as string };
 }
 
-/** Verifies the token and, when sent, its `appsecret_proof` (hex HMAC-SHA256 of the token keyed by the app secret). */
-export async function authenticate(pages: Pages, token: string | undefined, proof: string | undefined): Promise<TokenPrincipal> {
-  const principal = await pages.verifyToken(token);
+/**
+ * Verifies the token (a page token, an app token `{app-id}|{app-secret}`, or either, as the
+ * endpoint takes) and, when sent, its `appsecret_proof` (hex HMAC-SHA256 of the token keyed
+ * by the app secret).
+ */
+export async function authenticate(pages: Pages, token: string | undefined, proof: string | undefined, auth: GraphAuth = 'page'): Promise<TokenPrincipal> {
+  const asApp = auth === 'app' || (auth === 'any' && token?.includes('|') === true);
+  const principal = asApp ? await pages.verifyAppToken(token) : await pages.verifyToken(token);
   if (proof !== undefined) {
     const expected = createHmac('sha256', await pages.appSecret(principal.appId))
       .update(token as string)
@@ -248,107 +284,4 @@ function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(header);
   return match?.[1];
-}
-
-/**
- * A string field that looks like a JSON object or array is parsed: strictly first, then
- * with single-quoted strings turned into double-quoted ones (Meta's curl samples). Other
- * values are returned unchanged, so validation reports them precisely.
- */
-export function parseLenientJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if (!(text.startsWith('{') && text.endsWith('}')) && !(text.startsWith('[') && text.endsWith(']'))) return value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    try {
-      parsed = JSON.parse(singleToDoubleQuotes(text));
-    } catch {
-      throw new PlatformError('INVALID_PARAMETER', { message: 'A parameter is not valid JSON' });
-    }
-  }
-  // Escapes inside the field (`\u0000`, `\ud800`, deep nesting) only appear now: the same rules as for a JSON body.
-  assertCleanParsedInput(parsed, 'A parameter');
-  return parsed;
-}
-
-/** Rewrites 'single-quoted' JSON strings as "double-quoted" ones, leaving double-quoted strings alone. */
-function singleToDoubleQuotes(text: string): string {
-  let out = '';
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quote === null) {
-      if (ch === '"' || ch === "'") {
-        quote = ch;
-        out += '"';
-      } else out += ch;
-      continue;
-    }
-    if (ch === '\\' && i + 1 < text.length) {
-      const next = text[i + 1] as string;
-      out += quote === "'" && next === "'" ? "'" : ch + next;
-      i += 1;
-      continue;
-    }
-    if (ch === quote) {
-      quote = null;
-      out += '"';
-    } else if (ch === '"') out += '\\"';
-    else out += ch;
-  }
-  return out;
-}
-
-/**
- * Validates Graph parameters with a zod schema; a failure answers code 100 naming the
- * parameter the way Graph does (`param message[text] …`).
- */
-export function parseParams<T>(schema: ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = deepestIssue(result.error.issues as unknown as ZodIssueLike[]);
-  const path = issue?.path ?? [];
-  const param =
-    path.length === 0
-      ? ''
-      : `param ${String(path[0])}${path
-          .slice(1)
-          .map((p) => `[${String(p)}]`)
-          .join('')} `;
-  const reason = issue === undefined ? 'is invalid' : describeIssue(issue);
-  throw new PlatformError('INVALID_PARAMETER', { message: `${param}${reason}`.trim(), detail: { param: path.join('.') } });
-}
-
-interface ZodIssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: ZodIssueLike[][];
-  input?: unknown;
-  discriminator?: string;
-}
-
-/** For unions, the branch issue that got furthest explains the failure best. */
-function deepestIssue(issues: ZodIssueLike[], prefix: PropertyKey[] = []): ZodIssueLike | undefined {
-  let best: ZodIssueLike | undefined;
-  for (const issue of issues) {
-    let candidate: ZodIssueLike = { ...issue, path: [...prefix, ...issue.path] };
-    if (issue.code === 'invalid_union' && issue.errors !== undefined && issue.errors.length > 0) {
-      const nested = issue.errors.map((branch) => deepestIssue(branch, candidate.path)).filter((x): x is ZodIssueLike => x !== undefined);
-      const deepest = nested.sort((a, b) => b.path.length - a.path.length)[0];
-      if (deepest !== undefined) candidate = deepest;
-    }
-    if (best === undefined || candidate.path.length > best.path.length) best = candidate;
-  }
-  return best;
-}
-
-function describeIssue(issue: ZodIssueLike): string {
-  if (issue.code === 'invalid_union' && issue.discriminator !== undefined) return `has an unsupported ${issue.discriminator}`;
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
-  if (issue.message === 'Invalid input') return 'is invalid';
-  return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
 }

@@ -53,6 +53,7 @@ export async function eraseCustomer(
     await db.deleteFrom('consent_receipts').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_reminders').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_state').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('profile_shares').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sessions').where('customer_id', '=', customerId).execute();
     // Their open streams close on every hub process.
     announceSessionsEnded(tx, ctx.bus, 'customer', customerId);

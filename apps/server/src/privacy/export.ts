@@ -33,7 +33,17 @@ export interface ExportedAttachment {
 export interface CustomerExport {
   format: 'confide-export-v1';
   exported_at: number;
-  profile: { id: string; username: string; created_at: number };
+  profile: {
+    id: string;
+    username: string;
+    created_at: number;
+    last_name: string | null;
+    locale: string | null;
+    timezone: number | null;
+    picture: { type: string; content_base64: string } | null;
+  };
+  /** Which optional profile fields the customer lets each business read. */
+  profile_sharing: Array<{ page_id: string; fields: string[] }>;
   conversations: Array<{
     id: string;
     page: { id: string; name: string };
@@ -53,7 +63,11 @@ export interface CustomerExport {
 
 export async function buildExport(ctx: HubContext, customerId: string, access: Access, files?: AttachmentFiles): Promise<CustomerExport> {
   const db = ctx.storage.db;
-  const customer = await db.selectFrom('customers').select(['id', 'username', 'created_at']).where('id', '=', customerId).executeTakeFirst();
+  const customer = await db
+    .selectFrom('customers')
+    .select(['id', 'username', 'created_at', 'last_name', 'locale', 'timezone', 'picture_enc', 'picture_type'])
+    .where('id', '=', customerId)
+    .executeTakeFirst();
   if (customer === undefined) throw new PlatformError('NOT_FOUND');
   const convs = await db
     .selectFrom('conversations as c')
@@ -121,10 +135,23 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const receipts = await db.selectFrom('consent_receipts').selectAll().where('customer_id', '=', customerId).orderBy('issued_at').execute();
   const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
   const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
+  const shares = await db.selectFrom('profile_shares').select(['page_id', 'fields']).where('customer_id', '=', customerId).orderBy('page_id').execute();
   return {
     format: 'confide-export-v1',
     exported_at: ctx.now(),
-    profile: { id: customer.id, username: customer.username, created_at: Number(customer.created_at) },
+    profile: {
+      id: customer.id,
+      username: customer.username,
+      created_at: Number(customer.created_at),
+      last_name: customer.last_name,
+      locale: customer.locale,
+      timezone: customer.timezone === null ? null : Number(customer.timezone),
+      picture:
+        customer.picture_enc === null || customer.picture_type === null
+          ? null
+          : { type: customer.picture_type, content_base64: ctx.secrets.open(customer.picture_enc, `profile-picture:${customer.id}`) },
+    },
+    profile_sharing: shares.map((r) => ({ page_id: r.page_id, fields: parse(r.fields) })),
     conversations,
     consents: {
       current: current.map((r) => ({

@@ -12,6 +12,23 @@ export interface CustomersTable {
   created_at: number;
   /** Last cursor handed out on this customer's event stream. */
   event_seq: Generated<number>;
+  /** Optional profile the customer may share per business (migration 013). */
+  last_name: string | null;
+  locale: string | null;
+  /** UTC offset in hours. */
+  timezone: number | null;
+  /** The profile picture (base64), sealed with the service key; its media type. */
+  picture_enc: string | null;
+  picture_type: string | null;
+}
+
+/** Which optional profile fields a customer lets a business read (migration 013). */
+export interface ProfileSharesTable {
+  customer_id: string;
+  page_id: string;
+  /** JSON array of PROFILE_SHARE_FIELDS. */
+  fields: string;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -42,6 +59,8 @@ export interface AppsTable {
   subscribed_fields: string;
   /** `active`, or `disabled` after failing for too long. */
   webhook_status: string;
+  /** The Standard Webhooks `whsec_` secret, sealed; null while the app has them off (migration 012). */
+  std_webhook_secret_enc: string | null;
   created_at: number;
   /** Start of the current run of failed deliveries; null while healthy (migration 003). */
   webhook_failing_since: number | null;
@@ -420,6 +439,7 @@ export interface Database {
   personas: PersonasTable;
   message_templates: MessageTemplatesTable;
   messenger_profile: MessengerProfileTable;
+  profile_shares: ProfileSharesTable;
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;
   attachment_keys: AttachmentKeysTable;

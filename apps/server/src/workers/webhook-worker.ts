@@ -24,6 +24,7 @@ import {
 } from '../features/webhooks/delivery-store.js';
 import { buildEnvelope } from '../features/webhooks/envelope.js';
 import { postWebhook } from '../features/webhooks/post-webhook.js';
+import { standardMessageId } from '../features/webhooks/standard-webhooks.js';
 import { egressPolicyFor } from '../privacy/egress-guard.js';
 import type { WriteTx } from '../storage/write-queue.js';
 
@@ -211,8 +212,9 @@ export class WebhookWorker {
   async #deliver(batch: ClaimedBatch, leaseLost: AbortSignal): Promise<boolean> {
     const { config, metrics, log, bus } = this.#ctx;
     let secret: string;
+    let standardSecret: string | null;
     try {
-      secret = await this.#pages.appSecret(batch.appId);
+      ({ appSecret: secret, standardSecret } = await this.#pages.webhookSecrets(batch.appId));
     } catch (err) {
       await this.#ctx.storage.writes.run((tx) => releaseBatch(tx, batch, this.owner));
       throw err;
@@ -225,6 +227,16 @@ export class WebhookWorker {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       egress: egressPolicyFor(config),
       signal: leaseLost,
+      standard:
+        standardSecret === null
+          ? undefined
+          : {
+              secret: standardSecret,
+              id: standardMessageId(
+                batch.appId,
+                batch.events.map((e) => e.id),
+              ),
+            },
     });
     // Another worker owns the batch now and records its outcome.
     if (!result.ok && leaseLost.aborted) return false;

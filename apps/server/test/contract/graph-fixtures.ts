@@ -54,3 +54,10 @@ export async function countRows(hub: Hub, table: 'messages' | 'attachments' | 'p
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** PHP-style bracket pairs of a nested value: `a[b][0]=v`. */
+export function bracketPairs(value: unknown, prefix = ''): Array<[string, string]> {
+  if (value === null || typeof value !== 'object') return [[prefix, String(value)]];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
+  return entries.flatMap(([k, v]) => bracketPairs(v, prefix === '' ? k : `${prefix}[${k}]`));
+}

@@ -30,7 +30,16 @@ for (const dialect of DIALECTS) {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-disposition']).toMatch(/attachment/);
       const data = res.json();
-      expect(data.profile).toEqual({ id: s.customer.id, username: s.customer.username, created_at: expect.any(Number) });
+      expect(data.profile).toEqual({
+        id: s.customer.id,
+        username: s.customer.username,
+        created_at: expect.any(Number),
+        last_name: null,
+        locale: null,
+        timezone: null,
+        picture: null,
+      });
+      expect(data.profile_sharing).toEqual([]);
       expect(data.conversations).toHaveLength(1);
       expect(data.conversations[0]).toMatchObject({ id: s.conversationId, page: { id: s.page.page_id }, psid: s.psid });
       expect(data.conversations[0].messages.map((m: { direction: string }) => m.direction)).toEqual(['in', 'out']);

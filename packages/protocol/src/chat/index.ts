@@ -4,3 +4,4 @@ export * from './stream.js';
 export * from './inbox-api.js';
 export * from './page-profile.js';
 export * from './search.js';
+export * from './customer-profile.js';

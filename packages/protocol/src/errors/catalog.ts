@@ -61,6 +61,10 @@ export const ERROR_CATALOG = {
   NOT_A_RECEIVER: { code: 2018171, type: 'OAuthException', status: 400, message: 'Only available to Primary and Secondary Receivers.' },
   /** Bad, reused or expired account_linking_token. */
   INVALID_LINKING_TOKEN: { code: 10303, type: 'OAuthException', status: 400, message: 'Account Linking Error: Invalid account_linking_token.' },
+  /** A page access token (or none) on an endpoint that takes an app access token (`{app-id}|{app-secret}`). */
+  APP_TOKEN_REQUIRED: { code: 15, type: 'OAuthException', status: 400, message: 'This method must be called with an app access_token.' },
+  /** A feature Meta retired (Recurring Notifications, App Events for Messenger); the message says which and since when. */
+  FEATURE_RETIRED: { code: 12, type: 'OAuthException', status: 400, message: 'This feature is deprecated and no longer available.' },
 
   // ---- Customer API ----
   /** Body is not valid JSON or fails validation. */

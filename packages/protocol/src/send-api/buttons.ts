@@ -3,6 +3,7 @@
  * Buttons of templates and the persistent menu (reference §4.4).
  */
 import { z } from 'zod';
+import { graphBoolean } from './graph-scalars.js';
 import { HttpUrlSchema, maxChars } from './text.js';
 
 const title = maxChars(20, 1);
@@ -13,7 +14,7 @@ export const UrlButtonSchema = z.object({
   url: HttpUrlSchema,
   title,
   webview_height_ratio: z.enum(['compact', 'tall', 'full']).optional(),
-  messenger_extensions: z.boolean().optional(),
+  messenger_extensions: graphBoolean().optional(),
   fallback_url: HttpUrlSchema.optional(),
   webview_share_button: z.literal('hide').optional(),
 });

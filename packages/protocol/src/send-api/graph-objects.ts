@@ -4,6 +4,7 @@
  * subscriptions, the handover protocol and the batch API (reference §2.6, §9).
  */
 import { z } from 'zod';
+import { graphBoolean } from './graph-scalars.js';
 import { PostbackButtonSchema, UrlButtonSchema } from './buttons.js';
 import { HttpUrlSchema, maxChars } from './text.js';
 
@@ -36,7 +37,7 @@ export const MessengerProfileSchema = z.object({
     .array(
       z.object({
         locale,
-        composer_input_disabled: z.boolean().optional(),
+        composer_input_disabled: graphBoolean().optional(),
         disabled_surfaces: z.array(z.string()).optional(),
         call_to_actions: z.array(MenuItemSchema).max(20).optional(),
       }),

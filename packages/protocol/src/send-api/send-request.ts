@@ -4,6 +4,7 @@
  * (reference §2). Unknown parameters are ignored, as Graph does.
  */
 import { z } from 'zod';
+import { graphBoolean } from './graph-scalars.js';
 import { MAX_QUICK_REPLIES, OutgoingQuickReplySchema } from './quick-replies.js';
 import { TemplatePayloadSchema } from './templates.js';
 import { HttpUrlSchema } from './text.js';
@@ -27,7 +28,7 @@ export const MediaAttachmentSchema = z.object({
         .union([z.string().regex(/^\d{1,32}$/), z.number().int().nonnegative()])
         .transform(String)
         .optional(),
-      is_reusable: z.boolean().optional(),
+      is_reusable: graphBoolean().optional(),
     })
     .refine((p) => !(p.url !== undefined && p.attachment_id !== undefined), { message: 'set either url or attachment_id, not both' })
     .default({}),
@@ -127,7 +128,7 @@ export const AttachmentUploadRequestSchema = z.object({
   message: z.object({
     attachment: z.object({
       type: MediaTypeSchema,
-      payload: z.object({ url: HttpUrlSchema.optional(), is_reusable: z.boolean().optional() }).default({}),
+      payload: z.object({ url: HttpUrlSchema.optional(), is_reusable: graphBoolean().optional() }).default({}),
     }),
   }),
 });

@@ -3,6 +3,7 @@
  * The structured templates Confide renders: button, generic (carousel) and receipt (§4.1–4.3).
  */
 import { z } from 'zod';
+import { graphBoolean, graphInteger, graphNumber } from './graph-scalars.js';
 import { ButtonSchema, DefaultActionSchema } from './buttons.js';
 import { HttpUrlSchema, maxChars } from './text.js';
 
@@ -32,10 +33,10 @@ export const GenericTemplateSchema = z.object({
   template_type: z.literal('generic'),
   elements: z.array(GenericElementSchema).min(1).max(10),
   image_aspect_ratio: z.enum(['horizontal', 'square']).optional(),
-  sharable: z.boolean().optional(),
+  sharable: graphBoolean().optional(),
 });
 
-const money = z.number().finite();
+const money = graphNumber();
 
 /** An order confirmation. `summary.total_cost` is required; at most 100 line items. */
 export const ReceiptTemplateSchema = z.object({
@@ -52,7 +53,7 @@ export const ReceiptTemplateSchema = z.object({
       z.object({
         title: maxChars(200, 1),
         subtitle: maxChars(200).optional(),
-        quantity: z.number().int().optional(),
+        quantity: graphInteger().optional(),
         price: money,
         currency: z
           .string()
@@ -78,7 +79,7 @@ export const ReceiptTemplateSchema = z.object({
     .array(z.object({ name: maxChars(200, 1), amount: money }))
     .max(100)
     .optional(),
-  sharable: z.boolean().optional(),
+  sharable: graphBoolean().optional(),
 });
 
 export const TemplatePayloadSchema = z.discriminatedUnion('template_type', [ButtonTemplateSchema, GenericTemplateSchema, ReceiptTemplateSchema]);

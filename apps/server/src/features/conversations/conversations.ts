@@ -14,6 +14,7 @@ import {
   type SendChatMessageBody,
 } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
+import type { DeliveryReceipts } from '../realtime/delivery-receipts.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
@@ -39,7 +40,10 @@ import {
 export class Conversations {
   private readonly ctx: HubContext;
   private readonly pages: Pages;
-  constructor(ctx: HubContext, pages: Pages) {
+  /** Told which business messages the customer's app fetched (message_deliveries). */
+  private readonly deliveries: DeliveryReceipts | undefined;
+  constructor(ctx: HubContext, pages: Pages, deliveries?: DeliveryReceipts) {
+    this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
   }
@@ -120,10 +124,9 @@ export class Conversations {
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1) : undefined;
     const personas = await personasOfRows(this.ctx.storage.db, page);
-    return {
-      data: await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas, mediaLinksFor(this.ctx.config)))),
-      next_cursor: next === undefined ? null : String(next.id),
-    };
+    const data = await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas, mediaLinksFor(this.ctx.config))));
+    this.deliveries?.note(customerId, data);
+    return { data, next_cursor: next === undefined ? null : String(next.id) };
   }
 
   /** The customer's messages that contain every word of the query, newest first (search.ts). */

@@ -1,25 +1,30 @@
 /**
  * `GET /me` and `GET|DELETE /{id}`: the page itself, its personas, and the User Profile
- * API for its PSIDs. A business only ever learns a customer's `id` and `first_name`
- * (the username); other profile fields are never returned. Ids of other pages look unknown.
+ * API for its PSIDs. A business learns a customer's `id` and `first_name` (the username),
+ * and `last_name`, `profile_pic` (a signed hub URL), `locale` and `timezone` only when the
+ * customer shares them with this business in the privacy center and has filled them in
+ * (features/profile-sharing). Ids of other pages look unknown.
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { resolveLinkingToken } from '../linking/linking-token.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import type { MessageTemplates } from '../templates/templates.js';
+import type { CustomerProfiles } from '../profile-sharing/profiles.js';
 import type { Personas } from './personas.js';
 
-/** Profile fields a business may read about a customer. */
-const PROFILE_FIELDS = new Set(['id', 'first_name']);
+/** Optional profile fields, returned only when the customer shares them with the page. */
+const SHAREABLE = ['last_name', 'profile_pic', 'locale', 'timezone'] as const;
 
 export class PageObjects {
   private readonly ctx: HubContext;
   private readonly personas: Personas;
   private readonly templates: MessageTemplates | undefined;
-  constructor(ctx: HubContext, personas: Personas, templates?: MessageTemplates) {
+  private readonly profiles: CustomerProfiles;
+  constructor(ctx: HubContext, personas: Personas, profiles: CustomerProfiles, templates?: MessageTemplates) {
     this.ctx = ctx;
     this.personas = personas;
+    this.profiles = profiles;
     this.templates = templates;
   }
 
@@ -57,15 +62,19 @@ export class PageObjects {
       .selectFrom('conversations as c')
       .innerJoin('customers as u', 'u.id', 'c.customer_id')
       .leftJoin('conversation_blocks as b', 'b.conversation_id', 'c.id')
-      .select(['c.psid', 'u.username', 'b.reason'])
+      .select(['c.psid', 'c.customer_id', 'u.username', 'b.reason'])
       .where('c.psid', '=', id)
       .where('c.page_id', '=', principal.pageId)
       .executeTakeFirst();
     if (customer === undefined) throw new PlatformError('UNKNOWN_OBJECT');
     if (customer.reason !== null) throw new PlatformError('USER_UNAVAILABLE');
-    const wanted = (fields ?? ['first_name', 'last_name', 'profile_pic']).filter((f) => PROFILE_FIELDS.has(f));
+    const wanted = fields ?? ['first_name', 'last_name', 'profile_pic'];
     const out: Record<string, unknown> = {};
     if (wanted.includes('first_name')) out['first_name'] = customer.username;
+    if (SHAREABLE.some((f) => wanted.includes(f))) {
+      const shared = await this.profiles.sharedWith(customer.customer_id, principal.pageId, customer.psid);
+      for (const field of SHAREABLE) if (wanted.includes(field) && shared[field] !== undefined) out[field] = shared[field];
+    }
     out['id'] = customer.psid;
     return out;
   }

@@ -6,7 +6,7 @@
 import { PlatformError, type PageCategory, type PageSummary } from '@confide/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
-import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import { newId, randomScopedId, randomSecret, safeEqual, sha256Hex } from '../../crypto/tokens.js';
 import type { Database, PagesTable } from '../../storage/schema.js';
 import { Lru } from '../../privacy/lru.js';
 import { prepare } from '../../storage/prepared.js';
@@ -147,6 +147,31 @@ export class Pages {
     const principal = { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
     this.#verified.set(hash, principal);
     return principal;
+  }
+
+  /**
+   * Resolves an app access token, `{app-id}|{app-secret}` as Meta spells it, to the app and
+   * its page; the secret is compared in constant time.
+   * @throws PlatformError `APP_TOKEN_REQUIRED` (#15) for a token of another kind, `INVALID_ACCESS_TOKEN` for a wrong one.
+   */
+  async verifyAppToken(token: string | undefined): Promise<TokenPrincipal> {
+    const match = token === undefined ? null : /^(\d{1,32})\|(.{1,256})$/s.exec(token);
+    if (match === null) throw new PlatformError(token === undefined ? 'INVALID_ACCESS_TOKEN' : 'APP_TOKEN_REQUIRED');
+    const [, appId, secret] = match as unknown as [string, string, string];
+    const row = await this.ctx.storage.db.selectFrom('apps').select(['id', 'page_id', 'secret_enc']).where('id', '=', appId).executeTakeFirst();
+    // An unknown app still costs a comparison, so timing does not tell which app ids exist.
+    const expected = row === undefined ? randomSecret(24) : this.ctx.secrets.open(row.secret_enc, `app-secret:${row.id}`);
+    if (!safeEqual(secret, expected) || row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
+    return { pageId: row.page_id, appId: row.id, tokenId: 'app' };
+  }
+
+  /** The secrets that sign the app's webhooks: its app secret and, when turned on, its Standard Webhooks secret. */
+  async webhookSecrets(appId: string): Promise<{ appSecret: string; standardSecret: string | null }> {
+    const row = await this.ctx.storage.db.selectFrom('apps').select(['secret_enc', 'std_webhook_secret_enc']).where('id', '=', appId).executeTakeFirstOrThrow();
+    return {
+      appSecret: this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`),
+      standardSecret: row.std_webhook_secret_enc === null ? null : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
+    };
   }
 
   /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */

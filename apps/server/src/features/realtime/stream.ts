@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
+import type { DeliveryReceipts } from './delivery-receipts.js';
 import { currentCursor, readCustomerEvents } from './event-log.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import type { LiveSessions, SessionWatch } from './live-sessions.js';
@@ -23,15 +24,22 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
 
-export function streamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: LiveSessions) {
+export function streamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: LiveSessions, deliveries?: DeliveryReceipts) {
   return liveStreamRoute('/api/stream', auth, (socket, request) => {
     const query = StreamQuerySchema.safeParse(request.query);
     const customerId = customerOf(request).id;
-    void runStream(ctx, socket, sessions.of(request), customerId, query.success ? query.data.cursor : undefined);
+    void runStream(ctx, socket, sessions.of(request), customerId, query.success ? query.data.cursor : undefined, deliveries);
   });
 }
 
-async function runStream(ctx: HubContext, socket: WebSocket, session: SessionWatch, customerId: string, fromCursor: number | undefined): Promise<void> {
+async function runStream(
+  ctx: HubContext,
+  socket: WebSocket,
+  session: SessionWatch,
+  customerId: string,
+  fromCursor: number | undefined,
+  deliveries: DeliveryReceipts | undefined,
+): Promise<void> {
   let lastSent = 0;
   let live = false;
   const pending: ServerFrame[] = [];
@@ -49,7 +57,10 @@ async function runStream(ctx: HubContext, socket: WebSocket, session: SessionWat
   const links = mediaLinksFor(ctx.config);
   const viewer = { kind: 'customer', id: customerId } as const;
   const send = (frame: ServerFrame): void => {
-    if (conn.send(links.frame(viewer, frame)) && 'cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    if (!conn.send(links.frame(viewer, frame))) return;
+    if ('cursor' in frame && frame.type !== 'ready') lastSent = Math.max(lastSent, frame.cursor);
+    // Written to the customer's socket: a business message has reached the device.
+    if (frame.type === 'message') deliveries?.note(customerId, [frame.message]);
   };
 
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {

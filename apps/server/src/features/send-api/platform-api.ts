@@ -1,7 +1,7 @@
 /**
  * Composes the Platform API (the Messenger-compatible Graph endpoints) from its features,
  * so the app registers it in one place: Send API, attachments, handover, page objects,
- * Messenger Profile, subscriptions, personas, utility message templates and batch.
+ * Messenger Profile, subscriptions (page and app), personas, utility message templates, batch and retired features.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../../context.js';
@@ -12,6 +12,7 @@ import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments
 import { MessengerProfiles } from '../graph/messenger-profile.js';
 import { PageObjects } from '../graph/page-objects.js';
 import { Personas } from '../graph/personas.js';
+import { retiredFeatureRoutes } from '../graph/retired.js';
 import { graphObjectRoutes } from '../graph/routes.js';
 import { SubscribedApps } from '../graph/subscribed-apps.js';
 import { Handover } from '../handover/handover.js';
@@ -20,6 +21,9 @@ import { handoverRoutes } from '../handover/routes.js';
 import type { Pages } from '../pages/pages.js';
 import { messageTemplateRoutes } from '../templates/routes.js';
 import { MessageTemplates } from '../templates/templates.js';
+import { CustomerProfiles } from '../profile-sharing/profiles.js';
+import { appSubscriptionRoutes } from '../webhooks/graph-routes.js';
+import { WebhookSubscriptions } from '../webhooks/subscriptions.js';
 import { LeasedRateLimiter } from './leased-rate-limit.js';
 import { TokenBucketLimiter, type PageRateLimiter } from './rate-limit.js';
 import { SqlRateWindowStore } from './rate-window-store.js';
@@ -52,11 +56,13 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     handoverRoutes(handover),
     messageTemplateRoutes(templates),
     graphObjectRoutes({
-      objects: new PageObjects(ctx, personas, templates),
+      objects: new PageObjects(ctx, personas, new CustomerProfiles(ctx), templates),
       personas,
       profiles: new MessengerProfiles(ctx),
       subscriptions: new SubscribedApps(ctx),
     }),
+    appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
+    retiredFeatureRoutes(),
   );
   return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)) };
 }

@@ -5,7 +5,7 @@
 import { PlatformError } from '@confide/protocol';
 import type { SubscriptionStatus, WebhookSubscriptions } from './subscriptions.js';
 
-export const WEBHOOK_COMMANDS = ['webhook set', 'webhook enable', 'webhook redeliver', 'webhook status'] as const;
+export const WEBHOOK_COMMANDS = ['webhook set', 'webhook enable', 'webhook redeliver', 'webhook status', 'webhook standard'] as const;
 export type WebhookCommand = (typeof WEBHOOK_COMMANDS)[number];
 
 export const WEBHOOK_HELP = `  confide webhook set --page ID --url URL --verify-token TOKEN [--fields messages,messaging_postbacks,…] [--json]
@@ -13,6 +13,9 @@ export const WEBHOOK_HELP = `  confide webhook set --page ID --url URL --verify-
   confide webhook enable --page ID [--json]          Re-enable a disabled subscription and resume delivery.
   confide webhook redeliver --page ID [--since ISO]  Queue already delivered events again.
   confide webhook status --page ID [--json]          Subscription state, failures and queue counts.
+  confide webhook standard --page ID [--off] [--json]
+      Turn on Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) besides
+      X-Hub-Signature(-256); prints the whsec_ secret once (running it again rotates it). --off turns them off.
 `;
 
 export interface WebhookCommandArgs {
@@ -23,6 +26,8 @@ export interface WebhookCommandArgs {
   fields?: string | undefined;
   /** ISO date or epoch milliseconds. */
   since?: string | undefined;
+  /** `webhook standard --off`. */
+  off?: boolean | undefined;
 }
 
 export function isWebhookCommand(command: string): command is WebhookCommand {
@@ -35,7 +40,7 @@ export async function runWebhookCommand(
   webhooks: WebhookSubscriptions,
   command: WebhookCommand,
   args: WebhookCommandArgs,
-): Promise<SubscriptionStatus | { page_id: string; requeued: number }> {
+): Promise<SubscriptionStatus | { page_id: string; requeued: number } | { app_id: string; standard_webhooks: boolean; secret?: string }> {
   const pageId = args.page;
   if (pageId === undefined) throw usage(`${command} needs --page`);
   switch (command) {
@@ -53,6 +58,8 @@ export async function runWebhookCommand(
       return { page_id: pageId, requeued: await webhooks.redeliver(pageId, parseSince(args.since)) };
     case 'webhook status':
       return webhooks.status(pageId);
+    case 'webhook standard':
+      return webhooks.setStandardSigning({ pageId, on: args.off !== true });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * One webhook POST: the body is serialised once as ASCII-escaped JSON (reference §1
  * trap 7) and exactly those bytes are sent and signed with both `X-Hub-Signature`
- * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`.
+ * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`, plus
+ * the Standard Webhooks headers for an app that turned them on.
  */
 import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
 import { assertEgressAllowed, type EgressPolicy } from '../../privacy/egress-guard.js';
 import { describeFetchError, readSnippet } from './http.js';
+import { signStandardWebhook } from './standard-webhooks.js';
 
 export interface PostWebhookOptions {
   url: string;
@@ -16,14 +18,18 @@ export interface PostWebhookOptions {
   egress?: EgressPolicy;
   /** Aborts the POST early (the worker lost its lease on the batch). */
   signal?: AbortSignal;
+  /** Standard Webhooks signing: the app's `whsec_` secret and the message id. */
+  standard?: { secret: string; id: string } | undefined;
 }
 
 /** `ok` for any 2xx answer; otherwise a short reason for the outbox's `last_error`. */
 export type PostWebhookResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
-export async function postWebhook({ url, body, appSecret, timeoutMs, egress, signal }: PostWebhookOptions): Promise<PostWebhookResult> {
+export async function postWebhook({ url, body, appSecret, timeoutMs, egress, signal, standard }: PostWebhookOptions): Promise<PostWebhookResult> {
   const raw = serializeWebhookBody(body);
   const signatures = await signWebhookBody(raw, appSecret);
+  // Receivers compare the timestamp with their own clock (5 minutes' tolerance): real time.
+  const standardHeaders = standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
   let res: Response;
   try {
     // SSRF guard (production): never POST to loopback, link-local or private addresses.
@@ -36,6 +42,7 @@ export async function postWebhook({ url, body, appSecret, timeoutMs, egress, sig
         'x-hub-signature': signatures.sha1,
         'x-hub-signature-256': signatures.sha256,
         'user-agent': 'Confide-Webhooks/1.0',
+        ...standardHeaders,
       },
       redirect: 'manual',
       signal: signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),

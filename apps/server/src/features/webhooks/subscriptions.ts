@@ -9,6 +9,7 @@ import type { HubContext } from '../../context.js';
 import { egressPolicyFor } from '../../privacy/egress-guard.js';
 import { DEFAULT_FIELDS } from '../pages/pages.js';
 import { verifyCallback } from './handshake.js';
+import { newStandardSecret } from './standard-webhooks.js';
 
 /** Every subscription field an app may ask for (reference §5.3). */
 export const WEBHOOK_FIELDS: readonly string[] = [
@@ -22,6 +23,8 @@ export const WEBHOOK_FIELDS: readonly string[] = [
 
 export interface SetSubscriptionInput {
   pageId: string;
+  /** One of the page's apps; absent means the page's own app (the first one). */
+  appId?: string;
   url: string;
   verifyToken: string;
   /** Replaces the subscribed fields; absent keeps the current ones. */
@@ -35,6 +38,8 @@ export interface SubscriptionStatus {
   callback_url: string | null;
   fields: string[];
   status: string;
+  /** Standard Webhooks signatures are sent besides X-Hub-Signature(-256). */
+  standard_webhooks: boolean;
   failing_since: string | null;
   alerted_at: string | null;
   disabled_at: string | null;
@@ -63,7 +68,7 @@ export class WebhookSubscriptions {
    * @throws PlatformError `INVALID_PARAMETER` for unknown fields or a failed handshake.
    */
   async subscribe(input: SetSubscriptionInput): Promise<SubscriptionStatus> {
-    const app = await this.#pageApp(input.pageId);
+    const app = await this.#pageApp(input.pageId, input.appId);
     const fields = input.fields === undefined ? (JSON.parse(app.subscribed_fields) as string[]) : [...new Set(input.fields)];
     const unknown = fields.filter((f) => !WEBHOOK_FIELDS.includes(f));
     if (fields.length === 0 || unknown.length > 0) {
@@ -89,7 +94,48 @@ export class WebhookSubscriptions {
         .execute();
       tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));
     });
-    return this.status(input.pageId);
+    return this.status(input.pageId, input.appId);
+  }
+
+  /**
+   * Removes fields from an app's subscription; without fields (or when none is left) the
+   * subscription itself goes: no callback URL, no verify token, nothing more is queued.
+   */
+  async unsubscribe({ pageId, appId, fields }: { pageId: string; appId?: string; fields?: readonly string[] | undefined }): Promise<void> {
+    const app = await this.#pageApp(pageId, appId);
+    const left = fields === undefined ? [] : (JSON.parse(app.subscribed_fields) as string[]).filter((f) => !fields.includes(f));
+    await this.#ctx.storage.writes.run(({ db }) =>
+      db
+        .updateTable('apps')
+        .set(left.length === 0 ? { webhook_url: null, verify_token_enc: null } : { subscribed_fields: JSON.stringify(left) })
+        .where('id', '=', app.id)
+        .execute(),
+    );
+  }
+
+  /**
+   * Turns Standard Webhooks signatures on with a new `whsec_` secret (returned once; calling
+   * again rotates it), or off. `X-Hub-Signature(-256)` are sent either way.
+   */
+  async setStandardSigning({
+    pageId,
+    appId,
+    on,
+  }: {
+    pageId: string;
+    appId?: string;
+    on: boolean;
+  }): Promise<{ app_id: string; standard_webhooks: boolean; secret?: string }> {
+    const app = await this.#pageApp(pageId, appId);
+    const secret = on ? newStandardSecret() : undefined;
+    await this.#ctx.storage.writes.run(({ db }) =>
+      db
+        .updateTable('apps')
+        .set({ std_webhook_secret_enc: secret === undefined ? null : this.#ctx.secrets.seal(secret, `std-webhook-secret:${app.id}`) })
+        .where('id', '=', app.id)
+        .execute(),
+    );
+    return { app_id: app.id, standard_webhooks: on, ...(secret === undefined ? {} : { secret }) };
   }
 
   /** Re-enables a disabled (or failing) subscription; pending events are retried at once. */
@@ -132,8 +178,8 @@ export class WebhookSubscriptions {
     });
   }
 
-  async status(pageId: string): Promise<SubscriptionStatus> {
-    const app = await this.#pageApp(pageId);
+  async status(pageId: string, appId?: string): Promise<SubscriptionStatus> {
+    const app = await this.#pageApp(pageId, appId);
     const db = this.#ctx.storage.db;
     const counts = await db
       .selectFrom('webhook_outbox')
@@ -157,6 +203,7 @@ export class WebhookSubscriptions {
       callback_url: app.webhook_url,
       fields: JSON.parse(app.subscribed_fields) as string[],
       status: app.webhook_status,
+      standard_webhooks: app.std_webhook_secret_enc !== null,
       failing_since: iso(app.webhook_failing_since),
       alerted_at: iso(app.webhook_alerted_at),
       disabled_at: iso(app.webhook_disabled_at),
@@ -167,16 +214,11 @@ export class WebhookSubscriptions {
     };
   }
 
-  /** The page's own app (the first one created with the page). */
-  async #pageApp(pageId: string) {
-    const app = await this.#ctx.storage.db
-      .selectFrom('apps')
-      .selectAll()
-      .where('page_id', '=', pageId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
+  /** The page's app `appId`, or its own app (the first one created with the page). */
+  async #pageApp(pageId: string, appId?: string) {
+    let q = this.#ctx.storage.db.selectFrom('apps').selectAll().where('page_id', '=', pageId);
+    if (appId !== undefined) q = q.where('id', '=', appId);
+    const app = await q.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
     if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
     return app;
   }

@@ -5,18 +5,25 @@ import { Icon } from '../../components/icon';
 import { Spinner } from '../../components/spinner';
 import { describeError, isApiError } from '../../lib/api';
 import { BusinessPrivacy } from './business-privacy';
-import { listBusinesses, type PrivacyBusiness } from './privacy-api';
+import { listBusinesses, listProfileSharing, type PrivacyBusiness, type ProfileShareField } from './privacy-api';
+import { ProfileSharingFields, YourProfile } from './profile-sharing';
 import { YourData } from './your-data';
+
+const NOTHING: ProfileShareField[] = [];
 
 type Load = { state: 'loading' } | { state: 'ready'; businesses: PrivacyBusiness[] } | { state: 'unavailable' } | { state: 'error'; message: string };
 
 export function PrivacyCenter() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
+  /** What each business may read of the customer's profile; empty on a hub without profile sharing. */
+  const [sharing, setSharing] = useState<Map<string, ProfileShareField[]>>(new Map());
 
   const refresh = useCallback(async () => {
     try {
       const { data } = await listBusinesses();
       setLoad({ state: 'ready', businesses: data });
+      const shared = await listProfileSharing().catch(() => ({ data: [] }));
+      setSharing(new Map(shared.data.map((s) => [s.page_id, s.fields])));
     } catch (err) {
       // A hub without the privacy API yet answers 404: that is an empty state, not a failure.
       if (isApiError(err) && (err.status === 404 || err.status === 501)) setLoad({ state: 'unavailable' });
@@ -57,11 +64,13 @@ export function PrivacyCenter() {
             <p className="muted small">When you link an account or grant access, it appears here.</p>
           </div>
         )}
+        {load.state === 'ready' && <YourProfile />}
         {load.state === 'ready' && (
           <ul className="privacy-list">
             {load.businesses.map((b) => (
               <li key={b.page.id}>
                 <BusinessPrivacy business={b} onChanged={refresh} />
+                {b.conversation_id !== null && <ProfileSharingFields pageId={b.page.id} pageName={b.page.name} shared={sharing.get(b.page.id) ?? NOTHING} />}
               </li>
             ))}
           </ul>

@@ -20,6 +20,7 @@ import {
   type TemplateMessage,
 } from '@confide/protocol';
 import { parseParams } from '../../../http/graph-request.js';
+import { assertNotRecurringNotification } from '../../graph/retired.js';
 
 export type SendCommand =
   | {
@@ -49,6 +50,7 @@ const UtilitySendRequestSchema = SendMessageRequestSchema.omit({ message: true }
 
 export function parseSendRequest(params: Record<string, unknown>, options: ParseSendOptions): SendCommand {
   if (params['message'] !== undefined && params['sender_action'] !== undefined) throw new PlatformError('MESSAGE_AND_ACTION');
+  assertNotRecurringNotification(params);
   if (isTemplateMessage(params['message'])) return parseUtilitySend(params);
   if (params['messaging_type'] === 'UTILITY') throw invalid('param message.template is required when messaging_type is UTILITY', 'message.template');
   const req = parseParams(SendMessageRequestSchema, params);
