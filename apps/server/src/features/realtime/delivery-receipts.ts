@@ -74,11 +74,23 @@ export class DeliveryReceipts {
       this.#ctx.log.warn({ failed, err: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason }, 'delivery receipts not recorded');
   }
 
-  async #record(conversationId: string, { customerId, mids }: PendingConversation): Promise<void> {
-    const watermark = Math.max(...mids.values());
+  async #record(conversationId: string, { customerId, mids: noted }: PendingConversation): Promise<void> {
     await this.#ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
-      if (conv === undefined || watermark <= conv.customer_delivered_wm) return;
+      if (conv === undefined) return;
+      // Only what an app of the page sent: the hub's own messages in the thread (consent
+      // reminders, system lines) are not the business's to hear about.
+      const sent = await tx.db
+        .selectFrom('messages')
+        .select('mid')
+        .where('conversation_id', '=', conv.id)
+        .where('mid', 'in', [...noted.keys()])
+        .where('app_id', 'is not', null)
+        .execute();
+      const mids = new Map(sent.map((r) => [r.mid, noted.get(r.mid) ?? 0]));
+      if (mids.size === 0) return;
+      const watermark = Math.max(...mids.values());
+      if (watermark <= conv.customer_delivered_wm) return;
       const moved = await tx.db
         .updateTable('conversations')
         .set({ customer_delivered_wm: watermark })
