@@ -17,6 +17,7 @@ import { privacyRoutes } from './features/consent/routes.js';
 import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
+import { oauthRoutes } from './features/oauth/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
@@ -156,6 +157,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
+    // The customer's own assistants: OAuth 2.1 authorization server (features/oauth).
+    await app.register(oauthRoutes(ctx, services.accounts, services.privacy));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
