@@ -18,6 +18,9 @@ import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
 import { oauthRoutes } from './features/oauth/routes.js';
+import { Assistants } from './features/assistant/assistants.js';
+import { AssistantRelay } from './features/assistant/relay.js';
+import { assistantRoutes } from './features/assistant/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
@@ -159,6 +162,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     // The customer's own assistants: OAuth 2.1 authorization server (features/oauth).
     await app.register(oauthRoutes(ctx, services.accounts, services.privacy));
+    await app.register(
+      assistantRoutes(ctx, new AssistantRelay(ctx, services.conversations, services.privacy), new Assistants(ctx, services.privacy), auth),
+    );
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
