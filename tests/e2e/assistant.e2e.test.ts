@@ -4,6 +4,8 @@
  * sandbox bank on loopback. The consent screen is driven over HTTP with the customer's
  * session (tests/browser has the real-browser run of it).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectAssistant, type ConnectedAssistant } from '../../apps/sandbox-bank/src/demo/assistant-client.js';
 import { linkBankAccount, logIn, messages } from './chat-helpers.js';
@@ -112,5 +114,32 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     );
     // The SDK cannot refresh its way back in: the refresh tokens were revoked with the grant.
     await expect(client.callTool({ name: 'list_businesses', arguments: {} })).rejects.toThrow();
+  });
+
+  it('the demo script (npm run demo:assistant) connects, lists businesses, asks the bank for the balance and reads the latest fraud alert', async () => {
+    w = await startWorld();
+    const world = w;
+    const { browser, conversationId } = await logIn(world, 'alice', 'alice-demo-password');
+    await linkBankAccount(world, browser, conversationId, ['alice', 'alice-bank-pass'], ['balances', 'fraud_alerts']);
+    await world.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
+    const script = fileURLToPath(new URL('../../apps/sandbox-bank/dist/demo/mcp-demo.js', import.meta.url));
+    const child = spawn(process.execPath, [script, world.hubUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const consentUrl = await eventually(async () => /(http:\/\/\S+\/oauth\/authorize\?\S+)/.exec(out)?.[1], 'the consent URL');
+    const redirect = new URL(consentUrl).searchParams.get('redirect_uri') ?? '';
+    const page = await browser.request(consentUrl);
+    const form: Record<string, string | string[]> = {};
+    for (const m of (await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1] ?? ''] = (m[2] ?? '').replaceAll('&amp;', '&');
+    const back = await browser.request(`${world.hubUrl}/oauth/authorize`, { form: { ...form, action: 'continue', pages: [world.page.pageId], categories: ['balances', 'fraud_alerts'] } });
+    const location = back.headers.get('location') ?? '';
+    expect(location.startsWith(`${redirect}?code=`)).toBe(true);
+    await fetch(location);
+    expect(await exited, out).toBe(0);
+    expect(out).toContain('Your businesses: Sandbox Bank (bank)');
+    expect(out).toContain('Your balances:');
+    expect(out).toMatch(/Latest fraud alert:[\s\S]*"category": "fraud_alerts"/);
   });
 });
