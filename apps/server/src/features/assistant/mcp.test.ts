@@ -2,7 +2,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectAssistant } from '../../../test/assistant.js';
 import { buildGraphFixture, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
-import { buildTestHub, createPage, DIALECTS, openConversation, type TestHub } from '../../../test/helpers.js';
+import { buildTestHub, createPage, DIALECTS, openConversation, signUp, type TestHub } from '../../../test/helpers.js';
 import { injectFetch, mcpClient } from '../../../test/mcp-client.js';
 import { declareCategory } from '../consent/declarations.js';
 
@@ -164,6 +164,27 @@ for (const dialect of DIALECTS) {
       expect((await callError(client.callTool({ name: 'do_action', arguments: { business: fx.page.page_id, action: 'transfer everything' } }))).code).toBe(-32602);
       const acted = await client.callTool({ name: 'do_action', arguments: { business: fx.page.page_id, action: 'Lock card', wait_seconds: 0 } });
       expect(result(acted)).toMatchObject({ status: 'pending' });
+      await client.close();
+    });
+
+    it('the privacy center changes a grant (a changed entry with a new receipt): withdrawing act stops actions on the next call', async () => {
+      await send({ attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons } } }, 'fraud_alerts');
+      const { tokens } = await connectAssistant(hub, fx.customer.cookie, { pages: [fx.page.page_id], categories: ['fraud_alerts'], act: true });
+      const client = await mcpClient(hub, tokens.access_token);
+      const [{ id }] = (await hub.app.inject({ method: 'GET', url: '/api/privacy/assistants', headers: { cookie: fx.customer.cookie } })).json().data;
+      const put = (payload: object) => hub.app.inject({ method: 'PUT', url: `/api/privacy/assistants/${id}`, headers: { cookie: fx.customer.cookie }, payload });
+      const other = await createPage(hub, { name: 'Stranger' });
+      expect((await put({ page_ids: [other.page_id], categories: ['fraud_alerts'], act: false })).statusCode).toBe(400);
+      expect((await put({ page_ids: [fx.page.page_id], categories: ['advertising'], act: false })).statusCode).toBe(400);
+      const changed = await put({ page_ids: [fx.page.page_id], categories: ['fraud_alerts', 'balances'], act: false });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ act: false, categories: ['balances', 'fraud_alerts'], history: [{ event: 'changed', receipt: expect.any(String) }, { event: 'granted' }] });
+      expect((await callError(client.callTool({ name: 'answer_fraud_alert', arguments: { business: fx.page.page_id, answer: 'No, not me' } }))).code).toBe(FORBIDDEN);
+      expect(result(await client.callTool({ name: 'get_updates', arguments: { category: 'fraud_alerts' } }))).toHaveLength(1);
+      // Another customer cannot see or change it.
+      const mallory = await signUp(hub);
+      expect((await hub.app.inject({ method: 'DELETE', url: `/api/privacy/assistants/${id}`, headers: { cookie: mallory.cookie } })).statusCode).toBe(404);
+      expect((await hub.app.inject({ method: 'GET', url: '/api/privacy/assistants', headers: { cookie: mallory.cookie } })).json().data).toEqual([]);
       await client.close();
     });
   });

@@ -6,6 +6,7 @@ import { Spinner } from '../../components/spinner';
 import { describeError, isApiError } from '../../lib/api';
 import { BusinessPrivacy } from './business-privacy';
 import { listBusinesses, type PrivacyBusiness } from './privacy-api';
+import { YourAssistants } from './your-assistants';
 import { YourData } from './your-data';
 
 type Load = { state: 'loading' } | { state: 'ready'; businesses: PrivacyBusiness[] } | { state: 'unavailable' } | { state: 'error'; message: string };
@@ -66,6 +67,7 @@ export function PrivacyCenter() {
             ))}
           </ul>
         )}
+        {load.state === 'ready' && <YourAssistants />}
         {load.state !== 'loading' && <YourData />}
       </div>
     </section>
