@@ -84,6 +84,13 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     expect(asked.status).toBe('answered');
     expect(asked.replies.join('\n')).toContain('Your balances:');
 
+    // Typed answers from the assistant surface are questions only: the bank refuses to act on them.
+    const typed = result<{ status: string; replies: string[] }>(
+      await client.callTool({ name: 'ask_business', arguments: { business: world.page.pageId, question: 'No, not me', wait_seconds: 10 } }),
+    );
+    expect(typed.replies.join('\n')).toContain('Your assistant can ask me questions');
+    expect((await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txn.id).executeTakeFirstOrThrow()).status).toBe('pending');
+
     // Answered with act: the same path as the chat's button, so the bank settles its case.
     const answered = result<{ status: string; replies: string[] }>(
       await client.callTool({ name: 'answer_fraud_alert', arguments: { business: world.page.pageId, answer: 'No, not me', wait_seconds: 10 } }),
