@@ -407,12 +407,15 @@ export interface SendRateWindowsTable {
   granted: number;
 }
 
-/** An assistant's OAuth client, registered dynamically (RFC 7591); public clients only. */
+/** An assistant's OAuth client, registered dynamically (RFC 7591): public (PKCE only) or confidential (a voice skill's account linking). */
 export interface OAuthClientsTable {
   client_id: string;
   client_name: string;
   /** JSON array of exact redirect URIs. */
   redirect_uris: string;
+  token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'client_secret_post';
+  /** SHA-256 of the client secret (confidential clients), else null. */
+  client_secret_hash: string | null;
   created_at: number;
 }
 

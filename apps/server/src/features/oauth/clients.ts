@@ -1,13 +1,15 @@
 /**
  * Dynamic client registration (RFC 7591) for assistants. Assistants are public clients
- * (PKCE, no secret): `token_endpoint_auth_method` is always `none`. Redirect URIs must be
+ * (`none`: PKCE, no secret) unless they ask for `client_secret_basic` or
+ * `client_secret_post` (an Alexa skill's account linking sends a secret): they then get a
+ * secret, shown once and stored as its SHA-256. PKCE is required either way. Redirect URIs must be
  * absolute, without fragment, and either https, http on a loopback host (native apps,
  * RFC 8252 §7.3), or a private-use scheme of a native app (`com.example.app:/cb`);
  * plain http to any other host is refused.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { newId } from '../../crypto/tokens.js';
+import { newId, randomSecret, safeEqual, sha256Hex } from '../../crypto/tokens.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { OAuthError } from './oauth-error.js';
@@ -27,6 +29,9 @@ export const RegistrationSchema = z
   })
   .passthrough();
 
+export const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
 export interface RegisteredClient {
   client_id: string;
   client_id_issued_at: number;
@@ -34,7 +39,10 @@ export interface RegisteredClient {
   redirect_uris: string[];
   grant_types: string[];
   response_types: string[];
-  token_endpoint_auth_method: 'none';
+  token_endpoint_auth_method: AuthMethod;
+  /** Confidential clients only: shown once, never stored in the clear. */
+  client_secret?: string;
+  client_secret_expires_at?: 0;
 }
 
 /** Checks one redirect URI; returns a reason when it is refused. */
@@ -68,6 +76,11 @@ export async function registerClient(tx: WriteTx, body: unknown, now: number): P
   if (meta.response_types !== undefined && meta.response_types.some((r) => r !== 'code')) {
     throw new OAuthError('invalid_client_metadata', 'Only the code response type is supported.');
   }
+  const method = meta.token_endpoint_auth_method ?? 'none';
+  if (!(AUTH_METHODS as readonly string[]).includes(method)) {
+    throw new OAuthError('invalid_client_metadata', `token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}.`);
+  }
+  const secret = method === 'none' ? undefined : randomSecret(32);
   const client: RegisteredClient = {
     client_id: newId('mcp', 16),
     client_id_issued_at: Math.floor(now / 1000),
@@ -75,11 +88,19 @@ export async function registerClient(tx: WriteTx, body: unknown, now: number): P
     redirect_uris: [...new Set(meta.redirect_uris)],
     grant_types: grantTypes,
     response_types: ['code'],
-    token_endpoint_auth_method: 'none',
+    token_endpoint_auth_method: method as AuthMethod,
+    ...(secret === undefined ? {} : { client_secret: secret, client_secret_expires_at: 0 as const }),
   };
   await tx.db
     .insertInto('oauth_clients')
-    .values({ client_id: client.client_id, client_name: client.client_name, redirect_uris: JSON.stringify(client.redirect_uris), created_at: now })
+    .values({
+      client_id: client.client_id,
+      client_name: client.client_name,
+      redirect_uris: JSON.stringify(client.redirect_uris),
+      token_endpoint_auth_method: client.token_endpoint_auth_method,
+      client_secret_hash: secret === undefined ? null : sha256Hex(secret),
+      created_at: now,
+    })
     .execute();
   return client;
 }
@@ -88,4 +109,42 @@ export async function findClient(db: Kysely<Database>, clientId: string): Promis
   if (clientId.length > 100) return undefined;
   const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
   return row === undefined ? undefined : { clientId: row.client_id, name: row.client_name, redirectUris: JSON.parse(row.redirect_uris) as string[] };
+}
+
+/**
+ * Authenticates a client at the token endpoint by its registered method: public clients
+ * name themselves (`client_id`), confidential ones prove their secret (HTTP Basic or the
+ * form, as registered; never both, never the other one).
+ * @throws OAuthError `invalid_client` (401).
+ */
+export async function authenticateClient(
+  db: Kysely<Database>,
+  input: { authorization: string | undefined; clientId: string | undefined; clientSecret: string | undefined },
+): Promise<string> {
+  let basic: { id: string; secret: string } | undefined;
+  if (input.authorization !== undefined) {
+    const m = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(input.authorization);
+    const decoded = m === null ? '' : Buffer.from(m[1] ?? '', 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 1) throw new OAuthError('invalid_client', 'Malformed HTTP Basic client authentication.');
+    try {
+      basic = { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    } catch {
+      throw new OAuthError('invalid_client', 'Malformed HTTP Basic client authentication.');
+    }
+  }
+  const clientId = basic?.id ?? input.clientId;
+  if (clientId === undefined || (basic !== undefined && input.clientId !== undefined && input.clientId !== basic.id)) {
+    throw new OAuthError('invalid_client', 'Name the client once: client_id or HTTP Basic.');
+  }
+  const row = clientId.length > 100 ? undefined : await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  const method = row?.token_endpoint_auth_method;
+  const presented = method === 'client_secret_basic' ? basic?.secret : method === 'client_secret_post' && basic === undefined ? input.clientSecret : undefined;
+  const ok =
+    row !== undefined &&
+    (method === 'none'
+      ? basic === undefined && input.clientSecret === undefined
+      : presented !== undefined && row.client_secret_hash !== null && safeEqual(sha256Hex(presented), row.client_secret_hash));
+  if (!ok) throw new OAuthError('invalid_client', 'Client authentication failed.');
+  return clientId;
 }

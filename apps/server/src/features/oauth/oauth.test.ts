@@ -36,15 +36,16 @@ for (const dialect of DIALECTS) {
         token_endpoint: `${base}/oauth/token`,
         registration_endpoint: `${base}/oauth/register`,
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['none'],
+        token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
       });
     });
 
     it('registers public clients; refuses non-loopback http, fragments and script schemes', async () => {
       for (const uri of ['https://assistant.example/cb', 'http://127.0.0.1:3000/cb', 'http://localhost/cb', 'http://[::1]:9/cb', 'com.example.app:/oauth']) {
-        const res = await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [uri], token_endpoint_auth_method: 'client_secret_post' } });
+        const res = await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [uri] } });
         expect(res.statusCode, uri).toBe(201);
         expect(res.json()).toMatchObject({ redirect_uris: [uri], token_endpoint_auth_method: 'none' });
+        expect(res.json().client_secret).toBeUndefined();
       }
       for (const uri of ['http://assistant.example/cb', 'http://10.0.0.1/cb', 'https://a.example/cb#x', 'javascript:alert(1)', 'notaurl', 'myapp:/cb']) {
         const res = await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [uri] } });
@@ -53,6 +54,9 @@ for (const dialect of DIALECTS) {
       }
       expect((await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [] } })).json().error).toBe('invalid_client_metadata');
       expect((await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [REDIRECT], grant_types: ['client_credentials'] } })).json().error).toBe(
+        'invalid_client_metadata',
+      );
+      expect((await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt' } })).json().error).toBe(
         'invalid_client_metadata',
       );
       expect(await hub.ctx.storage.db.selectFrom('oauth_clients').selectAll().execute()).toHaveLength(5);
@@ -196,6 +200,49 @@ for (const dialect of DIALECTS) {
       expect(crossSite.statusCode).toBe(403);
       expect(await hub.ctx.storage.db.selectFrom('assistant_grants').selectAll().execute()).toHaveLength(0);
       expect(await hub.ctx.storage.db.selectFrom('oauth_codes').selectAll().execute()).toHaveLength(0);
+    });
+
+    it('confidential clients (a voice skill): a secret shown once, stored hashed; the token endpoint requires it by the registered method', async () => {
+      const { alice, bank } = await customerWithBank();
+      const skillRedirect = 'https://layla.amazon.com/api/skill/link/M2AAAAAAAAAAAA';
+      const reg = await hub.app.inject({
+        method: 'POST',
+        url: '/oauth/register',
+        payload: { redirect_uris: [skillRedirect], client_name: 'Confide on Alexa', token_endpoint_auth_method: 'client_secret_basic' },
+      });
+      expect(reg.statusCode).toBe(201);
+      const { client_id: clientId, client_secret: secret } = reg.json();
+      expect(secret).toMatch(/^[\w-]{43}$/);
+      const stored = await hub.ctx.storage.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+      expect(JSON.stringify(stored)).not.toContain(secret);
+      const { verifier, challenge } = pkce();
+      const location = await consent(
+        hub,
+        alice.cookie,
+        { response_type: 'code', client_id: clientId, redirect_uri: skillRedirect, code_challenge: challenge, code_challenge_method: 'S256' },
+        { pages: [bank.page_id], categories: ['balances'] },
+      );
+      const code = new URL(location).searchParams.get('code') ?? '';
+      const exchange = (headers: Record<string, string>, extra: Record<string, string> = {}) =>
+        hub.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          payload: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: skillRedirect, code_verifier: verifier, ...extra }).toString(),
+        });
+      const basic = (id: string, s: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${s}`).toString('base64')}` });
+      const wrong = await exchange(basic(clientId, 'not-the-secret'));
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error).toBe('invalid_client');
+      expect(wrong.headers['www-authenticate']).toBe('Basic realm="confide"');
+      expect((await exchange({}, { client_id: clientId })).json().error).toBe('invalid_client');
+      expect((await exchange({}, { client_id: clientId, client_secret: secret })).json().error).toBe('invalid_client');
+      const ok = await exchange(basic(clientId, secret));
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().scope).toBe('read');
+      // A public client cannot present a secret it was never given.
+      const publicId = await registerClient(hub);
+      expect((await hub.app.inject({ method: 'POST', url: '/oauth/token', ...form({ grant_type: 'refresh_token', client_id: publicId, client_secret: 'x', refresh_token: 'y' }) })).json().error).toBe('invalid_client');
     });
   });
 }

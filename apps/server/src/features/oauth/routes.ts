@@ -22,7 +22,7 @@ import { CONSENT_CATEGORIES } from '../consent/categories.js';
 import type { Accounts } from '../customers/accounts.js';
 import { sendErrorPage } from '../linking/consent-screen.js';
 import { AuthorizeParamsSchema, checkAuthorizeRequest, redirectBack, redirectTarget, SUPPORTED_SCOPES, type ValidAuthorizeRequest } from './authorize-request.js';
-import { registerClient } from './clients.js';
+import { AUTH_METHODS, authenticateClient, registerClient } from './clients.js';
 import { sendAssistantConsent, sendLoginFirst } from './consent-page.js';
 import { OAuthError } from './oauth-error.js';
 import { exchangeCode, issueCode, refresh, resourceOf, scopeOf, type TokenResponse } from './tokens.js';
@@ -40,7 +40,8 @@ const ConsentFormSchema = AuthorizeParamsSchema.extend({
 });
 const TokenFormSchema = z.object({
   grant_type: z.string().max(64),
-  client_id: z.string().max(100),
+  client_id: z.string().max(100).optional(),
+  client_secret: z.string().max(256).optional(),
   code: z.string().max(256).optional(),
   redirect_uri: z.string().max(2048).optional(),
   code_verifier: z.string().max(256).optional(),
@@ -102,7 +103,7 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['none'],
+      token_endpoint_auth_methods_supported: [...AUTH_METHODS],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
     }));
@@ -215,8 +216,16 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
 
     app.post('/oauth/token', { schema: { hide: true } }, async (request, reply) => {
       const form = TokenFormSchema.safeParse(request.body);
-      if (!form.success) return sendOAuthError(reply, new OAuthError('invalid_request', 'grant_type and client_id are required.'));
+      if (!form.success) return sendOAuthError(reply, new OAuthError('invalid_request', 'grant_type is required.'));
       const f = form.data;
+      let clientId: string;
+      try {
+        clientId = await authenticateClient(ctx.storage.db, { authorization: request.headers.authorization, clientId: f.client_id, clientSecret: f.client_secret });
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err;
+        if (request.headers.authorization !== undefined) void reply.header('www-authenticate', 'Basic realm="confide"');
+        return sendOAuthError(reply, err);
+      }
       if (f.grant_type !== 'authorization_code' && f.grant_type !== 'refresh_token') {
         return sendOAuthError(reply, new OAuthError('unsupported_grant_type', 'Use authorization_code or refresh_token.'));
       }
@@ -228,10 +237,10 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
             if (f.code === undefined || f.redirect_uri === undefined || f.code_verifier === undefined) {
               return new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required.');
             }
-            return await exchangeCode(tx, ctx, { code: f.code, clientId: f.client_id, redirectUri: f.redirect_uri, codeVerifier: f.code_verifier, resource: f.resource });
+            return await exchangeCode(tx, ctx, { code: f.code, clientId, redirectUri: f.redirect_uri, codeVerifier: f.code_verifier, resource: f.resource });
           }
           if (f.refresh_token === undefined) return new OAuthError('invalid_request', 'refresh_token is required.');
-          return await refresh(tx, ctx, { refreshToken: f.refresh_token, clientId: f.client_id, resource: f.resource });
+          return await refresh(tx, ctx, { refreshToken: f.refresh_token, clientId, resource: f.resource });
         } catch (err) {
           if (err instanceof OAuthError) return err;
           throw err;

@@ -3,7 +3,7 @@ import type { MigrationContext } from './index.js';
 
 /**
  * The customer's own assistants (features/oauth, features/assistant): OAuth clients
- * registered dynamically, single-use authorization codes and rotating refresh tokens
+ * registered dynamically (public, or confidential with a secret stored as its SHA-256), single-use authorization codes and rotating refresh tokens
  * (stored as SHA-256 hashes), and the grants the customer gave each assistant: an
  * append-only ledger with a signed receipt per entry, and its current-state projection.
  */
@@ -14,6 +14,8 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('client_id', 'text', (c) => c.primaryKey())
     .addColumn('client_name', 'text', (c) => c.notNull())
     .addColumn('redirect_uris', 'text', (c) => c.notNull())
+    .addColumn('token_endpoint_auth_method', 'text', (c) => c.notNull())
+    .addColumn('client_secret_hash', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema
