@@ -473,6 +473,8 @@ export interface AssistantGrantsTable {
   categories: string;
   can_act: number;
   granted_at: number;
+  /** A grant lasts a year from its last grant or change, like a business consent; then its tokens stop working. */
+  expires_at: number;
   updated_at: number;
   last_entry_id: string;
 }

@@ -20,6 +20,7 @@ export interface AssistantView {
   categories: string[];
   act: boolean;
   granted_at: number;
+  expires_at: number;
   updated_at: number;
   history: Array<{ event: string; at: number; source: string; categories: string[]; page_ids: string[]; act: boolean; receipt: string | null }>;
 }
@@ -56,6 +57,7 @@ export class Assistants {
         categories: g.categories,
         act: g.canAct,
         granted_at: g.grantedAt,
+        expires_at: g.expiresAt,
         updated_at: g.updatedAt,
         history: ledger
           .filter((e) => e.grant_id === g.id)

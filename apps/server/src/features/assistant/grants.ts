@@ -11,7 +11,10 @@ import type { SigningKeys } from '../../crypto/signing-keys.js';
 import { newId } from '../../crypto/tokens.js';
 import type { AssistantGrantsTable, Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { normalizeCategories } from '../consent/categories.js';
+import { DAY_MS, DEFAULT_DURATION_DAYS, normalizeCategories } from '../consent/categories.js';
+
+/** How long a grant lasts from its last grant or change. */
+export const GRANT_DURATION_MS = DEFAULT_DURATION_DAYS * DAY_MS;
 
 /** JWS `typ` of an assistant grant receipt. */
 export const ASSISTANT_RECEIPT_TYPE = 'assistant-grant+jwt';
@@ -25,8 +28,12 @@ export interface AssistantGrant {
   categories: string[];
   canAct: boolean;
   grantedAt: number;
+  expiresAt: number;
   updatedAt: number;
 }
+
+/** Whether the grant lets its assistant in at `now` (active and not expired). */
+export const isLive = (grant: AssistantGrant | undefined, now: number): grant is AssistantGrant => grant !== undefined && grant.status === 'active' && grant.expiresAt > now;
 
 export interface GrantChoice {
   pageIds: readonly string[];
@@ -44,6 +51,7 @@ export function presentGrant(row: AssistantGrantsTable): AssistantGrant {
     categories: JSON.parse(row.categories) as string[],
     canAct: row.can_act === 1,
     grantedAt: Number(row.granted_at),
+    expiresAt: Number(row.expires_at),
     updatedAt: Number(row.updated_at),
   };
 }
@@ -77,7 +85,7 @@ export async function grantAssistantInTx(
     throw new PlatformError('BAD_REQUEST', { message: 'Choose at least one business and one kind of update, or remove the assistant.' });
   }
   const prev = await tx.db.selectFrom('assistant_grants').selectAll().where('customer_id', '=', customerId).where('client_id', '=', clientId).executeTakeFirst();
-  const event = prev?.status === 'active' ? 'changed' : 'granted';
+  const event = prev?.status === 'active' && Number(prev.expires_at) > now ? 'changed' : 'granted';
   const grantId = prev?.id ?? newId('agr', 12);
   const entryId = newId('age', 12);
   const receipt = await signing.keys.sign(
@@ -90,6 +98,7 @@ export async function grantAssistantInTx(
       page_ids: pageIds,
       categories,
       act: input.choice.canAct,
+      expires_at: now + GRANT_DURATION_MS,
       purposes: ['assistant_relay'],
       third_party_disclosure: false,
     },
@@ -105,6 +114,7 @@ export async function grantAssistantInTx(
     categories: JSON.stringify(categories),
     can_act: input.choice.canAct ? 1 : 0,
     granted_at: event === 'granted' ? now : Number(prev?.granted_at ?? now),
+    expires_at: now + GRANT_DURATION_MS,
     updated_at: now,
     last_entry_id: entryId,
   };

@@ -70,7 +70,7 @@ ${businesses}
 ${categories}
 </fieldset>
 ${act}
-<p class="muted">You can change or remove this assistant any time in Privacy; removing it stops it on its next request.</p>
+<p class="muted">Your permission lasts one year. You can change or remove this assistant any time in Privacy; removing it stops it on its next request.</p>
 <div class="actions"><button type="submit" name="action" value="continue">Allow</button><button type="submit" name="action" value="cancel">Cancel</button></div>
 </form>`;
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self' ${input.redirectTarget}; frame-ancestors 'none'; base-uri 'none'`;

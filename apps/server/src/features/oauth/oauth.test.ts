@@ -172,6 +172,22 @@ for (const dialect of DIALECTS) {
       await expect(verifyAccessToken(hub.ctx, tokens.access_token)).rejects.toThrow('expired');
     });
 
+    it('grants last a year: after that, refreshing is refused', async () => {
+      const { alice, bank } = await customerWithBank();
+      const { clientId, tokens } = await connectAssistant(hub, alice.cookie, { pages: [bank.page_id], categories: ['balances'] });
+      // Refresh tokens live 30 days: an assistant in use refreshes well before, until the grant ends.
+      let refreshToken = tokens.refresh_token;
+      for (let day = 25; day <= 350; day += 25) {
+        clock.advance(25 * 86_400_000);
+        const renewed = await hub.app.inject({ method: 'POST', url: '/oauth/token', ...form({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }) });
+        expect(renewed.statusCode, `day ${day}`).toBe(200);
+        refreshToken = renewed.json().refresh_token;
+      }
+      clock.advance(16 * 86_400_000);
+      const late = await hub.app.inject({ method: 'POST', url: '/oauth/token', ...form({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }) });
+      expect(late.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('expired') });
+    });
+
     it('consent form: cancel returns access_denied; forged CSRF, foreign pages and unknown categories are refused, nothing written', async () => {
       const { alice, bank } = await customerWithBank();
       const other = await createPage(hub, { name: 'Not Alice’s' });

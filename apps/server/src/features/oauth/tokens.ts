@@ -10,7 +10,7 @@ import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import { newId, randomSecret, safeEqual, sha256Hex } from '../../crypto/tokens.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { findGrant, type AssistantGrant } from '../assistant/grants.js';
+import { findGrant, isLive, type AssistantGrant } from '../assistant/grants.js';
 import { OAuthError } from './oauth-error.js';
 
 /** Lifetimes: access tokens are short, so a revocation also stops tokens nobody checks; codes are one minute. */
@@ -94,7 +94,7 @@ export async function exchangeCode(tx: WriteTx, ctx: HubContext, input: CodeExch
   }
   checkResource(ctx, input.resource);
   const grant = await findGrant(tx.db, row.grant_id);
-  if (grant?.status !== 'active') throw new OAuthError('invalid_grant', 'The customer withdrew this authorization.');
+  if (!isLive(grant, now)) throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
   return issueTokens(tx, ctx, { familyId: row.family_id, clientId: row.client_id, customerId: row.customer_id, grantId: row.grant_id, scope: row.scope, now });
 }
 
@@ -110,7 +110,7 @@ export async function refresh(tx: WriteTx, ctx: HubContext, input: { refreshToke
   if (row.revoked_at !== null || Number(row.expires_at) <= now) throw new OAuthError('invalid_grant', 'The refresh token is revoked or expired.');
   checkResource(ctx, input.resource);
   const grant = await findGrant(tx.db, row.grant_id);
-  if (grant?.status !== 'active') throw new OAuthError('invalid_grant', 'The customer withdrew this authorization.');
+  if (!isLive(grant, now)) throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
   await tx.db.updateTable('oauth_refresh_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).execute();
   // The scope follows the grant as it is now (the customer may have withdrawn `act`).
   const scope = scopeOf(grant, row.scope.split(' '));
@@ -193,6 +193,7 @@ export async function verifyAccessToken(ctx: HubContext, token: string): Promise
   }
   const grant = await findGrant(ctx.storage.db, String(payload['grant_id']));
   if (grant === undefined || grant.status !== 'active') throw new InvalidTokenError('The customer revoked this assistant.');
+  if (!isLive(grant, ctx.now())) throw new InvalidTokenError('The customer’s permission for this assistant expired.');
   if (grant.customerId !== payload['sub'] || grant.clientId !== payload['client_id']) throw new InvalidTokenError('The access token is not valid for this resource.');
   const scopes = String(payload['scope']).split(' ');
   // `act` also needs the grant to still allow it (the customer may have changed it since).

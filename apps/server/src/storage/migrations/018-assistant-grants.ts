@@ -70,6 +70,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('categories', 'text', (c) => c.notNull())
     .addColumn('can_act', 'integer', (c) => c.notNull())
     .addColumn('granted_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('last_entry_id', 'text', (c) => c.notNull())
     .execute();

@@ -10,6 +10,7 @@ export interface AssistantGrantView {
   categories: string[];
   act: boolean;
   granted_at: number;
+  expires_at: number;
   updated_at: number;
   history: Array<{ event: 'granted' | 'changed' | 'revoked'; at: number; source: string; categories: string[]; page_ids: string[]; act: boolean; receipt: string | null }>;
 }

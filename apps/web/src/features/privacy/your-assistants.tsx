@@ -79,7 +79,10 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
         <Icon name="shield" size={24} />
         <div>
           <h4 id={`${baseId}-name`}>{assistant.name}</h4>
-          <p className="muted small">Connected {fullDate(assistant.granted_at)}</p>
+          <p className="muted small">
+            Connected {fullDate(assistant.granted_at)}
+            {active ? ` · until ${fullDate(assistant.expires_at)}` : ''}
+          </p>
         </div>
         <span className={`status-pill status-${active ? 'active' : 'revoked'}`}>{active ? 'Connected' : 'Removed'}</span>
       </header>
