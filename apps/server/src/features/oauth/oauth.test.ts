@@ -260,5 +260,23 @@ for (const dialect of DIALECTS) {
       const publicId = await registerClient(hub);
       expect((await hub.app.inject({ method: 'POST', url: '/oauth/token', ...form({ grant_type: 'refresh_token', client_id: publicId, client_secret: 'x', refresh_token: 'y' }) })).json().error).toBe('invalid_client');
     });
+
+    it('registration is bounded: 20 per address per 10 minutes, unused public clients pruned after a day', async () => {
+      const { alice, bank } = await customerWithBank();
+      const { clientId: used } = await connectAssistant(hub, alice.cookie, { pages: [bank.page_id], categories: ['balances'] });
+      const reg = () => hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [REDIRECT] }, remoteAddress: '203.0.113.9' });
+      for (let i = 0; i < 20; i++) expect((await reg()).statusCode).toBe(201);
+      const refused = await reg();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error).toBe('temporarily_unavailable');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      const count = async () => (await hub.ctx.storage.db.selectFrom('oauth_clients').select('client_id').execute()).map((r) => r.client_id);
+      expect(await count()).toHaveLength(21);
+      clock.advance(86_400_001);
+      expect((await reg()).statusCode).toBe(201);
+      const left = await count();
+      expect(left).toHaveLength(2);
+      expect(left).toContain(used);
+    });
   });
 }

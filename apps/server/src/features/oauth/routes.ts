@@ -25,6 +25,7 @@ import { AuthorizeParamsSchema, checkAuthorizeRequest, redirectBack, redirectTar
 import { AUTH_METHODS, authenticateClient, registerClient } from './clients.js';
 import { sendAssistantConsent, sendLoginFirst } from './consent-page.js';
 import { OAuthError } from './oauth-error.js';
+import { pruneUnusedClients, RegistrationLimit } from './registration-limit.js';
 import { exchangeCode, issueCode, refresh, resourceOf, scopeOf, type TokenResponse } from './tokens.js';
 
 const listOf = z
@@ -55,6 +56,7 @@ export const resourceMetadataUrl = (publicUrl: string) => `${publicUrl}/.well-kn
 
 export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privacy) {
   const issuer = ctx.config.publicUrl;
+  const registrations = new RegistrationLimit();
 
   /** The consent form's CSRF token: bound to the session and the authorization request. */
   const csrfOf = (sessionToken: string, r: ValidAuthorizeRequest) =>
@@ -109,8 +111,15 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
     }));
 
     app.post('/oauth/register', { schema: { hide: true } }, async (request, reply) => {
+      const wait = registrations.take(request.ip, ctx.now());
+      if (wait !== undefined) {
+        return reply.status(429).headers({ 'retry-after': String(wait), 'cache-control': 'no-store' }).send({ error: 'temporarily_unavailable', error_description: 'Too many registrations from this address; try again later.' });
+      }
       try {
-        const client = await ctx.storage.writes.run((tx) => registerClient(tx, request.body, ctx.now()));
+        const client = await ctx.storage.writes.run(async (tx) => {
+          await pruneUnusedClients(tx, ctx.now());
+          return registerClient(tx, request.body, ctx.now());
+        });
         return reply.status(201).header('cache-control', 'no-store').send(client);
       } catch (err) {
         if (err instanceof OAuthError) return sendOAuthError(reply, err);
