@@ -181,11 +181,32 @@ for (const dialect of DIALECTS) {
       expect(changed.json()).toMatchObject({ act: false, categories: ['balances', 'fraud_alerts'], history: [{ event: 'changed', receipt: expect.any(String) }, { event: 'granted' }] });
       expect((await callError(client.callTool({ name: 'answer_fraud_alert', arguments: { business: fx.page.page_id, answer: 'No, not me' } }))).code).toBe(FORBIDDEN);
       expect(result(await client.callTool({ name: 'get_updates', arguments: { category: 'fraud_alerts' } }))).toHaveLength(1);
+      // The export carries the grant history with its receipts.
+      const exported = (await hub.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: fx.customer.cookie } })).json();
+      expect(exported.assistants.map((e: { event: string; act: boolean }) => [e.event, e.act])).toEqual([
+        ['granted', true],
+        ['changed', false],
+      ]);
       // Another customer cannot see or change it.
       const mallory = await signUp(hub);
       expect((await hub.app.inject({ method: 'DELETE', url: `/api/privacy/assistants/${id}`, headers: { cookie: mallory.cookie } })).statusCode).toBe(404);
       expect((await hub.app.inject({ method: 'GET', url: '/api/privacy/assistants', headers: { cookie: mallory.cookie } })).json().data).toEqual([]);
       await client.close();
+    });
+
+    it('deleting the account erases the assistant grants, their ledger and tokens', async () => {
+      const { tokens } = await connectAssistant(hub, fx.customer.cookie, { pages: [fx.page.page_id], categories: ['balances'] });
+      const deleted = await hub.app.inject({ method: 'DELETE', url: '/api/account', headers: { cookie: fx.customer.cookie }, payload: { password: 'correct horse battery' } });
+      expect(deleted.statusCode).toBeLessThan(300);
+      for (const table of ['assistant_grants', 'assistant_grant_ledger', 'oauth_refresh_tokens', 'oauth_codes'] as const) {
+        expect(await hub.ctx.storage.db.selectFrom(table).selectAll().where('customer_id', '=', fx.customer.id).execute(), table).toEqual([]);
+      }
+      const after = await injectFetch(hub)(`${hub.ctx.config.publicUrl}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${tokens.access_token}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(after.status).toBe(401);
     });
   });
 }
