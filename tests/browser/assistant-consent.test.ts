@@ -41,7 +41,7 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
     const signup = await hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password: PASSWORD } });
     const cookie = `confide_session=${signup.cookies.find((c) => c.name === 'confide_session')?.value}`;
     const bank = await hub.services.pages.createPage({ name: 'Harbour Bank', category: 'bank', description: 'A bank', privacyPolicyUrl: null, webhookUrl: null, verifyToken: null });
-    await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: bank.page_id } });
+    const conversationId = (await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: bank.page_id } })).json().id as string;
     const clientId = (await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [redirect], client_name: 'Pocket Assistant' } })).json().client_id;
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -83,11 +83,24 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
       });
     expect((await call()).json().result.structuredContent.result).toMatchObject([{ name: 'Harbour Bank' }]);
 
+    // What the assistant asks in the customer's name shows in their chat, marked as the assistant's.
+    const asked = await hub.app.inject({
+      method: 'POST',
+      url: '/mcp',
+      headers: { authorization: `Bearer ${token.json().access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      payload: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask_business', arguments: { business: bank.page_id, question: 'When is my card payment due?', wait_seconds: 0 } } },
+    });
+    expect(asked.json().result.structuredContent.result).toMatchObject({ status: 'pending' });
+    await page.goto(`${env.url}/?conversation=${conversationId}`);
+    await page.getByText('When is my card payment due?').waitFor();
+    await page.getByText('Sent by your assistant').waitFor();
+    await shot(page, 'assistant-02-chat');
+
     // The privacy center lists the assistant; Remove stops it.
     await page.goto(`${env.url}/privacy`);
     await page.getByRole('heading', { name: 'Your assistants' }).waitFor();
     await page.getByRole('heading', { name: 'Pocket Assistant' }).waitFor();
-    await shot(page, 'assistant-02-privacy-center');
+    await shot(page, 'assistant-03-privacy-center');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Remove' }).click();
     await page.getByText('Removed', { exact: true }).waitFor();

@@ -18,6 +18,7 @@ import type { AssistantRelay } from './relay.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 const VERSION = '0.1.0';
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'host']);
 
 const GrantIdParams = z.object({ grantId: z.string().min(1).max(64) });
 const ChangeBody = z.object({ page_ids: z.array(z.string().max(64)).min(1).max(64), categories: z.array(z.string().max(32)).min(1).max(16), act: z.boolean() }).strict();
@@ -60,7 +61,8 @@ export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistan
       try {
         await server.connect(transport);
         const headers = new Headers();
-        for (const [k, v] of Object.entries(request.headers)) if (typeof v === 'string') headers.set(k, v);
+        // The body is handed over parsed: length and framing headers of the original bytes do not apply.
+        for (const [k, v] of Object.entries(request.headers)) if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers.set(k, v);
         const webRequest = new Request(`${ctx.config.publicUrl}/mcp`, { method: 'POST', headers, body: JSON.stringify(request.body ?? null) });
         const res = await transport.handleRequest(webRequest, { parsedBody: request.body });
         void reply.status(res.status);
