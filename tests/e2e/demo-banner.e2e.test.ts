@@ -37,6 +37,15 @@ describe('the demo banner', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('says how to connect an MCP client, and that endpoint asks for OAuth as MCP clients expect', async () => {
+    expect(out).toContain(`add ${hubUrl}/mcp to any MCP client`);
+    expect(out).toContain(`npm run demo:assistant -- ${hubUrl}`);
+    const mcp = await fetch(`${hubUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(mcp.status).toBe(401);
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(mcp.headers.get('www-authenticate') ?? '')?.[1] ?? '';
+    expect(await (await fetch(metadataUrl)).json()).toMatchObject({ resource: `${hubUrl}/mcp`, authorization_servers: [hubUrl] });
+  });
+
   it('prints customer and agent logins and page tokens that work', async () => {
     expect(out).toContain('alice / alice-demo-password');
     const agent = /Agent inbox: \S+ as (\S+) \/ (\S+) \(Sandbox Bank\)/.exec(out);

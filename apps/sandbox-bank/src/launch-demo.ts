@@ -122,6 +122,9 @@ How to try it:
      (scenarios: amount_anomaly, compromised_terminal, cnp_burst, new_country, risky_merchant)
   5. Open "Sandbox Shop", say "hi" for a one-time code, and order at ${shopUrl}
   6. Agent inbox: ${hubUrl}/inbox as ${agentLogins}; in the bank chat say "agent" to hand over.
+  7. Your own assistant (MCP): add ${hubUrl}/mcp to any MCP client (Streamable HTTP; it signs in
+     with OAuth: you choose on Confide's consent screen what it may read and whether it may act),
+     or run the scripted one: npm run demo:assistant -- ${hubUrl}
 
 Platform API (page access tokens, new at every start):
   Sandbox Bank: ${bankPage.pageToken}

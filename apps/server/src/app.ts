@@ -19,6 +19,11 @@ import { profilePictureRoutes, profileSharingRoutes } from './features/profile-s
 import { consentSweeper } from './features/consent/sweeper.js';
 import { Linking } from './features/linking/linking.js';
 import { linkingRoutes, unlinkGraphRoutes } from './features/linking/routes.js';
+import { oauthRoutes } from './features/oauth/routes.js';
+import { Assistants } from './features/assistant/assistants.js';
+import { AssistantRelay } from './features/assistant/relay.js';
+import { assistantRoutes } from './features/assistant/routes.js';
+import { alexaRoutes, type AlexaTrust } from './features/alexa/routes.js';
 import { Accounts } from './features/customers/accounts.js';
 import { customerRoutes } from './features/customers/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
@@ -86,6 +91,8 @@ export interface AppOptions {
   passwords?: PasswordHasher;
   /** Where signed audit checkpoints are witnessed outside the database; defaults to AUDIT_WITNESS or DATA_DIR/audit-witness.jsonl. */
   witness?: AuditWitness;
+  /** Certificates and roots for verifying Alexa requests (tests use a local CA); default: fetched, Mozilla roots. */
+  alexa?: AlexaTrust;
 }
 
 export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
@@ -165,6 +172,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(profilePictureRoutes(profiles));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
+    // The customer's own assistants: OAuth 2.1 authorization server (features/oauth).
+    await app.register(oauthRoutes(ctx, services.accounts, services.privacy));
+    const relay = new AssistantRelay(ctx, services.conversations, services.privacy);
+    await app.register(assistantRoutes(ctx, relay, new Assistants(ctx, services.privacy), auth));
+    if (ctx.config.ALEXA_SKILL_ID !== undefined) await app.register(alexaRoutes(ctx, relay, ctx.config.ALEXA_SKILL_ID, options.alexa));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));

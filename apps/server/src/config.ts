@@ -128,6 +128,11 @@ export const ConfigSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   /** Serve the OpenAPI document and its viewer at /docs. Default: on outside production, off in production. */
   API_DOCS: bool.optional(),
+  /** The Alexa custom skill allowed to call `POST /alexa` (its application id); unset: the endpoint is off. */
+  ALEXA_SKILL_ID: z
+    .string()
+    .regex(/^amzn1\.ask\.skill\.[\w.-]{1,100}$/, 'must be an Alexa skill id (amzn1.ask.skill.…)')
+    .optional(),
   /** Graceful-shutdown drain timeout, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Webhook POST (and verification GET) timeout, in milliseconds. Messenger allows 5 s. */

@@ -20,6 +20,7 @@ import { openWitness } from './privacy/audit-witness.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
 import type { FastifyInstance } from 'fastify';
+import type { AlexaTrust } from './features/alexa/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
 
 export interface HubOptions {
@@ -33,6 +34,8 @@ export interface HubOptions {
   bus?: Bus;
   /** Password hashing override (tests count verifications). */
   passwords?: PasswordHasher;
+  /** Alexa request verification: certificate fetcher and trusted roots (tests use a local CA). */
+  alexa?: AlexaTrust;
 }
 
 export interface Hub {
@@ -76,7 +79,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
   // An in-memory hub keeps its audit witness in memory too (its database goes with it).
   const witness = openWitness(config.AUDIT_WITNESS, config.DATA_DIR, options.memory ?? false);
-  const { app, services, setDraining } = await buildApp(ctx, { blobs, witness, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+  const { app, services, setDraining } = await buildApp(ctx, { blobs, witness, ...(options.passwords === undefined ? {} : { passwords: options.passwords }), ...(options.alexa === undefined ? {} : { alexa: options.alexa }) });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import type { PasswordHasher } from '../src/features/customers/passwords.js';
+import type { AlexaTrust } from '../src/features/alexa/routes.js';
 import { createHub, type Hub } from '../src/hub.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -41,6 +42,8 @@ export interface TestHubOptions {
   dataDir?: string;
   /** Password hashing override (count verifications). */
   passwords?: PasswordHasher;
+  /** Alexa certificate fetcher and roots (a local CA). */
+  alexa?: AlexaTrust;
 }
 
 /** A hub on a fresh database. Call `dispose()` (drops the PostgreSQL schema). */
@@ -75,6 +78,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     memory: dialect === 'sqlite' && options.dataDir === undefined,
     ...(options.clock ? { now: options.clock.now } : {}),
     ...(options.passwords ? { passwords: options.passwords } : {}),
+    ...(options.alexa ? { alexa: options.alexa } : {}),
   });
   return Object.assign(hub, {
     clock: options.clock,

@@ -46,7 +46,7 @@ describe('architecture: the purposes gateway', () => {
 
   it('keeps the purpose list closed: a literal tuple, checked at runtime by the gateway', () => {
     const purposes = fs.readFileSync(path.join(SRC, 'privacy/purposes.ts'), 'utf8');
-    expect(purposes).toMatch(/PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export'\] as const/);
+    expect(purposes).toMatch(/PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'\] as const/);
     const vault = fs.readFileSync(path.join(SRC, 'privacy/vault.ts'), 'utf8');
     // Every opening path runs the purpose check before touching a key.
     for (const method of ['#open(', 'openBlob(', 'openFileKey(']) {

@@ -27,7 +27,13 @@ export type AuditAction =
   | 'token.revoked'
   | 'webhook.config'
   | 'keys.rotated'
-  | 'attachments.rekeyed';
+  | 'attachments.rekeyed'
+  | 'assistant.granted'
+  | 'assistant.changed'
+  | 'assistant.revoked'
+  | 'assistant.read'
+  | 'assistant.action'
+  | 'assistant.denied';
 
 export interface AuditEntry {
   at: number;

@@ -49,6 +49,11 @@ export async function eraseCustomer(
     }
     await db.deleteFrom('customer_events').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('linking_tokens').where('customer_id', '=', customerId).execute();
+    // The customer's assistants: their grants with ledger and receipts, codes and tokens.
+    await db.deleteFrom('oauth_codes').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('oauth_refresh_tokens').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('assistant_grants').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('assistant_grant_ledger').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('account_links').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_receipts').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('consent_reminders').where('customer_id', '=', customerId).execute();

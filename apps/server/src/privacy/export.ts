@@ -58,6 +58,8 @@ export interface CustomerExport {
     receipts: Array<{ id: string; page_id: string; categories: string[]; issued_at: number; jws: string }>;
   };
   account_links: Array<{ page_id: string; linked_at: number }>;
+  /** What the customer allowed their own assistants (features/assistant): the grant ledger with its receipts. */
+  assistants: Array<{ grant_id: string; client_id: string; event: string; page_ids: string[]; categories: string[]; act: boolean; source: string; created_at: number; receipt: string | null }>;
   access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
 }
 
@@ -136,6 +138,7 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
   const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   const shares = await db.selectFrom('profile_shares').select(['page_id', 'fields']).where('customer_id', '=', customerId).orderBy('page_id').execute();
+  const assistants = await db.selectFrom('assistant_grant_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   return {
     format: 'confide-export-v1',
     exported_at: ctx.now(),
@@ -172,6 +175,17 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       receipts: receipts.map((r) => ({ id: r.id, page_id: r.page_id, categories: parse(r.categories), issued_at: Number(r.issued_at), jws: r.jws })),
     },
     account_links: links.map((l) => ({ page_id: l.page_id, linked_at: Number(l.linked_at) })),
+    assistants: assistants.map((e) => ({
+      grant_id: e.grant_id,
+      client_id: e.client_id,
+      event: e.event,
+      page_ids: parse(e.page_ids),
+      categories: parse(e.categories),
+      act: e.can_act === 1,
+      source: e.source,
+      created_at: Number(e.created_at),
+      receipt: e.receipt_jws,
+    })),
     access_log: audit.map((r) => ({
       seq: Number(r.seq),
       at: Number(r.at),

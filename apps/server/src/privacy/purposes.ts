@@ -2,7 +2,11 @@
  * The closed list of reasons the hub may decrypt customer content. Anything else is
  * refused at runtime (and audited), whatever the type checker was told.
  */
-export const PURPOSES = ['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export'] as const;
+/**
+ * `assistant_relay`: the customer's own assistant (features/assistant) reads their
+ * conversations for them, under the grant they gave it on the hub's consent screen.
+ */
+export const PURPOSES = ['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'] as const;
 
 export type Purpose = (typeof PURPOSES)[number];
 

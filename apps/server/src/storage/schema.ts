@@ -426,6 +426,78 @@ export interface SendRateWindowsTable {
   granted: number;
 }
 
+/** An assistant's OAuth client, registered dynamically (RFC 7591): public (PKCE only) or confidential (a voice skill's account linking). */
+export interface OAuthClientsTable {
+  client_id: string;
+  client_name: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'client_secret_post';
+  /** SHA-256 of the client secret (confidential clients), else null. */
+  client_secret_hash: string | null;
+  created_at: number;
+}
+
+/** A single-use authorization code (SHA-256 hash), bound to client, redirect URI and PKCE challenge. */
+export interface OAuthCodesTable {
+  code_hash: string;
+  client_id: string;
+  customer_id: string;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  expires_at: number;
+  used_at: number | null;
+  /** The refresh-token family the code's exchange starts: revoked when the code is replayed. */
+  family_id: string;
+}
+
+/** A rotating refresh token (SHA-256 hash); a reused one revokes its whole family. */
+export interface OAuthRefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  customer_id: string;
+  grant_id: string;
+  scope: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Append-only history of what a customer allowed an assistant, with a signed receipt per grant or change. */
+export interface AssistantGrantLedgerTable {
+  seq: Generated<number>;
+  id: string;
+  grant_id: string;
+  customer_id: string;
+  client_id: string;
+  event: 'granted' | 'changed' | 'revoked';
+  page_ids: string;
+  categories: string;
+  can_act: number;
+  source: 'authorize' | 'settings';
+  receipt_jws: string | null;
+  created_at: number;
+}
+
+/** The current grant of each (customer, assistant) pair: the projection of the ledger. */
+export interface AssistantGrantsTable {
+  id: string;
+  customer_id: string;
+  client_id: string;
+  status: 'active' | 'revoked';
+  page_ids: string;
+  categories: string;
+  can_act: number;
+  granted_at: number;
+  /** A grant lasts a year from its last grant or change, like a business consent; then its tokens stop working. */
+  expires_at: number;
+  updated_at: number;
+  last_entry_id: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   sessions: SessionsTable;
@@ -462,4 +534,9 @@ export interface Database {
   audit_marks: AuditMarksTable;
   send_rate_windows: SendRateWindowsTable;
   login_attempts: LoginAttemptsTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_refresh_tokens: OAuthRefreshTokensTable;
+  assistant_grant_ledger: AssistantGrantLedgerTable;
+  assistant_grants: AssistantGrantsTable;
 }

@@ -28,6 +28,8 @@ export const MessageBodySchema = z.object({
   postback: z.object({ title: z.string(), payload: z.string() }).optional(),
   reply_to: z.object({ mid: z.string() }).optional(),
   metadata: z.string().optional(),
+  /** A customer message sent for them by their own assistant (features/assistant), not typed in the chat. */
+  surface: z.literal('assistant').optional(),
 });
 export type MessageBody = z.infer<typeof MessageBodySchema>;
 

@@ -49,6 +49,8 @@ export const IncomingMessageSchema = z.object({
   quick_reply: z.object({ payload: z.string() }).optional(),
   reply_to: z.object({ mid: z.string() }).optional(),
   attachments: z.array(IncomingAttachmentSchema).optional(),
+  /** Confide extension: `assistant` when the customer's own assistant sent this for them (MCP, voice); absent in the chat. */
+  surface: z.literal('assistant').optional(),
 });
 export type IncomingMessage = z.infer<typeof IncomingMessageSchema>;
 /** A `messaging[]` item carrying an {@link IncomingMessage}. */
@@ -87,6 +89,8 @@ export const PostbackEventSchema = z.object({
     payload: z.string(),
     mid: z.string().optional(),
     referral: ReferralSchema.optional(),
+    /** Confide extension: `assistant` when the customer's own assistant answered for them. */
+    surface: z.literal('assistant').optional(),
   }),
 });
 export type PostbackEvent = z.infer<typeof PostbackEventSchema>;

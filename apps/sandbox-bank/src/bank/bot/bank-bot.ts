@@ -30,6 +30,10 @@ export interface BankBotDeps {
   defer: (task: () => Promise<unknown>) => void;
 }
 
+/** Typed commands that change something: refused when the customer's assistant types them. */
+const ACTS_IN_TEXT: ReadonlySet<Command['type']> = new Set(['fraud_answer', 'lock', 'unlock', 'unlink', 'threshold']);
+export const ASSISTANT_TEXT_REFUSAL = 'Your assistant can ask me questions. To act, use the buttons here in the chat, or your assistant’s actions if you allowed it to act.';
+
 const NEEDS_LINK: ReadonlySet<Command['type']> = new Set(['balance', 'transactions', 'cards', 'lock', 'unlock', 'threshold']);
 
 /** Builds the bank bot; `dispatch` it from a webhook adapter. */
@@ -43,7 +47,15 @@ export function createBankBot(deps: BankBotDeps): Bot {
   return new Bot({ platform })
     .onMessage(async (event) => {
       const text = event.message.text;
-      await run(event.sender.id, text === undefined ? { type: 'help', unknown: true } : parseText(text));
+      const command: Command = text === undefined ? { type: 'help', unknown: true } : parseText(text);
+      // The customer's assistant (surface: assistant) may ask, never act in free text: actions
+      // come as the postbacks the bank declared (buttons, menu), which the hub lets only an
+      // assistant the customer allowed to act send.
+      if (event.message.surface === 'assistant' && ACTS_IN_TEXT.has(command.type) && !(command.type === 'threshold' && command.minor === undefined)) {
+        await platform.messages.sendText(event.sender.id, ASSISTANT_TEXT_REFUSAL);
+        return;
+      }
+      await run(event.sender.id, command);
     })
     .onQuickReply((event) => run(event.sender.id, parsePayload(event.message.quick_reply.payload)))
     .onPostback((event) => run(event.sender.id, parsePayload(event.postback.payload ?? '')))

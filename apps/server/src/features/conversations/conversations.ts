@@ -140,9 +140,12 @@ export class Conversations {
     return readPageProfile(this.ctx.storage.db, conv.page_id, { locale, customerName: customer.username });
   }
 
-  /** The customer sends text, answers a quick reply or taps a postback button. */
-  async send(customerId: string, conversationId: string, input: SendChatMessageBody): Promise<ChatMessage> {
-    const body: MessageBody =
+  /**
+   * The customer sends text, answers a quick reply or taps a postback button; `surface`
+   * marks what their own assistant sent for them (the business's webhook says so).
+   */
+  async send(customerId: string, conversationId: string, input: SendChatMessageBody, surface?: 'assistant'): Promise<ChatMessage> {
+    const typed: MessageBody =
       'text' in input
         ? { text: input.text }
         : 'quick_reply' in input
@@ -150,6 +153,7 @@ export class Conversations {
           : input.postback.message_mid === undefined
             ? { postback: { title: input.postback.title, payload: input.postback.payload } }
             : { postback: { title: input.postback.title, payload: input.postback.payload }, reply_to: { mid: input.postback.message_mid } };
+    const body: MessageBody = surface === undefined ? typed : { ...typed, surface };
     const message = await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');

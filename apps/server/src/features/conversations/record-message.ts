@@ -244,13 +244,16 @@ const recordClosed = recordStatement(false);
 /** The webhook event for what the customer sent: a message, a quick-reply answer or a postback. */
 function customerItem(mid: string, body: MessageBody): { field: string; item: MessagingItem } {
   if (body.postback !== undefined) {
-    return { field: 'messaging_postbacks', item: { postback: { mid, title: body.postback.title, payload: body.postback.payload } } };
+    const postback: Record<string, unknown> = { mid, title: body.postback.title, payload: body.postback.payload };
+    if (body.surface !== undefined) postback['surface'] = body.surface;
+    return { field: 'messaging_postbacks', item: { postback } };
   }
   const message: Record<string, unknown> = { mid };
   if (body.text !== undefined) message['text'] = body.text;
   if (body.quick_reply !== undefined) message['quick_reply'] = body.quick_reply;
   if (body.attachments !== undefined) message['attachments'] = body.attachments;
   if (body.reply_to !== undefined) message['reply_to'] = body.reply_to;
+  if (body.surface !== undefined) message['surface'] = body.surface;
   return { field: 'messages', item: { message } };
 }
 

@@ -20,10 +20,10 @@ export interface ConsentScreenInput {
   current: readonly string[];
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Confide's palette and type, light and dark; touch targets of at least 44 px; usable from 320 px wide. */
-const STYLE = `:root{color-scheme:light dark;--bg:#eef2f8;--card:#fff;--text:#121826;--muted:#566074;--border:#d5dbe6;--primary:#1f4fd8;--on-primary:#fff;--focus:#f9ab00}
+export const STYLE = `:root{color-scheme:light dark;--bg:#eef2f8;--card:#fff;--text:#121826;--muted:#566074;--border:#d5dbe6;--primary:#1f4fd8;--on-primary:#fff;--focus:#f9ab00}
 @media (prefers-color-scheme:dark){:root{--bg:#0b1019;--card:#131a26;--text:#e8ecf4;--muted:#a2acbf;--border:#2b3548;--primary:#4c7bf0;--on-primary:#fff}}
 *{box-sizing:border-box}body{margin:0;min-height:100vh;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:34rem;margin:0 auto;padding:1.5rem 1rem 2.5rem}
@@ -42,7 +42,7 @@ button[value=continue]{background:var(--primary);border-color:var(--primary);col
 button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid var(--focus);outline-offset:2px}a{color:var(--primary)}`;
 
 /** What each category is called on the screen (the privacy center uses the same words). */
-const CATEGORY_NAMES: Readonly<Record<string, string>> = {
+export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
   balances: 'Balance updates',
   transactions: 'Transaction notices',
   fraud_alerts: 'Fraud alerts',
@@ -93,7 +93,7 @@ ${boxes}
 <div class="actions"><button type="submit" name="action" value="continue">Continue</button><button type="submit" name="action" value="cancel">Cancel</button></div>
 </form>`;
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self' ${input.businessOrigin}; frame-ancestors 'none'; base-uri 'none'`;
-  return send(reply, 200, `Link your ${input.pageName} account`, body, nonce, csp);
+  return sendHubPage(reply, 200, `Link your ${input.pageName} account`, body, nonce, csp);
 }
 
 /** A clear error page (expired or reused link, unknown message). */
@@ -101,10 +101,11 @@ export function sendErrorPage(reply: FastifyReply, status: number, title: string
   const nonce = randomBytes(16).toString('base64');
   const body = `<p class="brand"><b aria-hidden="true">C</b>Confide</p>\n<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>\n<p><a href="/">Back to your chats</a></p>`;
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'`;
-  return send(reply, status, title, body, nonce, csp);
+  return sendHubPage(reply, status, title, body, nonce, csp);
 }
 
-function send(reply: FastifyReply, status: number, title: string, body: string, nonce: string, csp: string): FastifyReply {
+/** Sends a hub page (the consent screens' frame) with its security headers; `nonce` is the stylesheet's. */
+export function sendHubPage(reply: FastifyReply, status: number, title: string, body: string, nonce: string, csp: string): FastifyReply {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Confide</title><style nonce="${nonce}">${STYLE}</style></head>

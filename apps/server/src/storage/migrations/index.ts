@@ -23,6 +23,7 @@ import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 import * as m017MessageAnswers from './017-message-answers.js';
 import * as m018StandardWebhooks from './018-standard-webhooks.js';
 import * as m019ProfileSharing from './019-customer-profile-sharing.js';
+import * as m020AssistantGrants from './020-assistant-grants.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '017-message-answers': m017MessageAnswers,
   '018-standard-webhooks': m018StandardWebhooks,
   '019-customer-profile-sharing': m019ProfileSharing,
+  '020-assistant-grants': m020AssistantGrants,
 };
 
 class StaticProvider implements MigrationProvider {

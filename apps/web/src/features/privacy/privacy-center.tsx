@@ -7,6 +7,7 @@ import { describeError, isApiError } from '../../lib/api';
 import { BusinessPrivacy } from './business-privacy';
 import { listBusinesses, listProfileSharing, type PrivacyBusiness, type ProfileShareField } from './privacy-api';
 import { ProfileSharingFields, YourProfile } from './profile-sharing';
+import { YourAssistants } from './your-assistants';
 import { YourData } from './your-data';
 
 const NOTHING: ProfileShareField[] = [];
@@ -75,6 +76,7 @@ export function PrivacyCenter() {
             ))}
           </ul>
         )}
+        {load.state === 'ready' && <YourAssistants />}
         {load.state !== 'loading' && <YourData />}
       </div>
     </section>

@@ -22,12 +22,14 @@ const PURPOSES: Record<string, string> = {
   deliver_to_business: 'to deliver it to the business you wrote to',
   agent_support: 'for an agent helping you in that conversation',
   customer_export: 'for your own download',
+  assistant_relay: 'for your assistant, as you allowed it',
 };
 
 /** "customer:u_…" → "You", "agent:…" → "An agent", "page:…" → "A business", "admin" → "An operator". */
 function describeActor(actor: string): string {
   if (actor.startsWith('customer:')) return 'You';
   if (actor.startsWith('agent:')) return 'An agent';
+  if (actor.startsWith('assistant:')) return 'Your assistant';
   if (actor.startsWith('page:') || actor.startsWith('app:')) return 'A business';
   if (actor === 'admin' || actor === 'cli') return 'An operator';
   return 'The hub';

@@ -55,6 +55,7 @@ function MessageContent({ message, conversation, grouped }: ItemProps) {
     <li className={`msg ${mine ? 'mine' : 'theirs'}${grouped ? ' grouped' : ''}`} data-mid={message.mid}>
       <span className="visually-hidden">{mine ? 'You' : conversation.page.name}:</span>
       {!mine && message.persona != null && !grouped && <PersonaLabel persona={message.persona} />}
+      {mine && body.surface === 'assistant' && <span className="persona via-assistant">Sent by your assistant</span>}
       {text !== undefined && text !== '' && (
         <p className={`bubble${body.postback !== undefined ? ' postback' : ''}`}>
           <span className="text">{text}</span>
