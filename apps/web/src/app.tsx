@@ -9,6 +9,7 @@ import { Sidebar } from './features/conversations/sidebar';
 import { Directory } from './features/directory/directory';
 import { consumeLinkReturn } from './features/privacy/link-return';
 import { PrivacyCenter } from './features/privacy/privacy-center';
+import { OfflineBanner } from './features/pwa/offline-banner';
 import { ThreadView } from './features/thread/thread-view';
 import { parseRoute, usePathname } from './lib/router';
 
@@ -32,6 +33,7 @@ function Messenger() {
 
   return (
     <TwoPaneLayout view={route.name === 'inbox' ? 'list' : 'detail'} stream={status} sidebar={<Sidebar activeId={activeId} />}>
+      <OfflineBanner />
       {route.name === 'thread' && <ThreadView key={route.conversationId} conversationId={route.conversationId} />}
       {route.name === 'directory' && <Directory />}
       {route.name === 'privacy' && <PrivacyCenter />}
