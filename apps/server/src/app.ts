@@ -38,6 +38,11 @@ import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
+import { PushSubscriptions } from './features/push/subscriptions.js';
+import { pushRoutes } from './features/push/routes.js';
+import { loadVapidKeys } from './features/push/vapid.js';
+import { webPushSender } from './features/push/sender.js';
+import { PushWorker } from './features/push/worker.js';
 import { ImageProxy } from './features/media/image-proxy.js';
 import { mediaLinksFor } from './features/media/media-links.js';
 import { mediaRoutes } from './features/media/routes.js';
@@ -64,6 +69,10 @@ export interface HubServices {
   inbox: Inbox;
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
+  /** Web Push devices and choices (features/push). */
+  push: PushSubscriptions;
+  /** The push worker, in the worker role with VAPID keys (tests call `tick`). */
+  pushWorker?: PushWorker;
 }
 
 export interface BuiltApp {
@@ -139,7 +148,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
+    push: new PushSubscriptions(ctx),
   };
+  const vapid = loadVapidKeys(ctx.config, ctx.log);
+  // Which customers have a socket open here (set below when this process runs the realtime role).
+  let sessions: LiveSessions | undefined;
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
@@ -155,6 +168,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
+    await app.register(pushRoutes(services.push, vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
@@ -174,16 +188,28 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(webRoutes({ publicUrl: ctx.config.publicUrl }));
   }
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
+  if (runsRole(ctx.config, 'worker') && vapid !== null) {
+    const worker = new PushWorker(ctx, {
+      subscriptions: services.push,
+      send: webPushSender(vapid, egressPolicyFor(ctx.config), ctx.config.WEBHOOK_TIMEOUT_MS),
+      // Without the realtime role here, whether the customer is looking is unknown: wait for the read.
+      presence: (customerId) => sessions?.hasOpen('customer', customerId),
+      pollMs: ctx.config.PUSH_POLL_MS,
+    }).start();
+    services.pushWorker = worker;
+    app.addHook('onClose', async () => worker.stop());
+  }
   if (runsRole(ctx.config, 'realtime')) {
     // Every socket is closed when its session ends, whichever process ended it.
-    const sessions = new LiveSessions(
+    const live = new LiveSessions(
       ctx,
       { customer: (ids) => services.accounts.liveSessions(ids), agent: (ids) => services.agents.liveSessions(ids) },
       ctx.config.SESSION_RECHECK_MS,
     );
-    app.addHook('onClose', async () => sessions.close());
-    await app.register(streamRoutes(ctx, auth, sessions));
-    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
+    sessions = live;
+    app.addHook('onClose', async () => live.close());
+    await app.register(streamRoutes(ctx, auth, live));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live));
   }
 
   return { app, services, setDraining: (v) => (draining = v) };

@@ -155,6 +155,29 @@ export const ConfigSchema = z.object({
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(64),
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
+  /** Web Push VAPID public key (base64url, `npx web-push generate-vapid-keys`). Generated into DATA_DIR in development; without it production has push off. */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Web Push VAPID private key (base64url), with VAPID_PUBLIC_KEY. */
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Contact for push services, `mailto:` or `https:` (default: PUBLIC_URL when https). */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^((mailto:|https:\/\/).+)?$/, 'must be a mailto: or https:// URL')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /**
+   * How long a business message may stay unread while the customer has the app open before
+   * their devices are pushed anyway, in milliseconds. With no open socket the push goes at once.
+   */
+  PUSH_UNREAD_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the push worker looks for due pushes, in milliseconds. */
+  PUSH_POLL_MS: z.coerce.number().int().min(10).default(1_000),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });

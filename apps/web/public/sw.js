@@ -101,3 +101,51 @@ async function networkFirstData(request) {
   }
   return response;
 }
+
+// ---- Web Push -----------------------------------------------------------------------------
+
+/** A push names who wrote and where to look; the content stays at the hub until Confide opens. */
+self.addEventListener('push', (event) => {
+  let data = null;
+  try {
+    data = event.data ? event.data.json() : null;
+  } catch {
+    data = null;
+  }
+  const valid = data && data.v === 1 && typeof data.title === 'string' && typeof data.url === 'string';
+  const title = valid ? data.title : 'Confide';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: valid && typeof data.body === 'string' ? data.body : 'Open Confide to read a new message.',
+      tag: valid && typeof data.tag === 'string' ? data.tag : 'confide',
+      renotify: true,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      requireInteraction: valid && data.category === 'fraud_alerts',
+      data: { url: valid ? data.url : '/', ref: valid ? data.ref : null },
+    }),
+  );
+});
+
+/** Opens (or focuses) Confide on the conversation the notification names. */
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openApp(appPath(event.notification.data && event.notification.data.url)));
+});
+
+/** Only the app's own conversation routes, never another origin. */
+function appPath(url) {
+  return typeof url === 'string' && /^\/c\/[\w-]+$/.test(url) ? url : '/';
+}
+
+async function openApp(path) {
+  const target = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((w) => new URL(w.url).origin === self.location.origin && !new URL(w.url).pathname.startsWith('/inbox'));
+  if (open) {
+    // Focusing needs the click's user activation; navigating the app there does not.
+    await open.focus().catch(() => undefined);
+    return open.navigate(target);
+  }
+  return self.clients.openWindow(target);
+}

@@ -7,6 +7,7 @@ import { startMessenger, useMessenger } from './features/conversations/messenger
 import { unreadConversations } from './features/conversations/messenger-state';
 import { Sidebar } from './features/conversations/sidebar';
 import { Directory } from './features/directory/directory';
+import { syncPush } from './features/notifications/notify';
 import { consumeLinkReturn } from './features/privacy/link-return';
 import { PrivacyCenter } from './features/privacy/privacy-center';
 import { OfflineBanner } from './features/pwa/offline-banner';
@@ -26,6 +27,7 @@ export function App() {
 function Messenger() {
   useEffect(() => startMessenger(), []);
   useEffect(() => consumeLinkReturn(), []);
+  useEffect(() => void syncPush(), []);
   const route = parseRoute(usePathname());
   const status = useMessenger((s) => s.status);
   useUnreadTitle(useMessenger(unreadConversations));

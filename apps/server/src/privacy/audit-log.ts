@@ -27,7 +27,9 @@ export type AuditAction =
   | 'token.revoked'
   | 'webhook.config'
   | 'keys.rotated'
-  | 'attachments.rekeyed';
+  | 'attachments.rekeyed'
+  /** A Web Push attempt (features/push): channel, category, page, outcome; never content. */
+  | 'notification.push';
 
 export interface AuditEntry {
   at: number;

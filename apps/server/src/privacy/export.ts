@@ -1,7 +1,7 @@
 /**
  * The customer's export (data portability): profile, conversations with every message and
  * the attachment files sent in them, consents with the ledger and signed receipts, account
- * links, and the access log — the audit records about them. Message bodies and files are
+ * links, Web Push devices and choices, and the access log — the audit records about them. Message bodies and files are
  * opened for the `customer_export` purpose. Files are embedded (base64) up to
  * EMBED_LIMIT_BYTES in all; past it an entry keeps its metadata and download path only.
  */
@@ -48,6 +48,8 @@ export interface CustomerExport {
     receipts: Array<{ id: string; page_id: string; categories: string[]; issued_at: number; jws: string }>;
   };
   account_links: Array<{ page_id: string; linked_at: number }>;
+  /** Devices with Web Push on, and the businesses' categories kept off push (features/push). */
+  push: { devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>; muted: Array<{ page_id: string; category: string }> };
   access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
 }
 
@@ -120,6 +122,13 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const ledger = await db.selectFrom('consent_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   const receipts = await db.selectFrom('consent_receipts').selectAll().where('customer_id', '=', customerId).orderBy('issued_at').execute();
   const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
+  const devices = await db
+    .selectFrom('push_subscriptions')
+    .select(['id', 'device', 'created_at', 'last_push_at'])
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .execute();
+  const muted = await db.selectFrom('push_muted').select(['page_id', 'category']).where('customer_id', '=', customerId).orderBy('page_id').execute();
   const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   return {
     format: 'confide-export-v1',
@@ -145,6 +154,10 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       receipts: receipts.map((r) => ({ id: r.id, page_id: r.page_id, categories: parse(r.categories), issued_at: Number(r.issued_at), jws: r.jws })),
     },
     account_links: links.map((l) => ({ page_id: l.page_id, linked_at: Number(l.linked_at) })),
+    push: {
+      devices: devices.map((d) => ({ id: d.id, device: d.device, created_at: Number(d.created_at), last_push_at: d.last_push_at === null ? null : Number(d.last_push_at) })),
+      muted,
+    },
     access_log: audit.map((r) => ({
       seq: Number(r.seq),
       at: Number(r.at),

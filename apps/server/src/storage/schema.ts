@@ -442,4 +442,48 @@ export interface Database {
   audit_marks: AuditMarksTable;
   send_rate_windows: SendRateWindowsTable;
   login_attempts: LoginAttemptsTable;
+  push_subscriptions: PushSubscriptionsTable;
+  push_muted: PushMutedTable;
+  push_jobs: PushJobsTable;
+}
+
+/** A device a customer turned Web Push on for (migration 018, features/push). */
+export interface PushSubscriptionsTable {
+  id: string;
+  customer_id: string;
+  /** sha256 of the push endpoint: one row per endpoint, found again without opening it. */
+  endpoint_hash: string;
+  /** The endpoint and its keys (p256dh, auth), sealed with the service key. */
+  sealed: string;
+  /** What the customer sees in the privacy center ("Chrome on Android"). */
+  device: string;
+  created_at: number;
+  last_push_at: number | null;
+}
+
+/** A business's category the customer does not want pushed (the in-app message still arrives). */
+export interface PushMutedTable {
+  customer_id: string;
+  page_id: string;
+  category: string;
+  created_at: number;
+}
+
+/** A push waiting to be decided and sent: one per business message and device. */
+export interface PushJobsTable {
+  id: string;
+  customer_id: string;
+  conversation_id: string;
+  page_id: string;
+  message_mid: string;
+  message_at: number;
+  subscription_id: string;
+  category: string;
+  /** `presence`: push at once unless a socket is open; `unread`: push unless read by now. */
+  stage: 'presence' | 'unread';
+  due_at: number;
+  attempts: Generated<number>;
+  /** Until when a worker holds it (0: free). */
+  lease_until: Generated<number>;
+  created_at: number;
 }

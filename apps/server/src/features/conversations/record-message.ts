@@ -23,6 +23,7 @@ import {
   type OutboxParams,
 } from '../webhooks/outbox.js';
 import type { ConversationRow } from './store.js';
+import { schedulePush } from '../push/schedule.js';
 
 export interface RecordMessageInput {
   conversation: ConversationRow;
@@ -65,6 +66,10 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   } else {
     message = await storeMessage(tx, bus, store);
     await enqueueWebhook(tx, bus, event);
+  }
+  // A consented proactive update also reaches the customer's devices (features/push).
+  if (direction === 'out' && input.notificationCategory) {
+    await schedulePush(tx, { customerId: conv.customer_id, conversationId: conv.id, pageId: conv.page_id, mid, category: input.notificationCategory, now });
   }
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {

@@ -7,6 +7,7 @@ import { describeError, isApiError } from '../../lib/api';
 import { BusinessPrivacy } from './business-privacy';
 import { listBusinesses, type PrivacyBusiness } from './privacy-api';
 import { YourData } from './your-data';
+import { PushSettings } from '../notifications/push-settings';
 
 type Load = { state: 'loading' } | { state: 'ready'; businesses: PrivacyBusiness[] } | { state: 'unavailable' } | { state: 'error'; message: string };
 
@@ -66,6 +67,7 @@ export function PrivacyCenter() {
             ))}
           </ul>
         )}
+        {load.state === 'ready' && <PushSettings businesses={load.businesses} />}
         {load.state !== 'loading' && <YourData />}
       </div>
     </section>
