@@ -6,7 +6,10 @@
  */
 import type { BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintActionToken, pushActions } from '../../apps/server/src/features/push/actions.js';
 import { pushPayload } from '../../apps/server/src/features/push/payload.js';
+import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
+import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
 import { sendAsBusiness, startBrowserHub, type BrowserHub } from './harness.js';
 
 describe('push notifications', { timeout: 60_000 }, () => {
@@ -18,6 +21,8 @@ describe('push notifications', { timeout: 60_000 }, () => {
   let registrationId = '';
   let conversationId = '';
   let mid = '';
+  let customerId = '';
+  let cookie = '';
 
   beforeAll(async () => {
     env = await startBrowserHub();
@@ -28,7 +33,8 @@ describe('push notifications', { timeout: 60_000 }, () => {
       payload: { username: `pia${Date.now().toString(36)}`, password: 'correct horse battery' },
     });
     const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    const customerId = signup.json().customer.id as string;
+    customerId = signup.json().customer.id as string;
+    cookie = `${session.name}=${session.value}`;
     const opened = await env.hub.app.inject({
       method: 'POST',
       url: '/api/conversations',
@@ -78,7 +84,7 @@ describe('push notifications', { timeout: 60_000 }, () => {
       title: 'Security alert from Push Bank',
       body: 'Open Confide to read it.',
       tag: payload.tag,
-      data: { url: `/c/${conversationId}`, ref: mid },
+      data: { url: `/c/${conversationId}`, ref: mid, token: null, actions: [] },
     });
     expect(JSON.stringify(shown)).not.toMatch(/4821|1,249|ELECTROWORLD/);
   });
@@ -98,12 +104,54 @@ describe('push notifications', { timeout: 60_000 }, () => {
   it('never opens another origin from a push', async () => {
     const evil = { v: 1, title: 'Hi', body: 'x', url: 'https://evil.example/phish', ref: 'm_x', tag: 'evil', category: 'fraud_alerts' };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(evil) });
-    await expect.poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data).toEqual({ url: 'https://evil.example/phish', ref: 'm_x' });
+    await expect.poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data).toEqual({ url: 'https://evil.example/phish', ref: 'm_x', token: null, actions: [] });
     await worker.evaluate(async () => {
       const scope = self as unknown as ServiceWorkerGlobalScope;
       const notification = (await scope.registration.getNotifications()).find((n) => n.tag === 'evil');
       scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification! }));
     });
     await page.waitForURL(`${env.url}/`);
+  });
+
+  it("answers a fraud alert from the notification's button, as the chat's button would", async () => {
+    const question = {
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Card 4821: €80.00 at KIOSK. Was this you?',
+          buttons: [
+            { type: 'postback', title: 'It was me', payload: 'FRAUD:yes:k1' },
+            { type: 'postback', title: 'Not me', payload: 'FRAUD:no:k1' },
+          ],
+        },
+      },
+    };
+    const { hub } = env;
+    const asked = await hub.ctx.storage.writes.run(async (tx) => {
+      const conversation = (await findConversationOfCustomer(tx.db, customerId, conversationId))!;
+      return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: question, now: hub.ctx.now(), notificationCategory: 'fraud_alerts', awaitsAnswer: true });
+    });
+    const actions = pushActions(question)!;
+    const token = await hub.ctx.storage.writes.run((tx) =>
+      mintActionToken(tx, { customerId, conversationId, mid: asked.mid, expiresAt: hub.ctx.now() + 900_000 }),
+    );
+    const payload = pushPayload({ pageName: 'Push Bank', conversationId, mid: asked.mid, category: 'fraud_alerts', answer: { actions, token } });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await expect.poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid)).toBeDefined();
+    const actionTitles = await worker.evaluate(async (ref) => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const notification = (await scope.registration.getNotifications()).find((n) => (n.data as { ref: string }).ref === ref)!;
+      const titles = (notification as unknown as { actions: Array<{ title: string }> }).actions.map((a) => a.title);
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification, action: 'b1' }));
+      return titles;
+    }, asked.mid);
+    expect(actionTitles).toEqual(['It was me', 'Not me']);
+    const answered = async () => {
+      const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=50`, headers: { cookie } });
+      return (res.json().data as Array<{ mid: string; answered_postback?: { title: string } | null }>).find((m) => m.mid === asked.mid)?.answered_postback?.title;
+    };
+    await expect.poll(answered, { timeout: 10_000 }).toBe('Not me');
+    await expect.poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body).toBe('You answered "Not me". Open Confide to see what happens next.');
   });
 });

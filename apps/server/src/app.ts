@@ -43,6 +43,7 @@ import { pushRoutes } from './features/push/routes.js';
 import { loadVapidKeys } from './features/push/vapid.js';
 import { webPushSender } from './features/push/sender.js';
 import { PushWorker } from './features/push/worker.js';
+import { PushAnswers } from './features/push/actions.js';
 import { ImageProxy } from './features/media/image-proxy.js';
 import { mediaLinksFor } from './features/media/media-links.js';
 import { mediaRoutes } from './features/media/routes.js';
@@ -168,7 +169,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
-    await app.register(pushRoutes(services.push, vapid, auth));
+    await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));

@@ -114,6 +114,11 @@ self.addEventListener('push', (event) => {
   }
   const valid = data && data.v === 1 && typeof data.title === 'string' && typeof data.url === 'string';
   const title = valid ? data.title : 'Confide';
+  // A question's buttons, answerable from the notification with the push's single-use token.
+  const actions =
+    valid && typeof data.token === 'string' && Array.isArray(data.actions)
+      ? data.actions.slice(0, 2).filter((a) => a && typeof a.action === 'string' && typeof a.title === 'string').map((a) => ({ action: a.action, title: a.title }))
+      : [];
   event.waitUntil(
     self.registration.showNotification(title, {
       body: valid && typeof data.body === 'string' ? data.body : 'Open Confide to read a new message.',
@@ -122,7 +127,8 @@ self.addEventListener('push', (event) => {
       icon: '/icons/icon-192.png',
       badge: '/icons/icon-192.png',
       requireInteraction: valid && data.category === 'fraud_alerts',
-      data: { url: valid ? data.url : '/', ref: valid ? data.ref : null },
+      actions,
+      data: { url: valid ? data.url : '/', ref: valid ? data.ref : null, token: actions.length > 0 ? data.token : null, actions },
     }),
   );
 });
@@ -130,8 +136,33 @@ self.addEventListener('push', (event) => {
 /** Opens (or focuses) Confide on the conversation the notification names. */
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  event.waitUntil(openApp(appPath(event.notification.data && event.notification.data.url)));
+  const data = event.notification.data || {};
+  const button = /^b(\d+)$/.exec(event.action || '');
+  if (button && typeof data.token === 'string') event.waitUntil(answerFromNotification(event.notification, data, Number(button[1]), event.action));
+  else event.waitUntil(openApp(appPath(data.url)));
 });
+
+/** Answers the question as the chat's button would; if that fails, opens the conversation instead. */
+async function answerFromNotification(notification, data, button, action) {
+  try {
+    const res = await fetch('/api/push/answer', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ token: data.token, message_mid: data.ref, button }),
+      credentials: 'omit',
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const chosen = (data.actions || []).find((a) => a.action === action);
+    await self.registration.showNotification(notification.title, {
+      body: `You answered "${chosen ? chosen.title : 'your choice'}". Open Confide to see what happens next.`,
+      tag: notification.tag,
+      icon: '/icons/icon-192.png',
+      data: { url: data.url, ref: data.ref, token: null, actions: [] },
+    });
+  } catch {
+    await openApp(appPath(data.url));
+  }
+}
 
 /** Only the app's own conversation routes, never another origin. */
 function appPath(url) {

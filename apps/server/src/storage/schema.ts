@@ -445,6 +445,18 @@ export interface Database {
   push_subscriptions: PushSubscriptionsTable;
   push_muted: PushMutedTable;
   push_jobs: PushJobsTable;
+  push_action_tokens: PushActionTokensTable;
+}
+
+/** Lets a push notification's buttons answer one question, once, for a short time. */
+export interface PushActionTokensTable {
+  /** sha256 of the token (the token itself only travels inside the encrypted push). */
+  token_hash: string;
+  customer_id: string;
+  conversation_id: string;
+  message_mid: string;
+  expires_at: number;
+  used_at: number | null;
 }
 
 /** A device a customer turned Web Push on for (migration 018, features/push). */

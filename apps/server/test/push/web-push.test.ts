@@ -98,11 +98,16 @@ for (const dialect of DIALECTS) {
       expect(JSON.parse(push.text)).toEqual({
         v: 1,
         title: `Security alert from ${await pageName()}`,
-        body: 'Open Confide to read it.',
+        body: 'Open Confide to read it, or answer here.',
         url: `/c/${fx.conversationId}`,
         ref: mid,
         tag: topicOf(fx.conversationId, 'fraud_alerts'),
         category: 'fraud_alerts',
+        actions: [
+          { action: 'b0', title: 'It was me' },
+          { action: 'b1', title: 'Not me' },
+        ],
+        token: expect.stringMatching(/^[\w-]{43}$/),
       });
       expect(await jobs()).toBe(0);
       // Audited: channel, category, page, outcome; never content.
@@ -151,8 +156,9 @@ for (const dialect of DIALECTS) {
       expect(receiver.received).toHaveLength(2);
       const name = await pageName();
       for (const push of receiver.received) {
-        expect(push.text).not.toMatch(/€|4821|1,249|3,402|7730|ELECTROWORLD|SUPERMART|LISBON|Was this you|Balance:|It was me|Not me/i);
-        const { ref, tag, url, title, ...rest } = JSON.parse(push.text) as Record<string, string>;
+        expect(push.text).not.toMatch(/€|4821|1,249|3,402|7730|ELECTROWORLD|SUPERMART|LISBON|Was this you|Balance:/i);
+        const { ref, tag, url, title, token, ...rest } = JSON.parse(push.text) as Record<string, string>;
+        expect(token === undefined || /^[\w-]{43}$/.test(token)).toBe(true);
         // Apart from opaque ids and the business's public name, no digit at all.
         expect(ref).toMatch(/^m_[\w-]+$/);
         expect(url).toBe(`/c/${fx.conversationId}`);
@@ -160,8 +166,87 @@ for (const dialect of DIALECTS) {
         expect(title!.replace(name, '')).not.toMatch(/\d/);
         expect(JSON.stringify(rest)).not.toMatch(/[2-9]|\d\d/);
       }
-      expect(JSON.parse(receiver.received[1]!.text).title).toBe(`Balance update from ${name}`);
-      expect(receiver.received[1]!.headers['urgency']).toBe('normal');
+      const byCategory = (c: string) => receiver.received.find((p) => (JSON.parse(p.text) as { category: string }).category === c)!;
+      expect(Object.keys(JSON.parse(byCategory('fraud_alerts').text)).sort()).toEqual(['actions', 'body', 'category', 'ref', 'tag', 'title', 'token', 'url', 'v']);
+      expect(Object.keys(JSON.parse(byCategory('balances').text)).sort()).toEqual(['body', 'category', 'ref', 'tag', 'title', 'url', 'v']);
+      expect(JSON.parse(byCategory('balances').text).title).toBe(`Balance update from ${name}`);
+      expect(byCategory('balances').headers['urgency']).toBe('normal');
+    });
+
+    it("answers the question from the notification's buttons, through the chat's answer path, once, with a question-bound short-lived token", async () => {
+      await subscribe();
+      const mid = await sendAlert();
+      const other = await sendAlert('A second suspicious payment');
+      await tick();
+      const pushes = receiver.received.map((p) => JSON.parse(p.text) as { ref: string; token: string });
+      const first = pushes.find((p) => p.ref === mid)!;
+      const second = pushes.find((p) => p.ref === other)!;
+      const answer = (body: object) => hub.app.inject({ method: 'POST', url: '/api/push/answer', payload: body });
+      const conversation = async () => (await api('GET', `/api/conversations/${fx.conversationId}`)).json() as { awaiting_answers: number };
+      expect((await conversation()).awaiting_answers).toBe(2);
+
+      // Refused, and nothing changes: another question's token, a bad button, a forged token.
+      const crossed = await answer({ token: second.token, message_mid: mid, button: 1 });
+      expect(crossed.statusCode).toBe(403);
+      expect(crossed.json().error.message).toMatch(/another question/);
+      expect((await answer({ token: first.token, message_mid: mid, button: 7 })).statusCode).toBe(400);
+      expect((await answer({ token: randomBytes(32).toString('base64url'), message_mid: mid, button: 1 })).statusCode).toBe(403);
+      expect((await answer({ token: 'short', message_mid: mid, button: 1 })).statusCode).toBe(400);
+      expect((await conversation()).awaiting_answers).toBe(2);
+
+      const ok = await answer({ token: first.token, message_mid: mid, button: 1 });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toEqual({ conversation_id: fx.conversationId });
+      const messages = (await api('GET', `/api/conversations/${fx.conversationId}/messages?limit=50`)).json().data as Array<Record<string, unknown>>;
+      expect(messages.find((m) => m['mid'] === mid)).toMatchObject({ answered_postback: { title: 'Not me', payload: 'FRAUD:no:c1' } });
+      // The business got the customer's postback naming the question, as from the chat.
+      expect(messages.find((m) => m['direction'] === 'in' && (m['body'] as { reply_to?: { mid: string } }).reply_to?.mid === mid)).toMatchObject({
+        body: { postback: { title: 'Not me', payload: 'FRAUD:no:c1' }, reply_to: { mid } },
+      });
+      expect((await conversation()).awaiting_answers).toBe(1);
+
+      const reused = await answer({ token: first.token, message_mid: mid, button: 0 });
+      expect(reused.statusCode).toBe(403);
+      expect(reused.json().error.message).toMatch(/already answered/);
+
+      clock.advance(15 * 60_000);
+      const expired = await answer({ token: second.token, message_mid: other, button: 0 });
+      expect(expired.statusCode).toBe(403);
+      expect(expired.json().error.message).toMatch(/expired/);
+      expect((await conversation()).awaiting_answers).toBe(1);
+    });
+
+    it('puts no actions on a question whose buttons say more than plain words', async () => {
+      await subscribe();
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?access_token=${fx.page.page_access_token}`,
+        payload: {
+          recipient: { id: fx.psid },
+          messaging_type: 'MESSAGE_TAG',
+          tag: 'ACCOUNT_UPDATE',
+          notification_category: 'fraud_alerts',
+          message: {
+            attachment: {
+              type: 'template',
+              payload: {
+                template_type: 'button',
+                text: 'Was this you?',
+                buttons: [
+                  { type: 'postback', title: 'Yes, €1,249 at ACME', payload: 'y' },
+                  { type: 'postback', title: 'No', payload: 'n' },
+                ],
+              },
+            },
+          },
+        },
+      });
+      expect(res.statusCode).toBe(200);
+      await tick();
+      const push = JSON.parse(receiver.received[0]!.text) as Record<string, unknown>;
+      expect(push['actions']).toBeUndefined();
+      expect(push['token']).toBeUndefined();
+      expect(receiver.received[0]!.text).not.toMatch(/1,249|ACME/);
     });
 
     it('prunes a device the push service says is gone (404/410), and retries 5xx with backoff', async () => {

@@ -1,7 +1,8 @@
 /**
  * What a push says. A push crosses the browser vendor's push service, so it carries no
  * account data: no amount, merchant, card digits or message text, only who wrote (the
- * business's public name), the kind of update, where to open it and an opaque reference.
+ * business's public name), the kind of update, where to open it and an opaque reference;
+ * a question also carries its plain-word buttons and a single-use token (actions.ts).
  * The service worker shows it; the content is fetched over the authenticated API once the
  * customer opens Confide.
  */
@@ -19,6 +20,9 @@ export interface PushPayload {
   /** Notifications of one case replace each other on the device. */
   tag: string;
   category: string;
+  /** A question's buttons as notification actions (actions.ts), with the token that lets them answer it once. */
+  actions?: Array<{ action: string; title: string }>;
+  token?: string;
 }
 
 /** Delivery options per category: fraud alerts go first and are useless late. */
@@ -43,15 +47,23 @@ export function topicOf(conversationId: string, category: string): string {
   return createHash('sha256').update(`${conversationId}\n${category}`).digest('base64url').slice(0, 32);
 }
 
-export function pushPayload(input: { pageName: string; conversationId: string; mid: string; category: string }): PushPayload {
+export function pushPayload(input: {
+  pageName: string;
+  conversationId: string;
+  mid: string;
+  category: string;
+  answer?: { actions: Array<{ action: string; title: string }>; token: string };
+}): PushPayload {
   const title = (TITLES[input.category] ?? ((page: string) => `New message from ${page}`))(input.pageName);
-  return {
+  const payload: PushPayload = {
     v: 1,
     title,
-    body: 'Open Confide to read it.',
+    body: input.answer === undefined ? 'Open Confide to read it.' : 'Open Confide to read it, or answer here.',
     url: `/c/${encodeURIComponent(input.conversationId)}`,
     ref: input.mid,
     tag: topicOf(input.conversationId, input.category),
     category: input.category,
   };
+  if (input.answer !== undefined) Object.assign(payload, input.answer);
+  return payload;
 }

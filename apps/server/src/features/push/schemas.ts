@@ -29,3 +29,12 @@ export const PushMuteBodySchema = z
   .strict();
 
 export const SubscriptionIdParamsSchema = z.object({ id: z.string().min(1).max(64) });
+
+/** A notification button pressed: the token from the push, the question it names, and which button. */
+export const PushAnswerBodySchema = z
+  .object({
+    token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'token: not a push action token'),
+    message_mid: z.string().min(1).max(64),
+    button: z.number().int().min(0).max(12),
+  })
+  .strict();

@@ -13,6 +13,7 @@
 import type { HubContext } from '../../context.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
+import { mintActionToken, pushActions, type PushAction } from './actions.js';
 import { deliveryOf, pushPayload } from './payload.js';
 import type { PushSender } from './sender.js';
 import { removeDevices, type PushSubscriptions } from './subscriptions.js';
@@ -30,6 +31,9 @@ export interface PushWorkerOptions {
 
 const BATCH = 50;
 const LEASE_MS = 30_000;
+/** Spent and expired action tokens are kept this long (a late press gets "expired", not "not valid"). */
+const TOKEN_KEEP_MS = 86_400_000;
+const TOKEN_SWEEP_MS = 3_600_000;
 
 type Job = {
   id: string;
@@ -50,6 +54,7 @@ export class PushWorker {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #stopped = false;
+  #lastSweep = 0;
 
   constructor(ctx: HubContext, options: PushWorkerOptions) {
     this.#ctx = ctx;
@@ -96,7 +101,13 @@ export class PushWorker {
     const now = this.#ctx.now();
     const db = this.#ctx.storage.db;
     const due = await db.selectFrom('push_jobs').select('id').where('due_at', '<=', now).where('lease_until', '<=', now).orderBy('due_at').limit(BATCH).execute();
-    if (due.length === 0) return [];
+    if (due.length === 0) {
+      if (now - this.#lastSweep >= TOKEN_SWEEP_MS) {
+        this.#lastSweep = now;
+        await this.#ctx.storage.writes.run((tx) => tx.db.deleteFrom('push_action_tokens').where('expires_at', '<', now - TOKEN_KEEP_MS).execute());
+      }
+      return [];
+    }
     const ids = due.map((r) => r.id);
     return this.#ctx.storage.writes.run(async (tx) => {
       const claimed: Job[] = [];
@@ -116,7 +127,7 @@ export class PushWorker {
     const message = await db
       .selectFrom('messages as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-      .select(['m.answered_button', 'm.closed_at', 'c.customer_read_wm', 'c.customer_id'])
+      .select(['m.answered_button', 'm.closed_at', 'm.awaits_answer', 'm.body', 'c.customer_read_wm', 'c.customer_id'])
       .where('m.mid', '=', job.message_mid)
       .executeTakeFirst();
     const settled = message === undefined || message.customer_id !== job.customer_id || message.answered_button !== null || message.closed_at !== null;
@@ -134,8 +145,15 @@ export class PushWorker {
     const device = await db.selectFrom('push_subscriptions').select(['id', 'sealed', 'customer_id']).where('id', '=', job.subscription_id).executeTakeFirst();
     if (device === undefined || device.customer_id !== job.customer_id) return this.#done(job);
     const page = await db.selectFrom('pages').select('name').where('id', '=', job.page_id).executeTakeFirst();
-    const payload = pushPayload({ pageName: page?.name ?? 'your bank', conversationId: job.conversation_id, mid: job.message_mid, category: job.category });
     const delivery = deliveryOf(job.category);
+    const answer = message.awaits_answer === 1 ? await this.#answerActions(job, message.body, now + delivery.ttlSeconds * 1000) : undefined;
+    const payload = pushPayload({
+      pageName: page?.name ?? 'your bank',
+      conversationId: job.conversation_id,
+      mid: job.message_mid,
+      category: job.category,
+      ...(answer === undefined ? {} : { answer }),
+    });
     const target = this.#o.subscriptions.openTarget(device.id, device.sealed);
     const { outcome, status } = await this.#o.send(target, JSON.stringify(payload), { ...delivery, topic: payload.tag });
 
@@ -162,6 +180,17 @@ export class PushWorker {
         await tx.db.deleteFrom('push_jobs').where('id', '=', job.id).execute();
       }
     });
+  }
+
+  /** A question's buttons as notification actions, with a fresh single-use token; undefined when they cannot travel. */
+  async #answerActions(job: Job, sealed: string, expiresAt: number): Promise<{ actions: PushAction[]; token: string } | undefined> {
+    const body = await this.#ctx.storage.vault.openMessage({ purpose: 'deliver_to_customer', actor: 'hub:push' }, job.customer_id, sealed);
+    const actions = pushActions(body);
+    if (actions === null) return undefined;
+    const token = await this.#ctx.storage.writes.run((tx) =>
+      mintActionToken(tx, { customerId: job.customer_id, conversationId: job.conversation_id, mid: job.message_mid, expiresAt }),
+    );
+    return { actions, token };
   }
 
   /** The category is still granted to the business, and not kept off push by the customer. */

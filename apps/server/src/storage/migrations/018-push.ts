@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 /**
  * Web Push (features/push): each device a customer turned push on for (its endpoint and
  * keys sealed, found again by a hash of the endpoint), the businesses' categories they
- * muted for push, and the pushes waiting to go out: one row per business message and
- * device, due at a time, leased by one worker at a time, deleted once decided.
+ * muted for push, the pushes waiting to go out (one row per business message and device,
+ * due at a time, leased by one worker at a time, deleted once decided), and the single-use
+ * tokens that let a notification's buttons answer one question.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -43,6 +44,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('push_jobs_message_device', ['message_mid', 'subscription_id'])
     .execute();
+  await db.schema
+    .createTable('push_action_tokens')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('customer_id', 'text', (c) => c.notNull())
+    .addColumn('conversation_id', 'text', (c) => c.notNull())
+    .addColumn('message_mid', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('used_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('push_action_tokens_customer').on('push_action_tokens').columns(['customer_id']).execute();
   await db.schema.createIndex('push_jobs_due').on('push_jobs').columns(['due_at']).execute();
   await db.schema.createIndex('push_jobs_customer').on('push_jobs').columns(['customer_id']).execute();
 }
