@@ -44,6 +44,12 @@ import { loadVapidKeys } from './features/push/vapid.js';
 import { webPushSender } from './features/push/sender.js';
 import { PushWorker } from './features/push/worker.js';
 import { PushAnswers } from './features/push/actions.js';
+import { smsCarrierFor } from './features/sms/carrier-for.js';
+import { Phones } from './features/sms/phones.js';
+import { SmsInbound } from './features/sms/inbound.js';
+import { smsRoutes } from './features/sms/routes.js';
+import { SmsWorker } from './features/sms/worker.js';
+import type { SmsProvider } from './features/sms/provider.js';
 import { ImageProxy } from './features/media/image-proxy.js';
 import { mediaLinksFor } from './features/media/media-links.js';
 import { mediaRoutes } from './features/media/routes.js';
@@ -74,6 +80,8 @@ export interface HubServices {
   push: PushSubscriptions;
   /** The push worker, in the worker role with VAPID keys (tests call `tick`). */
   pushWorker?: PushWorker;
+  /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
+  sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
 }
 
 export interface BuiltApp {
@@ -158,6 +166,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
+  const smsCarrier = smsCarrierFor(ctx.config, ctx.now);
+  if (smsCarrier !== null) {
+    const phones = new Phones(ctx, smsCarrier);
+    services.sms = { carrier: smsCarrier, phones, inbound: new SmsInbound(ctx, phones, smsCarrier, services.conversations) };
+  }
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
@@ -169,6 +182,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(conversationRoutes(services.pages, services.conversations, auth));
     await app.register(privacyRoutes(ctx, services.consents, auth, services.privacy));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
+    if (services.sms !== undefined) await app.register(smsRoutes(ctx, services.sms.carrier, services.sms.phones, services.sms.inbound, auth));
     await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
@@ -198,6 +212,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
       pollMs: ctx.config.PUSH_POLL_MS,
     }).start();
     services.pushWorker = worker;
+    app.addHook('onClose', async () => worker.stop());
+  }
+  if (runsRole(ctx.config, 'worker') && services.sms !== undefined) {
+    const worker = new SmsWorker(ctx, services.sms.carrier, services.sms.phones, ctx.config.PUSH_POLL_MS).start();
+    services.sms.worker = worker;
     app.addHook('onClose', async () => worker.stop());
   }
   if (runsRole(ctx.config, 'realtime')) {

@@ -178,6 +178,32 @@ export const ConfigSchema = z.object({
   PUSH_UNREAD_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often the push worker looks for due pushes, in milliseconds. */
   PUSH_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /**
+   * SMS fallback carrier: `twilio` (a Twilio-compatible HTTP API), `fake` (an in-process carrier
+   * with a page at /dev/sms listing the texts sent and letting you reply) or `none`.
+   * Default: `fake` outside production, `none` in production.
+   */
+  SMS_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['none', 'fake', 'twilio']).optional()),
+  /** The one sender number of every text (E.164), e.g. +15005550006. */
+  SMS_FROM: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14})?$/, 'must be an E.164 number like +15005550006')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Twilio-compatible API base URL. */
+  TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
+  /** Twilio account SID (SMS_PROVIDER=twilio). */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Twilio auth token: authenticates sends and signs the webhooks (X-Twilio-Signature). */
+  TWILIO_AUTH_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** How long a fraud alert may stay unanswered before it is texted (SMS fallback), in milliseconds. */
+  SMS_AFTER_MS: z.coerce.number().int().min(60_000).default(300_000),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });

@@ -29,7 +29,9 @@ export type AuditAction =
   | 'keys.rotated'
   | 'attachments.rekeyed'
   /** A Web Push attempt (features/push): channel, category, page, outcome; never content. */
-  | 'notification.push';
+  | 'notification.push'
+  /** An SMS attempt or reply (features/sms): channel, category, page, outcome; never content or number. */
+  | 'notification.sms';
 
 export interface AuditEntry {
   at: number;

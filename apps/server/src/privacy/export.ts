@@ -50,6 +50,11 @@ export interface CustomerExport {
   account_links: Array<{ page_id: string; linked_at: number }>;
   /** Devices with Web Push on, and the businesses' categories kept off push (features/push). */
   push: { devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>; muted: Array<{ page_id: string; category: string }> };
+  /** The phone number for texts, and the texts sent about questions (features/sms). */
+  sms: {
+    phone: { number: string; verified_at: number | null; texts: 'on' | 'stopped'; created_at: number } | null;
+    sent: Array<{ case_ref: string; page_id: string; sent_at: number; status: string }>;
+  };
   access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
 }
 
@@ -129,6 +134,8 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
     .orderBy('created_at')
     .execute();
   const muted = await db.selectFrom('push_muted').select(['page_id', 'category']).where('customer_id', '=', customerId).orderBy('page_id').execute();
+  const phone = await db.selectFrom('sms_phones').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  const texts = await db.selectFrom('sms_sends').select(['case_ref', 'page_id', 'sent_at', 'status']).where('customer_id', '=', customerId).orderBy('sent_at').execute();
   const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   return {
     format: 'confide-export-v1',
@@ -157,6 +164,18 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
     push: {
       devices: devices.map((d) => ({ id: d.id, device: d.device, created_at: Number(d.created_at), last_push_at: d.last_push_at === null ? null : Number(d.last_push_at) })),
       muted,
+    },
+    sms: {
+      phone:
+        phone === undefined
+          ? null
+          : {
+              number: ctx.secrets.open(phone.sealed, `sms_phones:${phone.id}`),
+              verified_at: phone.verified_at === null ? null : Number(phone.verified_at),
+              texts: phone.opted_out === 1 ? 'stopped' : 'on',
+              created_at: Number(phone.created_at),
+            },
+      sent: texts.map((t) => ({ case_ref: t.case_ref, page_id: t.page_id, sent_at: Number(t.sent_at), status: t.status })),
     },
     access_log: audit.map((r) => ({
       seq: Number(r.seq),

@@ -446,6 +446,57 @@ export interface Database {
   push_muted: PushMutedTable;
   push_jobs: PushJobsTable;
   push_action_tokens: PushActionTokensTable;
+  sms_phones: SmsPhonesTable;
+  sms_jobs: SmsJobsTable;
+  sms_sends: SmsSendsTable;
+}
+
+/** A customer's phone for the SMS fallback (migration 019, features/sms). */
+export interface SmsPhonesTable {
+  id: string;
+  customer_id: string;
+  /** HMAC-SHA256 of the E.164 number under a key derived from SERVICE_KEY (an inbound text finds its row). */
+  phone_hash: string;
+  /** The number, sealed with the service key. */
+  sealed: string;
+  verified_at: number | null;
+  /** sha256 of the pending one-time code (with the row id), null once verified. */
+  code_hash: string | null;
+  code_sent_at: number | null;
+  code_attempts: Generated<number>;
+  /** 1 after STOP, until START. */
+  opted_out: Generated<number>;
+  created_at: number;
+}
+
+/** A fraud alert to text if still unanswered at `due_at`. */
+export interface SmsJobsTable {
+  id: string;
+  customer_id: string;
+  conversation_id: string;
+  page_id: string;
+  message_mid: string;
+  category: string;
+  due_at: number;
+  attempts: Generated<number>;
+  lease_until: Generated<number>;
+  created_at: number;
+}
+
+/** A text sent about a question: a YES/NO reply answers the latest one still open. */
+export interface SmsSendsTable {
+  id: string;
+  /** The carrier's message id (status callbacks). */
+  sid: string | null;
+  customer_id: string;
+  phone_id: string;
+  conversation_id: string;
+  page_id: string;
+  message_mid: string;
+  case_ref: string;
+  /** queued, sent, delivered, failed, undelivered… as the carrier reports. */
+  status: string;
+  sent_at: number;
 }
 
 /** Lets a push notification's buttons answer one question, once, for a short time. */

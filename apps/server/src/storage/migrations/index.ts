@@ -22,6 +22,7 @@ import * as m015AttachmentNameSealed from './015-attachment-name-sealed.js';
 import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 import * as m017MessageAnswers from './017-message-answers.js';
 import * as m018Push from './018-push.js';
+import * as m019Sms from './019-sms.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '016-signing-keys-kek': m016SigningKeysKek,
   '017-message-answers': m017MessageAnswers,
   '018-push': m018Push,
+  '019-sms': m019Sms,
 };
 
 class StaticProvider implements MigrationProvider {
