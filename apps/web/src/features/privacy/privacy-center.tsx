@@ -8,6 +8,7 @@ import { BusinessPrivacy } from './business-privacy';
 import { listBusinesses, type PrivacyBusiness } from './privacy-api';
 import { YourData } from './your-data';
 import { PushSettings } from '../notifications/push-settings';
+import { PhoneSettings } from '../notifications/phone-settings';
 
 type Load = { state: 'loading' } | { state: 'ready'; businesses: PrivacyBusiness[] } | { state: 'unavailable' } | { state: 'error'; message: string };
 
@@ -68,6 +69,7 @@ export function PrivacyCenter() {
           </ul>
         )}
         {load.state === 'ready' && <PushSettings businesses={load.businesses} />}
+        {load.state === 'ready' && <PhoneSettings />}
         {load.state !== 'loading' && <YourData />}
       </div>
     </section>
