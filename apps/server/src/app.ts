@@ -45,6 +45,8 @@ import { webPushSender } from './features/push/sender.js';
 import { PushWorker } from './features/push/worker.js';
 import { PushAnswers } from './features/push/actions.js';
 import { smsCarrierFor } from './features/sms/carrier-for.js';
+import { EscalationPolicies } from './features/escalation/policies.js';
+import { notificationPolicyRoutes } from './features/escalation/routes.js';
 import { Phones } from './features/sms/phones.js';
 import { SmsInbound } from './features/sms/inbound.js';
 import { smsRoutes } from './features/sms/routes.js';
@@ -186,6 +188,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
+    await app.register(graphPlugin(services.pages, notificationPolicyRoutes(new EscalationPolicies(ctx))));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.

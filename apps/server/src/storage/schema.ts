@@ -449,6 +449,20 @@ export interface Database {
   sms_phones: SmsPhonesTable;
   sms_jobs: SmsJobsTable;
   sms_sends: SmsSendsTable;
+  escalation_policies: EscalationPoliciesTable;
+}
+
+/** How a page's updates of one category escalate (migration 020, features/escalation). */
+export interface EscalationPoliciesTable {
+  page_id: string;
+  category: string;
+  /** With the app open, how long an update may stay unread before it is pushed. */
+  push_after_ms: number;
+  /** How long a question may stay unanswered before it is texted; null = never. */
+  sms_after_ms: number | null;
+  /** Contacts at most, the in-app message included (1: in-app only, 2: and push, 3: and SMS). */
+  max_contacts: number;
+  updated_at: number;
 }
 
 /** A customer's phone for the SMS fallback (migration 019, features/sms). */

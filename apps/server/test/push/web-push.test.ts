@@ -294,6 +294,21 @@ for (const dialect of DIALECTS) {
       expect(receiver.received).toHaveLength(0);
     });
 
+    it("follows the page's policy: in-app only means no push", async () => {
+      await subscribe();
+      const set = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/notification_policies?access_token=${fx.page.page_access_token}`,
+        payload: { category: 'fraud_alerts', push_after_seconds: 0, max_contacts: 1 },
+      });
+      expect(set.statusCode).toBe(200);
+      await sendAlert();
+      clock.advance(600_000);
+      await tick();
+      expect(receiver.received).toHaveLength(0);
+      expect(await jobs()).toBe(0);
+    });
+
     it('refuses bad subscriptions with a clear error and stores nothing', async () => {
       const good = receiver.subscription();
       const bad: Array<[object, RegExp]> = [

@@ -160,6 +160,54 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    const policies = (method: 'GET' | 'POST', payload?: object, token = fx.page.page_access_token) =>
+      hub.app.inject({ method, url: `/v25.0/me/notification_policies?access_token=${token}`, ...(payload === undefined ? {} : { payload }) });
+
+    it("a page sets each category's ladder within the hub's limits; balances can never be texted", async () => {
+      const defaults = (await policies('GET')).json().data as Array<{ category: string }>;
+      expect(defaults.find((p) => p.category === 'fraud_alerts')).toEqual({ category: 'fraud_alerts', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 3 });
+      expect(defaults.find((p) => p.category === 'balances')).toEqual({ category: 'balances', push_after_seconds: 60, sms_after_seconds: null, max_contacts: 2 });
+      const refused: Array<[object, RegExp]> = [
+        [{ category: 'balances', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 3 }, /may not be texted/],
+        [{ category: 'fraud_alerts', push_after_seconds: 601, max_contacts: 2 }, /push_after_seconds/],
+        [{ category: 'fraud_alerts', push_after_seconds: 60, max_contacts: 4 }, /max_contacts/],
+        [{ category: 'fraud_alerts', push_after_seconds: 120, sms_after_seconds: 60, max_contacts: 3 }, /at least push_after_seconds/],
+        [{ category: 'fraud_alerts', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 2 }, /max_contacts must be 3/],
+        [{ category: 'marketing', push_after_seconds: 60, max_contacts: 2 }, /category/],
+      ];
+      for (const [body, message] of refused) {
+        const res = await policies('POST', body);
+        expect(res.statusCode, JSON.stringify(body)).toBe(400);
+        expect(res.json().error.code).toBe(100);
+        expect(res.json().error.message).toMatch(message);
+      }
+      expect((await policies('GET')).json().data).toEqual(defaults);
+
+      // Faster ladder for fraud alerts: push at 10 s, text at 2 minutes.
+      const set = await policies('POST', { category: 'fraud_alerts', push_after_seconds: 10, sms_after_seconds: 120, max_contacts: 3 });
+      expect(set.statusCode).toBe(200);
+      expect(set.json()).toEqual({ category: 'fraud_alerts', push_after_seconds: 10, sms_after_seconds: 120, max_contacts: 3 });
+      // Another page's policies are its own.
+      const other = await buildGraphFixture(hub);
+      expect(((await policies('GET', undefined, other.page.page_access_token)).json().data as Array<{ category: string; push_after_seconds: number }>).find((p) => p.category === 'fraud_alerts')!.push_after_seconds).toBe(60);
+
+      await verifyPhone();
+      await sendAlert();
+      clock.advance(119_000);
+      await tick();
+      expect(alerts()).toHaveLength(0);
+      clock.advance(1_000);
+      await tick();
+      expect(alerts()).toHaveLength(1);
+
+      // In-app and push only: never texted.
+      expect((await policies('POST', { category: 'fraud_alerts', push_after_seconds: 30, max_contacts: 2 })).statusCode).toBe(200);
+      await sendAlert();
+      clock.advance(3_600_000);
+      await tick();
+      expect(alerts()).toHaveLength(1);
+    });
+
     it('an answer in the app cancels the text; balances are never texted', async () => {
       await verifyPhone();
       const mid = await sendAlert();

@@ -3,14 +3,16 @@
  * each is leased before it is worked on, so several hub processes never send one twice.
  * For each due push it decides, in order:
  *   1. the message is gone, read, answered or closed → nothing to push;
- *   2. first look (`presence`) and the customer has a socket open here (or we cannot know,
- *      the realtime role running elsewhere) → look again at PUSH_UNREAD_AFTER_MS (`unread`);
+ *   2. the page's policy for the category allows no push (features/escalation) → nothing;
+ *      first look (`presence`) and the customer has a socket open here (or we cannot know,
+ *      the realtime role running elsewhere) → look again after the policy's push delay (`unread`);
  *   3. the category is no longer granted, or the customer keeps it off push → nothing;
  *   4. otherwise send: 2xx done; 404/410 the device is gone (removed with its pushes);
  *      5xx/429/timeout retried with backoff until the push's TTL; other 4xx dropped.
  * Every attempt is audited (channel, category, page, outcome: never content).
  */
 import type { HubContext } from '../../context.js';
+import { policyFor } from '../escalation/policies.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
 import { mintActionToken, pushActions, type PushAction } from './actions.js';
@@ -133,8 +135,11 @@ export class PushWorker {
     const settled = message === undefined || message.customer_id !== job.customer_id || message.answered_button !== null || message.closed_at !== null;
     if (settled || Number(message.customer_read_wm) >= job.message_at) return this.#done(job);
 
+    const policy = await policyFor(db, this.#ctx.config, job.page_id, job.category);
+    // The in-app message is the first contact; a push is the second.
+    if (policy.max_contacts < 2) return this.#done(job);
     if (job.stage === 'presence' && this.#o.presence(job.customer_id) !== false) {
-      const dueAt = job.message_at + this.#ctx.config.PUSH_UNREAD_AFTER_MS;
+      const dueAt = job.message_at + policy.push_after_ms;
       await this.#ctx.storage.writes.run((tx) =>
         tx.db.updateTable('push_jobs').set({ stage: 'unread', due_at: dueAt, lease_until: 0 }).where('id', '=', job.id).execute(),
       );

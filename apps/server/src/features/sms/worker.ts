@@ -1,6 +1,7 @@
 /**
  * The SMS step of the escalation ladder (worker role): in-app at once → push (features/push)
- * → a text SMS_AFTER_MS after the alert if it is still unanswered → nothing more. Steps are
+ * → a text after the page's policy delay (default SMS_AFTER_MS) if it is still unanswered →
+ * nothing more. Steps are
  * rows leased like pushes, so a restart resumes the ladder and several processes never text
  * twice. The first answer on any channel (app, notification, SMS) ends it. Every attempt is
  * audited (channel, category, page, outcome; never the text or the number).
@@ -8,6 +9,7 @@
 import type { HubContext } from '../../context.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import { templateButtons } from '../conversations/answers.js';
+import { policyFor } from '../escalation/policies.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
 import type { Phones } from './phones.js';
 import type { SmsProvider } from './provider.js';
@@ -84,7 +86,10 @@ export class SmsWorker {
   }
 
   async #work(job: Job, now: number): Promise<void> {
-    const textAt = job.created_at + this.#ctx.config.SMS_AFTER_MS;
+    const policy = await policyFor(this.#ctx.storage.db, this.#ctx.config, job.page_id, job.category);
+    // A text is the third contact, and only where the page's policy has one.
+    if (policy.sms_after_ms === null || policy.max_contacts < 3) return this.#done(job.id);
+    const textAt = job.created_at + policy.sms_after_ms;
     if (now < textAt) {
       await this.#ctx.storage.writes.run((tx) => tx.db.updateTable('sms_jobs').set({ due_at: textAt, lease_until: 0 }).where('id', '=', job.id).execute());
       return;

@@ -23,6 +23,7 @@ import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 import * as m017MessageAnswers from './017-message-answers.js';
 import * as m018Push from './018-push.js';
 import * as m019Sms from './019-sms.js';
+import * as m020EscalationPolicies from './020-escalation-policies.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '017-message-answers': m017MessageAnswers,
   '018-push': m018Push,
   '019-sms': m019Sms,
+  '020-escalation-policies': m020EscalationPolicies,
 };
 
 class StaticProvider implements MigrationProvider {
