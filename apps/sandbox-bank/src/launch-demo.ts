@@ -122,6 +122,9 @@ How to try it:
      (scenarios: amount_anomaly, compromised_terminal, cnp_burst, new_country, risky_merchant)
   5. Open "Sandbox Shop", say "hi" for a one-time code, and order at ${shopUrl}
   6. Agent inbox: ${hubUrl}/inbox as ${agentLogins}; in the bank chat say "agent" to hand over.
+  7. Reach a customer who is not looking: turn notifications on with the bell (Web Push), add a phone
+     number in the privacy center, close the tab and stage a fraud alert; an unanswered alert is texted
+     after 5 minutes to the fake SMS carrier at ${hubUrl}/dev/sms, where you can reply YES or NO.
 
 Platform API (page access tokens, new at every start):
   Sandbox Bank: ${bankPage.pageToken}
