@@ -125,6 +125,9 @@ How to try it:
   7. Your own assistant (MCP): add ${hubUrl}/mcp to any MCP client (Streamable HTTP; it signs in
      with OAuth: you choose on Confide's consent screen what it may read and whether it may act),
      or run the scripted one: npm run demo:assistant -- ${hubUrl}
+  8. Reach a customer who is not looking: turn notifications on with the bell (Web Push), add a phone
+     number in the privacy center, close the tab and stage a fraud alert; an unanswered alert is texted
+     after 5 minutes to the fake SMS carrier at ${hubUrl}/dev/sms, where you can reply YES or NO.
 
 Platform API (page access tokens, new at every start):
   Sandbox Bank: ${bankPage.pageToken}

@@ -46,6 +46,20 @@ import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
+import { PushSubscriptions } from './features/push/subscriptions.js';
+import { pushRoutes } from './features/push/routes.js';
+import { loadVapidKeys } from './features/push/vapid.js';
+import { webPushSender } from './features/push/sender.js';
+import { PushWorker } from './features/push/worker.js';
+import { PushAnswers } from './features/push/actions.js';
+import { smsCarrierFor } from './features/sms/carrier-for.js';
+import { EscalationPolicies } from './features/escalation/policies.js';
+import { notificationPolicyRoutes } from './features/escalation/routes.js';
+import { Phones } from './features/sms/phones.js';
+import { SmsInbound } from './features/sms/inbound.js';
+import { smsRoutes } from './features/sms/routes.js';
+import { SmsWorker } from './features/sms/worker.js';
+import type { SmsProvider } from './features/sms/provider.js';
 import { ImageProxy } from './features/media/image-proxy.js';
 import { mediaLinksFor } from './features/media/media-links.js';
 import { mediaRoutes } from './features/media/routes.js';
@@ -74,6 +88,12 @@ export interface HubServices {
   inbox: Inbox;
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
+  /** Web Push devices and choices (features/push). */
+  push: PushSubscriptions;
+  /** The push worker, in the worker role with VAPID keys (tests call `tick`). */
+  pushWorker?: PushWorker;
+  /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
+  sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
 }
 
 export interface BuiltApp {
@@ -152,11 +172,20 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
+    push: new PushSubscriptions(ctx),
   };
+  const vapid = loadVapidKeys(ctx.config, ctx.log);
+  // Which customers have a socket open here (set below when this process runs the realtime role).
+  let sessions: LiveSessions | undefined;
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages, services.deliveries);
   services.linking = new Linking(ctx, services.pages);
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
+  const smsCarrier = smsCarrierFor(ctx.config, ctx.now);
+  if (smsCarrier !== null) {
+    const phones = new Phones(ctx, smsCarrier);
+    services.sms = { carrier: smsCarrier, phones, inbound: new SmsInbound(ctx, phones, smsCarrier, services.conversations) };
+  }
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
@@ -171,6 +200,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(profileSharingRoutes(profiles, auth));
     await app.register(profilePictureRoutes(profiles));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
+    if (services.sms !== undefined) await app.register(smsRoutes(ctx, services.sms.carrier, services.sms.phones, services.sms.inbound, auth));
+    await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     // The customer's own assistants: OAuth 2.1 authorization server (features/oauth).
     await app.register(oauthRoutes(ctx, services.accounts, services.privacy));
@@ -178,6 +209,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(assistantRoutes(ctx, relay, new Assistants(ctx, services.privacy), auth));
     if (ctx.config.ALEXA_SKILL_ID !== undefined) await app.register(alexaRoutes(ctx, relay, ctx.config.ALEXA_SKILL_ID, options.alexa));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
+    await app.register(graphPlugin(services.pages, notificationPolicyRoutes(new EscalationPolicies(ctx))));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
@@ -195,16 +227,33 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(webRoutes({ publicUrl: ctx.config.publicUrl }));
   }
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
+  if (runsRole(ctx.config, 'worker') && vapid !== null) {
+    const worker = new PushWorker(ctx, {
+      subscriptions: services.push,
+      send: webPushSender(vapid, egressPolicyFor(ctx.config), ctx.config.WEBHOOK_TIMEOUT_MS),
+      // Without the realtime role here, whether the customer is looking is unknown: wait for the read.
+      presence: (customerId) => sessions?.hasOpen('customer', customerId),
+      pollMs: ctx.config.PUSH_POLL_MS,
+    }).start();
+    services.pushWorker = worker;
+    app.addHook('onClose', async () => worker.stop());
+  }
+  if (runsRole(ctx.config, 'worker') && services.sms !== undefined) {
+    const worker = new SmsWorker(ctx, services.sms.carrier, services.sms.phones, ctx.config.PUSH_POLL_MS).start();
+    services.sms.worker = worker;
+    app.addHook('onClose', async () => worker.stop());
+  }
   if (runsRole(ctx.config, 'realtime')) {
     // Every socket is closed when its session ends, whichever process ended it.
-    const sessions = new LiveSessions(
+    const live = new LiveSessions(
       ctx,
       { customer: (ids) => services.accounts.liveSessions(ids), agent: (ids) => services.agents.liveSessions(ids) },
       ctx.config.SESSION_RECHECK_MS,
     );
-    app.addHook('onClose', async () => sessions.close());
-    await app.register(streamRoutes(ctx, auth, sessions, services.deliveries));
-    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
+    sessions = live;
+    app.addHook('onClose', async () => live.close());
+    await app.register(streamRoutes(ctx, auth, live, services.deliveries));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live));
   }
 
   return { app, services, setDraining: (v) => (draining = v) };

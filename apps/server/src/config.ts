@@ -165,6 +165,55 @@ export const ConfigSchema = z.object({
   DELIVERY_RECEIPT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
+  /** Web Push VAPID public key (base64url, `npx web-push generate-vapid-keys`). Generated into DATA_DIR in development; without it production has push off. */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Web Push VAPID private key (base64url), with VAPID_PUBLIC_KEY. */
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Contact for push services, `mailto:` or `https:` (default: PUBLIC_URL when https). */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^((mailto:|https:\/\/).+)?$/, 'must be a mailto: or https:// URL')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /**
+   * How long a business message may stay unread while the customer has the app open before
+   * their devices are pushed anyway, in milliseconds. With no open socket the push goes at once.
+   */
+  PUSH_UNREAD_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the push worker looks for due pushes, in milliseconds. */
+  PUSH_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /**
+   * SMS fallback carrier: `twilio` (a Twilio-compatible HTTP API), `fake` (an in-process carrier
+   * with a page at /dev/sms listing the texts sent and letting you reply) or `none`.
+   * Default: `fake` outside production, `none` in production.
+   */
+  SMS_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['none', 'fake', 'twilio']).optional()),
+  /** The one sender number of every text (E.164), e.g. +15005550006. */
+  SMS_FROM: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14})?$/, 'must be an E.164 number like +15005550006')
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Twilio-compatible API base URL. */
+  TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
+  /** Twilio account SID (SMS_PROVIDER=twilio). */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** Twilio auth token: authenticates sends and signs the webhooks (X-Twilio-Signature). */
+  TWILIO_AUTH_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  /** How long a fraud alert may stay unanswered before it is texted (SMS fallback), in milliseconds. */
+  SMS_AFTER_MS: z.coerce.number().int().min(60_000).default(300_000),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });

@@ -7,8 +7,10 @@ import { startMessenger, useMessenger } from './features/conversations/messenger
 import { unreadConversations } from './features/conversations/messenger-state';
 import { Sidebar } from './features/conversations/sidebar';
 import { Directory } from './features/directory/directory';
+import { syncPush } from './features/notifications/notify';
 import { consumeLinkReturn } from './features/privacy/link-return';
 import { PrivacyCenter } from './features/privacy/privacy-center';
+import { OfflineBanner } from './features/pwa/offline-banner';
 import { ThreadView } from './features/thread/thread-view';
 import { parseRoute, usePathname } from './lib/router';
 
@@ -25,6 +27,7 @@ export function App() {
 function Messenger() {
   useEffect(() => startMessenger(), []);
   useEffect(() => consumeLinkReturn(), []);
+  useEffect(() => void syncPush(), []);
   const route = parseRoute(usePathname());
   const status = useMessenger((s) => s.status);
   useUnreadTitle(useMessenger(unreadConversations));
@@ -32,6 +35,7 @@ function Messenger() {
 
   return (
     <TwoPaneLayout view={route.name === 'inbox' ? 'list' : 'detail'} stream={status} sidebar={<Sidebar activeId={activeId} />}>
+      <OfflineBanner />
       {route.name === 'thread' && <ThreadView key={route.conversationId} conversationId={route.conversationId} />}
       {route.name === 'directory' && <Directory />}
       {route.name === 'privacy' && <PrivacyCenter />}

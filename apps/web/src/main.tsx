@@ -3,10 +3,14 @@ import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { isAgentInboxPath } from './features/inbox/inbox-route';
+import { startPwa } from './features/pwa/pwa';
 import './styles.css';
 
 /** The agent inbox (`/inbox`) is its own app, loaded only on its routes. */
 const InboxApp = lazy(() => import('./features/inbox/inbox-app'));
+
+// The messenger is an installable app with an offline shell; the agent inbox is not.
+if (!isAgentInboxPath(location.pathname)) startPwa();
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('missing #root');

@@ -33,7 +33,11 @@ export type AuditAction =
   | 'assistant.revoked'
   | 'assistant.read'
   | 'assistant.action'
-  | 'assistant.denied';
+  | 'assistant.denied'
+  /** A Web Push attempt (features/push): channel, category, page, outcome; never content. */
+  | 'notification.push'
+  /** An SMS attempt or reply (features/sms): channel, category, page, outcome; never content or number. */
+  | 'notification.sms';
 
 export interface AuditEntry {
   at: number;

@@ -60,6 +60,15 @@ export async function eraseCustomer(
     await db.deleteFrom('consent_state').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('profile_shares').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sessions').where('customer_id', '=', customerId).execute();
+    // Their devices' push subscriptions, queued pushes and push choices.
+    await db.deleteFrom('push_jobs').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('push_subscriptions').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('push_muted').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('push_action_tokens').where('customer_id', '=', customerId).execute();
+    // Their phone number, texts waiting and the record of texts sent.
+    await db.deleteFrom('sms_jobs').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('sms_sends').where('customer_id', '=', customerId).execute();
+    await db.deleteFrom('sms_phones').where('customer_id', '=', customerId).execute();
     // Their open streams close on every hub process.
     announceSessionsEnded(tx, ctx.bus, 'customer', customerId);
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).

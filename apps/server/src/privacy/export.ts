@@ -1,7 +1,7 @@
 /**
  * The customer's export (data portability): profile, conversations with every message and
  * the attachment files sent in them, consents with the ledger and signed receipts, account
- * links, and the access log — the audit records about them. Message bodies and files are
+ * links, Web Push devices and choices, and the access log — the audit records about them. Message bodies and files are
  * opened for the `customer_export` purpose. Files are embedded (base64) up to
  * EMBED_LIMIT_BYTES in all; past it an entry keeps its metadata and download path only.
  */
@@ -60,6 +60,13 @@ export interface CustomerExport {
   account_links: Array<{ page_id: string; linked_at: number }>;
   /** What the customer allowed their own assistants (features/assistant): the grant ledger with its receipts. */
   assistants: Array<{ grant_id: string; client_id: string; event: string; page_ids: string[]; categories: string[]; act: boolean; source: string; created_at: number; receipt: string | null }>;
+  /** Devices with Web Push on, and the businesses' categories kept off push (features/push). */
+  push: { devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>; muted: Array<{ page_id: string; category: string }> };
+  /** The phone number for texts, and the texts sent about questions (features/sms). */
+  sms: {
+    phone: { number: string; verified_at: number | null; texts: 'on' | 'stopped'; created_at: number } | null;
+    sent: Array<{ case_ref: string; page_id: string; sent_at: number; status: string }>;
+  };
   access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
 }
 
@@ -136,6 +143,15 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const ledger = await db.selectFrom('consent_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   const receipts = await db.selectFrom('consent_receipts').selectAll().where('customer_id', '=', customerId).orderBy('issued_at').execute();
   const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
+  const devices = await db
+    .selectFrom('push_subscriptions')
+    .select(['id', 'device', 'created_at', 'last_push_at'])
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .execute();
+  const muted = await db.selectFrom('push_muted').select(['page_id', 'category']).where('customer_id', '=', customerId).orderBy('page_id').execute();
+  const phone = await db.selectFrom('sms_phones').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  const texts = await db.selectFrom('sms_sends').select(['case_ref', 'page_id', 'sent_at', 'status']).where('customer_id', '=', customerId).orderBy('sent_at').execute();
   const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
   const shares = await db.selectFrom('profile_shares').select(['page_id', 'fields']).where('customer_id', '=', customerId).orderBy('page_id').execute();
   const assistants = await db.selectFrom('assistant_grant_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
@@ -186,6 +202,22 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       created_at: Number(e.created_at),
       receipt: e.receipt_jws,
     })),
+    push: {
+      devices: devices.map((d) => ({ id: d.id, device: d.device, created_at: Number(d.created_at), last_push_at: d.last_push_at === null ? null : Number(d.last_push_at) })),
+      muted,
+    },
+    sms: {
+      phone:
+        phone === undefined
+          ? null
+          : {
+              number: ctx.secrets.open(phone.sealed, `sms_phones:${phone.id}`),
+              verified_at: phone.verified_at === null ? null : Number(phone.verified_at),
+              texts: phone.opted_out === 1 ? 'stopped' : 'on',
+              created_at: Number(phone.created_at),
+            },
+      sent: texts.map((t) => ({ case_ref: t.case_ref, page_id: t.page_id, sent_at: Number(t.sent_at), status: t.status })),
+    },
     access_log: audit.map((r) => ({
       seq: Number(r.seq),
       at: Number(r.at),

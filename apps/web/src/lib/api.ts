@@ -13,6 +13,7 @@ import type {
   SearchResult,
   SendChatMessageBody,
 } from '@confide/protocol';
+import { noteAnswer, noteUnreachable } from './offline';
 
 /** A non-2xx answer from the hub (or a network failure, with status 0). */
 export class ApiError extends Error {
@@ -79,8 +80,10 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   try {
     res = await fetch(path, init);
   } catch {
+    noteUnreachable();
     throw new ApiError('NETWORK', 'Network unavailable', 0);
   }
+  noteAnswer(res);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text === '' ? undefined : safeJson(text);

@@ -23,6 +23,8 @@ import {
   type OutboxParams,
 } from '../webhooks/outbox.js';
 import type { ConversationRow } from './store.js';
+import { schedulePush } from '../push/schedule.js';
+import { scheduleSms } from '../sms/schedule.js';
 
 export interface RecordMessageInput {
   conversation: ConversationRow;
@@ -65,6 +67,13 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   } else {
     message = await storeMessage(tx, bus, store);
     await enqueueWebhook(tx, bus, event);
+  }
+  // A consented proactive update also reaches the customer's devices (features/push).
+  if (direction === 'out' && input.notificationCategory) {
+    const step = { customerId: conv.customer_id, conversationId: conv.id, pageId: conv.page_id, mid, category: input.notificationCategory, now };
+    await schedulePush(tx, step);
+    // A fraud alert still unanswered later is texted (features/sms).
+    await scheduleSms(tx, { ...step, awaitsAnswer: input.awaitsAnswer ?? false });
   }
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {

@@ -86,6 +86,11 @@ export class LiveSessions {
     return n;
   }
 
+  /** Whether this process holds an open socket of the owner (features/push asks before waking a phone). */
+  hasOpen(kind: SessionKind, ownerId: string): boolean {
+    return (this.#byOwner.get(ownerKey(kind, ownerId))?.size ?? 0) > 0;
+  }
+
   /** Re-checks every watched session now; ends the sockets of those gone. */
   async checkAll(): Promise<void> {
     const cutoff = Date.now() - RECENT_MS;

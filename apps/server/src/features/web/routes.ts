@@ -2,7 +2,8 @@
  * Serves the customer web app (`apps/web/dist`): hashed assets as immutable files, and
  * `index.html` for GET requests that accept HTML on the app's own routes only, so the
  * SPA never shadows the APIs (`/api`, Graph paths, `/link`, `/docs`, `/healthz`, …).
- * Without a build, those routes answer a 503 page that says how to build it.
+ * Without a build, those routes answer a 503 page that says how to build it. The service
+ * worker and the web app manifest (installable app) are served fresh (`no-cache`).
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +15,9 @@ import { UNAVAILABLE_CSP, UNAVAILABLE_HTML } from './unavailable-page.js';
 
 /** `apps/web/dist`, from `apps/server/{src,dist}/features/web/`. */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+
+/** The service worker (apps/web/public/sw.js), served from the root so its scope is the whole app. */
+export const SERVICE_WORKER_PATH = '/sw.js';
 
 /** Client-side routes of the web app; anything else is left to the API's 404. */
 export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*'] as const;
@@ -45,8 +49,18 @@ export function webRoutes(options: WebRoutesOptions = {}) {
         globIgnore: ['index.html', '**/*.map'],
         setHeaders: (reply) => {
           void reply.header('x-content-type-options', 'nosniff');
-          const url = reply.request.url;
-          void reply.header('cache-control', url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+          const path = reply.request.url.split('?')[0] ?? '';
+          if (path === SERVICE_WORKER_PATH) {
+            // The browser checks the worker for updates on every visit; its scope is the whole app.
+            void reply.header('cache-control', 'no-cache');
+            void reply.header('service-worker-allowed', '/');
+            void reply.header('content-type', 'text/javascript; charset=utf-8');
+          } else if (path === '/manifest.webmanifest') {
+            void reply.header('cache-control', 'no-cache');
+            void reply.header('content-type', 'application/manifest+json; charset=utf-8');
+          } else {
+            void reply.header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+          }
         },
       });
     }

@@ -14,6 +14,8 @@ const CSP_DIRECTIVES = [
   "img-src 'self' data: blob:",
   "style-src 'self'",
   "script-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -37,6 +37,8 @@ describe('web app serving', () => {
     await writeFile(join(dir, 'index.html'), INDEX);
     await writeFile(join(dir, 'assets', 'app-abc.js'), 'console.log(1)');
     await writeFile(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await writeFile(join(dir, 'sw.js'), "self.addEventListener('fetch', () => {});");
+    await writeFile(join(dir, 'manifest.webmanifest'), '{"name":"Confide"}');
     ({ app } = await appWith(dir));
   });
   afterAll(async () => {
@@ -71,6 +73,25 @@ describe('web app serving', () => {
     expect(asset.headers['x-content-type-options']).toBe('nosniff');
     expect((await app.inject({ url: '/favicon.svg' })).statusCode).toBe(200);
     expectNotFound(await app.inject({ url: '/index.html', headers: HTML }));
+  });
+
+  it('serves the service worker fresh, as JavaScript, with the whole app as its scope', async () => {
+    const res = await app.inject({ url: '/sw.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['service-worker-allowed']).toBe('/');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('serves the web app manifest, and the CSP allows the worker and manifest from its own origin only', async () => {
+    const res = await app.inject({ url: '/manifest.webmanifest' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/manifest+json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const directives = new Map(WEB_CSP.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('worker-src')).toEqual(["'self'"]);
+    expect(directives.get('manifest-src')).toEqual(["'self'"]);
   });
 
   it('falls back to index.html only for requests that accept HTML', async () => {

@@ -24,6 +24,9 @@ import * as m017MessageAnswers from './017-message-answers.js';
 import * as m018StandardWebhooks from './018-standard-webhooks.js';
 import * as m019ProfileSharing from './019-customer-profile-sharing.js';
 import * as m020AssistantGrants from './020-assistant-grants.js';
+import * as m021Push from './021-push.js';
+import * as m022Sms from './022-sms.js';
+import * as m023EscalationPolicies from './023-escalation-policies.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -52,6 +55,9 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '018-standard-webhooks': m018StandardWebhooks,
   '019-customer-profile-sharing': m019ProfileSharing,
   '020-assistant-grants': m020AssistantGrants,
+  '021-push': m021Push,
+  '022-sms': m022Sms,
+  '023-escalation-policies': m023EscalationPolicies,
 };
 
 class StaticProvider implements MigrationProvider {

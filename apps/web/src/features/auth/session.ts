@@ -3,11 +3,16 @@ import type { Customer } from '@confide/protocol';
 import { api } from '../../lib/api';
 import { sessionChecks } from '../../lib/session';
 import { createStore, useStore } from '../../lib/store';
+import { forgetOfflineData } from '../pwa/pwa';
 
 const session = createStore<Customer | null | undefined>(undefined);
 
 export const useSession = () => useStore(session, (s) => s);
-export const setSession = (customer: Customer | null) => session.set(() => customer);
+export const setSession = (customer: Customer | null) => {
+  // Signed out: this device's offline copy of their chats goes too.
+  if (customer === null) forgetOfflineData();
+  session.set(() => customer);
+};
 
 const checks = sessionChecks({ me: async () => (await api.me()).customer, logOut: api.logOut }, setSession);
 

@@ -5,6 +5,7 @@ import { DIRECTORY_PATH, navigate } from '../../lib/router';
 import { logOut, useSession } from '../auth/session';
 import { toggleNotifications, useNotifyState, type NotifyState } from '../notifications/notify';
 import { toast } from '../../components/toasts';
+import { InstallButton } from '../pwa/install-button';
 import { SearchPanel } from '../search/search-panel';
 import { ConversationList } from './conversation-list';
 
@@ -26,6 +27,7 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
           {customer != null && <span className="muted small">@{customer.username}</span>}
         </div>
         <div className="header-actions">
+          <InstallButton />
           {notify !== 'unsupported' && (
             <button
               type="button"

@@ -2,9 +2,11 @@
  * Browser notifications for business messages that arrive while the tab is hidden.
  * Permission is only ever requested from a button the customer presses. Once granted, the
  * customer can still turn them off (and on again) on this device: the browser's permission
- * cannot be revoked from a page, so the choice is kept in this browser's storage.
+ * cannot be revoked from a page, so the choice is kept in this browser's storage. The same
+ * switch turns Web Push on and off for this device (push.ts).
  */
 import { useSyncExternalStore } from 'react';
+import { disablePush, enablePush } from './push';
 
 /**
  * What the notifications button shows: `ask` (never asked), `on`, `off` (granted but turned
@@ -59,7 +61,19 @@ export async function toggleNotifications(): Promise<NotifyState> {
     else changed();
   } else if (state === 'on') setDevicePref('off');
   else if (state === 'off') setDevicePref('on');
-  return notifyState();
+  const next = notifyState();
+  // Web Push follows the same switch: on, this device is reached even with Confide closed.
+  if (next === 'on') await enablePush().catch(() => false);
+  else if (state === 'on') await disablePush().catch(() => undefined);
+  return next;
+}
+
+/**
+ * At start: notifications on for this device means Web Push on too (the browser already
+ * granted permission, so no prompt), refreshed at the hub in case its keys changed.
+ */
+export async function syncPush(): Promise<void> {
+  if (notifyState() === 'on') await enablePush().catch(() => false);
 }
 
 export function useNotifyState(): NotifyState {

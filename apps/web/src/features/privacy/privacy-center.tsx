@@ -9,6 +9,8 @@ import { listBusinesses, listProfileSharing, type PrivacyBusiness, type ProfileS
 import { ProfileSharingFields, YourProfile } from './profile-sharing';
 import { YourAssistants } from './your-assistants';
 import { YourData } from './your-data';
+import { PushSettings } from '../notifications/push-settings';
+import { PhoneSettings } from '../notifications/phone-settings';
 
 const NOTHING: ProfileShareField[] = [];
 
@@ -76,6 +78,8 @@ export function PrivacyCenter() {
             ))}
           </ul>
         )}
+        {load.state === 'ready' && <PushSettings businesses={load.businesses} />}
+        {load.state === 'ready' && <PhoneSettings />}
         {load.state === 'ready' && <YourAssistants />}
         {load.state !== 'loading' && <YourData />}
       </div>

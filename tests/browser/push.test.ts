@@ -1,0 +1,157 @@
+/**
+ * Web Push in the browser: a push (delivered to the service worker through the DevTools
+ * protocol, as a push service would) shows a notification that says nothing about the
+ * account, and clicking it opens the conversation it names, where the content is loaded
+ * over the authenticated API.
+ */
+import type { BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintActionToken, pushActions } from '../../apps/server/src/features/push/actions.js';
+import { pushPayload } from '../../apps/server/src/features/push/payload.js';
+import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
+import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
+import { sendAsBusiness, startBrowserHub, type BrowserHub } from './harness.js';
+
+describe('push notifications', { timeout: 60_000 }, () => {
+  let env: BrowserHub;
+  let context: BrowserContext;
+  let page: Page;
+  let cdp: CDPSession;
+  let worker: Worker;
+  let registrationId = '';
+  let conversationId = '';
+  let mid = '';
+  let customerId = '';
+  let cookie = '';
+
+  beforeAll(async () => {
+    env = await startBrowserHub();
+    const bank = await env.hub.services.pages.createPage({ name: 'Push Bank', category: 'bank', description: 'Alerts you.' });
+    const signup = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username: `pia${Date.now().toString(36)}`, password: 'correct horse battery' },
+    });
+    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
+    customerId = signup.json().customer.id as string;
+    cookie = `${session.name}=${session.value}`;
+    const opened = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/conversations',
+      headers: { cookie: `${session.name}=${session.value}` },
+      payload: { page_id: bank.page_id },
+    });
+    conversationId = opened.json().id as string;
+    mid = await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Card 4821 used for €1,249.00 at ELECTROWORLD. Was this you?' });
+    context = await env.browser.newContext();
+    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
+    await context.grantPermissions(['notifications'], { origin: env.url });
+    page = await context.newPage();
+    cdp = await context.newCDPSession(page);
+    const registered = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const r = registrations.find((x) => x.scopeURL === `${env.url}/` && !x.isDeleted);
+        if (r !== undefined) resolve(r.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await page.goto(env.url);
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    registrationId = await registered;
+    worker = context.serviceWorkers().find((w) => w.url().endsWith('/sw.js')) ?? (await context.waitForEvent('serviceworker'));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await env?.close();
+  });
+
+  const notifications = () =>
+    worker.evaluate(async () =>
+      (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })),
+    );
+
+  it('shows a push as a notification without account data, one per case', async () => {
+    const payload = pushPayload({ pageName: 'Push Bank', conversationId, mid, category: 'fraud_alerts' });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await expect.poll(notifications, { timeout: 10_000 }).toHaveLength(1);
+    // A newer push of the same case replaces the older notification.
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await expect.poll(async () => (await notifications()).length).toBe(1);
+    const [shown] = await notifications();
+    expect(shown).toEqual({
+      title: 'Security alert from Push Bank',
+      body: 'Open Confide to read it.',
+      tag: payload.tag,
+      data: { url: `/c/${conversationId}`, ref: mid, token: null, actions: [] },
+    });
+    expect(JSON.stringify(shown)).not.toMatch(/4821|1,249|ELECTROWORLD/);
+  });
+
+  it('opens the conversation the notification names when it is clicked', async () => {
+    await page.goto(env.url);
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await worker.evaluate(async () => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const [notification] = await scope.registration.getNotifications();
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification! }));
+    });
+    await page.waitForURL(`${env.url}/c/${conversationId}`);
+    await page.getByRole('log').getByText('Was this you?', { exact: false }).waitFor();
+  });
+
+  it('never opens another origin from a push', async () => {
+    const evil = { v: 1, title: 'Hi', body: 'x', url: 'https://evil.example/phish', ref: 'm_x', tag: 'evil', category: 'fraud_alerts' };
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(evil) });
+    await expect.poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data).toEqual({ url: 'https://evil.example/phish', ref: 'm_x', token: null, actions: [] });
+    await worker.evaluate(async () => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const notification = (await scope.registration.getNotifications()).find((n) => n.tag === 'evil');
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification! }));
+    });
+    await page.waitForURL(`${env.url}/`);
+  });
+
+  it("answers a fraud alert from the notification's button, as the chat's button would", async () => {
+    const question = {
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Card 4821: €80.00 at KIOSK. Was this you?',
+          buttons: [
+            { type: 'postback', title: 'It was me', payload: 'FRAUD:yes:k1' },
+            { type: 'postback', title: 'Not me', payload: 'FRAUD:no:k1' },
+          ],
+        },
+      },
+    };
+    const { hub } = env;
+    const asked = await hub.ctx.storage.writes.run(async (tx) => {
+      const conversation = (await findConversationOfCustomer(tx.db, customerId, conversationId))!;
+      return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: question, now: hub.ctx.now(), notificationCategory: 'fraud_alerts', awaitsAnswer: true });
+    });
+    const actions = pushActions(question)!;
+    const token = await hub.ctx.storage.writes.run((tx) =>
+      mintActionToken(tx, { customerId, conversationId, mid: asked.mid, expiresAt: hub.ctx.now() + 900_000 }),
+    );
+    const payload = pushPayload({ pageName: 'Push Bank', conversationId, mid: asked.mid, category: 'fraud_alerts', answer: { actions, token } });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await expect.poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid)).toBeDefined();
+    const actionTitles = await worker.evaluate(async (ref) => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const notification = (await scope.registration.getNotifications()).find((n) => (n.data as { ref: string }).ref === ref)!;
+      const titles = (notification as unknown as { actions: Array<{ title: string }> }).actions.map((a) => a.title);
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification, action: 'b1' }));
+      return titles;
+    }, asked.mid);
+    expect(actionTitles).toEqual(['It was me', 'Not me']);
+    const answered = async () => {
+      const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=50`, headers: { cookie } });
+      return (res.json().data as Array<{ mid: string; answered_postback?: { title: string } | null }>).find((m) => m.mid === asked.mid)?.answered_postback?.title;
+    };
+    await expect.poll(answered, { timeout: 10_000 }).toBe('Not me');
+    await expect.poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body).toBe('You answered "Not me". Open Confide to see what happens next.');
+  });
+});
