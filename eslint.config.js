@@ -14,7 +14,7 @@ const resolver = fileURLToPath(new URL('./tools/lint/ts-resolver.cjs', import.me
 
 /** Server layers, lowest first. A layer may import its own and lower layers only. */
 const LAYERS = [
-  ['shared', [`${SRC}/logger.ts`]],
+  ['shared', [`${SRC}/logger.ts`, `${SRC}/metrics.ts`]],
   ['config', [`${SRC}/config.ts`]],
   ['bus', [`${SRC}/bus/**`]],
   ['crypto', [`${SRC}/crypto/**`]],
@@ -30,7 +30,7 @@ const LAYERS = [
 /** What each layer may import besides itself (config is read at the edges and passed down). */
 const ALLOWED = {
   shared: [],
-  config: ['shared'],
+  config: ['shared', 'crypto'],
   bus: ['shared'],
   crypto: ['shared', 'storage'],
   storage: ['shared', 'crypto'],

@@ -6,7 +6,6 @@
 import { PlatformError, type Customer } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../crypto/tokens.js';
-import type { Accounts } from '../features/customers/accounts.js';
 
 export const SESSION_COOKIE = 'confide_session';
 
@@ -15,6 +14,11 @@ declare module 'fastify' {
     customer?: Customer;
     sessionToken?: string;
   }
+}
+
+/** Turns a session token into its customer (features/customers/accounts.ts implements it). */
+export interface SessionAuthenticator {
+  authenticate(sessionToken: string): Promise<Customer | undefined>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -41,7 +45,7 @@ export function assertSameOrigin(request: FastifyRequest, publicUrl: string, alw
 }
 
 /** Builds the preHandler that requires a logged-in customer. */
-export function requireCustomer(accounts: Accounts, publicUrl: string) {
+export function requireCustomer(accounts: SessionAuthenticator, publicUrl: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     // WebSocket upgrades are GETs but act for the customer: check their Origin too.
     const upgrade = isUpgrade(request);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { kekFromBytes } from './kek.js';
+import { kekFromBytes } from '../crypto/kek.js';
 import { SqliteKeyStore } from './keystore.js';
 import { Vault, type AccessEvent } from './vault.js';
 import { ContentErasedError, PurposeDeniedError, type Access } from './purposes.js';

@@ -22,15 +22,13 @@
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import type { Vault } from '../privacy/vault.js';
 import type { Database } from './schema.js';
+import type { StorageServices } from './services.js';
 import { TALLY_SQL, type StatementTally } from './statement-tally.js';
 
-/** What a write job receives: the transaction and a hook for post-commit effects. */
-export interface WriteTx {
+/** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
+export interface WriteTx extends StorageServices {
   readonly db: Transaction<Database>;
-  /** Seals content before it is written (privacy/vault.ts). */
-  readonly vault: Vault;
   afterCommit(effect: () => void): void;
   /**
    * What the job's read-ahead found for its key (`{ row }`, `row` undefined when there is
@@ -125,14 +123,14 @@ export class WriteQueue {
   #reruns = 0;
 
   private readonly db: Kysely<Database>;
-  private readonly vault: Vault;
+  private readonly services: StorageServices;
   readonly #concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
 
-  constructor(db: Kysely<Database>, vault: Vault, options: WriteQueueOptions = {}) {
+  constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
-    this.vault = vault;
+    this.services = services;
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -274,7 +272,7 @@ export class WriteQueue {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
         for (const job of jobs) {
-          const tx: WriteTx = { db: trx, vault: this.vault, afterCommit: (e) => job.effects.push(e), ahead: ahead.take(job) };
+          const tx: WriteTx = { ...this.services, db: trx, afterCommit: (e) => job.effects.push(e), ahead: ahead.take(job) };
           if (!savepoints) {
             const writes = tally?.writes;
             const errors = tally?.errors;
