@@ -14,7 +14,7 @@ const resolver = fileURLToPath(new URL('./tools/lint/ts-resolver.cjs', import.me
 
 /** Server layers, lowest first. A layer may import its own and lower layers only. */
 const LAYERS = [
-  ['shared', [`${SRC}/logger.ts`, `${SRC}/metrics.ts`]],
+  ['shared', [`${SRC}/logger.ts`, `${SRC}/metrics.ts`, `${SRC}/backoff.ts`]],
   ['config', [`${SRC}/config.ts`]],
   ['bus', [`${SRC}/bus/**`]],
   ['crypto', [`${SRC}/crypto/**`]],

@@ -15,7 +15,7 @@ import { loggerOptions } from './logger.js';
 import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
 import { vaultServices } from './privacy/vault-services.js';
-import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
+import { FsBlobStore, type BlobStore } from './storage/blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
 import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import { openWitness } from './privacy/audit-witness.js';

@@ -11,6 +11,7 @@ import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
+import { retryDelayMs } from '../backoff.js';
 import { topicOf, type Bus, type BusSettings, type Unsubscribe } from './bus.js';
 import type { BusEvent } from './events.js';
 import { MemoryBus } from './memory-bus.js';
@@ -265,8 +266,7 @@ export class NatsBus implements Bus {
   }
 
   #backoff(attempt: number): number {
-    const ceiling = Math.min(this.#max, this.#base * 2 ** Math.min(attempt, 20));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+    return retryDelayMs(attempt + 1, { baseMs: this.#base, capMs: this.#max, jitter: 'equal' });
   }
 
   #sleep(ms: number): Promise<void> {

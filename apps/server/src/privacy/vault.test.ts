@@ -5,7 +5,7 @@ import { SqliteKeyStore } from './keystore.js';
 import { Vault, type AccessEvent } from './vault.js';
 import { ContentErasedError, PurposeDeniedError, type Access } from './purposes.js';
 import { AttachmentFiles } from './attachment-files.js';
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 
 const toCustomer: Access = { purpose: 'deliver_to_customer', actor: 'customer:u1' };
 

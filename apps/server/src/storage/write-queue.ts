@@ -22,6 +22,7 @@
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { isAbortedTransaction, isLockConflict } from './db-errors.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
 import { TALLY_SQL, type StatementTally } from './statement-tally.js';
@@ -96,20 +97,8 @@ async function statementTally(trx: Transaction<Database>): Promise<StatementTall
   return row !== undefined && typeof row.writes === 'number' ? row : undefined;
 }
 
-function sqlState(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-}
-
-/** PostgreSQL: the transaction lost a deadlock or a serialization conflict; running it again may succeed. */
-export function isRetryableWriteError(err: unknown): boolean {
-  const code = sqlState(err);
-  return code === '40P01' || code === '40001';
-}
-
-/** PostgreSQL: a statement ran in a transaction an earlier error had aborted (not that statement's fault). */
-function isAbortedTransaction(err: unknown): boolean {
-  return sqlState(err) === '25P02';
-}
+/** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
+export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
   #pending: Job[] = [];
@@ -223,7 +212,7 @@ export class WriteQueue {
         const { job } = outcome;
         savepoints = true;
         if (isAbortedTransaction(job.error)) continue;
-        if (isRetryableWriteError(job.error)) {
+        if (isLockConflict(job.error)) {
           this.#lostConflict(job);
           await jitter();
           continue;
@@ -237,7 +226,7 @@ export class WriteQueue {
         savepoints = true;
         continue;
       }
-      if (isRetryableWriteError(err)) {
+      if (isLockConflict(err)) {
         for (const job of jobs) {
           job.error = err;
           this.#lostConflict(job);
@@ -281,7 +270,7 @@ export class WriteQueue {
               job.ok = true;
             } catch (err) {
               job.error = err;
-              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isRetryableWriteError(err)) {
+              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isLockConflict(err)) {
                 // Nothing of it in the transaction: refused on its own, the others go on.
                 this.#refuse(job, err);
                 continue;
@@ -335,7 +324,7 @@ export class WriteQueue {
     for (const job of jobs) {
       if (job.settled) continue;
       if (!job.ok) {
-        if (!isRetryableWriteError(job.error)) this.#refuse(job, job.error);
+        if (!isLockConflict(job.error)) this.#refuse(job, job.error);
         else {
           this.#lostConflict(job);
           if (!job.settled) again.push(job);
