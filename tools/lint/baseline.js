@@ -85,7 +85,7 @@ export const LONG_FILES = {
   'apps/server/src/privacy/keystore.ts': 313,
   'apps/server/src/privacy/vault.ts': 485,
   'apps/server/src/storage/schema.ts': 465,
-  'apps/server/src/storage/write-queue.ts': 414,
+  'apps/server/src/storage/write-queue.ts': 347,
   'apps/server/src/workers/webhook-worker.ts': 304,
 };
 

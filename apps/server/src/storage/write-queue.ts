@@ -22,7 +22,9 @@
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
+import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
 import { TALLY_SQL, type StatementTally } from './statement-tally.js';
@@ -39,18 +41,7 @@ export interface WriteTx extends StorageServices {
   readonly ahead: { row: unknown } | undefined;
 }
 
-/**
- * Rows many jobs need, read for all the jobs of a transaction in one statement at its start
- * instead of one statement each (a round trip each on PostgreSQL). The contract: a job that
- * declares a read-ahead of a source does not change what that source reads for other jobs.
- * Any other job running earlier in the transaction makes the rows read ahead stale for the
- * jobs after it, which read for themselves.
- */
-export interface ReadAheadSource<K> {
-  /** The rows of `keys` (distinct by `id`), by `id(key)`; keys without a row are absent. */
-  load(db: Transaction<Database>, keys: K[]): Promise<Map<string, unknown>>;
-  id(key: K): string;
-}
+export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
@@ -346,64 +337,6 @@ export class WriteQueue {
       // Ahead of newer writes, so a write that lost a conflict does not fall behind later ones.
       this.#pending.unshift(...again);
       this.#schedule();
-    }
-  }
-}
-
-/** Reads ahead for the jobs of a transaction; `take(job)` answers in job order (see ReadAheadSource). */
-async function readAhead(trx: Transaction<Database>, jobs: Job[]): Promise<{ take(job: Job): WriteTx['ahead'] }> {
-  const bySource = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
-  for (const job of jobs) {
-    if (job.readAhead === undefined) continue;
-    const { source, key } = job.readAhead;
-    let keys = bySource.get(source);
-    if (keys === undefined) bySource.set(source, (keys = new Map()));
-    keys.set(source.id(key), key);
-  }
-  const none = { take: () => undefined };
-  // A lone job reads for itself: no gain in reading ahead.
-  if (bySource.size === 0 || jobs.length < 2) return none;
-  const rows = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
-  for (const [source, keys] of bySource) rows.set(source, await source.load(trx, [...keys.values()]));
-  const stale = new Set<ReadAheadSource<unknown>>();
-  return {
-    take(job) {
-      // Whatever ran before this job may have changed what the sources it did not declare read.
-      const mine = job.readAhead?.source;
-      const answer = mine === undefined || stale.has(mine) ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
-      for (const source of rows.keys()) if (source !== mine) stale.add(source);
-      return answer;
-    },
-  };
-}
-
-/**
- * Tickets in the order transactions sent COMMIT; `turn(t)` waits until every earlier ticket
- * is released (its transaction settled, committed or not).
- */
-class CommitOrder {
-  #next = 0;
-  /** Every ticket below this one is released. */
-  #done = 0;
-  readonly #released = new Set<number>();
-  readonly #waiting = new Map<number, () => void>();
-
-  take(): number {
-    return this.#next++;
-  }
-
-  turn(ticket: number): Promise<void> | undefined {
-    if (ticket === this.#done) return undefined;
-    return new Promise((resolve) => this.#waiting.set(ticket, resolve));
-  }
-
-  release(ticket: number): void {
-    this.#released.add(ticket);
-    while (this.#released.delete(this.#done)) this.#done += 1;
-    const wake = this.#waiting.get(this.#done);
-    if (wake !== undefined) {
-      this.#waiting.delete(this.#done);
-      wake();
     }
   }
 }
