@@ -4,7 +4,7 @@
  * (a test keeps the two in sync).
  */
 import { z } from 'zod';
-import { loadKek, parsePreviousKeks, type Kek } from './privacy/kek.js';
+import { loadKek, parsePreviousKeks, type Kek } from './crypto/kek.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

@@ -6,8 +6,9 @@ import type { Logger } from 'pino';
 import type { Bus } from './bus/bus.js';
 import type { Config } from './config.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import type { SigningKeys } from './crypto/signing-keys.js';
 import type { Storage } from './storage/db.js';
-import type { Metrics } from './http/metrics.js';
+import type { Metrics } from './metrics.js';
 
 export interface HubContext {
   readonly config: Config;
@@ -16,6 +17,8 @@ export interface HubContext {
   readonly log: Logger;
   readonly secrets: SecretBox;
   readonly metrics: Metrics;
+  /** The hub's JWS signing keys (consent receipts, audit checkpoints), one instance per hub. */
+  readonly signingKeys: SigningKeys;
   /** Milliseconds since the epoch; replaced in tests. */
   readonly now: () => number;
 }

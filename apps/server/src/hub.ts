@@ -9,11 +9,13 @@ import { busFromConfig } from './bus/nats-bus.js';
 import type { Config } from './config.js';
 import type { HubContext } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
-import { createMetrics } from './http/metrics.js';
+import { SigningKeys } from './crypto/signing-keys.js';
+import { createMetrics } from './metrics.js';
 import { loggerOptions } from './logger.js';
 import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
-import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
+import { vaultServices } from './privacy/vault-services.js';
+import { FsBlobStore, type BlobStore } from './storage/blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
 import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import { openWitness } from './privacy/audit-witness.js';
@@ -60,12 +62,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     poolSize: config.DATABASE_POOL_SIZE,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     writeConcurrency: config.DATABASE_WRITE_CONCURRENCY,
-    kek: config.kek,
-    previousKeks: config.previousKeks,
+    services: vaultServices({ kek: config.kek, previousKeks: config.previousKeks }),
   });
   const metrics = createMetrics();
   const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });
-  const ctx: HubContext = {
+  const base = {
     config,
     storage,
     bus,
@@ -74,6 +75,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     metrics,
     now: options.now ?? Date.now,
   };
+  // The signing keys work on the context itself (one object), so a clock replaced in a test applies to them.
+  const ctx: HubContext = Object.assign(base, { signingKeys: new SigningKeys(base) });
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
   // Attachment files are sealed before they reach the store (features/attachments).
   const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));

@@ -45,3 +45,9 @@ export interface Bus {
   onReconnect?(handler: () => void): Unsubscribe;
   close(): Promise<void>;
 }
+
+/** The bus settings of the configuration (config.ts), named here so the bus does not import it. */
+export interface BusSettings {
+  readonly NATS_URL?: string | undefined;
+  readonly NATS_SUBJECT_PREFIX: string;
+}

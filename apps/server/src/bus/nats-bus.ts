@@ -11,8 +11,8 @@ import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-import type { Config } from '../config.js';
-import { topicOf, type Bus, type Unsubscribe } from './bus.js';
+import { retryDelayMs } from '../backoff.js';
+import { topicOf, type Bus, type BusSettings, type Unsubscribe } from './bus.js';
 import type { BusEvent } from './events.js';
 import { MemoryBus } from './memory-bus.js';
 
@@ -266,8 +266,7 @@ export class NatsBus implements Bus {
   }
 
   #backoff(attempt: number): number {
-    const ceiling = Math.min(this.#max, this.#base * 2 ** Math.min(attempt, 20));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+    return retryDelayMs(attempt + 1, { baseMs: this.#base, capMs: this.#max, jitter: 'equal' });
   }
 
   #sleep(ms: number): Promise<void> {
@@ -287,7 +286,7 @@ export class NatsBus implements Bus {
 }
 
 /** The bus a hub uses: NATS when `NATS_URL` is set, else the in-process bus. */
-export function busFromConfig(config: Pick<Config, 'NATS_URL' | 'NATS_SUBJECT_PREFIX'>, deps: { log?: Logger; registry?: Registry } = {}): Bus {
+export function busFromConfig(config: BusSettings, deps: { log?: Logger; registry?: Registry } = {}): Bus {
   if (config.NATS_URL === undefined || config.NATS_URL === '') return new MemoryBus();
   return new NatsBus({
     servers: config.NATS_URL.split(',').map((s) => s.trim()),

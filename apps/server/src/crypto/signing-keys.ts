@@ -1,6 +1,6 @@
 /**
  * The hub's JWS signing keys (ES256), for consent receipts and audit checkpoints. The first
- * start generates a key pair; the private JWK is stored wrapped by the KEK (privacy/kek.ts,
+ * start generates a key pair; the private JWK is stored wrapped by the KEK (crypto/kek.ts,
  * through the vault), the public JWK in the clear. A key is **trusted** only when its wrap
  * opens under the KEK (or a KEK_PREVIOUS key) and the private key inside matches the stored
  * public key and kid: a key pair inserted by someone who can edit the database, but does
@@ -10,8 +10,10 @@
  */
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { HubContext } from '../context.js';
+import type { Logger } from 'pino';
+import type { Storage } from '../storage/db.js';
 import type { SigningKeysTable } from '../storage/schema.js';
+import type { SecretBox } from './secret-box.js';
 
 const ALG = 'ES256';
 type PrivateKey = Awaited<ReturnType<typeof importJWK>>;
@@ -21,29 +23,31 @@ interface ActiveKey {
   key: PrivateKey;
 }
 
-const instances = new WeakMap<HubContext, SigningKeys>();
+/** What the signing keys work with (a HubContext has all of it). */
+export interface SigningKeysDeps {
+  readonly storage: Storage;
+  /** Opens keys stored before the KEK wrapped them (sealed with the service key). */
+  readonly secrets: SecretBox;
+  readonly log: Logger;
+  readonly now: () => number;
+}
 
 /** What the KEK wrap of a key is bound to: its kid, the thumbprint of its public key. */
 const wrapLabel = (kid: string) => `signing_keys/${kid}`;
 
 export class SigningKeys {
-  private readonly ctx: HubContext;
+  private readonly ctx: SigningKeysDeps;
   #active: ActiveKey | undefined;
   /** Trust decisions per stored row (kid, wrap and public key): rows never change in place but by rotation. */
   readonly #trust = new Map<string, JWK | null>();
 
-  constructor(ctx: HubContext) {
-    this.ctx = ctx;
+  constructor(deps: SigningKeysDeps) {
+    this.ctx = deps;
   }
 
-  /** The one instance for a hub (features share it without threading it through every constructor). */
-  static of(ctx: HubContext): SigningKeys {
-    let keys = instances.get(ctx);
-    if (keys === undefined) {
-      keys = new SigningKeys(ctx);
-      instances.set(ctx, keys);
-    }
-    return keys;
+  /** The one instance of a hub, which its context carries (hub.ts creates it). */
+  static of(ctx: { readonly signingKeys: SigningKeys }): SigningKeys {
+    return ctx.signingKeys;
   }
 
   /** Loads the signing key, generating and storing one on first start. Idempotent. */

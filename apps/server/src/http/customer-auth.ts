@@ -6,7 +6,6 @@
 import { PlatformError, type Customer } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../crypto/tokens.js';
-import type { Accounts } from '../features/customers/accounts.js';
 
 export const SESSION_COOKIE = 'confide_session';
 
@@ -15,6 +14,11 @@ declare module 'fastify' {
     customer?: Customer;
     sessionToken?: string;
   }
+}
+
+/** Turns a session token into its customer (features/customers/accounts.ts implements it). */
+export interface SessionAuthenticator {
+  authenticate(sessionToken: string): Promise<Customer | undefined>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -40,19 +44,37 @@ export function assertSameOrigin(request: FastifyRequest, publicUrl: string, alw
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new PlatformError('FORBIDDEN_ORIGIN');
 }
 
+/**
+ * The session check customers and agents share: the Origin check (WebSocket upgrades are
+ * GETs but act for the owner, so theirs too), the session cookie turned into its owner, and
+ * on an upgrade the mark that closes the socket when this session ends
+ * (features/realtime/live-sessions.ts). Throws UNAUTHENTICATED without a live session.
+ */
+export async function authenticateSession<T extends { id: string }>(
+  request: FastifyRequest,
+  {
+    cookie,
+    kind,
+    publicUrl,
+    authenticate,
+  }: { cookie: string; kind: 'customer' | 'agent'; publicUrl: string; authenticate(token: string): Promise<T | undefined> },
+): Promise<{ owner: T; token: string }> {
+  const upgrade = isUpgrade(request);
+  assertSameOrigin(request, publicUrl, upgrade);
+  const token = request.cookies[cookie];
+  const owner = token === undefined ? undefined : await authenticate(token);
+  if (owner === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
+  if (upgrade) request.liveSession = { kind, ownerId: owner.id, idHash: sha256Hex(token) };
+  return { owner, token };
+}
+
 /** Builds the preHandler that requires a logged-in customer. */
-export function requireCustomer(accounts: Accounts, publicUrl: string) {
+export function requireCustomer(accounts: SessionAuthenticator, publicUrl: string) {
+  const check = { cookie: SESSION_COOKIE, kind: 'customer', publicUrl, authenticate: (token: string) => accounts.authenticate(token) } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    // WebSocket upgrades are GETs but act for the customer: check their Origin too.
-    const upgrade = isUpgrade(request);
-    assertSameOrigin(request, publicUrl, upgrade);
-    const token = request.cookies[SESSION_COOKIE];
-    const customer = token === undefined ? undefined : await accounts.authenticate(token);
-    if (customer === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
-    request.customer = customer;
+    const { owner, token } = await authenticateSession(request, check);
+    request.customer = owner;
     request.sessionToken = token;
-    // A socket lives on past this check: it is closed when this session ends (features/realtime/live-sessions.ts).
-    if (upgrade) request.liveSession = { kind: 'customer', ownerId: customer.id, idHash: sha256Hex(token) };
   };
 }
 

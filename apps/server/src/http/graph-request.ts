@@ -16,7 +16,7 @@ import { joinedPattern, routeShape } from './graph-routing.js';
 import { parseLenientJson } from './graph-params.js';
 
 export { parseLenientJson, parseParams } from './graph-params.js';
-import type { Pages, TokenPrincipal } from '../features/pages/pages.js';
+import type { GraphTokenVerifier, TokenPrincipal } from './graph-principal.js';
 
 /** Route segment matching a Graph version such as `v2.6` or `v25.0`. */
 export const VERSION_SEGMENT = ':version(^v\\d{1,2}\\.\\d{1,2}$)';
@@ -91,7 +91,7 @@ interface RouteEntry {
  * The Platform API as one Fastify plugin: multipart parsing is registered in this scope
  * only, then every feature adds its routes through the router.
  */
-export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
+export function graphPlugin(pages: GraphTokenVerifier, ...features: GraphRoutes[]) {
   return async (app: FastifyInstance): Promise<void> => {
     installGraphBodyParsers(app);
     await app.register(multipart, {
@@ -147,7 +147,7 @@ export function graphPlugin(pages: Pages, ...features: GraphRoutes[]) {
  * Every Graph path answers POST: `method=GET|DELETE|POST` (query or body, any case) picks the
  * endpoint as Graph does, so clients limited to POST reach all of them.
  */
-async function dispatchPost(request: FastifyRequest, pages: Pages, router: GraphRouter): Promise<unknown> {
+async function dispatchPost(request: FastifyRequest, pages: GraphTokenVerifier, router: GraphRouter): Promise<unknown> {
   const { fields, file } = await readBody(request);
   const query = flatten(request.query);
   const override = methodOverride(firstString(fields['method']) ?? firstString(query['method']));
@@ -174,7 +174,7 @@ function methodOverride(value: string | undefined): GraphMethod | undefined {
 }
 
 /** Reads parameters, the file and the token of a Graph request, and authenticates it. */
-export async function readGraphCall(request: FastifyRequest, pages: Pages, auth: GraphAuth = 'page'): Promise<GraphCall> {
+export async function readGraphCall(request: FastifyRequest, pages: GraphTokenVerifier, auth: GraphAuth = 'page'): Promise<GraphCall> {
   const { fields, file } = await readBody(request);
   return buildCall(pages, {
     query: flatten(request.query),
@@ -200,7 +200,7 @@ interface CallSource {
   dropMethod?: boolean;
 }
 
-async function buildCall(pages: Pages, source: CallSource): Promise<GraphCall> {
+async function buildCall(pages: GraphTokenVerifier, source: CallSource): Promise<GraphCall> {
   const { query, fields, file, parent, auth } = source;
   const merged = nestBrackets({ ...query, ...fields });
   const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
@@ -224,7 +224,12 @@ async function buildCall(pages: Pages, source: CallSource): Promise<GraphCall> {
  * endpoint takes) and, when sent, its `appsecret_proof` (hex HMAC-SHA256 of the token keyed
  * by the app secret).
  */
-export async function authenticate(pages: Pages, token: string | undefined, proof: string | undefined, auth: GraphAuth = 'page'): Promise<TokenPrincipal> {
+export async function authenticate(
+  pages: GraphTokenVerifier,
+  token: string | undefined,
+  proof: string | undefined,
+  auth: GraphAuth = 'page',
+): Promise<TokenPrincipal> {
   const asApp = auth === 'app' || (auth === 'any' && token?.includes('|') === true);
   const principal = asApp ? await pages.verifyAppToken(token) : await pages.verifyToken(token);
   if (proof !== undefined) {

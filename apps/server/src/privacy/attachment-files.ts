@@ -6,7 +6,7 @@
  * stored before per-file keys are still read with the hub-wide blob key until
  * `confide keys rekey-attachments` re-seals them.
  */
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { Access } from './purposes.js';
 import type { FileKey, Vault } from './vault.js';
 

@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import type { HubContext } from '../context.js';
 import { deleteFileBlobs, removeConversationFiles } from '../features/attachments/attachments.js';
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { announceSessionsEnded } from '../features/realtime/live-sessions.js';
 import type { WriteTx } from '../storage/write-queue.js';
 

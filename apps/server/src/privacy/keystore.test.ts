@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { kekFromBytes } from './kek.js';
+import { kekFromBytes } from '../crypto/kek.js';
 import { SqliteKeyStore, type KeyRecord } from './keystore.js';
 import { Vault } from './vault.js';
 

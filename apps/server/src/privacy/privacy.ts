@@ -8,7 +8,7 @@ import type { HubContext } from '../context.js';
 import { SigningKeys } from '../crypto/signing-keys.js';
 import { findConversationByPair } from '../features/conversations/store.js';
 import { findCustomerByUsername } from '../features/customers/store.js';
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { rekeyLegacyAttachments, type RekeyReport } from '../features/attachments/rekey-legacy.js';
 import { AttachmentFiles } from './attachment-files.js';
 import { collectAudit } from './audit-collector.js';

@@ -11,7 +11,7 @@
  */
 import type { HubContext } from '../context.js';
 import { deleteFileBlobs, removeFileLinksBefore } from '../features/attachments/attachments.js';
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1_000;

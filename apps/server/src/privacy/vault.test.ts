@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { kekFromBytes } from './kek.js';
+import { kekFromBytes } from '../crypto/kek.js';
 import { SqliteKeyStore } from './keystore.js';
 import { Vault, type AccessEvent } from './vault.js';
 import { ContentErasedError, PurposeDeniedError, type Access } from './purposes.js';
 import { AttachmentFiles } from './attachment-files.js';
-import type { BlobStore } from '../features/attachments/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 
 const toCustomer: Access = { purpose: 'deliver_to_customer', actor: 'customer:u1' };
 

@@ -21,7 +21,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import type { MessageBody } from '@confide/protocol';
 import { decodeMessageBody, decodeJson, encodeJson } from '../storage/content.js';
 import { decrypt, encrypt } from './aead.js';
-import type { Kek } from './kek.js';
+import type { Kek } from '../crypto/kek.js';
 import type { KeyRecord, KeyStore } from './keystore.js';
 import { Lru } from './lru.js';
 import { maskDeep } from './masking.js';

@@ -8,12 +8,10 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { Kek } from '../privacy/kek.js';
-import { PgKeyStore, SqliteKeyStore, type KeyStore } from '../privacy/keystore.js';
-import { Vault } from '../privacy/vault.js';
 import { migrateToLatest, type DialectName } from './migrations/index.js';
 import { openPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
+import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
 import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
@@ -32,29 +30,25 @@ export interface StorageOptions {
   writeConcurrency?: number;
   /** PostgreSQL client-side query timeout (ms); a silent link fails instead of hanging. */
   queryTimeoutMs?: number;
-  /** Key-encryption key wrapping the data keys of the vault (privacy/vault.ts). */
-  kek: Kek;
-  /** Earlier KEKs accepted for unwrapping during a rotation. */
-  previousKeks?: readonly Kek[];
+  /** Opens the services write jobs receive, the vault (privacy/vault-services.ts). */
+  services: StorageServicesOpener;
 }
 
-/** The database handle plus the group-commit write queue every write goes through. */
-export interface Storage {
+/** The database handle, the group-commit write queue every write goes through, and the storage services (the vault). */
+export interface Storage extends StorageServices {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   readonly writes: WriteQueue;
-  /** Encrypts and (for an allowed purpose) decrypts customer content; see privacy/vault.ts. */
-  readonly vault: Vault;
   /** Cheap liveness probe used by /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options) : openSqlite(options);
+  const { storage, opened } = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options) : openSqlite(options);
   try {
     await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
-    await storage.vault.assertKekMatchesKeystore();
+    await opened.ready();
   } catch (err) {
     await storage.close().catch(() => undefined);
     throw err;
@@ -62,7 +56,12 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return storage;
 }
 
-function openSqlite(options: StorageOptions): Storage {
+interface Opening {
+  storage: Storage;
+  opened: OpenedServices;
+}
+
+function openSqlite(options: StorageOptions): Opening {
   let file = ':memory:';
   if (!options.memory) {
     fs.mkdirSync(options.dataDir, { recursive: true });
@@ -78,35 +77,33 @@ function openSqlite(options: StorageOptions): Storage {
   // commits: reads then go to the OS for pages just written. 64 MB keeps them in process.
   sqlite.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  // Keys live in their own file, never in confide.db (docs/privacy.md).
-  const keystore = new SqliteKeyStore(options.memory ? null : path.join(options.dataDir, 'keys.db'));
-  return finish(db, 'sqlite', keystore, options);
+  const place = {
+    dialect: 'sqlite',
+    databaseUrl: undefined,
+    dataDir: options.memory ? null : options.dataDir,
+    queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
+  } as const;
+  return finish(db, 'sqlite', options.services(place));
 }
 
-function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs' | 'writeConcurrency'>): Storage {
+function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'services' | 'queryTimeoutMs' | 'writeConcurrency'>): Opening {
   const pool = openPgPool(url, { max: poolSize, queryTimeoutMs: keys.queryTimeoutMs ?? 30_000 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Every statement is a round trip: several group commits in flight, and jobs without a
   // savepoint each until one fails (storage/write-queue.ts). A write job may need a connection
   // of its own besides its transaction's (the Send API's rate-limit lease), so one stays free.
   const writes: WriteQueueOptions = { concurrency: Math.min(keys.writeConcurrency ?? 1, Math.max(1, poolSize - 1)), optimistic: true };
-  return finish(db, 'postgres', new PgKeyStore(url, keys.queryTimeoutMs ?? 30_000), keys, writes);
+  const place = { dialect: 'postgres', databaseUrl: url, dataDir: null, queryTimeoutMs: keys.queryTimeoutMs ?? 30_000 } as const;
+  return finish(db, 'postgres', keys.services(place), writes);
 }
 
-function finish(
-  db: Kysely<Database>,
-  dialect: DialectName,
-  keystore: KeyStore,
-  keys: Pick<StorageOptions, 'kek' | 'previousKeks' | 'queryTimeoutMs'>,
-  writeOptions: WriteQueueOptions = {},
-): Storage {
-  const vault = new Vault({ keystore, kek: keys.kek, previousKeks: keys.previousKeks ?? [] });
-  const writes = new WriteQueue(db, vault, writeOptions);
-  return {
+function finish(db: Kysely<Database>, dialect: DialectName, opened: OpenedServices, writeOptions: WriteQueueOptions = {}): Opening {
+  const writes = new WriteQueue(db, opened.services, writeOptions);
+  const storage: Storage = {
+    ...opened.services,
     db,
     dialect,
     writes,
-    vault,
     async ping() {
       await db
         .selectFrom('pages')
@@ -117,7 +114,8 @@ function finish(
     async close() {
       await writes.drain();
       await db.destroy();
-      await keystore.close();
+      await opened.close();
     },
   };
+  return { storage, opened };
 }

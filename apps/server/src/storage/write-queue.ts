@@ -22,15 +22,16 @@
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import type { Vault } from '../privacy/vault.js';
+import { CommitOrder } from './commit-order.js';
+import { isAbortedTransaction, isLockConflict } from './db-errors.js';
+import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
+import type { StorageServices } from './services.js';
 import { TALLY_SQL, type StatementTally } from './statement-tally.js';
 
-/** What a write job receives: the transaction and a hook for post-commit effects. */
-export interface WriteTx {
+/** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
+export interface WriteTx extends StorageServices {
   readonly db: Transaction<Database>;
-  /** Seals content before it is written (privacy/vault.ts). */
-  readonly vault: Vault;
   afterCommit(effect: () => void): void;
   /**
    * What the job's read-ahead found for its key (`{ row }`, `row` undefined when there is
@@ -40,18 +41,7 @@ export interface WriteTx {
   readonly ahead: { row: unknown } | undefined;
 }
 
-/**
- * Rows many jobs need, read for all the jobs of a transaction in one statement at its start
- * instead of one statement each (a round trip each on PostgreSQL). The contract: a job that
- * declares a read-ahead of a source does not change what that source reads for other jobs.
- * Any other job running earlier in the transaction makes the rows read ahead stale for the
- * jobs after it, which read for themselves.
- */
-export interface ReadAheadSource<K> {
-  /** The rows of `keys` (distinct by `id`), by `id(key)`; keys without a row are absent. */
-  load(db: Transaction<Database>, keys: K[]): Promise<Map<string, unknown>>;
-  id(key: K): string;
-}
+export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
@@ -98,20 +88,8 @@ async function statementTally(trx: Transaction<Database>): Promise<StatementTall
   return row !== undefined && typeof row.writes === 'number' ? row : undefined;
 }
 
-function sqlState(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-}
-
-/** PostgreSQL: the transaction lost a deadlock or a serialization conflict; running it again may succeed. */
-export function isRetryableWriteError(err: unknown): boolean {
-  const code = sqlState(err);
-  return code === '40P01' || code === '40001';
-}
-
-/** PostgreSQL: a statement ran in a transaction an earlier error had aborted (not that statement's fault). */
-function isAbortedTransaction(err: unknown): boolean {
-  return sqlState(err) === '25P02';
-}
+/** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
+export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
   #pending: Job[] = [];
@@ -125,14 +103,14 @@ export class WriteQueue {
   #reruns = 0;
 
   private readonly db: Kysely<Database>;
-  private readonly vault: Vault;
+  private readonly services: StorageServices;
   readonly #concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
 
-  constructor(db: Kysely<Database>, vault: Vault, options: WriteQueueOptions = {}) {
+  constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
-    this.vault = vault;
+    this.services = services;
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -225,7 +203,7 @@ export class WriteQueue {
         const { job } = outcome;
         savepoints = true;
         if (isAbortedTransaction(job.error)) continue;
-        if (isRetryableWriteError(job.error)) {
+        if (isLockConflict(job.error)) {
           this.#lostConflict(job);
           await jitter();
           continue;
@@ -239,7 +217,7 @@ export class WriteQueue {
         savepoints = true;
         continue;
       }
-      if (isRetryableWriteError(err)) {
+      if (isLockConflict(err)) {
         for (const job of jobs) {
           job.error = err;
           this.#lostConflict(job);
@@ -274,7 +252,7 @@ export class WriteQueue {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
         for (const job of jobs) {
-          const tx: WriteTx = { db: trx, vault: this.vault, afterCommit: (e) => job.effects.push(e), ahead: ahead.take(job) };
+          const tx: WriteTx = { ...this.services, db: trx, afterCommit: (e) => job.effects.push(e), ahead: ahead.take(job) };
           if (!savepoints) {
             const writes = tally?.writes;
             const errors = tally?.errors;
@@ -283,7 +261,7 @@ export class WriteQueue {
               job.ok = true;
             } catch (err) {
               job.error = err;
-              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isRetryableWriteError(err)) {
+              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isLockConflict(err)) {
                 // Nothing of it in the transaction: refused on its own, the others go on.
                 this.#refuse(job, err);
                 continue;
@@ -337,7 +315,7 @@ export class WriteQueue {
     for (const job of jobs) {
       if (job.settled) continue;
       if (!job.ok) {
-        if (!isRetryableWriteError(job.error)) this.#refuse(job, job.error);
+        if (!isLockConflict(job.error)) this.#refuse(job, job.error);
         else {
           this.#lostConflict(job);
           if (!job.settled) again.push(job);
@@ -359,64 +337,6 @@ export class WriteQueue {
       // Ahead of newer writes, so a write that lost a conflict does not fall behind later ones.
       this.#pending.unshift(...again);
       this.#schedule();
-    }
-  }
-}
-
-/** Reads ahead for the jobs of a transaction; `take(job)` answers in job order (see ReadAheadSource). */
-async function readAhead(trx: Transaction<Database>, jobs: Job[]): Promise<{ take(job: Job): WriteTx['ahead'] }> {
-  const bySource = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
-  for (const job of jobs) {
-    if (job.readAhead === undefined) continue;
-    const { source, key } = job.readAhead;
-    let keys = bySource.get(source);
-    if (keys === undefined) bySource.set(source, (keys = new Map()));
-    keys.set(source.id(key), key);
-  }
-  const none = { take: () => undefined };
-  // A lone job reads for itself: no gain in reading ahead.
-  if (bySource.size === 0 || jobs.length < 2) return none;
-  const rows = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
-  for (const [source, keys] of bySource) rows.set(source, await source.load(trx, [...keys.values()]));
-  const stale = new Set<ReadAheadSource<unknown>>();
-  return {
-    take(job) {
-      // Whatever ran before this job may have changed what the sources it did not declare read.
-      const mine = job.readAhead?.source;
-      const answer = mine === undefined || stale.has(mine) ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
-      for (const source of rows.keys()) if (source !== mine) stale.add(source);
-      return answer;
-    },
-  };
-}
-
-/**
- * Tickets in the order transactions sent COMMIT; `turn(t)` waits until every earlier ticket
- * is released (its transaction settled, committed or not).
- */
-class CommitOrder {
-  #next = 0;
-  /** Every ticket below this one is released. */
-  #done = 0;
-  readonly #released = new Set<number>();
-  readonly #waiting = new Map<number, () => void>();
-
-  take(): number {
-    return this.#next++;
-  }
-
-  turn(ticket: number): Promise<void> | undefined {
-    if (ticket === this.#done) return undefined;
-    return new Promise((resolve) => this.#waiting.set(ticket, resolve));
-  }
-
-  release(ticket: number): void {
-    this.#released.add(ticket);
-    while (this.#released.delete(this.#done)) this.#done += 1;
-    const wake = this.#waiting.get(this.#done);
-    if (wake !== undefined) {
-      this.#waiting.delete(this.#done);
-      wake();
     }
   }
 }

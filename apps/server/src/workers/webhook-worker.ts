@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../context.js';
 import type { Pages } from '../features/pages/pages.js';
 import { retryDelayMs } from '../features/webhooks/backoff.js';
+import { isTransientDbError } from '../storage/db-errors.js';
 import {
   claimBatch,
   countFailingApps,
@@ -282,9 +283,7 @@ export class WebhookWorker {
       try {
         return await this.#ctx.storage.writes.run(fn);
       } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        const transient = code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
-        if (!transient || attempt >= 8) throw err;
+        if (!isTransientDbError(err) || attempt >= 8) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }

@@ -2,6 +2,7 @@
 import { PlatformError, type CredentialsBody, type Customer } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { newId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
+import type { SessionAuthenticator } from '../../http/customer-auth.js';
 import { LoginGuard } from './login-guard.js';
 import { argon2Passwords, type PasswordHasher } from './passwords.js';
 import { announceSessionsEnded } from '../realtime/live-sessions.js';
@@ -23,7 +24,7 @@ export interface SessionGrant {
   expiresAt: number;
 }
 
-export class Accounts {
+export class Accounts implements SessionAuthenticator {
   readonly #guard: LoginGuard;
   readonly #passwords: PasswordHasher;
 

@@ -5,8 +5,7 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sha256Hex } from '../../crypto/tokens.js';
-import { assertSameOrigin, isUpgrade } from '../../http/customer-auth.js';
+import { authenticateSession } from '../../http/customer-auth.js';
 import type { Agent, Agents } from './agents.js';
 
 export const AGENT_COOKIE = 'confide_agent';
@@ -20,18 +19,13 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the preHandler that requires a logged-in agent. */
+/** Builds the preHandler that requires a logged-in agent (the session check customers use: http/customer-auth.ts). */
 export function requireAgent(agents: Agents, publicUrl: string) {
+  const check = { cookie: AGENT_COOKIE, kind: 'agent', publicUrl, authenticate: (token: string) => agents.authenticate(token) } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const upgrade = isUpgrade(request);
-    assertSameOrigin(request, publicUrl, upgrade);
-    const token = request.cookies[AGENT_COOKIE];
-    const agent = token === undefined ? undefined : await agents.authenticate(token);
-    if (agent === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
-    request.agent = agent;
+    const { owner, token } = await authenticateSession(request, check);
+    request.agent = owner;
     request.agentSessionToken = token;
-    // The inbox stream is closed when this session ends (features/realtime/live-sessions.ts).
-    if (upgrade) request.liveSession = { kind: 'agent', ownerId: agent.id, idHash: sha256Hex(token) };
   };
 }
 

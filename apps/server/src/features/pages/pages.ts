@@ -10,6 +10,7 @@ import { newId, randomScopedId, randomSecret, safeEqual, sha256Hex } from '../..
 import type { Database, PagesTable } from '../../storage/schema.js';
 import { Lru } from '../../privacy/lru.js';
 import { prepare } from '../../storage/prepared.js';
+import type { GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
 
 /** Webhook fields an app subscribes to by default. */
 export const DEFAULT_FIELDS = [
@@ -41,11 +42,8 @@ export interface CreatedPage {
 }
 
 /** The page and app a valid access token stands for. */
-export interface TokenPrincipal {
-  pageId: string;
-  appId: string;
-  tokenId: string;
-}
+/** The principal of a page or app token; declared with the port Pages implements (http/graph-principal.ts). */
+export type { TokenPrincipal };
 
 // Every Platform API call runs this lookup (storage/prepared.ts).
 const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
@@ -59,7 +57,7 @@ const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
  */
 export const TOKEN_CACHE_MS = 2_000;
 
-export class Pages {
+export class Pages implements GraphTokenVerifier {
   private readonly ctx: HubContext;
   /** Verified tokens by SHA-256, for TOKEN_CACHE_MS (every Platform API call verifies one). */
   readonly #verified = new Lru<TokenPrincipal>(10_000, TOKEN_CACHE_MS);

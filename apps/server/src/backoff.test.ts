@@ -16,4 +16,12 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(10, { ...opts, random: () => 0.999_999 })).toBe(300_000);
     expect(retryDelayMs(10_000, { ...opts, random: () => 0.999_999 })).toBe(300_000);
   });
+
+  it('with equal jitter, stays in [ceiling/2, ceiling) (the NATS reconnect loop)', () => {
+    const nats = { baseMs: 250, capMs: 10_000, jitter: 'equal' } as const;
+    expect(retryDelayMs(1, { ...nats, random: () => 0 })).toBe(125);
+    expect(retryDelayMs(3, { ...nats, random: () => 0.5 })).toBe(750);
+    expect(retryDelayMs(30, { ...nats, random: () => 0 })).toBe(5_000);
+    expect(retryDelayMs(30, { ...nats, random: () => 0.999_999 })).toBeLessThan(10_000);
+  });
 });

@@ -1,0 +1,41 @@
+/** Prometheus metrics of the hub: counts and durations, never content. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route'>;
+  readonly messagesStored: Counter<'direction'>;
+  readonly wsConnections: Gauge;
+  readonly webhookDeliveries: Counter<'result'>;
+  readonly webhookFailingApps: Gauge;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'confide_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpDuration: new Histogram({
+      name: 'confide_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    messagesStored: new Counter({ name: 'confide_messages_stored_total', help: 'Messages committed', labelNames: ['direction'], registers: [registry] }),
+    wsConnections: new Gauge({ name: 'confide_ws_connections', help: 'Open customer WebSocket connections', registers: [registry] }),
+    webhookDeliveries: new Counter({
+      name: 'confide_webhook_deliveries_total',
+      help: 'Webhook POST attempts by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    webhookFailingApps: new Gauge({
+      name: 'confide_webhook_failing_apps',
+      help: 'Apps whose webhook has failed for more than 15 minutes',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The vault as a storage service: storage hands it to every write job (`tx.vault`) and
+ * carries it (`storage.vault`) without importing the privacy layer (storage/services.ts).
+ * The keystore lives beside the database: its own SQLite file (`keys.db`, never in
+ * confide.db; docs/privacy.md) or the same PostgreSQL database on connections of its own.
+ */
+import path from 'node:path';
+import type { Kek } from '../crypto/kek.js';
+import type { StoragePlace, StorageServicesOpener } from '../storage/services.js';
+import { PgKeyStore, SqliteKeyStore, type KeyStore } from './keystore.js';
+import { Vault } from './vault.js';
+
+declare module '../storage/services.js' {
+  interface StorageServices {
+    /** Encrypts and (for an allowed purpose) decrypts customer content; see privacy/vault.ts. */
+    readonly vault: Vault;
+  }
+}
+
+export interface VaultServicesOptions {
+  /** Key-encryption key wrapping the data keys of the vault. */
+  kek: Kek;
+  /** Earlier KEKs accepted for unwrapping during a rotation. */
+  previousKeks?: readonly Kek[];
+}
+
+function openKeyStore(place: StoragePlace): KeyStore {
+  if (place.dialect === 'postgres' && place.databaseUrl !== undefined) return new PgKeyStore(place.databaseUrl, place.queryTimeoutMs);
+  return new SqliteKeyStore(place.dataDir === null ? null : path.join(place.dataDir, 'keys.db'));
+}
+
+/** Opens the keystore beside a storage and the vault over it; ready once the KEK matches the keystore. */
+export function vaultServices(options: VaultServicesOptions): StorageServicesOpener {
+  return (place) => {
+    const keystore = openKeyStore(place);
+    const vault = new Vault({ keystore, kek: options.kek, previousKeks: options.previousKeks ?? [] });
+    return { services: { vault }, ready: () => vault.assertKekMatchesKeystore(), close: () => keystore.close() };
+  };
+}
