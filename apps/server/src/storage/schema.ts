@@ -277,6 +277,8 @@ export interface AttachmentsTable {
   size: number | null;
   /** 1 when the business may send it again; 0 for single-use uploads. */
   is_reusable: number;
+  /** 1 for a file the customer sent (migration 018; its `app_id` is empty): the page may fetch it, never send it. */
+  from_customer: number;
   created_at: number;
   /**
    * The file key wrapped under the page's attachment key (privacy/vault.ts), while the page

@@ -9,6 +9,8 @@ import { graphPlugin } from '../../http/graph-request.js';
 import { Attachments } from '../attachments/attachments.js';
 import type { BlobStore } from '../attachments/blob-store.js';
 import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments/routes.js';
+import { customerFileRoutes, customerUploadRoutes } from '../attachments/customer-upload-routes.js';
+import { CustomerUploads } from '../attachments/customer-uploads.js';
 import { MessengerProfiles } from '../graph/messenger-profile.js';
 import { PageObjects } from '../graph/page-objects.js';
 import { Personas } from '../graph/personas.js';
@@ -35,7 +37,7 @@ export interface PlatformApi {
   readonly sendApi: SendApi;
   /** The Graph endpoints, as one plugin. */
   readonly graph: (app: FastifyInstance) => Promise<void>;
-  /** Customer API routes the Platform API needs (attachment downloads). */
+  /** Attachment routes outside the Graph router: the customer's downloads and uploads, the business's fetch of a customer's file. */
   customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
 }
 
@@ -58,7 +60,13 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
       subscriptions: new SubscribedApps(ctx),
     }),
   );
-  return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)) };
+  const uploads = new CustomerUploads(ctx, attachments);
+  const customerRoutes = (auth: Auth) => async (app: FastifyInstance) => {
+    await app.register(attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)));
+    await app.register(customerUploadRoutes(uploads, auth));
+    await app.register(customerFileRoutes(uploads, pages));
+  };
+  return { handover, attachments, sendApi, graph, customerRoutes };
 }
 
 /** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */

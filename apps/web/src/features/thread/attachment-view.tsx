@@ -30,7 +30,7 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
     case 'image':
       return (
         <a className="media" href={url} target="_blank" rel="noopener noreferrer">
-          <img src={url} alt={`Image from ${ctx.pageName}`} loading="lazy" />
+          <img src={url} alt={ctx.mine === true ? `Your photo ${str(payload, 'name') ?? ''}`.trim() : `Image from ${ctx.pageName}`} loading="lazy" />
         </a>
       );
     case 'video':
