@@ -298,6 +298,20 @@ export interface AttachmentKeysTable {
   created_at: number;
 }
 
+/** A business's request for consent categories, rendered by the hub in the thread (migration 019). */
+export interface ConsentRequestsTable {
+  id: string;
+  customer_id: string;
+  page_id: string;
+  conversation_id: string;
+  /** JSON array of the categories asked for. */
+  categories: string;
+  created_at: number;
+  /** When the customer answered on the hub's surface; null while open. */
+  answered_at: number | null;
+  answer: 'allowed' | 'declined' | null;
+}
+
 /** Where an attachment was sent: lets the customer fetch it, and only that customer. */
 export interface MessageAttachmentsTable {
   attachment_id: string;
@@ -431,6 +445,7 @@ export interface Database {
   consent_state: ConsentStateTable;
   consent_receipts: ConsentReceiptsTable;
   consent_reminders: ConsentRemindersTable;
+  consent_requests: ConsentRequestsTable;
   signing_keys: SigningKeysTable;
   linking_tokens: LinkingTokensTable;
   account_links: AccountLinksTable;

@@ -11,6 +11,8 @@ import type { BlobStore } from '../attachments/blob-store.js';
 import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments/routes.js';
 import { customerFileRoutes, customerUploadRoutes } from '../attachments/customer-upload-routes.js';
 import { CustomerUploads } from '../attachments/customer-uploads.js';
+import { consentRequestCustomerRoutes, consentRequestGraphRoutes } from '../consent/consent-request-routes.js';
+import { ConsentRequests } from '../consent/consent-requests.js';
 import { MessengerProfiles } from '../graph/messenger-profile.js';
 import { PageObjects } from '../graph/page-objects.js';
 import { Personas } from '../graph/personas.js';
@@ -37,7 +39,7 @@ export interface PlatformApi {
   readonly sendApi: SendApi;
   /** The Graph endpoints, as one plugin. */
   readonly graph: (app: FastifyInstance) => Promise<void>;
-  /** Attachment routes outside the Graph router: the customer's downloads and uploads, the business's fetch of a customer's file. */
+  /** Customer API routes the Platform API needs: attachment downloads and uploads (and the business's fetch of a customer's file), answers to consent requests. */
   customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
 }
 
@@ -47,12 +49,14 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
   const personas = new Personas(ctx);
   const sendApi = new SendApi(ctx, attachments, sendRateLimiter(ctx));
   const templates = new MessageTemplates(ctx);
+  const consentRequests = new ConsentRequests(ctx);
   const graph = graphPlugin(
     pages,
     sendApiRoutes(sendApi),
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
     messageTemplateRoutes(templates),
+    consentRequestGraphRoutes(consentRequests),
     graphObjectRoutes({
       objects: new PageObjects(ctx, personas, templates),
       personas,
@@ -65,6 +69,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     await app.register(attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)));
     await app.register(customerUploadRoutes(uploads, auth));
     await app.register(customerFileRoutes(uploads, pages));
+    await app.register(consentRequestCustomerRoutes(consentRequests, auth));
   };
   return { handover, attachments, sendApi, graph, customerRoutes };
 }

@@ -22,6 +22,7 @@ import * as m015AttachmentNameSealed from './015-attachment-name-sealed.js';
 import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 import * as m017MessageAnswers from './017-message-answers.js';
 import * as m018CustomerAttachments from './018-customer-attachments.js';
+import * as m019ConsentRequests from './019-consent-requests.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '016-signing-keys-kek': m016SigningKeysKek,
   '017-message-answers': m017MessageAnswers,
   '018-customer-attachments': m018CustomerAttachments,
+  '019-consent-requests': m019ConsentRequests,
 };
 
 class StaticProvider implements MigrationProvider {
