@@ -1,8 +1,9 @@
 /**
  * The shop's consent request, end to end with the real Sandbox Shop: a customer who never
  * allowed receipts checks out; the receipt is refused, so the shop asks through the hub's
- * consent card; the customer taps Allow, sees what the shop declared in the hub's sheet,
- * allows; the hub confirms in the thread, and the receipt of the next order arrives.
+ * consent card, and the hub posts its quiet notice of the refusal (once a day: a second
+ * refused receipt adds none); the customer taps Allow, sees what the shop declared in the
+ * hub's sheet, allows; the hub confirms in the thread, and the receipt of the next order arrives.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +72,19 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     await card.getByText('Sandbox Shop would like to send you receipts and shipping updates.').waitFor({ timeout: 20_000 });
     expect(await card.getByText('Confide · consent request').count()).toBe(1);
     expect(await page.getByRole('article', { name: /^Receipt/ }).count()).toBe(0);
+    // The hub also told the customer, quietly, what was refused: one collapsed line.
+    const notice = page.locator('details.consent-notice');
+    expect(await notice.count()).toBe(1);
+    await notice.getByText('Sandbox Shop tried to send you a receipt.').click();
+    await notice.getByText('Receipts are off for Sandbox Shop.').waitFor();
     await shot(page, 'consent-request-01-card-mobile');
+
+    // A second refused receipt the same day: no second notice, and the shop may not ask again today.
+    const again = await checkout();
+    expect(again).toContain('You can allow receipts and shipping updates in Confide');
+    await page.waitForTimeout(500);
+    expect(await notice.count()).toBe(1);
+    expect(await page.locator('.consent-request').count()).toBe(1);
 
     await card.getByRole('button', { name: 'Allow…' }).click();
     const sheet = page.getByRole('dialog', { name: 'Allow Sandbox Shop to send you…' });

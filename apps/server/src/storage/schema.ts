@@ -306,6 +306,8 @@ export interface ConsentRequestsTable {
   conversation_id: string;
   /** JSON array of the categories asked for. */
   categories: string;
+  /** `business` (POST /me/consent_requests) or `refused_update` (the hub's notice after a refused update). */
+  origin: 'business' | 'refused_update';
   created_at: number;
   /** When the customer answered on the hub's surface; null while open. */
   answered_at: number | null;

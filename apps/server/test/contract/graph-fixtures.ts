@@ -54,3 +54,16 @@ export async function countRows(hub: Hub, table: 'messages' | 'attachments' | 'p
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Messages other than the hub's own (consent notices and reminders: direction `out`, no app),
+ * to prove a refused send stored nothing although the hub told the customer about it.
+ */
+export async function countNonHubMessages(hub: Hub): Promise<number> {
+  const row = await hub.ctx.storage.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where((eb) => eb.or([eb('direction', '=', 'in'), eb('app_id', 'is not', null)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -126,6 +126,45 @@ for (const dialect of DIALECTS) {
       expect(state.consent.categories).toEqual(['receipts', 'shipping']);
     });
 
+    it('tells the customer of a refused update with a quiet notice, once per category per day, whose Allow grants that category', async () => {
+      await declare();
+      const notices = async () =>
+        (await customerMessages(hub, shop)).flatMap((m) => {
+          const payload = (m.body['attachment'] as { payload?: Record<string, unknown> } | undefined)?.payload;
+          return payload?.['template_type'] === 'consent_notice' ? [payload] : [];
+        });
+      const hooksBefore = await hookFields();
+      expect((await receipt()).statusCode).toBe(400);
+      expect((await receipt()).statusCode).toBe(400);
+      expect(await notices()).toEqual([
+        expect.objectContaining({ text: 'Sandbox Shop tried to send you a receipt.', detail: 'Receipts are off for Sandbox Shop.', categories: ['receipts'] }),
+      ]);
+      expect(await hookFields()).toEqual(hooksBefore);
+      // Another category the same day gets its own notice; a business's own request is not blocked by notices.
+      const shipping = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?access_token=${shop.page.page_access_token}`,
+        payload: {
+          recipient: { id: shop.psid },
+          messaging_type: 'MESSAGE_TAG',
+          tag: 'POST_PURCHASE_UPDATE',
+          notification_category: 'shipping',
+          message: { text: 'Shipped' },
+        },
+      });
+      expect(shipping.statusCode).toBe(400);
+      expect((await notices()).map((n) => n['categories'])).toEqual([['receipts'], ['shipping']]);
+      expect((await ask(['receipts'])).statusCode).toBe(200);
+      clock.advance(DAY_MS + 1);
+      expect((await receipt()).statusCode).toBe(400);
+      const all = await notices();
+      expect(all).toHaveLength(3);
+      // Allow on the notice grants receipts; the next receipt goes out.
+      const allowed = await answer(all[2]?.['request_id'] as string, { allow: true });
+      expect(allowed.json().status).toBe('allowed');
+      expect((await receipt()).statusCode).toBe(200);
+    });
+
     it('cannot be forged: the Send API knows no consent_request template, and another page’s PSID is unknown', async () => {
       await declare();
       const forged = await hub.app.inject({

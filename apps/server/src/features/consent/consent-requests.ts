@@ -84,6 +84,7 @@ export class ConsentRequests {
         .select('id')
         .where('customer_id', '=', conv.customer_id)
         .where('page_id', '=', conv.page_id)
+        .where('origin', '=', 'business')
         .where('created_at', '>', now - REQUEST_INTERVAL_MS)
         .executeTakeFirst();
       if (recent !== undefined) throw new PlatformError('RATE_LIMITED', { message: 'A page may ask a customer for consent once a day.' });
@@ -96,6 +97,7 @@ export class ConsentRequests {
           page_id: conv.page_id,
           conversation_id: conv.id,
           categories: JSON.stringify(categories),
+          origin: 'business',
           created_at: now,
           answered_at: null,
           answer: null,
@@ -183,7 +185,10 @@ export class ConsentRequests {
         );
         reply = `Confide: ${conv.name} may now send you ${categoriesInWords(normalizeCategories(granting))}. You can change this any time in Privacy.`;
       } else {
-        reply = `Confide: nothing changed. ${conv.name} can ask again tomorrow at the earliest; you can allow updates any time in Privacy.`;
+        reply =
+          row.origin === 'business'
+            ? `Confide: nothing changed. ${conv.name} can ask again tomorrow at the earliest; you can allow updates any time in Privacy.`
+            : 'Confide: nothing changed. You can allow updates any time in Privacy.';
       }
       await postHubMessage(tx, this.#ctx.bus, { conversation: { id: conv.id, customer_id: customerId }, direction: 'out', body: { text: reply }, now });
       await appendCustomerEvent(tx, this.#ctx.bus, customerId, { type: 'conversation', conversation_id: conv.id, change: 'consent' }, now);

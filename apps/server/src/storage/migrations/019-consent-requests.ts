@@ -4,7 +4,8 @@ import type { MigrationContext } from './index.js';
 /**
  * Consent requests (features/consent/consent-requests.ts): a business asks in the thread for
  * categories; the hub renders the request and records the customer's answer once. The ledger
- * is written only from that answer, on the hub's own surface.
+ * is written only from that answer, on the hub's own surface. `origin` is `refused_update` for the
+ * hub's quiet notice after a business's update was refused for lack of consent.
  */
 export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<void> {
   await db.schema
@@ -14,6 +15,7 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('page_id', 'text', (c) => c.notNull())
     .addColumn('conversation_id', 'text', (c) => c.notNull())
     .addColumn('categories', 'text', (c) => c.notNull())
+    .addColumn('origin', 'text', (c) => c.notNull().defaultTo('business'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('answered_at', 'bigint')
     .addColumn('answer', 'text')

@@ -4,7 +4,7 @@ import { Icon } from '../../components/icon';
 import { attachmentUrl, str } from '../../lib/payload';
 import type { ButtonContext } from './message-button';
 import { ButtonTemplate } from './templates/button-template';
-import { ConsentRequestCard } from './templates/consent-request';
+import { ConsentNotice, ConsentRequestCard } from './templates/consent-request';
 import { GenericTemplate } from './templates/generic-template';
 import { ReceiptTemplate } from './templates/receipt-template';
 import { UtilityTemplate } from './templates/utility-template';
@@ -24,6 +24,8 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
       // Only the hub posts these (the Send API refuses the type); the card acts through the hub's request record.
       case 'consent_request':
         return <ConsentRequestCard payload={payload} ctx={ctx} />;
+      case 'consent_notice':
+        return <ConsentNotice payload={payload} ctx={ctx} />;
       default:
         return <p className="bubble unsupported">This message can’t be shown here.</p>;
     }

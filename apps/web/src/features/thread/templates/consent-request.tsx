@@ -79,3 +79,60 @@ export function ConsentRequestCard({ payload, ctx }: { payload: Json; ctx: Butto
     </div>
   );
 }
+
+/**
+ * The hub's quiet notice that a business's update was refused for lack of consent
+ * ("Sandbox Shop tried to send you a receipt."): one collapsed line; opened, it says what is
+ * off and offers Allow… through the same sheet. The hub posts at most one per category a day.
+ */
+export function ConsentNotice({ payload, ctx }: { payload: Json; ctx: ButtonContext }) {
+  const requestId = str(payload, 'request_id');
+  const [view, setView] = useState<ConsentRequestView | null>(null);
+  const [sheet, setSheet] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    if (requestId === undefined || view !== null) return;
+    try {
+      setView(await api.consentRequest(requestId));
+    } catch {
+      // An erased or foreign request: the notice stays a line of text.
+    }
+  };
+  const allow = async (categories: string[]) => {
+    if (requestId === undefined) return;
+    setBusy(true);
+    try {
+      setView(await api.answerConsentRequest(requestId, { allow: true, categories }));
+      setSheet(false);
+    } catch (err) {
+      toast(describeError(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details className="consent-notice" onToggle={(e) => (e.currentTarget.open ? void load() : undefined)}>
+      <summary>
+        <Icon name="bell" size={14} /> {str(payload, 'text') ?? `${ctx.pageName} tried to send you an update.`}
+      </summary>
+      <p>{str(payload, 'detail')}</p>
+      {view?.status === 'open' && (
+        <button type="button" className="button subtle" onClick={() => setSheet(true)} disabled={busy}>
+          Allow…
+        </button>
+      )}
+      {view?.status === 'allowed' && <p className="muted small">You allowed this. Change it any time in Privacy.</p>}
+      {sheet && view !== null && (
+        <ConsentSheet
+          pageName={view.page.name}
+          categories={view.categories}
+          busy={busy}
+          onAllow={(chosen) => void allow(chosen)}
+          onClose={() => setSheet(false)}
+        />
+      )}
+    </details>
+  );
+}
