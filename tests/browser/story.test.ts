@@ -6,7 +6,7 @@
  * not me" with its button after two newer messages and sees the answer in its place; an
  * agent in a second browser context takes the conversation in the inbox and, while the
  * agent holds it, a second alert and a balance update still reach her; the agent replies; alice withdraws `balances` in the privacy
- * center, the bank's next balance alert is refused by the hub, and she downloads her data.
+ * center, the bank's next balance alert is refused by the hub (she sees its quiet notice), and she downloads her data.
  * Every step leaves a screenshot in test-results/screenshots/story-*.png.
  */
 import type { BrowserContext, Page } from 'playwright-core';
@@ -274,17 +274,16 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     const card = page.getByRole('article', { name: 'Sandbox Bank' });
     await card.getByText('Account linked').waitFor();
     expect(await card.getByRole('switch', { name: /Fraud alerts/ }).isChecked()).toBe(true);
-    await card.getByRole('switch', { name: /Balances/ }).uncheck();
-    await card.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Access updated.').waitFor();
-    await card.getByRole('button', { name: 'Save' }).waitFor({ state: 'detached' });
-    expect(await card.getByRole('switch', { name: /Balances/ }).isChecked()).toBe(false);
+    // The switch saves at once (no Save button); the toast offers Undo.
+    await card.getByRole('switch', { name: /Balance updates/ }).uncheck();
+    await page.getByText('Balance updates off for Sandbox Bank.').waitFor();
+    expect(await card.getByRole('switch', { name: /Balance updates/ }).isChecked()).toBe(false);
     await snap(page, 'privacy-revoked-balances');
     const { consent } = await w.hub.services.consents.business(customerId, w.bankPage.pageId);
     expect(consent).toMatchObject({ status: 'active', categories: ['fraud_alerts'] });
   });
 
-  it('the bank’s next balance alert is refused by the hub: recorded at the bank, nothing new in her thread', async () => {
+  it('the bank’s next balance alert is refused by the hub: recorded at the bank; her thread shows only the hub’s quiet notice', async () => {
     const page = alice.page;
     await page
       .getByRole('navigation', { name: 'Conversations' })
@@ -304,8 +303,13 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
       'the refusal recorded by the bank',
     );
     expect(refusal).toMatchObject({ psid, tag: 'ACCOUNT_UPDATE', category: 'balances', code: 10, subcode: 1400001, context: 'low_balance:acc_alice_chk' });
-    expect(await storedMessages()).toEqual(before);
-    expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore);
+    // Not the update: the hub's collapsed notice that it was refused, and nothing else.
+    const notice = page.getByRole('log').locator('details.consent-notice');
+    await notice.getByText('Sandbox Bank tried to send you a balance update.').waitFor();
+    const after = await storedMessages();
+    expect(after.length).toBe(before.length + 1);
+    expect(after[0]?.body.attachment?.payload).toMatchObject({ template_type: 'consent_notice', categories: ['balances'] });
+    expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore + 1);
     expect((await page.getByRole('log').textContent())?.match(/Heads up/g)).toHaveLength(1);
     await snap(page, 'balance-alert-refused');
   });
