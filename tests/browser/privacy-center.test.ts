@@ -89,6 +89,25 @@ describe('privacy center', { timeout: 90_000 }, () => {
     expect(await balances.isChecked()).toBe(true);
   });
 
+  it('shows the access log in plain language, by day with the year and by business', async () => {
+    // Reading the conversation is an access the hub records, for the customer to read.
+    await page.goto(`${env.url}/c/${conversationId}`);
+    await page.getByRole('log').getByText('Your statement for November is ready.').waitFor();
+    await page.goto(`${env.url}/privacy`);
+    await page.getByText('Access log: who accessed your data, and why').click();
+    const log = page.getByRole('region', { name: 'Access log' });
+    const year = String(new Date().getFullYear());
+    await log
+      .getByRole('heading', { level: 4, name: new RegExp(year) })
+      .first()
+      .waitFor();
+    await log.getByRole('heading', { level: 5, name: 'Acme Bank' }).first().waitFor();
+    await log.getByText('Your messages were opened for you to read').first().waitFor();
+    await log.getByText('You allowed Acme Bank to send you updates').first().waitFor();
+    expect(await log.textContent()).not.toMatch(/content access|deliver_to|A business content|consent granted/);
+    await shot(page, 'privacy-04-access-log');
+  });
+
   it('unlinks without erasing: the card is accurate at once and the conversation stays', async () => {
     await card().getByRole('button', { name: 'Unlink…' }).click();
     const panel = card().getByRole('group', { name: 'Unlink your Acme Bank account?' });
