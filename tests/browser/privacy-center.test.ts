@@ -89,6 +89,23 @@ describe('privacy center', { timeout: 90_000 }, () => {
     expect(await balances.isChecked()).toBe(true);
   });
 
+  it('opens a receipt: what was granted, for what, when, and that the hub’s signature verifies; the JWS stays downloadable', async () => {
+    await page.goto(`${env.url}/privacy`);
+    await card()
+      .getByText(/Consent receipts \(\d+\)/)
+      .click();
+    const first = card().locator('.receipt-row').first();
+    await first.getByRole('button').click();
+    const check = card().locator('.receipt-check').first();
+    await check.waitFor();
+    expect(await check.textContent()).toMatch(/^\s*Verified: signed by this Confide hub/);
+    const view = card().locator('.receipt-view').first();
+    expect(await view.locator('dd').first().textContent()).toBe('Balance updates, Fraud alerts');
+    await view.getByText('Never').waitFor();
+    expect(await first.getByRole('link', { name: /Download the signed receipt/ }).getAttribute('href')).toMatch(/^\/api\/privacy\/receipts\/rcpt/);
+    await shot(page, 'privacy-05-receipt');
+  });
+
   it('shows the access log in plain language, by day with the year and by business', async () => {
     // Reading the conversation is an access the hub records, for the customer to read.
     await page.goto(`${env.url}/c/${conversationId}`);

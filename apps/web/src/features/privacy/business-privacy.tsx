@@ -5,8 +5,9 @@ import { Icon } from '../../components/icon';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
 import { fullDate } from '../../lib/time';
+import { ConsentReceipts } from './consent-receipts';
 import { ConsentToggles } from './consent-toggles';
-import { receiptUrl, renewConsent, revokeConsent, type PrivacyBusiness } from './privacy-api';
+import { renewConsent, revokeConsent, type PrivacyBusiness } from './privacy-api';
 import { UnlinkPanel } from './unlink-panel';
 
 const STATUS_TEXT = { none: 'No access granted', active: 'Access granted', expired: 'Access expired', revoked: 'Access revoked' } as const;
@@ -69,23 +70,7 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
         )}
       </div>
 
-      {business.receipts.length > 0 && (
-        <details className="receipts">
-          <summary>Consent receipts ({business.receipts.length})</summary>
-          <ul>
-            {business.receipts.map((r) => (
-              <li key={r.id}>
-                <a href={receiptUrl(r.id)} download>
-                  <Icon name="download" size={16} /> {fullDate(r.issued_at)}
-                </a>{' '}
-                <span className="muted small">{r.categories.map(humanize).join(', ') || 'No categories'}</span>
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <ConsentReceipts receipts={business.receipts} />
     </article>
   );
 }
-
-const humanize = (category: string) => category.replace(/[_.-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
