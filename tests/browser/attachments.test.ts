@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe.js';
 import { shot, startBrowserHub, type BrowserHub } from './harness.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64');
@@ -120,6 +121,7 @@ describe('customer attachments', { timeout: 90_000 }, () => {
     );
     await log.getByRole('img', { name: 'Your photo dropped.png' }).waitFor();
     await shot(page, 'attachments-01-sent-desktop');
+    expect(await seriousViolations(page)).toEqual([]);
 
     // A file of another kind is refused in words, and nothing is uploaded.
     await page.setInputFiles('[data-testid="attach-input"]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });

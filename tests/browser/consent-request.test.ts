@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe.js';
 import { shot } from './harness.js';
 import { startStoryWorld, type StoryWorld } from './story-world.js';
 
@@ -78,6 +79,7 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     await notice.getByText('Sandbox Shop tried to send you a receipt.').click();
     await notice.getByText('Receipts are off for Sandbox Shop.').waitFor();
     await shot(page, 'consent-request-01-card-mobile');
+    expect(await seriousViolations(page)).toEqual([]);
 
     // A second refused receipt the same day: no second notice, and the shop may not ask again today.
     const again = await checkout();
@@ -93,6 +95,7 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     expect(await sheet.getByRole('checkbox', { name: /Shipping updates/ }).isChecked()).toBe(true);
     await sheet.getByText('A receipt for each order you place.').waitFor();
     await shot(page, 'consent-request-02-sheet-mobile');
+    expect(await seriousViolations(page)).toEqual([]);
     await sheet.getByRole('button', { name: 'Allow', exact: true }).click();
     await card.getByText('You allowed this.').waitFor();
     await page.getByRole('log').getByText('Confide: Sandbox Shop may now send you receipts and shipping updates.', { exact: false }).waitFor();

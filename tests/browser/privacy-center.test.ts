@@ -8,6 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
+import { seriousViolations } from './axe.js';
 import { sendAsBusiness, shot, startBrowserHub, type BrowserHub } from './harness.js';
 
 describe('privacy center', { timeout: 90_000 }, () => {
@@ -102,8 +103,9 @@ describe('privacy center', { timeout: 90_000 }, () => {
     const view = card().locator('.receipt-view').first();
     expect(await view.locator('dd').first().textContent()).toBe('Balance updates, Fraud alerts');
     await view.getByText('Never').waitFor();
-    expect(await first.getByRole('link', { name: /Download the signed receipt/ }).getAttribute('href')).toMatch(/^\/api\/privacy\/receipts\/rcpt/);
+    expect(await first.getByRole('link', { name: /download the signed receipt/ }).getAttribute('href')).toMatch(/^\/api\/privacy\/receipts\/rcpt/);
     await shot(page, 'privacy-05-receipt');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('shows the access log in plain language, by day with the year and by business', async () => {
@@ -123,6 +125,7 @@ describe('privacy center', { timeout: 90_000 }, () => {
     await log.getByText('You allowed Acme Bank to send you updates').first().waitFor();
     expect(await log.textContent()).not.toMatch(/content access|deliver_to|A business content|consent granted/);
     await shot(page, 'privacy-04-access-log');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('unlinks without erasing: the card is accurate at once and the conversation stays', async () => {
@@ -131,6 +134,7 @@ describe('privacy center', { timeout: 90_000 }, () => {
     await panel.waitFor();
     expect(await panel.getByRole('checkbox', { name: /Also erase our conversation history/ }).isChecked()).toBe(false);
     await shot(page, 'privacy-02-unlink-choice');
+    expect(await seriousViolations(page)).toEqual([]);
     await panel.getByRole('button', { name: 'Unlink', exact: true }).click();
     await card().getByText('Account not linked').waitFor();
     await card().getByText('Access revoked').waitFor();
@@ -169,6 +173,7 @@ describe('privacy center', { timeout: 90_000 }, () => {
     expect(luminance(bg ?? '')).toBeLessThan(60);
     expect(luminance(fg ?? '')).toBeGreaterThan(180);
     await shot(darkPage, 'privacy-03-dark-mobile');
+    expect(await seriousViolations(darkPage)).toEqual([]);
     await dark.close();
   });
 });

@@ -57,8 +57,10 @@ function ReceiptDetails({ id }: { id: string }) {
       <dt>Shared with others</dt>
       <dd>{c.third_party_disclosure ? 'Yes' : 'Never'}</dd>
       <dt>Signature</dt>
-      <dd className="receipt-check good" role="status">
-        <Icon name="check" size={16} /> Verified: signed by this Confide hub (key {result.kid.slice(0, 8)})
+      <dd>
+        <span className="receipt-check good" role="status">
+          <Icon name="check" size={16} /> Verified: signed by this Confide hub (key {result.kid.slice(0, 8)})
+        </span>
       </dd>
     </dl>
   );
@@ -77,7 +79,7 @@ export function ConsentReceipts({ receipts }: { receipts: PrivacyBusiness['recei
               <button type="button" className="link-button" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? null : r.id)}>
                 {fullDate(r.issued_at)}: {r.categories.map(categoryName).join(', ') || 'nothing allowed'}
               </button>
-              <a href={receiptUrl(r.id)} download={`confide-receipt-${r.id}.json`} aria-label={`Download the signed receipt of ${fullDate(r.issued_at)}`}>
+              <a href={receiptUrl(r.id)} download={`confide-receipt-${r.id}.json`} aria-label={`JWS: download the signed receipt of ${fullDate(r.issued_at)}`}>
                 <Icon name="download" size={16} /> JWS
               </a>
             </div>

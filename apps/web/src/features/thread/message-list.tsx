@@ -135,7 +135,7 @@ export function MessageList({ conversation, messages, pending, uploads = [], has
               return (
                 <Fragment key={m.mid}>
                   {newDay && (
-                    <li className="day-separator" role="separator">
+                    <li className="day-separator">
                       <span>{dayLabel(m.created_at)}</span>
                     </li>
                   )}
