@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe.js';
+import { tabStops } from './keyboard.js';
 import { shot } from './harness.js';
 import { startStoryWorld, type StoryWorld } from './story-world.js';
 
@@ -80,6 +81,12 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     await notice.getByText('Receipts are off for Sandbox Shop.').waitFor();
     await shot(page, 'consent-request-01-card-mobile');
     expect(await seriousViolations(page)).toEqual([]);
+    const stops = await tabStops(page, 120);
+    for (const name of ['Allow…', 'Not now', 'Attach a photo or PDF', 'Message Sandbox Shop'])
+      expect(
+        stops.some((s) => s.startsWith(name)),
+        `${name} in ${JSON.stringify(stops)}`,
+      ).toBe(true);
 
     // A second refused receipt the same day: no second notice, and the shop may not ask again today.
     const again = await checkout();

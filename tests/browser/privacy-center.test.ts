@@ -9,6 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
 import { seriousViolations } from './axe.js';
+import { tabStops } from './keyboard.js';
 import { sendAsBusiness, shot, startBrowserHub, type BrowserHub } from './harness.js';
 
 describe('privacy center', { timeout: 90_000 }, () => {
@@ -77,6 +78,23 @@ describe('privacy center', { timeout: 90_000 }, () => {
     const balances = card().getByRole('switch', { name: /Balance updates/ });
     expect(await balances.isChecked()).toBe(true);
     expect(await card().getByRole('button', { name: 'Save' }).count()).toBe(0);
+    // Every control of the card and of Your data is reachable with Tab.
+    const stops = await tabStops(page);
+    for (const name of [
+      'Balance updates',
+      'Fraud alerts',
+      'Renew',
+      'Revoke all',
+      'Unlink…',
+      'Consent receipts',
+      'Access log',
+      'Download my data',
+      'Delete my account…',
+    ])
+      expect(
+        stops.some((s) => s.startsWith(name)),
+        `${name} in ${JSON.stringify(stops)}`,
+      ).toBe(true);
 
     await balances.uncheck();
     await page.getByText('Balance updates off for Acme Bank.').waitFor();
