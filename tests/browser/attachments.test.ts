@@ -4,6 +4,7 @@
  * bank's webhook (a real HTTP endpoint the hub delivers to) receives Messenger `attachments`
  * events whose URLs return the exact bytes with the page's token, and nothing without it or
  * with another page's token. A file of the wrong kind is refused in words before any upload.
+ * The composer's emoji picker inserts at the caret and works by keyboard.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -161,6 +162,25 @@ describe('customer attachments', { timeout: 90_000 }, () => {
       expect(Buffer.from(await res.arrayBuffer()).includes(Buffer.from('%PDF'))).toBe(false);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('inserts an emoji from the picker at the caret, by keyboard, and sends it', async () => {
+    const composer = page.getByLabel('Message Acme Bank');
+    await composer.fill('Thanks ');
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    const picker = page.getByRole('group', { name: 'Emoji' });
+    await picker.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    // Focus starts on the first emoji; the arrow moves to the next, Enter picks it.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    expect(await picker.count()).toBe(0);
+    expect(await composer.inputValue()).toBe('Thanks 😀');
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Insert emoji');
+    await composer.press('Enter');
+    await page.getByRole('log').locator('li.msg.mine', { hasText: 'Thanks 😀' }).waitFor();
   });
 
   it('at 390×844 the attach button is a large target beside the composer', async () => {

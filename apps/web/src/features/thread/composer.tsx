@@ -4,6 +4,7 @@ import { Icon } from '../../components/icon';
 import type { PageProfile } from '@confide/protocol';
 import { customerTyping, sendText } from '../conversations/messenger';
 import { PersistentMenu } from './persistent-menu';
+import { EmojiPicker } from './emoji-picker';
 import { ACCEPTED_TYPES, sendFiles } from './uploads';
 
 const MAX_LENGTH = 2000;
@@ -40,6 +41,19 @@ export function Composer({ conversationId, pageName, menu }: Props) {
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
+  };
+
+  // An emoji goes in at the caret (replacing a selection), and the caret follows it.
+  const insert = (emoji: string) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = (text.slice(0, start) + emoji + text.slice(end)).slice(0, MAX_LENGTH);
+    setText(next);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
   };
 
   // A pasted screenshot or file is sent as an attachment; pasted text stays text.
@@ -99,6 +113,7 @@ export function Composer({ conversationId, pageName, menu }: Props) {
         onPaste={onPaste}
         enterKeyHint="send"
       />
+      {!inputDisabled && <EmojiPicker onPick={insert} />}
       <button type="submit" className="send-button" aria-label="Send" disabled={text.trim() === ''}>
         <Icon name="send" />
       </button>
