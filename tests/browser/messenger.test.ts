@@ -163,7 +163,12 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
         payload: {
           template_type: 'generic',
           elements: [
-            { title: 'Classic card', subtitle: 'No fee', image_url: `${cdn.origin}/cards/classic.png`, buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }] },
+            {
+              title: 'Classic card',
+              subtitle: 'No fee',
+              image_url: `${cdn.origin}/cards/classic.png`,
+              buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }],
+            },
             { title: 'Travel card', subtitle: 'No FX fees abroad', buttons: [{ type: 'postback', title: 'Choose Travel', payload: 'TRAVEL' }] },
             { title: 'Premium card', subtitle: 'Lounge access', buttons: [{ type: 'postback', title: 'Choose Premium', payload: 'PREMIUM' }] },
           ],
@@ -309,9 +314,10 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'Privacy center' }).click();
     const card = page.getByRole('article', { name: 'Acme Bank' });
     await card.getByText('No access granted').waitFor();
+    // A switch saves at once; the toast offers Undo.
     await card.getByRole('switch', { name: /Fraud alerts/ }).check();
-    await card.getByRole('button', { name: 'Save' }).click();
     await card.getByText('Access granted').waitFor();
+    await page.getByText('Fraud alerts on for Acme Bank.').waitFor();
     await card.getByText('Consent receipts (1)').waitFor();
     const granted = await env.hub.services.consents.business(customerId, bankId);
     expect(granted.consent).toMatchObject({ status: 'active', categories: ['fraud_alerts'] });

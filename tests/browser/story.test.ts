@@ -6,7 +6,7 @@
  * not me" with its button after two newer messages and sees the answer in its place; an
  * agent in a second browser context takes the conversation in the inbox and, while the
  * agent holds it, a second alert and a balance update still reach her; the agent replies; alice withdraws `balances` in the privacy
- * center, the bank's next balance alert is refused by the hub, and she downloads her data.
+ * center, the bank's next balance alert is refused by the hub (she sees its quiet notice), and she downloads her data.
  * Every step leaves a screenshot in test-results/screenshots/story-*.png.
  */
 import type { BrowserContext, Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Txn } from '../../apps/sandbox-bank/src/bank/ledger.js';
 import { eventually } from '../e2e/helpers.js';
+import { seriousViolations, type AxeViolation } from './axe.js';
 import { shot } from './harness.js';
 import { startStoryWorld, type StoryWorld } from './story-world.js';
 
@@ -32,6 +33,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
   /** Page errors and CSP violations: no page of the story may produce any. */
   const problems: string[] = [];
   let step = 0;
+  /** axe-core's serious and critical violations on each of the four surfaces, checked as the story reaches it. */
+  const a11y: Record<string, AxeViolation[]> = {};
   /** Full document loads of alice's tab: "live" means a message arrives without one. */
   let aliceLoads = 0;
   const snap = async (page: Page, name: string) => shot(page, `story-${String(++step).padStart(2, '0')}-${name}`);
@@ -130,6 +133,7 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await page.getByLabel('Balance updates').check();
     expect(await page.getByLabel('Transaction notices').isChecked()).toBe(false);
     await snap(page, 'consent-screen');
+    a11y['consent screen'] = await seriousViolations(page);
     await page.getByRole('button', { name: 'Continue' }).click();
 
     // The BANK's log-in page, with the bank's credentials (not Confide's).
@@ -191,6 +195,7 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(await card.textContent()).not.toContain('UTC');
     await actionNeeded().waitFor();
     await snap(alice.page, 'fraud-alert');
+    a11y['messenger'] = await seriousViolations(alice.page);
   });
 
   it('two newer messages later the alert still has its buttons; "No, not me" shows the answer in their place and clears the marker', async () => {
@@ -254,6 +259,7 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await reply.press('Enter');
     await page.getByRole('log').getByText('Ada from the fraud team').waitFor();
     await snap(page, 'agent-replied');
+    a11y['inbox'] = await seriousViolations(page);
 
     await bubble('Ada from the fraud team').waitFor();
     // The bank's bot wrote before; the agent's reply carries her persona's name.
@@ -274,17 +280,17 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     const card = page.getByRole('article', { name: 'Sandbox Bank' });
     await card.getByText('Account linked').waitFor();
     expect(await card.getByRole('switch', { name: /Fraud alerts/ }).isChecked()).toBe(true);
-    await card.getByRole('switch', { name: /Balances/ }).uncheck();
-    await card.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Access updated.').waitFor();
-    await card.getByRole('button', { name: 'Save' }).waitFor({ state: 'detached' });
-    expect(await card.getByRole('switch', { name: /Balances/ }).isChecked()).toBe(false);
+    // The switch saves at once (no Save button); the toast offers Undo.
+    await card.getByRole('switch', { name: /Balance updates/ }).uncheck();
+    await page.getByText('Balance updates off for Sandbox Bank.').waitFor();
+    expect(await card.getByRole('switch', { name: /Balance updates/ }).isChecked()).toBe(false);
     await snap(page, 'privacy-revoked-balances');
+    a11y['privacy center'] = await seriousViolations(page);
     const { consent } = await w.hub.services.consents.business(customerId, w.bankPage.pageId);
     expect(consent).toMatchObject({ status: 'active', categories: ['fraud_alerts'] });
   });
 
-  it('the bank’s next balance alert is refused by the hub: recorded at the bank, nothing new in her thread', async () => {
+  it('the bank’s next balance alert is refused by the hub: recorded at the bank; her thread shows only the hub’s quiet notice', async () => {
     const page = alice.page;
     await page
       .getByRole('navigation', { name: 'Conversations' })
@@ -304,8 +310,13 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
       'the refusal recorded by the bank',
     );
     expect(refusal).toMatchObject({ psid, tag: 'ACCOUNT_UPDATE', category: 'balances', code: 10, subcode: 1400001, context: 'low_balance:acc_alice_chk' });
-    expect(await storedMessages()).toEqual(before);
-    expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore);
+    // Not the update: the hub's collapsed notice that it was refused, and nothing else.
+    const notice = page.getByRole('log').locator('details.consent-notice');
+    await notice.getByText('Sandbox Bank tried to send you a balance update.').waitFor();
+    const after = await storedMessages();
+    expect(after.length).toBe(before.length + 1);
+    expect(after[0]?.body.attachment?.payload).toMatchObject({ template_type: 'consent_notice', categories: ['balances'] });
+    expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore + 1);
     expect((await page.getByRole('log').textContent())?.match(/Heads up/g)).toHaveLength(1);
     await snap(page, 'balance-alert-refused');
   });
@@ -353,6 +364,10 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(texts.some((t) => t.includes('Was this you?'))).toBe(true);
     expect(texts.some((t) => t.includes('Ada from the fraud team'))).toBe(true);
     await snap(page, 'export');
+  });
+
+  it('axe-core finds no serious or critical violation on the consent screen, the messenger, the inbox and the privacy center', () => {
+    expect(a11y).toEqual({ 'consent screen': [], messenger: [], inbox: [], 'privacy center': [] });
   });
 
   it('no page of the story had a script error or a CSP violation', () => {

@@ -24,6 +24,7 @@ export { MessagesClient } from './clients/messages-client.js';
 export { AttachmentsClient, type UploadInput, type UploadResponse } from './clients/attachments-client.js';
 export { ProfileClient, type MessengerProfile, type MessengerProfileField, type UserProfile } from './clients/profile-client.js';
 export { LinkingClient } from './clients/linking-client.js';
+export { ConsentClient, type ConsentRequestResponse } from './clients/consent-client.js';
 export { HandoverClient, PAGE_INBOX_APP_ID, type HandoverResponse, type SecondaryReceiver } from './clients/handover-client.js';
 export {
   TemplatesClient,

@@ -8,6 +8,7 @@ import { HandoverClient } from './clients/handover-client.js';
 import { LinkingClient } from './clients/linking-client.js';
 import { MessagesClient } from './clients/messages-client.js';
 import { ProfileClient } from './clients/profile-client.js';
+import { ConsentClient } from './clients/consent-client.js';
 import { TemplatesClient } from './clients/templates-client.js';
 import { HttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 
@@ -42,6 +43,8 @@ export class Platform {
   readonly handover: HandoverClient;
   /** Utility message templates and utility sends. */
   readonly templates: TemplatesClient;
+  /** Consent requests the hub renders in the thread. */
+  readonly consent: ConsentClient;
 
   constructor(options: PlatformOptions) {
     this.transport = new HttpTransport(options);
@@ -51,5 +54,6 @@ export class Platform {
     this.linking = new LinkingClient(this.transport);
     this.handover = new HandoverClient(this.transport);
     this.templates = new TemplatesClient(this.transport);
+    this.consent = new ConsentClient(this.transport);
   }
 }

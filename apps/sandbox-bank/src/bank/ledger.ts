@@ -2,6 +2,7 @@
  * The bank's ledger over its SQLite tables: balances, card transactions (pending, then a
  * booked row that supersedes it, reference §3), card locks and customer settings.
  */
+import { maskedCard } from '../common/pan.js';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../common/ids.js';
 import type { HistoryTxn } from './fraud/rules.js';
@@ -63,11 +64,14 @@ export class Ledger {
       .where('account_id', '=', a.id)
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.val(0)).as('sum'))
       .executeTakeFirstOrThrow();
+    // A card account is known by its card's number (the same •••• 1234 as in card messages).
+    const card =
+      a.kind === 'card' ? await this.db.selectFrom('cards').select('last4').where('account_id', '=', a.id).orderBy('id').executeTakeFirst() : undefined;
     return {
       id: a.id,
       kind: a.kind,
       name: a.name,
-      mask: a.display_mask,
+      mask: card === undefined ? `•••• ${a.display_mask.replace(/\D/g, '').slice(-4)}` : maskedCard(card.last4),
       currency: a.currency,
       bookedMinor: a.booked_minor,
       availableMinor: a.booked_minor + Number(pending.sum) + (a.credit_limit_minor ?? 0),
@@ -83,8 +87,8 @@ export class Ledger {
     return this.db.selectFrom('cards').selectAll().where('id', '=', cardId).executeTakeFirst();
   }
 
-  /** Latest transactions of a customer, without pending rows already booked. */
-  recentTransactions(customerId: string, limit: number): Promise<(Txn & { last4: string | null })[]> {
+  /** Latest transactions of a customer, without pending rows already booked; `offset` pages on ("more"). */
+  recentTransactions(customerId: string, limit: number, offset = 0): Promise<(Txn & { last4: string | null })[]> {
     return this.db
       .selectFrom('transactions')
       .innerJoin('accounts', 'accounts.id', 'transactions.account_id')
@@ -96,6 +100,7 @@ export class Ledger {
       .orderBy('transactions.occurred_at', 'desc')
       .orderBy('transactions.id')
       .limit(limit)
+      .offset(offset)
       .execute();
   }
 

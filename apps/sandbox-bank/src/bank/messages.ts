@@ -106,14 +106,36 @@ export function balancesText(accounts: readonly AccountView[]): string {
   return ['Your balances:', ...lines].join('\n');
 }
 
-export function transactionsText(rows: readonly (Txn & { last4: string | null })[]): string {
-  if (rows.length === 0) return 'No transactions yet.';
+/** Transactions per message; "More" shows the next ones. */
+export const TRANSACTIONS_PAGE = 8;
+
+/** The bank's local time: Sandbox Bank is a euro bank in Berlin. */
+export const BANK_TIME_ZONE = 'Europe/Berlin';
+const stamp = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: BANK_TIME_ZONE,
+});
+
+/**
+ * One page of transactions, newest first: "• 4 Dec 2026, 14:05 · Cafe Lumen · −€12.00 · •••• 4821".
+ * A declined payment shows its amount unsigned and says it was not charged; a pending one says so.
+ */
+export function transactionsText(rows: readonly (Txn & { last4: string | null })[], offset = 0): string {
+  if (rows.length === 0) return offset === 0 ? 'No transactions yet.' : 'No older transactions.';
   const lines = rows.map((t) => {
-    const status = t.status === 'booked' ? '' : ` (${t.status === 'rejected' ? 'declined' : 'pending'})`;
     const card = t.last4 === null ? '' : ` · ${maskedCard(t.last4)}`;
-    return `• ${new Date(t.occurred_at).toISOString().slice(5, 10)} ${formatMoney(t.amount_minor, t.currency)} ${t.merchant_name}${card}${status}`;
+    const amount =
+      t.status === 'rejected'
+        ? `${formatMoney(Math.abs(t.amount_minor), t.currency)} declined, not charged`
+        : `${formatMoney(t.amount_minor, t.currency).replace(/^-/, '−')}${t.status === 'pending' ? ' pending' : ''}`;
+    return `• ${stamp.format(new Date(t.occurred_at))} · ${t.merchant_name} · ${amount}${card}`;
   });
-  return ['Recent transactions:', ...lines].join('\n');
+  const title = offset === 0 ? 'Recent transactions' : `Transactions ${offset + 1}–${offset + rows.length}`;
+  return [`${title} (Berlin time):`, ...lines].join('\n');
 }
 
 export const transactionNoticeText = (txn: Txn, card: Card): string =>

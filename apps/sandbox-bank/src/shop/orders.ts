@@ -20,7 +20,15 @@ export interface OrdersDeps {
   now: () => number;
   /** Time between delivery steps. */
   stepMs: number;
+  /**
+   * Asks the customer, through the hub's consent card, for categories a refused update
+   * needed; true when the card was posted (false: asked today already, or it failed).
+   */
+  askConsent?: (psid: string, categories: string[]) => Promise<boolean>;
 }
+
+/** What became of an order's receipt: sent, refused and asked for in the chat, or refused (asked before) / failed. */
+export type ReceiptOutcome = 'sent' | 'asked' | 'refused' | 'failed';
 
 const STEP_TEXT: Record<Exclude<OrderStatus, 'paid'>, string> = {
   shipped: 'has shipped',
@@ -46,8 +54,12 @@ export class Orders {
     return code;
   }
 
-  /** Places an order for the customer behind a one-time code. @returns undefined for a bad code or an empty cart. */
-  async place(code: string, quantities: Readonly<Record<string, number>>): Promise<Order | undefined> {
+  /**
+   * Places an order for the customer behind a one-time code and sends its receipt; when the
+   * customer has not allowed receipts, asks for receipts and shipping updates in the chat.
+   * @returns undefined for a bad code or an empty cart.
+   */
+  async place(code: string, quantities: Readonly<Record<string, number>>): Promise<(Order & { receipt: ReceiptOutcome }) | undefined> {
     const { db, now } = this.#d;
     const items = PRODUCTS.flatMap((p) => {
       const qty = Math.trunc(quantities[p.sku] ?? 0);
@@ -76,8 +88,14 @@ export class Orders {
       next_step_at: at + this.#d.stepMs,
     };
     await db.insertInto('orders').values(order).execute();
-    await this.#d.sender.send(order.psid, receiptMessage(order), { tag: 'POST_PURCHASE_UPDATE', category: 'receipts', context: `receipt:${order.id}` });
-    return order;
+    const sent = await this.#d.sender.send(order.psid, receiptMessage(order), {
+      tag: 'POST_PURCHASE_UPDATE',
+      category: 'receipts',
+      context: `receipt:${order.id}`,
+    });
+    let receipt: ReceiptOutcome = sent.status;
+    if (sent.status === 'refused' && this.#d.askConsent !== undefined && (await this.#d.askConsent(order.psid, ['receipts', 'shipping']))) receipt = 'asked';
+    return { ...order, receipt };
   }
 
   /** Moves every due order one delivery step on and announces it. @returns how many moved. */

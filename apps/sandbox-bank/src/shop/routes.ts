@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { esc, page } from '../common/html.js';
 import { formatMoney } from '../common/money.js';
-import type { Orders } from './orders.js';
+import type { Orders, ReceiptOutcome } from './orders.js';
 import { PRODUCTS, SHIPPING_MINOR, SHOP_CURRENCY } from './schema.js';
 
 const OrderFormSchema = z.record(z.string(), z.string().max(100));
@@ -28,6 +28,15 @@ function storefront(code: string, error?: string): string {
   );
 }
 
+/** What the thank-you page says about the receipt. */
+const RECEIPT_NOTE: Record<ReceiptOutcome, string> = {
+  sent: 'Your receipt is in your Sandbox Shop chat; shipping updates follow there.',
+  asked:
+    'Receipts are off for Sandbox Shop. We asked in your Sandbox Shop chat whether we may send you receipts and shipping updates: tap Allow there to get them.',
+  refused: 'Receipts are off for Sandbox Shop. You can allow receipts and shipping updates in Confide, under Privacy.',
+  failed: 'We could not send your receipt just now; your order is placed all the same.',
+};
+
 export function shopRoutes(orders: Orders) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/', async (request, reply) => {
@@ -48,7 +57,7 @@ export function shopRoutes(orders: Orders) {
         page(
           'Sandbox Shop · Thank you',
           `<h1>Thank you!</h1><p>Order <strong>${esc(order.id)}</strong>, ${formatMoney(order.total_minor, order.currency)}.</p>
-           <p>Your receipt and shipping updates arrive in your Sandbox Shop chat, if you allowed them.</p><p><a href="/">Back to the shop</a></p>`,
+           <p>${RECEIPT_NOTE[order.receipt]}</p><p><a href="/">Back to the shop</a></p>`,
           '#8a3ffc',
         ),
       );

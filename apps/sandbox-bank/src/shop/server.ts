@@ -45,7 +45,17 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
     links: [panGuardLink((path) => log.error({ path }, 'masked a card-number-like string')), retryLink({ retries: 2 })],
   });
   const sender = new ProactiveSender({ platform, recordRefusal: refusalRecorder(db), log, now });
-  const orders = new Orders({ db, sender, now, stepMs: config.SHIP_STEP_MS });
+  // A refused receipt: the hub's own consent card asks the customer (at most once a day; a refusal of the request is only logged).
+  const askConsent = async (psid: string, categories: string[]) => {
+    try {
+      await platform.consent.request(psid, categories);
+      return true;
+    } catch (err) {
+      log.info({ psid, err: err instanceof Error ? err.message : String(err) }, 'consent request not posted');
+      return false;
+    }
+  };
+  const orders = new Orders({ db, sender, now, stepMs: config.SHIP_STEP_MS, askConsent });
   const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
 
   const offerCode = async (psid: string) => {

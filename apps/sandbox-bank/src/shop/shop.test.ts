@@ -90,6 +90,20 @@ describe('sandbox shop', () => {
     expect(hub.sends().filter((r) => r.body.messaging_type === 'MESSAGE_TAG')).toHaveLength(2);
   });
 
+  it('asks for receipts and shipping updates through the hub’s consent card when the receipt is refused, and says so', async () => {
+    const code = await codeFromChat('psid-dan');
+    const sent = await order({ code, qty_mug: '1' });
+    expect(sent.body).toContain('Your receipt is in your Sandbox Shop chat');
+    expect(hub.requests.filter((r) => r.path === '/me/consent_requests')).toHaveLength(0);
+
+    hub.refuse.add('receipts');
+    const refused = await order({ code: await codeFromChat('psid-dan'), qty_mug: '1' });
+    expect(refused.body).toContain('tap Allow there');
+    expect(hub.requests.filter((r) => r.path === '/me/consent_requests').map((r) => r.body)).toEqual([
+      { recipient: { id: 'psid-dan' }, categories: ['receipts', 'shipping'] },
+    ]);
+  });
+
   it('hands out one checkout code for a redelivered Get Started postback', async () => {
     const getStarted = postbackEvent('psid-erin', 'Get Started', 'GET_STARTED');
     for (let i = 0; i < 2; i++) expect((await shop.app.inject(signedWebhook([getStarted]))).statusCode).toBe(200);

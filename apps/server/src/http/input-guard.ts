@@ -33,6 +33,8 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
       const finding = inspectText(v);
       if (finding !== undefined) return finding;
     } else if (typeof v === 'object' && v !== null) {
+      // Raw bytes (a customer's file upload) are data, not text or structure.
+      if (ArrayBuffer.isView(v)) continue;
       if (depth >= maxDepth) return 'depth';
       for (const [k, child] of Object.entries(v)) {
         const finding = inspectText(k);

@@ -296,6 +296,8 @@ export interface AttachmentsTable {
   size: number | null;
   /** 1 when the business may send it again; 0 for single-use uploads. */
   is_reusable: number;
+  /** 1 for a file the customer sent (migration 018; its `app_id` is empty): the page may fetch it, never send it. */
+  from_customer: number;
   created_at: number;
   /**
    * The file key wrapped under the page's attachment key (privacy/vault.ts), while the page
@@ -313,6 +315,22 @@ export interface AttachmentKeysTable {
   customer_id: string;
   key_enc: string;
   created_at: number;
+}
+
+/** A business's request for consent categories, rendered by the hub in the thread (migration 019). */
+export interface ConsentRequestsTable {
+  id: string;
+  customer_id: string;
+  page_id: string;
+  conversation_id: string;
+  /** JSON array of the categories asked for. */
+  categories: string;
+  /** `business` (POST /me/consent_requests) or `refused_update` (the hub's notice after a refused update). */
+  origin: 'business' | 'refused_update';
+  created_at: number;
+  /** When the customer answered on the hub's surface; null while open. */
+  answered_at: number | null;
+  answer: 'allowed' | 'declined' | null;
 }
 
 /** Where an attachment was sent: lets the customer fetch it, and only that customer. */
@@ -521,6 +539,7 @@ export interface Database {
   consent_state: ConsentStateTable;
   consent_receipts: ConsentReceiptsTable;
   consent_reminders: ConsentRemindersTable;
+  consent_requests: ConsentRequestsTable;
   signing_keys: SigningKeysTable;
   linking_tokens: LinkingTokensTable;
   account_links: AccountLinksTable;

@@ -61,3 +61,16 @@ export function bracketPairs(value: unknown, prefix = ''): Array<[string, string
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
   return entries.flatMap(([k, v]) => bracketPairs(v, prefix === '' ? k : `${prefix}[${k}]`));
 }
+
+/**
+ * Messages other than the hub's own (consent notices and reminders: direction `out`, no app),
+ * to prove a refused send stored nothing although the hub told the customer about it.
+ */
+export async function countNonHubMessages(hub: Hub): Promise<number> {
+  const row = await hub.ctx.storage.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where((eb) => eb.or([eb('direction', '=', 'in'), eb('app_id', 'is not', null)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

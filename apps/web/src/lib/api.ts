@@ -67,6 +67,14 @@ export function describeError(err: unknown, overrides: Readonly<Record<string, s
   return HUMAN_MESSAGES[err.code] ?? (err.status >= 500 ? HUMAN_MESSAGES['INTERNAL']! : err.message);
 }
 
+/** A business's consent request as its customer sees it (features/thread/templates/consent-request.tsx). */
+export interface ConsentRequestView {
+  id: string;
+  page: { id: string; name: string };
+  categories: Array<{ category: string; purpose: string }>;
+  status: 'open' | 'allowed' | 'declined';
+}
+
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Sends one request; a JSON body only when given (POST …/read must carry none). */
@@ -134,4 +142,7 @@ export const api = {
   profile: (conversationId: string, locale?: string) =>
     request<PageProfile>('GET', `/api/conversations/${id(conversationId)}/profile${locale === undefined ? '' : `?locale=${id(locale)}`}`),
   markRead: (conversationId: string) => request<{ watermark: number }>('POST', `/api/conversations/${id(conversationId)}/read`),
+  consentRequest: (requestId: string) => request<ConsentRequestView>('GET', `/api/consent-requests/${id(requestId)}`),
+  answerConsentRequest: (requestId: string, body: { allow: boolean; categories?: string[] }) =>
+    request<ConsentRequestView>('POST', `/api/consent-requests/${id(requestId)}/answer`, body),
 };

@@ -119,3 +119,20 @@ export const ApiErrorBodySchema = z.object({
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+
+/**
+ * What a customer may send from the composer, by MIME type: photos and PDF documents (a
+ * receipt, a screenshot, a statement). The hub recognises the type from the file's bytes,
+ * whatever the browser declares.
+ */
+export const CUSTOMER_UPLOAD_TYPES = {
+  'image/jpeg': 'image',
+  'image/png': 'image',
+  'image/gif': 'image',
+  'image/webp': 'image',
+  'application/pdf': 'file',
+} as const;
+export type CustomerUploadType = keyof typeof CUSTOMER_UPLOAD_TYPES;
+
+/** The largest file a customer may send (10 MiB). */
+export const MAX_CUSTOMER_UPLOAD_BYTES = 10 * 1024 * 1024;

@@ -32,11 +32,55 @@ describe('bank bot routing', () => {
     await h.link(ALICE, 'cus_alice');
     expect(lastText()).toContain('Hi Alice, your Sandbox Bank account is linked');
     await h.deliver(textEvent(ALICE, 'Balance'));
-    expect(lastText()).toContain('Everyday Checking (••4021): €2,450.00 available');
-    expect(lastText()).toContain('Sandbox Mastercard (••3307): €420.00 owed, €2,580.00 to spend');
+    // One numbering: a card account is shown with its card's number, as in card messages.
+    expect(lastText()).toContain('Everyday Checking (•••• 4021): €2,450.00 available');
+    expect(lastText()).toContain('Sandbox Mastercard (•••• 7315): €420.00 owed, €2,580.00 to spend');
     await h.deliver(postbackEvent(ALICE, 'Recent transactions', 'CMD:transactions'));
-    expect(lastText()).toMatch(/^Recent transactions:\n• /);
+    expect(lastText()).toMatch(/^Recent transactions \(Berlin time\):\n• \d{1,2} \w{3} \d{4}, \d{2}:\d{2} · /);
     expect(lastText()).toContain('•••• 4821');
+  });
+
+  it('pages transactions with More, dates them with the year and Berlin time, and labels declined payments', async () => {
+    await h.link(ALICE, 'cus_alice');
+    const base = Date.UTC(2030, 0, 2, 13, 5);
+    await h.bank.db.deleteFrom('transactions').execute();
+    for (let i = 0; i < 10; i++) {
+      await h.bank.db
+        .insertInto('transactions')
+        .values({
+          id: `txn_t${i}`,
+          account_id: 'acc_alice_chk',
+          card_id: 'card_alice_debit',
+          amount_minor: -(1000 + i),
+          currency: 'EUR',
+          status: i === 9 ? 'rejected' : 'booked',
+          supersedes: null,
+          merchant_name: `Shop ${i}`,
+          mcc: '5411',
+          merchant_country: 'DE',
+          terminal_id: 't1',
+          card_present: 1,
+          occurred_at: base + i * 60_000,
+          booked_at: base,
+          scenario: 'normal',
+        })
+        .execute();
+    }
+    await h.deliver(postbackEvent(ALICE, 'Recent transactions', 'CMD:transactions'));
+    const first = lastSend().message;
+    const lines = (first.text as string).split('\n');
+    expect(lines).toHaveLength(9);
+    // Newest first; 13:14 UTC is 14:14 in Berlin in January.
+    expect(lines[1]).toBe('• 2 Jan 2030, 14:14 · Shop 9 · €10.09 declined, not charged · •••• 4821');
+    expect(lines[2]).toBe('• 2 Jan 2030, 14:13 · Shop 8 · −€10.08 · •••• 4821');
+    expect(first.quick_replies).toEqual([{ content_type: 'text', title: 'More', payload: 'TXNS:8' }]);
+    await h.deliver(quickReplyEvent(ALICE, 'More', 'TXNS:8'));
+    expect(lastText().split('\n')).toEqual([
+      'Transactions 9–10 (Berlin time):',
+      '• 2 Jan 2030, 14:06 · Shop 1 · −€10.01 · •••• 4821',
+      '• 2 Jan 2030, 14:05 · Shop 0 · −€10.00 · •••• 4821',
+    ]);
+    expect(lastSend().message.quick_replies).toBeUndefined();
   });
 
   it('locks and unlocks a card from the cards menu and by text', async () => {

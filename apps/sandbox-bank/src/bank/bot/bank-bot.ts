@@ -10,7 +10,7 @@ import { FRAUD_LOCKS, isFraudLock, type FraudCases } from '../fraud/cases.js';
 import type { StepUps } from '../fraud/step-up.js';
 import type { Ledger } from '../ledger.js';
 import type { Links } from '../linking/links.js';
-import { HELP_TEXT, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
+import { HELP_TEXT, TRANSACTIONS_PAGE, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
 import { parsePayload, parseText, type Command } from './commands.js';
 import { applyAgentApproval } from './agent-approval.js';
 import { answerFromChat } from './fraud-answer.js';
@@ -120,9 +120,15 @@ async function runCommand(deps: BankBotDeps, psid: string, command: Command): Pr
     case 'balance':
       await send(balancesText(await ledger.accounts(customerId as string)), helpQuickReplies());
       return;
-    case 'transactions':
-      await send(transactionsText(await ledger.recentTransactions(customerId as string, 8)));
+    case 'transactions': {
+      // One row more than a page tells whether there is a next one ("More").
+      const offset = command.offset ?? 0;
+      const rows = await ledger.recentTransactions(customerId as string, TRANSACTIONS_PAGE + 1, offset);
+      const page = transactionsText(rows.slice(0, TRANSACTIONS_PAGE), offset);
+      if (rows.length > TRANSACTIONS_PAGE) await send(page, [{ content_type: 'text', title: 'More', payload: `TXNS:${offset + TRANSACTIONS_PAGE}` }]);
+      else await send(page);
       return;
+    }
     case 'cards':
     case 'lock':
     case 'unlock':

@@ -174,6 +174,7 @@ export class Attachments {
       filename_enc: source.kind === 'file' && put !== undefined ? tx.vault.sealFileName(put.fileKey, id, source.file.filename.slice(0, 255)) : null,
       size: source.kind === 'file' ? source.file.data.length : null,
       is_reusable: isReusable ? 1 : 0,
+      from_customer: 0,
       created_at: this.ctx.now(),
       key_enc: put === undefined || !pageCopy ? null : await tx.vault.wrapFileKey({ kind: 'page', pageId: principal.pageId }, id, put.fileKey),
     };
@@ -187,7 +188,6 @@ export class Attachments {
   }
 }
 
-/** An attachment of this page usable in a send, or undefined (another page's id looks unknown). */
 /**
  * Gives a conversation its own copy of a file's key, wrapped under the conversation's key, so
  * the file is shredded with that conversation or customer. A copy that exists already stays.
@@ -210,8 +210,16 @@ export async function grantFileKey(
     .execute();
 }
 
+/** An attachment of this page usable in a send, or undefined (another page's id, or a customer's file, looks unknown). */
 export function findPageAttachment(db: Kysely<Database>, pageId: string, attachmentId: string): Promise<AttachmentsTable | undefined> {
-  return db.selectFrom('attachments').selectAll().where('id', '=', attachmentId).where('page_id', '=', pageId).executeTakeFirst();
+  // A customer's file is never the page's to send.
+  return db
+    .selectFrom('attachments')
+    .selectAll()
+    .where('id', '=', attachmentId)
+    .where('page_id', '=', pageId)
+    .where('from_customer', '=', 0)
+    .executeTakeFirst();
 }
 
 function safeMime(mime: string): string {

@@ -40,6 +40,8 @@ export interface RecordMessageInput {
   notificationCategory?: string | null;
   /** A proactive update asking a question with postback buttons (answers.ts). */
   awaitsAnswer?: boolean;
+  /** What the business's webhook carries when it differs from the stored body (a customer's file: its URL for the page). */
+  webhookBody?: MessageBody;
 }
 
 export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageInput): Promise<ChatMessage> {
@@ -47,7 +49,7 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
   const body = maskDeep(input.body);
   const mid = newSortableId('m');
-  const webhook = direction === 'in' ? customerItem(mid, body) : echoItem(mid, body, input.appId ?? null);
+  const webhook = direction === 'in' ? customerItem(mid, input.webhookBody ?? body) : echoItem(mid, body, input.appId ?? null);
   const event: EnqueueWebhookInput = {
     pageId: conv.page_id,
     conversationId: conv.id,

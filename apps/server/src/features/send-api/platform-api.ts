@@ -9,6 +9,10 @@ import { graphPlugin } from '../../http/graph-request.js';
 import { Attachments } from '../attachments/attachments.js';
 import type { BlobStore } from '../attachments/blob-store.js';
 import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments/routes.js';
+import { customerFileRoutes, customerUploadRoutes } from '../attachments/customer-upload-routes.js';
+import { CustomerUploads } from '../attachments/customer-uploads.js';
+import { consentRequestCustomerRoutes, consentRequestGraphRoutes } from '../consent/consent-request-routes.js';
+import { ConsentRequests } from '../consent/consent-requests.js';
 import { MessengerProfiles } from '../graph/messenger-profile.js';
 import { PageObjects } from '../graph/page-objects.js';
 import { Personas } from '../graph/personas.js';
@@ -39,7 +43,7 @@ export interface PlatformApi {
   readonly sendApi: SendApi;
   /** The Graph endpoints, as one plugin. */
   readonly graph: (app: FastifyInstance) => Promise<void>;
-  /** Customer API routes the Platform API needs (attachment downloads). */
+  /** Customer API routes the Platform API needs: attachment downloads and uploads (and the business's fetch of a customer's file), answers to consent requests. */
   customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
 }
 
@@ -49,12 +53,14 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
   const personas = new Personas(ctx);
   const sendApi = new SendApi(ctx, attachments, sendRateLimiter(ctx));
   const templates = new MessageTemplates(ctx);
+  const consentRequests = new ConsentRequests(ctx);
   const graph = graphPlugin(
     pages,
     sendApiRoutes(sendApi),
     attachmentUploadRoutes(attachments),
     handoverRoutes(handover),
     messageTemplateRoutes(templates),
+    consentRequestGraphRoutes(consentRequests),
     graphObjectRoutes({
       objects: new PageObjects(ctx, personas, new CustomerProfiles(ctx), templates),
       personas,
@@ -64,7 +70,14 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
     appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
     retiredFeatureRoutes(),
   );
-  return { handover, attachments, sendApi, graph, customerRoutes: (auth) => attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)) };
+  const uploads = new CustomerUploads(ctx, attachments);
+  const customerRoutes = (auth: Auth) => async (app: FastifyInstance) => {
+    await app.register(attachmentDownloadRoutes(attachments, auth, mediaLinksFor(ctx.config)));
+    await app.register(customerUploadRoutes(uploads, auth));
+    await app.register(customerFileRoutes(uploads, pages));
+    await app.register(consentRequestCustomerRoutes(consentRequests, auth));
+  };
+  return { handover, attachments, sendApi, graph, customerRoutes };
 }
 
 /** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */

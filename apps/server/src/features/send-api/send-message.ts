@@ -16,6 +16,7 @@ import { awaitsAnswer, closeQuestion } from '../conversations/answers.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { assertCategoryConsent } from '../consent/assert-consent.js';
+import { noteRefusedUpdate } from '../consent/refused-update-notice.js';
 import { fillTemplate } from '../templates/fill-template.js';
 import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
 import { assertWithinPolicy } from './pipeline/check-window.js';
@@ -46,10 +47,24 @@ export class SendApi {
       legacyTags: this.ctx.config.MESSENGER_TAGS === 'legacy',
     });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
-    if (cmd.kind === 'utility') return this.#utility(call, cmd);
-    // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
-    assertNoReservedPayload(cmd.message, 'message');
-    return this.#message(call, cmd);
+    try {
+      if (cmd.kind === 'utility') return await this.#utility(call, cmd);
+      // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
+      assertNoReservedPayload(cmd.message, 'message');
+      return await this.#message(call, cmd);
+    } catch (err) {
+      // The customer learns, quietly and once a day per category, what was refused (features/consent/refused-update-notice.ts).
+      if (err instanceof PlatformError && err.key === 'CONSENT_REQUIRED') {
+        const missing = err.detail?.['missing'];
+        if (Array.isArray(missing))
+          await noteRefusedUpdate(this.ctx, {
+            pageId: call.principal.pageId,
+            psid: cmd.psid,
+            categories: missing.filter((c): c is string => typeof c === 'string'),
+          });
+      }
+      throw err;
+    }
   }
 
   async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {

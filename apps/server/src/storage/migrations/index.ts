@@ -27,6 +27,8 @@ import * as m020AssistantGrants from './020-assistant-grants.js';
 import * as m021Push from './021-push.js';
 import * as m022Sms from './022-sms.js';
 import * as m023EscalationPolicies from './023-escalation-policies.js';
+import * as m024CustomerAttachments from './024-customer-attachments.js';
+import * as m025ConsentRequests from './025-consent-requests.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -58,6 +60,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '021-push': m021Push,
   '022-sms': m022Sms,
   '023-escalation-policies': m023EscalationPolicies,
+  '024-customer-attachments': m024CustomerAttachments,
+  '025-consent-requests': m025ConsentRequests,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -71,7 +71,9 @@ function handleFrame(frame: ServerFrame, replay: boolean): void {
   if (state.activeId === m.conversation_id && isVisible()) markRead(m.conversation_id);
   // A security alert says so in the notification's title: it should not read like a routine notice.
   const title = m.notification_category === 'fraud_alerts' ? `Security alert · ${conv.page.name}` : conv.page.name;
-  if (!replay) notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
+  // The hub's quiet notice of a refused update never pops up a notification.
+  const quiet = (m.body.attachment?.payload as { template_type?: unknown } | undefined)?.template_type === 'consent_notice';
+  if (!replay && !quiet) notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
 }
 
 async function catchUp(): Promise<void> {

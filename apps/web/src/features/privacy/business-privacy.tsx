@@ -1,21 +1,21 @@
-/** One business in the privacy center: link status, consent toggles and expiry, receipts. */
+/** One business in the privacy center: link status, what it may send you (saved at once), expiry, unlinking, receipts. */
 import { useId, useState } from 'react';
 import { Avatar } from '../../components/avatar';
 import { Icon } from '../../components/icon';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
 import { fullDate } from '../../lib/time';
-import { grantConsent, receiptUrl, renewConsent, revokeConsent, unlinkBusiness, type PrivacyBusiness } from './privacy-api';
+import { ConsentReceipts } from './consent-receipts';
+import { ConsentToggles } from './consent-toggles';
+import { renewConsent, revokeConsent, type PrivacyBusiness } from './privacy-api';
+import { UnlinkPanel } from './unlink-panel';
 
 const STATUS_TEXT = { none: 'No access granted', active: 'Access granted', expired: 'Access expired', revoked: 'Access revoked' } as const;
 
 export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusiness; onChanged: () => Promise<void> }) {
   const { page, consent } = business;
-  const granted = consent.status === 'active' ? consent.categories : [];
-  const [selected, setSelected] = useState<string[]>(granted);
   const [busy, setBusy] = useState(false);
   const baseId = useId();
-  const dirty = selected.length !== granted.length || selected.some((c) => !granted.includes(c));
 
   const run = async (action: () => Promise<unknown>, done: string) => {
     setBusy(true);
@@ -30,8 +30,6 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
     }
   };
 
-  const toggle = (category: string) => setSelected((s) => (s.includes(category) ? s.filter((c) => c !== category) : [...s, category]));
-
   return (
     <article className="privacy-card" aria-labelledby={`${baseId}-name`}>
       <header className="privacy-card-header">
@@ -45,22 +43,7 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
         <span className={`status-pill status-${consent.status}`}>{STATUS_TEXT[consent.status]}</span>
       </header>
 
-      {business.declared.length > 0 ? (
-        <fieldset className="consent-fields" disabled={busy}>
-          <legend>What {page.name} may see</legend>
-          {business.declared.map((d) => (
-            <label key={d.category} className="toggle-row">
-              <input type="checkbox" role="switch" checked={selected.includes(d.category)} onChange={() => toggle(d.category)} />
-              <span className="toggle-text">
-                <span className="toggle-title">{humanize(d.category)}</span>
-                <span className="muted small">{d.purpose}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-      ) : (
-        <p className="muted small">{page.name} has not declared any data it wants to use.</p>
-      )}
+      <ConsentToggles business={business} onChanged={onChanged} />
 
       {consent.expires_at !== null && consent.status !== 'none' && (
         <p className={`small${consent.status === 'expired' ? ' warn' : ' muted'}`}>
@@ -69,21 +52,6 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
       )}
 
       <div className="privacy-actions">
-        {dirty && (
-          <button
-            type="button"
-            className="button primary"
-            disabled={busy}
-            onClick={() =>
-              void run(
-                () => (selected.length === 0 ? revokeConsent(page.id) : grantConsent(page.id, selected)),
-                selected.length === 0 ? 'Access revoked.' : 'Access updated.',
-              )
-            }
-          >
-            Save
-          </button>
-        )}
         {(consent.status === 'active' || consent.status === 'expired') && (
           <button type="button" className="button" disabled={busy} onClick={() => void run(() => renewConsent(page.id), 'Access renewed.')}>
             Renew
@@ -94,19 +62,7 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
             Revoke all
           </button>
         )}
-        {business.linked && (
-          <button
-            type="button"
-            className="button danger"
-            disabled={busy}
-            onClick={() => {
-              if (confirm(`Unlink your ${page.name} account? ${page.name} will no longer know who you are here.`))
-                void run(() => unlinkBusiness(page.id), `${page.name} account unlinked.`);
-            }}
-          >
-            Unlink
-          </button>
-        )}
+        <UnlinkPanel business={business} onChanged={onChanged} />
         {page.privacy_policy_url !== null && /^https?:\/\//.test(page.privacy_policy_url) && (
           <a className="button subtle" href={page.privacy_policy_url} target="_blank" rel="noopener noreferrer">
             Privacy policy <Icon name="external" size={14} label="(opens in a new tab)" />
@@ -114,23 +70,7 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
         )}
       </div>
 
-      {business.receipts.length > 0 && (
-        <details className="receipts">
-          <summary>Consent receipts ({business.receipts.length})</summary>
-          <ul>
-            {business.receipts.map((r) => (
-              <li key={r.id}>
-                <a href={receiptUrl(r.id)} download>
-                  <Icon name="download" size={16} /> {fullDate(r.issued_at)}
-                </a>{' '}
-                <span className="muted small">{r.categories.map(humanize).join(', ') || 'No categories'}</span>
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <ConsentReceipts receipts={business.receipts} />
     </article>
   );
 }
-
-const humanize = (category: string) => category.replace(/[_.-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());

@@ -21,7 +21,8 @@ export const grantConsent = (pageId: string, categories: string[], durationDays?
 /** Renews for the business's default duration (an explicit empty body: the hub validates it as an object). */
 export const renewConsent = (pageId: string) => request<unknown>('POST', `${base(pageId)}/consent/renew`, {});
 export const revokeConsent = (pageId: string) => request<unknown>('DELETE', `${base(pageId)}/consent`);
-export const unlinkBusiness = (pageId: string) => request<unknown>('POST', `${base(pageId)}/unlink`);
+/** Unlinks (and revokes consent); `eraseHistory` also erases the conversation with the business. */
+export const unlinkBusiness = (pageId: string, eraseHistory = false) => request<unknown>('POST', `${base(pageId)}/unlink`, { erase_history: eraseHistory });
 export const receiptUrl = (id: string) => `/api/privacy/receipts/${encodeURIComponent(id)}`;
 
 // ---- your profile and what each business may read of it ----

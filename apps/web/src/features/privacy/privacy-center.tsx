@@ -1,4 +1,4 @@
-/** The privacy center: every business the customer talks to, what it may see, and for how long. */
+/** The privacy center: every business the customer talks to, what it may send them, and for how long. */
 import { useCallback, useEffect, useState } from 'react';
 import { BackButton } from '../../components/back-button';
 import { Icon } from '../../components/icon';
@@ -44,7 +44,8 @@ export function PrivacyCenter() {
       </header>
       <div className="pane-body">
         <p className="privacy-intro">
-          <Icon name="shield" size={18} /> Businesses only see what you allow, for as long as you allow it. Each change is recorded and you get a receipt.
+          <Icon name="shield" size={18} /> Businesses may only send you the updates you allow, for as long as you allow them. Each change is recorded and you
+          get a signed receipt.
         </p>
         {load.state === 'loading' && <Spinner label="Loading your privacy settings" />}
         {load.state === 'unavailable' && (

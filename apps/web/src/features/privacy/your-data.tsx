@@ -2,69 +2,12 @@
  * "Your data": who accessed it and why (from the hub's audit log), a machine-readable
  * download of everything, and account deletion explained in plain words.
  */
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { describeError, isApiError, request } from '../../lib/api';
+import { useId, useState, type FormEvent } from 'react';
+import { describeError, request } from '../../lib/api';
 import { noteAccountDeleted } from '../auth/farewell';
 import { setSession } from '../auth/session';
 import { navigate } from '../../lib/router';
-
-interface AccessLogEntry {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  purpose: string | null;
-}
-
-const PURPOSES: Record<string, string> = {
-  deliver_to_customer: 'to show it to you',
-  deliver_to_business: 'to deliver it to the business you wrote to',
-  agent_support: 'for an agent helping you in that conversation',
-  customer_export: 'for your own download',
-  assistant_relay: 'for your assistant, as you allowed it',
-};
-
-/** "customer:u_…" → "You", "agent:…" → "An agent", "page:…" → "A business", "admin" → "An operator". */
-function describeActor(actor: string): string {
-  if (actor.startsWith('customer:')) return 'You';
-  if (actor.startsWith('agent:')) return 'An agent';
-  if (actor.startsWith('assistant:')) return 'Your assistant';
-  if (actor.startsWith('page:') || actor.startsWith('app:')) return 'A business';
-  if (actor === 'admin' || actor === 'cli') return 'An operator';
-  return 'The hub';
-}
-
-function describeAction(entry: AccessLogEntry): string {
-  const purpose = entry.purpose === null ? '' : ` ${PURPOSES[entry.purpose] ?? `(${entry.purpose})`}`;
-  return `${entry.action.replaceAll('.', ' ').replaceAll('_', ' ')}${purpose}`;
-}
-
-function AccessLog() {
-  const [entries, setEntries] = useState<AccessLogEntry[] | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
-  useEffect(() => {
-    request<{ data: AccessLogEntry[] }>('GET', '/api/privacy/access-log?limit=50').then(
-      (res) => setEntries(res.data),
-      (err: unknown) => setFailed(isApiError(err) && err.status === 404 ? 'The access log is not available on this hub.' : describeError(err)),
-    );
-  }, []);
-  if (failed !== null) return <p className="muted small">{failed}</p>;
-  if (entries === null) return <p className="muted small">Loading…</p>;
-  if (entries.length === 0) return <p className="muted small">Nobody has accessed your data yet.</p>;
-  return (
-    <ol className="access-log">
-      {entries.map((e) => (
-        <li key={e.seq}>
-          <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time>
-          <span>
-            <strong>{describeActor(e.actor)}</strong> {describeAction(e)}
-          </span>
-        </li>
-      ))}
-    </ol>
-  );
-}
+import { AccessLog } from './access-log';
 
 function DeleteAccount() {
   const ids = { password: useId(), error: useId(), explain: useId() };

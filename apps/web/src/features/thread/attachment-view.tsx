@@ -4,6 +4,7 @@ import { Icon } from '../../components/icon';
 import { attachmentUrl, str } from '../../lib/payload';
 import type { ButtonContext } from './message-button';
 import { ButtonTemplate } from './templates/button-template';
+import { ConsentNotice, ConsentRequestCard } from './templates/consent-request';
 import { GenericTemplate } from './templates/generic-template';
 import { ReceiptTemplate } from './templates/receipt-template';
 import { UtilityTemplate } from './templates/utility-template';
@@ -20,6 +21,11 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
         return <ReceiptTemplate payload={payload} />;
       case 'utility':
         return <UtilityTemplate payload={payload} ctx={ctx} />;
+      // Only the hub posts these (the Send API refuses the type); the card acts through the hub's request record.
+      case 'consent_request':
+        return <ConsentRequestCard payload={payload} ctx={ctx} />;
+      case 'consent_notice':
+        return <ConsentNotice payload={payload} ctx={ctx} />;
       default:
         return <p className="bubble unsupported">This message can’t be shown here.</p>;
     }
@@ -30,7 +36,7 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
     case 'image':
       return (
         <a className="media" href={url} target="_blank" rel="noopener noreferrer">
-          <img src={url} alt={`Image from ${ctx.pageName}`} loading="lazy" />
+          <img src={url} alt={ctx.mine === true ? `Your photo ${str(payload, 'name') ?? ''}`.trim() : `Image from ${ctx.pageName}`} loading="lazy" />
         </a>
       );
     case 'video':

@@ -20,6 +20,8 @@ export interface ButtonContext {
   answered?: AnsweredPostback | null;
   /** The business closed this question unanswered (then a note replaces the buttons). */
   closed?: boolean;
+  /** The customer sent this message (their own photo or file). */
+  mine?: boolean;
 }
 
 /** The consent screen for an account_link button: the whole page goes there and comes back. */

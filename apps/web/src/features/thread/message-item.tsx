@@ -36,6 +36,7 @@ function MessageContent({ message, conversation, grouped }: ItemProps) {
     mid: message.mid,
     answered: message.answered_postback ?? null,
     closed: message.awaits_answer === false && message.answered_postback == null,
+    mine,
   };
   const meta = (
     <span className="meta">

@@ -12,6 +12,8 @@ import type { PendingMessage } from '../conversations/messenger-state';
 import { clearFocus, useFocus } from '../search/reveal';
 import { MessageItem } from './message-item';
 import { PendingItem } from './pending-item';
+import { UploadItem } from './upload-item';
+import type { Upload } from './uploads';
 
 const GROUP_MS = 3 * 60_000;
 const NEAR_BOTTOM_PX = 48;
@@ -20,6 +22,8 @@ interface Props {
   conversation: Conversation;
   messages: ChatMessage[];
   pending: PendingMessage[];
+  /** Files on their way, after the pending messages. */
+  uploads?: Upload[];
   hasOlder: boolean;
   loadingOlder: boolean;
   onLoadOlder(): void;
@@ -28,14 +32,14 @@ interface Props {
   intro?: ReactNode;
 }
 
-export function MessageList({ conversation, messages, pending, hasOlder, loadingOlder, onLoadOlder, typing, intro }: Props) {
+export function MessageList({ conversation, messages, pending, uploads = [], hasOlder, loadingOlder, onLoadOlder, typing, intro }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const before = useRef<{ firstMid: string | undefined; lastKey: string | undefined; height: number }>({ firstMid: undefined, lastKey: undefined, height: 0 });
   const [unseen, setUnseen] = useState(false);
 
   const firstMid = messages[0]?.mid;
-  const lastKey = pending.at(-1)?.tempId ?? messages.at(-1)?.mid;
+  const lastKey = uploads.at(-1)?.id ?? pending.at(-1)?.tempId ?? messages.at(-1)?.mid;
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -45,7 +49,7 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
       // Older messages were prepended: keep the same message under the customer's eyes.
       el.scrollTop += el.scrollHeight - prev.height;
     } else if (lastKey !== prev.lastKey) {
-      const mine = pending.length > 0 || messages.at(-1)?.direction === 'in';
+      const mine = pending.length > 0 || uploads.length > 0 || messages.at(-1)?.direction === 'in';
       if (atBottom.current || mine || prev.lastKey === undefined) {
         el.scrollTop = el.scrollHeight;
         atBottom.current = true;
@@ -131,7 +135,7 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
               return (
                 <Fragment key={m.mid}>
                   {newDay && (
-                    <li className="day-separator" role="separator">
+                    <li className="day-separator">
                       <span>{dayLabel(m.created_at)}</span>
                     </li>
                   )}
@@ -141,6 +145,9 @@ export function MessageList({ conversation, messages, pending, hasOlder, loading
             })}
             {pending.map((p) => (
               <PendingItem key={p.tempId} pending={p} />
+            ))}
+            {uploads.map((u) => (
+              <UploadItem key={u.id} upload={u} />
             ))}
           </ol>
         </div>

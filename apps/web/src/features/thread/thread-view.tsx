@@ -1,5 +1,5 @@
 /** A conversation: header, message log with "load older", quick replies, composer; marks itself read. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { Avatar } from '../../components/avatar';
 import { BackButton } from '../../components/back-button';
 import { Spinner } from '../../components/spinner';
@@ -12,6 +12,7 @@ import { SearchPanel } from '../search/search-panel';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { QuickReplies } from './quick-replies';
+import { useUploads, sendFiles } from './uploads';
 import { GetStarted, Welcome } from './welcome';
 
 export function ThreadView({ conversationId }: { conversationId: string }) {
@@ -24,6 +25,8 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [searching, setSearching] = useState(false);
+  const [dropping, setDropping] = useState(false);
+  const uploads = useUploads(conversationId);
   const heading = useRef<HTMLHeadingElement>(null);
   const pending = allPending.filter((p) => p.conversationId === conversationId);
 
@@ -82,8 +85,34 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
     }
   };
 
+  // Files dropped anywhere on the conversation are sent (not while the composer is replaced by Get Started or a menu-only input).
+  const canAttach = getStarted == null && profile?.persistent_menu?.composer_input_disabled !== true;
+  const hasFiles = (e: DragEvent) => canAttach && [...e.dataTransfer.types].includes('Files');
+  const dropProps = {
+    onDragOver: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      if (!dropping) setDropping(true);
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+    },
+    onDrop: (e: DragEvent) => {
+      setDropping(false);
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      sendFiles(conversationId, [...e.dataTransfer.files]);
+    },
+  };
+
   return (
-    <section className="pane thread" aria-labelledby="thread-title">
+    <section className={`pane thread${dropping ? ' dropping' : ''}`} aria-labelledby="thread-title" {...dropProps}>
+      {dropping && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop photos or PDFs to send them to {conversation.page.name}
+        </div>
+      )}
       <header className="pane-header thread-header">
         <BackButton to="/" />
         <Avatar id={conversation.page.id} name={conversation.page.name} size="sm" />
@@ -113,6 +142,7 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
         conversation={conversation}
         messages={thread.messages}
         pending={pending}
+        uploads={uploads}
         hasOlder={thread.nextCursor !== null}
         loadingOlder={loadingOlder}
         onLoadOlder={() => void older()}

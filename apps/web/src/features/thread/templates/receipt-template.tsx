@@ -8,10 +8,13 @@ export function ReceiptTemplate({ payload }: { payload: Json }) {
   const address = asObject(payload['address']);
   const orderUrl = safeUrl(str(payload, 'order_url'));
   const timestamp = num(payload, 'timestamp');
+  const subtotal = num(summary, 'subtotal');
+  const shipping = num(summary, 'shipping_cost');
+  const tax = num(summary, 'total_tax');
   const lines: Array<[string, number | undefined]> = [
-    ['Subtotal', num(summary, 'subtotal')],
-    ['Shipping', num(summary, 'shipping_cost')],
-    ['Tax', num(summary, 'total_tax')],
+    ['Subtotal', subtotal],
+    ['Shipping', shipping],
+    [taxIncluded(summary, asObjects(payload['adjustments'])) ? 'Includes tax' : 'Tax', tax],
   ];
   return (
     <article className="card receipt" aria-label={`Receipt ${str(payload, 'order_number') ?? ''}`}>
@@ -96,4 +99,19 @@ export function ReceiptTemplate({ payload }: { payload: Json }) {
       )}
     </article>
   );
+}
+
+/**
+ * Whether the tax is already inside the subtotal (prices with VAT, as in Europe): the lines
+ * add up to the total without it. Then the receipt says "Includes tax" instead of listing it
+ * as if it were added.
+ */
+export function taxIncluded(summary: Json | undefined, adjustments: Json[]): boolean {
+  const tax = num(summary, 'total_tax');
+  const total = num(summary, 'total_cost');
+  if (tax === undefined || tax === 0 || total === undefined) return false;
+  const off = adjustments.reduce((sum, a) => sum + (num(a, 'amount') ?? 0), 0);
+  const withoutTax = (num(summary, 'subtotal') ?? 0) + (num(summary, 'shipping_cost') ?? 0) - off;
+  const cents = (v: number) => Math.round(v * 100);
+  return cents(withoutTax) === cents(total) && cents(withoutTax + tax) !== cents(total);
 }
