@@ -48,6 +48,9 @@ import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from 
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
 import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
+import { ConsoleMembers } from './features/console/members.js';
+import { ConsolePages } from './features/console/console-pages.js';
+import { consoleRoutes } from './features/console/routes.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -64,6 +67,8 @@ export interface HubServices {
   inbox: Inbox;
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
+  /** The business console: organisations and members (`confide org create`), their pages. */
+  console: { members: ConsoleMembers; pages: ConsolePages };
 }
 
 export interface BuiltApp {
@@ -139,7 +144,10 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
+    console: undefined as unknown as HubServices['console'],
   };
+  const consoleMembers = new ConsoleMembers(ctx, services.privacy, options.passwords);
+  services.console = { members: consoleMembers, pages: new ConsolePages(ctx, services.pages, consoleMembers, services.privacy) };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
@@ -159,6 +167,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
+    await app.register(consoleRoutes(ctx, services.console.members, services.console.pages));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({

@@ -27,7 +27,16 @@ export type AuditAction =
   | 'token.revoked'
   | 'webhook.config'
   | 'keys.rotated'
-  | 'attachments.rekeyed';
+  | 'attachments.rekeyed'
+  // The business console (features/console): who in an organisation did what.
+  | 'console.org_created'
+  | 'console.signed_in'
+  | 'console.signed_out'
+  | 'console.invite_created'
+  | 'console.member_joined'
+  | 'console.page_created'
+  | 'console.secret_revealed'
+  | 'console.secret_rotated';
 
 export interface AuditEntry {
   at: number;

@@ -58,6 +58,10 @@ export interface PageTokensTable {
   token_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** A name the business gave the token in the console (migration 018). */
+  label: string | null;
+  /** When the token last authenticated a call, to the minute (migration 018). */
+  last_used_at: number | null;
 }
 
 export interface ConversationsTable {
@@ -442,4 +446,53 @@ export interface Database {
   audit_marks: AuditMarksTable;
   send_rate_windows: SendRateWindowsTable;
   login_attempts: LoginAttemptsTable;
+  organisations: OrganisationsTable;
+  org_members: OrgMembersTable;
+  org_sessions: OrgSessionsTable;
+  org_invites: OrgInvitesTable;
+  org_pages: OrgPagesTable;
+}
+
+/** A business using the console (features/console). */
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface OrgMembersTable {
+  id: string;
+  org_id: string;
+  /** Lower case; unique across organisations (sign-in is by username alone). */
+  username: string;
+  password_hash: string;
+  role: 'owner' | 'developer' | 'agent-admin' | 'viewer';
+  created_at: number;
+}
+
+export interface OrgSessionsTable {
+  /** sha256 of the session secret in the cookie. */
+  id_hash: string;
+  member_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OrgInvitesTable {
+  /** sha256 of the one-time code. */
+  code_hash: string;
+  id: string;
+  org_id: string;
+  role: OrgMembersTable['role'];
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+
+/** Which organisation owns a page (pages created by the CLI before the console have none). */
+export interface OrgPagesTable {
+  page_id: string;
+  org_id: string;
 }

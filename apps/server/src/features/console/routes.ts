@@ -1,0 +1,145 @@
+/**
+ * The business console API under `/console/api` (OpenAPI tag `console`): sign-in, sign-up
+ * when allowed, members and invites, pages, the app secret and page tokens. Errors use the
+ * customer API shape `{error:{code,message,status,request_id}}`; another organisation's
+ * objects are answered as not found.
+ */
+import {
+  ConsoleAcceptInviteBodySchema,
+  ConsoleAppSecretSchema,
+  ConsoleCreatedPageSchema,
+  ConsoleCreatedTokenSchema,
+  ConsoleCreatePageBodySchema,
+  ConsoleCreateTokenBodySchema,
+  ConsoleInviteBodySchema,
+  ConsoleInviteSchema,
+  ConsoleMembersSchema,
+  ConsolePageSchema,
+  ConsolePagesSchema,
+  ConsoleReauthBodySchema,
+  ConsoleSessionSchema,
+  ConsoleSignUpBodySchema,
+  ConsoleTokensSchema,
+  CredentialsBodySchema,
+  PlatformError,
+} from '@confide/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { HubContext } from '../../context.js';
+import { assertSameOrigin } from '../../http/customer-auth.js';
+import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, requireMember } from './console-auth.js';
+import type { ConsolePages } from './console-pages.js';
+import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
+
+const tags = ['console'];
+const PageParams = z.object({ pageId: z.string().min(1).max(64) });
+const TokenParams = PageParams.extend({ tokenId: z.string().min(1).max(64) });
+
+export function presentMember(m: Member) {
+  return { id: m.id, username: m.username, role: m.role, created_at: m.created_at };
+}
+const presentSession = (m: Member) => ({ member: presentMember(m), organisation: { id: m.org_id, name: m.org_name } });
+
+export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: ConsolePages) {
+  const secure = ctx.config.publicUrl.startsWith('https://');
+  const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
+    reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      path: CONSOLE_COOKIE_PATH,
+      expires: new Date(grant.expiresAt),
+    });
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const auth = requireMember(members, ctx.config.publicUrl);
+
+    // ---- sign-in, sign-up, invites ---------------------------------------------------
+    r.post('/console/api/login', { schema: { tags, body: CredentialsBodySchema, response: { 200: ConsoleSessionSchema } } }, async (request, reply) => {
+      assertSameOrigin(request, ctx.config.publicUrl);
+      const grant = await members.logIn(request.body, request.ip);
+      setCookie(reply, grant);
+      return presentSession(grant.member);
+    });
+    r.post('/console/api/signup', { schema: { tags, body: ConsoleSignUpBodySchema, response: { 201: ConsoleSessionSchema } } }, async (request, reply) => {
+      assertSameOrigin(request, ctx.config.publicUrl);
+      if (!ctx.config.CONSOLE_SIGNUP) throw new PlatformError('FORBIDDEN', { message: 'Sign-up is closed on this hub: ask its operator for an organisation.' });
+      const { organisation, username, password } = request.body;
+      await members.createOrganisation({ name: organisation, username, password }, 'signup');
+      const grant = await members.logIn({ username, password }, request.ip);
+      setCookie(reply, grant);
+      return reply.status(201).send(presentSession(grant.member));
+    });
+    r.post(
+      '/console/api/invites/accept',
+      { schema: { tags, body: ConsoleAcceptInviteBodySchema, response: { 201: ConsoleSessionSchema } } },
+      async (request, reply) => {
+        assertSameOrigin(request, ctx.config.publicUrl);
+        const { username, password } = request.body;
+        await members.acceptInvite(request.body);
+        const grant = await members.logIn({ username, password }, request.ip);
+        setCookie(reply, grant);
+        return reply.status(201).send(presentSession(grant.member));
+      },
+    );
+    r.post('/console/api/logout', { schema: { tags }, onRequest: auth }, async (request, reply) => {
+      await members.logOut(memberOf(request), request.memberSessionToken as string);
+      reply.clearCookie(CONSOLE_COOKIE, { path: CONSOLE_COOKIE_PATH });
+      return reply.status(204).send();
+    });
+    r.get('/console/api/me', { schema: { tags, response: { 200: ConsoleSessionSchema } }, onRequest: auth }, async (request) =>
+      presentSession(memberOf(request)),
+    );
+
+    // ---- members ------------------------------------------------------------------------
+    r.get('/console/api/members', { schema: { tags, response: { 200: ConsoleMembersSchema } }, onRequest: auth }, async (request) => ({
+      data: (await members.list(memberOf(request))).map(presentMember),
+    }));
+    r.post(
+      '/console/api/invites',
+      { schema: { tags, body: ConsoleInviteBodySchema, response: { 201: ConsoleInviteSchema } }, onRequest: auth },
+      async (request, reply) => reply.status(201).send(await members.invite(memberOf(request), request.body.role)),
+    );
+
+    // ---- pages and credentials ----------------------------------------------------------
+    r.get('/console/api/pages', { schema: { tags, response: { 200: ConsolePagesSchema } }, onRequest: auth }, async (request) => ({
+      data: await pages.list(memberOf(request)),
+    }));
+    r.post(
+      '/console/api/pages',
+      { schema: { tags, body: ConsoleCreatePageBodySchema, response: { 201: ConsoleCreatedPageSchema } }, onRequest: auth },
+      async (request, reply) => reply.status(201).send(await pages.create(memberOf(request), request.body)),
+    );
+    r.get('/console/api/pages/:pageId', { schema: { tags, params: PageParams, response: { 200: ConsolePageSchema } }, onRequest: auth }, async (request) =>
+      pages.get(memberOf(request), request.params.pageId),
+    );
+    r.post(
+      '/console/api/pages/:pageId/secret/reveal',
+      { schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } }, onRequest: auth },
+      async (request) => pages.revealSecret(memberOf(request), request.params.pageId, { password: request.body.password, ip: request.ip }),
+    );
+    r.post(
+      '/console/api/pages/:pageId/secret/rotate',
+      { schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } }, onRequest: auth },
+      async (request) => pages.rotateSecret(memberOf(request), request.params.pageId, { password: request.body.password, ip: request.ip }),
+    );
+    r.get(
+      '/console/api/pages/:pageId/tokens',
+      { schema: { tags, params: PageParams, response: { 200: ConsoleTokensSchema } }, onRequest: auth },
+      async (request) => ({
+        data: await pages.tokens(memberOf(request), request.params.pageId),
+      }),
+    );
+    r.post(
+      '/console/api/pages/:pageId/tokens',
+      { schema: { tags, params: PageParams, body: ConsoleCreateTokenBodySchema, response: { 201: ConsoleCreatedTokenSchema } }, onRequest: auth },
+      async (request, reply) => reply.status(201).send(await pages.createToken(memberOf(request), request.params.pageId, request.body.label)),
+    );
+    r.delete('/console/api/pages/:pageId/tokens/:tokenId', { schema: { tags, params: TokenParams }, onRequest: auth }, async (request, reply) => {
+      await pages.revokeToken(memberOf(request), request.params.pageId, request.params.tokenId);
+      return reply.status(204).send();
+    });
+  };
+}
