@@ -51,6 +51,7 @@ import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
 import { ConsoleMembers } from './features/console/members.js';
 import { ConsolePages } from './features/console/console-pages.js';
 import { consoleRoutes } from './features/console/routes.js';
+import { ConsoleWebhooks } from './features/console/console-webhooks.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -68,7 +69,7 @@ export interface HubServices {
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages };
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks };
 }
 
 export interface BuiltApp {
@@ -147,7 +148,12 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     console: undefined as unknown as HubServices['console'],
   };
   const consoleMembers = new ConsoleMembers(ctx, services.privacy, options.passwords);
-  services.console = { members: consoleMembers, pages: new ConsolePages(ctx, services.pages, consoleMembers, services.privacy) };
+  const consolePages = new ConsolePages(ctx, services.pages, consoleMembers, services.privacy);
+  services.console = {
+    members: consoleMembers,
+    pages: consolePages,
+    webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
+  };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
   services.linking = new Linking(ctx, services.pages);
@@ -167,7 +173,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
-    await app.register(consoleRoutes(ctx, services.console.members, services.console.pages));
+    await app.register(consoleRoutes(ctx, services.console.members, services.console.pages, services.console.webhooks));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({

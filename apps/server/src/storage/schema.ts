@@ -451,6 +451,29 @@ export interface Database {
   org_sessions: OrgSessionsTable;
   org_invites: OrgInvitesTable;
   org_pages: OrgPagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+/** One webhook POST as the console's delivery log shows it (migration 018). */
+export interface WebhookAttemptsTable {
+  id: string;
+  app_id: string;
+  at: number;
+  /** `delivery` (the worker) or `test` (the console's test event). */
+  kind: 'delivery' | 'test';
+  /** Outbox ids the POST carried (null for a test event). */
+  first_event_id: number | null;
+  last_event_id: number | null;
+  events: number;
+  /** 1 for the first try of the batch's head, then 2, 3… */
+  attempt: number;
+  /** 1 when the business answered 2xx. */
+  ok: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  /** The first bytes of the business's answer. */
+  response_snippet: string;
 }
 
 /** A business using the console (features/console). */

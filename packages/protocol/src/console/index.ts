@@ -66,3 +66,60 @@ export const ConsoleTokensSchema = z.object({ data: z.array(ConsoleTokenSchema) 
 export const ConsoleCreateTokenBodySchema = z.object({ label: DisplayNameSchema }).strict();
 /** A token just created: the only time it is shown. */
 export const ConsoleCreatedTokenSchema = z.object({ id: z.string(), label: z.string(), page_access_token: z.string() });
+
+/** A page's webhook subscription as the console shows it. Times are ISO strings. */
+export const ConsoleWebhookSchema = z.object({
+  page_id: z.string(),
+  app_id: z.string(),
+  callback_url: z.string().nullable(),
+  fields: z.array(z.string()),
+  available_fields: z.array(z.string()),
+  /** `active`, or `disabled` after failing for WEBHOOK_DISABLE_AFTER_MS. */
+  status: z.string(),
+  failing_since: z.string().nullable(),
+  /** When the failure alert (WEBHOOK_ALERT_AFTER_MS) fired for the current run. */
+  alerted_at: z.string().nullable(),
+  disabled_at: z.string().nullable(),
+  pending: z.number(),
+  delivered: z.number(),
+  /** The next retry of the queue's head. */
+  next_attempt_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+export type ConsoleWebhook = z.infer<typeof ConsoleWebhookSchema>;
+
+export const ConsoleSetWebhookBodySchema = z
+  .object({
+    url: z.string().min(1).max(2048),
+    verify_token: z.string().min(1).max(256),
+    fields: z.array(z.string().max(64)).max(32).optional(),
+  })
+  .strict();
+
+export const ConsoleDeliveryAttemptSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  kind: z.enum(['delivery', 'test']),
+  /** Outbox ids the POST carried (redeliver them with from_event_id/to_event_id); null for a test event. */
+  first_event_id: z.number().nullable(),
+  last_event_id: z.number().nullable(),
+  events: z.number(),
+  attempt: z.number(),
+  ok: z.boolean(),
+  status_code: z.number().nullable(),
+  latency_ms: z.number(),
+  error: z.string().nullable(),
+  /** The first characters of the business's answer. */
+  response_snippet: z.string(),
+});
+export type ConsoleDeliveryAttempt = z.infer<typeof ConsoleDeliveryAttemptSchema>;
+export const ConsoleDeliveriesSchema = z.object({ data: z.array(ConsoleDeliveryAttemptSchema) });
+
+export const ConsoleRedeliverBodySchema = z
+  .object({
+    since: z.number().int().min(0).optional(),
+    from_event_id: z.number().int().min(1).optional(),
+    to_event_id: z.number().int().min(1).optional(),
+  })
+  .strict();
+export const ConsoleRedeliveredSchema = z.object({ redelivered: z.number() });

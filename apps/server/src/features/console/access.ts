@@ -5,7 +5,7 @@
  */
 import { PlatformError, type OrgRole } from '@confide/protocol';
 
-export type ConsoleAction = 'members.invite' | 'pages.create' | 'secret.reveal' | 'secret.rotate' | 'tokens.manage';
+export type ConsoleAction = 'members.invite' | 'pages.create' | 'secret.reveal' | 'secret.rotate' | 'tokens.manage' | 'webhooks.manage';
 
 const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'members.invite': ['owner'],
@@ -13,6 +13,7 @@ const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'secret.reveal': ['owner', 'developer'],
   'secret.rotate': ['owner', 'developer'],
   'tokens.manage': ['owner', 'developer'],
+  'webhooks.manage': ['owner', 'developer'],
 };
 
 /** Whether `role` may perform `action`. */

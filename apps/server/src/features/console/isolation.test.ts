@@ -10,7 +10,7 @@ import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
 const PASSWORD = 'owner password 1';
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** OpenAPI path with {pageId} and {tokenId}. */
   path: string;
   body?: object;
@@ -37,6 +37,12 @@ const CROSSING: Case[] = [
   { method: 'GET', path: '/console/api/pages/{pageId}/tokens' },
   { method: 'POST', path: '/console/api/pages/{pageId}/tokens', body: { label: 'stolen' } },
   { method: 'DELETE', path: '/console/api/pages/{pageId}/tokens/{tokenId}' },
+  { method: 'GET', path: '/console/api/pages/{pageId}/webhook' },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/webhook', body: { url: 'http://127.0.0.1:9/stolen', verify_token: 'x' } },
+  { method: 'POST', path: '/console/api/pages/{pageId}/webhook/enable' },
+  { method: 'POST', path: '/console/api/pages/{pageId}/webhook/test' },
+  { method: 'GET', path: '/console/api/pages/{pageId}/webhook/deliveries' },
+  { method: 'POST', path: '/console/api/pages/{pageId}/webhook/redeliver', body: { since: 0 } },
 ];
 
 for (const dialect of DIALECTS) {
@@ -68,6 +74,9 @@ for (const dialect of DIALECTS) {
       tokens: await hub.ctx.storage.db.selectFrom('page_tokens').select(['id', 'label', 'revoked_at']).where('page_id', '=', pageId).orderBy('id').execute(),
       secret: await hub.services.pages.appSecret(appId),
       owner: await hub.ctx.storage.db.selectFrom('org_pages').select('org_id').where('page_id', '=', pageId).execute(),
+      app: await hub.ctx.storage.db.selectFrom('apps').selectAll().where('id', '=', appId).execute(),
+      outbox: await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('app_id', '=', appId).orderBy('id').execute(),
+      attempts: await hub.ctx.storage.db.selectFrom('webhook_attempts').selectAll().where('app_id', '=', appId).execute(),
     });
 
     it('covers every console endpoint', async () => {

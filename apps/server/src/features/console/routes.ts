@@ -20,6 +20,12 @@ import {
   ConsoleSessionSchema,
   ConsoleSignUpBodySchema,
   ConsoleTokensSchema,
+  ConsoleDeliveriesSchema,
+  ConsoleDeliveryAttemptSchema,
+  ConsoleRedeliverBodySchema,
+  ConsoleRedeliveredSchema,
+  ConsoleSetWebhookBodySchema,
+  ConsoleWebhookSchema,
   CredentialsBodySchema,
   PlatformError,
 } from '@confide/protocol';
@@ -30,6 +36,7 @@ import type { HubContext } from '../../context.js';
 import { assertSameOrigin } from '../../http/customer-auth.js';
 import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, requireMember } from './console-auth.js';
 import type { ConsolePages } from './console-pages.js';
+import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
 
 const tags = ['console'];
@@ -41,7 +48,9 @@ export function presentMember(m: Member) {
 }
 const presentSession = (m: Member) => ({ member: presentMember(m), organisation: { id: m.org_id, name: m.org_name } });
 
-export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: ConsolePages) {
+const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: ConsolePages, webhooks: ConsoleWebhooks) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -141,5 +150,32 @@ export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: C
       await pages.revokeToken(memberOf(request), request.params.pageId, request.params.tokenId);
       return reply.status(204).send();
     });
+
+    // ---- webhook -------------------------------------------------------------------------
+    const hook = '/console/api/pages/:pageId/webhook';
+    r.get(hook, { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth }, async (request) =>
+      webhooks.get(memberOf(request), request.params.pageId),
+    );
+    r.put(
+      hook,
+      { schema: { tags, params: PageParams, body: ConsoleSetWebhookBodySchema, response: { 200: ConsoleWebhookSchema } }, onRequest: auth },
+      async (request) => webhooks.set(memberOf(request), request.params.pageId, request.body),
+    );
+    r.post(`${hook}/enable`, { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth }, async (request) =>
+      webhooks.enable(memberOf(request), request.params.pageId),
+    );
+    r.post(`${hook}/test`, { schema: { tags, params: PageParams, response: { 200: ConsoleDeliveryAttemptSchema } }, onRequest: auth }, async (request) =>
+      webhooks.sendTest(memberOf(request), request.params.pageId),
+    );
+    r.get(
+      `${hook}/deliveries`,
+      { schema: { tags, params: PageParams, querystring: DeliveriesQuery, response: { 200: ConsoleDeliveriesSchema } }, onRequest: auth },
+      async (request) => ({ data: await webhooks.deliveries(memberOf(request), request.params.pageId, request.query.limit) }),
+    );
+    r.post(
+      `${hook}/redeliver`,
+      { schema: { tags, params: PageParams, body: ConsoleRedeliverBodySchema, response: { 200: ConsoleRedeliveredSchema } }, onRequest: auth },
+      async (request) => ({ redelivered: await webhooks.redeliver(memberOf(request), request.params.pageId, request.body) }),
+    );
   };
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * The business console (features/console): organisations, their members (argon2id
  * passwords, a role each), members' sessions (hashed), one-time invite codes (hashed), which organisation owns each page,
- * and a label and last use on page tokens.
+ * a label and last use on page tokens, and the webhook delivery attempt log.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -49,6 +49,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
     .execute();
   await db.schema.createIndex('org_pages_org').on('org_pages').columns(['org_id']).execute();
+  // One row per webhook POST (deliveries by the worker and the console's test events), for
+  // the console's delivery log; kept 7 days (features/webhooks/attempt-log.ts).
+  await db.schema
+    .createTable('webhook_attempts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('app_id', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('first_event_id', 'bigint')
+    .addColumn('last_event_id', 'bigint')
+    .addColumn('events', 'integer', (c) => c.notNull())
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('ok', 'integer', (c) => c.notNull())
+    .addColumn('status_code', 'integer')
+    .addColumn('latency_ms', 'integer', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('response_snippet', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('webhook_attempts_app_at').on('webhook_attempts').columns(['app_id', 'at']).execute();
   await db.schema.alterTable('page_tokens').addColumn('label', 'text').execute();
   await db.schema.alterTable('page_tokens').addColumn('last_used_at', 'bigint').execute();
 }
