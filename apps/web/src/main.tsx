@@ -3,10 +3,13 @@ import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { isAgentInboxPath } from './features/inbox/inbox-route';
+import { isConsolePath } from './features/console/console-route';
 import './styles.css';
 
 /** The agent inbox (`/inbox`) is its own app, loaded only on its routes. */
 const InboxApp = lazy(() => import('./features/inbox/inbox-app'));
+/** The business console (`/console`), likewise. */
+const ConsoleApp = lazy(() => import('./features/console/console-app'));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('missing #root');
@@ -15,6 +18,10 @@ createRoot(root).render(
     {isAgentInboxPath(location.pathname) ? (
       <Suspense fallback={<div className="splash" aria-busy="true" />}>
         <InboxApp />
+      </Suspense>
+    ) : isConsolePath(location.pathname) ? (
+      <Suspense fallback={<div className="splash" aria-busy="true" />}>
+        <ConsoleApp />
       </Suspense>
     ) : (
       <App />

@@ -16,7 +16,7 @@ import { UNAVAILABLE_CSP, UNAVAILABLE_HTML } from './unavailable-page.js';
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
 
 /** Client-side routes of the web app; anything else is left to the API's 404. */
-export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*'] as const;
+export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*', '/console'] as const;
 
 export interface WebRoutesOptions {
   /** The built app's folder (defaults to `apps/web/dist`). */

@@ -1,0 +1,42 @@
+/** The console API (`/console/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
+import type {
+  ConsoleDeliveryAttempt,
+  ConsoleInvite,
+  ConsoleMember,
+  ConsolePage,
+  ConsoleSession,
+  ConsoleToken,
+  ConsoleWebhook,
+  CredentialsBody,
+  OrgRole,
+} from '@confide/protocol';
+import { request } from '../../lib/api';
+
+const page = (id: string) => `/console/api/pages/${encodeURIComponent(id)}`;
+
+export const consoleApi = {
+  me: () => request<ConsoleSession>('GET', '/console/api/me'),
+  logIn: (body: CredentialsBody) => request<ConsoleSession>('POST', '/console/api/login', body),
+  logOut: () => request<void>('POST', '/console/api/logout'),
+  acceptInvite: (body: { code: string; username: string; password: string }) => request<ConsoleSession>('POST', '/console/api/invites/accept', body),
+  members: () => request<{ data: ConsoleMember[] }>('GET', '/console/api/members'),
+  invite: (role: OrgRole) => request<ConsoleInvite>('POST', '/console/api/invites', { role }),
+  pages: () => request<{ data: ConsolePage[] }>('GET', '/console/api/pages'),
+  createPage: (name: string, category: 'bank' | 'merchant') =>
+    request<ConsolePage & { page_access_token: string }>('POST', '/console/api/pages', { name, category }),
+  revealSecret: (id: string, password: string) => request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/reveal`, { password }),
+  rotateSecret: (id: string, password: string) => request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/rotate`, { password }),
+  tokens: (id: string) => request<{ data: ConsoleToken[] }>('GET', `${page(id)}/tokens`),
+  createToken: (id: string, label: string) => request<{ id: string; label: string; page_access_token: string }>('POST', `${page(id)}/tokens`, { label }),
+  revokeToken: (id: string, tokenId: string) => request<void>('DELETE', `${page(id)}/tokens/${encodeURIComponent(tokenId)}`),
+  webhook: (id: string) => request<ConsoleWebhook>('GET', `${page(id)}/webhook`),
+  setWebhook: (id: string, body: { url: string; verify_token: string; fields: string[] }) => request<ConsoleWebhook>('PUT', `${page(id)}/webhook`, body),
+  enableWebhook: (id: string) => request<ConsoleWebhook>('POST', `${page(id)}/webhook/enable`),
+  testWebhook: (id: string) => request<ConsoleDeliveryAttempt>('POST', `${page(id)}/webhook/test`),
+  deliveries: (id: string) => request<{ data: ConsoleDeliveryAttempt[] }>('GET', `${page(id)}/webhook/deliveries?limit=50`),
+  redeliver: (id: string, fromEventId: number, toEventId: number) =>
+    request<{ redelivered: number }>('POST', `${page(id)}/webhook/redeliver`, { from_event_id: fromEventId, to_event_id: toEventId }),
+};
+
+/** Roles that may change credentials and webhooks (the hub checks it too). */
+export const canIntegrate = (role: OrgRole) => role === 'owner' || role === 'developer';
