@@ -17,6 +17,8 @@ import {
   SANDBOX_BANK_PAGE,
   SANDBOX_SHOP_PAGE,
   ensureAgent,
+  ensureConsoleOrganisation,
+  DEMO_CONSOLE_OWNER,
   ensureHubCustomers,
   ensurePage,
   subscribeWebhook,
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
   const shopPage = await ensurePage(hub, SANDBOX_SHOP_PAGE);
   await ensureHubCustomers(hub);
   for (const a of DEMO_AGENTS) await ensureAgent(hub, a.page === 'bank' ? bankPage.pageId : shopPage.pageId, a);
+  await ensureConsoleOrganisation(hub, bankPage.pageId);
 
   const bankPort = process.env['BANK_PORT'] ?? '3100';
   const shopPort = process.env['SHOP_PORT'] ?? '3200';
@@ -122,6 +125,8 @@ How to try it:
      (scenarios: amount_anomaly, compromised_terminal, cnp_burst, new_country, risky_merchant)
   5. Open "Sandbox Shop", say "hi" for a one-time code, and order at ${shopUrl}
   6. Agent inbox: ${hubUrl}/inbox as ${agentLogins}; in the bank chat say "agent" to hand over.
+  7. Business console: ${hubUrl}/console as ${DEMO_CONSOLE_OWNER.username} / ${DEMO_CONSOLE_OWNER.password}
+     (the Sandbox Bank's owner: its page, app secret, tokens, webhook and delivery log; invite members)
 
 Platform API (page access tokens, new at every start):
   Sandbox Bank: ${bankPage.pageToken}

@@ -35,6 +35,7 @@ export type AuditAction =
   | 'console.invite_created'
   | 'console.member_joined'
   | 'console.page_created'
+  | 'console.page_adopted'
   | 'console.secret_revealed'
   | 'console.secret_rotated';
 

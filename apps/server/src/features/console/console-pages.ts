@@ -34,6 +34,22 @@ export class ConsolePages {
     return this.#pageQuery().where('org_pages.org_id', '=', member.org_id).orderBy('pages.name_lower').orderBy('pages.id').execute();
   }
 
+  /**
+   * The operator gives an existing page to an organisation (the demo seeds the Sandbox
+   * Bank's this way); a page another organisation owns is refused.
+   */
+  async adopt(orgId: string, pageId: string, actor: string): Promise<void> {
+    await this.#ctx.storage.writes.run(async ({ db }) => {
+      const owner = await db.selectFrom('org_pages').select('org_id').where('page_id', '=', pageId).executeTakeFirst();
+      if (owner?.org_id === orgId) return;
+      if (owner !== undefined) throw new PlatformError('BAD_REQUEST', { message: 'Another organisation owns that page.' });
+      const page = await db.selectFrom('pages').select('id').where('id', '=', pageId).executeTakeFirst();
+      if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
+      await db.insertInto('org_pages').values({ page_id: pageId, org_id: orgId }).execute();
+    });
+    await this.#privacy.record({ actor, action: 'console.page_adopted', target: pageId, details: { org: orgId } });
+  }
+
   /** The page if the member's organisation owns it. @throws PlatformError `NOT_FOUND` otherwise. */
   async get(member: Member, pageId: string): Promise<ConsolePage> {
     const page = await this.#pageQuery().where('org_pages.org_id', '=', member.org_id).where('pages.id', '=', pageId).executeTakeFirst();
