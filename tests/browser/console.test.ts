@@ -124,6 +124,14 @@ describe('business console', { timeout: 90_000 }, () => {
     expect(me.json()).toMatchObject({ id: pageId });
   });
 
+  it('declares a category with the text customers read and shows the counts', async () => {
+    await owner.getByLabel('Declare').selectOption('fraud_alerts');
+    await owner.getByLabel('Text customers read').fill('An alert when a payment looks unusual.');
+    await owner.getByRole('button', { name: 'Save', exact: true }).click();
+    await owner.getByRole('cell', { name: 'An alert when a payment looks unusual.' }).waitFor();
+    expect(await owner.getByTestId('consent-totals').textContent()).toBe('0 granted · 0 revoked · 0 expired · 0 sends refused');
+  });
+
   it('invites a viewer who joins by the link and cannot reveal the app secret', async () => {
     await owner.getByRole('button', { name: 'Members' }).click();
     await owner.getByLabel('Invite a').selectOption('viewer');

@@ -52,6 +52,7 @@ import { ConsoleMembers } from './features/console/members.js';
 import { ConsolePages } from './features/console/console-pages.js';
 import { consoleRoutes } from './features/console/routes.js';
 import { ConsoleWebhooks } from './features/console/console-webhooks.js';
+import { ConsoleConsent } from './features/console/console-consent.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -69,7 +70,7 @@ export interface HubServices {
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks };
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent };
 }
 
 export interface BuiltApp {
@@ -153,6 +154,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     members: consoleMembers,
     pages: consolePages,
     webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
+    consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
@@ -173,7 +175,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
-    await app.register(consoleRoutes(ctx, services.console.members, services.console.pages, services.console.webhooks));
+    await app.register(consoleRoutes(ctx, services.console));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({

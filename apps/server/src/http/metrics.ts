@@ -9,6 +9,8 @@ export interface Metrics {
   readonly wsConnections: Gauge;
   readonly webhookDeliveries: Counter<'result'>;
   readonly webhookFailingApps: Gauge;
+  /** Sends refused at send time for missing consent, by page, category and reason (counts only). */
+  readonly consentRefusals: Counter<'page_id' | 'category' | 'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -26,6 +28,12 @@ export function createMetrics(): Metrics {
     }),
     messagesStored: new Counter({ name: 'confide_messages_stored_total', help: 'Messages committed', labelNames: ['direction'], registers: [registry] }),
     wsConnections: new Gauge({ name: 'confide_ws_connections', help: 'Open customer WebSocket connections', registers: [registry] }),
+    consentRefusals: new Counter({
+      name: 'confide_consent_refusals_total',
+      help: 'Sends refused at send time for missing consent',
+      labelNames: ['page_id', 'category', 'reason'],
+      registers: [registry],
+    }),
     webhookDeliveries: new Counter({
       name: 'confide_webhook_deliveries_total',
       help: 'Webhook POST attempts by result',

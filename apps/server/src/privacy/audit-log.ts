@@ -36,6 +36,7 @@ export type AuditAction =
   | 'console.member_joined'
   | 'console.page_created'
   | 'console.page_adopted'
+  | 'console.declared'
   | 'console.secret_revealed'
   | 'console.secret_rotated';
 

@@ -123,3 +123,28 @@ export const ConsoleRedeliverBodySchema = z
   })
   .strict();
 export const ConsoleRedeliveredSchema = z.object({ redelivered: z.number() });
+
+export const ConsoleDeclarationsSchema = z.object({ data: z.array(z.object({ category: z.string(), purpose: z.string() })) });
+/** The purpose customers read on the consent screen: plain text, no markup. */
+export const ConsoleDeclareBodySchema = z
+  .object({
+    purpose: z
+      .string()
+      .trim()
+      .min(1)
+      .max(300)
+      .refine((s) => !/[<>\p{Cc}]/u.test(s), 'plain text: no angle brackets or control characters'),
+  })
+  .strict();
+
+/** Consent statistics of a page: counts only, never who. */
+export const ConsoleConsentStatsSchema = z.object({
+  granted: z.number(),
+  revoked: z.number(),
+  expired: z.number(),
+  by_category: z.array(z.object({ category: z.string(), granted: z.number(), refused_sends: z.number() })),
+  refused_sends: z.number(),
+  /** Refusals are counted since this time (the hub process's start). */
+  refusals_since: z.string(),
+});
+export type ConsoleConsentStats = z.infer<typeof ConsoleConsentStatsSchema>;

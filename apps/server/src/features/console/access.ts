@@ -5,7 +5,7 @@
  */
 import { PlatformError, type OrgRole } from '@confide/protocol';
 
-export type ConsoleAction = 'members.invite' | 'pages.create' | 'secret.reveal' | 'secret.rotate' | 'tokens.manage' | 'webhooks.manage';
+export type ConsoleAction = 'members.invite' | 'pages.create' | 'secret.reveal' | 'secret.rotate' | 'tokens.manage' | 'webhooks.manage' | 'declarations.manage';
 
 const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'members.invite': ['owner'],
@@ -14,6 +14,7 @@ const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'secret.rotate': ['owner', 'developer'],
   'tokens.manage': ['owner', 'developer'],
   'webhooks.manage': ['owner', 'developer'],
+  'declarations.manage': ['owner', 'developer'],
 };
 
 /** Whether `role` may perform `action`. */

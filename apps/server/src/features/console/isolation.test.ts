@@ -43,6 +43,9 @@ const CROSSING: Case[] = [
   { method: 'POST', path: '/console/api/pages/{pageId}/webhook/test' },
   { method: 'GET', path: '/console/api/pages/{pageId}/webhook/deliveries' },
   { method: 'POST', path: '/console/api/pages/{pageId}/webhook/redeliver', body: { since: 0 } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/declarations' },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/declarations/{category}', body: { purpose: 'Stolen' } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/consent-stats' },
 ];
 
 for (const dialect of DIALECTS) {
@@ -77,6 +80,7 @@ for (const dialect of DIALECTS) {
       app: await hub.ctx.storage.db.selectFrom('apps').selectAll().where('id', '=', appId).execute(),
       outbox: await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('app_id', '=', appId).orderBy('id').execute(),
       attempts: await hub.ctx.storage.db.selectFrom('webhook_attempts').selectAll().where('app_id', '=', appId).execute(),
+      declarations: await hub.ctx.storage.db.selectFrom('consent_declarations').selectAll().where('page_id', '=', pageId).execute(),
     });
 
     it('covers every console endpoint', async () => {
@@ -104,7 +108,7 @@ for (const dialect of DIALECTS) {
       const before = [await snapshot(b.page.id, b.page.app_id), await snapshot(loose.page_id, loose.app_id)];
       for (const target of targets) {
         for (const c of CROSSING) {
-          const url = c.path.replace('{pageId}', target.pageId).replace('{tokenId}', target.tokenId);
+          const url = c.path.replace('{pageId}', target.pageId).replace('{tokenId}', target.tokenId).replace('{category}', 'balances');
           const res = await hub.app.inject({ method: c.method, url, headers: { cookie: a.cookie }, ...(c.body === undefined ? {} : { payload: c.body }) });
           expect({ endpoint: `${c.method} ${c.path}`, status: res.statusCode }).toEqual({ endpoint: `${c.method} ${c.path}`, status: 404 });
           expect(res.json().error.code).toBe('NOT_FOUND');
@@ -130,7 +134,7 @@ for (const dialect of DIALECTS) {
     it('refuses every endpoint but sign-in, sign-up and invite acceptance without a session', async () => {
       await hub.app.ready();
       for (const c of CROSSING) {
-        const url = c.path.replace('{pageId}', 'pg').replace('{tokenId}', 'tok');
+        const url = c.path.replace('{pageId}', 'pg').replace('{tokenId}', 'tok').replace('{category}', 'balances');
         const res = await hub.app.inject({ method: c.method, url, ...(c.body === undefined ? {} : { payload: c.body }) });
         expect(res.statusCode).toBe(401);
       }

@@ -20,6 +20,9 @@ import {
   ConsoleSessionSchema,
   ConsoleSignUpBodySchema,
   ConsoleTokensSchema,
+  ConsoleConsentStatsSchema,
+  ConsoleDeclarationsSchema,
+  ConsoleDeclareBodySchema,
   ConsoleDeliveriesSchema,
   ConsoleDeliveryAttemptSchema,
   ConsoleRedeliverBodySchema,
@@ -37,6 +40,7 @@ import { assertSameOrigin } from '../../http/customer-auth.js';
 import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, requireMember } from './console-auth.js';
 import type { ConsolePages } from './console-pages.js';
 import type { ConsoleWebhooks } from './console-webhooks.js';
+import type { ConsoleConsent } from './console-consent.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
 
 const tags = ['console'];
@@ -50,7 +54,16 @@ const presentSession = (m: Member) => ({ member: presentMember(m), organisation:
 
 const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
-export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: ConsolePages, webhooks: ConsoleWebhooks) {
+const CategoryParams = PageParams.extend({ category: z.string().min(1).max(32) });
+
+export interface ConsoleUseCases {
+  members: ConsoleMembers;
+  pages: ConsolePages;
+  webhooks: ConsoleWebhooks;
+  consent: ConsoleConsent;
+}
+
+export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent }: ConsoleUseCases) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -176,6 +189,23 @@ export function consoleRoutes(ctx: HubContext, members: ConsoleMembers, pages: C
       `${hook}/redeliver`,
       { schema: { tags, params: PageParams, body: ConsoleRedeliverBodySchema, response: { 200: ConsoleRedeliveredSchema } }, onRequest: auth },
       async (request) => ({ redelivered: await webhooks.redeliver(memberOf(request), request.params.pageId, request.body) }),
+    );
+
+    // ---- consent: declarations and statistics ---------------------------------------------
+    r.get(
+      '/console/api/pages/:pageId/declarations',
+      { schema: { tags, params: PageParams, response: { 200: ConsoleDeclarationsSchema } }, onRequest: auth },
+      async (request) => ({ data: await consent.declarations(memberOf(request), request.params.pageId) }),
+    );
+    r.put(
+      '/console/api/pages/:pageId/declarations/:category',
+      { schema: { tags, params: CategoryParams, body: ConsoleDeclareBodySchema, response: { 200: ConsoleDeclarationsSchema } }, onRequest: auth },
+      async (request) => ({ data: await consent.declare(memberOf(request), request.params.pageId, request.params.category, request.body.purpose) }),
+    );
+    r.get(
+      '/console/api/pages/:pageId/consent-stats',
+      { schema: { tags, params: PageParams, response: { 200: ConsoleConsentStatsSchema } }, onRequest: auth },
+      async (request) => consent.stats(memberOf(request), request.params.pageId),
     );
   };
 }

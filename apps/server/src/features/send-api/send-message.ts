@@ -46,10 +46,24 @@ export class SendApi {
       legacyTags: this.ctx.config.MESSENGER_TAGS === 'legacy',
     });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
-    if (cmd.kind === 'utility') return this.#utility(call, cmd);
-    // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
-    assertNoReservedPayload(cmd.message, 'message');
-    return this.#message(call, cmd);
+    try {
+      if (cmd.kind === 'utility') return await this.#utility(call, cmd);
+      // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
+      assertNoReservedPayload(cmd.message, 'message');
+      return await this.#message(call, cmd);
+    } catch (err) {
+      this.#countConsentRefusal(call.principal.pageId, err);
+      throw err;
+    }
+  }
+
+  /** Sends refused for missing consent, per page and category (counts only; the console's statistics read them). */
+  #countConsentRefusal(pageId: string, err: unknown): void {
+    if (!(err instanceof PlatformError) || err.key !== 'CONSENT_REQUIRED') return;
+    const detail = err.detail as { missing?: unknown; reason?: unknown } | undefined;
+    const missing = Array.isArray(detail?.missing) ? detail.missing.filter((c): c is string => typeof c === 'string') : [];
+    const reason = typeof detail?.reason === 'string' ? detail.reason : 'unknown';
+    for (const category of missing.length === 0 ? ['none'] : missing) this.ctx.metrics.consentRefusals.inc({ page_id: pageId, category, reason });
   }
 
   async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {

@@ -1,5 +1,6 @@
 /** The console API (`/console/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
 import type {
+  ConsoleConsentStats,
   ConsoleDeliveryAttempt,
   ConsoleInvite,
   ConsoleMember,
@@ -36,6 +37,10 @@ export const consoleApi = {
   deliveries: (id: string) => request<{ data: ConsoleDeliveryAttempt[] }>('GET', `${page(id)}/webhook/deliveries?limit=50`),
   redeliver: (id: string, fromEventId: number, toEventId: number) =>
     request<{ redelivered: number }>('POST', `${page(id)}/webhook/redeliver`, { from_event_id: fromEventId, to_event_id: toEventId }),
+  declarations: (id: string) => request<{ data: { category: string; purpose: string }[] }>('GET', `${page(id)}/declarations`),
+  declare: (id: string, category: string, purpose: string) =>
+    request<{ data: { category: string; purpose: string }[] }>('PUT', `${page(id)}/declarations/${encodeURIComponent(category)}`, { purpose }),
+  consentStats: (id: string) => request<ConsoleConsentStats>('GET', `${page(id)}/consent-stats`),
 };
 
 /** Roles that may change credentials and webhooks (the hub checks it too). */

@@ -3,6 +3,7 @@ import type { ConsolePage, ConsoleToken, OrgRole } from '@confide/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { canIntegrate, consoleApi } from './console-api';
+import { ConsentPanel } from './consent-panel';
 import { WebhookPanel } from './webhook-panel';
 
 export function PageView({ pageId, role, firstToken }: { pageId: string; role: OrgRole; firstToken: string | null }) {
@@ -37,6 +38,7 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
       </section>
       <Tokens pageId={pageId} role={role} />
       <WebhookPanel pageId={pageId} role={role} />
+      <ConsentPanel pageId={pageId} role={role} />
     </>
   );
 }
