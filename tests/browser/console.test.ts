@@ -62,6 +62,7 @@ describe('business console', { timeout: 90_000 }, () => {
     expect(sent.statusCode).toBe(201);
   };
   let pageId = '';
+  let explorerToken = '';
 
   it('the owner signs in and creates a page; its first token is shown once', async () => {
     await owner.goto(`${env.url}/console`);
@@ -120,8 +121,33 @@ describe('business console', { timeout: 90_000 }, () => {
     const rows = owner.locator('.console-table').first().locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     expect((await rows.allTextContents()).join(' ')).not.toContain(token);
-    const me = await env.hub.app.inject({ method: 'GET', url: `/me?access_token=${token}` });
-    expect(me.json()).toMatchObject({ id: pageId });
+    explorerToken = token;
+  });
+
+  it('sends a message to a customer with the API explorer and the new token', async () => {
+    // The customer's PSID, as the bank reads it from the messages webhook its receiver got.
+    const psid = JSON.parse(receiver.posts.find((p) => p.includes('hello bank')) ?? '{}').entry[0].messaging[0].sender.id as string;
+    await owner.getByRole('button', { name: 'API explorer' }).click();
+    await owner.getByLabel('Endpoint').selectOption('send');
+    await owner.getByLabel('Page access token').fill(explorerToken);
+    await owner.getByLabel('Recipient PSID').fill(psid);
+    await owner.getByLabel('Text', { exact: true }).fill('Hello from the console');
+    const curl = (await owner.getByTestId('explorer-curl').textContent()) ?? '';
+    expect(curl).toContain(`curl -X POST '${env.url}/v25.0/me/messages'`);
+    expect(curl).toContain('"text":"Hello from the console"');
+    expect(curl).not.toContain(explorerToken);
+    await owner.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => owner.getByTestId('explorer-status').textContent()).toBe('HTTP 200');
+    const answer = JSON.parse((await owner.getByTestId('explorer-answer').textContent()) ?? '{}');
+    expect(answer).toMatchObject({ recipient_id: psid, message_id: expect.any(String) });
+    const stored = await env.hub.ctx.storage.db.selectFrom('messages').select('mid').where('mid', '=', answer.message_id).execute();
+    expect(stored).toHaveLength(1);
+    // A wrong token gets the Graph error, shown as it came.
+    await owner.getByLabel('Page access token').fill('EAACnot-a-real-token-at-all-000000');
+    await owner.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => owner.getByTestId('explorer-answer').textContent()).toContain('OAuthException');
+    // Back to the page for the next steps.
+    await owner.getByRole('button', { name: 'Sandbox Retail' }).click();
   });
 
   it('declares a category with the text customers read and shows the counts', async () => {

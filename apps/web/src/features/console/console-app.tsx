@@ -10,6 +10,7 @@ import { CredentialsForm, useCredentialsForm } from '../../components/credential
 import { describeError } from '../../lib/api';
 import { canIntegrate, consoleApi } from './console-api';
 import { inviteCodeFromHash } from './console-route';
+import { ApiExplorer } from './api-explorer';
 import { MembersView } from './members-view';
 import { PageView } from './page-view';
 import './console.css';
@@ -49,7 +50,7 @@ function AcceptInvite({ code, onJoined }: { code: string; onJoined: (s: ConsoleS
   );
 }
 
-type View = { name: 'page'; id: string } | { name: 'members' } | { name: 'new-page' };
+type View = { name: 'page'; id: string } | { name: 'members' } | { name: 'new-page' } | { name: 'explorer' };
 
 function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
   const [pages, setPages] = useState<ConsolePage[]>([]);
@@ -108,9 +109,18 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
           >
             Members
           </button>
+          <button
+            type="button"
+            className="button subtle block"
+            aria-current={view.name === 'explorer' ? 'page' : undefined}
+            onClick={() => setView({ name: 'explorer' })}
+          >
+            API explorer
+          </button>
         </nav>
         <main className="console-main">
           {view.name === 'members' && <MembersView session={session} />}
+          {view.name === 'explorer' && <ApiExplorer />}
           {view.name === 'new-page' && (
             <NewPage
               onCreated={async (id, token) => {
