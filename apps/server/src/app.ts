@@ -53,6 +53,7 @@ import { ConsolePages } from './features/console/console-pages.js';
 import { consoleRoutes } from './features/console/routes.js';
 import { ConsoleWebhooks } from './features/console/console-webhooks.js';
 import { ConsoleConsent } from './features/console/console-consent.js';
+import { ConsolePeople } from './features/console/console-people.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -70,7 +71,7 @@ export interface HubServices {
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent };
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople };
 }
 
 export interface BuiltApp {
@@ -155,6 +156,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     pages: consolePages,
     webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
     consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
+    people: undefined as unknown as ConsolePeople,
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);
@@ -163,6 +165,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
+  services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.

@@ -37,6 +37,9 @@ export type AuditAction =
   | 'console.page_created'
   | 'console.page_adopted'
   | 'console.declared'
+  | 'console.profile_changed'
+  | 'console.persona_created'
+  | 'console.agent_created'
   | 'console.secret_revealed'
   | 'console.secret_rotated';
 

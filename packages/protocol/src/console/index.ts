@@ -148,3 +148,13 @@ export const ConsoleConsentStatsSchema = z.object({
   refusals_since: z.string(),
 });
 export type ConsoleConsentStats = z.infer<typeof ConsoleConsentStatsSchema>;
+
+/** A page's Messenger Profile as stored (the Platform API's shape). */
+export const ConsoleProfileSchema = z.record(z.string(), z.unknown());
+
+export const ConsolePersonasSchema = z.object({ data: z.array(z.object({ id: z.string(), name: z.string(), profile_picture_url: z.string() })) });
+export const ConsolePersonaSchema = z.object({ id: z.string(), name: z.string(), profile_picture_url: z.string() });
+
+export const ConsoleAgentSchema = z.object({ id: z.string(), username: z.string(), display_name: z.string(), persona_id: z.string(), created_at: z.number() });
+export const ConsoleAgentsSchema = z.object({ data: z.array(ConsoleAgentSchema) });
+export const ConsoleCreateAgentBodySchema = z.object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema }).strict();

@@ -5,7 +5,16 @@
  */
 import { PlatformError, type OrgRole } from '@confide/protocol';
 
-export type ConsoleAction = 'members.invite' | 'pages.create' | 'secret.reveal' | 'secret.rotate' | 'tokens.manage' | 'webhooks.manage' | 'declarations.manage';
+export type ConsoleAction =
+  | 'members.invite'
+  | 'pages.create'
+  | 'secret.reveal'
+  | 'secret.rotate'
+  | 'tokens.manage'
+  | 'webhooks.manage'
+  | 'declarations.manage'
+  | 'profile.manage'
+  | 'people.manage';
 
 const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'members.invite': ['owner'],
@@ -15,6 +24,9 @@ const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'tokens.manage': ['owner', 'developer'],
   'webhooks.manage': ['owner', 'developer'],
   'declarations.manage': ['owner', 'developer'],
+  'profile.manage': ['owner', 'developer'],
+  // Personas and inbox agents: the people who answer customers.
+  'people.manage': ['owner', 'agent-admin'],
 };
 
 /** Whether `role` may perform `action`. */

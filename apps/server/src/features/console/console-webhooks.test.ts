@@ -139,7 +139,12 @@ for (const dialect of DIALECTS) {
         .execute();
       expect((await call('POST', `${hook}/enable`, viewer)).statusCode).toBe(403);
       expect((await call('POST', `${hook}/enable`, owner)).json()).toMatchObject({ status: 'active', disabled_at: null });
-      const audit = await hub.ctx.storage.db.selectFrom('audit_log').select('details').where('action', '=', 'webhook.config').execute();
+      const audit = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'webhook.config')
+        .where('actor', 'like', 'member:%')
+        .execute();
       expect(audit).toHaveLength(3);
     });
 

@@ -46,6 +46,12 @@ const CROSSING: Case[] = [
   { method: 'GET', path: '/console/api/pages/{pageId}/declarations' },
   { method: 'PUT', path: '/console/api/pages/{pageId}/declarations/{category}', body: { purpose: 'Stolen' } },
   { method: 'GET', path: '/console/api/pages/{pageId}/consent-stats' },
+  { method: 'GET', path: '/console/api/pages/{pageId}/profile' },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/profile', body: { greeting: [{ locale: 'default', text: 'Stolen' }] } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/personas' },
+  { method: 'POST', path: '/console/api/pages/{pageId}/personas', body: { name: 'Stolen', profile_picture_url: 'https://x.example/p.png' } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/agents' },
+  { method: 'POST', path: '/console/api/pages/{pageId}/agents', body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' } },
 ];
 
 for (const dialect of DIALECTS) {
@@ -81,6 +87,9 @@ for (const dialect of DIALECTS) {
       outbox: await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('app_id', '=', appId).orderBy('id').execute(),
       attempts: await hub.ctx.storage.db.selectFrom('webhook_attempts').selectAll().where('app_id', '=', appId).execute(),
       declarations: await hub.ctx.storage.db.selectFrom('consent_declarations').selectAll().where('page_id', '=', pageId).execute(),
+      profile: await hub.ctx.storage.db.selectFrom('messenger_profile').selectAll().where('page_id', '=', pageId).execute(),
+      personas: await hub.ctx.storage.db.selectFrom('personas').selectAll().where('page_id', '=', pageId).execute(),
+      agents: await hub.ctx.storage.db.selectFrom('agents').select(['id', 'username']).where('page_id', '=', pageId).execute(),
     });
 
     it('covers every console endpoint', async () => {

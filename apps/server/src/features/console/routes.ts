@@ -20,7 +20,15 @@ import {
   ConsoleSessionSchema,
   ConsoleSignUpBodySchema,
   ConsoleTokensSchema,
+  ConsoleAgentSchema,
+  ConsoleAgentsSchema,
   ConsoleConsentStatsSchema,
+  ConsoleCreateAgentBodySchema,
+  ConsolePersonaSchema,
+  ConsolePersonasSchema,
+  ConsoleProfileSchema,
+  CreatePersonaRequestSchema,
+  MessengerProfileSchema,
   ConsoleDeclarationsSchema,
   ConsoleDeclareBodySchema,
   ConsoleDeliveriesSchema,
@@ -41,6 +49,7 @@ import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, requireMember } from './
 import type { ConsolePages } from './console-pages.js';
 import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleConsent } from './console-consent.js';
+import type { ConsolePeople } from './console-people.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
 
 const tags = ['console'];
@@ -61,9 +70,10 @@ export interface ConsoleUseCases {
   pages: ConsolePages;
   webhooks: ConsoleWebhooks;
   consent: ConsoleConsent;
+  people: ConsolePeople;
 }
 
-export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent }: ConsoleUseCases) {
+export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people }: ConsoleUseCases) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -206,6 +216,42 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
       '/console/api/pages/:pageId/consent-stats',
       { schema: { tags, params: PageParams, response: { 200: ConsoleConsentStatsSchema } }, onRequest: auth },
       async (request) => consent.stats(memberOf(request), request.params.pageId),
+    );
+
+    // ---- Messenger Profile, personas, inbox agents ---------------------------------------
+    r.get(
+      '/console/api/pages/:pageId/profile',
+      { schema: { tags, params: PageParams, response: { 200: ConsoleProfileSchema } }, onRequest: auth },
+      async (request) => people.profile(memberOf(request), request.params.pageId),
+    );
+    r.put(
+      '/console/api/pages/:pageId/profile',
+      { schema: { tags, params: PageParams, body: MessengerProfileSchema, response: { 200: ConsoleProfileSchema } }, onRequest: auth },
+      async (request) => people.setProfile(memberOf(request), request.params.pageId, request.body),
+    );
+    r.get(
+      '/console/api/pages/:pageId/personas',
+      { schema: { tags, params: PageParams, response: { 200: ConsolePersonasSchema } }, onRequest: auth },
+      async (request) => ({
+        data: await people.personas(memberOf(request), request.params.pageId),
+      }),
+    );
+    r.post(
+      '/console/api/pages/:pageId/personas',
+      { schema: { tags, params: PageParams, body: CreatePersonaRequestSchema.strict(), response: { 201: ConsolePersonaSchema } }, onRequest: auth },
+      async (request, reply) => reply.status(201).send(await people.createPersona(memberOf(request), request.params.pageId, request.body)),
+    );
+    r.get(
+      '/console/api/pages/:pageId/agents',
+      { schema: { tags, params: PageParams, response: { 200: ConsoleAgentsSchema } }, onRequest: auth },
+      async (request) => ({
+        data: await people.agents(memberOf(request), request.params.pageId),
+      }),
+    );
+    r.post(
+      '/console/api/pages/:pageId/agents',
+      { schema: { tags, params: PageParams, body: ConsoleCreateAgentBodySchema, response: { 201: ConsoleAgentSchema } }, onRequest: auth },
+      async (request, reply) => reply.status(201).send(await people.createAgent(memberOf(request), request.params.pageId, request.body)),
     );
   };
 }
