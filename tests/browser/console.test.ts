@@ -158,6 +158,24 @@ describe('business console', { timeout: 90_000 }, () => {
     expect(await owner.getByTestId('consent-totals').textContent()).toBe('0 granted · 0 revoked · 0 expired · 0 sends refused');
   });
 
+  it('edits the Messenger Profile with a live preview; a javascript: link is refused', async () => {
+    await owner.getByLabel('Greeting').fill('Hi {{user_first_name}}, <b>welcome</b>');
+    await owner.getByLabel('Ice breakers (one question a line)').fill('What is my balance?');
+    await owner.getByLabel('Menu (Title | PAYLOAD or Title | https://…)').fill('Balance | BALANCE\nHelp | javascript:alert(1)');
+    const preview = owner.getByTestId('profile-preview');
+    await expect.poll(() => preview.textContent()).toContain('Hi Alice, <b>welcome</b>');
+    expect(await preview.locator('b').count()).toBe(0);
+    await owner.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(() => owner.getByTestId('profile-outcome').textContent()).toMatch(/.+/);
+    expect(await owner.getByTestId('profile-outcome').getAttribute('class')).toBe('form-error');
+    expect(await env.hub.ctx.storage.db.selectFrom('messenger_profile').select('field').where('page_id', '=', pageId).execute()).toEqual([]);
+    await owner.getByLabel('Greeting').fill('Hi {{user_first_name}}, welcome');
+    await owner.getByLabel('Menu (Title | PAYLOAD or Title | https://…)').fill('Balance | BALANCE\nHelp | https://bank.example/help');
+    await owner.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(() => owner.getByTestId('profile-outcome').textContent()).toBe('Profile saved.');
+    expect((await preview.textContent()) ?? '').toContain('Help ↗');
+  });
+
   it('invites a viewer who joins by the link and cannot reveal the app secret', async () => {
     await owner.getByRole('button', { name: 'Members' }).click();
     await owner.getByLabel('Invite a').selectOption('viewer');

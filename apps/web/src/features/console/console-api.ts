@@ -40,6 +40,11 @@ export const consoleApi = {
   declarations: (id: string) => request<{ data: { category: string; purpose: string }[] }>('GET', `${page(id)}/declarations`),
   declare: (id: string, category: string, purpose: string) =>
     request<{ data: { category: string; purpose: string }[] }>('PUT', `${page(id)}/declarations/${encodeURIComponent(category)}`, { purpose }),
+  profile: (id: string) => request<Record<string, unknown>>('GET', `${page(id)}/profile`),
+  setProfile: (id: string, profile: Record<string, unknown>) => request<Record<string, unknown>>('PUT', `${page(id)}/profile`, profile),
+  personas: (id: string) => request<{ data: { id: string; name: string; profile_picture_url: string }[] }>('GET', `${page(id)}/personas`),
+  agents: (id: string) => request<{ data: { id: string; username: string; display_name: string }[] }>('GET', `${page(id)}/agents`),
+  createAgent: (id: string, body: { username: string; password: string; display_name: string }) => request<unknown>('POST', `${page(id)}/agents`, body),
   consentStats: (id: string) => request<ConsoleConsentStats>('GET', `${page(id)}/consent-stats`),
 };
 

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { canIntegrate, consoleApi } from './console-api';
 import { ConsentPanel } from './consent-panel';
+import { PeoplePanel } from './people-panel';
+import { ProfilePanel } from './profile-panel';
 import { WebhookPanel } from './webhook-panel';
 
 export function PageView({ pageId, role, firstToken }: { pageId: string; role: OrgRole; firstToken: string | null }) {
@@ -39,6 +41,8 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
       <Tokens pageId={pageId} role={role} />
       <WebhookPanel pageId={pageId} role={role} />
       <ConsentPanel pageId={pageId} role={role} />
+      <ProfilePanel pageId={pageId} pageName={page.name} role={role} />
+      <PeoplePanel pageId={pageId} role={role} />
     </>
   );
 }
