@@ -54,6 +54,7 @@ import { consoleRoutes } from './features/console/routes.js';
 import { ConsoleWebhooks } from './features/console/console-webhooks.js';
 import { ConsoleConsent } from './features/console/console-consent.js';
 import { ConsolePeople } from './features/console/console-people.js';
+import { ConsoleTemplates } from './features/console/console-templates.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -71,7 +72,7 @@ export interface HubServices {
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople };
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople; templates: ConsoleTemplates };
 }
 
 export interface BuiltApp {
@@ -157,6 +158,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
     consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
     people: undefined as unknown as ConsolePeople,
+    templates: new ConsoleTemplates(ctx, consolePages, services.privacy),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);

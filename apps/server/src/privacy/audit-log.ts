@@ -40,6 +40,7 @@ export type AuditAction =
   | 'console.profile_changed'
   | 'console.persona_created'
   | 'console.agent_created'
+  | 'console.template_created'
   | 'console.secret_revealed'
   | 'console.secret_rotated';
 

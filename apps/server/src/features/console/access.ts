@@ -14,7 +14,8 @@ export type ConsoleAction =
   | 'webhooks.manage'
   | 'declarations.manage'
   | 'profile.manage'
-  | 'people.manage';
+  | 'people.manage'
+  | 'templates.manage';
 
 const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'members.invite': ['owner'],
@@ -25,6 +26,7 @@ const ALLOWED: Record<ConsoleAction, readonly OrgRole[]> = {
   'webhooks.manage': ['owner', 'developer'],
   'declarations.manage': ['owner', 'developer'],
   'profile.manage': ['owner', 'developer'],
+  'templates.manage': ['owner', 'developer'],
   // Personas and inbox agents: the people who answer customers.
   'people.manage': ['owner', 'agent-admin'],
 };

@@ -52,6 +52,12 @@ const CROSSING: Case[] = [
   { method: 'POST', path: '/console/api/pages/{pageId}/personas', body: { name: 'Stolen', profile_picture_url: 'https://x.example/p.png' } },
   { method: 'GET', path: '/console/api/pages/{pageId}/agents' },
   { method: 'POST', path: '/console/api/pages/{pageId}/agents', body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/templates' },
+  {
+    method: 'POST',
+    path: '/console/api/pages/{pageId}/templates',
+    body: { name: 'stolen', language: 'en', category: 'UTILITY', notification_category: 'transactions', components: [{ type: 'BODY', text: 'Stolen' }] },
+  },
 ];
 
 for (const dialect of DIALECTS) {
@@ -90,6 +96,7 @@ for (const dialect of DIALECTS) {
       profile: await hub.ctx.storage.db.selectFrom('messenger_profile').selectAll().where('page_id', '=', pageId).execute(),
       personas: await hub.ctx.storage.db.selectFrom('personas').selectAll().where('page_id', '=', pageId).execute(),
       agents: await hub.ctx.storage.db.selectFrom('agents').select(['id', 'username']).where('page_id', '=', pageId).execute(),
+      templates: await hub.ctx.storage.db.selectFrom('message_templates').selectAll().where('page_id', '=', pageId).execute(),
     });
 
     it('covers every console endpoint', async () => {

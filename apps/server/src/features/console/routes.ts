@@ -27,6 +27,8 @@ import {
   ConsolePersonaSchema,
   ConsolePersonasSchema,
   ConsoleProfileSchema,
+  CreateMessageTemplateRequestSchema,
+  CreateMessageTemplateResponseSchema,
   CreatePersonaRequestSchema,
   MessengerProfileSchema,
   ConsoleDeclarationsSchema,
@@ -50,6 +52,7 @@ import type { ConsolePages } from './console-pages.js';
 import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleConsent } from './console-consent.js';
 import type { ConsolePeople } from './console-people.js';
+import type { ConsoleTemplates } from './console-templates.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
 
 const tags = ['console'];
@@ -71,9 +74,10 @@ export interface ConsoleUseCases {
   webhooks: ConsoleWebhooks;
   consent: ConsoleConsent;
   people: ConsolePeople;
+  templates: ConsoleTemplates;
 }
 
-export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people }: ConsoleUseCases) {
+export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people, templates }: ConsoleUseCases) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -252,6 +256,21 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
       '/console/api/pages/:pageId/agents',
       { schema: { tags, params: PageParams, body: ConsoleCreateAgentBodySchema, response: { 201: ConsoleAgentSchema } }, onRequest: auth },
       async (request, reply) => reply.status(201).send(await people.createAgent(memberOf(request), request.params.pageId, request.body)),
+    );
+
+    // ---- utility templates ---------------------------------------------------------------
+    r.get(
+      '/console/api/pages/:pageId/templates',
+      { schema: { tags, params: PageParams, response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }) } }, onRequest: auth },
+      async (request) => ({ data: await templates.list(memberOf(request), request.params.pageId) }),
+    );
+    r.post(
+      '/console/api/pages/:pageId/templates',
+      {
+        schema: { tags, params: PageParams, body: CreateMessageTemplateRequestSchema, response: { 201: CreateMessageTemplateResponseSchema } },
+        onRequest: auth,
+      },
+      async (request, reply) => reply.status(201).send(await templates.create(memberOf(request), request.params.pageId, request.body)),
     );
   };
 }

@@ -45,6 +45,8 @@ export const consoleApi = {
   personas: (id: string) => request<{ data: { id: string; name: string; profile_picture_url: string }[] }>('GET', `${page(id)}/personas`),
   agents: (id: string) => request<{ data: { id: string; username: string; display_name: string }[] }>('GET', `${page(id)}/agents`),
   createAgent: (id: string, body: { username: string; password: string; display_name: string }) => request<unknown>('POST', `${page(id)}/agents`, body),
+  templates: (id: string) => request<{ data: { id: string; name: string; status: string; notification_category: string }[] }>('GET', `${page(id)}/templates`),
+  createTemplate: (id: string, body: unknown) => request<{ id: string; status: string }>('POST', `${page(id)}/templates`, body),
   consentStats: (id: string) => request<ConsoleConsentStats>('GET', `${page(id)}/consent-stats`),
 };
 

@@ -6,6 +6,7 @@ import { canIntegrate, consoleApi } from './console-api';
 import { ConsentPanel } from './consent-panel';
 import { PeoplePanel } from './people-panel';
 import { ProfilePanel } from './profile-panel';
+import { TemplatesPanel } from './templates-panel';
 import { WebhookPanel } from './webhook-panel';
 
 export function PageView({ pageId, role, firstToken }: { pageId: string; role: OrgRole; firstToken: string | null }) {
@@ -42,6 +43,7 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
       <WebhookPanel pageId={pageId} role={role} />
       <ConsentPanel pageId={pageId} role={role} />
       <ProfilePanel pageId={pageId} pageName={page.name} role={role} />
+      <TemplatesPanel pageId={pageId} role={role} />
       <PeoplePanel pageId={pageId} role={role} />
     </>
   );
