@@ -148,6 +148,7 @@ describe('business console', { timeout: 90_000 }, () => {
     await expect.poll(() => owner.getByTestId('explorer-answer').textContent()).toContain('OAuthException');
     // Back to the page for the next steps.
     await owner.getByRole('button', { name: 'Sandbox Retail' }).click();
+    await expect.poll(() => owner.getByTestId('page-metrics').textContent()).toMatch(/^1 sent .* webhook p50 \d+ ms/);
   });
 
   it('declares a category with the text customers read and shows the counts', async () => {

@@ -55,6 +55,7 @@ import { ConsoleWebhooks } from './features/console/console-webhooks.js';
 import { ConsoleConsent } from './features/console/console-consent.js';
 import { ConsolePeople } from './features/console/console-people.js';
 import { ConsoleTemplates } from './features/console/console-templates.js';
+import { ConsoleMetrics } from './features/console/console-metrics.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -72,7 +73,7 @@ export interface HubServices {
   /** Audit log, erasure and export (privacy/). */
   privacy: Privacy;
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople; templates: ConsoleTemplates };
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople; templates: ConsoleTemplates; metrics: ConsoleMetrics };
 }
 
 export interface BuiltApp {
@@ -159,6 +160,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
     people: undefined as unknown as ConsolePeople,
     templates: new ConsoleTemplates(ctx, consolePages, services.privacy),
+    metrics: new ConsoleMetrics(ctx, consolePages),
   };
   await services.privacy.start({ retention: runsRole(ctx.config, 'worker') });
   services.conversations = new Conversations(ctx, services.pages);

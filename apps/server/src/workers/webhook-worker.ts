@@ -231,6 +231,7 @@ export class WebhookWorker {
     if (!result.ok && leaseLost.aborted) return false;
     const now = this.#ctx.now();
     metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
+    metrics.webhookLatency.observe({ page_id: batch.pageId, result: result.ok ? 'success' : 'failure' }, result.latencyMs / 1000);
 
     if (result.ok) {
       this.#backoff.delete(batch.appId);

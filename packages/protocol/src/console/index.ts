@@ -158,3 +158,13 @@ export const ConsolePersonaSchema = z.object({ id: z.string(), name: z.string(),
 export const ConsoleAgentSchema = z.object({ id: z.string(), username: z.string(), display_name: z.string(), persona_id: z.string(), created_at: z.number() });
 export const ConsoleAgentsSchema = z.object({ data: z.array(ConsoleAgentSchema) });
 export const ConsoleCreateAgentBodySchema = z.object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema }).strict();
+
+/** A page's metrics from the hub's counters (this process, since `since`). */
+export const ConsolePageMetricsSchema = z.object({
+  sends: z.number(),
+  errors: z.record(z.string(), z.number()),
+  consent_refusals: z.record(z.string(), z.number()),
+  webhook: z.object({ posts: z.number(), failed: z.number(), p50_ms: z.number().nullable(), p99_ms: z.number().nullable() }),
+  since: z.string(),
+});
+export type ConsolePageMetrics = z.infer<typeof ConsolePageMetricsSchema>;

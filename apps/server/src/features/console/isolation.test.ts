@@ -53,6 +53,7 @@ const CROSSING: Case[] = [
   { method: 'GET', path: '/console/api/pages/{pageId}/agents' },
   { method: 'POST', path: '/console/api/pages/{pageId}/agents', body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' } },
   { method: 'GET', path: '/console/api/pages/{pageId}/templates' },
+  { method: 'GET', path: '/console/api/pages/{pageId}/metrics' },
   {
     method: 'POST',
     path: '/console/api/pages/{pageId}/templates',

@@ -21,6 +21,7 @@ import {
   ConsoleSignUpBodySchema,
   ConsoleTokensSchema,
   ConsoleAgentSchema,
+  ConsolePageMetricsSchema,
   ConsoleAgentsSchema,
   ConsoleConsentStatsSchema,
   ConsoleCreateAgentBodySchema,
@@ -53,6 +54,7 @@ import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleConsent } from './console-consent.js';
 import type { ConsolePeople } from './console-people.js';
 import type { ConsoleTemplates } from './console-templates.js';
+import type { ConsoleMetrics } from './console-metrics.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
 
 const tags = ['console'];
@@ -75,9 +77,10 @@ export interface ConsoleUseCases {
   consent: ConsoleConsent;
   people: ConsolePeople;
   templates: ConsoleTemplates;
+  metrics: ConsoleMetrics;
 }
 
-export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people, templates }: ConsoleUseCases) {
+export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people, templates, metrics }: ConsoleUseCases) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -271,6 +274,12 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
         onRequest: auth,
       },
       async (request, reply) => reply.status(201).send(await templates.create(memberOf(request), request.params.pageId, request.body)),
+    );
+
+    r.get(
+      '/console/api/pages/:pageId/metrics',
+      { schema: { tags, params: PageParams, response: { 200: ConsolePageMetricsSchema } }, onRequest: auth },
+      async (request) => metrics.get(memberOf(request), request.params.pageId),
     );
   };
 }

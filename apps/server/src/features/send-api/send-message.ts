@@ -46,13 +46,16 @@ export class SendApi {
       legacyTags: this.ctx.config.MESSENGER_TAGS === 'legacy',
     });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
+    const pageId = call.principal.pageId;
     try {
-      if (cmd.kind === 'utility') return await this.#utility(call, cmd);
       // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
-      assertNoReservedPayload(cmd.message, 'message');
-      return await this.#message(call, cmd);
+      if (cmd.kind === 'message') assertNoReservedPayload(cmd.message, 'message');
+      const sent = cmd.kind === 'utility' ? await this.#utility(call, cmd) : await this.#message(call, cmd);
+      this.ctx.metrics.pageSends.inc({ page_id: pageId });
+      return sent;
     } catch (err) {
-      this.#countConsentRefusal(call.principal.pageId, err);
+      this.ctx.metrics.pageSendErrors.inc({ page_id: pageId, code: err instanceof PlatformError ? err.key : 'INTERNAL' });
+      this.#countConsentRefusal(pageId, err);
       throw err;
     }
   }

@@ -1,5 +1,6 @@
 /** The console API (`/console/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
 import type {
+  ConsolePageMetrics,
   ConsoleConsentStats,
   ConsoleDeliveryAttempt,
   ConsoleInvite,
@@ -47,6 +48,7 @@ export const consoleApi = {
   createAgent: (id: string, body: { username: string; password: string; display_name: string }) => request<unknown>('POST', `${page(id)}/agents`, body),
   templates: (id: string) => request<{ data: { id: string; name: string; status: string; notification_category: string }[] }>('GET', `${page(id)}/templates`),
   createTemplate: (id: string, body: unknown) => request<{ id: string; status: string }>('POST', `${page(id)}/templates`, body),
+  metrics: (id: string) => request<ConsolePageMetrics>('GET', `${page(id)}/metrics`),
   consentStats: (id: string) => request<ConsoleConsentStats>('GET', `${page(id)}/consent-stats`),
 };
 

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { canIntegrate, consoleApi } from './console-api';
 import { ConsentPanel } from './consent-panel';
+import { MetricsLine } from './metrics-line';
 import { PeoplePanel } from './people-panel';
 import { ProfilePanel } from './profile-panel';
 import { TemplatesPanel } from './templates-panel';
@@ -36,6 +37,7 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
           <dt>Category</dt>
           <dd>{page.category}</dd>
         </dl>
+        <MetricsLine pageId={pageId} />
         {firstToken !== null && <OnceValue label="First page access token (labelled initial)" value={firstToken} />}
         <AppSecret pageId={pageId} role={role} />
       </section>
