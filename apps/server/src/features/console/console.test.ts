@@ -182,3 +182,44 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('confide org create (CLI)', () => {
+  it('creates an organisation and owner who signs in; bad input is a usage error', async () => {
+    const { main } = await import('../../cli.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { vi } = await import('vitest');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-org-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    try {
+      const run = (...args: string[]) => main([...args, '--data-dir', dataDir]);
+      expect(await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', 'short')).toBe(1);
+      expect(err.join('')).toMatch(/password/);
+      expect(await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', PASSWORD, '--json')).toBe(0);
+      expect(
+        JSON.parse(
+          out
+            .join('')
+            .split('\n')
+            .find((l) => l.startsWith('{')) ?? '{}',
+        ),
+      ).toMatchObject({ name: 'CLI Bank', owner: 'cli-owner' });
+      expect(await run('org', 'create', '--name', 'Again', '--username', 'cli-owner', '--password', PASSWORD)).toBe(1);
+    } finally {
+      spyOut.mockRestore();
+      spyErr.mockRestore();
+    }
+    const hub = await buildTestHub({ dataDir });
+    try {
+      const login = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'cli-owner', password: PASSWORD } });
+      expect(login.json()).toMatchObject({ member: { role: 'owner' }, organisation: { name: 'CLI Bank' } });
+    } finally {
+      await hub.dispose();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
