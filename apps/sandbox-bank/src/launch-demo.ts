@@ -17,6 +17,8 @@ import {
   SANDBOX_BANK_PAGE,
   SANDBOX_SHOP_PAGE,
   ensureAgent,
+  ensureConsoleOrganisation,
+  DEMO_CONSOLE_OWNER,
   ensureHubCustomers,
   ensurePage,
   subscribeWebhook,
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
   const shopPage = await ensurePage(hub, SANDBOX_SHOP_PAGE);
   await ensureHubCustomers(hub);
   for (const a of DEMO_AGENTS) await ensureAgent(hub, a.page === 'bank' ? bankPage.pageId : shopPage.pageId, a);
+  await ensureConsoleOrganisation(hub, bankPage.pageId);
 
   const bankPort = process.env['BANK_PORT'] ?? '3100';
   const shopPort = process.env['SHOP_PORT'] ?? '3200';
@@ -128,6 +131,8 @@ How to try it:
   8. Reach a customer who is not looking: turn notifications on with the bell (Web Push), add a phone
      number in the privacy center, close the tab and stage a fraud alert; an unanswered alert is texted
      after 5 minutes to the fake SMS carrier at ${hubUrl}/dev/sms, where you can reply YES or NO.
+  9. Business console: ${hubUrl}/console as ${DEMO_CONSOLE_OWNER.username} / ${DEMO_CONSOLE_OWNER.password}
+     (the Sandbox Bank's owner: its page, app secret, tokens, webhook and delivery log; invite members)
 
 Platform API (page access tokens, new at every start):
   Sandbox Bank: ${bankPage.pageToken}

@@ -70,6 +70,14 @@ import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from 
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
 import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
+import { ConsoleMembers } from './features/console/members.js';
+import { ConsolePages } from './features/console/console-pages.js';
+import { consoleRoutes } from './features/console/routes.js';
+import { ConsoleWebhooks } from './features/console/console-webhooks.js';
+import { ConsoleConsent } from './features/console/console-consent.js';
+import { ConsolePeople } from './features/console/console-people.js';
+import { ConsoleTemplates } from './features/console/console-templates.js';
+import { ConsoleMetrics } from './features/console/console-metrics.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -94,6 +102,8 @@ export interface HubServices {
   pushWorker?: PushWorker;
   /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
   sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
+  /** The business console: organisations and members (`confide org create`), their pages. */
+  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople; templates: ConsoleTemplates; metrics: ConsoleMetrics };
 }
 
 export interface BuiltApp {
@@ -173,6 +183,18 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     inbox: undefined as unknown as Inbox,
     privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
     push: new PushSubscriptions(ctx),
+    console: undefined as unknown as HubServices['console'],
+  };
+  const consoleMembers = new ConsoleMembers(ctx, services.privacy, options.passwords);
+  const consolePages = new ConsolePages(ctx, services.pages, consoleMembers, services.privacy);
+  services.console = {
+    members: consoleMembers,
+    pages: consolePages,
+    webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
+    consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
+    people: undefined as unknown as ConsolePeople,
+    templates: new ConsoleTemplates(ctx, consolePages, services.privacy),
+    metrics: new ConsoleMetrics(ctx, consolePages),
   };
   const vapid = loadVapidKeys(ctx.config, ctx.log);
   // Which customers have a socket open here (set below when this process runs the realtime role).
@@ -189,6 +211,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
+  services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
@@ -212,6 +235,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, notificationPolicyRoutes(new EscalationPolicies(ctx))));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
+    await app.register(consoleRoutes(ctx, services.console));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({

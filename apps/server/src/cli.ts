@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { seedDemo } from './demo.js';
+import { ConsoleSignUpBodySchema } from '@confide/protocol';
 import { WEBHOOK_HELP, isWebhookCommand, runWebhookCommand } from './features/webhooks/cli-commands.js';
 
 const HELP = `confide — the Confide hub
@@ -30,6 +31,9 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
   confide agent create --page ID --username U --password P [--display-name N] [--json]
       Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
+  confide org create --name NAME --username U --password P [--json]
+      Create an organisation of the business console (/console) and its owner, who signs in there,
+      invites members and creates pages (CONSOLE_SIGNUP=true lets businesses sign up themselves).
   confide customer delete --username U [--json]
       Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
   confide export --customer U
@@ -178,6 +182,19 @@ export async function main(argv: string[]): Promise<number> {
           displayName: values['display-name'],
         });
         print(values.json, agent);
+      });
+    case 'org create':
+      return withHub(config, async (hub) => {
+        if (values.name === undefined || values.username === undefined || values.password === undefined) {
+          throw new UsageError('org create needs --name, --username and --password');
+        }
+        const valid = ConsoleSignUpBodySchema.safeParse({ organisation: values.name, username: values.username, password: values.password });
+        if (!valid.success) throw new UsageError(`org create: ${valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        const owner = await hub.services.console.members.createOrganisation(
+          { name: values.name, username: values.username, password: values.password },
+          'operator',
+        );
+        print(values.json, { org_id: owner.org_id, name: owner.org_name, owner: owner.username, console: `${config.publicUrl}/console` });
       });
     case 'customer delete':
       return withHub(config, async (hub) => {

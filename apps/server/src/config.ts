@@ -121,6 +121,8 @@ export const ConfigSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For from a proxy in front of the hub. */
   TRUST_PROXY: bool.default(false),
+  /** Let anyone create an organisation at /console (self-service sign-up); otherwise only `confide org create`. */
+  CONSOLE_SIGNUP: bool.default(false),
   /**
    * Bearer token `GET /metrics` requires (`Authorization: Bearer …`). Without it, /metrics is
    * open outside production (local tools, the benchmark) and not served at all in production.

@@ -6,3 +6,4 @@ export * from './errors/index.js';
 export * from './chat/index.js';
 export * from './webhooks/index.js';
 export * from './send-api/index.js';
+export * from './console/index.js';

@@ -89,3 +89,15 @@ export async function ensureHubCustomers(hub: Hub): Promise<void> {
     if (found === undefined) await hub.services.accounts.createCustomer(c);
   }
 }
+
+/** The Sandbox Bank's organisation in the business console (/console) and its owner's login. */
+export const DEMO_CONSOLE_OWNER = { organisation: 'Sandbox Bank', username: 'sandbox-bank-owner', password: 'owner-demo-password' } as const;
+
+/** Creates the bank's console organisation and owner unless they exist, and gives it the bank's page. */
+export async function ensureConsoleOrganisation(hub: Hub, bankPageId: string): Promise<void> {
+  const { members, pages } = hub.services.console;
+  const o = DEMO_CONSOLE_OWNER;
+  const found = await hub.ctx.storage.db.selectFrom('org_members').select('org_id').where('username', '=', o.username).executeTakeFirst();
+  const orgId = found?.org_id ?? (await members.createOrganisation({ name: o.organisation, username: o.username, password: o.password }, 'demo')).org_id;
+  await pages.adopt(orgId, bankPageId, 'demo');
+}

@@ -10,7 +10,7 @@ import { ZodError } from 'zod';
 
 /** True when the request belongs to the customer API or an operational endpoint. */
 export function isCustomerApi(url: string): boolean {
-  return url.startsWith('/api/') || url === '/api' || url.startsWith('/healthz') || url.startsWith('/inbox/api/');
+  return url.startsWith('/api/') || url === '/api' || url.startsWith('/healthz') || url.startsWith('/inbox/api/') || url.startsWith('/console/api/');
 }
 
 /** Converts anything thrown into a PlatformError, choosing the catalogue key by surface. */

@@ -37,7 +37,22 @@ export type AuditAction =
   /** A Web Push attempt (features/push): channel, category, page, outcome; never content. */
   | 'notification.push'
   /** An SMS attempt or reply (features/sms): channel, category, page, outcome; never content or number. */
-  | 'notification.sms';
+  | 'notification.sms'
+  // The business console (features/console): who in an organisation did what.
+  | 'console.org_created'
+  | 'console.signed_in'
+  | 'console.signed_out'
+  | 'console.invite_created'
+  | 'console.member_joined'
+  | 'console.page_created'
+  | 'console.page_adopted'
+  | 'console.declared'
+  | 'console.profile_changed'
+  | 'console.persona_created'
+  | 'console.agent_created'
+  | 'console.template_created'
+  | 'console.secret_revealed'
+  | 'console.secret_rotated';
 
 export interface AuditEntry {
   at: number;

@@ -77,6 +77,10 @@ export interface PageTokensTable {
   token_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** A name the business gave the token in the console (migration 018). */
+  label: string | null;
+  /** When the token last authenticated a call, to the minute (migration 018). */
+  last_used_at: number | null;
 }
 
 export interface ConversationsTable {
@@ -566,6 +570,12 @@ export interface Database {
   sms_jobs: SmsJobsTable;
   sms_sends: SmsSendsTable;
   escalation_policies: EscalationPoliciesTable;
+  organisations: OrganisationsTable;
+  org_members: OrgMembersTable;
+  org_sessions: OrgSessionsTable;
+  org_invites: OrgInvitesTable;
+  org_pages: OrgPagesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** How a page's updates of one category escalate (migration 020, features/escalation). */
@@ -679,4 +689,70 @@ export interface PushJobsTable {
   /** Until when a worker holds it (0: free). */
   lease_until: Generated<number>;
   created_at: number;
+}
+
+/** One webhook POST as the console's delivery log shows it (migration 018). */
+export interface WebhookAttemptsTable {
+  id: string;
+  app_id: string;
+  at: number;
+  /** `delivery` (the worker) or `test` (the console's test event). */
+  kind: 'delivery' | 'test';
+  /** Outbox ids the POST carried (null for a test event). */
+  first_event_id: number | null;
+  last_event_id: number | null;
+  events: number;
+  /** 1 for the first try of the batch's head, then 2, 3… */
+  attempt: number;
+  /** 1 when the business answered 2xx. */
+  ok: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  /** The first bytes of the business's answer. */
+  response_snippet: string;
+}
+
+/** A business using the console (features/console). */
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface OrgMembersTable {
+  id: string;
+  org_id: string;
+  /** Lower case; unique across organisations (sign-in is by username alone). */
+  username: string;
+  password_hash: string;
+  role: 'owner' | 'developer' | 'agent-admin' | 'viewer';
+  created_at: number;
+}
+
+export interface OrgSessionsTable {
+  /** sha256 of the session secret in the cookie. */
+  id_hash: string;
+  member_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OrgInvitesTable {
+  /** sha256 of the one-time code. */
+  code_hash: string;
+  id: string;
+  org_id: string;
+  role: OrgMembersTable['role'];
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+
+/** Which organisation owns a page (pages created by the CLI before the console have none). */
+export interface OrgPagesTable {
+  page_id: string;
+  org_id: string;
 }

@@ -24,8 +24,9 @@ import {
   type ClaimedBatch,
 } from '../features/webhooks/delivery-store.js';
 import { buildEnvelope } from '../features/webhooks/envelope.js';
-import { postWebhook } from '../features/webhooks/post-webhook.js';
+import { postWebhook, type PostWebhookResult } from '../features/webhooks/post-webhook.js';
 import { standardMessageId } from '../features/webhooks/standard-webhooks.js';
+import { recordAttempt, type AttemptInput } from '../features/webhooks/attempt-log.js';
 import { egressPolicyFor } from '../privacy/egress-guard.js';
 import type { WriteTx } from '../storage/write-queue.js';
 
@@ -243,10 +244,14 @@ export class WebhookWorker {
     if (!result.ok && leaseLost.aborted) return false;
     const now = this.#ctx.now();
     metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
+    metrics.webhookLatency.observe({ page_id: batch.pageId, result: result.ok ? 'success' : 'failure' }, result.latencyMs / 1000);
 
     if (result.ok) {
       this.#backoff.delete(batch.appId);
-      const { recovered } = await this.#complete((tx) => recordSuccess(tx, bus, batch, now));
+      const { recovered } = await this.#complete(async (tx) => {
+        await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
+        return recordSuccess(tx, bus, batch, now);
+      });
       if (recovered) {
         log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
         await this.#refreshGauge();
@@ -256,21 +261,26 @@ export class WebhookWorker {
 
     const delay = retryDelayMs(batch.attempts + 1, { baseMs: config.WEBHOOK_RETRY_BASE_MS, capMs: config.WEBHOOK_RETRY_CAP_MS, random: this.#random });
     this.#backoff.set(batch.appId, now + delay);
-    const outcome = await this.#complete((tx) =>
-      recordFailure(tx, batch, {
+    const outcome = await this.#complete(async (tx) => {
+      await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
+      return recordFailure(tx, batch, {
         now,
         error: result.error,
         retryDelayMs: delay,
         alertAfterMs: config.WEBHOOK_ALERT_AFTER_MS,
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
-      }),
-    );
+      });
+    });
     const facts = { appId: batch.appId, pageId: batch.pageId, error: result.error, failingSince: new Date(outcome.failingSince).toISOString() };
     log.debug(facts, 'webhook delivery failed');
     if (outcome.alerted) log.warn(facts, `webhook failing for ${Math.round((now - outcome.failingSince) / 60_000)} minutes`);
     if (outcome.disabled) log.warn(facts, 'webhook disabled after failing too long; events are kept until `confide webhook enable`');
     if (outcome.alerted || outcome.disabled) await this.#refreshGauge();
     return false;
+  }
+
+  #attemptOf(batch: ClaimedBatch, result: PostWebhookResult, now: number): AttemptInput {
+    return { appId: batch.appId, kind: 'delivery', now, eventIds: batch.events.map((e) => e.id), attempt: batch.attempts + 1, result };
   }
 
   /**

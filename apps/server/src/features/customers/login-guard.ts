@@ -20,8 +20,8 @@ const WINDOW_MS = 15 * 60_000;
 /** How often a process deletes lapsed windows. */
 const SWEEP_EVERY_MS = 60_000;
 
-/** Whose passwords a guard checks: customers and agents are limited apart. */
-export type GuardScope = 'customer' | 'agent';
+/** Whose passwords a guard checks: customers, agents and business console members are limited apart. */
+export type GuardScope = 'customer' | 'agent' | 'business';
 
 /** One password check: the account's key (its lower-case username), the client's IP, the stored hash. */
 export interface PasswordAttempt {

@@ -32,6 +32,8 @@ export interface CreatePageInput {
   privacyPolicyUrl?: string | null;
   webhookUrl?: string | null;
   verifyToken?: string | null;
+  /** The console organisation that owns the page (features/console); none for operator-created pages. */
+  orgId?: string;
 }
 
 export interface CreatedPage {
@@ -47,7 +49,7 @@ export type { TokenPrincipal };
 
 // Every Platform API call runs this lookup (storage/prepared.ts).
 const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
-  db.selectFrom('page_tokens').select(['id', 'page_id', 'app_id']).where('token_hash', '=', p('hash')).where('revoked_at', 'is', null),
+  db.selectFrom('page_tokens').select(['id', 'page_id', 'app_id', 'last_used_at']).where('token_hash', '=', p('hash')).where('revoked_at', 'is', null),
 );
 
 /**
@@ -56,6 +58,9 @@ const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
  * within this time (docs/platform-api.md).
  */
 export const TOKEN_CACHE_MS = 2_000;
+
+/** A token's last use is recorded to this grain (one write a minute at most per token). */
+const LAST_USED_GRAIN_MS = 60_000;
 
 export class Pages implements GraphTokenVerifier {
   private readonly ctx: HubContext;
@@ -97,18 +102,38 @@ export class Pages implements GraphTokenVerifier {
           created_at: now,
         })
         .execute();
-      await insertToken(db, { pageId, appId, token, now });
+      await insertToken(db, { pageId, appId, token, now, label: input.orgId === undefined ? null : 'initial' });
+      if (input.orgId !== undefined) await db.insertInto('org_pages').values({ page_id: pageId, org_id: input.orgId }).execute();
     });
     return { page_id: pageId, app_id: appId, app_secret: appSecret, page_access_token: token };
   }
 
-  /** Issues one more token for the page's app (rotation); the raw token is returned once. */
-  async issueToken(pageId: string): Promise<{ token_id: string; page_access_token: string }> {
+  /** Issues one more token for the page's app (rotation), optionally labelled; the raw token is returned once. */
+  async issueToken(pageId: string, label: string | null = null): Promise<{ token_id: string; page_access_token: string }> {
     const app = await this.ctx.storage.db.selectFrom('apps').select('id').where('page_id', '=', pageId).executeTakeFirst();
     if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
     const token = newPageToken();
-    const tokenId = await this.ctx.storage.writes.run(({ db }) => insertToken(db, { pageId, appId: app.id, token, now: this.ctx.now() }));
+    const tokenId = await this.ctx.storage.writes.run(({ db }) => insertToken(db, { pageId, appId: app.id, token, now: this.ctx.now(), label }));
     return { token_id: tokenId, page_access_token: token };
+  }
+
+  /**
+   * Replaces the app's secret (webhook signatures and appsecret_proof use the new one from
+   * the next call on); the new secret is returned once.
+   */
+  async rotateAppSecret(pageId: string): Promise<{ app_id: string; app_secret: string }> {
+    const appSecret = randomSecret(24);
+    const appId = await this.ctx.storage.writes.run(async ({ db }) => {
+      const app = await db.selectFrom('apps').select('id').where('page_id', '=', pageId).executeTakeFirst();
+      if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
+      await db
+        .updateTable('apps')
+        .set({ secret_enc: this.ctx.secrets.seal(appSecret, `app-secret:${app.id}`) })
+        .where('id', '=', app.id)
+        .execute();
+      return app.id;
+    });
+    return { app_id: appId, app_secret: appSecret };
   }
 
   async revokeToken(pageId: string, tokenId: string): Promise<void> {
@@ -128,7 +153,7 @@ export class Pages implements GraphTokenVerifier {
   async listTokens(pageId: string) {
     return this.ctx.storage.db
       .selectFrom('page_tokens')
-      .select(['id', 'created_at', 'revoked_at'])
+      .select(['id', 'label', 'created_at', 'revoked_at', 'last_used_at'])
       .where('page_id', '=', pageId)
       .orderBy('created_at')
       .execute();
@@ -144,6 +169,7 @@ export class Pages implements GraphTokenVerifier {
     if (row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
     const principal = { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
     this.#verified.set(hash, principal);
+    this.#touch(row.id, row.last_used_at);
     return principal;
   }
 
@@ -170,6 +196,18 @@ export class Pages implements GraphTokenVerifier {
       appSecret: this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`),
       standardSecret: row.std_webhook_secret_enc === null ? null : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
     };
+  }
+
+  /**
+   * Records the token's last use for the console, at most once a minute per token and off
+   * the request's path (a failed write only loses the hint).
+   */
+  #touch(tokenId: string, lastUsedAt: number | null): void {
+    const now = this.ctx.now();
+    if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_GRAIN_MS) return;
+    void this.ctx.storage.writes
+      .run(({ db }) => db.updateTable('page_tokens').set({ last_used_at: now }).where('id', '=', tokenId).execute())
+      .catch((err: unknown) => this.ctx.log.warn({ err }, 'token last use not recorded'));
   }
 
   /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */
@@ -202,12 +240,12 @@ function newPageToken(): string {
 
 async function insertToken(
   db: Kysely<Database>,
-  { pageId, appId, token, now }: { pageId: string; appId: string; token: string; now: number },
+  { pageId, appId, token, now, label = null }: { pageId: string; appId: string; token: string; now: number; label?: string | null },
 ): Promise<string> {
   const id = newId('tok', 9);
   await db
     .insertInto('page_tokens')
-    .values({ id, page_id: pageId, app_id: appId, token_hash: sha256Hex(token), created_at: now, revoked_at: null })
+    .values({ id, page_id: pageId, app_id: appId, token_hash: sha256Hex(token), created_at: now, revoked_at: null, label })
     .execute();
   return id;
 }

@@ -47,24 +47,33 @@ export class SendApi {
       legacyTags: this.ctx.config.MESSENGER_TAGS === 'legacy',
     });
     if (cmd.kind === 'action') return this.#senderAction(call, cmd);
+    const pageId = call.principal.pageId;
     try {
-      if (cmd.kind === 'utility') return await this.#utility(call, cmd);
       // The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts).
-      assertNoReservedPayload(cmd.message, 'message');
-      return await this.#message(call, cmd);
+      if (cmd.kind === 'message') assertNoReservedPayload(cmd.message, 'message');
+      const sent = cmd.kind === 'utility' ? await this.#utility(call, cmd) : await this.#message(call, cmd);
+      this.ctx.metrics.pageSends.inc({ page_id: pageId });
+      return sent;
     } catch (err) {
+      this.ctx.metrics.pageSendErrors.inc({ page_id: pageId, code: err instanceof PlatformError ? err.key : 'INTERNAL' });
+      this.#countConsentRefusal(pageId, err);
       // The customer learns, quietly and once a day per category, what was refused (features/consent/refused-update-notice.ts).
       if (err instanceof PlatformError && err.key === 'CONSENT_REQUIRED') {
         const missing = err.detail?.['missing'];
         if (Array.isArray(missing))
-          await noteRefusedUpdate(this.ctx, {
-            pageId: call.principal.pageId,
-            psid: cmd.psid,
-            categories: missing.filter((c): c is string => typeof c === 'string'),
-          });
+          await noteRefusedUpdate(this.ctx, { pageId, psid: cmd.psid, categories: missing.filter((c): c is string => typeof c === 'string') });
       }
       throw err;
     }
+  }
+
+  /** Sends refused for missing consent, per page and category (counts only; the console's statistics read them). */
+  #countConsentRefusal(pageId: string, err: unknown): void {
+    if (!(err instanceof PlatformError) || err.key !== 'CONSENT_REQUIRED') return;
+    const detail = err.detail as { missing?: unknown; reason?: unknown } | undefined;
+    const missing = Array.isArray(detail?.missing) ? detail.missing.filter((c): c is string => typeof c === 'string') : [];
+    const reason = typeof detail?.reason === 'string' ? detail.reason : 'unknown';
+    for (const category of missing.length === 0 ? ['none'] : missing) this.ctx.metrics.consentRefusals.inc({ page_id: pageId, category, reason });
   }
 
   async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {

@@ -20,7 +20,7 @@ export const WEB_DIST_DIR = fileURLToPath(new URL('../../../../web/dist/', impor
 export const SERVICE_WORKER_PATH = '/sw.js';
 
 /** Client-side routes of the web app; anything else is left to the API's 404. */
-export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*'] as const;
+export const APP_ROUTES = ['/', '/privacy', '/inbox', '/inbox/*', '/c/*', '/console'] as const;
 
 export interface WebRoutesOptions {
   /** The built app's folder (defaults to `apps/web/dist`). */

@@ -22,8 +22,17 @@ export interface PostWebhookOptions {
   standard?: { secret: string; id: string } | undefined;
 }
 
+/** How long a POST took and the first characters of the answer (the console's delivery log). */
+interface PostFacts {
+  latencyMs: number;
+  snippet: string;
+}
+
 /** `ok` for any 2xx answer; otherwise a short reason for the outbox's `last_error`. */
-export type PostWebhookResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+export type PostWebhookResult = ({ ok: true; status: number } | { ok: false; status: number | null; error: string }) & PostFacts;
+
+/** Characters of the answer kept for the delivery log. */
+export const SNIPPET_CHARS = 256;
 
 export async function postWebhook({ url, body, appSecret, timeoutMs, egress, signal, standard }: PostWebhookOptions): Promise<PostWebhookResult> {
   const raw = serializeWebhookBody(body);
@@ -31,6 +40,8 @@ export async function postWebhook({ url, body, appSecret, timeoutMs, egress, sig
   // Receivers compare the timestamp with their own clock (5 minutes' tolerance): real time.
   const standardHeaders = standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
   let res: Response;
+  const started = performance.now();
+  const latencyMs = () => Math.round(performance.now() - started);
   try {
     // SSRF guard (production): never POST to loopback, link-local or private addresses.
     await assertEgressAllowed(url, egress);
@@ -48,10 +59,11 @@ export async function postWebhook({ url, body, appSecret, timeoutMs, egress, sig
       signal: signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
     });
   } catch (err) {
-    return { ok: false, status: null, error: describeFetchError(err, timeoutMs) };
+    return { ok: false, status: null, error: describeFetchError(err, timeoutMs), latencyMs: latencyMs(), snippet: '' };
   }
-  // Drain a little of the body so the connection can be reused; its content is ignored.
-  await readSnippet(res, 1024);
-  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-  return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+  // Drain a little of the body so the connection can be reused; its start goes to the delivery log.
+  const snippet = (await readSnippet(res, 1024)).slice(0, SNIPPET_CHARS);
+  const facts = { latencyMs: latencyMs(), snippet };
+  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, ...facts };
+  return { ok: false, status: res.status, error: `HTTP ${res.status}`, ...facts };
 }

@@ -160,8 +160,11 @@ export class WebhookSubscriptions {
     return this.status(pageId);
   }
 
-  /** Queues already delivered events again (those created at or after `since`); returns how many. */
-  async redeliver(pageId: string, since?: number): Promise<number> {
+  /**
+   * Queues already delivered events again (those created at or after `since`, and/or with
+   * outbox ids in `ids`, e.g. one attempt of the console's delivery log); returns how many.
+   */
+  async redeliver(pageId: string, since?: number, ids?: { from: number; to: number }): Promise<number> {
     const app = await this.#pageApp(pageId);
     const now = this.#ctx.now();
     return this.#ctx.storage.writes.run(async (tx) => {
@@ -171,6 +174,7 @@ export class WebhookSubscriptions {
         .where('app_id', '=', app.id)
         .where('delivered_at', 'is not', null);
       if (since !== undefined) q = q.where('created_at', '>=', since);
+      if (ids !== undefined) q = q.where('id', '>=', ids.from).where('id', '<=', ids.to);
       const result = await q.executeTakeFirst();
       const count = Number(result.numUpdatedRows);
       if (count > 0) tx.afterCommit(() => this.#ctx.bus.publish({ name: 'webhook.enqueued', appId: app.id }));

@@ -29,6 +29,7 @@ import * as m022Sms from './022-sms.js';
 import * as m023EscalationPolicies from './023-escalation-policies.js';
 import * as m024CustomerAttachments from './024-customer-attachments.js';
 import * as m025ConsentRequests from './025-consent-requests.js';
+import * as m026Console from './026-console.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '023-escalation-policies': m023EscalationPolicies,
   '024-customer-attachments': m024CustomerAttachments,
   '025-consent-requests': m025ConsentRequests,
+  '026-console': m026Console,
 };
 
 class StaticProvider implements MigrationProvider {
