@@ -27,11 +27,12 @@ export interface BrowserHub {
 }
 
 /** Starts a hub serving the built web app and launches Chromium. */
-export async function startBrowserHub(): Promise<BrowserHub> {
+/** Starts a hub for a browser test; `env` adds configuration (e.g. INBOX_REOPEN_MINUTES). */
+export async function startBrowserHub(env: Record<string, string> = {}): Promise<BrowserHub> {
   if (!existsSync(join(ROOT, 'apps/web/dist/index.html'))) throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does).`);
   const dataDir = await mkdtemp(join(tmpdir(), 'confide-browser-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }, () => undefined);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env }, () => undefined);
   const hub = await createHub(config);
   const url = await hub.listen();
   const browser = await chromium.launch({

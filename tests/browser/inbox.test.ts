@@ -2,7 +2,9 @@
  * The agent inbox in a real Chromium against a real hub, with two browser contexts: the
  * bank's bot hands alice's conversation to the page inbox through the Graph handover
  * endpoint; the agent sees it arrive live in the queue, takes it and replies; alice sees
- * the reply live; the agent clicks Done (with a note for the bot) and the bot gets the thread back.
+ * the reply live; the agent resolves (with a note for the bot): alice gets the closing message and
+ * the bot the thread; the closed view finds the conversation by a word alice wrote, and it reopens
+ * with the agent when alice writes again.
  */
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -32,7 +34,7 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       .thread_owner_app_id;
 
   beforeAll(async () => {
-    env = await startBrowserHub();
+    env = await startBrowserHub({ INBOX_REOPEN_MINUTES: '30' });
     // The webhook URL never answers: handover events stay in the outbox for the test to read.
     bank = await env.hub.services.pages.createPage({
       name: 'Acme Bank',
@@ -141,12 +143,15 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     await agent.page.getByRole('log').getByText('My card was swallowed by an ATM').waitFor();
   });
 
-  it('Done hands the conversation back to the bot, which receives pass_thread_control with the agent’s note', async () => {
+  it('Resolve sends the closing message and hands the conversation back to the bot with the agent’s note', async () => {
     const page = agent.page;
     await page.getByLabel('Note for the assistant').fill('approve unlock 4821');
-    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('Nobody is waiting').waitFor();
-    await shot(page, 'inbox-08-done');
+    await shot(page, 'inbox-08-resolved');
+    const closing = customer.page.locator('li.msg', { hasText: 'Thanks for chatting with us' });
+    await closing.waitFor();
+    expect(await closing.locator('.persona').textContent()).toBe('Ada');
     expect(await threadOwner()).toBeNull();
     const handovers = await env.hub.ctx.storage.db
       .selectFrom('webhook_outbox')
@@ -168,6 +173,37 @@ describe('agent inbox', { timeout: 60_000 }, () => {
         }),
       },
     ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('the closed view finds the conversation by a word alice wrote and opens it read-only', async () => {
+    const page = agent.page;
+    await page.getByRole('link', { name: 'Closed' }).click();
+    await page.getByRole('heading', { name: 'Closed conversations' }).waitFor();
+    await page.getByRole('list', { name: /Closed conversations \(1\)/ }).waitFor();
+    await page.getByLabel('Search closed conversations').fill('swallowed atm');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const hit = page.getByRole('link', { name: new RegExp(username) });
+    await hit.getByText('My card was swallowed by an ATM').waitFor();
+    await page.getByLabel('Search closed conversations').fill('no such words here');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No resolved conversation matches.').waitFor();
+    await page.getByLabel('Search closed conversations').fill(username);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: new RegExp(username) }).click();
+    await page.getByText(/^Resolved: .* is back with the assistant/).waitFor();
+    expect(await page.getByLabel(`Reply to ${username}`).count()).toBe(0);
+    await shot(page, 'inbox-09-closed-view');
+  });
+
+  it('alice writes again soon after: the conversation reopens with the agent', async () => {
+    const composer = customer.page.getByLabel('Message Acme Bank');
+    await composer.fill('One more question about the card');
+    await composer.press('Enter');
+    await agent.page.getByText('Taken by you').waitFor();
+    await agent.page.getByRole('log').getByText('One more question about the card').waitFor();
+    await agent.page.getByLabel(`Reply to ${username}`).waitFor();
+    expect(await threadOwner()).toBe(PAGE_INBOX_APP_ID);
     expect(problems).toEqual([]);
   });
 });

@@ -146,7 +146,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const auth = requireCustomer(services.accounts, ctx.config.publicUrl);
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
-  services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
+  services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.

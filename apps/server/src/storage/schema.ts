@@ -337,6 +337,11 @@ export interface InboxThreadsTable {
   queued_at: number;
   agent_id: string | null;
   assigned_at: number | null;
+  /** open (waiting) | assigned | snoozed | resolved (migration 018). */
+  status: Generated<string>;
+  snoozed_until: number | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
 }
 
 /** Every time an agent opened a conversation (migration 005), for the audit log. */

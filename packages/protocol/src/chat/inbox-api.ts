@@ -38,12 +38,18 @@ export const InboxMessageSchema = z.object({
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 
+/** open: waiting for an agent; assigned: an agent has it; snoozed: set aside until `snoozed_until` or the customer writes; resolved: back with the assistant. */
+export const InboxStatusSchema = z.enum(['open', 'assigned', 'snoozed', 'resolved']);
+export type InboxStatus = z.infer<typeof InboxStatusSchema>;
+
 export const InboxQueueItemSchema = z.object({
   conversation_id: z.string(),
   customer: InboxCustomerSchema,
   /** When the conversation was handed over to the page inbox. */
   queued_at: z.number(),
   assigned_agent: InboxAssigneeSchema,
+  status: InboxStatusSchema,
+  snoozed_until: z.number().nullable(),
   last_message: InboxMessageSchema.nullable(),
 });
 export type InboxQueueItem = z.infer<typeof InboxQueueItemSchema>;
@@ -55,6 +61,8 @@ export type InboxQueue = z.infer<typeof InboxQueueSchema>;
 export const InboxConversationSchema = InboxQueueItemSchema.omit({ last_message: true }).extend({
   /** Replies (HUMAN_AGENT) are allowed until 7 days after the customer's last message. */
   reply_until: z.number().nullable(),
+  /** Set once resolved (the conversation is then read-only until the customer writes again). */
+  resolved_at: z.number().nullable(),
   messages: z.array(InboxMessageSchema),
   now: z.number(),
 });
@@ -62,13 +70,62 @@ export type InboxConversation = z.infer<typeof InboxConversationSchema>;
 
 export const AgentReplyBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
 
-/** "Done": an optional note for the assistant, delivered as the `metadata` of its `pass_thread_control` (e.g. an approval). */
-export const InboxDoneBodySchema = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
-export type InboxDoneBody = z.infer<typeof InboxDoneBodySchema>;
+/** "Resolve": an optional note for the assistant, delivered as the `metadata` of its `pass_thread_control` (e.g. an approval). */
+export const InboxResolveBodySchema = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
+export type InboxResolveBody = z.infer<typeof InboxResolveBodySchema>;
+
+/** Snooze: the conversation leaves the queue for `minutes`, or until the customer writes. */
+export const InboxSnoozeBodySchema = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
+  })
+  .strict();
+export type InboxSnoozeBody = z.infer<typeof InboxSnoozeBodySchema>;
+
+const DaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/u, 'a day as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real day');
+
+/**
+ * The closed view (`GET /inbox/api/closed`): resolved conversations of the page, newest first.
+ * `q` matches the customer's first name, the PSID or words of the messages; `from`/`to` are
+ * UTC days (inclusive) of the resolve.
+ */
+export const InboxClosedQuerySchema = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    from: DaySchema.optional(),
+    to: DaySchema.optional(),
+  })
+  .strict();
+export type InboxClosedQuery = z.infer<typeof InboxClosedQuerySchema>;
+
+export const InboxClosedItemSchema = z.object({
+  conversation_id: z.string(),
+  customer: InboxCustomerSchema,
+  resolved_at: z.number(),
+  resolved_by: InboxAssigneeSchema,
+  /** Where `q` matched: `name`, `psid`, or a message (with a snippet of it). */
+  match: z.object({ field: z.enum(['name', 'psid', 'message']), snippet: z.string().nullable() }).nullable(),
+});
+export type InboxClosedItem = z.infer<typeof InboxClosedItemSchema>;
+
+export const InboxClosedListSchema = z.object({
+  data: z.array(InboxClosedItemSchema),
+  /** Conversations searched (newest resolved first); messages are searched in at most this many. */
+  scanned: z.number(),
+  truncated: z.boolean(),
+});
+export type InboxClosedList = z.infer<typeof InboxClosedListSchema>;
 export type AgentReplyBody = z.infer<typeof AgentReplyBodySchema>;
 
 /** Why a queue frame was sent. */
-export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message']);
+export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened']);
 export type InboxChange = z.infer<typeof InboxChangeSchema>;
 
 /** Frames on the agent's WebSocket (`/inbox/api/stream`): hints to re-read, never content. */

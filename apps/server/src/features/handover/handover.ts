@@ -112,22 +112,28 @@ export class Handover {
    * `take_thread_control`.
    */
   async passToInbox(conversationId: string, metadata?: string): Promise<void> {
-    await this.#withConversationId(conversationId, async (tx, conv) => {
-      const owner = await currentOwner(tx.db, conv);
-      if (owner === PAGE_INBOX_APP_ID) return;
-      const primary = await primaryAppId(tx.db, conv.page_id);
-      await this.#transfer(tx, conv, { previous: owner, next: PAGE_INBOX_APP_ID, primary, metadata, kind: 'take_thread_control', notify: owner });
-    });
+    await this.#withConversationId(conversationId, (tx, conv) => this.passToInboxIn(tx, conv, metadata));
+  }
+
+  /** `passToInbox` inside the caller's transaction (the inbox reopening a conversation the customer wrote to). */
+  async passToInboxIn(tx: WriteTx, conv: ConversationRow, metadata?: string): Promise<void> {
+    const owner = await currentOwner(tx.db, conv);
+    if (owner === PAGE_INBOX_APP_ID) return;
+    const primary = await primaryAppId(tx.db, conv.page_id);
+    await this.#transfer(tx, conv, { previous: owner, next: PAGE_INBOX_APP_ID, primary, metadata, kind: 'take_thread_control', notify: owner });
   }
 
   /** Agent inbox ("Done"): the thread goes back to the Primary Receiver, which receives `pass_thread_control`. */
   async passBack(conversationId: string, metadata?: string): Promise<void> {
-    await this.#withConversationId(conversationId, async (tx, conv) => {
-      const owner = await currentOwner(tx.db, conv);
-      const primary = await primaryAppId(tx.db, conv.page_id);
-      if (owner === primary) return;
-      await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
-    });
+    await this.#withConversationId(conversationId, (tx, conv) => this.passBackIn(tx, conv, metadata));
+  }
+
+  /** `passBack` inside the caller's transaction (the inbox's Resolve). */
+  async passBackIn(tx: WriteTx, conv: ConversationRow, metadata?: string): Promise<void> {
+    const owner = await currentOwner(tx.db, conv);
+    const primary = await primaryAppId(tx.db, conv.page_id);
+    if (owner === primary) return;
+    await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
   }
 
   async #withConversation(pageId: string, psid: string, fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>): Promise<void> {

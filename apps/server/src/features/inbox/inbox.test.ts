@@ -172,6 +172,8 @@ for (const dialect of DIALECTS) {
             customer: { psid: alice.psid, first_name: 'alice' },
             queued_at: handedAt,
             assigned_agent: null,
+            status: 'open',
+            snoozed_until: null,
             last_message: expect.objectContaining({ direction: 'in', body: { text: 'hello from alice' }, persona: null }),
           },
         ]);
@@ -233,7 +235,18 @@ for (const dialect of DIALECTS) {
         const first = await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
         expect(first.statusCode).toBe(200);
         const view = first.json();
-        expect(Object.keys(view).sort()).toEqual(['assigned_agent', 'conversation_id', 'customer', 'messages', 'now', 'queued_at', 'reply_until']);
+        expect(Object.keys(view).sort()).toEqual([
+          'assigned_agent',
+          'conversation_id',
+          'customer',
+          'messages',
+          'now',
+          'queued_at',
+          'reply_until',
+          'resolved_at',
+          'snoozed_until',
+          'status',
+        ]);
         expect(view.customer).toEqual({ psid: alice.psid, first_name: 'alice' });
         expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toEqual(['hello from alice']);
         expect(first.body).not.toContain(alice.id);
@@ -335,8 +348,15 @@ for (const dialect of DIALECTS) {
           pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id },
         });
         expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toEqual([]);
-        expect((await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).statusCode).toBe(404);
-        expect(await hub.ctx.storage.db.selectFrom('inbox_threads').selectAll().execute()).toEqual([]);
+        // Kept for the closed view, read-only.
+        const closed = await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
+        expect(closed.json()).toMatchObject({ status: 'resolved', resolved_at: expect.any(Number) });
+        expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'hi' })).json().error.code).toBe(
+          'CONVERSATION_RESOLVED',
+        );
+        expect(await hub.ctx.storage.db.selectFrom('inbox_threads').select(['status', 'resolved_by']).execute()).toEqual([
+          { status: 'resolved', resolved_by: expect.any(String) },
+        ]);
       });
       it('done with a note hands it to the primary app as the metadata of pass_thread_control; a bad note changes nothing', async () => {
         await createAgent(bank, 'ada');

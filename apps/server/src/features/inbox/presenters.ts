@@ -23,22 +23,30 @@ export async function presentInboxMessage(
   personas: Map<string, MessagePersona>,
   links: MediaLinks,
 ): Promise<InboxMessage> {
-  return links.message({ kind: 'agent', id: agentId }, {
-    mid: row.mid,
-    direction: row.direction,
-    created_at: row.created_at,
-    body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
-    tag: row.tag,
-    persona: personaOf(row, personas),
-  });
+  return links.message(
+    { kind: 'agent', id: agentId },
+    {
+      mid: row.mid,
+      direction: row.direction,
+      created_at: row.created_at,
+      body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
+      tag: row.tag,
+      persona: personaOf(row, personas),
+    },
+  );
 }
 
-export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null): InboxQueueItem {
+/** A queue entry; a snooze whose time is up shows as assigned (or open) again. */
+export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null, now: number): InboxQueueItem {
+  const snoozeOver = row.status === 'snoozed' && (row.snoozed_until ?? 0) <= now;
+  const status = snoozeOver ? (row.agent_id === null ? 'open' : 'assigned') : row.status;
   return {
     conversation_id: row.id,
     customer: { psid: row.psid, first_name: row.first_name },
     queued_at: row.queued_at ?? row.last_message_at,
     assigned_agent: row.agent_id === null ? null : { id: row.agent_id, display_name: row.agent_name ?? '' },
+    status,
+    snoozed_until: status === 'snoozed' ? row.snoozed_until : null,
     last_message: lastMessage,
   };
 }

@@ -1,11 +1,14 @@
 /**
  * The agent inbox API under `/inbox/api`: login/logout/me with the `confide_agent` cookie,
- * the queue, and one conversation's take / view / reply / done. Errors use the customer
+ * the queue, one conversation's take / view / reply / resolve / snooze, and the closed view. Errors use the customer
  * API shape `{error:{code,message,status,request_id}}`.
  */
 import {
   AgentReplyBodySchema,
-  InboxDoneBodySchema,
+  InboxClosedListSchema,
+  InboxClosedQuerySchema,
+  InboxResolveBodySchema,
+  InboxSnoozeBodySchema,
   CredentialsBodySchema,
   InboxConversationSchema,
   InboxMessageSchema,
@@ -71,13 +74,26 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
       { schema: { tags, params: ConversationParamsSchema, body: AgentReplyBodySchema, response: { 201: InboxMessageSchema } }, preHandler: auth },
       async (request, reply) => reply.status(201).send(await inbox.reply(agentOf(request), request.params.id, request.body.text)),
     );
+    // Resolve; `/done` is its older name, kept for existing clients.
+    for (const verb of ['resolve', 'done'] as const) {
+      r.post(
+        `/inbox/api/conversations/:id/${verb}`,
+        { schema: { tags, params: ConversationParamsSchema, body: InboxResolveBodySchema.nullish() }, preHandler: auth },
+        async (request, reply) => {
+          await inbox.resolve(agentOf(request), request.params.id, request.body?.note);
+          return reply.status(204).send();
+        },
+      );
+    }
     r.post(
-      '/inbox/api/conversations/:id/done',
-      { schema: { tags, params: ConversationParamsSchema, body: InboxDoneBodySchema.nullish() }, preHandler: auth },
-      async (request, reply) => {
-        await inbox.done(agentOf(request), request.params.id, request.body?.note);
-        return reply.status(204).send();
-      },
+      '/inbox/api/conversations/:id/snooze',
+      { schema: { tags, params: ConversationParamsSchema, body: InboxSnoozeBodySchema }, preHandler: auth },
+      async (request) => inbox.snooze(agentOf(request), request.params.id, request.body.minutes),
+    );
+    r.get(
+      '/inbox/api/closed',
+      { schema: { tags, querystring: InboxClosedQuerySchema, response: { 200: InboxClosedListSchema } }, preHandler: auth },
+      async (request) => inbox.closed(agentOf(request), request.query),
     );
   };
 }

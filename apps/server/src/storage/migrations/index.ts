@@ -21,6 +21,7 @@ import * as m014ErasedCustomers from './014-erased-customers.js';
 import * as m015AttachmentNameSealed from './015-attachment-name-sealed.js';
 import * as m016SigningKeysKek from './016-signing-keys-kek.js';
 import * as m017MessageAnswers from './017-message-answers.js';
+import * as m018InboxStates from './018-inbox-states.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '015-attachment-name-sealed': m015AttachmentNameSealed,
   '016-signing-keys-kek': m016SigningKeysKek,
   '017-message-answers': m017MessageAnswers,
+  '018-inbox-states': m018InboxStates,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,7 +1,8 @@
 /**
  * One inbox conversation: the customer's PSID and allowed profile fields, the history,
- * Take, the reply composer (HUMAN_AGENT, up to 7 days after the customer's last message)
- * and Done, which hands the conversation back to the bank's assistant.
+ * Take, the reply composer (HUMAN_AGENT, up to 7 days after the customer's last message),
+ * Snooze, and Resolve (for the agent who has it), which sends the closing message and hands
+ * the conversation back to the bank's assistant. A resolved conversation opens read-only.
  */
 import type { InboxConversation } from '@confide/protocol';
 import { useEffect, useRef, useState } from 'react';
@@ -49,7 +50,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
     heading.current?.focus({ preventScroll: true });
   }, [conversationId, loaded]);
 
-  if (conversation === null || (left && conversation === undefined))
+  if (conversation === null)
     return (
       <section className="pane thread" aria-labelledby="inbox-gone">
         <header className="pane-header">
@@ -57,7 +58,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-gone">Conversation</h2>
         </header>
         <div className="main-empty">
-          <p>This conversation is no longer in the inbox: it went back to the assistant.</p>
+          <p>This conversation is not in the inbox.</p>
           <button type="button" className="button" onClick={() => navigate(QUEUE_PATH)}>
             Back to the queue
           </button>
@@ -75,6 +76,8 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   const mine = assignee !== null && assignee.id === agent?.id;
   const someoneElse = assignee !== null && !mine;
   const windowClosed = conversation.reply_until === null || now > conversation.reply_until;
+  const resolved = conversation.status === 'resolved' || left;
+  const snoozed = conversation.status === 'snoozed' && (conversation.snoozed_until ?? 0) > now;
 
   const act = async (action: () => Promise<void>, after?: () => void) => {
     setBusy(true);
@@ -94,14 +97,28 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       await inboxApi.take(conversationId);
       await reload();
     });
-  const done = () =>
+  const resolve = () =>
     act(
-      () => inboxApi.done(conversationId, note.trim() === '' ? undefined : note.trim()),
+      () => inboxApi.resolve(conversationId, note.trim() === '' ? undefined : note.trim()),
       () => {
-        toast(`Handed ${conversation.customer.first_name} back to the assistant.`, 'success');
+        toast(`Resolved: ${conversation.customer.first_name} is back with the assistant.`, 'success');
         navigate(QUEUE_PATH);
       },
     );
+  const snooze = () =>
+    act(async () => {
+      await inboxApi.snooze(conversationId, 60);
+      await reload();
+    });
+  const state = resolved
+    ? `Resolved${conversation.resolved_at === null ? '' : ` ${fullDate(conversation.resolved_at)}`}`
+    : assignee === null
+      ? `Waiting ${waitingLabel(now - conversation.queued_at)} · Not taken yet`
+      : snoozed
+        ? `Snoozed until ${fullDate(conversation.snoozed_until ?? now)}`
+        : mine
+          ? 'Taken by you'
+          : `Taken by ${assignee.display_name}`;
 
   return (
     <section className="pane thread" aria-labelledby="inbox-title">
@@ -112,19 +129,27 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-title" ref={heading} tabIndex={-1}>
             {conversation.customer.first_name}
           </h2>
-          <p className="muted small thread-subtitle">
-            Waiting {waitingLabel(now - conversation.queued_at)} ·{' '}
-            {assignee === null ? 'Not taken yet' : mine ? 'Taken by you' : `Taken by ${assignee.display_name}`}
-          </p>
+          <p className="muted small thread-subtitle">{state}</p>
         </div>
         <div className="header-actions">
-          {assignee === null && (
+          {!resolved && assignee === null && (
             <button type="button" className="button primary" disabled={busy} onClick={() => void take()}>
               Take
             </button>
           )}
-          {!someoneElse && (
+          {!resolved && mine && (
             <>
+              {!snoozed && (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() => void snooze()}
+                  title="Set aside for an hour, or until the customer writes"
+                >
+                  Snooze 1 h
+                </button>
+              )}
               <input
                 className="done-note"
                 type="text"
@@ -135,8 +160,14 @@ export function ConversationPane({ conversationId }: { conversationId: string })
                 placeholder="Note for the assistant (optional)"
                 title="Handed to the assistant with the conversation, e.g. an approval"
               />
-              <button type="button" className="button" disabled={busy} onClick={() => void done()} title="Hand the conversation back to the assistant">
-                Done
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => void resolve()}
+                title="Send the closing message and hand the conversation back to the assistant"
+              >
+                Resolve
               </button>
             </>
           )}
@@ -157,14 +188,21 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         </div>
       </dl>
       <InboxMessages messages={conversation.messages} customerName={conversation.customer.first_name} />
-      {mine && !windowClosed && <AgentComposer conversationId={conversationId} customerName={conversation.customer.first_name} onSent={() => void reload()} />}
-      {mine && windowClosed && (
+      {resolved && (
+        <p className="inbox-notice muted" role="status">
+          Resolved: {conversation.customer.first_name} is back with the assistant. The conversation reopens here if they write again soon.
+        </p>
+      )}
+      {!resolved && mine && !windowClosed && (
+        <AgentComposer conversationId={conversationId} customerName={conversation.customer.first_name} onSent={() => void reload()} />
+      )}
+      {!resolved && mine && windowClosed && (
         <p className="inbox-notice warn" role="status">
           More than 7 days since {conversation.customer.first_name} last wrote: replies are closed until they write again.
         </p>
       )}
-      {assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
-      {someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
+      {!resolved && assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
+      {!resolved && someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 /** The agent inbox API (`/inbox/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
-import type { CredentialsBody, InboxConversation, InboxMessage, InboxQueue } from '@confide/protocol';
+import type { CredentialsBody, InboxClosedList, InboxClosedQuery, InboxConversation, InboxMessage, InboxQueue } from '@confide/protocol';
 import type { InboxAgent } from '@confide/protocol';
 import { request } from '../../lib/api';
 
@@ -13,5 +13,11 @@ export const inboxApi = {
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
-  done: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/done`, note === undefined ? undefined : { note }),
+  resolve: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
+  snooze: (id: string, minutes: number) => request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
+  closed: (query: InboxClosedQuery) => {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    const qs = params.toString();
+    return request<InboxClosedList>('GET', `/inbox/api/closed${qs === '' ? '' : `?${qs}`}`);
+  },
 };

@@ -1,7 +1,8 @@
 /** The queue pane: conversations handed to the inbox, longest waiting first, with live waiting times. */
 import { ConversationRow } from '../../components/conversation-row';
 import { Icon } from '../../components/icon';
-import { inboxConversationPath } from './inbox-route';
+import { navigate } from '../../lib/router';
+import { CLOSED_PATH, inboxConversationPath } from './inbox-route';
 import { logOutAgent, useInbox } from './inbox-state';
 import { bodyText } from './message-text';
 import { useNow, waitingLabel } from './waiting';
@@ -24,6 +25,17 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
           )}
         </div>
         <div className="header-actions">
+          <a
+            className="button"
+            href={CLOSED_PATH}
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+              e.preventDefault();
+              navigate(CLOSED_PATH);
+            }}
+          >
+            Closed
+          </a>
           <button type="button" className="icon-button" onClick={() => void logOutAgent()} aria-label="Log out" title="Log out">
             <Icon name="logout" />
           </button>
@@ -50,15 +62,19 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
                 highlighted={item.assigned_agent === null}
                 who={{ id: item.customer.psid, name: item.customer.first_name }}
                 stamp={
-                  <span className="conversation-time waiting" title="Waiting since the hand-over">
-                    <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
-                    {waiting}
-                  </span>
+                  item.status === 'open' ? (
+                    <span className="conversation-time waiting" title="Waiting since the hand-over">
+                      <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
+                      {waiting}
+                    </span>
+                  ) : (
+                    <span className="conversation-time">{item.status === 'snoozed' ? 'snoozed' : 'taken'}</span>
+                  )
                 }
                 preview={last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}
                 badge={
                   <span className={`assignee${mine ? ' mine' : ''}`}>
-                    {item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
+                    {item.status === 'snoozed' ? 'Snoozed' : item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
                   </span>
                 }
               />
