@@ -105,6 +105,8 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     expect(await entry.textContent()).toContain('I need to talk to a person');
     expect(await entry.textContent()).toContain('just now');
     await shot(agent.page, 'inbox-04-queued-live');
+    // alice learns she is waiting for a person, and her place in the queue.
+    await customer.page.getByRole('status').getByText('Waiting for a person to join. You are next.').waitFor();
   });
 
   it('the agent opens it (history, PSID, profile), takes it and replies; alice sees the reply live', async () => {
@@ -119,8 +121,13 @@ describe('agent inbox', { timeout: 60_000 }, () => {
 
     await page.getByRole('button', { name: 'Take' }).click();
     await page.getByText('Taken by you').waitFor();
+    // alice is told a person joined (a system line, not a bubble); the waiting notice goes.
+    await customer.page.locator('li.msg.system', { hasText: 'Ada joined' }).waitFor();
+    await customer.page.getByText('Waiting for a person to join').waitFor({ state: 'detached' });
     const reply = page.getByLabel(`Reply to ${username}`);
     await reply.fill('Hi, this is Ada from Acme Bank. How can I help?');
+    // The agent's typing reaches alice.
+    await customer.page.locator('.thread-subtitle', { hasText: 'typing…' }).waitFor();
     await reply.press('Enter');
     await page.getByRole('log').getByText('Hi, this is Ada from Acme Bank').waitFor();
     await shot(page, 'inbox-06-agent-replied');
@@ -131,9 +138,17 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     expect(await answer.locator('.persona').textContent()).toBe('Ada');
     expect(await answer.locator('.persona img').count()).toBe(0);
     await shot(customer.page, 'inbox-07-customer-sees-reply');
-    const stored = await env.hub.ctx.storage.db.selectFrom('messages').select(['tag', 'persona_id']).where('direction', '=', 'out').executeTakeFirstOrThrow();
-    expect(stored.tag).toBe('HUMAN_AGENT');
-    expect(stored.persona_id).not.toBeNull();
+    const stored = await env.hub.ctx.storage.db
+      .selectFrom('messages')
+      .select(['tag', 'persona_id', 'messaging_type'])
+      .where('direction', '=', 'out')
+      .orderBy('id')
+      .execute();
+    // The hub's system line, then the agent's reply under the persona.
+    expect(stored).toEqual([
+      { tag: null, persona_id: null, messaging_type: 'CONFIDE_SYSTEM' },
+      { tag: 'HUMAN_AGENT', persona_id: expect.any(String), messaging_type: 'MESSAGE_TAG' },
+    ]);
   });
 
   it("alice's next message shows up in the agent's conversation live", async () => {
@@ -152,6 +167,8 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     const closing = customer.page.locator('li.msg', { hasText: 'Thanks for chatting with us' });
     await closing.waitFor();
     expect(await closing.locator('.persona').textContent()).toBe('Ada');
+    await customer.page.locator('li.msg.system', { hasText: 'Ada left, you are back with the assistant' }).waitFor();
+    await shot(customer.page, 'inbox-08b-customer-back-with-assistant');
     expect(await threadOwner()).toBeNull();
     const handovers = await env.hub.ctx.storage.db
       .selectFrom('webhook_outbox')

@@ -33,6 +33,7 @@ import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
 import { inboxRoutes } from './features/inbox/routes.js';
+import { inboxCustomerRoutes } from './features/inbox/customer-routes.js';
 import { inboxStreamRoutes } from './features/inbox/stream.js';
 import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
@@ -159,6 +160,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
+    await app.register(inboxCustomerRoutes(ctx, auth));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({

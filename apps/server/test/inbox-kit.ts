@@ -1,6 +1,7 @@
 /** Shared set-up of the agent inbox tests: a bank page, agents, customers who wrote, handovers. */
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
 import { expect } from 'vitest';
+import WebSocket from 'ws';
 import { createPage, openConversation, signUp, type TestHub } from './helpers.js';
 
 export type Page = Awaited<ReturnType<typeof createPage>>;
@@ -65,4 +66,31 @@ export function inboxKit(hubOf: () => TestHub) {
   }
 
   return { createAgent, logIn, agentCall, say, customerWith, handOver, customerTexts, handoverEvents };
+}
+
+/** Collects a WebSocket's JSON frames; `until` resolves when one matches. */
+export class Frames<T> {
+  readonly items: T[] = [];
+  readonly ws: WebSocket;
+  #waiters: Array<() => void> = [];
+  constructor(url: string, headers: Record<string, string>) {
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (data) => {
+      this.items.push(JSON.parse(data.toString()) as T);
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  async until(predicate: (item: T) => boolean): Promise<T> {
+    for (;;) {
+      const found = this.items.find(predicate);
+      if (found !== undefined) return found;
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.push(resolve);
+        this.ws.once('close', () => reject(new Error(`socket closed; frames: ${JSON.stringify(this.items)}`)));
+      });
+    }
+  }
+  close(): void {
+    this.ws.close();
+  }
 }

@@ -35,6 +35,8 @@ export const InboxMessageSchema = z.object({
   tag: z.string().nullable(),
   /** The agent persona a page message was sent under. */
   persona: MessagePersonaSchema.nullable(),
+  /** A line the hub wrote about the conversation (an agent joined or left). */
+  system: z.boolean().optional(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 
@@ -123,6 +125,21 @@ export const InboxClosedListSchema = z.object({
 });
 export type InboxClosedList = z.infer<typeof InboxClosedListSchema>;
 export type AgentReplyBody = z.infer<typeof AgentReplyBodySchema>;
+
+/**
+ * The customer's side of a hand-over (`GET /api/conversations/:id/agent`): with the assistant,
+ * waiting for a person (with the place in the page's queue), or with an agent (by name).
+ */
+export const CustomerHandoverSchema = z.object({
+  state: z.enum(['assistant', 'waiting', 'with_agent']),
+  /** 1 for the next conversation an agent takes; null unless waiting. */
+  position: z.number().int().min(1).nullable(),
+  agent: z.object({ name: z.string() }).nullable(),
+});
+export type CustomerHandover = z.infer<typeof CustomerHandoverSchema>;
+
+/** Agent typing (`POST /inbox/api/conversations/:id/typing`): shown to the customer as the page typing. */
+export const AgentTypingBodySchema = z.object({ on: z.boolean() }).strict();
 
 /** Why a queue frame was sent. */
 export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened']);

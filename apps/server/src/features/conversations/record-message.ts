@@ -24,6 +24,9 @@ import {
 } from '../webhooks/outbox.js';
 import type { ConversationRow } from './store.js';
 
+/** `messages.messaging_type` of a hub-written system line (`system: true` on the wire): "Ada joined". */
+export const SYSTEM_LINE_TYPE = 'CONFIDE_SYSTEM';
+
 export interface RecordMessageInput {
   conversation: ConversationRow;
   direction: 'in' | 'out';
@@ -159,6 +162,7 @@ function chatMessage(input: StoreMessageInput & { mid: string }, persona: ChatMe
   };
   if (input.notificationCategory) message.notification_category = input.notificationCategory;
   if (input.awaitsAnswer) message.awaits_answer = true;
+  if (input.messagingType === SYSTEM_LINE_TYPE) message.system = true;
   return message;
 }
 

@@ -287,7 +287,7 @@ for (const dialect of DIALECTS) {
           persona_id: agent.persona_id,
           app_id: PAGE_INBOX_APP_ID,
         });
-        const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out');
+        const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out' && f.message.system !== true);
         expect(live.type === 'message' && live.message.body.text).toBe('Hi, Ada here');
         // The customer sees who answered: the agent's persona, which has no picture.
         const persona = { id: agent.persona_id, name: 'Ada Agent', profile_picture_url: null };

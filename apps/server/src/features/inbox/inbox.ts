@@ -26,6 +26,7 @@ import { findInboxConversation, listInboxConversations, type InboxConversationRo
 import { presentInboxMessage, presentQueueItem } from './presenters.js';
 import { publishInboxChange } from './publish.js';
 import { InboxStates } from './states.js';
+import { postJoinedLine } from './system-lines.js';
 import { mediaLinksFor } from '../media/media-links.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
@@ -96,6 +97,8 @@ export class Inbox {
         .where((eb) => eb.or([eb('agent_id', 'is', null), eb('agent_id', '=', agent.id)]))
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw new PlatformError('CONVERSATION_TAKEN');
+      // The customer is told a person joined (not again when the agent wakes a snoozed one).
+      if (conv.agent_id !== agent.id) await postJoinedLine(tx, this.ctx, conv, agent);
       publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'taken');
     });
   }
@@ -143,6 +146,21 @@ export class Inbox {
   /** Snooze: see `InboxStates.snooze`. */
   snooze(agent: Agent, conversationId: string, minutes: number): Promise<{ snoozed_until: number }> {
     return this.#states.snooze(agent, conversationId, minutes);
+  }
+
+  /**
+   * The agent is typing (or stopped): a typing frame on the customer's stream, as a sender
+   * action of the page inbox app (thread owner, window and rate limit apply).
+   */
+  async typing(agent: Agent, conversationId: string, on: boolean): Promise<void> {
+    const conv = await this.#states.held(this.ctx.storage.db, agent, conversationId);
+    await this.sendApi.send({
+      params: { recipient: { id: conv.psid }, sender_action: on ? 'typing_on' : 'typing_off', persona_id: agent.persona_id },
+      path: {},
+      file: undefined,
+      principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' },
+      token: '',
+    });
   }
 
   /** The closed view: resolved conversations of the agent's page, searched through the vault. */

@@ -1,6 +1,7 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
 import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from '../conversations/message-personas.js';
 import type { MessageRow } from '../conversations/store.js';
@@ -32,6 +33,7 @@ export async function presentInboxMessage(
       body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
       tag: row.tag,
       persona: personaOf(row, personas),
+      ...(row.messaging_type === SYSTEM_LINE_TYPE ? { system: true } : {}),
     },
   );
 }

@@ -5,6 +5,7 @@
  */
 import {
   AgentReplyBodySchema,
+  AgentTypingBodySchema,
   InboxClosedListSchema,
   InboxClosedQuerySchema,
   InboxResolveBodySchema,
@@ -85,6 +86,14 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
         },
       );
     }
+    r.post(
+      '/inbox/api/conversations/:id/typing',
+      { schema: { tags, params: ConversationParamsSchema, body: AgentTypingBodySchema }, preHandler: auth },
+      async (request, reply) => {
+        await inbox.typing(agentOf(request), request.params.id, request.body.on);
+        return reply.status(204).send();
+      },
+    );
     r.post(
       '/inbox/api/conversations/:id/snooze',
       { schema: { tags, params: ConversationParamsSchema, body: InboxSnoozeBodySchema }, preHandler: auth },

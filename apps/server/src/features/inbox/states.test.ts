@@ -50,7 +50,8 @@ for (const dialect of DIALECTS) {
         await agentCall(bea, 'POST', url(alice.conversationId, 'take'));
         expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).json().error.code).toBe('CONVERSATION_TAKEN');
         expect(await threadRow(alice.conversationId)).toMatchObject({ status: 'assigned', thread_owner_app_id: '263902037430900' });
-        expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual(before);
+        // Only Bea's joining was written; Ada's refused resolves sent nothing.
+        expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([...before, { text: 'bea joined', persona: undefined }]);
         expect(await handoverEvents(bank, alice.id)).toEqual([]);
       });
 
@@ -61,9 +62,12 @@ for (const dialect of DIALECTS) {
         const ada = await logIn('ada');
         await agentCall(ada, 'POST', url(alice.conversationId, 'messages'), { text: 'Card unlocked.' });
         expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'), { note: 'approve unlock' })).statusCode).toBe(204);
-        expect((await customerTexts(alice.cookie, alice.conversationId)).slice(-2)).toEqual([
+        expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([
+          { text: 'hello from alice', persona: undefined },
+          { text: 'Ada Lovelace joined', persona: undefined },
           { text: 'Card unlocked.', persona: 'Ada Lovelace' },
           { text: CLOSING, persona: 'Ada Lovelace' },
+          { text: 'Ada Lovelace left, you are back with the assistant', persona: undefined },
         ]);
         expect((await handoverEvents(bank, alice.id)).at(-1)).toMatchObject({
           pass_thread_control: { new_owner_app_id: bank.app_id, metadata: 'approve unlock' },
@@ -100,7 +104,11 @@ for (const dialect of DIALECTS) {
       const ada = await logIn('ada');
       await agentCall(ada, 'POST', url(alice.conversationId, 'take'));
       expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).statusCode).toBe(204);
-      expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([{ text: 'hello from alice', persona: undefined }]);
+      expect((await customerTexts(alice.cookie, alice.conversationId)).map((m) => m.text)).toEqual([
+        'hello from alice',
+        'ada joined',
+        'ada left, you are back with the assistant',
+      ]);
     });
 
     describe('reopening', () => {
@@ -231,7 +239,13 @@ for (const dialect of DIALECTS) {
         await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'));
         const view = (await agentCall(ada, 'GET', url(alice.conversationId))).json();
         expect(view).toMatchObject({ status: 'resolved', resolved_at: hub.ctx.now() });
-        expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toEqual(['hello from alice', 'Sorted.', CLOSING]);
+        expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toEqual([
+          'hello from alice',
+          'ada joined',
+          'Sorted.',
+          CLOSING,
+          'ada left, you are back with the assistant',
+        ]);
         expect((await agentCall(ada, 'POST', url(alice.conversationId, 'take'))).json().error.code).toBe('CONVERSATION_RESOLVED');
       });
     });

@@ -14,6 +14,8 @@ import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
 import type { Agent } from './agents.js';
 import { findInboxConversation, type InboxConversationRow } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';
+import { appendCustomerEvent } from '../realtime/event-log.js';
+import { postLeftLine } from './system-lines.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -40,16 +42,17 @@ export class InboxStates {
    * when another agent has it, `CONVERSATION_RESOLVED` when already resolved, `NOT_FOUND`.
    */
   async resolve(agent: Agent, conversationId: string, note?: string): Promise<void> {
-    const conv = await this.#held(this.ctx.storage.db, agent, conversationId);
+    const conv = await this.held(this.ctx.storage.db, agent, conversationId);
     const closing = this.ctx.config.INBOX_CLOSING_MESSAGE.trim();
     const now = this.ctx.now();
     const windowOpen = conv.last_customer_message_at !== null && now <= conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS;
     if (closing !== '' && windowOpen) await this.sendAsAgent(agent, conv.id, closing);
     await this.ctx.storage.writes.run(async (tx) => {
       // Checked again in the transaction: another agent may have changed it meanwhile.
-      const current = await this.#held(tx.db, agent, conversationId);
+      const current = await this.held(tx.db, agent, conversationId);
       const row = await findConversationByPsid(tx.db, current.page_id, current.psid);
       if (row === undefined) throw new PlatformError('NOT_FOUND');
+      await postLeftLine(tx, this.ctx, current, agent);
       await this.handover.passBackIn(tx, row, note);
       await tx.db.updateTable('inbox_threads').set({ resolved_by: agent.id }).where('conversation_id', '=', current.id).execute();
     });
@@ -62,7 +65,7 @@ export class InboxStates {
   async snooze(agent: Agent, conversationId: string, minutes: number): Promise<{ snoozed_until: number }> {
     const until = this.ctx.now() + minutes * MINUTE;
     await this.ctx.storage.writes.run(async (tx) => {
-      const conv = await this.#held(tx.db, agent, conversationId);
+      const conv = await this.held(tx.db, agent, conversationId);
       await tx.db.updateTable('inbox_threads').set({ status: 'snoozed', snoozed_until: until }).where('conversation_id', '=', conv.id).execute();
       publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'snoozed');
     });
@@ -117,6 +120,7 @@ export class InboxStates {
         .onConflict((oc) => oc.column('conversation_id').doUpdateSet(fresh))
         .execute();
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'queued');
+      await this.#tellCustomer(tx, transfer);
     } else if (transfer.previousOwner === PAGE_INBOX_APP_ID) {
       // Resolved by an agent (who is recorded by `resolve`) or taken back by the page's app.
       await tx.db
@@ -125,11 +129,27 @@ export class InboxStates {
         .where('conversation_id', '=', transfer.conversationId)
         .execute();
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'left');
+      await this.#tellCustomer(tx, transfer);
     }
   }
 
-  /** The conversation, held by the inbox and assigned to `agent`, or the matching refusal. */
-  async #held(db: Kysely<Database>, agent: Agent, conversationId: string): Promise<InboxConversationRow> {
+  /** The customer's app re-reads the conversation's hand-over state (queue position) on this event. */
+  async #tellCustomer(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
+    const conv = await tx.db.selectFrom('conversations').select('customer_id').where('id', '=', transfer.conversationId).executeTakeFirstOrThrow();
+    await appendCustomerEvent(
+      tx,
+      this.ctx.bus,
+      conv.customer_id,
+      { type: 'conversation', conversation_id: transfer.conversationId, change: 'handover' },
+      transfer.at,
+    );
+  }
+
+  /**
+   * The conversation, held by the inbox and assigned to `agent`, or the matching refusal:
+   * `NOT_FOUND`, `CONVERSATION_RESOLVED`, `CONVERSATION_NOT_ASSIGNED`, `CONVERSATION_TAKEN`.
+   */
+  async held(db: Kysely<Database>, agent: Agent, conversationId: string): Promise<InboxConversationRow> {
     const conv = await findInboxConversation(db, agent.page_id, conversationId);
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
     if (conv.status === 'resolved') throw new PlatformError('CONVERSATION_RESOLVED');

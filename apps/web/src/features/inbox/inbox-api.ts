@@ -13,6 +13,7 @@ export const inboxApi = {
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
+  typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
   resolve: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
   snooze: (id: string, minutes: number) => request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
   closed: (query: InboxClosedQuery) => {

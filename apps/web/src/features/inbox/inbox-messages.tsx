@@ -44,6 +44,12 @@ export function InboxMessages({ messages, customerName }: { messages: InboxMessa
 
 /** One message's bubble (its own component, so a malformed body stays inside its error boundary). */
 function InboxBubble({ message: m, author }: { message: InboxMessage; author: string }) {
+  if (m.system === true)
+    return (
+      <div className="msg system" data-mid={m.mid}>
+        <p className="system-line">{bodyText(m.body)}</p>
+      </div>
+    );
   return (
     <div className={`msg ${m.direction === 'out' ? 'mine' : 'theirs'}`} data-mid={m.mid}>
       <span className="persona">{author}</span>

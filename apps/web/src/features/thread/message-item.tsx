@@ -43,6 +43,13 @@ function MessageContent({ message, conversation, grouped }: ItemProps) {
       {mine && <Ticks state={deliveryState(message, conversation)} />}
     </span>
   );
+  if (message.system === true) {
+    return (
+      <li className="msg system" data-mid={message.mid}>
+        <p className="system-line">{text}</p>
+      </li>
+    );
+  }
   if (isSecurityAlert(message)) {
     return (
       <li className="msg theirs" data-mid={message.mid}>

@@ -1,0 +1,21 @@
+/**
+ * What the customer is told when a person joins or leaves their conversation: hub-written
+ * system lines (never sent to the business as webhooks), stored in the transaction that
+ * assigns or resolves, so the line and the change cannot disagree.
+ */
+import type { HubContext } from '../../context.js';
+import type { WriteTx } from '../../storage/write-queue.js';
+import { postHubMessage } from '../consent/hub-message.js';
+import type { Agent } from './agents.js';
+
+export function postJoinedLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, agent: Agent): Promise<unknown> {
+  return postLine(tx, ctx, conversation, `${agent.display_name} joined`);
+}
+
+export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, agent: Agent): Promise<unknown> {
+  return postLine(tx, ctx, conversation, `${agent.display_name} left, you are back with the assistant`);
+}
+
+function postLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, text: string): Promise<unknown> {
+  return postHubMessage(tx, ctx.bus, { conversation, direction: 'out', body: { text }, now: ctx.now(), system: true });
+}
