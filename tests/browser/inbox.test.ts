@@ -94,6 +94,22 @@ describe('agent inbox', { timeout: 60_000 }, () => {
 
   it('the bot passes the conversation to the page inbox; it appears live in the queue', async () => {
     const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    // The bot asked a question with a button template before handing over.
+    const asked = await fetch(`${env.url}/v25.0/me/messages?access_token=${bank.page_access_token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        recipient: { id: psid },
+        messaging_type: 'RESPONSE',
+        message: {
+          attachment: {
+            type: 'template',
+            payload: { template_type: 'button', text: 'Shall I find you a person?', buttons: [{ type: 'postback', title: 'Yes please', payload: 'AGENT' }] },
+          },
+        },
+      }),
+    });
+    expect(asked.status).toBe(200);
     const res = await fetch(`${env.url}/v25.0/me/pass_thread_control?access_token=${bank.page_access_token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -102,7 +118,7 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     expect(await res.json()).toEqual({ success: true });
     const entry = agent.page.getByRole('link', { name: new RegExp(username) });
     await entry.waitFor();
-    expect(await entry.textContent()).toContain('I need to talk to a person');
+    expect(await entry.textContent()).toContain('Shall I find you a person?');
     expect(await entry.textContent()).toContain('just now');
     await shot(agent.page, 'inbox-04-queued-live');
     // alice learns she is waiting for a person, and her place in the queue.
@@ -116,6 +132,11 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
     await page.locator('.inbox-profile .psid', { hasText: psid }).waitFor();
     await page.getByRole('log').getByText('I need to talk to a person').waitFor();
+    // The bot's template as alice sees it, through the messenger's components: its button shown, not usable.
+    await page.getByRole('log').getByText('Shall I find you a person?').waitFor();
+    expect(await page.getByRole('log').locator('.msg-button.shown', { hasText: 'Yes please' }).count()).toBe(1);
+    await page.getByText('wants a human').waitFor();
+    await page.getByText('Updates allowed').waitFor();
     expect(await page.locator('body').textContent()).not.toContain(customerId);
     await shot(page, 'inbox-05-conversation');
 
@@ -144,18 +165,34 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       .where('direction', '=', 'out')
       .orderBy('id')
       .execute();
-    // The hub's system line, then the agent's reply under the persona.
+    // The bot's question, the hub's system line, then the agent's reply under the persona.
     expect(stored).toEqual([
+      { tag: null, persona_id: null, messaging_type: 'RESPONSE' },
       { tag: null, persona_id: null, messaging_type: 'CONFIDE_SYSTEM' },
       { tag: 'HUMAN_AGENT', persona_id: expect.any(String), messaging_type: 'MESSAGE_TAG' },
     ]);
   });
 
-  it("alice's next message shows up in the agent's conversation live", async () => {
+  it("alice's next message shows up in the agent's conversation live: one frame, no re-read, no new recorded view", async () => {
+    const reads: string[] = [];
+    const count = (req: { url: () => string; method: () => string }) => {
+      if (req.method() === 'GET' && new URL(req.url()).pathname.startsWith('/inbox/api/')) reads.push(new URL(req.url()).pathname);
+    };
+    const viewsBefore = (await env.hub.ctx.storage.db.selectFrom('agent_views').select('id').execute()).length;
+    agent.page.on('request', count);
     const composer = customer.page.getByLabel('Message Acme Bank');
     await composer.fill('My card was swallowed by an ATM');
     await composer.press('Enter');
     await agent.page.getByRole('log').getByText('My card was swallowed by an ATM').waitFor();
+    // The queue's preview follows the same frame.
+    await agent.page
+      .getByRole('link', { name: new RegExp(username) })
+      .getByText('My card was swallowed by an ATM')
+      .waitFor();
+    await new Promise((r) => setTimeout(r, 300));
+    agent.page.off('request', count);
+    expect(reads).toEqual([]);
+    expect((await env.hub.ctx.storage.db.selectFrom('agent_views').select('id').execute()).length).toBe(viewsBefore);
   });
 
   it('Resolve sends the closing message and hands the conversation back to the bot with the agent’s note', async () => {

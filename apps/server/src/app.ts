@@ -185,7 +185,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     );
     app.addHook('onClose', async () => sessions.close());
     await app.register(streamRoutes(ctx, auth, sessions));
-    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), sessions, services.inbox));
   }
 
   return { app, services, setDraining: (v) => (draining = v) };

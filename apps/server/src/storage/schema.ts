@@ -342,6 +342,7 @@ export interface InboxThreadsTable {
   snoozed_until: number | null;
   resolved_at: number | null;
   resolved_by: string | null;
+  handover_reason: string | null;
 }
 
 /** Every time an agent opened a conversation (migration 005), for the audit log. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { MessagePersonaSchema } from './customer-api.js';
-import { DirectionSchema, MessageBodySchema } from './message-body.js';
+import { ChatMessageSchema, MessagePersonaSchema } from './customer-api.js';
 
 /**
  * Agent inbox API (`/inbox/api`) shapes, shared by the hub and the web app. An agent sees
@@ -26,17 +25,15 @@ export type InboxAssignee = z.infer<typeof InboxAssigneeSchema>;
 export const InboxCustomerSchema = z.object({ psid: z.string(), first_name: z.string() });
 export type InboxCustomer = z.infer<typeof InboxCustomerSchema>;
 
-export const InboxMessageSchema = z.object({
-  mid: z.string(),
-  /** `in`: from the customer; `out`: from the page (bot or agent). */
-  direction: DirectionSchema,
-  created_at: z.number(),
-  body: MessageBodySchema,
+/**
+ * A message as the agent sees it: the customer's own view of it (templates, buttons and the
+ * customer's answer, attachments through the image proxy, system lines), so the inbox renders
+ * it with the messenger's components.
+ */
+export const InboxMessageSchema = ChatMessageSchema.extend({
   tag: z.string().nullable(),
   /** The agent persona a page message was sent under. */
   persona: MessagePersonaSchema.nullable(),
-  /** A line the hub wrote about the conversation (an agent joined or left). */
-  system: z.boolean().optional(),
 });
 export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 
@@ -52,6 +49,8 @@ export const InboxQueueItemSchema = z.object({
   assigned_agent: InboxAssigneeSchema,
   status: InboxStatusSchema,
   snoozed_until: z.number().nullable(),
+  /** Why the conversation was handed over (the `metadata` of the hand-over), if given. */
+  reason: z.string().nullable(),
   last_message: InboxMessageSchema.nullable(),
 });
 export type InboxQueueItem = z.infer<typeof InboxQueueItemSchema>;
@@ -65,9 +64,19 @@ export const InboxConversationSchema = InboxQueueItemSchema.omit({ last_message:
   reply_until: z.number().nullable(),
   /** Set once resolved (the conversation is then read-only until the customer writes again). */
   resolved_at: z.number().nullable(),
+  /** The customer's consent to proactive updates from this page. */
+  consent: z.object({
+    status: z.enum(['none', 'active', 'expired', 'revoked']),
+    categories: z.array(z.string()),
+    expires_at: z.number().nullable(),
+  }),
   messages: z.array(InboxMessageSchema),
   now: z.number(),
 });
+
+/** `GET /inbox/api/conversations/:id/state`: the conversation without its messages (no content opened, no view recorded). */
+export const InboxConversationStateSchema = InboxConversationSchema.omit({ messages: true });
+export type InboxConversationState = z.infer<typeof InboxConversationStateSchema>;
 export type InboxConversation = z.infer<typeof InboxConversationSchema>;
 
 export const AgentReplyBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
@@ -145,10 +154,12 @@ export const AgentTypingBodySchema = z.object({ on: z.boolean() }).strict();
 export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened']);
 export type InboxChange = z.infer<typeof InboxChangeSchema>;
 
-/** Frames on the agent's WebSocket (`/inbox/api/stream`): hints to re-read, never content. */
+/** Frames on the agent's WebSocket (`/inbox/api/stream`): messages themselves, and hints to re-read the rest. */
 export const InboxFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('queue'), change: InboxChangeSchema, conversation_id: z.string() }),
+  /** A message in a conversation of the inbox (from the customer, the page or the hub): the message itself, no re-read needed. */
+  z.object({ type: z.literal('message'), conversation_id: z.string(), message: InboxMessageSchema }),
   /** Live frames may have been missed (bus reconnect): re-read the queue. */
   z.object({ type: z.literal('resync') }),
 ]);

@@ -72,7 +72,7 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
     const pageId = conv.page_id;
-    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message' }));
+    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message', mid: message.mid }));
   }
   return message;
 }

@@ -22,6 +22,8 @@ export interface ThreadTransfer {
   previousOwner: string;
   newOwner: string;
   at: number;
+  /** The `metadata` of the pass or take (e.g. why the bot handed the conversation over). */
+  metadata?: string;
 }
 
 /** Runs inside the handover's write transaction (the agent inbox keeps its queue with it). */
@@ -161,7 +163,14 @@ export class Handover {
     await tx.db.updateTable('conversations').set({ thread_owner_app_id: stored }).where('id', '=', conv.id).execute();
     const detail = { previous_owner_app_id: move.previous, new_owner_app_id: move.next, ...(move.metadata === undefined ? {} : { metadata: move.metadata }) };
     await this.#event(tx, { ...conv, thread_owner_app_id: stored }, move.notify, move.kind, detail);
-    const transfer = { conversationId: conv.id, pageId: conv.page_id, previousOwner: move.previous, newOwner: move.next, at: this.ctx.now() };
+    const transfer: ThreadTransfer = {
+      conversationId: conv.id,
+      pageId: conv.page_id,
+      previousOwner: move.previous,
+      newOwner: move.next,
+      at: this.ctx.now(),
+      ...(move.metadata === undefined ? {} : { metadata: move.metadata }),
+    };
     for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
     tx.afterCommit(() => this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }));

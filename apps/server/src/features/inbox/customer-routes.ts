@@ -11,15 +11,13 @@ type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export function inboxCustomerRoutes(ctx: HubContext, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
-    app
-      .withTypeProvider<ZodTypeProvider>()
-      .get(
-        '/api/conversations/:id/agent',
-        {
-          schema: { tags: ['conversations'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: CustomerHandoverSchema } },
-          preHandler: auth,
-        },
-        async (request) => customerHandover(ctx, customerOf(request).id, request.params.id),
-      );
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/api/conversations/:id/agent',
+      {
+        schema: { tags: ['conversations'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: CustomerHandoverSchema } },
+        preHandler: auth,
+      },
+      async (request) => customerHandover(ctx, customerOf(request).id, request.params.id),
+    );
   };
 }

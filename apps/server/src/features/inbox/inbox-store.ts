@@ -24,6 +24,7 @@ export interface InboxConversationRow {
   status: InboxStatus;
   snoozed_until: number | null;
   resolved_at: number | null;
+  handover_reason: string | null;
 }
 
 function inboxConversations(db: Kysely<Database>, pageId: string) {
@@ -47,6 +48,7 @@ function inboxConversations(db: Kysely<Database>, pageId: string) {
       't.status',
       't.snoozed_until',
       't.resolved_at',
+      't.handover_reason',
     ])
     .where('c.page_id', '=', pageId)
     .$narrowType<{ status: InboxStatus | null }>();

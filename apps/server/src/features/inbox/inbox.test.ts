@@ -174,6 +174,7 @@ for (const dialect of DIALECTS) {
             assigned_agent: null,
             status: 'open',
             snoozed_until: null,
+            reason: 'needs a human',
             last_message: expect.objectContaining({ direction: 'in', body: { text: 'hello from alice' }, persona: null }),
           },
         ]);
@@ -237,11 +238,13 @@ for (const dialect of DIALECTS) {
         const view = first.json();
         expect(Object.keys(view).sort()).toEqual([
           'assigned_agent',
+          'consent',
           'conversation_id',
           'customer',
           'messages',
           'now',
           'queued_at',
+          'reason',
           'reply_until',
           'resolved_at',
           'snoozed_until',
@@ -384,7 +387,7 @@ for (const dialect of DIALECTS) {
     });
 
     describe('GET /inbox/api/stream', () => {
-      it('signals queue changes of its page only: queued, message, taken, left', async () => {
+      it('signals changes of its page only: queued, the message itself, taken, left', async () => {
         await createAgent(bank, 'ada');
         const alice = await customerWith(bank, 'alice');
         const carol = await customerWith(otherBank, 'carol');
@@ -397,13 +400,16 @@ for (const dialect of DIALECTS) {
         await handOver(bank, alice.psid);
         expect(await frames.until(about('queued'))).toEqual({ type: 'queue', change: 'queued', conversation_id: alice.conversationId });
         await say(alice.cookie, alice.conversationId, 'anyone?');
-        expect(await frames.until(about('message'))).toMatchObject({ conversation_id: alice.conversationId });
+        expect(await frames.until((f) => f.type === 'message')).toMatchObject({
+          conversation_id: alice.conversationId,
+          message: { body: { text: 'anyone?' } },
+        });
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`);
         await frames.until(about('taken'));
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`);
         await frames.until(about('left'));
         frames.close();
-        expect(frames.items.filter((f) => f.type === 'queue' && f.conversation_id !== alice.conversationId)).toEqual([]);
+        expect(frames.items.filter((f) => (f.type === 'queue' || f.type === 'message') && f.conversation_id !== alice.conversationId)).toEqual([]);
       });
 
       it('refuses a socket without the agent cookie or from a foreign Origin', async () => {

@@ -10,6 +10,7 @@ import {
   type InboxClosedList,
   type InboxClosedQuery,
   type InboxConversation,
+  type InboxConversationState,
   type InboxMessage,
   type InboxQueue,
 } from '@confide/protocol';
@@ -28,6 +29,8 @@ import { publishInboxChange } from './publish.js';
 import { InboxStates } from './states.js';
 import { postJoinedLine } from './system-lines.js';
 import { mediaLinksFor } from '../media/media-links.js';
+import { findConsentState } from '../consent/ledger.js';
+import { presentConsent } from '../consent/privacy-overview.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
 const HISTORY_LIMIT = 200;
@@ -103,28 +106,57 @@ export class Inbox {
     });
   }
 
-  /** The conversation's history and customer profile (resolved ones too); records the view for the audit log. */
+  /**
+   * Opening a conversation: its history as the customer sees it, the customer's allowed profile
+   * fields, why it was handed over and the customer's consent for this page (resolved ones too).
+   * Records the view for the audit log: once per opening; the open pane then follows message
+   * frames and `state`, which neither opens content nor records a view.
+   */
   async view(agent: Agent, conversationId: string): Promise<InboxConversation> {
-    const conv = await this.ctx.storage.writes.run(async (tx) => {
+    await this.ctx.storage.writes.run(async (tx) => {
       const row = await findInboxConversation(tx.db, agent.page_id, conversationId);
       if (row === undefined) throw new PlatformError('NOT_FOUND');
       await tx.db.insertInto('agent_views').values({ agent_id: agent.id, conversation_id: row.id, viewed_at: this.ctx.now() }).execute();
-      return row;
     });
+    const state = await this.state(agent, conversationId);
     const db = this.ctx.storage.db;
-    const now = this.ctx.now();
-    const rows = (await pageOfMessages(db, conv.id, undefined, HISTORY_LIMIT)).reverse();
+    const customerId = await this.#customerOf(conversationId);
+    const rows = (await pageOfMessages(db, conversationId, undefined, HISTORY_LIMIT)).reverse();
     const personas = await personasOfRows(db, rows);
+    const links = mediaLinksFor(this.ctx.config);
+    return { ...state, messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, m, personas, links))) };
+  }
+
+  /** The conversation's state without its messages: no content is opened and no view recorded. */
+  async state(agent: Agent, conversationId: string): Promise<InboxConversationState> {
+    const conv = await this.#find(agent, conversationId);
+    const now = this.ctx.now();
     const { last_message: _last, ...item } = presentQueueItem(conv, null, now);
+    const consent = presentConsent(await findConsentState(this.ctx.storage.db, conv.customer_id, conv.page_id), now);
     return {
       ...item,
       reply_until: conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
       resolved_at: conv.status === 'resolved' ? conv.resolved_at : null,
-      messages: await Promise.all(
-        rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, m, personas, mediaLinksFor(this.ctx.config))),
-      ),
+      consent: { status: consent.status, categories: consent.categories, expires_at: consent.expires_at },
       now,
     };
+  }
+
+  /** One message of a conversation of the agent's page, as the agent sees it (the stream's message frames). */
+  async message(agent: Agent, conversationId: string, mid: string): Promise<InboxMessage | undefined> {
+    const db = this.ctx.storage.db;
+    const row = await db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .selectAll('m')
+      .select('c.customer_id')
+      .where('m.conversation_id', '=', conversationId)
+      .where('c.page_id', '=', agent.page_id)
+      .where('m.mid', '=', mid)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const { customer_id: customerId, ...message } = row;
+    return presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, message, await personasOfRows(db, [message]), mediaLinksFor(this.ctx.config));
   }
 
   /**
@@ -198,6 +230,11 @@ export class Inbox {
       await personasOfRows(this.ctx.storage.db, [row]),
       mediaLinksFor(this.ctx.config),
     );
+  }
+
+  async #customerOf(conversationId: string): Promise<string> {
+    const row = await this.ctx.storage.db.selectFrom('conversations').select('customer_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    return row.customer_id;
   }
 
   async #find(agent: Agent, conversationId: string): Promise<InboxConversationRow> {

@@ -5,6 +5,7 @@ import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from '../conversations/message-personas.js';
 import type { MessageRow } from '../conversations/store.js';
+import { answeredPostback } from '../conversations/answers.js';
 import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
 
@@ -13,8 +14,9 @@ export function presentAgent(agent: Agent): InboxAgent {
 }
 
 /**
- * A message, opened through the one content path, with the persona it was sent under
- * (`personasOfRows`); external image URLs become proxy links minted for the agent.
+ * A message as the customer sees it, opened through the one content path for agent support:
+ * the persona it was sent under (`personasOfRows`), a question's answer, system lines;
+ * external image URLs become proxy links minted for the agent.
  */
 export async function presentInboxMessage(
   vault: Vault,
@@ -24,18 +26,24 @@ export async function presentInboxMessage(
   personas: Map<string, MessagePersona>,
   links: MediaLinks,
 ): Promise<InboxMessage> {
-  return links.message(
-    { kind: 'agent', id: agentId },
-    {
-      mid: row.mid,
-      direction: row.direction,
-      created_at: row.created_at,
-      body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
-      tag: row.tag,
-      persona: personaOf(row, personas),
-      ...(row.messaging_type === SYSTEM_LINE_TYPE ? { system: true } : {}),
-    },
-  );
+  const body = await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body);
+  const message: InboxMessage = {
+    mid: row.mid,
+    conversation_id: row.conversation_id,
+    direction: row.direction,
+    created_at: row.created_at,
+    body,
+    tag: row.tag,
+    persona: personaOf(row, personas),
+  };
+  if (row.messaging_type === SYSTEM_LINE_TYPE) message.system = true;
+  if (row.notification_category !== null) message.notification_category = row.notification_category;
+  if (row.awaits_answer === 1) {
+    const answered = answeredPostback(row, body);
+    message.awaits_answer = answered === null && row.closed_at === null;
+    message.answered_postback = answered;
+  }
+  return links.message({ kind: 'agent', id: agentId }, message);
 }
 
 /** A queue entry; a snooze whose time is up shows as assigned (or open) again. */
@@ -49,6 +57,7 @@ export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMe
     assigned_agent: row.agent_id === null ? null : { id: row.agent_id, display_name: row.agent_name ?? '' },
     status,
     snoozed_until: status === 'snoozed' ? row.snoozed_until : null,
+    reason: row.handover_reason,
     last_message: lastMessage,
   };
 }

@@ -12,6 +12,7 @@ import {
   InboxSnoozeBodySchema,
   CredentialsBodySchema,
   InboxConversationSchema,
+  InboxConversationStateSchema,
   InboxMessageSchema,
   InboxQueueSchema,
   InboxSessionSchema,
@@ -65,6 +66,11 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
       '/inbox/api/conversations/:id',
       { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationSchema } }, preHandler: auth },
       async (request) => inbox.view(agentOf(request), request.params.id),
+    );
+    r.get(
+      '/inbox/api/conversations/:id/state',
+      { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationStateSchema } }, preHandler: auth },
+      async (request) => inbox.state(agentOf(request), request.params.id),
     );
     r.post('/inbox/api/conversations/:id/take', { schema: { tags, params: ConversationParamsSchema }, preHandler: auth }, async (request, reply) => {
       await inbox.take(agentOf(request), request.params.id);

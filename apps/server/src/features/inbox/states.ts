@@ -113,7 +113,16 @@ export class InboxStates {
   /** Keeps `inbox_threads` in step with thread control, inside the handover's transaction. */
   async track(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
     if (transfer.newOwner === PAGE_INBOX_APP_ID) {
-      const fresh = { queued_at: transfer.at, agent_id: null, assigned_at: null, status: 'open', snoozed_until: null, resolved_at: null, resolved_by: null };
+      const fresh = {
+        queued_at: transfer.at,
+        agent_id: null,
+        assigned_at: null,
+        status: 'open',
+        snoozed_until: null,
+        resolved_at: null,
+        resolved_by: null,
+        handover_reason: transfer.metadata ?? null,
+      };
       await tx.db
         .insertInto('inbox_threads')
         .values({ conversation_id: transfer.conversationId, page_id: transfer.pageId, ...fresh })

@@ -7,15 +7,24 @@ import type { HubContext } from '../../context.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { postHubMessage } from '../consent/hub-message.js';
 import type { Agent } from './agents.js';
+import { publishInboxChange } from './publish.js';
 
-export function postJoinedLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, agent: Agent): Promise<unknown> {
+export function postJoinedLine(
+  tx: WriteTx,
+  ctx: HubContext,
+  conversation: { id: string; customer_id: string; page_id: string },
+  agent: Agent,
+): Promise<unknown> {
   return postLine(tx, ctx, conversation, `${agent.display_name} joined`);
 }
 
-export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, agent: Agent): Promise<unknown> {
+export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, agent: Agent): Promise<unknown> {
   return postLine(tx, ctx, conversation, `${agent.display_name} left, you are back with the assistant`);
 }
 
-function postLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string }, text: string): Promise<unknown> {
-  return postHubMessage(tx, ctx.bus, { conversation, direction: 'out', body: { text }, now: ctx.now(), system: true });
+async function postLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, text: string): Promise<unknown> {
+  const message = await postHubMessage(tx, ctx.bus, { conversation, direction: 'out', body: { text }, now: ctx.now(), system: true });
+  // Agents with the conversation open get the line as a message frame.
+  publishInboxChange(tx, ctx.bus, conversation.page_id, conversation.id, 'message', message.mid);
+  return message;
 }

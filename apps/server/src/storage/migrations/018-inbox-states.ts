@@ -14,6 +14,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
   await db.schema.alterTable('inbox_threads').addColumn('snoozed_until', 'bigint').execute();
   await db.schema.alterTable('inbox_threads').addColumn('resolved_at', 'bigint').execute();
   await db.schema.alterTable('inbox_threads').addColumn('resolved_by', 'text').execute();
+  // Why the conversation was handed over: the pass_thread_control metadata, shown to agents.
+  await db.schema.alterTable('inbox_threads').addColumn('handover_reason', 'text').execute();
   // Rows written before states existed: a taken conversation is assigned.
   await db
     .updateTable('inbox_threads' as never)

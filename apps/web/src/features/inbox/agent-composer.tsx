@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { Icon } from '../../components/icon';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
+import type { InboxMessage } from '@confide/protocol';
 import { inboxApi } from './inbox-api';
 
 const MAX_LENGTH = 2000;
@@ -38,7 +39,15 @@ function useTypingSignal(conversationId: string) {
   return { keystroke, stop };
 }
 
-export function AgentComposer({ conversationId, customerName, onSent }: { conversationId: string; customerName: string; onSent: () => void }) {
+export function AgentComposer({
+  conversationId,
+  customerName,
+  onSent,
+}: {
+  conversationId: string;
+  customerName: string;
+  onSent: (message: InboxMessage) => void;
+}) {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -52,9 +61,9 @@ export function AgentComposer({ conversationId, customerName, onSent }: { conver
     setSending(true);
     typing.stop();
     try {
-      await inboxApi.reply(conversationId, value);
+      const sent = await inboxApi.reply(conversationId, value);
       setText('');
-      onSent();
+      onSent(sent);
     } catch (err) {
       toast(describeError(err), 'error');
     } finally {

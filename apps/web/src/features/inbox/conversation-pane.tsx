@@ -4,7 +4,7 @@
  * Snooze, and Resolve (for the agent who has it), which sends the closing message and hands
  * the conversation back to the bank's assistant. A resolved conversation opens read-only.
  */
-import type { InboxConversation } from '@confide/protocol';
+import type { InboxConversation, InboxConversationState, InboxMessage } from '@confide/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/avatar';
 import { BackButton } from '../../components/back-button';
@@ -20,9 +20,36 @@ import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
 import { useNow, waitingLabel } from './waiting';
 
+/** Re-reads the conversation's state (no messages: no content opened, no view recorded). */
+async function refreshState(conversationId: string, apply: (state: InboxConversationState) => void): Promise<void> {
+  try {
+    apply(await inboxApi.state(conversationId));
+  } catch (err) {
+    toast(describeError(err), 'error');
+  }
+}
+
+/** The opened history plus the messages that arrived as frames since, once each, oldest first. */
+function mergeMessages(opened: InboxMessage[], incoming: InboxMessage[] | undefined): InboxMessage[] {
+  if (incoming === undefined || incoming.length === 0) return opened;
+  const seen = new Set(opened.map((m) => m.mid));
+  const added = incoming.filter((m) => !seen.has(m.mid) && (seen.add(m.mid), true));
+  return added.length === 0 ? opened : [...opened, ...added].sort((a, b) => a.created_at - b.created_at);
+}
+
+/** The customer's consent to proactive updates from this page, in words. */
+function consentLabel(consent: InboxConversationState['consent']): string {
+  if (consent.status === 'none') return 'None';
+  if (consent.status !== 'active') return consent.status === 'expired' ? 'Expired' : 'Revoked';
+  const categories = consent.categories.map((c) => c.replace(/_/g, ' ')).join(', ');
+  return consent.expires_at === null ? categories : `${categories} (until ${fullDate(consent.expires_at)})`;
+}
+
 export function ConversationPane({ conversationId }: { conversationId: string }) {
   const agent = useInbox((s) => s.agent);
   const revision = useInbox((s) => s.revisions[conversationId] ?? 0);
+  const reloads = useInbox((s) => s.reloads);
+  const incoming = useInbox((s) => s.incoming[conversationId]);
   const left = useInbox((s) => s.left[conversationId] === true);
   const offset = useInbox((s) => s.clockOffset);
   const now = useNow() + offset;
@@ -32,6 +59,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   const [note, setNote] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
 
+  // Opening reads the whole conversation (one recorded view); so does a reconnect that may have missed frames.
   useEffect(() => {
     let current = true;
     inboxApi.conversation(conversationId).then(
@@ -42,6 +70,15 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         else toast(describeError(err), 'error');
       },
     );
+    return () => void (current = false);
+  }, [conversationId, reloads]);
+
+  // Taken, snoozed, resolved…: only the state is re-read; messages arrive as frames.
+  const opened = useRef(revision);
+  useEffect(() => {
+    if (revision === opened.current) return;
+    let current = true;
+    void refreshState(conversationId, (state) => current && setConversation((c) => (c == null ? c : { ...c, ...state })));
     return () => void (current = false);
   }, [conversationId, revision]);
 
@@ -91,7 +128,8 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       void refreshQueue();
     }
   };
-  const reload = () => inboxApi.conversation(conversationId).then(setConversation);
+  const reload = () => refreshState(conversationId, (state) => setConversation((c) => (c == null ? c : { ...c, ...state })));
+  const messages = mergeMessages(conversation.messages, incoming);
   const take = () =>
     act(async () => {
       await inboxApi.take(conversationId);
@@ -186,15 +224,27 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <dt>Reply until</dt>
           <dd className={windowClosed ? 'warn' : undefined}>{conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}</dd>
         </div>
+        <div>
+          <dt>Handed over because</dt>
+          <dd>{conversation.reason ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Updates allowed</dt>
+          <dd>{consentLabel(conversation.consent)}</dd>
+        </div>
       </dl>
-      <InboxMessages messages={conversation.messages} customerName={conversation.customer.first_name} />
+      {agent != null && <InboxMessages conversationId={conversationId} page={agent.page} messages={messages} customerName={conversation.customer.first_name} />}
       {resolved && (
         <p className="inbox-notice muted" role="status">
           Resolved: {conversation.customer.first_name} is back with the assistant. The conversation reopens here if they write again soon.
         </p>
       )}
       {!resolved && mine && !windowClosed && (
-        <AgentComposer conversationId={conversationId} customerName={conversation.customer.first_name} onSent={() => void reload()} />
+        <AgentComposer
+          conversationId={conversationId}
+          customerName={conversation.customer.first_name}
+          onSent={(m) => setConversation((c) => (c == null ? c : { ...c, messages: mergeMessages(c.messages, [m]) }))}
+        />
       )}
       {!resolved && mine && windowClosed && (
         <p className="inbox-notice warn" role="status">

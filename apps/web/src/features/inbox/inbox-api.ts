@@ -1,5 +1,13 @@
 /** The agent inbox API (`/inbox/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
-import type { CredentialsBody, InboxClosedList, InboxClosedQuery, InboxConversation, InboxMessage, InboxQueue } from '@confide/protocol';
+import type {
+  CredentialsBody,
+  InboxClosedList,
+  InboxClosedQuery,
+  InboxConversation,
+  InboxConversationState,
+  InboxMessage,
+  InboxQueue,
+} from '@confide/protocol';
 import type { InboxAgent } from '@confide/protocol';
 import { request } from '../../lib/api';
 
@@ -11,6 +19,7 @@ export const inboxApi = {
   logOut: () => request<void>('POST', '/inbox/api/logout'),
   queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
+  state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
   typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
