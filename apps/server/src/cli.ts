@@ -28,8 +28,10 @@ Usage:
       receipts, shipping, events) and why; customers read the purpose when asked for consent.
 ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
-  confide agent create --page ID --username U --password P [--display-name N] [--json]
+  confide agent create --page ID --username U --password P [--display-name N] [--team NAME] [--role agent|supervisor] [--capacity N] [--json]
       Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
+  confide team create --page ID --name NAME [--no-auto-assign] [--json]
+      Create a team of a page's inbox; hand-overs name it in their metadata ({"team": "NAME", "reason": "…"}).
   confide customer delete --username U [--json]
       Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
   confide export --customer U
@@ -80,6 +82,10 @@ const OPTIONS = {
   username: { type: 'string' },
   password: { type: 'string' },
   'display-name': { type: 'string' },
+  team: { type: 'string' },
+  role: { type: 'string' },
+  capacity: { type: 'string' },
+  'no-auto-assign': { type: 'boolean' },
   customer: { type: 'string' },
   witness: { type: 'string', multiple: true },
   receipt: { type: 'string', multiple: true },
@@ -175,8 +181,16 @@ export async function main(argv: string[]): Promise<number> {
           username: values.username,
           password: values.password,
           displayName: values['display-name'],
+          team: values.team,
+          role: values.role === undefined ? undefined : values.role === 'supervisor' ? 'supervisor' : values.role === 'agent' ? 'agent' : badRole(values.role),
+          capacity: values.capacity === undefined ? undefined : Number(values.capacity),
         });
         print(values.json, agent);
+      });
+    case 'team create':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined || values.name === undefined) throw new UsageError('team create needs --page and --name');
+        print(values.json, await hub.services.inbox.createTeam({ pageId: values.page, name: values.name, autoAssign: values['no-auto-assign'] !== true }));
       });
     case 'customer delete':
       return withHub(config, async (hub) => {
@@ -228,6 +242,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function badRole(role: string): never {
+  throw new UsageError(`--role is agent or supervisor, not ${role}`);
+}
 
 function envWithFlags(values: Values): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };

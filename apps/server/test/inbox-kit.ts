@@ -18,7 +18,7 @@ export function inboxKit(hubOf: () => TestHub) {
     return `confide_agent=${res.cookies.find((c) => c.name === 'confide_agent')?.value}`;
   }
 
-  const agentCall = (cookie: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+  const agentCall = (cookie: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
     hub().app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
 
   async function say(cookie: string, conversationId: string, text: string): Promise<void> {

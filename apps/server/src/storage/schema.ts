@@ -320,6 +320,11 @@ export interface AgentsTable {
   password_hash: string;
   persona_id: string;
   created_at: number;
+  /** Migration 018: the agent's team, role (`agent` | `supervisor`), status (`online` | `away` | `offline`) and capacity (concurrent conversations). */
+  team_id: string | null;
+  role: Generated<string>;
+  status: Generated<string>;
+  capacity: Generated<number>;
 }
 
 /** Agent sessions (migration 005), stored as SHA-256 hashes like customer sessions. */
@@ -343,6 +348,18 @@ export interface InboxThreadsTable {
   resolved_at: number | null;
   resolved_by: string | null;
   handover_reason: string | null;
+  /** The team the hand-over named (migration 018). */
+  team_id: string | null;
+}
+
+/** Teams of a page's inbox (migration 018). */
+export interface InboxTeamsTable {
+  id: string;
+  page_id: string;
+  name: string;
+  /** 1: waiting conversations go to the team's online agents with capacity, oldest first. */
+  auto_assign: number;
+  created_at: number;
 }
 
 /** Every time an agent opened a conversation (migration 005), for the audit log. */
@@ -441,6 +458,7 @@ export interface Database {
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
   inbox_threads: InboxThreadsTable;
+  inbox_teams: InboxTeamsTable;
   agent_views: AgentViewsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -7,12 +7,26 @@ import { ChatMessageSchema, MessagePersonaSchema } from './customer-api.js';
  * PSID and the allowed profile fields: never the customer id or other businesses.
  */
 
+/** online: conversations are assigned to them; away and offline: not. */
+export const AgentStatusSchema = z.enum(['online', 'away', 'offline']);
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;
+
+export const InboxTeamSchema = z.object({ id: z.string(), name: z.string() });
+
 export const InboxAgentSchema = z.object({
   id: z.string(),
   username: z.string(),
   display_name: z.string(),
   page: z.object({ id: z.string(), name: z.string() }),
+  team: InboxTeamSchema.nullable(),
+  role: z.enum(['agent', 'supervisor']),
+  status: AgentStatusSchema,
+  /** Conversations assigned at once, at most. */
+  capacity: z.number().int(),
 });
+
+/** `PUT /inbox/api/me/status`. */
+export const AgentStatusBodySchema = z.object({ status: AgentStatusSchema }).strict();
 export type InboxAgent = z.infer<typeof InboxAgentSchema>;
 
 export const InboxSessionSchema = z.object({ agent: InboxAgentSchema });
@@ -49,8 +63,10 @@ export const InboxQueueItemSchema = z.object({
   assigned_agent: InboxAssigneeSchema,
   status: InboxStatusSchema,
   snoozed_until: z.number().nullable(),
-  /** Why the conversation was handed over (the `metadata` of the hand-over), if given. */
+  /** Why the conversation was handed over (the `metadata` of the hand-over, or its `reason`), if given. */
   reason: z.string().nullable(),
+  /** The team the hand-over named (`metadata` as JSON `{"team": "Fraud", "reason": "…"}`). */
+  team: InboxTeamSchema.nullable(),
   last_message: InboxMessageSchema.nullable(),
 });
 export type InboxQueueItem = z.infer<typeof InboxQueueItemSchema>;

@@ -25,6 +25,8 @@ export interface InboxConversationRow {
   snoozed_until: number | null;
   resolved_at: number | null;
   handover_reason: string | null;
+  team_id: string | null;
+  team_name: string | null;
 }
 
 function inboxConversations(db: Kysely<Database>, pageId: string) {
@@ -33,6 +35,7 @@ function inboxConversations(db: Kysely<Database>, pageId: string) {
     .innerJoin('customers as u', 'u.id', 'c.customer_id')
     .leftJoin('inbox_threads as t', 't.conversation_id', 'c.id')
     .leftJoin('agents as a', 'a.id', 't.agent_id')
+    .leftJoin('inbox_teams as tm', 'tm.id', 't.team_id')
     .select([
       'c.id',
       'c.page_id',
@@ -49,6 +52,8 @@ function inboxConversations(db: Kysely<Database>, pageId: string) {
       't.snoozed_until',
       't.resolved_at',
       't.handover_reason',
+      't.team_id',
+      'tm.name as team_name',
     ])
     .where('c.page_id', '=', pageId)
     .$narrowType<{ status: InboxStatus | null }>();

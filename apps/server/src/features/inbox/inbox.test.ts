@@ -112,7 +112,16 @@ for (const dialect of DIALECTS) {
         await createAgent(bank, 'ada', 'Ada');
         const res = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
         expect(res.statusCode).toBe(200);
-        expect(res.json().agent).toEqual({ id: expect.any(String), username: 'ada', display_name: 'Ada', page: { id: bank.page_id, name: 'Inbox Bank' } });
+        expect(res.json().agent).toEqual({
+          id: expect.any(String),
+          username: 'ada',
+          display_name: 'Ada',
+          page: { id: bank.page_id, name: 'Inbox Bank' },
+          team: null,
+          role: 'agent',
+          status: 'offline',
+          capacity: 3,
+        });
         const raw = String(res.headers['set-cookie']);
         expect(raw).toMatch(/^confide_agent=/);
         expect(raw).toMatch(/HttpOnly/);
@@ -175,6 +184,7 @@ for (const dialect of DIALECTS) {
             status: 'open',
             snoozed_until: null,
             reason: 'needs a human',
+            team: null,
             last_message: expect.objectContaining({ direction: 'in', body: { text: 'hello from alice' }, persona: null }),
           },
         ]);
@@ -249,6 +259,7 @@ for (const dialect of DIALECTS) {
           'resolved_at',
           'snoozed_until',
           'status',
+          'team',
         ]);
         expect(view.customer).toEqual({ psid: alice.psid, first_name: 'alice' });
         expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toEqual(['hello from alice']);

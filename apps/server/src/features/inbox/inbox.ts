@@ -7,6 +7,7 @@
 import {
   PAGE_INBOX_APP_ID,
   PlatformError,
+  type AgentStatus,
   type InboxClosedList,
   type InboxClosedQuery,
   type InboxConversation,
@@ -27,6 +28,8 @@ import { findInboxConversation, listInboxConversations, type InboxConversationRo
 import { presentInboxMessage, presentQueueItem } from './presenters.js';
 import { publishInboxChange } from './publish.js';
 import { InboxStates } from './states.js';
+import { assignWaiting } from './routing.js';
+import { createTeam, type CreateTeamInput, type Team } from './teams.js';
 import { postJoinedLine } from './system-lines.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import { findConsentState } from '../consent/ledger.js';
@@ -168,6 +171,19 @@ export class Inbox {
   async reply(agent: Agent, conversationId: string, text: string): Promise<InboxMessage> {
     await this.take(agent, conversationId);
     return this.#send(agent, conversationId, text);
+  }
+
+  /** Creates a team of a page (`confide team create`). */
+  createTeam(input: CreateTeamInput): Promise<Team> {
+    return createTeam(this.ctx, input);
+  }
+
+  /** Sets the agent's status; going online takes waiting conversations of their team, up to capacity. */
+  async setStatus(agent: Agent, status: AgentStatus): Promise<void> {
+    await this.ctx.storage.writes.run(async (tx) => {
+      await tx.db.updateTable('agents').set({ status }).where('id', '=', agent.id).execute();
+      if (status === 'online') await assignWaiting(tx, this.ctx, agent.page_id);
+    });
   }
 
   /** Resolve: see `InboxStates.resolve`. */

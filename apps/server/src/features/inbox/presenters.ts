@@ -10,7 +10,16 @@ import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
 
 export function presentAgent(agent: Agent): InboxAgent {
-  return { id: agent.id, username: agent.username, display_name: agent.display_name, page: { id: agent.page_id, name: agent.page_name } };
+  return {
+    id: agent.id,
+    username: agent.username,
+    display_name: agent.display_name,
+    page: { id: agent.page_id, name: agent.page_name },
+    team: agent.team_id === null ? null : { id: agent.team_id, name: agent.team_name ?? '' },
+    role: agent.role === 'supervisor' ? 'supervisor' : 'agent',
+    status: agent.status === 'online' || agent.status === 'away' ? agent.status : 'offline',
+    capacity: agent.capacity,
+  };
 }
 
 /**
@@ -58,6 +67,7 @@ export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMe
     status,
     snoozed_until: status === 'snoozed' ? row.snoozed_until : null,
     reason: row.handover_reason,
+    team: row.team_id === null ? null : { id: row.team_id, name: row.team_name ?? '' },
     last_message: lastMessage,
   };
 }

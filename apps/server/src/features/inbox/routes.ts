@@ -5,6 +5,7 @@
  */
 import {
   AgentReplyBodySchema,
+  AgentStatusBodySchema,
   AgentTypingBodySchema,
   InboxClosedListSchema,
   InboxClosedQuerySchema,
@@ -59,6 +60,11 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     r.get('/inbox/api/me', { schema: { tags, response: { 200: InboxSessionSchema } }, preHandler: auth }, async (request) => ({
       agent: presentAgent(agentOf(request)),
     }));
+
+    r.put('/inbox/api/me/status', { schema: { tags, body: AgentStatusBodySchema }, preHandler: auth }, async (request, reply) => {
+      await inbox.setStatus(agentOf(request), request.body.status);
+      return reply.status(204).send();
+    });
 
     r.get('/inbox/api/queue', { schema: { tags, response: { 200: InboxQueueSchema } }, preHandler: auth }, async (request) => inbox.queue(agentOf(request)));
 

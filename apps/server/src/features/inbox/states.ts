@@ -16,6 +16,7 @@ import { findInboxConversation, type InboxConversationRow } from './inbox-store.
 import { publishInboxChange } from './publish.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { postLeftLine } from './system-lines.js';
+import { assignWaiting, findTeamByName, parseHandoverMetadata } from './routing.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -55,6 +56,8 @@ export class InboxStates {
       await postLeftLine(tx, this.ctx, current, agent);
       await this.handover.passBackIn(tx, row, note);
       await tx.db.updateTable('inbox_threads').set({ resolved_by: agent.id }).where('conversation_id', '=', current.id).execute();
+      // The agent has room for the next waiting conversation of their team.
+      await assignWaiting(tx, this.ctx, current.page_id);
     });
   }
 
@@ -113,7 +116,10 @@ export class InboxStates {
   /** Keeps `inbox_threads` in step with thread control, inside the handover's transaction. */
   async track(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
     if (transfer.newOwner === PAGE_INBOX_APP_ID) {
+      const named = parseHandoverMetadata(transfer.metadata);
+      const teamId = named.team === null ? null : ((await findTeamByName(tx.db, transfer.pageId, named.team)) ?? null);
       const fresh = {
+        team_id: teamId,
         queued_at: transfer.at,
         agent_id: null,
         assigned_at: null,
@@ -121,7 +127,7 @@ export class InboxStates {
         snoozed_until: null,
         resolved_at: null,
         resolved_by: null,
-        handover_reason: transfer.metadata ?? null,
+        handover_reason: named.reason,
       };
       await tx.db
         .insertInto('inbox_threads')
@@ -130,6 +136,7 @@ export class InboxStates {
         .execute();
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'queued');
       await this.#tellCustomer(tx, transfer);
+      await assignWaiting(tx, this.ctx, transfer.pageId);
     } else if (transfer.previousOwner === PAGE_INBOX_APP_ID) {
       // Resolved by an agent (who is recorded by `resolve`) or taken back by the page's app.
       await tx.db

@@ -13,9 +13,10 @@ export function postJoinedLine(
   tx: WriteTx,
   ctx: HubContext,
   conversation: { id: string; customer_id: string; page_id: string },
-  agent: Agent,
+  agent: Pick<Agent, 'display_name' | 'team_name'>,
 ): Promise<unknown> {
-  return postLine(tx, ctx, conversation, `${agent.display_name} joined`);
+  const who = agent.team_name === null ? agent.display_name : `${agent.display_name} from the ${agent.team_name} team`;
+  return postLine(tx, ctx, conversation, `${who} joined`);
 }
 
 export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, agent: Agent): Promise<unknown> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { MigrationContext } from './index.js';
 
 /**
- * Conversation states of the agent inbox: an `inbox_threads` row now outlives the handover.
+ * Conversation states and routing of the agent inbox: an `inbox_threads` row now outlives the handover.
  * `status` is open (waiting) → assigned → resolved, or snoozed until `snoozed_until`;
  * a resolved row keeps who resolved it and when, for the closed view and reopening.
  */
@@ -22,5 +22,30 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .set({ status: 'assigned' } as never)
     .where('agent_id' as never, 'is not', null)
     .execute();
+  // Teams of a page (Fraud, Cards, General): hand-overs name one; agents belong to one.
+  await db.schema
+    .createTable('inbox_teams')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('auto_assign', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addUniqueConstraint('inbox_teams_page_name', ['page_id', 'name'])
+    .execute();
+  await db.schema.alterTable('inbox_threads').addColumn('team_id', 'text').execute();
+  await db.schema.alterTable('agents').addColumn('team_id', 'text').execute();
+  await db.schema
+    .alterTable('agents')
+    .addColumn('role', 'text', (c) => c.notNull().defaultTo('agent'))
+    .execute();
+  await db.schema
+    .alterTable('agents')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('offline'))
+    .execute();
+  await db.schema
+    .alterTable('agents')
+    .addColumn('capacity', 'integer', (c) => c.notNull().defaultTo(3))
+    .execute();
+  await db.schema.createIndex('inbox_threads_agent').on('inbox_threads').columns(['agent_id', 'status']).execute();
   await db.schema.createIndex('inbox_threads_page_status').on('inbox_threads').columns(['page_id', 'status', 'resolved_at']).execute();
 }

@@ -225,6 +225,10 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <dd className={windowClosed ? 'warn' : undefined}>{conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}</dd>
         </div>
         <div>
+          <dt>Team</dt>
+          <dd>{conversation.team?.name ?? '—'}</dd>
+        </div>
+        <div>
           <dt>Handed over because</dt>
           <dd>{conversation.reason ?? '—'}</dd>
         </div>

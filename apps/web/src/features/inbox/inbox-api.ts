@@ -8,7 +8,7 @@ import type {
   InboxMessage,
   InboxQueue,
 } from '@confide/protocol';
-import type { InboxAgent } from '@confide/protocol';
+import type { AgentStatus, InboxAgent } from '@confide/protocol';
 import { request } from '../../lib/api';
 
 const conversation = (id: string) => `/inbox/api/conversations/${encodeURIComponent(id)}`;
@@ -17,6 +17,7 @@ export const inboxApi = {
   me: () => request<{ agent: InboxAgent }>('GET', '/inbox/api/me'),
   logIn: (body: CredentialsBody) => request<{ agent: InboxAgent }>('POST', '/inbox/api/login', body),
   logOut: () => request<void>('POST', '/inbox/api/logout'),
+  setStatus: (status: AgentStatus) => request<void>('PUT', '/inbox/api/me/status', { status }),
   queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
