@@ -101,6 +101,13 @@ export const AgentReplyBodySchema = z.object({ text: z.string().trim().min(1).ma
 export const InboxResolveBodySchema = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
 export type InboxResolveBody = z.infer<typeof InboxResolveBodySchema>;
 
+/** Assign or transfer: to an agent of the page, or back to a team's queue (exactly one). */
+export const InboxAssignBodySchema = z
+  .object({ agent_id: z.string().min(1).max(64).optional(), team_id: z.string().min(1).max(64).optional() })
+  .strict()
+  .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
+export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
+
 /** Snooze: the conversation leaves the queue for `minutes`, or until the customer writes. */
 export const InboxSnoozeBodySchema = z
   .object({

@@ -191,6 +191,11 @@ export class Inbox {
     return this.#states.resolve(agent, conversationId, note);
   }
 
+  /** Assign or transfer: see `InboxStates.assign`. */
+  assign(agent: Agent, conversationId: string, target: { agent_id?: string | undefined; team_id?: string | undefined }): Promise<void> {
+    return this.#states.assign(agent, conversationId, target);
+  }
+
   /** Snooze: see `InboxStates.snooze`. */
   snooze(agent: Agent, conversationId: string, minutes: number): Promise<{ snoozed_until: number }> {
     return this.#states.snooze(agent, conversationId, minutes);

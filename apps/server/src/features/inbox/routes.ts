@@ -7,6 +7,7 @@ import {
   AgentReplyBodySchema,
   AgentStatusBodySchema,
   AgentTypingBodySchema,
+  InboxAssignBodySchema,
   InboxClosedListSchema,
   InboxClosedQuerySchema,
   InboxResolveBodySchema,
@@ -103,6 +104,14 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
       { schema: { tags, params: ConversationParamsSchema, body: AgentTypingBodySchema }, preHandler: auth },
       async (request, reply) => {
         await inbox.typing(agentOf(request), request.params.id, request.body.on);
+        return reply.status(204).send();
+      },
+    );
+    r.post(
+      '/inbox/api/conversations/:id/assign',
+      { schema: { tags, params: ConversationParamsSchema, body: InboxAssignBodySchema }, preHandler: auth },
+      async (request, reply) => {
+        await inbox.assign(agentOf(request), request.params.id, request.body);
         return reply.status(204).send();
       },
     );

@@ -113,5 +113,51 @@ for (const dialect of DIALECTS) {
         status: 'open',
       });
     });
+
+    it('assign and transfer: to an agent or a team of the page, keeping the history; other pages answer 404; only the assignee or a supervisor', async () => {
+      const ada = await agent('ada', 'Ada', 'Fraud');
+      const dana = await agent('dana', 'Dana', 'Fraud');
+      await agent('bea', 'Bea');
+      await hub.services.agents.create({ pageId: bank.page_id, username: 'rosa', password: AGENT_PASSWORD, displayName: 'Rosa', role: 'supervisor' });
+      const otto = await hub.services.agents.create({ pageId: otherBank.page_id, username: 'otto', password: AGENT_PASSWORD });
+      const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Fraud' });
+      const cards = (
+        await hub.ctx.storage.db
+          .selectFrom('inbox_teams')
+          .select('id')
+          .where('page_id', '=', bank.page_id)
+          .where('name', '=', 'Cards')
+          .executeTakeFirstOrThrow()
+      ).id;
+      const alice = await customerWith(bank, 'alice');
+      await handOver(bank, alice.psid, fraud('card locked'));
+      const adaCookie = await logIn('ada');
+      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'Looking into it.' });
+      const assign = (cookie: string, body: object) => agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
+      for (const bad of [{}, { agent_id: dana.id, team_id: cards }, { agent_id: '' }, { agent_id: dana.id, note: 'x' }])
+        expect((await assign(adaCookie, bad)).statusCode).toBe(400);
+      for (const foreign of [{ agent_id: otto.id }, { team_id: otherTeam.id }, { agent_id: 'ag_unknown' }]) {
+        const res = await assign(adaCookie, foreign);
+        expect(res.statusCode).toBe(404);
+        expect(res.json().error.code).toBe('NOT_FOUND');
+      }
+      expect(await assignee(alice.conversationId)).toBe(ada.id);
+      expect((await assign(await logIn('bea'), { agent_id: dana.id })).json().error.code).toBe('CONVERSATION_TAKEN');
+      expect((await assign(adaCookie, { agent_id: dana.id })).statusCode).toBe(204);
+      expect(await assignee(alice.conversationId)).toBe(dana.id);
+      expect((await customerTexts(alice.cookie, alice.conversationId)).map((m) => m.text)).toEqual([
+        'hello from alice',
+        'Ada from the Fraud team joined',
+        'Looking into it.',
+        'Dana from the Fraud team joined',
+      ]);
+      // A supervisor moves it back to a team's queue; the history stays.
+      expect((await assign(await logIn('rosa'), { team_id: cards })).statusCode).toBe(204);
+      const view = (await agentCall(await logIn('dana'), 'GET', `/inbox/api/conversations/${alice.conversationId}`)).json();
+      expect(view).toMatchObject({ status: 'open', assigned_agent: null, team: { name: 'Cards' } });
+      expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toContain('Looking into it.');
+      // Another page's agent cannot move it.
+      expect((await assign(await logIn('otto'), { agent_id: otto.id })).statusCode).toBe(404);
+    });
   });
 }

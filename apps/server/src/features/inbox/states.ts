@@ -15,7 +15,7 @@ import type { Agent } from './agents.js';
 import { findInboxConversation, type InboxConversationRow } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
-import { postLeftLine } from './system-lines.js';
+import { postJoinedLine, postLeftLine } from './system-lines.js';
 import { assignWaiting, findTeamByName, parseHandoverMetadata } from './routing.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
@@ -58,6 +58,55 @@ export class InboxStates {
       await tx.db.updateTable('inbox_threads').set({ resolved_by: agent.id }).where('conversation_id', '=', current.id).execute();
       // The agent has room for the next waiting conversation of their team.
       await assignWaiting(tx, this.ctx, current.page_id);
+    });
+  }
+
+  /**
+   * Assign or transfer: to another agent of the page (who is told in the customer's chat as
+   * joining), or back to a team's queue (routed again). Allowed while the conversation waits or
+   * by its assigned agent; a supervisor may move anyone's. The history stays with the conversation.
+   * @throws PlatformError `NOT_FOUND` for a conversation, agent or team of another page (or unknown),
+   * `CONVERSATION_TAKEN` when another agent has it, `CONVERSATION_RESOLVED`.
+   */
+  async assign(agent: Agent, conversationId: string, target: { agent_id?: string | undefined; team_id?: string | undefined }): Promise<void> {
+    await this.ctx.storage.writes.run(async (tx) => {
+      const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
+      if (conv === undefined) throw new PlatformError('NOT_FOUND');
+      if (conv.status === 'resolved') throw new PlatformError('CONVERSATION_RESOLVED');
+      if (conv.agent_id !== null && conv.agent_id !== agent.id && agent.role !== 'supervisor') throw new PlatformError('CONVERSATION_TAKEN');
+      const now = this.ctx.now();
+      if (target.agent_id !== undefined) {
+        const to = await tx.db
+          .selectFrom('agents as a')
+          .leftJoin('inbox_teams as tm', 'tm.id', 'a.team_id')
+          .select(['a.id', 'a.display_name', 'tm.name as team_name'])
+          .where('a.id', '=', target.agent_id)
+          .where('a.page_id', '=', agent.page_id)
+          .executeTakeFirst();
+        if (to === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such agent on this page.' });
+        if (to.id === conv.agent_id) return;
+        await tx.db
+          .updateTable('inbox_threads')
+          .set({ agent_id: to.id, assigned_at: now, status: 'assigned', snoozed_until: null })
+          .where('conversation_id', '=', conv.id)
+          .execute();
+        await postJoinedLine(tx, this.ctx, conv, to);
+      } else {
+        const team = await tx.db
+          .selectFrom('inbox_teams')
+          .select('id')
+          .where('id', '=', target.team_id ?? '')
+          .where('page_id', '=', agent.page_id)
+          .executeTakeFirst();
+        if (team === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such team on this page.' });
+        await tx.db
+          .updateTable('inbox_threads')
+          .set({ agent_id: null, assigned_at: null, status: 'open', snoozed_until: null, team_id: team.id, queued_at: now })
+          .where('conversation_id', '=', conv.id)
+          .execute();
+        await assignWaiting(tx, this.ctx, agent.page_id);
+      }
+      publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'taken');
     });
   }
 
