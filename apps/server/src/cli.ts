@@ -30,8 +30,10 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
   confide agent create --page ID --username U --password P [--display-name N] [--team NAME] [--role agent|supervisor] [--capacity N] [--json]
       Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
-  confide team create --page ID --name NAME [--no-auto-assign] [--json]
+  confide team create --page ID --name NAME [--no-auto-assign] [--hours JSON] [--json]
       Create a team of a page's inbox; hand-overs name it in their metadata ({"team": "NAME", "reason": "…"}).
+      --hours '{"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}': outside them
+      the customer is told when someone will answer.
   confide customer delete --username U [--json]
       Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
   confide export --customer U
@@ -86,6 +88,7 @@ const OPTIONS = {
   role: { type: 'string' },
   capacity: { type: 'string' },
   'no-auto-assign': { type: 'boolean' },
+  hours: { type: 'string' },
   customer: { type: 'string' },
   witness: { type: 'string', multiple: true },
   receipt: { type: 'string', multiple: true },
@@ -190,7 +193,16 @@ export async function main(argv: string[]): Promise<number> {
     case 'team create':
       return withHub(config, async (hub) => {
         if (values.page === undefined || values.name === undefined) throw new UsageError('team create needs --page and --name');
-        print(values.json, await hub.services.inbox.createTeam({ pageId: values.page, name: values.name, autoAssign: values['no-auto-assign'] !== true }));
+        let hours: unknown;
+        try {
+          hours = values.hours === undefined ? undefined : JSON.parse(values.hours);
+        } catch {
+          throw new UsageError('--hours is JSON: {"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}');
+        }
+        print(
+          values.json,
+          await hub.services.inbox.createTeam({ pageId: values.page, name: values.name, autoAssign: values['no-auto-assign'] !== true, hours }),
+        );
       });
     case 'customer delete':
       return withHub(config, async (hub) => {

@@ -359,6 +359,8 @@ export interface InboxTeamsTable {
   name: string;
   /** 1: waiting conversations go to the team's online agents with capacity, oldest first. */
   auto_assign: number;
+  /** JSON business hours (features/inbox/business-hours.ts), or null: always open. */
+  hours: string | null;
   created_at: number;
 }
 

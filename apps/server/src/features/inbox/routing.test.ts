@@ -159,5 +159,29 @@ for (const dialect of DIALECTS) {
       // Another page's agent cannot move it.
       expect((await assign(await logIn('otto'), { agent_id: otto.id })).statusCode).toBe(404);
     });
+
+    it("outside a team's business hours the customer is told when someone will answer; inside, nothing", async () => {
+      await hub.services.inbox.createTeam({
+        pageId: bank.page_id,
+        name: 'Night',
+        hours: { tz: 'Europe/London', open: '09:00', close: '17:00', days: [1, 2, 3, 4, 5] },
+      });
+      await expect(
+        hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Bad', hours: { tz: 'Nowhere/City', open: '09:00', close: '17:00', days: [1] } }),
+      ).rejects.toMatchObject({
+        key: 'BAD_REQUEST',
+      });
+      const night = JSON.stringify({ team: 'Night', reason: 'late question' });
+      clock.set(Date.UTC(2026, 11, 4, 18, 0)); // Friday 18:00 in London
+      const alice = await customerWith(bank, 'alice');
+      await handOver(bank, alice.psid, night);
+      expect((await customerTexts(alice.cookie, alice.conversationId)).at(-1)?.text).toBe(
+        'Our Night team is away right now. Someone will answer from Monday 09:00 (Europe/London time).',
+      );
+      clock.set(Date.UTC(2026, 11, 7, 10, 0)); // Monday 10:00
+      const bob = await customerWith(bank, 'bob');
+      await handOver(bank, bob.psid, night);
+      expect((await customerTexts(bob.cookie, bob.conversationId)).map((m) => m.text)).toEqual(['hello from bob']);
+    });
   });
 }

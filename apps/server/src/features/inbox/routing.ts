@@ -12,7 +12,8 @@ import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import type { Agent } from './agents.js';
 import { publishInboxChange } from './publish.js';
-import { postJoinedLine } from './system-lines.js';
+import { BusinessHoursSchema, describeOpening, isOpen, nextOpening } from './business-hours.js';
+import { postJoinedLine, postSystemLine } from './system-lines.js';
 
 /** What a hand-over's metadata says: the team named (if any) and the reason to show agents. */
 export function parseHandoverMetadata(metadata: string | undefined): { team: string | null; reason: string | null } {
@@ -30,9 +31,32 @@ export function parseHandoverMetadata(metadata: string | undefined): { team: str
 }
 
 /** The team of `pageId` called `name` (case-insensitive), if any. */
-export async function findTeamByName(db: Kysely<Database>, pageId: string, name: string): Promise<string | undefined> {
-  const teams = await db.selectFrom('inbox_teams').select(['id', 'name']).where('page_id', '=', pageId).execute();
-  return teams.find((t) => t.name.toLowerCase() === name.toLowerCase())?.id;
+export async function findTeamByName(
+  db: Kysely<Database>,
+  pageId: string,
+  name: string,
+): Promise<{ id: string; name: string; hours: string | null } | undefined> {
+  const teams = await db.selectFrom('inbox_teams').select(['id', 'name', 'hours']).where('page_id', '=', pageId).execute();
+  return teams.find((t) => t.name.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Outside the team's business hours, the customer is told when someone will answer (a system
+ * line in the hand-over's transaction); the conversation waits in the queue meanwhile.
+ */
+export async function tellIfClosed(
+  tx: WriteTx,
+  ctx: HubContext,
+  conversation: { id: string; customer_id: string; page_id: string },
+  team: { name: string; hours: string | null },
+): Promise<void> {
+  if (team.hours === null) return;
+  const hours = BusinessHoursSchema.safeParse(JSON.parse(team.hours));
+  const now = ctx.now();
+  if (!hours.success || isOpen(hours.data, now)) return;
+  const opening = nextOpening(hours.data, now);
+  const when = opening === undefined ? 'as soon as we can' : `from ${describeOpening(hours.data, opening)} (${hours.data.tz} time)`;
+  await postSystemLine(tx, ctx, conversation, `Our ${team.name} team is away right now. Someone will answer ${when}.`);
 }
 
 /** Gives the page's waiting conversations of auto-assign teams to online agents with capacity, oldest first. */

@@ -16,7 +16,7 @@ import { findInboxConversation, type InboxConversationRow } from './inbox-store.
 import { publishInboxChange } from './publish.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { postJoinedLine, postLeftLine } from './system-lines.js';
-import { assignWaiting, findTeamByName, parseHandoverMetadata } from './routing.js';
+import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } from './routing.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -166,7 +166,8 @@ export class InboxStates {
   async track(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
     if (transfer.newOwner === PAGE_INBOX_APP_ID) {
       const named = parseHandoverMetadata(transfer.metadata);
-      const teamId = named.team === null ? null : ((await findTeamByName(tx.db, transfer.pageId, named.team)) ?? null);
+      const team = named.team === null ? undefined : await findTeamByName(tx.db, transfer.pageId, named.team);
+      const teamId = team?.id ?? null;
       const fresh = {
         team_id: teamId,
         queued_at: transfer.at,
@@ -185,6 +186,14 @@ export class InboxStates {
         .execute();
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'queued');
       await this.#tellCustomer(tx, transfer);
+      if (team !== undefined) {
+        const conv = await tx.db
+          .selectFrom('conversations')
+          .select(['id', 'customer_id', 'page_id'])
+          .where('id', '=', transfer.conversationId)
+          .executeTakeFirstOrThrow();
+        await tellIfClosed(tx, this.ctx, conv, team);
+      }
       await assignWaiting(tx, this.ctx, transfer.pageId);
     } else if (transfer.previousOwner === PAGE_INBOX_APP_ID) {
       // Resolved by an agent (who is recorded by `resolve`) or taken back by the page's app.

@@ -23,6 +23,16 @@ export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: s
   return postLine(tx, ctx, conversation, `${agent.display_name} left, you are back with the assistant`);
 }
 
+/** Any other line the hub tells the customer about the conversation (e.g. a team's business hours). */
+export function postSystemLine(
+  tx: WriteTx,
+  ctx: HubContext,
+  conversation: { id: string; customer_id: string; page_id: string },
+  text: string,
+): Promise<unknown> {
+  return postLine(tx, ctx, conversation, text);
+}
+
 async function postLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, text: string): Promise<unknown> {
   const message = await postHubMessage(tx, ctx.bus, { conversation, direction: 'out', body: { text }, now: ctx.now(), system: true });
   // Agents with the conversation open get the line as a message frame.

@@ -29,6 +29,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('auto_assign', 'integer', (c) => c.notNull().defaultTo(1))
+    // Business hours as JSON (features/inbox/business-hours.ts), or null: always open.
+    .addColumn('hours', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('inbox_teams_page_name', ['page_id', 'name'])
     .execute();
