@@ -195,6 +195,16 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     expect((await env.hub.ctx.storage.db.selectFrom('agent_views').select('id').execute()).length).toBe(viewsBefore);
   });
 
+  it('the agent leaves an internal note: other agents see it, alice never does', async () => {
+    const page = agent.page;
+    await page.getByText(/^Internal notes/).click();
+    await page.getByLabel('Add an internal note').fill('Verified her by phone');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByRole('list', { name: 'Internal notes' }).getByText('Verified her by phone').waitFor();
+    await customer.page.waitForTimeout(300);
+    expect(await customer.page.locator('body').textContent()).not.toContain('Verified her by phone');
+  });
+
   it('Resolve sends the closing message and hands the conversation back to the bot with the agent’s note', async () => {
     const page = agent.page;
     await page.getByLabel('Note for the assistant').fill('approve unlock 4821');

@@ -352,6 +352,15 @@ export interface InboxThreadsTable {
   team_id: string | null;
 }
 
+/** Agents' internal notes on a conversation (migration 018): `body` sealed like a message's. */
+export interface InboxNotesTable {
+  id: string;
+  conversation_id: string;
+  agent_id: string;
+  body: string;
+  created_at: number;
+}
+
 /** Teams of a page's inbox (migration 018). */
 export interface InboxTeamsTable {
   id: string;
@@ -461,6 +470,7 @@ export interface Database {
   agent_sessions: AgentSessionsTable;
   inbox_threads: InboxThreadsTable;
   inbox_teams: InboxTeamsTable;
+  inbox_notes: InboxNotesTable;
   agent_views: AgentViewsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -108,6 +108,17 @@ export const InboxAssignBodySchema = z
   .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
 export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
 
+/** An internal note: agents of the page see it; the customer never does. */
+export const InboxNoteBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
+export const InboxNoteSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  created_at: z.number(),
+  author: z.object({ id: z.string(), display_name: z.string() }),
+});
+export type InboxNote = z.infer<typeof InboxNoteSchema>;
+export const InboxNoteListSchema = z.object({ data: z.array(InboxNoteSchema) });
+
 /** Snooze: the conversation leaves the queue for `minutes`, or until the customer writes. */
 export const InboxSnoozeBodySchema = z
   .object({
@@ -174,7 +185,7 @@ export type CustomerHandover = z.infer<typeof CustomerHandoverSchema>;
 export const AgentTypingBodySchema = z.object({ on: z.boolean() }).strict();
 
 /** Why a queue frame was sent. */
-export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened']);
+export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened', 'note']);
 export type InboxChange = z.infer<typeof InboxChangeSchema>;
 
 /** Frames on the agent's WebSocket (`/inbox/api/stream`): messages themselves, and hints to re-read the rest. */

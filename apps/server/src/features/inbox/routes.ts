@@ -9,6 +9,9 @@ import {
   AgentTypingBodySchema,
   InboxAssignBodySchema,
   InboxClosedListSchema,
+  InboxNoteBodySchema,
+  InboxNoteListSchema,
+  InboxNoteSchema,
   InboxClosedQuerySchema,
   InboxResolveBodySchema,
   InboxSnoozeBodySchema,
@@ -28,6 +31,7 @@ import { AGENT_COOKIE, AGENT_COOKIE_PATH, agentOf, requireAgent } from './agent-
 import type { AgentSessionGrant, Agents } from './agents.js';
 import type { Inbox } from './inbox.js';
 import { presentAgent } from './presenters.js';
+import { addNote, listNotes } from './notes.js';
 
 const ConversationParamsSchema = z.object({ id: z.string().min(1).max(64) });
 const tags = ['inbox'];
@@ -114,6 +118,16 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
         await inbox.assign(agentOf(request), request.params.id, request.body);
         return reply.status(204).send();
       },
+    );
+    r.get(
+      '/inbox/api/conversations/:id/notes',
+      { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxNoteListSchema } }, preHandler: auth },
+      async (request) => ({ data: await listNotes(ctx, agentOf(request), request.params.id) }),
+    );
+    r.post(
+      '/inbox/api/conversations/:id/notes',
+      { schema: { tags, params: ConversationParamsSchema, body: InboxNoteBodySchema, response: { 201: InboxNoteSchema } }, preHandler: auth },
+      async (request, reply) => reply.status(201).send(await addNote(ctx, agentOf(request), request.params.id, request.body.text)),
     );
     r.post(
       '/inbox/api/conversations/:id/snooze',

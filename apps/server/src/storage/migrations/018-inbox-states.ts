@@ -48,6 +48,16 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .alterTable('agents')
     .addColumn('capacity', 'integer', (c) => c.notNull().defaultTo(3))
     .execute();
+  // Internal notes of agents on a conversation: sealed like messages, never sent to the customer.
+  await db.schema
+    .createTable('inbox_notes')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id').onDelete('cascade'))
+    .addColumn('agent_id', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('inbox_notes_conversation').on('inbox_notes').columns(['conversation_id', 'created_at']).execute();
   await db.schema.createIndex('inbox_threads_agent').on('inbox_threads').columns(['agent_id', 'status']).execute();
   await db.schema.createIndex('inbox_threads_page_status').on('inbox_threads').columns(['page_id', 'status', 'resolved_at']).execute();
 }

@@ -18,6 +18,7 @@ import { inboxApi } from './inbox-api';
 import { QUEUE_PATH } from './inbox-route';
 import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
+import { NotesPanel } from './notes-panel';
 import { useNow, waitingLabel } from './waiting';
 
 /** Re-reads the conversation's state (no messages: no content opened, no view recorded). */
@@ -237,6 +238,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <dd>{consentLabel(conversation.consent)}</dd>
         </div>
       </dl>
+      <NotesPanel conversationId={conversationId} revision={revision} />
       {agent != null && <InboxMessages conversationId={conversationId} page={agent.page} messages={messages} customerName={conversation.customer.first_name} />}
       {resolved && (
         <p className="inbox-notice muted" role="status">

@@ -6,6 +6,7 @@ import type {
   InboxConversation,
   InboxConversationState,
   InboxMessage,
+  InboxNote,
   InboxQueue,
 } from '@confide/protocol';
 import type { AgentStatus, InboxAgent } from '@confide/protocol';
@@ -21,6 +22,8 @@ export const inboxApi = {
   queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
+  notes: (id: string) => request<{ data: InboxNote[] }>('GET', `${conversation(id)}/notes`),
+  addNote: (id: string, text: string) => request<InboxNote>('POST', `${conversation(id)}/notes`, { text }),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
   typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
