@@ -44,6 +44,20 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       verifyToken: 'v',
     });
     await env.hub.services.agents.create({ pageId: bank.page_id, username: 'ada', password: 'agent password 1', displayName: 'Ada' });
+    // A page-wide canned response (supervisors create them through the API; set up directly here).
+    await env.hub.ctx.storage.writes.run(({ db }) =>
+      db
+        .insertInto('inbox_canned')
+        .values({
+          id: 'cr_greeting',
+          page_id: bank.page_id,
+          team_id: null,
+          title: 'Greeting',
+          text: 'Hello {{first_name}}, thanks for waiting.',
+          created_at: Date.now(),
+        })
+        .execute(),
+    );
     const open = async () => {
       const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
@@ -197,6 +211,10 @@ describe('agent inbox', { timeout: 60_000 }, () => {
 
   it('the agent leaves an internal note: other agents see it, alice never does', async () => {
     const page = agent.page;
+    // A canned response fills the reply box with alice's name.
+    await page.getByLabel('Canned response').selectOption('cr_greeting');
+    await expect.poll(() => page.getByLabel(`Reply to ${username}`).inputValue()).toBe(`Hello ${username}, thanks for waiting.`);
+    await page.getByLabel(`Reply to ${username}`).fill('');
     await page.getByText(/^Internal notes/).click();
     await page.getByLabel('Add an internal note').fill('Verified her by phone');
     await page.getByRole('button', { name: 'Add note' }).click();

@@ -348,6 +348,7 @@ export interface InboxThreadsTable {
   resolved_at: number | null;
   resolved_by: string | null;
   handover_reason: string | null;
+  case_ref: string | null;
   /** The team the hand-over named (migration 018). */
   team_id: string | null;
 }
@@ -358,6 +359,16 @@ export interface InboxNotesTable {
   conversation_id: string;
   agent_id: string;
   body: string;
+  created_at: number;
+}
+
+/** Canned responses (migration 018): a team's, or the page's when `team_id` is null. */
+export interface InboxCannedTable {
+  id: string;
+  page_id: string;
+  team_id: string | null;
+  title: string;
+  text: string;
   created_at: number;
 }
 
@@ -471,6 +482,7 @@ export interface Database {
   inbox_threads: InboxThreadsTable;
   inbox_teams: InboxTeamsTable;
   inbox_notes: InboxNotesTable;
+  inbox_canned: InboxCannedTable;
   agent_views: AgentViewsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

@@ -108,6 +108,19 @@ export const InboxAssignBodySchema = z
   .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
 export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
 
+/** Variables a canned response may use: the customer's first name and the case reference of the hand-over. */
+export const CANNED_VARIABLES = ['first_name', 'case_ref'] as const;
+
+/** `POST /inbox/api/canned` (supervisors): a canned response for their team (or the page). */
+export const InboxCannedBodySchema = z
+  .object({ title: z.string().trim().min(1).max(60), text: z.string().trim().min(1).max(2000), team_id: z.string().max(64).nullable().optional() })
+  .strict();
+export const InboxCannedSchema = z.object({ id: z.string(), title: z.string(), text: z.string(), team_id: z.string().nullable() });
+export type InboxCanned = z.infer<typeof InboxCannedSchema>;
+export const InboxCannedListSchema = z.object({ data: z.array(InboxCannedSchema) });
+/** A canned response filled in for one conversation, ready to edit and send. */
+export const InboxCannedFilledSchema = z.object({ text: z.string() });
+
 /** An internal note: agents of the page see it; the customer never does. */
 export const InboxNoteBodySchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
 export const InboxNoteSchema = z.object({

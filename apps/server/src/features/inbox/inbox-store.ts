@@ -25,6 +25,7 @@ export interface InboxConversationRow {
   snoozed_until: number | null;
   resolved_at: number | null;
   handover_reason: string | null;
+  case_ref: string | null;
   team_id: string | null;
   team_name: string | null;
 }
@@ -52,6 +53,7 @@ function inboxConversations(db: Kysely<Database>, pageId: string) {
       't.snoozed_until',
       't.resolved_at',
       't.handover_reason',
+      't.case_ref',
       't.team_id',
       'tm.name as team_name',
     ])

@@ -8,6 +8,10 @@ import {
   AgentStatusBodySchema,
   AgentTypingBodySchema,
   InboxAssignBodySchema,
+  InboxCannedBodySchema,
+  InboxCannedFilledSchema,
+  InboxCannedListSchema,
+  InboxCannedSchema,
   InboxClosedListSchema,
   InboxNoteBodySchema,
   InboxNoteListSchema,
@@ -32,6 +36,7 @@ import type { AgentSessionGrant, Agents } from './agents.js';
 import type { Inbox } from './inbox.js';
 import { presentAgent } from './presenters.js';
 import { addNote, listNotes } from './notes.js';
+import { createCanned, fillCanned, listCanned } from './canned.js';
 
 const ConversationParamsSchema = z.object({ id: z.string().min(1).max(64) });
 const tags = ['inbox'];
@@ -118,6 +123,22 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
         await inbox.assign(agentOf(request), request.params.id, request.body);
         return reply.status(204).send();
       },
+    );
+    r.get('/inbox/api/canned', { schema: { tags, response: { 200: InboxCannedListSchema } }, preHandler: auth }, async (request) => ({
+      data: await listCanned(ctx, agentOf(request)),
+    }));
+    r.post(
+      '/inbox/api/canned',
+      { schema: { tags, body: InboxCannedBodySchema, response: { 201: InboxCannedSchema } }, preHandler: auth },
+      async (request, reply) => reply.status(201).send(await createCanned(ctx, agentOf(request), request.body)),
+    );
+    r.post(
+      '/inbox/api/conversations/:id/canned/:cannedId',
+      {
+        schema: { tags, params: ConversationParamsSchema.extend({ cannedId: z.string().min(1).max(64) }), response: { 200: InboxCannedFilledSchema } },
+        preHandler: auth,
+      },
+      async (request) => fillCanned(ctx, agentOf(request), request.params.id, request.params.cannedId),
     );
     r.get(
       '/inbox/api/conversations/:id/notes',

@@ -6,11 +6,15 @@ import { parseHandoverMetadata } from './routing.js';
 
 describe('parseHandoverMetadata', () => {
   it('reads a team and a reason from JSON; plain text is the reason', () => {
-    expect(parseHandoverMetadata('{"team":"Fraud","reason":"card locked"}')).toEqual({ team: 'Fraud', reason: 'card locked' });
-    expect(parseHandoverMetadata('needs a human')).toEqual({ team: null, reason: 'needs a human' });
-    expect(parseHandoverMetadata('[1,2]')).toEqual({ team: null, reason: '[1,2]' });
-    expect(parseHandoverMetadata('{"team":7}')).toEqual({ team: null, reason: null });
-    expect(parseHandoverMetadata(undefined)).toEqual({ team: null, reason: null });
+    expect(parseHandoverMetadata('{"team":"Fraud","reason":"card locked","case_ref":"FC-1"}')).toEqual({
+      team: 'Fraud',
+      reason: 'card locked',
+      caseRef: 'FC-1',
+    });
+    expect(parseHandoverMetadata('needs a human')).toEqual({ team: null, reason: 'needs a human', caseRef: null });
+    expect(parseHandoverMetadata('[1,2]')).toEqual({ team: null, reason: '[1,2]', caseRef: null });
+    expect(parseHandoverMetadata('{"team":7}')).toEqual({ team: null, reason: null, caseRef: null });
+    expect(parseHandoverMetadata(undefined)).toEqual({ team: null, reason: null, caseRef: null });
   });
 });
 

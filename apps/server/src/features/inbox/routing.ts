@@ -16,18 +16,19 @@ import { BusinessHoursSchema, describeOpening, isOpen, nextOpening } from './bus
 import { postJoinedLine, postSystemLine } from './system-lines.js';
 
 /** What a hand-over's metadata says: the team named (if any) and the reason to show agents. */
-export function parseHandoverMetadata(metadata: string | undefined): { team: string | null; reason: string | null } {
-  if (metadata === undefined || metadata.trim() === '') return { team: null, reason: null };
+export function parseHandoverMetadata(metadata: string | undefined): { team: string | null; reason: string | null; caseRef: string | null } {
+  if (metadata === undefined || metadata.trim() === '') return { team: null, reason: null, caseRef: null };
   try {
     const parsed: unknown = JSON.parse(metadata);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const { team, reason } = parsed as Record<string, unknown>;
-      return { team: typeof team === 'string' ? team.trim() : null, reason: typeof reason === 'string' ? reason : null };
+      const { team, reason, case_ref: caseRef } = parsed as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+      return { team: text(team), reason: text(reason), caseRef: text(caseRef) };
     }
   } catch {
     // Not JSON: the whole text is the reason.
   }
-  return { team: null, reason: metadata };
+  return { team: null, reason: metadata, caseRef: null };
 }
 
 /** The team of `pageId` called `name` (case-insensitive), if any. */

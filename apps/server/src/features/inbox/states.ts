@@ -178,6 +178,7 @@ export class InboxStates {
         resolved_at: null,
         resolved_by: null,
         handover_reason: named.reason,
+        case_ref: named.caseRef,
       };
       await tx.db
         .insertInto('inbox_threads')

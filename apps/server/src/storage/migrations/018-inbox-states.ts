@@ -16,6 +16,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
   await db.schema.alterTable('inbox_threads').addColumn('resolved_by', 'text').execute();
   // Why the conversation was handed over: the pass_thread_control metadata, shown to agents.
   await db.schema.alterTable('inbox_threads').addColumn('handover_reason', 'text').execute();
+  // The case the hand-over is about (`case_ref` of its JSON metadata), for canned responses.
+  await db.schema.alterTable('inbox_threads').addColumn('case_ref', 'text').execute();
   // Rows written before states existed: a taken conversation is assigned.
   await db
     .updateTable('inbox_threads' as never)
@@ -58,6 +60,17 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('inbox_notes_conversation').on('inbox_notes').columns(['conversation_id', 'created_at']).execute();
+  // Canned responses of a team (or the whole page when team_id is null), with {{variables}}.
+  await db.schema
+    .createTable('inbox_canned')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+    .addColumn('team_id', 'text')
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('inbox_canned_page').on('inbox_canned').columns(['page_id', 'team_id']).execute();
   await db.schema.createIndex('inbox_threads_agent').on('inbox_threads').columns(['agent_id', 'status']).execute();
   await db.schema.createIndex('inbox_threads_page_status').on('inbox_threads').columns(['page_id', 'status', 'resolved_at']).execute();
 }

@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { Icon } from '../../components/icon';
 import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
-import type { InboxMessage } from '@confide/protocol';
+import type { InboxCanned, InboxMessage } from '@confide/protocol';
 import { inboxApi } from './inbox-api';
 
 const MAX_LENGTH = 2000;
@@ -53,6 +53,23 @@ export function AgentComposer({
   const area = useRef<HTMLTextAreaElement>(null);
   const id = useId();
   const typing = useTypingSignal(conversationId);
+  const [canned, setCanned] = useState<InboxCanned[]>([]);
+  useEffect(() => {
+    inboxApi.canned().then(
+      (r) => setCanned(r.data),
+      () => undefined,
+    );
+  }, []);
+  /** Puts a canned response, filled in for this customer, in the box to edit and send. */
+  const insertCanned = async (cannedId: string) => {
+    if (cannedId === '') return;
+    try {
+      setText((await inboxApi.fillCanned(conversationId, cannedId)).text);
+      area.current?.focus();
+    } catch (err) {
+      toast(describeError(err), 'error');
+    }
+  };
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -78,6 +95,16 @@ export function AgentComposer({
 
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
+      {canned.length > 0 && (
+        <select aria-label="Canned response" value="" onChange={(e) => void insertCanned(e.target.value)} className="canned-select">
+          <option value="">Canned…</option>
+          {canned.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.title}
+            </option>
+          ))}
+        </select>
+      )}
       <label htmlFor={id} className="visually-hidden">
         Reply to {customerName}
       </label>

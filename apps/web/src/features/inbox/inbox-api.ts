@@ -1,6 +1,7 @@
 /** The agent inbox API (`/inbox/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
 import type {
   CredentialsBody,
+  InboxCanned,
   InboxClosedList,
   InboxClosedQuery,
   InboxConversation,
@@ -22,6 +23,8 @@ export const inboxApi = {
   queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
+  canned: () => request<{ data: InboxCanned[] }>('GET', '/inbox/api/canned'),
+  fillCanned: (id: string, cannedId: string) => request<{ text: string }>('POST', `${conversation(id)}/canned/${encodeURIComponent(cannedId)}`),
   notes: (id: string) => request<{ data: InboxNote[] }>('GET', `${conversation(id)}/notes`),
   addNote: (id: string, text: string) => request<InboxNote>('POST', `${conversation(id)}/notes`, { text }),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
