@@ -26,7 +26,7 @@ export interface BrowserHub {
   close(): Promise<void>;
 }
 
-/** Starts a hub serving the built web app and launches Chromium; `env` adds configuration (e.g. WEBHOOK_ALLOW_PRIVATE for a local webhook). */
+/** Starts a hub serving the built web app and launches Chromium; `env` adds configuration (e.g. WEBHOOK_ALLOW_PRIVATE for a local webhook, INBOX_REOPEN_MINUTES). */
 export async function startBrowserHub(env: Record<string, string> = {}): Promise<BrowserHub> {
   if (!existsSync(join(ROOT, 'apps/web/dist/index.html'))) throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does).`);

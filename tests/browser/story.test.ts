@@ -267,9 +267,10 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(aliceLoads).toBe(loads);
     await snap(alice.page, 'alice-sees-agent');
 
-    // Done: the thread goes back to the bank's bot, which answers her next message.
-    await page.getByRole('button', { name: 'Done' }).click();
+    // Resolve: alice is told Ada left, and the thread goes back to the bank's bot, which answers her next message.
+    await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('Nobody is waiting').waitFor();
+    await alice.page.locator('li.msg.system', { hasText: 'Ada left, you are back with the assistant' }).waitFor();
   });
 
   it('alice revokes `balances` in the privacy center', async () => {

@@ -48,14 +48,21 @@ describe('the demo banner', () => {
 
   it('prints customer and agent logins and page tokens that work', async () => {
     expect(out).toContain('alice / alice-demo-password');
-    const agent = /Agent inbox: \S+ as (\S+) \/ (\S+) \(Sandbox Bank\)/.exec(out);
+    const agent = /Agent inbox: \S+ as (\S+) \/ (\S+) \(Sandbox Bank, Fraud team\)/.exec(out);
     expect(agent, out).not.toBeNull();
-    const login = await fetch(`${hubUrl}/inbox/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: hubUrl },
-      body: JSON.stringify({ username: agent?.[1], password: agent?.[2] }),
-    });
-    expect(login.status).toBe(200);
+    // The Fraud team's supervisor too.
+    const supervisor = /(\S+) \/ (\S+) \(Sandbox Bank, Fraud team supervisor\)/.exec(out);
+    expect(supervisor, out).not.toBeNull();
+    for (const match of [agent, supervisor]) {
+      const [, username, password] = match ?? [];
+      const login = await fetch(`${hubUrl}/inbox/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: hubUrl },
+        body: JSON.stringify({ username, password }),
+      });
+      expect(login.status).toBe(200);
+      expect((await login.json()).agent).toMatchObject({ team: { name: 'Fraud' } });
+    }
     const token = /Sandbox Bank: (EA\S+)/.exec(out)?.[1];
     const me = await fetch(`${hubUrl}/v25.0/me?access_token=${token}`);
     expect(await me.json()).toMatchObject({ name: 'Sandbox Bank' });

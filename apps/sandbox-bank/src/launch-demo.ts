@@ -107,7 +107,10 @@ async function main(): Promise<void> {
 
   const bankLogins = BANK_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
   const hubLogins = HUB_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');
-  const agentLogins = DEMO_AGENTS.map((a) => `${a.username} / ${a.password} (${a.page === 'bank' ? 'Sandbox Bank' : 'Sandbox Shop'})`).join(', ');
+  const agentLogins = DEMO_AGENTS.map(
+    (a) =>
+      `${a.username} / ${a.password} (${a.page === 'bank' ? 'Sandbox Bank' : 'Sandbox Shop'}${'team' in a ? `, ${a.team} team${a.role === 'supervisor' ? ' supervisor' : ''}` : ''})`,
+  ).join(', ');
   process.stdout.write(`
 Confide demo is running.
   Hub (customer web app and Platform API): ${hubUrl}

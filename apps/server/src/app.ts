@@ -41,6 +41,7 @@ import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
 import { inboxRoutes } from './features/inbox/routes.js';
+import { inboxCustomerRoutes } from './features/inbox/customer-routes.js';
 import { inboxStreamRoutes } from './features/inbox/stream.js';
 import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
@@ -210,7 +211,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   }
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
-  services.inbox = new Inbox(ctx, platform.handover, platform.sendApi);
+  services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
   services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);
 
   await app.register(opsRoutes(ctx, () => draining));
@@ -236,6 +237,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     await app.register(consoleRoutes(ctx, services.console));
+    await app.register(inboxCustomerRoutes(ctx, auth));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
       mediaRoutes({
@@ -277,7 +279,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     sessions = live;
     app.addHook('onClose', async () => live.close());
     await app.register(streamRoutes(ctx, auth, live, services.deliveries));
-    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live));
+    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live, services.inbox));
   }
 
   return { app, services, setDraining: (v) => (draining = v) };

@@ -29,11 +29,15 @@ Usage:
       receipts, shipping, events) and why; customers read the purpose when asked for consent.
 ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
-  confide agent create --page ID --username U --password P [--display-name N] [--json]
+  confide agent create --page ID --username U --password P [--display-name N] [--team NAME] [--role agent|supervisor] [--capacity N] [--json]
       Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
   confide org create --name NAME --username U --password P [--json]
       Create an organisation of the business console (/console) and its owner, who signs in there,
       invites members and creates pages (CONSOLE_SIGNUP=true lets businesses sign up themselves).
+  confide team create --page ID --name NAME [--no-auto-assign] [--hours JSON] [--json]
+      Create a team of a page's inbox; hand-overs name it in their metadata ({"team": "NAME", "reason": "…"}).
+      --hours '{"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}': outside them
+      the customer is told when someone will answer.
   confide customer delete --username U [--json]
       Erase a customer: their data key is destroyed (crypto-shredding) and their rows deleted.
   confide export --customer U
@@ -85,6 +89,11 @@ const OPTIONS = {
   username: { type: 'string' },
   password: { type: 'string' },
   'display-name': { type: 'string' },
+  team: { type: 'string' },
+  role: { type: 'string' },
+  capacity: { type: 'string' },
+  'no-auto-assign': { type: 'boolean' },
+  hours: { type: 'string' },
   customer: { type: 'string' },
   witness: { type: 'string', multiple: true },
   receipt: { type: 'string', multiple: true },
@@ -180,6 +189,9 @@ export async function main(argv: string[]): Promise<number> {
           username: values.username,
           password: values.password,
           displayName: values['display-name'],
+          team: values.team,
+          role: values.role === undefined ? undefined : values.role === 'supervisor' ? 'supervisor' : values.role === 'agent' ? 'agent' : badRole(values.role),
+          capacity: values.capacity === undefined ? undefined : Number(values.capacity),
         });
         print(values.json, agent);
       });
@@ -195,6 +207,20 @@ export async function main(argv: string[]): Promise<number> {
           'operator',
         );
         print(values.json, { org_id: owner.org_id, name: owner.org_name, owner: owner.username, console: `${config.publicUrl}/console` });
+      });
+    case 'team create':
+      return withHub(config, async (hub) => {
+        if (values.page === undefined || values.name === undefined) throw new UsageError('team create needs --page and --name');
+        let hours: unknown;
+        try {
+          hours = values.hours === undefined ? undefined : JSON.parse(values.hours);
+        } catch {
+          throw new UsageError('--hours is JSON: {"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}');
+        }
+        print(
+          values.json,
+          await hub.services.inbox.createTeam({ pageId: values.page, name: values.name, autoAssign: values['no-auto-assign'] !== true, hours }),
+        );
       });
     case 'customer delete':
       return withHub(config, async (hub) => {
@@ -246,6 +272,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function badRole(role: string): never {
+  throw new UsageError(`--role is agent or supervisor, not ${role}`);
+}
 
 function envWithFlags(values: Values): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };

@@ -102,6 +102,22 @@ export const ConfigSchema = z.object({
    * HUMAN_AGENT keeps its 7-day window either way.
    */
   MESSENGER_TAGS: z.enum(['legacy', 'current']).default('legacy'),
+  /**
+   * What the customer is told when an agent resolves a conversation, sent under the agent's
+   * persona before the thread goes back to the assistant (empty: nothing is sent).
+   */
+  INBOX_CLOSING_MESSAGE: z.string().max(2000).default('Thanks for chatting with us. If anything else comes up, just write here.'),
+  /**
+   * Minutes after a resolve during which a new customer message reopens the conversation in the
+   * inbox with the agent who resolved it, instead of going to the page's assistant (0: never,
+   * the default, for pages whose assistant answers after a hand-back).
+   */
+  INBOX_REOPEN_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 7)
+    .default(0),
   /** Session lifetime, in hours. */
   SESSION_TTL_HOURS: z.coerce
     .number()

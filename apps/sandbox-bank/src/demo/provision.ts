@@ -70,16 +70,41 @@ export async function subscribeWebhook(hub: Hub, pageId: string, url: string, ve
   await hub.services.webhooks.subscribe({ pageId, url, verifyToken });
 }
 
-/** The demo's agents (agent inbox at /inbox), one per sandbox page. */
+/**
+ * The demo's agents (agent inbox at /inbox): the bank's Fraud team (Dana, and Rosa, its
+ * supervisor; fraud cases are handed to it) and the shop's Sam.
+ */
 export const DEMO_AGENTS = [
-  { page: 'bank', username: 'dana.bank', password: 'dana-demo-password', displayName: 'Dana' },
+  { page: 'bank', username: 'dana.bank', password: 'dana-demo-password', displayName: 'Dana', team: 'Fraud', role: 'agent' },
+  { page: 'bank', username: 'rosa.bank', password: 'rosa-demo-password', displayName: 'Rosa', team: 'Fraud', role: 'supervisor' },
   { page: 'shop', username: 'sam.shop', password: 'sam-demo-password', displayName: 'Sam' },
 ] as const;
 
-/** Creates an agent of the page unless the username exists. */
-export async function ensureAgent(hub: Hub, pageId: string, agent: { username: string; password: string; displayName: string }): Promise<void> {
+/** Creates an agent of the page unless the username exists (and their team first, when they have one). */
+export async function ensureAgent(
+  hub: Hub,
+  pageId: string,
+  agent: { username: string; password: string; displayName: string; team?: string; role?: 'agent' | 'supervisor' },
+): Promise<void> {
   const found = await hub.ctx.storage.db.selectFrom('agents').select('id').where('username', '=', agent.username).executeTakeFirst();
-  if (found === undefined) await hub.services.agents.create({ pageId, ...agent });
+  if (found !== undefined) return;
+  if (agent.team !== undefined) {
+    const team = await hub.ctx.storage.db
+      .selectFrom('inbox_teams')
+      .select('id')
+      .where('page_id', '=', pageId)
+      .where('name', '=', agent.team)
+      .executeTakeFirst();
+    if (team === undefined) await hub.services.inbox.createTeam({ pageId, name: agent.team });
+  }
+  await hub.services.agents.create({
+    pageId,
+    username: agent.username,
+    password: agent.password,
+    displayName: agent.displayName,
+    team: agent.team,
+    role: agent.role,
+  });
 }
 
 /** Creates the demo customers at the hub unless they exist. */

@@ -11,7 +11,7 @@ export type BusEvent =
   /** New webhook work is ready for an app. */
   | { name: 'webhook.enqueued'; appId: string }
   /** Something the agent inbox of a page should refresh. */
-  | { name: 'inbox.changed'; pageId: string; conversationId: string; change: string }
+  | { name: 'inbox.changed'; pageId: string; conversationId: string; change: string; mid?: string }
   /** A page changed its Messenger Profile (public): open customer streams pass it on. */
   | { name: 'page.profile'; pageId: string }
   /**

@@ -23,7 +23,7 @@ export const SUBJECT_PREFIX_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const BusEventSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('customer.frame'), customerId: z.string(), frame: ServerFrameSchema }),
   z.object({ name: z.literal('webhook.enqueued'), appId: z.string() }),
-  z.object({ name: z.literal('inbox.changed'), pageId: z.string(), conversationId: z.string(), change: z.string() }),
+  z.object({ name: z.literal('inbox.changed'), pageId: z.string(), conversationId: z.string(), change: z.string(), mid: z.string().optional() }),
   z.object({ name: z.literal('page.profile'), pageId: z.string() }),
   z.object({ name: z.literal('session.revoked'), kind: z.enum(['customer', 'agent']), ownerId: z.string().min(1).max(64) }),
 ]);

@@ -361,6 +361,11 @@ export interface AgentsTable {
   password_hash: string;
   persona_id: string;
   created_at: number;
+  /** Migration 018: the agent's team, role (`agent` | `supervisor`), status (`online` | `away` | `offline`) and capacity (concurrent conversations). */
+  team_id: string | null;
+  role: Generated<string>;
+  status: Generated<string>;
+  capacity: Generated<number>;
 }
 
 /** Agent sessions (migration 005), stored as SHA-256 hashes like customer sessions. */
@@ -378,6 +383,46 @@ export interface InboxThreadsTable {
   queued_at: number;
   agent_id: string | null;
   assigned_at: number | null;
+  /** open (waiting) | assigned | snoozed | resolved (migration 018). */
+  status: Generated<string>;
+  snoozed_until: number | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  handover_reason: string | null;
+  case_ref: string | null;
+  /** The team the hand-over named (migration 018). */
+  team_id: string | null;
+}
+
+/** Agents' internal notes on a conversation (migration 018): `body` sealed like a message's. */
+export interface InboxNotesTable {
+  id: string;
+  conversation_id: string;
+  agent_id: string;
+  body: string;
+  created_at: number;
+}
+
+/** Canned responses (migration 018): a team's, or the page's when `team_id` is null. */
+export interface InboxCannedTable {
+  id: string;
+  page_id: string;
+  team_id: string | null;
+  title: string;
+  text: string;
+  created_at: number;
+}
+
+/** Teams of a page's inbox (migration 018). */
+export interface InboxTeamsTable {
+  id: string;
+  page_id: string;
+  name: string;
+  /** 1: waiting conversations go to the team's online agents with capacity, oldest first. */
+  auto_assign: number;
+  /** JSON business hours (features/inbox/business-hours.ts), or null: always open. */
+  hours: string | null;
+  created_at: number;
 }
 
 /** Every time an agent opened a conversation (migration 005), for the audit log. */
@@ -550,6 +595,9 @@ export interface Database {
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
   inbox_threads: InboxThreadsTable;
+  inbox_teams: InboxTeamsTable;
+  inbox_notes: InboxNotesTable;
+  inbox_canned: InboxCannedTable;
   agent_views: AgentViewsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;

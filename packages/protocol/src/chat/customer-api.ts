@@ -63,6 +63,8 @@ export const ChatMessageSchema = z.object({
   awaits_answer: z.boolean().optional(),
   /** The postback button of this message the customer used first, if any. */
   answered_postback: AnsweredPostbackSchema.nullable().optional(),
+  /** A line the hub wrote about the conversation ("Ada joined"), shown as a notice, not a bubble. */
+  system: z.boolean().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

@@ -91,6 +91,16 @@ export const ERROR_CATALOG = {
   UNAVAILABLE: { code: 2, subcode: 1400011, type: 'ConfideException', status: 503, message: 'The service is temporarily unavailable. Please retry.' },
   /** Agent inbox: another agent has already taken the conversation. */
   CONVERSATION_TAKEN: { code: 100, subcode: 1400012, type: 'ConfideException', status: 409, message: 'Another agent has taken this conversation.' },
+  /** Agent inbox: resolving or snoozing a conversation nobody has taken. */
+  CONVERSATION_NOT_ASSIGNED: {
+    code: 100,
+    subcode: 1400013,
+    type: 'ConfideException',
+    status: 409,
+    message: 'Take the conversation before resolving or snoozing it.',
+  },
+  /** Agent inbox: the conversation is resolved (it reopens when the customer writes again). */
+  CONVERSATION_RESOLVED: { code: 100, subcode: 1400014, type: 'ConfideException', status: 409, message: 'This conversation is resolved.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The shape of one catalogue entry. */

@@ -85,7 +85,11 @@ export const SUBSCRIBABLE_FIELDS = [
 ] as const;
 
 const recipient = z.object({ id: z.union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()]).transform(String) });
-const metadata = maxChars(1000).optional();
+/**
+ * Hand-over `metadata` is free text, often JSON written by a bot (`{"team": "Fraud", …}`); the
+ * Graph decoder parses JSON-looking fields, so an object here is turned back into its JSON text.
+ */
+const metadata = z.preprocess((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v), maxChars(1000)).optional();
 
 export const PassThreadControlRequestSchema = z.object({
   recipient,

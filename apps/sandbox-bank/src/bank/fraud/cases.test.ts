@@ -63,7 +63,7 @@ describe('fraud cases', () => {
     ]);
     const handover = h.hub.requests.at(-1);
     expect(handover).toMatchObject({ path: '/me/pass_thread_control', body: { target_app_id: PAGE_INBOX_APP_ID } });
-    expect(handover?.body.metadata).toContain(`fraud_case=${fc?.ref}`);
+    expect(JSON.parse(String(handover?.body.metadata))).toMatchObject({ team: 'Fraud', reason: expect.stringContaining(`fraud_case=${fc?.ref}`) });
     expect(h.hub.sends().at(-1)?.body.message.text).toContain('A replacement card is on its way');
     const history = await h.bank.cases.history(fc!.id);
     expect(history.map((e) => [e.from_status, e.to_status, e.actor])).toContainEqual(['open', 'fraud', `customer:chat:${ALICE}`]);

@@ -315,7 +315,9 @@ export class FraudCases {
     await ledger.markTerminalCompromised(txn.terminal_id, `customer reported fraud (case ${fc.ref})`, now());
     if (fc.psid === null) return;
     try {
-      await platform.handover.passToInbox(fc.psid, `fraud_case=${fc.ref} card=${fc.card_id} txn=${fc.txn_id} replacement=ordered`);
+      // The hub's inbox routes JSON metadata naming a team to that team's agents and shows the reason.
+      const reason = `fraud_case=${fc.ref} card=${fc.card_id} txn=${fc.txn_id} replacement=ordered`;
+      await platform.handover.passToInbox(fc.psid, JSON.stringify({ team: 'Fraud', reason, case_ref: fc.ref }));
       await this.#note(fc, 'bank', 'handed to the fraud team (agent inbox)');
     } catch (err) {
       log.warn({ case: fc.ref, err: err instanceof Error ? err.message : String(err) }, 'could not hand the case to the inbox');

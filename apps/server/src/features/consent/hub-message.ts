@@ -7,7 +7,7 @@
 import type { ChatMessage, MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { storeMessage } from '../conversations/record-message.js';
+import { storeMessage, SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 
 /** Prefix of quick-reply and postback payloads that belong to the hub, not the business. */
 export const RESERVED_PAYLOAD_PREFIX = 'CONFIDE_CONSENT_';
@@ -15,8 +15,9 @@ export const RESERVED_PAYLOAD_PREFIX = 'CONFIDE_CONSENT_';
 export function postHubMessage(
   tx: WriteTx,
   bus: Bus,
-  input: { conversation: { id: string; customer_id: string }; direction: 'in' | 'out'; body: MessageBody; now: number },
+  input: { conversation: { id: string; customer_id: string }; direction: 'in' | 'out'; body: MessageBody; now: number; system?: boolean },
 ): Promise<ChatMessage> {
+  const { system, ...message } = input;
   // Stored and streamed like any message, but no webhook and no 24-hour window.
-  return storeMessage(tx, bus, { ...input, opensWindow: false });
+  return storeMessage(tx, bus, { ...message, opensWindow: false, ...(system === true ? { messagingType: SYSTEM_LINE_TYPE } : {}) });
 }

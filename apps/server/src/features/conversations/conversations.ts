@@ -36,16 +36,29 @@ import {
   unreadCounts,
   type ConversationRow,
 } from './store.js';
+import type { WriteTx } from '../../storage/write-queue.js';
+
+/**
+ * Runs inside the transaction of a customer's message, before it is recorded; returns the
+ * conversation as the message should see it (the agent inbox may reopen a resolved one).
+ */
+export type CustomerMessageObserver = (tx: WriteTx, conversation: ConversationRow) => Promise<ConversationRow>;
 
 export class Conversations {
   private readonly ctx: HubContext;
   private readonly pages: Pages;
   /** Told which business messages the customer's app fetched (message_deliveries). */
   private readonly deliveries: DeliveryReceipts | undefined;
+  readonly #beforeCustomerMessage: CustomerMessageObserver[] = [];
   constructor(ctx: HubContext, pages: Pages, deliveries?: DeliveryReceipts) {
     this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
+  }
+
+  /** Registers `observer` for every customer message (not the hub's reserved answers). */
+  onCustomerMessage(observer: CustomerMessageObserver): void {
+    this.#beforeCustomerMessage.push(observer);
   }
 
   /** Starts or reopens the conversation with a page. The first meeting mints the PSID. */
@@ -90,7 +103,11 @@ export class Conversations {
     ]);
     const personas = await personasOfRows(db, last);
     const lastById = new Map(
-      await Promise.all(last.map(async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas, mediaLinksFor(this.ctx.config))] as const)),
+      await Promise.all(
+        last.map(
+          async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas, mediaLinksFor(this.ctx.config))] as const,
+        ),
+      ),
     );
     return rows.map((r) =>
       presentConversation(
@@ -155,8 +172,9 @@ export class Conversations {
             : { postback: { title: input.postback.title, payload: input.postback.payload }, reply_to: { mid: input.postback.message_mid } };
     const body: MessageBody = surface === undefined ? typed : { ...typed, surface };
     const message = await this.ctx.storage.writes.run(async (tx) => {
-      const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
-      if (conv === undefined) throw new PlatformError('NOT_FOUND');
+      const found = await findConversationOfCustomer(tx.db, customerId, conversationId);
+      if (found === undefined) throw new PlatformError('NOT_FOUND');
+      let conv = found;
       // Answers to the hub's own prompts (CONFIDE_CONSENT_*) stay in the hub: never forwarded to the business.
       const reserved = await handleReservedPayload(tx, this.ctx, { conversation: conv, body, now: this.ctx.now() });
       if (reserved !== undefined) return reserved;
@@ -164,6 +182,7 @@ export class Conversations {
         const { title, payload, message_mid: messageMid } = input.postback;
         await recordAnswer(tx, { conversationId: conv.id, customerId, messageMid, title, payload, now: this.ctx.now() });
       }
+      for (const observer of this.#beforeCustomerMessage) conv = await observer(tx, conv);
       return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
     });
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });

@@ -4,6 +4,7 @@ import type { MediaLinks } from '../media/media-links.js';
 import { answeredPostback } from './answers.js';
 import { personaOf } from './message-personas.js';
 import type { MessageRow } from './store.js';
+import { SYSTEM_LINE_TYPE } from './record-message.js';
 
 /**
  * Opens the body for the customer it belongs to (purpose `deliver_to_customer`); `personas`
@@ -28,6 +29,7 @@ export async function presentMessage(
     tag: row.tag,
   };
   if (row.notification_category !== null) message.notification_category = row.notification_category;
+  if (row.messaging_type === SYSTEM_LINE_TYPE) message.system = true;
   if (row.awaits_answer === 1) {
     const answered = answeredPostback(row, body);
     message.awaits_answer = answered === null && row.closed_at === null;

@@ -26,6 +26,9 @@ import type { ConversationRow } from './store.js';
 import { schedulePush } from '../push/schedule.js';
 import { scheduleSms } from '../sms/schedule.js';
 
+/** `messages.messaging_type` of a hub-written system line (`system: true` on the wire): "Ada joined". */
+export const SYSTEM_LINE_TYPE = 'CONFIDE_SYSTEM';
+
 export interface RecordMessageInput {
   conversation: ConversationRow;
   direction: 'in' | 'out';
@@ -80,7 +83,7 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
     const pageId = conv.page_id;
-    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message' }));
+    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message', mid: message.mid }));
   }
   return message;
 }
@@ -170,6 +173,7 @@ function chatMessage(input: StoreMessageInput & { mid: string }, persona: ChatMe
   };
   if (input.notificationCategory) message.notification_category = input.notificationCategory;
   if (input.awaitsAnswer) message.awaits_answer = true;
+  if (input.messagingType === SYSTEM_LINE_TYPE) message.system = true;
   return message;
 }
 

@@ -66,6 +66,11 @@ async function readableText(ctx: HubContext, customerId: string, sealed: string)
     if (err instanceof ContentErasedError) return undefined;
     throw err;
   }
+  return bodyText(body);
+}
+
+/** The readable text of a message body (text, button and template titles; not URLs or payloads). */
+export function bodyText(body: MessageBody): string | undefined {
   const parts: string[] = [];
   if (body.text !== undefined) parts.push(body.text);
   if (body.postback !== undefined) parts.push(body.postback.title);
@@ -83,11 +88,11 @@ function collectReadable(value: unknown, into: string[], depth: number): void {
 }
 
 /** Lower case without accents, so "cafe" finds "Café"; one folded character per source character where possible. */
-function fold(text: string): string {
+export function fold(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-function snippetAround(text: string, folded: string, term: string): string {
+export function snippetAround(text: string, folded: string, term: string): string {
   if (text.length <= SNIPPET_CHARS) return text;
   // Folding can change lengths; positions are close enough for a snippet when it does.
   const at = Math.max(0, Math.min(folded.indexOf(term), text.length - 1));

@@ -22,6 +22,8 @@ export interface ThreadTransfer {
   previousOwner: string;
   newOwner: string;
   at: number;
+  /** The `metadata` of the pass or take (e.g. why the bot handed the conversation over). */
+  metadata?: string;
 }
 
 /** Runs inside the handover's write transaction (the agent inbox keeps its queue with it). */
@@ -112,22 +114,28 @@ export class Handover {
    * `take_thread_control`.
    */
   async passToInbox(conversationId: string, metadata?: string): Promise<void> {
-    await this.#withConversationId(conversationId, async (tx, conv) => {
-      const owner = await currentOwner(tx.db, conv);
-      if (owner === PAGE_INBOX_APP_ID) return;
-      const primary = await primaryAppId(tx.db, conv.page_id);
-      await this.#transfer(tx, conv, { previous: owner, next: PAGE_INBOX_APP_ID, primary, metadata, kind: 'take_thread_control', notify: owner });
-    });
+    await this.#withConversationId(conversationId, (tx, conv) => this.passToInboxIn(tx, conv, metadata));
+  }
+
+  /** `passToInbox` inside the caller's transaction (the inbox reopening a conversation the customer wrote to). */
+  async passToInboxIn(tx: WriteTx, conv: ConversationRow, metadata?: string): Promise<void> {
+    const owner = await currentOwner(tx.db, conv);
+    if (owner === PAGE_INBOX_APP_ID) return;
+    const primary = await primaryAppId(tx.db, conv.page_id);
+    await this.#transfer(tx, conv, { previous: owner, next: PAGE_INBOX_APP_ID, primary, metadata, kind: 'take_thread_control', notify: owner });
   }
 
   /** Agent inbox ("Done"): the thread goes back to the Primary Receiver, which receives `pass_thread_control`. */
   async passBack(conversationId: string, metadata?: string): Promise<void> {
-    await this.#withConversationId(conversationId, async (tx, conv) => {
-      const owner = await currentOwner(tx.db, conv);
-      const primary = await primaryAppId(tx.db, conv.page_id);
-      if (owner === primary) return;
-      await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
-    });
+    await this.#withConversationId(conversationId, (tx, conv) => this.passBackIn(tx, conv, metadata));
+  }
+
+  /** `passBack` inside the caller's transaction (the inbox's Resolve). */
+  async passBackIn(tx: WriteTx, conv: ConversationRow, metadata?: string): Promise<void> {
+    const owner = await currentOwner(tx.db, conv);
+    const primary = await primaryAppId(tx.db, conv.page_id);
+    if (owner === primary) return;
+    await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
   }
 
   async #withConversation(pageId: string, psid: string, fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>): Promise<void> {
@@ -155,7 +163,14 @@ export class Handover {
     await tx.db.updateTable('conversations').set({ thread_owner_app_id: stored }).where('id', '=', conv.id).execute();
     const detail = { previous_owner_app_id: move.previous, new_owner_app_id: move.next, ...(move.metadata === undefined ? {} : { metadata: move.metadata }) };
     await this.#event(tx, { ...conv, thread_owner_app_id: stored }, move.notify, move.kind, detail);
-    const transfer = { conversationId: conv.id, pageId: conv.page_id, previousOwner: move.previous, newOwner: move.next, at: this.ctx.now() };
+    const transfer: ThreadTransfer = {
+      conversationId: conv.id,
+      pageId: conv.page_id,
+      previousOwner: move.previous,
+      newOwner: move.next,
+      at: this.ctx.now(),
+      ...(move.metadata === undefined ? {} : { metadata: move.metadata }),
+    };
     for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
     tx.afterCommit(() => this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }));

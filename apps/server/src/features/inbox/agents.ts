@@ -18,6 +18,11 @@ export interface Agent {
   display_name: string;
   persona_id: string;
   page_name: string;
+  team_id: string | null;
+  team_name: string | null;
+  role: string;
+  status: string;
+  capacity: number;
 }
 
 export interface CreateAgentInput {
@@ -25,6 +30,10 @@ export interface CreateAgentInput {
   username: string;
   password: string;
   displayName?: string | undefined;
+  /** A team of the page, by name. */
+  team?: string | undefined;
+  role?: 'agent' | 'supervisor' | undefined;
+  capacity?: number | undefined;
 }
 
 export interface AgentSessionGrant {
@@ -34,7 +43,19 @@ export interface AgentSessionGrant {
   expiresAt: number;
 }
 
-const AGENT_COLUMNS = ['agents.id', 'agents.page_id', 'agents.username', 'agents.display_name', 'agents.persona_id', 'pages.name as page_name'] as const;
+const AGENT_COLUMNS = [
+  'agents.id',
+  'agents.page_id',
+  'agents.username',
+  'agents.display_name',
+  'agents.persona_id',
+  'pages.name as page_name',
+  'agents.team_id',
+  'inbox_teams.name as team_name',
+  'agents.role',
+  'agents.status',
+  'agents.capacity',
+] as const;
 
 export class Agents {
   readonly #guard: LoginGuard;
@@ -60,21 +81,29 @@ export class Agents {
     const displayName = (input.displayName ?? input.username).trim() || username;
     const passwordHash = await this.#passwords.hash(input.password);
     const now = this.ctx.now();
+    const capacity = input.capacity ?? 3;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 50) throw new PlatformError('BAD_REQUEST', { message: 'Capacity is 1–50 conversations.' });
+    const role = input.role ?? 'agent';
     const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomScopedId() };
     return this.ctx.storage.writes.run(async ({ db }) => {
       const page = await db.selectFrom('pages').select('name').where('id', '=', input.pageId).executeTakeFirst();
       if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${input.pageId}` });
       const taken = await db.selectFrom('agents').select('id').where('username', '=', username).executeTakeFirst();
       if (taken !== undefined) throw new PlatformError('USERNAME_TAKEN');
+      const team =
+        input.team === undefined
+          ? undefined
+          : await db.selectFrom('inbox_teams').select(['id', 'name']).where('page_id', '=', input.pageId).where('name', '=', input.team).executeTakeFirst();
+      if (input.team !== undefined && team === undefined) throw new PlatformError('NOT_FOUND', { message: `No team ${input.team} on this page` });
       await db
         .insertInto('personas')
         .values({ id: row.persona_id, page_id: row.page_id, name: displayName, profile_picture_url: '', created_at: now, deleted_at: null })
         .execute();
       await db
         .insertInto('agents')
-        .values({ ...row, password_hash: passwordHash, created_at: now })
+        .values({ ...row, password_hash: passwordHash, created_at: now, team_id: team?.id ?? null, role, capacity })
         .execute();
-      return { ...row, page_name: page.name };
+      return { ...row, page_name: page.name, team_id: team?.id ?? null, team_name: team?.name ?? null, role, status: 'offline', capacity };
     });
   }
 
@@ -83,6 +112,7 @@ export class Agents {
     const row = await this.ctx.storage.db
       .selectFrom('agents')
       .innerJoin('pages', 'pages.id', 'agents.page_id')
+      .leftJoin('inbox_teams', 'inbox_teams.id', 'agents.team_id')
       .select([...AGENT_COLUMNS, 'agents.password_hash'])
       .where('agents.username', '=', username.toLowerCase())
       .executeTakeFirst();
@@ -107,6 +137,7 @@ export class Agents {
       .selectFrom('agent_sessions')
       .innerJoin('agents', 'agents.id', 'agent_sessions.agent_id')
       .innerJoin('pages', 'pages.id', 'agents.page_id')
+      .leftJoin('inbox_teams', 'inbox_teams.id', 'agents.team_id')
       .select(AGENT_COLUMNS)
       .where('agent_sessions.id_hash', '=', sha256Hex(sessionToken))
       .where('agent_sessions.expires_at', '>', this.ctx.now())

@@ -112,7 +112,16 @@ for (const dialect of DIALECTS) {
         await createAgent(bank, 'ada', 'Ada');
         const res = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
         expect(res.statusCode).toBe(200);
-        expect(res.json().agent).toEqual({ id: expect.any(String), username: 'ada', display_name: 'Ada', page: { id: bank.page_id, name: 'Inbox Bank' } });
+        expect(res.json().agent).toEqual({
+          id: expect.any(String),
+          username: 'ada',
+          display_name: 'Ada',
+          page: { id: bank.page_id, name: 'Inbox Bank' },
+          team: null,
+          role: 'agent',
+          status: 'offline',
+          capacity: 3,
+        });
         const raw = String(res.headers['set-cookie']);
         expect(raw).toMatch(/^confide_agent=/);
         expect(raw).toMatch(/HttpOnly/);
@@ -172,6 +181,10 @@ for (const dialect of DIALECTS) {
             customer: { psid: alice.psid, first_name: 'alice' },
             queued_at: handedAt,
             assigned_agent: null,
+            status: 'open',
+            snoozed_until: null,
+            reason: 'needs a human',
+            team: null,
             last_message: expect.objectContaining({ direction: 'in', body: { text: 'hello from alice' }, persona: null }),
           },
         ]);
@@ -233,7 +246,21 @@ for (const dialect of DIALECTS) {
         const first = await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
         expect(first.statusCode).toBe(200);
         const view = first.json();
-        expect(Object.keys(view).sort()).toEqual(['assigned_agent', 'conversation_id', 'customer', 'messages', 'now', 'queued_at', 'reply_until']);
+        expect(Object.keys(view).sort()).toEqual([
+          'assigned_agent',
+          'consent',
+          'conversation_id',
+          'customer',
+          'messages',
+          'now',
+          'queued_at',
+          'reason',
+          'reply_until',
+          'resolved_at',
+          'snoozed_until',
+          'status',
+          'team',
+        ]);
         expect(view.customer).toEqual({ psid: alice.psid, first_name: 'alice' });
         expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toEqual(['hello from alice']);
         expect(first.body).not.toContain(alice.id);
@@ -274,7 +301,7 @@ for (const dialect of DIALECTS) {
           persona_id: agent.persona_id,
           app_id: PAGE_INBOX_APP_ID,
         });
-        const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out');
+        const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out' && f.message.system !== true);
         expect(live.type === 'message' && live.message.body.text).toBe('Hi, Ada here');
         // The customer sees who answered: the agent's persona, which has no picture.
         const persona = { id: agent.persona_id, name: 'Ada Agent', profile_picture_url: null };
@@ -335,8 +362,15 @@ for (const dialect of DIALECTS) {
           pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id },
         });
         expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toEqual([]);
-        expect((await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).statusCode).toBe(404);
-        expect(await hub.ctx.storage.db.selectFrom('inbox_threads').selectAll().execute()).toEqual([]);
+        // Kept for the closed view, read-only.
+        const closed = await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
+        expect(closed.json()).toMatchObject({ status: 'resolved', resolved_at: expect.any(Number) });
+        expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'hi' })).json().error.code).toBe(
+          'CONVERSATION_RESOLVED',
+        );
+        expect(await hub.ctx.storage.db.selectFrom('inbox_threads').select(['status', 'resolved_by']).execute()).toEqual([
+          { status: 'resolved', resolved_by: expect.any(String) },
+        ]);
       });
       it('done with a note hands it to the primary app as the metadata of pass_thread_control; a bad note changes nothing', async () => {
         await createAgent(bank, 'ada');
@@ -364,7 +398,7 @@ for (const dialect of DIALECTS) {
     });
 
     describe('GET /inbox/api/stream', () => {
-      it('signals queue changes of its page only: queued, message, taken, left', async () => {
+      it('signals changes of its page only: queued, the message itself, taken, left', async () => {
         await createAgent(bank, 'ada');
         const alice = await customerWith(bank, 'alice');
         const carol = await customerWith(otherBank, 'carol');
@@ -377,13 +411,16 @@ for (const dialect of DIALECTS) {
         await handOver(bank, alice.psid);
         expect(await frames.until(about('queued'))).toEqual({ type: 'queue', change: 'queued', conversation_id: alice.conversationId });
         await say(alice.cookie, alice.conversationId, 'anyone?');
-        expect(await frames.until(about('message'))).toMatchObject({ conversation_id: alice.conversationId });
+        expect(await frames.until((f) => f.type === 'message')).toMatchObject({
+          conversation_id: alice.conversationId,
+          message: { body: { text: 'anyone?' } },
+        });
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`);
         await frames.until(about('taken'));
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`);
         await frames.until(about('left'));
         frames.close();
-        expect(frames.items.filter((f) => f.type === 'queue' && f.conversation_id !== alice.conversationId)).toEqual([]);
+        expect(frames.items.filter((f) => (f.type === 'queue' || f.type === 'message') && f.conversation_id !== alice.conversationId)).toEqual([]);
       });
 
       it('refuses a socket without the agent cookie or from a foreign Origin', async () => {

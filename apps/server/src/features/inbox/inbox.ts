@@ -1,40 +1,60 @@
 /**
  * The agent inbox use cases: the queue of conversations the page handed to the page inbox
  * (263902037430900), taking one, reading it (every view is recorded), replying as the page
- * under the agent's persona with the HUMAN_AGENT tag through the Send API pipeline, and
- * "Done", which passes thread control back to the page's primary app (Handover).
+ * under the agent's persona with the HUMAN_AGENT tag through the Send API pipeline, and the
+ * conversation states (states.ts): resolve, snooze, reopen; the closed view (closed-view.ts).
  */
-import { PAGE_INBOX_APP_ID, PlatformError, type InboxChange, type InboxConversation, type InboxMessage, type InboxQueue } from '@confide/protocol';
+import {
+  PAGE_INBOX_APP_ID,
+  PlatformError,
+  type AgentStatus,
+  type InboxClosedList,
+  type InboxClosedQuery,
+  type InboxConversation,
+  type InboxConversationState,
+  type InboxMessage,
+  type InboxQueue,
+} from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import type { WriteTx } from '../../storage/write-queue.js';
 import { personasOfRows } from '../conversations/message-personas.js';
 import { lastMessages, pageOfMessages } from '../conversations/store.js';
-import type { Handover, ThreadTransfer } from '../handover/handover.js';
+import type { Conversations } from '../conversations/conversations.js';
+import type { Handover } from '../handover/handover.js';
 import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
 import type { SendApi } from '../send-api/send-message.js';
 import type { Agent } from './agents.js';
+import { searchClosed } from './closed-view.js';
 import { findInboxConversation, listInboxConversations, type InboxConversationRow } from './inbox-store.js';
 import { presentInboxMessage, presentQueueItem } from './presenters.js';
+import { publishInboxChange } from './publish.js';
+import { InboxStates } from './states.js';
+import { assignWaiting } from './routing.js';
+import { createTeam, type CreateTeamInput, type Team } from './teams.js';
+import { postJoinedLine } from './system-lines.js';
 import { mediaLinksFor } from '../media/media-links.js';
+import { findConsentState } from '../consent/ledger.js';
+import { presentConsent } from '../consent/privacy-overview.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
 const HISTORY_LIMIT = 200;
 
 export class Inbox {
   private readonly ctx: HubContext;
-  private readonly handover: Handover;
   private readonly sendApi: SendApi;
+  readonly #states: InboxStates;
 
-  constructor(ctx: HubContext, handover: Handover, sendApi: SendApi) {
+  constructor(ctx: HubContext, handover: Handover, sendApi: SendApi, conversations: Conversations) {
     this.ctx = ctx;
-    this.handover = handover;
     this.sendApi = sendApi;
-    handover.onTransfer((tx, transfer) => this.#track(tx, transfer));
+    this.#states = new InboxStates(ctx, handover, (agent, id, text) => this.#send(agent, id, text));
+    handover.onTransfer((tx, transfer) => this.#states.track(tx, transfer));
+    conversations.onCustomerMessage((tx, conv) => this.#states.beforeCustomerMessage(tx, conv));
   }
 
-  /** The page's inbox conversations, longest waiting first. */
+  /** The conversations the page inbox holds (snoozed ones too, with their status), longest waiting first. */
   async queue(agent: Agent): Promise<InboxQueue> {
     const db = this.ctx.storage.db;
+    const now = this.ctx.now();
     const rows = await listInboxConversations(db, agent.page_id);
     const last = await lastMessages(
       db,
@@ -47,23 +67,28 @@ export class Inbox {
         const message = byConversation.get(row.id);
         return presentQueueItem(
           row,
-          message === undefined ? null : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas, mediaLinksFor(this.ctx.config)),
+          message === undefined
+            ? null
+            : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas, mediaLinksFor(this.ctx.config)),
+          now,
         );
       }),
     );
     data.sort((a, b) => a.queued_at - b.queued_at || a.conversation_id.localeCompare(b.conversation_id));
-    return { data, now: this.ctx.now() };
+    return { data, now };
   }
 
   /**
-   * Assigns the conversation to the agent (idempotent for its own assignee).
-   * @throws PlatformError `NOT_FOUND` outside the agent's inbox, `CONVERSATION_TAKEN` when another agent has it.
+   * Assigns the conversation to the agent (idempotent for its own assignee; wakes it from a snooze).
+   * @throws PlatformError `NOT_FOUND` outside the agent's inbox, `CONVERSATION_TAKEN` when another
+   * agent has it, `CONVERSATION_RESOLVED` once resolved.
    */
   async take(agent: Agent, conversationId: string): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
-      if (conv.agent_id === agent.id) return;
+      if (conv.status === 'resolved') throw new PlatformError('CONVERSATION_RESOLVED');
+      if (conv.agent_id === agent.id && conv.status === 'assigned') return;
       const now = this.ctx.now();
       await tx.db
         .insertInto('inbox_threads')
@@ -73,33 +98,68 @@ export class Inbox {
       // Conditional on "still free", so two agents racing across processes cannot both win.
       const taken = await tx.db
         .updateTable('inbox_threads')
-        .set({ agent_id: agent.id, assigned_at: now })
+        .set({ agent_id: agent.id, assigned_at: now, status: 'assigned', snoozed_until: null })
         .where('conversation_id', '=', conv.id)
         .where((eb) => eb.or([eb('agent_id', 'is', null), eb('agent_id', '=', agent.id)]))
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw new PlatformError('CONVERSATION_TAKEN');
-      this.#publish(tx, conv.page_id, conv.id, 'taken');
+      // The customer is told a person joined (not again when the agent wakes a snoozed one).
+      if (conv.agent_id !== agent.id) await postJoinedLine(tx, this.ctx, conv, agent);
+      publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'taken');
     });
   }
 
-  /** The conversation's history and customer profile; records the view for the audit log. */
+  /**
+   * Opening a conversation: its history as the customer sees it, the customer's allowed profile
+   * fields, why it was handed over and the customer's consent for this page (resolved ones too).
+   * Records the view for the audit log: once per opening; the open pane then follows message
+   * frames and `state`, which neither opens content nor records a view.
+   */
   async view(agent: Agent, conversationId: string): Promise<InboxConversation> {
-    const conv = await this.ctx.storage.writes.run(async (tx) => {
+    await this.ctx.storage.writes.run(async (tx) => {
       const row = await findInboxConversation(tx.db, agent.page_id, conversationId);
       if (row === undefined) throw new PlatformError('NOT_FOUND');
       await tx.db.insertInto('agent_views').values({ agent_id: agent.id, conversation_id: row.id, viewed_at: this.ctx.now() }).execute();
-      return row;
     });
+    const state = await this.state(agent, conversationId);
     const db = this.ctx.storage.db;
-    const rows = (await pageOfMessages(db, conv.id, undefined, HISTORY_LIMIT)).reverse();
+    const customerId = await this.#customerOf(conversationId);
+    const rows = (await pageOfMessages(db, conversationId, undefined, HISTORY_LIMIT)).reverse();
     const personas = await personasOfRows(db, rows);
-    const { last_message: _last, ...item } = presentQueueItem(conv, null);
+    const links = mediaLinksFor(this.ctx.config);
+    return { ...state, messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, m, personas, links))) };
+  }
+
+  /** The conversation's state without its messages: no content is opened and no view recorded. */
+  async state(agent: Agent, conversationId: string): Promise<InboxConversationState> {
+    const conv = await this.#find(agent, conversationId);
+    const now = this.ctx.now();
+    const { last_message: _last, ...item } = presentQueueItem(conv, null, now);
+    const consent = presentConsent(await findConsentState(this.ctx.storage.db, conv.customer_id, conv.page_id), now);
     return {
       ...item,
       reply_until: conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
-      messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, m, personas, mediaLinksFor(this.ctx.config)))),
-      now: this.ctx.now(),
+      resolved_at: conv.status === 'resolved' ? conv.resolved_at : null,
+      consent: { status: consent.status, categories: consent.categories, expires_at: consent.expires_at },
+      now,
     };
+  }
+
+  /** One message of a conversation of the agent's page, as the agent sees it (the stream's message frames). */
+  async message(agent: Agent, conversationId: string, mid: string): Promise<InboxMessage | undefined> {
+    const db = this.ctx.storage.db;
+    const row = await db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .selectAll('m')
+      .select('c.customer_id')
+      .where('m.conversation_id', '=', conversationId)
+      .where('c.page_id', '=', agent.page_id)
+      .where('m.mid', '=', mid)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const { customer_id: customerId, ...message } = row;
+    return presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, message, await personasOfRows(db, [message]), mediaLinksFor(this.ctx.config));
   }
 
   /**
@@ -110,6 +170,58 @@ export class Inbox {
    */
   async reply(agent: Agent, conversationId: string, text: string): Promise<InboxMessage> {
     await this.take(agent, conversationId);
+    return this.#send(agent, conversationId, text);
+  }
+
+  /** Creates a team of a page (`confide team create`). */
+  createTeam(input: CreateTeamInput): Promise<Team> {
+    return createTeam(this.ctx, input);
+  }
+
+  /** Sets the agent's status; going online takes waiting conversations of their team, up to capacity. */
+  async setStatus(agent: Agent, status: AgentStatus): Promise<void> {
+    await this.ctx.storage.writes.run(async (tx) => {
+      await tx.db.updateTable('agents').set({ status }).where('id', '=', agent.id).execute();
+      if (status === 'online') await assignWaiting(tx, this.ctx, agent.page_id);
+    });
+  }
+
+  /** Resolve: see `InboxStates.resolve`. */
+  resolve(agent: Agent, conversationId: string, note?: string): Promise<void> {
+    return this.#states.resolve(agent, conversationId, note);
+  }
+
+  /** Assign or transfer: see `InboxStates.assign`. */
+  assign(agent: Agent, conversationId: string, target: { agent_id?: string | undefined; team_id?: string | undefined }): Promise<void> {
+    return this.#states.assign(agent, conversationId, target);
+  }
+
+  /** Snooze: see `InboxStates.snooze`. */
+  snooze(agent: Agent, conversationId: string, minutes: number): Promise<{ snoozed_until: number }> {
+    return this.#states.snooze(agent, conversationId, minutes);
+  }
+
+  /**
+   * The agent is typing (or stopped): a typing frame on the customer's stream, as a sender
+   * action of the page inbox app (thread owner, window and rate limit apply).
+   */
+  async typing(agent: Agent, conversationId: string, on: boolean): Promise<void> {
+    const conv = await this.#states.held(this.ctx.storage.db, agent, conversationId);
+    await this.sendApi.send({
+      params: { recipient: { id: conv.psid }, sender_action: on ? 'typing_on' : 'typing_off', persona_id: agent.persona_id },
+      path: {},
+      file: undefined,
+      principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' },
+      token: '',
+    });
+  }
+
+  /** The closed view: resolved conversations of the agent's page, searched through the vault. */
+  closed(agent: Agent, query: InboxClosedQuery): Promise<InboxClosedList> {
+    return searchClosed(this.ctx, agent, query);
+  }
+
+  async #send(agent: Agent, conversationId: string, text: string): Promise<InboxMessage> {
     const conv = await this.#find(agent, conversationId);
     const sent = await this.sendApi.send({
       params: {
@@ -131,42 +243,24 @@ export class Inbox {
       .where('conversation_id', '=', conv.id)
       .where('mid', '=', mid ?? '')
       .executeTakeFirstOrThrow();
-    return presentInboxMessage(this.ctx.storage.vault, agent.id, conv.customer_id, row, await personasOfRows(this.ctx.storage.db, [row]), mediaLinksFor(this.ctx.config));
+    return presentInboxMessage(
+      this.ctx.storage.vault,
+      agent.id,
+      conv.customer_id,
+      row,
+      await personasOfRows(this.ctx.storage.db, [row]),
+      mediaLinksFor(this.ctx.config),
+    );
   }
 
-  /**
-   * "Done": the thread goes back to the page's primary app, which receives
-   * `pass_thread_control` (with the agent's note as its `metadata`); the conversation leaves the queue.
-   * @throws PlatformError `CONVERSATION_TAKEN` when another agent has it.
-   */
-  async done(agent: Agent, conversationId: string, note?: string): Promise<void> {
-    const conv = await this.#find(agent, conversationId);
-    if (conv.agent_id !== null && conv.agent_id !== agent.id) throw new PlatformError('CONVERSATION_TAKEN');
-    await this.handover.passBack(conv.id, note);
+  async #customerOf(conversationId: string): Promise<string> {
+    const row = await this.ctx.storage.db.selectFrom('conversations').select('customer_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    return row.customer_id;
   }
 
   async #find(agent: Agent, conversationId: string): Promise<InboxConversationRow> {
     const conv = await findInboxConversation(this.ctx.storage.db, agent.page_id, conversationId);
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
     return conv;
-  }
-
-  /** Keeps `inbox_threads` in step with thread control, inside the handover's transaction. */
-  async #track(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
-    if (transfer.newOwner === PAGE_INBOX_APP_ID) {
-      await tx.db
-        .insertInto('inbox_threads')
-        .values({ conversation_id: transfer.conversationId, page_id: transfer.pageId, queued_at: transfer.at, agent_id: null, assigned_at: null })
-        .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ queued_at: transfer.at, agent_id: null, assigned_at: null }))
-        .execute();
-      this.#publish(tx, transfer.pageId, transfer.conversationId, 'queued');
-    } else if (transfer.previousOwner === PAGE_INBOX_APP_ID) {
-      await tx.db.deleteFrom('inbox_threads').where('conversation_id', '=', transfer.conversationId).execute();
-      this.#publish(tx, transfer.pageId, transfer.conversationId, 'left');
-    }
-  }
-
-  #publish(tx: WriteTx, pageId: string, conversationId: string, change: InboxChange): void {
-    tx.afterCommit(() => this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId, change }));
   }
 }

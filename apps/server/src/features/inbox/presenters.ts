@@ -1,19 +1,31 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
 import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
+import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from '../conversations/message-personas.js';
 import type { MessageRow } from '../conversations/store.js';
+import { answeredPostback } from '../conversations/answers.js';
 import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
 
 export function presentAgent(agent: Agent): InboxAgent {
-  return { id: agent.id, username: agent.username, display_name: agent.display_name, page: { id: agent.page_id, name: agent.page_name } };
+  return {
+    id: agent.id,
+    username: agent.username,
+    display_name: agent.display_name,
+    page: { id: agent.page_id, name: agent.page_name },
+    team: agent.team_id === null ? null : { id: agent.team_id, name: agent.team_name ?? '' },
+    role: agent.role === 'supervisor' ? 'supervisor' : 'agent',
+    status: agent.status === 'online' || agent.status === 'away' ? agent.status : 'offline',
+    capacity: agent.capacity,
+  };
 }
 
 /**
- * A message, opened through the one content path, with the persona it was sent under
- * (`personasOfRows`); external image URLs become proxy links minted for the agent.
+ * A message as the customer sees it, opened through the one content path for agent support:
+ * the persona it was sent under (`personasOfRows`), a question's answer, system lines;
+ * external image URLs become proxy links minted for the agent.
  */
 export async function presentInboxMessage(
   vault: Vault,
@@ -23,22 +35,39 @@ export async function presentInboxMessage(
   personas: Map<string, MessagePersona>,
   links: MediaLinks,
 ): Promise<InboxMessage> {
-  return links.message({ kind: 'agent', id: agentId }, {
+  const body = await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body);
+  const message: InboxMessage = {
     mid: row.mid,
+    conversation_id: row.conversation_id,
     direction: row.direction,
     created_at: row.created_at,
-    body: await vault.openMessage({ purpose: 'agent_support', actor: `agent:${agentId}` }, customerId, row.body),
+    body,
     tag: row.tag,
     persona: personaOf(row, personas),
-  });
+  };
+  if (row.messaging_type === SYSTEM_LINE_TYPE) message.system = true;
+  if (row.notification_category !== null) message.notification_category = row.notification_category;
+  if (row.awaits_answer === 1) {
+    const answered = answeredPostback(row, body);
+    message.awaits_answer = answered === null && row.closed_at === null;
+    message.answered_postback = answered;
+  }
+  return links.message({ kind: 'agent', id: agentId }, message);
 }
 
-export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null): InboxQueueItem {
+/** A queue entry; a snooze whose time is up shows as assigned (or open) again. */
+export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null, now: number): InboxQueueItem {
+  const snoozeOver = row.status === 'snoozed' && (row.snoozed_until ?? 0) <= now;
+  const status = snoozeOver ? (row.agent_id === null ? 'open' : 'assigned') : row.status;
   return {
     conversation_id: row.id,
     customer: { psid: row.psid, first_name: row.first_name },
     queued_at: row.queued_at ?? row.last_message_at,
     assigned_agent: row.agent_id === null ? null : { id: row.agent_id, display_name: row.agent_name ?? '' },
+    status,
+    snoozed_until: status === 'snoozed' ? row.snoozed_until : null,
+    reason: row.handover_reason,
+    team: row.team_id === null ? null : { id: row.team_id, name: row.team_name ?? '' },
     last_message: lastMessage,
   };
 }

@@ -30,6 +30,7 @@ import * as m023EscalationPolicies from './023-escalation-policies.js';
 import * as m024CustomerAttachments from './024-customer-attachments.js';
 import * as m025ConsentRequests from './025-consent-requests.js';
 import * as m026Console from './026-console.js';
+import * as m027InboxStates from './027-inbox-states.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '024-customer-attachments': m024CustomerAttachments,
   '025-consent-requests': m025ConsentRequests,
   '026-console': m026Console,
+  '027-inbox-states': m027InboxStates,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,9 +1,10 @@
 /**
  * One inbox conversation: the customer's PSID and allowed profile fields, the history,
- * Take, the reply composer (HUMAN_AGENT, up to 7 days after the customer's last message)
- * and Done, which hands the conversation back to the bank's assistant.
+ * Take, the reply composer (HUMAN_AGENT, up to 7 days after the customer's last message),
+ * Snooze, and Resolve (for the agent who has it), which sends the closing message and hands
+ * the conversation back to the bank's assistant. A resolved conversation opens read-only.
  */
-import type { InboxConversation } from '@confide/protocol';
+import type { InboxConversation, InboxConversationState, InboxMessage } from '@confide/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/avatar';
 import { BackButton } from '../../components/back-button';
@@ -17,11 +18,39 @@ import { inboxApi } from './inbox-api';
 import { QUEUE_PATH } from './inbox-route';
 import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
+import { NotesPanel } from './notes-panel';
 import { useNow, waitingLabel } from './waiting';
+
+/** Re-reads the conversation's state (no messages: no content opened, no view recorded). */
+async function refreshState(conversationId: string, apply: (state: InboxConversationState) => void): Promise<void> {
+  try {
+    apply(await inboxApi.state(conversationId));
+  } catch (err) {
+    toast(describeError(err), 'error');
+  }
+}
+
+/** The opened history plus the messages that arrived as frames since, once each, oldest first. */
+function mergeMessages(opened: InboxMessage[], incoming: InboxMessage[] | undefined): InboxMessage[] {
+  if (incoming === undefined || incoming.length === 0) return opened;
+  const seen = new Set(opened.map((m) => m.mid));
+  const added = incoming.filter((m) => !seen.has(m.mid) && (seen.add(m.mid), true));
+  return added.length === 0 ? opened : [...opened, ...added].sort((a, b) => a.created_at - b.created_at);
+}
+
+/** The customer's consent to proactive updates from this page, in words. */
+function consentLabel(consent: InboxConversationState['consent']): string {
+  if (consent.status === 'none') return 'None';
+  if (consent.status !== 'active') return consent.status === 'expired' ? 'Expired' : 'Revoked';
+  const categories = consent.categories.map((c) => c.replace(/_/g, ' ')).join(', ');
+  return consent.expires_at === null ? categories : `${categories} (until ${fullDate(consent.expires_at)})`;
+}
 
 export function ConversationPane({ conversationId }: { conversationId: string }) {
   const agent = useInbox((s) => s.agent);
   const revision = useInbox((s) => s.revisions[conversationId] ?? 0);
+  const reloads = useInbox((s) => s.reloads);
+  const incoming = useInbox((s) => s.incoming[conversationId]);
   const left = useInbox((s) => s.left[conversationId] === true);
   const offset = useInbox((s) => s.clockOffset);
   const now = useNow() + offset;
@@ -31,6 +60,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   const [note, setNote] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
 
+  // Opening reads the whole conversation (one recorded view); so does a reconnect that may have missed frames.
   useEffect(() => {
     let current = true;
     inboxApi.conversation(conversationId).then(
@@ -42,6 +72,15 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       },
     );
     return () => void (current = false);
+  }, [conversationId, reloads]);
+
+  // Taken, snoozed, resolved…: only the state is re-read; messages arrive as frames.
+  const opened = useRef(revision);
+  useEffect(() => {
+    if (revision === opened.current) return;
+    let current = true;
+    void refreshState(conversationId, (state) => current && setConversation((c) => (c == null ? c : { ...c, ...state })));
+    return () => void (current = false);
   }, [conversationId, revision]);
 
   const loaded = conversation != null;
@@ -49,7 +88,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
     heading.current?.focus({ preventScroll: true });
   }, [conversationId, loaded]);
 
-  if (conversation === null || (left && conversation === undefined))
+  if (conversation === null)
     return (
       <section className="pane thread" aria-labelledby="inbox-gone">
         <header className="pane-header">
@@ -57,7 +96,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-gone">Conversation</h2>
         </header>
         <div className="main-empty">
-          <p>This conversation is no longer in the inbox: it went back to the assistant.</p>
+          <p>This conversation is not in the inbox.</p>
           <button type="button" className="button" onClick={() => navigate(QUEUE_PATH)}>
             Back to the queue
           </button>
@@ -75,6 +114,8 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   const mine = assignee !== null && assignee.id === agent?.id;
   const someoneElse = assignee !== null && !mine;
   const windowClosed = conversation.reply_until === null || now > conversation.reply_until;
+  const resolved = conversation.status === 'resolved' || left;
+  const snoozed = conversation.status === 'snoozed' && (conversation.snoozed_until ?? 0) > now;
 
   const act = async (action: () => Promise<void>, after?: () => void) => {
     setBusy(true);
@@ -88,20 +129,35 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       void refreshQueue();
     }
   };
-  const reload = () => inboxApi.conversation(conversationId).then(setConversation);
+  const reload = () => refreshState(conversationId, (state) => setConversation((c) => (c == null ? c : { ...c, ...state })));
+  const messages = mergeMessages(conversation.messages, incoming);
   const take = () =>
     act(async () => {
       await inboxApi.take(conversationId);
       await reload();
     });
-  const done = () =>
+  const resolve = () =>
     act(
-      () => inboxApi.done(conversationId, note.trim() === '' ? undefined : note.trim()),
+      () => inboxApi.resolve(conversationId, note.trim() === '' ? undefined : note.trim()),
       () => {
-        toast(`Handed ${conversation.customer.first_name} back to the assistant.`, 'success');
+        toast(`Resolved: ${conversation.customer.first_name} is back with the assistant.`, 'success');
         navigate(QUEUE_PATH);
       },
     );
+  const snooze = () =>
+    act(async () => {
+      await inboxApi.snooze(conversationId, 60);
+      await reload();
+    });
+  const state = resolved
+    ? `Resolved${conversation.resolved_at === null ? '' : ` ${fullDate(conversation.resolved_at)}`}`
+    : assignee === null
+      ? `Waiting ${waitingLabel(now - conversation.queued_at)} · Not taken yet`
+      : snoozed
+        ? `Snoozed until ${fullDate(conversation.snoozed_until ?? now)}`
+        : mine
+          ? 'Taken by you'
+          : `Taken by ${assignee.display_name}`;
 
   return (
     <section className="pane thread" aria-labelledby="inbox-title">
@@ -112,19 +168,27 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-title" ref={heading} tabIndex={-1}>
             {conversation.customer.first_name}
           </h2>
-          <p className="muted small thread-subtitle">
-            Waiting {waitingLabel(now - conversation.queued_at)} ·{' '}
-            {assignee === null ? 'Not taken yet' : mine ? 'Taken by you' : `Taken by ${assignee.display_name}`}
-          </p>
+          <p className="muted small thread-subtitle">{state}</p>
         </div>
         <div className="header-actions">
-          {assignee === null && (
+          {!resolved && assignee === null && (
             <button type="button" className="button primary" disabled={busy} onClick={() => void take()}>
               Take
             </button>
           )}
-          {!someoneElse && (
+          {!resolved && mine && (
             <>
+              {!snoozed && (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() => void snooze()}
+                  title="Set aside for an hour, or until the customer writes"
+                >
+                  Snooze 1 h
+                </button>
+              )}
               <input
                 className="done-note"
                 type="text"
@@ -135,8 +199,14 @@ export function ConversationPane({ conversationId }: { conversationId: string })
                 placeholder="Note for the assistant (optional)"
                 title="Handed to the assistant with the conversation, e.g. an approval"
               />
-              <button type="button" className="button" disabled={busy} onClick={() => void done()} title="Hand the conversation back to the assistant">
-                Done
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => void resolve()}
+                title="Send the closing message and hand the conversation back to the assistant"
+              >
+                Resolve
               </button>
             </>
           )}
@@ -155,16 +225,40 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <dt>Reply until</dt>
           <dd className={windowClosed ? 'warn' : undefined}>{conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}</dd>
         </div>
+        <div>
+          <dt>Team</dt>
+          <dd>{conversation.team?.name ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Handed over because</dt>
+          <dd>{conversation.reason ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Updates allowed</dt>
+          <dd>{consentLabel(conversation.consent)}</dd>
+        </div>
       </dl>
-      <InboxMessages messages={conversation.messages} customerName={conversation.customer.first_name} />
-      {mine && !windowClosed && <AgentComposer conversationId={conversationId} customerName={conversation.customer.first_name} onSent={() => void reload()} />}
-      {mine && windowClosed && (
+      <NotesPanel conversationId={conversationId} revision={revision} />
+      {agent != null && <InboxMessages conversationId={conversationId} page={agent.page} messages={messages} customerName={conversation.customer.first_name} />}
+      {resolved && (
+        <p className="inbox-notice muted" role="status">
+          Resolved: {conversation.customer.first_name} is back with the assistant. The conversation reopens here if they write again soon.
+        </p>
+      )}
+      {!resolved && mine && !windowClosed && (
+        <AgentComposer
+          conversationId={conversationId}
+          customerName={conversation.customer.first_name}
+          onSent={(m) => setConversation((c) => (c == null ? c : { ...c, messages: mergeMessages(c.messages, [m]) }))}
+        />
+      )}
+      {!resolved && mine && windowClosed && (
         <p className="inbox-notice warn" role="status">
           More than 7 days since {conversation.customer.first_name} last wrote: replies are closed until they write again.
         </p>
       )}
-      {assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
-      {someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
+      {!resolved && assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
+      {!resolved && someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
     </section>
   );
 }

@@ -1,6 +1,16 @@
 /** The agent inbox API (`/inbox/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
-import type { CredentialsBody, InboxConversation, InboxMessage, InboxQueue } from '@confide/protocol';
-import type { InboxAgent } from '@confide/protocol';
+import type {
+  CredentialsBody,
+  InboxCanned,
+  InboxClosedList,
+  InboxClosedQuery,
+  InboxConversation,
+  InboxConversationState,
+  InboxMessage,
+  InboxNote,
+  InboxQueue,
+} from '@confide/protocol';
+import type { AgentStatus, InboxAgent } from '@confide/protocol';
 import { request } from '../../lib/api';
 
 const conversation = (id: string) => `/inbox/api/conversations/${encodeURIComponent(id)}`;
@@ -9,9 +19,22 @@ export const inboxApi = {
   me: () => request<{ agent: InboxAgent }>('GET', '/inbox/api/me'),
   logIn: (body: CredentialsBody) => request<{ agent: InboxAgent }>('POST', '/inbox/api/login', body),
   logOut: () => request<void>('POST', '/inbox/api/logout'),
+  setStatus: (status: AgentStatus) => request<void>('PUT', '/inbox/api/me/status', { status }),
   queue: () => request<InboxQueue>('GET', '/inbox/api/queue'),
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
+  state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
+  canned: () => request<{ data: InboxCanned[] }>('GET', '/inbox/api/canned'),
+  fillCanned: (id: string, cannedId: string) => request<{ text: string }>('POST', `${conversation(id)}/canned/${encodeURIComponent(cannedId)}`),
+  notes: (id: string) => request<{ data: InboxNote[] }>('GET', `${conversation(id)}/notes`),
+  addNote: (id: string, text: string) => request<InboxNote>('POST', `${conversation(id)}/notes`, { text }),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
-  done: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/done`, note === undefined ? undefined : { note }),
+  typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
+  resolve: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
+  snooze: (id: string, minutes: number) => request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
+  closed: (query: InboxClosedQuery) => {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    const qs = params.toString();
+    return request<InboxClosedList>('GET', `/inbox/api/closed${qs === '' ? '' : `?${qs}`}`);
+  },
 };

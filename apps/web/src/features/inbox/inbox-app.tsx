@@ -6,6 +6,7 @@ import { useEffect } from 'react';
 import { MainEmpty, SessionGate, TwoPaneLayout } from '../../components/app-shell';
 import { usePathname } from '../../lib/router';
 import { AgentLogin } from './agent-login';
+import { ClosedView } from './closed-view';
 import { ConversationPane } from './conversation-pane';
 import { parseInboxRoute } from './inbox-route';
 import { checkAgent, startInbox, useInbox } from './inbox-state';
@@ -32,7 +33,13 @@ function AgentInbox() {
   const activeId = route.name === 'conversation' ? route.conversationId : null;
   return (
     <TwoPaneLayout className="agent-inbox" view={route.name === 'queue' ? 'list' : 'detail'} stream={live} sidebar={<QueueSidebar activeId={activeId} />}>
-      {activeId !== null ? <ConversationPane key={activeId} conversationId={activeId} /> : <MainEmpty>Choose a conversation from the queue.</MainEmpty>}
+      {activeId !== null ? (
+        <ConversationPane key={activeId} conversationId={activeId} />
+      ) : route.name === 'closed' ? (
+        <ClosedView />
+      ) : (
+        <MainEmpty>Choose a conversation from the queue.</MainEmpty>
+      )}
     </TwoPaneLayout>
   );
 }

@@ -1,16 +1,31 @@
-/** The conversation history as agents see it: the customer on the left, the page (assistant or agents) on the right. */
-import type { InboxMessage } from '@confide/protocol';
-import { useEffect, useRef } from 'react';
-import { ErrorBoundary } from '../../components/error-boundary';
-import { clockTime, dayLabel, sameDay } from '../../lib/time';
-import { bodyText } from './message-text';
+/**
+ * The conversation history as agents see it: the messenger's own message components with
+ * `viewer="agent"` (templates, buttons with the customer's answer, attachments, system lines,
+ * as the customer sees them), the customer on the left and the page on the right.
+ */
+import type { InboxAgent, InboxMessage } from '@confide/protocol';
+import { Fragment, useEffect, useRef } from 'react';
+import { dayLabel, sameDay } from '../../lib/time';
+import { MessageItem, type ThreadRef } from '../thread/message-item';
 
-export function InboxMessages({ messages, customerName }: { messages: InboxMessage[]; customerName: string }) {
+export function InboxMessages({
+  conversationId,
+  page,
+  messages,
+  customerName,
+}: {
+  conversationId: string;
+  page: InboxAgent['page'];
+  messages: InboxMessage[];
+  customerName: string;
+}) {
   const end = useRef<HTMLDivElement>(null);
   // Braces: scroll methods may return a promise, and an effect must return nothing or a cleanup.
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
+  // The agent's page; its category and description are not shown in a thread.
+  const thread: ThreadRef = { id: conversationId, page: { id: page.id, name: page.name, category: 'bank', description: '', privacy_policy_url: null } };
   return (
     <div className="message-area">
       <div className="message-scroller" role="log" aria-label={`Conversation with ${customerName}`} aria-live="polite" tabIndex={0}>
@@ -19,40 +34,23 @@ export function InboxMessages({ messages, customerName }: { messages: InboxMessa
             {messages.map((m, i) => {
               const previous = messages[i - 1];
               const newDay = previous === undefined || !sameDay(previous.created_at, m.created_at);
-              const page = m.direction === 'out';
-              const author = page ? (m.persona?.name ?? 'Assistant') : customerName;
+              const grouped =
+                !newDay && previous !== undefined && previous.direction === m.direction && previous.system !== true && previous.persona?.id === m.persona?.id;
               return (
-                <li key={m.mid} className="inbox-item">
+                <Fragment key={m.mid}>
                   {newDay && (
-                    <p className="day-separator">
+                    <li className="day-separator" role="separator">
                       <span>{dayLabel(m.created_at)}</span>
-                    </p>
+                    </li>
                   )}
-                  <ErrorBoundary fallback={<p className="bubble unsupported">This message can’t be shown.</p>} resetKey={m.body}>
-                    <InboxBubble message={m} author={author} />
-                  </ErrorBoundary>
-                </li>
+                  <MessageItem message={m} conversation={thread} grouped={grouped} viewer="agent" customerName={customerName} />
+                </Fragment>
               );
             })}
           </ol>
           <div ref={end} />
         </div>
       </div>
-    </div>
-  );
-}
-
-/** One message's bubble (its own component, so a malformed body stays inside its error boundary). */
-function InboxBubble({ message: m, author }: { message: InboxMessage; author: string }) {
-  return (
-    <div className={`msg ${m.direction === 'out' ? 'mine' : 'theirs'}`} data-mid={m.mid}>
-      <span className="persona">{author}</span>
-      <p className="bubble">
-        <span className="text">{bodyText(m.body)}</span>
-        <span className="meta">
-          <time dateTime={new Date(m.created_at).toISOString()}>{clockTime(m.created_at)}</time>
-        </span>
-      </p>
     </div>
   );
 }

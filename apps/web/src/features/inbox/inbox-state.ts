@@ -1,9 +1,10 @@
 /**
- * The agent inbox's state: who is logged in, the queue (refreshed on every stream frame),
- * the hub's clock offset for waiting times, and a revision per conversation that the open
- * conversation watches to re-read itself.
+ * The agent inbox's state: who is logged in, the queue, the hub's clock offset for waiting
+ * times, the messages that arrived as stream frames (the open conversation appends them, and
+ * the queue's previews follow them, without re-reading), a revision per conversation that the
+ * open conversation watches to re-read its state, and a reload count for after a reconnect.
  */
-import type { InboxAgent, InboxFrame, InboxQueueItem } from '@confide/protocol';
+import type { InboxAgent, InboxFrame, InboxMessage, InboxQueueItem } from '@confide/protocol';
 import { InboxFrameSchema, StreamCloseCode } from '@confide/protocol';
 import { isSessionGone, sessionChecks } from '../../lib/session';
 import { createStore, useStore } from '../../lib/store';
@@ -20,9 +21,22 @@ export interface InboxState {
   revisions: Record<string, number>;
   /** Conversations that left the inbox while the agent was looking. */
   left: Record<string, true>;
+  /** Messages received as frames, per conversation (the open one merges them by mid). */
+  incoming: Record<string, InboxMessage[]>;
+  /** Bumped when frames may have been missed (reconnect): open conversations read everything again. */
+  reloads: number;
 }
 
-const store = createStore<InboxState>({ agent: undefined, queue: undefined, clockOffset: 0, live: 'connecting', revisions: {}, left: {} });
+const store = createStore<InboxState>({
+  agent: undefined,
+  queue: undefined,
+  clockOffset: 0,
+  live: 'connecting',
+  revisions: {},
+  left: {},
+  incoming: {},
+  reloads: 0,
+});
 
 export const useInbox = <T>(select: (s: InboxState) => T): T => useStore(store, select);
 export const setAgent = (agent: InboxAgent | null) => store.set((s) => ({ ...s, agent, queue: agent === null ? undefined : s.queue }));
@@ -58,9 +72,27 @@ export function refreshQueue(): Promise<void> {
   return refreshing;
 }
 
+let wasLive = false;
+
+/** Keeps at most this many frame messages per conversation (the open pane has the rest). */
+const INCOMING_LIMIT = 200;
+
 function onFrame(frame: InboxFrame): void {
+  if (frame.type === 'message') {
+    // One message, one frame: appended where it is shown, nothing re-read.
+    const id = frame.conversation_id;
+    store.set((s) => ({
+      ...s,
+      incoming: { ...s.incoming, [id]: [...(s.incoming[id] ?? []), frame.message].slice(-INCOMING_LIMIT) },
+      queue: s.queue?.map((item) => (item.conversation_id === id ? { ...item, last_message: frame.message } : item)),
+    }));
+    return;
+  }
   if (frame.type === 'ready' || frame.type === 'resync') {
-    store.set((s) => ({ ...s, live: 'live', revisions: Object.fromEntries(Object.entries(s.revisions).map(([k, v]) => [k, v + 1])) }));
+    // The first `ready` only says the stream is live; later ones follow a reconnect, when frames may be missing.
+    const missed = frame.type === 'resync' || wasLive;
+    wasLive = true;
+    store.set((s) => ({ ...s, live: 'live', ...(missed ? { reloads: s.reloads + 1, incoming: {} } : {}) }));
   } else {
     const id = frame.conversation_id;
     store.set((s) => ({
@@ -107,6 +139,7 @@ export function startInbox(): () => void {
     };
   };
   store.set((s) => ({ ...s, live: 'connecting' }));
+  wasLive = false;
   void refreshQueue();
   connect();
   return () => {

@@ -1,10 +1,42 @@
 /** The queue pane: conversations handed to the inbox, longest waiting first, with live waiting times. */
+import type { AgentStatus, InboxAgent } from '@confide/protocol';
+import { useState } from 'react';
 import { ConversationRow } from '../../components/conversation-row';
+import { toast } from '../../components/toasts';
+import { describeError } from '../../lib/api';
+import { inboxApi } from './inbox-api';
 import { Icon } from '../../components/icon';
-import { inboxConversationPath } from './inbox-route';
-import { logOutAgent, useInbox } from './inbox-state';
+import { navigate } from '../../lib/router';
+import { CLOSED_PATH, inboxConversationPath } from './inbox-route';
+import { logOutAgent, refreshQueue, useInbox } from './inbox-state';
 import { bodyText } from './message-text';
 import { useNow, waitingLabel } from './waiting';
+
+/** The agent's status: online agents get conversations of their team assigned. */
+function StatusSelect({ agent }: { agent: InboxAgent }) {
+  const [status, setStatus] = useState<AgentStatus>(agent.status);
+  const change = async (next: AgentStatus) => {
+    const before = status;
+    setStatus(next);
+    try {
+      await inboxApi.setStatus(next);
+      void refreshQueue();
+    } catch (err) {
+      setStatus(before);
+      toast(describeError(err), 'error');
+    }
+  };
+  return (
+    <label className="agent-status small">
+      <span className="visually-hidden">Your status</span>
+      <select aria-label="Your status" value={status} onChange={(e) => void change(e.target.value as AgentStatus)}>
+        <option value="online">Online</option>
+        <option value="away">Away</option>
+        <option value="offline">Offline</option>
+      </select>
+    </label>
+  );
+}
 
 export function QueueSidebar({ activeId }: { activeId: string | null }) {
   const agent = useInbox((s) => s.agent);
@@ -19,11 +51,24 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
           <h1>Queue</h1>
           {agent != null && (
             <span className="muted small">
-              {agent.display_name} · {agent.page.name}
+              {agent.display_name}
+              {agent.team === null ? '' : ` · ${agent.team.name} team`} · {agent.page.name}
             </span>
           )}
+          {agent != null && <StatusSelect agent={agent} />}
         </div>
         <div className="header-actions">
+          <a
+            className="button"
+            href={CLOSED_PATH}
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+              e.preventDefault();
+              navigate(CLOSED_PATH);
+            }}
+          >
+            Closed
+          </a>
           <button type="button" className="icon-button" onClick={() => void logOutAgent()} aria-label="Log out" title="Log out">
             <Icon name="logout" />
           </button>
@@ -50,15 +95,19 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
                 highlighted={item.assigned_agent === null}
                 who={{ id: item.customer.psid, name: item.customer.first_name }}
                 stamp={
-                  <span className="conversation-time waiting" title="Waiting since the hand-over">
-                    <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
-                    {waiting}
-                  </span>
+                  item.status === 'open' ? (
+                    <span className="conversation-time waiting" title="Waiting since the hand-over">
+                      <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
+                      {waiting}
+                    </span>
+                  ) : (
+                    <span className="conversation-time">{item.status === 'snoozed' ? 'snoozed' : 'taken'}</span>
+                  )
                 }
-                preview={last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}
+                preview={`${item.team === null ? '' : `${item.team.name} · `}${last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}`}
                 badge={
                   <span className={`assignee${mine ? ' mine' : ''}`}>
-                    {item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
+                    {item.status === 'snoozed' ? 'Snoozed' : item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
                   </span>
                 }
               />

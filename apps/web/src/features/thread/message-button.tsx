@@ -22,7 +22,12 @@ export interface ButtonContext {
   closed?: boolean;
   /** The customer sent this message (their own photo or file). */
   mine?: boolean;
+  /** Who is looking: an agent sees the customer's buttons but cannot use them. */
+  viewer?: Viewer;
 }
+
+/** Who a thread is rendered for: the customer, or an agent of the business reading it in the inbox. */
+export type Viewer = 'customer' | 'agent';
 
 /** The consent screen for an account_link button: the whole page goes there and comes back. */
 export const linkStartUrl = (mid: string, url: string) => `/link/start?mid=${encodeURIComponent(mid)}&url=${encodeURIComponent(url)}`;
@@ -32,6 +37,14 @@ export function MessageButton({ button, ctx }: { button: Json; ctx: ButtonContex
   const type = str(button, 'type');
   const title = str(button, 'title') ?? (type === 'account_link' ? 'Link account' : type === 'account_unlink' ? 'Unlink account' : 'Open');
 
+  // The agent sees the button as the customer does; tapping it is the customer's to do.
+  if (ctx.viewer === 'agent' && type !== 'web_url') {
+    return (
+      <span className="msg-button shown" title="The customer's button">
+        {title}
+      </span>
+    );
+  }
   switch (type) {
     case 'web_url': {
       const href = safeUrl(str(button, 'url'));

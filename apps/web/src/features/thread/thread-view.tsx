@@ -14,6 +14,7 @@ import { MessageList } from './message-list';
 import { QuickReplies } from './quick-replies';
 import { useUploads, sendFiles } from './uploads';
 import { GetStarted, Welcome } from './welcome';
+import { HandoverBanner } from './handover-banner';
 
 export function ThreadView({ conversationId }: { conversationId: string }) {
   const conversation = useMessenger((s) => s.conversations[conversationId]);
@@ -149,6 +150,7 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
         typing={typing}
         intro={fresh ? <Welcome conversation={conversation} profile={profile} /> : undefined}
       />
+      <HandoverBanner conversation={conversation} lastMid={thread.messages.at(-1)?.mid} />
       {quickReplies !== undefined && <QuickReplies key={quickMid} conversationId={conversationId} replies={quickReplies} />}
       {getStarted != null ? (
         <GetStarted conversationId={conversationId} payload={getStarted.payload} />
