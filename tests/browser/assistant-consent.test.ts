@@ -40,9 +40,19 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
     const username = `dana${Date.now().toString(36)}`;
     const signup = await hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password: PASSWORD } });
     const cookie = `confide_session=${signup.cookies.find((c) => c.name === 'confide_session')?.value}`;
-    const bank = await hub.services.pages.createPage({ name: 'Harbour Bank', category: 'bank', description: 'A bank', privacyPolicyUrl: null, webhookUrl: null, verifyToken: null });
-    const conversationId = (await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: bank.page_id } })).json().id as string;
-    const clientId = (await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [redirect], client_name: 'Pocket Assistant' } })).json().client_id;
+    const bank = await hub.services.pages.createPage({
+      name: 'Harbour Bank',
+      category: 'bank',
+      description: 'A bank',
+      privacyPolicyUrl: null,
+      webhookUrl: null,
+      verifyToken: null,
+    });
+    const conversationId = (await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: bank.page_id } })).json()
+      .id as string;
+    const clientId = (
+      await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [redirect], client_name: 'Pocket Assistant' } })
+    ).json().client_id;
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
 
@@ -54,7 +64,15 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('button', { name: 'Find a bank or business' }).waitFor();
 
-    const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', scope: 'read act', state: 'st-1' });
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirect,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: 'read act',
+      state: 'st-1',
+    });
     await page.goto(`${env.url}/oauth/authorize?${query}`);
     await page.getByRole('heading', { name: 'Connect Pocket Assistant' }).waitFor();
     await page.getByLabel('Harbour Bank', { exact: true }).check();
@@ -71,7 +89,13 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
       method: 'POST',
       url: '/oauth/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code: codes[0] ?? '', redirect_uri: redirect, code_verifier: verifier }).toString(),
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: codes[0] ?? '',
+        redirect_uri: redirect,
+        code_verifier: verifier,
+      }).toString(),
     });
     expect(token.json()).toMatchObject({ token_type: 'Bearer', scope: 'read act' });
     const call = () =>
@@ -88,11 +112,16 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
       method: 'POST',
       url: '/mcp',
       headers: { authorization: `Bearer ${token.json().access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      payload: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask_business', arguments: { business: bank.page_id, question: 'When is my card payment due?', wait_seconds: 0 } } },
+      payload: {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'ask_business', arguments: { business: bank.page_id, question: 'When is my card payment due?', wait_seconds: 0 } },
+      },
     });
     expect(asked.json().result.structuredContent.result).toMatchObject({ status: 'pending' });
     await page.goto(`${env.url}/?conversation=${conversationId}`);
-    await page.getByText('When is my card payment due?').waitFor();
+    await page.getByRole('log').getByText('When is my card payment due?').waitFor();
     await page.getByText('Sent by your assistant').waitFor();
     await shot(page, 'assistant-02-chat');
 

@@ -87,7 +87,12 @@ describe('the log follows new messages at the bottom', { timeout: 60_000 }, () =
   });
 
   it('offers the pill to someone reading back, and hides it at the bottom', async () => {
-    await page.locator('[role="log"]').evaluate((el) => (el.scrollTop = 0));
+    // Scroll back and let the app see it (a scroll event is asynchronous) before the next message.
+    await page.locator('[role="log"]').evaluate(async (el) => {
+      el.scrollTop = 0;
+      el.dispatchEvent(new Event('scroll'));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    });
     await sendAsBusiness(env.hub, customerId, conversationId, { text: 'One more thing' });
     const pill = page.getByRole('button', { name: 'New messages' });
     await pill.click();

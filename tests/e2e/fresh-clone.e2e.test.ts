@@ -223,8 +223,8 @@ describe('a fresh clone, by the README', () => {
       const revoked = await fetch(`${url}/v19.0/me?access_token=${rotated}`);
       expect(revoked.status).toBe(400);
       expect((await revoked.json()) as { error: { code: number } }).toMatchObject({ error: { code: 190 } });
-      // --demo prints the demo logins.
-      expect(hub.output()).toContain('alice');
+      // --demo prints the demo logins once it has seeded them (after the hub answers).
+      await waitFor('the demo logins', async () => (hub.output().includes('alice /') ? true : undefined));
     } finally {
       expect(await hub.stop()).toBe(true);
     }
