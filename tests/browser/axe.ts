@@ -18,6 +18,16 @@ export interface AxeViolation {
 
 /** Serious and critical axe violations on the page as it is now. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  // Contrast is judged on what settles on screen: let entrance animations (a toast fading in) finish first.
+  // (Only finite ones: a spinner or the typing dots run for ever.)
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const loaded = await page.evaluate(() => 'axe' in window);
   if (!loaded) await page.evaluate(AXE_SOURCE);
   const all = await page.evaluate(async () => {

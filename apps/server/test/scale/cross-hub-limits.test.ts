@@ -68,9 +68,9 @@ describe('limits shared by hubs on one PostgreSQL schema', () => {
     ]);
     const accepted = answers.filter((r) => r.status === 200);
     const limited = answers.filter((r) => r.status !== 200);
-    // Both hubs ran out, so neither holds unspent calls: exactly the limit, split between them.
+    // Both hubs ran out, so neither holds unspent calls: exactly the limit across both. How it
+    // splits depends on which hub's calls reach the shared budget first (one may take it all).
     expect(accepted).toHaveLength(40);
-    expect(accepted.some((r) => r.hub === 'a') && accepted.some((r) => r.hub === 'b')).toBe(true);
     expect(limited.every((r) => r.status === 400 && r.code === 613 && r.retryAfter === '1')).toBe(true);
 
     // The next second is a new window for both hubs.

@@ -39,7 +39,7 @@ export function InboxMessages({
               return (
                 <Fragment key={m.mid}>
                   {newDay && (
-                    <li className="day-separator" role="separator">
+                    <li className="day-separator">
                       <span>{dayLabel(m.created_at)}</span>
                     </li>
                   )}
