@@ -24,7 +24,10 @@ const LAYERS = [
   ['http', [`${SRC}/http/**`]],
   ['feature', [`${SRC}/features/*/**`]],
   ['worker', [`${SRC}/workers/**`]],
-  ['top', [`${SRC}/app.ts`, `${SRC}/hub.ts`, `${SRC}/cli.ts`, `${SRC}/index.ts`, `${SRC}/demo.ts`, `${SRC}/services/**`]],
+  [
+    'top',
+    [`${SRC}/app.ts`, `${SRC}/hub.ts`, `${SRC}/cli.ts`, `${SRC}/index.ts`, `${SRC}/demo.ts`, `${SRC}/services/**`],
+  ],
 ];
 
 /** What each layer may import besides itself (config is read at the edges and passed down). */
@@ -47,7 +50,12 @@ const ALLOWED = {
  * SQLite or PostgreSQL connection. Features reach the database through the storage ports
  * (schema types, the write queue, prepared queries) and never fork on these.
  */
-const DIALECT_FILES = [`${SRC}/storage/db.ts`, `${SRC}/storage/pg-pool.ts`, `${SRC}/storage/statement-cache.ts`, `${SRC}/storage/statement-tally.ts`];
+const DIALECT_FILES = [
+  `${SRC}/storage/db.ts`,
+  `${SRC}/storage/pg-pool.ts`,
+  `${SRC}/storage/statement-cache.ts`,
+  `${SRC}/storage/statement-tally.ts`,
+];
 const DIALECT_DRIVERS = ['pg', 'better-sqlite3'];
 
 const FILE_BUDGET = { max: 300, skipBlankLines: false, skipComments: false };
@@ -65,12 +73,21 @@ const featurePolicies = [
   // A feature's own files, and other features only through their public entry (index.ts).
   { from: element('feature'), disallow: { to: element('feature') } },
   { from: element('feature'), allow: { to: element('feature', { name: '{{ from.captured.name }}' }) } },
-  { from: element('feature'), allow: { to: { element: { type: 'feature' }, file: { path: `${SRC}/features/*/index.ts` } } } },
-  ...FEATURE_PAIRS.map(([from, to]) => ({ from: element('feature', { name: from }), allow: { to: element('feature', { name: to }) } })),
+  {
+    from: element('feature'),
+    allow: { to: { element: { type: 'feature' }, file: { path: `${SRC}/features/*/index.ts` } } },
+  },
+  ...FEATURE_PAIRS.map(([from, to]) => ({
+    from: element('feature', { name: from }),
+    allow: { to: element('feature', { name: to }) },
+  })),
   { from: element('feature'), disallow: { to: DIALECT_FILES.map(file) } },
 ];
 
-const baselinePolicies = UPWARD_IMPORTS.map(([from, to]) => ({ from: file(`${SRC}/${from}`), allow: { to: file(`${SRC}/${to}`) } }));
+const baselinePolicies = UPWARD_IMPORTS.map(([from, to]) => ({
+  from: file(`${SRC}/${from}`),
+  allow: { to: file(`${SRC}/${to}`) },
+}));
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/*.d.ts', 'data-test/**', 'tools/lint/fixtures/**'] },
@@ -89,8 +106,14 @@ export default [
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
   // Today's offenders, listed with their size as a ceiling: they may shrink, not grow, and new code may not join them.
-  ...Object.entries(LONG_FILES).map(([path, max]) => ({ files: [path], rules: { 'max-lines': ['error', { ...FILE_BUDGET, max }] } })),
-  ...Object.entries(LONG_FUNCTIONS).map(([path, max]) => ({ files: [path], rules: { 'max-lines-per-function': ['error', { ...FUNCTION_BUDGET, max }] } })),
+  ...Object.entries(LONG_FILES).map(([path, max]) => ({
+    files: [path],
+    rules: { 'max-lines': ['error', { ...FILE_BUDGET, max }] },
+  })),
+  ...Object.entries(LONG_FUNCTIONS).map(([path, max]) => ({
+    files: [path],
+    rules: { 'max-lines-per-function': ['error', { ...FUNCTION_BUDGET, max }] },
+  })),
   {
     files: [`${SRC}/**/*.ts`],
     ignores: [`${SRC}/**/*.test.ts`],
@@ -101,11 +124,16 @@ export default [
       'boundaries/elements': LAYERS.map(([type, patterns]) =>
         type === 'feature'
           ? [{ type, pattern: `${SRC}/features/*`, capture: ['name'] }]
-          : patterns.map((pattern) => (pattern.endsWith('.ts') ? { type, pattern, mode: 'file' } : { type, pattern, partialMatch: false })),
+          : patterns.map((pattern) =>
+              pattern.endsWith('.ts') ? { type, pattern, mode: 'file' } : { type, pattern, partialMatch: false },
+            ),
       ).flat(),
     },
     rules: {
-      'boundaries/dependencies': ['error', { default: 'disallow', policies: [...layerPolicies, ...featurePolicies, ...baselinePolicies] }],
+      'boundaries/dependencies': [
+        'error',
+        { default: 'disallow', policies: [...layerPolicies, ...featurePolicies, ...baselinePolicies] },
+      ],
     },
   },
   // The drivers are external modules: the core rule refuses them in features.
@@ -114,7 +142,12 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: DIALECT_DRIVERS.map((name) => ({ name, message: 'features reach the database through the storage ports, never a driver' })) },
+        {
+          paths: DIALECT_DRIVERS.map((name) => ({
+            name,
+            message: 'features reach the database through the storage ports, never a driver',
+          })),
+        },
       ],
     },
   },

@@ -48,10 +48,13 @@ if (values.list) {
 
 const unknown = positionals.filter((p) => !SCENARIOS.some((s) => s.name === p));
 if (unknown.length > 0) {
-  process.stderr.write(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${SCENARIOS.map((s) => s.name).join(', ')}\n`);
+  process.stderr.write(
+    `Unknown scenario(s): ${unknown.join(', ')}. Known: ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+  );
   process.exit(2);
 }
-const selected = positionals.length > 0 ? SCENARIOS.filter((s) => positionals.includes(s.name)) : SCENARIOS.filter((s) => s.byDefault);
+const selected =
+  positionals.length > 0 ? SCENARIOS.filter((s) => positionals.includes(s.name)) : SCENARIOS.filter((s) => s.byDefault);
 
 const stamp = new Date().toISOString().replace(/\..+$/, '').replaceAll(':', '-');
 const startedAt = Date.now();
@@ -96,7 +99,9 @@ log(
 );
 const loadAtStart = loadAverage();
 if (loadAtStart > machine.nproc / 2) {
-  log(`WARNING: load average ${loadAtStart.toFixed(1)} on ${machine.nproc} CPUs: other work on this machine lowers every number.`);
+  log(
+    `WARNING: load average ${loadAtStart.toFixed(1)} on ${machine.nproc} CPUs: other work on this machine lowers every number.`,
+  );
 }
 const rows: Scored[] = [];
 const outcomes: Record<string, unknown> = {};
@@ -115,7 +120,12 @@ for (const scenario of selected) {
     ctx.previous.set(scenario.name, outcome);
     const scored = outcome.rows.map(score);
     rows.push(...scored);
-    outcomes[scenario.name] = { ...outcome, rows: scored, seconds: (Date.now() - t0) / 1000, loadAverageAfter: loadAverage() };
+    outcomes[scenario.name] = {
+      ...outcome,
+      rows: scored,
+      seconds: (Date.now() - t0) / 1000,
+      loadAverageAfter: loadAverage(),
+    };
     log(textTable(scored));
   } catch (err) {
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -144,6 +154,7 @@ process.exit(failedRuns ? 1 : 0);
 
 async function waitForQuiet(threshold: number): Promise<void> {
   const until = Date.now() + 5 * 60_000;
-  if (loadAverage() >= threshold) log(`  waiting for the load average (${loadAverage().toFixed(1)}) to drop below ${threshold}…`);
+  if (loadAverage() >= threshold)
+    log(`  waiting for the load average (${loadAverage().toFixed(1)}) to drop below ${threshold}…`);
   while (loadAverage() >= threshold && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000));
 }

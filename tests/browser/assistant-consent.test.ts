@@ -38,7 +38,11 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
   it('consent screen → code at the loopback callback → tokens; removal in the privacy center → 401 on the next call', async () => {
     const { hub } = env;
     const username = `dana${Date.now().toString(36)}`;
-    const signup = await hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password: PASSWORD } });
+    const signup = await hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username, password: PASSWORD },
+    });
     const cookie = `confide_session=${signup.cookies.find((c) => c.name === 'confide_session')?.value}`;
     const bank = await hub.services.pages.createPage({
       name: 'Harbour Bank',
@@ -48,10 +52,20 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
       webhookUrl: null,
       verifyToken: null,
     });
-    const conversationId = (await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: bank.page_id } })).json()
-      .id as string;
+    const conversationId = (
+      await hub.app.inject({
+        method: 'POST',
+        url: '/api/conversations',
+        headers: { cookie },
+        payload: { page_id: bank.page_id },
+      })
+    ).json().id as string;
     const clientId = (
-      await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: [redirect], client_name: 'Pocket Assistant' } })
+      await hub.app.inject({
+        method: 'POST',
+        url: '/oauth/register',
+        payload: { redirect_uris: [redirect], client_name: 'Pocket Assistant' },
+      })
     ).json().client_id;
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -102,7 +116,11 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
       hub.app.inject({
         method: 'POST',
         url: '/mcp',
-        headers: { authorization: `Bearer ${token.json().access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          authorization: `Bearer ${token.json().access_token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_businesses', arguments: {} } },
       });
     expect((await call()).json().result.structuredContent.result).toMatchObject([{ name: 'Harbour Bank' }]);
@@ -111,12 +129,19 @@ describe('connecting an assistant in the browser', { timeout: 60_000 }, () => {
     const asked = await hub.app.inject({
       method: 'POST',
       url: '/mcp',
-      headers: { authorization: `Bearer ${token.json().access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        authorization: `Bearer ${token.json().access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       payload: {
         jsonrpc: '2.0',
         id: 2,
         method: 'tools/call',
-        params: { name: 'ask_business', arguments: { business: bank.page_id, question: 'When is my card payment due?', wait_seconds: 0 } },
+        params: {
+          name: 'ask_business',
+          arguments: { business: bank.page_id, question: 'When is my card payment due?', wait_seconds: 0 },
+        },
       },
     });
     expect(asked.json().result.structuredContent.result).toMatchObject({ status: 'pending' });

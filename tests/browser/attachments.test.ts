@@ -13,8 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe.js';
 import { shot, startBrowserHub, type BrowserHub } from './harness.js';
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64');
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
 
 interface WebhookAttachment {
   type: string;
@@ -42,8 +47,11 @@ describe('customer attachments', { timeout: 90_000 }, () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        const event = JSON.parse(body) as { entry?: Array<{ messaging?: Array<{ message?: { attachments?: WebhookAttachment[] } }> }> };
-        for (const entry of event.entry ?? []) for (const m of entry.messaging ?? []) received.push(...(m.message?.attachments ?? []));
+        const event = JSON.parse(body) as {
+          entry?: Array<{ messaging?: Array<{ message?: { attachments?: WebhookAttachment[] } }> }>;
+        };
+        for (const entry of event.entry ?? [])
+          for (const m of entry.messaging ?? []) received.push(...(m.message?.attachments ?? []));
         res.end('EVENT_RECEIVED');
       });
     });
@@ -57,12 +65,17 @@ describe('customer attachments', { timeout: 90_000 }, () => {
       webhookUrl: hookUrl,
       verifyToken: 'v',
     });
-    other = await env.hub.services.pages.createPage({ name: 'Other Shop', category: 'merchant', description: 'Not the bank.' });
+    other = await env.hub.services.pages.createPage({
+      name: 'Other Shop',
+      category: 'merchant',
+      description: 'Not the bank.',
+    });
     context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
   });
 
@@ -97,7 +110,9 @@ describe('customer attachments', { timeout: 90_000 }, () => {
       (bytes) => {
         const dt = new DataTransfer();
         dt.items.add(new File([new Uint8Array(bytes)], 'screenshot.png', { type: 'image/png' }));
-        document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+        document.activeElement?.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+        );
       },
       [...PNG],
     );
@@ -106,7 +121,11 @@ describe('customer attachments', { timeout: 90_000 }, () => {
 
     // 2. A PDF from the picker (the paperclip opens it).
     await page.getByRole('button', { name: 'Attach a photo or PDF' }).waitFor();
-    await page.setInputFiles('[data-testid="attach-input"]', { name: 'Receipt März.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.setInputFiles('[data-testid="attach-input"]', {
+      name: 'Receipt März.pdf',
+      mimeType: 'application/pdf',
+      buffer: PDF,
+    });
     await log.locator('li.msg.mine .file-card', { hasText: 'Receipt März.pdf' }).waitFor();
 
     // 3. A photo dropped on the conversation.
@@ -125,7 +144,11 @@ describe('customer attachments', { timeout: 90_000 }, () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // A file of another kind is refused in words, and nothing is uploaded.
-    await page.setInputFiles('[data-testid="attach-input"]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.setInputFiles('[data-testid="attach-input"]', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('hello'),
+    });
     await page.getByText('“notes.txt” can’t be sent: only photos (JPEG, PNG, GIF, WebP) and PDF documents.').waitFor();
     expect(await log.locator('li.upload').count()).toBe(0);
 

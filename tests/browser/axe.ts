@@ -37,12 +37,19 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
           run(
             ctx: Document,
             opts: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+          ): Promise<{
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
         };
       }
     ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.map(String).join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.map(String).join(' ')),
+    }));
   });
   return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -33,12 +33,25 @@ describe('a malformed business message in the customer web app', { timeout: 60_0
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Glitch Bank', category: 'bank', description: 'Sends odd files.' });
-    const signup = await env.hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username: `bob${Date.now().toString(36)}`, password: 'correct horse battery' } });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Glitch Bank',
+      category: 'bank',
+      description: 'Sends odd files.',
+    });
+    const signup = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username: `bob${Date.now().toString(36)}`, password: 'correct horse battery' },
+    });
     const session = signup.cookies.find((c) => c.name === 'confide_session')!;
     cookie = { name: session.name, value: session.value, url: env.url };
     const customerId = signup.json().customer.id as string;
-    const opened = await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: `${session.name}=${session.value}` }, payload: { page_id: bank.page_id } });
+    const opened = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/conversations',
+      headers: { cookie: `${session.name}=${session.value}` },
+      payload: { page_id: bank.page_id },
+    });
     conversationId = opened.json().id;
     const bodies = [
       { text: 'Your statement is ready' },

@@ -71,7 +71,9 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     const thanks = await checkout();
     expect(thanks).toContain('tap Allow there');
     const card = page.locator('.consent-request');
-    await card.getByText('Sandbox Shop would like to send you receipts and shipping updates.').waitFor({ timeout: 20_000 });
+    await card
+      .getByText('Sandbox Shop would like to send you receipts and shipping updates.')
+      .waitFor({ timeout: 20_000 });
     expect(await card.getByText('Confide · consent request').count()).toBe(1);
     expect(await page.getByRole('article', { name: /^Receipt/ }).count()).toBe(0);
     // The hub also told the customer, quietly, what was refused: one collapsed line.
@@ -105,11 +107,18 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
     expect(await seriousViolations(page)).toEqual([]);
     await sheet.getByRole('button', { name: 'Allow', exact: true }).click();
     await card.getByText('You allowed this.').waitFor();
-    await page.getByRole('log').getByText('Confide: Sandbox Shop may now send you receipts and shipping updates.', { exact: false }).waitFor();
+    await page
+      .getByRole('log')
+      .getByText('Confide: Sandbox Shop may now send you receipts and shipping updates.', { exact: false })
+      .waitFor();
     expect(await card.getByRole('button', { name: 'Allow…' }).count()).toBe(0);
 
     // The ledger has the grant, from the customer's own answer.
-    const ledger = await w.hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: `${session.name}=${session.value}` } });
+    const ledger = await w.hub.app.inject({
+      method: 'GET',
+      url: '/api/privacy/ledger',
+      headers: { cookie: `${session.name}=${session.value}` },
+    });
     expect(ledger.json().data[0]).toMatchObject({ event: 'granted', categories: ['receipts', 'shipping'] });
 
     const next = await checkout();

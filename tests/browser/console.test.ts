@@ -38,12 +38,16 @@ describe('business console', { timeout: 90_000 }, () => {
     });
     await new Promise<void>((r) => receiver.server?.listen(0, '127.0.0.1', r));
     receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/hook`;
-    await env.hub.services.console.members.createOrganisation({ name: 'Sandbox Bank', username: 'bank-owner', password: PASSWORD }, 'operator');
+    await env.hub.services.console.members.createOrganisation(
+      { name: 'Sandbox Bank', username: 'bank-owner', password: PASSWORD },
+      'operator',
+    );
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
     owner = await context.newPage();
     owner.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     owner.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
   });
 
@@ -55,10 +59,26 @@ describe('business console', { timeout: 90_000 }, () => {
   const log = () => owner.getByTestId('delivery-log').locator('tbody tr');
   const customerSays = async (pageId: string, text: string) => {
     const username = `cust${Math.random().toString(36).slice(2, 8)}`;
-    const signup = await env.hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password: 'customer password' } });
+    const signup = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/signup',
+      payload: { username, password: 'customer password' },
+    });
     const cookie = `confide_session=${signup.cookies.find((c) => c.name === 'confide_session')?.value}`;
-    const conv = (await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: pageId } })).json();
-    const sent = await env.hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie }, payload: { text } });
+    const conv = (
+      await env.hub.app.inject({
+        method: 'POST',
+        url: '/api/conversations',
+        headers: { cookie },
+        payload: { page_id: pageId },
+      })
+    ).json();
+    const sent = await env.hub.app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conv.id}/messages`,
+      headers: { cookie },
+      payload: { text },
+    });
     expect(sent.statusCode).toBe(201);
   };
   let pageId = '';
@@ -76,7 +96,13 @@ describe('business console', { timeout: 90_000 }, () => {
     await owner.getByRole('heading', { name: 'Sandbox Retail' }).waitFor();
     const token = await owner.getByTestId('once-value').first().textContent();
     expect(token).toMatch(/^EAAC/);
-    pageId = (await env.hub.ctx.storage.db.selectFrom('pages').select('id').where('name', '=', 'Sandbox Retail').executeTakeFirstOrThrow()).id;
+    pageId = (
+      await env.hub.ctx.storage.db
+        .selectFrom('pages')
+        .select('id')
+        .where('name', '=', 'Sandbox Retail')
+        .executeTakeFirstOrThrow()
+    ).id;
   });
 
   it('sets the webhook after the handshake and reads a test event in the delivery log', async () => {
@@ -99,14 +125,23 @@ describe('business console', { timeout: 90_000 }, () => {
     await shot(owner, 'console-delivered');
     receiver.down = true;
     await customerSays(pageId, 'anyone there?');
-    await expect.poll(async () => (await log().allTextContents()).filter((t) => t.includes('HTTP 503')).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await log().allTextContents()).filter((t) => t.includes('HTTP 503')).length, {
+        timeout: 15_000,
+      })
+      .toBeGreaterThanOrEqual(2);
     await expect.poll(() => owner.locator('.console-hook-state').textContent()).toMatch(/failing since .* next retry/);
     await shot(owner, 'console-retrying');
     receiver.down = false;
     await expect.poll(() => log().first().textContent(), { timeout: 15_000 }).toMatch(/1 eventOK 200/);
     await expect.poll(() => owner.locator('.console-hook-state').textContent()).not.toMatch(/failing since/);
     const before = receiver.posts.length;
-    await log().filter({ hasText: 'OK 200' }).filter({ hasText: '1 event' }).last().getByRole('button', { name: 'Redeliver' }).click();
+    await log()
+      .filter({ hasText: 'OK 200' })
+      .filter({ hasText: '1 event' })
+      .last()
+      .getByRole('button', { name: 'Redeliver' })
+      .click();
     await expect.poll(() => owner.getByTestId('hook-outcome').textContent()).toMatch(/1 event\(s\) queued again/);
     await expect.poll(() => receiver.posts.length, { timeout: 10_000 }).toBe(before + 1);
     expect(receiver.posts.at(-1)).toContain('hello bank');
@@ -126,7 +161,8 @@ describe('business console', { timeout: 90_000 }, () => {
 
   it('sends a message to a customer with the API explorer and the new token', async () => {
     // The customer's PSID, as the bank reads it from the messages webhook its receiver got.
-    const psid = JSON.parse(receiver.posts.find((p) => p.includes('hello bank')) ?? '{}').entry[0].messaging[0].sender.id as string;
+    const psid = JSON.parse(receiver.posts.find((p) => p.includes('hello bank')) ?? '{}').entry[0].messaging[0].sender
+      .id as string;
     await owner.getByRole('button', { name: 'API explorer' }).click();
     await owner.getByLabel('Endpoint').selectOption('send');
     await owner.getByLabel('Page access token').fill(explorerToken);
@@ -140,7 +176,11 @@ describe('business console', { timeout: 90_000 }, () => {
     await expect.poll(() => owner.getByTestId('explorer-status').textContent()).toBe('HTTP 200');
     const answer = JSON.parse((await owner.getByTestId('explorer-answer').textContent()) ?? '{}');
     expect(answer).toMatchObject({ recipient_id: psid, message_id: expect.any(String) });
-    const stored = await env.hub.ctx.storage.db.selectFrom('messages').select('mid').where('mid', '=', answer.message_id).execute();
+    const stored = await env.hub.ctx.storage.db
+      .selectFrom('messages')
+      .select('mid')
+      .where('mid', '=', answer.message_id)
+      .execute();
     expect(stored).toHaveLength(1);
     // A wrong token gets the Graph error, shown as it came.
     await owner.getByLabel('Page access token').fill('EAACnot-a-real-token-at-all-000000');
@@ -156,22 +196,34 @@ describe('business console', { timeout: 90_000 }, () => {
     await owner.getByLabel('Text customers read').fill('An alert when a payment looks unusual.');
     await owner.getByRole('button', { name: 'Save', exact: true }).click();
     await owner.getByRole('cell', { name: 'An alert when a payment looks unusual.' }).waitFor();
-    expect(await owner.getByTestId('consent-totals').textContent()).toBe('0 granted · 0 revoked · 0 expired · 0 sends refused');
+    expect(await owner.getByTestId('consent-totals').textContent()).toBe(
+      '0 granted · 0 revoked · 0 expired · 0 sends refused',
+    );
   });
 
   it('edits the Messenger Profile with a live preview; a javascript: link is refused', async () => {
     await owner.getByLabel('Greeting').fill('Hi {{user_first_name}}, <b>welcome</b>');
     await owner.getByLabel('Ice breakers (one question a line)').fill('What is my balance?');
-    await owner.getByLabel('Menu (Title | PAYLOAD or Title | https://…)').fill('Balance | BALANCE\nHelp | javascript:alert(1)');
+    await owner
+      .getByLabel('Menu (Title | PAYLOAD or Title | https://…)')
+      .fill('Balance | BALANCE\nHelp | javascript:alert(1)');
     const preview = owner.getByTestId('profile-preview');
     await expect.poll(() => preview.textContent()).toContain('Hi Alice, <b>welcome</b>');
     expect(await preview.locator('b').count()).toBe(0);
     await owner.getByRole('button', { name: 'Save profile' }).click();
     await expect.poll(() => owner.getByTestId('profile-outcome').textContent()).toMatch(/.+/);
     expect(await owner.getByTestId('profile-outcome').getAttribute('class')).toBe('form-error');
-    expect(await env.hub.ctx.storage.db.selectFrom('messenger_profile').select('field').where('page_id', '=', pageId).execute()).toEqual([]);
+    expect(
+      await env.hub.ctx.storage.db
+        .selectFrom('messenger_profile')
+        .select('field')
+        .where('page_id', '=', pageId)
+        .execute(),
+    ).toEqual([]);
     await owner.getByLabel('Greeting').fill('Hi {{user_first_name}}, welcome');
-    await owner.getByLabel('Menu (Title | PAYLOAD or Title | https://…)').fill('Balance | BALANCE\nHelp | https://bank.example/help');
+    await owner
+      .getByLabel('Menu (Title | PAYLOAD or Title | https://…)')
+      .fill('Balance | BALANCE\nHelp | https://bank.example/help');
     await owner.getByRole('button', { name: 'Save profile' }).click();
     await expect.poll(() => owner.getByTestId('profile-outcome').textContent()).toBe('Profile saved.');
     expect((await preview.textContent()) ?? '').toContain('Help ↗');

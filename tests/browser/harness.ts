@@ -28,10 +28,14 @@ export interface BrowserHub {
 
 /** Starts a hub serving the built web app and launches Chromium; `env` adds configuration (e.g. WEBHOOK_ALLOW_PRIVATE for a local webhook, INBOX_REOPEN_MINUTES). */
 export async function startBrowserHub(env: Record<string, string> = {}): Promise<BrowserHub> {
-  if (!existsSync(join(ROOT, 'apps/web/dist/index.html'))) throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
+  if (!existsSync(join(ROOT, 'apps/web/dist/index.html')))
+    throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does).`);
   const dataDir = await mkdtemp(join(tmpdir(), 'confide-browser-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env }, () => undefined);
+  const config = loadConfig(
+    { NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
+    () => undefined,
+  );
   const hub = await createHub(config);
   const url = await hub.listen();
   const browser = await chromium.launch({
@@ -52,7 +56,12 @@ export async function startBrowserHub(env: Record<string, string> = {}): Promise
 }
 
 /** Records a message from the business, as the Send API does; the customer's stream gets it live. */
-export async function sendAsBusiness(hub: Hub, customerId: string, conversationId: string, body: MessageBody): Promise<string> {
+export async function sendAsBusiness(
+  hub: Hub,
+  customerId: string,
+  conversationId: string,
+  body: MessageBody,
+): Promise<string> {
   const message = await hub.ctx.storage.writes.run(async (tx) => {
     const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
     if (conversation === undefined) throw new Error(`no conversation ${conversationId}`);
@@ -65,7 +74,11 @@ export async function sendAsBusiness(hub: Hub, customerId: string, conversationI
 export async function businessReadAll(hub: Hub, customerId: string, conversationId: string): Promise<void> {
   const now = hub.ctx.now();
   await hub.ctx.storage.writes.run(async (tx) => {
-    await tx.db.updateTable('conversations').set({ page_delivered_wm: now, page_read_wm: now }).where('id', '=', conversationId).execute();
+    await tx.db
+      .updateTable('conversations')
+      .set({ page_delivered_wm: now, page_read_wm: now })
+      .where('id', '=', conversationId)
+      .execute();
     await appendCustomerEvent(
       tx,
       hub.ctx.bus,
@@ -78,7 +91,11 @@ export async function businessReadAll(hub: Hub, customerId: string, conversation
 
 /** The business's typing indicator (ephemeral, never persisted). */
 export function businessTyping(hub: Hub, customerId: string, conversationId: string, on: boolean): void {
-  hub.ctx.bus.publish({ name: 'customer.frame', customerId, frame: { type: 'typing', conversation_id: conversationId, on } });
+  hub.ctx.bus.publish({
+    name: 'customer.frame',
+    customerId,
+    frame: { type: 'typing', conversation_id: conversationId, on },
+  });
 }
 
 /**
@@ -113,7 +130,8 @@ export async function allowStream(page: Page): Promise<void> {
 }
 
 /** document width never exceeds the viewport (no sideways scrolling). */
-export const hasNoHorizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+export const hasNoHorizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

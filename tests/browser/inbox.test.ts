@@ -25,13 +25,19 @@ describe('agent inbox', { timeout: 60_000 }, () => {
   const watch = (page: Page) => {
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
   };
 
   const threadOwner = async () =>
-    (await env.hub.ctx.storage.db.selectFrom('conversations').select('thread_owner_app_id').where('id', '=', conversationId).executeTakeFirstOrThrow())
-      .thread_owner_app_id;
+    (
+      await env.hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('thread_owner_app_id')
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow()
+    ).thread_owner_app_id;
 
   beforeAll(async () => {
     env = await startBrowserHub({ INBOX_REOPEN_MINUTES: '30' });
@@ -43,7 +49,12 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       webhookUrl: 'http://127.0.0.1:9/hook',
       verifyToken: 'v',
     });
-    await env.hub.services.agents.create({ pageId: bank.page_id, username: 'ada', password: 'agent password 1', displayName: 'Ada' });
+    await env.hub.services.agents.create({
+      pageId: bank.page_id,
+      username: 'ada',
+      password: 'agent password 1',
+      displayName: 'Ada',
+    });
     // A page-wide canned response (supervisors create them through the API; set up directly here).
     await env.hub.ctx.storage.writes.run(({ db }) =>
       db
@@ -87,8 +98,13 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     const composer = page.getByLabel('Message Acme Bank');
     await composer.fill('I need to talk to a person');
     await composer.press('Enter');
-    await page.locator('li.msg', { hasText: 'I need to talk to a person' }).locator('.ticks[data-state="sent"]').waitFor();
-    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string } }>));
+    await page
+      .locator('li.msg', { hasText: 'I need to talk to a person' })
+      .locator('.ticks[data-state="sent"]')
+      .waitFor();
+    const me = await page.evaluate(() =>
+      fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string } }>),
+    );
     customerId = me.customer.id;
     await shot(page, 'inbox-01-customer-writes');
   });
@@ -107,7 +123,11 @@ describe('agent inbox', { timeout: 60_000 }, () => {
   });
 
   it('the bot passes the conversation to the page inbox; it appears live in the queue', async () => {
-    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const { psid } = await env.hub.ctx.storage.db
+      .selectFrom('conversations')
+      .select('psid')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     // The bot asked a question with a button template before handing over.
     const asked = await fetch(`${env.url}/v25.0/me/messages?access_token=${bank.page_access_token}`, {
       method: 'POST',
@@ -118,7 +138,11 @@ describe('agent inbox', { timeout: 60_000 }, () => {
         message: {
           attachment: {
             type: 'template',
-            payload: { template_type: 'button', text: 'Shall I find you a person?', buttons: [{ type: 'postback', title: 'Yes please', payload: 'AGENT' }] },
+            payload: {
+              template_type: 'button',
+              text: 'Shall I find you a person?',
+              buttons: [{ type: 'postback', title: 'Yes please', payload: 'AGENT' }],
+            },
           },
         },
       }),
@@ -143,7 +167,11 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     const page = agent.page;
     await page.getByRole('link', { name: new RegExp(username) }).click();
     await page.getByRole('heading', { name: username, level: 2 }).waitFor();
-    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const { psid } = await env.hub.ctx.storage.db
+      .selectFrom('conversations')
+      .select('psid')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     await page.locator('.inbox-profile .psid', { hasText: psid }).waitFor();
     await page.getByRole('log').getByText('I need to talk to a person').waitFor();
     // The bot's template as alice sees it, through the messenger's components: its button shown, not usable.
@@ -190,7 +218,8 @@ describe('agent inbox', { timeout: 60_000 }, () => {
   it("alice's next message shows up in the agent's conversation live: one frame, no re-read, no new recorded view", async () => {
     const reads: string[] = [];
     const count = (req: { url: () => string; method: () => string }) => {
-      if (req.method() === 'GET' && new URL(req.url()).pathname.startsWith('/inbox/api/')) reads.push(new URL(req.url()).pathname);
+      if (req.method() === 'GET' && new URL(req.url()).pathname.startsWith('/inbox/api/'))
+        reads.push(new URL(req.url()).pathname);
     };
     const viewsBefore = (await env.hub.ctx.storage.db.selectFrom('agent_views').select('id').execute()).length;
     agent.page.on('request', count);
@@ -213,7 +242,9 @@ describe('agent inbox', { timeout: 60_000 }, () => {
     const page = agent.page;
     // A canned response fills the reply box with alice's name.
     await page.getByLabel('Canned response').selectOption('cr_greeting');
-    await expect.poll(() => page.getByLabel(`Reply to ${username}`).inputValue()).toBe(`Hello ${username}, thanks for waiting.`);
+    await expect
+      .poll(() => page.getByLabel(`Reply to ${username}`).inputValue())
+      .toBe(`Hello ${username}, thanks for waiting.`);
     await page.getByLabel(`Reply to ${username}`).fill('');
     await page.getByText(/^Internal notes/).click();
     await page.getByLabel('Add an internal note').fill('Verified her by phone');
@@ -244,14 +275,22 @@ describe('agent inbox', { timeout: 60_000 }, () => {
       await Promise.all(
         handovers.map(async (h) => ({
           app: h.app_id,
-          item: await env.hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, h.payload),
+          item: await env.hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            customerId,
+            h.payload,
+          ),
         })),
       ),
     ).toEqual([
       {
         app: bank.app_id,
         item: expect.objectContaining({
-          pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id, metadata: 'approve unlock 4821' },
+          pass_thread_control: {
+            previous_owner_app_id: PAGE_INBOX_APP_ID,
+            new_owner_app_id: bank.app_id,
+            metadata: 'approve unlock 4821',
+          },
         }),
       },
     ]);

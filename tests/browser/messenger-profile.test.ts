@@ -21,7 +21,8 @@ describe('Messenger Profile in the customer messenger', { timeout: 90_000 }, () 
     const page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
     return page;
   };
@@ -57,7 +58,11 @@ describe('Messenger Profile in the customer messenger', { timeout: 90_000 }, () 
     await signUpAndOpenBank(page, 'gina');
     await page.getByText('Sandbox Bank: balances, payment alerts and fraud checks. Demo data only.').waitFor();
     const suggestions = page.getByRole('list', { name: 'Suggested questions' }).getByRole('button');
-    expect(await suggestions.allTextContents()).toEqual(['What is my balance?', 'How do I link my bank account?', 'Can I talk to a person?']);
+    expect(await suggestions.allTextContents()).toEqual([
+      'What is my balance?',
+      'How do I link my bank account?',
+      'Can I talk to a person?',
+    ]);
     // Messenger's Get Started stands in for the composer until the conversation starts.
     expect(await page.getByLabel('Message Sandbox Bank').count()).toBe(0);
     await shot(page, 'profile-01-welcome-desktop');
@@ -127,7 +132,13 @@ describe('Messenger Profile in the customer messenger', { timeout: 90_000 }, () 
     await page.getByRole('button', { name: 'Can I talk to a person?' }).waitFor();
     await shot(page, 'profile-04-welcome-mobile');
     const loadsBefore = loads;
-    expect((await setProfile({ greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}, welcome to Sandbox Bank.' }] })).status).toBe(200);
+    expect(
+      (
+        await setProfile({
+          greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}, welcome to Sandbox Bank.' }],
+        })
+      ).status,
+    ).toBe(200);
     await page.getByText('Hello hugo, welcome to Sandbox Bank.').waitFor();
     expect(loads).toBe(loadsBefore);
     await page.getByRole('button', { name: 'Can I talk to a person?' }).click();

@@ -25,7 +25,10 @@ import {
 } from './harness.js';
 
 /** A real 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('customer web messenger', { timeout: 60_000 }, () => {
   let env: BrowserHub;
@@ -46,7 +49,9 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
   const thread = () => page.getByRole('log');
   const messages = (text: string) => page.locator('li.msg', { hasText: text });
   const customerMessages = () =>
-    env.hub.services.conversations.messages(customerId, conversationId, undefined, 50).then((p) => p.data.filter((m) => m.direction === 'in'));
+    env.hub.services.conversations
+      .messages(customerId, conversationId, undefined, 50)
+      .then((p) => p.data.filter((m) => m.direction === 'in'));
 
   beforeAll(async () => {
     const agents: string[] = [];
@@ -57,19 +62,36 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cdn = { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, agents };
     env = await startBrowserHub();
-    const created = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking, privately.' });
+    const created = await env.hub.services.pages.createPage({
+      name: 'Acme Bank',
+      category: 'bank',
+      description: 'Everyday banking, privately.',
+    });
     bankId = created.page_id;
     bankToken = created.page_access_token;
-    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'balances', purpose: 'Show your balance when you ask for it.' });
-    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'fraud_alerts', purpose: 'Warn you about suspicious card payments.' });
-    await env.hub.services.pages.createPage({ name: 'Corner Books', category: 'merchant', description: 'Independent bookshop.' });
+    await declareCategory(env.hub.ctx, {
+      pageId: bankId,
+      category: 'balances',
+      purpose: 'Show your balance when you ask for it.',
+    });
+    await declareCategory(env.hub.ctx, {
+      pageId: bankId,
+      category: 'fraud_alerts',
+      purpose: 'Warn you about suspicious card payments.',
+    });
+    await env.hub.services.pages.createPage({
+      name: 'Corner Books',
+      category: 'merchant',
+      description: 'Independent bookshop.',
+    });
     context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(WEBSOCKET_CONTROL);
     context.on('request', (request) => void browserRequests.push(request.url()));
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
   });
 
@@ -86,7 +108,9 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await shot(page, '01-sign-up');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Chats' }).waitFor();
-    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>));
+    const me = await page.evaluate(() =>
+      fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>),
+    );
     expect(me.customer.username).toBe(username);
     customerId = me.customer.id;
     await shot(page, '02-empty-inbox');
@@ -169,8 +193,16 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
               image_url: `${cdn.origin}/cards/classic.png`,
               buttons: [{ type: 'postback', title: 'Choose Classic', payload: 'CLASSIC' }],
             },
-            { title: 'Travel card', subtitle: 'No FX fees abroad', buttons: [{ type: 'postback', title: 'Choose Travel', payload: 'TRAVEL' }] },
-            { title: 'Premium card', subtitle: 'Lounge access', buttons: [{ type: 'postback', title: 'Choose Premium', payload: 'PREMIUM' }] },
+            {
+              title: 'Travel card',
+              subtitle: 'No FX fees abroad',
+              buttons: [{ type: 'postback', title: 'Choose Travel', payload: 'TRAVEL' }],
+            },
+            {
+              title: 'Premium card',
+              subtitle: 'Lounge access',
+              buttons: [{ type: 'postback', title: 'Choose Premium', payload: 'PREMIUM' }],
+            },
           ],
         },
       },
@@ -215,19 +247,29 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await image.waitFor();
     // The image box is sized by CSS before it loads, so nothing below it jumps.
     expect((await image.boundingBox())?.height).toBeGreaterThan(100);
-    expect(await page.getByRole('link', { name: /2026-10\.pdf/ }).getAttribute('href')).toBe('https://bank.example/statements/2026-10.pdf');
+    expect(await page.getByRole('link', { name: /2026-10\.pdf/ }).getAttribute('href')).toBe(
+      'https://bank.example/statements/2026-10.pdf',
+    );
     // The card's image is on the bank's host; the browser gets it from the hub's proxy.
     const cardImage = page.locator('.generic-card', { hasText: 'Classic card' }).locator('img.card-image');
     await cardImage.waitFor();
-    expect(await cardImage.getAttribute('src')).toMatch(/^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcards%2Fclassic\.png&sig=[\w-]{22}$/);
-    await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1, await cardImage.elementHandle());
+    expect(await cardImage.getAttribute('src')).toMatch(
+      /^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcards%2Fclassic\.png&sig=[\w-]{22}$/,
+    );
+    await page.waitForFunction(
+      (el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1,
+      await cardImage.elementHandle(),
+    );
     expect(cdn.agents).toEqual(['Confide-ImageProxy/1.0']);
     await shot(page, '06-templates');
 
     await buttonCard.getByRole('button', { name: 'Order a new card' }).click();
     await messages('Order a new card').locator('.bubble.postback').waitFor();
     // The tap names its message; a plain reply's buttons stay usable (only questions show their answer instead).
-    expect((await customerMessages()).at(0)?.body).toEqual({ postback: { title: 'Order a new card', payload: 'NEW_CARD' }, reply_to: { mid } });
+    expect((await customerMessages()).at(0)?.body).toEqual({
+      postback: { title: 'Order a new card', payload: 'NEW_CARD' },
+      reply_to: { mid },
+    });
     await buttonCard.getByRole('button', { name: 'Order a new card' }).waitFor();
   });
 
@@ -251,7 +293,9 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Anything else?' });
     await messages('Anything else?').waitFor();
     expect(await messages('Your new card is on its way.').count()).toBe(1);
-    const mids = await page.locator('li.msg[data-mid]').evaluateAll((els) => els.map((e) => e.getAttribute('data-mid')));
+    const mids = await page
+      .locator('li.msg[data-mid]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-mid')));
     expect(new Set(mids).size).toBe(mids.length);
     await shot(page, '08-reconnected');
   });
@@ -268,7 +312,11 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     };
     const picture = `${cdn.origin}/people/dana.png`;
     const { id: personaId } = await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: picture });
-    const { psid } = await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const { psid } = await env.hub.ctx.storage.db
+      .selectFrom('conversations')
+      .select('psid')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     await graph('messages', {
       recipient: { id: psid },
       messaging_type: 'RESPONSE',
@@ -279,8 +327,13 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
     await label().waitFor();
     // The bot wrote just before: a new author starts a new group, so the name shows.
     expect(await label().textContent()).toBe('Dana · Fraud team');
-    expect(await label().locator('img').getAttribute('src')).toMatch(/^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fpeople%2Fdana\.png&sig=/);
-    await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1, await label().locator('img').elementHandle());
+    expect(await label().locator('img').getAttribute('src')).toMatch(
+      /^\/api\/media\/image\?url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fpeople%2Fdana\.png&sig=/,
+    );
+    await page.waitForFunction(
+      (el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth === 1,
+      await label().locator('img').elementHandle(),
+    );
     expect(await messages('Anything else?').locator('.persona').count()).toBe(0);
     await shot(page, '08b-persona-reply');
     await page.reload();
@@ -290,7 +343,9 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
 
   it('opens the conversation with a toast when returning from account linking', async () => {
     // Viewing the thread marks it read; wait for that so it cannot race the next test's message.
-    const read = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${conversationId}/read`) && r.request().method() === 'POST');
+    const read = page.waitForResponse(
+      (r) => r.url().endsWith(`/api/conversations/${conversationId}/read`) && r.request().method() === 'POST',
+    );
     await page.goto(`${env.url}/?conversation=${encodeURIComponent(conversationId)}&linked=1`);
     await page.getByText('Your account is linked.').waitFor();
     await page.getByRole('heading', { name: 'Acme Bank', level: 2 }).waitFor();
@@ -408,9 +463,12 @@ describe('customer web messenger', { timeout: 60_000 }, () => {
   it("never contacted the bank's image host from the browser: only the hub did, once per image", async () => {
     expect(browserRequests.length).toBeGreaterThan(10);
     expect(browserRequests.filter((u) => u.startsWith(cdn.origin))).toEqual([]);
-    expect(browserRequests.filter((u) => !u.startsWith(env.url) && !u.startsWith(env.url.replace('http', 'ws')))).toEqual([]);
+    expect(
+      browserRequests.filter((u) => !u.startsWith(env.url) && !u.startsWith(env.url.replace('http', 'ws'))),
+    ).toEqual([]);
     expect(cdn.agents).toEqual(['Confide-ImageProxy/1.0', 'Confide-ImageProxy/1.0']);
-    const csp = (await fetch(`${env.url}/`, { headers: { accept: 'text/html' } })).headers.get('content-security-policy') ?? '';
+    const csp =
+      (await fetch(`${env.url}/`, { headers: { accept: 'text/html' } })).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("img-src 'self' data: blob:");
     expect(csp).toMatch(/connect-src 'self'( ws:\/\/[^;]+)?;/);
   });

@@ -16,7 +16,11 @@ describe('tab title and notification switch', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Title Bank', category: 'bank', description: 'Writes often.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Title Bank',
+      category: 'bank',
+      description: 'Writes often.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',

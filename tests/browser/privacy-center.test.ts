@@ -36,15 +36,31 @@ describe('privacy center', { timeout: 90_000 }, () => {
   };
   const consent = async () => (await env.hub.services.consents.business(customerId, bankId)).consent;
   const history = async () =>
-    (await env.hub.services.conversations.messages(customerId, conversationId, undefined, 50).catch(() => ({ data: [] }))).data.length;
+    (
+      await env.hub.services.conversations
+        .messages(customerId, conversationId, undefined, 50)
+        .catch(() => ({ data: [] }))
+    ).data.length;
   const card = () => page.getByRole('article', { name: 'Acme Bank' });
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Acme Bank', category: 'bank', description: 'Everyday banking.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Acme Bank',
+      category: 'bank',
+      description: 'Everyday banking.',
+    });
     bankId = bank.page_id;
-    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'balances', purpose: 'Your balance after each payment.' });
-    await declareCategory(env.hub.ctx, { pageId: bankId, category: 'fraud_alerts', purpose: 'An alert when a payment looks unusual.' });
+    await declareCategory(env.hub.ctx, {
+      pageId: bankId,
+      category: 'balances',
+      purpose: 'Your balance after each payment.',
+    });
+    await declareCategory(env.hub.ctx, {
+      pageId: bankId,
+      category: 'fraud_alerts',
+      purpose: 'An alert when a payment looks unusual.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -121,7 +137,9 @@ describe('privacy center', { timeout: 90_000 }, () => {
     const view = card().locator('.receipt-view').first();
     expect(await view.locator('dd').first().textContent()).toBe('Balance updates, Fraud alerts');
     await view.getByText('Never').waitFor();
-    expect(await first.getByRole('link', { name: /download the signed receipt/ }).getAttribute('href')).toMatch(/^\/api\/privacy\/receipts\/rcpt/);
+    expect(await first.getByRole('link', { name: /download the signed receipt/ }).getAttribute('href')).toMatch(
+      /^\/api\/privacy\/receipts\/rcpt/,
+    );
     await shot(page, 'privacy-05-receipt');
     expect(await seriousViolations(page)).toEqual([]);
   });

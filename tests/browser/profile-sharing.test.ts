@@ -11,7 +11,10 @@ import { shot } from './harness.js';
 import { startStoryWorld, type StoryWorld } from './story-world.js';
 
 /** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
   let w: StoryWorld;
@@ -27,7 +30,11 @@ describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
   });
 
   it('a last name shared with one business reaches its GET /{psid}; unshared fields never do', async () => {
-    context = await w.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    context = await w.browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'de-DE',
+      timezoneId: 'Europe/Berlin',
+    });
     const page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     await page.goto(w.hubUrl);
@@ -77,12 +84,16 @@ describe('profile sharing in the privacy center', { timeout: 90_000 }, () => {
     expect(await bankSees()).toEqual({ first_name: 'petra', id: conv.psid });
 
     // A picture: uploaded, shown, shared; the bank fetches it from the hub's signed URL.
-    await page.getByLabel(/Profile picture \(PNG/).setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+    await page
+      .getByLabel(/Profile picture \(PNG/)
+      .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
     await page.getByText('Picture saved.').waitFor();
     await page.getByRole('img', { name: 'Your profile picture' }).waitFor();
     await sharing.getByRole('switch', { name: 'Profile picture' }).check();
     await page.getByText('Sandbox Bank may now see your profile picture.').waitFor();
-    const withPicture = await fetch(`${w.hubUrl}/v25.0/${conv.psid}?fields=profile_pic&access_token=${encodeURIComponent(w.bankPage.pageToken)}`);
+    const withPicture = await fetch(
+      `${w.hubUrl}/v25.0/${conv.psid}?fields=profile_pic&access_token=${encodeURIComponent(w.bankPage.pageToken)}`,
+    );
     const { profile_pic: url } = (await withPicture.json()) as { profile_pic: string };
     expect(url.startsWith(`${w.hubUrl}/api/profile-pictures/${conv.psid}?`)).toBe(true);
     const picture = await fetch(url);

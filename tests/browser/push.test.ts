@@ -26,7 +26,11 @@ describe('push notifications', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Push Bank', category: 'bank', description: 'Alerts you.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Push Bank',
+      category: 'bank',
+      description: 'Alerts you.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -42,7 +46,9 @@ describe('push notifications', { timeout: 60_000 }, () => {
       payload: { page_id: bank.page_id },
     });
     conversationId = opened.json().id as string;
-    mid = await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Card 4821 used for €1,249.00 at ELECTROWORLD. Was this you?' });
+    mid = await sendAsBusiness(env.hub, customerId, conversationId, {
+      text: 'Card 4821 used for €1,249.00 at ELECTROWORLD. Was this you?',
+    });
     context = await env.browser.newContext();
     await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
     await context.grantPermissions(['notifications'], { origin: env.url });
@@ -59,7 +65,8 @@ describe('push notifications', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Chats' }).waitFor();
     await page.evaluate(() => navigator.serviceWorker.ready);
     registrationId = await registered;
-    worker = context.serviceWorkers().find((w) => w.url().endsWith('/sw.js')) ?? (await context.waitForEvent('serviceworker'));
+    worker =
+      context.serviceWorkers().find((w) => w.url().endsWith('/sw.js')) ?? (await context.waitForEvent('serviceworker'));
   });
 
   afterAll(async () => {
@@ -69,15 +76,28 @@ describe('push notifications', { timeout: 60_000 }, () => {
 
   const notifications = () =>
     worker.evaluate(async () =>
-      (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })),
+      (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map((n) => ({
+        title: n.title,
+        body: n.body,
+        tag: n.tag,
+        data: n.data as unknown,
+      })),
     );
 
   it('shows a push as a notification without account data, one per case', async () => {
     const payload = pushPayload({ pageName: 'Push Bank', conversationId, mid, category: 'fraud_alerts' });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: env.url,
+      registrationId,
+      data: JSON.stringify(payload),
+    });
     await expect.poll(notifications, { timeout: 10_000 }).toHaveLength(1);
     // A newer push of the same case replaces the older notification.
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: env.url,
+      registrationId,
+      data: JSON.stringify(payload),
+    });
     await expect.poll(async () => (await notifications()).length).toBe(1);
     const [shown] = await notifications();
     expect(shown).toEqual({
@@ -102,9 +122,19 @@ describe('push notifications', { timeout: 60_000 }, () => {
   });
 
   it('never opens another origin from a push', async () => {
-    const evil = { v: 1, title: 'Hi', body: 'x', url: 'https://evil.example/phish', ref: 'm_x', tag: 'evil', category: 'fraud_alerts' };
+    const evil = {
+      v: 1,
+      title: 'Hi',
+      body: 'x',
+      url: 'https://evil.example/phish',
+      ref: 'm_x',
+      tag: 'evil',
+      category: 'fraud_alerts',
+    };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(evil) });
-    await expect.poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data).toEqual({ url: 'https://evil.example/phish', ref: 'm_x', token: null, actions: [] });
+    await expect
+      .poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data)
+      .toEqual({ url: 'https://evil.example/phish', ref: 'm_x', token: null, actions: [] });
     await worker.evaluate(async () => {
       const scope = self as unknown as ServiceWorkerGlobalScope;
       const notification = (await scope.registration.getNotifications()).find((n) => n.tag === 'evil');
@@ -130,28 +160,57 @@ describe('push notifications', { timeout: 60_000 }, () => {
     const { hub } = env;
     const asked = await hub.ctx.storage.writes.run(async (tx) => {
       const conversation = (await findConversationOfCustomer(tx.db, customerId, conversationId))!;
-      return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: question, now: hub.ctx.now(), notificationCategory: 'fraud_alerts', awaitsAnswer: true });
+      return recordMessage(tx, hub.ctx.bus, {
+        conversation,
+        direction: 'out',
+        body: question,
+        now: hub.ctx.now(),
+        notificationCategory: 'fraud_alerts',
+        awaitsAnswer: true,
+      });
     });
     const actions = pushActions(question)!;
     const token = await hub.ctx.storage.writes.run((tx) =>
       mintActionToken(tx, { customerId, conversationId, mid: asked.mid, expiresAt: hub.ctx.now() + 900_000 }),
     );
-    const payload = pushPayload({ pageName: 'Push Bank', conversationId, mid: asked.mid, category: 'fraud_alerts', answer: { actions, token } });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(payload) });
-    await expect.poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid)).toBeDefined();
+    const payload = pushPayload({
+      pageName: 'Push Bank',
+      conversationId,
+      mid: asked.mid,
+      category: 'fraud_alerts',
+      answer: { actions, token },
+    });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: env.url,
+      registrationId,
+      data: JSON.stringify(payload),
+    });
+    await expect
+      .poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid))
+      .toBeDefined();
     const actionTitles = await worker.evaluate(async (ref) => {
       const scope = self as unknown as ServiceWorkerGlobalScope;
-      const notification = (await scope.registration.getNotifications()).find((n) => (n.data as { ref: string }).ref === ref)!;
+      const notification = (await scope.registration.getNotifications()).find(
+        (n) => (n.data as { ref: string }).ref === ref,
+      )!;
       const titles = (notification as unknown as { actions: Array<{ title: string }> }).actions.map((a) => a.title);
       scope.dispatchEvent(new NotificationEvent('notificationclick', { notification, action: 'b1' }));
       return titles;
     }, asked.mid);
     expect(actionTitles).toEqual(['It was me', 'Not me']);
     const answered = async () => {
-      const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=50`, headers: { cookie } });
-      return (res.json().data as Array<{ mid: string; answered_postback?: { title: string } | null }>).find((m) => m.mid === asked.mid)?.answered_postback?.title;
+      const res = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${conversationId}/messages?limit=50`,
+        headers: { cookie },
+      });
+      return (res.json().data as Array<{ mid: string; answered_postback?: { title: string } | null }>).find(
+        (m) => m.mid === asked.mid,
+      )?.answered_postback?.title;
     };
     await expect.poll(answered, { timeout: 10_000 }).toBe('Not me');
-    await expect.poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body).toBe('You answered "Not me". Open Confide to see what happens next.');
+    await expect
+      .poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body)
+      .toBe('You answered "Not me". Open Confide to see what happens next.');
   });
 });

@@ -15,7 +15,11 @@ describe('installable app and offline shell', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Offline Bank', category: 'bank', description: 'Works offline.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Offline Bank',
+      category: 'bank',
+      description: 'Works offline.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -46,13 +50,17 @@ describe('installable app and offline shell', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Chats' }).waitFor();
     const manifest = await page.evaluate(async () => {
       const href = document.querySelector('link[rel="manifest"]')?.getAttribute('href');
-      return href ? ((await (await fetch(href)).json()) as { display: string; icons: Array<{ sizes: string; type: string }> }) : null;
+      return href
+        ? ((await (await fetch(href)).json()) as { display: string; icons: Array<{ sizes: string; type: string }> })
+        : null;
     });
     expect(manifest?.display).toBe('standalone');
     expect(manifest?.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${env.url}/`);
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 })
+      .toBe(true);
   });
 
   it('opens the last conversation seen with the network gone, and says it is offline', async () => {
@@ -65,7 +73,9 @@ describe('installable app and offline shell', { timeout: 60_000 }, () => {
       await page.getByRole('log').getByText('Your statement is ready').waitFor();
       await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
       // The offline shell is the hub's page, with its strict CSP kept.
-      const csp = await page.evaluate(async () => (await caches.match('/'))?.headers.get('content-security-policy') ?? '');
+      const csp = await page.evaluate(
+        async () => (await caches.match('/'))?.headers.get('content-security-policy') ?? '',
+      );
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
     } finally {

@@ -31,7 +31,11 @@ describe('the log follows new messages at the bottom', { timeout: 60_000 }, () =
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Scroll Bank', category: 'bank', description: 'Chatty.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Scroll Bank',
+      category: 'bank',
+      description: 'Chatty.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -47,7 +51,9 @@ describe('the log follows new messages at the bottom', { timeout: 60_000 }, () =
     });
     conversationId = opened.json().id as string;
     for (let i = 0; i < 30; i++)
-      await sendAsBusiness(env.hub, customerId, conversationId, { text: `Statement line ${i}: a long enough line to wrap on a phone screen` });
+      await sendAsBusiness(env.hub, customerId, conversationId, {
+        text: `Statement line ${i}: a long enough line to wrap on a phone screen`,
+      });
     context = await env.browser.newContext({ viewport: { width: 390, height: 700 } });
     await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
     page = await context.newPage();
@@ -76,7 +82,9 @@ describe('the log follows new messages at the bottom', { timeout: 60_000 }, () =
   it("keeps the customer's answer and the next reply in view", async () => {
     await page.getByRole('button', { name: 'No, not me' }).click();
     await page.locator('li.msg.mine', { hasText: 'No, not me' }).waitFor();
-    await sendAsBusiness(env.hub, customerId, conversationId, { text: 'Your card is locked. A replacement is on its way.' });
+    await sendAsBusiness(env.hub, customerId, conversationId, {
+      text: 'Your card is locked. A replacement is on its way.',
+    });
     await page.getByRole('log').getByText('A replacement is on its way.').waitFor();
     await expect.poll(() => newestVisible(page)).toBe('visible');
   });

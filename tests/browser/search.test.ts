@@ -15,8 +15,16 @@ describe('message search', { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Search Bank', category: 'bank', description: 'Keeps records.' });
-    const shop = await env.hub.services.pages.createPage({ name: 'Search Shop', category: 'merchant', description: 'Sells things.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Search Bank',
+      category: 'bank',
+      description: 'Keeps records.',
+    });
+    const shop = await env.hub.services.pages.createPage({
+      name: 'Search Shop',
+      category: 'merchant',
+      description: 'Sells things.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -35,8 +43,11 @@ describe('message search', { timeout: 90_000 }, () => {
       ).json().id as string;
     bankConv = await open(bank.page_id);
     const shopConv = await open(shop.page_id);
-    await sendAsBusiness(env.hub, customerId, bankConv, { text: 'Your new IBAN is ready: keep this reference QX-7781' });
-    for (let i = 0; i < 130; i++) await sendAsBusiness(env.hub, customerId, bankConv, { text: `Daily balance update ${i}` });
+    await sendAsBusiness(env.hub, customerId, bankConv, {
+      text: 'Your new IBAN is ready: keep this reference QX-7781',
+    });
+    for (let i = 0; i < 130; i++)
+      await sendAsBusiness(env.hub, customerId, bankConv, { text: `Daily balance update ${i}` });
     await sendAsBusiness(env.hub, customerId, shopConv, { text: 'Order QX-7781-B has shipped' });
     context = await env.browser.newContext({ viewport: { width: 1200, height: 800 } });
     await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);

@@ -47,7 +47,11 @@ describe('the web app when its session ends elsewhere', { timeout: 60_000 }, () 
     await page.getByRole('button', { name: 'Find a bank or business' }).waitFor();
     await expect.poll(sockets).toBe(1);
 
-    const other = await env.hub.app.inject({ method: 'POST', url: '/api/login', payload: { username, password: PASSWORD } });
+    const other = await env.hub.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { username, password: PASSWORD },
+    });
     const changed = await env.hub.app.inject({
       method: 'POST',
       url: '/api/password',
@@ -63,7 +67,11 @@ describe('the web app when its session ends elsewhere', { timeout: 60_000 }, () 
   });
 
   it('agent: a logout elsewhere shows the agent sign-in, without reconnecting', async () => {
-    const bank = await env.hub.services.pages.createPage({ name: 'Session Bank', category: 'bank', description: 'Ends sessions.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Session Bank',
+      category: 'bank',
+      description: 'Ends sessions.',
+    });
     await env.hub.services.agents.create({ pageId: bank.page_id, username: 'ada', password: PASSWORD });
     const { page, sockets } = await openPage('/inbox/api/stream');
     await page.goto(`${env.url}/inbox`);
@@ -74,8 +82,14 @@ describe('the web app when its session ends elsewhere', { timeout: 60_000 }, () 
     await expect.poll(sockets).toBe(1);
 
     // The same session, ended from outside the page (as another tab's logout would).
-    const agentCookie = (await page.context().cookies(`${env.url}/inbox/api/me`)).find((c) => c.name === 'confide_agent');
-    const out = await env.hub.app.inject({ method: 'POST', url: '/inbox/api/logout', headers: { cookie: `confide_agent=${agentCookie?.value}` } });
+    const agentCookie = (await page.context().cookies(`${env.url}/inbox/api/me`)).find(
+      (c) => c.name === 'confide_agent',
+    );
+    const out = await env.hub.app.inject({
+      method: 'POST',
+      url: '/inbox/api/logout',
+      headers: { cookie: `confide_agent=${agentCookie?.value}` },
+    });
     expect(out.statusCode).toBe(204);
     await page.getByRole('heading', { name: 'Agent sign in' }).waitFor({ timeout: 3_000 });
     await page.waitForTimeout(2_500);

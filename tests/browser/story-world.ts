@@ -16,7 +16,13 @@ import { pino } from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { loadBankConfig } from '../../apps/sandbox-bank/src/bank/config.js';
 import { createBank, type SandboxBank } from '../../apps/sandbox-bank/src/bank/server.js';
-import { SANDBOX_BANK_PAGE, SANDBOX_SHOP_PAGE, ensurePage, subscribeWebhook, type PageCredentials } from '../../apps/sandbox-bank/src/demo/provision.js';
+import {
+  SANDBOX_BANK_PAGE,
+  SANDBOX_SHOP_PAGE,
+  ensurePage,
+  subscribeWebhook,
+  type PageCredentials,
+} from '../../apps/sandbox-bank/src/demo/provision.js';
 import { loadShopConfig } from '../../apps/sandbox-bank/src/shop/config.js';
 import { createShop, type SandboxShop } from '../../apps/sandbox-bank/src/shop/server.js';
 import { freePort } from '../e2e/helpers.js';
@@ -39,7 +45,8 @@ export interface StoryWorld {
 
 /** Hub + bank + shop + Chromium. Set STORY_LOG=info to see the three servers' logs. */
 export async function startStoryWorld(): Promise<StoryWorld> {
-  if (!existsSync(join(ROOT, 'apps/web/dist/index.html'))) throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
+  if (!existsSync(join(ROOT, 'apps/web/dist/index.html')))
+    throw new Error('apps/web/dist is missing: run `npm run build` first (npm test does).');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does).`);
   const level = process.env['STORY_LOG'] ?? 'silent';
   const dataDir = await mkdtemp(join(tmpdir(), 'confide-story-'));
@@ -47,14 +54,22 @@ export async function startStoryWorld(): Promise<StoryWorld> {
   const close = async () => {
     // The hub before the sandboxes: its webhook worker drains deliveries while they still answer.
     const { browser, hub, bank, shop } = started;
-    for (const c of [() => browser?.close(), () => hub?.close(), () => shop?.close(), () => bank?.close()]) await Promise.resolve(c()).catch(() => undefined);
+    for (const c of [() => browser?.close(), () => hub?.close(), () => shop?.close(), () => bank?.close()])
+      await Promise.resolve(c()).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
     const hubPort = await freePort();
     const hubUrl = `http://127.0.0.1:${hubPort}`;
     const config = loadConfig(
-      { NODE_ENV: 'test', LOG_LEVEL: level, PORT: String(hubPort), HOST: '127.0.0.1', PUBLIC_URL: hubUrl, DATA_DIR: join(dataDir, 'hub') },
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: level,
+        PORT: String(hubPort),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: hubUrl,
+        DATA_DIR: join(dataDir, 'hub'),
+      },
       () => undefined,
     );
     await mkdir(join(dataDir, 'hub'), { recursive: true });

@@ -44,7 +44,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     const page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+        problems.push(`csp: ${msg.text()}`);
     });
     return { context, page };
   };
@@ -61,7 +62,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
       .getByRole('region', { name: new RegExp(`Security alert from Sandbox Bank: Security check ${ref}`) })
       .first();
   const actionNeeded = () => alice.page.getByRole('navigation', { name: 'Conversations' }).getByText('Action needed');
-  const storedMessages = async () => (await w.hub.services.conversations.messages(customerId, conversationId, undefined, 200)).data;
+  const storedMessages = async () =>
+    (await w.hub.services.conversations.messages(customerId, conversationId, undefined, 200)).data;
 
   beforeAll(async () => {
     w = await startStoryWorld();
@@ -97,7 +99,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     await snap(page, 'sign-up');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Chats' }).waitFor();
-    const me = await page.evaluate(() => fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>));
+    const me = await page.evaluate(() =>
+      fetch('/api/me').then((r) => r.json() as Promise<{ customer: { id: string; username: string } }>),
+    );
     expect(me.customer.username).toBe(ALICE.username);
     customerId = me.customer.id;
   });
@@ -156,7 +160,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     psid = link.psid;
     expect(link.customer_id).toBe('cus_alice');
     expect(JSON.parse(link.consent_categories ?? '[]').sort()).toEqual(['balances', 'fraud_alerts']);
-    expect((await w.hub.services.consents.business(customerId, w.bankPage.pageId)).consent).toMatchObject({ status: 'active' });
+    expect((await w.hub.services.consents.business(customerId, w.bankPage.pageId)).consent).toMatchObject({
+      status: 'active',
+    });
   });
 
   it('asks for her balance and sees the answer', async () => {
@@ -184,7 +190,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
         .evaluate((el) => getComputedStyle(el).borderTopColor),
     );
     const field = (label: string) => card.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd');
-    expect(await field('Amount').textContent()).toBe(`€${(-txn.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    expect(await field('Amount').textContent()).toBe(
+      `€${(-txn.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`,
+    );
     expect(await field('Merchant').textContent()).toBe('MegaTech Electronics (DE)');
     expect(await field('Card').textContent()).toBe('•••• 4821');
     const localTime = await alice.page.evaluate(
@@ -212,8 +220,13 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(await card.getByRole('button').count()).toBe(0);
     expect(await card.getByTestId('answered').textContent()).toContain('No, not me');
     await actionNeeded().waitFor({ state: 'detached' });
-    expect(await w.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
-    expect(await w.bank.db.selectFrom('transactions').select('status').where('id', '=', fraudTxn.id).executeTakeFirst()).toEqual({ status: 'rejected' });
+    expect(await w.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
+    expect(
+      await w.bank.db.selectFrom('transactions').select('status').where('id', '=', fraudTxn.id).executeTakeFirst(),
+    ).toEqual({ status: 'rejected' });
     // After a reload the hub still knows the answer.
     await alice.page.reload();
     await card.getByText('You answered').waitFor();
@@ -310,13 +323,23 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
       () => w.bank.db.selectFrom('refusals').selectAll().where('category', '=', 'balances').executeTakeFirst(),
       'the refusal recorded by the bank',
     );
-    expect(refusal).toMatchObject({ psid, tag: 'ACCOUNT_UPDATE', category: 'balances', code: 10, subcode: 1400001, context: 'low_balance:acc_alice_chk' });
+    expect(refusal).toMatchObject({
+      psid,
+      tag: 'ACCOUNT_UPDATE',
+      category: 'balances',
+      code: 10,
+      subcode: 1400001,
+      context: 'low_balance:acc_alice_chk',
+    });
     // Not the update: the hub's collapsed notice that it was refused, and nothing else.
     const notice = page.getByRole('log').locator('details.consent-notice');
     await notice.getByText('Sandbox Bank tried to send you a balance update.').waitFor();
     const after = await storedMessages();
     expect(after.length).toBe(before.length + 1);
-    expect(after[0]?.body.attachment?.payload).toMatchObject({ template_type: 'consent_notice', categories: ['balances'] });
+    expect(after[0]?.body.attachment?.payload).toMatchObject({
+      template_type: 'consent_notice',
+      categories: ['balances'],
+    });
     expect(await page.getByRole('log').locator('li.msg').count()).toBe(shownBefore + 1);
     expect((await page.getByRole('log').textContent())?.match(/Heads up/g)).toHaveLength(1);
     await snap(page, 'balance-alert-refused');
@@ -333,7 +356,9 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     expect(status).toBe(200);
     await page.getByRole('link', { name: 'Privacy center' }).click();
     await page.getByRole('heading', { name: 'Privacy center' }).waitFor();
-    const ui = page.getByRole('link', { name: /download|export/i }).or(page.getByRole('button', { name: /download|export/i }));
+    const ui = page
+      .getByRole('link', { name: /download|export/i })
+      .or(page.getByRole('button', { name: /download|export/i }));
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       (await ui.count()) > 0

@@ -17,7 +17,11 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({ name: 'Template Bank', category: 'bank', description: 'Sends utility messages.' });
+    const bank = await env.hub.services.pages.createPage({
+      name: 'Template Bank',
+      category: 'bank',
+      description: 'Sends utility messages.',
+    });
     const signup = await env.hub.app.inject({
       method: 'POST',
       url: '/api/signup',
@@ -27,9 +31,20 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
     sessionCookie = `${session.name}=${session.value}`;
     const customerId = signup.json().customer.id as string;
     conversationId = (
-      await env.hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: sessionCookie }, payload: { page_id: bank.page_id } })
+      await env.hub.app.inject({
+        method: 'POST',
+        url: '/api/conversations',
+        headers: { cookie: sessionCookie },
+        payload: { page_id: bank.page_id },
+      })
     ).json().id;
-    const psid = (await env.hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow()).psid;
+    const psid = (
+      await env.hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('psid')
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow()
+    ).psid;
 
     const graph = (path: string, payload: object) =>
       env.hub.app.inject({ method: 'POST', url: `/v25.0/${path}?access_token=${bank.page_access_token}`, payload });
@@ -61,7 +76,11 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
       ],
     });
     expect(created.json().status).toBe('APPROVED');
-    await declareCategory(env.hub.ctx, { pageId: bank.page_id, category: 'transactions', purpose: 'Card payment notices' });
+    await declareCategory(env.hub.ctx, {
+      pageId: bank.page_id,
+      category: 'transactions',
+      purpose: 'Card payment notices',
+    });
     await env.hub.services.consents.set(customerId, bank.page_id, ['transactions']);
     const sent = await graph('me/messages', {
       recipient: { id: psid },
@@ -103,7 +122,9 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
     const page = await context.newPage();
     await page.goto(`${env.url}/c/${encodeURIComponent(conversationId)}`);
     const card = page.locator('.utility-template');
-    await card.getByText('We noticed a payment of €42.00 at Coffee Corner. Please confirm whether you made it.').waitFor();
+    await card
+      .getByText('We noticed a payment of €42.00 at Coffee Corner. Please confirm whether you made it.')
+      .waitFor();
     await card.getByText('Card payment check').waitFor();
     await card.getByText('Template Bank security').waitFor();
     expect(await card.innerText()).not.toContain('{{');
@@ -113,9 +134,21 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
     await shot(page, 'utility-message');
 
     await card.getByRole('button', { name: 'It was me' }).click();
-    await page.getByRole('log').getByText('It was me').locator('xpath=ancestor-or-self::*[contains(@class,"postback")]').first().waitFor();
-    const res = await env.hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages?limit=10`, headers: { cookie: sessionCookie } });
+    await page
+      .getByRole('log')
+      .getByText('It was me')
+      .locator('xpath=ancestor-or-self::*[contains(@class,"postback")]')
+      .first()
+      .waitFor();
+    const res = await env.hub.app.inject({
+      method: 'GET',
+      url: `/api/conversations/${conversationId}/messages?limit=10`,
+      headers: { cookie: sessionCookie },
+    });
     // A utility message with a postback button is a question: the answer names it.
-    expect(res.json().data[0].body).toEqual({ postback: { title: 'It was me', payload: 'FRAUD_OK_p-8812' }, reply_to: { mid: expect.stringMatching(/^m_/) } });
+    expect(res.json().data[0].body).toEqual({
+      postback: { title: 'It was me', payload: 'FRAUD_OK_p-8812' },
+      reply_to: { mid: expect.stringMatching(/^m_/) },
+    });
   });
 });

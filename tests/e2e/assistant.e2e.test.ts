@@ -31,7 +31,8 @@ function consentAs(browser: Browser, pageId: string, categories: string[], act: 
     const html = await page.text();
     expect(html).toContain('Sandbox Bank');
     const form: Record<string, string | string[]> = {};
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1] ?? ''] = (m[2] ?? '').replaceAll('&amp;', '&');
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      form[m[1] ?? ''] = (m[2] ?? '').replaceAll('&amp;', '&');
     Object.assign(form, { action: 'continue', pages: [pageId], categories, ...(act ? { act: 'yes' } : {}) });
     const back = await browser.request(`${url.origin}/oauth/authorize`, { form });
     expect(back.status).toBe(303);
@@ -46,7 +47,13 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     w = await startWorld({ BANK_NOTIFY_TRANSACTIONS: 'true' });
     const world = w;
     const { browser, conversationId } = await logIn(world, 'alice', 'alice-demo-password');
-    await linkBankAccount(world, browser, conversationId, ['alice', 'alice-bank-pass'], ['balances', 'transactions', 'fraud_alerts']);
+    await linkBankAccount(
+      world,
+      browser,
+      conversationId,
+      ['alice', 'alice-bank-pass'],
+      ['balances', 'transactions', 'fraud_alerts'],
+    );
 
     assistant = await connectAssistant({
       hubUrl: world.hubUrl,
@@ -58,15 +65,27 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     expect(assistant.tokens()?.scope).toBe('read act');
 
     expect(result(await client.callTool({ name: 'list_businesses', arguments: {} }))).toEqual([
-      { id: world.page.pageId, name: 'Sandbox Bank', kind: 'bank', linked: true, readable_categories: ['balances', 'fraud_alerts'] },
+      {
+        id: world.page.pageId,
+        name: 'Sandbox Bank',
+        kind: 'bank',
+        linked: true,
+        readable_categories: ['balances', 'fraud_alerts'],
+      },
     ]);
 
     // A staged payment: the bank sends a fraud alert (granted) and may send transaction notices (not granted).
     // A burst of card-not-present payments: the first ones pass (transaction notices), a later one opens a case.
     await world.bank.simulator.stage('cnp_burst', 'cus_alice', 'card_alice_credit');
-    await eventually(async () => (await messages(browser, conversationId)).find((m) => m.notification_category === 'transactions'), 'a transaction notice in the chat');
+    await eventually(
+      async () => (await messages(browser, conversationId)).find((m) => m.notification_category === 'transactions'),
+      'a transaction notice in the chat',
+    );
     const { txn, alert } = await world.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
-    await eventually(async () => (await messages(browser, conversationId)).find((m) => m.notification_category === 'fraud_alerts'), 'the alert in the chat');
+    await eventually(
+      async () => (await messages(browser, conversationId)).find((m) => m.notification_category === 'fraud_alerts'),
+      'the alert in the chat',
+    );
     const updates = result<Array<{ category: string; text: string; open_question?: { answers: string[] } }>>(
       await client.callTool({ name: 'get_updates', arguments: { limit: 50 } }),
     );
@@ -75,36 +94,74 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     const open = updates.find((u) => u.category === 'fraud_alerts' && u.open_question !== undefined);
     expect(open?.text).toContain(String(alert?.ref));
     expect(open?.open_question?.answers).toEqual(['Yes, it was me', 'No, not me']);
-    await expect(client.callTool({ name: 'get_updates', arguments: { category: 'transactions' } })).rejects.toMatchObject({ code: -32003 });
+    await expect(
+      client.callTool({ name: 'get_updates', arguments: { category: 'transactions' } }),
+    ).rejects.toMatchObject({ code: -32003 });
 
     // The question reaches the bank's bot as a message from the assistant surface; its answer comes back.
     const asked = result<{ status: string; replies: string[] }>(
-      await client.callTool({ name: 'ask_business', arguments: { business: world.page.pageId, question: 'What is my balance?', wait_seconds: 10 } }),
+      await client.callTool({
+        name: 'ask_business',
+        arguments: { business: world.page.pageId, question: 'What is my balance?', wait_seconds: 10 },
+      }),
     );
     expect(asked.status).toBe('answered');
     expect(asked.replies.join('\n')).toContain('Your balances:');
 
     // Typed answers from the assistant surface are questions only: the bank refuses to act on them.
     const typed = result<{ status: string; replies: string[] }>(
-      await client.callTool({ name: 'ask_business', arguments: { business: world.page.pageId, question: 'No, not me', wait_seconds: 10 } }),
+      await client.callTool({
+        name: 'ask_business',
+        arguments: { business: world.page.pageId, question: 'No, not me', wait_seconds: 10 },
+      }),
     );
     expect(typed.replies.join('\n')).toContain('Your assistant can ask me questions');
-    expect((await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txn.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    expect(
+      (
+        await world.bank.db
+          .selectFrom('transactions')
+          .select('status')
+          .where('id', '=', txn.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('pending');
 
     // Answered with act: the same path as the chat's button, so the bank settles its case.
     const answered = result<{ status: string; replies: string[] }>(
-      await client.callTool({ name: 'answer_fraud_alert', arguments: { business: world.page.pageId, answer: 'No, not me', wait_seconds: 10 } }),
+      await client.callTool({
+        name: 'answer_fraud_alert',
+        arguments: { business: world.page.pageId, answer: 'No, not me', wait_seconds: 10 },
+      }),
     );
     expect(answered.status).toBe('answered');
-    await eventually(async () => ((await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txn.id).executeTakeFirstOrThrow()).status === 'rejected' ? true : undefined), 'the case settled');
-    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    await eventually(
+      async () =>
+        (
+          await world.bank.db
+            .selectFrom('transactions')
+            .select('status')
+            .where('id', '=', txn.id)
+            .executeTakeFirstOrThrow()
+        ).status === 'rejected'
+          ? true
+          : undefined,
+      'the case settled',
+    );
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
     const tapped = (await messages(browser, conversationId)).find((m) => m.notification_category === 'fraud_alerts');
     expect(tapped).toMatchObject({ awaits_answer: false, answered_postback: { title: 'No, not me' } });
 
     // The access log shows the assistant's reads with their purpose.
-    const log = await browser.api<{ data: Array<{ action: string; purpose: string | null; actor: string }> }>('/api/privacy/access-log?limit=200');
+    const log = await browser.api<{ data: Array<{ action: string; purpose: string | null; actor: string }> }>(
+      '/api/privacy/access-log?limit=200',
+    );
     const relayed = log.data.filter((e) => e.purpose === 'assistant_relay');
-    expect(relayed.map((e) => e.action)).toEqual(expect.arrayContaining(['content.access', 'assistant.read', 'assistant.action']));
+    expect(relayed.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['content.access', 'assistant.read', 'assistant.action']),
+    );
 
     // Revoked in the privacy center: the very next call fails with 401 and the proper challenge.
     const { data } = await browser.api<{ data: Array<{ id: string; name: string }> }>('/api/privacy/assistants');
@@ -112,7 +169,11 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     await browser.api(`/api/privacy/assistants/${data[0]?.id}`, { method: 'DELETE' });
     const raw = await fetch(`${world.hubUrl}/mcp`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${assistant.tokens()?.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        authorization: `Bearer ${assistant.tokens()?.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(raw.status).toBe(401);
@@ -135,12 +196,18 @@ describe('an MCP assistant against a real hub and the sandbox bank', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const consentUrl = await eventually(async () => /(http:\/\/\S+\/oauth\/authorize\?\S+)/.exec(out)?.[1], 'the consent URL');
+    const consentUrl = await eventually(
+      async () => /(http:\/\/\S+\/oauth\/authorize\?\S+)/.exec(out)?.[1],
+      'the consent URL',
+    );
     const redirect = new URL(consentUrl).searchParams.get('redirect_uri') ?? '';
     const page = await browser.request(consentUrl);
     const form: Record<string, string | string[]> = {};
-    for (const m of (await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1] ?? ''] = (m[2] ?? '').replaceAll('&amp;', '&');
-    const back = await browser.request(`${world.hubUrl}/oauth/authorize`, { form: { ...form, action: 'continue', pages: [world.page.pageId], categories: ['balances', 'fraud_alerts'] } });
+    for (const m of (await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      form[m[1] ?? ''] = (m[2] ?? '').replaceAll('&amp;', '&');
+    const back = await browser.request(`${world.hubUrl}/oauth/authorize`, {
+      form: { ...form, action: 'continue', pages: [world.page.pageId], categories: ['balances', 'fraud_alerts'] },
+    });
     const location = back.headers.get('location') ?? '';
     expect(location.startsWith(`${redirect}?code=`)).toBe(true);
     await fetch(location);

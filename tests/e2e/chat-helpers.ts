@@ -23,10 +23,17 @@ export interface Msg {
   };
 }
 
-export async function logIn(w: World, username: string, password: string): Promise<{ browser: Browser; conversationId: string }> {
+export async function logIn(
+  w: World,
+  username: string,
+  password: string,
+): Promise<{ browser: Browser; conversationId: string }> {
   const browser = new Browser(w.hubUrl);
   await browser.api('/api/login', { method: 'POST', json: { username, password } });
-  const conversation = await browser.api<{ id: string }>('/api/conversations', { method: 'POST', json: { page_id: w.page.pageId } });
+  const conversation = await browser.api<{ id: string }>('/api/conversations', {
+    method: 'POST',
+    json: { page_id: w.page.pageId },
+  });
   return { browser, conversationId: conversation.id };
 }
 
@@ -35,21 +42,36 @@ export const messages = async (browser: Browser, conversationId: string): Promis
   (await browser.api<{ data: Msg[] }>(`/api/conversations/${conversationId}/messages?limit=200`)).data;
 
 /** The whole linking dance, as a browser would do it. @returns the bank customer's PSID. */
-export async function linkBankAccount(w: World, browser: Browser, conversationId: string, bankLogin: [string, string], categories: string[]): Promise<string> {
-  await browser.api(`/api/conversations/${conversationId}/messages`, { method: 'POST', json: { text: 'link my account' } });
+export async function linkBankAccount(
+  w: World,
+  browser: Browser,
+  conversationId: string,
+  bankLogin: [string, string],
+  categories: string[],
+): Promise<string> {
+  await browser.api(`/api/conversations/${conversationId}/messages`, {
+    method: 'POST',
+    json: { text: 'link my account' },
+  });
   const button = await eventually(
     async () =>
-      (await messages(browser, conversationId)).find((m) => m.direction === 'out' && m.body.attachment?.payload['buttons']?.[0]?.type === 'account_link'),
+      (await messages(browser, conversationId)).find(
+        (m) => m.direction === 'out' && m.body.attachment?.payload['buttons']?.[0]?.type === 'account_link',
+      ),
     'the bank’s Log In button',
   );
   const linkUrl: string = button.body.attachment?.payload['buttons'][0].url;
   expect(linkUrl).toBe(`${w.bankUrl}/link`);
 
   // The hub's consent screen, then Continue with the chosen categories.
-  const consent = await browser.request(`${w.hubUrl}/link/start?mid=${encodeURIComponent(button.mid)}&url=${encodeURIComponent(linkUrl)}`);
+  const consent = await browser.request(
+    `${w.hubUrl}/link/start?mid=${encodeURIComponent(button.mid)}&url=${encodeURIComponent(linkUrl)}`,
+  );
   expect(consent.status).toBe(200);
   const csrf = /name="csrf" value="([^"]+)"/.exec(await consent.text())?.[1] ?? '';
-  const toBank = await browser.request(`${w.hubUrl}/link/start`, { form: { mid: button.mid, url: linkUrl, csrf, action: 'continue', categories } });
+  const toBank = await browser.request(`${w.hubUrl}/link/start`, {
+    form: { mid: button.mid, url: linkUrl, csrf, action: 'continue', categories },
+  });
   expect(toBank.status).toBe(303);
   const bankLoginUrl = new URL(toBank.headers.get('location') ?? '');
   expect(`${bankLoginUrl.origin}${bankLoginUrl.pathname}`).toBe(`${w.bankUrl}/link`);
@@ -59,7 +81,13 @@ export async function linkBankAccount(w: World, browser: Browser, conversationId
   const token = bankLoginUrl.searchParams.get('account_linking_token') ?? '';
   const redirectUri = bankLoginUrl.searchParams.get('redirect_uri') ?? '';
   const back = await browser.request(`${w.bankUrl}/link`, {
-    form: { account_linking_token: token, redirect_uri: redirectUri, username: bankLogin[0], password: bankLogin[1], action: 'login' },
+    form: {
+      account_linking_token: token,
+      redirect_uri: redirectUri,
+      username: bankLogin[0],
+      password: bankLogin[1],
+      action: 'login',
+    },
   });
   expect(back.status).toBe(303);
   const callback = back.headers.get('location') ?? '';

@@ -22,7 +22,14 @@ describe('the demo banner', () => {
   beforeAll(async () => {
     const [port, bankPort, shopPort] = [await freePort(), await freePort(), await freePort()];
     hubUrl = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: hubUrl, BANK_PORT: String(bankPort), SHOP_PORT: String(shopPort) };
+    const env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      PUBLIC_URL: hubUrl,
+      BANK_PORT: String(bankPort),
+      SHOP_PORT: String(shopPort),
+    };
     delete env['LOG_LEVEL'];
     child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -40,10 +47,17 @@ describe('the demo banner', () => {
   it('says how to connect an MCP client, and that endpoint asks for OAuth as MCP clients expect', async () => {
     expect(out).toContain(`add ${hubUrl}/mcp to any MCP client`);
     expect(out).toContain(`npm run demo:assistant -- ${hubUrl}`);
-    const mcp = await fetch(`${hubUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const mcp = await fetch(`${hubUrl}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(mcp.status).toBe(401);
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(mcp.headers.get('www-authenticate') ?? '')?.[1] ?? '';
-    expect(await (await fetch(metadataUrl)).json()).toMatchObject({ resource: `${hubUrl}/mcp`, authorization_servers: [hubUrl] });
+    expect(await (await fetch(metadataUrl)).json()).toMatchObject({
+      resource: `${hubUrl}/mcp`,
+      authorization_servers: [hubUrl],
+    });
   });
 
   it('prints customer and agent logins and page tokens that work', async () => {

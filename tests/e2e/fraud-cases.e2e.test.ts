@@ -17,12 +17,21 @@ afterEach(async () => {
   w = undefined;
 });
 
-const isAlert = (m: Msg) => m.direction === 'out' && m.notification_category === 'fraud_alerts' && m.body.attachment?.payload['template_type'] === 'button';
+const isAlert = (m: Msg) =>
+  m.direction === 'out' &&
+  m.notification_category === 'fraud_alerts' &&
+  m.body.attachment?.payload['template_type'] === 'button';
 const buttons = (m: Msg): { title: string; payload: string }[] => m.body.attachment?.payload['buttons'] ?? [];
 const tap = (browser: Browser, conversationId: string, alert: Msg, title: string, payload?: string) =>
   browser.api<Msg>(`/api/conversations/${conversationId}/messages`, {
     method: 'POST',
-    json: { postback: { title, payload: payload ?? buttons(alert).find((b) => b.title === title)?.payload ?? '', message_mid: alert.mid } },
+    json: {
+      postback: {
+        title,
+        payload: payload ?? buttons(alert).find((b) => b.title === title)?.payload ?? '',
+        message_mid: alert.mid,
+      },
+    },
   });
 const say = (browser: Browser, conversationId: string, text: string) =>
   browser.api(`/api/conversations/${conversationId}/messages`, { method: 'POST', json: { text } });
@@ -37,22 +46,37 @@ const waitForText = (browser: Browser, conversationId: string, fragment: string,
 
 async function aliceLinked(world: World) {
   const { browser, conversationId } = await logIn(world, 'alice', 'alice-demo-password');
-  const psid = await linkBankAccount(world, browser, conversationId, ['alice', 'alice-bank-pass'], ['balances', 'transactions', 'fraud_alerts']);
+  const psid = await linkBankAccount(
+    world,
+    browser,
+    conversationId,
+    ['alice', 'alice-bank-pass'],
+    ['balances', 'transactions', 'fraud_alerts'],
+  );
   await waitForText(browser, conversationId, 'Hi Alice');
   return { browser, conversationId, psid };
 }
 
 async function alertFor(browser: Browser, conversationId: string, ref: string | null | undefined): Promise<Msg> {
   return eventually(
-    async () => (await messages(browser, conversationId)).find((m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${ref}`)),
+    async () =>
+      (await messages(browser, conversationId)).find(
+        (m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${ref}`),
+      ),
     `the alert ${ref}`,
   );
 }
 
 const bookedRow = (world: World, txnId: string) =>
-  world.bank.db.selectFrom('transactions').select(['id', 'status']).where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
+  world.bank.db
+    .selectFrom('transactions')
+    .select(['id', 'status'])
+    .where('supersedes', '=', txnId)
+    .where('status', '=', 'booked')
+    .executeTakeFirst();
 const txnStatus = async (world: World, txnId: string) =>
-  (await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
+  (await world.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow())
+    .status;
 
 describe('fraud cases against a real hub', () => {
   it('a staged payment opens a case within 1 s; "No, not me": declined, never booked, card blocked, replacement ordered, in the fraud team’s queue', async () => {
@@ -70,11 +94,20 @@ describe('fraud cases against a real hub', () => {
 
     await tap(browser, conversationId, alert, 'No, not me');
     await waitForText(browser, conversationId, 'A replacement card is on its way');
-    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-over');
+    await eventually(
+      async () =>
+        (await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined,
+      'the hand-over',
+    );
     expect(await txnStatus(world, txn.id)).toBe('rejected');
     expect(await bookedRow(world, txn.id)).toBeUndefined();
-    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
-    expect(await world.bank.db.selectFrom('card_replacements').select('card_id').execute()).toEqual([{ card_id: 'card_alice_debit' }]);
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
+    expect(await world.bank.db.selectFrom('card_replacements').select('card_id').execute()).toEqual([
+      { card_id: 'card_alice_debit' },
+    ]);
     // Nothing owed for the disputed payment: the credit card's booked balance did not move.
     const checking = await world.bank.ledger.account('acc_alice_chk');
     expect(checking?.availableMinor).toBe(checking?.bookedMinor);
@@ -83,7 +116,10 @@ describe('fraud cases against a real hub', () => {
     const agent = DEMO_AGENTS[0];
     await ensureAgent(world.hub, world.page.pageId, agent);
     const inbox = new Browser(world.hubUrl);
-    await inbox.api('/inbox/api/login', { method: 'POST', json: { username: agent.username, password: agent.password } });
+    await inbox.api('/inbox/api/login', {
+      method: 'POST',
+      json: { username: agent.username, password: agent.password },
+    });
     const queue = await inbox.api<{ data: { customer: { psid: string } }[] }>('/inbox/api/queue');
     expect(queue.data.map((q) => q.customer.psid)).toContain(psid);
     // The customer app shows the answer in place of the buttons.
@@ -97,7 +133,10 @@ describe('fraud cases against a real hub', () => {
     const { browser, conversationId } = await aliceLinked(world);
     const { txn, alert: fc } = await world.bank.simulator.stage('risky_merchant', 'cus_alice', 'card_alice_credit');
     const alert = await alertFor(browser, conversationId, fc?.ref);
-    expect(await world.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_review' });
+    expect(await world.bank.ledger.card('card_alice_credit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_review',
+    });
     await tap(browser, conversationId, alert, 'Yes, it was me');
     await waitForText(browser, conversationId, 'you can retry now');
     expect(await bookedRow(world, txn.id)).toBeDefined();
@@ -110,7 +149,9 @@ describe('fraud cases against a real hub', () => {
     await tap(browser, conversationId, alert, 'No, not me');
     await eventually(
       async () =>
-        (await messages(browser, conversationId)).filter((m) => m.created_at >= t && m.body.text?.includes('is already closed')).length === 2
+        (await messages(browser, conversationId)).filter(
+          (m) => m.created_at >= t && m.body.text?.includes('is already closed'),
+        ).length === 2
           ? true
           : undefined,
       'two outcome replies',
@@ -118,7 +159,9 @@ describe('fraud cases against a real hub', () => {
     expect(await world.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
     expect((await world.bank.ledger.account('acc_alice_cc'))?.bookedMinor).toBe(bookedBefore);
     expect(await world.bank.db.selectFrom('alerts').select('status').execute()).toEqual([{ status: 'genuine' }]);
-    expect((await world.bank.db.selectFrom('answer_rejections').select('reason').execute()).map((r) => r.reason)).toEqual(['replayed', 'replayed']);
+    expect(
+      (await world.bank.db.selectFrom('answer_rejections').select('reason').execute()).map((r) => r.reason),
+    ).toEqual(['replayed', 'replayed']);
   });
 
   it('two open cases answered in the opposite order settle correctly', async () => {
@@ -139,7 +182,9 @@ describe('fraud cases against a real hub', () => {
     expect(await txnStatus(world, a.txn.id)).toBe('rejected');
     expect(await world.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
     expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ lock_reason: 'fraud_confirmed' });
-    expect((await browser.api<{ awaiting_answers: number }>(`/api/conversations/${conversationId}`)).awaiting_answers).toBe(0);
+    expect(
+      (await browser.api<{ awaiting_answers: number }>(`/api/conversations/${conversationId}`)).awaiting_answers,
+    ).toBe(0);
   });
 
   it('no answer: a reminder, then the case expires with the payment declined; "unlock card" is refused until the step-up passes', async () => {
@@ -152,11 +197,18 @@ describe('fraud cases against a real hub', () => {
     await waitForText(browser, conversationId, `We didn't hear back about security check ${fc?.ref}`);
     expect(await txnStatus(world, txn.id)).toBe('rejected');
     expect(await bookedRow(world, txn.id)).toBeUndefined();
-    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_expired' });
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_expired',
+    });
     // The expiry notice replies to the alert: its question is closed in her app, no longer "action needed".
-    const expired = (await messages(browser, conversationId)).find((m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${fc?.ref}`));
+    const expired = (await messages(browser, conversationId)).find(
+      (m) => isAlert(m) && String(m.body.attachment?.payload['text']).includes(`${fc?.ref}`),
+    );
     expect(expired).toMatchObject({ awaits_answer: false, answered_postback: null });
-    expect((await browser.api<{ awaiting_answers: number }>(`/api/conversations/${conversationId}`)).awaiting_answers).toBe(0);
+    expect(
+      (await browser.api<{ awaiting_answers: number }>(`/api/conversations/${conversationId}`)).awaiting_answers,
+    ).toBe(0);
 
     // A plain "unlock card" is refused with a step-up link to the bank's own page.
     const t = Date.now();
@@ -176,7 +228,9 @@ describe('fraud cases against a real hub', () => {
     // The link works once.
     expect((await browser.request(url, { form: { username: 'alice', password: 'alice-bank-pass' } })).status).toBe(400);
     const history = await world.bank.cases.history(fc!.id);
-    expect(history.map((e) => e.actor)).toEqual(expect.arrayContaining(['deadline', `customer:chat:${psid}`, `customer:step-up:${psid}`]));
+    expect(history.map((e) => e.actor)).toEqual(
+      expect.arrayContaining(['deadline', `customer:chat:${psid}`, `customer:step-up:${psid}`]),
+    );
   });
 
   it('with an agent holding the thread, a fraud alert and a consented transaction notice both reach the customer, in order', async () => {
@@ -184,7 +238,11 @@ describe('fraud cases against a real hub', () => {
     const world = w;
     const { browser, conversationId, psid } = await aliceLinked(world);
     await say(browser, conversationId, 'agent');
-    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-over');
+    await eventually(
+      async () =>
+        (await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined,
+      'the hand-over',
+    );
     const t = Date.now();
     const { alert: fc } = await world.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     await world.bank.processor.authorize({
@@ -218,29 +276,47 @@ describe('fraud cases against a real hub', () => {
     const { browser, conversationId, psid } = await aliceLinked(world);
     const { alert: fc } = await world.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     await tap(browser, conversationId, await alertFor(browser, conversationId, fc?.ref), 'No, not me');
-    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-over');
+    await eventually(
+      async () =>
+        (await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined,
+      'the hand-over',
+    );
 
     const agent = DEMO_AGENTS[0];
     await ensureAgent(world.hub, world.page.pageId, agent);
     const inbox = new Browser(world.hubUrl);
-    await inbox.api('/inbox/api/login', { method: 'POST', json: { username: agent.username, password: agent.password } });
+    await inbox.api('/inbox/api/login', {
+      method: 'POST',
+      json: { username: agent.username, password: agent.password },
+    });
     await inbox.api(`/inbox/api/conversations/${conversationId}/take`, { method: 'POST' });
     // Handing back without an approval: the customer's own "unlock card" is still refused.
     await inbox.api(`/inbox/api/conversations/${conversationId}/done`, { method: 'POST' });
-    await eventually(async () => ((await world.bank.platform.handover.getThreadOwner(psid)) !== String(PAGE_INBOX_APP_ID) ? true : undefined), 'the hand-back');
+    await eventually(
+      async () =>
+        (await world.bank.platform.handover.getThreadOwner(psid)) !== String(PAGE_INBOX_APP_ID) ? true : undefined,
+      'the hand-back',
+    );
     const t = Date.now();
     await say(browser, conversationId, 'unlock card');
     await waitForText(browser, conversationId, "can't unlock it from chat alone", t);
-    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
 
     // She asks for an agent; the agent approves in the inbox.
     await say(browser, conversationId, 'agent');
     await eventually(
-      async () => ((await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined),
+      async () =>
+        (await world.bank.platform.handover.getThreadOwner(psid)) === String(PAGE_INBOX_APP_ID) ? true : undefined,
       'the second hand-over',
     );
     await inbox.api(`/inbox/api/conversations/${conversationId}/take`, { method: 'POST' });
-    await inbox.api(`/inbox/api/conversations/${conversationId}/done`, { method: 'POST', json: { note: 'approve unlock 4821' } });
+    await inbox.api(`/inbox/api/conversations/${conversationId}/done`, {
+      method: 'POST',
+      json: { note: 'approve unlock 4821' },
+    });
     await waitForText(browser, conversationId, 'Our team approved unlocking card •••• 4821');
     expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
     expect((await world.bank.cases.history(fc!.id)).map((e) => e.actor)).toContain('agent:inbox');

@@ -35,16 +35,40 @@ function newcomerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     // What npm sets for the script running this test (`npm test`), which would point npm and
     // npx in the clone back at this checkout; the user's own npm_config_* settings stay.
     if (k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_')) continue;
-    if (['npm_config_local_prefix', 'npm_config_call', 'npm_config_user_agent', 'npm_command', 'npm_execpath', 'npm_node_execpath', 'init_cwd'].includes(k))
+    if (
+      [
+        'npm_config_local_prefix',
+        'npm_config_call',
+        'npm_config_user_agent',
+        'npm_command',
+        'npm_execpath',
+        'npm_node_execpath',
+        'init_cwd',
+      ].includes(k)
+    )
       continue;
-    if (k.startsWith('vitest') || k.startsWith('test_') || ['node_env', 'database_url', 'nats_url', 'port', 'data_dir', 'log_level'].includes(k)) continue;
+    if (
+      k.startsWith('vitest') ||
+      k.startsWith('test_') ||
+      ['node_env', 'database_url', 'nats_url', 'port', 'data_dir', 'log_level'].includes(k)
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-function run(cmd: string, args: string[], options: { env?: Record<string, string>; timeout?: number } = {}): SpawnSyncReturns<string> {
-  const result = spawnSync(cmd, args, { cwd: clone, env: newcomerEnv(options.env), encoding: 'utf8', timeout: options.timeout ?? 60_000 });
+function run(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; timeout?: number } = {},
+): SpawnSyncReturns<string> {
+  const result = spawnSync(cmd, args, {
+    cwd: clone,
+    env: newcomerEnv(options.env),
+    encoding: 'utf8',
+    timeout: options.timeout ?? 60_000,
+  });
   if (result.error) throw result.error;
   return result;
 }
@@ -85,8 +109,17 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
  * `stop()` resolves true when every process of the group let go of its output by itself
  * (graceful shutdown), false when it had to be killed after 15 s.
  */
-function background(cmd: string, args: string[], env: Record<string, string> = {}): { output: () => string; stop(): Promise<boolean> } {
-  const child = spawn(cmd, args, { cwd: clone, env: newcomerEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+function background(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { output: () => string; stop(): Promise<boolean> } {
+  const child = spawn(cmd, args, {
+    cwd: clone,
+    env: newcomerEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -133,13 +166,19 @@ describe('a fresh clone, by the README', () => {
   beforeAll(() => {
     const cloned = spawnSync('git', ['clone', '--quiet', ROOT, clone], { encoding: 'utf8' });
     expect(cloned.status, cloned.stderr).toBe(0);
-    const install = run('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { timeout: 240_000 });
+    const install = run('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      timeout: 240_000,
+    });
     installOutput = `${install.stdout}\n${install.stderr}`;
     expect(install.status, installOutput).toBe(0);
     // The native addon: copied from this checkout's install of the same version (see above).
-    const version = (dir: string) => (JSON.parse(readFileSync(join(dir, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }).version;
+    const version = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string })
+        .version;
     expect(version(clone)).toBe(version(ROOT));
-    cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(clone, 'node_modules/better-sqlite3/build'), { recursive: true });
+    cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(clone, 'node_modules/better-sqlite3/build'), {
+      recursive: true,
+    });
   }, 300_000);
 
   afterAll(() => {
@@ -158,10 +197,14 @@ describe('a fresh clone, by the README', () => {
   it('builds, then every CLI command in the README works', async () => {
     ok('npm', ['run', 'build'], { timeout: 300_000 });
 
-    expect(npx('--no-install', 'confide', '--help')).toContain('confide page create --name NAME --category bank|merchant');
+    expect(npx('--no-install', 'confide', '--help')).toContain(
+      'confide page create --name NAME --category bank|merchant',
+    );
     expect(npx('confide', 'migrate')).toContain('Migrations applied.');
 
-    const page = JSON.parse(npx('confide', 'page', 'create', '--name', 'My Bank', '--category', 'bank', '--json')) as Record<string, string>;
+    const page = JSON.parse(
+      npx('confide', 'page', 'create', '--name', 'My Bank', '--category', 'bank', '--json'),
+    ) as Record<string, string>;
     expect(page).toEqual({
       page_id: expect.stringMatching(/^\d+$/),
       app_id: expect.stringMatching(/^\d+$/),
@@ -174,14 +217,29 @@ describe('a fresh clone, by the README', () => {
     const tokenId = /token_id: (\S+)/.exec(issued)?.[1];
     const rotated = /page_access_token: (\S+)/.exec(issued)?.[1];
     expect(tokenId, issued).toBeDefined();
-    expect(npx('confide', 'page', 'token', 'revoke', '--page', page['page_id'] ?? '', '--token-id', tokenId ?? '')).toContain(`revoked: ${tokenId}`);
+    expect(
+      npx('confide', 'page', 'token', 'revoke', '--page', page['page_id'] ?? '', '--token-id', tokenId ?? ''),
+    ).toContain(`revoked: ${tokenId}`);
 
-    const customer = JSON.parse(npx('confide', 'customer', 'create', '--username', 'alice', '--password', 'correct horse battery', '--json')) as {
+    const customer = JSON.parse(
+      npx('confide', 'customer', 'create', '--username', 'alice', '--password', 'correct horse battery', '--json'),
+    ) as {
       username: string;
     };
     expect(customer.username).toBe('alice');
     const agent = JSON.parse(
-      npx('confide', 'agent', 'create', '--page', page['page_id'] ?? '', '--username', 'agent1', '--password', 'correct horse battery', '--json'),
+      npx(
+        'confide',
+        'agent',
+        'create',
+        '--page',
+        page['page_id'] ?? '',
+        '--username',
+        'agent1',
+        '--password',
+        'correct horse battery',
+        '--json',
+      ),
     ) as {
       page_id: string;
     };
@@ -193,7 +251,8 @@ describe('a fresh clone, by the README', () => {
     const receiver: Server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       seen.push(`${req.method} ${url.searchParams.get('hub.mode')} ${url.searchParams.get('hub.verify_token')}`);
-      if (url.searchParams.get('hub.verify_token') === verifyToken) res.end(url.searchParams.get('hub.challenge') ?? '');
+      if (url.searchParams.get('hub.verify_token') === verifyToken)
+        res.end(url.searchParams.get('hub.challenge') ?? '');
       else res.writeHead(403).end();
     });
     const receiverPort = await freePort();
@@ -201,10 +260,22 @@ describe('a fresh clone, by the README', () => {
     try {
       const callback = `http://127.0.0.1:${receiverPort}/webhook`;
       // spawnSync would block this process's event loop, and with it the receiver: run async.
-      const set = await runAsync('npx', ['confide', 'webhook', 'set', '--page', page['page_id'] ?? '', '--url', callback, '--verify-token', verifyToken]);
+      const set = await runAsync('npx', [
+        'confide',
+        'webhook',
+        'set',
+        '--page',
+        page['page_id'] ?? '',
+        '--url',
+        callback,
+        '--verify-token',
+        verifyToken,
+      ]);
       expect(set.code, set.out).toBe(0);
       expect(seen).toEqual([`GET subscribe ${verifyToken}`]);
-      expect(npx('confide', 'webhook', 'status', '--page', page['page_id'] ?? '')).toContain(`callback_url: ${callback}`);
+      expect(npx('confide', 'webhook', 'status', '--page', page['page_id'] ?? '')).toContain(
+        `callback_url: ${callback}`,
+      );
       npx('confide', 'webhook', 'enable', '--page', page['page_id'] ?? '');
       expect(npx('confide', 'webhook', 'redeliver', '--page', page['page_id'] ?? '')).toContain('requeued: 0');
     } finally {
@@ -213,7 +284,17 @@ describe('a fresh clone, by the README', () => {
 
     // `confide start` serves what the commands created; the README's health check answers.
     const port = await freePort();
-    const hub = background('npx', ['confide', 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', './data', '--demo']);
+    const hub = background('npx', [
+      'confide',
+      'start',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      './data',
+      '--demo',
+    ]);
     try {
       const url = `http://127.0.0.1:${port}`;
       expect(await waitFor('the hub', () => healthz(url))).toEqual({ status: 'ok', database: 'sqlite' });
@@ -247,7 +328,10 @@ describe('a fresh clone, by the README', () => {
       `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     ]);
     try {
-      expect(await waitFor('the hub on PostgreSQL', () => healthz(`http://127.0.0.1:${port}`))).toEqual({ status: 'ok', database: 'postgres' });
+      expect(await waitFor('the hub on PostgreSQL', () => healthz(`http://127.0.0.1:${port}`))).toEqual({
+        status: 'ok',
+        database: 'postgres',
+      });
     } finally {
       expect(await hub.stop()).toBe(true);
       await admin.query(`drop schema ${schema} cascade`);
@@ -258,9 +342,18 @@ describe('a fresh clone, by the README', () => {
   it('`npm start` builds and starts the demo, which prints its logins', async () => {
     const [port, bankPort, shopPort] = [await freePort(), await freePort(), await freePort()];
     const url = `http://127.0.0.1:${port}`;
-    const demo = background('npm', ['start'], { PORT: String(port), PUBLIC_URL: url, BANK_PORT: String(bankPort), SHOP_PORT: String(shopPort) });
+    const demo = background('npm', ['start'], {
+      PORT: String(port),
+      PUBLIC_URL: url,
+      BANK_PORT: String(bankPort),
+      SHOP_PORT: String(shopPort),
+    });
     try {
-      await waitFor('the demo banner', async () => (/Sandbox Shop: EA\S+/.test(demo.output()) ? true : undefined), 180_000);
+      await waitFor(
+        'the demo banner',
+        async () => (/Sandbox Shop: EA\S+/.test(demo.output()) ? true : undefined),
+        180_000,
+      );
       expect(await healthz(url)).toEqual({ status: 'ok', database: 'sqlite' });
       expect(demo.output()).toContain('alice');
     } finally {

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadBankConfig } from '../../apps/sandbox-bank/src/bank/config.js';
 import { createBank, type SandboxBank } from '../../apps/sandbox-bank/src/bank/server.js';
-import { SANDBOX_BANK_PAGE, ensureHubCustomers, ensurePage, subscribeWebhook, type PageCredentials } from '../../apps/sandbox-bank/src/demo/provision.js';
+import {
+  SANDBOX_BANK_PAGE,
+  ensureHubCustomers,
+  ensurePage,
+  subscribeWebhook,
+  type PageCredentials,
+} from '../../apps/sandbox-bank/src/demo/provision.js';
 
 /** A free TCP port on loopback (the hub needs its public URL before it listens). */
 export async function freePort(): Promise<number> {
@@ -21,7 +27,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -41,7 +49,13 @@ export async function startWorld(bankEnv: Record<string, string> = {}): Promise<
   const hubPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const config = loadConfig(
-    { NODE_ENV: 'test', LOG_LEVEL: process.env['E2E_HUB_LOG'] ?? 'silent', PORT: String(hubPort), PUBLIC_URL: hubUrl, DATA_DIR: dataDir },
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env['E2E_HUB_LOG'] ?? 'silent',
+      PORT: String(hubPort),
+      PUBLIC_URL: hubUrl,
+      DATA_DIR: dataDir,
+    },
     () => undefined,
   );
   const hub = await createHub(config, { memory: true });
@@ -91,7 +105,10 @@ export class Browser {
     this.#hubUrl = hubUrl;
   }
 
-  async request(url: string, init: { method?: string; json?: unknown; form?: Record<string, string | string[]> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; json?: unknown; form?: Record<string, string | string[]> } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     const sameHub = url.startsWith(this.#hubUrl);
     if (sameHub && this.#cookie) headers['cookie'] = this.#cookie;
@@ -103,12 +120,18 @@ export class Browser {
     } else if (init.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(init.form)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
+      for (const [k, v] of Object.entries(init.form))
+        for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
       body = params.toString();
       // A browser posting a bank form sends the bank's origin, not the hub's.
       if (!sameHub) headers['origin'] = new URL(url).origin;
     }
-    const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
+    const res = await fetch(url, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     const setCookie = res.headers.getSetCookie().find((c) => c.length > 0);
     if (sameHub && setCookie !== undefined) this.#cookie = setCookie.split(';')[0] ?? '';
     return res;

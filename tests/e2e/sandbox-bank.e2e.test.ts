@@ -24,17 +24,28 @@ const linkBankAccount = (browser: Browser, conversationId: string, bankLogin: [s
 describe('sandbox bank against a real hub', () => {
   it('alice links, gets a fraud alert within a second of the purchase, answers "No, not me": card locked, thread passed to the inbox', async () => {
     const { browser, conversationId } = await logIn('alice', 'alice-demo-password');
-    const psid = await linkBankAccount(browser, conversationId, ['alice', 'alice-bank-pass'], ['balances', 'transactions', 'fraud_alerts']);
+    const psid = await linkBankAccount(
+      browser,
+      conversationId,
+      ['alice', 'alice-bank-pass'],
+      ['balances', 'transactions', 'fraud_alerts'],
+    );
     expect(await w.bank.links.customerOf(psid)).toBe('cus_alice');
     await eventually(
-      async () => (await messages(browser, conversationId)).find((m) => m.body.text?.startsWith('Hi Alice, your Sandbox Bank account is linked')),
+      async () =>
+        (await messages(browser, conversationId)).find((m) =>
+          m.body.text?.startsWith('Hi Alice, your Sandbox Bank account is linked'),
+        ),
       'the greeting',
     );
 
     const { txn, alert } = await w.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     expect(alert?.status).toBe('open');
     const alertMessage = await eventually(
-      async () => (await messages(browser, conversationId)).find((m) => m.direction === 'out' && m.body.attachment?.payload['text']?.includes('Was this you?')),
+      async () =>
+        (await messages(browser, conversationId)).find(
+          (m) => m.direction === 'out' && m.body.attachment?.payload['text']?.includes('Was this you?'),
+        ),
       'the fraud alert in alice’s conversation',
     );
     expect(alertMessage.tag).toBe('ACCOUNT_UPDATE');
@@ -58,10 +69,13 @@ describe('sandbox bank against a real hub', () => {
     }, 'the card lock at the bank');
     expect(card.status).toBe('locked');
     await eventually(
-      async () => (await messages(browser, conversationId)).find((m) => m.body.text?.includes('card •••• 4821 stays blocked')),
+      async () =>
+        (await messages(browser, conversationId)).find((m) => m.body.text?.includes('card •••• 4821 stays blocked')),
       'the lock confirmation',
     );
-    expect(await eventually(() => w.bank.platform.handover.getThreadOwner(psid), 'a thread owner')).toBe(String(PAGE_INBOX_APP_ID));
+    expect(await eventually(() => w.bank.platform.handover.getThreadOwner(psid), 'a thread owner')).toBe(
+      String(PAGE_INBOX_APP_ID),
+    );
 
     // Nothing alice saw, and nothing the bank stored, looks like a card number.
     const seen = (await messages(browser, conversationId)).map((m) => JSON.stringify(m.body));
@@ -75,7 +89,14 @@ describe('sandbox bank against a real hub', () => {
     expect(alert).toMatchObject({ status: 'open', contacts: 0 });
     const refusals = await w.bank.db.selectFrom('refusals').selectAll().execute();
     expect(refusals).toEqual([
-      expect.objectContaining({ psid, tag: 'ACCOUNT_UPDATE', category: 'fraud_alerts', code: 10, subcode: 1400001, context: `fraud_alert:${alert?.ref}` }),
+      expect.objectContaining({
+        psid,
+        tag: 'ACCOUNT_UPDATE',
+        category: 'fraud_alerts',
+        code: 10,
+        subcode: 1400001,
+        context: `fraud_alert:${alert?.ref}`,
+      }),
     ]);
     const texts = (await messages(browser, conversationId)).map((m) => m.body.text ?? '');
     expect(texts.some((t) => t.includes('Was this you?'))).toBe(false);

@@ -26,12 +26,20 @@ describe('import-boundary lint', () => {
 
   it('refuses privacy importing http and a feature', async () => {
     const code = "export * from '../http/errors.js';\nexport * from '../features/consent/declarations.js';\n";
-    expect(await violations('privacy/fixture.ts', code)).toEqual(['boundaries/dependencies', 'boundaries/dependencies']);
+    expect(await violations('privacy/fixture.ts', code)).toEqual([
+      'boundaries/dependencies',
+      'boundaries/dependencies',
+    ]);
   });
 
   it('refuses a feature importing a dialect implementation or driver', async () => {
-    const code = "export * from '../../storage/pg-pool.js';\nexport * from '../../storage/db.js';\nimport pg from 'pg';\nexport const P = pg;\n";
-    expect(await violations('features/consent/fixture.ts', code)).toEqual(['boundaries/dependencies', 'boundaries/dependencies', 'no-restricted-imports']);
+    const code =
+      "export * from '../../storage/pg-pool.js';\nexport * from '../../storage/db.js';\nimport pg from 'pg';\nexport const P = pg;\n";
+    expect(await violations('features/consent/fixture.ts', code)).toEqual([
+      'boundaries/dependencies',
+      'boundaries/dependencies',
+      'no-restricted-imports',
+    ]);
   });
 
   it('refuses a feature → feature import outside the allow-list', async () => {
@@ -56,7 +64,9 @@ describe('import-boundary lint', () => {
 
   it('holds the size budget: 300 lines per file, 60 per function', async () => {
     const body = Array.from({ length: 61 }, (_, i) => `  const v${i} = ${i};`).join('\n');
-    expect(await violations('features/ops/fixture.ts', `export function long(): void {\n${body}\n}\n`)).toEqual(['max-lines-per-function']);
+    expect(await violations('features/ops/fixture.ts', `export function long(): void {\n${body}\n}\n`)).toEqual([
+      'max-lines-per-function',
+    ]);
     expect(await violations('features/ops/fixture.ts', 'export const x = 1;\n'.repeat(301))).toEqual(['max-lines']);
   });
 

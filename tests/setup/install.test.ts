@@ -44,7 +44,8 @@ describe('the install', () => {
       if (range === undefined) continue;
       // Both ends of the supported range: the oldest Node 20 and the Node 20 in use here.
       for (const node of [oldest?.version ?? '20.19.0', process.versions.node]) {
-        if (!semver.satisfies(node, range, { includePrerelease: true })) refused.push(`${nameOf(path)}@${entry.version} wants node ${range} (not ${node})`);
+        if (!semver.satisfies(node, range, { includePrerelease: true }))
+          refused.push(`${nameOf(path)}@${entry.version} wants node ${range} (not ${node})`);
       }
     }
     expect(refused).toEqual([]);

@@ -20,7 +20,9 @@ async function closedPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -57,7 +59,9 @@ describe('test services set-up', () => {
     });
     expect(code, out).toBe(0);
     const pgLine = out.split('\n').find((l) => l.startsWith('[services] PostgreSQL:'));
-    expect(pgLine, out).toMatch(new RegExp(`nothing at postgres://postgres@127\\.0\\.0\\.1:${pgPort}/test; started an embedded PostgreSQL`));
+    expect(pgLine, out).toMatch(
+      new RegExp(`nothing at postgres://postgres@127\\.0\\.0\\.1:${pgPort}/test; started an embedded PostgreSQL`),
+    );
     // The fixture's query ran on the embedded server, not on the machine's.
     expect(out).toMatch(/fixture: server PostgreSQL \d+/);
     const natsLines = out.split('\n').filter((l) => l.startsWith('[services] NATS:'));
@@ -68,7 +72,9 @@ describe('test services set-up', () => {
     expect(natsLines[0]).toContain('TEST_NATS_URL');
     expect(out).toMatch(/1 passed \| 1 skipped/);
     // Stopped and removed: its port is closed again and its directory is gone.
-    const embedded = /at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:(\d+)\/test .*data in (\S+), stopped/.exec(pgLine ?? '');
+    const embedded = /at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:(\d+)\/test .*data in (\S+), stopped/.exec(
+      pgLine ?? '',
+    );
     expect(embedded, pgLine).not.toBeNull();
     expect(await listening(Number(embedded?.[1]))).toBe(false);
     expect(existsSync(embedded?.[2] ?? '/')).toBe(false);
@@ -76,9 +82,14 @@ describe('test services set-up', () => {
 
   it('under CI=true, a missing PostgreSQL fails the run and says which', async () => {
     const pgPort = await closedPort();
-    const { code, out } = await runFixture({ CI: 'true', TEST_DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/test` });
+    const { code, out } = await runFixture({
+      CI: 'true',
+      TEST_DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/test`,
+    });
     expect(code).not.toBe(0);
-    expect(out).toContain(`PostgreSQL is not reachable at postgres://postgres@127.0.0.1:${pgPort}/test (TEST_DATABASE_URL). Under CI`);
+    expect(out).toContain(
+      `PostgreSQL is not reachable at postgres://postgres@127.0.0.1:${pgPort}/test (TEST_DATABASE_URL). Under CI`,
+    );
     expect(out).not.toContain('embedded');
   }, 60_000);
 
@@ -87,7 +98,9 @@ describe('test services set-up', () => {
     // PostgreSQL is the one this run uses (the machine's, or the embedded one started for it).
     const { code, out } = await runFixture({ CI: 'true', TEST_NATS_URL: `nats://127.0.0.1:${natsPort}` });
     expect(code).not.toBe(0);
-    expect(out).toContain(`NATS is not reachable at nats://127.0.0.1:${natsPort} (TEST_NATS_URL). Under CI the NATS suites are never skipped`);
+    expect(out).toContain(
+      `NATS is not reachable at nats://127.0.0.1:${natsPort} (TEST_NATS_URL). Under CI the NATS suites are never skipped`,
+    );
     expect(out).not.toContain('skipped apps/');
   }, 60_000);
 

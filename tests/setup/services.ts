@@ -26,7 +26,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** Errors that mean "nothing is there", as opposed to "something is there and said no". */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'TIMEOUT',
+]);
 
 export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = env['CI'];
@@ -53,7 +62,11 @@ async function probePostgres(url: string): Promise<'ok' | 'unreachable'> {
     return 'ok';
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if ((code !== undefined && UNREACHABLE.has(code)) || /timeout|terminated unexpectedly/i.test(String((err as Error).message))) return 'unreachable';
+    if (
+      (code !== undefined && UNREACHABLE.has(code)) ||
+      /timeout|terminated unexpectedly/i.test(String((err as Error).message))
+    )
+      return 'unreachable';
     throw new Error(
       `PostgreSQL at ${redact(url)} answered but refused the test suite: ${(err as Error).message}. The suites need a database \`test\` that user \`postgres\` may use (createdb -U postgres test), or TEST_DATABASE_URL naming one.`,
       { cause: err },
@@ -86,7 +99,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -156,7 +171,10 @@ async function startEmbeddedPostgres(): Promise<Embedded> {
   } catch (err) {
     await server.stop().catch(() => undefined);
     cleanup();
-    throw new Error(`Could not start the embedded PostgreSQL: ${(err as Error).message}\n${log.join('').slice(-4000)}`, { cause: err });
+    throw new Error(
+      `Could not start the embedded PostgreSQL: ${(err as Error).message}\n${log.join('').slice(-4000)}`,
+      { cause: err },
+    );
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/test`,
@@ -176,7 +194,8 @@ export function natsSuiteFiles(root = ROOT): string[] {
       if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.test.ts') && readFileSync(path, 'utf8').includes('describeWithNats(')) found.push(relative(root, path));
+      else if (entry.name.endsWith('.test.ts') && readFileSync(path, 'utf8').includes('describeWithNats('))
+        found.push(relative(root, path));
     }
   };
   for (const top of ['apps', 'packages', 'tests']) walk(join(ROOT, top));
@@ -215,7 +234,9 @@ export default async function setup(): Promise<() => Promise<void>> {
       );
     }
     process.env['TEST_NATS'] = 'skip';
-    say(`NATS: nothing at ${natsUrl}; skipped ${natsSuiteFiles().join(', ')}. To run them, start a NATS server (nats-server -p 4222) or set TEST_NATS_URL.`);
+    say(
+      `NATS: nothing at ${natsUrl}; skipped ${natsSuiteFiles().join(', ')}. To run them, start a NATS server (nats-server -p 4222) or set TEST_NATS_URL.`,
+    );
   } else {
     process.env['TEST_NATS_URL'] = natsUrl;
     delete process.env['TEST_NATS'];

@@ -36,7 +36,9 @@ for (const result of results) {
       longFunctions[path] = Math.max(longFunctions[path] ?? 0, Number(size));
       added++;
     } else if (m.ruleId === 'boundaries/dependencies') {
-      const spec = /from\s+['"]([^'"]+)['"]|import\(['"]([^'"]+)['"]\)/.exec(lines.slice(m.line - 1, m.line + 4).join(' '));
+      const spec = /from\s+['"]([^'"]+)['"]|import\(['"]([^'"]+)['"]\)/.exec(
+        lines.slice(m.line - 1, m.line + 4).join(' '),
+      );
       const target = spec?.[1] ?? spec?.[2];
       if (target === undefined) throw new Error(`cannot read the import at ${path}:${m.line}`);
       const to = relative(resolve(ROOT, SRC), resolve(dirname(result.filePath), target)).replace(/\.js$/, '.ts');

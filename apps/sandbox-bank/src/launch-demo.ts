@@ -28,7 +28,10 @@ import {
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 function runSandbox(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(here, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(here, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -54,7 +57,14 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not become healthy`);
 }
 
-function sandboxEnv(prefix: string, hubUrl: string, page: PageCredentials, verifyToken: string, port: string, dataDir: string): Record<string, string> {
+function sandboxEnv(
+  prefix: string,
+  hubUrl: string,
+  page: PageCredentials,
+  verifyToken: string,
+  port: string,
+  dataDir: string,
+): Record<string, string> {
   return {
     [`${prefix}HUB_URL`]: hubUrl,
     [`${prefix}PAGE_TOKEN`]: page.pageToken,
@@ -90,7 +100,11 @@ async function main(): Promise<void> {
       ...sandboxEnv('BANK_', hubUrl, bankPage, bankVerify, bankPort, join(config.DATA_DIR, 'sandbox-bank')),
       BANK_ADMIN_TOKEN: process.env['BANK_ADMIN_TOKEN'] ?? adminToken,
     }),
-    runSandbox('shop', 'shop/main.js', sandboxEnv('SHOP_', hubUrl, shopPage, shopVerify, shopPort, join(config.DATA_DIR, 'sandbox-shop'))),
+    runSandbox(
+      'shop',
+      'shop/main.js',
+      sandboxEnv('SHOP_', hubUrl, shopPage, shopVerify, shopPort, join(config.DATA_DIR, 'sandbox-shop')),
+    ),
   ];
   const stop = async () => {
     for (const c of children) c.kill('SIGTERM');

@@ -27,7 +27,12 @@ export async function bankHarness(env: Record<string, string> = {}): Promise<Har
     BANK_LOG_LEVEL: 'silent',
     ...env,
   });
-  const bank = await createBank(config, { memory: true, fetch: hub.fetch, now: () => clock.now, log: pino({ level: 'silent' }) });
+  const bank = await createBank(config, {
+    memory: true,
+    fetch: hub.fetch,
+    now: () => clock.now,
+    log: pino({ level: 'silent' }),
+  });
   const deliver = async (...messaging: object[]) => {
     const res = await bank.app.inject(signedWebhook(messaging));
     await bank.idle();

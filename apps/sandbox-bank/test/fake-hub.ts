@@ -27,7 +27,8 @@ export function fakeHub(): FakeHub {
   const refuse = new Set<string>();
   const linkingTokens = new Map<string, string>();
   let mid = 0;
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const impl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const path = url.pathname.replace(/^\/v[\d.]+/, '');
@@ -50,13 +51,17 @@ export function fakeHub(): FakeHub {
     if (path === '/me' && url.searchParams.has('account_linking_token')) {
       const psid = linkingTokens.get(url.searchParams.get('account_linking_token') ?? '');
       if (psid === undefined)
-        return json(400, { error: { message: 'Invalid account_linking_token', type: 'OAuthException', code: 10303, fbtrace_id: 'Afake' } });
+        return json(400, {
+          error: { message: 'Invalid account_linking_token', type: 'OAuthException', code: 10303, fbtrace_id: 'Afake' },
+        });
       return json(200, { id: 'PAGE_1', recipient: psid });
     }
     if (path.endsWith('_thread_control')) return json(200, { success: true });
     if (path === '/me/messenger_profile') return json(200, { result: 'success' });
     if (path === '/me/consent_requests') return json(200, { request_id: `cr_${++mid}`, message_id: `m_${mid}` });
-    return json(404, { error: { message: `No fake for ${path}`, type: 'GraphMethodException', code: 100, fbtrace_id: 'Afake' } });
+    return json(404, {
+      error: { message: `No fake for ${path}`, type: 'GraphMethodException', code: 100, fbtrace_id: 'Afake' },
+    });
   };
   return {
     fetch: impl as typeof fetch,
@@ -72,10 +77,20 @@ export const APP_SECRET = 'test-app-secret-123';
 export const VERIFY_TOKEN = 'test-verify-token';
 
 /** A signed webhook POST for Fastify's inject. */
-export function signedWebhook(messaging: object[]): { method: 'POST'; url: string; headers: Record<string, string>; payload: string } {
+export function signedWebhook(messaging: object[]): {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  payload: string;
+} {
   const payload = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging }] });
   const signature = `sha256=${createHmac('sha256', APP_SECRET).update(payload).digest('hex')}`;
-  return { method: 'POST', url: '/webhook', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, payload };
+  return {
+    method: 'POST',
+    url: '/webhook',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+    payload,
+  };
 }
 
 let seq = 0;
@@ -85,8 +100,19 @@ export const quickReplyEvent = (psid: string, title: string, payload: string) =>
   ...base(psid),
   message: { mid: `in_${++seq}`, text: title, quick_reply: { payload } },
 });
-export const postbackEvent = (psid: string, title: string, payload: string) => ({ ...base(psid), postback: { mid: `in_${++seq}`, title, payload } });
-export const linkedEvent = (psid: string, code: string, categories: string[] = ['balances', 'transactions', 'fraud_alerts']) => ({
+export const postbackEvent = (psid: string, title: string, payload: string) => ({
   ...base(psid),
-  account_linking: { status: 'linked', authorization_code: code, consent: { categories, expires_at: Date.now() + 86_400_000 } },
+  postback: { mid: `in_${++seq}`, title, payload },
+});
+export const linkedEvent = (
+  psid: string,
+  code: string,
+  categories: string[] = ['balances', 'transactions', 'fraud_alerts'],
+) => ({
+  ...base(psid),
+  account_linking: {
+    status: 'linked',
+    authorization_code: code,
+    consent: { categories, expires_at: Date.now() + 86_400_000 },
+  },
 });

@@ -19,7 +19,11 @@ export function baselineHistory(seed = 7): Map<string, HistoryTxn[]> {
   for (const card of CARDS) {
     const rows: HistoryTxn[] = [];
     for (let day = 30; day >= 1; day--) {
-      rows.push({ amountMinor: everydayAmount(rng, card.typicalMinor), merchantCountry: card.homeCountry, occurredAt: T0 - day * 86_400_000 });
+      rows.push({
+        amountMinor: everydayAmount(rng, card.typicalMinor),
+        merchantCountry: card.homeCountry,
+        occurredAt: T0 - day * 86_400_000,
+      });
     }
     map.set(card.cardId, rows);
   }

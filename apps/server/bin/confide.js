@@ -5,7 +5,9 @@ import fs from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!fs.existsSync(cli)) {
-  process.stderr.write('confide: the hub is not built yet (apps/server/dist/cli.js is missing). Run `npm run build` first.\n');
+  process.stderr.write(
+    'confide: the hub is not built yet (apps/server/dist/cli.js is missing). Run `npm run build` first.\n',
+  );
   process.exit(1);
 }
 const { main } = await import(cli.href);

@@ -104,7 +104,15 @@ export interface HubServices {
   /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
   sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: { members: ConsoleMembers; pages: ConsolePages; webhooks: ConsoleWebhooks; consent: ConsoleConsent; people: ConsolePeople; templates: ConsoleTemplates; metrics: ConsoleMetrics };
+  console: {
+    members: ConsoleMembers;
+    pages: ConsolePages;
+    webhooks: ConsoleWebhooks;
+    consent: ConsoleConsent;
+    people: ConsolePeople;
+    templates: ConsoleTemplates;
+    metrics: ConsoleMetrics;
+  };
 }
 
 export interface BuiltApp {
@@ -138,7 +146,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     requestIdHeader: false,
     return503OnClosing: true,
     // Bad URLs and over-long path parameters get our error shapes, never the URL echoed back.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, toPlatformError(error, isCustomerApi(request.url))),
+    frameworkErrors: (error, request, reply) =>
+      sendError(request, reply, toPlatformError(error, isCustomerApi(request.url))),
   }) as unknown as FastifyInstance;
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -163,7 +172,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   if (ctx.config.apiDocs) {
     await app.register(swagger, {
       openapi: {
-        info: { title: 'Confide customer API', version: '0.1.0', description: 'The API the Confide web app uses. Session cookie authentication.' },
+        info: {
+          title: 'Confide customer API',
+          version: '0.1.0',
+          description: 'The API the Confide web app uses. Session cookie authentication.',
+        },
       },
       transform: jsonSchemaTransform,
     });
@@ -182,7 +195,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     deliveries: new DeliveryReceipts(ctx),
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
-    privacy: new Privacy(ctx, blobs, options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false)),
+    privacy: new Privacy(
+      ctx,
+      blobs,
+      options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false),
+    ),
     push: new PushSubscriptions(ctx),
     console: undefined as unknown as HubServices['console'],
   };
@@ -207,7 +224,11 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const smsCarrier = smsCarrierFor(ctx.config, ctx.now);
   if (smsCarrier !== null) {
     const phones = new Phones(ctx, smsCarrier);
-    services.sms = { carrier: smsCarrier, phones, inbound: new SmsInbound(ctx, phones, smsCarrier, services.conversations) };
+    services.sms = {
+      carrier: smsCarrier,
+      phones,
+      inbound: new SmsInbound(ctx, phones, smsCarrier, services.conversations),
+    };
   }
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
@@ -224,14 +245,16 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(profileSharingRoutes(profiles, auth));
     await app.register(profilePictureRoutes(profiles));
     await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
-    if (services.sms !== undefined) await app.register(smsRoutes(ctx, services.sms.carrier, services.sms.phones, services.sms.inbound, auth));
+    if (services.sms !== undefined)
+      await app.register(smsRoutes(ctx, services.sms.carrier, services.sms.phones, services.sms.inbound, auth));
     await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));
     await app.register(linkingRoutes(ctx, services.accounts, services.linking));
     // The customer's own assistants: OAuth 2.1 authorization server (features/oauth).
     await app.register(oauthRoutes(ctx, services.accounts, services.privacy));
     const relay = new AssistantRelay(ctx, services.conversations, services.privacy);
     await app.register(assistantRoutes(ctx, relay, new Assistants(ctx, services.privacy), auth));
-    if (ctx.config.ALEXA_SKILL_ID !== undefined) await app.register(alexaRoutes(ctx, relay, ctx.config.ALEXA_SKILL_ID, options.alexa));
+    if (ctx.config.ALEXA_SKILL_ID !== undefined)
+      await app.register(alexaRoutes(ctx, relay, ctx.config.ALEXA_SKILL_ID, options.alexa));
     await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
     await app.register(graphPlugin(services.pages, notificationPolicyRoutes(new EscalationPolicies(ctx))));
     await app.register(platform.customerRoutes(auth));
@@ -279,7 +302,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     sessions = live;
     app.addHook('onClose', async () => live.close());
     await app.register(streamRoutes(ctx, auth, live, services.deliveries));
-    await app.register(inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live, services.inbox));
+    await app.register(
+      inboxStreamRoutes(ctx, requireAgent(services.agents, ctx.config.publicUrl), live, services.inbox),
+    );
   }
 
   return { app, services, setDraining: (v) => (draining = v) };

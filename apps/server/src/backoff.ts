@@ -17,7 +17,10 @@ export interface BackoffOptions {
  * Delay before retry number `attempt` (1 = the first retry): the ceiling is
  * `min(cap, base · 2^(attempt-1))`, then jittered.
  */
-export function retryDelayMs(attempt: number, { baseMs, capMs, jitter = 'full', random = Math.random }: BackoffOptions): number {
+export function retryDelayMs(
+  attempt: number,
+  { baseMs, capMs, jitter = 'full', random = Math.random }: BackoffOptions,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   const ceiling = Math.min(capMs, baseMs * 2 ** exponent);
   if (jitter === 'equal') return ceiling / 2 + random() * (ceiling / 2);

@@ -144,7 +144,8 @@ export async function main(argv: string[]): Promise<number> {
         if ((values['webhook-url'] === undefined) !== (values['verify-token'] === undefined)) {
           throw new UsageError('--webhook-url and --verify-token go together');
         }
-        if (values['webhook-url'] !== undefined) await hub.services.webhooks.verify(values['webhook-url'], values['verify-token'] ?? '');
+        if (values['webhook-url'] !== undefined)
+          await hub.services.webhooks.verify(values['webhook-url'], values['verify-token'] ?? '');
         const created = await hub.services.pages.createPage({
           name: values.name,
           category,
@@ -162,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'page token revoke':
       return withHub(config, async (hub) => {
-        if (values.page === undefined || values['token-id'] === undefined) throw new UsageError('page token revoke needs --page and --token-id');
+        if (values.page === undefined || values['token-id'] === undefined)
+          throw new UsageError('page token revoke needs --page and --token-id');
         await hub.services.pages.revokeToken(values.page, values['token-id']);
         print(values.json, { revoked: values['token-id'] });
       });
@@ -175,8 +177,12 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'customer create':
       return withHub(config, async (hub) => {
-        if (values.username === undefined || values.password === undefined) throw new UsageError('customer create needs --username and --password');
-        const customer = await hub.services.accounts.createCustomer({ username: values.username, password: values.password });
+        if (values.username === undefined || values.password === undefined)
+          throw new UsageError('customer create needs --username and --password');
+        const customer = await hub.services.accounts.createCustomer({
+          username: values.username,
+          password: values.password,
+        });
         print(values.json, customer);
       });
     case 'agent create':
@@ -190,7 +196,14 @@ export async function main(argv: string[]): Promise<number> {
           password: values.password,
           displayName: values['display-name'],
           team: values.team,
-          role: values.role === undefined ? undefined : values.role === 'supervisor' ? 'supervisor' : values.role === 'agent' ? 'agent' : badRole(values.role),
+          role:
+            values.role === undefined
+              ? undefined
+              : values.role === 'supervisor'
+                ? 'supervisor'
+                : values.role === 'agent'
+                  ? 'agent'
+                  : badRole(values.role),
           capacity: values.capacity === undefined ? undefined : Number(values.capacity),
         });
         print(values.json, agent);
@@ -200,26 +213,46 @@ export async function main(argv: string[]): Promise<number> {
         if (values.name === undefined || values.username === undefined || values.password === undefined) {
           throw new UsageError('org create needs --name, --username and --password');
         }
-        const valid = ConsoleSignUpBodySchema.safeParse({ organisation: values.name, username: values.username, password: values.password });
-        if (!valid.success) throw new UsageError(`org create: ${valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        const valid = ConsoleSignUpBodySchema.safeParse({
+          organisation: values.name,
+          username: values.username,
+          password: values.password,
+        });
+        if (!valid.success)
+          throw new UsageError(
+            `org create: ${valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          );
         const owner = await hub.services.console.members.createOrganisation(
           { name: values.name, username: values.username, password: values.password },
           'operator',
         );
-        print(values.json, { org_id: owner.org_id, name: owner.org_name, owner: owner.username, console: `${config.publicUrl}/console` });
+        print(values.json, {
+          org_id: owner.org_id,
+          name: owner.org_name,
+          owner: owner.username,
+          console: `${config.publicUrl}/console`,
+        });
       });
     case 'team create':
       return withHub(config, async (hub) => {
-        if (values.page === undefined || values.name === undefined) throw new UsageError('team create needs --page and --name');
+        if (values.page === undefined || values.name === undefined)
+          throw new UsageError('team create needs --page and --name');
         let hours: unknown;
         try {
           hours = values.hours === undefined ? undefined : JSON.parse(values.hours);
         } catch {
-          throw new UsageError('--hours is JSON: {"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}');
+          throw new UsageError(
+            '--hours is JSON: {"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}',
+          );
         }
         print(
           values.json,
-          await hub.services.inbox.createTeam({ pageId: values.page, name: values.name, autoAssign: values['no-auto-assign'] !== true, hours }),
+          await hub.services.inbox.createTeam({
+            pageId: values.page,
+            name: values.name,
+            autoAssign: values['no-auto-assign'] !== true,
+            hours,
+          }),
         );
       });
     case 'customer delete':
@@ -230,11 +263,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'export':
       return withHub(config, async (hub) => {
         if (values.customer === undefined) throw new UsageError('export needs --customer USERNAME');
-        process.stdout.write(`${JSON.stringify(await hub.services.privacy.exportByUsername(values.customer), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(await hub.services.privacy.exportByUsername(values.customer), null, 2)}\n`,
+        );
       });
     case 'audit verify':
       return withHub(config, async (hub) => {
-        const receipts = (values.receipt ?? []).map((r) => (r.startsWith('@') ? fs.readFileSync(r.slice(1), 'utf8').trim() : r));
+        const receipts = (values.receipt ?? []).map((r) =>
+          r.startsWith('@') ? fs.readFileSync(r.slice(1), 'utf8').trim() : r,
+        );
         const result = await hub.services.privacy.verify({ witnessFiles: values.witness ?? [], receipts });
         print(values.json, result);
         if (!result.ok) throw new UsageError(`audit log broken at record ${result.brokenAt}: ${result.reason}`);
@@ -262,7 +299,14 @@ export async function main(argv: string[]): Promise<number> {
     default:
       if (isWebhookCommand(command)) {
         return withHub(config, async (hub) => {
-          const args = { page: values.page, url: values.url, verifyToken: values['verify-token'], fields: values.fields, since: values.since, off: values.off };
+          const args = {
+            page: values.page,
+            url: values.url,
+            verifyToken: values['verify-token'],
+            fields: values.fields,
+            since: values.since,
+            off: values.off,
+          };
           print(values.json, await runWebhookCommand(hub.services.webhooks, command, args));
         });
       }
@@ -290,12 +334,17 @@ function envWithFlags(values: Values): Record<string, string | undefined> {
 
 function print(json: boolean | undefined, value: unknown): void {
   if (json) process.stdout.write(`${JSON.stringify(value)}\n`);
-  else for (const [k, v] of Object.entries(value as Record<string, unknown>)) process.stdout.write(`${k}: ${String(v)}\n`);
+  else
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) process.stdout.write(`${k}: ${String(v)}\n`);
 }
 
 async function withHub(config: Config, fn: (hub: Hub) => Promise<void>): Promise<number> {
   // Administrative commands never deliver webhooks: that is the running hub's worker.
-  const hub = await createHub({ ...config, LOG_LEVEL: 'warn', SERVICES: config.SERVICES.filter((s) => s !== 'worker') });
+  const hub = await createHub({
+    ...config,
+    LOG_LEVEL: 'warn',
+    SERVICES: config.SERVICES.filter((s) => s !== 'worker'),
+  });
   try {
     await fn(hub);
     return 0;
@@ -330,7 +379,9 @@ async function start(config: Config, demo: boolean): Promise<number> {
     const seeded = await seedDemo(hub);
     process.stdout.write(seeded);
   }
-  process.stdout.write(`\nConfide hub listening on ${url} (${hub.ctx.storage.dialect}${hub.ctx.storage.dialect === 'sqlite' ? `, ${config.DATA_DIR}` : ''})\n`);
+  process.stdout.write(
+    `\nConfide hub listening on ${url} (${hub.ctx.storage.dialect}${hub.ctx.storage.dialect === 'sqlite' ? `, ${config.DATA_DIR}` : ''})\n`,
+  );
   return -1;
 }
 

@@ -20,13 +20,15 @@ describe('loadConfig', () => {
 
   it('refuses the development key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SERVICE_KEY: required/);
-    expect(() => loadConfig({ NODE_ENV: 'production', SERVICE_KEY: DEV_SERVICE_KEY })).toThrow(/development key is refused/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SERVICE_KEY: DEV_SERVICE_KEY })).toThrow(
+      /development key is refused/,
+    );
   });
 
   it('lists every invalid variable at once', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SERVICES: 'api,bogus' }, () => undefined)).toThrow(
-      /PORT[\s\S]*DATABASE_URL[\s\S]*SERVICES/,
-    );
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SERVICES: 'api,bogus' }, () => undefined),
+    ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*SERVICES/);
   });
 
   it('rejects a service key of the wrong length', () => {

@@ -106,7 +106,10 @@ export const ConfigSchema = z.object({
    * What the customer is told when an agent resolves a conversation, sent under the agent's
    * persona before the thread goes back to the assistant (empty: nothing is sent).
    */
-  INBOX_CLOSING_MESSAGE: z.string().max(2000).default('Thanks for chatting with us. If anything else comes up, just write here.'),
+  INBOX_CLOSING_MESSAGE: z
+    .string()
+    .max(2000)
+    .default('Thanks for chatting with us. If anything else comes up, just write here.'),
   /**
    * Minutes after a resolve during which a new customer message reopens the conversation in the
    * inbox with the agent who resolved it, instead of going to the page's assistant (0: never,
@@ -255,7 +258,10 @@ export class ConfigError extends Error {
  * Parses and validates the environment. Development defaults print one loud warning and
  * are refused when NODE_ENV=production.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, warn: (msg: string) => void = defaultWarn): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  warn: (msg: string) => void = defaultWarn,
+): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -265,7 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let keyText = c.SERVICE_KEY;
   const devKek = c.KEK === undefined && c.KEK_FILE === undefined;
   if (keyText === undefined) {
-    if (c.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: required when NODE_ENV=production');
+    if (c.NODE_ENV === 'production')
+      throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: required when NODE_ENV=production');
     warn(
       `SERVICE_KEY ${devKek ? 'and KEK are' : 'is'} not set: using the development key${devKek ? 's' : ''}. It MUST be changed before real use (NODE_ENV=production refuses it).`,
     );
@@ -276,9 +283,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const serviceKey = Buffer.from(keyText, 'base64url');
-  if (serviceKey.length !== 32) throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: must be 32 bytes, base64 or base64url encoded');
+  if (serviceKey.length !== 32)
+    throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: must be 32 bytes, base64 or base64url encoded');
   if (c.NODE_ENV === 'production' && keyText === DEV_SERVICE_KEY) {
-    throw new ConfigError('Invalid configuration:\n  SERVICE_KEY: the development key is refused when NODE_ENV=production');
+    throw new ConfigError(
+      'Invalid configuration:\n  SERVICE_KEY: the development key is refused when NODE_ENV=production',
+    );
   }
   let kek: Kek;
   let previousKeks: Kek[];

@@ -11,7 +11,11 @@ export const DEMO_CUSTOMERS = [
 ] as const;
 
 const DEMO_PAGES = [
-  { name: 'Sandbox Bank', category: 'bank', description: 'The demo bank that ships with Confide: balances, transaction and fraud alerts.' },
+  {
+    name: 'Sandbox Bank',
+    category: 'bank',
+    description: 'The demo bank that ships with Confide: balances, transaction and fraud alerts.',
+  },
   { name: 'Sandbox Shop', category: 'merchant', description: 'The demo shop: receipts and shipping updates.' },
 ] as const;
 
@@ -36,12 +40,15 @@ export async function seedDemo(hub: Hub): Promise<string> {
     if (found !== undefined) {
       lines.push(`  page "${page.name}" already exists`);
       // Databases seeded before declarations existed get them once.
-      if ((await listDeclarations(hub.ctx.storage.db, found.id)).length === 0) await declareDemo(hub, found.id, page.name);
+      if ((await listDeclarations(hub.ctx.storage.db, found.id)).length === 0)
+        await declareDemo(hub, found.id, page.name);
       continue;
     }
     const created = await hub.services.pages.createPage({ ...page, privacyPolicyUrl: null });
     await declareDemo(hub, created.page_id, page.name);
-    lines.push(`  page "${page.name}": page_id ${created.page_id}, app_id ${created.app_id}, page_access_token ${created.page_access_token}`);
+    lines.push(
+      `  page "${page.name}": page_id ${created.page_id}, app_id ${created.app_id}, page_access_token ${created.page_access_token}`,
+    );
   }
   for (const c of DEMO_CUSTOMERS) {
     try {

@@ -79,10 +79,18 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const ctx: HubContext = Object.assign(base, { signingKeys: new SigningKeys(base) });
   // Tests and in-memory hubs keep uploads in a temporary folder, never in the working tree.
   // Attachment files are sealed before they reach the store (features/attachments).
-  const blobs = options.memory || config.NODE_ENV === 'test' ? await FsBlobStore.temporary() : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const blobs =
+    options.memory || config.NODE_ENV === 'test'
+      ? await FsBlobStore.temporary()
+      : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
   // An in-memory hub keeps its audit witness in memory too (its database goes with it).
   const witness = openWitness(config.AUDIT_WITNESS, config.DATA_DIR, options.memory ?? false);
-  const { app, services, setDraining } = await buildApp(ctx, { blobs, witness, ...(options.passwords === undefined ? {} : { passwords: options.passwords }), ...(options.alexa === undefined ? {} : { alexa: options.alexa }) });
+  const { app, services, setDraining } = await buildApp(ctx, {
+    blobs,
+    witness,
+    ...(options.passwords === undefined ? {} : { passwords: options.passwords }),
+    ...(options.alexa === undefined ? {} : { alexa: options.alexa }),
+  });
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
   let closed = false;

@@ -23,7 +23,12 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    httpRequests: new Counter({ name: 'confide_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'confide_http_requests_total',
+      help: 'HTTP requests',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'confide_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -31,9 +36,23 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    messagesStored: new Counter({ name: 'confide_messages_stored_total', help: 'Messages committed', labelNames: ['direction'], registers: [registry] }),
-    wsConnections: new Gauge({ name: 'confide_ws_connections', help: 'Open customer WebSocket connections', registers: [registry] }),
-    pageSends: new Counter({ name: 'confide_page_sends_total', help: 'Send API messages stored, per page', labelNames: ['page_id'], registers: [registry] }),
+    messagesStored: new Counter({
+      name: 'confide_messages_stored_total',
+      help: 'Messages committed',
+      labelNames: ['direction'],
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'confide_ws_connections',
+      help: 'Open customer WebSocket connections',
+      registers: [registry],
+    }),
+    pageSends: new Counter({
+      name: 'confide_page_sends_total',
+      help: 'Send API messages stored, per page',
+      labelNames: ['page_id'],
+      registers: [registry],
+    }),
     pageSendErrors: new Counter({
       name: 'confide_page_send_errors_total',
       help: 'Send API calls refused, per page and error',

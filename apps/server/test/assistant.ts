@@ -13,7 +13,11 @@ export function pkce(): { verifier: string; challenge: string } {
 }
 
 export async function registerClient(hub: Hub, redirectUris = [REDIRECT]): Promise<string> {
-  const res = await hub.app.inject({ method: 'POST', url: '/oauth/register', payload: { redirect_uris: redirectUris, client_name: 'Test Assistant' } });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: '/oauth/register',
+    payload: { redirect_uris: redirectUris, client_name: 'Test Assistant' },
+  });
   if (res.statusCode !== 201) throw new Error(`register: ${res.statusCode} ${res.body}`);
   return res.json().client_id;
 }
@@ -22,7 +26,12 @@ export async function registerClient(hub: Hub, redirectUris = [REDIRECT]): Promi
 export function hiddenFields(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    out[m[1]!] = m[2]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+    out[m[1]!] = m[2]!
+      .replaceAll('&amp;', '&')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&#39;', "'")
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>');
   }
   return out;
 }
@@ -34,7 +43,13 @@ export interface Choice {
 }
 
 /** GET the consent screen and POST the choice; returns the redirect location. */
-export async function consent(hub: Hub, cookie: string, authorizeQuery: Record<string, string>, choice: Choice, action = 'continue'): Promise<string> {
+export async function consent(
+  hub: Hub,
+  cookie: string,
+  authorizeQuery: Record<string, string>,
+  choice: Choice,
+  action = 'continue',
+): Promise<string> {
   const url = `/oauth/authorize?${new URLSearchParams(authorizeQuery).toString()}`;
   const page = await hub.app.inject({ method: 'GET', url, headers: { cookie } });
   if (page.statusCode !== 200) throw new Error(`consent page: ${page.statusCode} ${page.body.slice(0, 300)}`);
@@ -60,7 +75,16 @@ export async function connectAssistant(hub: Hub, cookie: string, choice: Choice,
   const location = await consent(
     hub,
     cookie,
-    { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', state: 's1', scope, resource: `${hub.ctx.config.publicUrl}/mcp` },
+    {
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 's1',
+      scope,
+      resource: `${hub.ctx.config.publicUrl}/mcp`,
+    },
     choice,
   );
   const code = new URL(location).searchParams.get('code') ?? '';
@@ -68,8 +92,19 @@ export async function connectAssistant(hub: Hub, cookie: string, choice: Choice,
     method: 'POST',
     url: '/oauth/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: REDIRECT, code_verifier: verifier }).toString(),
+    payload: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: clientId,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    }).toString(),
   });
   if (token.statusCode !== 200) throw new Error(`token: ${token.statusCode} ${token.body}`);
-  return { clientId, code, verifier, tokens: token.json() as { access_token: string; refresh_token: string; scope: string; expires_in: number } };
+  return {
+    clientId,
+    code,
+    verifier,
+    tokens: token.json() as { access_token: string; refresh_token: string; scope: string; expires_in: number },
+  };
 }

@@ -15,7 +15,10 @@ import { createHub, type Hub } from '../src/hub.js';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** Dialects the storage suites run on; `DIALECTS=sqlite` narrows a local run. */
-export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as DialectName[] | undefined) ?? ['sqlite', 'postgres'];
+export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as DialectName[] | undefined) ?? [
+  'sqlite',
+  'postgres',
+];
 
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -61,7 +64,10 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
   }
   // A PostgreSQL hub without its own data folder gets its own audit witness: the shared
   // ./data-test folder would mix the checkpoints of every test's database in one file.
-  const witness = schema !== undefined && options.dataDir === undefined ? path.join(os.tmpdir(), `confide-witness-${schema}.jsonl`) : undefined;
+  const witness =
+    schema !== undefined && options.dataDir === undefined
+      ? path.join(os.tmpdir(), `confide-witness-${schema}.jsonl`)
+      : undefined;
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -109,7 +115,10 @@ export async function signUp(
 }
 
 /** Creates a page with an app and token. */
-export function createPage(hub: Hub, overrides: { name?: string; category?: 'bank' | 'merchant'; webhookUrl?: string; verifyToken?: string } = {}) {
+export function createPage(
+  hub: Hub,
+  overrides: { name?: string; category?: 'bank' | 'merchant'; webhookUrl?: string; verifyToken?: string } = {},
+) {
   return hub.services.pages.createPage({
     name: overrides.name ?? `Page ${randomBytes(3).toString('hex')}`,
     category: overrides.category ?? 'bank',
@@ -122,7 +131,12 @@ export function createPage(hub: Hub, overrides: { name?: string; category?: 'ban
 
 /** Opens (or reopens) the customer's conversation with a page. */
 export async function openConversation(hub: Hub, cookie: string, pageId: string): Promise<{ id: string }> {
-  const res = await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie }, payload: { page_id: pageId } });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: '/api/conversations',
+    headers: { cookie },
+    payload: { page_id: pageId },
+  });
   if (res.statusCode !== 200) throw new Error(`open failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }

@@ -13,7 +13,11 @@ export function inboxKit(hubOf: () => TestHub) {
     hub().services.agents.create({ pageId: page.page_id, username, password: AGENT_PASSWORD, displayName });
 
   async function logIn(username: string): Promise<string> {
-    const res = await hub().app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username, password: AGENT_PASSWORD } });
+    const res = await hub().app.inject({
+      method: 'POST',
+      url: '/inbox/api/login',
+      payload: { username, password: AGENT_PASSWORD },
+    });
     if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
     return `confide_agent=${res.cookies.find((c) => c.name === 'confide_agent')?.value}`;
   }
@@ -22,7 +26,12 @@ export function inboxKit(hubOf: () => TestHub) {
     hub().app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
 
   async function say(cookie: string, conversationId: string, text: string): Promise<void> {
-    const res = await hub().app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+    const res = await hub().app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conversationId}/messages`,
+      headers: { cookie },
+      payload: { text },
+    });
     expect(res.statusCode).toBeLessThan(300);
   }
 
@@ -31,7 +40,11 @@ export function inboxKit(hubOf: () => TestHub) {
     const customer = await signUp(hub(), username);
     const conv = await openConversation(hub(), customer.cookie, page.page_id);
     await say(customer.cookie, conv.id, text);
-    const { psid } = await hub().ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+    const { psid } = await hub()
+      .ctx.storage.db.selectFrom('conversations')
+      .select('psid')
+      .where('id', '=', conv.id)
+      .executeTakeFirstOrThrow();
     return { ...customer, conversationId: conv.id, psid };
   }
 
@@ -46,8 +59,15 @@ export function inboxKit(hubOf: () => TestHub) {
   }
 
   /** What the customer's chat shows (texts, oldest first). */
-  async function customerTexts(cookie: string, conversationId: string): Promise<Array<{ text: string | undefined; persona: string | undefined }>> {
-    const res = await hub().app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: { cookie } });
+  async function customerTexts(
+    cookie: string,
+    conversationId: string,
+  ): Promise<Array<{ text: string | undefined; persona: string | undefined }>> {
+    const res = await hub().app.inject({
+      method: 'GET',
+      url: `/api/conversations/${conversationId}/messages`,
+      headers: { cookie },
+    });
     // The API answers newest first.
     const data = res.json().data as Array<{ body: { text?: string }; persona?: { name: string } | null }>;
     return data.reverse().map((m) => ({ text: m.body.text, persona: m.persona?.name }));
@@ -62,7 +82,11 @@ export function inboxKit(hubOf: () => TestHub) {
       .where('app_id', '=', page.app_id)
       .orderBy('id')
       .execute();
-    return Promise.all(rows.map((r) => hub().ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, r.payload)));
+    return Promise.all(
+      rows.map((r) =>
+        hub().ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, r.payload),
+      ),
+    );
   }
 
   return { createAgent, logIn, agentCall, say, customerWith, handOver, customerTexts, handoverEvents };

@@ -18,8 +18,12 @@ export function injectFetch(hub: Hub): typeof fetch {
       ...(init.body === undefined || init.body === null ? {} : { payload: String(init.body) }),
     });
     const out = new Headers();
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : String(v));
-    return new Response(res.statusCode === 204 || res.statusCode === 202 ? null : res.rawPayload, { status: res.statusCode, headers: out });
+    for (const [k, v] of Object.entries(res.headers))
+      if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+    return new Response(res.statusCode === 204 || res.statusCode === 202 ? null : res.rawPayload, {
+      status: res.statusCode,
+      headers: out,
+    });
   }) as typeof fetch;
 }
 

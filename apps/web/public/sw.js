@@ -117,7 +117,10 @@ self.addEventListener('push', (event) => {
   // A question's buttons, answerable from the notification with the push's single-use token.
   const actions =
     valid && typeof data.token === 'string' && Array.isArray(data.actions)
-      ? data.actions.slice(0, 2).filter((a) => a && typeof a.action === 'string' && typeof a.title === 'string').map((a) => ({ action: a.action, title: a.title }))
+      ? data.actions
+          .slice(0, 2)
+          .filter((a) => a && typeof a.action === 'string' && typeof a.title === 'string')
+          .map((a) => ({ action: a.action, title: a.title }))
       : [];
   event.waitUntil(
     self.registration.showNotification(title, {
@@ -128,7 +131,12 @@ self.addEventListener('push', (event) => {
       badge: '/icons/icon-192.png',
       requireInteraction: valid && data.category === 'fraud_alerts',
       actions,
-      data: { url: valid ? data.url : '/', ref: valid ? data.ref : null, token: actions.length > 0 ? data.token : null, actions },
+      data: {
+        url: valid ? data.url : '/',
+        ref: valid ? data.ref : null,
+        token: actions.length > 0 ? data.token : null,
+        actions,
+      },
     }),
   );
 });
@@ -138,7 +146,8 @@ self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const data = event.notification.data || {};
   const button = /^b(\d+)$/.exec(event.action || '');
-  if (button && typeof data.token === 'string') event.waitUntil(answerFromNotification(event.notification, data, Number(button[1]), event.action));
+  if (button && typeof data.token === 'string')
+    event.waitUntil(answerFromNotification(event.notification, data, Number(button[1]), event.action));
   else event.waitUntil(openApp(appPath(data.url)));
 });
 
@@ -172,7 +181,9 @@ function appPath(url) {
 async function openApp(path) {
   const target = new URL(path, self.location.origin).href;
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  const open = windows.find((w) => new URL(w.url).origin === self.location.origin && !new URL(w.url).pathname.startsWith('/inbox'));
+  const open = windows.find(
+    (w) => new URL(w.url).origin === self.location.origin && !new URL(w.url).pathname.startsWith('/inbox'),
+  );
   if (open) {
     // Focusing needs the click's user activation; navigating the app there does not.
     await open.focus().catch(() => undefined);

@@ -22,7 +22,9 @@ const segment = (x, y, ax, ay, bx, by, w) => {
 };
 const triangle = (x, y, [ax, ay], [bx, by], [cx, cy]) => {
   const s = (px, py, qx, qy, rx, ry) => (px - rx) * (qy - ry) - (qx - rx) * (py - ry);
-  const d1 = s(x, y, ax, ay, bx, by), d2 = s(x, y, bx, by, cx, cy), d3 = s(x, y, cx, cy, ax, ay);
+  const d1 = s(x, y, ax, ay, bx, by),
+    d2 = s(x, y, bx, by, cx, cy),
+    d3 = s(x, y, cx, cy, ax, ay);
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
 };
 
@@ -41,27 +43,54 @@ function png(size, { maskable }) {
   for (let py = 0; py < size; py++) {
     const row = Buffer.alloc(1 + size * 4);
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
-      for (const [sx, sy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
-        const x = (px + sx - offset) * scale, y = (py + sy - offset) * scale;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
+      for (const [sx, sy] of [
+        [0.25, 0.25],
+        [0.75, 0.25],
+        [0.25, 0.75],
+        [0.75, 0.75],
+      ]) {
+        const x = (px + sx - offset) * scale,
+          y = (py + sy - offset) * scale;
         const inside = x >= 0 && x <= 64 && y >= 0 && y <= 64;
         const c = inside ? colour(x, y, maskable) : maskable ? BLUE : null;
-        if (c) { r += c[0]; g += c[1]; b += c[2]; a += 255; }
+        if (c) {
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += 255;
+        }
       }
       const n = a / 255;
-      row.set(n === 0 ? [0, 0, 0, 0] : [Math.round(r / n), Math.round(g / n), Math.round(b / n), Math.round(a / 4)], 1 + px * 4);
+      row.set(
+        n === 0 ? [0, 0, 0, 0] : [Math.round(r / n), Math.round(g / n), Math.round(b / n), Math.round(a / 4)],
+        1 + px * 4,
+      );
     }
     rows.push(row);
   }
   const chunk = (type, data) => {
     const body = Buffer.concat([Buffer.from(type), data]);
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
     return Buffer.concat([len, body, crc]);
   };
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4); ihdr[8] = 8; ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -34,7 +34,11 @@ function Messenger() {
   const activeId = route.name === 'thread' ? route.conversationId : null;
 
   return (
-    <TwoPaneLayout view={route.name === 'inbox' ? 'list' : 'detail'} stream={status} sidebar={<Sidebar activeId={activeId} />}>
+    <TwoPaneLayout
+      view={route.name === 'inbox' ? 'list' : 'detail'}
+      stream={status}
+      sidebar={<Sidebar activeId={activeId} />}
+    >
       <OfflineBanner />
       {route.name === 'thread' && <ThreadView key={route.conversationId} conversationId={route.conversationId} />}
       {route.name === 'directory' && <Directory />}

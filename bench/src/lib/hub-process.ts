@@ -41,7 +41,12 @@ export function killAllServers(): void {
  * Spawns `node …args` through `sh` so the open-file limit is raised to the hard limit
  * first, and resolves once a line of stdout matches `ready`.
  */
-export async function spawnServer(args: string[], env: Record<string, string | undefined>, ready: RegExp, label: string): Promise<ServerProcess> {
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+  label: string,
+): Promise<ServerProcess> {
   const limit = hardFileLimit();
   const child = spawn('/bin/sh', ['-c', `ulimit -n ${limit} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args], {
     env,
@@ -63,7 +68,8 @@ export async function spawnServer(args: string[], env: Record<string, string | u
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/warn|error/i.test(d.toString()) && !/SERVICE_KEY/.test(d.toString())) process.stderr.write(`[${label}] ${d.toString()}`);
+      if (/warn|error/i.test(d.toString()) && !/SERVICE_KEY/.test(d.toString()))
+        process.stderr.write(`[${label}] ${d.toString()}`);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -98,7 +104,12 @@ export async function startHub(options: HubProcessOptions): Promise<ServerProces
   }
   const args = [...nodeArgs, CLI, 'start', '--port', '0', '--data-dir', options.dataDir];
   if (options.databaseUrl !== undefined) args.push('--database-url', options.databaseUrl);
-  return spawnServer(args, { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env }, /listening on (http:\/\/[^\s]+)/, 'hub');
+  return spawnServer(
+    args,
+    { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
+    /listening on (http:\/\/[^\s]+)/,
+    'hub',
+  );
 }
 
 /** Reads the hub's group-commit counters from /metrics. */

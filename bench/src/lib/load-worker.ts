@@ -11,7 +11,10 @@ export class LoadWorker {
   readonly #calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor() {
-    this.#child = fork(WORKER, [], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child = fork(WORKER, [], {
+      execArgv: ['--max-old-space-size=4096'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.#child.on('message', (msg: { id: number; result?: unknown; error?: string }) => {
       const call = this.#calls.get(msg.id);
       this.#calls.delete(msg.id);

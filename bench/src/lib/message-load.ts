@@ -73,7 +73,13 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
           // First contact creates each conversation's keys (privacy keystore, slow); the
           // scenarios measure conversations already under way, so prime each recipient first.
           if (o.prime !== undefined) {
-            const primed = await w.run({ kind: 'http-send-all', port: hub.port, requests: o.prime(fx), connections: 16, okStatus: 200 });
+            const primed = await w.run({
+              kind: 'http-send-all',
+              port: hub.port,
+              requests: o.prime(fx),
+              connections: 16,
+              okStatus: 200,
+            });
             if (primed.failed > 0) throw new Error(`priming failed: ${primed.firstError}`);
           }
           const before = await writeStats(hub.url);

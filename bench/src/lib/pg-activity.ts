@@ -70,16 +70,21 @@ export async function samplePgActivity(everyMs = 50): Promise<PgSampler> {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const r = await client.query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null }>(
-        'select pid, state, wait_event_type, wait_event from pg_stat_activity where application_name = $1',
-        [HUB_APPLICATION_NAME],
-      );
+      const r = await client.query<{
+        pid: number;
+        state: string | null;
+        wait_event_type: string | null;
+        wait_event: string | null;
+      }>('select pid, state, wait_event_type, wait_event from pg_stat_activity where application_name = $1', [
+        HUB_APPLICATION_NAME,
+      ]);
       samples += 1;
       for (const row of r.rows) {
         const state = row.state ?? 'unknown';
         if (state !== 'idle') {
           busy += 1;
-          const key = row.wait_event === null ? `${state}: on CPU` : `${state}: ${row.wait_event_type}/${row.wait_event}`;
+          const key =
+            row.wait_event === null ? `${state}: on CPU` : `${state}: ${row.wait_event_type}/${row.wait_event}`;
           states.set(key, (states.get(key) ?? 0) + 1);
         }
         const ticks = cpuTicks(row.pid);
@@ -102,7 +107,8 @@ export async function samplePgActivity(everyMs = 50): Promise<PgSampler> {
       for (const c of cpu.values()) ticks += c.last - c.first;
       const backendCpuMs = (ticks * 1000) / CLK_TCK;
       const share: Record<string, number> = {};
-      for (const [key, n] of [...states.entries()].sort((a, b) => b[1] - a[1])) share[key] = Math.round((1000 * n) / Math.max(1, busy)) / 10;
+      for (const [key, n] of [...states.entries()].sort((a, b) => b[1] - a[1]))
+        share[key] = Math.round((1000 * n) / Math.max(1, busy)) / 10;
       return {
         samples,
         backends: cpu.size,

@@ -73,9 +73,11 @@ export function summarizeProfile(file: string, top = 20): ProfileSummary {
 
 export function formatProfile(s: ProfileSummary, top = 15): string {
   const lines = [`CPU profile ${s.file} (${s.totalMs} ms sampled)`, '  top self time by function:'];
-  for (const f of s.functions.slice(0, top)) lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}`);
+  for (const f of s.functions.slice(0, top))
+    lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}`);
   lines.push('  by module:');
-  for (const m of s.modules.slice(0, 12)) lines.push(`    ${m.pct.toFixed(1).padStart(5)}%  ${String(m.ms).padStart(6)} ms  ${m.name}`);
+  for (const m of s.modules.slice(0, 12))
+    lines.push(`    ${m.pct.toFixed(1).padStart(5)}%  ${String(m.ms).padStart(6)} ms  ${m.name}`);
   return lines.join('\n');
 }
 

@@ -133,7 +133,8 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
     const page = pages[0] as (typeof pages)[number];
     const now = Date.now();
     const customers: SeedCustomer[] = [];
-    const pageOf = (c: SeedCustomer) => pages[Number(c.id.slice('u_bench'.length)) % pages.length] as (typeof pages)[number];
+    const pageOf = (c: SeedCustomer) =>
+      pages[Number(c.id.slice('u_bench'.length)) % pages.length] as (typeof pages)[number];
     const db = hub.ctx.storage.db;
     for (let start = 0; start < options.customers; start += CHUNK) {
       const n = Math.min(CHUNK, options.customers - start);
@@ -153,11 +154,25 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
         // Logins are not exercised: the hash only has to be a well-formed argon2 string.
         await trx
           .insertInto('customers')
-          .values(rows.map(({ c }) => ({ id: c.id, username: `bench${c.id}`, password_hash: '$argon2id$v=19$m=19456,t=2,p=1$x$x', created_at: now })))
+          .values(
+            rows.map(({ c }) => ({
+              id: c.id,
+              username: `bench${c.id}`,
+              password_hash: '$argon2id$v=19$m=19456,t=2,p=1$x$x',
+              created_at: now,
+            })),
+          )
           .execute();
         await trx
           .insertInto('sessions')
-          .values(rows.map(({ c, sessionHash }) => ({ id_hash: sessionHash, customer_id: c.id, created_at: now, expires_at: now + 86_400_000 })))
+          .values(
+            rows.map(({ c, sessionHash }) => ({
+              id_hash: sessionHash,
+              customer_id: c.id,
+              created_at: now,
+              expires_at: now + 86_400_000,
+            })),
+          )
           .execute();
         await trx
           .insertInto('conversations')
@@ -182,11 +197,21 @@ export async function seed(store: Store, options: SeedOptions): Promise<Fixture>
       const conversations = hub.services.conversations;
       for (let n = 0; n < options.webhookBacklog; n++) {
         for (let at = 0; at < customers.length; at += 256) {
-          await Promise.all(customers.slice(at, at + 256).map((c) => conversations.send(c.id, c.conversationId, { text: `Balance? #${n}` })));
+          await Promise.all(
+            customers
+              .slice(at, at + 256)
+              .map((c) => conversations.send(c.id, c.conversationId, { text: `Balance? #${n}` })),
+          );
         }
       }
     }
-    return { pageId: page.page_id, appId: page.app_id, appSecret: page.app_secret, pageToken: page.page_access_token, customers };
+    return {
+      pageId: page.page_id,
+      appId: page.app_id,
+      appSecret: page.app_secret,
+      pageToken: page.page_access_token,
+      customers,
+    };
   } finally {
     await hub.close();
   }

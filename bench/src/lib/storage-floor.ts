@@ -38,12 +38,16 @@ export interface FloorOptions {
 export function measureStorageFloor(ctx: RunContext, o: FloorOptions): Promise<FloorResult> {
   const groupSize = Math.max(1, Math.round(o.groupSize));
   return ctx.reference(`storage-floor:${o.postgres ? 'pg' : 'sqlite'}:${groupSize}`, async () => {
-    ctx.log(`  reference: storage floor (${o.postgres ? 'PostgreSQL' : 'SQLite'}), the Send API's row set, ${groupSize} messages per commit`);
+    ctx.log(
+      `  reference: storage floor (${o.postgres ? 'PostgreSQL' : 'SQLite'}), the Send API's row set, ${groupSize} messages per commit`,
+    );
     const store = await freshStore(o.postgres);
     try {
       const fx = await seed(store, { customers: Math.max(64, groupSize), webhookUrl: 'http://127.0.0.1:9/floor' });
       const loop = { groupSize, warmupMs: ctx.warmupMs, durationMs: ctx.durationMs };
-      return store.databaseUrl === undefined ? sqliteFloor(path.join(store.dataDir, 'confide.db'), fx, loop) : await postgresFloor(store.databaseUrl, fx, loop);
+      return store.databaseUrl === undefined
+        ? sqliteFloor(path.join(store.dataDir, 'confide.db'), fx, loop)
+        : await postgresFloor(store.databaseUrl, fx, loop);
     } finally {
       await store.dispose();
     }
@@ -82,7 +86,15 @@ function messageRow(fx: Fixture, i: number): MessageRow {
     body: `v1.k1.${randomBytes(12 + 16 + 40 + text.length).toString('base64')}`,
     frame: JSON.stringify({
       type: 'message',
-      message: { mid, conversation_id: c.conversationId, direction: 'out', created_at: now, body: { text }, tag: null, persona: null },
+      message: {
+        mid,
+        conversation_id: c.conversationId,
+        direction: 'out',
+        created_at: now,
+        body: { text },
+        tag: null,
+        persona: null,
+      },
     }),
     payload: JSON.stringify({
       sender: { id: fx.pageId },
@@ -194,6 +206,19 @@ async function postgresFloor(url: string, fx: Fixture, loop: Loop): Promise<Floo
   }
 }
 
-function result(dialect: FloorResult['dialect'], groupSize: number, messages: number, commits: number, ms: number): FloorResult {
-  return { dialect, groupSize, messages, commits, mps: round((messages / ms) * 1000, 0), usPerMessage: round((ms * 1000) / Math.max(1, messages), 1) };
+function result(
+  dialect: FloorResult['dialect'],
+  groupSize: number,
+  messages: number,
+  commits: number,
+  ms: number,
+): FloorResult {
+  return {
+    dialect,
+    groupSize,
+    messages,
+    commits,
+    mps: round((messages / ms) * 1000, 0),
+    usPerMessage: round((ms * 1000) / Math.max(1, messages), 1),
+  };
 }

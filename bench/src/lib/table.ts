@@ -8,13 +8,19 @@ export interface Scored extends Row {
 }
 
 export function score(row: Row): Scored {
-  const pass = row.target === null ? null : row.target.op === '>=' ? row.measured >= row.target.value : row.measured <= row.target.value;
+  const pass =
+    row.target === null
+      ? null
+      : row.target.op === '>='
+        ? row.measured >= row.target.value
+        : row.measured <= row.target.value;
   const ratio = row.reference === null || row.reference === 0 ? null : row.measured / row.reference;
   const floorRatio = row.floor === undefined || row.floor === null || row.floor === 0 ? null : row.measured / row.floor;
   return { ...row, pass, ratio, floorRatio };
 }
 
-const num = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100));
+const num = (n: number): string =>
+  Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100);
 
 function cells(r: Scored): string[] {
   return [
@@ -31,7 +37,18 @@ function cells(r: Scored): string[] {
   ];
 }
 
-const HEAD = ['scenario', 'metric', 'measured', 'target', 'pass', 'bare reference', 'ratio', 'storage floor', 'ratio to floor', 'notes'];
+const HEAD = [
+  'scenario',
+  'metric',
+  'measured',
+  'target',
+  'pass',
+  'bare reference',
+  'ratio',
+  'storage floor',
+  'ratio to floor',
+  'notes',
+];
 
 export function textTable(rows: Scored[]): string {
   const all = [HEAD, ...rows.map(cells)];
@@ -46,5 +63,9 @@ export function textTable(rows: Scored[]): string {
 
 export function markdownTable(rows: Scored[]): string {
   const esc = (s: string) => s.replaceAll('|', '\\|');
-  return [`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
+  ].join('\n');
 }

@@ -18,8 +18,16 @@ export async function withHub<T>(
   env: Record<string, string> = {},
 ): Promise<HubRun<T>> {
   const cpuProfileDir = ctx.profileDir === undefined ? undefined : path.join(ctx.profileDir, scenario);
-  const bus: Record<string, string> = ctx.natsUrl === undefined ? {} : { NATS_URL: ctx.natsUrl, NATS_SUBJECT_PREFIX: `bench_${process.pid}_${Date.now()}` };
-  const hub = await startHub({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, env: { ...bus, ...env }, cpuProfileDir });
+  const bus: Record<string, string> =
+    ctx.natsUrl === undefined
+      ? {}
+      : { NATS_URL: ctx.natsUrl, NATS_SUBJECT_PREFIX: `bench_${process.pid}_${Date.now()}` };
+  const hub = await startHub({
+    dataDir: store.dataDir,
+    databaseUrl: store.databaseUrl,
+    env: { ...bus, ...env },
+    cpuProfileDir,
+  });
   let result: T;
   try {
     result = await fn(hub);

@@ -61,7 +61,10 @@ export async function runHttpLoad(job: HttpLoadJob): Promise<HttpLoadResult> {
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           if (res.status === job.okStatus) {
             ok += 1;
-            messages += job.countInBody === undefined ? (job.messagesPerRequest ?? 1) : countOf(res.body.toString(), job.countInBody);
+            messages +=
+              job.countInBody === undefined
+                ? (job.messagesPerRequest ?? 1)
+                : countOf(res.body.toString(), job.countInBody);
             samples.push(done - t0);
           } else if (firstError === undefined) firstError = `${res.status} ${res.body.toString().slice(0, 300)}`;
         }

@@ -156,7 +156,16 @@ export interface ReceiverStats {
 }
 
 export type Job =
-  HttpLoadJob | WsOpenJob | WsStatsJob | WsWaitJob | WsCloseJob | LatencyReportJob | HttpOnceJob | HttpSendAllJob | ReceiverStartJob | ReceiverStatsJob;
+  | HttpLoadJob
+  | WsOpenJob
+  | WsStatsJob
+  | WsWaitJob
+  | WsCloseJob
+  | LatencyReportJob
+  | HttpOnceJob
+  | HttpSendAllJob
+  | ReceiverStartJob
+  | ReceiverStatsJob;
 
 export interface JobResults {
   'http-load': HttpLoadResult;

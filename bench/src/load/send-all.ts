@@ -6,7 +6,9 @@ import type { HttpSendAllJob, HttpSendAllResult } from './jobs.js';
 export async function sendAll(job: HttpSendAllJob): Promise<HttpSendAllResult> {
   const host = `127.0.0.1:${job.port}`;
   const encoded = job.requests.map((r) => encodeRequest(r, host, r.body));
-  const conns = await Promise.all(Array.from({ length: Math.min(job.connections, encoded.length) }, () => HttpConnection.connect(job.port)));
+  const conns = await Promise.all(
+    Array.from({ length: Math.min(job.connections, encoded.length) }, () => HttpConnection.connect(job.port)),
+  );
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -34,5 +36,12 @@ export async function sendAll(job: HttpSendAllJob): Promise<HttpSendAllResult> {
   );
   const endedAt = performance.timeOrigin + performance.now();
   for (const c of conns) c.close();
-  return { ok, failed, unsent: encoded.length - next, startedAt, endedAt, ...(firstError === undefined ? {} : { firstError }) };
+  return {
+    ok,
+    failed,
+    unsent: encoded.length - next,
+    startedAt,
+    endedAt,
+    ...(firstError === undefined ? {} : { firstError }),
+  };
 }

@@ -60,13 +60,20 @@ function latencyReport(): LatencyReport {
   }
   acks.clear();
   frameTimes.clear();
-  return { matched: ackToFrame.length, missing, framesBeforeAck, ackToFrame: summarize(ackToFrame), sendToFrame: summarize(sendToFrame) };
+  return {
+    matched: ackToFrame.length,
+    missing,
+    framesBeforeAck,
+    ackToFrame: summarize(ackToFrame),
+    sendToFrame: summarize(sendToFrame),
+  };
 }
 
 process.on('message', (msg: { id: number; job: Job }) => {
   handle(msg.job).then(
     (result) => process.send?.({ id: msg.id, result }),
-    (err: unknown) => process.send?.({ id: msg.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    (err: unknown) =>
+      process.send?.({ id: msg.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
 process.on('disconnect', () => process.exit(0));

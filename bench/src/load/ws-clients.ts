@@ -40,9 +40,19 @@ function onFrame(data: WebSocket.RawData, lastSeq: { n: number }, track: boolean
   if (waiters.length > 0) for (const w of waiters.splice(0)) w();
 }
 
-function openOne(url: string, headers: Record<string, string>, localAddress: string | undefined, waitReady: boolean, track: boolean): Promise<WebSocket> {
+function openOne(
+  url: string,
+  headers: Record<string, string>,
+  localAddress: string | undefined,
+  waitReady: boolean,
+  track: boolean,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false, ...(localAddress === undefined ? {} : { localAddress }) });
+    const ws = new WebSocket(url, {
+      headers,
+      perMessageDeflate: false,
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     const lastSeq = { n: -1 };
     let settled = false;
     ws.on('message', (data) => {
@@ -86,7 +96,15 @@ export async function openClients(job: WsOpenJob): Promise<WsOpenResult> {
       const headers: Record<string, string> = c.cookie === undefined ? {} : { cookie: c.cookie };
       try {
         const url = c.query === undefined ? job.url : `${job.url}?${c.query}`;
-        sockets.push(await openOne(url, headers, addresses.length ? addresses[i % addresses.length] : undefined, job.waitReady, job.track ?? false));
+        sockets.push(
+          await openOne(
+            url,
+            headers,
+            addresses.length ? addresses[i % addresses.length] : undefined,
+            job.waitReady,
+            job.track ?? false,
+          ),
+        );
         opened += 1;
       } catch (err) {
         failed += 1;

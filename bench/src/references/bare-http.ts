@@ -6,7 +6,9 @@
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
-app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+  done(null, body),
+);
 app.all('/*', async () => ({}));
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`reference listening on ${url}\n`);

@@ -16,7 +16,9 @@ const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as { text?: string; prefix?: string }) : {};
+    const body = chunks.length
+      ? (JSON.parse(Buffer.concat(chunks).toString()) as { text?: string; prefix?: string })
+      : {};
     let answer: unknown = {};
     if (req.url?.startsWith('/send/')) {
       clients.get(req.url.slice(6))?.send(frame(body.text ?? ''));

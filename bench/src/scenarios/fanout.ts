@@ -72,7 +72,13 @@ export const fanout: Scenario = {
             });
             const frames = await awaitFrames(fleet, sent.ok, Date.now() + DEADLINE_MS);
             await closeFleet(fleet);
-            return { open, sent, frames, ms: frames.lastMessageAt - sent.startedAt, sendMs: sent.endedAt - sent.startedAt };
+            return {
+              open,
+              sent,
+              frames,
+              ms: frames.lastMessageAt - sent.startedAt,
+              sendMs: sent.endedAt - sent.startedAt,
+            };
           }),
         LOAD_ENV,
       );
@@ -92,7 +98,12 @@ export const fanout: Scenario = {
             await sender.run({
               kind: 'http-once',
               port: bare.port,
-              request: { method: 'POST', path: '/fanout', headers: { 'content-type': 'application/json' }, body: '{"prefix":"statement"}' },
+              request: {
+                method: 'POST',
+                path: '/fanout',
+                headers: { 'content-type': 'application/json' },
+                body: '{"prefix":"statement"}',
+              },
             });
             const frames = await awaitFrames(fleet, n, Date.now() + DEADLINE_MS);
             await closeFleet(fleet);
@@ -109,7 +120,9 @@ export const fanout: Scenario = {
         rows: [
           {
             scenario: 'fanout',
-            metric: all ? `all ${n.toLocaleString('en-US')} delivered` : `all ${n.toLocaleString('en-US')} delivered (projected)`,
+            metric: all
+              ? `all ${n.toLocaleString('en-US')} delivered`
+              : `all ${n.toLocaleString('en-US')} delivered (projected)`,
             unit: 's',
             measured: all ? round(h.ms / 1000, 2) : round(n / rate, 1),
             target: { op: '<=', value: 5 },

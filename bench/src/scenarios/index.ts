@@ -8,4 +8,14 @@ import { webhooks } from './webhooks.js';
 import { wsIdle } from './ws-idle.js';
 import { wsLatency } from './ws-latency.js';
 
-export const SCENARIOS: Scenario[] = [sendApi, batch, wsLatency, wsIdle, fanout, webhooks, sendApiPg, customerSend, soak];
+export const SCENARIOS: Scenario[] = [
+  sendApi,
+  batch,
+  wsLatency,
+  wsIdle,
+  fanout,
+  webhooks,
+  sendApiPg,
+  customerSend,
+  soak,
+];

@@ -17,7 +17,8 @@ const CONNECTIONS = 64;
 const BATCH = 50;
 /** Recipients of the batch scenario; connection i sends to the 50 starting at 3i. */
 const BATCH_RECIPIENTS = 3 * (CONNECTIONS - 1) + BATCH;
-const SEND_BODY = (psid: string) => `{"recipient":{"id":"${psid}"},"messaging_type":"RESPONSE","message":{"text":"Your card limit is now 5,000 EUR #$SEQ"}}`;
+const SEND_BODY = (psid: string) =>
+  `{"recipient":{"id":"${psid}"},"messaging_type":"RESPONSE","message":{"text":"Your card limit is now 5,000 EUR #$SEQ"}}`;
 
 /** The Send API exists in this build of the server. */
 export function sendApiBuilt(): string | null {
@@ -53,12 +54,35 @@ async function sendApiRun(ctx: RunContext, name: string, postgres: boolean, minR
   if (pgActivity !== undefined) ctx.log(`  PostgreSQL activity of the hub's backends: ${JSON.stringify(pgActivity)}`);
   const note = pgActivity === undefined ? loadNote(m) : `${loadNote(m)}; ${activityNote(pgActivity)}`;
   const rows: ScenarioOutcome['rows'] = [
-    { scenario: name, metric: 'throughput', unit: 'msg/s', measured: m.load.mps, target: { op: '>=', value: minRate }, reference: ref.mps, floor: floor.mps, note },
+    {
+      scenario: name,
+      metric: 'throughput',
+      unit: 'msg/s',
+      measured: m.load.mps,
+      target: { op: '>=', value: minRate },
+      reference: ref.mps,
+      floor: floor.mps,
+      note,
+    },
   ];
   if (!postgres || name === 'send-api') {
-    rows.push({ scenario: name, metric: 'p99 latency', unit: 'ms', measured: m.load.latency.p99, target: { op: '<=', value: 25 }, reference: ref.latency.p99 });
+    rows.push({
+      scenario: name,
+      metric: 'p99 latency',
+      unit: 'ms',
+      measured: m.load.latency.p99,
+      target: { op: '<=', value: 25 },
+      reference: ref.latency.p99,
+    });
   } else {
-    rows.push({ scenario: name, metric: 'p99 latency', unit: 'ms', measured: m.load.latency.p99, target: null, reference: ref.latency.p99 });
+    rows.push({
+      scenario: name,
+      metric: 'p99 latency',
+      unit: 'ms',
+      measured: m.load.latency.p99,
+      target: null,
+      reference: ref.latency.p99,
+    });
   }
   return { rows, details: { ...m, reference: ref, floor } };
 }
@@ -124,7 +148,12 @@ export const batch: Scenario = {
         appId: '',
         appSecret: '',
         pageToken: 'x'.repeat(68),
-        customers: Array.from({ length: BATCH_RECIPIENTS }, (_, i) => ({ id: '', cookie: '', conversationId: '', psid: String(7e15 + i) })),
+        customers: Array.from({ length: BATCH_RECIPIENTS }, (_, i) => ({
+          id: '',
+          cookie: '',
+          conversationId: '',
+          psid: String(7e15 + i),
+        })),
       })[0]?.body ?? '';
     const ref = await measureBareHttp(ctx, CONNECTIONS, body, 'application/x-www-form-urlencoded');
     const floor = await measureStorageFloor(ctx, { postgres: ctx.postgres, groupSize: m.jobsPerBatch });

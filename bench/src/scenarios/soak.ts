@@ -86,7 +86,8 @@ export const soak: Scenario = {
             });
             clearInterval(timer);
             await sample();
-            for (const s of samples) ctx.log(`    t=${String(s.atS).padStart(3)} s  RSS ${s.rssMb} MB  heap ${s.heapUsedMb} MB`);
+            for (const s of samples)
+              ctx.log(`    t=${String(s.atS).padStart(3)} s  RSS ${s.rssMb} MB  heap ${s.heapUsedMb} MB`);
             return { rate, load, samples };
           }),
         LOAD_ENV,

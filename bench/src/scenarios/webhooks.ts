@@ -51,7 +51,12 @@ export const webhooks: Scenario = {
         const r = receiver as LoadWorker;
         const { url } = await r.run({ kind: 'receiver-start' });
         const t0 = Date.now();
-        await seed(store, { customers: CUSTOMERS, webhookUrl: url, extraPages: PAGES - 1, webhookBacklog: PER_CONVERSATION });
+        await seed(store, {
+          customers: CUSTOMERS,
+          webhookUrl: url,
+          extraPages: PAGES - 1,
+          webhookBacklog: PER_CONVERSATION,
+        });
         ctx.log(`    backlog of ${total} events seeded in ${round((Date.now() - t0) / 1000)} s`);
         return withHub(ctx, 'webhooks', store, () => awaitEvents(r, total, Date.now() + DEADLINE_MS));
       });
@@ -63,7 +68,14 @@ export const webhooks: Scenario = {
           return (client as LoadWorker).run({
             kind: 'http-load',
             port: Number(u.port),
-            requests: [{ method: 'POST', path: u.pathname, headers: { 'content-type': 'application/json' }, body: referenceBody() }],
+            requests: [
+              {
+                method: 'POST',
+                path: u.pathname,
+                headers: { 'content-type': 'application/json' },
+                body: referenceBody(),
+              },
+            ],
             connections: PAGES,
             warmupMs: ctx.warmupMs,
             durationMs: Math.min(ctx.durationMs, 5_000),

@@ -75,7 +75,8 @@ export const wsIdle: Scenario = {
   unavailable: () => null,
   async run(ctx) {
     const n = reachableConnections();
-    if (n < TARGET_CONNECTIONS) ctx.log(`  open-file hard limit ${hardFileLimit()}: trying ${n} connections, not ${TARGET_CONNECTIONS}`);
+    if (n < TARGET_CONNECTIONS)
+      ctx.log(`  open-file hard limit ${hardFileLimit()}: trying ${n} connections, not ${TARGET_CONNECTIONS}`);
     const store = await freshStore(ctx.postgres);
     try {
       const fx = await seed(store, { customers: n });

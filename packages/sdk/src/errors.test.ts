@@ -7,7 +7,13 @@ const envelope = (error: Record<string, unknown>) => ({
 
 describe('PlatformApiError.fromResponse', () => {
   it('copies the Graph envelope fields', () => {
-    const body = envelope({ code: 10, error_subcode: 2018278, error_user_title: 'Too late', error_user_msg: 'Window closed', is_transient: false });
+    const body = envelope({
+      code: 10,
+      error_subcode: 2018278,
+      error_user_title: 'Too late',
+      error_user_msg: 'Window closed',
+      is_transient: false,
+    });
     const err = PlatformApiError.fromResponse(400, body, new Headers());
     expect(err).toMatchObject({
       message: '(#10) failed',
@@ -35,7 +41,13 @@ describe('PlatformApiError.fromResponse', () => {
 
   it('falls back to code 1 for a body that is not an envelope', () => {
     const err = PlatformApiError.fromResponse(502, '<html>Bad gateway</html>');
-    expect(err).toMatchObject({ code: 1, type: 'HttpException', httpStatus: 502, isTransient: true, data: '<html>Bad gateway</html>' });
+    expect(err).toMatchObject({
+      code: 1,
+      type: 'HttpException',
+      httpStatus: 502,
+      isTransient: true,
+      data: '<html>Bad gateway</html>',
+    });
   });
 
   it('flags auth errors', () => {
@@ -59,7 +71,11 @@ describe('PlatformApiError rate limits', () => {
 
   it('reads Retry-After as an HTTP date', () => {
     const at = new Date(Date.now() + 30_000).toUTCString();
-    const ms = PlatformApiError.fromResponse(429, envelope({ code: 613 }), new Headers({ 'retry-after': at })).retryAfterMs();
+    const ms = PlatformApiError.fromResponse(
+      429,
+      envelope({ code: 613 }),
+      new Headers({ 'retry-after': at }),
+    ).retryAfterMs();
     expect(ms).toBeGreaterThan(25_000);
     expect(ms).toBeLessThanOrEqual(30_000);
   });

@@ -112,7 +112,9 @@ export class PlatformApiError extends Error {
   /** The catalogue key this error matches, e.g. `OUTSIDE_WINDOW`, if any. */
   get key(): ErrorKey | undefined {
     const entries = Object.entries(ERROR_CATALOG) as [ErrorKey, (typeof ERROR_CATALOG)[ErrorKey]][];
-    const matches = entries.filter(([, s]) => s.code === this.code && ('subcode' in s ? s.subcode : undefined) === this.subcode);
+    const matches = entries.filter(
+      ([, s]) => s.code === this.code && ('subcode' in s ? s.subcode : undefined) === this.subcode,
+    );
     // Platform and customer API entries can share code and subcode; the type breaks the tie.
     return (matches.find(([, s]) => s.type === this.type) ?? matches[0])?.[0];
   }
@@ -151,7 +153,11 @@ export class PlatformApiError extends Error {
 
   /** The 24-hour (or tag) messaging window is closed (code 10, subcode 2018278 and kin). */
   isOutsideWindow(): boolean {
-    return this.code === ERROR_CATALOG.OUTSIDE_WINDOW.code && this.subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(this.subcode);
+    return (
+      this.code === ERROR_CATALOG.OUTSIDE_WINDOW.code &&
+      this.subcode !== undefined &&
+      OUTSIDE_WINDOW_SUBCODES.has(this.subcode)
+    );
   }
 }
 
@@ -168,7 +174,14 @@ export class PlatformNetworkError extends PlatformApiError {
   override name = 'PlatformNetworkError';
   constructor(cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super({ message: `Platform API unreachable: ${detail}`, code: 2, type: 'NetworkException', httpStatus: 0, isTransient: true, cause });
+    super({
+      message: `Platform API unreachable: ${detail}`,
+      code: 2,
+      type: 'NetworkException',
+      httpStatus: 0,
+      isTransient: true,
+      cause,
+    });
   }
 }
 
@@ -180,7 +193,12 @@ export class WebhookSignatureError extends PlatformApiError {
   override name = 'WebhookSignatureError';
   readonly reason: SignatureFailureReason;
   constructor(reason: SignatureFailureReason) {
-    super({ message: `Invalid webhook signature: ${reason.replace('_', ' ')}`, code: 190, type: 'SignatureException', httpStatus: 401 });
+    super({
+      message: `Invalid webhook signature: ${reason.replace('_', ' ')}`,
+      code: 190,
+      type: 'SignatureException',
+      httpStatus: 401,
+    });
     this.reason = reason;
   }
 }
@@ -193,7 +211,12 @@ export class WebhookVerificationError extends PlatformApiError {
   override name = 'WebhookVerificationError';
   readonly reason: WebhookVerificationFailure;
   constructor(reason: WebhookVerificationFailure) {
-    super({ message: `Webhook verification refused: bad ${reason}`, code: 10, type: 'VerificationException', httpStatus: 403 });
+    super({
+      message: `Webhook verification refused: bad ${reason}`,
+      code: 10,
+      type: 'VerificationException',
+      httpStatus: 403,
+    });
     this.reason = reason;
   }
 }

@@ -15,17 +15,40 @@ export {
   type WebhookVerificationFailure,
 } from './errors.js';
 
-export { HttpTransport, DEFAULT_API_VERSION, computeAppSecretProof, type HttpTransportOptions } from './transport/http-transport.js';
-export { composeLinks, type HttpMethod, type Link, type LinkNext, type PlatformRequest, type PlatformResponse, type QueryParams } from './transport/link.js';
+export {
+  HttpTransport,
+  DEFAULT_API_VERSION,
+  computeAppSecretProof,
+  type HttpTransportOptions,
+} from './transport/http-transport.js';
+export {
+  composeLinks,
+  type HttpMethod,
+  type Link,
+  type LinkNext,
+  type PlatformRequest,
+  type PlatformResponse,
+  type QueryParams,
+} from './transport/link.js';
 export { retryLink, isTransientError, type RetryLinkOptions } from './transport/retry-link.js';
 export { loggerLink, type LogEntry, type LoggerLinkOptions } from './transport/logger-link.js';
 
 export { MessagesClient } from './clients/messages-client.js';
 export { AttachmentsClient, type UploadInput, type UploadResponse } from './clients/attachments-client.js';
-export { ProfileClient, type MessengerProfile, type MessengerProfileField, type UserProfile } from './clients/profile-client.js';
+export {
+  ProfileClient,
+  type MessengerProfile,
+  type MessengerProfileField,
+  type UserProfile,
+} from './clients/profile-client.js';
 export { LinkingClient } from './clients/linking-client.js';
 export { ConsentClient, type ConsentRequestResponse } from './clients/consent-client.js';
-export { HandoverClient, PAGE_INBOX_APP_ID, type HandoverResponse, type SecondaryReceiver } from './clients/handover-client.js';
+export {
+  HandoverClient,
+  PAGE_INBOX_APP_ID,
+  type HandoverResponse,
+  type SecondaryReceiver,
+} from './clients/handover-client.js';
 export {
   TemplatesClient,
   type CreateMessageTemplateResponse,
@@ -55,7 +78,12 @@ export {
   type QuickReplyEvent,
 } from './webhooks/bot.js';
 export { DEFAULT_DEDUPE_OPTIONS, type DedupeOptions } from './webhooks/dedupe.js';
-export { handleWebhookRequest, type WebhookHandlerOptions, type WebhookRequest, type WebhookResponse } from './webhooks/handle-request.js';
+export {
+  handleWebhookRequest,
+  type WebhookHandlerOptions,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './webhooks/handle-request.js';
 export { createNodeHandler, type NodeRequestLike, type NodeResponseLike } from './webhooks/node-adapter.js';
 export { expressWebhook, type ExpressRequestLike } from './webhooks/express-adapter.js';
 export {

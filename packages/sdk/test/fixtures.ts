@@ -6,13 +6,22 @@ const base = { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1_70
 export const items = {
   message: { ...base, message: { mid: 'm_1', text: 'hello' } },
   quickReply: { ...base, message: { mid: 'm_2', text: 'Savings', quick_reply: { payload: 'ACC_SAVINGS' } } },
-  echo: { sender: { id: PAGE_ID }, recipient: { id: PSID }, timestamp: 1, message: { mid: 'm_3', is_echo: true, app_id: 42, metadata: 'x' } },
+  echo: {
+    sender: { id: PAGE_ID },
+    recipient: { id: PSID },
+    timestamp: 1,
+    message: { mid: 'm_3', is_echo: true, app_id: 42, metadata: 'x' },
+  },
   postback: { ...base, postback: { title: 'Get Started', payload: 'GET_STARTED', mid: 'm_4' } },
   delivery: { ...base, delivery: { mids: ['m_1'], watermark: 1_700_000_000_000 } },
   read: { ...base, read: { watermark: 1_700_000_000_000 } },
   linked: {
     ...base,
-    account_linking: { status: 'linked', authorization_code: 'auth-1', consent: { categories: ['fraud_alert'], expires_at: 1_800_000_000_000 } },
+    account_linking: {
+      status: 'linked',
+      authorization_code: 'auth-1',
+      consent: { categories: ['fraud_alert'], expires_at: 1_800_000_000_000 },
+    },
   },
   unlinked: { ...base, account_linking: { status: 'unlinked' } },
   optin: { sender: { user_ref: 'uref-1' }, recipient: { id: PAGE_ID }, timestamp: 1, optin: { ref: 'PLUGIN' } },

@@ -11,9 +11,18 @@ import type { BankDatabase } from './schema.js';
 import type { SimulationDriver } from './simulator/driver.js';
 import { SCENARIOS } from './simulator/simulator.js';
 
-const SimulateBodySchema = z.object({ scenario: z.enum(SCENARIOS), customer: z.string().min(1).max(64), card: z.string().max(64).optional() });
+const SimulateBodySchema = z.object({
+  scenario: z.enum(SCENARIOS),
+  customer: z.string().min(1).max(64),
+  card: z.string().max(64).optional(),
+});
 
-export function adminRoutes(deps: { adminToken: string; simulator: SimulationDriver; cases: FraudCases; db: Kysely<BankDatabase> }) {
+export function adminRoutes(deps: {
+  adminToken: string;
+  simulator: SimulationDriver;
+  cases: FraudCases;
+  db: Kysely<BankDatabase>;
+}) {
   const expected = Buffer.from(`Bearer ${deps.adminToken}`);
   const authorized = (header: string | undefined): boolean => {
     const given = Buffer.from(header ?? '');
@@ -21,7 +30,8 @@ export function adminRoutes(deps: { adminToken: string; simulator: SimulationDri
   };
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/admin/') && !authorized(request.headers.authorization)) await reply.code(401).send({ error: 'unauthorized' });
+      if (request.url.startsWith('/admin/') && !authorized(request.headers.authorization))
+        await reply.code(401).send({ error: 'unauthorized' });
     });
     app.post('/admin/simulate', async (request, reply) => {
       const body = SimulateBodySchema.safeParse(request.body);
@@ -44,6 +54,8 @@ export function adminRoutes(deps: { adminToken: string; simulator: SimulationDri
       };
     });
     app.post('/admin/sweep', async () => ({ expired: await deps.cases.sweep() }));
-    app.get('/admin/refusals', async () => ({ data: await deps.db.selectFrom('refusals').selectAll().orderBy('id', 'desc').limit(100).execute() }));
+    app.get('/admin/refusals', async () => ({
+      data: await deps.db.selectFrom('refusals').selectAll().orderBy('id', 'desc').limit(100).execute(),
+    }));
   };
 }

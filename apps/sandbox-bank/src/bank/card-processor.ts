@@ -53,11 +53,19 @@ export class CardProcessor {
       await this.#notice(txn, card.customer_id, transactionNoticeText(txn, card));
       return { txn, hits: [], alert: undefined };
     }
-    const hits = evaluateRules({ txn: { ...purchase, cardId: card.id }, history, homeCountry: customer.home_country, compromisedTerminals: compromised });
+    const hits = evaluateRules({
+      txn: { ...purchase, cardId: card.id },
+      history,
+      homeCountry: customer.home_country,
+      compromisedTerminals: compromised,
+    });
     let alert: FraudCase | undefined;
     if (hits.length > 0) {
       alert = await cases.open(txn, card, hits);
-      this.#d.log.info({ txn: txn.id, card: card.id, rules: hits.map((h) => h.id), case: alert.ref }, 'fraud rules fired: payment held, case opened');
+      this.#d.log.info(
+        { txn: txn.id, card: card.id, rules: hits.map((h) => h.id), case: alert.ref },
+        'fraud rules fired: payment held, case opened',
+      );
     } else if (this.#d.notifyTransactions) {
       await this.#notice(txn, card.customer_id, transactionNoticeText(txn, card));
     }
@@ -86,15 +94,27 @@ export class CardProcessor {
     }
     if (notified) return;
     await ledger.setLowBalanceNotified(accountId, true);
-    const owner = await ledger.db.selectFrom('accounts').select('customer_id').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const owner = await ledger.db
+      .selectFrom('accounts')
+      .select('customer_id')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
     const psid = await links.psidOf(owner.customer_id);
     if (psid === undefined) return;
-    await sender.send(psid, { text: lowBalanceText(account) }, { tag: 'ACCOUNT_UPDATE', category: 'balances', context: `low_balance:${accountId}` });
+    await sender.send(
+      psid,
+      { text: lowBalanceText(account) },
+      { tag: 'ACCOUNT_UPDATE', category: 'balances', context: `low_balance:${accountId}` },
+    );
   }
 
   async #notice(txn: Txn, customerId: string, text: string): Promise<void> {
     const psid = await this.#d.links.psidOf(customerId);
     if (psid === undefined) return;
-    await this.#d.sender.send(psid, { text }, { tag: 'ACCOUNT_UPDATE', category: 'transactions', context: `transaction:${txn.id}` });
+    await this.#d.sender.send(
+      psid,
+      { text },
+      { tag: 'ACCOUNT_UPDATE', category: 'transactions', context: `transaction:${txn.id}` },
+    );
   }
 }

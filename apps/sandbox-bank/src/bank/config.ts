@@ -43,8 +43,11 @@ export type BankConfig = z.infer<typeof BankConfigSchema>;
 /** Reads `BANK_*` from `env` and flags from `argv`; throws a readable error. */
 export function loadBankConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): BankConfig {
   const merged = envWithFlags(argv, env, 'BANK_');
-  const raw = Object.fromEntries(Object.entries(merged).flatMap(([k, v]) => (k.startsWith('BANK_') ? [[k.slice(5), v]] : [])));
+  const raw = Object.fromEntries(
+    Object.entries(merged).flatMap(([k, v]) => (k.startsWith('BANK_') ? [[k.slice(5), v]] : [])),
+  );
   const parsed = BankConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid sandbox bank configuration:\n${describeIssues(parsed.error.issues, 'BANK_')}`);
+  if (!parsed.success)
+    throw new Error(`Invalid sandbox bank configuration:\n${describeIssues(parsed.error.issues, 'BANK_')}`);
   return parsed.data;
 }

@@ -36,7 +36,11 @@ export class Ledger {
   }
 
   customerByUsername(username: string) {
-    return this.db.selectFrom('customers').selectAll().where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('username', '=', username.trim().toLowerCase())
+      .executeTakeFirst();
   }
 
   /** Pending rows that no booked row has replaced yet. */
@@ -44,11 +48,19 @@ export class Ledger {
     return this.db
       .selectFrom('transactions')
       .where('status', '=', 'pending')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))));
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))),
+      );
   }
 
   async accounts(customerId: string): Promise<AccountView[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().where('customer_id', '=', customerId).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     const views: AccountView[] = [];
     for (const a of rows) views.push(await this.#view(a));
     return views;
@@ -66,7 +78,14 @@ export class Ledger {
       .executeTakeFirstOrThrow();
     // A card account is known by its card's number (the same •••• 1234 as in card messages).
     const card =
-      a.kind === 'card' ? await this.db.selectFrom('cards').select('last4').where('account_id', '=', a.id).orderBy('id').executeTakeFirst() : undefined;
+      a.kind === 'card'
+        ? await this.db
+            .selectFrom('cards')
+            .select('last4')
+            .where('account_id', '=', a.id)
+            .orderBy('id')
+            .executeTakeFirst()
+        : undefined;
     return {
       id: a.id,
       kind: a.kind,
@@ -96,7 +115,9 @@ export class Ledger {
       .selectAll('transactions')
       .select('cards.last4')
       .where('accounts.customer_id', '=', customerId)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))),
+      )
       .orderBy('transactions.occurred_at', 'desc')
       .orderBy('transactions.id')
       .limit(limit)
@@ -115,16 +136,27 @@ export class Ledger {
       .where('card_id', '=', cardId)
       .where('status', '!=', 'rejected')
       .where('amount_minor', '<', 0)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('transactions as b').select('b.id').whereRef('b.supersedes', '=', 'transactions.id'))),
+      )
       .where(({ not, exists, selectFrom }) =>
         not(
-          exists(selectFrom('alerts as a').select('a.id').whereRef('a.txn_id', '=', 'transactions.id').where('a.status', 'in', ['open', 'fraud', 'expired'])),
+          exists(
+            selectFrom('alerts as a')
+              .select('a.id')
+              .whereRef('a.txn_id', '=', 'transactions.id')
+              .where('a.status', 'in', ['open', 'fraud', 'expired']),
+          ),
         ),
       )
       .orderBy('occurred_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ amountMinor: -r.amount_minor, merchantCountry: r.merchant_country, occurredAt: r.occurred_at }));
+    return rows.map((r) => ({
+      amountMinor: -r.amount_minor,
+      merchantCountry: r.merchant_country,
+      occurredAt: r.occurred_at,
+    }));
   }
 
   /** Every card, shaped for the simulator; the typical spend is the card's mean purchase. */
@@ -139,8 +171,15 @@ export class Ledger {
     const out: SimCard[] = [];
     for (const c of cards) {
       const history = await this.cardHistory(c.id);
-      const typical = history.length === 0 ? 3_000 : Math.round(history.reduce((a, h) => a + h.amountMinor, 0) / history.length);
-      out.push({ cardId: c.id, customerId: c.customer_id, homeCountry: c.home_country, currency: c.currency, typicalMinor: typical });
+      const typical =
+        history.length === 0 ? 3_000 : Math.round(history.reduce((a, h) => a + h.amountMinor, 0) / history.length);
+      out.push({
+        cardId: c.id,
+        customerId: c.customer_id,
+        homeCountry: c.home_country,
+        currency: c.currency,
+        typicalMinor: typical,
+      });
     }
     return out;
   }
@@ -171,9 +210,18 @@ export class Ledger {
   /** Books a pending transaction as a new row that supersedes it. @returns the booked row, or undefined if not pending. */
   async book(pendingId: string, now: number): Promise<Txn | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const pending = await trx.selectFrom('transactions').selectAll().where('id', '=', pendingId).where('status', '=', 'pending').executeTakeFirst();
+      const pending = await trx
+        .selectFrom('transactions')
+        .selectAll()
+        .where('id', '=', pendingId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       if (pending === undefined) return undefined;
-      const already = await trx.selectFrom('transactions').select('id').where('supersedes', '=', pendingId).executeTakeFirst();
+      const already = await trx
+        .selectFrom('transactions')
+        .select('id')
+        .where('supersedes', '=', pendingId)
+        .executeTakeFirst();
       if (already !== undefined) return undefined;
       const booked: Txn = { ...pending, id: newId('txn'), status: 'booked', supersedes: pending.id, booked_at: now };
       await trx.insertInto('transactions').values(booked).execute();
@@ -193,15 +241,27 @@ export class Ledger {
   }
 
   async lockCard(cardId: string, reason: string, now: number): Promise<void> {
-    await this.db.updateTable('cards').set({ status: 'locked', lock_reason: reason, locked_at: now }).where('id', '=', cardId).execute();
+    await this.db
+      .updateTable('cards')
+      .set({ status: 'locked', lock_reason: reason, locked_at: now })
+      .where('id', '=', cardId)
+      .execute();
   }
 
   async unlockCard(cardId: string): Promise<void> {
-    await this.db.updateTable('cards').set({ status: 'active', lock_reason: null, locked_at: null }).where('id', '=', cardId).execute();
+    await this.db
+      .updateTable('cards')
+      .set({ status: 'active', lock_reason: null, locked_at: null })
+      .where('id', '=', cardId)
+      .execute();
   }
 
   async setLowBalanceThreshold(accountId: string, minor: number | null): Promise<void> {
-    await this.db.updateTable('accounts').set({ low_balance_threshold_minor: minor, low_balance_notified: 0 }).where('id', '=', accountId).execute();
+    await this.db
+      .updateTable('accounts')
+      .set({ low_balance_threshold_minor: minor, low_balance_notified: 0 })
+      .where('id', '=', accountId)
+      .execute();
   }
 
   async setLowBalanceNotified(accountId: string, notified: boolean): Promise<void> {
@@ -213,7 +273,11 @@ export class Ledger {
   }
 
   async lowBalanceNotified(accountId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('accounts').select('low_balance_notified').where('id', '=', accountId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('accounts')
+      .select('low_balance_notified')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
     return row?.low_balance_notified === 1;
   }
 

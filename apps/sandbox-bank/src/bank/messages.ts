@@ -17,7 +17,8 @@ export function formatTime(ms: number): string {
   return `${d.toISOString().slice(11, 16)} UTC, ${d.getUTCDate()} ${month} ${d.getUTCFullYear()}`;
 }
 
-const purchaseLine = (txn: Txn): string => `${formatMoney(-txn.amount_minor, txn.currency)} at ${txn.merchant_name} (${txn.merchant_country})`;
+const purchaseLine = (txn: Txn): string =>
+  `${formatMoney(-txn.amount_minor, txn.currency)} at ${txn.merchant_name} (${txn.merchant_country})`;
 
 /** The case fields the chat texts need. */
 type CaseView = Pick<FraudCase, 'ref' | 'answer_key'>;
@@ -31,7 +32,9 @@ const BUTTON_TEXT_MAX = 640;
  * reasons. The time is the message's own: the customer's app shows it in local time.
  */
 export function fraudAlertMessage(fc: CaseView, txn: Txn, card: Card, hits: readonly RuleHit[]): OutgoingMessage {
-  const head = [`Security check ${fc.ref}`, `Purchase: ${purchaseLine(txn)}`, `Card: ${maskedCard(card.last4)}`].join('\n');
+  const head = [`Security check ${fc.ref}`, `Purchase: ${purchaseLine(txn)}`, `Card: ${maskedCard(card.last4)}`].join(
+    '\n',
+  );
   const tail = 'Was this you? Until you answer, the payment is on hold and the card is blocked for new payments.';
   let why = `Why: ${hits.map((h) => h.reason).join(' ')}`;
   const room = BUTTON_TEXT_MAX - head.length - tail.length - 2;
@@ -53,7 +56,8 @@ export function fraudAlertMessage(fc: CaseView, txn: Txn, card: Card, hits: read
   };
 }
 
-const minutes = (ms: number): string => (ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1_000))} seconds`);
+const minutes = (ms: number): string =>
+  ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1_000))} seconds`;
 
 export const caseReminderText = (fc: CaseView, txn: Txn, card: Card, leftMs: number): string =>
   `Reminder about security check ${fc.ref}: ${purchaseLine(txn)} on card ${maskedCard(card.last4)} is still on hold. ` +
@@ -92,7 +96,8 @@ export function caseOutcomeText(fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn,
   }
 }
 
-export const lockedByCustomerText = (card: Card): string => `Card ${maskedCard(card.last4)} is locked. Say "unlock card" whenever you want it back.`;
+export const lockedByCustomerText = (card: Card): string =>
+  `Card ${maskedCard(card.last4)} is locked. Say "unlock card" whenever you want it back.`;
 
 export function balancesText(accounts: readonly AccountView[]): string {
   const lines = accounts.map((a) => {

@@ -53,7 +53,9 @@ describe('card numbers never appear', () => {
     const rows: unknown[] = [];
     for (const table of TABLES) rows.push(...(await h.bank.db.selectFrom(table).selectAll().execute()));
     expect(rows.length).toBeGreaterThan(100);
-    const strings = rows.flatMap((row) => Object.values(row as object).filter((v): v is string => typeof v === 'string'));
+    const strings = rows.flatMap((row) =>
+      Object.values(row as object).filter((v): v is string => typeof v === 'string'),
+    );
     expect(strings.flatMap(findPanLike)).toEqual([]);
     const outgoing = h.hub.sends().map((r) => JSON.stringify(r.body.message));
     expect(outgoing.length).toBeGreaterThan(12);

@@ -56,7 +56,10 @@ export interface SandboxBank {
 export async function createBank(config: BankConfig, options: BankOptions = {}): Promise<SandboxBank> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL, name: 'sandbox-bank' });
   const now = options.now ?? Date.now;
-  const storage = openSqlite<BankDatabase>(options.memory ? ':memory:' : join(config.DATA_DIR, 'bank.sqlite'), BANK_MIGRATIONS);
+  const storage = openSqlite<BankDatabase>(
+    options.memory ? ':memory:' : join(config.DATA_DIR, 'bank.sqlite'),
+    BANK_MIGRATIONS,
+  );
   const db = storage.db;
   if (await seedBank(db, { seed: config.SEED, now: now() })) log.info('seeded demo customers alice and bob');
 
@@ -65,7 +68,10 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
     accessToken: config.PAGE_TOKEN,
     appSecret: config.APP_SECRET,
     fetch: options.fetch,
-    links: [panGuardLink((path) => log.error({ path }, 'masked a card-number-like string in an outgoing message')), retryLink({ retries: 2 })],
+    links: [
+      panGuardLink((path) => log.error({ path }, 'masked a card-number-like string in an outgoing message')),
+      retryLink({ retries: 2 }),
+    ],
   });
   const ledger = new Ledger(db);
   const links = new Links(db);
@@ -83,7 +89,15 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
     remindAfterMs,
     maxContacts: config.MAX_CONTACTS,
   });
-  const processor = new CardProcessor({ ledger, links, cases, sender, log, now, notifyTransactions: config.NOTIFY_TRANSACTIONS });
+  const processor = new CardProcessor({
+    ledger,
+    links,
+    cases,
+    sender,
+    log,
+    now,
+    notifyTransactions: config.NOTIFY_TRANSACTIONS,
+  });
   const simulator = new SimulationDriver(ledger, processor, {
     seed: config.SEED,
     ratePerMinute: config.SIM_RATE,
@@ -106,18 +120,37 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   const stepUps = new StepUps({ db, ledger, cases, platform, log, now, publicUrl });
   const bot = createBankBot({ platform, ledger, links, cases, stepUps, log, now, linkUrl, defer });
 
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }),
+  }) as unknown as FastifyInstance;
   acceptForms(app);
   await app.register(
-    fastifyWebhook(bot, { appSecret: config.APP_SECRET, verifyToken: config.VERIFY_TOKEN, onError: (err) => log.error({ err }, 'webhook failed') }),
+    fastifyWebhook(bot, {
+      appSecret: config.APP_SECRET,
+      verifyToken: config.VERIFY_TOKEN,
+      onError: (err) => log.error({ err }, 'webhook failed'),
+    }),
     {
       prefix: '/webhook',
     },
   );
-  const redirectOrigins = (config.LINK_REDIRECT_ORIGINS ?? new URL(config.HUB_URL).origin).split(',').map((o) => o.trim());
-  await app.register(linkingRoutes({ platform, ledger, links, log, now, redirectOrigins, hint: 'Demo logins: alice / alice-bank-pass, bob / bob-bank-pass.' }));
+  const redirectOrigins = (config.LINK_REDIRECT_ORIGINS ?? new URL(config.HUB_URL).origin)
+    .split(',')
+    .map((o) => o.trim());
+  await app.register(
+    linkingRoutes({
+      platform,
+      ledger,
+      links,
+      log,
+      now,
+      redirectOrigins,
+      hint: 'Demo logins: alice / alice-bank-pass, bob / bob-bank-pass.',
+    }),
+  );
   await app.register(stepUpRoutes(stepUps));
-  if (config.ADMIN_TOKEN !== undefined) await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, cases, db }));
+  if (config.ADMIN_TOKEN !== undefined)
+    await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, cases, db }));
   app.get('/healthz', async () => ({ ok: true }));
 
   let sweeper: NodeJS.Timeout | undefined;
@@ -136,7 +169,10 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
         try {
           await platform.profile.setMessengerProfile(bankMessengerProfile(linkUrl));
         } catch (err) {
-          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the persistent menu (continuing)');
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'could not set the persistent menu (continuing)',
+          );
         }
       }
       await simulator.start();

@@ -4,7 +4,11 @@
  */
 
 /** Merges `--kebab-case value` flags into a copy of `env` under `prefix`. */
-export function envWithFlags(argv: readonly string[], env: NodeJS.ProcessEnv, prefix: string): Record<string, string | undefined> {
+export function envWithFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  prefix: string,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -19,6 +23,9 @@ export function envWithFlags(argv: readonly string[], env: NodeJS.ProcessEnv, pr
 }
 
 /** Formats zod issues as `NAME: message` lines. */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix: string): string {
+export function describeIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  prefix: string,
+): string {
   return issues.map((i) => `  ${prefix}${i.path.map(String).join('.')}: ${i.message}`).join('\n');
 }

@@ -1,6 +1,12 @@
 /** Tiny server-rendered HTML helpers: escaping, a page shell, and form-body parsing. */
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(value: string): string {
@@ -42,5 +48,9 @@ export function acceptForms(app: {
     parser: (req: unknown, body: string, done: (err: Error | null, body?: unknown) => void) => void,
   ): unknown;
 }): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, parseForm(body)));
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_req, body, done) => done(null, parseForm(body)),
+  );
 }

@@ -20,7 +20,8 @@ export interface RefusalRecord {
 }
 
 /** What happened to a proactive update. */
-export type ProactiveOutcome = { status: 'sent'; messageId: string | undefined } | { status: 'refused' } | { status: 'failed'; error: string };
+export type ProactiveOutcome =
+  { status: 'sent'; messageId: string | undefined } | { status: 'refused' } | { status: 'failed'; error: string };
 
 /** Options of one {@link ProactiveSender.send}. */
 export interface ProactiveSendOptions {
@@ -39,7 +40,12 @@ export class ProactiveSender {
   readonly #log: Logger;
   readonly #now: () => number;
 
-  constructor(options: { platform: Platform; recordRefusal: (refusal: RefusalRecord) => Promise<void>; log: Logger; now?: () => number }) {
+  constructor(options: {
+    platform: Platform;
+    recordRefusal: (refusal: RefusalRecord) => Promise<void>;
+    log: Logger;
+    now?: () => number;
+  }) {
     this.#platform = options.platform;
     this.#record = options.recordRefusal;
     this.#log = options.log;
@@ -67,11 +73,17 @@ export class ProactiveSender {
           subcode: error.subcode ?? null,
           context: options.context,
         });
-        this.#log.info({ psid, category: options.category, context: options.context }, 'proactive update refused: no consent (recorded, not retried)');
+        this.#log.info(
+          { psid, category: options.category, context: options.context },
+          'proactive update refused: no consent (recorded, not retried)',
+        );
         return { status: 'refused' };
       }
       const detail = error instanceof Error ? error.message : String(error);
-      this.#log.warn({ psid, category: options.category, context: options.context, err: detail }, 'proactive update failed (dropped)');
+      this.#log.warn(
+        { psid, category: options.category, context: options.context, err: detail },
+        'proactive update failed (dropped)',
+      );
       return { status: 'failed', error: detail };
     }
   }

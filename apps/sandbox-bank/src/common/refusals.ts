@@ -15,7 +15,9 @@ export interface RefusalsTableShape {
 }
 
 /** A writer for {@link ProactiveSender}'s `recordRefusal`. */
-export function refusalRecorder<DB extends { refusals: RefusalsTableShape }>(db: Kysely<DB>): (r: RefusalRecord) => Promise<void> {
+export function refusalRecorder<DB extends { refusals: RefusalsTableShape }>(
+  db: Kysely<DB>,
+): (r: RefusalRecord) => Promise<void> {
   // Kysely cannot insert through a generic table map; the constraint above keeps this cast honest.
   const narrowed = db as unknown as Kysely<{ refusals: RefusalsTableShape }>;
   return async (r) => {

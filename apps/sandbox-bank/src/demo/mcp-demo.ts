@@ -19,7 +19,9 @@ async function loopbackCallback(): Promise<{ redirectUrl: string; code: Promise<
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/callback') return void res.writeHead(404).end();
     const got = url.searchParams.get('code');
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(got === null ? 'Not connected. You can close this tab.' : 'Connected. You can close this tab.');
+    res
+      .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+      .end(got === null ? 'Not connected. You can close this tab.' : 'Connected. You can close this tab.');
     server.close();
     if (got === null) settle.reject(new Error(`The hub answered ${url.searchParams.get('error') ?? 'without a code'}`));
     else settle.resolve(got);
@@ -35,19 +37,34 @@ async function main(): Promise<void> {
     redirectUrl: callback.redirectUrl,
     clientName: 'Confide demo assistant',
     authorize: async (url) => {
-      process.stdout.write(`\nOpen this URL in the browser where you are logged in to Confide, and choose what the assistant may read:\n\n  ${url.href}\n\n`);
+      process.stdout.write(
+        `\nOpen this URL in the browser where you are logged in to Confide, and choose what the assistant may read:\n\n  ${url.href}\n\n`,
+      );
       return callback.code;
     },
   });
   const { client } = assistant;
-  const businesses = JSON.parse(toolText(await client.callTool({ name: 'list_businesses', arguments: {} }))) as Array<{ id: string; name: string; kind: string }>;
-  process.stdout.write(`Your businesses: ${businesses.map((b) => `${b.name} (${b.kind})`).join(', ') || 'none granted'}\n`);
+  const businesses = JSON.parse(toolText(await client.callTool({ name: 'list_businesses', arguments: {} }))) as Array<{
+    id: string;
+    name: string;
+    kind: string;
+  }>;
+  process.stdout.write(
+    `Your businesses: ${businesses.map((b) => `${b.name} (${b.kind})`).join(', ') || 'none granted'}\n`,
+  );
   const bank = businesses.find((b) => b.kind === 'bank');
   if (bank !== undefined) {
     process.stdout.write(`\nAsking ${bank.name} "What is my balance?"…\n`);
-    process.stdout.write(`${toolText(await client.callTool({ name: 'ask_business', arguments: { business: bank.id, question: 'What is my balance?' } }))}\n`);
+    process.stdout.write(
+      `${toolText(await client.callTool({ name: 'ask_business', arguments: { business: bank.id, question: 'What is my balance?' } }))}\n`,
+    );
     try {
-      const alerts = toolText(await client.callTool({ name: 'get_updates', arguments: { business: bank.id, category: 'fraud_alerts', limit: 1 } }));
+      const alerts = toolText(
+        await client.callTool({
+          name: 'get_updates',
+          arguments: { business: bank.id, category: 'fraud_alerts', limit: 1 },
+        }),
+      );
       process.stdout.write(`\nLatest fraud alert:\n${alerts}\n`);
     } catch (err) {
       process.stdout.write(`\nFraud alerts: ${(err as Error).message}\n`);

@@ -5,7 +5,10 @@ import { DEMO_CONSOLE_OWNER, ensureConsoleOrganisation, ensurePage, SANDBOX_BANK
 describe('demo provisioning: the Sandbox Bank in the business console', () => {
   let hub: Hub;
   beforeEach(async () => {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: './data-test', SERVICES: 'api' }, () => undefined);
+    const config = loadConfig(
+      { NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: './data-test', SERVICES: 'api' },
+      () => undefined,
+    );
     hub = await createHub(config, { memory: true });
   });
   afterEach(async () => {

@@ -54,12 +54,31 @@ export async function ensurePage(hub: Hub, spec: PageSpec): Promise<PageCredenti
   const existing = (await pages.searchPages(spec.name, 100)).find((p) => p.name === spec.name);
   let credentials: PageCredentials;
   if (existing === undefined) {
-    const created = await pages.createPage({ name: spec.name, category: spec.category, description: spec.description, privacyPolicyUrl: null });
-    credentials = { pageId: created.page_id, appId: created.app_id, appSecret: created.app_secret, pageToken: created.page_access_token };
+    const created = await pages.createPage({
+      name: spec.name,
+      category: spec.category,
+      description: spec.description,
+      privacyPolicyUrl: null,
+    });
+    credentials = {
+      pageId: created.page_id,
+      appId: created.app_id,
+      appSecret: created.app_secret,
+      pageToken: created.page_access_token,
+    };
   } else {
-    const app = await hub.ctx.storage.db.selectFrom('apps').select('id').where('page_id', '=', existing.id).executeTakeFirstOrThrow();
+    const app = await hub.ctx.storage.db
+      .selectFrom('apps')
+      .select('id')
+      .where('page_id', '=', existing.id)
+      .executeTakeFirstOrThrow();
     const token = await pages.issueToken(existing.id);
-    credentials = { pageId: existing.id, appId: app.id, appSecret: await pages.appSecret(app.id), pageToken: token.page_access_token };
+    credentials = {
+      pageId: existing.id,
+      appId: app.id,
+      appSecret: await pages.appSecret(app.id),
+      pageToken: token.page_access_token,
+    };
   }
   for (const d of spec.declarations) await consents.declare(credentials.pageId, d.category, d.purpose);
   return credentials;
@@ -75,8 +94,22 @@ export async function subscribeWebhook(hub: Hub, pageId: string, url: string, ve
  * supervisor; fraud cases are handed to it) and the shop's Sam.
  */
 export const DEMO_AGENTS = [
-  { page: 'bank', username: 'dana.bank', password: 'dana-demo-password', displayName: 'Dana', team: 'Fraud', role: 'agent' },
-  { page: 'bank', username: 'rosa.bank', password: 'rosa-demo-password', displayName: 'Rosa', team: 'Fraud', role: 'supervisor' },
+  {
+    page: 'bank',
+    username: 'dana.bank',
+    password: 'dana-demo-password',
+    displayName: 'Dana',
+    team: 'Fraud',
+    role: 'agent',
+  },
+  {
+    page: 'bank',
+    username: 'rosa.bank',
+    password: 'rosa-demo-password',
+    displayName: 'Rosa',
+    team: 'Fraud',
+    role: 'supervisor',
+  },
   { page: 'shop', username: 'sam.shop', password: 'sam-demo-password', displayName: 'Sam' },
 ] as const;
 
@@ -86,7 +119,11 @@ export async function ensureAgent(
   pageId: string,
   agent: { username: string; password: string; displayName: string; team?: string; role?: 'agent' | 'supervisor' },
 ): Promise<void> {
-  const found = await hub.ctx.storage.db.selectFrom('agents').select('id').where('username', '=', agent.username).executeTakeFirst();
+  const found = await hub.ctx.storage.db
+    .selectFrom('agents')
+    .select('id')
+    .where('username', '=', agent.username)
+    .executeTakeFirst();
   if (found !== undefined) return;
   if (agent.team !== undefined) {
     const team = await hub.ctx.storage.db
@@ -110,19 +147,34 @@ export async function ensureAgent(
 /** Creates the demo customers at the hub unless they exist. */
 export async function ensureHubCustomers(hub: Hub): Promise<void> {
   for (const c of HUB_DEMO_CUSTOMERS) {
-    const found = await hub.ctx.storage.db.selectFrom('customers').select('id').where('username', '=', c.username).executeTakeFirst();
+    const found = await hub.ctx.storage.db
+      .selectFrom('customers')
+      .select('id')
+      .where('username', '=', c.username)
+      .executeTakeFirst();
     if (found === undefined) await hub.services.accounts.createCustomer(c);
   }
 }
 
 /** The Sandbox Bank's organisation in the business console (/console) and its owner's login. */
-export const DEMO_CONSOLE_OWNER = { organisation: 'Sandbox Bank', username: 'sandbox-bank-owner', password: 'owner-demo-password' } as const;
+export const DEMO_CONSOLE_OWNER = {
+  organisation: 'Sandbox Bank',
+  username: 'sandbox-bank-owner',
+  password: 'owner-demo-password',
+} as const;
 
 /** Creates the bank's console organisation and owner unless they exist, and gives it the bank's page. */
 export async function ensureConsoleOrganisation(hub: Hub, bankPageId: string): Promise<void> {
   const { members, pages } = hub.services.console;
   const o = DEMO_CONSOLE_OWNER;
-  const found = await hub.ctx.storage.db.selectFrom('org_members').select('org_id').where('username', '=', o.username).executeTakeFirst();
-  const orgId = found?.org_id ?? (await members.createOrganisation({ name: o.organisation, username: o.username, password: o.password }, 'demo')).org_id;
+  const found = await hub.ctx.storage.db
+    .selectFrom('org_members')
+    .select('org_id')
+    .where('username', '=', o.username)
+    .executeTakeFirst();
+  const orgId =
+    found?.org_id ??
+    (await members.createOrganisation({ name: o.organisation, username: o.username, password: o.password }, 'demo'))
+      .org_id;
   await pages.adopt(orgId, bankPageId, 'demo');
 }

@@ -19,8 +19,11 @@ export type ShopConfig = z.infer<typeof ShopConfigSchema>;
 
 export function loadShopConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): ShopConfig {
   const merged = envWithFlags(argv, env, 'SHOP_');
-  const raw = Object.fromEntries(Object.entries(merged).flatMap(([k, v]) => (k.startsWith('SHOP_') ? [[k.slice(5), v]] : [])));
+  const raw = Object.fromEntries(
+    Object.entries(merged).flatMap(([k, v]) => (k.startsWith('SHOP_') ? [[k.slice(5), v]] : [])),
+  );
   const parsed = ShopConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid sandbox shop configuration:\n${describeIssues(parsed.error.issues, 'SHOP_')}`);
+  if (!parsed.success)
+    throw new Error(`Invalid sandbox shop configuration:\n${describeIssues(parsed.error.issues, 'SHOP_')}`);
   return parsed.data;
 }

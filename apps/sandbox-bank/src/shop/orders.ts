@@ -8,7 +8,15 @@ import type { Kysely, Selectable } from 'kysely';
 import { randomInt } from 'node:crypto';
 import { formatMoney, toWireAmount } from '../common/money.js';
 import type { ProactiveSender } from '../common/proactive.js';
-import { ORDER_STEPS, PRODUCTS, SHIPPING_MINOR, SHOP_CURRENCY, type OrdersTable, type OrderStatus, type ShopDatabase } from './schema.js';
+import {
+  ORDER_STEPS,
+  PRODUCTS,
+  SHIPPING_MINOR,
+  SHOP_CURRENCY,
+  type OrdersTable,
+  type OrderStatus,
+  type ShopDatabase,
+} from './schema.js';
 
 export type Order = Selectable<OrdersTable>;
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -59,7 +67,10 @@ export class Orders {
    * customer has not allowed receipts, asks for receipts and shipping updates in the chat.
    * @returns undefined for a bad code or an empty cart.
    */
-  async place(code: string, quantities: Readonly<Record<string, number>>): Promise<(Order & { receipt: ReceiptOutcome }) | undefined> {
+  async place(
+    code: string,
+    quantities: Readonly<Record<string, number>>,
+  ): Promise<(Order & { receipt: ReceiptOutcome }) | undefined> {
     const { db, now } = this.#d;
     const items = PRODUCTS.flatMap((p) => {
       const qty = Math.trunc(quantities[p.sku] ?? 0);
@@ -74,7 +85,10 @@ export class Orders {
       .returning('psid')
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    const subtotal = items.reduce((sum, i) => sum + (PRODUCTS.find((p) => p.sku === i.sku)?.priceMinor ?? 0) * i.qty, 0);
+    const subtotal = items.reduce(
+      (sum, i) => sum + (PRODUCTS.find((p) => p.sku === i.sku)?.priceMinor ?? 0) * i.qty,
+      0,
+    );
     const order: Order = {
       id: `SB-${at.toString(36).toUpperCase()}-${randomInt(1_000, 9_999)}`,
       psid: row.psid,
@@ -94,7 +108,12 @@ export class Orders {
       context: `receipt:${order.id}`,
     });
     let receipt: ReceiptOutcome = sent.status;
-    if (sent.status === 'refused' && this.#d.askConsent !== undefined && (await this.#d.askConsent(order.psid, ['receipts', 'shipping']))) receipt = 'asked';
+    if (
+      sent.status === 'refused' &&
+      this.#d.askConsent !== undefined &&
+      (await this.#d.askConsent(order.psid, ['receipts', 'shipping']))
+    )
+      receipt = 'asked';
     return { ...order, receipt };
   }
 
@@ -102,7 +121,12 @@ export class Orders {
   async advance(): Promise<number> {
     const { db, now, sender, stepMs } = this.#d;
     const at = now();
-    const due = await db.selectFrom('orders').selectAll().where('next_step_at', '<=', at).orderBy('next_step_at').execute();
+    const due = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('next_step_at', '<=', at)
+      .orderBy('next_step_at')
+      .execute();
     for (const order of due) {
       const next = ORDER_STEPS[ORDER_STEPS.indexOf(order.status) + 1];
       if (next === undefined || next === 'paid') continue;
@@ -122,7 +146,13 @@ export class Orders {
 
   /** The PSID's latest orders. */
   recent(psid: string): Promise<Order[]> {
-    return this.#d.db.selectFrom('orders').selectAll().where('psid', '=', psid).orderBy('created_at', 'desc').limit(5).execute();
+    return this.#d.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('psid', '=', psid)
+      .orderBy('created_at', 'desc')
+      .limit(5)
+      .execute();
   }
 }
 
@@ -163,4 +193,5 @@ export function receiptMessage(order: Order): OutgoingMessage {
   };
 }
 
-export const orderLine = (o: Order): string => `• ${o.id}: ${formatMoney(o.total_minor, o.currency)}, ${o.status.replace(/_/g, ' ')}`;
+export const orderLine = (o: Order): string =>
+  `• ${o.id}: ${formatMoney(o.total_minor, o.currency)}, ${o.status.replace(/_/g, ' ')}`;

@@ -7,7 +7,10 @@ import type { Orders, ReceiptOutcome } from './orders.js';
 import { PRODUCTS, SHIPPING_MINOR, SHOP_CURRENCY } from './schema.js';
 
 const OrderFormSchema = z.record(z.string(), z.string().max(100));
-const HEADERS = { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" };
+const HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+};
 
 function storefront(code: string, error?: string): string {
   const rows = PRODUCTS.map(
@@ -40,7 +43,10 @@ const RECEIPT_NOTE: Record<ReceiptOutcome, string> = {
 export function shopRoutes(orders: Orders) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/', async (request, reply) => {
-      const code = typeof (request.query as Record<string, unknown>)['code'] === 'string' ? ((request.query as Record<string, string>)['code'] ?? '') : '';
+      const code =
+        typeof (request.query as Record<string, unknown>)['code'] === 'string'
+          ? ((request.query as Record<string, string>)['code'] ?? '')
+          : '';
       return reply.headers(HEADERS).send(storefront(code.slice(0, 16)));
     });
     app.post('/order', async (request, reply) => {
@@ -51,7 +57,10 @@ export function shopRoutes(orders: Orders) {
       const code = form.data['code'] ?? '';
       const order = await orders.place(code, quantities);
       if (order === undefined) {
-        return reply.code(400).headers(HEADERS).send(storefront(code, 'Pick at least one item and enter a valid, unused code from the chat.'));
+        return reply
+          .code(400)
+          .headers(HEADERS)
+          .send(storefront(code, 'Pick at least one item and enter a valid, unused code from the chat.'));
       }
       return reply.headers(HEADERS).send(
         page(

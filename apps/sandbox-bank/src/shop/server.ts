@@ -35,7 +35,10 @@ export interface SandboxShop {
 export async function createShop(config: ShopConfig, options: ShopOptions = {}): Promise<SandboxShop> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL, name: 'sandbox-shop' });
   const now = options.now ?? Date.now;
-  const storage = openSqlite<ShopDatabase>(options.memory ? ':memory:' : join(config.DATA_DIR, 'shop.sqlite'), SHOP_MIGRATIONS);
+  const storage = openSqlite<ShopDatabase>(
+    options.memory ? ':memory:' : join(config.DATA_DIR, 'shop.sqlite'),
+    SHOP_MIGRATIONS,
+  );
   const db = storage.db;
   const platform = new Platform({
     baseUrl: config.HUB_URL,
@@ -60,9 +63,11 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
 
   const offerCode = async (psid: string) => {
     const code = await orders.issueCode(psid);
-    await platform.messages.sendButtonTemplate(psid, `Welcome to Sandbox Shop! Your one-time checkout code is ${code} (valid 15 minutes).`, [
-      { type: 'web_url', url: `${publicUrl}/?code=${code}`, title: 'Open the shop' },
-    ]);
+    await platform.messages.sendButtonTemplate(
+      psid,
+      `Welcome to Sandbox Shop! Your one-time checkout code is ${code} (valid 15 minutes).`,
+      [{ type: 'web_url', url: `${publicUrl}/?code=${code}`, title: 'Open the shop' }],
+    );
   };
   // The Bot skips redelivered messages and postbacks (dedupe is on by default), so a
   // retried webhook does not hand out a second checkout code.
@@ -73,7 +78,9 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
         const recent = await orders.recent(event.sender.id);
         await platform.messages.sendText(
           event.sender.id,
-          recent.length === 0 ? 'No orders yet. Say "shop" for a checkout code.' : ['Your orders:', ...recent.map(orderLine)].join('\n'),
+          recent.length === 0
+            ? 'No orders yet. Say "shop" for a checkout code.'
+            : ['Your orders:', ...recent.map(orderLine)].join('\n'),
         );
         return;
       }
@@ -81,10 +88,16 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
     })
     .onPostback((event) => offerCode(event.sender.id));
 
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }),
+  }) as unknown as FastifyInstance;
   acceptForms(app);
   await app.register(
-    fastifyWebhook(bot, { appSecret: config.APP_SECRET, verifyToken: config.VERIFY_TOKEN, onError: (err) => log.error({ err }, 'webhook failed') }),
+    fastifyWebhook(bot, {
+      appSecret: config.APP_SECRET,
+      verifyToken: config.VERIFY_TOKEN,
+      onError: (err) => log.error({ err }, 'webhook failed'),
+    }),
     {
       prefix: '/webhook',
     },
@@ -102,10 +115,18 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
       try {
         await platform.profile.setMessengerProfile({
           get_started: { payload: 'GET_STARTED' },
-          greeting: [{ locale: 'default', text: 'Sandbox Shop: say hi for a checkout code; receipts and shipping updates arrive here.' }],
+          greeting: [
+            {
+              locale: 'default',
+              text: 'Sandbox Shop: say hi for a checkout code; receipts and shipping updates arrive here.',
+            },
+          ],
         });
       } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the messenger profile (continuing)');
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'could not set the messenger profile (continuing)',
+        );
       }
       timer = setInterval(
         () => void orders.advance().catch((err: unknown) => log.error({ err }, 'delivery step failed')),

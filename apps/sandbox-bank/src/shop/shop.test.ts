@@ -1,6 +1,14 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_SECRET, VERIFY_TOKEN, fakeHub, postbackEvent, signedWebhook, textEvent, type FakeHub } from '../../test/fake-hub.js';
+import {
+  APP_SECRET,
+  VERIFY_TOKEN,
+  fakeHub,
+  postbackEvent,
+  signedWebhook,
+  textEvent,
+  type FakeHub,
+} from '../../test/fake-hub.js';
 import { loadShopConfig } from './config.js';
 import { createShop, type SandboxShop } from './server.js';
 
@@ -17,7 +25,12 @@ beforeEach(async () => {
     SHOP_PUBLIC_URL: 'http://shop.test',
     SHOP_SHIP_STEP_MS: '1000',
   });
-  shop = await createShop(config, { memory: true, fetch: hub.fetch, now: () => clock.now, log: pino({ level: 'silent' }) });
+  shop = await createShop(config, {
+    memory: true,
+    fetch: hub.fetch,
+    now: () => clock.now,
+    log: pino({ level: 'silent' }),
+  });
 });
 afterEach(() => shop.close());
 
@@ -25,7 +38,11 @@ async function codeFromChat(psid: string): Promise<string> {
   expect((await shop.app.inject(signedWebhook([textEvent(psid, 'hi')]))).statusCode).toBe(200);
   const payload = hub.sends().at(-1)?.body.message.attachment.payload;
   const code = /code is ([A-Z0-9]{8})/.exec(payload.text)?.[1] ?? '';
-  expect(payload.buttons[0]).toEqual({ type: 'web_url', url: `http://shop.test/?code=${code}`, title: 'Open the shop' });
+  expect(payload.buttons[0]).toEqual({
+    type: 'web_url',
+    url: `http://shop.test/?code=${code}`,
+    title: 'Open the shop',
+  });
   return code;
 }
 const order = (fields: Record<string, string>) =>
@@ -82,7 +99,11 @@ describe('sandbox shop', () => {
     await order({ code: await codeFromChat('psid-carol'), qty_notebook: '1' });
     clock.now += 1_000;
     await shop.orders.advance();
-    const refusals = await shop.db.selectFrom('refusals').select(['psid', 'category', 'subcode']).orderBy('id').execute();
+    const refusals = await shop.db
+      .selectFrom('refusals')
+      .select(['psid', 'category', 'subcode'])
+      .orderBy('id')
+      .execute();
     expect(refusals).toEqual([
       { psid: 'psid-carol', category: 'receipts', subcode: 1400001 },
       { psid: 'psid-carol', category: 'shipping', subcode: 1400001 },

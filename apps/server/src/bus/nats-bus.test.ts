@@ -14,7 +14,14 @@ function frame(customerId: string, text: string, cursor: number): BusEvent {
     frame: {
       type: 'message',
       cursor,
-      message: { mid: `m_${cursor}`, conversation_id: 'c_1', direction: 'out', created_at: 1, body: { text }, tag: null },
+      message: {
+        mid: `m_${cursor}`,
+        conversation_id: 'c_1',
+        direction: 'out',
+        created_at: 1,
+        body: { text },
+        tag: null,
+      },
     },
   };
 }
@@ -125,7 +132,10 @@ describeWithNats('NatsBus', () => {
     await b.flush();
     const raw = await connect({ servers: NATS_URL });
     raw.publish(`${prefix}.customer.u_5`, 'not json');
-    raw.publish(`${prefix}.customer.u_5`, JSON.stringify({ name: 'customer.frame', customerId: 'u_5', frame: { type: 'bogus' } }));
+    raw.publish(
+      `${prefix}.customer.u_5`,
+      JSON.stringify({ name: 'customer.frame', customerId: 'u_5', frame: { type: 'bogus' } }),
+    );
     raw.publish(`${prefix}.customer.u_5`, JSON.stringify(frame('u_other', 'misrouted', 1)));
     raw.publish(`${prefix}.customer.u_5`, JSON.stringify(frame('u_5', 'valid', 1)));
     await raw.drain();
@@ -169,10 +179,11 @@ describeWithNats('NatsBus', () => {
     expect(viaProxy.connected).toBe(true);
     direct.publish(frame('u_7', 'after', 2));
     await got.count(2);
-    expect(got.events.map((e) => (e.name === 'customer.frame' && e.frame.type === 'message' ? e.frame.message.body.text : ''))).toEqual([
-      'during outage',
-      'after',
-    ]);
+    expect(
+      got.events.map((e) =>
+        e.name === 'customer.frame' && e.frame.type === 'message' ? e.frame.message.body.text : '',
+      ),
+    ).toEqual(['during outage', 'after']);
     expect(viaProxy.stats.connects).toBe(2);
   });
 

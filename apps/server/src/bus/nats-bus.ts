@@ -23,9 +23,19 @@ export const SUBJECT_PREFIX_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const BusEventSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('customer.frame'), customerId: z.string(), frame: ServerFrameSchema }),
   z.object({ name: z.literal('webhook.enqueued'), appId: z.string() }),
-  z.object({ name: z.literal('inbox.changed'), pageId: z.string(), conversationId: z.string(), change: z.string(), mid: z.string().optional() }),
+  z.object({
+    name: z.literal('inbox.changed'),
+    pageId: z.string(),
+    conversationId: z.string(),
+    change: z.string(),
+    mid: z.string().optional(),
+  }),
   z.object({ name: z.literal('page.profile'), pageId: z.string() }),
-  z.object({ name: z.literal('session.revoked'), kind: z.enum(['customer', 'agent']), ownerId: z.string().min(1).max(64) }),
+  z.object({
+    name: z.literal('session.revoked'),
+    kind: z.enum(['customer', 'agent']),
+    ownerId: z.string().min(1).max(64),
+  }),
 ]);
 
 export interface NatsBusOptions {
@@ -84,8 +94,16 @@ export class NatsBus implements Bus {
     this.#ping = options.pingIntervalMs ?? 10_000;
     const registers = [options.registry ?? new Registry()];
     this.#metrics = {
-      dropped: new Counter({ name: 'confide_bus_dropped_total', help: 'Bus events not sent to NATS because it was unreachable', registers }),
-      rejected: new Counter({ name: 'confide_bus_rejected_total', help: 'Malformed bus messages received from NATS', registers }),
+      dropped: new Counter({
+        name: 'confide_bus_dropped_total',
+        help: 'Bus events not sent to NATS because it was unreachable',
+        registers,
+      }),
+      rejected: new Counter({
+        name: 'confide_bus_rejected_total',
+        help: 'Malformed bus messages received from NATS',
+        registers,
+      }),
       connects: new Counter({ name: 'confide_bus_connects_total', help: 'Successful NATS (re)connections', registers }),
       connected: new Gauge({ name: 'confide_bus_connected', help: '1 while the NATS connection is up', registers }),
     };
@@ -220,7 +238,8 @@ export class NatsBus implements Bus {
           maxPingOut: 2,
         });
       } catch (err) {
-        if (attempt === 0 || attempt % 20 === 0) this.#log?.warn({ err, attempt }, 'NATS unreachable; bus events are not shared until it is back');
+        if (attempt === 0 || attempt % 20 === 0)
+          this.#log?.warn({ err, attempt }, 'NATS unreachable; bus events are not shared until it is back');
         await this.#sleep(this.#backoff(attempt));
         continue;
       }

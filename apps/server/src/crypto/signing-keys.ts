@@ -9,7 +9,15 @@
  * keep verifying; the oldest unretired trusted key signs.
  */
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/db.js';
 import type { SigningKeysTable } from '../storage/schema.js';
@@ -100,7 +108,12 @@ export class SigningKeys {
 
   /** The trusted public keys, for `/.well-known/jwks.json` and every verification by the hub. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const rows = await this.ctx.storage.db.selectFrom('signing_keys').selectAll().orderBy('created_at').orderBy('kid').execute();
+    const rows = await this.ctx.storage.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('kid')
+      .execute();
     return { keys: rows.flatMap((r) => this.#trusted(r) ?? []) };
   }
 
@@ -116,14 +129,22 @@ export class SigningKeys {
    */
   async rewrap(): Promise<number> {
     const vault = this.ctx.storage.vault;
-    const rows = await this.ctx.storage.db.selectFrom('signing_keys').selectAll().where('kek_id', '!=', vault.kekId).execute();
+    const rows = await this.ctx.storage.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('kek_id', '!=', vault.kekId)
+      .execute();
     let n = 0;
     for (const row of rows) {
       if (this.#trusted(row) === undefined) continue;
       const raw = vault.unwrapHubSecret(wrapLabel(row.kid), row.kek_id as string, row.private_jwk_enc);
       const wrapped = vault.wrapHubSecret(wrapLabel(row.kid), raw);
       await this.ctx.storage.writes.run(({ db }) =>
-        db.updateTable('signing_keys').set({ private_jwk_enc: wrapped.material, kek_id: wrapped.kekId }).where('kid', '=', row.kid).execute(),
+        db
+          .updateTable('signing_keys')
+          .set({ private_jwk_enc: wrapped.material, kek_id: wrapped.kekId })
+          .where('kid', '=', row.kid)
+          .execute(),
       );
       n += 1;
     }
@@ -184,7 +205,10 @@ export class SigningKeys {
         privateJwk = JSON.parse(this.ctx.secrets.open(row.private_jwk_enc, `signing-key:${row.kid}`)) as JWK;
         assertPairMatches(row, privateJwk);
       } catch {
-        this.ctx.log.warn({ kid: row.kid }, 'a signing key that does not open with the service key is ignored (untrusted)');
+        this.ctx.log.warn(
+          { kid: row.kid },
+          'a signing key that does not open with the service key is ignored (untrusted)',
+        );
         continue;
       }
       const wrapped = this.ctx.storage.vault.wrapHubSecret(wrapLabel(row.kid), Buffer.from(JSON.stringify(privateJwk)));
@@ -203,11 +227,14 @@ export class SigningKeys {
 /** Checks that the private JWK belongs to the row's public JWK and that the kid is its thumbprint. */
 function assertPairMatches(row: Pick<SigningKeysTable, 'kid' | 'public_jwk'>, privateJwk: JWK): void {
   const stored = JSON.parse(row.public_jwk) as JWK;
-  const derived = createPublicKey(createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' })).export({ format: 'jwk' });
+  const derived = createPublicKey(createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' })).export({
+    format: 'jwk',
+  });
   if (derived.crv !== stored.crv || derived.x !== stored.x || derived.y !== stored.y || stored.kid !== row.kid) {
     throw new Error(`signing key ${row.kid}: the private key does not match the public key`);
   }
-  if (thumbprintOf(stored) !== row.kid) throw new Error(`signing key ${row.kid}: kid is not the public key's thumbprint`);
+  if (thumbprintOf(stored) !== row.kid)
+    throw new Error(`signing key ${row.kid}: kid is not the public key's thumbprint`);
 }
 
 /** RFC 7638 thumbprint of an EC public JWK (what `calculateJwkThumbprint` computes), synchronously. */

@@ -57,7 +57,12 @@ export async function authenticateSession<T extends { id: string }>(
     kind,
     publicUrl,
     authenticate,
-  }: { cookie: string; kind: 'customer' | 'agent'; publicUrl: string; authenticate(token: string): Promise<T | undefined> },
+  }: {
+    cookie: string;
+    kind: 'customer' | 'agent';
+    publicUrl: string;
+    authenticate(token: string): Promise<T | undefined>;
+  },
 ): Promise<{ owner: T; token: string }> {
   const upgrade = isUpgrade(request);
   assertSameOrigin(request, publicUrl, upgrade);
@@ -70,7 +75,12 @@ export async function authenticateSession<T extends { id: string }>(
 
 /** Builds the preHandler that requires a logged-in customer. */
 export function requireCustomer(accounts: SessionAuthenticator, publicUrl: string) {
-  const check = { cookie: SESSION_COOKIE, kind: 'customer', publicUrl, authenticate: (token: string) => accounts.authenticate(token) } as const;
+  const check = {
+    cookie: SESSION_COOKIE,
+    kind: 'customer',
+    publicUrl,
+    authenticate: (token: string) => accounts.authenticate(token),
+  } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const { owner, token } = await authenticateSession(request, check);
     request.customer = owner;

@@ -10,7 +10,13 @@ import { ZodError } from 'zod';
 
 /** True when the request belongs to the customer API or an operational endpoint. */
 export function isCustomerApi(url: string): boolean {
-  return url.startsWith('/api/') || url === '/api' || url.startsWith('/healthz') || url.startsWith('/inbox/api/') || url.startsWith('/console/api/');
+  return (
+    url.startsWith('/api/') ||
+    url === '/api' ||
+    url.startsWith('/healthz') ||
+    url.startsWith('/inbox/api/') ||
+    url.startsWith('/console/api/')
+  );
 }
 
 /** Converts anything thrown into a PlatformError, choosing the catalogue key by surface. */
@@ -24,12 +30,17 @@ export function toPlatformError(err: unknown, customer: boolean): PlatformError 
     });
   }
   const fe = err as Partial<FastifyError> & { validation?: unknown[] };
-  if (fe.validation !== undefined) return new PlatformError(invalid, { message: fe.message ?? 'Invalid request', cause: err });
+  if (fe.validation !== undefined)
+    return new PlatformError(invalid, { message: fe.message ?? 'Invalid request', cause: err });
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return customer ? new PlatformError('PAYLOAD_TOO_LARGE') : new PlatformError('INVALID_PARAMETER', { message: 'Request body too large' });
+      return customer
+        ? new PlatformError('PAYLOAD_TOO_LARGE')
+        : new PlatformError('INVALID_PARAMETER', { message: 'Request body too large' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return customer ? new PlatformError('UNSUPPORTED_MEDIA_TYPE') : new PlatformError('INVALID_PARAMETER', { message: 'Unsupported content type' });
+      return customer
+        ? new PlatformError('UNSUPPORTED_MEDIA_TYPE')
+        : new PlatformError('INVALID_PARAMETER', { message: 'Unsupported content type' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new PlatformError(invalid, { message: 'Body is not valid JSON' });
@@ -42,9 +53,16 @@ export function toPlatformError(err: unknown, customer: boolean): PlatformError 
     default:
       break;
   }
-  if (err instanceof SyntaxError || fe.statusCode === 400) return new PlatformError(invalid, { message: 'Malformed request body' });
-  if (fe.statusCode === 413) return new PlatformError(customer ? 'PAYLOAD_TOO_LARGE' : 'INVALID_PARAMETER', { message: 'Request body too large' });
-  if (fe.statusCode === 415) return new PlatformError(customer ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_PARAMETER', { message: 'Unsupported content type' });
+  if (err instanceof SyntaxError || fe.statusCode === 400)
+    return new PlatformError(invalid, { message: 'Malformed request body' });
+  if (fe.statusCode === 413)
+    return new PlatformError(customer ? 'PAYLOAD_TOO_LARGE' : 'INVALID_PARAMETER', {
+      message: 'Request body too large',
+    });
+  if (fe.statusCode === 415)
+    return new PlatformError(customer ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_PARAMETER', {
+      message: 'Unsupported content type',
+    });
   if (isUnavailable(err)) return new PlatformError('UNAVAILABLE', { cause: err });
   return new PlatformError('INTERNAL', { cause: err });
 }
@@ -57,7 +75,10 @@ function isUnavailable(err: unknown): boolean {
     code === '57P03' ||
     code === 'ECONNRESET' ||
     code === 'SQLITE_BUSY' ||
-    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|is not queryable|Query read timeout/.test(err.message))
+    (err instanceof Error &&
+      /Connection terminated|timeout exceeded when trying to connect|is not queryable|Query read timeout/.test(
+        err.message,
+      ))
   );
 }
 
@@ -73,13 +94,21 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Pla
   if (err.headers !== undefined) void reply.headers(err.headers);
   if (isCustomerApi(request.url)) {
     const body: ApiErrorBody = {
-      error: { code: err.key, message: err.expose ? err.message : err.spec.message, status: err.status, request_id: request.id },
+      error: {
+        code: err.key,
+        message: err.expose ? err.message : err.spec.message,
+        status: err.status,
+        request_id: request.id,
+      },
     };
     if (err.detail !== undefined && err.expose) body.error.detail = err.detail;
     return reply.status(err.status).send(body);
   }
-  if (err.spec.code === 190) void reply.header('www-authenticate', `OAuth "Facebook Platform" "invalid_token" "${err.spec.message}"`);
-  return reply.status(err.status === 500 || err.status === 503 ? err.status : 400).send(toGraphEnvelope(err, request.id));
+  if (err.spec.code === 190)
+    void reply.header('www-authenticate', `OAuth "Facebook Platform" "invalid_token" "${err.spec.message}"`);
+  return reply
+    .status(err.status === 500 || err.status === 503 ? err.status : 400)
+    .send(toGraphEnvelope(err, request.id));
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -3,7 +3,9 @@ import { decodeByContent, decodeJsonBody, nestBrackets } from './graph-body.js';
 
 describe('Graph body decoding', () => {
   it('nests PHP-style bracket names into the objects a JSON body gives', () => {
-    const flat = decodeByContent('recipient%5Bid%5D=42&messaging_type=RESPONSE&message[attachment][payload][url]=https%3A%2F%2Fx&fields[0]=greeting&fields[1]=get_started');
+    const flat = decodeByContent(
+      'recipient%5Bid%5D=42&messaging_type=RESPONSE&message[attachment][payload][url]=https%3A%2F%2Fx&fields[0]=greeting&fields[1]=get_started',
+    );
     expect(nestBrackets(flat)).toEqual({
       recipient: { id: '42' },
       messaging_type: 'RESPONSE',

@@ -15,7 +15,8 @@ export const MAX_NESTING = 16;
 export const MAX_PARAMS = 1000;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const invalid = (message: string, cause?: unknown) => new PlatformError('INVALID_PARAMETER', { message, ...(cause === undefined ? {} : { cause }) });
+const invalid = (message: string, cause?: unknown) =>
+  new PlatformError('INVALID_PARAMETER', { message, ...(cause === undefined ? {} : { cause }) });
 
 /**
  * Replaces the scope's body parsers with Graph's (call before registering multipart, which
@@ -23,13 +24,15 @@ const invalid = (message: string, cause?: unknown) => new PlatformError('INVALID
  */
 export function installGraphBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  const parse = (decode: (text: string) => Record<string, unknown>) => (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
-    try {
-      done(null, decode(typeof body === 'string' ? body : body.toString('utf8')));
-    } catch (err) {
-      done(err as Error);
-    }
-  };
+  const parse =
+    (decode: (text: string) => Record<string, unknown>) =>
+    (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
+      try {
+        done(null, decode(typeof body === 'string' ? body : body.toString('utf8')));
+      } catch (err) {
+        done(err as Error);
+      }
+    };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parse(decodeJsonBody));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parse(decodeByContent));
   app.addContentTypeParser('*', { parseAs: 'string' }, parse(decodeByContent));
@@ -44,7 +47,8 @@ export function decodeJsonBody(text: string): Record<string, unknown> {
   } catch (err) {
     throw invalid('Body is not valid JSON', err);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('The request body must be an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid('The request body must be an object');
   return value as Record<string, unknown>;
 }
 
@@ -119,7 +123,8 @@ function assign(root: Record<string, unknown>, path: string[], value: unknown): 
     const key = keyIn(node, path[i] as string);
     const next = node[key];
     if (!isPlainObject(next)) {
-      if (next !== undefined) throw invalid(`param ${paramName(path.slice(0, i + 1))} is given both as a value and as an object`);
+      if (next !== undefined)
+        throw invalid(`param ${paramName(path.slice(0, i + 1))} is given both as a value and as an object`);
       node[key] = {};
     }
     node = node[key] as Record<string, unknown>;
@@ -129,10 +134,11 @@ function assign(root: Record<string, unknown>, path: string[], value: unknown): 
   node[last] = value;
 }
 
-const paramName = (path: string[]) => `${path[0]}${path
-  .slice(1)
-  .map((p) => `[${p}]`)
-  .join('')}`;
+const paramName = (path: string[]) =>
+  `${path[0]}${path
+    .slice(1)
+    .map((p) => `[${p}]`)
+    .join('')}`;
 
 /** `[]` appends: the next free index of the object being built. */
 function keyIn(node: Record<string, unknown>, key: string): string {
@@ -149,7 +155,10 @@ function densify(value: unknown): unknown {
   const keys = Object.keys(value);
   for (const key of keys) value[key] = densify(value[key]);
   if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) && sortedIndices(keys)) {
-    return keys.map(Number).sort((a, b) => a - b).map((i) => value[String(i)]);
+    return keys
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((i) => value[String(i)]);
   }
   return value;
 }
@@ -161,7 +170,8 @@ function sortedIndices(keys: string[]): boolean {
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) out[key] = isPlainObject(out[key]) && isPlainObject(value) ? merge(out[key], value) : value;
+  for (const [key, value] of Object.entries(b))
+    out[key] = isPlainObject(out[key]) && isPlainObject(value) ? merge(out[key], value) : value;
   return out;
 }
 

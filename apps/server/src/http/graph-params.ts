@@ -75,7 +75,10 @@ export function parseParams<T>(schema: ZodType<T>, value: unknown): T {
           .map((p) => `[${String(p)}]`)
           .join('')} `;
   const reason = issue === undefined ? 'is invalid' : describeIssue(issue);
-  throw new PlatformError('INVALID_PARAMETER', { message: `${param}${reason}`.trim(), detail: { param: path.join('.') } });
+  throw new PlatformError('INVALID_PARAMETER', {
+    message: `${param}${reason}`.trim(),
+    detail: { param: path.join('.') },
+  });
 }
 
 interface ZodIssueLike {
@@ -93,7 +96,9 @@ function deepestIssue(issues: ZodIssueLike[], prefix: PropertyKey[] = []): ZodIs
   for (const issue of issues) {
     let candidate: ZodIssueLike = { ...issue, path: [...prefix, ...issue.path] };
     if (issue.code === 'invalid_union' && issue.errors !== undefined && issue.errors.length > 0) {
-      const nested = issue.errors.map((branch) => deepestIssue(branch, candidate.path)).filter((x): x is ZodIssueLike => x !== undefined);
+      const nested = issue.errors
+        .map((branch) => deepestIssue(branch, candidate.path))
+        .filter((x): x is ZodIssueLike => x !== undefined);
       const deepest = nested.sort((a, b) => b.path.length - a.path.length)[0];
       if (deepest !== undefined) candidate = deepest;
     }
@@ -103,7 +108,8 @@ function deepestIssue(issues: ZodIssueLike[], prefix: PropertyKey[] = []): ZodIs
 }
 
 function describeIssue(issue: ZodIssueLike): string {
-  if (issue.code === 'invalid_union' && issue.discriminator !== undefined) return `has an unsupported ${issue.discriminator}`;
+  if (issue.code === 'invalid_union' && issue.discriminator !== undefined)
+    return `has an unsupported ${issue.discriminator}`;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   if (issue.message === 'Invalid input') return 'is invalid';
   return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);

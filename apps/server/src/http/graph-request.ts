@@ -74,7 +74,12 @@ export interface GraphRouter {
   /** The endpoint serving `method` and `path` (no query string), for in-process calls such as batch operations. */
   match(method: string, path: string): GraphMatch | undefined;
   /** Builds the call of an in-process sub-request; it uses `parent`'s token unless it carries its own. */
-  subCall(parent: GraphCall, query: Record<string, unknown>, fields: Record<string, unknown>, match: GraphMatch): Promise<GraphCall>;
+  subCall(
+    parent: GraphCall,
+    query: Record<string, unknown>,
+    fields: Record<string, unknown>,
+    match: GraphMatch,
+  ): Promise<GraphCall>;
 }
 
 /** A feature's Graph endpoints. */
@@ -120,7 +125,8 @@ export function graphPlugin(pages: GraphTokenVerifier, ...features: GraphRoutes[
         const { handler, auth } = found.store as RouteEntry;
         return { handler, auth, path: found.params as Record<string, string> };
       },
-      subCall: (parent, query, fields, match) => buildCall(pages, { query, fields, file: undefined, routeParams: match.path, auth: match.auth, parent }),
+      subCall: (parent, query, fields, match) =>
+        buildCall(pages, { query, fields, file: undefined, routeParams: match.path, auth: match.auth, parent }),
     };
     for (const feature of features) feature(router);
     const shapes = new Map<string, string[]>();
@@ -131,14 +137,20 @@ export function graphPlugin(pages: GraphTokenVerifier, ...features: GraphRoutes[
           method,
           url,
           schema: { hide: true },
-          handler: async (request) => entry.handler(await readGraphCall(request, pages, entry.auth), { requestId: request.id, log: request.log }),
+          handler: async (request) =>
+            entry.handler(await readGraphCall(request, pages, entry.auth), { requestId: request.id, log: request.log }),
         });
       }
       const shape = routeShape(url);
       shapes.set(shape, [...(shapes.get(shape) ?? []), url]);
     }
     for (const urls of shapes.values()) {
-      app.route({ method: 'POST', url: joinedPattern(urls), schema: { hide: true }, handler: async (request) => dispatchPost(request, pages, router) });
+      app.route({
+        method: 'POST',
+        url: joinedPattern(urls),
+        schema: { hide: true },
+        handler: async (request) => dispatchPost(request, pages, router),
+      });
     }
   };
 }
@@ -174,7 +186,11 @@ function methodOverride(value: string | undefined): GraphMethod | undefined {
 }
 
 /** Reads parameters, the file and the token of a Graph request, and authenticates it. */
-export async function readGraphCall(request: FastifyRequest, pages: GraphTokenVerifier, auth: GraphAuth = 'page'): Promise<GraphCall> {
+export async function readGraphCall(
+  request: FastifyRequest,
+  pages: GraphTokenVerifier,
+  auth: GraphAuth = 'page',
+): Promise<GraphCall> {
   const { fields, file } = await readBody(request);
   return buildCall(pages, {
     query: flatten(request.query),
@@ -203,13 +219,15 @@ interface CallSource {
 async function buildCall(pages: GraphTokenVerifier, source: CallSource): Promise<GraphCall> {
   const { query, fields, file, parent, auth } = source;
   const merged = nestBrackets({ ...query, ...fields });
-  const token = firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
+  const token =
+    firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
   const proof = firstString(query['appsecret_proof']) ?? firstString(fields['appsecret_proof']);
   const reuse = parent !== undefined && token === parent.token && proof === undefined && auth !== 'app';
   const principal = reuse ? parent.principal : await authenticate(pages, token, proof, auth);
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(merged)) {
-    if (!CREDENTIAL_PARAMS.has(key) && !(source.dropMethod === true && key === 'method')) params[key] = parseLenientJson(value);
+    if (!CREDENTIAL_PARAMS.has(key) && !(source.dropMethod === true && key === 'method'))
+      params[key] = parseLenientJson(value);
   }
   const path: Record<string, string> = {};
   for (const [key, value] of Object.entries(source.routeParams)) if (key !== 'version') path[key] = value;
@@ -237,17 +255,22 @@ export async function authenticate(
       .update(token as string)
       .digest('hex');
     if (!safeEqual(proof.toLowerCase(), expected)) {
-      throw new PlatformError('INVALID_ACCESS_TOKEN', { message: 'Invalid appsecret_proof provided in the API argument' });
+      throw new PlatformError('INVALID_ACCESS_TOKEN', {
+        message: 'Invalid appsecret_proof provided in the API argument',
+      });
     }
   }
   return principal;
 }
 
-async function readBody(request: FastifyRequest): Promise<{ fields: Record<string, unknown>; file: UploadedFile | undefined }> {
+async function readBody(
+  request: FastifyRequest,
+): Promise<{ fields: Record<string, unknown>; file: UploadedFile | undefined }> {
   if (!request.isMultipart()) {
     const body = request.body;
     if (body === undefined || body === null) return { fields: {}, file: undefined };
-    if (typeof body !== 'object' || Array.isArray(body)) throw new PlatformError('INVALID_PARAMETER', { message: 'The request body must be an object' });
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new PlatformError('INVALID_PARAMETER', { message: 'The request body must be an object' });
     return { fields: flatten(body), file: undefined };
   }
   const fields: Record<string, unknown> = {};
@@ -256,7 +279,8 @@ async function readBody(request: FastifyRequest): Promise<{ fields: Record<strin
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         const data = await part.toBuffer();
-        if (part.fieldname === 'filedata' && file === undefined) file = { data, filename: part.filename, mimetype: part.mimetype };
+        if (part.fieldname === 'filedata' && file === undefined)
+          file = { data, filename: part.filename, mimetype: part.mimetype };
         continue;
       }
       if (typeof part.value === 'string') fields[part.fieldname] = part.value;
@@ -265,7 +289,8 @@ async function readBody(request: FastifyRequest): Promise<{ fields: Record<strin
     // The multipart parser reports a truncated or malformed body as a plain Error (no code):
     // the client's mistake, not a transient 500 it should retry.
     const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
-    if (code === undefined && statusCode === undefined) throw new PlatformError('INVALID_PARAMETER', { message: 'Malformed multipart body', cause: err });
+    if (code === undefined && statusCode === undefined)
+      throw new PlatformError('INVALID_PARAMETER', { message: 'Malformed multipart body', cause: err });
     throw err;
   }
   return { fields, file };

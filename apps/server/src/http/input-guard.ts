@@ -47,7 +47,9 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
 }
 
 function refuse(request: FastifyRequest, finding: Exclude<Finding, undefined>, where: string): PlatformError {
-  return new PlatformError(isCustomerApi(request.url) ? 'BAD_REQUEST' : 'INVALID_PARAMETER', { message: describeFinding(finding, where) });
+  return new PlatformError(isCustomerApi(request.url) ? 'BAD_REQUEST' : 'INVALID_PARAMETER', {
+    message: describeFinding(finding, where),
+  });
 }
 
 /**
@@ -60,13 +62,11 @@ export function assertCleanParsedInput(value: unknown, where: string): void {
 }
 
 function describeFinding(finding: Exclude<Finding, undefined>, where: string): string {
-  return (
-    finding === 'nul'
-      ? `${where} contains a NUL character`
-      : finding === 'surrogate'
-        ? `${where} contains an unpaired surrogate (not valid Unicode)`
-        : `${where} is nested deeper than ${MAX_INPUT_DEPTH} levels`
-  );
+  return finding === 'nul'
+    ? `${where} contains a NUL character`
+    : finding === 'surrogate'
+      ? `${where} contains an unpaired surrogate (not valid Unicode)`
+      : `${where} is nested deeper than ${MAX_INPUT_DEPTH} levels`;
 }
 
 /** Checks params and query before routing validation, and the body once parsed. */

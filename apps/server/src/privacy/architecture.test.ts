@@ -40,13 +40,17 @@ describe('architecture: the purposes gateway', () => {
   });
 
   it('creates deciphers only in privacy/aead.ts (content) and crypto/secret-box.ts (service secrets)', () => {
-    const users = files.filter((f) => /createDecipheriv|subtle\.decrypt|compactDecrypt|jwtDecrypt/.test(fs.readFileSync(f, 'utf8'))).map(rel);
+    const users = files
+      .filter((f) => /createDecipheriv|subtle\.decrypt|compactDecrypt|jwtDecrypt/.test(fs.readFileSync(f, 'utf8')))
+      .map(rel);
     expect(users.sort()).toEqual(['crypto/secret-box.ts', 'privacy/aead.ts']);
   });
 
   it('keeps the purpose list closed: a literal tuple, checked at runtime by the gateway', () => {
     const purposes = fs.readFileSync(path.join(SRC, 'privacy/purposes.ts'), 'utf8');
-    expect(purposes).toMatch(/PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'\] as const/);
+    expect(purposes).toMatch(
+      /PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'\] as const/,
+    );
     const vault = fs.readFileSync(path.join(SRC, 'privacy/vault.ts'), 'utf8');
     // Every opening path runs the purpose check before touching a key.
     for (const method of ['#open(', 'openBlob(', 'openFileKey(']) {

@@ -63,12 +63,19 @@ export class AuditCheckpoints {
     const keys = SigningKeys.of(this.#ctx);
     await keys.ensure();
     const db = this.#ctx.storage.db;
-    const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const head = await db
+      .selectFrom('audit_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
     const seq = Number(head.seq);
     if (seq === 0) return 0;
     await this.#assertExtendsWitness(seq);
     const at = this.#ctx.now();
-    const jws = await keys.sign({ seq, hash: head.hash, iss: this.#ctx.config.publicUrl, iat: Math.floor(at / 1000) }, CHECKPOINT_TYPE);
+    const jws = await keys.sign(
+      { seq, hash: head.hash, iss: this.#ctx.config.publicUrl, iat: Math.floor(at / 1000) },
+      CHECKPOINT_TYPE,
+    );
     const inserted = await this.#ctx.storage.writes.run((tx) =>
       tx.db
         .insertInto('audit_checkpoints')
@@ -87,19 +94,31 @@ export class AuditCheckpoints {
   async #positions(): Promise<{ head: number; last: number }> {
     const db = this.#ctx.storage.db;
     const head = await db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
-    const last = await db.selectFrom('audit_checkpoints').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const last = await db
+      .selectFrom('audit_checkpoints')
+      .select('seq')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return { head: Number(head.seq), last: Number(last?.seq ?? 0) };
   }
 
   async #assertExtendsWitness(headSeq: number): Promise<void> {
     if (this.#lastWitnessed === undefined) {
       const { entries } = await this.witness.read();
-      const newest = entries.reduce<WitnessHead | null>((max, e) => (max === null || e.seq > max.seq ? { seq: e.seq, hash: e.hash } : max), null);
+      const newest = entries.reduce<WitnessHead | null>(
+        (max, e) => (max === null || e.seq > max.seq ? { seq: e.seq, hash: e.hash } : max),
+        null,
+      );
       this.#lastWitnessed = newest;
     }
     const witnessed = this.#lastWitnessed;
     if (witnessed === null) return;
-    const record = await this.#ctx.storage.db.selectFrom('audit_log').select('hash').where('seq', '=', witnessed.seq).executeTakeFirst();
+    const record = await this.#ctx.storage.db
+      .selectFrom('audit_log')
+      .select('hash')
+      .where('seq', '=', witnessed.seq)
+      .executeTakeFirst();
     if (witnessed.seq > headSeq || record?.hash !== witnessed.hash) {
       throw new Error(
         `audit checkpoint refused: the chain no longer holds the witnessed checkpoint ${witnessed.seq} (rewritten or truncated); ` +

@@ -26,7 +26,13 @@ export async function collectAudit(db: Transaction<Database>, now: number): Prom
   let written = 0;
 
   const ledgerMark = Number(marks.get('consent_ledger') ?? 0);
-  const ledger = await db.selectFrom('consent_ledger').selectAll().where('seq', '>', ledgerMark).orderBy('seq').limit(BATCH).execute();
+  const ledger = await db
+    .selectFrom('consent_ledger')
+    .selectAll()
+    .where('seq', '>', ledgerMark)
+    .orderBy('seq')
+    .limit(BATCH)
+    .execute();
   for (const e of ledger) {
     await appendAudit(db, {
       at: now,
@@ -99,9 +105,14 @@ export async function collectAudit(db: Transaction<Database>, now: number): Prom
     written += 1;
   }
   const lastRevoked = revoked.at(-1);
-  if (lastRevoked !== undefined) await setMark(db, 'tokens_revoked', JSON.stringify([Number(lastRevoked.revoked_at), lastRevoked.id]));
+  if (lastRevoked !== undefined)
+    await setMark(db, 'tokens_revoked', JSON.stringify([Number(lastRevoked.revoked_at), lastRevoked.id]));
 
-  const apps = await db.selectFrom('apps').select(['id', 'page_id', 'webhook_url', 'subscribed_fields', 'webhook_status']).orderBy('id').execute();
+  const apps = await db
+    .selectFrom('apps')
+    .select(['id', 'page_id', 'webhook_url', 'subscribed_fields', 'webhook_status'])
+    .orderBy('id')
+    .execute();
   for (const a of apps) {
     // A fingerprint, so the audit log never stores the URL itself (it may embed credentials).
     const fingerprint = createHash('sha256')
@@ -115,7 +126,13 @@ export async function collectAudit(db: Transaction<Database>, now: number): Prom
       actor: 'admin',
       action: 'webhook.config',
       target: `page:${a.page_id}`,
-      details: { app_id: a.id, url_set: a.webhook_url !== null, fields: a.subscribed_fields, status: a.webhook_status, fingerprint },
+      details: {
+        app_id: a.id,
+        url_set: a.webhook_url !== null,
+        fields: a.subscribed_fields,
+        status: a.webhook_status,
+        fingerprint,
+      },
     });
     await setMark(db, name, fingerprint);
     written += 1;

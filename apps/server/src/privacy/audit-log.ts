@@ -70,7 +70,17 @@ export type AuditRecord = AuditLogTable;
 
 /** The record's hash: SHA-256 over its fields in a fixed order, prev_hash included. */
 export function hashRecord(r: Omit<AuditRecord, 'hash'>): string {
-  const canonical = JSON.stringify([r.seq, r.at, r.actor, r.action, r.customer_id, r.target, r.purpose, r.details, r.prev_hash]);
+  const canonical = JSON.stringify([
+    r.seq,
+    r.at,
+    r.actor,
+    r.action,
+    r.customer_id,
+    r.target,
+    r.purpose,
+    r.details,
+    r.prev_hash,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

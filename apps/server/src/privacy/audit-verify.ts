@@ -60,7 +60,10 @@ class Broken extends Error {
 
 export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Promise<VerifyResult> {
   const keySet = createLocalJWKSet(input.jwks);
-  const checkpoints = (await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute()).map((c) => ({ ...c, seq: Number(c.seq) }));
+  const checkpoints = (await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute()).map((c) => ({
+    ...c,
+    seq: Number(c.seq),
+  }));
   let records = 0;
   try {
     const receiptHeads = await readReceipts(keySet, input.receipts ?? []);
@@ -75,7 +78,8 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
 
     for (const c of checkpoints) {
       await assertSigned(keySet, c.jws, c.seq, c.hash, `checkpoint at ${c.seq}`);
-      if (chain.hashes.get(c.seq) !== c.hash) throw new Broken(c.seq, `record ${c.seq} differs from its signed checkpoint`);
+      if (chain.hashes.get(c.seq) !== c.hash)
+        throw new Broken(c.seq, `record ${c.seq} differs from its signed checkpoint`);
     }
     if (chain.oldestUncovered !== undefined && chain.oldestUncovered.at < input.now - CHECKPOINT_GRACE_MS) {
       const { seq } = chain.oldestUncovered;
@@ -92,18 +96,30 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
       for (const e of w.entries) {
         await assertSigned(keySet, e.jws, e.seq, e.hash, `witness entry for checkpoint ${e.seq}`);
         if (e.seq > chain.lastSeq)
-          throw new Broken(chain.lastSeq + 1, `the log was truncated: witness ${w.location} holds checkpoint ${e.seq}, the chain ends at ${chain.lastSeq}`);
-        if (chain.hashes.get(e.seq) !== e.hash) throw new Broken(e.seq, `record ${e.seq} differs from the checkpoint in witness ${w.location} (rewritten)`);
+          throw new Broken(
+            chain.lastSeq + 1,
+            `the log was truncated: witness ${w.location} holds checkpoint ${e.seq}, the chain ends at ${chain.lastSeq}`,
+          );
+        if (chain.hashes.get(e.seq) !== e.hash)
+          throw new Broken(e.seq, `record ${e.seq} differs from the checkpoint in witness ${w.location} (rewritten)`);
         const row = bySeq.get(e.seq);
-        if (row === undefined) throw new Broken(e.seq, `checkpoint ${e.seq} is in witness ${w.location} but missing from the database (deleted)`);
+        if (row === undefined)
+          throw new Broken(
+            e.seq,
+            `checkpoint ${e.seq} is in witness ${w.location} but missing from the database (deleted)`,
+          );
         if (row.hash !== e.hash) throw new Broken(e.seq, `checkpoint ${e.seq} differs from witness ${w.location}`);
         witnessed += 1;
       }
     }
     for (const r of receiptHeads) {
       if (r.seq > chain.lastSeq)
-        throw new Broken(chain.lastSeq + 1, `the log was truncated: a receipt names checkpoint ${r.seq}, the chain ends at ${chain.lastSeq}`);
-      if (chain.hashes.get(r.seq) !== r.hash) throw new Broken(r.seq, `record ${r.seq} differs from the checkpoint named by a receipt (rewritten)`);
+        throw new Broken(
+          chain.lastSeq + 1,
+          `the log was truncated: a receipt names checkpoint ${r.seq}, the chain ends at ${chain.lastSeq}`,
+        );
+      if (chain.hashes.get(r.seq) !== r.hash)
+        throw new Broken(r.seq, `record ${r.seq} differs from the checkpoint named by a receipt (rewritten)`);
     }
 
     const warnings: string[] = [];
@@ -111,7 +127,9 @@ export async function verifyAudit(db: Kysely<Database>, input: VerifyInput): Pro
       warnings.push('the witness holds no checkpoint: checkpoints are anchored by their signatures alone');
     }
     if ((input.untrustedKids ?? []).length > 0)
-      warnings.push(`signing_keys holds keys not wrapped by the KEK, ignored: ${(input.untrustedKids ?? []).join(', ')}`);
+      warnings.push(
+        `signing_keys holds keys not wrapped by the KEK, ignored: ${(input.untrustedKids ?? []).join(', ')}`,
+      );
     return { ok: true, records, checkpoints: checkpoints.length, witnessed, receipts: receiptHeads.length, warnings };
   } catch (err) {
     if (err instanceof Broken) return { ok: false, records, brokenAt: err.brokenAt, reason: err.message };
@@ -138,14 +156,22 @@ async function walkChain(db: Kysely<Database>, wanted: ReadonlySet<number>, last
   let oldestUncovered: Chain['oldestUncovered'];
   const batch = 1000;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expected).orderBy('seq').limit(batch).execute();
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>=', expected)
+      .orderBy('seq')
+      .limit(batch)
+      .execute();
     for (const raw of rows) {
       const r = { ...raw, seq: Number(raw.seq), at: Number(raw.at) };
       if (r.seq !== expected) throw new Broken(expected, `record ${expected} is missing`);
-      if (r.prev_hash !== prev) throw new Broken(r.seq, `record ${r.seq} does not follow record ${r.seq - 1} (prev_hash mismatch)`);
+      if (r.prev_hash !== prev)
+        throw new Broken(r.seq, `record ${r.seq} does not follow record ${r.seq - 1} (prev_hash mismatch)`);
       if (hashRecord(r) !== r.hash) throw new Broken(r.seq, `record ${r.seq} was altered (hash mismatch)`);
       if (wanted.has(r.seq)) hashes.set(r.seq, r.hash);
-      if (r.seq > lastCheckpoint && (oldestUncovered === undefined || r.at < oldestUncovered.at)) oldestUncovered = { seq: r.seq, at: r.at };
+      if (r.seq > lastCheckpoint && (oldestUncovered === undefined || r.at < oldestUncovered.at))
+        oldestUncovered = { seq: r.seq, at: r.at };
       prev = r.hash;
       expected = r.seq + 1;
       lastSeq = r.seq;
@@ -160,7 +186,13 @@ async function walkChain(db: Kysely<Database>, wanted: ReadonlySet<number>, last
   return { records, lastSeq, hashes, oldestUncovered };
 }
 
-async function assertSigned(keySet: JWTVerifyGetKey, jws: string, seq: number, hash: string, what: string): Promise<void> {
+async function assertSigned(
+  keySet: JWTVerifyGetKey,
+  jws: string,
+  seq: number,
+  hash: string,
+  what: string,
+): Promise<void> {
   try {
     const { payload } = await jwtVerify(jws, keySet, { typ: CHECKPOINT_TYPE });
     if (payload['seq'] !== seq || payload['hash'] !== hash) throw new Error('claims do not match');
@@ -178,10 +210,14 @@ async function readReceipts(keySet: JWTVerifyGetKey, receipts: readonly string[]
       const { payload } = await jwtVerify(jws.trim(), keySet, { typ: 'consent-receipt+jwt' });
       claim = payload['audit_checkpoint'];
     } catch (err) {
-      throw new Broken(0, `receipt ${i + 1} does not verify against the hub's trusted keys (${(err as Error).message})`);
+      throw new Broken(
+        0,
+        `receipt ${i + 1} does not verify against the hub's trusted keys (${(err as Error).message})`,
+      );
     }
     const c = claim as Partial<ReceiptCheckpoint> | undefined;
-    if (typeof c?.seq !== 'number' || typeof c.hash !== 'string') throw new Broken(0, `receipt ${i + 1} names no audit checkpoint`);
+    if (typeof c?.seq !== 'number' || typeof c.hash !== 'string')
+      throw new Broken(0, `receipt ${i + 1} names no audit checkpoint`);
     heads.push({ seq: c.seq, hash: c.hash });
   }
   return heads;

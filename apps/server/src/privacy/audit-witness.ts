@@ -67,7 +67,8 @@ export class FileWitness implements AuditWitness {
     try {
       text = await fs.readFile(this.location, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { location: this.location, entries: [], problems: [] };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { location: this.location, entries: [], problems: [] };
       throw err;
     }
     return parseWitness(this.location, text);
@@ -120,6 +121,7 @@ export function openWitness(spec: string | undefined, dataDir: string, memory: b
 
 /** The file of a `file:/path` witness specification. */
 export function witnessPath(spec: string): string {
-  if (!spec.startsWith('file:') || spec.length <= 'file:'.length) throw new Error('AUDIT_WITNESS: must be file:/path/to/witness.jsonl');
+  if (!spec.startsWith('file:') || spec.length <= 'file:'.length)
+    throw new Error('AUDIT_WITNESS: must be file:/path/to/witness.jsonl');
   return path.resolve(spec.slice('file:'.length));
 }

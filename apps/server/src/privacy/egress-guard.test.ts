@@ -26,7 +26,8 @@ describe('SSRF guard', () => {
     ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
-    for (const a of ['93.184.216.34', '172.32.0.1', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
+    for (const a of ['93.184.216.34', '172.32.0.1', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isPrivateAddress(a), a).toBe(false);
   });
 
   it('judges every IPv6 form that embeds an IPv4 address by its numeric value (mapped, translated, compatible, NAT64, 6to4, Teredo)', () => {
@@ -53,7 +54,13 @@ describe('SSRF guard', () => {
     ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
-    for (const a of ['64:ff9b::808:808', '64:ff9b::8.8.8.8', '2002:808:808::1', '::ffff:0:808:808', '2a00:1450:4001:82b::200e']) {
+    for (const a of [
+      '64:ff9b::808:808',
+      '64:ff9b::8.8.8.8',
+      '2002:808:808::1',
+      '::ffff:0:808:808',
+      '2a00:1450:4001:82b::200e',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(false);
     }
   });
@@ -73,10 +80,18 @@ describe('SSRF guard', () => {
 
   it('refuses private destinations only when denying, and non-http schemes always', async () => {
     await expect(assertEgressAllowed('http://127.0.0.1:8080/hook', { denyPrivate: false })).resolves.toBeUndefined();
-    await expect(assertEgressAllowed('http://127.0.0.1:8080/hook', { denyPrivate: true })).rejects.toThrow(/WEBHOOK_ALLOW_PRIVATE/);
-    await expect(assertEgressAllowed('http://[::1]/hook', { denyPrivate: true })).rejects.toThrow(/not a public address/);
-    await expect(assertEgressAllowed('http://localhost/hook', { denyPrivate: true })).rejects.toThrow(/not a public address/);
-    await expect(assertEgressAllowed('https://169.254.169.254/latest/meta-data', { denyPrivate: true })).rejects.toThrow();
+    await expect(assertEgressAllowed('http://127.0.0.1:8080/hook', { denyPrivate: true })).rejects.toThrow(
+      /WEBHOOK_ALLOW_PRIVATE/,
+    );
+    await expect(assertEgressAllowed('http://[::1]/hook', { denyPrivate: true })).rejects.toThrow(
+      /not a public address/,
+    );
+    await expect(assertEgressAllowed('http://localhost/hook', { denyPrivate: true })).rejects.toThrow(
+      /not a public address/,
+    );
+    await expect(
+      assertEgressAllowed('https://169.254.169.254/latest/meta-data', { denyPrivate: true }),
+    ).rejects.toThrow();
     await expect(assertEgressAllowed('file:///etc/passwd', { denyPrivate: false })).rejects.toThrow(/http/);
   });
 
@@ -89,9 +104,13 @@ describe('SSRF guard', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     try {
-      expect(await postWebhook({ url, body: { object: 'page', entry: [] }, appSecret: 's', timeoutMs: 2000 })).toMatchObject({ ok: true });
+      expect(
+        await postWebhook({ url, body: { object: 'page', entry: [] }, appSecret: 's', timeoutMs: 2000 }),
+      ).toMatchObject({ ok: true });
       setEgressPolicy({ denyPrivate: true });
-      expect(await postWebhook({ url, body: { object: 'page', entry: [] }, appSecret: 's', timeoutMs: 2000 })).toMatchObject({
+      expect(
+        await postWebhook({ url, body: { object: 'page', entry: [] }, appSecret: 's', timeoutMs: 2000 }),
+      ).toMatchObject({
         ok: false,
         error: expect.stringMatching(/not a public address/),
       });

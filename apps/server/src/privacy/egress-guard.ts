@@ -43,11 +43,15 @@ export class EgressRefusedError extends Error {
  */
 export async function assertEgressAllowed(url: string, current: EgressPolicy = policy): Promise<void> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new EgressRefusedError('only http(s) webhook URLs are allowed');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new EgressRefusedError('only http(s) webhook URLs are allowed');
   if (!current.denyPrivate) return;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = net.isIP(host) !== 0 ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  const addresses =
+    net.isIP(host) !== 0 ? [host] : (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    throw new EgressRefusedError('destination is not a public address (set WEBHOOK_ALLOW_PRIVATE=true to allow private networks)');
+    throw new EgressRefusedError(
+      'destination is not a public address (set WEBHOOK_ALLOW_PRIVATE=true to allow private networks)',
+    );
   }
 }

@@ -37,14 +37,22 @@ export async function eraseCustomer(
   let files: string[] = [];
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
-    const conversations = (await db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).execute()).map((r) => r.id);
+    const conversations = (
+      await db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).execute()
+    ).map((r) => r.id);
     let messages = 0;
     let pendingWebhooks = 0;
     files = await removeConversationFiles(db, conversations);
     await db.deleteFrom('attachment_keys').where('customer_id', '=', customerId).execute();
     if (conversations.length > 0) {
-      pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
-      messages = Number((await db.deleteFrom('messages').where('conversation_id', 'in', conversations).executeTakeFirst()).numDeletedRows);
+      pendingWebhooks = Number(
+        (await db.deleteFrom('webhook_outbox').where('conversation_id', 'in', conversations).executeTakeFirst())
+          .numDeletedRows,
+      );
+      messages = Number(
+        (await db.deleteFrom('messages').where('conversation_id', 'in', conversations).executeTakeFirst())
+          .numDeletedRows,
+      );
       await db.deleteFrom('agent_views').where('conversation_id', 'in', conversations).execute();
     }
     await db.deleteFrom('customer_events').where('customer_id', '=', customerId).execute();
@@ -74,7 +82,14 @@ export async function eraseCustomer(
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
     await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('customers').where('id', '=', customerId).execute();
-    const done: ErasureReport = { customerId, conversations: conversations.length, messages, pendingWebhooks, keys, attachments: files.length };
+    const done: ErasureReport = {
+      customerId,
+      conversations: conversations.length,
+      messages,
+      pendingWebhooks,
+      keys,
+      attachments: files.length,
+    };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
@@ -108,7 +123,10 @@ export async function eraseConversationHistory(
   let files: string[] = [];
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
-    const pendingWebhooks = Number((await db.deleteFrom('webhook_outbox').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
+    const pendingWebhooks = Number(
+      (await db.deleteFrom('webhook_outbox').where('conversation_id', '=', conversationId).executeTakeFirst())
+        .numDeletedRows,
+    );
     await db
       .deleteFrom('customer_events')
       .where('customer_id', '=', customerId)
@@ -118,7 +136,9 @@ export async function eraseConversationHistory(
     files = await removeConversationFiles(db, [conversationId]);
     await db.deleteFrom('attachment_keys').where('conversation_id', '=', conversationId).execute();
     await db.deleteFrom('message_attachments').where('conversation_id', '=', conversationId).execute();
-    const messages = Number((await db.deleteFrom('messages').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows);
+    const messages = Number(
+      (await db.deleteFrom('messages').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows,
+    );
     const done = { conversationId, messages, pendingWebhooks, attachments: files.length };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;

@@ -49,28 +49,73 @@ export interface CustomerExport {
     page: { id: string; name: string };
     psid: string;
     created_at: number;
-    messages: Array<{ mid: string; direction: 'in' | 'out'; created_at: number; tag: string | null; body: MessageBody }>;
+    messages: Array<{
+      mid: string;
+      direction: 'in' | 'out';
+      created_at: number;
+      tag: string | null;
+      body: MessageBody;
+    }>;
     attachments: ExportedAttachment[];
   }>;
   consents: {
-    current: Array<{ page_id: string; status: string; categories: string[]; granted_at: number | null; expires_at: number | null }>;
-    ledger: Array<{ id: string; page_id: string; event: string; categories: string[]; source: string; created_at: number }>;
+    current: Array<{
+      page_id: string;
+      status: string;
+      categories: string[];
+      granted_at: number | null;
+      expires_at: number | null;
+    }>;
+    ledger: Array<{
+      id: string;
+      page_id: string;
+      event: string;
+      categories: string[];
+      source: string;
+      created_at: number;
+    }>;
     receipts: Array<{ id: string; page_id: string; categories: string[]; issued_at: number; jws: string }>;
   };
   account_links: Array<{ page_id: string; linked_at: number }>;
   /** What the customer allowed their own assistants (features/assistant): the grant ledger with its receipts. */
-  assistants: Array<{ grant_id: string; client_id: string; event: string; page_ids: string[]; categories: string[]; act: boolean; source: string; created_at: number; receipt: string | null }>;
+  assistants: Array<{
+    grant_id: string;
+    client_id: string;
+    event: string;
+    page_ids: string[];
+    categories: string[];
+    act: boolean;
+    source: string;
+    created_at: number;
+    receipt: string | null;
+  }>;
   /** Devices with Web Push on, and the businesses' categories kept off push (features/push). */
-  push: { devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>; muted: Array<{ page_id: string; category: string }> };
+  push: {
+    devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>;
+    muted: Array<{ page_id: string; category: string }>;
+  };
   /** The phone number for texts, and the texts sent about questions (features/sms). */
   sms: {
     phone: { number: string; verified_at: number | null; texts: 'on' | 'stopped'; created_at: number } | null;
     sent: Array<{ case_ref: string; page_id: string; sent_at: number; status: string }>;
   };
-  access_log: Array<{ seq: number; at: number; actor: string; action: string; target: string | null; purpose: string | null; details: unknown }>;
+  access_log: Array<{
+    seq: number;
+    at: number;
+    actor: string;
+    action: string;
+    target: string | null;
+    purpose: string | null;
+    details: unknown;
+  }>;
 }
 
-export async function buildExport(ctx: HubContext, customerId: string, access: Access, files?: AttachmentFiles): Promise<CustomerExport> {
+export async function buildExport(
+  ctx: HubContext,
+  customerId: string,
+  access: Access,
+  files?: AttachmentFiles,
+): Promise<CustomerExport> {
   const db = ctx.storage.db;
   const customer = await db
     .selectFrom('customers')
@@ -88,7 +133,12 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
   const conversations: CustomerExport['conversations'] = [];
   let embedded = 0;
   for (const c of convs) {
-    const rows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', c.id).orderBy('id').execute();
+    const rows = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', c.id)
+      .orderBy('id')
+      .execute();
     const messages = [];
     for (const m of rows) {
       messages.push({
@@ -103,7 +153,18 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       .selectFrom('message_attachments as ma')
       .innerJoin('attachments as a', 'a.id', 'ma.attachment_id')
       .leftJoin('messages as m', 'm.mid', 'ma.mid')
-      .select(['a.id', 'a.type', 'a.filename', 'a.filename_enc', 'a.content_type', 'a.size', 'a.url', 'a.blob_key', 'ma.mid', 'ma.created_at'])
+      .select([
+        'a.id',
+        'a.type',
+        'a.filename',
+        'a.filename_enc',
+        'a.content_type',
+        'a.size',
+        'a.url',
+        'a.blob_key',
+        'ma.mid',
+        'ma.created_at',
+      ])
       .where('ma.conversation_id', '=', c.id)
       .orderBy('ma.created_at')
       .orderBy('m.id')
@@ -136,25 +197,77 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
         content_base64: content === undefined ? null : content.toString('base64'),
       });
     }
-    conversations.push({ id: c.id, page: { id: c.page_id, name: c.page_name }, psid: c.psid, created_at: Number(c.created_at), messages, attachments });
+    conversations.push({
+      id: c.id,
+      page: { id: c.page_id, name: c.page_name },
+      psid: c.psid,
+      created_at: Number(c.created_at),
+      messages,
+      attachments,
+    });
   }
   const parse = (s: string) => JSON.parse(s) as string[];
-  const current = await db.selectFrom('consent_state').selectAll().where('customer_id', '=', customerId).orderBy('page_id').execute();
-  const ledger = await db.selectFrom('consent_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
-  const receipts = await db.selectFrom('consent_receipts').selectAll().where('customer_id', '=', customerId).orderBy('issued_at').execute();
-  const links = await db.selectFrom('account_links').select(['page_id', 'linked_at']).where('customer_id', '=', customerId).orderBy('linked_at').execute();
+  const current = await db
+    .selectFrom('consent_state')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('page_id')
+    .execute();
+  const ledger = await db
+    .selectFrom('consent_ledger')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('seq')
+    .execute();
+  const receipts = await db
+    .selectFrom('consent_receipts')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('issued_at')
+    .execute();
+  const links = await db
+    .selectFrom('account_links')
+    .select(['page_id', 'linked_at'])
+    .where('customer_id', '=', customerId)
+    .orderBy('linked_at')
+    .execute();
   const devices = await db
     .selectFrom('push_subscriptions')
     .select(['id', 'device', 'created_at', 'last_push_at'])
     .where('customer_id', '=', customerId)
     .orderBy('created_at')
     .execute();
-  const muted = await db.selectFrom('push_muted').select(['page_id', 'category']).where('customer_id', '=', customerId).orderBy('page_id').execute();
+  const muted = await db
+    .selectFrom('push_muted')
+    .select(['page_id', 'category'])
+    .where('customer_id', '=', customerId)
+    .orderBy('page_id')
+    .execute();
   const phone = await db.selectFrom('sms_phones').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
-  const texts = await db.selectFrom('sms_sends').select(['case_ref', 'page_id', 'sent_at', 'status']).where('customer_id', '=', customerId).orderBy('sent_at').execute();
-  const audit = await db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
-  const shares = await db.selectFrom('profile_shares').select(['page_id', 'fields']).where('customer_id', '=', customerId).orderBy('page_id').execute();
-  const assistants = await db.selectFrom('assistant_grant_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq').execute();
+  const texts = await db
+    .selectFrom('sms_sends')
+    .select(['case_ref', 'page_id', 'sent_at', 'status'])
+    .where('customer_id', '=', customerId)
+    .orderBy('sent_at')
+    .execute();
+  const audit = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('seq')
+    .execute();
+  const shares = await db
+    .selectFrom('profile_shares')
+    .select(['page_id', 'fields'])
+    .where('customer_id', '=', customerId)
+    .orderBy('page_id')
+    .execute();
+  const assistants = await db
+    .selectFrom('assistant_grant_ledger')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('seq')
+    .execute();
   return {
     format: 'confide-export-v1',
     exported_at: ctx.now(),
@@ -168,7 +281,10 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       picture:
         customer.picture_enc === null || customer.picture_type === null
           ? null
-          : { type: customer.picture_type, content_base64: ctx.secrets.open(customer.picture_enc, `profile-picture:${customer.id}`) },
+          : {
+              type: customer.picture_type,
+              content_base64: ctx.secrets.open(customer.picture_enc, `profile-picture:${customer.id}`),
+            },
     },
     profile_sharing: shares.map((r) => ({ page_id: r.page_id, fields: parse(r.fields) })),
     conversations,
@@ -188,7 +304,13 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
         source: r.source,
         created_at: Number(r.created_at),
       })),
-      receipts: receipts.map((r) => ({ id: r.id, page_id: r.page_id, categories: parse(r.categories), issued_at: Number(r.issued_at), jws: r.jws })),
+      receipts: receipts.map((r) => ({
+        id: r.id,
+        page_id: r.page_id,
+        categories: parse(r.categories),
+        issued_at: Number(r.issued_at),
+        jws: r.jws,
+      })),
     },
     account_links: links.map((l) => ({ page_id: l.page_id, linked_at: Number(l.linked_at) })),
     assistants: assistants.map((e) => ({
@@ -203,7 +325,12 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
       receipt: e.receipt_jws,
     })),
     push: {
-      devices: devices.map((d) => ({ id: d.id, device: d.device, created_at: Number(d.created_at), last_push_at: d.last_push_at === null ? null : Number(d.last_push_at) })),
+      devices: devices.map((d) => ({
+        id: d.id,
+        device: d.device,
+        created_at: Number(d.created_at),
+        last_push_at: d.last_push_at === null ? null : Number(d.last_push_at),
+      })),
       muted,
     },
     sms: {
@@ -216,7 +343,12 @@ export async function buildExport(ctx: HubContext, customerId: string, access: A
               texts: phone.opted_out === 1 ? 'stopped' : 'on',
               created_at: Number(phone.created_at),
             },
-      sent: texts.map((t) => ({ case_ref: t.case_ref, page_id: t.page_id, sent_at: Number(t.sent_at), status: t.status })),
+      sent: texts.map((t) => ({
+        case_ref: t.case_ref,
+        page_id: t.page_id,
+        sent_at: Number(t.sent_at),
+        status: t.status,
+      })),
     },
     access_log: audit.map((r) => ({
       seq: Number(r.seq),

@@ -7,7 +7,13 @@ import { kekFromBytes } from '../crypto/kek.js';
 import { SqliteKeyStore, type KeyRecord } from './keystore.js';
 import { Vault } from './vault.js';
 
-const record = (scope: string, material: string): KeyRecord => ({ scope, customerId: 'u1', kekId: null, material, createdAt: 1 });
+const record = (scope: string, material: string): KeyRecord => ({
+  scope,
+  customerId: 'u1',
+  kekId: null,
+  material,
+  createdAt: 1,
+});
 
 describe('SqliteKeyStore', () => {
   it('commits concurrent inserts together, keeps the first key of a scope, and each resolves after its commit', async () => {
@@ -42,7 +48,9 @@ describe('SqliteKeyStore', () => {
     expect(vault.keysWarm('u7', 'c_7')).toBe(true);
     expect(vault.keysWarm('u7', 'c_8')).toBe(false);
     const sealed = await vault.sealMessage('u7', 'c_7', { text: 'hi' });
-    await expect(vault.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u7' }, 'u7', sealed)).resolves.toEqual({ text: 'hi' });
+    await expect(
+      vault.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u7' }, 'u7', sealed),
+    ).resolves.toEqual({ text: 'hi' });
     expect(keystore.insertCommits).toBe(1);
   });
 
@@ -68,9 +76,13 @@ describe('SqliteKeyStore', () => {
     // Both miss, both insert in the same keystore commit: the second insert answers with the first key.
     await Promise.all([a.warmKeys('u1', 'c_1'), b.warmKeys('u1', 'c_1')]);
     const sealed = await a.sealMessage('u1', 'c_1', { text: 'same key' });
-    await expect(b.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed)).resolves.toEqual({ text: 'same key' });
+    await expect(
+      b.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed),
+    ).resolves.toEqual({ text: 'same key' });
     const fresh = new Vault({ keystore, kek });
-    await expect(fresh.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed)).resolves.toEqual({ text: 'same key' });
+    await expect(
+      fresh.openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u1' }, 'u1', sealed),
+    ).resolves.toEqual({ text: 'same key' });
   });
 
   it('an erased customer gets no new key, even from another handle on the same file (another process)', async () => {

@@ -104,7 +104,9 @@ export class SqliteKeyStore implements KeyStore {
     )`);
     this.#db.exec('create index if not exists privacy_keys_customer on privacy_keys (customer_id)');
     // Erased customers (ids only): key creation for them is refused in the insert's transaction.
-    this.#db.exec('create table if not exists privacy_erased_customers (customer_id text primary key, erased_at integer not null)');
+    this.#db.exec(
+      'create table if not exists privacy_erased_customers (customer_id text primary key, erased_at integer not null)',
+    );
     if (file !== null) fs.chmodSync(file, 0o600);
   }
 
@@ -170,7 +172,9 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async deleteCustomer(customerId: string): Promise<number> {
-    const tombstone = this.#db.prepare('insert into privacy_erased_customers (customer_id, erased_at) values (?, ?) on conflict do nothing');
+    const tombstone = this.#db.prepare(
+      'insert into privacy_erased_customers (customer_id, erased_at) values (?, ?) on conflict do nothing',
+    );
     const remove = this.#db.prepare('delete from privacy_keys where customer_id = ?');
     const n = this.#db
       .transaction(() => {
@@ -183,11 +187,17 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async listWrapped(): Promise<KeyRecord[]> {
-    return (this.#db.prepare('select * from privacy_keys where kek_id is not null order by scope').all() as KeyRow[]).map(toRecord);
+    return (
+      this.#db.prepare('select * from privacy_keys where kek_id is not null order by scope').all() as KeyRow[]
+    ).map(toRecord);
   }
 
   async wrappingKekIds(): Promise<string[]> {
-    return (this.#db.prepare('select distinct kek_id from privacy_keys where kek_id is not null').all() as Array<{ kek_id: string }>).map((r) => r.kek_id);
+    return (
+      this.#db.prepare('select distinct kek_id from privacy_keys where kek_id is not null').all() as Array<{
+        kek_id: string;
+      }>
+    ).map((r) => r.kek_id);
   }
 
   async rewrap(scope: string, kekId: string, material: string): Promise<void> {
@@ -206,7 +216,10 @@ export class SqliteKeyStore implements KeyStore {
     for (let attempt = 0; ; attempt++) {
       const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
       if (result === undefined || result.busy === 0) return;
-      if (attempt >= 50) throw new Error('keystore: the write-ahead log could not be truncated after a key deletion (keys.db is busy); retry the erasure');
+      if (attempt >= 50)
+        throw new Error(
+          'keystore: the write-ahead log could not be truncated after a key deletion (keys.db is busy); retry the erasure',
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -236,7 +249,9 @@ export class PgKeyStore implements KeyStore {
 
   /** `queryTimeoutMs`: as DATABASE_QUERY_TIMEOUT_MS, so a silent link fails instead of hanging. */
   constructor(url: string, queryTimeoutMs?: number) {
-    this.#db = new Kysely<PgKeyDb>({ dialect: new PostgresDialect({ pool: openPgPool(url, { max: 2, queryTimeoutMs }) }) });
+    this.#db = new Kysely<PgKeyDb>({
+      dialect: new PostgresDialect({ pool: openPgPool(url, { max: 2, queryTimeoutMs }) }),
+    });
   }
 
   async get(scope: string): Promise<KeyRecord | undefined> {
@@ -249,7 +264,13 @@ export class PgKeyStore implements KeyStore {
     const insert = (db: Kysely<PgKeyDb>) =>
       db
         .insertInto('privacy_keys')
-        .values({ scope: r.scope, customer_id: r.customerId, kek_id: r.kekId, material: r.material, created_at: r.createdAt })
+        .values({
+          scope: r.scope,
+          customer_id: r.customerId,
+          kek_id: r.kekId,
+          material: r.material,
+          created_at: r.createdAt,
+        })
         .onConflict((oc) => oc.column('scope').doNothing())
         .returningAll()
         .executeTakeFirst();
@@ -260,7 +281,11 @@ export class PgKeyStore implements KeyStore {
             // The customer's lock orders this insert against an erasure: either the erasure
             // deletes this key, or this insert sees the erasure's tombstone.
             await lockCustomer(tx, customerId);
-            const erased = await tx.selectFrom('privacy_erased_customers').select('customer_id').where('customer_id', '=', customerId).executeTakeFirst();
+            const erased = await tx
+              .selectFrom('privacy_erased_customers')
+              .select('customer_id')
+              .where('customer_id', '=', customerId)
+              .executeTakeFirst();
             if (erased !== undefined) throw erasedError(customerId);
             return insert(tx);
           });
@@ -290,11 +315,18 @@ export class PgKeyStore implements KeyStore {
   }
 
   async listWrapped(): Promise<KeyRecord[]> {
-    return (await this.#db.selectFrom('privacy_keys').selectAll().where('kek_id', 'is not', null).orderBy('scope').execute()).map(toRecord);
+    return (
+      await this.#db.selectFrom('privacy_keys').selectAll().where('kek_id', 'is not', null).orderBy('scope').execute()
+    ).map(toRecord);
   }
 
   async wrappingKekIds(): Promise<string[]> {
-    const rows = await this.#db.selectFrom('privacy_keys').select('kek_id').distinct().where('kek_id', 'is not', null).execute();
+    const rows = await this.#db
+      .selectFrom('privacy_keys')
+      .select('kek_id')
+      .distinct()
+      .where('kek_id', 'is not', null)
+      .execute();
     return rows.flatMap((r) => (r.kek_id === null ? [] : [r.kek_id]));
   }
 

@@ -18,7 +18,9 @@ export function maskingLogOptions(options: LoggerOptions): LoggerOptions {
     hooks: {
       ...options.hooks,
       logMethod(args, method) {
-        const masked = args.map((a: unknown) => (typeof a === 'string' ? maskCardNumbers(a) : a)) as Parameters<typeof method>;
+        const masked = args.map((a: unknown) => (typeof a === 'string' ? maskCardNumbers(a) : a)) as Parameters<
+          typeof method
+        >;
         method.apply(this, masked);
       },
     },

@@ -24,7 +24,11 @@ describe('card-number masking', () => {
       sender: { id: '4111111111111111' },
       recipient: { id: '5500005555555559' },
       timestamp: 1,
-      pass_thread_control: { new_owner_app_id: '4111111111111111', previous_owner_app_id: '378282246310005', metadata: '4111111111111111' },
+      pass_thread_control: {
+        new_owner_app_id: '4111111111111111',
+        previous_owner_app_id: '378282246310005',
+        metadata: '4111111111111111',
+      },
       message: { mid: 'm_4111111111111111', text: 'card 4111111111111111' },
     };
     expect(maskDeep(item)).toEqual({ ...item, message: { mid: 'm_4111111111111111', text: 'card ************1111' } });
@@ -36,7 +40,10 @@ describe('card-number masking', () => {
       quick_reply: { payload: 'CARD_4111111111111111' },
       attachment: {
         type: 'template',
-        payload: { template_type: 'generic', elements: [{ title: 'Card 5500 0055 5555 5559', image_url: 'https://x/4111111111111111' }] },
+        payload: {
+          template_type: 'generic',
+          elements: [{ title: 'Card 5500 0055 5555 5559', image_url: 'https://x/4111111111111111' }],
+        },
       },
     };
     expect(maskDeep(body)).toEqual({
@@ -44,7 +51,10 @@ describe('card-number masking', () => {
       quick_reply: { payload: 'CARD_4111111111111111' },
       attachment: {
         type: 'template',
-        payload: { template_type: 'generic', elements: [{ title: 'Card **** **** **** 5559', image_url: 'https://x/4111111111111111' }] },
+        payload: {
+          template_type: 'generic',
+          elements: [{ title: 'Card **** **** **** 5559', image_url: 'https://x/4111111111111111' }],
+        },
       },
     });
   });

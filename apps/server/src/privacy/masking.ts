@@ -12,10 +12,25 @@ const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
  * Message content is masked only in fields people write and read: ids (PSIDs, page and app
  * ids are 15–16 digits and may pass the Luhn check), URLs and bot payloads are left intact.
  */
-const HUMAN_KEYS = new Set(['text', 'title', 'subtitle', 'payment_method', 'recipient_name', 'street_1', 'street_2', 'content_type_text']);
+const HUMAN_KEYS = new Set([
+  'text',
+  'title',
+  'subtitle',
+  'payment_method',
+  'recipient_name',
+  'street_1',
+  'street_2',
+  'content_type_text',
+]);
 
 /** In log lines everything is masked except identifiers and URLs. */
-const isMachineKey = (key: string) => key === 'id' || key.endsWith('_id') || key.endsWith('Id') || key === 'url' || key.endsWith('_url') || key === 'payload';
+const isMachineKey = (key: string) =>
+  key === 'id' ||
+  key.endsWith('_id') ||
+  key.endsWith('Id') ||
+  key === 'url' ||
+  key.endsWith('_url') ||
+  key === 'payload';
 
 /** One Luhn check for masking and for id minting (ids are minted never to pass it). */
 export const luhnValid = isLuhnValid;

@@ -56,12 +56,16 @@ export class Privacy {
     const { RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS } = this.#ctx.config;
     if (options.retention === true && (RETENTION_MESSAGE_DAYS > 0 || RETENTION_WEBHOOK_DAYS > 0)) {
       this.#retentionTimer = setInterval(
-        () => void this.sweepRetention().catch((err: unknown) => this.#ctx.log.error({ err }, 'retention sweep failed')),
+        () =>
+          void this.sweepRetention().catch((err: unknown) => this.#ctx.log.error({ err }, 'retention sweep failed')),
         RETENTION_MS,
       );
       this.#retentionTimer.unref();
     }
-    this.#timer = setInterval(() => void this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed')), FLUSH_MS);
+    this.#timer = setInterval(
+      () => void this.flush().catch((err: unknown) => this.#ctx.log.error({ err }, 'audit flush failed')),
+      FLUSH_MS,
+    );
     this.#timer.unref();
   }
 
@@ -98,7 +102,8 @@ export class Privacy {
     const now = this.#ctx.now();
     try {
       await this.#ctx.storage.writes.run(async (tx) => {
-        for (const { entry, count } of taken.values()) await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
+        for (const { entry, count } of taken.values())
+          await appendAudit(tx.db, { ...entry, details: { ...entry.details, count } });
         const collected = await collectAudit(tx.db, now);
         if (taken.size > 0 || collected > 0) this.#appended = true;
       });
@@ -128,7 +133,9 @@ export class Privacy {
    * witness files, and the checkpoint heads of customers' receipts (audit-verify.ts).
    * Read-only: it signs nothing (flush first to include what is pending).
    */
-  async verify(options: { witnessFiles?: readonly string[]; receipts?: readonly string[] } = {}): Promise<VerifyResult> {
+  async verify(
+    options: { witnessFiles?: readonly string[]; receipts?: readonly string[] } = {},
+  ): Promise<VerifyResult> {
     const keys = SigningKeys.of(this.#ctx);
     const witnesses = [this.checkpoints.witness, ...(options.witnessFiles ?? []).map((f) => new FileWitness(f))];
     return verifyAudit(this.#ctx.storage.db, {
@@ -204,7 +211,11 @@ export class Privacy {
           action: 'conversation.history_erased',
           customerId,
           target: `conversation:${conv.id}`,
-          details: { messages: report.messages, pending_webhooks: report.pendingWebhooks, attachments: report.attachments },
+          details: {
+            messages: report.messages,
+            pending_webhooks: report.pendingWebhooks,
+            attachments: report.attachments,
+          },
         });
       },
       this.#blobs,
@@ -219,8 +230,15 @@ export class Privacy {
   async rekeyAttachments(actor = 'admin'): Promise<RekeyReport & { legacyKeyDestroyed: boolean }> {
     if (this.#blobs === undefined) throw new Error('This hub has no attachment store');
     const report = await rekeyLegacyAttachments(this.#ctx, this.#blobs);
-    const legacyKeyDestroyed = report.failed === 0 && report.remaining === report.missing && (await this.#ctx.storage.vault.eraseLegacyBlobKey()) > 0;
-    await this.record({ actor, action: 'attachments.rekeyed', details: { ...report, legacy_key_destroyed: legacyKeyDestroyed } });
+    const legacyKeyDestroyed =
+      report.failed === 0 &&
+      report.remaining === report.missing &&
+      (await this.#ctx.storage.vault.eraseLegacyBlobKey()) > 0;
+    await this.record({
+      actor,
+      action: 'attachments.rekeyed',
+      details: { ...report, legacy_key_destroyed: legacyKeyDestroyed },
+    });
     return { ...report, legacyKeyDestroyed };
   }
 
@@ -235,7 +253,13 @@ export class Privacy {
   async exportCustomer(customerId: string, actor = `customer:${customerId}`): Promise<CustomerExport> {
     await this.flush();
     const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor }, this.#files);
-    await this.record({ actor, action: 'customer.export', customerId, purpose: 'customer_export', details: { conversations: data.conversations.length } });
+    await this.record({
+      actor,
+      action: 'customer.export',
+      customerId,
+      purpose: 'customer_export',
+      details: { conversations: data.conversations.length },
+    });
     return data;
   }
 
@@ -252,7 +276,14 @@ export class Privacy {
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ seq: Number(r.seq), at: Number(r.at), actor: r.actor, action: r.action, target: r.target, purpose: r.purpose }));
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      purpose: r.purpose,
+    }));
   }
 
   async exportByUsername(username: string): Promise<CustomerExport> {
@@ -275,9 +306,22 @@ export class Privacy {
             purpose: event.access.purpose,
             details: { column: event.column },
           }
-        : { at: this.#ctx.now(), actor: event.actor, action: 'content.denied', customerId: event.customerId, purpose: event.purpose.slice(0, 64) };
+        : {
+            at: this.#ctx.now(),
+            actor: event.actor,
+            action: 'content.denied',
+            customerId: event.customerId,
+            purpose: event.purpose.slice(0, 64),
+          };
     // Accesses within one flush interval are aggregated per actor, purpose and conversation.
-    const key = JSON.stringify([entry.action, entry.actor, entry.purpose, entry.customerId, entry.target, entry.details]);
+    const key = JSON.stringify([
+      entry.action,
+      entry.actor,
+      entry.purpose,
+      entry.customerId,
+      entry.target,
+      entry.details,
+    ]);
     const hit = this.#pending.get(key);
     if (hit !== undefined) hit.count += 1;
     else this.#pending.set(key, { entry, count: 1 });

@@ -6,7 +6,13 @@
  * `assistant_relay`: the customer's own assistant (features/assistant) reads their
  * conversations for them, under the grant they gave it on the hub's consent screen.
  */
-export const PURPOSES = ['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'] as const;
+export const PURPOSES = [
+  'deliver_to_customer',
+  'deliver_to_business',
+  'agent_support',
+  'customer_export',
+  'assistant_relay',
+] as const;
 
 export type Purpose = (typeof PURPOSES)[number];
 

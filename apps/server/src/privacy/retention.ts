@@ -31,7 +31,9 @@ export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promis
     const before = now - ctx.config.RETENTION_MESSAGE_DAYS * DAY_MS;
     for (;;) {
       const n = await ctx.storage.writes.run(async (tx) => {
-        const ids = (await tx.db.selectFrom('messages').select('id').where('created_at', '<', before).limit(BATCH).execute()).map((r) => r.id);
+        const ids = (
+          await tx.db.selectFrom('messages').select('id').where('created_at', '<', before).limit(BATCH).execute()
+        ).map((r) => r.id);
         if (ids.length === 0) return 0;
         await tx.db.deleteFrom('messages').where('id', 'in', ids).execute();
         return ids.length;

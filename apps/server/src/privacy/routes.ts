@@ -17,15 +17,27 @@ type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export function privacyServiceRoutes(privacy: Privacy, accounts: Accounts, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
-    r.delete('/api/account', { schema: { tags: ['account'], body: DeleteAccountBodySchema }, preHandler: auth }, async (request, reply) => {
-      const customerId = customerOf(request).id;
-      await privacy.deleteOwnAccount(customerId, () => accounts.confirmPassword(customerId, request.body.password, request.ip));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
-    });
+    r.delete(
+      '/api/account',
+      { schema: { tags: ['account'], body: DeleteAccountBodySchema }, preHandler: auth },
+      async (request, reply) => {
+        const customerId = customerOf(request).id;
+        await privacy.deleteOwnAccount(customerId, () =>
+          accounts.confirmPassword(customerId, request.body.password, request.ip),
+        );
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send();
+      },
+    );
     r.get(
       '/api/privacy/access-log',
-      { schema: { tags: ['privacy'], querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) }, preHandler: auth },
+      {
+        schema: {
+          tags: ['privacy'],
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        },
+        preHandler: auth,
+      },
       async (request) => ({ data: await privacy.accessLog(customerOf(request).id, request.query.limit) }),
     );
     r.get('/api/privacy/export', { schema: { tags: ['privacy'] }, preHandler: auth }, async (request, reply) => {

@@ -25,7 +25,8 @@ export interface VaultServicesOptions {
 }
 
 function openKeyStore(place: StoragePlace): KeyStore {
-  if (place.dialect === 'postgres' && place.databaseUrl !== undefined) return new PgKeyStore(place.databaseUrl, place.queryTimeoutMs);
+  if (place.dialect === 'postgres' && place.databaseUrl !== undefined)
+    return new PgKeyStore(place.databaseUrl, place.queryTimeoutMs);
   return new SqliteKeyStore(place.dataDir === null ? null : path.join(place.dataDir, 'keys.db'));
 }
 

@@ -34,10 +34,18 @@ describe('Vault', () => {
     const sealed = await v.sealPayload('u1', 'c_1', { a: 1 });
     const marketing = { purpose: 'marketing', actor: 'app:9' } as unknown as Access;
     await expect(v.openPayload(marketing, 'u1', sealed)).rejects.toBeInstanceOf(PurposeDeniedError);
-    await expect(v.openPayload({ purpose: 'deliver_to_business', actor: 'app:9' }, 'u1', sealed)).resolves.toEqual({ a: 1 });
+    await expect(v.openPayload({ purpose: 'deliver_to_business', actor: 'app:9' }, 'u1', sealed)).resolves.toEqual({
+      a: 1,
+    });
     expect(events).toEqual([
       { kind: 'denied', purpose: 'marketing', actor: 'app:9', customerId: 'u1' },
-      { kind: 'open', access: { purpose: 'deliver_to_business', actor: 'app:9' }, customerId: 'u1', conversationId: 'c_1', column: 'webhook_outbox.payload' },
+      {
+        kind: 'open',
+        access: { purpose: 'deliver_to_business', actor: 'app:9' },
+        customerId: 'u1',
+        conversationId: 'c_1',
+        column: 'webhook_outbox.payload',
+      },
     ]);
   });
 
@@ -60,7 +68,9 @@ describe('Vault', () => {
     const before = await keystore.get('customer:u1');
     const next = kekFromBytes(randomBytes(32));
     // Without the old KEK the key cannot be unwrapped at all.
-    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).rejects.toThrow(/KEK_PREVIOUS/);
+    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).rejects.toThrow(
+      /KEK_PREVIOUS/,
+    );
     // During the rotation both work; rewrapAll moves every key to the new KEK.
     const rotating = new Vault({ keystore, kek: next, previousKeks: [old] });
     await expect(rotating.openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
@@ -70,12 +80,15 @@ describe('Vault', () => {
     expect(after?.kekId).toBe(next.id);
     expect(after?.material).not.toBe(before?.material);
     // The old KEK can now be destroyed.
-    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({ text: 'kept' });
+    await expect(new Vault({ keystore, kek: next }).openMessage(toCustomer, 'u1', sealed)).resolves.toEqual({
+      text: 'kept',
+    });
   });
 });
 
 describe('Vault: attachment files', () => {
-  const conv = (customerId: string, conversationId: string) => ({ kind: 'conversation', customerId, conversationId }) as const;
+  const conv = (customerId: string, conversationId: string) =>
+    ({ kind: 'conversation', customerId, conversationId }) as const;
 
   it('seals a file under its own key, wrapped per conversation and per page; erasure destroys the conversation copy only', async () => {
     const { vault: v } = vault();
@@ -90,20 +103,28 @@ describe('Vault: attachment files', () => {
 
     const opened = await v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', forAlice);
     expect(v.openFile(opened, sealed).toString()).toBe('CANARY-IN-A-PDF');
-    expect(events).toEqual([{ kind: 'open', access: toCustomer, customerId: 'u1', conversationId: 'c_1', column: 'blob' }]);
+    expect(events).toEqual([
+      { kind: 'open', access: toCustomer, customerId: 'u1', conversationId: 'c_1', column: 'blob' },
+    ]);
     // Bound to its owner and attachment: another attachment id, conversation or customer does not open it.
     await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a2', forAlice)).rejects.toThrow();
     await expect(v.openFileKey(toCustomer, conv('u1', 'c_2'), 'a1', forAlice)).rejects.toThrow();
     await expect(v.openFileKey(toCustomer, { kind: 'page', pageId: 'p1' }, 'a1', forAlice)).rejects.toThrow();
     const marketing = { purpose: 'marketing', actor: 'x' } as unknown as Access;
-    await expect(v.openFileKey(marketing, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(PurposeDeniedError);
+    await expect(v.openFileKey(marketing, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(
+      PurposeDeniedError,
+    );
     // A forged handle is not a key.
     expect(() => v.openFile({ kind: 'file-key' }, sealed)).toThrow(/not a file key/i);
 
     await v.eraseCustomer('u1');
-    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(ContentErasedError);
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', forAlice)).rejects.toBeInstanceOf(
+      ContentErasedError,
+    );
     // The page's own copy (a file it may send again) is not the customer's and still opens.
-    expect(v.openFile(await v.openFileKey(toCustomer, { kind: 'page', pageId: 'p1' }, 'a1', forPage), sealed).toString()).toBe('CANARY-IN-A-PDF');
+    expect(
+      v.openFile(await v.openFileKey(toCustomer, { kind: 'page', pageId: 'p1' }, 'a1', forPage), sealed).toString(),
+    ).toBe('CANARY-IN-A-PDF');
   });
 
   it('erasing one conversation history destroys that conversation copy', async () => {
@@ -111,7 +132,9 @@ describe('Vault: attachment files', () => {
     const { sealed, fileKey } = v.sealFile(Buffer.from('statement'));
     const wrapped = await v.wrapFileKey(conv('u1', 'c_1'), 'a1', fileKey);
     await v.eraseConversation('u1', 'c_1');
-    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', wrapped)).rejects.toBeInstanceOf(ContentErasedError);
+    await expect(v.openFileKey(toCustomer, conv('u1', 'c_1'), 'a1', wrapped)).rejects.toBeInstanceOf(
+      ContentErasedError,
+    );
     expect(() => v.openFile(v.sealFile(Buffer.from('other')).fileKey, sealed)).toThrow();
   });
 });
@@ -151,7 +174,11 @@ describe('Vault across processes', () => {
     const keystore = new SqliteKeyStore(null);
     const kek = kekFromBytes(randomBytes(32));
     const clock = { t: 1_000_000 };
-    return { clock, a: new Vault({ keystore, kek, now: () => clock.t }), b: new Vault({ keystore, kek, now: () => clock.t }) };
+    return {
+      clock,
+      a: new Vault({ keystore, kek, now: () => clock.t }),
+      b: new Vault({ keystore, kek, now: () => clock.t }),
+    };
   };
 
   it('opens content re-keyed by another process although its cached key is stale', async () => {

@@ -124,7 +124,9 @@ export class Vault {
     ]);
     // The inserts answer with the key each scope holds after them (ours, or a racing writer's).
     const [dekRecord, salt] = await Promise.all([
-      knownDek !== undefined ? undefined : (customerRecord ?? this.keystore.insertIfAbsent(this.#newDataKey(customerId))),
+      knownDek !== undefined
+        ? undefined
+        : (customerRecord ?? this.keystore.insertIfAbsent(this.#newDataKey(customerId))),
       saltRecord ?? this.keystore.insertIfAbsent(this.#newSalt(customerId, conversationId)),
     ]);
     let dek = knownDek;
@@ -132,7 +134,10 @@ export class Vault {
       dek = this.#unwrapRecord(dekRecord as KeyRecord);
       this.#cache.set(customerScope, dek);
     }
-    this.#cache.set(`conversation:${customerId}:${conversationId}`, conversationKeyFrom(dek, customerId, conversationId, salt));
+    this.#cache.set(
+      `conversation:${customerId}:${conversationId}`,
+      conversationKeyFrom(dek, customerId, conversationId, salt),
+    );
   }
 
   /** Whether a seal for this conversation would find its key in memory (no keystore access). */
@@ -276,7 +281,10 @@ export class Vault {
         continue;
       }
       const kek = record.kekId === null ? undefined : this.#keks.get(record.kekId);
-      if (kek === undefined) throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}, which is neither KEK nor in KEK_PREVIOUS`);
+      if (kek === undefined)
+        throw new Error(
+          `Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}, which is neither KEK nor in KEK_PREVIOUS`,
+        );
       await this.keystore.rewrap(record.scope, this.#kek.id, wrap(this.#kek, record.scope, unwrap(kek, record)));
       rewrapped += 1;
     }
@@ -291,7 +299,10 @@ export class Vault {
    * moved to another label. Only a holder of the KEK produces a wrap that opens.
    */
   wrapHubSecret(label: string, raw: Buffer): { kekId: string; material: string } {
-    return { kekId: this.#kek.id, material: encrypt(this.#kek.key, raw, hubSecretAad(label, this.#kek.id)).toString('base64url') };
+    return {
+      kekId: this.#kek.id,
+      material: encrypt(this.#kek.key, raw, hubSecretAad(label, this.#kek.id)).toString('base64url'),
+    };
   }
 
   /**
@@ -313,7 +324,11 @@ export class Vault {
     // write content nobody can open.
     const key = await this.#conversationKey(customerId, conversationId, true, SEAL_RECHECK_MS);
     // Masking again here covers every writer, not only recordMessage (defence in depth).
-    const sealed = encrypt(key, Buffer.from(encodeJson(maskDeep(value)), 'utf8'), aad(column, customerId, conversationId));
+    const sealed = encrypt(
+      key,
+      Buffer.from(encodeJson(maskDeep(value)), 'utf8'),
+      aad(column, customerId, conversationId),
+    );
     return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
   }
 
@@ -322,7 +337,8 @@ export class Vault {
     // Rows written before encryption at rest (plain JSON) stay readable.
     if (stored.startsWith('{')) return stored;
     const [version, conversationId, data] = stored.split('.');
-    if (version !== VERSION || conversationId === undefined || data === undefined) throw new Error('Unknown sealed content format');
+    if (version !== VERSION || conversationId === undefined || data === undefined)
+      throw new Error('Unknown sealed content format');
     const sealed = Buffer.from(data, 'base64url');
     const ad = aad(column, customerId, conversationId);
     let text: string;
@@ -369,7 +385,12 @@ export class Vault {
     return key;
   }
 
-  async #conversationKey(customerId: string, conversationId: string, create: boolean, maxAgeMs?: number): Promise<Buffer> {
+  async #conversationKey(
+    customerId: string,
+    conversationId: string,
+    create: boolean,
+    maxAgeMs?: number,
+  ): Promise<Buffer> {
     const cacheKey = `conversation:${customerId}:${conversationId}`;
     const cached = this.#cache.get(cacheKey, maxAgeMs);
     if (cached !== undefined) return cached;
@@ -407,17 +428,32 @@ export class Vault {
   /** A fresh customer data key, wrapped by the current KEK. */
   #newDataKey(customerId: string): KeyRecord {
     const scope = `customer:${customerId}`;
-    return { scope, customerId, kekId: this.#kek.id, material: wrap(this.#kek, scope, randomBytes(32)), createdAt: this.#now() };
+    return {
+      scope,
+      customerId,
+      kekId: this.#kek.id,
+      material: wrap(this.#kek, scope, randomBytes(32)),
+      createdAt: this.#now(),
+    };
   }
 
   /** A fresh conversation salt (not secret on its own: the key is derived with the data key). */
   #newSalt(customerId: string, conversationId: string): KeyRecord {
-    return { scope: `conversation:${conversationId}`, customerId, kekId: null, material: randomBytes(32).toString('base64url'), createdAt: this.#now() };
+    return {
+      scope: `conversation:${conversationId}`,
+      customerId,
+      kekId: null,
+      material: randomBytes(32).toString('base64url'),
+      createdAt: this.#now(),
+    };
   }
 
   #unwrapRecord(record: KeyRecord): Buffer {
     const kek = record.kekId === null ? undefined : this.#keks.get(record.kekId);
-    if (kek === undefined) throw new Error(`Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}: configure it as KEK or in KEK_PREVIOUS`);
+    if (kek === undefined)
+      throw new Error(
+        `Key ${record.scope} is wrapped by KEK ${record.kekId ?? '(none)'}: configure it as KEK or in KEK_PREVIOUS`,
+      );
     return unwrap(kek, record);
   }
 }
@@ -425,7 +461,9 @@ export class Vault {
 /** A conversation's key: HKDF of the customer's data key with the conversation's salt. */
 function conversationKeyFrom(dek: Buffer, customerId: string, conversationId: string, salt: KeyRecord): Buffer {
   if (salt.customerId !== customerId) throw new ContentErasedError('The conversation belongs to another customer');
-  return Buffer.from(hkdfSync('sha256', dek, Buffer.from(salt.material, 'base64url'), `confide conversation key ${conversationId}`, 32));
+  return Buffer.from(
+    hkdfSync('sha256', dek, Buffer.from(salt.material, 'base64url'), `confide conversation key ${conversationId}`, 32),
+  );
 }
 
 function hubSecretAad(label: string, kekId: string): string {
@@ -457,7 +495,8 @@ function fileNameAad(attachmentId: string): string {
 }
 
 /** Who a wrapped file key belongs to: a conversation that received the file, or the page that may send it again. */
-export type FileKeyOwner = { kind: 'conversation'; customerId: string; conversationId: string } | { kind: 'page'; pageId: string };
+export type FileKeyOwner =
+  { kind: 'conversation'; customerId: string; conversationId: string } | { kind: 'page'; pageId: string };
 
 /** An unwrapped file key. Opaque: its bytes never leave this module. */
 export interface FileKey {

@@ -26,9 +26,15 @@ describe('routes by role', () => {
     const worker = await hub('worker');
     expect(await status(worker, '/healthz')).toBe(200);
     expect(await status(worker, '/metrics')).toBe(200);
-    expect((await worker.app.inject({ method: 'POST', url: '/api/signup', payload: { username: 'nobody1', password: 'long enough secret' } })).statusCode).toBe(
-      404,
-    );
+    expect(
+      (
+        await worker.app.inject({
+          method: 'POST',
+          url: '/api/signup',
+          payload: { username: 'nobody1', password: 'long enough secret' },
+        })
+      ).statusCode,
+    ).toBe(404);
     expect(await status(worker, '/api/pages')).toBe(404);
     expect(await status(worker, '/api/stream')).toBe(404);
   });

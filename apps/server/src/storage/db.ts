@@ -45,7 +45,9 @@ export interface Storage extends StorageServices {
 }
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const { storage, opened } = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options) : openSqlite(options);
+  const { storage, opened } = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options)
+    : openSqlite(options);
   try {
     await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
     await opened.ready();
@@ -86,18 +88,35 @@ function openSqlite(options: StorageOptions): Opening {
   return finish(db, 'sqlite', options.services(place));
 }
 
-function openPostgres(url: string, poolSize: number, keys: Pick<StorageOptions, 'services' | 'queryTimeoutMs' | 'writeConcurrency'>): Opening {
+function openPostgres(
+  url: string,
+  poolSize: number,
+  keys: Pick<StorageOptions, 'services' | 'queryTimeoutMs' | 'writeConcurrency'>,
+): Opening {
   const pool = openPgPool(url, { max: poolSize, queryTimeoutMs: keys.queryTimeoutMs ?? 30_000 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Every statement is a round trip: several group commits in flight, and jobs without a
   // savepoint each until one fails (storage/write-queue.ts). A write job may need a connection
   // of its own besides its transaction's (the Send API's rate-limit lease), so one stays free.
-  const writes: WriteQueueOptions = { concurrency: Math.min(keys.writeConcurrency ?? 1, Math.max(1, poolSize - 1)), optimistic: true };
-  const place = { dialect: 'postgres', databaseUrl: url, dataDir: null, queryTimeoutMs: keys.queryTimeoutMs ?? 30_000 } as const;
+  const writes: WriteQueueOptions = {
+    concurrency: Math.min(keys.writeConcurrency ?? 1, Math.max(1, poolSize - 1)),
+    optimistic: true,
+  };
+  const place = {
+    dialect: 'postgres',
+    databaseUrl: url,
+    dataDir: null,
+    queryTimeoutMs: keys.queryTimeoutMs ?? 30_000,
+  } as const;
   return finish(db, 'postgres', keys.services(place), writes);
 }
 
-function finish(db: Kysely<Database>, dialect: DialectName, opened: OpenedServices, writeOptions: WriteQueueOptions = {}): Opening {
+function finish(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  opened: OpenedServices,
+  writeOptions: WriteQueueOptions = {},
+): Opening {
   const writes = new WriteQueue(db, opened.services, writeOptions);
   const storage: Storage = {
     ...opened.services,

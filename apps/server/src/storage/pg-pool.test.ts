@@ -29,7 +29,9 @@ describe.runIf(DIALECTS.includes('postgres'))('openPgPool: a connection whose qu
     proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(schema.url).port || 5432) });
     const viaProxy = new URL(schema.url);
     viaProxy.port = String(proxy.port);
-    db = new Kysely({ dialect: new PostgresDialect({ pool: openPgPool(viaProxy.toString(), { max: 1, queryTimeoutMs: 500 }) }) });
+    db = new Kysely({
+      dialect: new PostgresDialect({ pool: openPgPool(viaProxy.toString(), { max: 1, queryTimeoutMs: 500 }) }),
+    });
     const link = proxy;
     await sql`select 1`.execute(db);
     const connections = link.accepted;

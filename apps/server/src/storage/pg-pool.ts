@@ -73,7 +73,9 @@ function discardOnTimeout(client: pg.PoolClient): PostgresPoolClient {
     if (mayWrite(text)) tally.writes += 1;
     try {
       const name = preparedStatementName(text);
-      const result = await (name === undefined ? client.query(text, parameters as unknown[]) : client.query({ name, text, values: parameters as unknown[] }));
+      const result = await (name === undefined
+        ? client.query(text, parameters as unknown[])
+        : client.query({ name, text, values: parameters as unknown[] }));
       if (result.command === 'ROLLBACK' && text === 'commit') throw new CommitRolledBackError();
       return result as unknown as PostgresQueryResult<R>;
     } catch (err) {

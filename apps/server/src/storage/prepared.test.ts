@@ -4,11 +4,19 @@ import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
 import { prepare, preparedStatementName } from './prepared.js';
 
 const insertPage = prepare<{ id: string; name: string; now: number }>()((db, p) =>
-  db
-    .insertInto('pages')
-    .values({ id: p('id'), name: p('name'), name_lower: p('id'), category: 'bank', description: '', privacy_policy_url: null, created_at: p('now') }),
+  db.insertInto('pages').values({
+    id: p('id'),
+    name: p('name'),
+    name_lower: p('id'),
+    category: 'bank',
+    description: '',
+    privacy_policy_url: null,
+    created_at: p('now'),
+  }),
 );
-const pageById = prepare<{ id: string }>()((db, p) => db.selectFrom('pages').select(['id', 'name', 'created_at']).where('id', '=', p('id')));
+const pageById = prepare<{ id: string }>()((db, p) =>
+  db.selectFrom('pages').select(['id', 'name', 'created_at']).where('id', '=', p('id')),
+);
 const renameAll = prepare<{ name: string; since: number }>()((db, p) =>
   db
     .updateTable('pages')
@@ -34,7 +42,11 @@ for (const dialect of DIALECTS) {
         await insertPage.run(tx.db, { id: 'p2', name: "O'Brien; drop table pages", now: 20 });
       });
       expect(await pageById.takeFirst(db, { id: 'p1' })).toEqual({ id: 'p1', name: 'First', created_at: 10 });
-      expect(await pageById.takeFirst(db, { id: 'p2' })).toEqual({ id: 'p2', name: "O'Brien; drop table pages", created_at: 20 });
+      expect(await pageById.takeFirst(db, { id: 'p2' })).toEqual({
+        id: 'p2',
+        name: "O'Brien; drop table pages",
+        created_at: 20,
+      });
       expect(await pageById.takeFirst(db, { id: 'nope' })).toBeUndefined();
       await expect(pageById.takeFirstOrThrow(db, { id: 'nope' })).rejects.toThrow();
       const renamed = await hub.ctx.storage.writes.run((tx) => renameAll.rows(tx.db, { name: 'Later', since: 15 }));

@@ -17,7 +17,15 @@
  * On PostgreSQL the statement is named (storage/pg-pool.ts): each connection parses and plans
  * it once, and later calls send only the parameters.
  */
-import { PostgresAdapter, sql, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
+import {
+  PostgresAdapter,
+  sql,
+  type Compilable,
+  type CompiledQuery,
+  type Kysely,
+  type QueryResult,
+  type RawBuilder,
+} from 'kysely';
 import type { DialectName } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -93,7 +101,11 @@ export class PreparedQuery<P extends Record<string, unknown>, O> {
     const key = db.getExecutor().adapter.constructor;
     const known = this.#templates.get(key);
     if (known !== undefined) return known;
-    const compiled = this.#build(db, ((name: string) => new Placeholder(name)) as unknown as ParamFn<P>, dialectOf(db)).compile();
+    const compiled = this.#build(
+      db,
+      ((name: string) => new Placeholder(name)) as unknown as ParamFn<P>,
+      dialectOf(db),
+    ).compile();
     const slots: Template['slots'] = [];
     compiled.parameters.forEach((value, index) => {
       if (value instanceof Placeholder) slots.push({ index, name: value.name });
@@ -110,7 +122,9 @@ export class PreparedQuery<P extends Record<string, unknown>, O> {
  * `prepare<{ id: string }>()((db, p) => db.selectFrom('pages').selectAll().where('id', '=', p('id')))`.
  */
 export function prepare<P extends Record<string, unknown>>() {
-  return <O>(build: (db: Kysely<Database>, param: ParamFn<P>, dialect: DialectName) => Compilable<O>): PreparedQuery<P, O> => new PreparedQuery<P, O>(build);
+  return <O>(
+    build: (db: Kysely<Database>, param: ParamFn<P>, dialect: DialectName) => Compilable<O>,
+  ): PreparedQuery<P, O> => new PreparedQuery<P, O>(build);
 }
 
 /**
@@ -122,7 +136,12 @@ export function listParam<T extends string | number>(db: Kysely<Database>, value
 }
 
 /** `column IN list` for a `listParam`: `json_each` on SQLite, `= any($n::type[])` on PostgreSQL. */
-export function inList(column: string, list: unknown, pgType: 'bigint' | 'text', dialect: DialectName): RawBuilder<boolean> {
+export function inList(
+  column: string,
+  list: unknown,
+  pgType: 'bigint' | 'text',
+  dialect: DialectName,
+): RawBuilder<boolean> {
   return dialect === 'postgres'
     ? sql<boolean>`${sql.ref(column)} = any(${list}::${sql.raw(pgType)}[])`
     : sql<boolean>`${sql.ref(column)} in (select value from json_each(${list}))`;

@@ -43,7 +43,8 @@ export async function readAhead<J extends ReadAheadJob>(
     take(job) {
       // Whatever ran before this job may have changed what the sources it did not declare read.
       const mine = job.readAhead?.source;
-      const answer = mine === undefined || stale.has(mine) ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
+      const answer =
+        mine === undefined || stale.has(mine) ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
       for (const source of rows.keys()) if (source !== mine) stale.add(source);
       return answer;
     },

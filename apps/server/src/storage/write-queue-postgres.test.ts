@@ -75,7 +75,12 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue with transac
       )
     ).flat();
     expect(writes.stats.batches).toBeGreaterThan(20);
-    const rows = await h.ctx.storage.db.selectFrom('customer_events').select('seq').where('customer_id', '=', 'u_hot').orderBy('seq').execute();
+    const rows = await h.ctx.storage.db
+      .selectFrom('customer_events')
+      .select('seq')
+      .where('customer_id', '=', 'u_hot')
+      .orderBy('seq')
+      .execute();
     const stored = rows.map((r) => r.seq);
     // Every write committed exactly once, numbered 1..300 without a gap, as each was told.
     expect(stored).toEqual(Array.from({ length: 300 }, (_, k) => k + 1));
@@ -136,8 +141,20 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue jobs without
   });
 
   const insertPage = (id: string) => (tx: WriteTx) =>
-    tx.db.insertInto('pages').values({ id, name: id, name_lower: id, category: 'bank', description: '', privacy_policy_url: null, created_at: 1 }).execute();
-  const pageIds = async (h: TestHub) => (await h.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
+    tx.db
+      .insertInto('pages')
+      .values({
+        id,
+        name: id,
+        name_lower: id,
+        category: 'bank',
+        description: '',
+        privacy_policy_url: null,
+        created_at: 1,
+      })
+      .execute();
+  const pageIds = async (h: TestHub) =>
+    (await h.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
 
   it('refuses a job that failed before writing without rolling the others back or running them again', async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
@@ -206,7 +223,11 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue jobs without
     // Last of a batch, and in the middle of one: the others still commit.
     const last = await Promise.allSettled([writes.run(insertPage('a1')), writes.run(swallowing)]);
     expect(last.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
-    const middle = await Promise.allSettled([writes.run(insertPage('b1')), writes.run(swallowing), writes.run(insertPage('b2'))]);
+    const middle = await Promise.allSettled([
+      writes.run(insertPage('b1')),
+      writes.run(swallowing),
+      writes.run(insertPage('b2')),
+    ]);
     expect(middle.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await pageIds(hub)).toEqual(['a1', 'b1', 'b2']);
   });

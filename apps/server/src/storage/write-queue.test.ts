@@ -14,7 +14,18 @@ for (const dialect of DIALECTS) {
     });
 
     const insertPage = (id: string) => (tx: Parameters<Parameters<TestHub['ctx']['storage']['writes']['run']>[0]>[0]) =>
-      tx.db.insertInto('pages').values({ id, name: id, name_lower: id, category: 'bank', description: '', privacy_policy_url: null, created_at: 1 }).execute();
+      tx.db
+        .insertInto('pages')
+        .values({
+          id,
+          name: id,
+          name_lower: id,
+          category: 'bank',
+          description: '',
+          privacy_policy_url: null,
+          created_at: 1,
+        })
+        .execute();
 
     it('commits concurrent writes in shared transactions, each acknowledged after commit', async () => {
       const before = hub.ctx.storage.writes.stats;
@@ -52,7 +63,10 @@ for (const dialect of DIALECTS) {
 
     it('a constraint violation in one job leaves the others committed', async () => {
       await hub.ctx.storage.writes.run(insertPage('dup'));
-      const results = await Promise.allSettled([hub.ctx.storage.writes.run(insertPage('dup')), hub.ctx.storage.writes.run(insertPage('fresh'))]);
+      const results = await Promise.allSettled([
+        hub.ctx.storage.writes.run(insertPage('dup')),
+        hub.ctx.storage.writes.run(insertPage('fresh')),
+      ]);
       expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
       const ids = (await hub.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
       expect(ids).toEqual(['dup', 'fresh']);
@@ -83,7 +97,9 @@ for (const dialect of DIALECTS) {
       await Promise.all([
         reader('ra1'),
         reader('missing'),
-        hub.ctx.storage.writes.run((tx) => tx.db.updateTable('pages').set({ name: 'renamed' }).where('id', '=', 'ra3').execute()),
+        hub.ctx.storage.writes.run((tx) =>
+          tx.db.updateTable('pages').set({ name: 'renamed' }).where('id', '=', 'ra3').execute(),
+        ),
         reader('ra3'),
         reader('ra4'),
       ]);

@@ -252,7 +252,12 @@ export class WriteQueue {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
         for (const job of jobs) {
-          const tx: WriteTx = { ...this.services, db: trx, afterCommit: (e) => job.effects.push(e), ahead: ahead.take(job) };
+          const tx: WriteTx = {
+            ...this.services,
+            db: trx,
+            afterCommit: (e) => job.effects.push(e),
+            ahead: ahead.take(job),
+          };
           if (!savepoints) {
             const writes = tally?.writes;
             const errors = tally?.errors;

@@ -11,7 +11,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyWebhookSignature } from '@confide/protocol';
 import { loadConfig } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
-import { DIALECTS, PG_URL, createPage, openConversation, signUp, testClock, type DialectName, type TestClock } from '../../test/helpers.js';
+import {
+  DIALECTS,
+  PG_URL,
+  createPage,
+  openConversation,
+  signUp,
+  testClock,
+  type DialectName,
+  type TestClock,
+} from '../../test/helpers.js';
 import { WebhookWorker } from './webhook-worker.js';
 
 // ---- a real webhook receiver on 127.0.0.1 -------------------------------------------
@@ -68,7 +77,8 @@ async function startReceiver(behaviour: Behaviour = () => 200): Promise<Receiver
     url: `http://127.0.0.1:${port}/webhook`,
     deliveries,
     behave: (b) => void (behave = b),
-    accepted: () => deliveries.filter((d) => d.status < 300).flatMap((d) => d.body.entry.flatMap((e) => e.messaging ?? [])),
+    accepted: () =>
+      deliveries.filter((d) => d.status < 300).flatMap((d) => d.body.entry.flatMap((e) => e.messaging ?? [])),
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -114,7 +124,10 @@ interface OpenOptions {
 }
 
 async function openHub(place: Place, { clock, env, logLines }: OpenOptions = {}): Promise<Hub> {
-  const databaseUrl = place.schema === undefined ? undefined : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${place.schema}`)}`;
+  const databaseUrl =
+    place.schema === undefined
+      ? undefined
+      : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${place.schema}`)}`;
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -128,7 +141,8 @@ async function openHub(place: Place, { clock, env, logLines }: OpenOptions = {})
   );
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines?.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        logLines?.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -139,13 +153,22 @@ async function openHub(place: Place, { clock, env, logLines }: OpenOptions = {})
 const NO_WORKER = { SERVICES: 'api,realtime' };
 
 async function say(hub: Hub, cookie: string, conversationId: string, text: string): Promise<string> {
-  const res = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/api/conversations/${conversationId}/messages`,
+    headers: { cookie },
+    payload: { text },
+  });
   if (res.statusCode !== 201) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
   return res.json().mid as string;
 }
 
 async function psidOf(hub: Hub, conversationId: string): Promise<string> {
-  const row = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const row = await hub.ctx.storage.db
+    .selectFrom('conversations')
+    .select('psid')
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
   return row.psid;
 }
 
@@ -196,7 +219,14 @@ for (const dialect of DIALECTS) {
           {
             id: page.page_id,
             time: now,
-            messaging: [{ sender: { id: psid }, recipient: { id: page.page_id }, timestamp: now, message: { mid, text: 'Grüße, 👋' } }],
+            messaging: [
+              {
+                sender: { id: psid },
+                recipient: { id: page.page_id },
+                timestamp: now,
+                message: { mid, text: 'Grüße, 👋' },
+              },
+            ],
           },
         ],
       });
@@ -205,16 +235,31 @@ for (const dialect of DIALECTS) {
       expect(d?.raw).toContain('Gr\\u00fc\\u00dfe, \\ud83d\\udc4b');
       expect(d?.headers['content-type']).toBe('application/json');
       // Both signatures are valid over the exact bytes (trap 1).
-      const sha256 = await verifyWebhookSignature(d?.raw ?? '', { 'x-hub-signature-256': d?.headers['x-hub-signature-256'] }, page.app_secret);
-      const sha1 = await verifyWebhookSignature(d?.raw ?? '', { 'x-hub-signature': d?.headers['x-hub-signature'] }, page.app_secret);
+      const sha256 = await verifyWebhookSignature(
+        d?.raw ?? '',
+        { 'x-hub-signature-256': d?.headers['x-hub-signature-256'] },
+        page.app_secret,
+      );
+      const sha1 = await verifyWebhookSignature(
+        d?.raw ?? '',
+        { 'x-hub-signature': d?.headers['x-hub-signature'] },
+        page.app_secret,
+      );
       expect(sha256).toEqual({ valid: true, algorithm: 'sha256' });
       expect(sha1).toEqual({ valid: true, algorithm: 'sha1' });
-      expect(await verifyWebhookSignature(d?.raw ?? '', d?.headers ?? {}, 'wrong-secret')).toEqual({ valid: false, reason: 'mismatch' });
+      expect(await verifyWebhookSignature(d?.raw ?? '', d?.headers ?? {}, 'wrong-secret')).toEqual({
+        valid: false,
+        reason: 'mismatch',
+      });
 
       // Delivery receipt: watermark advanced and a persisted receipt frame for the customer.
       await vi.waitFor(
         async () => {
-          const c = await hub.ctx.storage.db.selectFrom('conversations').select('page_delivered_wm').where('id', '=', conv.id).executeTakeFirstOrThrow();
+          const c = await hub.ctx.storage.db
+            .selectFrom('conversations')
+            .select('page_delivered_wm')
+            .where('id', '=', conv.id)
+            .executeTakeFirstOrThrow();
           expect(c.page_delivered_wm).toBe(now);
         },
         { timeout: 10_000 },
@@ -225,9 +270,17 @@ for (const dialect of DIALECTS) {
         .where('customer_id', '=', alice.id)
         .where('type', '=', 'receipt')
         .execute();
-      expect(receipts.map((r) => JSON.parse(r.data))).toEqual([{ type: 'receipt', conversation_id: conv.id, side: 'page', kind: 'delivery', watermark: now }]);
+      expect(receipts.map((r) => JSON.parse(r.data))).toEqual([
+        { type: 'receipt', conversation_id: conv.id, side: 'page', kind: 'delivery', watermark: now },
+      ]);
       const row = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ delivered_at: now, attempts: 1, leased_until: null, lease_owner: null, last_error: null });
+      expect(row).toMatchObject({
+        delivered_at: now,
+        attempts: 1,
+        leased_until: null,
+        lease_owner: null,
+        last_error: null,
+      });
     });
 
     it('batches the events waiting for one app into one POST, in order, up to WEBHOOK_BATCH_SIZE', async () => {
@@ -323,9 +376,13 @@ for (const dialect of DIALECTS) {
       mids.push(await say(second, alice.cookie, conv.id, 'after restart'));
       await vi.waitFor(() => expect(receiver.accepted().map((i) => i.message?.mid)).toEqual(mids), { timeout: 10_000 });
       // The receiver logs a POST before the hub has recorded its success: wait for that too.
-      await vi.waitFor(async () => expect(await second.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, delivered: 6 }), {
-        timeout: 10_000,
-      });
+      await vi.waitFor(
+        async () =>
+          expect(await second.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, delivered: 6 }),
+        {
+          timeout: 10_000,
+        },
+      );
     });
 
     it('keeps delivering to other apps while one receiver takes 3 s to answer', async () => {
@@ -351,7 +408,10 @@ for (const dialect of DIALECTS) {
       // Both fast events arrive while the slow receiver has not answered its first POST.
       await vi.waitFor(() => expect(fast.accepted()).toHaveLength(2), { timeout: 10_000 });
       expect(slow.deliveries).toHaveLength(0);
-      await vi.waitFor(() => expect(slow.accepted().map((i) => i.message?.text)).toEqual(['to the slow one', 'slow again']), { timeout: 15_000 });
+      await vi.waitFor(
+        () => expect(slow.accepted().map((i) => i.message?.text)).toEqual(['to the slow one', 'slow again']),
+        { timeout: 15_000 },
+      );
     }, 60_000);
 
     it('logs an alert and raises the failing-apps gauge after 15 minutes of continuous failure', async () => {
@@ -379,7 +439,12 @@ for (const dialect of DIALECTS) {
       clock.advance(1_000);
       await worker.runOnce();
       expect(alerts()).toHaveLength(1);
-      expect(alerts()[0]).toMatchObject({ appId: page.app_id, pageId: page.page_id, error: 'HTTP 500', msg: 'webhook failing for 15 minutes' });
+      expect(alerts()[0]).toMatchObject({
+        appId: page.app_id,
+        pageId: page.page_id,
+        error: 'HTTP 500',
+        msg: 'webhook failing for 15 minutes',
+      });
       expect(await gauge()).toBe(1);
       expect((await hub.services.webhooks.status(page.page_id)).alerted_at).toBe(new Date(clock.now()).toISOString());
 
@@ -391,9 +456,16 @@ for (const dialect of DIALECTS) {
       clock.advance(5 * 60_000);
       await worker.runOnce();
       expect(await gauge()).toBe(0);
-      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({ pending: 0, failing_since: null, alerted_at: null });
+      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({
+        pending: 0,
+        failing_since: null,
+        alerted_at: null,
+      });
       const counts = await hub.ctx.metrics.webhookDeliveries.get();
-      expect(Object.fromEntries(counts.values.map((v) => [v.labels['result'], v.value]))).toEqual({ failure: 4, success: 1 });
+      expect(Object.fromEntries(counts.values.map((v) => [v.labels['result'], v.value]))).toEqual({
+        failure: 4,
+        success: 1,
+      });
     });
 
     it('disables the subscription after WEBHOOK_DISABLE_AFTER_MS, keeps events, and resumes on enable', async () => {
@@ -412,7 +484,10 @@ for (const dialect of DIALECTS) {
       expect((await hub.services.webhooks.status(page.page_id)).status).toBe('active');
       clock.advance(60_000);
       await worker.runOnce();
-      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({ status: 'disabled', disabled_at: new Date(clock.now()).toISOString() });
+      expect(await hub.services.webhooks.status(page.page_id)).toMatchObject({
+        status: 'disabled',
+        disabled_at: new Date(clock.now()).toISOString(),
+      });
 
       // Disabled: events still accumulate, nothing is posted even when due and the receiver is back.
       receiver.behave(() => 200);
@@ -467,7 +542,9 @@ for (const dialect of DIALECTS) {
         return new Promise<number>(() => undefined);
       });
       cleanups.push(() => receiver.stop());
-      const { hub } = await setUp(dialect, { env: { ...NO_WORKER, WEBHOOK_LEASE_MS: '600', WEBHOOK_TIMEOUT_MS: '60000' } });
+      const { hub } = await setUp(dialect, {
+        env: { ...NO_WORKER, WEBHOOK_LEASE_MS: '600', WEBHOOK_TIMEOUT_MS: '60000' },
+      });
       const a = new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'A' });
       const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
       const alice = await signUp(hub);
@@ -478,13 +555,21 @@ for (const dialect of DIALECTS) {
       await vi.waitFor(() => expect(posts).toBe(1), { timeout: 5_000 });
       // As if A's lease had run out while it stalled and worker B had claimed the batch.
       const leasedUntil = Date.now() + 60_000;
-      await hub.ctx.storage.writes.run((tx) => tx.db.updateTable('webhook_outbox').set({ lease_owner: 'B', leased_until: leasedUntil }).execute());
+      await hub.ctx.storage.writes.run((tx) =>
+        tx.db.updateTable('webhook_outbox').set({ lease_owner: 'B', leased_until: leasedUntil }).execute(),
+      );
       const stolenAt = Date.now();
       await running;
       // A's next renewal (every 200 ms) finds the lease gone and aborts its POST.
       expect(Date.now() - stolenAt).toBeLessThan(2_000);
       const row = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ lease_owner: 'B', leased_until: leasedUntil, attempts: 0, delivered_at: null, last_error: null });
+      expect(row).toMatchObject({
+        lease_owner: 'B',
+        leased_until: leasedUntil,
+        attempts: 0,
+        delivered_at: null,
+        last_error: null,
+      });
     }, 30_000);
   });
 }
@@ -515,7 +600,9 @@ if (DIALECTS.includes('postgres')) {
 
       const expected = new Map<string, string[]>();
       const customers = await Promise.all([signUp(hubA), signUp(hubA), signUp(hubA)]);
-      const pages = await Promise.all([0, 1, 2, 3].map(() => createPage(hubA, { webhookUrl: receiver.url, verifyToken: 'vt' })));
+      const pages = await Promise.all(
+        [0, 1, 2, 3].map(() => createPage(hubA, { webhookUrl: receiver.url, verifyToken: 'vt' })),
+      );
       const convs: Array<{ cookie: string; id: string; psid: string }> = [];
       for (const c of customers) {
         for (const p of pages) {

@@ -187,7 +187,10 @@ export class WebhookWorker {
       try {
         const held = await storage.writes.run((tx) => renewLease(tx, batch, this.#ctx.now() + config.WEBHOOK_LEASE_MS));
         if (!held && !lost.signal.aborted) {
-          log.warn({ appId: batch.appId, pageId: batch.pageId }, 'webhook lease lost to another worker; leaving the batch to it');
+          log.warn(
+            { appId: batch.appId, pageId: batch.pageId },
+            'webhook lease lost to another worker; leaving the batch to it',
+          );
           lost.abort();
         }
       } catch (err) {
@@ -244,7 +247,10 @@ export class WebhookWorker {
     if (!result.ok && leaseLost.aborted) return false;
     const now = this.#ctx.now();
     metrics.webhookDeliveries.inc({ result: result.ok ? 'success' : 'failure' });
-    metrics.webhookLatency.observe({ page_id: batch.pageId, result: result.ok ? 'success' : 'failure' }, result.latencyMs / 1000);
+    metrics.webhookLatency.observe(
+      { page_id: batch.pageId, result: result.ok ? 'success' : 'failure' },
+      result.latencyMs / 1000,
+    );
 
     if (result.ok) {
       this.#backoff.delete(batch.appId);
@@ -259,7 +265,11 @@ export class WebhookWorker {
       return true;
     }
 
-    const delay = retryDelayMs(batch.attempts + 1, { baseMs: config.WEBHOOK_RETRY_BASE_MS, capMs: config.WEBHOOK_RETRY_CAP_MS, random: this.#random });
+    const delay = retryDelayMs(batch.attempts + 1, {
+      baseMs: config.WEBHOOK_RETRY_BASE_MS,
+      capMs: config.WEBHOOK_RETRY_CAP_MS,
+      random: this.#random,
+    });
     this.#backoff.set(batch.appId, now + delay);
     const outcome = await this.#complete(async (tx) => {
       await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
@@ -271,16 +281,30 @@ export class WebhookWorker {
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
       });
     });
-    const facts = { appId: batch.appId, pageId: batch.pageId, error: result.error, failingSince: new Date(outcome.failingSince).toISOString() };
+    const facts = {
+      appId: batch.appId,
+      pageId: batch.pageId,
+      error: result.error,
+      failingSince: new Date(outcome.failingSince).toISOString(),
+    };
     log.debug(facts, 'webhook delivery failed');
-    if (outcome.alerted) log.warn(facts, `webhook failing for ${Math.round((now - outcome.failingSince) / 60_000)} minutes`);
-    if (outcome.disabled) log.warn(facts, 'webhook disabled after failing too long; events are kept until `confide webhook enable`');
+    if (outcome.alerted)
+      log.warn(facts, `webhook failing for ${Math.round((now - outcome.failingSince) / 60_000)} minutes`);
+    if (outcome.disabled)
+      log.warn(facts, 'webhook disabled after failing too long; events are kept until `confide webhook enable`');
     if (outcome.alerted || outcome.disabled) await this.#refreshGauge();
     return false;
   }
 
   #attemptOf(batch: ClaimedBatch, result: PostWebhookResult, now: number): AttemptInput {
-    return { appId: batch.appId, kind: 'delivery', now, eventIds: batch.events.map((e) => e.id), attempt: batch.attempts + 1, result };
+    return {
+      appId: batch.appId,
+      kind: 'delivery',
+      now,
+      eventIds: batch.events.map((e) => e.id),
+      attempt: batch.attempts + 1,
+      result,
+    };
   }
 
   /**

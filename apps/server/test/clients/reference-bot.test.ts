@@ -46,7 +46,11 @@ for (const dialect of DIALECTS) {
       // The customer opens the conversation and sees the profile in German.
       const customer = await signUp(hub);
       const conv = await openConversation(hub, customer.cookie, page.page_id);
-      const profile = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/profile?locale=de_DE`, headers: { cookie: customer.cookie } });
+      const profile = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${conv.id}/profile?locale=de_DE`,
+        headers: { cookie: customer.cookie },
+      });
       expect(profile.json()).toMatchObject({
         get_started: { payload: 'GET_STARTED' },
         greeting: `Hi ${customer.username}! ${MENU_TITLES['de_DE']?.balance}?`,
@@ -59,30 +63,45 @@ for (const dialect of DIALECTS) {
       });
 
       const frames: ServerFrame[] = [];
-      const ws = new WebSocket(`${origin.replace('http://', 'ws://')}/api/stream`, { headers: { cookie: customer.cookie } });
+      const ws = new WebSocket(`${origin.replace('http://', 'ws://')}/api/stream`, {
+        headers: { cookie: customer.cookie },
+      });
       ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
         ws.once('error', reject);
       });
-      const botTexts = () => frames.flatMap((f) => (f.type === 'message' && f.message.direction === 'out' ? [f.message.body.text ?? ''] : []));
+      const botTexts = () =>
+        frames.flatMap((f) =>
+          f.type === 'message' && f.message.direction === 'out' ? [f.message.body.text ?? ''] : [],
+        );
       const waitForReplies = async (n: number) => {
         const deadline = Date.now() + 10_000;
         while (botTexts().length < n) {
-          if (Date.now() > deadline) throw new Error(`only ${botTexts().length} replies reached the customer: ${JSON.stringify(bot.sent)}`);
+          if (Date.now() > deadline)
+            throw new Error(`only ${botTexts().length} replies reached the customer: ${JSON.stringify(bot.sent)}`);
           await new Promise((r) => setTimeout(r, 25));
         }
       };
       const customerSends = (body: object) =>
-        hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: customer.cookie }, payload: body });
+        hub.app.inject({
+          method: 'POST',
+          url: `/api/conversations/${conv.id}/messages`,
+          headers: { cookie: customer.cookie },
+          payload: body,
+        });
 
-      expect((await customerSends({ postback: { payload: 'GET_STARTED', title: 'Get Started' } })).statusCode).toBe(201);
+      expect((await customerSends({ postback: { payload: 'GET_STARTED', title: 'Get Started' } })).statusCode).toBe(
+        201,
+      );
       await waitForReplies(1);
       expect((await customerSends({ quick_reply: { payload: 'YES', title: 'Yes please' } })).statusCode).toBe(201);
       await waitForReplies(2);
       expect((await customerSends({ text: 'Grüß Gott' })).statusCode).toBe(201);
       await waitForReplies(3);
-      expect((await customerSends({ postback: { payload: 'BALANCE', title: 'Kontostand und Umsätze ansehen' } })).statusCode).toBe(201);
+      expect(
+        (await customerSends({ postback: { payload: 'BALANCE', title: 'Kontostand und Umsätze ansehen' } })).statusCode,
+      ).toBe(201);
       await waitForReplies(4);
       ws.close();
 

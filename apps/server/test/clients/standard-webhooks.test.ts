@@ -31,7 +31,10 @@ for (const dialect of DIALECTS) {
     let appToken: string;
 
     beforeEach(async () => {
-      hub = await buildTestHub({ dialect, env: { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_CAP_MS: '50' } });
+      hub = await buildTestHub({
+        dialect,
+        env: { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_CAP_MS: '50' },
+      });
       fx = await buildGraphFixture(hub, { silent: true });
       appToken = `${fx.page.app_id}|${fx.page.app_secret}`;
       received = [];
@@ -91,8 +94,16 @@ for (const dialect of DIALECTS) {
       }
     };
     const turnOn = async (): Promise<string> => {
-      const res = await hub.app.inject({ method: 'POST', url: `/${fx.page.app_id}/standard_webhooks`, headers: { authorization: `Bearer ${appToken}` } });
-      expect(res.json()).toMatchObject({ app_id: fx.page.app_id, standard_webhooks: true, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+=*$/) });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/${fx.page.app_id}/standard_webhooks`,
+        headers: { authorization: `Bearer ${appToken}` },
+      });
+      expect(res.json()).toMatchObject({
+        app_id: fx.page.app_id,
+        standard_webhooks: true,
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+=*$/),
+      });
       return res.json().secret as string;
     };
 
@@ -101,7 +112,10 @@ for (const dialect of DIALECTS) {
       await until(() => received.length === 1);
       const [first] = received;
       expect(first?.headers['webhook-signature']).toBeUndefined();
-      expect((await verifyWebhookSignature(first?.raw ?? '', first?.headers as Record<string, string>, fx.page.app_secret)).valid).toBe(true);
+      expect(
+        (await verifyWebhookSignature(first?.raw ?? '', first?.headers as Record<string, string>, fx.page.app_secret))
+          .valid,
+      ).toBe(true);
       expect((await hub.services.webhooks.status(fx.page.page_id)).standard_webhooks).toBe(false);
     });
 
@@ -117,7 +131,9 @@ for (const dialect of DIALECTS) {
       expect(ok?.headers['webhook-id']).toBe(failed?.headers['webhook-id']);
       expect(ok?.headers['webhook-id']).toMatch(/^msg_/);
       expect(JSON.parse(ok?.raw ?? '{}').entry[0].messaging[0].message.text).toBe('first');
-      expect((await verifyWebhookSignature(ok?.raw ?? '', ok?.headers as Record<string, string>, fx.page.app_secret)).valid).toBe(true);
+      expect(
+        (await verifyWebhookSignature(ok?.raw ?? '', ok?.headers as Record<string, string>, fx.page.app_secret)).valid,
+      ).toBe(true);
       await customerSays('second');
       await until(() => received.filter((r) => r.status === 200).length === 2);
       const ids = received.filter((r) => r.status === 200).map((r) => r.headers['webhook-id']);
@@ -130,14 +146,19 @@ for (const dialect of DIALECTS) {
       await customerSays('rotated');
       await until(() => received.length === 1);
       expect(received[0]?.status).toBe(200);
-      expect(() => new Webhook(old).verify(received[0]?.raw ?? '', received[0]?.headers as Record<string, string>)).toThrow();
+      expect(() =>
+        new Webhook(old).verify(received[0]?.raw ?? '', received[0]?.headers as Record<string, string>),
+      ).toThrow();
       const off = await hub.services.webhooks.setStandardSigning({ pageId: fx.page.page_id, on: false });
       expect(off).toEqual({ app_id: fx.page.app_id, standard_webhooks: false });
       verifier = null;
       await customerSays('plain');
       await until(() => received.length === 2);
       expect(received[1]?.headers['webhook-signature']).toBeUndefined();
-      const page = await hub.app.inject({ method: 'POST', url: `/${fx.page.app_id}/standard_webhooks?access_token=${fx.page.page_access_token}` });
+      const page = await hub.app.inject({
+        method: 'POST',
+        url: `/${fx.page.app_id}/standard_webhooks?access_token=${fx.page.page_access_token}`,
+      });
       expect(page.json().error).toMatchObject({ code: 15 });
     });
   });

@@ -45,14 +45,19 @@ for (const dialect of DIALECTS) {
     });
 
     /** A form body without Content-Type, as generic Graph clients send it. */
-    const form = (method: 'POST' | 'DELETE' | 'GET', url: string, body: string) => hub.app.inject({ method, url, payload: body });
+    const form = (method: 'POST' | 'DELETE' | 'GET', url: string, body: string) =>
+      hub.app.inject({ method, url, payload: body });
     const subscribe = (token: string, extra = '') =>
       form(
         'POST',
         `/v25.0/${fx.page.app_id}/subscriptions?access_token=${encodeURIComponent(token)}`,
         `object=page&callback_url=${encodeURIComponent(callback)}&fields=messages,messaging_postbacks&verify_token=open-sesame&include_values=true${extra}`,
       );
-    const list = () => hub.app.inject({ method: 'GET', url: `/v25.0/${fx.page.app_id}/subscriptions?access_token=${encodeURIComponent(appToken)}` });
+    const list = () =>
+      hub.app.inject({
+        method: 'GET',
+        url: `/v25.0/${fx.page.app_id}/subscriptions?access_token=${encodeURIComponent(appToken)}`,
+      });
 
     it('POST with an app token runs the handshake and answers {success:true}; GET lists {object, callback_url, active, fields:[{name, version}]}', async () => {
       expect((await list()).json()).toEqual({ data: [] });
@@ -76,7 +81,11 @@ for (const dialect of DIALECTS) {
       });
       // The subscription is the one `confide webhook status` reports.
       const status = await hub.services.webhooks.status(fx.page.page_id);
-      expect(status).toMatchObject({ callback_url: callback, fields: ['messages', 'messaging_postbacks'], status: 'active' });
+      expect(status).toMatchObject({
+        callback_url: callback,
+        fields: ['messages', 'messaging_postbacks'],
+        status: 'active',
+      });
     });
 
     it('bracket fields, JSON bodies and Authorization: Bearer work the same', async () => {
@@ -93,7 +102,10 @@ for (const dialect of DIALECTS) {
         `access_token=${encodeURIComponent(appToken)}&object=page&callback_url=${encodeURIComponent(callback)}&verify_token=open-sesame&fields%5B0%5D=messages&fields%5B1%5D=message_deliveries`,
       );
       expect(brackets.json()).toEqual({ success: true });
-      expect((await list()).json().data[0].fields.map((f: { name: string }) => f.name)).toEqual(['messages', 'message_deliveries']);
+      expect((await list()).json().data[0].fields.map((f: { name: string }) => f.name)).toEqual([
+        'messages',
+        'message_deliveries',
+      ]);
     });
 
     it('a failed handshake, an unknown field or another object answers 100 and changes nothing', async () => {
@@ -118,7 +130,10 @@ for (const dialect of DIALECTS) {
 
     it('a page token answers (#15), a wrong secret 190, another app id 100/33; nothing changes', async () => {
       const page = await subscribe(fx.page.page_access_token);
-      expect(page.json().error).toMatchObject({ code: 15, message: '(#15) This method must be called with an app access_token.' });
+      expect(page.json().error).toMatchObject({
+        code: 15,
+        message: '(#15) This method must be called with an app access_token.',
+      });
       const wrong = await subscribe(`${fx.page.app_id}|${fx.page.app_secret.slice(0, -2)}xx`);
       expect(wrong.json().error).toMatchObject({ code: 190 });
       const other = await buildGraphFixture(hub, { silent: true });
@@ -141,7 +156,11 @@ for (const dialect of DIALECTS) {
       );
       expect(some.json()).toEqual({ success: true });
       expect((await list()).json().data[0].fields).toEqual([{ name: 'messages', version: 'v25.0' }]);
-      const all = await form('POST', `/${fx.page.app_id}/subscriptions?method=delete&access_token=${encodeURIComponent(appToken)}`, 'object=page');
+      const all = await form(
+        'POST',
+        `/${fx.page.app_id}/subscriptions?method=delete&access_token=${encodeURIComponent(appToken)}`,
+        'object=page',
+      );
       expect(all.json()).toEqual({ success: true });
       expect((await list()).json()).toEqual({ data: [] });
       // Nothing is queued for an app without a subscription.
@@ -164,7 +183,10 @@ for (const dialect of DIALECTS) {
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ success: true });
-      const bad = await hub.app.inject({ method: 'POST', url: `/me/nlp_configs?nlp_enabled=maybe&access_token=${fx.page.page_access_token}` });
+      const bad = await hub.app.inject({
+        method: 'POST',
+        url: `/me/nlp_configs?nlp_enabled=maybe&access_token=${fx.page.page_access_token}`,
+      });
       expect(bad.json().error).toMatchObject({ code: 100 });
     });
 
@@ -175,12 +197,21 @@ for (const dialect of DIALECTS) {
         url: `/v25.0/me/messages?access_token=${token}`,
         payload: {
           recipient: { id: fx.psid },
-          message: { attachment: { type: 'template', payload: { template_type: 'notification_messages', title: 'Updates', payload: 'X' } } },
+          message: {
+            attachment: {
+              type: 'template',
+              payload: { template_type: 'notification_messages', title: 'Updates', payload: 'X' },
+            },
+          },
         },
       });
       expect(template.json().error).toMatchObject({ code: 12, type: 'OAuthException' });
       expect(template.json().error.message).toMatch(/^\(#12\) Recurring Notifications .* retired .* 2026-02-10/);
-      const recipient = await form('POST', `/me/messages?access_token=${token}`, 'recipient%5Bnotification_messages_token%5D=abc&message%5Btext%5D=hi');
+      const recipient = await form(
+        'POST',
+        `/me/messages?access_token=${token}`,
+        'recipient%5Bnotification_messages_token%5D=abc&message%5Btext%5D=hi',
+      );
       expect(recipient.json().error).toMatchObject({ code: 12 });
       for (const t of [token, appToken]) {
         const activities = await form(

@@ -7,7 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../helpers.js';
 import { buildGraphFixture, countRows, textSend, type GraphFixture } from './graph-fixtures.js';
 
-const FORGED = ['CONFIDE_CONSENT_RENEW', 'confide_consent_renew', ' CONFIDE_CONSENT_RENEW:abc', '\u200bCONFIDE_CONSENT_LET_EXPIRE'];
+const FORGED = [
+  'CONFIDE_CONSENT_RENEW',
+  'confide_consent_renew',
+  ' CONFIDE_CONSENT_RENEW:abc',
+  '\u200bCONFIDE_CONSENT_LET_EXPIRE',
+];
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: reserved consent payloads on business paths`, () => {
@@ -29,22 +34,32 @@ for (const dialect of DIALECTS) {
     const button = (payload: string) => ({ type: 'postback', title: 'Show balance', payload });
     const messages = (payload: string): Array<Record<string, unknown>> => [
       { text: 'Show balance?', quick_replies: [{ content_type: 'text', title: 'Show balance', payload }] },
-      { attachment: { type: 'template', payload: { template_type: 'button', text: 'Balance', buttons: [button(payload)] } } },
       {
         attachment: {
           type: 'template',
-          payload: { template_type: 'generic', elements: [{ title: 'Balance', subtitle: 'Tap', buttons: [button('OK'), button(payload)] }] },
+          payload: { template_type: 'button', text: 'Balance', buttons: [button(payload)] },
+        },
+      },
+      {
+        attachment: {
+          type: 'template',
+          payload: {
+            template_type: 'generic',
+            elements: [{ title: 'Balance', subtitle: 'Tap', buttons: [button('OK'), button(payload)] }],
+          },
         },
       },
     ];
 
     it('Send API: quick replies, button templates and generic templates', async () => {
       for (const payload of FORGED) {
-        for (const message of messages(payload)) refused(await graph('/v25.0/me/messages', { ...textSend(fx.psid), message }));
+        for (const message of messages(payload))
+          refused(await graph('/v25.0/me/messages', { ...textSend(fx.psid), message }));
       }
       const before = await countRows(hub, 'messages');
       // The same shapes with an ordinary payload go through.
-      for (const message of messages('BANK_SHOW_BALANCE')) expect((await graph('/v25.0/me/messages', { ...textSend(fx.psid), message })).statusCode).toBe(200);
+      for (const message of messages('BANK_SHOW_BALANCE'))
+        expect((await graph('/v25.0/me/messages', { ...textSend(fx.psid), message })).statusCode).toBe(200);
       expect(await countRows(hub, 'messages')).toBe(before + 3);
     });
 
@@ -55,11 +70,16 @@ for (const dialect of DIALECTS) {
           .join('&');
       const before = await countRows(hub, 'messages');
       const res = await graph('/v25.0/', {
-        batch: messages('CONFIDE_CONSENT_RENEW').map((message) => ({ method: 'POST', relative_url: 'me/messages', body: form({ ...textSend(fx.psid), message }) })),
+        batch: messages('CONFIDE_CONSENT_RENEW').map((message) => ({
+          method: 'POST',
+          relative_url: 'me/messages',
+          body: form({ ...textSend(fx.psid), message }),
+        })),
       });
       const items = res.json() as Array<{ code: number; body: string }>;
       expect(items.map((i) => i.code)).toEqual([400, 400, 400]);
-      for (const item of items) expect(JSON.parse(item.body).error).toMatchObject({ code: 100, message: expect.stringMatching(/reserved/) });
+      for (const item of items)
+        expect(JSON.parse(item.body).error).toMatchObject({ code: 100, message: expect.stringMatching(/reserved/) });
       expect(await countRows(hub, 'messages')).toBe(before);
     });
 
@@ -70,7 +90,13 @@ for (const dialect of DIALECTS) {
           {
             locale: 'default',
             composer_input_disabled: false,
-            call_to_actions: [{ type: 'nested', title: 'Account', call_to_actions: [{ type: 'postback', title: 'Show balance', payload }] }],
+            call_to_actions: [
+              {
+                type: 'nested',
+                title: 'Account',
+                call_to_actions: [{ type: 'postback', title: 'Show balance', payload }],
+              },
+            ],
           },
         ],
       });
@@ -81,12 +107,19 @@ for (const dialect of DIALECTS) {
       } else refused(nested);
       refused(
         await graph('/v25.0/me/messenger_profile', {
-          persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Show balance', payload: 'CONFIDE_CONSENT_RENEW' }] }],
+          persistent_menu: [
+            {
+              locale: 'default',
+              call_to_actions: [{ type: 'postback', title: 'Show balance', payload: 'CONFIDE_CONSENT_RENEW' }],
+            },
+          ],
         }),
       );
       const stored = await hub.ctx.storage.db.selectFrom('messenger_profile').select('field').execute();
       expect(stored).toEqual([]);
-      expect((await graph('/v25.0/me/messenger_profile', { get_started: { payload: 'GET_STARTED' } })).json()).toEqual({ result: 'success' });
+      expect((await graph('/v25.0/me/messenger_profile', { get_started: { payload: 'GET_STARTED' } })).json()).toEqual({
+        result: 'success',
+      });
     });
   });
 }

@@ -13,7 +13,10 @@ export interface GraphFixture {
 }
 
 /** A page, a customer and their open conversation; the customer wrote first unless `silent`. */
-export async function buildGraphFixture(hub: Hub, options: { silent?: boolean; page?: GraphFixture['page'] } = {}): Promise<GraphFixture> {
+export async function buildGraphFixture(
+  hub: Hub,
+  options: { silent?: boolean; page?: GraphFixture['page'] } = {},
+): Promise<GraphFixture> {
   const page = options.page ?? (await createPage(hub));
   const customer = await signUp(hub);
   const conv = await openConversation(hub, customer.cookie, page.page_id);
@@ -26,7 +29,11 @@ export async function buildGraphFixture(hub: Hub, options: { silent?: boolean; p
     });
     if (res.statusCode !== 201) throw new Error(`customer message failed: ${res.body}`);
   }
-  const row = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+  const row = await hub.ctx.storage.db
+    .selectFrom('conversations')
+    .select('psid')
+    .where('id', '=', conv.id)
+    .executeTakeFirstOrThrow();
   return { page, customer, conversationId: conv.id, psid: row.psid };
 }
 
@@ -36,7 +43,10 @@ export function textSend(psid: string, text = 'hello', extra: Record<string, unk
 }
 
 /** Messages the customer sees, oldest first. */
-export async function customerMessages(hub: Hub, fx: GraphFixture): Promise<Array<{ mid: string; direction: string; body: Record<string, unknown> }>> {
+export async function customerMessages(
+  hub: Hub,
+  fx: GraphFixture,
+): Promise<Array<{ mid: string; direction: string; body: Record<string, unknown> }>> {
   const res = await hub.app.inject({
     method: 'GET',
     url: `/api/conversations/${fx.conversationId}/messages?limit=200`,
@@ -47,7 +57,10 @@ export async function customerMessages(hub: Hub, fx: GraphFixture): Promise<Arra
 }
 
 /** Number of rows in a table (to prove nothing was written). */
-export async function countRows(hub: Hub, table: 'messages' | 'attachments' | 'personas' | 'webhook_outbox' | 'message_attachments'): Promise<number> {
+export async function countRows(
+  hub: Hub,
+  table: 'messages' | 'attachments' | 'personas' | 'webhook_outbox' | 'message_attachments',
+): Promise<number> {
   const row = await hub.ctx.storage.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll().as('n'))
@@ -58,7 +71,9 @@ export async function countRows(hub: Hub, table: 'messages' | 'attachments' | 'p
 /** PHP-style bracket pairs of a nested value: `a[b][0]=v`. */
 export function bracketPairs(value: unknown, prefix = ''): Array<[string, string]> {
   if (value === null || typeof value !== 'object') return [[prefix, String(value)]];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
+    : Object.entries(value as Record<string, unknown>);
   return entries.flatMap(([k, v]) => bracketPairs(v, prefix === '' ? k : `${prefix}[${k}]`));
 }
 

@@ -27,7 +27,11 @@ for (const dialect of DIALECTS) {
     });
 
     const graph = (method: 'GET' | 'POST' | 'DELETE', path: string, payload?: object) =>
-      hub.app.inject({ method, url: `${path}${path.includes('?') ? '&' : '?'}access_token=${token}`, ...(payload === undefined ? {} : { payload }) });
+      hub.app.inject({
+        method,
+        url: `${path}${path.includes('?') ? '&' : '?'}access_token=${token}`,
+        ...(payload === undefined ? {} : { payload }),
+      });
 
     it('GET /me answers {name, id}; fields narrows it', async () => {
       const page = await hub.services.pages.findPage(fx.page.page_id);
@@ -69,22 +73,36 @@ for (const dialect of DIALECTS) {
         expect(res.json().error).toMatchObject({ code: 10303, message: expect.stringMatching(/^\(#10303\) /) });
       }
       clock.advance(300_001);
-      expect((await graph('GET', `/v25.0/me?fields=recipient&account_linking_token=${live}`)).json().error.code).toBe(10303);
+      expect((await graph('GET', `/v25.0/me?fields=recipient&account_linking_token=${live}`)).json().error.code).toBe(
+        10303,
+      );
     });
 
     it('GET /{psid} reveals only id and first_name (the username), whatever fields are asked', async () => {
-      const res = await graph('GET', `/v6.0/${fx.psid}?fields=first_name,last_name,profile_pic,locale,timezone,gender,email`);
+      const res = await graph(
+        'GET',
+        `/v6.0/${fx.psid}?fields=first_name,last_name,profile_pic,locale,timezone,gender,email`,
+      );
       expect(res.json()).toEqual({ first_name: fx.customer.username, id: fx.psid });
       expect((await graph('GET', `/${fx.psid}`)).json()).toEqual({ first_name: fx.customer.username, id: fx.psid });
       expect((await graph('GET', `/${fx.psid}?fields=id`)).json()).toEqual({ id: fx.psid });
     });
 
     it('personas: create, read, list, delete; deleted personas are gone', async () => {
-      const created = await graph('POST', '/v6.0/me/personas', { name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' });
+      const created = await graph('POST', '/v6.0/me/personas', {
+        name: 'Ada',
+        profile_picture_url: 'https://bank.example/ada.png',
+      });
       const id = created.json().id as string;
       expect(created.json()).toEqual({ id: expect.stringMatching(/^\d+$/) });
-      expect((await graph('GET', `/v6.0/${id}`)).json()).toEqual({ id, name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' });
-      expect((await graph('GET', '/me/personas')).json().data).toEqual([{ id, name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' }]);
+      expect((await graph('GET', `/v6.0/${id}`)).json()).toEqual({
+        id,
+        name: 'Ada',
+        profile_picture_url: 'https://bank.example/ada.png',
+      });
+      expect((await graph('GET', '/me/personas')).json().data).toEqual([
+        { id, name: 'Ada', profile_picture_url: 'https://bank.example/ada.png' },
+      ]);
       expect((await graph('POST', '/me/personas', { name: 'No picture' })).json().error.code).toBe(100);
       expect((await graph('DELETE', `/v6.0/${id}`)).json()).toEqual({ success: true });
       expect((await graph('GET', `/v6.0/${id}`)).json().error).toMatchObject({ code: 100, error_subcode: 33 });
@@ -96,7 +114,13 @@ for (const dialect of DIALECTS) {
       const profile = {
         get_started: { payload: 'GET_STARTED' },
         greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}' }],
-        persistent_menu: [{ locale: 'default', composer_input_disabled: false, call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }] }],
+        persistent_menu: [
+          {
+            locale: 'default',
+            composer_input_disabled: false,
+            call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }],
+          },
+        ],
         ice_breakers: [{ question: 'What is my balance?', payload: 'BALANCE' }],
         account_linking_url: 'https://bank.example/link',
         whitelisted_domains: ['https://bank.example'],
@@ -106,7 +130,9 @@ for (const dialect of DIALECTS) {
         data: [{ get_started: profile.get_started, greeting: profile.greeting }],
       });
       expect((await graph('GET', '/me/messenger_profile')).json().data[0]).toEqual(profile);
-      expect((await graph('DELETE', '/me/messenger_profile', { fields: ['get_started', 'greeting'] })).json()).toEqual({ result: 'success' });
+      expect((await graph('DELETE', '/me/messenger_profile', { fields: ['get_started', 'greeting'] })).json()).toEqual({
+        result: 'success',
+      });
       expect((await graph('GET', '/me/messenger_profile?fields=get_started,greeting')).json()).toEqual({ data: [] });
       // Menu item titles may be 30 characters (Meta's limit), so translated menus fit; 31 is refused.
       const menu = (title: string) => ({
@@ -120,20 +146,30 @@ for (const dialect of DIALECTS) {
           },
         ],
       });
-      expect((await graph('POST', '/me/messenger_profile', menu('Kontostand und Umsätze anzeigen'.slice(0, 30)))).json()).toEqual({ result: 'success' });
+      expect(
+        (await graph('POST', '/me/messenger_profile', menu('Kontostand und Umsätze anzeigen'.slice(0, 30)))).json(),
+      ).toEqual({ result: 'success' });
       expect((await graph('POST', '/me/messenger_profile', menu('x'.repeat(31)))).json().error.code).toBe(100);
-      for (const bad of [{}, { greeting: [{ locale: 'default', text: 'x'.repeat(161) }] }, { account_linking_url: 'not a url' }]) {
+      for (const bad of [
+        {},
+        { greeting: [{ locale: 'default', text: 'x'.repeat(161) }] },
+        { account_linking_url: 'not a url' },
+      ]) {
         expect((await graph('POST', '/me/messenger_profile', bad)).json().error.code).toBe(100);
       }
       expect((await graph('GET', '/me/messenger_profile?fields=favourite_colour')).json().error.code).toBe(100);
     });
 
     it('subscribed_apps: POST replaces the app’s fields, GET lists them, DELETE unsubscribes', async () => {
-      expect((await graph('POST', '/v6.0/me/subscribed_apps?subscribed_fields=messages,messaging_postbacks')).json()).toEqual({ success: true });
+      expect(
+        (await graph('POST', '/v6.0/me/subscribed_apps?subscribed_fields=messages,messaging_postbacks')).json(),
+      ).toEqual({ success: true });
       expect((await graph('GET', '/me/subscribed_apps')).json().data).toEqual([
         { id: fx.page.app_id, name: expect.any(String), subscribed_fields: ['messages', 'messaging_postbacks'] },
       ]);
-      expect((await graph('POST', '/me/subscribed_apps', { subscribed_fields: ['messages', 'nonsense'] })).json().error.code).toBe(100);
+      expect(
+        (await graph('POST', '/me/subscribed_apps', { subscribed_fields: ['messages', 'nonsense'] })).json().error.code,
+      ).toBe(100);
       expect((await graph('DELETE', '/me/subscribed_apps')).json()).toEqual({ success: true });
       expect((await graph('GET', '/me/subscribed_apps')).json().data).toEqual([]);
     });
@@ -141,21 +177,37 @@ for (const dialect of DIALECTS) {
     it('handover: pass, thread_owner, secondary_receivers, take; webhook events reach the app concerned', async () => {
       const withHook = await buildGraphFixture(hub, { page: undefined });
       await hub.ctx.storage.writes.run(({ db }) =>
-        db.updateTable('apps').set({ webhook_url: 'https://bot.example/hook' }).where('id', '=', withHook.page.app_id).execute(),
+        db
+          .updateTable('apps')
+          .set({ webhook_url: 'https://bot.example/hook' })
+          .where('id', '=', withHook.page.app_id)
+          .execute(),
       );
       const t = withHook.page.page_access_token;
       const call = (method: 'GET' | 'POST', path: string, payload?: object) =>
-        hub.app.inject({ method, url: `${path}${path.includes('?') ? '&' : '?'}access_token=${t}`, ...(payload === undefined ? {} : { payload }) });
+        hub.app.inject({
+          method,
+          url: `${path}${path.includes('?') ? '&' : '?'}access_token=${t}`,
+          ...(payload === undefined ? {} : { payload }),
+        });
       expect((await call('GET', `/v6.0/me/thread_owner?recipient=${withHook.psid}`)).json()).toEqual({
         data: [{ thread_owner: { app_id: withHook.page.app_id } }],
       });
-      expect((await call('GET', '/v6.0/me/secondary_receivers?fields=id,name')).json()).toEqual({ data: [{ id: '263902037430900', name: 'Page Inbox' }] });
+      expect((await call('GET', '/v6.0/me/secondary_receivers?fields=id,name')).json()).toEqual({
+        data: [{ id: '263902037430900', name: 'Page Inbox' }],
+      });
       expect(
         (
-          await call('POST', '/v6.0/me/pass_thread_control', { recipient: { id: withHook.psid }, target_app_id: '263902037430900', metadata: 'needs a human' })
+          await call('POST', '/v6.0/me/pass_thread_control', {
+            recipient: { id: withHook.psid },
+            target_app_id: '263902037430900',
+            metadata: 'needs a human',
+          })
         ).json(),
       ).toEqual({ success: true });
-      expect((await call('GET', `/me/thread_owner?recipient=${withHook.psid}`)).json().data[0].thread_owner.app_id).toBe('263902037430900');
+      expect(
+        (await call('GET', `/me/thread_owner?recipient=${withHook.psid}`)).json().data[0].thread_owner.app_id,
+      ).toBe('263902037430900');
       // The agent inbox hands the thread back: the bot receives pass_thread_control.
       await hub.services.handover.passBack(withHook.conversationId, 'resolved');
       const outbox = await hub.ctx.storage.db
@@ -167,7 +219,11 @@ for (const dialect of DIALECTS) {
         await Promise.all(
           outbox.map(async (r) => ({
             app: r.app_id,
-            item: await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, withHook.customer.id, r.payload),
+            item: await hub.ctx.storage.vault.openPayload(
+              { purpose: 'deliver_to_business', actor: 'test' },
+              withHook.customer.id,
+              r.payload,
+            ),
           })),
         ),
       ).toEqual([
@@ -177,7 +233,11 @@ for (const dialect of DIALECTS) {
             sender: { id: withHook.psid },
             recipient: { id: withHook.page.page_id },
             timestamp: clock.now(),
-            pass_thread_control: { previous_owner_app_id: '263902037430900', new_owner_app_id: withHook.page.app_id, metadata: 'resolved' },
+            pass_thread_control: {
+              previous_owner_app_id: '263902037430900',
+              new_owner_app_id: withHook.page.app_id,
+              metadata: 'resolved',
+            },
           },
         },
       ]);
@@ -191,17 +251,24 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       expect(
         (
-          (await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, withHook.customer.id, taken.payload)) as Record<
-            string,
-            unknown
-          >
+          (await hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            withHook.customer.id,
+            taken.payload,
+          )) as Record<string, unknown>
         )['take_thread_control'],
       ).toEqual({
         previous_owner_app_id: withHook.page.app_id,
         new_owner_app_id: '263902037430900',
       });
-      expect((await call('POST', '/me/take_thread_control', { recipient: { id: withHook.psid } })).json()).toEqual({ success: true });
-      expect((await call('POST', '/me/pass_thread_control', { recipient: { id: withHook.psid }, target_app_id: '42' })).json().error.code).toBe(100);
+      expect((await call('POST', '/me/take_thread_control', { recipient: { id: withHook.psid } })).json()).toEqual({
+        success: true,
+      });
+      expect(
+        (
+          await call('POST', '/me/pass_thread_control', { recipient: { id: withHook.psid }, target_app_id: '42' })
+        ).json().error.code,
+      ).toBe(100);
       expect((await call('GET', '/me/thread_owner?recipient=abc')).json().error.code).toBe(100);
     });
 
@@ -225,13 +292,23 @@ for (const dialect of DIALECTS) {
       expect(up.json()).toEqual({ attachment_id: expect.stringMatching(/^\d+$/) });
       const id = up.json().attachment_id as string;
       const url = await graph('POST', '/me/message_attachments', {
-        message: { attachment: { type: 'image', payload: { url: 'https://cdn.bank.example/card.png', is_reusable: true } } },
+        message: {
+          attachment: { type: 'image', payload: { url: 'https://cdn.bank.example/card.png', is_reusable: true } },
+        },
       });
       const urlId = url.json().attachment_id as string;
 
       const mallory = await buildGraphFixture(hub, { page: fx.page });
       // Not yet sent: nobody can open it.
-      expect((await hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie: fx.customer.cookie } })).statusCode).toBe(404);
+      expect(
+        (
+          await hub.app.inject({
+            method: 'GET',
+            url: `/api/attachments/${id}`,
+            headers: { cookie: fx.customer.cookie },
+          })
+        ).statusCode,
+      ).toBe(404);
       for (const [attachmentId, type] of [
         [id, 'file'],
         [urlId, 'image'],
@@ -242,32 +319,56 @@ for (const dialect of DIALECTS) {
         });
         expect(sent.statusCode).toBe(200);
       }
-      const file = await hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie: fx.customer.cookie } });
+      const file = await hub.app.inject({
+        method: 'GET',
+        url: `/api/attachments/${id}`,
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(file.statusCode).toBe(200);
       expect(file.headers['content-disposition']).toBe('attachment; filename="statement.pdf"');
       expect(file.headers['x-content-type-options']).toBe('nosniff');
       expect(file.rawPayload.equals(bytes)).toBe(true);
-      const ref = await hub.app.inject({ method: 'GET', url: `/api/attachments/${urlId}`, headers: { cookie: fx.customer.cookie } });
+      const ref = await hub.app.inject({
+        method: 'GET',
+        url: `/api/attachments/${urlId}`,
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(ref.statusCode).toBe(302);
       // An image by URL is shown through the hub's image proxy, never loaded from the business's host.
-      const proxied = (url: string) => mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: fx.customer.id }, url);
+      const proxied = (url: string) =>
+        mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: fx.customer.id }, url);
       expect(ref.headers.location).toBe(proxied('https://cdn.bank.example/card.png'));
-      expect(ref.headers.location).toMatch(/^\/api\/media\/image\?url=https%3A%2F%2Fcdn\.bank\.example%2Fcard\.png&sig=/);
+      expect(ref.headers.location).toMatch(
+        /^\/api\/media\/image\?url=https%3A%2F%2Fcdn\.bank\.example%2Fcard\.png&sig=/,
+      );
       expect((await customerMessages(hub, fx)).at(-1)!.body['attachment']).toEqual({
         type: 'image',
         payload: { attachment_id: urlId, url: proxied('https://cdn.bank.example/card.png') },
       });
       // Non-ASCII and control characters in a reusable URL: a redirect with the URL percent-encoded, not a 500.
       const odd = await graph('POST', '/me/message_attachments', {
-        message: { attachment: { type: 'image', payload: { url: 'https://cdn.bank.example/Überweisung\u0001.png?q=ä', is_reusable: true } } },
+        message: {
+          attachment: {
+            type: 'image',
+            payload: { url: 'https://cdn.bank.example/Überweisung\u0001.png?q=ä', is_reusable: true },
+          },
+        },
       });
       expect(odd.statusCode).toBe(200);
       const oddId = odd.json().attachment_id as string;
       expect(
-        (await graph('POST', '/v6.0/me/messages', { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: { attachment_id: oddId } } } }))
-          .statusCode,
+        (
+          await graph('POST', '/v6.0/me/messages', {
+            ...textSend(fx.psid),
+            message: { attachment: { type: 'image', payload: { attachment_id: oddId } } },
+          })
+        ).statusCode,
       ).toBe(200);
-      const oddRef = await hub.app.inject({ method: 'GET', url: `/api/attachments/${oddId}`, headers: { cookie: fx.customer.cookie } });
+      const oddRef = await hub.app.inject({
+        method: 'GET',
+        url: `/api/attachments/${oddId}`,
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(oddRef.statusCode).toBe(302);
       expect(oddRef.headers.location).toBe(proxied('https://cdn.bank.example/%C3%9Cberweisung%01.png?q=%C3%A4'));
       expect(oddRef.headers.location).toMatch(/^[\x21-\x7e]+$/);
@@ -297,10 +398,17 @@ for (const dialect of DIALECTS) {
       });
       expect(big.json().error).toMatchObject({ code: 100, error_subcode: 2018109 });
       expect(
-        (await graph('POST', '/me/message_attachments', { message: { attachment: { type: 'sticker', payload: { url: 'https://x.example/a' } } } })).json().error
-          .code,
+        (
+          await graph('POST', '/me/message_attachments', {
+            message: { attachment: { type: 'sticker', payload: { url: 'https://x.example/a' } } },
+          })
+        ).json().error.code,
       ).toBe(100);
-      expect((await graph('POST', '/me/message_attachments', { message: { attachment: { type: 'image', payload: {} } } })).json().error.code).toBe(100);
+      expect(
+        (
+          await graph('POST', '/me/message_attachments', { message: { attachment: { type: 'image', payload: {} } } })
+        ).json().error.code,
+      ).toBe(100);
       expect(await countRows(hub, 'attachments')).toBe(0);
     });
 
@@ -318,17 +426,32 @@ for (const dialect of DIALECTS) {
         ],
       });
       expect(res.statusCode).toBe(200);
-      const items = res.json() as Array<{ code: number; headers: Array<{ name: string; value: string }>; body: string }>;
+      const items = res.json() as Array<{
+        code: number;
+        headers: Array<{ name: string; value: string }>;
+        body: string;
+      }>;
       expect(items.map((i) => i.code)).toEqual([200, 200, 400, 200]);
       expect(Object.keys(JSON.parse(items[0]!.body)).sort()).toEqual(['message_id', 'recipient_id']);
       expect(JSON.parse(items[2]!.body).error).toMatchObject({ code: 100, error_subcode: 2018001 });
       expect(JSON.parse(items[3]!.body)).toEqual({ id: fx.page.page_id });
-      expect(items[0]!.headers).toContainEqual({ name: 'Content-Type', value: expect.stringContaining('application/json') });
-      expect((await customerMessages(hub, fx)).filter((m) => m.direction === 'out').map((m) => m.body['text'])).toEqual(['one', 'two']);
+      expect(items[0]!.headers).toContainEqual({
+        name: 'Content-Type',
+        value: expect.stringContaining('application/json'),
+      });
+      expect((await customerMessages(hub, fx)).filter((m) => m.direction === 'out').map((m) => m.body['text'])).toEqual(
+        ['one', 'two'],
+      );
 
-      const tooMany = await graph('POST', '/', { batch: Array.from({ length: 51 }, () => ({ method: 'GET', relative_url: 'me' })) });
+      const tooMany = await graph('POST', '/', {
+        batch: Array.from({ length: 51 }, () => ({ method: 'GET', relative_url: 'me' })),
+      });
       expect(tooMany.json().error.code).toBe(100);
-      const unauthenticated = await hub.app.inject({ method: 'POST', url: '/', payload: { batch: [{ method: 'GET', relative_url: 'me' }] } });
+      const unauthenticated = await hub.app.inject({
+        method: 'POST',
+        url: '/',
+        payload: { batch: [{ method: 'GET', relative_url: 'me' }] },
+      });
       expect(unauthenticated.json().error.code).toBe(190);
     });
   });

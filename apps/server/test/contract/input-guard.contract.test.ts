@@ -8,7 +8,9 @@ import { buildTestHub, createPage, DIALECTS, openConversation, signUp, type Test
 
 /** A menu item nested `levels` deep, written as JSON text (JSON.stringify itself would overflow). */
 const deep = (levels: number): string =>
-  '{"type":"nested","title":"x","call_to_actions":['.repeat(levels) + '{"type":"postback","title":"x","payload":"P"}' + ']}'.repeat(levels);
+  '{"type":"nested","title":"x","call_to_actions":['.repeat(levels) +
+  '{"type":"postback","title":"x","payload":"P"}' +
+  ']}'.repeat(levels);
 
 describe.each(DIALECTS)('input guard (%s)', (dialect) => {
   let hub: TestHub;
@@ -33,9 +35,18 @@ describe.each(DIALECTS)('input guard (%s)', (dialect) => {
       ['POST', `/api/conversations/${conversationId}/messages`, { text: 'hi', reply_to: { mid: 'm_\u0000' } }],
       ['POST', '/api/conversations', { page_id: `${pageId}\u0000` }],
     ] as const) {
-      const res = await hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
+      const res = await hub.app.inject({
+        method,
+        url,
+        headers: { cookie },
+        ...(payload === undefined ? {} : { payload }),
+      });
       expect(res.statusCode, url).toBe(400);
-      expect(res.json().error, url).toMatchObject({ code: 'BAD_REQUEST', status: 400, message: expect.stringMatching(/NUL/) });
+      expect(res.json().error, url).toMatchObject({
+        code: 'BAD_REQUEST',
+        status: 400,
+        message: expect.stringMatching(/NUL/),
+      });
     }
   });
 
@@ -46,7 +57,11 @@ describe.each(DIALECTS)('input guard (%s)', (dialect) => {
       payload: { name: 'Da\u0000na', profile_picture_url: 'https://example.com/a.png' },
     });
     expect(persona.statusCode).toBe(400);
-    expect(persona.json().error).toMatchObject({ type: 'OAuthException', code: 100, message: expect.stringMatching(/NUL/) });
+    expect(persona.json().error).toMatchObject({
+      type: 'OAuthException',
+      code: 100,
+      message: expect.stringMatching(/NUL/),
+    });
     const menu = `{"persistent_menu":[{"locale":"default","call_to_actions":[${deep(5000)}]}]}`;
     const res = await hub.app.inject({
       method: 'POST',
@@ -60,7 +75,11 @@ describe.each(DIALECTS)('input guard (%s)', (dialect) => {
     const ok = await hub.app.inject({
       method: 'POST',
       url: `/me/messenger_profile?access_token=${token}`,
-      payload: { persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }] }] },
+      payload: {
+        persistent_menu: [
+          { locale: 'default', call_to_actions: [{ type: 'postback', title: 'Balance', payload: 'BALANCE' }] },
+        ],
+      },
     });
     expect(ok.json()).toEqual({ result: 'success' });
   });

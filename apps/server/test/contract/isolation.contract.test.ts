@@ -35,7 +35,11 @@ for (const dialect of DIALECTS) {
         await hub.app.inject({
           method: 'POST',
           url: `/me/message_attachments?access_token=${t}`,
-          payload: { message: { attachment: { type: 'image', payload: { url: 'https://shop.example/x.png', is_reusable: true } } } },
+          payload: {
+            message: {
+              attachment: { type: 'image', payload: { url: 'https://shop.example/x.png', is_reusable: true } },
+            },
+          },
         })
       ).json().attachment_id;
     });
@@ -44,7 +48,11 @@ for (const dialect of DIALECTS) {
     });
 
     /** Calls with my token; answers the error without its trace id. */
-    async function errorOf(method: 'GET' | 'POST' | 'DELETE', path: string, payload?: object): Promise<Record<string, unknown>> {
+    async function errorOf(
+      method: 'GET' | 'POST' | 'DELETE',
+      path: string,
+      payload?: object,
+    ): Promise<Record<string, unknown>> {
       const res = await hub.app.inject({
         method,
         url: `${path}${path.includes('?') ? '&' : '?'}access_token=${mine.page.page_access_token}`,
@@ -56,7 +64,11 @@ for (const dialect of DIALECTS) {
     }
 
     /** `build(id)` with their id must answer like `build(unknown)`. */
-    async function expectSameAsUnknown(theirId: string, unknownId: string, call: (id: string) => Promise<Record<string, unknown>>): Promise<void> {
+    async function expectSameAsUnknown(
+      theirId: string,
+      unknownId: string,
+      call: (id: string) => Promise<Record<string, unknown>>,
+    ): Promise<void> {
       const foreign = await call(theirId);
       const unknown = await call(unknownId);
       expect(foreign).toEqual(unknown);
@@ -68,7 +80,8 @@ for (const dialect of DIALECTS) {
         (psid) => errorOf('POST', `/v25.0/${mine.page.page_id}/messages`, textSend(psid)),
         (psid) => errorOf('POST', '/me/messages', { recipient: { id: psid }, sender_action: 'typing_on' }),
         (psid) => errorOf('POST', '/me/messages', { recipient: { id: psid }, sender_action: 'mark_seen' }),
-        (psid) => errorOf('POST', '/me/pass_thread_control', { recipient: { id: psid }, target_app_id: '263902037430900' }),
+        (psid) =>
+          errorOf('POST', '/me/pass_thread_control', { recipient: { id: psid }, target_app_id: '263902037430900' }),
         (psid) => errorOf('POST', '/me/take_thread_control', { recipient: { id: psid } }),
         (psid) => errorOf('POST', '/me/request_thread_control', { recipient: { id: psid } }),
         (psid) => errorOf('POST', '/me/release_thread_control', { recipient: { id: psid } }),
@@ -80,26 +93,44 @@ for (const dialect of DIALECTS) {
     });
 
     it('mids, personas and attachments of another page look unknown', async () => {
-      await expectSameAsUnknown(theirMid, 'm_doesnotexist', (mid) => errorOf('POST', '/me/messages', { ...textSend(mine.psid), reply_to: { mid } }));
-      await expectSameAsUnknown(theirPersona, '1234567', (id) => errorOf('POST', '/me/messages', { ...textSend(mine.psid), persona_id: id }));
+      await expectSameAsUnknown(theirMid, 'm_doesnotexist', (mid) =>
+        errorOf('POST', '/me/messages', { ...textSend(mine.psid), reply_to: { mid } }),
+      );
+      await expectSameAsUnknown(theirPersona, '1234567', (id) =>
+        errorOf('POST', '/me/messages', { ...textSend(mine.psid), persona_id: id }),
+      );
       await expectSameAsUnknown(theirPersona, '1234567', (id) => errorOf('GET', `/v6.0/${id}`));
       await expectSameAsUnknown(theirPersona, '1234567', (id) => errorOf('DELETE', `/v6.0/${id}`));
       await expectSameAsUnknown(theirAttachment, '7654321', (id) =>
-        errorOf('POST', '/me/messages', { ...textSend(mine.psid), message: { attachment: { type: 'image', payload: { attachment_id: id } } } }),
+        errorOf('POST', '/me/messages', {
+          ...textSend(mine.psid),
+          message: { attachment: { type: 'image', payload: { attachment_id: id } } },
+        }),
       );
       await expectSameAsUnknown(theirs.page.page_id, '999999999999999', (id) => errorOf('GET', `/v6.0/${id}`));
-      await expectSameAsUnknown(theirs.page.page_id, '999999999999999', (id) => errorOf('POST', `/v6.0/${id}/messages`, textSend(mine.psid)));
-      await expectSameAsUnknown(theirs.page.page_id, '999999999999999', (id) => errorOf('GET', `/v6.0/${id}/messenger_profile`));
+      await expectSameAsUnknown(theirs.page.page_id, '999999999999999', (id) =>
+        errorOf('POST', `/v6.0/${id}/messages`, textSend(mine.psid)),
+      );
+      await expectSameAsUnknown(theirs.page.page_id, '999999999999999', (id) =>
+        errorOf('GET', `/v6.0/${id}/messenger_profile`),
+      );
     });
 
     it('nothing of the other page changed: its thread, persona and messages are intact', async () => {
-      await errorOf('POST', '/me/pass_thread_control', { recipient: { id: theirs.psid }, target_app_id: '263902037430900' });
+      await errorOf('POST', '/me/pass_thread_control', {
+        recipient: { id: theirs.psid },
+        target_app_id: '263902037430900',
+      });
       await errorOf('DELETE', `/v6.0/${theirPersona}`);
       const t = theirs.page.page_access_token;
       expect(
-        (await hub.app.inject({ method: 'GET', url: `/me/thread_owner?recipient=${theirs.psid}&access_token=${t}` })).json().data[0].thread_owner.app_id,
+        (
+          await hub.app.inject({ method: 'GET', url: `/me/thread_owner?recipient=${theirs.psid}&access_token=${t}` })
+        ).json().data[0].thread_owner.app_id,
       ).toBe(theirs.page.app_id);
-      expect((await hub.app.inject({ method: 'GET', url: `/v6.0/${theirPersona}?access_token=${t}` })).json().name).toBe('Eve');
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/v6.0/${theirPersona}?access_token=${t}` })).json().name,
+      ).toBe('Eve');
       expect(await countRows(hub, 'messages')).toBe(2);
       expect(await countRows(hub, 'message_attachments')).toBe(0);
     });

@@ -9,12 +9,22 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { declareCategory } from '../../src/features/consent/declarations.js';
 import { buildTestHub, createPage, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
-import { buildGraphFixture, countNonHubMessages, customerMessages, textSend, type GraphFixture } from './graph-fixtures.js';
+import {
+  buildGraphFixture,
+  countNonHubMessages,
+  customerMessages,
+  textSend,
+  type GraphFixture,
+} from './graph-fixtures.js';
 
 const DAY = 86_400_000;
 
 /** A webhook receiver on 127.0.0.1 that keeps every body it accepts. */
-async function startReceiver(): Promise<{ url: string; bodies: Array<Record<string, unknown>>; stop(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  bodies: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}> {
   const bodies: Array<Record<string, unknown>> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -127,7 +137,11 @@ for (const dialect of DIALECTS) {
       });
     const create = (body: unknown) => graph('POST', `/${fx.page.page_id}/message_templates`, body);
     const send = (body: unknown) => graph('POST', `/${fx.page.page_id}/messages`, body);
-    const expectError = (res: { statusCode: number; json(): { error: Record<string, unknown> } }, code: number, subcode?: number) => {
+    const expectError = (
+      res: { statusCode: number; json(): { error: Record<string, unknown> } },
+      code: number,
+      subcode?: number,
+    ) => {
       expect(res.statusCode, JSON.stringify(res.json())).toBe(400);
       const error = res.json().error;
       expect(error['code']).toBe(code);
@@ -136,15 +150,27 @@ for (const dialect of DIALECTS) {
       return error;
     };
     const allowFraudAlerts = async () => {
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'fraud_alerts', purpose: 'Alerts about card payments we think are not yours' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'fraud_alerts',
+        purpose: 'Alerts about card payments we think are not yours',
+      });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts']);
     };
 
     it('create → APPROVED → status webhook → send outside the window with consent → refused without consent → refused once deleted', async () => {
       const receiver = await startReceiver();
       stops.push(receiver.stop);
-      await hub.ctx.storage.db.updateTable('apps').set({ webhook_url: receiver.url }).where('page_id', '=', fx.page.page_id).execute();
-      expect((await graph('POST', '/me/subscribed_apps', { subscribed_fields: 'messages,message_template_status_update' })).json()).toEqual({ success: true });
+      await hub.ctx.storage.db
+        .updateTable('apps')
+        .set({ webhook_url: receiver.url })
+        .where('page_id', '=', fx.page.page_id)
+        .execute();
+      expect(
+        (
+          await graph('POST', '/me/subscribed_apps', { subscribed_fields: 'messages,message_template_status_update' })
+        ).json(),
+      ).toEqual({ success: true });
 
       const created = await create(fraudTemplate());
       expect(created.statusCode, created.body).toBe(200);
@@ -184,12 +210,21 @@ for (const dialect of DIALECTS) {
         status: 'APPROVED',
         notification_category: 'fraud_alerts',
       });
-      expect((await graph('GET', `/${id}`)).json()).toMatchObject({ id, status: 'APPROVED', category: 'UTILITY', rejected_reason: 'NONE' });
+      expect((await graph('GET', `/${id}`)).json()).toMatchObject({
+        id,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        rejected_reason: 'NONE',
+      });
 
       clock.advance(3 * DAY); // far outside the 24-hour window
       expectError(await send(textSend(fx.psid, 'late')), 10, 2018278);
       const refused = expectError(await send(fraudSend(fx.psid)), 10, 1400001);
-      expect(refused['error_data']).toMatchObject({ reason: 'none', template: 'card_payment_check', missing: ['fraud_alerts'] });
+      expect(refused['error_data']).toMatchObject({
+        reason: 'none',
+        template: 'card_payment_check',
+        missing: ['fraud_alerts'],
+      });
       expect(await countNonHubMessages(hub)).toBe(1);
 
       await allowFraudAlerts();
@@ -226,7 +261,9 @@ for (const dialect of DIALECTS) {
       expectError(await send(fraudSend(fx.psid)), 10, 1400001);
 
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts']);
-      expect((await graph('DELETE', `/${fx.page.page_id}/message_templates?name=card_payment_check`)).json()).toEqual({ success: true });
+      expect((await graph('DELETE', `/${fx.page.page_id}/message_templates?name=card_payment_check`)).json()).toEqual({
+        success: true,
+      });
       const gone = expectError(await send(fraudSend(fx.psid)), 100);
       expect(gone['message']).toMatch(/Template name does not exist in the translation/);
       expectError(await graph('GET', `/${id}`), 100, 33);
@@ -239,13 +276,21 @@ for (const dialect of DIALECTS) {
     it('a utility question reaches the customer while the page inbox holds the thread, as a security alert awaiting an answer', async () => {
       expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
       await allowFraudAlerts();
-      const pass = await graph('POST', '/me/pass_thread_control', { recipient: { id: fx.psid }, target_app_id: 263902037430900 });
+      const pass = await graph('POST', '/me/pass_thread_control', {
+        recipient: { id: fx.psid },
+        target_app_id: 263902037430900,
+      });
       expect(pass.json()).toEqual({ success: true });
       expectError(await send(textSend(fx.psid, 'a reply from the bot')), 2018300);
       const ok = await send(fraudSend(fx.psid));
       expect(ok.statusCode, ok.body).toBe(200);
       const shown = (await customerMessages(hub, fx)).at(-1) as Record<string, unknown> | undefined;
-      expect(shown).toMatchObject({ mid: ok.json().message_id, notification_category: 'fraud_alerts', awaits_answer: true, answered_postback: null });
+      expect(shown).toMatchObject({
+        mid: ok.json().message_id,
+        notification_category: 'fraud_alerts',
+        awaits_answer: true,
+        answered_postback: null,
+      });
       // Without consent it is refused as such, handover or not.
       await hub.services.consents.revoke(fx.customer.id, fx.page.page_id);
       expectError(await send(fraudSend(fx.psid)), 10, 1400001);
@@ -253,13 +298,31 @@ for (const dialect of DIALECTS) {
 
     it('rejects promotional, malformed, too-variable, shortened-link and credential-seeking templates with Meta’s reason; a rejected template cannot be sent', async () => {
       const cases: Array<[Record<string, unknown>, string]> = [
-        [bodyOnly('promo_one', 'Your statement is ready. Enjoy 20% off your next card fee this week.'), 'TAG_SHOULD_BE_MARKETING'],
-        [bodyOnly('promo_two', 'Shop now and get cashback on every purchase with your card.'), 'TAG_SHOULD_BE_MARKETING'],
-        [bodyOnly('single_brace', 'Your payment of {1} was received, thank you for banking with us.'), 'INCORRECT_PARAMS'],
-        [bodyOnly('skipped_var', 'Your payment of {{1}} to {{3}} was received today, thank you.', ['€5', 'Shop']), 'INCORRECT_PARAMS'],
+        [
+          bodyOnly('promo_one', 'Your statement is ready. Enjoy 20% off your next card fee this week.'),
+          'TAG_SHOULD_BE_MARKETING',
+        ],
+        [
+          bodyOnly('promo_two', 'Shop now and get cashback on every purchase with your card.'),
+          'TAG_SHOULD_BE_MARKETING',
+        ],
+        [
+          bodyOnly('single_brace', 'Your payment of {1} was received, thank you for banking with us.'),
+          'INCORRECT_PARAMS',
+        ],
+        [
+          bodyOnly('skipped_var', 'Your payment of {{1}} to {{3}} was received today, thank you.', ['€5', 'Shop']),
+          'INCORRECT_PARAMS',
+        ],
         [bodyOnly('named_var', 'Your payment of {{amount}} was received today, thank you.'), 'INCORRECT_PARAMS'],
-        [bodyOnly('adjacent_vars', 'Your payment of {{1}} {{2}} was received today, thank you.', ['5', 'EUR']), 'INCORRECT_PARAMS'],
-        [bodyOnly('ratio', 'Paid {{1}} to {{2}} on {{3}} ok', ['€5', 'Shop', 'Monday']), 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT'],
+        [
+          bodyOnly('adjacent_vars', 'Your payment of {{1}} {{2}} was received today, thank you.', ['5', 'EUR']),
+          'INCORRECT_PARAMS',
+        ],
+        [
+          bodyOnly('ratio', 'Paid {{1}} to {{2}} on {{3}} ok', ['€5', 'Shop', 'Monday']),
+          'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT',
+        ],
         [bodyOnly('short_link', 'Your statement is ready at https://bit.ly/3xYz for you to read.'), 'INVALID_FORMAT'],
         [bodyOnly('phishing', 'To unblock your card, reply with your PIN and card number today.'), 'SCAM'],
       ];
@@ -271,16 +334,31 @@ for (const dialect of DIALECTS) {
         expect(stored.json().rejected_reason, String(body['name'])).toBe(reason);
       }
       // A warning about credentials is not a request for them.
-      const warning = await create(bodyOnly('security_tip', 'We will never ask you to share your PIN or password in a message.'));
+      const warning = await create(
+        bodyOnly('security_tip', 'We will never ask you to share your PIN or password in a message.'),
+      );
       expect(warning.json().status).toBe('APPROVED');
 
       const rejected = await graph('GET', `/${fx.page.page_id}/message_templates?status=REJECTED`);
       expect(rejected.json().data).toHaveLength(cases.length);
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'transactions', purpose: 'Payments on your account' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'transactions',
+        purpose: 'Payments on your account',
+      });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['transactions']);
-      const notApproved = expectError(await send({ recipient: { id: fx.psid }, message: { template: { name: 'promo_one', language: { code: 'en' } } } }), 100);
+      const notApproved = expectError(
+        await send({
+          recipient: { id: fx.psid },
+          message: { template: { name: 'promo_one', language: { code: 'en' } } },
+        }),
+        100,
+      );
       expect(notApproved['message']).toMatch(/not approved \(status REJECTED, TAG_SHOULD_BE_MARKETING\)/);
-      const approved = await send({ recipient: { id: fx.psid }, message: { template: { name: 'security_tip', language: 'en' } } });
+      const approved = await send({
+        recipient: { id: fx.psid },
+        message: { template: { name: 'security_tip', language: 'en' } },
+      });
       expect(approved.statusCode, approved.body).toBe(200);
     });
 
@@ -325,7 +403,9 @@ for (const dialect of DIALECTS) {
       expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
       await allowFraudAlerts();
       const tpl = (components: unknown[]) =>
-        fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'en_US' }, components } } });
+        fraudSend(fx.psid, {
+          message: { template: { name: 'card_payment_check', language: { code: 'en_US' }, components } },
+        });
       const body2 = {
         type: 'body',
         parameters: [
@@ -334,12 +414,18 @@ for (const dialect of DIALECTS) {
         ],
       };
       const url = { type: 'buttons', parameters: [{ type: 'URL', url: 'p1' }] };
-      const mismatch = expectError(await send(tpl([{ type: 'body', parameters: [{ type: 'text', text: '€1' }] }, url])), 100);
+      const mismatch = expectError(
+        await send(tpl([{ type: 'body', parameters: [{ type: 'text', text: '€1' }] }, url])),
+        100,
+      );
       expect(mismatch['message']).toMatch(/Number of parameters does not match the expected number of params/);
       expect(mismatch['error_data']).toMatchObject({ expected: 2, received: 1 });
       expectError(await send(tpl([body2])), 100); // the URL button's suffix is missing
       expectError(await send(tpl([body2, { type: 'buttons', parameters: [{ type: 'POSTBACK', payload: 'x' }] }])), 100);
-      expectError(await send(tpl([body2, url, { type: 'header', parameters: [{ type: 'text', text: 'extra' }] }])), 100);
+      expectError(
+        await send(tpl([body2, url, { type: 'header', parameters: [{ type: 'text', text: 'extra' }] }])),
+        100,
+      );
       expectError(
         await send(
           tpl([
@@ -355,10 +441,25 @@ for (const dialect of DIALECTS) {
         ),
         100,
       );
-      expectError(await send(fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'fr' } } } })), 100);
+      expectError(
+        await send(
+          fraudSend(fx.psid, { message: { template: { name: 'card_payment_check', language: { code: 'fr' } } } }),
+        ),
+        100,
+      );
       expectError(await send(fraudSend(fx.psid, { messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' })), 100);
-      expectError(await send({ recipient: { id: fx.psid }, messaging_type: 'UTILITY', message: { text: 'no template' } }), 100);
-      expectError(await send(fraudSend(fx.psid, { message: { text: 'and a template', template: { name: 'card_payment_check', language: 'en_US' } } })), 100);
+      expectError(
+        await send({ recipient: { id: fx.psid }, messaging_type: 'UTILITY', message: { text: 'no template' } }),
+        100,
+      );
+      expectError(
+        await send(
+          fraudSend(fx.psid, {
+            message: { text: 'and a template', template: { name: 'card_payment_check', language: 'en_US' } },
+          }),
+        ),
+        100,
+      );
       expect(await countNonHubMessages(hub)).toBe(1);
       expect((await send(tpl([body2, url]))).statusCode).toBe(200);
     });
@@ -369,7 +470,9 @@ for (const dialect of DIALECTS) {
       const names = (library.json().data as Array<{ name: string }>).map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['card_payment_check_1', 'transaction_posted_1']));
       expect(names).not.toContain('shipping_update_1');
-      const fraud = (library.json().data as Array<Record<string, unknown>>).find((t) => t['name'] === 'card_payment_check_1');
+      const fraud = (library.json().data as Array<Record<string, unknown>>).find(
+        (t) => t['name'] === 'card_payment_check_1',
+      );
       expect(fraud).toMatchObject({
         category: 'UTILITY',
         topic: 'ACCOUNT_UPDATES',
@@ -379,7 +482,12 @@ for (const dialect of DIALECTS) {
       });
       expect((await graph('GET', '/message_template_library?topic=order_management')).json().data).toHaveLength(2);
 
-      const clone = await create({ name: 'bank_fraud_check', language: 'en', category: 'UTILITY', library_template_name: 'card_payment_check_1' });
+      const clone = await create({
+        name: 'bank_fraud_check',
+        language: 'en',
+        category: 'UTILITY',
+        library_template_name: 'card_payment_check_1',
+      });
       expect(clone.json()).toMatchObject({ status: 'APPROVED', category: 'UTILITY' });
       const stored = (await graph('GET', `/${clone.json().id as string}`)).json();
       expect(stored).toMatchObject({ name: 'bank_fraud_check', notification_category: 'fraud_alerts' });
@@ -394,7 +502,10 @@ for (const dialect of DIALECTS) {
             name: 'bank_fraud_check',
             language: { code: 'en' },
             components: [
-              { type: 'body', parameters: ['€950.00', 'Electro World', '••42'].map((text) => ({ type: 'text', text })) },
+              {
+                type: 'body',
+                parameters: ['€950.00', 'Electro World', '••42'].map((text) => ({ type: 'text', text })),
+              },
               { type: 'buttons', parameters: [1, 2, 3].map(() => ({ type: 'POSTBACK', payload: 'alr_7' })) },
             ],
           },
@@ -416,11 +527,24 @@ for (const dialect of DIALECTS) {
 
       const base = { name: 'clone_two', language: 'en', category: 'UTILITY' };
       expectError(await create({ ...base, library_template_name: 'no_such_template' }), 100);
-      expectError(await create({ ...base, library_template_name: 'card_payment_check_1', notification_category: 'balances' }), 100);
-      expectError(await create({ ...base, library_template_name: 'card_payment_check_1', library_template_body_inputs: [{ type: 'body', text: 'x' }] }), 100);
+      expectError(
+        await create({ ...base, library_template_name: 'card_payment_check_1', notification_category: 'balances' }),
+        100,
+      );
+      expectError(
+        await create({
+          ...base,
+          library_template_name: 'card_payment_check_1',
+          library_template_body_inputs: [{ type: 'body', text: 'x' }],
+        }),
+        100,
+      );
       expectError(await create({ ...base, library_template_name: 'card_payment_check_1', language: 'fr' }), 100);
       expectError(await create({ ...base, notification_category: 'fraud_alerts' }), 100); // neither components nor a library template
-      expectError(await create({ ...base, components: [{ type: 'BODY', text: 'Your payment was received, thank you.' }] }), 100); // no category
+      expectError(
+        await create({ ...base, components: [{ type: 'BODY', text: 'Your payment was received, thank you.' }] }),
+        100,
+      ); // no category
     });
 
     it('keeps templates to their page: another page cannot read, send or delete them', async () => {
@@ -451,7 +575,8 @@ for (const dialect of DIALECTS) {
         hub = await buildTestHub({ dialect, clock, env: { MESSENGER_TAGS: mode } });
         const fx = await buildGraphFixture(hub);
         const token = fx.page.page_access_token;
-        const send = (body: unknown) => hub!.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: body as object });
+        const send = (body: unknown) =>
+          hub!.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: body as object });
         for (const category of ['fraud_alerts', 'receipts', 'events'])
           await declareCategory(hub.ctx, { pageId: fx.page.page_id, category, purpose: `About ${category}` });
         await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'receipts', 'events']);
@@ -461,15 +586,28 @@ for (const dialect of DIALECTS) {
           ['CONFIRMED_EVENT_UPDATE', 'events'],
         ] as const;
         for (const [tag, category] of tagged) {
-          const res = await send({ recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', tag, notification_category: category, message: { text: tag } });
+          const res = await send({
+            recipient: { id: fx.psid },
+            messaging_type: 'MESSAGE_TAG',
+            tag,
+            notification_category: category,
+            message: { text: tag },
+          });
           if (mode === 'legacy') {
             expect(res.statusCode, res.body).toBe(200);
             continue;
           }
           expect(res.statusCode).toBe(400);
-          expect(res.json().error).toMatchObject({ message: '(#100) Invalid parameter', type: 'OAuthException', code: 100 });
+          expect(res.json().error).toMatchObject({
+            message: '(#100) Invalid parameter',
+            type: 'OAuthException',
+            code: 100,
+          });
           expect(res.json().error.error_subcode).toBeUndefined();
-          expect(res.json().error.error_data).toMatchObject({ param: 'tag', reason: expect.stringContaining('2026-04-27') });
+          expect(res.json().error.error_data).toMatchObject({
+            param: 'tag',
+            reason: expect.stringContaining('2026-04-27'),
+          });
         }
         const persona = await hub.app.inject({
           method: 'POST',

@@ -7,7 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../helpers.js';
 
-const PRODUCTION = { NODE_ENV: 'production', SERVICE_KEY: randomBytes(32).toString('base64url'), KEK: randomBytes(32).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SERVICE_KEY: randomBytes(32).toString('base64url'),
+  KEK: randomBytes(32).toString('base64'),
+};
 const TOKEN = 'metrics-token-0123456789abcdef';
 
 describe.each(DIALECTS)('operations surfaces (%s)', (dialect) => {
@@ -31,7 +35,14 @@ describe.each(DIALECTS)('operations surfaces (%s)', (dialect) => {
 
   it('with METRICS_TOKEN: /metrics answers 401 without the bearer token or with a wrong one, and the metrics with it', async () => {
     hub = await buildTestHub({ dialect, env: { ...PRODUCTION, METRICS_TOKEN: TOKEN } });
-    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
+    for (const authorization of [
+      undefined,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      'Bearer ',
+    ]) {
       const res = await get('/metrics', authorization === undefined ? {} : { authorization });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
@@ -66,6 +77,8 @@ describe.each(DIALECTS)('operations surfaces (%s)', (dialect) => {
 
 describe('METRICS_TOKEN configuration', () => {
   it('refuses a short token', async () => {
-    await expect(buildTestHub({ env: { METRICS_TOKEN: 'short' } })).rejects.toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+    await expect(buildTestHub({ env: { METRICS_TOKEN: 'short' } })).rejects.toThrow(
+      /METRICS_TOKEN: must be at least 16 characters/,
+    );
   });
 });

@@ -24,15 +24,24 @@ for (const dialect of DIALECTS) {
       hub = await buildTestHub({ dialect, clock });
       fx = await buildGraphFixture(hub);
       token = fx.page.page_access_token;
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'fraud_alerts', purpose: 'Alerts about suspicious card activity' });
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'transactions', purpose: 'Card payment notices' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'fraud_alerts',
+        purpose: 'Alerts about suspicious card activity',
+      });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'transactions',
+        purpose: 'Card payment notices',
+      });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'transactions']);
     });
     afterEach(async () => {
       await hub.dispose();
     });
 
-    const send = (payload: unknown) => hub.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: payload as object });
+    const send = (payload: unknown) =>
+      hub.app.inject({ method: 'POST', url: `/v25.0/me/messages?access_token=${token}`, payload: payload as object });
     const buttons = [
       { type: 'postback', title: 'Yes, it was me', payload: 'FRAUD:yes:abc' },
       { type: 'postback', title: 'No, not me', payload: 'FRAUD:no:abc' },
@@ -42,20 +51,38 @@ for (const dialect of DIALECTS) {
       messaging_type: 'MESSAGE_TAG',
       tag: 'ACCOUNT_UPDATE',
       notification_category: category,
-      message: { attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons } } },
+      message: {
+        attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons } },
+      },
     });
     const notice = () => ({ ...alert('transactions'), message: { text: 'Card •••• 4821: €12.00 at Cafe, pending.' } });
     const postback = (body: object, cookie = fx.customer.cookie, conversationId = fx.conversationId) =>
-      hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { postback: body } });
+      hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conversationId}/messages`,
+        headers: { cookie },
+        payload: { postback: body },
+      });
     const conversation = async () =>
-      (await hub.app.inject({ method: 'GET', url: `/api/conversations/${fx.conversationId}`, headers: { cookie: fx.customer.cookie } })).json();
-    const message = async (mid: string) => (await customerMessages(hub, fx)).find((m) => m.mid === mid) as Record<string, unknown> | undefined;
+      (
+        await hub.app.inject({
+          method: 'GET',
+          url: `/api/conversations/${fx.conversationId}`,
+          headers: { cookie: fx.customer.cookie },
+        })
+      ).json();
+    const message = async (mid: string) =>
+      (await customerMessages(hub, fx)).find((m) => m.mid === mid) as Record<string, unknown> | undefined;
 
     it('a consented proactive question awaits an answer until one of its buttons is used; the first answer is kept', async () => {
       const sent = await send(alert());
       expect(sent.statusCode).toBe(200);
       const mid = sent.json().message_id as string;
-      expect(await message(mid)).toMatchObject({ notification_category: 'fraud_alerts', awaits_answer: true, answered_postback: null });
+      expect(await message(mid)).toMatchObject({
+        notification_category: 'fraud_alerts',
+        awaits_answer: true,
+        answered_postback: null,
+      });
       expect((await conversation()).awaiting_answers).toBe(1);
       // Newer messages do not answer it.
       expect((await send(notice())).statusCode).toBe(200);
@@ -65,7 +92,10 @@ for (const dialect of DIALECTS) {
       clock.advance(1_000);
       const tapped = await postback({ title: 'No, not me', payload: 'FRAUD:no:abc', message_mid: mid });
       expect(tapped.statusCode).toBe(201);
-      expect(tapped.json().body).toEqual({ postback: { title: 'No, not me', payload: 'FRAUD:no:abc' }, reply_to: { mid } });
+      expect(tapped.json().body).toEqual({
+        postback: { title: 'No, not me', payload: 'FRAUD:no:abc' },
+        reply_to: { mid },
+      });
       expect(await message(mid)).toMatchObject({
         awaits_answer: false,
         answered_postback: { title: 'No, not me', payload: 'FRAUD:no:abc', answered_at: clock.now() },
@@ -74,22 +104,36 @@ for (const dialect of DIALECTS) {
 
       // A second tap is still delivered to the business (it answers with the outcome), but the first answer stays.
       clock.advance(1_000);
-      expect((await postback({ title: 'Yes, it was me', payload: 'FRAUD:yes:abc', message_mid: mid })).statusCode).toBe(201);
+      expect((await postback({ title: 'Yes, it was me', payload: 'FRAUD:yes:abc', message_mid: mid })).statusCode).toBe(
+        201,
+      );
       expect((await message(mid))?.['answered_postback']).toMatchObject({ title: 'No, not me' });
-      const taps = (await customerMessages(hub, fx)).filter((m) => m.direction === 'in' && m.body['postback'] !== undefined);
-      expect(taps.map((m) => (m.body['postback'] as { title: string }).title)).toEqual(['No, not me', 'Yes, it was me']);
+      const taps = (await customerMessages(hub, fx)).filter(
+        (m) => m.direction === 'in' && m.body['postback'] !== undefined,
+      );
+      expect(taps.map((m) => (m.body['postback'] as { title: string }).title)).toEqual([
+        'No, not me',
+        'Yes, it was me',
+      ]);
     });
 
     it('the business closes an open question by replying to it: no longer awaiting, and a later tap is delivered but not recorded as its answer', async () => {
       const mid = (await send(alert())).json().message_id as string;
       const other = (await send(alert())).json().message_id as string;
       expect((await conversation()).awaiting_answers).toBe(2);
-      const closing = await send({ ...notice(), notification_category: 'fraud_alerts', message: { text: 'This check expired.' }, reply_to: { mid } });
+      const closing = await send({
+        ...notice(),
+        notification_category: 'fraud_alerts',
+        message: { text: 'This check expired.' },
+        reply_to: { mid },
+      });
       expect(closing.statusCode).toBe(200);
       expect(await message(mid)).toMatchObject({ awaits_answer: false, answered_postback: null });
       expect(await message(other)).toMatchObject({ awaits_answer: true });
       expect((await conversation()).awaiting_answers).toBe(1);
-      expect((await postback({ title: 'Yes, it was me', payload: 'FRAUD:yes:abc', message_mid: mid })).statusCode).toBe(201);
+      expect((await postback({ title: 'Yes, it was me', payload: 'FRAUD:yes:abc', message_mid: mid })).statusCode).toBe(
+        201,
+      );
       expect(await message(mid)).toMatchObject({ awaits_answer: false, answered_postback: null });
     });
 
@@ -102,9 +146,17 @@ for (const dialect of DIALECTS) {
       // Another customer cannot answer this message from their own conversation.
       const other = await signUp(hub);
       const otherConv = (
-        await hub.app.inject({ method: 'POST', url: '/api/conversations', headers: { cookie: other.cookie }, payload: { page_id: fx.page.page_id } })
+        await hub.app.inject({
+          method: 'POST',
+          url: '/api/conversations',
+          headers: { cookie: other.cookie },
+          payload: { page_id: fx.page.page_id },
+        })
       ).json().id as string;
-      expect((await postback({ title: 'No, not me', payload: 'FRAUD:no:abc', message_mid: mid }, other.cookie, otherConv)).statusCode).toBe(404);
+      expect(
+        (await postback({ title: 'No, not me', payload: 'FRAUD:no:abc', message_mid: mid }, other.cookie, otherConv))
+          .statusCode,
+      ).toBe(404);
       expect((await customerMessages(hub, fx)).length).toBe(before);
       expect((await conversation()).awaiting_answers).toBe(1);
     });
@@ -138,7 +190,10 @@ for (const dialect of DIALECTS) {
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['transactions']);
       expect((await send(alert())).json().error).toMatchObject({ code: 10, error_subcode: 1400001 });
       // The thread stays with the inbox.
-      const owner = await hub.app.inject({ method: 'GET', url: `/v6.0/me/thread_owner?recipient=${fx.psid}&access_token=${token}` });
+      const owner = await hub.app.inject({
+        method: 'GET',
+        url: `/v6.0/me/thread_owner?recipient=${fx.psid}&access_token=${token}`,
+      });
       expect(owner.json().data[0].thread_owner.app_id).toBe(String(INBOX_APP_ID));
     });
   });

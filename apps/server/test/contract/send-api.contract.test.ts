@@ -7,7 +7,14 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../src/features/consent/declarations.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
-import { buildGraphFixture, countNonHubMessages, countRows, customerMessages, textSend, type GraphFixture } from './graph-fixtures.js';
+import {
+  buildGraphFixture,
+  countNonHubMessages,
+  countRows,
+  customerMessages,
+  textSend,
+  type GraphFixture,
+} from './graph-fixtures.js';
 import { TOKEN_CACHE_MS } from '../../src/features/pages/pages.js';
 
 const HOUR = 3_600_000;
@@ -29,8 +36,13 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const send = (payload: unknown, url = `/v25.0/me/messages?access_token=${token}`) => hub.app.inject({ method: 'POST', url, payload: payload as object });
-    const expectError = (res: { statusCode: number; json(): { error: Record<string, unknown> } }, code: number, subcode?: number) => {
+    const send = (payload: unknown, url = `/v25.0/me/messages?access_token=${token}`) =>
+      hub.app.inject({ method: 'POST', url, payload: payload as object });
+    const expectError = (
+      res: { statusCode: number; json(): { error: Record<string, unknown> } },
+      code: number,
+      subcode?: number,
+    ) => {
       expect(res.statusCode).toBe(400);
       const error = res.json().error;
       expect(error).toMatchObject({ code, type: expect.any(String), fbtrace_id: expect.any(String) });
@@ -70,13 +82,19 @@ for (const dialect of DIALECTS) {
         expectError(await send(textSend(fx.psid), `${url}?access_token=${token}`), 100, 33);
       }
       const other = await buildGraphFixture(hub);
-      expectError(await send(textSend(fx.psid), `/v25.0/${other.page.page_id}/messages?access_token=${token}`), 100, 33);
+      expectError(
+        await send(textSend(fx.psid), `/v25.0/${other.page.page_id}/messages?access_token=${token}`),
+        100,
+        33,
+      );
       expect(await countNonHubMessages(hub)).toBe(2); // the two customers' own "hi"
     });
 
     it('takes the token from the query, a JSON body, a form body or Authorization: Bearer', async () => {
       expect((await send(textSend(fx.psid, 'q'))).statusCode).toBe(200);
-      expect((await send({ ...textSend(fx.psid, 'json'), access_token: token }, '/v25.0/me/messages')).statusCode).toBe(200);
+      expect((await send({ ...textSend(fx.psid, 'json'), access_token: token }, '/v25.0/me/messages')).statusCode).toBe(
+        200,
+      );
       const bearer = await hub.app.inject({
         method: 'POST',
         url: '/v25.0/me/messages',
@@ -113,15 +131,28 @@ for (const dialect of DIALECTS) {
     it('a token revoked by another process (the CLI) stops working within TOKEN_CACHE_MS', async () => {
       expect((await send(textSend(fx.psid))).statusCode).toBe(200);
       // What `confide page token revoke` does from its own process: this hub's cache is not told.
-      await hub.ctx.storage.db.updateTable('page_tokens').set({ revoked_at: Date.now() }).where('page_id', '=', fx.page.page_id).execute();
+      await hub.ctx.storage.db
+        .updateTable('page_tokens')
+        .set({ revoked_at: Date.now() })
+        .where('page_id', '=', fx.page.page_id)
+        .execute();
       await new Promise((r) => setTimeout(r, TOKEN_CACHE_MS + 100));
       expectError(await send(textSend(fx.psid)), 190);
     });
 
     it('verifies appsecret_proof when present: right proof passes, a wrong one answers 190', async () => {
       const proof = createHmac('sha256', fx.page.app_secret).update(token).digest('hex');
-      expect((await send(textSend(fx.psid), `/v25.0/me/messages?access_token=${token}&appsecret_proof=${proof}`)).statusCode).toBe(200);
-      expect((await send(textSend(fx.psid), `/v25.0/me/messages?access_token=${token}&appsecret_proof=${proof.toUpperCase()}`)).statusCode).toBe(200);
+      expect(
+        (await send(textSend(fx.psid), `/v25.0/me/messages?access_token=${token}&appsecret_proof=${proof}`)).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await send(
+            textSend(fx.psid),
+            `/v25.0/me/messages?access_token=${token}&appsecret_proof=${proof.toUpperCase()}`,
+          )
+        ).statusCode,
+      ).toBe(200);
       const wrong = createHmac('sha256', 'not-the-secret').update(token).digest('hex');
       const res = await send(textSend(fx.psid), `/v25.0/me/messages?access_token=${token}&appsecret_proof=${wrong}`);
       expect(expectError(res, 190)['message']).toContain('appsecret_proof');
@@ -137,14 +168,21 @@ for (const dialect of DIALECTS) {
         payload: body,
       });
       expect(res.statusCode).toBe(200);
-      const unknown = await send({ ...textSend(fx.psid, 'extra'), notification_type: 'SILENT_PUSH', whatever: { deep: true } });
+      const unknown = await send({
+        ...textSend(fx.psid, 'extra'),
+        notification_type: 'SILENT_PUSH',
+        whatever: { deep: true },
+      });
       expect(unknown.statusCode).toBe(200);
-      expect((await customerMessages(hub, fx)).filter((m) => m.direction === 'out').map((m) => m.body['text'])).toEqual(['hello, world', 'extra']);
+      expect((await customerMessages(hub, fx)).filter((m) => m.direction === 'out').map((m) => m.body['text'])).toEqual(
+        ['hello, world', 'extra'],
+      );
     });
 
     it('accepts multipart: JSON-string fields plus a filedata image the customer can then download', async () => {
       const boundary = '----confide';
-      const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      const part = (name: string, value: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
       const payload = Buffer.concat([
         Buffer.from(
@@ -169,14 +207,19 @@ for (const dialect of DIALECTS) {
         type: 'image',
         payload: { attachment_id: res.json().attachment_id, url: `/api/attachments/${res.json().attachment_id}` },
       });
-      const file = await hub.app.inject({ method: 'GET', url: `/api/attachments/${res.json().attachment_id}`, headers: { cookie: fx.customer.cookie } });
+      const file = await hub.app.inject({
+        method: 'GET',
+        url: `/api/attachments/${res.json().attachment_id}`,
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(file.statusCode).toBe(200);
       expect(file.headers['content-type']).toBe('image/png');
       expect(file.rawPayload.equals(png)).toBe(true);
     });
 
     it('100: invalid parameters are refused with the parameter named, and nothing is stored', async () => {
-      const button = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'postback', title: `B${i}`, payload: `P${i}` }));
+      const button = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ type: 'postback', title: `B${i}`, payload: `P${i}` }));
       const template = (payload: object) => ({
         recipient: { id: fx.psid },
         messaging_type: 'RESPONSE',
@@ -197,45 +240,128 @@ for (const dialect of DIALECTS) {
           '14 quick replies',
           {
             ...textSend(fx.psid),
-            message: { text: 'q', quick_replies: Array.from({ length: 14 }, (_, i) => ({ content_type: 'text', title: `t${i}`, payload: 'p' })) },
+            message: {
+              text: 'q',
+              quick_replies: Array.from({ length: 14 }, (_, i) => ({
+                content_type: 'text',
+                title: `t${i}`,
+                payload: 'p',
+              })),
+            },
           },
           'message[quick_replies]',
         ],
-        ['text quick reply without title', { ...textSend(fx.psid), message: { text: 'q', quick_replies: [{ content_type: 'text', payload: 'p' }] } }, 'title'],
-        ['unknown quick reply content_type', { ...textSend(fx.psid), message: { text: 'q', quick_replies: [{ content_type: 'location' }] } }, 'content_type'],
-        ['button template with 4 buttons', template({ template_type: 'button', text: 'pick', buttons: button(4) }), 'buttons'],
-        ['button template with no buttons', template({ template_type: 'button', text: 'pick', buttons: [] }), 'buttons'],
-        ['button template text of 641', template({ template_type: 'button', text: 'x'.repeat(641), buttons: button(1) }), 'text'],
+        [
+          'text quick reply without title',
+          { ...textSend(fx.psid), message: { text: 'q', quick_replies: [{ content_type: 'text', payload: 'p' }] } },
+          'title',
+        ],
+        [
+          'unknown quick reply content_type',
+          { ...textSend(fx.psid), message: { text: 'q', quick_replies: [{ content_type: 'location' }] } },
+          'content_type',
+        ],
+        [
+          'button template with 4 buttons',
+          template({ template_type: 'button', text: 'pick', buttons: button(4) }),
+          'buttons',
+        ],
+        [
+          'button template with no buttons',
+          template({ template_type: 'button', text: 'pick', buttons: [] }),
+          'buttons',
+        ],
+        [
+          'button template text of 641',
+          template({ template_type: 'button', text: 'x'.repeat(641), buttons: button(1) }),
+          'text',
+        ],
         [
           'generic with 11 elements',
-          template({ template_type: 'generic', elements: Array.from({ length: 11 }, () => ({ title: 't', subtitle: 's' })) }),
+          template({
+            template_type: 'generic',
+            elements: Array.from({ length: 11 }, () => ({ title: 't', subtitle: 's' })),
+          }),
           'elements',
         ],
-        ['generic element with only a title', template({ template_type: 'generic', elements: [{ title: 't' }] }), 'elements'],
-        ['generic title of 81', template({ template_type: 'generic', elements: [{ title: 'x'.repeat(81), subtitle: 's' }] }), 'title'],
-        ['generic element with 4 buttons', template({ template_type: 'generic', elements: [{ title: 't', buttons: button(4) }] }), 'buttons'],
+        [
+          'generic element with only a title',
+          template({ template_type: 'generic', elements: [{ title: 't' }] }),
+          'elements',
+        ],
+        [
+          'generic title of 81',
+          template({ template_type: 'generic', elements: [{ title: 'x'.repeat(81), subtitle: 's' }] }),
+          'title',
+        ],
+        [
+          'generic element with 4 buttons',
+          template({ template_type: 'generic', elements: [{ title: 't', buttons: button(4) }] }),
+          'buttons',
+        ],
         ['receipt without summary.total_cost', template({ ...receipt, summary: { subtotal: 1 } }), 'total_cost'],
         ['receipt without payment_method', template({ ...receipt, payment_method: undefined }), 'payment_method'],
-        ['receipt with 101 elements', template({ ...receipt, elements: Array.from({ length: 101 }, () => ({ title: 'i', price: 1 })) }), 'elements'],
+        [
+          'receipt with 101 elements',
+          template({ ...receipt, elements: Array.from({ length: 101 }, () => ({ title: 'i', price: 1 })) }),
+          'elements',
+        ],
         [
           'postback payload of 1001',
-          template({ template_type: 'button', text: 't', buttons: [{ type: 'postback', title: 'b', payload: 'x'.repeat(1001) }] }),
+          template({
+            template_type: 'button',
+            text: 't',
+            buttons: [{ type: 'postback', title: 'b', payload: 'x'.repeat(1001) }],
+          }),
           'payload',
         ],
         [
           'account_link over plain http',
-          template({ template_type: 'button', text: 't', buttons: [{ type: 'account_link', url: 'http://bank.example/login' }] }),
+          template({
+            template_type: 'button',
+            text: 't',
+            buttons: [{ type: 'account_link', url: 'http://bank.example/login' }],
+          }),
           'account_link',
         ],
         ['unknown template type', template({ template_type: 'airline_boardingpass' }), 'template_type'],
-        ['unknown button type', template({ template_type: 'button', text: 't', buttons: [{ type: 'game_play', title: 'x' }] }), 'type'],
-        ['MESSAGE_TAG without tag', { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', message: { text: 'x' } }, 'tag'],
-        ['unknown tag', { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', tag: 'CUSTOMER_FEEDBACK', message: { text: 'x' } }, 'tag'],
+        [
+          'unknown button type',
+          template({ template_type: 'button', text: 't', buttons: [{ type: 'game_play', title: 'x' }] }),
+          'type',
+        ],
+        [
+          'MESSAGE_TAG without tag',
+          { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', message: { text: 'x' } },
+          'tag',
+        ],
+        [
+          'unknown tag',
+          {
+            recipient: { id: fx.psid },
+            messaging_type: 'MESSAGE_TAG',
+            tag: 'CUSTOMER_FEEDBACK',
+            message: { text: 'x' },
+          },
+          'tag',
+        ],
         ['metadata of 1000', { ...textSend(fx.psid), message: { text: 'x', metadata: 'm'.repeat(1000) } }, 'metadata'],
         ['neither message nor sender_action', { recipient: { id: fx.psid }, messaging_type: 'RESPONSE' }, 'message'],
-        ['recipient by user_ref', { recipient: { user_ref: 'abc' }, messaging_type: 'RESPONSE', message: { text: 'x' } }, 'recipient[id]'],
-        ['media without url or id', { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: {} } } }, 'payload'],
-        ['unknown attachment_id', { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: { attachment_id: '123456' } } } }, 'attachment_id'],
+        [
+          'recipient by user_ref',
+          { recipient: { user_ref: 'abc' }, messaging_type: 'RESPONSE', message: { text: 'x' } },
+          'recipient[id]',
+        ],
+        [
+          'media without url or id',
+          { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: {} } } },
+          'payload',
+        ],
+        [
+          'unknown attachment_id',
+          { ...textSend(fx.psid), message: { attachment: { type: 'image', payload: { attachment_id: '123456' } } } },
+          'attachment_id',
+        ],
         ['unknown persona_id', { ...textSend(fx.psid), persona_id: '987654' }, 'persona_id'],
         ['reply_to an unknown mid', { ...textSend(fx.psid), reply_to: { mid: 'm_nope' } }, 'reply_to'],
         [
@@ -260,7 +386,11 @@ for (const dialect of DIALECTS) {
         ...textSend(fx.psid),
         message: {
           text: 'q',
-          quick_replies: Array.from({ length: 13 }, (_, i) => ({ content_type: 'text', title: `a very long title number ${i}`, payload: 'p' })),
+          quick_replies: Array.from({ length: 13 }, (_, i) => ({
+            content_type: 'text',
+            title: `a very long title number ${i}`,
+            payload: 'p',
+          })),
         },
       });
       await ok({
@@ -287,7 +417,10 @@ for (const dialect of DIALECTS) {
             type: 'template',
             payload: {
               template_type: 'generic',
-              elements: Array.from({ length: 10 }, (_, i) => ({ title: `Card ${i}`, default_action: { type: 'web_url', url: 'https://bank.example' } })),
+              elements: Array.from({ length: 10 }, (_, i) => ({
+                title: `Card ${i}`,
+                default_action: { type: 'web_url', url: 'https://bank.example' },
+              })),
             },
           },
         },
@@ -333,10 +466,20 @@ for (const dialect of DIALECTS) {
         payload: { name: 'Ada (agent)', profile_picture_url: 'https://bank.example/ada.png' },
       });
       const personaId = persona.json().id as string;
-      const agent = { recipient: { id: fx.psid }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', persona_id: personaId, message: { text: 'agent here' } };
+      const agent = {
+        recipient: { id: fx.psid },
+        messaging_type: 'MESSAGE_TAG',
+        tag: 'HUMAN_AGENT',
+        persona_id: personaId,
+        message: { text: 'agent here' },
+      };
       clock.advance(6 * 24 * HOUR);
       expect((await send(agent)).statusCode).toBe(200);
-      const row = await hub.ctx.storage.db.selectFrom('messages').select(['persona_id', 'tag']).where('direction', '=', 'out').executeTakeFirstOrThrow();
+      const row = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select(['persona_id', 'tag'])
+        .where('direction', '=', 'out')
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ persona_id: personaId, tag: 'HUMAN_AGENT' });
       clock.advance(2 * 24 * HOUR);
       expectError(await send(agent), 10, 2018278);
@@ -353,11 +496,18 @@ for (const dialect of DIALECTS) {
       clock.advance(3 * 24 * HOUR);
       expectError(await send(alert), 10, 1400001);
       expect(await countNonHubMessages(hub)).toBe(1);
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'fraud_alerts', purpose: 'Alerts about suspicious card activity' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'fraud_alerts',
+        purpose: 'Alerts about suspicious card activity',
+      });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts']);
       const ok = await send(alert);
       expect(ok.statusCode).toBe(200);
-      expect((await customerMessages(hub, fx)).at(-1)).toMatchObject({ mid: ok.json().message_id, body: { text: 'Was this you?' } });
+      expect((await customerMessages(hub, fx)).at(-1)).toMatchObject({
+        mid: ok.json().message_id,
+        body: { text: 'Was this you?' },
+      });
       await hub.services.consents.revoke(fx.customer.id, fx.page.page_id);
       expectError(await send(alert), 10, 1400001);
       expect(await countNonHubMessages(hub)).toBe(2);
@@ -365,7 +515,10 @@ for (const dialect of DIALECTS) {
 
     it('551: a customer who is no longer reachable', async () => {
       await hub.ctx.storage.writes.run(({ db }) =>
-        db.insertInto('conversation_blocks').values({ conversation_id: fx.conversationId, reason: 'deleted', created_at: clock.now() }).execute(),
+        db
+          .insertInto('conversation_blocks')
+          .values({ conversation_id: fx.conversationId, reason: 'deleted', created_at: clock.now() })
+          .execute(),
       );
       expectError(await send(textSend(fx.psid)), 551);
       expectError(await send({ recipient: { id: fx.psid }, sender_action: 'mark_seen' }), 551);
@@ -377,7 +530,10 @@ for (const dialect of DIALECTS) {
       expect(expectError(limited, 613)['is_transient']).toBe(true);
       expect(limited.headers['retry-after']).toBe('1');
       const other = await buildGraphFixture(hub);
-      expect((await send(textSend(other.psid), `/v25.0/me/messages?access_token=${other.page.page_access_token}`)).statusCode).toBe(200);
+      expect(
+        (await send(textSend(other.psid), `/v25.0/me/messages?access_token=${other.page.page_access_token}`))
+          .statusCode,
+      ).toBe(200);
       clock.advance(1000);
       expect((await send(textSend(fx.psid, 'later'))).statusCode).toBe(200);
       expect((await customerMessages(hub, fx)).some((m) => m.body['text'] === 'too many')).toBe(false);
@@ -392,14 +548,20 @@ for (const dialect of DIALECTS) {
       expect(pass.json()).toEqual({ success: true });
       expectError(await send(textSend(fx.psid)), 2018300);
       expectError(await send({ recipient: { id: fx.psid }, sender_action: 'typing_on' }), 2018300);
-      const take = await hub.app.inject({ method: 'POST', url: `/v6.0/me/take_thread_control?access_token=${token}`, payload: { recipient: { id: fx.psid } } });
+      const take = await hub.app.inject({
+        method: 'POST',
+        url: `/v6.0/me/take_thread_control?access_token=${token}`,
+        payload: { recipient: { id: fx.psid } },
+      });
       expect(take.json()).toEqual({ success: true });
       expect((await send(textSend(fx.psid))).statusCode).toBe(200);
     });
 
     it('sender actions answer {recipient_id}: typing is an ephemeral frame, mark_seen a persisted read receipt', async () => {
       const frames: unknown[] = [];
-      hub.ctx.bus.subscribe(`customer.${fx.customer.id}`, (e) => frames.push(e.name === 'customer.frame' ? e.frame : undefined));
+      hub.ctx.bus.subscribe(`customer.${fx.customer.id}`, (e) =>
+        frames.push(e.name === 'customer.frame' ? e.frame : undefined),
+      );
       const typing = await send({ recipient: { id: fx.psid }, sender_action: 'typing_on' });
       expect(typing.json()).toEqual({ recipient_id: fx.psid });
       expect(frames).toEqual([{ type: 'typing', conversation_id: fx.conversationId, on: true }]);
@@ -414,7 +576,11 @@ for (const dialect of DIALECTS) {
         watermark: clock.now(),
         cursor: expect.any(Number),
       });
-      const conv = await hub.app.inject({ method: 'GET', url: `/api/conversations/${fx.conversationId}`, headers: { cookie: fx.customer.cookie } });
+      const conv = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${fx.conversationId}`,
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(conv.json().page_read_watermark).toBe(clock.now());
     });
 

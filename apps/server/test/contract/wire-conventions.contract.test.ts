@@ -18,7 +18,8 @@ type Encoding = 'form' | 'query' | 'native';
 const ENCODINGS: Encoding[] = ['form', 'query', 'native'];
 const INBOX_APP = '263902037430900';
 
-const encode = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+const encode = (pairs: Array<[string, string]>) =>
+  pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: Graph wire conventions on every endpoint`, () => {
@@ -34,12 +35,22 @@ for (const dialect of DIALECTS) {
     });
 
     /** Calls `method path` with `params` in the given encoding. */
-    async function call(encoding: Encoding, method: Method, path: string, params: Record<string, unknown>, token = fx.page.page_access_token) {
+    async function call(
+      encoding: Encoding,
+      method: Method,
+      path: string,
+      params: Record<string, unknown>,
+      token = fx.page.page_access_token,
+    ) {
       const override = method === 'POST' ? {} : { method: method.toLowerCase() };
       const auth = `access_token=${encodeURIComponent(token)}`;
       let res;
       if (encoding === 'form') {
-        res = await hub.app.inject({ method: 'POST', url: `${path}?${auth}`, payload: encode(bracketPairs({ ...params, ...override })) });
+        res = await hub.app.inject({
+          method: 'POST',
+          url: `${path}?${auth}`,
+          payload: encode(bracketPairs({ ...params, ...override })),
+        });
         expect(res.raw.req.headers['content-type']).toBeUndefined();
       } else if (encoding === 'query') {
         const query = encode(bracketPairs({ ...params, ...override }));
@@ -64,13 +75,21 @@ for (const dialect of DIALECTS) {
       for (const enc of ENCODINGS) {
         const sends = [
           { recipient, message: { text: `plain ${enc}` } },
-          { recipient, messaging_type: 'RESPONSE', message: { text: `choose ${enc}`, quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y' }] } },
+          {
+            recipient,
+            messaging_type: 'RESPONSE',
+            message: { text: `choose ${enc}`, quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y' }] },
+          },
           {
             recipient,
             message: {
               attachment: {
                 type: 'template',
-                payload: { template_type: 'button', text: `button ${enc}`, buttons: [{ type: 'postback', title: 'Go', payload: 'GO' }] },
+                payload: {
+                  template_type: 'button',
+                  text: `button ${enc}`,
+                  buttons: [{ type: 'postback', title: 'Go', payload: 'GO' }],
+                },
               },
             },
           },
@@ -97,7 +116,9 @@ for (const dialect of DIALECTS) {
           expect(Object.keys(answer).sort()).toEqual(['message_id', 'recipient_id']);
           expect(answer['recipient_id']).toBe(fx.psid);
         }
-        expect(await call(enc, 'POST', `/v25.0/${fx.page.page_id}/messages`, { recipient, sender_action: 'typing_on' })).toEqual({ recipient_id: fx.psid });
+        expect(
+          await call(enc, 'POST', `/v25.0/${fx.page.page_id}/messages`, { recipient, sender_action: 'typing_on' }),
+        ).toEqual({ recipient_id: fx.psid });
       }
       const out = (await customerMessages(hub, fx)).filter((m) => m.direction === 'out');
       expect(out).toHaveLength(12);
@@ -109,7 +130,9 @@ for (const dialect of DIALECTS) {
     it('message_attachments: a URL attachment with is_reusable → {attachment_id}', async () => {
       for (const enc of ENCODINGS) {
         const answer = await call(enc, 'POST', '/v25.0/me/message_attachments', {
-          message: { attachment: { type: 'image', payload: { url: `https://example.com/${enc}.png`, is_reusable: true } } },
+          message: {
+            attachment: { type: 'image', payload: { url: `https://example.com/${enc}.png`, is_reusable: true } },
+          },
         });
         expect(answer).toEqual({ attachment_id: expect.stringMatching(/^\d+$/) });
       }
@@ -120,27 +143,44 @@ for (const dialect of DIALECTS) {
         const profile = {
           get_started: { payload: 'GET_STARTED' },
           greeting: [{ locale: 'default', text: `Hello ${enc}` }],
-          persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Kontoübersicht anzeigen lassen', payload: 'BALANCE' }] }],
+          persistent_menu: [
+            {
+              locale: 'default',
+              call_to_actions: [{ type: 'postback', title: 'Kontoübersicht anzeigen lassen', payload: 'BALANCE' }],
+            },
+          ],
         };
         expect(await call(enc, 'POST', '/v25.0/me/messenger_profile', profile)).toEqual({ result: 'success' });
         expect(await call(enc, 'GET', '/v25.0/me/messenger_profile', { fields: ['greeting', 'get_started'] })).toEqual({
           data: [{ greeting: [{ locale: 'default', text: `Hello ${enc}` }], get_started: { payload: 'GET_STARTED' } }],
         });
-        expect(await call(enc, 'DELETE', '/v25.0/me/messenger_profile', { fields: ['greeting'] })).toEqual({ result: 'success' });
+        expect(await call(enc, 'DELETE', '/v25.0/me/messenger_profile', { fields: ['greeting'] })).toEqual({
+          result: 'success',
+        });
         expect(await call(enc, 'GET', '/v25.0/me/messenger_profile', { fields: ['greeting'] })).toEqual({ data: [] });
       }
     });
 
     it('personas: POST → {id}, GET → {data, paging}, GET and DELETE /{persona-id}', async () => {
       for (const enc of ENCODINGS) {
-        const { id } = (await call(enc, 'POST', '/v25.0/me/personas', { name: `Alex ${enc}`, profile_picture_url: 'https://example.com/alex.png' })) as {
+        const { id } = (await call(enc, 'POST', '/v25.0/me/personas', {
+          name: `Alex ${enc}`,
+          profile_picture_url: 'https://example.com/alex.png',
+        })) as {
           id: string;
         };
         expect(id).toMatch(/^\d+$/);
-        const list = (await call(enc, 'GET', '/v25.0/me/personas', {})) as { data: Array<{ id: string }>; paging: unknown };
+        const list = (await call(enc, 'GET', '/v25.0/me/personas', {})) as {
+          data: Array<{ id: string }>;
+          paging: unknown;
+        };
         expect(list.data.map((p) => p.id)).toContain(id);
         expect(list.paging).toMatchObject({ cursors: { before: expect.any(String), after: expect.any(String) } });
-        expect(await call(enc, 'GET', `/v25.0/${id}`, {})).toEqual({ id, name: `Alex ${enc}`, profile_picture_url: 'https://example.com/alex.png' });
+        expect(await call(enc, 'GET', `/v25.0/${id}`, {})).toEqual({
+          id,
+          name: `Alex ${enc}`,
+          profile_picture_url: 'https://example.com/alex.png',
+        });
         expect(await call(enc, 'DELETE', `/v25.0/${id}`, {})).toEqual({ success: true });
       }
     });
@@ -148,21 +188,43 @@ for (const dialect of DIALECTS) {
     it('handover: pass, thread_owner, request, take, release, secondary_receivers → Meta’s shapes', async () => {
       for (const enc of ENCODINGS) {
         const recipient = { id: fx.psid };
-        expect(await call(enc, 'POST', '/v25.0/me/pass_thread_control', { recipient, target_app_id: INBOX_APP, metadata: enc })).toEqual({ success: true });
-        expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({ data: [{ thread_owner: { app_id: INBOX_APP } }] });
-        expect(await call(enc, 'POST', '/v25.0/me/request_thread_control', { recipient, metadata: enc })).toEqual({ success: true });
-        expect(await call(enc, 'POST', '/v25.0/me/take_thread_control', { recipient, metadata: enc })).toEqual({ success: true });
+        expect(
+          await call(enc, 'POST', '/v25.0/me/pass_thread_control', {
+            recipient,
+            target_app_id: INBOX_APP,
+            metadata: enc,
+          }),
+        ).toEqual({ success: true });
+        expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({
+          data: [{ thread_owner: { app_id: INBOX_APP } }],
+        });
+        expect(await call(enc, 'POST', '/v25.0/me/request_thread_control', { recipient, metadata: enc })).toEqual({
+          success: true,
+        });
+        expect(await call(enc, 'POST', '/v25.0/me/take_thread_control', { recipient, metadata: enc })).toEqual({
+          success: true,
+        });
         expect(await call(enc, 'POST', '/v25.0/me/release_thread_control', { recipient })).toEqual({ success: true });
-        expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({ data: [{ thread_owner: { app_id: fx.page.app_id } }] });
-        expect(await call(enc, 'GET', '/v25.0/me/secondary_receivers', { fields: ['id', 'name'] })).toEqual({ data: [{ id: INBOX_APP, name: 'Page Inbox' }] });
+        expect(await call(enc, 'GET', '/v25.0/me/thread_owner', { recipient: fx.psid })).toEqual({
+          data: [{ thread_owner: { app_id: fx.page.app_id } }],
+        });
+        expect(await call(enc, 'GET', '/v25.0/me/secondary_receivers', { fields: ['id', 'name'] })).toEqual({
+          data: [{ id: INBOX_APP, name: 'Page Inbox' }],
+        });
       }
     });
 
     it('subscribed_apps: POST subscribed_fields[] → {success:true}, GET → {data:[{id, name, subscribed_fields}]}, DELETE → {success:true}', async () => {
       for (const enc of ENCODINGS) {
-        expect(await call(enc, 'POST', '/v25.0/me/subscribed_apps', { subscribed_fields: ['messages', 'messaging_postbacks'] })).toEqual({ success: true });
+        expect(
+          await call(enc, 'POST', '/v25.0/me/subscribed_apps', {
+            subscribed_fields: ['messages', 'messaging_postbacks'],
+          }),
+        ).toEqual({ success: true });
         expect(await call(enc, 'GET', `/v25.0/${fx.page.page_id}/subscribed_apps`, {})).toEqual({
-          data: [{ id: fx.page.app_id, name: expect.any(String), subscribed_fields: ['messages', 'messaging_postbacks'] }],
+          data: [
+            { id: fx.page.app_id, name: expect.any(String), subscribed_fields: ['messages', 'messaging_postbacks'] },
+          ],
         });
         expect(await call(enc, 'DELETE', '/v25.0/me/subscribed_apps', {})).toEqual({ success: true });
         expect(await call(enc, 'GET', '/v25.0/me/subscribed_apps', {})).toEqual({ data: [] });
@@ -173,7 +235,11 @@ for (const dialect of DIALECTS) {
       for (const enc of ENCODINGS) {
         const items = (await call(enc, 'POST', '/v25.0/', {
           batch: [
-            { method: 'POST', relative_url: 'me/messages', body: encode(bracketPairs({ recipient: { id: fx.psid }, message: { text: `batched ${enc}` } })) },
+            {
+              method: 'POST',
+              relative_url: 'me/messages',
+              body: encode(bracketPairs({ recipient: { id: fx.psid }, message: { text: `batched ${enc}` } })),
+            },
             { method: 'GET', relative_url: 'me?fields=id' },
           ],
         })) as Array<{ code: number; body: string }>;
@@ -185,13 +251,20 @@ for (const dialect of DIALECTS) {
 
     it('/{psid}, /me, nlp_configs and unlink_accounts: {first_name, id}, {name, id}, {success:true}, {result}', async () => {
       for (const enc of ENCODINGS) {
-        expect(await call(enc, 'GET', `/v25.0/${fx.psid}`, { fields: ['first_name', 'last_name', 'profile_pic'] })).toEqual({
+        expect(
+          await call(enc, 'GET', `/v25.0/${fx.psid}`, { fields: ['first_name', 'last_name', 'profile_pic'] }),
+        ).toEqual({
           first_name: fx.customer.username,
           id: fx.psid,
         });
-        expect(await call(enc, 'GET', '/v25.0/me', { fields: 'name,id' })).toEqual({ name: expect.any(String), id: fx.page.page_id });
+        expect(await call(enc, 'GET', '/v25.0/me', { fields: 'name,id' })).toEqual({
+          name: expect.any(String),
+          id: fx.page.page_id,
+        });
         expect(await call(enc, 'POST', '/v25.0/me/nlp_configs', { nlp_enabled: true })).toEqual({ success: true });
-        expect(await call(enc, 'POST', '/v25.0/me/unlink_accounts', { psid: fx.psid })).toEqual({ result: 'unlink account success' });
+        expect(await call(enc, 'POST', '/v25.0/me/unlink_accounts', { psid: fx.psid })).toEqual({
+          result: 'unlink account success',
+        });
       }
     });
 
@@ -199,7 +272,9 @@ for (const dialect of DIALECTS) {
       const appToken = `${fx.page.app_id}|${fx.page.app_secret}`;
       for (const enc of ENCODINGS) {
         expect(await call(enc, 'GET', `/v25.0/${fx.page.app_id}/subscriptions`, {}, appToken)).toEqual({ data: [] });
-        expect(await call(enc, 'DELETE', `/v25.0/${fx.page.app_id}/subscriptions`, { object: 'page' }, appToken)).toEqual({ success: true });
+        expect(
+          await call(enc, 'DELETE', `/v25.0/${fx.page.app_id}/subscriptions`, { object: 'page' }, appToken),
+        ).toEqual({ success: true });
       }
     });
 
@@ -211,9 +286,20 @@ for (const dialect of DIALECTS) {
         url: `/v25.0/me/messages?method=get&access_token=${token}`,
         payload: `recipient[id]=${fx.psid}&message[text]=no`,
       });
-      expect(get.json().error).toMatchObject({ code: 100, error_subcode: 33, message: expect.stringContaining('Unsupported get request') });
-      const del = await hub.app.inject({ method: 'POST', url: `/v25.0/me/personas?method=DELETE&access_token=${token}` });
-      expect(del.json().error).toMatchObject({ code: 100, error_subcode: 33, message: expect.stringContaining('Unsupported delete request') });
+      expect(get.json().error).toMatchObject({
+        code: 100,
+        error_subcode: 33,
+        message: expect.stringContaining('Unsupported get request'),
+      });
+      const del = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/personas?method=DELETE&access_token=${token}`,
+      });
+      expect(del.json().error).toMatchObject({
+        code: 100,
+        error_subcode: 33,
+        message: expect.stringContaining('Unsupported delete request'),
+      });
       const post = await hub.app.inject({
         method: 'POST',
         url: `/v25.0/me/messages?access_token=${token}`,

@@ -18,7 +18,8 @@ const canaryName = (ext: string) => `Statement-NAME${randomBytes(6).toString('he
 function multipart(fields: Record<string, unknown>, file: { name: string; type: string; data: Buffer }) {
   const boundary = `----confide${randomBytes(4).toString('hex')}`;
   const parts = Object.entries(fields).map(
-    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`,
+    ([k, v]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`,
   );
   const payload = Buffer.concat([
     Buffer.from(
@@ -36,7 +37,11 @@ async function sendFile(hub: Hub, s: Scene, name: string): Promise<string> {
     { recipient: { id: s.psid }, messaging_type: 'RESPONSE', message: { attachment: { type: 'file', payload: {} } } },
     { name, type: 'application/pdf', data: Buffer.from('%PDF-1.4 statement') },
   );
-  const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`, ...body });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`,
+    ...body,
+  });
   if (res.statusCode !== 200) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
   const link = await hub.ctx.storage.db
     .selectFrom('message_attachments')
@@ -52,19 +57,28 @@ async function uploadAndSend(hub: Hub, s: Scene, name: string): Promise<string> 
     { message: { attachment: { type: 'file', payload: { is_reusable: true } } } },
     { name, type: 'application/pdf', data: Buffer.from('brochure') },
   );
-  const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/message_attachments?access_token=${s.page.page_access_token}`, ...body });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/v19.0/me/message_attachments?access_token=${s.page.page_access_token}`,
+    ...body,
+  });
   if (res.statusCode !== 200) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
   const id: string = res.json().attachment_id;
   const sent = await hub.app.inject({
     method: 'POST',
     url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`,
-    payload: { recipient: { id: s.psid }, messaging_type: 'RESPONSE', message: { attachment: { type: 'file', payload: { attachment_id: id } } } },
+    payload: {
+      recipient: { id: s.psid },
+      messaging_type: 'RESPONSE',
+      message: { attachment: { type: 'file', payload: { attachment_id: id } } },
+    },
   });
   if (sent.statusCode !== 200) throw new Error(`send failed: ${sent.statusCode} ${sent.body}`);
   return id;
 }
 
-const download = (hub: Hub, s: Scene, id: string) => hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie: s.customer.cookie } });
+const download = (hub: Hub, s: Scene, id: string) =>
+  hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie: s.customer.cookie } });
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: attachment file names at rest`, () => {
@@ -96,8 +110,15 @@ for (const dialect of DIALECTS) {
         expect(got.statusCode, got.body).toBe(200);
         expect(got.headers['content-disposition']).toBe(`attachment; filename="${name}"`);
       }
-      const exported = await h.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: s.customer.cookie } });
-      expect(exported.json().conversations[0].attachments.map((a: { filename: string }) => a.filename)).toEqual([single, reusable]);
+      const exported = await h.app.inject({
+        method: 'GET',
+        url: '/api/privacy/export',
+        headers: { cookie: s.customer.cookie },
+      });
+      expect(exported.json().conversations[0].attachments.map((a: { filename: string }) => a.filename)).toEqual([
+        single,
+        reusable,
+      ]);
 
       const rows = await h.ctx.storage.db.selectFrom('attachments').select(['filename', 'filename_enc']).execute();
       expect(rows).toHaveLength(2);
@@ -126,15 +147,29 @@ for (const dialect of DIALECTS) {
       const singleId = await sendFile(h, s, name);
       const reusableId = await uploadAndSend(h, s, 'brochure.pdf');
       // Rows as stored before migration 013: the name in clear.
-      await h.ctx.storage.db.updateTable('attachments').set({ filename: name, filename_enc: null }).where('id', '=', singleId).execute();
-      await h.ctx.storage.db.updateTable('attachments').set({ filename: 'old-brochure.pdf', filename_enc: null }).where('id', '=', reusableId).execute();
+      await h.ctx.storage.db
+        .updateTable('attachments')
+        .set({ filename: name, filename_enc: null })
+        .where('id', '=', singleId)
+        .execute();
+      await h.ctx.storage.db
+        .updateTable('attachments')
+        .set({ filename: 'old-brochure.pdf', filename_enc: null })
+        .where('id', '=', reusableId)
+        .execute();
       expect((await download(h, s, singleId)).headers['content-disposition']).toBe(`attachment; filename="${name}"`);
 
       expect(await h.services.privacy.rekeyAttachments()).toMatchObject({ rekeyed: 0, failed: 0, namesSealed: 2 });
-      const rows = await h.ctx.storage.db.selectFrom('attachments').select(['id', 'filename', 'filename_enc']).orderBy('id').execute();
+      const rows = await h.ctx.storage.db
+        .selectFrom('attachments')
+        .select(['id', 'filename', 'filename_enc'])
+        .orderBy('id')
+        .execute();
       for (const r of rows) expect(r).toMatchObject({ filename: null, filename_enc: expect.stringMatching(/^n1\./) });
       expect((await download(h, s, singleId)).headers['content-disposition']).toBe(`attachment; filename="${name}"`);
-      expect((await download(h, s, reusableId)).headers['content-disposition']).toBe('attachment; filename="old-brochure.pdf"');
+      expect((await download(h, s, reusableId)).headers['content-disposition']).toBe(
+        'attachment; filename="old-brochure.pdf"',
+      );
       expect(await h.services.privacy.rekeyAttachments()).toMatchObject({ namesSealed: 0 });
     });
   });

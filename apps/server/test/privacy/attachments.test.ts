@@ -19,7 +19,8 @@ const toCustomer = { purpose: 'deliver_to_customer', actor: 'test' } as const;
 function multipart(fields: Record<string, unknown>, file: { name: string; type: string; data: Buffer }) {
   const boundary = `----confide${randomBytes(4).toString('hex')}`;
   const parts = Object.entries(fields).map(
-    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`,
+    ([k, v]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'string' ? v : JSON.stringify(v)}\r\n`,
   );
   const payload = Buffer.concat([
     Buffer.from(
@@ -34,10 +35,18 @@ function multipart(fields: Record<string, unknown>, file: { name: string; type: 
 /** The business sends a file with its message (Send API multipart); returns the attachment id. */
 async function sendFile(hub: Hub, s: Scene, data: Buffer, reusable: boolean): Promise<string> {
   const body = multipart(
-    { recipient: { id: s.psid }, messaging_type: 'RESPONSE', message: { attachment: { type: 'file', payload: { is_reusable: reusable } } } },
+    {
+      recipient: { id: s.psid },
+      messaging_type: 'RESPONSE',
+      message: { attachment: { type: 'file', payload: { is_reusable: reusable } } },
+    },
     { name: 'statement.pdf', type: 'application/pdf', data },
   );
-  const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`, ...body });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`,
+    ...body,
+  });
   if (res.statusCode !== 200) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
   const last = await hub.ctx.storage.db
     .selectFrom('message_attachments')
@@ -49,8 +58,15 @@ async function sendFile(hub: Hub, s: Scene, data: Buffer, reusable: boolean): Pr
 
 /** The business uploads a file (Attachment Upload API); returns its id. */
 async function upload(hub: Hub, s: Scene, data: Buffer, reusable: boolean): Promise<string> {
-  const body = multipart({ message: { attachment: { type: 'image', payload: { is_reusable: reusable } } } }, { name: 'card.png', type: 'image/png', data });
-  const res = await hub.app.inject({ method: 'POST', url: `/v19.0/me/message_attachments?access_token=${s.page.page_access_token}`, ...body });
+  const body = multipart(
+    { message: { attachment: { type: 'image', payload: { is_reusable: reusable } } } },
+    { name: 'card.png', type: 'image/png', data },
+  );
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/v19.0/me/message_attachments?access_token=${s.page.page_access_token}`,
+    ...body,
+  });
   if (res.statusCode !== 200) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
   return res.json().attachment_id;
 }
@@ -60,7 +76,11 @@ function sendById(hub: Hub, s: Scene, psid: string, attachmentId: string) {
   return hub.app.inject({
     method: 'POST',
     url: `/v19.0/me/messages?access_token=${s.page.page_access_token}`,
-    payload: { recipient: { id: psid }, messaging_type: 'RESPONSE', message: { attachment: { type: 'image', payload: { attachment_id: attachmentId } } } },
+    payload: {
+      recipient: { id: psid },
+      messaging_type: 'RESPONSE',
+      message: { attachment: { type: 'image', payload: { attachment_id: attachmentId } } },
+    },
   });
 }
 
@@ -68,12 +88,19 @@ function sendById(hub: Hub, s: Scene, psid: string, attachmentId: string) {
 async function customerOf(hub: Hub, s: Scene) {
   const customer = await signUp(hub);
   const conv = await openConversation(hub, customer.cookie, s.page.page_id);
-  const psid = (await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow()).psid;
+  const psid = (
+    await hub.ctx.storage.db
+      .selectFrom('conversations')
+      .select('psid')
+      .where('id', '=', conv.id)
+      .executeTakeFirstOrThrow()
+  ).psid;
   await customerSays(hub, { ...s, customer, conversationId: conv.id, psid }, 'hello');
   return { ...customer, psid, conversationId: conv.id };
 }
 
-const download = (hub: Hub, cookie: string, id: string) => hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie } });
+const download = (hub: Hub, cookie: string, id: string) =>
+  hub.app.inject({ method: 'GET', url: `/api/attachments/${id}`, headers: { cookie } });
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: attachments under per-file keys`, () => {
@@ -86,8 +113,10 @@ for (const dialect of DIALECTS) {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
       return hub;
     };
-    const row = (h: Hub, id: string) => h.ctx.storage.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
-    const copies = (h: Hub, id: string) => h.ctx.storage.db.selectFrom('attachment_keys').selectAll().where('attachment_id', '=', id).execute();
+    const row = (h: Hub, id: string) =>
+      h.ctx.storage.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    const copies = (h: Hub, id: string) =>
+      h.ctx.storage.db.selectFrom('attachment_keys').selectAll().where('attachment_id', '=', id).execute();
 
     it('DELETE /api/account: before, the customer downloads and exports the files; after, the download fails and the copies taken before do not open', async () => {
       const h = await start();
@@ -121,7 +150,11 @@ for (const dialect of DIALECTS) {
       expect(vault.openFile(key, stolenBlob ?? Buffer.alloc(0)).equals(statement)).toBe(true);
 
       // The export embeds both files, opened for customer_export.
-      const exported = await h.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: s.customer.cookie } });
+      const exported = await h.app.inject({
+        method: 'GET',
+        url: '/api/privacy/export',
+        headers: { cookie: s.customer.cookie },
+      });
       expect(exported.statusCode).toBe(200);
       const conversation = exported.json().conversations[0];
       expect(conversation.attachments).toEqual([
@@ -132,7 +165,12 @@ for (const dialect of DIALECTS) {
           url: `/api/attachments/${single}`,
           content_base64: statement.toString('base64'),
         }),
-        expect.objectContaining({ id: shared, type: 'image', size: brochure.length, content_base64: brochure.toString('base64') }),
+        expect.objectContaining({
+          id: shared,
+          type: 'image',
+          size: brochure.length,
+          content_base64: brochure.toString('base64'),
+        }),
       ]);
       expect(JSON.stringify(conversation.messages)).toContain(`/api/attachments/${single}`);
       await h.services.privacy.flush();
@@ -156,13 +194,19 @@ for (const dialect of DIALECTS) {
 
       // After: no download, and the copies taken before no longer open with the hub's KEK.
       expect((await download(h, s.customer.cookie, single)).statusCode).toBe(401);
-      await expect(vault.openFileKey(toCustomer, owner, single, stolenCopies[0]?.key_enc ?? '')).rejects.toBeInstanceOf(ContentErasedError);
+      await expect(vault.openFileKey(toCustomer, owner, single, stolenCopies[0]?.key_enc ?? '')).rejects.toBeInstanceOf(
+        ContentErasedError,
+      );
       // The single-use file was the customer's alone: its row, key copies and blob are gone.
       expect(await row(h, single)).toBeUndefined();
       expect(await copies(h, single)).toEqual([]);
       expect(await copies(h, shared)).toEqual([]);
       expect(await h.blobs.get(singleRow?.blob_key ?? '')).toBeUndefined();
-      const audit = await h.ctx.storage.db.selectFrom('audit_log').select('details').where('action', '=', 'customer.erased').executeTakeFirstOrThrow();
+      const audit = await h.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'customer.erased')
+        .executeTakeFirstOrThrow();
       expect(JSON.parse(audit.details)).toMatchObject({ attachments: 1 });
 
       // The reusable file is the page's: it still goes to, and opens for, another customer.
@@ -174,7 +218,11 @@ for (const dialect of DIALECTS) {
     it('retention: a single-use file goes with the last message that carried it; reusable files and unsent uploads stay', async () => {
       const clock = testClock();
       const DAY = 86_400_000;
-      hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', RETENTION_MESSAGE_DAYS: '30', SESSION_TTL_HOURS: String(24 * 90) } });
+      hub = await buildTestHub({
+        dialect,
+        clock,
+        env: { SERVICES: 'api,realtime', RETENTION_MESSAGE_DAYS: '30', SESSION_TTL_HOURS: String(24 * 90) },
+      });
       const h = hub;
       const s = await scene(h);
       await customerSays(h, s, 'send me the statement');
@@ -199,7 +247,9 @@ for (const dialect of DIALECTS) {
       // The brochure was sent again since: it stays, with the conversation's copy of its key.
       expect(await row(h, shared)).toBeDefined();
       expect(await copies(h, shared)).toHaveLength(1);
-      expect((await download(h, s.customer.cookie, shared)).rawPayload.equals(Buffer.from('CANARY-BROCHURE'))).toBe(true);
+      expect((await download(h, s.customer.cookie, shared)).rawPayload.equals(Buffer.from('CANARY-BROCHURE'))).toBe(
+        true,
+      );
       // An upload no message has carried yet is not retention's to delete.
       expect(await row(h, unsent)).toBeDefined();
       // Nothing left to sweep.
@@ -225,7 +275,9 @@ for (const dialect of DIALECTS) {
       expect(res.statusCode).toBe(200);
       expect((await download(h, s.customer.cookie, single)).statusCode).toBe(404);
       const owner = { kind: 'conversation', customerId: s.customer.id, conversationId: s.conversationId } as const;
-      await expect(h.ctx.storage.vault.openFileKey(toCustomer, owner, single, before[0]?.key_enc ?? '')).rejects.toBeInstanceOf(ContentErasedError);
+      await expect(
+        h.ctx.storage.vault.openFileKey(toCustomer, owner, single, before[0]?.key_enc ?? ''),
+      ).rejects.toBeInstanceOf(ContentErasedError);
       expect(await h.blobs.get(blobKey)).toBeUndefined();
       // A new file in the same conversation is under the new key and opens.
       const again = await sendFile(h, s, Buffer.from('after erasure'), false);
@@ -262,7 +314,13 @@ for (const dialect of DIALECTS) {
       const s = await scene(h);
       // A legacy file: sealed under the hub-wide blob key, no key copies, linked to a message.
       await customerSays(h, s, 'old statement please');
-      const mid = (await h.ctx.storage.db.selectFrom('messages').select('mid').where('conversation_id', '=', s.conversationId).executeTakeFirstOrThrow()).mid;
+      const mid = (
+        await h.ctx.storage.db
+          .selectFrom('messages')
+          .select('mid')
+          .where('conversation_id', '=', s.conversationId)
+          .executeTakeFirstOrThrow()
+      ).mid;
       const legacyKey = await h.blobs.put(await h.ctx.storage.vault.sealBlob(Buffer.from('CANARY-LEGACY')));
       const id = '7000000000000001';
       await h.ctx.storage.db
@@ -282,12 +340,22 @@ for (const dialect of DIALECTS) {
           key_enc: null,
         })
         .execute();
-      await h.ctx.storage.db.insertInto('message_attachments').values({ attachment_id: id, conversation_id: s.conversationId, mid, created_at: 1 }).execute();
+      await h.ctx.storage.db
+        .insertInto('message_attachments')
+        .values({ attachment_id: id, conversation_id: s.conversationId, mid, created_at: 1 })
+        .execute();
       expect((await download(h, s.customer.cookie, id)).body).toBe('CANARY-LEGACY');
       expect(await h.ctx.storage.vault.keystore.get('hub:blobs')).toBeDefined();
 
       const report = await h.services.privacy.rekeyAttachments();
-      expect(report).toEqual({ rekeyed: 1, missing: 0, failed: 0, remaining: 0, namesSealed: 1, legacyKeyDestroyed: true });
+      expect(report).toEqual({
+        rekeyed: 1,
+        missing: 0,
+        failed: 0,
+        remaining: 0,
+        namesSealed: 1,
+        legacyKeyDestroyed: true,
+      });
       // The name was sealed with the file: the row holds no clear name any more.
       expect(await row(h, id)).toMatchObject({ filename: null, filename_enc: expect.stringMatching(/^n1\./) });
       expect(await h.ctx.storage.vault.keystore.get('hub:blobs')).toBeUndefined();
@@ -302,7 +370,9 @@ for (const dialect of DIALECTS) {
       const stolen = await copies(h, id);
       await h.services.privacy.deleteCustomerByUsername(s.customer.username);
       const owner = { kind: 'conversation', customerId: s.customer.id, conversationId: s.conversationId } as const;
-      await expect(h.ctx.storage.vault.openFileKey(toCustomer, owner, id, stolen[0]?.key_enc ?? '')).rejects.toBeInstanceOf(ContentErasedError);
+      await expect(
+        h.ctx.storage.vault.openFileKey(toCustomer, owner, id, stolen[0]?.key_enc ?? ''),
+      ).rejects.toBeInstanceOf(ContentErasedError);
       expect(await h.blobs.get(moved?.blob_key ?? '')).toBeUndefined();
     });
   });

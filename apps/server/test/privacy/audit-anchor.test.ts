@@ -28,7 +28,11 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-anchor-'));
       witnessFile = path.join(dir, 'witness.jsonl');
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime', AUDIT_WITNESS: `file:${witnessFile}` } });
+      hub = await buildTestHub({
+        dialect,
+        clock: testClock(),
+        env: { SERVICES: 'api,realtime', AUDIT_WITNESS: `file:${witnessFile}` },
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -39,7 +43,8 @@ for (const dialect of DIALECTS) {
     const records = () => db().selectFrom('audit_log').selectAll().orderBy('seq').execute();
     const checkpoints = () => db().selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
     const witnessLines = () => fs.readFileSync(witnessFile, 'utf8').trim().split('\n');
-    const verify = (options?: Parameters<typeof hub.services.privacy.verify>[0]) => hub.services.privacy.verify(options);
+    const verify = (options?: Parameters<typeof hub.services.privacy.verify>[0]) =>
+      hub.services.privacy.verify(options);
 
     /** Activity, flushed and checkpointed; returns the checkpoint's seq. */
     async function activity(s: Scene, text: string): Promise<number> {
@@ -93,7 +98,10 @@ for (const dialect of DIALECTS) {
       await twoCheckpoints();
       await rewriteFrom(2);
       await db().deleteFrom('audit_checkpoints').execute();
-      expect(await verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/differs from the checkpoint in witness/) });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/differs from the checkpoint in witness/),
+      });
       // The writer notices too: no checkpoint is signed over the rewritten chain.
       await expect(hub.services.privacy.checkpoint()).rejects.toThrow(/refused/);
       expect(await checkpoints()).toEqual([]);
@@ -107,7 +115,11 @@ for (const dialect of DIALECTS) {
       expect(await checkpoints()).toEqual([]);
       expect(await verify()).toMatchObject({ ok: true });
       hub.clock?.advance(11 * MINUTE);
-      expect(await verify()).toMatchObject({ ok: false, brokenAt: 1, reason: expect.stringMatching(/no checkpoint covers it/) });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        brokenAt: 1,
+        reason: expect.stringMatching(/no checkpoint covers it/),
+      });
       // A running hub checkpoints a record waiting longer than a minute at its next flush.
       await hub.services.privacy.flush();
       expect(await verify()).toMatchObject({ ok: true, checkpoints: 1 });
@@ -140,10 +152,16 @@ for (const dialect of DIALECTS) {
       const head = await rewriteFrom(2);
       const seq = Number((await records()).at(-1)?.seq);
       await db().deleteFrom('audit_checkpoints').execute();
-      const jws = await new SignJWT({ seq, hash: head }).setProtectedHeader({ alg: 'ES256', kid, typ: 'confide-audit-checkpoint+jwt' }).sign(privateKey);
+      const jws = await new SignJWT({ seq, hash: head })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'confide-audit-checkpoint+jwt' })
+        .sign(privateKey);
       await db().insertInto('audit_checkpoints').values({ seq, hash: head, jws, created_at: 1 }).execute();
 
-      expect(await verify()).toMatchObject({ ok: false, brokenAt: seq, reason: expect.stringMatching(/no trusted key/) });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        brokenAt: seq,
+        reason: expect.stringMatching(/no trusted key/),
+      });
       const jwks = (await hub.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
       expect(jwks.keys.map((k: { kid: string }) => k.kid)).not.toContain(kid);
       expect(jwks.keys).toHaveLength(1);
@@ -158,7 +176,11 @@ for (const dialect of DIALECTS) {
     it('(c) a log truncated after its first checkpoint, later checkpoints dropped, fails; a receipt catches it even without the witness', async () => {
       const { s, first, second } = await twoCheckpoints();
       await hub.services.consents.set(s.customer.id, s.page.page_id, ['fraud_alerts'], 30);
-      const receipt = await db().selectFrom('consent_receipts').select('jws').where('customer_id', '=', s.customer.id).executeTakeFirstOrThrow();
+      const receipt = await db()
+        .selectFrom('consent_receipts')
+        .select('jws')
+        .where('customer_id', '=', s.customer.id)
+        .executeTakeFirstOrThrow();
       const claims = JSON.parse(Buffer.from(receipt.jws.split('.')[1] ?? '', 'base64url').toString());
       expect(claims.audit_checkpoint).toEqual({ seq: second, hash: (await checkpoints()).at(-1)?.hash });
       expect(await verify({ receipts: [receipt.jws] })).toMatchObject({ ok: true, receipts: 1 });
@@ -167,13 +189,23 @@ for (const dialect of DIALECTS) {
       await db().deleteFrom('audit_log').where('seq', '>', first).execute();
       await db().deleteFrom('audit_checkpoints').where('seq', '>', first).execute();
       await sql`update audit_head set seq = ${first}, hash = ${kept?.hash ?? ''} where id = 1`.execute(db());
-      expect(await verify()).toMatchObject({ ok: false, brokenAt: first + 1, reason: expect.stringMatching(/truncated: witness .* holds checkpoint/) });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        brokenAt: first + 1,
+        reason: expect.stringMatching(/truncated: witness .* holds checkpoint/),
+      });
 
       // The witness file is gone too (someone holding the whole data folder): the chain alone looks fine…
       fs.rmSync(witnessFile);
-      expect(await verify()).toMatchObject({ ok: true, warnings: [expect.stringMatching(/witness holds no checkpoint/)] });
+      expect(await verify()).toMatchObject({
+        ok: true,
+        warnings: [expect.stringMatching(/witness holds no checkpoint/)],
+      });
       // …but the customer's receipt names a checkpoint the chain no longer has.
-      expect(await verify({ receipts: [receipt.jws] })).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated: a receipt names checkpoint/) });
+      expect(await verify({ receipts: [receipt.jws] })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/truncated: a receipt names checkpoint/),
+      });
     });
 
     it('a key stored before the KEK anchor (sealed with the service key) is re-wrapped by the KEK at start; junk stays untrusted', async () => {
@@ -190,7 +222,12 @@ for (const dialect of DIALECTS) {
         created_at: 0,
         retired_at: null,
       };
-      const junk = { ...legacy, kid: 'junk', public_jwk: JSON.stringify({ ...publicJwk, kid: 'junk' }), private_jwk_enc: 'v1.AAAA.BBBB' };
+      const junk = {
+        ...legacy,
+        kid: 'junk',
+        public_jwk: JSON.stringify({ ...publicJwk, kid: 'junk' }),
+        private_jwk_enc: 'v1.AAAA.BBBB',
+      };
       await db().insertInto('signing_keys').values([legacy, junk]).execute();
       const keys = new SigningKeys(hub.ctx);
       await keys.ensure();
@@ -211,7 +248,10 @@ for (const dialect of DIALECTS) {
       const lines = witnessLines().map((l) => JSON.parse(l));
       const other = (await records())[0]?.hash;
       fs.writeFileSync(witnessFile, `${JSON.stringify({ ...lines[0], hash: other })}\n${JSON.stringify(lines[1])}\n`);
-      expect(await verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/witness entry for checkpoint \d+ has a bad signature/) });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/witness entry for checkpoint \d+ has a bad signature/),
+      });
       fs.writeFileSync(witnessFile, `not json\n${JSON.stringify(lines[1])}\n`);
       expect(await verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/line 1 is not JSON/) });
       // A torn last line (a crash while appending) is tolerated.
@@ -220,7 +260,10 @@ for (const dialect of DIALECTS) {
       // Another host's witness, handed in with --witness: a checkpoint this database does not have.
       fs.writeFileSync(witnessFile, original);
       const elsewhere = path.join(dir, 'other-host.jsonl');
-      const signed = await SigningKeys.of(hub.ctx).sign({ seq: lines[1].seq, hash: other }, 'confide-audit-checkpoint+jwt');
+      const signed = await SigningKeys.of(hub.ctx).sign(
+        { seq: lines[1].seq, hash: other },
+        'confide-audit-checkpoint+jwt',
+      );
       fs.writeFileSync(elsewhere, `${JSON.stringify({ seq: lines[1].seq, hash: other, jws: signed, at: 1 })}\n`);
       expect(await verify({ witnessFiles: [elsewhere] })).toMatchObject({
         ok: false,
@@ -235,7 +278,8 @@ describe('KEK rotation and the signing keys', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-anchor-rotate-'));
     const kekA = randomBytes(32).toString('base64');
     const kekB = randomBytes(32).toString('base64');
-    const start = (env: Record<string, string>) => buildTestHub({ dataDir: dir, env: { SERVICES: 'api,realtime', ...env } });
+    const start = (env: Record<string, string>) =>
+      buildTestHub({ dataDir: dir, env: { SERVICES: 'api,realtime', ...env } });
     try {
       const first = await start({ KEK: kekA });
       await first.services.privacy.record({ actor: 'admin', action: 'keys.rotated' });

@@ -19,7 +19,10 @@ import { CLI } from '../process/hub-process.js';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-audit-cli-'));
 const original = path.join(root, 'original');
 const run = (dataDir: string, ...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' } });
+  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+  });
 
 /** A copy of the untouched data folder (database, keystore and witness), to attack. */
 function copy(name: string): string {
@@ -35,7 +38,12 @@ function rewriteFrom(db: SQLite.Database, seq: number): { seq: number; hash: str
   for (const r of rows.filter((x) => x.seq >= seq)) {
     const details = r.seq === seq ? '{"rewritten":true}' : r.details;
     const hash = hashRecord({ ...r, prev_hash: prev, details });
-    db.prepare('update audit_log set prev_hash = ?, details = ?, hash = ? where seq = ?').run(prev, details, hash, r.seq);
+    db.prepare('update audit_log set prev_hash = ?, details = ?, hash = ? where seq = ?').run(
+      prev,
+      details,
+      hash,
+      r.seq,
+    );
     prev = hash;
   }
   db.prepare('update audit_head set hash = ? where id = 1').run(prev);
@@ -44,12 +52,18 @@ function rewriteFrom(db: SQLite.Database, seq: number): { seq: number; hash: str
 
 function verify(dataDir: string) {
   const res = run(dataDir, 'audit', 'verify', '--json');
-  return { status: res.status, stderr: res.stderr, result: res.stdout.trim() === '' ? undefined : JSON.parse(res.stdout) };
+  return {
+    status: res.status,
+    stderr: res.stderr,
+    result: res.stdout.trim() === '' ? undefined : JSON.parse(res.stdout),
+  };
 }
 
 describe('confide audit verify against rewrites of the database file', () => {
   beforeAll(() => {
-    expect(run(original, 'customer', 'create', '--username', 'alice', '--password', 'long enough secret').status).toBe(0);
+    expect(run(original, 'customer', 'create', '--username', 'alice', '--password', 'long enough secret').status).toBe(
+      0,
+    );
     // Each command appends a record and, stopping, signs and witnesses the head.
     for (let i = 0; i < 3; i++) expect(run(original, 'export', '--customer', 'alice').status).toBe(0);
   }, 60_000);
@@ -80,7 +94,9 @@ describe('confide audit verify against rewrites of the database file', () => {
     const kid = await calculateJwkThumbprint(publicJwk);
     const db = new SQLite(path.join(dir, 'confide.db'));
     const kekId = (db.prepare('select kek_id from signing_keys').get() as { kek_id: string }).kek_id;
-    db.prepare('insert into signing_keys (kid, alg, public_jwk, private_jwk_enc, kek_id, created_at) values (?, ?, ?, ?, ?, 0)').run(
+    db.prepare(
+      'insert into signing_keys (kid, alg, public_jwk, private_jwk_enc, kek_id, created_at) values (?, ?, ?, ?, ?, 0)',
+    ).run(
       kid,
       'ES256',
       JSON.stringify({ ...publicJwk, kid }),
@@ -92,7 +108,11 @@ describe('confide audit verify against rewrites of the database file', () => {
     const jws = await new SignJWT({ seq: head.seq, hash: head.hash })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'confide-audit-checkpoint+jwt' })
       .sign(privateKey);
-    db.prepare('insert into audit_checkpoints (seq, hash, jws, created_at) values (?, ?, ?, 1)').run(head.seq, head.hash, jws);
+    db.prepare('insert into audit_checkpoints (seq, hash, jws, created_at) values (?, ?, ?, 1)').run(
+      head.seq,
+      head.hash,
+      jws,
+    );
     db.close();
     const { status, stderr } = verify(dir);
     expect(status).toBe(1);
@@ -102,7 +122,10 @@ describe('confide audit verify against rewrites of the database file', () => {
   it('(c) fails on a log truncated after its first checkpoint, the later checkpoints dropped', () => {
     const dir = copy('c');
     const db = new SQLite(path.join(dir, 'confide.db'));
-    const first = db.prepare('select seq, hash from audit_checkpoints order by seq limit 1').get() as { seq: number; hash: string };
+    const first = db.prepare('select seq, hash from audit_checkpoints order by seq limit 1').get() as {
+      seq: number;
+      hash: string;
+    };
     db.prepare('delete from audit_log where seq > ?').run(first.seq);
     db.prepare('delete from audit_checkpoints where seq > ?').run(first.seq);
     db.prepare('update audit_head set seq = ?, hash = ? where id = 1').run(first.seq, first.hash);

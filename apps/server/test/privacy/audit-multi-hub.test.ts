@@ -7,7 +7,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub.js';
-import { buildScaleHub, createSharedSchema, uniquePrefix, witnessFileFor, type SharedSchema } from '../scale/scale-helpers.js';
+import {
+  buildScaleHub,
+  createSharedSchema,
+  uniquePrefix,
+  witnessFileFor,
+  type SharedSchema,
+} from '../scale/scale-helpers.js';
 
 describe('postgres: audit checkpoints from two hubs on one database', () => {
   let schema: SharedSchema;

@@ -38,7 +38,10 @@ for (const dialect of DIALECTS) {
       });
       // What the inbox writes when an agent opens a conversation (features/inbox).
       await hub.ctx.storage.writes.run((tx) =>
-        tx.db.insertInto('agent_views').values({ agent_id: agent.id, conversation_id: s.conversationId, viewed_at: hub.ctx.now() }).execute(),
+        tx.db
+          .insertInto('agent_views')
+          .values({ agent_id: agent.id, conversation_id: s.conversationId, viewed_at: hub.ctx.now() })
+          .execute(),
       );
       await hub.services.privacy.flush();
       await hub.services.privacy.checkpoint();
@@ -70,14 +73,23 @@ for (const dialect of DIALECTS) {
       await hub.services.privacy.flush();
       const again = await records();
       // The page's first token and the one issued later; one revocation, grant and view.
-      const expected: Record<string, number> = { 'token.created': 2, 'token.revoked': 1, 'consent.granted': 1, 'agent.view': 1 };
+      const expected: Record<string, number> = {
+        'token.created': 2,
+        'token.revoked': 1,
+        'consent.granted': 1,
+        'agent.view': 1,
+      };
       for (const [action, n] of Object.entries(expected))
         expect(
           again.filter((r) => r.action === action),
           action,
         ).toHaveLength(n);
       const access = rows.find((r) => r.action === 'content.access' && r.actor === `customer:${s.customer.id}`);
-      expect(access).toMatchObject({ purpose: 'deliver_to_customer', customer_id: s.customer.id, target: `conversation:${s.conversationId}` });
+      expect(access).toMatchObject({
+        purpose: 'deliver_to_customer',
+        customer_id: s.customer.id,
+        target: `conversation:${s.conversationId}`,
+      });
       expect(JSON.stringify(rows)).not.toContain('CANARY');
       expect(JSON.stringify(rows)).not.toContain('127.0.0.1:9');
       expect(await hub.services.privacy.verify()).toMatchObject({ ok: true, records: rows.length, checkpoints: 1 });
@@ -87,7 +99,9 @@ for (const dialect of DIALECTS) {
       const s = await scene(hub);
       await customerSays(hub, s, 'x');
       const row = await hub.ctx.storage.db.selectFrom('messages').select('body').executeTakeFirstOrThrow();
-      const sneaky = { purpose: 'advertising', actor: 'app:1' } as unknown as Parameters<typeof hub.ctx.storage.vault.openMessage>[0];
+      const sneaky = { purpose: 'advertising', actor: 'app:1' } as unknown as Parameters<
+        typeof hub.ctx.storage.vault.openMessage
+      >[0];
       await expect(hub.ctx.storage.vault.openMessage(sneaky, s.customer.id, row.body)).rejects.toThrow(/not allowed/);
       await hub.services.privacy.flush();
       const denied = (await records()).filter((r) => r.action === 'content.denied');
@@ -99,7 +113,8 @@ for (const dialect of DIALECTS) {
       await customerSays(hub, s, 'x');
       await hub.services.privacy.flush();
       const row = await hub.ctx.storage.db.selectFrom('messages').select('body').executeTakeFirstOrThrow();
-      const open = () => hub.ctx.storage.vault.openMessage({ purpose: 'customer_export', actor: 'test:retry' }, s.customer.id, row.body);
+      const open = () =>
+        hub.ctx.storage.vault.openMessage({ purpose: 'customer_export', actor: 'test:retry' }, s.customer.id, row.body);
       await open();
       await open();
       vi.spyOn(hub.ctx.storage.writes, 'run').mockRejectedValueOnce(new Error('database unavailable'));
@@ -126,7 +141,11 @@ for (const dialect of DIALECTS) {
     it('names the record that was deleted', async () => {
       await populate();
       await hub.ctx.storage.db.deleteFrom('audit_log').where('seq', '=', 3).execute();
-      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: expect.stringMatching(/missing/) });
+      expect(await hub.services.privacy.verify()).toMatchObject({
+        ok: false,
+        brokenAt: 3,
+        reason: expect.stringMatching(/missing/),
+      });
       // Dropping the tail is caught through the head.
       const last = (await records()).at(-1);
       await hub.ctx.storage.db.deleteFrom('audit_log').where('seq', '>=', 3).execute();
@@ -153,17 +172,33 @@ for (const dialect of DIALECTS) {
       const rows = await records();
       let prev = rows[0]?.hash ?? '';
       for (const r of rows.slice(1)) {
-        const next = { ...r, seq: Number(r.seq), at: Number(r.at), prev_hash: prev, details: r.seq === 2 ? '{"rewritten":true}' : r.details };
+        const next = {
+          ...r,
+          seq: Number(r.seq),
+          at: Number(r.at),
+          prev_hash: prev,
+          details: r.seq === 2 ? '{"rewritten":true}' : r.details,
+        };
         const hash = hashRecord(next);
-        await hub.ctx.storage.db.updateTable('audit_log').set({ prev_hash: prev, details: next.details, hash }).where('seq', '=', r.seq).execute();
+        await hub.ctx.storage.db
+          .updateTable('audit_log')
+          .set({ prev_hash: prev, details: next.details, hash })
+          .where('seq', '=', r.seq)
+          .execute();
         prev = hash;
       }
       await sql`update audit_head set hash = ${prev} where id = 1`.execute(hub.ctx.storage.db);
       const result = await hub.services.privacy.verify();
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint/) });
       // A forged checkpoint signature is refused as well.
-      await hub.ctx.storage.db.updateTable('audit_checkpoints').set({ hash: prev, jws: 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA' }).execute();
-      expect(await hub.services.privacy.verify()).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
+      await hub.ctx.storage.db
+        .updateTable('audit_checkpoints')
+        .set({ hash: prev, jws: 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA' })
+        .execute();
+      expect(await hub.services.privacy.verify()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/signature/),
+      });
     });
   });
 }

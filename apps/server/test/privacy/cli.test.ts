@@ -12,16 +12,25 @@ import { CLI } from '../process/hub-process.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-privacy-cli-'));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn' } });
+  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+  });
 
 describe('confide privacy commands', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('exports, verifies the audit log, names a tampered record, and deletes a customer', () => {
-    expect(run('customer', 'create', '--username', 'alice', '--password', 'long enough secret', '--json').status).toBe(0);
+    expect(run('customer', 'create', '--username', 'alice', '--password', 'long enough secret', '--json').status).toBe(
+      0,
+    );
     const exported = run('export', '--customer', 'alice');
     expect(exported.status, exported.stderr).toBe(0);
-    expect(JSON.parse(exported.stdout)).toMatchObject({ format: 'confide-export-v1', profile: { username: 'alice' }, conversations: [] });
+    expect(JSON.parse(exported.stdout)).toMatchObject({
+      format: 'confide-export-v1',
+      profile: { username: 'alice' },
+      conversations: [],
+    });
 
     const verified = run('audit', 'verify', '--json');
     expect(verified.status, verified.stderr).toBe(0);

@@ -13,7 +13,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deliverLinkingEvent } from '../../src/features/linking/deliver-linking-event.js';
 import { buildTestHub, createPage, type TestHub } from '../helpers.js';
 
-const PRODUCTION = { NODE_ENV: 'production', SERVICE_KEY: randomBytes(32).toString('base64url'), KEK: randomBytes(32).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SERVICE_KEY: randomBytes(32).toString('base64url'),
+  KEK: randomBytes(32).toString('base64'),
+};
 
 /** A receiver on loopback that answers the handshake and acknowledges POSTs; counts every request. */
 async function startReceiver() {
@@ -26,7 +30,12 @@ async function startReceiver() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  return { port, url: `http://127.0.0.1:${port}/hook`, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/hook`,
+    hits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('SSRF guard on the verification GET and the account-linking webhook', () => {
@@ -43,7 +52,12 @@ describe('SSRF guard on the verification GET and the account-linking webhook', (
   });
 
   const linkingEvent = (h: TestHub, pageId: string) =>
-    deliverLinkingEvent(h.ctx, h.services.pages, { pageId, psid: '1234567890123456', accountLinking: { status: 'linked', authorization_code: 'c' }, now: 1 });
+    deliverLinkingEvent(h.ctx, h.services.pages, {
+      pageId,
+      psid: '1234567890123456',
+      accountLinking: { status: 'linked', authorization_code: 'c' },
+      now: 1,
+    });
 
   it('production: a callback URL on a private, loopback or link-local address is refused with a clear error, and never contacted', async () => {
     hub = await buildTestHub({ env: { ...PRODUCTION, SERVICES: 'api,realtime' } });
@@ -73,12 +87,22 @@ describe('SSRF guard on the verification GET and the account-linking webhook', (
     hub = await buildTestHub({ env: { ...PRODUCTION, SERVICES: 'api,realtime' } });
     const page = await createPage(hub);
     const lookup = vi.spyOn(dns, 'lookup').mockResolvedValue([{ address: '169.254.169.254', family: 4 }] as never);
-    await expect(hub.services.webhooks.verify('https://hooks.bank.example/messenger', 'tok')).rejects.toThrow(/hooks\.bank\.example.*not a public address/);
+    await expect(hub.services.webhooks.verify('https://hooks.bank.example/messenger', 'tok')).rejects.toThrow(
+      /hooks\.bank\.example.*not a public address/,
+    );
     expect(lookup).toHaveBeenCalledWith('hooks.bank.example', expect.objectContaining({ all: true }));
     // A host that does not resolve is reported as such, not as refused.
     lookup.mockRejectedValue(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
-    await expect(hub.services.webhooks.verify('https://nowhere.bank.example/', 'tok')).rejects.toThrow(/nowhere\.bank\.example\/: host not found$/);
-    await expect(hub.services.webhooks.subscribe({ pageId: page.page_id, url: 'https://nowhere.bank.example/', verifyToken: 'tok' })).rejects.toMatchObject({
+    await expect(hub.services.webhooks.verify('https://nowhere.bank.example/', 'tok')).rejects.toThrow(
+      /nowhere\.bank\.example\/: host not found$/,
+    );
+    await expect(
+      hub.services.webhooks.subscribe({
+        pageId: page.page_id,
+        url: 'https://nowhere.bank.example/',
+        verifyToken: 'tok',
+      }),
+    ).rejects.toMatchObject({
       key: 'INVALID_PARAMETER',
     });
   });
@@ -92,10 +116,17 @@ describe('SSRF guard on the verification GET and the account-linking webhook', (
   });
 
   it('outside production (and with WEBHOOK_ALLOW_PRIVATE=true) loopback receivers keep working', async () => {
-    for (const env of [{ SERVICES: 'api,realtime' }, { ...PRODUCTION, WEBHOOK_ALLOW_PRIVATE: 'true', SERVICES: 'api,realtime' }]) {
+    for (const env of [
+      { SERVICES: 'api,realtime' },
+      { ...PRODUCTION, WEBHOOK_ALLOW_PRIVATE: 'true', SERVICES: 'api,realtime' },
+    ]) {
       hub = await buildTestHub({ env });
       const page = await createPage(hub);
-      const status = await hub.services.webhooks.subscribe({ pageId: page.page_id, url: receiver.url, verifyToken: 'tok' });
+      const status = await hub.services.webhooks.subscribe({
+        pageId: page.page_id,
+        url: receiver.url,
+        verifyToken: 'tok',
+      });
       expect(status.callback_url).toBe(receiver.url);
       expect(await linkingEvent(hub, page.page_id)).toEqual({ ok: true });
       await hub.dispose();

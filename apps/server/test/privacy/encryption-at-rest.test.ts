@@ -9,7 +9,14 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, testClock, type TestHub } from '../helpers.js';
-import { businessSendsTemplate, customerSays, customerView, rawPostgresText, rawSqliteBytes, scene } from './fixtures.js';
+import {
+  businessSendsTemplate,
+  customerSays,
+  customerView,
+  rawPostgresText,
+  rawSqliteBytes,
+  scene,
+} from './fixtures.js';
 
 const canary = () => `CANARY${randomBytes(6).toString('hex').toUpperCase()}`;
 
@@ -37,10 +44,20 @@ for (const dialect of DIALECTS) {
       const view = await customerView(hub, s);
       expect(view).toContain(inMessage);
       expect(view).toContain(inTemplate);
-      const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['payload', 'field']).orderBy('id').execute();
+      const outbox = await hub.ctx.storage.db
+        .selectFrom('webhook_outbox')
+        .select(['payload', 'field'])
+        .orderBy('id')
+        .execute();
       expect(outbox.map((r) => r.field)).toEqual(['messages', 'message_echoes']);
       const opened = await Promise.all(
-        outbox.map((r) => hub?.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.customer.id, r.payload)),
+        outbox.map((r) =>
+          hub?.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            s.customer.id,
+            r.payload,
+          ),
+        ),
       );
       expect(JSON.stringify(opened)).toContain(inMessage);
       expect(JSON.stringify(opened)).toContain(inTemplate);
@@ -67,11 +84,19 @@ for (const dialect of DIALECTS) {
       await customerSays(hub, s, 'bound');
       const other = await scene(hub);
       await customerSays(hub, other, 'other');
-      const row = await hub.ctx.storage.db.selectFrom('messages').select('body').where('conversation_id', '=', s.conversationId).executeTakeFirstOrThrow();
+      const row = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select('body')
+        .where('conversation_id', '=', s.conversationId)
+        .executeTakeFirstOrThrow();
       const access = { purpose: 'deliver_to_customer', actor: 'test' } as const;
-      await expect(hub.ctx.storage.vault.openMessage(access, s.customer.id, row.body)).resolves.toEqual({ text: 'bound' });
+      await expect(hub.ctx.storage.vault.openMessage(access, s.customer.id, row.body)).resolves.toEqual({
+        text: 'bound',
+      });
       await expect(hub.ctx.storage.vault.openMessage(access, other.customer.id, row.body)).rejects.toThrow();
-      await expect(hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.customer.id, row.body)).rejects.toThrow();
+      await expect(
+        hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.customer.id, row.body),
+      ).rejects.toThrow();
     });
   });
 }

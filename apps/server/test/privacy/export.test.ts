@@ -21,12 +21,20 @@ for (const dialect of DIALECTS) {
       const s = await scene(hub);
       await customerSays(hub, s, 'where is my statement?');
       await businessSendsTemplate(hub, s, 'EXPORTED');
-      await hub.app.inject({ method: 'GET', url: `/api/conversations/${s.conversationId}/messages`, headers: { cookie: s.customer.cookie } });
+      await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${s.conversationId}/messages`,
+        headers: { cookie: s.customer.cookie },
+      });
       const other = await scene(hub);
       await customerSays(hub, other, 'not mine');
 
       expect((await hub.app.inject({ method: 'GET', url: '/api/privacy/export' })).statusCode).toBe(401);
-      const res = await hub.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: s.customer.cookie } });
+      const res = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/export',
+        headers: { cookie: s.customer.cookie },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-disposition']).toMatch(/attachment/);
       const data = res.json();
@@ -46,14 +54,26 @@ for (const dialect of DIALECTS) {
       expect(data.conversations[0].messages[0].body).toEqual({ text: 'where is my statement?' });
       expect(JSON.stringify(data.conversations[0].messages[1].body)).toContain('EXPORTED');
       expect(JSON.stringify(data)).not.toContain('not mine');
-      expect(data.consents).toEqual({ current: expect.any(Array), ledger: expect.any(Array), receipts: expect.any(Array) });
-      const actions = data.access_log.map((r: { action: string; purpose: string | null }) => `${r.action}:${r.purpose ?? ''}`);
+      expect(data.consents).toEqual({
+        current: expect.any(Array),
+        ledger: expect.any(Array),
+        receipts: expect.any(Array),
+      });
+      const actions = data.access_log.map(
+        (r: { action: string; purpose: string | null }) => `${r.action}:${r.purpose ?? ''}`,
+      );
       expect(actions).toContain('content.access:deliver_to_customer');
       expect(data.access_log.every((r: { actor: string }) => typeof r.actor === 'string')).toBe(true);
 
       await hub.services.privacy.flush();
-      const audited = await hub.ctx.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'customer.export').execute();
-      expect(audited).toMatchObject([{ customer_id: s.customer.id, purpose: 'customer_export', actor: `customer:${s.customer.id}` }]);
+      const audited = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'customer.export')
+        .execute();
+      expect(audited).toMatchObject([
+        { customer_id: s.customer.id, purpose: 'customer_export', actor: `customer:${s.customer.id}` },
+      ]);
       // The export's own decryptions are accesses for customer_export.
       const exportAccess = await hub.ctx.storage.db
         .selectFrom('audit_log')
@@ -75,12 +95,20 @@ for (const dialect of DIALECTS) {
     it('masks a card number before storage: chat, export and webhook keep the last four only', async () => {
       const s = await scene(hub);
       await customerSays(hub, s, 'my card 4111 1111 1111 1111 was stolen');
-      const view = await hub.app.inject({ method: 'GET', url: `/api/conversations/${s.conversationId}/messages`, headers: { cookie: s.customer.cookie } });
+      const view = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${s.conversationId}/messages`,
+        headers: { cookie: s.customer.cookie },
+      });
       expect(view.json().data[0].body.text).toBe('my card **** **** **** 1111 was stolen');
       const data = await hub.services.privacy.exportCustomer(s.customer.id);
       expect(JSON.stringify(data)).not.toContain('4111 1111 1111 1111');
       const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').select('payload').executeTakeFirstOrThrow();
-      const item = await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.customer.id, outbox.payload);
+      const item = await hub.ctx.storage.vault.openPayload(
+        { purpose: 'deliver_to_business', actor: 'test' },
+        s.customer.id,
+        outbox.payload,
+      );
       expect(item).toMatchObject({ message: { text: 'my card **** **** **** 1111 was stolen' } });
     });
   });

@@ -20,7 +20,11 @@ export async function scene(hub: Hub, password = 'correct horse battery'): Promi
   const page = await createPage(hub, { webhookUrl: 'http://127.0.0.1:9/hook' });
   const customer = await signUp(hub, undefined, password);
   const conv = await openConversation(hub, customer.cookie, page.page_id);
-  const row = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+  const row = await hub.ctx.storage.db
+    .selectFrom('conversations')
+    .select('psid')
+    .where('id', '=', conv.id)
+    .executeTakeFirstOrThrow();
   return { page, customer, conversationId: conv.id, psid: row.psid };
 }
 
@@ -48,7 +52,13 @@ export async function businessSendsTemplate(hub: Hub, s: Scene, secret: string):
           type: 'template',
           payload: {
             template_type: 'generic',
-            elements: [{ title: `Statement ${secret}`, subtitle: 'monthly', buttons: [{ type: 'postback', title: 'Details', payload: `DETAILS_${secret}` }] }],
+            elements: [
+              {
+                title: `Statement ${secret}`,
+                subtitle: 'monthly',
+                buttons: [{ type: 'postback', title: 'Details', payload: `DETAILS_${secret}` }],
+              },
+            ],
           },
         },
       },
@@ -59,7 +69,11 @@ export async function businessSendsTemplate(hub: Hub, s: Scene, secret: string):
 
 /** What the customer reads back through the API, as one string. */
 export async function customerView(hub: Hub, s: Scene): Promise<string> {
-  const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${s.conversationId}/messages?limit=200`, headers: { cookie: s.customer.cookie } });
+  const res = await hub.app.inject({
+    method: 'GET',
+    url: `/api/conversations/${s.conversationId}/messages?limit=200`,
+    headers: { cookie: s.customer.cookie },
+  });
   if (res.statusCode !== 200) throw new Error(`messages failed: ${res.statusCode} ${res.body}`);
   return res.body;
 }
@@ -79,7 +93,9 @@ export async function rawPostgresText(hub: Hub): Promise<string> {
   const db = hub.ctx.storage.db;
   const tables = await sql<{
     table_name: string;
-  }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+  }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(
+    db,
+  );
   const out: string[] = [];
   for (const { table_name } of tables.rows) {
     const rows = await sql<{ row: string }>`select t::text as row from ${sql.table(table_name)} t`.execute(db);

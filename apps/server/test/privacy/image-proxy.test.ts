@@ -15,9 +15,16 @@ import { mediaLinksFor } from '../../src/features/media/media-links.js';
 import { buildTestHub, DIALECTS, openConversation, signUp, type TestHub } from '../helpers.js';
 import { customerSays, scene, type Scene } from './fixtures.js';
 
-const PRODUCTION = { NODE_ENV: 'production', SERVICE_KEY: randomBytes(32).toString('base64url'), KEK: randomBytes(32).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SERVICE_KEY: randomBytes(32).toString('base64url'),
+  KEK: randomBytes(32).toString('base64'),
+};
 /** A real 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 interface Hit {
   path: string;
@@ -36,11 +43,15 @@ async function startImageHost() {
       case '/page.html':
         return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><img src=x onerror=alert(1)></html>');
       case '/fake.png':
-        return res.writeHead(200, { 'content-type': 'image/png' }).end('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+        return res
+          .writeHead(200, { 'content-type': 'image/png' })
+          .end('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
       case '/logo.svg':
         return res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg"/>');
       case '/huge.png':
-        return res.writeHead(200, { 'content-type': 'image/png', 'content-length': 9 * 1024 * 1024 }).end(Buffer.alloc(9 * 1024 * 1024));
+        return res
+          .writeHead(200, { 'content-type': 'image/png', 'content-length': 9 * 1024 * 1024 })
+          .end(Buffer.alloc(9 * 1024 * 1024));
       case '/chunked.png':
         // No content-length: the limit holds while streaming.
         res.writeHead(200, { 'content-type': 'image/png' });
@@ -82,19 +93,33 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
         payload: { recipient: { id: s.psid }, messaging_type: 'RESPONSE', message },
       });
     const template = await send({
-      attachment: { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'Your card', image_url: `${host.origin}/card.png` }] } },
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'generic', elements: [{ title: 'Your card', image_url: `${host.origin}/card.png` }] },
+      },
     });
     expect(template.statusCode, template.body).toBe(200);
     const image = await send({ attachment: { type: 'image', payload: { url: `${host.origin}/photo.png` } } });
     expect(image.statusCode, image.body).toBe(200);
-    const res = await h.app.inject({ method: 'GET', url: `/api/conversations/${s.conversationId}/messages`, headers: { cookie: s.customer.cookie } });
-    const bodies = (res.json().data as Array<{ body: { attachment?: { type: string; payload: Record<string, unknown> } } }>).map((m) => m.body);
-    const card = (bodies.find((b) => b.attachment?.type === 'template')?.attachment?.payload['elements'] as Array<{ image_url: string }>)[0]!.image_url;
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/api/conversations/${s.conversationId}/messages`,
+      headers: { cookie: s.customer.cookie },
+    });
+    const bodies = (
+      res.json().data as Array<{ body: { attachment?: { type: string; payload: Record<string, unknown> } } }>
+    ).map((m) => m.body);
+    const card = (
+      bodies.find((b) => b.attachment?.type === 'template')?.attachment?.payload['elements'] as Array<{
+        image_url: string;
+      }>
+    )[0]!.image_url;
     const photo = bodies.find((b) => b.attachment?.type === 'image')?.attachment?.payload['url'] as string;
     return { card, photo };
   }
 
-  const get = (url: string, cookie?: string) => hub!.app.inject({ method: 'GET', url, headers: cookie === undefined ? {} : { cookie } });
+  const get = (url: string, cookie?: string) =>
+    hub!.app.inject({ method: 'GET', url, headers: cookie === undefined ? {} : { cookie } });
 
   it("serves a business's image through the hub, cached, with nothing of the customer sent to its host", async () => {
     hub = await buildTestHub({ dialect });
@@ -108,7 +133,11 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     const first = await hub.app.inject({
       method: 'GET',
       url: card,
-      headers: { cookie: s.customer.cookie, referer: 'http://localhost/c/secret', 'user-agent': 'Customer Browser 1.0' },
+      headers: {
+        cookie: s.customer.cookie,
+        referer: 'http://localhost/c/secret',
+        'user-agent': 'Customer Browser 1.0',
+      },
     });
     expect(first.statusCode, first.body).toBe(200);
     expect(first.headers['content-type']).toBe('image/png');
@@ -147,7 +176,10 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     expect((await get(forged, s.customer.cookie)).statusCode).toBe(404);
     const flipped = card.replace(/sig=(.)/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`);
     expect((await get(flipped, s.customer.cookie)).statusCode).toBe(404);
-    expect((await get(`/api/media/image?url=${encodeURIComponent(`${host.origin}/card.png`)}`, s.customer.cookie)).statusCode).toBe(400);
+    expect(
+      (await get(`/api/media/image?url=${encodeURIComponent(`${host.origin}/card.png`)}`, s.customer.cookie))
+        .statusCode,
+    ).toBe(400);
     expect(host.hits).toEqual([]);
   });
 
@@ -184,7 +216,12 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     const links = mediaLinksFor(hub.ctx.config);
     const viewer = { kind: 'customer', id: s.customer.id } as const;
     const port = new URL(host.origin).port;
-    for (const url of [`http://localhost:${port}/card.png`, 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.7/a.png', 'http://[::1]/a.png']) {
+    for (const url of [
+      `http://localhost:${port}/card.png`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.7/a.png',
+      'http://[::1]/a.png',
+    ]) {
       const refused = await get(links.link(viewer, url), s.customer.cookie);
       expect(refused.statusCode, url).toBe(404);
       expect(refused.json().error.message, url).toMatch(/not a public address/);
@@ -202,7 +239,10 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
         callback(null, [{ address: '127.0.0.1', family: 4 }])) as never);
     const port = new URL(host.origin).port;
     const res = await get(
-      mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://rebind.bank.example:${port}/card.png`),
+      mediaLinksFor(hub.ctx.config).link(
+        { kind: 'customer', id: s.customer.id },
+        `http://rebind.bank.example:${port}/card.png`,
+      ),
       s.customer.cookie,
     );
     expect(res.statusCode).toBe(404);
@@ -215,7 +255,10 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
     hub = await buildTestHub({ dialect });
     const s = await scene(hub);
     const port = new URL(host.origin).port;
-    const res = await get(mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://localhost:${port}/card.png`), s.customer.cookie);
+    const res = await get(
+      mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: s.customer.id }, `http://localhost:${port}/card.png`),
+      s.customer.cookie,
+    );
     expect(res.statusCode, res.body).toBe(200);
     expect(res.rawPayload.equals(PNG)).toBe(true);
   });
@@ -223,8 +266,17 @@ describe.each(DIALECTS)('image proxy (%s)', (dialect) => {
   it("agents see the page's images through /inbox/api/media with links of their own", async () => {
     hub = await buildTestHub({ dialect });
     const s = await scene(hub);
-    const agent = await hub.services.agents.create({ pageId: s.page.page_id, username: 'ada', password: 'agent password 1', displayName: 'Ada' });
-    const login = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: 'agent password 1' } });
+    const agent = await hub.services.agents.create({
+      pageId: s.page.page_id,
+      username: 'ada',
+      password: 'agent password 1',
+      displayName: 'Ada',
+    });
+    const login = await hub.app.inject({
+      method: 'POST',
+      url: '/inbox/api/login',
+      payload: { username: 'ada', password: 'agent password 1' },
+    });
     const agentCookie = `confide_agent=${login.cookies.find((c) => c.name === 'confide_agent')?.value}`;
     const links = mediaLinksFor(hub.ctx.config);
     const agentLink = links.link({ kind: 'agent', id: agent.id }, `${host.origin}/card.png`);

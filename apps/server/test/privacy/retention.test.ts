@@ -6,7 +6,9 @@ import { customerSays, scene, type Scene } from './fixtures.js';
 const DAY = 86_400_000;
 // Sessions expire over these spans: read through the use case instead of the cookie.
 const texts = async (hub: TestHub, s: Scene) =>
-  JSON.stringify((await hub.services.conversations.messages(s.customer.id, s.conversationId, undefined, 50)).data.map((m) => m.body));
+  JSON.stringify(
+    (await hub.services.conversations.messages(s.customer.id, s.conversationId, undefined, 50)).data.map((m) => m.body),
+  );
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: retention`, () => {
@@ -17,7 +19,11 @@ for (const dialect of DIALECTS) {
 
     it('deletes messages past RETENTION_MESSAGE_DAYS and delivered webhooks past RETENTION_WEBHOOK_DAYS', async () => {
       const clock = testClock();
-      hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', RETENTION_MESSAGE_DAYS: '30', RETENTION_WEBHOOK_DAYS: '7' } });
+      hub = await buildTestHub({
+        dialect,
+        clock,
+        env: { SERVICES: 'api,realtime', RETENTION_MESSAGE_DAYS: '30', RETENTION_WEBHOOK_DAYS: '7' },
+      });
       const s = await scene(hub);
       await customerSays(hub, s, 'old message');
       await hub.ctx.storage.db.updateTable('webhook_outbox').set({ delivered_at: clock.now() }).execute();

@@ -21,13 +21,22 @@ describe('a wrong KEK', () => {
     const alice = await signUp(hub);
     const bank = await createPage(hub);
     const conv = await openConversation(hub, alice.cookie, bank.page_id);
-    await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'sealed' } });
+    await hub.app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conv.id}/messages`,
+      headers: { cookie: alice.cookie },
+      payload: { text: 'sealed' },
+    });
     await hub.dispose();
 
     await expect(buildTestHub({ dataDir, env: { KEK: kek() } })).rejects.toThrow(/KEK mismatch/);
 
     const again = await buildTestHub({ dataDir, env: { KEK: right } });
-    const res = await again.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie } });
+    const res = await again.app.inject({
+      method: 'GET',
+      url: `/api/conversations/${conv.id}/messages`,
+      headers: { cookie: alice.cookie },
+    });
     expect(res.json().data[0].body.text).toBe('sealed');
     await again.dispose();
   });
@@ -38,9 +47,23 @@ describe('a wrong KEK', () => {
     const alice = await signUp(hub);
     const bank = await createPage(hub);
     const conv = await openConversation(hub, alice.cookie, bank.page_id);
-    await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'sealed' } });
+    await hub.app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conv.id}/messages`,
+      headers: { cookie: alice.cookie },
+      payload: { text: 'sealed' },
+    });
     const config = (key: string) =>
-      loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: hub.ctx.config.DATABASE_URL as string, KEK: key }, () => undefined);
+      loadConfig(
+        {
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          PORT: '0',
+          DATABASE_URL: hub.ctx.config.DATABASE_URL as string,
+          KEK: key,
+        },
+        () => undefined,
+      );
     try {
       await expect(createHub(config(kek()))).rejects.toThrow(/KEK mismatch/);
     } finally {

@@ -7,7 +7,10 @@ import { CLI, startHubProcess } from './hub-process.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-cli-'));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } });
+  spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'test' },
+  });
 
 describe('confide CLI', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -15,21 +18,42 @@ describe('confide CLI', () => {
   it('documents every command in --help', () => {
     const res = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(res.status).toBe(0);
-    for (const cmd of ['confide start', 'confide migrate', 'confide page create', 'confide customer create']) expect(res.stdout).toContain(cmd);
+    for (const cmd of ['confide start', 'confide migrate', 'confide page create', 'confide customer create'])
+      expect(res.stdout).toContain(cmd);
   });
 
   it('creates a page and prints its credentials as JSON; the token works and rotates', () => {
     const res = run('page', 'create', '--name', 'CLI Bank', '--category', 'bank', '--json');
     expect(res.status, res.stderr).toBe(0);
     const created = JSON.parse(res.stdout);
-    expect(created).toMatchObject({ page_id: expect.stringMatching(/^\d{15}$/), app_id: expect.stringMatching(/^\d{15}$/) });
+    expect(created).toMatchObject({
+      page_id: expect.stringMatching(/^\d{15}$/),
+      app_id: expect.stringMatching(/^\d{15}$/),
+    });
     expect(created.page_access_token.length).toBeGreaterThan(40);
     expect(created.app_secret.length).toBeGreaterThan(20);
     const rotated = run('page', 'token', 'create', '--page', created.page_id, '--json');
     expect(JSON.parse(rotated.stdout).page_access_token).not.toBe(created.page_access_token);
-    const revoked = run('page', 'token', 'revoke', '--page', created.page_id, '--token-id', JSON.parse(rotated.stdout).token_id, '--json');
+    const revoked = run(
+      'page',
+      'token',
+      'revoke',
+      '--page',
+      created.page_id,
+      '--token-id',
+      JSON.parse(rotated.stdout).token_id,
+      '--json',
+    );
     expect(revoked.status).toBe(0);
-    const again = run('page', 'token', 'revoke', '--page', created.page_id, '--token-id', JSON.parse(rotated.stdout).token_id);
+    const again = run(
+      'page',
+      'token',
+      'revoke',
+      '--page',
+      created.page_id,
+      '--token-id',
+      JSON.parse(rotated.stdout).token_id,
+    );
     expect(again.status).toBe(1);
   });
 

@@ -9,7 +9,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, startHubProcess } from './hub-process.js';
 
-async function api(url: string, method: string, body?: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
+async function api(
+  url: string,
+  method: string,
+  body?: unknown,
+  cookie?: string,
+): Promise<{ status: number; json: any; cookie?: string }> {
   const res = await fetch(url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
@@ -17,7 +22,11 @@ async function api(url: string, method: string, body?: unknown, cookie?: string)
   });
   const setCookie = res.headers.get('set-cookie');
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}) };
+  return {
+    status: res.status,
+    json: text ? JSON.parse(text) : undefined,
+    ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}),
+  };
 }
 
 describe('durability', () => {
@@ -31,9 +40,13 @@ describe('durability', () => {
     const cookie = signup.cookie as string;
     // The page is created by the CLI, a second process on the same database.
     const pageRes = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [CLI, 'page', 'create', '--name', 'Durable Bank', '--category', 'bank', '--json', '--data-dir', dataDir], {
-        env: { ...process.env, NODE_ENV: 'test' },
-      });
+      const p = spawn(
+        process.execPath,
+        [CLI, 'page', 'create', '--name', 'Durable Bank', '--category', 'bank', '--json', '--data-dir', dataDir],
+        {
+          env: { ...process.env, NODE_ENV: 'test' },
+        },
+      );
       let out = '';
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));
       p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
@@ -47,7 +60,12 @@ describe('durability', () => {
     const senders = Array.from({ length: 16 }, async (_, w) => {
       for (let i = 0; !stop && i < 10_000; i++) {
         try {
-          const res = await api(`${url}/api/conversations/${conv.json.id}/messages`, 'POST', { text: `w${w}-${i}` }, cookie);
+          const res = await api(
+            `${url}/api/conversations/${conv.json.id}/messages`,
+            'POST',
+            { text: `w${w}-${i}` },
+            cookie,
+          );
           if (res.status === 201) acked.push(res.json.mid);
         } catch {
           // A request that failed (the process died mid-request) was never acknowledged.
@@ -69,7 +87,12 @@ describe('durability', () => {
     const stored = new Set<string>();
     let before: string | null = null;
     do {
-      const page = await api(`${url}/api/conversations/${conv.json.id}/messages?limit=200${before ? `&before=${before}` : ''}`, 'GET', undefined, login.cookie);
+      const page = await api(
+        `${url}/api/conversations/${conv.json.id}/messages?limit=200${before ? `&before=${before}` : ''}`,
+        'GET',
+        undefined,
+        login.cookie,
+      );
       for (const m of page.json.data) stored.add(m.mid);
       before = page.json.next_cursor;
     } while (before !== null);

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-export async function startHubProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+export async function startHubProcess(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env['DEBUG_HUB'] ? 'info' : 'warn', ...extraEnv },
@@ -27,7 +30,8 @@ export async function startHubProcess(dataDir: string, extraEnv: Record<string, 
   });
   // Surface a crash after start: a dead hub otherwise looks like a network error.
   child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') process.stderr.write(`hub process exited (${code ?? signal})\n`);
+    if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM')
+      process.stderr.write(`hub process exited (${code ?? signal})\n`);
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
   if (process.env['DEBUG_HUB']) child.stdout?.on('data', (d: Buffer) => process.stderr.write(d));

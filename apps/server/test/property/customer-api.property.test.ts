@@ -7,7 +7,19 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestHub, createPage, DIALECTS, openConversation, signUp, type TestHub } from '../helpers.js';
-import { anyString, assertPrototypeClean, changed, countAll, junkToJson, junkValue, NASTY_KEYS, objectWith, percentEncode, poisoned, RAW_PERCENT } from './junk.js';
+import {
+  anyString,
+  assertPrototypeClean,
+  changed,
+  countAll,
+  junkToJson,
+  junkValue,
+  NASTY_KEYS,
+  objectWith,
+  percentEncode,
+  poisoned,
+  RAW_PERCENT,
+} from './junk.js';
 
 const BASE_RUNS = Number(process.env['PROPERTY_RUNS'] ?? 250);
 
@@ -49,7 +61,12 @@ describe.each(DIALECTS)('property: customer API under hostile input (%s)', (dial
     if (call.authed) headers['cookie'] = me.cookie;
     if (call.origin !== undefined) headers['origin'] = call.origin;
     if (call.contentType !== undefined) headers['content-type'] = call.contentType;
-    const res = await hub.app.inject({ method: call.method, url: call.url, headers, ...(call.payload === undefined ? {} : { payload: call.payload }) });
+    const res = await hub.app.inject({
+      method: call.method,
+      url: call.url,
+      headers,
+      ...(call.payload === undefined ? {} : { payload: call.payload }),
+    });
     const diff = changed(before, await countAll(hub));
     expect(res.statusCode, `${call.method} ${call.url.slice(0, 120)}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
     assertPrototypeClean();
@@ -67,24 +84,42 @@ describe.each(DIALECTS)('property: customer API under hostile input (%s)', (dial
   }
 
   const body = fc.oneof(
-    { arbitrary: fc.record({ payload: junkValue.map(junkToJson), contentType: fc.constant('application/json') }), weight: 3 },
+    {
+      arbitrary: fc.record({ payload: junkValue.map(junkToJson), contentType: fc.constant('application/json') }),
+      weight: 3,
+    },
     {
       arbitrary: fc.record({
         payload: anyString,
-        contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'),
+        contentType: fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data',
+        ),
       }),
       weight: 1,
     },
     // NUL, unpaired surrogates or deep nesting in any field of a plausible body.
     {
       arbitrary: fc
-        .oneof(poisoned({ username: 'someone', password: 'correct horse battery' }), poisoned({ text: 'hello', reply_to: { mid: 'm_1' } }), poisoned({ page_id: '1' }))
+        .oneof(
+          poisoned({ username: 'someone', password: 'correct horse battery' }),
+          poisoned({ text: 'hello', reply_to: { mid: 'm_1' } }),
+          poisoned({ page_id: '1' }),
+        )
         .map((payload) => ({ payload, contentType: 'application/json' })),
       weight: 2,
     },
     {
       arbitrary: fc
-        .array(fc.tuple(fc.oneof(fc.constantFrom('username', 'password', 'text', 'page_id', ...NASTY_KEYS), anyString), anyString), { maxLength: 4 })
+        .array(
+          fc.tuple(
+            fc.oneof(fc.constantFrom('username', 'password', 'text', 'page_id', ...NASTY_KEYS), anyString),
+            anyString,
+          ),
+          { maxLength: 4 },
+        )
         .map((pairs) => ({
           payload: pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'),
           contentType: 'application/x-www-form-urlencoded',
@@ -122,9 +157,16 @@ describe.each(DIALECTS)('property: customer API under hostile input (%s)', (dial
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/api/signup', '/api/login'), credentials, origin, async (url, b, o) => {
         const before = await countAll(hub);
-        const status = await check({ method: 'POST', url, ...b, ...(o === undefined ? {} : { origin: o }), authed: false });
+        const status = await check({
+          method: 'POST',
+          url,
+          ...b,
+          ...(o === undefined ? {} : { origin: o }),
+          authed: false,
+        });
         const after = await countAll(hub);
-        if (url === '/api/signup') expect(changed(before, after)).toEqual(status === 201 ? { customers: 1, sessions: 1 } : {});
+        if (url === '/api/signup')
+          expect(changed(before, after)).toEqual(status === 201 ? { customers: 1, sessions: 1 } : {});
         else expect(changed(before, after)).toEqual(status === 200 ? { sessions: 1 } : {});
         seen.add(`${url} ${status}`);
       }),
@@ -159,25 +201,38 @@ describe.each(DIALECTS)('property: customer API under hostile input (%s)', (dial
         contentType: 'application/json',
         wellFormed: true,
       })),
-      fc.tuple(id, query).map(([i, q]) => ({ method: 'GET' as const, url: `/api/conversations/${i}/messages${qs(q)}` })),
+      fc
+        .tuple(id, query)
+        .map(([i, q]) => ({ method: 'GET' as const, url: `/api/conversations/${i}/messages${qs(q)}` })),
       fc.tuple(id).map(([i]) => ({ method: 'GET' as const, url: `/api/conversations/${i}` })),
       query.map((q) => ({ method: 'GET' as const, url: `/api/pages${qs(q)}` })),
       fc
-        .tuple(id, fc.oneof(body, fc.constant({ payload: JSON.stringify({ text: 'hello' }), contentType: 'application/json' })))
+        .tuple(
+          id,
+          fc.oneof(body, fc.constant({ payload: JSON.stringify({ text: 'hello' }), contentType: 'application/json' })),
+        )
         .map(([i, b]) => ({ method: 'POST' as const, url: `/api/conversations/${i}/messages`, ...b })),
-      fc.tuple(id, fc.option(body, { nil: undefined })).map(([i, b]) => ({ method: 'POST' as const, url: `/api/conversations/${i}/read`, ...(b ?? {}) })),
-      fc.oneof(body, fc.constant({ payload: JSON.stringify({ page_id: 'PAGE' }), contentType: 'application/json' })).map((b) => ({
-        method: 'POST' as const,
-        url: '/api/conversations',
-        ...b,
-        payload: b.payload.replace('PAGE', pageId),
-      })),
+      fc
+        .tuple(id, fc.option(body, { nil: undefined }))
+        .map(([i, b]) => ({ method: 'POST' as const, url: `/api/conversations/${i}/read`, ...(b ?? {}) })),
+      fc
+        .oneof(body, fc.constant({ payload: JSON.stringify({ page_id: 'PAGE' }), contentType: 'application/json' }))
+        .map((b) => ({
+          method: 'POST' as const,
+          url: '/api/conversations',
+          ...b,
+          payload: b.payload.replace('PAGE', pageId),
+        })),
       body.map((b) => ({ method: 'POST' as const, url: '/api/password', ...b })),
     );
     await fc.assert(
       fc.asyncProperty(call, fc.boolean(), origin, async (c, authed, o) => {
         const sure = 'wellFormed' in c;
-        const status = await check({ ...c, authed: authed || sure || c.method === 'GET', ...(o === undefined || sure ? {} : { origin: o }) });
+        const status = await check({
+          ...c,
+          authed: authed || sure || c.method === 'GET',
+          ...(o === undefined || sure ? {} : { origin: o }),
+        });
         if (status === 201) created += 1;
       }),
       { numRuns: RUNS * 2 },

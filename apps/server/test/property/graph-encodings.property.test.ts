@@ -11,7 +11,16 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestHub, createPage, testClock, type TestHub } from '../helpers.js';
 import { bracketPairs, buildGraphFixture, type GraphFixture } from '../contract/graph-fixtures.js';
-import { anyString, assertPrototypeClean, changed, countAll, junkToJson, junkValue, NASTY_KEYS, percentEncode } from './junk.js';
+import {
+  anyString,
+  assertPrototypeClean,
+  changed,
+  countAll,
+  junkToJson,
+  junkValue,
+  NASTY_KEYS,
+  percentEncode,
+} from './junk.js';
 
 const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 250);
 
@@ -20,7 +29,10 @@ describe('property: Graph encodings on every endpoint', () => {
   let fx: GraphFixture;
 
   beforeAll(async () => {
-    hub = await buildTestHub({ clock: testClock(), env: { SEND_RATE_LIMIT_PER_PAGE: '1000000', SERVICES: 'api,realtime' } });
+    hub = await buildTestHub({
+      clock: testClock(),
+      env: { SEND_RATE_LIMIT_PER_PAGE: '1000000', SERVICES: 'api,realtime' },
+    });
     const page = await createPage(hub, { webhookUrl: 'http://127.0.0.1:9/unused', verifyToken: 'v' });
     fx = await buildGraphFixture(hub, { page });
   });
@@ -32,11 +44,16 @@ describe('property: Graph encodings on every endpoint', () => {
   const endpoints = () => [
     {
       path: '/v25.0/me/messages',
-      valid: { recipient: { id: fx.psid }, message: { text: 'hi', quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }] } },
+      valid: {
+        recipient: { id: fx.psid },
+        message: { text: 'hi', quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }] },
+      },
     },
     {
       path: '/v25.0/me/message_attachments',
-      valid: { message: { attachment: { type: 'image', payload: { url: 'https://example.com/a.png', is_reusable: true } } } },
+      valid: {
+        message: { attachment: { type: 'image', payload: { url: 'https://example.com/a.png', is_reusable: true } } },
+      },
     },
     {
       path: '/v25.0/me/messenger_profile',
@@ -50,7 +67,12 @@ describe('property: Graph encodings on every endpoint', () => {
     { path: '/v25.0/me/take_thread_control', valid: { recipient: { id: fx.psid } } },
     { path: '/v25.0/me/thread_owner', valid: { recipient: fx.psid } },
     { path: '/v25.0/me/subscribed_apps', valid: { subscribed_fields: ['messages', 'messaging_postbacks'] } },
-    { path: '/v25.0/', valid: { batch: [{ method: 'POST', relative_url: 'me/messages', body: `recipient[id]=${fx.psid}&message[text]=b` }] } },
+    {
+      path: '/v25.0/',
+      valid: {
+        batch: [{ method: 'POST', relative_url: 'me/messages', body: `recipient[id]=${fx.psid}&message[text]=b` }],
+      },
+    },
     { path: `/v25.0/${fx.psid}`, valid: { fields: ['first_name'] } },
     { path: '/v25.0/me/nlp_configs', valid: { nlp_enabled: true } },
     { path: `/v25.0/${fx.page.app_id}/subscriptions`, valid: { object: 'page', fields: ['messages'] }, appToken: true },
@@ -59,9 +81,18 @@ describe('property: Graph encodings on every endpoint', () => {
   /** Everything a refused request must leave as it was. */
   async function snapshot() {
     const db = hub.ctx.storage.db;
-    const profile = await db.selectFrom('messenger_profile').select(['page_id', 'field', 'value']).orderBy('page_id').orderBy('field').execute();
+    const profile = await db
+      .selectFrom('messenger_profile')
+      .select(['page_id', 'field', 'value'])
+      .orderBy('page_id')
+      .orderBy('field')
+      .execute();
     const personas = await db.selectFrom('personas').select(['id', 'deleted_at']).orderBy('id').execute();
-    const apps = await db.selectFrom('apps').select(['id', 'webhook_url', 'subscribed_fields', 'std_webhook_secret_enc']).orderBy('id').execute();
+    const apps = await db
+      .selectFrom('apps')
+      .select(['id', 'webhook_url', 'subscribed_fields', 'std_webhook_secret_enc'])
+      .orderBy('id')
+      .execute();
     const owners = await db.selectFrom('conversations').select(['id', 'thread_owner_app_id']).orderBy('id').execute();
     return {
       counts: await countAll(hub),
@@ -72,18 +103,60 @@ describe('property: Graph encodings on every endpoint', () => {
   }
 
   const segment = fc.oneof(
-    fc.constantFrom('recipient', 'id', 'message', 'text', 'attachment', 'payload', 'url', 'is_reusable', 'greeting', 'locale', 'fields', 'batch', 'body'),
+    fc.constantFrom(
+      'recipient',
+      'id',
+      'message',
+      'text',
+      'attachment',
+      'payload',
+      'url',
+      'is_reusable',
+      'greeting',
+      'locale',
+      'fields',
+      'batch',
+      'body',
+    ),
     fc.constantFrom('0', '1', '', '999999', '-1', ...NASTY_KEYS),
     anyString,
   );
   /** A bracket name: `a[b][c]`, sometimes malformed (`a[`, `a]b`, `[x]`), sometimes deeper than allowed. */
   const bracketName = fc.oneof(
-    fc.array(segment, { minLength: 1, maxLength: 6 }).map(([head, ...rest]) => `${head}${rest.map((s) => `[${s}]`).join('')}`),
-    fc.constantFrom('a[', 'a]b', '[x]', 'a[b', 'a[][]', 'a[]', 'message[attachment][payload][url]', 'recipient[id][0]', 'method', 'access_token'),
+    fc
+      .array(segment, { minLength: 1, maxLength: 6 })
+      .map(([head, ...rest]) => `${head}${rest.map((s) => `[${s}]`).join('')}`),
+    fc.constantFrom(
+      'a[',
+      'a]b',
+      '[x]',
+      'a[b',
+      'a[][]',
+      'a[]',
+      'message[attachment][payload][url]',
+      'recipient[id][0]',
+      'method',
+      'access_token',
+    ),
     fc.nat({ max: 40 }).map((n) => `a${'[x]'.repeat(n)}`),
   );
-  const value = fc.oneof(anyString, junkValue.map(junkToJson), fc.constantFrom('true', '1', '12.5', 'get', 'DELETE', 'post'));
-  const overrideValue = fc.constantFrom(undefined, 'get', 'GET', 'delete', 'Delete', 'post', 'put', 'HEAD', '', 'get,delete');
+  const value = fc.oneof(
+    anyString,
+    junkValue.map(junkToJson),
+    fc.constantFrom('true', '1', '12.5', 'get', 'DELETE', 'post'),
+  );
+  const overrideValue = fc.constantFrom(
+    undefined,
+    'get',
+    'GET',
+    'delete',
+    'Delete',
+    'post',
+    'put',
+    'HEAD',
+    '',
+    'get,delete',
+  );
   const request = fc.record({
     endpoint: fc.nat({ max: 11 }),
     encoding: fc.constantFrom('form' as const, 'query' as const, 'text' as const),
@@ -111,7 +184,12 @@ describe('property: Graph encodings on every endpoint', () => {
           encoding === 'form'
             ? await hub.app.inject({ method: 'POST', url: `${target.path}?${auth}`, payload: encoded })
             : encoding === 'query'
-              ? await hub.app.inject({ method: 'POST', url: `${target.path}?${encoded}&${auth}`, headers: { 'content-type': 'application/json' }, payload: '' })
+              ? await hub.app.inject({
+                  method: 'POST',
+                  url: `${target.path}?${encoded}&${auth}`,
+                  headers: { 'content-type': 'application/json' },
+                  payload: '',
+                })
               : await hub.app.inject({
                   method: 'POST',
                   url: `${target.path}?${auth}`,

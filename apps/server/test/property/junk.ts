@@ -7,7 +7,20 @@ import fc from 'fast-check';
 import type { Hub } from '../../src/hub.js';
 
 /** Keys that have bitten JavaScript parsers and merges before. */
-export const NASTY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', '0', '-1', 'message', 'recipient'];
+export const NASTY_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '',
+  ' ',
+  '0',
+  '-1',
+  'message',
+  'recipient',
+];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 
@@ -15,7 +28,10 @@ const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String
 export const anyString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\n', '\u202e', '\ufeff', '😀', 'é', "'", '"', '\\')), maxLength: 12 }),
+  fc.string({
+    unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\n', '\u202e', '\ufeff', '😀', 'é', "'", '"', '\\')),
+    maxLength: 12,
+  }),
   fc.constantFrom('{', '[', "{'a':'b'}", '{"a":', '[1,2', 'null', 'true', '1e999', '-0', 'NaN', '{}', '[]'),
   // Large strings, around and beyond the field limits (kept few so a run stays fast).
   fc.constantFrom(2001, 70_000).map((n) => 'x'.repeat(n)),
@@ -29,10 +45,16 @@ const { junk } = fc.letrec<{ junk: Junk }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     fc.constant(null),
     fc.boolean(),
-    fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -1, 2 ** 53, 1e308, -1e-308)),
+    fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(0, -1, 2 ** 53, 1e308, -1e-308),
+    ),
     anyString,
     fc.array(tie('junk'), { maxLength: 4 }),
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...NASTY_KEYS), anyString), tie('junk')), { maxLength: 5 }).map((entries) => ({ entries })),
+    fc
+      .array(fc.tuple(fc.oneof(fc.constantFrom(...NASTY_KEYS), anyString), tie('junk')), { maxLength: 5 })
+      .map((entries) => ({ entries })),
   ),
 }));
 
@@ -51,7 +73,9 @@ export function junkToJson(value: Junk): string {
 /** Object junk with a chosen key set, e.g. the fields a real request would carry. */
 export function objectWith(keys: string[]): fc.Arbitrary<{ entries: Array<[string, Junk]> }> {
   return fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...NASTY_KEYS), anyString), junkValue), { maxLength: 8 })
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...NASTY_KEYS), anyString), junkValue), {
+      maxLength: 8,
+    })
     .map((entries) => ({ entries }));
 }
 
@@ -65,8 +89,20 @@ export function mutate(valid: Record<string, unknown>): fc.Arbitrary<string> {
       const parent = path.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, copy);
       const last = path.at(-1) as string;
       // Defined as an own property, so a `__proto__` key is serialised rather than swallowed.
-      if (replace) Object.defineProperty(parent, last, { value: JSON.parse(junkToJson(value)), enumerable: true, writable: true, configurable: true });
-      else Object.defineProperty(parent, key, { value: JSON.parse(junkToJson(value)), enumerable: true, writable: true, configurable: true });
+      if (replace)
+        Object.defineProperty(parent, last, {
+          value: JSON.parse(junkToJson(value)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else
+        Object.defineProperty(parent, key, {
+          value: JSON.parse(junkToJson(value)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return JSON.stringify(copy);
     });
 }
@@ -104,7 +140,10 @@ export async function countAll(hub: Hub): Promise<Record<WriteTable, number>> {
 }
 
 /** The difference `after - before`, only for tables that changed. */
-export function changed(before: Record<WriteTable, number>, after: Record<WriteTable, number>): Partial<Record<WriteTable, number>> {
+export function changed(
+  before: Record<WriteTable, number>,
+  after: Record<WriteTable, number>,
+): Partial<Record<WriteTable, number>> {
   const out: Partial<Record<WriteTable, number>> = {};
   for (const table of WRITE_TABLES) if (after[table] !== before[table]) out[table] = after[table] - before[table];
   return out;
@@ -116,14 +155,17 @@ export function assertPrototypeClean(): void {
   for (const key of ['polluted', 'text', 'id', 'a', 'isAdmin']) {
     if (probe[key] !== undefined) throw new Error(`Object.prototype.${key} was polluted`);
   }
-  if (Object.keys(Object.prototype).length > 0) throw new Error(`Object.prototype gained ${Object.keys(Object.prototype).join(',')}`);
+  if (Object.keys(Object.prototype).length > 0)
+    throw new Error(`Object.prototype gained ${Object.keys(Object.prototype).join(',')}`);
 }
 
 /** Percent-encodes the UTF-8 bytes of `text` (lone surrogates become U+FFFD); text starting with `%` passes raw. */
 export function percentEncode(text: string): string {
   if (text.startsWith('%')) return text;
   return [...Buffer.from(text, 'utf8')]
-    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`,
+    )
     .join('');
 }
 
@@ -154,10 +196,16 @@ export const poison: fc.Arbitrary<Poison> = fc.oneof(
 ) as fc.Arbitrary<Poison>;
 
 /** Every path of a JSON value that holds a string or an object (arrays included; the root is `[]`). */
-export function fieldPaths(value: unknown, prefix: string[] = []): Array<{ path: string[]; type: 'string' | 'object' }> {
+export function fieldPaths(
+  value: unknown,
+  prefix: string[] = [],
+): Array<{ path: string[]; type: 'string' | 'object' }> {
   if (typeof value === 'string') return [{ path: prefix, type: 'string' }];
   if (typeof value !== 'object' || value === null) return [];
-  return [{ path: prefix, type: 'object' }, ...Object.entries(value).flatMap(([k, v]) => fieldPaths(v, [...prefix, k]))];
+  return [
+    { path: prefix, type: 'object' },
+    ...Object.entries(value).flatMap(([k, v]) => fieldPaths(v, [...prefix, k])),
+  ];
 }
 
 /** Every poison that fits each field of `valid`: the deterministic sweep of "every string and object field". */
@@ -179,7 +227,8 @@ export function everyPoisoning(valid: Record<string, unknown>): Array<{ label: s
             { kind: 'deep', depth: 20, shape: 'object' },
             { kind: 'deep', depth: 5_000, shape: 'array' },
           ];
-    for (const p of poisons) out.push({ label: `${where} ← ${JSON.stringify(p)}`, json: poisonAt(valid, path, p), poison: p });
+    for (const p of poisons)
+      out.push({ label: `${where} ← ${JSON.stringify(p)}`, json: poisonAt(valid, path, p), poison: p });
   }
   return out;
 }
@@ -198,7 +247,9 @@ export function poisonAt(valid: Record<string, unknown>, path: string[], p: Pois
   let root: unknown;
   if (p.kind === 'deep') root = set(marker);
   else if (p.kind === 'key') {
-    const target = (typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {}) as Record<string, unknown>;
+    const target = (
+      typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {}
+    ) as Record<string, unknown>;
     target[`a${POISON_CHARS[p.char]}b`] = 'x';
     root = set(target);
   } else {
@@ -213,7 +264,9 @@ export function poisonAt(valid: Record<string, unknown>, path: string[], p: Pois
 
 /** JSON text nested `depth` levels (written as text: JSON.stringify itself would overflow on the deepest). */
 export function deepJson(depth: number, shape: 'array' | 'object'): string {
-  return shape === 'array' ? `${'['.repeat(depth)}"x"${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}"x"${'}'.repeat(depth)}`;
+  return shape === 'array'
+    ? `${'['.repeat(depth)}"x"${']'.repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}"x"${'}'.repeat(depth)}`;
 }
 
 /**

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../src/features/consent/declarations.js';
 import { buildTestHub, createPage, testClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, type GraphFixture } from '../contract/graph-fixtures.js';
-import { anyString, assertPrototypeClean, changed, countAll, junkToJson, junkValue, mutate, objectWith } from './junk.js';
+import {
+  anyString,
+  assertPrototypeClean,
+  changed,
+  countAll,
+  junkToJson,
+  junkValue,
+  mutate,
+  objectWith,
+} from './junk.js';
 
 const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 250);
 
@@ -33,7 +42,11 @@ describe('property: message templates and utility sends under hostile input', ()
       payload: { subscribed_fields: 'messages,message_echoes,message_template_status_update' },
     });
     expect(subscribed.statusCode).toBe(200);
-    await declareCategory(hub.ctx, { pageId: page.page_id, category: 'transactions', purpose: 'Payments on your account' });
+    await declareCategory(hub.ctx, {
+      pageId: page.page_id,
+      category: 'transactions',
+      purpose: 'Payments on your account',
+    });
     await hub.services.consents.set(fx.customer.id, page.page_id, ['transactions']);
   });
   afterAll(async () => {
@@ -57,7 +70,11 @@ describe('property: message templates and utility sends under hostile input', ()
     category: 'UTILITY',
     notification_category: 'transactions',
     components: [
-      { type: 'BODY', text: 'Your payment of {{1}} to {{2}} was sent today, thank you.', example: { body_text: [['€5', 'Shop']] } },
+      {
+        type: 'BODY',
+        text: 'Your payment of {{1}} to {{2}} was sent today, thank you.',
+        example: { body_text: [['€5', 'Shop']] },
+      },
       { type: 'BUTTONS', buttons: [{ type: 'POSTBACK', text: 'Details', payload: 'DETAILS_{{1}}' }] },
     ],
   });
@@ -66,7 +83,9 @@ describe('property: message templates and utility sends under hostile input', ()
     const statuses = new Set<number>();
     const body = fc.oneof(
       junkValue.map(junkToJson),
-      objectWith(['name', 'language', 'category', 'components', 'notification_category', 'parameter_format']).map(junkToJson),
+      objectWith(['name', 'language', 'category', 'components', 'notification_category', 'parameter_format']).map(
+        junkToJson,
+      ),
       fc.constant(null).chain(() => mutate(validTemplate())),
       fc.constant(null).map(() => JSON.stringify(validTemplate())),
       anyString,
@@ -145,7 +164,8 @@ describe('property: message templates and utility sends under hostile input', ()
         assertPrototypeClean();
         statuses.add(res.statusCode);
         if (res.statusCode !== 200) expect(diff, res.body.slice(0, 200)).toEqual({});
-        else if (res.json().message_id !== undefined) expect(diff).toEqual({ messages: 1, customer_events: 1, webhook_outbox: 1 });
+        else if (res.json().message_id !== undefined)
+          expect(diff).toEqual({ messages: 1, customer_events: 1, webhook_outbox: 1 });
       }),
       { numRuns: RUNS },
     );

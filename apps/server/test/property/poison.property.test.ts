@@ -12,7 +12,16 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraphFixture, type GraphFixture } from '../contract/graph-fixtures.js';
 import { buildTestHub, createPage, DIALECTS, signUp, testClock, type TestHub } from '../helpers.js';
-import { assertPrototypeClean, changed, countAll, everyPoisoning, fieldPaths, poisonAt, poisoned, type Poison } from './junk.js';
+import {
+  assertPrototypeClean,
+  changed,
+  countAll,
+  everyPoisoning,
+  fieldPaths,
+  poisonAt,
+  poisoned,
+  type Poison,
+} from './junk.js';
 
 const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 250);
 
@@ -97,7 +106,11 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
       valid: send({
         attachment: {
           type: 'template',
-          payload: { template_type: 'button', text: 'What next?', buttons: [{ type: 'phone_number', title: 'Call', payload: '+442079460000' }] },
+          payload: {
+            template_type: 'button',
+            text: 'What next?',
+            buttons: [{ type: 'phone_number', title: 'Call', payload: '+442079460000' }],
+          },
         },
       }),
     },
@@ -114,7 +127,9 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
             order_number: 'R-1',
             currency: 'EUR',
             payment_method: 'Visa 4242',
-            elements: [{ title: 'Coffee', subtitle: 'Large', price: 4.5, quantity: 1, image_url: 'https://bank.example/k.png' }],
+            elements: [
+              { title: 'Coffee', subtitle: 'Large', price: 4.5, quantity: 1, image_url: 'https://bank.example/k.png' },
+            ],
             address: { street_1: '1 Way', city: 'Paris', postal_code: '75001', state: 'IDF', country: 'FR' },
             summary: { total_cost: 4.5 },
           },
@@ -125,7 +140,10 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
       name: 'send: image by URL',
       method: 'POST',
       url: graph('messages'),
-      valid: send({ attachment: { type: 'image', payload: { url: 'https://bank.example/a.png', is_reusable: false } } }, { notification_type: 'REGULAR' }),
+      valid: send(
+        { attachment: { type: 'image', payload: { url: 'https://bank.example/a.png', is_reusable: false } } },
+        { notification_type: 'REGULAR' },
+      ),
     },
     {
       name: 'messenger profile',
@@ -147,7 +165,12 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
         ],
       }),
     },
-    { name: 'personas', method: 'POST', url: graph('personas'), valid: () => ({ name: 'Dana', profile_picture_url: 'https://bank.example/d.png' }) },
+    {
+      name: 'personas',
+      method: 'POST',
+      url: graph('personas'),
+      valid: () => ({ name: 'Dana', profile_picture_url: 'https://bank.example/d.png' }),
+    },
     {
       name: 'customer: message',
       method: 'POST',
@@ -162,8 +185,18 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
       cookie: () => fx.customer.cookie,
       valid: () => ({ page_id: fx.page.page_id }),
     },
-    { name: 'customer: login', method: 'POST', url: () => '/api/login', valid: () => ({ username: 'poisonpass', password: 'correct horse battery' }) },
-    { name: 'customer: signup', method: 'POST', url: () => '/api/signup', valid: () => ({ username: 'poisonnew', password: 'correct horse battery' }) },
+    {
+      name: 'customer: login',
+      method: 'POST',
+      url: () => '/api/login',
+      valid: () => ({ username: 'poisonpass', password: 'correct horse battery' }),
+    },
+    {
+      name: 'customer: signup',
+      method: 'POST',
+      url: () => '/api/signup',
+      valid: () => ({ username: 'poisonnew', password: 'correct horse battery' }),
+    },
     {
       name: 'customer: password',
       method: 'POST',
@@ -177,7 +210,11 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
   async function snapshot() {
     const db = hub.ctx.storage.db;
     const profile = await db.selectFrom('messenger_profile').select(['field', 'value']).orderBy('field').execute();
-    const personas = await db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).orderBy('id').execute();
+    const personas = await db
+      .selectFrom('personas')
+      .select(['id', 'name', 'profile_picture_url'])
+      .orderBy('id')
+      .execute();
     return { counts: await countAll(hub), rest: JSON.stringify({ profile, personas }) };
   }
 
@@ -220,7 +257,9 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
         if (p.kind !== 'deep') {
           const error = lastResponse?.json().error as { message?: string } | undefined;
           expect(status, `${target.name}: ${label}`).toBe(400);
-          expect(error?.message, `${target.name}: ${label}`).toMatch(/contains a NUL character|contains an unpaired surrogate \(not valid Unicode\)/);
+          expect(error?.message, `${target.name}: ${label}`).toMatch(
+            /contains a NUL character|contains an unpaired surrogate \(not valid Unicode\)/,
+          );
         }
       }
     }
@@ -244,9 +283,23 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
           for (const p of poisons) {
             const form = new URLSearchParams();
             for (const [k, v] of Object.entries(valid))
-              form.append(k, k === key ? poisonAt(value as Record<string, unknown>, path, p) : typeof v === 'string' ? v : JSON.stringify(v));
-            const status = await check(target, form.toString(), `${key}.${path.join('.')} ← ${JSON.stringify(p)} (form)`, 'application/x-www-form-urlencoded');
-            expect(status, `${target.name}: ${key}.${path.join('.')} ← ${JSON.stringify(p)}`).toBeGreaterThanOrEqual(400);
+              form.append(
+                k,
+                k === key
+                  ? poisonAt(value as Record<string, unknown>, path, p)
+                  : typeof v === 'string'
+                    ? v
+                    : JSON.stringify(v),
+              );
+            const status = await check(
+              target,
+              form.toString(),
+              `${key}.${path.join('.')} ← ${JSON.stringify(p)} (form)`,
+              'application/x-www-form-urlencoded',
+            );
+            expect(status, `${target.name}: ${key}.${path.join('.')} ← ${JSON.stringify(p)}`).toBeGreaterThanOrEqual(
+              400,
+            );
             checked += 1;
           }
         }
@@ -258,7 +311,9 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
   it('random fields, positions and depths: never 5xx, nothing stored when refused', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...targets.keys()).chain((i) => poisoned(targets[i]!.valid()).map((json) => [targets[i]!, json] as const)),
+        fc
+          .constantFrom(...targets.keys())
+          .chain((i) => poisoned(targets[i]!.valid()).map((json) => [targets[i]!, json] as const)),
         async ([target, json]) => {
           await check(target, json, json.slice(0, 160));
         },
@@ -268,15 +323,28 @@ describe.each(DIALECTS)('property: poisoned fields (%s)', (dialect) => {
   }, 120_000);
 
   it('what was accepted stays readable: messages, conversations, the profile and the webhook payloads', async () => {
-    const as = (url: string, cookie?: string) => hub.app.inject({ method: 'GET', url, headers: cookie === undefined ? {} : { cookie } });
-    expect((await as(`/api/conversations/${fx.conversationId}/messages?limit=200`, fx.customer.cookie)).statusCode).toBe(200);
+    const as = (url: string, cookie?: string) =>
+      hub.app.inject({ method: 'GET', url, headers: cookie === undefined ? {} : { cookie } });
+    expect(
+      (await as(`/api/conversations/${fx.conversationId}/messages?limit=200`, fx.customer.cookie)).statusCode,
+    ).toBe(200);
     expect((await as('/api/conversations', fx.customer.cookie)).statusCode).toBe(200);
     expect((await as(`/api/conversations/${fx.conversationId}/profile`, fx.customer.cookie)).statusCode).toBe(200);
-    expect((await as(graph('messenger_profile')().replace('?', '?fields=get_started,greeting,ice_breakers,persistent_menu&'))).statusCode).toBe(200);
+    expect(
+      (
+        await as(
+          graph('messenger_profile')().replace('?', '?fields=get_started,greeting,ice_breakers,persistent_menu&'),
+        )
+      ).statusCode,
+    ).toBe(200);
     const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').select('payload').execute();
     expect(outbox.length).toBeGreaterThan(0);
     for (const row of outbox) {
-      const item = await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, fx.customer.id, row.payload);
+      const item = await hub.ctx.storage.vault.openPayload(
+        { purpose: 'deliver_to_business', actor: 'test' },
+        fx.customer.id,
+        row.payload,
+      );
       // The bytes a webhook POST carries: ASCII, parseable, the same item back.
       const raw = serializeWebhookBody({ object: 'page', entry: [{ messaging: [item] }] });
       expect(raw).toMatch(/^[\x20-\x7e]*$/);

@@ -86,7 +86,9 @@ describe.each(DIALECTS)('property: Send API under hostile input (%s)', (dialect)
     const statuses = new Map<number, number>();
     const body = fc.oneof(
       junkValue.map(junkToJson),
-      objectWith(['recipient', 'message', 'messaging_type', 'sender_action', 'tag', 'persona_id', 'reply_to']).map(junkToJson),
+      objectWith(['recipient', 'message', 'messaging_type', 'sender_action', 'tag', 'persona_id', 'reply_to']).map(
+        junkToJson,
+      ),
       fc.constant(null).chain(() => mutate(valid())),
       // NUL, unpaired surrogates or deep nesting in any string or object field of a valid send.
       fc.constant(null).chain(() => poisoned(valid())),
@@ -108,7 +110,16 @@ describe.each(DIALECTS)('property: Send API under hostile input (%s)', (dialect)
 
   it('form-urlencoded bodies: JSON-valued fields, single quotes, repeated keys and junk never 5xx', async () => {
     const field = fc.oneof(
-      fc.constantFrom('recipient', 'message', 'messaging_type', 'sender_action', 'tag', 'persona_id', 'access_token', 'appsecret_proof'),
+      fc.constantFrom(
+        'recipient',
+        'message',
+        'messaging_type',
+        'sender_action',
+        'tag',
+        'persona_id',
+        'access_token',
+        'appsecret_proof',
+      ),
       fc.constantFrom(...NASTY_KEYS),
       anyString,
       fc.constantFrom('message[text]', 'recipient[id]', '__proto__[polluted]', 'constructor[prototype][polluted]'),
@@ -116,7 +127,15 @@ describe.each(DIALECTS)('property: Send API under hostile input (%s)', (dialect)
     const value = fc.oneof(
       anyString,
       junkValue.map(junkToJson),
-      fc.constantFrom(JSON.stringify({ text: 'hi' }), "{'text':'single'}", 'RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'typing_on', 'mark_seen'),
+      fc.constantFrom(
+        JSON.stringify({ text: 'hi' }),
+        "{'text':'single'}",
+        'RESPONSE',
+        'UPDATE',
+        'MESSAGE_TAG',
+        'typing_on',
+        'mark_seen',
+      ),
       // A JSON-valued field carrying the poison as an escape (`\u0000`, `\ud800`) or deep nesting.
       poisoned({ text: 'hi', quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'Y' }] }),
     );
@@ -150,7 +169,10 @@ describe.each(DIALECTS)('property: Send API under hostile input (%s)', (dialect)
         .record({
           name: fc.oneof(fc.constant('filedata'), anyString),
           filename: anyString,
-          type: fc.oneof(fc.constantFrom('image/png', 'application/pdf', 'text/plain', 'application/x-msdownload', ''), anyString),
+          type: fc.oneof(
+            fc.constantFrom('image/png', 'application/pdf', 'text/plain', 'application/x-msdownload', ''),
+            anyString,
+          ),
           data: fc.uint8Array({ maxLength: 2048 }),
         })
         .map((f) => ({ kind: 'file' as const, ...f })),
@@ -161,11 +183,17 @@ describe.each(DIALECTS)('property: Send API under hostile input (%s)', (dialect)
       JSON.stringify({ text: 'with a file' }),
     );
     const body = fc
-      .record({ parts: fc.array(part, { maxLength: 6 }), message, withBase: fc.boolean(), truncate: fc.nat({ max: 100 }) })
+      .record({
+        parts: fc.array(part, { maxLength: 6 }),
+        message,
+        withBase: fc.boolean(),
+        truncate: fc.nat({ max: 100 }),
+      })
       .map(({ parts, message: m, withBase, truncate }) => {
         const boundary = `----confide${randomBytes(8).toString('hex')}`;
         const chunks: Buffer[] = [];
-        const header = (name: string, extra = '') => `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/["\r\n]/g, '_')}"${extra}\r\n`;
+        const header = (name: string, extra = '') =>
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/["\r\n]/g, '_')}"${extra}\r\n`;
         const all = withBase
           ? [
               { kind: 'field' as const, name: 'recipient', value: JSON.stringify({ id: fx.psid }) },

@@ -11,7 +11,10 @@ import { junkToJson, junkValue } from './junk.js';
 
 const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 300);
 
-const loneSurrogates = fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 4 });
+const loneSurrogates = fc.string({
+  unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+  maxLength: 4,
+});
 
 /** JSON values with strings from the whole of unicode, lone surrogates and `__proto__` keys included. */
 const jsonValue = fc.oneof(
@@ -48,8 +51,14 @@ describe('property: webhook serialiser and signer', () => {
         const sig = await signWebhookBody(raw, appSecret);
         const both = { 'x-hub-signature': sig.sha1, 'x-hub-signature-256': sig.sha256 };
         expect(await verifyWebhookSignature(raw, both, appSecret)).toEqual({ valid: true, algorithm: 'sha256' });
-        expect(await verifyWebhookSignature(Buffer.from(raw), new Headers(both), appSecret)).toEqual({ valid: true, algorithm: 'sha256' });
-        expect(await verifyWebhookSignature(raw, { 'X-Hub-Signature': sig.sha1 }, appSecret)).toEqual({ valid: true, algorithm: 'sha1' });
+        expect(await verifyWebhookSignature(Buffer.from(raw), new Headers(both), appSecret)).toEqual({
+          valid: true,
+          algorithm: 'sha256',
+        });
+        expect(await verifyWebhookSignature(raw, { 'X-Hub-Signature': sig.sha1 }, appSecret)).toEqual({
+          valid: true,
+          algorithm: 'sha1',
+        });
       }),
       { numRuns: RUNS },
     );
@@ -57,15 +66,27 @@ describe('property: webhook serialiser and signer', () => {
 
   it('refuses the body after any single-byte change, under either header', async () => {
     await fc.assert(
-      fc.asyncProperty(jsonValue, secret, fc.nat(), fc.integer({ min: 1, max: 255 }), async (value, appSecret, at, delta) => {
-        const bytes = Buffer.from(serializeWebhookBody(value));
-        const sig = await signWebhookBody(bytes, appSecret);
-        const mutated = Buffer.from(bytes);
-        const i = at % mutated.length;
-        mutated[i] = ((mutated[i] as number) + delta) % 256;
-        expect(await verifyWebhookSignature(mutated, { 'x-hub-signature-256': sig.sha256 }, appSecret)).toEqual({ valid: false, reason: 'mismatch' });
-        expect(await verifyWebhookSignature(mutated, { 'x-hub-signature': sig.sha1 }, appSecret)).toEqual({ valid: false, reason: 'mismatch' });
-      }),
+      fc.asyncProperty(
+        jsonValue,
+        secret,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (value, appSecret, at, delta) => {
+          const bytes = Buffer.from(serializeWebhookBody(value));
+          const sig = await signWebhookBody(bytes, appSecret);
+          const mutated = Buffer.from(bytes);
+          const i = at % mutated.length;
+          mutated[i] = ((mutated[i] as number) + delta) % 256;
+          expect(await verifyWebhookSignature(mutated, { 'x-hub-signature-256': sig.sha256 }, appSecret)).toEqual({
+            valid: false,
+            reason: 'mismatch',
+          });
+          expect(await verifyWebhookSignature(mutated, { 'x-hub-signature': sig.sha1 }, appSecret)).toEqual({
+            valid: false,
+            reason: 'mismatch',
+          });
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -82,7 +103,10 @@ describe('property: webhook serialiser and signer', () => {
         // Another digit value (a case change of the same digit is the same signature).
         const digit = ((Number.parseInt(hex[i] as string, 16) + 1 + (at % 15)) % 16).toString(16);
         const forged = `sha256=${hex.slice(0, i)}${digit}${hex.slice(i + 1)}`;
-        expect(await verifyWebhookSignature(raw, { 'x-hub-signature-256': forged }, appSecret)).toEqual({ valid: false, reason: 'mismatch' });
+        expect(await verifyWebhookSignature(raw, { 'x-hub-signature-256': forged }, appSecret)).toEqual({
+          valid: false,
+          reason: 'mismatch',
+        });
       }),
       { numRuns: RUNS },
     );

@@ -42,7 +42,13 @@ export async function startPushReceiver(): Promise<PushReceiver> {
       if (status < 300) {
         const body = Buffer.concat(chunks);
         const vapid = checkVapid(String(req.headers['authorization'] ?? ''));
-        const text = (ece.decrypt(body, { version: 'aes128gcm', privateKey: ecdh, authSecret: auth.toString('base64url') }) as Buffer).toString('utf8');
+        const text = (
+          ece.decrypt(body, {
+            version: 'aes128gcm',
+            privateKey: ecdh,
+            authSecret: auth.toString('base64url'),
+          }) as Buffer
+        ).toString('utf8');
         received.push({ path: req.url ?? '', headers: req.headers, text, vapid });
       }
       res.statusCode = status;
@@ -70,8 +76,21 @@ function checkVapid(header: string): ReceivedPush['vapid'] {
   const [h, p, s] = m[1]!.split('.') as [string, string, string];
   const k = m[2]!;
   const raw = Buffer.from(k, 'base64url');
-  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') }, format: 'jwk' });
-  const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  const key = createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: raw.subarray(1, 33).toString('base64url'),
+      y: raw.subarray(33, 65).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
   if (!ok) throw new Error('VAPID signature does not verify');
   const head = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string };
   if (head.alg !== 'ES256') throw new Error(`VAPID alg ${head.alg}`);

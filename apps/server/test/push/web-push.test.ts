@@ -29,7 +29,11 @@ for (const dialect of DIALECTS) {
       // The worker is driven by hand (tick), on the test clock.
       hub = await buildTestHub({ dialect, clock, env: { PUSH_POLL_MS: '3600000', PUSH_UNREAD_AFTER_MS: '60000' } });
       fx = await buildGraphFixture(hub);
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'fraud_alerts', purpose: 'Alerts about suspicious card activity' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'fraud_alerts',
+        purpose: 'Alerts about suspicious card activity',
+      });
       await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'balances', purpose: 'Balance updates' });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'balances']);
       receiver = await startPushReceiver();
@@ -39,10 +43,17 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const api = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: object, cookie = fx.customer.cookie) =>
-      hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
+    const api = (
+      method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+      url: string,
+      payload?: object,
+      cookie = fx.customer.cookie,
+    ) => hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
     const subscribe = async (path?: string) => {
-      const res = await api('PUT', '/api/push/subscriptions', { ...receiver.subscription(path), device: 'Chrome on Android' });
+      const res = await api('PUT', '/api/push/subscriptions', {
+        ...receiver.subscription(path),
+        device: 'Chrome on Android',
+      });
       expect(res.statusCode).toBe(200);
       return res.json() as { id: string };
     };
@@ -59,15 +70,33 @@ for (const dialect of DIALECTS) {
           messaging_type: 'MESSAGE_TAG',
           tag: 'ACCOUNT_UPDATE',
           notification_category: category,
-          message: category === 'fraud_alerts' ? { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } } : { text },
+          message:
+            category === 'fraud_alerts'
+              ? { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } }
+              : { text },
         },
       });
       expect(res.statusCode).toBe(200);
       return res.json().message_id as string;
     };
-    const pageName = async () => (await hub.ctx.storage.db.selectFrom('pages').select('name').where('id', '=', fx.page.page_id).executeTakeFirstOrThrow()).name;
+    const pageName = async () =>
+      (
+        await hub.ctx.storage.db
+          .selectFrom('pages')
+          .select('name')
+          .where('id', '=', fx.page.page_id)
+          .executeTakeFirstOrThrow()
+      ).name;
     const tick = () => hub.services.pushWorker!.tick();
-    const jobs = async () => Number((await hub.ctx.storage.db.selectFrom('push_jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const jobs = async () =>
+      Number(
+        (
+          await hub.ctx.storage.db
+            .selectFrom('push_jobs')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const openStream = async (): Promise<WebSocket> => {
       const base = (await hub.listen()).replace('http', 'ws');
       const ws = new WebSocket(`${base}/api/stream`, { headers: { cookie: fx.customer.cookie } });
@@ -111,9 +140,18 @@ for (const dialect of DIALECTS) {
       });
       expect(await jobs()).toBe(0);
       // Audited: channel, category, page, outcome; never content.
-      const audit = await hub.ctx.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'notification.push').execute();
+      const audit = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'notification.push')
+        .execute();
       expect(audit).toHaveLength(1);
-      expect(JSON.parse(audit[0]!.details)).toMatchObject({ channel: 'web_push', category: 'fraud_alerts', page_id: fx.page.page_id, outcome: 'sent' });
+      expect(JSON.parse(audit[0]!.details)).toMatchObject({
+        channel: 'web_push',
+        category: 'fraud_alerts',
+        page_id: fx.page.page_id,
+        outcome: 'sent',
+      });
       expect(audit[0]!.details).not.toMatch(/4821|1,249|ELECTROWORLD/);
       const devices = (await api('GET', '/api/push')).json().devices as Array<{ last_push_at: number }>;
       expect(devices[0]!.last_push_at).toBe(clock.now());
@@ -166,9 +204,28 @@ for (const dialect of DIALECTS) {
         expect(title!.replace(name, '')).not.toMatch(/\d/);
         expect(JSON.stringify(rest)).not.toMatch(/[2-9]|\d\d/);
       }
-      const byCategory = (c: string) => receiver.received.find((p) => (JSON.parse(p.text) as { category: string }).category === c)!;
-      expect(Object.keys(JSON.parse(byCategory('fraud_alerts').text)).sort()).toEqual(['actions', 'body', 'category', 'ref', 'tag', 'title', 'token', 'url', 'v']);
-      expect(Object.keys(JSON.parse(byCategory('balances').text)).sort()).toEqual(['body', 'category', 'ref', 'tag', 'title', 'url', 'v']);
+      const byCategory = (c: string) =>
+        receiver.received.find((p) => (JSON.parse(p.text) as { category: string }).category === c)!;
+      expect(Object.keys(JSON.parse(byCategory('fraud_alerts').text)).sort()).toEqual([
+        'actions',
+        'body',
+        'category',
+        'ref',
+        'tag',
+        'title',
+        'token',
+        'url',
+        'v',
+      ]);
+      expect(Object.keys(JSON.parse(byCategory('balances').text)).sort()).toEqual([
+        'body',
+        'category',
+        'ref',
+        'tag',
+        'title',
+        'url',
+        'v',
+      ]);
       expect(JSON.parse(byCategory('balances').text).title).toBe(`Balance update from ${name}`);
       expect(byCategory('balances').headers['urgency']).toBe('normal');
     });
@@ -182,7 +239,8 @@ for (const dialect of DIALECTS) {
       const first = pushes.find((p) => p.ref === mid)!;
       const second = pushes.find((p) => p.ref === other)!;
       const answer = (body: object) => hub.app.inject({ method: 'POST', url: '/api/push/answer', payload: body });
-      const conversation = async () => (await api('GET', `/api/conversations/${fx.conversationId}`)).json() as { awaiting_answers: number };
+      const conversation = async () =>
+        (await api('GET', `/api/conversations/${fx.conversationId}`)).json() as { awaiting_answers: number };
       expect((await conversation()).awaiting_answers).toBe(2);
 
       // Refused, and nothing changes: another question's token, a bad button, a forged token.
@@ -190,17 +248,26 @@ for (const dialect of DIALECTS) {
       expect(crossed.statusCode).toBe(403);
       expect(crossed.json().error.message).toMatch(/another question/);
       expect((await answer({ token: first.token, message_mid: mid, button: 7 })).statusCode).toBe(400);
-      expect((await answer({ token: randomBytes(32).toString('base64url'), message_mid: mid, button: 1 })).statusCode).toBe(403);
+      expect(
+        (await answer({ token: randomBytes(32).toString('base64url'), message_mid: mid, button: 1 })).statusCode,
+      ).toBe(403);
       expect((await answer({ token: 'short', message_mid: mid, button: 1 })).statusCode).toBe(400);
       expect((await conversation()).awaiting_answers).toBe(2);
 
       const ok = await answer({ token: first.token, message_mid: mid, button: 1 });
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toEqual({ conversation_id: fx.conversationId });
-      const messages = (await api('GET', `/api/conversations/${fx.conversationId}/messages?limit=50`)).json().data as Array<Record<string, unknown>>;
-      expect(messages.find((m) => m['mid'] === mid)).toMatchObject({ answered_postback: { title: 'Not me', payload: 'FRAUD:no:c1' } });
+      const messages = (await api('GET', `/api/conversations/${fx.conversationId}/messages?limit=50`)).json()
+        .data as Array<Record<string, unknown>>;
+      expect(messages.find((m) => m['mid'] === mid)).toMatchObject({
+        answered_postback: { title: 'Not me', payload: 'FRAUD:no:c1' },
+      });
       // The business got the customer's postback naming the question, as from the chat.
-      expect(messages.find((m) => m['direction'] === 'in' && (m['body'] as { reply_to?: { mid: string } }).reply_to?.mid === mid)).toMatchObject({
+      expect(
+        messages.find(
+          (m) => m['direction'] === 'in' && (m['body'] as { reply_to?: { mid: string } }).reply_to?.mid === mid,
+        ),
+      ).toMatchObject({
         body: { postback: { title: 'Not me', payload: 'FRAUD:no:c1' }, reply_to: { mid } },
       });
       expect((await conversation()).awaiting_answers).toBe(1);
@@ -269,21 +336,35 @@ for (const dialect of DIALECTS) {
       expect((await api('GET', '/api/push')).json().devices).toEqual([]);
       expect(await jobs()).toBe(0);
       expect((await api('DELETE', `/api/push/subscriptions/${id}`)).statusCode).toBe(404);
-      const outcomes = (await hub.ctx.storage.db.selectFrom('audit_log').select('details').where('action', '=', 'notification.push').orderBy('seq').execute()).map(
-        (r) => (JSON.parse(r.details) as { outcome: string }).outcome,
-      );
+      const outcomes = (
+        await hub.ctx.storage.db
+          .selectFrom('audit_log')
+          .select('details')
+          .where('action', '=', 'notification.push')
+          .orderBy('seq')
+          .execute()
+      ).map((r) => (JSON.parse(r.details) as { outcome: string }).outcome);
       expect(outcomes).toEqual(['retry', 'sent', 'gone']);
     });
 
     it('pushes only categories the customer granted and keeps on push; the switch needs the consent', async () => {
       await subscribe();
-      expect((await api('PUT', '/api/push/muted', { page_id: fx.page.page_id, category: 'fraud_alerts', push: false })).statusCode).toBe(204);
-      expect((await api('GET', '/api/push')).json().muted).toEqual([{ page_id: fx.page.page_id, category: 'fraud_alerts' }]);
+      expect(
+        (await api('PUT', '/api/push/muted', { page_id: fx.page.page_id, category: 'fraud_alerts', push: false }))
+          .statusCode,
+      ).toBe(204);
+      expect((await api('GET', '/api/push')).json().muted).toEqual([
+        { page_id: fx.page.page_id, category: 'fraud_alerts' },
+      ]);
       await sendAlert();
       await tick();
       expect(receiver.received).toHaveLength(0);
       // Not a consent of its own: a category never granted cannot be switched.
-      const refused = await api('PUT', '/api/push/muted', { page_id: fx.page.page_id, category: 'shipping', push: true });
+      const refused = await api('PUT', '/api/push/muted', {
+        page_id: fx.page.page_id,
+        category: 'shipping',
+        push: true,
+      });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error.message).toMatch(/allow this category/);
       // Revoking the consent stops the channel too.
@@ -332,7 +413,9 @@ for (const dialect of DIALECTS) {
       const { id } = await subscribe();
       await api('PUT', '/api/push/muted', { page_id: fx.page.page_id, category: 'balances', push: false });
       const other = await buildGraphFixture(hub, { page: fx.page });
-      expect((await api('DELETE', `/api/push/subscriptions/${id}`, undefined, other.customer.cookie)).statusCode).toBe(404);
+      expect((await api('DELETE', `/api/push/subscriptions/${id}`, undefined, other.customer.cookie)).statusCode).toBe(
+        404,
+      );
 
       const exported = (await api('GET', '/api/privacy/export')).json();
       expect(exported.push).toEqual({
@@ -344,7 +427,11 @@ for (const dialect of DIALECTS) {
       const del = await api('DELETE', '/api/account', { password: 'correct horse battery' });
       expect(del.statusCode).toBe(204);
       for (const table of ['push_subscriptions', 'push_jobs', 'push_muted'] as const) {
-        const n = await hub.ctx.storage.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('customer_id', '=', fx.customer.id).executeTakeFirstOrThrow();
+        const n = await hub.ctx.storage.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('customer_id', '=', fx.customer.id)
+          .executeTakeFirstOrThrow();
         expect(Number(n.n), table).toBe(0);
       }
       await tick();
@@ -380,7 +467,12 @@ describe('production: push endpoints', () => {
       const receiver = await startPushReceiver();
       const sub = receiver.subscription();
       for (const endpoint of ['http://push.example.com/x', 'https://127.0.0.1/x', 'https://10.1.2.3/x']) {
-        const res = await hub.app.inject({ method: 'PUT', url: '/api/push/subscriptions', headers: { cookie: fx.customer.cookie }, payload: { ...sub, endpoint } });
+        const res = await hub.app.inject({
+          method: 'PUT',
+          url: '/api/push/subscriptions',
+          headers: { cookie: fx.customer.cookie },
+          payload: { ...sub, endpoint },
+        });
         expect(res.statusCode, endpoint).toBe(400);
         expect(res.json().error.message).toMatch(/endpoint/);
       }

@@ -85,7 +85,8 @@ export async function startReceiver(verifyToken = 'reliability-token'): Promise<
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET') {
-      const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === verifyToken;
+      const ok =
+        url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === verifyToken;
       res.statusCode = ok ? 200 : 403;
       res.end(ok ? (url.searchParams.get('hub.challenge') ?? '') : 'bad token');
       return;
@@ -98,7 +99,10 @@ export async function startReceiver(verifyToken = 'reliability-token'): Promise<
       void (async () => {
         const body = JSON.parse(raw.toString('utf8')) as { entry: Array<{ messaging?: WebhookItem[] }> };
         const items = body.entry.flatMap((e) => e.messaging ?? []);
-        const signed = receiver.appSecret === undefined ? true : (await verifyWebhookSignature(raw, req.headers, receiver.appSecret)).valid;
+        const signed =
+          receiver.appSecret === undefined
+            ? true
+            : (await verifyWebhookSignature(raw, req.headers, receiver.appSecret)).valid;
         const status = signed ? await behave(items) : 401;
         receiver.deliveries.push({ items, status, signed });
         res.statusCode = status;
@@ -128,7 +132,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`confide ${args.join(' ')} exited ${code}: ${err}${out}`))));
+    p.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`confide ${args.join(' ')} exited ${code}: ${err}${out}`)),
+    );
   });
 }
 
@@ -140,9 +146,27 @@ export interface CreatedPage {
 }
 
 /** `confide page create --json` with the receiver as its webhook (the CLI runs the handshake). */
-export async function createPageWithWebhook(receiver: Receiver, name: string, dataArgs: string[], env: Record<string, string> = {}): Promise<CreatedPage> {
+export async function createPageWithWebhook(
+  receiver: Receiver,
+  name: string,
+  dataArgs: string[],
+  env: Record<string, string> = {},
+): Promise<CreatedPage> {
   const out = await runCli(
-    ['page', 'create', '--name', name, '--category', 'bank', '--json', '--webhook-url', receiver.url, '--verify-token', receiver.verifyToken, ...dataArgs],
+    [
+      'page',
+      'create',
+      '--name',
+      name,
+      '--category',
+      'bank',
+      '--json',
+      '--webhook-url',
+      receiver.url,
+      '--verify-token',
+      receiver.verifyToken,
+      ...dataArgs,
+    ],
     env,
   );
   const page = JSON.parse(out.trim().split('\n').at(-1) as string) as CreatedPage;
@@ -166,11 +190,19 @@ export async function api(url: string, method: string, body?: unknown, cookie?: 
   });
   const setCookie = res.headers.get('set-cookie');
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, ...(setCookie ? { cookie: setCookie.split(';')[0] as string } : {}) };
+  return {
+    status: res.status,
+    json: text ? JSON.parse(text) : undefined,
+    ...(setCookie ? { cookie: setCookie.split(';')[0] as string } : {}),
+  };
 }
 
 /** A customer with an open conversation to `pageId` who has written first (the 24-hour window is open). */
-export async function customerWhoWrote(url: string, username: string, pageIds: string[]): Promise<{ cookie: string; conversations: string[] }> {
+export async function customerWhoWrote(
+  url: string,
+  username: string,
+  pageIds: string[],
+): Promise<{ cookie: string; conversations: string[] }> {
   const signup = await api(`${url}/api/signup`, 'POST', { username, password: 'long enough secret' });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${JSON.stringify(signup.json)}`);
   const cookie = signup.cookie as string;
@@ -192,8 +224,17 @@ export async function psidFrom(receiver: Receiver): Promise<string> {
 }
 
 /** A Send API text message; resolves with the mid on success, undefined on any failure. */
-export async function sendText(url: string, token: string, psid: string, text: string): Promise<{ status: number; mid?: string }> {
-  const res = await api(`${url}/v25.0/me/messages?access_token=${token}`, 'POST', { recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text } });
+export async function sendText(
+  url: string,
+  token: string,
+  psid: string,
+  text: string,
+): Promise<{ status: number; mid?: string }> {
+  const res = await api(`${url}/v25.0/me/messages?access_token=${token}`, 'POST', {
+    recipient: { id: psid },
+    messaging_type: 'RESPONSE',
+    message: { text },
+  });
   return res.status === 200 ? { status: 200, mid: res.json.message_id as string } : { status: res.status };
 }
 

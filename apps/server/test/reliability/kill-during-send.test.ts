@@ -77,7 +77,10 @@ describe('kill -9 during a Send API load', () => {
     const ackedAtKill = acked.length;
 
     hub = await startHubProcess(dataDir, ENV);
-    const login = await api(`${hub.url}/api/login`, 'POST', { username: 'killcustomer', password: 'long enough secret' });
+    const login = await api(`${hub.url}/api/login`, 'POST', {
+      username: 'killcustomer',
+      password: 'long enough secret',
+    });
     expect(login.status).toBe(200);
 
     // The stream from cursor 0 replays everything, then says ready.
@@ -90,12 +93,19 @@ describe('kill -9 during a Send API load', () => {
     expect(acked.filter((mid) => !unique.has(mid))).toEqual([]);
 
     // The history API agrees with the stream.
-    const history = await api(`${hub.url}/api/conversations/${customer.conversations[0]}/messages?limit=200`, 'GET', undefined, login.cookie);
+    const history = await api(
+      `${hub.url}/api/conversations/${customer.conversations[0]}/messages?limit=200`,
+      'GET',
+      undefined,
+      login.cookie,
+    );
     expect(history.status).toBe(200);
 
     // Every acknowledged message's echo arrives at least once; first arrivals follow stream order.
     const wanted = new Set(acked);
-    await receiver.waitFor(() => firstArrivals(receiver?.accepted() ?? []).filter((m) => wanted.has(m)).length === wanted.size);
+    await receiver.waitFor(
+      () => firstArrivals(receiver?.accepted() ?? []).filter((m) => wanted.has(m)).length === wanted.size,
+    );
     const streamOrder = streamed.filter((m) => wanted.has(m));
     const deliveredOrder = firstArrivals(receiver.accepted()).filter((m) => wanted.has(m));
     expect(deliveredOrder).toEqual(streamOrder);
@@ -103,7 +113,10 @@ describe('kill -9 during a Send API load', () => {
     expect(firstArrivals(receiver.accepted()).filter((m) => !unique.has(m))).toEqual([]);
     expect(receiver.deliveries.every((d) => d.signed)).toBe(true);
 
-    const redelivered = receiver.accepted().filter((i) => i.message !== undefined).length - firstArrivals(receiver.accepted()).length;
-    process.stdout.write(`kill -9: ${ackedAtKill} acknowledged, ${unique.size} streamed, ${redelivered} webhook events redelivered\n`);
+    const redelivered =
+      receiver.accepted().filter((i) => i.message !== undefined).length - firstArrivals(receiver.accepted()).length;
+    process.stdout.write(
+      `kill -9: ${ackedAtKill} acknowledged, ${unique.size} streamed, ${redelivered} webhook events redelivered\n`,
+    );
   }, 60_000);
 });

@@ -14,7 +14,9 @@ import { createPage } from '../helpers.js';
 import { createSharedSchema, type SharedSchema } from '../scale/scale-helpers.js';
 import { FaultProxy, type ProxyState } from './fault-proxy.js';
 
-const PG_PORT = Number(new URL(process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test').port || 5432);
+const PG_PORT = Number(
+  new URL(process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test').port || 5432,
+);
 
 interface Outcome {
   status: number;
@@ -116,7 +118,9 @@ describe('PostgreSQL outage through a TCP proxy', () => {
     const orphans = await sql<{ n: number }>`
       select count(*)::int as n from messages m
       where (select count(*) from customer_events e where e.ref = m.mid) <> 1
-         or (select count(*) from webhook_outbox o where o.conversation_id = m.conversation_id) = 0`.execute(h.ctx.storage.db);
+         or (select count(*) from webhook_outbox o where o.conversation_id = m.conversation_id) = 0`.execute(
+      h.ctx.storage.db,
+    );
     expect(orphans.rows[0]?.n).toBe(0);
     const counts = await sql<{ messages: number; events: number; outbox: number }>`
       select (select count(*)::int from messages) as messages,
@@ -150,7 +154,9 @@ describe('PostgreSQL outage through a TCP proxy', () => {
     expect(unexpected).toEqual([]);
     expect(whileCut.every((o) => o.status === 503)).toBe(true);
     await checkStored(h, run.acked());
-    process.stdout.write(`pg reset: ${run.acked().length} acknowledged, ${run.outcomes.filter((o) => o.status === 503).length} answered 503\n`);
+    process.stdout.write(
+      `pg reset: ${run.acked().length} acknowledged, ${run.outcomes.filter((o) => o.status === 503).length} answered 503\n`,
+    );
   }, 60_000);
 
   // A silent link (no reset) would otherwise wait for the kernel's TCP timeout (~15 min);
@@ -185,7 +191,9 @@ describe('PostgreSQL outage through a TCP proxy', () => {
     await until(() => run.acked().length >= restoredAt + 50);
     const fiftyAcksMs = Date.now() - restoredTime;
     await run.stop();
-    process.stdout.write(`pg black hole: first acknowledged write ${firstAckMs} ms after the link came back, 50 in ${fiftyAcksMs} ms\n`);
+    process.stdout.write(
+      `pg black hole: first acknowledged write ${firstAckMs} ms after the link came back, 50 in ${fiftyAcksMs} ms\n`,
+    );
     // Prompt: well within one query timeout (3 s), even on a loaded machine.
     expect(firstAckMs).toBeLessThan(3_000);
     await checkStored(h, run.acked());

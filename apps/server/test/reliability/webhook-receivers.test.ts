@@ -73,7 +73,9 @@ describe('webhook receivers at process level', () => {
     await until(async () => ((await failures(hub.url)) ?? 0) >= 2);
     await receiver.restart();
 
-    await receiver.waitFor(() => firstArrivals(receiver.accepted()).filter((m) => sent.includes(m)).length === sent.length);
+    await receiver.waitFor(
+      () => firstArrivals(receiver.accepted()).filter((m) => sent.includes(m)).length === sent.length,
+    );
     expect(firstArrivals(receiver.accepted()).filter((m) => sent.includes(m))).toEqual(sent);
     // Nothing was posted twice: the receiver refused connections, it never half-accepted.
     const echoes = receiver.accepted().filter((i) => i.message?.is_echo === true);

@@ -11,7 +11,14 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSharedSchema, until, type SharedSchema } from '../scale/scale-helpers.js';
-import { createPageWithWebhook, customerWhoWrote, startHubProcess, startReceiver, stopProcess, type Receiver } from './harness.js';
+import {
+  createPageWithWebhook,
+  customerWhoWrote,
+  startHubProcess,
+  startReceiver,
+  stopProcess,
+  type Receiver,
+} from './harness.js';
 
 const LEASE_MS = 1500;
 
@@ -66,7 +73,11 @@ describe('webhook lease after a killed worker', () => {
     await client.connect();
     try {
       const outbox = async () =>
-        (await client.query<{ delivered: boolean; attempts: number }>('select delivered_at is not null as delivered, attempts from webhook_outbox')).rows;
+        (
+          await client.query<{ delivered: boolean; attempts: number }>(
+            'select delivered_at is not null as delivered, attempts from webhook_outbox',
+          )
+        ).rows;
       await until(async () => (await outbox()).every((r) => r.delivered));
       expect(await outbox()).toEqual([{ delivered: true, attempts: 1 }]);
     } finally {

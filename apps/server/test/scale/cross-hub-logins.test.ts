@@ -44,14 +44,24 @@ describe('login attempts shared by hubs on one PostgreSQL schema', () => {
     const statuses = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         (i % 2 === 0 ? a : b).app
-          .inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: 'not the password' }, remoteAddress: `10.0.0.${i}` })
+          .inject({
+            method: 'POST',
+            url: '/api/login',
+            payload: { username: 'alice', password: 'not the password' },
+            remoteAddress: `10.0.0.${i}`,
+          })
           .then((r) => r.statusCode),
       ),
     );
     expect(verifies).toBe(MAX);
     expect(statuses.filter((s) => s === 429)).toHaveLength(100 - MAX);
     for (const hub of [a, b]) {
-      const right = await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: PASSWORD }, remoteAddress: '10.1.0.1' });
+      const right = await hub.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username: 'alice', password: PASSWORD },
+        remoteAddress: '10.1.0.1',
+      });
       expect(right.statusCode).toBe(429);
     }
     expect(verifies).toBe(MAX);

@@ -22,7 +22,9 @@ function openSocket(url: string, cookie: string) {
     });
     ws.once('close', (code) => reject(new Error(`closed with ${code} before ready`)));
   });
-  const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
+  const closed = new Promise<{ code: number; at: number }>((resolve) =>
+    ws.once('close', (code) => resolve({ code, at: Date.now() })),
+  );
   return { ws, ready, closed };
 }
 
@@ -83,7 +85,11 @@ describe('sessions ending across hubs on PostgreSQL + NATS', () => {
   it('closes the other sessions’ streams on hub A when the password changes on hub B', async () => {
     const { api, wsBase } = await twoHubs();
     const alice = await signUp(api, 'alice', PASSWORD);
-    const login = await api.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: PASSWORD } });
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { username: 'alice', password: PASSWORD },
+    });
     const stolen = `confide_session=${login.cookies.find((c) => c.name === 'confide_session')?.value}`;
     const attacker = open(`${wsBase}/api/stream`, stolen);
     const own = open(`${wsBase}/api/stream`, alice.cookie);
@@ -104,7 +110,11 @@ describe('sessions ending across hubs on PostgreSQL + NATS', () => {
     const { api, wsBase } = await twoHubs();
     const page = await createPage(api);
     await api.services.agents.create({ pageId: page.page_id, username: 'ada', password: PASSWORD });
-    const login = await api.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/inbox/api/login',
+      payload: { username: 'ada', password: PASSWORD },
+    });
     const cookie = `confide_agent=${login.cookies.find((c) => c.name === 'confide_agent')?.value}`;
     const inbox = open(`${wsBase}/inbox/api/stream`, cookie);
     await inbox.ready;

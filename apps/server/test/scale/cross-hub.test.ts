@@ -10,7 +10,15 @@ import { findConversationOfCustomer } from '../../src/features/conversations/sto
 import { recordMessage } from '../../src/features/conversations/record-message.js';
 import type { Hub } from '../../src/hub.js';
 import { createPage, openConversation, signUp } from '../helpers.js';
-import { NATS_URL, StreamClient, buildScaleHub, createSharedSchema, uniquePrefix, until, type SharedSchema } from './scale-helpers.js';
+import {
+  NATS_URL,
+  StreamClient,
+  buildScaleHub,
+  createSharedSchema,
+  uniquePrefix,
+  until,
+  type SharedSchema,
+} from './scale-helpers.js';
 import { describeWithNats } from '../nats.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -24,7 +32,12 @@ async function businessSays(hub: Hub, customerId: string, conversationId: string
 }
 
 async function customerSays(hub: Hub, cookie: string, conversationId: string, text: string): Promise<void> {
-  const res = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+  const res = await hub.app.inject({
+    method: 'POST',
+    url: `/api/conversations/${conversationId}/messages`,
+    headers: { cookie },
+    payload: { text },
+  });
   if (res.statusCode !== 201) throw new Error(`send failed: ${res.statusCode} ${res.body}`);
 }
 
@@ -48,7 +61,11 @@ describeWithNats('hubs sharing PostgreSQL and NATS', () => {
     await schema.drop();
   });
 
-  async function start(prefix: string, env: Record<string, string> = {}, bus?: NatsBus): Promise<{ hub: Hub; url: string }> {
+  async function start(
+    prefix: string,
+    env: Record<string, string> = {},
+    bus?: NatsBus,
+  ): Promise<{ hub: Hub; url: string }> {
     const hub = await buildScaleHub(schema.url, prefix, { env, ...(bus === undefined ? {} : { bus }) });
     hubs.push(hub);
     const url = await hub.listen();
@@ -81,8 +98,13 @@ describeWithNats('hubs sharing PostgreSQL and NATS', () => {
     // NATS_URL selected the NatsBus; its metrics are on the hub's /metrics.
     expect((await a.hub.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^confide_bus_connected 1$/m);
     // A process without `api` does not serve the API; one without `realtime` has no stream.
-    expect((await a.hub.app.inject({ method: 'GET', url: '/api/conversations', headers: { cookie: alice.cookie } })).statusCode).toBe(404);
-    expect((await b.hub.app.inject({ method: 'GET', url: '/api/stream', headers: { cookie: alice.cookie } })).statusCode).toBe(404);
+    expect(
+      (await a.hub.app.inject({ method: 'GET', url: '/api/conversations', headers: { cookie: alice.cookie } }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await b.hub.app.inject({ method: 'GET', url: '/api/stream', headers: { cookie: alice.cookie } })).statusCode,
+    ).toBe(404);
   });
 
   it('resumes a socket dropped from hub A on hub B by cursor: nothing lost, nothing doubled', async () => {

@@ -6,7 +6,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NATS_URL, StreamClient, createSharedSchema, uniquePrefix, until, witnessFileFor, type SharedSchema } from './scale-helpers.js';
+import {
+  NATS_URL,
+  StreamClient,
+  createSharedSchema,
+  uniquePrefix,
+  until,
+  witnessFileFor,
+  type SharedSchema,
+} from './scale-helpers.js';
 import { describeWithNats } from '../nats.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -18,7 +26,10 @@ interface HubProcess {
 
 function run(args: string[], env: Record<string, string>): ChildProcess {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -b\` first`);
-  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
@@ -46,7 +57,12 @@ async function stop(p: HubProcess): Promise<void> {
   await exited;
 }
 
-async function api(url: string, method: string, body?: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
+async function api(
+  url: string,
+  method: string,
+  body?: unknown,
+  cookie?: string,
+): Promise<{ status: number; json: any; cookie?: string }> {
   const res = await fetch(url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
@@ -54,7 +70,11 @@ async function api(url: string, method: string, body?: unknown, cookie?: string)
   });
   const setCookie = res.headers.get('set-cookie');
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}) };
+  return {
+    status: res.status,
+    json: text ? JSON.parse(text) : undefined,
+    ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}),
+  };
 }
 
 describeWithNats('two hub processes on PostgreSQL + NATS', () => {
@@ -64,7 +84,12 @@ describeWithNats('two hub processes on PostgreSQL + NATS', () => {
   const clients: StreamClient[] = [];
   beforeAll(async () => {
     schema = await createSharedSchema();
-    env = { DATABASE_URL: schema.url, NATS_URL, NATS_SUBJECT_PREFIX: uniquePrefix(), AUDIT_WITNESS: `file:${witnessFileFor(schema.url)}` };
+    env = {
+      DATABASE_URL: schema.url,
+      NATS_URL,
+      NATS_SUBJECT_PREFIX: uniquePrefix(),
+      AUDIT_WITNESS: `file:${witnessFileFor(schema.url)}`,
+    };
   });
   afterAll(async () => {
     for (const c of clients) await c.close();
@@ -98,10 +123,20 @@ describeWithNats('two hub processes on PostgreSQL + NATS', () => {
     clients.push(onA, onB);
     await Promise.all([onA.ready(), onB.ready()]);
 
-    const viaB = await api(`${b.url}/api/conversations/${conv.json.id}/messages`, 'POST', { text: 'written on B' }, cookie);
+    const viaB = await api(
+      `${b.url}/api/conversations/${conv.json.id}/messages`,
+      'POST',
+      { text: 'written on B' },
+      cookie,
+    );
     expect(viaB.status).toBe(201);
     await onA.messages(1);
-    const viaA = await api(`${a.url}/api/conversations/${conv.json.id}/messages`, 'POST', { text: 'written on A' }, cookie);
+    const viaA = await api(
+      `${a.url}/api/conversations/${conv.json.id}/messages`,
+      'POST',
+      { text: 'written on A' },
+      cookie,
+    );
     expect(viaA.status).toBe(201);
     await Promise.all([onA.messages(2), onB.messages(2)]);
 

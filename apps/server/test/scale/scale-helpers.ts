@@ -41,7 +41,10 @@ export async function createSharedSchema(): Promise<SharedSchema> {
 
 /** The audit witness every hub of one shared schema appends to (a shared, append-only file). */
 export function witnessFileFor(databaseUrl: string): string {
-  return path.join(os.tmpdir(), `confide-witness-${createHash('sha256').update(databaseUrl).digest('hex').slice(0, 16)}.jsonl`);
+  return path.join(
+    os.tmpdir(),
+    `confide-witness-${createHash('sha256').update(databaseUrl).digest('hex').slice(0, 16)}.jsonl`,
+  );
 }
 
 async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {

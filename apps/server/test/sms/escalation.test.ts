@@ -35,7 +35,11 @@ for (const dialect of DIALECTS) {
       first = await buildTestHub({ dialect, clock, dataDir, env: { PUSH_POLL_MS: '3600000', SMS_PROVIDER: 'fake' } });
       hub = first;
       fx = await buildGraphFixture(hub);
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'fraud_alerts', purpose: 'Alerts about suspicious card activity' });
+      await declareCategory(hub.ctx, {
+        pageId: fx.page.page_id,
+        category: 'fraud_alerts',
+        purpose: 'Alerts about suspicious card activity',
+      });
       await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'balances', purpose: 'Balance updates' });
       await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'balances']);
       receiver = await startPushReceiver();
@@ -48,8 +52,12 @@ for (const dialect of DIALECTS) {
     });
 
     const carrier = () => hub.services.sms!.carrier as FakeCarrier;
-    const api = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: object, cookie = fx.customer.cookie) =>
-      hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
+    const api = (
+      method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+      url: string,
+      payload?: object,
+      cookie = fx.customer.cookie,
+    ) => hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
     const tick = async () => {
       await hub.services.pushWorker!.tick();
       await hub.services.sms!.worker!.tick();
@@ -67,7 +75,10 @@ for (const dialect of DIALECTS) {
       return hub.app.inject({
         method: 'POST',
         url: '/sms/inbound',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? signed.signature },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature ?? signed.signature,
+        },
         payload: new URLSearchParams(signed.params).toString(),
       });
     };
@@ -98,11 +109,17 @@ for (const dialect of DIALECTS) {
       expect(res.statusCode).toBe(200);
       return res.json().message_id as string;
     };
-    const alerts = () => carrier().sentTo(PHONE).filter((t) => t.body.includes('security alert'));
+    const alerts = () =>
+      carrier()
+        .sentTo(PHONE)
+        .filter((t) => t.body.includes('security alert'));
     const answerOf = async (mid: string) =>
-      ((await api('GET', `/api/conversations/${fx.conversationId}/messages?limit=50`)).json().data as Array<{ mid: string; answered_postback?: { title: string } | null }>).find(
-        (m) => m.mid === mid,
-      )?.answered_postback ?? null;
+      (
+        (await api('GET', `/api/conversations/${fx.conversationId}/messages?limit=50`)).json().data as Array<{
+          mid: string;
+          answered_postback?: { title: string } | null;
+        }>
+      ).find((m) => m.mid === mid)?.answered_postback ?? null;
 
     it('in-app → push at 60 s → SMS at 5 min → "NO" by SMS settles it → nothing more; a restart mid-ladder resumes it', async () => {
       expect((await api('PUT', '/api/push/subscriptions', receiver.subscription())).statusCode).toBe(200);
@@ -151,28 +168,60 @@ for (const dialect of DIALECTS) {
       await tick();
       expect(receiver.received).toHaveLength(1);
       expect(carrier().sentTo(PHONE)).toHaveLength(texts);
-      const audited = (await hub.ctx.storage.db.selectFrom('audit_log').select(['action', 'details']).where('action', 'in', ['notification.push', 'notification.sms']).orderBy('seq').execute()).map(
-        (r) => `${r.action}:${(JSON.parse(r.details) as { outcome: string }).outcome}`,
-      );
+      const audited = (
+        await hub.ctx.storage.db
+          .selectFrom('audit_log')
+          .select(['action', 'details'])
+          .where('action', 'in', ['notification.push', 'notification.sms'])
+          .orderBy('seq')
+          .execute()
+      ).map((r) => `${r.action}:${(JSON.parse(r.details) as { outcome: string }).outcome}`);
       expect(audited).toEqual(['notification.push:sent', 'notification.sms:sent', 'notification.sms:answered']);
-      for (const r of await hub.ctx.storage.db.selectFrom('audit_log').select('details').where('action', '=', 'notification.sms').execute()) {
+      for (const r of await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'notification.sms')
+        .execute()) {
         expect(r.details).not.toMatch(/7700|4821|YES|NO/);
       }
     });
 
     const policies = (method: 'GET' | 'POST', payload?: object, token = fx.page.page_access_token) =>
-      hub.app.inject({ method, url: `/v25.0/me/notification_policies?access_token=${token}`, ...(payload === undefined ? {} : { payload }) });
+      hub.app.inject({
+        method,
+        url: `/v25.0/me/notification_policies?access_token=${token}`,
+        ...(payload === undefined ? {} : { payload }),
+      });
 
     it("a page sets each category's ladder within the hub's limits; balances can never be texted", async () => {
       const defaults = (await policies('GET')).json().data as Array<{ category: string }>;
-      expect(defaults.find((p) => p.category === 'fraud_alerts')).toEqual({ category: 'fraud_alerts', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 3 });
-      expect(defaults.find((p) => p.category === 'balances')).toEqual({ category: 'balances', push_after_seconds: 60, sms_after_seconds: null, max_contacts: 2 });
+      expect(defaults.find((p) => p.category === 'fraud_alerts')).toEqual({
+        category: 'fraud_alerts',
+        push_after_seconds: 60,
+        sms_after_seconds: 300,
+        max_contacts: 3,
+      });
+      expect(defaults.find((p) => p.category === 'balances')).toEqual({
+        category: 'balances',
+        push_after_seconds: 60,
+        sms_after_seconds: null,
+        max_contacts: 2,
+      });
       const refused: Array<[object, RegExp]> = [
-        [{ category: 'balances', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 3 }, /may not be texted/],
+        [
+          { category: 'balances', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 3 },
+          /may not be texted/,
+        ],
         [{ category: 'fraud_alerts', push_after_seconds: 601, max_contacts: 2 }, /push_after_seconds/],
         [{ category: 'fraud_alerts', push_after_seconds: 60, max_contacts: 4 }, /max_contacts/],
-        [{ category: 'fraud_alerts', push_after_seconds: 120, sms_after_seconds: 60, max_contacts: 3 }, /at least push_after_seconds/],
-        [{ category: 'fraud_alerts', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 2 }, /max_contacts must be 3/],
+        [
+          { category: 'fraud_alerts', push_after_seconds: 120, sms_after_seconds: 60, max_contacts: 3 },
+          /at least push_after_seconds/,
+        ],
+        [
+          { category: 'fraud_alerts', push_after_seconds: 60, sms_after_seconds: 300, max_contacts: 2 },
+          /max_contacts must be 3/,
+        ],
         [{ category: 'marketing', push_after_seconds: 60, max_contacts: 2 }, /category/],
       ];
       for (const [body, message] of refused) {
@@ -184,12 +233,29 @@ for (const dialect of DIALECTS) {
       expect((await policies('GET')).json().data).toEqual(defaults);
 
       // Faster ladder for fraud alerts: push at 10 s, text at 2 minutes.
-      const set = await policies('POST', { category: 'fraud_alerts', push_after_seconds: 10, sms_after_seconds: 120, max_contacts: 3 });
+      const set = await policies('POST', {
+        category: 'fraud_alerts',
+        push_after_seconds: 10,
+        sms_after_seconds: 120,
+        max_contacts: 3,
+      });
       expect(set.statusCode).toBe(200);
-      expect(set.json()).toEqual({ category: 'fraud_alerts', push_after_seconds: 10, sms_after_seconds: 120, max_contacts: 3 });
+      expect(set.json()).toEqual({
+        category: 'fraud_alerts',
+        push_after_seconds: 10,
+        sms_after_seconds: 120,
+        max_contacts: 3,
+      });
       // Another page's policies are its own.
       const other = await buildGraphFixture(hub);
-      expect(((await policies('GET', undefined, other.page.page_access_token)).json().data as Array<{ category: string; push_after_seconds: number }>).find((p) => p.category === 'fraud_alerts')!.push_after_seconds).toBe(60);
+      expect(
+        (
+          (await policies('GET', undefined, other.page.page_access_token)).json().data as Array<{
+            category: string;
+            push_after_seconds: number;
+          }>
+        ).find((p) => p.category === 'fraud_alerts')!.push_after_seconds,
+      ).toBe(60);
 
       await verifyPhone();
       await sendAlert();
@@ -201,7 +267,9 @@ for (const dialect of DIALECTS) {
       expect(alerts()).toHaveLength(1);
 
       // In-app and push only: never texted.
-      expect((await policies('POST', { category: 'fraud_alerts', push_after_seconds: 30, max_contacts: 2 })).statusCode).toBe(200);
+      expect(
+        (await policies('POST', { category: 'fraud_alerts', push_after_seconds: 30, max_contacts: 2 })).statusCode,
+      ).toBe(200);
       await sendAlert();
       clock.advance(3_600_000);
       await tick();
@@ -220,7 +288,16 @@ for (const dialect of DIALECTS) {
       clock.advance(600_000);
       await tick();
       expect(alerts()).toHaveLength(0);
-      expect(Number((await hub.ctx.storage.db.selectFrom('sms_jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+      expect(
+        Number(
+          (
+            await hub.ctx.storage.db
+              .selectFrom('sms_jobs')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ).toBe(0);
     });
 
     it('STOP turns texts off and confirms; START turns them on; HELP names the page and how to reach it', async () => {
@@ -229,10 +306,18 @@ for (const dialect of DIALECTS) {
       clock.advance(300_000);
       await tick();
       expect(alerts()).toHaveLength(1);
-      const name = (await hub.ctx.storage.db.selectFrom('pages').select('name').where('id', '=', fx.page.page_id).executeTakeFirstOrThrow()).name;
+      const name = (
+        await hub.ctx.storage.db
+          .selectFrom('pages')
+          .select('name')
+          .where('id', '=', fx.page.page_id)
+          .executeTakeFirstOrThrow()
+      ).name;
 
       expect((await textFromPhone('help')).statusCode).toBe(200);
-      expect(carrier().sentTo(PHONE).at(-1)!.body).toBe(`Confide texts for ${name}. To reach ${name}, open your chat with them in the Confide app. Reply STOP to stop.`);
+      expect(carrier().sentTo(PHONE).at(-1)!.body).toBe(
+        `Confide texts for ${name}. To reach ${name}, open your chat with them in the Confide app. Reply STOP to stop.`,
+      );
 
       expect((await textFromPhone('STOP')).statusCode).toBe(200);
       expect(carrier().sentTo(PHONE).at(-1)!.body).toMatch(/no more texts .* Reply START/);
@@ -275,7 +360,12 @@ for (const dialect of DIALECTS) {
       expect(forged.statusCode, forged.body).toBe(400);
       expect(forged.json().error).toMatchObject({ code: 10, error_subcode: 1400007 });
       expect(forged.json().error.message).toMatch(/X-Twilio-Signature/);
-      const unsigned = await hub.app.inject({ method: 'POST', url: '/sms/inbound', payload: 'From=%2B447700900123&Body=NO', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const unsigned = await hub.app.inject({
+        method: 'POST',
+        url: '/sms/inbound',
+        payload: 'From=%2B447700900123&Body=NO',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(unsigned.json().error).toMatchObject({ code: 10, error_subcode: 1400007 });
       const stranger = await textFromPhone('NO', '+15551234567');
       expect(stranger.json().error).toMatchObject({ error_subcode: 1400008 });
@@ -304,7 +394,13 @@ for (const dialect of DIALECTS) {
       expect(exported.sms.phone).toMatchObject({ number: PHONE, texts: 'on' });
       expect(exported.push.devices).toEqual([]);
       expect((await api('DELETE', '/api/account', { password: 'correct horse battery' })).statusCode).toBe(204);
-      expect(await hub.ctx.storage.db.selectFrom('sms_phones').selectAll().where('customer_id', '=', fx.customer.id).execute()).toEqual([]);
+      expect(
+        await hub.ctx.storage.db
+          .selectFrom('sms_phones')
+          .selectAll()
+          .where('customer_id', '=', fx.customer.id)
+          .execute(),
+      ).toEqual([]);
       // Removable by its owner.
       await verifyPhone(PHONE, other.customer.cookie);
       expect((await api('DELETE', '/api/sms/phone', undefined, other.customer.cookie)).statusCode).toBe(204);

@@ -11,10 +11,24 @@ import { Icon } from './icon';
 import { Toasts } from './toasts';
 
 /** A splash while the session is being checked, `signIn` without one, the app with one (a new session remounts it). */
-export function SessionGate({ session, signIn, children }: { session: { id: string } | null | undefined; signIn: ReactNode; children: ReactNode }) {
+export function SessionGate({
+  session,
+  signIn,
+  children,
+}: {
+  session: { id: string } | null | undefined;
+  signIn: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <>
-      {session === undefined ? <div className="splash" aria-busy="true" /> : session === null ? signIn : <Fragment key={session.id}>{children}</Fragment>}
+      {session === undefined ? (
+        <div className="splash" aria-busy="true" />
+      ) : session === null ? (
+        signIn
+      ) : (
+        <Fragment key={session.id}>{children}</Fragment>
+      )}
       <Toasts />
     </>
   );

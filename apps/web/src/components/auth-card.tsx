@@ -1,7 +1,17 @@
 /** The centred card the sign-in screens of the messenger and the agent inbox share: brand, heading, lead, then the form. */
 import type { ReactNode } from 'react';
 
-export function AuthCard({ product, title, lead, children }: { product: string; title: string; lead: string; children: ReactNode }) {
+export function AuthCard({
+  product,
+  title,
+  lead,
+  children,
+}: {
+  product: string;
+  title: string;
+  lead: string;
+  children: ReactNode;
+}) {
   return (
     <main className="auth">
       <div className="auth-card">

@@ -79,9 +79,14 @@ export function CredentialsForm({ form, submitLabel, newPassword }: Props) {
   const { problem } = form;
   const on = (field: 'username' | 'password') => problem?.field === field;
   const message = problem?.message ?? '';
-  const describedBy = (...parts: (string | false)[]) => parts.filter((p): p is string => p !== false).join(' ') || undefined;
+  const describedBy = (...parts: (string | false)[]) =>
+    parts.filter((p): p is string => p !== false).join(' ') || undefined;
   return (
-    <form onSubmit={form.submit} noValidate aria-describedby={problem !== null && problem.field === undefined ? ids.error : undefined}>
+    <form
+      onSubmit={form.submit}
+      noValidate
+      aria-describedby={problem !== null && problem.field === undefined ? ids.error : undefined}
+    >
       <label htmlFor={ids.user}>Username</label>
       <input
         id={ids.user}

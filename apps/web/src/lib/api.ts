@@ -100,7 +100,8 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 }
 
 function toApiError(status: number, data: unknown): ApiError {
-  const error = typeof data === 'object' && data !== null && 'error' in data ? (data as { error: unknown }).error : undefined;
+  const error =
+    typeof data === 'object' && data !== null && 'error' in data ? (data as { error: unknown }).error : undefined;
   if (typeof error === 'object' && error !== null) {
     const e = error as { code?: unknown; message?: unknown; request_id?: unknown; detail?: { issues?: unknown } };
     return new ApiError(
@@ -108,7 +109,8 @@ function toApiError(status: number, data: unknown): ApiError {
       typeof e.message === 'string' ? e.message : `Request failed (${status})`,
       status,
       typeof e.request_id === 'string' ? e.request_id : undefined,
-      Array.isArray(e.detail?.issues) || (typeof e.message === 'string' && /^(body|querystring|params)\b|Malformed|not valid JSON/.test(e.message)),
+      Array.isArray(e.detail?.issues) ||
+        (typeof e.message === 'string' && /^(body|querystring|params)\b|Malformed|not valid JSON/.test(e.message)),
     );
   }
   return new ApiError('HTTP_' + status, `Request failed (${status})`, status);
@@ -127,7 +129,10 @@ const id = (value: string) => encodeURIComponent(value);
 /** The customer API, one function per endpoint. */
 export const api = {
   search: (q: string, conversationId?: string) =>
-    request<SearchResult>('GET', `/api/search?q=${encodeURIComponent(q)}${conversationId === undefined ? '' : `&conversation_id=${id(conversationId)}`}`),
+    request<SearchResult>(
+      'GET',
+      `/api/search?q=${encodeURIComponent(q)}${conversationId === undefined ? '' : `&conversation_id=${id(conversationId)}`}`,
+    ),
   me: () => request<{ customer: Customer }>('GET', '/api/me'),
   signUp: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/signup', body),
   logIn: (body: CredentialsBody) => request<{ customer: Customer }>('POST', '/api/login', body),
@@ -137,11 +142,19 @@ export const api = {
   conversations: () => request<{ data: Conversation[] }>('GET', '/api/conversations'),
   conversation: (conversationId: string) => request<Conversation>('GET', `/api/conversations/${id(conversationId)}`),
   messages: (conversationId: string, before?: string) =>
-    request<MessagePage>('GET', `/api/conversations/${id(conversationId)}/messages?limit=30${before === undefined ? '' : `&before=${id(before)}`}`),
-  send: (conversationId: string, body: SendChatMessageBody) => request<ChatMessage>('POST', `/api/conversations/${id(conversationId)}/messages`, body),
+    request<MessagePage>(
+      'GET',
+      `/api/conversations/${id(conversationId)}/messages?limit=30${before === undefined ? '' : `&before=${id(before)}`}`,
+    ),
+  send: (conversationId: string, body: SendChatMessageBody) =>
+    request<ChatMessage>('POST', `/api/conversations/${id(conversationId)}/messages`, body),
   profile: (conversationId: string, locale?: string) =>
-    request<PageProfile>('GET', `/api/conversations/${id(conversationId)}/profile${locale === undefined ? '' : `?locale=${id(locale)}`}`),
-  markRead: (conversationId: string) => request<{ watermark: number }>('POST', `/api/conversations/${id(conversationId)}/read`),
+    request<PageProfile>(
+      'GET',
+      `/api/conversations/${id(conversationId)}/profile${locale === undefined ? '' : `?locale=${id(locale)}`}`,
+    ),
+  markRead: (conversationId: string) =>
+    request<{ watermark: number }>('POST', `/api/conversations/${id(conversationId)}/read`),
   consentRequest: (requestId: string) => request<ConsentRequestView>('GET', `/api/consent-requests/${id(requestId)}`),
   answerConsentRequest: (requestId: string, body: { allow: boolean; categories?: string[] }) =>
     request<ConsentRequestView>('POST', `/api/consent-requests/${id(requestId)}/answer`, body),

@@ -5,15 +5,21 @@
 
 export type Json = Record<string, unknown>;
 
-export const asObject = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-export const asObjects = (v: unknown): Json[] => (Array.isArray(v) ? v.map(asObject).filter((x): x is Json => x !== undefined) : []);
+export const asObject = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+export const asObjects = (v: unknown): Json[] =>
+  Array.isArray(v) ? v.map(asObject).filter((x): x is Json => x !== undefined) : [];
 export const str = (o: Json | undefined, key: string): string | undefined => {
   const v = o?.[key];
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 };
 export const num = (o: Json | undefined, key: string): number | undefined => {
   const v = o?.[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  return typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
 };
 
 /** The URL if it is http(s) or a same-origin path; undefined for anything else (javascript:, data:…). */

@@ -5,7 +5,8 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type Route = { name: 'inbox' } | { name: 'directory' } | { name: 'thread'; conversationId: string } | { name: 'privacy' };
+export type Route =
+  { name: 'inbox' } | { name: 'directory' } | { name: 'thread'; conversationId: string } | { name: 'privacy' };
 
 const CHANGE = 'confide:navigate';
 

@@ -35,7 +35,11 @@ describe('sessionChecks', () => {
 
   it('verify signs out on a 401 only, and never retries', async () => {
     vi.useFakeTimers();
-    const me = vi.fn<() => Promise<string>>().mockRejectedValueOnce(offline()).mockResolvedValueOnce('ada').mockRejectedValueOnce(gone());
+    const me = vi
+      .fn<() => Promise<string>>()
+      .mockRejectedValueOnce(offline())
+      .mockResolvedValueOnce('ada')
+      .mockRejectedValueOnce(gone());
     const { seen, checks } = setup(me);
     await checks.verify();
     await checks.verify();

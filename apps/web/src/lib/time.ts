@@ -24,9 +24,16 @@ export function dayLabel(t: number, now = Date.now()): string {
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
   const sameYear = new Date(t).getFullYear() === new Date(now).getFullYear();
-  return new Date(t).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+  return new Date(t).toLocaleDateString(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  });
 }
 
-export const clockTime = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+export const clockTime = (t: number) =>
+  new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 
-export const fullDate = (t: number) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export const fullDate = (t: number) =>
+  new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

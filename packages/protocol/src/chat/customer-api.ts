@@ -13,7 +13,9 @@ export const PasswordSchema = z.string().min(8).max(256);
 export const CredentialsBodySchema = z.object({ username: UsernameSchema, password: PasswordSchema }).strict();
 export type CredentialsBody = z.infer<typeof CredentialsBodySchema>;
 
-export const ChangePasswordBodySchema = z.object({ current_password: z.string().min(1).max(256), new_password: PasswordSchema }).strict();
+export const ChangePasswordBodySchema = z
+  .object({ current_password: z.string().min(1).max(256), new_password: PasswordSchema })
+  .strict();
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBodySchema>;
 
 export const CustomerSchema = z.object({ id: z.string(), username: z.string(), created_at: z.number() });

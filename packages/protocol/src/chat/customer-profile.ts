@@ -55,4 +55,6 @@ export type UpdateCustomerProfileBody = z.infer<typeof UpdateCustomerProfileBody
 export const ProfileSharingSchema = z.object({ page_id: z.string(), fields: z.array(z.enum(PROFILE_SHARE_FIELDS)) });
 export type ProfileSharing = z.infer<typeof ProfileSharingSchema>;
 export const ProfileSharingListSchema = z.object({ data: z.array(ProfileSharingSchema) });
-export const SetProfileSharingBodySchema = z.object({ fields: z.array(z.enum(PROFILE_SHARE_FIELDS)).max(PROFILE_SHARE_FIELDS.length) }).strict();
+export const SetProfileSharingBodySchema = z
+  .object({ fields: z.array(z.enum(PROFILE_SHARE_FIELDS)).max(PROFILE_SHARE_FIELDS.length) })
+  .strict();

@@ -113,9 +113,18 @@ export const CANNED_VARIABLES = ['first_name', 'case_ref'] as const;
 
 /** `POST /inbox/api/canned` (supervisors): a canned response for their team (or the page). */
 export const InboxCannedBodySchema = z
-  .object({ title: z.string().trim().min(1).max(60), text: z.string().trim().min(1).max(2000), team_id: z.string().max(64).nullable().optional() })
+  .object({
+    title: z.string().trim().min(1).max(60),
+    text: z.string().trim().min(1).max(2000),
+    team_id: z.string().max(64).nullable().optional(),
+  })
   .strict();
-export const InboxCannedSchema = z.object({ id: z.string(), title: z.string(), text: z.string(), team_id: z.string().nullable() });
+export const InboxCannedSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  text: z.string(),
+  team_id: z.string().nullable(),
+});
 export type InboxCanned = z.infer<typeof InboxCannedSchema>;
 export const InboxCannedListSchema = z.object({ data: z.array(InboxCannedSchema) });
 /** A canned response filled in for one conversation, ready to edit and send. */

@@ -18,7 +18,12 @@ const DisplayNameSchema = z
   .max(100)
   .refine((s) => !/[<>\p{Cc}]/u.test(s), 'no control characters or angle brackets');
 
-export const ConsoleMemberSchema = z.object({ id: z.string(), username: z.string(), role: OrgRoleSchema, created_at: z.number() });
+export const ConsoleMemberSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: OrgRoleSchema,
+  created_at: z.number(),
+});
 export type ConsoleMember = z.infer<typeof ConsoleMemberSchema>;
 
 export const ConsoleOrgSchema = z.object({ id: z.string(), name: z.string() });
@@ -27,23 +32,37 @@ export const ConsoleSessionSchema = z.object({ member: ConsoleMemberSchema, orga
 export type ConsoleSession = z.infer<typeof ConsoleSessionSchema>;
 
 /** Self-service sign-up (CONSOLE_SIGNUP=true): a new organisation and its owner. */
-export const ConsoleSignUpBodySchema = z.object({ organisation: DisplayNameSchema, username: UsernameSchema, password: PasswordSchema }).strict();
+export const ConsoleSignUpBodySchema = z
+  .object({ organisation: DisplayNameSchema, username: UsernameSchema, password: PasswordSchema })
+  .strict();
 export type ConsoleSignUpBody = z.infer<typeof ConsoleSignUpBodySchema>;
 
 export const ConsoleReauthBodySchema = z.object({ password: z.string().min(1).max(256) }).strict();
 
 export const ConsoleInviteBodySchema = z.object({ role: OrgRoleSchema }).strict();
 /** The invite as its creator sees it once: the code is never shown again. */
-export const ConsoleInviteSchema = z.object({ id: z.string(), role: OrgRoleSchema, code: z.string(), expires_at: z.number() });
+export const ConsoleInviteSchema = z.object({
+  id: z.string(),
+  role: OrgRoleSchema,
+  code: z.string(),
+  expires_at: z.number(),
+});
 export type ConsoleInvite = z.infer<typeof ConsoleInviteSchema>;
 
-export const ConsoleAcceptInviteBodySchema = z.object({ code: z.string().min(1).max(128), username: UsernameSchema, password: PasswordSchema }).strict();
+export const ConsoleAcceptInviteBodySchema = z
+  .object({ code: z.string().min(1).max(128), username: UsernameSchema, password: PasswordSchema })
+  .strict();
 
 export const ConsoleMembersSchema = z.object({ data: z.array(ConsoleMemberSchema) });
 
 export const ConsoleCreatePageBodySchema = z.object({ name: DisplayNameSchema, category: PageCategorySchema }).strict();
 
-export const ConsolePageSchema = z.object({ id: z.string(), name: z.string(), category: PageCategorySchema, app_id: z.string() });
+export const ConsolePageSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  category: PageCategorySchema,
+  app_id: z.string(),
+});
 export type ConsolePage = z.infer<typeof ConsolePageSchema>;
 export const ConsolePagesSchema = z.object({ data: z.array(ConsolePageSchema) });
 
@@ -124,7 +143,9 @@ export const ConsoleRedeliverBodySchema = z
   .strict();
 export const ConsoleRedeliveredSchema = z.object({ redelivered: z.number() });
 
-export const ConsoleDeclarationsSchema = z.object({ data: z.array(z.object({ category: z.string(), purpose: z.string() })) });
+export const ConsoleDeclarationsSchema = z.object({
+  data: z.array(z.object({ category: z.string(), purpose: z.string() })),
+});
 /** The purpose customers read on the consent screen: plain text, no markup. */
 export const ConsoleDeclareBodySchema = z
   .object({
@@ -152,19 +173,34 @@ export type ConsoleConsentStats = z.infer<typeof ConsoleConsentStatsSchema>;
 /** A page's Messenger Profile as stored (the Platform API's shape). */
 export const ConsoleProfileSchema = z.record(z.string(), z.unknown());
 
-export const ConsolePersonasSchema = z.object({ data: z.array(z.object({ id: z.string(), name: z.string(), profile_picture_url: z.string() })) });
+export const ConsolePersonasSchema = z.object({
+  data: z.array(z.object({ id: z.string(), name: z.string(), profile_picture_url: z.string() })),
+});
 export const ConsolePersonaSchema = z.object({ id: z.string(), name: z.string(), profile_picture_url: z.string() });
 
-export const ConsoleAgentSchema = z.object({ id: z.string(), username: z.string(), display_name: z.string(), persona_id: z.string(), created_at: z.number() });
+export const ConsoleAgentSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  display_name: z.string(),
+  persona_id: z.string(),
+  created_at: z.number(),
+});
 export const ConsoleAgentsSchema = z.object({ data: z.array(ConsoleAgentSchema) });
-export const ConsoleCreateAgentBodySchema = z.object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema }).strict();
+export const ConsoleCreateAgentBodySchema = z
+  .object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema })
+  .strict();
 
 /** A page's metrics from the hub's counters (this process, since `since`). */
 export const ConsolePageMetricsSchema = z.object({
   sends: z.number(),
   errors: z.record(z.string(), z.number()),
   consent_refusals: z.record(z.string(), z.number()),
-  webhook: z.object({ posts: z.number(), failed: z.number(), p50_ms: z.number().nullable(), p99_ms: z.number().nullable() }),
+  webhook: z.object({
+    posts: z.number(),
+    failed: z.number(),
+    p50_ms: z.number().nullable(),
+    p99_ms: z.number().nullable(),
+  }),
   since: z.string(),
 });
 export type ConsolePageMetrics = z.infer<typeof ConsolePageMetricsSchema>;

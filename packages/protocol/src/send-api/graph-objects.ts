@@ -46,13 +46,23 @@ export const MessengerProfileSchema = z.object({
     .max(100)
     .optional(),
   ice_breakers: z
-    .union([z.array(IceBreakerSchema).min(1).max(4), z.array(z.object({ locale, call_to_actions: z.array(IceBreakerSchema).min(1).max(4) })).min(1)])
+    .union([
+      z.array(IceBreakerSchema).min(1).max(4),
+      z.array(z.object({ locale, call_to_actions: z.array(IceBreakerSchema).min(1).max(4) })).min(1),
+    ])
     .optional(),
   account_linking_url: HttpUrlSchema.optional(),
   whitelisted_domains: z.array(HttpUrlSchema).max(50).optional(),
 });
 export type MessengerProfile = z.infer<typeof MessengerProfileSchema>;
-export const MESSENGER_PROFILE_FIELDS = ['get_started', 'greeting', 'persistent_menu', 'ice_breakers', 'account_linking_url', 'whitelisted_domains'] as const;
+export const MESSENGER_PROFILE_FIELDS = [
+  'get_started',
+  'greeting',
+  'persistent_menu',
+  'ice_breakers',
+  'account_linking_url',
+  'whitelisted_domains',
+] as const;
 export type MessengerProfileField = (typeof MESSENGER_PROFILE_FIELDS)[number];
 
 /** `{"result":"success"}`, the Messenger Profile answer. */
@@ -84,21 +94,31 @@ export const SUBSCRIBABLE_FIELDS = [
   'standby',
 ] as const;
 
-const recipient = z.object({ id: z.union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()]).transform(String) });
+const recipient = z.object({
+  id: z
+    .union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()])
+    .transform(String),
+});
 /**
  * Hand-over `metadata` is free text, often JSON written by a bot (`{"team": "Fraud", …}`); the
  * Graph decoder parses JSON-looking fields, so an object here is turned back into its JSON text.
  */
-const metadata = z.preprocess((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v), maxChars(1000)).optional();
+const metadata = z
+  .preprocess((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v), maxChars(1000))
+  .optional();
 
 export const PassThreadControlRequestSchema = z.object({
   recipient,
-  target_app_id: z.union([z.string().regex(/^\d{1,32}$/, 'must be an app id'), z.number().int().positive()]).transform(String),
+  target_app_id: z
+    .union([z.string().regex(/^\d{1,32}$/, 'must be an app id'), z.number().int().positive()])
+    .transform(String),
   metadata,
 });
 export const ThreadControlRequestSchema = z.object({ recipient, metadata });
 export type ThreadControlRequest = z.infer<typeof ThreadControlRequestSchema>;
-export const ThreadOwnerResponseSchema = z.object({ data: z.array(z.object({ thread_owner: z.object({ app_id: z.string() }) })) });
+export const ThreadOwnerResponseSchema = z.object({
+  data: z.array(z.object({ thread_owner: z.object({ app_id: z.string() }) })),
+});
 
 /** One operation of `POST /` with `batch=[…]`. */
 export const BatchOperationSchema = z.object({

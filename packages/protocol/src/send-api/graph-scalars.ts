@@ -6,7 +6,8 @@
 import { z } from 'zod';
 
 /** `true`/`false`, or `"true"`/`"false"`/`"1"`/`"0"` from a form. */
-export const graphBoolean = () => z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
+export const graphBoolean = () =>
+  z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
 
 /** A finite number, or its decimal spelling from a form. */
 export const graphNumber = () =>

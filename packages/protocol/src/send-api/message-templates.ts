@@ -41,7 +41,8 @@ export const TemplateRejectionReasonSchema = z.enum([
 export type TemplateRejectionReason = z.infer<typeof TemplateRejectionReasonSchema>;
 
 /** Component types are upper case on Meta's create call; lower case is accepted too. */
-const upper = <T extends string>(values: readonly [T, ...T[]]) => z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
+const upper = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
 
 export const TemplateHeaderComponentSchema = z.object({
   type: upper(['HEADER']),
@@ -56,11 +57,18 @@ export const TemplateBodyComponentSchema = z.object({
   example: z.object({ body_text: z.array(z.array(z.string())).min(1) }).optional(),
 });
 
-export const TemplateFooterComponentSchema = z.object({ type: upper(['FOOTER']), text: maxChars(TEMPLATE_LIMITS.footer, 1) });
+export const TemplateFooterComponentSchema = z.object({
+  type: upper(['FOOTER']),
+  text: maxChars(TEMPLATE_LIMITS.footer, 1),
+});
 
 const buttonText = maxChars(TEMPLATE_LIMITS.buttonText, 1);
 /** Sends a `messaging_postbacks` webhook with `payload` (which may hold one `{{n}}` variable). */
-export const TemplatePostbackButtonSchema = z.object({ type: upper(['POSTBACK']), text: buttonText, payload: maxChars(TEMPLATE_LIMITS.payload, 1) });
+export const TemplatePostbackButtonSchema = z.object({
+  type: upper(['POSTBACK']),
+  text: buttonText,
+  payload: maxChars(TEMPLATE_LIMITS.payload, 1),
+});
 /** Opens `url`, which may end with one `{{1}}` suffix variable filled in at send time. */
 export const TemplateUrlButtonSchema = z.object({
   type: upper(['URL']),
@@ -74,7 +82,11 @@ export const TemplatePhoneButtonSchema = z.object({
   text: buttonText,
   phone_number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 format, e.g. +15105551234'),
 });
-export const TemplateButtonSchema = z.union([TemplatePostbackButtonSchema, TemplateUrlButtonSchema, TemplatePhoneButtonSchema]);
+export const TemplateButtonSchema = z.union([
+  TemplatePostbackButtonSchema,
+  TemplateUrlButtonSchema,
+  TemplatePhoneButtonSchema,
+]);
 export type TemplateButton = z.infer<typeof TemplateButtonSchema>;
 
 export const TemplateButtonsComponentSchema = z.object({
@@ -91,9 +103,13 @@ export const TemplateComponentSchema = z.union([
 export type TemplateComponent = z.infer<typeof TemplateComponentSchema>;
 
 /** `name`: lower-case letters, digits and underscores, as Meta requires. */
-export const TemplateNameSchema = z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be lower-case letters, digits and underscores (at most 512)');
+export const TemplateNameSchema = z
+  .string()
+  .regex(/^[a-z0-9_]{1,512}$/, 'must be lower-case letters, digits and underscores (at most 512)');
 /** A language code such as `en` or `en_US`. */
-export const TemplateLanguageSchema = z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en or en_US');
+export const TemplateLanguageSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en or en_US');
 
 /**
  * `POST /{page-id}/message_templates`. `notification_category` is Confide's: the consent
@@ -117,7 +133,11 @@ export type CreateMessageTemplateRequest = z.infer<typeof CreateMessageTemplateR
 export type CreateMessageTemplateRequestInput = z.input<typeof CreateMessageTemplateRequestSchema>;
 
 /** The answer to a create: the template id, its review status and category. */
-export const CreateMessageTemplateResponseSchema = z.object({ id: z.string(), status: TemplateStatusSchema, category: z.literal('UTILITY') });
+export const CreateMessageTemplateResponseSchema = z.object({
+  id: z.string(),
+  status: TemplateStatusSchema,
+  category: z.literal('UTILITY'),
+});
 export type CreateMessageTemplateResponse = z.infer<typeof CreateMessageTemplateResponseSchema>;
 
 /** A stored template, as `GET /{page-id}/message_templates` and `GET /{template-id}` answer it. */
@@ -145,14 +165,21 @@ export type MessageTemplateList = z.infer<typeof MessageTemplateListSchema>;
 
 // ---- sending ---------------------------------------------------------------------------
 
-const TextParameterSchema = z.object({ type: z.literal('text'), text: z.string(), parameter_name: z.string().optional() });
+const TextParameterSchema = z.object({
+  type: z.literal('text'),
+  text: z.string(),
+  parameter_name: z.string().optional(),
+});
 const PostbackParameterSchema = z.object({ type: upper(['POSTBACK']), payload: z.string() });
 const UrlParameterSchema = z.object({ type: upper(['URL']), url: z.string() });
 
 export const TemplateSendComponentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('header'), parameters: z.array(TextParameterSchema).max(1) }),
   z.object({ type: z.literal('body'), parameters: z.array(TextParameterSchema).max(100) }),
-  z.object({ type: z.literal('buttons'), parameters: z.array(z.union([PostbackParameterSchema, UrlParameterSchema])).max(TEMPLATE_LIMITS.buttons) }),
+  z.object({
+    type: z.literal('buttons'),
+    parameters: z.array(z.union([PostbackParameterSchema, UrlParameterSchema])).max(TEMPLATE_LIMITS.buttons),
+  }),
 ]);
 export type TemplateSendComponent = z.infer<typeof TemplateSendComponentSchema>;
 
@@ -160,7 +187,10 @@ export type TemplateSendComponent = z.infer<typeof TemplateSendComponentSchema>;
 export const TemplateMessageSchema = z.object({
   template: z.object({
     name: TemplateNameSchema,
-    language: z.union([z.object({ code: TemplateLanguageSchema }), TemplateLanguageSchema.transform((code) => ({ code }))]),
+    language: z.union([
+      z.object({ code: TemplateLanguageSchema }),
+      TemplateLanguageSchema.transform((code) => ({ code })),
+    ]),
     components: z
       .array(
         z.preprocess(

@@ -21,7 +21,8 @@ export const OutgoingQuickReplySchema = z
     if (qr.content_type !== 'text') return;
     if (qr.title === undefined || charCount(qr.title.trim()) === 0)
       ctx.addIssue({ code: 'custom', path: ['title'], message: 'is required for a text quick reply' });
-    if (qr.payload === undefined || qr.payload.length === 0) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for a text quick reply' });
+    if (qr.payload === undefined || qr.payload.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'is required for a text quick reply' });
   })
   .transform((qr) => (qr.title === undefined ? qr : { ...qr, title: truncateTitle(qr.title) }));
 export type OutgoingQuickReply = z.infer<typeof OutgoingQuickReplySchema>;

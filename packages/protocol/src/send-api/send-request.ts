@@ -30,7 +30,9 @@ export const MediaAttachmentSchema = z.object({
         .optional(),
       is_reusable: graphBoolean().optional(),
     })
-    .refine((p) => !(p.url !== undefined && p.attachment_id !== undefined), { message: 'set either url or attachment_id, not both' })
+    .refine((p) => !(p.url !== undefined && p.attachment_id !== undefined), {
+      message: 'set either url or attachment_id, not both',
+    })
     .default({}),
 });
 export type MediaAttachment = z.infer<typeof MediaAttachmentSchema>;
@@ -78,7 +80,12 @@ export type MessagingType = z.infer<typeof MessagingTypeSchema>;
  * Message tags. Confide keeps the three banking tags Meta retired on 2026-04-27, behind
  * the customer's consent; `HUMAN_AGENT` allows 7 days from a persona.
  */
-export const MessageTagSchema = z.enum(['ACCOUNT_UPDATE', 'POST_PURCHASE_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'HUMAN_AGENT']);
+export const MessageTagSchema = z.enum([
+  'ACCOUNT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'CONFIRMED_EVENT_UPDATE',
+  'HUMAN_AGENT',
+]);
 export type MessageTag = z.infer<typeof MessageTagSchema>;
 /** Tags that may reach the customer outside the 24-hour window, only with consent. */
 export const CONSENT_TAGS: readonly MessageTag[] = ['ACCOUNT_UPDATE', 'POST_PURCHASE_UPDATE', 'CONFIRMED_EVENT_UPDATE'];
@@ -91,7 +98,9 @@ export type SenderAction = z.infer<typeof SenderActionSchema>;
 
 /** Confide addresses customers by PSID only (`user_ref`, phone numbers and tokens are not supported). */
 export const SendRecipientSchema = z.object({
-  id: z.union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()]).transform(String),
+  id: z
+    .union([z.string().regex(/^\d{1,32}$/, 'must be a page-scoped id'), z.number().int().positive()])
+    .transform(String),
 });
 /** A recipient as a sender writes it: the PSID as a string or a number. */
 export type SendRecipientInput = z.input<typeof SendRecipientSchema>;
@@ -116,7 +125,11 @@ export type SendMessageRequest = z.infer<typeof SendMessageRequestSchema>;
 export type SendMessageRequestInput = z.input<typeof SendMessageRequestSchema>;
 
 /** A stored message's answer; `attachment_id` only when a URL attachment was sent with `is_reusable`. */
-export const SendMessageResponseSchema = z.object({ recipient_id: z.string(), message_id: z.string(), attachment_id: z.string().optional() });
+export const SendMessageResponseSchema = z.object({
+  recipient_id: z.string(),
+  message_id: z.string(),
+  attachment_id: z.string().optional(),
+});
 export type SendMessageResponse = z.infer<typeof SendMessageResponseSchema>;
 
 /** A sender action's answer. */

@@ -23,9 +23,16 @@ export const GenericElementSchema = z
     default_action: DefaultActionSchema.optional(),
     buttons: z.array(ButtonSchema).max(3).optional(),
   })
-  .refine((e) => e.subtitle !== undefined || e.image_url !== undefined || e.default_action !== undefined || (e.buttons?.length ?? 0) > 0, {
-    message: 'at least one property must be set in addition to title',
-  });
+  .refine(
+    (e) =>
+      e.subtitle !== undefined ||
+      e.image_url !== undefined ||
+      e.default_action !== undefined ||
+      (e.buttons?.length ?? 0) > 0,
+    {
+      message: 'at least one property must be set in addition to title',
+    },
+  );
 export type GenericElement = z.infer<typeof GenericElementSchema>;
 
 /** A carousel of up to 10 cards. */
@@ -74,7 +81,12 @@ export const ReceiptTemplateSchema = z.object({
       country: maxChars(100, 1),
     })
     .optional(),
-  summary: z.object({ subtotal: money.optional(), shipping_cost: money.optional(), total_tax: money.optional(), total_cost: money }),
+  summary: z.object({
+    subtotal: money.optional(),
+    shipping_cost: money.optional(),
+    total_tax: money.optional(),
+    total_cost: money,
+  }),
   adjustments: z
     .array(z.object({ name: maxChars(200, 1), amount: money }))
     .max(100)
@@ -82,7 +94,11 @@ export const ReceiptTemplateSchema = z.object({
   sharable: graphBoolean().optional(),
 });
 
-export const TemplatePayloadSchema = z.discriminatedUnion('template_type', [ButtonTemplateSchema, GenericTemplateSchema, ReceiptTemplateSchema]);
+export const TemplatePayloadSchema = z.discriminatedUnion('template_type', [
+  ButtonTemplateSchema,
+  GenericTemplateSchema,
+  ReceiptTemplateSchema,
+]);
 export type TemplatePayload = z.infer<typeof TemplatePayloadSchema>;
 /** A template payload as a sender writes it. */
 export type TemplatePayloadInput = z.input<typeof TemplatePayloadSchema>;

@@ -15,7 +15,9 @@ export function charCount(s: string): number {
 export function maxChars(max: number, min = 0) {
   return z
     .string()
-    .refine((s) => charCount(s) >= min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
+    .refine((s) => charCount(s) >= min, {
+      message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+    })
     .refine((s) => charCount(s) <= max, { message: `must be at most ${max} characters` });
 }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MessageTemplateStatusUpdateSchema } from '../send-api/message-templates.js';
-import { RawWebhookEnvelopeSchema, WebhookEnvelopeSchema, WebhookEventSchema, webhookEventKind, type WebhookEventKind } from './envelope.js';
+import {
+  RawWebhookEnvelopeSchema,
+  WebhookEnvelopeSchema,
+  WebhookEventSchema,
+  webhookEventKind,
+  type WebhookEventKind,
+} from './envelope.js';
 
 const base = { sender: { id: 'psid-1' }, recipient: { id: 'page-1' }, timestamp: 1_700_000_000_000 };
 
@@ -82,10 +88,22 @@ describe('WebhookEnvelopeSchema', () => {
   });
 
   it('parses a sticker attachment (Graph v26.0) and a message_template_status_update change', () => {
-    const sticker = { ...base, message: { mid: 'm_9', attachments: [{ type: 'sticker', payload: { url: 'https://x/s.png', sticker_id: 369239263222822 } }] } };
+    const sticker = {
+      ...base,
+      message: {
+        mid: 'm_9',
+        attachments: [{ type: 'sticker', payload: { url: 'https://x/s.png', sticker_id: 369239263222822 } }],
+      },
+    };
     const change = {
       field: 'message_template_status_update',
-      value: { event: 'APPROVED', message_template_id: '1', message_template_name: 'n', message_template_language: 'en', reason: 'NONE' },
+      value: {
+        event: 'APPROVED',
+        message_template_id: '1',
+        message_template_name: 'n',
+        message_template_language: 'en',
+        reason: 'NONE',
+      },
     };
     const parsed = WebhookEnvelopeSchema.parse({
       object: 'page',
@@ -95,8 +113,12 @@ describe('WebhookEnvelopeSchema', () => {
       ],
     });
     const event = parsed.entry[0]?.messaging?.[0];
-    expect(event !== undefined && 'message' in event ? event.message.attachments?.[0] : undefined).toEqual(sticker.message.attachments[0]);
-    expect(MessageTemplateStatusUpdateSchema.parse(parsed.entry[1]?.changes?.[0]?.value)).toMatchObject({ event: 'APPROVED' });
+    expect(event !== undefined && 'message' in event ? event.message.attachments?.[0] : undefined).toEqual(
+      sticker.message.attachments[0],
+    );
+    expect(MessageTemplateStatusUpdateSchema.parse(parsed.entry[1]?.changes?.[0]?.value)).toMatchObject({
+      event: 'APPROVED',
+    });
   });
 
   it('only accepts object "page"', () => {

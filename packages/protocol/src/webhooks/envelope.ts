@@ -13,7 +13,12 @@ import {
   PostbackEventSchema,
   ReadEventSchema,
 } from './events.js';
-import { AppRolesEventSchema, PassThreadControlEventSchema, RequestThreadControlEventSchema, TakeThreadControlEventSchema } from './handover-events.js';
+import {
+  AppRolesEventSchema,
+  PassThreadControlEventSchema,
+  RequestThreadControlEventSchema,
+  TakeThreadControlEventSchema,
+} from './handover-events.js';
 
 /** Any item of `messaging[]` / `standby[]` that Confide knows. Echo is tried before message. */
 export const WebhookEventSchema = z.union([

@@ -22,7 +22,9 @@ describe('signWebhookBody', () => {
 describe('hmacHex', () => {
   it('matches the RFC 4231 and RFC 2202 test case 2 vectors', async () => {
     const data = 'what do ya want for nothing?';
-    expect(await hmacHex('sha256', 'Jefe', data)).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(await hmacHex('sha256', 'Jefe', data)).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
     expect(await hmacHex('sha1', 'Jefe', data)).toBe('effcdf6ae5eb2fa2d27416d5f184df9c259a7c79');
   });
 
@@ -70,7 +72,10 @@ describe('verifyWebhookSignature', () => {
 
   it('reports a missing signature', async () => {
     expect(await verifyWebhookSignature(BODY, {}, SECRET)).toEqual({ valid: false, reason: 'missing' });
-    expect(await verifyWebhookSignature(BODY, { 'x-hub-signature': '' }, SECRET)).toEqual({ valid: false, reason: 'missing' });
+    expect(await verifyWebhookSignature(BODY, { 'x-hub-signature': '' }, SECRET)).toEqual({
+      valid: false,
+      reason: 'missing',
+    });
   });
 
   it('reports a malformed signature', async () => {
@@ -86,7 +91,10 @@ describe('verifyWebhookSignature', () => {
     const md5 = { 'x-hub-signature': 'md5=0cc175b9c0f1b6a831c399e269772661' };
     expect(await verifyWebhookSignature(BODY, md5, SECRET)).toEqual({ valid: false, reason: 'unsupported_algorithm' });
     const sha1In256 = { 'x-hub-signature-256': `sha1=${nodeHmac('sha1', BODY)}` };
-    expect(await verifyWebhookSignature(BODY, sha1In256, SECRET)).toEqual({ valid: false, reason: 'unsupported_algorithm' });
+    expect(await verifyWebhookSignature(BODY, sha1In256, SECRET)).toEqual({
+      valid: false,
+      reason: 'unsupported_algorithm',
+    });
   });
 
   it('rejects a signature made with another secret', async () => {

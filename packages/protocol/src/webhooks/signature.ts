@@ -37,12 +37,14 @@ export interface WebhookSignatures {
 export type SignatureFailureReason = 'missing' | 'malformed' | 'unsupported_algorithm' | 'mismatch';
 
 /** Outcome of {@link verifyWebhookSignature}; never throws for a bad signature. */
-export type SignatureVerification = { valid: true; algorithm: SignatureAlgorithm } | { valid: false; reason: SignatureFailureReason };
+export type SignatureVerification =
+  { valid: true; algorithm: SignatureAlgorithm } | { valid: false; reason: SignatureFailureReason };
 
 const HEX_LENGTH: Record<SignatureAlgorithm, number> = { sha1: 40, sha256: 64 };
 const SUBTLE_NAME: Record<SignatureAlgorithm, string> = { sha1: 'SHA-1', sha256: 'SHA-256' };
 
-const toBytes = (body: RawBody): Uint8Array<ArrayBuffer> => (typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body));
+const toBytes = (body: RawBody): Uint8Array<ArrayBuffer> =>
+  typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
 
 const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -56,7 +58,9 @@ const fromHex = (hex: string): Uint8Array<ArrayBuffer> => {
 export async function hmac(algorithm: SignatureAlgorithm, secret: string, data: RawBody): Promise<Uint8Array> {
   if (secret.length === 0) throw new TypeError('HMAC secret must be a non-empty string');
   const subtle = globalThis.crypto.subtle;
-  const key = await subtle.importKey('raw', toBytes(secret), { name: 'HMAC', hash: SUBTLE_NAME[algorithm] }, false, ['sign']);
+  const key = await subtle.importKey('raw', toBytes(secret), { name: 'HMAC', hash: SUBTLE_NAME[algorithm] }, false, [
+    'sign',
+  ]);
   return new Uint8Array(await subtle.sign('HMAC', key, toBytes(data)));
 }
 
@@ -83,7 +87,10 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * @returns the values for `X-Hub-Signature` and `X-Hub-Signature-256`.
  */
 export async function signWebhookBody(rawBody: RawBody, appSecret: string): Promise<WebhookSignatures> {
-  const [sha1, sha256] = await Promise.all([hmacHex('sha1', appSecret, rawBody), hmacHex('sha256', appSecret, rawBody)]);
+  const [sha1, sha256] = await Promise.all([
+    hmacHex('sha1', appSecret, rawBody),
+    hmacHex('sha256', appSecret, rawBody),
+  ]);
   return { sha1: `sha1=${sha1}`, sha256: `sha256=${sha256}` };
 }
 
@@ -108,7 +115,11 @@ export function readHeader(headers: HeaderSource, name: string): string | undefi
  * @param appSecret the app secret shared with the hub.
  * @returns `{ valid: true, algorithm }` or `{ valid: false, reason }`.
  */
-export async function verifyWebhookSignature(rawBody: RawBody, headers: HeaderSource, appSecret: string): Promise<SignatureVerification> {
+export async function verifyWebhookSignature(
+  rawBody: RawBody,
+  headers: HeaderSource,
+  appSecret: string,
+): Promise<SignatureVerification> {
   const preferred = readHeader(headers, SIGNATURE_HEADER_SHA256);
   const value = preferred ?? readHeader(headers, SIGNATURE_HEADER_SHA1);
   if (value === undefined || value.trim() === '') return { valid: false, reason: 'missing' };
@@ -126,5 +137,7 @@ export async function verifyWebhookSignature(rawBody: RawBody, headers: HeaderSo
     return { valid: false, reason: 'malformed' };
   }
   const expected = await hmac(alg, appSecret, rawBody);
-  return timingSafeEqual(expected, fromHex(digest)) ? { valid: true, algorithm: alg } : { valid: false, reason: 'mismatch' };
+  return timingSafeEqual(expected, fromHex(digest))
+    ? { valid: true, algorithm: alg }
+    : { valid: false, reason: 'mismatch' };
 }

@@ -7,7 +7,9 @@ import type { HttpTransport } from '../transport/http-transport.js';
 import type { MediaType } from './message-types.js';
 
 /** What to upload: a file's bytes (sent as multipart) or a URL the hub fetches. */
-export type UploadInput = { type: MediaType; file: Blob; filename?: string; isReusable?: boolean } | { type: MediaType; url: string; isReusable?: boolean };
+export type UploadInput =
+  | { type: MediaType; file: Blob; filename?: string; isReusable?: boolean }
+  | { type: MediaType; url: string; isReusable?: boolean };
 
 /** Response of an upload. */
 export interface UploadResponse {
@@ -46,4 +48,5 @@ export class AttachmentsClient {
   }
 }
 
-const defaultFilename = (type: MediaType): string => `upload.${type === 'image' ? 'png' : type === 'file' ? 'bin' : type}`;
+const defaultFilename = (type: MediaType): string =>
+  `upload.${type === 'image' ? 'png' : type === 'file' ? 'bin' : type}`;

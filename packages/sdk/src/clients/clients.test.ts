@@ -4,16 +4,25 @@ import { fakeFetch, jsonResponse } from '../../test/fake-fetch.js';
 import { Platform } from '../platform.js';
 
 const make = (...answers: Response[]) => {
-  const { fetch, calls } = fakeFetch(...(answers.length ? answers : [jsonResponse({ recipient_id: 'psid-1', message_id: 'm_1' })]));
+  const { fetch, calls } = fakeFetch(
+    ...(answers.length ? answers : [jsonResponse({ recipient_id: 'psid-1', message_id: 'm_1' })]),
+  );
   return { platform: new Platform({ baseUrl: 'http://hub.test', accessToken: 'tok', fetch }), calls };
 };
 
 describe('MessagesClient', () => {
   it('sends text as a RESPONSE to a PSID', async () => {
     const { platform, calls } = make();
-    await expect(platform.messages.sendText('psid-1', 'hi')).resolves.toEqual({ recipient_id: 'psid-1', message_id: 'm_1' });
+    await expect(platform.messages.sendText('psid-1', 'hi')).resolves.toEqual({
+      recipient_id: 'psid-1',
+      message_id: 'm_1',
+    });
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/messages');
-    expect(calls[0]!.body).toEqual({ recipient: { id: 'psid-1' }, messaging_type: 'RESPONSE', message: { text: 'hi' } });
+    expect(calls[0]!.body).toEqual({
+      recipient: { id: 'psid-1' },
+      messaging_type: 'RESPONSE',
+      message: { text: 'hi' },
+    });
   });
 
   it('maps persona, reply-to, metadata and notification type', async () => {
@@ -37,7 +46,11 @@ describe('MessagesClient', () => {
 
   it('sends a proactive update with tag and notification_category', async () => {
     const { platform, calls } = make();
-    await platform.messages.sendProactiveUpdate('psid-1', { text: 'Was this you?' }, { tag: 'ACCOUNT_UPDATE', notificationCategory: 'fraud_alert' });
+    await platform.messages.sendProactiveUpdate(
+      'psid-1',
+      { text: 'Was this you?' },
+      { tag: 'ACCOUNT_UPDATE', notificationCategory: 'fraud_alert' },
+    );
     expect(calls[0]!.body).toEqual({
       recipient: { id: 'psid-1' },
       messaging_type: 'MESSAGE_TAG',
@@ -60,22 +73,41 @@ describe('MessagesClient', () => {
       summary: { total_cost: 10 },
     });
     const messages = calls.map((c) => (c.body as { message: unknown }).message);
-    expect(messages[0]).toEqual({ text: 'Which?', quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }] });
+    expect(messages[0]).toEqual({
+      text: 'Which?',
+      quick_replies: [{ content_type: 'text', title: 'A', payload: 'A' }],
+    });
     expect(messages[1]).toEqual({
-      attachment: { type: 'template', payload: { template_type: 'button', text: 'Log in', buttons: [{ type: 'account_link', url: 'https://bank/link' }] } },
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Log in',
+          buttons: [{ type: 'account_link', url: 'https://bank/link' }],
+        },
+      },
     });
     expect(messages[2]).toEqual({
-      attachment: { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'Card' }], image_aspect_ratio: 'square' } },
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'generic', elements: [{ title: 'Card' }], image_aspect_ratio: 'square' },
+      },
     });
-    expect(messages[3]).toMatchObject({ attachment: { payload: { template_type: 'receipt', summary: { total_cost: 10 } } } });
+    expect(messages[3]).toMatchObject({
+      attachment: { payload: { template_type: 'receipt', summary: { total_cost: 10 } } },
+    });
   });
 
   it('sends media by URL and by attachment id', async () => {
     const { platform, calls } = make();
     await platform.messages.sendAttachmentUrl('p', 'image', 'https://x/a.png', { isReusable: true });
     await platform.messages.sendAttachmentId('p', 'file', 'att-1');
-    expect((calls[0]!.body as { message: unknown }).message).toEqual({ attachment: { type: 'image', payload: { url: 'https://x/a.png', is_reusable: true } } });
-    expect((calls[1]!.body as { message: unknown }).message).toEqual({ attachment: { type: 'file', payload: { attachment_id: 'att-1' } } });
+    expect((calls[0]!.body as { message: unknown }).message).toEqual({
+      attachment: { type: 'image', payload: { url: 'https://x/a.png', is_reusable: true } },
+    });
+    expect((calls[1]!.body as { message: unknown }).message).toEqual({
+      attachment: { type: 'file', payload: { attachment_id: 'att-1' } },
+    });
   });
 
   it('sends a sender action alone', async () => {
@@ -87,10 +119,23 @@ describe('MessagesClient', () => {
   it("writes bodies the hub's Send API schema accepts", async () => {
     const { platform, calls } = make();
     const psid = '1234567';
-    await platform.messages.sendText(psid, 'hi', { personaId: '42', replyTo: 'm_0', notificationType: 'NO_PUSH', metadata: 'm' });
-    await platform.messages.sendQuickReplies(psid, 'Which?', [{ content_type: 'text', title: 'A', payload: 'A' }, { content_type: 'user_email' }]);
-    await platform.messages.sendButtonTemplate(psid, 'Log in', [{ type: 'account_link', url: 'https://bank.example/link' }]);
-    await platform.messages.sendGenericTemplate(psid, [{ title: 'Card', subtitle: 'Visa' }], { imageAspectRatio: 'square', sharable: false });
+    await platform.messages.sendText(psid, 'hi', {
+      personaId: '42',
+      replyTo: 'm_0',
+      notificationType: 'NO_PUSH',
+      metadata: 'm',
+    });
+    await platform.messages.sendQuickReplies(psid, 'Which?', [
+      { content_type: 'text', title: 'A', payload: 'A' },
+      { content_type: 'user_email' },
+    ]);
+    await platform.messages.sendButtonTemplate(psid, 'Log in', [
+      { type: 'account_link', url: 'https://bank.example/link' },
+    ]);
+    await platform.messages.sendGenericTemplate(psid, [{ title: 'Card', subtitle: 'Visa' }], {
+      imageAspectRatio: 'square',
+      sharable: false,
+    });
     await platform.messages.sendReceiptTemplate(psid, {
       recipient_name: 'Ana',
       order_number: '1',
@@ -101,7 +146,11 @@ describe('MessagesClient', () => {
     await platform.messages.sendAttachmentUrl(psid, 'image', 'https://x.example/a.png', { isReusable: true });
     await platform.messages.sendAttachmentId(psid, 'file', '99');
     await platform.messages.senderAction(psid, 'mark_seen');
-    await platform.messages.sendProactiveUpdate(psid, { text: 'Was this you?' }, { tag: 'ACCOUNT_UPDATE', notificationCategory: 'fraud_alert' });
+    await platform.messages.sendProactiveUpdate(
+      psid,
+      { text: 'Was this you?' },
+      { tag: 'ACCOUNT_UPDATE', notificationCategory: 'fraud_alert' },
+    );
     for (const call of calls) expect(SendMessageRequestSchema.safeParse(call.body).error).toBeUndefined();
   });
 });
@@ -109,12 +158,18 @@ describe('MessagesClient', () => {
 describe('AttachmentsClient', () => {
   it('uploads bytes as multipart with message and filedata fields', async () => {
     const { platform, calls } = make(jsonResponse({ attachment_id: 'att-9' }));
-    const res = await platform.attachments.upload({ type: 'file', file: new Blob(['%PDF'], { type: 'application/pdf' }), filename: 's.pdf' });
+    const res = await platform.attachments.upload({
+      type: 'file',
+      file: new Blob(['%PDF'], { type: 'application/pdf' }),
+      filename: 's.pdf',
+    });
     expect(res).toEqual({ attachment_id: 'att-9' });
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/message_attachments');
     const form = calls[0]!.body as FormData;
     expect(form).toBeInstanceOf(FormData);
-    expect(JSON.parse(form.get('message') as string)).toEqual({ attachment: { type: 'file', payload: { is_reusable: true } } });
+    expect(JSON.parse(form.get('message') as string)).toEqual({
+      attachment: { type: 'file', payload: { is_reusable: true } },
+    });
     const file = form.get('filedata') as File;
     expect(file.name).toBe('s.pdf');
     expect(await file.text()).toBe('%PDF');
@@ -123,14 +178,21 @@ describe('AttachmentsClient', () => {
   it('uploads from a URL as JSON', async () => {
     const { platform, calls } = make(jsonResponse({ attachment_id: 'att-1' }));
     await platform.attachments.upload({ type: 'image', url: 'https://x/a.png' });
-    expect(calls[0]!.body).toEqual({ message: { attachment: { type: 'image', payload: { url: 'https://x/a.png', is_reusable: true } } } });
+    expect(calls[0]!.body).toEqual({
+      message: { attachment: { type: 'image', payload: { url: 'https://x/a.png', is_reusable: true } } },
+    });
   });
 });
 
 describe('ProfileClient', () => {
   it('gets, sets and deletes messenger profile fields', async () => {
-    const { platform, calls } = make(jsonResponse({ data: [{ get_started: { payload: 'GO' } }] }), jsonResponse({ result: 'success' }));
-    await expect(platform.profile.getMessengerProfile(['get_started', 'greeting'])).resolves.toEqual({ get_started: { payload: 'GO' } });
+    const { platform, calls } = make(
+      jsonResponse({ data: [{ get_started: { payload: 'GO' } }] }),
+      jsonResponse({ result: 'success' }),
+    );
+    await expect(platform.profile.getMessengerProfile(['get_started', 'greeting'])).resolves.toEqual({
+      get_started: { payload: 'GO' },
+    });
     await platform.profile.setMessengerProfile({ account_linking_url: 'https://bank/link' });
     await platform.profile.deleteMessengerProfile(['greeting']);
     expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
@@ -155,7 +217,10 @@ describe('LinkingClient', () => {
     const { platform, calls } = make(jsonResponse({ id: 'page-1', recipient: 'psid-7' }));
     await expect(platform.linking.getPsid('ALT')).resolves.toBe('psid-7');
     expect(calls[0]!.url.pathname).toBe('/v25.0/me');
-    expect(Object.fromEntries(calls[0]!.url.searchParams)).toMatchObject({ fields: 'recipient', account_linking_token: 'ALT' });
+    expect(Object.fromEntries(calls[0]!.url.searchParams)).toMatchObject({
+      fields: 'recipient',
+      account_linking_token: 'ALT',
+    });
   });
 
   it('unlinks by PSID', async () => {
@@ -171,7 +236,11 @@ describe('HandoverClient', () => {
     const { platform, calls } = make(jsonResponse({ success: true }));
     await expect(platform.handover.passToInbox('p', 'agent please')).resolves.toEqual({ success: true });
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/pass_thread_control');
-    expect(calls[0]!.body).toEqual({ recipient: { id: 'p' }, target_app_id: 263902037430900, metadata: 'agent please' });
+    expect(calls[0]!.body).toEqual({
+      recipient: { id: 'p' },
+      target_app_id: 263902037430900,
+      metadata: 'agent please',
+    });
   });
 
   it('takes, requests and releases control', async () => {
@@ -179,12 +248,19 @@ describe('HandoverClient', () => {
     await platform.handover.takeThreadControl('p');
     await platform.handover.requestThreadControl('p', 'm');
     await platform.handover.releaseThreadControl('p');
-    expect(calls.map((c) => c.url.pathname.split('/').pop())).toEqual(['take_thread_control', 'request_thread_control', 'release_thread_control']);
+    expect(calls.map((c) => c.url.pathname.split('/').pop())).toEqual([
+      'take_thread_control',
+      'request_thread_control',
+      'release_thread_control',
+    ]);
     expect(calls[1]!.body).toEqual({ recipient: { id: 'p' }, metadata: 'm' });
   });
 
   it('reads the thread owner and secondary receivers', async () => {
-    const { platform, calls } = make(jsonResponse({ data: [{ thread_owner: { app_id: 42 } }] }), jsonResponse({ data: [{ id: '1', name: 'Inbox' }] }));
+    const { platform, calls } = make(
+      jsonResponse({ data: [{ thread_owner: { app_id: 42 } }] }),
+      jsonResponse({ data: [{ id: '1', name: 'Inbox' }] }),
+    );
     await expect(platform.handover.getThreadOwner('p')).resolves.toBe('42');
     await expect(platform.handover.getSecondaryReceivers()).resolves.toEqual([{ id: '1', name: 'Inbox' }]);
     expect(calls[0]!.url.searchParams.get('recipient')).toBe('p');

@@ -30,6 +30,9 @@ export class ConsentClient {
    * await platform.consent.request(psid, ['receipts', 'shipping']);
    */
   request(psid: string, categories: readonly string[]): Promise<ConsentRequestResponse> {
-    return this.#transport.post<ConsentRequestResponse>('/me/consent_requests', { recipient: { id: psid }, categories: [...categories] });
+    return this.#transport.post<ConsentRequestResponse>('/me/consent_requests', {
+      recipient: { id: psid },
+      categories: [...categories],
+    });
   }
 }

@@ -45,7 +45,10 @@ export class HandoverClient {
    * @param metadata passed through to the receiver.
    */
   passThreadControl(psid: string, targetAppId: string | number, metadata?: string): Promise<HandoverResponse> {
-    return this.#control('pass_thread_control', psid, { target_app_id: targetAppId, ...(metadata !== undefined && { metadata }) });
+    return this.#control('pass_thread_control', psid, {
+      target_app_id: targetAppId,
+      ...(metadata !== undefined && { metadata }),
+    });
   }
 
   /**
@@ -74,16 +77,21 @@ export class HandoverClient {
 
   /** The app that owns the thread now, or undefined when idle. */
   async getThreadOwner(psid: string): Promise<string | undefined> {
-    const res = await this.#transport.get<{ data?: { thread_owner?: { app_id: string | number } }[] }>('/me/thread_owner', {
-      recipient: psid,
-    });
+    const res = await this.#transport.get<{ data?: { thread_owner?: { app_id: string | number } }[] }>(
+      '/me/thread_owner',
+      {
+        recipient: psid,
+      },
+    );
     const appId = res.data?.[0]?.thread_owner?.app_id;
     return appId === undefined ? undefined : String(appId);
   }
 
   /** Apps with the secondary-receiver role on the page (primary receiver only). */
   async getSecondaryReceivers(fields: (keyof SecondaryReceiver)[] = ['id', 'name']): Promise<SecondaryReceiver[]> {
-    const res = await this.#transport.get<{ data?: SecondaryReceiver[] }>('/me/secondary_receivers', { fields: fields.join(',') });
+    const res = await this.#transport.get<{ data?: SecondaryReceiver[] }>('/me/secondary_receivers', {
+      fields: fields.join(','),
+    });
     return res.data ?? [];
   }
 }

@@ -52,7 +52,11 @@ export type MessageTag = HubMessageTag | (string & {});
  * only; Messenger's other forms are typed so code written for Messenger compiles, and the
  * hub refuses them (400, `recipient[id]`).
  */
-export type Recipient = SendRecipientInput | { user_ref: string } | { one_time_notif_token: string } | { notification_messages_token: string };
+export type Recipient =
+  | SendRecipientInput
+  | { user_ref: string }
+  | { one_time_notif_token: string }
+  | { notification_messages_token: string };
 /** A recipient, or a bare PSID string. */
 export type RecipientInput = string | Recipient;
 
@@ -72,7 +76,10 @@ export type OutgoingAttachment = OutgoingAttachmentInput;
 export type OutgoingMessage = OutgoingMessageInput;
 
 /** The body of `POST /me/messages`. */
-export type SendRequest = Omit<SendMessageRequestInput, 'recipient' | 'tag'> & { recipient: Recipient; tag?: MessageTag };
+export type SendRequest = Omit<SendMessageRequestInput, 'recipient' | 'tag'> & {
+  recipient: Recipient;
+  tag?: MessageTag;
+};
 
 /** What a send answers; a sender action answers `recipient_id` alone. */
 export type SendResponse = Partial<SendMessageResponse>;

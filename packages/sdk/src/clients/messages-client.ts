@@ -20,7 +20,8 @@ import type {
   SenderAction,
 } from './message-types.js';
 
-const toRecipient = (recipient: RecipientInput): Recipient => (typeof recipient === 'string' ? { id: recipient } : recipient);
+const toRecipient = (recipient: RecipientInput): Recipient =>
+  typeof recipient === 'string' ? { id: recipient } : recipient;
 
 /** Sends messages to customers. */
 export class MessagesClient {
@@ -73,7 +74,12 @@ export class MessagesClient {
    *   { content_type: 'text', title: 'Savings', payload: 'ACC_SAVINGS' },
    * ]);
    */
-  sendQuickReplies(recipient: RecipientInput, text: string, quickReplies: QuickReply[], options?: SendOptions): Promise<SendResponse> {
+  sendQuickReplies(
+    recipient: RecipientInput,
+    text: string,
+    quickReplies: QuickReply[],
+    options?: SendOptions,
+  ): Promise<SendResponse> {
     return this.sendMessage(recipient, { text, quick_replies: quickReplies }, options);
   }
 
@@ -84,8 +90,17 @@ export class MessagesClient {
    *   { type: 'account_link', url: 'https://bank.example/link' },
    * ]);
    */
-  sendButtonTemplate(recipient: RecipientInput, text: string, buttons: Button[], options?: SendOptions): Promise<SendResponse> {
-    return this.sendMessage(recipient, { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } }, options);
+  sendButtonTemplate(
+    recipient: RecipientInput,
+    text: string,
+    buttons: Button[],
+    options?: SendOptions,
+  ): Promise<SendResponse> {
+    return this.sendMessage(
+      recipient,
+      { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } },
+      options,
+    );
   }
 
   /** Sends a generic template (a carousel of ≤ 10 cards). */
@@ -105,19 +120,37 @@ export class MessagesClient {
   }
 
   /** Sends a receipt template (`summary.total_cost` required, ≤ 100 elements). */
-  sendReceiptTemplate(recipient: RecipientInput, receipt: ReceiptTemplate, options?: SendOptions): Promise<SendResponse> {
-    return this.sendMessage(recipient, { attachment: { type: 'template', payload: { template_type: 'receipt', ...receipt } } }, options);
+  sendReceiptTemplate(
+    recipient: RecipientInput,
+    receipt: ReceiptTemplate,
+    options?: SendOptions,
+  ): Promise<SendResponse> {
+    return this.sendMessage(
+      recipient,
+      { attachment: { type: 'template', payload: { template_type: 'receipt', ...receipt } } },
+      options,
+    );
   }
 
   /** Sends media the hub fetches from `url`; `isReusable` asks it to keep an `attachment_id`. */
-  sendAttachmentUrl(recipient: RecipientInput, type: MediaType, url: string, options: SendOptions & { isReusable?: boolean } = {}): Promise<SendResponse> {
+  sendAttachmentUrl(
+    recipient: RecipientInput,
+    type: MediaType,
+    url: string,
+    options: SendOptions & { isReusable?: boolean } = {},
+  ): Promise<SendResponse> {
     const { isReusable, ...sendOptions } = options;
     const payload = isReusable === undefined ? { url } : { url, is_reusable: isReusable };
     return this.sendMessage(recipient, { attachment: { type, payload } }, sendOptions);
   }
 
   /** Sends media uploaded earlier with `AttachmentsClient.upload`. */
-  sendAttachmentId(recipient: RecipientInput, type: MediaType, attachmentId: string, options?: SendOptions): Promise<SendResponse> {
+  sendAttachmentId(
+    recipient: RecipientInput,
+    type: MediaType,
+    attachmentId: string,
+    options?: SendOptions,
+  ): Promise<SendResponse> {
     return this.sendMessage(recipient, { attachment: { type, payload: { attachment_id: attachmentId } } }, options);
   }
 
@@ -136,7 +169,11 @@ export class MessagesClient {
    *   notificationCategory: 'fraud_alert',
    * });
    */
-  sendProactiveUpdate(recipient: RecipientInput, message: OutgoingMessage, options: ProactiveUpdateOptions): Promise<SendResponse> {
+  sendProactiveUpdate(
+    recipient: RecipientInput,
+    message: OutgoingMessage,
+    options: ProactiveUpdateOptions,
+  ): Promise<SendResponse> {
     const { tag, notificationCategory, notificationType, personaId, replyTo, metadata } = options;
     const body: SendRequest = {
       recipient: toRecipient(recipient),

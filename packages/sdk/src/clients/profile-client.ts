@@ -33,7 +33,9 @@ export class ProfileClient {
    * @returns the settings that are set (absent ones are omitted).
    */
   async getMessengerProfile(fields: MessengerProfileField[]): Promise<MessengerProfile> {
-    const res = await this.#transport.get<{ data?: MessengerProfile[] }>('/me/messenger_profile', { fields: fields.join(',') });
+    const res = await this.#transport.get<{ data?: MessengerProfile[] }>('/me/messenger_profile', {
+      fields: fields.join(','),
+    });
     return res.data?.[0] ?? {};
   }
 
@@ -55,7 +57,10 @@ export class ProfileClient {
    * Reads a customer's profile by PSID.
    * @param fields default `first_name,last_name,profile_pic`.
    */
-  getUserProfile(psid: string, fields: (keyof UserProfile)[] = ['first_name', 'last_name', 'profile_pic']): Promise<UserProfile> {
+  getUserProfile(
+    psid: string,
+    fields: (keyof UserProfile)[] = ['first_name', 'last_name', 'profile_pic'],
+  ): Promise<UserProfile> {
     return this.#transport.get<UserProfile>(`/${encodeURIComponent(psid)}`, { fields: fields.join(',') });
   }
 }

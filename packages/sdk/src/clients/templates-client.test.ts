@@ -19,10 +19,21 @@ const template: MessageTemplateInput = {
   category: 'UTILITY',
   notification_category: 'fraud_alerts',
   components: [
-    { type: 'BODY', text: 'We noticed a payment of {{1}} at {{2}}. Please confirm it.', example: { body_text: [['€42.00', 'Coffee Corner']] } },
+    {
+      type: 'BODY',
+      text: 'We noticed a payment of {{1}} at {{2}}. Please confirm it.',
+      example: { body_text: [['€42.00', 'Coffee Corner']] },
+    },
     {
       type: 'BUTTONS',
-      buttons: [{ type: 'URL', text: 'Review', url: 'https://bank.example/p/{{1}}', example: { url_suffix_example: 'https://bank.example/p/1' } }],
+      buttons: [
+        {
+          type: 'URL',
+          text: 'Review',
+          url: 'https://bank.example/p/{{1}}',
+          example: { url_suffix_example: 'https://bank.example/p/1' },
+        },
+      ],
     },
   ],
 };
@@ -30,7 +41,11 @@ const template: MessageTemplateInput = {
 describe('TemplatesClient', () => {
   it('creates a template at /me/message_templates with a body the hub accepts', async () => {
     const { platform, calls } = make(jsonResponse({ id: '123', status: 'APPROVED', category: 'UTILITY' }));
-    await expect(platform.templates.create(template)).resolves.toEqual({ id: '123', status: 'APPROVED', category: 'UTILITY' });
+    await expect(platform.templates.create(template)).resolves.toEqual({
+      id: '123',
+      status: 'APPROVED',
+      category: 'UTILITY',
+    });
     expect(calls[0]!.method).toBe('POST');
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/message_templates');
     expect(calls[0]!.body).toEqual(template);
@@ -44,7 +59,9 @@ describe('TemplatesClient', () => {
       jsonResponse(stored),
       jsonResponse({ success: true }),
     );
-    await expect(platform.templates.list({ status: 'APPROVED', name_or_content: 'payment' })).resolves.toEqual([stored]);
+    await expect(platform.templates.list({ status: 'APPROVED', name_or_content: 'payment' })).resolves.toEqual([
+      stored,
+    ]);
     expect(calls[0]!.url.pathname).toBe('/v25.0/me/message_templates');
     expect(calls[0]!.url.searchParams.get('status')).toBe('APPROVED');
     expect(calls[0]!.url.searchParams.get('name_or_content')).toBe('payment');
@@ -102,14 +119,21 @@ describe('TemplatesClient', () => {
     await expect(platform.templates.library({ topic: 'ACCOUNT_UPDATES' })).resolves.toEqual([entry]);
     expect(calls[0]!.url.pathname).toBe('/v25.0/message_template_library');
     expect(calls[0]!.url.searchParams.get('topic')).toBe('ACCOUNT_UPDATES');
-    await platform.templates.create({ name: 'fraud_check', language: 'en', category: 'UTILITY', library_template_name: 'card_payment_check_1' });
+    await platform.templates.create({
+      name: 'fraud_check',
+      language: 'en',
+      category: 'UTILITY',
+      library_template_name: 'card_payment_check_1',
+    });
     expect(CreateMessageTemplateRequestSchema.safeParse(calls[1]!.body).success).toBe(true);
   });
 
   it('sends a template without variables with no components, and surfaces a consent refusal as a typed error', async () => {
     const { platform, calls } = make(graphError(10, { error_subcode: 1400001 }));
     const err: unknown = await platform.templates.send('psid-1', 'statement_ready', 'en').catch((e: unknown) => e);
-    expect((calls[0]!.body as { message: { template: { components: unknown[] } } }).message.template.components).toEqual([]);
+    expect(
+      (calls[0]!.body as { message: { template: { components: unknown[] } } }).message.template.components,
+    ).toEqual([]);
     expect(isPlatformApiError(err) && err.isConsentError()).toBe(true);
   });
 });

@@ -133,7 +133,10 @@ export class TemplatesClient {
    * @throws {PlatformApiError} 100 when nothing matches.
    */
   delete(name: string, options: { hsmId?: string } = {}): Promise<{ success: true }> {
-    return this.#transport.delete<{ success: true }>('/me/message_templates', undefined, { name, hsm_id: options.hsmId });
+    return this.#transport.delete<{ success: true }>('/me/message_templates', undefined, {
+      name,
+      hsm_id: options.hsmId,
+    });
   }
 
   /**
@@ -144,8 +147,16 @@ export class TemplatesClient {
    * @example
    * await platform.templates.send(psid, 'card_payment_check', 'en_US', { body: ['€42.00', 'Coffee Corner'] });
    */
-  send(recipient: RecipientInput, name: string, language: string, parameters: UtilityParameters = {}, options: UtilitySendOptions = {}): Promise<SendResponse> {
-    const message: TemplateMessageInput = { template: { name, language: { code: language }, components: templateComponents(parameters) } };
+  send(
+    recipient: RecipientInput,
+    name: string,
+    language: string,
+    parameters: UtilityParameters = {},
+    options: UtilitySendOptions = {},
+  ): Promise<SendResponse> {
+    const message: TemplateMessageInput = {
+      template: { name, language: { code: language }, components: templateComponents(parameters) },
+    };
     if (options.metadata !== undefined) message.metadata = options.metadata;
     const body: Record<string, unknown> = {
       recipient: typeof recipient === 'string' ? { id: recipient } : recipient,
@@ -158,11 +169,15 @@ export class TemplatesClient {
 }
 
 /** The `components` of a utility send, for the parameters given. */
-function templateComponents(parameters: UtilityParameters): NonNullable<TemplateMessageInput['template']['components']> {
+function templateComponents(
+  parameters: UtilityParameters,
+): NonNullable<TemplateMessageInput['template']['components']> {
   const text = (value: string) => ({ type: 'text' as const, text: value });
   const components: NonNullable<TemplateMessageInput['template']['components']> = [];
   if (parameters.header !== undefined) components.push({ type: 'header', parameters: [text(parameters.header)] });
-  if (parameters.body !== undefined && parameters.body.length > 0) components.push({ type: 'body', parameters: parameters.body.map(text) });
-  if (parameters.buttons !== undefined && parameters.buttons.length > 0) components.push({ type: 'buttons', parameters: parameters.buttons });
+  if (parameters.body !== undefined && parameters.body.length > 0)
+    components.push({ type: 'body', parameters: parameters.body.map(text) });
+  if (parameters.buttons !== undefined && parameters.buttons.length > 0)
+    components.push({ type: 'buttons', parameters: parameters.buttons });
   return components;
 }

@@ -18,7 +18,12 @@ describe('computeAppSecretProof', () => {
 describe('HttpTransport', () => {
   it('builds a versioned URL with access_token and appsecret_proof', async () => {
     const { fetch, calls } = fakeFetch(jsonResponse({ ok: true }));
-    const transport = new HttpTransport({ baseUrl: 'http://hub.test/', accessToken: RFC4231_TOKEN, appSecret: RFC4231_SECRET, fetch });
+    const transport = new HttpTransport({
+      baseUrl: 'http://hub.test/',
+      accessToken: RFC4231_TOKEN,
+      appSecret: RFC4231_SECRET,
+      fetch,
+    });
     await transport.get('/me', { fields: 'id,name', skip: undefined });
     const url = calls[0]!.url;
     expect(url.pathname).toBe('/v25.0/me');
@@ -37,7 +42,9 @@ describe('HttpTransport', () => {
 
   it('sends JSON bodies with a JSON content type', async () => {
     const { fetch, calls } = fakeFetch(jsonResponse({ recipient_id: '1', message_id: 'm' }));
-    const data = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch }).post('/me/messages', { a: 1 });
+    const data = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch }).post('/me/messages', {
+      a: 1,
+    });
     expect(data).toEqual({ recipient_id: '1', message_id: 'm' });
     expect(calls[0]).toMatchObject({ method: 'POST', body: { a: 1 }, headers: { 'content-type': 'application/json' } });
   });
@@ -45,7 +52,9 @@ describe('HttpTransport', () => {
   it('throws PlatformApiError for an error envelope, even with HTTP 200', async () => {
     for (const answer of [graphError(100, { error_subcode: 2018001 }), graphError(190, {}, 200)]) {
       const { fetch } = fakeFetch(answer);
-      const err = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch }).get('/me').catch((e: unknown) => e);
+      const err = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch })
+        .get('/me')
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlatformApiError);
       expect((err as PlatformApiError).traceId).toBe('TRACE');
     }
@@ -53,7 +62,9 @@ describe('HttpTransport', () => {
 
   it('wraps fetch failures in PlatformNetworkError', async () => {
     const { fetch } = fakeFetch(new TypeError('fetch failed'));
-    const err = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch }).get('/me').catch((e: unknown) => e);
+    const err = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch })
+      .get('/me')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlatformNetworkError);
     expect((err as PlatformNetworkError).cause).toBeInstanceOf(TypeError);
   });
@@ -69,14 +80,18 @@ describe('HttpTransport', () => {
         return res;
       };
     const { fetch } = fakeFetch(jsonResponse({}));
-    await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [tag('a'), tag('b')] }).get('/me');
+    await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [tag('a'), tag('b')] }).get(
+      '/me',
+    );
     expect(order).toEqual(['a>', 'b>', '<b', '<a']);
   });
 
   it('lets a link answer without calling the network (test double)', async () => {
     const stub: Link = async () => ({ status: 200, headers: new Headers(), data: { stubbed: true } });
     const { fetch, calls } = fakeFetch(jsonResponse({}));
-    const data = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [stub] }).get('/me');
+    const data = await new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [stub] }).get(
+      '/me',
+    );
     expect(data).toEqual({ stubbed: true });
     expect(calls).toHaveLength(0);
   });

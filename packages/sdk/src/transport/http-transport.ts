@@ -6,7 +6,14 @@
  */
 import { hmacHex } from '@confide/protocol';
 import { PlatformApiError, PlatformNetworkError } from '../errors.js';
-import { composeLinks, type Link, type LinkNext, type PlatformRequest, type PlatformResponse, type QueryParams } from './link.js';
+import {
+  composeLinks,
+  type Link,
+  type LinkNext,
+  type PlatformRequest,
+  type PlatformResponse,
+  type QueryParams,
+} from './link.js';
 
 /** The Graph version used when none is given. */
 export const DEFAULT_API_VERSION = 'v25.0';

@@ -27,8 +27,13 @@ export interface LoggerLinkOptions {
 }
 
 const defaultLog = (entry: LogEntry): void => {
-  const line = `[confide] ${entry.direction} ${entry.method} ${entry.path}` + (entry.status === undefined ? '' : ` ${entry.status}`);
-  (entry.direction === 'error' ? console.warn : console.debug)(line, entry.durationMs === undefined ? '' : `${entry.durationMs}ms`);
+  const line =
+    `[confide] ${entry.direction} ${entry.method} ${entry.path}` +
+    (entry.status === undefined ? '' : ` ${entry.status}`);
+  (entry.direction === 'error' ? console.warn : console.debug)(
+    line,
+    entry.durationMs === undefined ? '' : `${entry.durationMs}ms`,
+  );
 };
 
 /**
@@ -49,7 +54,8 @@ export function loggerLink(options: LoggerLinkOptions = {}): Link {
       return response;
     } catch (error) {
       const entry: LogEntry = { direction: 'error', method, path, durationMs: now() - started, error };
-      if (isPlatformApiError(error)) Object.assign(entry, { status: error.httpStatus, code: error.code, traceId: error.traceId });
+      if (isPlatformApiError(error))
+        Object.assign(entry, { status: error.httpStatus, code: error.code, traceId: error.traceId });
       log(entry);
       throw error;
     }

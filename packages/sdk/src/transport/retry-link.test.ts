@@ -15,7 +15,11 @@ const setup = (answers: Parameters<typeof fakeFetch>, options: RetryLinkOptions 
 
 describe('retryLink', () => {
   it('retries a fetch that fails twice, then succeeds', async () => {
-    const { transport, calls, sleeps } = setup([new TypeError('ECONNRESET'), graphError(2, { is_transient: true }, 500), jsonResponse({ ok: 1 })]);
+    const { transport, calls, sleeps } = setup([
+      new TypeError('ECONNRESET'),
+      graphError(2, { is_transient: true }, 500),
+      jsonResponse({ ok: 1 }),
+    ]);
     await expect(transport.get('/me')).resolves.toEqual({ ok: 1 });
     expect(calls).toHaveLength(3);
     // Equal jitter with random 0.5: 3/4 of min(max, base * 2^n).
@@ -29,7 +33,10 @@ describe('retryLink', () => {
   });
 
   it('retries Graph rate-limit code 613 and honours Retry-After', async () => {
-    const { transport, calls, sleeps } = setup([graphError(613, {}, 400, { 'retry-after': '2' }), jsonResponse({ ok: 1 })]);
+    const { transport, calls, sleeps } = setup([
+      graphError(613, {}, 400, { 'retry-after': '2' }),
+      jsonResponse({ ok: 1 }),
+    ]);
     await transport.get('/me');
     expect(calls).toHaveLength(2);
     expect(sleeps).toEqual([2000]);
@@ -48,7 +55,12 @@ describe('retryLink', () => {
   });
 
   it('caps the backoff at maxDelayMs', async () => {
-    const { transport, sleeps } = setup([graphError(2, {}, 500)], { retries: 4, baseDelayMs: 1000, maxDelayMs: 2000, random: () => 0 });
+    const { transport, sleeps } = setup([graphError(2, {}, 500)], {
+      retries: 4,
+      baseDelayMs: 1000,
+      maxDelayMs: 2000,
+      random: () => 0,
+    });
     await transport.get('/me').catch(() => undefined);
     expect(sleeps).toEqual([500, 1000, 1000, 1000]);
   });
@@ -57,7 +69,9 @@ describe('retryLink', () => {
 describe('isTransientError', () => {
   it('classifies Graph codes, statuses and the is_transient flag', () => {
     const make = (status: number, error: Record<string, unknown>) =>
-      PlatformApiError.fromResponse(status, { error: { message: 'x', type: 'OAuthException', fbtrace_id: 't', ...error } });
+      PlatformApiError.fromResponse(status, {
+        error: { message: 'x', type: 'OAuthException', fbtrace_id: 't', ...error },
+      });
     expect(isTransientError(make(400, { code: 1 }))).toBe(true);
     expect(isTransientError(make(400, { code: 4 }))).toBe(true);
     expect(isTransientError(make(400, { code: 10, is_transient: true }))).toBe(true);
@@ -90,7 +104,12 @@ describe('loggerLink', () => {
   it('logs failures with the Graph code and trace id', async () => {
     const entries: LogEntry[] = [];
     const { fetch } = fakeFetch(graphError(190));
-    const transport = new HttpTransport({ baseUrl: 'http://hub.test', accessToken: 't', fetch, links: [loggerLink({ log: (e) => entries.push(e) })] });
+    const transport = new HttpTransport({
+      baseUrl: 'http://hub.test',
+      accessToken: 't',
+      fetch,
+      links: [loggerLink({ log: (e) => entries.push(e) })],
+    });
     await transport.get('/me').catch(() => undefined);
     expect(entries[1]).toMatchObject({ direction: 'error', status: 400, code: 190, traceId: 'TRACE' });
   });

@@ -12,7 +12,10 @@ import type { NodeResponseLike } from './node-adapter.js';
 
 const options = { appSecret: 'adapter-secret', verifyToken: 'tok' };
 const BODY = JSON.stringify(envelope([items.message]));
-const signed = async (body = BODY) => ({ 'content-type': 'application/json', 'x-hub-signature-256': (await signWebhookBody(body, options.appSecret)).sha256 });
+const signed = async (body = BODY) => ({
+  'content-type': 'application/json',
+  'x-hub-signature-256': (await signWebhookBody(body, options.appSecret)).sha256,
+});
 
 describe('fastifyWebhook', () => {
   const build = async () => {
@@ -35,9 +38,17 @@ describe('fastifyWebhook', () => {
 
   it('answers the handshake and rejects unsigned posts', async () => {
     const { app } = await build();
-    const hs = await app.inject({ method: 'GET', url: '/webhook?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=99' });
+    const hs = await app.inject({
+      method: 'GET',
+      url: '/webhook?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=99',
+    });
     expect([hs.statusCode, hs.body]).toEqual([200, '99']);
-    const bad = await app.inject({ method: 'POST', url: '/webhook', headers: { 'content-type': 'application/json' }, payload: BODY });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/webhook',
+      headers: { 'content-type': 'application/json' },
+      payload: BODY,
+    });
     expect(bad.statusCode).toBe(401);
   });
 });
@@ -74,14 +85,20 @@ describe('expressWebhook', () => {
 
   it('uses req.rawBody saved by express.json({ verify })', async () => {
     const { res, done } = fakeRes();
-    expressWebhook(new Bot(), options)(req({ body: JSON.parse(BODY), rawBody: Buffer.from(BODY) }, await signed()), res);
+    expressWebhook(new Bot(), options)(
+      req({ body: JSON.parse(BODY), rawBody: Buffer.from(BODY) }, await signed()),
+      res,
+    );
     expect((await done).status).toBe(200);
   });
 
   it('fails loudly when the body was already parsed and the raw bytes are gone', async () => {
     const onError = vi.fn();
     const { res, done } = fakeRes();
-    expressWebhook(new Bot(), { ...options, onError })(req({ body: JSON.parse(BODY), readableEnded: true }, await signed()), res);
+    expressWebhook(new Bot(), { ...options, onError })(
+      req({ body: JSON.parse(BODY), readableEnded: true }, await signed()),
+      res,
+    );
     expect((await done).status).toBe(500);
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ message: expect.stringMatching(/express\.raw/) });
   });
@@ -90,7 +107,11 @@ describe('expressWebhook', () => {
     const server = createServer((rq, rs) => expressWebhook(new Bot(), options)(rq, rs));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`, { method: 'POST', headers: await signed(), body: BODY });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`, {
+        method: 'POST',
+        headers: await signed(),
+        body: BODY,
+      });
       expect(res.status).toBe(200);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -101,9 +122,13 @@ describe('expressWebhook', () => {
 describe('fetchWebhookHandler', () => {
   it('serves handshake and signed posts as Fetch Request/Response', async () => {
     const handler = fetchWebhookHandler(new Bot(), options);
-    const hs = await handler(new Request('http://bank.test/webhook?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=5'));
+    const hs = await handler(
+      new Request('http://bank.test/webhook?hub.mode=subscribe&hub.verify_token=tok&hub.challenge=5'),
+    );
     expect(await hs.text()).toBe('5');
-    const ok = await handler(new Request('http://bank.test/webhook', { method: 'POST', headers: await signed(), body: BODY }));
+    const ok = await handler(
+      new Request('http://bank.test/webhook', { method: 'POST', headers: await signed(), body: BODY }),
+    );
     expect(ok.status).toBe(200);
     const bad = await handler(new Request('http://bank.test/webhook', { method: 'POST', body: BODY }));
     expect(bad.status).toBe(401);

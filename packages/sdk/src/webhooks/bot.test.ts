@@ -111,7 +111,9 @@ describe('Bot.dispatch', () => {
     const statuses: unknown[] = [];
     const unknown: unknown[] = [];
     const contexts: unknown[] = [];
-    const bot = new Bot().onTemplateStatus((event, ctx) => void (statuses.push(event), contexts.push(ctx))).onUnknown((item) => void unknown.push(item));
+    const bot = new Bot()
+      .onTemplateStatus((event, ctx) => void (statuses.push(event), contexts.push(ctx)))
+      .onUnknown((item) => void unknown.push(item));
     const body = {
       object: 'page',
       entry: [
@@ -144,8 +146,14 @@ describe('Bot.dispatch', () => {
   it('replies through the platform', async () => {
     const { fetch, calls } = fakeFetch(jsonResponse({ recipient_id: PSID, message_id: 'm_9' }));
     const platform = new Platform({ baseUrl: 'http://hub.test', accessToken: 't', fetch });
-    await new Bot({ platform }).onMessage((e, ctx) => ctx.reply(`echo: ${e.message.text}`)).dispatch(envelope([items.message]));
-    expect(calls[0]!.body).toEqual({ recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'echo: hello' } });
+    await new Bot({ platform })
+      .onMessage((e, ctx) => ctx.reply(`echo: ${e.message.text}`))
+      .dispatch(envelope([items.message]));
+    expect(calls[0]!.body).toEqual({
+      recipient: { id: PSID },
+      messaging_type: 'RESPONSE',
+      message: { text: 'echo: hello' },
+    });
   });
 
   it('runs every item, then rejects with the first handler error', async () => {
@@ -173,7 +181,10 @@ describe('Bot.dispatch', () => {
 });
 
 describe('Bot duplicate filter', () => {
-  const once = (item: object, pageId = PAGE_ID) => ({ object: 'page', entry: [{ id: pageId, time: 1_700_000_000_000, messaging: [item] }] });
+  const once = (item: object, pageId = PAGE_ID) => ({
+    object: 'page',
+    entry: [{ id: pageId, time: 1_700_000_000_000, messaging: [item] }],
+  });
 
   it('runs the handler once when the same webhook body arrives twice', async () => {
     const onMessage = vi.fn();
@@ -186,7 +197,9 @@ describe('Bot duplicate filter', () => {
 
   it('recognises quick replies and postbacks by mid, and runs a postback without mid every time', async () => {
     const seen: string[] = [];
-    const bot = new Bot().onQuickReply((e) => void seen.push(e.message.mid)).onPostback((e) => void seen.push(e.postback.mid ?? 'no mid'));
+    const bot = new Bot()
+      .onQuickReply((e) => void seen.push(e.message.mid))
+      .onPostback((e) => void seen.push(e.postback.mid ?? 'no mid'));
     const { mid: _mid, ...postbackWithoutMid } = items.postback.postback;
     const noMid = { ...items.postback, postback: postbackWithoutMid };
     for (let i = 0; i < 2; i++) await bot.dispatch(envelope([items.quickReply, items.postback, noMid]));
@@ -195,7 +208,9 @@ describe('Bot duplicate filter', () => {
 
   it('keeps pages apart, and standby copies apart from messaging ones', async () => {
     const seen: string[] = [];
-    const bot = new Bot().onMessage((_e, ctx) => void seen.push(ctx.pageId)).onStandby((_e, ctx) => void seen.push(`standby ${ctx.pageId}`));
+    const bot = new Bot()
+      .onMessage((_e, ctx) => void seen.push(ctx.pageId))
+      .onStandby((_e, ctx) => void seen.push(`standby ${ctx.pageId}`));
     await bot.dispatch(once(items.message));
     await bot.dispatch(once(items.message, 'page-2'));
     await bot.dispatch(envelope([], [items.message]));

@@ -204,7 +204,10 @@ export class Bot {
     const result: DispatchResult = { handled: 0, unhandled: 0, duplicates: 0 };
     const errors: unknown[] = [];
     for (const entry of envelope.data.entry) {
-      const items = [...(entry.messaging ?? []).map((item) => ({ item, standby: false })), ...(entry.standby ?? []).map((item) => ({ item, standby: true }))];
+      const items = [
+        ...(entry.messaging ?? []).map((item) => ({ item, standby: false })),
+        ...(entry.standby ?? []).map((item) => ({ item, standby: true })),
+      ];
       for (const { item, standby } of items) {
         const parsed = WebhookEventSchema.safeParse(item);
         const event = parsed.success ? parsed.data : undefined;
@@ -224,13 +227,22 @@ export class Bot {
   /** A page-level `{field, value}` change: template status updates are typed, others go to `onUnknown`. */
   async #routeChange(change: unknown, context: BotContext, errors: unknown[]): Promise<boolean> {
     const field = (change as { field?: unknown } | null)?.field;
-    const status = field === 'message_template_status_update' ? MessageTemplateStatusUpdateSchema.safeParse((change as { value?: unknown }).value) : undefined;
+    const status =
+      field === 'message_template_status_update'
+        ? MessageTemplateStatusUpdateSchema.safeParse((change as { value?: unknown }).value)
+        : undefined;
     if (status?.success === true) return this.#emit('template_status', status.data, context, errors);
     return this.#emit('unknown', change, context, errors);
   }
 
   /** Routes an item unless the duplicate filter has seen it handled. */
-  async #routeOnce(item: unknown, event: WebhookEvent | undefined, standby: boolean, context: BotContext, errors: unknown[]): Promise<keyof DispatchResult> {
+  async #routeOnce(
+    item: unknown,
+    event: WebhookEvent | undefined,
+    standby: boolean,
+    context: BotContext,
+    errors: unknown[],
+  ): Promise<keyof DispatchResult> {
     const key = event === undefined || this.#duplicates === undefined ? undefined : dedupeKey(event, standby);
     const claim = key === undefined ? undefined : await this.#duplicates?.claim(context.pageId, key);
     if (key !== undefined && claim === undefined) return 'duplicates';
@@ -262,7 +274,13 @@ export class Bot {
   }
 
   /** @param event the item parsed, or undefined for kinds the SDK does not know. */
-  async #route(item: unknown, event: WebhookEvent | undefined, standby: boolean, context: BotContext, errors: unknown[]): Promise<boolean> {
+  async #route(
+    item: unknown,
+    event: WebhookEvent | undefined,
+    standby: boolean,
+    context: BotContext,
+    errors: unknown[],
+  ): Promise<boolean> {
     if (event === undefined) return this.#emit('unknown', item, context, errors);
     if (standby) return this.#emit('standby', event, context, errors);
     if ('message' in event) {
@@ -285,7 +303,12 @@ export class Bot {
     return this.#emit('handover', event, context, errors);
   }
 
-  async #emit<K extends BotEventName>(name: K, event: BotEventMap[K], context: BotContext, errors: unknown[]): Promise<boolean> {
+  async #emit<K extends BotEventName>(
+    name: K,
+    event: BotEventMap[K],
+    context: BotContext,
+    errors: unknown[],
+  ): Promise<boolean> {
     const handlers = this.#handlers[name] ?? [];
     for (const handler of handlers) {
       try {

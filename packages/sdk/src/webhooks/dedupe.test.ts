@@ -20,7 +20,15 @@ describe('dedupeKey', () => {
   });
 
   it('leaves echoes, watermarks, linking, handover and opt-ins alone', () => {
-    for (const item of [items.echo, items.delivery, items.read, items.linked, items.pass, items.appRoles, items.optin]) {
+    for (const item of [
+      items.echo,
+      items.delivery,
+      items.read,
+      items.linked,
+      items.pass,
+      items.appRoles,
+      items.optin,
+    ]) {
       expect(keyOf(item)).toBeUndefined();
     }
   });

@@ -30,7 +30,10 @@ export interface DedupeOptions {
 }
 
 /** Defaults of {@link DedupeOptions}: at most 10 000 mids per page, each for 24 hours. */
-export const DEFAULT_DEDUPE_OPTIONS: Readonly<Required<DedupeOptions>> = { maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000 };
+export const DEFAULT_DEDUPE_OPTIONS: Readonly<Required<DedupeOptions>> = {
+  maxEntries: 10_000,
+  ttlMs: 24 * 60 * 60 * 1000,
+};
 
 /**
  * The id that makes an item a repeat, or undefined when the item is not filtered (see the
@@ -73,7 +76,8 @@ export class DuplicateFilter {
    */
   async claim(pageId: string, key: string): Promise<DedupeClaim | undefined> {
     const flightKey = JSON.stringify([pageId, key]);
-    for (let running = this.#inFlight.get(flightKey); running !== undefined; running = this.#inFlight.get(flightKey)) await running;
+    for (let running = this.#inFlight.get(flightKey); running !== undefined; running = this.#inFlight.get(flightKey))
+      await running;
     const expiry = this.#seen.get(pageId)?.get(key);
     if (expiry !== undefined && expiry > Date.now()) return undefined;
 

@@ -30,13 +30,18 @@ const rawBodyOf = (req: ExpressRequestLike): Uint8Array | string | undefined => 
  * @example
  * app.all('/webhook', expressWebhook(bot, { appSecret, verifyToken }));
  */
-export function expressWebhook(bot: Bot, options: WebhookHandlerOptions): (req: ExpressRequestLike, res: NodeResponseLike) => void {
+export function expressWebhook(
+  bot: Bot,
+  options: WebhookHandlerOptions,
+): (req: ExpressRequestLike, res: NodeResponseLike) => void {
   return (req, res) => {
     const raw = rawBodyOf(req);
     const consumed = raw === undefined && (req.readableEnded === true || req.body !== undefined);
     if (consumed && req.method?.toUpperCase() === 'POST') {
       (options.onError ?? console.error)(
-        new Error('expressWebhook: the body was parsed before the webhook; mount it before express.json() or use express.raw()'),
+        new Error(
+          'expressWebhook: the body was parsed before the webhook; mount it before express.json() or use express.raw()',
+        ),
       );
       writeNodeResponse(res, { status: 500, headers: {}, body: 'Internal Server Error' });
       return;

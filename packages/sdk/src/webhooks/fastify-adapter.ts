@@ -48,7 +48,10 @@ export interface FastifyWebhookOptions extends WebhookHandlerOptions {
  * @example
  * await app.register(fastifyWebhook(bot, { appSecret, verifyToken }), { prefix: '/webhook' });
  */
-export function fastifyWebhook(bot: Bot, options: FastifyWebhookOptions): (instance: FastifyInstanceLike) => Promise<void> {
+export function fastifyWebhook(
+  bot: Bot,
+  options: FastifyWebhookOptions,
+): (instance: FastifyInstanceLike) => Promise<void> {
   const path = options.path ?? '/';
   return async (instance) => {
     instance.removeContentTypeParser?.('application/json');

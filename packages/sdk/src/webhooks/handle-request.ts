@@ -45,14 +45,19 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   body,
 });
 
-const byteLength = (body: RawBody): number => (typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength);
+const byteLength = (body: RawBody): number =>
+  typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength;
 
 /**
  * Handles one webhook request for a bot.
  * @returns the response. Handler failures become 500 and go to `onError`; it throws only
  * for misconfiguration (an empty `verifyToken`).
  */
-export async function handleWebhookRequest(bot: Bot, options: WebhookHandlerOptions, request: WebhookRequest): Promise<WebhookResponse> {
+export async function handleWebhookRequest(
+  bot: Bot,
+  options: WebhookHandlerOptions,
+  request: WebhookRequest,
+): Promise<WebhookResponse> {
   const method = request.method.toUpperCase();
   if (method === 'GET') {
     try {

@@ -18,7 +18,12 @@ describe('createNodeHandler on a real http server', () => {
 
   beforeAll(async () => {
     server = createServer(
-      createNodeHandler(bot, { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, maxBodyBytes: 64 * 1024, onError: (e) => errors.push(e) }),
+      createNodeHandler(bot, {
+        appSecret: APP_SECRET,
+        verifyToken: VERIFY_TOKEN,
+        maxBodyBytes: 64 * 1024,
+        onError: (e) => errors.push(e),
+      }),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
@@ -58,7 +63,11 @@ describe('createNodeHandler on a real http server', () => {
 
   it('rejects an unsigned POST without dispatching', async () => {
     const before = received.length;
-    const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope([items.message])) });
+    const res = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(envelope([items.message])),
+    });
     expect(res.status).toBe(401);
     expect(await res.text()).toMatch(/missing/);
     expect(received).toHaveLength(before);
@@ -67,7 +76,11 @@ describe('createNodeHandler on a real http server', () => {
   it('rejects a POST whose body was changed after signing', async () => {
     const body = JSON.stringify(envelope([items.message]));
     const { sha256 } = await signWebhookBody(body, APP_SECRET);
-    const res = await fetch(base, { method: 'POST', headers: { 'x-hub-signature-256': sha256 }, body: body.replace('hello', 'HELLO') });
+    const res = await fetch(base, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': sha256 },
+      body: body.replace('hello', 'HELLO'),
+    });
     expect(res.status).toBe(401);
   });
 
@@ -92,7 +105,11 @@ describe('createNodeHandler on a real http server', () => {
     const failing = new Bot().onMessage(() => {
       throw new Error('db down');
     });
-    const handler = createNodeHandler(failing, { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, onError: (e) => errors.push(e) });
+    const handler = createNodeHandler(failing, {
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      onError: (e) => errors.push(e),
+    });
     const local = createServer(handler);
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
     try {

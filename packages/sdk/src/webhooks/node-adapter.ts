@@ -4,7 +4,12 @@
  * structurally, so the SDK needs no Node types.
  */
 import type { Bot } from './bot.js';
-import { DEFAULT_MAX_BODY_BYTES, handleWebhookRequest, type WebhookHandlerOptions, type WebhookResponse } from './handle-request.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  handleWebhookRequest,
+  type WebhookHandlerOptions,
+  type WebhookResponse,
+} from './handle-request.js';
 
 /** The subset of `http.IncomingMessage` the handler reads. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
@@ -50,7 +55,12 @@ export function writeNodeResponse(res: NodeResponseLike, response: WebhookRespon
 }
 
 /** Reads the body (POST only) and runs the core handler. */
-export async function runNodeRequest(bot: Bot, options: WebhookHandlerOptions, req: NodeRequestLike, rawBody?: Uint8Array | string): Promise<WebhookResponse> {
+export async function runNodeRequest(
+  bot: Bot,
+  options: WebhookHandlerOptions,
+  req: NodeRequestLike,
+  rawBody?: Uint8Array | string,
+): Promise<WebhookResponse> {
   const method = req.method ?? 'GET';
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
   let body = rawBody;
@@ -58,7 +68,8 @@ export async function runNodeRequest(bot: Bot, options: WebhookHandlerOptions, r
     try {
       body = await readRequestBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Payload Too Large' };
+      if (error instanceof BodyTooLarge)
+        return { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Payload Too Large' };
       throw error;
     }
   }
@@ -72,7 +83,10 @@ export async function runNodeRequest(bot: Bot, options: WebhookHandlerOptions, r
  * import { createServer } from 'node:http';
  * createServer(createNodeHandler(bot, { appSecret, verifyToken })).listen(3000);
  */
-export function createNodeHandler(bot: Bot, options: WebhookHandlerOptions): (req: NodeRequestLike, res: NodeResponseLike) => Promise<void> {
+export function createNodeHandler(
+  bot: Bot,
+  options: WebhookHandlerOptions,
+): (req: NodeRequestLike, res: NodeResponseLike) => Promise<void> {
   return async (req, res) => {
     try {
       writeNodeResponse(res, await runNodeRequest(bot, options, req));

@@ -9,7 +9,9 @@ const BODY = '{"object":"page","entry":[]}';
 describe('verifyWebhook', () => {
   it('returns the algorithm of a valid signature', async () => {
     const { sha1, sha256 } = await signWebhookBody(BODY, SECRET);
-    await expect(verifyWebhook(BODY, { 'x-hub-signature-256': sha256, 'x-hub-signature': sha1 }, SECRET)).resolves.toBe('sha256');
+    await expect(verifyWebhook(BODY, { 'x-hub-signature-256': sha256, 'x-hub-signature': sha1 }, SECRET)).resolves.toBe(
+      'sha256',
+    );
     await expect(verifyWebhook(BODY, { 'x-hub-signature': sha1 }, SECRET)).resolves.toBe('sha1');
   });
 

@@ -26,7 +26,11 @@ export type QuerySource = URLSearchParams | Record<string, unknown>;
  * await verifyWebhook(rawBody, req.headers, process.env.APP_SECRET!);
  * await bot.dispatch(JSON.parse(new TextDecoder().decode(rawBody)));
  */
-export async function verifyWebhook(rawBody: RawBody, headers: HeaderSource, appSecret: string): Promise<SignatureAlgorithm> {
+export async function verifyWebhook(
+  rawBody: RawBody,
+  headers: HeaderSource,
+  appSecret: string,
+): Promise<SignatureAlgorithm> {
   const result = await verifyWebhookSignature(rawBody, headers, appSecret);
   if (!result.valid) throw new WebhookSignatureError(result.reason);
   return result.algorithm;
@@ -64,7 +68,9 @@ export function handleVerification(query: QuerySource, verifyToken: string): str
   });
   if (!parsed.success) {
     const path = String(parsed.error.issues[0]?.path[0] ?? '');
-    throw new WebhookVerificationError(path === 'hub.mode' ? 'mode' : path === 'hub.challenge' ? 'challenge' : 'verify_token');
+    throw new WebhookVerificationError(
+      path === 'hub.mode' ? 'mode' : path === 'hub.challenge' ? 'challenge' : 'verify_token',
+    );
   }
   if (!sameString(parsed.data['hub.verify_token'], verifyToken)) throw new WebhookVerificationError('verify_token');
   return parsed.data['hub.challenge'];

@@ -29,11 +29,16 @@ export async function applyAgentApproval(
   const customerId = await deps.links.customerOf(psid);
   if (customerId === undefined) return false;
   // Cards still under review wait for the customer's answer; the others can be approved.
-  const locked = (await deps.ledger.cards(customerId)).filter((c) => isFraudLock(c.lock_reason) && c.lock_reason !== FRAUD_LOCKS.review);
+  const locked = (await deps.ledger.cards(customerId)).filter(
+    (c) => isFraudLock(c.lock_reason) && c.lock_reason !== FRAUD_LOCKS.review,
+  );
   const digits = /\b(\d{4})\b/.exec(metadata)?.[1];
   const chosen = digits === undefined ? locked : locked.filter((c) => c.last4 === digits);
   if (chosen.length !== 1) {
-    deps.log.warn({ psid, candidates: locked.length, digits }, 'unlock approval ignored: no single fraud-locked card matches');
+    deps.log.warn(
+      { psid, candidates: locked.length, digits },
+      'unlock approval ignored: no single fraud-locked card matches',
+    );
     return false;
   }
   const card = chosen[0] as (typeof chosen)[number];
@@ -43,6 +48,11 @@ export async function applyAgentApproval(
   deps.log.info({ psid, card: card.id }, 'card unlocked on an agent approval');
   await deps.platform.messages
     .sendText(psid, `Our team approved unlocking card ${maskedCard(card.last4)}: it works again.`)
-    .catch((err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not confirm the approved unlock in chat'));
+    .catch((err: unknown) =>
+      deps.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not confirm the approved unlock in chat',
+      ),
+    );
   return true;
 }

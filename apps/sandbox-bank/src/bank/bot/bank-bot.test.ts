@@ -123,7 +123,11 @@ describe('bank bot routing', () => {
     await h.deliver(textEvent(ALICE, 'I want to talk to a human'));
     const handover = h.hub.requests.at(-1);
     expect(handover?.path).toBe('/me/pass_thread_control');
-    expect(handover?.body).toEqual({ recipient: { id: ALICE }, target_app_id: PAGE_INBOX_APP_ID, metadata: 'customer asked for an agent' });
+    expect(handover?.body).toEqual({
+      recipient: { id: ALICE },
+      target_app_id: PAGE_INBOX_APP_ID,
+      metadata: 'customer asked for an agent',
+    });
   });
 
   it('offers an account_unlink button to a linked customer', async () => {
@@ -134,7 +138,12 @@ describe('bank bot routing', () => {
 
   it('forgets the link on account_unlinked', async () => {
     await h.link(ALICE, 'cus_alice');
-    await h.deliver({ sender: { id: ALICE }, recipient: { id: 'PAGE_1' }, timestamp: Date.now(), account_linking: { status: 'unlinked' } });
+    await h.deliver({
+      sender: { id: ALICE },
+      recipient: { id: 'PAGE_1' },
+      timestamp: Date.now(),
+      account_linking: { status: 'unlinked' },
+    });
     expect(await h.bank.links.customerOf(ALICE)).toBeUndefined();
   });
 

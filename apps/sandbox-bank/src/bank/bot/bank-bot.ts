@@ -32,9 +32,17 @@ export interface BankBotDeps {
 
 /** Typed commands that change something: refused when the customer's assistant types them. */
 const ACTS_IN_TEXT: ReadonlySet<Command['type']> = new Set(['fraud_answer', 'lock', 'unlock', 'unlink', 'threshold']);
-export const ASSISTANT_TEXT_REFUSAL = 'Your assistant can ask me questions. To act, use the buttons here in the chat, or your assistant’s actions if you allowed it to act.';
+export const ASSISTANT_TEXT_REFUSAL =
+  'Your assistant can ask me questions. To act, use the buttons here in the chat, or your assistant’s actions if you allowed it to act.';
 
-const NEEDS_LINK: ReadonlySet<Command['type']> = new Set(['balance', 'transactions', 'cards', 'lock', 'unlock', 'threshold']);
+const NEEDS_LINK: ReadonlySet<Command['type']> = new Set([
+  'balance',
+  'transactions',
+  'cards',
+  'lock',
+  'unlock',
+  'threshold',
+]);
 
 /** Builds the bank bot; `dispatch` it from a webhook adapter. */
 export function createBankBot(deps: BankBotDeps): Bot {
@@ -51,7 +59,11 @@ export function createBankBot(deps: BankBotDeps): Bot {
       // The customer's assistant (surface: assistant) may ask, never act in free text: actions
       // come as the postbacks the bank declared (buttons, menu), which the hub lets only an
       // assistant the customer allowed to act send.
-      if (event.message.surface === 'assistant' && ACTS_IN_TEXT.has(command.type) && !(command.type === 'threshold' && command.minor === undefined)) {
+      if (
+        event.message.surface === 'assistant' &&
+        ACTS_IN_TEXT.has(command.type) &&
+        !(command.type === 'threshold' && command.minor === undefined)
+      ) {
         await platform.messages.sendText(event.sender.id, ASSISTANT_TEXT_REFUSAL);
         return;
       }
@@ -72,10 +84,13 @@ export function createBankBot(deps: BankBotDeps): Bot {
               code,
               psid,
               deps.now(),
-              consent === undefined ? undefined : { categories: consent.categories ?? [], expiresAt: consent.expires_at ?? 0 },
+              consent === undefined
+                ? undefined
+                : { categories: consent.categories ?? [], expiresAt: consent.expires_at ?? 0 },
             );
       // Throwing answers 500, which makes the hub abort a link it cannot vouch for.
-      if (customerId === undefined) throw new Error('account_linking with an unknown, used or expired authorization_code');
+      if (customerId === undefined)
+        throw new Error('account_linking with an unknown, used or expired authorization_code');
       const customer = await deps.ledger.customer(customerId);
       log.info({ psid, customer: customerId, consent: consent?.categories }, 'account linked');
       deps.defer(() =>
@@ -91,7 +106,10 @@ export function createBankBot(deps: BankBotDeps): Bot {
       log.info({ psid: event.sender.id }, 'account unlinked');
     })
     .onHandover(async (event) => {
-      log.info({ psid: event.sender.id, event: Object.keys(event).filter((k) => k.endsWith('_control') || k === 'app_roles') }, 'handover event');
+      log.info(
+        { psid: event.sender.id, event: Object.keys(event).filter((k) => k.endsWith('_control') || k === 'app_roles') },
+        'handover event',
+      );
       await applyAgentApproval(deps, event);
     });
 }
@@ -99,8 +117,11 @@ export function createBankBot(deps: BankBotDeps): Bot {
 async function runCommand(deps: BankBotDeps, psid: string, command: Command): Promise<void> {
   const { platform, ledger, links } = deps;
   const send = (text: string, quickReplies?: QuickReply[]) =>
-    quickReplies === undefined ? platform.messages.sendText(psid, text) : platform.messages.sendQuickReplies(psid, text, quickReplies);
-  const linkButton = (text: string) => platform.messages.sendButtonTemplate(psid, text, [{ type: 'account_link', url: deps.linkUrl }]);
+    quickReplies === undefined
+      ? platform.messages.sendText(psid, text)
+      : platform.messages.sendQuickReplies(psid, text, quickReplies);
+  const linkButton = (text: string) =>
+    platform.messages.sendButtonTemplate(psid, text, [{ type: 'account_link', url: deps.linkUrl }]);
 
   if (command.type === 'fraud_answer') {
     await answerFromChat(deps, psid, command);
@@ -108,13 +129,17 @@ async function runCommand(deps: BankBotDeps, psid: string, command: Command): Pr
   }
   const customerId = await links.customerOf(psid);
   if (NEEDS_LINK.has(command.type) && customerId === undefined) {
-    await linkButton("To see your accounts here, link your Sandbox Bank account first. You sign in on the bank's own page.");
+    await linkButton(
+      "To see your accounts here, link your Sandbox Bank account first. You sign in on the bank's own page.",
+    );
     return;
   }
   switch (command.type) {
     case 'get_started':
       if (customerId === undefined)
-        await linkButton('Welcome to Sandbox Bank! Link your account to get balances, payment alerts and fraud checks in this chat.');
+        await linkButton(
+          'Welcome to Sandbox Bank! Link your account to get balances, payment alerts and fraud checks in this chat.',
+        );
       else await send(`Welcome back! ${HELP_TEXT}`, helpQuickReplies());
       return;
     case 'balance':
@@ -125,7 +150,8 @@ async function runCommand(deps: BankBotDeps, psid: string, command: Command): Pr
       const offset = command.offset ?? 0;
       const rows = await ledger.recentTransactions(customerId as string, TRANSACTIONS_PAGE + 1, offset);
       const page = transactionsText(rows.slice(0, TRANSACTIONS_PAGE), offset);
-      if (rows.length > TRANSACTIONS_PAGE) await send(page, [{ content_type: 'text', title: 'More', payload: `TXNS:${offset + TRANSACTIONS_PAGE}` }]);
+      if (rows.length > TRANSACTIONS_PAGE)
+        await send(page, [{ content_type: 'text', title: 'More', payload: `TXNS:${offset + TRANSACTIONS_PAGE}` }]);
       else await send(page);
       return;
     }
@@ -143,12 +169,20 @@ async function runCommand(deps: BankBotDeps, psid: string, command: Command): Pr
       return;
     case 'link':
       if (customerId !== undefined) await send('Your account is already linked. Say "unlink" to disconnect it.');
-      else await linkButton("Tap Log In to link your Sandbox Bank account. You sign in on the bank's page; we never see your password here.");
+      else
+        await linkButton(
+          "Tap Log In to link your Sandbox Bank account. You sign in on the bank's page; we never see your password here.",
+        );
       return;
     case 'unlink':
     case 'link_menu':
       if (customerId === undefined) await linkButton('Your account is not linked. Tap Log In to link it.');
-      else await platform.messages.sendButtonTemplate(psid, 'Tap Log Out to unlink your Sandbox Bank account from this chat.', [{ type: 'account_unlink' }]);
+      else
+        await platform.messages.sendButtonTemplate(
+          psid,
+          'Tap Log Out to unlink your Sandbox Bank account from this chat.',
+          [{ type: 'account_unlink' }],
+        );
       return;
     case 'help':
       await send(command.unknown ? `Sorry, I didn't get that. ${HELP_TEXT}` : HELP_TEXT, helpQuickReplies());
@@ -177,12 +211,21 @@ async function cardCommand(
     }
     if (command.type === 'lock') await ledger.lockCard(card.id, 'customer', deps.now());
     else await ledger.unlockCard(card.id);
-    await platform.messages.sendText(psid, `Card ${maskedCard(card.last4)} is ${command.type === 'lock' ? 'locked' : 'unlocked'}.`);
+    await platform.messages.sendText(
+      psid,
+      `Card ${maskedCard(card.last4)} is ${command.type === 'lock' ? 'locked' : 'unlocked'}.`,
+    );
     return;
   }
-  const wanted = command.type === 'cards' ? cards : cards.filter((c) => (command.type === 'lock' ? c.status === 'active' : c.status === 'locked'));
+  const wanted =
+    command.type === 'cards'
+      ? cards
+      : cards.filter((c) => (command.type === 'lock' ? c.status === 'active' : c.status === 'locked'));
   if (wanted.length === 0) {
-    await platform.messages.sendText(psid, command.type === 'lock' ? 'All your cards are already locked.' : 'None of your cards is locked.');
+    await platform.messages.sendText(
+      psid,
+      command.type === 'lock' ? 'All your cards are already locked.' : 'None of your cards is locked.',
+    );
     return;
   }
   if (wanted.length === 1 && command.type !== 'cards') {
@@ -198,7 +241,12 @@ async function cardCommand(
   await platform.messages.sendQuickReplies(psid, ['Your cards:', ...lines].join('\n'), replies);
 }
 
-async function thresholdCommand(deps: BankBotDeps, psid: string, customerId: string, minor: number | null | undefined): Promise<void> {
+async function thresholdCommand(
+  deps: BankBotDeps,
+  psid: string,
+  customerId: string,
+  minor: number | null | undefined,
+): Promise<void> {
   const { platform, ledger } = deps;
   const checking = (await ledger.accounts(customerId)).find((a) => a.kind === 'checking');
   if (checking === undefined) {
@@ -206,13 +254,20 @@ async function thresholdCommand(deps: BankBotDeps, psid: string, customerId: str
     return;
   }
   if (minor === undefined || Number.isNaN(minor)) {
-    const current = checking.lowBalanceThresholdMinor === null ? 'off' : formatMoney(checking.lowBalanceThresholdMinor, checking.currency);
-    await platform.messages.sendQuickReplies(psid, `Your low-balance alert for ${checking.name} is ${current}. Pick a new one, or type e.g. "alert 150".`, [
-      { content_type: 'text', title: formatMoney(5_000, checking.currency), payload: 'THRESHOLD:5000' },
-      { content_type: 'text', title: formatMoney(10_000, checking.currency), payload: 'THRESHOLD:10000' },
-      { content_type: 'text', title: formatMoney(25_000, checking.currency), payload: 'THRESHOLD:25000' },
-      { content_type: 'text', title: 'Off', payload: 'THRESHOLD:off' },
-    ]);
+    const current =
+      checking.lowBalanceThresholdMinor === null
+        ? 'off'
+        : formatMoney(checking.lowBalanceThresholdMinor, checking.currency);
+    await platform.messages.sendQuickReplies(
+      psid,
+      `Your low-balance alert for ${checking.name} is ${current}. Pick a new one, or type e.g. "alert 150".`,
+      [
+        { content_type: 'text', title: formatMoney(5_000, checking.currency), payload: 'THRESHOLD:5000' },
+        { content_type: 'text', title: formatMoney(10_000, checking.currency), payload: 'THRESHOLD:10000' },
+        { content_type: 'text', title: formatMoney(25_000, checking.currency), payload: 'THRESHOLD:25000' },
+        { content_type: 'text', title: 'Off', payload: 'THRESHOLD:off' },
+      ],
+    );
     return;
   }
   await ledger.setLowBalanceThreshold(checking.id, minor);
@@ -225,7 +280,11 @@ async function thresholdCommand(deps: BankBotDeps, psid: string, customerId: str
 }
 
 /** A card locked for fraud is not unlocked from chat alone: answer the open check, or step up at the bank. */
-async function refuseFraudUnlock(deps: BankBotDeps, psid: string, card: Awaited<ReturnType<Ledger['cards']>>[number]): Promise<void> {
+async function refuseFraudUnlock(
+  deps: BankBotDeps,
+  psid: string,
+  card: Awaited<ReturnType<Ledger['cards']>>[number],
+): Promise<void> {
   const { platform, cases } = deps;
   const fc = await cases.latestCaseOf(card.id);
   if (card.lock_reason === FRAUD_LOCKS.review) {

@@ -44,11 +44,17 @@ export function parsePayload(payload: string): Command {
   const answer = parseAnswerPayload(payload);
   if (answer === 'malformed') return { type: 'fraud_answer', answer: 'no', malformed: true };
   if (answer !== undefined)
-    return { type: 'fraud_answer', answer: answer.answer, ref: answer.ref, ...(answer.proof === undefined ? {} : { proof: answer.proof }) };
+    return {
+      type: 'fraud_answer',
+      answer: answer.answer,
+      ref: answer.ref,
+      ...(answer.proof === undefined ? {} : { proof: answer.proof }),
+    };
   if (kind === 'LOCK' && arg) return { type: 'lock', cardId: arg };
   if (kind === 'UNLOCK' && arg) return { type: 'unlock', cardId: arg };
   // "More" under a transaction list: the next page, from this many rows in.
-  if (kind === 'TXNS' && arg !== undefined && /^\d{1,5}$/.test(arg)) return { type: 'transactions', offset: Number(arg) };
+  if (kind === 'TXNS' && arg !== undefined && /^\d{1,5}$/.test(arg))
+    return { type: 'transactions', offset: Number(arg) };
   if (kind === 'THRESHOLD' && arg) return { type: 'threshold', minor: arg === 'off' ? null : Number.parseInt(arg, 10) };
   return { type: 'help', unknown: true };
 }

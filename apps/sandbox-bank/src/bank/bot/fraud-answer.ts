@@ -10,8 +10,10 @@ import { caseOutcomeText, fraudReportedText, genuineText } from '../messages.js'
 import type { Command } from './commands.js';
 
 const REJECTIONS = {
-  malformed: 'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
-  forged: 'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
+  malformed:
+    'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
+  forged:
+    'That answer didn\'t come from one of our security checks, so nothing changed. If something looks wrong, say "agent".',
   unknown: 'I couldn\'t find that security check, so nothing changed. If something looks wrong, say "agent".',
   foreign: 'I couldn\'t find that security check for you, so nothing changed. If something looks wrong, say "agent".',
   none_open: 'There is no open security check to answer right now. Say "help" to see what I can do.',
@@ -28,7 +30,14 @@ export async function answerFromChat(
   const customerId = await links.customerOf(psid);
   if (command.malformed) {
     await cases
-      .answer({ ref: undefined, answer: command.answer, channel: 'chat', sender: psid, customerId: undefined, proof: undefined })
+      .answer({
+        ref: undefined,
+        answer: command.answer,
+        channel: 'chat',
+        sender: psid,
+        customerId: undefined,
+        proof: undefined,
+      })
       .catch(() => undefined);
     await reply(REJECTIONS.malformed);
     return;

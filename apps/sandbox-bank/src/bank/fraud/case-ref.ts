@@ -22,10 +22,12 @@ export function newCaseRef(): string {
 /** A new per-case answer key. */
 export const newAnswerKey = (): string => randomBytes(32).toString('base64url');
 
-const mac = (key: string, answer: CaseAnswer, ref: string): string => createHmac('sha256', key).update(`${answer}:${ref}`).digest('base64url').slice(0, 22);
+const mac = (key: string, answer: CaseAnswer, ref: string): string =>
+  createHmac('sha256', key).update(`${answer}:${ref}`).digest('base64url').slice(0, 22);
 
 /** The payload of one answer button. */
-export const answerPayload = (key: string, answer: CaseAnswer, ref: string): string => `FRAUD:${answer}:${ref}:${mac(key, answer, ref)}`;
+export const answerPayload = (key: string, answer: CaseAnswer, ref: string): string =>
+  `FRAUD:${answer}:${ref}:${mac(key, answer, ref)}`;
 
 /** Checks a payload's MAC in constant time. */
 export function verifyAnswerProof(key: string, answer: CaseAnswer, ref: string, proof: string): boolean {
@@ -45,6 +47,13 @@ export interface ParsedAnswerPayload {
 export function parseAnswerPayload(payload: string): ParsedAnswerPayload | 'malformed' | undefined {
   if (!payload.startsWith('FRAUD:')) return undefined;
   const [, answer, ref, proof, ...rest] = payload.split(':');
-  if ((answer !== 'yes' && answer !== 'no') || ref === undefined || ref.length === 0 || ref.length > 64 || rest.length > 0) return 'malformed';
+  if (
+    (answer !== 'yes' && answer !== 'no') ||
+    ref === undefined ||
+    ref.length === 0 ||
+    ref.length > 64 ||
+    rest.length > 0
+  )
+    return 'malformed';
   return { answer, ref, proof };
 }

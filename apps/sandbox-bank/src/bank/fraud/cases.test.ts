@@ -19,22 +19,37 @@ beforeEach(async () => {
 afterEach(() => h.bank.close());
 
 const alertSends = () => h.hub.sends().filter((r) => r.body.notification_category === 'fraud_alerts');
-const buttonsOf = (send: { body: any } | undefined): { title: string; payload: string }[] => send?.body.message.attachment.payload.buttons ?? [];
+const buttonsOf = (send: { body: any } | undefined): { title: string; payload: string }[] =>
+  send?.body.message.attachment.payload.buttons ?? [];
 const tap = (psid: string, button: { title: string; payload: string } | undefined) =>
   h.deliver(postbackEvent(psid, button?.title ?? '', button?.payload ?? ''));
 const lastText = (): string => h.hub.sends().at(-1)?.body.message.text ?? '';
 const booked = (txnId: string) =>
-  h.bank.db.selectFrom('transactions').select('id').where('supersedes', '=', txnId).where('status', '=', 'booked').executeTakeFirst();
-const status = async (txnId: string) => (await h.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow()).status;
+  h.bank.db
+    .selectFrom('transactions')
+    .select('id')
+    .where('supersedes', '=', txnId)
+    .where('status', '=', 'booked')
+    .executeTakeFirst();
+const status = async (txnId: string) =>
+  (await h.bank.db.selectFrom('transactions').select('status').where('id', '=', txnId).executeTakeFirstOrThrow())
+    .status;
 
 describe('fraud cases', () => {
   it('opens a case: payment held, card blocked, a button-template alert with the reference, amount, merchant and masked card', async () => {
     const { txn, alert: fc } = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     expect(fc).toMatchObject({ status: 'open', ref: expect.stringMatching(/^FC-[0-9A-Z]{6}$/), contacts: 1 });
     expect(txn.status).toBe('pending');
-    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_review' });
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_review',
+    });
     const send = alertSends()[0];
-    expect(send?.body).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', notification_category: 'fraud_alerts' });
+    expect(send?.body).toMatchObject({
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'ACCOUNT_UPDATE',
+      notification_category: 'fraud_alerts',
+    });
     const text: string = send?.body.message.attachment.payload.text;
     expect(text).toContain(`Security check ${fc?.ref}`);
     expect(text).toMatch(/Purchase: €[\d,]+\.\d{2} at MegaTech Electronics \(DE\)/);
@@ -45,10 +60,17 @@ describe('fraud cases', () => {
     expect(buttonsOf(send)[1]?.payload).toMatch(new RegExp(`^FRAUD:no:${fc?.ref}:[\\w-]{22}$`));
     // The held payment is never booked by the simulator's timer, and the rules never count it.
     expect(await h.bank.processor.book(txn.id)).toBeUndefined();
-    expect((await h.bank.ledger.cardHistory('card_alice_debit')).map((x) => x.occurredAt)).not.toContain(txn.occurred_at);
+    expect((await h.bank.ledger.cardHistory('card_alice_debit')).map((x) => x.occurredAt)).not.toContain(
+      txn.occurred_at,
+    );
     expect(await h.bank.cases.history(fc!.id)).toEqual([
       expect.objectContaining({ from_status: null, to_status: 'open', actor: 'rules:amount_anomaly' }),
-      expect.objectContaining({ from_status: 'open', to_status: 'open', actor: 'bank', note: 'fraud_alert sent in chat' }),
+      expect.objectContaining({
+        from_status: 'open',
+        to_status: 'open',
+        actor: 'bank',
+        note: 'fraud_alert sent in chat',
+      }),
     ]);
   });
 
@@ -57,16 +79,26 @@ describe('fraud cases', () => {
     await tap(ALICE, buttonsOf(alertSends()[0])[1]);
     expect(await status(txn.id)).toBe('rejected');
     expect(await booked(txn.id)).toBeUndefined();
-    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
     expect(await h.bank.db.selectFrom('card_replacements').selectAll().execute()).toEqual([
       expect.objectContaining({ card_id: 'card_alice_debit', case_id: fc?.id }),
     ]);
     const handover = h.hub.requests.at(-1);
     expect(handover).toMatchObject({ path: '/me/pass_thread_control', body: { target_app_id: PAGE_INBOX_APP_ID } });
-    expect(JSON.parse(String(handover?.body.metadata))).toMatchObject({ team: 'Fraud', reason: expect.stringContaining(`fraud_case=${fc?.ref}`) });
+    expect(JSON.parse(String(handover?.body.metadata))).toMatchObject({
+      team: 'Fraud',
+      reason: expect.stringContaining(`fraud_case=${fc?.ref}`),
+    });
     expect(h.hub.sends().at(-1)?.body.message.text).toContain('A replacement card is on its way');
     const history = await h.bank.cases.history(fc!.id);
-    expect(history.map((e) => [e.from_status, e.to_status, e.actor])).toContainEqual(['open', 'fraud', `customer:chat:${ALICE}`]);
+    expect(history.map((e) => [e.from_status, e.to_status, e.actor])).toContainEqual([
+      'open',
+      'fraud',
+      `customer:chat:${ALICE}`,
+    ]);
     expect(history.map((e) => e.note)).toContain('handed to the fraud team (agent inbox)');
   });
 
@@ -97,10 +129,16 @@ describe('fraud cases', () => {
     expect(lastText()).toContain(`Security check ${fc?.ref} is already closed: you confirmed`);
     expect(await booked(txn.id)).toBeDefined();
     expect(await h.bank.ledger.card('card_alice_credit')).toMatchObject({ status: 'active' });
-    const reasons = (await h.bank.db.selectFrom('answer_rejections').select(['reason', 'sender']).orderBy('id').execute()).map(
-      (r) => `${r.reason}:${r.sender}`,
-    );
-    expect(reasons).toEqual([`foreign:${BOB}`, `forged:${ALICE}`, `unknown:${ALICE}`, `forged:${ALICE}`, `replayed:${ALICE}`]);
+    const reasons = (
+      await h.bank.db.selectFrom('answer_rejections').select(['reason', 'sender']).orderBy('id').execute()
+    ).map((r) => `${r.reason}:${r.sender}`);
+    expect(reasons).toEqual([
+      `foreign:${BOB}`,
+      `forged:${ALICE}`,
+      `unknown:${ALICE}`,
+      `forged:${ALICE}`,
+      `replayed:${ALICE}`,
+    ]);
   });
 
   it('two open cases answered in the opposite order each settle on their own; a typed "yes" with two open asks to use the buttons', async () => {
@@ -130,7 +168,10 @@ describe('fraud cases', () => {
     h.clock.now += 1_000;
     expect(await h.bank.cases.sweep()).toBe(1);
     expect(await status(txn.id)).toBe('rejected');
-    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_expired' });
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_expired',
+    });
     expect(lastText()).toContain('say "unlock card" and confirm at the Sandbox Bank log-in page');
     expect(alertSends()).toHaveLength(3);
     // The expiry notice replies to the alert, which closes its question in the customer's app.
@@ -139,7 +180,11 @@ describe('fraud cases', () => {
     await tap(ALICE, buttonsOf(alertSends()[0])[0]);
     expect(lastText()).toContain('expired without an answer');
     expect(await booked(txn.id)).toBeUndefined();
-    const row = await h.bank.db.selectFrom('alerts').select(['status', 'settled_by', 'contacts']).where('id', '=', fc!.id).executeTakeFirst();
+    const row = await h.bank.db
+      .selectFrom('alerts')
+      .select(['status', 'settled_by', 'contacts'])
+      .where('id', '=', fc!.id)
+      .executeTakeFirst();
     expect(row).toEqual({ status: 'expired', settled_by: 'deadline', contacts: 3 });
   });
 
@@ -166,7 +211,10 @@ describe('fraud cases', () => {
     await h.deliver(textEvent(ALICE, 'unlock card'));
     const refusal = h.hub.sends().at(-1)?.body.message.attachment.payload;
     expect(refusal.text).toContain("can't unlock it from chat alone");
-    expect(refusal.buttons[0]).toMatchObject({ type: 'web_url', url: expect.stringMatching(/^http:\/\/bank\.test\/step-up\/[\w-]{43}$/) });
+    expect(refusal.buttons[0]).toMatchObject({
+      type: 'web_url',
+      url: expect.stringMatching(/^http:\/\/bank\.test\/step-up\/[\w-]{43}$/),
+    });
     expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
   });
 
@@ -182,7 +230,10 @@ describe('fraud cases', () => {
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'customer sounded unsure'));
     await h.deliver(handBack('999', 'approve unlock'));
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'approve unlock 7315'));
-    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'locked', lock_reason: 'fraud_confirmed' });
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'Approved unlock 4821 after a call'));
     expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
     expect(lastText()).toContain('Our team approved unlocking card •••• 4821');
@@ -244,11 +295,17 @@ describe('fraud cases', () => {
       ['compromised_terminal', 'card_bob_debit'],
       ['new_country', 'card_bob_credit'],
     ] as const) {
-      const result = await h.bank.simulator.stage(scenario, card.startsWith('card_alice') ? 'cus_alice' : 'cus_bob', card);
+      const result = await h.bank.simulator.stage(
+        scenario,
+        card.startsWith('card_alice') ? 'cus_alice' : 'cus_bob',
+        card,
+      );
       expect(result.alert, scenario).toMatchObject({ status: 'open', contacts: 1 });
     }
     // A blocked card cannot be staged on: a clear error rather than a silent decline.
-    await expect(h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_credit')).rejects.toThrow(/is blocked/);
+    await expect(h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_credit')).rejects.toThrow(
+      /is blocked/,
+    );
   });
 
   it('one answer operation for every channel: an answer from another channel settles the case and closes the chat alert with the outcome', async () => {
@@ -267,7 +324,11 @@ describe('fraud cases', () => {
     expect(result).toMatchObject({ ok: true, case: { status: 'genuine', settled_by: 'customer:sms:+4915100000000' } });
     expect(await booked(txn.id)).toBeDefined();
     const notice = h.hub.sends().at(-1)?.body;
-    expect(notice).toMatchObject({ messaging_type: 'MESSAGE_TAG', notification_category: 'fraud_alerts', reply_to: { mid: alertMid } });
+    expect(notice).toMatchObject({
+      messaging_type: 'MESSAGE_TAG',
+      notification_category: 'fraud_alerts',
+      reply_to: { mid: alertMid },
+    });
     expect(notice.message.text).toContain('answered on another channel');
     // The chat buttons now get the outcome, not a second settlement.
     await tap(ALICE, buttonsOf(alertSends()[0])[1]);

@@ -27,7 +27,8 @@ export type Alert = FraudCase;
 
 /** Card lock reasons set by fraud cases; unlocking these needs a step-up (step-up.ts). */
 export const FRAUD_LOCKS = { review: 'fraud_review', confirmed: 'fraud_confirmed', expired: 'fraud_expired' } as const;
-export const isFraudLock = (reason: string | null): boolean => reason !== null && (Object.values(FRAUD_LOCKS) as string[]).includes(reason);
+export const isFraudLock = (reason: string | null): boolean =>
+  reason !== null && (Object.values(FRAUD_LOCKS) as string[]).includes(reason);
 
 /** Dependencies of {@link FraudCases}. */
 export interface FraudCasesDeps {
@@ -69,10 +70,12 @@ export interface AnswerInput {
 }
 
 /** Why an answer changed nothing. */
-export type RejectReason = 'malformed' | 'unknown' | 'foreign' | 'forged' | 'replayed' | 'expired' | 'none_open' | 'ambiguous';
+export type RejectReason =
+  'malformed' | 'unknown' | 'foreign' | 'forged' | 'replayed' | 'expired' | 'none_open' | 'ambiguous';
 
 export type AnswerResult =
-  { ok: true; case: FraudCase; txn: Txn; card: Card } | { ok: false; reason: RejectReason; case?: FraudCase; txn?: Txn; card?: Card; open?: FraudCase[] };
+  | { ok: true; case: FraudCase; txn: Txn; card: Card }
+  | { ok: false; reason: RejectReason; case?: FraudCase; txn?: Txn; card?: Card; open?: FraudCase[] };
 
 export class FraudCases {
   readonly #d: FraudCasesDeps;
@@ -106,7 +109,11 @@ export class FraudCases {
     };
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('alerts').values(row).execute();
-      await trx.updateTable('cards').set({ status: 'locked', lock_reason: FRAUD_LOCKS.review, locked_at: at }).where('id', '=', card.id).execute();
+      await trx
+        .updateTable('cards')
+        .set({ status: 'locked', lock_reason: FRAUD_LOCKS.review, locked_at: at })
+        .where('id', '=', card.id)
+        .execute();
       await trx
         .insertInto('case_events')
         .values({
@@ -138,14 +145,20 @@ export class FraudCases {
     const fc = found.case;
     if (
       !input.proofless &&
-      (input.proof === undefined || fc.answer_key === null || !verifyAnswerProof(fc.answer_key, input.answer, fc.ref ?? '', input.proof))
+      (input.proof === undefined ||
+        fc.answer_key === null ||
+        !verifyAnswerProof(fc.answer_key, input.answer, fc.ref ?? '', input.proof))
     ) {
       return this.#reject(input, { ok: false, reason: 'forged' });
     }
     const [txn, card] = await this.#load(fc);
     if (fc.status === 'expired') return this.#reject(input, { ok: false, reason: 'expired', case: fc, txn, card });
     if (fc.status !== 'open') return this.#reject(input, { ok: false, reason: 'replayed', case: fc, txn, card });
-    const settled = await this.#settle(fc, input.answer === 'yes' ? 'genuine' : 'fraud', `customer:${input.channel}:${input.sender}`);
+    const settled = await this.#settle(
+      fc,
+      input.answer === 'yes' ? 'genuine' : 'fraud',
+      `customer:${input.channel}:${input.sender}`,
+    );
     // Lost a race with another answer or the deadline: report what won.
     if (settled === undefined) return this.answer(input);
     const [bookedTxn, nowCard] = await this.#load(settled);
@@ -164,7 +177,10 @@ export class FraudCases {
       await input
         .confirm(result)
         .catch((err: unknown) =>
-          this.#d.log.warn({ case: settled.ref, err: err instanceof Error ? err.message : String(err) }, 'could not confirm the answer'),
+          this.#d.log.warn(
+            { case: settled.ref, err: err instanceof Error ? err.message : String(err) },
+            'could not confirm the answer',
+          ),
         );
     }
     if (settled.status === 'fraud') await this.#toFraudTeam(settled);
@@ -175,14 +191,29 @@ export class FraudCases {
   async sweep(): Promise<number> {
     const { db, now, maxContacts } = this.#d;
     const at = now();
-    const remind = await db.selectFrom('alerts').selectAll().where('status', '=', 'open').where('remind_at', '<=', at).execute();
+    const remind = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('status', '=', 'open')
+      .where('remind_at', '<=', at)
+      .execute();
     for (const fc of remind) {
       await db.updateTable('alerts').set({ remind_at: null }).where('id', '=', fc.id).execute();
       if (fc.psid === null || fc.contacts >= maxContacts - 1) continue; // keep the last contact for the outcome
       const [txn, card] = await this.#load(fc);
-      await this.#contact(fc, fc.psid, { text: caseReminderText(fc, txn, card, fc.deadline_at - at) }, 'fraud_reminder');
+      await this.#contact(
+        fc,
+        fc.psid,
+        { text: caseReminderText(fc, txn, card, fc.deadline_at - at) },
+        'fraud_reminder',
+      );
     }
-    const due = await db.selectFrom('alerts').selectAll().where('status', '=', 'open').where('deadline_at', '<=', at).execute();
+    const due = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('status', '=', 'open')
+      .where('deadline_at', '<=', at)
+      .execute();
     let expired = 0;
     for (const fc of due) {
       const settled = await this.#settle(fc, 'expired', 'deadline');
@@ -191,7 +222,13 @@ export class FraudCases {
       if (settled.psid !== null && settled.contacts < maxContacts) {
         const [txn, card] = await this.#load(settled);
         // Replying to the alert closes its question in the customer's app.
-        await this.#contact(settled, settled.psid, { text: caseExpiredText(settled, txn, card) }, 'fraud_expired', settled.message_id ?? undefined);
+        await this.#contact(
+          settled,
+          settled.psid,
+          { text: caseExpiredText(settled, txn, card) },
+          'fraud_expired',
+          settled.message_id ?? undefined,
+        );
       }
     }
     return expired;
@@ -241,7 +278,9 @@ export class FraudCases {
     if (fc !== undefined) await this.#note(fc, actor, note);
   }
 
-  async #find(input: AnswerInput): Promise<{ ok: true; case: FraudCase } | { ok: false; reason: RejectReason; open?: FraudCase[] }> {
+  async #find(
+    input: AnswerInput,
+  ): Promise<{ ok: true; case: FraudCase } | { ok: false; reason: RejectReason; open?: FraudCase[] }> {
     const { db } = this.#d;
     if (input.ref === undefined) {
       if (input.customerId === undefined) return { ok: false, reason: 'none_open' };
@@ -262,7 +301,10 @@ export class FraudCases {
       .insertInto('answer_rejections')
       .values({ at: this.#d.now(), channel: input.channel, sender: input.sender, ref, reason: result.reason })
       .execute();
-    this.#d.log.info({ channel: input.channel, sender: input.sender, ref, reason: result.reason }, 'fraud answer changed nothing');
+    this.#d.log.info(
+      { channel: input.channel, sender: input.sender, ref, reason: result.reason },
+      'fraud answer changed nothing',
+    );
     return result;
   }
 
@@ -283,7 +325,10 @@ export class FraudCases {
         fraud: 'payment declined; card stays blocked; replacement ordered',
         expired: 'no answer in time: payment declined; card soft-locked',
       };
-      await trx.insertInto('case_events').values({ case_id: fc.id, at, from_status: 'open', to_status: to, actor, note: notes[to] }).execute();
+      await trx
+        .insertInto('case_events')
+        .values({ case_id: fc.id, at, from_status: 'open', to_status: to, actor, note: notes[to] })
+        .execute();
       if (to === 'genuine') {
         await trx
           .updateTable('cards')
@@ -292,9 +337,18 @@ export class FraudCases {
           .where('lock_reason', '=', FRAUD_LOCKS.review)
           .execute();
       } else {
-        await trx.updateTable('transactions').set({ status: 'rejected' }).where('id', '=', fc.txn_id).where('status', '=', 'pending').execute();
+        await trx
+          .updateTable('transactions')
+          .set({ status: 'rejected' })
+          .where('id', '=', fc.txn_id)
+          .where('status', '=', 'pending')
+          .execute();
         const reason = to === 'fraud' ? FRAUD_LOCKS.confirmed : FRAUD_LOCKS.expired;
-        await trx.updateTable('cards').set({ status: 'locked', lock_reason: reason, locked_at: at }).where('id', '=', fc.card_id).execute();
+        await trx
+          .updateTable('cards')
+          .set({ status: 'locked', lock_reason: reason, locked_at: at })
+          .where('id', '=', fc.card_id)
+          .execute();
         if (to === 'fraud')
           await trx
             .insertInto('card_replacements')
@@ -320,13 +374,22 @@ export class FraudCases {
       await platform.handover.passToInbox(fc.psid, JSON.stringify({ team: 'Fraud', reason, case_ref: fc.ref }));
       await this.#note(fc, 'bank', 'handed to the fraud team (agent inbox)');
     } catch (err) {
-      log.warn({ case: fc.ref, err: err instanceof Error ? err.message : String(err) }, 'could not hand the case to the inbox');
+      log.warn(
+        { case: fc.ref, err: err instanceof Error ? err.message : String(err) },
+        'could not hand the case to the inbox',
+      );
       await this.#note(fc, 'bank', 'hand-over to the fraud team failed; queued for the back office');
     }
   }
 
   /** A proactive contact, within the cap. @returns the message id when sent. */
-  async #contact(fc: FraudCase, psid: string, message: Parameters<ProactiveSender['send']>[1], context: string, replyTo?: string): Promise<string | undefined> {
+  async #contact(
+    fc: FraudCase,
+    psid: string,
+    message: Parameters<ProactiveSender['send']>[1],
+    context: string,
+    replyTo?: string,
+  ): Promise<string | undefined> {
     const { db, sender, maxContacts } = this.#d;
     const claimed = await db
       .updateTable('alerts')
@@ -368,7 +431,11 @@ export class FraudCases {
   }
 
   async #load(fc: FraudCase): Promise<[Txn, Card]> {
-    const txn = await this.#d.db.selectFrom('transactions').selectAll().where('id', '=', fc.txn_id).executeTakeFirstOrThrow();
+    const txn = await this.#d.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('id', '=', fc.txn_id)
+      .executeTakeFirstOrThrow();
     const card = await this.#d.ledger.card(fc.card_id);
     if (card === undefined) throw new Error(`Card ${fc.card_id} of case ${fc.ref} is gone`);
     return [txn, card];

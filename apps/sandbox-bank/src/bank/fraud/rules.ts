@@ -35,7 +35,8 @@ export interface RuleInput {
 }
 
 /** Ids of the rules. */
-export type RuleId = 'amount_anomaly' | 'new_country' | 'velocity' | 'cnp_high_amount' | 'risky_mcc' | 'compromised_terminal';
+export type RuleId =
+  'amount_anomaly' | 'new_country' | 'velocity' | 'cnp_high_amount' | 'risky_mcc' | 'compromised_terminal';
 
 /** A rule that fired. */
 export interface RuleHit {
@@ -68,7 +69,8 @@ export const RISKY_MCCS: Readonly<Record<string, string>> = {
 };
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-const stddev = (values: readonly number[], mu: number): number => Math.sqrt(values.reduce((a, v) => a + (v - mu) ** 2, 0) / values.length);
+const stddev = (values: readonly number[], mu: number): number =>
+  Math.sqrt(values.reduce((a, v) => a + (v - mu) ** 2, 0) / values.length);
 
 type Rule = (input: RuleInput) => RuleHit | undefined;
 
@@ -76,7 +78,11 @@ const amountAnomaly: Rule = ({ txn, history }) => {
   if (history.length < RULE_THRESHOLDS.minHistory) return undefined;
   const amounts = history.map((h) => h.amountMinor);
   const mu = mean(amounts);
-  const limit = Math.max(mu + RULE_THRESHOLDS.anomalySigma * stddev(amounts, mu), RULE_THRESHOLDS.anomalyFactor * mu, RULE_THRESHOLDS.anomalyFloorMinor);
+  const limit = Math.max(
+    mu + RULE_THRESHOLDS.anomalySigma * stddev(amounts, mu),
+    RULE_THRESHOLDS.anomalyFactor * mu,
+    RULE_THRESHOLDS.anomalyFloorMinor,
+  );
   if (txn.amountMinor <= limit) return undefined;
   return {
     id: 'amount_anomaly',
@@ -85,15 +91,22 @@ const amountAnomaly: Rule = ({ txn, history }) => {
 };
 
 const newCountry: Rule = ({ txn, history, homeCountry }) => {
-  if (txn.merchantCountry === homeCountry || history.some((h) => h.merchantCountry === txn.merchantCountry)) return undefined;
-  return { id: 'new_country', reason: `First purchase in ${txn.merchantCountry} on this card (home country ${homeCountry}).` };
+  if (txn.merchantCountry === homeCountry || history.some((h) => h.merchantCountry === txn.merchantCountry))
+    return undefined;
+  return {
+    id: 'new_country',
+    reason: `First purchase in ${txn.merchantCountry} on this card (home country ${homeCountry}).`,
+  };
 };
 
 const velocity: Rule = ({ txn, history }) => {
   const since = txn.occurredAt - RULE_THRESHOLDS.velocityWindowMs;
   const count = 1 + history.filter((h) => h.occurredAt > since && h.occurredAt <= txn.occurredAt).length;
   if (count < RULE_THRESHOLDS.velocityCount) return undefined;
-  return { id: 'velocity', reason: `${count} purchases on this card within ${RULE_THRESHOLDS.velocityWindowMs / 60_000} minutes.` };
+  return {
+    id: 'velocity',
+    reason: `${count} purchases on this card within ${RULE_THRESHOLDS.velocityWindowMs / 60_000} minutes.`,
+  };
 };
 
 const cnpHighAmount: Rule = ({ txn, history }) => {
@@ -108,16 +121,28 @@ const cnpHighAmount: Rule = ({ txn, history }) => {
 
 const riskyMcc: Rule = ({ txn }) => {
   const label = RISKY_MCCS[txn.mcc];
-  return label === undefined ? undefined : { id: 'risky_mcc', reason: `${txn.merchantName} is in a high-risk merchant category (${txn.mcc}, ${label}).` };
+  return label === undefined
+    ? undefined
+    : { id: 'risky_mcc', reason: `${txn.merchantName} is in a high-risk merchant category (${txn.mcc}, ${label}).` };
 };
 
 const compromisedTerminal: Rule = ({ txn, compromisedTerminals }) =>
   compromisedTerminals.has(txn.terminalId)
-    ? { id: 'compromised_terminal', reason: `The terminal at ${txn.merchantName} (${txn.terminalId}) has had confirmed fraud recently.` }
+    ? {
+        id: 'compromised_terminal',
+        reason: `The terminal at ${txn.merchantName} (${txn.terminalId}) has had confirmed fraud recently.`,
+      }
     : undefined;
 
 /** The rules, in the order their reasons are shown. */
-export const RULES: readonly Rule[] = [amountAnomaly, newCountry, velocity, cnpHighAmount, riskyMcc, compromisedTerminal];
+export const RULES: readonly Rule[] = [
+  amountAnomaly,
+  newCountry,
+  velocity,
+  cnpHighAmount,
+  riskyMcc,
+  compromisedTerminal,
+];
 
 /** Runs every rule; an empty list means the transaction looks normal. */
 export function evaluateRules(input: RuleInput): RuleHit[] {

@@ -59,7 +59,8 @@ export class StepUps {
       })
       .execute();
     const fc = await this.#d.cases.latestCaseOf(card.id);
-    if (fc !== undefined) await this.#d.cases.note(fc.id, `customer:chat:${psid}`, 'asked to unlock the card; step-up link sent');
+    if (fc !== undefined)
+      await this.#d.cases.note(fc.id, `customer:chat:${psid}`, 'asked to unlock the card; step-up link sent');
     return `${this.#d.publicUrl}/step-up/${token}`;
   }
 
@@ -67,13 +68,21 @@ export class StepUps {
    * Completes a step-up: the token must be unused and unexpired, and the credentials the
    * card owner's. @returns the unlocked card, or an error for the page.
    */
-  async complete(token: string, username: string, password: string): Promise<{ card: Card } | { error: string; status: number }> {
+  async complete(
+    token: string,
+    username: string,
+    password: string,
+  ): Promise<{ card: Card } | { error: string; status: number }> {
     const { db, ledger, now } = this.#d;
     const row = await db.selectFrom('step_ups').selectAll().where('token_hash', '=', hash(token)).executeTakeFirst();
     if (row === undefined || row.used_at !== null || row.expires_at < now())
       return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const customer = await ledger.customerByUsername(username);
-    if (customer === undefined || customer.id !== row.customer_id || !verifyPassword(password, customer.password_hash)) {
+    if (
+      customer === undefined ||
+      customer.id !== row.customer_id ||
+      !verifyPassword(password, customer.password_hash)
+    ) {
       const failures = (this.#failures.get(row.token_hash) ?? 0) + 1;
       this.#failures.set(row.token_hash, failures);
       if (failures < STEP_UP_MAX_FAILURES) return { error: 'Wrong username or password.', status: 401 };
@@ -89,22 +98,39 @@ export class StepUps {
       .where('token_hash', '=', row.token_hash)
       .where('used_at', 'is', null)
       .executeTakeFirst();
-    if (used.numUpdatedRows === 0n) return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
+    if (used.numUpdatedRows === 0n)
+      return { error: 'This link is not valid any more. Ask again in the chat.', status: 400 };
     const card = await ledger.card(row.card_id);
     if (card === undefined) return { error: 'This card no longer exists.', status: 400 };
     if (isFraudLock(card.lock_reason) && card.lock_reason !== 'fraud_review') await ledger.unlockCard(card.id);
     const fc = await this.#d.cases.latestCaseOf(card.id);
-    if (fc !== undefined) await this.#d.cases.note(fc.id, `customer:step-up:${row.psid}`, 'card unlocked after re-authentication at the bank');
+    if (fc !== undefined)
+      await this.#d.cases.note(
+        fc.id,
+        `customer:step-up:${row.psid}`,
+        'card unlocked after re-authentication at the bank',
+      );
     this.#d.log.info({ card: card.id, customer: customer.id }, 'card unlocked after step-up');
     await this.#d.platform.messages
-      .sendText(row.psid, `Card ${maskedCard(card.last4)} is unlocked: you confirmed it's you at the Sandbox Bank log-in page.`)
-      .catch((err: unknown) => this.#d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not confirm the unlock in chat'));
+      .sendText(
+        row.psid,
+        `Card ${maskedCard(card.last4)} is unlocked: you confirmed it's you at the Sandbox Bank log-in page.`,
+      )
+      .catch((err: unknown) =>
+        this.#d.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'could not confirm the unlock in chat',
+        ),
+      );
     return { card: (await ledger.card(card.id)) ?? card };
   }
 }
 
 const TokenParamsSchema = z.object({ token: z.string().min(20).max(100) });
-const StepUpFormSchema = z.object({ username: z.string().max(100).default(''), password: z.string().max(256).default('') });
+const StepUpFormSchema = z.object({
+  username: z.string().max(100).default(''),
+  password: z.string().max(256).default(''),
+});
 const HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
@@ -127,15 +153,24 @@ export function stepUpRoutes(stepUps: StepUps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/step-up/:token', async (request, reply) => {
       const params = TokenParamsSchema.safeParse(request.params);
-      if (!params.success) return reply.code(400).headers(HEADERS).send(page('Sandbox Bank', '<p class="error">This link is not valid.</p>'));
+      if (!params.success)
+        return reply
+          .code(400)
+          .headers(HEADERS)
+          .send(page('Sandbox Bank', '<p class="error">This link is not valid.</p>'));
       return reply.headers(HEADERS).send(form(params.data.token));
     });
     app.post('/step-up/:token', async (request, reply) => {
       const params = TokenParamsSchema.safeParse(request.params);
       const body = StepUpFormSchema.safeParse(request.body);
-      if (!params.success || !body.success) return reply.code(400).headers(HEADERS).send(page('Sandbox Bank', '<p class="error">This link is not valid.</p>'));
+      if (!params.success || !body.success)
+        return reply
+          .code(400)
+          .headers(HEADERS)
+          .send(page('Sandbox Bank', '<p class="error">This link is not valid.</p>'));
       const result = await stepUps.complete(params.data.token, body.data.username, body.data.password);
-      if ('error' in result) return reply.code(result.status).headers(HEADERS).send(form(params.data.token, result.error));
+      if ('error' in result)
+        return reply.code(result.status).headers(HEADERS).send(form(params.data.token, result.error));
       return reply
         .headers(HEADERS)
         .send(

@@ -22,7 +22,14 @@ export class Links {
     const code = newSecret();
     await this.#db
       .insertInto('link_codes')
-      .values({ code, psid, customer_id: customerId, created_at: now, expires_at: now + LINK_CODE_TTL_MS, used_at: null })
+      .values({
+        code,
+        psid,
+        customer_id: customerId,
+        created_at: now,
+        expires_at: now + LINK_CODE_TTL_MS,
+        used_at: null,
+      })
       .execute();
     return code;
   }
@@ -31,7 +38,12 @@ export class Links {
    * Confirms a link: the code must exist, be unused and unexpired, and belong to `psid`.
    * @returns the bank customer id, or undefined when the code does not check out.
    */
-  async confirm(code: string, psid: string, now: number, consent?: { categories?: readonly string[]; expiresAt?: number }): Promise<string | undefined> {
+  async confirm(
+    code: string,
+    psid: string,
+    now: number,
+    consent?: { categories?: readonly string[]; expiresAt?: number },
+  ): Promise<string | undefined> {
     return this.#db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('link_codes').selectAll().where('code', '=', code).executeTakeFirst();
       if (row === undefined || row.psid !== psid || row.used_at !== null || row.expires_at < now) return undefined;
@@ -59,7 +71,12 @@ export class Links {
 
   /** The PSID a customer linked from most recently, if any. */
   async psidOf(customerId: string): Promise<string | undefined> {
-    const row = await this.#db.selectFrom('links').select('psid').where('customer_id', '=', customerId).orderBy('linked_at', 'desc').executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('links')
+      .select('psid')
+      .where('customer_id', '=', customerId)
+      .orderBy('linked_at', 'desc')
+      .executeTakeFirst();
     return row?.psid;
   }
 

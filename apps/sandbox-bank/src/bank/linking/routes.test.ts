@@ -20,7 +20,9 @@ const form = (fields: Record<string, string>) => ({
 
 describe('bank log-in page for account linking', () => {
   it('renders a form carrying the token and redirect_uri, escaped', async () => {
-    const res = await h.bank.app.inject({ url: `/link?account_linking_token=ALT-1&redirect_uri=${encodeURIComponent(REDIRECT)}` });
+    const res = await h.bank.app.inject({
+      url: `/link?account_linking_token=ALT-1&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.body).toContain('name="account_linking_token" value="ALT-1"');
@@ -28,9 +30,13 @@ describe('bank log-in page for account linking', () => {
   });
 
   it('refuses a redirect_uri outside the hub (no open redirect)', async () => {
-    const res = await h.bank.app.inject({ url: `/link?account_linking_token=ALT-1&redirect_uri=${encodeURIComponent('https://evil.example/x?')}` });
+    const res = await h.bank.app.inject({
+      url: `/link?account_linking_token=ALT-1&redirect_uri=${encodeURIComponent('https://evil.example/x?')}`,
+    });
     expect(res.statusCode).toBe(400);
-    expect((await h.bank.app.inject(form({ redirect_uri: 'https://evil.example/?', action: 'cancel' }))).statusCode).toBe(400);
+    expect(
+      (await h.bank.app.inject(form({ redirect_uri: 'https://evil.example/?', action: 'cancel' }))).statusCode,
+    ).toBe(400);
   });
 
   it('rejects wrong bank credentials without minting a code', async () => {
@@ -47,7 +53,10 @@ describe('bank log-in page for account linking', () => {
     expect(location.startsWith(`${REDIRECT}&authorization_code=`)).toBe(true);
     const code = new URL(location).searchParams.get('authorization_code') ?? '';
     expect(code).toMatch(/^[\w-]{43}$/);
-    expect(h.hub.requests.find((r) => r.path === '/me')?.query).toMatchObject({ fields: 'recipient', account_linking_token: 'ALT-1' });
+    expect(h.hub.requests.find((r) => r.path === '/me')?.query).toMatchObject({
+      fields: 'recipient',
+      account_linking_token: 'ALT-1',
+    });
     expect(await h.deliver(linkedEvent('psid-alice', code))).toBe(200);
     expect(await h.bank.links.customerOf('psid-alice')).toBe('cus_alice');
     // A code works once.
@@ -61,7 +70,9 @@ describe('bank log-in page for account linking', () => {
   });
 
   it('an expired linking token goes back without a code', async () => {
-    const res = await h.bank.app.inject(form({ account_linking_token: 'EXPIRED', username: 'bob', password: 'bob-bank-pass', action: 'login' }));
+    const res = await h.bank.app.inject(
+      form({ account_linking_token: 'EXPIRED', username: 'bob', password: 'bob-bank-pass', action: 'login' }),
+    );
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(REDIRECT);
   });

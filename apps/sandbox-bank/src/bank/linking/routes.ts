@@ -26,7 +26,10 @@ export interface LinkingRoutesDeps {
   hint?: string;
 }
 
-const LinkQuerySchema = z.object({ account_linking_token: z.string().min(1).max(2048), redirect_uri: z.string().min(1).max(4096) });
+const LinkQuerySchema = z.object({
+  account_linking_token: z.string().min(1).max(2048),
+  redirect_uri: z.string().min(1).max(4096),
+});
 const LinkFormSchema = LinkQuerySchema.extend({
   username: z.string().max(100).default(''),
   password: z.string().max(256).default(''),
@@ -77,7 +80,12 @@ export function linkingRoutes(deps: LinkingRoutesDeps) {
         return reply
           .code(400)
           .headers(headers)
-          .send(page('Sandbox Bank', '<h1>Sandbox Bank</h1><p class="error">This link is not valid. Start again from the chat.</p>'));
+          .send(
+            page(
+              'Sandbox Bank',
+              '<h1>Sandbox Bank</h1><p class="error">This link is not valid. Start again from the chat.</p>',
+            ),
+          );
       }
       return reply.headers(headers).send(form(q.data));
     });
@@ -88,7 +96,12 @@ export function linkingRoutes(deps: LinkingRoutesDeps) {
         return reply
           .code(400)
           .headers(headers)
-          .send(page('Sandbox Bank', '<h1>Sandbox Bank</h1><p class="error">This link is not valid. Start again from the chat.</p>'));
+          .send(
+            page(
+              'Sandbox Bank',
+              '<h1>Sandbox Bank</h1><p class="error">This link is not valid. Start again from the chat.</p>',
+            ),
+          );
       }
       const { redirect_uri: redirectUri, account_linking_token: token, username, password, action } = f.data;
       if (action === 'cancel') return reply.redirect(redirectUri, 303);
@@ -111,11 +124,17 @@ export function linkingRoutes(deps: LinkingRoutesDeps) {
         psid = await deps.platform.linking.getPsid(token);
       } catch (err) {
         // A bad or expired token: go back without a code, which aborts the link (§6.1 step 5).
-        deps.log.warn({ err: isPlatformApiError(err) ? err.message : String(err) }, 'account_linking_token rejected by the hub');
+        deps.log.warn(
+          { err: isPlatformApiError(err) ? err.message : String(err) },
+          'account_linking_token rejected by the hub',
+        );
         return reply.redirect(redirectUri, 303);
       }
       const code = await deps.links.mintCode(psid, customer.id, now);
-      deps.log.info({ psid, customer: customer.id }, 'bank login ok; redirecting to the hub with an authorization code');
+      deps.log.info(
+        { psid, customer: customer.id },
+        'bank login ok; redirecting to the hub with an authorization code',
+      );
       return reply.redirect(withAuthorizationCode(redirectUri, code), 303);
     });
   };

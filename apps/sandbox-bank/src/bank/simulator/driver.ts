@@ -50,7 +50,8 @@ export class SimulationDriver {
 
   /** Books what a restart left pending, then starts background traffic if a rate is set. */
   async start(): Promise<void> {
-    for (const id of await this.#ledger.stalePending(this.#options.now() - this.#options.bookDelayMs)) await this.#processor.book(id);
+    for (const id of await this.#ledger.stalePending(this.#options.now() - this.#options.bookDelayMs))
+      await this.#processor.book(id);
     await this.#sim();
     if (this.#options.ratePerMinute <= 0) return;
     const tickMs = Math.min(1_000, Math.round(60_000 / this.#options.ratePerMinute));
@@ -72,11 +73,16 @@ export class SimulationDriver {
    * @throws RangeError when the customer has no such card, or the card is blocked.
    */
   async stage(scenario: Scenario, customerId: string, cardId?: string): Promise<AuthorizationResult> {
-    const cards = (await this.#ledger.simCards()).filter((c) => c.customerId === customerId && (cardId === undefined || c.cardId === cardId));
+    const cards = (await this.#ledger.simCards()).filter(
+      (c) => c.customerId === customerId && (cardId === undefined || c.cardId === cardId),
+    );
     const active: typeof cards = [];
     for (const c of cards) if ((await this.#ledger.card(c.cardId))?.status === 'active') active.push(c);
     const card = active[0];
-    if (card === undefined) throw new RangeError(cards.length === 0 ? `No card for customer ${customerId}` : `Card ${cards[0]?.cardId} is blocked`);
+    if (card === undefined)
+      throw new RangeError(
+        cards.length === 0 ? `No card for customer ${customerId}` : `Card ${cards[0]?.cardId} is blocked`,
+      );
     const sim = await this.#sim();
     const purchases = sim.stage(scenario, card, this.#options.now());
     if (purchases.length === 0) throw new Error(`Scenario ${scenario} staged nothing`);
@@ -109,10 +115,17 @@ export class SimulationDriver {
     if (txnId !== undefined) await this.#processor.book(txnId);
   }
 
-  async #authorize(purchase: Parameters<CardProcessor['authorize']>[0], scheduleBooking = true): Promise<AuthorizationResult> {
-    const result = await this.#processor.authorize({ ...purchase, occurredAt: Math.max(purchase.occurredAt, this.#options.now()) });
+  async #authorize(
+    purchase: Parameters<CardProcessor['authorize']>[0],
+    scheduleBooking = true,
+  ): Promise<AuthorizationResult> {
+    const result = await this.#processor.authorize({
+      ...purchase,
+      occurredAt: Math.max(purchase.occurredAt, this.#options.now()),
+    });
     if (result.txn.status === 'pending' && result.alert === undefined) {
-      if (scheduleBooking) this.#later(this.#options.bookDelayMs, () => this.#processor.book(result.txn.id).then(() => undefined));
+      if (scheduleBooking)
+        this.#later(this.#options.bookDelayMs, () => this.#processor.book(result.txn.id).then(() => undefined));
       else this.#refToTxn.set(purchase.ref, result.txn.id);
     }
     return result;

@@ -27,11 +27,29 @@ export const EVERYDAY_MERCHANTS: readonly Merchant[] = [
 ];
 
 /** Amount anomaly: a big-ticket purchase far above the customer's usual spend. */
-export const ANOMALY_MERCHANT: Merchant = { key: 'MEGATECH', name: 'MegaTech Electronics', mcc: '5732', country: null, cardPresent: true };
+export const ANOMALY_MERCHANT: Merchant = {
+  key: 'MEGATECH',
+  name: 'MegaTech Electronics',
+  mcc: '5732',
+  country: null,
+  cardPresent: true,
+};
 /** Card-not-present burst: small test charges, then large ones. */
-export const CNP_MERCHANT: Merchant = { key: 'GADGETHUB', name: 'GadgetHub Online', mcc: '5732', country: null, cardPresent: false };
+export const CNP_MERCHANT: Merchant = {
+  key: 'GADGETHUB',
+  name: 'GadgetHub Online',
+  mcc: '5732',
+  country: null,
+  cardPresent: false,
+};
 /** Risky merchant category (quasi-cash / crypto). */
-export const RISKY_MERCHANT: Merchant = { key: 'COINFLASH', name: 'CoinFlash Exchange', mcc: '6051', country: null, cardPresent: false };
+export const RISKY_MERCHANT: Merchant = {
+  key: 'COINFLASH',
+  name: 'CoinFlash Exchange',
+  mcc: '6051',
+  country: null,
+  cardPresent: false,
+};
 /** New country: everyday purchases abroad. */
 export const FOREIGN_MERCHANTS: readonly Merchant[] = [
   { key: 'MERCADO', name: 'Mercado Central', mcc: '5411', country: 'BR', cardPresent: true },

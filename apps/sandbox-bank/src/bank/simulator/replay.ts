@@ -26,7 +26,11 @@ export interface ReplayResult {
 export function replay(
   sim: TransactionSimulator,
   count: number,
-  context: { homeCountry: (cardId: string) => string; compromisedTerminals: ReadonlySet<string>; history?: ReadonlyMap<string, readonly HistoryTxn[]> },
+  context: {
+    homeCountry: (cardId: string) => string;
+    compromisedTerminals: ReadonlySet<string>;
+    history?: ReadonlyMap<string, readonly HistoryTxn[]>;
+  },
 ): ReplayResult {
   const history = new Map<string, HistoryTxn[]>();
   for (const [card, rows] of context.history ?? []) history.set(card, [...rows]);
@@ -44,7 +48,8 @@ export function replay(
       homeCountry: context.homeCountry(p.cardId),
       compromisedTerminals: context.compromisedTerminals,
     });
-    if (hits.length > 0) alerts.push({ ref: p.ref, cardId: p.cardId, scenario: p.scenario, rules: hits.map((h) => h.id) });
+    if (hits.length > 0)
+      alerts.push({ ref: p.ref, cardId: p.cardId, scenario: p.scenario, rules: hits.map((h) => h.id) });
     past.push({ amountMinor: p.amountMinor, merchantCountry: p.merchantCountry, occurredAt: p.occurredAt });
     history.set(p.cardId, past);
   }

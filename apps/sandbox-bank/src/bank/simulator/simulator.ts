@@ -18,7 +18,13 @@ import {
 } from './merchants.js';
 
 /** The fraud scenarios the simulator can stage. */
-export const SCENARIOS = ['amount_anomaly', 'compromised_terminal', 'cnp_burst', 'new_country', 'risky_merchant'] as const;
+export const SCENARIOS = [
+  'amount_anomaly',
+  'compromised_terminal',
+  'cnp_burst',
+  'new_country',
+  'risky_merchant',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** A card as the simulator sees it. */
@@ -48,7 +54,8 @@ export interface SimPurchase {
 }
 
 /** One simulator event, in time order. */
-export type SimEvent = { kind: 'authorize'; at: number; purchase: SimPurchase } | { kind: 'book'; at: number; ref: string };
+export type SimEvent =
+  { kind: 'authorize'; at: number; purchase: SimPurchase } | { kind: 'book'; at: number; ref: string };
 
 /** Options of {@link TransactionSimulator}. */
 export interface SimulatorOptions {
@@ -70,7 +77,8 @@ export interface SimulatorOptions {
 const SCENARIO_QUIET_MS = 180_000;
 
 /** Amount of an everyday purchase: 40 %–180 % of the customer's typical spend. */
-export const everydayAmount = (rng: Rng, typicalMinor: number): number => Math.max(100, Math.round((typicalMinor * rng.int(40, 180)) / 100));
+export const everydayAmount = (rng: Rng, typicalMinor: number): number =>
+  Math.max(100, Math.round((typicalMinor * rng.int(40, 180)) / 100));
 
 export class TransactionSimulator {
   readonly #rng: Rng;
@@ -135,31 +143,85 @@ export class TransactionSimulator {
     if (last !== undefined && (at < last || at - last < this.#options.minEverydayGapMs)) return;
     this.#lastEveryday.set(card.cardId, at);
     const merchant = rng.pick(EVERYDAY_MERCHANTS);
-    this.#enqueuePurchase(this.#purchase(card, merchant, everydayAmount(rng, card.typicalMinor), at, 'normal', terminalId(merchant, rng.int(1, 3))));
+    this.#enqueuePurchase(
+      this.#purchase(
+        card,
+        merchant,
+        everydayAmount(rng, card.typicalMinor),
+        at,
+        'normal',
+        terminalId(merchant, rng.int(1, 3)),
+      ),
+    );
   }
 
   #scenario(scenario: Scenario, card: SimCard, at: number): SimPurchase[] {
     const rng = this.#rng;
     switch (scenario) {
       case 'amount_anomaly':
-        return [this.#purchase(card, ANOMALY_MERCHANT, card.typicalMinor * rng.int(8, 15) + rng.int(0, 99), at, scenario, terminalId(ANOMALY_MERCHANT, 1))];
+        return [
+          this.#purchase(
+            card,
+            ANOMALY_MERCHANT,
+            card.typicalMinor * rng.int(8, 15) + rng.int(0, 99),
+            at,
+            scenario,
+            terminalId(ANOMALY_MERCHANT, 1),
+          ),
+        ];
       case 'compromised_terminal':
-        return [this.#purchase(card, COMPROMISED_TERMINAL.merchant, everydayAmount(rng, card.typicalMinor), at, scenario, COMPROMISED_TERMINAL.terminalId)];
+        return [
+          this.#purchase(
+            card,
+            COMPROMISED_TERMINAL.merchant,
+            everydayAmount(rng, card.typicalMinor),
+            at,
+            scenario,
+            COMPROMISED_TERMINAL.terminalId,
+          ),
+        ];
       case 'new_country': {
         const merchant = rng.pick(FOREIGN_MERCHANTS);
-        return [this.#purchase(card, merchant, everydayAmount(rng, card.typicalMinor), at, scenario, terminalId(merchant, rng.int(1, 3)))];
+        return [
+          this.#purchase(
+            card,
+            merchant,
+            everydayAmount(rng, card.typicalMinor),
+            at,
+            scenario,
+            terminalId(merchant, rng.int(1, 3)),
+          ),
+        ];
       }
       case 'risky_merchant':
-        return [this.#purchase(card, RISKY_MERCHANT, everydayAmount(rng, card.typicalMinor), at, scenario, terminalId(RISKY_MERCHANT, 1))];
+        return [
+          this.#purchase(
+            card,
+            RISKY_MERCHANT,
+            everydayAmount(rng, card.typicalMinor),
+            at,
+            scenario,
+            terminalId(RISKY_MERCHANT, 1),
+          ),
+        ];
       case 'cnp_burst': {
         // Two card-testing charges, then two large orders, 15 seconds apart.
         const amounts = [rng.int(100, 199), rng.int(100, 199), 20_000 + rng.int(0, 9_999), 30_000 + rng.int(0, 19_999)];
-        return amounts.map((amount, i) => this.#purchase(card, CNP_MERCHANT, amount, at + i * 15_000, scenario, terminalId(CNP_MERCHANT, 1)));
+        return amounts.map((amount, i) =>
+          this.#purchase(card, CNP_MERCHANT, amount, at + i * 15_000, scenario, terminalId(CNP_MERCHANT, 1)),
+        );
       }
     }
   }
 
-  #purchase(card: SimCard, merchant: Merchant, amountMinor: number, at: number, scenario: SimPurchase['scenario'], terminal: string): SimPurchase {
+  #purchase(
+    card: SimCard,
+    merchant: Merchant,
+    amountMinor: number,
+    at: number,
+    scenario: SimPurchase['scenario'],
+    terminal: string,
+  ): SimPurchase {
     return {
       ref: `sim-${this.#options.seed}-${++this.#seq}`,
       cardId: card.cardId,

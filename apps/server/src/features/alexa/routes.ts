@@ -20,7 +20,9 @@ export function alexaRoutes(ctx: HubContext, relay: AssistantRelay, skillId: str
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (scope) => {
       // Only in this scope: the signature is over the exact bytes Alexa sent.
-      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 128 * 1024 }, (_req, body, done) => done(null, body));
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 128 * 1024 }, (_req, body, done) =>
+        done(null, body),
+      );
       scope.post('/alexa', { schema: { hide: true } }, async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         let envelope;
@@ -29,7 +31,9 @@ export function alexaRoutes(ctx: HubContext, relay: AssistantRelay, skillId: str
         } catch (err) {
           if (!(err instanceof AlexaVerificationError)) throw err;
           request.log.info({ reason: err.message }, 'alexa request refused');
-          return reply.status(400).send({ error: 'invalid_request', error_description: `Alexa request verification failed: ${err.message}` });
+          return reply
+            .status(400)
+            .send({ error: 'invalid_request', error_description: `Alexa request verification failed: ${err.message}` });
         }
         const answer = await answerAlexa(ctx, relay, envelope);
         return answer === undefined ? reply.status(200).send({ version: '1.0', response: {} }) : reply.send(answer);

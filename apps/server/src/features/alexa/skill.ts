@@ -22,10 +22,17 @@ export interface AlexaResponse {
 const VOICE_WAIT_MS = 5_000;
 const MAX_SPEECH = 600;
 
-const say = (text: string, end = true): AlexaResponse => ({ version: '1.0', response: { outputSpeech: { type: 'PlainText', text }, shouldEndSession: end } });
+const say = (text: string, end = true): AlexaResponse => ({
+  version: '1.0',
+  response: { outputSpeech: { type: 'PlainText', text }, shouldEndSession: end },
+});
 const linkAccount = (): AlexaResponse => ({
   version: '1.0',
-  response: { outputSpeech: { type: 'PlainText', text: 'To use Confide, link your Confide account in the Alexa app.' }, card: { type: 'LinkAccount' }, shouldEndSession: true },
+  response: {
+    outputSpeech: { type: 'PlainText', text: 'To use Confide, link your Confide account in the Alexa app.' },
+    card: { type: 'LinkAccount' },
+    shouldEndSession: true,
+  },
 });
 
 /** Speech from chat text: no bullets or line breaks, short. */
@@ -36,10 +43,16 @@ export function toSpeech(text: string): string {
     .replace(/\.\s*\./g, '.')
     .replace(/\s{2,}/g, ' ')
     .trim();
-  return flat.length <= MAX_SPEECH ? flat : `${flat.slice(0, MAX_SPEECH - 20).replace(/\s+\S*$/, '')}. More in your chat.`;
+  return flat.length <= MAX_SPEECH
+    ? flat
+    : `${flat.slice(0, MAX_SPEECH - 20).replace(/\s+\S*$/, '')}. More in your chat.`;
 }
 
-export async function answerAlexa(ctx: HubContext, relay: AssistantRelay, envelope: AlexaRequestEnvelope): Promise<AlexaResponse | undefined> {
+export async function answerAlexa(
+  ctx: HubContext,
+  relay: AssistantRelay,
+  envelope: AlexaRequestEnvelope,
+): Promise<AlexaResponse | undefined> {
   const type = envelope.request?.type;
   if (type === 'SessionEndedRequest') return undefined;
   const token = envelope.context?.System?.user?.accessToken ?? envelope.session?.user?.accessToken;
@@ -51,7 +64,8 @@ export async function answerAlexa(ctx: HubContext, relay: AssistantRelay, envelo
     if (err instanceof InvalidTokenError) return linkAccount();
     throw err;
   }
-  if (type === 'LaunchRequest') return say('Confide here. Ask for your balance, your recent transactions, or your fraud alerts.', false);
+  if (type === 'LaunchRequest')
+    return say('Confide here. Ask for your balance, your recent transactions, or your fraud alerts.', false);
   if (type !== 'IntentRequest') return say('Sorry, I cannot do that.');
   const intent = envelope.request?.intent?.name;
   try {
@@ -67,7 +81,10 @@ export async function answerAlexa(ctx: HubContext, relay: AssistantRelay, envelo
         return say(toSpeech(`${latest.business}: ${latest.text}${open}`));
       }
       case 'AMAZON.HelpIntent':
-        return say('You can ask: what is my balance, what are my recent transactions, or do I have fraud alerts.', false);
+        return say(
+          'You can ask: what is my balance, what are my recent transactions, or do I have fraud alerts.',
+          false,
+        );
       case 'AMAZON.StopIntent':
       case 'AMAZON.CancelIntent':
         return say('Goodbye.');
@@ -75,7 +92,10 @@ export async function answerAlexa(ctx: HubContext, relay: AssistantRelay, envelo
         return say('Sorry, I cannot do that yet.');
     }
   } catch (err) {
-    if (err instanceof AssistantRefusal) return say('You have not allowed Confide on Alexa to read that. You can change it in the Confide privacy center.');
+    if (err instanceof AssistantRefusal)
+      return say(
+        'You have not allowed Confide on Alexa to read that. You can change it in the Confide privacy center.',
+      );
     throw err;
   }
 }

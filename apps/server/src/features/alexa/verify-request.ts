@@ -69,13 +69,17 @@ export class AlexaVerifier {
   async verify(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<AlexaRequestEnvelope> {
     const chainUrl = one(headers['signaturecertchainurl']);
     const signature = one(headers['signature-256']);
-    if (chainUrl === undefined || signature === undefined) throw new AlexaVerificationError('missing SignatureCertChainUrl or Signature-256');
+    if (chainUrl === undefined || signature === undefined)
+      throw new AlexaVerificationError('missing SignatureCertChainUrl or Signature-256');
     const problem = certUrlProblem(chainUrl);
     if (problem !== undefined) throw new AlexaVerificationError(`certificate URL ${problem}`);
     const { leaf } = await this.#chain(new URL(chainUrl).href);
     const verifier = createVerify('RSA-SHA256');
     verifier.update(rawBody);
-    if (!/^[A-Za-z0-9+/=]{16,2048}$/.test(signature) || !verifier.verify(leaf.publicKey, Buffer.from(signature, 'base64'))) {
+    if (
+      !/^[A-Za-z0-9+/=]{16,2048}$/.test(signature) ||
+      !verifier.verify(leaf.publicKey, Buffer.from(signature, 'base64'))
+    ) {
       throw new AlexaVerificationError('signature does not match the body');
     }
     let body: AlexaRequestEnvelope;
@@ -85,7 +89,8 @@ export class AlexaVerifier {
       throw new AlexaVerificationError('body is not JSON');
     }
     const at = Date.parse(String(body?.request?.timestamp));
-    if (!Number.isFinite(at) || Math.abs(this.#options.now() - at) > TIMESTAMP_TOLERANCE_MS) throw new AlexaVerificationError('timestamp outside 150 seconds');
+    if (!Number.isFinite(at) || Math.abs(this.#options.now() - at) > TIMESTAMP_TOLERANCE_MS)
+      throw new AlexaVerificationError('timestamp outside 150 seconds');
     const appId = body.context?.System?.application?.applicationId ?? body.session?.application?.applicationId;
     if (appId !== this.#options.skillId) throw new AlexaVerificationError('request is for another skill');
     return body;
@@ -104,15 +109,23 @@ export class AlexaVerifier {
     }
     const leaf = chain[0];
     if (leaf === undefined) throw new AlexaVerificationError('certificate chain is empty');
-    for (const cert of chain) if (!valid(cert, now)) throw new AlexaVerificationError('a certificate of the chain is expired or not yet valid');
-    if (leaf.checkHost(ALEXA_SAN, { subject: 'never' }) === undefined) throw new AlexaVerificationError(`certificate is not for ${ALEXA_SAN}`);
+    for (const cert of chain)
+      if (!valid(cert, now)) throw new AlexaVerificationError('a certificate of the chain is expired or not yet valid');
+    if (leaf.checkHost(ALEXA_SAN, { subject: 'never' }) === undefined)
+      throw new AlexaVerificationError(`certificate is not for ${ALEXA_SAN}`);
     for (let i = 0; i + 1 < chain.length; i++) {
       const child = chain[i] as X509Certificate;
       const parent = chain[i + 1] as X509Certificate;
-      if (!parent.ca || !child.checkIssued(parent) || !child.verify(parent.publicKey)) throw new AlexaVerificationError('certificate chain is broken');
+      if (!parent.ca || !child.checkIssued(parent) || !child.verify(parent.publicKey))
+        throw new AlexaVerificationError('certificate chain is broken');
     }
     const top = chain[chain.length - 1] as X509Certificate;
-    const anchored = this.#roots.some((root) => valid(root, now) && (top.fingerprint256 === root.fingerprint256 || (root.ca && top.checkIssued(root) && top.verify(root.publicKey))));
+    const anchored = this.#roots.some(
+      (root) =>
+        valid(root, now) &&
+        (top.fingerprint256 === root.fingerprint256 ||
+          (root.ca && top.checkIssued(root) && top.verify(root.publicKey))),
+    );
     if (!anchored) throw new AlexaVerificationError('certificate chain does not reach a trusted root');
     const entry = { leaf, chain };
     if (this.#chains.size >= 16) this.#chains.clear();
@@ -121,7 +134,8 @@ export class AlexaVerifier {
   }
 }
 
-const valid = (cert: X509Certificate, now: number) => Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
+const valid = (cert: X509Certificate, now: number) =>
+  Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The parts of an Alexa request envelope the endpoint reads. */

@@ -22,7 +22,15 @@ export interface AssistantView {
   granted_at: number;
   expires_at: number;
   updated_at: number;
-  history: Array<{ event: string; at: number; source: string; categories: string[]; page_ids: string[]; act: boolean; receipt: string | null }>;
+  history: Array<{
+    event: string;
+    at: number;
+    source: string;
+    categories: string[];
+    page_ids: string[];
+    act: boolean;
+    receipt: string | null;
+  }>;
 }
 
 export class Assistants {
@@ -43,7 +51,12 @@ export class Assistants {
       .where('g.customer_id', '=', customerId)
       .orderBy('g.granted_at', 'desc')
       .execute();
-    const ledger = await db.selectFrom('assistant_grant_ledger').selectAll().where('customer_id', '=', customerId).orderBy('seq', 'desc').execute();
+    const ledger = await db
+      .selectFrom('assistant_grant_ledger')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .orderBy('seq', 'desc')
+      .execute();
     const pages = await db.selectFrom('pages').select(['id', 'name']).execute();
     const nameOf = new Map(pages.map((p) => [p.id, p.name]));
     return rows.map((row) => {
@@ -74,32 +87,62 @@ export class Assistants {
     });
   }
 
-  async change(customerId: string, grantId: string, input: { page_ids: string[]; categories: string[]; act: boolean }): Promise<AssistantView> {
+  async change(
+    customerId: string,
+    grantId: string,
+    input: { page_ids: string[]; categories: string[]; act: boolean },
+  ): Promise<AssistantView> {
     const grant = await findGrant(this.#ctx.storage.db, grantId);
-    if (grant === undefined || grant.customerId !== customerId) throw new PlatformError('NOT_FOUND', { message: 'No such assistant.' });
-    if (grant.status !== 'active') throw new PlatformError('BAD_REQUEST', { message: 'This assistant was removed; connect it again from the assistant.' });
+    if (grant === undefined || grant.customerId !== customerId)
+      throw new PlatformError('NOT_FOUND', { message: 'No such assistant.' });
+    if (grant.status !== 'active')
+      throw new PlatformError('BAD_REQUEST', {
+        message: 'This assistant was removed; connect it again from the assistant.',
+      });
     const pageIds = await ownPages(this.#ctx.storage.db, customerId, input.page_ids);
-    if (pageIds.length !== new Set(input.page_ids).size) throw new PlatformError('BAD_REQUEST', { message: 'page_ids: only businesses you talk to.' });
-    if (input.categories.some((c) => !(CONSENT_CATEGORIES as readonly string[]).includes(c))) throw new PlatformError('BAD_REQUEST', { message: 'categories: unknown category.' });
+    if (pageIds.length !== new Set(input.page_ids).size)
+      throw new PlatformError('BAD_REQUEST', { message: 'page_ids: only businesses you talk to.' });
+    if (input.categories.some((c) => !(CONSENT_CATEGORIES as readonly string[]).includes(c)))
+      throw new PlatformError('BAD_REQUEST', { message: 'categories: unknown category.' });
     await SigningKeys.of(this.#ctx).ensure();
     await this.#ctx.storage.writes.run((tx) =>
-      grantAssistantInTx(tx, { keys: SigningKeys.of(this.#ctx), issuer: this.#ctx.config.publicUrl }, {
-        customerId,
-        clientId: grant.clientId,
-        choice: { pageIds, categories: input.categories, canAct: input.act },
-        source: 'settings',
-        now: this.#ctx.now(),
-      }),
+      grantAssistantInTx(
+        tx,
+        { keys: SigningKeys.of(this.#ctx), issuer: this.#ctx.config.publicUrl },
+        {
+          customerId,
+          clientId: grant.clientId,
+          choice: { pageIds, categories: input.categories, canAct: input.act },
+          source: 'settings',
+          now: this.#ctx.now(),
+        },
+      ),
     );
-    await this.#privacy.record({ actor: `customer:${customerId}`, action: 'assistant.changed', customerId, target: `assistant:${grant.clientId}`, details: { grant: grantId, act: input.act } });
+    await this.#privacy.record({
+      actor: `customer:${customerId}`,
+      action: 'assistant.changed',
+      customerId,
+      target: `assistant:${grant.clientId}`,
+      details: { grant: grantId, act: input.act },
+    });
     return this.#one(customerId, grantId);
   }
 
   async revoke(customerId: string, grantId: string): Promise<AssistantView> {
     const grant = await findGrant(this.#ctx.storage.db, grantId);
-    if (grant === undefined || grant.customerId !== customerId) throw new PlatformError('NOT_FOUND', { message: 'No such assistant.' });
-    const revoked = await this.#ctx.storage.writes.run((tx) => revokeAssistantInTx(tx, { customerId, grantId, now: this.#ctx.now() }));
-    if (revoked) await this.#privacy.record({ actor: `customer:${customerId}`, action: 'assistant.revoked', customerId, target: `assistant:${grant.clientId}`, details: { grant: grantId } });
+    if (grant === undefined || grant.customerId !== customerId)
+      throw new PlatformError('NOT_FOUND', { message: 'No such assistant.' });
+    const revoked = await this.#ctx.storage.writes.run((tx) =>
+      revokeAssistantInTx(tx, { customerId, grantId, now: this.#ctx.now() }),
+    );
+    if (revoked)
+      await this.#privacy.record({
+        actor: `customer:${customerId}`,
+        action: 'assistant.revoked',
+        customerId,
+        target: `assistant:${grant.clientId}`,
+        details: { grant: grantId },
+      });
     return this.#one(customerId, grantId);
   }
 

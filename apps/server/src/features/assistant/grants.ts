@@ -33,7 +33,8 @@ export interface AssistantGrant {
 }
 
 /** Whether the grant lets its assistant in at `now` (active and not expired). */
-export const isLive = (grant: AssistantGrant | undefined, now: number): grant is AssistantGrant => grant !== undefined && grant.status === 'active' && grant.expiresAt > now;
+export const isLive = (grant: AssistantGrant | undefined, now: number): grant is AssistantGrant =>
+  grant !== undefined && grant.status === 'active' && grant.expiresAt > now;
 
 export interface GrantChoice {
   pageIds: readonly string[];
@@ -62,9 +63,18 @@ export async function findGrant(db: Kysely<Database>, grantId: string): Promise<
 }
 
 /** The pages among `pageIds` the customer has a conversation with (an assistant can only be given those). */
-export async function ownPages(db: Kysely<Database>, customerId: string, pageIds: readonly string[]): Promise<string[]> {
+export async function ownPages(
+  db: Kysely<Database>,
+  customerId: string,
+  pageIds: readonly string[],
+): Promise<string[]> {
   if (pageIds.length === 0) return [];
-  const rows = await db.selectFrom('conversations').select('page_id').where('customer_id', '=', customerId).where('page_id', 'in', [...pageIds]).execute();
+  const rows = await db
+    .selectFrom('conversations')
+    .select('page_id')
+    .where('customer_id', '=', customerId)
+    .where('page_id', 'in', [...pageIds])
+    .execute();
   const own = new Set(rows.map((r) => r.page_id));
   return [...new Set(pageIds)].filter((p) => own.has(p)).sort();
 }
@@ -82,9 +92,16 @@ export async function grantAssistantInTx(
   const categories = normalizeCategories(input.choice.categories);
   const pageIds = [...new Set(input.choice.pageIds)].sort();
   if (pageIds.length === 0 || categories.length === 0) {
-    throw new PlatformError('BAD_REQUEST', { message: 'Choose at least one business and one kind of update, or remove the assistant.' });
+    throw new PlatformError('BAD_REQUEST', {
+      message: 'Choose at least one business and one kind of update, or remove the assistant.',
+    });
   }
-  const prev = await tx.db.selectFrom('assistant_grants').selectAll().where('customer_id', '=', customerId).where('client_id', '=', clientId).executeTakeFirst();
+  const prev = await tx.db
+    .selectFrom('assistant_grants')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
   const event = prev?.status === 'active' && Number(prev.expires_at) > now ? 'changed' : 'granted';
   const grantId = prev?.id ?? newId('agr', 12);
   const entryId = newId('age', 12);
@@ -104,7 +121,19 @@ export async function grantAssistantInTx(
     },
     ASSISTANT_RECEIPT_TYPE,
   );
-  await appendEntry(tx, { id: entryId, grantId, customerId, clientId, event, pageIds, categories, canAct: input.choice.canAct, source: input.source, receipt, now });
+  await appendEntry(tx, {
+    id: entryId,
+    grantId,
+    customerId,
+    clientId,
+    event,
+    pageIds,
+    categories,
+    canAct: input.choice.canAct,
+    source: input.source,
+    receipt,
+    now,
+  });
   const row: AssistantGrantsTable = {
     id: grantId,
     customer_id: customerId,
@@ -124,8 +153,16 @@ export async function grantAssistantInTx(
 }
 
 /** Revokes the customer's grant; every token issued under it stops working on its next use. False when nothing was active. */
-export async function revokeAssistantInTx(tx: WriteTx, input: { customerId: string; grantId: string; now: number }): Promise<boolean> {
-  const prev = await tx.db.selectFrom('assistant_grants').selectAll().where('id', '=', input.grantId).where('customer_id', '=', input.customerId).executeTakeFirst();
+export async function revokeAssistantInTx(
+  tx: WriteTx,
+  input: { customerId: string; grantId: string; now: number },
+): Promise<boolean> {
+  const prev = await tx.db
+    .selectFrom('assistant_grants')
+    .selectAll()
+    .where('id', '=', input.grantId)
+    .where('customer_id', '=', input.customerId)
+    .executeTakeFirst();
   if (prev === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such assistant.' });
   if (prev.status !== 'active') return false;
   const entryId = newId('age', 12);
@@ -142,8 +179,17 @@ export async function revokeAssistantInTx(tx: WriteTx, input: { customerId: stri
     receipt: null,
     now: input.now,
   });
-  await tx.db.updateTable('assistant_grants').set({ status: 'revoked', updated_at: input.now, last_entry_id: entryId }).where('id', '=', prev.id).execute();
-  await tx.db.updateTable('oauth_refresh_tokens').set({ revoked_at: input.now }).where('grant_id', '=', prev.id).where('revoked_at', 'is', null).execute();
+  await tx.db
+    .updateTable('assistant_grants')
+    .set({ status: 'revoked', updated_at: input.now, last_entry_id: entryId })
+    .where('id', '=', prev.id)
+    .execute();
+  await tx.db
+    .updateTable('oauth_refresh_tokens')
+    .set({ revoked_at: input.now })
+    .where('grant_id', '=', prev.id)
+    .where('revoked_at', 'is', null)
+    .execute();
   return true;
 }
 

@@ -5,7 +5,13 @@
  * granted) is a JSON-RPC error with code `ASSISTANT_FORBIDDEN`, bad arguments `InvalidParams`.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CONSENT_CATEGORIES } from '../consent/categories.js';
 import type { AssistantPrincipal } from '../oauth/tokens.js';
@@ -19,7 +25,8 @@ const Wait = z.number().int().min(0).max(20).default(10).describe('Seconds to wa
 
 const TOOLS = {
   list_businesses: {
-    description: 'Lists the businesses (banks, shops) this assistant may talk to for the customer, whether the customer linked their account, and which kinds of update it may read.',
+    description:
+      'Lists the businesses (banks, shops) this assistant may talk to for the customer, whether the customer linked their account, and which kinds of update it may read.',
     input: z.object({}).strict(),
   },
   get_updates: {
@@ -44,8 +51,17 @@ const TOOLS = {
     input: z
       .object({
         business: Business,
-        answer: z.string().min(1).max(100).describe('One of the open_question answers from get_updates, e.g. "Yes, it was me".'),
-        message_mid: z.string().min(1).max(64).optional().describe('The alert (mid from get_updates); default: the newest open one.'),
+        answer: z
+          .string()
+          .min(1)
+          .max(100)
+          .describe('One of the open_question answers from get_updates, e.g. "Yes, it was me".'),
+        message_mid: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .describe('The alert (mid from get_updates); default: the newest open one.'),
         wait_seconds: Wait,
       })
       .strict(),
@@ -55,35 +71,57 @@ const TOOLS = {
     input: z.object({ business: Business }).strict(),
   },
   do_action: {
-    description: 'Uses one action the business declared (needs the act permission), such as locking a card; never free text.',
+    description:
+      'Uses one action the business declared (needs the act permission), such as locking a card; never free text.',
     input: z.object({ business: Business, action: z.string().min(1).max(100), wait_seconds: Wait }).strict(),
   },
 } as const;
 
 type ToolName = keyof typeof TOOLS;
 
-const json = (value: unknown): CallToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: { result: value } as Record<string, unknown> });
+const json = (value: unknown): CallToolResult => ({
+  content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+  structuredContent: { result: value } as Record<string, unknown>,
+});
 
 export function buildMcpServer(relay: AssistantRelay, principal: AssistantPrincipal, version: string): Server {
-  const server = new Server({ name: 'confide', title: 'Confide', version }, { capabilities: { tools: {} }, instructions: 'Your conversations with your banks and merchants, within what you allowed this assistant.' });
+  const server = new Server(
+    { name: 'confide', title: 'Confide', version },
+    {
+      capabilities: { tools: {} },
+      instructions: 'Your conversations with your banks and merchants, within what you allowed this assistant.',
+    },
+  );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: (Object.keys(TOOLS) as ToolName[]).map((name) => ({
       name,
       description: TOOLS[name].description,
-      inputSchema: z.toJSONSchema(TOOLS[name].input, { io: 'input' }) as { type: 'object'; properties?: Record<string, object> },
+      inputSchema: z.toJSONSchema(TOOLS[name].input, { io: 'input' }) as {
+        type: 'object';
+        properties?: Record<string, object>;
+      },
     })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name as ToolName;
     if (!Object.hasOwn(TOOLS, name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}`);
     const parsed = TOOLS[name].input.safeParse(request.params.arguments ?? {});
-    if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'} ${i.message}`).join('; ')}`,
+      );
     try {
       return json(await run(relay, principal, name, parsed.data as Record<string, unknown>));
     } catch (err) {
       if (err instanceof AssistantRefusal) {
-        const forbidden = err.reason === 'business_not_granted' || err.reason === 'category_not_granted' || err.reason === 'act_not_granted';
-        throw new McpError(forbidden ? ASSISTANT_FORBIDDEN : ErrorCode.InvalidParams, err.message, { reason: err.reason });
+        const forbidden =
+          err.reason === 'business_not_granted' ||
+          err.reason === 'category_not_granted' ||
+          err.reason === 'act_not_granted';
+        throw new McpError(forbidden ? ASSISTANT_FORBIDDEN : ErrorCode.InvalidParams, err.message, {
+          reason: err.reason,
+        });
       }
       throw err;
     }
@@ -91,19 +129,39 @@ export function buildMcpServer(relay: AssistantRelay, principal: AssistantPrinci
   return server;
 }
 
-async function run(relay: AssistantRelay, p: AssistantPrincipal, name: ToolName, a: Record<string, unknown>): Promise<unknown> {
-  const wait = (a['wait_seconds'] as number | undefined ?? 10) * 1000;
+async function run(
+  relay: AssistantRelay,
+  p: AssistantPrincipal,
+  name: ToolName,
+  a: Record<string, unknown>,
+): Promise<unknown> {
+  const wait = ((a['wait_seconds'] as number | undefined) ?? 10) * 1000;
   switch (name) {
     case 'list_businesses':
       return relay.listBusinesses(p);
     case 'get_updates':
-      return relay.getUpdates(p, { business: a['business'] as string | undefined, category: a['category'] as string | undefined, limit: a['limit'] as number });
+      return relay.getUpdates(p, {
+        business: a['business'] as string | undefined,
+        category: a['category'] as string | undefined,
+        limit: a['limit'] as number,
+      });
     case 'ask_business': {
-      const reply = await relay.ask(p, { business: a['business'] as string, question: a['question'] as string, waitMs: wait });
-      return reply.status === 'answered' ? reply : { ...reply, note: 'The business has not answered yet; it will answer in the chat.' };
+      const reply = await relay.ask(p, {
+        business: a['business'] as string,
+        question: a['question'] as string,
+        waitMs: wait,
+      });
+      return reply.status === 'answered'
+        ? reply
+        : { ...reply, note: 'The business has not answered yet; it will answer in the chat.' };
     }
     case 'answer_fraud_alert':
-      return relay.answerFraudAlert(p, { business: a['business'] as string, answer: a['answer'] as string, messageMid: a['message_mid'] as string | undefined, waitMs: wait });
+      return relay.answerFraudAlert(p, {
+        business: a['business'] as string,
+        answer: a['answer'] as string,
+        messageMid: a['message_mid'] as string | undefined,
+        waitMs: wait,
+      });
     case 'list_actions':
       return relay.listActions(p, a['business'] as string);
     case 'do_action':

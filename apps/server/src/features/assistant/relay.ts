@@ -68,20 +68,40 @@ export class AssistantRelay {
       .selectFrom('conversations as c')
       .innerJoin('pages as pg', 'pg.id', 'c.page_id')
       .leftJoin('account_links as l', 'l.conversation_id', 'c.id')
-      .select(['pg.id as id', 'pg.name as name', 'pg.category as kind', 'l.linked_at as linked_at', 'c.id as conversation_id'])
+      .select([
+        'pg.id as id',
+        'pg.name as name',
+        'pg.category as kind',
+        'l.linked_at as linked_at',
+        'c.id as conversation_id',
+      ])
       .where('c.customer_id', '=', p.customerId)
       .where('c.page_id', 'in', p.grant.pageIds)
       .orderBy('pg.name')
       .execute();
     await this.#audit(p, 'assistant.read', null, { tool: 'list_businesses', count: rows.length });
-    return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, linked: r.linked_at !== null, readable_categories: p.grant.categories }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      linked: r.linked_at !== null,
+      readable_categories: p.grant.categories,
+    }));
   }
 
   /** Recent proactive updates of granted categories, newest first. */
-  async getUpdates(p: AssistantPrincipal, input: { business?: string | undefined; category?: string | undefined; limit: number }): Promise<Update[]> {
+  async getUpdates(
+    p: AssistantPrincipal,
+    input: { business?: string | undefined; category?: string | undefined; limit: number },
+  ): Promise<Update[]> {
     const pages = input.business === undefined ? p.grant.pageIds : [await this.#grantedPage(p, input.business)];
     if (input.category !== undefined && !p.grant.categories.includes(input.category)) {
-      await this.#deny(p, 'category_not_granted', input.business ?? null, `The customer did not allow this assistant to read ${input.category}.`);
+      await this.#deny(
+        p,
+        'category_not_granted',
+        input.business ?? null,
+        `The customer did not allow this assistant to read ${input.category}.`,
+      );
     }
     const categories = input.category === undefined ? p.grant.categories : [input.category];
     if (pages.length === 0 || categories.length === 0) return [];
@@ -89,7 +109,18 @@ export class AssistantRelay {
       .selectFrom('messages as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
       .innerJoin('pages as pg', 'pg.id', 'c.page_id')
-      .select(['m.mid', 'm.body', 'm.created_at', 'm.notification_category', 'm.awaits_answer', 'm.answered_button', 'm.closed_at', 'c.id as conversation_id', 'pg.id as page_id', 'pg.name'])
+      .select([
+        'm.mid',
+        'm.body',
+        'm.created_at',
+        'm.notification_category',
+        'm.awaits_answer',
+        'm.answered_button',
+        'm.closed_at',
+        'c.id as conversation_id',
+        'pg.id as page_id',
+        'pg.name',
+      ])
       .where('c.customer_id', '=', p.customerId)
       .where('c.page_id', 'in', pages)
       .where('m.direction', '=', 'out')
@@ -100,13 +131,27 @@ export class AssistantRelay {
     const updates: Update[] = [];
     for (const r of rows) {
       const body = await this.#ctx.storage.vault.openMessage(this.#access(p), p.customerId, r.body);
-      const answers = templateButtons(body).filter((b) => b.type === 'postback').map((b) => String(b.title));
-      const update: Update = { business: r.name, business_id: r.page_id, category: String(r.notification_category), mid: r.mid, at: new Date(Number(r.created_at)).toISOString(), text: textOf(body) };
-      if (r.awaits_answer === 1 && r.answered_button === null && r.closed_at === null) update.open_question = { answers };
+      const answers = templateButtons(body)
+        .filter((b) => b.type === 'postback')
+        .map((b) => String(b.title));
+      const update: Update = {
+        business: r.name,
+        business_id: r.page_id,
+        category: String(r.notification_category),
+        mid: r.mid,
+        at: new Date(Number(r.created_at)).toISOString(),
+        text: textOf(body),
+      };
+      if (r.awaits_answer === 1 && r.answered_button === null && r.closed_at === null)
+        update.open_question = { answers };
       if (r.answered_button !== null) update.answered = answers[r.answered_button] ?? 'answered';
       updates.push(update);
     }
-    await this.#audit(p, 'assistant.read', null, { tool: 'get_updates', count: updates.length, categories: categories.join(',') });
+    await this.#audit(p, 'assistant.read', null, {
+      tool: 'get_updates',
+      count: updates.length,
+      categories: categories.join(','),
+    });
     return updates;
   }
 
@@ -119,10 +164,18 @@ export class AssistantRelay {
   }
 
   /** Answers the open fraud alert through the same path as the chat's buttons (a postback naming the question). */
-  async answerFraudAlert(p: AssistantPrincipal, input: { business: string; answer: string; messageMid?: string | undefined; waitMs: number }): Promise<Reply & { question: string }> {
+  async answerFraudAlert(
+    p: AssistantPrincipal,
+    input: { business: string; answer: string; messageMid?: string | undefined; waitMs: number },
+  ): Promise<Reply & { question: string }> {
     await this.#requireAct(p, input.business);
     if (!p.grant.categories.includes('fraud_alerts')) {
-      await this.#deny(p, 'category_not_granted', input.business, 'The customer did not allow this assistant to read fraud alerts.');
+      await this.#deny(
+        p,
+        'category_not_granted',
+        input.business,
+        'The customer did not allow this assistant to read fraud alerts.',
+      );
     }
     const conv = await this.#conversation(p, input.business);
     let q = this.#ctx.storage.db
@@ -141,7 +194,9 @@ export class AssistantRelay {
     const wanted = input.answer.trim().toLowerCase();
     const button = templateButtons(body).find((b) => b.type === 'postback' && String(b.title).toLowerCase() === wanted);
     if (button === undefined) {
-      const titles = templateButtons(body).filter((b) => b.type === 'postback').map((b) => String(b.title));
+      const titles = templateButtons(body)
+        .filter((b) => b.type === 'postback')
+        .map((b) => String(b.title));
       throw new AssistantRefusal('invalid', `answer must be one of: ${titles.join(' | ')}`);
     }
     const sent = await this.#conversations.send(
@@ -164,9 +219,17 @@ export class AssistantRelay {
   async doAction(p: AssistantPrincipal, input: { business: string; action: string; waitMs: number }): Promise<Reply> {
     await this.#requireAct(p, input.business);
     const conv = await this.#conversation(p, input.business);
-    const action = (await this.#declaredActions(conv.page_id)).find((a) => a.title.toLowerCase() === input.action.trim().toLowerCase());
-    if (action === undefined) throw new AssistantRefusal('invalid', 'That business declared no such action; call list_actions.');
-    const sent = await this.#conversations.send(p.customerId, conv.id, { postback: { title: action.title, payload: action.payload } }, 'assistant');
+    const action = (await this.#declaredActions(conv.page_id)).find(
+      (a) => a.title.toLowerCase() === input.action.trim().toLowerCase(),
+    );
+    if (action === undefined)
+      throw new AssistantRefusal('invalid', 'That business declared no such action; call list_actions.');
+    const sent = await this.#conversations.send(
+      p.customerId,
+      conv.id,
+      { postback: { title: action.title, payload: action.payload } },
+      'assistant',
+    );
     await this.#audit(p, 'assistant.action', conv.id, { tool: 'do_action' });
     return this.#waitForReply(p, conv, sent.mid, input.waitMs);
   }
@@ -199,7 +262,11 @@ export class AssistantRelay {
         .limit(5)
         .execute();
       if (rows.length > 0) {
-        const replies = await Promise.all(rows.map(async (r) => textOf(await this.#ctx.storage.vault.openMessage(this.#access(p), p.customerId, r.body))));
+        const replies = await Promise.all(
+          rows.map(async (r) =>
+            textOf(await this.#ctx.storage.vault.openMessage(this.#access(p), p.customerId, r.body)),
+          ),
+        );
         return { status: 'answered', replies };
       }
       if (Date.now() >= deadline) return { status: 'pending', replies: [] };
@@ -209,7 +276,12 @@ export class AssistantRelay {
 
   async #grantedPage(p: AssistantPrincipal, business: string): Promise<string> {
     if (!p.grant.pageIds.includes(business)) {
-      await this.#deny(p, 'business_not_granted', business, 'The customer did not allow this assistant to talk to that business (use an id from list_businesses).');
+      await this.#deny(
+        p,
+        'business_not_granted',
+        business,
+        'The customer did not allow this assistant to talk to that business (use an id from list_businesses).',
+      );
     }
     return business;
   }
@@ -222,10 +294,21 @@ export class AssistantRelay {
   }
 
   async #requireAct(p: AssistantPrincipal, business: string): Promise<void> {
-    if (!p.scopes.includes('act')) await this.#deny(p, 'act_not_granted', business, 'The customer did not allow this assistant to act (the act scope).');
+    if (!p.scopes.includes('act'))
+      await this.#deny(
+        p,
+        'act_not_granted',
+        business,
+        'The customer did not allow this assistant to act (the act scope).',
+      );
   }
 
-  async #deny(p: AssistantPrincipal, reason: AssistantRefusal['reason'], business: string | null, message: string): Promise<never> {
+  async #deny(
+    p: AssistantPrincipal,
+    reason: AssistantRefusal['reason'],
+    business: string | null,
+    message: string,
+  ): Promise<never> {
     await this.#privacy.record({
       actor: `assistant:${p.clientId}`,
       action: 'assistant.denied',
@@ -237,7 +320,12 @@ export class AssistantRelay {
     throw new AssistantRefusal(reason, message);
   }
 
-  async #audit(p: AssistantPrincipal, action: 'assistant.read' | 'assistant.action', conversationId: string | null, details: Record<string, string | number>): Promise<void> {
+  async #audit(
+    p: AssistantPrincipal,
+    action: 'assistant.read' | 'assistant.action',
+    conversationId: string | null,
+    details: Record<string, string | number>,
+  ): Promise<void> {
     await this.#privacy.record({
       actor: `assistant:${p.clientId}`,
       action,
@@ -257,7 +345,12 @@ export function textOf(body: MessageBody): string {
   if (attachment?.type === 'template' && payload !== undefined) {
     if (typeof payload['text'] === 'string') return payload['text'];
     const elements = payload['elements'];
-    if (Array.isArray(elements)) return elements.map((e: { title?: unknown; subtitle?: unknown }) => [e.title, e.subtitle].filter((x) => typeof x === 'string').join(': ')).join('\n');
+    if (Array.isArray(elements))
+      return elements
+        .map((e: { title?: unknown; subtitle?: unknown }) =>
+          [e.title, e.subtitle].filter((x) => typeof x === 'string').join(': '),
+        )
+        .join('\n');
   }
   const kinds = (body.attachments ?? (body.attachment === undefined ? [] : [body.attachment])).map((a) => a.type);
   return kinds.length === 0 ? '' : `[${kinds.join(', ')}]`;

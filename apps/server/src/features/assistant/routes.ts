@@ -21,12 +21,19 @@ const VERSION = '0.1.0';
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'host']);
 
 const GrantIdParams = z.object({ grantId: z.string().min(1).max(64) });
-const ChangeBody = z.object({ page_ids: z.array(z.string().max(64)).min(1).max(64), categories: z.array(z.string().max(32)).min(1).max(16), act: z.boolean() }).strict();
+const ChangeBody = z
+  .object({
+    page_ids: z.array(z.string().max(64)).min(1).max(64),
+    categories: z.array(z.string().max(32)).min(1).max(16),
+    act: z.boolean(),
+  })
+  .strict();
 
 export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistants: Assistants, auth: Auth) {
   const challenge = (error?: { code: string; description: string }) => {
     const parts = [`resource_metadata="${resourceMetadataUrl(ctx.config.publicUrl)}"`];
-    if (error !== undefined) parts.unshift(`error="${error.code}"`, `error_description="${error.description.replaceAll('"', "'")}"`);
+    if (error !== undefined)
+      parts.unshift(`error="${error.code}"`, `error_description="${error.description.replaceAll('"', "'")}"`);
     return `Bearer ${parts.join(', ')}`;
   };
   const unauthorized = (reply: FastifyReply, error?: { code: string; description: string }) =>
@@ -34,13 +41,22 @@ export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistan
       .status(401)
       .header('www-authenticate', challenge(error))
       .header('cache-control', 'no-store')
-      .send({ jsonrpc: '2.0', error: { code: -32001, message: error?.description ?? 'Authorization required.' }, id: null });
+      .send({
+        jsonrpc: '2.0',
+        error: { code: -32001, message: error?.description ?? 'Authorization required.' },
+        id: null,
+      });
 
   async function principalOf(request: FastifyRequest, reply: FastifyReply): Promise<AssistantPrincipal | undefined> {
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
     if (match === null) {
-      void unauthorized(reply, header === undefined ? undefined : { code: 'invalid_request', description: 'Use one Bearer token in the Authorization header.' });
+      void unauthorized(
+        reply,
+        header === undefined
+          ? undefined
+          : { code: 'invalid_request', description: 'Use one Bearer token in the Authorization header.' },
+      );
       return undefined;
     }
     try {
@@ -57,13 +73,21 @@ export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistan
       const principal = await principalOf(request, reply);
       if (principal === undefined) return reply;
       const server = buildMcpServer(relay, principal, VERSION);
-      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
       try {
         await server.connect(transport);
         const headers = new Headers();
         // The body is handed over parsed: length and framing headers of the original bytes do not apply.
-        for (const [k, v] of Object.entries(request.headers)) if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers.set(k, v);
-        const webRequest = new Request(`${ctx.config.publicUrl}/mcp`, { method: 'POST', headers, body: JSON.stringify(request.body ?? null) });
+        for (const [k, v] of Object.entries(request.headers))
+          if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers.set(k, v);
+        const webRequest = new Request(`${ctx.config.publicUrl}/mcp`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(request.body ?? null),
+        });
         const res = await transport.handleRequest(webRequest, { parsedBody: request.body });
         void reply.status(res.status);
         res.headers.forEach((value, key) => void reply.header(key, value));
@@ -75,7 +99,14 @@ export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistan
     const notAllowed = async (request: FastifyRequest, reply: FastifyReply) => {
       const principal = await principalOf(request, reply);
       if (principal === undefined) return reply;
-      return reply.status(405).header('allow', 'POST').send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP server is stateless.' }, id: null });
+      return reply
+        .status(405)
+        .header('allow', 'POST')
+        .send({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Method not allowed: this MCP server is stateless.' },
+          id: null,
+        });
     };
     app.get('/mcp', { schema: { hide: true } }, notAllowed);
     app.delete('/mcp', { schema: { hide: true } }, notAllowed);
@@ -83,12 +114,18 @@ export function assistantRoutes(ctx: HubContext, relay: AssistantRelay, assistan
     await app.register(async (scope) => {
       const r = scope.withTypeProvider<ZodTypeProvider>();
       r.addHook('preHandler', auth);
-      r.get('/api/privacy/assistants', { schema: { tags: ['privacy'] } }, async (request) => ({ data: await assistants.list(customerOf(request).id) }));
-      r.put('/api/privacy/assistants/:grantId', { schema: { tags: ['privacy'], params: GrantIdParams, body: ChangeBody } }, async (request) =>
-        assistants.change(customerOf(request).id, request.params.grantId, request.body),
+      r.get('/api/privacy/assistants', { schema: { tags: ['privacy'] } }, async (request) => ({
+        data: await assistants.list(customerOf(request).id),
+      }));
+      r.put(
+        '/api/privacy/assistants/:grantId',
+        { schema: { tags: ['privacy'], params: GrantIdParams, body: ChangeBody } },
+        async (request) => assistants.change(customerOf(request).id, request.params.grantId, request.body),
       );
-      r.delete('/api/privacy/assistants/:grantId', { schema: { tags: ['privacy'], params: GrantIdParams } }, async (request) =>
-        assistants.revoke(customerOf(request).id, request.params.grantId),
+      r.delete(
+        '/api/privacy/assistants/:grantId',
+        { schema: { tags: ['privacy'], params: GrantIdParams } },
+        async (request) => assistants.revoke(customerOf(request).id, request.params.grantId),
       );
     });
   };

@@ -29,7 +29,10 @@ import type { BlobStore } from './blob-store.js';
 export type AttachmentSource = { kind: 'file'; file: UploadedFile } | { kind: 'url'; url: string };
 
 /** The stored payload of a sent attachment: its id and where the customer's app loads it from. */
-export function attachmentPayload(row: Pick<AttachmentsTable, 'id' | 'url' | 'blob_key'>): { attachment_id: string; url: string } {
+export function attachmentPayload(row: Pick<AttachmentsTable, 'id' | 'url' | 'blob_key'>): {
+  attachment_id: string;
+  url: string;
+} {
   return { attachment_id: row.id, url: row.blob_key === null ? (row.url as string) : `/api/attachments/${row.id}` };
 }
 
@@ -51,11 +54,18 @@ export class Attachments {
   }
 
   /** Stores an upload and returns its row; bytes are written before the row and removed if the row fails. */
-  async upload(principal: TokenPrincipal, type: MediaType, source: AttachmentSource, isReusable: boolean): Promise<AttachmentsTable> {
+  async upload(
+    principal: TokenPrincipal,
+    type: MediaType,
+    source: AttachmentSource,
+    isReusable: boolean,
+  ): Promise<AttachmentsTable> {
     const put = source.kind === 'file' ? await this.#putFile(source.file) : undefined;
     try {
       // An upload is the page's until it is sent: it keeps a copy of the key either way.
-      return await this.ctx.storage.writes.run((tx) => this.#insert(tx, principal, type, source, isReusable, put, true));
+      return await this.ctx.storage.writes.run((tx) =>
+        this.#insert(tx, principal, type, source, isReusable, put, true),
+      );
     } catch (err) {
       if (put !== undefined) await this.blobs.delete(put.blobKey).catch(() => undefined);
       throw err;
@@ -100,7 +110,11 @@ export class Attachments {
    */
   async shareWith(tx: WriteTx, row: AttachmentsTable, conv: ConversationRow): Promise<boolean> {
     if (row.blob_key === null) return true;
-    const holders = await tx.db.selectFrom('attachment_keys').select('conversation_id').where('attachment_id', '=', row.id).execute();
+    const holders = await tx.db
+      .selectFrom('attachment_keys')
+      .select('conversation_id')
+      .where('attachment_id', '=', row.id)
+      .execute();
     if (holders.some((h) => h.conversation_id === conv.id)) return true;
     let fileKey = this.#staged.get(row.blob_key)?.fileKey;
     if (fileKey === undefined) {
@@ -110,7 +124,13 @@ export class Attachments {
       const access: Access = { purpose: 'deliver_to_customer', actor: `app:${row.app_id}` };
       fileKey = await tx.vault.openFileKey(access, { kind: 'page', pageId: row.page_id }, row.id, row.key_enc);
     }
-    await grantFileKey(tx, { attachmentId: row.id, customerId: conv.customer_id, conversationId: conv.id, fileKey, now: this.ctx.now() });
+    await grantFileKey(tx, {
+      attachmentId: row.id,
+      customerId: conv.customer_id,
+      conversationId: conv.id,
+      fileKey,
+      now: this.ctx.now(),
+    });
     if (row.is_reusable === 0 && row.key_enc !== null) {
       await tx.db.updateTable('attachments').set({ key_enc: null }).where('id', '=', row.id).execute();
       row.key_enc = null;
@@ -122,7 +142,10 @@ export class Attachments {
    * The bytes and name (or URL) of an attachment sent to this customer; NOT_FOUND otherwise,
    * with no difference.
    */
-  async openForCustomer(customerId: string, attachmentId: string): Promise<{ row: AttachmentsTable; data: Buffer | undefined; name: string | null }> {
+  async openForCustomer(
+    customerId: string,
+    attachmentId: string,
+  ): Promise<{ row: AttachmentsTable; data: Buffer | undefined; name: string | null }> {
     const db = this.ctx.storage.db;
     const row = await db
       .selectFrom('attachments as a')
@@ -171,19 +194,26 @@ export class Attachments {
       content_type: source.kind === 'file' ? safeMime(source.file.mimetype) : null,
       // The name is content: sealed under the file's key, never stored in clear.
       filename: null,
-      filename_enc: source.kind === 'file' && put !== undefined ? tx.vault.sealFileName(put.fileKey, id, source.file.filename.slice(0, 255)) : null,
+      filename_enc:
+        source.kind === 'file' && put !== undefined
+          ? tx.vault.sealFileName(put.fileKey, id, source.file.filename.slice(0, 255))
+          : null,
       size: source.kind === 'file' ? source.file.data.length : null,
       is_reusable: isReusable ? 1 : 0,
       from_customer: 0,
       created_at: this.ctx.now(),
-      key_enc: put === undefined || !pageCopy ? null : await tx.vault.wrapFileKey({ kind: 'page', pageId: principal.pageId }, id, put.fileKey),
+      key_enc:
+        put === undefined || !pageCopy
+          ? null
+          : await tx.vault.wrapFileKey({ kind: 'page', pageId: principal.pageId }, id, put.fileKey),
     };
     await tx.db.insertInto('attachments').values(row).execute();
     return row;
   }
 
   async #putFile(file: UploadedFile): Promise<{ blobKey: string; fileKey: FileKey }> {
-    if (file.data.length === 0) throw new PlatformError('ATTACHMENT_UPLOAD_FAILED', { message: 'The uploaded file is empty.' });
+    if (file.data.length === 0)
+      throw new PlatformError('ATTACHMENT_UPLOAD_FAILED', { message: 'The uploaded file is empty.' });
     return this.files.put(file.data);
   }
 }
@@ -211,7 +241,11 @@ export async function grantFileKey(
 }
 
 /** An attachment of this page usable in a send, or undefined (another page's id, or a customer's file, looks unknown). */
-export function findPageAttachment(db: Kysely<Database>, pageId: string, attachmentId: string): Promise<AttachmentsTable | undefined> {
+export function findPageAttachment(
+  db: Kysely<Database>,
+  pageId: string,
+  attachmentId: string,
+): Promise<AttachmentsTable | undefined> {
   // A customer's file is never the page's to send.
   return db
     .selectFrom('attachments')
@@ -249,13 +283,20 @@ export async function openCustomerFile(
 ): Promise<CustomerFile> {
   if (row.blob_key === null) return { data: undefined, name: null };
   const fileKey = await openCustomerFileKey(ctx, customerId, row.id, access);
-  if (fileKey === undefined) return { data: readData ? await files.readLegacy(access, row.blob_key) : undefined, name: row.filename };
-  const name = row.filename_enc === null ? row.filename : ctx.storage.vault.openFileName(fileKey, row.id, row.filename_enc);
+  if (fileKey === undefined)
+    return { data: readData ? await files.readLegacy(access, row.blob_key) : undefined, name: row.filename };
+  const name =
+    row.filename_enc === null ? row.filename : ctx.storage.vault.openFileName(fileKey, row.id, row.filename_enc);
   return { data: readData ? await files.read(row.blob_key, fileKey) : undefined, name };
 }
 
 /** The key of a file through the customer's conversation copy; undefined when they have none (legacy file). */
-async function openCustomerFileKey(ctx: HubContext, customerId: string, attachmentId: string, access: Access): Promise<FileKey | undefined> {
+async function openCustomerFileKey(
+  ctx: HubContext,
+  customerId: string,
+  attachmentId: string,
+  access: Access,
+): Promise<FileKey | undefined> {
   const copy = await ctx.storage.db
     .selectFrom('attachment_keys')
     .select(['conversation_id', 'key_enc'])
@@ -274,7 +315,10 @@ async function openCustomerFileKey(ctx: HubContext, customerId: string, attachme
  * keys go with the conversations) and returns their blob keys, for the caller to delete
  * once committed. Reusable files stay: they are the page's.
  */
-export async function removeConversationFiles(db: Kysely<Database>, conversationIds: readonly string[]): Promise<string[]> {
+export async function removeConversationFiles(
+  db: Kysely<Database>,
+  conversationIds: readonly string[],
+): Promise<string[]> {
   if (conversationIds.length === 0) return [];
   const rows = await db
     .selectFrom('attachments as a')
@@ -320,11 +364,24 @@ export async function removeConversationFiles(db: Kysely<Database>, conversation
  * the single-use files no message carries any more. Returns the blob keys to delete once
  * committed.
  */
-export async function removeFileLinksBefore(db: Kysely<Database>, before: number, limit: number): Promise<{ links: number; files: string[] }> {
-  const links = await db.selectFrom('message_attachments').select('attachment_id').where('created_at', '<', before).limit(limit).execute();
+export async function removeFileLinksBefore(
+  db: Kysely<Database>,
+  before: number,
+  limit: number,
+): Promise<{ links: number; files: string[] }> {
+  const links = await db
+    .selectFrom('message_attachments')
+    .select('attachment_id')
+    .where('created_at', '<', before)
+    .limit(limit)
+    .execute();
   if (links.length === 0) return { links: 0, files: [] };
   const ids = [...new Set(links.map((l) => l.attachment_id))];
-  await db.deleteFrom('message_attachments').where('attachment_id', 'in', ids).where('created_at', '<', before).execute();
+  await db
+    .deleteFrom('message_attachments')
+    .where('attachment_id', 'in', ids)
+    .where('created_at', '<', before)
+    .execute();
   await db
     .deleteFrom('attachment_keys')
     .where('attachment_id', 'in', ids)
@@ -345,7 +402,13 @@ export async function removeFileLinksBefore(db: Kysely<Database>, before: number
     .select(['a.id', 'a.blob_key'])
     .where('a.id', 'in', ids)
     .where('a.is_reusable', '=', 0)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('message_attachments as ma').select('ma.mid').whereRef('ma.attachment_id', '=', 'a.id'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('message_attachments as ma').select('ma.mid').whereRef('ma.attachment_id', '=', 'a.id'),
+        ),
+      ),
+    )
     .execute();
   if (orphans.length > 0)
     await db
@@ -360,9 +423,15 @@ export async function removeFileLinksBefore(db: Kysely<Database>, before: number
 }
 
 /** Deletes the blobs of removed files once their rows are gone (already unreadable: their keys are gone). */
-export async function deleteFileBlobs(ctx: HubContext, blobs: BlobStore | undefined, keys: readonly string[]): Promise<void> {
+export async function deleteFileBlobs(
+  ctx: HubContext,
+  blobs: BlobStore | undefined,
+  keys: readonly string[],
+): Promise<void> {
   if (blobs === undefined) return;
   for (const key of keys) {
-    await blobs.delete(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not delete a removed attachment file'));
+    await blobs
+      .delete(key)
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not delete a removed attachment file'));
   }
 }

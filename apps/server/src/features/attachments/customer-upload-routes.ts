@@ -19,7 +19,9 @@ export function customerUploadRoutes(uploads: CustomerUploads, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     // This scope takes any body as bytes: the file's type is read from its content.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_CUSTOMER_UPLOAD_BYTES }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_CUSTOMER_UPLOAD_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
     app.withTypeProvider<ZodTypeProvider>().post(
       '/api/conversations/:id/attachments',
       {
@@ -33,7 +35,8 @@ export function customerUploadRoutes(uploads: CustomerUploads, auth: Auth) {
       },
       async (request, reply) => {
         const data = request.body;
-        if (!Buffer.isBuffer(data)) throw new PlatformError('BAD_REQUEST', { message: 'Send the file as the request body.' });
+        if (!Buffer.isBuffer(data))
+          throw new PlatformError('BAD_REQUEST', { message: 'Send the file as the request body.' });
         const message = await uploads.send(customerOf(request).id, request.params.id, data, request.query.name);
         return reply.status(201).send(message);
       },
@@ -47,8 +50,10 @@ export function customerFileRoutes(uploads: CustomerUploads, pages: Pages) {
       '/platform/attachments/:id',
       { schema: { hide: true } },
       async (request, reply) => {
-        const token = typeof request.query['access_token'] === 'string' ? request.query['access_token'] : bearerToken(request);
-        const proof = typeof request.query['appsecret_proof'] === 'string' ? request.query['appsecret_proof'] : undefined;
+        const token =
+          typeof request.query['access_token'] === 'string' ? request.query['access_token'] : bearerToken(request);
+        const proof =
+          typeof request.query['appsecret_proof'] === 'string' ? request.query['appsecret_proof'] : undefined;
         const principal = await authenticate(pages, token, proof);
         if (!/^\d{1,32}$/.test(request.params.id)) throw new PlatformError('UNKNOWN_OBJECT');
         const file = await uploads.openForPage(principal, request.params.id);
@@ -57,7 +62,10 @@ export function customerFileRoutes(uploads: CustomerUploads, pages: Pages) {
           .header('cache-control', 'private, no-store')
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
-          .header('content-disposition', `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+          .header(
+            'content-disposition',
+            `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+          )
           .type(file.mime);
         return reply.send(file.data);
       },

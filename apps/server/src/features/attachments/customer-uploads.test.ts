@@ -4,8 +4,13 @@ import { buildTestHub, createPage, DIALECTS, type TestHub } from '../../../test/
 import { cleanFileName, sniffUploadType } from './customer-uploads.js';
 
 // The smallest real files of each kind: a 1×1 PNG and a one-page PDF.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64');
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
 
 describe('sniffUploadType and cleanFileName', () => {
   it('recognises photos and PDFs by their bytes only, and keeps names to a safe last segment', () => {
@@ -30,7 +35,13 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const upload = (cookie: string, conversationId: string, data: Buffer, name: string, type = 'application/octet-stream') =>
+    const upload = (
+      cookie: string,
+      conversationId: string,
+      data: Buffer,
+      name: string,
+      type = 'application/octet-stream',
+    ) =>
       hub.app.inject({
         method: 'POST',
         url: `/api/conversations/${conversationId}/attachments?name=${encodeURIComponent(name)}`,
@@ -40,11 +51,20 @@ for (const dialect of DIALECTS) {
 
     /** The webhook events queued for the page, opened as the delivery worker would. */
     const webhookMessages = async (customerId: string) => {
-      const rows = await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['field', 'payload']).where('field', '=', 'messages').orderBy('id').execute();
+      const rows = await hub.ctx.storage.db
+        .selectFrom('webhook_outbox')
+        .select(['field', 'payload'])
+        .where('field', '=', 'messages')
+        .orderBy('id')
+        .execute();
       return Promise.all(
         rows.map(
           async (r) =>
-            (await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, customerId, r.payload)) as {
+            (await hub.ctx.storage.vault.openPayload(
+              { purpose: 'deliver_to_business', actor: 'test' },
+              customerId,
+              r.payload,
+            )) as {
               message: { mid: string; text?: string; attachments?: Array<{ type: string; payload: { url: string } }> };
             },
         ),
@@ -52,16 +72,25 @@ for (const dialect of DIALECTS) {
     };
 
     it('sends a photo and a PDF: the customer sees them, the page gets Messenger attachments events whose URLs open with its token only', async () => {
-      const bank = await buildGraphFixture(hub, { page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }) });
+      const bank = await buildGraphFixture(hub, {
+        page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }),
+      });
       const photo = await upload(bank.customer.cookie, bank.conversationId, PNG, 'screenshot.png', 'image/png');
       expect(photo.statusCode, photo.body).toBe(201);
-      expect(photo.json().body.attachments[0]).toMatchObject({ type: 'image', payload: { name: 'screenshot.png', size: PNG.length } });
+      expect(photo.json().body.attachments[0]).toMatchObject({
+        type: 'image',
+        payload: { name: 'screenshot.png', size: PNG.length },
+      });
       const pdf = await upload(bank.customer.cookie, bank.conversationId, PDF, 'Receipt März.pdf');
       expect(pdf.statusCode, pdf.body).toBe(201);
       expect(pdf.json().body.attachments[0]).toMatchObject({ type: 'file', payload: { name: 'Receipt März.pdf' } });
 
       // The customer downloads their own files.
-      const own = await hub.app.inject({ method: 'GET', url: pdf.json().body.attachments[0].payload.url, headers: { cookie: bank.customer.cookie } });
+      const own = await hub.app.inject({
+        method: 'GET',
+        url: pdf.json().body.attachments[0].payload.url,
+        headers: { cookie: bank.customer.cookie },
+      });
       expect(own.statusCode).toBe(200);
       expect(own.rawPayload.equals(PDF)).toBe(true);
 
@@ -72,11 +101,18 @@ for (const dialect of DIALECTS) {
       for (const url of urls) expect(url).toMatch(/^http:\/\/localhost:\d+\/platform\/attachments\/\d+$/);
       const path = (url: string) => new URL(url).pathname;
 
-      const withToken = await hub.app.inject({ method: 'GET', url: path(urls[0]!), headers: { authorization: `Bearer ${bank.page.page_access_token}` } });
+      const withToken = await hub.app.inject({
+        method: 'GET',
+        url: path(urls[0]!),
+        headers: { authorization: `Bearer ${bank.page.page_access_token}` },
+      });
       expect(withToken.statusCode).toBe(200);
       expect(withToken.headers['content-type']).toBe('image/png');
       expect(withToken.rawPayload.equals(PNG)).toBe(true);
-      const pdfByQuery = await hub.app.inject({ method: 'GET', url: `${path(urls[1]!)}?access_token=${bank.page.page_access_token}` });
+      const pdfByQuery = await hub.app.inject({
+        method: 'GET',
+        url: `${path(urls[1]!)}?access_token=${bank.page.page_access_token}`,
+      });
       expect(pdfByQuery.statusCode).toBe(200);
       expect(pdfByQuery.headers['content-disposition']).toContain("filename*=UTF-8''Receipt%20M%C3%A4rz.pdf");
       expect(pdfByQuery.rawPayload.equals(PDF)).toBe(true);
@@ -86,12 +122,21 @@ for (const dialect of DIALECTS) {
       const noToken = await hub.app.inject({ method: 'GET', url: path(urls[0]!) });
       expect(noToken.statusCode).toBe(400);
       expect(noToken.json().error.code).toBe(190);
-      expect((await hub.app.inject({ method: 'GET', url: `${path(urls[0]!)}?access_token=${'x'.repeat(40)}` })).json().error.code).toBe(190);
-      const foreign = await hub.app.inject({ method: 'GET', url: `${path(urls[0]!)}?access_token=${other.page_access_token}` });
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `${path(urls[0]!)}?access_token=${'x'.repeat(40)}` })).json().error
+          .code,
+      ).toBe(190);
+      const foreign = await hub.app.inject({
+        method: 'GET',
+        url: `${path(urls[0]!)}?access_token=${other.page_access_token}`,
+      });
       expect(foreign.statusCode).toBe(400);
       expect(foreign.json().error.code).toBe(100);
       expect(foreign.rawPayload.includes(PNG.subarray(8, 16))).toBe(false);
-      expect((await hub.app.inject({ method: 'GET', url: path(urls[0]!), headers: { cookie: bank.customer.cookie } })).json().error.code).toBe(190);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: path(urls[0]!), headers: { cookie: bank.customer.cookie } })).json()
+          .error.code,
+      ).toBe(190);
 
       // The page can never send the customer's file as its own.
       const resend = await hub.app.inject({
@@ -100,17 +145,30 @@ for (const dialect of DIALECTS) {
         payload: {
           recipient: { id: bank.psid },
           messaging_type: 'RESPONSE',
-          message: { attachment: { type: 'image', payload: { attachment_id: photo.json().body.attachments[0].payload.attachment_id } } },
+          message: {
+            attachment: {
+              type: 'image',
+              payload: { attachment_id: photo.json().body.attachments[0].payload.attachment_id },
+            },
+          },
         },
       });
       expect(resend.statusCode).toBe(400);
     });
 
     it('stores the file sealed: neither its bytes nor its name appear in the blob store or the database', async () => {
-      const bank = await buildGraphFixture(hub, { page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }) });
+      const bank = await buildGraphFixture(hub, {
+        page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }),
+      });
       const marker = Buffer.concat([PDF, Buffer.from('UNIQUE-MARKER-7f3a9')]);
-      expect((await upload(bank.customer.cookie, bank.conversationId, marker, 'secret-name-q81.pdf')).statusCode).toBe(201);
-      const row = await hub.ctx.storage.db.selectFrom('attachments').selectAll().where('from_customer', '=', 1).executeTakeFirstOrThrow();
+      expect((await upload(bank.customer.cookie, bank.conversationId, marker, 'secret-name-q81.pdf')).statusCode).toBe(
+        201,
+      );
+      const row = await hub.ctx.storage.db
+        .selectFrom('attachments')
+        .selectAll()
+        .where('from_customer', '=', 1)
+        .executeTakeFirstOrThrow();
       expect(row.filename).toBeNull();
       expect(row.filename_enc).not.toContain('secret-name');
       expect(row.key_enc).toBeNull();
@@ -121,13 +179,23 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses empty, unknown-type and oversized files, and conversations that are not the customer’s, writing nothing', async () => {
-      const bank = await buildGraphFixture(hub, { page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }) });
+      const bank = await buildGraphFixture(hub, {
+        page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }),
+      });
       const other = await buildGraphFixture(hub);
       const before = await countRows(hub, 'attachments');
-      const svg = await upload(bank.customer.cookie, bank.conversationId, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg', 'image/svg+xml');
+      const svg = await upload(
+        bank.customer.cookie,
+        bank.conversationId,
+        Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+        'x.svg',
+        'image/svg+xml',
+      );
       expect(svg.statusCode).toBe(415);
       expect(svg.json().error.message).toMatch(/photos .* PDF/);
-      expect((await upload(bank.customer.cookie, bank.conversationId, Buffer.alloc(0), 'empty.png')).statusCode).toBe(400);
+      expect((await upload(bank.customer.cookie, bank.conversationId, Buffer.alloc(0), 'empty.png')).statusCode).toBe(
+        400,
+      );
       const big = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]);
       expect((await upload(bank.customer.cookie, bank.conversationId, big, 'big.pdf')).statusCode).toBe(413);
       expect((await upload(bank.customer.cookie, other.conversationId, PNG, 'x.png')).statusCode).toBe(404);
@@ -149,11 +217,16 @@ for (const dialect of DIALECTS) {
     });
 
     it('deleting the account shreds the file for the page too', async () => {
-      const bank = await buildGraphFixture(hub, { page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }) });
+      const bank = await buildGraphFixture(hub, {
+        page: await createPage(hub, { webhookUrl: 'https://bank.example/hook' }),
+      });
       expect((await upload(bank.customer.cookie, bank.conversationId, PNG, 'a.png')).statusCode).toBe(201);
       const [event] = (await webhookMessages(bank.customer.id)).filter((e) => e.message.attachments !== undefined);
       const path = new URL(event?.message.attachments?.[0]?.payload.url ?? '').pathname;
-      expect((await hub.app.inject({ method: 'GET', url: `${path}?access_token=${bank.page.page_access_token}` })).statusCode).toBe(200);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `${path}?access_token=${bank.page.page_access_token}` }))
+          .statusCode,
+      ).toBe(200);
       const erased = await hub.app.inject({
         method: 'DELETE',
         url: '/api/account',
@@ -161,7 +234,10 @@ for (const dialect of DIALECTS) {
         payload: { password: 'correct horse battery' },
       });
       expect(erased.statusCode, erased.body).toBeLessThan(300);
-      expect((await hub.app.inject({ method: 'GET', url: `${path}?access_token=${bank.page.page_access_token}` })).statusCode).toBe(400);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `${path}?access_token=${bank.page.page_access_token}` }))
+          .statusCode,
+      ).toBe(400);
     });
   });
 }

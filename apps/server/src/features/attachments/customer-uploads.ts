@@ -8,7 +8,13 @@
  * URL on this hub that answers only to a token of the conversation's page (`openForPage`).
  * The page can never send a customer's file as its own (`findPageAttachment` skips them).
  */
-import { CUSTOMER_UPLOAD_TYPES, MAX_CUSTOMER_UPLOAD_BYTES, PlatformError, type ChatMessage, type CustomerUploadType } from '@confide/protocol';
+import {
+  CUSTOMER_UPLOAD_TYPES,
+  MAX_CUSTOMER_UPLOAD_BYTES,
+  PlatformError,
+  type ChatMessage,
+  type CustomerUploadType,
+} from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { randomScopedId } from '../../crypto/tokens.js';
 import { ContentErasedError, type Access } from '../../privacy/purposes.js';
@@ -26,8 +32,10 @@ export function sniffUploadType(data: Buffer): CustomerUploadType | undefined {
   const starts = (bytes: number[], at = 0) => bytes.every((b, i) => data[at + i] === b);
   if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (data.subarray(0, 6).toString('latin1') === 'GIF87a' || data.subarray(0, 6).toString('latin1') === 'GIF89a') return 'image/gif';
-  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.subarray(0, 6).toString('latin1') === 'GIF87a' || data.subarray(0, 6).toString('latin1') === 'GIF89a')
+    return 'image/gif';
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'image/webp';
   if (data.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
   return undefined;
 }
@@ -69,10 +77,15 @@ export class CustomerUploads {
   async send(customerId: string, conversationId: string, data: Buffer, name: string | undefined): Promise<ChatMessage> {
     if (data.length === 0) throw new PlatformError('BAD_REQUEST', { message: 'That file is empty.' });
     if (data.length > MAX_CUSTOMER_UPLOAD_BYTES) {
-      throw new PlatformError('PAYLOAD_TOO_LARGE', { message: `Files can be up to ${MAX_CUSTOMER_UPLOAD_BYTES / 1024 / 1024} MB.` });
+      throw new PlatformError('PAYLOAD_TOO_LARGE', {
+        message: `Files can be up to ${MAX_CUSTOMER_UPLOAD_BYTES / 1024 / 1024} MB.`,
+      });
     }
     const mime = sniffUploadType(data);
-    if (mime === undefined) throw new PlatformError('UNSUPPORTED_MEDIA_TYPE', { message: 'Only photos (JPEG, PNG, GIF, WebP) and PDF documents can be sent.' });
+    if (mime === undefined)
+      throw new PlatformError('UNSUPPORTED_MEDIA_TYPE', {
+        message: 'Only photos (JPEG, PNG, GIF, WebP) and PDF documents can be sent.',
+      });
     const type = CUSTOMER_UPLOAD_TYPES[mime];
     const fileName = cleanFileName(name, mime);
     const files = this.#attachments.files;
@@ -107,10 +120,15 @@ export class CustomerUploads {
           direction: 'in',
           body: { attachments: [{ type, payload: { ...attachmentPayload(row), name: fileName, size: data.length } }] },
           // The business sees Messenger's shape: the type and a URL it fetches with its page token.
-          webhookBody: { attachments: [{ type, payload: { url: `${this.#ctx.config.publicUrl}${customerFilePath(id)}` } }] },
+          webhookBody: {
+            attachments: [{ type, payload: { url: `${this.#ctx.config.publicUrl}${customerFilePath(id)}` } }],
+          },
           now,
         });
-        await tx.db.insertInto('message_attachments').values({ attachment_id: id, conversation_id: conv.id, mid: recorded.mid, created_at: now }).execute();
+        await tx.db
+          .insertInto('message_attachments')
+          .values({ attachment_id: id, conversation_id: conv.id, mid: recorded.mid, created_at: now })
+          .execute();
         return recorded;
       });
       this.#ctx.metrics.messagesStored.inc({ direction: 'in' });
@@ -125,12 +143,23 @@ export class CustomerUploads {
    * A customer's file for a token of the page it was sent to: its bytes, type and name.
    * Any other page, a business's own upload, or an erased file answer UNKNOWN_OBJECT alike.
    */
-  async openForPage(principal: TokenPrincipal, attachmentId: string): Promise<{ data: Buffer; mime: string; name: string }> {
+  async openForPage(
+    principal: TokenPrincipal,
+    attachmentId: string,
+  ): Promise<{ data: Buffer; mime: string; name: string }> {
     const db = this.#ctx.storage.db;
     const found = await db
       .selectFrom('attachments as a')
       .innerJoin('attachment_keys as k', 'k.attachment_id', 'a.id')
-      .select(['a.id', 'a.blob_key', 'a.content_type', 'a.filename_enc', 'k.conversation_id', 'k.customer_id', 'k.key_enc'])
+      .select([
+        'a.id',
+        'a.blob_key',
+        'a.content_type',
+        'a.filename_enc',
+        'k.conversation_id',
+        'k.customer_id',
+        'k.key_enc',
+      ])
       .where('a.id', '=', attachmentId)
       .where('a.page_id', '=', principal.pageId)
       .where('a.from_customer', '=', 1)
@@ -138,11 +167,18 @@ export class CustomerUploads {
     if (found === undefined || found.blob_key === null) throw new PlatformError('UNKNOWN_OBJECT');
     const access: Access = { purpose: 'deliver_to_business', actor: `app:${principal.appId}` };
     try {
-      const owner = { kind: 'conversation', customerId: found.customer_id, conversationId: found.conversation_id } as const;
+      const owner = {
+        kind: 'conversation',
+        customerId: found.customer_id,
+        conversationId: found.conversation_id,
+      } as const;
       const fileKey = await this.#ctx.storage.vault.openFileKey(access, owner, found.id, found.key_enc);
       const data = await this.#attachments.files.read(found.blob_key, fileKey);
       if (data === undefined) throw new PlatformError('UNKNOWN_OBJECT');
-      const name = found.filename_enc === null ? 'attachment' : this.#ctx.storage.vault.openFileName(fileKey, found.id, found.filename_enc);
+      const name =
+        found.filename_enc === null
+          ? 'attachment'
+          : this.#ctx.storage.vault.openFileName(fileKey, found.id, found.filename_enc);
       return { data, mime: found.content_type ?? 'application/octet-stream', name };
     } catch (err) {
       if (err instanceof ContentErasedError) throw new PlatformError('UNKNOWN_OBJECT');

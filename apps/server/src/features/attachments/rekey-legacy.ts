@@ -39,7 +39,13 @@ export async function rekeyLegacyAttachments(ctx: HubContext, blobs: BlobStore, 
       .selectFrom('attachments as a')
       .where('a.blob_key', 'is not', null)
       .where('a.key_enc', 'is', null)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('attachment_keys as k').select('k.attachment_id').whereRef('k.attachment_id', '=', 'a.id'))));
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom('attachment_keys as k').select('k.attachment_id').whereRef('k.attachment_id', '=', 'a.id'),
+          ),
+        ),
+      );
   let after = '';
   for (;;) {
     const rows = await legacy().selectAll('a').where('a.id', '>', after).orderBy('a.id').limit(batch).execute();
@@ -72,8 +78,13 @@ export async function rekeyLegacyAttachments(ctx: HubContext, blobs: BlobStore, 
         switched = await ctx.storage.writes.run(async (tx) => {
           // The page keeps a copy while it may send the file: reusable, or single-use and not sent yet.
           const pageCopy = row.is_reusable === 1 || links.length === 0;
-          const keyEnc = pageCopy ? await tx.vault.wrapFileKey({ kind: 'page', pageId: row.page_id }, row.id, put.fileKey) : null;
-          const name = row.filename === null ? {} : { filename: null, filename_enc: tx.vault.sealFileName(put.fileKey, row.id, row.filename) };
+          const keyEnc = pageCopy
+            ? await tx.vault.wrapFileKey({ kind: 'page', pageId: row.page_id }, row.id, put.fileKey)
+            : null;
+          const name =
+            row.filename === null
+              ? {}
+              : { filename: null, filename_enc: tx.vault.sealFileName(put.fileKey, row.id, row.filename) };
           const updated = await tx.db
             .updateTable('attachments')
             .set({ blob_key: put.blobKey, key_enc: keyEnc, ...name })
@@ -146,7 +157,11 @@ async function sealClearFileNames(ctx: HubContext, batch: number): Promise<numbe
             .limit(1)
             .executeTakeFirst();
           if (copy === undefined) continue; // a legacy file: its name is sealed when it is re-sealed
-          const owner = { kind: 'conversation', customerId: copy.customer_id, conversationId: copy.conversation_id } as const;
+          const owner = {
+            kind: 'conversation',
+            customerId: copy.customer_id,
+            conversationId: copy.conversation_id,
+          } as const;
           fileKey = await vault.openFileKey(ACCESS, owner, row.id, copy.key_enc);
         }
       } catch (err) {

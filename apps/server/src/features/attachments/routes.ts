@@ -38,27 +38,34 @@ type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 /** Customer API: an attachment sent in one of the customer's conversations. */
 export function attachmentDownloadRoutes(attachments: Attachments, auth: Auth, links: MediaLinks) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Params: { id: string } }>('/api/attachments/:id', { preHandler: auth, schema: { tags: ['attachments'] } }, async (request, reply) => {
-      const id = request.params.id;
-      if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
-      const customerId = customerOf(request).id;
-      const { row, data, name } = await attachments.openForCustomer(customerId, id);
-      void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
-      // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
-      // An image by URL goes through the hub's image proxy, so the browser never contacts the business's host.
-      if (data === undefined) {
-        const url = new URL(row.url as string).href;
-        return reply.redirect(row.type === 'image' ? links.link({ kind: 'customer', id: customerId }, url) : url, 302);
-      }
-      const mime = row.content_type ?? 'application/octet-stream';
-      // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
-      const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);
-      const filename = (name ?? 'attachment').replace(/[^\w.-]/g, '_');
-      void reply
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`)
-        .type(inline ? mime : 'application/octet-stream');
-      return reply.send(data);
-    });
+    app.get<{ Params: { id: string } }>(
+      '/api/attachments/:id',
+      { preHandler: auth, schema: { tags: ['attachments'] } },
+      async (request, reply) => {
+        const id = request.params.id;
+        if (!/^\d{1,32}$/.test(id)) throw new PlatformError('NOT_FOUND');
+        const customerId = customerOf(request).id;
+        const { row, data, name } = await attachments.openForCustomer(customerId, id);
+        void reply.header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
+        // A business's URL may hold non-ASCII or control characters: the header carries it percent-encoded.
+        // An image by URL goes through the hub's image proxy, so the browser never contacts the business's host.
+        if (data === undefined) {
+          const url = new URL(row.url as string).href;
+          return reply.redirect(
+            row.type === 'image' ? links.link({ kind: 'customer', id: customerId }, url) : url,
+            302,
+          );
+        }
+        const mime = row.content_type ?? 'application/octet-stream';
+        // Only media of the declared kind is shown inline; anything else downloads, sandboxed.
+        const inline = row.type !== 'file' && mime.startsWith(`${row.type}/`);
+        const filename = (name ?? 'attachment').replace(/[^\w.-]/g, '_');
+        void reply
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${filename}"`)
+          .type(inline ? mime : 'application/octet-stream');
+        return reply.send(data);
+      },
+    );
   };
 }

@@ -29,7 +29,10 @@ export interface ProactiveSendInput {
 export async function assertProactiveSendAllowed(db: Kysely<Database>, input: ProactiveSendInput): Promise<void> {
   const { tag, category } = input;
   if (!isProactiveTag(tag)) {
-    throw new PlatformError('INVALID_PARAMETER', { message: `Tag ${tag} is not a proactive update tag`, detail: { field: 'tag' } });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: `Tag ${tag} is not a proactive update tag`,
+      detail: { field: 'tag' },
+    });
   }
   const group: readonly string[] = TAG_GROUPS[tag];
   if (category !== undefined && !group.includes(category)) {
@@ -39,7 +42,13 @@ export async function assertProactiveSendAllowed(db: Kysely<Database>, input: Pr
     });
   }
   const needed = category === undefined ? group : [category];
-  await assertCategoryConsent(db, { customerId: input.customerId, pageId: input.pageId, categories: needed, now: input.now, detail: { tag } });
+  await assertCategoryConsent(db, {
+    customerId: input.customerId,
+    pageId: input.pageId,
+    categories: needed,
+    now: input.now,
+    detail: { tag },
+  });
 }
 
 export interface CategoryConsentInput {

@@ -15,7 +15,14 @@ export const TAG_GROUPS = {
 export type ProactiveTag = keyof typeof TAG_GROUPS;
 
 /** Every category a page may declare and a customer may grant. */
-export const CONSENT_CATEGORIES = ['balances', 'transactions', 'fraud_alerts', 'receipts', 'shipping', 'events'] as const;
+export const CONSENT_CATEGORIES = [
+  'balances',
+  'transactions',
+  'fraud_alerts',
+  'receipts',
+  'shipping',
+  'events',
+] as const;
 export type ConsentCategory = (typeof CONSENT_CATEGORIES)[number];
 
 /**

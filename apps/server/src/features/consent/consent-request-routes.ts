@@ -38,8 +38,10 @@ const ViewSchema = z.object({
 export function consentRequestCustomerRoutes(requests: ConsentRequests, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
-    r.get('/api/consent-requests/:id', { preHandler: auth, schema: { tags: ['privacy'], params: IdParams, response: { 200: ViewSchema } } }, async (request) =>
-      requests.view(customerOf(request).id, request.params.id),
+    r.get(
+      '/api/consent-requests/:id',
+      { preHandler: auth, schema: { tags: ['privacy'], params: IdParams, response: { 200: ViewSchema } } },
+      async (request) => requests.view(customerOf(request).id, request.params.id),
     );
     r.post(
       '/api/consent-requests/:id/answer',
@@ -54,7 +56,9 @@ export function consentRequestCustomerRoutes(requests: ConsentRequests, auth: Au
       },
       async (request) => {
         if (request.body.allow && request.body.categories?.length === 0)
-          throw new PlatformError('BAD_REQUEST', { message: 'Choose at least one kind of update to allow, or answer Not now.' });
+          throw new PlatformError('BAD_REQUEST', {
+            message: 'Choose at least one kind of update to allow, or answer Not now.',
+          });
         return requests.answer(customerOf(request).id, request.params.id, request.body);
       },
     );

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildGraphFixture, customerMessages, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
-import { buildTestHub, createPage, DIALECTS, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { DAY_MS } from './categories.js';
 import { categoriesInWords } from './consent-requests.js';
 import { declareCategory } from './declarations.js';
@@ -8,7 +16,9 @@ import { declareCategory } from './declarations.js';
 describe('categoriesInWords', () => {
   it('names categories as the consent screen does, joined with "and"', () => {
     expect(categoriesInWords(['receipts', 'shipping'])).toBe('receipts and shipping updates');
-    expect(categoriesInWords(['balances', 'transactions', 'fraud_alerts'])).toBe('balance updates, transaction notices and fraud alerts');
+    expect(categoriesInWords(['balances', 'transactions', 'fraud_alerts'])).toBe(
+      'balance updates, transaction notices and fraud alerts',
+    );
   });
 });
 
@@ -20,7 +30,11 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       clock = testClock();
       hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime' } });
-      const page = await createPage(hub, { name: 'Sandbox Shop', category: 'merchant', webhookUrl: 'https://shop.example/hook' });
+      const page = await createPage(hub, {
+        name: 'Sandbox Shop',
+        category: 'merchant',
+        webhookUrl: 'https://shop.example/hook',
+      });
       shop = await buildGraphFixture(hub, { page });
     });
     afterEach(async () => {
@@ -28,13 +42,30 @@ for (const dialect of DIALECTS) {
     });
 
     const declare = async () => {
-      await declareCategory(hub.ctx, { pageId: shop.page.page_id, category: 'receipts', purpose: 'Your receipt after each order.' });
-      await declareCategory(hub.ctx, { pageId: shop.page.page_id, category: 'shipping', purpose: 'Updates when your order ships.' });
+      await declareCategory(hub.ctx, {
+        pageId: shop.page.page_id,
+        category: 'receipts',
+        purpose: 'Your receipt after each order.',
+      });
+      await declareCategory(hub.ctx, {
+        pageId: shop.page.page_id,
+        category: 'shipping',
+        purpose: 'Updates when your order ships.',
+      });
     };
     const ask = (categories: string[], token = shop.page.page_access_token) =>
-      hub.app.inject({ method: 'POST', url: `/v25.0/me/consent_requests?access_token=${token}`, payload: { recipient: { id: shop.psid }, categories } });
+      hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/consent_requests?access_token=${token}`,
+        payload: { recipient: { id: shop.psid }, categories },
+      });
     const answer = (id: string, body: object, cookie = shop.customer.cookie, origin?: string) =>
-      hub.app.inject({ method: 'POST', url: `/api/consent-requests/${id}/answer`, headers: { cookie, ...(origin ? { origin } : {}) }, payload: body });
+      hub.app.inject({
+        method: 'POST',
+        url: `/api/consent-requests/${id}/answer`,
+        headers: { cookie, ...(origin ? { origin } : {}) },
+        payload: body,
+      });
     const receipt = () =>
       hub.app.inject({
         method: 'POST',
@@ -47,7 +78,8 @@ for (const dialect of DIALECTS) {
           message: { text: 'Receipt for order 1001' },
         },
       });
-    const hookFields = async () => (await hub.ctx.storage.db.selectFrom('webhook_outbox').select('field').execute()).map((r) => r.field);
+    const hookFields = async () =>
+      (await hub.ctx.storage.db.selectFrom('webhook_outbox').select('field').execute()).map((r) => r.field);
 
     it('renders the hub card in the thread, and grants the chosen categories only from the customer’s answer, once', async () => {
       expect((await ask(['receipts'])).json().error).toMatchObject({ code: 100 }); // nothing declared yet
@@ -62,13 +94,21 @@ for (const dialect of DIALECTS) {
       expect(card?.body).toMatchObject({
         attachment: {
           type: 'template',
-          payload: { template_type: 'consent_request', request_id: id, text: 'Sandbox Shop would like to send you receipts and shipping updates.' },
+          payload: {
+            template_type: 'consent_request',
+            request_id: id,
+            text: 'Sandbox Shop would like to send you receipts and shipping updates.',
+          },
         },
       });
       // The card is the hub's: no webhook for it.
       expect(await hookFields()).toEqual(hooksBefore);
 
-      const view = await hub.app.inject({ method: 'GET', url: `/api/consent-requests/${id}`, headers: { cookie: shop.customer.cookie } });
+      const view = await hub.app.inject({
+        method: 'GET',
+        url: `/api/consent-requests/${id}`,
+        headers: { cookie: shop.customer.cookie },
+      });
       expect(view.json()).toEqual({
         id,
         page: { id: shop.page.page_id, name: 'Sandbox Shop' },
@@ -80,7 +120,10 @@ for (const dialect of DIALECTS) {
       });
       // Another customer, a cross-site page: nothing.
       const bob = await signUp(hub);
-      expect((await hub.app.inject({ method: 'GET', url: `/api/consent-requests/${id}`, headers: { cookie: bob.cookie } })).statusCode).toBe(404);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/api/consent-requests/${id}`, headers: { cookie: bob.cookie } }))
+          .statusCode,
+      ).toBe(404);
       expect((await answer(id, { allow: true }, bob.cookie)).statusCode).toBe(404);
       expect((await answer(id, { allow: true }, shop.customer.cookie, 'https://evil.example')).statusCode).toBe(403);
       expect((await receipt()).statusCode).toBe(400);
@@ -89,15 +132,25 @@ for (const dialect of DIALECTS) {
       const allowed = await answer(id, { allow: true, categories: ['receipts'] });
       expect(allowed.statusCode, allowed.body).toBe(200);
       expect(allowed.json().status).toBe('allowed');
-      const ledger = await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: shop.customer.cookie } });
+      const ledger = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/ledger',
+        headers: { cookie: shop.customer.cookie },
+      });
       expect(ledger.json().data[0]).toMatchObject({ event: 'granted', categories: ['receipts'] });
       expect((await receipt()).statusCode).toBe(200);
       const texts = (await customerMessages(hub, shop)).map((m) => m.body['text']);
-      expect(texts).toContain('Confide: Sandbox Shop may now send you receipts. You can change this any time in Privacy.');
+      expect(texts).toContain(
+        'Confide: Sandbox Shop may now send you receipts. You can change this any time in Privacy.',
+      );
 
       // Single use: a second answer changes nothing.
       expect((await answer(id, { allow: true, categories: ['shipping'] })).statusCode).toBe(400);
-      const after = await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: shop.customer.cookie } });
+      const after = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/ledger',
+        headers: { cookie: shop.customer.cookie },
+      });
       expect(after.json().data).toHaveLength(1);
     });
 
@@ -109,7 +162,11 @@ for (const dialect of DIALECTS) {
       expect(again.json().error.code).toBe(613);
       const declined = await answer(first, { allow: false });
       expect(declined.json().status).toBe('declined');
-      const ledger = await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: shop.customer.cookie } });
+      const ledger = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/ledger',
+        headers: { cookie: shop.customer.cookie },
+      });
       expect(ledger.json().data).toEqual([]);
 
       clock.advance(DAY_MS + 1);
@@ -118,7 +175,11 @@ for (const dialect of DIALECTS) {
       expect(already.json().error.message).toMatch(/already allows/);
       const next = await ask(['receipts', 'shipping']);
       expect(next.statusCode, next.body).toBe(200);
-      const view = await hub.app.inject({ method: 'GET', url: `/api/consent-requests/${next.json().request_id}`, headers: { cookie: shop.customer.cookie } });
+      const view = await hub.app.inject({
+        method: 'GET',
+        url: `/api/consent-requests/${next.json().request_id}`,
+        headers: { cookie: shop.customer.cookie },
+      });
       expect(view.json().categories.map((c: { category: string }) => c.category)).toEqual(['shipping']);
       // Allowing shipping keeps receipts.
       await answer(next.json().request_id, { allow: true });
@@ -137,7 +198,11 @@ for (const dialect of DIALECTS) {
       expect((await receipt()).statusCode).toBe(400);
       expect((await receipt()).statusCode).toBe(400);
       expect(await notices()).toEqual([
-        expect.objectContaining({ text: 'Sandbox Shop tried to send you a receipt.', detail: 'Receipts are off for Sandbox Shop.', categories: ['receipts'] }),
+        expect.objectContaining({
+          text: 'Sandbox Shop tried to send you a receipt.',
+          detail: 'Receipts are off for Sandbox Shop.',
+          categories: ['receipts'],
+        }),
       ]);
       expect(await hookFields()).toEqual(hooksBefore);
       // Another category the same day gets its own notice; a business's own request is not blocked by notices.
@@ -173,7 +238,12 @@ for (const dialect of DIALECTS) {
         payload: {
           recipient: { id: shop.psid },
           messaging_type: 'RESPONSE',
-          message: { attachment: { type: 'template', payload: { template_type: 'consent_request', request_id: 'cr_fake', text: 'Allow?' } } },
+          message: {
+            attachment: {
+              type: 'template',
+              payload: { template_type: 'consent_request', request_id: 'cr_fake', text: 'Allow?' },
+            },
+          },
         },
       });
       expect(forged.statusCode).toBe(400);

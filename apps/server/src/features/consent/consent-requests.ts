@@ -55,7 +55,11 @@ export class ConsentRequests {
    * A page asks the customer behind `psid` for `categories`. Categories already allowed are
    * left out; all of them allowed, undeclared ones, or a request within the last day answer #100.
    */
-  async request(principal: TokenPrincipal, psid: string, asked: readonly string[]): Promise<{ request_id: string; message_id: string }> {
+  async request(
+    principal: TokenPrincipal,
+    psid: string,
+    asked: readonly string[],
+  ): Promise<{ request_id: string; message_id: string }> {
     const unknown = asked.filter((c) => !isConsentCategory(c));
     if (asked.length === 0 || unknown.length > 0) {
       throw new PlatformError('INVALID_PARAMETER', {
@@ -74,11 +78,18 @@ export class ConsentRequests {
       if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
       const declared = (await listDeclarations(tx.db, principal.pageId)).map((d) => d.category as string);
       const undeclared = asked.filter((c) => !declared.includes(c));
-      if (undeclared.length > 0) throw new PlatformError('INVALID_PARAMETER', { message: `categories: not declared by this page: ${undeclared.join(', ')}` });
+      if (undeclared.length > 0)
+        throw new PlatformError('INVALID_PARAMETER', {
+          message: `categories: not declared by this page: ${undeclared.join(', ')}`,
+        });
       const state = await findConsentState(tx.db, conv.customer_id, conv.page_id);
-      const held = state?.status === 'active' && (state.expires_at ?? 0) > now ? (JSON.parse(state.categories) as string[]) : [];
+      const held =
+        state?.status === 'active' && (state.expires_at ?? 0) > now ? (JSON.parse(state.categories) as string[]) : [];
       const categories = normalizeCategories(asked.filter((c) => !held.includes(c)));
-      if (categories.length === 0) throw new PlatformError('INVALID_PARAMETER', { message: 'categories: the customer already allows all of them' });
+      if (categories.length === 0)
+        throw new PlatformError('INVALID_PARAMETER', {
+          message: 'categories: the customer already allows all of them',
+        });
       const recent = await tx.db
         .selectFrom('consent_requests')
         .select('id')
@@ -87,7 +98,8 @@ export class ConsentRequests {
         .where('origin', '=', 'business')
         .where('created_at', '>', now - REQUEST_INTERVAL_MS)
         .executeTakeFirst();
-      if (recent !== undefined) throw new PlatformError('RATE_LIMITED', { message: 'A page may ask a customer for consent once a day.' });
+      if (recent !== undefined)
+        throw new PlatformError('RATE_LIMITED', { message: 'A page may ask a customer for consent once a day.' });
       const id = newId('cr', 16);
       await tx.db
         .insertInto('consent_requests')
@@ -138,7 +150,10 @@ export class ConsentRequests {
     return {
       id: row.id,
       page: { id: row.page_id, name: row.name },
-      categories: (JSON.parse(row.categories) as string[]).map((category) => ({ category, purpose: purposes.get(category) ?? '' })),
+      categories: (JSON.parse(row.categories) as string[]).map((category) => ({
+        category,
+        purpose: purposes.get(category) ?? '',
+      })),
       status: row.answer ?? 'open',
     };
   }
@@ -148,12 +163,21 @@ export class ConsentRequests {
    * declared) on top of what they already allow, with a signed receipt; `Not now` records
    * nothing in the ledger. Both are confirmed in the thread by the hub.
    */
-  async answer(customerId: string, id: string, input: { allow: boolean; categories?: readonly string[] | undefined }): Promise<ConsentRequestView> {
+  async answer(
+    customerId: string,
+    id: string,
+    input: { allow: boolean; categories?: readonly string[] | undefined },
+  ): Promise<ConsentRequestView> {
     const keys = SigningKeys.of(this.#ctx);
     await keys.ensure();
     const now = this.#ctx.now();
     await this.#ctx.storage.writes.run(async (tx) => {
-      const row = await tx.db.selectFrom('consent_requests').selectAll().where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst();
+      const row = await tx.db
+        .selectFrom('consent_requests')
+        .selectAll()
+        .where('id', '=', id)
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
       if (row === undefined) throw new PlatformError('NOT_FOUND');
       const spent = await tx.db
         .updateTable('consent_requests')
@@ -161,7 +185,8 @@ export class ConsentRequests {
         .where('id', '=', id)
         .where('answered_at', 'is', null)
         .executeTakeFirst();
-      if ((spent.numUpdatedRows ?? 0n) === 0n) throw new PlatformError('BAD_REQUEST', { message: 'You already answered this request.' });
+      if ((spent.numUpdatedRows ?? 0n) === 0n)
+        throw new PlatformError('BAD_REQUEST', { message: 'You already answered this request.' });
       const conv = await tx.db
         .selectFrom('conversations as c')
         .innerJoin('pages as p', 'p.id', 'c.page_id')
@@ -174,9 +199,13 @@ export class ConsentRequests {
         const chosen = input.categories === undefined ? asked : input.categories.filter((c) => asked.includes(c));
         const declared = (await listDeclarations(tx.db, row.page_id)).map((d) => d.category as string);
         const granting = chosen.filter((c) => declared.includes(c));
-        if (granting.length === 0) throw new PlatformError('BAD_REQUEST', { message: 'Choose at least one kind of update to allow, or answer Not now.' });
+        if (granting.length === 0)
+          throw new PlatformError('BAD_REQUEST', {
+            message: 'Choose at least one kind of update to allow, or answer Not now.',
+          });
         const state = await findConsentState(tx.db, customerId, row.page_id);
-        const held = state?.status === 'active' && (state.expires_at ?? 0) > now ? (JSON.parse(state.categories) as string[]) : [];
+        const held =
+          state?.status === 'active' && (state.expires_at ?? 0) > now ? (JSON.parse(state.categories) as string[]) : [];
         const party = { customer_id: customerId, page_id: row.page_id, psid: conv.psid };
         await grantInTx(
           tx,
@@ -190,8 +219,19 @@ export class ConsentRequests {
             ? `Confide: nothing changed. ${conv.name} can ask again tomorrow at the earliest; you can allow updates any time in Privacy.`
             : 'Confide: nothing changed. You can allow updates any time in Privacy.';
       }
-      await postHubMessage(tx, this.#ctx.bus, { conversation: { id: conv.id, customer_id: customerId }, direction: 'out', body: { text: reply }, now });
-      await appendCustomerEvent(tx, this.#ctx.bus, customerId, { type: 'conversation', conversation_id: conv.id, change: 'consent' }, now);
+      await postHubMessage(tx, this.#ctx.bus, {
+        conversation: { id: conv.id, customer_id: customerId },
+        direction: 'out',
+        body: { text: reply },
+        now,
+      });
+      await appendCustomerEvent(
+        tx,
+        this.#ctx.bus,
+        customerId,
+        { type: 'conversation', conversation_id: conv.id, change: 'consent' },
+        now,
+      );
     });
     return this.view(customerId, id);
   }

@@ -1,7 +1,16 @@
 import { PlatformError } from '@confide/protocol';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { assertProactiveSendAllowed } from './assert-consent.js';
 import { DAY_MS } from './categories.js';
 import { replayLedger } from './ledger.js';
@@ -28,7 +37,12 @@ for (const dialect of DIALECTS) {
       }
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       const api = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
-        hub.app.inject({ method, url, headers: { cookie: alice.cookie }, ...(payload === undefined ? {} : { payload: payload as object }) });
+        hub.app.inject({
+          method,
+          url,
+          headers: { cookie: alice.cookie },
+          ...(payload === undefined ? {} : { payload: payload as object }),
+        });
       const check = (tag: string, category: string | undefined) =>
         assertProactiveSendAllowed(hub.ctx.storage.db, {
           customerId: alice.id,
@@ -54,7 +68,9 @@ for (const dialect of DIALECTS) {
       const { bank, api, check } = await setup();
       expect((await refusal(check('ACCOUNT_UPDATE', 'fraud_alerts'))).key).toBe('CONSENT_REQUIRED');
 
-      const granted = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts'] });
+      const granted = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['fraud_alerts'],
+      });
       expect(granted.statusCode).toBe(200);
       expect(granted.json().consent).toMatchObject({
         status: 'active',
@@ -78,7 +94,10 @@ for (const dialect of DIALECTS) {
 
     it('refuses after expiry, judged against the clock before any sweep', async () => {
       const { bank, api, check } = await setup();
-      await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts', 'balances', 'transactions'], duration_days: 10 });
+      await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['fraud_alerts', 'balances', 'transactions'],
+        duration_days: 10,
+      });
       // (Shorter than the session lifetime, so the customer stays logged in.)
       clock.advance(10 * DAY_MS - 1);
       await expect(check('ACCOUNT_UPDATE', undefined)).resolves.toBeUndefined();
@@ -109,12 +128,19 @@ for (const dialect of DIALECTS) {
 
     it('grants only declared categories, caps the duration, and writes nothing on bad input', async () => {
       const { bank, api } = await setup();
-      const undeclared = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts', 'shipping'] });
+      const undeclared = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['fraud_alerts', 'shipping'],
+      });
       expect(undeclared.statusCode).toBe(400);
       expect(undeclared.json().error.detail).toMatchObject({ undeclared: ['shipping'] });
-      const unknown = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['advertising'] });
+      const unknown = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['advertising'],
+      });
       expect(unknown.statusCode).toBe(400);
-      const tooLong = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts'], duration_days: 366 });
+      const tooLong = await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['fraud_alerts'],
+        duration_days: 366,
+      });
       expect(tooLong.statusCode).toBe(400);
       expect(await hub.ctx.storage.db.selectFrom('consent_ledger').selectAll().execute()).toHaveLength(0);
       expect(await hub.ctx.storage.db.selectFrom('consent_receipts').selectAll().execute()).toHaveLength(0);
@@ -140,7 +166,10 @@ for (const dialect of DIALECTS) {
       await openConversation(hub, bob.cookie, bank.page_id);
       await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts'] });
       clock.advance(DAY_MS);
-      await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts', 'balances'], duration_days: 90 });
+      await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, {
+        categories: ['fraud_alerts', 'balances'],
+        duration_days: 90,
+      });
       clock.advance(DAY_MS);
       await api('POST', `/api/privacy/businesses/${bank.page_id}/consent/renew`, { duration_days: 10 });
       await hub.app.inject({
@@ -161,7 +190,8 @@ for (const dialect of DIALECTS) {
         'granted:settings',
       ]);
       // Sorted in JS on both sides: database collations differ on random ids.
-      const byCustomer = (a: { customer_id: string }, b: { customer_id: string }) => (a.customer_id < b.customer_id ? -1 : 1);
+      const byCustomer = (a: { customer_id: string }, b: { customer_id: string }) =>
+        a.customer_id < b.customer_id ? -1 : 1;
       const stored = (await hub.ctx.storage.db.selectFrom('consent_state').selectAll().execute()).sort(byCustomer);
       const replayed = (await replayLedger(hub.ctx.storage.db)).sort(byCustomer);
       expect(stored).toHaveLength(2);
@@ -171,13 +201,21 @@ for (const dialect of DIALECTS) {
 
     it('issues a receipt that verifies against /.well-known/jwks.json; a tampered one does not', async () => {
       const { bank, conv, api } = await setup();
-      const granted = (await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts'] })).json();
+      const granted = (
+        await api('PUT', `/api/privacy/businesses/${bank.page_id}/consent`, { categories: ['fraud_alerts'] })
+      ).json();
       expect(granted.receipts).toHaveLength(1);
       const receipt = (await api('GET', `/api/privacy/receipts/${granted.receipts[0].id}`)).json();
       const jwks = createLocalJWKSet((await hub.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json());
       const { payload, protectedHeader } = await jwtVerify(receipt.jws, jwks, { issuer: hub.ctx.config.publicUrl });
       expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: RECEIPT_TYPE });
-      const psid = (await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow()).psid;
+      const psid = (
+        await hub.ctx.storage.db
+          .selectFrom('conversations')
+          .select('psid')
+          .where('id', '=', conv.id)
+          .executeTakeFirstOrThrow()
+      ).psid;
       expect(payload).toMatchObject({
         sub: psid,
         page_id: bank.page_id,
@@ -190,12 +228,18 @@ for (const dialect of DIALECTS) {
       });
 
       const [header, body, signature] = receipt.jws.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...payload, categories: ['fraud_alerts', 'balances'] })).toString('base64url');
+      const forged = Buffer.from(JSON.stringify({ ...payload, categories: ['fraud_alerts', 'balances'] })).toString(
+        'base64url',
+      );
       await expect(jwtVerify(`${header}.${forged}.${signature}`, jwks)).rejects.toThrow();
       expect(body).not.toBe(forged);
 
       const other = await signUp(hub);
-      const stolen = await hub.app.inject({ method: 'GET', url: `/api/privacy/receipts/${receipt.id}`, headers: { cookie: other.cookie } });
+      const stolen = await hub.app.inject({
+        method: 'GET',
+        url: `/api/privacy/receipts/${receipt.id}`,
+        headers: { cookie: other.cookie },
+      });
       expect(stolen.statusCode).toBe(404);
     });
 

@@ -44,14 +44,22 @@ export class Consents {
   }
 
   /** Grants or changes the consent to exactly `categories` (declared ones only); `[]` revokes. */
-  async set(customerId: string, pageId: string, categories: string[], durationDays = DEFAULT_DURATION_DAYS): Promise<PrivacyBusiness> {
+  async set(
+    customerId: string,
+    pageId: string,
+    categories: string[],
+    durationDays = DEFAULT_DURATION_DAYS,
+  ): Promise<PrivacyBusiness> {
     if (categories.length === 0) return this.revoke(customerId, pageId);
     await this.keys.ensure();
     await this.#write(customerId, pageId, async (tx, conv, now) => {
       const declared = (await listDeclarations(tx.db, pageId)).map((d) => d.category as string);
       const undeclared = categories.filter((c) => !declared.includes(c));
       if (undeclared.length > 0) {
-        throw new PlatformError('BAD_REQUEST', { message: `Not declared by this business: ${undeclared.join(', ')}`, detail: { undeclared } });
+        throw new PlatformError('BAD_REQUEST', {
+          message: `Not declared by this business: ${undeclared.join(', ')}`,
+          detail: { undeclared },
+        });
       }
       await grantInTx(tx, this.#signing(), { party: conv, categories, durationDays, source: 'settings', now });
     });
@@ -111,13 +119,23 @@ export class Consents {
   }
 
   /** Runs `fn` on the customer's conversation with the page, then tells their other tabs. */
-  async #write(customerId: string, pageId: string, fn: (tx: WriteTx, conv: ConversationRow, now: number) => Promise<unknown>): Promise<void> {
+  async #write(
+    customerId: string,
+    pageId: string,
+    fn: (tx: WriteTx, conv: ConversationRow, now: number) => Promise<unknown>,
+  ): Promise<void> {
     const now = this.ctx.now();
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationByPair(tx.db, customerId, pageId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await fn(tx, conv, now);
-      await appendCustomerEvent(tx, this.ctx.bus, customerId, { type: 'conversation', conversation_id: conv.id, change: 'consent' }, now);
+      await appendCustomerEvent(
+        tx,
+        this.ctx.bus,
+        customerId,
+        { type: 'conversation', conversation_id: conv.id, change: 'consent' },
+        now,
+      );
     });
   }
 }

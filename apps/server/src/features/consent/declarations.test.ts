@@ -26,8 +26,12 @@ for (const dialect of DIALECTS) {
         { category: 'balances', purpose: 'Balance after payments.' },
         { category: 'fraud_alerts', purpose: 'Payments that look unusual.' },
       ]);
-      await expect(hub.services.consents.declare(bank.page_id, 'advertising', 'Offers.')).rejects.toMatchObject({ key: 'INVALID_PARAMETER' });
-      await expect(hub.services.consents.declare(bank.page_id, 'balances', '   ')).rejects.toMatchObject({ key: 'INVALID_PARAMETER' });
+      await expect(hub.services.consents.declare(bank.page_id, 'advertising', 'Offers.')).rejects.toMatchObject({
+        key: 'INVALID_PARAMETER',
+      });
+      await expect(hub.services.consents.declare(bank.page_id, 'balances', '   ')).rejects.toMatchObject({
+        key: 'INVALID_PARAMETER',
+      });
       await expect(hub.services.consents.declare('999', 'balances', 'x')).rejects.toMatchObject({ key: 'NOT_FOUND' });
       expect(await listDeclarations(hub.ctx.storage.db, bank.page_id)).toHaveLength(2);
     });
@@ -36,7 +40,10 @@ for (const dialect of DIALECTS) {
       await seedDemo(hub);
       await seedDemo(hub);
       const pages = await hub.services.pages.searchPages('sandbox', 10);
-      const of = async (name: string) => (await listDeclarations(hub.ctx.storage.db, pages.find((p) => p.name === name)?.id ?? '')).map((d) => d.category);
+      const of = async (name: string) =>
+        (await listDeclarations(hub.ctx.storage.db, pages.find((p) => p.name === name)?.id ?? '')).map(
+          (d) => d.category,
+        );
       expect(await of('Sandbox Bank')).toEqual(['balances', 'transactions', 'fraud_alerts']);
       expect(await of('Sandbox Shop')).toEqual(['receipts', 'shipping']);
     });
@@ -61,8 +68,24 @@ describe('confide page declare', () => {
     expect(await main(['page', 'create', '--name', 'CLI Bank', '--category', 'bank', '--json', ...common])).toBe(0);
     const pageId = (JSON.parse(out.find((l) => l.startsWith('{')) ?? '{}') as { page_id: string }).page_id;
     out.length = 0;
-    expect(await main(['page', 'declare', '--page', pageId, '--category', 'fraud_alerts', '--purpose', 'Unusual payments.', '--json', ...common])).toBe(0);
-    expect(JSON.parse(out.find((l) => l.startsWith('{')) ?? '{}')).toEqual({ category: 'fraud_alerts', purpose: 'Unusual payments.' });
+    expect(
+      await main([
+        'page',
+        'declare',
+        '--page',
+        pageId,
+        '--category',
+        'fraud_alerts',
+        '--purpose',
+        'Unusual payments.',
+        '--json',
+        ...common,
+      ]),
+    ).toBe(0);
+    expect(JSON.parse(out.find((l) => l.startsWith('{')) ?? '{}')).toEqual({
+      category: 'fraud_alerts',
+      purpose: 'Unusual payments.',
+    });
     expect(await main(['page', 'declare', '--page', pageId, '--category', 'balances', ...common])).toBe(1);
     expect(out.join('')).toContain('page declare needs --page, --category and --purpose');
   });

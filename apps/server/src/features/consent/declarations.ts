@@ -31,10 +31,14 @@ export async function declareCategory(ctx: HubContext, input: DeclareCategoryInp
   const { category } = input;
   const purpose = input.purpose.trim();
   if (!isConsentCategory(category)) {
-    throw new PlatformError('INVALID_PARAMETER', { message: `Unknown category ${category} (one of: ${CONSENT_CATEGORIES.join(', ')})` });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: `Unknown category ${category} (one of: ${CONSENT_CATEGORIES.join(', ')})`,
+    });
   }
   if (purpose.length === 0 || purpose.length > MAX_PURPOSE_LENGTH) {
-    throw new PlatformError('INVALID_PARAMETER', { message: `The purpose must be 1 to ${MAX_PURPOSE_LENGTH} characters` });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: `The purpose must be 1 to ${MAX_PURPOSE_LENGTH} characters`,
+    });
   }
   const now = ctx.now();
   await ctx.storage.writes.run(async ({ db }) => {
@@ -51,15 +55,26 @@ export async function declareCategory(ctx: HubContext, input: DeclareCategoryInp
 
 /** A page's declarations, in the canonical category order. */
 export async function listDeclarations(db: Kysely<Database>, pageId: string): Promise<Declaration[]> {
-  const rows = await db.selectFrom('consent_declarations').select(['category', 'purpose']).where('page_id', '=', pageId).execute();
+  const rows = await db
+    .selectFrom('consent_declarations')
+    .select(['category', 'purpose'])
+    .where('page_id', '=', pageId)
+    .execute();
   return sortDeclarations(rows);
 }
 
 /** Declarations of several pages at once, keyed by page id. */
-export async function declarationsOfPages(db: Kysely<Database>, pageIds: string[]): Promise<Map<string, Declaration[]>> {
+export async function declarationsOfPages(
+  db: Kysely<Database>,
+  pageIds: string[],
+): Promise<Map<string, Declaration[]>> {
   const out = new Map<string, Declaration[]>();
   if (pageIds.length === 0) return out;
-  const rows = await db.selectFrom('consent_declarations').select(['page_id', 'category', 'purpose']).where('page_id', 'in', pageIds).execute();
+  const rows = await db
+    .selectFrom('consent_declarations')
+    .select(['page_id', 'category', 'purpose'])
+    .where('page_id', 'in', pageIds)
+    .execute();
   for (const id of pageIds) out.set(id, sortDeclarations(rows.filter((r) => r.page_id === id)));
   return out;
 }

@@ -8,7 +8,13 @@ import { PlatformError } from '@confide/protocol';
 import type { SigningKeys } from '../../crypto/signing-keys.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { DAY_MS, MAX_DURATION_DAYS, normalizeCategories } from './categories.js';
-import { appendLedgerEntry, findConsentState, type ConsentState, type LedgerEvent, type LedgerSource } from './ledger.js';
+import {
+  appendLedgerEntry,
+  findConsentState,
+  type ConsentState,
+  type LedgerEvent,
+  type LedgerSource,
+} from './ledger.js';
 import { issueReceipt } from './receipts.js';
 
 /** Who and where: the conversation's customer, page and PSID (the receipt's subject). */
@@ -44,7 +50,13 @@ export function expiryOf(now: number, durationDays: number): number {
 export async function grantInTx(
   tx: WriteTx,
   signing: Signing,
-  input: { party: ConsentParty; categories: readonly string[]; durationDays: number; source: LedgerSource; now: number },
+  input: {
+    party: ConsentParty;
+    categories: readonly string[];
+    durationDays: number;
+    source: LedgerSource;
+    now: number;
+  },
 ): Promise<GrantResult> {
   const { party, now } = input;
   const categories = normalizeCategories(input.categories);
@@ -66,12 +78,16 @@ export async function renewInTx(
   const prev = await settleExpiry(tx, party, now);
   const held = prev === undefined || prev.status === 'revoked' ? [] : (JSON.parse(prev.categories) as string[]);
   const categories = normalizeCategories(held.filter((c) => input.declared.includes(c)));
-  if (categories.length === 0) throw new PlatformError('BAD_REQUEST', { message: 'There is no consent to renew; grant one instead.' });
+  if (categories.length === 0)
+    throw new PlatformError('BAD_REQUEST', { message: 'There is no consent to renew; grant one instead.' });
   return record(tx, signing, { party, event: 'renewed', categories, expiresAt, source: input.source, now });
 }
 
 /** Revokes an active or expired grant; false when there was nothing to revoke. Effective for the very next send. */
-export async function revokeInTx(tx: WriteTx, input: { party: Omit<ConsentParty, 'psid'>; source: LedgerSource; now: number }): Promise<boolean> {
+export async function revokeInTx(
+  tx: WriteTx,
+  input: { party: Omit<ConsentParty, 'psid'>; source: LedgerSource; now: number },
+): Promise<boolean> {
   const prev = await findConsentState(tx.db, input.party.customer_id, input.party.page_id);
   if (prev === undefined || prev.status === 'revoked') return false;
   await appendLedgerEntry(tx, {
@@ -97,7 +113,11 @@ export async function expireDueInTx(tx: WriteTx, now: number, customerId?: strin
 }
 
 /** The current state, after recording `expired` if an active grant has lapsed. */
-async function settleExpiry(tx: WriteTx, party: Omit<ConsentParty, 'psid'>, now: number): Promise<ConsentState | undefined> {
+async function settleExpiry(
+  tx: WriteTx,
+  party: Omit<ConsentParty, 'psid'>,
+  now: number,
+): Promise<ConsentState | undefined> {
   const prev = await findConsentState(tx.db, party.customer_id, party.page_id);
   if (prev?.status !== 'active' || prev.expires_at === null || prev.expires_at > now) return prev;
   await appendExpired(tx, prev, now);
@@ -120,7 +140,14 @@ async function appendExpired(tx: WriteTx, state: ConsentState, now: number): Pro
 async function record(
   tx: WriteTx,
   signing: Signing,
-  input: { party: ConsentParty; event: LedgerEvent; categories: string[]; expiresAt: number; source: LedgerSource; now: number },
+  input: {
+    party: ConsentParty;
+    event: LedgerEvent;
+    categories: string[];
+    expiresAt: number;
+    source: LedgerSource;
+    now: number;
+  },
 ): Promise<GrantResult> {
   const { party, categories, expiresAt, now } = input;
   const entryId = await appendLedgerEntry(tx, {

@@ -15,9 +15,19 @@ export const RESERVED_PAYLOAD_PREFIX = 'CONFIDE_CONSENT_';
 export function postHubMessage(
   tx: WriteTx,
   bus: Bus,
-  input: { conversation: { id: string; customer_id: string }; direction: 'in' | 'out'; body: MessageBody; now: number; system?: boolean },
+  input: {
+    conversation: { id: string; customer_id: string };
+    direction: 'in' | 'out';
+    body: MessageBody;
+    now: number;
+    system?: boolean;
+  },
 ): Promise<ChatMessage> {
   const { system, ...message } = input;
   // Stored and streamed like any message, but no webhook and no 24-hour window.
-  return storeMessage(tx, bus, { ...message, opensWindow: false, ...(system === true ? { messagingType: SYSTEM_LINE_TYPE } : {}) });
+  return storeMessage(tx, bus, {
+    ...message,
+    opensWindow: false,
+    ...(system === true ? { messagingType: SYSTEM_LINE_TYPE } : {}),
+  });
 }

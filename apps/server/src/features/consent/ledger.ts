@@ -69,14 +69,31 @@ export async function appendLedgerEntry(tx: WriteTx, input: NewLedgerEntry): Pro
  * concerns), so the state depends only on the latest entry of the pair.
  */
 export function applyEntry(entry: Omit<LedgerEntry, 'seq'>): ConsentState {
-  const base = { customer_id: entry.customer_id, page_id: entry.page_id, last_entry_id: entry.id, updated_at: entry.created_at };
+  const base = {
+    customer_id: entry.customer_id,
+    page_id: entry.page_id,
+    last_entry_id: entry.id,
+    updated_at: entry.created_at,
+  };
   switch (entry.event as LedgerEvent) {
     case 'granted':
     case 'changed':
     case 'renewed':
-      return { ...base, status: 'active', categories: entry.categories, granted_at: entry.granted_at, expires_at: entry.expires_at };
+      return {
+        ...base,
+        status: 'active',
+        categories: entry.categories,
+        granted_at: entry.granted_at,
+        expires_at: entry.expires_at,
+      };
     case 'expired':
-      return { ...base, status: 'expired', categories: entry.categories, granted_at: entry.granted_at, expires_at: entry.expires_at };
+      return {
+        ...base,
+        status: 'expired',
+        categories: entry.categories,
+        granted_at: entry.granted_at,
+        expires_at: entry.expires_at,
+      };
     case 'revoked':
       return { ...base, status: 'revoked', categories: '[]', granted_at: null, expires_at: null };
     default:
@@ -93,8 +110,17 @@ export async function replayLedger(db: Kysely<Database>): Promise<ConsentState[]
 }
 
 /** The stored projection for one (customer, page), if any entry exists. */
-export function findConsentState(db: Kysely<Database>, customerId: string, pageId: string): Promise<ConsentState | undefined> {
-  return db.selectFrom('consent_state').selectAll().where('customer_id', '=', customerId).where('page_id', '=', pageId).executeTakeFirst();
+export function findConsentState(
+  db: Kysely<Database>,
+  customerId: string,
+  pageId: string,
+): Promise<ConsentState | undefined> {
+  return db
+    .selectFrom('consent_state')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('page_id', '=', pageId)
+    .executeTakeFirst();
 }
 
 /** The customer's ledger, newest first. */
@@ -102,7 +128,18 @@ export function ledgerOfCustomer(db: Kysely<Database>, customerId: string, limit
   return db
     .selectFrom('consent_ledger as l')
     .leftJoin('pages as p', 'p.id', 'l.page_id')
-    .select(['l.seq', 'l.id', 'l.page_id', 'p.name as page_name', 'l.event', 'l.categories', 'l.granted_at', 'l.expires_at', 'l.source', 'l.created_at'])
+    .select([
+      'l.seq',
+      'l.id',
+      'l.page_id',
+      'p.name as page_name',
+      'l.event',
+      'l.categories',
+      'l.granted_at',
+      'l.expires_at',
+      'l.source',
+      'l.created_at',
+    ])
     .where('l.customer_id', '=', customerId)
     .orderBy('l.seq', 'desc')
     .limit(limit)

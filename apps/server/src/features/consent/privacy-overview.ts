@@ -11,19 +11,38 @@ import type { ConsentState } from './ledger.js';
 import type { ConsentView, PrivacyBusiness } from './schemas.js';
 
 /** The privacy entries of a customer, optionally only for one page. */
-export async function privacyOverview(db: Kysely<Database>, customerId: string, now: number, pageId?: string): Promise<PrivacyBusiness[]> {
+export async function privacyOverview(
+  db: Kysely<Database>,
+  customerId: string,
+  now: number,
+  pageId?: string,
+): Promise<PrivacyBusiness[]> {
   let q = db
     .selectFrom('conversations as c')
     .innerJoin('pages as p', 'p.id', 'c.page_id')
     .leftJoin('account_links as l', 'l.conversation_id', 'c.id')
-    .select(['c.id as conversation_id', 'c.last_message_at', 'p.id', 'p.name', 'p.category', 'p.description', 'p.privacy_policy_url', 'l.linked_at'])
+    .select([
+      'c.id as conversation_id',
+      'c.last_message_at',
+      'p.id',
+      'p.name',
+      'p.category',
+      'p.description',
+      'p.privacy_policy_url',
+      'l.linked_at',
+    ])
     .where('c.customer_id', '=', customerId);
   if (pageId !== undefined) q = q.where('c.page_id', '=', pageId);
   const rows = await q.orderBy('p.name_lower').orderBy('p.id').execute();
   if (rows.length === 0) return [];
   const pageIds = rows.map((r) => r.id);
   const [states, declared, receipts] = await Promise.all([
-    db.selectFrom('consent_state').selectAll().where('customer_id', '=', customerId).where('page_id', 'in', pageIds).execute(),
+    db
+      .selectFrom('consent_state')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('page_id', 'in', pageIds)
+      .execute(),
     declarationsOfPages(db, pageIds),
     db
       .selectFrom('consent_receipts')
@@ -44,7 +63,9 @@ export async function privacyOverview(db: Kysely<Database>, customerId: string, 
       states.find((s) => s.page_id === r.id),
       now,
     ),
-    receipts: receipts.filter((x) => x.page_id === r.id).map((x) => ({ id: x.id, issued_at: x.issued_at, categories: JSON.parse(x.categories) as string[] })),
+    receipts: receipts
+      .filter((x) => x.page_id === r.id)
+      .map((x) => ({ id: x.id, issued_at: x.issued_at, categories: JSON.parse(x.categories) as string[] })),
   }));
 }
 
@@ -53,5 +74,10 @@ export function presentConsent(state: ConsentState | undefined, now: number): Co
   if (state === undefined) return { status: 'none', categories: [], granted_at: null, expires_at: null };
   const lapsed = state.status === 'active' && state.expires_at !== null && state.expires_at <= now;
   const status = lapsed ? 'expired' : (state.status as ConsentView['status']);
-  return { status, categories: JSON.parse(state.categories) as string[], granted_at: state.granted_at, expires_at: state.expires_at };
+  return {
+    status,
+    categories: JSON.parse(state.categories) as string[],
+    granted_at: state.granted_at,
+    expires_at: state.expires_at,
+  };
 }

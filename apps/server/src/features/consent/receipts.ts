@@ -60,7 +60,12 @@ export async function issueReceipt(tx: WriteTx, keys: SigningKeys, input: IssueR
     ledger_entry_id: input.entryId,
     third_party_disclosure: false,
   };
-  const checkpoint = await tx.db.selectFrom('audit_checkpoints').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const checkpoint = await tx.db
+    .selectFrom('audit_checkpoints')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (checkpoint !== undefined) claims.audit_checkpoint = { seq: Number(checkpoint.seq), hash: checkpoint.hash };
   const jws = await keys.sign({ ...claims }, RECEIPT_TYPE);
   await tx.db
@@ -91,5 +96,10 @@ export function receiptsOfCustomer(db: Kysely<Database>, customerId: string) {
 
 /** One receipt, only if it belongs to the customer. */
 export function findReceiptOfCustomer(db: Kysely<Database>, customerId: string, receiptId: string) {
-  return db.selectFrom('consent_receipts').selectAll().where('id', '=', receiptId).where('customer_id', '=', customerId).executeTakeFirst();
+  return db
+    .selectFrom('consent_receipts')
+    .selectAll()
+    .where('id', '=', receiptId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
 }

@@ -29,7 +29,10 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
  * when all were, or when the page no longer declares them). Never throws for the caller's sake:
  * the refusal itself is what the business gets.
  */
-export async function noteRefusedUpdate(ctx: HubContext, input: { pageId: string; psid: string; categories: readonly string[] }): Promise<void> {
+export async function noteRefusedUpdate(
+  ctx: HubContext,
+  input: { pageId: string; psid: string; categories: readonly string[] },
+): Promise<void> {
   const now = ctx.now();
   try {
     await ctx.storage.writes.run(async (tx) => {

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { DAY_MS } from './categories.js';
 import { LET_EXPIRE_PAYLOAD, RENEW_PAYLOAD } from './reminders.js';
 
@@ -18,7 +27,11 @@ for (const dialect of DIALECTS) {
 
     async function setup() {
       const alice = await signUp(hub);
-      const bank = await createPage(hub, { name: 'Remind Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
+      const bank = await createPage(hub, {
+        name: 'Remind Bank',
+        webhookUrl: 'http://127.0.0.1:9/hook',
+        verifyToken: 'v',
+      });
       await hub.services.consents.declare(bank.page_id, 'fraud_alerts', 'Unusual card payments.');
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       const put = await hub.app.inject({
@@ -36,9 +49,16 @@ for (const dialect of DIALECTS) {
           headers: { cookie: alice.cookie },
           payload: { quick_reply: { title, payload } },
         });
-      const outbox = async () => (await hub.ctx.storage.db.selectFrom('webhook_outbox').select('field').execute()).map((r) => r.field);
+      const outbox = async () =>
+        (await hub.ctx.storage.db.selectFrom('webhook_outbox').select('field').execute()).map((r) => r.field);
       const messages = async () =>
-        (await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie } })).json().data as Array<{
+        (
+          await hub.app.inject({
+            method: 'GET',
+            url: `/api/conversations/${conv.id}/messages`,
+            headers: { cookie: alice.cookie },
+          })
+        ).json().data as Array<{
           direction: string;
           body: { text?: string; quick_replies?: Array<{ title: string; payload: string }> };
         }>;
@@ -48,7 +68,10 @@ for (const dialect of DIALECTS) {
         const [renew, letExpire] = reminder?.body.quick_replies?.map((q) => q.payload) ?? [];
         return { renew: renew ?? '', letExpire: letExpire ?? '' };
       };
-      const ledger = async () => (await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').orderBy('seq').execute()).map((r) => r.event);
+      const ledger = async () =>
+        (await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').orderBy('seq').execute()).map(
+          (r) => r.event,
+        );
       return { alice, bank, conv, grantedAt, say, outbox, messages, buttons, ledger };
     }
 
@@ -80,11 +103,21 @@ for (const dialect of DIALECTS) {
       expect(answer.statusCode).toBe(201);
       expect(answer.json()).toMatchObject({ direction: 'in', body: { quick_reply: { payload: renew } } });
       expect(await s.outbox()).toEqual([]);
-      const conv = await hub.ctx.storage.db.selectFrom('conversations').select('last_customer_message_at').executeTakeFirstOrThrow();
+      const conv = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('last_customer_message_at')
+        .executeTakeFirstOrThrow();
       expect(conv.last_customer_message_at).toBeNull();
 
-      const ledger = (await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })).json().data;
-      expect(ledger[0]).toMatchObject({ event: 'renewed', source: 'reminder', categories: ['fraud_alerts'], expires_at: clock.now() + 365 * DAY_MS });
+      const ledger = (
+        await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })
+      ).json().data;
+      expect(ledger[0]).toMatchObject({
+        event: 'renewed',
+        source: 'reminder',
+        categories: ['fraud_alerts'],
+        expires_at: clock.now() + 365 * DAY_MS,
+      });
       expect((await s.messages())[0]?.body.text).toMatch(/renewed until/);
 
       // An ordinary quick reply still reaches the business.
@@ -98,7 +131,9 @@ for (const dialect of DIALECTS) {
       await hub.services.consents.sweep();
       await s.say('Let it expire', (await s.buttons()).letExpire);
       expect(await s.outbox()).toEqual([]);
-      expect(await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').execute()).toEqual([{ event: 'granted' }]);
+      expect(await hub.ctx.storage.db.selectFrom('consent_ledger').select('event').execute()).toEqual([
+        { event: 'granted' },
+      ]);
       clock.set(s.grantedAt + 20 * DAY_MS);
       expect(await hub.services.consents.sweep()).toEqual({ expired: 1, reminded: 0 });
     });
@@ -109,7 +144,12 @@ for (const dialect of DIALECTS) {
       await hub.services.consents.sweep();
       const { renew, letExpire } = await s.buttons();
       const token = renew.split(':')[1] ?? '';
-      const forged = [RENEW_PAYLOAD, `${RENEW_PAYLOAD}:`, `${RENEW_PAYLOAD}:${'A'.repeat(32)}`, `${RENEW_PAYLOAD}:${token}x`];
+      const forged = [
+        RENEW_PAYLOAD,
+        `${RENEW_PAYLOAD}:`,
+        `${RENEW_PAYLOAD}:${'A'.repeat(32)}`,
+        `${RENEW_PAYLOAD}:${token}x`,
+      ];
       for (const payload of forged) {
         expect((await s.say('Renew', payload)).statusCode).toBe(201);
         expect((await s.messages())[0]?.body.text).toMatch(/not valid/);

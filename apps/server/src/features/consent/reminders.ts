@@ -23,7 +23,8 @@ export const RENEW_PAYLOAD = `${RESERVED_PAYLOAD_PREFIX}RENEW`;
 export const LET_EXPIRE_PAYLOAD = `${RESERVED_PAYLOAD_PREFIX}LET_EXPIRE`;
 
 /** A reminder button's payload: the action and the reminder's token. */
-export const reminderPayload = (action: typeof RENEW_PAYLOAD | typeof LET_EXPIRE_PAYLOAD, token: string) => `${action}:${token}`;
+export const reminderPayload = (action: typeof RENEW_PAYLOAD | typeof LET_EXPIRE_PAYLOAD, token: string) =>
+  `${action}:${token}`;
 
 /** Reminder lead time when the configuration does not say. */
 export const DEFAULT_REMINDER_DAYS = 14;
@@ -34,10 +35,15 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export async function sendDueReminders(ctx: HubContext, now: number, leadDays: number): Promise<number> {
   const due = await ctx.storage.db
     .selectFrom('consent_state as s')
-    .innerJoin('conversations as c', (j) => j.onRef('c.customer_id', '=', 's.customer_id').onRef('c.page_id', '=', 's.page_id'))
+    .innerJoin('conversations as c', (j) =>
+      j.onRef('c.customer_id', '=', 's.customer_id').onRef('c.page_id', '=', 's.page_id'),
+    )
     .innerJoin('pages as p', 'p.id', 's.page_id')
     .leftJoin('consent_reminders as r', (j) =>
-      j.onRef('r.customer_id', '=', 's.customer_id').onRef('r.page_id', '=', 's.page_id').onRef('r.expires_at', '=', 's.expires_at'),
+      j
+        .onRef('r.customer_id', '=', 's.customer_id')
+        .onRef('r.page_id', '=', 's.page_id')
+        .onRef('r.expires_at', '=', 's.expires_at'),
     )
     .select(['s.customer_id', 's.page_id', 's.expires_at', 's.categories', 'c.id as conversation_id', 'p.name'])
     .where('s.status', '=', 'active')
@@ -53,7 +59,13 @@ export async function sendDueReminders(ctx: HubContext, now: number, leadDays: n
       const token = randomSecret(24);
       const inserted = await tx.db
         .insertInto('consent_reminders')
-        .values({ customer_id: row.customer_id, page_id: row.page_id, expires_at: expiresAt, sent_at: now, token_hash: sha256Hex(token) })
+        .values({
+          customer_id: row.customer_id,
+          page_id: row.page_id,
+          expires_at: expiresAt,
+          sent_at: now,
+          token_hash: sha256Hex(token),
+        })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) return false;
@@ -92,9 +104,13 @@ export async function handleReservedPayload(
   const { conversation: conv, now } = input;
   const answer = await postHubMessage(tx, ctx.bus, { conversation: conv, direction: 'in', body: input.body, now });
   const [action, token] = payload.split(':', 2);
-  const valid = token !== undefined && (action === RENEW_PAYLOAD || action === LET_EXPIRE_PAYLOAD) && (await spendReminderToken(tx, conv, token, now));
+  const valid =
+    token !== undefined &&
+    (action === RENEW_PAYLOAD || action === LET_EXPIRE_PAYLOAD) &&
+    (await spendReminderToken(tx, conv, token, now));
   let reply: string;
-  if (!valid) reply = 'Confide: this button is not valid (any more). Nothing changed; you can manage what you allow in Privacy.';
+  if (!valid)
+    reply = 'Confide: this button is not valid (any more). Nothing changed; you can manage what you allow in Privacy.';
   else if (action === RENEW_PAYLOAD) reply = await renewFromChat(tx, ctx, conv, now);
   else reply = 'Confide: understood. Nothing changes until the end date; after it, these updates stop.';
   await postHubMessage(tx, ctx.bus, { conversation: conv, direction: 'out', body: { text: reply }, now });

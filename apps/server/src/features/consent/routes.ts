@@ -35,32 +35,59 @@ export function privacyRoutes(ctx: HubContext, consents: Consents, auth: Auth, p
       r.addHook('preHandler', auth);
       const one = { tags: ['privacy'], params: PageIdParamsSchema, response: { 200: PrivacyBusinessSchema } };
 
-      r.get('/api/privacy/businesses', { schema: { tags: ['privacy'], response: { 200: PrivacyBusinessListSchema } } }, async (request) => ({
-        data: await consents.businesses(customerOf(request).id),
-      }));
-
-      r.put('/api/privacy/businesses/:pageId/consent', { schema: { ...one, body: SetConsentBodySchema } }, async (request) =>
-        consents.set(customerOf(request).id, request.params.pageId, request.body.categories, request.body.duration_days),
+      r.get(
+        '/api/privacy/businesses',
+        { schema: { tags: ['privacy'], response: { 200: PrivacyBusinessListSchema } } },
+        async (request) => ({
+          data: await consents.businesses(customerOf(request).id),
+        }),
       );
 
-      r.post('/api/privacy/businesses/:pageId/consent/renew', { schema: { ...one, body: RenewConsentBodySchema } }, async (request) =>
-        consents.renew(customerOf(request).id, request.params.pageId, request.body?.duration_days),
+      r.put(
+        '/api/privacy/businesses/:pageId/consent',
+        { schema: { ...one, body: SetConsentBodySchema } },
+        async (request) =>
+          consents.set(
+            customerOf(request).id,
+            request.params.pageId,
+            request.body.categories,
+            request.body.duration_days,
+          ),
       );
 
-      r.delete('/api/privacy/businesses/:pageId/consent', { schema: one }, async (request) => consents.revoke(customerOf(request).id, request.params.pageId));
+      r.post(
+        '/api/privacy/businesses/:pageId/consent/renew',
+        { schema: { ...one, body: RenewConsentBodySchema } },
+        async (request) => consents.renew(customerOf(request).id, request.params.pageId, request.body?.duration_days),
+      );
 
-      r.post('/api/privacy/businesses/:pageId/unlink', { schema: { ...one, body: UnlinkBodySchema } }, async (request) => {
-        // erase_history: the conversation's key is shredded and its history deleted first (privacy/erasure.ts).
-        if (request.body?.erase_history === true && privacy !== undefined) await privacy.eraseHistory(customerOf(request).id, request.params.pageId);
-        return consents.unlink(customerOf(request).id, request.params.pageId);
-      });
+      r.delete('/api/privacy/businesses/:pageId/consent', { schema: one }, async (request) =>
+        consents.revoke(customerOf(request).id, request.params.pageId),
+      );
 
-      r.get('/api/privacy/ledger', { schema: { tags: ['privacy'], response: { 200: LedgerListSchema } } }, async (request) => ({
-        data: await consents.ledger(customerOf(request).id),
-      }));
+      r.post(
+        '/api/privacy/businesses/:pageId/unlink',
+        { schema: { ...one, body: UnlinkBodySchema } },
+        async (request) => {
+          // erase_history: the conversation's key is shredded and its history deleted first (privacy/erasure.ts).
+          if (request.body?.erase_history === true && privacy !== undefined)
+            await privacy.eraseHistory(customerOf(request).id, request.params.pageId);
+          return consents.unlink(customerOf(request).id, request.params.pageId);
+        },
+      );
 
-      r.get('/api/privacy/receipts/:id', { schema: { tags: ['privacy'], params: ReceiptIdParamsSchema, response: { 200: ReceiptSchema } } }, async (request) =>
-        consents.receipt(customerOf(request).id, request.params.id),
+      r.get(
+        '/api/privacy/ledger',
+        { schema: { tags: ['privacy'], response: { 200: LedgerListSchema } } },
+        async (request) => ({
+          data: await consents.ledger(customerOf(request).id),
+        }),
+      );
+
+      r.get(
+        '/api/privacy/receipts/:id',
+        { schema: { tags: ['privacy'], params: ReceiptIdParamsSchema, response: { 200: ReceiptSchema } } },
+        async (request) => consents.receipt(customerOf(request).id, request.params.id),
       );
     });
   };

@@ -16,7 +16,11 @@ export const ConsentViewSchema = z.object({
 });
 export type ConsentView = z.infer<typeof ConsentViewSchema>;
 
-export const ReceiptSummarySchema = z.object({ id: z.string(), issued_at: z.number(), categories: z.array(z.string()) });
+export const ReceiptSummarySchema = z.object({
+  id: z.string(),
+  issued_at: z.number(),
+  categories: z.array(z.string()),
+});
 
 export const PrivacyBusinessSchema = z.object({
   page: PageSummarySchema,
@@ -37,7 +41,9 @@ export const SetConsentBodySchema = z.object({
 });
 export type SetConsentBody = z.infer<typeof SetConsentBodySchema>;
 
-export const RenewConsentBodySchema = z.object({ duration_days: z.number().int().min(1).max(MAX_DURATION_DAYS).optional() }).optional();
+export const RenewConsentBodySchema = z
+  .object({ duration_days: z.number().int().min(1).max(MAX_DURATION_DAYS).optional() })
+  .optional();
 
 export const PageIdParamsSchema = z.object({ pageId: z.string().min(1).max(64) });
 export const ReceiptIdParamsSchema = z.object({ id: z.string().min(1).max(64) });

@@ -38,5 +38,6 @@ export function can(role: OrgRole, action: ConsoleAction): boolean {
 
 /** @throws PlatformError `FORBIDDEN` naming the roles that may. */
 export function assertCan(role: OrgRole, action: ConsoleAction): void {
-  if (!can(role, action)) throw new PlatformError('FORBIDDEN', { message: `Only ${ALLOWED[action].join(' or ')} members can do that.` });
+  if (!can(role, action))
+    throw new PlatformError('FORBIDDEN', { message: `Only ${ALLOWED[action].join(' or ')} members can do that.` });
 }

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 
 const PASSWORD = 'owner password 1';
 const DAY = 24 * 3_600_000;
@@ -18,8 +26,13 @@ for (const dialect of DIALECTS) {
     });
 
     async function member(username: string, org?: string): Promise<string> {
-      if (org !== undefined) await hub.services.console.members.createOrganisation({ name: org, username, password: PASSWORD }, 'operator');
-      const res = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password: PASSWORD } });
+      if (org !== undefined)
+        await hub.services.console.members.createOrganisation({ name: org, username, password: PASSWORD }, 'operator');
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { username, password: PASSWORD },
+      });
       return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
     }
     const call = (method: 'GET' | 'PUT' | 'POST', url: string, cookie: string, payload?: object) =>
@@ -28,7 +41,11 @@ for (const dialect of DIALECTS) {
     it('declares categories with the text customers read; refuses markup, unknown categories and viewers', async () => {
       const owner = await member('stat-owner', 'Stat Bank');
       const invite = (await call('POST', '/console/api/invites', owner, { role: 'viewer' })).json();
-      await hub.app.inject({ method: 'POST', url: '/console/api/invites/accept', payload: { code: invite.code, username: 'stat-viewer', password: PASSWORD } });
+      await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/invites/accept',
+        payload: { code: invite.code, username: 'stat-viewer', password: PASSWORD },
+      });
       const viewer = await member('stat-viewer');
       const page = (await call('POST', '/console/api/pages', owner, { name: 'Stat Bank', category: 'bank' })).json();
       const declare = (cookie: string, category: string, purpose: string) =>
@@ -46,7 +63,11 @@ for (const dialect of DIALECTS) {
       ]);
       const customer = await signUp(hub);
       await openConversation(hub, customer.cookie, page.id);
-      const shown = await hub.app.inject({ method: 'GET', url: '/api/privacy/businesses', headers: { cookie: customer.cookie } });
+      const shown = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/businesses',
+        headers: { cookie: customer.cookie },
+      });
       expect(shown.body).toContain('An alert when a payment looks unusual.');
     });
 
@@ -64,7 +85,13 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 3; i++) {
         const c = await signUp(hub);
         const conv = await openConversation(hub, c.cookie, page.id);
-        const psid = (await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow()).psid;
+        const psid = (
+          await hub.ctx.storage.db
+            .selectFrom('conversations')
+            .select('psid')
+            .where('id', '=', conv.id)
+            .executeTakeFirstOrThrow()
+        ).psid;
         people.push({ ...c, conversationId: conv.id, psid });
       }
       const [alice, bob, carol] = people as [(typeof people)[number], (typeof people)[number], (typeof people)[number]];
@@ -106,11 +133,16 @@ for (const dialect of DIALECTS) {
       // No identifier of a customer in any statistics or declarations answer.
       const answers = [res.body, (await call('GET', `/console/api/pages/${page.id}/declarations`, owner)).body];
       for (const p of people) {
-        for (const id of [p.id, p.username, p.psid, p.conversationId]) for (const body of answers) expect(body).not.toContain(id);
+        for (const id of [p.id, p.username, p.psid, p.conversationId])
+          for (const body of answers) expect(body).not.toContain(id);
       }
       // The same counter /metrics exposes.
       const metrics = await hub.app.inject({ method: 'GET', url: '/metrics' });
-      expect(metrics.body).toMatch(new RegExp(`confide_consent_refusals_total\\{page_id="${page.id}",category="fraud_alerts",reason="[a-z_]+"\\} 1`));
+      expect(metrics.body).toMatch(
+        new RegExp(
+          `confide_consent_refusals_total\\{page_id="${page.id}",category="fraud_alerts",reason="[a-z_]+"\\} 1`,
+        ),
+      );
     });
   });
 }

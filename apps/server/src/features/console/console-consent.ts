@@ -51,7 +51,12 @@ export class ConsoleConsent {
     assertCan(member.role, 'declarations.manage');
     const page = await this.#pages.get(member, pageId);
     await this.#consents.declare(page.id, category, purpose);
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.declared', target: page.id, details: { category } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.declared',
+      target: page.id,
+      details: { category },
+    });
     return listDeclarations(this.#ctx.storage.db, page.id);
   }
 
@@ -71,9 +76,11 @@ export class ConsoleConsent {
     const perCategory = new Map<string, number>();
     for (const g of groups) {
       const n = Number(g.n);
-      const kind = g.status === 'revoked' ? 'revoked' : g.status === 'expired' || Number(g.lapsed) === 1 ? 'expired' : 'granted';
+      const kind =
+        g.status === 'revoked' ? 'revoked' : g.status === 'expired' || Number(g.lapsed) === 1 ? 'expired' : 'granted';
       totals[kind] += n;
-      if (kind === 'granted') for (const c of JSON.parse(g.categories) as string[]) perCategory.set(c, (perCategory.get(c) ?? 0) + n);
+      if (kind === 'granted')
+        for (const c of JSON.parse(g.categories) as string[]) perCategory.set(c, (perCategory.get(c) ?? 0) + n);
     }
     const refusals = await refusalsOf(this.#ctx.metrics, page.id);
     // Declared categories first (in the canonical order), then any other seen in grants or refusals.
@@ -82,7 +89,11 @@ export class ConsoleConsent {
     const shown = [...new Set([...declared, ...seen])];
     return {
       ...totals,
-      by_category: shown.map((category) => ({ category, granted: perCategory.get(category) ?? 0, refused_sends: refusals.get(category) ?? 0 })),
+      by_category: shown.map((category) => ({
+        category,
+        granted: perCategory.get(category) ?? 0,
+        refused_sends: refusals.get(category) ?? 0,
+      })),
       refused_sends: [...refusals.values()].reduce((a, b) => a + b, 0),
       refusals_since: STARTED_AT,
     };

@@ -1,7 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { WebhookWorker } from '../../workers/webhook-worker.js';
 
 const PASSWORD = 'owner password 1';
@@ -30,20 +38,53 @@ for (const dialect of DIALECTS) {
     });
 
     it("counts the page's sends, refusals and webhook latency from the /metrics counters, and no other page's", async () => {
-      await hub.services.console.members.createOrganisation({ name: 'M Bank', username: 'm-owner', password: PASSWORD }, 'operator');
-      const login = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'm-owner', password: PASSWORD } });
+      await hub.services.console.members.createOrganisation(
+        { name: 'M Bank', username: 'm-owner', password: PASSWORD },
+        'operator',
+      );
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { username: 'm-owner', password: PASSWORD },
+      });
       const cookie = `confide_console=${login.cookies.find((c) => c.name === 'confide_console')?.value}`;
       const page = (
-        await hub.app.inject({ method: 'POST', url: '/console/api/pages', headers: { cookie }, payload: { name: 'M Bank', category: 'bank' } })
+        await hub.app.inject({
+          method: 'POST',
+          url: '/console/api/pages',
+          headers: { cookie },
+          payload: { name: 'M Bank', category: 'bank' },
+        })
       ).json();
       const other = (
-        await hub.app.inject({ method: 'POST', url: '/console/api/pages', headers: { cookie }, payload: { name: 'Other', category: 'bank' } })
+        await hub.app.inject({
+          method: 'POST',
+          url: '/console/api/pages',
+          headers: { cookie },
+          payload: { name: 'Other', category: 'bank' },
+        })
       ).json();
-      await hub.app.inject({ method: 'PUT', url: `/console/api/pages/${page.id}/webhook`, headers: { cookie }, payload: { url, verify_token: 't' } });
+      await hub.app.inject({
+        method: 'PUT',
+        url: `/console/api/pages/${page.id}/webhook`,
+        headers: { cookie },
+        payload: { url, verify_token: 't' },
+      });
       const customer = await signUp(hub);
       const conv = await openConversation(hub, customer.cookie, page.id);
-      await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: customer.cookie }, payload: { text: 'hi' } });
-      const psid = (await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow()).psid;
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conv.id}/messages`,
+        headers: { cookie: customer.cookie },
+        payload: { text: 'hi' },
+      });
+      const psid = (
+        await hub.ctx.storage.db
+          .selectFrom('conversations')
+          .select('psid')
+          .where('id', '=', conv.id)
+          .executeTakeFirstOrThrow()
+      ).psid;
       const send = (token: string) =>
         hub.app.inject({
           method: 'POST',
@@ -57,13 +98,24 @@ for (const dialect of DIALECTS) {
       expect((await send(page.page_access_token)).statusCode).toBe(400);
       await new WebhookWorker(hub.ctx, hub.services.pages).runOnce();
 
-      const res = await hub.app.inject({ method: 'GET', url: `/console/api/pages/${page.id}/metrics`, headers: { cookie } });
+      const res = await hub.app.inject({
+        method: 'GET',
+        url: `/console/api/pages/${page.id}/metrics`,
+        headers: { cookie },
+      });
       expect(res.statusCode).toBe(200);
       const m = res.json();
-      expect(m).toMatchObject({ sends: 2, errors: { OUTSIDE_WINDOW: 1 }, consent_refusals: {}, webhook: { posts: 1, failed: 0 } });
+      expect(m).toMatchObject({
+        sends: 2,
+        errors: { OUTSIDE_WINDOW: 1 },
+        consent_refusals: {},
+        webhook: { posts: 1, failed: 0 },
+      });
       expect(m.webhook.p50_ms).toBeGreaterThan(0);
       expect(m.webhook.p99_ms).toBeGreaterThanOrEqual(m.webhook.p50_ms);
-      const theirs = (await hub.app.inject({ method: 'GET', url: `/console/api/pages/${other.id}/metrics`, headers: { cookie } })).json();
+      const theirs = (
+        await hub.app.inject({ method: 'GET', url: `/console/api/pages/${other.id}/metrics`, headers: { cookie } })
+      ).json();
       expect(theirs).toMatchObject({ sends: 0, errors: { NO_MATCHING_USER: 1 }, webhook: { posts: 0, p50_ms: null } });
       const exposed = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(exposed).toContain(`confide_page_sends_total{page_id="${page.id}"} 2`);

@@ -33,9 +33,11 @@ export class ConsoleMetrics {
     const mine = <L extends { page_id?: string | number }>(v: { labels: L }) => v.labels.page_id === page.id;
     const sends = (await m.pageSends.get()).values.filter(mine).reduce((n, v) => n + v.value, 0);
     const errors: Record<string, number> = {};
-    for (const v of (await m.pageSendErrors.get()).values.filter(mine)) errors[String(v.labels.code)] = (errors[String(v.labels.code)] ?? 0) + v.value;
+    for (const v of (await m.pageSendErrors.get()).values.filter(mine))
+      errors[String(v.labels.code)] = (errors[String(v.labels.code)] ?? 0) + v.value;
     const refusals: Record<string, number> = {};
-    for (const v of (await m.consentRefusals.get()).values.filter(mine)) refusals[String(v.labels.reason)] = (refusals[String(v.labels.reason)] ?? 0) + v.value;
+    for (const v of (await m.consentRefusals.get()).values.filter(mine))
+      refusals[String(v.labels.reason)] = (refusals[String(v.labels.reason)] ?? 0) + v.value;
 
     // Cumulative buckets per result; summed over results, per upper bound.
     const buckets = new Map<number, number>();
@@ -58,6 +60,12 @@ export class ConsoleMetrics {
       const bound = bounds.find((b) => (buckets.get(b) ?? 0) >= q * posts);
       return bound === undefined || !Number.isFinite(bound) ? null : Math.round(bound * 1000);
     };
-    return { sends, errors, consent_refusals: refusals, webhook: { posts, failed, p50_ms: quantile(0.5), p99_ms: quantile(0.99) }, since: STARTED_AT };
+    return {
+      sends,
+      errors,
+      consent_refusals: refusals,
+      webhook: { posts, failed, p50_ms: quantile(0.5), p99_ms: quantile(0.99) },
+      since: STARTED_AT,
+    };
   }
 }

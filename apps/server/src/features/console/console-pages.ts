@@ -31,7 +31,11 @@ export class ConsolePages {
   }
 
   async list(member: Member): Promise<ConsolePage[]> {
-    return this.#pageQuery().where('org_pages.org_id', '=', member.org_id).orderBy('pages.name_lower').orderBy('pages.id').execute();
+    return this.#pageQuery()
+      .where('org_pages.org_id', '=', member.org_id)
+      .orderBy('pages.name_lower')
+      .orderBy('pages.id')
+      .execute();
   }
 
   /**
@@ -42,7 +46,8 @@ export class ConsolePages {
     await this.#ctx.storage.writes.run(async ({ db }) => {
       const owner = await db.selectFrom('org_pages').select('org_id').where('page_id', '=', pageId).executeTakeFirst();
       if (owner?.org_id === orgId) return;
-      if (owner !== undefined) throw new PlatformError('BAD_REQUEST', { message: 'Another organisation owns that page.' });
+      if (owner !== undefined)
+        throw new PlatformError('BAD_REQUEST', { message: 'Another organisation owns that page.' });
       const page = await db.selectFrom('pages').select('id').where('id', '=', pageId).executeTakeFirst();
       if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
       await db.insertInto('org_pages').values({ page_id: pageId, org_id: orgId }).execute();
@@ -52,17 +57,34 @@ export class ConsolePages {
 
   /** The page if the member's organisation owns it. @throws PlatformError `NOT_FOUND` otherwise. */
   async get(member: Member, pageId: string): Promise<ConsolePage> {
-    const page = await this.#pageQuery().where('org_pages.org_id', '=', member.org_id).where('pages.id', '=', pageId).executeTakeFirst();
+    const page = await this.#pageQuery()
+      .where('org_pages.org_id', '=', member.org_id)
+      .where('pages.id', '=', pageId)
+      .executeTakeFirst();
     if (page === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such page.' });
     return page;
   }
 
   /** Creates a page owned by the member's organisation; its first token is returned once. */
-  async create(member: Member, input: { name: string; category: PageCategory }): Promise<ConsolePage & { page_access_token: string }> {
+  async create(
+    member: Member,
+    input: { name: string; category: PageCategory },
+  ): Promise<ConsolePage & { page_access_token: string }> {
     assertCan(member.role, 'pages.create');
     const created = await this.#pages.createPage({ name: input.name, category: input.category, orgId: member.org_id });
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.page_created', target: created.page_id, details: { org: member.org_id } });
-    return { id: created.page_id, name: input.name, category: input.category, app_id: created.app_id, page_access_token: created.page_access_token };
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.page_created',
+      target: created.page_id,
+      details: { org: member.org_id },
+    });
+    return {
+      id: created.page_id,
+      name: input.name,
+      category: input.category,
+      app_id: created.app_id,
+      page_access_token: created.page_access_token,
+    };
   }
 
   /** The app secret, after the member's password (role first: a viewer is refused without a password check). */
@@ -71,7 +93,11 @@ export class ConsolePages {
     const page = await this.get(member, pageId);
     await this.#members.confirmPassword(member, reauth.password, reauth.ip);
     const secret = await this.#pages.appSecret(page.app_id);
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.secret_revealed', target: page.app_id });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.secret_revealed',
+      target: page.app_id,
+    });
     return { app_id: page.app_id, app_secret: secret };
   }
 
@@ -91,11 +117,20 @@ export class ConsolePages {
     return this.#pages.listTokens(page.id);
   }
 
-  async createToken(member: Member, pageId: string, label: string): Promise<{ id: string; label: string; page_access_token: string }> {
+  async createToken(
+    member: Member,
+    pageId: string,
+    label: string,
+  ): Promise<{ id: string; label: string; page_access_token: string }> {
     assertCan(member.role, 'tokens.manage');
     const page = await this.get(member, pageId);
     const issued = await this.#pages.issueToken(page.id, label);
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'token.created', target: issued.token_id, details: { page: page.id } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'token.created',
+      target: issued.token_id,
+      details: { page: page.id },
+    });
     return { id: issued.token_id, label, page_access_token: issued.page_access_token };
   }
 
@@ -103,9 +138,16 @@ export class ConsolePages {
     assertCan(member.role, 'tokens.manage');
     const page = await this.get(member, pageId);
     await this.#pages.revokeToken(page.id, tokenId).catch((err: unknown) => {
-      throw err instanceof PlatformError && err.key === 'NOT_FOUND' ? new PlatformError('NOT_FOUND', { message: 'No such active token.' }) : err;
+      throw err instanceof PlatformError && err.key === 'NOT_FOUND'
+        ? new PlatformError('NOT_FOUND', { message: 'No such active token.' })
+        : err;
     });
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'token.revoked', target: tokenId, details: { page: page.id } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'token.revoked',
+      target: tokenId,
+      details: { page: page.id },
+    });
   }
 
   #pageQuery() {

@@ -14,17 +14,28 @@ for (const dialect of DIALECTS) {
     });
 
     async function signIn(username: string): Promise<string> {
-      const res = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password: PASSWORD } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { username, password: PASSWORD },
+      });
       return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
     }
     const call = (method: 'GET' | 'PUT' | 'POST', url: string, cookie: string, payload?: object) =>
       hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
     async function team() {
-      await hub.services.console.members.createOrganisation({ name: 'People Bank', username: 'people-owner', password: PASSWORD }, 'operator');
+      await hub.services.console.members.createOrganisation(
+        { name: 'People Bank', username: 'people-owner', password: PASSWORD },
+        'operator',
+      );
       const owner = await signIn('people-owner');
       const join = async (role: string, username: string) => {
         const invite = (await call('POST', '/console/api/invites', owner, { role })).json();
-        await hub.app.inject({ method: 'POST', url: '/console/api/invites/accept', payload: { code: invite.code, username, password: PASSWORD } });
+        await hub.app.inject({
+          method: 'POST',
+          url: '/console/api/invites/accept',
+          payload: { code: invite.code, username, password: PASSWORD },
+        });
         return signIn(username);
       };
       const page = (await call('POST', '/console/api/pages', owner, { name: 'People Bank', category: 'bank' })).json();
@@ -58,7 +69,12 @@ for (const dialect of DIALECTS) {
       const set = await call('PUT', url, developer, profile);
       expect(set.statusCode).toBe(200);
       expect(set.json()).toMatchObject(profile);
-      const before = await hub.ctx.storage.db.selectFrom('messenger_profile').selectAll().where('page_id', '=', page.id).orderBy('field').execute();
+      const before = await hub.ctx.storage.db
+        .selectFrom('messenger_profile')
+        .selectAll()
+        .where('page_id', '=', page.id)
+        .orderBy('field')
+        .execute();
 
       const menu = (item: object) => ({ persistent_menu: [{ locale: 'default', call_to_actions: [item] }] });
       const refused = [
@@ -73,17 +89,44 @@ for (const dialect of DIALECTS) {
         const res = await call('PUT', url, developer, body);
         expect({ body, status: res.statusCode }).toEqual({ body, status: 400 });
       }
-      expect(await hub.ctx.storage.db.selectFrom('messenger_profile').selectAll().where('page_id', '=', page.id).orderBy('field').execute()).toEqual(before);
+      expect(
+        await hub.ctx.storage.db
+          .selectFrom('messenger_profile')
+          .selectAll()
+          .where('page_id', '=', page.id)
+          .orderBy('field')
+          .execute(),
+      ).toEqual(before);
       expect((await call('GET', url, viewer)).json()).toMatchObject(profile);
     });
 
     it('creates personas and inbox agents for agent admins; unsafe names and pictures refused', async () => {
       const { developer, agentAdmin, viewer, page } = await team();
       const personas = `/console/api/pages/${page.id}/personas`;
-      expect((await call('POST', personas, developer, { name: 'Dana', profile_picture_url: 'https://bank.example/dana.png' })).statusCode).toBe(403);
-      expect((await call('POST', personas, agentAdmin, { name: 'Dana', profile_picture_url: 'javascript:alert(1)' })).statusCode).toBe(400);
-      expect((await call('POST', personas, agentAdmin, { name: '<i>Dana</i>', profile_picture_url: 'https://bank.example/dana.png' })).statusCode).toBe(400);
-      const created = await call('POST', personas, agentAdmin, { name: 'Dana', profile_picture_url: 'https://bank.example/dana.png' });
+      expect(
+        (
+          await call('POST', personas, developer, {
+            name: 'Dana',
+            profile_picture_url: 'https://bank.example/dana.png',
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect(
+        (await call('POST', personas, agentAdmin, { name: 'Dana', profile_picture_url: 'javascript:alert(1)' }))
+          .statusCode,
+      ).toBe(400);
+      expect(
+        (
+          await call('POST', personas, agentAdmin, {
+            name: '<i>Dana</i>',
+            profile_picture_url: 'https://bank.example/dana.png',
+          })
+        ).statusCode,
+      ).toBe(400);
+      const created = await call('POST', personas, agentAdmin, {
+        name: 'Dana',
+        profile_picture_url: 'https://bank.example/dana.png',
+      });
       expect(created.statusCode).toBe(201);
       expect((await call('GET', personas, viewer)).json().data).toEqual([created.json()]);
 
@@ -94,7 +137,11 @@ for (const dialect of DIALECTS) {
       const made = await call('POST', agents, agentAdmin, agent);
       expect(made.statusCode).toBe(201);
       expect((await call('GET', agents, viewer)).json().data).toEqual([made.json()]);
-      const login = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'people.agent', password: 'agent password 1' } });
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/inbox/api/login',
+        payload: { username: 'people.agent', password: 'agent password 1' },
+      });
       expect(login.statusCode).toBe(200);
       expect(login.json()).toMatchObject({ agent: { display_name: 'Sam' } });
       const audit = await hub.ctx.storage.db

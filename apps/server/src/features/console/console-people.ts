@@ -73,7 +73,12 @@ export class ConsolePeople {
     const page = await this.#pages.get(member, pageId);
     assertSafeTexts([input.name]);
     const { id } = await this.#personas.create(page.id, input);
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.persona_created', target: id, details: { page: page.id } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.persona_created',
+      target: id,
+      details: { page: page.id },
+    });
     return { id, name: input.name, profile_picture_url: input.profile_picture_url };
   }
 
@@ -83,7 +88,10 @@ export class ConsolePeople {
   }
 
   #agentRows(pageId: string, agentId?: string): Promise<ConsoleAgent[]> {
-    let q = this.#ctx.storage.db.selectFrom('agents').select(['id', 'username', 'display_name', 'persona_id', 'created_at']).where('page_id', '=', pageId);
+    let q = this.#ctx.storage.db
+      .selectFrom('agents')
+      .select(['id', 'username', 'display_name', 'persona_id', 'created_at'])
+      .where('page_id', '=', pageId);
     if (agentId !== undefined) q = q.where('id', '=', agentId);
     return q
       .orderBy('created_at')
@@ -93,12 +101,26 @@ export class ConsolePeople {
   }
 
   /** Creates an inbox agent (and the persona they reply under); they sign in at /inbox. */
-  async createAgent(member: Member, pageId: string, input: { username: string; password: string; display_name: string }): Promise<ConsoleAgent> {
+  async createAgent(
+    member: Member,
+    pageId: string,
+    input: { username: string; password: string; display_name: string },
+  ): Promise<ConsoleAgent> {
     assertCan(member.role, 'people.manage');
     const page = await this.#pages.get(member, pageId);
     assertSafeTexts([input.display_name]);
-    const agent = await this.#agents.create({ pageId: page.id, username: input.username, password: input.password, displayName: input.display_name });
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.agent_created', target: agent.id, details: { page: page.id } });
+    const agent = await this.#agents.create({
+      pageId: page.id,
+      username: input.username,
+      password: input.password,
+      displayName: input.display_name,
+    });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.agent_created',
+      target: agent.id,
+      details: { page: page.id },
+    });
     const [row] = await this.#agentRows(page.id, agent.id);
     if (row === undefined) throw new PlatformError('INTERNAL');
     return row;
@@ -119,5 +141,8 @@ function visibleTexts(profile: MessengerProfile): string[] {
 
 function assertSafeTexts(texts: readonly string[]): void {
   const bad = texts.find((t) => UNSAFE_TEXT.test(t));
-  if (bad !== undefined) throw new PlatformError('BAD_REQUEST', { message: 'Text customers read cannot contain markup (< or >) or control characters.' });
+  if (bad !== undefined)
+    throw new PlatformError('BAD_REQUEST', {
+      message: 'Text customers read cannot contain markup (< or >) or control characters.',
+    });
 }

@@ -26,7 +26,11 @@ export class ConsoleTemplates {
     return this.#templates.list(page.id, {});
   }
 
-  async create(member: Member, pageId: string, request: CreateMessageTemplateRequest): Promise<CreateMessageTemplateResponse> {
+  async create(
+    member: Member,
+    pageId: string,
+    request: CreateMessageTemplateRequest,
+  ): Promise<CreateMessageTemplateResponse> {
     assertCan(member.role, 'templates.manage');
     const page = await this.#pages.get(member, pageId);
     const created = await this.#templates.create(page.id, request);

@@ -48,7 +48,13 @@ export class ConsoleWebhooks {
   readonly #subscriptions: WebhookSubscriptions;
   readonly #privacy: Privacy;
 
-  constructor(ctx: HubContext, pages: ConsolePages, platformPages: Pages, subscriptions: WebhookSubscriptions, privacy: Privacy) {
+  constructor(
+    ctx: HubContext,
+    pages: ConsolePages,
+    platformPages: Pages,
+    subscriptions: WebhookSubscriptions,
+    privacy: Privacy,
+  ) {
     this.#ctx = ctx;
     this.#pages = pages;
     this.#platformPages = platformPages;
@@ -65,7 +71,11 @@ export class ConsoleWebhooks {
    * Sets the callback after the live handshake; a failed handshake (or a private address in
    * production) is refused with its reason and nothing changes.
    */
-  async set(member: Member, pageId: string, input: { url: string; verify_token: string; fields?: string[] | undefined }): Promise<WebhookView> {
+  async set(
+    member: Member,
+    pageId: string,
+    input: { url: string; verify_token: string; fields?: string[] | undefined },
+  ): Promise<WebhookView> {
     assertCan(member.role, 'webhooks.manage');
     const page = await this.#pages.get(member, pageId);
     await this.#subscriptions.subscribe({
@@ -74,7 +84,12 @@ export class ConsoleWebhooks {
       verifyToken: input.verify_token,
       ...(input.fields === undefined ? {} : { fields: input.fields }),
     });
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'webhook.config', target: page.app_id, details: { change: 'subscribed' } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'webhook.config',
+      target: page.app_id,
+      details: { change: 'subscribed' },
+    });
     return this.get(member, pageId);
   }
 
@@ -82,7 +97,12 @@ export class ConsoleWebhooks {
     assertCan(member.role, 'webhooks.manage');
     const page = await this.#pages.get(member, pageId);
     await this.#subscriptions.enable(page.id);
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'webhook.config', target: page.app_id, details: { change: 'enabled' } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'webhook.config',
+      target: page.app_id,
+      details: { change: 'enabled' },
+    });
     return this.get(member, pageId);
   }
 
@@ -94,9 +114,14 @@ export class ConsoleWebhooks {
   ): Promise<number> {
     assertCan(member.role, 'webhooks.manage');
     const page = await this.#pages.get(member, pageId);
-    const range = input.from_event_id === undefined ? undefined : { from: input.from_event_id, to: input.to_event_id ?? input.from_event_id };
+    const range =
+      input.from_event_id === undefined
+        ? undefined
+        : { from: input.from_event_id, to: input.to_event_id ?? input.from_event_id };
     if (range === undefined && input.since === undefined)
-      throw new PlatformError('BAD_REQUEST', { message: 'Name the events to redeliver: since, or from_event_id (and to_event_id).' });
+      throw new PlatformError('BAD_REQUEST', {
+        message: 'Name the events to redeliver: since, or from_event_id (and to_event_id).',
+      });
     const count = await this.#subscriptions.redeliver(page.id, input.since, range);
     await this.#privacy.record({
       actor: `member:${member.id}`,
@@ -127,7 +152,9 @@ export class ConsoleWebhooks {
       timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS,
       egress: egressPolicyFor(this.#ctx.config),
     });
-    await this.#ctx.storage.writes.run(({ db }) => recordAttempt(db, { appId: page.app_id, kind: 'test', now, eventIds: [], attempt: 1, result }));
+    await this.#ctx.storage.writes.run(({ db }) =>
+      recordAttempt(db, { appId: page.app_id, kind: 'test', now, eventIds: [], attempt: 1, result }),
+    );
     const [attempt] = await this.#attempts(page.app_id, 1);
     if (attempt === undefined) throw new PlatformError('INTERNAL');
     return attempt;

@@ -17,8 +17,19 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, cookie?: string, payload?: object, headers: Record<string, string> = {}) =>
-      hub.app.inject({ method, url, headers: { ...(cookie === undefined ? {} : { cookie }), ...headers }, ...(payload === undefined ? {} : { payload }) });
+    const call = (
+      method: 'GET' | 'POST' | 'DELETE',
+      url: string,
+      cookie?: string,
+      payload?: object,
+      headers: Record<string, string> = {},
+    ) =>
+      hub.app.inject({
+        method,
+        url,
+        headers: { ...(cookie === undefined ? {} : { cookie }), ...headers },
+        ...(payload === undefined ? {} : { payload }),
+      });
 
     async function signIn(username: string, password = PASSWORD): Promise<string> {
       const res = await call('POST', '/console/api/login', undefined, { username, password });
@@ -36,7 +47,11 @@ for (const dialect of DIALECTS) {
     async function join(owner: string, role: string, username: string): Promise<string> {
       const invite = await call('POST', '/console/api/invites', owner, { role });
       expect(invite.statusCode).toBe(201);
-      const res = await call('POST', '/console/api/invites/accept', undefined, { code: invite.json().code, username, password: PASSWORD });
+      const res = await call('POST', '/console/api/invites/accept', undefined, {
+        code: invite.json().code,
+        username,
+        password: PASSWORD,
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json().member.role).toBe(role);
       return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
@@ -52,13 +67,25 @@ for (const dialect of DIALECTS) {
       expect((await call('GET', '/api/me', owner.replace('confide_console', 'confide_session'))).statusCode).toBe(401);
       expect((await call('GET', '/console/api/me')).statusCode).toBe(401);
 
-      const evil = await call('POST', '/console/api/pages', owner, { name: 'X', category: 'bank' }, { origin: 'https://evil.example' });
+      const evil = await call(
+        'POST',
+        '/console/api/pages',
+        owner,
+        { name: 'X', category: 'bank' },
+        { origin: 'https://evil.example' },
+      );
       expect(evil.statusCode).toBe(403);
       expect((await call('GET', '/console/api/pages', owner)).json().data).toEqual([]);
 
       for (let i = 0; i < 3; i++)
-        expect((await call('POST', '/console/api/login', undefined, { username: 'acme-owner', password: 'wrong password' })).statusCode).toBe(401);
-      const limited = await call('POST', '/console/api/login', undefined, { username: 'acme-owner', password: PASSWORD });
+        expect(
+          (await call('POST', '/console/api/login', undefined, { username: 'acme-owner', password: 'wrong password' }))
+            .statusCode,
+        ).toBe(401);
+      const limited = await call('POST', '/console/api/login', undefined, {
+        username: 'acme-owner',
+        password: PASSWORD,
+      });
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['retry-after']).toBeDefined();
 
@@ -76,7 +103,10 @@ for (const dialect of DIALECTS) {
       try {
         const res = await open.app.inject({ method: 'POST', url: '/console/api/signup', payload: body });
         expect(res.statusCode).toBe(201);
-        expect(res.json()).toMatchObject({ member: { username: 'shopper1', role: 'owner' }, organisation: { name: 'Shop' } });
+        expect(res.json()).toMatchObject({
+          member: { username: 'shopper1', role: 'owner' },
+          organisation: { name: 'Shop' },
+        });
         const unsafe = await open.app.inject({
           method: 'POST',
           url: '/console/api/signup',
@@ -94,19 +124,41 @@ for (const dialect of DIALECTS) {
       expect((await call('POST', '/console/api/invites', dev, { role: 'viewer' })).statusCode).toBe(403);
 
       const invite = (await call('POST', '/console/api/invites', owner, { role: 'viewer' })).json();
-      expect((await call('POST', '/console/api/invites/accept', undefined, { code: invite.code, username: 'v1-acme', password: PASSWORD })).statusCode).toBe(
-        201,
-      );
-      const reused = await call('POST', '/console/api/invites/accept', undefined, { code: invite.code, username: 'v2-acme', password: PASSWORD });
+      expect(
+        (
+          await call('POST', '/console/api/invites/accept', undefined, {
+            code: invite.code,
+            username: 'v1-acme',
+            password: PASSWORD,
+          })
+        ).statusCode,
+      ).toBe(201);
+      const reused = await call('POST', '/console/api/invites/accept', undefined, {
+        code: invite.code,
+        username: 'v2-acme',
+        password: PASSWORD,
+      });
       expect(reused.statusCode).toBe(400);
       expect(reused.json().error.message).toMatch(/already been used/);
 
       const late = (await call('POST', '/console/api/invites', owner, { role: 'viewer' })).json();
       clock.advance(INVITE_TTL_MS);
-      const expired = await call('POST', '/console/api/invites/accept', undefined, { code: late.code, username: 'v3-acme', password: PASSWORD });
+      const expired = await call('POST', '/console/api/invites/accept', undefined, {
+        code: late.code,
+        username: 'v3-acme',
+        password: PASSWORD,
+      });
       expect(expired.statusCode).toBe(400);
       expect(expired.json().error.message).toMatch(/expired/);
-      expect((await call('POST', '/console/api/invites/accept', undefined, { code: 'made-up', username: 'v4-acme', password: PASSWORD })).statusCode).toBe(400);
+      expect(
+        (
+          await call('POST', '/console/api/invites/accept', undefined, {
+            code: 'made-up',
+            username: 'v4-acme',
+            password: PASSWORD,
+          })
+        ).statusCode,
+      ).toBe(400);
 
       const list = (await call('GET', '/console/api/members', owner)).json().data;
       expect(list.map((m: { username: string; role: string }) => `${m.username}:${m.role}`).sort()).toEqual([
@@ -114,9 +166,18 @@ for (const dialect of DIALECTS) {
         'acme-owner:owner',
         'v1-acme:viewer',
       ]);
-      const audit = await hub.ctx.storage.db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'console.%').execute();
+      const audit = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor'])
+        .where('action', 'like', 'console.%')
+        .execute();
       expect(audit.map((a) => a.action)).toEqual(
-        expect.arrayContaining(['console.org_created', 'console.signed_in', 'console.invite_created', 'console.member_joined']),
+        expect.arrayContaining([
+          'console.org_created',
+          'console.signed_in',
+          'console.invite_created',
+          'console.member_joined',
+        ]),
       );
     });
 
@@ -124,11 +185,15 @@ for (const dialect of DIALECTS) {
       const owner = await ownerOf('Acme Bank', 'acme-owner');
       const dev = await join(owner, 'developer', 'acme-dev');
       const viewer = await join(owner, 'viewer', 'acme-viewer');
-      expect((await call('POST', '/console/api/pages', viewer, { name: 'Nope', category: 'bank' })).statusCode).toBe(403);
+      expect((await call('POST', '/console/api/pages', viewer, { name: 'Nope', category: 'bank' })).statusCode).toBe(
+        403,
+      );
       const created = await call('POST', '/console/api/pages', dev, { name: 'Acme Retail', category: 'bank' });
       expect(created.statusCode).toBe(201);
       const page = created.json();
-      expect((await hub.app.inject({ method: 'GET', url: `/me?access_token=${page.page_access_token}` })).json()).toMatchObject({
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/me?access_token=${page.page_access_token}` })).json(),
+      ).toMatchObject({
         id: page.id,
         name: 'Acme Retail',
       });
@@ -136,9 +201,12 @@ for (const dialect of DIALECTS) {
         { id: page.id, name: 'Acme Retail', category: 'bank', app_id: page.app_id },
       ]);
 
-      const reveal = (cookie: string, password: string) => call('POST', `/console/api/pages/${page.id}/secret/reveal`, cookie, { password });
+      const reveal = (cookie: string, password: string) =>
+        call('POST', `/console/api/pages/${page.id}/secret/reveal`, cookie, { password });
       expect((await reveal(viewer, PASSWORD)).statusCode).toBe(403);
-      expect((await call('POST', `/console/api/pages/${page.id}/secret/rotate`, viewer, { password: PASSWORD })).statusCode).toBe(403);
+      expect(
+        (await call('POST', `/console/api/pages/${page.id}/secret/rotate`, viewer, { password: PASSWORD })).statusCode,
+      ).toBe(403);
       expect((await reveal(dev, 'not my password')).statusCode).toBe(401);
       const secret = (await reveal(dev, PASSWORD)).json();
       expect(secret).toEqual({ app_id: page.app_id, app_secret: await hub.services.pages.appSecret(page.app_id) });
@@ -162,10 +230,16 @@ for (const dialect of DIALECTS) {
       const owner = await ownerOf('Acme Bank', 'acme-owner');
       const viewer = await join(owner, 'viewer', 'acme-viewer');
       const page = (await call('POST', '/console/api/pages', owner, { name: 'Acme', category: 'bank' })).json();
-      expect((await call('POST', `/console/api/pages/${page.id}/tokens`, viewer, { label: 'ci' })).statusCode).toBe(403);
-      const token = (await call('POST', `/console/api/pages/${page.id}/tokens`, owner, { label: 'Production bot' })).json();
+      expect((await call('POST', `/console/api/pages/${page.id}/tokens`, viewer, { label: 'ci' })).statusCode).toBe(
+        403,
+      );
+      const token = (
+        await call('POST', `/console/api/pages/${page.id}/tokens`, owner, { label: 'Production bot' })
+      ).json();
       expect(token).toMatchObject({ label: 'Production bot' });
-      expect((await hub.app.inject({ method: 'GET', url: `/me?access_token=${token.page_access_token}` })).statusCode).toBe(200);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/me?access_token=${token.page_access_token}` })).statusCode,
+      ).toBe(200);
       await new Promise((r) => setTimeout(r, 50)); // the last use is recorded off the request's path
 
       const listed = await call('GET', `/console/api/pages/${page.id}/tokens`, viewer);
@@ -178,7 +252,9 @@ for (const dialect of DIALECTS) {
       expect((await call('DELETE', `/console/api/pages/${page.id}/tokens/${token.id}`, viewer)).statusCode).toBe(403);
       expect((await call('DELETE', `/console/api/pages/${page.id}/tokens/${token.id}`, owner)).statusCode).toBe(204);
       expect((await call('DELETE', `/console/api/pages/${page.id}/tokens/${token.id}`, owner)).statusCode).toBe(404);
-      expect((await hub.app.inject({ method: 'GET', url: `/me?access_token=${token.page_access_token}` })).statusCode).toBe(400);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/me?access_token=${token.page_access_token}` })).statusCode,
+      ).toBe(400);
     });
   });
 }
@@ -197,9 +273,13 @@ describe('confide org create (CLI)', () => {
     const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
     try {
       const run = (...args: string[]) => main([...args, '--data-dir', dataDir]);
-      expect(await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', 'short')).toBe(1);
+      expect(await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', 'short')).toBe(
+        1,
+      );
       expect(err.join('')).toMatch(/password/);
-      expect(await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', PASSWORD, '--json')).toBe(0);
+      expect(
+        await run('org', 'create', '--name', 'CLI Bank', '--username', 'cli-owner', '--password', PASSWORD, '--json'),
+      ).toBe(0);
       expect(
         JSON.parse(
           out
@@ -215,7 +295,11 @@ describe('confide org create (CLI)', () => {
     }
     const hub = await buildTestHub({ dataDir });
     try {
-      const login = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'cli-owner', password: PASSWORD } });
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { username: 'cli-owner', password: PASSWORD },
+      });
       expect(login.json()).toMatchObject({ member: { role: 'owner' }, organisation: { name: 'CLI Bank' } });
     } finally {
       await hub.dispose();

@@ -38,7 +38,11 @@ const CROSSING: Case[] = [
   { method: 'POST', path: '/console/api/pages/{pageId}/tokens', body: { label: 'stolen' } },
   { method: 'DELETE', path: '/console/api/pages/{pageId}/tokens/{tokenId}' },
   { method: 'GET', path: '/console/api/pages/{pageId}/webhook' },
-  { method: 'PUT', path: '/console/api/pages/{pageId}/webhook', body: { url: 'http://127.0.0.1:9/stolen', verify_token: 'x' } },
+  {
+    method: 'PUT',
+    path: '/console/api/pages/{pageId}/webhook',
+    body: { url: 'http://127.0.0.1:9/stolen', verify_token: 'x' },
+  },
   { method: 'POST', path: '/console/api/pages/{pageId}/webhook/enable' },
   { method: 'POST', path: '/console/api/pages/{pageId}/webhook/test' },
   { method: 'GET', path: '/console/api/pages/{pageId}/webhook/deliveries' },
@@ -47,17 +51,35 @@ const CROSSING: Case[] = [
   { method: 'PUT', path: '/console/api/pages/{pageId}/declarations/{category}', body: { purpose: 'Stolen' } },
   { method: 'GET', path: '/console/api/pages/{pageId}/consent-stats' },
   { method: 'GET', path: '/console/api/pages/{pageId}/profile' },
-  { method: 'PUT', path: '/console/api/pages/{pageId}/profile', body: { greeting: [{ locale: 'default', text: 'Stolen' }] } },
+  {
+    method: 'PUT',
+    path: '/console/api/pages/{pageId}/profile',
+    body: { greeting: [{ locale: 'default', text: 'Stolen' }] },
+  },
   { method: 'GET', path: '/console/api/pages/{pageId}/personas' },
-  { method: 'POST', path: '/console/api/pages/{pageId}/personas', body: { name: 'Stolen', profile_picture_url: 'https://x.example/p.png' } },
+  {
+    method: 'POST',
+    path: '/console/api/pages/{pageId}/personas',
+    body: { name: 'Stolen', profile_picture_url: 'https://x.example/p.png' },
+  },
   { method: 'GET', path: '/console/api/pages/{pageId}/agents' },
-  { method: 'POST', path: '/console/api/pages/{pageId}/agents', body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' } },
+  {
+    method: 'POST',
+    path: '/console/api/pages/{pageId}/agents',
+    body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' },
+  },
   { method: 'GET', path: '/console/api/pages/{pageId}/templates' },
   { method: 'GET', path: '/console/api/pages/{pageId}/metrics' },
   {
     method: 'POST',
     path: '/console/api/pages/{pageId}/templates',
-    body: { name: 'stolen', language: 'en', category: 'UTILITY', notification_category: 'transactions', components: [{ type: 'BODY', text: 'Stolen' }] },
+    body: {
+      name: 'stolen',
+      language: 'en',
+      category: 'UTILITY',
+      notification_category: 'transactions',
+      components: [{ type: 'BODY', text: 'Stolen' }],
+    },
   },
 ];
 
@@ -74,35 +96,80 @@ for (const dialect of DIALECTS) {
 
     async function owner(name: string, username: string) {
       await hub.services.console.members.createOrganisation({ name, username, password: PASSWORD }, 'operator');
-      const res = await hub.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password: PASSWORD } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/console/api/login',
+        payload: { username, password: PASSWORD },
+      });
       const cookie = `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
       const page = (
-        await hub.app.inject({ method: 'POST', url: '/console/api/pages', headers: { cookie }, payload: { name: `${name} page`, category: 'bank' } })
+        await hub.app.inject({
+          method: 'POST',
+          url: '/console/api/pages',
+          headers: { cookie },
+          payload: { name: `${name} page`, category: 'bank' },
+        })
       ).json();
       const token = (
-        await hub.app.inject({ method: 'POST', url: `/console/api/pages/${page.id}/tokens`, headers: { cookie }, payload: { label: 'bot' } })
+        await hub.app.inject({
+          method: 'POST',
+          url: `/console/api/pages/${page.id}/tokens`,
+          headers: { cookie },
+          payload: { label: 'bot' },
+        })
       ).json();
       return { cookie, page, token };
     }
 
     /** What an organisation holds: compared before and after the other's attempts. */
     const snapshot = async (pageId: string, appId: string) => ({
-      tokens: await hub.ctx.storage.db.selectFrom('page_tokens').select(['id', 'label', 'revoked_at']).where('page_id', '=', pageId).orderBy('id').execute(),
+      tokens: await hub.ctx.storage.db
+        .selectFrom('page_tokens')
+        .select(['id', 'label', 'revoked_at'])
+        .where('page_id', '=', pageId)
+        .orderBy('id')
+        .execute(),
       secret: await hub.services.pages.appSecret(appId),
       owner: await hub.ctx.storage.db.selectFrom('org_pages').select('org_id').where('page_id', '=', pageId).execute(),
       app: await hub.ctx.storage.db.selectFrom('apps').selectAll().where('id', '=', appId).execute(),
-      outbox: await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('app_id', '=', appId).orderBy('id').execute(),
-      attempts: await hub.ctx.storage.db.selectFrom('webhook_attempts').selectAll().where('app_id', '=', appId).execute(),
-      declarations: await hub.ctx.storage.db.selectFrom('consent_declarations').selectAll().where('page_id', '=', pageId).execute(),
-      profile: await hub.ctx.storage.db.selectFrom('messenger_profile').selectAll().where('page_id', '=', pageId).execute(),
+      outbox: await hub.ctx.storage.db
+        .selectFrom('webhook_outbox')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .orderBy('id')
+        .execute(),
+      attempts: await hub.ctx.storage.db
+        .selectFrom('webhook_attempts')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .execute(),
+      declarations: await hub.ctx.storage.db
+        .selectFrom('consent_declarations')
+        .selectAll()
+        .where('page_id', '=', pageId)
+        .execute(),
+      profile: await hub.ctx.storage.db
+        .selectFrom('messenger_profile')
+        .selectAll()
+        .where('page_id', '=', pageId)
+        .execute(),
       personas: await hub.ctx.storage.db.selectFrom('personas').selectAll().where('page_id', '=', pageId).execute(),
-      agents: await hub.ctx.storage.db.selectFrom('agents').select(['id', 'username']).where('page_id', '=', pageId).execute(),
-      templates: await hub.ctx.storage.db.selectFrom('message_templates').selectAll().where('page_id', '=', pageId).execute(),
+      agents: await hub.ctx.storage.db
+        .selectFrom('agents')
+        .select(['id', 'username'])
+        .where('page_id', '=', pageId)
+        .execute(),
+      templates: await hub.ctx.storage.db
+        .selectFrom('message_templates')
+        .selectAll()
+        .where('page_id', '=', pageId)
+        .execute(),
     });
 
     it('covers every console endpoint', async () => {
       await hub.app.ready();
-      const paths = (hub.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger().paths;
+      const paths = (hub.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger()
+        .paths;
       const documented = Object.entries(paths)
         .filter(([p]) => p.startsWith('/console/api/'))
         .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
@@ -125,34 +192,61 @@ for (const dialect of DIALECTS) {
       const before = [await snapshot(b.page.id, b.page.app_id), await snapshot(loose.page_id, loose.app_id)];
       for (const target of targets) {
         for (const c of CROSSING) {
-          const url = c.path.replace('{pageId}', target.pageId).replace('{tokenId}', target.tokenId).replace('{category}', 'balances');
-          const res = await hub.app.inject({ method: c.method, url, headers: { cookie: a.cookie }, ...(c.body === undefined ? {} : { payload: c.body }) });
-          expect({ endpoint: `${c.method} ${c.path}`, status: res.statusCode }).toEqual({ endpoint: `${c.method} ${c.path}`, status: 404 });
+          const url = c.path
+            .replace('{pageId}', target.pageId)
+            .replace('{tokenId}', target.tokenId)
+            .replace('{category}', 'balances');
+          const res = await hub.app.inject({
+            method: c.method,
+            url,
+            headers: { cookie: a.cookie },
+            ...(c.body === undefined ? {} : { payload: c.body }),
+          });
+          expect({ endpoint: `${c.method} ${c.path}`, status: res.statusCode }).toEqual({
+            endpoint: `${c.method} ${c.path}`,
+            status: 404,
+          });
           expect(res.json().error.code).toBe('NOT_FOUND');
           expect(res.body).not.toContain(b.page.name);
         }
       }
       // A's own token id under B's page, and B's token under A's page, are not found either.
       expect(
-        (await hub.app.inject({ method: 'DELETE', url: `/console/api/pages/${a.page.id}/tokens/${b.token.id}`, headers: { cookie: a.cookie } })).statusCode,
+        (
+          await hub.app.inject({
+            method: 'DELETE',
+            url: `/console/api/pages/${a.page.id}/tokens/${b.token.id}`,
+            headers: { cookie: a.cookie },
+          })
+        ).statusCode,
       ).toBe(404);
       expect([await snapshot(b.page.id, b.page.app_id), await snapshot(loose.page_id, loose.app_id)]).toEqual(before);
 
       // Lists hold the caller's organisation only.
-      const listed = (await hub.app.inject({ method: 'GET', url: '/console/api/pages', headers: { cookie: a.cookie } })).json().data;
+      const listed = (
+        await hub.app.inject({ method: 'GET', url: '/console/api/pages', headers: { cookie: a.cookie } })
+      ).json().data;
       expect(listed.map((p: { id: string }) => p.id)).toEqual([a.page.id]);
-      const members = (await hub.app.inject({ method: 'GET', url: '/console/api/members', headers: { cookie: a.cookie } })).json().data;
+      const members = (
+        await hub.app.inject({ method: 'GET', url: '/console/api/members', headers: { cookie: a.cookie } })
+      ).json().data;
       expect(members.map((m: { username: string }) => m.username)).toEqual(['alpha-owner']);
 
       // B still works with what it has.
-      expect((await hub.app.inject({ method: 'GET', url: `/me?access_token=${b.token.page_access_token}` })).statusCode).toBe(200);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/me?access_token=${b.token.page_access_token}` })).statusCode,
+      ).toBe(200);
     });
 
     it('refuses every endpoint but sign-in, sign-up and invite acceptance without a session', async () => {
       await hub.app.ready();
       for (const c of CROSSING) {
         const url = c.path.replace('{pageId}', 'pg').replace('{tokenId}', 'tok').replace('{category}', 'balances');
-        const res = await hub.app.inject({ method: c.method, url, ...(c.body === undefined ? {} : { payload: c.body }) });
+        const res = await hub.app.inject({
+          method: c.method,
+          url,
+          ...(c.body === undefined ? {} : { payload: c.body }),
+        });
         expect(res.statusCode).toBe(401);
       }
       for (const e of [
@@ -165,7 +259,13 @@ for (const dialect of DIALECTS) {
       ]) {
         const [method, url] = e.split(' ') as ['GET' | 'POST', string];
         expect(
-          (await hub.app.inject({ method, url, ...(method === 'POST' ? { payload: { role: 'viewer', name: 'x', category: 'bank' } } : {}) })).statusCode,
+          (
+            await hub.app.inject({
+              method,
+              url,
+              ...(method === 'POST' ? { payload: { role: 'viewer', name: 'x', category: 'bank' } } : {}),
+            })
+          ).statusCode,
         ).toBe(401);
       }
     });

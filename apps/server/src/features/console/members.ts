@@ -59,17 +59,34 @@ export class ConsoleMembers {
    * @param actor who asked: `operator` (the CLI) or `signup`.
    * @throws PlatformError `USERNAME_TAKEN` when a member already has that username.
    */
-  async createOrganisation(input: { name: string; username: string; password: string }, actor: string): Promise<Member> {
+  async createOrganisation(
+    input: { name: string; username: string; password: string },
+    actor: string,
+  ): Promise<Member> {
     const passwordHash = await this.#passwords.hash(input.password);
     const now = this.#ctx.now();
     const org = { id: newId('org', 9), name: input.name.trim(), created_at: now };
-    const member: Member = { id: newId('mem', 9), org_id: org.id, org_name: org.name, username: input.username.toLowerCase(), role: 'owner', created_at: now };
+    const member: Member = {
+      id: newId('mem', 9),
+      org_id: org.id,
+      org_name: org.name,
+      username: input.username.toLowerCase(),
+      role: 'owner',
+      created_at: now,
+    };
     await this.#ctx.storage.writes.run(async ({ db }) => {
       await assertUsernameFree(db, member.username);
       await db.insertInto('organisations').values(org).execute();
       await db
         .insertInto('org_members')
-        .values({ id: member.id, org_id: org.id, username: member.username, password_hash: passwordHash, role: 'owner', created_at: now })
+        .values({
+          id: member.id,
+          org_id: org.id,
+          username: member.username,
+          password_hash: passwordHash,
+          role: 'owner',
+          created_at: now,
+        })
         .execute();
     });
     await this.#privacy.record({ actor, action: 'console.org_created', target: org.id, details: { owner: member.id } });
@@ -78,7 +95,10 @@ export class ConsoleMembers {
 
   /** Signs in; the same answer for an unknown member and a wrong password; rate limited per member and IP. */
   async logIn({ username, password }: CredentialsBody, ip: string): Promise<MemberSessionGrant> {
-    const row = await this.#memberQuery().select('org_members.password_hash').where('org_members.username', '=', username.toLowerCase()).executeTakeFirst();
+    const row = await this.#memberQuery()
+      .select('org_members.password_hash')
+      .where('org_members.username', '=', username.toLowerCase())
+      .executeTakeFirst();
     const ok = await this.#guard.check({ account: username, ip, storedHash: row?.password_hash, password });
     if (row === undefined || !ok) throw new PlatformError('INVALID_CREDENTIALS');
     const { password_hash: _hash, ...member } = row;
@@ -108,7 +128,9 @@ export class ConsoleMembers {
   }
 
   async logOut(member: Member, sessionToken: string): Promise<void> {
-    await this.#ctx.storage.writes.run(({ db }) => db.deleteFrom('org_sessions').where('id_hash', '=', sha256Hex(sessionToken)).execute());
+    await this.#ctx.storage.writes.run(({ db }) =>
+      db.deleteFrom('org_sessions').where('id_hash', '=', sha256Hex(sessionToken)).execute(),
+    );
     await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.signed_out', target: member.org_id });
   }
 
@@ -118,18 +140,29 @@ export class ConsoleMembers {
    * @throws PlatformError `INVALID_CREDENTIALS`, or `TOO_MANY_REQUESTS` when the limit is reached.
    */
   async confirmPassword(member: Member, password: string, ip: string): Promise<void> {
-    const row = await this.#ctx.storage.db.selectFrom('org_members').select('password_hash').where('id', '=', member.id).executeTakeFirst();
+    const row = await this.#ctx.storage.db
+      .selectFrom('org_members')
+      .select('password_hash')
+      .where('id', '=', member.id)
+      .executeTakeFirst();
     const ok = await this.#guard.check({ account: member.username, ip, storedHash: row?.password_hash, password });
     if (!ok) throw new PlatformError('INVALID_CREDENTIALS', { message: 'That password is not right.' });
   }
 
   /** The organisation's members, oldest first. */
   async list(member: Member): Promise<Member[]> {
-    return this.#memberQuery().where('org_members.org_id', '=', member.org_id).orderBy('org_members.created_at').orderBy('org_members.id').execute();
+    return this.#memberQuery()
+      .where('org_members.org_id', '=', member.org_id)
+      .orderBy('org_members.created_at')
+      .orderBy('org_members.id')
+      .execute();
   }
 
   /** An owner invites someone with a role; the one-time code is returned once (only its hash is kept). */
-  async invite(member: Member, role: OrgRole): Promise<{ id: string; role: OrgRole; code: string; expires_at: number }> {
+  async invite(
+    member: Member,
+    role: OrgRole,
+  ): Promise<{ id: string; role: OrgRole; code: string; expires_at: number }> {
     assertCan(member.role, 'members.invite');
     const code = randomSecret(24);
     const now = this.#ctx.now();
@@ -137,10 +170,23 @@ export class ConsoleMembers {
     await this.#ctx.storage.writes.run(({ db }) =>
       db
         .insertInto('org_invites')
-        .values({ ...invite, code_hash: sha256Hex(code), org_id: member.org_id, created_by: member.id, created_at: now, used_at: null, used_by: null })
+        .values({
+          ...invite,
+          code_hash: sha256Hex(code),
+          org_id: member.org_id,
+          created_by: member.id,
+          created_at: now,
+          used_at: null,
+          used_by: null,
+        })
         .execute(),
     );
-    await this.#privacy.record({ actor: `member:${member.id}`, action: 'console.invite_created', target: invite.id, details: { role } });
+    await this.#privacy.record({
+      actor: `member:${member.id}`,
+      action: 'console.invite_created',
+      target: invite.id,
+      details: { role },
+    });
     return { ...invite, code };
   }
 
@@ -156,10 +202,16 @@ export class ConsoleMembers {
     const id = newId('mem', 9);
     const codeHash = sha256Hex(input.code);
     const joined = await this.#ctx.storage.writes.run(async ({ db }) => {
-      const invite = await db.selectFrom('org_invites').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+      const invite = await db
+        .selectFrom('org_invites')
+        .selectAll()
+        .where('code_hash', '=', codeHash)
+        .executeTakeFirst();
       if (invite === undefined) throw new PlatformError('BAD_REQUEST', { message: 'That invite code is not valid.' });
-      if (invite.used_at !== null) throw new PlatformError('BAD_REQUEST', { message: 'That invite code has already been used.' });
-      if (invite.expires_at <= now) throw new PlatformError('BAD_REQUEST', { message: 'That invite code has expired. Ask for a new one.' });
+      if (invite.used_at !== null)
+        throw new PlatformError('BAD_REQUEST', { message: 'That invite code has already been used.' });
+      if (invite.expires_at <= now)
+        throw new PlatformError('BAD_REQUEST', { message: 'That invite code has expired. Ask for a new one.' });
       await assertUsernameFree(db, username);
       const spent = await db
         .updateTable('org_invites')
@@ -167,10 +219,18 @@ export class ConsoleMembers {
         .where('code_hash', '=', codeHash)
         .where('used_at', 'is', null)
         .executeTakeFirst();
-      if (spent.numUpdatedRows !== 1n) throw new PlatformError('BAD_REQUEST', { message: 'That invite code has already been used.' });
+      if (spent.numUpdatedRows !== 1n)
+        throw new PlatformError('BAD_REQUEST', { message: 'That invite code has already been used.' });
       await db
         .insertInto('org_members')
-        .values({ id, org_id: invite.org_id, username, password_hash: passwordHash, role: invite.role, created_at: now })
+        .values({
+          id,
+          org_id: invite.org_id,
+          username,
+          password_hash: passwordHash,
+          role: invite.role,
+          created_at: now,
+        })
         .execute();
       return invite;
     });
@@ -185,7 +245,10 @@ export class ConsoleMembers {
   }
 
   #memberQuery() {
-    return this.#ctx.storage.db.selectFrom('org_members').innerJoin('organisations', 'organisations.id', 'org_members.org_id').select(MEMBER_COLUMNS);
+    return this.#ctx.storage.db
+      .selectFrom('org_members')
+      .innerJoin('organisations', 'organisations.id', 'org_members.org_id')
+      .select(MEMBER_COLUMNS);
   }
 }
 

@@ -80,7 +80,10 @@ export interface ConsoleUseCases {
   metrics: ConsoleMetrics;
 }
 
-export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, consent, people, templates, metrics }: ConsoleUseCases) {
+export function consoleRoutes(
+  ctx: HubContext,
+  { members, pages, webhooks, consent, people, templates, metrics }: ConsoleUseCases,
+) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
     reply.setCookie(CONSOLE_COOKIE, grant.sessionToken, {
@@ -96,21 +99,32 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     const auth = requireMember(members, ctx.config.publicUrl);
 
     // ---- sign-in, sign-up, invites ---------------------------------------------------
-    r.post('/console/api/login', { schema: { tags, body: CredentialsBodySchema, response: { 200: ConsoleSessionSchema } } }, async (request, reply) => {
-      assertSameOrigin(request, ctx.config.publicUrl);
-      const grant = await members.logIn(request.body, request.ip);
-      setCookie(reply, grant);
-      return presentSession(grant.member);
-    });
-    r.post('/console/api/signup', { schema: { tags, body: ConsoleSignUpBodySchema, response: { 201: ConsoleSessionSchema } } }, async (request, reply) => {
-      assertSameOrigin(request, ctx.config.publicUrl);
-      if (!ctx.config.CONSOLE_SIGNUP) throw new PlatformError('FORBIDDEN', { message: 'Sign-up is closed on this hub: ask its operator for an organisation.' });
-      const { organisation, username, password } = request.body;
-      await members.createOrganisation({ name: organisation, username, password }, 'signup');
-      const grant = await members.logIn({ username, password }, request.ip);
-      setCookie(reply, grant);
-      return reply.status(201).send(presentSession(grant.member));
-    });
+    r.post(
+      '/console/api/login',
+      { schema: { tags, body: CredentialsBodySchema, response: { 200: ConsoleSessionSchema } } },
+      async (request, reply) => {
+        assertSameOrigin(request, ctx.config.publicUrl);
+        const grant = await members.logIn(request.body, request.ip);
+        setCookie(reply, grant);
+        return presentSession(grant.member);
+      },
+    );
+    r.post(
+      '/console/api/signup',
+      { schema: { tags, body: ConsoleSignUpBodySchema, response: { 201: ConsoleSessionSchema } } },
+      async (request, reply) => {
+        assertSameOrigin(request, ctx.config.publicUrl);
+        if (!ctx.config.CONSOLE_SIGNUP)
+          throw new PlatformError('FORBIDDEN', {
+            message: 'Sign-up is closed on this hub: ask its operator for an organisation.',
+          });
+        const { organisation, username, password } = request.body;
+        await members.createOrganisation({ name: organisation, username, password }, 'signup');
+        const grant = await members.logIn({ username, password }, request.ip);
+        setCookie(reply, grant);
+        return reply.status(201).send(presentSession(grant.member));
+      },
+    );
     r.post(
       '/console/api/invites/accept',
       { schema: { tags, body: ConsoleAcceptInviteBodySchema, response: { 201: ConsoleSessionSchema } } },
@@ -128,14 +142,20 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
       reply.clearCookie(CONSOLE_COOKIE, { path: CONSOLE_COOKIE_PATH });
       return reply.status(204).send();
     });
-    r.get('/console/api/me', { schema: { tags, response: { 200: ConsoleSessionSchema } }, onRequest: auth }, async (request) =>
-      presentSession(memberOf(request)),
+    r.get(
+      '/console/api/me',
+      { schema: { tags, response: { 200: ConsoleSessionSchema } }, onRequest: auth },
+      async (request) => presentSession(memberOf(request)),
     );
 
     // ---- members ------------------------------------------------------------------------
-    r.get('/console/api/members', { schema: { tags, response: { 200: ConsoleMembersSchema } }, onRequest: auth }, async (request) => ({
-      data: (await members.list(memberOf(request))).map(presentMember),
-    }));
+    r.get(
+      '/console/api/members',
+      { schema: { tags, response: { 200: ConsoleMembersSchema } }, onRequest: auth },
+      async (request) => ({
+        data: (await members.list(memberOf(request))).map(presentMember),
+      }),
+    );
     r.post(
       '/console/api/invites',
       { schema: { tags, body: ConsoleInviteBodySchema, response: { 201: ConsoleInviteSchema } }, onRequest: auth },
@@ -143,26 +163,49 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
 
     // ---- pages and credentials ----------------------------------------------------------
-    r.get('/console/api/pages', { schema: { tags, response: { 200: ConsolePagesSchema } }, onRequest: auth }, async (request) => ({
-      data: await pages.list(memberOf(request)),
-    }));
+    r.get(
+      '/console/api/pages',
+      { schema: { tags, response: { 200: ConsolePagesSchema } }, onRequest: auth },
+      async (request) => ({
+        data: await pages.list(memberOf(request)),
+      }),
+    );
     r.post(
       '/console/api/pages',
-      { schema: { tags, body: ConsoleCreatePageBodySchema, response: { 201: ConsoleCreatedPageSchema } }, onRequest: auth },
+      {
+        schema: { tags, body: ConsoleCreatePageBodySchema, response: { 201: ConsoleCreatedPageSchema } },
+        onRequest: auth,
+      },
       async (request, reply) => reply.status(201).send(await pages.create(memberOf(request), request.body)),
     );
-    r.get('/console/api/pages/:pageId', { schema: { tags, params: PageParams, response: { 200: ConsolePageSchema } }, onRequest: auth }, async (request) =>
-      pages.get(memberOf(request), request.params.pageId),
+    r.get(
+      '/console/api/pages/:pageId',
+      { schema: { tags, params: PageParams, response: { 200: ConsolePageSchema } }, onRequest: auth },
+      async (request) => pages.get(memberOf(request), request.params.pageId),
     );
     r.post(
       '/console/api/pages/:pageId/secret/reveal',
-      { schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } }, onRequest: auth },
-      async (request) => pages.revealSecret(memberOf(request), request.params.pageId, { password: request.body.password, ip: request.ip }),
+      {
+        schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } },
+        onRequest: auth,
+      },
+      async (request) =>
+        pages.revealSecret(memberOf(request), request.params.pageId, {
+          password: request.body.password,
+          ip: request.ip,
+        }),
     );
     r.post(
       '/console/api/pages/:pageId/secret/rotate',
-      { schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } }, onRequest: auth },
-      async (request) => pages.rotateSecret(memberOf(request), request.params.pageId, { password: request.body.password, ip: request.ip }),
+      {
+        schema: { tags, params: PageParams, body: ConsoleReauthBodySchema, response: { 200: ConsoleAppSecretSchema } },
+        onRequest: auth,
+      },
+      async (request) =>
+        pages.rotateSecret(memberOf(request), request.params.pageId, {
+          password: request.body.password,
+          ip: request.ip,
+        }),
     );
     r.get(
       '/console/api/pages/:pageId/tokens',
@@ -173,39 +216,81 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
     r.post(
       '/console/api/pages/:pageId/tokens',
-      { schema: { tags, params: PageParams, body: ConsoleCreateTokenBodySchema, response: { 201: ConsoleCreatedTokenSchema } }, onRequest: auth },
-      async (request, reply) => reply.status(201).send(await pages.createToken(memberOf(request), request.params.pageId, request.body.label)),
+      {
+        schema: {
+          tags,
+          params: PageParams,
+          body: ConsoleCreateTokenBodySchema,
+          response: { 201: ConsoleCreatedTokenSchema },
+        },
+        onRequest: auth,
+      },
+      async (request, reply) =>
+        reply.status(201).send(await pages.createToken(memberOf(request), request.params.pageId, request.body.label)),
     );
-    r.delete('/console/api/pages/:pageId/tokens/:tokenId', { schema: { tags, params: TokenParams }, onRequest: auth }, async (request, reply) => {
-      await pages.revokeToken(memberOf(request), request.params.pageId, request.params.tokenId);
-      return reply.status(204).send();
-    });
+    r.delete(
+      '/console/api/pages/:pageId/tokens/:tokenId',
+      { schema: { tags, params: TokenParams }, onRequest: auth },
+      async (request, reply) => {
+        await pages.revokeToken(memberOf(request), request.params.pageId, request.params.tokenId);
+        return reply.status(204).send();
+      },
+    );
 
     // ---- webhook -------------------------------------------------------------------------
     const hook = '/console/api/pages/:pageId/webhook';
-    r.get(hook, { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth }, async (request) =>
-      webhooks.get(memberOf(request), request.params.pageId),
+    r.get(
+      hook,
+      { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth },
+      async (request) => webhooks.get(memberOf(request), request.params.pageId),
     );
     r.put(
       hook,
-      { schema: { tags, params: PageParams, body: ConsoleSetWebhookBodySchema, response: { 200: ConsoleWebhookSchema } }, onRequest: auth },
+      {
+        schema: {
+          tags,
+          params: PageParams,
+          body: ConsoleSetWebhookBodySchema,
+          response: { 200: ConsoleWebhookSchema },
+        },
+        onRequest: auth,
+      },
       async (request) => webhooks.set(memberOf(request), request.params.pageId, request.body),
     );
-    r.post(`${hook}/enable`, { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth }, async (request) =>
-      webhooks.enable(memberOf(request), request.params.pageId),
+    r.post(
+      `${hook}/enable`,
+      { schema: { tags, params: PageParams, response: { 200: ConsoleWebhookSchema } }, onRequest: auth },
+      async (request) => webhooks.enable(memberOf(request), request.params.pageId),
     );
-    r.post(`${hook}/test`, { schema: { tags, params: PageParams, response: { 200: ConsoleDeliveryAttemptSchema } }, onRequest: auth }, async (request) =>
-      webhooks.sendTest(memberOf(request), request.params.pageId),
+    r.post(
+      `${hook}/test`,
+      { schema: { tags, params: PageParams, response: { 200: ConsoleDeliveryAttemptSchema } }, onRequest: auth },
+      async (request) => webhooks.sendTest(memberOf(request), request.params.pageId),
     );
     r.get(
       `${hook}/deliveries`,
-      { schema: { tags, params: PageParams, querystring: DeliveriesQuery, response: { 200: ConsoleDeliveriesSchema } }, onRequest: auth },
-      async (request) => ({ data: await webhooks.deliveries(memberOf(request), request.params.pageId, request.query.limit) }),
+      {
+        schema: { tags, params: PageParams, querystring: DeliveriesQuery, response: { 200: ConsoleDeliveriesSchema } },
+        onRequest: auth,
+      },
+      async (request) => ({
+        data: await webhooks.deliveries(memberOf(request), request.params.pageId, request.query.limit),
+      }),
     );
     r.post(
       `${hook}/redeliver`,
-      { schema: { tags, params: PageParams, body: ConsoleRedeliverBodySchema, response: { 200: ConsoleRedeliveredSchema } }, onRequest: auth },
-      async (request) => ({ redelivered: await webhooks.redeliver(memberOf(request), request.params.pageId, request.body) }),
+      {
+        schema: {
+          tags,
+          params: PageParams,
+          body: ConsoleRedeliverBodySchema,
+          response: { 200: ConsoleRedeliveredSchema },
+        },
+        onRequest: auth,
+      },
+      async (request) => ({
+        redelivered: await webhooks.redeliver(memberOf(request), request.params.pageId, request.body),
+      }),
     );
 
     // ---- consent: declarations and statistics ---------------------------------------------
@@ -216,8 +301,23 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
     r.put(
       '/console/api/pages/:pageId/declarations/:category',
-      { schema: { tags, params: CategoryParams, body: ConsoleDeclareBodySchema, response: { 200: ConsoleDeclarationsSchema } }, onRequest: auth },
-      async (request) => ({ data: await consent.declare(memberOf(request), request.params.pageId, request.params.category, request.body.purpose) }),
+      {
+        schema: {
+          tags,
+          params: CategoryParams,
+          body: ConsoleDeclareBodySchema,
+          response: { 200: ConsoleDeclarationsSchema },
+        },
+        onRequest: auth,
+      },
+      async (request) => ({
+        data: await consent.declare(
+          memberOf(request),
+          request.params.pageId,
+          request.params.category,
+          request.body.purpose,
+        ),
+      }),
     );
     r.get(
       '/console/api/pages/:pageId/consent-stats',
@@ -233,7 +333,10 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
     r.put(
       '/console/api/pages/:pageId/profile',
-      { schema: { tags, params: PageParams, body: MessengerProfileSchema, response: { 200: ConsoleProfileSchema } }, onRequest: auth },
+      {
+        schema: { tags, params: PageParams, body: MessengerProfileSchema, response: { 200: ConsoleProfileSchema } },
+        onRequest: auth,
+      },
       async (request) => people.setProfile(memberOf(request), request.params.pageId, request.body),
     );
     r.get(
@@ -245,8 +348,17 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
     r.post(
       '/console/api/pages/:pageId/personas',
-      { schema: { tags, params: PageParams, body: CreatePersonaRequestSchema.strict(), response: { 201: ConsolePersonaSchema } }, onRequest: auth },
-      async (request, reply) => reply.status(201).send(await people.createPersona(memberOf(request), request.params.pageId, request.body)),
+      {
+        schema: {
+          tags,
+          params: PageParams,
+          body: CreatePersonaRequestSchema.strict(),
+          response: { 201: ConsolePersonaSchema },
+        },
+        onRequest: auth,
+      },
+      async (request, reply) =>
+        reply.status(201).send(await people.createPersona(memberOf(request), request.params.pageId, request.body)),
     );
     r.get(
       '/console/api/pages/:pageId/agents',
@@ -257,23 +369,40 @@ export function consoleRoutes(ctx: HubContext, { members, pages, webhooks, conse
     );
     r.post(
       '/console/api/pages/:pageId/agents',
-      { schema: { tags, params: PageParams, body: ConsoleCreateAgentBodySchema, response: { 201: ConsoleAgentSchema } }, onRequest: auth },
-      async (request, reply) => reply.status(201).send(await people.createAgent(memberOf(request), request.params.pageId, request.body)),
+      {
+        schema: { tags, params: PageParams, body: ConsoleCreateAgentBodySchema, response: { 201: ConsoleAgentSchema } },
+        onRequest: auth,
+      },
+      async (request, reply) =>
+        reply.status(201).send(await people.createAgent(memberOf(request), request.params.pageId, request.body)),
     );
 
     // ---- utility templates ---------------------------------------------------------------
     r.get(
       '/console/api/pages/:pageId/templates',
-      { schema: { tags, params: PageParams, response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }) } }, onRequest: auth },
+      {
+        schema: {
+          tags,
+          params: PageParams,
+          response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }) },
+        },
+        onRequest: auth,
+      },
       async (request) => ({ data: await templates.list(memberOf(request), request.params.pageId) }),
     );
     r.post(
       '/console/api/pages/:pageId/templates',
       {
-        schema: { tags, params: PageParams, body: CreateMessageTemplateRequestSchema, response: { 201: CreateMessageTemplateResponseSchema } },
+        schema: {
+          tags,
+          params: PageParams,
+          body: CreateMessageTemplateRequestSchema,
+          response: { 201: CreateMessageTemplateResponseSchema },
+        },
         onRequest: auth,
       },
-      async (request, reply) => reply.status(201).send(await templates.create(memberOf(request), request.params.pageId, request.body)),
+      async (request, reply) =>
+        reply.status(201).send(await templates.create(memberOf(request), request.params.pageId, request.body)),
     );
 
     r.get(

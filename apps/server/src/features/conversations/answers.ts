@@ -29,7 +29,8 @@ export function templateButtons(body: Pick<MessageBody, 'attachment'> | Outgoing
   if (attachment?.type !== 'template' || attachment.payload === undefined) return [];
   const payload = attachment.payload;
   const kind = payload['template_type'];
-  if ((kind === 'button' || kind === 'utility') && Array.isArray(payload['buttons'])) return payload['buttons'] as ButtonLike[];
+  if ((kind === 'button' || kind === 'utility') && Array.isArray(payload['buttons']))
+    return payload['buttons'] as ButtonLike[];
   if (payload['template_type'] === 'generic' && Array.isArray(payload['elements'])) {
     return (payload['elements'] as { buttons?: ButtonLike[] }[]).flatMap((e) => e.buttons ?? []);
   }
@@ -40,7 +41,10 @@ export function templateButtons(body: Pick<MessageBody, 'attachment'> | Outgoing
  * Whether a business message awaits an answer: a consented proactive update (a tagged send
  * naming its category, or a utility template, which always has one) with postback buttons.
  */
-export function awaitsAnswer(message: OutgoingMessage, send: { messagingType: string; category: string | undefined }): boolean {
+export function awaitsAnswer(
+  message: OutgoingMessage,
+  send: { messagingType: string; category: string | undefined },
+): boolean {
   const proactive = send.messagingType === 'MESSAGE_TAG' || send.messagingType === 'UTILITY';
   return proactive && send.category !== undefined && templateButtons(message).some((b) => b.type === 'postback');
 }
@@ -53,7 +57,14 @@ export function awaitsAnswer(message: OutgoingMessage, send: { messagingType: st
  */
 export async function recordAnswer(
   tx: WriteTx,
-  input: { conversationId: string; customerId: string; messageMid: string; title: string; payload: string; now: number },
+  input: {
+    conversationId: string;
+    customerId: string;
+    messageMid: string;
+    title: string;
+    payload: string;
+    now: number;
+  },
 ): Promise<void> {
   const row = await tx.db
     .selectFrom('messages')
@@ -63,8 +74,14 @@ export async function recordAnswer(
     .executeTakeFirst();
   if (row === undefined || row.direction !== 'out')
     throw new PlatformError('NOT_FOUND', { message: 'postback.message_mid: no such message in this conversation.' });
-  const body = await tx.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${input.customerId}` }, input.customerId, row.body);
-  const index = templateButtons(body).findIndex((b) => b.type === 'postback' && b.title === input.title && b.payload === input.payload);
+  const body = await tx.vault.openMessage(
+    { purpose: 'deliver_to_customer', actor: `customer:${input.customerId}` },
+    input.customerId,
+    row.body,
+  );
+  const index = templateButtons(body).findIndex(
+    (b) => b.type === 'postback' && b.title === input.title && b.payload === input.payload,
+  );
   if (index < 0) throw new PlatformError('BAD_REQUEST', { message: 'postback: that message has no such button.' });
   if (row.awaits_answer !== 1 || row.answered_button !== null || row.closed_at !== null) return;
   await tx.db
@@ -76,7 +93,10 @@ export async function recordAnswer(
 }
 
 /** Send API step: a business message replying to one of its open questions closes it. */
-export async function closeQuestion(tx: WriteTx, input: { conversationId: string; mid: string; now: number }): Promise<void> {
+export async function closeQuestion(
+  tx: WriteTx,
+  input: { conversationId: string; mid: string; now: number },
+): Promise<void> {
   await tx.db
     .updateTable('messages')
     .set({ closed_at: input.now })
@@ -90,7 +110,10 @@ export async function closeQuestion(tx: WriteTx, input: { conversationId: string
 }
 
 /** The answered button of a stored message, as the customer API shows it. */
-export function answeredPostback(row: Pick<MessageRow, 'answered_button' | 'answered_at'>, body: MessageBody): AnsweredPostback | null {
+export function answeredPostback(
+  row: Pick<MessageRow, 'answered_button' | 'answered_at'>,
+  body: MessageBody,
+): AnsweredPostback | null {
   if (row.answered_button === null || row.answered_at === null) return null;
   const button = templateButtons(body)[Number(row.answered_button)];
   if (button === undefined || typeof button.title !== 'string' || typeof button.payload !== 'string') return null;

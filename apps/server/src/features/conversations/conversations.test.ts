@@ -19,7 +19,10 @@ for (const dialect of DIALECTS) {
       await openConversation(hub, alice.cookie, bank.page_id);
       await openConversation(hub, alice.cookie, shop.page_id);
       await openConversation(hub, bob.cookie, bank.page_id);
-      const rows = await hub.ctx.storage.db.selectFrom('conversations').select(['customer_id', 'page_id', 'psid']).execute();
+      const rows = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select(['customer_id', 'page_id', 'psid'])
+        .execute();
       const psid = (c: string, p: string) => rows.find((r) => r.customer_id === c && r.page_id === p)?.psid;
       expect(psid(alice.id, bank.page_id)).toMatch(/^[1-9]\d{15}$/);
       expect(psid(alice.id, bank.page_id)).not.toBe(psid(alice.id, shop.page_id));
@@ -51,8 +54,17 @@ for (const dialect of DIALECTS) {
       expect(sent.json()).toMatchObject({ direction: 'in', body: { text: 'hello bank' }, conversation_id: conv.id });
       expect(sent.json().mid).toMatch(/^m_/);
 
-      const list = await hub.app.inject({ method: 'GET', url: '/api/conversations', headers: { cookie: alice.cookie } });
-      expect(list.json().data[0]).toMatchObject({ id: conv.id, page: { name: 'First Bank' }, last_message: { body: { text: 'hello bank' } }, unread_count: 0 });
+      const list = await hub.app.inject({
+        method: 'GET',
+        url: '/api/conversations',
+        headers: { cookie: alice.cookie },
+      });
+      expect(list.json().data[0]).toMatchObject({
+        id: conv.id,
+        page: { name: 'First Bank' },
+        last_message: { body: { text: 'hello bank' } },
+        unread_count: 0,
+      });
     });
 
     it('pages through messages with a cursor, newest first, nothing skipped or repeated', async () => {
@@ -60,7 +72,12 @@ for (const dialect of DIALECTS) {
       const bank = await createPage(hub);
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       for (let i = 0; i < 7; i++) {
-        await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: `m${i}` } });
+        await hub.app.inject({
+          method: 'POST',
+          url: `/api/conversations/${conv.id}/messages`,
+          headers: { cookie: alice.cookie },
+          payload: { text: `m${i}` },
+        });
       }
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -81,7 +98,12 @@ for (const dialect of DIALECTS) {
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       for (const url of [`/api/conversations/${conv.id}/messages`, `/api/conversations/c_doesnotexist/messages`]) {
         const read = await hub.app.inject({ method: 'GET', url, headers: { cookie: mallory.cookie } });
-        const write = await hub.app.inject({ method: 'POST', url, headers: { cookie: mallory.cookie }, payload: { text: 'x' } });
+        const write = await hub.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: mallory.cookie },
+          payload: { text: 'x' },
+        });
         expect(read.statusCode).toBe(404);
         expect(write.statusCode).toBe(404);
         expect(read.json().error.code).toBe('NOT_FOUND');
@@ -107,7 +129,12 @@ for (const dialect of DIALECTS) {
         { payload: JSON.stringify({ text: 'x'.repeat(2_000_000) }), contentType: 'application/json', status: 413 },
       ];
       for (const c of cases) {
-        const res = await hub.app.inject({ method: 'POST', url, headers: { cookie: alice.cookie, 'content-type': c.contentType }, payload: c.payload });
+        const res = await hub.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: alice.cookie, 'content-type': c.contentType },
+          payload: c.payload,
+        });
         expect(res.statusCode, c.payload.slice(0, 40)).toBe(c.status);
         expect(res.json().error).toMatchObject({ status: c.status });
         expect(typeof res.json().error.code).toBe('string');

@@ -105,14 +105,24 @@ export class Conversations {
     const lastById = new Map(
       await Promise.all(
         last.map(
-          async (m) => [m.conversation_id, await presentMessage(this.ctx.storage.vault, customerId, m, personas, mediaLinksFor(this.ctx.config))] as const,
+          async (m) =>
+            [
+              m.conversation_id,
+              await presentMessage(this.ctx.storage.vault, customerId, m, personas, mediaLinksFor(this.ctx.config)),
+            ] as const,
         ),
       ),
     );
     return rows.map((r) =>
       presentConversation(
         r,
-        presentPage({ id: r.page_id, name: r.name, category: r.category, description: r.description, privacy_policy_url: r.privacy_policy_url }),
+        presentPage({
+          id: r.page_id,
+          name: r.name,
+          category: r.category,
+          description: r.description,
+          privacy_policy_url: r.privacy_policy_url,
+        }),
         lastById.get(r.id) ?? null,
         unread.get(r.id) ?? 0,
         awaiting.get(r.id) ?? 0,
@@ -141,7 +151,9 @@ export class Conversations {
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1) : undefined;
     const personas = await personasOfRows(this.ctx.storage.db, page);
-    const data = await Promise.all(page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas, mediaLinksFor(this.ctx.config))));
+    const data = await Promise.all(
+      page.map((r) => presentMessage(this.ctx.storage.vault, customerId, r, personas, mediaLinksFor(this.ctx.config))),
+    );
     this.deliveries?.note(customerId, data);
     return { data, next_cursor: next === undefined ? null : String(next.id) };
   }
@@ -152,7 +164,11 @@ export class Conversations {
   }
 
   /** The public Messenger Profile of the conversation's page (Get Started, greeting, ice breakers, menu). */
-  async profile(customer: { id: string; username: string }, conversationId: string, locale: string | undefined): Promise<PageProfile> {
+  async profile(
+    customer: { id: string; username: string },
+    conversationId: string,
+    locale: string | undefined,
+  ): Promise<PageProfile> {
     const conv = await this.#own(customer.id, conversationId);
     return readPageProfile(this.ctx.storage.db, conv.page_id, { locale, customerName: customer.username });
   }
@@ -161,7 +177,12 @@ export class Conversations {
    * The customer sends text, answers a quick reply or taps a postback button; `surface`
    * marks what their own assistant sent for them (the business's webhook says so).
    */
-  async send(customerId: string, conversationId: string, input: SendChatMessageBody, surface?: 'assistant'): Promise<ChatMessage> {
+  async send(
+    customerId: string,
+    conversationId: string,
+    input: SendChatMessageBody,
+    surface?: 'assistant',
+  ): Promise<ChatMessage> {
     const typed: MessageBody =
       'text' in input
         ? { text: input.text }
@@ -169,7 +190,10 @@ export class Conversations {
           ? { text: input.quick_reply.title, quick_reply: { payload: input.quick_reply.payload } }
           : input.postback.message_mid === undefined
             ? { postback: { title: input.postback.title, payload: input.postback.payload } }
-            : { postback: { title: input.postback.title, payload: input.postback.payload }, reply_to: { mid: input.postback.message_mid } };
+            : {
+                postback: { title: input.postback.title, payload: input.postback.payload },
+                reply_to: { mid: input.postback.message_mid },
+              };
     const body: MessageBody = surface === undefined ? typed : { ...typed, surface };
     const message = await this.ctx.storage.writes.run(async (tx) => {
       const found = await findConversationOfCustomer(tx.db, customerId, conversationId);
@@ -180,7 +204,14 @@ export class Conversations {
       if (reserved !== undefined) return reserved;
       if ('postback' in input && input.postback.message_mid !== undefined) {
         const { title, payload, message_mid: messageMid } = input.postback;
-        await recordAnswer(tx, { conversationId: conv.id, customerId, messageMid, title, payload, now: this.ctx.now() });
+        await recordAnswer(tx, {
+          conversationId: conv.id,
+          customerId,
+          messageMid,
+          title,
+          payload,
+          now: this.ctx.now(),
+        });
       }
       for (const observer of this.#beforeCustomerMessage) conv = await observer(tx, conv);
       return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });

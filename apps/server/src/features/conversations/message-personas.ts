@@ -18,12 +18,19 @@ export const presentPersona = (row: { id: string; name: string; profile_picture_
 export async function findPersonas(db: Kysely<Database>, ids: Iterable<string>): Promise<Map<string, MessagePersona>> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return new Map();
-  const rows = await db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).where('id', 'in', wanted).execute();
+  const rows = await db
+    .selectFrom('personas')
+    .select(['id', 'name', 'profile_picture_url'])
+    .where('id', 'in', wanted)
+    .execute();
   return new Map(rows.map((r) => [r.id, presentPersona(r)]));
 }
 
 /** The personas of message rows that were sent under one, by persona id. */
-export function personasOfRows(db: Kysely<Database>, rows: readonly { persona_id: string | null }[]): Promise<Map<string, MessagePersona>> {
+export function personasOfRows(
+  db: Kysely<Database>,
+  rows: readonly { persona_id: string | null }[],
+): Promise<Map<string, MessagePersona>> {
   return findPersonas(
     db,
     rows.flatMap((r) => (r.persona_id === null ? [] : [r.persona_id])),
@@ -31,5 +38,7 @@ export function personasOfRows(db: Kysely<Database>, rows: readonly { persona_id
 }
 
 /** The persona of a message row, or null. */
-export const personaOf = (row: { persona_id: string | null }, personas: Map<string, MessagePersona>): MessagePersona | null =>
-  row.persona_id === null ? null : (personas.get(row.persona_id) ?? null);
+export const personaOf = (
+  row: { persona_id: string | null },
+  personas: Map<string, MessagePersona>,
+): MessagePersona | null => (row.persona_id === null ? null : (personas.get(row.persona_id) ?? null));

@@ -20,7 +20,11 @@ const PROFILE = {
         {
           type: 'nested',
           title: 'More',
-          call_to_actions: [{ type: 'postback', title: 'Agent', payload: 'CMD:agent' }, { type: 'phone_number', title: 'Call', payload: '+15105551234' }, { title: 42 }],
+          call_to_actions: [
+            { type: 'postback', title: 'Agent', payload: 'CMD:agent' },
+            { type: 'phone_number', title: 'Call', payload: '+15105551234' },
+            { title: 42 },
+          ],
         },
       ],
     },
@@ -41,7 +45,11 @@ for (const dialect of DIALECTS) {
     const setProfile = (token: string, payload: object) =>
       hub.app.inject({ method: 'POST', url: `/me/messenger_profile?access_token=${token}`, payload });
     const getProfile = (cookie: string, conversationId: string, query = '') =>
-      hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/profile${query}`, headers: { cookie } });
+      hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${conversationId}/profile${query}`,
+        headers: { cookie },
+      });
 
     it('returns Get Started, the greeting in the customer’s locale, ice breakers and the nested menu; nothing private', async () => {
       const alice = await signUp(hub, 'alice');
@@ -66,7 +74,9 @@ for (const dialect of DIALECTS) {
         },
       });
       expect(res.body).not.toContain('bank.example/link');
-      expect((await getProfile(alice.cookie, conv.id, '?locale=fr_FR')).json<PageProfile>().greeting).toBe('Bonjour alice');
+      expect((await getProfile(alice.cookie, conv.id, '?locale=fr_FR')).json<PageProfile>().greeting).toBe(
+        'Bonjour alice',
+      );
       expect((await getProfile(alice.cookie, conv.id, '?locale=<script>')).statusCode).toBe(400);
     });
 
@@ -89,7 +99,9 @@ for (const dialect of DIALECTS) {
       const bank = await createPage(hub);
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       expect((await getProfile(mallory.cookie, conv.id)).statusCode).toBe(404);
-      expect((await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/profile` })).statusCode).toBe(401);
+      expect((await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/profile` })).statusCode).toBe(
+        401,
+      );
     });
 
     it('an open stream is told when the page changes or deletes its profile', async () => {
@@ -100,14 +112,20 @@ for (const dialect of DIALECTS) {
       const ws = new WebSocket(`${url}/api/stream`, { headers: { cookie: alice.cookie } });
       const frames: ServerFrame[] = [];
       const waitFor = async (count: number) => {
-        for (let i = 0; i < 100 && frames.filter((f) => f.type === 'profile').length < count; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 100 && frames.filter((f) => f.type === 'profile').length < count; i++)
+          await new Promise((r) => setTimeout(r, 20));
         return frames.filter((f) => f.type === 'profile');
       };
       ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
-      for (let i = 0; i < 100 && !frames.some((f) => f.type === 'ready'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !frames.some((f) => f.type === 'ready'); i++)
+        await new Promise((r) => setTimeout(r, 20));
       await setProfile(bank.page_access_token, { greeting: [{ locale: 'default', text: 'New greeting' }] });
       expect(await waitFor(1)).toEqual([{ type: 'profile', page_id: bank.page_id }]);
-      await hub.app.inject({ method: 'DELETE', url: `/me/messenger_profile?access_token=${bank.page_access_token}`, payload: { fields: ['greeting'] } });
+      await hub.app.inject({
+        method: 'DELETE',
+        url: `/me/messenger_profile?access_token=${bank.page_access_token}`,
+        payload: { fields: ['greeting'] },
+      });
       expect(await waitFor(2)).toHaveLength(2);
       ws.close();
     });

@@ -13,7 +13,11 @@ const MAX_MENU_ITEMS = 20;
 
 type Localised = { locale?: unknown; [key: string]: unknown };
 
-export async function readPageProfile(db: Kysely<Database>, pageId: string, opts: { locale?: string | undefined; customerName: string }): Promise<PageProfile> {
+export async function readPageProfile(
+  db: Kysely<Database>,
+  pageId: string,
+  opts: { locale?: string | undefined; customerName: string },
+): Promise<PageProfile> {
   const rows = await db
     .selectFrom('messenger_profile')
     .select(['field', 'value'])
@@ -32,7 +36,9 @@ export async function readPageProfile(db: Kysely<Database>, pageId: string, opts
     greeting: typeof greeting === 'string' ? fillGreeting(greeting, opts.customerName) : null,
     ice_breakers: iceBreakers(stored.get('ice_breakers'), opts.locale),
     persistent_menu:
-      menu === undefined ? null : { composer_input_disabled: menu.composer_input_disabled === true, items: menuItems(menu.call_to_actions, 1) },
+      menu === undefined
+        ? null
+        : { composer_input_disabled: menu.composer_input_disabled === true, items: menuItems(menu.call_to_actions, 1) },
   };
 }
 
@@ -61,10 +67,15 @@ function fillGreeting(text: string, name: string): string {
 function iceBreakers(value: unknown, locale: string | undefined): IceBreakerItem[] {
   if (!Array.isArray(value)) return [];
   const first = value[0] as { call_to_actions?: unknown } | undefined;
-  const list = first !== undefined && 'call_to_actions' in first ? pickLocale<{ call_to_actions?: unknown }>(value, locale)?.call_to_actions : value;
+  const list =
+    first !== undefined && 'call_to_actions' in first
+      ? pickLocale<{ call_to_actions?: unknown }>(value, locale)?.call_to_actions
+      : value;
   if (!Array.isArray(list)) return [];
   return list.flatMap((q: { question?: unknown; payload?: unknown }) =>
-    typeof q.question === 'string' && typeof q.payload === 'string' ? [{ question: q.question, payload: q.payload }] : [],
+    typeof q.question === 'string' && typeof q.payload === 'string'
+      ? [{ question: q.question, payload: q.payload }]
+      : [],
   );
 }
 
@@ -73,8 +84,10 @@ function menuItems(value: unknown, depth: number): ProfileMenuItem[] {
   return value.slice(0, MAX_MENU_ITEMS).flatMap((item: Record<string, unknown>): ProfileMenuItem[] => {
     const title = typeof item['title'] === 'string' ? item['title'] : undefined;
     if (title === undefined) return [];
-    if (item['type'] === 'postback' && typeof item['payload'] === 'string') return [{ type: 'postback', title, payload: item['payload'] }];
-    if (item['type'] === 'web_url' && typeof item['url'] === 'string' && /^https?:\/\//i.test(item['url'])) return [{ type: 'web_url', title, url: item['url'] }];
+    if (item['type'] === 'postback' && typeof item['payload'] === 'string')
+      return [{ type: 'postback', title, payload: item['payload'] }];
+    if (item['type'] === 'web_url' && typeof item['url'] === 'string' && /^https?:\/\//i.test(item['url']))
+      return [{ type: 'web_url', title, url: item['url'] }];
     if (item['type'] === 'nested' && depth < MAX_MENU_DEPTH) {
       const items = menuItems(item['call_to_actions'], depth + 1);
       return items.length === 0 ? [] : [{ type: 'nested', title, items }];

@@ -18,7 +18,11 @@ export async function presentMessage(
   personas: Map<string, MessagePersona>,
   links: MediaLinks,
 ): Promise<ChatMessage> {
-  const body = await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body);
+  const body = await vault.openMessage(
+    { purpose: 'deliver_to_customer', actor: `customer:${customerId}` },
+    customerId,
+    row.body,
+  );
   const message: ChatMessage = {
     mid: row.mid,
     conversation_id: row.conversation_id,

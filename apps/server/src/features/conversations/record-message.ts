@@ -12,7 +12,13 @@ import { dialectOf, prepare, type ParamFn } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 import { presentPersona } from './message-personas.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { announceEvent, appendCustomerEvent, eventParams, withCustomerEvent, type EventParams } from '../realtime/event-log.js';
+import {
+  announceEvent,
+  appendCustomerEvent,
+  eventParams,
+  withCustomerEvent,
+  type EventParams,
+} from '../realtime/event-log.js';
 import {
   announceWebhooks,
   enqueueWebhook,
@@ -52,7 +58,8 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   // Card numbers are masked before anything is stored, streamed or sent on (privacy/masking.ts).
   const body = maskDeep(input.body);
   const mid = newSortableId('m');
-  const webhook = direction === 'in' ? customerItem(mid, input.webhookBody ?? body) : echoItem(mid, body, input.appId ?? null);
+  const webhook =
+    direction === 'in' ? customerItem(mid, input.webhookBody ?? body) : echoItem(mid, body, input.appId ?? null);
   const event: EnqueueWebhookInput = {
     pageId: conv.page_id,
     conversationId: conv.id,
@@ -75,7 +82,14 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   }
   // A consented proactive update also reaches the customer's devices (features/push).
   if (direction === 'out' && input.notificationCategory) {
-    const step = { customerId: conv.customer_id, conversationId: conv.id, pageId: conv.page_id, mid, category: input.notificationCategory, now };
+    const step = {
+      customerId: conv.customer_id,
+      conversationId: conv.id,
+      pageId: conv.page_id,
+      mid,
+      category: input.notificationCategory,
+      now,
+    };
     await schedulePush(tx, step);
     // A fraud alert still unanswered later is texted (features/sms).
     await scheduleSms(tx, { ...step, awaitsAnswer: input.awaitsAnswer ?? false });
@@ -83,7 +97,9 @@ export async function recordMessage(tx: WriteTx, bus: Bus, input: RecordMessageI
   // Agents of the page inbox follow its conversations live (features/inbox).
   if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
     const pageId = conv.page_id;
-    tx.afterCommit(() => bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message', mid: message.mid }));
+    tx.afterCommit(() =>
+      bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'message', mid: message.mid }),
+    );
   }
   return message;
 }
@@ -110,8 +126,13 @@ export interface StoreMessageInput {
  * customer's stream event. `recordMessage` adds the webhook; hub-authored messages
  * (features/consent/hub-message.ts) stop here.
  */
-export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid?: string }): Promise<ChatMessage> {
-  if (dialectOf(tx.db) === 'postgres') return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newSortableId('m') }, null);
+export async function storeMessage(
+  tx: WriteTx,
+  bus: Bus,
+  input: StoreMessageInput & { mid?: string },
+): Promise<ChatMessage> {
+  if (dialectOf(tx.db) === 'postgres')
+    return writeMessagePg(tx, bus, { ...input, mid: input.mid ?? newSortableId('m') }, null);
   const { conversation: conv, now } = input;
   const mid = input.mid ?? newSortableId('m');
   await insertMessage.run(tx.db, await messageParams(tx, { ...input, mid }));
@@ -127,7 +148,12 @@ export async function storeMessage(tx: WriteTx, bus: Bus, input: StoreMessageInp
  * one statement (one round trip instead of five): the event's CTEs (realtime/event-log.ts), the
  * message row, the conversation's timestamps and the outbox rows (webhooks/outbox.ts).
  */
-async function writeMessagePg(tx: WriteTx, bus: Bus, input: StoreMessageInput & { mid: string }, hook: EnqueueWebhookInput | null): Promise<ChatMessage> {
+async function writeMessagePg(
+  tx: WriteTx,
+  bus: Bus,
+  input: StoreMessageInput & { mid: string },
+  hook: EnqueueWebhookInput | null,
+): Promise<ChatMessage> {
   const { conversation: conv, now } = input;
   const persona = await loadPersona(tx, input.personaId);
   const message = chatMessage(input, persona);
@@ -137,7 +163,11 @@ async function writeMessagePg(tx: WriteTx, bus: Bus, input: StoreMessageInput & 
   const result =
     hook === null
       ? await (input.opensWindow ? storeOpening : storeClosed).takeFirstOrThrow(tx.db, { ...row, ...event })
-      : await (input.opensWindow ? recordOpening : recordClosed).takeFirstOrThrow(tx.db, { ...row, ...event, ...(await outboxParams(tx, hook)) });
+      : await (input.opensWindow ? recordOpening : recordClosed).takeFirstOrThrow(tx.db, {
+          ...row,
+          ...event,
+          ...(await outboxParams(tx, hook)),
+        });
   announceEvent(tx, bus, conv.customer_id, frame, result.seq);
   if (result.apps !== null) announceWebhooks(tx, bus, result.apps);
   return message;
@@ -211,7 +241,9 @@ const messageValues = (p: ParamFn<MessageParams>) => ({
   awaits_answer: p('awaitsAnswer'),
 });
 const insertMessage = prepare<MessageParams>()((db, p) => db.insertInto('messages').values(messageValues(p)));
-const personaById = prepare<{ id: string }>()((db, p) => db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).where('id', '=', p('id')));
+const personaById = prepare<{ id: string }>()((db, p) =>
+  db.selectFrom('personas').select(['id', 'name', 'profile_picture_url']).where('id', '=', p('id')),
+);
 const touchConversation = prepare<{ id: string; now: number }>()((db, p) =>
   db
     .updateTable('conversations')
@@ -235,7 +267,11 @@ const storeWrites = (db: Kysely<Database>, p: ParamFn<StoreParams>, opensWindow:
     .with('touched', (qc) =>
       qc
         .updateTable('conversations')
-        .set(opensWindow ? { last_message_at: p('now'), last_customer_message_at: p('now') } : { last_message_at: p('now') })
+        .set(
+          opensWindow
+            ? { last_message_at: p('now'), last_customer_message_at: p('now') }
+            : { last_message_at: p('now') },
+        )
         .where('id', '=', p('conversationId')),
     );
 const storeStatement = (opensWindow: boolean) =>

@@ -30,7 +30,10 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
       {
         schema: {
           tags: ['directory'],
-          querystring: z.object({ q: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+          querystring: z.object({
+            q: z.string().max(100).optional(),
+            limit: z.coerce.number().int().min(1).max(100).default(50),
+          }),
           response: { 200: z.object({ data: z.array(PageSummarySchema) }) },
         },
       },
@@ -51,12 +54,16 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
       }),
     );
 
-    r.get('/api/conversations/:id', { schema: { tags: ['conversations'], params: IdParamsSchema, response: { 200: ConversationSchema } } }, async (request) =>
-      conversations.get(customerOf(request).id, request.params.id),
+    r.get(
+      '/api/conversations/:id',
+      { schema: { tags: ['conversations'], params: IdParamsSchema, response: { 200: ConversationSchema } } },
+      async (request) => conversations.get(customerOf(request).id, request.params.id),
     );
 
-    r.get('/api/search', { schema: { tags: ['conversations'], querystring: SearchQuerySchema, response: { 200: SearchResultSchema } } }, async (request) =>
-      conversations.search(customerOf(request).id, request.query),
+    r.get(
+      '/api/search',
+      { schema: { tags: ['conversations'], querystring: SearchQuerySchema, response: { 200: SearchResultSchema } } },
+      async (request) => conversations.search(customerOf(request).id, request.query),
     );
 
     r.get(
@@ -65,17 +72,29 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
         schema: {
           tags: ['conversations'],
           params: IdParamsSchema,
-          querystring: z.object({ before: z.string().max(24).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+          querystring: z.object({
+            before: z.string().max(24).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
           response: { 200: MessagePageSchema },
         },
       },
-      async (request) => conversations.messages(customerOf(request).id, request.params.id, request.query.before, request.query.limit),
+      async (request) =>
+        conversations.messages(customerOf(request).id, request.params.id, request.query.before, request.query.limit),
     );
 
     r.post(
       '/api/conversations/:id/messages',
-      { schema: { tags: ['conversations'], params: IdParamsSchema, body: SendChatMessageBodySchema, response: { 201: ChatMessageSchema } } },
-      async (request, reply) => reply.status(201).send(await conversations.send(customerOf(request).id, request.params.id, request.body)),
+      {
+        schema: {
+          tags: ['conversations'],
+          params: IdParamsSchema,
+          body: SendChatMessageBodySchema,
+          response: { 201: ChatMessageSchema },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await conversations.send(customerOf(request).id, request.params.id, request.body)),
     );
 
     r.get(
@@ -98,7 +117,13 @@ export function conversationRoutes(pages: Pages, conversations: Conversations, a
 
     r.post(
       '/api/conversations/:id/read',
-      { schema: { tags: ['conversations'], params: IdParamsSchema, response: { 200: z.object({ watermark: z.number() }) } } },
+      {
+        schema: {
+          tags: ['conversations'],
+          params: IdParamsSchema,
+          response: { 200: z.object({ watermark: z.number() }) },
+        },
+      },
       async (request) => conversations.markRead(customerOf(request).id, request.params.id),
     );
   };

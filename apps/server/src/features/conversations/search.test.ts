@@ -17,14 +17,22 @@ for (const dialect of DIALECTS) {
       expect(res.statusCode, res.body).toBe(200);
     };
     const customerSend = async (cookie: string, conversationId: string, text: string) => {
-      const res = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conversationId}/messages`,
+        headers: { cookie },
+        payload: { text },
+      });
       expect(res.statusCode, res.body).toBe(201);
     };
-    const search = (cookie: string, query: string) => hub.app.inject({ method: 'GET', url: `/api/search?${query}`, headers: { cookie } });
+    const search = (cookie: string, query: string) =>
+      hub.app.inject({ method: 'GET', url: `/api/search?${query}`, headers: { cookie } });
 
     it('finds every word of the query in messages and templates, across conversations, case- and accent-insensitively, newest first', async () => {
       const bank = await buildGraphFixture(hub);
-      const shop = await buildGraphFixture(hub, { page: await createPage(hub, { name: 'Shop', category: 'merchant' }) });
+      const shop = await buildGraphFixture(hub, {
+        page: await createPage(hub, { name: 'Shop', category: 'merchant' }),
+      });
       // The same customer in both: reuse the bank fixture's customer with the shop.
       const shopConv = await openConversation(hub, bank.customer.cookie, shop.page.page_id);
       await customerSend(bank.customer.cookie, shopConv.id, 'Where is my CAFÉ order?');
@@ -35,7 +43,11 @@ for (const dialect of DIALECTS) {
         message: {
           attachment: {
             type: 'template',
-            payload: { template_type: 'button', text: 'Was the café payment you?', buttons: [{ type: 'postback', title: 'Yes', payload: 'CAFE_PAYMENT_YES' }] },
+            payload: {
+              template_type: 'button',
+              text: 'Was the café payment you?',
+              buttons: [{ type: 'postback', title: 'Yes', payload: 'CAFE_PAYMENT_YES' }],
+            },
           },
         },
       });
@@ -48,15 +60,32 @@ for (const dialect of DIALECTS) {
 
       const res = await search(bank.customer.cookie, 'q=cafe%20payment');
       expect(res.statusCode, res.body).toBe(200);
-      const hits = res.json().data as Array<{ conversation_id: string; snippet: string; direction: string; cursor: string; mid: string }>;
-      expect(hits.map((h) => h.snippet)).toEqual(['Was the café payment you? · Yes', 'Your card payment at Cafe Lumen was declined']);
+      const hits = res.json().data as Array<{
+        conversation_id: string;
+        snippet: string;
+        direction: string;
+        cursor: string;
+        mid: string;
+      }>;
+      expect(hits.map((h) => h.snippet)).toEqual([
+        'Was the café payment you? · Yes',
+        'Your card payment at Cafe Lumen was declined',
+      ]);
       expect(res.json()).toMatchObject({ truncated: false, scan_limit: 2000 });
 
-      const all = (await search(bank.customer.cookie, 'q=caf%C3%A9')).json().data as Array<{ conversation_id: string; snippet: string }>;
-      expect(all.map((h) => h.snippet)).toEqual(['Was the café payment you? · Yes', 'Your card payment at Cafe Lumen was declined', 'Where is my CAFÉ order?']);
+      const all = (await search(bank.customer.cookie, 'q=caf%C3%A9')).json().data as Array<{
+        conversation_id: string;
+        snippet: string;
+      }>;
+      expect(all.map((h) => h.snippet)).toEqual([
+        'Was the café payment you? · Yes',
+        'Your card payment at Cafe Lumen was declined',
+        'Where is my CAFÉ order?',
+      ]);
       expect(new Set(all.map((h) => h.conversation_id))).toEqual(new Set([bank.conversationId, shopConv.id]));
 
-      const onlyShop = (await search(bank.customer.cookie, `q=cafe&conversation_id=${shopConv.id}`)).json().data as Array<{ snippet: string }>;
+      const onlyShop = (await search(bank.customer.cookie, `q=cafe&conversation_id=${shopConv.id}`)).json()
+        .data as Array<{ snippet: string }>;
       expect(onlyShop.map((h) => h.snippet)).toEqual(['Where is my CAFÉ order?']);
     });
 
@@ -72,9 +101,16 @@ for (const dialect of DIALECTS) {
 
     it('gives a cursor that paging reaches, cuts long text around the match, and refuses empty or oversized queries', async () => {
       const fx = await buildGraphFixture(hub);
-      await pageSend(fx.page.page_access_token, textSend(fx.psid, `${'intro words '.repeat(30)}the needle is here ${'and more words '.repeat(30)}`));
+      await pageSend(
+        fx.page.page_access_token,
+        textSend(fx.psid, `${'intro words '.repeat(30)}the needle is here ${'and more words '.repeat(30)}`),
+      );
       for (let i = 0; i < 5; i++) await pageSend(fx.page.page_access_token, textSend(fx.psid, `later message ${i}`));
-      const [hit] = (await search(fx.customer.cookie, 'q=needle')).json().data as Array<{ cursor: string; mid: string; snippet: string }>;
+      const [hit] = (await search(fx.customer.cookie, 'q=needle')).json().data as Array<{
+        cursor: string;
+        mid: string;
+        snippet: string;
+      }>;
       expect(hit?.snippet).toMatch(/^….*the needle is here.*…$/);
       expect(hit?.snippet.length).toBeLessThanOrEqual(122);
       const page = await hub.app.inject({

@@ -4,7 +4,13 @@
  * conversation) with the customer's own key, for the customer, and matches them in memory.
  * Nothing searched for or found is written anywhere.
  */
-import { PlatformError, type MessageBody, type SearchHit, type SearchQuery, type SearchResult } from '@confide/protocol';
+import {
+  PlatformError,
+  type MessageBody,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+} from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { ContentErasedError } from '../../privacy/purposes.js';
 import { findConversationOfCustomer, pageOfMessages } from './store.js';
@@ -45,7 +51,11 @@ export async function searchMessages(ctx: HubContext, customerId: string, query:
     }
   }
   hits.sort((a, b) => b.created_at - a.created_at || b.id - a.id);
-  return { data: hits.slice(0, query.limit).map(({ id: _id, ...hit }) => hit), scan_limit: SEARCH_SCAN_LIMIT, truncated };
+  return {
+    data: hits.slice(0, query.limit).map(({ id: _id, ...hit }) => hit),
+    scan_limit: SEARCH_SCAN_LIMIT,
+    truncated,
+  };
 }
 
 async function customerConversations(ctx: HubContext, customerId: string, only: string | undefined): Promise<string[]> {
@@ -54,14 +64,22 @@ async function customerConversations(ctx: HubContext, customerId: string, only: 
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
     return [conv.id];
   }
-  const rows = await ctx.storage.db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).execute();
+  const rows = await ctx.storage.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('customer_id', '=', customerId)
+    .execute();
   return rows.map((r) => r.id);
 }
 
 async function readableText(ctx: HubContext, customerId: string, sealed: string): Promise<string | undefined> {
   let body: MessageBody;
   try {
-    body = await ctx.storage.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, sealed);
+    body = await ctx.storage.vault.openMessage(
+      { purpose: 'deliver_to_customer', actor: `customer:${customerId}` },
+      customerId,
+      sealed,
+    );
   } catch (err) {
     if (err instanceof ContentErasedError) return undefined;
     throw err;
@@ -74,7 +92,8 @@ export function bodyText(body: MessageBody): string | undefined {
   const parts: string[] = [];
   if (body.text !== undefined) parts.push(body.text);
   if (body.postback !== undefined) parts.push(body.postback.title);
-  for (const attachment of [body.attachment, ...(body.attachments ?? [])]) collectReadable(attachment?.payload, parts, 0);
+  for (const attachment of [body.attachment, ...(body.attachments ?? [])])
+    collectReadable(attachment?.payload, parts, 0);
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
 

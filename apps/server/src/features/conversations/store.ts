@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { ConversationsTable, Database, MessagesTable } from '../../storage/schema.js';
 
-export type ConversationRow = Omit<ConversationsTable, 'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'> & {
+export type ConversationRow = Omit<
+  ConversationsTable,
+  'customer_delivered_wm' | 'customer_read_wm' | 'page_delivered_wm' | 'page_read_wm'
+> & {
   customer_delivered_wm: number;
   customer_read_wm: number;
   page_delivered_wm: number;
@@ -26,20 +29,46 @@ const CONVERSATION_COLUMNS = [
   'thread_owner_app_id',
 ] as const;
 
-export function findConversationOfCustomer(db: Kysely<Database>, customerId: string, conversationId: string): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('id', '=', conversationId).where('customer_id', '=', customerId).executeTakeFirst();
+export function findConversationOfCustomer(
+  db: Kysely<Database>,
+  customerId: string,
+  conversationId: string,
+): Promise<ConversationRow | undefined> {
+  return db
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('id', '=', conversationId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
 }
 
-export function findConversationByPair(db: Kysely<Database>, customerId: string, pageId: string): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('customer_id', '=', customerId).where('page_id', '=', pageId).executeTakeFirst();
+export function findConversationByPair(
+  db: Kysely<Database>,
+  customerId: string,
+  pageId: string,
+): Promise<ConversationRow | undefined> {
+  return db
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('customer_id', '=', customerId)
+    .where('page_id', '=', pageId)
+    .executeTakeFirst();
 }
 
 const conversationByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
-  db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('psid', '=', p('psid')).where('page_id', '=', p('pageId')),
+  db
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('psid', '=', p('psid'))
+    .where('page_id', '=', p('pageId')),
 );
 
 /** The conversation a PSID designates, only within `pageId` (businesses never see other pages' PSIDs). */
-export function findConversationByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<ConversationRow | undefined> {
+export function findConversationByPsid(
+  db: Kysely<Database>,
+  pageId: string,
+  psid: string,
+): Promise<ConversationRow | undefined> {
   return conversationByPsid.takeFirst(db, { pageId, psid }) as Promise<ConversationRow | undefined>;
 }
 
@@ -52,8 +81,20 @@ function selectRecipients(db: Kysely<Database>) {
     .selectFrom('conversations as c')
     .select(CONVERSATION_COLUMNS.map((column) => `c.${column}` as const))
     .select((eb) => [
-      eb.selectFrom('conversation_blocks as b').select('b.reason').whereRef('b.conversation_id', '=', 'c.id').limit(1).as('blocked_reason'),
-      eb.selectFrom('apps as a').select('a.id').whereRef('a.page_id', '=', 'c.page_id').orderBy('a.created_at').orderBy('a.id').limit(1).as('primary_app_id'),
+      eb
+        .selectFrom('conversation_blocks as b')
+        .select('b.reason')
+        .whereRef('b.conversation_id', '=', 'c.id')
+        .limit(1)
+        .as('blocked_reason'),
+      eb
+        .selectFrom('apps as a')
+        .select('a.id')
+        .whereRef('a.page_id', '=', 'c.page_id')
+        .orderBy('a.created_at')
+        .orderBy('a.id')
+        .limit(1)
+        .as('primary_app_id'),
     ]);
 }
 
@@ -61,7 +102,11 @@ const recipientByPsid = prepare<{ pageId: string; psid: string }>()((db, p) =>
   selectRecipients(db).where('c.psid', '=', p('psid')).where('c.page_id', '=', p('pageId')),
 );
 
-export function findRecipientByPsid(db: Kysely<Database>, pageId: string, psid: string): Promise<RecipientRow | undefined> {
+export function findRecipientByPsid(
+  db: Kysely<Database>,
+  pageId: string,
+  psid: string,
+): Promise<RecipientRow | undefined> {
   return recipientByPsid.takeFirst(db, { pageId, psid }) as Promise<RecipientRow | undefined>;
 }
 
@@ -73,7 +118,11 @@ const recipientsByPsids = prepare<{ pageId: string; psids: string | string[] }>(
 );
 
 /** Recipients of several PSIDs of one page in one statement (the Send API's read-ahead). */
-export async function findRecipientsByPsids(db: Kysely<Database>, pageId: string, psids: string[]): Promise<RecipientRow[]> {
+export async function findRecipientsByPsids(
+  db: Kysely<Database>,
+  pageId: string,
+  psids: string[],
+): Promise<RecipientRow[]> {
   return (await recipientsByPsids.rows(db, { pageId, psids: listParam(db, psids) })) as RecipientRow[];
 }
 
@@ -132,7 +181,12 @@ export async function unreadCounts(db: Kysely<Database>, customerId: string): Pr
 }
 
 /** A page of messages, newest first, older than message id `before`. */
-export function pageOfMessages(db: Kysely<Database>, conversationId: string, before: number | undefined, limit: number): Promise<MessageRow[]> {
+export function pageOfMessages(
+  db: Kysely<Database>,
+  conversationId: string,
+  before: number | undefined,
+  limit: number,
+): Promise<MessageRow[]> {
   let q = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
   if (before !== undefined) q = q.where('id', '<', before);
   return q.orderBy('id', 'desc').limit(limit).execute();

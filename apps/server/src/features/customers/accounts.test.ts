@@ -69,7 +69,8 @@ describe('customer accounts', () => {
 
   it('rate-limits failed logins per account, even with the right password afterwards', async () => {
     await post('/api/signup', { username: 'frank', password: 'long enough secret' });
-    for (let i = 0; i < 3; i++) expect((await post('/api/login', { username: 'frank', password: 'wrong password!' })).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await post('/api/login', { username: 'frank', password: 'wrong password!' })).statusCode).toBe(401);
     const blocked = await post('/api/login', { username: 'frank', password: 'long enough secret' });
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
@@ -82,10 +83,18 @@ describe('customer accounts', () => {
   });
 
   it('refuses state-changing requests from a foreign Origin', async () => {
-    const signup = await post('/api/signup', { username: 'gina', password: 'long enough secret' }, { origin: 'https://evil.example' });
+    const signup = await post(
+      '/api/signup',
+      { username: 'gina', password: 'long enough secret' },
+      { origin: 'https://evil.example' },
+    );
     expect(signup.statusCode).toBe(403);
     expect(signup.json().error.code).toBe('FORBIDDEN_ORIGIN');
-    const ok = await post('/api/signup', { username: 'gina', password: 'long enough secret' }, { origin: 'http://localhost:80' });
+    const ok = await post(
+      '/api/signup',
+      { username: 'gina', password: 'long enough secret' },
+      { origin: 'http://localhost:80' },
+    );
     expect(ok.statusCode).toBe(201);
     const cookie = `confide_session=${ok.cookies[0]?.value}`;
     const logout = await post('/api/logout', undefined, { cookie, 'sec-fetch-site': 'cross-site' });
@@ -97,12 +106,22 @@ describe('customer accounts', () => {
     const other = await post('/api/login', { username: 'hank', password: 'long enough secret' });
     const cookie = `confide_session=${first.cookies[0]?.value}`;
     const otherCookie = `confide_session=${other.cookies[0]?.value}`;
-    const bad = await post('/api/password', { current_password: 'wrong one', new_password: 'brand new secret' }, { cookie });
+    const bad = await post(
+      '/api/password',
+      { current_password: 'wrong one', new_password: 'brand new secret' },
+      { cookie },
+    );
     expect(bad.statusCode).toBe(401);
-    const res = await post('/api/password', { current_password: 'long enough secret', new_password: 'brand new secret' }, { cookie });
+    const res = await post(
+      '/api/password',
+      { current_password: 'long enough secret', new_password: 'brand new secret' },
+      { cookie },
+    );
     expect(res.statusCode).toBe(204);
     expect((await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(200);
-    expect((await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: otherCookie } })).statusCode).toBe(401);
+    expect((await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: otherCookie } })).statusCode).toBe(
+      401,
+    );
     expect((await post('/api/login', { username: 'hank', password: 'brand new secret' })).statusCode).toBe(200);
   });
 

@@ -38,7 +38,12 @@ export class Accounts implements SessionAuthenticator {
   /** Creates a customer; `USERNAME_TAKEN` when the name exists (case-insensitive). */
   async createCustomer({ username, password }: CredentialsBody): Promise<Customer> {
     const passwordHash = await this.#passwords.hash(password);
-    const row: CustomerRow = { id: newId('u'), username: username.toLowerCase(), password_hash: passwordHash, created_at: this.ctx.now() };
+    const row: CustomerRow = {
+      id: newId('u'),
+      username: username.toLowerCase(),
+      password_hash: passwordHash,
+      created_at: this.ctx.now(),
+    };
     await this.ctx.storage.writes.run(async ({ db }) => {
       const existing = await findCustomerByUsername(db, row.username);
       if (existing !== undefined) throw new PlatformError('USERNAME_TAKEN');
@@ -72,7 +77,8 @@ export class Accounts implements SessionAuthenticator {
   async confirmPassword(customerId: string, password: string, ip: string): Promise<void> {
     const row = await findCustomerById(this.ctx.storage.db, customerId);
     if (row === undefined) throw new PlatformError('UNAUTHENTICATED');
-    if (!(await this.#guard.check({ account: row.username, ip, storedHash: row.password_hash, password }))) throw new PlatformError('INVALID_CREDENTIALS');
+    if (!(await this.#guard.check({ account: row.username, ip, storedHash: row.password_hash, password })))
+      throw new PlatformError('INVALID_CREDENTIALS');
   }
 
   /** The customer behind a session token, or undefined when unknown or expired. */
@@ -98,7 +104,13 @@ export class Accounts implements SessionAuthenticator {
    * Changes the password after confirming the current one (rate limited with the logins);
    * ends every other session (and closes their sockets).
    */
-  async changePassword(customerId: string, currentPassword: string, newPassword: string, keepSessionToken: string, ip: string): Promise<void> {
+  async changePassword(
+    customerId: string,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionToken: string,
+    ip: string,
+  ): Promise<void> {
     await this.confirmPassword(customerId, currentPassword, ip);
     const passwordHash = await this.#passwords.hash(newPassword);
     const keep = sha256Hex(keepSessionToken);
@@ -114,7 +126,12 @@ export class Accounts implements SessionAuthenticator {
     const now = this.ctx.now();
     const expiresAt = now + this.ctx.config.SESSION_TTL_HOURS * 3_600_000;
     await this.ctx.storage.writes.run(({ db }) =>
-      insertSession(db, { id_hash: sha256Hex(sessionToken), customer_id: customer.id, created_at: now, expires_at: expiresAt }),
+      insertSession(db, {
+        id_hash: sha256Hex(sessionToken),
+        customer_id: customer.id,
+        created_at: now,
+        expires_at: expiresAt,
+      }),
     );
     return { customer, sessionToken, expiresAt };
   }

@@ -66,7 +66,11 @@ export class AttemptStore {
 
   /** When the window of a blocked key started (undefined when it has none). */
   async windowStart(id: string): Promise<number | undefined> {
-    const row = await this.#db.selectFrom('login_attempts').select('window_start').where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('login_attempts')
+      .select('window_start')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row === undefined ? undefined : Number(row.window_start);
   }
 

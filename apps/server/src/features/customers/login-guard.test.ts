@@ -37,7 +37,8 @@ function countingHasher() {
 }
 
 /** The answer, or 'verifying' when it is still held in the hasher after a second (a check that was not refused). */
-const within = <T>(answer: Promise<T>) => Promise.race([answer, new Promise<'verifying'>((r) => setTimeout(() => r('verifying'), 1_000))]);
+const within = <T>(answer: Promise<T>) =>
+  Promise.race([answer, new Promise<'verifying'>((r) => setTimeout(() => r('verifying'), 1_000))]);
 
 /** Waits until `predicate` holds (bounded by the test timeout). */
 async function until(predicate: () => boolean): Promise<void> {
@@ -57,15 +58,26 @@ for (const dialect of DIALECTS) {
 
     async function start(clock = testClock()): Promise<void> {
       hasher = countingHasher();
-      hub = await buildTestHub({ dialect, clock, passwords: hasher, env: { LOGIN_MAX_ATTEMPTS: String(MAX), SERVICES: 'api' } });
+      hub = await buildTestHub({
+        dialect,
+        clock,
+        passwords: hasher,
+        env: { LOGIN_MAX_ATTEMPTS: String(MAX), SERVICES: 'api' },
+      });
     }
 
     const login = (url: string, password: string, ip: string, username = 'alice') =>
-      hub.app.inject({ method: 'POST', url, payload: { username, password }, remoteAddress: ip }).then((r) => r.statusCode);
+      hub.app
+        .inject({ method: 'POST', url, payload: { username, password }, remoteAddress: ip })
+        .then((r) => r.statusCode);
 
     /** `n` wrong passwords at once, each from its own address (only the account limit applies), or all from one. */
     const burst = (url: string, n: number, spreadIps: boolean, username?: string) =>
-      Promise.all(Array.from({ length: n }, (_, i) => login(url, WRONG, spreadIps ? `10.0.${i >> 8}.${i & 255}` : '10.9.9.9', username)));
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          login(url, WRONG, spreadIps ? `10.0.${i >> 8}.${i & 255}` : '10.9.9.9', username),
+        ),
+      );
 
     it('verifies at most LOGIN_MAX_ATTEMPTS of 100 parallel wrong passwords for one account; the rest get 429', async () => {
       await start();
@@ -80,7 +92,9 @@ for (const dialect of DIALECTS) {
     it('verifies at most LOGIN_MAX_ATTEMPTS of 100 parallel attempts from one IP across accounts', async () => {
       await start();
       hasher.verifies = 0;
-      const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => login('/api/login', WRONG, '10.9.9.9', `user${i}`)));
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => login('/api/login', WRONG, '10.9.9.9', `user${i}`)),
+      );
       expect(hasher.verifies).toBe(MAX);
       expect(count(statuses, 429)).toBe(100 - MAX);
     });
@@ -127,7 +141,12 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < MAX - 1; i++) expect(await login('/api/login', WRONG, '10.1.0.1')).toBe(401);
       expect(await login('/api/login', PASSWORD, '10.1.0.2')).toBe(200);
       for (let i = 0; i < MAX; i++) expect(await login('/api/login', WRONG, '10.1.1.1')).toBe(401);
-      const blocked = await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: PASSWORD }, remoteAddress: '10.1.1.2' });
+      const blocked = await hub.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username: 'alice', password: PASSWORD },
+        remoteAddress: '10.1.1.2',
+      });
       expect(blocked.statusCode).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(14 * 60);
       clock.advance(15 * 60_000);
@@ -147,14 +166,29 @@ for (const dialect of DIALECTS) {
 
     async function start(): Promise<{ cookie: string }> {
       hasher = countingHasher();
-      hub = await buildTestHub({ dialect, passwords: hasher, env: { LOGIN_MAX_ATTEMPTS: String(MAX), SERVICES: 'api' } });
+      hub = await buildTestHub({
+        dialect,
+        passwords: hasher,
+        env: { LOGIN_MAX_ATTEMPTS: String(MAX), SERVICES: 'api' },
+      });
       return signUp(hub, 'alice', PASSWORD);
     }
 
     const changePassword = (cookie: string, current: string) =>
-      hub.app.inject({ method: 'POST', url: '/api/password', headers: { cookie }, payload: { current_password: current, new_password: 'a brand new secret' } });
+      hub.app.inject({
+        method: 'POST',
+        url: '/api/password',
+        headers: { cookie },
+        payload: { current_password: current, new_password: 'a brand new secret' },
+      });
     const deleteAccount = (cookie: string, password: string, ip = '127.0.0.1') =>
-      hub.app.inject({ method: 'DELETE', url: '/api/account', headers: { cookie }, payload: { password }, remoteAddress: ip });
+      hub.app.inject({
+        method: 'DELETE',
+        url: '/api/account',
+        headers: { cookie },
+        payload: { password },
+        remoteAddress: ip,
+      });
 
     it('POST /api/password: wrong current passwords are limited, then even the right one gets the login’s 429, and so does the login', async () => {
       const { cookie } = await start();
@@ -163,7 +197,11 @@ for (const dialect of DIALECTS) {
       expect(blocked.statusCode).toBe(429);
       expect(blocked.json().error.code).toBe('TOO_MANY_REQUESTS');
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-      const login = await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: PASSWORD } });
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username: 'alice', password: PASSWORD },
+      });
       expect(login.statusCode).toBe(429);
       expect(login.json().error).toEqual({ ...blocked.json().error, request_id: login.json().error.request_id });
       // The password did not change.
@@ -174,14 +212,19 @@ for (const dialect of DIALECTS) {
     it('POST /api/password: a parallel burst of wrong current passwords verifies at most the limit', async () => {
       const { cookie } = await start();
       hasher.verifies = 0;
-      const statuses = await Promise.all(Array.from({ length: 50 }, () => changePassword(cookie, WRONG).then((r) => r.statusCode)));
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, () => changePassword(cookie, WRONG).then((r) => r.statusCode)),
+      );
       expect(hasher.verifies).toBe(MAX);
       expect(count(statuses, 429)).toBe(50 - MAX);
     });
 
     it('DELETE /api/account: wrong passwords count with the logins; once blocked the account is not deleted', async () => {
       const { cookie } = await start();
-      expect((await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: WRONG } })).statusCode).toBe(401);
+      expect(
+        (await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: WRONG } }))
+          .statusCode,
+      ).toBe(401);
       for (let i = 0; i < MAX - 1; i++) expect((await deleteAccount(cookie, WRONG)).statusCode).toBe(401);
       const blocked = await deleteAccount(cookie, PASSWORD);
       expect(blocked.statusCode).toBe(429);

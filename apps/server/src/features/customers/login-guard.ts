@@ -93,6 +93,8 @@ export class LoginGuard {
   async #maybeSweep(now: number): Promise<void> {
     if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
     this.#lastSweep = now;
-    await this.#store.sweep(now - WINDOW_MS).catch((err: unknown) => this.#ctx.log.warn({ err }, 'login attempts sweep failed'));
+    await this.#store
+      .sweep(now - WINDOW_MS)
+      .catch((err: unknown) => this.#ctx.log.warn({ err }, 'login attempts sweep failed'));
   }
 }

@@ -10,11 +10,19 @@ export interface CustomerRow {
 }
 
 export function findCustomerByUsername(db: Kysely<Database>, username: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').select(['id', 'username', 'password_hash', 'created_at']).where('username', '=', username.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('customers')
+    .select(['id', 'username', 'password_hash', 'created_at'])
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirst();
 }
 
 export function findCustomerById(db: Kysely<Database>, id: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').select(['id', 'username', 'password_hash', 'created_at']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('customers')
+    .select(['id', 'username', 'password_hash', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function insertCustomer(db: Kysely<Database>, row: CustomerRow): Promise<void> {
@@ -40,13 +48,22 @@ export function findSession(db: Kysely<Database>, idHash: string, now: number) {
 
 /** Deletes a session; returns whose it was (undefined when there was none). */
 export async function deleteSession(db: Kysely<Database>, idHash: string): Promise<string | undefined> {
-  const gone = await db.deleteFrom('sessions').where('id_hash', '=', idHash).returning('customer_id').executeTakeFirst();
+  const gone = await db
+    .deleteFrom('sessions')
+    .where('id_hash', '=', idHash)
+    .returning('customer_id')
+    .executeTakeFirst();
   return gone?.customer_id;
 }
 
 /** Which of `idHashes` are sessions that exist and have not expired at `now`. */
 export async function liveSessionIds(db: Kysely<Database>, idHashes: string[], now: number): Promise<Set<string>> {
   if (idHashes.length === 0) return new Set();
-  const rows = await db.selectFrom('sessions').select('id_hash').where('id_hash', 'in', idHashes).where('expires_at', '>', now).execute();
+  const rows = await db
+    .selectFrom('sessions')
+    .select('id_hash')
+    .where('id_hash', 'in', idHashes)
+    .where('expires_at', '>', now)
+    .execute();
   return new Set(rows.map((r) => r.id_hash));
 }

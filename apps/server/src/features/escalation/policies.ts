@@ -33,24 +33,57 @@ export const LIMITS = {
 export const PolicyRequestSchema = z
   .object({
     category: z.enum(CONSENT_CATEGORIES),
-    push_after_seconds: z.coerce.number().int().min(LIMITS.pushAfterMs.min / 1000).max(LIMITS.pushAfterMs.max / 1000),
-    sms_after_seconds: z.coerce.number().int().min(LIMITS.smsAfterMs.min / 1000).max(LIMITS.smsAfterMs.max / 1000).nullable().default(null),
+    push_after_seconds: z.coerce
+      .number()
+      .int()
+      .min(LIMITS.pushAfterMs.min / 1000)
+      .max(LIMITS.pushAfterMs.max / 1000),
+    sms_after_seconds: z.coerce
+      .number()
+      .int()
+      .min(LIMITS.smsAfterMs.min / 1000)
+      .max(LIMITS.smsAfterMs.max / 1000)
+      .nullable()
+      .default(null),
     max_contacts: z.coerce.number().int().min(LIMITS.maxContacts.min).max(LIMITS.maxContacts.max),
   })
   .strict();
 export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
 
 /** The policy that applies without one set by the page. */
-export function defaultPolicy(config: Pick<Config, 'PUSH_UNREAD_AFTER_MS' | 'SMS_AFTER_MS'>, category: string): EscalationPolicy {
+export function defaultPolicy(
+  config: Pick<Config, 'PUSH_UNREAD_AFTER_MS' | 'SMS_AFTER_MS'>,
+  category: string,
+): EscalationPolicy {
   const sms = SMS_CATEGORIES.includes(category);
-  return { category, push_after_ms: config.PUSH_UNREAD_AFTER_MS, sms_after_ms: sms ? config.SMS_AFTER_MS : null, max_contacts: sms ? 3 : 2 };
+  return {
+    category,
+    push_after_ms: config.PUSH_UNREAD_AFTER_MS,
+    sms_after_ms: sms ? config.SMS_AFTER_MS : null,
+    max_contacts: sms ? 3 : 2,
+  };
 }
 
 /** The policy of a page's category (its own, else the default). */
-export async function policyFor(db: Kysely<Database>, config: Config, pageId: string, category: string): Promise<EscalationPolicy> {
-  const row = await db.selectFrom('escalation_policies').selectAll().where('page_id', '=', pageId).where('category', '=', category).executeTakeFirst();
+export async function policyFor(
+  db: Kysely<Database>,
+  config: Config,
+  pageId: string,
+  category: string,
+): Promise<EscalationPolicy> {
+  const row = await db
+    .selectFrom('escalation_policies')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('category', '=', category)
+    .executeTakeFirst();
   if (row === undefined) return defaultPolicy(config, category);
-  return { category, push_after_ms: Number(row.push_after_ms), sms_after_ms: row.sms_after_ms === null ? null : Number(row.sms_after_ms), max_contacts: Number(row.max_contacts) };
+  return {
+    category,
+    push_after_ms: Number(row.push_after_ms),
+    sms_after_ms: row.sms_after_ms === null ? null : Number(row.sms_after_ms),
+    max_contacts: Number(row.max_contacts),
+  };
 }
 
 export class EscalationPolicies {
@@ -74,24 +107,49 @@ export class EscalationPolicies {
     const smsAfterMs = input.sms_after_seconds === null ? null : input.sms_after_seconds * 1000;
     const pushAfterMs = input.push_after_seconds * 1000;
     if (smsAfterMs !== null && !SMS_CATEGORIES.includes(input.category)) {
-      throw invalid('sms_after_seconds', `${input.category} may not be texted: only ${SMS_CATEGORIES.join(', ')} reach a phone by SMS`);
+      throw invalid(
+        'sms_after_seconds',
+        `${input.category} may not be texted: only ${SMS_CATEGORIES.join(', ')} reach a phone by SMS`,
+      );
     }
-    if (smsAfterMs !== null && input.max_contacts < 3) throw invalid('max_contacts', 'a text is the third contact: max_contacts must be 3 with sms_after_seconds');
-    if (smsAfterMs !== null && smsAfterMs < pushAfterMs) throw invalid('sms_after_seconds', 'the text comes after the push: sms_after_seconds must be at least push_after_seconds');
-    const policy: EscalationPolicy = { category: input.category, push_after_ms: pushAfterMs, sms_after_ms: smsAfterMs, max_contacts: input.max_contacts };
+    if (smsAfterMs !== null && input.max_contacts < 3)
+      throw invalid('max_contacts', 'a text is the third contact: max_contacts must be 3 with sms_after_seconds');
+    if (smsAfterMs !== null && smsAfterMs < pushAfterMs)
+      throw invalid(
+        'sms_after_seconds',
+        'the text comes after the push: sms_after_seconds must be at least push_after_seconds',
+      );
+    const policy: EscalationPolicy = {
+      category: input.category,
+      push_after_ms: pushAfterMs,
+      sms_after_ms: smsAfterMs,
+      max_contacts: input.max_contacts,
+    };
     const now = this.#ctx.now();
     await this.#ctx.storage.writes.run(async (tx) => {
-      await tx.db.deleteFrom('escalation_policies').where('page_id', '=', pageId).where('category', '=', input.category).execute();
+      await tx.db
+        .deleteFrom('escalation_policies')
+        .where('page_id', '=', pageId)
+        .where('category', '=', input.category)
+        .execute();
       await tx.db
         .insertInto('escalation_policies')
-        .values({ page_id: pageId, category: input.category, push_after_ms: pushAfterMs, sms_after_ms: smsAfterMs, max_contacts: input.max_contacts, updated_at: now })
+        .values({
+          page_id: pageId,
+          category: input.category,
+          push_after_ms: pushAfterMs,
+          sms_after_ms: smsAfterMs,
+          max_contacts: input.max_contacts,
+          updated_at: now,
+        })
         .execute();
     });
     return policy;
   }
 }
 
-const invalid = (field: string, message: string) => new PlatformError('INVALID_PARAMETER', { message: `Param ${field}: ${message}`, detail: { field } });
+const invalid = (field: string, message: string) =>
+  new PlatformError('INVALID_PARAMETER', { message: `Param ${field}: ${message}`, detail: { field } });
 
 /** The wire form (seconds). */
 export const presentPolicy = (p: EscalationPolicy) => ({

@@ -8,7 +8,9 @@ import { PolicyRequestSchema, presentPolicy, type EscalationPolicies } from './p
 export function notificationPolicyRoutes(policies: EscalationPolicies): GraphRoutes {
   return (router) => {
     for (const base of PAGE_BASES) {
-      router.route('GET', `${base}/notification_policies`, async (call) => ({ data: (await policies.list(call.principal.pageId)).map(presentPolicy) }));
+      router.route('GET', `${base}/notification_policies`, async (call) => ({
+        data: (await policies.list(call.principal.pageId)).map(presentPolicy),
+      }));
       router.route('POST', `${base}/notification_policies`, async (call) =>
         presentPolicy(await policies.set(call.principal.pageId, parseParams(PolicyRequestSchema, call.params))),
       );

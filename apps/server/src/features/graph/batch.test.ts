@@ -16,22 +16,48 @@ describe('POST / (Graph batch)', () => {
     for (let i = 0; i < 3; i++) {
       const customer = await signUp(hub);
       const conv = await openConversation(hub, customer.cookie, bank.page_id);
-      await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: customer.cookie }, payload: { text: 'hi' } });
-      const row = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conv.id}/messages`,
+        headers: { cookie: customer.cookie },
+        payload: { text: 'hi' },
+      });
+      const row = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('psid')
+        .where('id', '=', conv.id)
+        .executeTakeFirstOrThrow();
       psids.push(row.psid);
     }
     const op = (psid: string, text: string) => ({
       method: 'POST',
       relative_url: 'me/messages',
-      body: new URLSearchParams({ recipient: JSON.stringify({ id: psid }), messaging_type: 'RESPONSE', message: JSON.stringify({ text }) }).toString(),
+      body: new URLSearchParams({
+        recipient: JSON.stringify({ id: psid }),
+        messaging_type: 'RESPONSE',
+        message: JSON.stringify({ text }),
+      }).toString(),
     });
-    const batch = [op(psids[0]!, 'a1'), op(psids[1]!, 'b1'), op(psids[0]!, 'a2'), op(psids[2]!, 'c1'), op(psids[0]!, 'a3'), op(psids[1]!, 'b2')];
+    const batch = [
+      op(psids[0]!, 'a1'),
+      op(psids[1]!, 'b1'),
+      op(psids[0]!, 'a2'),
+      op(psids[2]!, 'c1'),
+      op(psids[0]!, 'a3'),
+      op(psids[1]!, 'b2'),
+    ];
     const before = hub.ctx.storage.writes.stats;
-    const res = await hub.app.inject({ method: 'POST', url: `/v25.0/?access_token=${bank.page_access_token}`, payload: { batch } });
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: `/v25.0/?access_token=${bank.page_access_token}`,
+      payload: { batch },
+    });
     expect(res.statusCode).toBe(200);
     const items = res.json() as Array<{ code: number; body: string }>;
     expect(items.map((i) => i.code)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(items.map((i) => JSON.parse(i.body).recipient_id)).toEqual(batch.map((b) => JSON.parse(new URLSearchParams(b.body).get('recipient')!).id));
+    expect(items.map((i) => JSON.parse(i.body).recipient_id)).toEqual(
+      batch.map((b) => JSON.parse(new URLSearchParams(b.body).get('recipient')!).id),
+    );
     const after = hub.ctx.storage.writes.stats;
     expect(after.batches - before.batches).toBeLessThan(after.jobs - before.jobs);
 
@@ -76,14 +102,21 @@ describe('POST / (Graph batch)', () => {
     expect(JSON.parse(items[0]!.body)).toEqual({ id: bank.page_id, name: expect.any(String) });
     expect(JSON.parse(items[1]!.body)).toEqual({ id: shop.page_id });
     expect(errors).toEqual([null, null, 190, 100, 100, 100, 100, 100]);
-    expect(items[2]!.headers).toContainEqual({ name: 'WWW-Authenticate', value: expect.stringContaining('invalid_token') });
+    expect(items[2]!.headers).toContainEqual({
+      name: 'WWW-Authenticate',
+      value: expect.stringContaining('invalid_token'),
+    });
     // Unknown paths, wrong methods and another page's id look the same as an HTTP request to them.
     for (const [index, url, method] of [
       [3, '/v25.0/me/nothing-here', 'GET'],
       [4, '/v25.0/me/messages', 'DELETE'],
       [7, `/v25.0/${shop.page_id}/personas`, 'GET'],
     ] as const) {
-      const direct = await hub.app.inject({ method, url, headers: { authorization: `Bearer ${bank.page_access_token}` } });
+      const direct = await hub.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${bank.page_access_token}` },
+      });
       expect(items[index]!.code).toBe(direct.statusCode);
       expect(JSON.parse(items[index]!.body).error.code).toBe(direct.json().error.code);
     }

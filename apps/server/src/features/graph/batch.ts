@@ -15,7 +15,11 @@ type Header = { name: string; value: string };
 
 const JSON_TYPE: Header = { name: 'Content-Type', value: 'application/json; charset=utf-8' };
 
-export async function runBatch(router: GraphRouter, call: GraphCall, meta: GraphCallMeta): Promise<BatchResponseItem[]> {
+export async function runBatch(
+  router: GraphRouter,
+  call: GraphCall,
+  meta: GraphCallMeta,
+): Promise<BatchResponseItem[]> {
   const { batch, include_headers } = parseParams(BatchRequestSchema, call.params);
   const withHeaders = include_headers ?? true;
   const chains = new Map<string, Promise<unknown>>();
@@ -46,7 +50,8 @@ async function runOperation(
     const url = `/${op.relative_url.replace(/^\/+/, '')}`;
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (path === '/' || /^\/v\d+\.\d+\/?$/.test(path)) throw new PlatformError('INVALID_PARAMETER', { message: 'A batch operation cannot itself be a batch' });
+    if (path === '/' || /^\/v\d+\.\d+\/?$/.test(path))
+      throw new PlatformError('INVALID_PARAMETER', { message: 'A batch operation cannot itself be a batch' });
     const match = router.match(op.method.toUpperCase(), path);
     if (match === undefined) throw new PlatformError('UNKNOWN_OBJECT');
     const query = parseForm(queryAt === -1 ? '' : url.slice(queryAt + 1));
@@ -62,7 +67,11 @@ function errorItem(err: unknown, meta: GraphCallMeta): BatchResponseItem {
   const error = toPlatformError(err, false);
   if (error.status >= 500) meta.log.error({ err, key: error.key }, 'batch operation failed');
   const headers: Header[] = [JSON_TYPE];
-  if (error.spec.code === 190) headers.push({ name: 'WWW-Authenticate', value: `OAuth "Facebook Platform" "invalid_token" "${error.spec.message}"` });
+  if (error.spec.code === 190)
+    headers.push({
+      name: 'WWW-Authenticate',
+      value: `OAuth "Facebook Platform" "invalid_token" "${error.spec.message}"`,
+    });
   const retryAfter = error.headers?.['retry-after'];
   if (retryAfter !== undefined) headers.push({ name: 'Retry-After', value: String(retryAfter) });
   const code = error.status === 500 || error.status === 503 ? error.status : 400;

@@ -33,8 +33,16 @@ export class PageObjects {
    * the PSID the token stands for.
    * @throws PlatformError `INVALID_LINKING_TOKEN` (10303) for a bad, used, expired or other-page token.
    */
-  async me(principal: TokenPrincipal, fields: string[] | undefined, linkingToken: unknown): Promise<Record<string, unknown>> {
-    const page = await this.ctx.storage.db.selectFrom('pages').select(['id', 'name']).where('id', '=', principal.pageId).executeTakeFirstOrThrow();
+  async me(
+    principal: TokenPrincipal,
+    fields: string[] | undefined,
+    linkingToken: unknown,
+  ): Promise<Record<string, unknown>> {
+    const page = await this.ctx.storage.db
+      .selectFrom('pages')
+      .select(['id', 'name'])
+      .where('id', '=', principal.pageId)
+      .executeTakeFirstOrThrow();
     const wanted = fields ?? ['name', 'id'];
     const out: Record<string, unknown> = {};
     if (wanted.includes('name')) out['name'] = page.name;
@@ -73,7 +81,8 @@ export class PageObjects {
     if (wanted.includes('first_name')) out['first_name'] = customer.username;
     if (SHAREABLE.some((f) => wanted.includes(f))) {
       const shared = await this.profiles.sharedWith(customer.customer_id, principal.pageId, customer.psid);
-      for (const field of SHAREABLE) if (wanted.includes(field) && shared[field] !== undefined) out[field] = shared[field];
+      for (const field of SHAREABLE)
+        if (wanted.includes(field) && shared[field] !== undefined) out[field] = shared[field];
     }
     out['id'] = customer.psid;
     return out;

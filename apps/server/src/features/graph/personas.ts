@@ -17,7 +17,14 @@ export class Personas {
     await this.ctx.storage.writes.run(({ db }) =>
       db
         .insertInto('personas')
-        .values({ id, page_id: pageId, name: input.name, profile_picture_url: input.profile_picture_url, created_at: this.ctx.now(), deleted_at: null })
+        .values({
+          id,
+          page_id: pageId,
+          name: input.name,
+          profile_picture_url: input.profile_picture_url,
+          created_at: this.ctx.now(),
+          deleted_at: null,
+        })
         .execute(),
     );
     return { id };

@@ -20,7 +20,10 @@ export function retiredFeatureRoutes(): GraphRoutes {
       router.route('POST', `${base}/nlp_configs`, async (call) => {
         const enabled = call.params['nlp_enabled'];
         if (enabled !== undefined && !['true', 'false', true, false].includes(enabled as string | boolean)) {
-          throw new PlatformError('INVALID_PARAMETER', { message: 'param nlp_enabled must be a boolean', detail: { param: 'nlp_enabled' } });
+          throw new PlatformError('INVALID_PARAMETER', {
+            message: 'param nlp_enabled must be a boolean',
+            detail: { param: 'nlp_enabled' },
+          });
         }
         return { success: true };
       });
@@ -50,5 +53,6 @@ export function assertNotRecurringNotification(params: Record<string, unknown>):
   const usesToken = typeof recipient === 'object' && recipient !== null && 'notification_messages_token' in recipient;
   const message = params['message'] as { attachment?: { payload?: { template_type?: unknown } } } | undefined;
   const usesTemplate = message?.attachment?.payload?.template_type === 'notification_messages';
-  if (usesToken || usesTemplate) throw new PlatformError('FEATURE_RETIRED', { message: RECURRING_NOTIFICATIONS_RETIRED });
+  if (usesToken || usesTemplate)
+    throw new PlatformError('FEATURE_RETIRED', { message: RECURRING_NOTIFICATIONS_RETIRED });
 }

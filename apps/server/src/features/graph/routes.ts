@@ -26,9 +26,15 @@ export interface GraphObjectServices {
 
 export function graphObjectRoutes({ objects, personas, profiles, subscriptions }: GraphObjectServices): GraphRoutes {
   return (router) => {
-    router.route('GET', '/me', async (call) => objects.me(call.principal, fieldList(call.params['fields']), call.params['account_linking_token']));
-    router.route('GET', `/${numericParam('id')}`, async (call) => objects.get(call.principal, call.path['id'] as string, fieldList(call.params['fields'])));
-    router.route('DELETE', `/${numericParam('id')}`, async (call) => objects.delete(call.principal, call.path['id'] as string));
+    router.route('GET', '/me', async (call) =>
+      objects.me(call.principal, fieldList(call.params['fields']), call.params['account_linking_token']),
+    );
+    router.route('GET', `/${numericParam('id')}`, async (call) =>
+      objects.get(call.principal, call.path['id'] as string, fieldList(call.params['fields'])),
+    );
+    router.route('DELETE', `/${numericParam('id')}`, async (call) =>
+      objects.delete(call.principal, call.path['id'] as string),
+    );
     router.route('POST', '/', async (call, meta) => runBatch(router, call, meta));
 
     for (const base of PAGE_BASES) {
@@ -42,16 +48,24 @@ export function graphObjectRoutes({ objects, personas, profiles, subscriptions }
       router.route('DELETE', `${base}/messenger_profile`, async (call) => {
         const fields = profileFields(call.params['fields']);
         if (fields === undefined || fields.length === 0)
-          throw new PlatformError('INVALID_PARAMETER', { message: 'param fields is required', detail: { param: 'fields' } });
+          throw new PlatformError('INVALID_PARAMETER', {
+            message: 'param fields is required',
+            detail: { param: 'fields' },
+          });
         await profiles.delete(call.principal.pageId, fields);
         return { result: 'success' };
       });
 
-      router.route('GET', `${base}/subscribed_apps`, async (call) => ({ data: await subscriptions.list(call.principal.pageId) }));
+      router.route('GET', `${base}/subscribed_apps`, async (call) => ({
+        data: await subscriptions.list(call.principal.pageId),
+      }));
       router.route('POST', `${base}/subscribed_apps`, async (call) => {
         const fields = fieldList(call.params['subscribed_fields']);
         if (fields === undefined || fields.length === 0) {
-          throw new PlatformError('INVALID_PARAMETER', { message: 'param subscribed_fields is required', detail: { param: 'subscribed_fields' } });
+          throw new PlatformError('INVALID_PARAMETER', {
+            message: 'param subscribed_fields is required',
+            detail: { param: 'subscribed_fields' },
+          });
         }
         const unknown = fields.find((f) => !(SUBSCRIBABLE_FIELDS as readonly string[]).includes(f));
         if (unknown !== undefined)
@@ -67,7 +81,9 @@ export function graphObjectRoutes({ objects, personas, profiles, subscriptions }
         return { success: true };
       });
 
-      router.route('POST', `${base}/personas`, async (call) => personas.create(call.principal.pageId, parseParams(CreatePersonaRequestSchema, call.params)));
+      router.route('POST', `${base}/personas`, async (call) =>
+        personas.create(call.principal.pageId, parseParams(CreatePersonaRequestSchema, call.params)),
+      );
       router.route('GET', `${base}/personas`, async (call) => {
         const data = await personas.list(call.principal.pageId);
         return { data, paging: { cursors: { before: data[0]?.id ?? '', after: data.at(-1)?.id ?? '' } } };
@@ -82,6 +98,9 @@ function profileFields(value: unknown): MessengerProfileField[] | undefined {
   if (list === undefined) return undefined;
   const unknown = list.find((f) => !(MESSENGER_PROFILE_FIELDS as readonly string[]).includes(f));
   if (unknown !== undefined)
-    throw new PlatformError('INVALID_PARAMETER', { message: `param fields has an unknown property ${unknown}`, detail: { param: 'fields' } });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: `param fields has an unknown property ${unknown}`,
+      detail: { param: 'fields' },
+    });
   return list as MessengerProfileField[];
 }

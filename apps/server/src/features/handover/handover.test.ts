@@ -19,7 +19,11 @@ for (const dialect of DIALECTS) {
       const appId = randomDigits(15);
       const token = `EAAC${randomDigits(40)}`;
       await hub.ctx.storage.writes.run(async ({ db }) => {
-        await db.updateTable('apps').set({ webhook_url: 'https://primary.example/hook' }).where('id', '=', fx.page.app_id).execute();
+        await db
+          .updateTable('apps')
+          .set({ webhook_url: 'https://primary.example/hook' })
+          .where('id', '=', fx.page.app_id)
+          .execute();
         await db
           .insertInto('apps')
           .values({
@@ -35,7 +39,14 @@ for (const dialect of DIALECTS) {
           .execute();
         await db
           .insertInto('page_tokens')
-          .values({ id: 'tok_second', page_id: fx.page.page_id, app_id: appId, token_hash: sha256Hex(token), created_at: hub.ctx.now(), revoked_at: null })
+          .values({
+            id: 'tok_second',
+            page_id: fx.page.page_id,
+            app_id: appId,
+            token_hash: sha256Hex(token),
+            created_at: hub.ctx.now(),
+            revoked_at: null,
+          })
           .execute();
       });
       secondary = { appId, token };
@@ -44,17 +55,24 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const call = (token: string, path: string, payload: object) => hub.app.inject({ method: 'POST', url: `${path}?access_token=${token}`, payload });
+    const call = (token: string, path: string, payload: object) =>
+      hub.app.inject({ method: 'POST', url: `${path}?access_token=${token}`, payload });
     const handoverEvents = async () =>
       Promise.all(
         (
-          await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['app_id', 'payload']).where('field', '=', 'messaging_handovers').orderBy('id').execute()
+          await hub.ctx.storage.db
+            .selectFrom('webhook_outbox')
+            .select(['app_id', 'payload'])
+            .where('field', '=', 'messaging_handovers')
+            .orderBy('id')
+            .execute()
         ).map(async (r) => ({
           app: r.app_id,
-          item: (await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, fx.customer.id, r.payload)) as Record<
-            string,
-            unknown
-          >,
+          item: (await hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            fx.customer.id,
+            r.payload,
+          )) as Record<string, unknown>,
         })),
       );
 
@@ -62,7 +80,13 @@ for (const dialect of DIALECTS) {
       const primary = fx.page.page_access_token;
       expect((await call(secondary.token, '/me/messages', textSend(fx.psid))).json().error.code).toBe(2018300);
       expect(
-        (await call(primary, '/me/pass_thread_control', { recipient: { id: fx.psid }, target_app_id: secondary.appId, metadata: 'yours' })).json(),
+        (
+          await call(primary, '/me/pass_thread_control', {
+            recipient: { id: fx.psid },
+            target_app_id: secondary.appId,
+            metadata: 'yours',
+          })
+        ).json(),
       ).toEqual({ success: true });
       expect((await call(secondary.token, '/me/messages', textSend(fx.psid))).statusCode).toBe(200);
       expect((await call(primary, '/me/messages', textSend(fx.psid))).json().error.code).toBe(2018300);
@@ -80,33 +104,60 @@ for (const dialect of DIALECTS) {
         .orderBy('id', 'desc')
         .limit(2)
         .execute();
-      expect(standby.map((r) => `${r.app_id}:${r.field}`).sort()).toEqual([`${fx.page.app_id}:standby`, `${secondary.appId}:messages`].sort());
+      expect(standby.map((r) => `${r.app_id}:${r.field}`).sort()).toEqual(
+        [`${fx.page.app_id}:standby`, `${secondary.appId}:messages`].sort(),
+      );
 
-      expect((await call(primary, '/me/request_thread_control', { recipient: { id: fx.psid }, metadata: 'please' })).json()).toEqual({ success: true });
-      expect((await call(secondary.token, '/me/take_thread_control', { recipient: { id: fx.psid } })).json().error.code).toBe(2018171);
-      expect((await call(secondary.token, '/me/release_thread_control', { recipient: { id: fx.psid } })).json()).toEqual({ success: true });
+      expect(
+        (await call(primary, '/me/request_thread_control', { recipient: { id: fx.psid }, metadata: 'please' })).json(),
+      ).toEqual({ success: true });
+      expect(
+        (await call(secondary.token, '/me/take_thread_control', { recipient: { id: fx.psid } })).json().error.code,
+      ).toBe(2018171);
+      expect(
+        (await call(secondary.token, '/me/release_thread_control', { recipient: { id: fx.psid } })).json(),
+      ).toEqual({ success: true });
       expect((await call(primary, '/me/messages', textSend(fx.psid))).statusCode).toBe(200);
 
       const events = await handoverEvents();
-      expect(events.map((e) => ({ app: e.app, kind: Object.keys(e.item).find((k) => k.endsWith('thread_control')) }))).toEqual([
+      expect(
+        events.map((e) => ({ app: e.app, kind: Object.keys(e.item).find((k) => k.endsWith('thread_control')) })),
+      ).toEqual([
         { app: secondary.appId, kind: 'pass_thread_control' },
         { app: secondary.appId, kind: 'request_thread_control' },
         { app: fx.page.app_id, kind: 'pass_thread_control' },
       ]);
-      expect(events[0]!.item['pass_thread_control']).toEqual({ previous_owner_app_id: fx.page.app_id, new_owner_app_id: secondary.appId, metadata: 'yours' });
-      expect(events[1]!.item['request_thread_control']).toEqual({ requested_owner_app_id: fx.page.app_id, metadata: 'please' });
+      expect(events[0]!.item['pass_thread_control']).toEqual({
+        previous_owner_app_id: fx.page.app_id,
+        new_owner_app_id: secondary.appId,
+        metadata: 'yours',
+      });
+      expect(events[1]!.item['request_thread_control']).toEqual({
+        requested_owner_app_id: fx.page.app_id,
+        metadata: 'please',
+      });
     });
 
     it('the primary takes control from the secondary, which receives take_thread_control', async () => {
       const primary = fx.page.page_access_token;
       await call(primary, '/me/pass_thread_control', { recipient: { id: fx.psid }, target_app_id: secondary.appId });
-      expect((await call(primary, '/me/take_thread_control', { recipient: { id: fx.psid }, metadata: 'mine' })).json()).toEqual({ success: true });
+      expect(
+        (await call(primary, '/me/take_thread_control', { recipient: { id: fx.psid }, metadata: 'mine' })).json(),
+      ).toEqual({ success: true });
       const last = (await handoverEvents()).at(-1)!;
       expect(last).toEqual({
         app: secondary.appId,
-        item: expect.objectContaining({ take_thread_control: { previous_owner_app_id: secondary.appId, new_owner_app_id: fx.page.app_id, metadata: 'mine' } }),
+        item: expect.objectContaining({
+          take_thread_control: {
+            previous_owner_app_id: secondary.appId,
+            new_owner_app_id: fx.page.app_id,
+            metadata: 'mine',
+          },
+        }),
       });
-      expect((await call(secondary.token, '/me/release_thread_control', { recipient: { id: fx.psid } })).json().error.code).toBe(2018300);
+      expect(
+        (await call(secondary.token, '/me/release_thread_control', { recipient: { id: fx.psid } })).json().error.code,
+      ).toBe(2018300);
       const receivers = await hub.app.inject({ method: 'GET', url: `/me/secondary_receivers?access_token=${primary}` });
       expect(receivers.json().data.map((r: { id: string }) => r.id)).toEqual([secondary.appId, '263902037430900']);
     });

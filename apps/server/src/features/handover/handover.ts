@@ -42,19 +42,33 @@ export class Handover {
   }
 
   /** The calling app hands the thread to `targetAppId` (another app of the page or the inbox). */
-  async passThreadControl(principal: TokenPrincipal, psid: string, targetAppId: string, metadata?: string): Promise<void> {
+  async passThreadControl(
+    principal: TokenPrincipal,
+    psid: string,
+    targetAppId: string,
+    metadata?: string,
+  ): Promise<void> {
     await this.#withConversation(principal.pageId, psid, async (tx, conv) => {
       const owner = await currentOwner(tx.db, conv);
       const primary = await primaryAppId(tx.db, conv.page_id);
       if (owner !== principal.appId && principal.appId !== primary)
-        throw new PlatformError('NOT_THREAD_OWNER', { message: 'The action is invalid since it is not the thread owner.' });
+        throw new PlatformError('NOT_THREAD_OWNER', {
+          message: 'The action is invalid since it is not the thread owner.',
+        });
       if (!(await receiverIds(tx.db, conv.page_id)).includes(targetAppId) || targetAppId === principal.appId) {
         throw new PlatformError('INVALID_PARAMETER', {
           message: 'param target_app_id must be another receiver of this page',
           detail: { param: 'target_app_id' },
         });
       }
-      await this.#transfer(tx, conv, { previous: owner, next: targetAppId, primary, metadata, kind: 'pass_thread_control', notify: targetAppId });
+      await this.#transfer(tx, conv, {
+        previous: owner,
+        next: targetAppId,
+        primary,
+        metadata,
+        kind: 'pass_thread_control',
+        notify: targetAppId,
+      });
     });
   }
 
@@ -62,10 +76,18 @@ export class Handover {
   async takeThreadControl(principal: TokenPrincipal, psid: string, metadata?: string): Promise<void> {
     await this.#withConversation(principal.pageId, psid, async (tx, conv) => {
       const primary = await primaryAppId(tx.db, conv.page_id);
-      if (principal.appId !== primary) throw new PlatformError('NOT_A_RECEIVER', { message: 'Only the Primary Receiver can take thread control.' });
+      if (principal.appId !== primary)
+        throw new PlatformError('NOT_A_RECEIVER', { message: 'Only the Primary Receiver can take thread control.' });
       const owner = await currentOwner(tx.db, conv);
       if (owner === primary) return;
-      await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'take_thread_control', notify: owner });
+      await this.#transfer(tx, conv, {
+        previous: owner,
+        next: primary,
+        primary,
+        metadata,
+        kind: 'take_thread_control',
+        notify: owner,
+      });
     });
   }
 
@@ -73,7 +95,8 @@ export class Handover {
   async requestThreadControl(principal: TokenPrincipal, psid: string, metadata?: string): Promise<void> {
     await this.#withConversation(principal.pageId, psid, async (tx, conv) => {
       const owner = await currentOwner(tx.db, conv);
-      if (owner === principal.appId) throw new PlatformError('INVALID_PARAMETER', { message: 'The app already controls this thread.' });
+      if (owner === principal.appId)
+        throw new PlatformError('INVALID_PARAMETER', { message: 'The app already controls this thread.' });
       await this.#event(tx, conv, owner, 'request_thread_control', {
         requested_owner_app_id: principal.appId,
         ...(metadata === undefined ? {} : { metadata }),
@@ -85,10 +108,20 @@ export class Handover {
   async releaseThreadControl(principal: TokenPrincipal, psid: string, metadata?: string): Promise<void> {
     await this.#withConversation(principal.pageId, psid, async (tx, conv) => {
       const owner = await currentOwner(tx.db, conv);
-      if (owner !== principal.appId) throw new PlatformError('NOT_THREAD_OWNER', { message: 'The action is invalid since it is not the thread owner.' });
+      if (owner !== principal.appId)
+        throw new PlatformError('NOT_THREAD_OWNER', {
+          message: 'The action is invalid since it is not the thread owner.',
+        });
       const primary = await primaryAppId(tx.db, conv.page_id);
       if (owner === primary) return;
-      await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
+      await this.#transfer(tx, conv, {
+        previous: owner,
+        next: primary,
+        primary,
+        metadata,
+        kind: 'pass_thread_control',
+        notify: primary,
+      });
     });
   }
 
@@ -103,7 +136,11 @@ export class Handover {
   async secondaryReceivers(principal: TokenPrincipal): Promise<Array<{ id: string; name: string }>> {
     const db = this.ctx.storage.db;
     const primary = await primaryAppId(db, principal.pageId);
-    const page = await db.selectFrom('pages').select('name').where('id', '=', principal.pageId).executeTakeFirstOrThrow();
+    const page = await db
+      .selectFrom('pages')
+      .select('name')
+      .where('id', '=', principal.pageId)
+      .executeTakeFirstOrThrow();
     return (await receiverIds(db, principal.pageId))
       .filter((id) => id !== primary)
       .map((id) => ({ id, name: id === PAGE_INBOX_APP_ID ? 'Page Inbox' : `${page.name} app ${id}` }));
@@ -122,7 +159,14 @@ export class Handover {
     const owner = await currentOwner(tx.db, conv);
     if (owner === PAGE_INBOX_APP_ID) return;
     const primary = await primaryAppId(tx.db, conv.page_id);
-    await this.#transfer(tx, conv, { previous: owner, next: PAGE_INBOX_APP_ID, primary, metadata, kind: 'take_thread_control', notify: owner });
+    await this.#transfer(tx, conv, {
+      previous: owner,
+      next: PAGE_INBOX_APP_ID,
+      primary,
+      metadata,
+      kind: 'take_thread_control',
+      notify: owner,
+    });
   }
 
   /** Agent inbox ("Done"): the thread goes back to the Primary Receiver, which receives `pass_thread_control`. */
@@ -135,10 +179,21 @@ export class Handover {
     const owner = await currentOwner(tx.db, conv);
     const primary = await primaryAppId(tx.db, conv.page_id);
     if (owner === primary) return;
-    await this.#transfer(tx, conv, { previous: owner, next: primary, primary, metadata, kind: 'pass_thread_control', notify: primary });
+    await this.#transfer(tx, conv, {
+      previous: owner,
+      next: primary,
+      primary,
+      metadata,
+      kind: 'pass_thread_control',
+      notify: primary,
+    });
   }
 
-  async #withConversation(pageId: string, psid: string, fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>): Promise<void> {
+  async #withConversation(
+    pageId: string,
+    psid: string,
+    fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>,
+  ): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationByPsid(tx.db, pageId, psid);
       if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
@@ -146,9 +201,16 @@ export class Handover {
     });
   }
 
-  async #withConversationId(conversationId: string, fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>): Promise<void> {
+  async #withConversationId(
+    conversationId: string,
+    fn: (tx: WriteTx, conv: ConversationRow) => Promise<void>,
+  ): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
-      const conv = await tx.db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst();
+      const conv = await tx.db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await fn(tx, conv as ConversationRow);
     });
@@ -157,11 +219,22 @@ export class Handover {
   async #transfer(
     tx: WriteTx,
     conv: ConversationRow,
-    move: { previous: string; next: string; primary: string; metadata: string | undefined; kind: HandoverKind; notify: string },
+    move: {
+      previous: string;
+      next: string;
+      primary: string;
+      metadata: string | undefined;
+      kind: HandoverKind;
+      notify: string;
+    },
   ): Promise<void> {
     const stored = move.next === move.primary ? null : move.next;
     await tx.db.updateTable('conversations').set({ thread_owner_app_id: stored }).where('id', '=', conv.id).execute();
-    const detail = { previous_owner_app_id: move.previous, new_owner_app_id: move.next, ...(move.metadata === undefined ? {} : { metadata: move.metadata }) };
+    const detail = {
+      previous_owner_app_id: move.previous,
+      new_owner_app_id: move.next,
+      ...(move.metadata === undefined ? {} : { metadata: move.metadata }),
+    };
     await this.#event(tx, { ...conv, thread_owner_app_id: stored }, move.notify, move.kind, detail);
     const transfer: ThreadTransfer = {
       conversationId: conv.id,
@@ -173,11 +246,19 @@ export class Handover {
     };
     for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
-    tx.afterCommit(() => this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }));
+    tx.afterCommit(() =>
+      this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }),
+    );
   }
 
   /** Enqueues one `messaging_handovers` item for `appId` (the page inbox has no webhook). */
-  async #event(tx: WriteTx, conv: ConversationRow, appId: string, kind: HandoverKind, detail: Record<string, unknown>): Promise<void> {
+  async #event(
+    tx: WriteTx,
+    conv: ConversationRow,
+    appId: string,
+    kind: HandoverKind,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     if (appId === PAGE_INBOX_APP_ID) return;
     await enqueueWebhook(tx, this.ctx.bus, {
       pageId: conv.page_id,

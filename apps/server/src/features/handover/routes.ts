@@ -33,7 +33,9 @@ export function handoverRoutes(handover: Handover): GraphRoutes {
         const { recipient } = parseParams(ThreadOwnerQuerySchema, { recipient: { id: call.params['recipient'] } });
         return { data: [{ thread_owner: { app_id: await handover.threadOwner(call.principal, recipient.id) } }] };
       });
-      router.route('GET', `${base}/secondary_receivers`, async (call) => ({ data: await handover.secondaryReceivers(call.principal) }));
+      router.route('GET', `${base}/secondary_receivers`, async (call) => ({
+        data: await handover.secondaryReceivers(call.principal),
+      }));
     }
   };
 }

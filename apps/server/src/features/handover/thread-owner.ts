@@ -11,7 +11,13 @@ export { PAGE_INBOX_APP_ID };
 
 /** The page's Primary Receiver: its oldest app. */
 export async function primaryAppId(db: Kysely<Database>, pageId: string): Promise<string> {
-  const row = await db.selectFrom('apps').select('id').where('page_id', '=', pageId).orderBy('created_at').orderBy('id').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('apps')
+    .select('id')
+    .where('page_id', '=', pageId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -29,7 +35,13 @@ export async function currentOwner(db: Kysely<Database>, conv: OwnedThread): Pro
 
 /** Every receiver of the page: its apps plus the page inbox. */
 export async function receiverIds(db: Kysely<Database>, pageId: string): Promise<string[]> {
-  const apps = await db.selectFrom('apps').select('id').where('page_id', '=', pageId).orderBy('created_at').orderBy('id').execute();
+  const apps = await db
+    .selectFrom('apps')
+    .select('id')
+    .where('page_id', '=', pageId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return [...apps.map((a) => a.id), PAGE_INBOX_APP_ID];
 }
 
@@ -68,7 +80,12 @@ export function isConsentedProactiveUpdate(send: OwnerCheckedSend): boolean {
  * with a consented proactive update ({@link isConsentedProactiveUpdate}).
  * @throws PlatformError `NOT_THREAD_OWNER` (2018300) otherwise.
  */
-export async function assertMaySend(db: Kysely<Database>, conv: OwnedThread, appId: string, send: OwnerCheckedSend): Promise<void> {
+export async function assertMaySend(
+  db: Kysely<Database>,
+  conv: OwnedThread,
+  appId: string,
+  send: OwnerCheckedSend,
+): Promise<void> {
   if (isConsentedProactiveUpdate(send)) return;
   await assertThreadOwner(db, conv, appId);
 }

@@ -21,7 +21,12 @@ declare module 'fastify' {
 
 /** Builds the preHandler that requires a logged-in agent (the session check customers use: http/customer-auth.ts). */
 export function requireAgent(agents: Agents, publicUrl: string) {
-  const check = { cookie: AGENT_COOKIE, kind: 'agent', publicUrl, authenticate: (token: string) => agents.authenticate(token) } as const;
+  const check = {
+    cookie: AGENT_COOKIE,
+    kind: 'agent',
+    publicUrl,
+    authenticate: (token: string) => agents.authenticate(token),
+  } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const { owner, token } = await authenticateSession(request, check);
     request.agent = owner;

@@ -75,16 +75,25 @@ export class Agents {
   async create(input: CreateAgentInput): Promise<Agent> {
     const valid = CredentialsBodySchema.safeParse({ username: input.username, password: input.password });
     if (!valid.success) {
-      throw new PlatformError('BAD_REQUEST', { message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores; passwords at least 8 characters.' });
+      throw new PlatformError('BAD_REQUEST', {
+        message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores; passwords at least 8 characters.',
+      });
     }
     const username = input.username.toLowerCase();
     const displayName = (input.displayName ?? input.username).trim() || username;
     const passwordHash = await this.#passwords.hash(input.password);
     const now = this.ctx.now();
     const capacity = input.capacity ?? 3;
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 50) throw new PlatformError('BAD_REQUEST', { message: 'Capacity is 1–50 conversations.' });
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 50)
+      throw new PlatformError('BAD_REQUEST', { message: 'Capacity is 1–50 conversations.' });
     const role = input.role ?? 'agent';
-    const row = { id: newId('ag'), page_id: input.pageId, username, display_name: displayName, persona_id: randomScopedId() };
+    const row = {
+      id: newId('ag'),
+      page_id: input.pageId,
+      username,
+      display_name: displayName,
+      persona_id: randomScopedId(),
+    };
     return this.ctx.storage.writes.run(async ({ db }) => {
       const page = await db.selectFrom('pages').select('name').where('id', '=', input.pageId).executeTakeFirst();
       if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${input.pageId}` });
@@ -93,17 +102,38 @@ export class Agents {
       const team =
         input.team === undefined
           ? undefined
-          : await db.selectFrom('inbox_teams').select(['id', 'name']).where('page_id', '=', input.pageId).where('name', '=', input.team).executeTakeFirst();
-      if (input.team !== undefined && team === undefined) throw new PlatformError('NOT_FOUND', { message: `No team ${input.team} on this page` });
+          : await db
+              .selectFrom('inbox_teams')
+              .select(['id', 'name'])
+              .where('page_id', '=', input.pageId)
+              .where('name', '=', input.team)
+              .executeTakeFirst();
+      if (input.team !== undefined && team === undefined)
+        throw new PlatformError('NOT_FOUND', { message: `No team ${input.team} on this page` });
       await db
         .insertInto('personas')
-        .values({ id: row.persona_id, page_id: row.page_id, name: displayName, profile_picture_url: '', created_at: now, deleted_at: null })
+        .values({
+          id: row.persona_id,
+          page_id: row.page_id,
+          name: displayName,
+          profile_picture_url: '',
+          created_at: now,
+          deleted_at: null,
+        })
         .execute();
       await db
         .insertInto('agents')
         .values({ ...row, password_hash: passwordHash, created_at: now, team_id: team?.id ?? null, role, capacity })
         .execute();
-      return { ...row, page_name: page.name, team_id: team?.id ?? null, team_name: team?.name ?? null, role, status: 'offline', capacity };
+      return {
+        ...row,
+        page_name: page.name,
+        team_id: team?.id ?? null,
+        team_name: team?.name ?? null,
+        role,
+        status: 'offline',
+        capacity,
+      };
     });
   }
 
@@ -159,7 +189,11 @@ export class Agents {
   /** Ends the session; its open inbox streams, on every hub process, are closed. */
   async logOut(sessionToken: string): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
-      const gone = await tx.db.deleteFrom('agent_sessions').where('id_hash', '=', sha256Hex(sessionToken)).returning('agent_id').executeTakeFirst();
+      const gone = await tx.db
+        .deleteFrom('agent_sessions')
+        .where('id_hash', '=', sha256Hex(sessionToken))
+        .returning('agent_id')
+        .executeTakeFirst();
       if (gone !== undefined) announceSessionsEnded(tx, this.ctx.bus, 'agent', gone.agent_id);
     });
   }

@@ -12,7 +12,11 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
       await hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Fraud' });
       await hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Cards' });
     });
@@ -20,11 +24,21 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const make = (username: string, team: string | undefined, role: 'agent' | 'supervisor' = 'agent', pageId = bank.page_id) =>
-      hub.services.agents.create({ pageId, username, password: AGENT_PASSWORD, displayName: username, team, role });
+    const make = (
+      username: string,
+      team: string | undefined,
+      role: 'agent' | 'supervisor' = 'agent',
+      pageId = bank.page_id,
+    ) => hub.services.agents.create({ pageId, username, password: AGENT_PASSWORD, displayName: username, team, role });
     const teamId = async (name: string) =>
-      (await hub.ctx.storage.db.selectFrom('inbox_teams').select('id').where('page_id', '=', bank.page_id).where('name', '=', name).executeTakeFirstOrThrow())
-        .id;
+      (
+        await hub.ctx.storage.db
+          .selectFrom('inbox_teams')
+          .select('id')
+          .where('page_id', '=', bank.page_id)
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow()
+      ).id;
 
     it('supervisors create them per team; unknown variables are refused; agents fill them with the customer and the case', async () => {
       await make('rosa', 'Fraud', 'supervisor');
@@ -41,26 +55,43 @@ for (const dialect of DIALECTS) {
       const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Fraud' });
       expect((await create(rosa, { title: 'X', text: 'x', team_id: otherTeam.id })).statusCode).toBe(404);
       expect(await hub.ctx.storage.db.selectFrom('inbox_canned').select('id').execute()).toEqual([]);
-      const made = await create(rosa, { title: 'Unlock', text: 'Hi {{first_name}}, case {{ case_ref }} is being reviewed.', team_id: fraud });
+      const made = await create(rosa, {
+        title: 'Unlock',
+        text: 'Hi {{first_name}}, case {{ case_ref }} is being reviewed.',
+        team_id: fraud,
+      });
       expect(made.statusCode).toBe(201);
       // Dana (Fraud) sees it; Carl (Cards) does not.
-      expect((await agentCall(dana, 'GET', '/inbox/api/canned')).json().data.map((c: { title: string }) => c.title)).toEqual(['Unlock']);
+      expect(
+        (await agentCall(dana, 'GET', '/inbox/api/canned')).json().data.map((c: { title: string }) => c.title),
+      ).toEqual(['Unlock']);
       expect((await agentCall(await logIn('carl'), 'GET', '/inbox/api/canned')).json().data).toEqual([]);
       const alice = await customerWith(bank, 'alice');
       await handOver(bank, alice.psid, JSON.stringify({ team: 'Fraud', reason: 'locked', case_ref: 'FC-1042' }));
-      const filled = await agentCall(dana, 'POST', `/inbox/api/conversations/${alice.conversationId}/canned/${made.json().id}`);
+      const filled = await agentCall(
+        dana,
+        'POST',
+        `/inbox/api/conversations/${alice.conversationId}/canned/${made.json().id}`,
+      );
       expect(filled.json()).toEqual({ text: 'Hi alice, case FC-1042 is being reviewed.' });
       // Without a case reference the fill is refused rather than sent half-filled.
       const bob = await customerWith(bank, 'bob');
       await handOver(bank, bob.psid, 'plain reason');
-      const missing = await agentCall(dana, 'POST', `/inbox/api/conversations/${bob.conversationId}/canned/${made.json().id}`);
+      const missing = await agentCall(
+        dana,
+        'POST',
+        `/inbox/api/conversations/${bob.conversationId}/canned/${made.json().id}`,
+      );
       expect(missing.statusCode).toBe(400);
       expect(missing.json().error.message).toContain('case_ref');
       // Another page's conversation is unknown.
       await make('otto', undefined, 'agent', otherBank.page_id);
       const carol = await customerWith(otherBank, 'carol');
       await handOver(otherBank, carol.psid);
-      expect((await agentCall(dana, 'POST', `/inbox/api/conversations/${carol.conversationId}/canned/${made.json().id}`)).statusCode).toBe(404);
+      expect(
+        (await agentCall(dana, 'POST', `/inbox/api/conversations/${carol.conversationId}/canned/${made.json().id}`))
+          .statusCode,
+      ).toBe(404);
     });
   });
 }

@@ -53,19 +53,32 @@ function matchOf(terms: string[], row: { first_name: string; psid: string }): In
   return null;
 }
 
-async function matchMessages(ctx: HubContext, agent: Agent, conversationId: string, customerId: string, terms: string[]): Promise<InboxClosedItem['match']> {
+async function matchMessages(
+  ctx: HubContext,
+  agent: Agent,
+  conversationId: string,
+  customerId: string,
+  terms: string[],
+): Promise<InboxClosedItem['match']> {
   const rows = await pageOfMessages(ctx.storage.db, conversationId, undefined, CLOSED_MESSAGES_PER_CONVERSATION);
   for (const row of rows) {
     let text: string | undefined;
     try {
-      text = bodyText(await ctx.storage.vault.openMessage({ purpose: 'agent_support', actor: `agent:${agent.id}` }, customerId, row.body));
+      text = bodyText(
+        await ctx.storage.vault.openMessage(
+          { purpose: 'agent_support', actor: `agent:${agent.id}` },
+          customerId,
+          row.body,
+        ),
+      );
     } catch (err) {
       if (err instanceof ContentErasedError) return null;
       throw err;
     }
     if (text === undefined) continue;
     const folded = fold(text);
-    if (terms.every((t) => folded.includes(t))) return { field: 'message', snippet: snippetAround(text, folded, terms[0] ?? '') };
+    if (terms.every((t) => folded.includes(t)))
+      return { field: 'message', snippet: snippetAround(text, folded, terms[0] ?? '') };
   }
   return null;
 }

@@ -7,7 +7,11 @@ import { PAGE_INBOX_APP_ID, PlatformError, type CustomerHandover } from '@confid
 import type { HubContext } from '../../context.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
 
-export async function customerHandover(ctx: HubContext, customerId: string, conversationId: string): Promise<CustomerHandover> {
+export async function customerHandover(
+  ctx: HubContext,
+  customerId: string,
+  conversationId: string,
+): Promise<CustomerHandover> {
   const db = ctx.storage.db;
   const conv = await findConversationOfCustomer(db, customerId, conversationId);
   if (conv === undefined) throw new PlatformError('NOT_FOUND');
@@ -19,7 +23,8 @@ export async function customerHandover(ctx: HubContext, customerId: string, conv
     .where('t.conversation_id', '=', conv.id)
     .executeTakeFirst();
   if (thread === undefined) return { state: 'waiting', position: null, agent: null };
-  if (thread.agent_id !== null) return { state: 'with_agent', position: null, agent: { name: thread.display_name ?? '' } };
+  if (thread.agent_id !== null)
+    return { state: 'with_agent', position: null, agent: { name: thread.display_name ?? '' } };
   const ahead = await db
     .selectFrom('inbox_threads as t')
     .innerJoin('conversations as c', 'c.id', 't.conversation_id')
@@ -27,7 +32,12 @@ export async function customerHandover(ctx: HubContext, customerId: string, conv
     .where('t.page_id', '=', conv.page_id)
     .where('c.thread_owner_app_id', '=', PAGE_INBOX_APP_ID)
     .where('t.agent_id', 'is', null)
-    .where((eb) => eb.or([eb('t.queued_at', '<', thread.queued_at), eb.and([eb('t.queued_at', '=', thread.queued_at), eb('t.conversation_id', '<', conv.id)])]))
+    .where((eb) =>
+      eb.or([
+        eb('t.queued_at', '<', thread.queued_at),
+        eb.and([eb('t.queued_at', '=', thread.queued_at), eb('t.conversation_id', '<', conv.id)]),
+      ]),
+    )
     .executeTakeFirstOrThrow();
   return { state: 'waiting', position: Number(ahead.n) + 1, agent: null };
 }

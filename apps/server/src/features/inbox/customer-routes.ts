@@ -14,7 +14,11 @@ export function inboxCustomerRoutes(ctx: HubContext, auth: Auth) {
     app.withTypeProvider<ZodTypeProvider>().get(
       '/api/conversations/:id/agent',
       {
-        schema: { tags: ['conversations'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: CustomerHandoverSchema } },
+        schema: {
+          tags: ['conversations'],
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: { 200: CustomerHandoverSchema },
+        },
         preHandler: auth,
       },
       async (request) => customerHandover(ctx, customerOf(request).id, request.params.id),

@@ -16,15 +16,25 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
     });
     afterEach(async () => {
       await hub.dispose();
     });
 
     const customerMessages = async (cookie: string, conversationId: string) => {
-      const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: { cookie } });
-      return (res.json().data as Array<{ body: { text?: string }; persona?: { name: string } | null; system?: boolean }>)
+      const res = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${conversationId}/messages`,
+        headers: { cookie },
+      });
+      return (
+        res.json().data as Array<{ body: { text?: string }; persona?: { name: string } | null; system?: boolean }>
+      )
         .reverse()
         .map((m) => ({ text: m.body.text, persona: m.persona?.name ?? null, system: m.system === true }));
     };
@@ -53,7 +63,9 @@ for (const dialect of DIALECTS) {
       expect(joined).toMatchObject({ message: { body: { text: 'Ada joined' }, direction: 'out', system: true } });
       await agentCall(ada, 'POST', url(alice.conversationId, 'messages'), { text: 'Hello, Ada here.' });
       await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'));
-      await stream.until((f) => f.type === 'message' && f.message.body.text === 'Ada left, you are back with the assistant');
+      await stream.until(
+        (f) => f.type === 'message' && f.message.body.text === 'Ada left, you are back with the assistant',
+      );
       stream.close();
       expect(await customerMessages(alice.cookie, alice.conversationId)).toEqual([
         { text: 'hello from alice', persona: null, system: false },
@@ -64,16 +76,21 @@ for (const dialect of DIALECTS) {
       ]);
       // The agent sees the same lines, marked as such.
       const view = (await agentCall(ada, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).json();
-      expect(view.messages.filter((m: { system?: boolean }) => m.system === true).map((m: { body: { text: string } }) => m.body.text)).toEqual([
-        'Ada joined',
-        'Ada left, you are back with the assistant',
-      ]);
+      expect(
+        view.messages
+          .filter((m: { system?: boolean }) => m.system === true)
+          .map((m: { body: { text: string } }) => m.body.text),
+      ).toEqual(['Ada joined', 'Ada left, you are back with the assistant']);
       // The bank got its echoes of the agent's messages, not of the system lines.
       const rows = await hub.ctx.storage.db.selectFrom('webhook_outbox').select('payload').orderBy('id').execute();
       const items = await Promise.all(
-        rows.map((r) => hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, r.payload)),
+        rows.map((r) =>
+          hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, r.payload),
+        ),
       );
-      const texts = items.map((i) => (i as { message?: { text?: string } }).message?.text).filter((t) => t !== undefined);
+      const texts = items
+        .map((i) => (i as { message?: { text?: string } }).message?.text)
+        .filter((t) => t !== undefined);
       expect(texts).toEqual(['hello from alice', 'Hello, Ada here.', CLOSING]);
     });
 
@@ -83,7 +100,11 @@ for (const dialect of DIALECTS) {
       const bob = await customerWith(bank, 'bob');
       const carol = await customerWith(otherBank, 'carol');
       const state = async (c: { cookie: string; conversationId: string }) => {
-        const res = await hub.app.inject({ method: 'GET', url: `/api/conversations/${c.conversationId}/agent`, headers: { cookie: c.cookie } });
+        const res = await hub.app.inject({
+          method: 'GET',
+          url: `/api/conversations/${c.conversationId}/agent`,
+          headers: { cookie: c.cookie },
+        });
         expect(res.statusCode).toBe(200);
         return res.json();
       };
@@ -100,9 +121,15 @@ for (const dialect of DIALECTS) {
       expect(await state(alice)).toEqual({ state: 'with_agent', position: null, agent: { name: 'Ada' } });
       expect(await state(bob)).toEqual({ state: 'waiting', position: 1, agent: null });
       // Another customer's conversation is unknown; no session is 401.
-      const foreign = await hub.app.inject({ method: 'GET', url: `/api/conversations/${alice.conversationId}/agent`, headers: { cookie: bob.cookie } });
+      const foreign = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${alice.conversationId}/agent`,
+        headers: { cookie: bob.cookie },
+      });
       expect(foreign.statusCode).toBe(404);
-      expect((await hub.app.inject({ method: 'GET', url: `/api/conversations/${alice.conversationId}/agent` })).statusCode).toBe(401);
+      expect(
+        (await hub.app.inject({ method: 'GET', url: `/api/conversations/${alice.conversationId}/agent` })).statusCode,
+      ).toBe(401);
     });
 
     it("the agent's typing reaches the customer's stream; only the assigned agent's", async () => {
@@ -115,15 +142,26 @@ for (const dialect of DIALECTS) {
       const base = (await hub.listen()).replace('http://', 'ws://');
       const stream = new Frames<ServerFrame>(`${base}/api/stream`, { cookie: alice.cookie });
       await stream.until((f) => f.type === 'ready');
-      expect((await agentCall(ada, 'POST', url(alice.conversationId, 'typing'), { on: true })).json().error.code).toBe('CONVERSATION_NOT_ASSIGNED');
+      expect((await agentCall(ada, 'POST', url(alice.conversationId, 'typing'), { on: true })).json().error.code).toBe(
+        'CONVERSATION_NOT_ASSIGNED',
+      );
       await agentCall(ada, 'POST', url(alice.conversationId, 'take'));
       for (const bad of [{}, { on: 'yes' }, { on: true, x: 1 }])
         expect((await agentCall(ada, 'POST', url(alice.conversationId, 'typing'), bad)).statusCode).toBe(400);
-      expect((await agentCall(await logIn('bea'), 'POST', url(alice.conversationId, 'typing'), { on: true })).json().error.code).toBe('CONVERSATION_TAKEN');
-      expect((await agentCall(await logIn('otto'), 'POST', url(alice.conversationId, 'typing'), { on: true })).statusCode).toBe(404);
+      expect(
+        (await agentCall(await logIn('bea'), 'POST', url(alice.conversationId, 'typing'), { on: true })).json().error
+          .code,
+      ).toBe('CONVERSATION_TAKEN');
+      expect(
+        (await agentCall(await logIn('otto'), 'POST', url(alice.conversationId, 'typing'), { on: true })).statusCode,
+      ).toBe(404);
       expect(stream.items.filter((f) => f.type === 'typing')).toEqual([]);
       expect((await agentCall(ada, 'POST', url(alice.conversationId, 'typing'), { on: true })).statusCode).toBe(204);
-      expect(await stream.until((f) => f.type === 'typing')).toEqual({ type: 'typing', conversation_id: alice.conversationId, on: true });
+      expect(await stream.until((f) => f.type === 'typing')).toEqual({
+        type: 'typing',
+        conversation_id: alice.conversationId,
+        on: true,
+      });
       await agentCall(ada, 'POST', url(alice.conversationId, 'typing'), { on: false });
       await stream.until((f) => f.type === 'typing' && !f.on);
       stream.close();

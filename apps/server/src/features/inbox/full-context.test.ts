@@ -13,7 +13,11 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -45,7 +49,12 @@ for (const dialect of DIALECTS) {
       expect(frame).toEqual({
         type: 'message',
         conversation_id: alice.conversationId,
-        message: expect.objectContaining({ direction: 'in', conversation_id: alice.conversationId, body: { text: 'my card is blocked' }, persona: null }),
+        message: expect.objectContaining({
+          direction: 'in',
+          conversation_id: alice.conversationId,
+          body: { text: 'my card is blocked' },
+          persona: null,
+        }),
       });
       // Give any stray frame time to arrive: exactly one frame for the message.
       await new Promise((r) => setTimeout(r, 150));
@@ -69,7 +78,11 @@ for (const dialect of DIALECTS) {
       const alice = await customerWith(bank, 'alice');
       const template = {
         type: 'template',
-        payload: { template_type: 'button', text: 'Was this you?', buttons: [{ type: 'postback', title: 'Yes', payload: 'YES' }] },
+        payload: {
+          template_type: 'button',
+          text: 'Was this you?',
+          buttons: [{ type: 'postback', title: 'Yes', payload: 'YES' }],
+        },
       };
       const sent = await hub.app.inject({
         method: 'POST',
@@ -82,7 +95,11 @@ for (const dialect of DIALECTS) {
       const view = (await agentCall(ada, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).json();
       expect(view.reason).toBe('fraud: card 4821 locked');
       expect(view.consent).toEqual({ status: 'none', categories: [], expires_at: null });
-      expect(view.messages[1]).toMatchObject({ direction: 'out', conversation_id: alice.conversationId, body: { attachment: template } });
+      expect(view.messages[1]).toMatchObject({
+        direction: 'out',
+        conversation_id: alice.conversationId,
+        body: { attachment: template },
+      });
       expect((await agentCall(ada, 'GET', '/inbox/api/queue')).json().data[0].reason).toBe('fraud: card 4821 locked');
     });
 

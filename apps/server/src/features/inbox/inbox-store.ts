@@ -79,10 +79,16 @@ function normalise(row: Omit<InboxConversationRow, 'status'> & { status: InboxSt
  * now, or handed to it before (resolved). Undefined for an unknown id, another page's, or one
  * the inbox never had.
  */
-export async function findInboxConversation(db: Kysely<Database>, pageId: string, conversationId: string): Promise<InboxConversationRow | undefined> {
+export async function findInboxConversation(
+  db: Kysely<Database>,
+  pageId: string,
+  conversationId: string,
+): Promise<InboxConversationRow | undefined> {
   const row = await inboxConversations(db, pageId)
     .where('c.id', '=', conversationId)
-    .where((eb) => eb.or([eb('c.thread_owner_app_id', '=', PAGE_INBOX_APP_ID), eb('t.conversation_id', 'is not', null)]))
+    .where((eb) =>
+      eb.or([eb('c.thread_owner_app_id', '=', PAGE_INBOX_APP_ID), eb('t.conversation_id', 'is not', null)]),
+    )
     .executeTakeFirst();
   return row === undefined ? undefined : normalise(row);
 }
@@ -108,7 +114,15 @@ export async function listResolvedConversations(
     .innerJoin('conversations as c', 'c.id', 't.conversation_id')
     .innerJoin('customers as u', 'u.id', 'c.customer_id')
     .leftJoin('agents as a', 'a.id', 't.resolved_by')
-    .select(['c.id', 'c.psid', 'c.customer_id', 'u.username as first_name', 't.resolved_at', 't.resolved_by', 'a.display_name as resolver_name'])
+    .select([
+      'c.id',
+      'c.psid',
+      'c.customer_id',
+      'u.username as first_name',
+      't.resolved_at',
+      't.resolved_by',
+      'a.display_name as resolver_name',
+    ])
     .where('t.page_id', '=', pageId)
     .where('t.status', '=', 'resolved')
     .where('t.resolved_at', 'is not', null);

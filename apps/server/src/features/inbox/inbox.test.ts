@@ -1,7 +1,16 @@
 import { PAGE_INBOX_APP_ID, type InboxFrame, type ServerFrame } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { buildTestHub, createPage, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 
 type Page = Awaited<ReturnType<typeof createPage>>;
 const DAY = 24 * 60 * 60 * 1000;
@@ -45,7 +54,11 @@ for (const dialect of DIALECTS) {
       clock = testClock();
       hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', LOGIN_MAX_ATTEMPTS: '3' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -69,12 +82,21 @@ for (const dialect of DIALECTS) {
       const customer = await signUp(hub, username);
       const conv = await openConversation(hub, customer.cookie, page.page_id);
       await say(customer.cookie, conv.id, `hello from ${username}`);
-      const { psid } = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
+      const { psid } = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('psid')
+        .where('id', '=', conv.id)
+        .executeTakeFirstOrThrow();
       return { ...customer, conversationId: conv.id, psid };
     }
 
     async function say(cookie: string, conversationId: string, text: string): Promise<void> {
-      const res = await hub.app.inject({ method: 'POST', url: `/api/conversations/${conversationId}/messages`, headers: { cookie }, payload: { text } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conversationId}/messages`,
+        headers: { cookie },
+        payload: { text },
+      });
       expect(res.statusCode).toBeLessThan(300);
     }
 
@@ -91,8 +113,17 @@ for (const dialect of DIALECTS) {
     describe('agent create (the use case behind `confide agent create`)', () => {
       it('creates the agent with a persona of the page named after them', async () => {
         const agent = await createAgent(bank, 'Ada', 'Ada Lovelace');
-        expect(agent).toMatchObject({ page_id: bank.page_id, username: 'ada', display_name: 'Ada Lovelace', page_name: 'Inbox Bank' });
-        const persona = await hub.ctx.storage.db.selectFrom('personas').selectAll().where('id', '=', agent.persona_id).executeTakeFirstOrThrow();
+        expect(agent).toMatchObject({
+          page_id: bank.page_id,
+          username: 'ada',
+          display_name: 'Ada Lovelace',
+          page_name: 'Inbox Bank',
+        });
+        const persona = await hub.ctx.storage.db
+          .selectFrom('personas')
+          .selectAll()
+          .where('id', '=', agent.persona_id)
+          .executeTakeFirstOrThrow();
         expect(persona).toMatchObject({ page_id: bank.page_id, name: 'Ada Lovelace', deleted_at: null });
         const stored = await hub.ctx.storage.db.selectFrom('agents').select('password_hash').executeTakeFirstOrThrow();
         expect(stored.password_hash).toMatch(/^\$argon2id\$/);
@@ -101,8 +132,12 @@ for (const dialect of DIALECTS) {
       it('refuses a taken username, an unknown page and a short password', async () => {
         await createAgent(bank, 'bea');
         await expect(createAgent(otherBank, 'BEA')).rejects.toMatchObject({ key: 'USERNAME_TAKEN' });
-        await expect(hub.services.agents.create({ pageId: '999', username: 'cid', password: PASSWORD })).rejects.toMatchObject({ key: 'NOT_FOUND' });
-        await expect(hub.services.agents.create({ pageId: bank.page_id, username: 'cid', password: 'short' })).rejects.toMatchObject({ key: 'BAD_REQUEST' });
+        await expect(
+          hub.services.agents.create({ pageId: '999', username: 'cid', password: PASSWORD }),
+        ).rejects.toMatchObject({ key: 'NOT_FOUND' });
+        await expect(
+          hub.services.agents.create({ pageId: bank.page_id, username: 'cid', password: 'short' }),
+        ).rejects.toMatchObject({ key: 'BAD_REQUEST' });
         expect(await hub.ctx.storage.db.selectFrom('personas').select('id').execute()).toHaveLength(1);
       });
     });
@@ -110,7 +145,11 @@ for (const dialect of DIALECTS) {
     describe('POST /inbox/api/login, /logout, GET /me', () => {
       it('logs in with an HTTP-only SameSite=Strict cookie of its own, and out', async () => {
         await createAgent(bank, 'ada', 'Ada');
-        const res = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
+        const res = await hub.app.inject({
+          method: 'POST',
+          url: '/inbox/api/login',
+          payload: { username: 'ada', password: PASSWORD },
+        });
         expect(res.statusCode).toBe(200);
         expect(res.json().agent).toEqual({
           id: expect.any(String),
@@ -132,7 +171,11 @@ for (const dialect of DIALECTS) {
         expect((await agentCall(cookie, 'POST', '/inbox/api/logout')).statusCode).toBe(204);
         const after = await agentCall(cookie, 'GET', '/inbox/api/me');
         expect(after.statusCode).toBe(401);
-        expect(after.json().error).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, request_id: expect.any(String) });
+        expect(after.json().error).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          status: 401,
+          request_id: expect.any(String),
+        });
       });
 
       it('keeps customers and agents apart, checks the Origin and rate-limits failed logins', async () => {
@@ -140,7 +183,9 @@ for (const dialect of DIALECTS) {
         const customer = await signUp(hub, 'carla');
         expect((await agentCall(customer.cookie, 'GET', '/inbox/api/queue')).statusCode).toBe(401);
         const agentCookie = await logIn('ada');
-        expect((await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: agentCookie } })).statusCode).toBe(401);
+        expect(
+          (await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: agentCookie } })).statusCode,
+        ).toBe(401);
         const foreign = await hub.app.inject({
           method: 'POST',
           url: '/inbox/api/login',
@@ -148,13 +193,25 @@ for (const dialect of DIALECTS) {
           payload: { username: 'ada', password: PASSWORD },
         });
         expect(foreign.json().error.code).toBe('FORBIDDEN_ORIGIN');
-        const crossSite = await hub.app.inject({ method: 'POST', url: '/inbox/api/logout', headers: { cookie: agentCookie, 'sec-fetch-site': 'cross-site' } });
+        const crossSite = await hub.app.inject({
+          method: 'POST',
+          url: '/inbox/api/logout',
+          headers: { cookie: agentCookie, 'sec-fetch-site': 'cross-site' },
+        });
         expect(crossSite.statusCode).toBe(403);
         for (let i = 0; i < 3; i++) {
-          const wrong = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: 'wrong password' } });
+          const wrong = await hub.app.inject({
+            method: 'POST',
+            url: '/inbox/api/login',
+            payload: { username: 'ada', password: 'wrong password' },
+          });
           expect(wrong.json().error.code).toBe('INVALID_CREDENTIALS');
         }
-        const blocked = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
+        const blocked = await hub.app.inject({
+          method: 'POST',
+          url: '/inbox/api/login',
+          payload: { username: 'ada', password: PASSWORD },
+        });
         expect(blocked.statusCode).toBe(429);
         expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
       });
@@ -185,7 +242,11 @@ for (const dialect of DIALECTS) {
             snoozed_until: null,
             reason: 'needs a human',
             team: null,
-            last_message: expect.objectContaining({ direction: 'in', body: { text: 'hello from alice' }, persona: null }),
+            last_message: expect.objectContaining({
+              direction: 'in',
+              body: { text: 'hello from alice' },
+              persona: null,
+            }),
           },
         ]);
         expect(res.body).not.toContain(alice.id);
@@ -204,9 +265,20 @@ for (const dialect of DIALECTS) {
         expect(again.statusCode).toBe(409);
         expect(again.json().error).toMatchObject({ code: 'CONVERSATION_TAKEN', status: 409 });
         expect((await agentCall(ada, 'POST', url)).statusCode).toBe(204);
-        expect((await agentCall(ben, 'GET', '/inbox/api/queue')).json().data[0].assigned_agent).toEqual({ id: expect.any(String), display_name: 'Ada' });
-        expect((await agentCall(ben, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'me too' })).statusCode).toBe(409);
-        expect((await agentCall(ben, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`)).statusCode).toBe(409);
+        expect((await agentCall(ben, 'GET', '/inbox/api/queue')).json().data[0].assigned_agent).toEqual({
+          id: expect.any(String),
+          display_name: 'Ada',
+        });
+        expect(
+          (
+            await agentCall(ben, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+              text: 'me too',
+            })
+          ).statusCode,
+        ).toBe(409);
+        expect((await agentCall(ben, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`)).statusCode).toBe(
+          409,
+        );
       });
 
       it("answers 404 for another page's conversation, one not in the inbox, and an unknown id alike", async () => {
@@ -235,7 +307,9 @@ for (const dialect of DIALECTS) {
           }
         }
         expect((await agentCall(olga, 'GET', '/inbox/api/queue')).json().data).toEqual([]);
-        expect(await hub.ctx.storage.db.selectFrom('messages').select('mid').where('direction', '=', 'out').execute()).toEqual([]);
+        expect(
+          await hub.ctx.storage.db.selectFrom('messages').select('mid').where('direction', '=', 'out').execute(),
+        ).toEqual([]);
       });
 
       it('shows the history and allowed profile fields only, and records every view', async () => {
@@ -267,7 +341,11 @@ for (const dialect of DIALECTS) {
         expect(first.body).not.toContain('Other Bank');
         clock.advance(1000);
         await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
-        const views = await hub.ctx.storage.db.selectFrom('agent_views').select(['agent_id', 'conversation_id', 'viewed_at']).orderBy('id').execute();
+        const views = await hub.ctx.storage.db
+          .selectFrom('agent_views')
+          .select(['agent_id', 'conversation_id', 'viewed_at'])
+          .orderBy('id')
+          .execute();
         expect(views).toEqual([
           { agent_id: agent.id, conversation_id: alice.conversationId, viewed_at: clock.now() - 1000 },
           { agent_id: agent.id, conversation_id: alice.conversationId, viewed_at: clock.now() },
@@ -285,7 +363,12 @@ for (const dialect of DIALECTS) {
         await stream.until((f) => f.type === 'ready');
         // More than 24 hours later: only the HUMAN_AGENT tag may still answer.
         clock.advance(3 * DAY);
-        const res = await agentCall(await logIn('ada'), 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'Hi, Ada here' });
+        const res = await agentCall(
+          await logIn('ada'),
+          'POST',
+          `/inbox/api/conversations/${alice.conversationId}/messages`,
+          { text: 'Hi, Ada here' },
+        );
         expect(res.statusCode).toBe(201);
         expect(res.json()).toMatchObject({
           direction: 'out',
@@ -293,7 +376,11 @@ for (const dialect of DIALECTS) {
           tag: 'HUMAN_AGENT',
           persona: { id: agent.persona_id, name: 'Ada Agent' },
         });
-        const stored = await hub.ctx.storage.db.selectFrom('messages').selectAll().where('mid', '=', res.json().mid).executeTakeFirstOrThrow();
+        const stored = await hub.ctx.storage.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('mid', '=', res.json().mid)
+          .executeTakeFirstOrThrow();
         expect(stored).toMatchObject({
           direction: 'out',
           tag: 'HUMAN_AGENT',
@@ -301,12 +388,18 @@ for (const dialect of DIALECTS) {
           persona_id: agent.persona_id,
           app_id: PAGE_INBOX_APP_ID,
         });
-        const live = await stream.until((f) => f.type === 'message' && f.message.direction === 'out' && f.message.system !== true);
+        const live = await stream.until(
+          (f) => f.type === 'message' && f.message.direction === 'out' && f.message.system !== true,
+        );
         expect(live.type === 'message' && live.message.body.text).toBe('Hi, Ada here');
         // The customer sees who answered: the agent's persona, which has no picture.
         const persona = { id: agent.persona_id, name: 'Ada Agent', profile_picture_url: null };
         expect(live.type === 'message' && live.message.persona).toEqual(persona);
-        const history = await hub.app.inject({ method: 'GET', url: `/api/conversations/${alice.conversationId}/messages`, headers: { cookie: alice.cookie } });
+        const history = await hub.app.inject({
+          method: 'GET',
+          url: `/api/conversations/${alice.conversationId}/messages`,
+          headers: { cookie: alice.cookie },
+        });
         expect(history.json().data[0]).toMatchObject({ body: { text: 'Hi, Ada here' }, persona });
         stream.close();
         const echo = await hub.ctx.storage.db
@@ -316,7 +409,13 @@ for (const dialect of DIALECTS) {
           .where('created_at', '=', clock.now())
           .executeTakeFirstOrThrow();
         expect(echo.field).toBe('standby');
-        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, echo.payload)).toMatchObject({
+        expect(
+          await hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            alice.id,
+            echo.payload,
+          ),
+        ).toMatchObject({
           recipient: { id: alice.psid },
           message: { is_echo: true, app_id: Number(PAGE_INBOX_APP_ID), text: 'Hi, Ada here' },
         });
@@ -331,11 +430,19 @@ for (const dialect of DIALECTS) {
         await handOver(bank, alice.psid);
         const cookie = await logIn('ada');
         clock.advance(7 * DAY + 1);
-        const res = await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'Too late?' });
+        const res = await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+          text: 'Too late?',
+        });
         expect(res.statusCode).toBe(400);
         expect(res.json().error.code).toBe('OUTSIDE_WINDOW');
         await say(alice.cookie, alice.conversationId, 'still there?');
-        expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'Yes!' })).statusCode).toBe(201);
+        expect(
+          (
+            await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+              text: 'Yes!',
+            })
+          ).statusCode,
+        ).toBe(201);
       });
 
       it('done passes control back to the primary app, which gets pass_thread_control', async () => {
@@ -358,19 +465,27 @@ for (const dialect of DIALECTS) {
           .where('field', '=', 'messaging_handovers')
           .executeTakeFirstOrThrow();
         expect(webhook.app_id).toBe(bank.app_id);
-        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, webhook.payload)).toMatchObject({
+        expect(
+          await hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            alice.id,
+            webhook.payload,
+          ),
+        ).toMatchObject({
           pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id },
         });
         expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toEqual([]);
         // Kept for the closed view, read-only.
         const closed = await agentCall(cookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`);
         expect(closed.json()).toMatchObject({ status: 'resolved', resolved_at: expect.any(Number) });
-        expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'hi' })).json().error.code).toBe(
-          'CONVERSATION_RESOLVED',
-        );
-        expect(await hub.ctx.storage.db.selectFrom('inbox_threads').select(['status', 'resolved_by']).execute()).toEqual([
-          { status: 'resolved', resolved_by: expect.any(String) },
-        ]);
+        expect(
+          (
+            await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'hi' })
+          ).json().error.code,
+        ).toBe('CONVERSATION_RESOLVED');
+        expect(
+          await hub.ctx.storage.db.selectFrom('inbox_threads').select(['status', 'resolved_by']).execute(),
+        ).toEqual([{ status: 'resolved', resolved_by: expect.any(String) }]);
       });
       it('done with a note hands it to the primary app as the metadata of pass_thread_control; a bad note changes nothing', async () => {
         await createAgent(bank, 'ada');
@@ -379,10 +494,14 @@ for (const dialect of DIALECTS) {
         const cookie = await logIn('ada');
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`);
         for (const bad of [{ note: '' }, { note: 'x'.repeat(1001) }, { note: 42 }, { other: 'y' }]) {
-          expect((await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, bad)).statusCode).toBe(400);
+          expect(
+            (await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, bad)).statusCode,
+          ).toBe(400);
         }
         expect((await agentCall(cookie, 'GET', '/inbox/api/queue')).json().data).toHaveLength(1);
-        const res = await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, { note: 'approve unlock 4821' });
+        const res = await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`, {
+          note: 'approve unlock 4821',
+        });
         expect(res.statusCode).toBe(204);
         const webhook = await hub.ctx.storage.db
           .selectFrom('webhook_outbox')
@@ -391,8 +510,18 @@ for (const dialect of DIALECTS) {
           .where('app_id', '=', bank.app_id)
           .orderBy('id', 'desc')
           .executeTakeFirstOrThrow();
-        expect(await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, alice.id, webhook.payload)).toMatchObject({
-          pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: bank.app_id, metadata: 'approve unlock 4821' },
+        expect(
+          await hub.ctx.storage.vault.openPayload(
+            { purpose: 'deliver_to_business', actor: 'test' },
+            alice.id,
+            webhook.payload,
+          ),
+        ).toMatchObject({
+          pass_thread_control: {
+            previous_owner_app_id: PAGE_INBOX_APP_ID,
+            new_owner_app_id: bank.app_id,
+            metadata: 'approve unlock 4821',
+          },
         });
       });
     });
@@ -409,7 +538,11 @@ for (const dialect of DIALECTS) {
         const about = (change: string) => (f: InboxFrame) => f.type === 'queue' && f.change === change;
         await handOver(otherBank, carol.psid);
         await handOver(bank, alice.psid);
-        expect(await frames.until(about('queued'))).toEqual({ type: 'queue', change: 'queued', conversation_id: alice.conversationId });
+        expect(await frames.until(about('queued'))).toEqual({
+          type: 'queue',
+          change: 'queued',
+          conversation_id: alice.conversationId,
+        });
         await say(alice.cookie, alice.conversationId, 'anyone?');
         expect(await frames.until((f) => f.type === 'message')).toMatchObject({
           conversation_id: alice.conversationId,
@@ -420,7 +553,11 @@ for (const dialect of DIALECTS) {
         await agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/done`);
         await frames.until(about('left'));
         frames.close();
-        expect(frames.items.filter((f) => (f.type === 'queue' || f.type === 'message') && f.conversation_id !== alice.conversationId)).toEqual([]);
+        expect(
+          frames.items.filter(
+            (f) => (f.type === 'queue' || f.type === 'message') && f.conversation_id !== alice.conversationId,
+          ),
+        ).toEqual([]);
       });
 
       it('refuses a socket without the agent cookie or from a foreign Origin', async () => {

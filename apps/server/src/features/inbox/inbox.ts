@@ -69,7 +69,14 @@ export class Inbox {
           row,
           message === undefined
             ? null
-            : await presentInboxMessage(this.ctx.storage.vault, agent.id, row.customer_id, message, personas, mediaLinksFor(this.ctx.config)),
+            : await presentInboxMessage(
+                this.ctx.storage.vault,
+                agent.id,
+                row.customer_id,
+                message,
+                personas,
+                mediaLinksFor(this.ctx.config),
+              ),
           now,
         );
       }),
@@ -119,7 +126,10 @@ export class Inbox {
     await this.ctx.storage.writes.run(async (tx) => {
       const row = await findInboxConversation(tx.db, agent.page_id, conversationId);
       if (row === undefined) throw new PlatformError('NOT_FOUND');
-      await tx.db.insertInto('agent_views').values({ agent_id: agent.id, conversation_id: row.id, viewed_at: this.ctx.now() }).execute();
+      await tx.db
+        .insertInto('agent_views')
+        .values({ agent_id: agent.id, conversation_id: row.id, viewed_at: this.ctx.now() })
+        .execute();
     });
     const state = await this.state(agent, conversationId);
     const db = this.ctx.storage.db;
@@ -127,7 +137,12 @@ export class Inbox {
     const rows = (await pageOfMessages(db, conversationId, undefined, HISTORY_LIMIT)).reverse();
     const personas = await personasOfRows(db, rows);
     const links = mediaLinksFor(this.ctx.config);
-    return { ...state, messages: await Promise.all(rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, m, personas, links))) };
+    return {
+      ...state,
+      messages: await Promise.all(
+        rows.map((m) => presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, m, personas, links)),
+      ),
+    };
   }
 
   /** The conversation's state without its messages: no content is opened and no view recorded. */
@@ -138,7 +153,8 @@ export class Inbox {
     const consent = presentConsent(await findConsentState(this.ctx.storage.db, conv.customer_id, conv.page_id), now);
     return {
       ...item,
-      reply_until: conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
+      reply_until:
+        conv.last_customer_message_at === null ? null : conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS,
       resolved_at: conv.status === 'resolved' ? conv.resolved_at : null,
       consent: { status: consent.status, categories: consent.categories, expires_at: consent.expires_at },
       now,
@@ -159,7 +175,14 @@ export class Inbox {
       .executeTakeFirst();
     if (row === undefined) return undefined;
     const { customer_id: customerId, ...message } = row;
-    return presentInboxMessage(this.ctx.storage.vault, agent.id, customerId, message, await personasOfRows(db, [message]), mediaLinksFor(this.ctx.config));
+    return presentInboxMessage(
+      this.ctx.storage.vault,
+      agent.id,
+      customerId,
+      message,
+      await personasOfRows(db, [message]),
+      mediaLinksFor(this.ctx.config),
+    );
   }
 
   /**
@@ -192,7 +215,11 @@ export class Inbox {
   }
 
   /** Assign or transfer: see `InboxStates.assign`. */
-  assign(agent: Agent, conversationId: string, target: { agent_id?: string | undefined; team_id?: string | undefined }): Promise<void> {
+  assign(
+    agent: Agent,
+    conversationId: string,
+    target: { agent_id?: string | undefined; team_id?: string | undefined },
+  ): Promise<void> {
     return this.#states.assign(agent, conversationId, target);
   }
 
@@ -208,7 +235,11 @@ export class Inbox {
   async typing(agent: Agent, conversationId: string, on: boolean): Promise<void> {
     const conv = await this.#states.held(this.ctx.storage.db, agent, conversationId);
     await this.sendApi.send({
-      params: { recipient: { id: conv.psid }, sender_action: on ? 'typing_on' : 'typing_off', persona_id: agent.persona_id },
+      params: {
+        recipient: { id: conv.psid },
+        sender_action: on ? 'typing_on' : 'typing_off',
+        persona_id: agent.persona_id,
+      },
       path: {},
       file: undefined,
       principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' },
@@ -254,7 +285,11 @@ export class Inbox {
   }
 
   async #customerOf(conversationId: string): Promise<string> {
-    const row = await this.ctx.storage.db.selectFrom('conversations').select('customer_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const row = await this.ctx.storage.db
+      .selectFrom('conversations')
+      .select('customer_id')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     return row.customer_id;
   }
 

@@ -21,7 +21,11 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -38,10 +42,15 @@ for (const dialect of DIALECTS) {
         text: 'Checked ID by phone; card 4111 1111 1111 1111',
       });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ text: expect.stringMatching(/^Checked ID by phone; card /), author: { id: ada.id, display_name: 'Ada' } });
+      expect(res.json()).toMatchObject({
+        text: expect.stringMatching(/^Checked ID by phone; card /),
+        author: { id: ada.id, display_name: 'Ada' },
+      });
       expect(res.body).not.toContain('4111 1111 1111 1111');
       expect({ outbox: await count('webhook_outbox'), events: await count('customer_events') }).toEqual(before);
-      expect((await customerTexts(alice.cookie, alice.conversationId)).map((m) => m.text)).toEqual(['hello from alice']);
+      expect((await customerTexts(alice.cookie, alice.conversationId)).map((m) => m.text)).toEqual([
+        'hello from alice',
+      ]);
       // Sealed at rest.
       const stored = await hub.ctx.storage.db.selectFrom('inbox_notes').select('body').executeTakeFirstOrThrow();
       expect(stored.body).not.toContain('Checked');
@@ -64,13 +73,19 @@ for (const dialect of DIALECTS) {
       const carol = await customerWith(otherBank, 'carol');
       await handOver(otherBank, carol.psid);
       const ada = await logIn('ada');
-      const foreign = await agentCall(ada, 'POST', `/inbox/api/conversations/${carol.conversationId}/notes`, { text: 'peek' });
+      const foreign = await agentCall(ada, 'POST', `/inbox/api/conversations/${carol.conversationId}/notes`, {
+        text: 'peek',
+      });
       expect(foreign.statusCode).toBe(404);
-      expect((await agentCall(ada, 'GET', `/inbox/api/conversations/${carol.conversationId}/notes`)).statusCode).toBe(404);
+      expect((await agentCall(ada, 'GET', `/inbox/api/conversations/${carol.conversationId}/notes`)).statusCode).toBe(
+        404,
+      );
       const alice = await customerWith(bank, 'alice');
       await handOver(bank, alice.psid);
       for (const bad of [{ text: '' }, { text: 'x'.repeat(2001) }, {}, { text: 'ok', x: 1 }]) {
-        expect((await agentCall(ada, 'POST', `/inbox/api/conversations/${alice.conversationId}/notes`, bad)).statusCode).toBe(400);
+        expect(
+          (await agentCall(ada, 'POST', `/inbox/api/conversations/${alice.conversationId}/notes`, bad)).statusCode,
+        ).toBe(400);
       }
       expect(await count('inbox_notes')).toBe(0);
     });

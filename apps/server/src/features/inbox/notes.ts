@@ -17,7 +17,12 @@ import { publishInboxChange } from './publish.js';
  * Adds a note to a conversation the agent's page inbox has or had.
  * @throws PlatformError `NOT_FOUND` for another page's conversation or an unknown one (nothing written).
  */
-export async function addNote(ctx: HubContext, agent: Agent, conversationId: string, input: string): Promise<InboxNote> {
+export async function addNote(
+  ctx: HubContext,
+  agent: Agent,
+  conversationId: string,
+  input: string,
+): Promise<InboxNote> {
   // Card numbers are masked before anything is stored, as in messages.
   const { text } = maskDeep({ text: input });
   const note = { id: newId('nt'), created_at: ctx.now() };
@@ -25,7 +30,10 @@ export async function addNote(ctx: HubContext, agent: Agent, conversationId: str
     const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
     const body = await tx.vault.sealMessage(conv.customer_id, conv.id, { text });
-    await tx.db.insertInto('inbox_notes').values({ id: note.id, conversation_id: conv.id, agent_id: agent.id, body, created_at: note.created_at }).execute();
+    await tx.db
+      .insertInto('inbox_notes')
+      .values({ id: note.id, conversation_id: conv.id, agent_id: agent.id, body, created_at: note.created_at })
+      .execute();
     publishInboxChange(tx, ctx.bus, conv.page_id, conv.id, 'note');
   });
   return { ...note, text, author: { id: agent.id, display_name: agent.display_name } };
@@ -48,12 +56,24 @@ export async function listNotes(ctx: HubContext, agent: Agent, conversationId: s
   for (const row of rows) {
     let text: string;
     try {
-      text = (await ctx.storage.vault.openMessage({ purpose: 'agent_support', actor: `agent:${agent.id}` }, conv.customer_id, row.body)).text ?? '';
+      text =
+        (
+          await ctx.storage.vault.openMessage(
+            { purpose: 'agent_support', actor: `agent:${agent.id}` },
+            conv.customer_id,
+            row.body,
+          )
+        ).text ?? '';
     } catch (err) {
       if (err instanceof ContentErasedError) continue;
       throw err;
     }
-    notes.push({ id: row.id, text, created_at: row.created_at, author: { id: row.agent_id, display_name: row.display_name ?? 'A former agent' } });
+    notes.push({
+      id: row.id,
+      text,
+      created_at: row.created_at,
+      author: { id: row.agent_id, display_name: row.display_name ?? 'A former agent' },
+    });
   }
   return notes;
 }

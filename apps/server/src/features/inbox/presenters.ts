@@ -56,7 +56,11 @@ export async function presentInboxMessage(
 }
 
 /** A queue entry; a snooze whose time is up shows as assigned (or open) again. */
-export function presentQueueItem(row: InboxConversationRow, lastMessage: InboxMessage | null, now: number): InboxQueueItem {
+export function presentQueueItem(
+  row: InboxConversationRow,
+  lastMessage: InboxMessage | null,
+  now: number,
+): InboxQueueItem {
   const snoozeOver = row.status === 'snoozed' && (row.snoozed_until ?? 0) <= now;
   const status = snoozeOver ? (row.agent_id === null ? 'open' : 'assigned') : row.status;
   return {

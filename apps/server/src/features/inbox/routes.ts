@@ -56,52 +56,90 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const auth = requireAgent(agents, ctx.config.publicUrl);
 
-    r.post('/inbox/api/login', { schema: { tags, body: CredentialsBodySchema, response: { 200: InboxSessionSchema } } }, async (request, reply) => {
-      assertSameOrigin(request, ctx.config.publicUrl);
-      const grant = await agents.logIn(request.body, request.ip);
-      setCookie(reply, grant);
-      return { agent: presentAgent(grant.agent) };
-    });
+    r.post(
+      '/inbox/api/login',
+      { schema: { tags, body: CredentialsBodySchema, response: { 200: InboxSessionSchema } } },
+      async (request, reply) => {
+        assertSameOrigin(request, ctx.config.publicUrl);
+        const grant = await agents.logIn(request.body, request.ip);
+        setCookie(reply, grant);
+        return { agent: presentAgent(grant.agent) };
+      },
+    );
     r.post('/inbox/api/logout', { schema: { tags }, preHandler: auth }, async (request, reply) => {
       await agents.logOut(request.agentSessionToken as string);
       reply.clearCookie(AGENT_COOKIE, { path: AGENT_COOKIE_PATH });
       return reply.status(204).send();
     });
-    r.get('/inbox/api/me', { schema: { tags, response: { 200: InboxSessionSchema } }, preHandler: auth }, async (request) => ({
-      agent: presentAgent(agentOf(request)),
-    }));
+    r.get(
+      '/inbox/api/me',
+      { schema: { tags, response: { 200: InboxSessionSchema } }, preHandler: auth },
+      async (request) => ({
+        agent: presentAgent(agentOf(request)),
+      }),
+    );
 
-    r.put('/inbox/api/me/status', { schema: { tags, body: AgentStatusBodySchema }, preHandler: auth }, async (request, reply) => {
-      await inbox.setStatus(agentOf(request), request.body.status);
-      return reply.status(204).send();
-    });
+    r.put(
+      '/inbox/api/me/status',
+      { schema: { tags, body: AgentStatusBodySchema }, preHandler: auth },
+      async (request, reply) => {
+        await inbox.setStatus(agentOf(request), request.body.status);
+        return reply.status(204).send();
+      },
+    );
 
-    r.get('/inbox/api/queue', { schema: { tags, response: { 200: InboxQueueSchema } }, preHandler: auth }, async (request) => inbox.queue(agentOf(request)));
+    r.get(
+      '/inbox/api/queue',
+      { schema: { tags, response: { 200: InboxQueueSchema } }, preHandler: auth },
+      async (request) => inbox.queue(agentOf(request)),
+    );
 
     r.get(
       '/inbox/api/conversations/:id',
-      { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationSchema } }, preHandler: auth },
+      {
+        schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationSchema } },
+        preHandler: auth,
+      },
       async (request) => inbox.view(agentOf(request), request.params.id),
     );
     r.get(
       '/inbox/api/conversations/:id/state',
-      { schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationStateSchema } }, preHandler: auth },
+      {
+        schema: { tags, params: ConversationParamsSchema, response: { 200: InboxConversationStateSchema } },
+        preHandler: auth,
+      },
       async (request) => inbox.state(agentOf(request), request.params.id),
     );
-    r.post('/inbox/api/conversations/:id/take', { schema: { tags, params: ConversationParamsSchema }, preHandler: auth }, async (request, reply) => {
-      await inbox.take(agentOf(request), request.params.id);
-      return reply.status(204).send();
-    });
+    r.post(
+      '/inbox/api/conversations/:id/take',
+      { schema: { tags, params: ConversationParamsSchema }, preHandler: auth },
+      async (request, reply) => {
+        await inbox.take(agentOf(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
     r.post(
       '/inbox/api/conversations/:id/messages',
-      { schema: { tags, params: ConversationParamsSchema, body: AgentReplyBodySchema, response: { 201: InboxMessageSchema } }, preHandler: auth },
-      async (request, reply) => reply.status(201).send(await inbox.reply(agentOf(request), request.params.id, request.body.text)),
+      {
+        schema: {
+          tags,
+          params: ConversationParamsSchema,
+          body: AgentReplyBodySchema,
+          response: { 201: InboxMessageSchema },
+        },
+        preHandler: auth,
+      },
+      async (request, reply) =>
+        reply.status(201).send(await inbox.reply(agentOf(request), request.params.id, request.body.text)),
     );
     // Resolve; `/done` is its older name, kept for existing clients.
     for (const verb of ['resolve', 'done'] as const) {
       r.post(
         `/inbox/api/conversations/:id/${verb}`,
-        { schema: { tags, params: ConversationParamsSchema, body: InboxResolveBodySchema.nullish() }, preHandler: auth },
+        {
+          schema: { tags, params: ConversationParamsSchema, body: InboxResolveBodySchema.nullish() },
+          preHandler: auth,
+        },
         async (request, reply) => {
           await inbox.resolve(agentOf(request), request.params.id, request.body?.note);
           return reply.status(204).send();
@@ -124,9 +162,13 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
         return reply.status(204).send();
       },
     );
-    r.get('/inbox/api/canned', { schema: { tags, response: { 200: InboxCannedListSchema } }, preHandler: auth }, async (request) => ({
-      data: await listCanned(ctx, agentOf(request)),
-    }));
+    r.get(
+      '/inbox/api/canned',
+      { schema: { tags, response: { 200: InboxCannedListSchema } }, preHandler: auth },
+      async (request) => ({
+        data: await listCanned(ctx, agentOf(request)),
+      }),
+    );
     r.post(
       '/inbox/api/canned',
       { schema: { tags, body: InboxCannedBodySchema, response: { 201: InboxCannedSchema } }, preHandler: auth },
@@ -135,7 +177,11 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     r.post(
       '/inbox/api/conversations/:id/canned/:cannedId',
       {
-        schema: { tags, params: ConversationParamsSchema.extend({ cannedId: z.string().min(1).max(64) }), response: { 200: InboxCannedFilledSchema } },
+        schema: {
+          tags,
+          params: ConversationParamsSchema.extend({ cannedId: z.string().min(1).max(64) }),
+          response: { 200: InboxCannedFilledSchema },
+        },
         preHandler: auth,
       },
       async (request) => fillCanned(ctx, agentOf(request), request.params.id, request.params.cannedId),
@@ -147,8 +193,17 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     );
     r.post(
       '/inbox/api/conversations/:id/notes',
-      { schema: { tags, params: ConversationParamsSchema, body: InboxNoteBodySchema, response: { 201: InboxNoteSchema } }, preHandler: auth },
-      async (request, reply) => reply.status(201).send(await addNote(ctx, agentOf(request), request.params.id, request.body.text)),
+      {
+        schema: {
+          tags,
+          params: ConversationParamsSchema,
+          body: InboxNoteBodySchema,
+          response: { 201: InboxNoteSchema },
+        },
+        preHandler: auth,
+      },
+      async (request, reply) =>
+        reply.status(201).send(await addNote(ctx, agentOf(request), request.params.id, request.body.text)),
     );
     r.post(
       '/inbox/api/conversations/:id/snooze',
@@ -157,7 +212,10 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     );
     r.get(
       '/inbox/api/closed',
-      { schema: { tags, querystring: InboxClosedQuerySchema, response: { 200: InboxClosedListSchema } }, preHandler: auth },
+      {
+        schema: { tags, querystring: InboxClosedQuerySchema, response: { 200: InboxClosedListSchema } },
+        preHandler: auth,
+      },
       async (request) => inbox.closed(agentOf(request), request.query),
     );
   };

@@ -31,7 +31,11 @@ for (const dialect of DIALECTS) {
       clock = testClock();
       hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
       await hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Fraud' });
       await hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Cards', autoAssign: false });
     });
@@ -40,28 +44,58 @@ for (const dialect of DIALECTS) {
     });
 
     const agent = (username: string, displayName: string, team?: string, capacity?: number) =>
-      hub.services.agents.create({ pageId: bank.page_id, username, password: AGENT_PASSWORD, displayName, team, capacity });
+      hub.services.agents.create({
+        pageId: bank.page_id,
+        username,
+        password: AGENT_PASSWORD,
+        displayName,
+        team,
+        capacity,
+      });
     const online = async (username: string) => {
       const cookie = await logIn(username);
       expect((await agentCall(cookie, 'PUT', '/inbox/api/me/status', { status: 'online' })).statusCode).toBe(204);
       return cookie;
     };
     const assignee = async (conversationId: string) =>
-      (await hub.ctx.storage.db.selectFrom('inbox_threads').select('agent_id').where('conversation_id', '=', conversationId).executeTakeFirstOrThrow())
-        .agent_id;
+      (
+        await hub.ctx.storage.db
+          .selectFrom('inbox_threads')
+          .select('agent_id')
+          .where('conversation_id', '=', conversationId)
+          .executeTakeFirstOrThrow()
+      ).agent_id;
 
     it('teams: unique per page, refused for an unknown page; agents join a team of their page only', async () => {
-      await expect(hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'fraud' })).rejects.toMatchObject({ key: 'BAD_REQUEST' });
-      await expect(hub.services.inbox.createTeam({ pageId: '999', name: 'General' })).rejects.toMatchObject({ key: 'NOT_FOUND' });
-      await expect(hub.services.inbox.createTeam({ pageId: bank.page_id, name: '' })).rejects.toMatchObject({ key: 'BAD_REQUEST' });
-      await expect(hub.services.agents.create({ pageId: otherBank.page_id, username: 'otto', password: AGENT_PASSWORD, team: 'Fraud' })).rejects.toMatchObject({
+      await expect(hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'fraud' })).rejects.toMatchObject({
+        key: 'BAD_REQUEST',
+      });
+      await expect(hub.services.inbox.createTeam({ pageId: '999', name: 'General' })).rejects.toMatchObject({
+        key: 'NOT_FOUND',
+      });
+      await expect(hub.services.inbox.createTeam({ pageId: bank.page_id, name: '' })).rejects.toMatchObject({
+        key: 'BAD_REQUEST',
+      });
+      await expect(
+        hub.services.agents.create({
+          pageId: otherBank.page_id,
+          username: 'otto',
+          password: AGENT_PASSWORD,
+          team: 'Fraud',
+        }),
+      ).rejects.toMatchObject({
         key: 'NOT_FOUND',
       });
       await expect(agent('zed', 'Zed', 'Fraud', 0)).rejects.toMatchObject({ key: 'BAD_REQUEST' });
       expect(await hub.ctx.storage.db.selectFrom('agents').select('id').execute()).toEqual([]);
       const dana = await agent('dana', 'Dana', 'Fraud');
       const me = (await agentCall(await logIn('dana'), 'GET', '/inbox/api/me')).json().agent;
-      expect(me).toMatchObject({ team: { id: dana.team_id, name: 'Fraud' }, role: 'agent', status: 'offline', capacity: 3 });
+      expect(me).toMatchObject({
+        team: { id: dana.team_id, name: 'Fraud' },
+        role: 'agent',
+        status: 'offline',
+        capacity: 3,
+      });
     });
 
     it('a hand-over naming the team goes to its online agent with capacity, oldest first; a resolve frees room for the next', async () => {
@@ -87,14 +121,22 @@ for (const dialect of DIALECTS) {
         ['second alert', 'Fraud'],
         ['new card', 'Cards'],
       ]);
-      expect((await customerTexts(alice.cookie, alice.conversationId)).at(-1)).toEqual({ text: 'Dana from the Fraud team joined', persona: undefined });
+      expect((await customerTexts(alice.cookie, alice.conversationId)).at(-1)).toEqual({
+        text: 'Dana from the Fraud team joined',
+        persona: undefined,
+      });
       // Resolving alice's frees Dana for bob's, the next in line; Cards has no auto-assign.
       await agentCall(dana, 'POST', `/inbox/api/conversations/${alice.conversationId}/resolve`);
       expect(await assignee(bob.conversationId)).toBe(danaId);
       expect(await assignee(carl.conversationId)).toBeNull();
       expect(
-        (await hub.ctx.storage.db.selectFrom('conversations').select('thread_owner_app_id').where('id', '=', bob.conversationId).executeTakeFirstOrThrow())
-          .thread_owner_app_id,
+        (
+          await hub.ctx.storage.db
+            .selectFrom('conversations')
+            .select('thread_owner_app_id')
+            .where('id', '=', bob.conversationId)
+            .executeTakeFirstOrThrow()
+        ).thread_owner_app_id,
       ).toBe(PAGE_INBOX_APP_ID);
     });
 
@@ -122,8 +164,18 @@ for (const dialect of DIALECTS) {
       const ada = await agent('ada', 'Ada', 'Fraud');
       const dana = await agent('dana', 'Dana', 'Fraud');
       await agent('bea', 'Bea');
-      await hub.services.agents.create({ pageId: bank.page_id, username: 'rosa', password: AGENT_PASSWORD, displayName: 'Rosa', role: 'supervisor' });
-      const otto = await hub.services.agents.create({ pageId: otherBank.page_id, username: 'otto', password: AGENT_PASSWORD });
+      await hub.services.agents.create({
+        pageId: bank.page_id,
+        username: 'rosa',
+        password: AGENT_PASSWORD,
+        displayName: 'Rosa',
+        role: 'supervisor',
+      });
+      const otto = await hub.services.agents.create({
+        pageId: otherBank.page_id,
+        username: 'otto',
+        password: AGENT_PASSWORD,
+      });
       const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Fraud' });
       const cards = (
         await hub.ctx.storage.db
@@ -136,8 +188,11 @@ for (const dialect of DIALECTS) {
       const alice = await customerWith(bank, 'alice');
       await handOver(bank, alice.psid, fraud('card locked'));
       const adaCookie = await logIn('ada');
-      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, { text: 'Looking into it.' });
-      const assign = (cookie: string, body: object) => agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
+      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+        text: 'Looking into it.',
+      });
+      const assign = (cookie: string, body: object) =>
+        agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
       for (const bad of [{}, { agent_id: dana.id, team_id: cards }, { agent_id: '' }, { agent_id: dana.id, note: 'x' }])
         expect((await assign(adaCookie, bad)).statusCode).toBe(400);
       for (const foreign of [{ agent_id: otto.id }, { team_id: otherTeam.id }, { agent_id: 'ag_unknown' }]) {
@@ -157,7 +212,9 @@ for (const dialect of DIALECTS) {
       ]);
       // A supervisor moves it back to a team's queue; the history stays.
       expect((await assign(await logIn('rosa'), { team_id: cards })).statusCode).toBe(204);
-      const view = (await agentCall(await logIn('dana'), 'GET', `/inbox/api/conversations/${alice.conversationId}`)).json();
+      const view = (
+        await agentCall(await logIn('dana'), 'GET', `/inbox/api/conversations/${alice.conversationId}`)
+      ).json();
       expect(view).toMatchObject({ status: 'open', assigned_agent: null, team: { name: 'Cards' } });
       expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toContain('Looking into it.');
       // Another page's agent cannot move it.
@@ -171,7 +228,11 @@ for (const dialect of DIALECTS) {
         hours: { tz: 'Europe/London', open: '09:00', close: '17:00', days: [1, 2, 3, 4, 5] },
       });
       await expect(
-        hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'Bad', hours: { tz: 'Nowhere/City', open: '09:00', close: '17:00', days: [1] } }),
+        hub.services.inbox.createTeam({
+          pageId: bank.page_id,
+          name: 'Bad',
+          hours: { tz: 'Nowhere/City', open: '09:00', close: '17:00', days: [1] },
+        }),
       ).rejects.toMatchObject({
         key: 'BAD_REQUEST',
       });

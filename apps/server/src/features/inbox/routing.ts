@@ -16,7 +16,11 @@ import { BusinessHoursSchema, describeOpening, isOpen, nextOpening } from './bus
 import { postJoinedLine, postSystemLine } from './system-lines.js';
 
 /** What a hand-over's metadata says: the team named (if any) and the reason to show agents. */
-export function parseHandoverMetadata(metadata: string | undefined): { team: string | null; reason: string | null; caseRef: string | null } {
+export function parseHandoverMetadata(metadata: string | undefined): {
+  team: string | null;
+  reason: string | null;
+  caseRef: string | null;
+} {
   if (metadata === undefined || metadata.trim() === '') return { team: null, reason: null, caseRef: null };
   try {
     const parsed: unknown = JSON.parse(metadata);
@@ -37,7 +41,11 @@ export async function findTeamByName(
   pageId: string,
   name: string,
 ): Promise<{ id: string; name: string; hours: string | null } | undefined> {
-  const teams = await db.selectFrom('inbox_teams').select(['id', 'name', 'hours']).where('page_id', '=', pageId).execute();
+  const teams = await db
+    .selectFrom('inbox_teams')
+    .select(['id', 'name', 'hours'])
+    .where('page_id', '=', pageId)
+    .execute();
   return teams.find((t) => t.name.toLowerCase() === name.toLowerCase());
 }
 
@@ -56,7 +64,10 @@ export async function tellIfClosed(
   const now = ctx.now();
   if (!hours.success || isOpen(hours.data, now)) return;
   const opening = nextOpening(hours.data, now);
-  const when = opening === undefined ? 'as soon as we can' : `from ${describeOpening(hours.data, opening)} (${hours.data.tz} time)`;
+  const when =
+    opening === undefined
+      ? 'as soon as we can'
+      : `from ${describeOpening(hours.data, opening)} (${hours.data.tz} time)`;
   await postSystemLine(tx, ctx, conversation, `Our ${team.name} team is away right now. Someone will answer ${when}.`);
 }
 
@@ -93,7 +104,10 @@ export async function assignWaiting(tx: WriteTx, ctx: HubContext, pageId: string
 }
 
 /** The team's online agent with the fewest conversations, below their capacity. */
-async function pickAgent(db: Kysely<Database>, teamId: string): Promise<Pick<Agent, 'id' | 'display_name' | 'team_name'> | undefined> {
+async function pickAgent(
+  db: Kysely<Database>,
+  teamId: string,
+): Promise<Pick<Agent, 'id' | 'display_name' | 'team_name'> | undefined> {
   const rows = await db
     .selectFrom('agents as a')
     .innerJoin('inbox_teams as tm', 'tm.id', 'a.team_id')

@@ -19,7 +19,11 @@ for (const dialect of DIALECTS) {
       clock = testClock();
       hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', INBOX_REOPEN_MINUTES: '30' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/other', verifyToken: 'v' });
+      otherBank = await createPage(hub, {
+        name: 'Other Bank',
+        webhookUrl: 'http://127.0.0.1:9/other',
+        verifyToken: 'v',
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -46,12 +50,22 @@ for (const dialect of DIALECTS) {
         expect(unassigned.statusCode).toBe(409);
         expect(unassigned.json().error).toMatchObject({ code: 'CONVERSATION_NOT_ASSIGNED', status: 409 });
         // The older name answers the same.
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'done'))).json().error.code).toBe('CONVERSATION_NOT_ASSIGNED');
+        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'done'))).json().error.code).toBe(
+          'CONVERSATION_NOT_ASSIGNED',
+        );
         await agentCall(bea, 'POST', url(alice.conversationId, 'take'));
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).json().error.code).toBe('CONVERSATION_TAKEN');
-        expect(await threadRow(alice.conversationId)).toMatchObject({ status: 'assigned', thread_owner_app_id: '263902037430900' });
+        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).json().error.code).toBe(
+          'CONVERSATION_TAKEN',
+        );
+        expect(await threadRow(alice.conversationId)).toMatchObject({
+          status: 'assigned',
+          thread_owner_app_id: '263902037430900',
+        });
         // Only Bea's joining was written; Ada's refused resolves sent nothing.
-        expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([...before, { text: 'bea joined', persona: undefined }]);
+        expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([
+          ...before,
+          { text: 'bea joined', persona: undefined },
+        ]);
         expect(await handoverEvents(bank, alice.id)).toEqual([]);
       });
 
@@ -61,7 +75,9 @@ for (const dialect of DIALECTS) {
         await handOver(bank, alice.psid);
         const ada = await logIn('ada');
         await agentCall(ada, 'POST', url(alice.conversationId, 'messages'), { text: 'Card unlocked.' });
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'), { note: 'approve unlock' })).statusCode).toBe(204);
+        expect(
+          (await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'), { note: 'approve unlock' })).statusCode,
+        ).toBe(204);
         expect(await customerTexts(alice.cookie, alice.conversationId)).toEqual([
           { text: 'hello from alice', persona: undefined },
           { text: 'Ada Lovelace joined', persona: undefined },
@@ -73,7 +89,9 @@ for (const dialect of DIALECTS) {
           pass_thread_control: { new_owner_app_id: bank.app_id, metadata: 'approve unlock' },
         });
         expect(await threadRow(alice.conversationId)).toMatchObject({ status: 'resolved', thread_owner_app_id: null });
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).json().error.code).toBe('CONVERSATION_RESOLVED');
+        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'))).json().error.code).toBe(
+          'CONVERSATION_RESOLVED',
+        );
         expect((await agentCall(ada, 'GET', '/inbox/api/queue')).json().data).toEqual([]);
       });
 
@@ -86,11 +104,19 @@ for (const dialect of DIALECTS) {
         await agentCall(otto, 'POST', url(carol.conversationId, 'take'));
         const ada = await logIn('ada');
         for (const verb of ['resolve', 'snooze', 'take']) {
-          const res = await agentCall(ada, 'POST', url(carol.conversationId, verb), verb === 'snooze' ? { minutes: 5 } : undefined);
+          const res = await agentCall(
+            ada,
+            'POST',
+            url(carol.conversationId, verb),
+            verb === 'snooze' ? { minutes: 5 } : undefined,
+          );
           expect(res.statusCode).toBe(404);
           expect(res.json().error.code).toBe('NOT_FOUND');
         }
-        expect(await threadRow(carol.conversationId)).toMatchObject({ status: 'assigned', thread_owner_app_id: '263902037430900' });
+        expect(await threadRow(carol.conversationId)).toMatchObject({
+          status: 'assigned',
+          thread_owner_app_id: '263902037430900',
+        });
       });
     });
 
@@ -121,10 +147,22 @@ for (const dialect of DIALECTS) {
         await agentCall(ada, 'POST', url(alice.conversationId, 'resolve'));
         clock.advance(29 * MINUTE);
         await say(alice.cookie, alice.conversationId, 'one more thing');
-        expect(await threadRow(alice.conversationId)).toMatchObject({ status: 'assigned', agent_id: agent.id, thread_owner_app_id: '263902037430900' });
-        expect((await handoverEvents(bank, alice.id)).at(-1)).toMatchObject({ take_thread_control: { metadata: 'reopened' } });
+        expect(await threadRow(alice.conversationId)).toMatchObject({
+          status: 'assigned',
+          agent_id: agent.id,
+          thread_owner_app_id: '263902037430900',
+        });
+        expect((await handoverEvents(bank, alice.id)).at(-1)).toMatchObject({
+          take_thread_control: { metadata: 'reopened' },
+        });
         const queue = (await agentCall(ada, 'GET', '/inbox/api/queue')).json().data;
-        expect(queue).toMatchObject([{ conversation_id: alice.conversationId, status: 'assigned', last_message: { body: { text: 'one more thing' } } }]);
+        expect(queue).toMatchObject([
+          {
+            conversation_id: alice.conversationId,
+            status: 'assigned',
+            last_message: { body: { text: 'one more thing' } },
+          },
+        ]);
       });
 
       it("is off by default: the customer's next message goes to the assistant", async () => {
@@ -161,7 +199,9 @@ for (const dialect of DIALECTS) {
         const alice = await customerWith(bank, 'alice');
         await handOver(bank, alice.psid);
         const ada = await logIn('ada');
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'snooze'), { minutes: 10 })).json().error.code).toBe('CONVERSATION_NOT_ASSIGNED');
+        expect(
+          (await agentCall(ada, 'POST', url(alice.conversationId, 'snooze'), { minutes: 10 })).json().error.code,
+        ).toBe('CONVERSATION_NOT_ASSIGNED');
         await agentCall(ada, 'POST', url(alice.conversationId, 'take'));
         for (const bad of [{ minutes: 0 }, { minutes: 1.5 }, { minutes: 99999 }, {}, { minutes: 5, x: 1 }]) {
           expect((await agentCall(ada, 'POST', url(alice.conversationId, 'snooze'), bad)).statusCode).toBe(400);
@@ -203,12 +243,19 @@ for (const dialect of DIALECTS) {
         };
         expect(await ids('')).toEqual([bob.conversationId, alice.conversationId]);
         const all = (await agentCall(ada, 'GET', '/inbox/api/closed')).json();
-        expect(all.data[0]).toMatchObject({ customer: { first_name: 'bob', psid: bob.psid }, resolved_by: { id: agent.id, display_name: 'Ada' }, match: null });
+        expect(all.data[0]).toMatchObject({
+          customer: { first_name: 'bob', psid: bob.psid },
+          resolved_by: { id: agent.id, display_name: 'Ada' },
+          match: null,
+        });
         expect(await ids('?q=ALI')).toEqual([alice.conversationId]);
         expect(await ids(`?q=${bob.psid}`)).toEqual([bob.conversationId]);
         const found = (await agentCall(ada, 'GET', '/inbox/api/closed?q=cafe%20declined')).json().data;
         expect(found).toEqual([
-          expect.objectContaining({ conversation_id: alice.conversationId, match: { field: 'message', snippet: 'My card was declined at the Café' } }),
+          expect.objectContaining({
+            conversation_id: alice.conversationId,
+            match: { field: 'message', snippet: 'My card was declined at the Café' },
+          }),
         ]);
         expect(await ids('?q=nothing-like-this')).toEqual([]);
         const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -246,7 +293,9 @@ for (const dialect of DIALECTS) {
           CLOSING,
           'ada left, you are back with the assistant',
         ]);
-        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'take'))).json().error.code).toBe('CONVERSATION_RESOLVED');
+        expect((await agentCall(ada, 'POST', url(alice.conversationId, 'take'))).json().error.code).toBe(
+          'CONVERSATION_RESOLVED',
+        );
       });
     });
   });

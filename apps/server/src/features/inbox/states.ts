@@ -46,7 +46,8 @@ export class InboxStates {
     const conv = await this.held(this.ctx.storage.db, agent, conversationId);
     const closing = this.ctx.config.INBOX_CLOSING_MESSAGE.trim();
     const now = this.ctx.now();
-    const windowOpen = conv.last_customer_message_at !== null && now <= conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS;
+    const windowOpen =
+      conv.last_customer_message_at !== null && now <= conv.last_customer_message_at + HUMAN_AGENT_WINDOW_MS;
     if (closing !== '' && windowOpen) await this.sendAsAgent(agent, conv.id, closing);
     await this.ctx.storage.writes.run(async (tx) => {
       // Checked again in the transaction: another agent may have changed it meanwhile.
@@ -55,7 +56,11 @@ export class InboxStates {
       if (row === undefined) throw new PlatformError('NOT_FOUND');
       await postLeftLine(tx, this.ctx, current, agent);
       await this.handover.passBackIn(tx, row, note);
-      await tx.db.updateTable('inbox_threads').set({ resolved_by: agent.id }).where('conversation_id', '=', current.id).execute();
+      await tx.db
+        .updateTable('inbox_threads')
+        .set({ resolved_by: agent.id })
+        .where('conversation_id', '=', current.id)
+        .execute();
       // The agent has room for the next waiting conversation of their team.
       await assignWaiting(tx, this.ctx, current.page_id);
     });
@@ -68,12 +73,17 @@ export class InboxStates {
    * @throws PlatformError `NOT_FOUND` for a conversation, agent or team of another page (or unknown),
    * `CONVERSATION_TAKEN` when another agent has it, `CONVERSATION_RESOLVED`.
    */
-  async assign(agent: Agent, conversationId: string, target: { agent_id?: string | undefined; team_id?: string | undefined }): Promise<void> {
+  async assign(
+    agent: Agent,
+    conversationId: string,
+    target: { agent_id?: string | undefined; team_id?: string | undefined },
+  ): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       if (conv.status === 'resolved') throw new PlatformError('CONVERSATION_RESOLVED');
-      if (conv.agent_id !== null && conv.agent_id !== agent.id && agent.role !== 'supervisor') throw new PlatformError('CONVERSATION_TAKEN');
+      if (conv.agent_id !== null && conv.agent_id !== agent.id && agent.role !== 'supervisor')
+        throw new PlatformError('CONVERSATION_TAKEN');
       const now = this.ctx.now();
       if (target.agent_id !== undefined) {
         const to = await tx.db
@@ -101,7 +111,14 @@ export class InboxStates {
         if (team === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such team on this page.' });
         await tx.db
           .updateTable('inbox_threads')
-          .set({ agent_id: null, assigned_at: null, status: 'open', snoozed_until: null, team_id: team.id, queued_at: now })
+          .set({
+            agent_id: null,
+            assigned_at: null,
+            status: 'open',
+            snoozed_until: null,
+            team_id: team.id,
+            queued_at: now,
+          })
           .where('conversation_id', '=', conv.id)
           .execute();
         await assignWaiting(tx, this.ctx, agent.page_id);
@@ -118,7 +135,11 @@ export class InboxStates {
     const until = this.ctx.now() + minutes * MINUTE;
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await this.held(tx.db, agent, conversationId);
-      await tx.db.updateTable('inbox_threads').set({ status: 'snoozed', snoozed_until: until }).where('conversation_id', '=', conv.id).execute();
+      await tx.db
+        .updateTable('inbox_threads')
+        .set({ status: 'snoozed', snoozed_until: until })
+        .where('conversation_id', '=', conv.id)
+        .execute();
       publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'snoozed');
     });
     return { snoozed_until: until };
@@ -133,7 +154,10 @@ export class InboxStates {
     if (conv.thread_owner_app_id === PAGE_INBOX_APP_ID) {
       await tx.db
         .updateTable('inbox_threads')
-        .set((eb) => ({ status: eb.case().when('agent_id', 'is', null).then('open').else('assigned').end(), snoozed_until: null }))
+        .set((eb) => ({
+          status: eb.case().when('agent_id', 'is', null).then('open').else('assigned').end(),
+          snoozed_until: null,
+        }))
         .where('conversation_id', '=', conv.id)
         .where('status', '=', 'snoozed')
         .execute();
@@ -210,7 +234,11 @@ export class InboxStates {
 
   /** The customer's app re-reads the conversation's hand-over state (queue position) on this event. */
   async #tellCustomer(tx: WriteTx, transfer: ThreadTransfer): Promise<void> {
-    const conv = await tx.db.selectFrom('conversations').select('customer_id').where('id', '=', transfer.conversationId).executeTakeFirstOrThrow();
+    const conv = await tx.db
+      .selectFrom('conversations')
+      .select('customer_id')
+      .where('id', '=', transfer.conversationId)
+      .executeTakeFirstOrThrow();
     await appendCustomerEvent(
       tx,
       this.ctx.bus,

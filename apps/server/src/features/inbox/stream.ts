@@ -23,7 +23,13 @@ export function inboxStreamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: 
   });
 }
 
-async function runInboxStream(ctx: HubContext, socket: WebSocket, session: SessionWatch, agent: Agent, inbox: Inbox): Promise<void> {
+async function runInboxStream(
+  ctx: HubContext,
+  socket: WebSocket,
+  session: SessionWatch,
+  agent: Agent,
+  inbox: Inbox,
+): Promise<void> {
   const pageId = agent.page_id;
   const conn = new LiveSocket<InboxFrame>(ctx, socket, {
     session,
@@ -41,7 +47,8 @@ async function runInboxStream(ctx: HubContext, socket: WebSocket, session: Sessi
       const change = InboxChangeSchema.safeParse(event.change);
       if (!change.success) return;
       chain = chain.then(async () => {
-        if (change.data !== 'message' || mid === undefined) return void conn.send({ type: 'queue', change: change.data, conversation_id: conversationId });
+        if (change.data !== 'message' || mid === undefined)
+          return void conn.send({ type: 'queue', change: change.data, conversation_id: conversationId });
         const message = await inbox.message(agent, conversationId, mid).catch(() => undefined);
         // Unreadable (erased meanwhile): a hint to re-read instead.
         conn.send(

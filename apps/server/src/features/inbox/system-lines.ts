@@ -19,7 +19,12 @@ export function postJoinedLine(
   return postLine(tx, ctx, conversation, `${who} joined`);
 }
 
-export function postLeftLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, agent: Agent): Promise<unknown> {
+export function postLeftLine(
+  tx: WriteTx,
+  ctx: HubContext,
+  conversation: { id: string; customer_id: string; page_id: string },
+  agent: Agent,
+): Promise<unknown> {
   return postLine(tx, ctx, conversation, `${agent.display_name} left, you are back with the assistant`);
 }
 
@@ -33,8 +38,19 @@ export function postSystemLine(
   return postLine(tx, ctx, conversation, text);
 }
 
-async function postLine(tx: WriteTx, ctx: HubContext, conversation: { id: string; customer_id: string; page_id: string }, text: string): Promise<unknown> {
-  const message = await postHubMessage(tx, ctx.bus, { conversation, direction: 'out', body: { text }, now: ctx.now(), system: true });
+async function postLine(
+  tx: WriteTx,
+  ctx: HubContext,
+  conversation: { id: string; customer_id: string; page_id: string },
+  text: string,
+): Promise<unknown> {
+  const message = await postHubMessage(tx, ctx.bus, {
+    conversation,
+    direction: 'out',
+    body: { text },
+    now: ctx.now(),
+    system: true,
+  });
   // Agents with the conversation open get the line as a message frame.
   publishInboxChange(tx, ctx.bus, conversation.page_id, conversation.id, 'message', message.mid);
   return message;

@@ -27,12 +27,22 @@ export interface Team {
 export async function createTeam(ctx: HubContext, input: CreateTeamInput): Promise<Team> {
   const name = input.name.trim();
   if (!/^[\p{L}\p{N} ._-]{1,40}$/u.test(name))
-    throw new PlatformError('BAD_REQUEST', { message: 'Team names are 1–40 letters, digits, spaces, dots, dashes or underscores.' });
+    throw new PlatformError('BAD_REQUEST', {
+      message: 'Team names are 1–40 letters, digits, spaces, dots, dashes or underscores.',
+    });
   const parsed = input.hours === undefined ? undefined : BusinessHoursSchema.safeParse(input.hours);
   if (parsed !== undefined && !parsed.success) {
-    throw new PlatformError('BAD_REQUEST', { message: 'Business hours are {tz, open: "HH:MM", close: "HH:MM", days: [1-7]} with an IANA time zone.' });
+    throw new PlatformError('BAD_REQUEST', {
+      message: 'Business hours are {tz, open: "HH:MM", close: "HH:MM", days: [1-7]} with an IANA time zone.',
+    });
   }
-  const team = { id: newId('tm'), page_id: input.pageId, name, auto_assign: input.autoAssign ?? true, hours: parsed?.data ?? null };
+  const team = {
+    id: newId('tm'),
+    page_id: input.pageId,
+    name,
+    auto_assign: input.autoAssign ?? true,
+    hours: parsed?.data ?? null,
+  };
   return ctx.storage.writes.run(async ({ db }) => {
     const page = await db.selectFrom('pages').select('id').where('id', '=', input.pageId).executeTakeFirst();
     if (page === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${input.pageId}` });
@@ -41,7 +51,12 @@ export async function createTeam(ctx: HubContext, input: CreateTeamInput): Promi
       throw new PlatformError('BAD_REQUEST', { message: `The page has a team called ${name} already.` });
     await db
       .insertInto('inbox_teams')
-      .values({ ...team, auto_assign: team.auto_assign ? 1 : 0, hours: team.hours === null ? null : JSON.stringify(team.hours), created_at: ctx.now() })
+      .values({
+        ...team,
+        auto_assign: team.auto_assign ? 1 : 0,
+        hours: team.hours === null ? null : JSON.stringify(team.hours),
+        created_at: ctx.now(),
+      })
       .execute();
     return team;
   });

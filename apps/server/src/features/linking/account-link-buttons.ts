@@ -10,7 +10,8 @@ export function accountLinkUrls(body: MessageBody): string[] {
     const payload = attachment.payload;
     collect(payload['buttons'], urls);
     const elements = payload['elements'];
-    if (Array.isArray(elements)) for (const element of elements) collect((element as Record<string, unknown> | null)?.['buttons'], urls);
+    if (Array.isArray(elements))
+      for (const element of elements) collect((element as Record<string, unknown> | null)?.['buttons'], urls);
   }
   return urls;
 }

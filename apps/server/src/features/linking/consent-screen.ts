@@ -20,7 +20,8 @@ export interface ConsentScreenInput {
   current: readonly string[];
 }
 
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Confide's palette and type, light and dark; touch targets of at least 44 px; usable from 320 px wide. */
 export const STYLE = `:root{color-scheme:light dark;--bg:#eef2f8;--card:#fff;--text:#121826;--muted:#566074;--border:#d5dbe6;--primary:#1f4fd8;--on-primary:#fff;--focus:#f9ab00}
@@ -54,7 +55,8 @@ export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
 const label = (category: string) => CATEGORY_NAMES[category] ?? category.replaceAll('_', ' ');
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** "7 December 2027": the screen has no script, so the day is written in words, not in one locale's digits. */
-const longDay = (ms: number) => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const longDay = (ms: number) =>
+  new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** Renders the consent screen and sends it with its security headers. */
 export function sendConsentScreen(reply: FastifyReply, input: ConsentScreenInput): FastifyReply {
@@ -105,7 +107,14 @@ export function sendErrorPage(reply: FastifyReply, status: number, title: string
 }
 
 /** Sends a hub page (the consent screens' frame) with its security headers; `nonce` is the stylesheet's. */
-export function sendHubPage(reply: FastifyReply, status: number, title: string, body: string, nonce: string, csp: string): FastifyReply {
+export function sendHubPage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  body: string,
+  nonce: string,
+  csp: string,
+): FastifyReply {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Confide</title><style nonce="${nonce}">${STYLE}</style></head>

@@ -17,9 +17,14 @@ export interface LinkingEventInput {
   now: number;
 }
 
-export type DeliveryResult = { ok: true } | { ok: false; reason: 'no_webhook' | 'not_acknowledged' | 'webhook_refused' };
+export type DeliveryResult =
+  { ok: true } | { ok: false; reason: 'no_webhook' | 'not_acknowledged' | 'webhook_refused' };
 
-export async function deliverLinkingEvent(ctx: HubContext, pages: Pages, input: LinkingEventInput): Promise<DeliveryResult> {
+export async function deliverLinkingEvent(
+  ctx: HubContext,
+  pages: Pages,
+  input: LinkingEventInput,
+): Promise<DeliveryResult> {
   const apps = await ctx.storage.db
     .selectFrom('apps')
     .select(['id', 'webhook_url', 'subscribed_fields'])
@@ -30,8 +35,16 @@ export async function deliverLinkingEvent(ctx: HubContext, pages: Pages, input: 
     .execute();
   const app = apps.find((a) => (JSON.parse(a.subscribed_fields) as string[]).includes('messaging_account_linking'));
   if (app?.webhook_url == null) return { ok: false, reason: 'no_webhook' };
-  const event = { sender: { id: input.psid }, recipient: { id: input.pageId }, timestamp: input.now, account_linking: input.accountLinking };
-  const raw = serializeWebhookBody({ object: 'page', entry: [{ id: input.pageId, time: input.now, messaging: [event] }] });
+  const event = {
+    sender: { id: input.psid },
+    recipient: { id: input.pageId },
+    timestamp: input.now,
+    account_linking: input.accountLinking,
+  };
+  const raw = serializeWebhookBody({
+    object: 'page',
+    entry: [{ id: input.pageId, time: input.now, messaging: [event] }],
+  });
   const signatures = await signWebhookBody(raw, await pages.appSecret(app.id));
   try {
     await assertEgressAllowed(app.webhook_url, egressPolicyFor(ctx.config));
@@ -40,7 +53,10 @@ export async function deliverLinkingEvent(ctx: HubContext, pages: Pages, input: 
       ctx.log.info({ pageId: input.pageId, err: (err as Error).message }, 'account linking webhook failed');
       return { ok: false, reason: 'not_acknowledged' };
     }
-    ctx.log.warn({ pageId: input.pageId, appId: app.id, err: err.message }, 'account linking webhook refused by the SSRF guard; the link is aborted');
+    ctx.log.warn(
+      { pageId: input.pageId, appId: app.id, err: err.message },
+      'account linking webhook refused by the SSRF guard; the link is aborted',
+    );
     return { ok: false, reason: 'webhook_refused' };
   }
   try {

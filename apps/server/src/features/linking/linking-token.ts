@@ -21,9 +21,17 @@ export function hashLinkingToken(token: string): string {
 }
 
 /** The unused, unexpired token row for this page, or undefined. */
-export async function findLiveLinkingToken(db: Kysely<Database>, token: string | undefined, now: number): Promise<LinkingTokensTable | undefined> {
+export async function findLiveLinkingToken(
+  db: Kysely<Database>,
+  token: string | undefined,
+  now: number,
+): Promise<LinkingTokensTable | undefined> {
   if (token === undefined || token.length < 20 || token.length > 200) return undefined;
-  const row = await db.selectFrom('linking_tokens').selectAll().where('token_hash', '=', hashLinkingToken(token)).executeTakeFirst();
+  const row = await db
+    .selectFrom('linking_tokens')
+    .selectAll()
+    .where('token_hash', '=', hashLinkingToken(token))
+    .executeTakeFirst();
   if (row === undefined || row.used_at !== null || row.expires_at <= now) return undefined;
   return row;
 }
@@ -33,7 +41,12 @@ export async function findLiveLinkingToken(db: Kysely<Database>, token: string |
  * Does not consume the token (the business may look it up before the customer returns).
  * @throws PlatformError `INVALID_LINKING_TOKEN` for unknown, used, expired or other-page tokens.
  */
-export async function resolveLinkingToken(db: Kysely<Database>, pageId: string, token: string, now: number): Promise<string> {
+export async function resolveLinkingToken(
+  db: Kysely<Database>,
+  pageId: string,
+  token: string,
+  now: number,
+): Promise<string> {
   const row = await findLiveLinkingToken(db, token, now);
   if (row === undefined || row.page_id !== pageId) throw new PlatformError('INVALID_LINKING_TOKEN');
   return row.psid;

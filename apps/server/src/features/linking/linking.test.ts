@@ -2,7 +2,16 @@ import { verifyWebhookSignature } from '@confide/protocol';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, openConversation, signUp, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  openConversation,
+  signUp,
+  testClock,
+  type TestClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { assertProactiveSendAllowed } from '../consent/assert-consent.js';
 import { recordMessage } from '../conversations/record-message.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
@@ -27,7 +36,10 @@ async function startReceiver() {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const linkingEvents = () =>
     received
-      .map((r) => ({ ...r, body: JSON.parse(r.raw) as { entry: Array<{ messaging?: Array<Record<string, unknown>> }> } }))
+      .map((r) => ({
+        ...r,
+        body: JSON.parse(r.raw) as { entry: Array<{ messaging?: Array<Record<string, unknown>> }> },
+      }))
       .filter((r) => r.body.entry.some((e) => e.messaging?.some((m) => m['account_linking'] !== undefined)));
   return { url, state, linkingEvents, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
@@ -50,7 +62,11 @@ for (const dialect of DIALECTS) {
     async function setup() {
       const alice = await signUp(hub);
       const bank = await createPage(hub, { name: 'Link Bank', webhookUrl: receiver.url, verifyToken: 'verify-me' });
-      await hub.services.consents.declare(bank.page_id, 'fraud_alerts', 'Alerts about card payments that look unusual.');
+      await hub.services.consents.declare(
+        bank.page_id,
+        'fraud_alerts',
+        'Alerts about card payments that look unusual.',
+      );
       await hub.services.consents.declare(bank.page_id, 'balances', 'Your balance after each payment.');
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       const row = await findConversationOfCustomer(hub.ctx.storage.db, alice.id, conv.id);
@@ -64,7 +80,11 @@ for (const dialect of DIALECTS) {
           body: {
             attachment: {
               type: 'template',
-              payload: { template_type: 'button', text: 'Log in to link your account', buttons: [{ type: 'account_link', url: BUSINESS_LOGIN }] },
+              payload: {
+                template_type: 'button',
+                text: 'Log in to link your account',
+                buttons: [{ type: 'account_link', url: BUSINESS_LOGIN }],
+              },
             },
           },
         }),
@@ -72,11 +92,20 @@ for (const dialect of DIALECTS) {
       const origin = hub.ctx.config.publicUrl;
       const startUrl = `/link/start?mid=${encodeURIComponent(button.mid)}&url=${encodeURIComponent(BUSINESS_LOGIN)}`;
       /** Opens the consent screen and submits it; returns the POST response. */
-      const submit = async (action: 'continue' | 'cancel', categories: string[], overrides: { csrf?: string; url?: string } = {}) => {
+      const submit = async (
+        action: 'continue' | 'cancel',
+        categories: string[],
+        overrides: { csrf?: string; url?: string } = {},
+      ) => {
         const screen = await hub.app.inject({ method: 'GET', url: startUrl, headers: { cookie: alice.cookie } });
         expect(screen.statusCode).toBe(200);
         const csrf = /name="csrf" value="([^"]+)"/.exec(screen.body)?.[1] ?? '';
-        const form = new URLSearchParams({ csrf: overrides.csrf ?? csrf, mid: button.mid, url: overrides.url ?? BUSINESS_LOGIN, action });
+        const form = new URLSearchParams({
+          csrf: overrides.csrf ?? csrf,
+          mid: button.mid,
+          url: overrides.url ?? BUSINESS_LOGIN,
+          action,
+        });
         for (const c of categories) form.append('categories', c);
         return hub.app.inject({
           method: 'POST',
@@ -97,7 +126,12 @@ for (const dialect of DIALECTS) {
         return { token, redirectUri, raw: res.headers.location as string };
       };
       const back = (redirectUri: string, code?: string) =>
-        hub.app.inject({ method: 'GET', url: redirectUri.replace(origin, '') + (code === undefined ? '' : `&authorization_code=${encodeURIComponent(code)}`) });
+        hub.app.inject({
+          method: 'GET',
+          url:
+            redirectUri.replace(origin, '') +
+            (code === undefined ? '' : `&authorization_code=${encodeURIComponent(code)}`),
+        });
       const check = (category: string) =>
         assertProactiveSendAllowed(hub.ctx.storage.db, {
           customerId: alice.id,
@@ -123,7 +157,9 @@ for (const dialect of DIALECTS) {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(res.body).toContain('Link Bank');
       expect(res.body).toContain('Alerts about card payments that look unusual.');
-      expect(res.body).toMatch(/<label class="choice" for="c0"><input type="checkbox" id="c0" name="categories" value="balances"/);
+      expect(res.body).toMatch(
+        /<label class="choice" for="c0"><input type="checkbox" id="c0" name="categories" value="balances"/,
+      );
       expect(res.body).not.toContain('checked');
       expect(res.body).not.toMatch(/<script|src=|href="http/);
       expect(res.body).toContain(new Date(clock.now() + 365 * 86_400_000).toISOString().slice(0, 10));
@@ -136,7 +172,9 @@ for (const dialect of DIALECTS) {
       const first = await s.toBusiness(['fraud_alerts', 'balances']);
       expect((await s.back(first.redirectUri, 'code-1')).statusCode).toBe(303);
       const screen = await hub.app.inject({ method: 'GET', url: s.startUrl, headers: { cookie: s.alice.cookie } });
-      const ticked = [...screen.body.matchAll(/<input type="checkbox"[^>]*value="([a-z_]+)"[^>]*>/g)].filter((m) => m[0].includes(' checked')).map((m) => m[1]);
+      const ticked = [...screen.body.matchAll(/<input type="checkbox"[^>]*value="([a-z_]+)"[^>]*>/g)]
+        .filter((m) => m[0].includes(' checked'))
+        .map((m) => m[1]);
       expect(ticked.sort()).toEqual(['balances', 'fraud_alerts']);
       expect(screen.body).toContain('You already allow');
 
@@ -150,11 +188,15 @@ for (const dialect of DIALECTS) {
       const third = await s.toBusiness([]);
       await s.back(third.redirectUri, 'code-3');
       await expect(s.check('fraud_alerts')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED' });
-      const ledger = (await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })).json().data as Array<{
+      const ledger = (
+        await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })
+      ).json().data as Array<{
         event: string;
         source: string;
       }>;
-      expect(ledger.map((e) => `${e.event}/${e.source}`)).toEqual(expect.arrayContaining(['granted/linking', 'changed/linking', 'revoked/linking']));
+      expect(ledger.map((e) => `${e.event}/${e.source}`)).toEqual(
+        expect.arrayContaining(['granted/linking', 'changed/linking', 'revoked/linking']),
+      );
       const again = await hub.app.inject({ method: 'GET', url: s.startUrl, headers: { cookie: s.alice.cookie } });
       expect(again.body).not.toContain(' checked');
     });
@@ -165,15 +207,21 @@ for (const dialect of DIALECTS) {
       const { token, redirectUri, raw } = await s.toBusiness(['fraud_alerts']);
       expect(token.length).toBeGreaterThanOrEqual(40);
       expect(raw).toContain('&account_linking_token=');
-      expect(raw).toContain(`&redirect_uri=${encodeURIComponent(`${hub.ctx.config.publicUrl}/messenger_platform/account_linking/?account_linking_token=`)}`);
-      expect(redirectUri).toBe(`${hub.ctx.config.publicUrl}/messenger_platform/account_linking/?account_linking_token=${encodeURIComponent(token)}`);
+      expect(raw).toContain(
+        `&redirect_uri=${encodeURIComponent(`${hub.ctx.config.publicUrl}/messenger_platform/account_linking/?account_linking_token=`)}`,
+      );
+      expect(redirectUri).toBe(
+        `${hub.ctx.config.publicUrl}/messenger_platform/account_linking/?account_linking_token=${encodeURIComponent(token)}`,
+      );
       // The token is stored hashed, bound to the page.
       const stored = await hub.ctx.storage.db.selectFrom('linking_tokens').selectAll().execute();
       expect(stored).toHaveLength(1);
       expect(stored[0]?.token_hash).not.toContain(token);
       expect(await resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).toBe(s.row.psid);
       const otherPage = await createPage(hub);
-      await expect(resolveLinkingToken(hub.ctx.storage.db, otherPage.page_id, token, clock.now())).rejects.toMatchObject({ key: 'INVALID_LINKING_TOKEN' });
+      await expect(
+        resolveLinkingToken(hub.ctx.storage.db, otherPage.page_id, token, clock.now()),
+      ).rejects.toMatchObject({ key: 'INVALID_LINKING_TOKEN' });
       expect(await count('consent_ledger')).toBe(0);
 
       const done = await s.back(redirectUri, 'bank-code-123');
@@ -196,10 +244,18 @@ for (const dialect of DIALECTS) {
       expect(headers['x-hub-signature']).toMatch(/^sha1=/);
       expect(await verifyWebhookSignature(event?.raw ?? '', headers, s.bank.app_secret)).toMatchObject({ valid: true });
 
-      const biz = (await hub.app.inject({ method: 'GET', url: '/api/privacy/businesses', headers: { cookie: s.alice.cookie } })).json().data[0];
-      expect(biz).toMatchObject({ linked: true, linked_at: clock.now(), consent: { status: 'active', categories: ['fraud_alerts'] } });
+      const biz = (
+        await hub.app.inject({ method: 'GET', url: '/api/privacy/businesses', headers: { cookie: s.alice.cookie } })
+      ).json().data[0];
+      expect(biz).toMatchObject({
+        linked: true,
+        linked_at: clock.now(),
+        consent: { status: 'active', categories: ['fraud_alerts'] },
+      });
       expect(biz.receipts).toHaveLength(1);
-      const ledger = (await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })).json().data;
+      const ledger = (
+        await hub.app.inject({ method: 'GET', url: '/api/privacy/ledger', headers: { cookie: s.alice.cookie } })
+      ).json().data;
       expect(ledger).toMatchObject([{ event: 'granted', source: 'linking', categories: ['fraud_alerts'] }]);
       await expect(s.check('fraud_alerts')).resolves.toBeUndefined();
       await expect(s.check('balances')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED' });
@@ -209,7 +265,9 @@ for (const dialect of DIALECTS) {
       expect(again.statusCode).toBe(400);
       expect(again.headers['content-type']).toMatch(/^text\/html/);
       expect(again.body).toContain('expired');
-      await expect(resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).rejects.toMatchObject({ key: 'INVALID_LINKING_TOKEN' });
+      await expect(resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).rejects.toMatchObject({
+        key: 'INVALID_LINKING_TOKEN',
+      });
     });
 
     it('end to end on the Platform API: PSID lookup, tagged sends refused before, allowed after, refused after revocation', async () => {
@@ -245,7 +303,11 @@ for (const dialect of DIALECTS) {
       expect(spent.json().error).toMatchObject({ code: 10303 });
 
       expect((await send()).statusCode).toBe(200);
-      await hub.app.inject({ method: 'DELETE', url: `/api/privacy/businesses/${s.bank.page_id}/consent`, headers: { cookie: s.alice.cookie } });
+      await hub.app.inject({
+        method: 'DELETE',
+        url: `/api/privacy/businesses/${s.bank.page_id}/consent`,
+        headers: { cookie: s.alice.cookie },
+      });
       const after = await send();
       expect(after.statusCode).toBe(400);
       expect(after.json().error).toMatchObject({ code: 10, error_subcode: 1400001 });
@@ -267,7 +329,9 @@ for (const dialect of DIALECTS) {
       const s = await setup();
       const { token, redirectUri } = await s.toBusiness(['fraud_alerts']);
       clock.advance(5 * 60_000);
-      await expect(resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).rejects.toMatchObject({ key: 'INVALID_LINKING_TOKEN' });
+      await expect(resolveLinkingToken(hub.ctx.storage.db, s.bank.page_id, token, clock.now())).rejects.toMatchObject({
+        key: 'INVALID_LINKING_TOKEN',
+      });
       const res = await s.back(redirectUri, 'code');
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('This link has expired');
@@ -302,7 +366,9 @@ for (const dialect of DIALECTS) {
       expect(cancel.statusCode).toBe(303);
       expect(cancel.headers.location).toBe(`/?conversation=${s.conv.id}&linked=0&reason=cancelled`);
       expect((await s.submit('continue', ['fraud_alerts'], { csrf: 'forged' })).statusCode).toBe(403);
-      expect((await s.submit('continue', ['fraud_alerts'], { url: 'https://evil.example/login' })).statusCode).toBe(404);
+      expect((await s.submit('continue', ['fraud_alerts'], { url: 'https://evil.example/login' })).statusCode).toBe(
+        404,
+      );
       expect((await s.submit('continue', ['advertising'])).statusCode).toBe(400);
       const mallory = await signUp(hub);
       const peek = await hub.app.inject({ method: 'GET', url: s.startUrl, headers: { cookie: mallory.cookie } });
@@ -319,11 +385,22 @@ for (const dialect of DIALECTS) {
 
     async function expectUnlinked(s: Awaited<ReturnType<typeof setup>>) {
       expect(await count('account_links')).toBe(0);
-      await expect(s.check('fraud_alerts')).rejects.toMatchObject({ key: 'CONSENT_REQUIRED', detail: { reason: 'revoked' } });
-      const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().where('field', '=', 'messaging_account_linking').execute();
+      await expect(s.check('fraud_alerts')).rejects.toMatchObject({
+        key: 'CONSENT_REQUIRED',
+        detail: { reason: 'revoked' },
+      });
+      const outbox = await hub.ctx.storage.db
+        .selectFrom('webhook_outbox')
+        .selectAll()
+        .where('field', '=', 'messaging_account_linking')
+        .execute();
       expect(outbox).toHaveLength(1);
       expect(
-        await hub.ctx.storage.vault.openPayload({ purpose: 'deliver_to_business', actor: 'test' }, s.row.customer_id, outbox[0]?.payload ?? '{}'),
+        await hub.ctx.storage.vault.openPayload(
+          { purpose: 'deliver_to_business', actor: 'test' },
+          s.row.customer_id,
+          outbox[0]?.payload ?? '{}',
+        ),
       ).toMatchObject({ sender: { id: s.row.psid }, account_linking: { status: 'unlinked' } });
       const ledger = await hub.ctx.storage.db.selectFrom('consent_ledger').selectAll().orderBy('seq', 'desc').execute();
       expect(ledger[0]).toMatchObject({ event: 'revoked', source: 'unlink' });
@@ -332,7 +409,11 @@ for (const dialect of DIALECTS) {
     it('unlinks from the account_unlink button / privacy center', async () => {
       const s = await setup();
       await linked(s);
-      const res = await hub.app.inject({ method: 'POST', url: `/api/privacy/businesses/${s.bank.page_id}/unlink`, headers: { cookie: s.alice.cookie } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/api/privacy/businesses/${s.bank.page_id}/unlink`,
+        headers: { cookie: s.alice.cookie },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ linked: false, linked_at: null, consent: { status: 'revoked' } });
       await expectUnlinked(s);
@@ -357,9 +438,17 @@ for (const dialect of DIALECTS) {
       });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toMatchObject({ code: 100, error_subcode: 2018001 });
-      const ok = await hub.app.inject({ method: 'POST', url: '/me/unlink_accounts', payload: { psid: s.row.psid, access_token: s.bank.page_access_token } });
+      const ok = await hub.app.inject({
+        method: 'POST',
+        url: '/me/unlink_accounts',
+        payload: { psid: s.row.psid, access_token: s.bank.page_access_token },
+      });
       expect(ok.json()).toEqual({ result: 'unlink account success' });
-      const noToken = await hub.app.inject({ method: 'POST', url: '/me/unlink_accounts', payload: { psid: s.row.psid } });
+      const noToken = await hub.app.inject({
+        method: 'POST',
+        url: '/me/unlink_accounts',
+        payload: { psid: s.row.psid },
+      });
       expect(noToken.json().error.code).toBe(190);
     });
   });

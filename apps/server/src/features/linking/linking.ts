@@ -38,7 +38,8 @@ export interface LinkRequest {
 }
 
 /** How a return from the business ended; `invalid` means an unknown, used or expired token. */
-export type LinkOutcome = { kind: 'invalid' } | { kind: 'done'; conversationId: string; linked: boolean; reason?: string };
+export type LinkOutcome =
+  { kind: 'invalid' } | { kind: 'done'; conversationId: string; linked: boolean; reason?: string };
 
 export class Linking {
   private readonly ctx: HubContext;
@@ -97,7 +98,8 @@ export class Linking {
     const request = await this.prepare(customerId, mid, url);
     const declared = request.declared.map((d) => d.category as string);
     const undeclared = categories.filter((c) => !declared.includes(c));
-    if (undeclared.length > 0) throw new PlatformError('BAD_REQUEST', { message: `Not declared by this business: ${undeclared.join(', ')}` });
+    if (undeclared.length > 0)
+      throw new PlatformError('BAD_REQUEST', { message: `Not declared by this business: ${undeclared.join(', ')}` });
     const token = newLinkingToken();
     const now = this.ctx.now();
     await this.ctx.storage.writes.run(({ db }) =>
@@ -137,7 +139,12 @@ export class Linking {
       return used.numUpdatedRows === 1n ? live : undefined;
     });
     if (row === undefined) return { kind: 'invalid' };
-    const aborted = (reason: string): LinkOutcome => ({ kind: 'done', conversationId: row.conversation_id, linked: false, reason });
+    const aborted = (reason: string): LinkOutcome => ({
+      kind: 'done',
+      conversationId: row.conversation_id,
+      linked: false,
+      reason,
+    });
     if (authorizationCode === undefined || authorizationCode.length === 0) return aborted('cancelled');
     if (authorizationCode.length > 512) return aborted('invalid_code');
 
@@ -146,7 +153,12 @@ export class Linking {
     const accountLinking: Record<string, unknown> = { status: 'linked', authorization_code: authorizationCode };
     if (categories.length > 0) accountLinking['consent'] = { categories, expires_at: expiresAt };
     await SigningKeys.of(this.ctx).ensure();
-    const delivered = await deliverLinkingEvent(this.ctx, this.pages, { pageId: row.page_id, psid: row.psid, accountLinking, now });
+    const delivered = await deliverLinkingEvent(this.ctx, this.pages, {
+      pageId: row.page_id,
+      psid: row.psid,
+      accountLinking,
+      now,
+    });
     if (!delivered.ok) return aborted(delivered.reason);
 
     await this.ctx.storage.writes.run(async (tx) => {
@@ -167,7 +179,13 @@ export class Linking {
         // The screen showed the current grant ticked; every box unticked means "send me nothing".
         await revokeInTx(tx, { party: conv, source: 'linking', now });
       }
-      await appendCustomerEvent(tx, this.ctx.bus, conv.customer_id, { type: 'conversation', conversation_id: conv.id, change: 'linked' }, now);
+      await appendCustomerEvent(
+        tx,
+        this.ctx.bus,
+        conv.customer_id,
+        { type: 'conversation', conversation_id: conv.id, change: 'linked' },
+        now,
+      );
     });
     return { kind: 'done', conversationId: row.conversation_id, linked: true };
   }
@@ -187,8 +205,14 @@ export class Linking {
 }
 
 /** The categories of the customer's active grant to the page (none when revoked or lapsed). */
-async function activeCategories(db: Kysely<Database>, customerId: string, pageId: string, now: number): Promise<string[]> {
+async function activeCategories(
+  db: Kysely<Database>,
+  customerId: string,
+  pageId: string,
+  now: number,
+): Promise<string[]> {
   const state = await findConsentState(db, customerId, pageId);
-  if (state === undefined || state.status !== 'active' || (state.expires_at !== null && state.expires_at <= now)) return [];
+  if (state === undefined || state.status !== 'active' || (state.expires_at !== null && state.expires_at <= now))
+    return [];
   return JSON.parse(state.categories) as string[];
 }

@@ -36,14 +36,23 @@ function csrfToken(serviceKey: Buffer, sessionToken: string, mid: string): strin
 }
 
 export function linkingRoutes(ctx: HubContext, accounts: Accounts, linking: Linking) {
-  const home = (conversationId: string, query: string) => `/?conversation=${encodeURIComponent(conversationId)}&${query}`;
+  const home = (conversationId: string, query: string) =>
+    `/?conversation=${encodeURIComponent(conversationId)}&${query}`;
 
   /** The logged-in customer and session, or an HTML page asking to log in. */
-  async function session(request: FastifyRequest, reply: FastifyReply): Promise<{ customerId: string; token: string } | undefined> {
+  async function session(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ customerId: string; token: string } | undefined> {
     const token = request.cookies[SESSION_COOKIE];
     const customer = token === undefined ? undefined : await accounts.authenticate(token);
     if (customer === undefined || token === undefined) {
-      sendErrorPage(reply, 401, 'Log in to continue', 'Log in to Confide, then tap the log-in button in your chat again.');
+      sendErrorPage(
+        reply,
+        401,
+        'Log in to continue',
+        'Log in to Confide, then tap the log-in button in your chat again.',
+      );
       return undefined;
     }
     return { customerId: customer.id, token };
@@ -52,7 +61,8 @@ export function linkingRoutes(ctx: HubContext, accounts: Accounts, linking: Link
   /** Renders expected failures as HTML instead of JSON. */
   function failure(reply: FastifyReply, err: unknown): FastifyReply {
     if (!isPlatformError(err) || err.status >= 500) throw err;
-    if (err.key === 'FORBIDDEN_ORIGIN') return sendErrorPage(reply, 403, 'Request refused', 'This request did not come from Confide.');
+    if (err.key === 'FORBIDDEN_ORIGIN')
+      return sendErrorPage(reply, 403, 'Request refused', 'This request did not come from Confide.');
     if (err.key === 'NOT_FOUND') return sendErrorPage(reply, 404, 'Link not available', err.message);
     return sendErrorPage(reply, 400, 'Something is not right', err.message);
   }
@@ -65,7 +75,12 @@ export function linkingRoutes(ctx: HubContext, accounts: Accounts, linking: Link
         const q = StartQuerySchema.safeParse(request.query);
         if (!q.success) throw new PlatformError('BAD_REQUEST', { message: 'The log-in link is incomplete.' });
         const link = await linking.prepare(who.customerId, q.data.mid, q.data.url);
-        return sendConsentScreen(reply, { ...link, pageName: link.pageName, mid: q.data.mid, csrf: csrfToken(ctx.config.serviceKey, who.token, q.data.mid) });
+        return sendConsentScreen(reply, {
+          ...link,
+          pageName: link.pageName,
+          mid: q.data.mid,
+          csrf: csrfToken(ctx.config.serviceKey, who.token, q.data.mid),
+        });
       } catch (err) {
         return failure(reply, err);
       }
@@ -94,7 +109,9 @@ export function linkingRoutes(ctx: HubContext, accounts: Accounts, linking: Link
 
     const complete = async (request: FastifyRequest, reply: FastifyReply) => {
       const q = ReturnQuerySchema.safeParse(request.query);
-      const outcome = q.success ? await linking.complete(q.data.account_linking_token, q.data.authorization_code) : ({ kind: 'invalid' } as const);
+      const outcome = q.success
+        ? await linking.complete(q.data.account_linking_token, q.data.authorization_code)
+        : ({ kind: 'invalid' } as const);
       if (outcome.kind === 'invalid') {
         return sendErrorPage(
           reply,
@@ -114,7 +131,11 @@ export function linkingRoutes(ctx: HubContext, accounts: Accounts, linking: Link
 
 /** The router shape of the Platform API (`GraphRouter` in http/graph-request.ts). */
 interface UnlinkRouter {
-  route(method: 'POST', path: string, handler: (call: { params: Record<string, unknown>; principal: { pageId: string } }) => Promise<unknown>): void;
+  route(
+    method: 'POST',
+    path: string,
+    handler: (call: { params: Record<string, unknown>; principal: { pageId: string } }) => Promise<unknown>,
+  ): void;
 }
 
 /** `POST /me/unlink_accounts {psid}` (and under any `/vX.Y`), page token in query or body. */
@@ -123,7 +144,10 @@ export function unlinkGraphRoutes(linking: Linking) {
     router.route('POST', '/me/unlink_accounts', async ({ params, principal }) => {
       const psid = params['psid'];
       if (typeof psid !== 'string' || !/^\d{1,32}$/.test(psid)) {
-        throw new PlatformError('INVALID_PARAMETER', { message: 'The parameter psid is required', detail: { field: 'psid' } });
+        throw new PlatformError('INVALID_PARAMETER', {
+          message: 'The parameter psid is required',
+          detail: { field: 'psid' },
+        });
       }
       await linking.unlinkByPsid(principal.pageId, psid);
       return { result: 'unlink account success' };

@@ -12,7 +12,11 @@ import { appendCustomerEvent } from '../realtime/event-log.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
 
 /** Unlinks a conversation; returns whether a link existed. Consent is revoked either way. */
-export async function unlinkInTx(tx: WriteTx, bus: Bus, input: { conversation: ConversationRow; now: number }): Promise<boolean> {
+export async function unlinkInTx(
+  tx: WriteTx,
+  bus: Bus,
+  input: { conversation: ConversationRow; now: number },
+): Promise<boolean> {
   const { conversation: conv, now } = input;
   const deleted = await tx.db.deleteFrom('account_links').where('conversation_id', '=', conv.id).executeTakeFirst();
   const wasLinked = deleted.numDeletedRows > 0n;
@@ -30,7 +34,13 @@ export async function unlinkInTx(tx: WriteTx, bus: Bus, input: { conversation: C
     });
   }
   if (wasLinked || revoked) {
-    await appendCustomerEvent(tx, bus, conv.customer_id, { type: 'conversation', conversation_id: conv.id, change: 'unlinked' }, now);
+    await appendCustomerEvent(
+      tx,
+      bus,
+      conv.customer_id,
+      { type: 'conversation', conversation_id: conv.id, change: 'unlinked' },
+      now,
+    );
   }
   return wasLinked;
 }

@@ -10,7 +10,12 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { assertEgressAllowed, EgressRefusedError, isPrivateAddress, type EgressPolicy } from '../../privacy/egress-guard.js';
+import {
+  assertEgressAllowed,
+  EgressRefusedError,
+  isPrivateAddress,
+  type EgressPolicy,
+} from '../../privacy/egress-guard.js';
 import { sniffImageType, type ImageType } from './image-types.js';
 
 export interface ImageFetchLimits {
@@ -39,7 +44,11 @@ export class ImageRefusedError extends Error {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function fetchImage(url: string, policy: EgressPolicy, limits: ImageFetchLimits = DEFAULT_IMAGE_LIMITS): Promise<FetchedImage> {
+export async function fetchImage(
+  url: string,
+  policy: EgressPolicy,
+  limits: ImageFetchLimits = DEFAULT_IMAGE_LIMITS,
+): Promise<FetchedImage> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let current = url;
   for (let hop = 0; hop <= limits.maxRedirects; hop++) {
@@ -84,7 +93,8 @@ async function get(url: string, policy: EgressPolicy, signal: AbortSignal): Prom
 async function readImage(res: http.IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<FetchedImage> {
   if (res.statusCode !== 200) throw new ImageRefusedError(`the image host answered HTTP ${res.statusCode ?? '?'}`);
   const declared = (res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!declared.startsWith('image/')) throw new ImageRefusedError(`not an image (${declared === '' ? 'no content type' : declared})`);
+  if (!declared.startsWith('image/'))
+    throw new ImageRefusedError(`not an image (${declared === '' ? 'no content type' : declared})`);
   const length = Number(res.headers['content-length'] ?? Number.NaN);
   if (length > maxBytes) throw new ImageRefusedError(`larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
@@ -120,9 +130,11 @@ function guardedLookup(policy: EgressPolicy): LookupFunction {
 
 function refusal(err: unknown): ImageRefusedError {
   if (err instanceof ImageRefusedError) return err;
-  if (err instanceof EgressRefusedError) return new ImageRefusedError(err.message.replace(/ \(set WEBHOOK_ALLOW_PRIVATE.*\)$/, ''));
+  if (err instanceof EgressRefusedError)
+    return new ImageRefusedError(err.message.replace(/ \(set WEBHOOK_ALLOW_PRIVATE.*\)$/, ''));
   const e = err as { name?: string; code?: string; message?: string };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new ImageRefusedError('the image host did not answer in time');
+  if (e.name === 'TimeoutError' || e.name === 'AbortError')
+    return new ImageRefusedError('the image host did not answer in time');
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new ImageRefusedError('host not found');
   return new ImageRefusedError(`the image host could not be reached (${e.code ?? e.name ?? 'error'})`);
 }

@@ -73,9 +73,13 @@ describe('fetchImage', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     const started = Date.now();
-    await expect(fetchImage(`http://127.0.0.1:${port}/slow.png`, { denyPrivate: false }, { maxBytes: 1024, timeoutMs: 200, maxRedirects: 0 })).rejects.toThrow(
-      'the image host did not answer in time',
-    );
+    await expect(
+      fetchImage(
+        `http://127.0.0.1:${port}/slow.png`,
+        { denyPrivate: false },
+        { maxBytes: 1024, timeoutMs: 200, maxRedirects: 0 },
+      ),
+    ).rejects.toThrow('the image host did not answer in time');
     expect(Date.now() - started).toBeLessThan(2_000);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -86,9 +90,13 @@ describe('fetchImage', () => {
     const server = http.createServer((_req, res) => res.writeHead(302, { location: '/again' }).end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    await expect(fetchImage(`http://127.0.0.1:${port}/a.png`, { denyPrivate: false }, { maxBytes: 1024, timeoutMs: 2_000, maxRedirects: 2 })).rejects.toThrow(
-      'more than 2 redirects',
-    );
+    await expect(
+      fetchImage(
+        `http://127.0.0.1:${port}/a.png`,
+        { denyPrivate: false },
+        { maxBytes: 1024, timeoutMs: 2_000, maxRedirects: 2 },
+      ),
+    ).rejects.toThrow('more than 2 redirects');
     await new Promise((r) => server.close(r));
   });
 });

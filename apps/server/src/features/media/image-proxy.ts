@@ -6,7 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { EgressPolicy } from '../../privacy/egress-guard.js';
-import { DEFAULT_IMAGE_LIMITS, fetchImage, ImageRefusedError, type FetchedImage, type ImageFetchLimits } from './fetch-image.js';
+import {
+  DEFAULT_IMAGE_LIMITS,
+  fetchImage,
+  ImageRefusedError,
+  type FetchedImage,
+  type ImageFetchLimits,
+} from './fetch-image.js';
 
 export interface ImageProxyOptions {
   policy: EgressPolicy;

@@ -8,7 +8,9 @@ const alice = { kind: 'customer', id: 'cus_alice' } as const;
 const bob = { kind: 'customer', id: 'cus_bob' } as const;
 const agent = { kind: 'agent', id: 'agt_ada' } as const;
 const proxied = (url: string) =>
-  expect.stringMatching(new RegExp(`^/api/media/image\\?url=${encodeURIComponent(url).replace(/[.?]/g, '\\$&')}&sig=[\\w-]{22}$`));
+  expect.stringMatching(
+    new RegExp(`^/api/media/image\\?url=${encodeURIComponent(url).replace(/[.?]/g, '\\$&')}&sig=[\\w-]{22}$`),
+  );
 
 describe('MediaLinks', () => {
   it('signs per viewer: a link verifies for its viewer and URL only', () => {
@@ -31,9 +33,15 @@ describe('MediaLinks', () => {
         { type: 'file', payload: { url: 'https://cdn.bank.example/statement.pdf' } },
         {
           type: 'template',
-          payload: { template_type: 'generic', elements: [{ title: 'A', image_url: 'https://cdn.bank.example/b.png' }, { title: 'B' }, 'junk'] },
+          payload: {
+            template_type: 'generic',
+            elements: [{ title: 'A', image_url: 'https://cdn.bank.example/b.png' }, { title: 'B' }, 'junk'],
+          },
         },
-        { type: 'template', payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] } },
+        {
+          type: 'template',
+          payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] },
+        },
       ],
       quick_replies: [
         { content_type: 'text', title: 'Yes', image_url: 'https://cdn.bank.example/yes.png' },
@@ -51,9 +59,15 @@ describe('MediaLinks', () => {
         { type: 'file', payload: { url: 'https://cdn.bank.example/statement.pdf' } },
         {
           type: 'template',
-          payload: { template_type: 'generic', elements: [{ title: 'A', image_url: proxied('https://cdn.bank.example/b.png') }, { title: 'B' }, 'junk'] },
+          payload: {
+            template_type: 'generic',
+            elements: [{ title: 'A', image_url: proxied('https://cdn.bank.example/b.png') }, { title: 'B' }, 'junk'],
+          },
         },
-        { type: 'template', payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] } },
+        {
+          type: 'template',
+          payload: { template_type: 'receipt', elements: [{ title: 'Coffee', image_url: 'javascript:alert(1)' }] },
+        },
       ],
       quick_replies: [
         { content_type: 'text', title: 'Yes', image_url: proxied('https://cdn.bank.example/yes.png') },
@@ -64,7 +78,11 @@ describe('MediaLinks', () => {
 
   it('proxies a persona picture and a message frame, and passes other frames through', () => {
     expect(links.persona(alice, null)).toBeNull();
-    expect(links.persona(alice, { id: 'p', name: 'Dana', profile_picture_url: null })).toEqual({ id: 'p', name: 'Dana', profile_picture_url: null });
+    expect(links.persona(alice, { id: 'p', name: 'Dana', profile_picture_url: null })).toEqual({
+      id: 'p',
+      name: 'Dana',
+      profile_picture_url: null,
+    });
     const frame: ServerFrame = {
       type: 'message',
       cursor: 3,
@@ -85,7 +103,9 @@ describe('MediaLinks', () => {
         persona: { profile_picture_url: proxied('https://cdn.bank.example/dana.png') },
       },
     });
-    expect(frame.type === 'message' && frame.message.persona?.profile_picture_url).toBe('https://cdn.bank.example/dana.png');
+    expect(frame.type === 'message' && frame.message.persona?.profile_picture_url).toBe(
+      'https://cdn.bank.example/dana.png',
+    );
     const typing: ServerFrame = { type: 'typing', conversation_id: 'c_1', on: true };
     expect(links.frame(alice, typing)).toBe(typing);
   });

@@ -34,7 +34,10 @@ export class MediaLinks {
 
   /** The signature binding `url` to `viewer`. */
   sign(viewer: MediaViewer, url: string): string {
-    return createHmac('sha256', this.#key).update(`${viewer.kind}:${viewer.id}\n${url}`).digest('base64url').slice(0, SIGNATURE_LENGTH);
+    return createHmac('sha256', this.#key)
+      .update(`${viewer.kind}:${viewer.id}\n${url}`)
+      .digest('base64url')
+      .slice(0, SIGNATURE_LENGTH);
   }
 
   /** Whether `sig` was minted for this viewer and URL (constant-time). */
@@ -54,7 +57,9 @@ export class MediaLinks {
     if (body.attachment !== undefined) out.attachment = this.#attachment(viewer, body.attachment);
     if (body.attachments !== undefined) out.attachments = body.attachments.map((a) => this.#attachment(viewer, a));
     if (body.quick_replies !== undefined) {
-      out.quick_replies = body.quick_replies.map((q) => (q.image_url === undefined ? q : { ...q, image_url: this.link(viewer, q.image_url) }));
+      out.quick_replies = body.quick_replies.map((q) =>
+        q.image_url === undefined ? q : { ...q, image_url: this.link(viewer, q.image_url) },
+      );
     }
     return out;
   }
@@ -91,7 +96,9 @@ export class MediaLinks {
     }
     if (attachment.type === 'template' && Array.isArray(payload['elements'])) {
       const elements = payload['elements'].map((el: unknown) =>
-        isObject(el) && typeof el['image_url'] === 'string' ? { ...el, image_url: this.link(viewer, el['image_url']) } : el,
+        isObject(el) && typeof el['image_url'] === 'string'
+          ? { ...el, image_url: this.link(viewer, el['image_url']) }
+          : el,
       );
       return { ...attachment, payload: { ...payload, elements } };
     }

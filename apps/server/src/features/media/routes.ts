@@ -31,12 +31,14 @@ export interface MediaRoutesOptions {
 export function mediaRoutes({ links, proxy, customerAuth, agentAuth }: MediaRoutesOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     const serve = async (viewer: MediaViewer, query: MediaQuery, reply: FastifyReply) => {
-      if (!links.isExternal(query.url) || !links.verify(viewer, query.url, query.sig)) throw new PlatformError('NOT_FOUND');
+      if (!links.isExternal(query.url) || !links.verify(viewer, query.url, query.sig))
+        throw new PlatformError('NOT_FOUND');
       let image;
       try {
         image = await proxy.get(query.url);
       } catch (err) {
-        if (err instanceof ImageRefusedError) throw new PlatformError('NOT_FOUND', { message: `Image unavailable: ${err.message}.` });
+        if (err instanceof ImageRefusedError)
+          throw new PlatformError('NOT_FOUND', { message: `Image unavailable: ${err.message}.` });
         throw err;
       }
       return reply

@@ -44,7 +44,11 @@ export type AuthorizeCheck =
   /** Sent back to the client's redirect URI. */
   | { kind: 'redirect'; redirectUri: string; state: string | undefined; error: OAuthErrorCode; description: string };
 
-export async function checkAuthorizeRequest(db: Kysely<Database>, publicUrl: string, raw: unknown): Promise<AuthorizeCheck> {
+export async function checkAuthorizeRequest(
+  db: Kysely<Database>,
+  publicUrl: string,
+  raw: unknown,
+): Promise<AuthorizeCheck> {
   const parsed = AuthorizeParamsSchema.safeParse(raw);
   if (!parsed.success) return { kind: 'page', message: 'The request from the assistant is not valid.' };
   const p = parsed.data;
@@ -54,19 +58,36 @@ export async function checkAuthorizeRequest(db: Kysely<Database>, publicUrl: str
   if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
     return { kind: 'page', message: 'The assistant gave a return address it did not register.' };
   }
-  const back = (error: OAuthErrorCode, description: string): AuthorizeCheck => ({ kind: 'redirect', redirectUri, state: p.state, error, description });
+  const back = (error: OAuthErrorCode, description: string): AuthorizeCheck => ({
+    kind: 'redirect',
+    redirectUri,
+    state: p.state,
+    error,
+    description,
+  });
   if (p.response_type !== 'code') return back('unsupported_response_type', 'Only response_type=code is supported.');
-  if (p.code_challenge_method !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required.');
-  if (p.code_challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge)) return back('invalid_request', 'code_challenge must be a base64url SHA-256.');
+  if (p.code_challenge_method !== 'S256')
+    return back('invalid_request', 'PKCE with code_challenge_method=S256 is required.');
+  if (p.code_challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge))
+    return back('invalid_request', 'code_challenge must be a base64url SHA-256.');
   const resource = resourceOf(publicUrl);
-  if (p.resource !== undefined && p.resource !== resource) return back('invalid_target', `Tokens are issued only for ${resource}.`);
+  if (p.resource !== undefined && p.resource !== resource)
+    return back('invalid_target', `Tokens are issued only for ${resource}.`);
   const requested = (p.scope ?? 'read').split(' ').filter((s) => s !== '');
   const unknown = requested.find((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
   if (unknown !== undefined) return back('invalid_scope', `Unknown scope ${unknown}.`);
   const scopes = requested.includes('act') ? ['read', 'act'] : ['read'];
   return {
     kind: 'ok',
-    request: { clientId: client.clientId, clientName: client.name, redirectUri, codeChallenge: p.code_challenge, state: p.state, scopes, resource },
+    request: {
+      clientId: client.clientId,
+      clientName: client.name,
+      redirectUri,
+      codeChallenge: p.code_challenge,
+      state: p.state,
+      scopes,
+      resource,
+    },
   };
 }
 

@@ -56,14 +56,21 @@ export function redirectUriProblem(value: string): string | undefined {
   if (url.hash !== '' || value.includes('#')) return 'must not have a fragment';
   if (FORBIDDEN_SCHEMES.has(url.protocol)) return `uses the ${url.protocol} scheme`;
   if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'uses http: to a host that is not loopback';
+  if (url.protocol === 'http:')
+    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'uses http: to a host that is not loopback';
   // A native app's private-use scheme must look like a reversed domain name (RFC 8252 §7.1).
-  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) ? undefined : 'uses a scheme that is neither https, loopback http nor a reversed-domain app scheme';
+  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)
+    ? undefined
+    : 'uses a scheme that is neither https, loopback http nor a reversed-domain app scheme';
 }
 
 export async function registerClient(tx: WriteTx, body: unknown, now: number): Promise<RegisteredClient> {
   const parsed = RegistrationSchema.safeParse(body);
-  if (!parsed.success) throw new OAuthError('invalid_client_metadata', `Invalid registration: ${parsed.error.issues[0]?.path.join('.') || 'body'} ${parsed.error.issues[0]?.message ?? ''}`.trim());
+  if (!parsed.success)
+    throw new OAuthError(
+      'invalid_client_metadata',
+      `Invalid registration: ${parsed.error.issues[0]?.path.join('.') || 'body'} ${parsed.error.issues[0]?.message ?? ''}`.trim(),
+    );
   const meta = parsed.data;
   for (const uri of meta.redirect_uris) {
     const problem = redirectUriProblem(uri);
@@ -71,14 +78,20 @@ export async function registerClient(tx: WriteTx, body: unknown, now: number): P
   }
   const grantTypes = meta.grant_types ?? ['authorization_code', 'refresh_token'];
   if (grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
-    throw new OAuthError('invalid_client_metadata', 'Only the authorization_code and refresh_token grant types are supported.');
+    throw new OAuthError(
+      'invalid_client_metadata',
+      'Only the authorization_code and refresh_token grant types are supported.',
+    );
   }
   if (meta.response_types !== undefined && meta.response_types.some((r) => r !== 'code')) {
     throw new OAuthError('invalid_client_metadata', 'Only the code response type is supported.');
   }
   const method = meta.token_endpoint_auth_method ?? 'none';
   if (!(AUTH_METHODS as readonly string[]).includes(method)) {
-    throw new OAuthError('invalid_client_metadata', `token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}.`);
+    throw new OAuthError(
+      'invalid_client_metadata',
+      `token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}.`,
+    );
   }
   const secret = method === 'none' ? undefined : randomSecret(32);
   const client: RegisteredClient = {
@@ -105,10 +118,15 @@ export async function registerClient(tx: WriteTx, body: unknown, now: number): P
   return client;
 }
 
-export async function findClient(db: Kysely<Database>, clientId: string): Promise<{ clientId: string; name: string; redirectUris: string[] } | undefined> {
+export async function findClient(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<{ clientId: string; name: string; redirectUris: string[] } | undefined> {
   if (clientId.length > 100) return undefined;
   const row = await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-  return row === undefined ? undefined : { clientId: row.client_id, name: row.client_name, redirectUris: JSON.parse(row.redirect_uris) as string[] };
+  return row === undefined
+    ? undefined
+    : { clientId: row.client_id, name: row.client_name, redirectUris: JSON.parse(row.redirect_uris) as string[] };
 }
 
 /**
@@ -137,14 +155,24 @@ export async function authenticateClient(
   if (clientId === undefined || (basic !== undefined && input.clientId !== undefined && input.clientId !== basic.id)) {
     throw new OAuthError('invalid_client', 'Name the client once: client_id or HTTP Basic.');
   }
-  const row = clientId.length > 100 ? undefined : await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  const row =
+    clientId.length > 100
+      ? undefined
+      : await db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
   const method = row?.token_endpoint_auth_method;
-  const presented = method === 'client_secret_basic' ? basic?.secret : method === 'client_secret_post' && basic === undefined ? input.clientSecret : undefined;
+  const presented =
+    method === 'client_secret_basic'
+      ? basic?.secret
+      : method === 'client_secret_post' && basic === undefined
+        ? input.clientSecret
+        : undefined;
   const ok =
     row !== undefined &&
     (method === 'none'
       ? basic === undefined && input.clientSecret === undefined
-      : presented !== undefined && row.client_secret_hash !== null && safeEqual(sha256Hex(presented), row.client_secret_hash));
+      : presented !== undefined &&
+        row.client_secret_hash !== null &&
+        safeEqual(sha256Hex(presented), row.client_secret_hash));
   if (!ok) throw new OAuthError('invalid_client', 'Client authentication failed.');
   return clientId;
 }

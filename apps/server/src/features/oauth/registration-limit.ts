@@ -21,7 +21,8 @@ export class RegistrationLimit {
 
   /** Takes one registration for `ip`; returns the seconds to wait when the window is full. */
   take(ip: string, now: number): number | undefined {
-    if (this.#windows.size > 10_000) for (const [k, w] of this.#windows) if (now - w.start >= this.#windowMs) this.#windows.delete(k);
+    if (this.#windows.size > 10_000)
+      for (const [k, w] of this.#windows) if (now - w.start >= this.#windowMs) this.#windows.delete(k);
     const w = this.#windows.get(ip);
     if (w === undefined || now - w.start >= this.#windowMs) {
       this.#windows.set(ip, { start: now, count: 1 });
@@ -39,6 +40,12 @@ export async function pruneUnusedClients(tx: WriteTx, now: number): Promise<void
     .deleteFrom('oauth_clients')
     .where('token_endpoint_auth_method', '=', 'none')
     .where('created_at', '<', now - UNUSED_CLIENT_TTL_MS)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('assistant_grants as g').select('g.id').whereRef('g.client_id', '=', 'oauth_clients.client_id'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('assistant_grants as g').select('g.id').whereRef('g.client_id', '=', 'oauth_clients.client_id'),
+        ),
+      ),
+    )
     .execute();
 }

@@ -21,7 +21,14 @@ import { grantAssistantInTx, ownPages, presentGrant } from '../assistant/grants.
 import { CONSENT_CATEGORIES } from '../consent/categories.js';
 import type { Accounts } from '../customers/accounts.js';
 import { sendErrorPage } from '../linking/consent-screen.js';
-import { AuthorizeParamsSchema, checkAuthorizeRequest, redirectBack, redirectTarget, SUPPORTED_SCOPES, type ValidAuthorizeRequest } from './authorize-request.js';
+import {
+  AuthorizeParamsSchema,
+  checkAuthorizeRequest,
+  redirectBack,
+  redirectTarget,
+  SUPPORTED_SCOPES,
+  type ValidAuthorizeRequest,
+} from './authorize-request.js';
 import { AUTH_METHODS, authenticateClient, registerClient } from './clients.js';
 import { sendAssistantConsent, sendLoginFirst } from './consent-page.js';
 import { OAuthError } from './oauth-error.js';
@@ -61,7 +68,17 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
   /** The consent form's CSRF token: bound to the session and the authorization request. */
   const csrfOf = (sessionToken: string, r: ValidAuthorizeRequest) =>
     createHmac('sha256', ctx.config.serviceKey)
-      .update(['oauth-csrf', sha256Hex(sessionToken), r.clientId, r.redirectUri, r.codeChallenge, r.state ?? '', r.scopes.join(' ')].join('\u0000'))
+      .update(
+        [
+          'oauth-csrf',
+          sha256Hex(sessionToken),
+          r.clientId,
+          r.redirectUri,
+          r.codeChallenge,
+          r.state ?? '',
+          r.scopes.join(' '),
+        ].join('\u0000'),
+      )
       .digest('base64url');
 
   async function session(request: FastifyRequest): Promise<{ customerId: string; token: string } | undefined> {
@@ -113,7 +130,13 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
     app.post('/oauth/register', { schema: { hide: true } }, async (request, reply) => {
       const wait = registrations.take(request.ip, ctx.now());
       if (wait !== undefined) {
-        return reply.status(429).headers({ 'retry-after': String(wait), 'cache-control': 'no-store' }).send({ error: 'temporarily_unavailable', error_description: 'Too many registrations from this address; try again later.' });
+        return reply
+          .status(429)
+          .headers({ 'retry-after': String(wait), 'cache-control': 'no-store' })
+          .send({
+            error: 'temporarily_unavailable',
+            error_description: 'Too many registrations from this address; try again later.',
+          });
       }
       try {
         const client = await ctx.storage.writes.run(async (tx) => {
@@ -131,7 +154,15 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
       const check = await checkAuthorizeRequest(ctx.storage.db, issuer, request.query);
       if (check.kind === 'page') return sendErrorPage(reply, 400, 'This assistant cannot connect', check.message);
       if (check.kind === 'redirect') {
-        return reply.redirect(redirectBack(check.redirectUri, { error: check.error, error_description: check.description, state: check.state, iss: issuer }), 303);
+        return reply.redirect(
+          redirectBack(check.redirectUri, {
+            error: check.error,
+            error_description: check.description,
+            state: check.state,
+            iss: issuer,
+          }),
+          303,
+        );
       }
       const who = await session(request);
       if (who === undefined) return sendLoginFirst(reply, request.url);
@@ -170,7 +201,8 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
 
     app.post('/oauth/authorize', { schema: { hide: true } }, async (request, reply) => {
       const who = await session(request);
-      if (who === undefined) return sendErrorPage(reply, 401, 'Log in to continue', 'Log in to Confide, then connect your assistant again.');
+      if (who === undefined)
+        return sendErrorPage(reply, 401, 'Log in to continue', 'Log in to Confide, then connect your assistant again.');
       try {
         assertSameOrigin(request, issuer, true);
       } catch {
@@ -181,32 +213,74 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
       const check = await checkAuthorizeRequest(ctx.storage.db, issuer, form.data);
       if (check.kind === 'page') return sendErrorPage(reply, 400, 'This assistant cannot connect', check.message);
       if (check.kind === 'redirect') {
-        return reply.redirect(redirectBack(check.redirectUri, { error: check.error, error_description: check.description, state: check.state, iss: issuer }), 303);
+        return reply.redirect(
+          redirectBack(check.redirectUri, {
+            error: check.error,
+            error_description: check.description,
+            state: check.state,
+            iss: issuer,
+          }),
+          303,
+        );
       }
       const r = check.request;
-      if (!safeEqual(form.data.csrf, csrfOf(who.token, r))) return sendErrorPage(reply, 403, 'Request refused', 'This request did not come from Confide.');
+      if (!safeEqual(form.data.csrf, csrfOf(who.token, r)))
+        return sendErrorPage(reply, 403, 'Request refused', 'This request did not come from Confide.');
       if (form.data.action === 'cancel') {
-        return reply.redirect(redirectBack(r.redirectUri, { error: 'access_denied', error_description: 'The customer declined.', state: r.state, iss: issuer }), 303);
+        return reply.redirect(
+          redirectBack(r.redirectUri, {
+            error: 'access_denied',
+            error_description: 'The customer declined.',
+            state: r.state,
+            iss: issuer,
+          }),
+          303,
+        );
       }
       const pageIds = await ownPages(ctx.storage.db, who.customerId, form.data.pages);
       const categories = form.data.categories;
-      if (pageIds.length !== new Set(form.data.pages).size || categories.some((c) => !(CONSENT_CATEGORIES as readonly string[]).includes(c))) {
-        return sendErrorPage(reply, 400, 'Something is not right', 'The form names a business or a kind of update you cannot choose.');
+      if (
+        pageIds.length !== new Set(form.data.pages).size ||
+        categories.some((c) => !(CONSENT_CATEGORIES as readonly string[]).includes(c))
+      ) {
+        return sendErrorPage(
+          reply,
+          400,
+          'Something is not right',
+          'The form names a business or a kind of update you cannot choose.',
+        );
       }
       const canAct = r.scopes.includes('act') && form.data.act === 'yes';
       await SigningKeys.of(ctx).ensure();
       try {
         const { code, grant, event } = await ctx.storage.writes.run(async (tx) => {
-          const before = await tx.db.selectFrom('assistant_grants').select('status').where('customer_id', '=', who.customerId).where('client_id', '=', r.clientId).executeTakeFirst();
-          const grant = await grantAssistantInTx(tx, { keys: SigningKeys.of(ctx), issuer }, {
-            customerId: who.customerId,
+          const before = await tx.db
+            .selectFrom('assistant_grants')
+            .select('status')
+            .where('customer_id', '=', who.customerId)
+            .where('client_id', '=', r.clientId)
+            .executeTakeFirst();
+          const grant = await grantAssistantInTx(
+            tx,
+            { keys: SigningKeys.of(ctx), issuer },
+            {
+              customerId: who.customerId,
+              clientId: r.clientId,
+              choice: { pageIds, categories, canAct },
+              source: 'authorize',
+              now: ctx.now(),
+            },
+          );
+          const scope = scopeOf(grant, r.scopes);
+          const code = await issueCode(tx, {
             clientId: r.clientId,
-            choice: { pageIds, categories, canAct },
-            source: 'authorize',
+            customerId: who.customerId,
+            grantId: grant.id,
+            redirectUri: r.redirectUri,
+            codeChallenge: r.codeChallenge,
+            scope,
             now: ctx.now(),
           });
-          const scope = scopeOf(grant, r.scopes);
-          const code = await issueCode(tx, { clientId: r.clientId, customerId: who.customerId, grantId: grant.id, redirectUri: r.redirectUri, codeChallenge: r.codeChallenge, scope, now: ctx.now() });
           return { code, grant, event: before?.status === 'active' ? ('changed' as const) : ('granted' as const) };
         });
         await privacy.record({
@@ -214,11 +288,17 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
           action: event === 'granted' ? 'assistant.granted' : 'assistant.changed',
           customerId: who.customerId,
           target: `assistant:${r.clientId}`,
-          details: { grant: grant.id, businesses: grant.pageIds.length, categories: grant.categories.join(','), act: grant.canAct },
+          details: {
+            grant: grant.id,
+            businesses: grant.pageIds.length,
+            categories: grant.categories.join(','),
+            act: grant.canAct,
+          },
         });
         return reply.redirect(redirectBack(r.redirectUri, { code, state: r.state, iss: issuer }), 303);
       } catch (err) {
-        if (isPlatformError(err) && err.status < 500) return sendErrorPage(reply, 400, 'Something is not right', err.message);
+        if (isPlatformError(err) && err.status < 500)
+          return sendErrorPage(reply, 400, 'Something is not right', err.message);
         throw err;
       }
     });
@@ -229,14 +309,21 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
       const f = form.data;
       let clientId: string;
       try {
-        clientId = await authenticateClient(ctx.storage.db, { authorization: request.headers.authorization, clientId: f.client_id, clientSecret: f.client_secret });
+        clientId = await authenticateClient(ctx.storage.db, {
+          authorization: request.headers.authorization,
+          clientId: f.client_id,
+          clientSecret: f.client_secret,
+        });
       } catch (err) {
         if (!(err instanceof OAuthError)) throw err;
         if (request.headers.authorization !== undefined) void reply.header('www-authenticate', 'Basic realm="confide"');
         return sendOAuthError(reply, err);
       }
       if (f.grant_type !== 'authorization_code' && f.grant_type !== 'refresh_token') {
-        return sendOAuthError(reply, new OAuthError('unsupported_grant_type', 'Use authorization_code or refresh_token.'));
+        return sendOAuthError(
+          reply,
+          new OAuthError('unsupported_grant_type', 'Use authorization_code or refresh_token.'),
+        );
       }
       await SigningKeys.of(ctx).ensure();
       // Failures are returned, not thrown, so what they record (a spent code, a revoked family) commits.
@@ -246,7 +333,13 @@ export function oauthRoutes(ctx: HubContext, accounts: Accounts, privacy: Privac
             if (f.code === undefined || f.redirect_uri === undefined || f.code_verifier === undefined) {
               return new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required.');
             }
-            return await exchangeCode(tx, ctx, { code: f.code, clientId, redirectUri: f.redirect_uri, codeVerifier: f.code_verifier, resource: f.resource });
+            return await exchangeCode(tx, ctx, {
+              code: f.code,
+              clientId,
+              redirectUri: f.redirect_uri,
+              codeVerifier: f.code_verifier,
+              resource: f.resource,
+            });
           }
           if (f.refresh_token === undefined) return new OAuthError('invalid_request', 'refresh_token is required.');
           return await refresh(tx, ctx, { refreshToken: f.refresh_token, clientId, resource: f.resource });

@@ -43,7 +43,15 @@ const s256 = (verifier: string) => createHash('sha256').update(verifier).digest(
 /** Stores a fresh code for an approved authorization request; returns the code. */
 export async function issueCode(
   tx: WriteTx,
-  input: { clientId: string; customerId: string; grantId: string; redirectUri: string; codeChallenge: string; scope: string; now: number },
+  input: {
+    clientId: string;
+    customerId: string;
+    grantId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    scope: string;
+    now: number;
+  },
 ): Promise<string> {
   const code = randomSecret(32);
   await tx.db
@@ -79,42 +87,94 @@ export interface CodeExchange {
  */
 export async function exchangeCode(tx: WriteTx, ctx: HubContext, input: CodeExchange): Promise<TokenResponse> {
   const now = ctx.now();
-  const row = await tx.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', sha256Hex(input.code)).executeTakeFirst();
+  const row = await tx.db
+    .selectFrom('oauth_codes')
+    .selectAll()
+    .where('code_hash', '=', sha256Hex(input.code))
+    .executeTakeFirst();
   if (row === undefined) throw new OAuthError('invalid_grant', 'The authorization code is not valid.');
   if (row.used_at !== null) {
-    await tx.db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
-    throw new OAuthError('invalid_grant', 'The authorization code was already used; the tokens it produced are revoked.');
+    await tx.db
+      .updateTable('oauth_refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', row.family_id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    throw new OAuthError(
+      'invalid_grant',
+      'The authorization code was already used; the tokens it produced are revoked.',
+    );
   }
   await tx.db.updateTable('oauth_codes').set({ used_at: now }).where('code_hash', '=', row.code_hash).execute();
   if (Number(row.expires_at) <= now) throw new OAuthError('invalid_grant', 'The authorization code has expired.');
-  if (!safeEqual(row.client_id, input.clientId)) throw new OAuthError('invalid_grant', 'The authorization code was issued to another client.');
-  if (row.redirect_uri !== input.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request.');
-  if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(input.codeVerifier) || !safeEqual(s256(input.codeVerifier), row.code_challenge)) {
+  if (!safeEqual(row.client_id, input.clientId))
+    throw new OAuthError('invalid_grant', 'The authorization code was issued to another client.');
+  if (row.redirect_uri !== input.redirectUri)
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+  if (
+    !/^[A-Za-z0-9\-._~]{43,128}$/.test(input.codeVerifier) ||
+    !safeEqual(s256(input.codeVerifier), row.code_challenge)
+  ) {
     throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
   }
   checkResource(ctx, input.resource);
   const grant = await findGrant(tx.db, row.grant_id);
-  if (!isLive(grant, now)) throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
-  return issueTokens(tx, ctx, { familyId: row.family_id, clientId: row.client_id, customerId: row.customer_id, grantId: row.grant_id, scope: row.scope, now });
+  if (!isLive(grant, now))
+    throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
+  return issueTokens(tx, ctx, {
+    familyId: row.family_id,
+    clientId: row.client_id,
+    customerId: row.customer_id,
+    grantId: row.grant_id,
+    scope: row.scope,
+    now,
+  });
 }
 
 /** Rotates a refresh token: the old one is spent; a spent one presented again revokes its family. */
-export async function refresh(tx: WriteTx, ctx: HubContext, input: { refreshToken: string; clientId: string; resource: string | undefined }): Promise<TokenResponse> {
+export async function refresh(
+  tx: WriteTx,
+  ctx: HubContext,
+  input: { refreshToken: string; clientId: string; resource: string | undefined },
+): Promise<TokenResponse> {
   const now = ctx.now();
-  const row = await tx.db.selectFrom('oauth_refresh_tokens').selectAll().where('token_hash', '=', sha256Hex(input.refreshToken)).executeTakeFirst();
-  if (row === undefined || !safeEqual(row.client_id, input.clientId)) throw new OAuthError('invalid_grant', 'The refresh token is not valid.');
+  const row = await tx.db
+    .selectFrom('oauth_refresh_tokens')
+    .selectAll()
+    .where('token_hash', '=', sha256Hex(input.refreshToken))
+    .executeTakeFirst();
+  if (row === undefined || !safeEqual(row.client_id, input.clientId))
+    throw new OAuthError('invalid_grant', 'The refresh token is not valid.');
   if (row.used_at !== null) {
-    await tx.db.updateTable('oauth_refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
+    await tx.db
+      .updateTable('oauth_refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', row.family_id)
+      .where('revoked_at', 'is', null)
+      .execute();
     throw new OAuthError('invalid_grant', 'The refresh token was already used; its family is revoked.');
   }
-  if (row.revoked_at !== null || Number(row.expires_at) <= now) throw new OAuthError('invalid_grant', 'The refresh token is revoked or expired.');
+  if (row.revoked_at !== null || Number(row.expires_at) <= now)
+    throw new OAuthError('invalid_grant', 'The refresh token is revoked or expired.');
   checkResource(ctx, input.resource);
   const grant = await findGrant(tx.db, row.grant_id);
-  if (!isLive(grant, now)) throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
-  await tx.db.updateTable('oauth_refresh_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).execute();
+  if (!isLive(grant, now))
+    throw new OAuthError('invalid_grant', 'The customer withdrew this authorization, or it expired.');
+  await tx.db
+    .updateTable('oauth_refresh_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', row.token_hash)
+    .execute();
   // The scope follows the grant as it is now (the customer may have withdrawn `act`).
   const scope = scopeOf(grant, row.scope.split(' '));
-  return issueTokens(tx, ctx, { familyId: row.family_id, clientId: row.client_id, customerId: row.customer_id, grantId: row.grant_id, scope, now });
+  return issueTokens(tx, ctx, {
+    familyId: row.family_id,
+    clientId: row.client_id,
+    customerId: row.customer_id,
+    grantId: row.grant_id,
+    scope,
+    now,
+  });
 }
 
 /** The granted scope string: `read`, plus `act` when requested and allowed. */
@@ -163,7 +223,13 @@ async function issueTokens(
       revoked_at: null,
     })
     .execute();
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, refresh_token: refreshToken, scope: input.scope };
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ACCESS_TOKEN_TTL_S,
+    refresh_token: refreshToken,
+    scope: input.scope,
+  };
 }
 
 /** Why a bearer token was refused (the `error_description` of `WWW-Authenticate`). */
@@ -189,13 +255,24 @@ export async function verifyAccessToken(ctx: HubContext, token: string): Promise
       requiredClaims: ['sub', 'exp', 'client_id', 'grant_id', 'scope'],
     }));
   } catch (err) {
-    throw new InvalidTokenError((err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'The access token expired.' : 'The access token is not valid for this resource.');
+    throw new InvalidTokenError(
+      (err as { code?: string }).code === 'ERR_JWT_EXPIRED'
+        ? 'The access token expired.'
+        : 'The access token is not valid for this resource.',
+    );
   }
   const grant = await findGrant(ctx.storage.db, String(payload['grant_id']));
-  if (grant === undefined || grant.status !== 'active') throw new InvalidTokenError('The customer revoked this assistant.');
+  if (grant === undefined || grant.status !== 'active')
+    throw new InvalidTokenError('The customer revoked this assistant.');
   if (!isLive(grant, ctx.now())) throw new InvalidTokenError('The customer’s permission for this assistant expired.');
-  if (grant.customerId !== payload['sub'] || grant.clientId !== payload['client_id']) throw new InvalidTokenError('The access token is not valid for this resource.');
+  if (grant.customerId !== payload['sub'] || grant.clientId !== payload['client_id'])
+    throw new InvalidTokenError('The access token is not valid for this resource.');
   const scopes = String(payload['scope']).split(' ');
   // `act` also needs the grant to still allow it (the customer may have changed it since).
-  return { customerId: grant.customerId, clientId: grant.clientId, grant, scopes: grant.canAct ? scopes : scopes.filter((s) => s !== 'act') };
+  return {
+    customerId: grant.customerId,
+    clientId: grant.clientId,
+    grant,
+    scopes: grant.canAct ? scopes : scopes.filter((s) => s !== 'act'),
+  };
 }

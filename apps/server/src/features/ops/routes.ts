@@ -19,7 +19,10 @@ export function opsRoutes(ctx: HubContext, isDraining: () => boolean) {
     if (access === 'off') return;
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (access !== 'open' && !hasBearer(request, access)) {
-        return reply.status(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'metrics require a bearer token' });
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer realm="metrics"')
+          .send({ error: 'metrics require a bearer token' });
       }
       return sendMetrics(ctx, reply);
     });

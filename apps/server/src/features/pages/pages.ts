@@ -49,7 +49,11 @@ export type { TokenPrincipal };
 
 // Every Platform API call runs this lookup (storage/prepared.ts).
 const liveTokenByHash = prepare<{ hash: string }>()((db, p) =>
-  db.selectFrom('page_tokens').select(['id', 'page_id', 'app_id', 'last_used_at']).where('token_hash', '=', p('hash')).where('revoked_at', 'is', null),
+  db
+    .selectFrom('page_tokens')
+    .select(['id', 'page_id', 'app_id', 'last_used_at'])
+    .where('token_hash', '=', p('hash'))
+    .where('revoked_at', 'is', null),
 );
 
 /**
@@ -96,24 +100,36 @@ export class Pages implements GraphTokenVerifier {
           page_id: pageId,
           secret_enc: this.ctx.secrets.seal(appSecret, `app-secret:${appId}`),
           webhook_url: input.webhookUrl ?? null,
-          verify_token_enc: input.verifyToken ? this.ctx.secrets.seal(input.verifyToken, `verify-token:${appId}`) : null,
+          verify_token_enc: input.verifyToken
+            ? this.ctx.secrets.seal(input.verifyToken, `verify-token:${appId}`)
+            : null,
           subscribed_fields: JSON.stringify(DEFAULT_FIELDS),
           webhook_status: 'active',
           created_at: now,
         })
         .execute();
       await insertToken(db, { pageId, appId, token, now, label: input.orgId === undefined ? null : 'initial' });
-      if (input.orgId !== undefined) await db.insertInto('org_pages').values({ page_id: pageId, org_id: input.orgId }).execute();
+      if (input.orgId !== undefined)
+        await db.insertInto('org_pages').values({ page_id: pageId, org_id: input.orgId }).execute();
     });
     return { page_id: pageId, app_id: appId, app_secret: appSecret, page_access_token: token };
   }
 
   /** Issues one more token for the page's app (rotation), optionally labelled; the raw token is returned once. */
-  async issueToken(pageId: string, label: string | null = null): Promise<{ token_id: string; page_access_token: string }> {
-    const app = await this.ctx.storage.db.selectFrom('apps').select('id').where('page_id', '=', pageId).executeTakeFirst();
+  async issueToken(
+    pageId: string,
+    label: string | null = null,
+  ): Promise<{ token_id: string; page_access_token: string }> {
+    const app = await this.ctx.storage.db
+      .selectFrom('apps')
+      .select('id')
+      .where('page_id', '=', pageId)
+      .executeTakeFirst();
     if (app === undefined) throw new PlatformError('NOT_FOUND', { message: `No page ${pageId}` });
     const token = newPageToken();
-    const tokenId = await this.ctx.storage.writes.run(({ db }) => insertToken(db, { pageId, appId: app.id, token, now: this.ctx.now(), label }));
+    const tokenId = await this.ctx.storage.writes.run(({ db }) =>
+      insertToken(db, { pageId, appId: app.id, token, now: this.ctx.now(), label }),
+    );
     return { token_id: tokenId, page_access_token: token };
   }
 
@@ -146,7 +162,8 @@ export class Pages implements GraphTokenVerifier {
         .where('revoked_at', 'is', null)
         .executeTakeFirst(),
     );
-    if (result.numUpdatedRows === 0n) throw new PlatformError('NOT_FOUND', { message: `No active token ${tokenId} on page ${pageId}` });
+    if (result.numUpdatedRows === 0n)
+      throw new PlatformError('NOT_FOUND', { message: `No active token ${tokenId} on page ${pageId}` });
     this.#verified.clear();
   }
 
@@ -182,19 +199,31 @@ export class Pages implements GraphTokenVerifier {
     const match = token === undefined ? null : /^(\d{1,32})\|(.{1,256})$/s.exec(token);
     if (match === null) throw new PlatformError(token === undefined ? 'INVALID_ACCESS_TOKEN' : 'APP_TOKEN_REQUIRED');
     const [, appId, secret] = match as unknown as [string, string, string];
-    const row = await this.ctx.storage.db.selectFrom('apps').select(['id', 'page_id', 'secret_enc']).where('id', '=', appId).executeTakeFirst();
+    const row = await this.ctx.storage.db
+      .selectFrom('apps')
+      .select(['id', 'page_id', 'secret_enc'])
+      .where('id', '=', appId)
+      .executeTakeFirst();
     // An unknown app still costs a comparison, so timing does not tell which app ids exist.
-    const expected = row === undefined ? randomSecret(24) : this.ctx.secrets.open(row.secret_enc, `app-secret:${row.id}`);
+    const expected =
+      row === undefined ? randomSecret(24) : this.ctx.secrets.open(row.secret_enc, `app-secret:${row.id}`);
     if (!safeEqual(secret, expected) || row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
     return { pageId: row.page_id, appId: row.id, tokenId: 'app' };
   }
 
   /** The secrets that sign the app's webhooks: its app secret and, when turned on, its Standard Webhooks secret. */
   async webhookSecrets(appId: string): Promise<{ appSecret: string; standardSecret: string | null }> {
-    const row = await this.ctx.storage.db.selectFrom('apps').select(['secret_enc', 'std_webhook_secret_enc']).where('id', '=', appId).executeTakeFirstOrThrow();
+    const row = await this.ctx.storage.db
+      .selectFrom('apps')
+      .select(['secret_enc', 'std_webhook_secret_enc'])
+      .where('id', '=', appId)
+      .executeTakeFirstOrThrow();
     return {
       appSecret: this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`),
-      standardSecret: row.std_webhook_secret_enc === null ? null : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
+      standardSecret:
+        row.std_webhook_secret_enc === null
+          ? null
+          : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
     };
   }
 
@@ -212,7 +241,11 @@ export class Pages implements GraphTokenVerifier {
 
   /** The app's secret, unsealed (for webhook signatures and appsecret_proof). */
   async appSecret(appId: string): Promise<string> {
-    const row = await this.ctx.storage.db.selectFrom('apps').select('secret_enc').where('id', '=', appId).executeTakeFirstOrThrow();
+    const row = await this.ctx.storage.db
+      .selectFrom('apps')
+      .select('secret_enc')
+      .where('id', '=', appId)
+      .executeTakeFirstOrThrow();
     return this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`);
   }
 
@@ -240,16 +273,38 @@ function newPageToken(): string {
 
 async function insertToken(
   db: Kysely<Database>,
-  { pageId, appId, token, now, label = null }: { pageId: string; appId: string; token: string; now: number; label?: string | null },
+  {
+    pageId,
+    appId,
+    token,
+    now,
+    label = null,
+  }: { pageId: string; appId: string; token: string; now: number; label?: string | null },
 ): Promise<string> {
   const id = newId('tok', 9);
   await db
     .insertInto('page_tokens')
-    .values({ id, page_id: pageId, app_id: appId, token_hash: sha256Hex(token), created_at: now, revoked_at: null, label })
+    .values({
+      id,
+      page_id: pageId,
+      app_id: appId,
+      token_hash: sha256Hex(token),
+      created_at: now,
+      revoked_at: null,
+      label,
+    })
     .execute();
   return id;
 }
 
-export function presentPage(row: Pick<PagesTable, 'id' | 'name' | 'category' | 'description' | 'privacy_policy_url'>): PageSummary {
-  return { id: row.id, name: row.name, category: row.category, description: row.description, privacy_policy_url: row.privacy_policy_url };
+export function presentPage(
+  row: Pick<PagesTable, 'id' | 'name' | 'category' | 'description' | 'privacy_policy_url'>,
+): PageSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    category: row.category,
+    description: row.description,
+    privacy_policy_url: row.privacy_policy_url,
+  };
 }

@@ -17,9 +17,15 @@ export const PICTURE_URL_TTL_S = 3600;
 
 /** The type the bytes really have, or undefined. */
 export function sniffPicture(data: Buffer): PictureType | undefined {
-  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (data.length >= 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (
+    data.length >= 12 &&
+    data.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    data.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
   return undefined;
 }
 
@@ -29,9 +35,12 @@ export function sniffPicture(data: Buffer): PictureType | undefined {
  */
 export function checkPicture(data: Buffer, declared: string | undefined): PictureType {
   if (data.length > MAX_PROFILE_PICTURE_BYTES)
-    throw new PlatformError('PAYLOAD_TOO_LARGE', { message: `A profile picture may be at most ${MAX_PROFILE_PICTURE_BYTES / 1024} KB.` });
+    throw new PlatformError('PAYLOAD_TOO_LARGE', {
+      message: `A profile picture may be at most ${MAX_PROFILE_PICTURE_BYTES / 1024} KB.`,
+    });
   const type = sniffPicture(data);
-  if (type === undefined) throw new PlatformError('BAD_REQUEST', { message: 'A profile picture must be a PNG, JPEG or WebP image.' });
+  if (type === undefined)
+    throw new PlatformError('BAD_REQUEST', { message: 'A profile picture must be a PNG, JPEG or WebP image.' });
   if (declared !== undefined && declared.split(';')[0]?.trim().toLowerCase() !== type) {
     throw new PlatformError('BAD_REQUEST', { message: `The picture is ${type}, not ${declared}.` });
   }
@@ -55,7 +64,11 @@ export class PictureUrls {
   url(pageId: string, psid: string): string {
     const now = Math.floor(this.#ctx.now() / 1000);
     const expires = (Math.floor(now / PICTURE_URL_TTL_S) + 2) * PICTURE_URL_TTL_S;
-    const query = new URLSearchParams({ page: pageId, expires: String(expires), sig: this.#sign(pageId, psid, expires) });
+    const query = new URLSearchParams({
+      page: pageId,
+      expires: String(expires),
+      sig: this.#sign(pageId, psid, expires),
+    });
     return `${this.#ctx.config.publicUrl}/api/profile-pictures/${psid}?${query.toString()}`;
   }
 

@@ -20,7 +20,9 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       hub = await buildTestHub({ dialect });
       fx = await buildGraphFixture(hub);
-      other = await buildGraphFixture(hub, { page: await createPage(hub, { name: 'Other Shop', category: 'merchant' }) });
+      other = await buildGraphFixture(hub, {
+        page: await createPage(hub, { name: 'Other Shop', category: 'merchant' }),
+      });
     });
     afterEach(async () => {
       await hub.dispose();
@@ -41,22 +43,47 @@ for (const dialect of DIALECTS) {
     it('first name only by default, even with a filled-in profile; shared fields per business once filled in', async () => {
       expect(await profileOf(fx, ALL)).toEqual({ first_name: fx.customer.username, id: fx.psid });
       const set = await asCustomer('PUT', '/api/profile', { last_name: 'Muster', locale: 'de_DE', timezone: 5.5 });
-      expect(set.json()).toEqual({ username: fx.customer.username, last_name: 'Muster', locale: 'de_DE', timezone: 5.5, has_picture: false });
+      expect(set.json()).toEqual({
+        username: fx.customer.username,
+        last_name: 'Muster',
+        locale: 'de_DE',
+        timezone: 5.5,
+        has_picture: false,
+      });
       expect(await profileOf(fx, ALL)).toEqual({ first_name: fx.customer.username, id: fx.psid });
 
-      const shared = await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['locale', 'last_name'] });
+      const shared = await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, {
+        fields: ['locale', 'last_name'],
+      });
       expect(shared.json()).toEqual({ page_id: fx.page.page_id, fields: ['last_name', 'locale'] });
-      expect(await profileOf(fx, ALL)).toEqual({ first_name: fx.customer.username, last_name: 'Muster', locale: 'de_DE', id: fx.psid });
+      expect(await profileOf(fx, ALL)).toEqual({
+        first_name: fx.customer.username,
+        last_name: 'Muster',
+        locale: 'de_DE',
+        id: fx.psid,
+      });
       // Meta's default fields (first_name, last_name, profile_pic); never a picture.
       expect(await profileOf(fx)).toEqual({ first_name: fx.customer.username, last_name: 'Muster', id: fx.psid });
       expect(await profileOf(fx, 'timezone')).toEqual({ id: fx.psid });
 
       // Another business of the same customer learns nothing more.
-      await asCustomer('PUT', `/api/privacy/businesses/${other.page.page_id}/profile-sharing`, { fields: ['timezone'] }, other.customer.cookie);
-      expect(await profileOf(fx, ALL)).toEqual({ first_name: fx.customer.username, last_name: 'Muster', locale: 'de_DE', id: fx.psid });
+      await asCustomer(
+        'PUT',
+        `/api/privacy/businesses/${other.page.page_id}/profile-sharing`,
+        { fields: ['timezone'] },
+        other.customer.cookie,
+      );
+      expect(await profileOf(fx, ALL)).toEqual({
+        first_name: fx.customer.username,
+        last_name: 'Muster',
+        locale: 'de_DE',
+        id: fx.psid,
+      });
 
       // A shared field the customer clears is not returned; sharing nothing goes back to first name only.
-      await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['last_name', 'timezone'] });
+      await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, {
+        fields: ['last_name', 'timezone'],
+      });
       await asCustomer('PUT', '/api/profile', { last_name: null });
       expect(await profileOf(fx, ALL)).toEqual({ first_name: fx.customer.username, timezone: 5.5, id: fx.psid });
       await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: [] });
@@ -65,11 +92,25 @@ for (const dialect of DIALECTS) {
 
     it('the privacy API lists sharing per business; bad input answers 400 and a page without a conversation 404', async () => {
       await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['locale'] });
-      expect((await asCustomer('GET', '/api/privacy/profile-sharing')).json()).toEqual({ data: [{ page_id: fx.page.page_id, fields: ['locale'] }] });
-      const notMine = await asCustomer('PUT', `/api/privacy/businesses/${other.page.page_id}/profile-sharing`, { fields: ['locale'] });
+      expect((await asCustomer('GET', '/api/privacy/profile-sharing')).json()).toEqual({
+        data: [{ page_id: fx.page.page_id, fields: ['locale'] }],
+      });
+      const notMine = await asCustomer('PUT', `/api/privacy/businesses/${other.page.page_id}/profile-sharing`, {
+        fields: ['locale'],
+      });
       expect(notMine.statusCode).toBe(404);
-      expect((await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['email'] })).statusCode).toBe(400);
-      for (const body of [{ timezone: 5.3 }, { timezone: 15 }, { locale: 'german' }, { last_name: 'A\u0007b' }, { last_name: '' }, { username: 'x' }]) {
+      expect(
+        (await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['email'] }))
+          .statusCode,
+      ).toBe(400);
+      for (const body of [
+        { timezone: 5.3 },
+        { timezone: 15 },
+        { locale: 'german' },
+        { last_name: 'A\u0007b' },
+        { last_name: '' },
+        { username: 'x' },
+      ]) {
         expect((await asCustomer('PUT', '/api/profile', body)).statusCode, JSON.stringify(body)).toBe(400);
       }
       expect((await asCustomer('GET', '/api/profile')).json()).toEqual({
@@ -84,16 +125,25 @@ for (const dialect of DIALECTS) {
 
     it('a shared picture is served by the hub at a signed URL for that page only, while it is shared', async () => {
       const upload = (body: Buffer, type: string) =>
-        hub.app.inject({ method: 'PUT', url: '/api/profile/picture', headers: { cookie: fx.customer.cookie, 'content-type': type }, payload: body });
+        hub.app.inject({
+          method: 'PUT',
+          url: '/api/profile/picture',
+          headers: { cookie: fx.customer.cookie, 'content-type': type },
+          payload: body,
+        });
       expect((await upload(PNG, 'image/png')).json()).toMatchObject({ has_picture: true });
       const own = await asCustomer('GET', '/api/profile/picture');
       expect(own.headers['content-type']).toBe('image/png');
       expect(own.rawPayload.equals(PNG)).toBe(true);
       // Not shared yet: no profile_pic.
       expect(await profileOf(fx, 'profile_pic')).toEqual({ id: fx.psid });
-      await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['profile_pic'] });
+      await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, {
+        fields: ['profile_pic'],
+      });
       const { profile_pic: url } = (await profileOf(fx)) as { profile_pic: string };
-      expect(url).toMatch(new RegExp(`^http://[^/]+/api/profile-pictures/${fx.psid}\\?page=${fx.page.page_id}&expires=\\d+&sig=[\\w-]+$`));
+      expect(url).toMatch(
+        new RegExp(`^http://[^/]+/api/profile-pictures/${fx.psid}\\?page=${fx.page.page_id}&expires=\\d+&sig=[\\w-]+$`),
+      );
       const path = url.replace(/^http:\/\/[^/]+/, '');
       const served = await hub.app.inject({ method: 'GET', url: path });
       expect(served.statusCode).toBe(200);
@@ -128,7 +178,11 @@ for (const dialect of DIALECTS) {
         ).statusCode,
       ).toBe(415);
       expect((await asCustomer('GET', '/api/profile/picture')).headers['content-type']).toBe('image/jpeg');
-      const cleared = await hub.app.inject({ method: 'DELETE', url: '/api/profile/picture', headers: { cookie: fx.customer.cookie } });
+      const cleared = await hub.app.inject({
+        method: 'DELETE',
+        url: '/api/profile/picture',
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(cleared.json()).toMatchObject({ has_picture: false });
       expect((await asCustomer('GET', '/api/profile/picture')).statusCode).toBe(404);
     });
@@ -136,7 +190,11 @@ for (const dialect of DIALECTS) {
     it('the export carries the profile and sharing; erasure removes them', async () => {
       await asCustomer('PUT', '/api/profile', { last_name: 'Muster', timezone: -7 });
       await asCustomer('PUT', `/api/privacy/businesses/${fx.page.page_id}/profile-sharing`, { fields: ['last_name'] });
-      const exported = await hub.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { cookie: fx.customer.cookie } });
+      const exported = await hub.app.inject({
+        method: 'GET',
+        url: '/api/privacy/export',
+        headers: { cookie: fx.customer.cookie },
+      });
       expect(exported.json()).toMatchObject({
         profile: { username: fx.customer.username, last_name: 'Muster', locale: null, timezone: -7 },
         profile_sharing: [{ page_id: fx.page.page_id, fields: ['last_name'] }],
@@ -148,7 +206,11 @@ for (const dialect of DIALECTS) {
         payload: { password: 'correct horse battery' },
       });
       expect(erased.statusCode).toBeLessThan(300);
-      const left = await hub.ctx.storage.db.selectFrom('profile_shares').selectAll().where('customer_id', '=', fx.customer.id).execute();
+      const left = await hub.ctx.storage.db
+        .selectFrom('profile_shares')
+        .selectAll()
+        .where('customer_id', '=', fx.customer.id)
+        .execute();
       expect(left).toEqual([]);
     });
   });

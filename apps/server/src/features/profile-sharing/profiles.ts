@@ -46,7 +46,9 @@ export class CustomerProfiles {
     if (input.locale !== undefined) set.locale = input.locale;
     if (input.timezone !== undefined) set.timezone = input.timezone;
     if (Object.keys(set).length > 0) {
-      await this.#ctx.storage.writes.run(({ db }) => db.updateTable('customers').set(set).where('id', '=', customerId).execute());
+      await this.#ctx.storage.writes.run(({ db }) =>
+        db.updateTable('customers').set(set).where('id', '=', customerId).execute(),
+      );
     }
     return this.get(customerId);
   }
@@ -56,7 +58,11 @@ export class CustomerProfiles {
     const type = checkPicture(data, declaredType);
     const sealed = this.#ctx.secrets.seal(data.toString('base64'), `profile-picture:${customerId}`);
     await this.#ctx.storage.writes.run(({ db }) =>
-      db.updateTable('customers').set({ picture_enc: sealed, picture_type: type }).where('id', '=', customerId).execute(),
+      db
+        .updateTable('customers')
+        .set({ picture_enc: sealed, picture_type: type })
+        .where('id', '=', customerId)
+        .execute(),
     );
     return this.get(customerId);
   }
@@ -70,7 +76,11 @@ export class CustomerProfiles {
 
   /** The customer's picture, for the customer. */
   async picture(customerId: string): Promise<{ data: Buffer; type: PictureType } | undefined> {
-    const row = await this.#ctx.storage.db.selectFrom('customers').select(['picture_enc', 'picture_type']).where('id', '=', customerId).executeTakeFirst();
+    const row = await this.#ctx.storage.db
+      .selectFrom('customers')
+      .select(['picture_enc', 'picture_type'])
+      .where('id', '=', customerId)
+      .executeTakeFirst();
     return row === undefined ? undefined : this.#openPicture(customerId, row);
   }
 
@@ -82,7 +92,9 @@ export class CustomerProfiles {
     const row = await this.#ctx.storage.db
       .selectFrom('conversations as c')
       .innerJoin('customers as u', 'u.id', 'c.customer_id')
-      .innerJoin('profile_shares as s', (join) => join.onRef('s.customer_id', '=', 'c.customer_id').onRef('s.page_id', '=', 'c.page_id'))
+      .innerJoin('profile_shares as s', (join) =>
+        join.onRef('s.customer_id', '=', 'c.customer_id').onRef('s.page_id', '=', 'c.page_id'),
+      )
       .select(['u.id', 'u.picture_enc', 'u.picture_type', 's.fields'])
       .where('c.page_id', '=', pageId)
       .where('c.psid', '=', psid)
@@ -91,16 +103,24 @@ export class CustomerProfiles {
     return this.#openPicture(row.id, row);
   }
 
-  #openPicture(customerId: string, row: { picture_enc: string | null; picture_type: string | null }): { data: Buffer; type: PictureType } | undefined {
+  #openPicture(
+    customerId: string,
+    row: { picture_enc: string | null; picture_type: string | null },
+  ): { data: Buffer; type: PictureType } | undefined {
     if (row.picture_enc === null || row.picture_type === null) return undefined;
-    return { data: Buffer.from(this.#ctx.secrets.open(row.picture_enc, `profile-picture:${customerId}`), 'base64'), type: row.picture_type as PictureType };
+    return {
+      data: Buffer.from(this.#ctx.secrets.open(row.picture_enc, `profile-picture:${customerId}`), 'base64'),
+      type: row.picture_type as PictureType,
+    };
   }
 
   /** What the customer shares with each business they have a conversation with. */
   async sharing(customerId: string): Promise<ProfileSharing[]> {
     const rows = await this.#ctx.storage.db
       .selectFrom('conversations as c')
-      .leftJoin('profile_shares as s', (join) => join.onRef('s.customer_id', '=', 'c.customer_id').onRef('s.page_id', '=', 'c.page_id'))
+      .leftJoin('profile_shares as s', (join) =>
+        join.onRef('s.customer_id', '=', 'c.customer_id').onRef('s.page_id', '=', 'c.page_id'),
+      )
       .select(['c.page_id', 's.fields'])
       .where('c.customer_id', '=', customerId)
       .orderBy('c.page_id')
@@ -117,9 +137,18 @@ export class CustomerProfiles {
     const unique = PROFILE_SHARE_FIELDS.filter((f) => fields.includes(f));
     const now = this.#ctx.now();
     await this.#ctx.storage.writes.run(async ({ db }) => {
-      const conv = await db.selectFrom('conversations').select('id').where('customer_id', '=', customerId).where('page_id', '=', pageId).executeTakeFirst();
+      const conv = await db
+        .selectFrom('conversations')
+        .select('id')
+        .where('customer_id', '=', customerId)
+        .where('page_id', '=', pageId)
+        .executeTakeFirst();
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
-      await db.deleteFrom('profile_shares').where('customer_id', '=', customerId).where('page_id', '=', pageId).execute();
+      await db
+        .deleteFrom('profile_shares')
+        .where('customer_id', '=', customerId)
+        .where('page_id', '=', pageId)
+        .execute();
       if (unique.length > 0) {
         await db
           .insertInto('profile_shares')
@@ -131,7 +160,11 @@ export class CustomerProfiles {
   }
 
   /** The profile fields a business may read about one of its customers: only shared fields that are filled in. */
-  async sharedWith(customerId: string, pageId: string, psid: string): Promise<Partial<Record<ProfileShareField, string | number>>> {
+  async sharedWith(
+    customerId: string,
+    pageId: string,
+    psid: string,
+  ): Promise<Partial<Record<ProfileShareField, string | number>>> {
     const row = await this.#ctx.storage.db
       .selectFrom('customers as u')
       .innerJoin('profile_shares as s', 's.customer_id', 'u.id')

@@ -52,32 +52,61 @@ export function profileSharingRoutes(profiles: CustomerProfiles, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.addHook('preHandler', auth);
-    r.get('/api/profile', { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } }, async (request) => profiles.get(customerOf(request).id));
-    r.put('/api/profile', { schema: { tags: ['account'], body: UpdateCustomerProfileBodySchema, response: { 200: CustomerProfileSchema } } }, async (request) =>
-      profiles.update(customerOf(request).id, request.body),
+    r.get(
+      '/api/profile',
+      { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } },
+      async (request) => profiles.get(customerOf(request).id),
     );
-    app.addContentTypeParser([...PROFILE_PICTURE_TYPES], { parseAs: 'buffer', bodyLimit: MAX_PROFILE_PICTURE_BYTES + 1024 }, (_request, body, done) =>
-      done(null, new PictureBody(body as Buffer)),
+    r.put(
+      '/api/profile',
+      {
+        schema: { tags: ['account'], body: UpdateCustomerProfileBodySchema, response: { 200: CustomerProfileSchema } },
+      },
+      async (request) => profiles.update(customerOf(request).id, request.body),
     );
-    r.put('/api/profile/picture', { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } }, async (request) => {
-      if (!(request.body instanceof PictureBody))
-        throw new PlatformError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the picture as image/png, image/jpeg or image/webp.' });
-      return profiles.setPicture(customerOf(request).id, request.body.data, request.headers['content-type']);
-    });
-    r.delete('/api/profile/picture', { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } }, async (request) =>
-      profiles.clearPicture(customerOf(request).id),
+    app.addContentTypeParser(
+      [...PROFILE_PICTURE_TYPES],
+      { parseAs: 'buffer', bodyLimit: MAX_PROFILE_PICTURE_BYTES + 1024 },
+      (_request, body, done) => done(null, new PictureBody(body as Buffer)),
+    );
+    r.put(
+      '/api/profile/picture',
+      { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } },
+      async (request) => {
+        if (!(request.body instanceof PictureBody))
+          throw new PlatformError('UNSUPPORTED_MEDIA_TYPE', {
+            message: 'Send the picture as image/png, image/jpeg or image/webp.',
+          });
+        return profiles.setPicture(customerOf(request).id, request.body.data, request.headers['content-type']);
+      },
+    );
+    r.delete(
+      '/api/profile/picture',
+      { schema: { tags: ['account'], response: { 200: CustomerProfileSchema } } },
+      async (request) => profiles.clearPicture(customerOf(request).id),
     );
     r.get('/api/profile/picture', { schema: { tags: ['account'] } }, async (request, reply) => {
       const picture = await profiles.picture(customerOf(request).id);
       if (picture === undefined) throw new PlatformError('NOT_FOUND');
       return sendPicture(reply, picture, 'private, no-store');
     });
-    r.get('/api/privacy/profile-sharing', { schema: { tags: ['privacy'], response: { 200: ProfileSharingListSchema } } }, async (request) => ({
-      data: await profiles.sharing(customerOf(request).id),
-    }));
+    r.get(
+      '/api/privacy/profile-sharing',
+      { schema: { tags: ['privacy'], response: { 200: ProfileSharingListSchema } } },
+      async (request) => ({
+        data: await profiles.sharing(customerOf(request).id),
+      }),
+    );
     r.put(
       '/api/privacy/businesses/:pageId/profile-sharing',
-      { schema: { tags: ['privacy'], params: PageParamsSchema, body: SetProfileSharingBodySchema, response: { 200: ProfileSharingSchema } } },
+      {
+        schema: {
+          tags: ['privacy'],
+          params: PageParamsSchema,
+          body: SetProfileSharingBodySchema,
+          response: { 200: ProfileSharingSchema },
+        },
+      },
       async (request) => profiles.share(customerOf(request).id, request.params.pageId, request.body.fields),
     );
   };
@@ -93,11 +122,19 @@ export function profilePictureRoutes(profiles: CustomerProfiles) {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.get(
       '/api/profile-pictures/:psid',
-      { schema: { tags: ['privacy'], params: z.object({ psid: z.string().regex(/^\d{1,32}$/) }), querystring: SignedPictureQuerySchema } },
+      {
+        schema: {
+          tags: ['privacy'],
+          params: z.object({ psid: z.string().regex(/^\d{1,32}$/) }),
+          querystring: SignedPictureQuerySchema,
+        },
+      },
       async (request, reply) => {
         const { page, expires, sig } = request.query;
         const { psid } = request.params;
-        const picture = profiles.pictureUrls.isValid(page, psid, expires, sig) ? await profiles.sharedPicture(page, psid) : undefined;
+        const picture = profiles.pictureUrls.isValid(page, psid, expires, sig)
+          ? await profiles.sharedPicture(page, psid)
+          : undefined;
         if (picture === undefined) throw new PlatformError('NOT_FOUND');
         return sendPicture(reply, picture, 'private, max-age=300');
       },

@@ -29,17 +29,30 @@ export interface PushAction {
 
 /** The actions of a question's postback buttons, or null when they cannot travel in a push. */
 export function pushActions(body: MessageBody): PushAction[] | null {
-  const actions = templateButtons(body).flatMap((b, index) => (b.type === 'postback' && typeof b.title === 'string' ? [{ action: `b${index}`, title: b.title }] : []));
-  if (actions.length === 0 || actions.length > MAX_ACTIONS || !actions.every((a) => PLAIN_TITLE.test(a.title))) return null;
+  const actions = templateButtons(body).flatMap((b, index) =>
+    b.type === 'postback' && typeof b.title === 'string' ? [{ action: `b${index}`, title: b.title }] : [],
+  );
+  if (actions.length === 0 || actions.length > MAX_ACTIONS || !actions.every((a) => PLAIN_TITLE.test(a.title)))
+    return null;
   return actions;
 }
 
 /** Mints the token of one push's actions. */
-export async function mintActionToken(tx: WriteTx, input: { customerId: string; conversationId: string; mid: string; expiresAt: number }): Promise<string> {
+export async function mintActionToken(
+  tx: WriteTx,
+  input: { customerId: string; conversationId: string; mid: string; expiresAt: number },
+): Promise<string> {
   const token = randomSecret(32);
   await tx.db
     .insertInto('push_action_tokens')
-    .values({ token_hash: sha256Hex(token), customer_id: input.customerId, conversation_id: input.conversationId, message_mid: input.mid, expires_at: input.expiresAt, used_at: null })
+    .values({
+      token_hash: sha256Hex(token),
+      customer_id: input.customerId,
+      conversation_id: input.conversationId,
+      message_mid: input.mid,
+      expires_at: input.expiresAt,
+      used_at: null,
+    })
     .execute();
   return token;
 }
@@ -63,7 +76,11 @@ export class PushAnswers {
     const hash = sha256Hex(input.token);
     const now = this.#ctx.now();
     const claim = await this.#ctx.storage.writes.run(async (tx) => {
-      const row = await tx.db.selectFrom('push_action_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+      const row = await tx.db
+        .selectFrom('push_action_tokens')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .executeTakeFirst();
       if (row === undefined) throw refused('That answer is not valid. Open Confide to answer.');
       if (row.used_at !== null) throw refused('That notification was already answered.');
       if (Number(row.expires_at) <= now) throw refused('That notification has expired. Open Confide to answer.');
@@ -75,14 +92,28 @@ export class PushAnswers {
         .where('conversation_id', '=', row.conversation_id)
         .executeTakeFirst();
       if (message === undefined || message.direction !== 'out') throw refused('That question no longer exists.');
-      const body = await tx.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${row.customer_id}` }, row.customer_id, message.body);
+      const body = await tx.vault.openMessage(
+        { purpose: 'deliver_to_customer', actor: `customer:${row.customer_id}` },
+        row.customer_id,
+        message.body,
+      );
       const button = templateButtons(body)[input.button];
       if (button?.type !== 'postback' || typeof button.title !== 'string' || typeof button.payload !== 'string') {
         throw new PlatformError('BAD_REQUEST', { message: 'button: that question has no such button.' });
       }
-      const taken = await tx.db.updateTable('push_action_tokens').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).executeTakeFirst();
+      const taken = await tx.db
+        .updateTable('push_action_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
       if (Number(taken.numUpdatedRows) !== 1) throw refused('That notification was already answered.');
-      return { customerId: row.customer_id, conversationId: row.conversation_id, title: button.title, payload: button.payload };
+      return {
+        customerId: row.customer_id,
+        conversationId: row.conversation_id,
+        title: button.title,
+        payload: button.payload,
+      };
     });
     try {
       await this.#conversations.send(claim.customerId, claim.conversationId, {
@@ -90,7 +121,9 @@ export class PushAnswers {
       });
     } catch (err) {
       // Not answered after all: the token stays usable.
-      await this.#ctx.storage.writes.run((tx) => tx.db.updateTable('push_action_tokens').set({ used_at: null }).where('token_hash', '=', hash).execute());
+      await this.#ctx.storage.writes.run((tx) =>
+        tx.db.updateTable('push_action_tokens').set({ used_at: null }).where('token_hash', '=', hash).execute(),
+      );
       throw err;
     }
     return { conversation_id: claim.conversationId };

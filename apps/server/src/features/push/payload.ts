@@ -27,7 +27,9 @@ export interface PushPayload {
 
 /** Delivery options per category: fraud alerts go first and are useless late. */
 export function deliveryOf(category: string): { urgency: 'high' | 'normal'; ttlSeconds: number } {
-  return category === 'fraud_alerts' ? { urgency: 'high', ttlSeconds: 15 * 60 } : { urgency: 'normal', ttlSeconds: 24 * 3600 };
+  return category === 'fraud_alerts'
+    ? { urgency: 'high', ttlSeconds: 15 * 60 }
+    : { urgency: 'normal', ttlSeconds: 24 * 3600 };
 }
 
 const TITLES: Record<string, (page: string) => string> = {

@@ -10,13 +10,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { customerOf } from '../../http/customer-auth.js';
 import type { PushAnswers } from './actions.js';
-import { PushAnswerBodySchema, PushMuteBodySchema, PushSubscriptionBodySchema, SubscriptionIdParamsSchema } from './schemas.js';
+import {
+  PushAnswerBodySchema,
+  PushMuteBodySchema,
+  PushSubscriptionBodySchema,
+  SubscriptionIdParamsSchema,
+} from './schemas.js';
 import type { PushSubscriptions } from './subscriptions.js';
 import type { VapidKeys } from './vapid.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function pushRoutes(subscriptions: PushSubscriptions, answers: PushAnswers, vapid: VapidKeys | null, auth: Auth) {
+export function pushRoutes(
+  subscriptions: PushSubscriptions,
+  answers: PushAnswers,
+  vapid: VapidKeys | null,
+  auth: Auth,
+) {
   const assertEnabled = () => {
     if (vapid === null) throw new PlatformError('UNAVAILABLE', { message: 'Web Push is not configured on this hub.' });
   };
@@ -31,21 +41,33 @@ export function pushRoutes(subscriptions: PushSubscriptions, answers: PushAnswer
         muted: await subscriptions.muted(customerId),
       };
     });
-    r.put('/api/push/subscriptions', { schema: { tags: ['push'], body: PushSubscriptionBodySchema }, preHandler: auth }, async (request) => {
-      assertEnabled();
-      return subscriptions.subscribe(customerOf(request).id, request.body);
-    });
-    r.delete('/api/push/subscriptions/:id', { schema: { tags: ['push'], params: SubscriptionIdParamsSchema }, preHandler: auth }, async (request, reply) => {
-      await subscriptions.remove(customerOf(request).id, request.params.id);
-      return reply.status(204).send();
-    });
+    r.put(
+      '/api/push/subscriptions',
+      { schema: { tags: ['push'], body: PushSubscriptionBodySchema }, preHandler: auth },
+      async (request) => {
+        assertEnabled();
+        return subscriptions.subscribe(customerOf(request).id, request.body);
+      },
+    );
+    r.delete(
+      '/api/push/subscriptions/:id',
+      { schema: { tags: ['push'], params: SubscriptionIdParamsSchema }, preHandler: auth },
+      async (request, reply) => {
+        await subscriptions.remove(customerOf(request).id, request.params.id);
+        return reply.status(204).send();
+      },
+    );
     // Authorized by the notification's single-use token, not the session: the device may be locked out of it.
     r.post('/api/push/answer', { schema: { tags: ['push'], body: PushAnswerBodySchema } }, async (request) =>
       answers.answer({ token: request.body.token, messageMid: request.body.message_mid, button: request.body.button }),
     );
-    r.put('/api/push/muted', { schema: { tags: ['push'], body: PushMuteBodySchema }, preHandler: auth }, async (request, reply) => {
-      await subscriptions.setPush(customerOf(request).id, request.body);
-      return reply.status(204).send();
-    });
+    r.put(
+      '/api/push/muted',
+      { schema: { tags: ['push'], body: PushMuteBodySchema }, preHandler: auth },
+      async (request, reply) => {
+        await subscriptions.setPush(customerOf(request).id, request.body);
+        return reply.status(204).send();
+      },
+    );
   };
 }

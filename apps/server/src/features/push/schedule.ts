@@ -18,7 +18,11 @@ export interface SchedulePushInput {
 }
 
 export async function schedulePush(tx: WriteTx, input: SchedulePushInput): Promise<void> {
-  const devices = await tx.db.selectFrom('push_subscriptions').select('id').where('customer_id', '=', input.customerId).execute();
+  const devices = await tx.db
+    .selectFrom('push_subscriptions')
+    .select('id')
+    .where('customer_id', '=', input.customerId)
+    .execute();
   if (devices.length === 0) return;
   await tx.db
     .insertInto('push_jobs')

@@ -19,7 +19,11 @@ export interface PushOptions {
 export type PushOutcome = 'sent' | 'gone' | 'retry' | 'rejected';
 
 /** The port the worker sends through (tests may count calls). */
-export type PushSender = (target: PushTarget, payload: string, options: PushOptions) => Promise<{ outcome: PushOutcome; status: number | null }>;
+export type PushSender = (
+  target: PushTarget,
+  payload: string,
+  options: PushOptions,
+) => Promise<{ outcome: PushOutcome; status: number | null }>;
 
 export function webPushSender(vapid: VapidKeys, egress: EgressPolicy, timeoutMs: number): PushSender {
   return async (target, payload, options) => {

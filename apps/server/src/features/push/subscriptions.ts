@@ -54,15 +54,41 @@ export class PushSubscriptions {
     const hash = endpointHash(body.endpoint);
     const device = body.device ?? 'Browser';
     return this.#ctx.storage.writes.run(async (tx) => {
-      const existing = await tx.db.selectFrom('push_subscriptions').select(['id', 'created_at']).where('endpoint_hash', '=', hash).executeTakeFirst();
+      const existing = await tx.db
+        .selectFrom('push_subscriptions')
+        .select(['id', 'created_at'])
+        .where('endpoint_hash', '=', hash)
+        .executeTakeFirst();
       const id = existing?.id ?? newId('ps');
-      const sealed = this.#ctx.secrets.seal(JSON.stringify({ endpoint: body.endpoint, keys: body.keys } satisfies PushTarget), aad(id));
+      const sealed = this.#ctx.secrets.seal(
+        JSON.stringify({ endpoint: body.endpoint, keys: body.keys } satisfies PushTarget),
+        aad(id),
+      );
       if (existing === undefined) {
-        await tx.db.insertInto('push_subscriptions').values({ id, customer_id: customerId, endpoint_hash: hash, sealed, device, created_at: now, last_push_at: null }).execute();
+        await tx.db
+          .insertInto('push_subscriptions')
+          .values({
+            id,
+            customer_id: customerId,
+            endpoint_hash: hash,
+            sealed,
+            device,
+            created_at: now,
+            last_push_at: null,
+          })
+          .execute();
       } else {
-        await tx.db.updateTable('push_subscriptions').set({ customer_id: customerId, sealed, device }).where('id', '=', id).execute();
+        await tx.db
+          .updateTable('push_subscriptions')
+          .set({ customer_id: customerId, sealed, device })
+          .where('id', '=', id)
+          .execute();
         // Pushes queued for whoever held this device before are not theirs to see any more.
-        await tx.db.deleteFrom('push_jobs').where('subscription_id', '=', id).where('customer_id', '<>', customerId).execute();
+        await tx.db
+          .deleteFrom('push_jobs')
+          .where('subscription_id', '=', id)
+          .where('customer_id', '<>', customerId)
+          .execute();
       }
       const all = await tx.db
         .selectFrom('push_subscriptions')
@@ -71,7 +97,10 @@ export class PushSubscriptions {
         .orderBy('last_push_at', 'desc')
         .orderBy('created_at', 'desc')
         .execute();
-      const excess = all.filter((r) => r.id !== id).slice(MAX_DEVICES - 1).map((r) => r.id);
+      const excess = all
+        .filter((r) => r.id !== id)
+        .slice(MAX_DEVICES - 1)
+        .map((r) => r.id);
       if (excess.length > 0) await removeDevices(tx.db, excess);
       return { id, device, created_at: Number(existing?.created_at ?? now), last_push_at: null };
     });
@@ -84,13 +113,23 @@ export class PushSubscriptions {
       .where('customer_id', '=', customerId)
       .orderBy('created_at')
       .execute();
-    return rows.map((r) => ({ id: r.id, device: r.device, created_at: Number(r.created_at), last_push_at: r.last_push_at === null ? null : Number(r.last_push_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      device: r.device,
+      created_at: Number(r.created_at),
+      last_push_at: r.last_push_at === null ? null : Number(r.last_push_at),
+    }));
   }
 
   /** @throws PlatformError `NOT_FOUND` when the customer has no such device. */
   async remove(customerId: string, id: string): Promise<void> {
     await this.#ctx.storage.writes.run(async (tx) => {
-      const row = await tx.db.selectFrom('push_subscriptions').select('id').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst();
+      const row = await tx.db
+        .selectFrom('push_subscriptions')
+        .select('id')
+        .where('id', '=', id)
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
       if (row === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such device.' });
       await removeDevices(tx.db, [id]);
     });
@@ -98,7 +137,13 @@ export class PushSubscriptions {
 
   /** The categories of each business the customer keeps off push. */
   async muted(customerId: string): Promise<Array<{ page_id: string; category: string }>> {
-    return this.#ctx.storage.db.selectFrom('push_muted').select(['page_id', 'category']).where('customer_id', '=', customerId).orderBy('page_id').orderBy('category').execute();
+    return this.#ctx.storage.db
+      .selectFrom('push_muted')
+      .select(['page_id', 'category'])
+      .where('customer_id', '=', customerId)
+      .orderBy('page_id')
+      .orderBy('category')
+      .execute();
   }
 
   /**
@@ -116,10 +161,21 @@ export class PushSubscriptions {
         .executeTakeFirst();
       const granted = state?.status === 'active' ? (JSON.parse(state.categories) as string[]) : [];
       if (!granted.includes(input.category)) {
-        throw new PlatformError('BAD_REQUEST', { message: 'Push is a way to receive updates you allowed: allow this category for this business first.' });
+        throw new PlatformError('BAD_REQUEST', {
+          message: 'Push is a way to receive updates you allowed: allow this category for this business first.',
+        });
       }
-      await tx.db.deleteFrom('push_muted').where('customer_id', '=', customerId).where('page_id', '=', input.page_id).where('category', '=', input.category).execute();
-      if (!input.push) await tx.db.insertInto('push_muted').values({ customer_id: customerId, page_id: input.page_id, category: input.category, created_at: now }).execute();
+      await tx.db
+        .deleteFrom('push_muted')
+        .where('customer_id', '=', customerId)
+        .where('page_id', '=', input.page_id)
+        .where('category', '=', input.category)
+        .execute();
+      if (!input.push)
+        await tx.db
+          .insertInto('push_muted')
+          .values({ customer_id: customerId, page_id: input.page_id, category: input.category, created_at: now })
+          .execute();
     });
   }
 
@@ -139,7 +195,9 @@ export class PushSubscriptions {
     } catch (err) {
       // A private address, or a host name that does not resolve.
       this.#ctx.log.info({ refused: err instanceof EgressRefusedError }, 'push endpoint refused');
-      throw new PlatformError('BAD_REQUEST', { message: 'endpoint: that push endpoint is not reachable from this hub.' });
+      throw new PlatformError('BAD_REQUEST', {
+        message: 'endpoint: that push endpoint is not reachable from this hub.',
+      });
     }
   }
 }

@@ -24,21 +24,27 @@ const KeyFile = z.object({ publicKey: z.string(), privateKey: z.string() });
 
 /** Checks a key pair's shape. @throws Error naming the variable at fault. */
 export function assertVapidPair(publicKey: string, privateKey: string): void {
-  if (Buffer.from(publicKey, 'base64url').length !== 65) throw new Error('VAPID_PUBLIC_KEY: must be a base64url P-256 public key (65 bytes)');
-  if (Buffer.from(privateKey, 'base64url').length !== 32) throw new Error('VAPID_PRIVATE_KEY: must be a base64url P-256 private key (32 bytes)');
+  if (Buffer.from(publicKey, 'base64url').length !== 65)
+    throw new Error('VAPID_PUBLIC_KEY: must be a base64url P-256 public key (65 bytes)');
+  if (Buffer.from(privateKey, 'base64url').length !== 32)
+    throw new Error('VAPID_PRIVATE_KEY: must be a base64url P-256 private key (32 bytes)');
 }
 
 /** The keys this hub signs with, or null when Web Push is off (production without keys). */
 export function loadVapidKeys(config: Config, log: Logger): VapidKeys | null {
-  const subject = config.VAPID_SUBJECT ?? (config.publicUrl.startsWith('https:') ? config.publicUrl : 'mailto:push@confide.invalid');
+  const subject =
+    config.VAPID_SUBJECT ?? (config.publicUrl.startsWith('https:') ? config.publicUrl : 'mailto:push@confide.invalid');
   const { VAPID_PUBLIC_KEY: pub, VAPID_PRIVATE_KEY: priv } = config;
   if (pub !== undefined && priv !== undefined) {
     assertVapidPair(pub, priv);
     return { publicKey: pub, privateKey: priv, subject };
   }
-  if (pub !== undefined || priv !== undefined) throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither');
+  if (pub !== undefined || priv !== undefined)
+    throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither');
   if (config.NODE_ENV === 'production') {
-    log.error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are not set: Web Push is OFF. Generate a pair with `npx web-push generate-vapid-keys`.');
+    log.error(
+      'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are not set: Web Push is OFF. Generate a pair with `npx web-push generate-vapid-keys`.',
+    );
     return null;
   }
   if (config.NODE_ENV === 'test') return { ...webpush.generateVAPIDKeys(), subject };
@@ -51,6 +57,9 @@ export function loadVapidKeys(config: Config, log: Logger): VapidKeys | null {
   const keys = webpush.generateVAPIDKeys();
   mkdirSync(config.DATA_DIR, { recursive: true });
   writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
-  log.warn({ file }, 'VAPID keys generated for development: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY before real use');
+  log.warn(
+    { file },
+    'VAPID keys generated for development: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY before real use',
+  );
   return { ...keys, subject };
 }

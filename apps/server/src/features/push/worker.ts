@@ -95,18 +95,34 @@ export class PushWorker {
   async #tick(): Promise<number> {
     const jobs = await this.#claim();
     // Each push on its own: a slow or failing push service never holds up the others.
-    await Promise.allSettled(jobs.map((job) => this.#work(job).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'push failed'))));
+    await Promise.allSettled(
+      jobs.map((job) =>
+        this.#work(job).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'push failed')),
+      ),
+    );
     return jobs.length;
   }
 
   async #claim(): Promise<Job[]> {
     const now = this.#ctx.now();
     const db = this.#ctx.storage.db;
-    const due = await db.selectFrom('push_jobs').select('id').where('due_at', '<=', now).where('lease_until', '<=', now).orderBy('due_at').limit(BATCH).execute();
+    const due = await db
+      .selectFrom('push_jobs')
+      .select('id')
+      .where('due_at', '<=', now)
+      .where('lease_until', '<=', now)
+      .orderBy('due_at')
+      .limit(BATCH)
+      .execute();
     if (due.length === 0) {
       if (now - this.#lastSweep >= TOKEN_SWEEP_MS) {
         this.#lastSweep = now;
-        await this.#ctx.storage.writes.run((tx) => tx.db.deleteFrom('push_action_tokens').where('expires_at', '<', now - TOKEN_KEEP_MS).execute());
+        await this.#ctx.storage.writes.run((tx) =>
+          tx.db
+            .deleteFrom('push_action_tokens')
+            .where('expires_at', '<', now - TOKEN_KEEP_MS)
+            .execute(),
+        );
       }
       return [];
     }
@@ -114,7 +130,12 @@ export class PushWorker {
     return this.#ctx.storage.writes.run(async (tx) => {
       const claimed: Job[] = [];
       for (const id of ids) {
-        const res = await tx.db.updateTable('push_jobs').set({ lease_until: now + LEASE_MS }).where('id', '=', id).where('lease_until', '<=', now).executeTakeFirst();
+        const res = await tx.db
+          .updateTable('push_jobs')
+          .set({ lease_until: now + LEASE_MS })
+          .where('id', '=', id)
+          .where('lease_until', '<=', now)
+          .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) continue;
         const row = await tx.db.selectFrom('push_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         claimed.push({ ...row, message_at: Number(row.message_at), attempts: Number(row.attempts) });
@@ -132,7 +153,11 @@ export class PushWorker {
       .select(['m.answered_button', 'm.closed_at', 'm.awaits_answer', 'm.body', 'c.customer_read_wm', 'c.customer_id'])
       .where('m.mid', '=', job.message_mid)
       .executeTakeFirst();
-    const settled = message === undefined || message.customer_id !== job.customer_id || message.answered_button !== null || message.closed_at !== null;
+    const settled =
+      message === undefined ||
+      message.customer_id !== job.customer_id ||
+      message.answered_button !== null ||
+      message.closed_at !== null;
     if (settled || Number(message.customer_read_wm) >= job.message_at) return this.#done(job);
 
     const policy = await policyFor(db, this.#ctx.config, job.page_id, job.category);
@@ -141,17 +166,28 @@ export class PushWorker {
     if (job.stage === 'presence' && this.#o.presence(job.customer_id) !== false) {
       const dueAt = job.message_at + policy.push_after_ms;
       await this.#ctx.storage.writes.run((tx) =>
-        tx.db.updateTable('push_jobs').set({ stage: 'unread', due_at: dueAt, lease_until: 0 }).where('id', '=', job.id).execute(),
+        tx.db
+          .updateTable('push_jobs')
+          .set({ stage: 'unread', due_at: dueAt, lease_until: 0 })
+          .where('id', '=', job.id)
+          .execute(),
       );
       return;
     }
     if (!(await this.#mayPush(job, now))) return this.#done(job);
 
-    const device = await db.selectFrom('push_subscriptions').select(['id', 'sealed', 'customer_id']).where('id', '=', job.subscription_id).executeTakeFirst();
+    const device = await db
+      .selectFrom('push_subscriptions')
+      .select(['id', 'sealed', 'customer_id'])
+      .where('id', '=', job.subscription_id)
+      .executeTakeFirst();
     if (device === undefined || device.customer_id !== job.customer_id) return this.#done(job);
     const page = await db.selectFrom('pages').select('name').where('id', '=', job.page_id).executeTakeFirst();
     const delivery = deliveryOf(job.category);
-    const answer = message.awaits_answer === 1 ? await this.#answerActions(job, message.body, now + delivery.ttlSeconds * 1000) : undefined;
+    const answer =
+      message.awaits_answer === 1
+        ? await this.#answerActions(job, message.body, now + delivery.ttlSeconds * 1000)
+        : undefined;
     const payload = pushPayload({
       pageName: page?.name ?? 'your bank',
       conversationId: job.conversation_id,
@@ -160,7 +196,10 @@ export class PushWorker {
       ...(answer === undefined ? {} : { answer }),
     });
     const target = this.#o.subscriptions.openTarget(device.id, device.sealed);
-    const { outcome, status } = await this.#o.send(target, JSON.stringify(payload), { ...delivery, topic: payload.tag });
+    const { outcome, status } = await this.#o.send(target, JSON.stringify(payload), {
+      ...delivery,
+      topic: payload.tag,
+    });
 
     const expired = now + 1 >= job.message_at + delivery.ttlSeconds * 1000;
     await this.#ctx.storage.writes.run(async (tx) => {
@@ -170,7 +209,14 @@ export class PushWorker {
         action: 'notification.push',
         customerId: job.customer_id,
         target: job.page_id,
-        details: { channel: 'web_push', category: job.category, page_id: job.page_id, outcome, status, attempt: job.attempts + 1 },
+        details: {
+          channel: 'web_push',
+          category: job.category,
+          page_id: job.page_id,
+          outcome,
+          status,
+          attempt: job.attempts + 1,
+        },
       });
       if (outcome === 'sent') {
         await tx.db.updateTable('push_subscriptions').set({ last_push_at: now }).where('id', '=', device.id).execute();
@@ -180,7 +226,11 @@ export class PushWorker {
       } else if (outcome === 'retry' && !expired) {
         const attempts = job.attempts + 1;
         const dueAt = now + retryDelayMs(attempts, { baseMs: 1_000, capMs: 60_000 });
-        await tx.db.updateTable('push_jobs').set({ attempts, due_at: dueAt, lease_until: 0 }).where('id', '=', job.id).execute();
+        await tx.db
+          .updateTable('push_jobs')
+          .set({ attempts, due_at: dueAt, lease_until: 0 })
+          .where('id', '=', job.id)
+          .execute();
       } else {
         await tx.db.deleteFrom('push_jobs').where('id', '=', job.id).execute();
       }
@@ -188,12 +238,25 @@ export class PushWorker {
   }
 
   /** A question's buttons as notification actions, with a fresh single-use token; undefined when they cannot travel. */
-  async #answerActions(job: Job, sealed: string, expiresAt: number): Promise<{ actions: PushAction[]; token: string } | undefined> {
-    const body = await this.#ctx.storage.vault.openMessage({ purpose: 'deliver_to_customer', actor: 'hub:push' }, job.customer_id, sealed);
+  async #answerActions(
+    job: Job,
+    sealed: string,
+    expiresAt: number,
+  ): Promise<{ actions: PushAction[]; token: string } | undefined> {
+    const body = await this.#ctx.storage.vault.openMessage(
+      { purpose: 'deliver_to_customer', actor: 'hub:push' },
+      job.customer_id,
+      sealed,
+    );
     const actions = pushActions(body);
     if (actions === null) return undefined;
     const token = await this.#ctx.storage.writes.run((tx) =>
-      mintActionToken(tx, { customerId: job.customer_id, conversationId: job.conversation_id, mid: job.message_mid, expiresAt }),
+      mintActionToken(tx, {
+        customerId: job.customer_id,
+        conversationId: job.conversation_id,
+        mid: job.message_mid,
+        expiresAt,
+      }),
     );
     return { actions, token };
   }
@@ -207,7 +270,13 @@ export class PushWorker {
       .where('customer_id', '=', job.customer_id)
       .where('page_id', '=', job.page_id)
       .executeTakeFirst();
-    if (state === undefined || state.status !== 'active' || state.expires_at === null || Number(state.expires_at) <= now) return false;
+    if (
+      state === undefined ||
+      state.status !== 'active' ||
+      state.expires_at === null ||
+      Number(state.expires_at) <= now
+    )
+      return false;
     if (!(JSON.parse(state.categories) as string[]).includes(job.category)) return false;
     const muted = await db
       .selectFrom('push_muted')

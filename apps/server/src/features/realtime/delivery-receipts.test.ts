@@ -10,7 +10,12 @@ import WebSocket from 'ws';
 import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
 import { buildGraphFixture, textSend, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
 
-type Item = { sender: { id: string }; recipient: { id: string }; timestamp: number; delivery?: { mids: string[]; watermark: number } };
+type Item = {
+  sender: { id: string };
+  recipient: { id: string };
+  timestamp: number;
+  delivery?: { mids: string[]; watermark: number };
+};
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: message_deliveries`, () => {
@@ -44,9 +49,18 @@ for (const dialect of DIALECTS) {
     });
 
     const subscribe = (fields: string[]) =>
-      hub.services.webhooks.subscribe({ pageId: fx.page.page_id, url: `http://127.0.0.1:${port}/wh`, verifyToken: 'v', fields });
+      hub.services.webhooks.subscribe({
+        pageId: fx.page.page_id,
+        url: `http://127.0.0.1:${port}/wh`,
+        verifyToken: 'v',
+        fields,
+      });
     const send = async (text: string): Promise<string> => {
-      const res = await hub.app.inject({ method: 'POST', url: `/me/messages?access_token=${fx.page.page_access_token}`, payload: textSend(fx.psid, text) });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/me/messages?access_token=${fx.page.page_access_token}`,
+        payload: textSend(fx.psid, text),
+      });
       expect(res.statusCode).toBe(200);
       return res.json().message_id as string;
     };
@@ -55,7 +69,8 @@ for (const dialect of DIALECTS) {
     const until = async (predicate: () => boolean, what: string) => {
       const deadline = Date.now() + 10_000;
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(deliveries())}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(deliveries())}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     };
@@ -83,14 +98,25 @@ for (const dialect of DIALECTS) {
         expect(d.recipient).toEqual({ id: fx.page.page_id });
         expect(Object.keys(d)).toEqual(['sender', 'recipient', 'timestamp', 'delivery']);
       }
-      const rows = await hub.ctx.storage.db.selectFrom('messages').select(['mid', 'created_at']).where('direction', '=', 'out').execute();
-      expect(Math.max(...deliveries().map((d) => d.delivery?.watermark ?? 0))).toBe(Math.max(...rows.map((r) => Number(r.created_at))));
+      const rows = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select(['mid', 'created_at'])
+        .where('direction', '=', 'out')
+        .execute();
+      expect(Math.max(...deliveries().map((d) => d.delivery?.watermark ?? 0))).toBe(
+        Math.max(...rows.map((r) => Number(r.created_at))),
+      );
     });
 
     it('messages fetched by the app are reported; a refetch or a second tab reports nothing new', async () => {
       await subscribe(['messages', 'message_deliveries']);
       const mid = await send('fetched');
-      const fetch = () => hub.app.inject({ method: 'GET', url: `/api/conversations/${fx.conversationId}/messages`, headers: { cookie: fx.customer.cookie } });
+      const fetch = () =>
+        hub.app.inject({
+          method: 'GET',
+          url: `/api/conversations/${fx.conversationId}/messages`,
+          headers: { cookie: fx.customer.cookie },
+        });
       expect((await fetch()).statusCode).toBe(200);
       await until(() => deliveries().length === 1, 'one delivery');
       expect(deliveries()[0]?.delivery?.mids).toEqual([mid]);
@@ -105,7 +131,11 @@ for (const dialect of DIALECTS) {
     it('an app that does not subscribe to message_deliveries gets none; the customer’s own messages never count', async () => {
       await subscribe(['messages']);
       await send('quiet');
-      await hub.app.inject({ method: 'GET', url: `/api/conversations/${fx.conversationId}/messages`, headers: { cookie: fx.customer.cookie } });
+      await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${fx.conversationId}/messages`,
+        headers: { cookie: fx.customer.cookie },
+      });
       await hub.services.deliveries.flush();
       await hub.app.inject({
         method: 'POST',
@@ -113,7 +143,10 @@ for (const dialect of DIALECTS) {
         headers: { cookie: fx.customer.cookie },
         payload: { text: 'me' },
       });
-      await until(() => items.some((i) => (i as { message?: { text?: string } }).message?.text === 'me'), 'the customer message');
+      await until(
+        () => items.some((i) => (i as { message?: { text?: string } }).message?.text === 'me'),
+        'the customer message',
+      );
       expect(deliveries()).toHaveLength(0);
       const conv = await hub.ctx.storage.db
         .selectFrom('conversations')

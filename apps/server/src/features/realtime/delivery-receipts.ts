@@ -36,7 +36,10 @@ export class DeliveryReceipts {
   }
 
   /** Notes messages now on the customer's device; only the business's messages count. */
-  note(customerId: string, messages: Iterable<Pick<ChatMessage, 'mid' | 'conversation_id' | 'direction' | 'created_at'>>): void {
+  note(
+    customerId: string,
+    messages: Iterable<Pick<ChatMessage, 'mid' | 'conversation_id' | 'direction' | 'created_at'>>,
+  ): void {
     if (this.#stopped) return;
     for (const m of messages) {
       if (m.direction !== 'out') continue;
@@ -68,10 +71,15 @@ export class DeliveryReceipts {
     const batch = this.#pending;
     this.#pending = new Map();
     // One write per conversation, group-committed by the write queue (each in its own savepoint).
-    const results = await Promise.allSettled([...batch].map(([conversationId, entry]) => this.#record(conversationId, entry)));
+    const results = await Promise.allSettled(
+      [...batch].map(([conversationId, entry]) => this.#record(conversationId, entry)),
+    );
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0)
-      this.#ctx.log.warn({ failed, err: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason }, 'delivery receipts not recorded');
+      this.#ctx.log.warn(
+        { failed, err: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason },
+        'delivery receipts not recorded',
+      );
   }
 
   async #record(conversationId: string, { customerId, mids: noted }: PendingConversation): Promise<void> {

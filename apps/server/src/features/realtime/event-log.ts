@@ -16,7 +16,13 @@ import type { WriteTx } from '../../storage/write-queue.js';
 /** A frame about to be persisted: everything but its cursor. */
 export type NewFrame =
   | { type: 'message'; message: ChatMessage }
-  | { type: 'receipt'; conversation_id: string; side: 'page' | 'customer'; kind: 'delivery' | 'read'; watermark: number }
+  | {
+      type: 'receipt';
+      conversation_id: string;
+      side: 'page' | 'customer';
+      kind: 'delivery' | 'read';
+      watermark: number;
+    }
   | { type: 'conversation'; conversation_id: string; change: string };
 
 export type EventParams = {
@@ -81,7 +87,13 @@ export function withCustomerEvent(db: Kysely<Database>, p: ParamFn<EventParams>)
 const appendEvent = prepare<EventParams>()((db, p) => withCustomerEvent(db, p).selectFrom('event').select('seq'));
 
 /** Persists a frame for `customerId` and publishes it after commit; returns its cursor. */
-export async function appendCustomerEvent(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, now: number): Promise<number> {
+export async function appendCustomerEvent(
+  tx: WriteTx,
+  bus: Bus,
+  customerId: string,
+  frame: NewFrame,
+  now: number,
+): Promise<number> {
   const event = eventParams(customerId, frame, now);
   let seq: number;
   if (dialectOf(tx.db) === 'postgres') {
@@ -128,7 +140,17 @@ export async function readCustomerEvents(
     .selectFrom('customer_events as e')
     .leftJoin('messages as m', 'm.mid', 'e.ref')
     .leftJoin('personas as p', 'p.id', 'm.persona_id')
-    .select(['e.seq', 'e.type', 'e.data', 'e.conversation_id', 'm.mid', 'm.direction', 'm.body', 'm.created_at', 'm.tag'])
+    .select([
+      'e.seq',
+      'e.type',
+      'e.data',
+      'e.conversation_id',
+      'm.mid',
+      'm.direction',
+      'm.body',
+      'm.created_at',
+      'm.tag',
+    ])
     .select(['p.id as persona_id', 'p.name as persona_name', 'p.profile_picture_url as persona_picture'])
     .where('e.customer_id', '=', customerId)
     .where('e.seq', '>', cursor)
@@ -151,7 +173,11 @@ export async function readCustomerEvents(
         conversation_id: row.conversation_id,
         direction: row.direction,
         created_at: row.created_at,
-        body: await vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body),
+        body: await vault.openMessage(
+          { purpose: 'deliver_to_customer', actor: `customer:${customerId}` },
+          customerId,
+          row.body,
+        ),
         tag: row.tag,
         persona:
           row.persona_id === null || row.persona_name === null || row.persona_picture === null

@@ -129,7 +129,11 @@ for (const dialect of DIALECTS) {
     }
 
     async function logIn(username: string): Promise<string> {
-      const res = await hub.app.inject({ method: 'POST', url: '/api/login', payload: { username, password: PASSWORD } });
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username, password: PASSWORD },
+      });
       expect(res.statusCode).toBe(200);
       return `confide_session=${res.cookies.find((c) => c.name === 'confide_session')?.value}`;
     }
@@ -151,7 +155,9 @@ for (const dialect of DIALECTS) {
       const stream = open('/api/stream', alice.cookie);
       const other = open('/api/stream', otherCookie);
       await Promise.all([stream.ready, other.ready]);
-      await expectEndedBy(stream, () => hub.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: alice.cookie } }));
+      await expectEndedBy(stream, () =>
+        hub.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: alice.cookie } }),
+      );
       expect(other.open).toBe(true);
     });
 
@@ -180,7 +186,12 @@ for (const dialect of DIALECTS) {
       const stream = open('/api/stream', alice.cookie);
       await stream.ready;
       await expectEndedBy(stream, async () => {
-        const res = await hub.app.inject({ method: 'DELETE', url: '/api/account', headers: { cookie: alice.cookie }, payload: { password: PASSWORD } });
+        const res = await hub.app.inject({
+          method: 'DELETE',
+          url: '/api/account',
+          headers: { cookie: alice.cookie },
+          payload: { password: PASSWORD },
+        });
         expect(res.statusCode).toBe(204);
       });
     });
@@ -189,11 +200,17 @@ for (const dialect of DIALECTS) {
       await start();
       const page = await createPage(hub);
       await hub.services.agents.create({ pageId: page.page_id, username: 'ada', password: PASSWORD });
-      const login = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/inbox/api/login',
+        payload: { username: 'ada', password: PASSWORD },
+      });
       const cookie = `confide_agent=${login.cookies.find((c) => c.name === 'confide_agent')?.value}`;
       const inbox = open('/inbox/api/stream', cookie);
       await inbox.ready;
-      await expectEndedBy(inbox, () => hub.app.inject({ method: 'POST', url: '/inbox/api/logout', headers: { cookie } }));
+      await expectEndedBy(inbox, () =>
+        hub.app.inject({ method: 'POST', url: '/inbox/api/logout', headers: { cookie } }),
+      );
     });
 
     it('re-checks open sockets periodically: a session gone without an announcement still ends them', async () => {
@@ -201,14 +218,20 @@ for (const dialect of DIALECTS) {
       const alice = await signUp(hub, 'alice', PASSWORD);
       const page = await createPage(hub);
       await hub.services.agents.create({ pageId: page.page_id, username: 'ada', password: PASSWORD });
-      const login = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username: 'ada', password: PASSWORD } });
+      const login = await hub.app.inject({
+        method: 'POST',
+        url: '/inbox/api/login',
+        payload: { username: 'ada', password: PASSWORD },
+      });
       const agentCookie = `confide_agent=${login.cookies.find((c) => c.name === 'confide_agent')?.value}`;
       const stream = open('/api/stream', alice.cookie);
       const inbox = open('/inbox/api/stream', agentCookie);
       await Promise.all([stream.ready, inbox.ready]);
       // Straight in the database: nothing is published on the bus.
       await expectEndedBy(stream, () => hub.ctx.storage.db.deleteFrom('sessions').execute());
-      await expectEndedBy(inbox, () => hub.ctx.storage.db.updateTable('agent_sessions').set({ expires_at: 0 }).execute());
+      await expectEndedBy(inbox, () =>
+        hub.ctx.storage.db.updateTable('agent_sessions').set({ expires_at: 0 }).execute(),
+      );
     });
 
     it('keeps sockets of live sessions open across re-checks', async () => {

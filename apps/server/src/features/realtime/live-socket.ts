@@ -24,7 +24,11 @@ const CLOSE_STREAM_ERROR = 1011;
 export type UpgradeAuth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** Registers a WebSocket route at `path` that only opens for requests `auth` lets through. */
-export function liveStreamRoute(path: string, auth: UpgradeAuth, open: (socket: WebSocket, request: FastifyRequest) => void) {
+export function liveStreamRoute(
+  path: string,
+  auth: UpgradeAuth,
+  open: (socket: WebSocket, request: FastifyRequest) => void,
+) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get(path, { websocket: true, preValidation: auth }, open);
   };
@@ -101,7 +105,10 @@ export class LiveSocket<Frame> {
    * Runs `begin` once the subscriptions are live across processes (so nothing published after
    * the client's read is missed). A failure is logged and closes the socket with 1011.
    */
-  async start(begin: () => Promise<void> | void, failure: { message: string; fields?: Record<string, unknown> }): Promise<void> {
+  async start(
+    begin: () => Promise<void> | void,
+    failure: { message: string; fields?: Record<string, unknown> },
+  ): Promise<void> {
     try {
       await this.#ctx.bus.flush?.();
       await begin();

@@ -28,7 +28,8 @@ class StreamClient {
   async waitFor(predicate: (frames: ServerFrame[]) => boolean, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames.map((f) => f.type))}`);
       await new Promise<void>((r) => {
         this.#waiters.push(r);
         setTimeout(r, 50);
@@ -153,21 +154,37 @@ for (const dialect of DIALECTS) {
       const conv = await openConversation(hub, alice.cookie, bank.page_id);
       const graph = (url: string, payload: object) =>
         hub.app.inject({ method: 'POST', url: `/v25.0/me/${url}?access_token=${bank.page_access_token}`, payload });
-      const dana = (await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: 'https://bank.example/dana.png' })).json().id as string;
+      const dana = (
+        await graph('personas', { name: 'Dana · Fraud team', profile_picture_url: 'https://bank.example/dana.png' })
+      ).json().id as string;
       const tab = new StreamClient(`${base}/api/stream?cursor=0`, alice.cookie);
       await tab.opened;
       await tab.waitFor((f) => f.some((x) => x.type === 'ready'));
-      await hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload: { text: 'help' } });
-      const { psid } = await hub.ctx.storage.db.selectFrom('conversations').select('psid').where('id', '=', conv.id).executeTakeFirstOrThrow();
-      const send = (extra: object) => graph('messages', { recipient: { id: psid }, messaging_type: 'RESPONSE', ...extra });
+      await hub.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conv.id}/messages`,
+        headers: { cookie: alice.cookie },
+        payload: { text: 'help' },
+      });
+      const { psid } = await hub.ctx.storage.db
+        .selectFrom('conversations')
+        .select('psid')
+        .where('id', '=', conv.id)
+        .executeTakeFirstOrThrow();
+      const send = (extra: object) =>
+        graph('messages', { recipient: { id: psid }, messaging_type: 'RESPONSE', ...extra });
       expect((await send({ message: { text: 'from the bot' } })).statusCode).toBe(200);
       expect((await send({ message: { text: 'Dana here' }, persona_id: dana })).statusCode).toBe(200);
 
       // The picture is shown through the hub's image proxy, with a link minted for Alice.
-      const picture = mediaLinksFor(hub.ctx.config).link({ kind: 'customer', id: alice.id }, 'https://bank.example/dana.png');
+      const picture = mediaLinksFor(hub.ctx.config).link(
+        { kind: 'customer', id: alice.id },
+        'https://bank.example/dana.png',
+      );
       expect(picture).toMatch(/^\/api\/media\/image\?url=https%3A%2F%2Fbank\.example%2Fdana\.png&sig=/);
       const persona = { id: dana, name: 'Dana · Fraud team', profile_picture_url: picture };
-      const personas = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'message' ? [[f.message.body.text, f.message.persona ?? null]] : []));
+      const personas = (frames: ServerFrame[]) =>
+        frames.flatMap((f) => (f.type === 'message' ? [[f.message.body.text, f.message.persona ?? null]] : []));
       const expected = [
         ['help', null],
         ['from the bot', null],
@@ -182,19 +199,33 @@ for (const dialect of DIALECTS) {
       expect(personas(replay.frames)).toEqual(expected);
       await replay.close();
 
-      const list = await hub.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie } });
+      const list = await hub.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${conv.id}/messages`,
+        headers: { cookie: alice.cookie },
+      });
       expect(list.json().data.map((m: ChatMessage) => [m.body.text, m.persona])).toEqual([...expected].reverse());
-      const conversations = await hub.app.inject({ method: 'GET', url: '/api/conversations', headers: { cookie: alice.cookie } });
+      const conversations = await hub.app.inject({
+        method: 'GET',
+        url: '/api/conversations',
+        headers: { cookie: alice.cookie },
+      });
       expect(conversations.json().data[0].last_message.persona).toEqual(persona);
     });
 
     it('refuses a socket without a session, and one from a foreign origin', async () => {
       const alice = await signUp(hub);
       const anonymous = new WebSocket(`${base}/api/stream`);
-      const status = await new Promise<number>((resolve) => anonymous.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+      const status = await new Promise<number>((resolve) =>
+        anonymous.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+      );
       expect(status).toBe(401);
-      const foreign = new WebSocket(`${base}/api/stream`, { headers: { cookie: alice.cookie, origin: 'https://evil.example' } });
-      const status2 = await new Promise<number>((resolve) => foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+      const foreign = new WebSocket(`${base}/api/stream`, {
+        headers: { cookie: alice.cookie, origin: 'https://evil.example' },
+      });
+      const status2 = await new Promise<number>((resolve) =>
+        foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+      );
       expect(status2).toBe(403);
     });
   });

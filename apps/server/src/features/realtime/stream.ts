@@ -24,11 +24,23 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const StreamQuerySchema = z.object({ cursor: z.coerce.number().int().min(0).optional() });
 
-export function streamRoutes(ctx: HubContext, auth: UpgradeAuth, sessions: LiveSessions, deliveries?: DeliveryReceipts) {
+export function streamRoutes(
+  ctx: HubContext,
+  auth: UpgradeAuth,
+  sessions: LiveSessions,
+  deliveries?: DeliveryReceipts,
+) {
   return liveStreamRoute('/api/stream', auth, (socket, request) => {
     const query = StreamQuerySchema.safeParse(request.query);
     const customerId = customerOf(request).id;
-    void runStream(ctx, socket, sessions.of(request), customerId, query.success ? query.data.cursor : undefined, deliveries);
+    void runStream(
+      ctx,
+      socket,
+      sessions.of(request),
+      customerId,
+      query.success ? query.data.cursor : undefined,
+      deliveries,
+    );
   });
 }
 
@@ -66,7 +78,13 @@ async function runStream(
   const replayFrom = async (cursor: number, upTo: number): Promise<void> => {
     let at = cursor;
     while (!conn.closed && at < upTo) {
-      const { frames, last } = await readCustomerEvents(ctx.storage.db, ctx.storage.vault, customerId, at, REPLAY_BATCH);
+      const { frames, last } = await readCustomerEvents(
+        ctx.storage.db,
+        ctx.storage.vault,
+        customerId,
+        at,
+        REPLAY_BATCH,
+      );
       for (const f of frames) send(f);
       if (last === at) break;
       at = last;

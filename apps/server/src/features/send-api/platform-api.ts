@@ -83,6 +83,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
 /** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */
 function sendRateLimiter(ctx: HubContext): PageRateLimiter {
   const perSecond = ctx.config.SEND_RATE_LIMIT_PER_PAGE;
-  if (ctx.storage.dialect === 'postgres') return new LeasedRateLimiter(new SqlRateWindowStore(ctx.storage.db), perSecond);
+  if (ctx.storage.dialect === 'postgres')
+    return new LeasedRateLimiter(new SqlRateWindowStore(ctx.storage.db), perSecond);
   return new TokenBucketLimiter(perSecond);
 }

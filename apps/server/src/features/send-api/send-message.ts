@@ -55,13 +55,20 @@ export class SendApi {
       this.ctx.metrics.pageSends.inc({ page_id: pageId });
       return sent;
     } catch (err) {
-      this.ctx.metrics.pageSendErrors.inc({ page_id: pageId, code: err instanceof PlatformError ? err.key : 'INTERNAL' });
+      this.ctx.metrics.pageSendErrors.inc({
+        page_id: pageId,
+        code: err instanceof PlatformError ? err.key : 'INTERNAL',
+      });
       this.#countConsentRefusal(pageId, err);
       // The customer learns, quietly and once a day per category, what was refused (features/consent/refused-update-notice.ts).
       if (err instanceof PlatformError && err.key === 'CONSENT_REQUIRED') {
         const missing = err.detail?.['missing'];
         if (Array.isArray(missing))
-          await noteRefusedUpdate(this.ctx, { pageId, psid: cmd.psid, categories: missing.filter((c): c is string => typeof c === 'string') });
+          await noteRefusedUpdate(this.ctx, {
+            pageId,
+            psid: cmd.psid,
+            categories: missing.filter((c): c is string => typeof c === 'string'),
+          });
       }
       throw err;
     }
@@ -71,9 +78,12 @@ export class SendApi {
   #countConsentRefusal(pageId: string, err: unknown): void {
     if (!(err instanceof PlatformError) || err.key !== 'CONSENT_REQUIRED') return;
     const detail = err.detail as { missing?: unknown; reason?: unknown } | undefined;
-    const missing = Array.isArray(detail?.missing) ? detail.missing.filter((c): c is string => typeof c === 'string') : [];
+    const missing = Array.isArray(detail?.missing)
+      ? detail.missing.filter((c): c is string => typeof c === 'string')
+      : [];
     const reason = typeof detail?.reason === 'string' ? detail.reason : 'unknown';
-    for (const category of missing.length === 0 ? ['none'] : missing) this.ctx.metrics.consentRefusals.inc({ page_id: pageId, category, reason });
+    for (const category of missing.length === 0 ? ['none'] : missing)
+      this.ctx.metrics.consentRefusals.inc({ page_id: pageId, category, reason });
   }
 
   async #message(call: GraphCall, cmd: MessageCommand): Promise<SendMessageResponse> {
@@ -86,7 +96,14 @@ export class SendApi {
           const now = this.ctx.now();
           const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
           await assertPersona(tx.db, principal.pageId, cmd.personaId);
-          const built = await buildMessageBody(tx, { principal, conv, message: cmd.message, replyTo: cmd.replyTo, staged, attachments: this.attachments });
+          const built = await buildMessageBody(tx, {
+            principal,
+            conv,
+            message: cmd.message,
+            replyTo: cmd.replyTo,
+            staged,
+            attachments: this.attachments,
+          });
           await assertMaySend(tx.db, conv, principal.appId, cmd);
           await assertWithinPolicy(tx.db, conv, cmd, now);
           await this.limiter.take(principal.pageId, now);
@@ -139,7 +156,11 @@ export class SendApi {
         const conv = await loadRecipient(tx.db, principal.pageId, cmd.psid, tx.ahead);
         await assertPersona(tx.db, principal.pageId, cmd.personaId);
         const filled = await fillTemplate(tx.db, principal.pageId, cmd.message);
-        await assertMaySend(tx.db, conv, principal.appId, { kind: 'message', messagingType: 'UTILITY', category: filled.category });
+        await assertMaySend(tx.db, conv, principal.appId, {
+          kind: 'message',
+          messagingType: 'UTILITY',
+          category: filled.category,
+        });
         const body = {
           attachment: { type: 'template' as const, payload: { ...filled.payload } },
           ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }),
@@ -196,7 +217,8 @@ export class SendApi {
   /** A multipart `filedata` part is written to the blob store before the transaction. */
   async #stage(call: GraphCall, cmd: MessageCommand): Promise<StagedFile | undefined> {
     const a = cmd.message.attachment;
-    const wantsFile = a !== undefined && a.type !== 'template' && a.payload.url === undefined && a.payload.attachment_id === undefined;
+    const wantsFile =
+      a !== undefined && a.type !== 'template' && a.payload.url === undefined && a.payload.attachment_id === undefined;
     if (!wantsFile || call.file === undefined) return undefined;
     return { file: call.file, blobKey: await this.attachments.stage(call.file) };
   }

@@ -39,9 +39,19 @@ export class SmsInbound {
   /** @throws PlatformError `NOT_FOUND` for a number no customer has verified. */
   async receive(from: string, body: string): Promise<InboundOutcome> {
     const db = this.#ctx.storage.db;
-    const phone = await db.selectFrom('sms_phones').selectAll().where('phone_hash', '=', this.#phones.hashOf(from)).executeTakeFirst();
-    if (phone === undefined || phone.verified_at === null) throw new PlatformError('NOT_FOUND', { message: 'Unknown number.' });
-    const word = body.trim().toUpperCase().replace(/[^A-Z ]/g, '').split(/\s+/)[0] ?? '';
+    const phone = await db
+      .selectFrom('sms_phones')
+      .selectAll()
+      .where('phone_hash', '=', this.#phones.hashOf(from))
+      .executeTakeFirst();
+    if (phone === undefined || phone.verified_at === null)
+      throw new PlatformError('NOT_FOUND', { message: 'Unknown number.' });
+    const word =
+      body
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z ]/g, '')
+        .split(/\s+/)[0] ?? '';
     const reply = (text: string) => this.#sms.send(from, text, `${this.#ctx.config.publicUrl}/sms/status`);
     const last = await db
       .selectFrom('sms_sends as s')
@@ -66,7 +76,9 @@ export class SmsInbound {
       outcome = 'help';
     } else if (YES.has(word) || NO.has(word)) {
       const yes = YES.has(word);
-      const answered = last !== undefined && (await this.#answer(phone.customer_id, last.conversation_id, last.message_mid, yes ? 0 : 1));
+      const answered =
+        last !== undefined &&
+        (await this.#answer(phone.customer_id, last.conversation_id, last.message_mid, yes ? 0 : 1));
       await reply(answered ? answeredText(last.name, last.case_ref, yes) : noQuestionText());
       outcome = answered ? 'answered' : 'no_question';
     } else {
@@ -90,7 +102,11 @@ export class SmsInbound {
     await this.#ctx.storage.writes.run(async (tx) => {
       await tx.db.updateTable('sms_phones').set({ opted_out: value }).where('id', '=', id).execute();
       if (value === 1) {
-        const row = await tx.db.selectFrom('sms_phones').select('customer_id').where('id', '=', id).executeTakeFirstOrThrow();
+        const row = await tx.db
+          .selectFrom('sms_phones')
+          .select('customer_id')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         await tx.db.deleteFrom('sms_jobs').where('customer_id', '=', row.customer_id).execute();
       }
     });
@@ -104,11 +120,18 @@ export class SmsInbound {
       .where('mid', '=', mid)
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
-    if (row === undefined || row.awaits_answer !== 1 || row.answered_button !== null || row.closed_at !== null) return false;
-    const body = await this.#ctx.storage.vault.openMessage({ purpose: 'deliver_to_customer', actor: `customer:${customerId}` }, customerId, row.body);
+    if (row === undefined || row.awaits_answer !== 1 || row.answered_button !== null || row.closed_at !== null)
+      return false;
+    const body = await this.#ctx.storage.vault.openMessage(
+      { purpose: 'deliver_to_customer', actor: `customer:${customerId}` },
+      customerId,
+      row.body,
+    );
     const button = templateButtons(body).filter((b) => b.type === 'postback')[index];
     if (button === undefined || typeof button.title !== 'string' || typeof button.payload !== 'string') return false;
-    await this.#conversations.send(customerId, conversationId, { postback: { title: button.title, payload: button.payload, message_mid: mid } });
+    await this.#conversations.send(customerId, conversationId, {
+      postback: { title: button.title, payload: button.payload, message_mid: mid },
+    });
     return true;
   }
 }

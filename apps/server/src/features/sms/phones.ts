@@ -44,10 +44,18 @@ export class Phones {
   }
 
   async get(customerId: string): Promise<PhoneView | null> {
-    const row = await this.#ctx.storage.db.selectFrom('sms_phones').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+    const row = await this.#ctx.storage.db
+      .selectFrom('sms_phones')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
     if (row === undefined) return null;
     const phone = this.openPhone(row.id, row.sealed);
-    return { phone: `${phone.slice(0, 3)}${'•'.repeat(Math.max(phone.length - 6, 0))}${phone.slice(-3)}`, verified: row.verified_at !== null, texts: row.opted_out === 1 ? 'stopped' : 'on' };
+    return {
+      phone: `${phone.slice(0, 3)}${'•'.repeat(Math.max(phone.length - 6, 0))}${phone.slice(-3)}`,
+      verified: row.verified_at !== null,
+      texts: row.opted_out === 1 ? 'stopped' : 'on',
+    };
   }
 
   /**
@@ -59,11 +67,22 @@ export class Phones {
     const hash = this.hashOf(phone);
     const code = randomDigits(6);
     await this.#ctx.storage.writes.run(async (tx) => {
-      const taken = await tx.db.selectFrom('sms_phones').select('customer_id').where('phone_hash', '=', hash).executeTakeFirst();
-      if (taken !== undefined && taken.customer_id !== customerId) throw new PlatformError('BAD_REQUEST', { message: 'That number is already used by another account.' });
-      const mine = await tx.db.selectFrom('sms_phones').select(['id', 'code_sent_at']).where('customer_id', '=', customerId).executeTakeFirst();
+      const taken = await tx.db
+        .selectFrom('sms_phones')
+        .select('customer_id')
+        .where('phone_hash', '=', hash)
+        .executeTakeFirst();
+      if (taken !== undefined && taken.customer_id !== customerId)
+        throw new PlatformError('BAD_REQUEST', { message: 'That number is already used by another account.' });
+      const mine = await tx.db
+        .selectFrom('sms_phones')
+        .select(['id', 'code_sent_at'])
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
       if (mine?.code_sent_at != null && now - Number(mine.code_sent_at) < CODE_RESEND_MS) {
-        throw new PlatformError('TOO_MANY_REQUESTS', { message: 'A code was just sent. Wait half a minute before asking for another.' });
+        throw new PlatformError('TOO_MANY_REQUESTS', {
+          message: 'A code was just sent. Wait half a minute before asking for another.',
+        });
       }
       const id = mine?.id ?? newId('ph');
       const row = {
@@ -75,7 +94,11 @@ export class Phones {
         code_attempts: 0,
         opted_out: 0,
       };
-      if (mine === undefined) await tx.db.insertInto('sms_phones').values({ id, customer_id: customerId, created_at: now, ...row }).execute();
+      if (mine === undefined)
+        await tx.db
+          .insertInto('sms_phones')
+          .values({ id, customer_id: customerId, created_at: now, ...row })
+          .execute();
       else await tx.db.updateTable('sms_phones').set(row).where('id', '=', id).execute();
     });
     await this.#sms.send(phone, codeText(code), `${this.#ctx.config.publicUrl}/sms/status`);
@@ -87,21 +110,36 @@ export class Phones {
    */
   async verify(customerId: string, code: string): Promise<void> {
     const now = this.#ctx.now();
-    await this.#ctx.storage.writes.run(async (tx) => {
-      const row = await tx.db.selectFrom('sms_phones').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
-      if (row === undefined || row.code_hash === null || row.code_sent_at === null) throw new PlatformError('BAD_REQUEST', { message: 'Ask for a code first.' });
-      if (now - Number(row.code_sent_at) > CODE_TTL_MS || Number(row.code_attempts) >= CODE_TRIES) {
-        throw new PlatformError('BAD_REQUEST', { message: 'That code has expired. Ask for a new one.' });
-      }
-      if (!safeEqual(sha256Hex(`${row.id}:${code}`), row.code_hash)) {
-        await tx.db.updateTable('sms_phones').set({ code_attempts: Number(row.code_attempts) + 1 }).where('id', '=', row.id).execute();
-        return 'wrong' as const;
-      }
-      await tx.db.updateTable('sms_phones').set({ verified_at: now, code_hash: null, code_attempts: 0 }).where('id', '=', row.id).execute();
-      return 'ok' as const;
-    }).then((result) => {
-      if (result === 'wrong') throw new PlatformError('BAD_REQUEST', { message: 'That code is not right.' });
-    });
+    await this.#ctx.storage.writes
+      .run(async (tx) => {
+        const row = await tx.db
+          .selectFrom('sms_phones')
+          .selectAll()
+          .where('customer_id', '=', customerId)
+          .executeTakeFirst();
+        if (row === undefined || row.code_hash === null || row.code_sent_at === null)
+          throw new PlatformError('BAD_REQUEST', { message: 'Ask for a code first.' });
+        if (now - Number(row.code_sent_at) > CODE_TTL_MS || Number(row.code_attempts) >= CODE_TRIES) {
+          throw new PlatformError('BAD_REQUEST', { message: 'That code has expired. Ask for a new one.' });
+        }
+        if (!safeEqual(sha256Hex(`${row.id}:${code}`), row.code_hash)) {
+          await tx.db
+            .updateTable('sms_phones')
+            .set({ code_attempts: Number(row.code_attempts) + 1 })
+            .where('id', '=', row.id)
+            .execute();
+          return 'wrong' as const;
+        }
+        await tx.db
+          .updateTable('sms_phones')
+          .set({ verified_at: now, code_hash: null, code_attempts: 0 })
+          .where('id', '=', row.id)
+          .execute();
+        return 'ok' as const;
+      })
+      .then((result) => {
+        if (result === 'wrong') throw new PlatformError('BAD_REQUEST', { message: 'That code is not right.' });
+      });
   }
 
   /** Removes the number, and any text waiting to go to it. */

@@ -23,7 +23,12 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 }
 
 /** Checks a webhook's signature in constant time. */
-export function verifyTwilioSignature(authToken: string, url: string, params: Record<string, string>, signature: string | undefined): boolean {
+export function verifyTwilioSignature(
+  authToken: string,
+  url: string,
+  params: Record<string, string>,
+  signature: string | undefined,
+): boolean {
   if (signature === undefined || signature === '') return false;
   return safeEqual(twilioSignature(authToken, url, params), signature);
 }

@@ -23,20 +23,31 @@ type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone: must be an international number like +447700900123');
 const TwilioForm = z.record(z.string(), z.string());
 const InboundSchema = z.object({ From: E164, Body: z.string().max(1600) }).passthrough();
-const StatusSchema = z.object({ MessageSid: z.string().min(1).max(64), MessageStatus: z.string().min(1).max(32) }).passthrough();
+const StatusSchema = z
+  .object({ MessageSid: z.string().min(1).max(64), MessageStatus: z.string().min(1).max(32) })
+  .passthrough();
 const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed']);
 
 export function smsRoutes(ctx: HubContext, sms: SmsProvider, phones: Phones, inbound: SmsInbound, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
-    r.get('/api/sms/phone', { schema: { tags: ['sms'] }, preHandler: auth }, async (request) => ({ data: await phones.get(customerOf(request).id) }));
-    r.put('/api/sms/phone', { schema: { tags: ['sms'], body: z.object({ phone: E164 }).strict() }, preHandler: auth }, async (request, reply) => {
-      await phones.start(customerOf(request).id, request.body.phone);
-      return reply.status(202).send({ data: await phones.get(customerOf(request).id) });
-    });
+    r.get('/api/sms/phone', { schema: { tags: ['sms'] }, preHandler: auth }, async (request) => ({
+      data: await phones.get(customerOf(request).id),
+    }));
+    r.put(
+      '/api/sms/phone',
+      { schema: { tags: ['sms'], body: z.object({ phone: E164 }).strict() }, preHandler: auth },
+      async (request, reply) => {
+        await phones.start(customerOf(request).id, request.body.phone);
+        return reply.status(202).send({ data: await phones.get(customerOf(request).id) });
+      },
+    );
     r.post(
       '/api/sms/phone/verify',
-      { schema: { tags: ['sms'], body: z.object({ code: z.string().regex(/^\d{6}$/, 'code: 6 digits') }).strict() }, preHandler: auth },
+      {
+        schema: { tags: ['sms'], body: z.object({ code: z.string().regex(/^\d{6}$/, 'code: 6 digits') }).strict() },
+        preHandler: auth,
+      },
       async (request) => {
         await phones.verify(customerOf(request).id, request.body.code);
         return { data: await phones.get(customerOf(request).id) };
@@ -52,7 +63,11 @@ export function smsRoutes(ctx: HubContext, sms: SmsProvider, phones: Phones, inb
       const form = TwilioForm.safeParse(request.body);
       const signature = request.headers['x-twilio-signature'];
       const url = `${ctx.config.publicUrl}${request.url}`;
-      if (!form.success || typeof signature !== 'string' || !verifyTwilioSignature(sms.authToken, url, form.data, signature)) {
+      if (
+        !form.success ||
+        typeof signature !== 'string' ||
+        !verifyTwilioSignature(sms.authToken, url, form.data, signature)
+      ) {
         throw new PlatformError('FORBIDDEN', { message: 'Bad or missing X-Twilio-Signature.' });
       }
       return form.data;
@@ -65,10 +80,15 @@ export function smsRoutes(ctx: HubContext, sms: SmsProvider, phones: Phones, inb
     });
     r.post('/sms/status', { schema: { hide: true } }, async (request, reply) => {
       const form = StatusSchema.safeParse(signedForm(request));
-      if (!form.success) throw new PlatformError('BAD_REQUEST', { message: 'MessageSid and MessageStatus are required.' });
+      if (!form.success)
+        throw new PlatformError('BAD_REQUEST', { message: 'MessageSid and MessageStatus are required.' });
       const { MessageSid: sid, MessageStatus: status } = form.data;
       await ctx.storage.writes.run(async (tx) => {
-        const sent = await tx.db.selectFrom('sms_sends').select(['id', 'customer_id', 'page_id']).where('sid', '=', sid).executeTakeFirst();
+        const sent = await tx.db
+          .selectFrom('sms_sends')
+          .select(['id', 'customer_id', 'page_id'])
+          .where('sid', '=', sid)
+          .executeTakeFirst();
         if (sent === undefined) return;
         await tx.db.updateTable('sms_sends').set({ status }).where('id', '=', sent.id).execute();
         if (FINAL_STATUSES.has(status)) {
@@ -117,7 +137,10 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 function fakeCarrierPage(carrier: FakeCarrier): string {
   const rows = [...carrier.texts]
     .reverse()
-    .map((t) => `<li><b>${t.direction === 'out' ? `to ${escape(t.to)}` : `from ${escape(t.from)}`}</b> <small>${new Date(t.at).toISOString()}</small><br>${escape(t.body)}</li>`)
+    .map(
+      (t) =>
+        `<li><b>${t.direction === 'out' ? `to ${escape(t.to)}` : `from ${escape(t.from)}`}</b> <small>${new Date(t.at).toISOString()}</small><br>${escape(t.body)}</li>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fake SMS carrier · Confide</title></head><body>
 <h1>Fake SMS carrier</h1><p>Texts the hub sent from ${escape(carrier.from)} (newest first). Reply as a phone:</p>

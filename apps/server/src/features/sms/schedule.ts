@@ -13,7 +13,15 @@ export const SMS_CATEGORIES: readonly string[] = ['fraud_alerts'];
 
 export async function scheduleSms(
   tx: WriteTx,
-  input: { customerId: string; conversationId: string; pageId: string; mid: string; category: string; awaitsAnswer: boolean; now: number },
+  input: {
+    customerId: string;
+    conversationId: string;
+    pageId: string;
+    mid: string;
+    category: string;
+    awaitsAnswer: boolean;
+    now: number;
+  },
 ): Promise<void> {
   if (!input.awaitsAnswer || !SMS_CATEGORIES.includes(input.category)) return;
   const phone = await tx.db

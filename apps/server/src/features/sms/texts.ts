@@ -17,16 +17,23 @@ export function caseRef(mid: string): string {
 
 /** Business names in texts: plain, short, no link-like parts. */
 export function senderName(name: string): string {
-  const plain = name.replace(/[^\p{L}\p{N} &'-]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const plain = name
+    .replace(/[^\p{L}\p{N} &'-]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return (plain.length > 30 ? plain.slice(0, 30).trim() : plain) || 'Your bank';
 }
 
 const fit = (text: string) => (text.length <= MAX_SMS ? text : text.slice(0, MAX_SMS));
 
 export const alertText = (page: string, ref: string) =>
-  fit(`${senderName(page)} security alert, case ${ref}: a payment needs your answer. Reply YES if it was you, NO if not.`);
-export const codeText = (code: string) => fit(`Your Confide verification code is ${code}. It expires in 10 minutes. Never share it.`);
-export const stopText = () => fit('Confide: you will get no more texts from this number. Reply START to turn them back on.');
+  fit(
+    `${senderName(page)} security alert, case ${ref}: a payment needs your answer. Reply YES if it was you, NO if not.`,
+  );
+export const codeText = (code: string) =>
+  fit(`Your Confide verification code is ${code}. It expires in 10 minutes. Never share it.`);
+export const stopText = () =>
+  fit('Confide: you will get no more texts from this number. Reply START to turn them back on.');
 export const startText = () => fit('Confide: texts are on again. Reply STOP to stop, HELP for help.');
 export const helpText = (page: string | null) =>
   fit(
@@ -35,6 +42,9 @@ export const helpText = (page: string | null) =>
       : `Confide texts for ${senderName(page)}. To reach ${senderName(page)}, open your chat with them in the Confide app. Reply STOP to stop.`,
   );
 export const answeredText = (page: string, ref: string, yes: boolean) =>
-  fit(`${senderName(page)} has your answer for case ${ref}: ${yes ? 'it was you' : 'it was not you'}. Open Confide for what happens next.`);
-export const noQuestionText = () => fit('Confide: nothing is waiting for your answer. Open the Confide app for your messages.');
+  fit(
+    `${senderName(page)} has your answer for case ${ref}: ${yes ? 'it was you' : 'it was not you'}. Open Confide for what happens next.`,
+  );
+export const noQuestionText = () =>
+  fit('Confide: nothing is waiting for your answer. Open the Confide app for your messages.');
 export const unclearText = () => fit('Confide: reply YES if it was you, NO if not. HELP for help, STOP to stop texts.');

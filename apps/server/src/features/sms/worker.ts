@@ -20,7 +20,16 @@ const BATCH = 50;
 const LEASE_MS = 30_000;
 const MAX_ATTEMPTS = 3;
 
-type Job = { id: string; customer_id: string; conversation_id: string; page_id: string; message_mid: string; category: string; attempts: number; created_at: number };
+type Job = {
+  id: string;
+  customer_id: string;
+  conversation_id: string;
+  page_id: string;
+  message_mid: string;
+  category: string;
+  attempts: number;
+  created_at: number;
+};
 
 export class SmsWorker {
   readonly #ctx: HubContext;
@@ -69,19 +78,35 @@ export class SmsWorker {
 
   async #tick(): Promise<number> {
     const now = this.#ctx.now();
-    const due = await this.#ctx.storage.db.selectFrom('sms_jobs').select('id').where('due_at', '<=', now).where('lease_until', '<=', now).orderBy('due_at').limit(BATCH).execute();
+    const due = await this.#ctx.storage.db
+      .selectFrom('sms_jobs')
+      .select('id')
+      .where('due_at', '<=', now)
+      .where('lease_until', '<=', now)
+      .orderBy('due_at')
+      .limit(BATCH)
+      .execute();
     if (due.length === 0) return 0;
     const jobs = await this.#ctx.storage.writes.run(async (tx) => {
       const claimed: Job[] = [];
       for (const { id } of due) {
-        const res = await tx.db.updateTable('sms_jobs').set({ lease_until: now + LEASE_MS }).where('id', '=', id).where('lease_until', '<=', now).executeTakeFirst();
+        const res = await tx.db
+          .updateTable('sms_jobs')
+          .set({ lease_until: now + LEASE_MS })
+          .where('id', '=', id)
+          .where('lease_until', '<=', now)
+          .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) continue;
         const row = await tx.db.selectFrom('sms_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         claimed.push({ ...row, attempts: Number(row.attempts), created_at: Number(row.created_at) });
       }
       return claimed;
     });
-    await Promise.allSettled(jobs.map((job) => this.#work(job, now).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'sms step failed'))));
+    await Promise.allSettled(
+      jobs.map((job) =>
+        this.#work(job, now).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'sms step failed')),
+      ),
+    );
     return jobs.length;
   }
 
@@ -91,7 +116,9 @@ export class SmsWorker {
     if (policy.sms_after_ms === null || policy.max_contacts < 3) return this.#done(job.id);
     const textAt = job.created_at + policy.sms_after_ms;
     if (now < textAt) {
-      await this.#ctx.storage.writes.run((tx) => tx.db.updateTable('sms_jobs').set({ due_at: textAt, lease_until: 0 }).where('id', '=', job.id).execute());
+      await this.#ctx.storage.writes.run((tx) =>
+        tx.db.updateTable('sms_jobs').set({ due_at: textAt, lease_until: 0 }).where('id', '=', job.id).execute(),
+      );
       return;
     }
     const target = await this.#target(job, now);
@@ -99,7 +126,9 @@ export class SmsWorker {
     const ref = caseRef(job.message_mid);
     let sid: string | null = null;
     try {
-      sid = (await this.#sms.send(target.phone, alertText(target.pageName, ref), `${this.#ctx.config.publicUrl}/sms/status`)).sid;
+      sid = (
+        await this.#sms.send(target.phone, alertText(target.pageName, ref), `${this.#ctx.config.publicUrl}/sms/status`)
+      ).sid;
     } catch {
       sid = null;
     }
@@ -112,11 +141,22 @@ export class SmsWorker {
         action: 'notification.sms',
         customerId: job.customer_id,
         target: job.page_id,
-        details: { channel: 'sms', direction: 'out', category: job.category, page_id: job.page_id, outcome, attempt: attempts },
+        details: {
+          channel: 'sms',
+          direction: 'out',
+          category: job.category,
+          page_id: job.page_id,
+          outcome,
+          attempt: attempts,
+        },
       });
       if (outcome === 'retry') {
         const dueAt = now + retryDelayMs(attempts, { baseMs: 5_000, capMs: 60_000 });
-        await tx.db.updateTable('sms_jobs').set({ attempts, due_at: dueAt, lease_until: 0 }).where('id', '=', job.id).execute();
+        await tx.db
+          .updateTable('sms_jobs')
+          .set({ attempts, due_at: dueAt, lease_until: 0 })
+          .where('id', '=', job.id)
+          .execute();
         return;
       }
       await tx.db.deleteFrom('sms_jobs').where('id', '=', job.id).execute();
@@ -149,7 +189,13 @@ export class SmsWorker {
       .where('mid', '=', job.message_mid)
       .where('conversation_id', '=', job.conversation_id)
       .executeTakeFirst();
-    if (message === undefined || message.awaits_answer !== 1 || message.answered_button !== null || message.closed_at !== null) return null;
+    if (
+      message === undefined ||
+      message.awaits_answer !== 1 ||
+      message.answered_button !== null ||
+      message.closed_at !== null
+    )
+      return null;
     const state = await db
       .selectFrom('consent_state')
       .select(['status', 'categories', 'expires_at'])
@@ -158,13 +204,25 @@ export class SmsWorker {
       .executeTakeFirst();
     if (state?.status !== 'active' || state.expires_at === null || Number(state.expires_at) <= now) return null;
     if (!(JSON.parse(state.categories) as string[]).includes(job.category)) return null;
-    const phone = await db.selectFrom('sms_phones').selectAll().where('customer_id', '=', job.customer_id).executeTakeFirst();
+    const phone = await db
+      .selectFrom('sms_phones')
+      .selectAll()
+      .where('customer_id', '=', job.customer_id)
+      .executeTakeFirst();
     if (phone === undefined || phone.verified_at === null || phone.opted_out === 1) return null;
     // YES and NO map to the question's two postback buttons; other questions are answered in the app.
-    const body = await this.#ctx.storage.vault.openMessage({ purpose: 'deliver_to_customer', actor: 'hub:sms' }, job.customer_id, message.body);
+    const body = await this.#ctx.storage.vault.openMessage(
+      { purpose: 'deliver_to_customer', actor: 'hub:sms' },
+      job.customer_id,
+      message.body,
+    );
     if (templateButtons(body).filter((b) => b.type === 'postback').length !== 2) return null;
     const page = await db.selectFrom('pages').select('name').where('id', '=', job.page_id).executeTakeFirst();
-    return { phone: this.#phones.openPhone(phone.id, phone.sealed), phoneId: phone.id, pageName: page?.name ?? 'Your bank' };
+    return {
+      phone: this.#phones.openPhone(phone.id, phone.sealed),
+      phoneId: phone.id,
+      pageName: page?.name ?? 'Your bank',
+    };
   }
 
   async #done(id: string): Promise<void> {

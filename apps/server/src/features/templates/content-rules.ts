@@ -53,14 +53,18 @@ export const LINK_SHORTENERS: readonly string[] = [
 ];
 
 /** Credentials no business may ask for in a message (Meta: "do not request sensitive identifiers"). */
-const SENSITIVE = /\b(pin|password|passcode|cvv|cvc|security code|card number|account number|one[- ]time (pass)?code|otp)\b/i;
+const SENSITIVE =
+  /\b(pin|password|passcode|cvv|cvc|security code|card number|account number|one[- ]time (pass)?code|otp)\b/i;
 /** Verbs that ask the customer for something. */
 const REQUEST = /\b(reply|send|enter|share|provide|confirm|tell us|type|give us)\b/i;
 /** "We will never ask for your PIN" is a warning, not a request. */
 const NEGATION = /\b(never|not|don[’']?t|won[’']?t)\b/i;
 
 /** The reason the texts break a content rule, with the offending words; undefined when clean. */
-export function contentProblem(texts: readonly string[], urls: readonly string[]): { reason: TemplateRejectionReason; found: string } | undefined {
+export function contentProblem(
+  texts: readonly string[],
+  urls: readonly string[],
+): { reason: TemplateRejectionReason; found: string } | undefined {
   for (const text of texts) {
     for (const pattern of PROMOTIONAL_PATTERNS) {
       const match = pattern.exec(text);
@@ -74,7 +78,8 @@ export function contentProblem(texts: readonly string[], urls: readonly string[]
   for (const text of texts) {
     for (const sentence of text.split(/[.!?\n]+/)) {
       const sensitive = SENSITIVE.exec(sentence);
-      if (sensitive !== null && REQUEST.test(sentence) && !NEGATION.test(sentence)) return { reason: 'SCAM', found: sensitive[0] };
+      if (sensitive !== null && REQUEST.test(sentence) && !NEGATION.test(sentence))
+        return { reason: 'SCAM', found: sensitive[0] };
     }
   }
   return undefined;
@@ -82,5 +87,7 @@ export function contentProblem(texts: readonly string[], urls: readonly string[]
 
 function shortenerIn(text: string): string | undefined {
   const lower = text.toLowerCase();
-  return LINK_SHORTENERS.find((host) => new RegExp(`(^|[^a-z0-9.-])(www\\.)?${host.replace(/\./g, '\\.')}(/|$|[^a-z0-9.-])`).test(lower));
+  return LINK_SHORTENERS.find((host) =>
+    new RegExp(`(^|[^a-z0-9.-])(www\\.)?${host.replace(/\./g, '\\.')}(/|$|[^a-z0-9.-])`).test(lower),
+  );
 }

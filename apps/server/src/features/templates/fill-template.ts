@@ -33,11 +33,18 @@ const MAX_FILLED_BODY = 1999;
  * @throws PlatformError 100 for an unknown or deleted template, one that is not approved,
  *   or parameters that do not match its variables.
  */
-export async function fillTemplate(db: Kysely<Database>, pageId: string, message: TemplateMessage): Promise<FilledTemplate> {
+export async function fillTemplate(
+  db: Kysely<Database>,
+  pageId: string,
+  message: TemplateMessage,
+): Promise<FilledTemplate> {
   const { name, language, components } = message.template;
   const row = await liveByName(db, pageId, name, language.code);
   if (row === undefined) {
-    throw invalid(`Template name does not exist in the translation: no template ${name} in ${language.code}`, 'message.template.name');
+    throw invalid(
+      `Template name does not exist in the translation: no template ${name} in ${language.code}`,
+      'message.template.name',
+    );
   }
   if (row.status !== 'APPROVED') {
     throw invalid(
@@ -55,10 +62,15 @@ export async function fillTemplate(db: Kysely<Database>, pageId: string, message
     return found?.type === 'buttons' ? found.parameters : [];
   };
 
-  const headerValues = textValues('header', texts('header'), parts.header === undefined ? 0 : variablesOf(parts.header.text).length);
+  const headerValues = textValues(
+    'header',
+    texts('header'),
+    parts.header === undefined ? 0 : variablesOf(parts.header.text).length,
+  );
   const bodyValues = textValues('body', texts('body'), variablesOf(parts.body.text).length);
   const text = fillVariables(parts.body.text, bodyValues);
-  if (charCount(text) > MAX_FILLED_BODY) throw invalid(`The filled-in body must be fewer than 2000 characters`, 'message.template.components');
+  if (charCount(text) > MAX_FILLED_BODY)
+    throw invalid(`The filled-in body must be fewer than 2000 characters`, 'message.template.components');
 
   const payload: UtilityTemplatePayload = { template_type: 'utility', name, language: language.code, text };
   if (parts.header !== undefined) payload.header = fillVariables(parts.header.text, headerValues);
@@ -72,12 +84,21 @@ type ButtonParameter = { type: 'POSTBACK'; payload: string } | { type: 'URL'; ur
 
 function textValues(component: string, parameters: ReadonlyArray<{ text: string }>, expected: number): string[] {
   if (parameters.length !== expected) throw mismatch(component, expected, parameters.length);
-  return parameters.map((p, i) => checkedValue(p.text, `message.template.components[${component}].parameters[${i}].text`));
+  return parameters.map((p, i) =>
+    checkedValue(p.text, `message.template.components[${component}].parameters[${i}].text`),
+  );
 }
 
 /** Buttons with a variable (a URL suffix, a postback payload) take one parameter each, in order. */
-function fillButtons(buttons: readonly TemplateButton[], parameters: readonly ButtonParameter[]): NonNullable<UtilityTemplatePayload['buttons']> {
-  const variable = buttons.filter((b) => (b.type === 'URL' && variablesOf(b.url).length > 0) || (b.type === 'POSTBACK' && variablesOf(b.payload).length > 0));
+function fillButtons(
+  buttons: readonly TemplateButton[],
+  parameters: readonly ButtonParameter[],
+): NonNullable<UtilityTemplatePayload['buttons']> {
+  const variable = buttons.filter(
+    (b) =>
+      (b.type === 'URL' && variablesOf(b.url).length > 0) ||
+      (b.type === 'POSTBACK' && variablesOf(b.payload).length > 0),
+  );
   if (parameters.length !== variable.length) throw mismatch('buttons', variable.length, parameters.length);
   let next = 0;
   return buttons.map((b, i) => {
@@ -88,7 +109,8 @@ function fillButtons(buttons: readonly TemplateButton[], parameters: readonly Bu
       const p = parameters[next++];
       if (p?.type !== 'URL') throw invalid(`${param} must be a URL parameter for button ${i + 1}`, param);
       const url = b.url.replace('{{1}}', checkedValue(p.url, `${param}.url`));
-      if (!HttpUrlSchema.safeParse(url).success) throw invalid(`${param}.url does not make an absolute http(s) URL`, param);
+      if (!HttpUrlSchema.safeParse(url).success)
+        throw invalid(`${param}.url does not make an absolute http(s) URL`, param);
       return { type: 'web_url', title: b.text, url };
     }
     if (variablesOf(b.payload).length === 0) return { type: 'postback', title: b.text, payload: b.payload };
@@ -104,7 +126,8 @@ function fillButtons(buttons: readonly TemplateButton[], parameters: readonly Bu
 /** A filled-in value: 1–1024 characters, no new lines or tabs (Meta's rule for parameters). */
 function checkedValue(value: string, param: string): string {
   if (value.trim().length === 0) throw invalid(`param ${param} must not be empty`, param);
-  if (charCount(value) > TEMPLATE_LIMITS.parameter) throw invalid(`param ${param} must be at most ${TEMPLATE_LIMITS.parameter} characters`, param);
+  if (charCount(value) > TEMPLATE_LIMITS.parameter)
+    throw invalid(`param ${param} must be at most ${TEMPLATE_LIMITS.parameter} characters`, param);
   if (/[\n\r\t]/.test(value)) throw invalid(`param ${param} cannot contain new lines or tabs`, param);
   return value;
 }

@@ -19,7 +19,11 @@ export interface LibraryTemplate {
   components: TemplateComponent[];
 }
 
-const body = (text: string, example: string[]): TemplateComponent => ({ type: 'BODY', text, example: { body_text: [example] } });
+const body = (text: string, example: string[]): TemplateComponent => ({
+  type: 'BODY',
+  text,
+  example: { body_text: [example] },
+});
 
 export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
   {
@@ -30,7 +34,9 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     usecase: 'LOW_BALANCE_WARNING',
     industry: ['FINANCIAL_SERVICES'],
     notificationCategory: 'balances',
-    components: [body('The balance of your account {{1}} is {{2}}, below the limit you set.', ['Everyday ••12', '€48.20'])],
+    components: [
+      body('The balance of your account {{1}} is {{2}}, below the limit you set.', ['Everyday ••12', '€48.20']),
+    ],
   },
   {
     id: '9100000000000002',
@@ -40,7 +46,13 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     usecase: 'TRANSACTION_NOTIFICATION',
     industry: ['FINANCIAL_SERVICES'],
     notificationCategory: 'transactions',
-    components: [body('A payment of {{1}} to {{2}} was posted to your account {{3}} today.', ['€12.90', 'City Books', 'Everyday ••12'])],
+    components: [
+      body('A payment of {{1}} to {{2}} was posted to your account {{3}} today.', [
+        '€12.90',
+        'City Books',
+        'Everyday ••12',
+      ]),
+    ],
   },
   {
     id: '9100000000000003',
@@ -51,7 +63,11 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     industry: ['FINANCIAL_SERVICES'],
     notificationCategory: 'fraud_alerts',
     components: [
-      body('We noticed a payment of {{1}} at {{2}} with your card {{3}}. Was it you?', ['€950.00', 'Electro World', '••42']),
+      body('We noticed a payment of {{1}} at {{2}} with your card {{3}}. Was it you?', [
+        '€950.00',
+        'Electro World',
+        '••42',
+      ]),
       {
         type: 'BUTTONS',
         buttons: [
@@ -70,7 +86,9 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     usecase: 'ORDER_CONFIRMATION',
     industry: ['E_COMMERCE'],
     notificationCategory: 'receipts',
-    components: [body('Thank you for your order {{1}}. The total of {{2}} was paid with {{3}}.', ['#1042', '€15.00', 'Visa ••42'])],
+    components: [
+      body('Thank you for your order {{1}}. The total of {{2}} was paid with {{3}}.', ['#1042', '€15.00', 'Visa ••42']),
+    ],
   },
   {
     id: '9100000000000005',
@@ -80,7 +98,9 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     usecase: 'SHIPPING_UPDATE',
     industry: ['E_COMMERCE'],
     notificationCategory: 'shipping',
-    components: [body('Your order {{1}} is now {{2}}. We will keep you posted until it arrives.', ['#1042', 'out for delivery'])],
+    components: [
+      body('Your order {{1}} is now {{2}}. We will keep you posted until it arrives.', ['#1042', 'out for delivery']),
+    ],
   },
   {
     id: '9100000000000006',
@@ -90,7 +110,12 @@ export const TEMPLATE_LIBRARY: readonly LibraryTemplate[] = [
     usecase: 'APPOINTMENT_REMINDER',
     industry: ['FINANCIAL_SERVICES', 'E_COMMERCE'],
     notificationCategory: 'events',
-    components: [body('This is a reminder of your appointment about {{1}} on {{2}} at our branch.', ['your mortgage', '12 May, 10:00'])],
+    components: [
+      body('This is a reminder of your appointment about {{1}} on {{2}} at our branch.', [
+        'your mortgage',
+        '12 May, 10:00',
+      ]),
+    ],
   },
 ];
 
@@ -128,7 +153,8 @@ export function presentLibraryTemplate(t: LibraryTemplate): Record<string, unkno
 
 /** Library templates matching every given filter (`search` and `name_or_content` match name or body). */
 export function searchLibrary(filters: LibraryFilters): LibraryTemplate[] {
-  const has = (value: string, needle: string | undefined) => needle === undefined || value.toLowerCase().includes(needle.toLowerCase());
+  const has = (value: string, needle: string | undefined) =>
+    needle === undefined || value.toLowerCase().includes(needle.toLowerCase());
   return TEMPLATE_LIBRARY.filter((t) => {
     const text = `${t.name} ${JSON.stringify(t.components)}`;
     return (
@@ -145,7 +171,9 @@ export function searchLibrary(filters: LibraryFilters): LibraryTemplate[] {
 
 /** The library template a clone names, in the clone's language. */
 export function findLibraryTemplate(name: string, language: string): LibraryTemplate | undefined {
-  return TEMPLATE_LIBRARY.find((t) => t.name === name && (t.language === language || language.startsWith(`${t.language}_`)));
+  return TEMPLATE_LIBRARY.find(
+    (t) => t.name === name && (t.language === language || language.startsWith(`${t.language}_`)),
+  );
 }
 
 /**
@@ -158,7 +186,10 @@ export function resolveTemplateRequest(req: CreateMessageTemplateRequest): Resol
   if (req.library_template_name === undefined) {
     if (req.components === undefined) throw invalid('param components is required', 'components');
     if (req.notification_category === undefined)
-      throw invalid('param notification_category is required: the consent category of the template', 'notification_category');
+      throw invalid(
+        'param notification_category is required: the consent category of the template',
+        'notification_category',
+      );
     return { ...req, components: req.components, notification_category: req.notification_category };
   }
   const source = findLibraryTemplate(req.library_template_name, req.language);
@@ -168,14 +199,21 @@ export function resolveTemplateRequest(req: CreateMessageTemplateRequest): Resol
       'library_template_name',
     );
   }
-  if (req.components !== undefined || req.library_template_body_inputs !== undefined || req.library_template_button_inputs !== undefined) {
+  if (
+    req.components !== undefined ||
+    req.library_template_body_inputs !== undefined ||
+    req.library_template_button_inputs !== undefined
+  ) {
     throw invalid(
       "param library_template_name: Confide's library templates are cloned as they are (no components, body or button inputs)",
       'library_template_name',
     );
   }
   if (req.notification_category !== undefined && req.notification_category !== source.notificationCategory) {
-    throw invalid(`param notification_category: ${source.name} is a ${source.notificationCategory} template`, 'notification_category');
+    throw invalid(
+      `param notification_category: ${source.name} is a ${source.notificationCategory} template`,
+      'notification_category',
+    );
   }
   return { ...req, components: structuredClone(source.components), notification_category: source.notificationCategory };
 }

@@ -13,7 +13,9 @@ const review = (input: Partial<CreateMessageTemplateRequestInput> & { body?: str
       language: 'en',
       category: 'UTILITY',
       notification_category: 'transactions',
-      components: [{ type: 'BODY', text: body, ...(example === undefined ? {} : { example: { body_text: [example] } }) }],
+      components: [
+        { type: 'BODY', text: body, ...(example === undefined ? {} : { example: { body_text: [example] } }) },
+      ],
       ...rest,
     }) as ResolvedTemplateRequest,
   );
@@ -40,13 +42,25 @@ describe('template variables', () => {
 
 describe('content rules', () => {
   it('flags promotional words, link shorteners and requests for credentials, not their look-alikes', () => {
-    expect(contentProblem(['Big SALE on cards'], [])).toMatchObject({ reason: 'TAG_SHOULD_BE_MARKETING', found: 'SALE' });
+    expect(contentProblem(['Big SALE on cards'], [])).toMatchObject({
+      reason: 'TAG_SHOULD_BE_MARKETING',
+      found: 'SALE',
+    });
     expect(contentProblem(['Get 15% off your fee'], [])).toMatchObject({ reason: 'TAG_SHOULD_BE_MARKETING' });
     expect(contentProblem(['We are dealing with your request; your wholesale order shipped.'], [])).toBeUndefined();
-    expect(contentProblem(['Read it at https://t.co/x1'], [])).toMatchObject({ reason: 'INVALID_FORMAT', found: 't.co' });
-    expect(contentProblem(['Read it'], ['https://bit.ly/{{1}}'])).toMatchObject({ reason: 'INVALID_FORMAT', found: 'bit.ly' });
+    expect(contentProblem(['Read it at https://t.co/x1'], [])).toMatchObject({
+      reason: 'INVALID_FORMAT',
+      found: 't.co',
+    });
+    expect(contentProblem(['Read it'], ['https://bit.ly/{{1}}'])).toMatchObject({
+      reason: 'INVALID_FORMAT',
+      found: 'bit.ly',
+    });
     expect(contentProblem(['Write to https://contact.co/help or intact.com'], [])).toBeUndefined();
-    expect(contentProblem(['Please reply with your PIN to unlock the card.'], [])).toMatchObject({ reason: 'SCAM', found: 'PIN' });
+    expect(contentProblem(['Please reply with your PIN to unlock the card.'], [])).toMatchObject({
+      reason: 'SCAM',
+      found: 'PIN',
+    });
     expect(contentProblem(['We will never ask you to share your password.'], [])).toBeUndefined();
     expect(contentProblem(['Your card ending 4242 was charged.'], [])).toBeUndefined();
   });
@@ -55,13 +69,21 @@ describe('content rules', () => {
 describe('reviewTemplate', () => {
   it('approves a plain utility template and gives Meta’s reason for a rejected one', () => {
     expect(review({})).toEqual({ status: 'APPROVED' });
-    expect(review({ body: 'Your payment of {{1}} reached {{2}} today, thank you.', example: ['€5', 'Shop'] })).toEqual({ status: 'APPROVED' });
+    expect(review({ body: 'Your payment of {{1}} reached {{2}} today, thank you.', example: ['€5', 'Shop'] })).toEqual({
+      status: 'APPROVED',
+    });
     expect(review({ body: 'Paid {{1}} to {{2}} ok', example: ['€5', 'Shop'] })).toMatchObject({
       status: 'REJECTED',
       reason: 'PARAMS_TO_WORD_RATIO_EXCEED_LIMIT',
     });
-    expect(review({ body: 'Your payment of {1} was received today.' })).toMatchObject({ status: 'REJECTED', reason: 'INCORRECT_PARAMS' });
-    expect(review({ body: 'Your coupon for the next purchase is ready.' })).toMatchObject({ status: 'REJECTED', reason: 'TAG_SHOULD_BE_MARKETING' });
+    expect(review({ body: 'Your payment of {1} was received today.' })).toMatchObject({
+      status: 'REJECTED',
+      reason: 'INCORRECT_PARAMS',
+    });
+    expect(review({ body: 'Your coupon for the next purchase is ready.' })).toMatchObject({
+      status: 'REJECTED',
+      reason: 'TAG_SHOULD_BE_MARKETING',
+    });
   });
 
   it('throws 100 for templates that cannot exist', () => {

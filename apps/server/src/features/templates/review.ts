@@ -21,7 +21,8 @@ import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { contentProblem } from './content-rules.js';
 import { fixedWordCount, hasDanglingVariable, variableProblem, variablesOf } from './variables.js';
 
-export type ReviewOutcome = { status: 'APPROVED' } | { status: 'REJECTED'; reason: TemplateRejectionReason; detail: string };
+export type ReviewOutcome =
+  { status: 'APPROVED' } | { status: 'REJECTED'; reason: TemplateRejectionReason; detail: string };
 
 /** The components of a template, one of each kind at most. */
 export interface TemplateParts {
@@ -33,7 +34,8 @@ export interface TemplateParts {
 
 /** Splits components by kind. @throws PlatformError 100 unless there is exactly one BODY and at most one of the others. */
 export function partsOf(components: readonly TemplateComponent[]): TemplateParts {
-  const of = <T extends TemplateComponent['type']>(type: T) => components.filter((c): c is Extract<TemplateComponent, { type: T }> => c.type === type);
+  const of = <T extends TemplateComponent['type']>(type: T) =>
+    components.filter((c): c is Extract<TemplateComponent, { type: T }> => c.type === type);
   for (const type of ['HEADER', 'BODY', 'FOOTER', 'BUTTONS'] as const) {
     if (of(type).length > 1) throw invalid(`param components may contain at most one ${type} component`);
   }
@@ -43,18 +45,28 @@ export function partsOf(components: readonly TemplateComponent[]): TemplateParts
 }
 
 /** What the review looks at: a create request with its components and consent category settled (library clones resolved). */
-export type ResolvedTemplateRequest = CreateMessageTemplateRequest & { components: TemplateComponent[]; notification_category: string };
+export type ResolvedTemplateRequest = CreateMessageTemplateRequest & {
+  components: TemplateComponent[];
+  notification_category: string;
+};
 
 /** Reviews a create request. @throws PlatformError 100 for a template that cannot be created. */
 export function reviewTemplate(req: ResolvedTemplateRequest): ReviewOutcome {
   if (req.parameter_format === 'NAMED')
-    throw invalid('param parameter_format: Confide supports positional parameters ({{1}}, {{2}}…) only', 'parameter_format');
+    throw invalid(
+      'param parameter_format: Confide supports positional parameters ({{1}}, {{2}}…) only',
+      'parameter_format',
+    );
   if (!isConsentCategory(req.notification_category)) {
-    throw invalid(`param notification_category must be one of: ${CONSENT_CATEGORIES.join(', ')}`, 'notification_category');
+    throw invalid(
+      `param notification_category must be one of: ${CONSENT_CATEGORIES.join(', ')}`,
+      'notification_category',
+    );
   }
   const parts = partsOf(req.components);
   assertNoReservedPayload(parts.buttons, 'components[BUTTONS].buttons');
-  if (parts.footer !== undefined && variablesOf(parts.footer.text).length > 0) throw invalid('param components[FOOTER].text cannot contain variables');
+  if (parts.footer !== undefined && variablesOf(parts.footer.text).length > 0)
+    throw invalid('param components[FOOTER].text cannot contain variables');
 
   const texts = [parts.header?.text, parts.body.text].filter((t): t is string => t !== undefined);
   for (const text of texts) {
@@ -73,10 +85,19 @@ export function reviewTemplate(req: ResolvedTemplateRequest): ReviewOutcome {
       detail: `a body with ${variables} variables needs at least ${2 * variables + 1} other words`,
     };
   }
-  const allTexts = [...texts, ...(parts.footer === undefined ? [] : [parts.footer.text]), ...parts.buttons.map((b) => b.text)];
+  const allTexts = [
+    ...texts,
+    ...(parts.footer === undefined ? [] : [parts.footer.text]),
+    ...parts.buttons.map((b) => b.text),
+  ];
   const urls = parts.buttons.flatMap((b) => (b.type === 'URL' ? [b.url] : []));
   const content = contentProblem(allTexts, urls);
-  if (content !== undefined) return { status: 'REJECTED', reason: content.reason, detail: `"${content.found}" is not allowed in a utility template` };
+  if (content !== undefined)
+    return {
+      status: 'REJECTED',
+      reason: content.reason,
+      detail: `"${content.found}" is not allowed in a utility template`,
+    };
   return { status: 'APPROVED' };
 }
 
@@ -102,16 +123,29 @@ function assertButtons(buttons: readonly TemplateButton[]): ReviewOutcome | unde
     if (button.type === 'URL') {
       const vars = variablesOf(button.url);
       if (vars.length > 1 || (vars.length === 1 && !button.url.endsWith('{{1}}'))) {
-        return { status: 'REJECTED', reason: 'INCORRECT_PARAMS', detail: `button ${i + 1}: a URL may only end with one {{1}} variable` };
+        return {
+          status: 'REJECTED',
+          reason: 'INCORRECT_PARAMS',
+          detail: `button ${i + 1}: a URL may only end with one {{1}} variable`,
+        };
       }
       const base = button.url.replace('{{1}}', 'x');
-      if (!HttpUrlSchema.safeParse(base).success) throw invalid(`param components[BUTTONS].buttons[${i}].url must be an absolute http(s) URL`);
+      if (!HttpUrlSchema.safeParse(base).success)
+        throw invalid(`param components[BUTTONS].buttons[${i}].url must be an absolute http(s) URL`);
       if (vars.length === 1 && button.example === undefined)
-        throw invalid(`param components[BUTTONS].buttons[${i}].example.url_suffix_example is required with a {{1}} variable`);
+        throw invalid(
+          `param components[BUTTONS].buttons[${i}].example.url_suffix_example is required with a {{1}} variable`,
+        );
     }
     if (button.type === 'POSTBACK') {
-      const problem = /[{}]/.test(button.payload.replace(/\{\{\d{1,3}\}\}/g, '')) || variablesOf(button.payload).length > 1;
-      if (problem) return { status: 'REJECTED', reason: 'INCORRECT_PARAMS', detail: `button ${i + 1}: a payload may hold one {{n}} variable` };
+      const problem =
+        /[{}]/.test(button.payload.replace(/\{\{\d{1,3}\}\}/g, '')) || variablesOf(button.payload).length > 1;
+      if (problem)
+        return {
+          status: 'REJECTED',
+          reason: 'INCORRECT_PARAMS',
+          detail: `button ${i + 1}: a payload may hold one {{n}} variable`,
+        };
     }
   }
   return undefined;

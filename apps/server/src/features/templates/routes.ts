@@ -20,7 +20,10 @@ export function messageTemplateRoutes(templates: MessageTemplates): GraphRoutes 
         if (value !== undefined) filters[key] = value;
       }
       const data = searchLibrary(filters).map(presentLibraryTemplate);
-      return { data, paging: { cursors: { before: String(data[0]?.['id'] ?? ''), after: String(data.at(-1)?.['id'] ?? '') } } };
+      return {
+        data,
+        paging: { cursors: { before: String(data[0]?.['id'] ?? ''), after: String(data.at(-1)?.['id'] ?? '') } },
+      };
     });
     for (const base of PAGE_BASES) {
       router.route('POST', `${base}/message_templates`, async (call) =>
@@ -51,7 +54,10 @@ function stringParam(params: Record<string, unknown>, key: string): string | und
   if (value === undefined) return undefined;
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string' || value.length === 0 || value.length > 512) {
-    throw new PlatformError('INVALID_PARAMETER', { message: `param ${key} must be a non-empty string`, detail: { param: key } });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: `param ${key} must be a non-empty string`,
+      detail: { param: key },
+    });
   }
   return value;
 }

@@ -12,9 +12,21 @@ import { announceWebhooks } from '../webhooks/outbox.js';
 export const TEMPLATE_STATUS_FIELD = 'message_template_status_update';
 
 /** Queues the event for every app of the page that has a callback URL and subscribes to the field. */
-export async function enqueueTemplateStatus(tx: WriteTx, bus: Bus, pageId: string, value: MessageTemplateStatusUpdate, now: number): Promise<number> {
-  const apps = await tx.db.selectFrom('apps').select(['id', 'subscribed_fields', 'webhook_url']).where('page_id', '=', pageId).execute();
-  const targets = apps.filter((a) => a.webhook_url !== null && (JSON.parse(a.subscribed_fields) as string[]).includes(TEMPLATE_STATUS_FIELD));
+export async function enqueueTemplateStatus(
+  tx: WriteTx,
+  bus: Bus,
+  pageId: string,
+  value: MessageTemplateStatusUpdate,
+  now: number,
+): Promise<number> {
+  const apps = await tx.db
+    .selectFrom('apps')
+    .select(['id', 'subscribed_fields', 'webhook_url'])
+    .where('page_id', '=', pageId)
+    .execute();
+  const targets = apps.filter(
+    (a) => a.webhook_url !== null && (JSON.parse(a.subscribed_fields) as string[]).includes(TEMPLATE_STATUS_FIELD),
+  );
   for (const app of targets) {
     await tx.db
       .insertInto('webhook_outbox')

@@ -69,7 +69,11 @@ export class MessageTemplates {
         throw isUniqueViolation(err) ? nameTaken(req) : err;
       });
       const reason = outcome.status === 'REJECTED' ? outcome.reason : null;
-      await tx.db.updateTable('message_templates').set({ status: outcome.status, rejected_reason: reason, updated_at: now }).where('id', '=', id).execute();
+      await tx.db
+        .updateTable('message_templates')
+        .set({ status: outcome.status, rejected_reason: reason, updated_at: now })
+        .where('id', '=', id)
+        .execute();
       await enqueueTemplateStatus(
         tx,
         this.ctx.bus,
@@ -90,7 +94,11 @@ export class MessageTemplates {
 
   /** The page's live templates matching the filters, oldest first. */
   async list(pageId: string, filters: TemplateFilters): Promise<MessageTemplate[]> {
-    let query = this.ctx.storage.db.selectFrom('message_templates').selectAll().where('page_id', '=', pageId).where('deleted_at', 'is', null);
+    let query = this.ctx.storage.db
+      .selectFrom('message_templates')
+      .selectAll()
+      .where('page_id', '=', pageId)
+      .where('deleted_at', 'is', null);
     if (filters.name !== undefined) query = query.where('name', '=', filters.name);
     if (filters.language !== undefined) query = query.where('language', '=', filters.language);
     if (filters.status !== undefined) query = query.where('status', '=', filters.status.toUpperCase());
@@ -127,7 +135,11 @@ export class MessageTemplates {
       throw new PlatformError('INVALID_PARAMETER', { message: 'param name is required', detail: { param: 'name' } });
     }
     const result = await this.ctx.storage.writes.run(async ({ db }) => {
-      let query = db.updateTable('message_templates').set({ deleted_at: this.ctx.now() }).where('page_id', '=', pageId).where('deleted_at', 'is', null);
+      let query = db
+        .updateTable('message_templates')
+        .set({ deleted_at: this.ctx.now() })
+        .where('page_id', '=', pageId)
+        .where('deleted_at', 'is', null);
       if (name !== undefined) query = query.where('name', '=', name);
       if (hsmId !== undefined) query = query.where('id', '=', hsmId);
       return query.executeTakeFirst();

@@ -16,9 +16,11 @@ export function variablesOf(text: string): number[] {
  * once, in order, never two side by side (only spaces between them).
  */
 export function variableProblem(text: string): string | undefined {
-  if (/[{}]/.test(text.replace(VARIABLE, ''))) return 'variables must be written {{1}}, {{2}}… (double braces around a number)';
+  if (/[{}]/.test(text.replace(VARIABLE, '')))
+    return 'variables must be written {{1}}, {{2}}… (double braces around a number)';
   const numbers = variablesOf(text);
-  if (numbers.some((n, i) => n !== i + 1)) return 'variables must be numbered {{1}}, {{2}}… in order, each used once, none skipped';
+  if (numbers.some((n, i) => n !== i + 1))
+    return 'variables must be numbered {{1}}, {{2}}… in order, each used once, none skipped';
   if (/\}\}\s*\{\{/.test(text)) return 'two variables must not be next to each other';
   return undefined;
 }

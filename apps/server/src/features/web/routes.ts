@@ -59,7 +59,10 @@ export function webRoutes(options: WebRoutesOptions = {}) {
             void reply.header('cache-control', 'no-cache');
             void reply.header('content-type', 'application/manifest+json; charset=utf-8');
           } else {
-            void reply.header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+            void reply.header(
+              'cache-control',
+              path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+            );
           }
         },
       });

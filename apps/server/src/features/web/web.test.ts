@@ -46,16 +46,19 @@ describe('web app serving', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(['/', '/privacy', '/inbox', '/inbox/new', '/c/c_123'])('serves index.html with a strict CSP at %s', async (url) => {
-    const res = await app.inject({ url, headers: HTML });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toBe(INDEX);
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.headers['content-security-policy']).toBe(WEB_CSP);
-    expect(WEB_CSP).not.toContain('unsafe-inline');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['referrer-policy']).toBe('no-referrer');
-  });
+  it.each(['/', '/privacy', '/inbox', '/inbox/new', '/c/c_123'])(
+    'serves index.html with a strict CSP at %s',
+    async (url) => {
+      const res = await app.inject({ url, headers: HTML });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(INDEX);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.headers['content-security-policy']).toBe(WEB_CSP);
+      expect(WEB_CSP).not.toContain('unsafe-inline');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    },
+  );
 
   it('lets the page load images and open connections on its own origin only (no tracking pixels)', () => {
     const directives = new Map(WEB_CSP.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
@@ -130,7 +133,9 @@ describe('web app not built', () => {
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.body).toContain('npm run build');
-      expect(res.headers['content-security-policy']).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; script-src 'self'/);
+      expect(res.headers['content-security-policy']).toMatch(
+        /style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; script-src 'self'/,
+      );
       expect((await app.inject({ url: '/api/me' })).statusCode).toBe(200);
     } finally {
       await app.close();

@@ -5,7 +5,13 @@
 import { PlatformError } from '@confide/protocol';
 import type { SubscriptionStatus, WebhookSubscriptions } from './subscriptions.js';
 
-export const WEBHOOK_COMMANDS = ['webhook set', 'webhook enable', 'webhook redeliver', 'webhook status', 'webhook standard'] as const;
+export const WEBHOOK_COMMANDS = [
+  'webhook set',
+  'webhook enable',
+  'webhook redeliver',
+  'webhook status',
+  'webhook standard',
+] as const;
 export type WebhookCommand = (typeof WEBHOOK_COMMANDS)[number];
 
 export const WEBHOOK_HELP = `  confide webhook set --page ID --url URL --verify-token TOKEN [--fields messages,messaging_postbacks,…] [--json]
@@ -40,17 +46,27 @@ export async function runWebhookCommand(
   webhooks: WebhookSubscriptions,
   command: WebhookCommand,
   args: WebhookCommandArgs,
-): Promise<SubscriptionStatus | { page_id: string; requeued: number } | { app_id: string; standard_webhooks: boolean; secret?: string }> {
+): Promise<
+  | SubscriptionStatus
+  | { page_id: string; requeued: number }
+  | { app_id: string; standard_webhooks: boolean; secret?: string }
+> {
   const pageId = args.page;
   if (pageId === undefined) throw usage(`${command} needs --page`);
   switch (command) {
     case 'webhook set': {
-      if (args.url === undefined || args.verifyToken === undefined) throw usage('webhook set needs --url and --verify-token');
+      if (args.url === undefined || args.verifyToken === undefined)
+        throw usage('webhook set needs --url and --verify-token');
       const fields = args.fields
         ?.split(',')
         .map((f) => f.trim())
         .filter(Boolean);
-      return webhooks.subscribe({ pageId, url: args.url, verifyToken: args.verifyToken, ...(fields === undefined ? {} : { fields }) });
+      return webhooks.subscribe({
+        pageId,
+        url: args.url,
+        verifyToken: args.verifyToken,
+        ...(fields === undefined ? {} : { fields }),
+      });
     }
     case 'webhook enable':
       return webhooks.enable(pageId);

@@ -51,7 +51,13 @@ const leaseRows = prepare<Ids & { until: number; owner: string }>()((db, p, dial
 const markDelivered = prepare<Ids & { now: number }>()((db, p, dialect) =>
   db
     .updateTable('webhook_outbox')
-    .set((eb) => ({ delivered_at: p('now'), attempts: eb('attempts', '+', 1), last_error: null, leased_until: null, lease_owner: null }))
+    .set((eb) => ({
+      delivered_at: p('now'),
+      attempts: eb('attempts', '+', 1),
+      last_error: null,
+      leased_until: null,
+      lease_owner: null,
+    }))
     .where(inList('id', p('ids'), 'bigint', dialect))
     .where('delivered_at', 'is', null),
 );
@@ -133,8 +139,15 @@ export interface ClaimOptions {
 }
 
 /** Leases the first `limit` pending rows of an app when its head is due; null otherwise. */
-export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limit, dialect }: ClaimOptions): Promise<ClaimedBatch | null> {
-  let appQuery = tx.db.selectFrom('apps').select(['id', 'page_id', 'webhook_url']).where('id', '=', appId).where('webhook_status', '=', 'active');
+export async function claimBatch(
+  tx: WriteTx,
+  { appId, owner, now, leaseMs, limit, dialect }: ClaimOptions,
+): Promise<ClaimedBatch | null> {
+  let appQuery = tx.db
+    .selectFrom('apps')
+    .select(['id', 'page_id', 'webhook_url'])
+    .where('id', '=', appId)
+    .where('webhook_status', '=', 'active');
   if (dialect === 'postgres') appQuery = appQuery.forUpdate().skipLocked();
   const app = await appQuery.executeTakeFirst();
   if (app === undefined || app.webhook_url === null) return null;
@@ -167,7 +180,11 @@ export async function claimBatch(tx: WriteTx, { appId, owner, now, leaseMs, limi
         conversationId: r.conversation_id,
         customerId: r.customer_id,
         field: r.field,
-        item: await tx.vault.openPayload({ purpose: 'deliver_to_business', actor: `app:${appId}` }, r.customer_id ?? '', r.payload),
+        item: await tx.vault.openPayload(
+          { purpose: 'deliver_to_business', actor: `app:${appId}` },
+          r.customer_id ?? '',
+          r.payload,
+        ),
         createdAt: r.created_at,
       })),
     ),
@@ -204,7 +221,12 @@ export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: stri
  * delivery watermark (with a persisted receipt frame) of every conversation whose
  * messages or postbacks were in the batch. Returns whether the app had been failing.
  */
-export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, now: number): Promise<{ recovered: boolean }> {
+export async function recordSuccess(
+  tx: WriteTx,
+  bus: Bus,
+  batch: ClaimedBatch,
+  now: number,
+): Promise<{ recovered: boolean }> {
   await markDelivered.run(tx.db, { ids: listParam(tx.db, idsOf(batch)), now });
   const healed = await healApp.run(tx.db, { appId: batch.appId });
 
@@ -212,14 +234,23 @@ export async function recordSuccess(tx: WriteTx, bus: Bus, batch: ClaimedBatch, 
   for (const e of batch.events) {
     if (!RECEIPT_FIELDS.has(e.field) || e.customerId === null) continue;
     const seen = newest.get(e.conversationId);
-    if (seen === undefined || e.createdAt > seen.watermark) newest.set(e.conversationId, { customerId: e.customerId, watermark: e.createdAt });
+    if (seen === undefined || e.createdAt > seen.watermark)
+      newest.set(e.conversationId, { customerId: e.customerId, watermark: e.createdAt });
   }
   // Customer rows are locked in id order, so concurrent completions cannot deadlock on them.
-  const receipts = [...newest].sort(([, a], [, b]) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
+  const receipts = [...newest].sort(([, a], [, b]) =>
+    a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
+  );
   for (const [conversationId, { customerId, watermark }] of receipts) {
     const moved = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
     if (!moved.numAffectedRows) continue;
-    const frame = { type: 'receipt', conversation_id: conversationId, side: 'page', kind: 'delivery', watermark } as const;
+    const frame = {
+      type: 'receipt',
+      conversation_id: conversationId,
+      side: 'page',
+      kind: 'delivery',
+      watermark,
+    } as const;
     await appendCustomerEvent(tx, bus, customerId, frame, now);
   }
   return { recovered: (healed.numAffectedRows ?? 0n) > 0n };

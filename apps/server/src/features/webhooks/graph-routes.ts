@@ -31,7 +31,10 @@ export function appSubscriptionRoutes(webhooks: WebhookSubscriptions): GraphRout
         assertPageObject(params.object);
         const fields = fieldList(call.params['fields']);
         if (fields === undefined || fields.length === 0) {
-          throw new PlatformError('INVALID_PARAMETER', { message: 'param fields is required', detail: { param: 'fields' } });
+          throw new PlatformError('INVALID_PARAMETER', {
+            message: 'param fields is required',
+            detail: { param: 'fields' },
+          });
         }
         const { pageId, appId } = call.principal;
         await webhooks.subscribe({ pageId, appId, url: params.callback_url, verifyToken: params.verify_token, fields });
@@ -53,7 +56,9 @@ export function appSubscriptionRoutes(webhooks: WebhookSubscriptions): GraphRout
     );
     // Confide's own: Standard Webhooks signatures on (a new whsec_ secret, shown once) or off.
     const standard = `/${numericParam('appId')}/standard_webhooks`;
-    router.route('POST', standard, async (call) => webhooks.setStandardSigning({ ...call.principal, on: true }), { auth: 'app' });
+    router.route('POST', standard, async (call) => webhooks.setStandardSigning({ ...call.principal, on: true }), {
+      auth: 'app',
+    });
     router.route(
       'DELETE',
       standard,

@@ -43,7 +43,8 @@ export async function verifyCallback({ url, verifyToken, timeoutMs, egress }: Ha
   target.searchParams.set('hub.mode', 'subscribe');
   target.searchParams.set('hub.verify_token', verifyToken);
   target.searchParams.set('hub.challenge', challenge);
-  const fail = (why: string, cause?: unknown) => new PlatformError('INVALID_PARAMETER', { message: `Callback verification failed for ${url}: ${why}`, cause });
+  const fail = (why: string, cause?: unknown) =>
+    new PlatformError('INVALID_PARAMETER', { message: `Callback verification failed for ${url}: ${why}`, cause });
 
   try {
     await assertEgressAllowed(url, egress);

@@ -31,9 +31,19 @@ export interface EnqueueWebhookInput {
 }
 
 const appsOfPage = prepare<{ pageId: string }>()((db, p) =>
-  db.selectFrom('apps').select(['id', 'subscribed_fields', 'webhook_url', 'webhook_status']).where('page_id', '=', p('pageId')),
+  db
+    .selectFrom('apps')
+    .select(['id', 'subscribed_fields', 'webhook_url', 'webhook_status'])
+    .where('page_id', '=', p('pageId')),
 );
-const insertOutbox = prepare<{ appId: string; pageId: string; conversationId: string; field: string; payload: string; now: number }>()((db, p) =>
+const insertOutbox = prepare<{
+  appId: string;
+  pageId: string;
+  conversationId: string;
+  field: string;
+  payload: string;
+  now: number;
+}>()((db, p) =>
   db.insertInto('webhook_outbox').values({
     app_id: p('appId'),
     page_id: p('pageId'),
@@ -65,7 +75,8 @@ export type OutboxParams = {
  * that caused the event (features/conversations/record-message.ts).
  */
 export function insertOutboxRows(db: Kysely<Database>, p: ParamFn<OutboxParams>) {
-  const text = (name: 'pageId' | 'conversationId' | 'field' | 'targetAppId' | 'threadOwnerAppId' | 'payload') => sql<string>`cast(${p(name)} as text)`;
+  const text = (name: 'pageId' | 'conversationId' | 'field' | 'targetAppId' | 'threadOwnerAppId' | 'payload') =>
+    sql<string>`cast(${p(name)} as text)`;
   const field = sql<string>`case when ${text('targetAppId')} is null and ${text('threadOwnerAppId')} is not null and a.id <> ${text('threadOwnerAppId')} then 'standby' else ${text('field')} end`;
   const now = sql<number>`cast(${p('now')} as bigint)`;
   return db
@@ -74,7 +85,13 @@ export function insertOutboxRows(db: Kysely<Database>, p: ParamFn<OutboxParams>)
     .expression((eb) =>
       eb
         .selectFrom('apps as a')
-        .select(['a.id', text('pageId').as('page_id'), text('conversationId').as('conversation_id'), field.as('field'), text('payload').as('payload')])
+        .select([
+          'a.id',
+          text('pageId').as('page_id'),
+          text('conversationId').as('conversation_id'),
+          field.as('field'),
+          text('payload').as('payload'),
+        ])
         .select([now.as('created_at'), now.as('next_attempt_at')])
         .where('a.page_id', '=', p('pageId'))
         .where('a.webhook_url', 'is not', null)
@@ -115,7 +132,8 @@ export async function enqueueWebhook(tx: WriteTx, bus: Bus, input: EnqueueWebhoo
   for (const app of apps) {
     if (app.webhook_url === null) continue;
     if (input.targetAppId !== undefined && input.targetAppId !== app.id) continue;
-    const standby = input.targetAppId === undefined && input.threadOwnerAppId !== null && input.threadOwnerAppId !== app.id;
+    const standby =
+      input.targetAppId === undefined && input.threadOwnerAppId !== null && input.threadOwnerAppId !== app.id;
     const field = standby ? 'standby' : input.field;
     const fields = JSON.parse(app.subscribed_fields) as string[];
     if (!fields.includes(field)) continue;

@@ -29,16 +29,26 @@ interface PostFacts {
 }
 
 /** `ok` for any 2xx answer; otherwise a short reason for the outbox's `last_error`. */
-export type PostWebhookResult = ({ ok: true; status: number } | { ok: false; status: number | null; error: string }) & PostFacts;
+export type PostWebhookResult = ({ ok: true; status: number } | { ok: false; status: number | null; error: string }) &
+  PostFacts;
 
 /** Characters of the answer kept for the delivery log. */
 export const SNIPPET_CHARS = 256;
 
-export async function postWebhook({ url, body, appSecret, timeoutMs, egress, signal, standard }: PostWebhookOptions): Promise<PostWebhookResult> {
+export async function postWebhook({
+  url,
+  body,
+  appSecret,
+  timeoutMs,
+  egress,
+  signal,
+  standard,
+}: PostWebhookOptions): Promise<PostWebhookResult> {
   const raw = serializeWebhookBody(body);
   const signatures = await signWebhookBody(raw, appSecret);
   // Receivers compare the timestamp with their own clock (5 minutes' tolerance): real time.
-  const standardHeaders = standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
+  const standardHeaders =
+    standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
   let res: Response;
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
@@ -56,7 +66,10 @@ export async function postWebhook({ url, body, appSecret, timeoutMs, egress, sig
         ...standardHeaders,
       },
       redirect: 'manual',
-      signal: signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
+      signal:
+        signal === undefined
+          ? AbortSignal.timeout(timeoutMs)
+          : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
     });
   } catch (err) {
     return { ok: false, status: null, error: describeFetchError(err, timeoutMs), latencyMs: latencyMs(), snippet: '' };

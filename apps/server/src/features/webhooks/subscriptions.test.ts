@@ -1,7 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DIALECTS, buildTestHub, createPage, openConversation, signUp, testClock, type TestHub } from '../../../test/helpers.js';
+import {
+  DIALECTS,
+  buildTestHub,
+  createPage,
+  openConversation,
+  signUp,
+  testClock,
+  type TestHub,
+} from '../../../test/helpers.js';
 import { WebhookWorker } from '../../workers/webhook-worker.js';
 import { runWebhookCommand } from './cli-commands.js';
 
@@ -20,7 +28,8 @@ async function startEndpoint(verifyToken: string): Promise<Endpoint> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET') {
       endpoint.gets.push(url.searchParams);
-      const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === verifyToken;
+      const ok =
+        url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === verifyToken;
       if (endpoint.answer === 'server-error') res.writeHead(500).end('boom');
       else if (!ok) res.writeHead(403).end('Forbidden');
       else res.writeHead(200).end(endpoint.answer === 'echo' ? url.searchParams.get('hub.challenge') : '12345');
@@ -72,14 +81,19 @@ for (const dialect of DIALECTS) {
         status: 'active',
         pending: 0,
       });
-      const app = await hub.ctx.storage.db.selectFrom('apps').selectAll().where('id', '=', page.app_id).executeTakeFirstOrThrow();
+      const app = await hub.ctx.storage.db
+        .selectFrom('apps')
+        .selectAll()
+        .where('id', '=', page.app_id)
+        .executeTakeFirstOrThrow();
       expect(app.verify_token_enc).not.toContain('s3cret-token');
       expect(hub.ctx.secrets.open(app.verify_token_enc ?? '', `verify-token:${page.app_id}`)).toBe('s3cret-token');
     });
 
     it('refuses a wrong verify token, a wrong challenge, a server error and an unreachable URL, changing nothing', async () => {
       const page = await createPage(hub);
-      const attempt = (url: string, verifyToken: string) => hub.services.webhooks.subscribe({ pageId: page.page_id, url, verifyToken });
+      const attempt = (url: string, verifyToken: string) =>
+        hub.services.webhooks.subscribe({ pageId: page.page_id, url, verifyToken });
       await expect(attempt(endpoint.url, 'not-the-token')).rejects.toThrow(/Callback verification failed.*HTTP 403/);
       endpoint.answer = 'wrong-challenge';
       await expect(attempt(endpoint.url, 's3cret-token')).rejects.toThrow(/did not echo hub\.challenge/);
@@ -96,7 +110,12 @@ for (const dialect of DIALECTS) {
     it('refuses unknown fields before calling the endpoint', async () => {
       const page = await createPage(hub);
       await expect(
-        hub.services.webhooks.subscribe({ pageId: page.page_id, url: endpoint.url, verifyToken: 's3cret-token', fields: ['messages', 'feed'] }),
+        hub.services.webhooks.subscribe({
+          pageId: page.page_id,
+          url: endpoint.url,
+          verifyToken: 's3cret-token',
+          fields: ['messages', 'feed'],
+        }),
       ).rejects.toThrow(/Unknown webhook field\(s\): feed/);
       expect(endpoint.gets).toHaveLength(0);
     });
@@ -112,33 +131,57 @@ for (const dialect of DIALECTS) {
       const alice = await signUp(hub);
       const conv = await openConversation(hub, alice.cookie, page.page_id);
       const send = (payload: object) =>
-        hub.app.inject({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, headers: { cookie: alice.cookie }, payload });
+        hub.app.inject({
+          method: 'POST',
+          url: `/api/conversations/${conv.id}/messages`,
+          headers: { cookie: alice.cookie },
+          payload,
+        });
       expect((await send({ text: 'not subscribed' })).statusCode).toBe(201);
       expect((await send({ postback: { title: 'Balance', payload: 'BALANCE' } })).statusCode).toBe(201);
       const worker = new WebhookWorker(hub.ctx, hub.services.pages);
       await worker.runOnce();
       expect(endpoint.posts).toHaveLength(1);
-      expect(JSON.parse(endpoint.posts[0] ?? '{}').entry[0].messaging[0].postback).toMatchObject({ title: 'Balance', payload: 'BALANCE' });
+      expect(JSON.parse(endpoint.posts[0] ?? '{}').entry[0].messaging[0].postback).toMatchObject({
+        title: 'Balance',
+        payload: 'BALANCE',
+      });
 
       const since = new Date(hub.ctx.now()).toISOString();
-      expect(await runWebhookCommand(hub.services.webhooks, 'webhook redeliver', { page: page.page_id, since })).toEqual({
+      expect(
+        await runWebhookCommand(hub.services.webhooks, 'webhook redeliver', { page: page.page_id, since }),
+      ).toEqual({
         page_id: page.page_id,
         requeued: 1,
       });
-      expect(await runWebhookCommand(hub.services.webhooks, 'webhook redeliver', { page: page.page_id, since: '2099-01-01T00:00:00Z' })).toMatchObject({
+      expect(
+        await runWebhookCommand(hub.services.webhooks, 'webhook redeliver', {
+          page: page.page_id,
+          since: '2099-01-01T00:00:00Z',
+        }),
+      ).toMatchObject({
         requeued: 0,
       });
       await worker.runOnce();
       expect(endpoint.posts).toHaveLength(2);
       expect(endpoint.posts[1]).toBe(endpoint.posts[0]);
-      expect(await runWebhookCommand(hub.services.webhooks, 'webhook status', { page: page.page_id })).toMatchObject({ pending: 0, delivered: 1 });
+      expect(await runWebhookCommand(hub.services.webhooks, 'webhook status', { page: page.page_id })).toMatchObject({
+        pending: 0,
+        delivered: 1,
+      });
     });
 
     it('answers usage errors for missing arguments and unknown pages', async () => {
       await expect(runWebhookCommand(hub.services.webhooks, 'webhook status', {})).rejects.toThrow(/needs --page/);
-      await expect(runWebhookCommand(hub.services.webhooks, 'webhook set', { page: 'x' })).rejects.toThrow(/needs --url and --verify-token/);
-      await expect(runWebhookCommand(hub.services.webhooks, 'webhook status', { page: '404' })).rejects.toThrow(/No page 404/);
-      await expect(runWebhookCommand(hub.services.webhooks, 'webhook redeliver', { page: '404', since: 'yesterday' })).rejects.toThrow(/not an ISO date/);
+      await expect(runWebhookCommand(hub.services.webhooks, 'webhook set', { page: 'x' })).rejects.toThrow(
+        /needs --url and --verify-token/,
+      );
+      await expect(runWebhookCommand(hub.services.webhooks, 'webhook status', { page: '404' })).rejects.toThrow(
+        /No page 404/,
+      );
+      await expect(
+        runWebhookCommand(hub.services.webhooks, 'webhook redeliver', { page: '404', since: 'yesterday' }),
+      ).rejects.toThrow(/not an ISO date/);
       const page = await createPage(hub);
       await expect(hub.services.webhooks.enable(page.page_id)).rejects.toThrow(/no callback URL/);
     });
@@ -167,9 +210,25 @@ describe('confide webhook … (CLI)', () => {
       const page = JSON.parse(out.join('')) as { page_id: string };
       out.length = 0;
       expect(
-        await run('webhook', 'set', '--page', page.page_id, '--url', endpoint.url, '--verify-token', 'tok', '--fields', 'messages,standby', '--json'),
+        await run(
+          'webhook',
+          'set',
+          '--page',
+          page.page_id,
+          '--url',
+          endpoint.url,
+          '--verify-token',
+          'tok',
+          '--fields',
+          'messages,standby',
+          '--json',
+        ),
       ).toBe(0);
-      expect(JSON.parse(out.join(''))).toMatchObject({ page_id: page.page_id, fields: ['messages', 'standby'], status: 'active' });
+      expect(JSON.parse(out.join(''))).toMatchObject({
+        page_id: page.page_id,
+        fields: ['messages', 'standby'],
+        status: 'active',
+      });
       out.length = 0;
       expect(await run('webhook', 'enable', '--page', page.page_id, '--json')).toBe(0);
       expect(await run('webhook', 'status', '--page', page.page_id)).toBe(0);

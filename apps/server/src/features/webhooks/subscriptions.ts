@@ -49,7 +49,8 @@ export interface SubscriptionStatus {
   last_error: string | null;
 }
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
 export class WebhookSubscriptions {
   readonly #ctx: HubContext;
@@ -59,7 +60,12 @@ export class WebhookSubscriptions {
 
   /** Runs the verification handshake against a callback URL (no state is changed); the SSRF guard applies. */
   async verify(url: string, verifyToken: string): Promise<void> {
-    await verifyCallback({ url, verifyToken, timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS, egress: egressPolicyFor(this.#ctx.config) });
+    await verifyCallback({
+      url,
+      verifyToken,
+      timeoutMs: this.#ctx.config.WEBHOOK_TIMEOUT_MS,
+      egress: egressPolicyFor(this.#ctx.config),
+    });
   }
 
   /**
@@ -69,11 +75,13 @@ export class WebhookSubscriptions {
    */
   async subscribe(input: SetSubscriptionInput): Promise<SubscriptionStatus> {
     const app = await this.#pageApp(input.pageId, input.appId);
-    const fields = input.fields === undefined ? (JSON.parse(app.subscribed_fields) as string[]) : [...new Set(input.fields)];
+    const fields =
+      input.fields === undefined ? (JSON.parse(app.subscribed_fields) as string[]) : [...new Set(input.fields)];
     const unknown = fields.filter((f) => !WEBHOOK_FIELDS.includes(f));
     if (fields.length === 0 || unknown.length > 0) {
       throw new PlatformError('INVALID_PARAMETER', {
-        message: fields.length === 0 ? 'Subscribe to at least one field' : `Unknown webhook field(s): ${unknown.join(', ')}`,
+        message:
+          fields.length === 0 ? 'Subscribe to at least one field' : `Unknown webhook field(s): ${unknown.join(', ')}`,
         detail: { allowed: WEBHOOK_FIELDS },
       });
     }
@@ -101,13 +109,26 @@ export class WebhookSubscriptions {
    * Removes fields from an app's subscription; without fields (or when none is left) the
    * subscription itself goes: no callback URL, no verify token, nothing more is queued.
    */
-  async unsubscribe({ pageId, appId, fields }: { pageId: string; appId?: string; fields?: readonly string[] | undefined }): Promise<void> {
+  async unsubscribe({
+    pageId,
+    appId,
+    fields,
+  }: {
+    pageId: string;
+    appId?: string;
+    fields?: readonly string[] | undefined;
+  }): Promise<void> {
     const app = await this.#pageApp(pageId, appId);
-    const left = fields === undefined ? [] : (JSON.parse(app.subscribed_fields) as string[]).filter((f) => !fields.includes(f));
+    const left =
+      fields === undefined ? [] : (JSON.parse(app.subscribed_fields) as string[]).filter((f) => !fields.includes(f));
     await this.#ctx.storage.writes.run(({ db }) =>
       db
         .updateTable('apps')
-        .set(left.length === 0 ? { webhook_url: null, verify_token_enc: null } : { subscribed_fields: JSON.stringify(left) })
+        .set(
+          left.length === 0
+            ? { webhook_url: null, verify_token_enc: null }
+            : { subscribed_fields: JSON.stringify(left) },
+        )
         .where('id', '=', app.id)
         .execute(),
     );
@@ -131,7 +152,10 @@ export class WebhookSubscriptions {
     await this.#ctx.storage.writes.run(({ db }) =>
       db
         .updateTable('apps')
-        .set({ std_webhook_secret_enc: secret === undefined ? null : this.#ctx.secrets.seal(secret, `std-webhook-secret:${app.id}`) })
+        .set({
+          std_webhook_secret_enc:
+            secret === undefined ? null : this.#ctx.secrets.seal(secret, `std-webhook-secret:${app.id}`),
+        })
         .where('id', '=', app.id)
         .execute(),
     );
@@ -141,12 +165,20 @@ export class WebhookSubscriptions {
   /** Re-enables a disabled (or failing) subscription; pending events are retried at once. */
   async enable(pageId: string): Promise<SubscriptionStatus> {
     const app = await this.#pageApp(pageId);
-    if (app.webhook_url === null) throw new PlatformError('INVALID_PARAMETER', { message: `Page ${pageId} has no callback URL; use \`confide webhook set\`` });
+    if (app.webhook_url === null)
+      throw new PlatformError('INVALID_PARAMETER', {
+        message: `Page ${pageId} has no callback URL; use \`confide webhook set\``,
+      });
     const now = this.#ctx.now();
     await this.#ctx.storage.writes.run(async (tx) => {
       await tx.db
         .updateTable('apps')
-        .set({ webhook_status: 'active', webhook_failing_since: null, webhook_alerted_at: null, webhook_disabled_at: null })
+        .set({
+          webhook_status: 'active',
+          webhook_failing_since: null,
+          webhook_alerted_at: null,
+          webhook_disabled_at: null,
+        })
         .where('id', '=', app.id)
         .execute();
       await tx.db
@@ -170,7 +202,14 @@ export class WebhookSubscriptions {
     return this.#ctx.storage.writes.run(async (tx) => {
       let q = tx.db
         .updateTable('webhook_outbox')
-        .set({ delivered_at: null, attempts: 0, next_attempt_at: now, last_error: null, leased_until: null, lease_owner: null })
+        .set({
+          delivered_at: null,
+          attempts: 0,
+          next_attempt_at: now,
+          last_error: null,
+          leased_until: null,
+          lease_owner: null,
+        })
         .where('app_id', '=', app.id)
         .where('delivered_at', 'is not', null);
       if (since !== undefined) q = q.where('created_at', '>=', since);

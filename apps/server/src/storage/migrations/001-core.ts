@@ -116,5 +116,9 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
     .addColumn('delivered_at', 'bigint')
     .addColumn('last_error', 'text')
     .execute();
-  await db.schema.createIndex('webhook_outbox_pending').on('webhook_outbox').columns(['delivered_at', 'app_id', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_outbox_pending')
+    .on('webhook_outbox')
+    .columns(['delivered_at', 'app_id', 'id'])
+    .execute();
 }

@@ -49,7 +49,11 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('message_attachments_pk', ['attachment_id', 'mid'])
     .execute();
-  await db.schema.createIndex('message_attachments_conversation').on('message_attachments').columns(['conversation_id']).execute();
+  await db.schema
+    .createIndex('message_attachments_conversation')
+    .on('message_attachments')
+    .columns(['conversation_id'])
+    .execute();
 
   await db.schema
     .createTable('conversation_blocks')

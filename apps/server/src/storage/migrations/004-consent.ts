@@ -57,7 +57,11 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
     .addColumn('issued_at', 'bigint', (c) => c.notNull())
     .addColumn('jws', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('consent_receipts_customer').on('consent_receipts').columns(['customer_id', 'page_id']).execute();
+  await db.schema
+    .createIndex('consent_receipts_customer')
+    .on('consent_receipts')
+    .columns(['customer_id', 'page_id'])
+    .execute();
 
   await db.schema
     .createTable('consent_reminders')

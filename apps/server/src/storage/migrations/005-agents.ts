@@ -47,5 +47,9 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
     .addColumn('conversation_id', 'text', (c) => c.notNull())
     .addColumn('viewed_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('agent_views_conversation').on('agent_views').columns(['conversation_id', 'viewed_at']).execute();
+  await db.schema
+    .createIndex('agent_views_conversation')
+    .on('agent_views')
+    .columns(['conversation_id', 'viewed_at'])
+    .execute();
 }

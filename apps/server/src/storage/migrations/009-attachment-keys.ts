@@ -19,5 +19,9 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('attachment_keys_pk', ['attachment_id', 'conversation_id'])
     .execute();
-  await db.schema.createIndex('attachment_keys_conversation').on('attachment_keys').columns(['conversation_id']).execute();
+  await db.schema
+    .createIndex('attachment_keys_conversation')
+    .on('attachment_keys')
+    .columns(['conversation_id'])
+    .execute();
 }

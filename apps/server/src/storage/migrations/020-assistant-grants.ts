@@ -59,7 +59,11 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('receipt_jws', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('assistant_grant_ledger_customer').on('assistant_grant_ledger').columns(['customer_id', 'seq']).execute();
+  await db.schema
+    .createIndex('assistant_grant_ledger_customer')
+    .on('assistant_grant_ledger')
+    .columns(['customer_id', 'seq'])
+    .execute();
   await db.schema
     .createTable('assistant_grants')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -74,5 +78,10 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('last_entry_id', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('assistant_grants_pair').on('assistant_grants').columns(['customer_id', 'client_id']).unique().execute();
+  await db.schema
+    .createIndex('assistant_grants_pair')
+    .on('assistant_grants')
+    .columns(['customer_id', 'client_id'])
+    .unique()
+    .execute();
 }

@@ -18,7 +18,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('last_push_at', 'bigint')
     .execute();
-  await db.schema.createIndex('push_subscriptions_customer').on('push_subscriptions').columns(['customer_id']).execute();
+  await db.schema
+    .createIndex('push_subscriptions_customer')
+    .on('push_subscriptions')
+    .columns(['customer_id'])
+    .execute();
   await db.schema
     .createTable('push_muted')
     .addColumn('customer_id', 'text', (c) => c.notNull())
@@ -53,7 +57,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used_at', 'bigint')
     .execute();
-  await db.schema.createIndex('push_action_tokens_customer').on('push_action_tokens').columns(['customer_id']).execute();
+  await db.schema
+    .createIndex('push_action_tokens_customer')
+    .on('push_action_tokens')
+    .columns(['customer_id'])
+    .execute();
   await db.schema.createIndex('push_jobs_due').on('push_jobs').columns(['due_at']).execute();
   await db.schema.createIndex('push_jobs_customer').on('push_jobs').columns(['customer_id']).execute();
 }

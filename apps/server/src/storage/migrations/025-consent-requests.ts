@@ -20,5 +20,9 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('answered_at', 'bigint')
     .addColumn('answer', 'text')
     .execute();
-  await db.schema.createIndex('consent_requests_party').on('consent_requests').columns(['customer_id', 'page_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('consent_requests_party')
+    .on('consent_requests')
+    .columns(['customer_id', 'page_id', 'created_at'])
+    .execute();
 }

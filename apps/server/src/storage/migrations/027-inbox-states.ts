@@ -59,7 +59,11 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('inbox_notes_conversation').on('inbox_notes').columns(['conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('inbox_notes_conversation')
+    .on('inbox_notes')
+    .columns(['conversation_id', 'created_at'])
+    .execute();
   // Canned responses of a team (or the whole page when team_id is null), with {{variables}}.
   await db.schema
     .createTable('inbox_canned')
@@ -72,5 +76,9 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .execute();
   await db.schema.createIndex('inbox_canned_page').on('inbox_canned').columns(['page_id', 'team_id']).execute();
   await db.schema.createIndex('inbox_threads_agent').on('inbox_threads').columns(['agent_id', 'status']).execute();
-  await db.schema.createIndex('inbox_threads_page_status').on('inbox_threads').columns(['page_id', 'status', 'resolved_at']).execute();
+  await db.schema
+    .createIndex('inbox_threads_page_status')
+    .on('inbox_threads')
+    .columns(['page_id', 'status', 'resolved_at'])
+    .execute();
 }

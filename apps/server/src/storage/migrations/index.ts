@@ -84,7 +84,10 @@ class StaticProvider implements MigrationProvider {
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
   // Kysely looks for its tables in every schema unless told which: pin the current one, so
   // a database holding several hubs' schemas (search_path per hub) migrates each on its own.
-  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),

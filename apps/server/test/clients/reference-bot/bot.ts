@@ -60,11 +60,18 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
   async function callSendApi(requestBody: Record<string, unknown>): Promise<void> {
     const url = new URL(`${graph}/me/messages`);
     url.search = new URLSearchParams({ access_token: config.pageAccessToken }).toString();
-    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(requestBody) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(requestBody),
+    });
     bot.sent.push({ request: requestBody, status: response.status, answer: await response.json() });
   }
 
-  async function handleMessage(senderPsid: string, message: { text?: string; quick_reply?: { payload: string } }): Promise<void> {
+  async function handleMessage(
+    senderPsid: string,
+    message: { text?: string; quick_reply?: { payload: string } },
+  ): Promise<void> {
     await callSendApi({ recipient: { id: senderPsid }, sender_action: 'mark_seen' });
     const payload = message.quick_reply?.payload;
     const text = payload === 'YES' ? 'Great, here is your balance: 1,234.56 EUR' : `You said: "${message.text ?? ''}"`;
@@ -75,7 +82,10 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
     if (postback.payload === 'GET_STARTED') {
       await callSendApi({
         recipient: { id: senderPsid },
-        message: { text: 'Welcome! Shall I show your balance?', quick_replies: [{ content_type: 'text', title: 'Yes please', payload: 'YES' }] },
+        message: {
+          text: 'Welcome! Shall I show your balance?',
+          quick_replies: [{ content_type: 'text', title: 'Yes please', payload: 'YES' }],
+        },
       });
     } else {
       await callSendApi({ recipient: { id: senderPsid }, message: { text: `Menu: ${postback.payload}` } });
@@ -85,7 +95,9 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://bot');
     if (req.method === 'GET' && url.pathname === '/webhook') {
-      const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === config.verifyToken;
+      const ok =
+        url.searchParams.get('hub.mode') === 'subscribe' &&
+        url.searchParams.get('hub.verify_token') === config.verifyToken;
       res.writeHead(ok ? 200 : 403);
       res.end(ok ? url.searchParams.get('hub.challenge') : undefined);
       return;
@@ -96,7 +108,11 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       const raw = Buffer.concat(chunks);
       const [, signature] = String(req.headers['x-hub-signature-256'] ?? '').split('=');
       const expected = createHmac('sha256', config.appSecret).update(raw).digest('hex');
-      if (signature === undefined || signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+      if (
+        signature === undefined ||
+        signature.length !== expected.length ||
+        !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
+      ) {
         bot.badSignatures += 1;
         res.writeHead(403).end();
         return;
@@ -116,7 +132,8 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       if (body.object !== 'page') return;
       for (const entry of body.entry) {
         for (const event of entry.messaging ?? []) {
-          if (event.message !== undefined && event.message.is_echo !== true) void handleMessage(event.sender.id, event.message);
+          if (event.message !== undefined && event.message.is_echo !== true)
+            void handleMessage(event.sender.id, event.message);
           else if (event.postback !== undefined) void handlePostback(event.sender.id, event.postback);
         }
       }
@@ -143,11 +160,17 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       access_token: config.pageAccessToken,
       subscribed_fields: 'messages,messaging_postbacks,messaging_optins,message_deliveries,messaging_referrals',
     }).toString();
-    await expectSuccess(await fetch(subscribedApps, { method: 'POST', headers: { 'Content-Type': 'application/json' } }), 'subscribed_apps');
+    await expectSuccess(
+      await fetch(subscribedApps, { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      'subscribed_apps',
+    );
 
     const nlp = new URL(`${graph}/me/nlp_configs`);
     nlp.search = new URLSearchParams({ access_token: config.pageAccessToken, nlp_enabled: 'true' }).toString();
-    await expectSuccess(await fetch(nlp, { method: 'POST', headers: { 'Content-Type': 'application/json' } }), 'nlp_configs');
+    await expectSuccess(
+      await fetch(nlp, { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      'nlp_configs',
+    );
 
     const profile = new URL(`${graph}/me/messenger_profile`);
     profile.search = new URLSearchParams({ access_token: config.pageAccessToken }).toString();
@@ -166,7 +189,11 @@ export async function startReferenceBot(config: ReferenceBotConfig): Promise<Ref
       whitelisted_domains: ['https://bank.example'],
     };
     await expectSuccess(
-      await fetch(profile, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+      await fetch(profile, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
       'messenger_profile',
     );
   }

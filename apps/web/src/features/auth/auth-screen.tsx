@@ -20,7 +20,9 @@ export function AuthScreen() {
       if (!signup) return null;
       if (!UsernameSchema.safeParse(username.trim()).success)
         return { field: 'username', message: 'Usernames are 3–32 letters, digits, dots, dashes or underscores.' };
-      return password.length < MIN_PASSWORD ? { field: 'password', message: `Choose a password of at least ${MIN_PASSWORD} characters.` } : null;
+      return password.length < MIN_PASSWORD
+        ? { field: 'password', message: `Choose a password of at least ${MIN_PASSWORD} characters.` }
+        : null;
     },
     send: async (body) => {
       const { customer } = signup ? await api.signUp(body) : await api.logIn(body);

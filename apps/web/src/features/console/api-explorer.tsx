@@ -21,7 +21,12 @@ interface Endpoint {
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { id: 'me', title: 'GET /me — the page behind the token', fields: [], build: () => ({ method: 'GET', path: `/${VERSION}/me` }) },
+  {
+    id: 'me',
+    title: 'GET /me — the page behind the token',
+    fields: [],
+    build: () => ({ method: 'GET', path: `/${VERSION}/me` }),
+  },
   {
     id: 'send',
     title: 'POST /me/messages — send a text',
@@ -39,9 +44,17 @@ const ENDPOINTS: Endpoint[] = [
     id: 'profile',
     title: 'GET /me/messenger_profile — greeting, get started, menu, ice breakers',
     fields: [],
-    build: () => ({ method: 'GET', path: `/${VERSION}/me/messenger_profile?fields=greeting,get_started,persistent_menu,ice_breakers` }),
+    build: () => ({
+      method: 'GET',
+      path: `/${VERSION}/me/messenger_profile?fields=greeting,get_started,persistent_menu,ice_breakers`,
+    }),
   },
-  { id: 'personas', title: 'GET /me/personas — personas', fields: [], build: () => ({ method: 'GET', path: `/${VERSION}/me/personas` }) },
+  {
+    id: 'personas',
+    title: 'GET /me/personas — personas',
+    fields: [],
+    build: () => ({ method: 'GET', path: `/${VERSION}/me/personas` }),
+  },
   {
     id: 'templates',
     title: 'GET /me/message_templates — utility templates',
@@ -54,8 +67,12 @@ const ENDPOINTS: Endpoint[] = [
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function curlOf(origin: string, request: { method: string; path: string; body?: unknown }): string {
-  const parts = [`curl -X ${request.method} ${shellQuote(origin + request.path)}`, `-H 'Authorization: Bearer $PAGE_TOKEN'`];
-  if (request.body !== undefined) parts.push(`-H 'content-type: application/json'`, `-d ${shellQuote(JSON.stringify(request.body))}`);
+  const parts = [
+    `curl -X ${request.method} ${shellQuote(origin + request.path)}`,
+    `-H 'Authorization: Bearer $PAGE_TOKEN'`,
+  ];
+  if (request.body !== undefined)
+    parts.push(`-H 'content-type: application/json'`, `-d ${shellQuote(JSON.stringify(request.body))}`);
   return parts.join(' \\\n  ');
 }
 
@@ -75,7 +92,10 @@ export function ApiExplorer() {
     try {
       const res = await fetch(request.path, {
         method: request.method,
-        headers: { authorization: `Bearer ${token.trim()}`, ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token.trim()}`,
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         credentials: 'omit',
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       });
@@ -97,7 +117,10 @@ export function ApiExplorer() {
   return (
     <section className="console-card" aria-labelledby="explorer-heading">
       <h1 id="explorer-heading">API explorer</h1>
-      <p className="muted">Calls this hub's Platform API with the page token you paste. Tokens are shown once when created; the console does not keep them.</p>
+      <p className="muted">
+        Calls this hub's Platform API with the page token you paste. Tokens are shown once when created; the console
+        does not keep them.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -120,9 +143,20 @@ export function ApiExplorer() {
           ))}
         </select>
         <label htmlFor={ids.token}>Page access token</label>
-        <input id={ids.token} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
+        <input
+          id={ids.token}
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
         {endpoint.fields.map((f) => (
-          <FieldInput key={`${endpoint.id}:${f.name}`} field={f} value={values[f.name] ?? ''} onChange={(v) => setValues({ ...values, [f.name]: v })} />
+          <FieldInput
+            key={`${endpoint.id}:${f.name}`}
+            field={f}
+            value={values[f.name] ?? ''}
+            onChange={(v) => setValues({ ...values, [f.name]: v })}
+          />
         ))}
         <label>curl</label>
         <pre className="console-code" data-testid="explorer-curl">

@@ -28,7 +28,8 @@ export function ConsentPanel({ pageId, role }: { pageId: string; role: OrgRole }
       <h2 id="consent-heading">Consent</h2>
       {stats !== null && (
         <p data-testid="consent-totals">
-          {stats.granted} granted · {stats.revoked} revoked · {stats.expired} expired · {stats.refused_sends} sends refused
+          {stats.granted} granted · {stats.revoked} revoked · {stats.expired} expired · {stats.refused_sends} sends
+          refused
         </p>
       )}
       <table className="console-table">
@@ -87,7 +88,8 @@ export function ConsentPanel({ pageId, role }: { pageId: string; role: OrgRole }
       )}
       {stats !== null && (
         <p className="muted">
-          Refused sends counted since {new Date(stats.refusals_since).toLocaleString()} (this hub process). Counts only: the console never shows who.
+          Refused sends counted since {new Date(stats.refusals_since).toLocaleString()} (this hub process). Counts only:
+          the console never shows who.
         </p>
       )}
     </section>

@@ -20,34 +20,58 @@ export const consoleApi = {
   me: () => request<ConsoleSession>('GET', '/console/api/me'),
   logIn: (body: CredentialsBody) => request<ConsoleSession>('POST', '/console/api/login', body),
   logOut: () => request<void>('POST', '/console/api/logout'),
-  acceptInvite: (body: { code: string; username: string; password: string }) => request<ConsoleSession>('POST', '/console/api/invites/accept', body),
+  acceptInvite: (body: { code: string; username: string; password: string }) =>
+    request<ConsoleSession>('POST', '/console/api/invites/accept', body),
   members: () => request<{ data: ConsoleMember[] }>('GET', '/console/api/members'),
   invite: (role: OrgRole) => request<ConsoleInvite>('POST', '/console/api/invites', { role }),
   pages: () => request<{ data: ConsolePage[] }>('GET', '/console/api/pages'),
   createPage: (name: string, category: 'bank' | 'merchant') =>
     request<ConsolePage & { page_access_token: string }>('POST', '/console/api/pages', { name, category }),
-  revealSecret: (id: string, password: string) => request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/reveal`, { password }),
-  rotateSecret: (id: string, password: string) => request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/rotate`, { password }),
+  revealSecret: (id: string, password: string) =>
+    request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/reveal`, { password }),
+  rotateSecret: (id: string, password: string) =>
+    request<{ app_id: string; app_secret: string }>('POST', `${page(id)}/secret/rotate`, { password }),
   tokens: (id: string) => request<{ data: ConsoleToken[] }>('GET', `${page(id)}/tokens`),
-  createToken: (id: string, label: string) => request<{ id: string; label: string; page_access_token: string }>('POST', `${page(id)}/tokens`, { label }),
-  revokeToken: (id: string, tokenId: string) => request<void>('DELETE', `${page(id)}/tokens/${encodeURIComponent(tokenId)}`),
+  createToken: (id: string, label: string) =>
+    request<{ id: string; label: string; page_access_token: string }>('POST', `${page(id)}/tokens`, { label }),
+  revokeToken: (id: string, tokenId: string) =>
+    request<void>('DELETE', `${page(id)}/tokens/${encodeURIComponent(tokenId)}`),
   webhook: (id: string) => request<ConsoleWebhook>('GET', `${page(id)}/webhook`),
-  setWebhook: (id: string, body: { url: string; verify_token: string; fields: string[] }) => request<ConsoleWebhook>('PUT', `${page(id)}/webhook`, body),
+  setWebhook: (id: string, body: { url: string; verify_token: string; fields: string[] }) =>
+    request<ConsoleWebhook>('PUT', `${page(id)}/webhook`, body),
   enableWebhook: (id: string) => request<ConsoleWebhook>('POST', `${page(id)}/webhook/enable`),
   testWebhook: (id: string) => request<ConsoleDeliveryAttempt>('POST', `${page(id)}/webhook/test`),
-  deliveries: (id: string) => request<{ data: ConsoleDeliveryAttempt[] }>('GET', `${page(id)}/webhook/deliveries?limit=50`),
+  deliveries: (id: string) =>
+    request<{ data: ConsoleDeliveryAttempt[] }>('GET', `${page(id)}/webhook/deliveries?limit=50`),
   redeliver: (id: string, fromEventId: number, toEventId: number) =>
-    request<{ redelivered: number }>('POST', `${page(id)}/webhook/redeliver`, { from_event_id: fromEventId, to_event_id: toEventId }),
-  declarations: (id: string) => request<{ data: { category: string; purpose: string }[] }>('GET', `${page(id)}/declarations`),
+    request<{ redelivered: number }>('POST', `${page(id)}/webhook/redeliver`, {
+      from_event_id: fromEventId,
+      to_event_id: toEventId,
+    }),
+  declarations: (id: string) =>
+    request<{ data: { category: string; purpose: string }[] }>('GET', `${page(id)}/declarations`),
   declare: (id: string, category: string, purpose: string) =>
-    request<{ data: { category: string; purpose: string }[] }>('PUT', `${page(id)}/declarations/${encodeURIComponent(category)}`, { purpose }),
+    request<{ data: { category: string; purpose: string }[] }>(
+      'PUT',
+      `${page(id)}/declarations/${encodeURIComponent(category)}`,
+      { purpose },
+    ),
   profile: (id: string) => request<Record<string, unknown>>('GET', `${page(id)}/profile`),
-  setProfile: (id: string, profile: Record<string, unknown>) => request<Record<string, unknown>>('PUT', `${page(id)}/profile`, profile),
-  personas: (id: string) => request<{ data: { id: string; name: string; profile_picture_url: string }[] }>('GET', `${page(id)}/personas`),
-  agents: (id: string) => request<{ data: { id: string; username: string; display_name: string }[] }>('GET', `${page(id)}/agents`),
-  createAgent: (id: string, body: { username: string; password: string; display_name: string }) => request<unknown>('POST', `${page(id)}/agents`, body),
-  templates: (id: string) => request<{ data: { id: string; name: string; status: string; notification_category: string }[] }>('GET', `${page(id)}/templates`),
-  createTemplate: (id: string, body: unknown) => request<{ id: string; status: string }>('POST', `${page(id)}/templates`, body),
+  setProfile: (id: string, profile: Record<string, unknown>) =>
+    request<Record<string, unknown>>('PUT', `${page(id)}/profile`, profile),
+  personas: (id: string) =>
+    request<{ data: { id: string; name: string; profile_picture_url: string }[] }>('GET', `${page(id)}/personas`),
+  agents: (id: string) =>
+    request<{ data: { id: string; username: string; display_name: string }[] }>('GET', `${page(id)}/agents`),
+  createAgent: (id: string, body: { username: string; password: string; display_name: string }) =>
+    request<unknown>('POST', `${page(id)}/agents`, body),
+  templates: (id: string) =>
+    request<{ data: { id: string; name: string; status: string; notification_category: string }[] }>(
+      'GET',
+      `${page(id)}/templates`,
+    ),
+  createTemplate: (id: string, body: unknown) =>
+    request<{ id: string; status: string }>('POST', `${page(id)}/templates`, body),
   metrics: (id: string) => request<ConsolePageMetrics>('GET', `${page(id)}/metrics`),
   consentStats: (id: string) => request<ConsoleConsentStats>('GET', `${page(id)}/consent-stats`),
 };

@@ -28,7 +28,8 @@ export default function ConsoleApp() {
     setSession(s);
   };
   if (session === undefined) return <div className="splash" aria-busy="true" />;
-  if (session === null) return invite !== null ? <AcceptInvite code={invite} onJoined={joined} /> : <SignIn onSignedIn={setSession} />;
+  if (session === null)
+    return invite !== null ? <AcceptInvite code={invite} onJoined={joined} /> : <SignIn onSignedIn={setSession} />;
   return <Console session={session} onSignedOut={() => setSession(null)} />;
 }
 
@@ -44,7 +45,11 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: ConsoleSession) => void }) {
 function AcceptInvite({ code, onJoined }: { code: string; onJoined: (s: ConsoleSession) => void }) {
   const form = useCredentialsForm({ send: async (body) => onJoined(await consoleApi.acceptInvite({ code, ...body })) });
   return (
-    <AuthCard product="Confide Console" title="Join your organisation" lead="Choose the username and password you will sign in with.">
+    <AuthCard
+      product="Confide Console"
+      title="Join your organisation"
+      lead="Choose the username and password you will sign in with."
+    >
       <CredentialsForm form={form} submitLabel="Join" newPassword={{ minLength: 8, hint: 'At least 8 characters.' }} />
     </AuthCard>
   );
@@ -131,7 +136,12 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
             />
           )}
           {view.name === 'page' && (
-            <PageView key={view.id} pageId={view.id} role={role} firstToken={firstToken?.pageId === view.id ? firstToken.token : null} />
+            <PageView
+              key={view.id}
+              pageId={view.id}
+              role={role}
+              firstToken={firstToken?.pageId === view.id ? firstToken.token : null}
+            />
           )}
         </main>
       </div>
@@ -163,7 +173,11 @@ function NewPage({ onCreated }: { onCreated: (id: string, token: string) => Prom
         <label htmlFor="page-name">Name</label>
         <input id="page-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
         <label htmlFor="page-category">Category</label>
-        <select id="page-category" value={category} onChange={(e) => setCategory(e.target.value as 'bank' | 'merchant')}>
+        <select
+          id="page-category"
+          value={category}
+          onChange={(e) => setCategory(e.target.value as 'bank' | 'merchant')}
+        >
           <option value="bank">Bank</option>
           <option value="merchant">Merchant</option>
         </select>

@@ -14,7 +14,8 @@ export function MetricsLine({ pageId }: { pageId: string }) {
       consoleApi.metrics(pageId).then(
         (next) => {
           const now = Date.now();
-          if (last.current !== null && now > last.current.at) setPerMinute(Math.round(((next.sends - last.current.sends) * 60_000) / (now - last.current.at)));
+          if (last.current !== null && now > last.current.at)
+            setPerMinute(Math.round(((next.sends - last.current.sends) * 60_000) / (now - last.current.at)));
           last.current = { at: now, sends: next.sends };
           setM(next);
         },
@@ -30,8 +31,9 @@ export function MetricsLine({ pageId }: { pageId: string }) {
     .join(', ');
   return (
     <p className="muted" data-testid="page-metrics">
-      {m.sends} sent{perMinute === null ? '' : ` (${perMinute}/min)`} · refused: {errors || 'none'} · webhook p50 {m.webhook.p50_ms ?? '–'} ms, p99{' '}
-      {m.webhook.p99_ms ?? '–'} ms, {m.webhook.failed} of {m.webhook.posts} POSTs failed · since {new Date(m.since).toLocaleString()}
+      {m.sends} sent{perMinute === null ? '' : ` (${perMinute}/min)`} · refused: {errors || 'none'} · webhook p50{' '}
+      {m.webhook.p50_ms ?? '–'} ms, p99 {m.webhook.p99_ms ?? '–'} ms, {m.webhook.failed} of {m.webhook.posts} POSTs
+      failed · since {new Date(m.since).toLocaleString()}
     </p>
   );
 }

@@ -73,7 +73,12 @@ function AppSecret({ pageId, role }: { pageId: string; role: OrgRole }) {
     fn(pageId, password)
       .then((s) => setSecret(s.app_secret))
       .catch((err: unknown) =>
-        setError(describeError(err, { INVALID_CREDENTIALS: 'That password is not right.', FORBIDDEN: 'Your role cannot see or change the app secret.' })),
+        setError(
+          describeError(err, {
+            INVALID_CREDENTIALS: 'That password is not right.',
+            FORBIDDEN: 'Your role cannot see or change the app secret.',
+          }),
+        ),
       )
       .finally(() => setPassword(''));
   };
@@ -85,7 +90,13 @@ function AppSecret({ pageId, role }: { pageId: string; role: OrgRole }) {
       ) : (
         <form onSubmit={(e) => (e.preventDefault(), act(consoleApi.revealSecret))}>
           <label htmlFor="secret-password">Your password (required to reveal or rotate)</label>
-          <input id="secret-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="secret-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <div className="console-actions">
             <button className="button" type="submit" disabled={password === ''}>
               Reveal
@@ -145,7 +156,11 @@ function Tokens({ pageId, role }: { pageId: string; role: OrgRole }) {
               <td>{t.revoked_at === null ? 'active' : `revoked ${when(t.revoked_at)}`}</td>
               <td>
                 {t.revoked_at === null && canIntegrate(role) && (
-                  <button className="button subtle" type="button" onClick={() => void consoleApi.revokeToken(pageId, t.id).then(reload, fail)}>
+                  <button
+                    className="button subtle"
+                    type="button"
+                    onClick={() => void consoleApi.revokeToken(pageId, t.id).then(reload, fail)}
+                  >
                     Revoke
                   </button>
                 )}

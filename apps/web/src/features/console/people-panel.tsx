@@ -39,9 +39,18 @@ export function PeoplePanel({ pageId, role }: { pageId: string; role: OrgRole })
           }}
         >
           <label htmlFor="agent-name">Agent name</label>
-          <input id="agent-name" value={agent.display_name} onChange={(e) => setAgent({ ...agent, display_name: e.target.value })} />
+          <input
+            id="agent-name"
+            value={agent.display_name}
+            onChange={(e) => setAgent({ ...agent, display_name: e.target.value })}
+          />
           <label htmlFor="agent-username">Username</label>
-          <input id="agent-username" autoComplete="off" value={agent.username} onChange={(e) => setAgent({ ...agent, username: e.target.value })} />
+          <input
+            id="agent-username"
+            autoComplete="off"
+            value={agent.username}
+            onChange={(e) => setAgent({ ...agent, username: e.target.value })}
+          />
           <label htmlFor="agent-password">Password</label>
           <input
             id="agent-password"

@@ -30,7 +30,9 @@ const lines = (text: string) =>
 function menuItems(text: string): MenuItem[] {
   return lines(text).map((line) => {
     const [title = '', target = ''] = line.split('|').map((p) => p.trim());
-    return /^[a-z][a-z0-9+.-]*:/i.test(target) ? { type: 'web_url', title, url: target } : { type: 'postback', title, payload: target || title.toUpperCase() };
+    return /^[a-z][a-z0-9+.-]*:/i.test(target)
+      ? { type: 'web_url', title, url: target }
+      : { type: 'postback', title, payload: target || title.toUpperCase() };
   });
 }
 
@@ -56,9 +58,9 @@ function fromProfile(p: Record<string, unknown>): Draft {
   const greeting = (p['greeting'] as { text: string }[] | undefined)?.[0]?.text ?? '';
   const getStarted = (p['get_started'] as { payload: string } | undefined)?.payload ?? '';
   const ice = (p['ice_breakers'] as { question?: string }[] | undefined) ?? [];
-  const menu = ((p['persistent_menu'] as { call_to_actions?: MenuItem[] }[] | undefined)?.[0]?.call_to_actions ?? []).map(
-    (m) => `${m.title} | ${m.type === 'web_url' ? (m.url ?? '') : (m.payload ?? '')}`,
-  );
+  const menu = (
+    (p['persistent_menu'] as { call_to_actions?: MenuItem[] }[] | undefined)?.[0]?.call_to_actions ?? []
+  ).map((m) => `${m.title} | ${m.type === 'web_url' ? (m.url ?? '') : (m.payload ?? '')}`);
   return { greeting, getStarted, iceBreakers: ice.map((i) => i.question ?? '').join('\n'), menu: menu.join('\n') };
 }
 
@@ -71,7 +73,8 @@ export function ProfilePanel({ pageId, pageName, role }: { pageId: string; pageN
       (err: unknown) => setOutcome({ ok: false, text: describeError(err) }),
     );
   }, [pageId]);
-  const edit = (field: keyof Draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [field]: e.target.value });
+  const edit = (field: keyof Draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [field]: e.target.value });
   const manage = canIntegrate(role);
   return (
     <section className="console-card" aria-labelledby="profile-heading">
@@ -83,16 +86,30 @@ export function ProfilePanel({ pageId, pageName, role }: { pageId: string; pageN
             setOutcome(null);
             consoleApi.setProfile(pageId, toProfile(draft)).then(
               () => setOutcome({ ok: true, text: 'Profile saved.' }),
-              (err: unknown) => setOutcome({ ok: false, text: describeError(err, { BAD_REQUEST: (err as Error).message }) }),
+              (err: unknown) =>
+                setOutcome({ ok: false, text: describeError(err, { BAD_REQUEST: (err as Error).message }) }),
             );
           }}
         >
           <label htmlFor="profile-greeting">Greeting</label>
-          <textarea id="profile-greeting" rows={2} maxLength={160} value={draft.greeting} onChange={edit('greeting')} disabled={!manage} />
+          <textarea
+            id="profile-greeting"
+            rows={2}
+            maxLength={160}
+            value={draft.greeting}
+            onChange={edit('greeting')}
+            disabled={!manage}
+          />
           <label htmlFor="profile-start">Get Started payload</label>
           <input id="profile-start" value={draft.getStarted} onChange={edit('getStarted')} disabled={!manage} />
           <label htmlFor="profile-ice">Ice breakers (one question a line)</label>
-          <textarea id="profile-ice" rows={3} value={draft.iceBreakers} onChange={edit('iceBreakers')} disabled={!manage} />
+          <textarea
+            id="profile-ice"
+            rows={3}
+            value={draft.iceBreakers}
+            onChange={edit('iceBreakers')}
+            disabled={!manage}
+          />
           <label htmlFor="profile-menu">Menu (Title | PAYLOAD or Title | https://…)</label>
           <textarea id="profile-menu" rows={3} value={draft.menu} onChange={edit('menu')} disabled={!manage} />
           {manage && (
@@ -114,7 +131,9 @@ export function ProfilePanel({ pageId, pageName, role }: { pageId: string; pageN
 
 /** What a customer sees on a first visit, rendered as text (never as markup). */
 function ProfilePreview({ pageName, draft }: { pageName: string; draft: Draft }) {
-  const greeting = draft.greeting.replace(/\{\{user_first_name\}\}/g, 'Alice').replace(/\{\{user_full_name\}\}/g, 'Alice Smith');
+  const greeting = draft.greeting
+    .replace(/\{\{user_first_name\}\}/g, 'Alice')
+    .replace(/\{\{user_full_name\}\}/g, 'Alice Smith');
   return (
     <div className="console-preview" aria-label="Preview" data-testid="profile-preview">
       <div className="console-preview-head">{pageName}</div>

@@ -7,7 +7,9 @@ import { canIntegrate, consoleApi } from './console-api';
 const CATEGORIES = ['balances', 'transactions', 'fraud_alerts', 'receipts', 'shipping', 'events'] as const;
 
 export function TemplatesPanel({ pageId, role }: { pageId: string; role: OrgRole }) {
-  const [templates, setTemplates] = useState<{ id: string; name: string; status: string; notification_category: string }[]>([]);
+  const [templates, setTemplates] = useState<
+    { id: string; name: string; status: string; notification_category: string }[]
+  >([]);
   const [name, setName] = useState('');
   const [category, setCategory] = useState<string>('transactions');
   const [text, setText] = useState('');
@@ -43,7 +45,13 @@ export function TemplatesPanel({ pageId, role }: { pageId: string; role: OrgRole
                 setText('');
                 return reload();
               },
-              (err: unknown) => setError(describeError(err, { BAD_REQUEST: (err as Error).message, INVALID_PARAMETER: (err as Error).message })),
+              (err: unknown) =>
+                setError(
+                  describeError(err, {
+                    BAD_REQUEST: (err as Error).message,
+                    INVALID_PARAMETER: (err as Error).message,
+                  }),
+                ),
             );
           }}
         >

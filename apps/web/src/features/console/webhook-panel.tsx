@@ -40,7 +40,9 @@ export function WebhookPanel({ pageId, role }: { pageId: string; role: OrgRole }
     setOutcome(null);
     fn()
       .then((text) => setOutcome({ ok: true, text }))
-      .catch((err: unknown) => setOutcome({ ok: false, text: describeError(err, { INVALID_PARAMETER: (err as Error).message }) }))
+      .catch((err: unknown) =>
+        setOutcome({ ok: false, text: describeError(err, { INVALID_PARAMETER: (err as Error).message }) }),
+      )
       .finally(() => {
         setBusy(false);
         void refresh();
@@ -166,5 +168,7 @@ export function WebhookPanel({ pageId, role }: { pageId: string; role: OrgRole }
 }
 
 function describeAttempt(a: ConsoleDeliveryAttempt, what: string): string {
-  return a.ok ? `${what} delivered: HTTP ${a.status_code} in ${a.latency_ms} ms.` : `${what} failed: ${a.error ?? 'no answer'}.`;
+  return a.ok
+    ? `${what} delivered: HTTP ${a.status_code} in ${a.latency_ms} ms.`
+    : `${what} failed: ${a.error ?? 'no answer'}.`;
 }

@@ -42,7 +42,11 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
       {list.map((c) => {
         const last = c.last_message;
         const preview =
-          typing[c.id] === true ? 'typing…' : last === null ? c.page.description : `${last.direction === 'in' ? 'You: ' : ''}${messagePreview(last)}`;
+          typing[c.id] === true
+            ? 'typing…'
+            : last === null
+              ? c.page.description
+              : `${last.direction === 'in' ? 'You: ' : ''}${messagePreview(last)}`;
         const unread = c.unread_count > 0;
         return (
           <ConversationRow

@@ -13,7 +13,13 @@ import {
   unreadConversations,
 } from './messenger-state';
 
-const msg = (mid: string, at: number, direction: 'in' | 'out' = 'out', conversation_id = 'c1', extra: Partial<ChatMessage['body']> = {}): ChatMessage => ({
+const msg = (
+  mid: string,
+  at: number,
+  direction: 'in' | 'out' = 'out',
+  conversation_id = 'c1',
+  extra: Partial<ChatMessage['body']> = {},
+): ChatMessage => ({
   mid,
   conversation_id,
   direction,
@@ -40,7 +46,12 @@ describe('mergeMessages', () => {
   });
 
   it('keeps the hub order for messages of the same millisecond', () => {
-    expect(mergeMessages([msg('c', 10), msg('d', 10)], [msg('a', 10), msg('b', 10)], true).map((m) => m.mid)).toEqual(['a', 'b', 'c', 'd']);
+    expect(mergeMessages([msg('c', 10), msg('d', 10)], [msg('a', 10), msg('b', 10)], true).map((m) => m.mid)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     expect(mergeMessages([msg('a', 10)], [msg('b', 10)]).map((m) => m.mid)).toEqual(['a', 'b']);
   });
 
@@ -52,17 +63,44 @@ describe('mergeMessages', () => {
 
 describe('stream frames', () => {
   it("settles the customer's pending bubble when its own message arrives before the send answers", () => {
-    const pending = (tempId: string, text: string, failed = false) => ({ tempId, conversationId: 'c1', text, createdAt: 1, failed });
-    const base = { ...setConversations(initialState, [conv('c1')]), pending: [pending('t1', 'Balance'), pending('t2', 'Balance'), pending('t3', 'hi', true)] };
-    const next = applyFrame(base, { type: 'message' as const, cursor: 1, message: msg('m1', 5, 'in', 'c1', { text: 'Balance' }) }, true);
+    const pending = (tempId: string, text: string, failed = false) => ({
+      tempId,
+      conversationId: 'c1',
+      text,
+      createdAt: 1,
+      failed,
+    });
+    const base = {
+      ...setConversations(initialState, [conv('c1')]),
+      pending: [pending('t1', 'Balance'), pending('t2', 'Balance'), pending('t3', 'hi', true)],
+    };
+    const next = applyFrame(
+      base,
+      { type: 'message' as const, cursor: 1, message: msg('m1', 5, 'in', 'c1', { text: 'Balance' }) },
+      true,
+    );
     expect(next.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
-    const failedKept = applyFrame(next, { type: 'message' as const, cursor: 2, message: msg('m2', 6, 'in', 'c1', { text: 'hi' }) }, true);
+    const failedKept = applyFrame(
+      next,
+      { type: 'message' as const, cursor: 2, message: msg('m2', 6, 'in', 'c1', { text: 'hi' }) },
+      true,
+    );
     expect(failedKept.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
-    const pageMessage = applyFrame(next, { type: 'message' as const, cursor: 3, message: msg('m3', 7, 'out', 'c1', { text: 'Balance' }) }, true);
+    const pageMessage = applyFrame(
+      next,
+      { type: 'message' as const, cursor: 3, message: msg('m3', 7, 'out', 'c1', { text: 'Balance' }) },
+      true,
+    );
     expect(pageMessage.pending).toHaveLength(2);
   });
 
-  const loaded = () => addPage(setConversations(initialState, [conv('c1')]), 'c1', { data: [msg('m2', 20), msg('m1', 10)], next_cursor: '5' }, false);
+  const loaded = () =>
+    addPage(
+      setConversations(initialState, [conv('c1')]),
+      'c1',
+      { data: [msg('m2', 20), msg('m1', 10)], next_cursor: '5' },
+      false,
+    );
 
   it('adds a live message once, even if replayed after a reconnect', () => {
     let s = loaded();
@@ -81,14 +119,26 @@ describe('stream frames', () => {
 
   it('moves page watermarks forward only, a read implying delivery', () => {
     let s = loaded();
-    s = applyFrame(s, { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'page', kind: 'read', watermark: 50 }, true);
-    s = applyFrame(s, { type: 'receipt', cursor: 5, conversation_id: 'c1', side: 'page', kind: 'delivery', watermark: 40 }, true);
+    s = applyFrame(
+      s,
+      { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'page', kind: 'read', watermark: 50 },
+      true,
+    );
+    s = applyFrame(
+      s,
+      { type: 'receipt', cursor: 5, conversation_id: 'c1', side: 'page', kind: 'delivery', watermark: 40 },
+      true,
+    );
     expect(s.conversations['c1']).toMatchObject({ page_read_watermark: 50, page_delivered_watermark: 50 });
   });
 
   it('clears unread when another tab reads the conversation', () => {
     let s = applyFrame(loaded(), { type: 'message', cursor: 3, message: msg('m3', 30) }, false);
-    s = applyFrame(s, { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'customer', kind: 'read', watermark: 31 }, true);
+    s = applyFrame(
+      s,
+      { type: 'receipt', cursor: 4, conversation_id: 'c1', side: 'customer', kind: 'read', watermark: 31 },
+      true,
+    );
     expect(s.conversations['c1']?.unread_count).toBe(0);
   });
 
@@ -156,7 +206,11 @@ describe('sortedConversations', () => {
 
 describe('unreadConversations', () => {
   it('counts conversations with unread messages, not messages', () => {
-    const s = setConversations(initialState, [conv('a', { unread_count: 3 }), conv('b'), conv('c', { unread_count: 1 })]);
+    const s = setConversations(initialState, [
+      conv('a', { unread_count: 3 }),
+      conv('b'),
+      conv('c', { unread_count: 1 }),
+    ]);
     expect(unreadConversations(s)).toBe(2);
     expect(unreadConversations(initialState)).toBe(0);
   });
@@ -168,7 +222,9 @@ describe('answered questions', () => {
     notification_category: 'fraud_alerts',
     awaits_answer: true,
     answered_postback: null,
-    body: { attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons: [] } } },
+    body: {
+      attachment: { type: 'template', payload: { template_type: 'button', text: 'Was this you?', buttons: [] } },
+    },
   };
   const tap = (at: number, title = 'No, not me'): ChatMessage => ({
     ...msg(`t${at}`, at, 'in'),
@@ -199,6 +255,9 @@ describe('answered questions', () => {
     let s = base();
     s = addMessage(s, { ...msg('x', 20), body: { text: 'This check expired.', reply_to: { mid: 'q' } } }, true);
     expect(s.conversations['c1']?.awaiting_answers).toBe(0);
-    expect(s.threads['c1']?.messages.find((m) => m.mid === 'q')).toMatchObject({ awaits_answer: false, answered_postback: null });
+    expect(s.threads['c1']?.messages.find((m) => m.mid === 'q')).toMatchObject({
+      awaits_answer: false,
+      answered_postback: null,
+    });
   });
 });

@@ -114,7 +114,10 @@ export function addPage(
  * message closes it.
  * @returns the thread's messages and whether an open question was answered.
  */
-export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { messages: ChatMessage[]; answered: boolean } {
+export function applyAnswer(
+  messages: ChatMessage[],
+  answer: ChatMessage,
+): { messages: ChatMessage[]; answered: boolean } {
   const source = answer.body.reply_to?.mid;
   if (source === undefined) return { messages, answered: false };
   const at = messages.findIndex((m) => m.mid === source);
@@ -124,7 +127,11 @@ export function applyAnswer(messages: ChatMessage[], answer: ChatMessage): { mes
   const postback = answer.body.postback;
   const next = [...messages];
   if (answer.direction === 'in' && postback !== undefined) {
-    next[at] = { ...target, awaits_answer: false, answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at } };
+    next[at] = {
+      ...target,
+      awaits_answer: false,
+      answered_postback: { title: postback.title, payload: postback.payload, answered_at: answer.created_at },
+    };
   } else if (answer.direction === 'out') {
     // The business replying to its own question closes it (it expired, or was answered elsewhere).
     next[at] = { ...target, awaits_answer: false, answered_postback: null };
@@ -140,19 +147,34 @@ export function addMessage(state: MessengerState, message: ChatMessage, visible:
   const thread = state.threads[id];
   if (thread?.messages.some((m) => m.mid === message.mid)) return state;
   const answer = applyAnswer(thread?.messages ?? [], message);
-  const threads = thread === undefined ? state.threads : { ...state.threads, [id]: { ...thread, messages: mergeMessages(answer.messages, [message]) } };
+  const threads =
+    thread === undefined
+      ? state.threads
+      : { ...state.threads, [id]: { ...thread, messages: mergeMessages(answer.messages, [message]) } };
   const conv = state.conversations[id];
   let conversations = state.conversations;
   if (conv !== undefined) {
     const isNewer = (conv.last_message?.created_at ?? 0) <= message.created_at;
-    const unread = message.direction === 'out' && !(visible && state.activeId === id) && message.created_at > conv.customer_read_watermark;
-    const awaiting = Math.max(0, (conv.awaiting_answers ?? 0) + (message.awaits_answer === true ? 1 : 0) - (answer.answered ? 1 : 0));
+    const unread =
+      message.direction === 'out' &&
+      !(visible && state.activeId === id) &&
+      message.created_at > conv.customer_read_watermark;
+    const awaiting = Math.max(
+      0,
+      (conv.awaiting_answers ?? 0) + (message.awaits_answer === true ? 1 : 0) - (answer.answered ? 1 : 0),
+    );
     conversations = {
       ...conversations,
-      [id]: { ...conv, last_message: isNewer ? message : conv.last_message, unread_count: conv.unread_count + (unread ? 1 : 0), awaiting_answers: awaiting },
+      [id]: {
+        ...conv,
+        last_message: isNewer ? message : conv.last_message,
+        unread_count: conv.unread_count + (unread ? 1 : 0),
+        awaiting_answers: awaiting,
+      },
     };
   }
-  const typing = message.direction === 'out' && state.typing[id] === true ? { ...state.typing, [id]: false } : state.typing;
+  const typing =
+    message.direction === 'out' && state.typing[id] === true ? { ...state.typing, [id]: false } : state.typing;
   return { ...state, threads, conversations, typing };
 }
 
@@ -176,7 +198,9 @@ function ownLabel(message: ChatMessage): string | undefined {
 export function settlePending(state: MessengerState, message: ChatMessage): MessengerState {
   if (message.direction !== 'in') return state;
   const label = ownLabel(message);
-  const index = state.pending.findIndex((p) => !p.failed && p.conversationId === message.conversation_id && p.text === label);
+  const index = state.pending.findIndex(
+    (p) => !p.failed && p.conversationId === message.conversation_id && p.text === label,
+  );
   if (index < 0) return state;
   return { ...state, pending: state.pending.filter((_, i) => i !== index) };
 }

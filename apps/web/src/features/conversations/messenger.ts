@@ -72,8 +72,12 @@ function handleFrame(frame: ServerFrame, replay: boolean): void {
   // A security alert says so in the notification's title: it should not read like a routine notice.
   const title = m.notification_category === 'fraud_alerts' ? `Security alert · ${conv.page.name}` : conv.page.name;
   // The hub's quiet notice of a refused update never pops up a notification.
-  const quiet = (m.body.attachment?.payload as { template_type?: unknown } | undefined)?.template_type === 'consent_notice';
-  if (!replay && !quiet) notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () => navigate(threadPath(m.conversation_id)));
+  const quiet =
+    (m.body.attachment?.payload as { template_type?: unknown } | undefined)?.template_type === 'consent_notice';
+  if (!replay && !quiet)
+    notifyIfHidden(title, messagePreview(m) || 'New message', m.conversation_id, () =>
+      navigate(threadPath(m.conversation_id)),
+    );
 }
 
 async function catchUp(): Promise<void> {
@@ -166,7 +170,12 @@ export function markRead(id: string): void {
 
 let tempSeq = 0;
 
-async function sendBody(conversationId: string, body: SendChatMessageBody, label: string, retryOf?: string): Promise<void> {
+async function sendBody(
+  conversationId: string,
+  body: SendChatMessageBody,
+  label: string,
+  retryOf?: string,
+): Promise<void> {
   const tempId = retryOf ?? `tmp-${++tempSeq}`;
   const pending: PendingMessage = { tempId, conversationId, text: label, createdAt: Date.now(), failed: false };
   messenger.set((s) => ({ ...s, pending: [...s.pending.filter((p) => p.tempId !== tempId), pending] }));
@@ -184,10 +193,15 @@ async function sendBody(conversationId: string, body: SendChatMessageBody, label
 const retryBodies = new Map<string, SendChatMessageBody>();
 
 export const sendText = (conversationId: string, text: string) => sendBody(conversationId, { text }, text);
-export const sendQuickReply = (conversationId: string, payload: string, title: string) => sendBody(conversationId, { quick_reply: { payload, title } }, title);
+export const sendQuickReply = (conversationId: string, payload: string, title: string) =>
+  sendBody(conversationId, { quick_reply: { payload, title } }, title);
 /** A postback: from a menu or Get Started, or (with `messageMid`) a button of that message, which the hub then marks answered. */
 export const sendPostback = (conversationId: string, payload: string, title: string, messageMid?: string) =>
-  sendBody(conversationId, { postback: messageMid === undefined ? { payload, title } : { payload, title, message_mid: messageMid } }, title);
+  sendBody(
+    conversationId,
+    { postback: messageMid === undefined ? { payload, title } : { payload, title, message_mid: messageMid } },
+    title,
+  );
 
 export function retrySend(p: PendingMessage): void {
   const body = retryBodies.get(p.tempId) ?? { text: p.text };

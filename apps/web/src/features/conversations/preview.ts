@@ -12,8 +12,10 @@ export function messagePreview(m: ChatMessage): string {
     const payload = asObject(attachment.payload);
     const kind = str(payload, 'template_type');
     if (kind === 'receipt') return `Receipt ${str(payload, 'order_number') ?? ''}`.trim();
-    if (kind === 'button' || kind === 'utility' || kind === 'consent_request' || kind === 'consent_notice') return str(payload, 'text') ?? 'Message';
-    if (kind === 'generic') return str(asObject((payload?.['elements'] as unknown[] | undefined)?.[0]), 'title') ?? 'Cards';
+    if (kind === 'button' || kind === 'utility' || kind === 'consent_request' || kind === 'consent_notice')
+      return str(payload, 'text') ?? 'Message';
+    if (kind === 'generic')
+      return str(asObject((payload?.['elements'] as unknown[] | undefined)?.[0]), 'title') ?? 'Cards';
     return 'Message';
   }
   return { image: 'Photo', video: 'Video', audio: 'Audio', file: 'File' }[attachment.type];

@@ -51,7 +51,13 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
           >
             <Icon name="shield" />
           </a>
-          <button type="button" className="icon-button" onClick={() => void logOut()} aria-label="Log out" title="Log out">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void logOut()}
+            aria-label="Log out"
+            title="Log out"
+          >
             <Icon name="logout" />
           </button>
         </div>

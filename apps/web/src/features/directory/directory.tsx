@@ -45,7 +45,11 @@ export function Directory() {
   };
 
   return (
-    <section className="pane directory" aria-labelledby={`${inputId}-title`} onKeyDown={(e) => e.key === 'Escape' && navigate('/')}>
+    <section
+      className="pane directory"
+      aria-labelledby={`${inputId}-title`}
+      onKeyDown={(e) => e.key === 'Escape' && navigate('/')}
+    >
       <header className="pane-header">
         <BackButton to="/" />
         <h2 id={`${inputId}-title`}>New conversation</h2>
@@ -78,11 +82,18 @@ export function Directory() {
         <ul className="directory-results" aria-label="Businesses">
           {(results ?? []).map((page) => (
             <li key={page.id}>
-              <button type="button" className="directory-item" onClick={() => void open(page)} disabled={opening !== null} aria-busy={opening === page.id}>
+              <button
+                type="button"
+                className="directory-item"
+                onClick={() => void open(page)}
+                disabled={opening !== null}
+                aria-busy={opening === page.id}
+              >
                 <Avatar id={page.id} name={page.name} />
                 <span className="directory-text">
                   <span className="directory-name">
-                    {page.name} <span className={`tag tag-${page.category}`}>{page.category === 'bank' ? 'Bank' : 'Business'}</span>
+                    {page.name}{' '}
+                    <span className={`tag tag-${page.category}`}>{page.category === 'bank' ? 'Bank' : 'Business'}</span>
                   </span>
                   <span className="muted small">{page.description}</span>
                 </span>

@@ -96,7 +96,12 @@ export function AgentComposer({
   return (
     <form className="composer" onSubmit={(e) => void submit(e)}>
       {canned.length > 0 && (
-        <select aria-label="Canned response" value="" onChange={(e) => void insertCanned(e.target.value)} className="canned-select">
+        <select
+          aria-label="Canned response"
+          value=""
+          onChange={(e) => void insertCanned(e.target.value)}
+          className="canned-select"
+        >
           <option value="">Canned…</option>
           {canned.map((c) => (
             <option key={c.id} value={c.id}>

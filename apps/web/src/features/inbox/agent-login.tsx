@@ -7,7 +7,11 @@ import { setAgent } from './inbox-state';
 export function AgentLogin() {
   const form = useCredentialsForm({ send: async (body) => setAgent((await inboxApi.logIn(body)).agent) });
   return (
-    <AuthCard product="Confide Inbox" title="Agent sign in" lead="Answer the customers your bank's assistant handed over to a person.">
+    <AuthCard
+      product="Confide Inbox"
+      title="Agent sign in"
+      lead="Answer the customers your bank's assistant handed over to a person."
+    >
       <CredentialsForm form={form} submitLabel="Log in" />
     </AuthCard>
   );

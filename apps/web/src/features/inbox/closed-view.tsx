@@ -15,7 +15,9 @@ import { inboxConversationPath, QUEUE_PATH } from './inbox-route';
 export function ClosedView() {
   const [draft, setDraft] = useState<InboxClosedQuery>({});
   const [query, setQuery] = useState<InboxClosedQuery>({});
-  const [result, setResult] = useState<{ items: InboxClosedItem[]; truncated: boolean } | string | undefined>(undefined);
+  const [result, setResult] = useState<{ items: InboxClosedItem[]; truncated: boolean } | string | undefined>(
+    undefined,
+  );
 
   useEffect(() => {
     let current = true;
@@ -43,7 +45,13 @@ export function ClosedView() {
         <h2 id="closed-title">Closed conversations</h2>
       </header>
       <form className="closed-search" role="search" onSubmit={submit}>
-        <input type="search" aria-label="Search closed conversations" placeholder="First name, PSID or words" maxLength={200} {...field('q')} />
+        <input
+          type="search"
+          aria-label="Search closed conversations"
+          placeholder="First name, PSID or words"
+          maxLength={200}
+          {...field('q')}
+        />
         <label>
           From <input type="date" {...field('from')} />
         </label>
@@ -77,7 +85,11 @@ export function ClosedView() {
               </a>
             </li>
           ))}
-          {result.truncated && <li className="muted small">Only the newest conversations were searched: narrow the dates to see older ones.</li>}
+          {result.truncated && (
+            <li className="muted small">
+              Only the newest conversations were searched: narrow the dates to see older ones.
+            </li>
+          )}
         </ul>
       )}
     </section>

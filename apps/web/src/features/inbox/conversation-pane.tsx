@@ -79,7 +79,10 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   useEffect(() => {
     if (revision === opened.current) return;
     let current = true;
-    void refreshState(conversationId, (state) => current && setConversation((c) => (c == null ? c : { ...c, ...state })));
+    void refreshState(
+      conversationId,
+      (state) => current && setConversation((c) => (c == null ? c : { ...c, ...state })),
+    );
     return () => void (current = false);
   }, [conversationId, revision]);
 
@@ -129,7 +132,8 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       void refreshQueue();
     }
   };
-  const reload = () => refreshState(conversationId, (state) => setConversation((c) => (c == null ? c : { ...c, ...state })));
+  const reload = () =>
+    refreshState(conversationId, (state) => setConversation((c) => (c == null ? c : { ...c, ...state })));
   const messages = mergeMessages(conversation.messages, incoming);
   const take = () =>
     act(async () => {
@@ -223,7 +227,9 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         </div>
         <div>
           <dt>Reply until</dt>
-          <dd className={windowClosed ? 'warn' : undefined}>{conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}</dd>
+          <dd className={windowClosed ? 'warn' : undefined}>
+            {conversation.reply_until === null ? '—' : fullDate(conversation.reply_until)}
+          </dd>
         </div>
         <div>
           <dt>Team</dt>
@@ -239,10 +245,18 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         </div>
       </dl>
       <NotesPanel conversationId={conversationId} revision={revision} />
-      {agent != null && <InboxMessages conversationId={conversationId} page={agent.page} messages={messages} customerName={conversation.customer.first_name} />}
+      {agent != null && (
+        <InboxMessages
+          conversationId={conversationId}
+          page={agent.page}
+          messages={messages}
+          customerName={conversation.customer.first_name}
+        />
+      )}
       {resolved && (
         <p className="inbox-notice muted" role="status">
-          Resolved: {conversation.customer.first_name} is back with the assistant. The conversation reopens here if they write again soon.
+          Resolved: {conversation.customer.first_name} is back with the assistant. The conversation reopens here if they
+          write again soon.
         </p>
       )}
       {!resolved && mine && !windowClosed && (
@@ -254,11 +268,14 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       )}
       {!resolved && mine && windowClosed && (
         <p className="inbox-notice warn" role="status">
-          More than 7 days since {conversation.customer.first_name} last wrote: replies are closed until they write again.
+          More than 7 days since {conversation.customer.first_name} last wrote: replies are closed until they write
+          again.
         </p>
       )}
       {!resolved && assignee === null && <p className="inbox-notice muted">Take the conversation to reply.</p>}
-      {!resolved && someoneElse && <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>}
+      {!resolved && someoneElse && (
+        <p className="inbox-notice muted">{assignee.display_name} is handling this conversation.</p>
+      )}
     </section>
   );
 }

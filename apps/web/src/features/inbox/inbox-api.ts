@@ -24,16 +24,21 @@ export const inboxApi = {
   conversation: (id: string) => request<InboxConversation>('GET', conversation(id)),
   state: (id: string) => request<InboxConversationState>('GET', `${conversation(id)}/state`),
   canned: () => request<{ data: InboxCanned[] }>('GET', '/inbox/api/canned'),
-  fillCanned: (id: string, cannedId: string) => request<{ text: string }>('POST', `${conversation(id)}/canned/${encodeURIComponent(cannedId)}`),
+  fillCanned: (id: string, cannedId: string) =>
+    request<{ text: string }>('POST', `${conversation(id)}/canned/${encodeURIComponent(cannedId)}`),
   notes: (id: string) => request<{ data: InboxNote[] }>('GET', `${conversation(id)}/notes`),
   addNote: (id: string, text: string) => request<InboxNote>('POST', `${conversation(id)}/notes`, { text }),
   take: (id: string) => request<void>('POST', `${conversation(id)}/take`),
   reply: (id: string, text: string) => request<InboxMessage>('POST', `${conversation(id)}/messages`, { text }),
   typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
-  resolve: (id: string, note?: string) => request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
-  snooze: (id: string, minutes: number) => request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
+  resolve: (id: string, note?: string) =>
+    request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
+  snooze: (id: string, minutes: number) =>
+    request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
   closed: (query: InboxClosedQuery) => {
-    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    const params = new URLSearchParams(
+      Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    );
     const qs = params.toString();
     return request<InboxClosedList>('GET', `/inbox/api/closed${qs === '' ? '' : `?${qs}`}`);
   },

@@ -32,7 +32,12 @@ function AgentInbox() {
   const live = useInbox((s) => s.live);
   const activeId = route.name === 'conversation' ? route.conversationId : null;
   return (
-    <TwoPaneLayout className="agent-inbox" view={route.name === 'queue' ? 'list' : 'detail'} stream={live} sidebar={<QueueSidebar activeId={activeId} />}>
+    <TwoPaneLayout
+      className="agent-inbox"
+      view={route.name === 'queue' ? 'list' : 'detail'}
+      stream={live}
+      sidebar={<QueueSidebar activeId={activeId} />}
+    >
       {activeId !== null ? (
         <ConversationPane key={activeId} conversationId={activeId} />
       ) : route.name === 'closed' ? (

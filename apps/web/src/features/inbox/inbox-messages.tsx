@@ -25,17 +25,30 @@ export function InboxMessages({
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
   // The agent's page; its category and description are not shown in a thread.
-  const thread: ThreadRef = { id: conversationId, page: { id: page.id, name: page.name, category: 'bank', description: '', privacy_policy_url: null } };
+  const thread: ThreadRef = {
+    id: conversationId,
+    page: { id: page.id, name: page.name, category: 'bank', description: '', privacy_policy_url: null },
+  };
   return (
     <div className="message-area">
-      <div className="message-scroller" role="log" aria-label={`Conversation with ${customerName}`} aria-live="polite" tabIndex={0}>
+      <div
+        className="message-scroller"
+        role="log"
+        aria-label={`Conversation with ${customerName}`}
+        aria-live="polite"
+        tabIndex={0}
+      >
         <div className="message-inner">
           <ol className="messages">
             {messages.map((m, i) => {
               const previous = messages[i - 1];
               const newDay = previous === undefined || !sameDay(previous.created_at, m.created_at);
               const grouped =
-                !newDay && previous !== undefined && previous.direction === m.direction && previous.system !== true && previous.persona?.id === m.persona?.id;
+                !newDay &&
+                previous !== undefined &&
+                previous.direction === m.direction &&
+                previous.system !== true &&
+                previous.persona?.id === m.persona?.id;
               return (
                 <Fragment key={m.mid}>
                   {newDay && (
@@ -43,7 +56,13 @@ export function InboxMessages({
                       <span>{dayLabel(m.created_at)}</span>
                     </li>
                   )}
-                  <MessageItem message={m} conversation={thread} grouped={grouped} viewer="agent" customerName={customerName} />
+                  <MessageItem
+                    message={m}
+                    conversation={thread}
+                    grouped={grouped}
+                    viewer="agent"
+                    customerName={customerName}
+                  />
                 </Fragment>
               );
             })}

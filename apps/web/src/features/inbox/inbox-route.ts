@@ -5,7 +5,8 @@
 export type InboxRoute = { name: 'queue' } | { name: 'closed' } | { name: 'conversation'; conversationId: string };
 
 /** True for the paths the agent inbox renders (checked once, at load, by the entry file). */
-export const isAgentInboxPath = (pathname: string): boolean => /^\/inbox(\/|\/closed\/?|\/conversations\/[^/]+\/?)?$/.test(pathname);
+export const isAgentInboxPath = (pathname: string): boolean =>
+  /^\/inbox(\/|\/closed\/?|\/conversations\/[^/]+\/?)?$/.test(pathname);
 
 export function parseInboxRoute(pathname: string): InboxRoute {
   if (/^\/inbox\/closed\/?$/.test(pathname)) return { name: 'closed' };

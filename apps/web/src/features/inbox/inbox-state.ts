@@ -39,7 +39,8 @@ const store = createStore<InboxState>({
 });
 
 export const useInbox = <T>(select: (s: InboxState) => T): T => useStore(store, select);
-export const setAgent = (agent: InboxAgent | null) => store.set((s) => ({ ...s, agent, queue: agent === null ? undefined : s.queue }));
+export const setAgent = (agent: InboxAgent | null) =>
+  store.set((s) => ({ ...s, agent, queue: agent === null ? undefined : s.queue }));
 
 const agentSession = sessionChecks({ me: async () => (await inboxApi.me()).agent, logOut: inboxApi.logOut }, setAgent);
 
@@ -104,7 +105,8 @@ function onFrame(frame: InboxFrame): void {
   void refreshQueue();
 }
 
-const omit = (record: Record<string, true>, key: string) => Object.fromEntries(Object.entries(record).filter(([k]) => k !== key)) as Record<string, true>;
+const omit = (record: Record<string, true>, key: string) =>
+  Object.fromEntries(Object.entries(record).filter(([k]) => k !== key)) as Record<string, true>;
 
 /** Opens the agent stream and keeps it open (backoff on drops) until the returned stop is called. */
 export function startInbox(): () => void {

@@ -69,7 +69,13 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
           >
             Closed
           </a>
-          <button type="button" className="icon-button" onClick={() => void logOutAgent()} aria-label="Log out" title="Log out">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void logOutAgent()}
+            aria-label="Log out"
+            title="Log out"
+          >
             <Icon name="logout" />
           </button>
         </div>
@@ -107,7 +113,13 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
                 preview={`${item.team === null ? '' : `${item.team.name} · `}${last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}`}
                 badge={
                   <span className={`assignee${mine ? ' mine' : ''}`}>
-                    {item.status === 'snoozed' ? 'Snoozed' : item.assigned_agent === null ? 'New' : mine ? 'You' : item.assigned_agent.display_name}
+                    {item.status === 'snoozed'
+                      ? 'Snoozed'
+                      : item.assigned_agent === null
+                        ? 'New'
+                        : mine
+                          ? 'You'
+                          : item.assigned_agent.display_name}
                   </span>
                 }
               />

@@ -57,16 +57,32 @@ export function PhoneSettings() {
   return (
     <section className="privacy-card phone-settings" aria-labelledby="phone-title">
       <h3 id="phone-title">Text messages</h3>
-      <p className="muted small">A fraud alert you have not answered after a few minutes is texted to this number. Reply YES or NO, or STOP to stop texts.</p>
+      <p className="muted small">
+        A fraud alert you have not answered after a few minutes is texted to this number. Reply YES or NO, or STOP to
+        stop texts.
+      </p>
       {phone !== null && (
         <p>
-          {phone.phone} · {phone.verified ? (phone.texts === 'on' ? 'verified' : 'stopped (reply START to turn texts on)') : 'not verified yet'}
+          {phone.phone} ·{' '}
+          {phone.verified
+            ? phone.texts === 'on'
+              ? 'verified'
+              : 'stopped (reply START to turn texts on)'
+            : 'not verified yet'}
         </p>
       )}
       {phone !== null && !phone.verified && (
         <form className="inline-form" onSubmit={submitCode}>
           <label>
-            Code from the text <input inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" required value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+            Code from the text{' '}
+            <input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              required
+              value={code}
+              onChange={(e) => setCode(e.currentTarget.value)}
+            />
           </label>
           <button type="submit" className="button primary" disabled={busy}>
             Verify
@@ -76,7 +92,15 @@ export function PhoneSettings() {
       {(phone === null || !phone.verified) && (
         <form className="inline-form" onSubmit={submitNumber}>
           <label>
-            Phone number <input type="tel" autoComplete="tel" placeholder="+44 7700 900123" required value={number} onChange={(e) => setNumber(e.currentTarget.value)} />
+            Phone number{' '}
+            <input
+              type="tel"
+              autoComplete="tel"
+              placeholder="+44 7700 900123"
+              required
+              value={number}
+              onChange={(e) => setNumber(e.currentTarget.value)}
+            />
           </label>
           <button type="submit" className="button" disabled={busy}>
             Text me a code
@@ -84,7 +108,12 @@ export function PhoneSettings() {
         </form>
       )}
       {phone !== null && (
-        <button type="button" className="button danger" disabled={busy} onClick={() => void run(removePhone, 'Your number is removed.')}>
+        <button
+          type="button"
+          className="button danger"
+          disabled={busy}
+          onClick={() => void run(removePhone, 'Your number is removed.')}
+        >
           Remove number
         </button>
       )}

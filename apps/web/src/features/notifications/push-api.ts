@@ -18,7 +18,9 @@ export interface PushInfo {
 }
 
 export const pushInfo = () => request<PushInfo>('GET', '/api/push');
-export const saveSubscription = (body: PushSubscriptionJSON & { device: string }) => request<PushDevice>('PUT', '/api/push/subscriptions', body);
-export const removeDevice = (id: string) => request<void>('DELETE', `/api/push/subscriptions/${encodeURIComponent(id)}`);
+export const saveSubscription = (body: PushSubscriptionJSON & { device: string }) =>
+  request<PushDevice>('PUT', '/api/push/subscriptions', body);
+export const removeDevice = (id: string) =>
+  request<void>('DELETE', `/api/push/subscriptions/${encodeURIComponent(id)}`);
 export const setCategoryPush = (pageId: string, category: string, push: boolean) =>
   request<void>('PUT', '/api/push/muted', { page_id: pageId, category, push });

@@ -30,7 +30,8 @@ export function PushSettings({ businesses }: { businesses: PrivacyBusiness[] }) 
       setBusy(false);
     }
   };
-  const pushed = (pageId: string, category: string) => !info.muted.some((m) => m.page_id === pageId && m.category === category);
+  const pushed = (pageId: string, category: string) =>
+    !info.muted.some((m) => m.page_id === pageId && m.category === category);
   const granted = businesses.filter((b) => b.consent.status === 'active' && b.consent.categories.length > 0);
   const here = thisDeviceId();
 
@@ -40,7 +41,9 @@ export function PushSettings({ businesses }: { businesses: PrivacyBusiness[] }) 
       {!info.enabled ? (
         <p className="muted small">This hub does not send push notifications.</p>
       ) : info.devices.length === 0 ? (
-        <p className="muted small">No device gets push notifications. Turn notifications on with the bell in your chat list.</p>
+        <p className="muted small">
+          No device gets push notifications. Turn notifications on with the bell in your chat list.
+        </p>
       ) : (
         <ul className="push-devices" aria-label="Devices with push notifications">
           {info.devices.map((d) => (
@@ -50,7 +53,12 @@ export function PushSettings({ businesses }: { businesses: PrivacyBusiness[] }) 
                 {d.id === here && <span className="muted small"> (this device)</span>}
                 <span className="muted small"> · added {fullDate(d.created_at)}</span>
               </span>
-              <button type="button" className="button" disabled={busy} onClick={() => void run(() => removeDevice(d.id), `${d.device} no longer gets notifications.`)}>
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => void run(() => removeDevice(d.id), `${d.device} no longer gets notifications.`)}
+              >
                 Remove
               </button>
             </li>
@@ -69,7 +77,10 @@ export function PushSettings({ businesses }: { businesses: PrivacyBusiness[] }) 
                   checked={pushed(b.page.id, category)}
                   onChange={(e) => {
                     const on = e.currentTarget.checked;
-                    void run(() => setCategoryPush(b.page.id, category, on), on ? 'Pushed to your devices.' : 'Only in the app from now on.');
+                    void run(
+                      () => setCategoryPush(b.page.id, category, on),
+                      on ? 'Pushed to your devices.' : 'Only in the app from now on.',
+                    );
                   }}
                 />
                 <span className="toggle-text">

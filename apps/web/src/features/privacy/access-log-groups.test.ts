@@ -3,7 +3,13 @@ import { groupAccessLog, type AccessLogEntry } from './access-log-groups';
 
 const at = (day: number, hour: number, minute = 0) => new Date(2026, 11, day, hour, minute).getTime();
 let seq = 0;
-const entry = (t: number, actor: string, purpose: string | null, target: string | null = 'conversation:c_bank', action = 'content.access'): AccessLogEntry => ({
+const entry = (
+  t: number,
+  actor: string,
+  purpose: string | null,
+  target: string | null = 'conversation:c_bank',
+  action = 'content.access',
+): AccessLogEntry => ({
   seq: ++seq,
   at: t,
   actor,

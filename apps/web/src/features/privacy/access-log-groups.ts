@@ -39,7 +39,9 @@ export function describeAccess(entry: Pick<AccessLogEntry, 'actor' | 'action' | 
   if (entry.action === 'content.access') {
     switch (entry.purpose) {
       case 'deliver_to_customer':
-        return entry.actor.startsWith('customer:') ? 'Your messages were opened for you to read' : 'Your messages were prepared for you to read';
+        return entry.actor.startsWith('customer:')
+          ? 'Your messages were opened for you to read'
+          : 'Your messages were prepared for you to read';
       case 'deliver_to_business':
         return `Your messages were sent on to ${business}`;
       case 'agent_support':
@@ -57,7 +59,8 @@ export function describeAccess(entry: Pick<AccessLogEntry, 'actor' | 'action' | 
   if (entry.action === 'consent.renewed') return `Your permission for ${business} was renewed`;
   if (entry.action === 'consent.revoked') return `${business} may no longer send you updates`;
   if (entry.action === 'consent.expired') return `Your permission for ${business} expired`;
-  if (entry.action === 'content.denied') return 'Someone tried to open your messages without a valid reason, and was refused';
+  if (entry.action === 'content.denied')
+    return 'Someone tried to open your messages without a valid reason, and was refused';
   if (entry.action === 'agent.view') return `An agent of ${business} opened your conversation`;
   if (entry.action === 'customer.export') return 'You downloaded your data';
   if (entry.action === 'conversation.history_erased') return `Your conversation with ${business} was erased`;
@@ -77,7 +80,10 @@ export function groupAccessLog(
   const groups = new Map<string, AccessGroup>();
   for (const entry of entries) {
     const [kind, id] = (entry.target ?? '').split(':', 2);
-    const about = (kind === 'conversation' || kind === 'page') && id !== undefined && id !== '' ? { kind: kind as 'conversation' | 'page', id } : undefined;
+    const about =
+      (kind === 'conversation' || kind === 'page') && id !== undefined && id !== ''
+        ? { kind: kind as 'conversation' | 'page', id }
+        : undefined;
     const business = about === undefined ? 'Confide' : (businessOf(about) ?? 'A business you no longer talk to');
     const day = localDay(entry.at);
     const key = `${day}\u0000${business}`;
@@ -95,7 +101,9 @@ export function groupAccessLog(
       line.last = Math.max(line.last, entry.at);
     }
   }
-  return [...groups.values()].sort((a, b) => (a.day === b.day ? a.business.localeCompare(b.business) : a.day < b.day ? 1 : -1));
+  return [...groups.values()].sort((a, b) =>
+    a.day === b.day ? a.business.localeCompare(b.business) : a.day < b.day ? 1 : -1,
+  );
 }
 
 /** The customer's own assistants (features/assistant): what they were allowed and what they did. */

@@ -7,7 +7,12 @@ import { groupAccessLog, type AccessGroup, type AccessLogEntry } from './access-
 
 const longDay = (day: string) => {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).toLocaleDateString(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
 };
 
 export function AccessLog() {
@@ -17,14 +22,19 @@ export function AccessLog() {
   useEffect(() => {
     request<{ data: AccessLogEntry[] }>('GET', '/api/privacy/access-log?limit=500').then(
       (res) => setEntries(res.data),
-      (err: unknown) => setFailed(isApiError(err) && err.status === 404 ? 'The access log is not available on this hub.' : describeError(err)),
+      (err: unknown) =>
+        setFailed(
+          isApiError(err) && err.status === 404 ? 'The access log is not available on this hub.' : describeError(err),
+        ),
     );
   }, []);
   if (failed !== null) return <p className="muted small">{failed}</p>;
   if (entries === null) return <p className="muted small">Loading…</p>;
   if (entries.length === 0) return <p className="muted small">Nobody has accessed your data yet.</p>;
   const groups: AccessGroup[] = groupAccessLog(entries, ({ kind, id }) =>
-    kind === 'conversation' ? conversations[id]?.page.name : Object.values(conversations).find((c) => c.page.id === id)?.page.name,
+    kind === 'conversation'
+      ? conversations[id]?.page.name
+      : Object.values(conversations).find((c) => c.page.id === id)?.page.name,
   );
   const days = [...new Set(groups.map((g) => g.day))];
   return (
@@ -41,7 +51,11 @@ export function AccessLog() {
                   {g.lines.map((l) => (
                     <li key={l.text}>
                       <span>{l.text}</span>
-                      <span className="muted small">{l.count > 1 ? `${l.count} times · ${clockTime(l.first)}–${clockTime(l.last)}` : clockTime(l.first)}</span>
+                      <span className="muted small">
+                        {l.count > 1
+                          ? `${l.count} times · ${clockTime(l.first)}–${clockTime(l.last)}`
+                          : clockTime(l.first)}
+                      </span>
                     </li>
                   ))}
                 </ul>

@@ -12,11 +12,20 @@ export interface AssistantGrantView {
   granted_at: number;
   expires_at: number;
   updated_at: number;
-  history: Array<{ event: 'granted' | 'changed' | 'revoked'; at: number; source: string; categories: string[]; page_ids: string[]; act: boolean; receipt: string | null }>;
+  history: Array<{
+    event: 'granted' | 'changed' | 'revoked';
+    at: number;
+    source: string;
+    categories: string[];
+    page_ids: string[];
+    act: boolean;
+    receipt: string | null;
+  }>;
 }
 
 const one = (id: string) => `/api/privacy/assistants/${encodeURIComponent(id)}`;
 
 export const listAssistants = () => request<{ data: AssistantGrantView[] }>('GET', '/api/privacy/assistants');
-export const changeAssistant = (id: string, change: { page_ids: string[]; categories: string[]; act: boolean }) => request<AssistantGrantView>('PUT', one(id), change);
+export const changeAssistant = (id: string, change: { page_ids: string[]; categories: string[]; act: boolean }) =>
+  request<AssistantGrantView>('PUT', one(id), change);
 export const removeAssistant = (id: string) => request<AssistantGrantView>('DELETE', one(id));

@@ -10,9 +10,20 @@ import { ConsentToggles } from './consent-toggles';
 import { renewConsent, revokeConsent, type PrivacyBusiness } from './privacy-api';
 import { UnlinkPanel } from './unlink-panel';
 
-const STATUS_TEXT = { none: 'No access granted', active: 'Access granted', expired: 'Access expired', revoked: 'Access revoked' } as const;
+const STATUS_TEXT = {
+  none: 'No access granted',
+  active: 'Access granted',
+  expired: 'Access expired',
+  revoked: 'Access revoked',
+} as const;
 
-export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusiness; onChanged: () => Promise<void> }) {
+export function BusinessPrivacy({
+  business,
+  onChanged,
+}: {
+  business: PrivacyBusiness;
+  onChanged: () => Promise<void>;
+}) {
   const { page, consent } = business;
   const [busy, setBusy] = useState(false);
   const baseId = useId();
@@ -37,7 +48,9 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
         <div>
           <h3 id={`${baseId}-name`}>{page.name}</h3>
           <p className="muted small">
-            {business.linked ? `Account linked${business.linked_at === null ? '' : ` since ${fullDate(business.linked_at)}`}` : 'Account not linked'}
+            {business.linked
+              ? `Account linked${business.linked_at === null ? '' : ` since ${fullDate(business.linked_at)}`}`
+              : 'Account not linked'}
           </p>
         </div>
         <span className={`status-pill status-${consent.status}`}>{STATUS_TEXT[consent.status]}</span>
@@ -53,12 +66,22 @@ export function BusinessPrivacy({ business, onChanged }: { business: PrivacyBusi
 
       <div className="privacy-actions">
         {(consent.status === 'active' || consent.status === 'expired') && (
-          <button type="button" className="button" disabled={busy} onClick={() => void run(() => renewConsent(page.id), 'Access renewed.')}>
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => void run(() => renewConsent(page.id), 'Access renewed.')}
+          >
             Renew
           </button>
         )}
         {consent.status === 'active' && (
-          <button type="button" className="button" disabled={busy} onClick={() => void run(() => revokeConsent(page.id), 'Access revoked.')}>
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => void run(() => revokeConsent(page.id), 'Access revoked.')}
+          >
             Revoke all
           </button>
         )}

@@ -76,10 +76,19 @@ export function ConsentReceipts({ receipts }: { receipts: PrivacyBusiness['recei
         {receipts.map((r) => (
           <li key={r.id}>
             <div className="receipt-row">
-              <button type="button" className="link-button" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? null : r.id)}>
+              <button
+                type="button"
+                className="link-button"
+                aria-expanded={open === r.id}
+                onClick={() => setOpen(open === r.id ? null : r.id)}
+              >
                 {fullDate(r.issued_at)}: {r.categories.map(categoryName).join(', ') || 'nothing allowed'}
               </button>
-              <a href={receiptUrl(r.id)} download={`confide-receipt-${r.id}.json`} aria-label={`JWS: download the signed receipt of ${fullDate(r.issued_at)}`}>
+              <a
+                href={receiptUrl(r.id)}
+                download={`confide-receipt-${r.id}.json`}
+                aria-label={`JWS: download the signed receipt of ${fullDate(r.issued_at)}`}
+              >
                 <Icon name="download" size={16} /> JWS
               </a>
             </div>

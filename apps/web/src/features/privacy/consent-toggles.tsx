@@ -14,7 +14,8 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
   const granted = consent.status === 'active' ? consent.categories : [];
   const [saving, setSaving] = useState<string | null>(null);
 
-  const apply = (categories: string[]) => (categories.length === 0 ? revokeConsent(page.id) : grantConsent(page.id, categories));
+  const apply = (categories: string[]) =>
+    categories.length === 0 ? revokeConsent(page.id) : grantConsent(page.id, categories);
 
   const undo = (before: string[]) => async () => {
     try {
@@ -34,7 +35,10 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
     try {
       await apply(next);
       await onChanged();
-      toast(`${categoryName(category)} ${on ? 'on' : 'off'} for ${page.name}.`, 'success', 8000, { label: 'Undo', run: () => void undo(before)() });
+      toast(`${categoryName(category)} ${on ? 'on' : 'off'} for ${page.name}.`, 'success', 8000, {
+        label: 'Undo',
+        run: () => void undo(before)(),
+      });
     } catch (err) {
       toast(describeError(err), 'error');
     } finally {
@@ -42,7 +46,8 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
     }
   };
 
-  if (declared.length === 0) return <p className="muted small">{page.name} has not declared any updates it wants to send you.</p>;
+  if (declared.length === 0)
+    return <p className="muted small">{page.name} has not declared any updates it wants to send you.</p>;
   return (
     <fieldset className="consent-fields" disabled={saving !== null}>
       <legend>What {page.name} may send you</legend>
@@ -52,7 +57,13 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
         const checked = saving === d.category ? !on : on;
         return (
           <label key={d.category} className="toggle-row">
-            <input type="checkbox" role="switch" checked={checked} aria-checked={checked} onChange={() => void flip(d.category)} />
+            <input
+              type="checkbox"
+              role="switch"
+              checked={checked}
+              aria-checked={checked}
+              onChange={() => void flip(d.category)}
+            />
             <span className="toggle-text">
               <span className="toggle-title">{categoryName(d.category)}</span>
               <span className="muted small">{d.purpose}</span>

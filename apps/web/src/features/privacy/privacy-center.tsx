@@ -14,7 +14,11 @@ import { PhoneSettings } from '../notifications/phone-settings';
 
 const NOTHING: ProfileShareField[] = [];
 
-type Load = { state: 'loading' } | { state: 'ready'; businesses: PrivacyBusiness[] } | { state: 'unavailable' } | { state: 'error'; message: string };
+type Load =
+  | { state: 'loading' }
+  | { state: 'ready'; businesses: PrivacyBusiness[] }
+  | { state: 'unavailable' }
+  | { state: 'error'; message: string };
 
 export function PrivacyCenter() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -44,8 +48,8 @@ export function PrivacyCenter() {
       </header>
       <div className="pane-body">
         <p className="privacy-intro">
-          <Icon name="shield" size={18} /> Businesses may only send you the updates you allow, for as long as you allow them. Each change is recorded and you
-          get a signed receipt.
+          <Icon name="shield" size={18} /> Businesses may only send you the updates you allow, for as long as you allow
+          them. Each change is recorded and you get a signed receipt.
         </p>
         {load.state === 'loading' && <Spinner label="Loading your privacy settings" />}
         {load.state === 'unavailable' && (
@@ -74,7 +78,13 @@ export function PrivacyCenter() {
             {load.businesses.map((b) => (
               <li key={b.page.id}>
                 <BusinessPrivacy business={b} onChanged={refresh} />
-                {b.conversation_id !== null && <ProfileSharingFields pageId={b.page.id} pageName={b.page.name} shared={sharing.get(b.page.id) ?? NOTHING} />}
+                {b.conversation_id !== null && (
+                  <ProfileSharingFields
+                    pageId={b.page.id}
+                    pageName={b.page.name}
+                    shared={sharing.get(b.page.id) ?? NOTHING}
+                  />
+                )}
               </li>
             ))}
           </ul>

@@ -17,7 +17,12 @@ import {
   type ProfileShareField,
 } from './privacy-api';
 
-const FIELD_TEXT: Record<ProfileShareField, string> = { last_name: 'Last name', profile_pic: 'Profile picture', locale: 'Language', timezone: 'Time zone' };
+const FIELD_TEXT: Record<ProfileShareField, string> = {
+  last_name: 'Last name',
+  profile_pic: 'Profile picture',
+  locale: 'Language',
+  timezone: 'Time zone',
+};
 const FIELDS = Object.keys(FIELD_TEXT) as ProfileShareField[];
 
 /** This device's language as a Messenger locale (`de-DE` → `de_DE`), if it names a region. */
@@ -75,15 +80,29 @@ export function YourProfile() {
     <section className="privacy-card your-profile" aria-labelledby={ids.title}>
       <h3 id={ids.title}>Your profile</h3>
       <p className="muted small">
-        Businesses always see your username ({profile.username}) as your first name. They see what you fill in here only if you allow it for them below.
+        Businesses always see your username ({profile.username}) as your first name. They see what you fill in here only
+        if you allow it for them below.
       </p>
       <form className="profile-form" onSubmit={onSubmit}>
         <label htmlFor={ids.lastName}>Last name</label>
-        <input id={ids.lastName} type="text" autoComplete="family-name" maxLength={100} value={lastName} onChange={(e) => setLastName(e.target.value)} />
+        <input
+          id={ids.lastName}
+          type="text"
+          autoComplete="family-name"
+          maxLength={100}
+          value={lastName}
+          onChange={(e) => setLastName(e.target.value)}
+        />
         <label htmlFor={ids.picture}>Profile picture (PNG, JPEG or WebP, up to 256 KB)</label>
         <div className="profile-picture-row">
           {profile.has_picture && (
-            <img className="profile-picture" src={`${PICTURE_URL}?v=${pictureVersion}`} alt="Your profile picture" width={48} height={48} />
+            <img
+              className="profile-picture"
+              src={`${PICTURE_URL}?v=${pictureVersion}`}
+              alt="Your profile picture"
+              width={48}
+              height={48}
+            />
           )}
           <input
             id={ids.picture}
@@ -97,7 +116,12 @@ export function YourProfile() {
             }}
           />
           {profile.has_picture && (
-            <button type="button" className="button subtle" disabled={busy} onClick={() => void save(clearPicture, 'Picture removed.')}>
+            <button
+              type="button"
+              className="button subtle"
+              disabled={busy}
+              onClick={() => void save(clearPicture, 'Picture removed.')}
+            >
               Remove picture
             </button>
           )}
@@ -107,7 +131,11 @@ export function YourProfile() {
           <strong>{profile.timezone === null ? 'not set' : describeOffset(profile.timezone)}</strong>
         </p>
         <div className="privacy-actions">
-          <button type="submit" className="button primary" disabled={busy || lastName.trim() === (profile.last_name ?? '')}>
+          <button
+            type="submit"
+            className="button primary"
+            disabled={busy || lastName.trim() === (profile.last_name ?? '')}
+          >
             Save
           </button>
           <button
@@ -135,7 +163,15 @@ export function YourProfile() {
 }
 
 /** The fields one business may read, saved as soon as a box changes. */
-export function ProfileSharingFields({ pageId, pageName, shared }: { pageId: string; pageName: string; shared: ProfileShareField[] }) {
+export function ProfileSharingFields({
+  pageId,
+  pageName,
+  shared,
+}: {
+  pageId: string;
+  pageName: string;
+  shared: ProfileShareField[];
+}) {
   const [fields, setFields] = useState(shared);
   const [busy, setBusy] = useState(false);
   useEffect(() => setFields(shared), [shared]);
@@ -148,7 +184,10 @@ export function ProfileSharingFields({ pageId, pageName, shared }: { pageId: str
     setBusy(true);
     try {
       setFields((await setProfileSharing(pageId, next)).fields);
-      toast(`${pageName} ${next.includes(field) ? 'may now see' : 'no longer sees'} your ${FIELD_TEXT[field].toLowerCase()}.`, 'success');
+      toast(
+        `${pageName} ${next.includes(field) ? 'may now see' : 'no longer sees'} your ${FIELD_TEXT[field].toLowerCase()}.`,
+        'success',
+      );
     } catch (err) {
       setFields(before);
       toast(describeError(err), 'error');

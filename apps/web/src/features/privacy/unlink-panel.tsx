@@ -41,12 +41,16 @@ export function UnlinkPanel({ business, onChanged }: { business: PrivacyBusiness
       <p id={`${id}-title`} className="unlink-title">
         Unlink your {name} account?
       </p>
-      <p className="muted small">{name} will no longer know who you are here, and everything you allowed it to send you stops.</p>
+      <p className="muted small">
+        {name} will no longer know who you are here, and everything you allowed it to send you stops.
+      </p>
       <label className="toggle-row">
         <input type="checkbox" checked={erase} onChange={(e) => setErase(e.target.checked)} />
         <span className="toggle-text">
           <span className="toggle-title">Also erase our conversation history</span>
-          <span className="muted small">Every message and file between you and {name} is deleted for good. This cannot be undone.</span>
+          <span className="muted small">
+            Every message and file between you and {name} is deleted for good. This cannot be undone.
+          </span>
         </span>
       </label>
       <div className="privacy-actions">

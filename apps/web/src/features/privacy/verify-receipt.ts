@@ -37,14 +37,26 @@ const json = (part: string): unknown => JSON.parse(new TextDecoder().decode(from
 export async function verifyReceipt(jws: string, keys: readonly Jwk[]): Promise<Verification> {
   try {
     const [header, payload, signature] = jws.split('.');
-    if (header === undefined || payload === undefined || signature === undefined) return { valid: false, reason: 'not a compact JWS' };
+    if (header === undefined || payload === undefined || signature === undefined)
+      return { valid: false, reason: 'not a compact JWS' };
     const head = json(header) as { alg?: string; kid?: string };
     if (head.alg !== 'ES256') return { valid: false, reason: `unexpected algorithm ${String(head.alg)}` };
     const jwk = keys.find((k) => k.kid === head.kid);
     if (jwk === undefined) return { valid: false, reason: 'signed with a key this hub does not publish' };
     const { kid: _kid, ...material } = jwk;
-    const key = await crypto.subtle.importKey('jwk', { ...material, key_ops: ['verify'] }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromBase64url(signature), new TextEncoder().encode(`${header}.${payload}`));
+    const key = await crypto.subtle.importKey(
+      'jwk',
+      { ...material, key_ops: ['verify'] },
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['verify'],
+    );
+    const ok = await crypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key,
+      fromBase64url(signature),
+      new TextEncoder().encode(`${header}.${payload}`),
+    );
     if (!ok) return { valid: false, reason: 'the signature does not match the content' };
     return { valid: true, kid: head.kid ?? '', claims: json(payload) as ReceiptClaims };
   } catch {

@@ -36,7 +36,10 @@ export function YourAssistants() {
   return (
     <section className="your-assistants" aria-labelledby={titleId}>
       <h3 id={titleId}>Your assistants</h3>
-      <p className="muted small">Assistants you connected read your conversations for you, only what you allow here. Every read is in your access log.</p>
+      <p className="muted small">
+        Assistants you connected read your conversations for you, only what you allow here. Every read is in your access
+        log.
+      </p>
       <ul className="privacy-list">
         {assistants.map((a) => (
           <li key={a.id}>
@@ -48,7 +51,15 @@ export function YourAssistants() {
   );
 }
 
-function AssistantCard({ assistant, businesses, onChanged }: { assistant: AssistantGrantView; businesses: Array<{ id: string; name: string }>; onChanged: () => Promise<void> }) {
+function AssistantCard({
+  assistant,
+  businesses,
+  onChanged,
+}: {
+  assistant: AssistantGrantView;
+  businesses: Array<{ id: string; name: string }>;
+  onChanged: () => Promise<void>;
+}) {
   const active = assistant.status === 'active';
   const [pages, setPages] = useState<string[]>(assistant.businesses.map((b) => b.page_id));
   const [categories, setCategories] = useState<string[]>(assistant.categories);
@@ -56,9 +67,21 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
   const [busy, setBusy] = useState(false);
   const baseId = useId();
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-  const dirty = !same(pages, assistant.businesses.map((b) => b.page_id)) || !same(categories, assistant.categories) || act !== assistant.act;
-  const choices = [...businesses, ...assistant.businesses.filter((b) => !businesses.some((k) => k.id === b.page_id)).map((b) => ({ id: b.page_id, name: b.name }))];
-  const flip = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+  const dirty =
+    !same(
+      pages,
+      assistant.businesses.map((b) => b.page_id),
+    ) ||
+    !same(categories, assistant.categories) ||
+    act !== assistant.act;
+  const choices = [
+    ...businesses,
+    ...assistant.businesses
+      .filter((b) => !businesses.some((k) => k.id === b.page_id))
+      .map((b) => ({ id: b.page_id, name: b.name })),
+  ];
+  const flip = (list: string[], value: string) =>
+    list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 
   const run = async (action: () => Promise<unknown>, done: string) => {
     setBusy(true);
@@ -84,7 +107,9 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
             {active ? ` · until ${fullDate(assistant.expires_at)}` : ''}
           </p>
         </div>
-        <span className={`status-pill status-${active ? 'active' : 'revoked'}`}>{active ? 'Connected' : 'Removed'}</span>
+        <span className={`status-pill status-${active ? 'active' : 'revoked'}`}>
+          {active ? 'Connected' : 'Removed'}
+        </span>
       </header>
       {active && (
         <>
@@ -92,7 +117,12 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
             <legend>Businesses it may talk to</legend>
             {choices.map((b) => (
               <label key={b.id} className="toggle-row">
-                <input type="checkbox" role="switch" checked={pages.includes(b.id)} onChange={() => setPages((p) => flip(p, b.id))} />
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={pages.includes(b.id)}
+                  onChange={() => setPages((p) => flip(p, b.id))}
+                />
                 <span className="toggle-text">
                   <span className="toggle-title">{b.name}</span>
                 </span>
@@ -103,7 +133,12 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
             <legend>Updates it may read</legend>
             {CATEGORIES.map((c) => (
               <label key={c} className="toggle-row">
-                <input type="checkbox" role="switch" checked={categories.includes(c)} onChange={() => setCategories((l) => flip(l, c))} />
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={categories.includes(c)}
+                  onChange={() => setCategories((l) => flip(l, c))}
+                />
                 <span className="toggle-text">
                   <span className="toggle-title">{humanize(c)}</span>
                 </span>
@@ -126,7 +161,12 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
                 type="button"
                 className="button primary"
                 disabled={busy || pages.length === 0 || categories.length === 0}
-                onClick={() => void run(() => changeAssistant(assistant.id, { page_ids: pages, categories, act }), 'Assistant updated.')}
+                onClick={() =>
+                  void run(
+                    () => changeAssistant(assistant.id, { page_ids: pages, categories, act }),
+                    'Assistant updated.',
+                  )
+                }
               >
                 Save
               </button>
@@ -136,7 +176,8 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
               className="button danger"
               disabled={busy}
               onClick={() => {
-                if (confirm(`Remove ${assistant.name}? It stops working on its next request.`)) void run(() => removeAssistant(assistant.id), `${assistant.name} removed.`);
+                if (confirm(`Remove ${assistant.name}? It stops working on its next request.`))
+                  void run(() => removeAssistant(assistant.id), `${assistant.name} removed.`);
               }}
             >
               Remove
@@ -150,9 +191,15 @@ function AssistantCard({ assistant, businesses, onChanged }: { assistant: Assist
           {assistant.history.map((h, i) => (
             <li key={i}>
               {h.event === 'granted' ? 'Allowed' : h.event === 'changed' ? 'Changed' : 'Removed'} {fullDate(h.at)}{' '}
-              <span className="muted small">{h.categories.map(humanize).join(', ')}{h.act ? ' · may act' : ''}</span>{' '}
+              <span className="muted small">
+                {h.categories.map(humanize).join(', ')}
+                {h.act ? ' · may act' : ''}
+              </span>{' '}
               {h.receipt !== null && (
-                <a href={`data:application/jwt;charset=utf-8,${encodeURIComponent(h.receipt)}`} download={`assistant-receipt-${h.at}.jwt`}>
+                <a
+                  href={`data:application/jwt;charset=utf-8,${encodeURIComponent(h.receipt)}`}
+                  download={`assistant-receipt-${h.at}.jwt`}
+                >
                   <Icon name="download" size={16} /> Receipt
                 </a>
               )}

@@ -43,12 +43,14 @@ function DeleteAccount() {
     <form className="delete-account" onSubmit={(e) => void submit(e)} aria-describedby={ids.explain}>
       <div id={ids.explain}>
         <p>
-          <strong>Deleting your account cannot be undone.</strong> Your conversations, messages and attachments are erased, and the key that encrypted them is
-          destroyed, so not even a backup of the hub can be read back. Your links with businesses end and they are told you unlinked.
+          <strong>Deleting your account cannot be undone.</strong> Your conversations, messages and attachments are
+          erased, and the key that encrypted them is destroyed, so not even a backup of the hub can be read back. Your
+          links with businesses end and they are told you unlinked.
         </p>
         <p className="muted small">
-          The businesses keep what they already received (their own records, such as your bank statements). The hub keeps a tamper-evident log that your account
-          was deleted, without any of your content. Download your data first if you want a copy.
+          The businesses keep what they already received (their own records, such as your bank statements). The hub
+          keeps a tamper-evident log that your account was deleted, without any of your content. Download your data
+          first if you want a copy.
         </p>
       </div>
       <label htmlFor={ids.password}>Confirm with your password</label>
@@ -91,7 +93,9 @@ export function YourData() {
           Download my data
         </a>
       </div>
-      <p className="muted small">A JSON file with your profile, conversations, consents and receipts, and the access log.</p>
+      <p className="muted small">
+        A JSON file with your profile, conversations, consents and receipts, and the access log.
+      </p>
       <DeleteAccount />
     </section>
   );

@@ -9,7 +9,13 @@ export function InstallButton() {
     if (await installApp()) toast('Confide is installed. Open it from your home screen or app list.', 'info');
   };
   return (
-    <button type="button" className="icon-button" onClick={() => void onClick()} aria-label="Install app" title="Install app">
+    <button
+      type="button"
+      className="icon-button"
+      onClick={() => void onClick()}
+      aria-label="Install app"
+      title="Install app"
+    >
       <Icon name="download" />
     </button>
   );

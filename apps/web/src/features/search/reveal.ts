@@ -16,7 +16,8 @@ export interface Focus {
 const focus = createStore<Focus | null>(null);
 let seq = 0;
 
-export const useFocus = (conversationId: string) => useStore(focus, (f) => (f?.conversationId === conversationId ? f : null));
+export const useFocus = (conversationId: string) =>
+  useStore(focus, (f) => (f?.conversationId === conversationId ? f : null));
 
 /** At most this many older pages are fetched for one jump (search looks at the newest 2,000 messages). */
 const MAX_PAGES = 60;

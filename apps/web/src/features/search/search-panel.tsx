@@ -93,7 +93,9 @@ export function SearchPanel({ conversationId, onQuery, autoFocus = false, onClos
               {results.hits.map((hit) => (
                 <li key={hit.mid}>
                   <button type="button" className="search-hit" onClick={() => void open(hit)}>
-                    {conversationId === undefined && <span className="hit-who">{conversations[hit.conversation_id]?.page.name ?? 'Conversation'}</span>}
+                    {conversationId === undefined && (
+                      <span className="hit-who">{conversations[hit.conversation_id]?.page.name ?? 'Conversation'}</span>
+                    )}
                     <span className="hit-text">
                       {hit.direction === 'in' ? 'You: ' : ''}
                       <Highlight text={hit.snippet} query={results.query} />
@@ -106,7 +108,9 @@ export function SearchPanel({ conversationId, onQuery, autoFocus = false, onClos
               ))}
             </ul>
           )}
-          {results.truncated && <p className="muted small">Only the 2,000 newest messages of each conversation are searched.</p>}
+          {results.truncated && (
+            <p className="muted small">Only the 2,000 newest messages of each conversation are searched.</p>
+          )}
         </div>
       )}
     </div>

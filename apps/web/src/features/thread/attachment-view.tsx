@@ -36,13 +36,27 @@ export function AttachmentView({ attachment, ctx }: { attachment: Attachment; ct
     case 'image':
       return (
         <a className="media" href={url} target="_blank" rel="noopener noreferrer">
-          <img src={url} alt={ctx.mine === true ? `Your photo ${str(payload, 'name') ?? ''}`.trim() : `Image from ${ctx.pageName}`} loading="lazy" />
+          <img
+            src={url}
+            alt={ctx.mine === true ? `Your photo ${str(payload, 'name') ?? ''}`.trim() : `Image from ${ctx.pageName}`}
+            loading="lazy"
+          />
         </a>
       );
     case 'video':
-      return <video className="media" src={url} controls preload="metadata" aria-label={`Video from ${ctx.pageName}`} />;
+      return (
+        <video className="media" src={url} controls preload="metadata" aria-label={`Video from ${ctx.pageName}`} />
+      );
     case 'audio':
-      return <audio className="media-audio" src={url} controls preload="metadata" aria-label={`Audio from ${ctx.pageName}`} />;
+      return (
+        <audio
+          className="media-audio"
+          src={url}
+          controls
+          preload="metadata"
+          aria-label={`Audio from ${ctx.pageName}`}
+        />
+      );
     default:
       return (
         <a className="file-card" href={url} target="_blank" rel="noopener noreferrer" download>

@@ -1,5 +1,13 @@
 /** The message composer: Enter sends, Shift+Enter adds a line; grows up to a few lines; attaches photos and PDFs (button or paste). */
-import { useId, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
 import { Icon } from '../../components/icon';
 import type { PageProfile } from '@confide/protocol';
 import { customerTyping, sendText } from '../conversations/messenger';
@@ -66,7 +74,9 @@ export function Composer({ conversationId, pageName, menu }: Props) {
 
   return (
     <form className="composer" onSubmit={submit}>
-      {menu != null && menu.items.length > 0 && <PersistentMenu conversationId={conversationId} pageName={pageName} items={menu.items} />}
+      {menu != null && menu.items.length > 0 && (
+        <PersistentMenu conversationId={conversationId} pageName={pageName} items={menu.items} />
+      )}
       {!inputDisabled && (
         <>
           <button

@@ -53,7 +53,9 @@ export function ConsentSheet({ pageName, categories, busy, onAllow, onClose }: P
         }}
       >
         <h2 id={titleId}>Allow {pageName} to send you…</h2>
-        <p className="muted small">Outside your conversations, only what you tick. Confide records your choice and keeps a signed receipt.</p>
+        <p className="muted small">
+          Outside your conversations, only what you tick. Confide records your choice and keeps a signed receipt.
+        </p>
         <ul className="consent-sheet-list">
           {categories.map((c) => (
             <li key={c.category}>

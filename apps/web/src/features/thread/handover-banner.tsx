@@ -32,7 +32,12 @@ export function HandoverBanner({ conversation, lastMid }: { conversation: Conver
   }, [conversationId, conversation, lastMid, waiting]);
 
   if (handover?.state !== 'waiting') return null;
-  const place = handover.position === null ? '' : handover.position === 1 ? ' You are next.' : ` You are number ${handover.position} in the queue.`;
+  const place =
+    handover.position === null
+      ? ''
+      : handover.position === 1
+        ? ' You are next.'
+        : ` You are number ${handover.position} in the queue.`;
   return (
     <p className="handover-banner" role="status">
       Waiting for a person to join.{place}

@@ -30,12 +30,15 @@ export interface ButtonContext {
 export type Viewer = 'customer' | 'agent';
 
 /** The consent screen for an account_link button: the whole page goes there and comes back. */
-export const linkStartUrl = (mid: string, url: string) => `/link/start?mid=${encodeURIComponent(mid)}&url=${encodeURIComponent(url)}`;
+export const linkStartUrl = (mid: string, url: string) =>
+  `/link/start?mid=${encodeURIComponent(mid)}&url=${encodeURIComponent(url)}`;
 
 export function MessageButton({ button, ctx }: { button: Json; ctx: ButtonContext }) {
   const [busy, setBusy] = useState(false);
   const type = str(button, 'type');
-  const title = str(button, 'title') ?? (type === 'account_link' ? 'Link account' : type === 'account_unlink' ? 'Unlink account' : 'Open');
+  const title =
+    str(button, 'title') ??
+    (type === 'account_link' ? 'Link account' : type === 'account_unlink' ? 'Unlink account' : 'Open');
 
   // The agent sees the button as the customer does; tapping it is the customer's to do.
   if (ctx.viewer === 'agent' && type !== 'web_url') {
@@ -68,7 +71,11 @@ export function MessageButton({ button, ctx }: { button: Json; ctx: ButtonContex
     }
     case 'postback':
       return (
-        <button type="button" className="msg-button" onClick={() => void sendPostback(ctx.conversationId, str(button, 'payload') ?? '', title, ctx.mid)}>
+        <button
+          type="button"
+          className="msg-button"
+          onClick={() => void sendPostback(ctx.conversationId, str(button, 'payload') ?? '', title, ctx.mid)}
+        >
           {title}
         </button>
       );

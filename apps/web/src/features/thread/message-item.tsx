@@ -41,7 +41,8 @@ export function MessageItem(props: ItemProps) {
 }
 
 /** The viewer's own side: the customer's messages for the customer, the business's for an agent. */
-const isMine = (message: ChatMessage, viewer: Viewer = 'customer') => (viewer === 'agent' ? message.direction === 'out' : message.direction === 'in');
+const isMine = (message: ChatMessage, viewer: Viewer = 'customer') =>
+  viewer === 'agent' ? message.direction === 'out' : message.direction === 'in';
 
 function MessageContent({ message, conversation, grouped, viewer = 'customer', customerName = 'Customer' }: ItemProps) {
   const mine = isMine(message, viewer);
@@ -61,7 +62,13 @@ function MessageContent({ message, conversation, grouped, viewer = 'customer', c
     viewer,
   };
   const fromBusiness = message.direction === 'out';
-  const author = fromBusiness ? (agent ? (message.persona?.name ?? 'Assistant') : conversation.page.name) : agent ? customerName : 'You';
+  const author = fromBusiness
+    ? agent
+      ? (message.persona?.name ?? 'Assistant')
+      : conversation.page.name
+    : agent
+      ? customerName
+      : 'You';
   const meta = (
     <span className="meta">
       <time dateTime={new Date(message.created_at).toISOString()}>{clockTime(message.created_at)}</time>
@@ -88,7 +95,9 @@ function MessageContent({ message, conversation, grouped, viewer = 'customer', c
       <span className="visually-hidden">{author}:</span>
       {agent && !grouped && <span className="persona">{author}</span>}
       {!agent && !mine && message.persona != null && !grouped && <PersonaLabel persona={message.persona} />}
-      {!agent && mine && body.surface === 'assistant' && <span className="persona via-assistant">Sent by your assistant</span>}
+      {!agent && mine && body.surface === 'assistant' && (
+        <span className="persona via-assistant">Sent by your assistant</span>
+      )}
       {text !== undefined && text !== '' && (
         <p className={`bubble${body.postback !== undefined ? ' postback' : ''}`}>
           <span className="text">{text}</span>
@@ -105,14 +114,22 @@ function MessageContent({ message, conversation, grouped, viewer = 'customer', c
   );
 }
 
-const isFullConversation = (c: ThreadRef): c is Conversation => c.page_read_watermark !== undefined && c.page_delivered_watermark !== undefined;
+const isFullConversation = (c: ThreadRef): c is Conversation =>
+  c.page_read_watermark !== undefined && c.page_delivered_watermark !== undefined;
 
 /** The human agent a business message was sent by, e.g. "Dana · Fraud team", with their picture when they have one. */
 function PersonaLabel({ persona }: { persona: MessagePersona }) {
   return (
     <span className="persona">
       {persona.profile_picture_url != null && (
-        <img className="persona-picture" src={persona.profile_picture_url} alt="" width={16} height={16} loading="lazy" />
+        <img
+          className="persona-picture"
+          src={persona.profile_picture_url}
+          alt=""
+          width={16}
+          height={16}
+          loading="lazy"
+        />
       )}
       {persona.name}
     </span>

@@ -32,10 +32,24 @@ interface Props {
   intro?: ReactNode;
 }
 
-export function MessageList({ conversation, messages, pending, uploads = [], hasOlder, loadingOlder, onLoadOlder, typing, intro }: Props) {
+export function MessageList({
+  conversation,
+  messages,
+  pending,
+  uploads = [],
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  typing,
+  intro,
+}: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const before = useRef<{ firstMid: string | undefined; lastKey: string | undefined; height: number }>({ firstMid: undefined, lastKey: undefined, height: 0 });
+  const before = useRef<{ firstMid: string | undefined; lastKey: string | undefined; height: number }>({
+    firstMid: undefined,
+    lastKey: undefined,
+    height: 0,
+  });
   const [unseen, setUnseen] = useState(false);
 
   const firstMid = messages[0]?.mid;
@@ -108,7 +122,14 @@ export function MessageList({ conversation, messages, pending, uploads = [], has
 
   return (
     <div className="message-area">
-      <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="log" aria-label={`Messages with ${conversation.page.name}`}>
+      <div
+        className="message-scroller"
+        ref={scroller}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="log"
+        aria-label={`Messages with ${conversation.page.name}`}
+      >
         <div className="message-inner">
           {hasOlder ? (
             <div className="load-older">
@@ -119,7 +140,9 @@ export function MessageList({ conversation, messages, pending, uploads = [], has
           ) : intro !== undefined ? (
             intro
           ) : (
-            <p className="thread-start muted small">This is the start of your conversation with {conversation.page.name}.</p>
+            <p className="thread-start muted small">
+              This is the start of your conversation with {conversation.page.name}.
+            </p>
           )}
           <ol className="messages">
             {messages.map((m, i) => {

@@ -9,7 +9,15 @@ import { Icon } from '../../components/icon';
 import { safeUrl } from '../../lib/payload';
 import { sendPostback } from '../conversations/messenger';
 
-export function PersistentMenu({ conversationId, pageName, items }: { conversationId: string; pageName: string; items: ProfileMenuItem[] }) {
+export function PersistentMenu({
+  conversationId,
+  pageName,
+  items,
+}: {
+  conversationId: string;
+  pageName: string;
+  items: ProfileMenuItem[];
+}) {
   const [open, setOpen] = useState(false);
   /** The nested menus opened, outermost first. */
   const [path, setPath] = useState<Array<Extract<ProfileMenuItem, { type: 'nested' }>>>([]);
@@ -66,9 +74,21 @@ export function PersistentMenu({ conversationId, pageName, items }: { conversati
         <Icon name="menu" />
       </button>
       {open && (
-        <div className="persistent-menu" id={id} role="menu" aria-label={level?.title ?? `${pageName} menu`} ref={list} onKeyDown={onKeyDown}>
+        <div
+          className="persistent-menu"
+          id={id}
+          role="menu"
+          aria-label={level?.title ?? `${pageName} menu`}
+          ref={list}
+          onKeyDown={onKeyDown}
+        >
           {level !== undefined && (
-            <button type="button" role="menuitem" className="menu-item menu-back" onClick={() => setPath(path.slice(0, -1))}>
+            <button
+              type="button"
+              role="menuitem"
+              className="menu-item menu-back"
+              onClick={() => setPath(path.slice(0, -1))}
+            >
               <Icon name="back" size={18} />
               {level.title}
             </button>
@@ -102,7 +122,12 @@ function MenuEntry({ item, onPostback, onOpen, onLeave }: EntryProps) {
   switch (item.type) {
     case 'postback':
       return (
-        <button type="button" role="menuitem" className="menu-item" onClick={() => onPostback(item.payload, item.title)}>
+        <button
+          type="button"
+          role="menuitem"
+          className="menu-item"
+          onClick={() => onPostback(item.payload, item.title)}
+        >
           {item.title}
         </button>
       );
@@ -117,7 +142,14 @@ function MenuEntry({ item, onPostback, onOpen, onLeave }: EntryProps) {
       const href = safeUrl(item.url);
       if (href === undefined) return null;
       return (
-        <a role="menuitem" className="menu-item" href={href} target="_blank" rel="noopener noreferrer" onClick={onLeave}>
+        <a
+          role="menuitem"
+          className="menu-item"
+          href={href}
+          target="_blank"
+          rel="noopener noreferrer"
+          onClick={onLeave}
+        >
           <span>{item.title}</span>
           <Icon name="external" size={16} label="(opens in a new tab)" />
         </a>

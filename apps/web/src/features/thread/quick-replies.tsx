@@ -10,8 +10,15 @@ export function QuickReplies({ conversationId, replies }: { conversationId: stri
   return (
     <div className="quick-replies" role="group" aria-label="Suggested replies">
       {usable.map((r, i) => (
-        <button key={i} type="button" className="quick-reply" onClick={() => void sendQuickReply(conversationId, r.payload ?? '', r.title ?? '')}>
-          {r.image_url !== undefined && safeUrl(r.image_url) !== undefined && <img src={safeUrl(r.image_url)} alt="" width={18} height={18} />}
+        <button
+          key={i}
+          type="button"
+          className="quick-reply"
+          onClick={() => void sendQuickReply(conversationId, r.payload ?? '', r.title ?? '')}
+        >
+          {r.image_url !== undefined && safeUrl(r.image_url) !== undefined && (
+            <img src={safeUrl(r.image_url)} alt="" width={18} height={18} />
+          )}
           {r.title}
         </button>
       ))}

@@ -15,7 +15,8 @@ import { TemplateButtons } from './templates/button-template';
 /** The notification category styled as a security alert. */
 export const SECURITY_CATEGORY = 'fraud_alerts';
 
-export const isSecurityAlert = (m: ChatMessage): boolean => m.direction === 'out' && m.notification_category === SECURITY_CATEGORY;
+export const isSecurityAlert = (m: ChatMessage): boolean =>
+  m.direction === 'out' && m.notification_category === SECURITY_CATEGORY;
 
 interface Parsed {
   title: string | undefined;
@@ -50,7 +51,8 @@ export function parseAlertText(text: string): Parsed {
 export function SecurityAlert({ message, ctx }: { message: ChatMessage; ctx: ButtonContext }) {
   const headingId = useId();
   // A button template (tagged update) or a utility message, whose header is the alert's heading.
-  const kind = message.body.attachment?.type === 'template' ? str(message.body.attachment.payload, 'template_type') : undefined;
+  const kind =
+    message.body.attachment?.type === 'template' ? str(message.body.attachment.payload, 'template_type') : undefined;
   const template = kind === 'button' || kind === 'utility' ? message.body.attachment?.payload : undefined;
   const header = kind === 'utility' ? str(template as Json, 'header') : undefined;
   const body = template === undefined ? (message.body.text ?? '') : (str(template as Json, 'text') ?? '');
@@ -58,7 +60,11 @@ export function SecurityAlert({ message, ctx }: { message: ChatMessage; ctx: But
   const { title, fields, lines } = parseAlertText(text);
   const open = message.awaits_answer === true && ctx.answered == null;
   return (
-    <section className={`security-alert${open ? ' open' : ''}`} aria-labelledby={headingId} data-testid="security-alert">
+    <section
+      className={`security-alert${open ? ' open' : ''}`}
+      aria-labelledby={headingId}
+      data-testid="security-alert"
+    >
       <header className="security-alert-head">
         <Icon name="shield" size={20} />
         <h3 id={headingId}>

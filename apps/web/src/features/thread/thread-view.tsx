@@ -121,7 +121,9 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
           <h2 id="thread-title" ref={heading} tabIndex={-1}>
             {conversation.page.name}
           </h2>
-          <p className="muted small thread-subtitle">{typing ? 'typing…' : conversation.page.category === 'bank' ? 'Bank' : 'Business'}</p>
+          <p className="muted small thread-subtitle">
+            {typing ? 'typing…' : conversation.page.category === 'bank' ? 'Bank' : 'Business'}
+          </p>
         </div>
         <button
           type="button"
@@ -151,11 +153,18 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
         intro={fresh ? <Welcome conversation={conversation} profile={profile} /> : undefined}
       />
       <HandoverBanner conversation={conversation} lastMid={thread.messages.at(-1)?.mid} />
-      {quickReplies !== undefined && <QuickReplies key={quickMid} conversationId={conversationId} replies={quickReplies} />}
+      {quickReplies !== undefined && (
+        <QuickReplies key={quickMid} conversationId={conversationId} replies={quickReplies} />
+      )}
       {getStarted != null ? (
         <GetStarted conversationId={conversationId} payload={getStarted.payload} />
       ) : (
-        <Composer key={conversationId} conversationId={conversationId} pageName={conversation.page.name} menu={profile?.persistent_menu} />
+        <Composer
+          key={conversationId}
+          conversationId={conversationId}
+          pageName={conversation.page.name}
+          menu={profile?.persistent_menu}
+        />
       )}
     </section>
   );

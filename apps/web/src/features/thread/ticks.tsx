@@ -2,7 +2,13 @@
 import { Icon } from '../../components/icon';
 import type { DeliveryState } from '../conversations/messenger-state';
 
-const LABELS: Record<DeliveryState, string> = { sending: 'Sending', failed: 'Not sent', sent: 'Sent', delivered: 'Delivered', read: 'Read' };
+const LABELS: Record<DeliveryState, string> = {
+  sending: 'Sending',
+  failed: 'Not sent',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+};
 
 export function Ticks({ state }: { state: DeliveryState }) {
   const icon = state === 'sending' ? 'clock' : state === 'failed' ? 'alert' : state === 'sent' ? 'check' : 'checks';

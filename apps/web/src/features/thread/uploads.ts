@@ -24,7 +24,8 @@ export interface Upload {
 }
 
 const uploads = createStore<Upload[]>([]);
-export const useUploads = (conversationId: string): Upload[] => useStore(uploads, (list) => list).filter((u) => u.conversationId === conversationId);
+export const useUploads = (conversationId: string): Upload[] =>
+  useStore(uploads, (list) => list).filter((u) => u.conversationId === conversationId);
 
 /** What the file picker offers. */
 export const ACCEPTED_TYPES = Object.keys(CUSTOMER_UPLOAD_TYPES).join(',');
@@ -34,9 +35,11 @@ const MAX_AT_ONCE = 10;
 
 /** Why this file cannot be sent, in words; null when it can. */
 export function refusal(file: Pick<File, 'name' | 'size' | 'type'>): string | null {
-  if (!(file.type in CUSTOMER_UPLOAD_TYPES)) return `“${file.name}” can’t be sent: only photos (JPEG, PNG, GIF, WebP) and PDF documents.`;
+  if (!(file.type in CUSTOMER_UPLOAD_TYPES))
+    return `“${file.name}” can’t be sent: only photos (JPEG, PNG, GIF, WebP) and PDF documents.`;
   if (file.size === 0) return `“${file.name}” is empty.`;
-  if (file.size > MAX_CUSTOMER_UPLOAD_BYTES) return `“${file.name}” is ${(file.size / 1024 / 1024).toFixed(1)} MB; files can be up to ${MAX_MB} MB.`;
+  if (file.size > MAX_CUSTOMER_UPLOAD_BYTES)
+    return `“${file.name}” is ${(file.size / 1024 / 1024).toFixed(1)} MB; files can be up to ${MAX_MB} MB.`;
   return null;
 }
 
@@ -93,7 +96,10 @@ async function start(upload: Upload): Promise<void> {
     discardUpload(upload.id);
   } catch (err) {
     // The hub words its type and size refusals for people ("Files can be up to 10 MB.").
-    const hubWords = err instanceof ApiError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'UNSUPPORTED_MEDIA_TYPE') ? err.message : undefined;
+    const hubWords =
+      err instanceof ApiError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'UNSUPPORTED_MEDIA_TYPE')
+        ? err.message
+        : undefined;
     update(upload.id, { error: hubWords ?? describeError(err) });
   }
 }
@@ -102,7 +108,10 @@ async function start(upload: Upload): Promise<void> {
 function post(upload: Upload, onProgress: (fraction: number) => void): Promise<ChatMessage> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/conversations/${encodeURIComponent(upload.conversationId)}/attachments?name=${encodeURIComponent(upload.file.name)}`);
+    xhr.open(
+      'POST',
+      `/api/conversations/${encodeURIComponent(upload.conversationId)}/attachments?name=${encodeURIComponent(upload.file.name)}`,
+    );
     xhr.setRequestHeader('content-type', upload.file.type);
     xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.onprogress = (e) => {
@@ -119,7 +128,9 @@ function post(upload: Upload, onProgress: (fraction: number) => void): Promise<C
       if (xhr.status === 201 && data !== undefined) resolve(data as ChatMessage);
       else {
         const e = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-        reject(new ApiError(e?.code ?? `HTTP_${xhr.status}`, e?.message ?? `Upload failed (${xhr.status})`, xhr.status));
+        reject(
+          new ApiError(e?.code ?? `HTTP_${xhr.status}`, e?.message ?? `Upload failed (${xhr.status})`, xhr.status),
+        );
       }
     };
     xhr.send(upload.file);

@@ -13,12 +13,20 @@ export function Welcome({ conversation, profile }: { conversation: Conversation;
       <Avatar id={page.id} name={page.name} size="lg" />
       <h3 className="welcome-name">{page.name}</h3>
       <p className="muted small">{page.category === 'bank' ? 'Bank' : 'Business'}</p>
-      {profile?.greeting != null ? <p className="welcome-greeting">{profile.greeting}</p> : page.description !== '' && <p className="welcome-greeting">{page.description}</p>}
+      {profile?.greeting != null ? (
+        <p className="welcome-greeting">{profile.greeting}</p>
+      ) : (
+        page.description !== '' && <p className="welcome-greeting">{page.description}</p>
+      )}
       {profile !== undefined && profile.ice_breakers.length > 0 && (
         <ul className="ice-breakers" aria-label="Suggested questions">
           {profile.ice_breakers.map((q) => (
             <li key={q.payload + q.question}>
-              <button type="button" className="ice-breaker" onClick={() => void sendPostback(conversation.id, q.payload, q.question)}>
+              <button
+                type="button"
+                className="ice-breaker"
+                onClick={() => void sendPostback(conversation.id, q.payload, q.question)}
+              >
                 {q.question}
               </button>
             </li>
@@ -33,7 +41,11 @@ export function Welcome({ conversation, profile }: { conversation: Conversation;
 export function GetStarted({ conversationId, payload }: { conversationId: string; payload: string }) {
   return (
     <div className="get-started">
-      <button type="button" className="button primary" onClick={() => void sendPostback(conversationId, payload, 'Get Started')}>
+      <button
+        type="button"
+        className="button primary"
+        onClick={() => void sendPostback(conversationId, payload, 'Get Started')}
+      >
         Get Started
       </button>
     </div>

@@ -52,11 +52,14 @@ export async function buildMessageBody(tx: WriteTx, input: BuildBodyInput): Prom
     body.reply_to = { mid: input.replyTo };
   }
   if (message.text !== undefined) body.text = message.text;
-  if (message.attachment?.type === 'template') body.attachment = { type: 'template', payload: message.attachment.payload };
-  else if (message.attachment !== undefined) body.attachment = await media(tx, input, message.attachment, out, 'message.attachment');
+  if (message.attachment?.type === 'template')
+    body.attachment = { type: 'template', payload: message.attachment.payload };
+  else if (message.attachment !== undefined)
+    body.attachment = await media(tx, input, message.attachment, out, 'message.attachment');
   if (message.attachments !== undefined) {
     body.attachments = [];
-    for (const [i, a] of message.attachments.entries()) body.attachments.push(await media(tx, input, a, out, `message.attachments.${i}`));
+    for (const [i, a] of message.attachments.entries())
+      body.attachments.push(await media(tx, input, a, out, `message.attachments.${i}`));
   }
   if (message.quick_replies !== undefined) body.quick_replies = message.quick_replies;
   if (message.metadata !== undefined) body.metadata = message.metadata;
@@ -85,7 +88,14 @@ async function media(
   const reusable = payload.is_reusable === true;
   if (payload.url !== undefined) {
     if (!reusable) return { type, payload: { url: payload.url } };
-    const row = await input.attachments.insert(tx, input.principal, type, { kind: 'url', url: payload.url }, true, null);
+    const row = await input.attachments.insert(
+      tx,
+      input.principal,
+      type,
+      { kind: 'url', url: payload.url },
+      true,
+      null,
+    );
     out.linked.push(row.id);
     out.reusableId = row.id;
     return { type, payload: attachmentPayload(row) };
@@ -97,7 +107,14 @@ async function media(
       detail: { param: `${param}.payload` },
     });
   }
-  const row = await input.attachments.insert(tx, input.principal, type, { kind: 'file', file: input.staged.file }, reusable, input.staged.blobKey);
+  const row = await input.attachments.insert(
+    tx,
+    input.principal,
+    type,
+    { kind: 'file', file: input.staged.file },
+    reusable,
+    input.staged.blobKey,
+  );
   await input.attachments.shareWith(tx, row, input.conv);
   out.linked.push(row.id);
   if (reusable) out.reusableId = row.id;

@@ -21,7 +21,8 @@ export async function assertWithinPolicy(
   cmd: Exclude<SendCommand, { kind: 'utility' }>,
   now: number,
 ): Promise<void> {
-  if (cmd.kind === 'action') return assertWindow(conv, cmd.personaId === undefined ? STANDARD_WINDOW_MS : HUMAN_AGENT_WINDOW_MS, now);
+  if (cmd.kind === 'action')
+    return assertWindow(conv, cmd.personaId === undefined ? STANDARD_WINDOW_MS : HUMAN_AGENT_WINDOW_MS, now);
   if (cmd.messagingType !== 'MESSAGE_TAG') return assertWindow(conv, STANDARD_WINDOW_MS, now);
   const tag = cmd.tag as NonNullable<typeof cmd.tag>;
   if (tag === 'HUMAN_AGENT') {
@@ -34,7 +35,14 @@ export async function assertWithinPolicy(
     return assertWindow(conv, HUMAN_AGENT_WINDOW_MS, now);
   }
   if (CONSENT_TAGS.includes(tag)) {
-    await assertProactiveSendAllowed(db, { customerId: conv.customer_id, pageId: conv.page_id, conversationId: conv.id, tag, category: cmd.category, now });
+    await assertProactiveSendAllowed(db, {
+      customerId: conv.customer_id,
+      pageId: conv.page_id,
+      conversationId: conv.id,
+      tag,
+      category: cmd.category,
+      now,
+    });
   }
 }
 

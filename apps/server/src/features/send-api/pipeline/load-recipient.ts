@@ -26,22 +26,33 @@ export const recipientsAhead: ReadAheadSource<RecipientKey> = {
     for (const { pageId, psid } of keys) byPage.set(pageId, [...(byPage.get(pageId) ?? []), psid]);
     const rows = new Map<string, unknown>();
     for (const [pageId, psids] of byPage) {
-      for (const row of await findRecipientsByPsids(db, pageId, psids)) rows.set(recipientsAhead.id({ pageId, psid: row.psid }), row);
+      for (const row of await findRecipientsByPsids(db, pageId, psids))
+        rows.set(recipientsAhead.id({ pageId, psid: row.psid }), row);
     }
     return rows;
   },
 };
 
 /** The recipient, from the transaction's read-ahead (`recipientsAhead`) when it has one. */
-export async function loadRecipient(db: Kysely<Database>, pageId: string, psid: string, ahead?: WriteTx['ahead']): Promise<RecipientRow> {
-  const conv = ahead !== undefined ? (ahead.row as RecipientRow | undefined) : await findRecipientByPsid(db, pageId, psid);
+export async function loadRecipient(
+  db: Kysely<Database>,
+  pageId: string,
+  psid: string,
+  ahead?: WriteTx['ahead'],
+): Promise<RecipientRow> {
+  const conv =
+    ahead !== undefined ? (ahead.row as RecipientRow | undefined) : await findRecipientByPsid(db, pageId, psid);
   if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
   if (conv.blocked_reason !== null) throw new PlatformError('USER_UNAVAILABLE');
   return conv;
 }
 
 /** `persona_id` must name a live persona of this page (another page's persona looks unknown). */
-export async function assertPersona(db: Kysely<Database>, pageId: string, personaId: string | undefined): Promise<void> {
+export async function assertPersona(
+  db: Kysely<Database>,
+  pageId: string,
+  personaId: string | undefined,
+): Promise<void> {
   if (personaId === undefined) return;
   const row = await db
     .selectFrom('personas')
@@ -51,5 +62,8 @@ export async function assertPersona(db: Kysely<Database>, pageId: string, person
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (row === undefined)
-    throw new PlatformError('INVALID_PARAMETER', { message: 'param persona_id does not match a persona of this page', detail: { param: 'persona_id' } });
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: 'param persona_id does not match a persona of this page',
+      detail: { param: 'persona_id' },
+    });
 }

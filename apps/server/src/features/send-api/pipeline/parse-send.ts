@@ -46,21 +46,27 @@ export interface ParseSendOptions {
 export const TAGS_RETIRED_ON = '2026-04-27';
 
 /** A send whose `message` carries `template`: a utility template by name and language. */
-const UtilitySendRequestSchema = SendMessageRequestSchema.omit({ message: true }).extend({ message: TemplateMessageSchema });
+const UtilitySendRequestSchema = SendMessageRequestSchema.omit({ message: true }).extend({
+  message: TemplateMessageSchema,
+});
 
 export function parseSendRequest(params: Record<string, unknown>, options: ParseSendOptions): SendCommand {
-  if (params['message'] !== undefined && params['sender_action'] !== undefined) throw new PlatformError('MESSAGE_AND_ACTION');
+  if (params['message'] !== undefined && params['sender_action'] !== undefined)
+    throw new PlatformError('MESSAGE_AND_ACTION');
   assertNotRecurringNotification(params);
   if (isTemplateMessage(params['message'])) return parseUtilitySend(params);
-  if (params['messaging_type'] === 'UTILITY') throw invalid('param message.template is required when messaging_type is UTILITY', 'message.template');
+  if (params['messaging_type'] === 'UTILITY')
+    throw invalid('param message.template is required when messaging_type is UTILITY', 'message.template');
   const req = parseParams(SendMessageRequestSchema, params);
   const psid = req.recipient.id;
-  if (req.sender_action !== undefined) return { kind: 'action', psid, action: req.sender_action, personaId: req.persona_id };
+  if (req.sender_action !== undefined)
+    return { kind: 'action', psid, action: req.sender_action, personaId: req.persona_id };
   if (req.message === undefined) throw invalid('param message or sender_action is required', 'message');
   // Meta documents messaging_type as required, but its reference bots omit it and Graph accepts
   // them as replies: a missing type is RESPONSE (inside the 24-hour window, as any response).
   const messagingType = req.messaging_type ?? 'RESPONSE';
-  if (messagingType === 'MESSAGE_TAG' && req.tag === undefined) throw invalid('param tag is required when messaging_type is MESSAGE_TAG', 'tag');
+  if (messagingType === 'MESSAGE_TAG' && req.tag === undefined)
+    throw invalid('param tag is required when messaging_type is MESSAGE_TAG', 'tag');
   if (messagingType === 'MESSAGE_TAG' && !options.legacyTags) assertTagSupported(req.tag as MessageTag);
   assertAccountLinkUrls(req.message, options.allowLoopbackHttp);
   return {
@@ -76,7 +82,12 @@ export function parseSendRequest(params: Record<string, unknown>, options: Parse
 }
 
 function isTemplateMessage(message: unknown): boolean {
-  return message !== null && typeof message === 'object' && !Array.isArray(message) && (message as Record<string, unknown>)['template'] !== undefined;
+  return (
+    message !== null &&
+    typeof message === 'object' &&
+    !Array.isArray(message) &&
+    (message as Record<string, unknown>)['template'] !== undefined
+  );
 }
 
 /** A utility send: any window, never with a tag (its consent comes from the template's category). */
@@ -87,7 +98,10 @@ function parseUtilitySend(params: Record<string, unknown>): SendCommand {
   }
   const req = parseParams(UtilitySendRequestSchema, params);
   if (req.messaging_type === 'MESSAGE_TAG') {
-    throw invalid('param messaging_type: a template message is sent with messaging_type UTILITY (or without one), not with a tag', 'messaging_type');
+    throw invalid(
+      'param messaging_type: a template message is sent with messaging_type UTILITY (or without one), not with a tag',
+      'messaging_type',
+    );
   }
   return { kind: 'utility', psid: req.recipient.id, message: req.message, personaId: req.persona_id };
 }
@@ -112,7 +126,11 @@ function assertAccountLinkUrls(message: OutgoingMessage, allowLoopbackHttp: bool
   if (attachment === undefined || attachment.type !== 'template') return;
   const payload = attachment.payload;
   const buttons: Button[] =
-    payload.template_type === 'button' ? payload.buttons : payload.template_type === 'generic' ? payload.elements.flatMap((e) => e.buttons ?? []) : [];
+    payload.template_type === 'button'
+      ? payload.buttons
+      : payload.template_type === 'generic'
+        ? payload.elements.flatMap((e) => e.buttons ?? [])
+        : [];
   for (const button of buttons) {
     if (button.type === 'account_link' && !isAllowedAccountLinkUrl(button.url, allowLoopbackHttp)) {
       throw invalid('param url of an account_link button must use https', 'message.attachment.payload.buttons.url');

@@ -52,8 +52,12 @@ export function ConsentRequestCard({ payload, ctx }: { payload: Json; ctx: Butto
           <Icon name="shield" size={16} /> Confide · consent request
         </p>
         <p>{text}</p>
-        {view !== null && view.status === 'allowed' && <p className="card-subtitle">You allowed this. Change it any time in Privacy.</p>}
-        {view !== null && view.status === 'declined' && <p className="card-subtitle">You answered Not now. Nothing was allowed.</p>}
+        {view !== null && view.status === 'allowed' && (
+          <p className="card-subtitle">You allowed this. Change it any time in Privacy.</p>
+        )}
+        {view !== null && view.status === 'declined' && (
+          <p className="card-subtitle">You answered Not now. Nothing was allowed.</p>
+        )}
         {failed && <p className="card-subtitle">This request is no longer available.</p>}
       </div>
       {view?.status === 'open' && (

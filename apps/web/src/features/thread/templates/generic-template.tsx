@@ -6,7 +6,13 @@ export function GenericTemplate({ payload, ctx }: { payload: Json; ctx: ButtonCo
   const elements = asObjects(payload['elements']);
   const square = str(payload, 'image_aspect_ratio') === 'square';
   return (
-    <div className="carousel" role="group" aria-roledescription="carousel" aria-label={`${elements.length} cards from ${ctx.pageName}`} tabIndex={0}>
+    <div
+      className="carousel"
+      role="group"
+      aria-roledescription="carousel"
+      aria-label={`${elements.length} cards from ${ctx.pageName}`}
+      tabIndex={0}
+    >
       <ul className="carousel-track">
         {elements.map((el, i) => {
           const image = safeUrl(str(el, 'image_url'));
@@ -14,8 +20,15 @@ export function GenericTemplate({ payload, ctx }: { payload: Json; ctx: ButtonCo
           const href = str(action, 'type') === 'web_url' ? safeUrl(str(action, 'url')) : undefined;
           const title = str(el, 'title') ?? '';
           return (
-            <li key={i} className="card generic-card" aria-roledescription="slide" aria-label={`${i + 1} of ${elements.length}: ${title}`}>
-              {image !== undefined && <img className={`card-image${square ? ' square' : ''}`} src={image} alt="" loading="lazy" />}
+            <li
+              key={i}
+              className="card generic-card"
+              aria-roledescription="slide"
+              aria-label={`${i + 1} of ${elements.length}: ${title}`}
+            >
+              {image !== undefined && (
+                <img className={`card-image${square ? ' square' : ''}`} src={image} alt="" loading="lazy" />
+              )}
               <div className="card-body">
                 <p className="card-title">
                   {href === undefined ? (

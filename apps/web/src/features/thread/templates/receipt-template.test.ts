@@ -8,6 +8,8 @@ describe('taxIncluded', () => {
     // US style: tax added on top.
     expect(taxIncluded({ subtotal: 50, shipping_cost: 5, total_tax: 4.4, total_cost: 59.4 }, [])).toBe(false);
     expect(taxIncluded({ subtotal: 12.5, shipping_cost: 2.5, total_tax: 0, total_cost: 15 }, [])).toBe(false);
-    expect(taxIncluded({ subtotal: 30, shipping_cost: 0, total_tax: 4.79, total_cost: 25 }, [{ name: 'Coupon', amount: 5 }])).toBe(true);
+    expect(
+      taxIncluded({ subtotal: 30, shipping_cost: 0, total_tax: 4.79, total_cost: 25 }, [{ name: 'Coupon', amount: 5 }]),
+    ).toBe(true);
   });
 });
