@@ -122,7 +122,7 @@ export const wsIdle: Scenario = {
             metric: 'RSS per stream',
             unit: 'KB',
             measured: round(h.bytesPerConnection / 1024, 2),
-            target: { op: '<=', value: 10 },
+            target: { op: '<=', value: 7 },
             reference: round(ref.bytesPerConnection / 1024, 2),
             note: `hub RSS ${Math.round(h.rssBefore / 2 ** 20)} → ${Math.round(h.rssAfter / 2 ** 20)} MB`,
           },

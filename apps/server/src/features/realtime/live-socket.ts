@@ -8,6 +8,8 @@
  */
 import { ClientFrameSchema, StreamCloseCode } from '@confide/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { BusEvent } from '../../bus/events.js';
 import type { HubContext } from '../../context.js';
@@ -30,8 +32,30 @@ export function liveStreamRoute(
   open: (socket: WebSocket, request: FastifyRequest) => void,
 ) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get(path, { websocket: true, preValidation: auth }, open);
+    app.get(path, { websocket: true, preValidation: auth }, (socket, request) => {
+      shedUpgradeState(socket, (err) => app.log.debug({ err }, 'stream socket error'));
+      open(socket, request);
+    });
   };
+}
+
+/**
+ * A stream is held for hours, so what each socket keeps alive is the hub's memory per customer.
+ * After the upgrade, the plugin's error listener closes over Fastify's request and reply (with their
+ * logger, headers and the upgrade request), and the placeholder HTTP response stays attached to the
+ * TCP socket: several KB per stream that nothing reads again. This drops both references; errors
+ * on the socket are logged (at debug: a client that vanished is routine) and end it as before.
+ */
+function shedUpgradeState(socket: WebSocket, onError: (err: Error) => void): void {
+  socket.removeAllListeners('error');
+  socket.on('error', (err) => {
+    onError(err);
+    socket.terminate();
+  });
+  // `ws` keeps the TCP socket in `_socket`; Node's HTTP server keeps the response in `_httpMessage`.
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  const response = (tcp as (Socket & { _httpMessage?: ServerResponse | null }) | undefined)?._httpMessage;
+  if (tcp !== undefined && response) response.detachSocket(tcp);
 }
 
 /** Options of {@link LiveSocket}. */
