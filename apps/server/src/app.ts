@@ -45,6 +45,7 @@ import { inboxCustomerRoutes } from './features/inbox/customer-routes.js';
 import { inboxStreamRoutes } from './features/inbox/stream.js';
 import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
+import { transcriptRoutes } from './features/transcripts/routes.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
 import { PushSubscriptions } from './features/push/subscriptions.js';
@@ -224,13 +225,10 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const smsCarrier = smsCarrierFor(ctx.config, ctx.now);
   if (smsCarrier !== null) {
     const phones = new Phones(ctx, smsCarrier);
-    services.sms = {
-      carrier: smsCarrier,
-      phones,
-      inbound: new SmsInbound(ctx, phones, smsCarrier, services.conversations),
-    };
+    const inbound = new SmsInbound(ctx, phones, smsCarrier, services.conversations);
+    services.sms = { carrier: smsCarrier, phones, inbound };
   }
-  const platform = createPlatformApi(ctx, services.pages, blobs);
+  const platform = createPlatformApi(ctx, services.pages, blobs, [transcriptRoutes(ctx)]);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
   services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);

@@ -43,6 +43,7 @@ export {
 } from './clients/profile-client.js';
 export { LinkingClient } from './clients/linking-client.js';
 export { ConsentClient, type ConsentRequestResponse } from './clients/consent-client.js';
+export { TranscriptsClient, type TranscriptOptions } from './clients/transcripts-client.js';
 export {
   HandoverClient,
   PAGE_INBOX_APP_ID,

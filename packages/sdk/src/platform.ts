@@ -9,6 +9,7 @@ import { LinkingClient } from './clients/linking-client.js';
 import { MessagesClient } from './clients/messages-client.js';
 import { ProfileClient } from './clients/profile-client.js';
 import { ConsentClient } from './clients/consent-client.js';
+import { TranscriptsClient } from './clients/transcripts-client.js';
 import { TemplatesClient } from './clients/templates-client.js';
 import { HttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 
@@ -45,6 +46,8 @@ export class Platform {
   readonly templates: TemplatesClient;
   /** Consent requests the hub renders in the thread. */
   readonly consent: ConsentClient;
+  /** Signed conversation transcripts. */
+  readonly transcripts: TranscriptsClient;
 
   constructor(options: PlatformOptions) {
     this.transport = new HttpTransport(options);
@@ -55,5 +58,6 @@ export class Platform {
     this.handover = new HandoverClient(this.transport);
     this.templates = new TemplatesClient(this.transport);
     this.consent = new ConsentClient(this.transport);
+    this.transcripts = new TranscriptsClient(this.transport);
   }
 }

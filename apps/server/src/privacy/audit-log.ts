@@ -21,6 +21,8 @@ export type AuditAction =
   | 'consent.expired'
   | 'agent.view'
   | 'customer.export'
+  /** A signed conversation transcript given to a page's app (features/transcripts). */
+  | 'transcript.exported'
   | 'customer.erased'
   | 'conversation.history_erased'
   | 'token.created'

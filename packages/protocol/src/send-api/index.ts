@@ -10,3 +10,4 @@ export * from './templates.js';
 export * from './send-request.js';
 export * from './message-templates.js';
 export * from './graph-objects.js';
+export * from './transcripts.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HubContext } from '../../context.js';
-import { graphPlugin } from '../../http/graph-request.js';
+import { graphPlugin, type GraphRoutes } from '../../http/graph-request.js';
 import { Attachments } from '../attachments/attachments.js';
 import type { BlobStore } from '../attachments/blob-store.js';
 import { attachmentDownloadRoutes, attachmentUploadRoutes } from '../attachments/routes.js';
@@ -47,7 +47,13 @@ export interface PlatformApi {
   customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
 }
 
-export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStore): PlatformApi {
+/** `moreRoutes`: Graph endpoints of features that sit beside the Platform API (the app passes them). */
+export function createPlatformApi(
+  ctx: HubContext,
+  pages: Pages,
+  blobs: BlobStore,
+  moreRoutes: GraphRoutes[] = [],
+): PlatformApi {
   const attachments = new Attachments(ctx, blobs);
   const handover = new Handover(ctx);
   const personas = new Personas(ctx);
@@ -68,6 +74,7 @@ export function createPlatformApi(ctx: HubContext, pages: Pages, blobs: BlobStor
       subscriptions: new SubscribedApps(ctx),
     }),
     appSubscriptionRoutes(new WebhookSubscriptions(ctx)),
+    ...moreRoutes,
     retiredFeatureRoutes(),
   );
   const uploads = new CustomerUploads(ctx, attachments);
