@@ -6,19 +6,18 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+import { PASSWORD, shot, signUpCustomer, startBrowserHub, type BrowserHub } from './harness.js';
 
 describe('customer forms', { timeout: 60_000 }, () => {
   let env: BrowserHub;
   let context: BrowserContext;
   let page: Page;
-  const username = `carol${Date.now().toString(36)}`;
-  const password = 'correct horse battery';
+  let username = '';
+  const password = PASSWORD;
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const signup = await env.hub.app.inject({ method: 'POST', url: '/api/signup', payload: { username, password } });
-    expect(signup.statusCode).toBe(201);
+    username = (await signUpCustomer(env, 'carol')).username;
     context = await env.browser.newContext();
     page = await context.newPage();
   });

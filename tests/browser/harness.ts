@@ -10,7 +10,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
 import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
 import { appendCustomerEvent } from '../../apps/server/src/features/realtime/event-log.js';
@@ -53,6 +54,80 @@ export async function startBrowserHub(env: Record<string, string> = {}): Promise
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The password every browser-test customer signs up with. */
+export const PASSWORD = 'correct horse battery';
+
+/** A customer signed up over the customer API, with the session the browser gets. */
+export interface BrowserCustomer {
+  id: string;
+  username: string;
+  session: { name: string; value: string };
+  /** `name=value`, for customer API calls made beside the browser. */
+  cookie: string;
+}
+
+/** Signs up a fresh customer (`prefix` and a base-36 timestamp) over the customer API. */
+export async function signUpCustomer(env: BrowserHub, prefix: string): Promise<BrowserCustomer> {
+  const username = `${prefix}${Date.now().toString(36)}`;
+  const signup = await env.hub.app.inject({
+    method: 'POST',
+    url: '/api/signup',
+    payload: { username, password: PASSWORD },
+  });
+  expect(signup.statusCode).toBe(201);
+  const session = signup.cookies.find((c) => c.name === 'confide_session')!;
+  const cookie = `${session.name}=${session.value}`;
+  return { id: signup.json().customer.id as string, username, session, cookie };
+}
+
+/** Opens the customer's conversation with a page, as "start a chat" does; returns its id. */
+export async function openConversation(env: BrowserHub, customer: BrowserCustomer, pageId: string): Promise<string> {
+  const opened = await env.hub.app.inject({
+    method: 'POST',
+    url: '/api/conversations',
+    headers: { cookie: customer.cookie },
+    payload: { page_id: pageId },
+  });
+  return opened.json().id as string;
+}
+
+/** A browser context signed in as the customer. */
+export async function customerContext(
+  env: BrowserHub,
+  customer: BrowserCustomer,
+  options?: BrowserContextOptions,
+): Promise<BrowserContext> {
+  const context = await env.browser.newContext(options);
+  await context.addCookies([{ name: customer.session.name, value: customer.session.value, url: env.url }]);
+  return context;
+}
+
+/** A page created for a test, with its app and page token. */
+export type TestPage = Awaited<ReturnType<Hub['services']['pages']['createPage']>>;
+
+/** What {@link startChat} set up: the page, the customer, their conversation and a signed-in browser context. */
+export interface Chat {
+  page: TestPage;
+  customer: BrowserCustomer;
+  conversationId: string;
+  context: BrowserContext;
+}
+
+/**
+ * The usual start of a messenger test: a bank page, a fresh customer (`customer` is the name's
+ * prefix) with a conversation open with it, and a browser context signed in as the customer.
+ */
+export async function startChat(
+  env: BrowserHub,
+  options: { page: { name: string; description: string }; customer: string; context?: BrowserContextOptions },
+): Promise<Chat> {
+  const page = await env.hub.services.pages.createPage({ ...options.page, category: 'bank' });
+  const customer = await signUpCustomer(env, options.customer);
+  const conversationId = await openConversation(env, customer, page.page_id);
+  const context = await customerContext(env, customer, options.context);
+  return { page, customer, conversationId, context };
 }
 
 /** Records a message from the business, as the Send API does; the customer's stream gets it live. */

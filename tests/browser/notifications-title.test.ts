@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendAsBusiness, startBrowserHub, type BrowserHub } from './harness.js';
+import { sendAsBusiness, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 describe('tab title and notification switch', { timeout: 60_000 }, () => {
   let env: BrowserHub;
@@ -16,27 +16,9 @@ describe('tab title and notification switch', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({
-      name: 'Title Bank',
-      category: 'bank',
-      description: 'Writes often.',
-    });
-    const signup = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/signup',
-      payload: { username: `dan${Date.now().toString(36)}`, password: 'correct horse battery' },
-    });
-    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    customerId = signup.json().customer.id as string;
-    const opened = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/conversations',
-      headers: { cookie: `${session.name}=${session.value}` },
-      payload: { page_id: bank.page_id },
-    });
-    conversationId = opened.json().id as string;
-    context = await env.browser.newContext();
-    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
+    const chat = await startChat(env, { page: { name: 'Title Bank', description: 'Writes often.' }, customer: 'dan' });
+    ({ conversationId, context } = chat);
+    customerId = chat.customer.id;
     await context.grantPermissions(['notifications'], { origin: env.url });
     page = await context.newPage();
     await page.goto(env.url);

@@ -10,7 +10,7 @@ import { mintActionToken, pushActions } from '../../apps/server/src/features/pus
 import { pushPayload } from '../../apps/server/src/features/push/payload.js';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
 import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
-import { sendAsBusiness, startBrowserHub, type BrowserHub } from './harness.js';
+import { sendAsBusiness, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 describe('push notifications', { timeout: 60_000 }, () => {
   let env: BrowserHub;
@@ -26,31 +26,12 @@ describe('push notifications', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({
-      name: 'Push Bank',
-      category: 'bank',
-      description: 'Alerts you.',
-    });
-    const signup = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/signup',
-      payload: { username: `pia${Date.now().toString(36)}`, password: 'correct horse battery' },
-    });
-    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    customerId = signup.json().customer.id as string;
-    cookie = `${session.name}=${session.value}`;
-    const opened = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/conversations',
-      headers: { cookie: `${session.name}=${session.value}` },
-      payload: { page_id: bank.page_id },
-    });
-    conversationId = opened.json().id as string;
+    const chat = await startChat(env, { page: { name: 'Push Bank', description: 'Alerts you.' }, customer: 'pia' });
+    ({ conversationId, context } = chat);
+    ({ id: customerId, cookie } = chat.customer);
     mid = await sendAsBusiness(env.hub, customerId, conversationId, {
       text: 'Card 4821 used for €1,249.00 at ELECTROWORLD. Was this you?',
     });
-    context = await env.browser.newContext();
-    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
     await context.grantPermissions(['notifications'], { origin: env.url });
     page = await context.newPage();
     cdp = await context.newCDPSession(page);

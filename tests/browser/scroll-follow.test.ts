@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendAsBusiness, startBrowserHub, type BrowserHub } from './harness.js';
+import { sendAsBusiness, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 /** Whether the last message's bubble is fully inside the log's visible box, and the pill is absent. */
 const newestVisible = (page: Page) =>
@@ -31,31 +31,17 @@ describe('the log follows new messages at the bottom', { timeout: 60_000 }, () =
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({
-      name: 'Scroll Bank',
-      category: 'bank',
-      description: 'Chatty.',
+    const chat = await startChat(env, {
+      page: { name: 'Scroll Bank', description: 'Chatty.' },
+      customer: 'eve',
+      context: { viewport: { width: 390, height: 700 } },
     });
-    const signup = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/signup',
-      payload: { username: `eve${Date.now().toString(36)}`, password: 'correct horse battery' },
-    });
-    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    customerId = signup.json().customer.id as string;
-    const opened = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/conversations',
-      headers: { cookie: `${session.name}=${session.value}` },
-      payload: { page_id: bank.page_id },
-    });
-    conversationId = opened.json().id as string;
+    ({ conversationId, context } = chat);
+    customerId = chat.customer.id;
     for (let i = 0; i < 30; i++)
       await sendAsBusiness(env.hub, customerId, conversationId, {
         text: `Statement line ${i}: a long enough line to wrap on a phone screen`,
       });
-    context = await env.browser.newContext({ viewport: { width: 390, height: 700 } });
-    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
     page = await context.newPage();
     await page.goto(`${env.url}/c/${encodeURIComponent(conversationId)}`);
     await page.getByRole('log').getByText('Statement line 29').waitFor();

@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendAsBusiness, shot, startBrowserHub, type BrowserHub } from './harness.js';
+import { openConversation, sendAsBusiness, shot, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 describe('message search', { timeout: 90_000 }, () => {
   let env: BrowserHub;
@@ -15,42 +15,25 @@ describe('message search', { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({
-      name: 'Search Bank',
-      category: 'bank',
-      description: 'Keeps records.',
+    const chat = await startChat(env, {
+      page: { name: 'Search Bank', description: 'Keeps records.' },
+      customer: 'fay',
+      context: { viewport: { width: 1200, height: 800 } },
     });
+    ({ conversationId: bankConv, context } = chat);
+    const customerId = chat.customer.id;
     const shop = await env.hub.services.pages.createPage({
       name: 'Search Shop',
       category: 'merchant',
       description: 'Sells things.',
     });
-    const signup = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/signup',
-      payload: { username: `fay${Date.now().toString(36)}`, password: 'correct horse battery' },
-    });
-    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    const customerId = signup.json().customer.id as string;
-    const open = async (pageId: string) =>
-      (
-        await env.hub.app.inject({
-          method: 'POST',
-          url: '/api/conversations',
-          headers: { cookie: `${session.name}=${session.value}` },
-          payload: { page_id: pageId },
-        })
-      ).json().id as string;
-    bankConv = await open(bank.page_id);
-    const shopConv = await open(shop.page_id);
+    const shopConv = await openConversation(env, chat.customer, shop.page_id);
     await sendAsBusiness(env.hub, customerId, bankConv, {
       text: 'Your new IBAN is ready: keep this reference QX-7781',
     });
     for (let i = 0; i < 130; i++)
       await sendAsBusiness(env.hub, customerId, bankConv, { text: `Daily balance update ${i}` });
     await sendAsBusiness(env.hub, customerId, shopConv, { text: 'Order QX-7781-B has shipped' });
-    context = await env.browser.newContext({ viewport: { width: 1200, height: 800 } });
-    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
     page = await context.newPage();
     await page.goto(env.url);
     await page.getByRole('heading', { name: 'Chats' }).waitFor();

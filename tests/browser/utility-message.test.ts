@@ -7,7 +7,8 @@
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareCategory } from '../../apps/server/src/features/consent/declarations.js';
-import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+import { fraudSend, fraudTemplate } from '../../apps/server/test/utility-template.js';
+import { shot, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 describe('a utility message in the customer web app', { timeout: 60_000 }, () => {
   let env: BrowserHub;
@@ -17,27 +18,15 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
 
   beforeAll(async () => {
     env = await startBrowserHub();
-    const bank = await env.hub.services.pages.createPage({
-      name: 'Template Bank',
-      category: 'bank',
-      description: 'Sends utility messages.',
+    const chat = await startChat(env, {
+      page: { name: 'Template Bank', description: 'Sends utility messages.' },
+      customer: 'uma',
+      context: { viewport: { width: 1280, height: 800 } },
     });
-    const signup = await env.hub.app.inject({
-      method: 'POST',
-      url: '/api/signup',
-      payload: { username: `uma${Date.now().toString(36)}`, password: 'correct horse battery' },
-    });
-    const session = signup.cookies.find((c) => c.name === 'confide_session')!;
-    sessionCookie = `${session.name}=${session.value}`;
-    const customerId = signup.json().customer.id as string;
-    conversationId = (
-      await env.hub.app.inject({
-        method: 'POST',
-        url: '/api/conversations',
-        headers: { cookie: sessionCookie },
-        payload: { page_id: bank.page_id },
-      })
-    ).json().id;
+    const { page: bank, customer } = chat;
+    ({ conversationId, context } = chat);
+    sessionCookie = customer.cookie;
+    const customerId = customer.id;
     const psid = (
       await env.hub.ctx.storage.db
         .selectFrom('conversations')
@@ -48,33 +37,17 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
 
     const graph = (path: string, payload: object) =>
       env.hub.app.inject({ method: 'POST', url: `/v25.0/${path}?access_token=${bank.page_access_token}`, payload });
-    const created = await graph('me/message_templates', {
-      name: 'card_payment_check',
-      language: 'en_US',
-      category: 'UTILITY',
-      notification_category: 'transactions',
-      components: [
-        { type: 'HEADER', format: 'TEXT', text: 'Card payment check' },
+    const created = await graph(
+      'me/message_templates',
+      fraudTemplate(
+        { notification_category: 'transactions' },
         {
-          type: 'BODY',
-          text: 'We noticed a payment of {{1}} at {{2}}. Please confirm whether you made it.',
-          example: { body_text: [['€42.00', 'Coffee Corner']] },
+          body: 'We noticed a payment of {{1}} at {{2}}. Please confirm whether you made it.',
+          bank: 'Template Bank',
+          postback: 'FRAUD_OK_{{1}}',
         },
-        { type: 'FOOTER', text: 'Template Bank security' },
-        {
-          type: 'BUTTONS',
-          buttons: [
-            { type: 'POSTBACK', text: 'It was me', payload: 'FRAUD_OK_{{1}}' },
-            {
-              type: 'URL',
-              text: 'Review payment',
-              url: 'https://bank.example/payments/{{1}}',
-              example: { url_suffix_example: 'https://bank.example/payments/p1' },
-            },
-          ],
-        },
-      ],
-    });
+      ),
+    );
     expect(created.json().status).toBe('APPROVED');
     await declareCategory(env.hub.ctx, {
       pageId: bank.page_id,
@@ -82,35 +55,8 @@ describe('a utility message in the customer web app', { timeout: 60_000 }, () =>
       purpose: 'Card payment notices',
     });
     await env.hub.services.consents.set(customerId, bank.page_id, ['transactions']);
-    const sent = await graph('me/messages', {
-      recipient: { id: psid },
-      messaging_type: 'UTILITY',
-      message: {
-        template: {
-          name: 'card_payment_check',
-          language: { code: 'en_US' },
-          components: [
-            {
-              type: 'body',
-              parameters: [
-                { type: 'text', text: '€42.00' },
-                { type: 'text', text: 'Coffee Corner' },
-              ],
-            },
-            {
-              type: 'buttons',
-              parameters: [
-                { type: 'POSTBACK', payload: 'p-8812' },
-                { type: 'URL', url: 'p-8812' },
-              ],
-            },
-          ],
-        },
-      },
-    });
+    const sent = await graph('me/messages', fraudSend(psid, {}, 'p-8812'));
     expect(sent.statusCode, sent.body).toBe(200);
-    context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: session.name, value: session.value, url: env.url }]);
   });
 
   afterAll(async () => {

@@ -122,7 +122,6 @@ export const LONG_FILES = {
   'apps/server/src/features/oauth/routes.ts': 355,
   'apps/server/src/features/pages/pages.ts': 310,
   'apps/server/src/features/webhooks/delivery-store.ts': 327,
-  'apps/server/src/http/graph-request.ts': 318,
   'apps/server/src/privacy/export.ts': 363,
   'apps/server/src/privacy/keystore.ts': 345,
   'apps/server/src/privacy/privacy.ts': 340,

@@ -6,15 +6,9 @@
 import { PlatformError, type Customer } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../crypto/tokens.js';
+import { authOf } from './auth.js';
 
 export const SESSION_COOKIE = 'confide_session';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    customer?: Customer;
-    sessionToken?: string;
-  }
-}
 
 /** Turns a session token into its customer (features/customers/accounts.ts implements it). */
 export interface SessionAuthenticator {
@@ -83,8 +77,7 @@ export function requireCustomer(accounts: SessionAuthenticator, publicUrl: strin
   } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const { owner, token } = await authenticateSession(request, check);
-    request.customer = owner;
-    request.sessionToken = token;
+    request.auth = { kind: 'customer', customer: owner, sessionToken: token };
   };
 }
 
@@ -95,6 +88,5 @@ export function isUpgrade(request: FastifyRequest): boolean {
 
 /** The authenticated customer of a request that passed `requireCustomer`. */
 export function customerOf(request: FastifyRequest): Customer {
-  if (request.customer === undefined) throw new PlatformError('UNAUTHENTICATED');
-  return request.customer;
+  return authOf(request, 'customer').customer;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeByContent, decodeJsonBody, nestBrackets } from './graph-body.js';
+import { decodeByContent, decodeJsonBody } from './graph-body.js';
+import { nestBrackets } from './graph-brackets.js';
 
 describe('Graph body decoding', () => {
   it('nests PHP-style bracket names into the objects a JSON body gives', () => {

@@ -1,28 +1,33 @@
 /**
- * How the Platform API reads request bodies and parameters the way graph.facebook.com does,
- * so generic Graph clients work unchanged (docs/platform-api.md "Request conventions"):
+ * How the Platform API reads request bodies the way graph.facebook.com does, so generic
+ * Graph clients work unchanged (docs/platform-api.md "Request conventions"):
  * - `application/json`: a JSON object; an empty body is an empty object.
- * - `application/x-www-form-urlencoded`, no Content-Type, or any other text type: decoded by
- *   content: a body that is a JSON object is read as JSON, anything else as a form.
- * - PHP-style bracket names (`recipient[id]`, `fields[0]`, `a[]`) nest into the objects and
- *   arrays the JSON body would give, in the query string and in the body alike.
- * Limits: names nest at most {@link MAX_NESTING} deep, a body holds at most {@link MAX_PARAMS} names.
+ * - `application/x-www-form-urlencoded`, no Content-Type, or any other text type (such as
+ *   `text/plain`): decoded by content: a body that is a JSON object is read as JSON, anything
+ *   else as a form.
+ * - `multipart/form-data`: text fields, and the file of the `filedata` part.
+ * Bracket names nest afterwards (graph-brackets.ts), once query and body are merged.
+ * Limits: a body holds at most {@link MAX_PARAMS} names.
  */
-import { PlatformError } from '@confide/protocol';
-import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import { MAX_ATTACHMENT_BYTES } from '@confide/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidParameter as invalid } from './graph-errors.js';
+import type { UploadedFile } from './graph-types.js';
 
-export const MAX_NESTING = 16;
 export const MAX_PARAMS = 1000;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const invalid = (message: string, cause?: unknown) =>
-  new PlatformError('INVALID_PARAMETER', { message, ...(cause === undefined ? {} : { cause }) });
+/** The decoded body of a Graph request: its fields (flat names) and its uploaded file. */
+export interface GraphBody {
+  fields: Record<string, unknown>;
+  file: UploadedFile | undefined;
+}
 
 /**
- * Replaces the scope's body parsers with Graph's (call before registering multipart, which
- * adds its own parser for `multipart/form-data`).
+ * Replaces the scope's body parsers with Graph's, then registers multipart (which adds its
+ * own parser for `multipart/form-data`) in this scope only.
  */
-export function installGraphBodyParsers(app: FastifyInstance): void {
+export async function installGraphBodyParsers(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   const parse =
     (decode: (text: string) => Record<string, unknown>) =>
@@ -36,6 +41,10 @@ export function installGraphBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parse(decodeJsonBody));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parse(decodeByContent));
   app.addContentTypeParser('*', { parseAs: 'string' }, parse(decodeByContent));
+  await app.register(multipart, {
+    limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 2, fields: 100, fieldSize: 1_048_576, parts: 110 },
+    throwFileSizeLimit: true,
+  });
 }
 
 /** A JSON body: an object, or nothing at all (`{}`). */
@@ -78,107 +87,49 @@ export function decodeForm(text: string): Record<string, unknown> {
   return out;
 }
 
-/**
- * Nests bracket names: `message[attachment][payload][url]=x` becomes
- * `{message:{attachment:{payload:{url:'x'}}}}`, `fields[0]=a&fields[1]=b` and
- * `fields[]=a&fields[]=b` become `{fields:['a','b']}`. Names without brackets are kept as
- * they are; a bracket name merges into an object given under its base name.
- */
-export function nestBrackets(flat: Record<string, unknown>): Record<string, unknown> {
+/** Reads the body a parser decoded, or the parts of a multipart body. */
+export async function readGraphBody(request: FastifyRequest): Promise<GraphBody> {
+  if (request.isMultipart()) return readMultipart(request);
+  const body = request.body;
+  if (body === undefined || body === null) return { fields: {}, file: undefined };
+  if (typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be an object');
+  return { fields: flatten(body), file: undefined };
+}
+
+async function readMultipart(request: FastifyRequest): Promise<GraphBody> {
+  const fields: Record<string, unknown> = {};
+  let file: UploadedFile | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        if (part.fieldname === 'filedata' && file === undefined)
+          file = { data, filename: part.filename, mimetype: part.mimetype };
+        continue;
+      }
+      if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+    }
+  } catch (err) {
+    // The multipart parser reports a truncated or malformed body as a plain Error (no code):
+    // the client's mistake, not a transient 500 it should retry.
+    const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+    if (code === undefined && statusCode === undefined) throw invalid('Malformed multipart body', err);
+    throw err;
+  }
+  return { fields, file };
+}
+
+/** Query and form values as a plain record (a value may be an array: names can repeat). */
+export function flatten(source: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(flat)) {
-    const path = bracketPath(name);
-    if (path === undefined) {
-      assertSafeKey(name);
-      out[name] = isPlainObject(out[name]) && isPlainObject(value) ? merge(out[name], value) : value;
-      continue;
-    }
-    const values = Array.isArray(value) ? value : [value];
-    for (const one of values) assign(out, path, one);
-  }
-  return densify(out) as Record<string, unknown>;
-}
-
-/** `a[b][0]` → `['a','b','0']`; `a[]` → `['a','']`; undefined for a plain or malformed name. */
-function bracketPath(name: string): string[] | undefined {
-  const open = name.indexOf('[');
-  if (open <= 0 || !name.endsWith(']')) return undefined;
-  const path = [name.slice(0, open)];
-  const rest = name.slice(open);
-  const re = /\[([^[\]]*)\]/gy;
-  let consumed = 0;
-  for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
-    path.push(m[1] as string);
-    consumed = re.lastIndex;
-  }
-  if (consumed !== rest.length) return undefined;
-  if (path.length - 1 > MAX_NESTING) throw invalid(`Parameter names nest at most ${MAX_NESTING} levels deep`);
-  for (const key of path) assertSafeKey(key);
-  return path;
-}
-
-function assign(root: Record<string, unknown>, path: string[], value: unknown): void {
-  let node: Record<string, unknown> = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = keyIn(node, path[i] as string);
-    const next = node[key];
-    if (!isPlainObject(next)) {
-      if (next !== undefined)
-        throw invalid(`param ${paramName(path.slice(0, i + 1))} is given both as a value and as an object`);
-      node[key] = {};
-    }
-    node = node[key] as Record<string, unknown>;
-  }
-  const last = keyIn(node, path.at(-1) as string);
-  if (isPlainObject(node[last])) throw invalid(`param ${paramName(path)} is given both as a value and as an object`);
-  node[last] = value;
-}
-
-const paramName = (path: string[]) =>
-  `${path[0]}${path
-    .slice(1)
-    .map((p) => `[${p}]`)
-    .join('')}`;
-
-/** `[]` appends: the next free index of the object being built. */
-function keyIn(node: Record<string, unknown>, key: string): string {
-  if (key !== '') return key;
-  let i = 0;
-  while (Object.hasOwn(node, String(i))) i++;
-  return String(i);
-}
-
-/** Objects whose keys are exactly 0…n-1 become arrays (as PHP's JSON encoding of such lists does). */
-function densify(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(densify);
-  if (!isPlainObject(value)) return value;
-  const keys = Object.keys(value);
-  for (const key of keys) value[key] = densify(value[key]);
-  if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) && sortedIndices(keys)) {
-    return keys
-      .map(Number)
-      .sort((a, b) => a - b)
-      .map((i) => value[String(i)]);
-  }
-  return value;
-}
-
-function sortedIndices(keys: string[]): boolean {
-  const nums = keys.map(Number).sort((a, b) => a - b);
-  return nums.every((n, i) => n === i);
-}
-
-function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b))
-    out[key] = isPlainObject(out[key]) && isPlainObject(value) ? merge(out[key], value) : value;
+  if (source === null || typeof source !== 'object') return out;
+  for (const [key, value] of Object.entries(source as Record<string, unknown>)) out[key] = value;
   return out;
 }
 
-function assertSafeKey(key: string): void {
-  if (FORBIDDEN_KEYS.has(key)) throw invalid(`Parameter name ${key} is not allowed`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** Query and form values may repeat; Graph takes the first. */
+export function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { declareCategory } from '../../src/features/consent/declarations.js';
 import { buildTestHub, createPage, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
+import { fraudSend, fraudTemplate } from '../utility-template.js';
 import {
   buildGraphFixture,
   countNonHubMessages,
@@ -40,62 +41,6 @@ async function startReceiver(): Promise<{
     url: `http://127.0.0.1:${port}/webhook`,
     bodies,
     stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-/** A valid utility template: a header, a body with two variables, a footer and two buttons (one with a URL suffix). */
-function fraudTemplate(overrides: Record<string, unknown> = {}) {
-  return {
-    name: 'card_payment_check',
-    language: 'en_US',
-    category: 'UTILITY',
-    notification_category: 'fraud_alerts',
-    components: [
-      { type: 'HEADER', format: 'TEXT', text: 'Card payment check' },
-      {
-        type: 'BODY',
-        text: 'We noticed a payment of {{1}} at {{2}} with your card. Please confirm whether you made it.',
-        example: { body_text: [['€42.00', 'Coffee Corner']] },
-      },
-      { type: 'FOOTER', text: 'Sandbox Bank security' },
-      {
-        type: 'BUTTONS',
-        buttons: [
-          { type: 'POSTBACK', text: 'It was me', payload: 'FRAUD_OK' },
-          {
-            type: 'URL',
-            text: 'Review payment',
-            url: 'https://bank.example/payments/{{1}}',
-            example: { url_suffix_example: 'https://bank.example/payments/p1' },
-          },
-        ],
-      },
-    ],
-    ...overrides,
-  };
-}
-
-function fraudSend(psid: string, overrides: Record<string, unknown> = {}) {
-  return {
-    recipient: { id: psid },
-    messaging_type: 'UTILITY',
-    message: {
-      template: {
-        name: 'card_payment_check',
-        language: { code: 'en_US' },
-        components: [
-          {
-            type: 'body',
-            parameters: [
-              { type: 'text', text: '€42.00' },
-              { type: 'text', text: 'Coffee Corner' },
-            ],
-          },
-          { type: 'buttons', parameters: [{ type: 'URL', url: 'p-8812' }] },
-        ],
-      },
-    },
-    ...overrides,
   };
 }
 

@@ -7,12 +7,11 @@
  * refused, and erasure and export cover the devices. Runs on both dialects.
  */
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { declareCategory } from '../../src/features/consent/declarations.js';
 import { topicOf } from '../../src/features/push/payload.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, type GraphFixture } from '../contract/graph-fixtures.js';
+import { buildAlertFixture, buttonAlert, customerApi, openCustomerStream, sendTaggedAlert } from '../alert-kit.js';
 import { startPushReceiver, type PushReceiver } from './push-receiver.js';
 
 const FRAUD_TEXT = 'Card •••• 4821 was used for €1,249.00 at ELECTROWORLD LISBON. Was this you?';
@@ -28,14 +27,7 @@ for (const dialect of DIALECTS) {
       clock = testClock();
       // The worker is driven by hand (tick), on the test clock.
       hub = await buildTestHub({ dialect, clock, env: { PUSH_POLL_MS: '3600000', PUSH_UNREAD_AFTER_MS: '60000' } });
-      fx = await buildGraphFixture(hub);
-      await declareCategory(hub.ctx, {
-        pageId: fx.page.page_id,
-        category: 'fraud_alerts',
-        purpose: 'Alerts about suspicious card activity',
-      });
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'balances', purpose: 'Balance updates' });
-      await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'balances']);
+      fx = await buildAlertFixture(hub);
       receiver = await startPushReceiver();
     });
     afterEach(async () => {
@@ -43,12 +35,10 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    const api = (
-      method: 'GET' | 'PUT' | 'DELETE' | 'POST',
-      url: string,
-      payload?: object,
-      cookie = fx.customer.cookie,
-    ) => hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
+    const api = customerApi(
+      () => hub,
+      () => fx,
+    );
     const subscribe = async (path?: string) => {
       const res = await api('PUT', '/api/push/subscriptions', {
         ...receiver.subscription(path),
@@ -62,22 +52,8 @@ for (const dialect of DIALECTS) {
         { type: 'postback', title: 'It was me', payload: 'FRAUD:yes:c1' },
         { type: 'postback', title: 'Not me', payload: 'FRAUD:no:c1' },
       ];
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: `/v25.0/me/messages?access_token=${fx.page.page_access_token}`,
-        payload: {
-          recipient: { id: fx.psid },
-          messaging_type: 'MESSAGE_TAG',
-          tag: 'ACCOUNT_UPDATE',
-          notification_category: category,
-          message:
-            category === 'fraud_alerts'
-              ? { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } }
-              : { text },
-        },
-      });
-      expect(res.statusCode).toBe(200);
-      return res.json().message_id as string;
+      const message = category === 'fraud_alerts' ? buttonAlert(text, buttons) : { text };
+      return sendTaggedAlert(hub, fx, category, message);
     };
     const pageName = async () =>
       (
@@ -97,15 +73,7 @@ for (const dialect of DIALECTS) {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const openStream = async (): Promise<WebSocket> => {
-      const base = (await hub.listen()).replace('http', 'ws');
-      const ws = new WebSocket(`${base}/api/stream`, { headers: { cookie: fx.customer.cookie } });
-      await new Promise((resolve, reject) => {
-        ws.once('message', resolve);
-        ws.once('error', reject);
-      });
-      return ws;
-    };
+    const openStream = () => openCustomerStream(hub, fx.customer.cookie);
 
     it('pushes a fraud alert to a customer with no open socket: encrypted, VAPID-signed, urgent, short-lived, one topic per case', async () => {
       const { public_key: publicKey, enabled } = (await api('GET', '/api/push')).json();
@@ -285,30 +253,15 @@ for (const dialect of DIALECTS) {
 
     it('puts no actions on a question whose buttons say more than plain words', async () => {
       await subscribe();
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: `/v25.0/me/messages?access_token=${fx.page.page_access_token}`,
-        payload: {
-          recipient: { id: fx.psid },
-          messaging_type: 'MESSAGE_TAG',
-          tag: 'ACCOUNT_UPDATE',
-          notification_category: 'fraud_alerts',
-          message: {
-            attachment: {
-              type: 'template',
-              payload: {
-                template_type: 'button',
-                text: 'Was this you?',
-                buttons: [
-                  { type: 'postback', title: 'Yes, €1,249 at ACME', payload: 'y' },
-                  { type: 'postback', title: 'No', payload: 'n' },
-                ],
-              },
-            },
-          },
-        },
-      });
-      expect(res.statusCode).toBe(200);
+      await sendTaggedAlert(
+        hub,
+        fx,
+        'fraud_alerts',
+        buttonAlert('Was this you?', [
+          { type: 'postback', title: 'Yes, €1,249 at ACME', payload: 'y' },
+          { type: 'postback', title: 'No', payload: 'n' },
+        ]),
+      );
       await tick();
       const push = JSON.parse(receiver.received[0]!.text) as Record<string, unknown>;
       expect(push['actions']).toBeUndefined();

@@ -8,13 +8,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { declareCategory } from '../../src/features/consent/declarations.js';
 import { FakeCarrier } from '../../src/features/sms/fake-carrier.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { buildTestHub, DIALECTS, testClock, type TestClock, type TestHub } from '../helpers.js';
 import { buildGraphFixture, type GraphFixture } from '../contract/graph-fixtures.js';
+import { buildAlertFixture, buttonAlert, customerApi, openCustomerStream, sendTaggedAlert } from '../alert-kit.js';
 import { startPushReceiver, type PushReceiver } from '../push/push-receiver.js';
 
 const PHONE = '+447700900123';
@@ -34,14 +33,7 @@ for (const dialect of DIALECTS) {
       // A file database on SQLite too, so a second hub can take over after a restart.
       first = await buildTestHub({ dialect, clock, dataDir, env: { PUSH_POLL_MS: '3600000', SMS_PROVIDER: 'fake' } });
       hub = first;
-      fx = await buildGraphFixture(hub);
-      await declareCategory(hub.ctx, {
-        pageId: fx.page.page_id,
-        category: 'fraud_alerts',
-        purpose: 'Alerts about suspicious card activity',
-      });
-      await declareCategory(hub.ctx, { pageId: fx.page.page_id, category: 'balances', purpose: 'Balance updates' });
-      await hub.services.consents.set(fx.customer.id, fx.page.page_id, ['fraud_alerts', 'balances']);
+      fx = await buildAlertFixture(hub);
       receiver = await startPushReceiver();
     });
     afterEach(async () => {
@@ -52,12 +44,10 @@ for (const dialect of DIALECTS) {
     });
 
     const carrier = () => hub.services.sms!.carrier as FakeCarrier;
-    const api = (
-      method: 'GET' | 'PUT' | 'DELETE' | 'POST',
-      url: string,
-      payload?: object,
-      cookie = fx.customer.cookie,
-    ) => hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
+    const api = customerApi(
+      () => hub,
+      () => fx,
+    );
     const tick = async () => {
       await hub.services.pushWorker!.tick();
       await hub.services.sms!.worker!.tick();
@@ -82,33 +72,16 @@ for (const dialect of DIALECTS) {
         payload: new URLSearchParams(signed.params).toString(),
       });
     };
-    const sendAlert = async (category = 'fraud_alerts') => {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: `/v25.0/me/messages?access_token=${fx.page.page_access_token}`,
-        payload: {
-          recipient: { id: fx.psid },
-          messaging_type: 'MESSAGE_TAG',
-          tag: 'ACCOUNT_UPDATE',
-          notification_category: category,
-          message: {
-            attachment: {
-              type: 'template',
-              payload: {
-                template_type: 'button',
-                text: 'Card •••• 4821: €1,249.00 at ELECTROWORLD. Was this you?',
-                buttons: [
-                  { type: 'postback', title: 'Yes, it was me', payload: 'FRAUD:yes:c9' },
-                  { type: 'postback', title: 'No, not me', payload: 'FRAUD:no:c9' },
-                ],
-              },
-            },
-          },
-        },
-      });
-      expect(res.statusCode).toBe(200);
-      return res.json().message_id as string;
-    };
+    const sendAlert = (category = 'fraud_alerts') =>
+      sendTaggedAlert(
+        hub,
+        fx,
+        category,
+        buttonAlert('Card •••• 4821: €1,249.00 at ELECTROWORLD. Was this you?', [
+          { type: 'postback', title: 'Yes, it was me', payload: 'FRAUD:yes:c9' },
+          { type: 'postback', title: 'No, not me', payload: 'FRAUD:no:c9' },
+        ]),
+      );
     const alerts = () =>
       carrier()
         .sentTo(PHONE)
@@ -124,12 +97,7 @@ for (const dialect of DIALECTS) {
     it('in-app → push at 60 s → SMS at 5 min → "NO" by SMS settles it → nothing more; a restart mid-ladder resumes it', async () => {
       expect((await api('PUT', '/api/push/subscriptions', receiver.subscription())).statusCode).toBe(200);
       await verifyPhone();
-      const base = (await hub.listen()).replace('http', 'ws');
-      const ws = new WebSocket(`${base}/api/stream`, { headers: { cookie: fx.customer.cookie } });
-      await new Promise((resolve, reject) => {
-        ws.once('message', resolve);
-        ws.once('error', reject);
-      });
+      const ws = await openCustomerStream(hub, fx.customer.cookie);
       const t0 = clock.now();
       const mid = await sendAlert();
       await tick();

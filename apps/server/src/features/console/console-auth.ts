@@ -5,6 +5,7 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authOf } from '../../http/auth.js';
 import { assertSameOrigin } from '../../http/customer-auth.js';
 import type { ConsoleMembers, Member } from './members.js';
 
@@ -12,10 +13,10 @@ export const CONSOLE_COOKIE = 'confide_console';
 /** The cookie is only ever sent to the console API. */
 export const CONSOLE_COOKIE_PATH = '/console/api';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    member?: Member;
-    memberSessionToken?: string;
+declare module '../../http/auth.js' {
+  interface AuthKinds {
+    /** An organisation member's console session (`/console/api`). */
+    member: { member: Member; sessionToken: string };
   }
 }
 
@@ -26,13 +27,16 @@ export function requireMember(members: ConsoleMembers, publicUrl: string) {
     const token = request.cookies[CONSOLE_COOKIE];
     const member = token === undefined ? undefined : await members.authenticate(token);
     if (member === undefined || token === undefined) throw new PlatformError('UNAUTHENTICATED');
-    request.member = member;
-    request.memberSessionToken = token;
+    request.auth = { kind: 'member', member, sessionToken: token };
   };
 }
 
 /** The member of a request that passed `requireMember`. */
 export function memberOf(request: FastifyRequest): Member {
-  if (request.member === undefined) throw new PlatformError('UNAUTHENTICATED');
-  return request.member;
+  return authOf(request, 'member').member;
+}
+
+/** The session token of a request that passed `requireMember` (signing out ends it). */
+export function memberSessionOf(request: FastifyRequest): string {
+  return authOf(request, 'member').sessionToken;
 }

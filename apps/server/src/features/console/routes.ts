@@ -48,7 +48,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HubContext } from '../../context.js';
 import { assertSameOrigin } from '../../http/customer-auth.js';
-import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, requireMember } from './console-auth.js';
+import { CONSOLE_COOKIE, CONSOLE_COOKIE_PATH, memberOf, memberSessionOf, requireMember } from './console-auth.js';
 import type { ConsolePages } from './console-pages.js';
 import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleConsent } from './console-consent.js';
@@ -138,7 +138,7 @@ export function consoleRoutes(
       },
     );
     r.post('/console/api/logout', { schema: { tags }, onRequest: auth }, async (request, reply) => {
-      await members.logOut(memberOf(request), request.memberSessionToken as string);
+      await members.logOut(memberOf(request), memberSessionOf(request));
       reply.clearCookie(CONSOLE_COOKIE, { path: CONSOLE_COOKIE_PATH });
       return reply.status(204).send();
     });

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HubContext } from '../../context.js';
+import { authOf } from '../../http/auth.js';
 import { SESSION_COOKIE, assertSameOrigin, customerOf, requireCustomer } from '../../http/customer-auth.js';
 import type { Accounts, SessionGrant } from './accounts.js';
 
@@ -47,7 +48,7 @@ export function customerRoutes(ctx: HubContext, accounts: Accounts) {
     );
 
     r.post('/api/logout', { schema: { tags: ['account'] }, preHandler: auth }, async (request, reply) => {
-      await accounts.logOut(request.sessionToken as string);
+      await accounts.logOut(authOf(request, 'customer').sessionToken);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });
@@ -69,7 +70,7 @@ export function customerRoutes(ctx: HubContext, accounts: Accounts) {
           customerOf(request).id,
           current_password,
           new_password,
-          request.sessionToken as string,
+          authOf(request, 'customer').sessionToken,
           request.ip,
         );
         return reply.status(204).send();

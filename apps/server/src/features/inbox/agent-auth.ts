@@ -3,8 +3,8 @@
  * SameSite=Strict, scoped to the inbox API) and the same Origin checks as the customer
  * API, on state-changing requests and WebSocket upgrades.
  */
-import { PlatformError } from '@confide/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authOf } from '../../http/auth.js';
 import { authenticateSession } from '../../http/customer-auth.js';
 import type { Agent, Agents } from './agents.js';
 
@@ -12,9 +12,16 @@ export const AGENT_COOKIE = 'confide_agent';
 /** The cookie is only ever sent to the inbox API. */
 export const AGENT_COOKIE_PATH = '/inbox/api';
 
+declare module '../../http/auth.js' {
+  interface AuthKinds {
+    /** An agent's inbox session (`/inbox/api`). */
+    agent: { agent: Agent; sessionToken: string };
+  }
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    agent?: Agent;
+    /** The agent session's token (signing out ends it); the caller is `request.auth`. */
     agentSessionToken?: string;
   }
 }
@@ -29,13 +36,12 @@ export function requireAgent(agents: Agents, publicUrl: string) {
   } as const;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const { owner, token } = await authenticateSession(request, check);
-    request.agent = owner;
+    request.auth = { kind: 'agent', agent: owner, sessionToken: token };
     request.agentSessionToken = token;
   };
 }
 
 /** The authenticated agent of a request that passed `requireAgent`. */
 export function agentOf(request: FastifyRequest): Agent {
-  if (request.agent === undefined) throw new PlatformError('UNAUTHENTICATED');
-  return request.agent;
+  return authOf(request, 'agent').agent;
 }

@@ -38,6 +38,13 @@ export interface AssistantPrincipal {
   scopes: string[];
 }
 
+declare module '../../http/auth.js' {
+  interface AuthKinds {
+    /** A customer's assistant, by its OAuth access token (`/mcp`, `/alexa`). */
+    assistant: AssistantPrincipal;
+  }
+}
+
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 /** Stores a fresh code for an approved authorization request; returns the code. */

@@ -10,7 +10,7 @@ import { newId, randomScopedId, randomSecret, safeEqual, sha256Hex } from '../..
 import type { Database, PagesTable } from '../../storage/schema.js';
 import { Lru } from '../../privacy/lru.js';
 import { prepare } from '../../storage/prepared.js';
-import type { GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
+import type { AuthOf, GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
 
 /** Webhook fields an app subscribes to by default. */
 export const DEFAULT_FIELDS = [
@@ -69,7 +69,7 @@ const LAST_USED_GRAIN_MS = 60_000;
 export class Pages implements GraphTokenVerifier {
   private readonly ctx: HubContext;
   /** Verified tokens by SHA-256, for TOKEN_CACHE_MS (every Platform API call verifies one). */
-  readonly #verified = new Lru<TokenPrincipal>(10_000, TOKEN_CACHE_MS);
+  readonly #verified = new Lru<AuthOf<'page'>>(10_000, TOKEN_CACHE_MS);
   constructor(ctx: HubContext) {
     this.ctx = ctx;
   }
@@ -177,14 +177,14 @@ export class Pages implements GraphTokenVerifier {
   }
 
   /** Resolves a page access token; `INVALID_ACCESS_TOKEN` for unknown or revoked ones. */
-  async verifyToken(token: string | undefined): Promise<TokenPrincipal> {
+  async verifyToken(token: string | undefined): Promise<AuthOf<'page'>> {
     if (token === undefined || token.length < 20 || token.length > 512) throw new PlatformError('INVALID_ACCESS_TOKEN');
     const hash = sha256Hex(token);
     const known = this.#verified.get(hash);
     if (known !== undefined) return known;
     const row = await liveTokenByHash.takeFirst(this.ctx.storage.db, { hash });
     if (row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
-    const principal = { pageId: row.page_id, appId: row.app_id, tokenId: row.id };
+    const principal = { kind: 'page', pageId: row.page_id, appId: row.app_id, tokenId: row.id } as const;
     this.#verified.set(hash, principal);
     this.#touch(row.id, row.last_used_at);
     return principal;
@@ -195,7 +195,7 @@ export class Pages implements GraphTokenVerifier {
    * its page; the secret is compared in constant time.
    * @throws PlatformError `APP_TOKEN_REQUIRED` (#15) for a token of another kind, `INVALID_ACCESS_TOKEN` for a wrong one.
    */
-  async verifyAppToken(token: string | undefined): Promise<TokenPrincipal> {
+  async verifyAppToken(token: string | undefined): Promise<AuthOf<'app'>> {
     const match = token === undefined ? null : /^(\d{1,32})\|(.{1,256})$/s.exec(token);
     if (match === null) throw new PlatformError(token === undefined ? 'INVALID_ACCESS_TOKEN' : 'APP_TOKEN_REQUIRED');
     const [, appId, secret] = match as unknown as [string, string, string];
@@ -208,7 +208,7 @@ export class Pages implements GraphTokenVerifier {
     const expected =
       row === undefined ? randomSecret(24) : this.ctx.secrets.open(row.secret_enc, `app-secret:${row.id}`);
     if (!safeEqual(secret, expected) || row === undefined) throw new PlatformError('INVALID_ACCESS_TOKEN');
-    return { pageId: row.page_id, appId: row.id, tokenId: 'app' };
+    return { kind: 'app', pageId: row.page_id, appId: row.id, tokenId: 'app' };
   }
 
   /** The secrets that sign the app's webhooks: its app secret and, when turned on, its Standard Webhooks secret. */

@@ -1,61 +1,34 @@
 /**
- * Graph parameter values: JSON-valued fields (strict, then Meta's single-quoted samples) and
- * zod validation that names the failing parameter the way Graph does.
+ * Graph error text: how the Platform API words the errors of a request it cannot take, in
+ * Graph's phrasing (code 100 naming the parameter as `param message[text] …`, "Unsupported
+ * get request", "Invalid appsecret_proof"), so generic Graph clients show familiar messages.
  */
 import { PlatformError } from '@confide/protocol';
 import type { ZodType } from 'zod';
-import { assertCleanParsedInput } from './input-guard.js';
 
-/**
- * A string field that looks like a JSON object or array is parsed: strictly first, then
- * with single-quoted strings turned into double-quoted ones (Meta's curl samples). Other
- * values are returned unchanged, so validation reports them precisely.
- */
-export function parseLenientJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if (!(text.startsWith('{') && text.endsWith('}')) && !(text.startsWith('[') && text.endsWith(']'))) return value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    try {
-      parsed = JSON.parse(singleToDoubleQuotes(text));
-    } catch {
-      throw new PlatformError('INVALID_PARAMETER', { message: 'A parameter is not valid JSON' });
-    }
-  }
-  // Escapes inside the field (`\u0000`, `\ud800`, deep nesting) only appear now: the same rules as for a JSON body.
-  assertCleanParsedInput(parsed, 'A parameter');
-  return parsed;
+/** Code 100 with `message`, keeping the low-level error as the cause. */
+export function invalidParameter(message: string, cause?: unknown): PlatformError {
+  return new PlatformError('INVALID_PARAMETER', { message, ...(cause === undefined ? {} : { cause }) });
 }
 
-/** Rewrites 'single-quoted' JSON strings as "double-quoted" ones, leaving double-quoted strings alone. */
-function singleToDoubleQuotes(text: string): string {
-  let out = '';
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quote === null) {
-      if (ch === '"' || ch === "'") {
-        quote = ch;
-        out += '"';
-      } else out += ch;
-      continue;
-    }
-    if (ch === '\\' && i + 1 < text.length) {
-      const next = text[i + 1] as string;
-      out += quote === "'" && next === "'" ? "'" : ch + next;
-      i += 1;
-      continue;
-    }
-    if (ch === quote) {
-      quote = null;
-      out += '"';
-    } else if (ch === '"') out += '\\"';
-    else out += ch;
-  }
-  return out;
+/** A bracket path as Graph names the parameter: `['message','text']` → `message[text]`. */
+export function paramName(path: readonly PropertyKey[]): string {
+  return `${String(path[0])}${path
+    .slice(1)
+    .map((p) => `[${String(p)}]`)
+    .join('')}`;
+}
+
+/** The operation a path does not support (method unknown there), as Graph words it. */
+export function unsupportedOperation(method: string): PlatformError {
+  return new PlatformError('UNKNOWN_OBJECT', {
+    message: `Unsupported ${method.toLowerCase()} request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+  });
+}
+
+/** An `appsecret_proof` that is not the HMAC of the token under the app secret. */
+export function invalidAppSecretProof(): PlatformError {
+  return new PlatformError('INVALID_ACCESS_TOKEN', { message: 'Invalid appsecret_proof provided in the API argument' });
 }
 
 /**
@@ -67,13 +40,7 @@ export function parseParams<T>(schema: ZodType<T>, value: unknown): T {
   if (result.success) return result.data;
   const issue = deepestIssue(result.error.issues as unknown as ZodIssueLike[]);
   const path = issue?.path ?? [];
-  const param =
-    path.length === 0
-      ? ''
-      : `param ${String(path[0])}${path
-          .slice(1)
-          .map((p) => `[${String(p)}]`)
-          .join('')} `;
+  const param = path.length === 0 ? '' : `param ${paramName(path)} `;
   const reason = issue === undefined ? 'is invalid' : describeIssue(issue);
   throw new PlatformError('INVALID_PARAMETER', {
     message: `${param}${reason}`.trim(),
