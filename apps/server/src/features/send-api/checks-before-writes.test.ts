@@ -176,6 +176,48 @@ for (const dialect of DIALECTS) {
       });
     }
 
+    it('a refused send with a file (multipart): no row, and the blob sealed before the transaction is deleted', async () => {
+      clock.advance(DAY + 1);
+      // The token's first use after a while records it (page_tokens.last_used_at): not the send's write.
+      expect((await hub.app.inject({ method: 'GET', url: `/v25.0/me?access_token=${token}` })).statusCode).toBe(200);
+      await hub.ctx.storage.writes.drain();
+      const put = hub.blobs.put.bind(hub.blobs);
+      const written: string[] = [];
+      hub.blobs.put = async (data) => {
+        const key = await put(data);
+        written.push(key);
+        return key;
+      };
+      const boundary = `----confide${randomBytes(4).toString('hex')}`;
+      const fields = {
+        recipient: JSON.stringify({ id: fx.psid }),
+        messaging_type: 'RESPONSE',
+        message: JSON.stringify({ attachment: { type: 'file', payload: { is_reusable: true } } }),
+      };
+      const payload = Buffer.concat([
+        ...Object.entries(fields).map(([name, value]) =>
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+        ),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="filedata"; filename="s.pdf"\r\n`),
+        Buffer.from('Content-Type: application/pdf\r\n\r\n'),
+        randomBytes(64),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const before = await countAllRows(hub);
+      const probe = probeWrites(hub);
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?access_token=${token}`,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload,
+      });
+      expect(res.json().error).toMatchObject({ code: 10, error_subcode: 2018278 });
+      expect(written).toHaveLength(1);
+      expect(await hub.blobs.get(written[0]!)).toBeUndefined();
+      expect(probe.writes).toEqual([]);
+      expect(await countAllRows(hub)).toEqual(before);
+    });
+
     it('the probe sees the writes of the same send when it is accepted (key wrap, attachment row, message)', async () => {
       const attachmentId = await uploadImage(hub, token);
       const before = await countAllRows(hub);
