@@ -1,0 +1,31 @@
+/**
+ * A first message to a conversation creates its encryption keys (privacy/vault.ts). Warmed
+ * before the write is queued, keys of customers contacted at the same time share one
+ * keystore commit and the group commit never waits on the keystore. Errors are left to the
+ * transaction, which looks the recipient up again.
+ */
+import type { HubContext } from '../../context.js';
+import { findConversationByPsid } from '../conversations/store.js';
+
+export class RecipientKeys {
+  readonly #ctx: HubContext;
+  /** PSID → conversation and customer, an immutable mapping, to check whether a recipient's keys are warm. */
+  readonly #recipients = new Map<string, { customerId: string; conversationId: string }>();
+
+  constructor(ctx: HubContext) {
+    this.#ctx = ctx;
+  }
+
+  async warm(pageId: string, psid: string): Promise<void> {
+    const vault = this.#ctx.storage.vault;
+    const key = `${pageId}:${psid}`;
+    const known = this.#recipients.get(key);
+    if (known !== undefined && vault.keysWarm(known.customerId, known.conversationId)) return;
+    // Read again rather than trust the map: the customer may have been erased since.
+    const conv = await findConversationByPsid(this.#ctx.storage.db, pageId, psid);
+    if (conv === undefined) return;
+    if (this.#recipients.size >= 100_000) this.#recipients.clear();
+    this.#recipients.set(key, { customerId: conv.customer_id, conversationId: conv.id });
+    await vault.warmKeys(conv.customer_id, conv.id).catch(() => undefined);
+  }
+}
