@@ -126,7 +126,6 @@ export const LONG_FILES = {
   'apps/server/src/privacy/export.ts': 363,
   'apps/server/src/privacy/keystore.ts': 345,
   'apps/server/src/privacy/privacy.ts': 340,
-  'apps/server/src/privacy/vault.ts': 524,
   'apps/server/src/storage/schema.ts': 806,
   'apps/server/src/storage/write-queue.ts': 352,
   'apps/server/src/workers/webhook-worker.ts': 338,
