@@ -43,6 +43,17 @@ describe('architecture: the purposes gateway', () => {
     ]);
   });
 
+  it('keeps privacy below the features: no privacy module imports a feature or http (features register hooks)', () => {
+    const upward = files
+      .filter((f) => rel(f).startsWith('privacy/'))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => /^(features|http)\//.test(i))
+          .map((i) => `${rel(f)} → ${i}`),
+      );
+    expect(upward).toEqual([]);
+  });
+
   it('creates deciphers only in privacy/aead.ts (content) and crypto/secret-box.ts (service secrets)', () => {
     const users = files
       .filter((f) => /createDecipheriv|subtle\.decrypt|compactDecrypt|jwtDecrypt/.test(fs.readFileSync(f, 'utf8')))
