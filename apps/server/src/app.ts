@@ -35,8 +35,9 @@ import { LiveSessions } from './features/realtime/live-sessions.js';
 import { DeliveryReceipts } from './features/realtime/delivery-receipts.js';
 import { streamRoutes } from './features/realtime/stream.js';
 import { FsBlobStore, type BlobStore } from './features/attachments/blob-store.js';
-import { Privacy } from './privacy/privacy.js';
-import { privacyServiceRoutes } from './privacy/routes.js';
+import type { Privacy } from './privacy/privacy.js';
+import { privacyCenterRoutes } from './features/privacy-center/routes.js';
+import { assemblePrivacy } from './services/privacy.js';
 import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
@@ -71,7 +72,7 @@ import { graphPlugin } from './http/graph-request.js';
 import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from './http/errors.js';
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
-import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
+import type { AuditWitness } from './privacy/audit-witness.js';
 import { ConsoleMembers } from './features/console/members.js';
 import { ConsolePages } from './features/console/console-pages.js';
 import { consoleRoutes } from './features/console/routes.js';
@@ -196,11 +197,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     deliveries: new DeliveryReceipts(ctx),
     agents: new Agents(ctx, options.passwords),
     inbox: undefined as unknown as Inbox,
-    privacy: new Privacy(
-      ctx,
-      blobs,
-      options.witness ?? openWitness(ctx.config.AUDIT_WITNESS, ctx.config.DATA_DIR, false),
-    ),
+    privacy: assemblePrivacy(ctx, blobs, options.witness),
     push: new PushSubscriptions(ctx),
     console: undefined as unknown as HubServices['console'],
   };
@@ -242,7 +239,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     const profiles = new CustomerProfiles(ctx);
     await app.register(profileSharingRoutes(profiles, auth));
     await app.register(profilePictureRoutes(profiles));
-    await app.register(privacyServiceRoutes(services.privacy, services.accounts, auth));
+    await app.register(privacyCenterRoutes(services.privacy, services.accounts, auth));
     if (services.sms !== undefined)
       await app.register(smsRoutes(ctx, services.sms.carrier, services.sms.phones, services.sms.inbound, auth));
     await app.register(pushRoutes(services.push, new PushAnswers(ctx, services.conversations), vapid, auth));

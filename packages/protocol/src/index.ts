@@ -7,3 +7,4 @@ export * from './chat/index.js';
 export * from './webhooks/index.js';
 export * from './send-api/index.js';
 export * from './console/index.js';
+export * from './privacy/index.js';

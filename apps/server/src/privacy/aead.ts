@@ -1,6 +1,6 @@
 /**
  * AES-256-GCM primitives for content at rest. Only the purposes gateway
- * (privacy/vault.ts) may import this module: an architecture test enforces it, so every
+ * (the modules of privacy/vault/) may import this module: an architecture test enforces it, so every
  * decryption of customer content passes the purpose check and the audit.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';

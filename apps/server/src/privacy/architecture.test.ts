@@ -1,6 +1,6 @@
 /**
  * Architecture: every decryption of customer content goes through the purposes gateway
- * (privacy/vault.ts). No other module may import the AEAD primitives, and no module
+ * (privacy/vault.ts and its parts in privacy/vault/). No other module may import the AEAD primitives, and no module
  * outside the two crypto boxes may create a decipher at all.
  */
 import fs from 'node:fs';
@@ -34,9 +34,24 @@ describe('architecture: the purposes gateway', () => {
     expect(files.map(rel)).toContain('privacy/vault.ts');
   });
 
-  it('lets only privacy/vault.ts import the decryption primitives (privacy/aead.ts)', () => {
+  it("lets only the vault's modules (privacy/vault/) import the decryption primitives (privacy/aead.ts)", () => {
     const importers = files.filter((f) => imports(f).includes('privacy/aead.ts')).map(rel);
-    expect(importers).toEqual(['privacy/vault.ts']);
+    expect(importers.sort()).toEqual([
+      'privacy/vault/content-sealing.ts',
+      'privacy/vault/file-crypto.ts',
+      'privacy/vault/key-wrap.ts',
+    ]);
+  });
+
+  it('keeps privacy below the features: no privacy module imports a feature or http (features register hooks)', () => {
+    const upward = files
+      .filter((f) => rel(f).startsWith('privacy/'))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => /^(features|http)\//.test(i))
+          .map((i) => `${rel(f)} → ${i}`),
+      );
+    expect(upward).toEqual([]);
   });
 
   it('creates deciphers only in privacy/aead.ts (content) and crypto/secret-box.ts (service secrets)', () => {
@@ -48,14 +63,22 @@ describe('architecture: the purposes gateway', () => {
 
   it('keeps the purpose list closed: a literal tuple, checked at runtime by the gateway', () => {
     const purposes = fs.readFileSync(path.join(SRC, 'privacy/purposes.ts'), 'utf8');
+    // Whatever the line wrapping, the tuple holds exactly these purposes, in this order.
     expect(purposes).toMatch(
-      /PURPOSES = \['deliver_to_customer', 'deliver_to_business', 'agent_support', 'customer_export', 'assistant_relay'\] as const/,
+      /PURPOSES = \[\s*'deliver_to_customer',\s*'deliver_to_business',\s*'agent_support',\s*'customer_export',\s*'assistant_relay',?\s*\] as const/,
     );
-    const vault = fs.readFileSync(path.join(SRC, 'privacy/vault.ts'), 'utf8');
-    // Every opening path runs the purpose check before touching a key.
-    for (const method of ['#open(', 'openBlob(', 'openFileKey(']) {
-      const body = vault.slice(vault.indexOf(`async ${method}`));
-      expect(body.slice(0, body.indexOf('\n  }\n')), method).toMatch(/this\.#check\(access/);
+    // Every opening path runs the purpose check (the access gate) before touching a key.
+    const openings = [
+      ['privacy/vault/content-sealing.ts', '#open('],
+      ['privacy/vault/content-sealing.ts', 'openBlob('],
+      ['privacy/vault/file-crypto.ts', 'openFileKey('],
+    ] as const;
+    for (const [file, method] of openings) {
+      const text = fs.readFileSync(path.join(SRC, file), 'utf8');
+      expect(text.indexOf(`async ${method}`), method).toBeGreaterThan(0);
+      const body = text.slice(text.indexOf(`async ${method}`));
+      const firstLines = body.slice(0, body.indexOf('\n  }\n')).split('\n').slice(0, 3).join('\n');
+      expect(firstLines, method).toMatch(/this\.#gate\.check\(access/);
     }
   });
 });

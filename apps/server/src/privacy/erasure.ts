@@ -8,13 +8,14 @@
  * were the customer's alone (single-use files sent to them; their keys were wrapped under
  * the erased conversation keys, and the blobs are deleted after commit). The append-only
  * consent ledger keeps its entries; they hold ids, categories and times, never content.
+ * Features do their part through the erasure hooks (hooks.ts): the attachments feature
+ * removes the files, the realtime feature closes the customer's open streams.
  */
 import { sql } from 'kysely';
 import type { HubContext } from '../context.js';
-import { deleteFileBlobs, removeConversationFiles } from '../features/attachments/attachments.js';
-import type { BlobStore } from '../storage/blob-store.js';
-import { announceSessionsEnded } from '../features/realtime/live-sessions.js';
 import type { WriteTx } from '../storage/write-queue.js';
+import type { AuditEntry } from './audit-log.js';
+import type { ErasureOutcome, PrivacyHookRegistry } from './hooks.js';
 
 export interface ErasureReport {
   customerId: string;
@@ -29,12 +30,12 @@ export interface ErasureReport {
 /** Deletes everything of a customer but the consent ledger; the caller has checked who asks. */
 export async function eraseCustomer(
   ctx: HubContext,
+  hooks: PrivacyHookRegistry,
   customerId: string,
   onCommit?: (tx: WriteTx, report: ErasureReport) => Promise<void>,
-  blobs?: BlobStore,
 ): Promise<ErasureReport> {
   const keys = await ctx.storage.vault.eraseCustomer(customerId);
-  let files: string[] = [];
+  let features: ErasureOutcome | undefined;
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
     const conversations = (
@@ -42,8 +43,8 @@ export async function eraseCustomer(
     ).map((r) => r.id);
     let messages = 0;
     let pendingWebhooks = 0;
-    files = await removeConversationFiles(db, conversations);
-    await db.deleteFrom('attachment_keys').where('customer_id', '=', customerId).execute();
+    // The features' part: attachment files and keys, the customer's live streams (after commit).
+    features = await hooks.customerErased(tx, { customerId, conversationIds: conversations });
     if (conversations.length > 0) {
       pendingWebhooks = Number(
         (await db.deleteFrom('webhook_outbox').where('conversation_id', 'in', conversations).executeTakeFirst())
@@ -77,8 +78,6 @@ export async function eraseCustomer(
     await db.deleteFrom('sms_jobs').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sms_sends').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('sms_phones').where('customer_id', '=', customerId).execute();
-    // Their open streams close on every hub process.
-    announceSessionsEnded(tx, ctx.bus, 'customer', customerId);
     // Conversations cascade to what hangs off them (inbox threads, blocks, attachment links).
     await db.deleteFrom('conversations').where('customer_id', '=', customerId).execute();
     await db.deleteFrom('customers').where('id', '=', customerId).execute();
@@ -88,12 +87,12 @@ export async function eraseCustomer(
       messages,
       pendingWebhooks,
       keys,
-      attachments: files.length,
+      attachments: features.attachments,
     };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
-  await deleteFileBlobs(ctx, blobs, files);
+  await features?.afterCommit();
   await checkpointWal(ctx);
   return report;
 }
@@ -114,13 +113,13 @@ export interface HistoryErasureReport {
  */
 export async function eraseConversationHistory(
   ctx: HubContext,
+  hooks: PrivacyHookRegistry,
   customerId: string,
   conversationId: string,
   onCommit?: (tx: WriteTx, report: HistoryErasureReport) => Promise<void>,
-  blobs?: BlobStore,
 ): Promise<HistoryErasureReport> {
   await ctx.storage.vault.eraseConversation(customerId, conversationId);
-  let files: string[] = [];
+  let features: ErasureOutcome | undefined;
   const report = await ctx.storage.writes.run(async (tx) => {
     const db = tx.db;
     const pendingWebhooks = Number(
@@ -133,19 +132,51 @@ export async function eraseConversationHistory(
       .where('conversation_id', '=', conversationId)
       .where('type', '=', 'message')
       .execute();
-    files = await removeConversationFiles(db, [conversationId]);
-    await db.deleteFrom('attachment_keys').where('conversation_id', '=', conversationId).execute();
-    await db.deleteFrom('message_attachments').where('conversation_id', '=', conversationId).execute();
+    // The features' part: files sent only here go, and the conversation's copies of file keys.
+    features = await hooks.conversationErased(tx, { customerId, conversationId });
     const messages = Number(
       (await db.deleteFrom('messages').where('conversation_id', '=', conversationId).executeTakeFirst()).numDeletedRows,
     );
-    const done = { conversationId, messages, pendingWebhooks, attachments: files.length };
+    const done = { conversationId, messages, pendingWebhooks, attachments: features.attachments };
     if (onCommit !== undefined) await onCommit(tx, done);
     return done;
   });
-  await deleteFileBlobs(ctx, blobs, files);
+  await features?.afterCommit();
   await checkpointWal(ctx);
   return report;
+}
+
+/** The audit record of a customer's erasure (counts only). */
+export function customerErasedEntry(report: ErasureReport, actor: string, at: number): AuditEntry {
+  return {
+    at,
+    actor,
+    action: 'customer.erased',
+    customerId: report.customerId,
+    details: {
+      conversations: report.conversations,
+      messages: report.messages,
+      pending_webhooks: report.pendingWebhooks,
+      keys: report.keys,
+      attachments: report.attachments,
+    },
+  };
+}
+
+/** The audit record of a conversation's history erased by its customer (counts only). */
+export function historyErasedEntry(report: HistoryErasureReport, customerId: string, at: number): AuditEntry {
+  return {
+    at,
+    actor: `customer:${customerId}`,
+    action: 'conversation.history_erased',
+    customerId,
+    target: `conversation:${report.conversationId}`,
+    details: {
+      messages: report.messages,
+      pending_webhooks: report.pendingWebhooks,
+      attachments: report.attachments,
+    },
+  };
 }
 
 /** SQLite: move committed deletions out of the WAL so the old pages stop lingering there. */

@@ -1,120 +1,25 @@
 /**
- * The customer's export (data portability): profile, conversations with every message and
- * the attachment files sent in them, consents with the ledger and signed receipts, account
- * links, Web Push devices and choices, and the access log — the audit records about them. Message bodies and files are
- * opened for the `customer_export` purpose. Files are embedded (base64) up to
- * EMBED_LIMIT_BYTES in all; past it an entry keeps its metadata and download path only.
+ * The customer's export (data portability): profile, conversations with every message and the attachment files
+ * sent in them (the attachments feature's hook), consents with the ledger and signed receipts, account links, Web
+ * Push devices and choices, and the access log — the audit records about them. Message bodies and files are opened
+ * for the `customer_export` purpose. Files are embedded (base64) up to EMBED_LIMIT_BYTES in all; past it an entry
+ * keeps its metadata and download path only.
  */
-import type { MessageBody } from '@confide/protocol';
-import { PlatformError } from '@confide/protocol';
+import { PlatformError, type CustomerExport } from '@confide/protocol';
 import type { HubContext } from '../context.js';
-import { attachmentPayload, openCustomerFile } from '../features/attachments/attachments.js';
-import type { AttachmentFiles } from './attachment-files.js';
-import { ContentErasedError, type Access } from './purposes.js';
+import type { EmbedBudget, PrivacyHookRegistry } from './hooks.js';
+import type { Access } from './purposes.js';
+
+export type { CustomerExport } from '@confide/protocol';
 
 /** Most file bytes embedded in one export (the export is built in memory). */
 export const EMBED_LIMIT_BYTES = 25 * 1024 * 1024;
-
-/** An attachment sent in a conversation, as exported. */
-export interface ExportedAttachment {
-  id: string;
-  mid: string;
-  type: string;
-  filename: string | null;
-  content_type: string | null;
-  size: number | null;
-  sent_at: number;
-  /** Where the customer's app loads it: the hub's download path, or the business's URL for references. */
-  url: string;
-  /** The file, base64; null for URL references, files past the embed limit, or files no longer stored. */
-  content_base64: string | null;
-}
-
-export interface CustomerExport {
-  format: 'confide-export-v1';
-  exported_at: number;
-  profile: {
-    id: string;
-    username: string;
-    created_at: number;
-    last_name: string | null;
-    locale: string | null;
-    timezone: number | null;
-    picture: { type: string; content_base64: string } | null;
-  };
-  /** Which optional profile fields the customer lets each business read. */
-  profile_sharing: Array<{ page_id: string; fields: string[] }>;
-  conversations: Array<{
-    id: string;
-    page: { id: string; name: string };
-    psid: string;
-    created_at: number;
-    messages: Array<{
-      mid: string;
-      direction: 'in' | 'out';
-      created_at: number;
-      tag: string | null;
-      body: MessageBody;
-    }>;
-    attachments: ExportedAttachment[];
-  }>;
-  consents: {
-    current: Array<{
-      page_id: string;
-      status: string;
-      categories: string[];
-      granted_at: number | null;
-      expires_at: number | null;
-    }>;
-    ledger: Array<{
-      id: string;
-      page_id: string;
-      event: string;
-      categories: string[];
-      source: string;
-      created_at: number;
-    }>;
-    receipts: Array<{ id: string; page_id: string; categories: string[]; issued_at: number; jws: string }>;
-  };
-  account_links: Array<{ page_id: string; linked_at: number }>;
-  /** What the customer allowed their own assistants (features/assistant): the grant ledger with its receipts. */
-  assistants: Array<{
-    grant_id: string;
-    client_id: string;
-    event: string;
-    page_ids: string[];
-    categories: string[];
-    act: boolean;
-    source: string;
-    created_at: number;
-    receipt: string | null;
-  }>;
-  /** Devices with Web Push on, and the businesses' categories kept off push (features/push). */
-  push: {
-    devices: Array<{ id: string; device: string; created_at: number; last_push_at: number | null }>;
-    muted: Array<{ page_id: string; category: string }>;
-  };
-  /** The phone number for texts, and the texts sent about questions (features/sms). */
-  sms: {
-    phone: { number: string; verified_at: number | null; texts: 'on' | 'stopped'; created_at: number } | null;
-    sent: Array<{ case_ref: string; page_id: string; sent_at: number; status: string }>;
-  };
-  access_log: Array<{
-    seq: number;
-    at: number;
-    actor: string;
-    action: string;
-    target: string | null;
-    purpose: string | null;
-    details: unknown;
-  }>;
-}
 
 export async function buildExport(
   ctx: HubContext,
   customerId: string,
   access: Access,
-  files?: AttachmentFiles,
+  hooks: PrivacyHookRegistry,
 ): Promise<CustomerExport> {
   const db = ctx.storage.db;
   const customer = await db
@@ -131,7 +36,8 @@ export async function buildExport(
     .orderBy('c.created_at')
     .execute();
   const conversations: CustomerExport['conversations'] = [];
-  let embedded = 0;
+  // Files are embedded up to the limit across all conversations (the attachments feature's hook).
+  const budget: EmbedBudget = { embedded: 0, limit: EMBED_LIMIT_BYTES };
   for (const c of convs) {
     const rows = await db
       .selectFrom('messages')
@@ -149,54 +55,7 @@ export async function buildExport(
         body: await ctx.storage.vault.openMessage(access, customerId, m.body),
       });
     }
-    const sent = await db
-      .selectFrom('message_attachments as ma')
-      .innerJoin('attachments as a', 'a.id', 'ma.attachment_id')
-      .leftJoin('messages as m', 'm.mid', 'ma.mid')
-      .select([
-        'a.id',
-        'a.type',
-        'a.filename',
-        'a.filename_enc',
-        'a.content_type',
-        'a.size',
-        'a.url',
-        'a.blob_key',
-        'ma.mid',
-        'ma.created_at',
-      ])
-      .where('ma.conversation_id', '=', c.id)
-      .orderBy('ma.created_at')
-      .orderBy('m.id')
-      .orderBy('a.id')
-      .execute();
-    const attachments: ExportedAttachment[] = [];
-    for (const a of sent) {
-      let content: Buffer | undefined;
-      let filename = a.filename;
-      if (files !== undefined && a.blob_key !== null) {
-        // Past the size budget only the name is opened; the file downloads from its path.
-        const embed = embedded + Number(a.size ?? 0) <= EMBED_LIMIT_BYTES;
-        const file = await openCustomerFile(ctx, files, customerId, a, access, embed).catch((err: unknown) => {
-          if (err instanceof ContentErasedError) return undefined;
-          throw err;
-        });
-        content = file?.data;
-        filename = file?.name ?? null;
-        embedded += content?.length ?? 0;
-      }
-      attachments.push({
-        id: a.id,
-        mid: a.mid,
-        type: a.type,
-        filename,
-        content_type: a.content_type,
-        size: a.size === null ? null : Number(a.size),
-        sent_at: Number(a.created_at),
-        url: attachmentPayload(a).url,
-        content_base64: content === undefined ? null : content.toString('base64'),
-      });
-    }
+    const attachments = await hooks.exportAttachments(customerId, c.id, access, budget);
     conversations.push({
       id: c.id,
       page: { id: c.page_id, name: c.page_name },

@@ -2,12 +2,28 @@
  * A small bounded LRU map with a maximum age, for unwrapped data keys: a hot customer's
  * key stays in memory, a cold one is unwrapped again, and an erased customer's key ages
  * out of every other hub process within `maxAgeMs`.
+ *
+ * Recency is kept in a doubly linked list threaded through the entries (head: least
+ * recently used), so a hit only relinks one node (a few pointer writes) and never rewrites
+ * the Map, whose delete-and-reinsert per read was a measured hot spot on the seal path.
  */
+interface Node<V> {
+  readonly key: string;
+  value: V;
+  at: number;
+  older: Node<V> | null;
+  newer: Node<V> | null;
+}
+
 export class Lru<V> {
-  readonly #map = new Map<string, { value: V; at: number }>();
+  readonly #map = new Map<string, Node<V>>();
   readonly #max: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  /** Least recently used. */
+  #oldest: Node<V> | null = null;
+  /** Most recently used. */
+  #newest: Node<V> | null = null;
 
   constructor(max: number, maxAgeMs: number, now: () => number = Date.now) {
     this.#max = max;
@@ -15,40 +31,87 @@ export class Lru<V> {
     this.#now = now;
   }
 
-  /** The value, unless absent or older than `maxAgeMs` (default: the cache's maximum age). */
+  /**
+   * The value, unless absent or older than `maxAgeMs` (default: the cache's maximum age);
+   * an entry found too old is dropped. A hit becomes the most recently used entry.
+   */
   get(key: string, maxAgeMs = this.#maxAgeMs): V | undefined {
-    const hit = this.#map.get(key);
-    if (hit === undefined) return undefined;
-    this.#map.delete(key);
-    if (this.#now() - hit.at > Math.min(maxAgeMs, this.#maxAgeMs)) return undefined;
-    this.#map.set(key, hit);
-    return hit.value;
+    const node = this.#map.get(key);
+    if (node === undefined) return undefined;
+    if (this.#now() - node.at > Math.min(maxAgeMs, this.#maxAgeMs)) {
+      this.#remove(node);
+      return undefined;
+    }
+    if (node !== this.#newest) {
+      this.#unlink(node);
+      this.#append(node);
+    }
+    return node.value;
   }
 
   set(key: string, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, { value, at: this.#now() });
-    while (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next().value;
-      if (oldest === undefined) break;
-      this.#map.delete(oldest);
+    const known = this.#map.get(key);
+    if (known !== undefined) {
+      known.value = value;
+      known.at = this.#now();
+      if (known !== this.#newest) {
+        this.#unlink(known);
+        this.#append(known);
+      }
+      return;
     }
+    const node: Node<V> = { key, value, at: this.#now(), older: null, newer: null };
+    this.#map.set(key, node);
+    this.#append(node);
+    while (this.#map.size > this.#max && this.#oldest !== null) this.#remove(this.#oldest);
   }
 
   delete(key: string): void {
-    this.#map.delete(key);
+    const node = this.#map.get(key);
+    if (node !== undefined) this.#remove(node);
   }
 
   /** Drops every entry whose key starts with `prefix`. */
   deletePrefix(prefix: string): void {
-    for (const key of [...this.#map.keys()]) if (key.startsWith(prefix)) this.#map.delete(key);
+    for (const node of [...this.#map.values()]) if (node.key.startsWith(prefix)) this.#remove(node);
   }
 
   clear(): void {
     this.#map.clear();
+    this.#oldest = null;
+    this.#newest = null;
   }
 
   get size(): number {
     return this.#map.size;
+  }
+
+  /** Keys from least to most recently used (for tests). */
+  keys(): string[] {
+    const keys: string[] = [];
+    for (let node = this.#oldest; node !== null; node = node.newer) keys.push(node.key);
+    return keys;
+  }
+
+  #remove(node: Node<V>): void {
+    this.#map.delete(node.key);
+    this.#unlink(node);
+  }
+
+  #unlink(node: Node<V>): void {
+    if (node.older === null) this.#oldest = node.newer;
+    else node.older.newer = node.newer;
+    if (node.newer === null) this.#newest = node.older;
+    else node.newer.older = node.older;
+    node.older = null;
+    node.newer = null;
+  }
+
+  #append(node: Node<V>): void {
+    node.older = this.#newest;
+    node.newer = null;
+    if (this.#newest === null) this.#oldest = node;
+    else this.#newest.newer = node;
+    this.#newest = node;
   }
 }

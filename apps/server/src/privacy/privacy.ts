@@ -1,25 +1,32 @@
 /**
  * The hub's privacy service: the audit log (content accesses reported by the vault,
  * sources swept by the collector, signed checkpoints, verification), erasure of an
- * account or of one conversation's history, and the customer's export.
+ * account or of one conversation's history, and the customer's export. Features take
+ * their part through the hooks they register (hooks.ts); privacy imports no feature.
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../context.js';
 import { SigningKeys } from '../crypto/signing-keys.js';
-import { findConversationByPair } from '../features/conversations/store.js';
-import { findCustomerByUsername } from '../features/customers/store.js';
-import type { BlobStore } from '../storage/blob-store.js';
-import { rekeyLegacyAttachments, type RekeyReport } from '../features/attachments/rekey-legacy.js';
-import { AttachmentFiles } from './attachment-files.js';
 import { collectAudit } from './audit-collector.js';
 import { AuditCheckpoints } from './audit-checkpoints.js';
 import { appendAudit, type AuditEntry } from './audit-log.js';
 import { verifyAudit, type VerifyResult } from './audit-verify.js';
 import { FileWitness, MemoryWitness, type AuditWitness } from './audit-witness.js';
-import { eraseConversationHistory, eraseCustomer, type ErasureReport, type HistoryErasureReport } from './erasure.js';
+import { readAccessLog, type AccessLogEntry } from './access-log.js';
+import {
+  customerErasedEntry,
+  eraseConversationHistory,
+  eraseCustomer,
+  historyErasedEntry,
+  type ErasureReport,
+  type HistoryErasureReport,
+} from './erasure.js';
 import { buildExport, type CustomerExport } from './export.js';
+import { PrivacyHookRegistry, type PrivacyHooks, type RekeyReport } from './hooks.js';
 import { sweepRetention, type RetentionReport } from './retention.js';
 import type { AccessEvent } from './vault.js';
+
+export type { AccessLogEntry } from './access-log.js';
 
 /** How often buffered accesses are written and sources swept, in milliseconds. */
 const FLUSH_MS = 2_000;
@@ -30,9 +37,8 @@ const RETENTION_MS = 15 * 60_000;
 
 export class Privacy {
   readonly #ctx: HubContext;
-  /** Attachment files, deleted when erased (already unreadable: their keys go first). */
-  readonly #blobs: BlobStore | undefined;
-  readonly #files: AttachmentFiles | undefined;
+  /** What features do on erasure, export and retention (attachment files, live streams, look-ups). */
+  readonly hooks = new PrivacyHookRegistry();
   #pending = new Map<string, { entry: AuditEntry; count: number }>();
   #timer: NodeJS.Timeout | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
@@ -42,11 +48,10 @@ export class Privacy {
   /** Whether this process appended audit records (it then signs the head when it stops). */
   #appended = false;
 
-  constructor(ctx: HubContext, blobs?: BlobStore, witness: AuditWitness = new MemoryWitness()) {
+  constructor(ctx: HubContext, options: PrivacyOptions = {}) {
     this.#ctx = ctx;
-    this.#blobs = blobs;
-    this.checkpoints = new AuditCheckpoints(ctx, witness);
-    this.#files = blobs === undefined ? undefined : new AttachmentFiles(blobs, ctx.storage.vault);
+    this.checkpoints = new AuditCheckpoints(ctx, options.witness ?? new MemoryWitness());
+    this.hooks.register(...(options.hooks ?? []));
     ctx.storage.vault.observe((event) => this.#onAccess(event));
   }
 
@@ -166,60 +171,24 @@ export class Privacy {
 
   /** An operator deletes a customer (`confide customer delete`). */
   async deleteCustomerByUsername(username: string): Promise<ErasureReport> {
-    const row = await findCustomerByUsername(this.#ctx.storage.db, username.toLowerCase());
-    if (row === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
-    return this.#erase(row.id, 'admin');
+    return this.#erase(await this.#customerIdByUsername(username), 'admin');
   }
 
   #erase(customerId: string, actor: string): Promise<ErasureReport> {
-    return eraseCustomer(
-      this.#ctx,
-      customerId,
-      async (tx, report) => {
-        this.#appended = true;
-        await appendAudit(tx.db, {
-          at: this.#ctx.now(),
-          actor,
-          action: 'customer.erased',
-          customerId,
-          details: {
-            conversations: report.conversations,
-            messages: report.messages,
-            pending_webhooks: report.pendingWebhooks,
-            keys: report.keys,
-            attachments: report.attachments,
-          },
-        });
-      },
-      this.#blobs,
-    );
+    return eraseCustomer(this.#ctx, this.hooks, customerId, async (tx, report) => {
+      this.#appended = true;
+      await appendAudit(tx.db, customerErasedEntry(report, actor, this.#ctx.now()));
+    });
   }
 
   /** Erases the history of the customer's conversation with a page (unlink with `erase_history`). */
   async eraseHistory(customerId: string, pageId: string): Promise<HistoryErasureReport> {
-    const conv = await findConversationByPair(this.#ctx.storage.db, customerId, pageId);
-    if (conv === undefined) throw new PlatformError('NOT_FOUND');
-    return eraseConversationHistory(
-      this.#ctx,
-      customerId,
-      conv.id,
-      async (tx, report) => {
-        this.#appended = true;
-        await appendAudit(tx.db, {
-          at: this.#ctx.now(),
-          actor: `customer:${customerId}`,
-          action: 'conversation.history_erased',
-          customerId,
-          target: `conversation:${conv.id}`,
-          details: {
-            messages: report.messages,
-            pending_webhooks: report.pendingWebhooks,
-            attachments: report.attachments,
-          },
-        });
-      },
-      this.#blobs,
-    );
+    const conversationId = await this.hooks.conversationWith(customerId, pageId);
+    if (conversationId === undefined) throw new PlatformError('NOT_FOUND');
+    return eraseConversationHistory(this.#ctx, this.hooks, customerId, conversationId, async (tx, report) => {
+      this.#appended = true;
+      await appendAudit(tx.db, historyErasedEntry(report, customerId, this.#ctx.now()));
+    });
   }
 
   /**
@@ -228,8 +197,9 @@ export class Privacy {
    * copies of the blob store no longer open with the keystore. Audited.
    */
   async rekeyAttachments(actor = 'admin'): Promise<RekeyReport & { legacyKeyDestroyed: boolean }> {
-    if (this.#blobs === undefined) throw new Error('This hub has no attachment store');
-    const report = await rekeyLegacyAttachments(this.#ctx, this.#blobs);
+    const rekey = this.hooks.rekeyLegacyFiles;
+    if (rekey === undefined) throw new Error('This hub has no attachment store');
+    const report = await rekey();
     const legacyKeyDestroyed =
       report.failed === 0 &&
       report.remaining === report.missing &&
@@ -244,7 +214,7 @@ export class Privacy {
 
   /** Deletes content past its retention period (RETENTION_MESSAGE_DAYS, RETENTION_WEBHOOK_DAYS). */
   sweepRetention(): Promise<RetentionReport> {
-    return sweepRetention(this.#ctx, this.#blobs);
+    return sweepRetention(this.#ctx, this.hooks);
   }
 
   // ---- export ------------------------------------------------------------------------
@@ -252,7 +222,7 @@ export class Privacy {
   /** Everything the hub holds about the customer, opened for `customer_export`. */
   async exportCustomer(customerId: string, actor = `customer:${customerId}`): Promise<CustomerExport> {
     await this.flush();
-    const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor }, this.#files);
+    const data = await buildExport(this.#ctx, customerId, { purpose: 'customer_export', actor }, this.hooks);
     await this.record({
       actor,
       action: 'customer.export',
@@ -269,27 +239,17 @@ export class Privacy {
    */
   async accessLog(customerId: string, limit: number): Promise<AccessLogEntry[]> {
     await this.flush();
-    const rows = await this.#ctx.storage.db
-      .selectFrom('audit_log')
-      .select(['seq', 'at', 'actor', 'action', 'target', 'purpose'])
-      .where('customer_id', '=', customerId)
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      at: Number(r.at),
-      actor: r.actor,
-      action: r.action,
-      target: r.target,
-      purpose: r.purpose,
-    }));
+    return readAccessLog(this.#ctx.storage.db, customerId, limit);
   }
 
   async exportByUsername(username: string): Promise<CustomerExport> {
-    const row = await findCustomerByUsername(this.#ctx.storage.db, username.toLowerCase());
-    if (row === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
-    return this.exportCustomer(row.id, 'admin');
+    return this.exportCustomer(await this.#customerIdByUsername(username), 'admin');
+  }
+
+  async #customerIdByUsername(username: string): Promise<string> {
+    const id = await this.hooks.customerIdByUsername(username.toLowerCase());
+    if (id === undefined) throw new PlatformError('NOT_FOUND', { message: `No customer ${username}` });
+    return id;
   }
 
   // ---- content accesses ----------------------------------------------------------------
@@ -329,12 +289,9 @@ export class Privacy {
   }
 }
 
-/** One line of the customer's access log. */
-export interface AccessLogEntry {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  purpose: string | null;
+export interface PrivacyOptions {
+  /** Where signed checkpoints are witnessed outside the database (default: in memory). */
+  witness?: AuditWitness;
+  /** The features' erase / export / retention hooks (more can be registered on `hooks`). */
+  hooks?: readonly PrivacyHooks[];
 }

@@ -7,11 +7,11 @@
  * Files go with the messages that carried them: a conversation's copy of a file key is
  * deleted once no message of that conversation carries the file any more, and a single-use
  * file no message carries any more is deleted, row and blob. Reusable files stay: they are
- * the page's, to send again.
+ * the page's, to send again. The attachments feature does that part (its `messagesExpired`
+ * hook, hooks.ts).
  */
 import type { HubContext } from '../context.js';
-import { deleteFileBlobs, removeFileLinksBefore } from '../features/attachments/attachments.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import type { PrivacyHookRegistry } from './hooks.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1_000;
@@ -24,7 +24,7 @@ export interface RetentionReport {
 }
 
 /** One sweep, in batches so no transaction grows large; safe from several processes. */
-export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promise<RetentionReport> {
+export async function sweepRetention(ctx: HubContext, hooks: PrivacyHookRegistry): Promise<RetentionReport> {
   const now = ctx.now();
   const report: RetentionReport = { messages: 0, webhooks: 0, attachments: 0 };
   if (ctx.config.RETENTION_MESSAGE_DAYS > 0) {
@@ -41,12 +41,7 @@ export async function sweepRetention(ctx: HubContext, blobs?: BlobStore): Promis
       report.messages += n;
       if (n < BATCH) break;
     }
-    for (;;) {
-      const swept = await ctx.storage.writes.run((tx) => removeFileLinksBefore(tx.db, before, BATCH));
-      report.attachments += swept.files.length;
-      await deleteFileBlobs(ctx, blobs, swept.files);
-      if (swept.links < BATCH) break;
-    }
+    report.attachments += (await hooks.messagesExpired(before, BATCH)).attachments;
   }
   if (ctx.config.RETENTION_WEBHOOK_DAYS > 0) {
     const before = now - ctx.config.RETENTION_WEBHOOK_DAYS * DAY_MS;

@@ -10,23 +10,13 @@
  */
 import type { HubContext } from '../../context.js';
 import { AttachmentFiles } from '../../privacy/attachment-files.js';
+import type { RekeyReport } from '../../privacy/hooks.js';
 import type { Access } from '../../privacy/purposes.js';
 import type { FileKey } from '../../privacy/vault.js';
 import { grantFileKey } from './attachments.js';
 import type { BlobStore } from './blob-store.js';
 
-export interface RekeyReport {
-  /** Files re-sealed under their own key. */
-  rekeyed: number;
-  /** Legacy rows whose blob is gone (nothing to protect). */
-  missing: number;
-  /** Legacy files that could not be read or re-sealed (see the log). */
-  failed: number;
-  /** Legacy rows left, including `missing` ones. */
-  remaining: number;
-  /** Clear file names sealed under their file's key (re-sealed files included). */
-  namesSealed: number;
-}
+export type { RekeyReport } from '../../privacy/hooks.js';
 
 const ACCESS: Access = { purpose: 'deliver_to_customer', actor: 'rekey-attachments' };
 

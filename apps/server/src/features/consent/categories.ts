@@ -4,6 +4,8 @@
  * serve. Advertising and sharing are not representable.
  */
 
+import { CONSENT_CATEGORIES, MAX_CONSENT_DURATION_DAYS, type ConsentCategory } from '@confide/protocol';
+
 /** Message tag → the categories it may carry. */
 export const TAG_GROUPS = {
   ACCOUNT_UPDATE: ['balances', 'transactions', 'fraud_alerts'],
@@ -14,16 +16,8 @@ export const TAG_GROUPS = {
 /** A tag that needs the customer's consent (a proactive update outside the window). */
 export type ProactiveTag = keyof typeof TAG_GROUPS;
 
-/** Every category a page may declare and a customer may grant. */
-export const CONSENT_CATEGORIES = [
-  'balances',
-  'transactions',
-  'fraud_alerts',
-  'receipts',
-  'shipping',
-  'events',
-] as const;
-export type ConsentCategory = (typeof CONSENT_CATEGORIES)[number];
+/** Every category a page may declare and a customer may grant (part of the privacy API: @confide/protocol). */
+export { CONSENT_CATEGORIES, type ConsentCategory } from '@confide/protocol';
 
 /**
  * The only purposes a grant can serve (banking-and-privacy.md §1 invariant 2). There is
@@ -33,7 +27,7 @@ export const CONSENT_PURPOSES = ['notifications', 'account_management'] as const
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 /** Longest grant, and the default when the customer does not choose one. */
-export const MAX_DURATION_DAYS = 365;
+export const MAX_DURATION_DAYS = MAX_CONSENT_DURATION_DAYS;
 export const DEFAULT_DURATION_DAYS = 365;
 export const DAY_MS = 86_400_000;
 

@@ -5,7 +5,6 @@ import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import { customerOf } from '../../http/customer-auth.js';
 import type { Privacy } from '../../privacy/privacy.js';
-import { UnlinkBodySchema } from '../../privacy/schemas.js';
 import type { Consents } from './consents.js';
 import {
   LedgerListSchema,
@@ -16,6 +15,7 @@ import {
   ReceiptSchema,
   RenewConsentBodySchema,
   SetConsentBodySchema,
+  UnlinkBodySchema,
 } from './schemas.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;

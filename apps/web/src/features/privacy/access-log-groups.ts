@@ -4,14 +4,10 @@
  * read · 14 times · 09:12–10:40"), each purpose said in words.
  */
 
-export interface AccessLogEntry {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  purpose: string | null;
-}
+import type { AccessLogEntry } from '@confide/protocol';
+
+/** One line of `GET /api/privacy/access-log` (the hub's schema, @confide/protocol). */
+export type { AccessLogEntry } from '@confide/protocol';
 
 export interface AccessLine {
   /** A sentence, e.g. "Your messages were sent on to Acme Bank". */

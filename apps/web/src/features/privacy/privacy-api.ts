@@ -1,33 +1,25 @@
 /** The privacy API (`/api/privacy`): what each business may see, consent, linking, receipts. */
+import type { ConsentCategory, PrivacyBusiness, SetConsentBody, UnlinkBody } from '@confide/protocol';
 import { ApiError, request } from '../../lib/api';
 
-export type ConsentStatus = 'none' | 'active' | 'expired' | 'revoked';
-
-export interface PrivacyBusiness {
-  page: { id: string; name: string; category: string; description: string; privacy_policy_url: string | null };
-  conversation_id: string | null;
-  linked: boolean;
-  linked_at: number | null;
-  declared: Array<{ category: string; purpose: string }>;
-  consent: { status: ConsentStatus; categories: string[]; granted_at: number | null; expires_at: number | null };
-  receipts: Array<{ id: string; issued_at: number; categories: string[] }>;
-}
+// The shapes are the hub's own schemas (@confide/protocol, privacy/consent-api.ts).
+export type { ConsentStatus, PrivacyBusiness } from '@confide/protocol';
 
 const base = (pageId: string) => `/api/privacy/businesses/${encodeURIComponent(pageId)}`;
 
 export const listBusinesses = () => request<{ data: PrivacyBusiness[] }>('GET', '/api/privacy/businesses');
-export const grantConsent = (pageId: string, categories: string[], durationDays?: number) =>
-  request<unknown>(
-    'PUT',
-    `${base(pageId)}/consent`,
-    durationDays === undefined ? { categories } : { categories, duration_days: durationDays },
-  );
+export const grantConsent = (pageId: string, categories: string[], durationDays?: number) => {
+  // The hub refuses unknown categories (SetConsentBodySchema); the checkboxes only offer declared ones.
+  const body: SetConsentBody = { categories: categories as ConsentCategory[] };
+  if (durationDays !== undefined) body.duration_days = durationDays;
+  return request<unknown>('PUT', `${base(pageId)}/consent`, body);
+};
 /** Renews for the business's default duration (an explicit empty body: the hub validates it as an object). */
 export const renewConsent = (pageId: string) => request<unknown>('POST', `${base(pageId)}/consent/renew`, {});
 export const revokeConsent = (pageId: string) => request<unknown>('DELETE', `${base(pageId)}/consent`);
 /** Unlinks (and revokes consent); `eraseHistory` also erases the conversation with the business. */
 export const unlinkBusiness = (pageId: string, eraseHistory = false) =>
-  request<unknown>('POST', `${base(pageId)}/unlink`, { erase_history: eraseHistory });
+  request<unknown>('POST', `${base(pageId)}/unlink`, { erase_history: eraseHistory } satisfies UnlinkBody);
 export const receiptUrl = (id: string) => `/api/privacy/receipts/${encodeURIComponent(id)}`;
 
 // ---- your profile and what each business may read of it ----

@@ -2,6 +2,7 @@
  * "Your data": who accessed it and why (from the hub's audit log), a machine-readable
  * download of everything, and account deletion explained in plain words.
  */
+import type { DeleteAccountBody } from '@confide/protocol';
 import { useId, useState, type FormEvent } from 'react';
 import { describeError, request } from '../../lib/api';
 import { noteAccountDeleted } from '../auth/farewell';
@@ -21,7 +22,7 @@ function DeleteAccount() {
     setBusy(true);
     setError(null);
     try {
-      await request<void>('DELETE', '/api/account', { password });
+      await request<void>('DELETE', '/api/account', { password } satisfies DeleteAccountBody);
       // Back to the start, signed out; the messenger's state goes with its session.
       noteAccountDeleted();
       navigate('/', { replace: true });

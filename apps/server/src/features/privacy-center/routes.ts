@@ -1,20 +1,23 @@
 /**
- * Customer privacy routes owned by the privacy service: account deletion
- * (`DELETE /api/account`, password in the body), the access log (`GET /api/privacy/access-log`)
- * and the export (`GET /api/privacy/export`).
+ * The customer's privacy center, over the privacy service (privacy/privacy.ts): account
+ * deletion (`DELETE /api/account`, password in the body), the access log
+ * (`GET /api/privacy/access-log`) and the export (`GET /api/privacy/export`).
  * Unlinking with `erase_history` lives on the consent routes' unlink endpoint.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { SESSION_COOKIE, customerOf } from '../http/customer-auth.js';
-import type { Accounts } from '../features/customers/accounts.js';
-import type { Privacy } from './privacy.js';
-import { DeleteAccountBodySchema } from './schemas.js';
+import { AccessLogQuerySchema, DeleteAccountBodySchema } from '@confide/protocol';
+import { SESSION_COOKIE, customerOf } from '../../http/customer-auth.js';
+import type { Privacy } from '../../privacy/privacy.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function privacyServiceRoutes(privacy: Privacy, accounts: Accounts, auth: Auth) {
+/** What account deletion needs of the customers feature: the password check (rate limited with logins). */
+export interface PasswordCheck {
+  confirmPassword(customerId: string, password: string, ip: string): Promise<void>;
+}
+
+export function privacyCenterRoutes(privacy: Privacy, accounts: PasswordCheck, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.delete(
@@ -32,10 +35,7 @@ export function privacyServiceRoutes(privacy: Privacy, accounts: Accounts, auth:
     r.get(
       '/api/privacy/access-log',
       {
-        schema: {
-          tags: ['privacy'],
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        },
+        schema: { tags: ['privacy'], querystring: AccessLogQuerySchema },
         preHandler: auth,
       },
       async (request) => ({ data: await privacy.accessLog(customerOf(request).id, request.query.limit) }),

@@ -1,0 +1,2 @@
+export * from './consent-api.js';
+export * from './data-api.js';
