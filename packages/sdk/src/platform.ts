@@ -3,6 +3,7 @@
  * The SDK's entry point: one object holding a resource client per Platform API area
  * over a shared {@link HttpTransport}.
  */
+import { ApprovalsClient } from './clients/approvals-client.js';
 import { AttachmentsClient } from './clients/attachments-client.js';
 import { HandoverClient } from './clients/handover-client.js';
 import { LinkingClient } from './clients/linking-client.js';
@@ -45,6 +46,8 @@ export class Platform {
   readonly templates: TemplatesClient;
   /** Consent requests the hub renders in the thread. */
   readonly consent: ConsentClient;
+  /** Four-eyes approval requests to the page's inbox supervisors. */
+  readonly approvals: ApprovalsClient;
 
   constructor(options: PlatformOptions) {
     this.transport = new HttpTransport(options);
@@ -55,5 +58,6 @@ export class Platform {
     this.handover = new HandoverClient(this.transport);
     this.templates = new TemplatesClient(this.transport);
     this.consent = new ConsentClient(this.transport);
+    this.approvals = new ApprovalsClient(this.transport);
   }
 }
