@@ -19,6 +19,8 @@ import { QUEUE_PATH } from './inbox-route';
 import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
 import { NotesPanel } from './notes-panel';
+import { ApprovalsPanel } from './approvals-panel';
+import { ConversationGone, SlaBadge } from './sla-badge';
 import { useNow, waitingLabel } from './waiting';
 
 /** Re-reads the conversation's state (no messages: no content opened, no view recorded). */
@@ -91,21 +93,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
     heading.current?.focus({ preventScroll: true });
   }, [conversationId, loaded]);
 
-  if (conversation === null)
-    return (
-      <section className="pane thread" aria-labelledby="inbox-gone">
-        <header className="pane-header">
-          <BackButton to={QUEUE_PATH} label="Back to the queue" />
-          <h2 id="inbox-gone">Conversation</h2>
-        </header>
-        <div className="main-empty">
-          <p>This conversation is not in the inbox.</p>
-          <button type="button" className="button" onClick={() => navigate(QUEUE_PATH)}>
-            Back to the queue
-          </button>
-        </div>
-      </section>
-    );
+  if (conversation === null) return <ConversationGone />;
   if (conversation === undefined)
     return (
       <section className="pane thread loading">
@@ -172,7 +160,9 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-title" ref={heading} tabIndex={-1}>
             {conversation.customer.first_name}
           </h2>
-          <p className="muted small thread-subtitle">{state}</p>
+          <p className="muted small thread-subtitle">
+            {state} <SlaBadge sla={conversation.sla} now={now} />
+          </p>
         </div>
         <div className="header-actions">
           {!resolved && assignee === null && (
@@ -245,6 +235,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         </div>
       </dl>
       <NotesPanel conversationId={conversationId} revision={revision} />
+      <ApprovalsPanel conversationId={conversationId} revision={revision} canAsk={!resolved && mine} />
       {agent != null && (
         <InboxMessages
           conversationId={conversationId}
