@@ -56,9 +56,9 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
             </span>
           )}
           {agent != null && <StatusSelect agent={agent} />}
+          {agent?.role === 'supervisor' && <InboxLink path={SUPERVISION_PATH}>Supervision</InboxLink>}
         </div>
         <div className="header-actions">
-          {agent?.role === 'supervisor' && <InboxLink path={SUPERVISION_PATH}>Supervision</InboxLink>}
           <InboxLink path={CLOSED_PATH}>Closed</InboxLink>
           <button
             type="button"

@@ -14,13 +14,15 @@ function countdown(ms: number): string {
 }
 
 /** "First reply in 0:45", "First reply late"; nothing without SLA targets. */
-export function SlaBadge({ sla, now }: { sla: InboxSlaState | null | undefined; now: number }) {
+export function SlaBadge(props: { sla: InboxSlaState | null | undefined; now: number; compact?: boolean }) {
+  const { sla, now } = props;
   if (sla == null) return null;
   const parts: Array<{ label: string; due: number | null; kind: 'first_reply' | 'resolution' }> = [
     { label: 'First reply', due: sla.first_reply_due_at, kind: 'first_reply' },
     { label: 'Resolution', due: sla.resolution_due_at, kind: 'resolution' },
   ];
-  const shown = parts.filter((p) => p.due !== null || sla.breached.includes(p.kind));
+  // The queue row (compact) shows only the most pressing one.
+  const shown = parts.filter((p) => p.due !== null || sla.breached.includes(p.kind)).slice(0, props.compact ? 1 : 2);
   if (shown.length === 0) return null;
   return (
     <span className="sla-badges small">
@@ -38,7 +40,7 @@ export function SlaBadge({ sla, now }: { sla: InboxSlaState | null | undefined; 
 
 /** The queue row's stamp: the waiting time (and SLA) while open, otherwise the state. */
 export function QueueStamp({ item, now }: { item: InboxQueueItem; now: number }) {
-  const sla = <SlaBadge sla={item.sla} now={now} />;
+  const sla = <SlaBadge sla={item.sla} now={now} compact />;
   if (item.status !== 'open')
     return (
       <span className="conversation-time">
