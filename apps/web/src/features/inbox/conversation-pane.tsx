@@ -161,7 +161,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
             {conversation.customer.first_name}
           </h2>
           <p className="muted small thread-subtitle">
-            {state} <SlaBadge sla={conversation.sla} now={now} />
+            {state} <SlaBadge sla={conversation.sla} />
           </p>
         </div>
         <div className="header-actions">

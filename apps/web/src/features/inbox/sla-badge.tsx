@@ -5,7 +5,8 @@ import { BackButton } from '../../components/back-button';
 import { Icon } from '../../components/icon';
 import { navigate } from '../../lib/router';
 import { QUEUE_PATH } from './inbox-route';
-import { waitingLabel } from './waiting';
+import { useInbox } from './inbox-state';
+import { useNow, waitingLabel } from './waiting';
 
 function countdown(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
@@ -14,8 +15,10 @@ function countdown(ms: number): string {
 }
 
 /** "First reply in 0:45", "First reply late"; nothing without SLA targets. */
-export function SlaBadge(props: { sla: InboxSlaState | null | undefined; now: number; compact?: boolean }) {
-  const { sla, now } = props;
+export function SlaBadge(props: { sla: InboxSlaState | null | undefined; compact?: boolean }) {
+  const { sla } = props;
+  // Ticks every second while shown, on the hub's clock.
+  const now = useNow(sla == null ? 60_000 : 1000) + useInbox((s) => s.clockOffset);
   if (sla == null) return null;
   const parts: Array<{ label: string; due: number | null; kind: 'first_reply' | 'resolution' }> = [
     { label: 'First reply', due: sla.first_reply_due_at, kind: 'first_reply' },
@@ -40,7 +43,7 @@ export function SlaBadge(props: { sla: InboxSlaState | null | undefined; now: nu
 
 /** The queue row's stamp: the waiting time (and SLA) while open, otherwise the state. */
 export function QueueStamp({ item, now }: { item: InboxQueueItem; now: number }) {
-  const sla = <SlaBadge sla={item.sla} now={now} compact />;
+  const sla = <SlaBadge sla={item.sla} compact />;
   if (item.status !== 'open')
     return (
       <span className="conversation-time">
