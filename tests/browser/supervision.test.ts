@@ -3,7 +3,8 @@
  * bank's bot hands alice's conversation to the Fraud team (which has SLA targets: the agent sees
  * the first-reply countdown); the agent takes it and asks for a card unlock approval; the
  * supervisor opens the supervisor view, sees the request and approves it with a note; the bank's
- * webhook (a local receiver) gets the `approvals` event, signed, and the agent's pane shows it approved.
+ * webhook (a local receiver) gets the `approvals` event, signed, and the agent's pane shows it approved;
+ * the supervisor reads the conversation without taking it (audited).
  */
 import { createServer, type Server } from 'node:http';
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
@@ -186,6 +187,16 @@ describe('inbox supervision: four-eyes approval', { timeout: 90_000 }, () => {
       .locator('.approval-status', { hasText: 'approved' })
       .waitFor();
     await shot(agent.page, 'supervision-03-agent-sees-approved');
+    // The supervisor reads the conversation without taking it; the read is audited.
+    await page.getByRole('link', { name: new RegExp(username) }).click();
+    await page.getByText('Taken by Ada').waitFor();
+    await page.getByRole('log').getByText('My card is blocked, I was abroad').waitFor();
+    const reads = await env.hub.ctx.storage.db
+      .selectFrom('audit_log')
+      .select(['target'])
+      .where('action', '=', 'inbox.supervisor_read')
+      .execute();
+    expect(reads).toEqual([{ target: conversationId }]);
     expect(problems).toEqual([]);
   });
 });

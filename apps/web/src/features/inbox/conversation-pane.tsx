@@ -65,7 +65,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   // Opening reads the whole conversation (one recorded view); so does a reconnect that may have missed frames.
   useEffect(() => {
     let current = true;
-    inboxApi.conversation(conversationId).then(
+    (agent?.role === 'supervisor' ? inboxApi.supervise : inboxApi.conversation)(conversationId).then(
       (c) => current && setConversation(c),
       (err: unknown) => {
         if (!current) return;
@@ -74,7 +74,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       },
     );
     return () => void (current = false);
-  }, [conversationId, reloads]);
+  }, [conversationId, reloads, agent?.role]);
 
   // Taken, snoozed, resolved…: only the state is re-read; messages arrive as frames.
   const opened = useRef(revision);

@@ -51,6 +51,9 @@ export const inboxApi = {
   decide: (approvalId: string, body: InboxApprovalDecisionBody) =>
     request<void>('POST', `/inbox/api/approvals/${encodeURIComponent(approvalId)}/decision`, body),
   supervision: () => request<InboxSupervision>('GET', '/inbox/api/supervision'),
+  /** A supervisor opens any conversation without taking it (recorded as a supervisor's read). */
+  supervise: (id: string) =>
+    request<InboxConversation>('GET', `/inbox/api/supervision/conversations/${encodeURIComponent(id)}`),
   setSla: (teamId: string, body: InboxSlaBody) =>
     request<void>('PUT', `/inbox/api/teams/${encodeURIComponent(teamId)}/sla`, body),
   closed: (query: InboxClosedQuery) => {
