@@ -116,7 +116,7 @@ async function main(): Promise<void> {
 
   await waitHealthy(bankUrl, children[0] as ChildProcess);
   await waitHealthy(shopUrl, children[1] as ChildProcess);
-  await subscribeWebhook(hub, bankPage.pageId, `${bankUrl}/webhook`, bankVerify);
+  await subscribeWebhook(hub, bankPage.pageId, `${bankUrl}/webhook`, bankVerify, ['approvals']);
   await subscribeWebhook(hub, shopPage.pageId, `${shopUrl}/webhook`, shopVerify);
 
   const bankLogins = BANK_DEMO_CUSTOMERS.map((c) => `${c.username} / ${c.password}`).join(', ');

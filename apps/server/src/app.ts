@@ -41,7 +41,7 @@ import { assemblePrivacy } from './services/privacy.js';
 import type { Handover } from './features/handover/handover.js';
 import { Agents } from './features/inbox/agents.js';
 import { Inbox } from './features/inbox/inbox.js';
-import { inboxRoutes } from './features/inbox/routes.js';
+import { approvalGraphRoutes, inboxRoutes } from './features/inbox/routes.js';
 import { inboxCustomerRoutes } from './features/inbox/customer-routes.js';
 import { inboxStreamRoutes } from './features/inbox/stream.js';
 import { requireAgent } from './features/inbox/agent-auth.js';
@@ -250,7 +250,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(assistantRoutes(ctx, relay, new Assistants(ctx, services.privacy), auth));
     if (ctx.config.ALEXA_SKILL_ID !== undefined)
       await app.register(alexaRoutes(ctx, relay, ctx.config.ALEXA_SKILL_ID, options.alexa));
-    await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking)));
+    await app.register(graphPlugin(services.pages, unlinkGraphRoutes(services.linking), approvalGraphRoutes(ctx)));
     await app.register(graphPlugin(services.pages, notificationPolicyRoutes(new EscalationPolicies(ctx))));
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));

@@ -21,6 +21,7 @@ import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import { openWitness } from './privacy/audit-witness.js';
 import path from 'node:path';
 import { startWebhookWorker } from './workers/webhook-worker.js';
+import { startSlaWorker } from './features/inbox/sla-worker.js';
 import type { FastifyInstance } from 'fastify';
 import type { AlexaTrust } from './features/alexa/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
@@ -92,7 +93,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ...(options.alexa === undefined ? {} : { alexa: options.alexa }),
   });
   const workers: Array<{ stop(): Promise<void> }> = [];
-  if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages));
+  if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages), startSlaWorker(ctx));
   let closed = false;
 
   return {

@@ -64,6 +64,7 @@ export {
   type UtilitySendOptions,
 } from './clients/templates-client.js';
 export type * from './clients/message-types.js';
+export { ApprovalsClient, type ApprovalRequestInput } from './clients/approvals-client.js';
 
 export { verifyWebhook, handleVerification, type QuerySource } from './webhooks/verify-webhook.js';
 export {
@@ -99,6 +100,9 @@ export { fetchWebhookHandler } from './webhooks/fetch-adapter.js';
 // Webhook event types live in @confide/protocol; re-exported so bots need one import.
 export type {
   AccountLinkingEvent,
+  ApprovalDecision,
+  ApprovalEvent,
+  ApprovalKind,
   AppRolesEvent,
   DeliveryEvent,
   EchoEvent,

@@ -3,6 +3,7 @@
  * The SDK's entry point: one object holding a resource client per Platform API area
  * over a shared {@link HttpTransport}.
  */
+import { ApprovalsClient } from './clients/approvals-client.js';
 import { AttachmentsClient } from './clients/attachments-client.js';
 import { HandoverClient } from './clients/handover-client.js';
 import { LinkingClient } from './clients/linking-client.js';
@@ -48,6 +49,8 @@ export class Platform {
   readonly consent: ConsentClient;
   /** Signed conversation transcripts. */
   readonly transcripts: TranscriptsClient;
+  /** Four-eyes approval requests to the page's inbox supervisors. */
+  readonly approvals: ApprovalsClient;
 
   constructor(options: PlatformOptions) {
     this.transport = new HttpTransport(options);
@@ -59,5 +62,6 @@ export class Platform {
     this.templates = new TemplatesClient(this.transport);
     this.consent = new ConsentClient(this.transport);
     this.transcripts = new TranscriptsClient(this.transport);
+    this.approvals = new ApprovalsClient(this.transport);
   }
 }

@@ -84,9 +84,20 @@ export async function ensurePage(hub: Hub, spec: PageSpec): Promise<PageCredenti
   return credentials;
 }
 
-/** Points the page's app at a sandbox's webhook (the hub runs the GET handshake first). */
-export async function subscribeWebhook(hub: Hub, pageId: string, url: string, verifyToken: string): Promise<void> {
-  await hub.services.webhooks.subscribe({ pageId, url, verifyToken });
+/**
+ * Points the page's app at a sandbox's webhook (the hub runs the GET handshake first), adding
+ * `extraFields` to the fields it has (the bank adds `approvals`: supervisors' four-eyes decisions).
+ */
+export async function subscribeWebhook(
+  hub: Hub,
+  pageId: string,
+  url: string,
+  verifyToken: string,
+  extraFields: readonly string[] = [],
+): Promise<void> {
+  const current = await hub.services.webhooks.status(pageId).catch(() => undefined);
+  const fields = current === undefined ? undefined : [...new Set([...current.fields, ...extraFields])];
+  await hub.services.webhooks.subscribe({ pageId, url, verifyToken, ...(fields === undefined ? {} : { fields }) });
 }
 
 /**

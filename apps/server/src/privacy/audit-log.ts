@@ -54,7 +54,13 @@ export type AuditAction =
   | 'console.agent_created'
   | 'console.template_created'
   | 'console.secret_revealed'
-  | 'console.secret_rotated';
+  | 'console.secret_rotated'
+  // Supervision of the agent inbox (features/inbox): four-eyes approvals, SLA, supervisors' reads.
+  | 'inbox.approval_requested'
+  | 'inbox.approval_decided'
+  | 'inbox.sla_changed'
+  | 'inbox.sla_breached'
+  | 'inbox.supervisor_read';
 
 export interface AuditEntry {
   at: number;

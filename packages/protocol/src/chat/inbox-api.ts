@@ -55,6 +55,14 @@ export type InboxMessage = z.infer<typeof InboxMessageSchema>;
 export const InboxStatusSchema = z.enum(['open', 'assigned', 'snoozed', 'resolved']);
 export type InboxStatus = z.infer<typeof InboxStatusSchema>;
 
+/** A conversation's SLA timers: when each is due (null: met or none) and which were breached. */
+export const InboxSlaStateSchema = z.object({
+  first_reply_due_at: z.number().nullable(),
+  resolution_due_at: z.number().nullable(),
+  breached: z.array(z.enum(['first_reply', 'resolution'])),
+});
+export type InboxSlaState = z.infer<typeof InboxSlaStateSchema>;
+
 export const InboxQueueItemSchema = z.object({
   conversation_id: z.string(),
   customer: InboxCustomerSchema,
@@ -68,6 +76,8 @@ export const InboxQueueItemSchema = z.object({
   /** The team the hand-over named (`metadata` as JSON `{"team": "Fraud", "reason": "…"}`). */
   team: InboxTeamSchema.nullable(),
   last_message: InboxMessageSchema.nullable(),
+  /** SLA timers of the conversation's team, when it has targets (inbox-supervision.ts). */
+  sla: InboxSlaStateSchema.nullable().optional(),
 });
 export type InboxQueueItem = z.infer<typeof InboxQueueItemSchema>;
 
@@ -207,7 +217,17 @@ export type CustomerHandover = z.infer<typeof CustomerHandoverSchema>;
 export const AgentTypingBodySchema = z.object({ on: z.boolean() }).strict();
 
 /** Why a queue frame was sent. */
-export const InboxChangeSchema = z.enum(['queued', 'left', 'taken', 'message', 'snoozed', 'reopened', 'note']);
+export const InboxChangeSchema = z.enum([
+  'queued',
+  'left',
+  'taken',
+  'message',
+  'snoozed',
+  'reopened',
+  'note',
+  'approval',
+  'sla_breached',
+]);
 export type InboxChange = z.infer<typeof InboxChangeSchema>;
 
 /** Frames on the agent's WebSocket (`/inbox/api/stream`): messages themselves, and hints to re-read the rest. */

@@ -5,3 +5,4 @@ export * from './inbox-api.js';
 export * from './page-profile.js';
 export * from './search.js';
 export * from './customer-profile.js';
+export * from './inbox-supervision.js';

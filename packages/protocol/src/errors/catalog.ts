@@ -233,6 +233,22 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'This conversation is resolved.',
   },
+  /** Four-eyes: the agent who asked for an approval cannot decide it. */
+  APPROVAL_OWN_REQUEST: {
+    code: 10,
+    subcode: 1400015,
+    type: 'ConfideException',
+    status: 403,
+    message: 'You cannot decide your own approval request: another supervisor must.',
+  },
+  /** Four-eyes: the approval request was already approved or rejected. */
+  APPROVAL_DECIDED: {
+    code: 100,
+    subcode: 1400016,
+    type: 'ConfideException',
+    status: 409,
+    message: 'This approval request has already been decided.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** The shape of one catalogue entry. */

@@ -91,6 +91,8 @@ export const SUBSCRIBABLE_FIELDS = [
   'message_edits',
   'messaging_feedback',
   'message_template_status_update',
+  /** Confide: decisions on four-eyes approval requests (inbox supervisors). */
+  'approvals',
   'standby',
 ] as const;
 

@@ -19,6 +19,7 @@ import {
   RequestThreadControlEventSchema,
   TakeThreadControlEventSchema,
 } from './handover-events.js';
+import { ApprovalEventSchema } from './approval-events.js';
 
 /** Any item of `messaging[]` / `standby[]` that Confide knows. Echo is tried before message. */
 export const WebhookEventSchema = z.union([
@@ -33,6 +34,7 @@ export const WebhookEventSchema = z.union([
   TakeThreadControlEventSchema,
   RequestThreadControlEventSchema,
   AppRolesEventSchema,
+  ApprovalEventSchema,
 ]);
 export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
 
@@ -84,7 +86,8 @@ export type WebhookEventKind =
   | 'pass_thread_control'
   | 'take_thread_control'
   | 'request_thread_control'
-  | 'app_roles';
+  | 'app_roles'
+  | 'approval';
 
 /** Names the kind of a parsed item: the one event key it carries (`echo` for `is_echo`). */
 export function webhookEventKind(event: WebhookEvent): WebhookEventKind {
@@ -97,5 +100,6 @@ export function webhookEventKind(event: WebhookEvent): WebhookEventKind {
   if ('pass_thread_control' in event) return 'pass_thread_control';
   if ('take_thread_control' in event) return 'take_thread_control';
   if ('request_thread_control' in event) return 'request_thread_control';
+  if ('approval' in event) return 'approval';
   return 'app_roles';
 }

@@ -1,5 +1,6 @@
 export * from './events.js';
 export * from './handover-events.js';
+export * from './approval-events.js';
 export * from './envelope.js';
 export * from './signature.js';
 export * from './serialize.js';

@@ -9,7 +9,7 @@ import {
   RawWebhookEnvelopeSchema,
   WebhookEventSchema,
   webhookEventKind,
-  type AccountLinkingEvent,
+  type ApprovalEvent,
   type DeliveryEvent,
   type EchoEvent,
   type HandoverEvent,
@@ -21,40 +21,24 @@ import {
   type WebhookEvent,
 } from '@confide/protocol';
 import type { RecipientInput, SendOptions, SendResponse } from '../clients/message-types.js';
+import type {
+  AccountLinkedEvent,
+  AccountUnlinkedEvent,
+  BotEventMap,
+  BotEventName,
+  QuickReplyEvent,
+} from './bot-events.js';
 import { WebhookPayloadError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { DuplicateFilter, dedupeKey, type DedupeOptions } from './dedupe.js';
 
-/** A message that answers a quick reply. */
-export type QuickReplyEvent = IncomingMessageEvent & {
-  message: IncomingMessageEvent['message'] & { quick_reply: { payload: string } };
-};
-/** `account_linking` with `status: "linked"`. */
-export type AccountLinkedEvent = AccountLinkingEvent & { account_linking: { status: 'linked' } };
-/** `account_linking` with `status: "unlinked"`. */
-export type AccountUnlinkedEvent = AccountLinkingEvent & { account_linking: { status: 'unlinked' } };
-
-/** What each `on*` handler receives. */
-export interface BotEventMap {
-  message: IncomingMessageEvent;
-  quick_reply: QuickReplyEvent;
-  postback: PostbackEvent;
-  account_linked: AccountLinkedEvent;
-  account_unlinked: AccountUnlinkedEvent;
-  handover: HandoverEvent;
-  delivery: DeliveryEvent;
-  read: ReadEvent;
-  echo: EchoEvent;
-  optin: OptinEvent;
-  /** Any known item that arrived in `standby[]` (another app owns the thread). */
-  standby: WebhookEvent;
-  /** A utility message template was approved or rejected (`entry[].changes[]`, field `message_template_status_update`). */
-  template_status: MessageTemplateStatusUpdate;
-  /** An item the SDK does not know (reactions, referrals…), unparsed. */
-  unknown: unknown;
-}
-/** Names accepted by {@link Bot.on}. */
-export type BotEventName = keyof BotEventMap;
+export type {
+  AccountLinkedEvent,
+  AccountUnlinkedEvent,
+  BotEventMap,
+  BotEventName,
+  QuickReplyEvent,
+} from './bot-events.js';
 
 /** Per-item context passed to handlers. */
 export interface BotContext {
@@ -186,6 +170,10 @@ export class Bot {
   onTemplateStatus(handler: BotHandler<MessageTemplateStatusUpdate>): this {
     return this.on('template_status', handler);
   }
+  /** A supervisor approved or rejected an approval request (subscribe to `approvals`). */
+  onApproval(handler: BotHandler<ApprovalEvent>): this {
+    return this.on('approval', handler);
+  }
   /** Items of kinds the SDK does not know. */
   onUnknown(handler: BotHandler<unknown>): this {
     return this.on('unknown', handler);
@@ -295,6 +283,7 @@ export class Bot {
     if ('delivery' in event) return this.#emit('delivery', event, context, errors);
     if ('read' in event) return this.#emit('read', event, context, errors);
     if ('optin' in event) return this.#emit('optin', event, context, errors);
+    if ('approval' in event) return this.#emit('approval', event, context, errors);
     if ('account_linking' in event) {
       return event.account_linking.status === 'linked'
         ? this.#emit('account_linked', event as AccountLinkedEvent, context, errors)

@@ -1,10 +1,12 @@
 /**
- * The other way to unlock a card locked for fraud: a human agent of the bank approves it
- * in the inbox. The agent hands the conversation back with the note "approve unlock"
- * (optionally the card's last four digits); the hub delivers it as the metadata of
+ * The other way to unlock a card locked for fraud: the bank's people approve it in the inbox.
+ * Four-eyes: an agent asks for a `card_unlock` approval and a supervisor who did not ask
+ * approves it; the hub delivers the decision as an `approvals` webhook event
+ * (`applyApprovalDecision`). The older path: the agent hands the conversation back with the
+ * note "approve unlock" (optionally the card's last four digits), delivered as the metadata of
  * `pass_thread_control` from the page inbox. Only a note from the inbox counts.
  */
-import { PAGE_INBOX_APP_ID, type HandoverEvent, type Platform } from '@confide/sdk';
+import { PAGE_INBOX_APP_ID, type ApprovalEvent, type HandoverEvent, type Platform } from '@confide/sdk';
 import type { Logger } from 'pino';
 import { maskedCard } from '../../common/pan.js';
 import { FRAUD_LOCKS, isFraudLock, type FraudCases } from '../fraud/cases.js';
@@ -26,13 +28,39 @@ export async function applyAgentApproval(
     deps.log.warn({ psid, from }, 'unlock approval ignored: not from the page inbox');
     return false;
   }
+  return unlockApproved(deps, psid, /\b(\d{4})\b/.exec(metadata)?.[1], 'card unlock approved by an agent in the inbox');
+}
+
+/**
+ * A supervisor's decision on a `card_unlock` request (`details.card_last4` names the card; without
+ * it the customer's one fraud-locked card). A rejection leaves the card locked and tells the customer.
+ * @returns whether a card was unlocked.
+ */
+export async function applyApprovalDecision(deps: Deps, event: ApprovalEvent): Promise<boolean> {
+  const { approval } = event;
+  if (approval.kind !== 'card_unlock') return false;
+  const psid = event.sender.id;
+  deps.log.info({ psid, approval: approval.id, status: approval.status }, 'approval decision');
+  if (approval.status === 'approved') {
+    const digits = approval.details['card_last4'];
+    const note = `card unlock approved by ${approval.decided_by.name} (four-eyes, ${approval.id})`;
+    return unlockApproved(deps, psid, typeof digits === 'string' ? digits : undefined, note);
+  }
+  await deps.platform.messages
+    .sendText(psid, 'Our team reviewed your card unlock and could not approve it: the card stays locked for now.')
+    .catch((err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'send failed'));
+  return false;
+}
+
+type Deps = { platform: Platform; ledger: Ledger; links: Links; cases: FraudCases; log: Logger };
+
+async function unlockApproved(deps: Deps, psid: string, digits: string | undefined, caseNote: string) {
   const customerId = await deps.links.customerOf(psid);
   if (customerId === undefined) return false;
   // Cards still under review wait for the customer's answer; the others can be approved.
   const locked = (await deps.ledger.cards(customerId)).filter(
     (c) => isFraudLock(c.lock_reason) && c.lock_reason !== FRAUD_LOCKS.review,
   );
-  const digits = /\b(\d{4})\b/.exec(metadata)?.[1];
   const chosen = digits === undefined ? locked : locked.filter((c) => c.last4 === digits);
   if (chosen.length !== 1) {
     deps.log.warn(
@@ -44,7 +72,7 @@ export async function applyAgentApproval(
   const card = chosen[0] as (typeof chosen)[number];
   await deps.ledger.unlockCard(card.id);
   const fc = await deps.cases.latestCaseOf(card.id);
-  if (fc !== undefined) await deps.cases.note(fc.id, 'agent:inbox', 'card unlock approved by an agent in the inbox');
+  if (fc !== undefined) await deps.cases.note(fc.id, 'agent:inbox', caseNote);
   deps.log.info({ psid, card: card.id }, 'card unlocked on an agent approval');
   await deps.platform.messages
     .sendText(psid, `Our team approved unlocking card ${maskedCard(card.last4)}: it works again.`)

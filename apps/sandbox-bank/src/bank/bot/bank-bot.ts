@@ -12,7 +12,7 @@ import type { Ledger } from '../ledger.js';
 import type { Links } from '../linking/links.js';
 import { HELP_TEXT, TRANSACTIONS_PAGE, balancesText, helpQuickReplies, transactionsText } from '../messages.js';
 import { parsePayload, parseText, type Command } from './commands.js';
-import { applyAgentApproval } from './agent-approval.js';
+import { applyAgentApproval, applyApprovalDecision } from './agent-approval.js';
 import { answerFromChat } from './fraud-answer.js';
 
 /** Dependencies of {@link createBankBot}. */
@@ -48,10 +48,9 @@ const NEEDS_LINK: ReadonlySet<Command['type']> = new Set([
 export function createBankBot(deps: BankBotDeps): Bot {
   const { platform, links, log } = deps;
   const run = (psid: string, command: Command) => runCommand(deps, psid, command);
-  // No onError: a failing handler answers 500, so the hub redelivers and an unverifiable
-  // account_linking aborts the link (reference §6.1 step 6). Copies of a message or postback
-  // already handled are skipped by the Bot's duplicate filter (on by default); the alert and
-  // card state checks still guard repeats the filter cannot see (after a restart).
+  // No onError: a failing handler answers 500, so the hub redelivers and an unverifiable account_linking aborts
+  // the link (reference §6.1 step 6). Copies of a message or postback already handled are skipped by the Bot's
+  // duplicate filter (on by default); alert and card state checks guard repeats it cannot see (after a restart).
   return new Bot({ platform })
     .onMessage(async (event) => {
       const text = event.message.text;
@@ -111,7 +110,8 @@ export function createBankBot(deps: BankBotDeps): Bot {
         'handover event',
       );
       await applyAgentApproval(deps, event);
-    });
+    })
+    .onApproval((event) => applyApprovalDecision(deps, event));
 }
 
 async function runCommand(deps: BankBotDeps, psid: string, command: Command): Promise<void> {

@@ -34,6 +34,8 @@ import { postJoinedLine } from './system-lines.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import { findConsentState } from '../consent/ledger.js';
 import { presentConsent } from '../consent/privacy-overview.js';
+import { inboxMessage } from './inbox-message.js';
+import { meetSlaTimers, slaStates } from './sla.js';
 
 /** Messages an agent sees when opening a conversation (newest). */
 const HISTORY_LIMIT = 200;
@@ -62,6 +64,10 @@ export class Inbox {
     );
     const personas = await personasOfRows(db, last);
     const byConversation = new Map(last.map((m) => [m.conversation_id, m]));
+    const sla = await slaStates(
+      db,
+      rows.map((r) => r.id),
+    );
     const data = await Promise.all(
       rows.map(async (row) => {
         const message = byConversation.get(row.id);
@@ -78,6 +84,7 @@ export class Inbox {
                 mediaLinksFor(this.ctx.config),
               ),
           now,
+          sla.get(row.id) ?? null,
         );
       }),
     );
@@ -149,7 +156,8 @@ export class Inbox {
   async state(agent: Agent, conversationId: string): Promise<InboxConversationState> {
     const conv = await this.#find(agent, conversationId);
     const now = this.ctx.now();
-    const { last_message: _last, ...item } = presentQueueItem(conv, null, now);
+    const sla = (await slaStates(this.ctx.storage.db, [conv.id])).get(conv.id) ?? null;
+    const { last_message: _last, ...item } = presentQueueItem(conv, null, now, sla);
     const consent = presentConsent(await findConsentState(this.ctx.storage.db, conv.customer_id, conv.page_id), now);
     return {
       ...item,
@@ -162,27 +170,8 @@ export class Inbox {
   }
 
   /** One message of a conversation of the agent's page, as the agent sees it (the stream's message frames). */
-  async message(agent: Agent, conversationId: string, mid: string): Promise<InboxMessage | undefined> {
-    const db = this.ctx.storage.db;
-    const row = await db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-      .selectAll('m')
-      .select('c.customer_id')
-      .where('m.conversation_id', '=', conversationId)
-      .where('c.page_id', '=', agent.page_id)
-      .where('m.mid', '=', mid)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const { customer_id: customerId, ...message } = row;
-    return presentInboxMessage(
-      this.ctx.storage.vault,
-      agent.id,
-      customerId,
-      message,
-      await personasOfRows(db, [message]),
-      mediaLinksFor(this.ctx.config),
-    );
+  message(agent: Agent, conversationId: string, mid: string): Promise<InboxMessage | undefined> {
+    return inboxMessage(this.ctx, agent, conversationId, mid);
   }
 
   /**
@@ -193,7 +182,9 @@ export class Inbox {
    */
   async reply(agent: Agent, conversationId: string, text: string): Promise<InboxMessage> {
     await this.take(agent, conversationId);
-    return this.#send(agent, conversationId, text);
+    const sent = await this.#send(agent, conversationId, text);
+    await this.ctx.storage.writes.run((tx) => meetSlaTimers(tx.db, conversationId, ['first_reply'], sent.created_at));
+    return sent;
   }
 
   /** Creates a team of a page (`confide team create`). */

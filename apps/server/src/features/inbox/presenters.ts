@@ -1,5 +1,5 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
-import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@confide/protocol';
+import type { InboxAgent, InboxMessage, InboxQueueItem, InboxSlaState, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
 import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 import type { MediaLinks } from '../media/media-links.js';
@@ -60,6 +60,7 @@ export function presentQueueItem(
   row: InboxConversationRow,
   lastMessage: InboxMessage | null,
   now: number,
+  sla: InboxSlaState | null = null,
 ): InboxQueueItem {
   const snoozeOver = row.status === 'snoozed' && (row.snoozed_until ?? 0) <= now;
   const status = snoozeOver ? (row.agent_id === null ? 'open' : 'assigned') : row.status;
@@ -73,5 +74,7 @@ export function presentQueueItem(
     reason: row.handover_reason,
     team: row.team_id === null ? null : { id: row.team_id, name: row.team_name ?? '' },
     last_message: lastMessage,
+    // Only conversations of a team with SLA targets carry timers.
+    ...(sla === null ? {} : { sla }),
   };
 }

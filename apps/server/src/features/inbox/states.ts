@@ -17,6 +17,7 @@ import { publishInboxChange } from './publish.js';
 import { appendCustomerEvent } from '../realtime/event-log.js';
 import { postJoinedLine, postLeftLine } from './system-lines.js';
 import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } from './routing.js';
+import { meetSlaTimers, startSlaTimers } from './sla.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -209,6 +210,8 @@ export class InboxStates {
         .values({ conversation_id: transfer.conversationId, page_id: transfer.pageId, ...fresh })
         .onConflict((oc) => oc.column('conversation_id').doUpdateSet(fresh))
         .execute();
+      const { conversationId, pageId, at } = transfer;
+      await startSlaTimers(tx, { conversationId, pageId, teamId, at });
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'queued');
       await this.#tellCustomer(tx, transfer);
       if (team !== undefined) {
@@ -227,6 +230,7 @@ export class InboxStates {
         .set({ status: 'resolved', resolved_at: transfer.at, resolved_by: null, snoozed_until: null })
         .where('conversation_id', '=', transfer.conversationId)
         .execute();
+      await meetSlaTimers(tx.db, transfer.conversationId, ['first_reply', 'resolution'], transfer.at);
       publishInboxChange(tx, this.ctx.bus, transfer.pageId, transfer.conversationId, 'left');
       await this.#tellCustomer(tx, transfer);
     }

@@ -19,6 +19,8 @@ export const WEBHOOK_FIELDS: readonly string[] = [
   'message_edits',
   'messaging_policy_enforcement',
   'messaging_feedback',
+  // Confide: decisions on four-eyes approval requests (features/inbox/approvals.ts).
+  'approvals',
 ];
 
 export interface SetSubscriptionInput {

@@ -19,6 +19,8 @@ import { QUEUE_PATH } from './inbox-route';
 import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
 import { NotesPanel } from './notes-panel';
+import { ApprovalsPanel } from './approvals-panel';
+import { ConversationGone, SlaBadge } from './sla-badge';
 import { useNow, waitingLabel } from './waiting';
 
 /** Re-reads the conversation's state (no messages: no content opened, no view recorded). */
@@ -63,7 +65,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
   // Opening reads the whole conversation (one recorded view); so does a reconnect that may have missed frames.
   useEffect(() => {
     let current = true;
-    inboxApi.conversation(conversationId).then(
+    (agent?.role === 'supervisor' ? inboxApi.supervise : inboxApi.conversation)(conversationId).then(
       (c) => current && setConversation(c),
       (err: unknown) => {
         if (!current) return;
@@ -72,7 +74,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
       },
     );
     return () => void (current = false);
-  }, [conversationId, reloads]);
+  }, [conversationId, reloads, agent?.role]);
 
   // Taken, snoozed, resolved…: only the state is re-read; messages arrive as frames.
   const opened = useRef(revision);
@@ -91,21 +93,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
     heading.current?.focus({ preventScroll: true });
   }, [conversationId, loaded]);
 
-  if (conversation === null)
-    return (
-      <section className="pane thread" aria-labelledby="inbox-gone">
-        <header className="pane-header">
-          <BackButton to={QUEUE_PATH} label="Back to the queue" />
-          <h2 id="inbox-gone">Conversation</h2>
-        </header>
-        <div className="main-empty">
-          <p>This conversation is not in the inbox.</p>
-          <button type="button" className="button" onClick={() => navigate(QUEUE_PATH)}>
-            Back to the queue
-          </button>
-        </div>
-      </section>
-    );
+  if (conversation === null) return <ConversationGone />;
   if (conversation === undefined)
     return (
       <section className="pane thread loading">
@@ -172,7 +160,9 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <h2 id="inbox-title" ref={heading} tabIndex={-1}>
             {conversation.customer.first_name}
           </h2>
-          <p className="muted small thread-subtitle">{state}</p>
+          <p className="muted small thread-subtitle">
+            {state} <SlaBadge sla={conversation.sla} />
+          </p>
         </div>
         <div className="header-actions">
           {!resolved && assignee === null && (
@@ -245,6 +235,7 @@ export function ConversationPane({ conversationId }: { conversationId: string })
         </div>
       </dl>
       <NotesPanel conversationId={conversationId} revision={revision} />
+      <ApprovalsPanel conversationId={conversationId} revision={revision} canAsk={!resolved && mine} />
       {agent != null && (
         <InboxMessages
           conversationId={conversationId}

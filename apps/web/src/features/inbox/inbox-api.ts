@@ -10,7 +10,16 @@ import type {
   InboxNote,
   InboxQueue,
 } from '@confide/protocol';
-import type { AgentStatus, InboxAgent } from '@confide/protocol';
+import type {
+  AgentStatus,
+  ApprovalStatus,
+  InboxAgent,
+  InboxApproval,
+  InboxApprovalBody,
+  InboxApprovalDecisionBody,
+  InboxSlaBody,
+  InboxSupervision,
+} from '@confide/protocol';
 import { request } from '../../lib/api';
 
 const conversation = (id: string) => `/inbox/api/conversations/${encodeURIComponent(id)}`;
@@ -35,6 +44,18 @@ export const inboxApi = {
     request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
   snooze: (id: string, minutes: number) =>
     request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
+  approvals: (query: { status?: ApprovalStatus; conversation_id?: string }) =>
+    request<{ data: InboxApproval[] }>('GET', `/inbox/api/approvals?${new URLSearchParams(query).toString()}`),
+  askApproval: (id: string, body: InboxApprovalBody) =>
+    request<{ id: string }>('POST', `${conversation(id)}/approvals`, body),
+  decide: (approvalId: string, body: InboxApprovalDecisionBody) =>
+    request<void>('POST', `/inbox/api/approvals/${encodeURIComponent(approvalId)}/decision`, body),
+  supervision: () => request<InboxSupervision>('GET', '/inbox/api/supervision'),
+  /** A supervisor opens any conversation without taking it (recorded as a supervisor's read). */
+  supervise: (id: string) =>
+    request<InboxConversation>('GET', `/inbox/api/supervision/conversations/${encodeURIComponent(id)}`),
+  setSla: (teamId: string, body: InboxSlaBody) =>
+    request<void>('PUT', `/inbox/api/teams/${encodeURIComponent(teamId)}/sla`, body),
   closed: (query: InboxClosedQuery) => {
     const params = new URLSearchParams(
       Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),

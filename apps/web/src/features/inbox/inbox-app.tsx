@@ -2,7 +2,7 @@
  * The agent inbox at `/inbox`: agent login, then the queue beside the open conversation
  * (one pane at a time on phones), live over `/inbox/api/stream`.
  */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { MainEmpty, SessionGate, TwoPaneLayout } from '../../components/app-shell';
 import { usePathname } from '../../lib/router';
 import { AgentLogin } from './agent-login';
@@ -12,6 +12,9 @@ import { parseInboxRoute } from './inbox-route';
 import { checkAgent, startInbox, useInbox } from './inbox-state';
 import { QueueSidebar } from './queue-list';
 import './inbox.css';
+
+// Supervisors only: loaded when first opened.
+const SupervisorView = lazy(() => import('./supervisor-view'));
 
 export default function InboxApp() {
   const agent = useInbox((s) => s.agent);
@@ -42,6 +45,10 @@ function AgentInbox() {
         <ConversationPane key={activeId} conversationId={activeId} />
       ) : route.name === 'closed' ? (
         <ClosedView />
+      ) : route.name === 'supervision' ? (
+        <Suspense fallback={<MainEmpty>Loading…</MainEmpty>}>
+          <SupervisorView />
+        </Suspense>
       ) : (
         <MainEmpty>Choose a conversation from the queue.</MainEmpty>
       )}

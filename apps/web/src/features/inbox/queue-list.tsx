@@ -6,11 +6,11 @@ import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
 import { inboxApi } from './inbox-api';
 import { Icon } from '../../components/icon';
-import { navigate } from '../../lib/router';
-import { CLOSED_PATH, inboxConversationPath } from './inbox-route';
+import { CLOSED_PATH, SUPERVISION_PATH, inboxConversationPath } from './inbox-route';
 import { logOutAgent, refreshQueue, useInbox } from './inbox-state';
 import { bodyText } from './message-text';
-import { useNow, waitingLabel } from './waiting';
+import { useNow } from './waiting';
+import { InboxLink, QueueStamp } from './sla-badge';
 
 /** The agent's status: online agents get conversations of their team assigned. */
 function StatusSelect({ agent }: { agent: InboxAgent }) {
@@ -56,19 +56,10 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
             </span>
           )}
           {agent != null && <StatusSelect agent={agent} />}
+          {agent?.role === 'supervisor' && <InboxLink path={SUPERVISION_PATH}>Supervision</InboxLink>}
         </div>
         <div className="header-actions">
-          <a
-            className="button"
-            href={CLOSED_PATH}
-            onClick={(e) => {
-              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
-              e.preventDefault();
-              navigate(CLOSED_PATH);
-            }}
-          >
-            Closed
-          </a>
+          <InboxLink path={CLOSED_PATH}>Closed</InboxLink>
           <button
             type="button"
             className="icon-button"
@@ -91,7 +82,6 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
         <ul className="conversation-list" aria-label={`Waiting conversations (${queue.length})`} aria-live="polite">
           {queue.map((item) => {
             const mine = item.assigned_agent !== null && item.assigned_agent.id === agent?.id;
-            const waiting = waitingLabel(now - item.queued_at);
             const last = item.last_message;
             return (
               <ConversationRow
@@ -100,16 +90,7 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
                 active={item.conversation_id === activeId}
                 highlighted={item.assigned_agent === null}
                 who={{ id: item.customer.psid, name: item.customer.first_name }}
-                stamp={
-                  item.status === 'open' ? (
-                    <span className="conversation-time waiting" title="Waiting since the hand-over">
-                      <Icon name="clock" size={14} /> <span className="visually-hidden">waiting </span>
-                      {waiting}
-                    </span>
-                  ) : (
-                    <span className="conversation-time">{item.status === 'snoozed' ? 'snoozed' : 'taken'}</span>
-                  )
-                }
+                stamp={<QueueStamp item={item} now={now} />}
                 preview={`${item.team === null ? '' : `${item.team.name} · `}${last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}`}
                 badge={
                   <span className={`assignee${mine ? ' mine' : ''}`}>
