@@ -18,7 +18,7 @@ import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { assertCategoryConsent } from '../consent/assert-consent.js';
 import { noteRefusedUpdate } from '../consent/refused-update-notice.js';
 import { fillTemplate } from '../templates/fill-template.js';
-import { buildMessageBody, type StagedFile } from './pipeline/build-body.js';
+import { assertReplyTo, buildMessageBody, type StagedFile } from './pipeline/build-body.js';
 import { assertWithinPolicy } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient, recipientsAhead } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
@@ -164,6 +164,7 @@ export class SendApi {
         const body = {
           attachment: { type: 'template' as const, payload: { ...filled.payload } },
           ...(cmd.message.metadata === undefined ? {} : { metadata: cmd.message.metadata }),
+          ...(cmd.replyTo === undefined ? {} : { reply_to: await assertReplyTo(tx, conv, cmd.replyTo) }),
         };
         assertNoReservedPayload(body, 'message');
         await assertCategoryConsent(tx.db, {
@@ -187,6 +188,7 @@ export class SendApi {
           // A utility message always has a category: with a postback button it is a question.
           awaitsAnswer: (filled.payload.buttons ?? []).some((b) => b.type === 'postback'),
         });
+        if (cmd.replyTo !== undefined) await closeQuestion(tx, { conversationId: conv.id, mid: cmd.replyTo, now });
         return { recipient_id: conv.psid, message_id: message.mid };
       },
       { readAhead: { source: recipientsAhead, key: { pageId: principal.pageId, psid: cmd.psid } } },

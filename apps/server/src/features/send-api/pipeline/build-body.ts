@@ -37,20 +37,23 @@ export interface BuildBodyInput {
   attachments: Attachments;
 }
 
+/** `reply_to` names a message of this conversation (another conversation's looks unknown). */
+export async function assertReplyTo(tx: WriteTx, conv: ConversationRow, mid: string): Promise<{ mid: string }> {
+  const quoted = await findMessageInPage(tx.db, conv.page_id, mid);
+  if (quoted === undefined || quoted.conversation_id !== conv.id) {
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: 'param reply_to[mid] does not match a message of this conversation',
+      detail: { param: 'reply_to.mid' },
+    });
+  }
+  return { mid };
+}
+
 export async function buildMessageBody(tx: WriteTx, input: BuildBodyInput): Promise<BuiltBody> {
   const { message, conv } = input;
   const body: MessageBody = {};
   const out: BuiltBody = { body, linked: [], reusableId: undefined };
-  if (input.replyTo !== undefined) {
-    const quoted = await findMessageInPage(tx.db, conv.page_id, input.replyTo);
-    if (quoted === undefined || quoted.conversation_id !== conv.id) {
-      throw new PlatformError('INVALID_PARAMETER', {
-        message: 'param reply_to[mid] does not match a message of this conversation',
-        detail: { param: 'reply_to.mid' },
-      });
-    }
-    body.reply_to = { mid: input.replyTo };
-  }
+  if (input.replyTo !== undefined) body.reply_to = await assertReplyTo(tx, conv, input.replyTo);
   if (message.text !== undefined) body.text = message.text;
   if (message.attachment?.type === 'template')
     body.attachment = { type: 'template', payload: message.attachment.payload };
