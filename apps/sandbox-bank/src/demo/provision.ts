@@ -84,9 +84,20 @@ export async function ensurePage(hub: Hub, spec: PageSpec): Promise<PageCredenti
   return credentials;
 }
 
-/** Points the page's app at a sandbox's webhook (the hub runs the GET handshake first). */
+/**
+ * Points the page's app at a sandbox's webhook (the hub runs the GET handshake first), with
+ * its fields plus `message_template_status_update`, so the sandbox hears its templates' reviews.
+ */
 export async function subscribeWebhook(hub: Hub, pageId: string, url: string, verifyToken: string): Promise<void> {
-  await hub.services.webhooks.subscribe({ pageId, url, verifyToken });
+  const app = await hub.ctx.storage.db
+    .selectFrom('apps')
+    .select('subscribed_fields')
+    .where('page_id', '=', pageId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const fields = [...(JSON.parse(app.subscribed_fields) as string[]), 'message_template_status_update'];
+  await hub.services.webhooks.subscribe({ pageId, url, verifyToken, fields });
 }
 
 /**

@@ -19,6 +19,8 @@ export const WEBHOOK_FIELDS: readonly string[] = [
   'message_edits',
   'messaging_policy_enforcement',
   'messaging_feedback',
+  // Page-level: a utility template's review (features/templates/status-webhook.ts), as on /{page}/subscribed_apps.
+  'message_template_status_update',
 ];
 
 export interface SetSubscriptionInput {
