@@ -9,6 +9,8 @@ import { isPlatformApiError } from '@confide/sdk';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BANK_TEMPLATES } from '../../apps/sandbox-bank/src/bank/templates.js';
+import { UtilityTemplates } from '../../apps/sandbox-bank/src/common/utility-templates.js';
 import { SANDBOX_SHOP_PAGE, ensurePage, subscribeWebhook } from '../../apps/sandbox-bank/src/demo/provision.js';
 import { loadShopConfig } from '../../apps/sandbox-bank/src/shop/config.js';
 import { createShop, type SandboxShop } from '../../apps/sandbox-bank/src/shop/server.js';
@@ -44,6 +46,14 @@ describe('MESSENGER_TAGS=current: the sandboxes send utility templates', () => {
     );
     const find = (probe: (m: Msg) => boolean, what: string) =>
       eventually(async () => (await messages(browser, conversationId)).find(probe), what);
+
+    // The bank created its templates at start-up; a second start reuses them (nothing created).
+    const before = await world.bank.platform.templates.list();
+    expect(before.map((t) => `${t.name} ${t.status}`).sort()).toEqual(
+      BANK_TEMPLATES.map((t) => `${t.name} APPROVED`).sort(),
+    );
+    await new UtilityTemplates({ platform: world.bank.platform, specs: BANK_TEMPLATES }).ensure();
+    expect(await world.bank.platform.templates.list()).toEqual(before);
 
     // The tags are gone on this hub: the same bank's tagged send answers (#100).
     const tagged: unknown = await world.bank.platform.messages

@@ -48,6 +48,7 @@ export const FRAUD_CHECK = utility('sandbox_fraud_check', 'fraud_alerts', [
   },
 ]);
 
+/** The reminder of an unanswered fraud check. */
 export const FRAUD_REMINDER = utility('sandbox_fraud_reminder', 'fraud_alerts', [
   body(
     'Reminder about security check {{1}}: {{2}} on card {{3}} is still on hold. Please answer with the buttons on the check within {{4}}, or we decline the payment and keep the card locked.',
@@ -58,6 +59,7 @@ export const FRAUD_REMINDER = utility('sandbox_fraud_reminder', 'fraud_alerts', 
   ),
 ]);
 
+/** A fraud check expired unanswered: payment declined, card locked, how to restore it. */
 export const FRAUD_EXPIRED = utility('sandbox_fraud_expired', 'fraud_alerts', [
   body(
     `We didn't hear back about security check {{1}}, so we declined {{2}} and card {{3}} stays locked. To restore the card, say "unlock card" and confirm at the Sandbox Bank log-in page, or say "agent".`,
@@ -67,6 +69,7 @@ export const FRAUD_EXPIRED = utility('sandbox_fraud_expired', 'fraud_alerts', [
   ),
 ]);
 
+/** A fraud check answered on another channel, with its outcome. */
 export const FRAUD_CLOSED = utility('sandbox_fraud_closed', 'fraud_alerts', [
   body(
     'Security check {{1}} is closed: it was answered on another channel. {{2}}.',
@@ -75,6 +78,7 @@ export const FRAUD_CLOSED = utility('sandbox_fraud_closed', 'fraud_alerts', [
   ),
 ]);
 
+/** A card payment: pending, or declined on a locked card. */
 export const TRANSACTION_NOTICE = utility('sandbox_card_transaction', 'transactions', [
   body(
     'Sandbox Bank card {{1}} was used for {{2}}, and the payment is {{3}}.',
@@ -84,6 +88,7 @@ export const TRANSACTION_NOTICE = utility('sandbox_card_transaction', 'transacti
   ),
 ]);
 
+/** The available balance dropped below the customer's low-balance alert. */
 export const LOW_BALANCE = utility('sandbox_low_balance', 'balances', [
   body(
     'Heads up: {{1}} ({{2}}) is down to {{3}}, below your low-balance alert of {{4}}.',
@@ -132,11 +137,13 @@ export function fraudCheckUpdate(fc: CaseView, txn: Txn, card: Card, hits: reado
 const minutes = (ms: number): string =>
   ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1_000))} seconds`;
 
+/** The reminder, with the time left to answer. */
 export const fraudReminderUpdate = (fc: CaseView, txn: Txn, card: Card, leftMs: number): UtilityUpdate => ({
   template: FRAUD_REMINDER.name,
   parameters: { body: [fc.ref ?? '', purchaseLine(txn), maskedCard(card.last4), minutes(leftMs)] },
 });
 
+/** The expiry notice (sent replying to the check, which closes its question). */
 export const fraudExpiredUpdate = (fc: CaseView, txn: Txn, card: Card): UtilityUpdate => ({
   template: FRAUD_EXPIRED.name,
   parameters: { body: [fc.ref ?? '', purchaseLine(txn), maskedCard(card.last4)] },
@@ -155,6 +162,7 @@ export const fraudClosedUpdate = (fc: Pick<FraudCase, 'ref' | 'status'>, txn: Tx
   },
 });
 
+/** A `transactions` update about one purchase. */
 export const transactionUpdate = (txn: Txn, card: Card): UtilityUpdate => ({
   template: TRANSACTION_NOTICE.name,
   parameters: {
@@ -166,6 +174,7 @@ export const transactionUpdate = (txn: Txn, card: Card): UtilityUpdate => ({
   },
 });
 
+/** A `balances` update: the account is below its alert threshold. */
 export const lowBalanceUpdate = (account: AccountView): UtilityUpdate => ({
   template: LOW_BALANCE.name,
   parameters: {

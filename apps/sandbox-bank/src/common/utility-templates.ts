@@ -91,11 +91,12 @@ export class UtilityTemplates {
   }
 
   async #ensureAll(): Promise<void> {
-    const existing = await this.#o.platform.templates.list();
-    await Promise.all([...this.#specs.values()].map((spec) => this.#ensureOne(spec, existing)));
+    await Promise.all([...this.#specs.values()].map((spec) => this.#ensureOne(spec)));
   }
 
-  async #ensureOne(spec: TemplateSpec, existing: readonly MessageTemplate[]): Promise<void> {
+  async #ensureOne(spec: TemplateSpec): Promise<void> {
+    // Filtered by name and language, so a page with many templates needs no paging.
+    const existing = await this.#o.platform.templates.list({ name: spec.name, language: spec.language });
     const found = existing.find((t) => t.name === spec.name && t.language === spec.language);
     let id: string;
     let status: TemplateStatus;

@@ -9,6 +9,7 @@ import type { TemplateSpec } from '../common/utility-templates.js';
 import { PRODUCTS, type OrderStatus } from './schema.js';
 import type { Order } from './orders.js';
 
+/** The receipt of an order: items, subtotal, shipping, total and VAT as text. */
 export const ORDER_RECEIPT: TemplateSpec & { name: string } = {
   name: 'sandbox_order_receipt',
   language: 'en',
@@ -27,6 +28,7 @@ export const ORDER_RECEIPT: TemplateSpec & { name: string } = {
   ],
 };
 
+/** A delivery step of an order. */
 export const SHIPPING_UPDATE: TemplateSpec & { name: string } = {
   name: 'sandbox_shipping_update',
   language: 'en',
@@ -74,6 +76,7 @@ const STEP_TEXT: Record<Exclude<OrderStatus, 'paid'>, string> = {
   delivered: 'delivered',
 };
 
+/** The shipping update for one delivery step. */
 export const shippingUpdate = (order: Pick<Order, 'id'>, step: Exclude<OrderStatus, 'paid'>): UtilityUpdate => ({
   template: SHIPPING_UPDATE.name,
   parameters: { body: [order.id, STEP_TEXT[step]] },
