@@ -75,7 +75,8 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
       .getByText('Sandbox Shop would like to send you receipts and shipping updates.')
       .waitFor({ timeout: 20_000 });
     expect(await card.getByText('Confide · consent request').count()).toBe(1);
-    expect(await page.getByRole('article', { name: /^Receipt/ }).count()).toBe(0);
+    // The receipt is a utility message (the shop's sandbox_order_receipt template): none arrived.
+    expect(await page.getByRole('log').getByText('Your Sandbox Shop receipt').count()).toBe(0);
     // The hub also told the customer, quietly, what was refused: one collapsed line.
     const notice = page.locator('details.consent-notice');
     expect(await notice.count()).toBe(1);
@@ -123,7 +124,11 @@ describe('a consent request from the shop', { timeout: 120_000 }, () => {
 
     const next = await checkout();
     expect(next).toContain('Your receipt is in your Sandbox Shop chat');
-    await page.getByRole('article', { name: /^Receipt SB-/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('log').getByText('Your Sandbox Shop receipt').waitFor({ timeout: 20_000 });
+    await page
+      .getByRole('log')
+      .getByText(/^Thank you for your Sandbox Shop order SB-/)
+      .waitFor();
     await shot(page, 'consent-request-03-receipt-mobile');
     expect(problems).toEqual([]);
   });

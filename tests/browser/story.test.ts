@@ -325,7 +325,8 @@ describe('the Confide story: sign-up to data export', { timeout: 90_000 }, () =>
     );
     expect(refusal).toMatchObject({
       psid,
-      tag: 'ACCOUNT_UPDATE',
+      tag: 'UTILITY',
+      template: 'sandbox_low_balance',
       category: 'balances',
       code: 10,
       subcode: 1400001,

@@ -43,8 +43,11 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Hub + sandbox bank on loopback, webhook subscribed, demo customers present. */
-export async function startWorld(bankEnv: Record<string, string> = {}): Promise<World> {
+/** Hub + sandbox bank on loopback, webhook subscribed, demo customers present; `hubEnv` adds hub variables. */
+export async function startWorld(
+  bankEnv: Record<string, string> = {},
+  hubEnv: Record<string, string> = {},
+): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confide-e2e-'));
   const hubPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
@@ -55,6 +58,7 @@ export async function startWorld(bankEnv: Record<string, string> = {}): Promise<
       PORT: String(hubPort),
       PUBLIC_URL: hubUrl,
       DATA_DIR: dataDir,
+      ...hubEnv,
     },
     () => undefined,
   );

@@ -48,7 +48,13 @@ describe('sandbox bank against a real hub', () => {
         ),
       'the fraud alert in alice’s conversation',
     );
-    expect(alertMessage.tag).toBe('ACCOUNT_UPDATE');
+    // A utility message (the bank's approved sandbox_fraud_check template), not a tagged send.
+    expect(alertMessage.tag ?? null).toBeNull();
+    expect(alertMessage.body.attachment?.payload).toMatchObject({
+      template_type: 'utility',
+      name: 'sandbox_fraud_check',
+      header: `Security check ${alert?.ref}`,
+    });
     const text: string = alertMessage.body.attachment?.payload['text'];
     expect(text).toContain('Card: •••• 4821');
     expect(text).toContain('MegaTech Electronics');
@@ -91,7 +97,8 @@ describe('sandbox bank against a real hub', () => {
     expect(refusals).toEqual([
       expect.objectContaining({
         psid,
-        tag: 'ACCOUNT_UPDATE',
+        tag: 'UTILITY',
+        template: 'sandbox_fraud_check',
         category: 'fraud_alerts',
         code: 10,
         subcode: 1400001,

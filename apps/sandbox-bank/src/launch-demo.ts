@@ -26,6 +26,8 @@ import {
 } from './demo/provision.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** Every sandbox process started, stopped when the launcher fails (e.g. a sandbox's template was rejected). */
+const spawned: ChildProcess[] = [];
 
 function runSandbox(name: string, script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(here, script)], {
@@ -41,6 +43,7 @@ function runSandbox(name: string, script: string, env: Record<string, string>): 
       .join('');
   child.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
   child.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
+  spawned.push(child);
   return child;
 }
 
@@ -159,6 +162,7 @@ Platform API (page access tokens, new at every start):
 }
 
 main().catch((err: unknown) => {
+  for (const child of spawned) child.kill('SIGTERM');
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import type { ProactiveSender } from '../common/proactive.js';
 import type { FraudCase, FraudCases } from './fraud/cases.js';
 import { evaluateRules, type RuleHit } from './fraud/rules.js';
-import type { Ledger, Txn } from './ledger.js';
+import type { Card, Ledger, Txn } from './ledger.js';
 import type { Links } from './linking/links.js';
-import { lowBalanceText, transactionNoticeText } from './messages.js';
 import type { SimPurchase } from './simulator/simulator.js';
+import { lowBalanceUpdate, transactionUpdate } from './templates.js';
 
 /** Dependencies of {@link CardProcessor}. */
 export interface CardProcessorDeps {
@@ -50,7 +50,7 @@ export class CardProcessor {
     const [history, compromised] = await Promise.all([ledger.cardHistory(card.id), ledger.compromisedTerminals()]);
     const txn = await ledger.authorize(purchase, card);
     if (txn.status === 'rejected') {
-      await this.#notice(txn, card.customer_id, transactionNoticeText(txn, card));
+      await this.#notice(txn, card);
       return { txn, hits: [], alert: undefined };
     }
     const hits = evaluateRules({
@@ -67,7 +67,7 @@ export class CardProcessor {
         'fraud rules fired: payment held, case opened',
       );
     } else if (this.#d.notifyTransactions) {
-      await this.#notice(txn, card.customer_id, transactionNoticeText(txn, card));
+      await this.#notice(txn, card);
     }
     await this.checkLowBalance(card.account_id);
     return { txn, hits, alert };
@@ -101,20 +101,13 @@ export class CardProcessor {
       .executeTakeFirstOrThrow();
     const psid = await links.psidOf(owner.customer_id);
     if (psid === undefined) return;
-    await sender.send(
-      psid,
-      { text: lowBalanceText(account) },
-      { tag: 'ACCOUNT_UPDATE', category: 'balances', context: `low_balance:${accountId}` },
-    );
+    await sender.send(psid, lowBalanceUpdate(account), { context: `low_balance:${accountId}` });
   }
 
-  async #notice(txn: Txn, customerId: string, text: string): Promise<void> {
-    const psid = await this.#d.links.psidOf(customerId);
+  /** A `transactions` update about one purchase (pending, or declined on a locked card). */
+  async #notice(txn: Txn, card: Card): Promise<void> {
+    const psid = await this.#d.links.psidOf(card.customer_id);
     if (psid === undefined) return;
-    await this.#d.sender.send(
-      psid,
-      { text },
-      { tag: 'ACCOUNT_UPDATE', category: 'transactions', context: `transaction:${txn.id}` },
-    );
+    await this.#d.sender.send(psid, transactionUpdate(txn, card), { context: `transaction:${txn.id}` });
   }
 }

@@ -1,13 +1,12 @@
 /**
- * What the bank says in chat, as pure functions: alerts, balances, transactions. Cards
- * appear only as `•••• 1234`; messages carry no links (reference §7.2 safety rules).
+ * What the bank says in chat, as pure functions: replies about cases, balances,
+ * transactions (its proactive updates are utility templates, templates.ts). Cards appear
+ * only as `•••• 1234`; messages carry no links (reference §7.2 safety rules).
  */
-import type { OutgoingMessage, QuickReply } from '@confide/sdk';
+import type { QuickReply } from '@confide/sdk';
 import { formatMoney } from '../common/money.js';
 import { maskedCard } from '../common/pan.js';
-import { answerPayload } from './fraud/case-ref.js';
 import type { FraudCase } from './fraud/cases.js';
-import type { RuleHit } from './fraud/rules.js';
 import type { AccountView, Card, Txn } from './ledger.js';
 
 /** `14:02 UTC, 23 Nov 2026` (for channels without the customer's time zone). */
@@ -17,55 +16,12 @@ export function formatTime(ms: number): string {
   return `${d.toISOString().slice(11, 16)} UTC, ${d.getUTCDate()} ${month} ${d.getUTCFullYear()}`;
 }
 
-const purchaseLine = (txn: Txn): string =>
+/** `€1,299.00 at MegaTech Electronics (DE)`. */
+export const purchaseLine = (txn: Txn): string =>
   `${formatMoney(-txn.amount_minor, txn.currency)} at ${txn.merchant_name} (${txn.merchant_country})`;
 
 /** The case fields the chat texts need. */
 type CaseView = Pick<FraudCase, 'ref' | 'answer_key'>;
-
-/** Button template text limit (Send API). */
-const BUTTON_TEXT_MAX = 640;
-
-/**
- * The fraud alert: a button template (its answers stay on the message, unlike quick
- * replies) with the case reference, amount, merchant, masked card and the rules'
- * reasons. The time is the message's own: the customer's app shows it in local time.
- */
-export function fraudAlertMessage(fc: CaseView, txn: Txn, card: Card, hits: readonly RuleHit[]): OutgoingMessage {
-  const head = [`Security check ${fc.ref}`, `Purchase: ${purchaseLine(txn)}`, `Card: ${maskedCard(card.last4)}`].join(
-    '\n',
-  );
-  const tail = 'Was this you? Until you answer, the payment is on hold and the card is blocked for new payments.';
-  let why = `Why: ${hits.map((h) => h.reason).join(' ')}`;
-  const room = BUTTON_TEXT_MAX - head.length - tail.length - 2;
-  if (why.length > room) why = `${why.slice(0, Math.max(0, room - 1))}…`;
-  const key = fc.answer_key ?? '';
-  const ref = fc.ref ?? '';
-  return {
-    attachment: {
-      type: 'template',
-      payload: {
-        template_type: 'button',
-        text: [head, why, tail].join('\n'),
-        buttons: [
-          { type: 'postback', title: 'Yes, it was me', payload: answerPayload(key, 'yes', ref) },
-          { type: 'postback', title: 'No, not me', payload: answerPayload(key, 'no', ref) },
-        ],
-      },
-    },
-  };
-}
-
-const minutes = (ms: number): string =>
-  ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.max(1, Math.round(ms / 1_000))} seconds`;
-
-export const caseReminderText = (fc: CaseView, txn: Txn, card: Card, leftMs: number): string =>
-  `Reminder about security check ${fc.ref}: ${purchaseLine(txn)} on card ${maskedCard(card.last4)} is still on hold. ` +
-  `Please answer with the buttons on the check within ${minutes(leftMs)}, or we decline the payment and keep the card locked.`;
-
-export const caseExpiredText = (fc: CaseView, txn: Txn, card: Card): string =>
-  `We didn't hear back about security check ${fc.ref}, so we declined ${purchaseLine(txn)} and card ${maskedCard(card.last4)} stays locked. ` +
-  `To restore the card, say "unlock card" and confirm at the Sandbox Bank log-in page, or say "agent".`;
 
 export const genuineText = (fc: CaseView, txn: Txn, card: Card): string =>
   `Thanks, security check ${fc.ref} is closed: ${purchaseLine(txn)} is approved and card ${maskedCard(card.last4)} is unblocked. ` +
@@ -74,13 +30,6 @@ export const genuineText = (fc: CaseView, txn: Txn, card: Card): string =>
 export const fraudReportedText = (fc: CaseView, txn: Txn, card: Card): string =>
   `Thanks for telling us (security check ${fc.ref}). We declined ${purchaseLine(txn)}, so it will not be charged, and card ${maskedCard(card.last4)} stays blocked. ` +
   `A replacement card is on its way. A member of our fraud team will take over this chat now.`;
-
-/** Tells the chat that a case was answered on another channel (the alert's buttons are then closed). */
-export const answeredElsewhereText = (fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string =>
-  `Security check ${fc.ref} is closed: it was answered on another channel. ` +
-  (fc.status === 'genuine'
-    ? `${purchaseLine(txn)} is approved and card ${maskedCard(card.last4)} is unblocked.`
-    : `${purchaseLine(txn)} was declined, card ${maskedCard(card.last4)} stays blocked and a replacement is on its way.`);
 
 /** What a second answer to a settled case is told. */
 export function caseOutcomeText(fc: Pick<FraudCase, 'ref' | 'status'>, txn: Txn, card: Card): string {
@@ -142,15 +91,6 @@ export function transactionsText(rows: readonly (Txn & { last4: string | null })
   const title = offset === 0 ? 'Recent transactions' : `Transactions ${offset + 1}–${offset + rows.length}`;
   return [`${title} (Berlin time):`, ...lines].join('\n');
 }
-
-export const transactionNoticeText = (txn: Txn, card: Card): string =>
-  txn.status === 'rejected'
-    ? `Declined: ${purchaseLine(txn)} on card ${maskedCard(card.last4)}, because the card is locked.`
-    : `Card ${maskedCard(card.last4)}: ${purchaseLine(txn)}, pending.`;
-
-export const lowBalanceText = (account: AccountView): string =>
-  `Heads up: ${account.name} (${account.mask}) is down to ${formatMoney(account.availableMinor, account.currency)}, ` +
-  `below your ${formatMoney(account.lowBalanceThresholdMinor ?? 0, account.currency)} alert.`;
 
 export const HELP_TEXT =
   'I can help with: "balance", "transactions", "lock card", "unlock card", "alert 200" (low-balance alert), "agent", "link" and "unlink". ' +

@@ -232,5 +232,8 @@ export const BANK_MIGRATIONS: readonly string[] = [
     ordered_at INTEGER NOT NULL);
   CREATE TABLE step_ups (token_hash TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id), customer_id TEXT NOT NULL, psid TEXT NOT NULL,
     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+  `, // Proactive updates are utility templates (common/proactive.ts): a refusal names the template.
+  `
+  ALTER TABLE refusals ADD COLUMN template TEXT;
   `,
 ];

@@ -10,8 +10,8 @@ import { pino, type Logger } from 'pino';
 import { openSqlite } from '../common/db.js';
 import { acceptForms } from '../common/html.js';
 import { panGuardLink } from '../common/pan-guard-link.js';
-import { ProactiveSender } from '../common/proactive.js';
-import { refusalRecorder } from '../common/refusals.js';
+import { createProactiveSender } from '../common/proactive.js';
+import { gateOnTemplates } from '../common/template-gate.js';
 import { adminRoutes } from './admin-routes.js';
 import { createBankBot } from './bot/bank-bot.js';
 import { CardProcessor } from './card-processor.js';
@@ -25,6 +25,7 @@ import { linkingRoutes } from './linking/routes.js';
 import { bankMessengerProfile } from './menu.js';
 import { BANK_MIGRATIONS, type BankDatabase } from './schema.js';
 import { SimulationDriver } from './simulator/driver.js';
+import { BANK_TEMPLATES } from './templates.js';
 
 /** Test and embedding hooks of {@link createBank}. */
 export interface BankOptions {
@@ -75,7 +76,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   });
   const ledger = new Ledger(db);
   const links = new Links(db);
-  const sender = new ProactiveSender({ platform, recordRefusal: refusalRecorder(db), log, now });
+  const sender = createProactiveSender({ platform, specs: BANK_TEMPLATES, db, log, now });
   const remindAfterMs = config.REMIND_AFTER_MS ?? Math.round(config.REPLY_TIMEOUT_MS / 2);
   const cases = new FraudCases({
     db,
@@ -130,9 +131,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
       verifyToken: config.VERIFY_TOKEN,
       onError: (err) => log.error({ err }, 'webhook failed'),
     }),
-    {
-      prefix: '/webhook',
-    },
+    { prefix: '/webhook' },
   );
   const redirectOrigins = (config.LINK_REDIRECT_ORIGINS ?? new URL(config.HUB_URL).origin)
     .split(',')
@@ -151,7 +150,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
   await app.register(stepUpRoutes(stepUps));
   if (config.ADMIN_TOKEN !== undefined)
     await app.register(adminRoutes({ adminToken: config.ADMIN_TOKEN, simulator, cases, db }));
-  app.get('/healthz', async () => ({ ok: true }));
+  const ensureTemplates = gateOnTemplates(app, bot, sender.templates);
 
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -165,6 +164,7 @@ export async function createBank(config: BankConfig, options: BankOptions = {}):
     db,
     async start() {
       const url = await app.listen({ port: config.PORT, host: config.HOST });
+      await ensureTemplates();
       if (!options.skipProfile) {
         try {
           await platform.profile.setMessengerProfile(bankMessengerProfile(linkUrl));

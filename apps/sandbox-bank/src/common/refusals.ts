@@ -7,6 +7,8 @@ export interface RefusalsTableShape {
   at: number;
   psid: string;
   tag: string;
+  /** The utility template refused; null on rows from before templates. */
+  template: string | null;
   category: string;
   reason: string;
   code: number | null;

@@ -85,8 +85,9 @@ export async function ensurePage(hub: Hub, spec: PageSpec): Promise<PageCredenti
 }
 
 /**
- * Points the page's app at a sandbox's webhook (the hub runs the GET handshake first), adding
- * `extraFields` to the fields it has (the bank adds `approvals`: supervisors' four-eyes decisions).
+ * Points the page's app at a sandbox's webhook (the hub runs the GET handshake first), with
+ * its fields plus `message_template_status_update` (the sandbox hears its templates' reviews)
+ * and `extraFields` (the bank adds `approvals`: supervisors' four-eyes decisions).
  */
 export async function subscribeWebhook(
   hub: Hub,
@@ -95,9 +96,16 @@ export async function subscribeWebhook(
   verifyToken: string,
   extraFields: readonly string[] = [],
 ): Promise<void> {
-  const current = await hub.services.webhooks.status(pageId).catch(() => undefined);
-  const fields = current === undefined ? undefined : [...new Set([...current.fields, ...extraFields])];
-  await hub.services.webhooks.subscribe({ pageId, url, verifyToken, ...(fields === undefined ? {} : { fields }) });
+  const app = await hub.ctx.storage.db
+    .selectFrom('apps')
+    .select('subscribed_fields')
+    .where('page_id', '=', pageId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const current = JSON.parse(app.subscribed_fields) as string[];
+  const fields = [...new Set([...current, 'message_template_status_update', ...extraFields])];
+  await hub.services.webhooks.subscribe({ pageId, url, verifyToken, fields });
 }
 
 /**

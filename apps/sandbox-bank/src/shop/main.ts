@@ -19,4 +19,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-void main();
+main().catch((err: unknown) => {
+  // E.g. a utility template the hub rejected: say why, once, and stop.
+  process.stderr.write(`Sandbox Shop could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,22 +1,14 @@
 /**
  * Orders of the sandbox shop: a one-time code (shown in chat) identifies the customer's
- * PSID at checkout; paying sends a receipt template, and each delivery step a shipping
- * update, both as proactive POST_PURCHASE_UPDATE messages.
+ * PSID at checkout; paying sends a receipt, and each delivery step a shipping update, both
+ * as utility messages (templates.ts) under the customer's consent.
  */
-import type { OutgoingMessage } from '@confide/sdk';
 import type { Kysely, Selectable } from 'kysely';
 import { randomInt } from 'node:crypto';
-import { formatMoney, toWireAmount } from '../common/money.js';
+import { formatMoney } from '../common/money.js';
 import type { ProactiveSender } from '../common/proactive.js';
-import {
-  ORDER_STEPS,
-  PRODUCTS,
-  SHIPPING_MINOR,
-  SHOP_CURRENCY,
-  type OrdersTable,
-  type OrderStatus,
-  type ShopDatabase,
-} from './schema.js';
+import { ORDER_STEPS, PRODUCTS, SHIPPING_MINOR, SHOP_CURRENCY, type OrdersTable, type ShopDatabase } from './schema.js';
+import { receiptUpdate, shippingUpdate } from './templates.js';
 
 export type Order = Selectable<OrdersTable>;
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -37,12 +29,6 @@ export interface OrdersDeps {
 
 /** What became of an order's receipt: sent, refused and asked for in the chat, or refused (asked before) / failed. */
 export type ReceiptOutcome = 'sent' | 'asked' | 'refused' | 'failed';
-
-const STEP_TEXT: Record<Exclude<OrderStatus, 'paid'>, string> = {
-  shipped: 'has shipped',
-  out_for_delivery: 'is out for delivery today',
-  delivered: 'was delivered. Enjoy!',
-};
 
 export class Orders {
   readonly #d: OrdersDeps;
@@ -102,11 +88,7 @@ export class Orders {
       next_step_at: at + this.#d.stepMs,
     };
     await db.insertInto('orders').values(order).execute();
-    const sent = await this.#d.sender.send(order.psid, receiptMessage(order), {
-      tag: 'POST_PURCHASE_UPDATE',
-      category: 'receipts',
-      context: `receipt:${order.id}`,
-    });
+    const sent = await this.#d.sender.send(order.psid, receiptUpdate(order), { context: `receipt:${order.id}` });
     let receipt: ReceiptOutcome = sent.status;
     if (
       sent.status === 'refused' &&
@@ -135,11 +117,7 @@ export class Orders {
         .set({ status: next, next_step_at: next === 'delivered' ? null : at + stepMs })
         .where('id', '=', order.id)
         .execute();
-      await sender.send(
-        order.psid,
-        { text: `Your Sandbox Shop order ${order.id} ${STEP_TEXT[next]}` },
-        { tag: 'POST_PURCHASE_UPDATE', category: 'shipping', context: `shipping:${order.id}:${next}` },
-      );
+      await sender.send(order.psid, shippingUpdate(order, next), { context: `shipping:${order.id}:${next}` });
     }
     return due.length;
   }
@@ -154,43 +132,6 @@ export class Orders {
       .limit(5)
       .execute();
   }
-}
-
-/** The receipt template (reference §4.3); amounts become wire numbers only here. */
-export function receiptMessage(order: Order): OutgoingMessage {
-  const items = JSON.parse(order.items) as { sku: string; qty: number }[];
-  // Prices include 19 % VAT; the receipt shows the VAT share.
-  const tax = Math.round((order.subtotal_minor * 19) / 119);
-  return {
-    attachment: {
-      type: 'template',
-      payload: {
-        template_type: 'receipt',
-        recipient_name: 'Sandbox Shop customer',
-        merchant_name: 'Sandbox Shop',
-        order_number: order.id,
-        currency: order.currency,
-        payment_method: 'Sandbox Pay',
-        timestamp: String(Math.floor(order.created_at / 1000)),
-        elements: items.map((i) => {
-          const p = PRODUCTS.find((x) => x.sku === i.sku);
-          return {
-            title: p?.title ?? i.sku,
-            subtitle: p?.subtitle ?? '',
-            quantity: i.qty,
-            price: toWireAmount((p?.priceMinor ?? 0) * i.qty),
-            currency: order.currency,
-          };
-        }),
-        summary: {
-          subtotal: toWireAmount(order.subtotal_minor),
-          shipping_cost: toWireAmount(order.shipping_minor),
-          total_tax: toWireAmount(tax),
-          total_cost: toWireAmount(order.total_minor),
-        },
-      },
-    },
-  };
 }
 
 export const orderLine = (o: Order): string =>

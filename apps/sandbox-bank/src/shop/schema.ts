@@ -41,6 +41,9 @@ export const SHOP_MIGRATIONS: readonly string[] = [
   CREATE TABLE shop_codes (code TEXT PRIMARY KEY, psid TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
   CREATE TABLE refusals (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, psid TEXT NOT NULL, tag TEXT NOT NULL, category TEXT NOT NULL,
     reason TEXT NOT NULL, code INTEGER, subcode INTEGER, context TEXT NOT NULL);
+  `, // Receipts and shipping updates are utility templates (common/proactive.ts): a refusal names the template.
+  `
+  ALTER TABLE refusals ADD COLUMN template TEXT;
   `,
 ];
 

@@ -10,12 +10,13 @@ import { pino, type Logger } from 'pino';
 import { openSqlite } from '../common/db.js';
 import { acceptForms } from '../common/html.js';
 import { panGuardLink } from '../common/pan-guard-link.js';
-import { ProactiveSender } from '../common/proactive.js';
-import { refusalRecorder } from '../common/refusals.js';
+import { createProactiveSender } from '../common/proactive.js';
+import { gateOnTemplates } from '../common/template-gate.js';
 import type { ShopConfig } from './config.js';
 import { Orders, orderLine } from './orders.js';
 import { shopRoutes } from './routes.js';
 import { SHOP_MIGRATIONS, type ShopDatabase } from './schema.js';
+import { SHOP_TEMPLATES } from './templates.js';
 
 export interface ShopOptions {
   memory?: boolean;
@@ -47,7 +48,7 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
     fetch: options.fetch,
     links: [panGuardLink((path) => log.error({ path }, 'masked a card-number-like string')), retryLink({ retries: 2 })],
   });
-  const sender = new ProactiveSender({ platform, recordRefusal: refusalRecorder(db), log, now });
+  const sender = createProactiveSender({ platform, specs: SHOP_TEMPLATES, db, log, now });
   // A refused receipt: the hub's own consent card asks the customer (at most once a day; a refusal of the request is only logged).
   const askConsent = async (psid: string, categories: string[]) => {
     try {
@@ -98,12 +99,10 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
       verifyToken: config.VERIFY_TOKEN,
       onError: (err) => log.error({ err }, 'webhook failed'),
     }),
-    {
-      prefix: '/webhook',
-    },
+    { prefix: '/webhook' },
   );
   await app.register(shopRoutes(orders));
-  app.get('/healthz', async () => ({ ok: true }));
+  const ensureTemplates = gateOnTemplates(app, bot, sender.templates);
 
   let timer: NodeJS.Timeout | undefined;
   return {
@@ -112,6 +111,7 @@ export async function createShop(config: ShopConfig, options: ShopOptions = {}):
     db,
     async start() {
       const url = await app.listen({ port: config.PORT, host: config.HOST });
+      await ensureTemplates();
       try {
         await platform.profile.setMessengerProfile({
           get_started: { payload: 'GET_STARTED' },

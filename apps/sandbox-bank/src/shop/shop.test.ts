@@ -54,43 +54,40 @@ const order = (fields: Record<string, string>) =>
   });
 
 describe('sandbox shop', () => {
-  it('identifies the customer by a one-time code from chat and sends a receipt template', async () => {
+  it('identifies the customer by a one-time code from chat and sends the receipt as a utility template', async () => {
     const code = await codeFromChat('psid-alice');
     const res = await order({ code, qty_mug: '2', qty_stickers: '1' });
     expect(res.statusCode).toBe(200);
-    const send = hub.sends().at(-1)?.body;
-    expect(send).toMatchObject({
+    const sent = hub.sends().at(-1);
+    expect(sent?.body).toMatchObject({
       recipient: { id: 'psid-alice' },
-      messaging_type: 'MESSAGE_TAG',
-      tag: 'POST_PURCHASE_UPDATE',
+      messaging_type: 'UTILITY',
       notification_category: 'receipts',
     });
-    expect(send.message.attachment.payload).toMatchObject({
-      template_type: 'receipt',
-      currency: 'EUR',
-      elements: [
-        { title: 'Confide mug', quantity: 2, price: 24 },
-        { title: 'Sticker pack', quantity: 1, price: 4.5 },
-      ],
-      summary: { subtotal: 28.5, shipping_cost: 4.95, total_cost: 33.45 },
-    });
+    expect(sent?.raw).not.toHaveProperty('tag');
+    expect(sent?.raw.message.template.name).toBe('sandbox_order_receipt');
+    const receipt = sent?.body.message.attachment.payload;
+    expect(receipt).toMatchObject({ template_type: 'utility', header: 'Your Sandbox Shop receipt' });
+    expect(receipt.text).toMatch(
+      /^Thank you for your Sandbox Shop order SB-[\w-]+: 2 × Confide mug \(€24\.00\), 1 × Sticker pack \(€4\.50\)\. Subtotal €28\.50, shipping €4\.95, total €33\.45 including €4\.55 VAT, paid with Sandbox Pay\.$/,
+    );
     // The code is single-use.
     expect((await order({ code, qty_mug: '1' })).statusCode).toBe(400);
   });
 
-  it('announces shipped, out for delivery and delivered as shipping updates', async () => {
+  it('announces shipped, out for delivery and delivered as shipping updates (a utility template)', async () => {
     await order({ code: await codeFromChat('psid-bob'), qty_hoodie: '1' });
     for (let i = 0; i < 4; i++) {
       clock.now += 1_000;
       await shop.orders.advance();
     }
     const shipping = hub.sends().filter((r) => r.body.notification_category === 'shipping');
-    expect(shipping.map((r) => r.body.message.text.replace(/SB-[\w-]+/, 'ID'))).toEqual([
-      'Your Sandbox Shop order ID has shipped',
-      'Your Sandbox Shop order ID is out for delivery today',
-      'Your Sandbox Shop order ID was delivered. Enjoy!',
+    expect(shipping.map((r) => r.body.message.attachment.payload.text.replace(/SB-[\w-]+/, 'ID'))).toEqual([
+      'Your Sandbox Shop order ID has a new status: shipped. Thank you for shopping with us.',
+      'Your Sandbox Shop order ID has a new status: out for delivery today. Thank you for shopping with us.',
+      'Your Sandbox Shop order ID has a new status: delivered. Thank you for shopping with us.',
     ]);
-    expect(shipping.every((r) => r.body.tag === 'POST_PURCHASE_UPDATE')).toBe(true);
+    expect(shipping.every((r) => r.raw.message.template.name === 'sandbox_shipping_update')).toBe(true);
   });
 
   it('logs refused receipts and shipping updates without retrying', async () => {
@@ -108,7 +105,7 @@ describe('sandbox shop', () => {
       { psid: 'psid-carol', category: 'receipts', subcode: 1400001 },
       { psid: 'psid-carol', category: 'shipping', subcode: 1400001 },
     ]);
-    expect(hub.sends().filter((r) => r.body.messaging_type === 'MESSAGE_TAG')).toHaveLength(2);
+    expect(hub.sends().filter((r) => r.body.messaging_type === 'UTILITY')).toHaveLength(2);
   });
 
   it('asks for receipts and shipping updates through the hub’s consent card when the receipt is refused, and says so', async () => {

@@ -241,6 +241,22 @@ for (const dialect of DIALECTS) {
       expectError(await send(fraudSend(fx.psid)), 10, 1400001);
     });
 
+    it('a utility send replying to an earlier question (reply_to) closes it; a reply_to from another conversation answers 100', async () => {
+      expect((await create(fraudTemplate())).json().status).toBe('APPROVED');
+      await allowFraudAlerts();
+      const question = await send(fraudSend(fx.psid));
+      expect(question.statusCode, question.body).toBe(200);
+      const mid: string = question.json().message_id;
+      expect((await customerMessages(hub, fx)).at(-1)).toMatchObject({ mid, awaits_answer: true });
+      const foreign = await send(fraudSend(fx.psid, { reply_to: { mid: 'm_not_in_this_conversation' } }));
+      expectError(foreign, 100);
+      const closing = await send(fraudSend(fx.psid, { reply_to: { mid } }));
+      expect(closing.statusCode, closing.body).toBe(200);
+      const shown = (await customerMessages(hub, fx)) as Array<Record<string, any>>;
+      expect(shown.find((m) => m['mid'] === mid)).toMatchObject({ awaits_answer: false, answered_postback: null });
+      expect(shown.find((m) => m['mid'] === closing.json().message_id)?.['body']).toMatchObject({ reply_to: { mid } });
+    });
+
     it('rejects promotional, malformed, too-variable, shortened-link and credential-seeking templates with Meta’s reason; a rejected template cannot be sent', async () => {
       const cases: Array<[Record<string, unknown>, string]> = [
         [

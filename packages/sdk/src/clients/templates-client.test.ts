@@ -110,6 +110,13 @@ describe('TemplatesClient', () => {
     expect(UtilitySend.safeParse(calls[0]!.body).success).toBe(true);
   });
 
+  it('sends reply_to with a utility send that refers to an earlier message', async () => {
+    const { platform, calls } = make(jsonResponse({ recipient_id: '1234567', message_id: 'm_2' }));
+    await platform.templates.send('1234567', 'case_closed', 'en', { body: ['FC-1'] }, { replyTo: 'm_1' });
+    expect(calls[0]!.body).toMatchObject({ messaging_type: 'UTILITY', reply_to: { mid: 'm_1' } });
+    expect(UtilitySend.safeParse(calls[0]!.body).success).toBe(true);
+  });
+
   it('searches the library and clones a library template', async () => {
     const entry = { id: '91', name: 'card_payment_check_1', language: 'en', notification_category: 'fraud_alerts' };
     const { platform, calls } = make(

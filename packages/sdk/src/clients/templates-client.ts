@@ -77,6 +77,11 @@ export interface UtilitySendOptions {
   personaId?: string;
   /** Echoed back in `message_echoes`. */
   metadata?: string;
+  /**
+   * An earlier message of the conversation this one refers to (`reply_to`); on Confide it
+   * also closes that message's open question (e.g. an alert answered on another channel).
+   */
+  replyTo?: string;
 }
 
 /** Manages a page's utility message templates and sends them. */
@@ -164,6 +169,7 @@ export class TemplatesClient {
       message,
     };
     if (options.personaId !== undefined) body['persona_id'] = options.personaId;
+    if (options.replyTo !== undefined) body['reply_to'] = { mid: options.replyTo };
     return this.#transport.post<SendResponse>('/me/messages', body);
   }
 }

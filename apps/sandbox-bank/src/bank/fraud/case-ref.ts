@@ -27,7 +27,13 @@ const mac = (key: string, answer: CaseAnswer, ref: string): string =>
 
 /** The payload of one answer button. */
 export const answerPayload = (key: string, answer: CaseAnswer, ref: string): string =>
-  `FRAUD:${answer}:${ref}:${mac(key, answer, ref)}`;
+  `FRAUD:${answer}:${answerProof(key, answer, ref)}`;
+
+/**
+ * What follows `FRAUD:<answer>:` in a button payload, `<ref>:<mac>`: the variable of the
+ * fraud check template's buttons, whose fixed part names the answer.
+ */
+export const answerProof = (key: string, answer: CaseAnswer, ref: string): string => `${ref}:${mac(key, answer, ref)}`;
 
 /** Checks a payload's MAC in constant time. */
 export function verifyAnswerProof(key: string, answer: CaseAnswer, ref: string, proof: string): boolean {

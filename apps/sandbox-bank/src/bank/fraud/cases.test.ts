@@ -1,6 +1,6 @@
 /**
- * Fraud cases against a fake hub: the alert as a button template with a case reference and
- * MAC'd payloads; open → genuine / fraud / expired with the payment held, booked or
+ * Fraud cases against a fake hub: the alert as a utility template (sandbox_fraud_check)
+ * with a case reference and MAC'd payloads; open → genuine / fraud / expired with the payment held, booked or
  * declined and the card blocked or unblocked; history; bad answers; reminder and cap.
  */
 import { PAGE_INBOX_APP_ID } from '@confide/sdk';
@@ -23,7 +23,11 @@ const buttonsOf = (send: { body: any } | undefined): { title: string; payload: s
   send?.body.message.attachment.payload.buttons ?? [];
 const tap = (psid: string, button: { title: string; payload: string } | undefined) =>
   h.deliver(postbackEvent(psid, button?.title ?? '', button?.payload ?? ''));
-const lastText = (): string => h.hub.sends().at(-1)?.body.message.text ?? '';
+/** The last message's text: a reply's, or a utility update's filled-in body. */
+const lastText = (): string => {
+  const message = h.hub.sends().at(-1)?.body.message;
+  return message?.text ?? message?.attachment?.payload.text ?? '';
+};
 const booked = (txnId: string) =>
   h.bank.db
     .selectFrom('transactions')
@@ -36,7 +40,7 @@ const status = async (txnId: string) =>
     .status;
 
 describe('fraud cases', () => {
-  it('opens a case: payment held, card blocked, a button-template alert with the reference, amount, merchant and masked card', async () => {
+  it('opens a case: payment held, card blocked, a utility-template alert with the reference, amount, merchant and masked card', async () => {
     const { txn, alert: fc } = await h.bank.simulator.stage('amount_anomaly', 'cus_alice', 'card_alice_debit');
     expect(fc).toMatchObject({ status: 'open', ref: expect.stringMatching(/^FC-[0-9A-Z]{6}$/), contacts: 1 });
     expect(txn.status).toBe('pending');
@@ -45,13 +49,10 @@ describe('fraud cases', () => {
       lock_reason: 'fraud_review',
     });
     const send = alertSends()[0];
-    expect(send?.body).toMatchObject({
-      messaging_type: 'MESSAGE_TAG',
-      tag: 'ACCOUNT_UPDATE',
-      notification_category: 'fraud_alerts',
-    });
+    expect(send?.body).toMatchObject({ messaging_type: 'UTILITY', notification_category: 'fraud_alerts' });
+    expect(send?.raw.message.template).toMatchObject({ name: 'sandbox_fraud_check', language: { code: 'en' } });
+    expect(send?.body.message.attachment.payload.header).toBe(`Security check ${fc?.ref}`);
     const text: string = send?.body.message.attachment.payload.text;
-    expect(text).toContain(`Security check ${fc?.ref}`);
     expect(text).toMatch(/Purchase: €[\d,]+\.\d{2} at MegaTech Electronics \(DE\)/);
     expect(text).toContain('Card: •••• 4821');
     expect(text).not.toMatch(/UTC|https?:\/\//);
@@ -325,11 +326,11 @@ describe('fraud cases', () => {
     expect(await booked(txn.id)).toBeDefined();
     const notice = h.hub.sends().at(-1)?.body;
     expect(notice).toMatchObject({
-      messaging_type: 'MESSAGE_TAG',
+      messaging_type: 'UTILITY',
       notification_category: 'fraud_alerts',
       reply_to: { mid: alertMid },
     });
-    expect(notice.message.text).toContain('answered on another channel');
+    expect(notice.message.attachment.payload.text).toContain('answered on another channel');
     // The chat buttons now get the outcome, not a second settlement.
     await tap(ALICE, buttonsOf(alertSends()[0])[1]);
     expect(lastText()).toContain('is already closed: you confirmed');

@@ -13,10 +13,10 @@ import type { Platform } from '@confide/sdk';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from '../../common/ids.js';
-import type { ProactiveSender } from '../../common/proactive.js';
+import type { ProactiveSender, UtilityUpdate } from '../../common/proactive.js';
 import type { Card, Ledger, Txn } from '../ledger.js';
 import type { Links } from '../linking/links.js';
-import { answeredElsewhereText, caseExpiredText, caseReminderText, fraudAlertMessage } from '../messages.js';
+import { fraudCheckUpdate, fraudClosedUpdate, fraudExpiredUpdate, fraudReminderUpdate } from '../templates.js';
 import type { AlertsTable, BankDatabase } from '../schema.js';
 import { newAnswerKey, newCaseRef, verifyAnswerProof, type CaseAnswer } from './case-ref.js';
 import type { RuleHit } from './rules.js';
@@ -130,7 +130,7 @@ export class FraudCases {
       await this.#note(row, 'rules', 'no chat linked: customer not contacted in chat (a real bank falls back to SMS)');
       return row;
     }
-    const sent = await this.#contact(row, psid, fraudAlertMessage(row, txn, card, hits), 'fraud_alert');
+    const sent = await this.#contact(row, psid, fraudCheckUpdate(row, txn, card, hits), 'fraud_alert');
     if (sent !== undefined) {
       row.message_id = sent;
       row.contacts += 1;
@@ -168,7 +168,7 @@ export class FraudCases {
       await this.#contact(
         settled,
         settled.psid,
-        { text: answeredElsewhereText(settled, bookedTxn, nowCard) },
+        fraudClosedUpdate(settled, bookedTxn, nowCard),
         'fraud_outcome',
         settled.message_id ?? undefined,
       );
@@ -201,12 +201,7 @@ export class FraudCases {
       await db.updateTable('alerts').set({ remind_at: null }).where('id', '=', fc.id).execute();
       if (fc.psid === null || fc.contacts >= maxContacts - 1) continue; // keep the last contact for the outcome
       const [txn, card] = await this.#load(fc);
-      await this.#contact(
-        fc,
-        fc.psid,
-        { text: caseReminderText(fc, txn, card, fc.deadline_at - at) },
-        'fraud_reminder',
-      );
+      await this.#contact(fc, fc.psid, fraudReminderUpdate(fc, txn, card, fc.deadline_at - at), 'fraud_reminder');
     }
     const due = await db
       .selectFrom('alerts')
@@ -225,7 +220,7 @@ export class FraudCases {
         await this.#contact(
           settled,
           settled.psid,
-          { text: caseExpiredText(settled, txn, card) },
+          fraudExpiredUpdate(settled, txn, card),
           'fraud_expired',
           settled.message_id ?? undefined,
         );
@@ -386,7 +381,7 @@ export class FraudCases {
   async #contact(
     fc: FraudCase,
     psid: string,
-    message: Parameters<ProactiveSender['send']>[1],
+    update: UtilityUpdate,
     context: string,
     replyTo?: string,
   ): Promise<string | undefined> {
@@ -398,9 +393,7 @@ export class FraudCases {
       .where('contacts', '<', maxContacts)
       .executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) return undefined;
-    const outcome = await sender.send(psid, message, {
-      tag: 'ACCOUNT_UPDATE',
-      category: 'fraud_alerts',
+    const outcome = await sender.send(psid, update, {
       context: `${context}:${fc.ref}`,
       ...(replyTo === undefined ? {} : { replyTo }),
     });

@@ -337,18 +337,18 @@ export class AssistantRelay {
   }
 }
 
-/** What a message says, as plain text: its text, a template's text and titles, attachment kinds. */
+/** What a message says, as plain text: its text, a template's text (after a utility message's header) and titles, attachment kinds. */
 export function textOf(body: MessageBody): string {
   if (body.text !== undefined) return body.text;
   const attachment = body.attachment as { type?: string; payload?: Record<string, unknown> } | undefined;
   const payload = attachment?.payload;
   if (attachment?.type === 'template' && payload !== undefined) {
-    if (typeof payload['text'] === 'string') return payload['text'];
-    const elements = payload['elements'];
+    const { header, text, elements } = payload;
+    if (typeof text === 'string') return typeof header === 'string' ? `${header}\n${text}` : text;
     if (Array.isArray(elements))
       return elements
-        .map((e: { title?: unknown; subtitle?: unknown }) =>
-          [e.title, e.subtitle].filter((x) => typeof x === 'string').join(': '),
+        .map((e: Record<string, unknown>) =>
+          [e['title'], e['subtitle']].filter((x) => typeof x === 'string').join(': '),
         )
         .join('\n');
   }

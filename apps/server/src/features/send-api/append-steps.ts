@@ -30,7 +30,7 @@ export const appendMessage: SendStep = {
       notificationCategory: draft.notificationCategory,
       awaitsAnswer: draft.awaitsAnswer,
     });
-    const replyTo = s.cmd.kind === 'message' ? s.cmd.replyTo : undefined;
+    const replyTo = s.cmd.kind === 'message' || s.cmd.kind === 'utility' ? s.cmd.replyTo : undefined;
     if (replyTo !== undefined) await closeQuestion(tx, { conversationId: conv.id, mid: replyTo, now });
     for (const attachmentId of draft.linked) {
       await tx.db

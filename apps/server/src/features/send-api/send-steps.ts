@@ -21,7 +21,7 @@ import { assertSendConsent } from './pipeline/check-consent.js';
 import { assertWindowAndTag } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
-import { checkReferences } from './pipeline/references.js';
+import { assertReplyTo, checkReferences } from './pipeline/references.js';
 import { need, type SendState, type SendStep } from './pipeline/send-state.js';
 import { stageAttachments } from './pipeline/stage-attachments.js';
 import { termsOf } from './pipeline/terms.js';
@@ -134,6 +134,10 @@ const template: SendStep = {
     const body = {
       attachment: { type: 'template' as const, payload: { ...filled.payload } },
       ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
+      // A notice that closes a question quotes it (the question's outcome, answered elsewhere…).
+      ...(s.cmd.replyTo === undefined
+        ? {}
+        : { reply_to: await assertReplyTo(s.db, need(s.conv, 'recipient'), s.cmd.replyTo) }),
     };
     assertNoReservedPayload(body, 'message');
     s.terms = { kind: 'message', messagingType: 'UTILITY', category: filled.category, personaId };

@@ -120,6 +120,17 @@ for (const dialect of DIALECTS) {
       expect(endpoint.gets).toHaveLength(0);
     });
 
+    it('accepts the page-level message_template_status_update field, as /{page}/subscribed_apps does', async () => {
+      const page = await createPage(hub);
+      const status = await hub.services.webhooks.subscribe({
+        pageId: page.page_id,
+        url: endpoint.url,
+        verifyToken: 's3cret-token',
+        fields: ['messages', 'message_template_status_update'],
+      });
+      expect(status.fields).toEqual(['messages', 'message_template_status_update']);
+    });
+
     it('delivers only subscribed fields, and redelivers delivered events on request', async () => {
       const page = await createPage(hub);
       await runWebhookCommand(hub.services.webhooks, 'webhook set', {

@@ -21,6 +21,8 @@ export const WEBHOOK_FIELDS: readonly string[] = [
   'messaging_feedback',
   // Confide: decisions on four-eyes approval requests (features/inbox/approvals.ts).
   'approvals',
+  // Page-level: a utility template's review (features/templates/status-webhook.ts), as on /{page}/subscribed_apps.
+  'message_template_status_update',
 ];
 
 export interface SetSubscriptionInput {

@@ -34,7 +34,13 @@ export type SendCommand =
       category: string | undefined;
     }
   | { kind: 'action'; psid: string; action: SenderAction; personaId: string | undefined }
-  | { kind: 'utility'; psid: string; message: TemplateMessage; personaId: string | undefined };
+  | {
+      kind: 'utility';
+      psid: string;
+      message: TemplateMessage;
+      personaId: string | undefined;
+      replyTo: string | undefined;
+    };
 
 export interface ParseSendOptions {
   allowLoopbackHttp: boolean;
@@ -103,7 +109,13 @@ function parseUtilitySend(params: Record<string, unknown>): SendCommand {
       'messaging_type',
     );
   }
-  return { kind: 'utility', psid: req.recipient.id, message: req.message, personaId: req.persona_id };
+  return {
+    kind: 'utility',
+    psid: req.recipient.id,
+    message: req.message,
+    personaId: req.persona_id,
+    replyTo: req.reply_to?.mid,
+  };
 }
 
 /**

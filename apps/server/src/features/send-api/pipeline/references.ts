@@ -24,18 +24,26 @@ export interface ReferencesInput {
   hasFile: boolean;
 }
 
+/** `reply_to` names a message of this conversation (another conversation's looks unknown). */
+export async function assertReplyTo(
+  db: Kysely<Database>,
+  conv: Pick<ConversationRow, 'id' | 'page_id'>,
+  mid: string,
+): Promise<{ mid: string }> {
+  const quoted = await findMessageInPage(db, conv.page_id, mid);
+  if (quoted === undefined || quoted.conversation_id !== conv.id) {
+    throw new PlatformError('INVALID_PARAMETER', {
+      message: 'param reply_to[mid] does not match a message of this conversation',
+      detail: { param: 'reply_to.mid' },
+    });
+  }
+  return { mid };
+}
+
 /** @throws PlatformError 100 naming the parameter that refers to nothing usable. */
 export async function checkReferences(db: Kysely<Database>, input: ReferencesInput): Promise<References> {
   const { conv } = input;
-  if (input.replyTo !== undefined) {
-    const quoted = await findMessageInPage(db, conv.page_id, input.replyTo);
-    if (quoted === undefined || quoted.conversation_id !== conv.id) {
-      throw new PlatformError('INVALID_PARAMETER', {
-        message: 'param reply_to[mid] does not match a message of this conversation',
-        detail: { param: 'reply_to.mid' },
-      });
-    }
-  }
+  if (input.replyTo !== undefined) await assertReplyTo(db, conv, input.replyTo);
   const rows = new Map<string, AttachmentsTable>();
   let fileLeft = input.hasFile;
   for (const [param, media] of mediaOf(input.message)) {
