@@ -52,7 +52,12 @@ export type AuditAction =
   | 'console.agent_created'
   | 'console.template_created'
   | 'console.secret_revealed'
-  | 'console.secret_rotated';
+  | 'console.secret_rotated'
+  // OpenID Connect single sign-on (features/sso) of agents and console members.
+  | 'sso.signed_in'
+  | 'sso.refused'
+  | 'sso.session_ended'
+  | 'sso.linked';
 
 export interface AuditEntry {
   at: number;

@@ -37,6 +37,7 @@ import type { Inbox } from './inbox.js';
 import { presentAgent } from './presenters.js';
 import { addNote, listNotes } from './notes.js';
 import { createCanned, fillCanned, listCanned } from './canned.js';
+import { agentSsoRoutes } from './sso-routes.js';
 
 const ConversationParamsSchema = z.object({ id: z.string().min(1).max(64) });
 const tags = ['inbox'];
@@ -55,6 +56,7 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const auth = requireAgent(agents, ctx.config.publicUrl);
+    await app.register(agentSsoRoutes(ctx, agents, setCookie));
 
     r.post(
       '/inbox/api/login',
@@ -74,9 +76,7 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     r.get(
       '/inbox/api/me',
       { schema: { tags, response: { 200: InboxSessionSchema } }, preHandler: auth },
-      async (request) => ({
-        agent: presentAgent(agentOf(request)),
-      }),
+      async (request) => ({ agent: presentAgent(agentOf(request)) }),
     );
 
     r.put(
