@@ -10,7 +10,7 @@ import type { HubContext } from '../../context.js';
 import { randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import {
-  isSecurityEvent,
+  auditRefusal,
   recheckSsoSessions,
   sealRefresh,
   SsoClient,
@@ -89,17 +89,9 @@ export class AgentSso {
     return { agent, sessionToken, expiresAt };
   }
 
-  /** Audits a refused callback that looks like an attack or a misconfiguration (nothing else is written). */
-  async refused(error: SsoError): Promise<void> {
-    if (!isSecurityEvent(error.reason)) return;
-    await this.#ctx.storage.writes.run(({ db }) =>
-      appendAudit(db, {
-        at: this.#ctx.now(),
-        actor: 'sso:agents',
-        action: 'sso.refused',
-        details: { surface: 'agents', reason: error.reason },
-      }),
-    );
+  /** Audits a refused callback (nothing else is written). */
+  refused(error: SsoError): Promise<void> {
+    return auditRefusal(this.#ctx, 'agents', error);
   }
 
   /** Re-checks the due provider sessions among `idHashes` with the provider; returns those that ended. */

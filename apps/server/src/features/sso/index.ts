@@ -3,6 +3,7 @@
  * client per surface (openid-client: discovery, code + PKCE S256, state and nonce bound to
  * the browser, ID token validation), the routes, and the provider re-check of sessions.
  */
+export { auditRefusal } from './audit.js';
 export { isSecurityEvent, SsoError, type SsoRefusal } from './errors.js';
 export { SsoClient, type SsoConfirmation, type SsoIdentity } from './oidc-client.js';
 export {

@@ -208,6 +208,88 @@ for (const dialect of DIALECTS) {
       expect(await agentSessions()).toBe(0);
       expect(await audit('sso.session_ended')).toHaveLength(1);
     });
+
+    it('signs a linked console member in with the console session; the owner links members of their organisation only', async () => {
+      const members = hub.services.console.members;
+      const owner = await members.createOrganisation(
+        { name: 'Sandbox Bank', username: 'olivia', password: 'owner password 1' },
+        'operator',
+      );
+      const other = await members.createOrganisation(
+        { name: 'Other Shop', username: 'oscar', password: 'owner password 1' },
+        'operator',
+      );
+      await members.sso?.linkByUsername('olivia', 'idp-olivia');
+      expect((await hub.app.inject({ method: 'GET', url: '/console/api/sso' })).json().enabled).toBe(true);
+
+      const res = await signIn(MEMBER, 'idp-olivia');
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/console');
+      expect(res.cookies.find((c) => c.name === 'confide_console')).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/console/api',
+      });
+      const cookie = sessionCookie(MEMBER, res);
+      const me = await hub.app.inject({ method: 'GET', url: '/console/api/me', headers: { cookie } });
+      expect(me.json().member).toMatchObject({ id: owner.id, username: 'olivia' });
+      expect((await audit('sso.signed_in')).map((r) => r.actor)).toEqual([`member:${owner.id}`]);
+
+      // A member of another organisation is not found; the owner's own organisation links.
+      const link = (memberId: string, subject: string | null) =>
+        hub.app.inject({
+          method: 'PUT',
+          url: `/console/api/members/${memberId}/sso`,
+          headers: { cookie },
+          payload: { subject },
+        });
+      expect((await link(other.id, 'idp-steal')).statusCode).toBe(404);
+      const linkedElsewhere = await hub.ctx.storage.db
+        .selectFrom('org_members')
+        .select('oidc_subject')
+        .where('id', '=', other.id)
+        .executeTakeFirstOrThrow();
+      expect(linkedElsewhere.oidc_subject).toBeNull();
+      expect((await link(owner.id, 'idp-olivia-2')).statusCode).toBe(204);
+
+      // An agent's subject does not sign anyone into the console.
+      await linkedAgent('ada', 'idp-ada');
+      const wrongSurface = await signIn(MEMBER, 'idp-ada');
+      expect(wrongSurface.statusCode).toBe(403);
+    });
+
+    it('refuses an agent sign-in’s state at the console callback (the cookie is bound to its surface)', async () => {
+      await hub.services.console.members.createOrganisation(
+        { name: 'Sandbox Bank', username: 'olivia', password: 'owner password 1' },
+        'operator',
+      );
+      await hub.services.console.members.sso?.linkByUsername('olivia', 'idp-olivia');
+      const agentStart = await start(AGENT);
+      const consoleStart = await start(MEMBER);
+      const back = await idp.signIn(consoleStart.url.href, 'idp-olivia');
+      const res = await callback(back, agentStart.cookie, 'application/json');
+      expect(res.json().error.code).toBe('state_missing');
+      expect(await hub.ctx.storage.db.selectFrom('org_sessions').select('id_hash').execute()).toEqual([]);
+    });
+
+    it('signs a console member out at the next request once the provider disables them', async () => {
+      const owner = await hub.services.console.members.createOrganisation(
+        { name: 'Sandbox Bank', username: 'olivia', password: 'owner password 1' },
+        'operator',
+      );
+      await hub.services.console.members.sso?.linkByUsername('olivia', 'idp-olivia');
+      const cookie = sessionCookie(MEMBER, await signIn(MEMBER, 'idp-olivia'));
+      const me = () => hub.app.inject({ method: 'GET', url: '/console/api/me', headers: { cookie } });
+      clock.advance(RECHECK_MS);
+      expect((await me()).statusCode).toBe(200);
+      idp.disabled.add('idp-olivia');
+      // Within the interval the provider is not asked again.
+      expect((await me()).statusCode).toBe(200);
+      clock.advance(RECHECK_MS);
+      expect((await me()).statusCode).toBe(401);
+      expect(await hub.ctx.storage.db.selectFrom('org_sessions').select('id_hash').execute()).toEqual([]);
+      expect((await audit('sso.session_ended')).map((r) => r.actor)).toEqual([`member:${owner.id}`]);
+    });
   });
 }
 
