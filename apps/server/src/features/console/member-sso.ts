@@ -1,6 +1,6 @@
 /**
  * Console members' OpenID Connect sign-in (features/sso): the provider's `sub` maps to the
- * member an operator (`confide org create --oidc-subject`, `confide sso link`) or their
+ * member an operator (`confide org create --oidc-subject`) or their
  * organisation's owner (`PUT /console/api/members/{id}/sso`) linked it to; nobody is created
  * automatically. The session is an ordinary console session that keeps the provider's refresh
  * token sealed; a member disabled at the provider is signed out at the next request after the
@@ -106,47 +106,7 @@ export class MemberSso {
    */
   async linkByOwner(owner: Member, memberId: string, subject: string | null): Promise<void> {
     assertCan(owner.role, 'members.invite');
-    await this.#link({ memberId, orgId: owner.org_id }, subject, `member:${owner.id}`);
-  }
-
-  /** The operator links a member by username (`confide sso link`). */
-  async linkByUsername(username: string, subject: string | null): Promise<void> {
-    await this.#link({ username: username.toLowerCase() }, subject, 'operator');
-  }
-
-  async #link(
-    who: { memberId: string; orgId: string } | { username: string },
-    subject: string | null,
-    actor: string,
-  ): Promise<void> {
-    if (subject !== null && (subject.length === 0 || subject.length > 255))
-      throw new PlatformError('BAD_REQUEST', { message: 'An OIDC subject is 1–255 characters.' });
-    await this.#ctx.storage.writes.run(async ({ db }) => {
-      let query = db.selectFrom('org_members').select(['id', 'org_id']);
-      query =
-        'username' in who
-          ? query.where('username', '=', who.username)
-          : query.where('id', '=', who.memberId).where('org_id', '=', who.orgId);
-      const member = await query.executeTakeFirst();
-      if (member === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such member' });
-      if (subject !== null) {
-        const taken = await db
-          .selectFrom('org_members')
-          .select('id')
-          .where('oidc_subject', '=', subject)
-          .executeTakeFirst();
-        if (taken !== undefined && taken.id !== member.id)
-          throw new PlatformError('BAD_REQUEST', { message: 'That OIDC subject is linked to another member.' });
-      }
-      await db.updateTable('org_members').set({ oidc_subject: subject }).where('id', '=', member.id).execute();
-      await appendAudit(db, {
-        at: this.#ctx.now(),
-        actor,
-        action: 'sso.linked',
-        target: member.id,
-        details: { surface: 'console', linked: subject !== null },
-      });
-    });
+    await linkMemberSubject(this.#ctx, { memberId, orgId: owner.org_id }, subject, `member:${owner.id}`);
   }
 }
 
@@ -202,4 +162,44 @@ function memberSessionStore(ctx: HubContext): SsoSessionStore {
       });
     },
   };
+}
+
+/**
+ * Links (or with null unlinks) a provider subject to a member: of an organisation (the owner's console action) or by
+ * username (`confide org create --oidc-subject`); audited. Works whether or not single sign-on is switched on.
+ */
+export async function linkMemberSubject(
+  ctx: HubContext,
+  who: { memberId: string; orgId: string } | { username: string },
+  subject: string | null,
+  actor: string,
+): Promise<void> {
+  if (subject !== null && (subject.length === 0 || subject.length > 255))
+    throw new PlatformError('BAD_REQUEST', { message: 'An OIDC subject is 1–255 characters.' });
+  await ctx.storage.writes.run(async ({ db }) => {
+    let query = db.selectFrom('org_members').select(['id', 'org_id']);
+    query =
+      'username' in who
+        ? query.where('username', '=', who.username)
+        : query.where('id', '=', who.memberId).where('org_id', '=', who.orgId);
+    const member = await query.executeTakeFirst();
+    if (member === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such member' });
+    if (subject !== null) {
+      const taken = await db
+        .selectFrom('org_members')
+        .select('id')
+        .where('oidc_subject', '=', subject)
+        .executeTakeFirst();
+      if (taken !== undefined && taken.id !== member.id)
+        throw new PlatformError('BAD_REQUEST', { message: 'That OIDC subject is linked to another member.' });
+    }
+    await db.updateTable('org_members').set({ oidc_subject: subject }).where('id', '=', member.id).execute();
+    await appendAudit(db, {
+      at: ctx.now(),
+      actor,
+      action: 'sso.linked',
+      target: member.id,
+      details: { surface: 'console', linked: subject !== null },
+    });
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * Agents' OpenID Connect sign-in (features/sso): the provider's `sub` maps to the agent an
- * operator linked it to (`confide agent create --oidc-subject`, `confide sso link`); there is
+ * operator linked it to (`confide agent create --oidc-subject`); there is
  * no automatic provisioning. The session is an ordinary agent session (same cookie, same
  * LiveSessions re-check) that also keeps the provider's refresh token sealed, so an agent
  * disabled at the provider loses their sessions at the next re-check (SESSION_RECHECK_MS).
@@ -98,36 +98,6 @@ export class AgentSso {
   ended(idHashes: string[]): Promise<Set<string>> {
     return recheckSsoSessions(this.#recheck, idHashes);
   }
-
-  /**
-   * Links (or with null unlinks) the provider subject to an agent, by username; audited.
-   * @throws PlatformError `NOT_FOUND` for an unknown agent, `BAD_REQUEST` when another agent has the subject.
-   */
-  async link(username: string, subject: string | null, actor: string): Promise<void> {
-    if (subject !== null && (subject.length === 0 || subject.length > 255))
-      throw new PlatformError('BAD_REQUEST', { message: 'An OIDC subject is 1–255 characters.' });
-    await this.#ctx.storage.writes.run(async ({ db }) => {
-      const agent = await db
-        .selectFrom('agents')
-        .select(['id', 'page_id'])
-        .where('username', '=', username.toLowerCase())
-        .executeTakeFirst();
-      if (agent === undefined) throw new PlatformError('NOT_FOUND', { message: `No agent ${username}` });
-      if (subject !== null) {
-        const taken = await db.selectFrom('agents').select('id').where('oidc_subject', '=', subject).executeTakeFirst();
-        if (taken !== undefined && taken.id !== agent.id)
-          throw new PlatformError('BAD_REQUEST', { message: 'That OIDC subject is linked to another agent.' });
-      }
-      await db.updateTable('agents').set({ oidc_subject: subject }).where('id', '=', agent.id).execute();
-      await appendAudit(db, {
-        at: this.#ctx.now(),
-        actor,
-        action: 'sso.linked',
-        target: agent.id,
-        details: { surface: 'agents', linked: subject !== null },
-      });
-    });
-  }
 }
 
 /** The provider sessions in `agent_sessions`. */
@@ -183,4 +153,50 @@ function agentSessionStore(ctx: HubContext): SsoSessionStore {
       });
     },
   };
+}
+
+/**
+ * Links (or with null unlinks) the provider subject to an agent, by username (`confide agent create --oidc-subject`);
+ * audited. Works whether or not single sign-on is switched on.
+ * @throws PlatformError `NOT_FOUND` for an unknown agent, `BAD_REQUEST` when another agent has the subject.
+ */
+export async function linkAgentSubject(
+  ctx: HubContext,
+  username: string,
+  subject: string | null,
+  actor: string,
+): Promise<void> {
+  if (subject !== null && (subject.length === 0 || subject.length > 255))
+    throw new PlatformError('BAD_REQUEST', { message: 'An OIDC subject is 1–255 characters.' });
+  await ctx.storage.writes.run(async ({ db }) => {
+    const agent = await db
+      .selectFrom('agents')
+      .select(['id', 'page_id'])
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
+    if (agent === undefined) throw new PlatformError('NOT_FOUND', { message: `No agent ${username}` });
+    if (subject !== null) await assertAgentSubjectFree(db, subject, agent.id);
+    await db.updateTable('agents').set({ oidc_subject: subject }).where('id', '=', agent.id).execute();
+    await appendAudit(db, {
+      at: ctx.now(),
+      actor,
+      action: 'sso.linked',
+      target: agent.id,
+      details: { surface: 'agents', linked: subject !== null },
+    });
+  });
+}
+
+/**
+ * @throws PlatformError `BAD_REQUEST` when an agent other than `agentId` has the subject (checked before
+ *   `confide agent create --oidc-subject` creates anyone).
+ */
+export async function assertAgentSubjectFree(
+  db: HubContext['storage']['db'],
+  subject: string,
+  agentId?: string,
+): Promise<void> {
+  const taken = await db.selectFrom('agents').select('id').where('oidc_subject', '=', subject).executeTakeFirst();
+  if (taken !== undefined && taken.id !== agentId)
+    throw new PlatformError('BAD_REQUEST', { message: 'That OIDC subject is linked to another agent.' });
 }

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import WebSocket from 'ws';
 import { buildTestHub, createPage, DIALECTS, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
 import { startTestIdp, type TestIdp } from '../../../test/oidc-idp.js';
+import { linkMemberSubject } from '../console/member-sso.js';
+import { linkAgentSubject } from '../inbox/agent-sso.js';
 
 const PUBLIC_URL = 'http://localhost:8099';
 const AGENTS = { client_id: 'confide-agents', client_secret: 'agents client secret 0123456789' };
@@ -88,7 +90,7 @@ for (const dialect of DIALECTS) {
     async function linkedAgent(username: string, subject: string) {
       const page = await createPage(hub, 'SSO Bank');
       await hub.services.agents.create({ pageId: page.page_id, username, password: 'agent password 1' });
-      await hub.services.agents.sso?.link(username, subject, 'operator');
+      await linkAgentSubject(hub.ctx, username, subject, 'operator');
     }
 
     it('tells the web app the button is on, and signs a linked agent in with the usual agent session', async () => {
@@ -219,7 +221,7 @@ for (const dialect of DIALECTS) {
         { name: 'Other Shop', username: 'oscar', password: 'owner password 1' },
         'operator',
       );
-      await members.sso?.linkByUsername('olivia', 'idp-olivia');
+      await linkMemberSubject(hub.ctx, { username: 'olivia' }, 'idp-olivia', 'operator');
       expect((await hub.app.inject({ method: 'GET', url: '/console/api/sso' })).json().enabled).toBe(true);
 
       const res = await signIn(MEMBER, 'idp-olivia');
@@ -263,7 +265,7 @@ for (const dialect of DIALECTS) {
         { name: 'Sandbox Bank', username: 'olivia', password: 'owner password 1' },
         'operator',
       );
-      await hub.services.console.members.sso?.linkByUsername('olivia', 'idp-olivia');
+      await linkMemberSubject(hub.ctx, { username: 'olivia' }, 'idp-olivia', 'operator');
       const agentStart = await start(AGENT);
       const consoleStart = await start(MEMBER);
       const back = await idp.signIn(consoleStart.url.href, 'idp-olivia');
@@ -277,7 +279,7 @@ for (const dialect of DIALECTS) {
         { name: 'Sandbox Bank', username: 'olivia', password: 'owner password 1' },
         'operator',
       );
-      await hub.services.console.members.sso?.linkByUsername('olivia', 'idp-olivia');
+      await linkMemberSubject(hub.ctx, { username: 'olivia' }, 'idp-olivia', 'operator');
       const cookie = sessionCookie(MEMBER, await signIn(MEMBER, 'idp-olivia'));
       const me = () => hub.app.inject({ method: 'GET', url: '/console/api/me', headers: { cookie } });
       clock.advance(RECHECK_MS);
