@@ -1,0 +1,68 @@
+/**
+ * Single sign-on in a real Chromium: the agent sign-in screen shows "Sign in with SSO" because
+ * the hub has a provider for agents; the agent clicks it, signs in on a local OpenID provider
+ * (oidc-provider 8's development login), and lands in the inbox with their queue. The console,
+ * which has no provider here, shows no such button.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkAgentSubject } from '../../apps/server/src/features/inbox/agent-sso.js';
+import { startTestIdp, type TestIdp } from '../../apps/server/test/oidc-idp.js';
+import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+
+/** A free loopback port, so the hub's redirect URI is known before the provider registers it. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('single sign-on for agents', { timeout: 90_000 }, () => {
+  let env: BrowserHub;
+  let idp: TestIdp;
+  const client = { client_id: 'confide-agents', client_secret: 'agents client secret 0123456789' };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startTestIdp([{ ...client, redirect_uri: `${publicUrl}/inbox/api/sso/callback` }]);
+    env = await startBrowserHub({
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+      OIDC_AGENTS_ISSUER: idp.issuer,
+      OIDC_AGENTS_CLIENT_ID: client.client_id,
+      OIDC_AGENTS_CLIENT_SECRET: client.client_secret,
+    });
+    const page = await env.hub.services.pages.createPage({ name: 'SSO Bank', category: 'bank' });
+    await env.hub.services.agents.create({ pageId: page.page_id, username: 'ada', password: 'agent password 1' });
+    await linkAgentSubject(env.hub.ctx, 'ada', 'idp-ada', 'operator');
+  });
+  afterAll(async () => {
+    await env?.close();
+    await idp?.close();
+  });
+
+  it('the agent clicks "Sign in with SSO", signs in at the provider and reaches the queue', async () => {
+    const page = await (await env.browser.newContext()).newPage();
+    await page.goto(`${env.url}/inbox`);
+    await page.getByRole('heading', { name: 'Agent sign in' }).waitFor();
+    await shot(page, 'sso-01-agent-sign-in');
+    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
+    await page.locator('input[name="login"]').fill('idp-ada');
+    await page.locator('input[name="password"]').fill('anything');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/inbox');
+    await shot(page, 'sso-02-agent-queue');
+
+    // The console asks the hub and, with no provider for it, shows no button.
+    const answered = page.waitForResponse((res) => res.url().endsWith('/console/api/sso'));
+    await page.goto(`${env.url}/console`);
+    expect((await (await answered).json()).enabled).toBe(false);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Sign in with SSO' }).count()).toBe(0);
+  });
+});
