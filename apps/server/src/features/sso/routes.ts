@@ -43,10 +43,17 @@ export function ssoRoutes(surface: SsoSurfaceRoutes) {
     }));
     if (client === undefined) return;
 
-    app.get(`${base}/start`, { schema: { tags: ['sso'] } }, async (_request, reply) => {
-      const { url, cookie } = await client.begin();
-      reply.setCookie(SSO_STATE_COOKIE, cookie, { ...cookieOptions, maxAge: SSO_STATE_TTL_MS / 1000 });
-      return reply.redirect(url, 302);
+    app.get(`${base}/start`, { schema: { tags: ['sso'] } }, async (request, reply) => {
+      let begun: { url: string; cookie: string };
+      try {
+        begun = await client.begin();
+      } catch (err) {
+        // The provider's discovery document could not be fetched: say so, write nothing.
+        if (!(err instanceof SsoError)) throw err;
+        return refuse(err, request, reply, surface.home);
+      }
+      reply.setCookie(SSO_STATE_COOKIE, begun.cookie, { ...cookieOptions, maxAge: SSO_STATE_TTL_MS / 1000 });
+      return reply.redirect(begun.url, 302);
     });
 
     app.get(`${base}/callback`, { schema: { tags: ['sso'] } }, async (request, reply) => {

@@ -305,4 +305,22 @@ describe('single sign-on switched off', () => {
       await hub.dispose();
     }
   });
+
+  it('answers 503 and sets no state cookie when the provider cannot be reached', async () => {
+    const hub = await buildTestHub({
+      env: { OIDC_AGENTS_ISSUER: 'http://127.0.0.1:9', OIDC_AGENTS_CLIENT_ID: 'confide-agents' },
+    });
+    try {
+      const res = await hub.app.inject({
+        method: 'GET',
+        url: '/inbox/api/sso/start',
+        headers: { accept: 'application/json' },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('provider_unreachable');
+      expect(res.cookies.find((c) => c.name === 'confide_sso')).toBeUndefined();
+    } finally {
+      await hub.dispose();
+    }
+  });
 });
