@@ -107,7 +107,9 @@ export class SsoClient {
   #discover(): Promise<oidc.Configuration> {
     if (this.#config === undefined) {
       const { issuer, clientId, clientSecret, allowHttp } = this.settings;
-      const discovered = oidc.discovery(issuer, clientId, clientSecret, undefined, {
+      // Without a secret the hub is a public client (PKCE only); with one it posts it (client_secret_post).
+      const auth = clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(clientSecret);
+      const discovered = oidc.discovery(issuer, clientId, clientSecret, auth, {
         execute: allowHttp ? [oidc.allowInsecureRequests] : [],
       });
       this.#config = discovered;
