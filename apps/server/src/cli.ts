@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub, type Hub } from './hub.js';
+import { assertAgentSubjectFree, linkAgentSubject } from './features/inbox/agent-sso.js';
+import { linkMemberSubject } from './features/console/member-sso.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { seedDemo } from './demo.js';
 import { ConsoleSignUpBodySchema } from '@confide/protocol';
@@ -29,11 +31,11 @@ Usage:
       receipts, shipping, events) and why; customers read the purpose when asked for consent.
 ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
       Create a customer account.
-  confide agent create --page ID --username U --password P [--display-name N] [--team NAME] [--role agent|supervisor] [--capacity N] [--json]
-      Create a human agent of a page (agent inbox at /inbox) and the persona they reply under.
-  confide org create --name NAME --username U --password P [--json]
+  confide agent create --page ID --username U --password P [--display-name N] [--team NAME] [--role agent|supervisor] [--capacity N] [--oidc-subject SUB] [--json]
+      Create a human agent of a page (agent inbox at /inbox) and the persona they reply under (--oidc-subject: their sub at OIDC_AGENTS_ISSUER, for single sign-on).
+  confide org create --name NAME --username U --password P [--oidc-subject SUB] [--json]
       Create an organisation of the business console (/console) and its owner, who signs in there,
-      invites members and creates pages (CONSOLE_SIGNUP=true lets businesses sign up themselves).
+      invites members and creates pages (CONSOLE_SIGNUP=true lets businesses sign up themselves; --oidc-subject: the owner's sub at OIDC_CONSOLE_ISSUER).
   confide team create --page ID --name NAME [--no-auto-assign] [--hours JSON] [--json]
       Create a team of a page's inbox; hand-overs name it in their metadata ({"team": "NAME", "reason": "…"}).
       --hours '{"tz":"Europe/London","open":"09:00","close":"17:00","days":[1,2,3,4,5]}': outside them
@@ -92,6 +94,7 @@ const OPTIONS = {
   team: { type: 'string' },
   role: { type: 'string' },
   capacity: { type: 'string' },
+  'oidc-subject': { type: 'string' },
   'no-auto-assign': { type: 'boolean' },
   hours: { type: 'string' },
   customer: { type: 'string' },
@@ -187,32 +190,26 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'agent create':
       return withHub(config, async (hub) => {
-        if (values.page === undefined || values.username === undefined || values.password === undefined) {
+        if (values.page === undefined || values.username === undefined || values.password === undefined)
           throw new UsageError('agent create needs --page, --username and --password');
-        }
+        const subject = values['oidc-subject'];
+        if (subject !== undefined) await assertAgentSubjectFree(hub.ctx.storage.db, subject);
         const agent = await hub.services.agents.create({
           pageId: values.page,
           username: values.username,
           password: values.password,
           displayName: values['display-name'],
           team: values.team,
-          role:
-            values.role === undefined
-              ? undefined
-              : values.role === 'supervisor'
-                ? 'supervisor'
-                : values.role === 'agent'
-                  ? 'agent'
-                  : badRole(values.role),
+          role: values.role === undefined ? undefined : agentRole(values.role),
           capacity: values.capacity === undefined ? undefined : Number(values.capacity),
         });
-        print(values.json, agent);
+        if (subject !== undefined) await linkAgentSubject(hub.ctx, agent.username, subject, 'operator');
+        print(values.json, { ...agent, oidc_subject: subject ?? null });
       });
     case 'org create':
       return withHub(config, async (hub) => {
-        if (values.name === undefined || values.username === undefined || values.password === undefined) {
+        if (values.name === undefined || values.username === undefined || values.password === undefined)
           throw new UsageError('org create needs --name, --username and --password');
-        }
         const valid = ConsoleSignUpBodySchema.safeParse({
           organisation: values.name,
           username: values.username,
@@ -226,6 +223,8 @@ export async function main(argv: string[]): Promise<number> {
           { name: values.name, username: values.username, password: values.password },
           'operator',
         );
+        const subject = values['oidc-subject'] ?? null;
+        if (subject !== null) await linkMemberSubject(hub.ctx, { username: owner.username }, subject, 'operator');
         print(values.json, {
           org_id: owner.org_id,
           name: owner.org_name,
@@ -317,7 +316,8 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-function badRole(role: string): never {
+function agentRole(role: string): 'agent' | 'supervisor' {
+  if (role === 'agent' || role === 'supervisor') return role;
   throw new UsageError(`--role is agent or supervisor, not ${role}`);
 }
 

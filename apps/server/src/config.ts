@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { loadKek, parsePreviousKeks, type Kek } from './crypto/kek.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** Variables that are off when unset or empty. */
+const blank = (v: string | undefined) => (v === '' ? undefined : v);
+const optionalText = z.string().optional().transform(blank);
+const optionalMatching = (re: RegExp, message: string) => z.string().regex(re, message).optional().transform(blank);
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
 /** Documented development default for the service key; refused in production. */
 export const DEV_SERVICE_KEY = 'ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtcHJvZCE';
@@ -77,11 +82,7 @@ export const ConfigSchema = z.object({
    * Where the audit log's witness goes: every signed checkpoint head is appended there,
    * outside the database (docs/privacy.md §3). `file:/path` (default: DATA_DIR/audit-witness.jsonl).
    */
-  AUDIT_WITNESS: z
-    .string()
-    .regex(/^(file:.+)?$/, 'must be file:/path/to/witness.jsonl')
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  AUDIT_WITNESS: optionalMatching(/^(file:.+)?$/, 'must be file:/path/to/witness.jsonl'),
   /** Days a message is kept before the retention sweep deletes it (0 = until erased). */
   RETENTION_MESSAGE_DAYS: z.coerce.number().int().min(0).default(0),
   /** Days a delivered webhook payload is kept for redelivery before the retention sweep deletes it (0 = forever). */
@@ -187,21 +188,11 @@ export const ConfigSchema = z.object({
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
   /** Web Push VAPID public key (base64url, `npx web-push generate-vapid-keys`). Generated into DATA_DIR in development; without it production has push off. */
-  VAPID_PUBLIC_KEY: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  VAPID_PUBLIC_KEY: optionalText,
   /** Web Push VAPID private key (base64url), with VAPID_PUBLIC_KEY. */
-  VAPID_PRIVATE_KEY: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  VAPID_PRIVATE_KEY: optionalText,
   /** Contact for push services, `mailto:` or `https:` (default: PUBLIC_URL when https). */
-  VAPID_SUBJECT: z
-    .string()
-    .regex(/^((mailto:|https:\/\/).+)?$/, 'must be a mailto: or https:// URL')
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  VAPID_SUBJECT: optionalMatching(/^((mailto:|https:\/\/).+)?$/, 'must be a mailto: or https:// URL'),
   /**
    * How long a business message may stay unread while the customer has the app open before
    * their devices are pushed anyway, in milliseconds. With no open socket the push goes at once.
@@ -216,27 +207,31 @@ export const ConfigSchema = z.object({
    */
   SMS_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['none', 'fake', 'twilio']).optional()),
   /** The one sender number of every text (E.164), e.g. +15005550006. */
-  SMS_FROM: z
-    .string()
-    .regex(/^(\+[1-9]\d{6,14})?$/, 'must be an E.164 number like +15005550006')
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  SMS_FROM: optionalMatching(/^(\+[1-9]\d{6,14})?$/, 'must be an E.164 number like +15005550006'),
   /** Twilio-compatible API base URL. */
   TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
   /** Twilio account SID (SMS_PROVIDER=twilio). */
-  TWILIO_ACCOUNT_SID: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  TWILIO_ACCOUNT_SID: optionalText,
   /** Twilio auth token: authenticates sends and signs the webhooks (X-Twilio-Signature). */
-  TWILIO_AUTH_TOKEN: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  TWILIO_AUTH_TOKEN: optionalText,
   /** How long a fraud alert may stay unanswered before it is texted (SMS fallback), in milliseconds. */
   SMS_AFTER_MS: z.coerce.number().int().min(60_000).default(300_000),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
   CONSENT_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * OpenID Connect single sign-on for agents at /inbox (features/sso, docs/deploy.md): the
+   * provider's issuer URL (discovery), this hub's client id and secret there, and the redirect
+   * URI registered for it (default PUBLIC_URL/inbox/api/sso/callback). Off while unset.
+   */
+  OIDC_AGENTS_ISSUER: optionalUrl,
+  OIDC_AGENTS_CLIENT_ID: optionalText,
+  OIDC_AGENTS_CLIENT_SECRET: optionalText,
+  OIDC_AGENTS_REDIRECT_URI: optionalUrl,
+  /** The same for business console members at /console (default redirect PUBLIC_URL/console/api/sso/callback). */
+  OIDC_CONSOLE_ISSUER: optionalUrl,
+  OIDC_CONSOLE_CLIENT_ID: optionalText,
+  OIDC_CONSOLE_CLIENT_SECRET: optionalText,
+  OIDC_CONSOLE_REDIRECT_URI: optionalUrl,
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {

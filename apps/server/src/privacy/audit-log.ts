@@ -60,7 +60,12 @@ export type AuditAction =
   | 'inbox.approval_decided'
   | 'inbox.sla_changed'
   | 'inbox.sla_breached'
-  | 'inbox.supervisor_read';
+  | 'inbox.supervisor_read'
+  // OpenID Connect single sign-on (features/sso) of agents and console members.
+  | 'sso.signed_in'
+  | 'sso.refused'
+  | 'sso.session_ended'
+  | 'sso.linked';
 
 export interface AuditEntry {
   at: number;

@@ -1,7 +1,6 @@
 /**
- * Row types of every table, for Kysely. Times are epoch milliseconds (bigint in SQL,
- * returned as numbers on both dialects). Content columns (`body`, `payload`) go through
- * `content.ts` so encryption at rest has one place to land.
+ * Row types of every table, for Kysely. Times are epoch milliseconds (bigint in SQL, returned as numbers on both
+ * dialects). Content columns (`body`, `payload`) go through `content.ts` so encryption at rest has one place to land.
  */
 import type { Generated } from 'kysely';
 
@@ -213,10 +212,9 @@ export interface ConsentRemindersTable {
 }
 
 /**
- * The hub's JWS signing keys (consent receipts, audit checkpoints). The private JWK is
- * wrapped by the KEK (`kek_id`, migration 014); only keys whose wrap opens under the KEK are
- * trusted (crypto/signing-keys.ts). Rows from before migration 014 (sealed with the service
- * key, `kek_id` null) are re-wrapped at the next start.
+ * The hub's JWS signing keys (consent receipts, audit checkpoints). The private JWK is wrapped by the KEK (`kek_id`,
+ * migration 014); only keys whose wrap opens under the KEK are trusted (crypto/signing-keys.ts). Rows from before
+ * migration 014 (sealed with the service key, `kek_id` null) are re-wrapped at the next start.
  */
 export interface SigningKeysTable {
   kid: string;
@@ -304,10 +302,9 @@ export interface AttachmentsTable {
   from_customer: number;
   created_at: number;
   /**
-   * The file key wrapped under the page's attachment key (privacy/vault.ts), while the page
-   * may send the file: reusable files, and single-use uploads not sent yet. Null for URL
-   * references, files that now belong to the conversation they were sent to, and files
-   * stored before migration 009 (hub-wide blob key).
+   * The file key wrapped under the page's attachment key (privacy/vault.ts), while the page may send the file: reusable
+   * files, and single-use uploads not sent yet. Null for URL references, files that now belong to the conversation they
+   * were sent to, and files stored before migration 009 (hub-wide blob key).
    */
   key_enc: string | null;
 }
@@ -353,7 +350,7 @@ export interface ConversationBlocksTable {
 }
 
 /** A human agent of one page (migration 005); replies go out under `persona_id`. */
-export interface AgentsTable {
+export interface AgentsTable extends OidcLinked {
   id: string;
   page_id: string;
   username: string;
@@ -368,8 +365,11 @@ export interface AgentsTable {
   capacity: Generated<number>;
 }
 
+/** Migration 028 (features/sso): a linked provider `sub`; an SSO session's sealed refresh token and last check. */
+type OidcLinked = { oidc_subject: string | null };
+type SsoSessionColumns = { sso_refresh: string | null; sso_checked_at: number | null };
 /** Agent sessions (migration 005), stored as SHA-256 hashes like customer sessions. */
-export interface AgentSessionsTable {
+export interface AgentSessionsTable extends SsoSessionColumns {
   id_hash: string;
   agent_id: string;
   created_at: number;
@@ -768,7 +768,7 @@ export interface OrganisationsTable {
   created_at: number;
 }
 
-export interface OrgMembersTable {
+export interface OrgMembersTable extends OidcLinked {
   id: string;
   org_id: string;
   /** Lower case; unique across organisations (sign-in is by username alone). */
@@ -778,7 +778,7 @@ export interface OrgMembersTable {
   created_at: number;
 }
 
-export interface OrgSessionsTable {
+export interface OrgSessionsTable extends SsoSessionColumns {
   /** sha256 of the session secret in the cookie. */
   id_hash: string;
   member_id: string;

@@ -27,6 +27,8 @@ const OWN_ORG = new Set([
   'POST /console/api/invites',
   'GET /console/api/pages',
   'POST /console/api/pages',
+  // Whether the "Sign in with SSO" button is shown (features/sso): public, no organisation.
+  'GET /console/api/sso',
 ]);
 
 /** Every endpoint naming another organisation's object. */

@@ -11,6 +11,8 @@ import type { Privacy } from '../../privacy/privacy.js';
 import { LoginGuard } from '../customers/login-guard.js';
 import { argon2Passwords, type PasswordHasher } from '../customers/passwords.js';
 import { assertCan } from './access.js';
+import { MEMBER_COLUMNS } from './member-columns.js';
+import { MemberSso } from './member-sso.js';
 
 /** A signed-in member as the use cases see them (never the password hash). */
 export interface Member {
@@ -32,23 +34,17 @@ export interface MemberSessionGrant {
 /** How long an invite code can be used. */
 export const INVITE_TTL_MS = 72 * 3_600_000;
 
-const MEMBER_COLUMNS = [
-  'org_members.id',
-  'org_members.org_id',
-  'organisations.name as org_name',
-  'org_members.username',
-  'org_members.role',
-  'org_members.created_at',
-] as const;
-
 export class ConsoleMembers {
   readonly #ctx: HubContext;
   readonly #privacy: Privacy;
   readonly #passwords: PasswordHasher;
   readonly #guard: LoginGuard;
+  /** OpenID Connect sign-in (features/sso), when OIDC_CONSOLE_ISSUER is set. */
+  readonly sso: MemberSso | undefined;
 
   constructor(ctx: HubContext, privacy: Privacy, passwords: PasswordHasher = argon2Passwords) {
     this.#ctx = ctx;
+    this.sso = MemberSso.for(ctx);
     this.#privacy = privacy;
     this.#passwords = passwords;
     this.#guard = new LoginGuard(ctx, 'business', passwords);
@@ -115,9 +111,9 @@ export class ConsoleMembers {
     return { member, sessionToken, expiresAt };
   }
 
-  /** The member behind a session token, or undefined when unknown or expired. */
+  /** The member behind a session token, or undefined when unknown, expired or refused by the provider on its re-check. */
   async authenticate(sessionToken: string): Promise<Member | undefined> {
-    return this.#ctx.storage.db
+    const member = await this.#ctx.storage.db
       .selectFrom('org_sessions')
       .innerJoin('org_members', 'org_members.id', 'org_sessions.member_id')
       .innerJoin('organisations', 'organisations.id', 'org_members.org_id')
@@ -125,6 +121,8 @@ export class ConsoleMembers {
       .where('org_sessions.id_hash', '=', sha256Hex(sessionToken))
       .where('org_sessions.expires_at', '>', this.#ctx.now())
       .executeTakeFirst();
+    if (member === undefined || this.sso === undefined) return member;
+    return (await this.sso.ended([sha256Hex(sessionToken)])).size > 0 ? undefined : member;
   }
 
   async logOut(member: Member, sessionToken: string): Promise<void> {

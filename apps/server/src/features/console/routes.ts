@@ -56,6 +56,7 @@ import type { ConsolePeople } from './console-people.js';
 import type { ConsoleTemplates } from './console-templates.js';
 import type { ConsoleMetrics } from './console-metrics.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
+import { consoleSsoRoutes } from './sso-routes.js';
 
 const tags = ['console'];
 const PageParams = z.object({ pageId: z.string().min(1).max(64) });
@@ -97,6 +98,7 @@ export function consoleRoutes(
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const auth = requireMember(members, ctx.config.publicUrl);
+    await app.register(consoleSsoRoutes(ctx, members, setCookie));
 
     // ---- sign-in, sign-up, invites ---------------------------------------------------
     r.post(
@@ -152,9 +154,7 @@ export function consoleRoutes(
     r.get(
       '/console/api/members',
       { schema: { tags, response: { 200: ConsoleMembersSchema } }, onRequest: auth },
-      async (request) => ({
-        data: (await members.list(memberOf(request))).map(presentMember),
-      }),
+      async (request) => ({ data: (await members.list(memberOf(request))).map(presentMember) }),
     );
     r.post(
       '/console/api/invites',

@@ -9,6 +9,8 @@ import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tok
 import { LoginGuard } from '../customers/login-guard.js';
 import { argon2Passwords, type PasswordHasher } from '../customers/passwords.js';
 import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import { AGENT_COLUMNS } from './agent-columns.js';
+import { AgentSso } from './agent-sso.js';
 
 /** An agent as the inbox presents it (never the password hash). */
 export interface Agent {
@@ -43,26 +45,15 @@ export interface AgentSessionGrant {
   expiresAt: number;
 }
 
-const AGENT_COLUMNS = [
-  'agents.id',
-  'agents.page_id',
-  'agents.username',
-  'agents.display_name',
-  'agents.persona_id',
-  'pages.name as page_name',
-  'agents.team_id',
-  'inbox_teams.name as team_name',
-  'agents.role',
-  'agents.status',
-  'agents.capacity',
-] as const;
-
 export class Agents {
   readonly #guard: LoginGuard;
   readonly #passwords: PasswordHasher;
   private readonly ctx: HubContext;
+  /** OpenID Connect sign-in (features/sso), when OIDC_AGENTS_ISSUER is set. */
+  readonly sso: AgentSso | undefined;
   constructor(ctx: HubContext, passwords: PasswordHasher = argon2Passwords) {
     this.ctx = ctx;
+    this.sso = AgentSso.for(ctx);
     this.#passwords = passwords;
     // Agents' attempts are counted apart from customers' (another scope), with the same limit.
     this.#guard = new LoginGuard(ctx, 'agent', passwords);
@@ -161,9 +152,9 @@ export class Agents {
     return { agent, sessionToken, expiresAt };
   }
 
-  /** The agent behind a session token, or undefined when unknown or expired. */
+  /** The agent behind a session token, or undefined when unknown, expired or refused by the provider on its re-check. */
   async authenticate(sessionToken: string): Promise<Agent | undefined> {
-    return this.ctx.storage.db
+    const agent = await this.ctx.storage.db
       .selectFrom('agent_sessions')
       .innerJoin('agents', 'agents.id', 'agent_sessions.agent_id')
       .innerJoin('pages', 'pages.id', 'agents.page_id')
@@ -172,6 +163,8 @@ export class Agents {
       .where('agent_sessions.id_hash', '=', sha256Hex(sessionToken))
       .where('agent_sessions.expires_at', '>', this.ctx.now())
       .executeTakeFirst();
+    if (agent === undefined || this.sso === undefined) return agent;
+    return (await this.sso.ended([sha256Hex(sessionToken)])).size > 0 ? undefined : agent;
   }
 
   /** Which of these stored session ids are still valid (the inbox stream's re-check). */
@@ -183,7 +176,10 @@ export class Agents {
       .where('id_hash', 'in', idHashes)
       .where('expires_at', '>', this.ctx.now())
       .execute();
-    return new Set(rows.map((r) => r.id_hash));
+    const alive = new Set(rows.map((r) => r.id_hash));
+    // Single sign-on sessions the provider no longer confirms end here too.
+    if (this.sso !== undefined) for (const ended of await this.sso.ended([...alive])) alive.delete(ended);
+    return alive;
   }
 
   /** Ends the session; its open inbox streams, on every hub process, are closed. */

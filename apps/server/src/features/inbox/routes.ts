@@ -40,6 +40,7 @@ import { createCanned, fillCanned, listCanned } from './canned.js';
 import { supervisionRoutes } from './supervision-routes.js';
 
 export { approvalGraphRoutes } from './supervision-routes.js';
+import { agentSsoRoutes } from './sso-routes.js';
 
 const ConversationParamsSchema = z.object({ id: z.string().min(1).max(64) });
 const tags = ['inbox'];
@@ -59,6 +60,7 @@ export function inboxRoutes(ctx: HubContext, agents: Agents, inbox: Inbox) {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const auth = requireAgent(agents, ctx.config.publicUrl);
     await app.register(supervisionRoutes(ctx, inbox, auth));
+    await app.register(agentSsoRoutes(ctx, agents, setCookie));
 
     r.post(
       '/inbox/api/login',

@@ -32,6 +32,7 @@ import * as m025ConsentRequests from './025-consent-requests.js';
 import * as m026Console from './026-console.js';
 import * as m027InboxStates from './027-inbox-states.js';
 import * as m028InboxSupervision from './028-inbox-supervision.js';
+import * as m029Sso from './029-sso.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '026-console': m026Console,
   '027-inbox-states': m027InboxStates,
   '028-inbox-supervision': m028InboxSupervision,
+  '029-sso': m029Sso,
 };
 
 class StaticProvider implements MigrationProvider {

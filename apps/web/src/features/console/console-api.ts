@@ -24,6 +24,9 @@ export const consoleApi = {
     request<ConsoleSession>('POST', '/console/api/invites/accept', body),
   members: () => request<{ data: ConsoleMember[] }>('GET', '/console/api/members'),
   invite: (role: OrgRole) => request<ConsoleInvite>('POST', '/console/api/invites', { role }),
+  /** Owners: link a member to their subject at the identity provider (null unlinks). */
+  linkSso: (memberId: string, subject: string | null) =>
+    request<void>('PUT', `/console/api/members/${encodeURIComponent(memberId)}/sso`, { subject }),
   pages: () => request<{ data: ConsolePage[] }>('GET', '/console/api/pages'),
   createPage: (name: string, category: 'bank' | 'merchant') =>
     request<ConsolePage & { page_access_token: string }>('POST', '/console/api/pages', { name, category }),

@@ -7,6 +7,7 @@ import type { ConsolePage, ConsoleSession } from '@confide/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { AuthCard } from '../../components/auth-card';
 import { CredentialsForm, useCredentialsForm } from '../../components/credentials-form';
+import { SsoButton } from '../../components/sso-button';
 import { describeError } from '../../lib/api';
 import { canIntegrate, consoleApi } from './console-api';
 import { inviteCodeFromHash } from './console-route';
@@ -38,6 +39,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: ConsoleSession) => void }) {
   return (
     <AuthCard product="Confide Console" title="Sign in" lead="Integrate and operate your organisation's pages.">
       <CredentialsForm form={form} submitLabel="Sign in" />
+      <SsoButton base="/console/api/sso" />
     </AuthCard>
   );
 }

@@ -3,6 +3,7 @@ import { ORG_ROLES, type ConsoleMember, type ConsoleSession, type OrgRole } from
 import { useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { consoleApi } from './console-api';
+import { SsoLinkForm } from './sso-link-form';
 
 export function MembersView({ session }: { session: ConsoleSession }) {
   const [members, setMembers] = useState<ConsoleMember[]>([]);
@@ -10,10 +11,8 @@ export function MembersView({ session }: { session: ConsoleSession }) {
   const [link, setLink] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    consoleApi.members().then(
-      (m) => setMembers(m.data),
-      (err: unknown) => setError(describeError(err)),
-    );
+    const failed = (err: unknown) => setError(describeError(err));
+    consoleApi.members().then((m) => setMembers(m.data), failed);
   }, []);
   return (
     <section className="console-card">
@@ -50,6 +49,7 @@ export function MembersView({ session }: { session: ConsoleSession }) {
           </button>
         </form>
       )}
+      {session.member.role === 'owner' && <SsoLinkForm members={members} />}
       {link !== null && (
         <div className="console-once" role="status">
           <p>Invite link (works once, for 72 hours):</p>

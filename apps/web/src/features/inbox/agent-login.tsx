@@ -1,6 +1,7 @@
 /** Agent login: the page's human agents sign in with the account `confide agent create` made. */
 import { AuthCard } from '../../components/auth-card';
 import { CredentialsForm, useCredentialsForm } from '../../components/credentials-form';
+import { SsoButton } from '../../components/sso-button';
 import { inboxApi } from './inbox-api';
 import { setAgent } from './inbox-state';
 
@@ -13,6 +14,7 @@ export function AgentLogin() {
       lead="Answer the customers your bank's assistant handed over to a person."
     >
       <CredentialsForm form={form} submitLabel="Log in" />
+      <SsoButton base="/inbox/api/sso" />
     </AuthCard>
   );
 }
