@@ -276,7 +276,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(webRoutes({ publicUrl: ctx.config.publicUrl }));
   }
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
-  if (runsRole(ctx.config, 'worker') && vapid !== null) {
+  if (runsRole(ctx.config, 'worker')) {
     const worker = new PushWorker(ctx, {
       subscriptions: services.push,
       send: webPushSender(vapid, egressPolicyFor(ctx.config), ctx.config.WEBHOOK_TIMEOUT_MS),

@@ -11,6 +11,7 @@ import { SigningKeys } from './crypto/signing-keys.js';
 import { seedDemo } from './demo.js';
 import { ConsoleSignUpBodySchema } from '@confide/protocol';
 import { WEBHOOK_HELP, isWebhookCommand, runWebhookCommand } from './features/webhooks/cli-commands.js';
+import { runVapidGenerate } from './features/push/cli-commands.js';
 
 const HELP = `confide — the Confide hub
 
@@ -55,6 +56,8 @@ ${WEBHOOK_HELP}  confide customer create --username U --password P [--json]
   confide keys rekey-attachments [--json]
       Re-seal attachment files stored before per-file keys, and seal file names stored in clear
       (run once every hub runs this version); then destroys the old hub-wide attachment key.
+  confide vapid generate [--json]
+      Print a new VAPID key pair for Web Push (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY; required in production).
   confide help
       This text.
 
@@ -117,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === '' && !values.help ? 2 : 0;
   }
 
+  if (command === 'vapid generate') return runVapidGenerate(values.json, (t) => process.stdout.write(t));
   let config: Config;
   try {
     config = loadConfig(envWithFlags(values));
@@ -196,14 +200,7 @@ export async function main(argv: string[]): Promise<number> {
           password: values.password,
           displayName: values['display-name'],
           team: values.team,
-          role:
-            values.role === undefined
-              ? undefined
-              : values.role === 'supervisor'
-                ? 'supervisor'
-                : values.role === 'agent'
-                  ? 'agent'
-                  : badRole(values.role),
+          role: agentRole(values.role),
           capacity: values.capacity === undefined ? undefined : Number(values.capacity),
         });
         print(values.json, agent);
@@ -317,7 +314,8 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-function badRole(role: string): never {
+function agentRole(role: string | undefined): 'agent' | 'supervisor' | undefined {
+  if (role === undefined || role === 'agent' || role === 'supervisor') return role;
   throw new UsageError(`--role is agent or supervisor, not ${role}`);
 }
 

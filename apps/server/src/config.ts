@@ -6,6 +6,11 @@
 import { z } from 'zod';
 import { loadKek, parsePreviousKeks, type Kek } from './crypto/kek.js';
 
+/** A variable that may be unset; set to nothing it counts as unset. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Documented development default for the service key; refused in production. */
@@ -186,16 +191,10 @@ export const ConfigSchema = z.object({
   DELIVERY_RECEIPT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
-  /** Web Push VAPID public key (base64url, `npx web-push generate-vapid-keys`). Generated into DATA_DIR in development; without it production has push off. */
-  VAPID_PUBLIC_KEY: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  /** Web Push VAPID public key (base64url, `confide vapid generate`). Generated into DATA_DIR in development; required in production. */
+  VAPID_PUBLIC_KEY: optionalText,
   /** Web Push VAPID private key (base64url), with VAPID_PUBLIC_KEY. */
-  VAPID_PRIVATE_KEY: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  VAPID_PRIVATE_KEY: optionalText,
   /** Contact for push services, `mailto:` or `https:` (default: PUBLIC_URL when https). */
   VAPID_SUBJECT: z
     .string()
@@ -224,15 +223,9 @@ export const ConfigSchema = z.object({
   /** Twilio-compatible API base URL. */
   TWILIO_API_URL: z.string().url().default('https://api.twilio.com'),
   /** Twilio account SID (SMS_PROVIDER=twilio). */
-  TWILIO_ACCOUNT_SID: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  TWILIO_ACCOUNT_SID: optionalText,
   /** Twilio auth token: authenticates sends and signs the webhooks (X-Twilio-Signature). */
-  TWILIO_AUTH_TOKEN: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
+  TWILIO_AUTH_TOKEN: optionalText,
   /** How long a fraud alert may stay unanswered before it is texted (SMS fallback), in milliseconds. */
   SMS_AFTER_MS: z.coerce.number().int().min(60_000).default(300_000),
   /** How often the worker records expired consents and posts reminders, in milliseconds (0 = never). */
@@ -298,10 +291,16 @@ export function loadConfig(
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
   }
+  if (c.NODE_ENV === 'production' && (c.VAPID_PUBLIC_KEY === undefined || c.VAPID_PRIVATE_KEY === undefined))
+    throw new ConfigError(`Invalid configuration:\n  ${VAPID_REQUIRED}`);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   const apiDocs = c.API_DOCS ?? c.NODE_ENV !== 'production';
   return Object.freeze({ ...c, serviceKey, publicUrl, kek, previousKeks, apiDocs });
 }
+
+/** Production refuses to start without the key pair that signs pushes (fraud alerts reach closed tabs by push). */
+export const VAPID_REQUIRED =
+  'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: required when NODE_ENV=production (Web Push signs with them); generate a pair with `confide vapid generate` (or `npx web-push generate-vapid-keys`)';
 
 function defaultWarn(msg: string): void {
   process.stderr.write(`\n*** WARNING: ${msg} ***\n\n`);
