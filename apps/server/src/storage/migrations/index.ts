@@ -31,6 +31,7 @@ import * as m024CustomerAttachments from './024-customer-attachments.js';
 import * as m025ConsentRequests from './025-consent-requests.js';
 import * as m026Console from './026-console.js';
 import * as m027InboxStates from './027-inbox-states.js';
+import * as m028EscalationContacts from './028-escalation-contacts.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '025-consent-requests': m025ConsentRequests,
   '026-console': m026Console,
   '027-inbox-states': m027InboxStates,
+  '028-escalation-contacts': m028EscalationContacts,
 };
 
 class StaticProvider implements MigrationProvider {
