@@ -71,14 +71,9 @@ import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from 
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
 import { openWitness, type AuditWitness } from './privacy/audit-witness.js';
-import { ConsoleMembers } from './features/console/members.js';
-import { ConsolePages } from './features/console/console-pages.js';
-import { consoleRoutes } from './features/console/routes.js';
-import { ConsoleWebhooks } from './features/console/console-webhooks.js';
-import { ConsoleConsent } from './features/console/console-consent.js';
-import { ConsolePeople } from './features/console/console-people.js';
-import { ConsoleTemplates } from './features/console/console-templates.js';
-import { ConsoleMetrics } from './features/console/console-metrics.js';
+import { consoleRoutes, type ConsoleUseCases } from './features/console/routes.js';
+import { assembleConsole } from './features/console/assemble.js';
+import { pagePictureRoutes } from './features/pages/picture-routes.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -104,15 +99,7 @@ export interface HubServices {
   /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
   sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: {
-    members: ConsoleMembers;
-    pages: ConsolePages;
-    webhooks: ConsoleWebhooks;
-    consent: ConsoleConsent;
-    people: ConsolePeople;
-    templates: ConsoleTemplates;
-    metrics: ConsoleMetrics;
-  };
+  console: ConsoleUseCases;
 }
 
 export interface BuiltApp {
@@ -203,17 +190,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     push: new PushSubscriptions(ctx),
     console: undefined as unknown as HubServices['console'],
   };
-  const consoleMembers = new ConsoleMembers(ctx, services.privacy, options.passwords);
-  const consolePages = new ConsolePages(ctx, services.pages, consoleMembers, services.privacy);
-  services.console = {
-    members: consoleMembers,
-    pages: consolePages,
-    webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
-    consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
-    people: undefined as unknown as ConsolePeople,
-    templates: new ConsoleTemplates(ctx, consolePages, services.privacy),
-    metrics: new ConsoleMetrics(ctx, consolePages),
-  };
+  services.console = assembleConsole(ctx, { ...services, blobs, passwords: options.passwords });
   const vapid = loadVapidKeys(ctx.config, ctx.log);
   // Which customers have a socket open here (set below when this process runs the realtime role).
   let sessions: LiveSessions | undefined;
@@ -233,7 +210,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const platform = createPlatformApi(ctx, services.pages, blobs);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
-  services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
@@ -260,6 +236,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     await app.register(consoleRoutes(ctx, services.console));
+    await app.register(pagePictureRoutes(services.console.pictures.store));
     await app.register(inboxCustomerRoutes(ctx, auth));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(

@@ -57,6 +57,12 @@ export interface PagesTable {
   description: string;
   privacy_policy_url: string | null;
   created_at: number;
+  /** Migration 029: the page's picture, sealed in the blob store; its type, version (hash) and size. */
+  picture_key: string | null;
+  picture_type: string | null;
+  picture_version: string | null;
+  picture_width: number | null;
+  picture_height: number | null;
 }
 
 export interface AppsTable {

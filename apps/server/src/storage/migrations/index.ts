@@ -32,6 +32,7 @@ import * as m025ConsentRequests from './025-consent-requests.js';
 import * as m026Console from './026-console.js';
 import * as m027InboxStates from './027-inbox-states.js';
 import * as m028EscalationContacts from './028-escalation-contacts.js';
+import * as m029PagePictures from './029-page-pictures.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '026-console': m026Console,
   '027-inbox-states': m027InboxStates,
   '028-escalation-contacts': m028EscalationContacts,
+  '029-page-pictures': m029PagePictures,
 };
 
 class StaticProvider implements MigrationProvider {
