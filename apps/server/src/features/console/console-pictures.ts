@@ -13,7 +13,7 @@ import type { Member } from './members.js';
 export class ConsolePictures {
   readonly #pages: ConsolePages;
   readonly #privacy: Privacy;
-  /** The store the hub serves pictures from (`GET /pages/{id}/picture`). */
+  /** The store the hub serves pictures from (`GET /api/page-pictures/{id}`). */
   readonly store: PagePictures;
 
   constructor(pages: ConsolePages, store: PagePictures, privacy: Privacy) {

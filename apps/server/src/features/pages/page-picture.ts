@@ -4,7 +4,7 @@
  * console. The bytes decide what it is (PNG, JPEG or WebP by their signature, never the declared
  * header alone: SVG, HTML and anything else are refused), within MAX_PAGE_PICTURE_BYTES and
  * between MIN_PAGE_PICTURE_PX and MAX_PAGE_PICTURE_PX on each side. They are sealed with the
- * service key into the blob store; the hub serves them at `/pages/{id}/picture?v={version}`, the
+ * service key into the blob store; the hub serves them at `/api/page-pictures/{id}?v={version}`, the
  * version a hash of the bytes, so the URL can be cached for a year and changes with the picture.
  */
 import { PlatformError } from '@confide/protocol';
@@ -21,7 +21,7 @@ export type PagePictureType = (typeof PAGE_PICTURE_TYPES)[number];
 
 /** The hub path of a page's picture at `version` (relative: the web app is on the hub's origin). */
 export function pagePicturePath(pageId: string, version: string): string {
-  return `/pages/${encodeURIComponent(pageId)}/picture?v=${version}`;
+  return `/api/page-pictures/${encodeURIComponent(pageId)}?v=${version}`;
 }
 
 /** The picture URL of a page row, or null without a picture. */

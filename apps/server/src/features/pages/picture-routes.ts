@@ -1,5 +1,5 @@
 /**
- * `GET /pages/{pageId}/picture?v={version}`: a page's picture, public like the page's name (the
+ * `GET /api/page-pictures/{pageId}?v={version}`: a page's picture, public like the page's name (the
  * messenger's chat list and header, and the URL businesses read on `GET /{page-id}?fields=picture`).
  * A URL naming the current version is cacheable for a year (the version changes with the bytes);
  * without it, or with an older one, caches revalidate. An ETag answers conditional requests with 304.
@@ -18,7 +18,7 @@ export function pagePictureRoutes(pictures: PagePictures) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.get(
-      '/pages/:pageId/picture',
+      '/api/page-pictures/:pageId',
       { schema: { tags: ['pages'], params: Params, querystring: Query } },
       async (request, reply) => {
         const picture = await pictures.read(request.params.pageId);
