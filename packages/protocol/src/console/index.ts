@@ -190,6 +190,7 @@ export const ConsoleAgentSchema = z.object({
   team_id: z.string().nullable(),
   capacity: z.number(),
 });
+export type ConsoleAgent = z.infer<typeof ConsoleAgentSchema>;
 export const ConsoleAgentsSchema = z.object({ data: z.array(ConsoleAgentSchema) });
 export const ConsoleCreateAgentBodySchema = z
   .object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema })
