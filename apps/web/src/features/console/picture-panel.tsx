@@ -22,7 +22,7 @@ export function PicturePanel({
     work.then(onChange, (err: unknown) => setError(describeError(err))).finally(() => setBusy(false));
   };
   return (
-    <div className="console-picture" aria-labelledby="picture-heading">
+    <div className="console-picture">
       <h2 id="picture-heading">Picture</h2>
       <Avatar id={page.id} name={page.name} size="lg" picture_url={page.picture_url} />
       <p className="muted small">
