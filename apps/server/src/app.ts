@@ -73,14 +73,9 @@ import { installErrorHandling, isCustomerApi, sendError, toPlatformError } from 
 import { installInputGuard } from './http/input-guard.js';
 import { runsRole } from './services/roles.js';
 import type { AuditWitness } from './privacy/audit-witness.js';
-import { ConsoleMembers } from './features/console/members.js';
-import { ConsolePages } from './features/console/console-pages.js';
-import { consoleRoutes } from './features/console/routes.js';
-import { ConsoleWebhooks } from './features/console/console-webhooks.js';
-import { ConsoleConsent } from './features/console/console-consent.js';
-import { ConsolePeople } from './features/console/console-people.js';
-import { ConsoleTemplates } from './features/console/console-templates.js';
-import { ConsoleMetrics } from './features/console/console-metrics.js';
+import { consoleRoutes, type ConsoleUseCases } from './features/console/routes.js';
+import { assembleConsole } from './features/console/assemble.js';
+import { pagePictureRoutes } from './features/pages/picture-routes.js';
 
 /** The use cases, exposed for the CLI, the demo seeder and tests. */
 export interface HubServices {
@@ -106,15 +101,7 @@ export interface HubServices {
   /** SMS fallback (features/sms), when a carrier is configured; `worker` in the worker role. */
   sms?: { carrier: SmsProvider; phones: Phones; inbound: SmsInbound; worker?: SmsWorker };
   /** The business console: organisations and members (`confide org create`), their pages. */
-  console: {
-    members: ConsoleMembers;
-    pages: ConsolePages;
-    webhooks: ConsoleWebhooks;
-    consent: ConsoleConsent;
-    people: ConsolePeople;
-    templates: ConsoleTemplates;
-    metrics: ConsoleMetrics;
-  };
+  console: ConsoleUseCases;
 }
 
 export interface BuiltApp {
@@ -201,17 +188,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     push: new PushSubscriptions(ctx),
     console: undefined as unknown as HubServices['console'],
   };
-  const consoleMembers = new ConsoleMembers(ctx, services.privacy, options.passwords);
-  const consolePages = new ConsolePages(ctx, services.pages, consoleMembers, services.privacy);
-  services.console = {
-    members: consoleMembers,
-    pages: consolePages,
-    webhooks: new ConsoleWebhooks(ctx, consolePages, services.pages, services.webhooks, services.privacy),
-    consent: new ConsoleConsent(ctx, consolePages, services.consents, services.privacy),
-    people: undefined as unknown as ConsolePeople,
-    templates: new ConsoleTemplates(ctx, consolePages, services.privacy),
-    metrics: new ConsoleMetrics(ctx, consolePages),
-  };
+  services.console = assembleConsole(ctx, { ...services, blobs, passwords: options.passwords });
   const vapid = loadVapidKeys(ctx.config, ctx.log);
   // Which customers have a socket open here (set below when this process runs the realtime role).
   let sessions: LiveSessions | undefined;
@@ -228,7 +205,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
   const platform = createPlatformApi(ctx, services.pages, blobs, [transcriptRoutes(ctx)]);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
-  services.console.people = new ConsolePeople(ctx, consolePages, services.agents, services.privacy);
 
   await app.register(opsRoutes(ctx, () => draining));
   // HTTP API routes (customer API, Platform API, web app) belong to the `api` role.
@@ -255,6 +231,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(platform.customerRoutes(auth));
     await app.register(inboxRoutes(ctx, services.agents, services.inbox));
     await app.register(consoleRoutes(ctx, services.console));
+    await app.register(pagePictureRoutes(services.console.pictures.store));
     await app.register(inboxCustomerRoutes(ctx, auth));
     // Businesses' images, fetched by the hub so customers' browsers never contact their hosts.
     await app.register(
@@ -271,7 +248,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     await app.register(webRoutes({ publicUrl: ctx.config.publicUrl }));
   }
   if (runsRole(ctx.config, 'worker')) await app.register(consentSweeper(ctx, services.consents));
-  if (runsRole(ctx.config, 'worker') && vapid !== null) {
+  if (runsRole(ctx.config, 'worker')) {
     const worker = new PushWorker(ctx, {
       subscriptions: services.push,
       send: webPushSender(vapid, egressPolicyFor(ctx.config), ctx.config.WEBHOOK_TIMEOUT_MS),

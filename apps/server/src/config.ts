@@ -187,7 +187,7 @@ export const ConfigSchema = z.object({
   DELIVERY_RECEIPT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Days before a consent expires that the hub reminds the customer in the chat (0 = no reminder). */
   CONSENT_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(14),
-  /** Web Push VAPID public key (base64url, `npx web-push generate-vapid-keys`). Generated into DATA_DIR in development; without it production has push off. */
+  /** Web Push VAPID public key (base64url, `confide vapid generate`). Generated into DATA_DIR in development; required in production. */
   VAPID_PUBLIC_KEY: optionalText,
   /** Web Push VAPID private key (base64url), with VAPID_PUBLIC_KEY. */
   VAPID_PRIVATE_KEY: optionalText,
@@ -293,11 +293,15 @@ export function loadConfig(
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  ${(err as Error).message}`);
   }
+  if (c.NODE_ENV === 'production' && (c.VAPID_PUBLIC_KEY === undefined || c.VAPID_PRIVATE_KEY === undefined))
+    throw new ConfigError(`Invalid configuration:\n  ${VAPID_REQUIRED}`);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   const apiDocs = c.API_DOCS ?? c.NODE_ENV !== 'production';
   return Object.freeze({ ...c, serviceKey, publicUrl, kek, previousKeks, apiDocs });
 }
 
-function defaultWarn(msg: string): void {
-  process.stderr.write(`\n*** WARNING: ${msg} ***\n\n`);
-}
+/** Production refuses to start without the key pair that signs pushes (fraud alerts reach closed tabs by push). */
+export const VAPID_REQUIRED =
+  'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: required when NODE_ENV=production (Web Push signs with them); generate a pair with `confide vapid generate` (or `npx web-push generate-vapid-keys`)';
+
+const defaultWarn = (msg: string): void => void process.stderr.write(`\n*** WARNING: ${msg} ***\n\n`);

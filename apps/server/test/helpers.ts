@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import type { PasswordHasher } from '../src/features/customers/passwords.js';
 import type { AlexaTrust } from '../src/features/alexa/routes.js';
 import { createHub, type Hub } from '../src/hub.js';
+import { generateVapidPair } from '../src/features/push/vapid.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -21,6 +22,20 @@ export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as D
 ];
 
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The environment of a production hub: fresh service key and KEK, and the VAPID pair production
+ * requires (config.ts refuses to start without it).
+ */
+export function productionEnv(): Record<string, string> {
+  const vapid = generateVapidPair();
+  return {
+    NODE_ENV: 'production',
+    SERVICE_KEY: randomBytes(32).toString('base64url'),
+    KEK: randomBytes(32).toString('base64'),
+    ...vapid,
+  };
+}
 
 export interface TestClock {
   now: () => number;

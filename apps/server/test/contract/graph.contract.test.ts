@@ -39,6 +39,30 @@ for (const dialect of DIALECTS) {
       expect((await graph('GET', '/me?fields=id')).json()).toEqual({ id: fx.page.page_id });
     });
 
+    it('GET /{page-id}?fields=picture answers picture.data as Meta shapes it: a silhouette without one, the hub URL with one', async () => {
+      const none = await graph('GET', `/v25.0/${fx.page.page_id}?fields=picture`);
+      expect(none.json()).toEqual({
+        id: fx.page.page_id,
+        picture: { data: { url: null, width: 0, height: 0, is_silhouette: true } },
+      });
+      // A 40×40 PNG header is enough for the page picture store's checks.
+      const png = Buffer.alloc(64);
+      png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], 0);
+      png.write('IHDR', 12, 'latin1');
+      png.writeUInt32BE(40, 16);
+      png.writeUInt32BE(40, 20);
+      const version = await hub.services.console.pictures.store.set(fx.page.page_id, png, 'image/png');
+      const url = `${hub.ctx.config.publicUrl}/api/page-pictures/${fx.page.page_id}?v=${version}`;
+      for (const path of [`/v25.0/${fx.page.page_id}?fields=picture`, '/me?fields=picture,name']) {
+        const res = await graph('GET', path);
+        expect(res.statusCode).toBe(200);
+        expect(res.json().picture).toEqual({ data: { url, width: 40, height: 40, is_silhouette: false } });
+      }
+      const served = await hub.app.inject({ method: 'GET', url: url.slice(hub.ctx.config.publicUrl.length) });
+      expect(served.statusCode).toBe(200);
+      expect(served.headers['content-type']).toBe('image/png');
+    });
+
     it('10303: GET /me?fields=recipient with a bad, missing, expired or other-page account_linking_token', async () => {
       const live = newLinkingToken();
       const other = await buildGraphFixture(hub);

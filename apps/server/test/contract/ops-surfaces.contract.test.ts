@@ -3,15 +3,10 @@
  * one is set and is not served in production without one; the OpenAPI document at /docs is
  * served only where API_DOCS allows it (by default outside production).
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestHub, DIALECTS, type TestHub } from '../helpers.js';
+import { buildTestHub, DIALECTS, type TestHub, productionEnv } from '../helpers.js';
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  SERVICE_KEY: randomBytes(32).toString('base64url'),
-  KEK: randomBytes(32).toString('base64'),
-};
+const PRODUCTION = productionEnv();
 const TOKEN = 'metrics-token-0123456789abcdef';
 
 describe.each(DIALECTS)('operations surfaces (%s)', (dialect) => {

@@ -5,19 +5,14 @@
  * to a private, loopback or link-local address is refused before any byte leaves the hub;
  * outside production, and with WEBHOOK_ALLOW_PRIVATE=true, loopback receivers still work.
  */
-import { randomBytes } from 'node:crypto';
 import dns from 'node:dns/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deliverLinkingEvent } from '../../src/features/linking/deliver-linking-event.js';
-import { buildTestHub, createPage, type TestHub } from '../helpers.js';
+import { buildTestHub, createPage, type TestHub, productionEnv } from '../helpers.js';
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  SERVICE_KEY: randomBytes(32).toString('base64url'),
-  KEK: randomBytes(32).toString('base64'),
-};
+const PRODUCTION = productionEnv();
 
 /** A receiver on loopback that answers the handshake and acknowledges POSTs; counts every request. */
 async function startReceiver() {

@@ -5,21 +5,16 @@
  * GIF and WebP up to 8 MB, and caches it. Another customer, a forged link, a private
  * address (production), a non-image and an oversize image all answer 404.
  */
-import { randomBytes } from 'node:crypto';
 import dnsCallback from 'node:dns';
 import dns from 'node:dns/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mediaLinksFor } from '../../src/features/media/media-links.js';
-import { buildTestHub, DIALECTS, openConversation, signUp, type TestHub } from '../helpers.js';
+import { buildTestHub, DIALECTS, openConversation, signUp, type TestHub, productionEnv } from '../helpers.js';
 import { customerSays, scene, type Scene } from './fixtures.js';
 
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  SERVICE_KEY: randomBytes(32).toString('base64url'),
-  KEK: randomBytes(32).toString('base64'),
-};
+const PRODUCTION = productionEnv();
 /** A real 1×1 PNG. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

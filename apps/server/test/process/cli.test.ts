@@ -22,6 +22,38 @@ describe('confide CLI', () => {
       expect(res.stdout).toContain(cmd);
   });
 
+  it('production refuses to start without the VAPID pair; `confide vapid generate` prints one it accepts', () => {
+    const production = {
+      ...process.env,
+      NODE_ENV: 'production',
+      SERVICE_KEY: 'c2VydmljZS1rZXktZm9yLXRoZS1jbGktdGVzdC0zMmI',
+      KEK: Buffer.alloc(32, 7).toString('base64'),
+      VAPID_PUBLIC_KEY: '',
+      VAPID_PRIVATE_KEY: '',
+    };
+    const refused = spawnSync(process.execPath, [CLI, 'migrate', '--data-dir', dataDir], {
+      encoding: 'utf8',
+      env: production,
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: required when NODE_ENV=production/);
+    expect(refused.stderr).toContain('confide vapid generate');
+
+    const generated = spawnSync(process.execPath, [CLI, 'vapid', 'generate'], { encoding: 'utf8', env: production });
+    expect(generated.status, generated.stderr).toBe(0);
+    const pair = Object.fromEntries(
+      generated.stdout
+        .split('\n')
+        .filter((l) => /^VAPID_/.test(l))
+        .map((l) => l.split('=') as [string, string]),
+    );
+    const started = spawnSync(process.execPath, [CLI, 'migrate', '--data-dir', dataDir], {
+      encoding: 'utf8',
+      env: { ...production, ...pair },
+    });
+    expect(started.status, started.stderr).toBe(0);
+  });
+
   it('creates a page and prints its credentials as JSON; the token works and rotates', () => {
     const res = run('page', 'create', '--name', 'CLI Bank', '--category', 'bank', '--json');
     expect(res.status, res.stderr).toBe(0);

@@ -72,15 +72,16 @@ for (const dialect of DIALECTS) {
         payload: new URLSearchParams(signed.params).toString(),
       });
     };
-    const sendAlert = (category = 'fraud_alerts') =>
+    const DECLARED = [
+      { type: 'postback' as const, title: 'Yes, it was me', payload: 'FRAUD:yes:c9' },
+      { type: 'postback' as const, title: 'No, not me', payload: 'FRAUD:no:c9' },
+    ];
+    const sendAlert = (category = 'fraud_alerts', buttons = DECLARED) =>
       sendTaggedAlert(
         hub,
         fx,
         category,
-        buttonAlert('Card •••• 4821: €1,249.00 at ELECTROWORLD. Was this you?', [
-          { type: 'postback', title: 'Yes, it was me', payload: 'FRAUD:yes:c9' },
-          { type: 'postback', title: 'No, not me', payload: 'FRAUD:no:c9' },
-        ]),
+        buttonAlert('Card •••• 4821: €1,249.00 at ELECTROWORLD. Was this you?', buttons),
       );
     const alerts = () =>
       carrier()
@@ -152,6 +153,101 @@ for (const dialect of DIALECTS) {
         .execute()) {
         expect(r.details).not.toMatch(/7700|4821|YES|NO/);
       }
+    });
+
+    it('contacts are counted per case: two devices pushed are one contact, the text is the third, and a step queued twice sends nothing more', async () => {
+      for (const device of ['/push/phone', '/push/laptop'])
+        expect((await api('PUT', '/api/push/subscriptions', receiver.subscription(device))).statusCode).toBe(200);
+      await verifyPhone();
+      const t0 = clock.now();
+      const mid = await sendAlert();
+      // No socket open: both devices are pushed at once (one contact, the in-app message was the first).
+      await tick();
+      expect(receiver.received.map((r) => r.path).sort()).toEqual(['/push/laptop', '/push/phone']);
+      const contacts = () =>
+        hub.ctx.storage.db.selectFrom('escalation_contacts').select(['channel', 'message_mid']).orderBy('at').execute();
+      expect(await contacts()).toEqual([{ channel: 'push', message_mid: mid }]);
+
+      // The text is the third contact. The text step queued again for the case afterwards (say, by
+      // a repeated schedule) finds no room: nothing more is sent, and the step is dropped.
+      const job = await hub.ctx.storage.db.selectFrom('sms_jobs').selectAll().executeTakeFirstOrThrow();
+      clock.set(t0 + 300_000);
+      await tick();
+      expect(alerts()).toHaveLength(1);
+      expect((await contacts()).map((c) => c.channel)).toEqual(['push', 'sms']);
+      await hub.ctx.storage.writes.run((tx) =>
+        tx.db
+          .insertInto('sms_jobs')
+          .values({ ...job, id: `${job.id}-again`, attempts: 0, lease_until: 0, due_at: clock.now() })
+          .execute(),
+      );
+      await tick();
+      expect(alerts()).toHaveLength(1);
+      expect(await contacts()).toHaveLength(2);
+      expect(await hub.ctx.storage.db.selectFrom('sms_jobs').selectAll().execute()).toEqual([]);
+      const sent = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('action', 'in', ['notification.push', 'notification.sms'])
+        .execute();
+      expect(sent).toHaveLength(3);
+
+      await policies('POST', { category: 'balances', push_after_seconds: 0, max_contacts: 1 });
+      const balance = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/me/messages?access_token=${fx.page.page_access_token}`,
+        payload: {
+          recipient: { id: fx.psid },
+          messaging_type: 'MESSAGE_TAG',
+          tag: 'ACCOUNT_UPDATE',
+          notification_category: 'balances',
+          message: { text: 'Your balance changed.' },
+        },
+      });
+      expect(balance.statusCode).toBe(200);
+      await tick();
+      // max_contacts 1: the in-app message is the only contact; no push.
+      expect(receiver.received).toHaveLength(2);
+    });
+
+    it('YES/NO by SMS takes the postback the question declares for it, not the first or second; a question declaring none is texted to open the app, and a YES to it changes nothing', async () => {
+      await verifyPhone();
+      const t0 = clock.now();
+      // Declared, "no" shown first: YES still picks "yes, it was me".
+      const declared = await sendAlert('fraud_alerts', [...DECLARED].reverse());
+      clock.set(t0 + 300_000);
+      await tick();
+      expect(alerts()).toHaveLength(1);
+      expect(alerts()[0]!.body).toMatch(/Reply YES if it was you, NO if not\.$/);
+      expect((await textFromPhone('yes')).statusCode).toBe(200);
+      expect(await answerOf(declared)).toMatchObject({ title: 'Yes, it was me' });
+
+      // Undeclared payloads: the text says the question waits in the app; YES answers nothing.
+      const undeclared = await sendAlert('fraud_alerts', [
+        { type: 'postback', title: 'Yes, it was me', payload: 'PAY_OK_c9' },
+        { type: 'postback', title: 'No, not me', payload: 'PAY_BAD_c9' },
+      ]);
+      clock.set(t0 + 600_000);
+      await tick();
+      expect(alerts()).toHaveLength(2);
+      expect(alerts()[1]!.body).toMatch(
+        /case [A-Z2-9]{6}: a payment needs your answer\. Open the Confide app to answer\.$/,
+      );
+      expect(alerts()[1]!.body).not.toMatch(/YES|NO/);
+      const before = await hub.ctx.storage.db.selectFrom('messages').select('mid').execute();
+      expect((await textFromPhone('YES')).statusCode).toBe(200);
+      expect(carrier().sentTo(PHONE).at(-1)!.body).toMatch(
+        /case [A-Z2-9]{6} cannot be answered by text: nothing was changed/,
+      );
+      expect(await answerOf(undeclared)).toBeNull();
+      expect(await hub.ctx.storage.db.selectFrom('messages').select('mid').execute()).toHaveLength(before.length);
+      const inbound = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'notification.sms')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(inbound.details)).toMatchObject({ direction: 'in', outcome: 'not_by_text' });
     });
 
     const policies = (method: 'GET' | 'POST', payload?: object, token = fx.page.page_access_token) =>

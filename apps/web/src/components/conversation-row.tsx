@@ -13,7 +13,7 @@ interface Props {
   /** Shown in bold: unread messages, or a hand-over nobody has taken. */
   highlighted: boolean;
   /** Who the conversation is with: the avatar's colour comes from `id`. */
-  who: { id: string; name: string };
+  who: { id: string; name: string; picture_url?: string | undefined };
   /** Top right: when, or how long. */
   stamp: ReactNode;
   preview: ReactNode;
@@ -36,7 +36,7 @@ export function ConversationRow({ href, active, highlighted, who, stamp, preview
           navigate(href);
         }}
       >
-        <Avatar id={who.id} name={who.name} />
+        <Avatar id={who.id} name={who.name} picture_url={who.picture_url} />
         <span className="conversation-main">
           <span className="conversation-top">
             <span className="conversation-name">{who.name}</span>

@@ -30,6 +30,8 @@ export const PageSummarySchema = z.object({
   category: PageCategorySchema,
   description: z.string(),
   privacy_policy_url: z.string().nullable(),
+  /** The page's picture on the hub (`/api/page-pictures/{id}?v=…`), when it has one. */
+  picture_url: z.string().optional(),
 });
 export type PageSummary = z.infer<typeof PageSummarySchema>;
 

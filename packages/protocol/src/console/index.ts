@@ -62,6 +62,8 @@ export const ConsolePageSchema = z.object({
   name: z.string(),
   category: PageCategorySchema,
   app_id: z.string(),
+  /** The page's picture as customers see it (served by the hub), when it has one. */
+  picture_url: z.string().optional(),
 });
 export type ConsolePage = z.infer<typeof ConsolePageSchema>;
 export const ConsolePagesSchema = z.object({ data: z.array(ConsolePageSchema) });
@@ -184,7 +186,11 @@ export const ConsoleAgentSchema = z.object({
   display_name: z.string(),
   persona_id: z.string(),
   created_at: z.number(),
+  /** The agent's inbox team (null: none) and how many conversations they take at once. */
+  team_id: z.string().nullable(),
+  capacity: z.number(),
 });
+export type ConsoleAgent = z.infer<typeof ConsoleAgentSchema>;
 export const ConsoleAgentsSchema = z.object({ data: z.array(ConsoleAgentSchema) });
 export const ConsoleCreateAgentBodySchema = z
   .object({ username: UsernameSchema, password: PasswordSchema, display_name: DisplayNameSchema })
@@ -204,3 +210,5 @@ export const ConsolePageMetricsSchema = z.object({
   since: z.string(),
 });
 export type ConsolePageMetrics = z.infer<typeof ConsolePageMetricsSchema>;
+
+export * from './teams.js';

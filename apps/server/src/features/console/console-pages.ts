@@ -8,6 +8,7 @@ import { PlatformError, type ConsolePage, type ConsoleToken, type PageCategory }
 import type { HubContext } from '../../context.js';
 import type { Privacy } from '../../privacy/privacy.js';
 import type { Pages } from '../pages/pages.js';
+import { pagePictureUrl } from '../pages/page-picture.js';
 import { assertCan } from './access.js';
 import type { ConsoleMembers, Member } from './members.js';
 
@@ -31,11 +32,12 @@ export class ConsolePages {
   }
 
   async list(member: Member): Promise<ConsolePage[]> {
-    return this.#pageQuery()
+    const rows = await this.#pageQuery()
       .where('org_pages.org_id', '=', member.org_id)
       .orderBy('pages.name_lower')
       .orderBy('pages.id')
       .execute();
+    return rows.map(presentConsolePage);
   }
 
   /**
@@ -62,7 +64,7 @@ export class ConsolePages {
       .where('pages.id', '=', pageId)
       .executeTakeFirst();
     if (page === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such page.' });
-    return page;
+    return presentConsolePage(page);
   }
 
   /** Creates a page owned by the member's organisation; its first token is returned once. */
@@ -155,6 +157,18 @@ export class ConsolePages {
       .selectFrom('org_pages')
       .innerJoin('pages', 'pages.id', 'org_pages.page_id')
       .innerJoin('apps', 'apps.page_id', 'pages.id')
-      .select(['pages.id', 'pages.name', 'pages.category', 'apps.id as app_id']);
+      .select(['pages.id', 'pages.name', 'pages.category', 'apps.id as app_id', 'pages.picture_version']);
   }
+}
+
+function presentConsolePage(row: {
+  id: string;
+  name: string;
+  category: ConsolePage['category'];
+  app_id: string;
+  picture_version: string | null;
+}): ConsolePage {
+  const { picture_version: _version, ...page } = row;
+  const picture = pagePictureUrl(undefined, row);
+  return picture === null ? page : { ...page, picture_url: picture };
 }

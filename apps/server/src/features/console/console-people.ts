@@ -22,6 +22,8 @@ export interface ConsoleAgent {
   display_name: string;
   persona_id: string;
   created_at: number;
+  team_id: string | null;
+  capacity: number;
 }
 
 /** Markup or control characters: refused in text customers read (names, greetings, titles, questions). */
@@ -90,14 +92,22 @@ export class ConsolePeople {
   #agentRows(pageId: string, agentId?: string): Promise<ConsoleAgent[]> {
     let q = this.#ctx.storage.db
       .selectFrom('agents')
-      .select(['id', 'username', 'display_name', 'persona_id', 'created_at'])
+      .select(['id', 'username', 'display_name', 'persona_id', 'created_at', 'team_id', 'capacity'])
       .where('page_id', '=', pageId);
     if (agentId !== undefined) q = q.where('id', '=', agentId);
     return q
       .orderBy('created_at')
       .orderBy('id')
       .execute()
-      .then((rows) => rows.map((r) => ({ ...r, created_at: Number(r.created_at) })));
+      .then((rows) => rows.map((r) => ({ ...r, created_at: Number(r.created_at), capacity: Number(r.capacity) })));
+  }
+
+  /** One agent of the member's page. @throws PlatformError `NOT_FOUND` for another page's. */
+  async agent(member: Member, pageId: string, agentId: string): Promise<ConsoleAgent> {
+    const page = await this.#pages.get(member, pageId);
+    const [row] = await this.#agentRows(page.id, agentId);
+    if (row === undefined) throw new PlatformError('NOT_FOUND', { message: 'No such agent on this page.' });
+    return row;
   }
 
   /** Creates an inbox agent (and the persona they reply under); they sign in at /inbox. */

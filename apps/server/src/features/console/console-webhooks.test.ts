@@ -12,6 +12,7 @@ import {
   type TestHub,
 } from '../../../test/helpers.js';
 import { WebhookWorker } from '../../workers/webhook-worker.js';
+import { generateVapidPair } from '../push/vapid.js';
 
 const PASSWORD = 'owner password 1';
 
@@ -214,6 +215,7 @@ for (const dialect of DIALECTS) {
           NODE_ENV: 'production',
           SERVICE_KEY: randomBytes(32).toString('base64'),
           KEK: randomBytes(32).toString('base64'),
+          ...generateVapidPair(),
           SERVICES: 'api',
         },
       });

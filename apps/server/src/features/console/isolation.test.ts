@@ -13,8 +13,15 @@ interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** OpenAPI path with {pageId} and {tokenId}. */
   path: string;
-  body?: object;
+  body?: object | Buffer;
+  headers?: Record<string, string>;
 }
+
+/** A real 32×32 PNG (the smallest page picture allowed). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAAKklEQVR4nGMQSFhAU8QwasGoBaMWjFowasGoBaMWjFowasGoBaMWDBULAE6NQD3hMp2sAAAAAElFTkSuQmCC',
+  'base64',
+);
 
 /** Endpoints that act on the caller's own organisation only (no object id to cross). */
 const OWN_ORG = new Set([
@@ -70,6 +77,13 @@ const CROSSING: Case[] = [
     path: '/console/api/pages/{pageId}/agents',
     body: { username: 'stolen.agent', password: 'agent password 1', display_name: 'Stolen' },
   },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/agents/{agentId}', body: { capacity: 9, team_id: null } },
+  { method: 'GET', path: '/console/api/pages/{pageId}/teams' },
+  { method: 'POST', path: '/console/api/pages/{pageId}/teams', body: { name: 'Stolen' } },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/teams/{teamId}', body: { name: 'Stolen' } },
+  { method: 'DELETE', path: '/console/api/pages/{pageId}/teams/{teamId}' },
+  { method: 'PUT', path: '/console/api/pages/{pageId}/picture', body: PNG, headers: { 'content-type': 'image/png' } },
+  { method: 'DELETE', path: '/console/api/pages/{pageId}/picture' },
   { method: 'GET', path: '/console/api/pages/{pageId}/templates' },
   { method: 'GET', path: '/console/api/pages/{pageId}/metrics' },
   {
@@ -120,7 +134,34 @@ for (const dialect of DIALECTS) {
           payload: { label: 'bot' },
         })
       ).json();
-      return { cookie, page, token };
+      const post = async (path: string, payload: object) =>
+        (
+          await hub.app.inject({
+            method: 'POST',
+            url: `/console/api/pages/${page.id}/${path}`,
+            headers: { cookie },
+            payload,
+          })
+        ).json();
+      const team = await post('teams', { name: 'Fraud' });
+      const agent = await post('agents', {
+        username: `${username}.agent`,
+        password: 'agent password 1',
+        display_name: 'Dana',
+      });
+      await hub.app.inject({
+        method: 'PUT',
+        url: `/console/api/pages/${page.id}/agents/${agent.id}`,
+        headers: { cookie },
+        payload: { team_id: team.id },
+      });
+      await hub.app.inject({
+        method: 'PUT',
+        url: `/console/api/pages/${page.id}/picture`,
+        headers: { cookie, 'content-type': 'image/png' },
+        payload: PNG,
+      });
+      return { cookie, page, token, team, agent };
     }
 
     /** What an organisation holds: compared before and after the other's attempts. */
@@ -156,9 +197,11 @@ for (const dialect of DIALECTS) {
         .where('page_id', '=', pageId)
         .execute(),
       personas: await hub.ctx.storage.db.selectFrom('personas').selectAll().where('page_id', '=', pageId).execute(),
+      teams: await hub.ctx.storage.db.selectFrom('inbox_teams').selectAll().where('page_id', '=', pageId).execute(),
+      page: await hub.ctx.storage.db.selectFrom('pages').selectAll().where('id', '=', pageId).execute(),
       agents: await hub.ctx.storage.db
         .selectFrom('agents')
-        .select(['id', 'username'])
+        .select(['id', 'username', 'team_id', 'capacity'])
         .where('page_id', '=', pageId)
         .execute(),
       templates: await hub.ctx.storage.db
@@ -187,21 +230,33 @@ for (const dialect of DIALECTS) {
       const loose = await hub.services.pages.createPage({ name: 'Operator page', category: 'bank' });
       const looseToken = (await hub.services.pages.listTokens(loose.page_id))[0]?.id as string;
 
+      const looseTeam = await hub.services.inbox.createTeam({ pageId: loose.page_id, name: 'Ops' });
+      const looseAgent = await hub.services.agents.create({
+        pageId: loose.page_id,
+        username: 'loose.agent',
+        password: 'agent password 1',
+      });
       const targets = [
-        { pageId: b.page.id, tokenId: b.token.id },
-        { pageId: loose.page_id, tokenId: looseToken },
+        { pageId: b.page.id, tokenId: b.token.id, teamId: b.team.id, agentId: b.agent.id },
+        { pageId: loose.page_id, tokenId: looseToken, teamId: looseTeam.id, agentId: looseAgent.id },
       ];
+      expect(b.team.id).toMatch(/^tm/);
       const before = [await snapshot(b.page.id, b.page.app_id), await snapshot(loose.page_id, loose.app_id)];
+      // B has a picture, a team and an agent in it for A to try and change.
+      expect(before[0]!.page[0]!.picture_version).toEqual(expect.any(String));
+      expect(before[0]!.agents.map((x) => x.team_id)).toEqual([b.team.id]);
       for (const target of targets) {
         for (const c of CROSSING) {
           const url = c.path
             .replace('{pageId}', target.pageId)
             .replace('{tokenId}', target.tokenId)
+            .replace('{teamId}', target.teamId)
+            .replace('{agentId}', target.agentId)
             .replace('{category}', 'balances');
           const res = await hub.app.inject({
             method: c.method,
             url,
-            headers: { cookie: a.cookie },
+            headers: { cookie: a.cookie, ...c.headers },
             ...(c.body === undefined ? {} : { payload: c.body }),
           });
           expect({ endpoint: `${c.method} ${c.path}`, status: res.statusCode }).toEqual({
@@ -211,6 +266,21 @@ for (const dialect of DIALECTS) {
           expect(res.json().error.code).toBe('NOT_FOUND');
           expect(res.body).not.toContain(b.page.name);
         }
+      }
+      // A's page with B's team or agent: not found either (the id names another page's object).
+      for (const [method, path, payload] of [
+        ['PUT', `teams/${b.team.id}`, { name: 'Stolen' }],
+        ['DELETE', `teams/${b.team.id}`, undefined],
+        ['PUT', `agents/${b.agent.id}`, { capacity: 9 }],
+        ['PUT', `agents/${a.agent.id}`, { team_id: b.team.id }],
+      ] as const) {
+        const res = await hub.app.inject({
+          method,
+          url: `/console/api/pages/${a.page.id}/${path}`,
+          headers: { cookie: a.cookie },
+          ...(payload === undefined ? {} : { payload }),
+        });
+        expect({ path, status: res.statusCode }).toEqual({ path, status: 404 });
       }
       // A's own token id under B's page, and B's token under A's page, are not found either.
       expect(
@@ -243,10 +313,16 @@ for (const dialect of DIALECTS) {
     it('refuses every endpoint but sign-in, sign-up and invite acceptance without a session', async () => {
       await hub.app.ready();
       for (const c of CROSSING) {
-        const url = c.path.replace('{pageId}', 'pg').replace('{tokenId}', 'tok').replace('{category}', 'balances');
+        const url = c.path
+          .replace('{pageId}', 'pg')
+          .replace('{tokenId}', 'tok')
+          .replace('{teamId}', 'tm')
+          .replace('{agentId}', 'ag')
+          .replace('{category}', 'balances');
         const res = await hub.app.inject({
           method: c.method,
           url,
+          headers: { ...c.headers },
           ...(c.body === undefined ? {} : { payload: c.body }),
         });
         expect(res.statusCode).toBe(401);

@@ -20,18 +20,10 @@ import {
   ConsoleSessionSchema,
   ConsoleSignUpBodySchema,
   ConsoleTokensSchema,
-  ConsoleAgentSchema,
   ConsolePageMetricsSchema,
-  ConsoleAgentsSchema,
   ConsoleConsentStatsSchema,
-  ConsoleCreateAgentBodySchema,
-  ConsolePersonaSchema,
-  ConsolePersonasSchema,
-  ConsoleProfileSchema,
   CreateMessageTemplateRequestSchema,
   CreateMessageTemplateResponseSchema,
-  CreatePersonaRequestSchema,
-  MessengerProfileSchema,
   ConsoleDeclarationsSchema,
   ConsoleDeclareBodySchema,
   ConsoleDeliveriesSchema,
@@ -53,6 +45,10 @@ import type { ConsolePages } from './console-pages.js';
 import type { ConsoleWebhooks } from './console-webhooks.js';
 import type { ConsoleConsent } from './console-consent.js';
 import type { ConsolePeople } from './console-people.js';
+import type { ConsoleTeams } from './console-teams.js';
+import type { ConsolePictures } from './console-pictures.js';
+import { consolePeopleRoutes } from './people-routes.js';
+import { consolePictureRoutes } from './picture-routes.js';
 import type { ConsoleTemplates } from './console-templates.js';
 import type { ConsoleMetrics } from './console-metrics.js';
 import type { ConsoleMembers, Member, MemberSessionGrant } from './members.js';
@@ -79,11 +75,13 @@ export interface ConsoleUseCases {
   people: ConsolePeople;
   templates: ConsoleTemplates;
   metrics: ConsoleMetrics;
+  teams: ConsoleTeams;
+  pictures: ConsolePictures;
 }
 
 export function consoleRoutes(
   ctx: HubContext,
-  { members, pages, webhooks, consent, people, templates, metrics }: ConsoleUseCases,
+  { members, pages, webhooks, consent, people, templates, metrics, teams, pictures }: ConsoleUseCases,
 ) {
   const secure = ctx.config.publicUrl.startsWith('https://');
   const setCookie = (reply: FastifyReply, grant: MemberSessionGrant) =>
@@ -325,57 +323,9 @@ export function consoleRoutes(
       async (request) => consent.stats(memberOf(request), request.params.pageId),
     );
 
-    // ---- Messenger Profile, personas, inbox agents ---------------------------------------
-    r.get(
-      '/console/api/pages/:pageId/profile',
-      { schema: { tags, params: PageParams, response: { 200: ConsoleProfileSchema } }, onRequest: auth },
-      async (request) => people.profile(memberOf(request), request.params.pageId),
-    );
-    r.put(
-      '/console/api/pages/:pageId/profile',
-      {
-        schema: { tags, params: PageParams, body: MessengerProfileSchema, response: { 200: ConsoleProfileSchema } },
-        onRequest: auth,
-      },
-      async (request) => people.setProfile(memberOf(request), request.params.pageId, request.body),
-    );
-    r.get(
-      '/console/api/pages/:pageId/personas',
-      { schema: { tags, params: PageParams, response: { 200: ConsolePersonasSchema } }, onRequest: auth },
-      async (request) => ({
-        data: await people.personas(memberOf(request), request.params.pageId),
-      }),
-    );
-    r.post(
-      '/console/api/pages/:pageId/personas',
-      {
-        schema: {
-          tags,
-          params: PageParams,
-          body: CreatePersonaRequestSchema.strict(),
-          response: { 201: ConsolePersonaSchema },
-        },
-        onRequest: auth,
-      },
-      async (request, reply) =>
-        reply.status(201).send(await people.createPersona(memberOf(request), request.params.pageId, request.body)),
-    );
-    r.get(
-      '/console/api/pages/:pageId/agents',
-      { schema: { tags, params: PageParams, response: { 200: ConsoleAgentsSchema } }, onRequest: auth },
-      async (request) => ({
-        data: await people.agents(memberOf(request), request.params.pageId),
-      }),
-    );
-    r.post(
-      '/console/api/pages/:pageId/agents',
-      {
-        schema: { tags, params: PageParams, body: ConsoleCreateAgentBodySchema, response: { 201: ConsoleAgentSchema } },
-        onRequest: auth,
-      },
-      async (request, reply) =>
-        reply.status(201).send(await people.createAgent(memberOf(request), request.params.pageId, request.body)),
-    );
+    // ---- Messenger Profile, personas, inbox agents and teams; the page's picture ----------
+    await app.register(consolePeopleRoutes(auth, people, teams));
+    await app.register(consolePictureRoutes(auth, pictures));
 
     // ---- utility templates ---------------------------------------------------------------
     r.get(

@@ -122,6 +122,7 @@ export class Conversations {
           category: r.category,
           description: r.description,
           privacy_policy_url: r.privacy_policy_url,
+          picture_version: r.picture_version,
         }),
         lastById.get(r.id) ?? null,
         unread.get(r.id) ?? 0,

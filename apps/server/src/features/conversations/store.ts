@@ -142,6 +142,7 @@ export function listConversationsOfCustomer(db: Kysely<Database>, customerId: st
       'p.category',
       'p.description',
       'p.privacy_policy_url',
+      'p.picture_version',
     ])
     .where('c.customer_id', '=', customerId)
     .orderBy('c.last_message_at', 'desc')

@@ -1,8 +1,8 @@
 /**
  * One escalation policy per notification category, set by the page within limits the hub
  * enforces: how long an update may stay unread (app open) before it is pushed, how long a
- * question may stay unanswered before it is texted, and how many contacts at most (the
- * in-app message is the first, a push the second, a text the third). Only fraud alerts may
+ * question may stay unanswered before it is texted, and how many contacts at most, counted per
+ * case from what was actually sent (contacts.ts: the in-app message, the push, each text). Only fraud alerts may
  * ever be texted; balances and other updates stop at push. Without a policy, the hub's
  * defaults apply (PUSH_UNREAD_AFTER_MS, SMS_AFTER_MS).
  */

@@ -1,5 +1,5 @@
 /**
- * `GET /me` and `GET|DELETE /{id}`: the page itself, its personas, and the User Profile
+ * `GET /me` and `GET|DELETE /{id}`: the page itself (`name`, `id`, `picture`), its personas, and the User Profile
  * API for its PSIDs. A business learns a customer's `id` and `first_name` (the username),
  * and `last_name`, `profile_pic` (a signed hub URL), `locale` and `timezone` only when the
  * customer shares them with this business in the privacy center and has filled them in
@@ -9,6 +9,7 @@ import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { resolveLinkingToken } from '../linking/linking-token.js';
 import type { TokenPrincipal } from '../pages/pages.js';
+import { pagePictureUrl } from '../pages/page-picture.js';
 import type { MessageTemplates } from '../templates/templates.js';
 import type { CustomerProfiles } from '../profile-sharing/profiles.js';
 import type { Personas } from './personas.js';
@@ -40,12 +41,13 @@ export class PageObjects {
   ): Promise<Record<string, unknown>> {
     const page = await this.ctx.storage.db
       .selectFrom('pages')
-      .select(['id', 'name'])
+      .select(['id', 'name', 'picture_version', 'picture_width', 'picture_height'])
       .where('id', '=', principal.pageId)
       .executeTakeFirstOrThrow();
     const wanted = fields ?? ['name', 'id'];
     const out: Record<string, unknown> = {};
     if (wanted.includes('name')) out['name'] = page.name;
+    if (wanted.includes('picture')) out['picture'] = presentPicture(this.ctx.config.publicUrl, page);
     out['id'] = page.id;
     if (wanted.includes('recipient')) {
       if (typeof linkingToken !== 'string') throw new PlatformError('INVALID_LINKING_TOKEN');
@@ -93,6 +95,25 @@ export class PageObjects {
     await this.personas.delete(principal.pageId, id);
     return { success: true };
   }
+}
+
+/**
+ * The page's `picture` as Graph shapes it: `{data: {url, width, height, is_silhouette}}`; a page
+ * without one is a silhouette with no URL.
+ */
+function presentPicture(
+  publicUrl: string,
+  page: { id: string; picture_version: string | null; picture_width: number | null; picture_height: number | null },
+): { data: { url: string | null; width: number; height: number; is_silhouette: boolean } } {
+  const url = pagePictureUrl(publicUrl, page);
+  return {
+    data: {
+      url,
+      width: Number(page.picture_width ?? 0),
+      height: Number(page.picture_height ?? 0),
+      is_silhouette: url === null,
+    },
+  };
 }
 
 /** `fields=a,b` (or a JSON array) as a list; undefined when absent. */

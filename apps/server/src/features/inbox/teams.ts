@@ -20,16 +20,22 @@ export interface Team {
   hours: BusinessHours | null;
 }
 
+/** A team name, trimmed. @throws PlatformError `BAD_REQUEST` when it is not 1–40 plain characters. */
+export function checkTeamName(input: string): string {
+  const name = input.trim();
+  if (!/^[\p{L}\p{N} ._-]{1,40}$/u.test(name))
+    throw new PlatformError('BAD_REQUEST', {
+      message: 'Team names are 1–40 letters, digits, spaces, dots, dashes or underscores.',
+    });
+  return name;
+}
+
 /**
  * Creates a team of `pageId`.
  * @throws PlatformError `NOT_FOUND` for an unknown page, `BAD_REQUEST` for a bad or taken name.
  */
 export async function createTeam(ctx: HubContext, input: CreateTeamInput): Promise<Team> {
-  const name = input.name.trim();
-  if (!/^[\p{L}\p{N} ._-]{1,40}$/u.test(name))
-    throw new PlatformError('BAD_REQUEST', {
-      message: 'Team names are 1–40 letters, digits, spaces, dots, dashes or underscores.',
-    });
+  const name = checkTeamName(input.name);
   const parsed = input.hours === undefined ? undefined : BusinessHoursSchema.safeParse(input.hours);
   if (parsed !== undefined && !parsed.success) {
     throw new PlatformError('BAD_REQUEST', {

@@ -7,7 +7,8 @@ import { PlatformError, type PageCategory, type PageSummary } from '@confide/pro
 import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, safeEqual, sha256Hex } from '../../crypto/tokens.js';
-import type { Database, PagesTable } from '../../storage/schema.js';
+import type { Database } from '../../storage/schema.js';
+import { presentPage } from './present-page.js';
 import { Lru } from '../../privacy/lru.js';
 import { prepare } from '../../storage/prepared.js';
 import type { AuthOf, GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
@@ -297,14 +298,4 @@ async function insertToken(
   return id;
 }
 
-export function presentPage(
-  row: Pick<PagesTable, 'id' | 'name' | 'category' | 'description' | 'privacy_policy_url'>,
-): PageSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    category: row.category,
-    description: row.description,
-    privacy_policy_url: row.privacy_policy_url,
-  };
-}
+export { presentPage };

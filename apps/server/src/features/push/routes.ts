@@ -5,7 +5,6 @@
  * granted category off push or on it again (`PUT /api/push/muted`), and a notification's
  * button answering its question (`POST /api/push/answer`, token-authorized: actions.ts).
  */
-import { PlatformError } from '@confide/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { customerOf } from '../../http/customer-auth.js';
@@ -21,22 +20,14 @@ import type { VapidKeys } from './vapid.js';
 
 type Auth = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function pushRoutes(
-  subscriptions: PushSubscriptions,
-  answers: PushAnswers,
-  vapid: VapidKeys | null,
-  auth: Auth,
-) {
-  const assertEnabled = () => {
-    if (vapid === null) throw new PlatformError('UNAVAILABLE', { message: 'Web Push is not configured on this hub.' });
-  };
+export function pushRoutes(subscriptions: PushSubscriptions, answers: PushAnswers, vapid: VapidKeys, auth: Auth) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.get('/api/push', { schema: { tags: ['push'] }, preHandler: auth }, async (request) => {
       const customerId = customerOf(request).id;
       return {
-        enabled: vapid !== null,
-        public_key: vapid?.publicKey ?? null,
+        enabled: true,
+        public_key: vapid.publicKey,
         devices: await subscriptions.list(customerId),
         muted: await subscriptions.muted(customerId),
       };
@@ -45,7 +36,6 @@ export function pushRoutes(
       '/api/push/subscriptions',
       { schema: { tags: ['push'], body: PushSubscriptionBodySchema }, preHandler: auth },
       async (request) => {
-        assertEnabled();
         return subscriptions.subscribe(customerOf(request).id, request.body);
       },
     );

@@ -2,14 +2,14 @@
  * The hub's VAPID key pair (RFC 8292), which signs every push so push services know it
  * comes from this hub. From VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY; in development generated
  * once into DATA_DIR/vapid.json (mode 0600), in tests generated in memory. Production
- * without keys runs with Web Push off, and says so loudly at startup.
+ * requires them (config.ts refuses to start without; `confide vapid generate` prints a pair).
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import webpush from 'web-push';
 import { z } from 'zod';
-import type { Config } from '../../config.js';
+import { VAPID_REQUIRED, type Config } from '../../config.js';
 
 export interface VapidKeys {
   /** Uncompressed P-256 public key, base64url (65 bytes): the browser's `applicationServerKey`. */
@@ -30,8 +30,8 @@ export function assertVapidPair(publicKey: string, privateKey: string): void {
     throw new Error('VAPID_PRIVATE_KEY: must be a base64url P-256 private key (32 bytes)');
 }
 
-/** The keys this hub signs with, or null when Web Push is off (production without keys). */
-export function loadVapidKeys(config: Config, log: Logger): VapidKeys | null {
+/** The keys this hub signs with. @throws Error in production without VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY. */
+export function loadVapidKeys(config: Config, log: Logger): VapidKeys {
   const subject =
     config.VAPID_SUBJECT ?? (config.publicUrl.startsWith('https:') ? config.publicUrl : 'mailto:push@confide.invalid');
   const { VAPID_PUBLIC_KEY: pub, VAPID_PRIVATE_KEY: priv } = config;
@@ -41,12 +41,7 @@ export function loadVapidKeys(config: Config, log: Logger): VapidKeys | null {
   }
   if (pub !== undefined || priv !== undefined)
     throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither');
-  if (config.NODE_ENV === 'production') {
-    log.error(
-      'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are not set: Web Push is OFF. Generate a pair with `npx web-push generate-vapid-keys`.',
-    );
-    return null;
-  }
+  if (config.NODE_ENV === 'production') throw new Error(VAPID_REQUIRED);
   if (config.NODE_ENV === 'test') return { ...webpush.generateVAPIDKeys(), subject };
   const file = path.join(config.DATA_DIR, 'vapid.json');
   if (existsSync(file)) {
@@ -62,4 +57,11 @@ export function loadVapidKeys(config: Config, log: Logger): VapidKeys | null {
     'VAPID keys generated for development: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY before real use',
   );
   return { ...keys, subject };
+}
+
+/** A fresh key pair, as `confide vapid generate` prints it (environment lines for the hub). */
+export function generateVapidPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const keys = webpush.generateVAPIDKeys();
+  assertVapidPair(keys.publicKey, keys.privateKey);
+  return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey };
 }

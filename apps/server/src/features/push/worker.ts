@@ -1,9 +1,9 @@
 /**
  * The push worker (worker role). Pushes are rows (schedule.ts), so they survive restarts;
- * each is leased before it is worked on, so several hub processes never send one twice.
- * For each due push it decides, in order:
+ * the shared poll loop (storage/polling-worker.ts) leases each before it is worked on, so
+ * several hub processes never send one twice. For each due push it decides, in order:
  *   1. the message is gone, read, answered or closed → nothing to push;
- *   2. the page's policy for the category allows no push (features/escalation) → nothing;
+ *   2. the case has had the policy's most contacts, counted (features/escalation) → nothing;
  *      first look (`presence`) and the customer has a socket open here (or we cannot know,
  *      the realtime role running elsewhere) → look again after the policy's push delay (`unread`);
  *   3. the category is no longer granted, or the customer keeps it off push → nothing;
@@ -13,11 +13,13 @@
  */
 import type { HubContext } from '../../context.js';
 import { policyFor } from '../escalation/policies.js';
+import { mayContact, PUSH_STEP, recordContact } from '../escalation/contacts.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
+import { PollingWorker } from '../../storage/polling-worker.js';
 import { mintActionToken, pushActions, type PushAction } from './actions.js';
 import { deliveryOf, pushPayload } from './payload.js';
-import type { PushSender } from './sender.js';
+import type { PushOutcome, PushSender } from './sender.js';
 import { removeDevices, type PushSubscriptions } from './subscriptions.js';
 
 /** Whether the customer has the app open: true/false when this process knows, undefined when it cannot. */
@@ -53,95 +55,56 @@ type Job = {
 export class PushWorker {
   readonly #ctx: HubContext;
   readonly #o: PushWorkerOptions;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<unknown> = Promise.resolve();
-  #stopped = false;
+  readonly #poll: PollingWorker;
   #lastSweep = 0;
 
   constructor(ctx: HubContext, options: PushWorkerOptions) {
     this.#ctx = ctx;
     this.#o = options;
+    this.#poll = new PollingWorker({
+      name: 'push',
+      storage: ctx.storage,
+      log: ctx.log,
+      now: ctx.now,
+      table: 'push_jobs',
+      pollMs: options.pollMs,
+      batch: BATCH,
+      leaseMs: LEASE_MS,
+      work: (id) => this.#workOne(id),
+      idle: (now) => this.#sweepTokens(now),
+    });
   }
 
   start(): this {
-    if (this.#o.pollMs > 0) this.#schedule();
+    this.#poll.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#poll.stop();
   }
 
   /** Works every push due now; answers how many were looked at. */
-  async tick(): Promise<number> {
-    const run = this.#tick();
-    this.#running = run;
-    return run;
+  tick(): Promise<number> {
+    return this.#poll.tick();
   }
 
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      void this.tick()
-        .catch((err: unknown) => this.#ctx.log.warn({ err }, 'push worker tick failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#schedule();
-        });
-    }, this.#o.pollMs);
-    this.#timer.unref();
-  }
-
-  async #tick(): Promise<number> {
-    const jobs = await this.#claim();
-    // Each push on its own: a slow or failing push service never holds up the others.
-    await Promise.allSettled(
-      jobs.map((job) =>
-        this.#work(job).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'push failed')),
-      ),
+  /** Spent and expired action tokens go once a while, on a round with nothing due. */
+  async #sweepTokens(now: number): Promise<void> {
+    if (now - this.#lastSweep < TOKEN_SWEEP_MS) return;
+    this.#lastSweep = now;
+    await this.#ctx.storage.writes.run((tx) =>
+      tx.db
+        .deleteFrom('push_action_tokens')
+        .where('expires_at', '<', now - TOKEN_KEEP_MS)
+        .execute(),
     );
-    return jobs.length;
   }
 
-  async #claim(): Promise<Job[]> {
-    const now = this.#ctx.now();
-    const db = this.#ctx.storage.db;
-    const due = await db
-      .selectFrom('push_jobs')
-      .select('id')
-      .where('due_at', '<=', now)
-      .where('lease_until', '<=', now)
-      .orderBy('due_at')
-      .limit(BATCH)
-      .execute();
-    if (due.length === 0) {
-      if (now - this.#lastSweep >= TOKEN_SWEEP_MS) {
-        this.#lastSweep = now;
-        await this.#ctx.storage.writes.run((tx) =>
-          tx.db
-            .deleteFrom('push_action_tokens')
-            .where('expires_at', '<', now - TOKEN_KEEP_MS)
-            .execute(),
-        );
-      }
-      return [];
-    }
-    const ids = due.map((r) => r.id);
-    return this.#ctx.storage.writes.run(async (tx) => {
-      const claimed: Job[] = [];
-      for (const id of ids) {
-        const res = await tx.db
-          .updateTable('push_jobs')
-          .set({ lease_until: now + LEASE_MS })
-          .where('id', '=', id)
-          .where('lease_until', '<=', now)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) continue;
-        const row = await tx.db.selectFrom('push_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        claimed.push({ ...row, message_at: Number(row.message_at), attempts: Number(row.attempts) });
-      }
-      return claimed;
-    });
+  async #workOne(id: string): Promise<void> {
+    const row = await this.#ctx.storage.db.selectFrom('push_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return;
+    await this.#work({ ...row, message_at: Number(row.message_at), attempts: Number(row.attempts) });
   }
 
   async #work(job: Job): Promise<void> {
@@ -161,8 +124,9 @@ export class PushWorker {
     if (settled || Number(message.customer_read_wm) >= job.message_at) return this.#done(job);
 
     const policy = await policyFor(db, this.#ctx.config, job.page_id, job.category);
-    // The in-app message is the first contact; a push is the second.
-    if (policy.max_contacts < 2) return this.#done(job);
+    // Contacts are counted (features/escalation/contacts.ts): the in-app message is the first.
+    if (!(await mayContact(db, { mid: job.message_mid, channel: 'push', step: PUSH_STEP }, policy.max_contacts)))
+      return this.#done(job);
     if (job.stage === 'presence' && this.#o.presence(job.customer_id) !== false) {
       const dueAt = job.message_at + policy.push_after_ms;
       await this.#ctx.storage.writes.run((tx) =>
@@ -202,6 +166,16 @@ export class PushWorker {
     });
 
     const expired = now + 1 >= job.message_at + delivery.ttlSeconds * 1000;
+    await this.#settle(job, device.id, { outcome, status, expired }, now);
+  }
+
+  /** Audits the attempt and moves the push on: sent (a contact), device gone, retried, or dropped. */
+  async #settle(
+    job: Job,
+    deviceId: string,
+    { outcome, status, expired }: { outcome: PushOutcome; status: number | null; expired: boolean },
+    now: number,
+  ): Promise<void> {
     await this.#ctx.storage.writes.run(async (tx) => {
       await appendAudit(tx.db, {
         at: now,
@@ -219,10 +193,12 @@ export class PushWorker {
         },
       });
       if (outcome === 'sent') {
-        await tx.db.updateTable('push_subscriptions').set({ last_push_at: now }).where('id', '=', device.id).execute();
+        await tx.db.updateTable('push_subscriptions').set({ last_push_at: now }).where('id', '=', deviceId).execute();
         await tx.db.deleteFrom('push_jobs').where('id', '=', job.id).execute();
+        const { message_mid: mid, conversation_id: conversationId, customer_id: customerId } = job;
+        await recordContact(tx, { mid, conversationId, customerId, channel: 'push', step: PUSH_STEP }, now);
       } else if (outcome === 'gone') {
-        await removeDevices(tx.db, [device.id]);
+        await removeDevices(tx.db, [deviceId]);
       } else if (outcome === 'retry' && !expired) {
         const attempts = job.attempts + 1;
         const dueAt = now + retryDelayMs(attempts, { baseMs: 1_000, capMs: 60_000 });

@@ -3,17 +3,18 @@
  * STOP (and STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT) turns texts off for the number and
  * confirms; START (UNSTOP) turns them on again; HELP (INFO) answers with the page's name and
  * how to reach it; YES / NO answers the latest question texted to the number, through the
- * chat's own answer path (a customer postback naming the question: the question's first
- * button confirms, its second denies). Anything else gets the instructions again.
+ * chat's own answer path (a customer postback naming the question), with the postback the
+ * question declares for that answer (answer-roles.ts); a question that declares none is not
+ * answered, and the reply says so. Anything else gets the instructions again.
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { appendAudit } from '../../privacy/audit-log.js';
 import type { Conversations } from '../conversations/conversations.js';
-import { templateButtons } from '../conversations/answers.js';
+import { answerRoles } from './answer-roles.js';
 import type { Phones } from './phones.js';
 import type { SmsProvider } from './provider.js';
-import { answeredText, helpText, noQuestionText, startText, stopText, unclearText } from './texts.js';
+import { answeredText, helpText, noQuestionText, notByTextText, startText, stopText, unclearText } from './texts.js';
 
 const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const START = new Set(['START', 'UNSTOP']);
@@ -21,7 +22,7 @@ const HELP = new Set(['HELP', 'INFO']);
 const YES = new Set(['YES', 'Y']);
 const NO = new Set(['NO', 'N']);
 
-export type InboundOutcome = 'stopped' | 'started' | 'help' | 'answered' | 'no_question' | 'unclear';
+export type InboundOutcome = 'stopped' | 'started' | 'help' | 'answered' | 'not_by_text' | 'no_question' | 'unclear';
 
 export class SmsInbound {
   readonly #ctx: HubContext;
@@ -75,12 +76,7 @@ export class SmsInbound {
       await reply(helpText(last?.name ?? null));
       outcome = 'help';
     } else if (YES.has(word) || NO.has(word)) {
-      const yes = YES.has(word);
-      const answered =
-        last !== undefined &&
-        (await this.#answer(phone.customer_id, last.conversation_id, last.message_mid, yes ? 0 : 1));
-      await reply(answered ? answeredText(last.name, last.case_ref, yes) : noQuestionText());
-      outcome = answered ? 'answered' : 'no_question';
+      outcome = await this.#yesNo(phone.customer_id, last, YES.has(word), reply);
     } else {
       await reply(unclearText());
       outcome = 'unclear';
@@ -98,6 +94,23 @@ export class SmsInbound {
     return outcome;
   }
 
+  /** A YES or NO to the latest question texted to the number, answered and confirmed by text. */
+  async #yesNo(
+    customerId: string,
+    last: { conversation_id: string; message_mid: string; name: string; case_ref: string } | undefined,
+    yes: boolean,
+    reply: (text: string) => Promise<unknown>,
+  ): Promise<InboundOutcome> {
+    const answered =
+      last === undefined
+        ? 'closed'
+        : await this.#answer(customerId, last.conversation_id, last.message_mid, yes ? 'yes' : 'no');
+    if (answered === 'answered' && last !== undefined) await reply(answeredText(last.name, last.case_ref, yes));
+    else if (answered === 'undeclared' && last !== undefined) await reply(notByTextText(last.name, last.case_ref));
+    else await reply(noQuestionText());
+    return answered === 'answered' ? 'answered' : answered === 'undeclared' ? 'not_by_text' : 'no_question';
+  }
+
   async #setOptOut(id: string, value: 0 | 1): Promise<void> {
     await this.#ctx.storage.writes.run(async (tx) => {
       await tx.db.updateTable('sms_phones').set({ opted_out: value }).where('id', '=', id).execute();
@@ -112,8 +125,16 @@ export class SmsInbound {
     });
   }
 
-  /** Answers with the question's button `index` if it is still open; false when there is nothing to answer. */
-  async #answer(customerId: string, conversationId: string, mid: string, index: number): Promise<boolean> {
+  /**
+   * Answers with the postback the question declares for `role`, if it is still open: `closed` when
+   * there is nothing to answer, `undeclared` when the question does not say which button that is.
+   */
+  async #answer(
+    customerId: string,
+    conversationId: string,
+    mid: string,
+    role: 'yes' | 'no',
+  ): Promise<'answered' | 'closed' | 'undeclared'> {
     const row = await this.#ctx.storage.db
       .selectFrom('messages')
       .select(['body', 'awaits_answer', 'answered_button', 'closed_at'])
@@ -121,17 +142,18 @@ export class SmsInbound {
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
     if (row === undefined || row.awaits_answer !== 1 || row.answered_button !== null || row.closed_at !== null)
-      return false;
+      return 'closed';
     const body = await this.#ctx.storage.vault.openMessage(
       { purpose: 'deliver_to_customer', actor: `customer:${customerId}` },
       customerId,
       row.body,
     );
-    const button = templateButtons(body).filter((b) => b.type === 'postback')[index];
-    if (button === undefined || typeof button.title !== 'string' || typeof button.payload !== 'string') return false;
+    const roles = answerRoles(body);
+    if (roles === null) return 'undeclared';
+    const button = roles[role];
     await this.#conversations.send(customerId, conversationId, {
       postback: { title: button.title, payload: button.payload, message_mid: mid },
     });
-    return true;
+    return 'answered';
   }
 }

@@ -26,9 +26,17 @@ export function senderName(name: string): string {
 
 const fit = (text: string) => (text.length <= MAX_SMS ? text : text.slice(0, MAX_SMS));
 
-export const alertText = (page: string, ref: string) =>
+/** The alert; `byText` when the question declares its YES and NO (answer-roles.ts), else it waits in the app. */
+export const alertText = (page: string, ref: string, byText = true) =>
   fit(
-    `${senderName(page)} security alert, case ${ref}: a payment needs your answer. Reply YES if it was you, NO if not.`,
+    byText
+      ? `${senderName(page)} security alert, case ${ref}: a payment needs your answer. Reply YES if it was you, NO if not.`
+      : `${senderName(page)} security alert, case ${ref}: a payment needs your answer. Open the Confide app to answer.`,
+  );
+/** A YES/NO to a question that does not say which of its buttons those mean: nothing is answered. */
+export const notByTextText = (page: string, ref: string) =>
+  fit(
+    `${senderName(page)} case ${ref} cannot be answered by text: nothing was changed. Open the Confide app to answer.`,
   );
 export const codeText = (code: string) =>
   fit(`Your Confide verification code is ${code}. It expires in 10 minutes. Never share it.`);

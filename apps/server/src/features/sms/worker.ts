@@ -1,15 +1,18 @@
 /**
  * The SMS step of the escalation ladder (worker role): in-app at once → push (features/push)
- * → a text after the page's policy delay (default SMS_AFTER_MS) if it is still unanswered →
- * nothing more. Steps are
- * rows leased like pushes, so a restart resumes the ladder and several processes never text
- * twice. The first answer on any channel (app, notification, SMS) ends it. Every attempt is
- * audited (channel, category, page, outcome; never the text or the number).
+ * → a text after the page's policy delay (default SMS_AFTER_MS) if it is still unanswered and
+ * the case's contacts, counted (features/escalation/contacts.ts), leave room → nothing more.
+ * Steps are rows leased by the shared poll loop (storage/polling-worker.ts), so a restart resumes
+ * the ladder and several processes never text twice. The first answer on any channel (app,
+ * notification, SMS) ends it. Every attempt is audited (channel, category, page, outcome; never
+ * the text or the number).
  */
 import type { HubContext } from '../../context.js';
 import { appendAudit } from '../../privacy/audit-log.js';
-import { templateButtons } from '../conversations/answers.js';
+import { answerRoles } from './answer-roles.js';
 import { policyFor } from '../escalation/policies.js';
+import { mayContact, recordContact } from '../escalation/contacts.js';
+import { PollingWorker } from '../../storage/polling-worker.js';
 import { retryDelayMs } from '../webhooks/backoff.js';
 import type { Phones } from './phones.js';
 import type { SmsProvider } from './provider.js';
@@ -35,85 +38,49 @@ export class SmsWorker {
   readonly #ctx: HubContext;
   readonly #sms: SmsProvider;
   readonly #phones: Phones;
-  readonly #pollMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<unknown> = Promise.resolve();
-  #stopped = false;
+  readonly #poll: PollingWorker;
 
   constructor(ctx: HubContext, sms: SmsProvider, phones: Phones, pollMs: number) {
     this.#ctx = ctx;
     this.#sms = sms;
     this.#phones = phones;
-    this.#pollMs = pollMs;
+    this.#poll = new PollingWorker({
+      name: 'sms',
+      storage: ctx.storage,
+      log: ctx.log,
+      now: ctx.now,
+      table: 'sms_jobs',
+      pollMs,
+      batch: BATCH,
+      leaseMs: LEASE_MS,
+      work: (id, now) => this.#workOne(id, now),
+    });
   }
 
   start(): this {
-    if (this.#pollMs > 0) this.#schedule();
+    this.#poll.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#poll.stop();
   }
 
   /** Works every step due now; answers how many were looked at. */
-  async tick(): Promise<number> {
-    const run = this.#tick();
-    this.#running = run;
-    return run;
+  tick(): Promise<number> {
+    return this.#poll.tick();
   }
 
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      void this.tick()
-        .catch((err: unknown) => this.#ctx.log.warn({ err }, 'sms worker tick failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#schedule();
-        });
-    }, this.#pollMs);
-    this.#timer.unref();
-  }
-
-  async #tick(): Promise<number> {
-    const now = this.#ctx.now();
-    const due = await this.#ctx.storage.db
-      .selectFrom('sms_jobs')
-      .select('id')
-      .where('due_at', '<=', now)
-      .where('lease_until', '<=', now)
-      .orderBy('due_at')
-      .limit(BATCH)
-      .execute();
-    if (due.length === 0) return 0;
-    const jobs = await this.#ctx.storage.writes.run(async (tx) => {
-      const claimed: Job[] = [];
-      for (const { id } of due) {
-        const res = await tx.db
-          .updateTable('sms_jobs')
-          .set({ lease_until: now + LEASE_MS })
-          .where('id', '=', id)
-          .where('lease_until', '<=', now)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) continue;
-        const row = await tx.db.selectFrom('sms_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        claimed.push({ ...row, attempts: Number(row.attempts), created_at: Number(row.created_at) });
-      }
-      return claimed;
-    });
-    await Promise.allSettled(
-      jobs.map((job) =>
-        this.#work(job, now).catch((err: unknown) => this.#ctx.log.warn({ err, job: job.id }, 'sms step failed')),
-      ),
-    );
-    return jobs.length;
+  async #workOne(id: string, now: number): Promise<void> {
+    const row = await this.#ctx.storage.db.selectFrom('sms_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return;
+    await this.#work({ ...row, attempts: Number(row.attempts), created_at: Number(row.created_at) }, now);
   }
 
   async #work(job: Job, now: number): Promise<void> {
     const policy = await policyFor(this.#ctx.storage.db, this.#ctx.config, job.page_id, job.category);
-    // A text is the third contact, and only where the page's policy has one.
-    if (policy.sms_after_ms === null || policy.max_contacts < 3) return this.#done(job.id);
+    // Only where the page's policy has a text, and while the case's contacts, counted, leave room.
+    if (policy.sms_after_ms === null) return this.#done(job.id);
     const textAt = job.created_at + policy.sms_after_ms;
     if (now < textAt) {
       await this.#ctx.storage.writes.run((tx) =>
@@ -122,16 +89,31 @@ export class SmsWorker {
       return;
     }
     const target = await this.#target(job, now);
-    if (target === null) return this.#done(job.id);
+    const room = await mayContact(
+      this.#ctx.storage.db,
+      { mid: job.message_mid, channel: 'sms', step: job.id },
+      policy.max_contacts,
+    );
+    if (target === null || !room) return this.#done(job.id);
     const ref = caseRef(job.message_mid);
     let sid: string | null = null;
     try {
       sid = (
-        await this.#sms.send(target.phone, alertText(target.pageName, ref), `${this.#ctx.config.publicUrl}/sms/status`)
+        await this.#sms.send(
+          target.phone,
+          alertText(target.pageName, ref, target.byText),
+          `${this.#ctx.config.publicUrl}/sms/status`,
+        )
       ).sid;
     } catch {
       sid = null;
     }
+    await this.#settle(job, { sid, ref, phoneId: target.phoneId }, now);
+  }
+
+  /** Audits the attempt; a text sent is recorded (YES/NO replies find it) and counted as a contact. */
+  async #settle(job: Job, sent: { sid: string | null; ref: string; phoneId: string }, now: number): Promise<void> {
+    const { sid } = sent;
     const attempts = job.attempts + 1;
     const outcome = sid !== null ? 'sent' : attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
     await this.#ctx.storage.writes.run(async (tx) => {
@@ -160,28 +142,32 @@ export class SmsWorker {
         return;
       }
       await tx.db.deleteFrom('sms_jobs').where('id', '=', job.id).execute();
-      if (sid !== null) {
-        await tx.db
-          .insertInto('sms_sends')
-          .values({
-            id: newId('ss'),
-            sid,
-            customer_id: job.customer_id,
-            phone_id: target.phoneId,
-            conversation_id: job.conversation_id,
-            page_id: job.page_id,
-            message_mid: job.message_mid,
-            case_ref: ref,
-            status: 'queued',
-            sent_at: now,
-          })
-          .execute();
-      }
+      if (sid === null) return;
+      await tx.db
+        .insertInto('sms_sends')
+        .values({
+          id: newId('ss'),
+          sid,
+          customer_id: job.customer_id,
+          phone_id: sent.phoneId,
+          conversation_id: job.conversation_id,
+          page_id: job.page_id,
+          message_mid: job.message_mid,
+          case_ref: sent.ref,
+          status: 'queued',
+          sent_at: now,
+        })
+        .execute();
+      const { message_mid: mid, conversation_id: conversationId, customer_id: customerId } = job;
+      await recordContact(tx, { mid, conversationId, customerId, channel: 'sms', step: job.id }, now);
     });
   }
 
   /** Where and what to text, or null when the ladder ends here (answered, closed, no consent, no number, STOP). */
-  async #target(job: Job, now: number): Promise<{ phone: string; phoneId: string; pageName: string } | null> {
+  async #target(
+    job: Job,
+    now: number,
+  ): Promise<{ phone: string; phoneId: string; pageName: string; byText: boolean } | null> {
     const db = this.#ctx.storage.db;
     const message = await db
       .selectFrom('messages')
@@ -210,18 +196,19 @@ export class SmsWorker {
       .where('customer_id', '=', job.customer_id)
       .executeTakeFirst();
     if (phone === undefined || phone.verified_at === null || phone.opted_out === 1) return null;
-    // YES and NO map to the question's two postback buttons; other questions are answered in the app.
+    // YES and NO only where the question declares which postback each means (answer-roles.ts);
+    // any other question is texted to say it waits in the app.
     const body = await this.#ctx.storage.vault.openMessage(
       { purpose: 'deliver_to_customer', actor: 'hub:sms' },
       job.customer_id,
       message.body,
     );
-    if (templateButtons(body).filter((b) => b.type === 'postback').length !== 2) return null;
     const page = await db.selectFrom('pages').select('name').where('id', '=', job.page_id).executeTakeFirst();
     return {
       phone: this.#phones.openPhone(phone.id, phone.sealed),
       phoneId: phone.id,
       pageName: page?.name ?? 'Your bank',
+      byText: answerRoles(body) !== null,
     };
   }
 

@@ -33,6 +33,8 @@ import * as m026Console from './026-console.js';
 import * as m027InboxStates from './027-inbox-states.js';
 import * as m028InboxSupervision from './028-inbox-supervision.js';
 import * as m029Sso from './029-sso.js';
+import * as m030EscalationContacts from './030-escalation-contacts.js';
+import * as m031PagePictures from './031-page-pictures.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -70,6 +72,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '027-inbox-states': m027InboxStates,
   '028-inbox-supervision': m028InboxSupervision,
   '029-sso': m029Sso,
+  '030-escalation-contacts': m030EscalationContacts,
+  '031-page-pictures': m031PagePictures,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,5 +1,8 @@
 /** The console API (`/console/api`), one function per endpoint; errors are `ApiError`s like the customer API's. */
 import type {
+  ConsoleAgent,
+  ConsoleBusinessHours,
+  ConsoleTeam,
   ConsolePageMetrics,
   ConsoleConsentStats,
   ConsoleDeliveryAttempt,
@@ -12,7 +15,7 @@ import type {
   CredentialsBody,
   OrgRole,
 } from '@confide/protocol';
-import { request } from '../../lib/api';
+import { ApiError, request } from '../../lib/api';
 
 const page = (id: string) => `/console/api/pages/${encodeURIComponent(id)}`;
 
@@ -64,8 +67,20 @@ export const consoleApi = {
     request<Record<string, unknown>>('PUT', `${page(id)}/profile`, profile),
   personas: (id: string) =>
     request<{ data: { id: string; name: string; profile_picture_url: string }[] }>('GET', `${page(id)}/personas`),
-  agents: (id: string) =>
-    request<{ data: { id: string; username: string; display_name: string }[] }>('GET', `${page(id)}/agents`),
+  agents: (id: string) => request<{ data: ConsoleAgent[] }>('GET', `${page(id)}/agents`),
+  placeAgent: (id: string, agentId: string, body: { team_id?: string | null; capacity?: number }) =>
+    request<ConsoleAgent>('PUT', `${page(id)}/agents/${encodeURIComponent(agentId)}`, body),
+  teams: (id: string) => request<{ data: ConsoleTeam[] }>('GET', `${page(id)}/teams`),
+  createTeam: (id: string, body: { name: string; auto_assign: boolean; hours: ConsoleBusinessHours | null }) =>
+    request<ConsoleTeam>('POST', `${page(id)}/teams`, body),
+  updateTeam: (
+    id: string,
+    teamId: string,
+    body: { name?: string; auto_assign?: boolean; hours?: ConsoleBusinessHours | null },
+  ) => request<ConsoleTeam>('PUT', `${page(id)}/teams/${encodeURIComponent(teamId)}`, body),
+  deleteTeam: (id: string, teamId: string) =>
+    request<{ deleted: true }>('DELETE', `${page(id)}/teams/${encodeURIComponent(teamId)}`),
+  clearPicture: (id: string) => request<ConsolePage>('DELETE', `${page(id)}/picture`),
   createAgent: (id: string, body: { username: string; password: string; display_name: string }) =>
     request<unknown>('POST', `${page(id)}/agents`, body),
   templates: (id: string) =>
@@ -81,3 +96,24 @@ export const consoleApi = {
 
 /** Roles that may change credentials and webhooks (the hub checks it too). */
 export const canIntegrate = (role: OrgRole) => role === 'owner' || role === 'developer';
+
+/** Uploads the page's picture as its own body (PNG, JPEG or WebP; the hub checks the bytes). */
+export async function uploadPagePicture(id: string, file: File): Promise<ConsolePage> {
+  const res = await fetch(`${page(id)}/picture`, {
+    method: 'PUT',
+    credentials: 'same-origin',
+    headers: { 'content-type': file.type || 'application/octet-stream', accept: 'application/json' },
+    body: file,
+  });
+  const data = (await res.json().catch(() => undefined)) as
+    { error?: { code?: string; message?: string } } | ConsolePage | undefined;
+  if (!res.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(
+      error?.code ?? `HTTP_${res.status}`,
+      error?.message ?? `Upload failed (${res.status})`,
+      res.status,
+    );
+  }
+  return data as ConsolePage;
+}

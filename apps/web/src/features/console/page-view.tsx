@@ -6,6 +6,8 @@ import { canIntegrate, consoleApi } from './console-api';
 import { ConsentPanel } from './consent-panel';
 import { MetricsLine } from './metrics-line';
 import { PeoplePanel } from './people-panel';
+import { PicturePanel } from './picture-panel';
+import { TeamsPanel } from './teams-panel';
 import { ProfilePanel } from './profile-panel';
 import { TemplatesPanel } from './templates-panel';
 import { WebhookPanel } from './webhook-panel';
@@ -37,6 +39,7 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
           <dt>Category</dt>
           <dd>{page.category}</dd>
         </dl>
+        <PicturePanel page={page} role={role} onChange={setPage} />
         <MetricsLine pageId={pageId} />
         {firstToken !== null && <OnceValue label="First page access token (labelled initial)" value={firstToken} />}
         <AppSecret pageId={pageId} role={role} />
@@ -47,6 +50,7 @@ export function PageView({ pageId, role, firstToken }: { pageId: string; role: O
       <ProfilePanel pageId={pageId} pageName={page.name} role={role} />
       <TemplatesPanel pageId={pageId} role={role} />
       <PeoplePanel pageId={pageId} role={role} />
+      <TeamsPanel pageId={pageId} role={role} />
     </>
   );
 }

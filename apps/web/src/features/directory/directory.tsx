@@ -89,7 +89,7 @@ export function Directory() {
                 disabled={opening !== null}
                 aria-busy={opening === page.id}
               >
-                <Avatar id={page.id} name={page.name} />
+                <Avatar id={page.id} name={page.name} picture_url={page.picture_url} />
                 <span className="directory-text">
                   <span className="directory-name">
                     {page.name}{' '}

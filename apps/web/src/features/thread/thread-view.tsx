@@ -116,7 +116,7 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
       )}
       <header className="pane-header thread-header">
         <BackButton to="/" />
-        <Avatar id={conversation.page.id} name={conversation.page.name} size="sm" />
+        <Avatar {...conversation.page} size="sm" />
         <div className="thread-title">
           <h2 id="thread-title" ref={heading} tabIndex={-1}>
             {conversation.page.name}

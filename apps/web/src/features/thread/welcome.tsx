@@ -10,7 +10,7 @@ export function Welcome({ conversation, profile }: { conversation: Conversation;
   const page = conversation.page;
   return (
     <section className="welcome" aria-label={`About ${page.name}`}>
-      <Avatar id={page.id} name={page.name} size="lg" />
+      <Avatar id={page.id} name={page.name} size="lg" picture_url={page.picture_url} />
       <h3 className="welcome-name">{page.name}</h3>
       <p className="muted small">{page.category === 'bank' ? 'Bank' : 'Business'}</p>
       {profile?.greeting != null ? (
