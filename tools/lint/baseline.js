@@ -131,7 +131,7 @@ export const LONG_FUNCTIONS = {
   'apps/sandbox-bank/src/launch-demo.ts': 82,
   'apps/sandbox-bank/src/shop/server.ts': 110,
   'apps/server/src/app.ts': 175,
-  'apps/server/src/cli.ts': 349,
+  'apps/server/src/cli.ts': 212,
   'apps/server/src/features/assistant/grants.ts': 68,
   'apps/server/src/features/assistant/relay.ts': 64,
   'apps/server/src/features/assistant/routes.ts': 101,
