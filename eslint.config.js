@@ -22,6 +22,7 @@ const LAYERS = [
   ['context', [`${SRC}/context.ts`]],
   ['privacy', [`${SRC}/privacy/**`]],
   ['http', [`${SRC}/http/**`]],
+  ['timeline', [`${SRC}/timeline/**`]],
   ['feature', [`${SRC}/features/*/**`]],
   ['worker', [`${SRC}/workers/**`]],
   [
@@ -40,14 +41,16 @@ const ALLOWED = {
   context: ['shared', 'config', 'bus', 'crypto', 'storage'],
   privacy: ['shared', 'config', 'bus', 'crypto', 'storage', 'context'],
   http: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy'],
-  feature: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http'],
-  worker: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http', 'feature'],
-  top: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http', 'feature', 'worker'],
+  // The messaging kernel: the timeline's one write path. It imports no feature (consumers subscribe).
+  timeline: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy'],
+  feature: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http', 'timeline'],
+  worker: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http', 'timeline', 'feature'],
+  top: ['shared', 'config', 'bus', 'crypto', 'storage', 'context', 'privacy', 'http', 'timeline', 'feature', 'worker'],
 };
 
 /**
  * The dialect implementations: the drivers, and the storage files that open, pool or cache a
- * SQLite or PostgreSQL connection. Features reach the database through the storage ports
+ * SQLite or PostgreSQL connection, and the timeline store's two implementations. Features reach the database through the storage ports
  * (schema types, the write queue, prepared queries) and never fork on these.
  */
 const DIALECT_FILES = [
@@ -55,6 +58,9 @@ const DIALECT_FILES = [
   `${SRC}/storage/pg-pool.ts`,
   `${SRC}/storage/statement-cache.ts`,
   `${SRC}/storage/statement-tally.ts`,
+  // The timeline store's implementations: features reach them through the kernel (src/timeline/).
+  `${SRC}/storage/timeline-sqlite.ts`,
+  `${SRC}/storage/timeline-postgres.ts`,
 ];
 const DIALECT_DRIVERS = ['pg', 'better-sqlite3'];
 

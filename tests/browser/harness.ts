@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
 import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
-import { appendCustomerEvent } from '../../apps/server/src/features/realtime/event-log.js';
+import { appendFrame } from '../../apps/server/src/timeline/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -79,7 +79,7 @@ export async function businessReadAll(hub: Hub, customerId: string, conversation
       .set({ page_delivered_wm: now, page_read_wm: now })
       .where('id', '=', conversationId)
       .execute();
-    await appendCustomerEvent(
+    await appendFrame(
       tx,
       hub.ctx.bus,
       customerId,

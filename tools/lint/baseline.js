@@ -117,7 +117,6 @@ export const LONG_FILES = {
   'apps/server/src/features/assistant/relay.ts': 357,
   'apps/server/src/features/attachments/attachments.ts': 437,
   'apps/server/src/features/console/routes.ts': 414,
-  'apps/server/src/features/conversations/record-message.ts': 320,
   'apps/server/src/features/inbox/inbox.ts': 301,
   'apps/server/src/features/oauth/routes.ts': 355,
   'apps/server/src/features/pages/pages.ts': 310,

@@ -17,11 +17,9 @@ import type { HubContext } from '../../context.js';
 import type { DeliveryReceipts } from '../realtime/delivery-receipts.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
 import { awaitingAnswers, recordAnswer } from './answers.js';
-import { personasOfRows } from './message-personas.js';
+import { personasOfRows } from '../../timeline/personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { mediaLinksFor } from '../media/media-links.js';
@@ -37,6 +35,7 @@ import {
   type ConversationRow,
 } from './store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import { appendFrame, appendWebhook } from '../../timeline/index.js';
 
 /**
  * Runs inside the transaction of a customer's message, before it is recorded; returns the
@@ -227,14 +226,14 @@ export class Conversations {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await tx.db.updateTable('conversations').set({ customer_read_wm: now }).where('id', '=', conv.id).execute();
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.ctx.bus,
         customerId,
         { type: 'receipt', conversation_id: conv.id, side: 'customer', kind: 'read', watermark: now },
         now,
       );
-      await enqueueWebhook(tx, this.ctx.bus, {
+      await appendWebhook(tx, this.ctx.bus, {
         pageId: conv.page_id,
         conversationId: conv.id,
         customerId,

@@ -3,7 +3,7 @@ import type { InboxAgent, InboxMessage, InboxQueueItem, MessagePersona } from '@
 import type { Vault } from '../../privacy/vault.js';
 import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
 import type { MediaLinks } from '../media/media-links.js';
-import { personaOf } from '../conversations/message-personas.js';
+import { personaOf } from '../../timeline/personas.js';
 import type { MessageRow } from '../conversations/store.js';
 import { answeredPostback } from '../conversations/answers.js';
 import type { Agent } from './agents.js';

@@ -13,7 +13,6 @@ import { recordMessage } from '../conversations/record-message.js';
 import { findConversationByPsid } from '../conversations/store.js';
 import { assertMaySend, assertThreadOwner } from '../handover/thread-owner.js';
 import { awaitsAnswer, closeQuestion } from '../conversations/answers.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
 import { assertCategoryConsent } from '../consent/assert-consent.js';
 import { noteRefusedUpdate } from '../consent/refused-update-notice.js';
@@ -23,6 +22,7 @@ import { assertWithinPolicy } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient, recipientsAhead } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
 import type { PageRateLimiter } from './rate-limit.js';
+import { appendFrame } from '../../timeline/index.js';
 
 type MessageCommand = Extract<SendCommand, { kind: 'message' }>;
 type ActionCommand = Extract<SendCommand, { kind: 'action' }>;
@@ -252,7 +252,7 @@ export class SendApi {
       await assertWithinPolicy(tx.db, conv, cmd, now);
       await this.limiter.take(principal.pageId, now);
       await tx.db.updateTable('conversations').set({ page_read_wm: now }).where('id', '=', conv.id).execute();
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.ctx.bus,
         conv.customer_id,

@@ -13,7 +13,7 @@ import type { DialectName } from '../../storage/migrations/index.js';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
+import { appendFrame } from '../../timeline/index.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
@@ -251,7 +251,7 @@ export async function recordSuccess(
       kind: 'delivery',
       watermark,
     } as const;
-    await appendCustomerEvent(tx, bus, customerId, frame, now);
+    await appendFrame(tx, bus, customerId, frame, now);
   }
   return { recovered: (healed.numAffectedRows ?? 0n) > 0n };
 }
