@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
-import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
+import { appendMessage } from '../../apps/server/src/timeline/index.js';
 import { appendFrame } from '../../apps/server/src/timeline/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,7 +65,7 @@ export async function sendAsBusiness(
   const message = await hub.ctx.storage.writes.run(async (tx) => {
     const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
     if (conversation === undefined) throw new Error(`no conversation ${conversationId}`);
-    return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body, now: hub.ctx.now() });
+    return appendMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body, now: hub.ctx.now() });
   });
   return message.mid;
 }

@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { prepare, type ParamFn } from './prepared.js';
 import type { Database } from './schema.js';
 import {
+  activeApp,
   findPersona,
   insertMessage,
   messageValues,
@@ -150,4 +151,6 @@ export const postgresTimelineStore: TimelineStore = {
     return outcomes;
   },
   persona: findPersona,
+  // Claims are serialised per app by its row lock; a worker skips an app another one is claiming.
+  lockOutboxApp: (db, appId) => activeApp(db, appId).forUpdate().skipLocked().executeTakeFirst(),
 };

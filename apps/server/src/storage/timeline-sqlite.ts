@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
 import {
+  activeApp,
   findPersona,
   insertMessage,
   touchConversation,
@@ -93,4 +94,6 @@ export const sqliteTimelineStore: TimelineStore = {
     return outcomes;
   },
   persona: findPersona,
+  // One writer: the write transaction already serialises claims.
+  lockOutboxApp: (db, appId) => activeApp(db, appId).executeTakeFirst(),
 };

@@ -2,7 +2,9 @@
  * The statements both timeline stores share (timeline-sqlite.ts, timeline-postgres.ts),
  * written once with the typed builder and prepared once per dialect (prepared.ts).
  */
+import type { Kysely } from 'kysely';
 import { prepare, type ParamFn } from './prepared.js';
+import type { Database } from './schema.js';
 import type { MessageRecord, OutboxRecord, PersonaRecord } from './timeline-store.js';
 
 export const messageValues = (p: ParamFn<MessageRecord>) => ({
@@ -44,6 +46,14 @@ export const findPersona = (
   db: Parameters<typeof personaById.takeFirst>[0],
   id: string,
 ): Promise<PersonaRecord | undefined> => personaById.takeFirst(db, { id });
+
+/** An active app of the outbox's delivery side (timeline-store.ts `lockOutboxApp`), without a lock. */
+export const activeApp = (db: Kysely<Database>, appId: string) =>
+  db
+    .selectFrom('apps')
+    .select(['id', 'page_id', 'webhook_url'])
+    .where('id', '=', appId)
+    .where('webhook_status', '=', 'active');
 
 /** The outbox's columns of a routed event (one row per app). */
 export type OutboxRowParams = Pick<OutboxRecord, 'pageId' | 'conversationId' | 'field' | 'payload' | 'now'> & {

@@ -81,6 +81,18 @@ export interface TimelineStore {
   append(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
   /** The persona a message is sent under (its name and picture go on the customer's frame). */
   persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;
+  /**
+   * The outbox's delivery side: an active app whose queue a worker is about to claim, its row
+   * locked for the claim (skipped when another worker holds it); undefined otherwise.
+   */
+  lockOutboxApp(db: Kysely<Database>, appId: string): Promise<OutboxApp | undefined>;
+}
+
+/** An app as the outbox's delivery claims it. */
+export interface OutboxApp {
+  id: string;
+  page_id: string;
+  webhook_url: string | null;
 }
 
 /** The implementation for the dialect behind `db`. */

@@ -15,6 +15,7 @@ import { maskDeep } from '../privacy/masking.js';
 import type { AppendCommand } from '../storage/timeline-store.js';
 import { timelineStoreOf } from '../storage/timeline-store.js';
 import type { WriteTx } from '../storage/write-queue.js';
+import type { MessageAppended } from './consumers.js';
 import type { Appended, MessageEntry, TimelineEntry } from './entries.js';
 import { eventRecord, type NewFrame } from './frames.js';
 import { presentPersona } from './personas.js';
@@ -40,12 +41,20 @@ export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly 
     tx.db,
     planned.map((p) => p.command),
   );
-  return planned.map((p, i) => {
+  const appended = planned.map((p, i) => {
     const { seq, apps } = outcomes[i] ?? { seq: null, apps: [] };
     if (p.frame !== null && seq !== null) announceFrame(tx, bus, p.frame.customerId, p.frame.frame, seq);
     for (const appId of apps) tx.afterCommit(() => bus.publish({ name: 'webhook.enqueued', appId }));
     return { message: p.message, cursor: seq, apps };
   });
+  // Business and customer messages go to the subscribed consumers, in this transaction.
+  const facts: MessageAppended[] = [];
+  entries.forEach((entry, i) => {
+    const message = appended[i]?.message;
+    if (entry.kind === 'message' && message) facts.push({ entry, message });
+  });
+  if (facts.length > 0) await tx.timeline.deliver(tx, bus, facts);
+  return appended;
 }
 
 async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {

@@ -54,3 +54,4 @@ export async function appendWebhook(tx: WriteTx, bus: Bus, event: WebhookEvent):
 export async function appendPageWebhook(tx: WriteTx, bus: Bus, entry: Fields<PageWebhookEntry>): Promise<number> {
   return (await one(tx, bus, { kind: 'page_webhook', ...entry })).apps.length;
 }
+export { timelineServices, TimelineConsumers, type MessageAppended, type TimelineConsumer } from './consumers.js';

@@ -158,7 +158,6 @@ export class WebhookWorker {
           now: this.#ctx.now(),
           leaseMs: config.WEBHOOK_LEASE_MS,
           limit: config.WEBHOOK_BATCH_SIZE,
-          dialect: storage.dialect,
         }),
       );
       if (batch === null) return;

@@ -23,7 +23,7 @@ import { personasOfRows } from '../../timeline/personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { mediaLinksFor } from '../media/media-links.js';
-import { recordMessage } from './record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { searchMessages } from './search.js';
 import {
   findConversationByPair,
@@ -213,7 +213,7 @@ export class Conversations {
         });
       }
       for (const observer of this.#beforeCustomerMessage) conv = await observer(tx, conv);
-      return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
+      return appendMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
     });
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });
     return message;

@@ -246,9 +246,7 @@ export class Handover {
     };
     for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
-    tx.afterCommit(() =>
-      this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }),
-    );
+    tx.afterCommit(() => this.ctx.bus.publish({ name: 'conversation.handed_over', pageId, conversationId: conv.id }));
   }
 
   /** Enqueues one `messaging_handovers` item for `appId` (the page inbox has no webhook). */

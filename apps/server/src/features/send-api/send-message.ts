@@ -9,7 +9,7 @@ import type { HubContext } from '../../context.js';
 import { ContentErasedError } from '../../privacy/purposes.js';
 import type { GraphCall } from '../../http/graph-request.js';
 import type { Attachments } from '../attachments/attachments.js';
-import { recordMessage } from '../conversations/record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { findConversationByPsid } from '../conversations/store.js';
 import { assertMaySend, assertThreadOwner } from '../handover/thread-owner.js';
 import { awaitsAnswer, closeQuestion } from '../conversations/answers.js';
@@ -107,7 +107,7 @@ export class SendApi {
           await assertMaySend(tx.db, conv, principal.appId, cmd);
           await assertWithinPolicy(tx.db, conv, cmd, now);
           await this.limiter.take(principal.pageId, now);
-          const message = await recordMessage(tx, this.ctx.bus, {
+          const message = await appendMessage(tx, this.ctx.bus, {
             conversation: conv,
             direction: 'out',
             body: built.body,
@@ -174,7 +174,7 @@ export class SendApi {
           detail: { template: cmd.message.template.name },
         });
         await this.limiter.take(principal.pageId, now);
-        const message = await recordMessage(tx, this.ctx.bus, {
+        const message = await appendMessage(tx, this.ctx.bus, {
           conversation: conv,
           direction: 'out',
           body,

@@ -9,9 +9,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Bus } from '../../bus/bus.js';
-import type { DialectName } from '../../storage/migrations/index.js';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
+import { timelineStoreOf } from '../../storage/timeline-store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { appendFrame } from '../../timeline/index.js';
 
@@ -135,21 +135,14 @@ export interface ClaimOptions {
   now: number;
   leaseMs: number;
   limit: number;
-  dialect: DialectName;
 }
 
 /** Leases the first `limit` pending rows of an app when its head is due; null otherwise. */
 export async function claimBatch(
   tx: WriteTx,
-  { appId, owner, now, leaseMs, limit, dialect }: ClaimOptions,
+  { appId, owner, now, leaseMs, limit }: ClaimOptions,
 ): Promise<ClaimedBatch | null> {
-  let appQuery = tx.db
-    .selectFrom('apps')
-    .select(['id', 'page_id', 'webhook_url'])
-    .where('id', '=', appId)
-    .where('webhook_status', '=', 'active');
-  if (dialect === 'postgres') appQuery = appQuery.forUpdate().skipLocked();
-  const app = await appQuery.executeTakeFirst();
+  const app = await timelineStoreOf(tx.db).lockOutboxApp(tx.db, appId);
   if (app === undefined || app.webhook_url === null) return null;
 
   const rows = await pendingHead.rows(tx.db, { appId, limit });
