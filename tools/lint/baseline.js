@@ -117,7 +117,6 @@ export const LONG_FILES = {
   'apps/server/src/privacy/vault.ts': 524,
   'apps/server/src/storage/schema.ts': 806,
   'apps/server/src/storage/write-queue.ts': 352,
-  'apps/server/src/workers/webhook-worker.ts': 338,
   'packages/sdk/src/webhooks/bot.ts': 323,
 };
 
@@ -160,7 +159,6 @@ export const LONG_FUNCTIONS = {
   'apps/server/src/privacy/erasure.ts': 70,
   'apps/server/src/privacy/export.ts': 251,
   'apps/server/src/storage/write-queue.ts': 68,
-  'apps/server/src/workers/webhook-worker.ts': 81,
   'apps/web/src/features/console/api-explorer.tsx': 103,
   'apps/web/src/features/console/consent-panel.tsx': 88,
   'apps/web/src/features/console/console-app.tsx': 91,

@@ -22,7 +22,7 @@ import { maskingLogOptions } from './privacy/log-masking.js';
 import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import { openWitness } from './privacy/audit-witness.js';
 import path from 'node:path';
-import { startWebhookWorker } from './workers/webhook-worker.js';
+import { startWebhookWorker } from './features/webhooks/worker.js';
 import type { FastifyInstance } from 'fastify';
 import type { AlexaTrust } from './features/alexa/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';

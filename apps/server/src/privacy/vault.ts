@@ -24,7 +24,6 @@ import { decrypt, encrypt } from './aead.js';
 import type { Kek } from '../crypto/kek.js';
 import type { KeyRecord, KeyStore } from './keystore.js';
 import { Lru } from './lru.js';
-import { maskDeep } from './masking.js';
 import { ContentErasedError, isPurpose, PurposeDeniedError, type Access } from './purposes.js';
 
 /** Sealed columns; part of the associated data. */
@@ -323,12 +322,8 @@ export class Vault {
     // erased this conversation's history (new salt), and sealing under the old key would
     // write content nobody can open.
     const key = await this.#conversationKey(customerId, conversationId, true, SEAL_RECHECK_MS);
-    // Masking again here covers every writer, not only recordMessage (defence in depth).
-    const sealed = encrypt(
-      key,
-      Buffer.from(encodeJson(maskDeep(value)), 'utf8'),
-      aad(column, customerId, conversationId),
-    );
+    // Callers mask before sealing, once: the messaging kernel (timeline/append.ts) and inbox notes.
+    const sealed = encrypt(key, Buffer.from(encodeJson(value), 'utf8'), aad(column, customerId, conversationId));
     return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
   }
 

@@ -73,7 +73,12 @@ async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {
         frame: { customerId: entry.customerId, frame: entry.frame },
       };
     case 'webhook':
-      return { command: { outbox: await sealedOutbox(tx, entry.event) }, message: null, frame: null };
+      // Card numbers are masked before anything is sealed (a handover's metadata may carry one).
+      return {
+        command: { outbox: await sealedOutbox(tx, { ...entry.event, item: maskDeep(entry.event.item) }) },
+        message: null,
+        frame: null,
+      };
     case 'page_webhook':
       return {
         command: { outbox: pageOutbox(entry.pageId, entry.field, entry.value, entry.now) },
@@ -99,7 +104,9 @@ function messageWebhook(entry: MessageEntry): MessageRoute['webhook'] {
   const { conversation: conv, direction, now } = entry;
   return (mid, body) => {
     const { field, item } =
-      direction === 'in' ? customerItem(mid, entry.webhookBody ?? body) : echoItem(mid, body, entry.appId ?? null);
+      direction === 'in'
+        ? customerItem(mid, entry.webhookBody === undefined ? body : maskDeep(entry.webhookBody))
+        : echoItem(mid, body, entry.appId ?? null);
     return {
       pageId: conv.page_id,
       conversationId: conv.id,

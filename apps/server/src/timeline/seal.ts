@@ -3,6 +3,7 @@
  * privacy/vault.ts, holds the keys): a message body under its customer's message key for
  * the conversation, a webhook payload under the customer's payload key (sealed once for
  * every app that gets it), and a page-level webhook (no customer content) in plain JSON.
+ * What is sealed here is already masked (append.ts): the vault seals what it is given.
  */
 import type { MessageBody } from '@confide/protocol';
 import type { WriteTx } from '../storage/write-queue.js';
