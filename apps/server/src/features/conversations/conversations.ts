@@ -14,7 +14,6 @@ import {
   type SendChatMessageBody,
 } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import type { DeliveryReceipts } from '../realtime/delivery-receipts.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
 import { presentPage, type Pages } from '../pages/pages.js';
@@ -43,13 +42,21 @@ import { appendFrame, appendWebhook } from '../../timeline/index.js';
  */
 export type CustomerMessageObserver = (tx: WriteTx, conversation: ConversationRow) => Promise<ConversationRow>;
 
+/** Told which messages the customer's app fetched (features/realtime/delivery-receipts.ts implements it). */
+export interface FetchedMessages {
+  note(
+    customerId: string,
+    messages: Iterable<Pick<ChatMessage, 'mid' | 'conversation_id' | 'direction' | 'created_at'>>,
+  ): void;
+}
+
 export class Conversations {
   private readonly ctx: HubContext;
   private readonly pages: Pages;
   /** Told which business messages the customer's app fetched (message_deliveries). */
-  private readonly deliveries: DeliveryReceipts | undefined;
+  private readonly deliveries: FetchedMessages | undefined;
   readonly #beforeCustomerMessage: CustomerMessageObserver[] = [];
-  constructor(ctx: HubContext, pages: Pages, deliveries?: DeliveryReceipts) {
+  constructor(ctx: HubContext, pages: Pages, deliveries?: FetchedMessages) {
     this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
