@@ -8,12 +8,10 @@
  * has a single writer).
  */
 import type { Kysely } from 'kysely';
-import type { Bus } from '../../bus/bus.js';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 import { timelineStoreOf } from '../../storage/timeline-store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { appendFrame } from '../../timeline/index.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
@@ -209,17 +207,24 @@ export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: stri
     .execute();
 }
 
+/** A conversation whose page-side delivery watermark a delivered batch moved. */
+export interface MovedReceipt {
+  customerId: string;
+  conversationId: string;
+  watermark: number;
+}
+
 /**
  * Marks a batch delivered, ends the app's failure run, and advances the page-side
- * delivery watermark (with a persisted receipt frame) of every conversation whose
- * messages or postbacks were in the batch. Returns whether the app had been failing.
+ * delivery watermark of every conversation whose messages or postbacks were in the batch.
+ * Returns whether the app had been failing, and the watermarks it moved (the worker appends
+ * their receipt frames to the timeline in the same transaction).
  */
 export async function recordSuccess(
   tx: WriteTx,
-  bus: Bus,
   batch: ClaimedBatch,
   now: number,
-): Promise<{ recovered: boolean }> {
+): Promise<{ recovered: boolean; receipts: MovedReceipt[] }> {
   await markDelivered.run(tx.db, { ids: listParam(tx.db, idsOf(batch)), now });
   const healed = await healApp.run(tx.db, { appId: batch.appId });
 
@@ -234,19 +239,12 @@ export async function recordSuccess(
   const receipts = [...newest].sort(([, a], [, b]) =>
     a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
   );
+  const moved: MovedReceipt[] = [];
   for (const [conversationId, { customerId, watermark }] of receipts) {
-    const moved = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
-    if (!moved.numAffectedRows) continue;
-    const frame = {
-      type: 'receipt',
-      conversation_id: conversationId,
-      side: 'page',
-      kind: 'delivery',
-      watermark,
-    } as const;
-    await appendFrame(tx, bus, customerId, frame, now);
+    const result = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
+    if (result.numAffectedRows) moved.push({ customerId, conversationId, watermark });
   }
-  return { recovered: (healed.numAffectedRows ?? 0n) > 0n };
+  return { recovered: (healed.numAffectedRows ?? 0n) > 0n, receipts: moved };
 }
 
 export interface FailureOptions {

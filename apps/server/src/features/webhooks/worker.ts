@@ -19,8 +19,10 @@ import {
   recordFailure,
   recordSuccess,
   type ClaimedBatch,
+  type MovedReceipt,
 } from './delivery-store.js';
 import { holdLease } from './worker-lease.js';
+import { appendToTimeline, type FrameEntry } from '../../timeline/index.js';
 import { postBatch } from './worker-post.js';
 import type { PostWebhookResult } from './post-webhook.js';
 import { recordAttempt, type AttemptInput } from './attempt-log.js';
@@ -177,7 +179,14 @@ export class WebhookWorker {
       this.#backoff.delete(batch.appId);
       const { recovered } = await this.#ctx.storage.writes.run(async (tx) => {
         await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
-        return recordSuccess(tx, bus, batch, now);
+        const success = await recordSuccess(tx, batch, now);
+        // The customer's streams learn that the page's app received the messages.
+        await appendToTimeline(
+          tx,
+          bus,
+          success.receipts.map((r) => deliveredFrame(r, now)),
+        );
+        return success;
       });
       if (recovered) {
         log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
@@ -246,4 +255,16 @@ export class WebhookWorker {
 /** Starts the worker that runs inside the hub when SERVICES includes `worker`. */
 export function startWebhookWorker(ctx: HubContext, pages: Pages): WebhookWorker {
   return new WebhookWorker(ctx, pages).start();
+}
+
+/** The page-side delivery receipt of a moved watermark, as a frame for the customer's streams. */
+function deliveredFrame(r: MovedReceipt, now: number): FrameEntry {
+  const frame = {
+    type: 'receipt',
+    conversation_id: r.conversationId,
+    side: 'page',
+    kind: 'delivery',
+    watermark: r.watermark,
+  } as const;
+  return { kind: 'frame', customerId: r.customerId, frame, now };
 }
