@@ -9,7 +9,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
-import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
+import { appendMessage } from '../../apps/server/src/timeline/index.js';
 import { shot, startBrowserHub, type BrowserHub } from './harness.js';
 
 const MALFORMED = 'https://example.com/statement-%E0%A4%A.pdf';
@@ -62,7 +62,7 @@ describe('a malformed business message in the customer web app', { timeout: 60_0
     for (const [i, body] of bodies.entries()) {
       await env.hub.ctx.storage.writes.run(async (tx) => {
         const conversation = (await findConversationOfCustomer(tx.db, customerId, conversationId))!;
-        return recordMessage(tx, env.hub.ctx.bus, { conversation, direction: 'out', body, now: AT[i]! });
+        return appendMessage(tx, env.hub.ctx.bus, { conversation, direction: 'out', body, now: AT[i]! });
       });
     }
   });

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
-import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
-import { appendCustomerEvent } from '../../apps/server/src/features/realtime/event-log.js';
+import { appendMessage } from '../../apps/server/src/timeline/index.js';
+import { appendFrame } from '../../apps/server/src/timeline/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -140,7 +140,7 @@ export async function sendAsBusiness(
   const message = await hub.ctx.storage.writes.run(async (tx) => {
     const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
     if (conversation === undefined) throw new Error(`no conversation ${conversationId}`);
-    return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body, now: hub.ctx.now() });
+    return appendMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body, now: hub.ctx.now() });
   });
   return message.mid;
 }
@@ -154,7 +154,7 @@ export async function businessReadAll(hub: Hub, customerId: string, conversation
       .set({ page_delivered_wm: now, page_read_wm: now })
       .where('id', '=', conversationId)
       .execute();
-    await appendCustomerEvent(
+    await appendFrame(
       tx,
       hub.ctx.bus,
       customerId,

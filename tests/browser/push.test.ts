@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintActionToken, pushActions } from '../../apps/server/src/features/push/actions.js';
 import { pushPayload } from '../../apps/server/src/features/push/payload.js';
 import { findConversationOfCustomer } from '../../apps/server/src/features/conversations/store.js';
-import { recordMessage } from '../../apps/server/src/features/conversations/record-message.js';
+import { appendMessage } from '../../apps/server/src/timeline/index.js';
 import { sendAsBusiness, startBrowserHub, startChat, type BrowserHub } from './harness.js';
 
 describe('push notifications', { timeout: 60_000 }, () => {
@@ -141,7 +141,7 @@ describe('push notifications', { timeout: 60_000 }, () => {
     const { hub } = env;
     const asked = await hub.ctx.storage.writes.run(async (tx) => {
       const conversation = (await findConversationOfCustomer(tx.db, customerId, conversationId))!;
-      return recordMessage(tx, hub.ctx.bus, {
+      return appendMessage(tx, hub.ctx.bus, {
         conversation,
         direction: 'out',
         body: question,

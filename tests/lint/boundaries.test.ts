@@ -42,6 +42,18 @@ describe('import-boundary lint', () => {
     ]);
   });
 
+  it('refuses a feature importing the timeline store implementations; the kernel may, and may not import a feature', async () => {
+    const code =
+      "export * from '../../storage/timeline-sqlite.js';\nexport * from '../../storage/timeline-postgres.js';\n";
+    expect(await violations('features/webhooks/fixture.ts', code)).toEqual([
+      'boundaries/dependencies',
+      'boundaries/dependencies',
+    ]);
+    const kernel = "export * from '../storage/timeline-store.js';\nexport * from '../features/inbox/publish.js';\n";
+    expect(await violations('timeline/fixture.ts', kernel)).toEqual(['boundaries/dependencies']);
+    expect(await violations('features/webhooks/fixture.ts', "export * from '../../timeline/index.js';\n")).toEqual([]);
+  });
+
   it('refuses a feature → feature import outside the allow-list', async () => {
     expect(FEATURE_PAIRS).not.toContainEqual(['ops', 'consent']);
     const code = "export * from '../consent/declarations.js';\n";

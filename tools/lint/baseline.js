@@ -10,7 +10,7 @@ export const UPWARD_IMPORTS = [
 ];
 
 /**
- * Feature → feature imports that exist today (53 pairs of the 17 × 16 possible). Anything
+ * Feature → feature imports that exist today (70 pairs of the 17 × 16 possible). Anything
  * else goes through the other feature's public entry, features/<name>/index.ts.
  */
 export const FEATURE_PAIRS = [
@@ -25,7 +25,6 @@ export const FEATURE_PAIRS = [
   ['consent', 'conversations'],
   ['consent', 'linking'],
   ['consent', 'pages'],
-  ['consent', 'realtime'],
   ['console', 'consent'],
   ['console', 'customers'],
   ['console', 'graph'],
@@ -36,10 +35,6 @@ export const FEATURE_PAIRS = [
   ['conversations', 'consent'],
   ['conversations', 'media'],
   ['conversations', 'pages'],
-  ['conversations', 'push'],
-  ['conversations', 'realtime'],
-  ['conversations', 'sms'],
-  ['conversations', 'webhooks'],
   ['customers', 'realtime'],
   ['escalation', 'consent'],
   ['escalation', 'sms'],
@@ -50,7 +45,6 @@ export const FEATURE_PAIRS = [
   ['graph', 'templates'],
   ['handover', 'conversations'],
   ['handover', 'pages'],
-  ['handover', 'webhooks'],
   ['inbox', 'consent'],
   ['inbox', 'conversations'],
   ['inbox', 'customers'],
@@ -62,8 +56,6 @@ export const FEATURE_PAIRS = [
   ['linking', 'conversations'],
   ['linking', 'customers'],
   ['linking', 'pages'],
-  ['linking', 'realtime'],
-  ['linking', 'webhooks'],
   ['media', 'inbox'],
   ['oauth', 'assistant'],
   ['oauth', 'consent'],
@@ -75,7 +67,6 @@ export const FEATURE_PAIRS = [
   ['push', 'webhooks'],
   ['realtime', 'conversations'],
   ['realtime', 'media'],
-  ['realtime', 'webhooks'],
   ['send-api', 'attachments'],
   ['send-api', 'consent'],
   ['send-api', 'conversations'],
@@ -84,7 +75,6 @@ export const FEATURE_PAIRS = [
   ['send-api', 'media'],
   ['send-api', 'pages'],
   ['send-api', 'profile-sharing'],
-  ['send-api', 'realtime'],
   ['send-api', 'templates'],
   ['send-api', 'webhooks'],
   ['sms', 'conversations'],
@@ -92,10 +82,8 @@ export const FEATURE_PAIRS = [
   ['sms', 'web'],
   ['sms', 'webhooks'],
   ['templates', 'consent'],
-  ['templates', 'webhooks'],
   ['webhooks', 'graph'],
   ['webhooks', 'pages'],
-  ['webhooks', 'realtime'],
 ];
 
 /** Files over 300 lines (tests and migrations excepted) → their line count, the ceiling. */
@@ -103,22 +91,19 @@ export const LONG_FILES = {
   'apps/sandbox-bank/src/bank/bot/bank-bot.ts': 305,
   'apps/sandbox-bank/src/bank/fraud/cases.ts': 451,
   'apps/server/src/app.ts': 311,
-  'apps/server/src/bus/nats-bus.ts': 316,
   'apps/server/src/cli.ts': 349,
   'apps/server/src/config.ts': 308,
   'apps/server/src/features/assistant/relay.ts': 357,
   'apps/server/src/features/attachments/attachments.ts': 437,
   'apps/server/src/features/console/routes.ts': 414,
-  'apps/server/src/features/conversations/record-message.ts': 320,
   'apps/server/src/features/inbox/inbox.ts': 301,
   'apps/server/src/features/oauth/routes.ts': 355,
   'apps/server/src/features/pages/pages.ts': 310,
-  'apps/server/src/features/webhooks/delivery-store.ts': 327,
+  'apps/server/src/features/webhooks/delivery-store.ts': 318,
   'apps/server/src/privacy/export.ts': 301,
   'apps/server/src/privacy/keystore.ts': 345,
   'apps/server/src/storage/schema.ts': 806,
   'apps/server/src/storage/write-queue.ts': 352,
-  'apps/server/src/workers/webhook-worker.ts': 338,
   'packages/sdk/src/webhooks/bot.ts': 323,
 };
 
@@ -161,7 +146,6 @@ export const LONG_FUNCTIONS = {
   'apps/server/src/privacy/erasure.ts': 68,
   'apps/server/src/privacy/export.ts': 205,
   'apps/server/src/storage/write-queue.ts': 68,
-  'apps/server/src/workers/webhook-worker.ts': 81,
   'apps/web/src/features/console/api-explorer.tsx': 103,
   'apps/web/src/features/console/consent-panel.tsx': 88,
   'apps/web/src/features/console/console-app.tsx': 91,

@@ -14,17 +14,22 @@ import { createMetrics } from './metrics.js';
 import { loggerOptions } from './logger.js';
 import { runsRole } from './services/roles.js';
 import { openStorage } from './storage/db.js';
+import { combineServices, type StorageServicesOpener } from './storage/services.js';
+import { timelineServices } from './timeline/consumers.js';
 import { vaultServices } from './privacy/vault-services.js';
 import { FsBlobStore, type BlobStore } from './storage/blob-store.js';
 import { maskingLogOptions } from './privacy/log-masking.js';
 import { egressPolicyFor, setEgressPolicy } from './privacy/egress-guard.js';
 import { openWitness } from './privacy/audit-witness.js';
 import path from 'node:path';
-import { startWebhookWorker } from './workers/webhook-worker.js';
+import { startWebhookWorker } from './features/webhooks/worker.js';
 import { startSlaWorker } from './features/inbox/sla-worker.js';
 import type { FastifyInstance } from 'fastify';
 import type { AlexaTrust } from './features/alexa/routes.js';
 import type { PasswordHasher } from './features/customers/passwords.js';
+import { inboxFollowsMessages } from './features/inbox/publish.js';
+import { pushFollowsUpdates } from './features/push/schedule.js';
+import { smsFollowsAlerts } from './features/sms/schedule.js';
 
 export interface HubOptions {
   /** In-memory SQLite (tests). */
@@ -53,6 +58,18 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/**
+ * What write jobs receive beside the transaction: the vault, and the timeline with its durable
+ * consumers, which run in the transaction of each message (timeline/consumers.ts): push and SMS
+ * schedule rows, and the inbox's live signal after commit.
+ */
+function storageServices(config: Config): StorageServicesOpener {
+  return combineServices(
+    vaultServices({ kek: config.kek, previousKeks: config.previousKeks }),
+    timelineServices([pushFollowsUpdates, smsFollowsAlerts, inboxFollowsMessages]),
+  );
+}
+
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   setEgressPolicy(egressPolicyFor(config));
   const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
@@ -63,7 +80,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     poolSize: config.DATABASE_POOL_SIZE,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     writeConcurrency: config.DATABASE_WRITE_CONCURRENCY,
-    services: vaultServices({ kek: config.kek, previousKeks: config.previousKeks }),
+    services: storageServices(config),
   });
   const metrics = createMetrics();
   const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });

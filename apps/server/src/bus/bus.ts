@@ -7,6 +7,9 @@ export function topicOf(event: BusEvent): string {
       return `customer.${event.customerId}`;
     case 'webhook.enqueued':
       return 'webhook.enqueued';
+    // What happens in a page's conversations, on one topic per page (the agents of the page follow it).
+    case 'message.appended':
+    case 'conversation.handed_over':
     case 'inbox.changed':
       return `inbox.${event.pageId}`;
     case 'page.profile':

@@ -10,7 +10,11 @@ export type BusEvent =
   | { name: 'customer.frame'; customerId: string; frame: ServerFrame }
   /** New webhook work is ready for an app. */
   | { name: 'webhook.enqueued'; appId: string }
-  /** Something the agent inbox of a page should refresh. */
+  /** A message was appended to a conversation of a page that its agents follow (the page inbox holds it). */
+  | { name: 'message.appended'; pageId: string; conversationId: string; mid: string }
+  /** A conversation's thread moved from one app to another (handover). */
+  | { name: 'conversation.handed_over'; pageId: string; conversationId: string }
+  /** The inbox's own state of a conversation changed (queued, taken, snoozed, …): agents re-read it. */
   | { name: 'inbox.changed'; pageId: string; conversationId: string; change: string; mid?: string }
   /** A page changed its Messenger Profile (public): open customer streams pass it on. */
   | { name: 'page.profile'; pageId: string }

@@ -6,37 +6,17 @@
  * subscribers still get every event, and the bus reconnects forever with exponential
  * backoff; each (re)connection calls the `onReconnect` handlers so streams re-sync.
  */
-import { ServerFrameSchema } from '@confide/protocol';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { z } from 'zod';
 import { retryDelayMs } from '../backoff.js';
+import { BusEventSchema } from './event-schema.js';
 import { topicOf, type Bus, type BusSettings, type Unsubscribe } from './bus.js';
 import type { BusEvent } from './events.js';
 import { MemoryBus } from './memory-bus.js';
 
 /** Subject prefixes and topic tokens: NATS subject tokens without wildcards or spaces. */
 export const SUBJECT_PREFIX_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-
-/** What arrives from other processes is checked like any other input. */
-const BusEventSchema = z.discriminatedUnion('name', [
-  z.object({ name: z.literal('customer.frame'), customerId: z.string(), frame: ServerFrameSchema }),
-  z.object({ name: z.literal('webhook.enqueued'), appId: z.string() }),
-  z.object({
-    name: z.literal('inbox.changed'),
-    pageId: z.string(),
-    conversationId: z.string(),
-    change: z.string(),
-    mid: z.string().optional(),
-  }),
-  z.object({ name: z.literal('page.profile'), pageId: z.string() }),
-  z.object({
-    name: z.literal('session.revoked'),
-    kind: z.enum(['customer', 'agent']),
-    ownerId: z.string().min(1).max(64),
-  }),
-]);
 
 export interface NatsBusOptions {
   /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */

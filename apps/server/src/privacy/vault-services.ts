@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Kek } from '../crypto/kek.js';
-import type { StoragePlace, StorageServicesOpener } from '../storage/services.js';
+import type { ServiceOpener, StoragePlace } from '../storage/services.js';
 import { PgKeyStore, SqliteKeyStore, type KeyStore } from './keystore.js';
 import { Vault } from './vault.js';
 
@@ -31,7 +31,7 @@ function openKeyStore(place: StoragePlace): KeyStore {
 }
 
 /** Opens the keystore beside a storage and the vault over it; ready once the KEK matches the keystore. */
-export function vaultServices(options: VaultServicesOptions): StorageServicesOpener {
+export function vaultServices(options: VaultServicesOptions): ServiceOpener {
   return (place) => {
     const keystore = openKeyStore(place);
     const vault = new Vault({ keystore, kek: options.kek, previousKeks: options.previousKeks ?? [] });

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusEvent } from '../bus/events.js';
-import { appendCustomerEvent } from '../features/realtime/event-log.js';
+import { appendFrame } from '../timeline/index.js';
 import type { WriteTx } from './write-queue.js';
 
 /** A bus that records the cursors published after commit, per customer. */
@@ -68,7 +68,7 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue with transac
           for (let k = 0; k < 25; k++) {
             // Arrivals spread in time, so batches start while others are in flight.
             await new Promise((r) => setTimeout(r, Math.random() * 3));
-            seqs.push(await writes.run((tx) => appendCustomerEvent(tx, bus, 'u_hot', frame(w * 25 + k), 1)));
+            seqs.push(await writes.run((tx) => appendFrame(tx, bus, 'u_hot', frame(w * 25 + k), 1)));
           }
           return seqs;
         }),

@@ -10,7 +10,7 @@
  * (storage/db.ts):
  * - `concurrency`: several group-commit transactions in flight at once, each on its own
  *   pooled connection. Row locks order what they share (the customer's event counter,
- *   features/realtime/event-log.ts); a job that loses a deadlock (40P01) or a serialization
+ *   timeline/ and storage/timeline-*.ts); a job that loses a deadlock (40P01) or a serialization
  *   conflict (40001) is run again, up to `maxAttempts` times.
  * - `optimistic`: jobs run without savepoints (two round trips fewer each). A job that fails
  *   having left nothing in the transaction (no write, no SQL error: the connection's

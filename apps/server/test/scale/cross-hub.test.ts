@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { NatsBus } from '../../src/bus/nats-bus.js';
 import { findConversationOfCustomer } from '../../src/features/conversations/store.js';
-import { recordMessage } from '../../src/features/conversations/record-message.js';
+import { appendMessage } from '../../src/timeline/index.js';
 import type { Hub } from '../../src/hub.js';
 import { createPage, openConversation, signUp } from '../helpers.js';
 import {
@@ -27,7 +27,7 @@ async function businessSays(hub: Hub, customerId: string, conversationId: string
   await hub.ctx.storage.writes.run(async (tx) => {
     const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
     if (conversation === undefined) throw new Error('no conversation');
-    return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: { text }, now: Date.now() });
+    return appendMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: { text }, now: Date.now() });
   });
 }
 

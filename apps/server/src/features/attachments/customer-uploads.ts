@@ -19,7 +19,7 @@ import type { HubContext } from '../../context.js';
 import { randomScopedId } from '../../crypto/tokens.js';
 import { ContentErasedError, type Access } from '../../privacy/purposes.js';
 import type { AttachmentsTable } from '../../storage/schema.js';
-import { recordMessage } from '../conversations/record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import { attachmentPayload, grantFileKey, type Attachments } from './attachments.js';
@@ -115,7 +115,7 @@ export class CustomerUploads {
         };
         await tx.db.insertInto('attachments').values(row).execute();
         await grantFileKey(tx, { attachmentId: id, customerId, conversationId: conv.id, fileKey, now });
-        const recorded = await recordMessage(tx, this.#ctx.bus, {
+        const recorded = await appendMessage(tx, this.#ctx.bus, {
           conversation: conv,
           direction: 'in',
           body: { attachments: [{ type, payload: { ...attachmentPayload(row), name: fileName, size: data.length } }] },

@@ -11,13 +11,13 @@ import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import { newId } from '../../crypto/tokens.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import { DAY_MS, DEFAULT_DURATION_DAYS, isConsentCategory, normalizeCategories } from './categories.js';
 import { listDeclarations } from './declarations.js';
 import { grantInTx } from './grants.js';
 import { postHubMessage } from './hub-message.js';
 import { findConsentState } from './ledger.js';
+import { appendFrame } from '../../timeline/index.js';
 
 /** What each category is called in the card and the sheet (the consent screen's words). */
 export const CATEGORY_WORDS: Readonly<Record<string, string>> = {
@@ -225,7 +225,7 @@ export class ConsentRequests {
         body: { text: reply },
         now,
       });
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.#ctx.bus,
         customerId,

@@ -9,7 +9,6 @@ import { SigningKeys } from '../../crypto/signing-keys.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { findConversationByPair, type ConversationRow } from '../conversations/store.js';
 import { unlinkInTx } from '../linking/unlink.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 import { DEFAULT_DURATION_DAYS } from './categories.js';
 import { declareCategory, listDeclarations, type Declaration } from './declarations.js';
 import { expireDueInTx, grantInTx, renewInTx, revokeInTx } from './grants.js';
@@ -18,6 +17,7 @@ import { privacyOverview } from './privacy-overview.js';
 import { findReceiptOfCustomer } from './receipts.js';
 import { sendDueReminders } from './reminders.js';
 import type { LedgerEntryView, PrivacyBusiness } from './schemas.js';
+import { appendFrame } from '../../timeline/index.js';
 
 export class Consents {
   private readonly ctx: HubContext;
@@ -129,7 +129,7 @@ export class Consents {
       const conv = await findConversationByPair(tx.db, customerId, pageId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await fn(tx, conv, now);
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.ctx.bus,
         customerId,

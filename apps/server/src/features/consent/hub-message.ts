@@ -2,12 +2,12 @@
  * Messages the hub itself writes into a conversation (expiry reminders and the
  * customer's answers to them). They appear in the customer's chat like any message but
  * are never sent to the business as webhooks, and an answer does not open the
- * business's 24-hour window.
+ * business's 24-hour window (the kernel's hub messages, src/timeline/).
  */
 import type { ChatMessage, MessageBody } from '@confide/protocol';
 import type { Bus } from '../../bus/bus.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { storeMessage, SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
+import { appendHubMessage } from '../../timeline/index.js';
 
 /** Prefix of quick-reply and postback payloads that belong to the hub, not the business. */
 export const RESERVED_PAYLOAD_PREFIX = 'CONFIDE_CONSENT_';
@@ -23,11 +23,5 @@ export function postHubMessage(
     system?: boolean;
   },
 ): Promise<ChatMessage> {
-  const { system, ...message } = input;
-  // Stored and streamed like any message, but no webhook and no 24-hour window.
-  return storeMessage(tx, bus, {
-    ...message,
-    opensWindow: false,
-    ...(system === true ? { messagingType: SYSTEM_LINE_TYPE } : {}),
-  });
+  return appendHubMessage(tx, bus, input);
 }

@@ -10,7 +10,7 @@ import {
   type TestClock,
   type TestHub,
 } from '../../../test/helpers.js';
-import { WebhookWorker } from '../../workers/webhook-worker.js';
+import { WebhookWorker } from '../webhooks/worker.js';
 
 const PASSWORD = 'owner password 1';
 

@@ -11,7 +11,7 @@ import {
   type TestClock,
   type TestHub,
 } from '../../../test/helpers.js';
-import { WebhookWorker } from '../../workers/webhook-worker.js';
+import { WebhookWorker } from '../webhooks/worker.js';
 import { generateVapidPair } from '../push/vapid.js';
 
 const PASSWORD = 'owner password 1';

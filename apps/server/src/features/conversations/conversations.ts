@@ -14,18 +14,15 @@ import {
   type SendChatMessageBody,
 } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import type { DeliveryReceipts } from '../realtime/delivery-receipts.js';
 import { newId, randomScopedId } from '../../crypto/tokens.js';
 import { handleReservedPayload } from '../consent/reminders.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
 import { presentPage, type Pages } from '../pages/pages.js';
 import { awaitingAnswers, recordAnswer } from './answers.js';
-import { personasOfRows } from './message-personas.js';
+import { personasOfRows } from '../../timeline/personas.js';
 import { readPageProfile } from './page-profile.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { mediaLinksFor } from '../media/media-links.js';
-import { recordMessage } from './record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { searchMessages } from './search.js';
 import {
   findConversationByPair,
@@ -37,6 +34,7 @@ import {
   type ConversationRow,
 } from './store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import { appendFrame, appendWebhook } from '../../timeline/index.js';
 
 /**
  * Runs inside the transaction of a customer's message, before it is recorded; returns the
@@ -44,13 +42,21 @@ import type { WriteTx } from '../../storage/write-queue.js';
  */
 export type CustomerMessageObserver = (tx: WriteTx, conversation: ConversationRow) => Promise<ConversationRow>;
 
+/** Told which messages the customer's app fetched (features/realtime/delivery-receipts.ts implements it). */
+export interface FetchedMessages {
+  note(
+    customerId: string,
+    messages: Iterable<Pick<ChatMessage, 'mid' | 'conversation_id' | 'direction' | 'created_at'>>,
+  ): void;
+}
+
 export class Conversations {
   private readonly ctx: HubContext;
   private readonly pages: Pages;
   /** Told which business messages the customer's app fetched (message_deliveries). */
-  private readonly deliveries: DeliveryReceipts | undefined;
+  private readonly deliveries: FetchedMessages | undefined;
   readonly #beforeCustomerMessage: CustomerMessageObserver[] = [];
-  constructor(ctx: HubContext, pages: Pages, deliveries?: DeliveryReceipts) {
+  constructor(ctx: HubContext, pages: Pages, deliveries?: FetchedMessages) {
     this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
@@ -215,7 +221,7 @@ export class Conversations {
         });
       }
       for (const observer of this.#beforeCustomerMessage) conv = await observer(tx, conv);
-      return recordMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
+      return appendMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
     });
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });
     return message;
@@ -228,14 +234,14 @@ export class Conversations {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
       await tx.db.updateTable('conversations').set({ customer_read_wm: now }).where('id', '=', conv.id).execute();
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.ctx.bus,
         customerId,
         { type: 'receipt', conversation_id: conv.id, side: 'customer', kind: 'read', watermark: now },
         now,
       );
-      await enqueueWebhook(tx, this.ctx.bus, {
+      await appendWebhook(tx, this.ctx.bus, {
         pageId: conv.page_id,
         conversationId: conv.id,
         customerId,

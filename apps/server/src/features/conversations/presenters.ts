@@ -2,9 +2,9 @@ import type { ChatMessage, Conversation, MessagePersona, PageSummary } from '@co
 import type { Vault } from '../../privacy/vault.js';
 import type { MediaLinks } from '../media/media-links.js';
 import { answeredPostback } from './answers.js';
-import { personaOf } from './message-personas.js';
+import { personaOf } from '../../timeline/personas.js';
 import type { MessageRow } from './store.js';
-import { SYSTEM_LINE_TYPE } from './record-message.js';
+import { SYSTEM_LINE_TYPE } from '../../timeline/index.js';
 
 /**
  * Opens the body for the customer it belongs to (purpose `deliver_to_customer`); `personas`

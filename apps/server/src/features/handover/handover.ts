@@ -10,8 +10,8 @@ import type { HubContext } from '../../context.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { findConversationByPsid, type ConversationRow } from '../conversations/store.js';
 import type { TokenPrincipal } from '../pages/pages.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
 import { currentOwner, PAGE_INBOX_APP_ID, primaryAppId, receiverIds } from './thread-owner.js';
+import { appendWebhook } from '../../timeline/index.js';
 
 type HandoverKind = 'pass_thread_control' | 'take_thread_control' | 'request_thread_control';
 
@@ -246,9 +246,7 @@ export class Handover {
     };
     for (const observer of this.#observers) await observer(tx, transfer);
     const pageId = conv.page_id;
-    tx.afterCommit(() =>
-      this.ctx.bus.publish({ name: 'inbox.changed', pageId, conversationId: conv.id, change: 'thread_owner' }),
-    );
+    tx.afterCommit(() => this.ctx.bus.publish({ name: 'conversation.handed_over', pageId, conversationId: conv.id }));
   }
 
   /** Enqueues one `messaging_handovers` item for `appId` (the page inbox has no webhook). */
@@ -260,7 +258,7 @@ export class Handover {
     detail: Record<string, unknown>,
   ): Promise<void> {
     if (appId === PAGE_INBOX_APP_ID) return;
-    await enqueueWebhook(tx, this.ctx.bus, {
+    await appendWebhook(tx, this.ctx.bus, {
       pageId: conv.page_id,
       conversationId: conv.id,
       customerId: conv.customer_id,

@@ -19,7 +19,7 @@ import { appendAudit } from '../../privacy/audit-log.js';
 import { maskCardNumbers } from '../../privacy/masking.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { findConversationByPsid } from '../conversations/store.js';
-import { enqueueWebhook } from '../webhooks/index.js';
+import { appendWebhook } from '../../timeline/index.js';
 import type { Agent } from './agents.js';
 import { findInboxConversation } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';
@@ -188,7 +188,7 @@ async function deliverDecision(
   approval: ApprovalDecision,
 ): Promise<void> {
   const now = approval.decided_at;
-  await enqueueWebhook(tx, ctx.bus, {
+  await appendWebhook(tx, ctx.bus, {
     pageId: row.page_id,
     conversationId: row.conversation_id,
     customerId: row.customer_id,

@@ -1,7 +1,7 @@
 /** One message of a conversation of the agent's page, as the agent sees it (the inbox stream's message frames). */
 import type { InboxMessage } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { personasOfRows } from '../conversations/message-personas.js';
+import { personasOfRows } from '../../timeline/personas.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import type { Agent } from './agents.js';
 import { presentInboxMessage } from './presenters.js';

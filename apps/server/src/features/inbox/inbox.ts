@@ -16,7 +16,7 @@ import {
   type InboxQueue,
 } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { personasOfRows } from '../conversations/message-personas.js';
+import { personasOfRows } from '../../timeline/personas.js';
 import { lastMessages, pageOfMessages } from '../conversations/store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import type { Handover } from '../handover/handover.js';

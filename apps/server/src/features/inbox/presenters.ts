@@ -1,9 +1,9 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
 import type { InboxAgent, InboxMessage, InboxQueueItem, InboxSlaState, MessagePersona } from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
-import { SYSTEM_LINE_TYPE } from '../conversations/record-message.js';
+import { SYSTEM_LINE_TYPE } from '../../timeline/index.js';
 import type { MediaLinks } from '../media/media-links.js';
-import { personaOf } from '../conversations/message-personas.js';
+import { personaOf } from '../../timeline/personas.js';
 import type { MessageRow } from '../conversations/store.js';
 import { answeredPostback } from '../conversations/answers.js';
 import type { Agent } from './agents.js';

@@ -14,10 +14,10 @@ import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
 import type { Agent } from './agents.js';
 import { findInboxConversation, type InboxConversationRow } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 import { postJoinedLine, postLeftLine } from './system-lines.js';
 import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } from './routing.js';
 import { meetSlaTimers, startSlaTimers } from './sla.js';
+import { appendFrame } from '../../timeline/index.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -243,7 +243,7 @@ export class InboxStates {
       .select('customer_id')
       .where('id', '=', transfer.conversationId)
       .executeTakeFirstOrThrow();
-    await appendCustomerEvent(
+    await appendFrame(
       tx,
       this.ctx.bus,
       conv.customer_id,

@@ -42,9 +42,10 @@ async function runInboxStream(
   conn.follow(
     `inbox.${pageId}`,
     (event) => {
-      if (event.name !== 'inbox.changed') return;
+      // A message appended to one of the inbox's conversations is one frame; the inbox's own changes are hints.
+      if (event.name !== 'inbox.changed' && event.name !== 'message.appended') return;
       const { conversationId, mid } = event;
-      const change = InboxChangeSchema.safeParse(event.change);
+      const change = InboxChangeSchema.safeParse(event.name === 'message.appended' ? 'message' : event.change);
       if (!change.success) return;
       chain = chain.then(async () => {
         if (change.data !== 'message' || mid === undefined)

@@ -7,7 +7,7 @@ import type { HubContext } from '../../context.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { postHubMessage } from '../consent/hub-message.js';
 import type { Agent } from './agents.js';
-import { publishInboxChange } from './publish.js';
+import { publishMessageAppended } from './publish.js';
 
 export function postJoinedLine(
   tx: WriteTx,
@@ -52,6 +52,6 @@ async function postLine(
     system: true,
   });
   // Agents with the conversation open get the line as a message frame.
-  publishInboxChange(tx, ctx.bus, conversation.page_id, conversation.id, 'message', message.mid);
+  publishMessageAppended(tx, ctx.bus, conversation.page_id, conversation.id, message.mid);
   return message;
 }

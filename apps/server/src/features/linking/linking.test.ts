@@ -13,7 +13,7 @@ import {
   type TestHub,
 } from '../../../test/helpers.js';
 import { assertProactiveSendAllowed } from '../consent/assert-consent.js';
-import { recordMessage } from '../conversations/record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
 import { resolveLinkingToken } from './linking-token.js';
 
@@ -72,7 +72,7 @@ for (const dialect of DIALECTS) {
       const row = await findConversationOfCustomer(hub.ctx.storage.db, alice.id, conv.id);
       if (row === undefined) throw new Error('no conversation');
       const button = await hub.ctx.storage.writes.run((tx) =>
-        recordMessage(tx, hub.ctx.bus, {
+        appendMessage(tx, hub.ctx.bus, {
           conversation: row,
           direction: 'out',
           appId: bank.app_id,

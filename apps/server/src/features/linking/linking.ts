@@ -18,11 +18,11 @@ import { grantInTx, revokeInTx } from '../consent/grants.js';
 import { findConsentState } from '../consent/ledger.js';
 import { findConversationByPsid, findConversationOfCustomer } from '../conversations/store.js';
 import type { Pages } from '../pages/pages.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 import { accountLinkUrls, businessLinkUrl } from './account-link-buttons.js';
 import { deliverLinkingEvent } from './deliver-linking-event.js';
 import { findLiveLinkingToken, hashLinkingToken, LINKING_TOKEN_TTL_MS, newLinkingToken } from './linking-token.js';
 import { unlinkInTx } from './unlink.js';
+import { appendFrame } from '../../timeline/index.js';
 
 export interface LinkRequest {
   conversationId: string;
@@ -179,7 +179,7 @@ export class Linking {
         // The screen showed the current grant ticked; every box unticked means "send me nothing".
         await revokeInTx(tx, { party: conv, source: 'linking', now });
       }
-      await appendCustomerEvent(
+      await appendFrame(
         tx,
         this.ctx.bus,
         conv.customer_id,

@@ -8,8 +8,7 @@ import type { Bus } from '../../bus/bus.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { revokeInTx } from '../consent/grants.js';
 import type { ConversationRow } from '../conversations/store.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
+import { appendFrame, appendWebhook } from '../../timeline/index.js';
 
 /** Unlinks a conversation; returns whether a link existed. Consent is revoked either way. */
 export async function unlinkInTx(
@@ -22,7 +21,7 @@ export async function unlinkInTx(
   const wasLinked = deleted.numDeletedRows > 0n;
   const revoked = await revokeInTx(tx, { party: conv, source: 'unlink', now });
   if (wasLinked) {
-    await enqueueWebhook(tx, bus, {
+    await appendWebhook(tx, bus, {
       pageId: conv.page_id,
       conversationId: conv.id,
       customerId: conv.customer_id,
@@ -34,7 +33,7 @@ export async function unlinkInTx(
     });
   }
   if (wasLinked || revoked) {
-    await appendCustomerEvent(
+    await appendFrame(
       tx,
       bus,
       conv.customer_id,

@@ -7,6 +7,7 @@
  */
 import { newId } from '../../crypto/tokens.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import type { TimelineConsumer } from '../../timeline/index.js';
 
 export interface SchedulePushInput {
   customerId: string;
@@ -43,3 +44,17 @@ export async function schedulePush(tx: WriteTx, input: SchedulePushInput): Promi
     )
     .execute();
 }
+
+/** Push consumes the timeline: a consented proactive update (a business message with a category) is queued for the devices. */
+export const pushFollowsUpdates: TimelineConsumer = async (tx, _bus, { entry, message }) => {
+  const { conversation: conv, direction, notificationCategory: category, now } = entry;
+  if (direction !== 'out' || !category) return;
+  await schedulePush(tx, {
+    customerId: conv.customer_id,
+    conversationId: conv.id,
+    pageId: conv.page_id,
+    mid: message.mid,
+    category,
+    now,
+  });
+};

@@ -11,7 +11,7 @@
 import type { ChatMessage } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
-import { enqueueWebhook } from '../webhooks/outbox.js';
+import { appendWebhook } from '../../timeline/index.js';
 
 interface PendingConversation {
   customerId: string;
@@ -107,7 +107,7 @@ export class DeliveryReceipts {
         .executeTakeFirst();
       if (moved.numUpdatedRows === 0n) return;
       const fresh = [...mids].filter(([, at]) => at > conv.customer_delivered_wm).sort((a, b) => a[1] - b[1]);
-      await enqueueWebhook(tx, this.#ctx.bus, {
+      await appendWebhook(tx, this.#ctx.bus, {
         pageId: conv.page_id,
         conversationId: conv.id,
         customerId,

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildTestHub, createPage, openConversation, signUp, DIALECTS, type TestHub } from '../../../test/helpers.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
-import { recordMessage } from '../conversations/record-message.js';
+import { appendMessage } from '../../timeline/index.js';
 import { mediaLinksFor } from '../media/media-links.js';
 
 /** A test WebSocket client that collects frames. */
@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
       await hub.ctx.storage.writes.run(async (tx) => {
         const conversation = await findConversationOfCustomer(tx.db, customerId, conversationId);
         if (conversation === undefined) throw new Error('no conversation');
-        return recordMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: { text }, now: Date.now() });
+        return appendMessage(tx, hub.ctx.bus, { conversation, direction: 'out', body: { text }, now: Date.now() });
       });
     }
 

@@ -13,7 +13,7 @@ import { PAGE_PROFILE_TOPIC } from '../../bus/bus.js';
 import type { HubContext } from '../../context.js';
 import { customerOf } from '../../http/customer-auth.js';
 import type { DeliveryReceipts } from './delivery-receipts.js';
-import { currentCursor, readCustomerEvents } from './event-log.js';
+import { currentCursor, readCustomerEvents } from '../../timeline/index.js';
 import { mediaLinksFor } from '../media/media-links.js';
 import type { LiveSessions, SessionWatch } from './live-sessions.js';
 import { LiveSocket, liveStreamRoute, type UpgradeAuth } from './live-socket.js';

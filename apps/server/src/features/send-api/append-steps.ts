@@ -1,12 +1,11 @@
 /**
  * The Send API's last steps, which write (or publish) once every check has passed: append
  * a message to the conversation's timeline, append the page's read receipt, or publish a
- * typing frame. `appendMessage` is the one place the Send API records a message.
+ * typing frame. `appendMessage` is the one place the Send API records a message (through the kernel, src/timeline/).
  */
 import type { SendMessageResponse } from '@confide/protocol';
 import { closeQuestion } from '../conversations/answers.js';
-import { recordMessage } from '../conversations/record-message.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
+import { appendFrame, appendMessage as appendToConversation } from '../../timeline/index.js';
 import { need, type SendStep } from './pipeline/send-state.js';
 
 /** The message, its quoted question closed and its attachments linked, in the send's transaction. */
@@ -18,7 +17,7 @@ export const appendMessage: SendStep = {
     const conv = need(s.conv, 'recipient');
     const draft = need(s.draft, 'draft');
     const { now } = s;
-    const message = await recordMessage(tx, env.ctx.bus, {
+    const message = await appendToConversation(tx, env.ctx.bus, {
       conversation: conv,
       direction: 'out',
       body: draft.body,
@@ -54,7 +53,7 @@ export const markSeen: SendStep = {
     const conv = need(s.conv, 'recipient');
     const { now } = s;
     await tx.db.updateTable('conversations').set({ page_read_wm: now }).where('id', '=', conv.id).execute();
-    await appendCustomerEvent(
+    await appendFrame(
       tx,
       env.ctx.bus,
       conv.customer_id,

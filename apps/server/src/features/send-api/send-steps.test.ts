@@ -1,6 +1,6 @@
 /**
  * The Send API's table and runner (send-steps.ts, run-send.ts): every row checks before it
- * writes, the message rows share one append step (the only call of `recordMessage`), and
+ * writes, the message rows share one append step (the only append to the kernel), and
  * the runner runs request steps before the transaction, stops at the first refusal and
  * starts each run of a job from the request steps' state.
  */
@@ -58,14 +58,16 @@ describe('the Send API table', () => {
     }
   });
 
-  it('appends messages in one step, the only place the Send API calls recordMessage', () => {
+  it('appends messages in one step, the only place the Send API appends to the timeline', () => {
     expect(SEND_TABLE.message.steps.at(-1)).toBe(appendMessage);
     expect(SEND_TABLE.utility.steps.at(-1)).toBe(appendMessage);
     const dir = path.dirname(fileURLToPath(import.meta.url));
     const sources = [...fs.readdirSync(dir), ...fs.readdirSync(path.join(dir, 'pipeline')).map((f) => `pipeline/${f}`)]
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => ({ f, text: fs.readFileSync(path.join(dir, f), 'utf8') }));
-    const calls = sources.flatMap(({ f, text }) => (text.match(/\brecordMessage\(/g) ?? []).map(() => f));
+    const calls = sources.flatMap(({ f, text }) =>
+      (text.match(/\b(appendToConversation|appendToTimeline|appendMessage)\(/g) ?? []).map(() => f),
+    );
     expect(calls).toEqual(['append-steps.ts']);
   });
 

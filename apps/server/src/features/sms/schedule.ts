@@ -7,6 +7,7 @@
  */
 import { newId } from '../../crypto/tokens.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import type { TimelineConsumer } from '../../timeline/index.js';
 
 /** The only category the hub lets reach a phone by SMS. */
 export const SMS_CATEGORIES: readonly string[] = ['fraud_alerts'];
@@ -46,3 +47,11 @@ export async function scheduleSms(
     })
     .execute();
 }
+
+/** SMS consumes the timeline: a fraud alert's question still unanswered later is texted. */
+export const smsFollowsAlerts: TimelineConsumer = async (tx, _bus, { entry, message }) => {
+  const { conversation: conv, direction, notificationCategory: category, now } = entry;
+  if (direction !== 'out' || !category) return;
+  const step = { customerId: conv.customer_id, conversationId: conv.id, pageId: conv.page_id, mid: message.mid };
+  await scheduleSms(tx, { ...step, category, awaitsAnswer: entry.awaitsAnswer ?? false, now });
+};

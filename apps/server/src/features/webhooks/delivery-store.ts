@@ -8,12 +8,10 @@
  * has a single writer).
  */
 import type { Kysely } from 'kysely';
-import type { Bus } from '../../bus/bus.js';
-import type { DialectName } from '../../storage/migrations/index.js';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
+import { timelineStoreOf } from '../../storage/timeline-store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { appendCustomerEvent } from '../realtime/event-log.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
@@ -135,21 +133,14 @@ export interface ClaimOptions {
   now: number;
   leaseMs: number;
   limit: number;
-  dialect: DialectName;
 }
 
 /** Leases the first `limit` pending rows of an app when its head is due; null otherwise. */
 export async function claimBatch(
   tx: WriteTx,
-  { appId, owner, now, leaseMs, limit, dialect }: ClaimOptions,
+  { appId, owner, now, leaseMs, limit }: ClaimOptions,
 ): Promise<ClaimedBatch | null> {
-  let appQuery = tx.db
-    .selectFrom('apps')
-    .select(['id', 'page_id', 'webhook_url'])
-    .where('id', '=', appId)
-    .where('webhook_status', '=', 'active');
-  if (dialect === 'postgres') appQuery = appQuery.forUpdate().skipLocked();
-  const app = await appQuery.executeTakeFirst();
+  const app = await timelineStoreOf(tx.db).lockOutboxApp(tx.db, appId);
   if (app === undefined || app.webhook_url === null) return null;
 
   const rows = await pendingHead.rows(tx.db, { appId, limit });
@@ -216,17 +207,24 @@ export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: stri
     .execute();
 }
 
+/** A conversation whose page-side delivery watermark a delivered batch moved. */
+export interface MovedReceipt {
+  customerId: string;
+  conversationId: string;
+  watermark: number;
+}
+
 /**
  * Marks a batch delivered, ends the app's failure run, and advances the page-side
- * delivery watermark (with a persisted receipt frame) of every conversation whose
- * messages or postbacks were in the batch. Returns whether the app had been failing.
+ * delivery watermark of every conversation whose messages or postbacks were in the batch.
+ * Returns whether the app had been failing, and the watermarks it moved (the worker appends
+ * their receipt frames to the timeline in the same transaction).
  */
 export async function recordSuccess(
   tx: WriteTx,
-  bus: Bus,
   batch: ClaimedBatch,
   now: number,
-): Promise<{ recovered: boolean }> {
+): Promise<{ recovered: boolean; receipts: MovedReceipt[] }> {
   await markDelivered.run(tx.db, { ids: listParam(tx.db, idsOf(batch)), now });
   const healed = await healApp.run(tx.db, { appId: batch.appId });
 
@@ -241,19 +239,12 @@ export async function recordSuccess(
   const receipts = [...newest].sort(([, a], [, b]) =>
     a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
   );
+  const moved: MovedReceipt[] = [];
   for (const [conversationId, { customerId, watermark }] of receipts) {
-    const moved = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
-    if (!moved.numAffectedRows) continue;
-    const frame = {
-      type: 'receipt',
-      conversation_id: conversationId,
-      side: 'page',
-      kind: 'delivery',
-      watermark,
-    } as const;
-    await appendCustomerEvent(tx, bus, customerId, frame, now);
+    const result = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
+    if (result.numAffectedRows) moved.push({ customerId, conversationId, watermark });
   }
-  return { recovered: (healed.numAffectedRows ?? 0n) > 0n };
+  return { recovered: (healed.numAffectedRows ?? 0n) > 0n, receipts: moved };
 }
 
 export interface FailureOptions {

@@ -10,7 +10,7 @@ import {
   testClock,
   type TestHub,
 } from '../../../test/helpers.js';
-import { WebhookWorker } from '../../workers/webhook-worker.js';
+import { WebhookWorker } from './worker.js';
 import { runWebhookCommand } from './cli-commands.js';
 
 /** A callback endpoint answering the handshake like Meta's sample (403 on a wrong token). */

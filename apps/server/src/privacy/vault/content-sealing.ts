@@ -7,7 +7,6 @@
 import type { MessageBody } from '@confide/protocol';
 import { decodeJson, decodeMessageBody, encodeJson } from '../../storage/content.js';
 import { decrypt, encrypt } from '../aead.js';
-import { maskDeep } from '../masking.js';
 import type { Access } from '../purposes.js';
 import type { AccessGate, SealedColumn } from './access-gate.js';
 import type { KeyRing } from './key-ring.js';
@@ -61,12 +60,8 @@ export class ContentSealing {
   async #seal(column: SealedColumn, customerId: string, conversationId: string, value: unknown): Promise<string> {
     if (conversationId.includes('.')) throw new Error('conversation ids cannot contain dots');
     const key = await this.#keys.sealingKey(customerId, conversationId);
-    // Masking again here covers every writer, not only recordMessage (defence in depth).
-    const sealed = encrypt(
-      key,
-      Buffer.from(encodeJson(maskDeep(value)), 'utf8'),
-      aad(column, customerId, conversationId),
-    );
+    // Callers mask before sealing, once: the messaging kernel (timeline/append.ts), inbox notes and approvals.
+    const sealed = encrypt(key, Buffer.from(encodeJson(value), 'utf8'), aad(column, customerId, conversationId));
     return `${VERSION}.${conversationId}.${sealed.toString('base64url')}`;
   }
 

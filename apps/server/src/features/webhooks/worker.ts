@@ -9,34 +9,23 @@
  * another worker about one lease later.
  */
 import { randomBytes } from 'node:crypto';
-import type { HubContext } from '../context.js';
-import type { Pages } from '../features/pages/pages.js';
-import { retryDelayMs } from '../features/webhooks/backoff.js';
-import { isTransientDbError } from '../storage/db-errors.js';
+import type { HubContext } from '../../context.js';
+import type { Pages } from '../pages/pages.js';
+import { retryDelayMs } from './backoff.js';
 import {
   claimBatch,
   countFailingApps,
   findDueApps,
   recordFailure,
   recordSuccess,
-  releaseBatch,
-  renewLease,
   type ClaimedBatch,
-} from '../features/webhooks/delivery-store.js';
-import { buildEnvelope } from '../features/webhooks/envelope.js';
-import { postWebhook, type PostWebhookResult } from '../features/webhooks/post-webhook.js';
-import { standardMessageId } from '../features/webhooks/standard-webhooks.js';
-import { recordAttempt, type AttemptInput } from '../features/webhooks/attempt-log.js';
-import { egressPolicyFor } from '../privacy/egress-guard.js';
-import type { WriteTx } from '../storage/write-queue.js';
-
-/** A batch's lease kept alive by the worker delivering it. */
-interface LeaseHold {
-  /** Aborted when a renewal finds the lease taken by another worker. */
-  readonly signal: AbortSignal;
-  /** Stops renewing (after the outcome is recorded). */
-  release(): Promise<void>;
-}
+  type MovedReceipt,
+} from './delivery-store.js';
+import { holdLease } from './worker-lease.js';
+import { appendToTimeline, type FrameEntry } from '../../timeline/index.js';
+import { postBatch } from './worker-post.js';
+import type { PostWebhookResult } from './post-webhook.js';
+import { recordAttempt, type AttemptInput } from './attempt-log.js';
 
 export interface WebhookWorkerOptions {
   /** Lease owner name; unique per worker. */
@@ -158,12 +147,11 @@ export class WebhookWorker {
           now: this.#ctx.now(),
           leaseMs: config.WEBHOOK_LEASE_MS,
           limit: config.WEBHOOK_BATCH_SIZE,
-          dialect: storage.dialect,
         }),
       );
       if (batch === null) return;
       this.#again.delete(appId);
-      const lease = this.#holdLease(batch);
+      const lease = holdLease(this.#ctx, batch);
       let delivered: boolean;
       try {
         delivered = await this.#deliver(batch, lease.signal);
@@ -174,75 +162,10 @@ export class WebhookWorker {
     }
   }
 
-  /**
-   * Renews the batch's lease every third of `WEBHOOK_LEASE_MS`: two missed renewals (a slow
-   * database, a busy event loop) still keep it. A renewal that finds the lease gone means
-   * this process stalled past it and another worker owns the batch now: the POST is aborted.
-   */
-  #holdLease(batch: ClaimedBatch): LeaseHold {
-    const { config, storage, log } = this.#ctx;
-    const lost = new AbortController();
-    let renewing: Promise<void> | null = null;
-    const renew = async () => {
-      try {
-        const held = await storage.writes.run((tx) => renewLease(tx, batch, this.#ctx.now() + config.WEBHOOK_LEASE_MS));
-        if (!held && !lost.signal.aborted) {
-          log.warn(
-            { appId: batch.appId, pageId: batch.pageId },
-            'webhook lease lost to another worker; leaving the batch to it',
-          );
-          lost.abort();
-        }
-      } catch (err) {
-        log.debug({ err, appId: batch.appId }, 'webhook lease renewal failed; trying again at the next beat');
-      }
-    };
-    const timer = setInterval(
-      () => {
-        renewing ??= renew().finally(() => (renewing = null));
-      },
-      Math.max(1, Math.floor(config.WEBHOOK_LEASE_MS / 3)),
-    );
-    timer.unref();
-    return {
-      signal: lost.signal,
-      async release() {
-        clearInterval(timer);
-        await renewing;
-      },
-    };
-  }
-
   /** Posts one batch and records the outcome; true when it was delivered. */
   async #deliver(batch: ClaimedBatch, leaseLost: AbortSignal): Promise<boolean> {
-    const { config, metrics, log, bus } = this.#ctx;
-    let secret: string;
-    let standardSecret: string | null;
-    try {
-      ({ appSecret: secret, standardSecret } = await this.#pages.webhookSecrets(batch.appId));
-    } catch (err) {
-      await this.#ctx.storage.writes.run((tx) => releaseBatch(tx, batch, this.owner));
-      throw err;
-    }
-    const body = buildEnvelope(batch.events, this.#ctx.now());
-    const result = await postWebhook({
-      url: batch.url,
-      body,
-      appSecret: secret,
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      egress: egressPolicyFor(config),
-      signal: leaseLost,
-      standard:
-        standardSecret === null
-          ? undefined
-          : {
-              secret: standardSecret,
-              id: standardMessageId(
-                batch.appId,
-                batch.events.map((e) => e.id),
-              ),
-            },
-    });
+    const { metrics, log, bus } = this.#ctx;
+    const result = await postBatch(this.#ctx, this.#pages, batch, leaseLost, this.owner);
     // Another worker owns the batch now and records its outcome.
     if (!result.ok && leaseLost.aborted) return false;
     const now = this.#ctx.now();
@@ -254,9 +177,16 @@ export class WebhookWorker {
 
     if (result.ok) {
       this.#backoff.delete(batch.appId);
-      const { recovered } = await this.#complete(async (tx) => {
+      const { recovered } = await this.#ctx.storage.writes.run(async (tx) => {
         await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
-        return recordSuccess(tx, bus, batch, now);
+        const success = await recordSuccess(tx, batch, now);
+        // The customer's streams learn that the page's app received the messages.
+        await appendToTimeline(
+          tx,
+          bus,
+          success.receipts.map((r) => deliveredFrame(r, now)),
+        );
+        return success;
       });
       if (recovered) {
         log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
@@ -265,13 +195,20 @@ export class WebhookWorker {
       return true;
     }
 
+    await this.#failed(batch, result, now);
+    return false;
+  }
+
+  /** Schedules the retry, moves the app's failure clock and says so in the log. */
+  async #failed(batch: ClaimedBatch, result: PostWebhookResult & { ok: false }, now: number): Promise<void> {
+    const { config, log } = this.#ctx;
     const delay = retryDelayMs(batch.attempts + 1, {
       baseMs: config.WEBHOOK_RETRY_BASE_MS,
       capMs: config.WEBHOOK_RETRY_CAP_MS,
       random: this.#random,
     });
     this.#backoff.set(batch.appId, now + delay);
-    const outcome = await this.#complete(async (tx) => {
+    const outcome = await this.#ctx.storage.writes.run(async (tx) => {
       await recordAttempt(tx.db, this.#attemptOf(batch, result, now));
       return recordFailure(tx, batch, {
         now,
@@ -293,7 +230,6 @@ export class WebhookWorker {
     if (outcome.disabled)
       log.warn(facts, 'webhook disabled after failing too long; events are kept until `confide webhook enable`');
     if (outcome.alerted || outcome.disabled) await this.#refreshGauge();
-    return false;
   }
 
   #attemptOf(batch: ClaimedBatch, result: PostWebhookResult, now: number): AttemptInput {
@@ -305,22 +241,6 @@ export class WebhookWorker {
       attempt: batch.attempts + 1,
       result,
     };
-  }
-
-  /**
-   * Records an attempt's outcome, retrying when the transaction loses a lock race
-   * (PostgreSQL deadlock or serialisation failure): giving up would leave the batch
-   * leased, and it would be posted again once the lease expires.
-   */
-  async #complete<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#ctx.storage.writes.run(fn);
-      } catch (err) {
-        if (!isTransientDbError(err) || attempt >= 8) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      }
-    }
   }
 
   async #refreshGauge(): Promise<void> {
@@ -335,4 +255,16 @@ export class WebhookWorker {
 /** Starts the worker that runs inside the hub when SERVICES includes `worker`. */
 export function startWebhookWorker(ctx: HubContext, pages: Pages): WebhookWorker {
   return new WebhookWorker(ctx, pages).start();
+}
+
+/** The page-side delivery receipt of a moved watermark, as a frame for the customer's streams. */
+function deliveredFrame(r: MovedReceipt, now: number): FrameEntry {
+  const frame = {
+    type: 'receipt',
+    conversation_id: r.conversationId,
+    side: 'page',
+    kind: 'delivery',
+    watermark: r.watermark,
+  } as const;
+  return { kind: 'frame', customerId: r.customerId, frame, now };
 }

@@ -9,8 +9,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyWebhookSignature } from '@confide/protocol';
-import { loadConfig } from '../config.js';
-import { createHub, type Hub } from '../hub.js';
+import { loadConfig } from '../../config.js';
+import { createHub, type Hub } from '../../hub.js';
 import {
   DIALECTS,
   PG_URL,
@@ -20,8 +20,8 @@ import {
   testClock,
   type DialectName,
   type TestClock,
-} from '../../test/helpers.js';
-import { WebhookWorker } from './webhook-worker.js';
+} from '../../../test/helpers.js';
+import { WebhookWorker } from './worker.js';
 
 // ---- a real webhook receiver on 127.0.0.1 -------------------------------------------
 

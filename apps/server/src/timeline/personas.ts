@@ -4,7 +4,7 @@
  */
 import type { MessagePersona } from '@confide/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../storage/schema.js';
+import type { Database } from '../storage/schema.js';
 
 /** A persona row as messages show it. */
 export const presentPersona = (row: { id: string; name: string; profile_picture_url: string }): MessagePersona => ({

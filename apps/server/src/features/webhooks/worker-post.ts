@@ -1,0 +1,46 @@
+/** One POST of a claimed batch to its app's callback (worker.ts): signed, enveloped, under the egress guard. */
+import type { HubContext } from '../../context.js';
+import { egressPolicyFor } from '../../privacy/egress-guard.js';
+import type { Pages } from '../pages/pages.js';
+import { releaseBatch, type ClaimedBatch } from './delivery-store.js';
+import { buildEnvelope } from './envelope.js';
+import { postWebhook, type PostWebhookResult } from './post-webhook.js';
+import { standardMessageId } from './standard-webhooks.js';
+
+/** Posts the batch; aborted when the lease is lost. A batch whose app secrets cannot be read is given back. */
+export async function postBatch(
+  ctx: HubContext,
+  pages: Pages,
+  batch: ClaimedBatch,
+  leaseLost: AbortSignal,
+  owner: string,
+): Promise<PostWebhookResult> {
+  const { config } = ctx;
+  let secret: string;
+  let standardSecret: string | null;
+  try {
+    ({ appSecret: secret, standardSecret } = await pages.webhookSecrets(batch.appId));
+  } catch (err) {
+    await ctx.storage.writes.run((tx) => releaseBatch(tx, batch, owner));
+    throw err;
+  }
+  const standard =
+    standardSecret === null
+      ? undefined
+      : {
+          secret: standardSecret,
+          id: standardMessageId(
+            batch.appId,
+            batch.events.map((e) => e.id),
+          ),
+        };
+  return postWebhook({
+    url: batch.url,
+    body: buildEnvelope(batch.events, ctx.now()),
+    appSecret: secret,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    egress: egressPolicyFor(config),
+    signal: leaseLost,
+    standard,
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The timeline's store port: every SQL statement that writes a conversation's timeline (the
+ * message rows, the conversation's timestamps, the per-customer event log with its cursors
+ * and the webhook outbox) sits behind it, one implementation per dialect
+ * (timeline-sqlite.ts, timeline-postgres.ts). The port takes data — a batch of append
+ * commands: plain objects whose content is already sealed — and returns data (cursors and
+ * the apps that got an outbox row), so an implementation can run elsewhere (a worker
+ * thread for SQLite) or write a batch with set-based statements (PostgreSQL).
+ *
+ * The messaging kernel (src/timeline/) builds the commands; domain code never sees a dialect.
+ */
+import type { Kysely } from 'kysely';
+import { dialectOf } from './prepared.js';
+import type { Database } from './schema.js';
+import { postgresTimelineStore } from './timeline-postgres.js';
+import { sqliteTimelineStore } from './timeline-sqlite.js';
+
+/** A `messages` row, its body sealed. */
+export type MessageRecord = {
+  mid: string;
+  conversationId: string;
+  direction: 'in' | 'out';
+  body: string;
+  now: number;
+  appId: string | null;
+  personaId: string | null;
+  messagingType: string | null;
+  tag: string | null;
+  notificationCategory: string | null;
+  awaitsAnswer: number;
+};
+
+/** A `customer_events` row but its cursor, which the store assigns (the customer's next). */
+export type EventRecord = {
+  customerId: string;
+  conversationId: string;
+  type: 'message' | 'receipt' | 'conversation';
+  /** A message event refers to its message row (`mid`); other frames carry their JSON in `data`. */
+  ref: string | null;
+  data: string;
+  now: number;
+};
+
+/**
+ * A webhook event for the apps of a page. The store routes it: every app with a callback URL,
+ * only `targetAppId` when given, as `standby` when another app owns the thread, and only to
+ * apps subscribed to the (resulting) field. The payload is sealed once for every app.
+ */
+export type OutboxRecord = {
+  pageId: string;
+  conversationId: string;
+  field: string;
+  targetAppId: string | null;
+  threadOwnerAppId: string | null;
+  payload: string;
+  now: number;
+};
+
+/** One append: any of a message (with the conversation's timestamps), a customer event, an outbox event. */
+export interface AppendCommand {
+  message?: { row: MessageRecord; opensWindow: boolean };
+  event?: EventRecord;
+  outbox?: OutboxRecord;
+}
+
+/** What an append wrote: the event's cursor (null without one), the apps that got an outbox row. */
+export interface AppendOutcome {
+  seq: number | null;
+  apps: string[];
+}
+
+/** A persona as a message shows it. */
+export interface PersonaRecord {
+  id: string;
+  name: string;
+  profile_picture_url: string;
+}
+
+export interface TimelineStore {
+  /** Writes the commands in order inside the transaction `db` belongs to; one outcome per command. */
+  append(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
+  /** The persona a message is sent under (its name and picture go on the customer's frame). */
+  persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;
+  /**
+   * The outbox's delivery side: an active app whose queue a worker is about to claim, its row
+   * locked for the claim (skipped when another worker holds it); undefined otherwise.
+   */
+  lockOutboxApp(db: Kysely<Database>, appId: string): Promise<OutboxApp | undefined>;
+}
+
+/** An app as the outbox's delivery claims it. */
+export interface OutboxApp {
+  id: string;
+  page_id: string;
+  webhook_url: string | null;
+}
+
+/** The implementation for the dialect behind `db`. */
+export function timelineStoreOf(db: Kysely<Database>): TimelineStore {
+  return dialectOf(db) === 'postgres' ? postgresTimelineStore : sqliteTimelineStore;
+}

@@ -1,0 +1,181 @@
+/**
+ * The messaging kernel's one use case: append entries to conversations' timelines inside a
+ * write transaction. It masks and seals each message once, builds its stream frame and
+ * webhook payload once, hands the store port (storage/timeline-store.ts) a batch of plain
+ * commands, and after commit announces what was appended: the persisted frames to the
+ * customers' streams and the new webhook work to the delivery worker.
+ *
+ * Nothing else writes `messages`, `customer_events`, the customers' event counters or
+ * `webhook_outbox` rows.
+ */
+import type { ChatMessage, MessageBody, ServerFrame } from '@confide/protocol';
+import type { Bus } from '../bus/bus.js';
+import { newSortableId } from '../crypto/tokens.js';
+import { maskDeep } from '../privacy/masking.js';
+import type { AppendCommand } from '../storage/timeline-store.js';
+import { timelineStoreOf } from '../storage/timeline-store.js';
+import type { WriteTx } from '../storage/write-queue.js';
+import type { MessageAppended } from './consumers.js';
+import type { Appended, MessageEntry, TimelineEntry } from './entries.js';
+import { eventRecord, type NewFrame } from './frames.js';
+import { presentPersona } from './personas.js';
+import { pageOutbox, sealedOutbox, sealMessageBody } from './seal.js';
+import { customerItem, echoItem, type WebhookEvent } from './webhook-items.js';
+
+/** `messages.messaging_type` of a hub-written system line (`system: true` on the wire): "Ada joined". */
+export const SYSTEM_LINE_TYPE = 'CONFIDE_SYSTEM';
+
+/** An entry made ready for the store: its command, and what to announce once committed. */
+interface Planned {
+  command: AppendCommand;
+  message: ChatMessage | null;
+  /** The customer whose stream gets the frame, and the frame. */
+  frame: { customerId: string; frame: NewFrame } | null;
+}
+
+/** Appends the entries in order; one result per entry. Announcements run only after commit. */
+export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly TimelineEntry[]): Promise<Appended[]> {
+  const planned: Planned[] = [];
+  for (const entry of entries) planned.push(await plan(tx, entry));
+  const outcomes = await timelineStoreOf(tx.db).append(
+    tx.db,
+    planned.map((p) => p.command),
+  );
+  const appended = planned.map((p, i) => {
+    const { seq, apps } = outcomes[i] ?? { seq: null, apps: [] };
+    if (p.frame !== null && seq !== null) announceFrame(tx, bus, p.frame.customerId, p.frame.frame, seq);
+    for (const appId of apps) tx.afterCommit(() => bus.publish({ name: 'webhook.enqueued', appId }));
+    return { message: p.message, cursor: seq, apps };
+  });
+  // Business and customer messages go to the subscribed consumers, in this transaction.
+  const facts: MessageAppended[] = [];
+  entries.forEach((entry, i) => {
+    const message = appended[i]?.message;
+    if (entry.kind === 'message' && message) facts.push({ entry, message });
+  });
+  if (facts.length > 0) await tx.timeline.deliver(tx, bus, facts);
+  return appended;
+}
+
+async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {
+  switch (entry.kind) {
+    case 'message':
+      return planMessage(tx, entry, { opensWindow: entry.direction === 'in', webhook: messageWebhook(entry) });
+    case 'hub_message': {
+      const { conversation, direction, body, now, system } = entry;
+      const fields = { conversation, direction, body, now, messagingType: system === true ? SYSTEM_LINE_TYPE : null };
+      return planMessage(tx, fields, { opensWindow: false, webhook: null });
+    }
+    case 'frame':
+      return {
+        command: { event: eventRecord(entry.customerId, entry.frame, entry.now) },
+        message: null,
+        frame: { customerId: entry.customerId, frame: entry.frame },
+      };
+    case 'webhook':
+      // Card numbers are masked before anything is sealed (a handover's metadata may carry one).
+      return {
+        command: { outbox: await sealedOutbox(tx, { ...entry.event, item: maskDeep(entry.event.item) }) },
+        message: null,
+        frame: null,
+      };
+    case 'page_webhook':
+      return {
+        command: { outbox: pageOutbox(entry.pageId, entry.field, entry.value, entry.now) },
+        message: null,
+        frame: null,
+      };
+  }
+}
+
+/** What a message row and frame are made of (a business's or customer's message, or the hub's). */
+type MessageFields = Omit<MessageEntry, 'kind' | 'conversation' | 'webhookBody'> & {
+  conversation: { id: string; customer_id: string };
+};
+
+/** How a message reaches the business: whether it opens the window, and its webhook event (none for the hub's). */
+interface MessageRoute {
+  opensWindow: boolean;
+  webhook: ((mid: string, body: MessageBody) => WebhookEvent) | null;
+}
+
+/** The business hears of a customer's message (or postback) and of its own messages as echoes. */
+function messageWebhook(entry: MessageEntry): MessageRoute['webhook'] {
+  const { conversation: conv, direction, now } = entry;
+  return (mid, body) => {
+    const { field, item } =
+      direction === 'in'
+        ? customerItem(mid, entry.webhookBody === undefined ? body : maskDeep(entry.webhookBody))
+        : echoItem(mid, body, entry.appId ?? null);
+    return {
+      pageId: conv.page_id,
+      conversationId: conv.id,
+      customerId: conv.customer_id,
+      psid: conv.psid,
+      field,
+      item,
+      threadOwnerAppId: conv.thread_owner_app_id,
+      fromPage: direction === 'out',
+      timestamp: now,
+    };
+  };
+}
+
+async function planMessage(tx: WriteTx, input: MessageFields, route: MessageRoute): Promise<Planned> {
+  const { conversation: conv, direction, now } = input;
+  // Card numbers are masked once, before anything is stored, streamed or sent on (privacy/masking.ts).
+  const body = maskDeep(input.body);
+  const mid = newSortableId('m');
+  const personaRow = input.personaId ? await timelineStoreOf(tx.db).persona(tx.db, input.personaId) : undefined;
+  const message = chatMessage(input, mid, body, personaRow === undefined ? null : presentPersona(personaRow));
+  const frame: NewFrame = { type: 'message', message };
+  const command: AppendCommand = {
+    message: {
+      row: {
+        mid,
+        conversationId: conv.id,
+        direction,
+        body: await sealMessageBody(tx, conv, body),
+        now,
+        appId: input.appId ?? null,
+        personaId: input.personaId ?? null,
+        messagingType: input.messagingType ?? null,
+        tag: input.tag ?? null,
+        notificationCategory: input.notificationCategory ?? null,
+        awaitsAnswer: input.awaitsAnswer ? 1 : 0,
+      },
+      opensWindow: route.opensWindow,
+    },
+    event: eventRecord(conv.customer_id, frame, now),
+  };
+  if (route.webhook !== null) command.outbox = await sealedOutbox(tx, route.webhook(mid, body));
+  return { command, message, frame: { customerId: conv.customer_id, frame } };
+}
+
+/** The stream's view of a message just stored. */
+function chatMessage(
+  input: MessageFields,
+  mid: string,
+  body: ChatMessage['body'],
+  persona: ChatMessage['persona'],
+): ChatMessage {
+  const message: ChatMessage = {
+    mid,
+    conversation_id: input.conversation.id,
+    direction: input.direction,
+    created_at: input.now,
+    body,
+    tag: input.tag ?? null,
+    persona,
+  };
+  if (input.notificationCategory) message.notification_category = input.notificationCategory;
+  if (input.awaitsAnswer) message.awaits_answer = true;
+  if (input.messagingType === SYSTEM_LINE_TYPE) message.system = true;
+  return message;
+}
+
+/** After commit, publishes the persisted frame with its cursor for live streams. */
+function announceFrame(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, seq: number): void {
+  const full = { ...frame, cursor: seq } as ServerFrame;
+  tx.afterCommit(() => bus.publish({ name: 'customer.frame', customerId, frame: full }));
+}

@@ -1,0 +1,45 @@
+/**
+ * The one place that decides what of the timeline is encrypted under which key (the vault,
+ * privacy/vault.ts, holds the keys): a message body under its customer's message key for
+ * the conversation, a webhook payload under the customer's payload key (sealed once for
+ * every app that gets it), and a page-level webhook (no customer content) in plain JSON.
+ * What is sealed here is already masked (append.ts): the vault seals what it is given.
+ */
+import type { MessageBody } from '@confide/protocol';
+import type { WriteTx } from '../storage/write-queue.js';
+import type { OutboxRecord } from '../storage/timeline-store.js';
+import { webhookPayload, type WebhookEvent } from './webhook-items.js';
+
+export function sealMessageBody(
+  tx: WriteTx,
+  conversation: { id: string; customer_id: string },
+  body: MessageBody,
+): Promise<string> {
+  return tx.vault.sealMessage(conversation.customer_id, conversation.id, body);
+}
+
+/** The outbox record of a conversation's webhook event, its payload sealed. */
+export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<OutboxRecord> {
+  return {
+    pageId: event.pageId,
+    conversationId: event.conversationId,
+    field: event.field,
+    targetAppId: event.targetAppId ?? null,
+    threadOwnerAppId: event.threadOwnerAppId,
+    payload: await tx.vault.sealPayload(event.customerId, event.conversationId, webhookPayload(event)),
+    now: event.timestamp,
+  };
+}
+
+/** The outbox record of a page-level event: no conversation, no customer, nothing to seal. */
+export function pageOutbox(pageId: string, field: string, value: unknown, now: number): OutboxRecord {
+  return {
+    pageId,
+    conversationId: '',
+    field,
+    targetAppId: null,
+    threadOwnerAppId: null,
+    payload: JSON.stringify(value),
+    now,
+  };
+}
