@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
+import { productionEnv } from '../../../test/helpers.js';
 import { ssoSettings } from './settings.js';
 
 const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL: 'https://hub.example' } as const;
@@ -33,9 +34,7 @@ describe('single sign-on settings', () => {
     const production = loadConfig(
       {
         ...base,
-        NODE_ENV: 'production',
-        SERVICE_KEY: Buffer.alloc(32, 7).toString('base64url'),
-        KEK: Buffer.alloc(32, 9).toString('base64'),
+        ...productionEnv(),
         OIDC_AGENTS_ISSUER: 'http://idp.internal',
         OIDC_AGENTS_CLIENT_ID: 'hub',
       },
