@@ -2,25 +2,12 @@
  * The supervisor's view of satisfaction answers (csat.ts): the average score per team and per
  * agent of the page over the last 7 days, with how many answers each average rests on.
  */
-import { z } from 'zod';
+import type { InboxCsatSummary } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import type { Agent } from './agents.js';
 import { assertSupervisor } from './supervision.js';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
-
-const Row = z.object({
-  id: z.string().nullable(),
-  name: z.string().nullable(),
-  average: z.number(),
-  answers: z.number(),
-});
-export const InboxCsatSummarySchema = z.object({
-  since: z.number(),
-  teams: z.array(Row),
-  agents: z.array(Row),
-});
-export type InboxCsatSummary = z.infer<typeof InboxCsatSummarySchema>;
 
 /** @throws PlatformError `FORBIDDEN` for an agent who is not a supervisor. */
 export async function csatSummary(ctx: HubContext, agent: Agent): Promise<InboxCsatSummary> {

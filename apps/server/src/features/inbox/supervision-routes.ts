@@ -10,6 +10,7 @@ import {
   InboxApprovalDecisionBodySchema,
   InboxApprovalListSchema,
   InboxConversationSchema,
+  InboxCsatSummarySchema,
   InboxSlaBodySchema,
   InboxSupervisionSchema,
 } from '@confide/protocol';
@@ -21,7 +22,7 @@ import { PAGE_BASES, parseParams, type GraphRoutes } from '../../http/graph-requ
 import { agentOf } from './agent-auth.js';
 import { decideApproval, requestApprovalFromAgent, requestApprovalFromApp } from './approvals.js';
 import { listApprovals } from './approvals-read.js';
-import { csatSummary, InboxCsatSummarySchema } from './csat-read.js';
+import { csatSummary } from './csat-read.js';
 import type { Inbox } from './inbox.js';
 import { setTeamSla } from './sla.js';
 import { superviseConversation, supervisionOf } from './supervision.js';
