@@ -1,3 +1,4 @@
+import { MessagingFeedbackEventSchema } from '@confide/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
 import { inboxKit, type Page } from '../../../test/inbox-kit.js';
@@ -99,6 +100,7 @@ for (const dialect of DIALECTS) {
           },
         }),
       ]);
+      expect(MessagingFeedbackEventSchema.safeParse(events[0]).success).toBe(true);
       // The answer is not forwarded to the business as a message.
       const forwarded = await hub.ctx.storage.db
         .selectFrom('webhook_outbox')
