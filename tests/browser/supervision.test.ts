@@ -199,4 +199,42 @@ describe('inbox supervision: four-eyes approval', { timeout: 90_000 }, () => {
     expect(reads).toEqual([{ target: conversationId }]);
     expect(problems).toEqual([]);
   });
+
+  it('the supervisor view shows the last 7 days of satisfaction answers per team and agent', async () => {
+    const ada = await env.hub.ctx.storage.db
+      .selectFrom('agents')
+      .select(['id', 'team_id'])
+      .where('username', '=', 'ada')
+      .executeTakeFirstOrThrow();
+    // Two answers for Ada (the question and tap themselves are covered by the server's csat.test.ts).
+    await env.hub.ctx.storage.writes.run(({ db }) =>
+      db
+        .insertInto('inbox_csat')
+        .values(
+          [4, 5].map((score) => ({
+            id: `csat_browser_${score}`,
+            page_id: bank.page_id,
+            conversation_id: conversationId,
+            agent_id: ada.id,
+            team_id: ada.team_id,
+            token_hash: `hash-${score}`,
+            asked_at: Date.now(),
+            score,
+            answered_at: Date.now(),
+          })),
+        )
+        .execute(),
+    );
+    const page = supervisor.page;
+    await page.goto(`${env.url}/inbox/supervision`);
+    await page.getByRole('heading', { name: 'Satisfaction, last 7 days' }).waitFor();
+    const perAgent = page.getByRole('table', { name: 'Satisfaction per agent' });
+    await perAgent.getByRole('row', { name: /Ada 4\.50 2/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'Satisfaction per team' })
+      .getByRole('row', { name: /Fraud 4\.50 2/ })
+      .waitFor();
+    await shot(page, 'supervision-04-csat');
+    expect(problems).toEqual([]);
+  });
 });

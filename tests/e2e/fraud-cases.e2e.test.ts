@@ -273,7 +273,7 @@ describe('fraud cases against a real hub', () => {
     expect(await world.bank.platform.handover.getThreadOwner(psid)).toBe(String(PAGE_INBOX_APP_ID));
   });
 
-  it('"unlock card" on a fraud-reported card is refused; an agent approves the unlock in the inbox and the card works again', async () => {
+  it('"unlock card" on a fraud-reported card is refused; an agent’s "approve unlock" hand-back asks, a supervisor approves (four-eyes) and the card works again', async () => {
     w = await startWorld();
     const world = w;
     const { browser, conversationId, psid } = await aliceLinked(world);
@@ -319,6 +319,28 @@ describe('fraud cases against a real hub', () => {
     await inbox.api(`/inbox/api/conversations/${conversationId}/done`, {
       method: 'POST',
       json: { note: 'approve unlock 4821' },
+    });
+    // Four-eyes: the hand-back only asks; the card stays locked until a supervisor approves.
+    await waitForText(browser, conversationId, 'A supervisor will review unlocking card •••• 4821');
+    expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({
+      status: 'locked',
+      lock_reason: 'fraud_confirmed',
+    });
+    const rosa = DEMO_AGENTS[1];
+    await ensureAgent(world.hub, world.page.pageId, rosa);
+    const supervisor = new Browser(world.hubUrl);
+    await supervisor.api('/inbox/api/login', {
+      method: 'POST',
+      json: { username: rosa.username, password: rosa.password },
+    });
+    const pending = await supervisor.api<{ data: { id: string; kind: string; status: string }[] }>(
+      '/inbox/api/approvals',
+    );
+    const request = pending.data.find((a) => a.kind === 'card_unlock' && a.status === 'pending');
+    expect(request).toBeDefined();
+    await supervisor.api(`/inbox/api/approvals/${request!.id}/decision`, {
+      method: 'POST',
+      json: { decision: 'approve', note: 'Called her back on the number we hold' },
     });
     await waitForText(browser, conversationId, 'Our team approved unlocking card •••• 4821');
     expect(await world.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });

@@ -81,7 +81,7 @@ export async function startWorld(
   });
   const bank = await createBank(bankConfig, { memory: true, log: pino({ level: 'silent' }) });
   const bankUrl = await bank.start();
-  await subscribeWebhook(hub, page.pageId, `${bankUrl}/webhook`, verifyToken);
+  await subscribeWebhook(hub, page.pageId, `${bankUrl}/webhook`, verifyToken, ['approvals']);
   return {
     hub,
     hubUrl,

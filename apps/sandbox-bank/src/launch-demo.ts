@@ -29,6 +29,9 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** Every sandbox process started, stopped when the launcher fails (e.g. a sandbox's template was rejected). */
 const spawned: ChildProcess[] = [];
 
+/** Hub settings the demo turns on unless the environment says otherwise: the satisfaction question after a resolve. */
+const DEMO_DEFAULTS = { INBOX_CSAT: 'true' };
+
 function runSandbox(name: string, script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(here, script)], {
     env: { ...process.env, ...env },
@@ -81,7 +84,7 @@ function sandboxEnv(
 async function main(): Promise<void> {
   // One JSON line per request would scroll the logins away: the demo logs warnings only
   // unless LOG_LEVEL says otherwise (LOG_LEVEL=info shows every request).
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
+  const config = loadConfig({ ...DEMO_DEFAULTS, ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
   const hub = await createHub(config);
   await hub.listen();
   const hubUrl = config.publicUrl;

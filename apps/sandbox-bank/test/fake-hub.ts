@@ -155,6 +155,7 @@ export function fakeHub(): FakeHub {
     }
     if (path.endsWith('_thread_control')) return json(200, { success: true });
     if (path === '/me/messenger_profile') return json(200, { result: 'success' });
+    if (path === '/me/approval_requests') return json(200, { id: `apr_${++mid}` });
     if (path === '/me/consent_requests') return json(200, { request_id: `cr_${++mid}`, message_id: `m_${mid}` });
     return json(404, {
       error: { message: `No fake for ${path}`, type: 'GraphMethodException', code: 100, fbtrace_id: 'Afake' },

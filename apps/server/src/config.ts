@@ -116,12 +116,9 @@ export const ConfigSchema = z.object({
    * inbox with the agent who resolved it, instead of going to the page's assistant (0: never,
    * the default, for pages whose assistant answers after a hand-back).
    */
-  INBOX_REOPEN_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(60 * 24 * 7)
-    .default(0),
+  INBOX_REOPEN_MINUTES: z.coerce.number().int().min(0).max(10_080).default(0), // at most 7 days
+  /** Ask a 1–5 satisfaction question after a resolve (features/inbox/csat.ts); off by default. */
+  INBOX_CSAT: bool.default(false),
   /** Session lifetime, in hours. */
   SESSION_TTL_HOURS: z.coerce
     .number()

@@ -102,6 +102,7 @@ export type {
   AccountLinkingEvent,
   ApprovalDecision,
   ApprovalEvent,
+  MessagingFeedbackEvent,
   ApprovalKind,
   AppRolesEvent,
   DeliveryEvent,

@@ -29,6 +29,10 @@ export const items = {
   take: { ...base, take_thread_control: { previous_owner_app_id: '42', metadata: 'taken' } },
   request: { ...base, request_thread_control: { requested_owner_app_id: '263902037430900' } },
   appRoles: { ...base, app_roles: { '42': ['primary_receiver'] } },
+  feedback: {
+    ...base,
+    messaging_feedback: { feedback_screens: [{ screen_id: 0, questions: { csat_1: { type: 'csat', payload: '5' } } }] },
+  },
   reaction: { ...base, reaction: { mid: 'm_1', action: 'react', emoji: '👍' } },
 } as const;
 

@@ -64,6 +64,8 @@ export type AuditAction =
   // Supervision of the agent inbox (features/inbox): four-eyes approvals, SLA, supervisors' reads.
   | 'inbox.approval_requested'
   | 'inbox.approval_decided'
+  | 'inbox.csat_asked'
+  | 'inbox.csat_answered'
   | 'inbox.sla_changed'
   | 'inbox.sla_breached'
   | 'inbox.supervisor_read'

@@ -131,3 +131,20 @@ export const InboxSupervisionSchema = z.object({
   now: z.number(),
 });
 export type InboxSupervision = z.infer<typeof InboxSupervisionSchema>;
+
+/** Satisfaction answers of one team or agent over the window (`id`/`name` null: no team). */
+const InboxCsatRowSchema = z.object({
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  /** Average score, 1–5, two decimals. */
+  average: z.number(),
+  answers: z.number().int(),
+});
+
+/** `GET /inbox/api/supervision/csat`: the last 7 days' satisfaction averages per team and agent. */
+export const InboxCsatSummarySchema = z.object({
+  since: z.number(),
+  teams: z.array(InboxCsatRowSchema),
+  agents: z.array(InboxCsatRowSchema),
+});
+export type InboxCsatSummary = z.infer<typeof InboxCsatSummarySchema>;

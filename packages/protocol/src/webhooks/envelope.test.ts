@@ -44,6 +44,12 @@ const ITEMS: Record<WebhookEventKind, Record<string, unknown>> = {
   take_thread_control: { ...base, take_thread_control: { previous_owner_app_id: '123', metadata: 'm' } },
   request_thread_control: { ...base, request_thread_control: { requested_owner_app_id: '263902037430900' } },
   app_roles: { ...base, app_roles: { '123': ['primary_receiver'] } },
+  messaging_feedback: {
+    ...base,
+    messaging_feedback: {
+      feedback_screens: [{ screen_id: 0, questions: { csat_1: { type: 'csat', payload: '4' } } }],
+    },
+  },
 };
 
 describe('WebhookEventSchema', () => {

@@ -20,6 +20,7 @@ import {
   TakeThreadControlEventSchema,
 } from './handover-events.js';
 import { ApprovalEventSchema } from './approval-events.js';
+import { MessagingFeedbackEventSchema } from './feedback-events.js';
 
 /** Any item of `messaging[]` / `standby[]` that Confide knows. Echo is tried before message. */
 export const WebhookEventSchema = z.union([
@@ -35,6 +36,7 @@ export const WebhookEventSchema = z.union([
   RequestThreadControlEventSchema,
   AppRolesEventSchema,
   ApprovalEventSchema,
+  MessagingFeedbackEventSchema,
 ]);
 export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
 
@@ -87,7 +89,8 @@ export type WebhookEventKind =
   | 'take_thread_control'
   | 'request_thread_control'
   | 'app_roles'
-  | 'approval';
+  | 'approval'
+  | 'messaging_feedback';
 
 /** Names the kind of a parsed item: the one event key it carries (`echo` for `is_echo`). */
 export function webhookEventKind(event: WebhookEvent): WebhookEventKind {
@@ -101,5 +104,6 @@ export function webhookEventKind(event: WebhookEvent): WebhookEventKind {
   if ('take_thread_control' in event) return 'take_thread_control';
   if ('request_thread_control' in event) return 'request_thread_control';
   if ('approval' in event) return 'approval';
+  if ('messaging_feedback' in event) return 'messaging_feedback';
   return 'app_roles';
 }

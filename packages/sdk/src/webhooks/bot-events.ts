@@ -10,6 +10,7 @@ import type {
   HandoverEvent,
   IncomingMessageEvent,
   MessageTemplateStatusUpdate,
+  MessagingFeedbackEvent,
   OptinEvent,
   PostbackEvent,
   ReadEvent,
@@ -43,6 +44,8 @@ export interface BotEventMap {
   template_status: MessageTemplateStatusUpdate;
   /** A decision on an approval request (`approvals` field). */
   approval: ApprovalEvent;
+  /** The customer answered a feedback question, e.g. the inbox's 1–5 satisfaction question (`messaging_feedback` field). */
+  feedback: MessagingFeedbackEvent;
   /** An item the SDK does not know (reactions, referrals…), unparsed. */
   unknown: unknown;
 }

@@ -19,6 +19,7 @@ const recordAll = () => {
     'read',
     'echo',
     'optin',
+    'feedback',
     'standby',
     'unknown',
   ];
@@ -41,6 +42,7 @@ describe('Bot.dispatch', () => {
     ['take', 'handover'],
     ['request', 'handover'],
     ['appRoles', 'handover'],
+    ['feedback', 'feedback'],
     ['reaction', 'unknown'],
   ];
   for (const [item, name] of routes) {

@@ -10,6 +10,7 @@ import {
   WebhookEventSchema,
   webhookEventKind,
   type ApprovalEvent,
+  type MessagingFeedbackEvent,
   type DeliveryEvent,
   type EchoEvent,
   type HandoverEvent,
@@ -174,6 +175,10 @@ export class Bot {
   onApproval(handler: BotHandler<ApprovalEvent>): this {
     return this.on('approval', handler);
   }
+  /** The customer answered a feedback question (subscribe to `messaging_feedback`). */
+  onFeedback(handler: BotHandler<MessagingFeedbackEvent>): this {
+    return this.on('feedback', handler);
+  }
   /** Items of kinds the SDK does not know. */
   onUnknown(handler: BotHandler<unknown>): this {
     return this.on('unknown', handler);
@@ -284,6 +289,7 @@ export class Bot {
     if ('read' in event) return this.#emit('read', event, context, errors);
     if ('optin' in event) return this.#emit('optin', event, context, errors);
     if ('approval' in event) return this.#emit('approval', event, context, errors);
+    if ('messaging_feedback' in event) return this.#emit('feedback', event, context, errors);
     if ('account_linking' in event) {
       return event.account_linking.status === 'linked'
         ? this.#emit('account_linked', event as AccountLinkedEvent, context, errors)

@@ -219,7 +219,7 @@ describe('fraud cases', () => {
     expect((await h.bank.ledger.card('card_alice_debit'))?.status).toBe('locked');
   });
 
-  it('an agent approves unlocking a fraud-locked card by handing back from the inbox with "approve unlock"; other notes and other apps do not', async () => {
+  it('an agent handing back from the inbox with "approve unlock" only asks a supervisor (four-eyes); the card unlocks on the approved decision; other notes and other apps ask nothing', async () => {
     await h.bank.simulator.stage('new_country', 'cus_alice', 'card_alice_debit');
     await tap(ALICE, buttonsOf(alertSends()[0])[1]);
     const handBack = (from: string | number, metadata: string) => ({
@@ -228,14 +228,42 @@ describe('fraud cases', () => {
       timestamp: h.clock.now,
       pass_thread_control: { previous_owner_app_id: String(from), new_owner_app_id: '1', metadata },
     });
+    const asked = () => h.hub.requests.filter((r) => r.path === '/me/approval_requests');
+    const locked = { status: 'locked', lock_reason: 'fraud_confirmed' };
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'customer sounded unsure'));
     await h.deliver(handBack('999', 'approve unlock'));
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'approve unlock 7315'));
-    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({
-      status: 'locked',
-      lock_reason: 'fraud_confirmed',
-    });
+    expect(asked()).toEqual([]);
     await h.deliver(handBack(PAGE_INBOX_APP_ID, 'Approved unlock 4821 after a call'));
+    // The hand-back alone no longer unlocks: it raises a card_unlock request for a supervisor.
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject(locked);
+    expect(asked().map((r) => r.body)).toEqual([
+      {
+        recipient: { id: ALICE },
+        kind: 'card_unlock',
+        summary: expect.stringContaining('•••• 4821'),
+        details: { card_last4: '4821' },
+      },
+    ]);
+    expect(lastText()).toContain('A supervisor will review unlocking card •••• 4821');
+    const decided = (status: 'approved' | 'rejected') => ({
+      sender: { id: ALICE },
+      recipient: { id: 'PAGE_1' },
+      timestamp: h.clock.now,
+      approval: {
+        id: 'apr_1',
+        kind: 'card_unlock',
+        status,
+        details: { card_last4: '4821' },
+        note: 'Called her back',
+        decided_at: h.clock.now,
+        decided_by: { name: 'Rosa' },
+        requested_by: 'app',
+      },
+    });
+    await h.deliver(decided('rejected'));
+    expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject(locked);
+    await h.deliver(decided('approved'));
     expect(await h.bank.ledger.card('card_alice_debit')).toMatchObject({ status: 'active', lock_reason: null });
     expect(lastText()).toContain('Our team approved unlocking card •••• 4821');
   });

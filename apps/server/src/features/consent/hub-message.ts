@@ -11,6 +11,8 @@ import { appendHubMessage } from '../../timeline/index.js';
 
 /** Prefix of quick-reply and postback payloads that belong to the hub, not the business. */
 export const RESERVED_PAYLOAD_PREFIX = 'CONFIDE_CONSENT_';
+/** Prefix of the inbox's satisfaction answers (features/inbox/csat.ts): the hub's too. */
+export const CSAT_PAYLOAD_PREFIX = 'CONFIDE_CSAT_';
 
 export function postHubMessage(
   tx: WriteTx,

@@ -41,6 +41,13 @@ import { appendFrame, appendWebhook } from '../../timeline/index.js';
  * conversation as the message should see it (the agent inbox may reopen a resolved one).
  */
 export type CustomerMessageObserver = (tx: WriteTx, conversation: ConversationRow) => Promise<ConversationRow>;
+/** Takes a customer's answer to a hub prompt out of the business path (undefined: not one of its answers). */
+export type ReservedAnswerHandler = (
+  tx: WriteTx,
+  conversation: ConversationRow,
+  body: MessageBody,
+  now: number,
+) => Promise<ChatMessage | undefined>;
 
 /** Told which messages the customer's app fetched (features/realtime/delivery-receipts.ts implements it). */
 export interface FetchedMessages {
@@ -56,10 +63,16 @@ export class Conversations {
   /** Told which business messages the customer's app fetched (message_deliveries). */
   private readonly deliveries: FetchedMessages | undefined;
   readonly #beforeCustomerMessage: CustomerMessageObserver[] = [];
+  readonly #reservedAnswers: ReservedAnswerHandler[] = [];
   constructor(ctx: HubContext, pages: Pages, deliveries?: FetchedMessages) {
     this.deliveries = deliveries;
     this.ctx = ctx;
     this.pages = pages;
+  }
+
+  /** Registers a handler of the hub's own reserved answers (it returns undefined for others). */
+  onReservedAnswer(handler: ReservedAnswerHandler): void {
+    this.#reservedAnswers.push(handler);
   }
 
   /** Registers `observer` for every customer message (not the hub's reserved answers). */
@@ -209,6 +222,10 @@ export class Conversations {
       // Answers to the hub's own prompts (CONFIDE_CONSENT_*) stay in the hub: never forwarded to the business.
       const reserved = await handleReservedPayload(tx, this.ctx, { conversation: conv, body, now: this.ctx.now() });
       if (reserved !== undefined) return reserved;
+      for (const handler of this.#reservedAnswers) {
+        const handled = await handler(tx, conv, body, this.ctx.now());
+        if (handled !== undefined) return handled;
+      }
       if ('postback' in input && input.postback.message_mid !== undefined) {
         const { title, payload, message_mid: messageMid } = input.postback;
         await recordAnswer(tx, {

@@ -15,6 +15,7 @@ import {
   type InboxMessage,
   type InboxQueue,
 } from '@confide/protocol';
+import { handleCsatPayload } from './csat.js';
 import type { HubContext } from '../../context.js';
 import { personasOfRows } from '../../timeline/personas.js';
 import { lastMessages, pageOfMessages } from '../conversations/store.js';
@@ -51,6 +52,9 @@ export class Inbox {
     this.#states = new InboxStates(ctx, handover, (agent, id, text) => this.#send(agent, id, text));
     handover.onTransfer((tx, transfer) => this.#states.track(tx, transfer));
     conversations.onCustomerMessage((tx, conv) => this.#states.beforeCustomerMessage(tx, conv));
+    conversations.onReservedAnswer((tx, conv, body, now) =>
+      handleCsatPayload(tx, ctx, { conversation: conv, body, now }),
+    );
   }
 
   /** The conversations the page inbox holds (snoozed ones too, with their status), longest waiting first. */

@@ -18,6 +18,7 @@ import { postJoinedLine, postLeftLine } from './system-lines.js';
 import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } from './routing.js';
 import { meetSlaTimers, startSlaTimers } from './sla.js';
 import { appendFrame } from '../../timeline/index.js';
+import { askCsat } from './csat.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -62,6 +63,8 @@ export class InboxStates {
         .set({ resolved_by: agent.id })
         .where('conversation_id', '=', current.id)
         .execute();
+      if (this.ctx.config.INBOX_CSAT)
+        await askCsat(tx, this.ctx, { conversation: row, agentId: agent.id, teamId: current.team_id, now });
       // The agent has room for the next waiting conversation of their team.
       await assignWaiting(tx, this.ctx, current.page_id);
     });

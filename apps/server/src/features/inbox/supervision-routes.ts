@@ -10,6 +10,7 @@ import {
   InboxApprovalDecisionBodySchema,
   InboxApprovalListSchema,
   InboxConversationSchema,
+  InboxCsatSummarySchema,
   InboxSlaBodySchema,
   InboxSupervisionSchema,
 } from '@confide/protocol';
@@ -21,6 +22,7 @@ import { PAGE_BASES, parseParams, type GraphRoutes } from '../../http/graph-requ
 import { agentOf } from './agent-auth.js';
 import { decideApproval, requestApprovalFromAgent, requestApprovalFromApp } from './approvals.js';
 import { listApprovals } from './approvals-read.js';
+import { csatSummary } from './csat-read.js';
 import type { Inbox } from './inbox.js';
 import { setTeamSla } from './sla.js';
 import { superviseConversation, supervisionOf } from './supervision.js';
@@ -75,6 +77,11 @@ export function supervisionRoutes(ctx: HubContext, inbox: Inbox, auth: PreHandle
       '/inbox/api/supervision',
       { schema: { tags, response: { 200: InboxSupervisionSchema } }, preHandler },
       async (request) => supervisionOf(ctx, agentOf(request)),
+    );
+    r.get(
+      '/inbox/api/supervision/csat',
+      { schema: { tags, response: { 200: InboxCsatSummarySchema } }, preHandler },
+      async (request) => csatSummary(ctx, agentOf(request)),
     );
     r.get(
       '/inbox/api/supervision/conversations/:id',

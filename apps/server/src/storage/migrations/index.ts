@@ -35,6 +35,7 @@ import * as m028InboxSupervision from './028-inbox-supervision.js';
 import * as m029Sso from './029-sso.js';
 import * as m030EscalationContacts from './030-escalation-contacts.js';
 import * as m031PagePictures from './031-page-pictures.js';
+import * as m032InboxCsat from './032-inbox-csat.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '029-sso': m029Sso,
   '030-escalation-contacts': m030EscalationContacts,
   '031-page-pictures': m031PagePictures,
+  '032-inbox-csat': m032InboxCsat,
 };
 
 class StaticProvider implements MigrationProvider {

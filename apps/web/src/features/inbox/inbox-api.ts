@@ -18,6 +18,7 @@ import type {
   InboxApprovalBody,
   InboxApprovalDecisionBody,
   InboxSlaBody,
+  InboxCsatSummary,
   InboxSupervision,
 } from '@confide/protocol';
 import { request } from '../../lib/api';
@@ -51,6 +52,7 @@ export const inboxApi = {
   decide: (approvalId: string, body: InboxApprovalDecisionBody) =>
     request<void>('POST', `/inbox/api/approvals/${encodeURIComponent(approvalId)}/decision`, body),
   supervision: () => request<InboxSupervision>('GET', '/inbox/api/supervision'),
+  csat: () => request<InboxCsatSummary>('GET', '/inbox/api/supervision/csat'),
   /** A supervisor opens any conversation without taking it (recorded as a supervisor's read). */
   supervise: (id: string) =>
     request<InboxConversation>('GET', `/inbox/api/supervision/conversations/${encodeURIComponent(id)}`),

@@ -1,7 +1,8 @@
 /**
  * The supervisor view at `/inbox/supervision` (loaded on demand): per team the queue length,
  * the oldest wait and the SLA targets (editable within the hub's limits), the agents with their
- * status and load, SLA breaches, and the approval requests waiting for a second pair of eyes.
+ * status and load, satisfaction averages, SLA breaches, and the approval requests waiting for a
+ * second pair of eyes.
  */
 import { SLA_LIMITS, type InboxApproval, type InboxSupervision } from '@confide/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -11,6 +12,7 @@ import { toast } from '../../components/toasts';
 import { describeError } from '../../lib/api';
 import { clockTime } from '../../lib/time';
 import { ApprovalItem } from './approvals-panel';
+import { CsatPanel } from './csat-panel';
 import { inboxApi } from './inbox-api';
 import { inboxConversationPath, QUEUE_PATH } from './inbox-route';
 import { useInbox } from './inbox-state';
@@ -158,6 +160,7 @@ export default function SupervisorView() {
             ))}
           </ul>
           <SupervisionTables view={view} onSaved={again} />
+          <CsatPanel reload={reload} />
           <h3>SLA breaches ({view.breaches.length})</h3>
           <ul aria-label="SLA breaches">
             {view.breaches.map((b) => (
