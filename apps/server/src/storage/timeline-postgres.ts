@@ -150,6 +150,8 @@ export const postgresTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
+  // Routing is part of the set-based insert: asking first would cost a round trip per event.
+  mayDeliver: async () => true,
   persona: findPersona,
   // Claims are serialised per app by its row lock; a worker skips an app another one is claiming.
   lockOutboxApp: (db, appId) => activeApp(db, appId).forUpdate().skipLocked().executeTakeFirst(),

@@ -61,18 +61,31 @@ async function appendEvent(db: Kysely<Database>, event: EventRecord): Promise<nu
 /** The routing rule (timeline-store.ts `OutboxRecord`): one row per app that should see the event. */
 async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord): Promise<string[]> {
   const apps: string[] = [];
+  for (const { appId, field } of await routeOutbox(db, outbox)) {
+    const { pageId, conversationId, payload, now } = outbox;
+    await insertOutbox.run(db, { appId, pageId, conversationId, field, payload, now });
+    apps.push(appId);
+  }
+  return apps;
+}
+
+type OutboxRoute = Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>;
+
+/** Which apps get the event, under which field (its own, or `standby` for an app not holding the thread). */
+async function routeOutbox(
+  db: Kysely<Database>,
+  outbox: OutboxRoute,
+): Promise<Array<{ appId: string; field: string }>> {
+  const routes: Array<{ appId: string; field: string }> = [];
   for (const app of await appsOfPage.rows(db, { pageId: outbox.pageId })) {
     if (app.webhook_url === null) continue;
     if (outbox.targetAppId !== null && outbox.targetAppId !== app.id) continue;
     const standby =
       outbox.targetAppId === null && outbox.threadOwnerAppId !== null && outbox.threadOwnerAppId !== app.id;
     const field = standby ? 'standby' : outbox.field;
-    if (!(JSON.parse(app.subscribed_fields) as string[]).includes(field)) continue;
-    const { pageId, conversationId, payload, now } = outbox;
-    await insertOutbox.run(db, { appId: app.id, pageId, conversationId, field, payload, now });
-    apps.push(app.id);
+    if ((JSON.parse(app.subscribed_fields) as string[]).includes(field)) routes.push({ appId: app.id, field });
   }
-  return apps;
+  return routes;
 }
 
 async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<AppendOutcome> {
@@ -93,6 +106,8 @@ export const sqliteTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
+  // Routing here is a cheap prepared read: an event nobody gets is neither sealed nor written.
+  mayDeliver: async (db, outbox) => (await routeOutbox(db, outbox)).length > 0,
   persona: findPersona,
   // One writer: the write transaction already serialises claims.
   lockOutboxApp: (db, appId) => activeApp(db, appId).executeTakeFirst(),

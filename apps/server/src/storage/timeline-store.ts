@@ -79,6 +79,14 @@ export interface PersonaRecord {
 export interface TimelineStore {
   /** Writes the commands in order inside the transaction `db` belongs to; one outcome per command. */
   append(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
+  /**
+   * Whether any app could get a webhook event of this page and field: false only when it is
+   * certain none would (the kernel then neither seals nor writes it); true when unsure.
+   */
+  mayDeliver(
+    db: Kysely<Database>,
+    outbox: Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>,
+  ): Promise<boolean>;
   /** The persona a message is sent under (its name and picture go on the customer's frame). */
   persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;
   /**

@@ -12,7 +12,7 @@ import type { ChatMessage, MessageBody, ServerFrame } from '@confide/protocol';
 import type { Bus } from '../bus/bus.js';
 import { newSortableId } from '../crypto/tokens.js';
 import { maskDeep } from '../privacy/masking.js';
-import type { AppendCommand } from '../storage/timeline-store.js';
+import type { AppendCommand, OutboxRecord } from '../storage/timeline-store.js';
 import { timelineStoreOf } from '../storage/timeline-store.js';
 import type { WriteTx } from '../storage/write-queue.js';
 import type { MessageAppended } from './consumers.js';
@@ -75,7 +75,7 @@ async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {
     case 'webhook':
       // Card numbers are masked before anything is sealed (a handover's metadata may carry one).
       return {
-        command: { outbox: await sealedOutbox(tx, { ...entry.event, item: maskDeep(entry.event.item) }) },
+        command: outboxCommand(await sealedOutbox(tx, { ...entry.event, item: maskDeep(entry.event.item) })),
         message: null,
         frame: null,
       };
@@ -87,6 +87,9 @@ async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {
       };
   }
 }
+
+/** An outbox command, or an empty one when no app gets the event. */
+const outboxCommand = (outbox: OutboxRecord | undefined): AppendCommand => (outbox === undefined ? {} : { outbox });
 
 /** What a message row and frame are made of (a business's or customer's message, or the hub's). */
 type MessageFields = Omit<MessageEntry, 'kind' | 'conversation' | 'webhookBody'> & {
@@ -148,7 +151,8 @@ async function planMessage(tx: WriteTx, input: MessageFields, route: MessageRout
     },
     event: eventRecord(conv.customer_id, frame, now),
   };
-  if (route.webhook !== null) command.outbox = await sealedOutbox(tx, route.webhook(mid, body));
+  const outbox = route.webhook === null ? undefined : await sealedOutbox(tx, route.webhook(mid, body));
+  if (outbox !== undefined) command.outbox = outbox;
   return { command, message, frame: { customerId: conv.customer_id, frame } };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { MessageBody } from '@confide/protocol';
 import type { WriteTx } from '../storage/write-queue.js';
-import type { OutboxRecord } from '../storage/timeline-store.js';
+import { timelineStoreOf, type OutboxRecord } from '../storage/timeline-store.js';
 import { webhookPayload, type WebhookEvent } from './webhook-items.js';
 
 export function sealMessageBody(
@@ -18,14 +18,18 @@ export function sealMessageBody(
   return tx.vault.sealMessage(conversation.customer_id, conversation.id, body);
 }
 
-/** The outbox record of a conversation's webhook event, its payload sealed. */
-export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<OutboxRecord> {
-  return {
+/** The outbox record of a conversation's webhook event, its payload sealed; none when no app would get it. */
+export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<OutboxRecord | undefined> {
+  const route = {
     pageId: event.pageId,
-    conversationId: event.conversationId,
     field: event.field,
     targetAppId: event.targetAppId ?? null,
     threadOwnerAppId: event.threadOwnerAppId,
+  };
+  if (!(await timelineStoreOf(tx.db).mayDeliver(tx.db, route))) return undefined;
+  return {
+    ...route,
+    conversationId: event.conversationId,
     payload: await tx.vault.sealPayload(event.customerId, event.conversationId, webhookPayload(event)),
     now: event.timestamp,
   };
