@@ -12,7 +12,8 @@ import { grantConsent, revokeConsent, type PrivacyBusiness } from './privacy-api
 export function ConsentToggles({ business, onChanged }: { business: PrivacyBusiness; onChanged: () => Promise<void> }) {
   const { page, consent, declared } = business;
   const granted = consent.status === 'active' ? consent.categories : [];
-  const [saving, setSaving] = useState<string | null>(null);
+  /** The switch being saved and where it is going (shown until the save ends, whatever re-renders meanwhile). */
+  const [saving, setSaving] = useState<{ category: string; on: boolean } | null>(null);
 
   const apply = (categories: string[]) =>
     categories.length === 0 ? revokeConsent(page.id) : grantConsent(page.id, categories);
@@ -31,7 +32,7 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
     const before = granted;
     const on = !before.includes(category);
     const next = on ? [...before, category] : before.filter((c) => c !== category);
-    setSaving(category);
+    setSaving({ category, on });
     try {
       await apply(next);
       await onChanged();
@@ -52,9 +53,8 @@ export function ConsentToggles({ business, onChanged }: { business: PrivacyBusin
     <fieldset className="consent-fields" disabled={saving !== null}>
       <legend>What {page.name} may send you</legend>
       {declared.map((d) => {
-        const on = granted.includes(d.category);
-        // While saving, the switch shows where it is going.
-        const checked = saving === d.category ? !on : on;
+        // While saving, the switch shows where it is going (not the opposite of a refetched state).
+        const checked = saving?.category === d.category ? saving.on : granted.includes(d.category);
         return (
           <label key={d.category} className="toggle-row">
             <input
