@@ -48,6 +48,18 @@ describe('push notifications', { timeout: 60_000 }, () => {
     registrationId = await registered;
     worker =
       context.serviceWorkers().find((w) => w.url().endsWith('/sw.js')) ?? (await context.waitForEvent('serviceworker'));
+    // A push reaches only an activated worker: wait until this one has finished activating
+    // (installing caches the app shell, which takes a while when the machine is busy).
+    await worker.evaluate(async () => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const active = scope.registration.active;
+      if (active === null || active.state === 'activated') return;
+      await new Promise<void>((resolve) => {
+        active.addEventListener('statechange', () => {
+          if (active.state === 'activated') resolve();
+        });
+      });
+    });
   });
 
   afterAll(async () => {
@@ -72,7 +84,7 @@ describe('push notifications', { timeout: 60_000 }, () => {
       registrationId,
       data: JSON.stringify(payload),
     });
-    await expect.poll(notifications, { timeout: 10_000 }).toHaveLength(1);
+    await expect.poll(notifications, { timeout: 20_000 }).toHaveLength(1);
     // A newer push of the same case replaces the older notification.
     await cdp.send('ServiceWorker.deliverPushMessage', {
       origin: env.url,
