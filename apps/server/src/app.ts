@@ -46,6 +46,7 @@ import { inboxCustomerRoutes } from './features/inbox/customer-routes.js';
 import { inboxStreamRoutes } from './features/inbox/stream.js';
 import { requireAgent } from './features/inbox/agent-auth.js';
 import { createPlatformApi } from './features/send-api/platform-api.js';
+import type { PageRateLimiter } from './features/send-api/rate-limit.js';
 import { transcriptRoutes } from './features/transcripts/routes.js';
 import { WebhookSubscriptions } from './features/webhooks/subscriptions.js';
 import { webRoutes } from './features/web/routes.js';
@@ -121,9 +122,11 @@ export interface AppOptions {
   witness?: AuditWitness;
   /** Certificates and roots for verifying Alexa requests (tests use a local CA); default: fetched, Mozilla roots. */
   alexa?: AlexaTrust;
+  /** The Send API's per-page rate limit, picked at hub assembly for how the storage is shared (hub.ts). */
+  sendRateLimiter: PageRateLimiter;
 }
 
-export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promise<BuiltApp> {
+export async function buildApp(ctx: HubContext, options: AppOptions): Promise<BuiltApp> {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.BODY_LIMIT,
@@ -202,7 +205,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions = {}): Promi
     const inbound = new SmsInbound(ctx, phones, smsCarrier, services.conversations);
     services.sms = { carrier: smsCarrier, phones, inbound };
   }
-  const platform = createPlatformApi(ctx, services.pages, blobs, [transcriptRoutes(ctx)]);
+  const platform = createPlatformApi(ctx, services.pages, blobs, options.sendRateLimiter, [transcriptRoutes(ctx)]);
   services.handover = platform.handover;
   services.inbox = new Inbox(ctx, platform.handover, platform.sendApi, services.conversations);
 

@@ -3,7 +3,7 @@
  * tears it down in reverse with a graceful drain.
  */
 import { pino, type Logger } from 'pino';
-import { buildApp, type HubServices } from './app.js';
+import { buildApp, type AppOptions, type HubServices } from './app.js';
 import type { Bus } from './bus/bus.js';
 import { busFromConfig } from './bus/nats-bus.js';
 import type { Config } from './config.js';
@@ -30,6 +30,9 @@ import type { PasswordHasher } from './features/customers/passwords.js';
 import { inboxFollowsMessages } from './features/inbox/publish.js';
 import { pushFollowsUpdates } from './features/push/schedule.js';
 import { smsFollowsAlerts } from './features/sms/schedule.js';
+import { LeasedRateLimiter } from './features/send-api/leased-rate-limit.js';
+import { TokenBucketLimiter, type PageRateLimiter } from './features/send-api/rate-limit.js';
+import { SqlRateWindowStore } from './features/send-api/rate-window-store.js';
 
 export interface HubOptions {
   /** In-memory SQLite (tests). */
@@ -70,6 +73,24 @@ function storageServices(config: Config): StorageServicesOpener {
   );
 }
 
+/** SQLite is one process: the Send API counts each page's calls in memory. PostgreSQL may be shared by several hubs: leased windows. */
+function sendRateLimiter(ctx: HubContext): PageRateLimiter {
+  const perSecond = ctx.config.SEND_RATE_LIMIT_PER_PAGE;
+  if (ctx.storage.dialect === 'postgres')
+    return new LeasedRateLimiter(new SqlRateWindowStore(ctx.storage.db), perSecond);
+  return new TokenBucketLimiter(perSecond);
+}
+
+/** What the app is given beside the context: the stores, the test overrides, and the ports picked here. */
+function appOptions(ctx: HubContext, options: HubOptions, stores: Pick<AppOptions, 'blobs' | 'witness'>): AppOptions {
+  return {
+    ...stores,
+    sendRateLimiter: sendRateLimiter(ctx),
+    ...(options.passwords === undefined ? {} : { passwords: options.passwords }),
+    ...(options.alexa === undefined ? {} : { alexa: options.alexa }),
+  };
+}
+
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   setEgressPolicy(egressPolicyFor(config));
   const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
@@ -103,12 +124,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
   // An in-memory hub keeps its audit witness in memory too (its database goes with it).
   const witness = openWitness(config.AUDIT_WITNESS, config.DATA_DIR, options.memory ?? false);
-  const { app, services, setDraining } = await buildApp(ctx, {
-    blobs,
-    witness,
-    ...(options.passwords === undefined ? {} : { passwords: options.passwords }),
-    ...(options.alexa === undefined ? {} : { alexa: options.alexa }),
-  });
+  const { app, services, setDraining } = await buildApp(ctx, appOptions(ctx, options, { blobs, witness }));
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (runsRole(config, 'worker')) workers.push(startWebhookWorker(ctx, services.pages), startSlaWorker(ctx));
   let closed = false;

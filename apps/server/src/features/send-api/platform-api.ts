@@ -28,9 +28,7 @@ import { MessageTemplates } from '../templates/templates.js';
 import { CustomerProfiles } from '../profile-sharing/profiles.js';
 import { appSubscriptionRoutes } from '../webhooks/graph-routes.js';
 import { WebhookSubscriptions } from '../webhooks/subscriptions.js';
-import { LeasedRateLimiter } from './leased-rate-limit.js';
-import { TokenBucketLimiter, type PageRateLimiter } from './rate-limit.js';
-import { SqlRateWindowStore } from './rate-window-store.js';
+import type { PageRateLimiter } from './rate-limit.js';
 import { sendApiRoutes } from './routes.js';
 import { SendApi } from './send-message.js';
 
@@ -47,17 +45,22 @@ export interface PlatformApi {
   customerRoutes(auth: Auth): (app: FastifyInstance) => Promise<void>;
 }
 
-/** `moreRoutes`: Graph endpoints of features that sit beside the Platform API (the app passes them). */
+/**
+ * `limiter`: the Send API's per-page rate limit, picked at hub assembly (hub.ts) for how the
+ * hub's storage is shared. `moreRoutes`: Graph endpoints of features that sit beside the
+ * Platform API (the app passes them).
+ */
 export function createPlatformApi(
   ctx: HubContext,
   pages: Pages,
   blobs: BlobStore,
+  limiter: PageRateLimiter,
   moreRoutes: GraphRoutes[] = [],
 ): PlatformApi {
   const attachments = new Attachments(ctx, blobs);
   const handover = new Handover(ctx);
   const personas = new Personas(ctx);
-  const sendApi = new SendApi(ctx, attachments, sendRateLimiter(ctx));
+  const sendApi = new SendApi(ctx, attachments, limiter);
   const templates = new MessageTemplates(ctx);
   const consentRequests = new ConsentRequests(ctx);
   const graph = graphPlugin(
@@ -85,12 +88,4 @@ export function createPlatformApi(
     await app.register(consentRequestCustomerRoutes(consentRequests, auth));
   };
   return { handover, attachments, sendApi, graph, customerRoutes };
-}
-
-/** SQLite is one process: a bucket in memory. PostgreSQL may be shared by several: leased windows. */
-function sendRateLimiter(ctx: HubContext): PageRateLimiter {
-  const perSecond = ctx.config.SEND_RATE_LIMIT_PER_PAGE;
-  if (ctx.storage.dialect === 'postgres')
-    return new LeasedRateLimiter(new SqlRateWindowStore(ctx.storage.db), perSecond);
-  return new TokenBucketLimiter(perSecond);
 }
