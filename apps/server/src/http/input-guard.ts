@@ -26,9 +26,14 @@ function inspectText(text: string): Finding {
 
 /** The first problem in `value`, walking iteratively (a deep value cannot overflow the stack here). */
 export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Finding {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  if (typeof value === 'string') return inspectText(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  // Two parallel stacks (values, depths): no tuple allocated per value on every request.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
     if (typeof v === 'string') {
       const finding = inspectText(v);
       if (finding !== undefined) return finding;
@@ -36,10 +41,11 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
       // Raw bytes (a customer's file upload) are data, not text or structure.
       if (ArrayBuffer.isView(v)) continue;
       if (depth >= maxDepth) return 'depth';
-      for (const [k, child] of Object.entries(v)) {
+      for (const k of Object.keys(v)) {
         const finding = inspectText(k);
         if (finding !== undefined) return finding;
-        stack.push([child, depth + 1]);
+        values.push((v as Record<string, unknown>)[k]);
+        depths.push(depth + 1);
       }
     }
   }
@@ -71,14 +77,18 @@ function describeFinding(finding: Exclude<Finding, undefined>, where: string): s
 
 /** Checks params and query before routing validation, and the body once parsed. */
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    for (const [where, value] of [
-      ['Path', request.params],
-      ['Query', request.query],
-      ['Body', request.body],
-    ] as const) {
-      const finding = inspectInput(value);
-      if (finding !== undefined) throw refuse(request, finding, where);
-    }
+  // A `done` hook, not an async one: no promise per request.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const finding = firstFinding(request);
+    done(finding === undefined ? undefined : refuse(request, finding[0], finding[1]));
   });
+}
+
+function firstFinding(request: FastifyRequest): [Exclude<Finding, undefined>, string] | undefined {
+  const inParams = inspectInput(request.params);
+  if (inParams !== undefined) return [inParams, 'Path'];
+  const inQuery = inspectInput(request.query);
+  if (inQuery !== undefined) return [inQuery, 'Query'];
+  const inBody = inspectInput(request.body);
+  return inBody === undefined ? undefined : [inBody, 'Body'];
 }

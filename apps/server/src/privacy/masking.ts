@@ -37,7 +37,8 @@ export const luhnValid = isLuhnValid;
 
 /** Masks every card number in `text`. */
 export function maskCardNumbers(text: string): string {
-  if (!/\d{4}/.test(text.replace(/[ -]/g, ''))) return text;
+  // A card number has at least 13 digits: most text has fewer, and is returned without a regex or a copy.
+  if (!hasDigits(text, 13)) return text;
   return text.replace(CANDIDATE, (match) => {
     const digits = match.replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
@@ -55,6 +56,16 @@ export function maskCardNumbers(text: string): string {
   });
 }
 
+/** Whether `text` holds at least `count` ASCII digits. */
+function hasDigits(text: string, count: number): boolean {
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++found >= count) return true;
+  }
+  return false;
+}
+
 /** Masks card numbers in the human-written fields of a message body or webhook item. */
 export function maskDeep<T>(value: T): T {
   return walk(value, undefined, (key) => key !== undefined && HUMAN_KEYS.has(key));
@@ -69,10 +80,15 @@ function walk<T>(value: T, key: string | undefined, masks: (key: string | undefi
   if (typeof value === 'string') return (masks(key) ? maskCardNumbers(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => walk(v, key, masks)) as T;
   // Plain objects only: errors, buffers and dates keep their own shape (and serializers).
-  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+  if (value !== null && typeof value === 'object' && isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, k, masks);
+    for (const k of Object.keys(value)) out[k] = walk((value as Record<string, unknown>)[k], k, masks);
     return out as T;
   }
   return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

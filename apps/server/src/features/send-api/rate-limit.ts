@@ -7,7 +7,7 @@ import { PlatformError } from '@confide/protocol';
 
 /** Spends one call of a page's budget, or throws `RATE_LIMITED` (613). */
 export interface PageRateLimiter {
-  take(pageId: string, now: number): Promise<void>;
+  take(pageId: string, now: number): Promise<void> | undefined;
 }
 
 /** The 613 answer, the same for every limiter. */
@@ -24,13 +24,15 @@ export class TokenBucketLimiter implements PageRateLimiter {
     this.perSecond = perSecond;
   }
 
-  async take(pageId: string, now: number): Promise<void> {
+  /** The bucket is in memory: a call within the budget answers at once (no promise), a refusal is a rejected promise. */
+  take(pageId: string, now: number): Promise<void> | undefined {
     const bucket = this.#buckets.get(pageId) ?? { tokens: this.perSecond, at: now };
     const refill = (Math.max(0, now - bucket.at) * this.perSecond) / 1000;
     bucket.tokens = Math.min(this.perSecond, bucket.tokens + refill);
     bucket.at = now;
     this.#buckets.set(pageId, bucket);
-    if (bucket.tokens < 1) throw rateLimited();
+    if (bucket.tokens < 1) return Promise.reject(rateLimited());
     bucket.tokens -= 1;
+    return undefined;
   }
 }

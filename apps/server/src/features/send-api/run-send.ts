@@ -11,7 +11,7 @@ import type { GraphCall } from '../../http/graph-request.js';
 import { ContentErasedError } from '../../privacy/purposes.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { recipientsAhead } from './pipeline/load-recipient.js';
-import { need, type SendAnswer, type SendEnv, type SendState } from './pipeline/send-state.js';
+import { need, type SendAnswer, type SendEnv, type SendState, type SendStep } from './pipeline/send-state.js';
 import { countRefusal, countSent } from './refusals.js';
 import { parseSend, SEND_TABLE, startState, variantOf, type SendRow } from './send-steps.js';
 
@@ -34,15 +34,38 @@ export async function runSend(env: SendEnv, call: GraphCall): Promise<SendAnswer
 
 /** Runs one row for a parsed send; exported for the runner's tests. */
 export async function runRow(env: SendEnv, row: SendRow, state: SendState): Promise<SendAnswer> {
-  const inTransaction = row.steps.filter((step) => step.phase !== 'request');
-  for (const step of row.steps) if (step.phase === 'request') await step.run(state, env);
+  const { request, inTransaction } = phasesOf(row);
+  await runSteps(request, state, env);
   const finish = async (tx: WriteTx | undefined): Promise<SendAnswer> => {
     const run: SendState = { ...state, db: tx?.db ?? env.ctx.storage.db, now: env.ctx.now() };
     if (tx !== undefined) run.tx = tx;
-    for (const step of inTransaction) await step.run(run, env);
+    await runSteps(inTransaction, run, env);
     return need(run.answer, 'answer');
   };
   if (!row.transaction) return finish(undefined);
   const key = { pageId: need(state.principal, 'principal').pageId, psid: state.cmd.psid };
   return env.ctx.storage.writes.run(finish, row.readAhead ? { readAhead: { source: recipientsAhead, key } } : {});
+}
+
+/** A row's steps split by phase, once per row rather than once per send. */
+const phases = new WeakMap<SendRow, { request: readonly SendStep[]; inTransaction: readonly SendStep[] }>();
+
+function phasesOf(row: SendRow): { request: readonly SendStep[]; inTransaction: readonly SendStep[] } {
+  let split = phases.get(row);
+  if (split === undefined) {
+    split = {
+      request: row.steps.filter((step) => step.phase === 'request'),
+      inTransaction: row.steps.filter((step) => step.phase !== 'request'),
+    };
+    phases.set(row, split);
+  }
+  return split;
+}
+
+/** Runs steps in order, awaiting only those that return a promise (most checks answer at once). */
+async function runSteps(steps: readonly SendStep[], state: SendState, env: SendEnv): Promise<void> {
+  for (const step of steps) {
+    const pending = step.run(state, env);
+    if (pending !== undefined) await pending;
+  }
 }

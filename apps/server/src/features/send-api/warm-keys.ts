@@ -16,11 +16,16 @@ export class RecipientKeys {
     this.#ctx = ctx;
   }
 
-  async warm(pageId: string, psid: string): Promise<void> {
-    const vault = this.#ctx.storage.vault;
+  /** Nothing to wait for (no promise) when the recipient's keys are already in memory. */
+  warm(pageId: string, psid: string): Promise<void> | undefined {
     const key = `${pageId}:${psid}`;
     const known = this.#recipients.get(key);
-    if (known !== undefined && vault.keysWarm(known.customerId, known.conversationId)) return;
+    if (known !== undefined && this.#ctx.storage.vault.keysWarm(known.customerId, known.conversationId)) return;
+    return this.#warmCold(pageId, psid, key);
+  }
+
+  async #warmCold(pageId: string, psid: string, key: string): Promise<void> {
+    const vault = this.#ctx.storage.vault;
     // Read again rather than trust the map: the customer may have been erased since.
     const conv = await findConversationByPsid(this.#ctx.storage.db, pageId, psid);
     if (conv === undefined) return;

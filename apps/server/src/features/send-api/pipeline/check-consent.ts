@@ -12,25 +12,25 @@ import { assertCategoryConsent, assertProactiveSendAllowed } from '../../consent
 import type { SendTerms } from './terms.js';
 
 /** @throws PlatformError `CONSENT_REQUIRED` (10/1400001), or 100 for a category outside the tag's group. */
-export async function assertSendConsent(
+export function assertSendConsent(
   db: Kysely<Database>,
   conv: Pick<ConversationRow, 'id' | 'customer_id' | 'page_id'>,
   terms: SendTerms,
   now: number,
-): Promise<void> {
+): Promise<void> | undefined {
+  // A send that needs no consent answers at once (no promise): most sends are replies.
   if (terms.kind !== 'message') return;
   if (terms.messagingType === 'UTILITY') {
-    await assertCategoryConsent(db, {
+    return assertCategoryConsent(db, {
       customerId: conv.customer_id,
       pageId: conv.page_id,
       categories: [terms.category as string],
       now,
       detail: { template: terms.template },
     });
-    return;
   }
   if (terms.messagingType !== 'MESSAGE_TAG' || terms.tag === undefined || !CONSENT_TAGS.includes(terms.tag)) return;
-  await assertProactiveSendAllowed(db, {
+  return assertProactiveSendAllowed(db, {
     customerId: conv.customer_id,
     pageId: conv.page_id,
     conversationId: conv.id,
