@@ -11,6 +11,8 @@ export interface InboxApprovalsTable {
   conversation_id: string;
   requested_by_agent: string | null;
   requested_by_app: string | null;
+  /** For an app's request: the agent who held the conversation or had just handed it back (migration 033). */
+  prompted_by_agent: string | null;
   kind: string;
   body: string;
   /** pending | approved | rejected */

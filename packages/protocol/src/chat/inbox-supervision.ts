@@ -60,11 +60,15 @@ export const InboxApprovalSchema = z.object({
   status: ApprovalStatusSchema,
   /** The agent who asked, or null when the page's app asked through the Platform API. */
   requested_by: InboxAssigneeSchema,
+  /** The page's app that asked through the Platform API (`display_name`: the page's name), or null when an agent asked. */
+  requested_by_app: z.object({ id: z.string(), display_name: z.string() }).nullable(),
+  /** For an app's request: the agent who held the conversation or had just handed it back (may not decide it). */
+  prompted_by: InboxAssigneeSchema,
   decided_by: InboxAssigneeSchema,
   note: z.string().nullable(),
   created_at: z.number(),
   decided_at: z.number().nullable(),
-  /** Whether this agent may decide it: a supervisor of the page who did not ask, while pending. */
+  /** Whether this agent may decide it: a supervisor of the page who neither asked nor prompted it, while pending. */
   can_decide: z.boolean(),
 });
 export type InboxApproval = z.infer<typeof InboxApprovalSchema>;

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
+import { buildTestHub, createPage, DIALECTS, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
 import { inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: four-eyes approvals`, () => {
     let hub: TestHub;
+    let clock: TestClock;
     let bank: Page;
     let otherBank: Page;
     const { logIn, agentCall, customerWith, handOver } = inboxKit(() => hub);
@@ -41,7 +42,8 @@ for (const dialect of DIALECTS) {
       );
 
     beforeEach(async () => {
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
+      clock = testClock();
+      hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api' } });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
       otherBank = await createPage(hub, { name: 'Other Bank', webhookUrl: 'http://127.0.0.1:9/o', verifyToken: 'v' });
       await subscribeApprovals(bank);
@@ -177,6 +179,101 @@ for (const dialect of DIALECTS) {
       expect({ approvals: await rows('inbox_approvals'), outbox: (await rows('webhook_outbox')).length }).toEqual(
         before,
       );
+    });
+
+    /** The bank's app asks through the Platform API, as the Sandbox Bank does after "approve unlock". */
+    const appAsks = async (psid: string) => {
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: `/v25.0/${bank.page_id}/approval_requests?access_token=${bank.page_access_token}`,
+        payload: { recipient: { id: psid }, kind: 'card_unlock', summary: 'Unlock card •••• 4821' },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json().id as string;
+    };
+
+    it('an app’s request names the app; the supervisor whose hand-back prompted it may not decide it', async () => {
+      const sam = await agent(bank, 'sam', 'supervisor');
+      await agent(bank, 'vera', 'supervisor');
+      const alice = await customerWith(bank, 'alice');
+      await handOver(bank, alice.psid);
+      const samCookie = await logIn('sam');
+      expect(
+        (await agentCall(samCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`)).statusCode,
+      ).toBe(204);
+      const resolved = await agentCall(samCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/resolve`, {
+        note: 'approve unlock 4821',
+      });
+      expect(resolved.statusCode).toBe(204);
+      clock.advance(5_000);
+      const id = await appAsks(alice.psid);
+      const veraCookie = await logIn('vera');
+      const seen = (cookie: string) =>
+        agentCall(cookie, 'GET', '/inbox/api/approvals').then((r) => r.json().data as Array<Record<string, unknown>>);
+      expect(await seen(veraCookie)).toEqual([
+        expect.objectContaining({
+          id,
+          requested_by: null,
+          requested_by_app: { id: bank.app_id, display_name: 'Inbox Bank' },
+          prompted_by: { id: sam.id, display_name: 'Sam' },
+          can_decide: true,
+        }),
+      ]);
+      expect((await seen(samCookie))[0]?.can_decide).toBe(false);
+      const before = await rows('inbox_approvals');
+      const refused = await agentCall(samCookie, 'POST', `/inbox/api/approvals/${id}/decision`, {
+        decision: 'approve',
+        note: 'ok',
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error).toMatchObject({
+        code: 'APPROVAL_OWN_REQUEST',
+        message: expect.stringMatching(/hand-back/),
+      });
+      expect(await rows('inbox_approvals')).toEqual(before);
+      const approved = await agentCall(veraCookie, 'POST', `/inbox/api/approvals/${id}/decision`, {
+        decision: 'approve',
+        note: 'Checked the fraud case',
+      });
+      expect(approved.statusCode).toBe(204);
+      await hub.services.privacy.flush();
+      const audit = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select(['actor', 'details'])
+        .where('action', '=', 'inbox.approval_requested')
+        .execute();
+      expect(audit.map((r) => [r.actor, JSON.parse(r.details).prompted_by])).toEqual([
+        [`app:${bank.app_id}`, `agent:${sam.id}`],
+      ]);
+    });
+
+    it('an app’s request with no agent involved, or long after the hand-back, is any supervisor’s to decide', async () => {
+      await agent(bank, 'sam', 'supervisor');
+      const alice = await customerWith(bank, 'alice');
+      const bob = await customerWith(bank, 'bob');
+      await handOver(bank, bob.psid);
+      const samCookie = await logIn('sam');
+      await agentCall(samCookie, 'POST', `/inbox/api/conversations/${bob.conversationId}/take`);
+      await agentCall(samCookie, 'POST', `/inbox/api/conversations/${bob.conversationId}/resolve`, {});
+      clock.advance(61 * 60_000);
+      const forAlice = await appAsks(alice.psid);
+      const forBob = await appAsks(bob.psid);
+      const listed = (await agentCall(samCookie, 'GET', '/inbox/api/approvals')).json().data as Array<{
+        id: string;
+        prompted_by: unknown;
+        can_decide: boolean;
+      }>;
+      expect(listed.map((a) => [a.id, a.prompted_by, a.can_decide]).sort()).toEqual(
+        [
+          [forAlice, null, true],
+          [forBob, null, true],
+        ].sort(),
+      );
+      const res = await agentCall(samCookie, 'POST', `/inbox/api/approvals/${forBob}/decision`, {
+        decision: 'reject',
+        note: 'Not without a call',
+      });
+      expect(res.statusCode).toBe(204);
     });
 
     it('a note on a conversation of another page is answered as not found and not written', async () => {

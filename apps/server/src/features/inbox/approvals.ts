@@ -5,6 +5,11 @@
  * to the page's app as an `approvals` webhook event (through the outbox, in the same
  * transaction) and into the audit log. Summary, details and note are sealed under the
  * customer's key (erased with them); card numbers are masked before anything is stored.
+ *
+ * Who asked: the agent, or the app (`requested_by_app`). An app's request can be prompted by an
+ * agent (the Sandbox Bank raises `card_unlock` when an agent hands back with "approve unlock"),
+ * so the agent who held the conversation when the app asked, or had handed it back within
+ * PROMPT_WINDOW_MS, is recorded as `prompted_by_agent` and may not decide it either.
  */
 import {
   PlatformError,
@@ -42,11 +47,33 @@ const maskDetails = (details: ApprovalDetails): ApprovalDetails =>
     Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? maskCardNumbers(v) : v]),
   ) as ApprovalDetails;
 
+/** How long after handing a conversation back an agent still counts as prompting the app's request. */
+export const PROMPT_WINDOW_MS = 60 * 60_000;
+
+interface Requester {
+  agentId: string | null;
+  appId: string | null;
+  promptedBy: string | null;
+}
+
+/** The agent holding the conversation in the page inbox, or who handed it back within PROMPT_WINDOW_MS. */
+async function promptingAgent(tx: WriteTx, conversationId: string, now: number): Promise<string | null> {
+  const thread = await tx.db
+    .selectFrom('inbox_threads')
+    .select(['status', 'agent_id', 'resolved_by', 'resolved_at'])
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  if (thread === undefined) return null;
+  if (thread.status !== 'resolved') return thread.agent_id;
+  const recent = thread.resolved_at !== null && Number(thread.resolved_at) >= now - PROMPT_WINDOW_MS;
+  return recent ? thread.resolved_by : null;
+}
+
 async function insertApproval(
   tx: WriteTx,
   ctx: HubContext,
   conv: { id: string; page_id: string; customer_id: string },
-  by: { agentId: string | null; appId: string | null },
+  by: Requester,
   input: NewApproval,
 ): Promise<string> {
   const id = newId('apr');
@@ -60,6 +87,7 @@ async function insertApproval(
       conversation_id: conv.id,
       requested_by_agent: by.agentId,
       requested_by_app: by.appId,
+      prompted_by_agent: by.promptedBy,
       kind: input.kind,
       body: await tx.vault.sealPayload(conv.customer_id, conv.id, body),
       decided_by: null,
@@ -73,7 +101,12 @@ async function insertApproval(
     action: 'inbox.approval_requested',
     customerId: conv.customer_id,
     target: id,
-    details: { page: conv.page_id, conversation: conv.id, kind: input.kind },
+    details: {
+      page: conv.page_id,
+      conversation: conv.id,
+      kind: input.kind,
+      ...(by.promptedBy === null ? {} : { prompted_by: `agent:${by.promptedBy}` }),
+    },
   });
   publishInboxChange(tx, ctx.bus, conv.page_id, conv.id, 'approval');
   return id;
@@ -91,7 +124,9 @@ export async function requestApprovalFromApp(
   return ctx.storage.writes.run(async (tx) => {
     const conv = await findConversationByPsid(tx.db, principal.pageId, input.psid);
     if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
-    return { id: await insertApproval(tx, ctx, conv, { agentId: null, appId: principal.appId }, input) };
+    const promptedBy = await promptingAgent(tx, conv.id, ctx.now());
+    const by = { agentId: null, appId: principal.appId, promptedBy };
+    return { id: await insertApproval(tx, ctx, conv, by, input) };
   });
 }
 
@@ -112,16 +147,25 @@ export async function requestApprovalFromAgent(
     if (conv.status === 'resolved') throw new PlatformError('CONVERSATION_RESOLVED');
     if (conv.agent_id === null) throw new PlatformError('CONVERSATION_NOT_ASSIGNED');
     if (conv.agent_id !== agent.id) throw new PlatformError('CONVERSATION_TAKEN');
-    return insertApproval(tx, ctx, conv, { agentId: agent.id, appId: null }, input);
+    return insertApproval(tx, ctx, conv, { agentId: agent.id, appId: null, promptedBy: null }, input);
   });
+}
+
+/** Four-eyes: neither the agent who asked nor the one who prompted the app's request decides it. */
+function refuseOwnRequest(row: { requested_by_agent: string | null; prompted_by_agent: string | null }, agent: Agent) {
+  if (row.requested_by_agent === agent.id) throw new PlatformError('APPROVAL_OWN_REQUEST');
+  if (row.prompted_by_agent === agent.id)
+    throw new PlatformError('APPROVAL_OWN_REQUEST', {
+      message: 'The bank asked after your hand-back, so the request is yours: another supervisor must decide it.',
+    });
 }
 
 /**
  * A supervisor of the page approves or rejects a pending request; the page's app gets the
  * decision as an `approvals` webhook event (only the asking app when an app asked).
  * @throws PlatformError `NOT_FOUND` for another page's request (or an unknown one), `FORBIDDEN`
- * for an agent who is not a supervisor, `APPROVAL_OWN_REQUEST` for the agent who asked,
- * `APPROVAL_DECIDED` once decided. Nothing is written on a refusal.
+ * for an agent who is not a supervisor, `APPROVAL_OWN_REQUEST` for the agent who asked (or who
+ * prompted the app's request), `APPROVAL_DECIDED` once decided. Nothing is written on a refusal.
  */
 export async function decideApproval(
   ctx: HubContext,
@@ -134,6 +178,7 @@ export async function decideApproval(
       .selectFrom('inbox_approvals as r')
       .innerJoin('conversations as c', 'c.id', 'r.conversation_id')
       .select(['r.id', 'r.kind', 'r.body', 'r.status', 'r.requested_by_agent', 'r.requested_by_app'])
+      .select('r.prompted_by_agent')
       .select(['c.id as conversation_id', 'c.customer_id', 'c.psid', 'c.page_id'])
       .where('r.id', '=', approvalId)
       .where('r.page_id', '=', agent.page_id)
@@ -141,7 +186,7 @@ export async function decideApproval(
     if (row === undefined) throw new PlatformError('NOT_FOUND');
     if (agent.role !== 'supervisor')
       throw new PlatformError('FORBIDDEN', { message: 'Only a supervisor of the page decides approval requests.' });
-    if (row.requested_by_agent === agent.id) throw new PlatformError('APPROVAL_OWN_REQUEST');
+    refuseOwnRequest(row, agent);
     if (row.status !== 'pending') throw new PlatformError('APPROVAL_DECIDED');
     const now = ctx.now();
     const status = input.decision === 'approve' ? 'approved' : 'rejected';

@@ -81,6 +81,60 @@ export async function startSlaTimers(
     .execute();
 }
 
+/**
+ * A transfer to another team, inside the transfer's transaction. The customer's wait does not
+ * start again when the bank moves them: a running timer keeps its start and is re-aimed at the
+ * target team's target (`due_at = started_at + target`; already past → breached at the worker's
+ * next tick), and its row names the target team. A met or breached timer is history and stays
+ * as it is (a first reply already given is not owed again). A target team without targets stops
+ * the running timers (deleted); a conversation that had none starts the target's timers at the
+ * transfer, since no target was owed before it. A transfer to an agent keeps the team, so it
+ * does not call this: both timers run on.
+ */
+export async function moveSlaTimers(
+  tx: WriteTx,
+  input: { conversationId: string; pageId: string; teamId: string; at: number },
+): Promise<void> {
+  const policy = await tx.db
+    .selectFrom('inbox_sla_policies')
+    .select(['first_reply_ms', 'resolution_ms'])
+    .where('team_id', '=', input.teamId)
+    .executeTakeFirst();
+  const running = tx.db
+    .selectFrom('inbox_sla_timers')
+    .select(['kind', 'started_at'])
+    .where('conversation_id', '=', input.conversationId)
+    .where('met_at', 'is', null)
+    .where('breached_at', 'is', null);
+  if (policy === undefined) {
+    await tx.db
+      .deleteFrom('inbox_sla_timers')
+      .where('conversation_id', '=', input.conversationId)
+      .where('met_at', 'is', null)
+      .where('breached_at', 'is', null)
+      .execute();
+    return;
+  }
+  const any = await tx.db
+    .selectFrom('inbox_sla_timers')
+    .select('kind')
+    .where('conversation_id', '=', input.conversationId)
+    .executeTakeFirst();
+  if (any === undefined) {
+    await startSlaTimers(tx, input);
+    return;
+  }
+  const target = (kind: SlaKind) => Number(kind === 'first_reply' ? policy.first_reply_ms : policy.resolution_ms);
+  for (const timer of await running.execute()) {
+    await tx.db
+      .updateTable('inbox_sla_timers')
+      .set({ team_id: input.teamId, due_at: Number(timer.started_at) + target(timer.kind as SlaKind) })
+      .where('conversation_id', '=', input.conversationId)
+      .where('kind', '=', timer.kind)
+      .execute();
+  }
+}
+
 /** Marks the conversation's running timers of `kinds` as met at `at`. */
 export async function meetSlaTimers(
   db: Kysely<Database>,

@@ -16,7 +16,7 @@ import { findInboxConversation, type InboxConversationRow } from './inbox-store.
 import { publishInboxChange } from './publish.js';
 import { postJoinedLine, postLeftLine } from './system-lines.js';
 import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } from './routing.js';
-import { meetSlaTimers, startSlaTimers } from './sla.js';
+import { meetSlaTimers, moveSlaTimers, startSlaTimers } from './sla.js';
 import { appendFrame } from '../../timeline/index.js';
 import { askCsat } from './csat.js';
 
@@ -125,6 +125,7 @@ export class InboxStates {
           })
           .where('conversation_id', '=', conv.id)
           .execute();
+        await moveSlaTimers(tx, { conversationId: conv.id, pageId: conv.page_id, teamId: team.id, at: now });
         await assignWaiting(tx, this.ctx, agent.page_id);
       }
       publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'taken');

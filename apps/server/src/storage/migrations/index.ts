@@ -36,6 +36,7 @@ import * as m029Sso from './029-sso.js';
 import * as m030EscalationContacts from './030-escalation-contacts.js';
 import * as m031PagePictures from './031-page-pictures.js';
 import * as m032InboxCsat from './032-inbox-csat.js';
+import * as m033ApprovalPromptedBy from './033-approval-prompted-by.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -76,6 +77,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '030-escalation-contacts': m030EscalationContacts,
   '031-page-pictures': m031PagePictures,
   '032-inbox-csat': m032InboxCsat,
+  '033-approval-prompted-by': m033ApprovalPromptedBy,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -37,7 +37,10 @@ export function ApprovalItem({ approval, onDecided }: { approval: InboxApproval;
       setBusy(false);
     }
   };
-  const who = approval.requested_by?.display_name ?? 'The bank’s assistant';
+  const app = approval.requested_by_app;
+  const asker = approval.requested_by?.display_name ?? (app === null ? 'The bank’s app' : `${app.display_name}’s app`);
+  // An app's request an agent prompted (their hand-back): that agent may not decide it either.
+  const who = approval.prompted_by === null ? asker : `${asker} (prompted by ${approval.prompted_by.display_name})`;
   return (
     <li className={`approval ${approval.status}`} aria-label={`Approval request: ${approval.summary}`}>
       <p>
