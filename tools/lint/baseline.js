@@ -51,7 +51,6 @@ export const FEATURE_PAIRS = [
   ['inbox', 'handover'],
   ['inbox', 'media'],
   ['inbox', 'realtime'],
-  ['inbox', 'send-api'],
   ['linking', 'consent'],
   ['linking', 'conversations'],
   ['linking', 'customers'],

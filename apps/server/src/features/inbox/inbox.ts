@@ -21,12 +21,17 @@ import { personasOfRows } from '../../timeline/personas.js';
 import { lastMessages, pageOfMessages } from '../conversations/store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import type { Handover } from '../handover/handover.js';
-import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
-import type { SendApi } from '../send-api/send-message.js';
+import {
+  HUMAN_AGENT_WINDOW_MS,
+  humanAgentText,
+  typingAction,
+  type SendApi,
+  type SendRequest,
+} from '../send-api/index.js';
 import type { Agent } from './agents.js';
 import { searchClosed } from './closed-view.js';
 import { findInboxConversation, listInboxConversations, type InboxConversationRow } from './inbox-store.js';
-import { presentInboxMessage, presentQueueItem } from './presenters.js';
+import { presentInboxMessage, presentQueueItem, presentSentMessage } from './presenters.js';
 import { publishInboxChange } from './publish.js';
 import { InboxStates } from './states.js';
 import { assignWaiting } from './routing.js';
@@ -229,17 +234,7 @@ export class Inbox {
    */
   async typing(agent: Agent, conversationId: string, on: boolean): Promise<void> {
     const conv = await this.#states.held(this.ctx.storage.db, agent, conversationId);
-    await this.sendApi.send({
-      params: {
-        recipient: { id: conv.psid },
-        sender_action: on ? 'typing_on' : 'typing_off',
-        persona_id: agent.persona_id,
-      },
-      path: {},
-      file: undefined,
-      principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' },
-      token: '',
-    });
+    await this.sendApi.sendCommand(asPageInbox(agent), typingAction(conv.psid, agent.persona_id, on));
   }
 
   /** The closed view: resolved conversations of the agent's page, searched through the vault. */
@@ -247,36 +242,12 @@ export class Inbox {
     return searchClosed(this.ctx, agent, query);
   }
 
+  /** The reply as the agent sees it: the message the kernel appended, as the customer's stream shows it. */
   async #send(agent: Agent, conversationId: string, text: string): Promise<InboxMessage> {
     const conv = await this.#find(agent, conversationId);
-    const sent = await this.sendApi.send({
-      params: {
-        recipient: { id: conv.psid },
-        messaging_type: 'MESSAGE_TAG',
-        tag: 'HUMAN_AGENT',
-        persona_id: agent.persona_id,
-        message: { text },
-      },
-      path: {},
-      file: undefined,
-      principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' },
-      token: '',
-    });
-    const mid = 'message_id' in sent ? sent.message_id : undefined;
-    const row = await this.ctx.storage.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conv.id)
-      .where('mid', '=', mid ?? '')
-      .executeTakeFirstOrThrow();
-    return presentInboxMessage(
-      this.ctx.storage.vault,
-      agent.id,
-      conv.customer_id,
-      row,
-      await personasOfRows(this.ctx.storage.db, [row]),
-      mediaLinksFor(this.ctx.config),
-    );
+    const sent = await this.sendApi.sendCommand(asPageInbox(agent), humanAgentText(conv.psid, agent.persona_id, text));
+    if (sent.message === undefined) throw new Error('the Send API appended no message for a text');
+    return presentSentMessage(agent.id, sent.message, mediaLinksFor(this.ctx.config));
   }
 
   async #customerOf(conversationId: string): Promise<string> {
@@ -293,4 +264,9 @@ export class Inbox {
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
     return conv;
   }
+}
+
+/** The agent's sends go out as the page inbox app of the agent's page. */
+function asPageInbox(agent: Agent): SendRequest {
+  return { principal: { pageId: agent.page_id, appId: PAGE_INBOX_APP_ID, tokenId: 'page-inbox' }, file: undefined };
 }

@@ -1,5 +1,12 @@
 /** The inbox API's wire shapes: the PSID and allowed profile fields only, never the customer id. */
-import type { InboxAgent, InboxMessage, InboxQueueItem, InboxSlaState, MessagePersona } from '@confide/protocol';
+import type {
+  ChatMessage,
+  InboxAgent,
+  InboxMessage,
+  InboxQueueItem,
+  InboxSlaState,
+  MessagePersona,
+} from '@confide/protocol';
 import type { Vault } from '../../privacy/vault.js';
 import { SYSTEM_LINE_TYPE } from '../../timeline/index.js';
 import type { MediaLinks } from '../media/media-links.js';
@@ -51,6 +58,30 @@ export async function presentInboxMessage(
     const answered = answeredPostback(row, body);
     message.awaits_answer = answered === null && row.closed_at === null;
     message.answered_postback = answered;
+  }
+  return links.message({ kind: 'agent', id: agentId }, message);
+}
+
+/**
+ * A message the agent just sent, as `presentInboxMessage` shows it once stored, made from the
+ * message the kernel appended (its body already masked): nothing is re-read or opened again.
+ */
+export function presentSentMessage(agentId: string, sent: ChatMessage, links: MediaLinks): InboxMessage {
+  const message: InboxMessage = {
+    mid: sent.mid,
+    conversation_id: sent.conversation_id,
+    direction: sent.direction,
+    created_at: sent.created_at,
+    body: sent.body,
+    tag: sent.tag ?? null,
+    persona: sent.persona ?? null,
+  };
+  if (sent.system === true) message.system = true;
+  if (sent.notification_category != null) message.notification_category = sent.notification_category;
+  // Just sent: a question is not answered yet.
+  if (sent.awaits_answer === true) {
+    message.awaits_answer = true;
+    message.answered_postback = null;
   }
   return links.message({ kind: 'agent', id: agentId }, message);
 }

@@ -10,7 +10,7 @@ import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { findConversationByPsid, type ConversationRow } from '../conversations/store.js';
 import type { Handover, ThreadTransfer } from '../handover/handover.js';
-import { HUMAN_AGENT_WINDOW_MS } from '../send-api/pipeline/check-window.js';
+import { HUMAN_AGENT_WINDOW_MS } from '../send-api/index.js';
 import type { Agent } from './agents.js';
 import { findInboxConversation, type InboxConversationRow } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';

@@ -38,6 +38,7 @@ export const appendMessage: SendStep = {
         .execute();
     }
     tx.afterCommit(() => env.ctx.metrics.messagesStored.inc({ direction: 'out' }));
+    s.message = message;
     const answer: SendMessageResponse = { recipient_id: conv.psid, message_id: message.mid };
     if (draft.reusableId !== undefined) answer.attachment_id = draft.reusableId;
     s.answer = answer;

@@ -11,36 +11,55 @@ import type { GraphCall } from '../../http/graph-request.js';
 import { ContentErasedError } from '../../privacy/purposes.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { recipientsAhead } from './pipeline/load-recipient.js';
-import { need, type SendAnswer, type SendEnv, type SendState, type SendStep } from './pipeline/send-state.js';
+import type { SendCommand } from './pipeline/parse-send.js';
+import {
+  need,
+  type SendAnswer,
+  type SendEnv,
+  type SendOutcome,
+  type SendRequest,
+  type SendState,
+  type SendStep,
+} from './pipeline/send-state.js';
 import { countRefusal, countSent } from './refusals.js';
 import { parseSend, SEND_TABLE, startState, variantOf, type SendRow } from './send-steps.js';
 
+/** A Graph call: parsed into its command, then run as any send. */
 export async function runSend(env: SendEnv, call: GraphCall): Promise<SendAnswer> {
   const cmd = parseSend(env.ctx, call);
+  return (await runCommand(env, { principal: call.principal, file: call.file }, cmd)).answer;
+}
+
+/** A typed send: its command picks the row of the table, which runs for the request's principal. */
+export async function runCommand(env: SendEnv, request: SendRequest, cmd: SendCommand): Promise<SendOutcome> {
   const row = SEND_TABLE[variantOf(cmd)];
-  const state = startState(call, cmd, env.ctx);
+  const state = startState(request, cmd, env.ctx);
   try {
-    const answer = await runRow(env, row, state);
-    if (row.counted) countSent(env.ctx, call.principal.pageId);
-    return answer;
+    const outcome = await runRowOutcome(env, row, state);
+    if (row.counted) countSent(env.ctx, request.principal.pageId);
+    return outcome;
   } catch (caught) {
     for (const undo of state.undo) await undo();
     // The recipient was erased while this send was under way: the keystore refuses new keys for them.
     const err = caught instanceof ContentErasedError ? new PlatformError('NO_MATCHING_USER') : caught;
-    if (row.counted) await countRefusal(env.ctx, { pageId: call.principal.pageId, psid: cmd.psid }, err);
+    if (row.counted) await countRefusal(env.ctx, { pageId: request.principal.pageId, psid: cmd.psid }, err);
     throw err;
   }
 }
 
 /** Runs one row for a parsed send; exported for the runner's tests. */
 export async function runRow(env: SendEnv, row: SendRow, state: SendState): Promise<SendAnswer> {
+  return (await runRowOutcome(env, row, state)).answer;
+}
+
+async function runRowOutcome(env: SendEnv, row: SendRow, state: SendState): Promise<SendOutcome> {
   const { request, inTransaction } = phasesOf(row);
   await runSteps(request, state, env);
-  const finish = async (tx: WriteTx | undefined): Promise<SendAnswer> => {
+  const finish = async (tx: WriteTx | undefined): Promise<SendOutcome> => {
     const run: SendState = { ...state, db: tx?.db ?? env.ctx.storage.db, now: env.ctx.now() };
     if (tx !== undefined) run.tx = tx;
     await runSteps(inTransaction, run, env);
-    return need(run.answer, 'answer');
+    return { answer: need(run.answer, 'answer'), message: run.message };
   };
   if (!row.transaction) return finish(undefined);
   const key = { pageId: need(state.principal, 'principal').pageId, psid: state.cmd.psid };

@@ -22,7 +22,7 @@ import { assertWindowAndTag } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
 import { assertReplyTo, checkReferences } from './pipeline/references.js';
-import { need, type SendState, type SendStep } from './pipeline/send-state.js';
+import { need, type SendRequest, type SendState, type SendStep } from './pipeline/send-state.js';
 import { stageAttachments } from './pipeline/stage-attachments.js';
 import { termsOf } from './pipeline/terms.js';
 
@@ -51,9 +51,9 @@ export function variantOf(cmd: SendCommand): SendVariant {
   return cmd.kind;
 }
 
-/** The initial state of a send: its command and, except for a utility send, its terms. */
-export function startState(call: GraphCall, cmd: SendCommand, ctx: HubContext): SendState {
-  const state: SendState = { call, cmd, db: ctx.storage.db, now: ctx.now(), undo: [] };
+/** The initial state of a send: its request, its command and, except for a utility send, its terms. */
+export function startState(request: SendRequest, cmd: SendCommand, ctx: HubContext): SendState {
+  const state: SendState = { request, cmd, db: ctx.storage.db, now: ctx.now(), undo: [] };
   if (cmd.kind !== 'utility') state.terms = termsOf(cmd);
   return state;
 }
@@ -67,7 +67,7 @@ function messageCmd(s: SendState): Extract<SendCommand, { kind: 'message' }> {
 const authenticate: SendStep = {
   name: 'authenticate',
   phase: 'request',
-  run: (s) => void (s.principal = s.call.principal),
+  run: (s) => void (s.principal = s.request.principal),
 };
 
 /** The hub's consent-prompt payloads are never the business's to send (features/consent/reserved-payloads.ts). */
@@ -89,7 +89,7 @@ const uploadFile: SendStep = {
   phase: 'request',
   async run(s, env) {
     const a = messageCmd(s).message.attachment;
-    const file = s.call.file;
+    const file = s.request.file;
     if (a === undefined || a.type === 'template' || a.payload.url !== undefined) return;
     if (a.payload.attachment_id !== undefined || file === undefined) return;
     const blobKey = await env.attachments.stage(file);

@@ -3,10 +3,10 @@
  * send, which each step reads and adds to. Every field but the request's is filled by one
  * step; `need` reads a field an earlier step of the row must have filled.
  */
-import type { MessageBody, SendMessageResponse, SenderActionResponse } from '@confide/protocol';
+import type { ChatMessage, MessageBody, SendMessageResponse, SenderActionResponse } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../../context.js';
-import type { GraphCall } from '../../../http/graph-request.js';
+import type { UploadedFile } from '../../../http/graph-types.js';
 import type { Database } from '../../../storage/schema.js';
 import type { WriteTx } from '../../../storage/write-queue.js';
 import type { Attachments } from '../../attachments/attachments.js';
@@ -20,6 +20,22 @@ import type { StagedFile } from './stage-attachments.js';
 import type { SendTerms } from './terms.js';
 
 export type SendAnswer = SendMessageResponse | SenderActionResponse;
+
+/**
+ * Who sends, and the file sent with it: what a send needs besides its command. The Graph
+ * endpoint takes it from the request (token, multipart part); a sender inside the hub (the
+ * agent inbox, as the page inbox app) states it.
+ */
+export interface SendRequest {
+  readonly principal: TokenPrincipal;
+  readonly file: UploadedFile | undefined;
+}
+
+/** What a send ends with: the answer, and the message it appended (none for a sender action). */
+export interface SendOutcome {
+  readonly answer: SendAnswer;
+  readonly message: ChatMessage | undefined;
+}
 
 /** The services the steps use. */
 export interface SendEnv {
@@ -43,7 +59,7 @@ export interface Draft {
 }
 
 export interface SendState {
-  readonly call: GraphCall;
+  readonly request: SendRequest;
   /** parse */
   readonly cmd: SendCommand;
   /** authenticate */
@@ -66,6 +82,8 @@ export interface SendState {
   draft?: Draft;
   /** The last step's answer. */
   answer?: SendAnswer;
+  /** append: the message as the customer's stream shows it. */
+  message?: ChatMessage;
   /** Undone when the send fails (a staged blob is deleted). */
   readonly undo: Array<() => Promise<void>>;
 }
