@@ -13,9 +13,11 @@ import {
   findPersona,
   insertMessage,
   messageValues,
+  preparedSql,
   touchConversation,
   touchConversationByCustomer,
 } from './timeline-statements.js';
+import { batchOutcomes, timelineSets, type TimelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
   AppendOutcome,
@@ -144,12 +146,113 @@ async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<
   return { seq, apps };
 }
 
+// The set-based writes: every row set arrives as arrays, one per column, read back with unnest.
+const bumpCounters = preparedSql<{ ids: string[]; counts: number[] }, { id: string; event_seq: number }>(
+  (p) => sql`update customers c set event_seq = c.event_seq + u.n
+    from unnest(${p('ids')}::text[], ${p('counts')}::bigint[]) as u(id, n)
+    where c.id = u.id returning c.id, c.event_seq`,
+);
+
+type Columns = Record<string, unknown[]>;
+const col = (p: ParamFn<Columns>, name: string, type: 'text' | 'bigint' | 'int') => sql`${p(name)}::${sql.raw(type)}[]`;
+
+/**
+ * Messages, conversations, events and the routed outbox rows in one statement of
+ * data-modifying CTEs (none reads what another writes); returns the apps of each outbox event.
+ */
+const writeSets = preparedSql<Columns, { i: number; app_id: string }>(
+  (p) => sql`with stored as (
+      insert into messages (mid, conversation_id, direction, body, created_at, app_id, persona_id, messaging_type,
+        tag, notification_category, awaits_answer)
+      select * from unnest(${col(p, 'mid', 'text')}, ${col(p, 'mconv', 'text')}, ${col(p, 'dir', 'text')},
+        ${col(p, 'body', 'text')}, ${col(p, 'mnow', 'bigint')}, ${col(p, 'app', 'text')}, ${col(p, 'persona', 'text')},
+        ${col(p, 'mtype', 'text')}, ${col(p, 'tag', 'text')}, ${col(p, 'category', 'text')}, ${col(p, 'awaits', 'int')})
+    ), touched as (
+      update conversations c set last_message_at = t.now,
+        last_customer_message_at = coalesce(t.customer_now, c.last_customer_message_at)
+      from unnest(${col(p, 'tid', 'text')}, ${col(p, 'tnow', 'bigint')}, ${col(p, 'tcnow', 'bigint')})
+        as t(id, now, customer_now)
+      where c.id = t.id
+    ), events as (
+      insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at)
+      select * from unnest(${col(p, 'ecust', 'text')}, ${col(p, 'eseq', 'bigint')}, ${col(p, 'econv', 'text')},
+        ${col(p, 'etype', 'text')}, ${col(p, 'eref', 'text')}, ${col(p, 'edata', 'text')}, ${col(p, 'enow', 'bigint')})
+    ), routed as (
+      select o.i, a.id as app_id, o.page_id, o.conversation_id, f.field, o.payload, o.now
+      from unnest(${col(p, 'opage', 'text')}, ${col(p, 'oconv', 'text')}, ${col(p, 'ofield', 'text')},
+          ${col(p, 'otarget', 'text')}, ${col(p, 'oowner', 'text')}, ${col(p, 'opayload', 'text')},
+          ${col(p, 'onow', 'bigint')}) with ordinality as o(page_id, conversation_id, field, target, owner, payload, now, i)
+        join apps a on a.page_id = o.page_id
+        cross join lateral (select case when o.target is null and o.owner is not null and a.id <> o.owner
+          then 'standby' else o.field end as field) f
+      where a.webhook_url is not null and (o.target is null or a.id = o.target)
+        and cast(a.subscribed_fields as jsonb) @> jsonb_build_array(f.field)
+    ), hooks as (
+      insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at)
+      select app_id, page_id, conversation_id, field, payload, now, now from routed order by i
+    )
+    select i, app_id from routed order by i`,
+);
+
+/** The batch's row sets as the columns `writeSets` takes. */
+function columns(sets: TimelineSets, outcomes: readonly AppendOutcome[]): Columns {
+  const { messages: m, touches: t, events: e, outbox: o } = sets;
+  return {
+    mid: m.map((r) => r.mid),
+    mconv: m.map((r) => r.conversationId),
+    dir: m.map((r) => r.direction),
+    body: m.map((r) => r.body),
+    mnow: m.map((r) => r.now),
+    app: m.map((r) => r.appId),
+    persona: m.map((r) => r.personaId),
+    mtype: m.map((r) => r.messagingType),
+    tag: m.map((r) => r.tag),
+    category: m.map((r) => r.notificationCategory),
+    awaits: m.map((r) => r.awaitsAnswer),
+    tid: t.map((r) => r.id),
+    tnow: t.map((r) => r.now),
+    tcnow: t.map((r) => r.customerNow),
+    ecust: e.map((r) => r.event.customerId),
+    eseq: e.map((r) => outcomes[r.index]?.seq),
+    econv: e.map((r) => r.event.conversationId),
+    etype: e.map((r) => r.event.type),
+    eref: e.map((r) => r.event.ref),
+    edata: e.map((r) => r.event.data),
+    enow: e.map((r) => r.event.now),
+    opage: o.map((r) => r.outbox.pageId),
+    oconv: o.map((r) => r.outbox.conversationId),
+    ofield: o.map((r) => r.outbox.field),
+    otarget: o.map((r) => r.outbox.targetAppId),
+    oowner: o.map((r) => r.outbox.threadOwnerAppId),
+    opayload: o.map((r) => r.outbox.payload),
+    onow: o.map((r) => r.outbox.now),
+  };
+}
+
+/** `appendBatch`: two round trips for the whole batch (the counters, then the rest), whatever its size. */
+async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]> {
+  const sets = timelineSets(batch);
+  const counters = new Map<string, number>();
+  if (sets.counters.length > 0) {
+    const ids = sets.counters.map((c) => c.customerId);
+    const counts = sets.counters.map((c) => c.count);
+    for (const row of await bumpCounters.rows(db, { ids, counts })) counters.set(row.id, row.event_seq);
+  }
+  const outcomes = batchOutcomes(batch.length, sets, counters);
+  for (const { i, app_id } of await writeSets.rows(db, columns(sets, outcomes))) {
+    const index = sets.outbox[Number(i) - 1]?.index;
+    if (index !== undefined) outcomes[index]?.apps.push(app_id);
+  }
+  return outcomes;
+}
+
 export const postgresTimelineStore: TimelineStore = {
   async append(db, batch) {
     const outcomes: AppendOutcome[] = [];
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
+  appendBatch: (db, batch) => (batch.length === 1 ? postgresTimelineStore.append(db, batch) : appendSet(db, batch)),
   // Routing is part of the set-based insert: asking first would cost a round trip per event.
   mayDeliver: async () => true,
   persona: findPersona,

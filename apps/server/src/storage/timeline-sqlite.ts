@@ -4,17 +4,19 @@
  * the customer's counter bumped first; the outbox routing reads the page's apps and writes
  * one row per app that should see the event.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
 import {
   activeApp,
   findPersona,
   insertMessage,
+  preparedSql,
   touchConversation,
   touchConversationByCustomer,
   type OutboxRowParams,
 } from './timeline-statements.js';
+import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type { AppendCommand, AppendOutcome, EventRecord, OutboxRecord, TimelineStore } from './timeline-store.js';
 
 const nextCursor = prepare<{ customerId: string }>()((db, p) =>
@@ -76,8 +78,14 @@ async function routeOutbox(
   db: Kysely<Database>,
   outbox: OutboxRoute,
 ): Promise<Array<{ appId: string; field: string }>> {
+  return routeTo(await appsOfPage.rows(db, { pageId: outbox.pageId }), outbox);
+}
+
+type PageApp = { id: string; subscribed_fields: string; webhook_url: string | null };
+
+function routeTo(apps: readonly PageApp[], outbox: OutboxRoute): Array<{ appId: string; field: string }> {
   const routes: Array<{ appId: string; field: string }> = [];
-  for (const app of await appsOfPage.rows(db, { pageId: outbox.pageId })) {
+  for (const app of apps) {
     if (app.webhook_url === null) continue;
     if (outbox.targetAppId !== null && outbox.targetAppId !== app.id) continue;
     const standby =
@@ -100,12 +108,104 @@ async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<
   return { seq, apps };
 }
 
+// The set-based writes: each row set is one JSON array of arrays, read back with json_each in order.
+const insertMessages = preparedSql<{ rows: string }>(
+  (p) => sql`insert into messages (mid, conversation_id, direction, body, created_at, app_id, persona_id,
+    messaging_type, tag, notification_category, awaits_answer)
+    select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
+      value->>9, value->>10
+    from json_each(${p('rows')}) order by key`,
+);
+const touchConversations = preparedSql<{ rows: string }>(
+  (p) => sql`update conversations set last_message_at = t.value->>1,
+      last_customer_message_at = coalesce(t.value->>2, last_customer_message_at)
+    from json_each(${p('rows')}) as t where conversations.id = t.value->>0`,
+);
+const bumpCounters = preparedSql<{ rows: string }, { id: string; event_seq: number }>(
+  (p) => sql`update customers set event_seq = event_seq + (c.value->>1)
+    from json_each(${p('rows')}) as c where customers.id = c.value->>0
+    returning id, event_seq`,
+);
+const insertEvents = preparedSql<{ rows: string }>(
+  (p) => sql`insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at)
+    select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6
+    from json_each(${p('rows')}) order by key`,
+);
+const insertOutboxRows = preparedSql<{ rows: string }>(
+  (p) => sql`insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at)
+    select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>5
+    from json_each(${p('rows')}) order by key`,
+);
+
+/** `appendBatch`: five statements for the whole batch, whatever its size (timeline-sets.ts). */
+async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]> {
+  const sets = timelineSets(batch);
+  if (sets.messages.length > 0) {
+    const rows = sets.messages.map((m) => [
+      m.mid,
+      m.conversationId,
+      m.direction,
+      m.body,
+      m.now,
+      m.appId,
+      m.personaId,
+      m.messagingType,
+      m.tag,
+      m.notificationCategory,
+      m.awaitsAnswer,
+    ]);
+    await insertMessages.run(db, { rows: JSON.stringify(rows) });
+    const touches = sets.touches.map((t) => [t.id, t.now, t.customerNow]);
+    await touchConversations.run(db, { rows: JSON.stringify(touches) });
+  }
+  const counters = new Map<string, number>();
+  if (sets.counters.length > 0) {
+    const rows = sets.counters.map((c) => [c.customerId, c.count]);
+    for (const row of await bumpCounters.rows(db, { rows: JSON.stringify(rows) })) counters.set(row.id, row.event_seq);
+  }
+  const outcomes = batchOutcomes(batch.length, sets, counters);
+  if (sets.events.length > 0) {
+    const rows = sets.events.map(({ index, event: e }) => [
+      e.customerId,
+      outcomes[index]?.seq,
+      e.conversationId,
+      e.type,
+      e.ref,
+      e.data,
+      e.now,
+    ]);
+    await insertEvents.run(db, { rows: JSON.stringify(rows) });
+  }
+  if (sets.outbox.length > 0) await appendOutboxSet(db, sets.outbox, outcomes);
+  return outcomes;
+}
+
+/** The outbox rows of the batch in one insert, each page's apps read once. */
+async function appendOutboxSet(
+  db: Kysely<Database>,
+  outbox: ReturnType<typeof timelineSets>['outbox'],
+  outcomes: AppendOutcome[],
+): Promise<void> {
+  const appsByPage = new Map<string, PageApp[]>();
+  const rows: Array<[string, string, string, string, string, number]> = [];
+  for (const { index, outbox: o } of outbox) {
+    let apps = appsByPage.get(o.pageId);
+    if (apps === undefined) appsByPage.set(o.pageId, (apps = await appsOfPage.rows(db, { pageId: o.pageId })));
+    for (const { appId, field } of routeTo(apps, o)) {
+      rows.push([appId, o.pageId, o.conversationId, field, o.payload, o.now]);
+      (outcomes[index] as AppendOutcome).apps.push(appId);
+    }
+  }
+  if (rows.length > 0) await insertOutboxRows.run(db, { rows: JSON.stringify(rows) });
+}
+
 export const sqliteTimelineStore: TimelineStore = {
   async append(db, batch) {
     const outcomes: AppendOutcome[] = [];
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
+  appendBatch: (db, batch) => (batch.length === 1 ? sqliteTimelineStore.append(db, batch) : appendSet(db, batch)),
   // Routing here is a cheap prepared read: an event nobody gets is neither sealed nor written.
   mayDeliver: async (db, outbox) => (await routeOutbox(db, outbox)).length > 0,
   persona: findPersona,

@@ -2,7 +2,7 @@
  * The statements both timeline stores share (timeline-sqlite.ts, timeline-postgres.ts),
  * written once with the typed builder and prepared once per dialect (prepared.ts).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { prepare, type ParamFn } from './prepared.js';
 import type { Database } from './schema.js';
 import type { MessageRecord, OutboxRecord, PersonaRecord } from './timeline-store.js';
@@ -59,3 +59,10 @@ export const activeApp = (db: Kysely<Database>, appId: string) =>
 export type OutboxRowParams = Pick<OutboxRecord, 'pageId' | 'conversationId' | 'field' | 'payload' | 'now'> & {
   appId: string;
 };
+
+/**
+ * A prepared statement written as SQL text (the set-based writes, whose row sets arrive as one
+ * JSON or array parameter each): `${p('name')}` marks where a parameter goes.
+ */
+export const preparedSql = <P extends Record<string, unknown>, O = unknown>(build: (p: ParamFn<P>) => RawBuilder<O>) =>
+  prepare<P>()((db, p) => ({ compile: () => build(p).compile(db) }));

@@ -80,6 +80,14 @@ export interface TimelineStore {
   /** Writes the commands in order inside the transaction `db` belongs to; one outcome per command. */
   append(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
   /**
+   * The same as `append`, set-based: each table written once for the whole batch (multi-row
+   * inserts, one counter update per customer, one conversation update per conversation), for
+   * a group commit's batch (timeline-batch.ts). Cursors follow the batch's order per customer.
+   * Throws, writing nothing it can be blamed for alone, when any command cannot be written
+   * (a customer without a counter row): the caller rolls back and writes one by one.
+   */
+  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
+  /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.
    */

@@ -17,17 +17,24 @@
  *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
  *   When one fails after writing, the transaction is rolled back, that job is rejected with
  *   its error, and the others run again in a new transaction, each in its own savepoint.
+ * Set-based batches: the timeline appends of jobs that declare `setBased` (the Send API's
+ * messages) wait in the transaction's `TimelineBatch` (timeline-batch.ts) and are written
+ * together, each table once, before the next job that did not declare it and before COMMIT;
+ * a failing job's appends are dropped with its savepoint. When writing the batch fails, the
+ * transaction is rolled back and run again with every append written at once, so the job
+ * to blame fails alone.
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
 import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
-import { TALLY_SQL, type StatementTally } from './statement-tally.js';
+import { TimelineBatch } from './timeline-batch.js';
+import { runBare, runInSavepoint, statementTally, type Job } from './write-job.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -39,12 +46,23 @@ export interface WriteTx extends StorageServices {
    * transaction may have changed it): the job then reads for itself.
    */
   readonly ahead: { row: unknown } | undefined;
+  /**
+   * For a job run with `setBased`: the transaction's batch its timeline appends wait in until
+   * they are written set-based, before COMMIT (timeline/append.ts); undefined otherwise.
+   */
+  readonly batch: TimelineBatch | undefined;
 }
 
 export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
+  /**
+   * The job's timeline appends may be written with the transaction's others, set-based, just
+   * before COMMIT: it reads none of the timeline rows (messages, events, cursors, outbox) that
+   * it or the transaction's other set-based jobs append, and needs no cursor before commit.
+   */
+  setBased?: boolean;
 }
 
 export interface WriteQueueOptions {
@@ -56,37 +74,11 @@ export interface WriteQueueOptions {
   maxAttempts?: number;
 }
 
-interface Job {
-  fn: (tx: WriteTx) => Promise<unknown>;
-  readAhead: RunOptions['readAhead'];
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-  effects: Array<() => void>;
-  ok: boolean;
-  result?: unknown;
-  error?: unknown;
-  attempts: number;
-  /** Resolved or rejected. */
-  settled: boolean;
-}
-
-// Compiled once: these run twice per job in every shared transaction.
-const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
-const RELEASE = CompiledQuery.raw('release savepoint confide_job');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint confide_job');
-const TALLY = CompiledQuery.raw(TALLY_SQL);
-
 /** Largest number of jobs in one transaction. */
 const MAX_BATCH = 512;
 
 /** Thrown inside the transaction callback to roll back a batch in which a job failed. */
 const ROLL_BACK = new Error('write batch rolled back');
-
-/** The connection's statement tally (storage/statement-tally.ts), when its driver keeps one. */
-async function statementTally(trx: Transaction<Database>): Promise<StatementTally | undefined> {
-  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
-  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
-}
 
 /** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
 export { isLockConflict as isRetryableWriteError };
@@ -122,6 +114,7 @@ export class WriteQueue {
       this.#pending.push({
         fn,
         readAhead: options.readAhead as RunOptions['readAhead'],
+        setBased: options.setBased ?? false,
         resolve: resolve as (v: unknown) => void,
         reject,
         effects: [],
@@ -176,12 +169,13 @@ export class WriteQueue {
   async #commit(batch: Job[]): Promise<void> {
     let jobs = batch;
     let savepoints = !this.#optimistic && jobs.length > 1;
+    let batched = true;
     for (let run = 0; ; run++) {
       // Jobs refused along the way (without trace, or out of attempts) are settled already.
       jobs = jobs.filter((job) => !job.settled);
       if (jobs.length === 0) return;
       if (run > 0) this.#reruns += 1;
-      const outcome = await this.#transaction(jobs, savepoints);
+      const outcome = await this.#transaction(jobs, savepoints, batched);
       if (outcome.kind === 'committed') {
         // Effects (bus publishes) in the order the COMMITs were sent: with several
         // transactions in flight, their answers can come back out of order.
@@ -195,6 +189,12 @@ export class WriteQueue {
         return;
       }
       if (outcome.ticket !== undefined) this.#commitOrder.release(outcome.ticket);
+      if (outcome.kind === 'batch failed') {
+        // Writing the set-based batch failed, nobody to blame alone: again, each append at once.
+        batched = false;
+        savepoints = true;
+        continue;
+      }
       if (outcome.kind === 'job failed') {
         // Rolled back after a job failed without a savepoint, leaving writes or an SQL error
         // behind: nothing committed. The others run again, each in a savepoint; the failing
@@ -235,9 +235,11 @@ export class WriteQueue {
   async #transaction(
     jobs: Job[],
     savepoints: boolean,
+    batched: boolean,
   ): Promise<
     | { kind: 'committed'; ticket: number }
     | { kind: 'job failed'; job: Job; ticket?: undefined }
+    | { kind: 'batch failed'; ticket?: undefined }
     | { kind: 'transaction failed'; err: unknown; ticket: number | undefined }
   > {
     for (const job of jobs) {
@@ -246,49 +248,43 @@ export class WriteQueue {
       delete job.result;
       delete job.error;
     }
-    const state: { failed: Job | undefined; ticket: number | undefined } = { failed: undefined, ticket: undefined };
+    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined, batchFailed: false };
+    const batch = batched && jobs.some((job) => job.setBased) ? new TimelineBatch() : undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
+        /** Writes the batch outside any job's savepoint: a failure there rolls back the transaction. */
+        const writeBatch = async () => {
+          try {
+            await batch?.write(trx);
+          } catch (err) {
+            state.batchFailed = true;
+            throw err;
+          }
+        };
         for (const job of jobs) {
+          // A job that did not declare `setBased` sees every row appended before it.
+          if (!job.setBased) await writeBatch();
           const tx: WriteTx = {
             ...this.services,
             db: trx,
             afterCommit: (e) => job.effects.push(e),
             ahead: ahead.take(job),
+            batch: job.setBased ? batch : undefined,
           };
-          if (!savepoints) {
-            const writes = tally?.writes;
-            const errors = tally?.errors;
-            try {
-              job.result = await job.fn(tx);
-              job.ok = true;
-            } catch (err) {
-              job.error = err;
-              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isLockConflict(err)) {
-                // Nothing of it in the transaction: refused on its own, the others go on.
-                this.#refuse(job, err);
-                continue;
-              }
-              state.failed = job;
-              throw ROLL_BACK;
-            }
+          if (savepoints) {
+            await runInSavepoint(trx, job, tx, batch);
             continue;
           }
-          await trx.executeQuery(SAVEPOINT);
-          try {
-            job.result = await job.fn(tx);
-            job.ok = true;
-            await trx.executeQuery(RELEASE);
-          } catch (err) {
-            job.ok = false;
-            job.error = err;
-            job.effects = [];
-            await trx.executeQuery(ROLLBACK_TO);
-            await trx.executeQuery(RELEASE);
-          }
+          const run = await runBare(job, tx, batch, tally);
+          // Nothing of a failed job in the transaction: refused on its own, the others go on.
+          if (run === 'no trace') this.#refuse(job, job.error);
+          if (run !== 'failed') continue;
+          state.failed = job;
+          throw ROLL_BACK;
         }
+        await writeBatch();
         // Kysely sends COMMIT right after this returns. A transaction that waited on a row
         // lock of another can only get here after that one committed, so tickets follow the
         // order in which conflicting transactions commit.
@@ -296,6 +292,7 @@ export class WriteQueue {
       });
     } catch (err) {
       if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
+      if (state.batchFailed) return { kind: 'batch failed' };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
     return { kind: 'committed', ticket: state.ticket as number };

@@ -12,7 +12,7 @@ import type { ChatMessage, MessageBody, ServerFrame } from '@confide/protocol';
 import type { Bus } from '../bus/bus.js';
 import { newSortableId } from '../crypto/tokens.js';
 import { maskDeep } from '../privacy/masking.js';
-import type { AppendCommand, OutboxRecord } from '../storage/timeline-store.js';
+import type { AppendCommand, AppendOutcome, OutboxRecord } from '../storage/timeline-store.js';
 import { timelineStoreOf } from '../storage/timeline-store.js';
 import type { WriteTx } from '../storage/write-queue.js';
 import type { MessageAppended } from './consumers.js';
@@ -33,19 +33,33 @@ interface Planned {
   frame: { customerId: string; frame: NewFrame } | null;
 }
 
-/** Appends the entries in order; one result per entry. Announcements run only after commit. */
+/**
+ * Appends the entries in order; one result per entry. Announcements run only after commit.
+ * In a set-based job (`tx.batch`, storage/write-queue.ts) the commands wait in the
+ * transaction's batch and are written with the others' before COMMIT: each result's `cursor`
+ * and `apps` are known from then on (the post-commit announcements read them).
+ */
 export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly TimelineEntry[]): Promise<Appended[]> {
   const planned: Planned[] = [];
   for (const entry of entries) planned.push(await plan(tx, entry));
-  const outcomes = await timelineStoreOf(tx.db).append(
-    tx.db,
-    planned.map((p) => p.command),
-  );
-  const appended = planned.map((p, i) => {
-    const { seq, apps } = outcomes[i] ?? { seq: null, apps: [] };
-    if (p.frame !== null && seq !== null) announceFrame(tx, bus, p.frame.customerId, p.frame.frame, seq);
-    for (const appId of apps) tx.afterCommit(() => bus.publish({ name: 'webhook.enqueued', appId }));
-    return { message: p.message, cursor: seq, apps };
+  const commands = planned.map((p) => p.command);
+  const outcomes = tx.batch?.add(commands) ?? (await timelineStoreOf(tx.db).append(tx.db, commands));
+  const appended = planned.map((p, i): Appended => {
+    const outcome = outcomes[i] ?? { seq: null, apps: [] };
+    const { frame } = p;
+    if (frame !== null) announceFrame(tx, bus, frame.customerId, frame.frame, outcome);
+    tx.afterCommit(() => {
+      for (const appId of outcome.apps) bus.publish({ name: 'webhook.enqueued', appId });
+    });
+    return {
+      message: p.message,
+      get cursor() {
+        return outcome.seq;
+      },
+      get apps() {
+        return outcome.apps;
+      },
+    };
   });
   // Business and customer messages go to the subscribed consumers, in this transaction.
   const facts: MessageAppended[] = [];
@@ -179,7 +193,9 @@ function chatMessage(
 }
 
 /** After commit, publishes the persisted frame with its cursor for live streams. */
-function announceFrame(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, seq: number): void {
-  const full = { ...frame, cursor: seq } as ServerFrame;
-  tx.afterCommit(() => bus.publish({ name: 'customer.frame', customerId, frame: full }));
+function announceFrame(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, outcome: AppendOutcome): void {
+  tx.afterCommit(() => {
+    if (outcome.seq === null) return;
+    bus.publish({ name: 'customer.frame', customerId, frame: { ...frame, cursor: outcome.seq } as ServerFrame });
+  });
 }

@@ -29,6 +29,12 @@ export async function appendMessage(tx: WriteTx, bus: Bus, entry: Fields<Message
   return (await one(tx, bus, { kind: 'message', ...entry })).message as ChatMessage;
 }
 
+/** What is known only once written: not in a set-based job, whose appends wait for COMMIT (append.ts). */
+function written(tx: WriteTx, helper: string): WriteTx {
+  if (tx.batch !== undefined) throw new Error(`${helper} answers what the store wrote: not in a set-based job`);
+  return tx;
+}
+
 /** A message the hub writes itself (no webhook, no window); returns it as streamed. */
 export async function appendHubMessage(tx: WriteTx, bus: Bus, entry: Fields<HubMessageEntry>): Promise<ChatMessage> {
   return (await one(tx, bus, { kind: 'hub_message', ...entry })).message as ChatMessage;
@@ -42,16 +48,16 @@ export async function appendFrame(
   frame: FrameEntry['frame'],
   now: number,
 ): Promise<number> {
-  return (await one(tx, bus, { kind: 'frame', customerId, frame, now })).cursor as number;
+  return (await one(written(tx, 'appendFrame'), bus, { kind: 'frame', customerId, frame, now })).cursor as number;
 }
 
 /** A webhook event about a conversation; returns how many apps got it. */
 export async function appendWebhook(tx: WriteTx, bus: Bus, event: WebhookEvent): Promise<number> {
-  return (await one(tx, bus, { kind: 'webhook', event })).apps.length;
+  return (await one(written(tx, 'appendWebhook'), bus, { kind: 'webhook', event })).apps.length;
 }
 
 /** A webhook event about the page itself; returns how many apps got it. */
 export async function appendPageWebhook(tx: WriteTx, bus: Bus, entry: Fields<PageWebhookEntry>): Promise<number> {
-  return (await one(tx, bus, { kind: 'page_webhook', ...entry })).apps.length;
+  return (await one(written(tx, 'appendPageWebhook'), bus, { kind: 'page_webhook', ...entry })).apps.length;
 }
 export { timelineServices, TimelineConsumers, type MessageAppended, type TimelineConsumer } from './consumers.js';

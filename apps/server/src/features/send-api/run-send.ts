@@ -63,7 +63,8 @@ async function runRowOutcome(env: SendEnv, row: SendRow, state: SendState): Prom
   };
   if (!row.transaction) return finish(undefined);
   const key = { pageId: need(state.principal, 'principal').pageId, psid: state.cmd.psid };
-  return env.ctx.storage.writes.run(finish, row.readAhead ? { readAhead: { source: recipientsAhead, key } } : {});
+  const readAhead = row.readAhead ? { source: recipientsAhead, key } : undefined;
+  return env.ctx.storage.writes.run(finish, { setBased: row.setBased === true, ...(readAhead && { readAhead }) });
 }
 
 /** A row's steps split by phase, once per row rather than once per send. */

@@ -34,6 +34,11 @@ export interface SendRow {
   readonly transaction: boolean;
   /** Whether the transaction reads its recipient ahead with the other jobs of its group commit. */
   readonly readAhead: boolean;
+  /**
+   * Whether its timeline append joins the group commit's set-based batch (storage/write-queue.ts
+   * `setBased`): nothing after the append reads the rows it appends, the answer needs no cursor.
+   */
+  readonly setBased?: boolean;
   /** Whether the page's send counters count it (sender actions are not counted). */
   readonly counted: boolean;
 }
@@ -226,24 +231,28 @@ export const SEND_TABLE: Readonly<Record<SendVariant, SendRow>> = {
     ],
     transaction: true,
     readAhead: true,
+    setBased: true,
     counted: true,
   },
   utility: {
     steps: [authenticate, warmKeys, recipient, template, threadOwner, windowAndTag, consent, rateLimit, appendMessage],
     transaction: true,
     readAhead: true,
+    setBased: true,
     counted: true,
   },
   typing: {
     steps: [authenticate, recipient, threadOwner, windowAndTag, rateLimit, publishTyping],
     transaction: false,
     readAhead: false,
+    setBased: false,
     counted: false,
   },
   markSeen: {
     steps: [authenticate, recipient, threadOwner, windowAndTag, rateLimit, markSeen],
     transaction: true,
     readAhead: false,
+    setBased: false,
     counted: false,
   },
 };

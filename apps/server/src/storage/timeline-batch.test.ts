@@ -1,0 +1,253 @@
+/**
+ * Set-based batches (write-queue.ts `setBased`, timeline-batch.ts): the timeline appends of a
+ * group commit's set-based jobs are written together before COMMIT, on both dialects. A
+ * failing job's appends never commit, cursors stay gapless per customer in job order (also
+ * with a job that writes at once in between), and a batch that cannot be written as a whole
+ * is run again append by append, so only the job to blame fails.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import type { Bus } from '../bus/bus.js';
+import type { BusEvent } from '../bus/events.js';
+import { appendFrame, appendToTimeline, type TimelineConversation } from '../timeline/index.js';
+import { timelineStoreOf } from './timeline-store.js';
+import type { WriteTx } from './write-queue.js';
+
+/** A bus that records what is published after commit, in order. */
+function recordingBus(): { bus: Bus; events: BusEvent[] } {
+  const events: BusEvent[] = [];
+  const bus = {
+    publish: (event: BusEvent) => void events.push(event),
+    subscribe: () => () => undefined,
+    close: async () => undefined,
+  } as Bus;
+  return { bus, events };
+}
+
+const conv = (id: string, customer: string): TimelineConversation => ({
+  id,
+  customer_id: customer,
+  page_id: 'p1',
+  psid: `psid_${id}`,
+  thread_owner_app_id: null,
+});
+const A = conv('cA', 'u1');
+const B = conv('cB', 'u2');
+
+async function seed(h: TestHub): Promise<void> {
+  const db = h.ctx.storage.db;
+  await db
+    .insertInto('customers')
+    .values(['u1', 'u2'].map((id) => ({ id, username: id, password_hash: 'x', created_at: 1 })))
+    .execute();
+  await db
+    .insertInto('pages')
+    .values({ id: 'p1', name: 'p1', name_lower: 'p1', category: 'bank', description: '', created_at: 1 })
+    .execute();
+  await db
+    .insertInto('apps')
+    .values({
+      id: 'app1',
+      page_id: 'p1',
+      secret_enc: 'x',
+      webhook_url: 'https://example.test/hook',
+      subscribed_fields: JSON.stringify(['message_echoes']),
+      webhook_status: 'active',
+      created_at: 1,
+    })
+    .execute();
+  await db
+    .insertInto('conversations')
+    .values([A, B].map((c) => ({ ...c, created_at: 1, last_message_at: 1, thread_owner_app_id: null })))
+    .execute();
+}
+
+describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await hub?.dispose();
+    hub = undefined;
+  });
+
+  const message = (c: TimelineConversation, text: string, now: number) =>
+    ({ kind: 'message', conversation: c, direction: 'out', body: { text }, now, appId: 'app1' }) as const;
+
+  /** The customer's events, oldest first: the message text (by its row) or the frame's change. */
+  async function eventsOf(h: TestHub, customerId: string): Promise<Array<[number, string]>> {
+    const rows = await h.ctx.storage.db
+      .selectFrom('customer_events as e')
+      .leftJoin('messages as m', 'm.mid', 'e.ref')
+      .select(['e.seq', 'e.type', 'e.data', 'm.body'])
+      .where('e.customer_id', '=', customerId)
+      .orderBy('e.seq')
+      .execute();
+    const actor = { purpose: 'deliver_to_customer' as const, actor: 'test' };
+    return Promise.all(
+      rows.map(async (r): Promise<[number, string]> => {
+        if (r.type !== 'message') return [Number(r.seq), (JSON.parse(r.data) as { change: string }).change];
+        const body = await h.ctx.storage.vault.openMessage(actor, customerId, r.body as string);
+        return [Number(r.seq), (body as { text: string }).text];
+      }),
+    );
+  }
+
+  // Failing after writing at once makes PostgreSQL (jobs without savepoints) roll back and run the others again.
+  it.each([
+    { failures: 'after appending only', writing: false },
+    { failures: 'after appending, and after writing at once', writing: true },
+  ])(
+    'commits a mixed batch with jobs failing $failures: their appends are gone, cursors gapless in job order, effects in commit order',
+    async ({ writing }) => {
+      hub = await buildTestHub({ dialect });
+      const h = hub;
+      await seed(h);
+      const store = timelineStoreOf(h.ctx.storage.db);
+      const batchSizes: number[] = [];
+      const appendBatch = store.appendBatch.bind(store);
+      vi.spyOn(store, 'appendBatch').mockImplementation((db, batch) => {
+        batchSizes.push(batch.length);
+        return appendBatch(db, batch);
+      });
+      const { bus, events } = recordingBus();
+      const writes = h.ctx.storage.writes;
+      const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
+      const results = await Promise.allSettled([
+        setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a1', 10)])),
+        setBased((tx) => appendToTimeline(tx, bus, [message(B, 'b1', 11)])),
+        // Fails having appended only (nothing written yet).
+        setBased(async (tx) => {
+          await appendToTimeline(tx, bus, [message(A, 'lost-1', 12)]);
+          throw new Error('refused after appending');
+        }),
+        // Fails having written at once as well as appended.
+        setBased(async (tx) => {
+          await appendToTimeline(tx, bus, [message(B, 'lost-2', 13)]);
+          if (writing) await tx.db.updateTable('customers').set({ locale: 'xx' }).where('id', '=', 'u2').execute();
+          throw new Error('refused');
+        }),
+        // Not set-based: the batch so far is written before it, so its cursor comes after a1.
+        writes.run((tx) =>
+          appendFrame(tx, bus, 'u1', { type: 'conversation', conversation_id: 'cA', change: 'f1' }, 14),
+        ),
+        setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a2', 15)])),
+        setBased((tx) => appendToTimeline(tx, bus, [message(B, 'b2', 16), message(A, 'a3', 17), message(B, 'b3', 18)])),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(results[4]).toEqual({ status: 'fulfilled', value: 2 });
+      // Written as sets without falling back (only PostgreSQL's jobs without savepoints run again after a failed write).
+      expect(writes.stats.reruns).toBe(writing && dialect === 'postgres' ? 1 : 0);
+      // One group commit, its set-based appends written in sets: a1 and b1 before the frame, the rest before COMMIT.
+      expect(batchSizes.at(-1)).toBe(4);
+      expect(batchSizes).toContain(2);
+
+      expect(await eventsOf(h, 'u1')).toEqual([
+        [1, 'a1'],
+        [2, 'f1'],
+        [3, 'a2'],
+        [4, 'a3'],
+      ]);
+      expect(await eventsOf(h, 'u2')).toEqual([
+        [1, 'b1'],
+        [2, 'b2'],
+        [3, 'b3'],
+      ]);
+      const db = h.ctx.storage.db;
+      const counters = await db.selectFrom('customers').select(['id', 'event_seq', 'locale']).orderBy('id').execute();
+      expect(counters.map((c) => [c.id, Number(c.event_seq), c.locale])).toEqual([
+        ['u1', 4, null],
+        ['u2', 3, null],
+      ]);
+      const messages = await db
+        .selectFrom('messages')
+        .select(['conversation_id', 'created_at'])
+        .orderBy('id')
+        .execute();
+      expect(messages.map((m) => [m.conversation_id, Number(m.created_at)])).toEqual([
+        ['cA', 10],
+        ['cB', 11],
+        ['cA', 15],
+        ['cB', 16],
+        ['cA', 17],
+        ['cB', 18],
+      ]);
+      const conversations = await db
+        .selectFrom('conversations')
+        .select(['id', 'last_message_at'])
+        .orderBy('id')
+        .execute();
+      expect(conversations.map((c) => [c.id, Number(c.last_message_at)])).toEqual([
+        ['cA', 17],
+        ['cB', 18],
+      ]);
+      const outbox = await db
+        .selectFrom('webhook_outbox')
+        .select(['app_id', 'conversation_id', 'field', 'created_at'])
+        .orderBy('id')
+        .execute();
+      expect(outbox.map((o) => [o.app_id, o.conversation_id, o.field, Number(o.created_at)])).toEqual(
+        messages.map((m) => ['app1', m.conversation_id, 'message_echoes', Number(m.created_at)]),
+      );
+
+      // After commit, in job order: each committed frame with its cursor, and the delivery worker's wake-up.
+      const frames = events.flatMap((e) =>
+        e.name === 'customer.frame' ? [[e.customerId, (e.frame as { cursor: number }).cursor]] : [],
+      );
+      expect(frames).toEqual([
+        ['u1', 1],
+        ['u2', 1],
+        ['u1', 2],
+        ['u1', 3],
+        ['u2', 2],
+        ['u1', 4],
+        ['u2', 3],
+      ]);
+      expect(events.filter((e) => e.name === 'webhook.enqueued')).toHaveLength(6);
+    },
+  );
+
+  it('runs a batch that cannot be written as a whole again, append by append: only the job to blame fails', async () => {
+    hub = await buildTestHub({ dialect });
+    const h = hub;
+    await seed(h);
+    const { bus, events } = recordingBus();
+    const writes = h.ctx.storage.writes;
+    const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
+    const ghostFrame = { type: 'conversation', conversation_id: 'cX', change: 'ghost' } as const;
+    const results = await Promise.allSettled([
+      setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a1', 10)])),
+      // A customer without a counter row: the batch's counter update cannot cover it.
+      setBased((tx) => appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'ghost', frame: ghostFrame, now: 11 }])),
+      setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a2', 12), message(B, 'b1', 13)])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(writes.stats.reruns).toBeGreaterThan(0);
+    expect(await eventsOf(h, 'u1')).toEqual([
+      [1, 'a1'],
+      [2, 'a2'],
+    ]);
+    expect(await eventsOf(h, 'u2')).toEqual([[1, 'b1']]);
+    const ghost = await h.ctx.storage.db
+      .selectFrom('customer_events')
+      .select('seq')
+      .where('customer_id', '=', 'ghost')
+      .execute();
+    expect(ghost).toEqual([]);
+    const frames = events.flatMap((e) =>
+      e.name === 'customer.frame' ? [[e.customerId, (e.frame as { cursor: number }).cursor]] : [],
+    );
+    expect(frames).toEqual([
+      ['u1', 1],
+      ['u1', 2],
+      ['u2', 1],
+    ]);
+  });
+});
