@@ -21,13 +21,14 @@ interface PendingConversation {
 }
 
 // Every flush runs these for each conversation it covers: prepared once (storage/prepared.ts).
-const sentByApps = prepare<{ conversationId: string; mids: string | string[] }>()((db, p, dialect) =>
+// The mids are looked up by their unique index alone, the conversation and app checked on the
+// rows: with `conversation_id = ?` in the statement, SQLite (without ANALYZE statistics) walked
+// the conversation's whole history on every flush, a cost growing with every message.
+const messagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect) =>
   db
     .selectFrom('messages')
-    .select('mid')
-    .where('conversation_id', '=', p('conversationId'))
-    .where(inList('mid', p('mids'), 'text', dialect))
-    .where('app_id', 'is not', null),
+    .select(['mid', 'conversation_id', 'app_id'])
+    .where(inList('mid', p('mids'), 'text', dialect)),
 );
 
 const moveDelivered = prepare<{ conversationId: string; watermark: number }>()((db, p) =>
@@ -107,7 +108,8 @@ export class DeliveryReceipts {
       if (conv === undefined) return;
       // Only what an app of the page sent: the hub's own messages in the thread (consent
       // reminders, system lines) are not the business's to hear about.
-      const sent = await sentByApps.rows(tx.db, { conversationId: conv.id, mids: listParam(tx.db, [...noted.keys()]) });
+      const found = await messagesByMid.rows(tx.db, { mids: listParam(tx.db, [...noted.keys()]) });
+      const sent = found.filter((r) => r.conversation_id === conv.id && r.app_id !== null);
       const mids = new Map(sent.map((r) => [r.mid, noted.get(r.mid) ?? 0]));
       if (mids.size === 0) return;
       const watermark = Math.max(...mids.values());
