@@ -29,17 +29,21 @@ const CONVERSATION_COLUMNS = [
   'thread_owner_app_id',
 ] as const;
 
+// Delivery receipts run it for every conversation a flush covers (storage/prepared.ts).
+const conversationOfCustomer = prepare<{ customerId: string; conversationId: string }>()((db, p) =>
+  db
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('id', '=', p('conversationId'))
+    .where('customer_id', '=', p('customerId')),
+);
+
 export function findConversationOfCustomer(
   db: Kysely<Database>,
   customerId: string,
   conversationId: string,
 ): Promise<ConversationRow | undefined> {
-  return db
-    .selectFrom('conversations')
-    .select(CONVERSATION_COLUMNS)
-    .where('id', '=', conversationId)
-    .where('customer_id', '=', customerId)
-    .executeTakeFirst();
+  return conversationOfCustomer.takeFirst(db, { customerId, conversationId }) as Promise<ConversationRow | undefined>;
 }
 
 export function findConversationByPair(

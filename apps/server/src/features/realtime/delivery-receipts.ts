@@ -12,12 +12,32 @@ import type { ChatMessage } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { findConversationOfCustomer } from '../conversations/store.js';
 import { appendWebhook } from '../../timeline/index.js';
+import { inList, listParam, prepare } from '../../storage/prepared.js';
 
 interface PendingConversation {
   customerId: string;
   /** Delivered business messages by mid, with their time. */
   mids: Map<string, number>;
 }
+
+// Every flush runs these for each conversation it covers: prepared once (storage/prepared.ts).
+// The mids are looked up by their unique index alone, the conversation and app checked on the
+// rows: with `conversation_id = ?` in the statement, SQLite (without ANALYZE statistics) walked
+// the conversation's whole history on every flush, a cost growing with every message.
+const messagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect) =>
+  db
+    .selectFrom('messages')
+    .select(['mid', 'conversation_id', 'app_id'])
+    .where(inList('mid', p('mids'), 'text', dialect)),
+);
+
+const moveDelivered = prepare<{ conversationId: string; watermark: number }>()((db, p) =>
+  db
+    .updateTable('conversations')
+    .set({ customer_delivered_wm: p('watermark') })
+    .where('id', '=', p('conversationId'))
+    .where('customer_delivered_wm', '<', p('watermark')),
+);
 
 /** Most mids listed in one delivery event; the watermark covers the rest. */
 const MAX_MIDS = 100;
@@ -88,24 +108,14 @@ export class DeliveryReceipts {
       if (conv === undefined) return;
       // Only what an app of the page sent: the hub's own messages in the thread (consent
       // reminders, system lines) are not the business's to hear about.
-      const sent = await tx.db
-        .selectFrom('messages')
-        .select('mid')
-        .where('conversation_id', '=', conv.id)
-        .where('mid', 'in', [...noted.keys()])
-        .where('app_id', 'is not', null)
-        .execute();
+      const found = await messagesByMid.rows(tx.db, { mids: listParam(tx.db, [...noted.keys()]) });
+      const sent = found.filter((r) => r.conversation_id === conv.id && r.app_id !== null);
       const mids = new Map(sent.map((r) => [r.mid, noted.get(r.mid) ?? 0]));
       if (mids.size === 0) return;
       const watermark = Math.max(...mids.values());
       if (watermark <= conv.customer_delivered_wm) return;
-      const moved = await tx.db
-        .updateTable('conversations')
-        .set({ customer_delivered_wm: watermark })
-        .where('id', '=', conv.id)
-        .where('customer_delivered_wm', '<', watermark)
-        .executeTakeFirst();
-      if (moved.numUpdatedRows === 0n) return;
+      const moved = await moveDelivered.run(tx.db, { conversationId: conv.id, watermark });
+      if ((moved.numAffectedRows ?? 0n) === 0n) return;
       const fresh = [...mids].filter(([, at]) => at > conv.customer_delivered_wm).sort((a, b) => a[1] - b[1]);
       await appendWebhook(tx, this.#ctx.bus, {
         pageId: conv.page_id,

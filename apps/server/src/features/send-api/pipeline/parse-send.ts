@@ -21,6 +21,7 @@ import {
 } from '@confide/protocol';
 import { parseParams } from '../../../http/graph-request.js';
 import { assertNotRecurringNotification } from '../../graph/retired.js';
+import { plainTextSend } from './plain-text-send.js';
 
 export type SendCommand =
   | {
@@ -63,6 +64,11 @@ export function parseSendRequest(params: Record<string, unknown>, options: Parse
   if (isTemplateMessage(params['message'])) return parseUtilitySend(params);
   if (params['messaging_type'] === 'UTILITY')
     throw invalid('param message.template is required when messaging_type is UTILITY', 'message.template');
+  return plainTextSend(params) ?? parseWithSchema(params, options);
+}
+
+/** A send checked against `SendMessageRequestSchema` (exported for the plain-text fast path's tests). */
+export function parseWithSchema(params: Record<string, unknown>, options: ParseSendOptions): SendCommand {
   const req = parseParams(SendMessageRequestSchema, params);
   const psid = req.recipient.id;
   if (req.sender_action !== undefined)
