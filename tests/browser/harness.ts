@@ -6,6 +6,7 @@
 import type { MessageBody } from '@confide/protocol';
 import { createHub, loadConfig, type Hub } from '@confide/server';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -210,4 +211,47 @@ export const hasNoHorizontalOverflow = (page: Page) =>
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** A bank's webhook endpoint on loopback that keeps every POST it receives (start the hub with WEBHOOK_ALLOW_PRIVATE). */
+export interface WebhookReceiver {
+  url: string;
+  received: Array<{ body: string; headers: Record<string, string> }>;
+  /** The first delivery whose body contains `text`, waiting up to 15 s for it. */
+  delivery(text: string): Promise<{ body: string; headers: Record<string, string> } | undefined>;
+  close(): void;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: WebhookReceiver['received'] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST') received.push({ body, headers: req.headers as Record<string, string> });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    received,
+    async delivery(text) {
+      const deadline = Date.now() + 15_000;
+      while (!received.some((r) => r.body.includes(text)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      return received.find((r) => r.body.includes(text));
+    },
+    close: () => void server.close(),
+  };
+}
+
+/** Signs an agent in at /inbox (every test agent's password is `agent password 1`). */
+export async function logInAgent(env: BrowserHub, page: Page, username: string): Promise<void> {
+  await page.goto(`${env.url}/inbox`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('agent password 1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Queue' }).waitFor();
 }

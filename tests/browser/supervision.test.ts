@@ -6,17 +6,22 @@
  * webhook (a local receiver) gets the `approvals` event, signed, and the agent's pane shows it approved;
  * the supervisor reads the conversation without taking it (audited).
  */
-import { createServer, type Server } from 'node:http';
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
 import { verifyWebhook } from '@confide/sdk';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shot, startBrowserHub, type BrowserHub } from './harness.js';
+import {
+  logInAgent,
+  shot,
+  startBrowserHub,
+  startWebhookReceiver,
+  type BrowserHub,
+  type WebhookReceiver,
+} from './harness.js';
 
 describe('inbox supervision: four-eyes approval', { timeout: 90_000 }, () => {
   let env: BrowserHub;
-  let receiver: Server;
-  const received: Array<{ body: string; headers: Record<string, string> }> = [];
+  let receiver: WebhookReceiver;
   let bank: { page_id: string; app_id: string; page_access_token: string; app_secret: string };
   let agent: { context: BrowserContext; page: Page };
   let supervisor: { context: BrowserContext; page: Page };
@@ -30,31 +35,16 @@ describe('inbox supervision: four-eyes approval', { timeout: 90_000 }, () => {
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     return { context, page };
   };
-  const logIn = async (page: Page, name: string) => {
-    await page.goto(`${env.url}/inbox`);
-    await page.getByLabel('Username').fill(name);
-    await page.getByLabel('Password').fill('agent password 1');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Queue' }).waitFor();
-  };
+  const logIn = (page: Page, name: string) => logInAgent(env, page, name);
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        if (req.method === 'POST') received.push({ body, headers: req.headers as Record<string, string> });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const port = (receiver.address() as { port: number }).port;
+    receiver = await startWebhookReceiver();
     env = await startBrowserHub({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50' });
     bank = await env.hub.services.pages.createPage({
       name: 'Acme Bank',
       category: 'bank',
       description: 'Everyday banking, privately.',
-      webhookUrl: `http://127.0.0.1:${port}/webhook`,
+      webhookUrl: receiver.url,
       verifyToken: 'v',
     });
     // The bank's app subscribes to `approvals` (set directly: the handshake is covered elsewhere).
@@ -167,10 +157,7 @@ describe('inbox supervision: four-eyes approval', { timeout: 90_000 }, () => {
     await request.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('heading', { name: 'Approvals waiting (0)' }).waitFor();
 
-    const deadline = Date.now() + 15_000;
-    while (!received.some((r) => r.body.includes('"approval"')) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const delivery = received.find((r) => r.body.includes('"approval"'));
+    const delivery = await receiver.delivery('"approval"');
     expect(delivery).toBeDefined();
     // Signed with the bank's app secret, as every webhook.
     await expect(verifyWebhook(delivery?.body ?? '', delivery?.headers ?? {}, bank.app_secret)).resolves.toBeTruthy();

@@ -1,6 +1,6 @@
 import { MessagingFeedbackEventSchema } from '@confide/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
+import { buildTestHub, createPage, DIALECTS, testClock, type TestClock, type TestHub } from '../../../test/helpers.js';
 import { inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 type Msg = { id: string; body: { text?: string; quick_replies?: { title: string; payload: string }[] } };
@@ -12,9 +12,9 @@ for (const dialect of DIALECTS) {
     const { logIn, agentCall, customerWith, handOver } = inboxKit(() => hub);
     const conv = (id: string, action: string) => `/inbox/api/conversations/${id}/${action}`;
 
-    async function start(csat: boolean) {
+    async function start(csat: boolean, clock: TestClock = testClock()) {
       const env: Record<string, string> = { SERVICES: 'api', ...(csat ? { INBOX_CSAT: 'true' } : {}) };
-      hub = await buildTestHub({ dialect, clock: testClock(), env });
+      hub = await buildTestHub({ dialect, clock, env });
       bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
       await hub.ctx.storage.writes.run((tx) =>
         tx.db
@@ -60,6 +60,21 @@ for (const dialect of DIALECTS) {
         });
       return { ada, alice, adaCookie, messages, tap };
     }
+
+    it('the question is the customer’s last message, after the closing message and the "left" line, as time moves', async () => {
+      // Every reading of this clock is 1 ms later, as real time moves while the resolve runs.
+      const base = testClock();
+      const ticking: TestClock = { ...base, now: () => (base.advance(1), base.now()) };
+      const { messages } = await start(true, ticking);
+      // Ordered as the messenger shows them: by `created_at` (a stable sort keeps arrival order on ties).
+      const shown = (await messages()) as Array<Msg & { created_at: number }>;
+      const texts = [...shown].sort((a, b) => a.created_at - b.created_at).map((m) => m.body.text ?? '');
+      expect(texts.slice(-3)).toEqual([
+        expect.stringMatching(/^Thanks for chatting with us/),
+        expect.stringMatching(/Ada left, you are back with the assistant/),
+        expect.stringMatching(/^How satisfied are you/),
+      ]);
+    });
     const rows = () => hub.ctx.storage.db.selectFrom('inbox_csat').selectAll().execute();
     const feedbackEvents = async (customerId: string) =>
       Promise.all(

@@ -63,8 +63,12 @@ export class InboxStates {
         .set({ resolved_by: agent.id })
         .where('conversation_id', '=', current.id)
         .execute();
-      if (this.ctx.config.INBOX_CSAT)
-        await askCsat(tx, this.ctx, { conversation: row, agentId: agent.id, teamId: current.team_id, now });
+      // Asked after the closing message and the "left" line, so it is the customer's last message
+      // (its quick replies show only there): `now` was read before the closing message was sent.
+      if (this.ctx.config.INBOX_CSAT) {
+        const askedAt = this.ctx.now();
+        await askCsat(tx, this.ctx, { conversation: row, agentId: agent.id, teamId: current.team_id, now: askedAt });
+      }
       // The agent has room for the next waiting conversation of their team.
       await assignWaiting(tx, this.ctx, current.page_id);
     });
