@@ -32,7 +32,6 @@ export const FEATURE_PAIRS = [
   ['conversations', 'consent'],
   ['conversations', 'media'],
   ['conversations', 'pages'],
-  ['customers', 'realtime'],
   ['escalation', 'consent'],
   ['escalation', 'sms'],
   ['graph', 'consent'],
