@@ -60,6 +60,14 @@ describe('import-boundary lint', () => {
     expect(await violations('features/ops/fixture.ts', code)).toEqual(['boundaries/dependencies']);
   });
 
+  it('lets a feature read conversations through their public entry only, not their store', async () => {
+    expect(FEATURE_PAIRS).not.toContainEqual(['handover', 'conversations']);
+    const store = "export * from '../conversations/store.js';\n";
+    expect(await violations('features/handover/fixture.ts', store)).toEqual(['boundaries/dependencies']);
+    const entry = "export * from '../conversations/index.js';\nexport * from '../send-api/index.js';\n";
+    expect(await violations('features/handover/fixture.ts', entry)).toEqual([]);
+  });
+
   it('accepts imports down the layers, within a feature and along an allowed pair', async () => {
     expect(FEATURE_PAIRS).toContainEqual(['consent', 'pages']);
     const code = [

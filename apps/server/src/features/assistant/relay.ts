@@ -10,10 +10,8 @@ import type { MessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import type { Privacy } from '../../privacy/privacy.js';
 import type { Access } from '../../privacy/purposes.js';
-import { templateButtons } from '../conversations/answers.js';
-import type { Conversations } from '../conversations/conversations.js';
-import { readPageProfile } from '../conversations/page-profile.js';
-import { findConversationByPair, type ConversationRow } from '../conversations/store.js';
+import { findConversationByPair, readPageProfile, templateButtons } from '../conversations/index.js';
+import type { ConversationRow, Conversations } from '../conversations/index.js';
 import type { AssistantPrincipal } from '../oauth/tokens.js';
 
 /** Why a call was refused: the tool names the business, category or scope it lacks. */

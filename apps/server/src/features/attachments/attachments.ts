@@ -21,7 +21,7 @@ import { ContentErasedError, type Access } from '../../privacy/purposes.js';
 import type { FileKey } from '../../privacy/vault.js';
 import type { AttachmentsTable, Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import type { ConversationRow } from '../conversations/store.js';
+import type { ConversationRow } from '../conversations/index.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import type { BlobStore } from './blob-store.js';
 

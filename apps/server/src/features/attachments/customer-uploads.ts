@@ -20,7 +20,7 @@ import { randomScopedId } from '../../crypto/tokens.js';
 import { ContentErasedError, type Access } from '../../privacy/purposes.js';
 import type { AttachmentsTable } from '../../storage/schema.js';
 import { appendMessage } from '../../timeline/index.js';
-import { findConversationOfCustomer } from '../conversations/store.js';
+import { findConversationOfCustomer } from '../conversations/index.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import { attachmentPayload, grantFileKey, type Attachments } from './attachments.js';
 

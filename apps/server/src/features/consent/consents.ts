@@ -7,7 +7,7 @@ import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { SigningKeys } from '../../crypto/signing-keys.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { findConversationByPair, type ConversationRow } from '../conversations/store.js';
+import { findConversationByPair, type ConversationRow } from '../conversations/index.js';
 import { unlinkInTx } from '../linking/unlink.js';
 import { DEFAULT_DURATION_DAYS } from './categories.js';
 import { declareCategory, listDeclarations, type Declaration } from './declarations.js';

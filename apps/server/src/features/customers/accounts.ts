@@ -5,7 +5,7 @@ import { newId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import type { SessionAuthenticator } from '../../http/customer-auth.js';
 import { LoginGuard } from './login-guard.js';
 import { argon2Passwords, type PasswordHasher } from './passwords.js';
-import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import { announceSessionsEnded } from '../../bus/session-revoked.js';
 import {
   deleteSession,
   findCustomerById,

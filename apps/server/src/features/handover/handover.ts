@@ -8,7 +8,7 @@
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import type { WriteTx } from '../../storage/write-queue.js';
-import { findConversationByPsid, type ConversationRow } from '../conversations/store.js';
+import { findConversationByPsid, type ConversationRow } from '../conversations/index.js';
 import type { TokenPrincipal } from '../pages/pages.js';
 import { currentOwner, PAGE_INBOX_APP_ID, primaryAppId, receiverIds } from './thread-owner.js';
 import { appendWebhook } from '../../timeline/index.js';

@@ -20,7 +20,7 @@ import {
   type SsoRecheckDeps,
   type SsoSessionStore,
 } from '../sso/index.js';
-import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import { announceSessionsEnded } from '../../bus/session-revoked.js';
 import { AGENT_COLUMNS } from './agent-columns.js';
 import type { AgentSessionGrant } from './agents.js';
 

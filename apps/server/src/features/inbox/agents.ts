@@ -8,7 +8,7 @@ import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { LoginGuard } from '../customers/login-guard.js';
 import { argon2Passwords, type PasswordHasher } from '../customers/passwords.js';
-import { announceSessionsEnded } from '../realtime/live-sessions.js';
+import { announceSessionsEnded } from '../../bus/session-revoked.js';
 import { AGENT_COLUMNS } from './agent-columns.js';
 import { AgentSso } from './agent-sso.js';
 

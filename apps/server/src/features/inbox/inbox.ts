@@ -18,8 +18,7 @@ import {
 import { handleCsatPayload } from './csat.js';
 import type { HubContext } from '../../context.js';
 import { personasOfRows } from '../../timeline/personas.js';
-import { lastMessages, pageOfMessages } from '../conversations/store.js';
-import type { Conversations } from '../conversations/conversations.js';
+import { lastMessages, pageOfMessages, type Conversations } from '../conversations/index.js';
 import type { Handover } from '../handover/handover.js';
 import {
   HUMAN_AGENT_WINDOW_MS,

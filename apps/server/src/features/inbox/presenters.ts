@@ -11,8 +11,7 @@ import type { Vault } from '../../privacy/vault.js';
 import { SYSTEM_LINE_TYPE } from '../../timeline/index.js';
 import type { MediaLinks } from '../media/media-links.js';
 import { personaOf } from '../../timeline/personas.js';
-import type { MessageRow } from '../conversations/store.js';
-import { answeredPostback } from '../conversations/answers.js';
+import { answeredPostback, type MessageRow } from '../conversations/index.js';
 import type { Agent } from './agents.js';
 import type { InboxConversationRow } from './inbox-store.js';
 

@@ -16,7 +16,7 @@ import { DAY_MS, DEFAULT_DURATION_DAYS, normalizeCategories } from '../consent/c
 import { listDeclarations, type Declaration } from '../consent/declarations.js';
 import { grantInTx, revokeInTx } from '../consent/grants.js';
 import { findConsentState } from '../consent/ledger.js';
-import { findConversationByPsid, findConversationOfCustomer } from '../conversations/store.js';
+import { findConversationByPsid, findConversationOfCustomer } from '../conversations/index.js';
 import type { Pages } from '../pages/pages.js';
 import { accountLinkUrls, businessLinkUrl } from './account-link-buttons.js';
 import { deliverLinkingEvent } from './deliver-linking-event.js';

@@ -7,7 +7,7 @@
 import type { Bus } from '../../bus/bus.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import { revokeInTx } from '../consent/grants.js';
-import type { ConversationRow } from '../conversations/store.js';
+import type { ConversationRow } from '../conversations/index.js';
 import { appendFrame, appendWebhook } from '../../timeline/index.js';
 
 /** Unlinks a conversation; returns whether a link existed. Consent is revoked either way. */

@@ -13,8 +13,7 @@
 import { PlatformError, type MessageBody } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { randomSecret, sha256Hex } from '../../crypto/tokens.js';
-import type { Conversations } from '../conversations/conversations.js';
-import { templateButtons } from '../conversations/answers.js';
+import { templateButtons, type Conversations } from '../conversations/index.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 
 /** Notifications show two actions on most platforms. */

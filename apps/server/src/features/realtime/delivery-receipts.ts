@@ -10,7 +10,7 @@
  */
 import type { ChatMessage } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { findConversationOfCustomer } from '../conversations/store.js';
+import { findConversationOfCustomer } from '../conversations/index.js';
 import { appendWebhook } from '../../timeline/index.js';
 import { inList, listParam, prepare } from '../../storage/prepared.js';
 

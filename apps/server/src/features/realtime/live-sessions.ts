@@ -9,10 +9,9 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { FastifyRequest } from 'fastify';
-import { SESSION_REVOKED_TOPIC, type Bus, type Unsubscribe } from '../../bus/bus.js';
+import { SESSION_REVOKED_TOPIC, type Unsubscribe } from '../../bus/bus.js';
 import type { SessionKind } from '../../bus/events.js';
 import type { HubContext } from '../../context.js';
-import type { WriteTx } from '../../storage/write-queue.js';
 
 /** The session a socket was opened with, set by the route's auth hook on the upgrade request. */
 export interface LiveSession {
@@ -147,12 +146,4 @@ export class LiveSessions {
 
 function ownerKey(kind: SessionKind, ownerId: string): string {
   return `${kind}:${ownerId}`;
-}
-
-/**
- * Announces, once `tx` commits, that sessions of `ownerId` ended, so every hub process
- * re-checks that owner's open sockets.
- */
-export function announceSessionsEnded(tx: WriteTx, bus: Bus, kind: SessionKind, ownerId: string): void {
-  tx.afterCommit(() => bus.publish({ name: 'session.revoked', kind, ownerId }));
 }

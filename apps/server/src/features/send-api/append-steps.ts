@@ -4,7 +4,7 @@
  * typing frame. `appendMessage` is the one place the Send API records a message (through the kernel, src/timeline/).
  */
 import type { SendMessageResponse } from '@confide/protocol';
-import { closeQuestion } from '../conversations/answers.js';
+import { closeQuestion } from '../conversations/index.js';
 import { appendFrame, appendMessage as appendToConversation } from '../../timeline/index.js';
 import { need, type SendStep } from './pipeline/send-state.js';
 

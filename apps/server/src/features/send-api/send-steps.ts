@@ -13,7 +13,7 @@
 import type { HubContext } from '../../context.js';
 import type { GraphCall } from '../../http/graph-request.js';
 import { assertNoReservedPayload } from '../consent/reserved-payloads.js';
-import { awaitsAnswer } from '../conversations/answers.js';
+import { awaitsAnswer } from '../conversations/index.js';
 import { assertMaySend } from '../handover/thread-owner.js';
 import { fillTemplate } from '../templates/fill-template.js';
 import { appendMessage, markSeen, publishTyping } from './append-steps.js';

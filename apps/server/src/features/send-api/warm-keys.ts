@@ -5,7 +5,7 @@
  * transaction, which looks the recipient up again.
  */
 import type { HubContext } from '../../context.js';
-import { findConversationByPsid } from '../conversations/store.js';
+import { findConversationByPsid } from '../conversations/index.js';
 
 export class RecipientKeys {
   readonly #ctx: HubContext;

@@ -6,7 +6,7 @@
  * in the app, and a YES/NO to it changes nothing. Never the buttons' order or their titles.
  */
 import type { MessageBody } from '@confide/protocol';
-import { templateButtons } from '../conversations/answers.js';
+import { templateButtons } from '../conversations/index.js';
 
 const ROLE = /^[A-Z][A-Z0-9_]{0,31}:(yes|no)(?::|$)/i;
 

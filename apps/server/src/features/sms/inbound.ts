@@ -10,7 +10,7 @@
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
 import { appendAudit } from '../../privacy/audit-log.js';
-import type { Conversations } from '../conversations/conversations.js';
+import type { Conversations } from '../conversations/index.js';
 import { answerRoles } from './answer-roles.js';
 import type { Phones } from './phones.js';
 import type { SmsProvider } from './provider.js';

@@ -7,7 +7,7 @@
 import { CONSENT_TAGS } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../storage/schema.js';
-import type { ConversationRow } from '../../conversations/store.js';
+import type { ConversationRow } from '../../conversations/index.js';
 import { assertCategoryConsent, assertProactiveSendAllowed } from '../../consent/assert-consent.js';
 import type { SendTerms } from './terms.js';
 

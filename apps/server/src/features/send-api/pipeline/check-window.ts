@@ -7,7 +7,7 @@
  * but the recipient row.
  */
 import { PlatformError } from '@confide/protocol';
-import type { ConversationRow } from '../../conversations/store.js';
+import type { ConversationRow } from '../../conversations/index.js';
 import type { SendTerms } from './terms.js';
 
 export const STANDARD_WINDOW_MS = 24 * 60 * 60 * 1000;

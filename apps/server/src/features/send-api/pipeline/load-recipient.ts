@@ -7,7 +7,7 @@ import { PlatformError } from '@confide/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../storage/schema.js';
 import type { ReadAheadSource, WriteTx } from '../../../storage/write-queue.js';
-import { findRecipientByPsid, findRecipientsByPsids, type RecipientRow } from '../../conversations/store.js';
+import { findRecipientByPsid, findRecipientsByPsids, type RecipientRow } from '../../conversations/index.js';
 
 export interface RecipientKey {
   pageId: string;

@@ -10,7 +10,7 @@ import { PlatformError, type MediaAttachment, type OutgoingMessage } from '@conf
 import type { Kysely } from 'kysely';
 import type { AttachmentsTable, Database } from '../../../storage/schema.js';
 import { findPageAttachment } from '../../attachments/attachments.js';
-import { findMessageInPage, type ConversationRow } from '../../conversations/store.js';
+import { findMessageInPage, type ConversationRow } from '../../conversations/index.js';
 
 /** Attachment rows the message names by id, by parameter path (`message.attachments.1`). */
 export type References = ReadonlyMap<string, AttachmentsTable>;

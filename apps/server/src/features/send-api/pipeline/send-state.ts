@@ -10,7 +10,7 @@ import type { UploadedFile } from '../../../http/graph-types.js';
 import type { Database } from '../../../storage/schema.js';
 import type { WriteTx } from '../../../storage/write-queue.js';
 import type { Attachments } from '../../attachments/attachments.js';
-import type { RecipientRow } from '../../conversations/store.js';
+import type { RecipientRow } from '../../conversations/index.js';
 import type { TokenPrincipal } from '../../pages/pages.js';
 import type { PageRateLimiter } from '../rate-limit.js';
 import type { RecipientKeys } from '../warm-keys.js';

@@ -9,7 +9,7 @@ import { PlatformError, type MediaAttachment, type MessageBody, type OutgoingMes
 import type { UploadedFile } from '../../../http/graph-request.js';
 import type { WriteTx } from '../../../storage/write-queue.js';
 import { attachmentPayload, type Attachments } from '../../attachments/attachments.js';
-import type { ConversationRow } from '../../conversations/store.js';
+import type { ConversationRow } from '../../conversations/index.js';
 import type { TokenPrincipal } from '../../pages/pages.js';
 import { bracket, mediaOf, type References } from './references.js';
 
