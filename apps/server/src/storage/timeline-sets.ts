@@ -2,8 +2,8 @@
  * A batch of append commands (timeline-store.ts) as the row sets both stores write
  * set-based (`appendBatch` in timeline-sqlite.ts and timeline-postgres.ts): the message
  * rows in order, one conversation update per conversation (what the last of its messages
- * would have left), one counter bump per customer (by how many events it gets, customers in
- * id order so concurrent transactions lock counters in one order), and the event rows, each
+ * would have left), one counter bump per customer (by how many events it gets; customers and
+ * conversations in id order, so concurrent transactions lock their rows in one order), and the event rows, each
  * with its rank among its customer's events: its cursor is the bumped counter minus the
  * customer's count plus its rank, the order a command-by-command append would have given.
  */
@@ -46,12 +46,12 @@ export function timelineSets(batch: readonly AppendCommand[]): TimelineSets {
     }
     if (outbox !== undefined) sets.outbox.push({ index, outbox });
   });
-  sets.touches = [...touches.values()];
-  sets.counters = [...counts]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([customerId, count]) => ({ customerId, count }));
+  sets.touches = [...touches.values()].sort((a, b) => byId(a.id, b.id));
+  sets.counters = [...counts].sort(([a], [b]) => byId(a, b)).map(([customerId, count]) => ({ customerId, count }));
   return sets;
 }
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The outcomes of the batch, their cursors given each customer's counter after the bump (the
