@@ -9,9 +9,9 @@
  * own savepoint. On PostgreSQL every statement is a round trip, so two settings apply
  * (storage/db.ts):
  * - `concurrency`: several group-commit transactions in flight at once, each on its own
- *   pooled connection. Row locks order what they share (the customer's event counter,
- *   timeline/ and storage/timeline-*.ts); a job that loses a deadlock (40P01) or a serialization
- *   conflict (40001) is run again, up to `maxAttempts` times.
+ *   pooled connection, never two with jobs of one partition (a customer; storage/pending-jobs.ts).
+ *   A job that still loses a deadlock (40P01) or a serialization conflict (40001) is run again,
+ *   up to `maxAttempts` times.
  * - `optimistic`: jobs run without savepoints (two round trips fewer each). A job that fails
  *   having left nothing in the transaction (no write, no SQL error: the connection's
  *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
@@ -24,10 +24,11 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
+import { PendingJobs, type PartitionedJob } from './pending-jobs.js';
 import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
-import { TALLY_SQL, type StatementTally } from './statement-tally.js';
+import { statementTally } from './statement-tally.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -45,6 +46,8 @@ export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
+  /** The customer whose rows the job writes: never in two transactions in flight (storage/pending-jobs.ts). */
+  partition?: string | undefined;
 }
 
 export interface WriteQueueOptions {
@@ -56,7 +59,7 @@ export interface WriteQueueOptions {
   maxAttempts?: number;
 }
 
-interface Job {
+interface Job extends PartitionedJob {
   fn: (tx: WriteTx) => Promise<unknown>;
   readAhead: RunOptions['readAhead'];
   resolve: (value: unknown) => void;
@@ -74,7 +77,6 @@ interface Job {
 const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
 const RELEASE = CompiledQuery.raw('release savepoint confide_job');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint confide_job');
-const TALLY = CompiledQuery.raw(TALLY_SQL);
 
 /** Largest number of jobs in one transaction. */
 const MAX_BATCH = 512;
@@ -82,17 +84,11 @@ const MAX_BATCH = 512;
 /** Thrown inside the transaction callback to roll back a batch in which a job failed. */
 const ROLL_BACK = new Error('write batch rolled back');
 
-/** The connection's statement tally (storage/statement-tally.ts), when its driver keeps one. */
-async function statementTally(trx: Transaction<Database>): Promise<StatementTally | undefined> {
-  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
-  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
-}
-
 /** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
 export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
-  #pending: Job[] = [];
+  readonly #pending = new PendingJobs<Job>();
   #inFlight = 0;
   #scheduled = false;
   #idle: Array<() => void> = [];
@@ -122,6 +118,7 @@ export class WriteQueue {
       this.#pending.push({
         fn,
         readAhead: options.readAhead as RunOptions['readAhead'],
+        partition: options.partition,
         resolve: resolve as (v: unknown) => void,
         reject,
         effects: [],
@@ -163,9 +160,11 @@ export class WriteQueue {
   /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
   #dispatch(): void {
     while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, MAX_BATCH);
+      const batch = this.#pending.take(MAX_BATCH, this.#concurrency > 1);
+      if (batch.length === 0) return; // every waiting job's partition is in flight
       this.#inFlight += 1;
       void this.#commit(batch).finally(() => {
+        this.#pending.release(batch);
         this.#inFlight -= 1;
         this.#dispatch();
         if (!this.#busy()) for (const wake of this.#idle.splice(0)) wake();
@@ -340,13 +339,11 @@ export class WriteQueue {
     }
     if (again.length > 0) {
       // Ahead of newer writes, so a write that lost a conflict does not fall behind later ones.
-      this.#pending.unshift(...again);
+      this.#pending.unshift(again);
       this.#schedule();
     }
   }
 }
 
 /** A few milliseconds at random, so two transactions that deadlocked do not meet again at once. */
-function jitter(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
-}
+const jitter = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));

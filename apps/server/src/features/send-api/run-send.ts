@@ -44,5 +44,10 @@ export async function runRow(env: SendEnv, row: SendRow, state: SendState): Prom
   };
   if (!row.transaction) return finish(undefined);
   const key = { pageId: need(state.principal, 'principal').pageId, psid: state.cmd.psid };
-  return env.ctx.storage.writes.run(finish, row.readAhead ? { readAhead: { source: recipientsAhead, key } } : {});
+  // Sends to one customer never share two transactions in flight (PostgreSQL; storage/pending-jobs.ts).
+  const partition = env.keys.customerOf(key.pageId, key.psid);
+  return env.ctx.storage.writes.run(finish, {
+    partition,
+    ...(row.readAhead ? { readAhead: { source: recipientsAhead, key } } : {}),
+  });
 }
