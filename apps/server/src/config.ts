@@ -44,7 +44,7 @@ export const ConfigSchema = z.object({
    * on its counter; another write that loses a deadlock is run again.
    * SQLite always has one writer.
    */
-  DATABASE_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  DATABASE_WRITE_CONCURRENCY: z.preprocess(blank, z.coerce.number().int().min(1).max(64).optional()),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
   /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */

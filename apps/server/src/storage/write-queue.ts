@@ -100,14 +100,14 @@ export class WriteQueue {
 
   private readonly db: Kysely<Database>;
   private readonly services: StorageServices;
-  readonly #concurrency: number;
+  readonly concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
 
   constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
     this.services = services;
-    this.#concurrency = Math.max(1, options.concurrency ?? 1);
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   }
@@ -148,7 +148,7 @@ export class WriteQueue {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= this.#concurrency) return;
+    if (this.#scheduled || this.#inFlight >= this.concurrency) return;
     this.#scheduled = true;
     // Yield once so writes issued in the same tick share a transaction.
     setImmediate(() => {
@@ -159,8 +159,8 @@ export class WriteQueue {
 
   /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
   #dispatch(): void {
-    while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
-      const batch = this.#pending.take(MAX_BATCH, this.#concurrency > 1);
+    while (this.#inFlight < this.concurrency && this.#pending.length > 0) {
+      const batch = this.#pending.take(MAX_BATCH, this.concurrency > 1);
       if (batch.length === 0) return; // every waiting job's partition is in flight
       this.#inFlight += 1;
       void this.#commit(batch).finally(() => {
