@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- NAME… ] [--postgres] [--nats] [--profile] [--duration SEC] [--warmup SEC] [--soak SEC] [--list]`
+ * `npm run bench [-- NAME… ] [--postgres] [--nats] [--profile] [--duration SEC] [--warmup SEC] [--soak SEC]
+ *  [--markdown FILE] [--list]`
  *
  * Starts a real hub process per scenario (embedded SQLite in a temp dir by default,
  * a fresh PostgreSQL schema with --postgres), drives it over loopback from separate
  * load-generator processes, measures the bare references in the same run, prints the
- * table and writes bench/results/<date>.json.
+ * table and writes bench/results/<date>.json (and, with --markdown, the table with date, commit and machine).
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { killAllServers } from './lib/hub-process.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import { liveDataDirs, postgresAvailable } from './lib/seed.js';
+import { commitOf, resultsMarkdown, writeResultsMarkdown } from './lib/results-markdown.js';
 import { markdownTable, score, textTable, type Scored } from './lib/table.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { RunContext, ScenarioOutcome } from './scenarios/types.js';
@@ -31,6 +33,8 @@ const { values, positionals } = parseArgs({
     'max-connections': { type: 'string' },
     /** Before each scenario, wait (up to 5 minutes) for the 1-minute load average to drop below this. */
     quiet: { type: 'string' },
+    /** Also write the table with date, commit and machine here (between the README's markers, if it has them). */
+    markdown: { type: 'string' },
     list: { type: 'boolean', default: false },
   },
 });
@@ -149,6 +153,18 @@ const body = {
 fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
 fs.writeFileSync(`${RESULTS}latest.md`, `${markdownTable(rows)}\n`);
 log(`\nWrote ${file} and ${RESULTS}latest.md`);
+if (values.markdown !== undefined) {
+  const facts = {
+    startedAt,
+    seconds: (Date.now() - startedAt) / 1000,
+    machine,
+    loadAverage: body.loadAverage,
+    args: process.argv.slice(2),
+    postgres: ctx.postgres,
+  };
+  const where = writeResultsMarkdown(values.markdown, resultsMarkdown(rows, facts, commitOf(process.cwd())));
+  log(`Wrote the results ${where === 'section' ? 'section of' : 'to'} ${values.markdown}`);
+}
 const failedRuns = Object.values(outcomes).some((o) => typeof o === 'object' && o !== null && 'error' in o);
 process.exit(failedRuns ? 1 : 0);
 

@@ -38,14 +38,13 @@ export const ConfigSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   /**
    * PostgreSQL: group-commit write transactions in flight at once, each on its own pooled
-   * connection (capped at DATABASE_POOL_SIZE - 1, so reads always find one). 1 is best when
-   * PostgreSQL shares the hub's cores (bigger batches, less CPU per write); more hides round
-   * trips to a PostgreSQL on another host, at a price: two batches writing the same customers
-   * in different orders deadlock, and PostgreSQL takes deadlock_timeout (1 s) to break it
-   * before the loser runs again.
+   * connection (capped at DATABASE_POOL_SIZE - 1, so reads always find one); storage/db.ts
+   * has the default. Two in flight never hold writes of the same customer (the Send API's,
+   * the customer's messages and receipts: storage/pending-jobs.ts), so they do not deadlock
+   * on its counter; another write that loses a deadlock is run again.
    * SQLite always has one writer.
    */
-  DATABASE_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  DATABASE_WRITE_CONCURRENCY: z.preprocess(blank, z.coerce.number().int().min(1).max(64).optional()),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
   /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */

@@ -112,9 +112,35 @@ export async function startHub(options: HubProcessOptions): Promise<ServerProces
   );
 }
 
+export interface WriteStats {
+  batches: number;
+  jobs: number;
+  /** Writes run again after a lost deadlock or serialization conflict. */
+  retries: number;
+  /** Group-commit transactions the hub keeps in flight at most (1 on SQLite). */
+  concurrency: number;
+}
+
 /** Reads the hub's group-commit counters from /metrics. */
-export async function writeStats(hubUrl: string): Promise<{ batches: number; jobs: number }> {
+export async function writeStats(hubUrl: string): Promise<WriteStats> {
   const text = await (await fetch(`${hubUrl}/metrics`)).text();
-  const read = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { batches: read('confide_write_batches_total'), jobs: read('confide_write_jobs_total') };
+  const read = (name: string, absent = 0) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? absent);
+  return {
+    batches: read('confide_write_batches_total'),
+    jobs: read('confide_write_jobs_total'),
+    retries: read('confide_write_retries_total'),
+    concurrency: read('confide_write_concurrency', 1),
+  };
+}
+
+/** What the hub committed between two readings. */
+export function writesBetween(
+  before: WriteStats,
+  after: WriteStats,
+): { batches: number; jobs: number; retries: number } {
+  return {
+    batches: after.batches - before.batches,
+    jobs: after.jobs - before.jobs,
+    retries: after.retries - before.retries,
+  };
 }

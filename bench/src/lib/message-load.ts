@@ -6,7 +6,7 @@
 import type { RequestSpec } from '../load/http-client.js';
 import type { HttpLoadResult, WsStatsResult } from '../load/jobs.js';
 import type { RunContext } from '../scenarios/types.js';
-import { writeStats } from './hub-process.js';
+import { writeStats, writesBetween } from './hub-process.js';
 import { withWorkers } from './load-worker.js';
 import { freshStore, seed, type Fixture } from './seed.js';
 import { round } from './stats.js';
@@ -38,8 +38,10 @@ export interface MessageLoadOptions {
 export interface MessageLoadResult {
   load: HttpLoadResult;
   ws: WsStatsResult;
-  writes: { batches: number; jobs: number };
+  writes: { batches: number; jobs: number; retries: number };
   jobsPerBatch: number;
+  /** The hub's write transactions in flight at most (DATABASE_WRITE_CONCURRENCY on PostgreSQL). */
+  writeConcurrency: number;
   /** Hub CPU over the run, as a share of one core, and per committed write. */
   hubCpuPct: number;
   hubCpuMsPerWrite: number;
@@ -70,8 +72,7 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
             waitReady: true,
           });
           if (opened.failed > 0) throw new Error(`streams failed to open: ${opened.firstError}`);
-          // First contact creates each conversation's keys (privacy keystore, slow); the
-          // scenarios measure conversations already under way, so prime each recipient first.
+          // First contact creates a conversation's keys (slow); these measure conversations under way: prime each.
           if (o.prime !== undefined) {
             const primed = await w.run({
               kind: 'http-send-all',
@@ -103,20 +104,21 @@ export async function messageLoad(ctx: RunContext, o: MessageLoadOptions): Promi
           const after = await writeStats(hub.url);
           await new Promise((r) => setTimeout(r, 300));
           const ws = await w.run({ kind: 'ws-stats' });
-          const writes = { batches: after.batches - before.batches, jobs: after.jobs - before.jobs };
-          return { load, ws, writes, cpuMs, elapsed, rss: hub.rss(), observed };
+          return { load, ws, before, after, cpuMs, elapsed, rss: hub.rss(), observed };
         }),
       { ...LOAD_ENV, ...o.hubEnv },
     );
     const r = run.result;
+    const writes = writesBetween(r.before, r.after);
     return {
       load: r.load,
       ws: r.ws,
-      writes: r.writes,
-      jobsPerBatch: r.writes.batches === 0 ? 0 : round(r.writes.jobs / r.writes.batches),
+      writes,
+      jobsPerBatch: writes.batches === 0 ? 0 : round(writes.jobs / writes.batches),
+      writeConcurrency: r.after.concurrency,
       hubCpuPct: round((100 * r.cpuMs) / r.elapsed),
-      hubCpuMsPerWrite: r.writes.jobs === 0 ? 0 : round(r.cpuMs / r.writes.jobs, 3),
-      committedPerSecond: round((1000 * r.writes.jobs) / r.elapsed),
+      hubCpuMsPerWrite: writes.jobs === 0 ? 0 : round(r.cpuMs / writes.jobs, 3),
+      committedPerSecond: round((1000 * writes.jobs) / r.elapsed),
       hubRssBytes: r.rss,
       ...(run.profile === undefined ? {} : { profile: run.profile }),
       ...(r.observed === undefined ? {} : { observed: r.observed }),
@@ -131,6 +133,7 @@ export function loadNote(m: MessageLoadResult): string {
   const parts = [
     `hub CPU ${Math.round(m.hubCpuPct)}% (${m.hubCpuMsPerWrite} ms/write)`,
     `${Math.round(m.committedPerSecond)} writes/s committed, ${m.jobsPerBatch}/commit`,
+    ...(m.writeConcurrency > 1 ? [`${m.writeConcurrency} in flight, ${m.writes.retries} retried`] : []),
     `${m.ws.messageFrames} frames`,
   ];
   if (m.load.errors > 0) parts.push(`${m.load.errors} conn errors`);

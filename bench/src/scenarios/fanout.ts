@@ -4,11 +4,13 @@
  * first send to the last frame received. The reference is a bare `ws` server sending a
  * distinct frame to each of the same number of clients.
  */
+import { cpuPerWriteRow, floorFor, measuringWrites } from '../lib/floor-rows.js';
 import type { LoadWorker } from '../lib/load-worker.js';
 import { withWorkers } from '../lib/load-worker.js';
 import { LOAD_ENV } from '../lib/message-load.js';
 import { startBareWs } from '../lib/references.js';
-import { freshStore, seed } from '../lib/seed.js';
+import { freshStore, seed, type Fixture } from '../lib/seed.js';
+import type { ServerProcess } from '../lib/hub-process.js';
 import { round } from '../lib/stats.js';
 import { withHub, wsUrl } from '../lib/with-hub.js';
 import { closeFleet, fleetStats, openFleet, workersFor } from '../lib/ws-fleet.js';
@@ -30,6 +32,26 @@ async function awaitFrames(workers: LoadWorker[], n: number, deadline: number) {
     if (s.messageFrames >= n || Date.now() > deadline) return s;
     await sleep(100);
   }
+}
+
+/** One distinct UPDATE to each customer; resolves once every acknowledged one reached its stream (or the deadline). */
+async function sendToAll(server: ServerProcess, sender: LoadWorker, fleet: LoadWorker[], fx: Fixture) {
+  const requests = fx.customers.map((c, i) => ({
+    method: 'POST',
+    path: `/v25.0/me/messages?access_token=${fx.pageToken}`,
+    headers: { 'content-type': 'application/json' },
+    body: `{"recipient":{"id":"${c.psid}"},"messaging_type":"UPDATE","message":{"text":"Your statement is ready #${i}"}}`,
+  }));
+  const sent = await sender.run({
+    kind: 'http-send-all',
+    port: server.port,
+    requests,
+    connections: SEND_CONNECTIONS,
+    okStatus: 200,
+    deadlineMs: SEND_DEADLINE_MS,
+  });
+  const frames = await awaitFrames(fleet, sent.ok, Date.now() + DEADLINE_MS);
+  return { sent, frames, ms: frames.lastMessageAt - sent.startedAt, sendMs: sent.endedAt - sent.startedAt };
 }
 
 export const fanout: Scenario = {
@@ -56,29 +78,9 @@ export const fanout: Scenario = {
               { concurrency: 64, waitReady: true },
             );
             ctx.log(`    ${open.opened} streams open in ${Math.round(open.ms)} ms`);
-            const requests = fx.customers.map((c, i) => ({
-              method: 'POST',
-              path: `/v25.0/me/messages?access_token=${fx.pageToken}`,
-              headers: { 'content-type': 'application/json' },
-              body: `{"recipient":{"id":"${c.psid}"},"messaging_type":"UPDATE","message":{"text":"Your statement is ready #${i}"}}`,
-            }));
-            const sent = await sender.run({
-              kind: 'http-send-all',
-              port: server.port,
-              requests,
-              connections: SEND_CONNECTIONS,
-              okStatus: 200,
-              deadlineMs: SEND_DEADLINE_MS,
-            });
-            const frames = await awaitFrames(fleet, sent.ok, Date.now() + DEADLINE_MS);
+            const { result, writes } = await measuringWrites(server, () => sendToAll(server, sender, fleet, fx));
             await closeFleet(fleet);
-            return {
-              open,
-              sent,
-              frames,
-              ms: frames.lastMessageAt - sent.startedAt,
-              sendMs: sent.endedAt - sent.startedAt,
-            };
+            return { writes, open, ...result };
           }),
         LOAD_ENV,
       );
@@ -116,6 +118,8 @@ export const fanout: Scenario = {
       const h = hub.result;
       const all = h.frames.messageFrames >= n;
       const rate = h.sent.ok / (h.sendMs / 1000);
+      // The floor: the same n messages' rows committed by the bare loop at the hub's group size.
+      const floor = await floorFor(ctx, ctx.postgres, h.writes);
       return {
         rows: [
           {
@@ -127,17 +131,20 @@ export const fanout: Scenario = {
             measured: all ? round(h.ms / 1000, 2) : round(n / rate, 1),
             target: { op: '<=', value: 5 },
             reference: round(ref.ms / 1000, 2),
+            floor: round(n / floor.mps, 2),
             note: [
               all ? '' : `stopped after ${SEND_DEADLINE_MS / 1000} s`,
               `${h.frames.messageFrames}/${n} frames; ${h.sent.ok} sends acked at ${Math.round(rate)} msg/s`,
+              `hub CPU ${h.writes.hubCpuMsPerWrite} ms/write, ${h.writes.jobsPerBatch}/commit`,
               h.sent.failed ? `${h.sent.failed} sends failed: ${h.sent.firstError ?? ''}` : '',
               n < TARGET_CONNECTIONS ? `capped at ${n} connections (open-file limit)` : '',
             ]
               .filter(Boolean)
               .join('; '),
           },
+          cpuPerWriteRow('fanout', h.writes, floor),
         ],
-        details: { hub: h, reference: ref, profile: hub.profile },
+        details: { hub: h, reference: ref, floor, profile: hub.profile },
       };
     } finally {
       await store.dispose();

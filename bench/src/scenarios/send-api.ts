@@ -10,7 +10,7 @@ import { loadNote, messageLoad } from '../lib/message-load.js';
 import { activityNote, HUB_APPLICATION_NAME, samplePgActivity, type PgActivity } from '../lib/pg-activity.js';
 import { measureBareHttp } from '../lib/reference-load.js';
 import { postgresAvailable, type Fixture } from '../lib/seed.js';
-import { measureStorageFloor } from '../lib/storage-floor.js';
+import { cpuPerWriteRow, floorFor } from '../lib/floor-rows.js';
 import type { RunContext, Scenario, ScenarioOutcome } from './types.js';
 
 const CONNECTIONS = 64;
@@ -48,8 +48,7 @@ async function sendApiRun(ctx: RunContext, name: string, postgres: boolean, minR
     ...(postgres ? { hubEnv: { PGAPPNAME: HUB_APPLICATION_NAME }, observe: () => samplePgActivity() } : {}),
   });
   const ref = await measureBareHttp(ctx, CONNECTIONS, SEND_BODY('7000000000000000'));
-  const floor = await measureStorageFloor(ctx, { postgres, groupSize: m.jobsPerBatch });
-  ctx.log(`  storage floor: ${floor.mps} msg/s, ${floor.usPerMessage} µs/message at ${floor.groupSize} per commit`);
+  const floor = await floorFor(ctx, postgres, m);
   const pgActivity = m.observed as PgActivity | undefined;
   if (pgActivity !== undefined) ctx.log(`  PostgreSQL activity of the hub's backends: ${JSON.stringify(pgActivity)}`);
   const note = pgActivity === undefined ? loadNote(m) : `${loadNote(m)}; ${activityNote(pgActivity)}`;
@@ -84,6 +83,7 @@ async function sendApiRun(ctx: RunContext, name: string, postgres: boolean, minR
       reference: ref.latency.p99,
     });
   }
+  rows.push(cpuPerWriteRow(name, m, floor));
   return { rows, details: { ...m, reference: ref, floor } };
 }
 
@@ -156,8 +156,7 @@ export const batch: Scenario = {
         })),
       })[0]?.body ?? '';
     const ref = await measureBareHttp(ctx, CONNECTIONS, body, 'application/x-www-form-urlencoded');
-    const floor = await measureStorageFloor(ctx, { postgres: ctx.postgres, groupSize: m.jobsPerBatch });
-    ctx.log(`  storage floor: ${floor.mps} msg/s, ${floor.usPerMessage} µs/message at ${floor.groupSize} per commit`);
+    const floor = await floorFor(ctx, ctx.postgres, m);
     return {
       rows: [
         {
@@ -179,6 +178,7 @@ export const batch: Scenario = {
           reference: ref.latency.p99,
           note: `${m.load.ok} batches completed in the window`,
         },
+        cpuPerWriteRow('batch', m, floor),
       ],
       details: { ...m, reference: ref, floor },
     };

@@ -15,6 +15,13 @@ import type { OpenedServices, StorageServices, StorageServicesOpener } from './s
 import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
+/**
+ * PostgreSQL's write transactions in flight by default (DATABASE_WRITE_CONCURRENCY): each
+ * statement is a round trip, and batches of different customers do not wait on each other
+ * (storage/pending-jobs.ts). Measured in bench/README.md (send-api-pg).
+ */
+export const PG_WRITE_CONCURRENCY = 4;
+
 // int8 (bigint) columns hold epoch milliseconds and counters: all safe as JS numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -26,7 +33,7 @@ export interface StorageOptions {
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
   poolSize?: number;
-  /** PostgreSQL: write transactions in flight at once (capped at poolSize - 1; SQLite always 1). */
+  /** PostgreSQL: write transactions in flight at once (default below, capped at poolSize - 1; SQLite always 1). */
   writeConcurrency?: number;
   /** PostgreSQL client-side query timeout (ms); a silent link fails instead of hanging. */
   queryTimeoutMs?: number;
@@ -99,7 +106,7 @@ function openPostgres(
   // savepoint each until one fails (storage/write-queue.ts). A write job may need a connection
   // of its own besides its transaction's (the Send API's rate-limit lease), so one stays free.
   const writes: WriteQueueOptions = {
-    concurrency: Math.min(keys.writeConcurrency ?? 1, Math.max(1, poolSize - 1)),
+    concurrency: Math.min(keys.writeConcurrency ?? PG_WRITE_CONCURRENCY, Math.max(1, poolSize - 1)),
     optimistic: true,
   };
   const place = {

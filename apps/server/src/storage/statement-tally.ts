@@ -9,6 +9,8 @@
  * with its live tally object and without a round trip. Another driver sends the comment to
  * the database, gets no rows, and the write queue then treats every failure as a write.
  */
+import { CompiledQuery, type Transaction } from 'kysely';
+
 export interface StatementTally {
   /** Statements other than a plain SELECT, counted when sent. */
   writes: number;
@@ -27,4 +29,12 @@ const LOCKING = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i;
  */
 export function mayWrite(sql: string): boolean {
   return !PLAIN_SELECT.test(sql) || LOCKING.test(sql);
+}
+
+const TALLY = CompiledQuery.raw(TALLY_SQL);
+
+/** The connection's statement tally, when its driver keeps one (storage/write-queue.ts reads it around a job). */
+export async function statementTally<DB>(trx: Transaction<DB>): Promise<StatementTally | undefined> {
+  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
+  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
 }

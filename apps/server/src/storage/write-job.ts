@@ -7,11 +7,12 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import { isLockConflict } from './db-errors.js';
 import type { Database } from './schema.js';
-import { TALLY_SQL, type StatementTally } from './statement-tally.js';
+import type { StatementTally } from './statement-tally.js';
+import type { PartitionedJob } from './pending-jobs.js';
 import type { TimelineBatch } from './timeline-batch.js';
 import type { RunOptions, WriteTx } from './write-queue.js';
 
-export interface Job {
+export interface Job extends PartitionedJob {
   fn: (tx: WriteTx) => Promise<unknown>;
   readAhead: RunOptions['readAhead'];
   setBased: boolean;
@@ -30,13 +31,6 @@ export interface Job {
 const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
 const RELEASE = CompiledQuery.raw('release savepoint confide_job');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint confide_job');
-const TALLY = CompiledQuery.raw(TALLY_SQL);
-
-/** The connection's statement tally (storage/statement-tally.ts), when its driver keeps one. */
-export async function statementTally(trx: Transaction<Database>): Promise<StatementTally | undefined> {
-  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
-  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
-}
 
 /** Runs `job` in its own savepoint: when it fails, its writes and appends are undone and the transaction goes on. */
 export async function runInSavepoint(

@@ -5,13 +5,12 @@
  * acknowledged write is durable; `afterCommit` callbacks (bus publishes, wake-ups) run only
  * for jobs that committed.
  *
- * SQLite has one writer: one transaction at a time, each job of a shared transaction in its
- * own savepoint. On PostgreSQL every statement is a round trip, so two settings apply
- * (storage/db.ts):
+ * SQLite has one writer: one transaction at a time, each job of a shared transaction in its own
+ * savepoint. On PostgreSQL every statement is a round trip, so two settings apply (storage/db.ts):
  * - `concurrency`: several group-commit transactions in flight at once, each on its own
- *   pooled connection. Row locks order what they share (the customer's event counter,
- *   timeline/ and storage/timeline-*.ts); a job that loses a deadlock (40P01) or a serialization
- *   conflict (40001) is run again, up to `maxAttempts` times.
+ *   pooled connection, never two with jobs of one partition (a customer; storage/pending-jobs.ts).
+ *   A job that still loses a deadlock (40P01) or a serialization conflict (40001) is run again,
+ *   up to `maxAttempts` times.
  * - `optimistic`: jobs run without savepoints (two round trips fewer each). A job that fails
  *   having left nothing in the transaction (no write, no SQL error: the connection's
  *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
@@ -30,11 +29,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
+import { PendingJobs } from './pending-jobs.js';
 import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
 import { TimelineBatch } from './timeline-batch.js';
-import { runBare, runInSavepoint, statementTally, type Job } from './write-job.js';
+import { statementTally } from './statement-tally.js';
+import { runBare, runInSavepoint, type Job } from './write-job.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -57,6 +58,8 @@ export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
+  /** The customer whose rows the job writes: never in two transactions in flight (storage/pending-jobs.ts). */
+  partition?: string | undefined;
   /**
    * The job's timeline appends may be written with the transaction's others, set-based, just
    * before COMMIT: it reads none of the timeline rows (messages, events, cursors, outbox) that
@@ -84,7 +87,7 @@ const ROLL_BACK = new Error('write batch rolled back');
 export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
-  #pending: Job[] = [];
+  readonly #pending = new PendingJobs<Job>();
   #inFlight = 0;
   #scheduled = false;
   #idle: Array<() => void> = [];
@@ -96,14 +99,14 @@ export class WriteQueue {
 
   private readonly db: Kysely<Database>;
   private readonly services: StorageServices;
-  readonly #concurrency: number;
+  readonly concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
 
   constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
     this.services = services;
-    this.#concurrency = Math.max(1, options.concurrency ?? 1);
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   }
@@ -115,6 +118,7 @@ export class WriteQueue {
         fn,
         readAhead: options.readAhead as RunOptions['readAhead'],
         setBased: options.setBased ?? false,
+        partition: options.partition,
         resolve: resolve as (v: unknown) => void,
         reject,
         effects: [],
@@ -144,7 +148,7 @@ export class WriteQueue {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= this.#concurrency) return;
+    if (this.#scheduled || this.#inFlight >= this.concurrency) return;
     this.#scheduled = true;
     // Yield once so writes issued in the same tick share a transaction.
     setImmediate(() => {
@@ -155,10 +159,12 @@ export class WriteQueue {
 
   /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
   #dispatch(): void {
-    while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, MAX_BATCH);
+    while (this.#inFlight < this.concurrency && this.#pending.length > 0) {
+      const batch = this.#pending.take(MAX_BATCH, this.concurrency > 1);
+      if (batch.length === 0) return; // every waiting job's partition is in flight
       this.#inFlight += 1;
       void this.#commit(batch).finally(() => {
+        this.#pending.release(batch);
         this.#inFlight -= 1;
         this.#dispatch();
         if (!this.#busy()) for (const wake of this.#idle.splice(0)) wake();
@@ -328,22 +334,19 @@ export class WriteQueue {
       job.settled = true;
       job.resolve(job.result);
       for (const effect of job.effects) {
+        // Post-commit effects are best effort (e.g. a bus publish); the write stands.
         try {
           effect();
-        } catch {
-          // Post-commit effects are best effort (e.g. a bus publish); the write stands.
-        }
+        } catch {}
       }
     }
     if (again.length > 0) {
       // Ahead of newer writes, so a write that lost a conflict does not fall behind later ones.
-      this.#pending.unshift(...again);
+      this.#pending.unshift(again);
       this.#schedule();
     }
   }
 }
 
 /** A few milliseconds at random, so two transactions that deadlocked do not meet again at once. */
-function jitter(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
-}
+const jitter = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServerFrame } from '@confide/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StreamClient } from '../scale/scale-helpers.js';
+import { DIALECTS } from '../helpers.js';
+import { createSharedSchema, StreamClient } from '../scale/scale-helpers.js';
 import {
   api,
   createPageWithWebhook,
@@ -36,7 +37,7 @@ const SENDERS = 12;
 /** Acknowledged sends before the kill. */
 const BEFORE_KILL = 250;
 
-describe('kill -9 during a Send API load', () => {
+describe.each(DIALECTS)('%s: kill -9 during a Send API load', (dialect) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-kill-'));
   let receiver: Receiver | undefined;
   const cleanups: Array<() => Promise<void>> = [];
@@ -48,9 +49,17 @@ describe('kill -9 during a Send API load', () => {
 
   it('keeps every acknowledged message, streams each exactly once and delivers its webhook in order', async () => {
     receiver = await startReceiver();
-    let hub = await startHubProcess(dataDir, ENV);
+    const env: Record<string, string> = { ...ENV };
+    const where = ['--data-dir', dataDir];
+    if (dialect === 'postgres') {
+      const schema = await createSharedSchema();
+      cleanups.push(() => schema.drop());
+      env['DATABASE_URL'] = schema.url;
+      where.push('--database-url', schema.url);
+    }
+    let hub = await startHubProcess(dataDir, env);
     cleanups.push(() => stopProcess(hub.child));
-    const page = await createPageWithWebhook(receiver, 'Kill Bank', ['--data-dir', dataDir]);
+    const page = await createPageWithWebhook(receiver, 'Kill Bank', where);
     const customer = await customerWhoWrote(hub.url, 'killcustomer', [page.page_id]);
     const psid = await psidFrom(receiver);
     // A receiver that takes a moment, so a delivery is likely in flight when the hub dies.
@@ -76,7 +85,7 @@ describe('kill -9 during a Send API load', () => {
     await Promise.all(senders);
     const ackedAtKill = acked.length;
 
-    hub = await startHubProcess(dataDir, ENV);
+    hub = await startHubProcess(dataDir, env);
     const login = await api(`${hub.url}/api/login`, 'POST', {
       username: 'killcustomer',
       password: 'long enough secret',
@@ -118,5 +127,5 @@ describe('kill -9 during a Send API load', () => {
     process.stdout.write(
       `kill -9: ${ackedAtKill} acknowledged, ${unique.size} streamed, ${redelivered} webhook events redelivered\n`,
     );
-  }, 60_000);
+  }, 90_000);
 });

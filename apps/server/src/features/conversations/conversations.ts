@@ -215,6 +215,7 @@ export class Conversations {
                 reply_to: { mid: input.postback.message_mid },
               };
     const body: MessageBody = surface === undefined ? typed : { ...typed, surface };
+    const byCustomer = { partition: customerId }; // storage/pending-jobs.ts
     const message = await this.ctx.storage.writes.run(async (tx) => {
       const found = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (found === undefined) throw new PlatformError('NOT_FOUND');
@@ -239,7 +240,7 @@ export class Conversations {
       }
       for (const observer of this.#beforeCustomerMessage) conv = await observer(tx, conv);
       return appendMessage(tx, this.ctx.bus, { conversation: conv, direction: 'in', body, now: this.ctx.now() });
-    });
+    }, byCustomer);
     this.ctx.metrics.messagesStored.inc({ direction: 'in' });
     return message;
   }
@@ -247,6 +248,7 @@ export class Conversations {
   /** Marks everything up to now as read: other tabs and the business are told. */
   async markRead(customerId: string, conversationId: string): Promise<{ watermark: number }> {
     const now = this.ctx.now();
+    const byCustomer = { partition: customerId };
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) throw new PlatformError('NOT_FOUND');
@@ -268,7 +270,7 @@ export class Conversations {
         threadOwnerAppId: conv.thread_owner_app_id,
         timestamp: now,
       });
-    });
+    }, byCustomer);
     return { watermark: now };
   }
 

@@ -45,9 +45,9 @@ function hasBearer(request: FastifyRequest, access: { token: string }): boolean 
 }
 
 async function sendMetrics(ctx: HubContext, reply: FastifyReply): Promise<string> {
-  const { batches, jobs } = ctx.storage.writes.stats;
+  const { batches, jobs, retries } = ctx.storage.writes.stats;
   reply.header('content-type', ctx.metrics.registry.contentType);
   reply.header('cache-control', 'no-store');
-  const extra = `# HELP confide_write_batches_total Group-commit transactions\n# TYPE confide_write_batches_total counter\nconfide_write_batches_total ${batches}\n# HELP confide_write_jobs_total Writes committed through group commit\n# TYPE confide_write_jobs_total counter\nconfide_write_jobs_total ${jobs}\n`;
+  const extra = `# HELP confide_write_batches_total Group-commit transactions\n# TYPE confide_write_batches_total counter\nconfide_write_batches_total ${batches}\n# HELP confide_write_jobs_total Writes committed through group commit\n# TYPE confide_write_jobs_total counter\nconfide_write_jobs_total ${jobs}\n# HELP confide_write_retries_total Writes run again after a lost deadlock or serialization conflict\n# TYPE confide_write_retries_total counter\nconfide_write_retries_total ${retries}\n# HELP confide_write_concurrency Group-commit transactions in flight at most\n# TYPE confide_write_concurrency gauge\nconfide_write_concurrency ${ctx.storage.writes.concurrency}\n`;
   return (await ctx.metrics.registry.metrics()) + extra;
 }

@@ -103,6 +103,7 @@ export class DeliveryReceipts {
   }
 
   async #record(conversationId: string, { customerId, mids: noted }: PendingConversation): Promise<void> {
+    const byCustomer = { partition: customerId }; // storage/pending-jobs.ts
     await this.#ctx.storage.writes.run(async (tx) => {
       const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
       if (conv === undefined) return;
@@ -127,6 +128,6 @@ export class DeliveryReceipts {
         threadOwnerAppId: conv.thread_owner_app_id,
         timestamp: this.#ctx.now(),
       });
-    });
+    }, byCustomer);
   }
 }

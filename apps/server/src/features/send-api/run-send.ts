@@ -64,7 +64,13 @@ async function runRowOutcome(env: SendEnv, row: SendRow, state: SendState): Prom
   if (!row.transaction) return finish(undefined);
   const key = { pageId: need(state.principal, 'principal').pageId, psid: state.cmd.psid };
   const readAhead = row.readAhead ? { source: recipientsAhead, key } : undefined;
-  return env.ctx.storage.writes.run(finish, { setBased: row.setBased === true, ...(readAhead && { readAhead }) });
+  // Sends to one customer never share two transactions in flight (PostgreSQL; storage/pending-jobs.ts).
+  const partition = env.keys.customerOf(key.pageId, key.psid);
+  return env.ctx.storage.writes.run(finish, {
+    setBased: row.setBased === true,
+    partition,
+    ...(readAhead && { readAhead }),
+  });
 }
 
 /** A row's steps split by phase, once per row rather than once per send. */

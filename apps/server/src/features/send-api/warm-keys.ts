@@ -16,6 +16,11 @@ export class RecipientKeys {
     this.#ctx = ctx;
   }
 
+  /** The recipient's customer once warmed: the send's write partition (storage/pending-jobs.ts). */
+  customerOf(pageId: string, psid: string): string | undefined {
+    return this.#recipients.get(`${pageId}:${psid}`)?.customerId;
+  }
+
   /** Nothing to wait for (no promise) when the recipient's keys are already in memory. */
   warm(pageId: string, psid: string): Promise<void> | undefined {
     const key = `${pageId}:${psid}`;
