@@ -101,7 +101,12 @@ function fakeEnv(runs: { count: number; times: number }): SendEnv {
       },
     },
   } as unknown as HubContext;
-  return { ctx, attachments: undefined, limiter: undefined, keys: undefined } as unknown as SendEnv;
+  return {
+    ctx,
+    attachments: undefined,
+    limiter: undefined,
+    keys: { customerOf: () => undefined },
+  } as unknown as SendEnv;
 }
 
 function state(env: SendEnv): SendState {
