@@ -7,7 +7,7 @@ import { HELP } from './cli-help.js';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createHub, type Hub } from './hub.js';
+import { createHub, hubLogger, type Hub } from './hub.js';
 import { assertAgentSubjectFree, linkAgentSubject } from './features/inbox/agent-sso.js';
 import { linkMemberSubject } from './features/console/member-sso.js';
 import { SigningKeys } from './crypto/signing-keys.js';
@@ -288,12 +288,12 @@ function print(json: boolean | undefined, value: unknown): void {
 }
 
 async function withHub(config: Config, fn: (hub: Hub) => Promise<void>): Promise<number> {
-  // Administrative commands never deliver webhooks: that is the running hub's worker.
-  const hub = await createHub({
-    ...config,
-    LOG_LEVEL: 'warn',
-    SERVICES: config.SERVICES.filter((s) => s !== 'worker'),
-  });
+  // Administrative commands never deliver webhooks: that is the running hub's worker. Their logs
+  // go to stderr, so stdout carries only the command's output (JSON with --json).
+  const hub = await createHub(
+    { ...config, LOG_LEVEL: 'warn', SERVICES: config.SERVICES.filter((s) => s !== 'worker') },
+    { log: hubLogger('warn', 2) },
+  );
   try {
     await fn(hub);
     return 0;

@@ -91,9 +91,18 @@ function appOptions(ctx: HubContext, options: HubOptions, stores: Pick<AppOption
   };
 }
 
+/**
+ * The hub's logger (secrets redacted, personal data masked), writing to stdout unless told
+ * otherwise: the CLI's administrative commands log to stderr (fd 2) so `--json` output stays JSON.
+ */
+export function hubLogger(level: string, fd: 1 | 2 = 1): Logger {
+  const options = maskingLogOptions(loggerOptions(level));
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
+}
+
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   setEgressPolicy(egressPolicyFor(config));
-  const log = options.log ?? pino(maskingLogOptions(loggerOptions(config.LOG_LEVEL)));
+  const log = options.log ?? hubLogger(config.LOG_LEVEL);
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,

@@ -54,6 +54,29 @@ describe('confide CLI', () => {
     expect(started.status, started.stderr).toBe(0);
   });
 
+  it('--json prints only JSON on stdout; the hub’s start-up warnings go to stderr', () => {
+    // A fresh development data dir: the hub generates VAPID keys and warns about it while the command runs
+    // (as it warns that the web app is not built, where it is not).
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-cli-json-'));
+    try {
+      const res = spawnSync(
+        process.execPath,
+        [CLI, 'page', 'create', '--name', 'Json Bank', '--category', 'bank', '--json', '--data-dir', fresh],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, NODE_ENV: 'development', VAPID_PUBLIC_KEY: '', VAPID_PRIVATE_KEY: '' },
+        },
+      );
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stderr).toContain('VAPID keys generated for development');
+      const lines = res.stdout.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ page_id: expect.any(String), app_id: expect.any(String) });
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('creates a page and prints its credentials as JSON; the token works and rotates', () => {
     const res = run('page', 'create', '--name', 'CLI Bank', '--category', 'bank', '--json');
     expect(res.status, res.stderr).toBe(0);

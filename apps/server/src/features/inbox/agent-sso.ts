@@ -7,152 +7,41 @@
  */
 import { PlatformError } from '@confide/protocol';
 import type { HubContext } from '../../context.js';
-import { randomSecret, sha256Hex } from '../../crypto/tokens.js';
 import { appendAudit } from '../../privacy/audit-log.js';
-import {
-  auditRefusal,
-  recheckSsoSessions,
-  sealRefresh,
-  SsoClient,
-  SsoError,
-  ssoSettings,
-  type SsoIdentity,
-  type SsoRecheckDeps,
-  type SsoSessionStore,
-} from '../sso/index.js';
+import { SsoSignIn, type SsoClient, type SsoSignInSpec } from '../sso/index.js';
 import { announceSessionsEnded } from '../../bus/session-revoked.js';
 import { AGENT_COLUMNS } from './agent-columns.js';
-import type { AgentSessionGrant } from './agents.js';
+import type { Agent, AgentSessionGrant } from './agents.js';
 
-export class AgentSso {
-  readonly client: SsoClient;
-  readonly #ctx: HubContext;
-  readonly #recheck: SsoRecheckDeps;
-
-  /** The agents' single sign-on, or undefined when OIDC_AGENTS_ISSUER is not set. */
-  static for(ctx: HubContext): AgentSso | undefined {
-    const settings = ssoSettings(ctx.config, 'agents');
-    return settings === undefined ? undefined : new AgentSso(ctx, new SsoClient(settings, ctx.secrets, ctx.now));
-  }
-
-  constructor(ctx: HubContext, client: SsoClient) {
-    this.#ctx = ctx;
-    this.client = client;
-    this.#recheck = {
-      client,
-      secrets: ctx.secrets,
-      store: agentSessionStore(ctx),
-      log: ctx.log,
-      now: ctx.now,
-      everyMs: ctx.config.SESSION_RECHECK_MS,
-    };
-  }
-
-  /**
-   * Opens an agent session for the provider's identity; audited.
-   * @throws SsoError `unknown_subject` when no agent is linked to it.
-   */
-  async signIn(identity: SsoIdentity): Promise<AgentSessionGrant> {
-    const agent = await this.#ctx.storage.db
+/** The inbox's part of single sign-on: agents, their sessions, their page in the audit log. */
+const AGENTS: SsoSignInSpec<Agent, AgentSessionGrant> = {
+  surface: 'agents',
+  sessions: { table: 'agent_sessions', owner: 'agent_id' },
+  findBySubject: (ctx, subject) =>
+    ctx.storage.db
       .selectFrom('agents')
       .innerJoin('pages', 'pages.id', 'agents.page_id')
       .leftJoin('inbox_teams', 'inbox_teams.id', 'agents.team_id')
       .select(AGENT_COLUMNS)
-      .where('agents.oidc_subject', '=', identity.subject)
-      .executeTakeFirst();
-    if (agent === undefined) throw new SsoError('unknown_subject');
-    const now = this.#ctx.now();
-    const sessionToken = randomSecret(32);
-    const idHash = sha256Hex(sessionToken);
-    const expiresAt = now + this.#ctx.config.SESSION_TTL_HOURS * 3_600_000;
-    const refresh = identity.refreshToken;
-    await this.#ctx.storage.writes.run(async ({ db }) => {
-      await db
-        .insertInto('agent_sessions')
-        .values({
-          id_hash: idHash,
-          agent_id: agent.id,
-          created_at: now,
-          expires_at: expiresAt,
-          sso_refresh: refresh === null ? null : sealRefresh(this.client, this.#ctx.secrets, idHash, refresh),
-          sso_checked_at: now,
-        })
-        .execute();
-      await appendAudit(db, {
-        at: now,
-        actor: `agent:${agent.id}`,
-        action: 'sso.signed_in',
-        target: agent.page_id,
-        details: { surface: 'agents', rechecked: refresh !== null },
-      });
-    });
-    return { agent, sessionToken, expiresAt };
+      .where('agents.oidc_subject', '=', subject)
+      .executeTakeFirst(),
+  actor: (id) => `agent:${id}`,
+  target: (agent) => agent.page_id,
+  grant: (agent, sessionToken, expiresAt) => ({ agent, sessionToken, expiresAt }),
+  // The agent's open inbox sockets close (4401) on every process.
+  onEnded: (ctx, tx, agentId) => announceSessionsEnded(tx, ctx.bus, 'agent', agentId),
+};
+
+export class AgentSso extends SsoSignIn<Agent, AgentSessionGrant> {
+  /** The agents' single sign-on, or undefined when OIDC_AGENTS_ISSUER is not set. */
+  static for(ctx: HubContext): AgentSso | undefined {
+    const client = SsoSignIn.clientFor(ctx, 'agents');
+    return client === undefined ? undefined : new AgentSso(ctx, client);
   }
 
-  /** Audits a refused callback (nothing else is written). */
-  refused(error: SsoError): Promise<void> {
-    return auditRefusal(this.#ctx, 'agents', error);
+  constructor(ctx: HubContext, client: SsoClient) {
+    super(ctx, client, AGENTS);
   }
-
-  /** Re-checks the due provider sessions among `idHashes` with the provider; returns those that ended. */
-  ended(idHashes: string[]): Promise<Set<string>> {
-    return recheckSsoSessions(this.#recheck, idHashes);
-  }
-}
-
-/** The provider sessions in `agent_sessions`. */
-function agentSessionStore(ctx: HubContext): SsoSessionStore {
-  return {
-    async due(idHashes, dueBefore) {
-      const rows = await ctx.storage.db
-        .selectFrom('agent_sessions')
-        .select(['id_hash', 'sso_refresh', 'sso_checked_at'])
-        .where('id_hash', 'in', idHashes)
-        .where('sso_refresh', 'is not', null)
-        .where((eb) => eb.or([eb('sso_checked_at', 'is', null), eb('sso_checked_at', '<=', dueBefore)]))
-        .execute();
-      return rows.map((r) => ({
-        idHash: r.id_hash,
-        sealedRefresh: r.sso_refresh as string,
-        checkedAt: r.sso_checked_at,
-      }));
-    },
-    async claim(row, now) {
-      const result = await ctx.storage.writes.run(({ db }) =>
-        db
-          .updateTable('agent_sessions')
-          .set({ sso_checked_at: now })
-          .where('id_hash', '=', row.idHash)
-          .where((eb) =>
-            row.checkedAt === null ? eb('sso_checked_at', 'is', null) : eb('sso_checked_at', '=', row.checkedAt),
-          )
-          .executeTakeFirst(),
-      );
-      return result.numUpdatedRows === 1n;
-    },
-    async save(idHash, sealedRefresh) {
-      await ctx.storage.writes.run(({ db }) =>
-        db.updateTable('agent_sessions').set({ sso_refresh: sealedRefresh }).where('id_hash', '=', idHash).execute(),
-      );
-    },
-    async end(idHash) {
-      await ctx.storage.writes.run(async (tx) => {
-        const gone = await tx.db
-          .deleteFrom('agent_sessions')
-          .where('id_hash', '=', idHash)
-          .returning('agent_id')
-          .executeTakeFirst();
-        if (gone === undefined) return;
-        announceSessionsEnded(tx, ctx.bus, 'agent', gone.agent_id);
-        await appendAudit(tx.db, {
-          at: ctx.now(),
-          actor: `agent:${gone.agent_id}`,
-          action: 'sso.session_ended',
-          details: { surface: 'agents', reason: 'provider_refused' },
-        });
-      });
-    },
-  };
 }
 
 /**

@@ -14,5 +14,6 @@ export {
   type SsoSessionStore,
 } from './recheck.js';
 export { ssoRoutes, type SsoSurfaceRoutes } from './routes.js';
+export { SsoSignIn, type SsoSessionTable, type SsoSignInSpec } from './sign-in.js';
 export { ssoSettings, type SsoSettings, type SsoSurface } from './settings.js';
 export { SSO_STATE_COOKIE } from './state-cookie.js';
