@@ -36,7 +36,8 @@ export class PendingJobs<J extends PartitionedJob> {
    * `release(batch)`. Empty when every waiting job's partition is in flight.
    */
   take(max: number, partitioned: boolean): J[] {
-    if (!partitioned || (this.#held.size === 0 && this.#jobs.length <= max)) {
+    // Nothing in flight holds a partition: the first `max` jobs, as without partitions.
+    if (!partitioned || this.#held.size === 0) {
       const batch = this.#jobs.splice(0, max);
       if (partitioned) this.#hold(batch);
       return batch;
