@@ -38,7 +38,7 @@ export function resultsMarkdown(rows: Scored[], facts: RunFacts, commit: string)
   const date = new Date(facts.startedAt).toISOString().slice(0, 16).replace('T', ' ');
   const command = ['npm run bench', ...(facts.args.length > 0 ? ['--', ...facts.args] : [])].join(' ');
   return [
-    `\`${command}\` — ${date} UTC, commit \`${commit}\`, ${Math.round(facts.seconds)} s, ${facts.postgres ? 'PostgreSQL' : 'embedded SQLite'}.`,
+    `\`${command}\` — ${date} UTC, commit \`${commit}\`, ${Math.round(facts.seconds)} s, ${facts.postgres ? 'every scenario on PostgreSQL' : 'embedded SQLite (send-api-pg on PostgreSQL)'}.`,
     `Machine: ${m.nproc} × ${m.cpu}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; ` +
       `load average ${facts.loadAverage.start.toFixed(1)} at the start, ${facts.loadAverage.end.toFixed(1)} at the end.`,
     '',
@@ -46,13 +46,14 @@ export function resultsMarkdown(rows: Scored[], facts: RunFacts, commit: string)
   ].join('\n');
 }
 
-/** Writes `body` to `file`, or between the markers when the file has them. */
+/** Writes `body` to `file`, or between the markers when the file has them, each on a line of its own. */
 export function writeResultsMarkdown(file: string, body: string): 'section' | 'file' {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const from = current.indexOf(BEGIN);
-  const to = current.indexOf(END);
+  const lines = current.split('\n');
+  const from = lines.indexOf(BEGIN);
+  const to = lines.indexOf(END, from + 1);
   if (from >= 0 && to > from) {
-    fs.writeFileSync(file, `${current.slice(0, from + BEGIN.length)}\n${body}\n${current.slice(to)}`);
+    fs.writeFileSync(file, [...lines.slice(0, from + 1), body, ...lines.slice(to)].join('\n'));
     return 'section';
   }
   fs.writeFileSync(file, `${body}\n`);

@@ -1,7 +1,7 @@
 /**
  * The write queue's waiting jobs (storage/write-queue.ts), partitioned. A job may name its
- * partition: the customer whose rows it writes (the event counter the timeline bumps, the
- * conversation's row). With several transactions in flight (PostgreSQL), a batch takes no job
+ * partition: the rows it writes that other jobs write too, most often its customer's (the event
+ * counter the timeline bumps, the conversation's row), or a hot row of its own (a page token). With several transactions in flight (PostgreSQL), a batch takes no job
  * of a partition another batch in flight holds, so two transactions never wait on each other's
  * counter: no deadlock between them and no lock queue, and a partition's jobs commit in the
  * order they were queued (a conversation's messages in order, its customer's cursors gapless).
@@ -36,7 +36,8 @@ export class PendingJobs<J extends PartitionedJob> {
    * `release(batch)`. Empty when every waiting job's partition is in flight.
    */
   take(max: number, partitioned: boolean): J[] {
-    if (!partitioned || (this.#held.size === 0 && this.#jobs.length <= max)) {
+    // Nothing in flight holds a partition: the first `max` jobs, as without partitions.
+    if (!partitioned || this.#held.size === 0) {
       const batch = this.#jobs.splice(0, max);
       if (partitioned) this.#hold(batch);
       return batch;

@@ -58,7 +58,7 @@ export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
-  /** The customer whose rows the job writes: never in two transactions in flight (storage/pending-jobs.ts). */
+  /** Rows the job writes that others write too (its customer's): never in two transactions in flight (pending-jobs.ts). */
   partition?: string | undefined;
   /**
    * The job's timeline appends may be written with the transaction's others, set-based, just

@@ -235,8 +235,13 @@ export class Pages implements GraphTokenVerifier {
   #touch(tokenId: string, lastUsedAt: number | null): void {
     const now = this.ctx.now();
     if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_GRAIN_MS) return;
+    // The first calls with a token touch it at once: one partition, so two transactions never deadlock on it.
+    const byToken = { partition: `page-token:${tokenId}` };
     void this.ctx.storage.writes
-      .run(({ db }) => db.updateTable('page_tokens').set({ last_used_at: now }).where('id', '=', tokenId).execute())
+      .run(
+        ({ db }) => db.updateTable('page_tokens').set({ last_used_at: now }).where('id', '=', tokenId).execute(),
+        byToken,
+      )
       .catch((err: unknown) => this.ctx.log.warn({ err }, 'token last use not recorded'));
   }
 
