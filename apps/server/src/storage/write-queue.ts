@@ -17,17 +17,30 @@
  *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
  *   When one fails after writing, the transaction is rolled back, that job is rejected with
  *   its error, and the others run again in a new transaction, each in its own savepoint.
+ * SQLite with `durability` (storage/db.ts, wal-sync.ts): a transaction commits without waiting
+ * for the disk (synchronous=NORMAL); its batch is answered once the WAL flush that followed its
+ * COMMIT is done, in libuv's thread pool, while the next batch runs its transaction (pipelined
+ * group commit); answers and effects keep commit order. A failed flush fails its batch and every
+ * later write (503), and `failure` fails the health check: the hub must be restarted.
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
-import { readAhead, type ReadAheadSource } from './read-ahead.js';
+import type { ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
-import { TALLY_SQL, type StatementTally } from './statement-tally.js';
+import {
+  jitter,
+  ROLL_BACK,
+  runJobs,
+  unavailable,
+  type DeferredDurability,
+  type Job,
+  type JobsRun,
+} from './write-jobs.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -54,46 +67,24 @@ export interface WriteQueueOptions {
   optimistic?: boolean;
   /** Runs of a job that keeps losing deadlocks or serialization conflicts (default 5). */
   maxAttempts?: number;
+  /** Commits that reach the disk after COMMIT returns (SQLite, storage/db.ts); absent: COMMIT itself is durable. */
+  durability?: DeferredDurability;
 }
-
-interface Job {
-  fn: (tx: WriteTx) => Promise<unknown>;
-  readAhead: RunOptions['readAhead'];
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-  effects: Array<() => void>;
-  ok: boolean;
-  result?: unknown;
-  error?: unknown;
-  attempts: number;
-  /** Resolved or rejected. */
-  settled: boolean;
-}
-
-// Compiled once: these run twice per job in every shared transaction.
-const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
-const RELEASE = CompiledQuery.raw('release savepoint confide_job');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint confide_job');
-const TALLY = CompiledQuery.raw(TALLY_SQL);
 
 /** Largest number of jobs in one transaction. */
 const MAX_BATCH = 512;
-
-/** Thrown inside the transaction callback to roll back a batch in which a job failed. */
-const ROLL_BACK = new Error('write batch rolled back');
-
-/** The connection's statement tally (storage/statement-tally.ts), when its driver keeps one. */
-async function statementTally(trx: Transaction<Database>): Promise<StatementTally | undefined> {
-  const row = (await trx.executeQuery<StatementTally>(TALLY)).rows[0];
-  return row !== undefined && typeof row.writes === 'number' ? row : undefined;
-}
 
 /** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
 export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
   #pending: Job[] = [];
+  /** Batches holding a transaction slot. */
   #inFlight = 0;
+  /** Batches not yet settled (in a transaction or waiting for their commit to reach the disk). */
+  #open = 0;
+  /** Set once a commit could not be made durable: every write is refused from then on. */
+  #failure: { error: unknown } | undefined;
   #scheduled = false;
   #idle: Array<() => void> = [];
   readonly #commitOrder = new CommitOrder();
@@ -107,6 +98,7 @@ export class WriteQueue {
   readonly #concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
+  readonly #durability: DeferredDurability | undefined;
 
   constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
@@ -114,10 +106,17 @@ export class WriteQueue {
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.#durability = options.durability;
+  }
+
+  /** Why the queue refuses every write, once a commit could not be made durable. */
+  get failure(): { error: unknown } | undefined {
+    return this.#failure;
   }
 
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
   run<T, K = unknown>(fn: (tx: WriteTx) => Promise<T>, options: RunOptions<K> = {}): Promise<T> {
+    if (this.#failure !== undefined) return Promise.reject(unavailable(this.#failure.error));
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({
         fn,
@@ -147,7 +146,7 @@ export class WriteQueue {
   }
 
   #busy(): boolean {
-    return this.#inFlight > 0 || this.#pending.length > 0;
+    return this.#open > 0 || this.#pending.length > 0;
   }
 
   #schedule(): void {
@@ -165,15 +164,25 @@ export class WriteQueue {
     while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       this.#inFlight += 1;
-      void this.#commit(batch).finally(() => {
+      this.#open += 1;
+      let holding = true;
+      // Frees the batch's transaction slot: once settled, or once committed when the commit's
+      // flush to disk follows (the next batch runs its transaction meanwhile).
+      const free = () => {
+        if (!holding) return;
+        holding = false;
         this.#inFlight -= 1;
         this.#dispatch();
+      };
+      void this.#commit(batch, free).finally(() => {
+        this.#open -= 1;
+        free();
         if (!this.#busy()) for (const wake of this.#idle.splice(0)) wake();
       });
     }
   }
 
-  async #commit(batch: Job[]): Promise<void> {
+  async #commit(batch: Job[], free: () => void): Promise<void> {
     let jobs = batch;
     let savepoints = !this.#optimistic && jobs.length > 1;
     for (let run = 0; ; run++) {
@@ -183,12 +192,16 @@ export class WriteQueue {
       if (run > 0) this.#reruns += 1;
       const outcome = await this.#transaction(jobs, savepoints);
       if (outcome.kind === 'committed') {
+        const lost = this.#durability === undefined ? undefined : await this.#onDisk(this.#durability, free);
         // Effects (bus publishes) in the order the COMMITs were sent: with several
         // transactions in flight, their answers can come back out of order.
         const turn = this.#commitOrder.turn(outcome.ticket);
         if (turn !== undefined) await turn;
         try {
-          this.#settle(jobs);
+          if (this.#failure !== undefined) {
+            // Committed but not known to be on disk (this flush or an earlier one failed): never acknowledged.
+            for (const job of jobs) if (!job.settled) this.#refuse(job, unavailable((lost ?? this.#failure).error));
+          } else this.#settle(jobs);
         } finally {
           this.#commitOrder.release(outcome.ticket);
         }
@@ -231,6 +244,28 @@ export class WriteQueue {
     }
   }
 
+  /**
+   * Waits for the flush that follows a commit; the next batch's transaction may run meanwhile
+   * (`free`). Answers the flush's error, after which the queue refuses every write.
+   */
+  async #onDisk(durability: DeferredDurability, free: () => void): Promise<{ error: unknown } | undefined> {
+    const durable = durability.sync();
+    free();
+    try {
+      await durable;
+      return undefined;
+    } catch (error) {
+      this.#fail(error);
+      return { error };
+    }
+  }
+
+  /** A commit could not be made durable: refuse every write from now on. */
+  #fail(error: unknown): void {
+    this.#failure ??= { error };
+    for (const job of this.#pending.splice(0)) this.#refuse(job, unavailable(error));
+  }
+
   /** Runs `jobs` in one transaction, with or without a savepoint each. */
   async #transaction(
     jobs: Job[],
@@ -246,56 +281,26 @@ export class WriteQueue {
       delete job.result;
       delete job.error;
     }
-    const state: { failed: Job | undefined; ticket: number | undefined } = { failed: undefined, ticket: undefined };
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
-        const ahead = await readAhead(trx, jobs);
-        for (const job of jobs) {
-          const tx: WriteTx = {
-            ...this.services,
-            db: trx,
-            afterCommit: (e) => job.effects.push(e),
-            ahead: ahead.take(job),
-          };
-          if (!savepoints) {
-            const writes = tally?.writes;
-            const errors = tally?.errors;
-            try {
-              job.result = await job.fn(tx);
-              job.ok = true;
-            } catch (err) {
-              job.error = err;
-              if (tally !== undefined && tally.writes === writes && tally.errors === errors && !isLockConflict(err)) {
-                // Nothing of it in the transaction: refused on its own, the others go on.
-                this.#refuse(job, err);
-                continue;
-              }
-              state.failed = job;
-              throw ROLL_BACK;
-            }
-            continue;
-          }
-          await trx.executeQuery(SAVEPOINT);
-          try {
-            job.result = await job.fn(tx);
-            job.ok = true;
-            await trx.executeQuery(RELEASE);
-          } catch (err) {
-            job.ok = false;
-            job.error = err;
-            job.effects = [];
-            await trx.executeQuery(ROLLBACK_TO);
-            await trx.executeQuery(RELEASE);
-          }
-        }
+    const run: JobsRun = {
+      services: this.services,
+      savepoints,
+      optimistic: this.#optimistic,
+      refuse: (job, err) => this.#refuse(job, err),
+      failed: undefined,
+    };
+    const state: { ticket: number | undefined } = { ticket: undefined };
+    const transaction = (db: Kysely<Database>) =>
+      db.transaction().execute(async (trx) => {
+        await runJobs(trx, jobs, run);
         // Kysely sends COMMIT right after this returns. A transaction that waited on a row
         // lock of another can only get here after that one committed, so tickets follow the
         // order in which conflicting transactions commit.
         state.ticket = this.#commitOrder.take();
       });
+    try {
+      await (this.#durability === undefined ? transaction(this.db) : this.#durability.deferred(this.db, transaction));
     } catch (err) {
-      if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
+      if (err === ROLL_BACK && run.failed !== undefined) return { kind: 'job failed', job: run.failed };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
     return { kind: 'committed', ticket: state.ticket as number };
@@ -344,9 +349,4 @@ export class WriteQueue {
       this.#schedule();
     }
   }
-}
-
-/** A few milliseconds at random, so two transactions that deadlocked do not meet again at once. */
-function jitter(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
 }
