@@ -99,7 +99,7 @@ describe('sqlite file: write queue with the WAL flushed off the main thread', ()
     expect(effects).toEqual(['a']);
   });
 
-  it('runs the next batch while the previous flush is in flight, and answers in commit order', async () => {
+  it('runs the next batch while the previous flush is in flight, the one after once that flush ends, answering in commit order', async () => {
     const { calls, flush } = heldFlushes();
     const s = await open(flush);
     const order: string[] = [];
@@ -112,18 +112,25 @@ describe('sqlite file: write queue with the WAL flushed off the main thread', ()
         .then(() => order.push(`answer ${id}`));
     const a = track(write('a'));
     await until(() => calls.length === 1);
+    // b commits while a's flush is held; its own flush waits for a's to end.
     const b = track(write('b'));
+    await until(async () => (await pageIds(s)).length === 2);
+    // c would be the third commit not yet on disk: it waits for a's flush (the batch takes what queues meanwhile).
     const c = track(write('c'));
-    // b and c commit while a's flush is held; their flush waits for a's to end.
-    await until(async () => (await pageIds(s)).length === 3);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(await pageIds(s)).toEqual(['a', 'b']);
     expect(calls).toHaveLength(1);
     expect([a.settled, b.settled, c.settled]).toEqual([false, false, false]);
     calls[0]?.go();
-    await until(() => a.settled !== false && calls.length === 2);
+    await until(async () => a.settled !== false && (await pageIds(s)).length === 3);
     expect([b.settled, c.settled]).toEqual([false, false]);
+    await until(() => calls.length === 2);
     calls[1]?.go();
-    await until(() => b.settled !== false && c.settled !== false);
-    expect(order).toEqual(['effect a', 'answer a', 'effect b', 'effect c', 'answer b', 'answer c']);
+    await until(() => b.settled !== false && calls.length === 3);
+    expect(c.settled).toBe(false);
+    calls[2]?.go();
+    await until(() => c.settled !== false);
+    expect(order).toEqual(['effect a', 'answer a', 'effect b', 'answer b', 'effect c', 'answer c']);
   });
 
   it('a failed flush fails its batch and every later write, and the storage turns unhealthy', async () => {

@@ -79,9 +79,9 @@ export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
   #pending: Job[] = [];
-  /** Batches holding a transaction slot. */
+  /** Batches: holding a transaction slot, committed and waiting for the flush to disk, not yet settled. */
   #inFlight = 0;
-  /** Batches not yet settled (in a transaction or waiting for their commit to reach the disk). */
+  #unflushed = 0;
   #open = 0;
   /** Set once a commit could not be made durable: every write is refused from then on. */
   #failure: { error: unknown } | undefined;
@@ -161,13 +161,13 @@ export class WriteQueue {
 
   /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
   #dispatch(): void {
-    while (this.#inFlight < this.#concurrency && this.#pending.length > 0) {
+    // One batch's transaction while the previous one's commit is flushed: the next takes what queued meanwhile.
+    while (this.#inFlight < this.#concurrency && this.#unflushed < 2 && this.#pending.length > 0) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       this.#inFlight += 1;
       this.#open += 1;
       let holding = true;
-      // Frees the batch's transaction slot: once settled, or once committed when the commit's
-      // flush to disk follows (the next batch runs its transaction meanwhile).
+      // Frees the batch's transaction slot: once settled, or once committed if a flush follows.
       const free = () => {
         if (!holding) return;
         holding = false;
@@ -192,7 +192,7 @@ export class WriteQueue {
       if (run > 0) this.#reruns += 1;
       const outcome = await this.#transaction(jobs, savepoints);
       if (outcome.kind === 'committed') {
-        const lost = this.#durability === undefined ? undefined : await this.#onDisk(this.#durability, free);
+        if (this.#durability !== undefined) await this.#onDisk(this.#durability, free);
         // Effects (bus publishes) in the order the COMMITs were sent: with several
         // transactions in flight, their answers can come back out of order.
         const turn = this.#commitOrder.turn(outcome.ticket);
@@ -200,7 +200,7 @@ export class WriteQueue {
         try {
           if (this.#failure !== undefined) {
             // Committed but not known to be on disk (this flush or an earlier one failed): never acknowledged.
-            for (const job of jobs) if (!job.settled) this.#refuse(job, unavailable((lost ?? this.#failure).error));
+            for (const job of jobs) if (!job.settled) this.#refuse(job, unavailable(this.#failure.error));
           } else this.#settle(jobs);
         } finally {
           this.#commitOrder.release(outcome.ticket);
@@ -244,19 +244,18 @@ export class WriteQueue {
     }
   }
 
-  /**
-   * Waits for the flush that follows a commit; the next batch's transaction may run meanwhile
-   * (`free`). Answers the flush's error, after which the queue refuses every write.
-   */
-  async #onDisk(durability: DeferredDurability, free: () => void): Promise<{ error: unknown } | undefined> {
+  /** Waits for the flush after a commit while the next batch runs (`free`); a flush error fails the queue. */
+  async #onDisk(durability: DeferredDurability, free: () => void): Promise<void> {
     const durable = durability.sync();
+    this.#unflushed += 1;
     free();
     try {
       await durable;
-      return undefined;
     } catch (error) {
       this.#fail(error);
-      return { error };
+    } finally {
+      this.#unflushed -= 1;
+      this.#dispatch();
     }
   }
 
