@@ -1,6 +1,7 @@
 /**
  * A write the API acknowledged survives `kill -9` of the hub: real processes, a real
- * SQLite file in WAL mode with synchronous=FULL.
+ * SQLite file in WAL mode; the write queue commits with synchronous=NORMAL and answers after
+ * its own flush of the WAL (storage/wal-sync.ts), the path this test runs through.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
