@@ -12,6 +12,7 @@ import { migrateToLatest, type DialectName } from './migrations/index.js';
 import { openPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
 import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
+import { SQL_FUNCTIONS, type SqlFunctions } from './sql-functions.js';
 import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
@@ -38,6 +39,8 @@ export interface StorageOptions {
 export interface Storage extends StorageServices {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
+  /** SQL spelled differently per dialect (storage/sql-functions.ts), the open dialect's. */
+  readonly sql: SqlFunctions;
   readonly writes: WriteQueue;
   /** Cheap liveness probe used by /healthz. */
   ping(): Promise<void>;
@@ -122,6 +125,7 @@ function finish(
     ...opened.services,
     db,
     dialect,
+    sql: SQL_FUNCTIONS[dialect],
     writes,
     async ping() {
       await db
