@@ -42,6 +42,11 @@ describe('import-boundary lint', () => {
     ]);
   });
 
+  it('refuses a feature picking a dialect’s SQL functions (it calls storage.sql)', async () => {
+    const code = "export * from '../../storage/sql-functions.js';\n";
+    expect(await violations('features/pages/fixture.ts', code)).toEqual(['boundaries/dependencies']);
+  });
+
   it('refuses a feature importing the timeline store implementations; the kernel may, and may not import a feature', async () => {
     const code =
       "export * from '../../storage/timeline-sqlite.js';\nexport * from '../../storage/timeline-postgres.js';\n";

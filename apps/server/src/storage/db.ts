@@ -17,6 +17,7 @@ import { migrateToLatest, type DialectName } from './migrations/index.js';
 import { openPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
 import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
+import { SQL_FUNCTIONS, type SqlFunctions } from './sql-functions.js';
 import { withStatementCache } from './statement-cache.js';
 import { fdatasync, GroupSync, WalFile, type FlushFile } from './wal-sync.js';
 import type { DeferredDurability } from './write-job.js';
@@ -54,6 +55,8 @@ export interface StorageOptions {
 export interface Storage extends StorageServices {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
+  /** SQL spelled differently per dialect (storage/sql-functions.ts), the open dialect's. */
+  readonly sql: SqlFunctions;
   readonly writes: WriteQueue;
   /** Cheap liveness probe used by /healthz; fails for good once a commit could not be made durable. */
   ping(): Promise<void>;
@@ -158,6 +161,7 @@ function finish(
     ...opened.services,
     db,
     dialect,
+    sql: SQL_FUNCTIONS[dialect],
     writes,
     async ping() {
       if (writes.failure !== undefined) throw writes.failure.error;

@@ -4,7 +4,7 @@
  * as SHA-256 hashes, shown once, and can be revoked one by one for rotation.
  */
 import { PlatformError, type PageCategory, type PageSummary } from '@confide/protocol';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { newId, randomScopedId, randomSecret, safeEqual, sha256Hex } from '../../crypto/tokens.js';
 import type { Database } from '../../storage/schema.js';
@@ -264,10 +264,7 @@ export class Pages implements GraphTokenVerifier {
   async searchPages(query: string | undefined, limit: number): Promise<PageSummary[]> {
     let q = this.ctx.storage.db.selectFrom('pages').selectAll();
     const term = query?.trim().toLowerCase();
-    if (term) {
-      const fn = this.ctx.storage.dialect === 'postgres' ? sql`strpos` : sql`instr`;
-      q = q.where(sql<boolean>`${fn}(name_lower, ${term}) > 0`);
-    }
+    if (term) q = q.where(this.ctx.storage.sql.contains('name_lower', term));
     const rows = await q.orderBy('name_lower').limit(limit).execute();
     return rows.map(presentPage);
   }
