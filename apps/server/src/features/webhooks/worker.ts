@@ -181,7 +181,7 @@ export class WebhookWorker {
         limit,
         batches: room,
         // Rows in flight and the later rows of their conversations take room in the window.
-        window: limit * (config.WEBHOOK_BATCHES_PER_APP + 1) * 2,
+        window: limit * (config.WEBHOOK_BATCHES_PER_APP + 1),
       }),
     );
   }
