@@ -133,8 +133,7 @@ export async function claimBatches(tx: WriteTx, options: ClaimOptions): Promise<
   const byId = new Map(leased.map((r) => [r.id, r]));
   const access = { purpose: 'deliver_to_business', actor: `app:${appId}` } as const;
   const open = async (r: PendingRow): Promise<ClaimedEvent> => {
-    const row = byId.get(r.id);
-    if (row === undefined) throw new Error(`outbox row ${r.id} vanished during its claim`);
+    const row = byId.get(r.id) as (typeof leased)[number];
     const customerId = customers.get(r.conversation_id) ?? null;
     return {
       id: r.id,
@@ -146,8 +145,10 @@ export async function claimBatches(tx: WriteTx, options: ClaimOptions): Promise<
       createdAt: row.created_at,
     };
   };
+  // A row gone since the window was read (its conversation erased) is left out.
+  const kept = planned.map((b) => b.filter((r) => byId.has(r.id))).filter((b) => b.length > 0);
   return Promise.all(
-    planned.map(async (batch) => ({
+    kept.map(async (batch) => ({
       appId,
       owner,
       pageId: app.page_id,
