@@ -87,7 +87,6 @@ export const LONG_FILES = {
   'apps/server/src/features/console/routes.ts': 414,
   'apps/server/src/features/inbox/inbox.ts': 301,
   'apps/server/src/features/oauth/routes.ts': 355,
-  'apps/server/src/features/webhooks/delivery-store.ts': 318,
   'apps/server/src/privacy/export.ts': 301,
   'apps/server/src/privacy/keystore.ts': 345,
   'apps/server/src/storage/schema.ts': 806,

@@ -174,8 +174,10 @@ export const ConfigSchema = z.object({
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** How often the webhook worker looks for due retries, in milliseconds. */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
-  /** Most apps the webhook worker delivers to at the same time (one batch in flight per app). */
+  /** Most apps the webhook worker delivers to at the same time. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(64),
+  /** Most batches in flight per app (batches in flight at once never share a conversation). */
+  WEBHOOK_BATCHES_PER_APP: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * How long messages reaching customers' devices are gathered before their `message_deliveries`
    * webhooks are written (one per conversation per period), in milliseconds.

@@ -135,6 +135,21 @@ export function listParam<T extends string | number>(db: Kysely<Database>, value
   return dialectOf(db) === 'postgres' ? [...values] : JSON.stringify(values);
 }
 
+/**
+ * Rows of two `listParam`s of the same length, paired by position, as a table `(k, v)` to join
+ * or update from: `json_each` on SQLite, `unnest` on PostgreSQL. One statement for a batch.
+ */
+export function pairsTable(
+  keys: unknown,
+  values: unknown,
+  pgTypes: readonly ['bigint' | 'text', 'bigint' | 'text'],
+  dialect: DialectName,
+): RawBuilder<{ k: unknown; v: unknown }> {
+  return dialect === 'postgres'
+    ? sql`(select * from unnest(${keys}::${sql.raw(pgTypes[0])}[], ${values}::${sql.raw(pgTypes[1])}[]) as t(k, v))`
+    : sql`(select a.value as k, b.value as v from json_each(${keys}) as a join json_each(${values}) as b on b.key = a.key)`;
+}
+
 /** `column IN list` for a `listParam`: `json_each` on SQLite, `= any($n::type[])` on PostgreSQL. */
 export function inList(
   column: string,

@@ -1,51 +1,23 @@
 /**
- * The outbox side of delivery. Each app's pending rows form one queue, delivered strictly
- * in id order: the head row decides when the app is due, and a claimed batch is marked
- * with a lease (`leased_until`, `lease_owner`) so several worker processes share the
- * outbox without claiming the same rows. A lease is short and renewed while its worker is
- * delivering (`renewLease`), so a dead worker's batch is taken over soon after. Claims are
- * serialised per app by locking the app row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
- * has a single writer).
+ * The outbox side of delivery. Each app's pending rows form one queue; order is kept per
+ * conversation (claim.ts claims an app's due events as several batches partitioned by
+ * conversation). A claimed batch is marked with a lease (`leased_until`, `lease_owner`) so
+ * several worker processes share the outbox without claiming the same rows. A lease is short
+ * and renewed while its worker is delivering (`renewLease`), so a dead worker's batch is
+ * taken over soon after. Every statement here is one per batch, whatever its size.
  */
-import type { Kysely } from 'kysely';
-import { inList, listParam, prepare } from '../../storage/prepared.js';
+import { sql, type Kysely } from 'kysely';
+import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
-import { timelineStoreOf } from '../../storage/timeline-store.js';
 import type { WriteTx } from '../../storage/write-queue.js';
+import type { FrameEntry } from '../../timeline/index.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
 
 // The statements of every batch, prepared once (storage/prepared.ts); a batch's ids are one
-// list parameter.
+// list parameter, so each is one statement per batch however many events it holds.
 type Ids = { ids: string | number[] };
-const pendingHead = prepare<{ appId: string; limit: number }>()((db, p) =>
-  db
-    .selectFrom('webhook_outbox as o')
-    .leftJoin('conversations as c', 'c.id', 'o.conversation_id')
-    .select([
-      'o.id',
-      'o.page_id',
-      'o.conversation_id',
-      'o.field',
-      'o.payload',
-      'o.created_at',
-      'o.attempts',
-      'o.next_attempt_at',
-      'o.leased_until',
-      'c.customer_id',
-    ])
-    .where('o.app_id', '=', p('appId'))
-    .where('o.delivered_at', 'is', null)
-    .orderBy('o.id')
-    .limit(p('limit')),
-);
-const leaseRows = prepare<Ids & { until: number; owner: string }>()((db, p, dialect) =>
-  db
-    .updateTable('webhook_outbox')
-    .set({ leased_until: p('until'), lease_owner: p('owner') })
-    .where(inList('id', p('ids'), 'bigint', dialect)),
-);
 const markDelivered = prepare<Ids & { now: number }>()((db, p, dialect) =>
   db
     .updateTable('webhook_outbox')
@@ -59,6 +31,35 @@ const markDelivered = prepare<Ids & { now: number }>()((db, p, dialect) =>
     .where(inList('id', p('ids'), 'bigint', dialect))
     .where('delivered_at', 'is', null),
 );
+const renewRows = prepare<Ids & { until: number; owner: string }>()((db, p, dialect) =>
+  db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: p('until') })
+    .where(inList('id', p('ids'), 'bigint', dialect))
+    .where('lease_owner', '=', p('owner'))
+    .where('delivered_at', 'is', null),
+);
+const releaseRows = prepare<Ids & { owner: string }>()((db, p, dialect) =>
+  db
+    .updateTable('webhook_outbox')
+    .set({ leased_until: null, lease_owner: null })
+    .where(inList('id', p('ids'), 'bigint', dialect))
+    .where('lease_owner', '=', p('owner')),
+);
+const retryRows = prepare<Ids & { owner: string; at: number; error: string }>()((db, p, dialect) =>
+  db
+    .updateTable('webhook_outbox')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: p('at'),
+      last_error: p('error'),
+      leased_until: null,
+      lease_owner: null,
+    }))
+    .where(inList('id', p('ids'), 'bigint', dialect))
+    .where('lease_owner', '=', p('owner'))
+    .where('delivered_at', 'is', null),
+);
 const healApp = prepare<{ appId: string }>()((db, p) =>
   db
     .updateTable('apps')
@@ -66,12 +67,15 @@ const healApp = prepare<{ appId: string }>()((db, p) =>
     .where('id', '=', p('appId'))
     .where('webhook_failing_since', 'is not', null),
 );
-const moveDeliveredWatermark = prepare<{ conversationId: string; watermark: number }>()((db, p) =>
+/** Moves the page-side delivery watermark of every listed conversation that is behind; returns those moved. */
+const moveDeliveredWatermarks = prepare<{ ids: string | string[]; watermarks: string | number[] }>()((db, p, dialect) =>
   db
     .updateTable('conversations')
-    .set({ page_delivered_wm: p('watermark') })
-    .where('id', '=', p('conversationId'))
-    .where('page_delivered_wm', '<', p('watermark')),
+    .from(pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect).as('w'))
+    .set({ page_delivered_wm: sql<number>`w.v` })
+    .whereRef('conversations.id', '=', sql<string>`w.k`)
+    .where('conversations.page_delivered_wm', '<', sql<number>`w.v`)
+    .returning(['conversations.id as id', 'conversations.page_delivered_wm as watermark']),
 );
 
 export interface ClaimedEvent {
@@ -127,84 +131,22 @@ export async function findDueApps(db: Kysely<Database>, now: number, limit: numb
   return rows.map((r) => r.app_id);
 }
 
-export interface ClaimOptions {
-  appId: string;
-  owner: string;
-  now: number;
-  leaseMs: number;
-  limit: number;
-}
-
-/** Leases the first `limit` pending rows of an app when its head is due; null otherwise. */
-export async function claimBatch(
-  tx: WriteTx,
-  { appId, owner, now, leaseMs, limit }: ClaimOptions,
-): Promise<ClaimedBatch | null> {
-  const app = await timelineStoreOf(tx.db).lockOutboxApp(tx.db, appId);
-  if (app === undefined || app.webhook_url === null) return null;
-
-  const rows = await pendingHead.rows(tx.db, { appId, limit });
-  const head = rows[0];
-  if (head === undefined || head.next_attempt_at > now) return null;
-  // A batch is always the first pending rows of its app, so a batch in flight (leased by
-  // this or another worker) shows among these: the app waits for it, which keeps order.
-  if (rows.some((r) => r.leased_until !== null && r.leased_until > now)) return null;
-
-  await leaseRows.run(tx.db, {
-    ids: listParam(
-      tx.db,
-      rows.map((r) => r.id),
-    ),
-    until: now + leaseMs,
-    owner,
-  });
-  return {
-    appId,
-    owner,
-    pageId: app.page_id,
-    url: app.webhook_url,
-    attempts: head.attempts,
-    events: await Promise.all(
-      rows.map(async (r) => ({
-        id: r.id,
-        pageId: r.page_id,
-        conversationId: r.conversation_id,
-        customerId: r.customer_id,
-        field: r.field,
-        item: await tx.vault.openPayload(
-          { purpose: 'deliver_to_business', actor: `app:${appId}` },
-          r.customer_id ?? '',
-          r.payload,
-        ),
-        createdAt: r.created_at,
-      })),
-    ),
-  };
-}
-
 /**
  * Extends the lease of a batch its owner is still delivering. False when the lease was lost
  * (it ran out and another worker claimed the rows): the caller must stop.
  */
 export async function renewLease(tx: WriteTx, batch: ClaimedBatch, leasedUntil: number): Promise<boolean> {
-  const res = await tx.db
-    .updateTable('webhook_outbox')
-    .set({ leased_until: leasedUntil })
-    .where('id', 'in', idsOf(batch))
-    .where('lease_owner', '=', batch.owner)
-    .where('delivered_at', 'is', null)
-    .executeTakeFirst();
-  return res.numUpdatedRows > 0n;
+  const res = await renewRows.run(tx.db, {
+    ids: listParam(tx.db, idsOf(batch)),
+    until: leasedUntil,
+    owner: batch.owner,
+  });
+  return (res.numAffectedRows ?? 0n) > 0n;
 }
 
 /** Gives a batch back without counting an attempt (worker stopping before it posted). */
 export async function releaseBatch(tx: WriteTx, batch: ClaimedBatch, owner: string): Promise<void> {
-  await tx.db
-    .updateTable('webhook_outbox')
-    .set({ leased_until: null, lease_owner: null })
-    .where('id', 'in', idsOf(batch))
-    .where('lease_owner', '=', owner)
-    .execute();
+  await releaseRows.run(tx.db, { ids: listParam(tx.db, idsOf(batch)), owner });
 }
 
 /** A conversation whose page-side delivery watermark a delivered batch moved. */
@@ -235,15 +177,24 @@ export async function recordSuccess(
     if (seen === undefined || e.createdAt > seen.watermark)
       newest.set(e.conversationId, { customerId: e.customerId, watermark: e.createdAt });
   }
-  // Customer rows are locked in id order, so concurrent completions cannot deadlock on them.
-  const receipts = [...newest].sort(([, a], [, b]) =>
-    a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
-  );
-  const moved: MovedReceipt[] = [];
-  for (const [conversationId, { customerId, watermark }] of receipts) {
-    const result = await moveDeliveredWatermark.run(tx.db, { conversationId, watermark });
-    if (result.numAffectedRows) moved.push({ customerId, conversationId, watermark });
-  }
+  if (newest.size === 0) return { recovered: (healed.numAffectedRows ?? 0n) > 0n, receipts: [] };
+  // Conversations in id order, so concurrent completions lock their rows in one order.
+  const ids = [...newest.keys()].sort();
+  const rows = await moveDeliveredWatermarks.rows(tx.db, {
+    ids: listParam(tx.db, ids),
+    watermarks: listParam(
+      tx.db,
+      ids.map((id) => (newest.get(id) as { watermark: number }).watermark),
+    ),
+  });
+  // The receipts' frames are appended in customer order (their event counters are locked in one order).
+  const moved = rows
+    .map((r) => ({
+      customerId: (newest.get(r.id) as { customerId: string }).customerId,
+      conversationId: r.id,
+      watermark: Number(r.watermark),
+    }))
+    .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
   return { recovered: (healed.numAffectedRows ?? 0n) > 0n, receipts: moved };
 }
 
@@ -269,19 +220,12 @@ export interface FailureOutcome {
  */
 export async function recordFailure(tx: WriteTx, batch: ClaimedBatch, opts: FailureOptions): Promise<FailureOutcome> {
   const { now } = opts;
-  await tx.db
-    .updateTable('webhook_outbox')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      next_attempt_at: now + opts.retryDelayMs,
-      last_error: opts.error.slice(0, 500),
-      leased_until: null,
-      lease_owner: null,
-    }))
-    .where('id', 'in', idsOf(batch))
-    .where('lease_owner', '=', batch.owner)
-    .where('delivered_at', 'is', null)
-    .execute();
+  await retryRows.run(tx.db, {
+    ids: listParam(tx.db, idsOf(batch)),
+    owner: batch.owner,
+    at: now + opts.retryDelayMs,
+    error: opts.error.slice(0, 500),
+  });
   const app = await tx.db
     .selectFrom('apps')
     .select(['webhook_failing_since', 'webhook_alerted_at', 'webhook_status'])
@@ -315,4 +259,16 @@ export async function countFailingApps(db: Kysely<Database>): Promise<number> {
 
 function idsOf(batch: ClaimedBatch): number[] {
   return batch.events.map((e) => e.id);
+}
+
+/** The page-side delivery receipt of a moved watermark, as a frame for the customer's streams. */
+export function deliveredFrame(r: MovedReceipt, now: number): FrameEntry {
+  const frame = {
+    type: 'receipt',
+    conversation_id: r.conversationId,
+    side: 'page',
+    kind: 'delivery',
+    watermark: r.watermark,
+  } as const;
+  return { kind: 'frame', customerId: r.customerId, frame, now };
 }

@@ -4,7 +4,8 @@
  * (sha1, still the only one most Node bot frameworks check) and `X-Hub-Signature-256`, plus
  * the Standard Webhooks headers for an app that turned them on.
  */
-import { serializeWebhookBody, signWebhookBody } from '@confide/protocol';
+import { createHmac } from 'node:crypto';
+import { serializeWebhookBody, type WebhookSignatures } from '@confide/protocol';
 import { assertEgressAllowed, type EgressPolicy } from '../../privacy/egress-guard.js';
 import { describeFetchError, readSnippet } from './http.js';
 import { signStandardWebhook } from './standard-webhooks.js';
@@ -45,7 +46,7 @@ export async function postWebhook({
   standard,
 }: PostWebhookOptions): Promise<PostWebhookResult> {
   const raw = serializeWebhookBody(body);
-  const signatures = await signWebhookBody(raw, appSecret);
+  const signatures = signBody(raw, appSecret);
   // Receivers compare the timestamp with their own clock (5 minutes' tolerance): real time.
   const standardHeaders =
     standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
@@ -79,4 +80,16 @@ export async function postWebhook({
   const facts = { latencyMs: latencyMs(), snippet };
   if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, ...facts };
   return { ok: false, status: res.status, error: `HTTP ${res.status}`, ...facts };
+}
+
+/**
+ * Both signature headers of a body, as `signWebhookBody` (@confide/protocol) makes them, with
+ * Node's native HMAC: Web Crypto's key import and thread-pool job cost about a millisecond a POST.
+ */
+export function signBody(raw: string, appSecret: string): WebhookSignatures {
+  if (appSecret.length === 0) throw new TypeError('HMAC secret must be a non-empty string');
+  return {
+    sha1: `sha1=${createHmac('sha1', appSecret).update(raw, 'utf8').digest('hex')}`,
+    sha256: `sha256=${createHmac('sha256', appSecret).update(raw, 'utf8').digest('hex')}`,
+  };
 }

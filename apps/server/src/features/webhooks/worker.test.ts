@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -287,7 +288,9 @@ for (const dialect of DIALECTS) {
       const clock = testClock();
       const receiver = await startReceiver();
       cleanups.push(() => receiver.stop());
-      const { hub } = await setUp(dialect, { clock, env: { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '4' } });
+      // One batch in flight: the app's events in id order across conversations.
+      const env = { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '4', WEBHOOK_BATCHES_PER_APP: '1' };
+      const { hub } = await setUp(dialect, { clock, env });
       const worker = new WebhookWorker(hub.ctx, hub.services.pages);
       const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
       const alice = await signUp(hub);
@@ -329,14 +332,15 @@ for (const dialect of DIALECTS) {
       await send('a', 'a1');
       await send('b', 'b1');
       await worker.runOnce();
-      expect(receiver.deliveries.map((d) => d.status)).toEqual([500]);
+      // Two conversations, two batches in flight at once: both fail.
+      expect(receiver.deliveries.map((d) => d.status)).toEqual([500, 500]);
       let status = await hub.services.webhooks.status(page.page_id);
       expect(status).toMatchObject({ pending: 2, delivered: 0, last_error: 'HTTP 500', status: 'active' });
 
       // Not due yet: a second run right away does nothing (the backoff is in the outbox).
       await send('a', 'a2');
       await worker.runOnce();
-      expect(receiver.deliveries).toHaveLength(1);
+      expect(receiver.deliveries).toHaveLength(2);
       await receiver.stop();
       clock.advance(10 * 60_000);
       await worker.runOnce();
@@ -571,13 +575,191 @@ for (const dialect of DIALECTS) {
         last_error: null,
       });
     }, 30_000);
+
+    it('keeps each conversation in order with several batches in flight while the receiver fails, then recovers', async () => {
+      // In-flight POSTs by the conversations they carry: two at once must never share one.
+      const open = new Set<Set<string>>();
+      let overlaps = 0;
+      let mostAtOnce = 0;
+      let posts = 0;
+      const receiver = await startReceiver(async (d) => {
+        posts += 1;
+        const senders = new Set(d.body.entry.flatMap((e) => (e.messaging ?? []).map((i) => i.sender.id)));
+        for (const other of open) if ([...senders].some((s) => other.has(s))) overlaps += 1;
+        open.add(senders);
+        mostAtOnce = Math.max(mostAtOnce, open.size);
+        await new Promise((r) => setTimeout(r, 5 + (posts % 4) * 5));
+        open.delete(senders);
+        // The first eight POSTs fail, then one in four until the receiver recovers.
+        return posts <= 8 || (posts < 30 && posts % 4 === 0) ? 500 : 200;
+      });
+      cleanups.push(() => receiver.stop());
+      const env = {
+        ...NO_WORKER,
+        WEBHOOK_BATCH_SIZE: '3',
+        WEBHOOK_BATCHES_PER_APP: '4',
+        WEBHOOK_RETRY_BASE_MS: '5',
+        WEBHOOK_RETRY_CAP_MS: '20',
+      };
+      const { hub } = await setUp(dialect, { env });
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages);
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const people = await Promise.all(Array.from({ length: 6 }, () => signUp(hub)));
+      const convs = [];
+      for (const p of people) {
+        const conv = await openConversation(hub, p.cookie, page.page_id);
+        convs.push({ cookie: p.cookie, id: conv.id, psid: await psidOf(hub, conv.id) });
+      }
+      const expected = new Map<string, string[]>(convs.map((c) => [c.psid, []]));
+      for (let round = 0; round < 5; round++) {
+        for (const c of convs) expected.get(c.psid)?.push(await say(hub, c.cookie, c.id, `r${round}`));
+        // Deliveries run while customers keep writing.
+        if (round === 2) await worker.runOnce();
+      }
+      const pending = async () =>
+        Number(
+          (
+            await hub.ctx.storage.db
+              .selectFrom('webhook_outbox')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('delivered_at', 'is', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      while ((await pending()) > 0) {
+        await worker.runOnce();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(receiver.deliveries.filter((d) => d.status === 500).length).toBeGreaterThanOrEqual(8);
+      expect(midsBySender(receiver.accepted())).toEqual(expected);
+      expect(overlaps).toBe(0);
+      expect(mostAtOnce).toBeGreaterThan(1);
+    }, 60_000);
+
+    it('delivers again, in order, a batch whose mark-delivered never committed (killed between the POST and the mark)', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.stop());
+      const env = { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '2', WEBHOOK_BATCHES_PER_APP: '2', WEBHOOK_LEASE_MS: '1000' };
+      const { hub } = await setUp(dialect, { clock, env });
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const alice = await signUp(hub);
+      const bob = await signUp(hub);
+      const ca = await openConversation(hub, alice.cookie, page.page_id);
+      const cb = await openConversation(hub, bob.cookie, page.page_id);
+      const expected = new Map<string, string[]>([
+        [await psidOf(hub, ca.id), []],
+        [await psidOf(hub, cb.id), []],
+      ]);
+      for (let i = 0; i < 3; i++) {
+        expected.get(await psidOf(hub, ca.id))?.push(await say(hub, alice.cookie, ca.id, `a${i}`));
+        expected.get(await psidOf(hub, cb.id))?.push(await say(hub, bob.cookie, cb.id, `b${i}`));
+      }
+      // The process dies after the receiver answered and before the mark commits: every mark fails.
+      const db = hub.ctx.storage.db;
+      if (dialect === 'sqlite') {
+        await sql`create trigger killed before update of delivered_at on webhook_outbox
+          when new.delivered_at is not null begin select raise(abort, 'killed before the mark'); end`.execute(db);
+      } else {
+        await sql`create function killed() returns trigger language plpgsql as
+          $$ begin raise exception 'killed before the mark'; end $$`.execute(db);
+        await sql`create trigger killed before update of delivered_at on webhook_outbox for each row
+          when (new.delivered_at is not null) execute function killed()`.execute(db);
+      }
+      await new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'A' }).runOnce();
+      const firstTime = receiver.accepted().map((i) => i.message?.text);
+      expect([...firstTime].sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+      const marked = await db.selectFrom('webhook_outbox').select('id').where('delivered_at', 'is not', null).execute();
+      expect(marked).toEqual([]);
+
+      await sql`drop trigger killed${sql.raw(dialect === 'postgres' ? ' on webhook_outbox' : '')}`.execute(db);
+      // Restarted: the dead worker's leases hold until they run out, then everything goes again.
+      const restarted = new WebhookWorker(hub.ctx, hub.services.pages, { owner: 'B' });
+      await restarted.runOnce();
+      expect(receiver.accepted()).toHaveLength(4);
+      clock.advance(1_001);
+      await restarted.runOnce();
+      await restarted.runOnce();
+      const again = receiver.accepted().slice(4);
+      const after = midsBySender(again);
+      expect(after).toEqual(expected);
+      const left = await db.selectFrom('webhook_outbox').select('id').where('delivered_at', 'is', null).execute();
+      expect(left).toEqual([]);
+    });
+
+    it('marks a batch delivered and moves each conversation delivered watermark once, never back', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.stop());
+      const env = { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '10', WEBHOOK_BATCHES_PER_APP: '1' };
+      const { hub } = await setUp(dialect, { clock, env });
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages);
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const people = await Promise.all([signUp(hub), signUp(hub), signUp(hub)]);
+      const convs = [];
+      for (const p of people) convs.push(await openConversation(hub, p.cookie, page.page_id));
+      const last = new Map<string, number>();
+      for (let i = 0; i < 2; i++) {
+        for (const [k, c] of convs.entries()) {
+          await say(hub, people[k]?.cookie ?? '', c.id, `m${i}`);
+          last.set(c.id, clock.now());
+          clock.advance(10);
+        }
+      }
+      const db = hub.ctx.storage.db;
+      // The third conversation's watermark is already ahead: it must not move back.
+      const ahead = convs[2]?.id ?? '';
+      await hub.ctx.storage.writes.run((tx) =>
+        tx.db.updateTable('conversations').set({ page_delivered_wm: 9e12 }).where('id', '=', ahead).execute(),
+      );
+      await worker.runOnce();
+      expect(receiver.deliveries).toHaveLength(1);
+      expect(receiver.accepted()).toHaveLength(6);
+      const rows = await db.selectFrom('webhook_outbox').select(['delivered_at', 'attempts', 'lease_owner']).execute();
+      expect(rows).toEqual(
+        Array.from({ length: 6 }, () => ({ delivered_at: clock.now(), attempts: 1, lease_owner: null })),
+      );
+      const wm = await db.selectFrom('conversations').select(['id', 'page_delivered_wm']).execute();
+      expect(new Map(wm.map((r) => [r.id, r.page_delivered_wm]))).toEqual(
+        new Map([...convs.map((c) => [c.id, c.id === ahead ? 9e12 : last.get(c.id)] as const)]),
+      );
+      const receipts = await db
+        .selectFrom('customer_events')
+        .select(['customer_id', 'data'])
+        .where('type', '=', 'receipt')
+        .orderBy('customer_id')
+        .execute();
+      const expectedReceipts = people
+        .map((p, k) => ({ p, c: convs[k] }))
+        .filter(({ c }) => c?.id !== ahead)
+        .map(({ p, c }) => ({
+          customer_id: p.id,
+          data: {
+            type: 'receipt',
+            conversation_id: c?.id,
+            side: 'page',
+            kind: 'delivery',
+            watermark: last.get(c?.id ?? ''),
+          },
+        }))
+        .sort((x, y) => (x.customer_id < y.customer_id ? -1 : 1));
+      expect(receipts.map((r) => ({ customer_id: r.customer_id, data: JSON.parse(r.data) as unknown }))).toEqual(
+        expectedReceipts,
+      );
+    });
   });
 }
 
 if (DIALECTS.includes('postgres')) {
   describe('postgres: several workers on one database', () => {
     it('never delivers the same event twice and keeps each conversation in order', async () => {
-      const env = { ...NO_WORKER, WEBHOOK_RETRY_BASE_MS: '5', WEBHOOK_RETRY_CAP_MS: '20' };
+      const env = {
+        ...NO_WORKER,
+        WEBHOOK_RETRY_BASE_MS: '5',
+        WEBHOOK_RETRY_CAP_MS: '20',
+        WEBHOOK_BATCH_SIZE: '4',
+        WEBHOOK_BATCHES_PER_APP: '3',
+      };
       const place = await newPlace('postgres');
       cleanups.push(() => dropPlace(place));
       const hubA = await openHub(place, { env });

@@ -1,9 +1,10 @@
 /**
  * The webhook delivery worker. All state lives in `webhook_outbox` and `apps`, so a
  * restart loses nothing: the worker only decides *when* to look. It wakes on the bus
- * event `webhook.enqueued` and polls for due retries. Apps are delivered concurrently,
- * one batch in flight per app (which keeps each conversation in order), so a slow or
- * failing receiver only holds up its own app. A claimed batch is leased for
+ * event `webhook.enqueued` and polls for due retries. Apps are delivered concurrently, and
+ * each app with up to `WEBHOOK_BATCHES_PER_APP` batches in flight: order is per conversation,
+ * and a claim (claim.ts) never gives two batches in flight events of the same conversation,
+ * so a slow or failing receiver only holds up its own app. A claimed batch is leased for
  * `WEBHOOK_LEASE_MS` and the lease is renewed while the POST is in flight, so a live worker
  * keeps its batch however slow the receiver, and a killed one's batch is taken over by
  * another worker about one lease later.
@@ -12,17 +13,17 @@ import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../../context.js';
 import type { Pages } from '../pages/pages.js';
 import { retryDelayMs } from './backoff.js';
+import { claimBatches } from './claim.js';
 import {
-  claimBatch,
   countFailingApps,
+  deliveredFrame,
   findDueApps,
   recordFailure,
   recordSuccess,
   type ClaimedBatch,
-  type MovedReceipt,
 } from './delivery-store.js';
 import { holdLease } from './worker-lease.js';
-import { appendToTimeline, type FrameEntry } from '../../timeline/index.js';
+import { appendToTimeline } from '../../timeline/index.js';
 import { postBatch } from './worker-post.js';
 import type { PostWebhookResult } from './post-webhook.js';
 import { recordAttempt, type AttemptInput } from './attempt-log.js';
@@ -85,11 +86,16 @@ export class WebhookWorker {
     while (this.#active.size > 0) await Promise.allSettled([...this.#active.values()]);
   }
 
-  #wake(appId: string): void {
-    if (this.#stopped) return;
+  /** Whether the app failed and waits for its retry (another conversation's head may look due). */
+  #backingOff(appId: string): boolean {
     const until = this.#backoff.get(appId);
-    if (until !== undefined && this.#ctx.now() < until) return;
+    if (until !== undefined && this.#ctx.now() < until) return true;
     this.#backoff.delete(appId);
+    return false;
+  }
+
+  #wake(appId: string): void {
+    if (this.#stopped || this.#backingOff(appId)) return;
     if (this.#active.has(appId)) this.#again.add(appId);
     else if (this.#active.size < this.#ctx.config.WEBHOOK_CONCURRENCY) this.#startApp(appId);
     else void this.#scan();
@@ -122,7 +128,7 @@ export class WebhookWorker {
     }
     for (const appId of due) {
       if (this.#active.size >= this.#ctx.config.WEBHOOK_CONCURRENCY) break;
-      if (!this.#active.has(appId)) this.#startApp(appId);
+      if (!this.#active.has(appId) && !this.#backingOff(appId)) this.#startApp(appId);
     }
   }
 
@@ -136,29 +142,61 @@ export class WebhookWorker {
     this.#active.set(appId, loop);
   }
 
-  /** Delivers an app's due batches one after another until it is empty, failing or not due. */
+  /**
+   * Delivers an app's due events until it is empty, failing or not due, with up to
+   * `WEBHOOK_BATCHES_PER_APP` batches in flight: each claim tops them up (one claim at a time
+   * per app), and a batch that ends makes room for the next claim. After a failure no new
+   * batch is claimed (the app backs off); those in flight finish and record their outcome.
+   */
   async #drainApp(appId: string): Promise<void> {
-    const { config, storage } = this.#ctx;
-    while (!this.#stopped) {
-      const batch = await storage.writes.run((tx) =>
-        claimBatch(tx, {
-          appId,
-          owner: this.owner,
-          now: this.#ctx.now(),
-          leaseMs: config.WEBHOOK_LEASE_MS,
-          limit: config.WEBHOOK_BATCH_SIZE,
-        }),
-      );
-      if (batch === null) return;
-      this.#again.delete(appId);
-      const lease = holdLease(this.#ctx, batch);
-      let delivered: boolean;
-      try {
-        delivered = await this.#deliver(batch, lease.signal);
-      } finally {
-        await lease.release();
+    const perApp = this.#ctx.config.WEBHOOK_BATCHES_PER_APP;
+    const inFlight = new Set<Promise<void>>();
+    let stop = false;
+    while (!this.#stopped && !stop) {
+      const room = perApp - inFlight.size;
+      const batches = room > 0 ? await this.#claim(appId, room) : [];
+      if (batches.length > 0) this.#again.delete(appId);
+      for (const batch of batches) {
+        const delivery: Promise<void> = this.#deliverLeased(batch)
+          .then((delivered) => void (stop ||= !delivered))
+          .finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
       }
-      if (!delivered) return;
+      if (inFlight.size === 0) return;
+      // Claim again once a batch ends: it frees room, and its conversations.
+      await Promise.race(inFlight);
+    }
+    while (inFlight.size > 0) await Promise.race(inFlight);
+  }
+
+  #claim(appId: string, room: number): Promise<ClaimedBatch[]> {
+    const { config, storage } = this.#ctx;
+    const limit = config.WEBHOOK_BATCH_SIZE;
+    return storage.writes.run((tx) =>
+      claimBatches(tx, {
+        appId,
+        owner: this.owner,
+        now: this.#ctx.now(),
+        leaseMs: config.WEBHOOK_LEASE_MS,
+        limit,
+        batches: room,
+        // Rows in flight and the later rows of their conversations take room in the window.
+        window: limit * (config.WEBHOOK_BATCHES_PER_APP + 1),
+      }),
+    );
+  }
+
+  /** Delivers a claimed batch under its lease; true when it was delivered. */
+  async #deliverLeased(batch: ClaimedBatch): Promise<boolean> {
+    const lease = holdLease(this.#ctx, batch);
+    try {
+      return await this.#deliver(batch, lease.signal);
+    } catch (err) {
+      // Its rows stay leased until the lease runs out, then are claimed and delivered again.
+      this.#ctx.log.error({ err, appId: batch.appId }, 'webhook worker: delivery failed');
+      return false;
+    } finally {
+      await lease.release();
     }
   }
 
@@ -255,16 +293,4 @@ export class WebhookWorker {
 /** Starts the worker that runs inside the hub when SERVICES includes `worker`. */
 export function startWebhookWorker(ctx: HubContext, pages: Pages): WebhookWorker {
   return new WebhookWorker(ctx, pages).start();
-}
-
-/** The page-side delivery receipt of a moved watermark, as a frame for the customer's streams. */
-function deliveredFrame(r: MovedReceipt, now: number): FrameEntry {
-  const frame = {
-    type: 'receipt',
-    conversation_id: r.conversationId,
-    side: 'page',
-    kind: 'delivery',
-    watermark: r.watermark,
-  } as const;
-  return { kind: 'frame', customerId: r.customerId, frame, now };
 }
