@@ -13,18 +13,9 @@ import { Lru } from '../../privacy/lru.js';
 import { prepare } from '../../storage/prepared.js';
 import type { AuthOf, GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
 
-/** Webhook fields an app subscribes to by default. */
-export const DEFAULT_FIELDS = [
-  'messages',
-  'message_echoes',
-  'messaging_postbacks',
-  'message_deliveries',
-  'message_reads',
-  'messaging_account_linking',
-  'messaging_handovers',
-  'messaging_optins',
-  'standby',
-] as const;
+import { DEFAULT_FIELDS } from './default-fields.js';
+
+export { DEFAULT_FIELDS };
 
 export interface CreatePageInput {
   name: string;
