@@ -1,5 +1,5 @@
 /** Random identifiers and secrets, and constant-time comparison. */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { pooledRandomBase64url } from './random-pool.js';
 
 /** A URL-safe random secret with `bytes` bytes of entropy. */
@@ -9,7 +9,8 @@ export function randomSecret(bytes = 32): string {
 
 /** SHA-256 hex digest; used to store bearer secrets (tokens, session ids) as lookups. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per call; every Graph request hashes its token.
+  return hash('sha256', value, 'hex');
 }
 
 /** A random decimal string of `digits` digits, without a leading zero (PSIDs, page and app ids). */

@@ -77,15 +77,18 @@ export function isConsentedProactiveUpdate(send: OwnerCheckedSend): boolean {
 
 /**
  * Send API step: the thread owner may message the customer; other apps of the page only
- * with a consented proactive update ({@link isConsentedProactiveUpdate}).
- * @throws PlatformError `NOT_THREAD_OWNER` (2018300) otherwise.
+ * with a consented proactive update ({@link isConsentedProactiveUpdate}). Answers at once (no
+ * promise) when the owner is known from the row, as it is for every Send API recipient.
+ * @throws PlatformError `NOT_THREAD_OWNER` (2018300) otherwise (as a rejected promise).
  */
-export async function assertMaySend(
+export function assertMaySend(
   db: Kysely<Database>,
   conv: OwnedThread,
   appId: string,
   send: OwnerCheckedSend,
-): Promise<void> {
-  if (isConsentedProactiveUpdate(send)) return;
-  await assertThreadOwner(db, conv, appId);
+): Promise<void> | undefined {
+  if (isConsentedProactiveUpdate(send)) return undefined;
+  const known = conv.thread_owner_app_id ?? conv.primary_app_id;
+  if (known === null || known === undefined) return assertThreadOwner(db, conv, appId);
+  return known === appId ? undefined : Promise.reject(new PlatformError('NOT_THREAD_OWNER'));
 }
