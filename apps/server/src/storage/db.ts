@@ -2,11 +2,6 @@
  * Opens the hub's database: embedded SQLite (better-sqlite3, WAL, synchronous=FULL) by
  * default, PostgreSQL when a `postgres://` URL is given. Both speak the same Kysely
  * schema and migrations.
- *
- * SQLite's write queue commits with synchronous=NORMAL and flushes the WAL itself, off the
- * main thread, before it answers (storage/wal-sync.ts): the same durability as FULL for every
- * acknowledged write, without the fsync on the event loop. Every other statement on the
- * connection (migrations, the CLI, writes outside the queue) still runs under FULL.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +14,6 @@ import type { Database } from './schema.js';
 import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
 import { SQL_FUNCTIONS, type SqlFunctions } from './sql-functions.js';
 import { withStatementCache } from './statement-cache.js';
-import { fdatasync, GroupSync, WalFile, type FlushFile } from './wal-sync.js';
-import type { DeferredDurability } from './write-job.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
 /**
@@ -47,8 +40,6 @@ export interface StorageOptions {
   queryTimeoutMs?: number;
   /** Opens the services write jobs receive, the vault (privacy/vault-services.ts). */
   services: StorageServicesOpener;
-  /** SQLite on a file: how the write queue flushes the WAL file (default fdatasync; tests slow it down or fail it). */
-  flushWal?: FlushFile;
 }
 
 /** The database handle, the group-commit write queue every write goes through, and the storage services (the vault). */
@@ -58,7 +49,7 @@ export interface Storage extends StorageServices {
   /** SQL spelled differently per dialect (storage/sql-functions.ts), the open dialect's. */
   readonly sql: SqlFunctions;
   readonly writes: WriteQueue;
-  /** Cheap liveness probe used by /healthz; fails for good once a commit could not be made durable. */
+  /** Cheap liveness probe used by /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -104,26 +95,7 @@ function openSqlite(options: StorageOptions): Opening {
     dataDir: options.memory ? null : options.dataDir,
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   } as const;
-  if (options.memory) return finish(db, 'sqlite', options.services(place));
-  const wal = new WalFile(file, options.flushWal ?? fdatasync);
-  const group = new GroupSync(() => wal.flush());
-  // The setting cannot change inside a transaction: before BEGIN and after COMMIT (or ROLLBACK),
-  // while the write queue holds Kysely's one connection, so nothing else runs in between.
-  const normal = sqlite.prepare('PRAGMA synchronous = NORMAL');
-  const full = sqlite.prepare('PRAGMA synchronous = FULL');
-  const durability: DeferredDurability = {
-    deferred: (kysely, run) =>
-      kysely.connection().execute(async (connection) => {
-        normal.run();
-        try {
-          return await run(connection);
-        } finally {
-          full.run();
-        }
-      }),
-    sync: () => group.sync(),
-  };
-  return finish(db, 'sqlite', options.services(place), { durability }, () => wal.close());
+  return finish(db, 'sqlite', options.services(place));
 }
 
 function openPostgres(
@@ -154,7 +126,6 @@ function finish(
   dialect: DialectName,
   opened: OpenedServices,
   writeOptions: WriteQueueOptions = {},
-  closeFiles: () => Promise<void> = async () => undefined,
 ): Opening {
   const writes = new WriteQueue(db, opened.services, writeOptions);
   const storage: Storage = {
@@ -164,7 +135,6 @@ function finish(
     sql: SQL_FUNCTIONS[dialect],
     writes,
     async ping() {
-      if (writes.failure !== undefined) throw writes.failure.error;
       await db
         .selectFrom('pages')
         .select((eb) => eb.lit(1).as('one'))
@@ -173,8 +143,6 @@ function finish(
     },
     async close() {
       await writes.drain();
-      // Before the connection closes: SQLite deletes the WAL file when its last connection does.
-      await closeFiles();
       await db.destroy();
       await opened.close();
     },

@@ -1,25 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PlatformError } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
 import type { ReadAheadSource } from './write-queue.js';
 
-// SQLite on a file as well: its commits are flushed to disk off the main thread (storage/wal-sync.ts).
-const SETUPS = [...DIALECTS.map((dialect) => ({ dialect, file: false })), { dialect: 'sqlite' as const, file: true }];
-
-for (const { dialect, file } of SETUPS) {
-  describe(`${dialect}${file ? ' (file)' : ''}: WriteQueue (group commit)`, () => {
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: WriteQueue (group commit)`, () => {
     let hub: TestHub;
-    let dataDir: string | undefined;
     beforeEach(async () => {
-      dataDir = file ? fs.mkdtempSync(path.join(os.tmpdir(), 'confide-wq-')) : undefined;
-      hub = await buildTestHub({ dialect, ...(dataDir === undefined ? {} : { dataDir }) });
+      hub = await buildTestHub({ dialect });
     });
     afterEach(async () => {
       await hub.dispose();
-      if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
     const insertPage = (id: string) => (tx: Parameters<Parameters<TestHub['ctx']['storage']['writes']['run']>[0]>[0]) =>

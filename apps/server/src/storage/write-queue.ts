@@ -16,8 +16,12 @@
  *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
  *   When one fails after writing, the transaction is rolled back, that job is rejected with
  *   its error, and the others run again in a new transaction, each in its own savepoint.
- * SQLite commits with `durability` (Flushes, write-job.ts): answered once the WAL flush after
- * COMMIT is done; set-based timeline appends are written once per batch (runTransactionJobs).
+ * Set-based batches: the timeline appends of jobs that declare `setBased` (the Send API's
+ * messages) wait in the transaction's `TimelineBatch` (timeline-batch.ts) and are written
+ * together, each table once, before the next job that did not declare it and before COMMIT;
+ * a failing job's appends are dropped with its savepoint. When writing the batch fails, the
+ * transaction is rolled back and run again with every append written at once, so the job
+ * to blame fails alone.
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
@@ -26,12 +30,12 @@ import type { Kysely, Transaction } from 'kysely';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
 import { PendingJobs } from './pending-jobs.js';
-import type { ReadAheadSource } from './read-ahead.js';
+import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
 import { TimelineBatch } from './timeline-batch.js';
-import { Flushes, jitter, ROLL_BACK, runTransactionJobs, unavailable } from './write-job.js';
-import type { DeferredDurability, Job, JobsRun } from './write-job.js';
+import { statementTally } from './statement-tally.js';
+import { runBare, runInSavepoint, type Job } from './write-job.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -71,21 +75,20 @@ export interface WriteQueueOptions {
   optimistic?: boolean;
   /** Runs of a job that keeps losing deadlocks or serialization conflicts (default 5). */
   maxAttempts?: number;
-  /** Commits that reach the disk after COMMIT returns (SQLite, storage/db.ts); absent: COMMIT itself is durable. */
-  durability?: DeferredDurability;
 }
 
 /** Largest number of jobs in one transaction. */
 const MAX_BATCH = 512;
+
+/** Thrown inside the transaction callback to roll back a batch in which a job failed. */
+const ROLL_BACK = new Error('write batch rolled back');
 
 /** The write queue runs a job again after a lock conflict (storage/db-errors.ts). */
 export { isLockConflict as isRetryableWriteError };
 
 export class WriteQueue {
   readonly #pending = new PendingJobs<Job>();
-  /** Batches: holding a transaction slot, committed and waiting for the flush to disk, not yet settled. */
   #inFlight = 0;
-  #open = 0;
   #scheduled = false;
   #idle: Array<() => void> = [];
   readonly #commitOrder = new CommitOrder();
@@ -99,7 +102,6 @@ export class WriteQueue {
   readonly concurrency: number;
   readonly #optimistic: boolean;
   readonly #maxAttempts: number;
-  readonly #flushes: Flushes;
 
   constructor(db: Kysely<Database>, services: StorageServices, options: WriteQueueOptions = {}) {
     this.db = db;
@@ -107,20 +109,10 @@ export class WriteQueue {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-    this.#flushes = new Flushes(options.durability, (error) => {
-      for (const job of this.#pending.take(Number.MAX_SAFE_INTEGER, false)) this.#refuse(job, unavailable(error));
-    });
-  }
-
-  /** Why the queue refuses every write, once a commit could not be made durable. */
-  get failure(): { error: unknown } | undefined {
-    return this.#flushes.failure;
   }
 
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
   run<T, K = unknown>(fn: (tx: WriteTx) => Promise<T>, options: RunOptions<K> = {}): Promise<T> {
-    const failure = this.#flushes.failure;
-    if (failure !== undefined) return Promise.reject(unavailable(failure.error));
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({
         fn,
@@ -152,7 +144,7 @@ export class WriteQueue {
   }
 
   #busy(): boolean {
-    return this.#open > 0 || this.#pending.length > 0;
+    return this.#inFlight > 0 || this.#pending.length > 0;
   }
 
   #schedule(): void {
@@ -167,30 +159,20 @@ export class WriteQueue {
 
   /** Starts batches while connections are free; a finished batch takes what queued meanwhile. */
   #dispatch(): void {
-    // One batch's transaction while the previous one's commit is flushed: the next takes what queued meanwhile.
-    while (this.#inFlight < this.concurrency && this.#flushes.room && this.#pending.length > 0) {
+    while (this.#inFlight < this.concurrency && this.#pending.length > 0) {
       const batch = this.#pending.take(MAX_BATCH, this.concurrency > 1);
       if (batch.length === 0) return; // every waiting job's partition is in flight
       this.#inFlight += 1;
-      this.#open += 1;
-      let holding = true;
-      // Frees the batch's transaction slot: once settled, or once committed if a flush follows.
-      const free = () => {
-        if (!holding) return;
-        holding = false;
+      void this.#commit(batch).finally(() => {
+        this.#pending.release(batch);
         this.#inFlight -= 1;
         this.#dispatch();
-      };
-      void this.#commit(batch, free).finally(() => {
-        this.#pending.release(batch);
-        this.#open -= 1;
-        free();
         if (!this.#busy()) for (const wake of this.#idle.splice(0)) wake();
       });
     }
   }
 
-  async #commit(batch: Job[], free: () => void): Promise<void> {
+  async #commit(batch: Job[]): Promise<void> {
     let jobs = batch;
     let savepoints = !this.#optimistic && jobs.length > 1;
     let batched = true;
@@ -200,7 +182,18 @@ export class WriteQueue {
       if (jobs.length === 0) return;
       if (run > 0) this.#reruns += 1;
       const outcome = await this.#transaction(jobs, savepoints, batched);
-      if (outcome.kind === 'committed') return this.#committed(jobs, outcome.ticket, free);
+      if (outcome.kind === 'committed') {
+        // Effects (bus publishes) in the order the COMMITs were sent: with several
+        // transactions in flight, their answers can come back out of order.
+        const turn = this.#commitOrder.turn(outcome.ticket);
+        if (turn !== undefined) await turn;
+        try {
+          this.#settle(jobs);
+        } finally {
+          this.#commitOrder.release(outcome.ticket);
+        }
+        return;
+      }
       if (outcome.ticket !== undefined) this.#commitOrder.release(outcome.ticket);
       if (outcome.kind === 'batch failed') {
         // Writing the set-based batch failed, nobody to blame alone: again, each append at once.
@@ -244,22 +237,6 @@ export class WriteQueue {
     }
   }
 
-  /** After COMMIT: once on disk, answers and effects in the order the COMMITs were sent. */
-  async #committed(jobs: Job[], ticket: number, free: () => void): Promise<void> {
-    await this.#flushes.onDisk(free, () => this.#dispatch());
-    // With several transactions in flight, their answers can come back out of order.
-    const turn = this.#commitOrder.turn(ticket);
-    if (turn !== undefined) await turn;
-    try {
-      const failure = this.#flushes.failure;
-      // Committed but not known to be on disk (this flush or an earlier one failed): never acknowledged.
-      if (failure === undefined) this.#settle(jobs);
-      else for (const job of jobs) if (!job.settled) this.#refuse(job, unavailable(failure.error));
-    } finally {
-      this.#commitOrder.release(ticket);
-    }
-  }
-
   /** Runs `jobs` in one transaction, with or without a savepoint each. */
   async #transaction(
     jobs: Job[],
@@ -277,29 +254,51 @@ export class WriteQueue {
       delete job.result;
       delete job.error;
     }
-    const run: JobsRun = {
-      services: this.services,
-      savepoints,
-      optimistic: this.#optimistic,
-      batch: batched && jobs.some((job) => job.setBased) ? new TimelineBatch() : undefined,
-      refuse: (job, err) => this.#refuse(job, err),
-      failed: undefined,
-      batchFailed: false,
-    };
-    const state: { ticket: number | undefined } = { ticket: undefined };
-    const transaction = (db: Kysely<Database>) =>
-      db.transaction().execute(async (trx) => {
-        await runTransactionJobs(trx, jobs, run);
+    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined, batchFailed: false };
+    const batch = batched && jobs.some((job) => job.setBased) ? new TimelineBatch() : undefined;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
+        const ahead = await readAhead(trx, jobs);
+        /** Writes the batch outside any job's savepoint: a failure there rolls back the transaction. */
+        const writeBatch = async () => {
+          try {
+            await batch?.write(trx);
+          } catch (err) {
+            state.batchFailed = true;
+            throw err;
+          }
+        };
+        for (const job of jobs) {
+          // A job that did not declare `setBased` sees every row appended before it.
+          if (!job.setBased) await writeBatch();
+          const tx: WriteTx = {
+            ...this.services,
+            db: trx,
+            afterCommit: (e) => job.effects.push(e),
+            ahead: ahead.take(job),
+            batch: job.setBased ? batch : undefined,
+          };
+          if (savepoints) {
+            await runInSavepoint(trx, job, tx, batch);
+            continue;
+          }
+          const run = await runBare(job, tx, batch, tally);
+          // Nothing of a failed job in the transaction: refused on its own, the others go on.
+          if (run === 'no trace') this.#refuse(job, job.error);
+          if (run !== 'failed') continue;
+          state.failed = job;
+          throw ROLL_BACK;
+        }
+        await writeBatch();
         // Kysely sends COMMIT right after this returns. A transaction that waited on a row
         // lock of another can only get here after that one committed, so tickets follow the
         // order in which conflicting transactions commit.
         state.ticket = this.#commitOrder.take();
       });
-    try {
-      await this.#flushes.run(this.db, transaction);
     } catch (err) {
-      if (err === ROLL_BACK && run.failed !== undefined) return { kind: 'job failed', job: run.failed };
-      if (run.batchFailed) return { kind: 'batch failed' };
+      if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
+      if (state.batchFailed) return { kind: 'batch failed' };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
     return { kind: 'committed', ticket: state.ticket as number };
@@ -348,3 +347,6 @@ export class WriteQueue {
     }
   }
 }
+
+/** A few milliseconds at random, so two transactions that deadlocked do not meet again at once. */
+const jitter = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));

@@ -1,9 +1,7 @@
 /**
  * A write the API acknowledged survives `kill -9` of the hub: real processes, a real
- * SQLite file in WAL mode (the write queue commits with synchronous=NORMAL and answers after
- * its own flush of the WAL, storage/wal-sync.ts, the path this test runs through), and
- * PostgreSQL with its default write transactions in flight (several customers write at once,
- * so several are).
+ * SQLite file in WAL mode with synchronous=FULL, and PostgreSQL with its default write
+ * transactions in flight (several customers write at once, so several are).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
