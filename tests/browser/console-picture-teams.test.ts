@@ -4,43 +4,12 @@
  * agent in it with a capacity; a customer sees the picture in the chat list and the conversation
  * header, loaded from the hub under the app's CSP.
  */
-import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../../apps/server/test/png.js';
 import { shot, startBrowserHub, type BrowserHub } from './harness.js';
 
 const PASSWORD = 'owner password 1';
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-/** A 64×64 blue PNG. */
-function png(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(64, 0);
-  ihdr.writeUInt32BE(64, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(64 * 3, 0x40)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: 64 }, () => row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('console: page picture and inbox teams', { timeout: 90_000 }, () => {
   let env: BrowserHub;
@@ -80,7 +49,7 @@ describe('console: page picture and inbox teams', { timeout: 90_000 }, () => {
     const input = owner.getByLabel(/Upload a picture/);
     await input.setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg/>') });
     await owner.getByRole('alert').filter({ hasText: 'PNG, JPEG or WebP' }).waitFor();
-    await input.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png() });
+    await input.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(64, 64, 0x40) });
     await owner.getByText('Customers see this picture.').waitFor();
     const shown = owner.locator('.console-picture img.avatar-picture');
     await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);

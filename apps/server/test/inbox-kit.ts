@@ -1,11 +1,58 @@
 /** Shared set-up of the agent inbox tests: a bank page, agents, customers who wrote, handovers. */
 import { PAGE_INBOX_APP_ID } from '@confide/protocol';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import WebSocket from 'ws';
-import { createPage, openConversation, signUp, type TestHub } from './helpers.js';
+import {
+  buildTestHub,
+  createPage,
+  openConversation,
+  signUp,
+  testClock,
+  type DialectName,
+  type TestClock,
+  type TestHub,
+} from './helpers.js';
 
 export type Page = Awaited<ReturnType<typeof createPage>>;
 export const AGENT_PASSWORD = 'agent password 1';
+
+/** What each test of an inbox suite starts from: a new hub, its clock, and two bank pages. */
+export interface InboxHub {
+  hub: TestHub;
+  clock: TestClock;
+  /** The page under test. */
+  bank: Page;
+  /** Another bank, whose agents and customers must never see the first one's. */
+  otherBank: Page;
+}
+
+/**
+ * Registers the set-up of an inbox suite in the surrounding `describe`: before each test, a hub on
+ * `dialect` (a test clock; `env` defaults to the API and realtime services) with the two bank pages,
+ * handed to `use`; after it, the hub is disposed.
+ */
+export function eachInboxHub(
+  dialect: DialectName,
+  use: (state: InboxHub) => void,
+  env: Record<string, string> = { SERVICES: 'api,realtime' },
+): void {
+  let hub: TestHub | undefined;
+  beforeEach(async () => {
+    const clock = testClock();
+    hub = await buildTestHub({ dialect, clock, env });
+    const bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
+    const otherBank = await createPage(hub, {
+      name: 'Other Bank',
+      webhookUrl: 'http://127.0.0.1:9/other',
+      verifyToken: 'v',
+    });
+    use({ hub, clock, bank, otherBank });
+  });
+  afterEach(async () => {
+    await hub?.dispose();
+    hub = undefined;
+  });
+}
 
 export function inboxKit(hubOf: () => TestHub) {
   const hub = () => hubOf();

@@ -4,6 +4,8 @@ import { connectAssistant } from '../../../test/assistant.js';
 import { buildGraphFixture, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
 import { buildTestHub, createPage, DIALECTS, openConversation, signUp, type TestHub } from '../../../test/helpers.js';
 import { injectFetch, mcpClient } from '../../../test/mcp-client.js';
+
+type McpClient = Awaited<ReturnType<typeof mcpClient>>;
 import { declareCategory } from '../consent/declarations.js';
 
 const FORBIDDEN = -32003;
@@ -43,14 +45,26 @@ for (const dialect of DIALECTS) {
         },
       });
     const result = (r: unknown) => (r as { structuredContent: { result: unknown } }).structuredContent.result;
-    const callError = async (p: Promise<unknown>) => {
-      const err = await p.then(
+    /** Calls a tool the server must refuse; its MCP error. */
+    const refused = async (client: McpClient, name: string, args: Record<string, unknown>) => {
+      const err = await client.callTool({ name, arguments: args }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(McpError);
       return err as McpError;
     };
+    /** `tools/list` POSTed to /mcp as a bare JSON-RPC request, with `authorization` when given. */
+    const listToolsRaw = (authorization?: string) =>
+      injectFetch(hub)(`${hub.ctx.config.publicUrl}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
     /** Replies as the business once the assistant's message arrives (the bot's side). */
     async function businessReplies(text: string) {
       for (let i = 0; i < 100; i++) {
@@ -83,28 +97,17 @@ for (const dialect of DIALECTS) {
     }
 
     it('refuses calls without a valid token with 401 and WWW-Authenticate naming the resource metadata', async () => {
-      const f = injectFetch(hub);
-      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-      const none = await f(`${hub.ctx.config.publicUrl}/mcp`, { method: 'POST', headers, body });
+      const none = await listToolsRaw();
       expect(none.status).toBe(401);
       const meta = `resource_metadata="${hub.ctx.config.publicUrl}/.well-known/oauth-protected-resource/mcp"`;
       expect(none.headers.get('www-authenticate')).toBe(`Bearer ${meta}`);
-      const forged = await f(`${hub.ctx.config.publicUrl}/mcp`, {
-        method: 'POST',
-        headers: { ...headers, authorization: 'Bearer abc.def.ghi' },
-        body,
-      });
+      const forged = await listToolsRaw('Bearer abc.def.ghi');
       expect(forged.status).toBe(401);
       expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
       expect(forged.headers.get('www-authenticate')).toContain(meta);
       // A JWS the hub signed for something else (a consent receipt) is no access token.
       const receipt = await hub.ctx.storage.db.selectFrom('consent_receipts').select('jws').executeTakeFirstOrThrow();
-      const wrongType = await f(`${hub.ctx.config.publicUrl}/mcp`, {
-        method: 'POST',
-        headers: { ...headers, authorization: `Bearer ${receipt.jws}` },
-        body,
-      });
+      const wrongType = await listToolsRaw(`Bearer ${receipt.jws}`);
       expect(wrongType.status).toBe(401);
     });
 
@@ -162,31 +165,16 @@ for (const dialect of DIALECTS) {
         text: 'Was this you? €950 at ACME',
         open_question: { answers: ['Yes, it was me', 'No, not me'] },
       });
-      expect(
-        (await callError(client.callTool({ name: 'get_updates', arguments: { category: 'transactions' } }))).code,
-      ).toBe(FORBIDDEN);
-      expect(
-        (await callError(client.callTool({ name: 'get_updates', arguments: { business: shop.page_id } }))).code,
-      ).toBe(FORBIDDEN);
-      expect((await callError(client.callTool({ name: 'get_updates', arguments: { limit: 500 } }))).code).toBe(-32602);
+      expect((await refused(client, 'get_updates', { category: 'transactions' })).code).toBe(FORBIDDEN);
+      expect((await refused(client, 'get_updates', { business: shop.page_id })).code).toBe(FORBIDDEN);
+      expect((await refused(client, 'get_updates', { limit: 500 })).code).toBe(-32602);
       // Without act: no answers, no actions.
       expect(
-        (
-          await callError(
-            client.callTool({
-              name: 'answer_fraud_alert',
-              arguments: { business: fx.page.page_id, answer: 'No, not me' },
-            }),
-          )
-        ).code,
+        (await refused(client, 'answer_fraud_alert', { business: fx.page.page_id, answer: 'No, not me' })).code,
       ).toBe(FORBIDDEN);
-      expect(
-        (
-          await callError(
-            client.callTool({ name: 'do_action', arguments: { business: fx.page.page_id, action: 'Balance' } }),
-          )
-        ).code,
-      ).toBe(FORBIDDEN);
+      expect((await refused(client, 'do_action', { business: fx.page.page_id, action: 'Balance' })).code).toBe(
+        FORBIDDEN,
+      );
 
       const [asked, delivered] = await Promise.all([
         client.callTool({
@@ -245,15 +233,7 @@ for (const dialect of DIALECTS) {
         status: 'revoked',
         history: [{ event: 'revoked' }, { event: 'granted' }],
       });
-      const after = await injectFetch(hub)(`${hub.ctx.config.publicUrl}/mcp`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          authorization: `Bearer ${tokens.access_token}`,
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
-      });
+      const after = await listToolsRaw(`Bearer ${tokens.access_token}`);
       expect(after.status).toBe(401);
       expect(after.headers.get('www-authenticate')).toMatch(
         /^Bearer error="invalid_token", error_description="The customer revoked this assistant.", resource_metadata="/,
@@ -287,11 +267,7 @@ for (const dialect of DIALECTS) {
       });
       const client = await mcpClient(hub, tokens.access_token);
       expect(
-        (
-          await callError(
-            client.callTool({ name: 'answer_fraud_alert', arguments: { business: fx.page.page_id, answer: 'Maybe' } }),
-          )
-        ).message,
+        (await refused(client, 'answer_fraud_alert', { business: fx.page.page_id, answer: 'Maybe' })).message,
       ).toContain('Yes, it was me | No, not me');
       const [answered, delivered] = await Promise.all([
         client.callTool({
@@ -311,28 +287,14 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       expect(row.answered_button).toBe(1);
       expect(
-        (
-          await callError(
-            client.callTool({
-              name: 'answer_fraud_alert',
-              arguments: { business: fx.page.page_id, answer: 'No, not me' },
-            }),
-          )
-        ).message,
+        (await refused(client, 'answer_fraud_alert', { business: fx.page.page_id, answer: 'No, not me' })).message,
       ).toContain('no open fraud alert');
 
       expect(result(await client.callTool({ name: 'list_actions', arguments: { business: fx.page.page_id } }))).toEqual(
         ['Lock card'],
       );
       expect(
-        (
-          await callError(
-            client.callTool({
-              name: 'do_action',
-              arguments: { business: fx.page.page_id, action: 'transfer everything' },
-            }),
-          )
-        ).code,
+        (await refused(client, 'do_action', { business: fx.page.page_id, action: 'transfer everything' })).code,
       ).toBe(-32602);
       const acted = await client.callTool({
         name: 'do_action',
@@ -376,14 +338,7 @@ for (const dialect of DIALECTS) {
         history: [{ event: 'changed', receipt: expect.any(String) }, { event: 'granted' }],
       });
       expect(
-        (
-          await callError(
-            client.callTool({
-              name: 'answer_fraud_alert',
-              arguments: { business: fx.page.page_id, answer: 'No, not me' },
-            }),
-          )
-        ).code,
+        (await refused(client, 'answer_fraud_alert', { business: fx.page.page_id, answer: 'No, not me' })).code,
       ).toBe(FORBIDDEN);
       expect(
         result(await client.callTool({ name: 'get_updates', arguments: { category: 'fraud_alerts' } })),
@@ -438,15 +393,7 @@ for (const dialect of DIALECTS) {
           table,
         ).toEqual([]);
       }
-      const after = await injectFetch(hub)(`${hub.ctx.config.publicUrl}/mcp`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          authorization: `Bearer ${tokens.access_token}`,
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
+      const after = await listToolsRaw(`Bearer ${tokens.access_token}`);
       expect(after.status).toBe(401);
     });
   });

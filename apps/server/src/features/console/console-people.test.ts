@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleKit } from '../../../test/console-kit.js';
 import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
-
-const PASSWORD = 'owner password 1';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: console Messenger Profile, personas and inbox agents`, () => {
@@ -13,40 +12,8 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    async function signIn(username: string): Promise<string> {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: '/console/api/login',
-        payload: { username, password: PASSWORD },
-      });
-      return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
-    }
-    const call = (method: 'GET' | 'PUT' | 'POST', url: string, cookie: string, payload?: object) =>
-      hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
-    async function team() {
-      await hub.services.console.members.createOrganisation(
-        { name: 'People Bank', username: 'people-owner', password: PASSWORD },
-        'operator',
-      );
-      const owner = await signIn('people-owner');
-      const join = async (role: string, username: string) => {
-        const invite = (await call('POST', '/console/api/invites', owner, { role })).json();
-        await hub.app.inject({
-          method: 'POST',
-          url: '/console/api/invites/accept',
-          payload: { code: invite.code, username, password: PASSWORD },
-        });
-        return signIn(username);
-      };
-      const page = (await call('POST', '/console/api/pages', owner, { name: 'People Bank', category: 'bank' })).json();
-      return {
-        owner,
-        developer: await join('developer', 'people-dev'),
-        agentAdmin: await join('agent-admin', 'people-aa'),
-        viewer: await join('viewer', 'people-viewer'),
-        page,
-      };
-    }
+    const { call, org } = consoleKit(() => hub);
+    const team = () => org('People Bank', 'people');
 
     it('edits the Messenger Profile, refusing javascript: URLs, markup and viewers with nothing written', async () => {
       const { developer, viewer, page } = await team();

@@ -5,42 +5,11 @@
  * customers see it on their conversations and the directory, businesses on
  * `GET /{page-id}?fields=picture` as Graph shapes it.
  */
-import { deflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleKit } from '../../../test/console-kit.js';
 import { buildTestHub, DIALECTS, openConversation, signUp, type TestHub } from '../../../test/helpers.js';
+import { png } from '../../../test/png.js';
 
-const PASSWORD = 'owner password 1';
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([head, body, crc]);
-}
-/** A real RGB PNG of `w`×`h`. */
-function png(w: number, h: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x60)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: h }, () => row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 /** A JPEG header with a 640×480 baseline frame (enough for the checks). */
 const JPEG = Buffer.concat([
   Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
@@ -60,52 +29,8 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    async function signIn(username: string): Promise<string> {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: '/console/api/login',
-        payload: { username, password: PASSWORD },
-      });
-      return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
-    }
-    async function org() {
-      await hub.services.console.members.createOrganisation(
-        { name: 'Picture Bank', username: 'pic-owner', password: PASSWORD },
-        'operator',
-      );
-      const owner = await signIn('pic-owner');
-      const join = async (role: string, username: string) => {
-        const invite = (
-          await hub.app.inject({
-            method: 'POST',
-            url: '/console/api/invites',
-            headers: { cookie: owner },
-            payload: { role },
-          })
-        ).json();
-        await hub.app.inject({
-          method: 'POST',
-          url: '/console/api/invites/accept',
-          payload: { code: invite.code, username, password: PASSWORD },
-        });
-        return signIn(username);
-      };
-      const page = (
-        await hub.app.inject({
-          method: 'POST',
-          url: '/console/api/pages',
-          headers: { cookie: owner },
-          payload: { name: 'Picture Bank', category: 'bank' },
-        })
-      ).json();
-      return {
-        owner,
-        developer: await join('developer', 'pic-dev'),
-        agentAdmin: await join('agent-admin', 'pic-aa'),
-        viewer: await join('viewer', 'pic-viewer'),
-        page,
-      };
-    }
+    const { org: newOrg } = consoleKit(() => hub);
+    const org = () => newOrg('Picture Bank', 'pic');
     const upload = (pageId: string, cookie: string, body: Buffer, type: string) =>
       hub.app.inject({
         method: 'PUT',

@@ -5,9 +5,8 @@
  * change is audited.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleKit } from '../../../test/console-kit.js';
 import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
-
-const PASSWORD = 'owner password 1';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: console inbox teams`, () => {
@@ -19,40 +18,8 @@ for (const dialect of DIALECTS) {
       await hub.dispose();
     });
 
-    async function signIn(username: string): Promise<string> {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: '/console/api/login',
-        payload: { username, password: PASSWORD },
-      });
-      return `confide_console=${res.cookies.find((c) => c.name === 'confide_console')?.value}`;
-    }
-    const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, cookie: string, payload?: object) =>
-      hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
-    async function org() {
-      await hub.services.console.members.createOrganisation(
-        { name: 'Team Bank', username: 'team-owner', password: PASSWORD },
-        'operator',
-      );
-      const owner = await signIn('team-owner');
-      const join = async (role: string, username: string) => {
-        const invite = (await call('POST', '/console/api/invites', owner, { role })).json();
-        await hub.app.inject({
-          method: 'POST',
-          url: '/console/api/invites/accept',
-          payload: { code: invite.code, username, password: PASSWORD },
-        });
-        return signIn(username);
-      };
-      const page = (await call('POST', '/console/api/pages', owner, { name: 'Team Bank', category: 'bank' })).json();
-      return {
-        owner,
-        developer: await join('developer', 'team-dev'),
-        agentAdmin: await join('agent-admin', 'team-aa'),
-        viewer: await join('viewer', 'team-viewer'),
-        page,
-      };
-    }
+    const { call, org: newOrg } = consoleKit(() => hub);
+    const org = () => newOrg('Team Bank', 'team');
     const HOURS = { tz: 'Europe/London', open: '09:00', close: '17:00', days: [1, 2, 3, 4, 5] };
 
     it('agent admins create, rename, reconfigure and delete teams and place agents; others read only', async () => {

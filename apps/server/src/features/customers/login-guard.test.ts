@@ -6,20 +6,28 @@
  * account deletion) count against the same account.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, signUp, testClock, type TestHub } from '../../../test/helpers.js';
-import { hashPassword, verifyPassword, type PasswordHasher } from './passwords.js';
+import {
+  buildTestHub,
+  createPage,
+  DIALECTS,
+  signUp,
+  testClock,
+  testPasswords,
+  type TestHub,
+} from '../../../test/helpers.js';
+import { verifyPassword, type PasswordHasher } from './passwords.js';
 
 const MAX = 5;
 const PASSWORD = 'correct horse battery';
 const WRONG = 'not the password';
 
-/** argon2id that counts verifications and can hold them until released. */
+/** argon2id (the test cost) that counts verifications and can hold them until released. */
 function countingHasher() {
   let gate: Promise<void> | undefined;
   let open = () => undefined as void;
   const hasher = {
     verifies: 0,
-    hash: hashPassword,
+    hash: testPasswords.hash,
     async verify(stored: string, password: string): Promise<boolean> {
       hasher.verifies += 1;
       if (gate !== undefined) await gate;

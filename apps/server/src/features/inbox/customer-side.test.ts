@@ -1,7 +1,7 @@
 import type { ServerFrame } from '@confide/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
-import { Frames, inboxKit, type Page } from '../../../test/inbox-kit.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, type TestHub } from '../../../test/helpers.js';
+import { eachInboxHub, Frames, inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 const CLOSING = 'Thanks for chatting with us. If anything else comes up, just write here.';
 
@@ -13,18 +13,7 @@ for (const dialect of DIALECTS) {
     const { createAgent, logIn, agentCall, customerWith, handOver } = inboxKit(() => hub);
     const url = (id: string, verb: string) => `/inbox/api/conversations/${id}/${verb}`;
 
-    beforeEach(async () => {
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
-      bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, {
-        name: 'Other Bank',
-        webhookUrl: 'http://127.0.0.1:9/other',
-        verifyToken: 'v',
-      });
-    });
-    afterEach(async () => {
-      await hub.dispose();
-    });
+    eachInboxHub(dialect, (s) => ({ hub, bank, otherBank } = s));
 
     const customerMessages = async (cookie: string, conversationId: string) => {
       const res = await hub.app.inject({

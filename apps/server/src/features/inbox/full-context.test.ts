@@ -1,7 +1,7 @@
 import type { InboxFrame } from '@confide/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
-import { Frames, inboxKit, type Page } from '../../../test/inbox-kit.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, type TestHub } from '../../../test/helpers.js';
+import { eachInboxHub, Frames, inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the agent's full context`, () => {
@@ -10,18 +10,7 @@ for (const dialect of DIALECTS) {
     let otherBank: Page;
     const { createAgent, logIn, agentCall, say, customerWith, handOver } = inboxKit(() => hub);
 
-    beforeEach(async () => {
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api,realtime' } });
-      bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, {
-        name: 'Other Bank',
-        webhookUrl: 'http://127.0.0.1:9/other',
-        verifyToken: 'v',
-      });
-    });
-    afterEach(async () => {
-      await hub.dispose();
-    });
+    eachInboxHub(dialect, (s) => ({ hub, bank, otherBank } = s));
 
     const views = async () =>
       Number(

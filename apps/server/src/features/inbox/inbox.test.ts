@@ -1,47 +1,10 @@
 import { PAGE_INBOX_APP_ID, type InboxFrame, type ServerFrame } from '@confide/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  buildTestHub,
-  createPage,
-  DIALECTS,
-  openConversation,
-  signUp,
-  testClock,
-  type TestClock,
-  type TestHub,
-} from '../../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, signUp, type TestClock, type TestHub } from '../../../test/helpers.js';
+import { AGENT_PASSWORD as PASSWORD, eachInboxHub, Frames, inboxKit, type Page } from '../../../test/inbox-kit.js';
 
-type Page = Awaited<ReturnType<typeof createPage>>;
 const DAY = 24 * 60 * 60 * 1000;
-const PASSWORD = 'agent password 1';
-
-/** Collects a WebSocket's JSON frames; `next` resolves when one matches. */
-class Frames<T> {
-  readonly items: T[] = [];
-  readonly ws: WebSocket;
-  #waiters: Array<() => void> = [];
-  constructor(url: string, headers: Record<string, string>) {
-    this.ws = new WebSocket(url, { headers });
-    this.ws.on('message', (data) => {
-      this.items.push(JSON.parse(data.toString()) as T);
-      for (const w of this.#waiters.splice(0)) w();
-    });
-  }
-  async until(predicate: (item: T) => boolean): Promise<T> {
-    for (;;) {
-      const found = this.items.find(predicate);
-      if (found !== undefined) return found;
-      await new Promise<void>((resolve, reject) => {
-        this.#waiters.push(resolve);
-        this.ws.once('close', () => reject(new Error(`socket closed; frames: ${JSON.stringify(this.items)}`)));
-      });
-    }
-  }
-  close(): void {
-    this.ws.close();
-  }
-}
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: agent inbox`, () => {
@@ -49,66 +12,12 @@ for (const dialect of DIALECTS) {
     let clock: TestClock;
     let bank: Page;
     let otherBank: Page;
+    const { createAgent, logIn, agentCall, say, customerWith, handOver } = inboxKit(() => hub);
 
-    beforeEach(async () => {
-      clock = testClock();
-      hub = await buildTestHub({ dialect, clock, env: { SERVICES: 'api,realtime', LOGIN_MAX_ATTEMPTS: '3' } });
-      bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, {
-        name: 'Other Bank',
-        webhookUrl: 'http://127.0.0.1:9/other',
-        verifyToken: 'v',
-      });
+    eachInboxHub(dialect, (s) => ({ hub, clock, bank, otherBank } = s), {
+      SERVICES: 'api,realtime',
+      LOGIN_MAX_ATTEMPTS: '3',
     });
-    afterEach(async () => {
-      await hub.dispose();
-    });
-
-    const createAgent = (page: Page, username: string, displayName?: string) =>
-      hub.services.agents.create({ pageId: page.page_id, username, password: PASSWORD, displayName });
-
-    async function logIn(username: string, password = PASSWORD): Promise<string> {
-      const res = await hub.app.inject({ method: 'POST', url: '/inbox/api/login', payload: { username, password } });
-      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
-      const cookie = res.cookies.find((c) => c.name === 'confide_agent');
-      return `confide_agent=${cookie?.value}`;
-    }
-
-    const agentCall = (cookie: string, method: 'GET' | 'POST', url: string, payload?: object) =>
-      hub.app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) });
-
-    /** A customer with a conversation with `page` who has written once; returns its PSID. */
-    async function customerWith(page: Page, username: string) {
-      const customer = await signUp(hub, username);
-      const conv = await openConversation(hub, customer.cookie, page.page_id);
-      await say(customer.cookie, conv.id, `hello from ${username}`);
-      const { psid } = await hub.ctx.storage.db
-        .selectFrom('conversations')
-        .select('psid')
-        .where('id', '=', conv.id)
-        .executeTakeFirstOrThrow();
-      return { ...customer, conversationId: conv.id, psid };
-    }
-
-    async function say(cookie: string, conversationId: string, text: string): Promise<void> {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: `/api/conversations/${conversationId}/messages`,
-        headers: { cookie },
-        payload: { text },
-      });
-      expect(res.statusCode).toBeLessThan(300);
-    }
-
-    /** The bank's bot passes the thread to the page inbox through the Graph handover endpoint. */
-    async function handOver(page: Page, psid: string): Promise<void> {
-      const res = await hub.app.inject({
-        method: 'POST',
-        url: `/v25.0/me/pass_thread_control?access_token=${page.page_access_token}`,
-        payload: { recipient: { id: psid }, target_app_id: PAGE_INBOX_APP_ID, metadata: 'needs a human' },
-      });
-      expect(res.json()).toEqual({ success: true });
-    }
 
     describe('agent create (the use case behind `confide agent create`)', () => {
       it('creates the agent with a persona of the page named after them', async () => {
