@@ -113,7 +113,12 @@ export type InboxResolveBody = z.infer<typeof InboxResolveBodySchema>;
 
 /** Assign or transfer: to an agent of the page, or back to a team's queue (exactly one). */
 export const InboxAssignBodySchema = z
-  .object({ agent_id: z.string().min(1).max(64).optional(), team_id: z.string().min(1).max(64).optional() })
+  .object({
+    agent_id: z.string().min(1).max(64).optional(),
+    team_id: z.string().min(1).max(64).optional(),
+    /** Stored as an internal note on the conversation (never sent to the customer). */
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
   .strict()
   .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
 export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
