@@ -123,6 +123,22 @@ export const InboxAssignBodySchema = z
   .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
 export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
 
+/** `GET /inbox/api/transfer-targets`: the page's teams and agents (status and open conversations) to transfer to. */
+export const InboxTransferTargetsSchema = z.object({
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
+  agents: z.array(
+    z.object({
+      id: z.string(),
+      display_name: z.string(),
+      team: z.string().nullable(),
+      status: AgentStatusSchema,
+      load: z.number().int(),
+      capacity: z.number().int(),
+    }),
+  ),
+});
+export type InboxTransferTargets = z.infer<typeof InboxTransferTargetsSchema>;
+
 /** Variables a canned response may use: the customer's first name and the case reference of the hand-over. */
 export const CANNED_VARIABLES = ['first_name', 'case_ref'] as const;
 

@@ -244,6 +244,13 @@ for (const dialect of DIALECTS) {
       await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
         text: 'Looking into it.',
       });
+      // The targets: this page's teams and agents (with status and load), never the other page's.
+      const targets = (await agentCall(adaCookie, 'GET', '/inbox/api/transfer-targets')).json();
+      expect(targets.teams.map((t: { name: string }) => t.name)).toEqual(['Cards', 'Fraud']);
+      expect(targets.agents).toEqual([
+        { id: ada.id, display_name: 'Ada', team: 'Fraud', status: 'offline', load: 1, capacity: expect.any(Number) },
+        { id: dana.id, display_name: 'Dana', team: 'Cards', status: 'offline', load: 0, capacity: expect.any(Number) },
+      ]);
       const assign = (body: object) =>
         agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
       const notes = async () => {
