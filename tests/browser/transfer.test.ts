@@ -138,7 +138,19 @@ describe('inbox transfer with a note', { timeout: 90_000 }, () => {
   it('Cal of the Cards team finds it in his queue and reads the note', async () => {
     const page = tabs.cal.page;
     await logInAgent(env, page, 'cal');
-    await page.getByRole('link', { name: /Cards · / }).click();
+    // The preview's last line is the system line "Ada … joined": nobody's, not the bot's.
+    const row = page.getByRole('link', { name: /Cards · Ada from the Fraud team joined/ });
+    expect(await row.textContent()).not.toContain('Bot:');
+    // The status select is whole, inside the header (it was clipped to "ffline").
+    const status = await page.getByLabel('Your status').boundingBox();
+    const header = await page.getByRole('navigation', { name: 'Queue' }).locator('.pane-title').boundingBox();
+    expect(status !== null && header !== null).toBe(true);
+    expect(status!.x).toBeGreaterThanOrEqual(header!.x);
+    expect(status!.x + status!.width).toBeLessThanOrEqual(header!.x + header!.width);
+    expect(
+      await page.getByLabel('Your status').evaluate((s: HTMLSelectElement) => s.scrollWidth <= s.clientWidth + 1),
+    ).toBe(true);
+    await row.click();
     await page.getByText('Someone used my card').first().waitFor();
     await page.getByText(/^Internal notes \(1\)/).click();
     const note = page.getByRole('list', { name: 'Internal notes' }).getByRole('listitem');
