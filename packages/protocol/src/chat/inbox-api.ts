@@ -113,10 +113,31 @@ export type InboxResolveBody = z.infer<typeof InboxResolveBodySchema>;
 
 /** Assign or transfer: to an agent of the page, or back to a team's queue (exactly one). */
 export const InboxAssignBodySchema = z
-  .object({ agent_id: z.string().min(1).max(64).optional(), team_id: z.string().min(1).max(64).optional() })
+  .object({
+    agent_id: z.string().min(1).max(64).optional(),
+    team_id: z.string().min(1).max(64).optional(),
+    /** Stored as an internal note on the conversation (never sent to the customer). */
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
   .strict()
   .refine((b) => (b.agent_id === undefined) !== (b.team_id === undefined), 'name exactly one of agent_id and team_id');
 export type InboxAssignBody = z.infer<typeof InboxAssignBodySchema>;
+
+/** `GET /inbox/api/transfer-targets`: the page's teams and agents (status and open conversations) to transfer to. */
+export const InboxTransferTargetsSchema = z.object({
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
+  agents: z.array(
+    z.object({
+      id: z.string(),
+      display_name: z.string(),
+      team: z.string().nullable(),
+      status: AgentStatusSchema,
+      load: z.number().int(),
+      capacity: z.number().int(),
+    }),
+  ),
+});
+export type InboxTransferTargets = z.infer<typeof InboxTransferTargetsSchema>;
 
 /** Variables a canned response may use: the customer's first name and the case reference of the hand-over. */
 export const CANNED_VARIABLES = ['first_name', 'case_ref'] as const;

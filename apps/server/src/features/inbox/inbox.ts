@@ -217,7 +217,7 @@ export class Inbox {
   assign(
     agent: Agent,
     conversationId: string,
-    target: { agent_id?: string | undefined; team_id?: string | undefined },
+    target: { agent_id?: string | undefined; team_id?: string | undefined; note?: string | undefined },
   ): Promise<void> {
     return this.#states.assign(agent, conversationId, target);
   }

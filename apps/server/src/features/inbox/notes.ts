@@ -9,8 +9,9 @@ import type { HubContext } from '../../context.js';
 import { newId } from '../../crypto/tokens.js';
 import { ContentErasedError } from '../../privacy/purposes.js';
 import { maskDeep } from '../../privacy/masking.js';
+import type { WriteTx } from '../../storage/write-queue.js';
 import type { Agent } from './agents.js';
-import { findInboxConversation } from './inbox-store.js';
+import { findInboxConversation, type InboxConversationRow } from './inbox-store.js';
 import { publishInboxChange } from './publish.js';
 
 /**
@@ -23,19 +24,36 @@ export async function addNote(
   conversationId: string,
   input: string,
 ): Promise<InboxNote> {
-  // Card numbers are masked before anything is stored, as in messages.
-  const { text } = maskDeep({ text: input });
-  const note = { id: newId('nt'), created_at: ctx.now() };
+  let note: InboxNote | undefined;
   await ctx.storage.writes.run(async (tx) => {
     const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
     if (conv === undefined) throw new PlatformError('NOT_FOUND');
-    const body = await tx.vault.sealMessage(conv.customer_id, conv.id, { text });
-    await tx.db
-      .insertInto('inbox_notes')
-      .values({ id: note.id, conversation_id: conv.id, agent_id: agent.id, body, created_at: note.created_at })
-      .execute();
-    publishInboxChange(tx, ctx.bus, conv.page_id, conv.id, 'note');
+    note = await writeNote(tx, ctx, agent, conv, input);
   });
+  if (note === undefined) throw new Error('note not written');
+  return note;
+}
+
+/**
+ * Writes a note inside the caller's transaction (a plain note, or the note of a transfer): masked,
+ * sealed under the customer's key, announced to the page's agents with a `note` frame.
+ */
+export async function writeNote(
+  tx: WriteTx,
+  ctx: HubContext,
+  agent: Agent,
+  conv: InboxConversationRow,
+  input: string,
+): Promise<InboxNote> {
+  // Card numbers are masked before anything is stored, as in messages.
+  const { text } = maskDeep({ text: input });
+  const note = { id: newId('nt'), created_at: ctx.now() };
+  const body = await tx.vault.sealMessage(conv.customer_id, conv.id, { text });
+  await tx.db
+    .insertInto('inbox_notes')
+    .values({ id: note.id, conversation_id: conv.id, agent_id: agent.id, body, created_at: note.created_at })
+    .execute();
+  publishInboxChange(tx, ctx.bus, conv.page_id, conv.id, 'note');
   return { ...note, text, author: { id: agent.id, display_name: agent.display_name } };
 }
 

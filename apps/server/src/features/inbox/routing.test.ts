@@ -193,7 +193,7 @@ for (const dialect of DIALECTS) {
       });
       const assign = (cookie: string, body: object) =>
         agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
-      for (const bad of [{}, { agent_id: dana.id, team_id: cards }, { agent_id: '' }, { agent_id: dana.id, note: 'x' }])
+      for (const bad of [{}, { agent_id: dana.id, team_id: cards }, { agent_id: '' }, { agent_id: dana.id, x: 1 }])
         expect((await assign(adaCookie, bad)).statusCode).toBe(400);
       for (const foreign of [{ agent_id: otto.id }, { team_id: otherTeam.id }, { agent_id: 'ag_unknown' }]) {
         const res = await assign(adaCookie, foreign);
@@ -219,6 +219,104 @@ for (const dialect of DIALECTS) {
       expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toContain('Looking into it.');
       // Another page's agent cannot move it.
       expect((await assign(await logIn('otto'), { agent_id: otto.id })).statusCode).toBe(404);
+    });
+
+    it('a transfer may carry a note: stored as an internal note, never sent to the customer; bad input writes nothing', async () => {
+      const ada = await agent('ada', 'Ada', 'Fraud');
+      const dana = await agent('dana', 'Dana', 'Cards');
+      const otto = await hub.services.agents.create({
+        pageId: otherBank.page_id,
+        username: 'otto',
+        password: AGENT_PASSWORD,
+      });
+      const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Cards' });
+      const cards = (
+        await hub.ctx.storage.db
+          .selectFrom('inbox_teams')
+          .select('id')
+          .where('page_id', '=', bank.page_id)
+          .where('name', '=', 'Cards')
+          .executeTakeFirstOrThrow()
+      ).id;
+      const alice = await customerWith(bank, 'alice');
+      await handOver(bank, alice.psid, fraud('card locked'));
+      const adaCookie = await logIn('ada');
+      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+        text: 'Looking into it.',
+      });
+      // The targets: this page's teams and agents (with status and load), never the other page's.
+      const targets = (await agentCall(adaCookie, 'GET', '/inbox/api/transfer-targets')).json();
+      expect(targets.teams.map((t: { name: string }) => t.name)).toEqual(['Cards', 'Fraud']);
+      expect(targets.agents).toEqual([
+        { id: ada.id, display_name: 'Ada', team: 'Fraud', status: 'offline', load: 1, capacity: expect.any(Number) },
+        { id: dana.id, display_name: 'Dana', team: 'Cards', status: 'offline', load: 0, capacity: expect.any(Number) },
+      ]);
+      const assign = (body: object) =>
+        agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
+      const notes = async () => {
+        const res = await agentCall(adaCookie, 'GET', `/inbox/api/conversations/${alice.conversationId}/notes`);
+        return res.json().data.map((n: { text: string; author: { id: string } }) => [n.author.id, n.text]);
+      };
+      const bad: [object, number][] = [
+        [{ team_id: cards, note: '' }, 400],
+        [{ team_id: cards, note: '   ' }, 400],
+        [{ team_id: cards, note: 'x'.repeat(2001) }, 400],
+        [{ team_id: cards, note: 7 }, 400],
+        [{ agent_id: otto.id, note: 'to the other bank' }, 404],
+        [{ team_id: otherTeam.id, note: 'to the other bank' }, 404],
+        [{ team_id: 'tm_unknown', note: 'nowhere' }, 404],
+      ];
+      for (const [body, status] of bad) {
+        const res = await assign(body);
+        expect(res.statusCode).toBe(status);
+        expect(res.json().error.message).toBeTruthy();
+      }
+      expect(await notes()).toEqual([]);
+      expect(await assignee(alice.conversationId)).toBe(ada.id);
+
+      // To the Cards team with a note: queued there, the note is the conversation's, the history stays.
+      expect(
+        (await assign({ team_id: cards, note: 'Card 4111 1111 1111 1111 stolen; needs a new one' })).statusCode,
+      ).toBe(204);
+      const [stored] = await notes();
+      expect(stored[0]).toBe(ada.id);
+      expect(stored[1]).toMatch(/^Card .* stolen; needs a new one$/);
+      expect(stored[1]).not.toContain('4111 1111 1111 1111');
+      const danaCookie = await logIn('dana');
+      const view = (await agentCall(danaCookie, 'GET', `/inbox/api/conversations/${alice.conversationId}`)).json();
+      expect(view).toMatchObject({ status: 'open', assigned_agent: null, team: { name: 'Cards' } });
+      expect(view.messages.map((m: { body: { text: string } }) => m.body.text)).toContain('Looking into it.');
+      // Then to Dana with another note; the customer never sees either.
+      clock.advance(60_000);
+      await agentCall(danaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/take`);
+      expect(
+        (
+          await agentCall(danaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, {
+            agent_id: ada.id,
+            note: 'Back to you for the fraud case',
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(await assignee(alice.conversationId)).toBe(ada.id);
+      expect((await notes()).map((n: string[]) => n[1])).toEqual([stored[1], 'Back to you for the fraud case']);
+      expect((await notes())[1][0]).toBe(dana.id);
+      const seen = (await customerTexts(alice.cookie, alice.conversationId)).map((m) => m.text ?? '');
+      expect(seen).toContain('Looking into it.');
+      expect(seen.join('\n')).not.toMatch(/stolen|fraud case/);
+      const sealed = await hub.ctx.storage.db.selectFrom('inbox_notes').select('body').execute();
+      expect(sealed.map((r) => r.body).join()).not.toContain('stolen');
+      const outbox = await hub.ctx.storage.db.selectFrom('webhook_outbox').selectAll().execute();
+      expect(JSON.stringify(outbox)).not.toMatch(/stolen|fraud case/);
+      // Reading the notes is audited.
+      await hub.services.privacy.flush();
+      const audited = await hub.ctx.storage.db
+        .selectFrom('audit_log')
+        .select('actor')
+        .where('action', '=', 'content.access')
+        .where('customer_id', '=', alice.id)
+        .where('actor', '=', `agent:${ada.id}`)
+        .execute();
+      expect(audited.length).toBeGreaterThan(0);
     });
 
     it("outside a team's business hours the customer is told when someone will answer; inside, nothing", async () => {

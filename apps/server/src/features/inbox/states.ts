@@ -19,6 +19,7 @@ import { assignWaiting, findTeamByName, parseHandoverMetadata, tellIfClosed } fr
 import { meetSlaTimers, moveSlaTimers, startSlaTimers } from './sla.js';
 import { appendFrame } from '../../timeline/index.js';
 import { askCsat } from './csat.js';
+import { writeNote } from './notes.js';
 
 /** Sends text to the customer as the agent (Inbox's reply path). */
 export type SendAsAgent = (agent: Agent, conversationId: string, text: string) => Promise<InboxMessage>;
@@ -78,13 +79,15 @@ export class InboxStates {
    * Assign or transfer: to another agent of the page (who is told in the customer's chat as
    * joining), or back to a team's queue (routed again). Allowed while the conversation waits or
    * by its assigned agent; a supervisor may move anyone's. The history stays with the conversation.
+   * A `note` is stored as an internal note of the conversation, in the same transaction (never sent
+   * to the customer); a transfer to the current assignee changes nothing and stores no note.
    * @throws PlatformError `NOT_FOUND` for a conversation, agent or team of another page (or unknown),
    * `CONVERSATION_TAKEN` when another agent has it, `CONVERSATION_RESOLVED`.
    */
   async assign(
     agent: Agent,
     conversationId: string,
-    target: { agent_id?: string | undefined; team_id?: string | undefined },
+    target: { agent_id?: string | undefined; team_id?: string | undefined; note?: string | undefined },
   ): Promise<void> {
     await this.ctx.storage.writes.run(async (tx) => {
       const conv = await findInboxConversation(tx.db, agent.page_id, conversationId);
@@ -132,6 +135,7 @@ export class InboxStates {
         await moveSlaTimers(tx, { conversationId: conv.id, pageId: conv.page_id, teamId: team.id, at: now });
         await assignWaiting(tx, this.ctx, agent.page_id);
       }
+      if (target.note !== undefined) await writeNote(tx, this.ctx, agent, conv, target.note);
       publishInboxChange(tx, this.ctx.bus, conv.page_id, conv.id, 'taken');
     });
   }

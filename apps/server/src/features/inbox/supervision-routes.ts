@@ -26,6 +26,7 @@ import { csatSummary } from './csat-read.js';
 import type { Inbox } from './inbox.js';
 import { setTeamSla } from './sla.js';
 import { superviseConversation, supervisionOf } from './supervision.js';
+import { transferTargetRoutes } from './transfer-targets.js';
 
 const IdParamsSchema = z.object({ id: z.string().min(1).max(64) });
 const ApprovalsQuerySchema = z
@@ -38,6 +39,7 @@ export function supervisionRoutes(ctx: HubContext, inbox: Inbox, auth: PreHandle
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const preHandler = auth as never;
+    await app.register(transferTargetRoutes(ctx, preHandler));
     r.get(
       '/inbox/api/approvals',
       { schema: { tags, querystring: ApprovalsQuerySchema, response: { 200: InboxApprovalListSchema } }, preHandler },

@@ -19,6 +19,7 @@ import { QUEUE_PATH } from './inbox-route';
 import { refreshQueue, useInbox } from './inbox-state';
 import { InboxMessages } from './inbox-messages';
 import { NotesPanel } from './notes-panel';
+import { TransferPanel } from './transfer-panel';
 import { ApprovalsPanel } from './approvals-panel';
 import { ConversationGone, SlaBadge } from './sla-badge';
 import { useNow, waitingLabel } from './waiting';
@@ -50,7 +51,8 @@ function consentLabel(consent: InboxConversationState['consent']): string {
 
 export function ConversationPane({ conversationId }: { conversationId: string }) {
   const agent = useInbox((s) => s.agent);
-  const revision = useInbox((s) => s.revisions[conversationId] ?? 0);
+  const [transfers, setTransfers] = useState(0); // a transfer from this pane: the state and notes are re-read
+  const revision = useInbox((s) => s.revisions[conversationId] ?? 0) + transfers;
   const reloads = useInbox((s) => s.reloads);
   const incoming = useInbox((s) => s.incoming[conversationId]);
   const left = useInbox((s) => s.left[conversationId] === true);
@@ -234,6 +236,9 @@ export function ConversationPane({ conversationId }: { conversationId: string })
           <dd>{consentLabel(conversation.consent)}</dd>
         </div>
       </dl>
+      {!resolved && (assignee === null || mine || agent?.role === 'supervisor') && (
+        <TransferPanel conversationId={conversationId} selfId={agent?.id} onDone={() => setTransfers((n) => n + 1)} />
+      )}
       <NotesPanel conversationId={conversationId} revision={revision} />
       <ApprovalsPanel conversationId={conversationId} revision={revision} canAsk={!resolved && mine} />
       {agent != null && (

@@ -8,7 +8,9 @@ import type {
   InboxConversationState,
   InboxMessage,
   InboxNote,
+  InboxAssignBody,
   InboxQueue,
+  InboxTransferTargets,
 } from '@confide/protocol';
 import type {
   AgentStatus,
@@ -43,6 +45,9 @@ export const inboxApi = {
   typing: (id: string, on: boolean) => request<void>('POST', `${conversation(id)}/typing`, { on }),
   resolve: (id: string, note?: string) =>
     request<void>('POST', `${conversation(id)}/resolve`, note === undefined ? undefined : { note }),
+  transferTargets: () => request<InboxTransferTargets>('GET', '/inbox/api/transfer-targets'),
+  /** Transfer to an agent or a team of the page, with an optional internal note. */
+  assign: (id: string, body: InboxAssignBody) => request<void>('POST', `${conversation(id)}/assign`, body),
   snooze: (id: string, minutes: number) =>
     request<{ snoozed_until: number }>('POST', `${conversation(id)}/snooze`, { minutes }),
   approvals: (query: { status?: ApprovalStatus; conversation_id?: string }) =>

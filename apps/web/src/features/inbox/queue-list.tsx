@@ -1,5 +1,5 @@
 /** The queue pane: conversations handed to the inbox, longest waiting first, with live waiting times. */
-import type { AgentStatus, InboxAgent } from '@confide/protocol';
+import type { AgentStatus, InboxAgent, InboxMessage } from '@confide/protocol';
 import { useState } from 'react';
 import { ConversationRow } from '../../components/conversation-row';
 import { toast } from '../../components/toasts';
@@ -11,6 +11,12 @@ import { logOutAgent, refreshQueue, useInbox } from './inbox-state';
 import { bodyText } from './message-text';
 import { useNow } from './waiting';
 import { InboxLink, QueueStamp } from './sla-badge';
+
+/** A message in one line: a page message names its sender; a system line ("Ada joined") is nobody's. */
+function previewOf(message: InboxMessage): string {
+  const from = message.direction === 'out' && message.system !== true ? `${message.persona?.name ?? 'Bot'}: ` : '';
+  return `${from}${bodyText(message.body)}`;
+}
 
 /** The agent's status: online agents get conversations of their team assigned. */
 function StatusSelect({ agent }: { agent: InboxAgent }) {
@@ -47,10 +53,10 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
   return (
     <nav className="sidebar" aria-label="Queue">
       <header className="pane-header">
-        <div className="pane-title">
+        <div className="pane-title queue-title">
           <h1>Queue</h1>
           {agent != null && (
-            <span className="muted small">
+            <span className="muted small queue-identity">
               {agent.display_name}
               {agent.team === null ? '' : ` · ${agent.team.name} team`} · {agent.page.name}
             </span>
@@ -91,7 +97,7 @@ export function QueueSidebar({ activeId }: { activeId: string | null }) {
                 highlighted={item.assigned_agent === null}
                 who={{ id: item.customer.psid, name: item.customer.first_name }}
                 stamp={<QueueStamp item={item} now={now} />}
-                preview={`${item.team === null ? '' : `${item.team.name} · `}${last === null ? '' : `${last.direction === 'out' ? (last.persona?.name ?? 'Bot') + ': ' : ''}${bodyText(last.body)}`}`}
+                preview={`${item.team === null ? '' : `${item.team.name} · `}${last === null ? '' : previewOf(last)}`}
                 badge={
                   <span className={`assignee${mine ? ' mine' : ''}`}>
                     {item.status === 'snoozed'
