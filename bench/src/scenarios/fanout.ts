@@ -129,7 +129,8 @@ export const fanout: Scenario = {
               : `all ${n.toLocaleString('en-US')} delivered (projected)`,
             unit: 's',
             measured: all ? round(h.ms / 1000, 2) : round(n / rate, 1),
-            target: { op: '<=', value: 5 },
+            // 50,000 in 5 s is the target rate: fewer customers (capped by open files) get proportionally less time.
+            target: { op: '<=', value: round((5 * n) / TARGET_CONNECTIONS, 2) },
             reference: round(ref.ms / 1000, 2),
             floor: round(n / floor.mps, 2),
             note: [
