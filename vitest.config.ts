@@ -22,6 +22,9 @@ export default defineConfig({
     globalSetup: ['./tests/setup/services.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // expect.poll waits for something another process or a browser does: give it the time a
+    // loaded CI machine needs (vitest's default is one second) before calling it a failure.
+    expect: { poll: { timeout: 10_000 } },
     allowOnly: !process.env['CI'],
     pool: 'forks',
     projects: [

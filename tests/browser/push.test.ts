@@ -91,7 +91,7 @@ describe('push notifications', { timeout: 60_000 }, () => {
       registrationId,
       data: JSON.stringify(payload),
     });
-    await expect.poll(async () => (await notifications()).length).toBe(1);
+    await expect.poll(async () => (await notifications()).length, { timeout: 15_000 }).toBe(1);
     const [shown] = await notifications();
     expect(shown).toEqual({
       title: 'Security alert from Push Bank',
@@ -110,7 +110,7 @@ describe('push notifications', { timeout: 60_000 }, () => {
       const [notification] = await scope.registration.getNotifications();
       scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification! }));
     });
-    await page.waitForURL(`${env.url}/c/${conversationId}`);
+    await page.waitForURL(`${env.url}/c/${conversationId}`, { timeout: 15_000 });
     await page.getByRole('log').getByText('Was this you?', { exact: false }).waitFor();
   });
 
@@ -126,14 +126,14 @@ describe('push notifications', { timeout: 60_000 }, () => {
     };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: env.url, registrationId, data: JSON.stringify(evil) });
     await expect
-      .poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data)
+      .poll(async () => (await notifications()).find((n) => n.tag === 'evil')?.data, { timeout: 15_000 })
       .toEqual({ url: 'https://evil.example/phish', ref: 'm_x', token: null, actions: [] });
     await worker.evaluate(async () => {
       const scope = self as unknown as ServiceWorkerGlobalScope;
       const notification = (await scope.registration.getNotifications()).find((n) => n.tag === 'evil');
       scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification! }));
     });
-    await page.waitForURL(`${env.url}/`);
+    await page.waitForURL(`${env.url}/`, { timeout: 15_000 });
   });
 
   it("answers a fraud alert from the notification's button, as the chat's button would", async () => {
@@ -179,7 +179,9 @@ describe('push notifications', { timeout: 60_000 }, () => {
       data: JSON.stringify(payload),
     });
     await expect
-      .poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid))
+      .poll(async () => (await notifications()).find((n) => (n.data as { ref?: string }).ref === asked.mid), {
+        timeout: 15_000,
+      })
       .toBeDefined();
     const actionTitles = await worker.evaluate(async (ref) => {
       const scope = self as unknown as ServiceWorkerGlobalScope;
@@ -201,9 +203,11 @@ describe('push notifications', { timeout: 60_000 }, () => {
         (m) => m.mid === asked.mid,
       )?.answered_postback?.title;
     };
-    await expect.poll(answered, { timeout: 10_000 }).toBe('Not me');
+    await expect.poll(answered, { timeout: 15_000 }).toBe('Not me');
     await expect
-      .poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body)
+      // The worker replaces the notification only once the hub's answer has reached it, which
+      // under a full run's load can come well after the server recorded the answer.
+      .poll(async () => (await notifications()).find((n) => n.tag === payload.tag)?.body, { timeout: 15_000 })
       .toBe('You answered "Not me". Open Confide to see what happens next.');
   });
 });
