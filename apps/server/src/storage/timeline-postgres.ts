@@ -147,21 +147,25 @@ async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<
 }
 
 // The set-based writes: every row set arrives as arrays, one per column, read back with unnest.
-const bumpCounters = preparedSql<{ ids: string[]; counts: number[] }, { id: string; event_seq: number }>(
-  (p) => sql`update customers c set event_seq = c.event_seq + u.n
-    from unnest(${p('ids')}::text[], ${p('counts')}::bigint[]) as u(id, n)
-    where c.id = u.id returning c.id, c.event_seq`,
-);
-
 type Columns = Record<string, unknown[]>;
 const col = (p: ParamFn<Columns>, name: string, type: 'text' | 'bigint' | 'int') => sql`${p(name)}::${sql.raw(type)}[]`;
 
 /**
- * Messages, conversations, events and the routed outbox rows in one statement of
- * data-modifying CTEs (none reads what another writes); returns the apps of each outbox event.
+ * The whole batch in one statement (one round trip, whatever its size) of data-modifying CTEs:
+ * the customers' counters bumped once each by their number of events (`bumped`, in id order),
+ * each event's cursor computed from its customer's bumped counter (the counter minus the
+ * customer's count plus the event's rank: the order an append-by-append write would give),
+ * messages, conversations and the routed outbox rows. No CTE reads what another writes, only
+ * what `bumped` returns. An event of a customer without a counter row (an erased customer)
+ * gets no cursor and fails the NOT NULL of `seq`: the batch is then written again append by
+ * append (write-queue.ts). Returns each bumped counter (`k` = 'c') and each routed app (`k` = 'o').
  */
-const writeSets = preparedSql<Columns, { i: number; app_id: string }>(
-  (p) => sql`with stored as (
+const writeSets = preparedSql<Columns, { k: 'c' | 'o'; i: number | null; id: string; seq: number | null }>(
+  (p) => sql`with bumped as (
+      update customers c set event_seq = c.event_seq + u.n
+      from unnest(${col(p, 'ccust', 'text')}, ${col(p, 'ccount', 'bigint')}) as u(id, n)
+      where c.id = u.id returning c.id, c.event_seq
+    ), stored as (
       insert into messages (mid, conversation_id, direction, body, created_at, app_id, persona_id, messaging_type,
         tag, notification_category, awaits_answer)
       select * from unnest(${col(p, 'mid', 'text')}, ${col(p, 'mconv', 'text')}, ${col(p, 'dir', 'text')},
@@ -175,8 +179,13 @@ const writeSets = preparedSql<Columns, { i: number; app_id: string }>(
       where c.id = t.id
     ), events as (
       insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at)
-      select * from unnest(${col(p, 'ecust', 'text')}, ${col(p, 'eseq', 'bigint')}, ${col(p, 'econv', 'text')},
-        ${col(p, 'etype', 'text')}, ${col(p, 'eref', 'text')}, ${col(p, 'edata', 'text')}, ${col(p, 'enow', 'bigint')})
+      select e.customer_id, b.event_seq - e.total + e.rank, e.conversation_id, e.type, e.ref, e.data, e.now
+      from unnest(${col(p, 'ecust', 'text')}, ${col(p, 'erank', 'bigint')}, ${col(p, 'etotal', 'bigint')},
+          ${col(p, 'econv', 'text')}, ${col(p, 'etype', 'text')}, ${col(p, 'eref', 'text')}, ${col(p, 'edata', 'text')},
+          ${col(p, 'enow', 'bigint')}) with ordinality
+          as e(customer_id, rank, total, conversation_id, type, ref, data, now, i)
+        left join bumped b on b.id = e.customer_id
+      order by e.i
     ), routed as (
       select o.i, a.id as app_id, o.page_id, o.conversation_id, f.field, o.payload, o.now
       from unnest(${col(p, 'opage', 'text')}, ${col(p, 'oconv', 'text')}, ${col(p, 'ofield', 'text')},
@@ -191,13 +200,19 @@ const writeSets = preparedSql<Columns, { i: number; app_id: string }>(
       insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at)
       select app_id, page_id, conversation_id, field, payload, now, now from routed order by i
     )
-    select i, app_id from routed order by i`,
+    select 'c' as k, null::bigint as i, id, event_seq as seq from bumped
+    union all
+    select 'o', i, app_id, null from routed
+    order by k, i`,
 );
 
 /** The batch's row sets as the columns `writeSets` takes. */
-function columns(sets: TimelineSets, outcomes: readonly AppendOutcome[]): Columns {
-  const { messages: m, touches: t, events: e, outbox: o } = sets;
+function columns(sets: TimelineSets): Columns {
+  const { messages: m, touches: t, counters: c, events: e, outbox: o } = sets;
+  const totals = new Map(c.map((r) => [r.customerId, r.count]));
   return {
+    ccust: c.map((r) => r.customerId),
+    ccount: c.map((r) => r.count),
     mid: m.map((r) => r.mid),
     mconv: m.map((r) => r.conversationId),
     dir: m.map((r) => r.direction),
@@ -213,7 +228,8 @@ function columns(sets: TimelineSets, outcomes: readonly AppendOutcome[]): Column
     tnow: t.map((r) => r.now),
     tcnow: t.map((r) => r.customerNow),
     ecust: e.map((r) => r.event.customerId),
-    eseq: e.map((r) => outcomes[r.index]?.seq),
+    erank: e.map((r) => r.rank),
+    etotal: e.map((r) => totals.get(r.event.customerId)),
     econv: e.map((r) => r.event.conversationId),
     etype: e.map((r) => r.event.type),
     eref: e.map((r) => r.event.ref),
@@ -229,19 +245,17 @@ function columns(sets: TimelineSets, outcomes: readonly AppendOutcome[]): Column
   };
 }
 
-/** `appendBatch`: two round trips for the whole batch (the counters, then the rest), whatever its size. */
+/** `appendBatch`: one round trip for the whole batch, whatever its size. */
 async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]> {
   const sets = timelineSets(batch);
+  const rows = await writeSets.rows(db, columns(sets));
   const counters = new Map<string, number>();
-  if (sets.counters.length > 0) {
-    const ids = sets.counters.map((c) => c.customerId);
-    const counts = sets.counters.map((c) => c.count);
-    for (const row of await bumpCounters.rows(db, { ids, counts })) counters.set(row.id, row.event_seq);
-  }
+  for (const row of rows) if (row.k === 'c') counters.set(row.id, Number(row.seq));
   const outcomes = batchOutcomes(batch.length, sets, counters);
-  for (const { i, app_id } of await writeSets.rows(db, columns(sets, outcomes))) {
-    const index = sets.outbox[Number(i) - 1]?.index;
-    if (index !== undefined) outcomes[index]?.apps.push(app_id);
+  for (const row of rows) {
+    if (row.k !== 'o') continue;
+    const index = sets.outbox[Number(row.i) - 1]?.index;
+    if (index !== undefined) outcomes[index]?.apps.push(row.id);
   }
   return outcomes;
 }
