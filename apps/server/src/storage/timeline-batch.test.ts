@@ -3,7 +3,8 @@
  * group commit's set-based jobs are written together before COMMIT, on both dialects. A
  * failing job's appends never commit, cursors stay gapless per customer in job order (also
  * with a job that writes at once in between), and a batch that cannot be written as a whole
- * is run again append by append, so only the job to blame fails.
+ * is run again append by append, so only the job to blame fails. Set-based batches contending
+ * from several transactions on PostgreSQL: write-queue-postgres.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
@@ -250,53 +251,4 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
       ['u2', 1],
     ]);
   });
-});
-
-describe.runIf(DIALECTS.includes('postgres'))('postgres: set-based batches in transactions in flight at once', () => {
-  let hub: TestHub | undefined;
-  afterEach(async () => {
-    await hub?.dispose();
-    hub = undefined;
-  });
-
-  it('keeps a customer’s cursors gapless and in commit order when set-based batches contend on its counter', async () => {
-    hub = await buildTestHub({ dialect: 'postgres', env: { DATABASE_WRITE_CONCURRENCY: '4' } });
-    const h = hub;
-    await seed(h);
-    const { bus, events } = recordingBus();
-    const writes = h.ctx.storage.writes;
-    const frame = (n: number) => ({ type: 'conversation' as const, conversation_id: 'cA', change: `n${n}` });
-    // 12 writers, 25 set-based writes each, all to one customer: batches in flight at once queue on its counter.
-    const told = (
-      await Promise.all(
-        Array.from({ length: 12 }, async (_, w) => {
-          const seqs: number[] = [];
-          for (let k = 0; k < 25; k++) {
-            await new Promise((r) => setTimeout(r, Math.random() * 3));
-            const [appended] = await writes.run(
-              (tx) =>
-                appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'u1', frame: frame(w * 25 + k), now: 1 }]),
-              { setBased: true },
-            );
-            seqs.push(appended?.cursor as number);
-          }
-          return seqs;
-        }),
-      )
-    ).flat();
-    expect(writes.stats.batches).toBeGreaterThan(20);
-    const rows = await h.ctx.storage.db
-      .selectFrom('customer_events')
-      .select('seq')
-      .where('customer_id', '=', 'u1')
-      .orderBy('seq')
-      .execute();
-    const stored = rows.map((r) => Number(r.seq));
-    expect(stored).toEqual(Array.from({ length: 300 }, (_, k) => k + 1));
-    expect([...told].sort((a, b) => a - b)).toEqual(stored);
-    const published = events.flatMap((e) =>
-      e.name === 'customer.frame' ? [(e.frame as { cursor: number }).cursor] : [],
-    );
-    expect(published).toEqual(stored);
-  }, 60_000);
 });
