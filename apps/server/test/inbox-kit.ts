@@ -136,7 +136,16 @@ export function inboxKit(hubOf: () => TestHub) {
     );
   }
 
-  return { createAgent, logIn, agentCall, say, customerWith, handOver, customerTexts, handoverEvents };
+  /** How many rows a table holds now (to show that a refused or private action wrote nothing). */
+  async function rowCount(table: 'messages' | 'webhook_outbox' | 'customer_events' | 'inbox_notes'): Promise<number> {
+    const row = await hub()
+      .ctx.storage.db.selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  return { createAgent, logIn, agentCall, say, customerWith, handOver, customerTexts, handoverEvents, rowCount };
 }
 
 /** Collects a WebSocket's JSON frames; `until` resolves when one matches. */

@@ -1,35 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
-import { inboxKit, type Page } from '../../../test/inbox-kit.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, type TestHub } from '../../../test/helpers.js';
+import { eachInboxHub, inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: internal notes`, () => {
     let hub: TestHub;
     let bank: Page;
     let otherBank: Page;
-    const { createAgent, logIn, agentCall, customerWith, handOver, customerTexts } = inboxKit(() => hub);
-    const count = async (table: 'webhook_outbox' | 'customer_events' | 'inbox_notes') =>
-      Number(
-        (
-          await hub.ctx.storage.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const {
+      createAgent,
+      logIn,
+      agentCall,
+      customerWith,
+      handOver,
+      customerTexts,
+      rowCount: count,
+    } = inboxKit(() => hub);
 
-    beforeEach(async () => {
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
-      bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-      otherBank = await createPage(hub, {
-        name: 'Other Bank',
-        webhookUrl: 'http://127.0.0.1:9/other',
-        verifyToken: 'v',
-      });
-    });
-    afterEach(async () => {
-      await hub.dispose();
-    });
+    eachInboxHub(dialect, (s) => ({ hub, bank, otherBank } = s), { SERVICES: 'api' });
 
     it('agents of the page read each other’s notes; the customer and the bank never get them; every reading is audited', async () => {
       const ada = await createAgent(bank, 'ada', 'Ada');

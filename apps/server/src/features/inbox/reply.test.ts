@@ -3,32 +3,17 @@
  * its answer is the message as the conversation shows it once stored, and a text the Send
  * API refuses is refused the same way, with nothing written.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, createPage, DIALECTS, testClock, type TestHub } from '../../../test/helpers.js';
-import { inboxKit, type Page } from '../../../test/inbox-kit.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, type TestHub } from '../../../test/helpers.js';
+import { eachInboxHub, inboxKit, type Page } from '../../../test/inbox-kit.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: agent reply`, () => {
     let hub: TestHub;
     let bank: Page;
-    const { createAgent, logIn, agentCall, customerWith, handOver } = inboxKit(() => hub);
-    const count = async (table: 'messages' | 'webhook_outbox' | 'customer_events') =>
-      Number(
-        (
-          await hub.ctx.storage.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const { createAgent, logIn, agentCall, customerWith, handOver, rowCount: count } = inboxKit(() => hub);
 
-    beforeEach(async () => {
-      hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
-      bank = await createPage(hub, { name: 'Inbox Bank', webhookUrl: 'http://127.0.0.1:9/hook', verifyToken: 'v' });
-    });
-    afterEach(async () => {
-      await hub.dispose();
-    });
+    eachInboxHub(dialect, (s) => ({ hub, bank } = s), { SERVICES: 'api' });
 
     it('answers the reply as the opened conversation shows the stored message (masked, persona, tag)', async () => {
       await createAgent(bank, 'ada', 'Ada Agent');
