@@ -65,6 +65,30 @@ for (const dialect of DIALECTS) {
           .where('conversation_id', '=', conversationId)
           .executeTakeFirstOrThrow()
       ).agent_id;
+    const teamOfBank = async (name: string) =>
+      (
+        await hub.ctx.storage.db
+          .selectFrom('inbox_teams')
+          .select('id')
+          .where('page_id', '=', bank.page_id)
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow()
+      ).id;
+    /** An agent and a team of the other bank: targets this page's agents must never reach. */
+    const otherBankTargets = async (teamName: string) => ({
+      otto: await hub.services.agents.create({ pageId: otherBank.page_id, username: 'otto', password: AGENT_PASSWORD }),
+      otherTeam: await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: teamName }),
+    });
+    /** Alice, handed over for a locked card, already answered by Ada: her conversation and Ada's cookie. */
+    async function aliceAnsweredByAda() {
+      const alice = await customerWith(bank, 'alice');
+      await handOver(bank, alice.psid, fraud('card locked'));
+      const adaCookie = await logIn('ada');
+      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
+        text: 'Looking into it.',
+      });
+      return { alice, adaCookie };
+    }
 
     it('teams: unique per page, refused for an unknown page; agents join a team of their page only', async () => {
       await expect(hub.services.inbox.createTeam({ pageId: bank.page_id, name: 'fraud' })).rejects.toMatchObject({
@@ -171,26 +195,9 @@ for (const dialect of DIALECTS) {
         displayName: 'Rosa',
         role: 'supervisor',
       });
-      const otto = await hub.services.agents.create({
-        pageId: otherBank.page_id,
-        username: 'otto',
-        password: AGENT_PASSWORD,
-      });
-      const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Fraud' });
-      const cards = (
-        await hub.ctx.storage.db
-          .selectFrom('inbox_teams')
-          .select('id')
-          .where('page_id', '=', bank.page_id)
-          .where('name', '=', 'Cards')
-          .executeTakeFirstOrThrow()
-      ).id;
-      const alice = await customerWith(bank, 'alice');
-      await handOver(bank, alice.psid, fraud('card locked'));
-      const adaCookie = await logIn('ada');
-      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
-        text: 'Looking into it.',
-      });
+      const { otto, otherTeam } = await otherBankTargets('Fraud');
+      const cards = await teamOfBank('Cards');
+      const { alice, adaCookie } = await aliceAnsweredByAda();
       const assign = (cookie: string, body: object) =>
         agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
       for (const bad of [{}, { agent_id: dana.id, team_id: cards }, { agent_id: '' }, { agent_id: dana.id, x: 1 }])
@@ -224,26 +231,9 @@ for (const dialect of DIALECTS) {
     it('a transfer may carry a note: stored as an internal note, never sent to the customer; bad input writes nothing', async () => {
       const ada = await agent('ada', 'Ada', 'Fraud');
       const dana = await agent('dana', 'Dana', 'Cards');
-      const otto = await hub.services.agents.create({
-        pageId: otherBank.page_id,
-        username: 'otto',
-        password: AGENT_PASSWORD,
-      });
-      const otherTeam = await hub.services.inbox.createTeam({ pageId: otherBank.page_id, name: 'Cards' });
-      const cards = (
-        await hub.ctx.storage.db
-          .selectFrom('inbox_teams')
-          .select('id')
-          .where('page_id', '=', bank.page_id)
-          .where('name', '=', 'Cards')
-          .executeTakeFirstOrThrow()
-      ).id;
-      const alice = await customerWith(bank, 'alice');
-      await handOver(bank, alice.psid, fraud('card locked'));
-      const adaCookie = await logIn('ada');
-      await agentCall(adaCookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/messages`, {
-        text: 'Looking into it.',
-      });
+      const { otto, otherTeam } = await otherBankTargets('Cards');
+      const cards = await teamOfBank('Cards');
+      const { alice, adaCookie } = await aliceAnsweredByAda();
       // The targets: this page's teams and agents (with status and load), never the other page's.
       const targets = (await agentCall(adaCookie, 'GET', '/inbox/api/transfer-targets')).json();
       expect(targets.teams.map((t: { name: string }) => t.name)).toEqual(['Cards', 'Fraud']);
