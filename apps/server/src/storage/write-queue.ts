@@ -62,7 +62,8 @@ export interface RunOptions<K = unknown> {
   /**
    * The job's timeline appends may be written with the transaction's others, set-based, just
    * before COMMIT: it reads none of the timeline rows (messages, events, cursors, outbox) that
-   * it or the transaction's other set-based jobs append, and needs no cursor before commit.
+   * it or the transaction's other set-based jobs append, and needs no cursor before commit;
+   * it changes no app (the batch keeps the pages' apps for routing, timeline-batch.ts).
    */
   setBased?: boolean;
 }
