@@ -92,7 +92,7 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
     );
   }
 
-  // Failing after writing at once makes PostgreSQL (jobs without savepoints) roll back and run the others again.
+  // Failing after writing at once makes the write queue (jobs without savepoints) roll back and run the others again.
   it.each([
     { failures: 'after appending only', writing: false },
     { failures: 'after appending, and after writing at once', writing: true },
