@@ -47,6 +47,9 @@ describe('withStatementTally (SQLite)', () => {
     expect(database.prepare('update t set x = x + 10 where x = 2 returning x').all([])).toEqual([{ x: 12 }]);
     expect(() => insert.run([1])).toThrow(/UNIQUE/);
     expect(live).toEqual({ writes: 5, errors: 1 });
+    // SQL that cannot be prepared fails like a statement.
+    expect(() => database.prepare('select nope from missing')).toThrow(/no such table/);
+    expect(live).toEqual({ writes: 5, errors: 2 });
     // The same object each time: the write queue reads it before and after a job.
     expect(tally()).toBe(live);
   });

@@ -147,7 +147,14 @@ export function withStatementTally(database: TalliedDatabase): SqlitePreparer {
     close: () => database.close(),
     prepare(sql: string) {
       if (sql === TALLY_SQL) return tallyStatement;
-      return new TalliedStatement(database.prepare(sql), sql, connection);
+      let statement: ReturnType<TalliedDatabase['prepare']>;
+      try {
+        statement = database.prepare(sql);
+      } catch (err) {
+        // SQL SQLite cannot prepare (a syntax error, a missing table) fails like a statement.
+        throw connection.failed(err);
+      }
+      return new TalliedStatement(statement, sql, connection);
     },
   };
 }
