@@ -56,6 +56,7 @@ const DIALECT_FILES = [
   `${SRC}/storage/pg-pool.ts`,
   `${SRC}/storage/statement-cache.ts`,
   `${SRC}/storage/statement-tally.ts`,
+  `${SRC}/storage/sqlite-tally.ts`,
   // SQL spelled per dialect: features use the open storage's (`storage.sql`), never pick one.
   `${SRC}/storage/sql-functions.ts`,
   // The timeline store's implementations: features reach them through the kernel (src/timeline/).

@@ -19,7 +19,13 @@ export function isTransientDbError(err: unknown): boolean {
   return isLockConflict(err) || sqlState(err) === 'SQLITE_BUSY';
 }
 
-/** PostgreSQL: a statement ran in a transaction an earlier error had aborted (25P02; not that statement's fault). */
+/**
+ * A statement ran in a transaction an earlier error had aborted, not that statement's fault:
+ * PostgreSQL's 25P02, or SQLite's SQLITE_ABORT_ROLLBACK (the transaction rolled back by SQLite
+ * after an error such as SQLITE_FULL; storage/sqlite-tally.ts). Other SQLite errors undo only
+ * their own statement: the transaction goes on, so they are the failing statement's own.
+ */
 export function isAbortedTransaction(err: unknown): boolean {
-  return sqlState(err) === '25P02';
+  const code = sqlState(err);
+  return code === '25P02' || code === 'SQLITE_ABORT_ROLLBACK';
 }

@@ -13,6 +13,7 @@ import { openPgPool } from './pg-pool.js';
 import type { Database } from './schema.js';
 import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
 import { SQL_FUNCTIONS, type SqlFunctions } from './sql-functions.js';
+import { withStatementTally } from './sqlite-tally.js';
 import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
@@ -88,14 +89,17 @@ function openSqlite(options: StorageOptions): Opening {
   // The default page cache (2 MB) is smaller than the pages a busy hub touches between two
   // commits: reads then go to the OS for pages just written. 64 MB keeps them in process.
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Statements are tallied (sqlite-tally.ts), so jobs run without savepoints until one fails
+  // (write-queue.ts): two statements fewer per job. One writer: one transaction at a time.
+  const database = withStatementCache(withStatementTally(sqlite));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const place = {
     dialect: 'sqlite',
     databaseUrl: undefined,
     dataDir: options.memory ? null : options.dataDir,
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   } as const;
-  return finish(db, 'sqlite', options.services(place));
+  return finish(db, 'sqlite', options.services(place), { optimistic: true });
 }
 
 function openPostgres(

@@ -9,12 +9,12 @@
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /** The part of a better-sqlite3 database (and statement) Kysely uses. */
-interface Preparer {
+export interface SqlitePreparer {
   close(): void;
   prepare(sql: string): SqliteStatement & { readonly busy?: boolean };
 }
 
-export function withStatementCache(database: Preparer, capacity = 500): SqliteDatabase {
+export function withStatementCache(database: SqlitePreparer, capacity = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement & { readonly busy?: boolean }>();
   return {
     close: () => {

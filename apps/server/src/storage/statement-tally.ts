@@ -1,13 +1,14 @@
 /**
- * What a PostgreSQL connection has run: statements that may have changed something and
+ * What a write connection has run: statements that may have changed something and
  * statements that failed. The write queue reads it around each job it runs without a
  * savepoint (storage/write-queue.ts): a job that failed having neither written nor hit an SQL
  * error (a refused Send API call: unknown recipient, closed window, rate limit) left nothing
  * in the transaction, so the others go on without a rollback and without running again.
  *
- * The tally travels in band: a connection from storage/pg-pool.ts answers `TALLY_SQL` itself,
- * with its live tally object and without a round trip. Another driver sends the comment to
- * the database, gets no rows, and the write queue then treats every failure as a write.
+ * The tally travels in band: a connection from storage/pg-pool.ts (PostgreSQL) or
+ * storage/sqlite-tally.ts (SQLite) answers `TALLY_SQL` itself, with its live tally object and
+ * without touching the database. A bare pg connection sends the comment, gets no rows, and
+ * the write queue then treats every failure as a write; bare better-sqlite3 refuses it.
  */
 import { CompiledQuery, type Transaction } from 'kysely';
 

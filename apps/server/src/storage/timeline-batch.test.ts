@@ -93,7 +93,7 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
     );
   }
 
-  // Failing after writing at once makes PostgreSQL (jobs without savepoints) roll back and run the others again.
+  // Failing after writing at once makes the write queue (jobs without savepoints) roll back and run the others again.
   it.each([
     { failures: 'after appending only', writing: false },
     { failures: 'after appending, and after writing at once', writing: true },
@@ -106,9 +106,9 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
       const store = timelineStoreOf(h.ctx.storage.db);
       const batchSizes: number[] = [];
       const appendBatch = store.appendBatch.bind(store);
-      vi.spyOn(store, 'appendBatch').mockImplementation((db, batch) => {
+      vi.spyOn(store, 'appendBatch').mockImplementation((db, batch, routes) => {
         batchSizes.push(batch.length);
-        return appendBatch(db, batch);
+        return appendBatch(db, batch, routes);
       });
       const { bus, events } = recordingBus();
       const writes = h.ctx.storage.writes;
@@ -144,8 +144,8 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
         'fulfilled',
       ]);
       expect(results[4]).toEqual({ status: 'fulfilled', value: 2 });
-      // Written as sets without falling back (only PostgreSQL's jobs without savepoints run again after a failed write).
-      expect(writes.stats.reruns).toBe(writing && dialect === 'postgres' ? 1 : 0);
+      // Written as sets without falling back (jobs without savepoints run again after a job that failed after writing).
+      expect(writes.stats.reruns).toBe(writing ? 1 : 0);
       // One group commit, its set-based appends written in sets: a1 and b1 before the frame, the rest before COMMIT.
       expect(batchSizes.at(-1)).toBe(4);
       expect(batchSizes).toContain(2);
@@ -212,6 +212,75 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
         ['u2', 3],
       ]);
       expect(events.filter((e) => e.name === 'webhook.enqueued')).toHaveLength(6);
+    },
+  );
+
+  // The batch keeps the pages' apps for routing (timeline-batch.ts `routes`): a job that is not
+  // set-based (here: subscribing an app) empties it, so the sends after it reach that app too —
+  // also when the batch had nothing to write before that job (its one send was refused).
+  it.each([
+    { before: 'a send', refusedBefore: false },
+    { before: 'a refused send only', refusedBefore: true },
+  ])(
+    'routes the sends after a job that subscribed an app in the same transaction to that app ($before before it)',
+    async ({ refusedBefore }) => {
+      hub = await buildTestHub({ dialect });
+      const h = hub;
+      await seed(h);
+      const db = h.ctx.storage.db;
+      await db
+        .insertInto('apps')
+        .values({
+          id: 'app2',
+          page_id: 'p1',
+          secret_enc: 'x',
+          webhook_url: 'https://example.test/hook2',
+          subscribed_fields: JSON.stringify([]),
+          webhook_status: 'active',
+          created_at: 1,
+        })
+        .execute();
+      const { bus } = recordingBus();
+      const writes = h.ctx.storage.writes;
+      const send = (text: string, now: number, refuse = false) =>
+        writes.run(
+          async (tx) => {
+            const appended = await appendToTimeline(tx, bus, [message(A, text, now)]);
+            if (refuse) throw new Error('refused after routing');
+            return appended;
+          },
+          { setBased: true },
+        );
+      const batchesBefore = writes.stats.batches;
+      const results = await Promise.allSettled([
+        send('before', 10, refusedBefore),
+        writes.run((tx) =>
+          tx.db
+            .updateTable('apps')
+            .set({ subscribed_fields: JSON.stringify(['message_echoes']) })
+            .where('id', '=', 'app2')
+            .execute(),
+        ),
+        send('after-1', 11),
+        send('after-2', 12),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        refusedBefore ? 'rejected' : 'fulfilled',
+        ...Array(3).fill('fulfilled'),
+      ]);
+      // One transaction (else the test would prove nothing).
+      expect(writes.stats.batches - batchesBefore).toBe(1);
+      const outbox = await db.selectFrom('webhook_outbox').select(['app_id', 'created_at']).orderBy('id').execute();
+      const routed = outbox
+        .map((o) => [Number(o.created_at), o.app_id])
+        .sort((x, y) => String(x).localeCompare(String(y)));
+      expect(routed).toEqual([
+        ...(refusedBefore ? [] : [[10, 'app1']]),
+        [11, 'app1'],
+        [11, 'app2'],
+        [12, 'app1'],
+        [12, 'app2'],
+      ]);
     },
   );
 

@@ -9,10 +9,16 @@
  * ran without one and did not fail); a job that fails takes its appends with it. Outcomes
  * (the cursor, the apps that got an outbox row) are filled when the batch is written, before
  * COMMIT, so post-commit effects can read them.
+ *
+ * The batch also keeps the apps of the pages its jobs' webhook events are routed to
+ * (`routes`, timeline-store.ts `RouteCache`), so a Send API message costs no read of its page's
+ * apps: emptied at every `write()`, even of an empty batch, which the write queue calls before
+ * each job that is not set-based (one that may subscribe or create an app), and gone with the
+ * transaction (a new one gets a new batch).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { timelineStoreOf, type AppendCommand, type AppendOutcome } from './timeline-store.js';
+import { timelineStoreOf, type AppendCommand, type AppendOutcome, type RouteCache } from './timeline-store.js';
 
 interface Pending {
   command: AppendCommand;
@@ -24,6 +30,12 @@ export class TimelineBatch {
   #kept: Pending[] = [];
   /** Appends of the job running now. */
   #open: Pending[] = [];
+  #routes: RouteCache = new Map();
+
+  /** The pages' apps read since the last `write()`, for routing this stretch's webhook events. */
+  get routes(): RouteCache {
+    return this.#routes;
+  }
 
   /** Takes a job's commands; their outcomes are filled once the batch is written (before COMMIT). */
   add(commands: readonly AppendCommand[]): AppendOutcome[] {
@@ -47,12 +59,16 @@ export class TimelineBatch {
 
   /** Writes what succeeded jobs appended, set-based, inside the transaction `db` belongs to. */
   async write(db: Kysely<Database>): Promise<void> {
+    // Still valid for this write (only set-based jobs ran since the last one), not after it.
+    const routes = this.#routes;
+    this.#routes = new Map();
     const pending = this.#kept;
     if (pending.length === 0) return;
     this.#kept = [];
     const outcomes = await timelineStoreOf(db).appendBatch(
       db,
       pending.map((p) => p.command),
+      routes,
     );
     pending.forEach((p, i) => {
       const outcome = outcomes[i];

@@ -1,7 +1,8 @@
 /**
  * The timeline store on SQLite (timeline-store.ts): plain statements in order, each one a
  * prepared statement without a round trip (one writer, in process). The event's cursor is
- * the customer's counter bumped first; the outbox routing reads the page's apps and writes
+ * the customer's counter bumped first; the outbox routing reads the page's apps (once per
+ * page and stretch of a transaction's set-based jobs when given their `RouteCache`) and writes
  * one row per app that should see the event.
  */
 import { sql, type Kysely } from 'kysely';
@@ -17,7 +18,15 @@ import {
   type OutboxRowParams,
 } from './timeline-statements.js';
 import { batchOutcomes, timelineSets } from './timeline-sets.js';
-import type { AppendCommand, AppendOutcome, EventRecord, OutboxRecord, TimelineStore } from './timeline-store.js';
+import type {
+  AppendCommand,
+  AppendOutcome,
+  EventRecord,
+  OutboxRecord,
+  PageApp,
+  RouteCache,
+  TimelineStore,
+} from './timeline-store.js';
 
 const nextCursor = prepare<{ customerId: string }>()((db, p) =>
   db
@@ -61,9 +70,9 @@ async function appendEvent(db: Kysely<Database>, event: EventRecord): Promise<nu
 }
 
 /** The routing rule (timeline-store.ts `OutboxRecord`): one row per app that should see the event. */
-async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord): Promise<string[]> {
+async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord, routes?: RouteCache): Promise<string[]> {
   const apps: string[] = [];
-  for (const { appId, field } of await routeOutbox(db, outbox)) {
+  for (const { appId, field } of routeTo(await pageApps(db, outbox.pageId, routes), outbox)) {
     const { pageId, conversationId, payload, now } = outbox;
     await insertOutbox.run(db, { appId, pageId, conversationId, field, payload, now });
     apps.push(appId);
@@ -73,30 +82,35 @@ async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord): Promise
 
 type OutboxRoute = Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>;
 
-/** Which apps get the event, under which field (its own, or `standby` for an app not holding the thread). */
-async function routeOutbox(
-  db: Kysely<Database>,
-  outbox: OutboxRoute,
-): Promise<Array<{ appId: string; field: string }>> {
-  return routeTo(await appsOfPage.rows(db, { pageId: outbox.pageId }), outbox);
+/** The page's apps: from `routes` when it has them, else read (and kept there). */
+async function pageApps(db: Kysely<Database>, pageId: string, routes?: RouteCache): Promise<readonly PageApp[]> {
+  let apps = routes?.get(pageId);
+  if (apps === undefined) {
+    apps = (await appsOfPage.rows(db, { pageId })).map((app) => ({
+      id: app.id,
+      webhookUrl: app.webhook_url,
+      fields: JSON.parse(app.subscribed_fields) as string[],
+    }));
+    routes?.set(pageId, apps);
+  }
+  return apps;
 }
 
-type PageApp = { id: string; subscribed_fields: string; webhook_url: string | null };
-
+/** Which apps get the event, under which field (its own, or `standby` for an app not holding the thread). */
 function routeTo(apps: readonly PageApp[], outbox: OutboxRoute): Array<{ appId: string; field: string }> {
   const routes: Array<{ appId: string; field: string }> = [];
   for (const app of apps) {
-    if (app.webhook_url === null) continue;
+    if (app.webhookUrl === null) continue;
     if (outbox.targetAppId !== null && outbox.targetAppId !== app.id) continue;
     const standby =
       outbox.targetAppId === null && outbox.threadOwnerAppId !== null && outbox.threadOwnerAppId !== app.id;
     const field = standby ? 'standby' : outbox.field;
-    if ((JSON.parse(app.subscribed_fields) as string[]).includes(field)) routes.push({ appId: app.id, field });
+    if (app.fields.includes(field)) routes.push({ appId: app.id, field });
   }
   return routes;
 }
 
-async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<AppendOutcome> {
+async function appendOne(db: Kysely<Database>, command: AppendCommand, routes?: RouteCache): Promise<AppendOutcome> {
   const { message, event, outbox } = command;
   if (message !== undefined) {
     await insertMessage.run(db, message.row);
@@ -104,7 +118,7 @@ async function appendOne(db: Kysely<Database>, command: AppendCommand): Promise<
     await touch.run(db, { id: message.row.conversationId, now: message.row.now });
   }
   const seq = event === undefined ? null : await appendEvent(db, event);
-  const apps = outbox === undefined ? [] : await appendOutbox(db, outbox);
+  const apps = outbox === undefined ? [] : await appendOutbox(db, outbox, routes);
   return { seq, apps };
 }
 
@@ -138,7 +152,11 @@ const insertOutboxRows = preparedSql<{ rows: string }>(
 );
 
 /** `appendBatch`: five statements for the whole batch, whatever its size (timeline-sets.ts). */
-async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]> {
+async function appendSet(
+  db: Kysely<Database>,
+  batch: readonly AppendCommand[],
+  routes: RouteCache,
+): Promise<AppendOutcome[]> {
   const sets = timelineSets(batch);
   if (sets.messages.length > 0) {
     const rows = sets.messages.map((m) => [
@@ -176,22 +194,20 @@ async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]):
     ]);
     await insertEvents.run(db, { rows: JSON.stringify(rows) });
   }
-  if (sets.outbox.length > 0) await appendOutboxSet(db, sets.outbox, outcomes);
+  if (sets.outbox.length > 0) await appendOutboxSet(db, sets.outbox, outcomes, routes);
   return outcomes;
 }
 
-/** The outbox rows of the batch in one insert, each page's apps read once. */
+/** The outbox rows of the batch in one insert, each page's apps read once (or not at all when `routes` has them). */
 async function appendOutboxSet(
   db: Kysely<Database>,
   outbox: ReturnType<typeof timelineSets>['outbox'],
   outcomes: AppendOutcome[],
+  routes: RouteCache,
 ): Promise<void> {
-  const appsByPage = new Map<string, PageApp[]>();
   const rows: Array<[string, string, string, string, string, number]> = [];
   for (const { index, outbox: o } of outbox) {
-    let apps = appsByPage.get(o.pageId);
-    if (apps === undefined) appsByPage.set(o.pageId, (apps = await appsOfPage.rows(db, { pageId: o.pageId })));
-    for (const { appId, field } of routeTo(apps, o)) {
+    for (const { appId, field } of routeTo(await pageApps(db, o.pageId, routes), o)) {
       rows.push([appId, o.pageId, o.conversationId, field, o.payload, o.now]);
       (outcomes[index] as AppendOutcome).apps.push(appId);
     }
@@ -199,15 +215,23 @@ async function appendOutboxSet(
   if (rows.length > 0) await insertOutboxRows.run(db, { rows: JSON.stringify(rows) });
 }
 
+async function appendEach(
+  db: Kysely<Database>,
+  batch: readonly AppendCommand[],
+  routes?: RouteCache,
+): Promise<AppendOutcome[]> {
+  const outcomes: AppendOutcome[] = [];
+  for (const command of batch) outcomes.push(await appendOne(db, command, routes));
+  return outcomes;
+}
+
 export const sqliteTimelineStore: TimelineStore = {
-  async append(db, batch) {
-    const outcomes: AppendOutcome[] = [];
-    for (const command of batch) outcomes.push(await appendOne(db, command));
-    return outcomes;
-  },
-  appendBatch: (db, batch) => (batch.length === 1 ? sqliteTimelineStore.append(db, batch) : appendSet(db, batch)),
-  // Routing here is a cheap prepared read: an event nobody gets is neither sealed nor written.
-  mayDeliver: async (db, outbox) => (await routeOutbox(db, outbox)).length > 0,
+  append: (db, batch) => appendEach(db, batch),
+  appendBatch: (db, batch, routes = new Map()) =>
+    batch.length === 1 ? appendEach(db, batch, routes) : appendSet(db, batch, routes),
+  // Routing here is a cheap prepared read, or none with the batch's `routes`: an event nobody
+  // gets is neither sealed nor written.
+  mayDeliver: async (db, outbox, routes) => routeTo(await pageApps(db, outbox.pageId, routes), outbox).length > 0,
   persona: findPersona,
   // One writer: the write transaction already serialises claims.
   lockOutboxApp: (db, appId) => activeApp(db, appId).executeTakeFirst(),

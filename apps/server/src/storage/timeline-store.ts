@@ -69,6 +69,20 @@ export interface AppendOutcome {
   apps: string[];
 }
 
+/** An app of a page as the outbox routing sees it: its callback URL and subscribed fields. */
+export interface PageApp {
+  id: string;
+  webhookUrl: string | null;
+  fields: readonly string[];
+}
+
+/**
+ * The apps of each page the routing has read, kept for a stretch of a transaction's set-based
+ * jobs (timeline-batch.ts `routes`): they change no app, and the stretch ends (the cache is
+ * emptied) before any other job runs, since that one may subscribe or create an app.
+ */
+export type RouteCache = Map<string, readonly PageApp[]>;
+
 /** A persona as a message shows it. */
 export interface PersonaRecord {
   id: string;
@@ -85,15 +99,18 @@ export interface TimelineStore {
    * a group commit's batch (timeline-batch.ts). Cursors follow the batch's order per customer.
    * Throws, writing nothing it can be blamed for alone, when any command cannot be written
    * (a customer without a counter row): the caller rolls back and writes one by one.
+   * A store that routes by reading the pages' apps may take them from `routes`, and adds those it reads.
    */
-  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]>;
+  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[], routes?: RouteCache): Promise<AppendOutcome[]>;
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.
+   * The same `routes` as `appendBatch`'s, when the event joins a set-based batch.
    */
   mayDeliver(
     db: Kysely<Database>,
     outbox: Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>,
+    routes?: RouteCache,
   ): Promise<boolean>;
   /** The persona a message is sent under (its name and picture go on the customer's frame). */
   persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;

@@ -1,9 +1,7 @@
 /**
- * The write queue on PostgreSQL: several group commits in flight (DATABASE_WRITE_CONCURRENCY),
- * jobs without savepoints until one fails, deadlock retry, and no acknowledgement for a
- * transaction that was rolled back behind the queue's back.
+ * The write queue on PostgreSQL: several group commits in flight (DATABASE_WRITE_CONCURRENCY)
+ * and deadlock retry. Jobs without savepoints, on both dialects: write-queue-optimistic.test.ts.
  */
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
 import type { Bus } from '../bus/bus.js';
@@ -140,104 +138,4 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue with transac
       { id: 'u_y', event_seq: 2 },
     ]);
   }, 30_000);
-});
-
-describe.runIf(DIALECTS.includes('postgres'))('postgres: WriteQueue jobs without savepoints', () => {
-  let hub: TestHub | undefined;
-  afterEach(async () => {
-    await hub?.dispose();
-    hub = undefined;
-  });
-
-  const insertPage = (id: string) => (tx: WriteTx) =>
-    tx.db
-      .insertInto('pages')
-      .values({
-        id,
-        name: id,
-        name_lower: id,
-        category: 'bank',
-        description: '',
-        privacy_policy_url: null,
-        created_at: 1,
-      })
-      .execute();
-  const pageIds = async (h: TestHub) =>
-    (await h.ctx.storage.db.selectFrom('pages').select('id').orderBy('id').execute()).map((r) => r.id);
-
-  it('refuses a job that failed before writing without rolling the others back or running them again', async () => {
-    hub = await buildTestHub({ dialect: 'postgres' });
-    const writes = hub.ctx.storage.writes;
-    const calls = { ok1: 0, ok2: 0 };
-    const results = await Promise.allSettled([
-      writes.run(async (tx) => {
-        calls.ok1 += 1;
-        await insertPage('ok1')(tx);
-      }),
-      writes.run(async (tx) => {
-        await tx.db.selectFrom('pages').select('id').execute();
-        throw new Error('refused after reading');
-      }),
-      writes.run(async (tx) => {
-        calls.ok2 += 1;
-        await insertPage('ok2')(tx);
-      }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(calls).toEqual({ ok1: 1, ok2: 1 });
-    expect(writes.stats.reruns).toBe(0);
-    expect(await pageIds(hub)).toEqual(['ok1', 'ok2']);
-  });
-
-  it('rolls back a job that failed after writing; the others run again, once more each', async () => {
-    hub = await buildTestHub({ dialect: 'postgres' });
-    const writes = hub.ctx.storage.writes;
-    const calls = { ok1: 0, ok2: 0 };
-    const effects: string[] = [];
-    const results = await Promise.allSettled([
-      writes.run(async (tx) => {
-        calls.ok1 += 1;
-        await insertPage('ok1')(tx);
-        tx.afterCommit(() => effects.push('ok1'));
-      }),
-      writes.run(async (tx) => {
-        await insertPage('bad')(tx);
-        tx.afterCommit(() => effects.push('bad'));
-        throw new Error('refused after writing');
-      }),
-      writes.run(async (tx) => {
-        calls.ok2 += 1;
-        await insertPage('ok2')(tx);
-        tx.afterCommit(() => effects.push('ok2'));
-      }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'refused after writing' });
-    // ok1 ran before the failure and again after the rollback; ok2 only after it.
-    expect(calls).toEqual({ ok1: 2, ok2: 1 });
-    expect(writes.stats.reruns).toBe(1);
-    expect(effects.sort()).toEqual(['ok1', 'ok2']);
-    expect(await pageIds(hub)).toEqual(['ok1', 'ok2']);
-  });
-
-  it('never acknowledges a job whose SQL error was swallowed (PostgreSQL would roll the COMMIT back)', async () => {
-    hub = await buildTestHub({ dialect: 'postgres' });
-    const writes = hub.ctx.storage.writes;
-    const swallowing = async (tx: WriteTx) => {
-      await insertPage('lost')(tx);
-      await sql`select 1 / 0`.execute(tx.db).catch(() => undefined);
-    };
-    // Alone: the COMMIT would answer ROLLBACK.
-    await expect(writes.run(swallowing)).rejects.toMatchObject({ code: '25P02' });
-    // Last of a batch, and in the middle of one: the others still commit.
-    const last = await Promise.allSettled([writes.run(insertPage('a1')), writes.run(swallowing)]);
-    expect(last.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
-    const middle = await Promise.allSettled([
-      writes.run(insertPage('b1')),
-      writes.run(swallowing),
-      writes.run(insertPage('b2')),
-    ]);
-    expect(middle.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(await pageIds(hub)).toEqual(['a1', 'b1', 'b2']);
-  });
 });

@@ -5,15 +5,14 @@
  * acknowledged write is durable; `afterCommit` callbacks (bus publishes, wake-ups) run only
  * for jobs that committed.
  *
- * SQLite has one writer: one transaction at a time, each job of a shared transaction in its own
- * savepoint. On PostgreSQL every statement is a round trip, so two settings apply (storage/db.ts):
- * - `concurrency`: several group-commit transactions in flight at once, each on its own
- *   pooled connection, never two with jobs of one partition (a customer; storage/pending-jobs.ts).
- *   A job that still loses a deadlock (40P01) or a serialization conflict (40001) is run again,
- *   up to `maxAttempts` times.
- * - `optimistic`: jobs run without savepoints (two round trips fewer each). A job that fails
- *   having left nothing in the transaction (no write, no SQL error: the connection's
- *   statement tally tells, storage/statement-tally.ts) is rejected and the others go on.
+ * Two settings (storage/db.ts):
+ * - `concurrency` (PostgreSQL; SQLite has one writer): several group-commit transactions in
+ *   flight, each on its own pooled connection, never two with jobs of one partition (a
+ *   customer; storage/pending-jobs.ts). A job that still loses a deadlock (40P01) or a
+ *   serialization conflict (40001) is run again, up to `maxAttempts` times.
+ * - `optimistic` (both): jobs run without savepoints (two statements fewer each; round trips on
+ *   PostgreSQL). A job that fails having left nothing in the transaction (no write, no SQL
+ *   error: the connection's statement tally tells, storage/statement-tally.ts) is rejected alone.
  *   When one fails after writing, the transaction is rolled back, that job is rejected with
  *   its error, and the others run again in a new transaction, each in its own savepoint.
  * Set-based batches: the timeline appends of jobs that declare `setBased` (the Send API's
@@ -63,7 +62,8 @@ export interface RunOptions<K = unknown> {
   /**
    * The job's timeline appends may be written with the transaction's others, set-based, just
    * before COMMIT: it reads none of the timeline rows (messages, events, cursors, outbox) that
-   * it or the transaction's other set-based jobs append, and needs no cursor before commit.
+   * it or the transaction's other set-based jobs append, and needs no cursor before commit;
+   * it changes no app (the batch keeps the pages' apps for routing, timeline-batch.ts).
    */
   setBased?: boolean;
 }

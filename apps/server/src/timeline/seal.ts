@@ -26,7 +26,8 @@ export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<Ou
     targetAppId: event.targetAppId ?? null,
     threadOwnerAppId: event.threadOwnerAppId,
   };
-  if (!(await timelineStoreOf(tx.db).mayDeliver(tx.db, route))) return undefined;
+  // In a set-based job, the page's apps as the transaction's batch has them (no read per message).
+  if (!(await timelineStoreOf(tx.db).mayDeliver(tx.db, route, tx.batch?.routes))) return undefined;
   return {
     ...route,
     conversationId: event.conversationId,

@@ -90,7 +90,7 @@ export class DeliveryReceipts {
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
-    // One write per conversation, group-committed by the write queue (each in its own savepoint).
+    // One write per conversation, group-committed by the write queue (each rolls back alone).
     const results = await Promise.allSettled(
       [...batch].map(([conversationId, entry]) => this.#record(conversationId, entry)),
     );

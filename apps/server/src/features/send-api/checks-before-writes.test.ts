@@ -232,9 +232,9 @@ for (const dialect of DIALECTS) {
       expect(after['messages']).toBe((before['messages'] ?? 0) + 1);
     });
 
-    // PostgreSQL runs a group commit's jobs without savepoints until one fails having written
-    // (storage/write-queue.ts); SQLite gives each its savepoint, and its one connection would
-    // also keep the sends below from reading while the gate holds the transaction open.
+    // Both dialects run a group commit's jobs without savepoints until one fails having written
+    // (storage/write-queue.ts), but SQLite's one connection would keep the sends below from
+    // reading while the gate holds the transaction open (SQLite's case: write-queue-optimistic.test.ts).
     it.runIf(dialect === 'postgres')(
       'in a group commit a refused send is refused alone: the batch commits once, no job runs twice',
       async () => {
