@@ -22,6 +22,15 @@ export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as D
   'postgres',
 ];
 
+/**
+ * What the storage suites run on: each dialect, and SQLite on a file, where the write queue
+ * writes through the writer thread (storage/sqlite-writer/) and `storage.db` reads on the main thread.
+ */
+export const STORAGE_VARIANTS: Array<{ name: string; dialect: DialectName; file: boolean }> = [
+  ...DIALECTS.map((dialect) => ({ name: dialect, dialect, file: false })),
+  ...(DIALECTS.includes('sqlite') ? [{ name: 'sqlite file', dialect: 'sqlite' as const, file: true }] : []),
+];
+
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
@@ -70,6 +79,8 @@ export interface TestHubOptions {
   clock?: TestClock;
   env?: Record<string, string>;
   dataDir?: string;
+  /** SQLite on a file in a fresh temporary folder (removed by `dispose()`), instead of in memory. */
+  file?: boolean;
   /** Password hashing override (count verifications); `testPasswords` unless given. */
   passwords?: PasswordHasher;
   /** Alexa certificate fetcher and roots (a local CA). */
@@ -79,6 +90,11 @@ export interface TestHubOptions {
 /** A hub on a fresh database. Call `dispose()` (drops the PostgreSQL schema). */
 export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const dialect = options.dialect ?? 'sqlite';
+  const fileDir =
+    options.file === true && options.dataDir === undefined
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'confide-test-'))
+      : undefined;
+  if (fileDir !== undefined) options = { ...options, dataDir: fileDir };
   let databaseUrl: string | undefined;
   let schema: string | undefined;
   if (dialect === 'postgres') {
@@ -120,6 +136,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     async dispose() {
       await hub.close();
       if (witness !== undefined) fs.rmSync(witness, { force: true });
+      if (fileDir !== undefined) fs.rmSync(fileDir, { recursive: true, force: true });
       if (schema !== undefined) {
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();
