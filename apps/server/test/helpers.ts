@@ -28,8 +28,22 @@ export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as D
  */
 export const STORAGE_VARIANTS: Array<{ name: string; dialect: DialectName; file: boolean }> = [
   ...DIALECTS.map((dialect) => ({ name: dialect, dialect, file: false })),
-  ...(DIALECTS.includes('sqlite') ? [{ name: 'sqlite file', dialect: 'sqlite' as const, file: true }] : []),
+  ...(DIALECTS.includes('sqlite') ? [{ name: 'sqlite writer thread', dialect: 'sqlite' as const, file: true }] : []),
 ];
+
+/**
+ * What the process tests run a hub on: each dialect, SQLite both in process and with its
+ * writer thread (`env` for the hub process, whatever the default of SQLITE_WRITER_THREAD).
+ */
+export const PROCESS_VARIANTS: Array<{ name: string; dialect: DialectName; env: Record<string, string> }> =
+  DIALECTS.flatMap((dialect) =>
+    dialect === 'sqlite'
+      ? [
+          { name: 'sqlite', dialect, env: { SQLITE_WRITER_THREAD: 'false' } },
+          { name: 'sqlite writer thread', dialect, env: { SQLITE_WRITER_THREAD: 'true' } },
+        ]
+      : [{ name: dialect, dialect, env: {} }],
+  );
 
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -79,7 +93,7 @@ export interface TestHubOptions {
   clock?: TestClock;
   env?: Record<string, string>;
   dataDir?: string;
-  /** SQLite on a file in a fresh temporary folder (removed by `dispose()`), instead of in memory. */
+  /** SQLite on a file in a fresh temporary folder (removed by `dispose()`) with the writer thread, instead of in memory. */
   file?: boolean;
   /** Password hashing override (count verifications); `testPasswords` unless given. */
   passwords?: PasswordHasher;
@@ -121,6 +135,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
       DATA_DIR: options.dataDir ?? './data-test',
       ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
       ...(witness === undefined ? {} : { AUDIT_WITNESS: `file:${witness}` }),
+      ...(fileDir === undefined ? {} : { SQLITE_WRITER_THREAD: 'true' }),
       ...options.env,
     },
     () => undefined,

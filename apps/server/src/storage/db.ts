@@ -3,7 +3,7 @@
  * default, PostgreSQL when a `postgres://` URL is given. Both speak the same Kysely
  * schema and migrations.
  *
- * A SQLite file gets a writer thread (sqlite-writer/, unless `writerThread: false`): the
+ * A SQLite file may get a writer thread (sqlite-writer/, `writerThread: true`): the
  * write queue's transactions run there, COMMIT and its fsync off the event loop, while
  * `storage.db` reads on the main thread without waiting for them and sends the writer thread
  * whatever else it is given (sqlite-writer/split-dialect.ts). An in-memory database cannot
@@ -43,7 +43,7 @@ export interface StorageOptions {
   dataDir: string;
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
-  /** A SQLite file: write through a writer thread (default true; SQLITE_WRITER_THREAD). */
+  /** A SQLite file: write through a writer thread (SQLITE_WRITER_THREAD; default false). */
   writerThread?: boolean;
   /** The writer thread stopped without being asked to: the hub must stop (hub.ts). Default: an uncaught error. */
   onFatal?: (err: Error) => void;
@@ -102,7 +102,7 @@ async function openSqlite(options: StorageOptions): Promise<Opening> {
     dataDir: options.memory ? null : options.dataDir,
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   } as const;
-  if (options.memory || options.writerThread === false) {
+  if (options.memory || options.writerThread !== true) {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return finish(db, 'sqlite', options.services(place));
   }
@@ -117,7 +117,7 @@ async function openSqlite(options: StorageOptions): Promise<Opening> {
   const db = new Kysely<Database>({
     dialect: new SqliteDialectOver(new SplitDriver(withStatementCache(sqlite), writer)),
   });
-  const writeDb = new Kysely<Database>({ dialect: new SqliteDialectOver(writer) });
+  const writeDb = new Kysely<Database>({ dialect: new SqliteDialectOver(writer, true) });
   return finish(db, 'sqlite', options.services(place), {}, { db: writeDb, close: () => thread.close() });
 }
 

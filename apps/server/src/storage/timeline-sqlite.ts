@@ -1,11 +1,12 @@
 /**
  * The timeline store on SQLite (timeline-store.ts): plain statements in order, each one a
- * prepared statement without a round trip (one writer, in process). The event's cursor is
+ * prepared statement (in process, or a message to the writer thread: sqlite-writer/). The event's cursor is
  * the customer's counter bumped first; the outbox routing reads the page's apps and writes
  * one row per app that should see the event.
  */
 import { sql, type Kysely } from 'kysely';
 import { prepare } from './prepared.js';
+import { onWriterThread } from './sqlite-writer/writer-dialect.js';
 import type { Database } from './schema.js';
 import {
   activeApp,
@@ -207,7 +208,8 @@ export const sqliteTimelineStore: TimelineStore = {
   },
   appendBatch: (db, batch) => (batch.length === 1 ? sqliteTimelineStore.append(db, batch) : appendSet(db, batch)),
   // Routing here is a cheap prepared read: an event nobody gets is neither sealed nor written.
-  mayDeliver: async (db, outbox) => (await routeOutbox(db, outbox)).length > 0,
+  // Not on the writer thread, where it is a round trip per event: the write routes anyway.
+  mayDeliver: async (db, outbox) => onWriterThread(db) || (await routeOutbox(db, outbox)).length > 0,
   persona: findPersona,
   // One writer: the write transaction already serialises claims.
   lockOutboxApp: (db, appId) => activeApp(db, appId).executeTakeFirst(),

@@ -15,7 +15,10 @@ describe('sqlite: the writer thread', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('takes the hub down with it when it dies', async () => {
-    const { child, url } = await startHubProcess(dataDir, { CONFIDE_TEST_WRITER_CRASH_ON: 'insert into "customers"' });
+    const { child, url } = await startHubProcess(dataDir, {
+      SQLITE_WRITER_THREAD: 'true',
+      CONFIDE_TEST_WRITER_CRASH_ON: 'insert into "customers"',
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

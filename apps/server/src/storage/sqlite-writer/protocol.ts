@@ -15,18 +15,25 @@ export interface WriterData {
   crashOn: string;
 }
 
-/** A statement to run, or `close` (sql undefined): close the connection and stop. */
+/**
+ * A statement to run, or `close` (sql undefined): close the connection and stop.
+ * A message carries one request, or an array: pipelined requests and the one after them.
+ * `pipelined`: the main side did not wait for it (a savepoint or its release: writer-dialect.ts)
+ * and gets an answer only if it fails; the thread then fails every later statement with that
+ * error until a `rollback`, so the transaction it was in cannot commit.
+ */
 export interface WriterRequest {
   id: number;
   sql?: string;
   parameters?: readonly unknown[];
+  pipelined?: true;
 }
 
-/** The answer: rows (a reader), changes (any other statement), or an error. */
+/** The answer: rows (a reader), changes (any other statement), or an error (`pipelined`: of a statement nobody waits for). */
 export type WriterReply =
   | { id: number; rows: unknown[] }
   | { id: number; changes: number; lastInsertRowid: number | bigint }
-  | { id: number; error: string; code: unknown }
+  | { id: number; error: string; code: unknown; pipelined?: true }
   | { id: number; closed: true };
 
 /** The first message of the thread: its connection is open (or `error` when it is not). */

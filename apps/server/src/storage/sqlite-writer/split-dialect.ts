@@ -22,7 +22,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { mayWrite } from '../statement-tally.js';
-import type { WriterDriver } from './writer-dialect.js';
+import type { WriterConnection, WriterDriver } from './writer-dialect.js';
 
 /** The main thread's connection: a statement at a time, synchronously (better-sqlite3). */
 function readOn<R>(db: SqliteDatabase, compiledQuery: CompiledQuery): QueryResult<R> {
@@ -37,7 +37,7 @@ class SplitConnection implements DatabaseConnection {
   readonly #reader: SqliteDatabase;
   readonly #writer: WriterDriver;
   /** The writer's connection while this one holds it (in a transaction). */
-  held: DatabaseConnection | undefined;
+  held: WriterConnection | undefined;
 
   constructor(reader: SqliteDatabase, writer: WriterDriver) {
     this.#reader = reader;
@@ -115,7 +115,7 @@ export class SplitDriver implements Driver {
     this.#reader.close();
   }
 
-  #held(connection: SplitConnection): DatabaseConnection {
+  #held(connection: SplitConnection): WriterConnection {
     if (connection.held === undefined) throw new Error('no transaction on this connection');
     return connection.held;
   }

@@ -7,6 +7,10 @@
  * the hub's tests run on the TypeScript sources, which a worker thread could not load as a
  * file, while a function's source is plain JavaScript in both the tests and the build. So
  * the function refers to nothing outside itself: what it needs comes as arguments.
+ *
+ * A pipelined statement (protocol.ts) is answered only when it fails, and its failure then
+ * fails every later statement until a `rollback`: whoever sent it without waiting learns of it
+ * at the next statement it waits for, and the transaction cannot commit.
  */
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import type { MessagePort } from 'node:worker_threads';
@@ -31,8 +35,10 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
   for (const pragma of data.pragmas) raw.pragma(pragma);
   const db: SqliteDatabase = cache(raw);
   const answer = (reply: WriterReply) => port.postMessage(reply);
-  port.on('message', (request: WriterRequest) => {
-    const { id, sql } = request;
+  /** The failure of a pipelined statement: every statement fails with it until a rollback. */
+  let poison: { error: string; code: unknown } | undefined;
+  const run = (request: WriterRequest): void => {
+    const { id, sql, pipelined } = request;
     if (sql === undefined) {
       db.close();
       answer({ id, closed: true });
@@ -41,18 +47,33 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
     }
     if (data.crashOn !== '' && sql.includes(data.crashOn))
       throw new Error('SQLite writer thread: crash requested by the test hook');
+    if (sql === 'rollback') poison = undefined;
+    else if (poison !== undefined) {
+      if (pipelined !== true) answer({ id, ...poison });
+      return;
+    }
     try {
       const statement = db.prepare(sql);
       if (statement.reader) {
-        answer({ id, rows: statement.all(request.parameters ?? []) as unknown[] });
+        const rows = statement.all(request.parameters ?? []) as unknown[];
+        if (pipelined !== true) answer({ id, rows });
         return;
       }
       const { changes, lastInsertRowid } = statement.run(request.parameters ?? []);
-      answer({ id, changes: Number(changes), lastInsertRowid });
+      if (pipelined !== true) answer({ id, changes: Number(changes), lastInsertRowid });
     } catch (err) {
       const { message, code } = err as { message?: unknown; code?: unknown };
-      answer({ id, error: String(message), code });
+      const error = String(message);
+      if (pipelined === true) {
+        poison = { error: `${error} (in an earlier statement: ${sql})`, code };
+        answer({ id, error, code, pipelined });
+      } else answer({ id, error, code });
     }
+  };
+  // A message is one request, or pipelined requests and the one after them, in order.
+  port.on('message', (message: WriterRequest | WriterRequest[]) => {
+    if (!Array.isArray(message)) run(message);
+    else for (const request of message) run(request);
   });
   port.postMessage({ id: 0, ready: true });
 }

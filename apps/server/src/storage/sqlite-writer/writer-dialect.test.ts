@@ -104,6 +104,29 @@ describe('SQLite writer thread', () => {
     expect(names).toEqual(['kept', 'released']);
   });
 
+  it('sends savepoints and releases without waiting; one that fails fails the rest of its transaction', async () => {
+    const failed = writes.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ name: 'a' }).execute();
+      const tally = await statementTally(trx);
+      const errors = tally?.errors ?? 0;
+      // Answered at once (pipelined), though the thread refuses it.
+      await trx.executeQuery(CompiledQuery.raw('release savepoint nosuch'));
+      const next = trx
+        .insertInto('items')
+        .values({ name: 'b' })
+        .execute()
+        .catch((e: unknown) => e);
+      expect(await next).toMatchObject({ code: 'SQLITE_ERROR', message: expect.stringMatching(/no such savepoint/) });
+      expect(tally?.errors).toBe(errors + 2);
+    });
+    // Nothing of the transaction commits.
+    await expect(failed).rejects.toThrow(/no such savepoint/);
+    expect(await db.selectFrom('items').selectAll().execute()).toEqual([]);
+    // After the rollback the thread answers again.
+    await writes.insertInto('items').values({ name: 'c' }).execute();
+    expect((await db.selectFrom('items').select('name').execute()).map((r) => r.name)).toEqual(['c']);
+  });
+
   it('keeps the statement tally on the main side, answered without a round trip', async () => {
     await writes.transaction().execute(async (trx) => {
       const tally = await statementTally(trx);

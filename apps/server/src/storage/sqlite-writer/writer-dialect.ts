@@ -5,6 +5,11 @@
  * statement) at a time, as Kysely's own SQLite driver does, and the main thread's reader
  * (split-dialect.ts) takes the same mutex for the writes it forwards here.
  *
+ * Round trips: a statement is one message each way, except a transaction's BEGIN, savepoints
+ * and releases, sent without waiting (pipelined, below). Each round trip waits for the main
+ * thread's event loop to take the answer, so a transaction on the thread takes longer than
+ * in process while the main thread is busy; it does not stop the main thread meanwhile.
+ *
  * The connection keeps the statement tally of storage/statement-tally.ts on this side of the
  * thread, as storage/pg-pool.ts does on PostgreSQL: statements that may write are counted
  * when sent, failures when their answer comes back, and `TALLY_SQL` is answered here with
@@ -37,13 +42,24 @@ const ROLLBACK = CompiledQuery.raw('rollback');
 /** A savepoint name as an SQL identifier. */
 const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Statements sent in a transaction without waiting for their answer: its BEGIN, a savepoint
+ * and its release (the write queue's two per job, storage/write-job.ts) have none worth a
+ * round trip. Should one fail, the thread fails every later statement until the rollback
+ * (protocol.ts): the next statement waited for fails, and the transaction cannot commit.
+ */
+const PIPELINED = /^(begin|(savepoint|release savepoint) "?\w+"?)$/;
+
 export class WriterConnection implements DatabaseConnection {
   readonly #thread: WriterThread;
-  readonly #tally: StatementTally = { writes: 0, errors: 0 };
+  readonly #tally: StatementTally;
   readonly #tallyResult: QueryResult<unknown>;
+  /** Between BEGIN and COMMIT or ROLLBACK (set by the driver). */
+  inTransaction = false;
 
   constructor(thread: WriterThread) {
     this.#thread = thread;
+    this.#tally = thread.tally;
     this.#tallyResult = { rows: [this.#tally] };
   }
 
@@ -51,7 +67,11 @@ export class WriterConnection implements DatabaseConnection {
     const { sql, parameters } = compiledQuery;
     if (sql === TALLY_SQL) return Promise.resolve(this.#tallyResult as QueryResult<R>);
     if (mayWrite(sql)) this.#tally.writes += 1;
-    return this.#thread.run(sql, parameters, this.#tally) as Promise<QueryResult<R>>;
+    if (this.inTransaction && PIPELINED.test(sql)) {
+      this.#thread.post(sql, parameters);
+      return Promise.resolve({ rows: [] });
+    }
+    return this.#thread.run(sql, parameters) as Promise<QueryResult<R>>;
   }
 
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
@@ -92,15 +112,18 @@ export class WriterDriver implements Driver {
     return this.#connection;
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+  async beginTransaction(connection: WriterConnection): Promise<void> {
+    connection.inTransaction = true;
     await connection.executeQuery(BEGIN);
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+  async commitTransaction(connection: WriterConnection): Promise<void> {
     await connection.executeQuery(COMMIT);
+    connection.inTransaction = false;
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  async rollbackTransaction(connection: WriterConnection): Promise<void> {
+    connection.inTransaction = false;
     await connection.executeQuery(ROLLBACK);
   }
 
@@ -124,12 +147,27 @@ export class WriterDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
+/**
+ * SQLite's adapter, marking a database whose statements cross to the writer thread: where a
+ * read only saves work (the timeline store's routing read before sealing a webhook payload),
+ * skipping it saves a round trip (storage/timeline-sqlite.ts `mayDeliver`).
+ */
+export class WriterThreadAdapter extends SqliteAdapter {}
+
+/** Whether `db`'s statements cross to the writer thread (a round trip each). */
+export function onWriterThread(db: { getExecutor(): { readonly adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof WriterThreadAdapter;
+}
+
 /** SQLite's compiler, adapter and introspector over a driver given (one driver may serve two Kysely instances). */
 export class SqliteDialectOver implements Dialect {
   readonly #driver: Driver;
+  readonly #thread: boolean;
 
-  constructor(driver: Driver) {
+  /** `thread`: every statement crosses to the writer thread (the write queue's database). */
+  constructor(driver: Driver, thread = false) {
     this.#driver = driver;
+    this.#thread = thread;
   }
 
   createDriver(): Driver {
@@ -141,7 +179,7 @@ export class SqliteDialectOver implements Dialect {
   }
 
   createAdapter(): SqliteAdapter {
-    return new SqliteAdapter();
+    return this.#thread ? new WriterThreadAdapter() : new SqliteAdapter();
   }
 
   createIntrospector(db: Kysely<unknown>): SqliteIntrospector {

@@ -1,7 +1,10 @@
 /**
  * The main thread's handle on the SQLite writer thread (thread-program.ts): it starts the
  * thread, sends it one message per statement (a request id, the SQL, the parameters) and
- * settles the statement's promise with the answer. The thread answers in order, so the
+ * settles the statement's promise with the answer. Statements sent without waiting
+ * (pipelined: a savepoint, its release) ride along with the next one that is waited for: a
+ * message to the other thread costs far more than its content (~30 µs of the main thread on
+ * the bench machine, most of it waking the thread), so the write queue's three per job are one. The thread answers in order, so the
  * pending statements are a queue; an answer whose id is not the head's is a broken thread.
  *
  * Errors come back as better-sqlite3's `SqliteError` with the thread's message and SQLite
@@ -25,8 +28,6 @@ interface Pending {
   id: number;
   resolve: (result: QueryResult<unknown>) => void;
   reject: (err: unknown) => void;
-  /** Counts the statement's error, when it fails (storage/statement-tally.ts). */
-  tally: StatementTally | undefined;
 }
 
 export interface WriterThreadOptions {
@@ -45,14 +46,21 @@ function crashOn(): string {
 }
 
 // The executor of every statement's promise: no closure per statement.
-let captured: Omit<Pending, 'id' | 'tally'> | undefined;
+let captured: Omit<Pending, 'id'> | undefined;
 function capture(resolve: Pending['resolve'], reject: Pending['reject']): void {
   captured = { resolve, reject };
 }
 
 export class WriterThread {
+  /**
+   * The connection's statement tally (storage/statement-tally.ts): the driver counts the
+   * statements that may write when it sends them, the thread's answers count the failures.
+   */
+  readonly tally: StatementTally = { writes: 0, errors: 0 };
   readonly #worker: Worker;
   readonly #pending: Pending[] = [];
+  /** Pipelined statements not sent yet. */
+  #unsent: WriterRequest[] = [];
   readonly #onFatal: (err: Error) => void;
   #nextId = 1;
   #dead: Error | undefined;
@@ -86,16 +94,36 @@ export class WriterThread {
     );
   }
 
-  /** Runs one statement on the thread; `tally` counts its error if it fails. */
-  run(sql: string, parameters: readonly unknown[], tally?: StatementTally): Promise<QueryResult<unknown>> {
+  /** Runs one statement on the thread. */
+  run(sql: string, parameters: readonly unknown[]): Promise<QueryResult<unknown>> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
     const id = this.#nextId++;
-    const request: WriterRequest = { id, sql, parameters };
-    this.#worker.postMessage(request);
+    this.#send({ id, sql, parameters });
     const promise = new Promise<QueryResult<unknown>>(capture);
-    const { resolve, reject } = captured as Omit<Pending, 'id' | 'tally'>;
-    this.#pending.push({ id, resolve, reject, tally });
+    const { resolve, reject } = captured as Omit<Pending, 'id'>;
+    this.#pending.push({ id, resolve, reject });
     return promise;
+  }
+
+  /**
+   * Queues a statement nobody waits for (protocol.ts `pipelined`): it goes to the thread with
+   * the next statement that is waited for, in one message. Its failure fails that statement,
+   * and every one after it until a rollback.
+   */
+  post(sql: string, parameters: readonly unknown[]): void {
+    if (this.#dead !== undefined) return;
+    this.#unsent.push({ id: this.#nextId++, sql, parameters, pipelined: true });
+  }
+
+  /** One message: the queued pipelined statements and `request`, in order. */
+  #send(request: WriterRequest): void {
+    if (this.#unsent.length === 0) {
+      this.#worker.postMessage(request);
+      return;
+    }
+    this.#unsent.push(request);
+    this.#worker.postMessage(this.#unsent);
+    this.#unsent = [];
   }
 
   /** Closes the connection (the last one to close checkpoints the WAL) and ends the thread. */
@@ -104,9 +132,9 @@ export class WriterThread {
       this.#closing = true;
       const id = this.#nextId++;
       const closed = new Promise<QueryResult<unknown>>(capture);
-      const { resolve, reject } = captured as Omit<Pending, 'id' | 'tally'>;
-      this.#pending.push({ id, resolve, reject, tally: undefined });
-      this.#worker.postMessage({ id } satisfies WriterRequest);
+      const { resolve, reject } = captured as Omit<Pending, 'id'>;
+      this.#pending.push({ id, resolve, reject });
+      this.#send({ id });
       await closed.catch(() => undefined);
     }
     await this.#exited;
@@ -116,6 +144,10 @@ export class WriterThread {
     if ('ready' in reply) {
       this.#started?.resolve();
       this.#started = undefined;
+      return;
+    }
+    if ('pipelined' in reply) {
+      this.tally.errors += 1;
       return;
     }
     const pending = this.#pending.shift();
@@ -131,7 +163,7 @@ export class WriterThread {
         rows: [],
       });
     else if ('error' in reply) {
-      if (pending.tally !== undefined) pending.tally.errors += 1;
+      this.tally.errors += 1;
       pending.reject(new SQLite.SqliteError(reply.error, reply.code as string));
     } else pending.resolve({ rows: [] });
   }
