@@ -31,19 +31,24 @@ export const STORAGE_VARIANTS: Array<{ name: string; dialect: DialectName; file:
   ...(DIALECTS.includes('sqlite') ? [{ name: 'sqlite writer thread', dialect: 'sqlite' as const, file: true }] : []),
 ];
 
+export interface ProcessVariant {
+  name: string;
+  dialect: DialectName;
+  env: Record<string, string>;
+}
+
 /**
  * What the process tests run a hub on: each dialect, SQLite both in process and with its
  * writer thread (`env` for the hub process, whatever the default of SQLITE_WRITER_THREAD).
  */
-export const PROCESS_VARIANTS: Array<{ name: string; dialect: DialectName; env: Record<string, string> }> =
-  DIALECTS.flatMap((dialect) =>
-    dialect === 'sqlite'
-      ? [
-          { name: 'sqlite', dialect, env: { SQLITE_WRITER_THREAD: 'false' } },
-          { name: 'sqlite writer thread', dialect, env: { SQLITE_WRITER_THREAD: 'true' } },
-        ]
-      : [{ name: dialect, dialect, env: {} }],
-  );
+export const PROCESS_VARIANTS: ProcessVariant[] = DIALECTS.flatMap((dialect): ProcessVariant[] =>
+  dialect === 'sqlite'
+    ? [
+        { name: 'sqlite', dialect, env: { SQLITE_WRITER_THREAD: 'false' } },
+        { name: 'sqlite writer thread', dialect, env: { SQLITE_WRITER_THREAD: 'true' } },
+      ]
+    : [{ name: dialect, dialect, env: {} }],
+);
 
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, sql } from 'kysely';
+import { CompiledQuery, Kysely, sql, type Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statementTally } from '../statement-tally.js';
 import { withStatementCache } from '../statement-cache.js';
@@ -17,7 +17,7 @@ import { SqliteDialectOver, WriterDriver } from './writer-dialect.js';
 import { WriterThread } from './writer-thread.js';
 
 interface Db {
-  items: { id: number; name: string };
+  items: { id: Generated<number>; name: string };
 }
 
 describe('SQLite writer thread', () => {

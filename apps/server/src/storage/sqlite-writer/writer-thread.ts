@@ -9,7 +9,8 @@
  *
  * Errors come back as better-sqlite3's `SqliteError` with the thread's message and SQLite
  * code (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_BUSY`, …), which storage/db-errors.ts, the
- * HTTP error mapping and the callers' unique-constraint checks test for.
+ * HTTP error mapping and the callers' unique-constraint checks test for. Values cross as
+ * structured clones: a BLOB comes back as a Uint8Array, not a Buffer (the schema has none).
  *
  * A thread that stops without being asked to (an exception in it, or an exit) is fatal:
  * every pending statement is rejected, later ones fail at once, and `onFatal` is called once
@@ -172,6 +173,7 @@ export class WriterThread {
   #die(err: Error): void {
     if (this.#dead !== undefined) return;
     this.#dead = err;
+    this.#unsent = [];
     for (const pending of this.#pending.splice(0)) pending.reject(err);
     if (this.#started !== undefined) {
       this.#started.reject(err);
