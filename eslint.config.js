@@ -57,6 +57,8 @@ const DIALECT_FILES = [
   `${SRC}/storage/statement-cache.ts`,
   `${SRC}/storage/statement-tally.ts`,
   `${SRC}/storage/sqlite-tally.ts`,
+  // The SQLite writer thread: its driver, dialects and thread program.
+  `${SRC}/storage/sqlite-writer/*.ts`,
   // SQL spelled per dialect: features use the open storage's (`storage.sql`), never pick one.
   `${SRC}/storage/sql-functions.ts`,
   // The timeline store's implementations: features reach them through the kernel (src/timeline/).

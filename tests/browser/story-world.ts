@@ -69,6 +69,8 @@ export async function startStoryWorld(): Promise<StoryWorld> {
         HOST: '127.0.0.1',
         PUBLIC_URL: hubUrl,
         DATA_DIR: join(dataDir, 'hub'),
+        // `SQLITE_WRITER_THREAD=true npx vitest run tests/browser/story.test.ts`: the story with the writer thread.
+        ...(process.env['SQLITE_WRITER_THREAD'] ? { SQLITE_WRITER_THREAD: process.env['SQLITE_WRITER_THREAD'] } : {}),
       },
       () => undefined,
     );

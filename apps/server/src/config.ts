@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
    * SQLite always has one writer.
    */
   DATABASE_WRITE_CONCURRENCY: z.preprocess(blank, z.coerce.number().int().min(1).max(64).optional()),
+  /** SQLite file: write queue on a writer thread, reads on the main thread (storage/sqlite-writer/). Off: bench/README.md. */
+  SQLITE_WRITER_THREAD: z.preprocess(blank, bool.default(false)),
   /** NATS server URL for the bus; without it the in-process bus is used. */
   NATS_URL: z.string().optional(),
   /** First subject token(s) of bus messages on NATS, so several hubs can share one NATS server. */

@@ -100,6 +100,16 @@ export function hubLogger(level: string, fd: 1 | 2 = 1): Logger {
   return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 
+/**
+ * The SQLite writer thread stopped without being asked to: every write fails from now on, so
+ * the process ends (non-zero) rather than run on half alive; a supervisor restarts it, and
+ * what was acknowledged is on disk.
+ */
+function writerDied(log: Logger, err: Error): never {
+  log.fatal({ err }, 'the SQLite writer thread died: the hub stops');
+  process.exit(70);
+}
+
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   setEgressPolicy(egressPolicyFor(config));
   const log = options.log ?? hubLogger(config.LOG_LEVEL);
@@ -110,6 +120,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     poolSize: config.DATABASE_POOL_SIZE,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     writeConcurrency: config.DATABASE_WRITE_CONCURRENCY,
+    writerThread: config.SQLITE_WRITER_THREAD,
+    onFatal: (err) => writerDied(log, err),
     services: storageServices(config),
   });
   const metrics = createMetrics();

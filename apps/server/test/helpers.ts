@@ -22,6 +22,34 @@ export const DIALECTS: DialectName[] = (process.env['DIALECTS']?.split(',') as D
   'postgres',
 ];
 
+/**
+ * What the storage suites run on: each dialect, and SQLite on a file, where the write queue
+ * writes through the writer thread (storage/sqlite-writer/) and `storage.db` reads on the main thread.
+ */
+export const STORAGE_VARIANTS: Array<{ name: string; dialect: DialectName; file: boolean }> = [
+  ...DIALECTS.map((dialect) => ({ name: dialect, dialect, file: false })),
+  ...(DIALECTS.includes('sqlite') ? [{ name: 'sqlite writer thread', dialect: 'sqlite' as const, file: true }] : []),
+];
+
+export interface ProcessVariant {
+  name: string;
+  dialect: DialectName;
+  env: Record<string, string>;
+}
+
+/**
+ * What the process tests run a hub on: each dialect, SQLite both in process and with its
+ * writer thread (`env` for the hub process, whatever the default of SQLITE_WRITER_THREAD).
+ */
+export const PROCESS_VARIANTS: ProcessVariant[] = DIALECTS.flatMap((dialect): ProcessVariant[] =>
+  dialect === 'sqlite'
+    ? [
+        { name: 'sqlite', dialect, env: { SQLITE_WRITER_THREAD: 'false' } },
+        { name: 'sqlite writer thread', dialect, env: { SQLITE_WRITER_THREAD: 'true' } },
+      ]
+    : [{ name: dialect, dialect, env: {} }],
+);
+
 export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
@@ -70,6 +98,8 @@ export interface TestHubOptions {
   clock?: TestClock;
   env?: Record<string, string>;
   dataDir?: string;
+  /** SQLite on a file in a fresh temporary folder (removed by `dispose()`) with the writer thread, instead of in memory. */
+  file?: boolean;
   /** Password hashing override (count verifications); `testPasswords` unless given. */
   passwords?: PasswordHasher;
   /** Alexa certificate fetcher and roots (a local CA). */
@@ -79,6 +109,11 @@ export interface TestHubOptions {
 /** A hub on a fresh database. Call `dispose()` (drops the PostgreSQL schema). */
 export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const dialect = options.dialect ?? 'sqlite';
+  const fileDir =
+    options.file === true && options.dataDir === undefined
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'confide-test-'))
+      : undefined;
+  if (fileDir !== undefined) options = { ...options, dataDir: fileDir };
   let databaseUrl: string | undefined;
   let schema: string | undefined;
   if (dialect === 'postgres') {
@@ -105,6 +140,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
       DATA_DIR: options.dataDir ?? './data-test',
       ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
       ...(witness === undefined ? {} : { AUDIT_WITNESS: `file:${witness}` }),
+      ...(fileDir === undefined ? {} : { SQLITE_WRITER_THREAD: 'true' }),
       ...options.env,
     },
     () => undefined,
@@ -120,6 +156,7 @@ export async function buildTestHub(options: TestHubOptions = {}): Promise<TestHu
     async dispose() {
       await hub.close();
       if (witness !== undefined) fs.rmSync(witness, { force: true });
+      if (fileDir !== undefined) fs.rmSync(fileDir, { recursive: true, force: true });
       if (schema !== undefined) {
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();

@@ -2,6 +2,12 @@
  * Opens the hub's database: embedded SQLite (better-sqlite3, WAL, synchronous=FULL) by
  * default, PostgreSQL when a `postgres://` URL is given. Both speak the same Kysely
  * schema and migrations.
+ *
+ * A SQLite file may get a writer thread (sqlite-writer/, `writerThread: true`): the
+ * write queue's transactions run there, COMMIT and its fsync off the event loop, while
+ * `storage.db` reads on the main thread without waiting for them and sends the writer thread
+ * whatever else it is given (sqlite-writer/split-dialect.ts). An in-memory database cannot
+ * be shared between threads: it stays one connection on the main thread.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +20,10 @@ import type { Database } from './schema.js';
 import type { OpenedServices, StorageServices, StorageServicesOpener } from './services.js';
 import { SQL_FUNCTIONS, type SqlFunctions } from './sql-functions.js';
 import { withStatementTally } from './sqlite-tally.js';
+import { applyPragmas } from './sqlite-writer/pragmas.js';
+import { SplitDriver } from './sqlite-writer/split-dialect.js';
+import { SqliteDialectOver, WriterDriver } from './sqlite-writer/writer-dialect.js';
+import { WriterThread } from './sqlite-writer/writer-thread.js';
 import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
@@ -34,6 +44,10 @@ export interface StorageOptions {
   dataDir: string;
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
+  /** A SQLite file: write through a writer thread (SQLITE_WRITER_THREAD; default false). */
+  writerThread?: boolean;
+  /** The writer thread stopped without being asked to: the hub must stop (hub.ts). Default: an uncaught error. */
+  onFatal?: (err: Error) => void;
   poolSize?: number;
   /** PostgreSQL: write transactions in flight at once (default below, capped at poolSize - 1; SQLite always 1). */
   writeConcurrency?: number;
@@ -58,7 +72,7 @@ export interface Storage extends StorageServices {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const { storage, opened } = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options)
-    : openSqlite(options);
+    : await openSqlite(options);
   try {
     await migrateToLatest(storage.db as Kysely<unknown>, storage.dialect);
     await opened.ready();
@@ -74,32 +88,55 @@ interface Opening {
   opened: OpenedServices;
 }
 
-function openSqlite(options: StorageOptions): Opening {
+async function openSqlite(options: StorageOptions): Promise<Opening> {
   let file = ':memory:';
   if (!options.memory) {
     fs.mkdirSync(options.dataDir, { recursive: true });
     file = path.join(options.dataDir, 'confide.db');
   }
+  // Opened first, so the file is in WAL mode before the writer thread opens it.
   const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we acknowledge. Group commit keeps this fast.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // The default page cache (2 MB) is smaller than the pages a busy hub touches between two
-  // commits: reads then go to the OS for pages just written. 64 MB keeps them in process.
-  sqlite.pragma('cache_size = -65536');
-  // Statements are tallied (sqlite-tally.ts), so jobs run without savepoints until one fails
-  // (write-queue.ts): two statements fewer per job. One writer: one transaction at a time.
-  const database = withStatementCache(withStatementTally(sqlite));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  applyPragmas(sqlite);
   const place = {
     dialect: 'sqlite',
     databaseUrl: undefined,
     dataDir: options.memory ? null : options.dataDir,
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
   } as const;
-  return finish(db, 'sqlite', options.services(place), { optimistic: true });
+  if (options.memory || options.writerThread !== true) {
+    // Statements are tallied (sqlite-tally.ts), so jobs run without savepoints until one fails
+    // (write-queue.ts): two statements fewer per job. One writer: one transaction at a time.
+    const database = withStatementCache(withStatementTally(sqlite));
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return finish(db, 'sqlite', options.services(place), { optimistic: true });
+  }
+  let thread: WriterThread;
+  try {
+    thread = await WriterThread.start({ file, onFatal: options.onFatal ?? crash });
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  const writer = new WriterDriver(thread);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialectOver(new SplitDriver(withStatementCache(sqlite), writer)),
+  });
+  const writeDb = new Kysely<Database>({ dialect: new SqliteDialectOver(writer, true) });
+  // The writer's driver keeps the tally on this side (writer-dialect.ts): jobs run without savepoints too.
+  return finish(
+    db,
+    'sqlite',
+    options.services(place),
+    { optimistic: true },
+    { db: writeDb, close: () => thread.close() },
+  );
+}
+
+/** Without a handler, a dead writer thread ends the process as an uncaught error would. */
+function crash(err: Error): void {
+  process.nextTick(() => {
+    throw err;
+  });
 }
 
 function openPostgres(
@@ -125,13 +162,20 @@ function openPostgres(
   return finish(db, 'postgres', keys.services(place), writes);
 }
 
+/** Where the write queue writes when not on `db`: the SQLite writer thread. */
+interface Writer {
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
 function finish(
   db: Kysely<Database>,
   dialect: DialectName,
   opened: OpenedServices,
   writeOptions: WriteQueueOptions = {},
+  writer?: Writer,
 ): Opening {
-  const writes = new WriteQueue(db, opened.services, writeOptions);
+  const writes = new WriteQueue(writer?.db ?? db, opened.services, writeOptions);
   const storage: Storage = {
     ...opened.services,
     db,
@@ -148,6 +192,9 @@ function finish(
     async close() {
       await writes.drain();
       await db.destroy();
+      // The thread's connection closes last: it checkpoints the WAL into the file.
+      await writer?.db.destroy();
+      await writer?.close();
       await opened.close();
     },
   };

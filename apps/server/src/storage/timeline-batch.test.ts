@@ -7,7 +7,7 @@
  * from several transactions on PostgreSQL: write-queue-postgres.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import { buildTestHub, DIALECTS, STORAGE_VARIANTS, type TestHub } from '../../test/helpers.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusEvent } from '../bus/events.js';
 import { appendFrame, appendToTimeline, type TimelineConversation } from '../timeline/index.js';
@@ -63,7 +63,7 @@ async function seed(h: TestHub): Promise<void> {
     .execute();
 }
 
-describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
+describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect, file }) => {
   let hub: TestHub | undefined;
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
   ])(
     'commits a mixed batch with jobs failing $failures: their appends are gone, cursors gapless in job order, effects in commit order',
     async ({ writing }) => {
-      hub = await buildTestHub({ dialect });
+      hub = await buildTestHub({ dialect, file });
       const h = hub;
       await seed(h);
       const store = timelineStoreOf(h.ctx.storage.db);
@@ -285,7 +285,7 @@ describe.each(DIALECTS)('%s: set-based timeline batches', (dialect) => {
   );
 
   it('runs a batch that cannot be written as a whole again, append by append: only the job to blame fails', async () => {
-    hub = await buildTestHub({ dialect });
+    hub = await buildTestHub({ dialect, file });
     const h = hub;
     await seed(h);
     const { bus, events } = recordingBus();

@@ -1,8 +1,9 @@
 /**
  * The timeline store on SQLite (timeline-store.ts): plain statements in order, each one a
- * prepared statement without a round trip (one writer, in process). The event's cursor is
- * the customer's counter bumped first; the outbox routing reads the page's apps (once per
- * page and stretch of a transaction's set-based jobs when given their `RouteCache`) and writes
+ * prepared statement (in process, or a message to the writer thread: sqlite-writer/). The
+ * event's cursor is the customer's counter bumped first; the outbox routing reads the page's
+ * apps (once per page and stretch of a transaction's set-based jobs when given their
+ * `RouteCache`, so the writer thread costs no round trip per event) and writes
  * one row per app that should see the event.
  */
 import { sql, type Kysely } from 'kysely';

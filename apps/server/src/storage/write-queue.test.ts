@@ -1,13 +1,13 @@
 import { PlatformError } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import { buildTestHub, STORAGE_VARIANTS, type TestHub } from '../../test/helpers.js';
 import type { ReadAheadSource } from './write-queue.js';
 
-for (const dialect of DIALECTS) {
-  describe(`${dialect}: WriteQueue (group commit)`, () => {
+for (const { name, dialect, file } of STORAGE_VARIANTS) {
+  describe(`${name}: WriteQueue (group commit)`, () => {
     let hub: TestHub;
     beforeEach(async () => {
-      hub = await buildTestHub({ dialect });
+      hub = await buildTestHub({ dialect, file });
     });
     afterEach(async () => {
       await hub.dispose();

@@ -1,6 +1,7 @@
 /**
  * A write the API acknowledged survives `kill -9` of the hub: real processes, a real
- * SQLite file in WAL mode with synchronous=FULL, and PostgreSQL with its default write
+ * SQLite file in WAL mode with synchronous=FULL (written in process, and by the writer
+ * thread), and PostgreSQL with its default write
  * transactions in flight (several customers write at once, so several are).
  */
 import { spawn } from 'node:child_process';
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../helpers.js';
+import { PROCESS_VARIANTS } from '../helpers.js';
 import { createSharedSchema, type SharedSchema } from '../scale/scale-helpers.js';
 import { CLI, startHubProcess } from './hub-process.js';
 
@@ -35,8 +36,8 @@ async function api(
 /** Customers writing at once, each from 4 senders. */
 const CUSTOMERS = 4;
 
-for (const dialect of DIALECTS) {
-  describe(`${dialect}: durability`, () => {
+for (const { name, dialect, env: variantEnv } of PROCESS_VARIANTS) {
+  describe(`${name}: durability`, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-durable-'));
     let schema: SharedSchema | undefined;
     afterAll(async () => {
@@ -45,7 +46,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps every acknowledged message after kill -9', async () => {
-      const env: Record<string, string> = {};
+      const env: Record<string, string> = { ...variantEnv };
       const where = ['--data-dir', dataDir];
       if (dialect === 'postgres') {
         schema = await createSharedSchema();

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServerFrame } from '@confide/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../helpers.js';
+import { PROCESS_VARIANTS } from '../helpers.js';
 import { createSharedSchema, StreamClient } from '../scale/scale-helpers.js';
 import {
   api,
@@ -37,7 +37,7 @@ const SENDERS = 12;
 /** Acknowledged sends before the kill. */
 const BEFORE_KILL = 250;
 
-describe.each(DIALECTS)('%s: kill -9 during a Send API load', (dialect) => {
+describe.each(PROCESS_VARIANTS)('$name: kill -9 during a Send API load', ({ dialect, env: variantEnv }) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-kill-'));
   let receiver: Receiver | undefined;
   const cleanups: Array<() => Promise<void>> = [];
@@ -49,7 +49,7 @@ describe.each(DIALECTS)('%s: kill -9 during a Send API load', (dialect) => {
 
   it('keeps every acknowledged message, streams each exactly once and delivers its webhook in order', async () => {
     receiver = await startReceiver();
-    const env: Record<string, string> = { ...ENV };
+    const env: Record<string, string> = { ...ENV, ...variantEnv };
     const where = ['--data-dir', dataDir];
     if (dialect === 'postgres') {
       const schema = await createSharedSchema();

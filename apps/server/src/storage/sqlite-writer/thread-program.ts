@@ -1,0 +1,90 @@
+/**
+ * What runs on the SQLite writer thread: it opens the write connection of the hub's SQLite
+ * file with the hub's pragmas and statement cache, then runs each statement it is sent, in
+ * order, and answers rows, changes or the error (its message and SQLite code).
+ *
+ * The thread runs this function's source, evaluated (`new Worker(source, { eval: true })`):
+ * the hub's tests run on the TypeScript sources, which a worker thread could not load as a
+ * file, while a function's source is plain JavaScript in both the tests and the build. So
+ * the function refers to nothing outside itself: what it needs comes as arguments.
+ *
+ * A pipelined statement (protocol.ts) is answered only when it fails, and its failure then
+ * fails every later statement until a `rollback`: whoever sent it without waiting learns of it
+ * at the next statement it waits for, and the transaction cannot commit.
+ */
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { MessagePort } from 'node:worker_threads';
+import { withStatementCache } from '../statement-cache.js';
+import type { WriterData, WriterReply, WriterRequest } from './protocol.js';
+
+interface RawDatabase {
+  pragma(source: string): unknown;
+  close(): void;
+  prepare(sql: string): SqliteStatement & { readonly busy?: boolean };
+}
+
+interface ProgramDeps {
+  port: MessagePort;
+  data: WriterData;
+  Database: new (file: string) => RawDatabase;
+  cache: typeof withStatementCache;
+}
+
+export function writerProgram({ port, data, Database, cache }: ProgramDeps): void {
+  const raw = new Database(data.file);
+  for (const pragma of data.pragmas) raw.pragma(pragma);
+  const db: SqliteDatabase = cache(raw);
+  const answer = (reply: WriterReply) => port.postMessage(reply);
+  /** The failure of a pipelined statement: every statement fails with it until a rollback. */
+  let poison: { error: string; code: unknown } | undefined;
+  const run = (request: WriterRequest): void => {
+    const { id, sql, pipelined } = request;
+    if (sql === undefined) {
+      db.close();
+      answer({ id, closed: true });
+      port.close();
+      return;
+    }
+    if (data.crashOn !== '' && sql.includes(data.crashOn))
+      throw new Error('SQLite writer thread: crash requested by the test hook');
+    if (sql === 'rollback') poison = undefined;
+    else if (poison !== undefined) {
+      if (pipelined !== true) answer({ id, ...poison });
+      return;
+    }
+    try {
+      const statement = db.prepare(sql);
+      if (statement.reader) {
+        const rows = statement.all(request.parameters ?? []) as unknown[];
+        if (pipelined !== true) answer({ id, rows });
+        return;
+      }
+      const { changes, lastInsertRowid } = statement.run(request.parameters ?? []);
+      if (pipelined !== true) answer({ id, changes: Number(changes), lastInsertRowid });
+    } catch (err) {
+      const { message, code } = err as { message?: unknown; code?: unknown };
+      const error = String(message);
+      if (pipelined === true) {
+        poison = { error: `${error} (in an earlier statement: ${sql})`, code };
+        answer({ id, error, code, pipelined });
+      } else answer({ id, error, code });
+    }
+  };
+  // A message is one request, or pipelined requests and the one after them, in order.
+  port.on('message', (message: WriterRequest | WriterRequest[]) => {
+    if (!Array.isArray(message)) run(message);
+    else for (const request of message) run(request);
+  });
+  port.postMessage({ id: 0, ready: true });
+}
+
+/** The source the thread evaluates: its requires, then `writerProgram` called with them. */
+export function threadSource(): string {
+  return [
+    // Sources transformed for the tests may wrap functions in this helper to keep their names.
+    'const __name = (target) => target;',
+    "const { parentPort, workerData } = require('node:worker_threads');",
+    `const cache = ${withStatementCache.toString()};`,
+    `(${writerProgram.toString()})({ port: parentPort, data: workerData, Database: require(workerData.driverPath), cache });`,
+  ].join('\n');
+}
