@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
+import { buildTestHub, STORAGE_VARIANTS, type TestHub } from '../../test/helpers.js';
 import type { WriteTx } from './write-queue.js';
 
 const insertPage =
@@ -18,10 +18,10 @@ const insertPage =
       .values({ id, name: id, name_lower: id, category: 'bank', description, privacy_policy_url: null, created_at: 1 })
       .execute();
 
-describe.each(DIALECTS)('%s: WriteQueue jobs without savepoints', (dialect) => {
+describe.each(STORAGE_VARIANTS)('$name: WriteQueue jobs without savepoints', ({ dialect, file }) => {
   let hub: TestHub;
   beforeEach(async () => {
-    hub = await buildTestHub({ dialect });
+    hub = await buildTestHub({ dialect, file });
   });
   afterEach(async () => {
     await hub.dispose();

@@ -11,6 +11,12 @@
  * A pipelined statement (protocol.ts) is answered only when it fails, and its failure then
  * fails every later statement until a `rollback`: whoever sent it without waiting learns of it
  * at the next statement it waits for, and the transaction cannot commit.
+ *
+ * SQLite answers some errors (SQLITE_FULL, IOERR, NOMEM) by rolling the whole transaction back.
+ * Statements after that would each run and commit on their own, outside any transaction, so
+ * once the transaction is gone every statement fails (SQLITE_ABORT_ROLLBACK, as the in-process
+ * connection's storage/sqlite-tally.ts answers) until the `rollback`, which is then answered
+ * without running: there is nothing left to roll back.
  */
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import type { MessagePort } from 'node:worker_threads';
@@ -18,6 +24,7 @@ import { withStatementCache } from '../statement-cache.js';
 import type { WriterData, WriterReply, WriterRequest } from './protocol.js';
 
 interface RawDatabase {
+  readonly inTransaction: boolean;
   pragma(source: string): unknown;
   close(): void;
   prepare(sql: string): SqliteStatement & { readonly busy?: boolean };
@@ -37,6 +44,8 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
   const answer = (reply: WriterReply) => port.postMessage(reply);
   /** The failure of a pipelined statement: every statement fails with it until a rollback. */
   let poison: { error: string; code: unknown } | undefined;
+  /** A `begin` ran and no `commit` or `rollback` since. */
+  let open = false;
   const run = (request: WriterRequest): void => {
     const { id, sql, pipelined } = request;
     if (sql === undefined) {
@@ -47,8 +56,15 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
     }
     if (data.crashOn !== '' && sql.includes(data.crashOn))
       throw new Error('SQLite writer thread: crash requested by the test hook');
-    if (sql === 'rollback') poison = undefined;
-    else if (poison !== undefined) {
+    if (sql === 'rollback') {
+      poison = undefined;
+      if (open && !raw.inTransaction) {
+        // SQLite rolled the transaction back already.
+        open = false;
+        if (pipelined !== true) answer({ id, changes: 0, lastInsertRowid: 0 });
+        return;
+      }
+    } else if (poison !== undefined) {
       if (pipelined !== true) answer({ id, ...poison });
       return;
     }
@@ -60,10 +76,16 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
         return;
       }
       const { changes, lastInsertRowid } = statement.run(request.parameters ?? []);
+      if (sql === 'begin' || sql === 'commit' || sql === 'rollback') open = sql === 'begin';
       if (pipelined !== true) answer({ id, changes: Number(changes), lastInsertRowid });
     } catch (err) {
       const { message, code } = err as { message?: unknown; code?: unknown };
       const error = String(message);
+      if (open && !raw.inTransaction)
+        poison = {
+          error: 'the transaction was rolled back by SQLite after an earlier error',
+          code: 'SQLITE_ABORT_ROLLBACK',
+        };
       if (pipelined === true) {
         poison = { error: `${error} (in an earlier statement: ${sql})`, code };
         answer({ id, error, code, pipelined });
