@@ -35,9 +35,18 @@ interface ProgramDeps {
   data: WriterData;
   Database: new (file: string) => RawDatabase;
   cache: typeof withStatementCache;
+  execute: typeof execute;
 }
 
-export function writerProgram({ port, data, Database, cache }: ProgramDeps): void {
+/** Runs one statement on the thread's connection: its rows (a reader) or its changes. */
+export function execute(db: SqliteDatabase, sql: string, request: WriterRequest): WriterReply {
+  const statement = db.prepare(sql);
+  if (statement.reader) return { id: request.id, rows: statement.all(request.parameters ?? []) as unknown[] };
+  const { changes, lastInsertRowid } = statement.run(request.parameters ?? []);
+  return { id: request.id, changes: Number(changes), lastInsertRowid };
+}
+
+export function writerProgram({ port, data, Database, cache, execute }: ProgramDeps): void {
   const raw = new Database(data.file);
   for (const pragma of data.pragmas) raw.pragma(pragma);
   const db: SqliteDatabase = cache(raw);
@@ -59,7 +68,7 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
     if (sql === 'rollback') {
       poison = undefined;
       if (open && !raw.inTransaction) {
-        // SQLite rolled the transaction back already.
+        // Nothing to roll back: SQLite has done it already (see above).
         open = false;
         if (pipelined !== true) answer({ id, changes: 0, lastInsertRowid: 0 });
         return;
@@ -69,15 +78,9 @@ export function writerProgram({ port, data, Database, cache }: ProgramDeps): voi
       return;
     }
     try {
-      const statement = db.prepare(sql);
-      if (statement.reader) {
-        const rows = statement.all(request.parameters ?? []) as unknown[];
-        if (pipelined !== true) answer({ id, rows });
-        return;
-      }
-      const { changes, lastInsertRowid } = statement.run(request.parameters ?? []);
+      const reply = execute(db, sql, request);
       if (sql === 'begin' || sql === 'commit' || sql === 'rollback') open = sql === 'begin';
-      if (pipelined !== true) answer({ id, changes: Number(changes), lastInsertRowid });
+      if (pipelined !== true) answer(reply);
     } catch (err) {
       const { message, code } = err as { message?: unknown; code?: unknown };
       const error = String(message);
@@ -107,6 +110,7 @@ export function threadSource(): string {
     'const __name = (target) => target;',
     "const { parentPort, workerData } = require('node:worker_threads');",
     `const cache = ${withStatementCache.toString()};`,
-    `(${writerProgram.toString()})({ port: parentPort, data: workerData, Database: require(workerData.driverPath), cache });`,
+    `const execute = ${execute.toString()};`,
+    `(${writerProgram.toString()})({ port: parentPort, data: workerData, Database: require(workerData.driverPath), cache, execute });`,
   ].join('\n');
 }
