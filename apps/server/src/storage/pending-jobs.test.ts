@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PendingJobs } from './pending-jobs.js';
 
-const job = (name: string, partition?: string) => ({ name, partition });
+const job = (name: string, partition?: string | string[]) => ({ name, partition });
 const names = (jobs: Array<{ name: string }>) => jobs.map((j) => j.name);
 
 describe('PendingJobs (the write queue’s waiting jobs)', () => {
@@ -27,6 +27,25 @@ describe('PendingJobs (the write queue’s waiting jobs)', () => {
     expect(names(pending.take(5, true))).toEqual(['b1']);
     pending.release(first);
     expect(names(pending.take(5, true))).toEqual(['a2']);
+  });
+
+  it('a job of several partitions waits while any of them is in flight, and holds them all', () => {
+    const pending = new PendingJobs<ReturnType<typeof job>>();
+    for (const j of [job('b1', 'b'), job('abc', ['a', 'b', 'c']), job('c1', 'c'), job('d1', 'd')]) pending.push(j);
+    const first = pending.take(1, true);
+    expect(names(first)).toEqual(['b1']);
+    // b is in flight: the job of a, b and c waits; c and d are free.
+    const second = pending.take(10, true);
+    expect(names(second)).toEqual(['c1', 'd1']);
+    pending.release(first);
+    expect(pending.take(10, true)).toEqual([]); // c is still in flight
+    pending.release(second);
+    const third = pending.take(10, true);
+    expect(names(third)).toEqual(['abc']);
+    pending.push(job('a2', 'a'));
+    expect(pending.take(10, true)).toEqual([]);
+    pending.release(third);
+    expect(names(pending.take(10, true))).toEqual(['a2']);
   });
 
   it('with one transaction at a time, takes in arrival order and ignores partitions', () => {

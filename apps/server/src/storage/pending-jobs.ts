@@ -9,8 +9,13 @@
  * a deadlock. With one transaction at a time, jobs go in arrival order and partitions are not read.
  */
 export interface PartitionedJob {
-  readonly partition: string | undefined;
+  /** One partition, or several for a job that writes several customers' rows (a set-based flush). */
+  readonly partition: string | readonly string[] | undefined;
 }
+
+/** The partitions a job holds while its batch is in flight. */
+const partitionsOf = (job: PartitionedJob): readonly string[] =>
+  job.partition === undefined ? [] : typeof job.partition === 'string' ? [job.partition] : job.partition;
 
 export class PendingJobs<J extends PartitionedJob> {
   #jobs: J[] = [];
@@ -45,7 +50,7 @@ export class PendingJobs<J extends PartitionedJob> {
     const batch: J[] = [];
     const left: J[] = [];
     for (const job of this.#jobs) {
-      if (batch.length < max && (job.partition === undefined || !this.#held.has(job.partition))) batch.push(job);
+      if (batch.length < max && partitionsOf(job).every((p) => !this.#held.has(p))) batch.push(job);
       else left.push(job);
     }
     this.#jobs = left;
@@ -54,10 +59,10 @@ export class PendingJobs<J extends PartitionedJob> {
   }
 
   release(batch: readonly J[]): void {
-    for (const job of batch) if (job.partition !== undefined) this.#held.delete(job.partition);
+    for (const job of batch) for (const p of partitionsOf(job)) this.#held.delete(p);
   }
 
   #hold(batch: readonly J[]): void {
-    for (const job of batch) if (job.partition !== undefined) this.#held.add(job.partition);
+    for (const job of batch) for (const p of partitionsOf(job)) this.#held.add(p);
   }
 }

@@ -57,8 +57,8 @@ export type { ReadAheadSource };
 
 export interface RunOptions<K = unknown> {
   readAhead?: { source: ReadAheadSource<K>; key: K };
-  /** Rows the job writes that others write too (its customer's): never in two transactions in flight (pending-jobs.ts). */
-  partition?: string | undefined;
+  /** Rows the job writes that others write too (its customer's, or several customers'): never in two transactions in flight (pending-jobs.ts). */
+  partition?: string | readonly string[] | undefined;
   /**
    * The job's timeline appends may be written with the transaction's others, set-based, just
    * before COMMIT: it reads none of the timeline rows (messages, events, cursors, outbox) that

@@ -10,6 +10,7 @@ export {
   findConversationByPair,
   findConversationByPsid,
   findConversationOfCustomer,
+  findConversationsByIds,
   findMessageInPage,
   findRecipientByPsid,
   findRecipientsByPsids,

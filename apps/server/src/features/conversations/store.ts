@@ -38,6 +38,18 @@ const conversationOfCustomer = prepare<{ customerId: string; conversationId: str
     .where('customer_id', '=', p('customerId')),
 );
 
+const conversationsByIds = prepare<{ ids: string | string[] }>()((db, p, dialect) =>
+  db
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where(inList('id', p('ids'), 'text', dialect)),
+);
+
+/** The conversations of these ids that exist (one statement, whatever their number). */
+export function findConversationsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<ConversationRow[]> {
+  return conversationsByIds.rows(db, { ids: listParam(db, ids) }) as Promise<ConversationRow[]>;
+}
+
 export function findConversationOfCustomer(
   db: Kysely<Database>,
   customerId: string,

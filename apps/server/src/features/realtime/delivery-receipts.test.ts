@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { buildTestHub, DIALECTS, type TestHub } from '../../../test/helpers.js';
 import { buildGraphFixture, textSend, type GraphFixture } from '../../../test/contract/graph-fixtures.js';
@@ -126,6 +126,48 @@ for (const dialect of DIALECTS) {
       await new Promise((r) => setTimeout(r, 300));
       ws.close();
       expect(deliveries()).toHaveLength(1);
+    });
+
+    it('one flush records many customers’ deliveries in one set-based write job, an event per conversation; a conversation noted by another customer is not recorded', async () => {
+      await subscribe(['messages', 'message_deliveries']);
+      const all = [fx, ...(await Promise.all([1, 2, 3, 4].map(() => buildGraphFixture(hub, { page: fx.page }))))];
+      const mids = new Map<string, string>();
+      for (const f of all) {
+        const res = await hub.app.inject({
+          method: 'POST',
+          url: `/me/messages?access_token=${fx.page.page_access_token}`,
+          payload: textSend(f.psid, `to ${f.customer.username}`),
+        });
+        mids.set(f.psid, res.json().message_id as string);
+      }
+      const rows = await hub.ctx.storage.db
+        .selectFrom('messages')
+        .select(['mid', 'conversation_id', 'created_at'])
+        .where('direction', '=', 'out')
+        .execute();
+      const run = vi.spyOn(hub.ctx.storage.writes, 'run');
+      const noted = (f: (typeof all)[number]) => {
+        const row = rows.find((r) => r.mid === mids.get(f.psid))!;
+        return { ...row, direction: 'out' as const, created_at: Number(row.created_at) };
+      };
+      // Another customer notes the first one's conversation before she does: the flush finds the
+      // conversation is not his and records nothing for it (nor her note, which came second).
+      const [first, intruder] = all as [GraphFixture, GraphFixture];
+      hub.services.deliveries.note(intruder.customer.id, [noted(first)]);
+      for (const f of all) hub.services.deliveries.note(f.customer.id, [noted(f)]);
+      await hub.services.deliveries.flush();
+      const receiptJobs = run.mock.calls.filter(([, options]) => Array.isArray(options?.partition));
+      expect(receiptJobs).toHaveLength(1);
+      // Its partitions: the customers who noted deliveries (she did not get to).
+      const others = all.slice(1);
+      expect([...(receiptJobs[0]?.[1]?.partition as string[])].sort()).toEqual(others.map((f) => f.customer.id).sort());
+      await until(() => deliveries().length === others.length, 'a delivery per conversation');
+      for (const f of others) {
+        const own = deliveries().filter((d) => d.sender.id === f.psid);
+        expect(own.map((d) => d.delivery?.mids)).toEqual([[mids.get(f.psid)]]);
+      }
+      await hub.services.deliveries.flush();
+      expect(deliveries().filter((d) => d.sender.id === first.psid)).toEqual([]);
     });
 
     it('an app that does not subscribe to message_deliveries gets none; the customer’s own messages never count', async () => {

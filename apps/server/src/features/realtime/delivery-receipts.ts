@@ -7,12 +7,20 @@
  * once written and never repeats for a message already covered by the watermark (several tabs,
  * replays, refetches). Deliveries noted in the last period before a crash are lost: they are
  * receipts, and the next message's watermark covers them.
+ *
+ * A flush is set-based: up to `CONVERSATIONS_PER_JOB` conversations per write job, each
+ * statement once for all of them (their rows, their messages, the watermarks moved in one
+ * `UPDATE … FROM`), and the events appended to the transaction's set-based batch. A fan-out to
+ * 20,000 customers is then 200 receipt jobs, not 20,000 (each a conversation read, a messages
+ * read, an update and an outbox insert). The job holds its customers' partitions
+ * (storage/pending-jobs.ts), so on PostgreSQL no batch in flight writes their rows meanwhile.
  */
 import type { ChatMessage } from '@confide/protocol';
+import { sql } from 'kysely';
 import type { HubContext } from '../../context.js';
-import { findConversationOfCustomer } from '../conversations/index.js';
-import { appendWebhook } from '../../timeline/index.js';
-import { inList, listParam, prepare } from '../../storage/prepared.js';
+import { findConversationsByIds, type ConversationRow } from '../conversations/index.js';
+import { appendToTimeline, type TimelineEntry } from '../../timeline/index.js';
+import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.js';
 
 interface PendingConversation {
   customerId: string;
@@ -31,13 +39,19 @@ const messagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect) =>
     .where(inList('mid', p('mids'), 'text', dialect)),
 );
 
-const moveDelivered = prepare<{ conversationId: string; watermark: number }>()((db, p) =>
+/** Moves each conversation's watermark forward (never back); returns the conversations it moved. */
+const moveDelivered = prepare<{ ids: string | string[]; watermarks: string | number[] }>()((db, p, dialect) =>
   db
     .updateTable('conversations')
-    .set({ customer_delivered_wm: p('watermark') })
-    .where('id', '=', p('conversationId'))
-    .where('customer_delivered_wm', '<', p('watermark')),
+    .from(pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect).as('w'))
+    .set({ customer_delivered_wm: sql<number>`w.v` })
+    .whereRef('conversations.id', '=', sql<string>`w.k`)
+    .where('conversations.customer_delivered_wm', '<', sql<number>`w.v`)
+    .returning('conversations.id as id'),
 );
+
+/** Conversations whose deliveries one write job records. */
+const CONVERSATIONS_PER_JOB = 100;
 
 /** Most mids listed in one delivery event; the watermark covers the rest. */
 const MAX_MIDS = 100;
@@ -88,12 +102,13 @@ export class DeliveryReceipts {
 
   async #flushNow(): Promise<void> {
     if (this.#pending.size === 0) return;
-    const batch = this.#pending;
+    const pending = [...this.#pending];
     this.#pending = new Map();
-    // One write per conversation, group-committed by the write queue (each rolls back alone).
-    const results = await Promise.allSettled(
-      [...batch].map(([conversationId, entry]) => this.#record(conversationId, entry)),
-    );
+    const jobs: Array<typeof pending> = [];
+    for (let i = 0; i < pending.length; i += CONVERSATIONS_PER_JOB)
+      jobs.push(pending.slice(i, i + CONVERSATIONS_PER_JOB));
+    // Group-committed by the write queue with whatever else is waiting.
+    const results = await Promise.allSettled(jobs.map((job) => this.#record(job)));
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0)
       this.#ctx.log.warn(
@@ -102,32 +117,89 @@ export class DeliveryReceipts {
       );
   }
 
-  async #record(conversationId: string, { customerId, mids: noted }: PendingConversation): Promise<void> {
-    const byCustomer = { partition: customerId }; // storage/pending-jobs.ts
-    await this.#ctx.storage.writes.run(async (tx) => {
-      const conv = await findConversationOfCustomer(tx.db, customerId, conversationId);
-      if (conv === undefined) return;
-      // Only what an app of the page sent: the hub's own messages in the thread (consent
-      // reminders, system lines) are not the business's to hear about.
-      const found = await messagesByMid.rows(tx.db, { mids: listParam(tx.db, [...noted.keys()]) });
-      const sent = found.filter((r) => r.conversation_id === conv.id && r.app_id !== null);
-      const mids = new Map(sent.map((r) => [r.mid, noted.get(r.mid) ?? 0]));
-      if (mids.size === 0) return;
-      const watermark = Math.max(...mids.values());
-      if (watermark <= conv.customer_delivered_wm) return;
-      const moved = await moveDelivered.run(tx.db, { conversationId: conv.id, watermark });
-      if ((moved.numAffectedRows ?? 0n) === 0n) return;
-      const fresh = [...mids].filter(([, at]) => at > conv.customer_delivered_wm).sort((a, b) => a[1] - b[1]);
-      await appendWebhook(tx, this.#ctx.bus, {
+  /** One write job for these conversations' deliveries: reads, the watermarks and the events, set-based. */
+  async #record(conversations: Array<[string, PendingConversation]>): Promise<void> {
+    const partition = [...new Set(conversations.map(([, entry]) => entry.customerId))]; // storage/pending-jobs.ts
+    await this.#ctx.storage.writes.run(
+      async (tx) => {
+        const moves = await deliveriesToRecord(tx.db, conversations);
+        if (moves.length === 0) return;
+        const ids = moves.map((m) => m.conversation.id);
+        const watermarks = moves.map((m) => m.watermark);
+        const params = { ids: listParam(tx.db, ids), watermarks: listParam(tx.db, watermarks) };
+        const moved = new Set((await moveDelivered.rows(tx.db, params)).map((r) => r.id));
+        const entries = moves
+          .filter((m) => moved.has(m.conversation.id))
+          .map((m): TimelineEntry => this.#deliveryEvent(m));
+        if (entries.length > 0) await appendToTimeline(tx, this.#ctx.bus, entries);
+      },
+      { partition, setBased: true },
+    );
+  }
+
+  #deliveryEvent({ conversation: conv, fresh, watermark }: Move): TimelineEntry {
+    return {
+      kind: 'webhook',
+      event: {
         pageId: conv.page_id,
         conversationId: conv.id,
-        customerId,
+        customerId: conv.customer_id,
         psid: conv.psid,
         field: 'message_deliveries',
-        item: { delivery: { mids: fresh.slice(-MAX_MIDS).map(([mid]) => mid), watermark } },
+        item: { delivery: { mids: fresh.slice(-MAX_MIDS), watermark } },
         threadOwnerAppId: conv.thread_owner_app_id,
         timestamp: this.#ctx.now(),
-      });
-    }, byCustomer);
+      },
+    };
   }
+}
+
+/** A conversation whose watermark a flush moves: the mids newly delivered, oldest first. */
+interface Move {
+  conversation: ConversationRow;
+  fresh: string[];
+  watermark: number;
+}
+
+/**
+ * What the flush should record: for each conversation of its customer, the business's messages
+ * (sent by an app: the hub's own lines are not the business's to hear about) noted past its
+ * watermark. Two statements for all the conversations.
+ */
+async function deliveriesToRecord(
+  db: Parameters<typeof findConversationsByIds>[0],
+  conversations: ReadonlyArray<[string, PendingConversation]>,
+): Promise<Move[]> {
+  const rows = new Map(
+    (
+      await findConversationsByIds(
+        db,
+        conversations.map(([id]) => id),
+      )
+    ).map((c) => [c.id, c]),
+  );
+  const mids = conversations.flatMap(([, entry]) => [...entry.mids.keys()]);
+  const sentIn = new Map<string, string[]>();
+  for (const m of await messagesByMid.rows(db, { mids: listParam(db, mids) })) {
+    if (m.app_id === null) continue;
+    const list = sentIn.get(m.conversation_id) ?? [];
+    list.push(m.mid);
+    sentIn.set(m.conversation_id, list);
+  }
+  const moves: Move[] = [];
+  for (const [conversationId, { customerId, mids: noted }] of conversations) {
+    const conversation = rows.get(conversationId);
+    // Ids are per customer: a conversation noted for another customer is ignored.
+    if (conversation === undefined || conversation.customer_id !== customerId) continue;
+    const delivered = (sentIn.get(conversation.id) ?? []).flatMap((mid) => {
+      const at = noted.get(mid);
+      return at === undefined ? [] : [{ mid, at }];
+    });
+    if (delivered.length === 0) continue;
+    const watermark = Math.max(...delivered.map((d) => d.at));
+    if (watermark <= conversation.customer_delivered_wm) continue;
+    const fresh = delivered.filter((d) => d.at > conversation.customer_delivered_wm).sort((a, b) => a.at - b.at);
+    moves.push({ conversation, fresh: fresh.map((d) => d.mid), watermark });
+  }
+  return moves;
 }
