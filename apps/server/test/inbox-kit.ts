@@ -136,6 +136,17 @@ export function inboxKit(hubOf: () => TestHub) {
     );
   }
 
+  /** The id of a page's team, by name. */
+  async function teamId(page: Page, name: string): Promise<string> {
+    const row = await hub()
+      .ctx.storage.db.selectFrom('inbox_teams')
+      .select('id')
+      .where('page_id', '=', page.page_id)
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
   /** How many rows a table holds now (to show that a refused or private action wrote nothing). */
   async function rowCount(table: 'messages' | 'webhook_outbox' | 'customer_events' | 'inbox_notes'): Promise<number> {
     const row = await hub()
@@ -145,7 +156,18 @@ export function inboxKit(hubOf: () => TestHub) {
     return Number(row.n);
   }
 
-  return { createAgent, logIn, agentCall, say, customerWith, handOver, customerTexts, handoverEvents, rowCount };
+  return {
+    createAgent,
+    logIn,
+    agentCall,
+    say,
+    customerWith,
+    handOver,
+    customerTexts,
+    handoverEvents,
+    rowCount,
+    teamId,
+  };
 }
 
 /** Collects a WebSocket's JSON frames; `until` resolves when one matches. */

@@ -121,7 +121,7 @@ async function openSqlite(options: StorageOptions): Promise<Opening> {
   const db = new Kysely<Database>({
     dialect: new SqliteDialectOver(new SplitDriver(withStatementCache(sqlite), writer)),
   });
-  const writeDb = new Kysely<Database>({ dialect: new SqliteDialectOver(writer, true) });
+  const writeDb = new Kysely<Database>({ dialect: new SqliteDialectOver(writer) });
   // The writer's driver keeps the tally on this side (writer-dialect.ts): jobs run without savepoints too.
   return finish(
     db,

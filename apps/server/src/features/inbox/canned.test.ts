@@ -7,7 +7,7 @@ for (const dialect of DIALECTS) {
     let hub: TestHub;
     let bank: Page;
     let otherBank: Page;
-    const { logIn, agentCall, customerWith, handOver } = inboxKit(() => hub);
+    const { logIn, agentCall, customerWith, handOver, teamId } = inboxKit(() => hub);
 
     beforeEach(async () => {
       hub = await buildTestHub({ dialect, clock: testClock(), env: { SERVICES: 'api' } });
@@ -30,15 +30,6 @@ for (const dialect of DIALECTS) {
       role: 'agent' | 'supervisor' = 'agent',
       pageId = bank.page_id,
     ) => hub.services.agents.create({ pageId, username, password: AGENT_PASSWORD, displayName: username, team, role });
-    const teamId = async (name: string) =>
-      (
-        await hub.ctx.storage.db
-          .selectFrom('inbox_teams')
-          .select('id')
-          .where('page_id', '=', bank.page_id)
-          .where('name', '=', name)
-          .executeTakeFirstOrThrow()
-      ).id;
 
     it('supervisors create them per team; unknown variables are refused; agents fill them with the customer and the case', async () => {
       await make('rosa', 'Fraud', 'supervisor');
@@ -46,7 +37,7 @@ for (const dialect of DIALECTS) {
       await make('carl', 'Cards');
       const rosa = await logIn('rosa');
       const dana = await logIn('dana');
-      const fraud = await teamId('Fraud');
+      const fraud = await teamId(bank, 'Fraud');
       const create = (cookie: string, body: object) => agentCall(cookie, 'POST', '/inbox/api/canned', body);
       expect((await create(dana, { title: 'Hi', text: 'Hello' })).statusCode).toBe(403);
       const unknown = await create(rosa, { title: 'Bad', text: 'Hello {{last_name}}', team_id: fraud });

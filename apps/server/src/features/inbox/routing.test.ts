@@ -24,7 +24,7 @@ for (const dialect of DIALECTS) {
     let clock: TestClock;
     let bank: Page;
     let otherBank: Page;
-    const { logIn, agentCall, customerWith, handOver, customerTexts } = inboxKit(() => hub);
+    const { logIn, agentCall, customerWith, handOver, customerTexts, teamId } = inboxKit(() => hub);
     const fraud = (reason: string) => JSON.stringify({ team: 'Fraud', reason });
 
     beforeEach(async () => {
@@ -65,15 +65,6 @@ for (const dialect of DIALECTS) {
           .where('conversation_id', '=', conversationId)
           .executeTakeFirstOrThrow()
       ).agent_id;
-    const teamOfBank = async (name: string) =>
-      (
-        await hub.ctx.storage.db
-          .selectFrom('inbox_teams')
-          .select('id')
-          .where('page_id', '=', bank.page_id)
-          .where('name', '=', name)
-          .executeTakeFirstOrThrow()
-      ).id;
     /** An agent and a team of the other bank: targets this page's agents must never reach. */
     const otherBankTargets = async (teamName: string) => ({
       otto: await hub.services.agents.create({ pageId: otherBank.page_id, username: 'otto', password: AGENT_PASSWORD }),
@@ -196,7 +187,7 @@ for (const dialect of DIALECTS) {
         role: 'supervisor',
       });
       const { otto, otherTeam } = await otherBankTargets('Fraud');
-      const cards = await teamOfBank('Cards');
+      const cards = await teamId(bank, 'Cards');
       const { alice, adaCookie } = await aliceAnsweredByAda();
       const assign = (cookie: string, body: object) =>
         agentCall(cookie, 'POST', `/inbox/api/conversations/${alice.conversationId}/assign`, body);
@@ -232,7 +223,7 @@ for (const dialect of DIALECTS) {
       const ada = await agent('ada', 'Ada', 'Fraud');
       const dana = await agent('dana', 'Dana', 'Cards');
       const { otto, otherTeam } = await otherBankTargets('Cards');
-      const cards = await teamOfBank('Cards');
+      const cards = await teamId(bank, 'Cards');
       const { alice, adaCookie } = await aliceAnsweredByAda();
       // The targets: this page's teams and agents (with status and load), never the other page's.
       const targets = (await agentCall(adaCookie, 'GET', '/inbox/api/transfer-targets')).json();

@@ -16,11 +16,12 @@
  * (storage/pending-jobs.ts), so on PostgreSQL no batch in flight writes their rows meanwhile.
  */
 import type { ChatMessage } from '@confide/protocol';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { findConversationsByIds, type ConversationRow } from '../conversations/index.js';
 import { appendToTimeline, type TimelineEntry } from '../../timeline/index.js';
 import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.js';
+import type { Database } from '../../storage/schema.js';
 
 interface PendingConversation {
   customerId: string;
@@ -167,7 +168,7 @@ interface Move {
  * watermark. Two statements for all the conversations.
  */
 async function deliveriesToRecord(
-  db: Parameters<typeof findConversationsByIds>[0],
+  db: Kysely<Database>,
   conversations: ReadonlyArray<[string, PendingConversation]>,
 ): Promise<Move[]> {
   const rows = new Map(

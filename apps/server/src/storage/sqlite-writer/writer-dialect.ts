@@ -147,18 +147,12 @@ export class WriterDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
-/** SQLite's adapter, marking a database whose statements cross to the writer thread (a round trip each). */
-export class WriterThreadAdapter extends SqliteAdapter {}
-
 /** SQLite's compiler, adapter and introspector over a driver given (one driver may serve two Kysely instances). */
 export class SqliteDialectOver implements Dialect {
   readonly #driver: Driver;
-  readonly #thread: boolean;
 
-  /** `thread`: every statement crosses to the writer thread (the write queue's database). */
-  constructor(driver: Driver, thread = false) {
+  constructor(driver: Driver) {
     this.#driver = driver;
-    this.#thread = thread;
   }
 
   createDriver(): Driver {
@@ -170,7 +164,7 @@ export class SqliteDialectOver implements Dialect {
   }
 
   createAdapter(): SqliteAdapter {
-    return this.#thread ? new WriterThreadAdapter() : new SqliteAdapter();
+    return new SqliteAdapter();
   }
 
   createIntrospector(db: Kysely<unknown>): SqliteIntrospector {
