@@ -58,6 +58,12 @@ export class PendingJobs<J extends PartitionedJob> {
     return batch;
   }
 
+  /** A batch taken but not started: its partitions released, its jobs back at the head. */
+  putBack(batch: J[]): void {
+    this.release(batch);
+    this.unshift(batch);
+  }
+
   release(batch: readonly J[]): void {
     for (const job of batch) for (const p of partitionsOf(job)) this.#held.delete(p);
   }

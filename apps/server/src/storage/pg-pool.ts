@@ -6,7 +6,10 @@
  * abandoned transaction. So a connection whose query timed out is closed at once, and the
  * pool opens a fresh one for the next caller.
  *
- * Two more things happen on the way to pg:
+ * More happens on the way to pg:
+ * - statements are pipelined (pg's `pipeline`, pg ≥ 8.23): a transaction's BEGIN goes out with
+ *   the statement after it, and its COMMIT right behind the statement marked last
+ *   (storage/pipelined-commit.ts), so a group commit costs two round trips fewer;
  * - the SQL of a prepared query (storage/prepared.ts) goes as a named statement, parsed and
  *   planned once per connection;
  * - a COMMIT that PostgreSQL answers with ROLLBACK (the transaction had been aborted by an
@@ -16,6 +19,7 @@
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import pg from 'pg';
 import { preparedStatementName } from './prepared.js';
+import { COMMIT_AFTER_NEXT_SQL, CommitOutcomeUnknownError } from './pipelined-commit.js';
 import { mayWrite, TALLY_SQL, type StatementTally } from './statement-tally.js';
 
 export interface PgPoolOptions {
@@ -34,6 +38,8 @@ export function openPgPool(url: string, options: PgPoolOptions): PostgresPool {
     connectionString: url,
     max: options.max,
     connectionTimeoutMillis: 5_000,
+    // Each statement goes out at once, behind those still unanswered (pg ≥ 8.23).
+    pipeline: true,
     ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
   });
   // A lost connection must not crash the process; queries fail and the pool reconnects.
@@ -47,7 +53,7 @@ export function openPgPool(url: string, options: PgPoolOptions): PostgresPool {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
-        wrapper = discardOnTimeout(client);
+        wrapper = pooledConnection(client);
         wrappers.set(client, wrapper);
       }
       return wrapper;
@@ -65,12 +71,84 @@ export class CommitRolledBackError extends Error {
   }
 }
 
-function discardOnTimeout(client: pg.PoolClient): PostgresPoolClient {
-  const tally: StatementTally = { writes: 0, errors: 0 };
-  const tallyResult = { command: 'SELECT', rowCount: 1, rows: [tally] } as unknown as PostgresQueryResult<never>;
-  const query = async <R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
-    if (text === TALLY_SQL) return tallyResult;
-    if (mayWrite(text)) tally.writes += 1;
+const BEGIN_SENT = { command: 'BEGIN', rowCount: null, rows: [] } as unknown as PostgresQueryResult<never>;
+const ENDED = { command: 'ROLLBACK', rowCount: null, rows: [] } as unknown as PostgresQueryResult<never>;
+const PIPELINED = {
+  command: 'SELECT',
+  rowCount: 1,
+  rows: [{ pipelined: true }],
+} as unknown as PostgresQueryResult<never>;
+const ignore = (): undefined => undefined;
+
+export function pooledConnection(client: pg.PoolClient): PostgresPoolClient {
+  const connection = new PipelinedConnection(client);
+  return {
+    // Kysely passes a cursor only when the dialect is given `cursor`, which the hub never does.
+    query: ((text: string, parameters: ReadonlyArray<unknown>) =>
+      connection.query(text, parameters)) as PostgresPoolClient['query'],
+    // pg-pool sets `release` on the client at every checkout: call the current one.
+    release: () => {
+      connection.reset();
+      client.release();
+    },
+  };
+}
+
+/**
+ * One pooled connection as Kysely's: the statement tally, named statements, and what pg's
+ * pipelining allows: the transaction's BEGIN goes out without waiting (the next statement
+ * follows it at once), and COMMIT right behind the statement the caller marks as its last
+ * (storage/pipelined-commit.ts).
+ */
+class PipelinedConnection {
+  readonly #client: pg.PoolClient;
+  readonly #tally: StatementTally = { writes: 0, errors: 0 };
+  readonly #tallyResult: PostgresQueryResult<never>;
+  /** The transaction's BEGIN, sent without waiting: its answer is checked at COMMIT. */
+  #begun: Promise<unknown> | undefined;
+  /** COMMIT_AFTER_NEXT_SQL was asked: the next statement gets COMMIT right behind it. */
+  #commitNext = false;
+  /** The COMMIT sent behind the last statement, for Kysely's own COMMIT (or ROLLBACK) to take. */
+  #sentCommit: Promise<PostgresQueryResult<never>> | undefined;
+  /** The transaction ended on the server already (its pipelined COMMIT was answered). */
+  #ended = false;
+
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+    this.#tallyResult = {
+      command: 'SELECT',
+      rowCount: 1,
+      rows: [this.#tally],
+    } as unknown as PostgresQueryResult<never>;
+  }
+
+  reset(): void {
+    this.#begun = this.#sentCommit = undefined;
+    this.#commitNext = this.#ended = false;
+  }
+
+  query<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    if (text === TALLY_SQL) return Promise.resolve(this.#tallyResult);
+    if (text === COMMIT_AFTER_NEXT_SQL) {
+      this.#commitNext = true;
+      return Promise.resolve(PIPELINED);
+    }
+    if (text === 'begin') {
+      // pg pipelines (`pipeline: true`): the next statement goes out behind BEGIN at once.
+      const opened = this.#send(text, parameters);
+      opened.catch(ignore);
+      this.#begun = opened;
+      return Promise.resolve(BEGIN_SENT);
+    }
+    if (text === 'commit' || text === 'rollback') return this.#end<R>(text, parameters);
+    if (!this.#commitNext) return this.#send<R>(text, parameters);
+    this.#commitNext = false;
+    return this.#sendThenCommit<R>(text, parameters);
+  }
+
+  async #send<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const client = this.#client;
+    if (mayWrite(text)) this.#tally.writes += 1;
     try {
       const name = preparedStatementName(text);
       const result = await (name === undefined
@@ -79,17 +157,52 @@ function discardOnTimeout(client: pg.PoolClient): PostgresPoolClient {
       if (result.command === 'ROLLBACK' && text === 'commit') throw new CommitRolledBackError();
       return result as unknown as PostgresQueryResult<R>;
     } catch (err) {
-      tally.errors += 1;
+      this.#tally.errors += 1;
       // end() drops the socket of a connection with a query in flight (pg ≥ 8.23): queries
       // queued behind it fail now, and the pool removes the client when it is released.
-      if (isQueryTimeout(err)) client.end().catch(() => undefined);
+      if (isQueryTimeout(err)) client.end().catch(ignore);
       throw err;
     }
-  };
-  return {
-    // Kysely passes a cursor only when the dialect is given `cursor`, which the hub never does.
-    query: query as PostgresPoolClient['query'],
-    // pg-pool sets `release` on the client at every checkout: call the current one.
-    release: () => client.release(),
-  };
+  }
+
+  /** The last statement, with COMMIT pipelined behind it. */
+  async #sendThenCommit<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const statement = this.#send<R>(text, parameters);
+    const commit = this.#send<never>('commit', []);
+    commit.catch(ignore);
+    this.#sentCommit = commit;
+    try {
+      return await statement;
+    } catch (err) {
+      this.#sentCommit = undefined;
+      this.#ended = true;
+      const outcome = await commit.then(ignore, (commitError: unknown) => commitError);
+      // Aborted by the statement's failure, the transaction ended in ROLLBACK: nothing kept.
+      if (outcome instanceof CommitRolledBackError) throw err;
+      throw new CommitOutcomeUnknownError(err, outcome ?? new Error('COMMIT succeeded after its statement failed'));
+    }
+  }
+
+  /** COMMIT or ROLLBACK: the one pipelined behind the last statement when there is one. */
+  async #end<R>(text: 'commit' | 'rollback', parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const [opened, pending, over] = [this.#begun, this.#sentCommit, this.#ended];
+    this.reset();
+    // A BEGIN that failed on a live link would have let the statements behind it run on their own.
+    const beginError = opened === undefined ? undefined : await opened.then(ignore, (err: unknown) => err);
+    if (text === 'commit') {
+      if (beginError !== undefined) throw beginError instanceof Error ? beginError : new Error('BEGIN failed');
+      return pending === undefined ? this.#send<R>(text, parameters) : ((await pending) as PostgresQueryResult<R>);
+    }
+    if (pending !== undefined) {
+      // The caller failed after its last statement succeeded: the COMMIT already sent decides.
+      const committed = await pending.then(
+        () => true,
+        () => false,
+      );
+      if (committed)
+        throw new CommitOutcomeUnknownError(new Error('ROLLBACK asked after COMMIT was sent'), 'committed');
+      return ENDED;
+    }
+    return over ? ENDED : this.#send<R>(text, parameters);
+  }
 }

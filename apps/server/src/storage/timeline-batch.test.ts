@@ -11,6 +11,7 @@ import { buildTestHub, DIALECTS, STORAGE_VARIANTS, type TestHub } from '../../te
 import type { Bus } from '../bus/bus.js';
 import type { BusEvent } from '../bus/events.js';
 import { appendFrame, appendToTimeline, type TimelineConversation } from '../timeline/index.js';
+import { CommitOutcomeUnknownError } from './pipelined-commit.js';
 import { timelineStoreOf } from './timeline-store.js';
 import type { WriteTx } from './write-queue.js';
 
@@ -319,5 +320,36 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
       ['u1', 2],
       ['u2', 1],
     ]);
+  });
+
+  it('fails its jobs without running them again when the COMMIT pipelined behind the batch has an unknown outcome', async () => {
+    hub = await buildTestHub({ dialect, file });
+    const h = hub;
+    await seed(h);
+    const store = timelineStoreOf(h.ctx.storage.db);
+    const lost = new CommitOutcomeUnknownError(new Error('no answer'), new Error('Query read timeout'));
+    vi.spyOn(store, 'appendBatch').mockRejectedValueOnce(lost);
+    const { bus, events } = recordingBus();
+    const writes = h.ctx.storage.writes;
+    let runs = 0;
+    const results = await Promise.allSettled(
+      ['m1', 'm2'].map((text, i) =>
+        writes.run(
+          async (tx) => {
+            runs += 1;
+            await appendToTimeline(tx, bus, [message(i === 0 ? A : B, text, 10 + i)]);
+          },
+          { setBased: true },
+        ),
+      ),
+    );
+    // A second run could write the messages twice, should the first have committed.
+    expect(results).toEqual([
+      { status: 'rejected', reason: lost },
+      { status: 'rejected', reason: lost },
+    ]);
+    expect(runs).toBe(2);
+    expect(writes.stats.reruns).toBe(0);
+    expect(events).toEqual([]);
   });
 });

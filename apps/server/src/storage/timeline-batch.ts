@@ -57,8 +57,11 @@ export class TimelineBatch {
     this.#open = [];
   }
 
-  /** Writes what succeeded jobs appended, set-based, inside the transaction `db` belongs to. */
-  async write(db: Kysely<Database>): Promise<void> {
+  /**
+   * Writes what succeeded jobs appended, set-based, inside the transaction `db` belongs to.
+   * `commitFollows`: the transaction ends with this write (see `TimelineStore.appendBatch`).
+   */
+  async write(db: Kysely<Database>, commitFollows = false): Promise<void> {
     // Still valid for this write (only set-based jobs ran since the last one), not after it.
     const routes = this.#routes;
     this.#routes = new Map();
@@ -69,6 +72,7 @@ export class TimelineBatch {
       db,
       pending.map((p) => p.command),
       routes,
+      { commitFollows },
     );
     pending.forEach((p, i) => {
       const outcome = outcomes[i];

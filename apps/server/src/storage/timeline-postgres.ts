@@ -7,6 +7,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { prepare, type ParamFn } from './prepared.js';
+import { commitAfterNext } from './pipelined-commit.js';
 import type { Database } from './schema.js';
 import {
   activeApp,
@@ -246,9 +247,15 @@ function columns(sets: TimelineSets): Columns {
 }
 
 /** `appendBatch`: one round trip for the whole batch, whatever its size. */
-async function appendSet(db: Kysely<Database>, batch: readonly AppendCommand[]): Promise<AppendOutcome[]> {
+async function appendSet(
+  db: Kysely<Database>,
+  batch: readonly AppendCommand[],
+  commitFollows: boolean,
+): Promise<AppendOutcome[]> {
   const sets = timelineSets(batch);
-  const rows = await writeSets.rows(db, columns(sets));
+  const parameters = columns(sets);
+  if (commitFollows) await commitAfterNext(db);
+  const rows = await writeSets.rows(db, parameters);
   const counters = new Map<string, number>();
   for (const row of rows) if (row.k === 'c') counters.set(row.id, Number(row.seq));
   const outcomes = batchOutcomes(batch.length, sets, counters);
@@ -266,7 +273,10 @@ export const postgresTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
-  appendBatch: (db, batch) => (batch.length === 1 ? postgresTimelineStore.append(db, batch) : appendSet(db, batch)),
+  appendBatch: (db, batch, _routes, options) =>
+    batch.length === 1
+      ? postgresTimelineStore.append(db, batch)
+      : appendSet(db, batch, options?.commitFollows === true),
   // Routing is part of the set-based insert: asking first would cost a round trip per event.
   mayDeliver: async () => true,
   persona: findPersona,

@@ -100,8 +100,15 @@ export interface TimelineStore {
    * Throws, writing nothing it can be blamed for alone, when any command cannot be written
    * (a customer without a counter row): the caller rolls back and writes one by one.
    * A store that routes by reading the pages' apps may take them from `routes`, and adds those it reads.
+   * `commitFollows`: nothing but COMMIT comes after it in the transaction, so a store that writes
+   * the batch in one statement may have COMMIT pipelined behind it (storage/pipelined-commit.ts).
    */
-  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[], routes?: RouteCache): Promise<AppendOutcome[]>;
+  appendBatch(
+    db: Kysely<Database>,
+    batch: readonly AppendCommand[],
+    routes?: RouteCache,
+    options?: { commitFollows?: boolean },
+  ): Promise<AppendOutcome[]>;
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.

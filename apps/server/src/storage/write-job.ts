@@ -27,6 +27,26 @@ export interface Job extends PartitionedJob {
   settled: boolean;
 }
 
+/** A job as `WriteQueue.run` queues it. */
+export function newJob<K>(
+  fn: (tx: WriteTx) => Promise<unknown>,
+  options: RunOptions<K>,
+  settle: { resolve: (value: unknown) => void; reject: (err: unknown) => void },
+): Job {
+  const { readAhead, setBased = false, partition } = options;
+  return {
+    fn,
+    readAhead: readAhead as RunOptions['readAhead'],
+    setBased,
+    partition,
+    ...settle,
+    effects: [],
+    ok: false,
+    attempts: 0,
+    settled: false,
+  };
+}
+
 // Compiled once: these run twice per job in every shared transaction.
 const SAVEPOINT = CompiledQuery.raw('savepoint confide_job');
 const RELEASE = CompiledQuery.raw('release savepoint confide_job');

@@ -20,21 +20,23 @@
  * together, each table once, before the next job that did not declare it and before COMMIT;
  * a failing job's appends are dropped with its savepoint. When writing the batch fails, the
  * transaction is rolled back and run again with every append written at once, so the job
- * to blame fails alone.
+ * to blame fails alone (unless COMMIT had been pipelined behind it: storage/pipelined-commit.ts).
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { CommitLanes } from './commit-lanes.js';
 import { CommitOrder } from './commit-order.js';
 import { isAbortedTransaction, isLockConflict } from './db-errors.js';
 import { PendingJobs } from './pending-jobs.js';
+import { isCommitOutcomeUnknown } from './pipelined-commit.js';
 import { readAhead, type ReadAheadSource } from './read-ahead.js';
 import type { Database } from './schema.js';
 import type { StorageServices } from './services.js';
 import { TimelineBatch } from './timeline-batch.js';
 import { statementTally } from './statement-tally.js';
-import { runBare, runInSavepoint, type Job } from './write-job.js';
+import { newJob, runBare, runInSavepoint, type Job } from './write-job.js';
 
 /** What a write job receives: the transaction, the storage services (the vault), a hook for post-commit effects. */
 export interface WriteTx extends StorageServices {
@@ -92,6 +94,7 @@ export class WriteQueue {
   #scheduled = false;
   #idle: Array<() => void> = [];
   readonly #commitOrder = new CommitOrder();
+  readonly #lanes: CommitLanes;
   #batches = 0;
   #jobs = 0;
   #retries = 0;
@@ -107,6 +110,7 @@ export class WriteQueue {
     this.db = db;
     this.services = services;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.#lanes = new CommitLanes(this.concurrency);
     this.#optimistic = options.optimistic ?? false;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   }
@@ -114,18 +118,7 @@ export class WriteQueue {
   /** Runs `fn` in a (shared) transaction; resolves after commit. */
   run<T, K = unknown>(fn: (tx: WriteTx) => Promise<T>, options: RunOptions<K> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({
-        fn,
-        readAhead: options.readAhead as RunOptions['readAhead'],
-        setBased: options.setBased ?? false,
-        partition: options.partition,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        effects: [],
-        ok: false,
-        attempts: 0,
-        settled: false,
-      });
+      this.#pending.push(newJob(fn, options, { resolve: resolve as (v: unknown) => void, reject }));
       this.#schedule();
     });
   }
@@ -162,8 +155,12 @@ export class WriteQueue {
     while (this.#inFlight < this.concurrency && this.#pending.length > 0) {
       const batch = this.#pending.take(MAX_BATCH, this.concurrency > 1);
       if (batch.length === 0) return; // every waiting job's partition is in flight
+      const lane = this.#lanes.admit(batch);
+      // Jobs without a partition wait while isolated transactions are in flight (commit-lanes.ts).
+      if (lane === undefined) return this.#pending.putBack(batch);
       this.#inFlight += 1;
-      void this.#commit(batch).finally(() => {
+      void this.#commit(batch, lane === 'isolated').finally(() => {
+        this.#lanes.leave(lane, batch);
         this.#pending.release(batch);
         this.#inFlight -= 1;
         this.#dispatch();
@@ -172,7 +169,8 @@ export class WriteQueue {
     }
   }
 
-  async #commit(batch: Job[]): Promise<void> {
+  /** `isolated`: no transaction in flight can conflict with this one, so COMMIT may be pipelined. */
+  async #commit(batch: Job[], isolated: boolean): Promise<void> {
     let jobs = batch;
     let savepoints = !this.#optimistic && jobs.length > 1;
     let batched = true;
@@ -181,7 +179,7 @@ export class WriteQueue {
       jobs = jobs.filter((job) => !job.settled);
       if (jobs.length === 0) return;
       if (run > 0) this.#reruns += 1;
-      const outcome = await this.#transaction(jobs, savepoints, batched);
+      const outcome = await this.#transaction(jobs, { savepoints, batched, isolated });
       if (outcome.kind === 'committed') {
         // Effects (bus publishes) in the order the COMMITs were sent: with several
         // transactions in flight, their answers can come back out of order.
@@ -240,8 +238,7 @@ export class WriteQueue {
   /** Runs `jobs` in one transaction, with or without a savepoint each. */
   async #transaction(
     jobs: Job[],
-    savepoints: boolean,
-    batched: boolean,
+    { savepoints, batched, isolated }: { savepoints: boolean; batched: boolean; isolated: boolean },
   ): Promise<
     | { kind: 'committed'; ticket: number }
     | { kind: 'job failed'; job: Job; ticket?: undefined }
@@ -261,11 +258,11 @@ export class WriteQueue {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
         /** Writes the batch outside any job's savepoint: a failure there rolls back the transaction. */
-        const writeBatch = async () => {
+        const writeBatch = async (commitFollows = false) => {
           try {
-            await batch?.write(trx);
+            await batch?.write(trx, commitFollows);
           } catch (err) {
-            state.batchFailed = true;
+            state.batchFailed = !isCommitOutcomeUnknown(err); // then: no second run
             throw err;
           }
         };
@@ -290,10 +287,9 @@ export class WriteQueue {
           state.failed = job;
           throw ROLL_BACK;
         }
-        await writeBatch();
-        // Kysely sends COMMIT right after this returns. A transaction that waited on a row
-        // lock of another can only get here after that one committed, so tickets follow the
-        // order in which conflicting transactions commit.
+        await writeBatch(isolated);
+        // Kysely sends COMMIT next. A transaction that waited on a row lock of another gets here
+        // after that one committed: tickets follow commits (a pipelined one: commit-lanes.ts).
         state.ticket = this.#commitOrder.take();
       });
     } catch (err) {
