@@ -28,8 +28,9 @@ import { withStatementCache } from './statement-cache.js';
 import { WriteQueue, type WriteQueueOptions } from './write-queue.js';
 
 /**
- * PostgreSQL's write transactions in flight by default (DATABASE_WRITE_CONCURRENCY): each
- * statement is a round trip, and batches of different customers do not wait on each other
+ * PostgreSQL's write transactions in flight by default (DATABASE_WRITE_CONCURRENCY): a group
+ * commit still waits on round trips (its read-ahead, then its batch with COMMIT pipelined behind
+ * it: storage/pg-pool.ts), and batches of different customers do not wait on each other
  * (storage/pending-jobs.ts). Measured in bench/README.md (send-api-pg).
  */
 export const PG_WRITE_CONCURRENCY = 4;
