@@ -19,7 +19,7 @@ export async function postBatch(
   let secret: string;
   let standardSecret: string | null;
   try {
-    ({ appSecret: secret, standardSecret } = await pages.webhookSecrets(batch.appId));
+    ({ appSecret: secret, standardSecret } = pages.openWebhookSecrets(batch.appId, batch.secrets));
   } catch (err) {
     await ctx.storage.writes.run((tx) => releaseBatch(tx, batch, owner));
     throw err;
