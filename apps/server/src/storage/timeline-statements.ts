@@ -51,7 +51,7 @@ export const findPersona = (
 export const activeApp = (db: Kysely<Database>, appId: string) =>
   db
     .selectFrom('apps')
-    .select(['id', 'page_id', 'webhook_url'])
+    .select(['id', 'page_id', 'webhook_url', 'secret_enc', 'std_webhook_secret_enc'])
     .where('id', '=', appId)
     .where('webhook_status', '=', 'active');
 

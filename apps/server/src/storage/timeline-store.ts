@@ -133,6 +133,9 @@ export interface OutboxApp {
   id: string;
   page_id: string;
   webhook_url: string | null;
+  /** The app's secrets, sealed (pages.ts `openWebhookSecrets`): a claim's POSTs need no read of their own. */
+  secret_enc: string;
+  std_webhook_secret_enc: string | null;
 }
 
 /** The implementation for the dialect behind `db`. */

@@ -14,6 +14,7 @@ import { prepare } from '../../storage/prepared.js';
 import type { AuthOf, GraphTokenVerifier, TokenPrincipal } from '../../http/graph-principal.js';
 
 import { DEFAULT_FIELDS } from './default-fields.js';
+import { openWebhookSecrets, type SealedWebhookSecrets, type WebhookSecrets } from './webhook-secrets.js';
 
 export { DEFAULT_FIELDS };
 
@@ -204,19 +205,18 @@ export class Pages implements GraphTokenVerifier {
   }
 
   /** The secrets that sign the app's webhooks: its app secret and, when turned on, its Standard Webhooks secret. */
-  async webhookSecrets(appId: string): Promise<{ appSecret: string; standardSecret: string | null }> {
+  async webhookSecrets(appId: string): Promise<WebhookSecrets> {
     const row = await this.ctx.storage.db
       .selectFrom('apps')
       .select(['secret_enc', 'std_webhook_secret_enc'])
       .where('id', '=', appId)
       .executeTakeFirstOrThrow();
-    return {
-      appSecret: this.ctx.secrets.open(row.secret_enc, `app-secret:${appId}`),
-      standardSecret:
-        row.std_webhook_secret_enc === null
-          ? null
-          : this.ctx.secrets.open(row.std_webhook_secret_enc, `std-webhook-secret:${appId}`),
-    };
+    return openWebhookSecrets(this.ctx.secrets, appId, row);
+  }
+
+  /** Opens the secrets as sealed in the app's row (the delivery worker's claim reads them with the app's lock). */
+  openWebhookSecrets(appId: string, sealed: SealedWebhookSecrets): WebhookSecrets {
+    return openWebhookSecrets(this.ctx.secrets, appId, sealed);
   }
 
   /**

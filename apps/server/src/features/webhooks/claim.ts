@@ -6,7 +6,8 @@
  * or waiting for its retry). Claims of an app are serialised by its row lock (the store's
  * `lockOutboxApp`: `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer).
  *
- * Three statements per claim, however many events: the app's pending window (ids and state
+ * Four statements per claim, however many events: the app's row (locked, with its sealed
+ * signing secrets, so the batches' POSTs read nothing), the app's pending window (ids and state
  * only), one lease update returning the claimed rows, one read of their conversations.
  */
 import { inList, listParam, prepare } from '../../storage/prepared.js';
@@ -132,6 +133,7 @@ export async function claimBatches(tx: WriteTx, options: ClaimOptions): Promise<
   );
   const byId = new Map(leased.map((r) => [r.id, r]));
   const access = { purpose: 'deliver_to_business', actor: `app:${appId}` } as const;
+  const secrets = { secret_enc: app.secret_enc, std_webhook_secret_enc: app.std_webhook_secret_enc };
   const open = async (r: PendingRow): Promise<ClaimedEvent> => {
     const row = byId.get(r.id) as (typeof leased)[number];
     const customerId = customers.get(r.conversation_id) ?? null;
@@ -154,6 +156,7 @@ export async function claimBatches(tx: WriteTx, options: ClaimOptions): Promise<
       pageId: app.page_id,
       url: app.webhook_url as string,
       attempts: Math.max(...batch.map((r) => r.attempts)),
+      secrets,
       events: await openInOrder(batch, open),
     })),
   );

@@ -11,6 +11,7 @@ import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.j
 import type { Database } from '../../storage/schema.js';
 import type { WriteTx } from '../../storage/write-queue.js';
 import type { FrameEntry } from '../../timeline/index.js';
+import type { SealedWebhookSecrets } from '../pages/webhook-secrets.js';
 
 /** Fields whose delivery moves the customer's "delivered" receipt. */
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(['messages', 'messaging_postbacks']);
@@ -97,6 +98,8 @@ export interface ClaimedBatch {
   url: string;
   /** Attempts already made for the head of the queue (drives the backoff). */
   attempts: number;
+  /** The app's signing secrets, sealed, as the claim read them with the app's row. */
+  secrets: SealedWebhookSecrets;
   events: ClaimedEvent[];
 }
 
@@ -154,6 +157,18 @@ export interface MovedReceipt {
   customerId: string;
   conversationId: string;
   watermark: number;
+}
+
+/**
+ * How the write job recording a delivered batch runs: set-based (its receipts' events are
+ * written with the transaction's other appends, storage/timeline-batch.ts: it reads no
+ * timeline row and changes no app's routing), holding the partitions of the customers whose
+ * receipts it may append (storage/pending-jobs.ts).
+ */
+export function deliveryJobOptions(batch: ClaimedBatch): { partition: string[]; setBased: true } {
+  const customers = new Set<string>();
+  for (const e of batch.events) if (RECEIPT_FIELDS.has(e.field) && e.customerId !== null) customers.add(e.customerId);
+  return { partition: [...customers], setBased: true };
 }
 
 /**

@@ -7,7 +7,10 @@ import { buildEnvelope } from './envelope.js';
 import { postWebhook, type PostWebhookResult } from './post-webhook.js';
 import { standardMessageId } from './standard-webhooks.js';
 
-/** Posts the batch; aborted when the lease is lost. A batch whose app secrets cannot be read is given back. */
+/**
+ * Posts the batch, signed with the app secrets its claim read (sealed, with the app's row: a POST reads
+ * nothing); aborted when the lease is lost. A batch whose secrets cannot be opened is given back.
+ */
 export async function postBatch(
   ctx: HubContext,
   pages: Pages,
@@ -19,7 +22,7 @@ export async function postBatch(
   let secret: string;
   let standardSecret: string | null;
   try {
-    ({ appSecret: secret, standardSecret } = await pages.webhookSecrets(batch.appId));
+    ({ appSecret: secret, standardSecret } = pages.openWebhookSecrets(batch.appId, batch.secrets));
   } catch (err) {
     await ctx.storage.writes.run((tx) => releaseBatch(tx, batch, owner));
     throw err;

@@ -747,6 +747,58 @@ for (const dialect of DIALECTS) {
         expectedReceipts,
       );
     });
+
+    it('records a delivered batch in one set-based write job holding its customers’ partitions, signed with the secrets its claim read', async () => {
+      const clock = testClock();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.stop());
+      const env = { ...NO_WORKER, WEBHOOK_BATCH_SIZE: '2', WEBHOOK_BATCHES_PER_APP: '1' };
+      const { hub } = await setUp(dialect, { clock, env });
+      const worker = new WebhookWorker(hub.ctx, hub.services.pages);
+      const page = await createPage(hub, { webhookUrl: receiver.url, verifyToken: 'vt' });
+      const people = await Promise.all([signUp(hub), signUp(hub)]);
+      const convs = [];
+      for (const p of people) convs.push(await openConversation(hub, p.cookie, page.page_id));
+      for (const [k, c] of convs.entries()) await say(hub, people[k]?.cookie ?? '', c.id, 'first');
+      clock.advance(10);
+      for (const [k, c] of convs.entries()) await say(hub, people[k]?.cookie ?? '', c.id, 'second');
+      const run = vi.spyOn(hub.ctx.storage.writes, 'run');
+      const secretsRead = vi.spyOn(hub.services.pages, 'webhookSecrets');
+      // The secret changes after the first batch's claim: the next claim reads the new one.
+      let rotated: string | undefined;
+      receiver.behave(async () => {
+        rotated ??= (await hub.services.pages.rotateAppSecret(page.page_id)).app_secret;
+        return 200;
+      });
+      await worker.runOnce();
+
+      expect(receiver.deliveries.map((d) => d.body.entry.flatMap((e) => e.messaging ?? []).length)).toEqual([2, 2]);
+      const signedWith = async (k: number, secret: string) =>
+        (
+          await verifyWebhookSignature(
+            receiver.deliveries[k]?.raw ?? '',
+            { 'x-hub-signature-256': receiver.deliveries[k]?.headers['x-hub-signature-256'] },
+            secret,
+          )
+        ).valid;
+      expect([await signedWith(0, page.app_secret), await signedWith(1, rotated ?? '')]).toEqual([true, true]);
+      // No read of the app per POST: the claim read its sealed secrets with its row.
+      expect(secretsRead).not.toHaveBeenCalled();
+      // Each batch's outcome is one set-based job holding the partitions of the customers it may write receipts for.
+      const outcomes = run.mock.calls.filter(([, options]) => options?.setBased === true);
+      expect(outcomes.map(([, options]) => [...(options?.partition as string[])].sort())).toEqual([
+        people.map((p) => p.id).sort(),
+        people.map((p) => p.id).sort(),
+      ]);
+      const receipts = await hub.ctx.storage.db
+        .selectFrom('customer_events')
+        .select(['customer_id', 'data'])
+        .where('type', '=', 'receipt')
+        .execute();
+      expect(receipts).toHaveLength(4);
+      const rows = await hub.ctx.storage.db.selectFrom('webhook_outbox').select(['delivered_at', 'attempts']).execute();
+      expect(rows).toEqual(Array.from({ length: 4 }, () => ({ delivered_at: clock.now(), attempts: 1 })));
+    });
   });
 }
 

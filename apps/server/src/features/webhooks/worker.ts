@@ -17,6 +17,7 @@ import { claimBatches } from './claim.js';
 import {
   countFailingApps,
   deliveredFrame,
+  deliveryJobOptions,
   findDueApps,
   recordFailure,
   recordSuccess,
@@ -225,7 +226,8 @@ export class WebhookWorker {
           success.receipts.map((r) => deliveredFrame(r, now)),
         );
         return success;
-      });
+        // Its receipts' events join the transaction's set-based batch; their customers' rows are its partition.
+      }, deliveryJobOptions(batch));
       if (recovered) {
         log.info({ appId: batch.appId, pageId: batch.pageId }, 'webhook delivery recovered');
         await this.#refreshGauge();
