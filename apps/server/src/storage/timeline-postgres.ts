@@ -266,7 +266,11 @@ export const postgresTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
-  appendBatch: (db, batch) => (batch.length === 1 ? postgresTimelineStore.append(db, batch) : appendSet(db, batch)),
+  appendBatch: async (db, batch) => ({
+    outcomes: Promise.resolve(
+      await (batch.length === 1 ? postgresTimelineStore.append(db, batch) : appendSet(db, batch)),
+    ),
+  }),
   // Routing is part of the set-based insert: asking first would cost a round trip per event.
   mayDeliver: async () => true,
   persona: findPersona,

@@ -69,6 +69,11 @@ export interface AppendOutcome {
   apps: string[];
 }
 
+/** A set-based batch sent (`TimelineStore.appendBatch`): its outcomes, one per command, once answered. */
+export interface BatchWrite {
+  outcomes: Promise<AppendOutcome[]>;
+}
+
 /** An app of a page as the outbox routing sees it: its callback URL and subscribed fields. */
 export interface PageApp {
   id: string;
@@ -100,8 +105,11 @@ export interface TimelineStore {
    * Throws, writing nothing it can be blamed for alone, when any command cannot be written
    * (a customer without a counter row): the caller rolls back and writes one by one.
    * A store that routes by reading the pages' apps may take them from `routes`, and adds those it reads.
+   * Resolves once the statements are sent; `outcomes` settles once they answered, which on the
+   * SQLite writer thread is with the transaction's next statement waited for, its COMMIT at the
+   * latest (storage/deferred.ts), and rejects when the batch could not be written.
    */
-  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[], routes?: RouteCache): Promise<AppendOutcome[]>;
+  appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[], routes?: RouteCache): Promise<BatchWrite>;
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.

@@ -20,7 +20,7 @@
  * together, each table once, before the next job that did not declare it and before COMMIT;
  * a failing job's appends are dropped with its savepoint. When writing the batch fails, the
  * transaction is rolled back and run again with every append written at once, so the job
- * to blame fails alone.
+ * to blame fails alone (also when it failed only at COMMIT: timeline-batch.ts `answered`).
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
@@ -245,7 +245,7 @@ export class WriteQueue {
   ): Promise<
     | { kind: 'committed'; ticket: number }
     | { kind: 'job failed'; job: Job; ticket?: undefined }
-    | { kind: 'batch failed'; ticket?: undefined }
+    | { kind: 'batch failed'; ticket: number | undefined }
     | { kind: 'transaction failed'; err: unknown; ticket: number | undefined }
   > {
     for (const job of jobs) {
@@ -254,24 +254,16 @@ export class WriteQueue {
       delete job.result;
       delete job.error;
     }
-    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined, batchFailed: false };
+    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined };
     const batch = batched && jobs.some((job) => job.setBased) ? new TimelineBatch() : undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
         const ahead = await readAhead(trx, jobs);
-        /** Writes the batch outside any job's savepoint: a failure there rolls back the transaction. */
-        const writeBatch = async () => {
-          try {
-            await batch?.write(trx);
-          } catch (err) {
-            state.batchFailed = true;
-            throw err;
-          }
-        };
         for (const job of jobs) {
-          // A job that did not declare `setBased` sees every row appended before it.
-          if (!job.setBased) await writeBatch();
+          // A job that did not declare `setBased` sees every row appended before it. The batch is
+          // written outside any job's savepoint: a failure there rolls back the transaction.
+          if (!job.setBased) await batch?.write(trx);
           const tx: WriteTx = {
             ...this.services,
             db: trx,
@@ -290,15 +282,17 @@ export class WriteQueue {
           state.failed = job;
           throw ROLL_BACK;
         }
-        await writeBatch();
+        await batch?.write(trx);
         // Kysely sends COMMIT right after this returns. A transaction that waited on a row
         // lock of another can only get here after that one committed, so tickets follow the
         // order in which conflicting transactions commit.
         state.ticket = this.#commitOrder.take();
       });
+      await batch?.answered(); // with COMMIT's answer at the latest (deferred.ts)
     } catch (err) {
+      // The batch's statements may fail at COMMIT or at a later job's statement: the batch is to blame.
+      if (await batch?.failed()) return { kind: 'batch failed', ticket: state.ticket };
       if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
-      if (state.batchFailed) return { kind: 'batch failed' };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
     return { kind: 'committed', ticket: state.ticket as number };
