@@ -43,6 +43,17 @@ export class TimelineBatch {
     return this.#routes;
   }
 
+  /**
+   * Reads the apps of `pageIds` into `routes` before the transaction's jobs run (the Send API's
+   * read-ahead: read-ahead.ts), when the store routes by reading them; sent without waiting
+   * (storage/deferred.ts), so on the writer thread it goes with the read-ahead's statement.
+   * `answered` settles once they are in; await it before any job runs.
+   */
+  async readRoutes(db: Kysely<Database>, pageIds: readonly string[]): Promise<{ answered: Promise<void> }> {
+    const read = await timelineStoreOf(db).readRoutes?.(db, pageIds, this.#routes);
+    return read ?? { answered: Promise.resolve() };
+  }
+
   /** Takes a job's commands; their outcomes are filled once the batch is written (before COMMIT). */
   add(commands: readonly AppendCommand[]): AppendOutcome[] {
     return commands.map((command) => {

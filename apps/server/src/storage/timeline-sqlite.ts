@@ -154,9 +154,8 @@ const insertEvents = preparedSql<{ rows: string }>(
     from json_each(${p('rows')}) as e order by e.key`,
 );
 const insertOutboxRows = preparedSql<{ rows: string }>(
-  (
-    p,
-  ) => deferrable`insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at)
+  (p) => deferrable`insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at,
+      next_attempt_at)
     select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>5
     from json_each(${p('rows')}) order by key`,
 );
@@ -243,6 +242,38 @@ async function routeOutboxSet(
   return { rows, apps };
 }
 
+const appsOfPages = preparedSql<
+  { pageIds: string },
+  { page_id: string; id: string; subscribed_fields: string; webhook_url: string | null }
+>(
+  (p) => deferrable`select page_id, id, subscribed_fields, webhook_url from apps
+    where page_id in (select value from json_each(${p('pageIds')}))`,
+);
+
+/** `readRoutes`: the apps of the pages missing from `routes`, in one statement, kept there once answered. */
+async function readRoutes(
+  db: Kysely<Database>,
+  pageIds: readonly string[],
+  routes: RouteCache,
+): Promise<{ answered: Promise<void> }> {
+  const missing = pageIds.filter((pageId) => !routes.has(pageId));
+  if (missing.length === 0) return { answered: Promise.resolve() };
+  const result = await appsOfPages.run(db, { pageIds: JSON.stringify(missing) });
+  const answered = answerOf(result).then(({ rows }) => {
+    const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
+    for (const app of rows)
+      apps.get(app.page_id)?.push({
+        id: app.id,
+        webhookUrl: app.webhook_url,
+        fields: JSON.parse(app.subscribed_fields) as string[],
+      });
+    for (const [pageId, list] of apps) routes.set(pageId, list);
+  });
+  // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).
+  answered.catch(() => undefined);
+  return { answered };
+}
+
 async function appendEach(
   db: Kysely<Database>,
   batch: readonly AppendCommand[],
@@ -261,6 +292,7 @@ export const sqliteTimelineStore: TimelineStore = {
       : appendSet(db, batch, routes),
   // Routing here is a cheap prepared read, or none with the batch's `routes`: an event nobody
   // gets is neither sealed nor written.
+  readRoutes,
   mayDeliver: async (db, outbox, routes) => routeTo(await pageApps(db, outbox.pageId, routes), outbox).length > 0,
   persona: findPersona,
   // One writer: the write transaction already serialises claims.

@@ -111,6 +111,16 @@ export interface TimelineStore {
    */
   appendBatch(db: Kysely<Database>, batch: readonly AppendCommand[], routes?: RouteCache): Promise<BatchWrite>;
   /**
+   * A store that routes by reading the pages' apps: reads those of `pageIds` missing from
+   * `routes` into it, in one statement sent without waiting (deferred.ts); `answered` settles
+   * once they are in (at the latest with the transaction's next statement waited for).
+   */
+  readRoutes?(
+    db: Kysely<Database>,
+    pageIds: readonly string[],
+    routes: RouteCache,
+  ): Promise<{ answered: Promise<void> }>;
+  /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.
    * The same `routes` as `appendBatch`'s, when the event joins a set-based batch.

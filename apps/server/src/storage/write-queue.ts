@@ -259,7 +259,7 @@ export class WriteQueue {
     try {
       await this.db.transaction().execute(async (trx) => {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
-        const ahead = await readAhead(trx, jobs);
+        const ahead = await readAhead(trx, jobs, batch);
         for (const job of jobs) {
           // A job that did not declare `setBased` sees every row appended before it. The batch is
           // written outside any job's savepoint: a failure there rolls back the transaction.
@@ -268,7 +268,7 @@ export class WriteQueue {
             ...this.services,
             db: trx,
             afterCommit: (e) => job.effects.push(e),
-            ahead: ahead.take(job),
+            ahead: await ahead.take(job),
             batch: job.setBased ? batch : undefined,
           };
           if (savepoints) {
