@@ -288,13 +288,14 @@ export class WriteQueue {
         // order in which conflicting transactions commit.
         state.ticket = this.#commitOrder.take();
       });
-      await batch?.answered(); // with COMMIT's answer at the latest (deferred.ts)
     } catch (err) {
       // The batch's statements may fail at COMMIT or at a later job's statement: the batch is to blame.
       if (await batch?.failed()) return { kind: 'batch failed', ticket: state.ticket };
       if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
+    // Answered with COMMIT at the latest (deferred.ts); committed, so none of them failed.
+    await batch?.answered().catch(() => undefined);
     return { kind: 'committed', ticket: state.ticket as number };
   }
 
