@@ -1,17 +1,21 @@
 /** Read-ahead for group commit (storage/write-queue.ts): rows many jobs of a transaction need, in one statement. */
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { TimelineBatch } from './timeline-batch.js';
 
 /**
  * Rows many jobs need, read for all the jobs of a transaction in one statement at its start
  * instead of one statement each (a round trip each on PostgreSQL). The contract: a job that
  * declares a read-ahead of a source does not change what that source reads for other jobs.
  * Any other job running earlier in the transaction makes the rows read ahead stale for the
- * jobs after it, which read for themselves.
+ * jobs after it, for which they are read again (`readAhead`).
  */
 export interface ReadAheadSource<K> {
-  /** The rows of `keys` (distinct by `id`), by `id(key)`; keys without a row are absent. */
-  load(db: Transaction<Database>, keys: K[]): Promise<Map<string, unknown>>;
+  /**
+   * The rows of `keys` (distinct by `id`), by `id(key)`; keys without a row are absent.
+   * `batch`: the transaction's set-based batch, if any, whose routing it may read ahead too.
+   */
+  load(db: Transaction<Database>, keys: K[], batch: TimelineBatch | undefined): Promise<Map<string, unknown>>;
   id(key: K): string;
 }
 
@@ -20,11 +24,50 @@ export interface ReadAheadJob {
   readonly readAhead: { source: ReadAheadSource<unknown>; key: unknown } | undefined;
 }
 
-/** Reads ahead for the jobs of a transaction; `take(job)` answers in job order (see ReadAheadSource). */
+/**
+ * Reads ahead for the jobs of a transaction; `take(job)` answers in job order (see
+ * ReadAheadSource). When a job finds its source's rows stale (another job ran in between), the
+ * source is read again for it and the jobs after it, in one statement, instead of each job
+ * reading for itself (a round trip each on the SQLite writer thread).
+ */
 export async function readAhead<J extends ReadAheadJob>(
   trx: Transaction<Database>,
   jobs: readonly J[],
-): Promise<{ take(job: J): { row: unknown } | undefined }> {
+  batch?: TimelineBatch,
+): Promise<{ take(job: J): Promise<{ row: unknown } | undefined> }> {
+  const none = { take: async () => undefined };
+  // A lone job reads for itself: no gain in reading ahead.
+  if (jobs.length < 2) return none;
+  const rows = await load(trx, jobs, batch);
+  if (rows.size === 0) return none;
+  const stale = new Set<ReadAheadSource<unknown>>();
+  return {
+    async take(job) {
+      const mine = job.readAhead?.source;
+      if (mine !== undefined && stale.has(mine)) {
+        // Read again, for this job and the later ones of its source.
+        const later = jobs.slice(Math.max(0, jobs.indexOf(job)));
+        const fresh = await load(
+          trx,
+          later.filter((other) => other.readAhead?.source === mine),
+        );
+        rows.set(mine, fresh.get(mine) ?? new Map());
+        stale.delete(mine);
+      }
+      const answer = mine === undefined ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
+      // Whatever this job does may change what the sources it did not declare read.
+      for (const source of rows.keys()) if (source !== mine) stale.add(source);
+      return answer;
+    },
+  };
+}
+
+/** The rows of the jobs' keys, by source (each source read in one `load`). */
+async function load<J extends ReadAheadJob>(
+  trx: Transaction<Database>,
+  jobs: readonly J[],
+  batch?: TimelineBatch,
+): Promise<Map<ReadAheadSource<unknown>, Map<string, unknown>>> {
   const bySource = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
   for (const job of jobs) {
     if (job.readAhead === undefined) continue;
@@ -33,20 +76,7 @@ export async function readAhead<J extends ReadAheadJob>(
     if (keys === undefined) bySource.set(source, (keys = new Map()));
     keys.set(source.id(key), key);
   }
-  const none = { take: () => undefined };
-  // A lone job reads for itself: no gain in reading ahead.
-  if (bySource.size === 0 || jobs.length < 2) return none;
   const rows = new Map<ReadAheadSource<unknown>, Map<string, unknown>>();
-  for (const [source, keys] of bySource) rows.set(source, await source.load(trx, [...keys.values()]));
-  const stale = new Set<ReadAheadSource<unknown>>();
-  return {
-    take(job) {
-      // Whatever ran before this job may have changed what the sources it did not declare read.
-      const mine = job.readAhead?.source;
-      const answer =
-        mine === undefined || stale.has(mine) ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
-      for (const source of rows.keys()) if (source !== mine) stale.add(source);
-      return answer;
-    },
-  };
+  for (const [source, keys] of bySource) rows.set(source, await source.load(trx, [...keys.values()], batch));
+  return rows;
 }

@@ -352,4 +352,30 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     expect(writes.stats.reruns).toBe(0);
     expect(events).toEqual([]);
   });
+
+  // On the SQLite writer thread the batch written before a job that is not set-based is sent
+  // with that job's first statement (storage/deferred.ts), which then fails with the batch's
+  // error: the batch is to blame, not the job.
+  it('blames a batch that fails before a job that is not set-based, not that job', async () => {
+    hub = await buildTestHub({ dialect, file });
+    const h = hub;
+    await seed(h);
+    const { bus } = recordingBus();
+    const writes = h.ctx.storage.writes;
+    const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
+    const ghostFrame = { type: 'conversation', conversation_id: 'cX', change: 'ghost' } as const;
+    const results = await Promise.allSettled([
+      setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a1', 10)])),
+      setBased((tx) => appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'ghost', frame: ghostFrame, now: 11 }])),
+      writes.run((tx) => appendFrame(tx, bus, 'u2', { type: 'conversation', conversation_id: 'cB', change: 'f1' }, 12)),
+      setBased((tx) => appendToTimeline(tx, bus, [message(B, 'b1', 13)])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(writes.stats.reruns).toBeGreaterThan(0);
+    expect(await eventsOf(h, 'u1')).toEqual([[1, 'a1']]);
+    expect(await eventsOf(h, 'u2')).toEqual([
+      [1, 'f1'],
+      [2, 'b1'],
+    ]);
+  });
 });

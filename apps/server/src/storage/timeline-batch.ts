@@ -7,8 +7,12 @@
  *
  * A job's appends join the batch only when the job succeeds (its savepoint released, or it
  * ran without one and did not fail); a job that fails takes its appends with it. Outcomes
- * (the cursor, the apps that got an outbox row) are filled when the batch is written, before
- * COMMIT, so post-commit effects can read them.
+ * (the cursor, the apps that got an outbox row) are filled once the batch's statements
+ * answered (`answered()`: at the latest with COMMIT), before post-commit effects read them.
+ * On the SQLite writer thread the statements are sent with the statement after them that is
+ * waited for (storage/deferred.ts), usually the transaction's COMMIT: their failure then shows
+ * as that statement's (the COMMIT fails, and does not take effect), and `failed()` tells the
+ * write queue that the batch, not a job, is to blame.
  *
  * The batch also keeps the apps of the pages its jobs' webhook events are routed to
  * (`routes`, timeline-store.ts `RouteCache`), so a Send API message costs no read of its page's
@@ -31,10 +35,23 @@ export class TimelineBatch {
   /** Appends of the job running now. */
   #open: Pending[] = [];
   #routes: RouteCache = new Map();
+  /** Each write's outcomes, filled (or failed) once its statements answered. */
+  #answers: Array<Promise<void>> = [];
 
   /** The pages' apps read since the last `write()`, for routing this stretch's webhook events. */
   get routes(): RouteCache {
     return this.#routes;
+  }
+
+  /**
+   * Reads the apps of `pageIds` into `routes` before the transaction's jobs run (the Send API's
+   * read-ahead: read-ahead.ts), when the store routes by reading them; sent without waiting
+   * (storage/deferred.ts), so on the writer thread it goes with the read-ahead's statement.
+   * `answered` settles once they are in; await it before any job runs.
+   */
+  async readRoutes(db: Kysely<Database>, pageIds: readonly string[]): Promise<{ answered: Promise<void> }> {
+    const read = await timelineStoreOf(db).readRoutes?.(db, pageIds, this.#routes);
+    return read ?? { answered: Promise.resolve() };
   }
 
   /** Takes a job's commands; their outcomes are filled once the batch is written (before COMMIT). */
@@ -58,8 +75,11 @@ export class TimelineBatch {
   }
 
   /**
-   * Writes what succeeded jobs appended, set-based, inside the transaction `db` belongs to.
-   * `commitFollows`: the transaction ends with this write (see `TimelineStore.appendBatch`).
+   * Writes what succeeded jobs appended, set-based, inside the transaction `db` belongs to. The
+   * outcomes are filled once the statements answered: on the SQLite writer thread that is with
+   * the transaction's next statement waited for, its COMMIT at the latest (storage/deferred.ts);
+   * `answered()` tells when, and whether they failed. `commitFollows`: the transaction ends with
+   * this write (see `TimelineStore.appendBatch`).
    */
   async write(db: Kysely<Database>, commitFollows = false): Promise<void> {
     // Still valid for this write (only set-based jobs ran since the last one), not after it.
@@ -68,17 +88,50 @@ export class TimelineBatch {
     const pending = this.#kept;
     if (pending.length === 0) return;
     this.#kept = [];
-    const outcomes = await timelineStoreOf(db).appendBatch(
-      db,
-      pending.map((p) => p.command),
-      routes,
-      { commitFollows },
+    let outcomes: Promise<AppendOutcome[]>;
+    try {
+      ({ outcomes } = await timelineStoreOf(db).appendBatch(
+        db,
+        pending.map((p) => p.command),
+        routes,
+        { commitFollows },
+      ));
+    } catch (err) {
+      // Failed before any answer (in process, or a read on the thread): `failed()` tells too.
+      const failure = Promise.reject(err as Error);
+      failure.catch(() => undefined);
+      this.#answers.push(failure);
+      throw err;
+    }
+    const filled = outcomes.then((written) =>
+      pending.forEach((p, i) => {
+        const outcome = written[i];
+        if (outcome === undefined) throw new Error('timeline batch: an outcome is missing');
+        p.outcome.seq = outcome.seq;
+        p.outcome.apps = outcome.apps;
+      }),
     );
-    pending.forEach((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) throw new Error('timeline batch: an outcome is missing');
-      p.outcome.seq = outcome.seq;
-      p.outcome.apps = outcome.apps;
-    });
+    // Read by `answered()`; never an unhandled rejection meanwhile.
+    filled.catch(() => undefined);
+    this.#answers.push(filled);
+  }
+
+  /**
+   * Settles once every write's statements answered and its outcomes are filled; rejects with
+   * the first failure among them (the transaction then cannot commit: write-queue.ts runs it
+   * again with every append written at once). The write queue waits for it after COMMIT,
+   * before post-commit effects read the outcomes, and after a failed transaction, to tell a
+   * failed batch from a failed job.
+   */
+  async answered(): Promise<void> {
+    await Promise.all(this.#answers);
+  }
+
+  /** Whether a write failed (threw, or its statements failed), once every write's statements answered (the transaction has ended). */
+  failed(): Promise<boolean> {
+    return this.answered().then(
+      () => false,
+      () => true,
+    );
   }
 }

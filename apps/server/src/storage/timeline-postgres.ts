@@ -273,10 +273,13 @@ export const postgresTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
-  appendBatch: (db, batch, _routes, options) =>
-    batch.length === 1
-      ? postgresTimelineStore.append(db, batch)
-      : appendSet(db, batch, options?.commitFollows === true),
+  appendBatch: async (db, batch, _routes, options) => ({
+    outcomes: Promise.resolve(
+      await (batch.length === 1
+        ? postgresTimelineStore.append(db, batch)
+        : appendSet(db, batch, options?.commitFollows === true)),
+    ),
+  }),
   // Routing is part of the set-based insert: asking first would cost a round trip per event.
   mayDeliver: async () => true,
   persona: findPersona,

@@ -7,6 +7,7 @@
  * one row per app that should see the event.
  */
 import { sql, type Kysely } from 'kysely';
+import { answerOf, DEFERRABLE } from './deferred.js';
 import { prepare } from './prepared.js';
 import type { Database } from './schema.js';
 import {
@@ -22,7 +23,9 @@ import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
   AppendOutcome,
+  BatchWrite,
   EventRecord,
+  MessageRecord,
   OutboxRecord,
   PageApp,
   RouteCache,
@@ -123,97 +126,152 @@ async function appendOne(db: Kysely<Database>, command: AppendCommand, routes?: 
   return { seq, apps };
 }
 
-// The set-based writes: each row set is one JSON array of arrays, read back with json_each in order.
+// The set-based writes: each row set is one JSON array of arrays, read back with json_each in
+// order. Each is deferrable (deferred.ts): none of them needs another's answer before COMMIT.
+const deferrable = <O = unknown>(text: TemplateStringsArray, ...values: unknown[]) =>
+  sql<O>`${sql.raw(DEFERRABLE)}${sql(text, ...values)}`;
 const insertMessages = preparedSql<{ rows: string }>(
-  (p) => sql`insert into messages (mid, conversation_id, direction, body, created_at, app_id, persona_id,
+  (p) => deferrable`insert into messages (mid, conversation_id, direction, body, created_at, app_id, persona_id,
     messaging_type, tag, notification_category, awaits_answer)
     select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
       value->>9, value->>10
     from json_each(${p('rows')}) order by key`,
 );
 const touchConversations = preparedSql<{ rows: string }>(
-  (p) => sql`update conversations set last_message_at = t.value->>1,
+  (p) => deferrable`update conversations set last_message_at = t.value->>1,
       last_customer_message_at = coalesce(t.value->>2, last_customer_message_at)
     from json_each(${p('rows')}) as t where conversations.id = t.value->>0`,
 );
-const bumpCounters = preparedSql<{ rows: string }, { id: string; event_seq: number }>(
-  (p) => sql`update customers set event_seq = event_seq + (c.value->>1)
-    from json_each(${p('rows')}) as c where customers.id = c.value->>0
-    returning id, event_seq`,
-);
+/**
+ * The events, each cursor its customer's counter before the bump (`bumpCounters`, which comes
+ * after) plus its rank: what `batchOutcomes` computes from the bumped counter. A customer
+ * without a counter (erased) gives no cursor and fails the NOT NULL of `seq`.
+ */
 const insertEvents = preparedSql<{ rows: string }>(
-  (p) => sql`insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at)
-    select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6
-    from json_each(${p('rows')}) order by key`,
+  (p) => deferrable`insert into customer_events (customer_id, seq, conversation_id, type, ref, data, created_at)
+    select e.value->>0, (select c.event_seq from customers as c where c.id = e.value->>0) + (e.value->>1),
+      e.value->>2, e.value->>3, e.value->>4, e.value->>5, e.value->>6
+    from json_each(${p('rows')}) as e order by e.key`,
 );
 const insertOutboxRows = preparedSql<{ rows: string }>(
-  (p) => sql`insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at, next_attempt_at)
+  (p) => deferrable`insert into webhook_outbox (app_id, page_id, conversation_id, field, payload, created_at,
+      next_attempt_at)
     select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>5
     from json_each(${p('rows')}) order by key`,
 );
+const bumpCounters = preparedSql<{ rows: string }, { id: string; event_seq: number }>(
+  (p) => deferrable<{ id: string; event_seq: number }>`update customers set event_seq = event_seq + (c.value->>1)
+    from json_each(${p('rows')}) as c where customers.id = c.value->>0
+    returning id, event_seq`,
+);
 
-/** `appendBatch`: five statements for the whole batch, whatever its size (timeline-sets.ts). */
+/**
+ * `appendBatch`: five statements for the whole batch, whatever its size (timeline-sets.ts),
+ * sent without waiting for any (deferred.ts); the outcomes once they answered. The routing
+ * reads (a page's apps missing from `routes`) come first, so the writes go together.
+ */
 async function appendSet(
   db: Kysely<Database>,
   batch: readonly AppendCommand[],
   routes: RouteCache,
-): Promise<AppendOutcome[]> {
+): Promise<BatchWrite> {
   const sets = timelineSets(batch);
-  if (sets.messages.length > 0) {
-    const rows = sets.messages.map((m) => [
-      m.mid,
-      m.conversationId,
-      m.direction,
-      m.body,
-      m.now,
-      m.appId,
-      m.personaId,
-      m.messagingType,
-      m.tag,
-      m.notificationCategory,
-      m.awaitsAnswer,
-    ]);
-    await insertMessages.run(db, { rows: JSON.stringify(rows) });
-    const touches = sets.touches.map((t) => [t.id, t.now, t.customerNow]);
-    await touchConversations.run(db, { rows: JSON.stringify(touches) });
-  }
-  const counters = new Map<string, number>();
-  if (sets.counters.length > 0) {
-    const rows = sets.counters.map((c) => [c.customerId, c.count]);
-    for (const row of await bumpCounters.rows(db, { rows: JSON.stringify(rows) })) counters.set(row.id, row.event_seq);
-  }
-  const outcomes = batchOutcomes(batch.length, sets, counters);
-  if (sets.events.length > 0) {
-    const rows = sets.events.map(({ index, event: e }) => [
-      e.customerId,
-      outcomes[index]?.seq,
-      e.conversationId,
-      e.type,
-      e.ref,
-      e.data,
-      e.now,
-    ]);
-    await insertEvents.run(db, { rows: JSON.stringify(rows) });
-  }
-  if (sets.outbox.length > 0) await appendOutboxSet(db, sets.outbox, outcomes, routes);
-  return outcomes;
+  const outbox = await routeOutboxSet(db, sets.outbox, routes);
+  const answers: Array<Promise<unknown>> = [];
+  const send = async (statement: typeof insertMessages, rows: unknown[][]) => {
+    if (rows.length > 0) answers.push(answerOf(await statement.run(db, { rows: JSON.stringify(rows) })));
+  };
+  await send(insertMessages, sets.messages.map(messageColumns));
+  await send(
+    touchConversations,
+    sets.touches.map((t) => [t.id, t.now, t.customerNow]),
+  );
+  const events = sets.events.map(({ rank, event: e }) => [
+    e.customerId,
+    rank,
+    e.conversationId,
+    e.type,
+    e.ref,
+    e.data,
+    e.now,
+  ]);
+  await send(insertEvents, events);
+  await send(insertOutboxRows, outbox.rows);
+  const counters = sets.counters.map((c) => [c.customerId, c.count]);
+  const bumped =
+    counters.length === 0
+      ? Promise.resolve([])
+      : answerOf(await bumpCounters.run(db, { rows: JSON.stringify(counters) })).then((r) => r.rows);
+  const outcomes = Promise.all([bumped, ...answers]).then(([rows]) => {
+    const bumpedTo = new Map(rows.map((row) => [row.id, row.event_seq]));
+    const written = batchOutcomes(batch.length, sets, bumpedTo);
+    for (const [index, apps] of outbox.apps) (written[index] as AppendOutcome).apps = apps;
+    return written;
+  });
+  return { outcomes };
 }
 
-/** The outbox rows of the batch in one insert, each page's apps read once (or not at all when `routes` has them). */
-async function appendOutboxSet(
+const messageColumns = (m: MessageRecord): unknown[] => [
+  m.mid,
+  m.conversationId,
+  m.direction,
+  m.body,
+  m.now,
+  m.appId,
+  m.personaId,
+  m.messagingType,
+  m.tag,
+  m.notificationCategory,
+  m.awaitsAnswer,
+];
+
+/** The outbox rows of the batch and the apps each command's event goes to; each page's apps read once (or not at all when `routes` has them). */
+async function routeOutboxSet(
   db: Kysely<Database>,
   outbox: ReturnType<typeof timelineSets>['outbox'],
-  outcomes: AppendOutcome[],
   routes: RouteCache,
-): Promise<void> {
-  const rows: Array<[string, string, string, string, string, number]> = [];
+): Promise<{ rows: unknown[][]; apps: Map<number, string[]> }> {
+  const rows: unknown[][] = [];
+  const apps = new Map<number, string[]>();
   for (const { index, outbox: o } of outbox) {
     for (const { appId, field } of routeTo(await pageApps(db, o.pageId, routes), o)) {
       rows.push([appId, o.pageId, o.conversationId, field, o.payload, o.now]);
-      (outcomes[index] as AppendOutcome).apps.push(appId);
+      apps.set(index, [...(apps.get(index) ?? []), appId]);
     }
   }
-  if (rows.length > 0) await insertOutboxRows.run(db, { rows: JSON.stringify(rows) });
+  return { rows, apps };
+}
+
+const appsOfPages = preparedSql<
+  { pageIds: string },
+  { page_id: string; id: string; subscribed_fields: string; webhook_url: string | null }
+>(
+  (p) => deferrable`select page_id, id, subscribed_fields, webhook_url from apps
+    where page_id in (select value from json_each(${p('pageIds')}))`,
+);
+
+/** `readRoutes`: the apps of the pages missing from `routes`, in one statement, kept there once answered. */
+async function readRoutes(
+  db: Kysely<Database>,
+  pageIds: readonly string[],
+  routes: RouteCache,
+): Promise<{ answered: Promise<void> }> {
+  const missing = pageIds.filter((pageId) => !routes.has(pageId));
+  if (missing.length === 0) return { answered: Promise.resolve() };
+  const result = await appsOfPages.run(db, { pageIds: JSON.stringify(missing) });
+  const answered = answerOf(result).then(({ rows }) => {
+    const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
+    for (const app of rows)
+      apps.get(app.page_id)?.push({
+        id: app.id,
+        webhookUrl: app.webhook_url,
+        fields: JSON.parse(app.subscribed_fields) as string[],
+      });
+    for (const [pageId, list] of apps) routes.set(pageId, list);
+  });
+  // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).
+  answered.catch(() => undefined);
+  return { answered };
 }
 
 async function appendEach(
@@ -228,10 +286,13 @@ async function appendEach(
 
 export const sqliteTimelineStore: TimelineStore = {
   append: (db, batch) => appendEach(db, batch),
-  appendBatch: (db, batch, routes = new Map()) =>
-    batch.length === 1 ? appendEach(db, batch, routes) : appendSet(db, batch, routes),
+  appendBatch: async (db, batch, routes = new Map()) =>
+    batch.length === 1
+      ? { outcomes: Promise.resolve(await appendEach(db, batch, routes)) }
+      : appendSet(db, batch, routes),
   // Routing here is a cheap prepared read, or none with the batch's `routes`: an event nobody
   // gets is neither sealed nor written.
+  readRoutes,
   mayDeliver: async (db, outbox, routes) => routeTo(await pageApps(db, outbox.pageId, routes), outbox).length > 0,
   persona: findPersona,
   // One writer: the write transaction already serialises claims.

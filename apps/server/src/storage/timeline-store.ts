@@ -69,6 +69,11 @@ export interface AppendOutcome {
   apps: string[];
 }
 
+/** A set-based batch sent (`TimelineStore.appendBatch`): its outcomes, one per command, once answered. */
+export interface BatchWrite {
+  outcomes: Promise<AppendOutcome[]>;
+}
+
 /** An app of a page as the outbox routing sees it: its callback URL and subscribed fields. */
 export interface PageApp {
   id: string;
@@ -102,13 +107,26 @@ export interface TimelineStore {
    * A store that routes by reading the pages' apps may take them from `routes`, and adds those it reads.
    * `commitFollows`: nothing but COMMIT comes after it in the transaction, so a store that writes
    * the batch in one statement may have COMMIT pipelined behind it (storage/pipelined-commit.ts).
+   * Resolves once the statements are sent; `outcomes` settles once they answered, which on the
+   * SQLite writer thread is with the transaction's next statement waited for, its COMMIT at the
+   * latest (storage/deferred.ts), and rejects when the batch could not be written.
    */
   appendBatch(
     db: Kysely<Database>,
     batch: readonly AppendCommand[],
     routes?: RouteCache,
     options?: { commitFollows?: boolean },
-  ): Promise<AppendOutcome[]>;
+  ): Promise<BatchWrite>;
+  /**
+   * A store that routes by reading the pages' apps: reads those of `pageIds` missing from
+   * `routes` into it, in one statement sent without waiting (deferred.ts); `answered` settles
+   * once they are in (at the latest with the transaction's next statement waited for).
+   */
+  readRoutes?(
+    db: Kysely<Database>,
+    pageIds: readonly string[],
+    routes: RouteCache,
+  ): Promise<{ answered: Promise<void> }>;
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.

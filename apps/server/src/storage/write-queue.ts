@@ -20,7 +20,8 @@
  * together, each table once, before the next job that did not declare it and before COMMIT;
  * a failing job's appends are dropped with its savepoint. When writing the batch fails, the
  * transaction is rolled back and run again with every append written at once, so the job
- * to blame fails alone (unless COMMIT had been pipelined behind it: storage/pipelined-commit.ts).
+ * to blame fails alone (also when it failed only at COMMIT: timeline-batch.ts `answered`), unless
+ * COMMIT had been pipelined behind it with no answer (storage/pipelined-commit.ts).
  * Both run a job's function more than once at times: a job must keep its effects outside
  * the database in `afterCommit` (or make them idempotent, like the vault's key creation).
  * What it spends outside (the Send API's rate-limit token) it spends again.
@@ -242,7 +243,7 @@ export class WriteQueue {
   ): Promise<
     | { kind: 'committed'; ticket: number }
     | { kind: 'job failed'; job: Job; ticket?: undefined }
-    | { kind: 'batch failed'; ticket?: undefined }
+    | { kind: 'batch failed'; ticket: number | undefined }
     | { kind: 'transaction failed'; err: unknown; ticket: number | undefined }
   > {
     for (const job of jobs) {
@@ -251,29 +252,21 @@ export class WriteQueue {
       delete job.result;
       delete job.error;
     }
-    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined, batchFailed: false };
+    const state = { failed: undefined as Job | undefined, ticket: undefined as number | undefined };
     const batch = batched && jobs.some((job) => job.setBased) ? new TimelineBatch() : undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         const tally = savepoints || !this.#optimistic ? undefined : await statementTally(trx);
-        const ahead = await readAhead(trx, jobs);
-        /** Writes the batch outside any job's savepoint: a failure there rolls back the transaction. */
-        const writeBatch = async (commitFollows = false) => {
-          try {
-            await batch?.write(trx, commitFollows);
-          } catch (err) {
-            state.batchFailed = !isCommitOutcomeUnknown(err); // then: no second run
-            throw err;
-          }
-        };
+        const ahead = await readAhead(trx, jobs, batch);
         for (const job of jobs) {
-          // A job that did not declare `setBased` sees every row appended before it.
-          if (!job.setBased) await writeBatch();
+          // A job that did not declare `setBased` sees every row appended before it. The batch is
+          // written outside any job's savepoint: a failure there rolls back the transaction.
+          if (!job.setBased) await batch?.write(trx);
           const tx: WriteTx = {
             ...this.services,
             db: trx,
             afterCommit: (e) => job.effects.push(e),
-            ahead: ahead.take(job),
+            ahead: await ahead.take(job),
             batch: job.setBased ? batch : undefined,
           };
           if (savepoints) {
@@ -287,16 +280,21 @@ export class WriteQueue {
           state.failed = job;
           throw ROLL_BACK;
         }
-        await writeBatch(isolated);
+        await batch?.write(trx, isolated);
         // Kysely sends COMMIT next. A transaction that waited on a row lock of another gets here
         // after that one committed: tickets follow commits (a pipelined one: commit-lanes.ts).
         state.ticket = this.#commitOrder.take();
       });
     } catch (err) {
+      // The batch's statements may fail at COMMIT or at a later job's statement: the batch is to blame.
+      // Unless its COMMIT, pipelined behind it, may have committed (then: no second run).
+      if (!isCommitOutcomeUnknown(err) && (await batch?.failed()))
+        return { kind: 'batch failed', ticket: state.ticket };
       if (err === ROLL_BACK && state.failed !== undefined) return { kind: 'job failed', job: state.failed };
-      if (state.batchFailed) return { kind: 'batch failed' };
       return { kind: 'transaction failed', err, ticket: state.ticket };
     }
+    // Answered with COMMIT at the latest (deferred.ts); committed, so none of them failed.
+    await batch?.answered().catch(() => undefined);
     return { kind: 'committed', ticket: state.ticket as number };
   }
 

@@ -126,20 +126,27 @@ export function findRecipientByPsid(
   return recipientByPsid.takeFirst(db, { pageId, psid }) as Promise<RecipientRow | undefined>;
 }
 
-// The same rows for many PSIDs of a page (a list parameter).
-const recipientsByPsids = prepare<{ pageId: string; psids: string | string[] }>()((db, p, dialect) =>
+// The same rows for many PSIDs of some pages (list parameters).
+const recipientsByPsids = prepare<{ pageIds: string | string[]; psids: string | string[] }>()((db, p, dialect) =>
   selectRecipients(db)
-    .where('c.page_id', '=', p('pageId'))
-    .where(inList('c.psid', p('psids'), 'text', dialect)),
+    .where(inList('c.psid', p('psids'), 'text', dialect))
+    .where(inList('c.page_id', p('pageIds'), 'text', dialect)),
 );
 
-/** Recipients of several PSIDs of one page in one statement (the Send API's read-ahead). */
+/**
+ * Recipients of several PSIDs in one statement (the Send API's read-ahead): the rows of these
+ * PSIDs in any of these pages. A PSID designates its conversation only within its own page:
+ * the caller matches each row to its key by both (a row of another page is no recipient).
+ */
 export async function findRecipientsByPsids(
   db: Kysely<Database>,
-  pageId: string,
+  pageIds: string[],
   psids: string[],
 ): Promise<RecipientRow[]> {
-  return (await recipientsByPsids.rows(db, { pageId, psids: listParam(db, psids) })) as RecipientRow[];
+  return (await recipientsByPsids.rows(db, {
+    pageIds: listParam(db, pageIds),
+    psids: listParam(db, psids),
+  })) as RecipientRow[];
 }
 
 export function listConversationsOfCustomer(db: Kysely<Database>, customerId: string) {

@@ -8,9 +8,11 @@
  * file, while a function's source is plain JavaScript in both the tests and the build. So
  * the function refers to nothing outside itself: what it needs comes as arguments.
  *
- * A pipelined statement (protocol.ts) is answered only when it fails, and its failure then
- * fails every later statement until a `rollback`: whoever sent it without waiting learns of it
- * at the next statement it waits for, and the transaction cannot commit.
+ * A pipelined statement (protocol.ts) is answered only when it fails, a deferred one always;
+ * the failure of either fails every later statement until a `rollback`: whoever sent it
+ * without waiting learns of it at the next statement it waits for, and the transaction cannot
+ * commit (a set-based batch sent with its COMMIT: the COMMIT fails). The answers to a message
+ * of several requests go back as one message.
  *
  * SQLite answers some errors (SQLITE_FULL, IOERR, NOMEM) by rolling the whole transaction back.
  * Statements after that would each run and commit on their own, outside any transaction, so
@@ -50,18 +52,19 @@ export function writerProgram({ port, data, Database, cache, execute }: ProgramD
   const raw = new Database(data.file);
   for (const pragma of data.pragmas) raw.pragma(pragma);
   const db: SqliteDatabase = cache(raw);
-  const answer = (reply: WriterReply) => port.postMessage(reply);
-  /** The failure of a pipelined statement: every statement fails with it until a rollback. */
+  /** The failure of a pipelined or deferred statement: every statement fails with it until a rollback. */
   let poison: { error: string; code: unknown } | undefined;
   /** A `begin` ran and no `commit` or `rollback` since. */
   let open = false;
-  const run = (request: WriterRequest): void => {
+  /** `close` ran: the port closes once its answer is sent. A message of several is answered with one (in order). */
+  let closed = false;
+  /** Runs a statement: its answer, or undefined for a pipelined statement that succeeded (or was refused). */
+  const run = (request: WriterRequest): WriterReply | undefined => {
     const { id, sql, pipelined } = request;
     if (sql === undefined) {
       db.close();
-      answer({ id, closed: true });
-      port.close();
-      return;
+      closed = true;
+      return { id, closed: true };
     }
     if (data.crashOn !== '' && sql.includes(data.crashOn))
       throw new Error('SQLite writer thread: crash requested by the test hook');
@@ -70,17 +73,13 @@ export function writerProgram({ port, data, Database, cache, execute }: ProgramD
       if (open && !raw.inTransaction) {
         // Nothing to roll back: SQLite has done it already (see above).
         open = false;
-        if (pipelined !== true) answer({ id, changes: 0, lastInsertRowid: 0 });
-        return;
+        return pipelined === true ? undefined : { id, changes: 0, lastInsertRowid: 0 };
       }
-    } else if (poison !== undefined) {
-      if (pipelined !== true) answer({ id, ...poison });
-      return;
-    }
+    } else if (poison !== undefined) return pipelined === true ? undefined : { id, ...poison };
     try {
       const reply = execute(db, sql, request);
       if (sql === 'begin' || sql === 'commit' || sql === 'rollback') open = sql === 'begin';
-      if (pipelined !== true) answer(reply);
+      return pipelined === true ? undefined : reply;
     } catch (err) {
       const { message, code } = err as { message?: unknown; code?: unknown };
       const error = String(message);
@@ -89,16 +88,16 @@ export function writerProgram({ port, data, Database, cache, execute }: ProgramD
           error: 'the transaction was rolled back by SQLite after an earlier error',
           code: 'SQLITE_ABORT_ROLLBACK',
         };
-      if (pipelined === true) {
+      // Nobody waited for it: the statements after it must not run without it.
+      if (pipelined === true || request.deferred === true)
         poison = { error: `${error} (in an earlier statement: ${sql})`, code };
-        answer({ id, error, code, pipelined });
-      } else answer({ id, error, code });
+      return pipelined === true ? { id, error, code, pipelined } : { id, error, code };
     }
   };
-  // A message is one request, or pipelined requests and the one after them, in order.
   port.on('message', (message: WriterRequest | WriterRequest[]) => {
-    if (!Array.isArray(message)) run(message);
-    else for (const request of message) run(request);
+    const replies = (Array.isArray(message) ? message : [message]).map(run).filter((r) => r !== undefined);
+    if (replies.length > 0) port.postMessage(Array.isArray(message) ? replies : replies[0]);
+    if (closed) port.close();
   });
   port.postMessage({ id: 0, ready: true });
 }

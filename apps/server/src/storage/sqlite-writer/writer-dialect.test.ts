@@ -1,6 +1,6 @@
 /**
  * The SQLite writer thread's Kysely dialect on a real file: answers, SQLite error codes,
- * savepoints, the in-band statement tally, reads on the main thread that do not wait for an
+ * savepoints, deferred statements sent with the COMMIT, the in-band statement tally, reads on the main thread that do not wait for an
  * open write transaction, and a thread that dies.
  */
 import fs from 'node:fs';
@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, sql, type Generated } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { answerOf, DEFERRABLE } from '../deferred.js';
 import { statementTally } from '../statement-tally.js';
 import { withStatementCache } from '../statement-cache.js';
 import { applyPragmas } from './pragmas.js';
@@ -48,6 +50,7 @@ describe('SQLite writer thread', () => {
   });
 
   afterEach(async () => {
+    vi.restoreAllMocks();
     await db.destroy();
     await writes.destroy();
     await thread.close();
@@ -125,6 +128,66 @@ describe('SQLite writer thread', () => {
     // After the rollback the thread answers again.
     await writes.insertInto('items').values({ name: 'c' }).execute();
     expect((await db.selectFrom('items').select('name').execute()).map((r) => r.name)).toEqual(['c']);
+  });
+
+  it('sends deferred statements with the COMMIT in one message, and answers them with it', async () => {
+    const sent = vi.spyOn(Worker.prototype, 'postMessage');
+    const answers: Array<Promise<unknown>> = [];
+    await writes.transaction().execute(async (trx) => {
+      for (const name of ['a', 'b']) {
+        const result = await trx.executeQuery(
+          CompiledQuery.raw(`${DEFERRABLE}insert into items (name) values (?) returning id, name`, [name]),
+        );
+        // Answered at once, without its rows: they come with the COMMIT's answer.
+        expect(result.rows).toEqual([]);
+        answers.push(answerOf(result).then((r) => r.rows));
+      }
+    });
+    // BEGIN (pipelined), both inserts and the COMMIT: one message.
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(await Promise.all(answers)).toEqual([[{ id: 1, name: 'a' }], [{ id: 2, name: 'b' }]]);
+    expect((await db.selectFrom('items').select('name').orderBy('id').execute()).map((r) => r.name)).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
+  it('fails the COMMIT sent after a deferred statement that fails: nothing of the transaction commits', async () => {
+    await writes.insertInto('items').values({ name: 'taken' }).execute();
+    const answers: Array<Promise<unknown>> = [];
+    const failed = writes.transaction().execute(async (trx) => {
+      for (const name of ['a', 'taken', 'b']) {
+        const result = await trx.executeQuery(
+          CompiledQuery.raw(`${DEFERRABLE}insert into items (name) values (?)`, [name]),
+        );
+        answers.push(
+          answerOf(result).then(
+            () => 'ok',
+            (e: unknown) => e,
+          ),
+        );
+      }
+    });
+    await expect(failed).rejects.toMatchObject({
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+      message: expect.stringMatching(/in an earlier statement/),
+    });
+    // Each deferred statement's own answer: the first ran (and was rolled back), the second failed, the third did not run.
+    const [first, taken, after] = await Promise.all(answers);
+    expect(first).toBe('ok');
+    expect(taken).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: items.name' });
+    expect(after).toMatchObject({
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+      message: expect.stringMatching(/in an earlier statement/),
+    });
+    expect((await db.selectFrom('items').select('name').execute()).map((r) => r.name)).toEqual(['taken']);
+    // After the rollback the thread answers again.
+    await writes.insertInto('items').values({ name: 'c' }).execute();
+    expect((await db.selectFrom('items').select('name').orderBy('id').execute()).map((r) => r.name)).toEqual([
+      'taken',
+      'c',
+    ]);
+    expect(fatal).toEqual([]);
   });
 
   it('keeps the statement tally on the main side, answered without a round trip', async () => {

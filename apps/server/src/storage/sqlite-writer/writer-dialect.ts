@@ -6,9 +6,11 @@
  * (split-dialect.ts) takes the same mutex for the writes it forwards here.
  *
  * Round trips: a statement is one message each way, except a transaction's BEGIN, savepoints
- * and releases, sent without waiting (pipelined, below). Each round trip waits for the main
- * thread's event loop to take the answer, so a transaction on the thread takes longer than
- * in process while the main thread is busy; it does not stop the main thread meanwhile.
+ * and releases, sent without waiting (pipelined, below), and its deferrable statements
+ * (storage/deferred.ts: the set-based batch), sent with the next statement waited for, usually
+ * the COMMIT, and answered with it. Each round trip waits for the main thread's event loop to
+ * take the answer, so a transaction on the thread takes longer than in process while the main
+ * thread is busy; it does not stop the main thread meanwhile.
  *
  * The connection keeps the statement tally of storage/statement-tally.ts on this side of the
  * thread, as storage/pg-pool.ts does on PostgreSQL: statements that may write are counted
@@ -32,6 +34,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { isDeferrable, type DeferredResult } from '../deferred.js';
 import { mayWrite, TALLY_SQL, type StatementTally } from '../statement-tally.js';
 import type { WriterThread } from './writer-thread.js';
 
@@ -70,6 +73,13 @@ export class WriterConnection implements DatabaseConnection {
     if (this.inTransaction && PIPELINED.test(sql)) {
       this.#thread.post(sql, parameters);
       return Promise.resolve({ rows: [] });
+    }
+    if (this.inTransaction && isDeferrable(sql)) {
+      const answer = this.#thread.defer(sql, parameters) as Promise<QueryResult<R>>;
+      // Handled by whoever reads it (storage/deferred.ts); never an unhandled rejection.
+      answer.catch(() => undefined);
+      const result: DeferredResult<R> = { rows: [], answer };
+      return Promise.resolve(result);
     }
     return this.#thread.run(sql, parameters) as Promise<QueryResult<R>>;
   }

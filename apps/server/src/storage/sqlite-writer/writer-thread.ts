@@ -1,11 +1,16 @@
 /**
  * The main thread's handle on the SQLite writer thread (thread-program.ts): it starts the
  * thread, sends it one message per statement (a request id, the SQL, the parameters) and
- * settles the statement's promise with the answer. Statements sent without waiting
- * (pipelined: a savepoint, its release) ride along with the next one that is waited for: a
- * message to the other thread costs far more than its content (~30 µs of the main thread on
- * the bench machine, most of it waking the thread), so the write queue's three per job are one. The thread answers in order, so the
- * pending statements are a queue; an answer whose id is not the head's is a broken thread.
+ * settles the statement's promise with the answer. Statements sent without waiting ride along
+ * with the next one that is waited for, in one message, and their answers come back in one:
+ * pipelined ones (a savepoint, its release), answered only when they fail, and deferred ones
+ * (a set-based batch's statements, storage/deferred.ts), whose answers come with the waited
+ * one's (the transaction's COMMIT). A message to the other thread costs far more than its
+ * content (~30 µs of the main thread on the bench machine, most of it waking the thread), and
+ * each round trip waits for a turn of the main thread's event loop: a group commit of Send API
+ * messages is two round trips and a few reads instead of one per statement. The thread answers
+ * in order, so the pending statements are a queue; an answer whose id is not the head's is a
+ * broken thread.
  *
  * Errors come back as better-sqlite3's `SqliteError` with the thread's message and SQLite
  * code (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_BUSY`, …), which storage/db-errors.ts, the
@@ -85,7 +90,10 @@ export class WriterThread {
       crashOn: crashOn(),
     };
     this.#worker = new Worker(threadSource(), { eval: true, workerData });
-    this.#worker.on('message', (reply: WriterReply | WriterReady) => this.#answer(reply));
+    this.#worker.on('message', (reply: WriterReply | WriterReply[] | WriterReady) => {
+      if (!Array.isArray(reply)) this.#answer(reply);
+      else for (const one of reply) this.#answer(one);
+    });
     this.#worker.on('error', (err) => this.#die(err));
     this.#exited = new Promise((resolve) =>
       this.#worker.once('exit', (code) => {
@@ -100,6 +108,22 @@ export class WriterThread {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     this.#send({ id, sql, parameters });
+    const promise = new Promise<QueryResult<unknown>>(capture);
+    const { resolve, reject } = captured as Omit<Pending, 'id'>;
+    this.#pending.push({ id, resolve, reject });
+    return promise;
+  }
+
+  /**
+   * Queues a statement whose answer is wanted but not waited for (protocol.ts `deferred`): it
+   * goes to the thread with the next statement that is waited for, in one message, and its
+   * promise settles when the answers of that message come back. Its failure fails the
+   * statements after it until a rollback, as a pipelined one's does.
+   */
+  defer(sql: string, parameters: readonly unknown[]): Promise<QueryResult<unknown>> {
+    if (this.#dead !== undefined) return Promise.reject(this.#dead);
+    const id = this.#nextId++;
+    this.#unsent.push({ id, sql, parameters, deferred: true });
     const promise = new Promise<QueryResult<unknown>>(capture);
     const { resolve, reject } = captured as Omit<Pending, 'id'>;
     this.#pending.push({ id, resolve, reject });

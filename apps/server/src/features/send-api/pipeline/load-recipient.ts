@@ -15,20 +15,26 @@ export interface RecipientKey {
 }
 
 /**
- * The recipients of a transaction's Send API jobs, read in one statement per page. A
- * message job changes none of what it reads (it moves `last_message_at`, which no step
- * reads), as the read-ahead contract requires (storage/write-queue.ts).
+ * The recipients of a transaction's Send API jobs, read in one statement (each row kept under
+ * its own page and PSID: a key of another page finds none). A message job changes none of
+ * what it reads (it moves `last_message_at`, which no step reads), as the read-ahead contract
+ * requires (storage/write-queue.ts). With a set-based batch, the apps of the pages are read
+ * for its routing at the same time (timeline-batch.ts `readRoutes`: on the SQLite writer
+ * thread, in the same message).
  */
 export const recipientsAhead: ReadAheadSource<RecipientKey> = {
   id: (key) => `${key.pageId}\u0000${key.psid}`,
-  async load(db, keys) {
-    const byPage = new Map<string, string[]>();
-    for (const { pageId, psid } of keys) byPage.set(pageId, [...(byPage.get(pageId) ?? []), psid]);
+  async load(db, keys, batch) {
+    const pageIds = [...new Set(keys.map((key) => key.pageId))];
+    const routes = await batch?.readRoutes(db, pageIds);
+    const found = await findRecipientsByPsids(
+      db,
+      pageIds,
+      keys.map((key) => key.psid),
+    );
+    await routes?.answered;
     const rows = new Map<string, unknown>();
-    for (const [pageId, psids] of byPage) {
-      for (const row of await findRecipientsByPsids(db, pageId, psids))
-        rows.set(recipientsAhead.id({ pageId, psid: row.psid }), row);
-    }
+    for (const row of found) rows.set(recipientsAhead.id({ pageId: row.page_id, psid: row.psid }), row);
     return rows;
   },
 };
