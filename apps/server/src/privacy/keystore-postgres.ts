@@ -4,7 +4,7 @@
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { openPgPool } from '../storage/pg-pool.js';
-import { erasedError, toRecord, type KeyRecord, type KeyRow, type KeyStore } from './keystore.js';
+import { erasedError, toRecord, type InsertOutcome, type KeyRecord, type KeyRow, type KeyStore } from './keystore.js';
 
 interface PgKeyDb {
   privacy_keys: KeyRow;
@@ -75,6 +75,17 @@ export class PgKeyStore implements KeyStore {
     const winner = await this.get(r.scope);
     if (winner === undefined) throw new Error(`key ${r.scope} was deleted while being created`);
     return winner;
+  }
+
+  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]> {
+    return Promise.all(
+      records.map((record) =>
+        this.insertIfAbsent(record).then(
+          (stored) => ({ record: stored }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
   }
 
   async deleteScope(scope: string): Promise<number> {

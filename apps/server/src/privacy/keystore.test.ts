@@ -96,6 +96,34 @@ describe('SqliteKeyStore', () => {
     await expect(vault.warmKeys('u2', 'c_2')).rejects.toThrow(/erased/);
   });
 
+  it('inserts a batch in one commit at once, set-based: duplicates keep the first key, an erased customer is refused', async () => {
+    const keystore = new SqliteKeyStore(null);
+    await keystore.insertIfAbsent(record('conversation:c0', 'existing'));
+    await keystore.deleteCustomer('gone');
+    const before = keystore.insertCommits;
+    const pending = keystore.insertManyIfAbsent([
+      record('conversation:c1', 'one'),
+      record('conversation:c1', 'one again'),
+      record('conversation:c0', 'late'),
+      { ...record('conversation:c2', 'refused'), customerId: 'gone' },
+      { ...record('hub:x', 'hub'), customerId: null },
+    ]);
+    // Committed before the caller's next turn: the batch does not wait for the next group of inserts.
+    expect(keystore.insertCommits - before).toBe(1);
+    const outcomes = await pending;
+    expect(outcomes.map((o) => ('record' in o ? o.record.material : 'refused'))).toEqual([
+      'one',
+      'one',
+      'existing',
+      'refused',
+      'hub',
+    ]);
+    expect([...(await keystore.getMany(['conversation:c1', 'conversation:c2', 'hub:x'])).keys()].sort()).toEqual([
+      'conversation:c1',
+      'hub:x',
+    ]);
+  });
+
   it('two writers creating the same keys at once end up with one key, the first one', async () => {
     const keystore = new SqliteKeyStore(null);
     const kek = kekFromBytes(randomBytes(32));

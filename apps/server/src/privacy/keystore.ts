@@ -37,6 +37,11 @@ export interface KeyStore {
    * erasure must not leave an orphan key behind).
    */
   insertIfAbsent(record: KeyRecord): Promise<KeyRecord>;
+  /**
+   * `insertIfAbsent` for a batch, committed now rather than with the next group of inserts
+   * (the batch is the group): what each scope holds afterwards, or why it was refused.
+   */
+  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]>;
   deleteScope(scope: string): Promise<number>;
   /**
    * Deletes every key of a customer (data key and conversation salts) and, atomically with
@@ -51,6 +56,9 @@ export interface KeyStore {
   rewrap(scope: string, kekId: string, material: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What an insert of a batch came to: the key the scope holds, or the error that refused it. */
+export type InsertOutcome = { record: KeyRecord } | { error: unknown };
 
 export interface KeyRow {
   scope: string;
@@ -138,6 +146,18 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
+  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]> {
+    const outcomes = records.map((record) =>
+      this.insertIfAbsent(record).then(
+        (stored) => ({ record: stored }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    // The batch (and any insert queued before it) in one commit, now.
+    this.#flushInserts();
+    return Promise.all(outcomes);
+  }
+
   /**
    * Commits every pending insert in one transaction, set-based: one read of the batch's
    * erased customers, one multi-row insert, one read of the keys that were there already.
@@ -145,6 +165,7 @@ export class SqliteKeyStore implements KeyStore {
    */
   #flushInserts(): void {
     const batch = this.#pending;
+    if (batch.length === 0) return;
     this.#pending = [];
     let stored: KeyRecord[];
     try {

@@ -67,7 +67,7 @@ export class KeyRing {
 
   /** Creates (if needed) and caches the conversation's keys; see `Vault.warmKeys`. */
   async warmKeys(customerId: string, conversationId: string): Promise<void> {
-    const [error] = await warmBatch(this.#warming, [{ customerId, conversationId }]);
+    const [error] = await warmBatch(this.#warming, [{ customerId, conversationId }], { commitNow: false });
     if (error !== undefined) throw error;
   }
 
@@ -77,7 +77,7 @@ export class KeyRing {
    * customer) stays cold, and sealing for it fails in its transaction as it would have.
    */
   async warmMany(pairs: readonly WarmPair[]): Promise<void> {
-    await warmBatch(this.#warming, pairs);
+    await warmBatch(this.#warming, pairs, { commitNow: true });
   }
 
   /** What batch warming uses of the ring. */

@@ -6,7 +6,7 @@
  * one conversation at a time would create (vault/key-ring.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { KeyRecord, KeyStore } from '../keystore.js';
+import type { InsertOutcome, KeyRecord, KeyStore } from '../keystore.js';
 
 /** A conversation whose keys to warm. */
 export interface WarmPair {
@@ -33,13 +33,16 @@ export interface WarmingRing {
   cacheConversationKey(pair: WarmPair, dek: Buffer, salt: KeyRecord): void;
 }
 
-type Outcome = { record: KeyRecord } | { error: unknown };
-
 /**
- * Warms every pair; answers, in order, the error of each pair that could not be warmed
+ * Warms every pair, its new keys committed now (`commitNow`: the pairs are the whole group)
+ * or with the keystore's next group of inserts; answers, in order, the error of each pair that could not be warmed
  * (undefined for those warmed): an erased customer, a conversation of another customer.
  */
-export async function warmBatch(ring: WarmingRing, pairs: readonly WarmPair[]): Promise<unknown[]> {
+export async function warmBatch(
+  ring: WarmingRing,
+  pairs: readonly WarmPair[],
+  { commitNow }: { commitNow: boolean },
+): Promise<unknown[]> {
   const cold = pairs.filter((p) => !ring.keysWarm(p.customerId, p.conversationId));
   if (cold.length === 0) return pairs.map(() => undefined);
   const deks = new Map<string, Buffer>();
@@ -51,10 +54,10 @@ export async function warmBatch(ring: WarmingRing, pairs: readonly WarmPair[]): 
     scopes.add(`conversation:${conversationId}`);
   }
   const found = await ring.keystore.getMany([...scopes]);
-  const { created, rawKeys } = await createMissing(ring, cold, deks, found);
-  const recordOf = (scope: string): Outcome => {
+  const { created, rawKeys } = await createMissing(ring, cold, deks, found, commitNow);
+  const recordOf = (scope: string): InsertOutcome => {
     const stored = found.get(scope);
-    return stored !== undefined ? { record: stored } : (created.get(scope) as Outcome);
+    return stored !== undefined ? { record: stored } : (created.get(scope) as InsertOutcome);
   };
   const errors = new Map<WarmPair, unknown>();
   for (const pair of cold) {
@@ -77,38 +80,62 @@ export async function warmBatch(ring: WarmingRing, pairs: readonly WarmPair[]): 
   return pairs.map((p) => errors.get(p));
 }
 
-function unwrapOutcome(outcome: Outcome): KeyRecord {
+function unwrapOutcome(outcome: InsertOutcome): KeyRecord {
   if ('error' in outcome) throw outcome.error;
   return outcome.record;
 }
 
-/** Inserts the data keys and salts the keystore lacks, all queued at once (one keystore commit). */
+/**
+ * Inserts the data keys and salts the keystore lacks, all at once: committed now (`commitNow`,
+ * the batch is the group) or queued for the keystore's next group of inserts.
+ */
 async function createMissing(
   ring: WarmingRing,
   cold: readonly WarmPair[],
   deks: ReadonlyMap<string, Buffer>,
   found: ReadonlyMap<string, KeyRecord>,
-): Promise<{ created: Map<string, Outcome>; rawKeys: Map<string, { raw: Buffer; material: string }> }> {
-  const inserts = new Map<string, Promise<Outcome>>();
+  commitNow: boolean,
+): Promise<{ created: Map<string, InsertOutcome>; rawKeys: Map<string, { raw: Buffer; material: string }> }> {
+  const records = new Map<string, KeyRecord>();
   const rawKeys = new Map<string, { raw: Buffer; material: string }>();
-  const insert = (record: KeyRecord): Promise<Outcome> =>
-    ring.keystore.insertIfAbsent(record).then(
-      (stored) => ({ record: stored }),
-      (error: unknown) => ({ error }),
-    );
-  for (const { customerId, conversationId } of cold) {
-    const customerScope = `customer:${customerId}`;
-    if (!deks.has(customerId) && !found.has(customerScope) && !inserts.has(customerScope)) {
-      const raw = randomBytes(32);
-      const record = ring.wrapDataKey(customerId, raw);
-      rawKeys.set(customerScope, { raw, material: record.material });
-      inserts.set(customerScope, insert(record));
-    }
-    const saltScope = `conversation:${conversationId}`;
-    if (!found.has(saltScope) && !inserts.has(saltScope))
-      inserts.set(saltScope, insert(ring.newSalt(customerId, conversationId)));
+  const lacking = new Set(
+    cold.filter((p) => !deks.has(p.customerId) && !found.has(`customer:${p.customerId}`)).map((p) => p.customerId),
+  );
+  const newKeys = freshDataKeys(lacking.size);
+  for (const customerId of lacking) {
+    const raw = newKeys.pop() as Buffer;
+    const record = ring.wrapDataKey(customerId, raw);
+    rawKeys.set(record.scope, { raw, material: record.material });
+    records.set(record.scope, record);
   }
-  const created = new Map<string, Outcome>();
-  await Promise.all([...inserts].map(async ([scope, pending]) => created.set(scope, await pending)));
-  return { created, rawKeys };
+  for (const { customerId, conversationId } of cold) {
+    const scope = `conversation:${conversationId}`;
+    if (!found.has(scope) && !records.has(scope)) records.set(scope, ring.newSalt(customerId, conversationId));
+  }
+  const list = [...records.values()];
+  const outcomes = commitNow
+    ? await ring.keystore.insertManyIfAbsent(list)
+    : await Promise.all(list.map((r) => settle(ring.keystore.insertIfAbsent(r))));
+  return { created: new Map(list.map((r, i) => [r.scope, outcomes[i] as InsertOutcome])), rawKeys };
+}
+
+function settle(pending: Promise<KeyRecord>): Promise<InsertOutcome> {
+  return pending.then(
+    (record) => ({ record }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/**
+ * `n` fresh 256-bit data keys, each in a buffer of its own, drawn from the CSPRNG in one
+ * call (a call's fixed cost, paid once per batch rather than once per new customer); the
+ * buffer they were drawn into is zeroed as soon as they are copied out, so no key stays in
+ * a buffer shared with another.
+ */
+function freshDataKeys(n: number): Buffer[] {
+  if (n === 0) return [];
+  const drawn = randomBytes(32 * n);
+  const keys = Array.from({ length: n }, (_, i) => Buffer.from(drawn.subarray(32 * i, 32 * (i + 1))));
+  drawn.fill(0);
+  return keys;
 }
