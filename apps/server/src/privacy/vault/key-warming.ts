@@ -135,7 +135,12 @@ function settle(pending: Promise<KeyRecord>): Promise<InsertOutcome> {
 function freshDataKeys(n: number): Buffer[] {
   if (n === 0) return [];
   const drawn = randomBytes(32 * n);
-  const keys = Array.from({ length: n }, (_, i) => Buffer.from(drawn.subarray(32 * i, 32 * (i + 1))));
+  // Buffer.alloc: each key in memory of its own, never in Node's shared pool of small buffers.
+  const keys = Array.from({ length: n }, (_, i) => {
+    const key = Buffer.alloc(32);
+    drawn.copy(key, 0, 32 * i, 32 * (i + 1));
+    return key;
+  });
   drawn.fill(0);
   return keys;
 }
