@@ -54,18 +54,74 @@ describe('SqliteKeyStore', () => {
     expect(keystore.insertCommits).toBe(1);
   });
 
-  it('a first contact reads each key once: the insert answers with the key the scope holds', async () => {
+  it("a fan-out's first contacts read their keys in one statement and create them in one commit", async () => {
     const keystore = new SqliteKeyStore(null);
-    const vault = new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) });
+    const kek = kekFromBytes(randomBytes(32));
+    const vault = new Vault({ keystore, kek });
     const gets = vi.spyOn(keystore, 'get');
-    await Promise.all(Array.from({ length: 50 }, (_, i) => vault.warmKeys(`u${i}`, `c_${i}`)));
-    // One look-up of the data key and one of the salt per customer, none after the inserts.
-    expect(gets).toHaveBeenCalledTimes(100);
-    await vault.sealMessage('u3', 'c_3', { text: 'hi' });
-    expect(gets).toHaveBeenCalledTimes(100);
+    const getMany = vi.spyOn(keystore, 'getMany');
+    const pairs = Array.from({ length: 50 }, (_, i) => ({ customerId: `u${i}`, conversationId: `c_${i}` }));
+    await vault.warmMany(pairs);
+    // One read of the 100 scopes (data key and salt of each), one commit of the new keys, no read back.
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(getMany.mock.calls[0]?.[0]).toHaveLength(100);
+    expect(gets).not.toHaveBeenCalled();
+    expect(keystore.insertCommits).toBe(1);
+    expect(pairs.every((p) => vault.keysWarm(p.customerId, p.conversationId))).toBe(true);
+    const sealed = await vault.sealMessage('u3', 'c_3', { text: 'hi' });
+    expect(gets).not.toHaveBeenCalled();
+    // Another process (a fresh vault on the same keystore) opens it: the keys stored are the ones used.
+    await expect(
+      new Vault({ keystore, kek }).openMessage({ purpose: 'deliver_to_customer', actor: 'customer:u3' }, 'u3', sealed),
+    ).resolves.toEqual({ text: 'hi' });
     // A known customer's new conversation reads only the new salt.
     await vault.warmKeys('u3', 'c_3b');
-    expect(gets).toHaveBeenCalledTimes(101);
+    expect(getMany).toHaveBeenLastCalledWith(['conversation:c_3b']);
+    expect(keystore.insertCommits).toBe(2);
+  });
+
+  it('batch warming leaves an erased customer cold and warms the others', async () => {
+    const keystore = new SqliteKeyStore(null);
+    const vault = new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) });
+    await keystore.deleteCustomer('u2');
+    await vault.warmMany([
+      { customerId: 'u1', conversationId: 'c_1' },
+      { customerId: 'u2', conversationId: 'c_2' },
+    ]);
+    expect(vault.keysWarm('u1', 'c_1')).toBe(true);
+    expect(vault.keysWarm('u2', 'c_2')).toBe(false);
+    expect(await keystore.getMany(['customer:u1', 'customer:u2', 'conversation:c_2'])).toEqual(
+      new Map([['customer:u1', expect.objectContaining({ customerId: 'u1' })]]),
+    );
+    await expect(vault.warmKeys('u2', 'c_2')).rejects.toThrow(/erased/);
+  });
+
+  it('inserts a batch in one commit at once, set-based: duplicates keep the first key, an erased customer is refused', async () => {
+    const keystore = new SqliteKeyStore(null);
+    await keystore.insertIfAbsent(record('conversation:c0', 'existing'));
+    await keystore.deleteCustomer('gone');
+    const before = keystore.insertCommits;
+    const pending = keystore.insertManyIfAbsent([
+      record('conversation:c1', 'one'),
+      record('conversation:c1', 'one again'),
+      record('conversation:c0', 'late'),
+      { ...record('conversation:c2', 'refused'), customerId: 'gone' },
+      { ...record('hub:x', 'hub'), customerId: null },
+    ]);
+    // Committed before the caller's next turn: the batch does not wait for the next group of inserts.
+    expect(keystore.insertCommits - before).toBe(1);
+    const outcomes = await pending;
+    expect(outcomes.map((o) => ('record' in o ? o.record.material : 'refused'))).toEqual([
+      'one',
+      'one',
+      'existing',
+      'refused',
+      'hub',
+    ]);
+    expect([...(await keystore.getMany(['conversation:c1', 'conversation:c2', 'hub:x'])).keys()].sort()).toEqual([
+      'conversation:c1',
+      'hub:x',
+    ]);
   });
 
   it('two writers creating the same keys at once end up with one key, the first one', async () => {

@@ -10,8 +10,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import { openPgPool } from '../storage/pg-pool.js';
 import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
@@ -29,6 +27,8 @@ export interface KeyRecord {
 export interface KeyStore {
   readonly location: string;
   get(scope: string): Promise<KeyRecord | undefined>;
+  /** The keys of these scopes that exist, by scope: one read for a batch of first contacts. */
+  getMany(scopes: readonly string[]): Promise<Map<string, KeyRecord>>;
   /**
    * Inserts unless the scope already has a key (another writer won the race); returns the
    * key the scope holds after the insert (this one or the winner's), so callers need not
@@ -37,6 +37,11 @@ export interface KeyStore {
    * erasure must not leave an orphan key behind).
    */
   insertIfAbsent(record: KeyRecord): Promise<KeyRecord>;
+  /**
+   * `insertIfAbsent` for a batch, committed now rather than with the next group of inserts
+   * (the batch is the group): what each scope holds afterwards, or why it was refused.
+   */
+  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]>;
   deleteScope(scope: string): Promise<number>;
   /**
    * Deletes every key of a customer (data key and conversation salts) and, atomically with
@@ -52,7 +57,10 @@ export interface KeyStore {
   close(): Promise<void>;
 }
 
-interface KeyRow {
+/** What an insert of a batch came to: the key the scope holds, or the error that refused it. */
+export type InsertOutcome = { record: KeyRecord } | { error: unknown };
+
+export interface KeyRow {
   scope: string;
   customer_id: string | null;
   kek_id: string | null;
@@ -60,7 +68,7 @@ interface KeyRow {
   created_at: number;
 }
 
-const toRecord = (r: KeyRow): KeyRecord => ({
+export const toRecord = (r: KeyRow): KeyRecord => ({
   scope: r.scope,
   customerId: r.customer_id,
   kekId: r.kek_id,
@@ -81,6 +89,8 @@ export class SqliteKeyStore implements KeyStore {
   /** Transactions that inserted keys (for tests and benchmarks). */
   insertCommits = 0;
   #byScope: SQLite.Statement | undefined;
+  #byScopes: SQLite.Statement | undefined;
+  #batchStatements: { erased: SQLite.Statement; insert: SQLite.Statement } | undefined;
 
   constructor(file: string | null) {
     this.location = file ?? ':memory:';
@@ -116,6 +126,19 @@ export class SqliteKeyStore implements KeyStore {
     return row === undefined ? undefined : toRecord(row);
   }
 
+  async getMany(scopes: readonly string[]): Promise<Map<string, KeyRecord>> {
+    return this.#readMany(scopes);
+  }
+
+  /** One statement for any number of scopes (a JSON list parameter). */
+  #readMany(scopes: readonly string[]): Map<string, KeyRecord> {
+    const found = new Map<string, KeyRecord>();
+    if (scopes.length === 0) return found;
+    this.#byScopes ??= this.#db.prepare('select * from privacy_keys where scope in (select value from json_each(?))');
+    for (const row of this.#byScopes.all(JSON.stringify(scopes)) as KeyRow[]) found.set(row.scope, toRecord(row));
+    return found;
+  }
+
   insertIfAbsent(record: KeyRecord): Promise<KeyRecord> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ record, resolve, reject });
@@ -123,36 +146,32 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  /** Commits every pending insert in one transaction; each caller resolves after the commit. */
+  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]> {
+    const outcomes = records.map((record) =>
+      this.insertIfAbsent(record).then(
+        (stored) => ({ record: stored }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    // The batch (and any insert queued before it) in one commit, now.
+    this.#flushInserts();
+    return Promise.all(outcomes);
+  }
+
+  /**
+   * Commits every pending insert in one transaction, set-based: one read of the batch's
+   * erased customers, one multi-row insert, one read of the keys that were there already.
+   * Each caller resolves after the commit.
+   */
   #flushInserts(): void {
     const batch = this.#pending;
+    if (batch.length === 0) return;
     this.#pending = [];
-    const stored: KeyRecord[] = [];
+    let stored: KeyRecord[];
     try {
-      const insert = this.#db.prepare(
-        'insert into privacy_keys (scope, customer_id, kek_id, material, created_at) values (?, ?, ?, ?, ?) on conflict (scope) do nothing',
-      );
-      this.#byScope ??= this.#db.prepare('select * from privacy_keys where scope = ?');
-      const byScope = this.#byScope;
-      const erased = this.#db.prepare('select 1 from privacy_erased_customers where customer_id = ?');
       // IMMEDIATE: the write lock is taken before the tombstone check, so an erasure in
       // another process (the CLI) cannot slip between the check and the insert.
-      this.#db
-        .transaction(() => {
-          for (const { record: r } of batch) {
-            if (r.customerId !== null && erased.get(r.customerId) !== undefined) {
-              stored.push(ERASED);
-              continue;
-            }
-            if (insert.run(r.scope, r.customerId, r.kekId, r.material, r.createdAt).changes === 1) {
-              stored.push(r);
-              continue;
-            }
-            // The scope had a key already (an earlier insert, maybe in this very batch): that one stands.
-            stored.push(toRecord(byScope.get(r.scope) as KeyRow));
-          }
-        })
-        .immediate();
+      stored = this.#db.transaction(() => this.#insertBatch(batch.map((job) => job.record))).immediate();
       this.insertCommits += 1;
     } catch (err) {
       for (const job of batch) job.reject(err);
@@ -162,6 +181,45 @@ export class SqliteKeyStore implements KeyStore {
       const result = stored[i] as KeyRecord;
       if (result === ERASED) job.reject(erasedError(job.record.customerId));
       else job.resolve(result);
+    });
+  }
+
+  /** Inside the transaction: what each record's scope holds afterwards (ERASED when refused). */
+  #insertBatch(records: readonly KeyRecord[]): KeyRecord[] {
+    const statements = (this.#batchStatements ??= {
+      erased: this.#db.prepare(
+        'select customer_id from privacy_erased_customers where customer_id in (select value from json_each(?))',
+      ),
+      // `where true` keeps SQLite from reading `on conflict` as a join constraint; rows go in
+      // list order, so of two records of one scope in the batch the first one stands.
+      insert: this.#db.prepare(
+        `insert into privacy_keys (scope, customer_id, kek_id, material, created_at)
+         select value->>0, value->>1, value->>2, value->>3, value->>4 from json_each(?) where true order by key
+         on conflict (scope) do nothing returning scope`,
+      ),
+    });
+    const customers = [...new Set(records.flatMap((r) => (r.customerId === null ? [] : [r.customerId])))];
+    const erased = new Set(
+      customers.length === 0
+        ? []
+        : (statements.erased.all(JSON.stringify(customers)) as Array<{ customer_id: string }>).map(
+            (r) => r.customer_id,
+          ),
+    );
+    const allowed = records.filter((r) => r.customerId === null || !erased.has(r.customerId));
+    const rows = allowed.map((r) => [r.scope, r.customerId, r.kekId, r.material, r.createdAt]);
+    const inserted = new Set(
+      allowed.length === 0
+        ? []
+        : (statements.insert.all(JSON.stringify(rows)) as Array<{ scope: string }>).map((r) => r.scope),
+    );
+    // The first record of each inserted scope is the one stored; any other reads the key that stands.
+    const won = new Set<KeyRecord>();
+    for (const r of allowed) if (inserted.delete(r.scope)) won.add(r);
+    const standing = this.#readMany(allowed.filter((r) => !won.has(r)).map((r) => r.scope));
+    return records.map((r) => {
+      if (r.customerId !== null && erased.has(r.customerId)) return ERASED;
+      return won.has(r) ? r : (standing.get(r.scope) as KeyRecord);
     });
   }
 
@@ -230,116 +288,9 @@ export class SqliteKeyStore implements KeyStore {
   }
 }
 
-interface PgKeyDb {
-  privacy_keys: KeyRow;
-  privacy_erased_customers: { customer_id: string; erased_at: number };
-}
-
 /** Marks a refused insert inside a batch (the customer was erased). */
 const ERASED: KeyRecord = Object.freeze({ scope: '', customerId: null, kekId: null, material: '', createdAt: 0 });
 
-function erasedError(customerId: string | null): ContentErasedError {
+export function erasedError(customerId: string | null): ContentErasedError {
   return new ContentErasedError(`The customer ${customerId ?? ''} was erased: no new key is created for them`);
-}
-
-/** The PostgreSQL keystore: the `privacy_keys` table (migration 006), over its own pool. */
-export class PgKeyStore implements KeyStore {
-  readonly location = 'postgres:privacy_keys';
-  readonly #db: Kysely<PgKeyDb>;
-
-  /** `queryTimeoutMs`: as DATABASE_QUERY_TIMEOUT_MS, so a silent link fails instead of hanging. */
-  constructor(url: string, queryTimeoutMs?: number) {
-    this.#db = new Kysely<PgKeyDb>({
-      dialect: new PostgresDialect({ pool: openPgPool(url, { max: 2, queryTimeoutMs }) }),
-    });
-  }
-
-  async get(scope: string): Promise<KeyRecord | undefined> {
-    const row = await this.#db.selectFrom('privacy_keys').selectAll().where('scope', '=', scope).executeTakeFirst();
-    return row === undefined ? undefined : toRecord(row);
-  }
-
-  async insertIfAbsent(r: KeyRecord): Promise<KeyRecord> {
-    const customerId = r.customerId;
-    const insert = (db: Kysely<PgKeyDb>) =>
-      db
-        .insertInto('privacy_keys')
-        .values({
-          scope: r.scope,
-          customer_id: r.customerId,
-          kek_id: r.kekId,
-          material: r.material,
-          created_at: r.createdAt,
-        })
-        .onConflict((oc) => oc.column('scope').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-    const inserted =
-      customerId === null
-        ? await insert(this.#db)
-        : await this.#db.transaction().execute(async (tx) => {
-            // The customer's lock orders this insert against an erasure: either the erasure
-            // deletes this key, or this insert sees the erasure's tombstone.
-            await lockCustomer(tx, customerId);
-            const erased = await tx
-              .selectFrom('privacy_erased_customers')
-              .select('customer_id')
-              .where('customer_id', '=', customerId)
-              .executeTakeFirst();
-            if (erased !== undefined) throw erasedError(customerId);
-            return insert(tx);
-          });
-    if (inserted !== undefined) return toRecord(inserted);
-    // Another process won the race: its key stands.
-    const winner = await this.get(r.scope);
-    if (winner === undefined) throw new Error(`key ${r.scope} was deleted while being created`);
-    return winner;
-  }
-
-  async deleteScope(scope: string): Promise<number> {
-    const res = await this.#db.deleteFrom('privacy_keys').where('scope', '=', scope).executeTakeFirst();
-    return Number(res.numDeletedRows);
-  }
-
-  async deleteCustomer(customerId: string): Promise<number> {
-    return this.#db.transaction().execute(async (tx) => {
-      await lockCustomer(tx, customerId);
-      await tx
-        .insertInto('privacy_erased_customers')
-        .values({ customer_id: customerId, erased_at: Date.now() })
-        .onConflict((oc) => oc.column('customer_id').doNothing())
-        .execute();
-      const res = await tx.deleteFrom('privacy_keys').where('customer_id', '=', customerId).executeTakeFirst();
-      return Number(res.numDeletedRows);
-    });
-  }
-
-  async listWrapped(): Promise<KeyRecord[]> {
-    return (
-      await this.#db.selectFrom('privacy_keys').selectAll().where('kek_id', 'is not', null).orderBy('scope').execute()
-    ).map(toRecord);
-  }
-
-  async wrappingKekIds(): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('privacy_keys')
-      .select('kek_id')
-      .distinct()
-      .where('kek_id', 'is not', null)
-      .execute();
-    return rows.flatMap((r) => (r.kek_id === null ? [] : [r.kek_id]));
-  }
-
-  async rewrap(scope: string, kekId: string, material: string): Promise<void> {
-    await this.#db.updateTable('privacy_keys').set({ kek_id: kekId, material }).where('scope', '=', scope).execute();
-  }
-
-  async close(): Promise<void> {
-    await this.#db.destroy();
-  }
-}
-
-/** A transaction-scoped advisory lock per customer, taken by key creation and erasure. */
-async function lockCustomer(tx: Kysely<PgKeyDb>, customerId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`confide-keys:${customerId}`}, 0))`.execute(tx);
 }

@@ -7,7 +7,8 @@
 import path from 'node:path';
 import type { Kek } from '../crypto/kek.js';
 import type { ServiceOpener, StoragePlace } from '../storage/services.js';
-import { PgKeyStore, SqliteKeyStore, type KeyStore } from './keystore.js';
+import { SqliteKeyStore, type KeyStore } from './keystore.js';
+import { PgKeyStore } from './keystore-postgres.js';
 import { Vault } from './vault.js';
 
 declare module '../storage/services.js' {

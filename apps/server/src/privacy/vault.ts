@@ -115,6 +115,15 @@ export class Vault {
     return this.keys.warmKeys(customerId, conversationId);
   }
 
+  /**
+   * `warmKeys` for many conversations at once (a fan-out's first contacts): one keystore
+   * read and one keystore commit for all of them. Best effort: a conversation whose keys
+   * cannot be created (erased customer) stays cold and its seal fails in its transaction.
+   */
+  warmMany(pairs: ReadonlyArray<{ customerId: string; conversationId: string }>): Promise<void> {
+    return this.keys.warmMany(pairs);
+  }
+
   /** Whether a seal for this conversation would find its key in memory (no keystore access). */
   keysWarm(customerId: string, conversationId: string): boolean {
     return this.keys.keysWarm(customerId, conversationId);

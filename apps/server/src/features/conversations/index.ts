@@ -11,6 +11,7 @@ export {
   findConversationByPsid,
   findConversationOfCustomer,
   findConversationsByIds,
+  findConversationsByPsids,
   findMessageInPage,
   findRecipientByPsid,
   findRecipientsByPsids,

@@ -88,6 +88,28 @@ export function findConversationByPsid(
   return conversationByPsid.takeFirst(db, { pageId, psid }) as Promise<ConversationRow | undefined>;
 }
 
+// The conversation and customer of many PSIDs of a page (a list parameter).
+const conversationsByPsids = prepare<{ pageId: string; psids: string | string[] }>()((db, p, dialect) =>
+  db
+    .selectFrom('conversations')
+    .select(['id', 'customer_id', 'psid'])
+    .where('page_id', '=', p('pageId'))
+    .where(inList('psid', p('psids'), 'text', dialect)),
+);
+
+/** The conversations several PSIDs of one page designate, in one statement (warming their keys). */
+export async function findConversationsByPsids(
+  db: Kysely<Database>,
+  pageId: string,
+  psids: readonly string[],
+): Promise<Array<{ id: string; customer_id: string; psid: string }>> {
+  return (await conversationsByPsids.rows(db, { pageId, psids: listParam(db, psids) })) as Array<{
+    id: string;
+    customer_id: string;
+    psid: string;
+  }>;
+}
+
 /** A Send API recipient: the conversation, whether it is blocked, and the page's Primary Receiver, in one query. */
 export type RecipientRow = ConversationRow & { blocked_reason: string | null; primary_app_id: string | null };
 

@@ -11,7 +11,9 @@ import type { Kek } from '../../crypto/kek.js';
 import type { KeyRecord, KeyStore } from '../keystore.js';
 import { Lru } from '../lru.js';
 import { ContentErasedError } from '../purposes.js';
+import { pooledRandomBase64url } from '../../crypto/random-pool.js';
 import { conversationKeyFrom, unwrap, unwrapSecret, wrap, wrapSecret } from './key-wrap.js';
+import { warmBatch, type WarmingRing, type WarmPair } from './key-warming.js';
 
 export interface KeyRingOptions {
   keystore: KeyStore;
@@ -34,6 +36,7 @@ export class KeyRing {
   readonly #keks: Map<string, Kek>;
   readonly #cache: Lru<Buffer>;
   readonly #now: () => number;
+  readonly #warming: WarmingRing;
 
   constructor(options: KeyRingOptions) {
     this.keystore = options.keystore;
@@ -41,6 +44,7 @@ export class KeyRing {
     this.#keks = new Map([...(options.previousKeks ?? []), options.kek].map((k) => [k.id, k]));
     this.#now = options.now ?? Date.now;
     this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000, this.#now);
+    this.#warming = this.#warmingRing();
   }
 
   /** Id of the KEK currently wrapping new keys. */
@@ -63,32 +67,36 @@ export class KeyRing {
 
   /** Creates (if needed) and caches the conversation's keys; see `Vault.warmKeys`. */
   async warmKeys(customerId: string, conversationId: string): Promise<void> {
-    if (this.keysWarm(customerId, conversationId)) return;
-    // A first contact needs both the customer's data key and the conversation's salt:
-    // queue both inserts at once so they land in the same keystore commit.
-    const customerScope = `customer:${customerId}`;
-    const conversationScope = `conversation:${conversationId}`;
-    const knownDek = this.#cache.get(customerScope);
-    const [customerRecord, saltRecord] = await Promise.all([
-      knownDek === undefined ? this.keystore.get(customerScope) : undefined,
-      this.keystore.get(conversationScope),
-    ]);
-    // The inserts answer with the key each scope holds after them (ours, or a racing writer's).
-    const [dekRecord, salt] = await Promise.all([
-      knownDek !== undefined
-        ? undefined
-        : (customerRecord ?? this.keystore.insertIfAbsent(this.#newDataKey(customerId))),
-      saltRecord ?? this.keystore.insertIfAbsent(this.#newSalt(customerId, conversationId)),
-    ]);
-    let dek = knownDek;
-    if (dek === undefined) {
-      dek = this.#unwrapRecord(dekRecord as KeyRecord);
-      this.#cache.set(customerScope, dek);
-    }
-    this.#cache.set(
-      `conversation:${customerId}:${conversationId}`,
-      conversationKeyFrom(dek, customerId, conversationId, salt),
-    );
+    const [error] = await warmBatch(this.#warming, [{ customerId, conversationId }], { commitNow: false });
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Warms many conversations' keys together (vault/key-warming.ts): one keystore read and
+   * one keystore commit for the batch. Best effort: a pair that cannot be warmed (erased
+   * customer) stays cold, and sealing for it fails in its transaction as it would have.
+   */
+  async warmMany(pairs: readonly WarmPair[]): Promise<void> {
+    await warmBatch(this.#warming, pairs, { commitNow: true });
+  }
+
+  /** What batch warming uses of the ring. */
+  #warmingRing(): WarmingRing {
+    return {
+      keystore: this.keystore,
+      keysWarm: (customerId, conversationId) => this.keysWarm(customerId, conversationId),
+      cachedDataKey: (customerId) => this.#cache.get(`customer:${customerId}`),
+      wrapDataKey: (customerId, raw) => this.#wrapDataKey(customerId, raw),
+      newSalt: (customerId, conversationId) => this.#newSalt(customerId, conversationId),
+      unwrap: (record) => this.#unwrapRecord(record),
+      cacheDataKey: (customerId, dek) => this.#cache.set(`customer:${customerId}`, dek),
+      cacheConversationKey: ({ customerId, conversationId }, dek, salt) => {
+        this.#cache.set(
+          `conversation:${customerId}:${conversationId}`,
+          conversationKeyFrom(dek, customerId, conversationId, salt),
+        );
+      },
+    };
   }
 
   /** Whether a seal for this conversation would find its key in memory (no keystore access). */
@@ -239,23 +247,25 @@ export class KeyRing {
 
   /** A fresh customer data key, wrapped by the current KEK. */
   #newDataKey(customerId: string): KeyRecord {
-    const scope = `customer:${customerId}`;
-    return {
-      scope,
-      customerId,
-      kekId: this.#kek.id,
-      material: wrap(this.#kek, scope, randomBytes(32)),
-      createdAt: this.#now(),
-    };
+    return this.#wrapDataKey(customerId, randomBytes(32));
   }
 
-  /** A fresh conversation salt (not secret on its own: the key is derived with the data key). */
+  /** A customer data key's keystore record: `raw` wrapped by the current KEK. */
+  #wrapDataKey(customerId: string, raw: Buffer): KeyRecord {
+    const scope = `customer:${customerId}`;
+    return { scope, customerId, kekId: this.#kek.id, material: wrap(this.#kek, scope, raw), createdAt: this.#now() };
+  }
+
+  /**
+   * A fresh conversation salt: unique, not secret on its own (the key is derived with the
+   * data key), so drawn from the pooled CSPRNG bytes (crypto/random-pool.ts).
+   */
   #newSalt(customerId: string, conversationId: string): KeyRecord {
     return {
       scope: `conversation:${conversationId}`,
       customerId,
       kekId: null,
-      material: randomBytes(32).toString('base64url'),
+      material: pooledRandomBase64url(32),
       createdAt: this.#now(),
     };
   }
