@@ -74,6 +74,8 @@ function isUnavailable(err: unknown): boolean {
     code === '57P01' ||
     code === '57P03' ||
     code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
     code === 'SQLITE_BUSY' ||
     (err instanceof Error &&
       /Connection terminated|timeout exceeded when trying to connect|is not queryable|Query read timeout/.test(
