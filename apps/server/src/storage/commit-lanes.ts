@@ -12,7 +12,13 @@
  * in flight, and no new isolated one starts meanwhile (so it cannot starve). With one transaction
  * at a time (SQLite, or concurrency 1) there is nobody to conflict with.
  */
-export type Lane = 'isolated' | 'open';
+export type Lane =
+  /** Nobody in flight can conflict: the COMMIT may be pipelined. */
+  | 'isolated'
+  /** Holds a job without a partition: isolated transactions wait until it ends. */
+  | 'open'
+  /** Every job partitioned, but running beside an `open` transaction: not isolated either. */
+  | 'beside';
 
 export class CommitLanes {
   readonly #single: boolean;
@@ -28,18 +34,19 @@ export class CommitLanes {
     if (this.#single) return 'isolated';
     const open = batch.some((job) => job.partition === undefined);
     if (open && this.#isolated > 0) return undefined;
-    if (open || this.#open > 0) {
-      if (open) this.#open += 1;
+    if (open) {
+      this.#open += 1;
       return 'open';
     }
+    if (this.#open > 0) return 'beside';
     this.#isolated += 1;
     return 'isolated';
   }
 
   /** `batch` of `admit` has ended (committed or not). */
-  leave(lane: Lane, batch: readonly { partition: unknown }[]): void {
+  leave(lane: Lane): void {
     if (this.#single) return;
     if (lane === 'isolated') this.#isolated -= 1;
-    else if (batch.some((job) => job.partition === undefined)) this.#open -= 1;
+    else if (lane === 'open') this.#open -= 1;
   }
 }

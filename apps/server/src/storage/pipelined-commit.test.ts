@@ -100,11 +100,13 @@ describe('CommitLanes', () => {
     const lanes = new CommitLanes(4);
     expect(lanes.admit(partitioned)).toBe('isolated');
     expect(lanes.admit(open)).toBeUndefined();
-    lanes.leave('isolated', partitioned);
+    lanes.leave('isolated');
     expect(lanes.admit(open)).toBe('open');
     // While it is in flight, partitioned batches run too, but not isolated.
-    expect(lanes.admit(partitioned)).toBe('open');
-    lanes.leave('open', open);
+    expect(lanes.admit(partitioned)).toBe('beside');
+    lanes.leave('beside');
+    expect(lanes.admit(partitioned)).toBe('beside');
+    lanes.leave('open');
     expect(lanes.admit(partitioned)).toBe('isolated');
   });
 

@@ -285,7 +285,8 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     },
   );
 
-  it('runs a batch that cannot be written as a whole again, append by append: only the job to blame fails', async () => {
+  /** A seeded hub whose set-based writes can include one that fails the batch as a whole. */
+  async function withGhost() {
     hub = await buildTestHub({ dialect, file });
     const h = hub;
     await seed(h);
@@ -293,10 +294,17 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     const writes = h.ctx.storage.writes;
     const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
     const ghostFrame = { type: 'conversation', conversation_id: 'cX', change: 'ghost' } as const;
+    // A customer without a counter row: the batch's counter update cannot cover it.
+    const ghost = () =>
+      setBased((tx) => appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'ghost', frame: ghostFrame, now: 11 }]));
+    return { h, bus, events, writes, setBased, ghost };
+  }
+
+  it('runs a batch that cannot be written as a whole again, append by append: only the job to blame fails', async () => {
+    const { h, bus, events, writes, setBased, ghost: ghostAppend } = await withGhost();
     const results = await Promise.allSettled([
       setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a1', 10)])),
-      // A customer without a counter row: the batch's counter update cannot cover it.
-      setBased((tx) => appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'ghost', frame: ghostFrame, now: 11 }])),
+      ghostAppend(),
       setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a2', 12), message(B, 'b1', 13)])),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -357,16 +365,10 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
   // with that job's first statement (storage/deferred.ts), which then fails with the batch's
   // error: the batch is to blame, not the job.
   it('blames a batch that fails before a job that is not set-based, not that job', async () => {
-    hub = await buildTestHub({ dialect, file });
-    const h = hub;
-    await seed(h);
-    const { bus } = recordingBus();
-    const writes = h.ctx.storage.writes;
-    const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
-    const ghostFrame = { type: 'conversation', conversation_id: 'cX', change: 'ghost' } as const;
+    const { h, bus, writes, setBased, ghost } = await withGhost();
     const results = await Promise.allSettled([
       setBased((tx) => appendToTimeline(tx, bus, [message(A, 'a1', 10)])),
-      setBased((tx) => appendToTimeline(tx, bus, [{ kind: 'frame', customerId: 'ghost', frame: ghostFrame, now: 11 }])),
+      ghost(),
       writes.run((tx) => appendFrame(tx, bus, 'u2', { type: 'conversation', conversation_id: 'cB', change: 'f1' }, 12)),
       setBased((tx) => appendToTimeline(tx, bus, [message(B, 'b1', 13)])),
     ]);

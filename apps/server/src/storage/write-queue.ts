@@ -161,7 +161,7 @@ export class WriteQueue {
       if (lane === undefined) return this.#pending.putBack(batch);
       this.#inFlight += 1;
       void this.#commit(batch, lane === 'isolated').finally(() => {
-        this.#lanes.leave(lane, batch);
+        this.#lanes.leave(lane);
         this.#pending.release(batch);
         this.#inFlight -= 1;
         this.#dispatch();
