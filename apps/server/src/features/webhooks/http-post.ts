@@ -67,12 +67,15 @@ export function sendPost({ url, body, headers, timeoutMs, signal, limit }: PostR
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
+    let answered = false;
     req.on('error', (err) => {
+      // Once the status line is in, the outcome is the status: the read of the answer just ends.
+      if (answered) return;
       settle();
-      // After the answer arrived this is a no-op: it resolves with what was read.
       reject(err instanceof DOMException ? err : new Error('request failed', { cause: err }));
     });
     req.on('response', (res) => {
+      answered = true;
       res.setEncoding('utf8');
       let text = '';
       const answer = () => {
