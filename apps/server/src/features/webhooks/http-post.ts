@@ -61,6 +61,8 @@ export function sendPost({ url, body, headers, timeoutMs, signal, limit }: PostR
       () => req.destroy(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')),
       timeoutMs,
     );
+    // Like AbortSignal.timeout's, the deadline alone does not keep the process alive.
+    timer.unref();
     const onAbort = () => req.destroy(new DOMException('This operation was aborted', 'AbortError'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const settle = () => {
