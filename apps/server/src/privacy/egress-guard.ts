@@ -6,8 +6,8 @@
  * at its own network (metadata services, databases, admin ports).
  * `WEBHOOK_ALLOW_PRIVATE=true` lifts the rule for deployments whose banks sit on a private
  * network; outside production it is off (local receivers on loopback keep working).
- * Limit: the address is checked at resolution time, and fetch resolves again when it
- * connects (a DNS-rebinding window); see docs/privacy.md.
+ * Limit: the address is checked at resolution time, and the request (fetch, node:http)
+ * resolves it again when it connects (a DNS-rebinding window); see docs/privacy.md.
  */
 import dns from 'node:dns/promises';
 import net from 'node:net';

@@ -49,6 +49,20 @@ describe('Vault', () => {
     ]);
   });
 
+  it('opens a webhook payload as the JSON text its value serialises to, sealed or from before encryption', async () => {
+    const { vault: v } = vault();
+    const deliver: Access = { purpose: 'deliver_to_business', actor: 'app:9' };
+    const value = { b: 'Grüße 👋 \u2028', 10: [1.5e21, -0, null], a: { z: 'x', 2: true } };
+    const sealed = await v.sealPayload('u1', 'c_1', value);
+    await expect(v.openPayloadJson(deliver, 'u1', sealed)).resolves.toBe(JSON.stringify(value));
+    // A plain row written before encryption at rest, spaced: the same text as its value's.
+    const plain = JSON.stringify(value, null, 2);
+    await expect(v.openPayloadJson(deliver, 'u1', plain)).resolves.toBe(JSON.stringify(JSON.parse(plain)));
+    await expect(
+      v.openPayloadJson({ purpose: 'marketing', actor: 'app:9' } as unknown as Access, 'u1', sealed),
+    ).rejects.toBeInstanceOf(PurposeDeniedError);
+  });
+
   it('erasing a conversation or a customer makes their content unreadable', async () => {
     const { vault: v, keystore } = vault();
     const a = await v.sealMessage('u1', 'c_a', { text: 'a' });

@@ -95,6 +95,11 @@ export class Vault {
     return this.content.openPayload(access, customerId, stored);
   }
 
+  /** Opens a stored webhook payload as the JSON text its value serialises to (the webhook body's bytes). */
+  openPayloadJson(access: Access, customerId: string, stored: string): Promise<string> {
+    return this.content.openPayloadJson(access, customerId, stored);
+  }
+
   /** Seals attachment bytes under the hub's legacy blob key. */
   sealBlob(data: Buffer): Promise<Buffer> {
     return this.content.sealBlob(data);

@@ -19,5 +19,15 @@ const escapeCodeUnit = (ch: string): string => `\\u${ch.charCodeAt(0).toString(1
 export function serializeWebhookBody(body: unknown): string {
   const json = JSON.stringify(body);
   if (json === undefined) throw new TypeError('webhook body is not JSON-serialisable');
+  return escapeWebhookJson(json);
+}
+
+/**
+ * The ASCII-only form of JSON text (as {@link serializeWebhookBody} escapes it), for a body
+ * assembled from JSON texts rather than serialised from one value.
+ * @example
+ * escapeWebhookJson('{"text":"äöå"}'); // '{"text":"\\u00e4\\u00f6\\u00e5"}'
+ */
+export function escapeWebhookJson(json: string): string {
   return json.replace(NON_ASCII, escapeCodeUnit);
 }

@@ -143,7 +143,7 @@ export async function claimBatches(tx: WriteTx, options: ClaimOptions): Promise<
       conversationId: r.conversation_id,
       customerId,
       field: row.field,
-      item: await tx.vault.openPayload(access, customerId ?? '', row.payload),
+      json: await tx.vault.openPayloadJson(access, customerId ?? '', row.payload),
       createdAt: row.created_at,
     };
   };

@@ -86,7 +86,8 @@ export interface ClaimedEvent {
   /** Null when the conversation was erased after the event was queued. */
   customerId: string | null;
   field: string;
-  item: unknown;
+  /** The payload (the body's `messaging[]` item) as JSON text, spliced into the body as it is. */
+  json: string;
   createdAt: number;
 }
 

@@ -7,12 +7,15 @@
 import { createHmac } from 'node:crypto';
 import { serializeWebhookBody, type WebhookSignatures } from '@confide/protocol';
 import { assertEgressAllowed, type EgressPolicy } from '../../privacy/egress-guard.js';
-import { describeFetchError, readSnippet } from './http.js';
+import { describeFetchError } from './http.js';
+import { sendPost, type PostAnswer } from './http-post.js';
 import { signStandardWebhook } from './standard-webhooks.js';
 
 export interface PostWebhookOptions {
   url: string;
-  body: unknown;
+  /** The body, serialised here; or `raw`, the bytes `serializeWebhookBody` makes of it (envelope.ts). */
+  body?: unknown;
+  raw?: string;
   appSecret: string;
   timeoutMs: number;
   /** SSRF policy; defaults to the one set at hub start. */
@@ -39,25 +42,25 @@ export const SNIPPET_CHARS = 256;
 export async function postWebhook({
   url,
   body,
+  raw = serializeWebhookBody(body),
   appSecret,
   timeoutMs,
   egress,
   signal,
   standard,
 }: PostWebhookOptions): Promise<PostWebhookResult> {
-  const raw = serializeWebhookBody(body);
   const signatures = signBody(raw, appSecret);
   // Receivers compare the timestamp with their own clock (5 minutes' tolerance): real time.
   const standardHeaders =
     standard === undefined ? {} : signStandardWebhook({ ...standard, timestampMs: Date.now(), body: raw });
-  let res: Response;
+  let res: PostAnswer;
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   try {
     // SSRF guard (production): never POST to loopback, link-local or private addresses.
     await assertEgressAllowed(url, egress);
-    res = await fetch(url, {
-      method: 'POST',
+    res = await sendPost({
+      url: new URL(url),
       body: raw,
       headers: {
         'content-type': 'application/json',
@@ -66,17 +69,15 @@ export async function postWebhook({
         'user-agent': 'Confide-Webhooks/1.0',
         ...standardHeaders,
       },
-      redirect: 'manual',
-      signal:
-        signal === undefined
-          ? AbortSignal.timeout(timeoutMs)
-          : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
+      timeoutMs,
+      signal,
+      // A little of the answer: its start goes to the delivery log.
+      limit: 1024,
     });
   } catch (err) {
     return { ok: false, status: null, error: describeFetchError(err, timeoutMs), latencyMs: latencyMs(), snippet: '' };
   }
-  // Drain a little of the body so the connection can be reused; its start goes to the delivery log.
-  const snippet = (await readSnippet(res, 1024)).slice(0, SNIPPET_CHARS);
+  const snippet = res.snippet.slice(0, SNIPPET_CHARS);
   const facts = { latencyMs: latencyMs(), snippet };
   if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, ...facts };
   return { ok: false, status: res.status, error: `HTTP ${res.status}`, ...facts };

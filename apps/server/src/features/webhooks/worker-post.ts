@@ -3,7 +3,7 @@ import type { HubContext } from '../../context.js';
 import { egressPolicyFor } from '../../privacy/egress-guard.js';
 import type { Pages } from '../pages/pages.js';
 import { releaseBatch, type ClaimedBatch } from './delivery-store.js';
-import { buildEnvelope } from './envelope.js';
+import { serializeEnvelope } from './envelope.js';
 import { postWebhook, type PostWebhookResult } from './post-webhook.js';
 import { standardMessageId } from './standard-webhooks.js';
 
@@ -39,7 +39,7 @@ export async function postBatch(
         };
   return postWebhook({
     url: batch.url,
-    body: buildEnvelope(batch.events, ctx.now()),
+    raw: serializeEnvelope(batch.events, ctx.now()),
     appSecret: secret,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     egress: egressPolicyFor(config),

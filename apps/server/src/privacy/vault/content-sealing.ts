@@ -44,6 +44,16 @@ export class ContentSealing {
     return decodeJson(await this.#open(access, 'webhook_outbox.payload', customerId, stored));
   }
 
+  /**
+   * Opens a stored webhook payload as JSON text, exactly as `JSON.stringify` writes its value
+   * (what the sealing wrote; a row from before encryption at rest is re-serialised), so the
+   * webhook body can be built without parsing it. @throws PurposeDeniedError, ContentErasedError.
+   */
+  async openPayloadJson(access: Access, customerId: string, stored: string): Promise<string> {
+    const text = await this.#open(access, 'webhook_outbox.payload', customerId, stored);
+    return stored.startsWith('{') ? encodeJson(decodeJson(text)) : text;
+  }
+
   /** Seals attachment bytes under the hub's blob key. */
   async sealBlob(data: Buffer): Promise<Buffer> {
     const key = await this.#keys.hubKey('blobs');
