@@ -34,33 +34,40 @@ export async function readAhead<J extends ReadAheadJob>(
   trx: Transaction<Database>,
   jobs: readonly J[],
   batch?: TimelineBatch,
-): Promise<{ take(job: J): Promise<{ row: unknown } | undefined> }> {
-  const none = { take: async () => undefined };
+): Promise<{ take(job: J): Taken | Promise<Taken> }> {
+  // `take` answers at once unless it must read again: no promise per job of a large transaction.
+  const none = { take: () => undefined };
   // A lone job reads for itself: no gain in reading ahead.
   if (jobs.length < 2) return none;
   const rows = await load(trx, jobs, batch);
   if (rows.size === 0) return none;
   const stale = new Set<ReadAheadSource<unknown>>();
+  const answer = (job: J, mine: ReadAheadSource<unknown> | undefined): Taken => {
+    const found = mine === undefined ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
+    // Whatever this job does may change what the sources it did not declare read.
+    for (const source of rows.keys()) if (source !== mine) stale.add(source);
+    return found;
+  };
   return {
-    async take(job) {
+    take(job) {
       const mine = job.readAhead?.source;
-      if (mine !== undefined && stale.has(mine)) {
-        // Read again, for this job and the later ones of its source.
-        const later = jobs.slice(Math.max(0, jobs.indexOf(job)));
-        const fresh = await load(
-          trx,
-          later.filter((other) => other.readAhead?.source === mine),
-        );
+      if (mine === undefined || !stale.has(mine)) return answer(job, mine);
+      // Read again, for this job and the later ones of its source.
+      const later = jobs.slice(Math.max(0, jobs.indexOf(job)));
+      return load(
+        trx,
+        later.filter((other) => other.readAhead?.source === mine),
+      ).then((fresh) => {
         rows.set(mine, fresh.get(mine) ?? new Map());
         stale.delete(mine);
-      }
-      const answer = mine === undefined ? undefined : { row: rows.get(mine)?.get(mine.id(job.readAhead?.key)) };
-      // Whatever this job does may change what the sources it did not declare read.
-      for (const source of rows.keys()) if (source !== mine) stale.add(source);
-      return answer;
+        return answer(job, mine);
+      });
     },
   };
 }
+
+/** What a job finds read ahead (see WriteTx `ahead`). */
+type Taken = { row: unknown } | undefined;
 
 /** The rows of the jobs' keys, by source (each source read in one `load`). */
 async function load<J extends ReadAheadJob>(

@@ -381,3 +381,31 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     ]);
   });
 });
+
+describe.each(DIALECTS)('%s: whether a webhook event may be delivered', (dialect) => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.dispose();
+    hub = undefined;
+  });
+
+  it('answers from the routes a batch holds without a promise, and reads the apps of a page it lacks', async () => {
+    hub = await buildTestHub({ dialect });
+    await seed(hub);
+    const db = hub.ctx.storage.db;
+    const store = timelineStoreOf(db);
+    const routes = new Map();
+    const echo = { pageId: 'p1', field: 'message_echoes', targetAppId: null, threadOwnerAppId: null };
+    const first = store.mayDeliver(db, echo, routes);
+    if (dialect === 'postgres') {
+      // PostgreSQL routes in its INSERT … SELECT: it never reads to answer.
+      expect(first).toBe(true);
+      return;
+    }
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe(true);
+    expect(store.mayDeliver(db, echo, routes)).toBe(true);
+    // app1 subscribes to echoes only: a customer's message would go to no app.
+    expect(store.mayDeliver(db, { ...echo, field: 'messages' }, routes)).toBe(false);
+  });
+});

@@ -281,7 +281,7 @@ export const postgresTimelineStore: TimelineStore = {
     ),
   }),
   // Routing is part of the set-based insert: asking first would cost a round trip per event.
-  mayDeliver: async () => true,
+  mayDeliver: () => true,
   persona: findPersona,
   // Claims are serialised per app by its row lock; a worker skips an app another one is claiming.
   lockOutboxApp: (db, appId) => activeApp(db, appId).forUpdate().skipLocked().executeTakeFirst(),

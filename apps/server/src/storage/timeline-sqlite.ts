@@ -19,6 +19,7 @@ import {
   touchConversationByCustomer,
   type OutboxRowParams,
 } from './timeline-statements.js';
+import { routeTo } from './outbox-routing.js';
 import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -84,8 +85,6 @@ async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord, routes?:
   return apps;
 }
 
-type OutboxRoute = Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>;
-
 /** The page's apps: from `routes` when it has them, else read (and kept there). */
 async function pageApps(db: Kysely<Database>, pageId: string, routes?: RouteCache): Promise<readonly PageApp[]> {
   let apps = routes?.get(pageId);
@@ -98,20 +97,6 @@ async function pageApps(db: Kysely<Database>, pageId: string, routes?: RouteCach
     routes?.set(pageId, apps);
   }
   return apps;
-}
-
-/** Which apps get the event, under which field (its own, or `standby` for an app not holding the thread). */
-function routeTo(apps: readonly PageApp[], outbox: OutboxRoute): Array<{ appId: string; field: string }> {
-  const routes: Array<{ appId: string; field: string }> = [];
-  for (const app of apps) {
-    if (app.webhookUrl === null) continue;
-    if (outbox.targetAppId !== null && outbox.targetAppId !== app.id) continue;
-    const standby =
-      outbox.targetAppId === null && outbox.threadOwnerAppId !== null && outbox.threadOwnerAppId !== app.id;
-    const field = standby ? 'standby' : outbox.field;
-    if (app.fields.includes(field)) routes.push({ appId: app.id, field });
-  }
-  return routes;
 }
 
 async function appendOne(db: Kysely<Database>, command: AppendCommand, routes?: RouteCache): Promise<AppendOutcome> {
@@ -293,7 +278,12 @@ export const sqliteTimelineStore: TimelineStore = {
   // Routing here is a cheap prepared read, or none with the batch's `routes`: an event nobody
   // gets is neither sealed nor written.
   readRoutes,
-  mayDeliver: async (db, outbox, routes) => routeTo(await pageApps(db, outbox.pageId, routes), outbox).length > 0,
+  mayDeliver(db, outbox, routes) {
+    // A set-based batch has its pages' apps already (read ahead): answered without a promise.
+    const known = routes?.get(outbox.pageId);
+    if (known !== undefined) return routeTo(known, outbox).length > 0;
+    return pageApps(db, outbox.pageId, routes).then((apps) => routeTo(apps, outbox).length > 0);
+  },
   persona: findPersona,
   // One writer: the write transaction already serialises claims.
   lockOutboxApp: (db, appId) => activeApp(db, appId).executeTakeFirst(),

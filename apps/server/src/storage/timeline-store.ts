@@ -130,13 +130,14 @@ export interface TimelineStore {
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.
-   * The same `routes` as `appendBatch`'s, when the event joins a set-based batch.
+   * The same `routes` as `appendBatch`'s, when the event joins a set-based batch. A promise
+   * only when the store must read to answer.
    */
   mayDeliver(
     db: Kysely<Database>,
     outbox: Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>,
     routes?: RouteCache,
-  ): Promise<boolean>;
+  ): boolean | Promise<boolean>;
   /** The persona a message is sent under (its name and picture go on the customer's frame). */
   persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;
   /**

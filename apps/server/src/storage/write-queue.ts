@@ -262,11 +262,12 @@ export class WriteQueue {
           // A job that did not declare `setBased` sees every row appended before it. The batch is
           // written outside any job's savepoint: a failure there rolls back the transaction.
           if (!job.setBased) await batch?.write(trx);
+          const taken = ahead.take(job);
           const tx: WriteTx = {
             ...this.services,
             db: trx,
             afterCommit: (e) => job.effects.push(e),
-            ahead: await ahead.take(job),
+            ahead: taken instanceof Promise ? await taken : taken,
             batch: job.setBased ? batch : undefined,
           };
           if (savepoints) {

@@ -44,13 +44,11 @@ export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly 
   for (const entry of entries) planned.push(await plan(tx, entry));
   const commands = planned.map((p) => p.command);
   const outcomes = tx.batch?.add(commands) ?? (await timelineStoreOf(tx.db).append(tx.db, commands));
+  const done = planned.map((_, i) => outcomes[i] ?? { seq: null, apps: [] });
+  // One post-commit effect for all the entries (not two closures each), announcing in entry order.
+  tx.afterCommit(() => announce(bus, planned, done));
   const appended = planned.map((p, i): Appended => {
-    const outcome = outcomes[i] ?? { seq: null, apps: [] };
-    const { frame } = p;
-    if (frame !== null) announceFrame(tx, bus, frame.customerId, frame.frame, outcome);
-    tx.afterCommit(() => {
-      for (const appId of outcome.apps) bus.publish({ name: 'webhook.enqueued', appId });
-    });
+    const outcome = done[i] as AppendOutcome;
     return {
       message: p.message,
       get cursor() {
@@ -67,7 +65,8 @@ export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly 
     const message = appended[i]?.message;
     if (entry.kind === 'message' && message) facts.push({ entry, message });
   });
-  if (facts.length > 0) await tx.timeline.deliver(tx, bus, facts);
+  const delivered = facts.length > 0 ? tx.timeline.deliver(tx, bus, facts) : undefined;
+  if (delivered !== undefined) await delivered;
   return appended;
 }
 
@@ -192,10 +191,18 @@ function chatMessage(
   return message;
 }
 
-/** After commit, publishes the persisted frame with its cursor for live streams. */
-function announceFrame(tx: WriteTx, bus: Bus, customerId: string, frame: NewFrame, outcome: AppendOutcome): void {
-  tx.afterCommit(() => {
-    if (outcome.seq === null) return;
-    bus.publish({ name: 'customer.frame', customerId, frame: { ...frame, cursor: outcome.seq } as ServerFrame });
-  });
+/**
+ * After commit, for each entry in order: its persisted frame with its cursor for live streams,
+ * then the new webhook work of each app that got a row.
+ */
+function announce(bus: Bus, planned: readonly Planned[], outcomes: readonly AppendOutcome[]): void {
+  for (let i = 0; i < planned.length; i++) {
+    const frame = planned[i]?.frame;
+    const outcome = outcomes[i] as AppendOutcome;
+    if (frame != null && outcome.seq !== null) {
+      const persisted = { ...frame.frame, cursor: outcome.seq } as ServerFrame;
+      bus.publish({ name: 'customer.frame', customerId: frame.customerId, frame: persisted });
+    }
+    for (const appId of outcome.apps) bus.publish({ name: 'webhook.enqueued', appId });
+  }
 }

@@ -38,9 +38,27 @@ export class TimelineConsumers {
     this.#consumers.push(consumer);
   }
 
-  /** Hands the facts to every consumer, in registration order. */
-  async deliver(tx: WriteTx, bus: Bus, facts: readonly MessageAppended[]): Promise<void> {
-    for (const fact of facts) for (const consumer of this.#consumers) await consumer(tx, bus, fact);
+  /**
+   * Hands the facts to every consumer, in registration order, each after the one before has
+   * finished; a promise only when a consumer returned one (most messages concern none).
+   */
+  deliver(tx: WriteTx, bus: Bus, facts: readonly MessageAppended[]): Promise<void> | undefined {
+    const consumers = this.#consumers;
+    for (let f = 0; f < facts.length; f++) {
+      for (let c = 0; c < consumers.length; c++) {
+        const pending = (consumers[c] as TimelineConsumer)(tx, bus, facts[f] as MessageAppended);
+        if (pending !== undefined) return pending.then(() => this.#deliverFrom(tx, bus, facts, f, c + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** The rest of `deliver`, from fact `f`'s consumer `c`, once an earlier consumer has finished. */
+  async #deliverFrom(tx: WriteTx, bus: Bus, facts: readonly MessageAppended[], f: number, c: number): Promise<void> {
+    const consumers = this.#consumers;
+    for (let i = f; i < facts.length; i++)
+      for (let j = i === f ? c : 0; j < consumers.length; j++)
+        await (consumers[j] as TimelineConsumer)(tx, bus, facts[i] as MessageAppended);
   }
 }
 

@@ -27,7 +27,8 @@ export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<Ou
     threadOwnerAppId: event.threadOwnerAppId,
   };
   // In a set-based job, the page's apps as the transaction's batch has them (no read per message).
-  if (!(await timelineStoreOf(tx.db).mayDeliver(tx.db, route, tx.batch?.routes))) return undefined;
+  const may = timelineStoreOf(tx.db).mayDeliver(tx.db, route, tx.batch?.routes);
+  if (!(may instanceof Promise ? await may : may)) return undefined;
   return {
     ...route,
     conversationId: event.conversationId,

@@ -109,4 +109,40 @@ describe('MediaLinks', () => {
     const typing: ServerFrame = { type: 'typing', conversation_id: 'c_1', on: true };
     expect(links.frame(alice, typing)).toBe(typing);
   });
+
+  it('passes a message frame with nothing to proxy through as it is (no copy per stream), and proxies a persona picture alone', () => {
+    const message = {
+      mid: 'm_2',
+      conversation_id: 'c_1',
+      direction: 'out' as const,
+      created_at: 2,
+      tag: null,
+      body: { text: 'See https://cdn.bank.example/a.png' },
+      persona: { id: 'p', name: 'Dana', profile_picture_url: null },
+    };
+    const text: ServerFrame = { type: 'message', cursor: 4, message };
+    expect(links.frame(alice, text)).toBe(text);
+    const pictured: ServerFrame = {
+      type: 'message',
+      cursor: 5,
+      message: { ...message, persona: { ...message.persona, profile_picture_url: 'https://cdn.bank.example/d.png' } },
+    };
+    expect(links.frame(alice, pictured)).toMatchObject({
+      message: { persona: { profile_picture_url: proxied('https://cdn.bank.example/d.png') } },
+    });
+    const replies: ServerFrame = {
+      type: 'message',
+      cursor: 6,
+      message: {
+        ...message,
+        body: {
+          text: 'Pick',
+          quick_replies: [{ content_type: 'text', title: 'Y', image_url: 'https://cdn.bank.example/y.png' }],
+        },
+      },
+    };
+    expect(links.frame(alice, replies)).toMatchObject({
+      message: { body: { quick_replies: [{ image_url: proxied('https://cdn.bank.example/y.png') }] } },
+    });
+  });
 });

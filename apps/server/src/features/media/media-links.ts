@@ -23,6 +23,17 @@ export const SIGNATURE_LENGTH = 22;
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Whether a message has anything a link may replace (a text without a persona picture has not: shown as it is). */
+function mayLink(message: Pick<ChatMessage, 'body' | 'persona'>): boolean {
+  const { body } = message;
+  return (
+    body.attachment !== undefined ||
+    body.attachments !== undefined ||
+    body.quick_replies !== undefined ||
+    message.persona?.profile_picture_url != null
+  );
+}
+
 export class MediaLinks {
   readonly #key: Buffer;
   readonly #ownOrigin: string;
@@ -77,7 +88,8 @@ export class MediaLinks {
 
   /** A stream frame with its message proxied (frames from the bus are shared: copied, never changed). */
   frame(viewer: MediaViewer, frame: ServerFrame): ServerFrame {
-    return frame.type === 'message' ? { ...frame, message: this.message(viewer, frame.message) } : frame;
+    if (frame.type !== 'message' || !mayLink(frame.message)) return frame;
+    return { ...frame, message: this.message(viewer, frame.message) };
   }
 
   isExternal(url: string): boolean {

@@ -46,10 +46,11 @@ export async function schedulePush(tx: WriteTx, input: SchedulePushInput): Promi
 }
 
 /** Push consumes the timeline: a consented proactive update (a business message with a category) is queued for the devices. */
-export const pushFollowsUpdates: TimelineConsumer = async (tx, _bus, { entry, message }) => {
+export const pushFollowsUpdates: TimelineConsumer = (tx, _bus, { entry, message }) => {
   const { conversation: conv, direction, notificationCategory: category, now } = entry;
-  if (direction !== 'out' || !category) return;
-  await schedulePush(tx, {
+  // Not async: a message without a category (nearly all) costs no promise.
+  if (direction !== 'out' || !category) return undefined;
+  return schedulePush(tx, {
     customerId: conv.customer_id,
     conversationId: conv.id,
     pageId: conv.page_id,

@@ -54,11 +54,13 @@ export async function runRow(env: SendEnv, row: SendRow, state: SendState): Prom
 
 async function runRowOutcome(env: SendEnv, row: SendRow, state: SendState): Promise<SendOutcome> {
   const { request, inTransaction } = phasesOf(row);
-  await runSteps(request, state, env);
+  const requested = runSteps(request, state, env);
+  if (requested !== undefined) await requested;
   const finish = async (tx: WriteTx | undefined): Promise<SendOutcome> => {
     const run: SendState = { ...state, db: tx?.db ?? env.ctx.storage.db, now: env.ctx.now() };
     if (tx !== undefined) run.tx = tx;
-    await runSteps(inTransaction, run, env);
+    const checked = runSteps(inTransaction, run, env);
+    if (checked !== undefined) await checked;
     return { answer: need(run.answer, 'answer'), message: run.message };
   };
   if (!row.transaction) return finish(undefined);
@@ -88,10 +90,14 @@ function phasesOf(row: SendRow): { request: readonly SendStep[]; inTransaction: 
   return split;
 }
 
-/** Runs steps in order, awaiting only those that return a promise (most checks answer at once). */
-async function runSteps(steps: readonly SendStep[], state: SendState, env: SendEnv): Promise<void> {
-  for (const step of steps) {
-    const pending = step.run(state, env);
-    if (pending !== undefined) await pending;
+/**
+ * Runs steps in order, awaiting only those that return a promise (most checks answer at once);
+ * a promise only when one of them did, so a row of steps that all answer at once costs none.
+ */
+function runSteps(steps: readonly SendStep[], state: SendState, env: SendEnv, from = 0): Promise<void> | undefined {
+  for (let i = from; i < steps.length; i++) {
+    const pending = (steps[i] as SendStep).run(state, env);
+    if (pending !== undefined) return pending.then(() => runSteps(steps, state, env, i + 1));
   }
+  return undefined;
 }

@@ -214,3 +214,78 @@ describe('the runner', () => {
     await expect(runRow(env, row, state(env))).rejects.toThrow('answer is not known yet');
   });
 });
+
+describe('the steps of a plain text send', () => {
+  const stepNamed = (name: string): SendStep => {
+    const found = SEND_TABLE.message.steps.find((s) => s.name === name);
+    if (found === undefined) throw new Error(`no step ${name}`);
+    return found;
+  };
+
+  it('answer at once, without a promise, up to the append (recipient read ahead, nothing referred to, nothing to stage)', () => {
+    const env = fakeEnv({ count: 0, times: 1 });
+    const conv = { id: 'c', psid: 'p', blocked_reason: null };
+    const tx = { db: 'tx-db', ahead: { row: conv }, afterCommit: () => undefined } as unknown as WriteTx;
+    const principal = { pageId: 'pg', appId: 'a', tokenId: 't' };
+    const s = startState(
+      { principal, file: undefined },
+      {
+        kind: 'message',
+        psid: 'p',
+        message: { text: 'hello' },
+        messagingType: 'RESPONSE',
+        tag: undefined,
+        personaId: undefined,
+        replyTo: undefined,
+        category: undefined,
+      },
+      env.ctx,
+    );
+    Object.assign(s, { principal, tx, db: tx.db });
+    for (const name of ['upload file', 'recipient', 'references', 'stage attachments'])
+      expect(stepNamed(name).run(s, env), name).toBeUndefined();
+    expect(s.conv).toBe(conv);
+    expect(s.refs?.size).toBe(0);
+    expect(s.draft).toMatchObject({ body: { text: 'hello' }, messagingType: 'RESPONSE', linked: [] });
+  });
+
+  it('still refuse a recipient the read-ahead did not find, or one who blocked the business', () => {
+    const env = fakeEnv({ count: 0, times: 1 });
+    const principal = { pageId: 'pg', appId: 'a', tokenId: 't' };
+    const cmd = { kind: 'action', psid: 'p', action: 'typing_on', personaId: undefined } as const;
+    for (const [row, key] of [
+      [undefined, 'NO_MATCHING_USER'],
+      [{ id: 'c', blocked_reason: 'blocked' }, 'USER_UNAVAILABLE'],
+    ] as const) {
+      const s = startState({ principal, file: undefined }, cmd, env.ctx);
+      Object.assign(s, { principal, tx: { ahead: { row } } });
+      expect(() => stepNamed('recipient').run(s, env)).toThrow(expect.objectContaining({ key }));
+    }
+  });
+});
+
+describe('the runner with steps that wait', () => {
+  it('waits for a step that returns a promise before the next one, and for nothing otherwise', async () => {
+    const log: string[] = [];
+    const env = fakeEnv({ count: 0, times: 1 });
+    const later = (name: string): SendStep => ({
+      name,
+      phase: 'check',
+      run: () => new Promise<void>((resolve) => setTimeout(() => resolve(void log.push(name)), 5)),
+    });
+    const row: SendRow = {
+      steps: [
+        step('a', 'check', log),
+        later('b'),
+        step('c', 'check', log),
+        later('d'),
+        step('e', 'effect', log, (s) => (s.answer = { recipient_id: 'p' })),
+      ],
+      transaction: true,
+      readAhead: false,
+      counted: false,
+    };
+    expect(await runRow(env, row, state(env))).toEqual({ recipient_id: 'p' });
+    expect(log).toEqual(['a@tx-db+tx', 'b', 'c@tx-db+tx', 'd', 'e@tx-db+tx']);
+  });
+});

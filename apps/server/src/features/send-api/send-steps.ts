@@ -19,11 +19,11 @@ import { fillTemplate } from '../templates/fill-template.js';
 import { appendMessage, markSeen, publishTyping } from './append-steps.js';
 import { assertSendConsent } from './pipeline/check-consent.js';
 import { assertWindowAndTag } from './pipeline/check-window.js';
-import { assertPersona, loadRecipient } from './pipeline/load-recipient.js';
+import { assertPersona, loadRecipient, recipientAhead } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
-import { assertReplyTo, checkReferences } from './pipeline/references.js';
-import { need, type SendRequest, type SendState, type SendStep } from './pipeline/send-state.js';
-import { stageAttachments } from './pipeline/stage-attachments.js';
+import { assertReplyTo, checkReferences, hasMedia, NO_REFERENCES } from './pipeline/references.js';
+import { need, type Draft, type SendRequest, type SendState, type SendStep } from './pipeline/send-state.js';
+import { stageAttachments, type BuiltBody } from './pipeline/stage-attachments.js';
 import { termsOf } from './pipeline/terms.js';
 
 export type SendVariant = 'message' | 'utility' | 'typing' | 'markSeen';
@@ -92,39 +92,48 @@ const warmKeys: SendStep = {
 const uploadFile: SendStep = {
   name: 'upload file',
   phase: 'request',
-  async run(s, env) {
+  // Not async: a send without a file (nearly all) costs no promise here.
+  run(s, env) {
     const a = messageCmd(s).message.attachment;
     const file = s.request.file;
     if (a === undefined || a.type === 'template' || a.payload.url !== undefined) return;
     if (a.payload.attachment_id !== undefined || file === undefined) return;
-    const blobKey = await env.attachments.stage(file);
-    s.staged = { file, blobKey };
-    s.undo.push(() => env.attachments.blobs.delete(blobKey).catch(() => undefined));
+    return env.attachments.stage(file).then((blobKey) => {
+      s.staged = { file, blobKey };
+      s.undo.push(() => env.attachments.blobs.delete(blobKey).catch(() => undefined));
+    });
   },
 };
 
 const recipient: SendStep = {
   name: 'recipient',
   phase: 'check',
-  async run(s) {
+  run(s) {
     const { pageId } = need(s.principal, 'principal');
-    s.conv = await loadRecipient(s.db, pageId, s.cmd.psid, s.tx?.ahead);
-    await assertPersona(s.db, pageId, s.cmd.personaId);
+    const ahead = s.tx?.ahead;
+    // Read ahead with the transaction's other sends and without a persona: nothing to await.
+    if (ahead !== undefined && s.cmd.personaId === undefined) return void (s.conv = recipientAhead(ahead));
+    return (async () => {
+      s.conv = await loadRecipient(s.db, pageId, s.cmd.psid, ahead);
+      await assertPersona(s.db, pageId, s.cmd.personaId);
+    })();
   },
 };
 
 const references: SendStep = {
   name: 'references',
   phase: 'check',
-  async run(s) {
+  run(s) {
     const cmd = messageCmd(s);
-    s.refs = await checkReferences(s.db, {
+    // A message that quotes nothing and names no media (a text, a template) refers to nothing.
+    if (cmd.replyTo === undefined && !hasMedia(cmd.message)) return void (s.refs = NO_REFERENCES);
+    return checkReferences(s.db, {
       pageId: need(s.principal, 'principal').pageId,
       conv: need(s.conv, 'recipient'),
       message: cmd.message,
       replyTo: cmd.replyTo,
       hasFile: s.staged !== undefined,
-    });
+    }).then((refs) => void (s.refs = refs));
   },
 };
 
@@ -189,9 +198,9 @@ const rateLimit: SendStep = {
 const stage: SendStep = {
   name: 'stage attachments',
   phase: 'effect',
-  async run(s, env) {
+  run(s, env) {
     const cmd = messageCmd(s);
-    const built = await stageAttachments(need(s.tx, 'transaction'), {
+    const built = stageAttachments(need(s.tx, 'transaction'), {
       principal: need(s.principal, 'principal'),
       conv: need(s.conv, 'recipient'),
       message: cmd.message,
@@ -200,17 +209,23 @@ const stage: SendStep = {
       staged: s.staged,
       attachments: env.attachments,
     });
-    s.draft = {
-      body: built.body,
-      messagingType: cmd.messagingType,
-      tag: cmd.tag ?? null,
-      notificationCategory: cmd.messagingType === 'MESSAGE_TAG' ? (cmd.category ?? null) : null,
-      awaitsAnswer: awaitsAnswer(cmd.message, cmd),
-      linked: built.linked,
-      reusableId: built.reusableId,
-    };
+    // A body without media is built at once: no promise.
+    if (built instanceof Promise) return built.then((b) => void (s.draft = draftOf(cmd, b)));
+    return void (s.draft = draftOf(cmd, built));
   },
 };
+
+function draftOf(cmd: Extract<SendCommand, { kind: 'message' }>, built: BuiltBody): Draft {
+  return {
+    body: built.body,
+    messagingType: cmd.messagingType,
+    tag: cmd.tag ?? null,
+    notificationCategory: cmd.messagingType === 'MESSAGE_TAG' ? (cmd.category ?? null) : null,
+    awaitsAnswer: awaitsAnswer(cmd.message, cmd),
+    linked: built.linked,
+    reusableId: built.reusableId,
+  };
+}
 
 /** The table: one row per kind of send, each step named once above. */
 export const SEND_TABLE: Readonly<Record<SendVariant, SendRow>> = {

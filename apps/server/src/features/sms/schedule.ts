@@ -49,9 +49,10 @@ export async function scheduleSms(
 }
 
 /** SMS consumes the timeline: a fraud alert's question still unanswered later is texted. */
-export const smsFollowsAlerts: TimelineConsumer = async (tx, _bus, { entry, message }) => {
+export const smsFollowsAlerts: TimelineConsumer = (tx, _bus, { entry, message }) => {
   const { conversation: conv, direction, notificationCategory: category, now } = entry;
-  if (direction !== 'out' || !category) return;
+  // Not async: a message without a category (nearly all) costs no promise.
+  if (direction !== 'out' || !category) return undefined;
   const step = { customerId: conv.customer_id, conversationId: conv.id, pageId: conv.page_id, mid: message.mid };
-  await scheduleSms(tx, { ...step, category, awaitsAnswer: entry.awaitsAnswer ?? false, now });
+  return scheduleSms(tx, { ...step, category, awaitsAnswer: entry.awaitsAnswer ?? false, now });
 };

@@ -46,8 +46,15 @@ export async function loadRecipient(
   psid: string,
   ahead?: WriteTx['ahead'],
 ): Promise<RecipientRow> {
-  const conv =
-    ahead !== undefined ? (ahead.row as RecipientRow | undefined) : await findRecipientByPsid(db, pageId, psid);
+  return ahead !== undefined ? recipientAhead(ahead) : usable(await findRecipientByPsid(db, pageId, psid));
+}
+
+/** The recipient the transaction's read-ahead found (`recipientsAhead`), without a promise. */
+export function recipientAhead(ahead: NonNullable<WriteTx['ahead']>): RecipientRow {
+  return usable(ahead.row as RecipientRow | undefined);
+}
+
+function usable(conv: RecipientRow | undefined): RecipientRow {
   if (conv === undefined) throw new PlatformError('NO_MATCHING_USER');
   if (conv.blocked_reason !== null) throw new PlatformError('USER_UNAVAILABLE');
   return conv;

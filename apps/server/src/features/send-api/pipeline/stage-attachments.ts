@@ -37,7 +37,8 @@ export interface StageInput {
   attachments: Attachments;
 }
 
-export async function stageAttachments(tx: WriteTx, input: StageInput): Promise<BuiltBody> {
+/** The stored body; a promise only when there are media to stage (a text or template writes nothing here). */
+export function stageAttachments(tx: WriteTx, input: StageInput): BuiltBody | Promise<BuiltBody> {
   const { message } = input;
   const body: MessageBody = {};
   const out: BuiltBody = { body, linked: [], reusableId: undefined };
@@ -46,13 +47,22 @@ export async function stageAttachments(tx: WriteTx, input: StageInput): Promise<
   if (message.attachment?.type === 'template')
     body.attachment = { type: 'template', payload: message.attachment.payload };
   const media = mediaOf(message);
-  let staged = input.staged;
-  for (const [param, attachment] of media) {
-    const built = await stageOne(tx, input, attachment, param, staged, out);
-    if (built.usedFile) staged = undefined;
-    if (param === 'message.attachment') body.attachment = built.media;
-    else (body.attachments ??= []).push(built.media);
-  }
+  if (media.length === 0) return finishBody(message, out);
+  return (async () => {
+    let staged = input.staged;
+    for (const [param, attachment] of media) {
+      const built = await stageOne(tx, input, attachment, param, staged, out);
+      if (built.usedFile) staged = undefined;
+      if (param === 'message.attachment') body.attachment = built.media;
+      else (body.attachments ??= []).push(built.media);
+    }
+    return finishBody(message, out);
+  })();
+}
+
+/** The body's fields after its media, in the order the stored body has always listed them. */
+function finishBody(message: OutgoingMessage, out: BuiltBody): BuiltBody {
+  const { body } = out;
   if (message.attachments !== undefined) body.attachments ??= [];
   if (message.quick_replies !== undefined) body.quick_replies = message.quick_replies;
   if (message.metadata !== undefined) body.metadata = message.metadata;
