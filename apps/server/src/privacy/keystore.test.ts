@@ -7,6 +7,7 @@ import pg from 'pg';
 import { buildTestHub, DIALECTS, PG_URL, type TestHub } from '../../test/helpers.js';
 import { kekFromBytes } from '../crypto/kek.js';
 import { PgKeyStore } from './keystore-postgres.js';
+import { KeyWriter } from './keystore-writer.js';
 import { SqliteKeyStore, type KeyRecord } from './keystore.js';
 import { Vault } from './vault.js';
 
@@ -36,6 +37,27 @@ describe('SqliteKeyStore', () => {
       const reopened = new SqliteKeyStore(path.join(dir, 'keys.db'));
       expect((await reopened.get('conversation:c137'))?.material).toBe('m137');
       await reopened.close();
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a file's inserts commit on the keystore's insert thread, one batch at a time, the next gathering meanwhile", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const store = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    const onThread = vi.spyOn(KeyWriter.prototype, 'insertBatch');
+    try {
+      const first = store.insertManyIfAbsent([record('conversation:a', 'a')]);
+      // Asked for while the first batch is on the thread: they wait for it, then share one commit.
+      const next = Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.insertIfAbsent(record(`conversation:b${i}`, `b${i}`))),
+      );
+      await Promise.all([first, next]);
+      expect(onThread.mock.calls.map(([records]) => records.length)).toEqual([1, 50]);
+      expect(store.insertCommits).toBe(2);
+      // Committed when resolved: the main thread's connection reads them.
+      expect((await store.getMany(['conversation:a', 'conversation:b49'])).size).toBe(2);
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
