@@ -203,11 +203,7 @@ export class SqliteKeyStore implements KeyStore {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => {
-      const result = stored[i] as KeyRecord | 'erased';
-      if (result === 'erased') job.reject(erasedError(job.record.customerId));
-      else job.resolve(result);
-    });
+    settle(batch, stored);
   }
 
   async #flushOnThread(file: string, batch: PendingInsert[]): Promise<void> {
@@ -225,11 +221,7 @@ export class SqliteKeyStore implements KeyStore {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => {
-      const result = stored[i] as KeyRecord | 'erased';
-      if (result === 'erased') job.reject(erasedError(job.record.customerId));
-      else job.resolve(result);
-    });
+    settle(batch, stored);
   }
 
   /** The insert thread; undefined (inserts then run here) when it cannot start or stops. */
@@ -326,6 +318,15 @@ export class SqliteKeyStore implements KeyStore {
     await (await this.#writer)?.close();
     this.#db.close();
   }
+}
+
+/** Each insert of a committed batch resolves with the key its scope holds, or fails for an erased customer. */
+function settle(batch: readonly PendingInsert[], stored: BatchResult): void {
+  batch.forEach((job, i) => {
+    const result = stored[i] as KeyRecord | 'erased';
+    if (result === 'erased') job.reject(erasedError(job.record.customerId));
+    else job.resolve(result);
+  });
 }
 
 export function erasedError(customerId: string | null): ContentErasedError {
