@@ -24,10 +24,13 @@ export interface PgKeyDb {
  */
 export async function lockCustomers(tx: Kysely<PgKeyDb>, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
+  // Sorted in the subquery, and again outside it: PostgreSQL calls a volatile function of the
+  // select list after the sort, so the locks are taken in that order.
   await sql`select pg_advisory_xact_lock(k) from (
       select distinct hashtextextended('confide-keys:' || c, 0) as k from unnest(${[...customerIds]}::text[]) as c
       order by k
-    ) as locks`.execute(tx);
+    ) as locks
+    order by k`.execute(tx);
 }
 
 /** Inside the transaction: what each record's scope holds afterwards, or why it was refused. */
