@@ -4,17 +4,17 @@
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { openPgPool } from '../storage/pg-pool.js';
-import { erasedError, toRecord, type InsertOutcome, type KeyRecord, type KeyRow, type KeyStore } from './keystore.js';
-
-interface PgKeyDb {
-  privacy_keys: KeyRow;
-  privacy_erased_customers: { customer_id: string; erased_at: number };
-}
+import { insertBatch, lockCustomers, type PgKeyDb } from './keystore-postgres-batch.js';
+import { toRecord, type InsertOutcome, type KeyRecord, type KeyStore } from './keystore.js';
 
 /** The PostgreSQL keystore: the `privacy_keys` table (migration 006), over its own pool. */
 export class PgKeyStore implements KeyStore {
   readonly location = 'postgres:privacy_keys';
   readonly #db: Kysely<PgKeyDb>;
+  /** Inserts of this turn of the event loop, committed together by the next `insertManyIfAbsent`. */
+  #pending: Array<{ record: KeyRecord; settle: (outcome: InsertOutcome) => void }> = [];
+  /** Transactions that inserted keys (for tests and benchmarks). */
+  insertCommits = 0;
 
   /** `queryTimeoutMs`: as DATABASE_QUERY_TIMEOUT_MS, so a silent link fails instead of hanging. */
   constructor(url: string, queryTimeoutMs?: number) {
@@ -40,52 +40,39 @@ export class PgKeyStore implements KeyStore {
     return found;
   }
 
-  async insertIfAbsent(r: KeyRecord): Promise<KeyRecord> {
-    const customerId = r.customerId;
-    const insert = (db: Kysely<PgKeyDb>) =>
-      db
-        .insertInto('privacy_keys')
-        .values({
-          scope: r.scope,
-          customer_id: r.customerId,
-          kek_id: r.kekId,
-          material: r.material,
-          created_at: r.createdAt,
-        })
-        .onConflict((oc) => oc.column('scope').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-    const inserted =
-      customerId === null
-        ? await insert(this.#db)
-        : await this.#db.transaction().execute(async (tx) => {
-            // The customer's lock orders this insert against an erasure: either the erasure
-            // deletes this key, or this insert sees the erasure's tombstone.
-            await lockCustomer(tx, customerId);
-            const erased = await tx
-              .selectFrom('privacy_erased_customers')
-              .select('customer_id')
-              .where('customer_id', '=', customerId)
-              .executeTakeFirst();
-            if (erased !== undefined) throw erasedError(customerId);
-            return insert(tx);
-          });
-    if (inserted !== undefined) return toRecord(inserted);
-    // Another process won the race: its key stands.
-    const winner = await this.get(r.scope);
-    if (winner === undefined) throw new Error(`key ${r.scope} was deleted while being created`);
-    return winner;
+  /** Joins the inserts of this turn of the event loop: they share one transaction. */
+  insertIfAbsent(record: KeyRecord): Promise<KeyRecord> {
+    return new Promise<InsertOutcome>((settle) => {
+      this.#pending.push({ record, settle });
+      if (this.#pending.length === 1) setImmediate(() => void this.#flushPending());
+    }).then((outcome) => {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.record;
+    });
   }
 
-  insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]> {
-    return Promise.all(
-      records.map((record) =>
-        this.insertIfAbsent(record).then(
-          (stored) => ({ record: stored }),
-          (error: unknown) => ({ error }),
-        ),
-      ),
-    );
+  async #flushPending(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const outcomes = await this.insertManyIfAbsent(batch.map((job) => job.record));
+    batch.forEach((job, i) => job.settle(outcomes[i] as InsertOutcome));
+  }
+
+  /**
+   * One transaction for the batch, set-based (keystore-postgres-batch.ts): the customers' locks in
+   * one statement, the tombstone check and the insert in another, and one read of the keys
+   * that stood already (another writer's, or the first record of a scope listed twice).
+   */
+  async insertManyIfAbsent(records: readonly KeyRecord[]): Promise<InsertOutcome[]> {
+    if (records.length === 0) return [];
+    try {
+      const outcomes = await this.#db.transaction().execute((tx) => insertBatch(tx, records));
+      this.insertCommits += 1;
+      return outcomes;
+    } catch (error) {
+      return records.map(() => ({ error }));
+    }
   }
 
   async deleteScope(scope: string): Promise<number> {
@@ -95,7 +82,7 @@ export class PgKeyStore implements KeyStore {
 
   async deleteCustomer(customerId: string): Promise<number> {
     return this.#db.transaction().execute(async (tx) => {
-      await lockCustomer(tx, customerId);
+      await lockCustomers(tx, [customerId]);
       await tx
         .insertInto('privacy_erased_customers')
         .values({ customer_id: customerId, erased_at: Date.now() })
@@ -127,11 +114,7 @@ export class PgKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    await this.#flushPending();
     await this.#db.destroy();
   }
-}
-
-/** A transaction-scoped advisory lock per customer, taken by key creation and erasure. */
-async function lockCustomer(tx: Kysely<PgKeyDb>, customerId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`confide-keys:${customerId}`}, 0))`.execute(tx);
 }

@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
+import { buildTestHub, DIALECTS, PG_URL, type TestHub } from '../../test/helpers.js';
 import { kekFromBytes } from '../crypto/kek.js';
+import { PgKeyStore } from './keystore-postgres.js';
+import { KeyWriter } from './keystore-writer.js';
 import { SqliteKeyStore, type KeyRecord } from './keystore.js';
 import { Vault } from './vault.js';
 
@@ -33,6 +37,27 @@ describe('SqliteKeyStore', () => {
       const reopened = new SqliteKeyStore(path.join(dir, 'keys.db'));
       expect((await reopened.get('conversation:c137'))?.material).toBe('m137');
       await reopened.close();
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a file's inserts commit on the keystore's insert thread, one batch at a time, the next gathering meanwhile", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const store = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    const onThread = vi.spyOn(KeyWriter.prototype, 'insertBatch');
+    try {
+      const first = store.insertManyIfAbsent([record('conversation:a', 'a')]);
+      // Asked for while the first batch is on the thread: they wait for it, then share one commit.
+      const next = Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.insertIfAbsent(record(`conversation:b${i}`, `b${i}`))),
+      );
+      await Promise.all([first, next]);
+      expect(onThread.mock.calls.map(([records]) => records.length)).toEqual([1, 50]);
+      expect(store.insertCommits).toBe(2);
+      // Committed when resolved: the main thread's connection reads them.
+      expect((await store.getMany(['conversation:a', 'conversation:b49'])).size).toBe(2);
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -162,5 +187,95 @@ describe('SqliteKeyStore', () => {
       await b.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('PgKeyStore', () => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.dispose();
+    hub = undefined;
+  });
+  const pgKeystore = async (): Promise<PgKeyStore> => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const keystore = hub.ctx.storage.vault.keystore;
+    if (!(keystore instanceof PgKeyStore)) throw new Error('expected the PostgreSQL keystore');
+    return keystore;
+  };
+
+  it('inserts a batch in one transaction, set-based: duplicates keep the first key, an erased customer is refused', async () => {
+    const keystore = await pgKeystore();
+    await keystore.insertIfAbsent(record('conversation:c0', 'existing'));
+    await keystore.deleteCustomer('gone');
+    const before = keystore.insertCommits;
+    const outcomes = await keystore.insertManyIfAbsent([
+      { ...record('conversation:c2', 'refused'), customerId: 'gone' },
+      record('conversation:c1', 'one'),
+      record('conversation:c1', 'one again'),
+      record('conversation:c0', 'late'),
+      { ...record('conversation:c2', 'not theirs'), customerId: 'u2' },
+      { ...record('hub:x', 'hub'), customerId: null },
+    ]);
+    expect(keystore.insertCommits - before).toBe(1);
+    expect(outcomes.map((o) => ('record' in o ? o.record.material : String(o.error)))).toEqual([
+      expect.stringMatching(/gone was erased/),
+      'one',
+      'one',
+      'existing',
+      'not theirs',
+      'hub',
+    ]);
+    const stored = await keystore.getMany(['conversation:c1', 'conversation:c2', 'hub:x']);
+    expect([...stored.values()].map((r) => [r.scope, r.material, r.createdAt])).toEqual(
+      expect.arrayContaining([
+        ['conversation:c1', 'one', 1],
+        ['conversation:c2', 'not theirs', 1],
+        ['hub:x', 'hub', 1],
+      ]),
+    );
+  });
+
+  it('concurrent single inserts share one transaction, and an erased customer is refused', async () => {
+    const keystore = await pgKeystore();
+    await keystore.deleteCustomer('gone');
+    const before = keystore.insertCommits;
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => keystore.insertIfAbsent(record(`conversation:c${i}`, `m${i}`))),
+      keystore.insertIfAbsent({ ...record('customer:gone', 'dek'), customerId: 'gone' }),
+    ]);
+    expect(keystore.insertCommits - before).toBe(1);
+    expect(results.map((r) => r.status)).toEqual([...Array.from({ length: 20 }, () => 'fulfilled'), 'rejected']);
+    expect(await keystore.get('customer:gone')).toBeUndefined();
+  });
+
+  it('batches of the same customers in opposite orders, at once, neither deadlock nor split a scope', async () => {
+    const keystore = await pgKeystore();
+    const run = randomBytes(4).toString('hex');
+    const ids = Array.from({ length: 300 }, (_, i) => `dl-${run}-${i}`);
+    const records = (tag: string) =>
+      ids.map((id, i) => ({ ...record(`customer:${id}`, `${tag}${i}`), customerId: id }));
+    // Another session holds one customer's lock in the middle of the list, so both batches are
+    // under way (each holding some of the other's locks if taken in list order) when it is released.
+    const blocker = new pg.Client({ connectionString: PG_URL });
+    await blocker.connect();
+    const middle = [`confide-keys:${ids[150] ?? ''}`];
+    await blocker.query('select pg_advisory_lock(hashtextextended($1, 0))', middle);
+    const both = Promise.all([
+      keystore.insertManyIfAbsent(records('a')),
+      keystore.insertManyIfAbsent(records('b').reverse()),
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    await blocker.query('select pg_advisory_unlock(hashtextextended($1, 0))', middle);
+    await blocker.end();
+    const [a, b] = await both;
+    const materials = (outcomes: typeof a) =>
+      new Map(
+        outcomes.map((o) => {
+          if ('error' in o) throw o.error;
+          return [o.record.scope, o.record.material];
+        }),
+      );
+    expect(materials(a)).toEqual(materials(b));
+    expect((await keystore.getMany([...materials(a).keys()])).size).toBe(300);
   });
 });

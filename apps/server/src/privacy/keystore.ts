@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { BATCH_SQL, batchParameters, batchResult, KeyWriter, type BatchResult } from './keystore-writer.js';
 import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
@@ -76,35 +77,52 @@ export const toRecord = (r: KeyRow): KeyRecord => ({
   createdAt: Number(r.created_at),
 });
 
-/** The SQLite keystore: a separate database file (or in memory for in-memory hubs). */
+/**
+ * The keystore file's settings. WAL keeps key look-ups cheap (a rollback journal costs file
+ * locking and a journal check on every read: 8% of the hub's time when contacting many
+ * customers at once). secure_delete zeroes a deleted key in its page, and #scrubLog()
+ * checkpoints that page into the file and truncates the log right after every deletion, so
+ * no old copy of the page stays in keys.db-wal.
+ */
+const KEYSTORE_PRAGMAS = ['journal_mode = WAL', 'secure_delete = ON', 'synchronous = FULL', 'busy_timeout = 5000'];
+
+interface PendingInsert {
+  record: KeyRecord;
+  resolve: (stored: KeyRecord) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The SQLite keystore: a separate database file (or in memory for in-memory hubs). A file's
+ * key inserts commit on a thread of their own (keystore-writer.ts), one batch at a time.
+ */
 export class SqliteKeyStore implements KeyStore {
   readonly location: string;
   readonly #db: SQLite.Database;
+  readonly #file: string | null;
+  /** The insert thread, started at the first insert into a file; undefined once it failed (inserts then run here). */
+  #writer: Promise<KeyWriter | undefined> | undefined;
+  #writerFailed = false;
+  /** The batch being committed on the insert thread: the next one gathers meanwhile. */
+  #flushing: Promise<void> | undefined;
   /**
    * Inserts waiting for the next keystore commit. Every commit of this file is an fsync, so
    * keys created concurrently (a business alerting thousands of customers for the first
    * time) share one transaction.
    */
-  #pending: Array<{ record: KeyRecord; resolve: (stored: KeyRecord) => void; reject: (err: unknown) => void }> = [];
+  #pending: PendingInsert[] = [];
   /** Transactions that inserted keys (for tests and benchmarks). */
   insertCommits = 0;
   #byScope: SQLite.Statement | undefined;
   #byScopes: SQLite.Statement | undefined;
-  #batchStatements: { erased: SQLite.Statement; insert: SQLite.Statement } | undefined;
+  #batchStatements: Record<keyof typeof BATCH_SQL, SQLite.Statement> | undefined;
 
   constructor(file: string | null) {
     this.location = file ?? ':memory:';
+    this.#file = file;
     if (file !== null) fs.mkdirSync(path.dirname(file), { recursive: true });
     this.#db = new SQLite(this.location);
-    // WAL keeps key look-ups cheap (a rollback journal costs file locking and a journal
-    // check on every read: 8% of the hub's time when contacting many customers at once).
-    // secure_delete zeroes a deleted key in its page, and #scrubLog() checkpoints that page
-    // into the file and truncates the log right after every deletion, so no old copy of the
-    // page stays in keys.db-wal.
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('secure_delete = ON');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
+    for (const pragma of KEYSTORE_PRAGMAS) this.#db.pragma(pragma);
     this.#db.exec(`create table if not exists privacy_keys (
       scope text primary key,
       customer_id text,
@@ -142,7 +160,7 @@ export class SqliteKeyStore implements KeyStore {
   insertIfAbsent(record: KeyRecord): Promise<KeyRecord> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ record, resolve, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#flushInserts());
+      if (this.#pending.length === 1 && this.#flushing === undefined) setImmediate(() => this.#flushInserts());
     });
   }
 
@@ -161,13 +179,21 @@ export class SqliteKeyStore implements KeyStore {
   /**
    * Commits every pending insert in one transaction, set-based: one read of the batch's
    * erased customers, one multi-row insert, one read of the keys that were there already.
-   * Each caller resolves after the commit.
+   * Each caller resolves after the commit. A file's batch commits on the insert thread; the
+   * inserts arriving meanwhile wait for it, then form the next batch.
    */
   #flushInserts(): void {
     const batch = this.#pending;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.#flushing !== undefined) return;
     this.#pending = [];
-    let stored: KeyRecord[];
+    if (this.#file !== null && !this.#writerFailed) {
+      this.#flushing = this.#flushOnThread(this.#file, batch).finally(() => {
+        this.#flushing = undefined;
+        this.#flushInserts();
+      });
+      return;
+    }
+    let stored: BatchResult;
     try {
       // IMMEDIATE: the write lock is taken before the tombstone check, so an erasure in
       // another process (the CLI) cannot slip between the check and the insert.
@@ -177,50 +203,50 @@ export class SqliteKeyStore implements KeyStore {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => {
-      const result = stored[i] as KeyRecord;
-      if (result === ERASED) job.reject(erasedError(job.record.customerId));
-      else job.resolve(result);
+    settle(batch, stored);
+  }
+
+  async #flushOnThread(file: string, batch: PendingInsert[]): Promise<void> {
+    let stored: BatchResult;
+    try {
+      const writer = await (this.#writer ??= this.#startWriter(file));
+      if (writer === undefined) {
+        // No thread: the batch commits here, with what gathered meanwhile.
+        this.#pending = [...batch, ...this.#pending];
+        return;
+      }
+      stored = await writer.insertBatch(batch.map((job) => job.record));
+      this.insertCommits += 1;
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    settle(batch, stored);
+  }
+
+  /** The insert thread; undefined (inserts then run here) when it cannot start or stops. */
+  #startWriter(file: string): Promise<KeyWriter | undefined> {
+    const failed = () => {
+      this.#writerFailed = true;
+      this.#writer = undefined;
+    };
+    return KeyWriter.start(file, KEYSTORE_PRAGMAS, failed).catch(() => {
+      failed();
+      return undefined;
     });
   }
 
-  /** Inside the transaction: what each record's scope holds afterwards (ERASED when refused). */
-  #insertBatch(records: readonly KeyRecord[]): KeyRecord[] {
+  /** Inside the transaction: what each record's scope holds afterwards, or `erased` (keystore-writer.ts). */
+  #insertBatch(records: readonly KeyRecord[]): BatchResult {
     const statements = (this.#batchStatements ??= {
-      erased: this.#db.prepare(
-        'select customer_id from privacy_erased_customers where customer_id in (select value from json_each(?))',
-      ),
-      // `where true` keeps SQLite from reading `on conflict` as a join constraint; rows go in
-      // list order, so of two records of one scope in the batch the first one stands.
-      insert: this.#db.prepare(
-        `insert into privacy_keys (scope, customer_id, kek_id, material, created_at)
-         select value->>0, value->>1, value->>2, value->>3, value->>4 from json_each(?) where true order by key
-         on conflict (scope) do nothing returning scope`,
-      ),
+      erasedAmong: this.#db.prepare(BATCH_SQL.erasedAmong),
+      insert: this.#db.prepare(BATCH_SQL.insert),
+      stored: this.#db.prepare(BATCH_SQL.stored),
     });
-    const customers = [...new Set(records.flatMap((r) => (r.customerId === null ? [] : [r.customerId])))];
-    const erased = new Set(
-      customers.length === 0
-        ? []
-        : (statements.erased.all(JSON.stringify(customers)) as Array<{ customer_id: string }>).map(
-            (r) => r.customer_id,
-          ),
-    );
-    const allowed = records.filter((r) => r.customerId === null || !erased.has(r.customerId));
-    const rows = allowed.map((r) => [r.scope, r.customerId, r.kekId, r.material, r.createdAt]);
-    const inserted = new Set(
-      allowed.length === 0
-        ? []
-        : (statements.insert.all(JSON.stringify(rows)) as Array<{ scope: string }>).map((r) => r.scope),
-    );
-    // The first record of each inserted scope is the one stored; any other reads the key that stands.
-    const won = new Set<KeyRecord>();
-    for (const r of allowed) if (inserted.delete(r.scope)) won.add(r);
-    const standing = this.#readMany(allowed.filter((r) => !won.has(r)).map((r) => r.scope));
-    return records.map((r) => {
-      if (r.customerId !== null && erased.has(r.customerId)) return ERASED;
-      return won.has(r) ? r : (standing.get(r.scope) as KeyRecord);
-    });
+    const p = batchParameters(records);
+    const erased = statements.erasedAmong.all(p.customers) as Array<{ customer_id: string }>;
+    statements.insert.run(p.rows);
+    return batchResult(records, erased, statements.stored.all(p.scopes) as KeyRow[]);
   }
 
   async deleteScope(scope: string): Promise<number> {
@@ -283,13 +309,25 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    if (this.#pending.length > 0) this.#flushInserts();
+    // Every insert asked for is committed (here or on the thread) before the file closes.
+    for (;;) {
+      this.#flushInserts();
+      if (this.#flushing === undefined) break;
+      await this.#flushing;
+    }
+    await (await this.#writer)?.close();
     this.#db.close();
   }
 }
 
-/** Marks a refused insert inside a batch (the customer was erased). */
-const ERASED: KeyRecord = Object.freeze({ scope: '', customerId: null, kekId: null, material: '', createdAt: 0 });
+/** Each insert of a committed batch resolves with the key its scope holds, or fails for an erased customer. */
+function settle(batch: readonly PendingInsert[], stored: BatchResult): void {
+  batch.forEach((job, i) => {
+    const result = stored[i] as KeyRecord | 'erased';
+    if (result === 'erased') job.reject(erasedError(job.record.customerId));
+    else job.resolve(result);
+  });
+}
 
 export function erasedError(customerId: string | null): ContentErasedError {
   return new ContentErasedError(`The customer ${customerId ?? ''} was erased: no new key is created for them`);

@@ -39,6 +39,8 @@ interface Pending {
 export interface WriterThreadOptions {
   /** The SQLite file. */
   file: string;
+  /** The connection's settings; the hub's SQLite file's (pragmas.ts) unless given (the keystore's file). */
+  pragmas?: readonly string[];
   /** The thread stopped without being asked to. */
   onFatal: (err: Error) => void;
 }
@@ -85,7 +87,7 @@ export class WriterThread {
     this.#onFatal = options.onFatal;
     const workerData: WriterData = {
       file: options.file,
-      pragmas: SQLITE_PRAGMAS,
+      pragmas: options.pragmas ?? SQLITE_PRAGMAS,
       driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
       crashOn: crashOn(),
     };
