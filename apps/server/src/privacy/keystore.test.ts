@@ -121,6 +121,26 @@ describe('SqliteKeyStore', () => {
     await expect(vault.warmKeys('u2', 'c_2')).rejects.toThrow(/erased/);
   });
 
+  it('keys whose insert answers after an erasure of their customer are not cached (crypto-shredding)', async () => {
+    const keystore = new SqliteKeyStore(null);
+    const vault = new Vault({ keystore, kek: kekFromBytes(randomBytes(32)) });
+    // The batch commits, and its answer comes back only after the erasure has run (as from a thread).
+    const insertMany = keystore.insertManyIfAbsent.bind(keystore);
+    let answer: (() => void) | undefined;
+    vi.spyOn(keystore, 'insertManyIfAbsent').mockImplementationOnce(async (records) => {
+      const outcomes = await insertMany(records);
+      await new Promise<void>((resolve) => (answer = resolve));
+      return outcomes;
+    });
+    const warming = vault.warmMany([{ customerId: 'u1', conversationId: 'c_1' }]);
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    await vault.eraseCustomer('u1');
+    answer?.();
+    await warming;
+    expect(vault.keysWarm('u1', 'c_1')).toBe(false);
+    await expect(vault.sealMessage('u1', 'c_1', { text: 'after erasure' })).rejects.toThrow(/erased/);
+  });
+
   it('inserts a batch in one commit at once, set-based: duplicates keep the first key, an erased customer is refused', async () => {
     const keystore = new SqliteKeyStore(null);
     await keystore.insertIfAbsent(record('conversation:c0', 'existing'));

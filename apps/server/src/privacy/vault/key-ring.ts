@@ -36,7 +36,9 @@ export class KeyRing {
   readonly #keks: Map<string, Kek>;
   readonly #cache: Lru<Buffer>;
   readonly #now: () => number;
-  readonly #warming: WarmingRing;
+  // Erasures begun or ended: a key read or created across one is not cached, as its answer may come after the
+  // erasure cleared the cache (keys committed on the keystore's thread just before the delete).
+  #erasures = 0;
 
   constructor(options: KeyRingOptions) {
     this.keystore = options.keystore;
@@ -44,7 +46,6 @@ export class KeyRing {
     this.#keks = new Map([...(options.previousKeks ?? []), options.kek].map((k) => [k.id, k]));
     this.#now = options.now ?? Date.now;
     this.#cache = new Lru(options.cacheSize ?? 10_000, options.cacheMaxAgeMs ?? 5 * 60_000, this.#now);
-    this.#warming = this.#warmingRing();
   }
 
   /** Id of the KEK currently wrapping new keys. */
@@ -67,7 +68,7 @@ export class KeyRing {
 
   /** Creates (if needed) and caches the conversation's keys; see `Vault.warmKeys`. */
   async warmKeys(customerId: string, conversationId: string): Promise<void> {
-    const [error] = await warmBatch(this.#warming, [{ customerId, conversationId }], { commitNow: false });
+    const [error] = await warmBatch(this.#warmingRing(), [{ customerId, conversationId }], { commitNow: false });
     if (error !== undefined) throw error;
   }
 
@@ -77,11 +78,12 @@ export class KeyRing {
    * customer) stays cold, and sealing for it fails in its transaction as it would have.
    */
   async warmMany(pairs: readonly WarmPair[]): Promise<void> {
-    await warmBatch(this.#warming, pairs, { commitNow: true });
+    await warmBatch(this.#warmingRing(), pairs, { commitNow: true });
   }
 
-  /** What batch warming uses of the ring. */
+  /** What batch warming uses of the ring; it caches nothing once an erasure has begun since. */
   #warmingRing(): WarmingRing {
+    const epoch = this.#erasures;
     return {
       keystore: this.keystore,
       keysWarm: (customerId, conversationId) => this.keysWarm(customerId, conversationId),
@@ -89,9 +91,10 @@ export class KeyRing {
       wrapDataKey: (customerId, raw) => this.#wrapDataKey(customerId, raw),
       newSalt: (customerId, conversationId) => this.#newSalt(customerId, conversationId),
       unwrap: (record) => this.#unwrapRecord(record),
-      cacheDataKey: (customerId, dek) => this.#cache.set(`customer:${customerId}`, dek),
+      cacheDataKey: (customerId, dek) => this.#cacheSince(epoch, `customer:${customerId}`, dek),
       cacheConversationKey: ({ customerId, conversationId }, dek, salt) => {
-        this.#cache.set(
+        this.#cacheSince(
+          epoch,
           `conversation:${customerId}:${conversationId}`,
           conversationKeyFrom(dek, customerId, conversationId, salt),
         );
@@ -135,6 +138,7 @@ export class KeyRing {
     const scope = `hub:${name}`;
     const cached = this.#cache.get(scope);
     if (cached !== undefined) return cached;
+    const epoch = this.#erasures;
     let record = await this.keystore.get(scope);
     if (record === undefined) {
       record = await this.keystore.insertIfAbsent({
@@ -146,7 +150,7 @@ export class KeyRing {
       });
     }
     const key = this.#unwrapRecord(record);
-    this.#cache.set(scope, key);
+    this.#cacheSince(epoch, scope, key);
     return key;
   }
 
@@ -154,24 +158,36 @@ export class KeyRing {
 
   /** Destroys a customer's data key and conversation salts. */
   async eraseCustomer(customerId: string): Promise<number> {
-    const n = await this.keystore.deleteCustomer(customerId);
-    this.#cache.delete(`customer:${customerId}`);
-    this.#cache.deletePrefix(`conversation:${customerId}:`);
-    return n;
+    const remove = () => this.keystore.deleteCustomer(customerId);
+    return this.#erasing(remove, `customer:${customerId}`, `conversation:${customerId}:`);
   }
 
   /** Destroys one conversation's salt. */
   async eraseConversation(customerId: string, conversationId: string): Promise<number> {
-    const n = await this.keystore.deleteScope(`conversation:${conversationId}`);
-    this.#cache.delete(`conversation:${customerId}:${conversationId}`);
-    return n;
+    const remove = () => this.keystore.deleteScope(`conversation:${conversationId}`);
+    return this.#erasing(remove, `conversation:${customerId}:${conversationId}`);
   }
 
   /** Destroys a hub key (`blobs`: the legacy blob key). */
   async eraseHubKey(name: string): Promise<number> {
-    const n = await this.keystore.deleteScope(`hub:${name}`);
-    this.#cache.delete(`hub:${name}`);
-    return n;
+    return this.#erasing(() => this.keystore.deleteScope(`hub:${name}`), `hub:${name}`);
+  }
+
+  /** Deletes keys, then forgets `cacheKey` (and keys under `prefix`); keys read meanwhile are not cached. */
+  async #erasing(remove: () => Promise<number>, cacheKey: string, prefix?: string): Promise<number> {
+    this.#erasures += 1;
+    try {
+      return await remove();
+    } finally {
+      this.#erasures += 1;
+      this.#cache.delete(cacheKey);
+      if (prefix !== undefined) this.#cache.deletePrefix(prefix);
+    }
+  }
+
+  /** Caches a key read or created since `epoch`, unless an erasure has begun or ended since. */
+  #cacheSince(epoch: number, cacheKey: string, key: Buffer): void {
+    if (this.#erasures === epoch) this.#cache.set(cacheKey, key);
   }
 
   // ---- rotation and hub secrets ---------------------------------------------------------------
@@ -214,13 +230,14 @@ export class KeyRing {
     const cacheKey = `customer:${customerId}`;
     const cached = this.#cache.get(cacheKey);
     if (cached !== undefined) return cached;
+    const epoch = this.#erasures;
     let record = await this.keystore.get(cacheKey);
     if (record === undefined) {
       if (!create) throw new ContentErasedError('The customer data key does not exist (erased)');
       record = await this.keystore.insertIfAbsent(this.#newDataKey(customerId));
     }
     const key = this.#unwrapRecord(record);
-    this.#cache.set(cacheKey, key);
+    this.#cacheSince(epoch, cacheKey, key);
     return key;
   }
 
@@ -233,6 +250,7 @@ export class KeyRing {
     const cacheKey = `conversation:${customerId}:${conversationId}`;
     const cached = this.#cache.get(cacheKey, maxAgeMs);
     if (cached !== undefined) return cached;
+    const epoch = this.#erasures;
     const dek = await this.#customerKey(customerId, create);
     const scope = `conversation:${conversationId}`;
     let record = await this.keystore.get(scope);
@@ -241,7 +259,7 @@ export class KeyRing {
       record = await this.keystore.insertIfAbsent(this.#newSalt(customerId, conversationId));
     }
     const key = conversationKeyFrom(dek, customerId, conversationId, record);
-    this.#cache.set(cacheKey, key);
+    this.#cacheSince(epoch, cacheKey, key);
     return key;
   }
 
