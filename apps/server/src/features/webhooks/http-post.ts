@@ -51,6 +51,9 @@ export interface PostAnswer {
 export function sendPost({ url, body, headers, timeoutMs, signal, limit }: PostRequest): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) return reject(new DOMException('This operation was aborted', 'AbortError'));
+    // As fetch: credentials in the URL are refused, never sent as Basic authentication.
+    if (url.username !== '' || url.password !== '')
+      return reject(new TypeError('a webhook URL must not include credentials'));
     const secure = url.protocol === 'https:';
     const req = (secure ? https : http).request(url, {
       method: 'POST',

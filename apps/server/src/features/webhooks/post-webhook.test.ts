@@ -114,4 +114,19 @@ describe('postWebhook on node:http', () => {
     await new Promise((r) => closed.close(r));
     expect(await post(`http://127.0.0.1:${port}/hook`)).toMatchObject({ ok: false, error: 'connection refused' });
   });
+
+  it('refuses a URL with credentials, as fetch did, without sending them', async () => {
+    let requests = 0;
+    const url = await serve((req, res) => {
+      requests += 1;
+      res.end();
+    });
+    const withCredentials = url.replace('http://', 'http://user:secret@');
+    expect(await post(`${withCredentials}/hook`)).toMatchObject({
+      ok: false,
+      status: null,
+      error: 'a webhook URL must not include credentials',
+    });
+    expect(requests).toBe(0);
+  });
 });
