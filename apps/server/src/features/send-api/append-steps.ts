@@ -4,7 +4,6 @@
  * typing frame. `appendMessage` is the one place the Send API records a message (through the kernel, src/timeline/).
  */
 import type { SendMessageResponse } from '@confide/protocol';
-import type { Metrics } from '../../metrics.js';
 import { closeQuestion } from '../conversations/index.js';
 import { appendFrame, appendMessage as appendToConversation } from '../../timeline/index.js';
 import { need, type SendStep } from './pipeline/send-state.js';
@@ -38,26 +37,13 @@ export const appendMessage: SendStep = {
         .values({ attachment_id: attachmentId, conversation_id: conv.id, mid: message.mid, created_at: now })
         .execute();
     }
-    tx.afterCommit(storedOut(env.ctx.metrics));
+    tx.afterCommit(() => env.ctx.metrics.messagesStored.inc({ direction: 'out' }));
     s.message = message;
     const answer: SendMessageResponse = { recipient_id: conv.psid, message_id: message.mid };
     if (draft.reusableId !== undefined) answer.attachment_id = draft.reusableId;
     s.answer = answer;
   },
 };
-
-/** The post-commit count of a stored business message: one function per registry, not a closure per send. */
-const countsByMetrics = new WeakMap<Metrics, () => void>();
-const OUT = { direction: 'out' } as const;
-
-function storedOut(metrics: Metrics): () => void {
-  let count = countsByMetrics.get(metrics);
-  if (count === undefined) {
-    count = () => metrics.messagesStored.inc(OUT);
-    countsByMetrics.set(metrics, count);
-  }
-  return count;
-}
 
 /** mark_seen: moves the page's read watermark and appends the receipt to the customer's stream. */
 export const markSeen: SendStep = {

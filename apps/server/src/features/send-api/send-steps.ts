@@ -21,7 +21,7 @@ import { assertSendConsent } from './pipeline/check-consent.js';
 import { assertWindowAndTag } from './pipeline/check-window.js';
 import { assertPersona, loadRecipient, recipientAhead } from './pipeline/load-recipient.js';
 import { parseSendRequest, type SendCommand } from './pipeline/parse-send.js';
-import { assertReplyTo, checkReferences, hasMedia, NO_REFERENCES } from './pipeline/references.js';
+import { assertReplyTo, checkReferences, mediaOf, NO_REFERENCES } from './pipeline/references.js';
 import { need, type Draft, type SendRequest, type SendState, type SendStep } from './pipeline/send-state.js';
 import { stageAttachments, type BuiltBody } from './pipeline/stage-attachments.js';
 import { termsOf } from './pipeline/terms.js';
@@ -126,7 +126,7 @@ const references: SendStep = {
   run(s) {
     const cmd = messageCmd(s);
     // A message that quotes nothing and names no media (a text, a template) refers to nothing.
-    if (cmd.replyTo === undefined && !hasMedia(cmd.message)) return void (s.refs = NO_REFERENCES);
+    if (cmd.replyTo === undefined && mediaOf(cmd.message).length === 0) return void (s.refs = NO_REFERENCES);
     return checkReferences(s.db, {
       pageId: need(s.principal, 'principal').pageId,
       conv: need(s.conv, 'recipient'),

@@ -73,13 +73,6 @@ export async function checkReferences(db: Kysely<Database>, input: ReferencesInp
 /** What a message that quotes nothing and names no media refers to (shared: never changed). */
 export const NO_REFERENCES: References = new Map();
 
-/** Whether the message names a media attachment (a URL, an `attachment_id` or the request's file). */
-export function hasMedia(message: OutgoingMessage): boolean {
-  return (
-    (message.attachment !== undefined && message.attachment.type !== 'template') || message.attachments !== undefined
-  );
-}
-
 /** The message's media attachments with their parameter paths, in the order the body lists them. */
 export function mediaOf(message: OutgoingMessage): Array<[string, MediaAttachment]> {
   const out: Array<[string, MediaAttachment]> = [];
