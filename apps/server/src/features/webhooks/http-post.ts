@@ -4,7 +4,10 @@
  * replaced: no redirect is followed (a 3xx is the answer), one deadline covers connecting,
  * the answer's headers and the read of its first characters, and at most `limit` characters
  * of the answer are read (the connection is dropped when there are more). Errors are shaped
- * as fetch's, so `describeFetchError` (http.ts) words them the same.
+ * as fetch's, so `describeFetchError` (http.ts) words them the same. Unlike fetch's pool, an
+ * origin gets at most MAX_SOCKETS_PER_ORIGIN connections: a POST queued behind them starts its
+ * deadline when it gets its socket, so a burst to one receiver is not failed for the wait (the
+ * worker's lease, renewed while the POST waits, and `signal` bound the wait instead).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -60,15 +63,22 @@ export function sendPost({ url, body, headers, timeoutMs, signal, limit }: PostR
       agent: secure ? httpsAgent : httpAgent,
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     });
-    const timer = setTimeout(
-      () => req.destroy(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')),
-      timeoutMs,
-    );
-    // Like AbortSignal.timeout's, the deadline alone does not keep the process alive.
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    // The deadline runs from the socket (reused, or connecting): not while queued for one.
+    req.once('socket', () => {
+      if (settled) return;
+      timer = setTimeout(
+        () => req.destroy(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError')),
+        timeoutMs,
+      );
+      // Like AbortSignal.timeout's, the deadline alone does not keep the process alive.
+      timer.unref();
+    });
     const onAbort = () => req.destroy(new DOMException('This operation was aborted', 'AbortError'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const settle = () => {
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };

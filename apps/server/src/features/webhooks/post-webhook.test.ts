@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serializeWebhookBody, signWebhookBody, verifyWebhookSignature } from '@confide/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_SOCKETS_PER_ORIGIN } from './http-post.js';
 import { postWebhook, signBody, SNIPPET_CHARS, type PostWebhookOptions } from './post-webhook.js';
 
 describe('signBody', () => {
@@ -128,5 +129,18 @@ describe('postWebhook on node:http', () => {
       error: 'a webhook URL must not include credentials',
     });
     expect(requests).toBe(0);
+  });
+
+  it('starts the deadline when a POST gets its socket, not while it waits behind a busy origin', async () => {
+    // Each answer takes a second; the deadline is a second and a half. The POSTs beyond the
+    // origin's sockets wait a second for one, so a deadline counted from the start would fail them.
+    const url = await serve((req, res) => {
+      req.resume();
+      setTimeout(() => res.end('EVENT_RECEIVED'), 1_000);
+    });
+    const results = await Promise.all(
+      Array.from({ length: MAX_SOCKETS_PER_ORIGIN + 20 }, () => post(`${url}/hook`, { timeoutMs: 1_500 })),
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
   });
 });
