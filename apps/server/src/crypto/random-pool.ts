@@ -22,10 +22,10 @@ function reserve(n: number): number {
   return at;
 }
 
-/** `n` fresh random bytes in a buffer of their own (never handed out twice). */
-export function pooledRandomBytes(n: number): Buffer {
-  const at = reserve(n);
-  return Buffer.from(pool.subarray(at, at + n));
+/** Writes `n` fresh random bytes into `target` at `at` (never handed out twice), with no buffer of their own. */
+export function pooledRandomFill(target: Buffer, at: number, n: number): void {
+  const from = reserve(n);
+  pool.copy(target, at, from, from + n);
 }
 
 /** `n` fresh random bytes as base64url text. */

@@ -119,11 +119,15 @@ async function readMultipart(request: FastifyRequest): Promise<GraphBody> {
   return { fields, file };
 }
 
-/** Query and form values as a plain record (a value may be an array: names can repeat). */
+/**
+ * Query and form values as a plain record (a value may be an array: names can repeat). Own
+ * enumerable names as `Object.entries` gives them, without an array of pairs per request.
+ */
 export function flatten(source: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (source === null || typeof source !== 'object') return out;
-  for (const [key, value] of Object.entries(source as Record<string, unknown>)) out[key] = value;
+  const record = source as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key)) out[key] = record[key];
   return out;
 }
 

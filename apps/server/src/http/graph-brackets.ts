@@ -16,7 +16,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export function nestBrackets(flat: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(flat)) {
+  // Own names in `Object.entries` order, without an array of pairs per call.
+  for (const name in flat) {
+    if (!Object.hasOwn(flat, name)) continue;
+    const value = flat[name];
     const path = bracketPath(name);
     if (path === undefined) {
       assertSafeKey(name);
@@ -72,13 +75,27 @@ function keyIn(node: Record<string, unknown>, key: string): string {
   return String(i);
 }
 
-/** Objects whose keys are exactly 0…n-1 become arrays (as PHP's JSON encoding of such lists does). */
+const INDEX = /^\d+$/;
+
+/**
+ * Objects whose keys are exactly 0…n-1 become arrays (as PHP's JSON encoding of such lists does).
+ * Every request's parameters pass here: an object with a name that is not an index (nearly all)
+ * costs no array of its keys.
+ */
 function densify(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(densify);
   if (!isPlainObject(value)) return value;
+  let indices = true;
+  let count = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    value[key] = densify(value[key]);
+    count += 1;
+    if (indices && !INDEX.test(key)) indices = false;
+  }
+  if (count === 0 || !indices) return value;
   const keys = Object.keys(value);
-  for (const key of keys) value[key] = densify(value[key]);
-  if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) && sortedIndices(keys)) {
+  if (sortedIndices(keys)) {
     return keys
       .map(Number)
       .sort((a, b) => a - b)

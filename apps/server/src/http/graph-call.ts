@@ -31,13 +31,17 @@ export async function buildCall(pages: GraphTokenVerifier, source: CallSource): 
   // Malformed names are refused before the token is checked, JSON-valued fields after it.
   const merged = nestBrackets({ ...source.query, ...source.fields });
   const { principal, token } = await authenticateCall(pages, source, source.auth);
+  // Own names only, as `Object.entries` would give them, without an array of pairs per call.
   const params: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(merged)) {
+  for (const key in merged) {
+    if (!Object.hasOwn(merged, key)) continue;
     if (!CREDENTIAL_PARAMS.has(key) && !(source.dropMethod === true && key === 'method'))
-      params[key] = parseLenientJson(value);
+      params[key] = parseLenientJson(merged[key]);
   }
   const path: Record<string, string> = {};
-  for (const [key, value] of Object.entries(source.routeParams)) if (key !== 'version') path[key] = value;
+  const { routeParams } = source;
+  for (const key in routeParams)
+    if (Object.hasOwn(routeParams, key) && key !== 'version') path[key] = routeParams[key] as string;
   assertOwnObjects(path, principal);
   return { params, path, file: source.file, principal, token };
 }

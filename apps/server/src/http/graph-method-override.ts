@@ -21,7 +21,8 @@ export async function dispatchPost(
   const query = flatten(request.query);
   const override = methodOverride(firstString(fields['method']) ?? firstString(query['method']));
   const method = override ?? 'POST';
-  const path = request.url.split('?')[0] ?? '/';
+  const queryAt = request.url.indexOf('?');
+  const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
   const match = router.match(method, path);
   const source = { query, fields, file, bearer: bearerToken(request), dropMethod: override !== undefined };
   if (match === undefined) {

@@ -41,7 +41,9 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Findin
       // Raw bytes (a customer's file upload) are data, not text or structure.
       if (ArrayBuffer.isView(v)) continue;
       if (depth >= maxDepth) return 'depth';
-      for (const k of Object.keys(v)) {
+      // Own names, as `Object.keys` gives them, without an array of them per object.
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
         const finding = inspectText(k);
         if (finding !== undefined) return finding;
         values.push((v as Record<string, unknown>)[k]);

@@ -4,17 +4,30 @@
  * decryption of customer content passes the purpose check and the audit.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { pooledRandomBytes } from '../crypto/random-pool.js';
+import { pooledRandomFill } from '../crypto/random-pool.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** Encrypts `plaintext`; returns iv ‖ ciphertext ‖ tag. */
+/**
+ * Encrypts `plaintext`; returns iv ‖ ciphertext ‖ tag. Every message is sealed here (twice with
+ * its webhook echo): the nonce is drawn straight into the result, which GCM's ciphertext (as
+ * long as the plaintext, nothing held back for `final`) and tag are copied into, rather than
+ * a nonce buffer of its own and a concatenation of four.
+ */
 export function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = pooledRandomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const sealed = Buffer.allocUnsafe(IV_BYTES + plaintext.length + TAG_BYTES);
+  pooledRandomFill(sealed, 0, IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  const body = cipher.update(plaintext);
+  const rest = cipher.final();
+  if (body.length + rest.length !== plaintext.length)
+    throw new Error('AES-GCM ciphertext length differs from the plaintext');
+  body.copy(sealed, IV_BYTES);
+  rest.copy(sealed, IV_BYTES + body.length);
+  cipher.getAuthTag().copy(sealed, IV_BYTES + plaintext.length);
+  return sealed;
 }
 
 /** Decrypts iv ‖ ciphertext ‖ tag; throws when the key, the AAD or a byte is wrong. */

@@ -40,34 +40,44 @@ interface Planned {
  * and `apps` are known from then on (the post-commit announcements read them).
  */
 export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly TimelineEntry[]): Promise<Appended[]> {
+  // Plain loops over the entries, filling each array once: this runs for every message.
   const planned: Planned[] = [];
-  for (const entry of entries) planned.push(await plan(tx, entry));
-  const commands = planned.map((p) => p.command);
+  const commands: AppendCommand[] = [];
+  for (const entry of entries) {
+    const one = await plan(tx, entry);
+    planned.push(one);
+    commands.push(one.command);
+  }
   const outcomes = tx.batch?.add(commands) ?? (await timelineStoreOf(tx.db).append(tx.db, commands));
-  const done = planned.map((_, i) => outcomes[i] ?? { seq: null, apps: [] });
+  const done: AppendOutcome[] = [];
+  for (let i = 0; i < planned.length; i++) done.push(outcomes[i] ?? { seq: null, apps: [] });
   // One post-commit effect for all the entries (not two closures each), announcing in entry order.
   tx.afterCommit(() => announce(bus, planned, done));
-  const appended = planned.map((p, i): Appended => {
-    const outcome = done[i] as AppendOutcome;
-    return {
-      message: p.message,
-      get cursor() {
-        return outcome.seq;
-      },
-      get apps() {
-        return outcome.apps;
-      },
-    };
-  });
+  const appended: Appended[] = [];
   // Business and customer messages go to the subscribed consumers, in this transaction.
-  const facts: MessageAppended[] = [];
-  entries.forEach((entry, i) => {
-    const message = appended[i]?.message;
-    if (entry.kind === 'message' && message) facts.push({ entry, message });
-  });
-  const delivered = facts.length > 0 ? tx.timeline.deliver(tx, bus, facts) : undefined;
+  let facts: MessageAppended[] | undefined;
+  for (let i = 0; i < planned.length; i++) {
+    const { message } = planned[i] as Planned;
+    appended.push(appendedOf(message, done[i] as AppendOutcome));
+    const entry = entries[i] as TimelineEntry;
+    if (entry.kind === 'message' && message) (facts ??= []).push({ entry, message });
+  }
+  const delivered = facts === undefined ? undefined : tx.timeline.deliver(tx, bus, facts);
   if (delivered !== undefined) await delivered;
   return appended;
+}
+
+/** An entry's result: `cursor` and `apps` read its outcome, which a set-based job's batch fills at COMMIT. */
+function appendedOf(message: ChatMessage | null, outcome: AppendOutcome): Appended {
+  return {
+    message,
+    get cursor() {
+      return outcome.seq;
+    },
+    get apps() {
+      return outcome.apps;
+    },
+  };
 }
 
 async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {

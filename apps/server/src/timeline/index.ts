@@ -19,7 +19,8 @@ export type { MessagingItem, WebhookEvent } from './webhook-items.js';
 type Fields<E> = Omit<E, 'kind'>;
 
 async function one(tx: WriteTx, bus: Bus, entry: Parameters<typeof appendToTimeline>[2][number]) {
-  const [appended] = await appendToTimeline(tx, bus, [entry]);
+  // An index, not a destructuring pattern: no array iterator per append.
+  const appended = (await appendToTimeline(tx, bus, [entry]))[0];
   if (appended === undefined) throw new Error('timeline append returned nothing');
   return appended;
 }
