@@ -432,7 +432,9 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: webhook events no app g
     const send = (c: TimelineConversation, text: string, now: number) =>
       writes.run(
         async (tx) => {
-          await (await tx.batch?.readRoutes(tx.db, ['p1']))?.answered;
+          await (
+            await tx.batch?.readRoutes(tx.db, ['p1'])
+          )?.answered;
           await appendToTimeline(tx, bus, [customerMessage(c, text, now)]);
           if (subscribed) return;
           subscribed = true;
