@@ -121,9 +121,11 @@ export interface TimelineStore {
     options?: { commitFollows?: boolean },
   ): Promise<BatchWrite>;
   /**
-   * A store that routes by reading the pages' apps: reads those of `pageIds` missing from
-   * `routes` into it, in one statement sent without waiting (deferred.ts); `answered` settles
-   * once they are in (at the latest with the transaction's next statement waited for).
+   * A store that routes by reading the pages' apps (or, routing in SQL, tells from them which
+   * events no app gets: timeline-routes-postgres.ts): reads those of `pageIds` missing from
+   * `routes` into it, in one statement sent without waiting on the SQLite writer thread
+   * (deferred.ts); `answered` settles once they are in (at the latest with the transaction's
+   * next statement waited for).
    */
   readRoutes?(
     db: Kysely<Database>,
