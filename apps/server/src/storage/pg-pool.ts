@@ -13,6 +13,9 @@
  *   in one write to the socket, not two: on loopback a write costs the hub some 50 µs of CPU
  *   whatever its size (the kernel delivers it and wakes the backend on the hub's time), more
  *   than the statements' own JavaScript (bench send-api-pg);
+ * - a deferrable statement (storage/deferred.ts) of a transaction is answered at once and goes
+ *   out with the transaction's next statement, in the same write; its answer comes with
+ *   `answerOf`;
  * - the SQL of a prepared query (storage/prepared.ts) goes as a named statement, parsed and
  *   planned once per connection;
  * - a COMMIT that PostgreSQL answers with ROLLBACK (the transaction had been aborted by an
@@ -22,6 +25,7 @@
 import type { Writable } from 'node:stream';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import pg from 'pg';
+import { deferredRows, isDeferrable } from './deferred.js';
 import { preparedStatementName } from './prepared.js';
 import { COMMIT_AFTER_NEXT_SQL, CommitOutcomeUnknownError } from './pipelined-commit.js';
 import { mayWrite, TALLY_SQL, type StatementTally } from './statement-tally.js';
@@ -85,6 +89,12 @@ const PIPELINED = {
 } as unknown as PostgresQueryResult<never>;
 const ignore = (): undefined => undefined;
 
+/** How a deferred statement's answer is settled once it is sent (`answerOf`, storage/deferred.ts). */
+interface Settle {
+  resolve: (result: PostgresQueryResult<unknown>) => void;
+  reject: (err: unknown) => void;
+}
+
 /** The client's socket, to cork (absent from a stand-in client). */
 const socketOf = (client: pg.PoolClient) =>
   (client as { connection?: { stream?: Partial<Pick<Writable, 'cork' | 'uncork'>> } }).connection?.stream;
@@ -115,6 +125,8 @@ class PipelinedConnection {
   readonly #tallyResult: PostgresQueryResult<never>;
   /** BEGIN was asked and is not sent yet: it goes out with the transaction's first statement. */
   #beginHeld = false;
+  /** Deferrable statements of the transaction not sent yet: they go out with its next statement. */
+  #held: Array<{ text: string; parameters: ReadonlyArray<unknown>; settle: Settle }> = [];
   /** The transaction's BEGIN, sent without waiting: its answer is checked at COMMIT. */
   #begun: Promise<unknown> | undefined;
   /** COMMIT_AFTER_NEXT_SQL was asked: the next statement gets COMMIT right behind it. */
@@ -136,6 +148,9 @@ class PipelinedConnection {
   reset(): void {
     this.#begun = this.#sentCommit = undefined;
     this.#commitNext = this.#ended = this.#beginHeld = false;
+    // Never sent: the transaction ended (rolled back, or its connection released) before.
+    for (const { settle } of this.#held.splice(0))
+      settle.reject(new Error('deferred statement not sent: the transaction ended'));
   }
 
   query<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
@@ -150,6 +165,15 @@ class PipelinedConnection {
       return Promise.resolve(BEGIN_SENT);
     }
     if (text === 'commit' || text === 'rollback') return this.#end<R>(text, parameters);
+    if (isDeferrable(text) && (this.#beginHeld || this.#begun !== undefined) && !this.#ended) {
+      let settle: Settle = { resolve: ignore, reject: ignore };
+      const answer = new Promise<PostgresQueryResult<unknown>>((resolve, reject) => (settle = { resolve, reject }));
+      answer.catch(ignore);
+      this.#held.push({ text, parameters, settle });
+      // Whoever awaits its answer before sending another statement does not wait forever.
+      if (this.#held.length === 1) setImmediate(() => this.#held.length > 0 && this.#corked(ignore));
+      return Promise.resolve({ command: 'SELECT', rowCount: 0, rows: deferredRows(answer) } as PostgresQueryResult<R>);
+    }
     return this.#corked(() => {
       if (!this.#commitNext) return this.#send<R>(text, parameters);
       this.#commitNext = false;
@@ -171,6 +195,8 @@ class PipelinedConnection {
         opened.catch(ignore);
         this.#begun = opened;
       }
+      for (const { text, parameters, settle } of this.#held.splice(0))
+        this.#send(text, parameters).then(settle.resolve, settle.reject);
       return send();
     } finally {
       stream?.uncork?.();
@@ -216,6 +242,8 @@ class PipelinedConnection {
 
   /** COMMIT or ROLLBACK: the one pipelined behind the last statement when there is one. */
   async #end<R>(text: 'commit' | 'rollback', parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    // Deferred statements not sent yet go out before COMMIT (a ROLLBACK drops them: reset).
+    if (text === 'commit' && this.#held.length > 0) this.#corked(ignore);
     const [held, opened, pending, over] = [this.#beginHeld, this.#begun, this.#sentCommit, this.#ended];
     this.reset();
     // Nothing of the transaction reached the server, not even its BEGIN: nothing to end there.

@@ -6,6 +6,7 @@ import { FaultProxy } from '../../test/reliability/fault-proxy.js';
 import { createSharedSchema, type SharedSchema } from '../../test/scale/scale-helpers.js';
 import { CommitLanes } from './commit-lanes.js';
 import { openPgPool, pooledConnection } from './pg-pool.js';
+import { answerOf, DEFERRABLE, type DeferredResult } from './deferred.js';
 import { commitAfterNext, CommitOutcomeUnknownError, isCommitOutcomeUnknown } from './pipelined-commit.js';
 
 /** A pg client that records what is sent and answers only when told. */
@@ -82,6 +83,28 @@ describe('a pooled PostgreSQL connection pipelines a transaction', () => {
       ['begin', 'select 1'],
       ['insert into t values (1)', 'commit'],
     ]);
+  });
+
+  it('answers a deferrable statement at once and sends it with the next statement; its answer comes with answerOf', async () => {
+    const { writes, answer, connection } = fakeClient();
+    const routes = `${DEFERRABLE}select * from apps`;
+    await connection.query('begin', []);
+    const deferred = await connection.query(routes, []);
+    expect(writes).toEqual([]);
+    const read = connection.query('select 1', []);
+    expect(writes).toEqual([['begin', routes, 'select 1']]);
+    const answered = answerOf(deferred as DeferredResult<unknown>);
+    answer('begin', 'BEGIN');
+    answer(routes);
+    answer('select 1');
+    await read;
+    await expect(answered).resolves.toMatchObject({ command: 'SELECT' });
+    // Rolled back before it was sent: nothing goes out, its answer is a failure.
+    await connection.query('begin', []);
+    const dropped = answerOf((await connection.query(routes, [])) as DeferredResult<unknown>);
+    await connection.query('rollback', []);
+    await expect(dropped).rejects.toThrow(/not sent/);
+    expect(writes).toHaveLength(1);
   });
 
   it('sends nothing for a transaction that sent no statement', async () => {
