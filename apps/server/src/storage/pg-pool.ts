@@ -115,9 +115,9 @@ export function pooledConnection(client: pg.PoolClient): PostgresPoolClient {
 
 /**
  * One pooled connection as Kysely's: the statement tally, named statements, and what pg's
- * pipelining allows: the transaction's BEGIN goes out without waiting (the next statement
- * follows it at once), and COMMIT right behind the statement the caller marks as its last
- * (storage/pipelined-commit.ts).
+ * pipelining allows: the transaction's BEGIN goes out without waiting (with the statement after
+ * it), deferrable statements with the statement after them, and COMMIT right behind the
+ * statement the caller marks as its last (storage/pipelined-commit.ts), each group in one write.
  */
 class PipelinedConnection {
   readonly #client: pg.PoolClient;
