@@ -64,6 +64,7 @@ const DIALECT_FILES = [
   // The timeline store's implementations: features reach them through the kernel (src/timeline/).
   `${SRC}/storage/timeline-sqlite.ts`,
   `${SRC}/storage/timeline-postgres.ts`,
+  `${SRC}/storage/timeline-routes-postgres.ts`,
 ];
 const DIALECT_DRIVERS = ['pg', 'better-sqlite3'];
 

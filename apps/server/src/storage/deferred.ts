@@ -5,7 +5,9 @@
  * COMMIT (each event's cursor is computed in SQL from its customer's counter), so on the
  * writer thread (sqlite-writer/) they go with the COMMIT Kysely sends after the transaction's
  * callback, in one message, and their answers come back with the COMMIT's: one round trip for
- * the batch and its COMMIT instead of one per statement.
+ * the batch and its COMMIT instead of one per statement. A PostgreSQL connection (pg-pool.ts)
+ * sends them with the transaction's next statement, in one socket write: the Send API's read of
+ * the pages' apps goes with its recipients' read (timeline-routes-postgres.ts).
  *
  * A deferrable statement's SQL starts with the `DEFERRABLE` comment, so the SQL is the same on
  * every connection: in process (and anywhere else) it runs at once as any statement, and its
@@ -29,9 +31,23 @@ export interface DeferredResult<R> extends QueryResult<R> {
   readonly answer?: Promise<QueryResult<R>>;
 }
 
+/**
+ * Answers of deferred statements filed under their results' rows, by a connection whose driver
+ * passes on nothing else of a result (Kysely's PostgreSQL driver: pg-pool.ts).
+ */
+const answersByRows = new WeakMap<object, Promise<QueryResult<unknown>>>();
+
+/** The (empty) rows of a deferred statement's result, under which `answerOf` finds `answer`. */
+export function deferredRows<R>(answer: Promise<QueryResult<R>>): R[] {
+  const rows: R[] = [];
+  answersByRows.set(rows, answer as Promise<QueryResult<unknown>>);
+  return rows;
+}
+
 /** The statement's real result: now (it ran) or when its answer comes. */
 export function answerOf<R>(result: DeferredResult<R>): Promise<QueryResult<R>> {
-  return result.answer ?? Promise.resolve(result);
+  const filed = answersByRows.get(result.rows) as Promise<QueryResult<R>> | undefined;
+  return result.answer ?? filed ?? Promise.resolve(result);
 }
 
 /** Whether `sql` may be deferred. */

@@ -1,12 +1,24 @@
 /**
  * The routing rule of the outbox (timeline-store.ts `OutboxRecord`) where the hub routes in
- * JavaScript (SQLite, timeline-sqlite.ts): which of a page's apps get a webhook event, and
- * under which field.
+ * JavaScript (SQLite, timeline-sqlite.ts; PostgreSQL routes in SQL, and here only to tell which
+ * events no app gets: timeline-postgres.ts `mayDeliver`): which of a page's apps get a webhook
+ * event, and under which field.
  */
 import type { OutboxRecord, PageApp } from './timeline-store.js';
 
 /** What routing reads of an outbox record. */
 export type OutboxRoute = Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>;
+
+/** A row of `apps` as routing sees it (`subscribed_fields` is a JSON array). */
+export function pageApp(row: { id: string; webhook_url: string | null; subscribed_fields: string }): PageApp {
+  return { id: row.id, webhookUrl: row.webhook_url, fields: JSON.parse(row.subscribed_fields) as string[] };
+}
+
+/** The payload of an event routed to an app: one left unsealed (timeline-store.ts `OutboxRecord`) cannot be. */
+export function sealedPayload(outbox: Pick<OutboxRecord, 'payload'>): string {
+  if (outbox.payload === null) throw new Error('outbox: a webhook event routed to an app was not sealed for it');
+  return outbox.payload;
+}
 
 /** Which apps get the event, under which field (its own, or `standby` for an app not holding the thread). */
 export function routeTo(apps: readonly PageApp[], outbox: OutboxRoute): Array<{ appId: string; field: string }> {

@@ -6,16 +6,31 @@ import { FaultProxy } from '../../test/reliability/fault-proxy.js';
 import { createSharedSchema, type SharedSchema } from '../../test/scale/scale-helpers.js';
 import { CommitLanes } from './commit-lanes.js';
 import { openPgPool, pooledConnection } from './pg-pool.js';
+import { answerOf, DEFERRABLE, type DeferredResult } from './deferred.js';
 import { commitAfterNext, CommitOutcomeUnknownError, isCommitOutcomeUnknown } from './pipelined-commit.js';
 
 /** A pg client that records what is sent and answers only when told. */
 function fakeClient() {
   const sent: string[] = [];
+  /** The socket writes: what was sent while the socket was corked leaves in one. */
+  const writes: string[][] = [];
+  let corked = 0;
+  let held: string[] = [];
   const answers = new Map<string, { resolve: (r: unknown) => void; reject: (e: unknown) => void }>();
+  const stream = {
+    cork: () => void (corked += 1),
+    uncork() {
+      corked -= 1;
+      if (corked === 0 && held.length > 0) [writes[writes.length], held] = [held, []];
+    },
+  };
   const client = {
+    connection: { stream },
     query(text: string | { text: string }) {
       const sql = typeof text === 'string' ? text : text.text;
       sent.push(sql);
+      if (corked > 0) held.push(sql);
+      else writes.push([sql]);
       return new Promise((resolve, reject) => answers.set(sql, { resolve, reject }));
     },
     release() {},
@@ -23,7 +38,7 @@ function fakeClient() {
   };
   const answer = (sql: string, command = 'SELECT') => answers.get(sql)?.resolve({ command, rows: [], rowCount: 0 });
   const fail = (sql: string, err: unknown) => answers.get(sql)?.reject(err);
-  return { sent, answer, fail, connection: pooledConnection(client as unknown as pg.PoolClient) };
+  return { sent, writes, answer, fail, connection: pooledConnection(client as unknown as pg.PoolClient) };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -49,6 +64,56 @@ describe('a pooled PostgreSQL connection pipelines a transaction', () => {
     // Kysely's own COMMIT takes the one already sent: nothing more goes out.
     expect((await connection.query('commit', [])).command).toBe('COMMIT');
     expect(sent).toHaveLength(4);
+  });
+
+  it('writes BEGIN with the first statement and COMMIT with the last, each pair in one write to the socket', async () => {
+    const { writes, answer, connection } = fakeClient();
+    await connection.query('begin', []);
+    const read = connection.query('select 1', []);
+    answer('begin', 'BEGIN');
+    answer('select 1');
+    await read;
+    await connection.query('-- confide: commit after the next statement', []);
+    const last = connection.query('insert into t values (1)', []);
+    answer('insert into t values (1)', 'INSERT');
+    answer('commit', 'COMMIT');
+    await last;
+    await connection.query('commit', []);
+    expect(writes).toEqual([
+      ['begin', 'select 1'],
+      ['insert into t values (1)', 'commit'],
+    ]);
+  });
+
+  it('answers a deferrable statement at once and sends it with the next statement; its answer comes with answerOf', async () => {
+    const { writes, answer, connection } = fakeClient();
+    const routes = `${DEFERRABLE}select * from apps`;
+    await connection.query('begin', []);
+    const deferred = await connection.query(routes, []);
+    expect(writes).toEqual([]);
+    const read = connection.query('select 1', []);
+    expect(writes).toEqual([['begin', routes, 'select 1']]);
+    const answered = answerOf(deferred as DeferredResult<unknown>);
+    answer('begin', 'BEGIN');
+    answer(routes);
+    answer('select 1');
+    await read;
+    await expect(answered).resolves.toMatchObject({ command: 'SELECT' });
+    // Rolled back before it was sent: nothing goes out, its answer is a failure.
+    await connection.query('begin', []);
+    const dropped = answerOf((await connection.query(routes, [])) as DeferredResult<unknown>);
+    await connection.query('rollback', []);
+    await expect(dropped).rejects.toThrow(/not sent/);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('sends nothing for a transaction that sent no statement', async () => {
+    const { sent, connection } = fakeClient();
+    await connection.query('begin', []);
+    expect((await connection.query('commit', [])).command).toBe('COMMIT');
+    await connection.query('begin', []);
+    expect((await connection.query('rollback', [])).command).toBe('ROLLBACK');
+    expect(sent).toEqual([]);
   });
 
   it('fails with the statement’s error when the COMMIT behind it ended in ROLLBACK, and rolls back without a round trip', async () => {

@@ -409,3 +409,56 @@ describe.each(DIALECTS)('%s: whether a webhook event may be delivered', (dialect
     expect(store.mayDeliver(db, { ...echo, field: 'messages' }, routes)).toBe(false);
   });
 });
+
+describe.runIf(DIALECTS.includes('postgres'))('postgres: webhook events no app gets, by the routes read ahead', () => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await hub?.dispose();
+    hub = undefined;
+  });
+
+  it('are not sealed; one that an app subscribed since gets in the statement is written again, sealed', async () => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const h = hub;
+    await seed(h);
+    const sealed = vi.spyOn(h.ctx.storage.vault, 'sealPayload');
+    const { bus } = recordingBus();
+    const writes = h.ctx.storage.writes;
+    // A customer's message: app1 subscribes to echoes only, so the routes give it no app.
+    const customerMessage = (c: TimelineConversation, text: string, now: number) =>
+      ({ kind: 'message', conversation: c, direction: 'in', body: { text }, now }) as const;
+    let subscribed = false;
+    const send = (c: TimelineConversation, text: string, now: number) =>
+      writes.run(
+        async (tx) => {
+          await (
+            await tx.batch?.readRoutes(tx.db, ['p1'])
+          )?.answered;
+          await appendToTimeline(tx, bus, [customerMessage(c, text, now)]);
+          if (subscribed) return;
+          subscribed = true;
+          // Another transaction subscribes app1 to messages before the batch is written.
+          await h.ctx.storage.db
+            .updateTable('apps')
+            .set({ subscribed_fields: JSON.stringify(['message_echoes', 'messages']) })
+            .where('id', '=', 'app1')
+            .execute();
+        },
+        { setBased: true },
+      );
+    await Promise.all([send(A, 'a1', 10), send(B, 'b1', 11)]);
+    // Unsealed in the first run, whose statement failed on them; sealed in the second.
+    expect(writes.stats.reruns).toBe(1);
+    expect(sealed).toHaveBeenCalledTimes(2);
+    const rows = await h.ctx.storage.db
+      .selectFrom('webhook_outbox')
+      .select(['app_id', 'field', 'conversation_id'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { app_id: 'app1', field: 'messages', conversation_id: 'cA' },
+      { app_id: 'app1', field: 'messages', conversation_id: 'cB' },
+    ]);
+  });
+});

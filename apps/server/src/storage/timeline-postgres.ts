@@ -18,6 +18,7 @@ import {
   touchConversation,
   touchConversationByCustomer,
 } from './timeline-statements.js';
+import { mayDeliver, readRoutes } from './timeline-routes-postgres.js';
 import { batchOutcomes, timelineSets, type TimelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -280,8 +281,10 @@ export const postgresTimelineStore: TimelineStore = {
         : appendSet(db, batch, options?.commitFollows === true)),
     ),
   }),
-  // Routing is part of the set-based insert: asking first would cost a round trip per event.
-  mayDeliver: () => true,
+  // Routing is part of the statements; the routes read ahead only spare sealing what no app gets.
+  readRoutes,
+  mayDeliver,
+  routesOnWrite: true,
   persona: findPersona,
   // Claims are serialised per app by its row lock; a worker skips an app another one is claiming.
   lockOutboxApp: (db, appId) => activeApp(db, appId).forUpdate().skipLocked().executeTakeFirst(),

@@ -19,7 +19,7 @@ import {
   touchConversationByCustomer,
   type OutboxRowParams,
 } from './timeline-statements.js';
-import { routeTo } from './outbox-routing.js';
+import { pageApp, routeTo, sealedPayload } from './outbox-routing.js';
 import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -78,8 +78,8 @@ async function appendEvent(db: Kysely<Database>, event: EventRecord): Promise<nu
 async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord, routes?: RouteCache): Promise<string[]> {
   const apps: string[] = [];
   for (const { appId, field } of routeTo(await pageApps(db, outbox.pageId, routes), outbox)) {
-    const { pageId, conversationId, payload, now } = outbox;
-    await insertOutbox.run(db, { appId, pageId, conversationId, field, payload, now });
+    const { pageId, conversationId, now } = outbox;
+    await insertOutbox.run(db, { appId, pageId, conversationId, field, payload: sealedPayload(outbox), now });
     apps.push(appId);
   }
   return apps;
@@ -89,11 +89,7 @@ async function appendOutbox(db: Kysely<Database>, outbox: OutboxRecord, routes?:
 async function pageApps(db: Kysely<Database>, pageId: string, routes?: RouteCache): Promise<readonly PageApp[]> {
   let apps = routes?.get(pageId);
   if (apps === undefined) {
-    apps = (await appsOfPage.rows(db, { pageId })).map((app) => ({
-      id: app.id,
-      webhookUrl: app.webhook_url,
-      fields: JSON.parse(app.subscribed_fields) as string[],
-    }));
+    apps = (await appsOfPage.rows(db, { pageId })).map(pageApp);
     routes?.set(pageId, apps);
   }
   return apps;
@@ -220,7 +216,7 @@ async function routeOutboxSet(
   const apps = new Map<number, string[]>();
   for (const { index, outbox: o } of outbox) {
     for (const { appId, field } of routeTo(await pageApps(db, o.pageId, routes), o)) {
-      rows.push([appId, o.pageId, o.conversationId, field, o.payload, o.now]);
+      rows.push([appId, o.pageId, o.conversationId, field, sealedPayload(o), o.now]);
       apps.set(index, [...(apps.get(index) ?? []), appId]);
     }
   }
@@ -246,12 +242,7 @@ async function readRoutes(
   const result = await appsOfPages.run(db, { pageIds: JSON.stringify(missing) });
   const answered = answerOf(result).then(({ rows }) => {
     const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
-    for (const app of rows)
-      apps.get(app.page_id)?.push({
-        id: app.id,
-        webhookUrl: app.webhook_url,
-        fields: JSON.parse(app.subscribed_fields) as string[],
-      });
+    for (const app of rows) apps.get(app.page_id)?.push(pageApp(app));
     for (const [pageId, list] of apps) routes.set(pageId, list);
   });
   // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).

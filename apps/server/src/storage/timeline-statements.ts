@@ -56,8 +56,9 @@ export const activeApp = (db: Kysely<Database>, appId: string) =>
     .where('webhook_status', '=', 'active');
 
 /** The outbox's columns of a routed event (one row per app). */
-export type OutboxRowParams = Pick<OutboxRecord, 'pageId' | 'conversationId' | 'field' | 'payload' | 'now'> & {
+export type OutboxRowParams = Pick<OutboxRecord, 'pageId' | 'conversationId' | 'field' | 'now'> & {
   appId: string;
+  payload: string;
 };
 
 /**

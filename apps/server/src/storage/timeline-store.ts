@@ -45,6 +45,9 @@ export type EventRecord = {
  * A webhook event for the apps of a page. The store routes it: every app with a callback URL,
  * only `targetAppId` when given, as `standby` when another app owns the thread, and only to
  * apps subscribed to the (resulting) field. The payload is sealed once for every app.
+ * A null payload: not sealed, because the routes read at the start of the transaction gave it
+ * no app (`TimelineStore.routesOnWrite`); a store that routes it to an app all the same fails
+ * the write (`sealedPayload`), and the batch is written again with every event sealed.
  */
 export type OutboxRecord = {
   pageId: string;
@@ -52,7 +55,7 @@ export type OutboxRecord = {
   field: string;
   targetAppId: string | null;
   threadOwnerAppId: string | null;
-  payload: string;
+  payload: string | null;
   now: number;
 };
 
@@ -118,9 +121,11 @@ export interface TimelineStore {
     options?: { commitFollows?: boolean },
   ): Promise<BatchWrite>;
   /**
-   * A store that routes by reading the pages' apps: reads those of `pageIds` missing from
-   * `routes` into it, in one statement sent without waiting (deferred.ts); `answered` settles
-   * once they are in (at the latest with the transaction's next statement waited for).
+   * A store that routes by reading the pages' apps (or, routing in SQL, tells from them which
+   * events no app gets: timeline-routes-postgres.ts): reads those of `pageIds` missing from
+   * `routes` into it, in one statement sent without waiting on the SQLite writer thread
+   * (deferred.ts); `answered` settles once they are in (at the latest with the transaction's
+   * next statement waited for).
    */
   readRoutes?(
     db: Kysely<Database>,
@@ -138,6 +143,13 @@ export interface TimelineStore {
     outbox: Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>,
     routes?: RouteCache,
   ): boolean | Promise<boolean>;
+  /**
+   * The store routes again when it writes, in that statement's snapshot, which may see apps
+   * that `routes` (read at the transaction's start) did not: other transactions commit in
+   * between (PostgreSQL). An event `mayDeliver` refused is then still handed over, unsealed
+   * (`OutboxRecord` payload null), and the write fails should it route it to an app.
+   */
+  readonly routesOnWrite?: boolean;
   /** The persona a message is sent under (its name and picture go on the customer's frame). */
   persona(db: Kysely<Database>, id: string): Promise<PersonaRecord | undefined>;
   /**

@@ -18,7 +18,10 @@ export function sealMessageBody(
   return tx.vault.sealMessage(conversation.customer_id, conversation.id, body);
 }
 
-/** The outbox record of a conversation's webhook event, its payload sealed; none when no app would get it. */
+/**
+ * The outbox record of a conversation's webhook event, its payload sealed; when no app would get
+ * it, none (or, for a store that routes again when it writes, the record unsealed).
+ */
 export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<OutboxRecord | undefined> {
   const route = {
     pageId: event.pageId,
@@ -27,14 +30,14 @@ export async function sealedOutbox(tx: WriteTx, event: WebhookEvent): Promise<Ou
     threadOwnerAppId: event.threadOwnerAppId,
   };
   // In a set-based job, the page's apps as the transaction's batch has them (no read per message).
-  const may = timelineStoreOf(tx.db).mayDeliver(tx.db, route, tx.batch?.routes);
-  if (!(may instanceof Promise ? await may : may)) return undefined;
-  return {
-    ...route,
-    conversationId: event.conversationId,
-    payload: await tx.vault.sealPayload(event.customerId, event.conversationId, webhookPayload(event)),
-    now: event.timestamp,
-  };
+  const store = timelineStoreOf(tx.db);
+  const may = store.mayDeliver(tx.db, route, tx.batch?.routes);
+  const { conversationId, timestamp: now } = event;
+  if (!(may instanceof Promise ? await may : may))
+    // Unsealed, for a store that routes again when it writes (and fails should an app get it).
+    return store.routesOnWrite === true ? { ...route, conversationId, payload: null, now } : undefined;
+  const payload = await tx.vault.sealPayload(event.customerId, conversationId, webhookPayload(event));
+  return { ...route, conversationId, payload, now };
 }
 
 /** The outbox record of a page-level event: no conversation, no customer, nothing to seal. */

@@ -1,0 +1,53 @@
+/**
+ * Outbox routing on PostgreSQL (timeline-postgres.ts): the statements route every webhook event
+ * themselves, in their own snapshot. The pages' apps, read with a set-based batch's read-ahead
+ * (timeline-batch.ts `readRoutes`; deferred, so in the same write and round trip as the
+ * recipients' read), serve only to tell which events no app gets, so that their
+ * payloads are neither built nor sealed nor sent: on the Send API with no app listening, that
+ * was a payload encrypted and shipped per message for nothing. Such an event is still handed
+ * to the statement, unsealed (timeline-store.ts `routesOnWrite`): an app subscribed since the
+ * read (another transaction committed in between) gets it there, its null payload fails the NOT
+ * NULL of `webhook_outbox.payload`, and the write queue writes the batch again with every event
+ * sealed (write-queue.ts), so no app misses an event the statement routes to it.
+ */
+import { sql, type Kysely } from 'kysely';
+import { answerOf, DEFERRABLE } from './deferred.js';
+import { pageApp, routeTo } from './outbox-routing.js';
+import type { Database } from './schema.js';
+import { preparedSql } from './timeline-statements.js';
+import type { PageApp, RouteCache, TimelineStore } from './timeline-store.js';
+
+// Deferrable (deferred.ts): sent with the read-ahead's statement after it, in one write.
+const appsOfPages = preparedSql<
+  { pageIds: string[] },
+  { page_id: string; id: string; subscribed_fields: string; webhook_url: string | null }
+>(
+  (p) =>
+    sql`${sql.raw(DEFERRABLE)}select page_id, id, subscribed_fields, webhook_url from apps
+      where page_id = any(${p('pageIds')}::text[])`,
+);
+
+/** `readRoutes`: the apps of the pages missing from `routes`, in one statement; kept there once answered. */
+export async function readRoutes(
+  db: Kysely<Database>,
+  pageIds: readonly string[],
+  routes: RouteCache,
+): Promise<{ answered: Promise<void> }> {
+  const missing = pageIds.filter((pageId) => !routes.has(pageId));
+  if (missing.length === 0) return { answered: Promise.resolve() };
+  const result = await appsOfPages.run(db, { pageIds: missing });
+  const answered = answerOf(result).then(({ rows }) => {
+    const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
+    for (const app of rows) apps.get(app.page_id)?.push(pageApp(app));
+    for (const [pageId, list] of apps) routes.set(pageId, list);
+  });
+  // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).
+  answered.catch(() => undefined);
+  return { answered };
+}
+
+/** False only when `routes` has the page's apps and none gets the event; true when unsure. */
+export const mayDeliver: TimelineStore['mayDeliver'] = (_db, outbox, routes) => {
+  const known = routes?.get(outbox.pageId);
+  return known === undefined || routeTo(known, outbox).length > 0;
+};
