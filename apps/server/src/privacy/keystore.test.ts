@@ -169,6 +169,33 @@ describe('SqliteKeyStore', () => {
     ]);
   });
 
+  it("on the insert thread, a batch answers the key each scope holds: its own, another writer's, or refused", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const keystore = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    try {
+      await keystore.insertIfAbsent(record('conversation:c0', 'existing'));
+      await keystore.deleteCustomer('gone');
+      const outcomes = await keystore.insertManyIfAbsent([
+        record('conversation:c1', 'one'),
+        record('conversation:c0', 'late'),
+        record('conversation:c1', 'one again'),
+        { ...record('conversation:c2', 'refused'), customerId: 'gone' },
+        { ...record('hub:x', 'hub'), customerId: null },
+      ]);
+      expect(outcomes.map((o) => ('record' in o ? [o.record.scope, o.record.material] : 'refused'))).toEqual([
+        ['conversation:c1', 'one'],
+        ['conversation:c0', 'existing'],
+        ['conversation:c1', 'one'],
+        'refused',
+        ['hub:x', 'hub'],
+      ]);
+      expect(outcomes[1]).toEqual({ record: { ...record('conversation:c0', 'existing') } });
+    } finally {
+      await keystore.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('two writers creating the same keys at once end up with one key, the first one', async () => {
     const keystore = new SqliteKeyStore(null);
     const kek = kekFromBytes(randomBytes(32));

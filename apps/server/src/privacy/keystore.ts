@@ -10,7 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { BATCH_SQL, batchParameters, batchResult, KeyWriter, type BatchResult } from './keystore-writer.js';
+import {
+  BATCH_SQL,
+  batchParameter,
+  batchResult,
+  KeyWriter,
+  type BatchResult,
+  type NotStoredRow,
+} from './keystore-writer.js';
 import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
@@ -250,12 +257,12 @@ export class SqliteKeyStore implements KeyStore {
     const statements = (this.#batchStatements ??= {
       erasedAmong: this.#db.prepare(BATCH_SQL.erasedAmong),
       insert: this.#db.prepare(BATCH_SQL.insert),
-      stored: this.#db.prepare(BATCH_SQL.stored),
+      notStored: this.#db.prepare(BATCH_SQL.notStored),
     });
-    const p = batchParameters(records);
-    const erased = statements.erasedAmong.all(p.customers) as Array<{ customer_id: string }>;
-    statements.insert.run(p.rows);
-    return batchResult(records, erased, statements.stored.all(p.scopes) as KeyRow[]);
+    const rows = batchParameter(records);
+    const erased = statements.erasedAmong.all(rows) as Array<{ customer_id: string }>;
+    statements.insert.run(rows);
+    return batchResult(records, erased, statements.notStored.all(rows) as NotStoredRow[]);
   }
 
   async deleteScope(scope: string): Promise<number> {
