@@ -37,22 +37,21 @@ export const BATCH_SQL = {
 } as const;
 
 /** A row of `BATCH_SQL.notStored`: the record at `i`, and what its scope holds (nulls for none). */
-export type NotStoredRow = { i: number } & ({ [K in keyof KeyRow]: KeyRow[K] } | { [K in keyof KeyRow]: null });
+type NotStoredRow = { i: number } & ({ [K in keyof KeyRow]: KeyRow[K] } | { [K in keyof KeyRow]: null });
 
 /** The batch's parameter: its rows as one JSON list. */
 export function batchParameter(records: readonly KeyRecord[]): string {
   return JSON.stringify(records.map((r) => [r.scope, r.customerId, r.kekId, r.material, r.createdAt]));
 }
 
-/** Each record's stored key (its own, or the one that stood), or `erased`, from the batch's reads. */
-export function batchResult(
-  records: readonly KeyRecord[],
-  erasedRows: ReadonlyArray<{ customer_id: string }>,
-  notStored: readonly NotStoredRow[],
-): BatchResult {
-  const erased = new Set(erasedRows.map((r) => r.customer_id));
+/**
+ * Each record's stored key (its own, or the one that stood), or `erased`, from the rows the
+ * batch's reads answered (`BATCH_SQL.erasedAmong`, `BATCH_SQL.notStored`).
+ */
+export function batchResult(records: readonly KeyRecord[], erasedRows: unknown[], notStored: unknown[]): BatchResult {
+  const erased = new Set((erasedRows as Array<{ customer_id: string }>).map((r) => r.customer_id));
   const result: BatchResult = records.slice();
-  for (const row of notStored) {
+  for (const row of notStored as NotStoredRow[]) {
     const r = records[row.i] as KeyRecord;
     if (r.customerId !== null && erased.has(r.customerId)) result[row.i] = 'erased';
     else if (row.scope === null) throw new Error(`key ${r.scope} was not stored`);
@@ -92,7 +91,7 @@ export class KeyWriter {
       throw err;
     }
     const [, erased, , notStored] = await Promise.all(statements);
-    return batchResult(records, erased?.rows as Array<{ customer_id: string }>, notStored?.rows as NotStoredRow[]);
+    return batchResult(records, erased?.rows ?? [], notStored?.rows ?? []);
   }
 
   close(): Promise<void> {

@@ -10,14 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  BATCH_SQL,
-  batchParameter,
-  batchResult,
-  KeyWriter,
-  type BatchResult,
-  type NotStoredRow,
-} from './keystore-writer.js';
+import { BATCH_SQL, batchParameter, batchResult, KeyWriter, type BatchResult } from './keystore-writer.js';
 import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
@@ -260,9 +253,9 @@ export class SqliteKeyStore implements KeyStore {
       notStored: this.#db.prepare(BATCH_SQL.notStored),
     });
     const rows = batchParameter(records);
-    const erased = statements.erasedAmong.all(rows) as Array<{ customer_id: string }>;
+    const erased = statements.erasedAmong.all(rows);
     statements.insert.run(rows);
-    return batchResult(records, erased, statements.notStored.all(rows) as NotStoredRow[]);
+    return batchResult(records, erased, statements.notStored.all(rows));
   }
 
   async deleteScope(scope: string): Promise<number> {
