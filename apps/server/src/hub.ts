@@ -66,9 +66,12 @@ export interface Hub {
  * consumers, which run in the transaction of each message (timeline/consumers.ts): push and SMS
  * schedule rows, and the inbox's live signal after commit.
  */
-function storageServices(config: Config): StorageServicesOpener {
+function storageServices(config: Config, log: Logger): StorageServicesOpener {
+  // Not fatal (keys still commit, on the main thread), but no longer beside it: worth a line.
+  const onKeyThreadStopped = (err: Error) =>
+    log.warn({ err }, "the keystore's insert thread stopped: key inserts commit on the main thread");
   return combineServices(
-    vaultServices({ kek: config.kek, previousKeks: config.previousKeks }),
+    vaultServices({ kek: config.kek, previousKeks: config.previousKeks, onKeyThreadStopped }),
     timelineServices([pushFollowsUpdates, smsFollowsAlerts, inboxFollowsMessages]),
   );
 }
@@ -122,7 +125,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     writeConcurrency: config.DATABASE_WRITE_CONCURRENCY,
     writerThread: config.SQLITE_WRITER_THREAD,
     onFatal: (err) => writerDied(log, err),
-    services: storageServices(config),
+    services: storageServices(config, log),
   });
   const metrics = createMetrics();
   const bus = options.bus ?? busFromConfig(config, { log, registry: metrics.registry });

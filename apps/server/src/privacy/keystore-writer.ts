@@ -17,42 +17,47 @@ import { toRecord, type KeyRecord, type KeyRow } from './keystore.js';
 /** What a batch came to: each record's stored key, or `erased` for a refused one. */
 export type BatchResult = Array<KeyRecord | 'erased'>;
 
-/** A batch's statements, the same on the thread and on an in-memory keystore (keystore.ts). */
+/**
+ * A batch's statements, the same on the thread and on an in-memory keystore (keystore.ts). Each
+ * takes the batch's rows, one JSON list of `[scope, customer, kek, material, createdAt]`.
+ */
 export const BATCH_SQL = {
-  erasedAmong: 'select customer_id from privacy_erased_customers where customer_id in (select value from json_each(?))',
+  erasedAmong:
+    'select customer_id from privacy_erased_customers where customer_id in (select value->>1 from json_each(?))',
   // Rows go in list order, so of two records of one scope in the batch the first one stands.
   insert: `insert into privacy_keys (scope, customer_id, kek_id, material, created_at)
     select value->>0, value->>1, value->>2, value->>3, value->>4 from json_each(?)
     where value->>1 is null or value->>1 not in (select customer_id from privacy_erased_customers)
     order by key
     on conflict (scope) do nothing`,
-  stored: 'select * from privacy_keys where scope in (select value from json_each(?))',
+  // Only the records that did not stand as sent (another writer's key, a scope's second record,
+  // none for an erased customer), by position: a first contact's batch reads back nothing.
+  notStored: `select r.key as i, k.* from json_each(?) as r left join privacy_keys as k on k.scope = r.value->>0
+    where k.material is not r.value->>3`,
 } as const;
 
-/** The batch's parameters: its customers, its rows and its scopes, each a JSON list. */
-export function batchParameters(records: readonly KeyRecord[]): { customers: string; rows: string; scopes: string } {
-  const customers = new Set(records.flatMap((r) => (r.customerId === null ? [] : [r.customerId])));
-  return {
-    customers: JSON.stringify([...customers]),
-    rows: JSON.stringify(records.map((r) => [r.scope, r.customerId, r.kekId, r.material, r.createdAt])),
-    scopes: JSON.stringify([...new Set(records.map((r) => r.scope))]),
-  };
+/** A row of `BATCH_SQL.notStored`: the record at `i`, and what its scope holds (nulls for none). */
+type NotStoredRow = { i: number } & ({ [K in keyof KeyRow]: KeyRow[K] } | { [K in keyof KeyRow]: null });
+
+/** The batch's parameter: its rows as one JSON list. */
+export function batchParameter(records: readonly KeyRecord[]): string {
+  return JSON.stringify(records.map((r) => [r.scope, r.customerId, r.kekId, r.material, r.createdAt]));
 }
 
-/** Each record's stored key (its own, or the one that stood), or `erased`, from the batch's reads. */
-export function batchResult(
-  records: readonly KeyRecord[],
-  erasedRows: ReadonlyArray<{ customer_id: string }>,
-  storedRows: readonly KeyRow[],
-): BatchResult {
-  const erased = new Set(erasedRows.map((r) => r.customer_id));
-  const stored = new Map(storedRows.map((row) => [row.scope, toRecord(row)]));
-  return records.map((r) => {
-    if (r.customerId !== null && erased.has(r.customerId)) return 'erased';
-    const record = stored.get(r.scope);
-    if (record === undefined) throw new Error(`key ${r.scope} was not stored`);
-    return record;
-  });
+/**
+ * Each record's stored key (its own, or the one that stood), or `erased`, from the rows the
+ * batch's reads answered (`BATCH_SQL.erasedAmong`, `BATCH_SQL.notStored`).
+ */
+export function batchResult(records: readonly KeyRecord[], erasedRows: unknown[], notStored: unknown[]): BatchResult {
+  const erased = new Set((erasedRows as Array<{ customer_id: string }>).map((r) => r.customer_id));
+  const result: BatchResult = records.slice();
+  for (const row of notStored as NotStoredRow[]) {
+    const r = records[row.i] as KeyRecord;
+    if (r.customerId !== null && erased.has(r.customerId)) result[row.i] = 'erased';
+    else if (row.scope === null) throw new Error(`key ${r.scope} was not stored`);
+    else result[row.i] = toRecord(row);
+  }
+  return result;
 }
 
 export class KeyWriter {
@@ -69,13 +74,13 @@ export class KeyWriter {
 
   /** One transaction for the batch; one batch at a time (the caller's flushes do not overlap). */
   async insertBatch(records: readonly KeyRecord[]): Promise<BatchResult> {
-    const p = batchParameters(records);
+    const rows = batchParameter(records);
     const t = this.#thread;
     const statements = [
       t.defer('begin immediate', []),
-      t.defer(BATCH_SQL.erasedAmong, [p.customers]),
-      t.defer(BATCH_SQL.insert, [p.rows]),
-      t.defer(BATCH_SQL.stored, [p.scopes]),
+      t.defer(BATCH_SQL.erasedAmong, [rows]),
+      t.defer(BATCH_SQL.insert, [rows]),
+      t.defer(BATCH_SQL.notStored, [rows]),
     ];
     const settled = Promise.allSettled(statements);
     try {
@@ -85,8 +90,8 @@ export class KeyWriter {
       await t.run('rollback', []).catch(() => undefined);
       throw err;
     }
-    const [, erased, , stored] = await Promise.all(statements);
-    return batchResult(records, erased?.rows as Array<{ customer_id: string }>, stored?.rows as KeyRow[]);
+    const [, erased, , notStored] = await Promise.all(statements);
+    return batchResult(records, erased?.rows ?? [], notStored?.rows ?? []);
   }
 
   close(): Promise<void> {

@@ -169,6 +169,33 @@ describe('SqliteKeyStore', () => {
     ]);
   });
 
+  it("on the insert thread, a batch answers the key each scope holds: its own, another writer's, or refused", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const keystore = new SqliteKeyStore(path.join(dir, 'keys.db'));
+    try {
+      await keystore.insertIfAbsent(record('conversation:c0', 'existing'));
+      await keystore.deleteCustomer('gone');
+      const outcomes = await keystore.insertManyIfAbsent([
+        record('conversation:c1', 'one'),
+        record('conversation:c0', 'late'),
+        record('conversation:c1', 'one again'),
+        { ...record('conversation:c2', 'refused'), customerId: 'gone' },
+        { ...record('hub:x', 'hub'), customerId: null },
+      ]);
+      expect(outcomes.map((o) => ('record' in o ? [o.record.scope, o.record.material] : 'refused'))).toEqual([
+        ['conversation:c1', 'one'],
+        ['conversation:c0', 'existing'],
+        ['conversation:c1', 'one'],
+        'refused',
+        ['hub:x', 'hub'],
+      ]);
+      expect(outcomes[1]).toEqual({ record: { ...record('conversation:c0', 'existing') } });
+    } finally {
+      await keystore.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('two writers creating the same keys at once end up with one key, the first one', async () => {
     const keystore = new SqliteKeyStore(null);
     const kek = kekFromBytes(randomBytes(32));
@@ -206,6 +233,47 @@ describe('SqliteKeyStore', () => {
       await a.close();
       await b.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when its insert thread stops, then commits inserts on the main thread', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confide-keys-'));
+    const stopped: Error[] = [];
+    process.env['CONFIDE_TEST_WRITER_CRASH_ON'] = 'insert into privacy_keys';
+    const store = new SqliteKeyStore(path.join(dir, 'keys.db'), { onThreadStopped: (err) => stopped.push(err) });
+    try {
+      // The thread starts at the first insert and dies on it: that batch fails, and it is said once.
+      await expect(store.insertIfAbsent(record('conversation:a', 'a'))).rejects.toThrow(/crash requested/);
+      delete process.env['CONFIDE_TEST_WRITER_CRASH_ON'];
+      expect(stopped.map((err) => err.message)).toEqual([expect.stringMatching(/crash requested/)]);
+      const onThread = vi.spyOn(KeyWriter.prototype, 'insertBatch');
+      onThread.mockClear(); // an earlier test's spy, if still in place
+      await expect(store.insertIfAbsent(record('conversation:b', 'b'))).resolves.toMatchObject({ material: 'b' });
+      await store.insertManyIfAbsent([record('conversation:c', 'c')]);
+      expect(onThread).not.toHaveBeenCalled();
+      expect(stopped).toHaveLength(1);
+      expect((await store.getMany(['conversation:a', 'conversation:b', 'conversation:c'])).size).toBe(2);
+    } finally {
+      delete process.env['CONFIDE_TEST_WRITER_CRASH_ON'];
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the hub logs one line when the keystore's insert thread stops; keys are still created", async () => {
+    process.env['CONFIDE_TEST_WRITER_CRASH_ON'] = 'insert into privacy_keys';
+    const hub = await buildTestHub({ file: true });
+    try {
+      const warn = vi.spyOn(hub.ctx.log, 'warn');
+      const vault = hub.ctx.storage.vault;
+      await expect(vault.warmKeys('u1', 'c_1')).rejects.toThrow(/crash requested/);
+      delete process.env['CONFIDE_TEST_WRITER_CRASH_ON'];
+      await vault.warmKeys('u2', 'c_2');
+      expect(vault.keysWarm('u2', 'c_2')).toBe(true);
+      expect(warn.mock.calls).toEqual([[{ err: expect.any(Error) }, expect.stringMatching(/insert thread stopped/)]]);
+    } finally {
+      delete process.env['CONFIDE_TEST_WRITER_CRASH_ON'];
+      await hub.dispose();
     }
   });
 });

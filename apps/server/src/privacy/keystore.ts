@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { BATCH_SQL, batchParameters, batchResult, KeyWriter, type BatchResult } from './keystore-writer.js';
+import { BATCH_SQL, batchParameter, batchResult, KeyWriter, type BatchResult } from './keystore-writer.js';
 import { ContentErasedError } from './purposes.js';
 
 /** One key: a customer data key wrapped by the KEK, or a conversation's key salt. */
@@ -86,6 +86,11 @@ export const toRecord = (r: KeyRow): KeyRecord => ({
  */
 const KEYSTORE_PRAGMAS = ['journal_mode = WAL', 'secure_delete = ON', 'synchronous = FULL', 'busy_timeout = 5000'];
 
+export interface SqliteKeyStoreOptions {
+  /** The insert thread stopped unasked or could not start: inserts commit on the main thread from then on. */
+  onThreadStopped?: ((err: Error) => void) | undefined;
+}
+
 interface PendingInsert {
   record: KeyRecord;
   resolve: (stored: KeyRecord) => void;
@@ -103,6 +108,7 @@ export class SqliteKeyStore implements KeyStore {
   /** The insert thread, started at the first insert into a file; undefined once it failed (inserts then run here). */
   #writer: Promise<KeyWriter | undefined> | undefined;
   #writerFailed = false;
+  readonly #onThreadStopped: ((err: Error) => void) | undefined;
   /** The batch being committed on the insert thread: the next one gathers meanwhile. */
   #flushing: Promise<void> | undefined;
   /**
@@ -117,9 +123,10 @@ export class SqliteKeyStore implements KeyStore {
   #byScopes: SQLite.Statement | undefined;
   #batchStatements: Record<keyof typeof BATCH_SQL, SQLite.Statement> | undefined;
 
-  constructor(file: string | null) {
+  constructor(file: string | null, options: SqliteKeyStoreOptions = {}) {
     this.location = file ?? ':memory:';
     this.#file = file;
+    this.#onThreadStopped = options.onThreadStopped;
     if (file !== null) fs.mkdirSync(path.dirname(file), { recursive: true });
     this.#db = new SQLite(this.location);
     for (const pragma of KEYSTORE_PRAGMAS) this.#db.pragma(pragma);
@@ -226,12 +233,14 @@ export class SqliteKeyStore implements KeyStore {
 
   /** The insert thread; undefined (inserts then run here) when it cannot start or stops. */
   #startWriter(file: string): Promise<KeyWriter | undefined> {
-    const failed = () => {
+    const failed = (err: Error) => {
+      if (this.#writerFailed) return;
       this.#writerFailed = true;
       this.#writer = undefined;
+      this.#onThreadStopped?.(err);
     };
-    return KeyWriter.start(file, KEYSTORE_PRAGMAS, failed).catch(() => {
-      failed();
+    return KeyWriter.start(file, KEYSTORE_PRAGMAS, failed).catch((err: unknown) => {
+      failed(err instanceof Error ? err : new Error(String(err)));
       return undefined;
     });
   }
@@ -241,12 +250,12 @@ export class SqliteKeyStore implements KeyStore {
     const statements = (this.#batchStatements ??= {
       erasedAmong: this.#db.prepare(BATCH_SQL.erasedAmong),
       insert: this.#db.prepare(BATCH_SQL.insert),
-      stored: this.#db.prepare(BATCH_SQL.stored),
+      notStored: this.#db.prepare(BATCH_SQL.notStored),
     });
-    const p = batchParameters(records);
-    const erased = statements.erasedAmong.all(p.customers) as Array<{ customer_id: string }>;
-    statements.insert.run(p.rows);
-    return batchResult(records, erased, statements.stored.all(p.scopes) as KeyRow[]);
+    const rows = batchParameter(records);
+    const erased = statements.erasedAmong.all(rows);
+    statements.insert.run(rows);
+    return batchResult(records, erased, statements.notStored.all(rows));
   }
 
   async deleteScope(scope: string): Promise<number> {

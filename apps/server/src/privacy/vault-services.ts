@@ -23,18 +23,21 @@ export interface VaultServicesOptions {
   kek: Kek;
   /** Earlier KEKs accepted for unwrapping during a rotation. */
   previousKeks?: readonly Kek[];
+  /** The SQLite keystore's insert thread stopped: its inserts commit on the main thread from then on (keystore.ts). */
+  onKeyThreadStopped?: (err: Error) => void;
 }
 
-function openKeyStore(place: StoragePlace): KeyStore {
+function openKeyStore(place: StoragePlace, options: VaultServicesOptions): KeyStore {
   if (place.dialect === 'postgres' && place.databaseUrl !== undefined)
     return new PgKeyStore(place.databaseUrl, place.queryTimeoutMs);
-  return new SqliteKeyStore(place.dataDir === null ? null : path.join(place.dataDir, 'keys.db'));
+  const file = place.dataDir === null ? null : path.join(place.dataDir, 'keys.db');
+  return new SqliteKeyStore(file, { onThreadStopped: options.onKeyThreadStopped });
 }
 
 /** Opens the keystore beside a storage and the vault over it; ready once the KEK matches the keystore. */
 export function vaultServices(options: VaultServicesOptions): ServiceOpener {
   return (place) => {
-    const keystore = openKeyStore(place);
+    const keystore = openKeyStore(place, options);
     const vault = new Vault({ keystore, kek: options.kek, previousKeks: options.previousKeks ?? [] });
     return { services: { vault }, ready: () => vault.assertKekMatchesKeystore(), close: () => keystore.close() };
   };

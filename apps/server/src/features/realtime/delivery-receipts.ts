@@ -18,9 +18,9 @@
 import type { ChatMessage } from '@confide/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
-import { findConversationsByIds, type ConversationRow } from '../conversations/index.js';
 import { appendToTimeline, type TimelineEntry } from '../../timeline/index.js';
-import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.js';
+import type { DialectName } from '../../storage/migrations/index.js';
+import { dialectOf, inList, listParam, pairsTable, prepare, type ParamFn } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 
 interface PendingConversation {
@@ -29,22 +29,52 @@ interface PendingConversation {
   mids: Map<string, number>;
 }
 
-// Every flush runs these for each conversation it covers: prepared once (storage/prepared.ts).
-// The mids are looked up by their unique index alone, the conversation and app checked on the
-// rows: with `conversation_id = ?` in the statement, SQLite (without ANALYZE statistics) walked
-// the conversation's whole history on every flush, a cost growing with every message.
-const messagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect) =>
+// Every flush runs these for the conversations it covers: prepared once (storage/prepared.ts).
+// The business's messages among the noted mids (sent by an app: the hub's own lines are not the
+// business's to hear about), each with the conversation it is in, in one statement. The mids are
+// looked up by their unique index alone, the conversation and customer checked on the rows: with
+// `conversation_id = ?` in the statement, SQLite (without ANALYZE statistics) walked the
+// conversation's whole history on every flush, a cost growing with every message.
+const sentMessagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect) =>
   db
-    .selectFrom('messages')
-    .select(['mid', 'conversation_id', 'app_id'])
-    .where(inList('mid', p('mids'), 'text', dialect)),
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select([
+      'm.mid',
+      'c.id',
+      'c.customer_id',
+      'c.page_id',
+      'c.psid',
+      'c.customer_delivered_wm',
+      'c.thread_owner_app_id',
+    ])
+    .where(inList('m.mid', p('mids'), 'text', dialect))
+    .where('m.app_id', 'is not', null),
 );
 
+/** The watermarks to move: two lists on PostgreSQL, one JSON list of `[id, watermark]` pairs on SQLite. */
+interface MoveParams extends Record<string, unknown> {
+  ids?: string[];
+  watermarks?: number[];
+  pairs?: string;
+}
+
+/**
+ * The watermarks as rows `(k, v)`. On SQLite one `json_each` of pairs: `pairsTable`'s two lists
+ * joined on their keys scan one list for every row of the other (the update cost 3× as much at
+ * 100 conversations).
+ */
+function watermarkRows(p: ParamFn<MoveParams>, dialect: DialectName) {
+  return dialect === 'postgres'
+    ? pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect)
+    : sql<{ k: unknown; v: unknown }>`(select value->>0 as k, value->>1 as v from json_each(${p('pairs')}))`;
+}
+
 /** Moves each conversation's watermark forward (never back); returns the conversations it moved. */
-const moveDelivered = prepare<{ ids: string | string[]; watermarks: string | number[] }>()((db, p, dialect) =>
+const moveDelivered = prepare<MoveParams>()((db, p, dialect) =>
   db
     .updateTable('conversations')
-    .from(pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect).as('w'))
+    .from(watermarkRows(p, dialect).as('w'))
     .set({ customer_delivered_wm: sql<number>`w.v` })
     .whereRef('conversations.id', '=', sql<string>`w.k`)
     .where('conversations.customer_delivered_wm', '<', sql<number>`w.v`)
@@ -125,9 +155,10 @@ export class DeliveryReceipts {
       async (tx) => {
         const moves = await deliveriesToRecord(tx.db, conversations);
         if (moves.length === 0) return;
-        const ids = moves.map((m) => m.conversation.id);
-        const watermarks = moves.map((m) => m.watermark);
-        const params = { ids: listParam(tx.db, ids), watermarks: listParam(tx.db, watermarks) };
+        const params: MoveParams =
+          dialectOf(tx.db) === 'postgres'
+            ? { ids: moves.map((m) => m.conversation.id), watermarks: moves.map((m) => m.watermark) }
+            : { pairs: JSON.stringify(moves.map((m) => [m.conversation.id, m.watermark])) };
         const moved = new Set((await moveDelivered.rows(tx.db, params)).map((r) => r.id));
         const entries = moves
           .filter((m) => moved.has(m.conversation.id))
@@ -155,44 +186,39 @@ export class DeliveryReceipts {
   }
 }
 
+/** A conversation's row as a flush reads it: what its event and its watermark need. */
+type DeliveredIn = Omit<SentMessage, 'mid'>;
+type SentMessage = Awaited<ReturnType<typeof sentMessagesByMid.rows>>[number];
+
 /** A conversation whose watermark a flush moves: the mids newly delivered, oldest first. */
 interface Move {
-  conversation: ConversationRow;
+  conversation: DeliveredIn;
   fresh: string[];
   watermark: number;
 }
 
 /**
  * What the flush should record: for each conversation of its customer, the business's messages
- * (sent by an app: the hub's own lines are not the business's to hear about) noted past its
- * watermark. Two statements for all the conversations.
+ * noted past its watermark. One statement for all the conversations.
  */
 async function deliveriesToRecord(
   db: Kysely<Database>,
   conversations: ReadonlyArray<[string, PendingConversation]>,
 ): Promise<Move[]> {
-  const rows = new Map(
-    (
-      await findConversationsByIds(
-        db,
-        conversations.map(([id]) => id),
-      )
-    ).map((c) => [c.id, c]),
-  );
   const mids = conversations.flatMap(([, entry]) => [...entry.mids.keys()]);
-  const sentIn = new Map<string, string[]>();
-  for (const m of await messagesByMid.rows(db, { mids: listParam(db, mids) })) {
-    if (m.app_id === null) continue;
-    const list = sentIn.get(m.conversation_id) ?? [];
-    list.push(m.mid);
-    sentIn.set(m.conversation_id, list);
+  const sentIn = new Map<string, { conversation: DeliveredIn; mids: string[] }>();
+  for (const { mid, ...conversation } of await sentMessagesByMid.rows(db, { mids: listParam(db, mids) })) {
+    const sent = sentIn.get(conversation.id);
+    if (sent === undefined) sentIn.set(conversation.id, { conversation, mids: [mid] });
+    else sent.mids.push(mid);
   }
   const moves: Move[] = [];
   for (const [conversationId, { customerId, mids: noted }] of conversations) {
-    const conversation = rows.get(conversationId);
+    const sent = sentIn.get(conversationId);
     // Ids are per customer: a conversation noted for another customer is ignored.
-    if (conversation === undefined || conversation.customer_id !== customerId) continue;
-    const delivered = (sentIn.get(conversation.id) ?? []).flatMap((mid) => {
+    if (sent === undefined || sent.conversation.customer_id !== customerId) continue;
+    const { conversation } = sent;
+    const delivered = sent.mids.flatMap((mid) => {
       const at = noted.get(mid);
       return at === undefined ? [] : [{ mid, at }];
     });

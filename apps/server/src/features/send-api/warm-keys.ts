@@ -13,7 +13,6 @@ import { findConversationsByPsids } from '../conversations/index.js';
 interface Waiting {
   readonly pageId: string;
   readonly psid: string;
-  readonly done: Array<() => void>;
 }
 
 export class RecipientKeys {
@@ -22,6 +21,8 @@ export class RecipientKeys {
   readonly #recipients = new Map<string, { customerId: string; conversationId: string }>();
   /** Cold recipients waiting for the next batch, by `pageId:psid`. */
   #waiting = new Map<string, Waiting>();
+  /** The next batch, settled once it is warmed: one promise for all its sends (a fan-out's batch is hundreds). */
+  #next: Promise<void> | undefined;
 
   constructor(ctx: HubContext) {
     this.#ctx = ctx;
@@ -37,24 +38,19 @@ export class RecipientKeys {
     const key = `${pageId}:${psid}`;
     const known = this.#recipients.get(key);
     if (known !== undefined && this.#ctx.storage.vault.keysWarm(known.customerId, known.conversationId)) return;
-    return new Promise((resolve) => {
-      let waiting = this.#waiting.get(key);
-      if (waiting === undefined) this.#waiting.set(key, (waiting = { pageId, psid, done: [] }));
-      waiting.done.push(resolve);
-      if (this.#waiting.size === 1 && waiting.done.length === 1) setImmediate(() => void this.#warmBatch());
-    });
+    if (!this.#waiting.has(key)) this.#waiting.set(key, { pageId, psid });
+    return (this.#next ??= new Promise((resolve) => setImmediate(() => void this.#warmBatch().finally(resolve))));
   }
 
-  /** Warms every recipient that waited for this batch; each waiter resolves, warmed or not. */
+  /** Warms every recipient that waited for this batch; its sends go on, warmed or not. */
   async #warmBatch(): Promise<void> {
     const batch = this.#waiting;
     this.#waiting = new Map();
+    this.#next = undefined;
     try {
       await this.#ctx.storage.vault.warmMany(await this.#lookUp(batch));
     } catch {
       // Best effort: the transaction looks the recipient up again and creates what is missing.
-    } finally {
-      for (const waiting of batch.values()) for (const done of waiting.done) done();
     }
   }
 
