@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
-import { prepare, preparedStatementName } from './prepared.js';
+import { listParam, pairsTable, prepare, preparedStatementName } from './prepared.js';
 
 const insertPage = prepare<{ id: string; name: string; now: number }>()((db, p) =>
   db.insertInto('pages').values({
@@ -16,6 +16,14 @@ const insertPage = prepare<{ id: string; name: string; now: number }>()((db, p) 
 );
 const pageById = prepare<{ id: string }>()((db, p) =>
   db.selectFrom('pages').select(['id', 'name', 'created_at']).where('id', '=', p('id')),
+);
+const renameMany = prepare<{ ids: string | string[]; names: string | string[] }>()((db, p, dialect) =>
+  db
+    .updateTable('pages')
+    .from(pairsTable(p('ids'), p('names'), ['text', 'text'], dialect).as('w'))
+    .set({ name: sql<string>`w.v` })
+    .whereRef('pages.id', '=', sql<string>`w.k`)
+    .returning(['pages.id as id', 'pages.name as name']),
 );
 const renameAll = prepare<{ name: string; since: number }>()((db, p) =>
   db
@@ -52,6 +60,24 @@ for (const dialect of DIALECTS) {
       const renamed = await hub.ctx.storage.writes.run((tx) => renameAll.rows(tx.db, { name: 'Later', since: 15 }));
       expect(renamed).toEqual([{ id: 'p2', name: 'Later' }]);
       expect((await pageById.takeFirstOrThrow(db, { id: 'p1' })).name).toBe('First');
+    });
+
+    it('pairs two lists by position in one statement (pairsTable)', async () => {
+      const n = 300;
+      const ids = Array.from({ length: n }, (_, i) => `p${i}`);
+      await hub.ctx.storage.writes.run(async (tx) => {
+        for (const id of ids) await insertPage.run(tx.db, { id, name: 'old', now: 1 });
+      });
+      // Reversed, so position and not order pairs them; names that look like JSON and numbers stay text.
+      const picked = ids.filter((_, i) => i % 3 === 0).reverse();
+      const names = picked.map((id, i) => (i === 0 ? '{"a":1}' : i === 1 ? '42' : `new ${id}`));
+      const renamed = await hub.ctx.storage.writes.run((tx) =>
+        renameMany.rows(tx.db, { ids: listParam(tx.db, picked), names: listParam(tx.db, names) }),
+      );
+      const byId = new Map(renamed.map((r) => [r.id, r.name]));
+      expect(byId.size).toBe(picked.length);
+      picked.forEach((id, i) => expect(byId.get(id)).toBe(names[i]));
+      expect((await pageById.takeFirstOrThrow(hub.ctx.storage.db, { id: 'p1' })).name).toBe('old');
     });
 
     it.runIf(dialect === 'postgres')('is a named statement on PostgreSQL, parsed once per connection', async () => {

@@ -137,7 +137,10 @@ export function listParam<T extends string | number>(db: Kysely<Database>, value
 
 /**
  * Rows of two `listParam`s of the same length, paired by position, as a table `(k, v)` to join
- * or update from: `json_each` on SQLite, `unnest` on PostgreSQL. One statement for a batch.
+ * or update from: `unnest` on PostgreSQL; on SQLite the keys' `json_each`, each with the value at
+ * its index (`->>`). Not a join of two `json_each`: SQLite scans one list per row of the other
+ * (a virtual table gets no automatic index): 0.36 ms at 100 pairs, 31 ms at 1,000, against
+ * 0.06 and 1.7 ms.
  */
 export function pairsTable(
   keys: unknown,
@@ -147,7 +150,7 @@ export function pairsTable(
 ): RawBuilder<{ k: unknown; v: unknown }> {
   return dialect === 'postgres'
     ? sql`(select * from unnest(${keys}::${sql.raw(pgTypes[0])}[], ${values}::${sql.raw(pgTypes[1])}[]) as t(k, v))`
-    : sql`(select a.value as k, b.value as v from json_each(${keys}) as a join json_each(${values}) as b on b.key = a.key)`;
+    : sql`(select a.value as k, ${values} ->> a.key as v from json_each(${keys}) as a)`;
 }
 
 /** `column IN list` for a `listParam`: `json_each` on SQLite, `= any($n::type[])` on PostgreSQL. */

@@ -19,8 +19,7 @@ import type { ChatMessage } from '@confide/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { HubContext } from '../../context.js';
 import { appendToTimeline, type TimelineEntry } from '../../timeline/index.js';
-import type { DialectName } from '../../storage/migrations/index.js';
-import { dialectOf, inList, listParam, pairsTable, prepare, type ParamFn } from '../../storage/prepared.js';
+import { inList, listParam, pairsTable, prepare } from '../../storage/prepared.js';
 import type { Database } from '../../storage/schema.js';
 
 interface PendingConversation {
@@ -52,29 +51,11 @@ const sentMessagesByMid = prepare<{ mids: string | string[] }>()((db, p, dialect
     .where('m.app_id', 'is not', null),
 );
 
-/** The watermarks to move: two lists on PostgreSQL, one JSON list of `[id, watermark]` pairs on SQLite. */
-interface MoveParams extends Record<string, unknown> {
-  ids?: string[];
-  watermarks?: number[];
-  pairs?: string;
-}
-
-/**
- * The watermarks as rows `(k, v)`. On SQLite one `json_each` of pairs: `pairsTable`'s two lists
- * joined on their keys scan one list for every row of the other (the update cost 3× as much at
- * 100 conversations).
- */
-function watermarkRows(p: ParamFn<MoveParams>, dialect: DialectName) {
-  return dialect === 'postgres'
-    ? pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect)
-    : sql<{ k: unknown; v: unknown }>`(select value->>0 as k, value->>1 as v from json_each(${p('pairs')}))`;
-}
-
 /** Moves each conversation's watermark forward (never back); returns the conversations it moved. */
-const moveDelivered = prepare<MoveParams>()((db, p, dialect) =>
+const moveDelivered = prepare<{ ids: string | string[]; watermarks: string | number[] }>()((db, p, dialect) =>
   db
     .updateTable('conversations')
-    .from(watermarkRows(p, dialect).as('w'))
+    .from(pairsTable(p('ids'), p('watermarks'), ['text', 'bigint'], dialect).as('w'))
     .set({ customer_delivered_wm: sql<number>`w.v` })
     .whereRef('conversations.id', '=', sql<string>`w.k`)
     .where('conversations.customer_delivered_wm', '<', sql<number>`w.v`)
@@ -155,10 +136,9 @@ export class DeliveryReceipts {
       async (tx) => {
         const moves = await deliveriesToRecord(tx.db, conversations);
         if (moves.length === 0) return;
-        const params: MoveParams =
-          dialectOf(tx.db) === 'postgres'
-            ? { ids: moves.map((m) => m.conversation.id), watermarks: moves.map((m) => m.watermark) }
-            : { pairs: JSON.stringify(moves.map((m) => [m.conversation.id, m.watermark])) };
+        const ids = moves.map((m) => m.conversation.id);
+        const watermarks = moves.map((m) => m.watermark);
+        const params = { ids: listParam(tx.db, ids), watermarks: listParam(tx.db, watermarks) };
         const moved = new Set((await moveDelivered.rows(tx.db, params)).map((r) => r.id));
         const entries = moves
           .filter((m) => moved.has(m.conversation.id))
