@@ -12,10 +12,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { answerOf, DEFERRABLE } from './deferred.js';
-import { pageApp, routeTo } from './outbox-routing.js';
+import { keepRoutes, routeTo } from './outbox-routing.js';
 import type { Database } from './schema.js';
 import { preparedSql } from './timeline-statements.js';
-import type { PageApp, RouteCache, TimelineStore } from './timeline-store.js';
+import type { RouteCache, TimelineStore } from './timeline-store.js';
 
 // Deferrable (deferred.ts): sent with the read-ahead's statement after it, in one write.
 const appsOfPages = preparedSql<
@@ -36,14 +36,7 @@ export async function readRoutes(
   const missing = pageIds.filter((pageId) => !routes.has(pageId));
   if (missing.length === 0) return { answered: Promise.resolve() };
   const result = await appsOfPages.run(db, { pageIds: missing });
-  const answered = answerOf(result).then(({ rows }) => {
-    const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
-    for (const app of rows) apps.get(app.page_id)?.push(pageApp(app));
-    for (const [pageId, list] of apps) routes.set(pageId, list);
-  });
-  // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).
-  answered.catch(() => undefined);
-  return { answered };
+  return keepRoutes(missing, answerOf(result), routes);
 }
 
 /** False only when `routes` has the page's apps and none gets the event; true when unsure. */

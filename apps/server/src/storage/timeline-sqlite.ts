@@ -19,7 +19,7 @@ import {
   touchConversationByCustomer,
   type OutboxRowParams,
 } from './timeline-statements.js';
-import { pageApp, routeTo, sealedPayload } from './outbox-routing.js';
+import { keepRoutes, pageApp, routeTo, sealedPayload } from './outbox-routing.js';
 import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -240,14 +240,7 @@ async function readRoutes(
   const missing = pageIds.filter((pageId) => !routes.has(pageId));
   if (missing.length === 0) return { answered: Promise.resolve() };
   const result = await appsOfPages.run(db, { pageIds: JSON.stringify(missing) });
-  const answered = answerOf(result).then(({ rows }) => {
-    const apps = new Map<string, PageApp[]>(missing.map((pageId) => [pageId, []]));
-    for (const app of rows) apps.get(app.page_id)?.push(pageApp(app));
-    for (const [pageId, list] of apps) routes.set(pageId, list);
-  });
-  // Read by the caller; never an unhandled rejection should it fail before (deferred.ts).
-  answered.catch(() => undefined);
-  return { answered };
+  return keepRoutes(missing, answerOf(result), routes);
 }
 
 async function appendEach(
