@@ -4,26 +4,23 @@
  * events no app gets: timeline-postgres.ts `mayDeliver`): which of a page's apps get a webhook
  * event, and under which field.
  */
-import type { OutboxRecord, PageApp, RouteCache } from './timeline-store.js';
+import type { OutboxRecord, PageApp, PageAppRow, RouteCache } from './timeline-store.js';
 
 /** What routing reads of an outbox record. */
 export type OutboxRoute = Pick<OutboxRecord, 'pageId' | 'field' | 'targetAppId' | 'threadOwnerAppId'>;
 
 /** A row of `apps` as routing sees it (`subscribed_fields` is a JSON array). */
-export function pageApp(row: Omit<AppRow, 'page_id'>): PageApp {
+export function pageApp(row: Omit<PageAppRow, 'page_id'>): PageApp {
   return { id: row.id, webhookUrl: row.webhook_url, fields: JSON.parse(row.subscribed_fields) as string[] };
 }
 
-/** A row of `apps` as a read of the pages' apps gives it. */
-type AppRow = { page_id: string; id: string; webhook_url: string | null; subscribed_fields: string };
-
 /**
- * Keeps the apps of the `missing` pages in `routes` once `answer` (the read of their apps, both
- * dialects' `readRoutes`) comes: a page with none gets an empty list, so it is not read again.
+ * Keeps the apps of the `missing` pages in `routes` once `answer` (the read of their apps,
+ * `TimelineStore.readApps`) comes: a page with none gets an empty list, so it is not read again.
  */
 export function keepRoutes(
   missing: readonly string[],
-  answer: Promise<{ rows: AppRow[] }>,
+  answer: Promise<{ rows: PageAppRow[] }>,
   routes: RouteCache,
 ): { answered: Promise<void> } {
   const answered = answer.then(({ rows }) => {

@@ -21,6 +21,8 @@
  * transaction (a new one gets a new batch).
  */
 import type { Kysely } from 'kysely';
+import { answerOf } from './deferred.js';
+import { keepRoutes } from './outbox-routing.js';
 import type { Database } from './schema.js';
 import { timelineStoreOf, type AppendCommand, type AppendOutcome, type RouteCache } from './timeline-store.js';
 
@@ -50,8 +52,10 @@ export class TimelineBatch {
    * `answered` settles once they are in; await it before any job runs.
    */
   async readRoutes(db: Kysely<Database>, pageIds: readonly string[]): Promise<{ answered: Promise<void> }> {
-    const read = await timelineStoreOf(db).readRoutes?.(db, pageIds, this.#routes);
-    return read ?? { answered: Promise.resolve() };
+    const { readApps } = timelineStoreOf(db);
+    const missing = pageIds.filter((pageId) => !this.#routes.has(pageId));
+    if (readApps === undefined || missing.length === 0) return { answered: Promise.resolve() };
+    return keepRoutes(missing, answerOf(await readApps(db, missing)), this.#routes);
   }
 
   /** Takes a job's commands; their outcomes are filled once the batch is written (before COMMIT). */

@@ -18,7 +18,7 @@ import {
   touchConversation,
   touchConversationByCustomer,
 } from './timeline-statements.js';
-import { mayDeliver, readRoutes } from './timeline-routes-postgres.js';
+import { mayDeliver, readApps } from './timeline-routes-postgres.js';
 import { batchOutcomes, timelineSets, type TimelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -282,7 +282,7 @@ export const postgresTimelineStore: TimelineStore = {
     ),
   }),
   // Routing is part of the statements; the routes read ahead only spare sealing what no app gets.
-  readRoutes,
+  readApps,
   mayDeliver,
   routesOnWrite: true,
   persona: findPersona,

@@ -10,12 +10,11 @@
  * NULL of `webhook_outbox.payload`, and the write queue writes the batch again with every event
  * sealed (write-queue.ts), so no app misses an event the statement routes to it.
  */
-import { sql, type Kysely } from 'kysely';
-import { answerOf, DEFERRABLE } from './deferred.js';
-import { keepRoutes, routeTo } from './outbox-routing.js';
-import type { Database } from './schema.js';
+import { sql } from 'kysely';
+import { DEFERRABLE } from './deferred.js';
+import { routeTo } from './outbox-routing.js';
 import { preparedSql } from './timeline-statements.js';
-import type { RouteCache, TimelineStore } from './timeline-store.js';
+import type { TimelineStore } from './timeline-store.js';
 
 // Deferrable (deferred.ts): sent with the read-ahead's statement after it, in one write.
 const appsOfPages = preparedSql<
@@ -27,17 +26,9 @@ const appsOfPages = preparedSql<
       where page_id = any(${p('pageIds')}::text[])`,
 );
 
-/** `readRoutes`: the apps of the pages missing from `routes`, in one statement; kept there once answered. */
-export async function readRoutes(
-  db: Kysely<Database>,
-  pageIds: readonly string[],
-  routes: RouteCache,
-): Promise<{ answered: Promise<void> }> {
-  const missing = pageIds.filter((pageId) => !routes.has(pageId));
-  if (missing.length === 0) return { answered: Promise.resolve() };
-  const result = await appsOfPages.run(db, { pageIds: missing });
-  return keepRoutes(missing, answerOf(result), routes);
-}
+/** `readApps`: the apps of the pages, in one deferrable statement. */
+export const readApps: NonNullable<TimelineStore['readApps']> = (db, pageIds) =>
+  appsOfPages.run(db, { pageIds: [...pageIds] });
 
 /** False only when `routes` has the page's apps and none gets the event; true when unsure. */
 export const mayDeliver: TimelineStore['mayDeliver'] = (_db, outbox, routes) => {

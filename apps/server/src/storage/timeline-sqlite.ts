@@ -19,7 +19,7 @@ import {
   touchConversationByCustomer,
   type OutboxRowParams,
 } from './timeline-statements.js';
-import { keepRoutes, pageApp, routeTo, sealedPayload } from './outbox-routing.js';
+import { pageApp, routeTo, sealedPayload } from './outbox-routing.js';
 import { batchOutcomes, timelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -231,18 +231,6 @@ const appsOfPages = preparedSql<
     where page_id in (select value from json_each(${p('pageIds')}))`,
 );
 
-/** `readRoutes`: the apps of the pages missing from `routes`, in one statement, kept there once answered. */
-async function readRoutes(
-  db: Kysely<Database>,
-  pageIds: readonly string[],
-  routes: RouteCache,
-): Promise<{ answered: Promise<void> }> {
-  const missing = pageIds.filter((pageId) => !routes.has(pageId));
-  if (missing.length === 0) return { answered: Promise.resolve() };
-  const result = await appsOfPages.run(db, { pageIds: JSON.stringify(missing) });
-  return keepRoutes(missing, answerOf(result), routes);
-}
-
 async function appendEach(
   db: Kysely<Database>,
   batch: readonly AppendCommand[],
@@ -261,7 +249,7 @@ export const sqliteTimelineStore: TimelineStore = {
       : appendSet(db, batch, routes),
   // Routing here is a cheap prepared read, or none with the batch's `routes`: an event nobody
   // gets is neither sealed nor written.
-  readRoutes,
+  readApps: (db, pageIds) => appsOfPages.run(db, { pageIds: JSON.stringify(pageIds) }),
   mayDeliver(db, outbox, routes) {
     // A set-based batch has its pages' apps already (read ahead): answered without a promise.
     const known = routes?.get(outbox.pageId);

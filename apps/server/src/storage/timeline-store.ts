@@ -10,6 +10,7 @@
  * The messaging kernel (src/timeline/) builds the commands; domain code never sees a dialect.
  */
 import type { Kysely } from 'kysely';
+import type { DeferredResult } from './deferred.js';
 import { dialectOf } from './prepared.js';
 import type { Database } from './schema.js';
 import { postgresTimelineStore } from './timeline-postgres.js';
@@ -84,6 +85,9 @@ export interface PageApp {
   fields: readonly string[];
 }
 
+/** A row of `apps` as a read of the pages' apps gives it (`subscribed_fields` is a JSON array). */
+export type PageAppRow = { page_id: string; id: string; webhook_url: string | null; subscribed_fields: string };
+
 /**
  * The apps of each page the routing has read, kept for a stretch of a transaction's set-based
  * jobs (timeline-batch.ts `routes`): they change no app, and the stretch ends (the cache is
@@ -122,16 +126,12 @@ export interface TimelineStore {
   ): Promise<BatchWrite>;
   /**
    * A store that routes by reading the pages' apps (or, routing in SQL, tells from them which
-   * events no app gets: timeline-routes-postgres.ts): reads those of `pageIds` missing from
-   * `routes` into it, in one statement sent without waiting on the SQLite writer thread
-   * (deferred.ts); `answered` settles once they are in (at the latest with the transaction's
-   * next statement waited for).
+   * events no app gets: timeline-routes-postgres.ts): the read of the apps of `pageIds`, one
+   * deferrable statement (deferred.ts: on the SQLite writer thread and on PostgreSQL it goes with
+   * the transaction's next statement); its rows come with `answerOf`. The batch keeps them
+   * (timeline-batch.ts `readRoutes`).
    */
-  readRoutes?(
-    db: Kysely<Database>,
-    pageIds: readonly string[],
-    routes: RouteCache,
-  ): Promise<{ answered: Promise<void> }>;
+  readApps?(db: Kysely<Database>, pageIds: readonly string[]): Promise<DeferredResult<PageAppRow>>;
   /**
    * Whether any app could get a webhook event of this page and field: false only when it is
    * certain none would (the kernel then neither seals nor writes it); true when unsure.
