@@ -143,12 +143,17 @@ self.addEventListener('push', (event) => {
 
 /** Opens (or focuses) Confide on the conversation the notification names. */
 self.addEventListener('notificationclick', (event) => {
-  event.notification.close();
   const data = event.notification.data || {};
   const button = /^b(\d+)$/.exec(event.action || '');
+  // An answer replaces this notification with its confirmation (same tag) instead of closing
+  // it first: a tagged notification's id is its tag, so a close that reaches the browser after
+  // the confirmation was shown would close the confirmation.
   if (button && typeof data.token === 'string')
     event.waitUntil(answerFromNotification(event.notification, data, Number(button[1]), event.action));
-  else event.waitUntil(openApp(appPath(data.url)));
+  else {
+    event.notification.close();
+    event.waitUntil(openApp(appPath(data.url)));
+  }
 });
 
 /** Answers the question as the chat's button would; if that fails, opens the conversation instead. */
@@ -169,6 +174,7 @@ async function answerFromNotification(notification, data, button, action) {
       data: { url: data.url, ref: data.ref, token: null, actions: [] },
     });
   } catch {
+    notification.close();
     await openApp(appPath(data.url));
   }
 }
