@@ -18,7 +18,7 @@ import {
   touchConversation,
   touchConversationByCustomer,
 } from './timeline-statements.js';
-import { mayDeliver, readApps } from './timeline-routes-postgres.js';
+import { forgetApps, mayDeliver, readApps } from './timeline-routes-postgres.js';
 import { batchOutcomes, timelineSets, type TimelineSets } from './timeline-sets.js';
 import type {
   AppendCommand,
@@ -274,13 +274,22 @@ export const postgresTimelineStore: TimelineStore = {
     for (const command of batch) outcomes.push(await appendOne(db, command));
     return outcomes;
   },
-  appendBatch: async (db, batch, _routes, options) => ({
-    outcomes: Promise.resolve(
-      await (batch.length === 1
-        ? postgresTimelineStore.append(db, batch)
-        : appendSet(db, batch, options?.commitFollows === true)),
-    ),
-  }),
+  async appendBatch(db, batch, _routes, options) {
+    try {
+      return {
+        outcomes: Promise.resolve(
+          await (batch.length === 1
+            ? postgresTimelineStore.append(db, batch)
+            : appendSet(db, batch, options?.commitFollows === true)),
+        ),
+      };
+    } catch (err) {
+      // Perhaps an event left unsealed on apps kept from an earlier read (timeline-routes-postgres.ts):
+      // the rerun and the transactions after it read the apps afresh.
+      forgetApps(db);
+      throw err;
+    }
+  },
   // Routing is part of the statements; the routes read ahead only spare sealing what no app gets.
   readApps,
   mayDeliver,
