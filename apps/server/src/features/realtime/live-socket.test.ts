@@ -12,10 +12,15 @@ type Frame = { type: string };
 class FakeSocket extends EventEmitter {
   bufferedAmount = 0;
   readonly sent: Frame[] = [];
+  /** The TCP socket under it, as `ws` keeps it; absent unless a test gives one. */
+  _socket: { cork(): void; uncork(): void } | undefined;
+  /** What the socket and its TCP socket were asked to do, in order. */
+  readonly calls: string[] = [];
   pings = 0;
   closedWith: [number, string] | undefined;
   send(data: string): void {
     this.sent.push(JSON.parse(data) as Frame);
+    this.calls.push(`send ${(JSON.parse(data) as Frame).type}`);
   }
   ping(): void {
     this.pings += 1;
@@ -25,7 +30,7 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setUp(options: { badFrameAnswer?: Frame; flush?: () => Promise<void> } = {}) {
+function setUp(options: { badFrameAnswer?: Frame; flush?: () => Promise<void>; tcp?: boolean } = {}) {
   const bus = new MemoryBus();
   let reconnect: (() => void) | undefined;
   const reconnectable = Object.assign(bus, {
@@ -39,6 +44,8 @@ function setUp(options: { badFrameAnswer?: Frame; flush?: () => Promise<void> } 
   const log = { error: vi.fn() };
   const ctx = { bus: reconnectable, metrics: { wsConnections: gauge }, log } as unknown as HubContext;
   const socket = new FakeSocket();
+  if (options.tcp === true)
+    socket._socket = { cork: () => void socket.calls.push('cork'), uncork: () => void socket.calls.push('uncork') };
   const session = { end: undefined as (() => void) | undefined, watching: false };
   const conn = new LiveSocket<Frame>(ctx, socket as unknown as WebSocket, {
     session: {
@@ -80,6 +87,22 @@ describe('LiveSocket', () => {
     socket.bufferedAmount = 0;
     expect(conn.send({ type: 'c' })).toBe(false);
     expect(socket.sent).toEqual([{ type: 'a' }]);
+  });
+
+  it('sends the frames of one synchronous run in one write: the TCP socket is corked for them, uncorked once after', async () => {
+    const first = setUp({ tcp: true });
+    const second = setUp({ tcp: true });
+    first.conn.send({ type: 'a' });
+    second.conn.send({ type: 'x' });
+    first.conn.send({ type: 'b' });
+    expect(first.socket.calls).toEqual(['cork', 'send a', 'send b']);
+    await Promise.resolve();
+    expect(first.socket.calls).toEqual(['cork', 'send a', 'send b', 'uncork']);
+    expect(second.socket.calls).toEqual(['cork', 'send x', 'uncork']);
+    // A later run corks again.
+    first.conn.send({ type: 'c' });
+    await Promise.resolve();
+    expect(first.socket.calls.slice(4)).toEqual(['cork', 'send c', 'uncork']);
   });
 
   it('follows a topic and the bus reconnects until the socket closes, counting the connection', () => {
