@@ -32,19 +32,22 @@ export interface Authenticated {
   token: string;
 }
 
-/** Finds the call's token and proof and verifies them (a sub-request reuses its parent's principal). */
-export async function authenticateCall(
+/**
+ * Finds the call's token and proof and verifies them. A sub-request that reuses its parent's
+ * principal is answered at once, without a promise: a Graph batch has 50 of them.
+ */
+export function authenticateCall(
   pages: GraphTokenVerifier,
   source: CredentialSource,
   auth: GraphAuth,
-): Promise<Authenticated> {
+): Authenticated | Promise<Authenticated> {
   const { query, fields, parent } = source;
   const token =
     firstString(query['access_token']) ?? firstString(fields['access_token']) ?? source.bearer ?? parent?.token;
   const proof = firstString(query['appsecret_proof']) ?? firstString(fields['appsecret_proof']);
-  const reuse = parent !== undefined && token === parent.token && proof === undefined && auth !== 'app';
-  const principal = reuse ? parent.principal : await authenticate(pages, token, proof, auth);
-  return { principal, token: token as string };
+  if (parent !== undefined && token === parent.token && proof === undefined && auth !== 'app')
+    return { principal: parent.principal, token };
+  return authenticate(pages, token, proof, auth).then((principal) => ({ principal, token: token as string }));
 }
 
 /**

@@ -30,7 +30,8 @@ export interface CallSource {
 export async function buildCall(pages: GraphTokenVerifier, source: CallSource): Promise<GraphCall> {
   // Malformed names are refused before the token is checked, JSON-valued fields after it.
   const merged = nestBrackets({ ...source.query, ...source.fields });
-  const { principal, token } = await authenticateCall(pages, source, source.auth);
+  const authenticated = authenticateCall(pages, source, source.auth);
+  const { principal, token } = authenticated instanceof Promise ? await authenticated : authenticated;
   // Own names only, as `Object.entries` would give them, without an array of pairs per call.
   const params: Record<string, unknown> = {};
   for (const key in merged) {

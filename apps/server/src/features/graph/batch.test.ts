@@ -1,5 +1,8 @@
+import { PlatformError } from '@confide/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GraphCall, GraphCallMeta, GraphRouter } from '../../http/graph-request.js';
 import { buildTestHub, createPage, openConversation, signUp, type TestHub } from '../../../test/helpers.js';
+import { runBatch } from './batch.js';
 
 describe('POST / (Graph batch)', () => {
   let hub: TestHub;
@@ -127,5 +130,49 @@ describe('POST / (Graph batch)', () => {
       payload: { batch: [{ method: 'GET', relative_url: 'me?fields=id' }], include_headers: false },
     });
     expect(bare.json()).toEqual([{ code: 200, body: JSON.stringify({ id: bank.page_id }) }]);
+  });
+});
+
+describe('runBatch', () => {
+  /** A router of one endpoint that records what it was asked, and a handler that answers in the order it runs. */
+  function fakeRouter(handler: (call: GraphCall) => Promise<unknown>) {
+    const matched: string[] = [];
+    const router: GraphRouter = {
+      route: () => undefined,
+      match(method, path) {
+        matched.push(`${method} ${path}`);
+        return path === '/me/messages' ? { handler, auth: 'page', path: {} } : undefined;
+      },
+      subCall: async (parent, query, fields) => ({ ...parent, params: { ...query, ...fields } }),
+    };
+    return { router, matched };
+  }
+  const parent = { params: {}, path: {}, file: undefined, principal: {}, token: 't' } as GraphCall;
+  const meta = { requestId: 'r', log: { error: () => undefined } } as unknown as GraphCallMeta;
+  const op = (recipient: string, text: string, relativeUrl = 'me/messages') => ({
+    method: 'post',
+    relative_url: relativeUrl,
+    body: new URLSearchParams({ recipient, text }).toString(),
+  });
+
+  it('matches each URL once per batch, and runs a recipient’s operations in order even after a failure', async () => {
+    const ran: string[] = [];
+    const { router, matched } = fakeRouter(async (call) => {
+      const text = call.params['text'] as string;
+      // The first operation to a answers last, unless the next one to a waits for it.
+      await new Promise((resolve) => setTimeout(resolve, text === 'a1' ? 20 : 0));
+      ran.push(text);
+      if (text === 'a1') throw new PlatformError('INVALID_PARAMETER');
+      return { text };
+    });
+    const items = await runBatch(
+      router,
+      { ...parent, params: { batch: [op('a', 'a1'), op('b', 'b1'), op('a', 'a2'), op('c', 'c1', 'me/nothing')] } },
+      meta,
+    );
+    expect(items.map((i) => i.code)).toEqual([400, 200, 200, 400]);
+    expect(ran.indexOf('a2')).toBeGreaterThan(ran.indexOf('a1'));
+    expect(ran.indexOf('b1')).toBeLessThan(ran.indexOf('a1'));
+    expect(matched).toEqual(['POST /me/messages', 'POST /me/nothing']);
   });
 });

@@ -4,6 +4,6 @@ import type { SendApi } from './send-message.js';
 
 export function sendApiRoutes(sendApi: SendApi): GraphRoutes {
   return (router) => {
-    for (const base of PAGE_BASES) router.route('POST', `${base}/messages`, async (call) => sendApi.send(call));
+    for (const base of PAGE_BASES) router.route('POST', `${base}/messages`, (call) => sendApi.send(call));
   };
 }
