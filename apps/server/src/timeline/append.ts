@@ -58,7 +58,7 @@ export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly 
   let facts: MessageAppended[] | undefined;
   for (let i = 0; i < planned.length; i++) {
     const { message } = planned[i] as Planned;
-    appended.push(appendedOf(message, done[i] as AppendOutcome));
+    appended.push(new AppendedEntry(message, done[i] as AppendOutcome));
     const entry = entries[i] as TimelineEntry;
     if (entry.kind === 'message' && message) (facts ??= []).push({ entry, message });
   }
@@ -67,17 +67,23 @@ export async function appendToTimeline(tx: WriteTx, bus: Bus, entries: readonly 
   return appended;
 }
 
-/** An entry's result: `cursor` and `apps` read its outcome, which a set-based job's batch fills at COMMIT. */
-function appendedOf(message: ChatMessage | null, outcome: AppendOutcome): Appended {
-  return {
-    message,
-    get cursor() {
-      return outcome.seq;
-    },
-    get apps() {
-      return outcome.apps;
-    },
-  };
+/**
+ * An entry's result: `cursor` and `apps` read its outcome, which a set-based job's batch fills
+ * at COMMIT. Getters on the class, not on an object literal: no two closures per message.
+ */
+class AppendedEntry implements Appended {
+  readonly message: ChatMessage | null;
+  readonly #outcome: AppendOutcome;
+  constructor(message: ChatMessage | null, outcome: AppendOutcome) {
+    this.message = message;
+    this.#outcome = outcome;
+  }
+  get cursor(): number | null {
+    return this.#outcome.seq;
+  }
+  get apps(): string[] {
+    return this.#outcome.apps;
+  }
 }
 
 async function plan(tx: WriteTx, entry: TimelineEntry): Promise<Planned> {
