@@ -50,6 +50,8 @@ describe('Graph authentication', () => {
     expect((await authenticateCall(verifier, { query: {}, fields: {}, parent }, 'page')).principal.pageId).toBe(
       'parent',
     );
+    // Reused at once, without a promise (a batch has 50 sub-requests).
+    expect(authenticateCall(verifier, { query: {}, fields: {}, parent }, 'page')).not.toBeInstanceOf(Promise);
     const own = await authenticateCall(verifier, { query: { access_token: 'page-9' }, fields: {}, parent }, 'page');
     expect(own.principal.pageId).toBe('9');
   });
