@@ -7,6 +7,7 @@
  * from several transactions on PostgreSQL: write-queue-postgres.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { A, B, seedTwoConversations } from '../../test/timeline-kit.js';
 import { buildTestHub, DIALECTS, STORAGE_VARIANTS, type TestHub } from '../../test/helpers.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusEvent } from '../bus/events.js';
@@ -24,44 +25,6 @@ function recordingBus(): { bus: Bus; events: BusEvent[] } {
     close: async () => undefined,
   } as Bus;
   return { bus, events };
-}
-
-const conv = (id: string, customer: string): TimelineConversation => ({
-  id,
-  customer_id: customer,
-  page_id: 'p1',
-  psid: `psid_${id}`,
-  thread_owner_app_id: null,
-});
-const A = conv('cA', 'u1');
-const B = conv('cB', 'u2');
-
-async function seed(h: TestHub): Promise<void> {
-  const db = h.ctx.storage.db;
-  await db
-    .insertInto('customers')
-    .values(['u1', 'u2'].map((id) => ({ id, username: id, password_hash: 'x', created_at: 1 })))
-    .execute();
-  await db
-    .insertInto('pages')
-    .values({ id: 'p1', name: 'p1', name_lower: 'p1', category: 'bank', description: '', created_at: 1 })
-    .execute();
-  await db
-    .insertInto('apps')
-    .values({
-      id: 'app1',
-      page_id: 'p1',
-      secret_enc: 'x',
-      webhook_url: 'https://example.test/hook',
-      subscribed_fields: JSON.stringify(['message_echoes']),
-      webhook_status: 'active',
-      created_at: 1,
-    })
-    .execute();
-  await db
-    .insertInto('conversations')
-    .values([A, B].map((c) => ({ ...c, created_at: 1, last_message_at: 1, thread_owner_app_id: null })))
-    .execute();
 }
 
 describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect, file }) => {
@@ -103,7 +66,7 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     async ({ writing }) => {
       hub = await buildTestHub({ dialect, file });
       const h = hub;
-      await seed(h);
+      await seedTwoConversations(h);
       const store = timelineStoreOf(h.ctx.storage.db);
       const batchSizes: number[] = [];
       const appendBatch = store.appendBatch.bind(store);
@@ -227,7 +190,7 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
     async ({ refusedBefore }) => {
       hub = await buildTestHub({ dialect });
       const h = hub;
-      await seed(h);
+      await seedTwoConversations(h);
       const db = h.ctx.storage.db;
       await db
         .insertInto('apps')
@@ -289,7 +252,7 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
   async function withGhost() {
     hub = await buildTestHub({ dialect, file });
     const h = hub;
-    await seed(h);
+    await seedTwoConversations(h);
     const { bus, events } = recordingBus();
     const writes = h.ctx.storage.writes;
     const setBased = (fn: (tx: WriteTx) => Promise<unknown>) => writes.run(fn, { setBased: true });
@@ -333,7 +296,7 @@ describe.each(STORAGE_VARIANTS)('$name: set-based timeline batches', ({ dialect,
   it('fails its jobs without running them again when the COMMIT pipelined behind the batch has an unknown outcome', async () => {
     hub = await buildTestHub({ dialect, file });
     const h = hub;
-    await seed(h);
+    await seedTwoConversations(h);
     const store = timelineStoreOf(h.ctx.storage.db);
     const lost = new CommitOutcomeUnknownError(new Error('no answer'), new Error('Query read timeout'));
     vi.spyOn(store, 'appendBatch').mockRejectedValueOnce(lost);
@@ -391,7 +354,7 @@ describe.each(DIALECTS)('%s: whether a webhook event may be delivered', (dialect
 
   it('answers from the routes a batch holds without a promise, and reads the apps of a page it lacks', async () => {
     hub = await buildTestHub({ dialect });
-    await seed(hub);
+    await seedTwoConversations(hub);
     const db = hub.ctx.storage.db;
     const store = timelineStoreOf(db);
     const routes = new Map();
@@ -421,7 +384,7 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: webhook events no app g
   it('are not sealed; one that an app subscribed since gets in the statement is written again, sealed', async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
     const h = hub;
-    await seed(h);
+    await seedTwoConversations(h);
     const sealed = vi.spyOn(h.ctx.storage.vault, 'sealPayload');
     const { bus } = recordingBus();
     const writes = h.ctx.storage.writes;

@@ -5,6 +5,7 @@
  * batch forgets what was kept, so the transactions after it read afresh.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { A, B, seedTwoConversations } from '../../test/timeline-kit.js';
 import { buildTestHub, DIALECTS, type TestHub } from '../../test/helpers.js';
 import type { Bus } from '../bus/bus.js';
 import { appendToTimeline, type TimelineConversation } from '../timeline/index.js';
@@ -12,45 +13,6 @@ import { answerOf } from './deferred.js';
 import { APPS_KEPT_MS, readApps } from './timeline-routes-postgres.js';
 
 const bus = { publish: () => undefined, subscribe: () => () => undefined, close: async () => undefined } as Bus;
-
-const conv = (id: string, customer: string): TimelineConversation => ({
-  id,
-  customer_id: customer,
-  page_id: 'p1',
-  psid: `psid_${id}`,
-  thread_owner_app_id: null,
-});
-const A = conv('cA', 'u1');
-const B = conv('cB', 'u2');
-
-/** Two customers of page p1, whose app1 subscribes to echoes only: a customer's message goes to no app. */
-async function seed(h: TestHub): Promise<void> {
-  const db = h.ctx.storage.db;
-  await db
-    .insertInto('customers')
-    .values(['u1', 'u2'].map((id) => ({ id, username: id, password_hash: 'x', created_at: 1 })))
-    .execute();
-  await db
-    .insertInto('pages')
-    .values({ id: 'p1', name: 'p1', name_lower: 'p1', category: 'bank', description: '', created_at: 1 })
-    .execute();
-  await db
-    .insertInto('apps')
-    .values({
-      id: 'app1',
-      page_id: 'p1',
-      secret_enc: 'x',
-      webhook_url: 'https://example.test/hook',
-      subscribed_fields: JSON.stringify(['message_echoes']),
-      webhook_status: 'active',
-      created_at: 1,
-    })
-    .execute();
-  await db
-    .insertInto('conversations')
-    .values([A, B].map((c) => ({ ...c, created_at: 1, last_message_at: 1, thread_owner_app_id: null })))
-    .execute();
-}
 
 const subscribeToMessages = (h: TestHub) =>
   h.ctx.storage.db
@@ -70,7 +32,7 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept 
   it('serve the next transaction; an app subscribed since gets its event sealed on a second run, and a failed batch forgets them', async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
     const h = hub;
-    await seed(h);
+    await seedTwoConversations(h);
     const sealed = vi.spyOn(h.ctx.storage.vault, 'sealPayload');
     const writes = h.ctx.storage.writes;
     // A customer's message, in a set-based transaction that reads the page's apps first (as the read-ahead does).
@@ -110,7 +72,7 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept 
   it(`are read again once ${APPS_KEPT_MS} ms old`, async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
     const h = hub;
-    await seed(h);
+    await seedTwoConversations(h);
     const db = h.ctx.storage.db;
     let now = 1_000_000;
     vi.spyOn(Date, 'now').mockImplementation(() => now);
