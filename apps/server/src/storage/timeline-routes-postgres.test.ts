@@ -1,8 +1,9 @@
 /**
- * The pages' apps kept across transactions on PostgreSQL (timeline-routes-postgres.ts): a read
- * serves later transactions for `APPS_KEPT_MS`; an app subscribed meanwhile still gets its
- * events, through the statement's own routing and the batch written again sealed; a failed
- * batch forgets what was kept, so the transactions after it read afresh.
+ * The routes read ahead on PostgreSQL (timeline-routes-postgres.ts): a webhook event no app gets
+ * is not sealed, and one that an app subscribed since the read gets is still routed by the
+ * statement, whose batch then fails and is written again sealed. The pages' apps read serve
+ * later transactions for `APPS_KEPT_MS`, behind the same guard; a failed batch forgets them, so
+ * the transactions after it read afresh.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { A, B, seedTwoConversations } from '../../test/timeline-kit.js';
@@ -14,6 +15,33 @@ import { APPS_KEPT_MS, readApps } from './timeline-routes-postgres.js';
 
 const bus = { publish: () => undefined, subscribe: () => () => undefined, close: async () => undefined } as Bus;
 
+/**
+ * A customer's message in a set-based transaction that reads the page's apps first (as the
+ * read-ahead does); app1 subscribes to echoes only, so the routes give it no app. `meanwhile`
+ * runs inside the transaction after the append, before the batch is written.
+ */
+const sendReadingRoutes = (
+  h: TestHub,
+  c: TimelineConversation,
+  text: string,
+  now: number,
+  meanwhile?: () => Promise<unknown>,
+) =>
+  h.ctx.storage.writes.run(
+    async (tx) => {
+      await (
+        await tx.batch?.readRoutes(tx.db, ['p1'])
+      )?.answered;
+      await appendToTimeline(tx, bus, [{ kind: 'message', conversation: c, direction: 'in', body: { text }, now }]);
+      await meanwhile?.();
+    },
+    { setBased: true },
+  );
+
+/** The webhook outbox in insertion order. */
+const outboxRows = (h: TestHub) =>
+  h.ctx.storage.db.selectFrom('webhook_outbox').select(['app_id', 'field', 'conversation_id']).orderBy('id').execute();
+
 const subscribeToMessages = (h: TestHub) =>
   h.ctx.storage.db
     .updateTable('apps')
@@ -21,7 +49,7 @@ const subscribeToMessages = (h: TestHub) =>
     .where('id', '=', 'app1')
     .execute();
 
-describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept across transactions', () => {
+describe.runIf(DIALECTS.includes('postgres'))('postgres: the routes read ahead', () => {
   let hub: TestHub | undefined;
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -29,23 +57,13 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept 
     hub = undefined;
   });
 
-  it('serve the next transaction; an app subscribed since gets its event sealed on a second run, and a failed batch forgets them', async () => {
+  it('keep the pages’ apps for the next transaction; an app subscribed since gets its event sealed on a second run, and a failed batch forgets them', async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
     const h = hub;
     await seedTwoConversations(h);
     const sealed = vi.spyOn(h.ctx.storage.vault, 'sealPayload');
     const writes = h.ctx.storage.writes;
-    // A customer's message, in a set-based transaction that reads the page's apps first (as the read-ahead does).
-    const send = (c: TimelineConversation, text: string, now: number) =>
-      writes.run(
-        async (tx) => {
-          await (
-            await tx.batch?.readRoutes(tx.db, ['p1'])
-          )?.answered;
-          await appendToTimeline(tx, bus, [{ kind: 'message', conversation: c, direction: 'in', body: { text }, now }]);
-        },
-        { setBased: true },
-      );
+    const send = (c: TimelineConversation, text: string, now: number) => sendReadingRoutes(h, c, text, now);
     await send(A, 'a1', 10);
     expect(sealed).not.toHaveBeenCalled();
     await subscribeToMessages(h);
@@ -58,18 +76,13 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept 
     await send(A, 'a2', 12);
     expect(writes.stats.reruns).toBe(1);
     expect(sealed).toHaveBeenCalledTimes(2);
-    const rows = await h.ctx.storage.db
-      .selectFrom('webhook_outbox')
-      .select(['app_id', 'field', 'conversation_id'])
-      .orderBy('id')
-      .execute();
-    expect(rows).toEqual([
+    expect(await outboxRows(h)).toEqual([
       { app_id: 'app1', field: 'messages', conversation_id: 'cB' },
       { app_id: 'app1', field: 'messages', conversation_id: 'cA' },
     ]);
   });
 
-  it(`are read again once ${APPS_KEPT_MS} ms old`, async () => {
+  it(`read the pages’ apps again once ${APPS_KEPT_MS} ms old`, async () => {
     hub = await buildTestHub({ dialect: 'postgres' });
     const h = hub;
     await seedTwoConversations(h);
@@ -84,5 +97,30 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: the pages’ apps kept 
     expect(await fields()).toEqual([['message_echoes']]);
     now += 1;
     expect(await fields()).toEqual([['message_echoes', 'messages']]);
+  });
+
+  it('leave a webhook event no app gets unsealed; one that an app subscribed since gets in the statement is written again, sealed', async () => {
+    hub = await buildTestHub({ dialect: 'postgres' });
+    const h = hub;
+    await seedTwoConversations(h);
+    const sealed = vi.spyOn(h.ctx.storage.vault, 'sealPayload');
+    // Another transaction subscribes app1 to messages after the first one read the routes.
+    let subscribed = false;
+    const subscribeOnce = async () => {
+      if (subscribed) return;
+      subscribed = true;
+      await subscribeToMessages(h);
+    };
+    await Promise.all([
+      sendReadingRoutes(h, A, 'a1', 10, subscribeOnce),
+      sendReadingRoutes(h, B, 'b1', 11, subscribeOnce),
+    ]);
+    // Unsealed in the first run, whose statement failed on them; sealed in the second.
+    expect(h.ctx.storage.writes.stats.reruns).toBe(1);
+    expect(sealed).toHaveBeenCalledTimes(2);
+    expect(await outboxRows(h)).toEqual([
+      { app_id: 'app1', field: 'messages', conversation_id: 'cA' },
+      { app_id: 'app1', field: 'messages', conversation_id: 'cB' },
+    ]);
   });
 });
